@@ -1,0 +1,412 @@
+// Package vigil holds vigil's configuration: the documented defaults in
+// config.toml (embedded here), the loader that reads a user's file strictly,
+// and the validation that runs before the console starts.
+package vigil
+
+import (
+	_ "embed"
+	"errors"
+	"fmt"
+	"net/url"
+	"os"
+	"path/filepath"
+	"regexp"
+	"strings"
+	"time"
+
+	"github.com/pelletier/go-toml/v2"
+	"github.com/pelletier/go-toml/v2/unstable"
+	"github.com/prometheus/common/model"
+
+	"github.com/vigilterm/vigil/query"
+)
+
+// DefaultTOML is the documented default configuration, config.toml.
+//
+//go:embed config.toml
+var DefaultTOML []byte
+
+// MinRefresh is the shortest refresh interval accepted.
+const MinRefresh = time.Second
+
+// Duration is a time.Duration written the way Prometheus writes durations
+// (30s, 5m, 1h30m, 1d).
+type Duration time.Duration
+
+// UnmarshalText parses a Prometheus-style duration.
+func (d *Duration) UnmarshalText(b []byte) error {
+	v, err := ParseDuration(string(b))
+	if err != nil {
+		return err
+	}
+	*d = Duration(v)
+	return nil
+}
+
+// MarshalText writes the duration back in Prometheus style.
+func (d Duration) MarshalText() ([]byte, error) {
+	return []byte(model.Duration(d).String()), nil
+}
+
+// D returns the time.Duration.
+func (d Duration) D() time.Duration { return time.Duration(d) }
+
+// ParseDuration accepts Prometheus durations (1d, 90m, 2h30m) and Go's own
+// (1.5h, 500ms) and rejects negative ones with a message that says what a
+// valid one looks like.
+func ParseDuration(s string) (time.Duration, error) {
+	s = strings.TrimSpace(s)
+	if s == "" {
+		return 0, errors.New("empty duration: write e.g. 30s, 5m, 1h30m or 1d")
+	}
+	if v, err := model.ParseDuration(s); err == nil {
+		return time.Duration(v), nil
+	}
+	v, err := time.ParseDuration(s)
+	if err != nil {
+		return 0, fmt.Errorf("invalid duration %q: write e.g. 30s, 5m, 1h30m or 1d", s)
+	}
+	if v < 0 {
+		return 0, fmt.Errorf("invalid duration %q: must not be negative", s)
+	}
+	return v, nil
+}
+
+// Config is the whole configuration.
+type Config struct {
+	Context      string             `toml:"context"`
+	LogFile      string             `toml:"log_file"`
+	Prometheus   PrometheusConfig   `toml:"prometheus"`
+	Alertmanager AlertmanagerConfig `toml:"alertmanager"`
+	UI           UIConfig           `toml:"ui"`
+	Metrics      MetricsConfig      `toml:"metrics"`
+	Thresholds   Thresholds         `toml:"thresholds"`
+	Silence      SilenceConfig      `toml:"silence"`
+
+	// Source names where the file part came from: a path, or "defaults".
+	Source string `toml:"-"`
+	// origins maps a dotted key to where its value was last set
+	// ("file:line:col", "flag --refresh", "env VIGIL_REFRESH").
+	origins map[string]string
+}
+
+// PrometheusConfig is the [prometheus] table.
+type PrometheusConfig struct {
+	URL     string   `toml:"url"`
+	Timeout Duration `toml:"timeout"`
+}
+
+// AlertmanagerConfig is the [alertmanager] table.
+type AlertmanagerConfig struct {
+	URLs    []string `toml:"urls"`
+	Timeout Duration `toml:"timeout"`
+}
+
+// UIConfig is the [ui] table.
+type UIConfig struct {
+	Refresh  Duration `toml:"refresh"`
+	Window   Duration `toml:"window"`
+	Theme    string   `toml:"theme"`
+	ReadOnly bool     `toml:"read_only"`
+}
+
+// MetricsConfig is the [metrics] table: the shape of the metrics.
+type MetricsConfig struct {
+	Selector         string `toml:"selector"`
+	EndpointLabel    string `toml:"endpoint_label"`
+	DurationMetric   string `toml:"duration_metric"`
+	RequestsMetric   string `toml:"requests_metric"`
+	ExceptionsMetric string `toml:"exceptions_metric"`
+	ErrorStatus      string `toml:"error_status"`
+}
+
+// Thresholds is the [thresholds] table.
+type Thresholds struct {
+	ErrorRatioWarn float64  `toml:"error_ratio_warn"`
+	ErrorRatioCrit float64  `toml:"error_ratio_crit"`
+	P99Warn        Duration `toml:"p99_warn"`
+	P99Crit        Duration `toml:"p99_crit"`
+}
+
+// SilenceConfig is the [silence] table.
+type SilenceConfig struct {
+	Duration       Duration `toml:"duration"`
+	AckDuration    Duration `toml:"ack_duration"`
+	RequireComment bool     `toml:"require_comment"`
+	CreatedBy      string   `toml:"created_by"`
+	WarnMatches    int      `toml:"warn_matches"`
+}
+
+// Defaults returns the built-in defaults. They are the values of the
+// embedded config.toml; a test holds the two equal.
+func Defaults() Config {
+	return Config{
+		Context:      "default",
+		Prometheus:   PrometheusConfig{URL: "http://127.0.0.1:9090", Timeout: Duration(10 * time.Second)},
+		Alertmanager: AlertmanagerConfig{URLs: []string{}, Timeout: Duration(10 * time.Second)},
+		UI: UIConfig{
+			Refresh: Duration(5 * time.Second),
+			Window:  Duration(5 * time.Minute),
+			Theme:   "dark",
+		},
+		Metrics: MetricsConfig{
+			EndpointLabel:    "path",
+			DurationMetric:   "flask_http_request_duration_seconds",
+			RequestsMetric:   "flask_http_request_total",
+			ExceptionsMetric: "flask_http_request_exceptions_total",
+			ErrorStatus:      "5..",
+		},
+		Thresholds: Thresholds{
+			ErrorRatioWarn: 0.01,
+			ErrorRatioCrit: 0.05,
+			P99Warn:        Duration(time.Second),
+			P99Crit:        Duration(2 * time.Second),
+		},
+		Silence: SilenceConfig{
+			Duration:       Duration(time.Hour),
+			AckDuration:    Duration(15 * time.Minute),
+			RequireComment: true,
+			WarnMatches:    1,
+		},
+		Source: "defaults",
+	}
+}
+
+// Error is a configuration error. Its message names where the bad value came
+// from (file, line and column, or the flag or environment variable) and the key.
+type Error struct {
+	Where string // "path:line:col", "flag --refresh", "env VIGIL_REFRESH"
+	Key   string // dotted key, e.g. ui.refresh
+	Msg   string
+}
+
+func (e *Error) Error() string {
+	if e.Key == "" {
+		return fmt.Sprintf("%s: %s", e.Where, e.Msg)
+	}
+	return fmt.Sprintf("%s: %s: %s", e.Where, e.Key, e.Msg)
+}
+
+// DefaultPath is $XDG_CONFIG_HOME/vigil/config.toml (or ~/.config/...).
+func DefaultPath() string {
+	dir := os.Getenv("XDG_CONFIG_HOME")
+	if dir == "" {
+		home, err := os.UserHomeDir()
+		if err != nil {
+			return ""
+		}
+		dir = filepath.Join(home, ".config")
+	}
+	return filepath.Join(dir, "vigil", "config.toml")
+}
+
+// Load reads the configuration. An explicit path must exist; with an empty
+// path the default path is used when it exists, else the embedded defaults.
+func Load(path string) (Config, error) {
+	if path == "" {
+		if p := DefaultPath(); p != "" {
+			if _, err := os.Stat(p); err == nil {
+				path = p
+			}
+		}
+	}
+	if path == "" {
+		return Parse(DefaultTOML, "defaults")
+	}
+	data, err := os.ReadFile(path)
+	if err != nil {
+		return Config{}, &Error{Where: path, Msg: "cannot read config: " + unwrapPathErr(err)}
+	}
+	return Parse(data, path)
+}
+
+func unwrapPathErr(err error) string {
+	var pe *os.PathError
+	if errors.As(err, &pe) {
+		return pe.Err.Error()
+	}
+	return err.Error()
+}
+
+// Parse decodes a TOML document over the defaults. Unknown keys, wrong types
+// and bad values are errors naming the file, line, column and key.
+func Parse(data []byte, source string) (Config, error) {
+	cfg := Defaults()
+	cfg.Source = source
+	dec := toml.NewDecoder(strings.NewReader(string(data))).DisallowUnknownFields()
+	if err := dec.Decode(&cfg); err != nil {
+		return Config{}, decodeError(source, err)
+	}
+	cfg.origins = keyPositions(data, source)
+	return cfg, nil
+}
+
+func decodeError(source string, err error) error {
+	var strict *toml.StrictMissingError
+	if errors.As(err, &strict) && len(strict.Errors) > 0 {
+		de := strict.Errors[0]
+		line, col := de.Position()
+		return &Error{Where: fmt.Sprintf("%s:%d:%d", source, line, col), Key: strings.Join(de.Key(), "."), Msg: "unknown key"}
+	}
+	var de *toml.DecodeError
+	if errors.As(err, &de) {
+		line, col := de.Position()
+		msg := strings.TrimPrefix(de.Error(), "toml: ")
+		return &Error{Where: fmt.Sprintf("%s:%d:%d", source, line, col), Key: strings.Join(de.Key(), "."), Msg: msg}
+	}
+	return &Error{Where: source, Msg: err.Error()}
+}
+
+// keyPositions maps each dotted key of the document to "source:line:col".
+func keyPositions(data []byte, source string) map[string]string {
+	out := map[string]string{}
+	p := unstable.Parser{}
+	p.Reset(data)
+	var table []string
+	for p.NextExpression() {
+		e := p.Expression()
+		switch e.Kind {
+		case unstable.Table, unstable.ArrayTable:
+			table = keyParts(e.Key())
+		case unstable.KeyValue:
+			parts := append(append([]string{}, table...), keyParts(e.Key())...)
+			k := strings.Join(parts, ".")
+			it := e.Key()
+			if it.Next() {
+				n := it.Node()
+				sh := p.Shape(n.Raw)
+				out[k] = fmt.Sprintf("%s:%d:%d", source, sh.Start.Line, sh.Start.Column)
+			}
+		}
+	}
+	return out
+}
+
+func keyParts(it unstable.Iterator) []string {
+	var parts []string
+	for it.Next() {
+		parts = append(parts, string(it.Node().Data))
+	}
+	return parts
+}
+
+// SetOrigin records where a key's value came from (a flag or an environment
+// variable), so that a validation error can name it.
+func (c *Config) SetOrigin(key, where string) {
+	if c.origins == nil {
+		c.origins = map[string]string{}
+	}
+	c.origins[key] = where
+}
+
+func (c *Config) where(key string) string {
+	if w, ok := c.origins[key]; ok {
+		return w
+	}
+	return c.Source
+}
+
+func (c *Config) fail(key, format string, args ...any) error {
+	return &Error{Where: c.where(key), Key: key, Msg: fmt.Sprintf(format, args...)}
+}
+
+// Themes lists the built-in theme names; set by the themes package's users.
+var knownThemes = map[string]bool{"dark": true, "light": true, "high-contrast": true, "mono": true}
+
+// Validate checks every value. The first problem is returned.
+func (c *Config) Validate() error {
+	if err := checkURL(c.Prometheus.URL); err != nil {
+		return c.fail("prometheus.url", "%v", err)
+	}
+	if c.Prometheus.Timeout <= 0 {
+		return c.fail("prometheus.timeout", "must be above 0")
+	}
+	for i, u := range c.Alertmanager.URLs {
+		if err := checkURL(u); err != nil {
+			return c.fail("alertmanager.urls", "entry %d: %v", i+1, err)
+		}
+	}
+	if c.Alertmanager.Timeout <= 0 {
+		return c.fail("alertmanager.timeout", "must be above 0")
+	}
+	if c.UI.Refresh.D() < MinRefresh {
+		return c.fail("ui.refresh", "%s is below the minimum of %s", c.UI.Refresh.D(), MinRefresh)
+	}
+	if c.UI.Window.D() < time.Second {
+		return c.fail("ui.window", "%s is too short: the rate window must be at least 1s (a few scrape intervals is right)", c.UI.Window.D())
+	}
+	if !knownThemes[c.UI.Theme] {
+		return c.fail("ui.theme", "unknown theme %q: choose dark, light, high-contrast or mono", c.UI.Theme)
+	}
+	if c.Metrics.EndpointLabel == "" || !model.LabelName(c.Metrics.EndpointLabel).IsValidLegacy() {
+		return c.fail("metrics.endpoint_label", "%q is not a valid label name", c.Metrics.EndpointLabel)
+	}
+	for key, v := range map[string]string{
+		"metrics.duration_metric":   c.Metrics.DurationMetric,
+		"metrics.requests_metric":   c.Metrics.RequestsMetric,
+		"metrics.exceptions_metric": c.Metrics.ExceptionsMetric,
+	} {
+		if !model.IsValidLegacyMetricName(v) {
+			return c.fail(key, "%q is not a valid metric name", v)
+		}
+	}
+	if _, err := regexp.Compile("^(?:" + c.Metrics.ErrorStatus + ")$"); err != nil || c.Metrics.ErrorStatus == "" {
+		return c.fail("metrics.error_status", "%q is not a valid regular expression", c.Metrics.ErrorStatus)
+	}
+	if strings.ContainsAny(c.Metrics.Selector, "{}") {
+		return c.fail("metrics.selector", "write the selector without braces, e.g. job=\"flask\"")
+	}
+	t := c.Thresholds
+	if t.ErrorRatioWarn < 0 || t.ErrorRatioWarn > 1 {
+		return c.fail("thresholds.error_ratio_warn", "%v is not a ratio between 0 and 1 (0.01 = 1%%)", t.ErrorRatioWarn)
+	}
+	if t.ErrorRatioCrit < 0 || t.ErrorRatioCrit > 1 {
+		return c.fail("thresholds.error_ratio_crit", "%v is not a ratio between 0 and 1 (0.05 = 5%%)", t.ErrorRatioCrit)
+	}
+	if t.ErrorRatioCrit < t.ErrorRatioWarn {
+		return c.fail("thresholds.error_ratio_crit", "%v is below error_ratio_warn %v", t.ErrorRatioCrit, t.ErrorRatioWarn)
+	}
+	if t.P99Crit < t.P99Warn {
+		return c.fail("thresholds.p99_crit", "%s is below p99_warn %s", t.P99Crit.D(), t.P99Warn.D())
+	}
+	if c.Silence.Duration <= 0 {
+		return c.fail("silence.duration", "must be above 0")
+	}
+	if c.Silence.AckDuration <= 0 {
+		return c.fail("silence.ack_duration", "must be above 0")
+	}
+	if c.Silence.WarnMatches < 1 {
+		return c.fail("silence.warn_matches", "must be at least 1")
+	}
+	return nil
+}
+
+func checkURL(s string) error {
+	if s == "" {
+		return errors.New("empty URL")
+	}
+	u, err := url.Parse(s)
+	if err != nil {
+		return fmt.Errorf("invalid URL %q: %v", s, err)
+	}
+	if u.Scheme != "http" && u.Scheme != "https" {
+		return fmt.Errorf("invalid URL %q: the scheme must be http or https", s)
+	}
+	if u.Host == "" {
+		return fmt.Errorf("invalid URL %q: no host", s)
+	}
+	return nil
+}
+
+// Shape returns the metric shape the queries are built from.
+func (c *Config) Shape() query.Shape {
+	return query.Shape{
+		Selector:         c.Metrics.Selector,
+		EndpointLabel:    c.Metrics.EndpointLabel,
+		DurationMetric:   c.Metrics.DurationMetric,
+		RequestsMetric:   c.Metrics.RequestsMetric,
+		ExceptionsMetric: c.Metrics.ExceptionsMetric,
+		ErrorStatus:      c.Metrics.ErrorStatus,
+		Window:           c.UI.Window.D(),
+	}
+}

@@ -1,0 +1,80 @@
+// Package query talks to Prometheus and Alertmanager and returns plain Go
+// values. Nothing here knows about the terminal.
+package query
+
+import (
+	"fmt"
+	"math"
+	"time"
+)
+
+// Shape names the metric families and labels the overview is computed from.
+// The defaults are prometheus_flask_exporter's.
+type Shape struct {
+	// Selector is the user's label selector without braces, e.g. job="flask".
+	Selector string
+	// EndpointLabel is the label that names an endpoint (path, url_rule, endpoint).
+	EndpointLabel string
+	// DurationMetric is the request duration histogram family (without _bucket/_count).
+	DurationMetric string
+	// RequestsMetric is the request counter (no endpoint label by default).
+	RequestsMetric string
+	// ExceptionsMetric is the unhandled exceptions counter.
+	ExceptionsMetric string
+	// ErrorStatus is the regular expression for error statuses, e.g. 5..
+	ErrorStatus string
+	// Window is the rate window.
+	Window time.Duration
+}
+
+// Endpoint holds the figures of one endpoint over the rate window. A figure
+// that does not exist (no traffic, NaN from Prometheus) is NaN.
+type Endpoint struct {
+	Name       string
+	RPS        float64   // requests per second
+	ErrorRatio float64   // 0..1; NaN when the endpoint had no traffic
+	P50        float64   // seconds
+	P99        float64   // seconds
+	Exceptions float64   // count over the window
+	Trend      []float64 // error ratio over the window, oldest first; NaN gaps
+}
+
+// Totals are the figures across the whole selection.
+type Totals struct {
+	RPS        float64
+	ErrorRatio float64
+	P99        float64
+	// Exceptions is the true total from the exceptions counter over the window.
+	Exceptions float64
+}
+
+// QueryError is a failed named query: the rest of the refresh still stands.
+type QueryError struct {
+	Name  string // e.g. "p99"
+	Query string // the PromQL sent
+	Err   error  // Prometheus's own error
+}
+
+func (e QueryError) Error() string {
+	return fmt.Sprintf("query %s: %v", e.Name, e.Err)
+}
+
+// Overview is one refresh of the per-endpoint table.
+type Overview struct {
+	Endpoints []Endpoint
+	Totals    Totals
+	// ExceptionsByEndpoint is true when the exceptions counter carries the
+	// endpoint label and EXC counts it; otherwise EXC counts responses with
+	// status="500" from the duration histogram.
+	ExceptionsByEndpoint bool
+	// ExceptionsSource names the metric EXC was computed from.
+	ExceptionsSource string
+	Window           time.Duration
+	At               time.Time     // evaluation time
+	Took             time.Duration // wall time of the refresh
+	Errors           []QueryError
+	Warnings         []string
+}
+
+// Missing reports whether a figure is absent: NaN or infinite.
+func Missing(v float64) bool { return math.IsNaN(v) || math.IsInf(v, 0) }
