@@ -1,0 +1,202 @@
+package vigil
+
+import (
+	"os"
+	"path/filepath"
+	"reflect"
+	"strings"
+	"testing"
+	"time"
+)
+
+// The documented config.toml must say exactly what the built-in defaults are.
+func TestEmbeddedConfigEqualsDefaults(t *testing.T) {
+	got, err := Parse(DefaultTOML, "config.toml")
+	if err != nil {
+		t.Fatalf("the shipped config.toml does not load: %v", err)
+	}
+	want := Defaults()
+	got.Source, want.Source = "", ""
+	got.origins, want.origins = nil, nil
+	if !reflect.DeepEqual(got, want) {
+		t.Fatalf("config.toml differs from Defaults():\nfile:     %+v\ndefaults: %+v", got, want)
+	}
+	if err := got.Validate(); err != nil {
+		t.Fatalf("defaults do not validate: %v", err)
+	}
+}
+
+// Every key of the shipped file carries a comment right above it, so the
+// file documents itself.
+func TestEmbeddedConfigCommentsEveryKey(t *testing.T) {
+	lines := strings.Split(string(DefaultTOML), "\n")
+	for i, l := range lines {
+		l = strings.TrimSpace(l)
+		if l == "" || strings.HasPrefix(l, "#") || strings.HasPrefix(l, "[") {
+			continue
+		}
+		if i == 0 || !strings.HasPrefix(strings.TrimSpace(lines[i-1]), "#") {
+			t.Errorf("config.toml:%d: %q has no comment above it", i+1, l)
+		}
+	}
+}
+
+// Every field of Config is present in the shipped file (nothing undocumented).
+func TestEmbeddedConfigCoversEveryField(t *testing.T) {
+	keys := keyPositions(DefaultTOML, "config.toml")
+	var walk func(prefix string, typ reflect.Type)
+	walk = func(prefix string, typ reflect.Type) {
+		for i := 0; i < typ.NumField(); i++ {
+			f := typ.Field(i)
+			tag := f.Tag.Get("toml")
+			if tag == "" || tag == "-" {
+				continue
+			}
+			k := prefix + tag
+			if f.Type.Kind() == reflect.Struct {
+				walk(k+".", f.Type)
+				continue
+			}
+			if _, ok := keys[k]; !ok {
+				t.Errorf("config.toml does not document %s", k)
+			}
+		}
+	}
+	walk("", reflect.TypeOf(Config{}))
+}
+
+func TestParseErrorsNameFileLineColumnAndKey(t *testing.T) {
+	cases := []struct {
+		name string
+		doc  string
+		want []string // substrings of the one-line message
+	}{
+		{"unknown top key", "contxt = \"x\"\n", []string{"f.toml:1:1", "contxt", "unknown key"}},
+		{"unknown nested key", "[ui]\nrefresh = \"5s\"\nrefersh = \"2s\"\n", []string{"f.toml:3:1", "ui.refersh", "unknown key"}},
+		{"wrong type", "[ui]\nread_only = \"yes\"\n", []string{"f.toml:2:", "read_only"}},
+		{"bad duration", "[ui]\n\nwindow = \"5 minutes\"\n", []string{"f.toml:3:", "window", "invalid duration"}},
+		{"negative duration", "[prometheus]\ntimeout = \"-5s\"\n", []string{"f.toml:2:", "timeout"}},
+		{"syntax", "[ui\nrefresh = 1\n", []string{"f.toml:1:"}},
+	}
+	for _, c := range cases {
+		t.Run(c.name, func(t *testing.T) {
+			_, err := Parse([]byte(c.doc), "f.toml")
+			if err == nil {
+				t.Fatal("accepted")
+			}
+			msg := err.Error()
+			if strings.Contains(msg, "\n") {
+				t.Errorf("message is not one line: %q", msg)
+			}
+			for _, w := range c.want {
+				if !strings.Contains(msg, w) {
+					t.Errorf("message %q lacks %q", msg, w)
+				}
+			}
+		})
+	}
+}
+
+func TestValidateNamesFileLineAndKey(t *testing.T) {
+	cases := []struct {
+		name string
+		doc  string
+		want []string
+	}{
+		{"refresh below minimum", "[ui]\nrefresh = \"500ms\"\n", []string{"f.toml:2:1", "ui.refresh", "below the minimum of 1s"}},
+		{"bad url scheme", "[prometheus]\nurl = \"ftp://x\"\n", []string{"f.toml:2:1", "prometheus.url", "scheme"}},
+		{"url without host", "[prometheus]\nurl = \"http://\"\n", []string{"prometheus.url", "no host"}},
+		{"bad alertmanager url", "[alertmanager]\nurls = [\"http://ok:9093\", \"nope\"]\n", []string{"f.toml:2:1", "alertmanager.urls", "entry 2"}},
+		{"unknown theme", "[ui]\ntheme = \"neon\"\n", []string{"ui.theme", "dark, light, high-contrast or mono"}},
+		{"bad label", "[metrics]\nendpoint_label = \"a-b\"\n", []string{"metrics.endpoint_label"}},
+		{"bad metric", "[metrics]\nduration_metric = \"9x\"\n", []string{"metrics.duration_metric"}},
+		{"bad regex", "[metrics]\nerror_status = \"5[\"\n", []string{"metrics.error_status"}},
+		{"braces", "[metrics]\nselector = '{job=\"x\"}'\n", []string{"metrics.selector", "without braces"}},
+		{"ratio", "[thresholds]\nerror_ratio_warn = 5\n", []string{"thresholds.error_ratio_warn", "0.01 = 1%"}},
+		{"crit below warn", "[thresholds]\np99_warn = \"3s\"\n", []string{"thresholds.p99_crit", "below p99_warn"}},
+		{"zero silence", "[silence]\nduration = \"0s\"\n", []string{"silence.duration"}},
+	}
+	for _, c := range cases {
+		t.Run(c.name, func(t *testing.T) {
+			cfg, err := Parse([]byte(c.doc), "f.toml")
+			if err != nil {
+				t.Fatalf("parse: %v", err)
+			}
+			err = cfg.Validate()
+			if err == nil {
+				t.Fatal("validated")
+			}
+			for _, w := range c.want {
+				if !strings.Contains(err.Error(), w) {
+					t.Errorf("message %q lacks %q", err.Error(), w)
+				}
+			}
+		})
+	}
+}
+
+func TestOriginOfFlagOrEnvWins(t *testing.T) {
+	cfg := Defaults()
+	cfg.UI.Refresh = Duration(100 * time.Millisecond)
+	cfg.SetOrigin("ui.refresh", "flag --refresh")
+	err := cfg.Validate()
+	if err == nil || !strings.HasPrefix(err.Error(), "flag --refresh: ui.refresh:") {
+		t.Fatalf("got %v", err)
+	}
+}
+
+func TestLoadMissingFileNamesIt(t *testing.T) {
+	_, err := Load(filepath.Join(t.TempDir(), "nope.toml"))
+	if err == nil || !strings.Contains(err.Error(), "nope.toml") || !strings.Contains(err.Error(), "no such file") {
+		t.Fatalf("got %v", err)
+	}
+}
+
+func TestLoadUsesXDGConfigHome(t *testing.T) {
+	dir := t.TempDir()
+	t.Setenv("XDG_CONFIG_HOME", dir)
+	if err := os.MkdirAll(filepath.Join(dir, "vigil"), 0o755); err != nil {
+		t.Fatal(err)
+	}
+	p := filepath.Join(dir, "vigil", "config.toml")
+	if err := os.WriteFile(p, []byte("context = \"prod-eu\"\n"), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	cfg, err := Load("")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if cfg.Context != "prod-eu" || cfg.Source != p {
+		t.Fatalf("context %q from %q", cfg.Context, cfg.Source)
+	}
+	// Keys not in the file keep their defaults.
+	if cfg.UI.Refresh.D() != 5*time.Second {
+		t.Fatalf("refresh %v", cfg.UI.Refresh.D())
+	}
+}
+
+func TestLoadWithoutFileUsesEmbeddedDefaults(t *testing.T) {
+	t.Setenv("XDG_CONFIG_HOME", t.TempDir())
+	cfg, err := Load("")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if cfg.Source != "defaults" || cfg.Metrics.EndpointLabel != "path" {
+		t.Fatalf("%+v", cfg)
+	}
+}
+
+func TestParseDuration(t *testing.T) {
+	good := map[string]time.Duration{"90m": 90 * time.Minute, "2h30m": 150 * time.Minute, "1d": 24 * time.Hour, "1.5h": 90 * time.Minute, "500ms": 500 * time.Millisecond}
+	for in, want := range good {
+		got, err := ParseDuration(in)
+		if err != nil || got != want {
+			t.Errorf("%q: %v %v", in, got, err)
+		}
+	}
+	for _, in := range []string{"", "abc", "-1h", "5 minutes", "1y2"} {
+		if _, err := ParseDuration(in); err == nil {
+			t.Errorf("%q accepted", in)
+		}
+	}
+}
