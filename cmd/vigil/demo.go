@@ -1,0 +1,75 @@
+package main
+
+import (
+	"context"
+	"fmt"
+	"io"
+	"os"
+	"os/signal"
+	"syscall"
+
+	"github.com/vigilterm/vigil/demo"
+)
+
+// runDemo starts the demo stack: the synthetic Flask-shaped app, a real
+// Prometheus and a real Alertmanager on loopback, with the demo's alert
+// rules and routing. It opens the console on it, or with --no-tui prints
+// the URLs and waits. Everything it started is stopped on exit, Ctrl-C
+// included.
+func runDemo(args []string, stdout, stderr io.Writer, getenv func(string) string) error {
+	o := newFlagSet("vigil demo", stderr)
+	noTUI := o.fs.Bool("no-tui", false, "print the URLs and keep the stack up until interrupted, without the console")
+	endpoints := o.fs.Int("endpoints", 0, "number of endpoints of the demo app (above 30: the high-cardinality mode, e.g. 10000)")
+	keep := o.fs.Bool("keep", false, "keep the demo's temporary directory (configs, logs) after exit")
+	cfg, err := parse(o, args, getenv)
+	if err != nil {
+		return err
+	}
+	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM, syscall.SIGHUP)
+	defer stop()
+
+	fmt.Fprintln(stderr, "vigil demo: starting the demo app, Prometheus and Alertmanager on loopback…")
+	stack, err := demo.Start(ctx, demo.StackOptions{
+		App:                demo.AppOptions{Script: true, Endpoints: *endpoints},
+		RuleFiles:          demo.DemoRules(),
+		Alertmanagers:      1,
+		AlertmanagerConfig: demo.AlertmanagerConfig,
+		Keep:               *keep,
+	})
+	if err != nil {
+		return fmt.Errorf("demo: %w", err)
+	}
+	defer func() {
+		if err := stack.Close(); err != nil {
+			fmt.Fprintf(stderr, "vigil demo: stopping the stack: %v\n", err)
+		}
+	}()
+
+	cfg.Context = "demo"
+	cfg.Prometheus.URL = stack.PrometheusURL
+	cfg.Alertmanager.URLs = stack.AlertmanagerURLs
+	if cfg.Metrics.Selector == "" {
+		cfg.Metrics.Selector = `job="flask"`
+	}
+
+	if *noTUI {
+		fmt.Fprintf(stdout, "prometheus   %s\n", stack.PrometheusURL)
+		for _, u := range stack.AlertmanagerURLs {
+			fmt.Fprintf(stdout, "alertmanager %s\n", u)
+		}
+		fmt.Fprintf(stdout, "app          %s/metrics\n", stack.App.URL())
+		fmt.Fprintf(stdout, "webhooks     %s\n", stack.Sink.URL())
+		if *keep {
+			fmt.Fprintf(stdout, "directory    %s\n", stack.Dir)
+		}
+		fmt.Fprintf(stdout, "console      vigil --prometheus %s", stack.PrometheusURL)
+		for _, u := range stack.AlertmanagerURLs {
+			fmt.Fprintf(stdout, " --alertmanager %s", u)
+		}
+		fmt.Fprintln(stdout)
+		fmt.Fprintln(stdout, "running; Ctrl-C stops everything")
+		<-ctx.Done()
+		return nil
+	}
+	return console(&cfg, getenv)
+}

@@ -1,0 +1,179 @@
+package main
+
+import (
+	"errors"
+	"flag"
+	"fmt"
+	"io"
+	"os"
+	"strconv"
+	"strings"
+
+	"github.com/vigilterm/vigil"
+)
+
+// stringList is a repeatable flag.
+type stringList []string
+
+func (s *stringList) String() string { return strings.Join(*s, ",") }
+
+func (s *stringList) Set(v string) error {
+	*s = append(*s, v)
+	return nil
+}
+
+// setting is one value that a flag, an environment variable and the config
+// file can all set. Precedence: flag, then VIGIL_* variable, then file,
+// then the built-in default.
+type setting struct {
+	flag  string // flag name, without dashes
+	env   string // environment variable
+	key   string // config key it sets, for error messages
+	usage string
+	apply func(c *vigil.Config, v string) error
+}
+
+func durationSetting(flagName, env, key, usage string, set func(c *vigil.Config, d vigil.Duration)) setting {
+	return setting{flag: flagName, env: env, key: key, usage: usage, apply: func(c *vigil.Config, v string) error {
+		d, err := vigil.ParseDuration(v)
+		if err != nil {
+			return err
+		}
+		set(c, vigil.Duration(d))
+		return nil
+	}}
+}
+
+var settings = []setting{
+	{flag: "prometheus", env: "VIGIL_PROMETHEUS", key: "prometheus.url", usage: "Prometheus base `URL`",
+		apply: func(c *vigil.Config, v string) error { c.Prometheus.URL = v; return nil }},
+	{flag: "alertmanager", env: "VIGIL_ALERTMANAGER", key: "alertmanager.urls", usage: "Alertmanager `URL` (repeat for each peer of a cluster; the variable takes a comma-separated list)",
+		apply: func(c *vigil.Config, v string) error {
+			c.Alertmanager.URLs = nil
+			for _, u := range strings.Split(v, ",") {
+				if u = strings.TrimSpace(u); u != "" {
+					c.Alertmanager.URLs = append(c.Alertmanager.URLs, u)
+				}
+			}
+			return nil
+		}},
+	durationSetting("refresh", "VIGIL_REFRESH", "ui.refresh", "refresh `interval` (at least 1s)",
+		func(c *vigil.Config, d vigil.Duration) { c.UI.Refresh = d }),
+	durationSetting("window", "VIGIL_WINDOW", "ui.window", "rate `window` of every figure",
+		func(c *vigil.Config, d vigil.Duration) { c.UI.Window = d }),
+	{flag: "selector", env: "VIGIL_SELECTOR", key: "metrics.selector", usage: "label `selector` of your services, without braces, e.g. job=\"flask\"",
+		apply: func(c *vigil.Config, v string) error { c.Metrics.Selector = v; return nil }},
+	{flag: "endpoint-label", env: "VIGIL_ENDPOINT_LABEL", key: "metrics.endpoint_label", usage: "`label` that names an endpoint: path, url_rule or endpoint",
+		apply: func(c *vigil.Config, v string) error { c.Metrics.EndpointLabel = v; return nil }},
+	{flag: "theme", env: "VIGIL_THEME", key: "ui.theme", usage: "colour `theme`: dark, light, high-contrast or mono",
+		apply: func(c *vigil.Config, v string) error { c.UI.Theme = v; return nil }},
+	{flag: "read-only", env: "VIGIL_READ_ONLY", key: "ui.read_only", usage: "disable every key that writes to Alertmanager",
+		apply: func(c *vigil.Config, v string) error {
+			b, err := strconv.ParseBool(v)
+			if err != nil {
+				return fmt.Errorf("%q is not true or false", v)
+			}
+			c.UI.ReadOnly = b
+			return nil
+		}},
+	{flag: "log-file", env: "VIGIL_LOG_FILE", key: "log_file", usage: "write a log to `file` (never to the terminal)",
+		apply: func(c *vigil.Config, v string) error { c.LogFile = v; return nil }},
+}
+
+// options is what the shared flags parse into.
+type options struct {
+	fs         *flag.FlagSet
+	configPath *string
+	values     map[string]*string
+	amURLs     stringList
+	readOnly   *bool
+}
+
+// newFlagSet declares the flags shared by the console, snapshot and demo.
+func newFlagSet(name string, stderr io.Writer) *options {
+	fs := flag.NewFlagSet(name, flag.ContinueOnError)
+	fs.SetOutput(stderr)
+	o := &options{fs: fs, values: map[string]*string{}}
+	o.configPath = fs.String("config", "", "config `file` (default $XDG_CONFIG_HOME/vigil/config.toml, else the built-in defaults); env VIGIL_CONFIG")
+	for _, s := range settings {
+		usage := s.usage + "; env " + s.env
+		switch s.flag {
+		case "alertmanager":
+			fs.Var(&o.amURLs, s.flag, usage)
+		case "read-only":
+			o.readOnly = fs.Bool(s.flag, false, usage)
+		default:
+			o.values[s.flag] = fs.String(s.flag, "", usage)
+		}
+	}
+	return o
+}
+
+// errUsage marks bad flags or configuration: exit code 2.
+var errUsage = errors.New("usage")
+
+var (
+	errHelp         = errors.New("help shown")
+	errFlagReported = errors.New("flag error already reported")
+)
+
+// usageError is a configuration or flag problem (exit code 2).
+type usageError struct{ err error }
+
+func (e usageError) Error() string { return e.err.Error() }
+func (e usageError) Unwrap() []error { return []error{errUsage, e.err} }
+
+// load parses args and builds the validated configuration:
+// defaults → file → VIGIL_* environment → flags → Validate.
+func (o *options) load(args []string, getenv func(string) string) (vigil.Config, error) {
+	if err := o.fs.Parse(args); err != nil {
+		if errors.Is(err, flag.ErrHelp) {
+			return vigil.Config{}, errHelp
+		}
+		// The flag package has printed the problem and the usage already.
+		return vigil.Config{}, usageError{errors.Join(err, errFlagReported)}
+	}
+	if o.fs.NArg() > 0 {
+		return vigil.Config{}, usageError{fmt.Errorf("unexpected argument %q", o.fs.Arg(0))}
+	}
+	set := map[string]bool{}
+	o.fs.Visit(func(f *flag.Flag) { set[f.Name] = true })
+
+	path := *o.configPath
+	if !set["config"] {
+		path = getenv("VIGIL_CONFIG")
+	}
+	cfg, err := vigil.Load(path)
+	if err != nil {
+		return vigil.Config{}, usageError{err}
+	}
+	for _, s := range settings {
+		var v, where string
+		switch {
+		case set[s.flag]:
+			where = "flag --" + s.flag
+			switch s.flag {
+			case "alertmanager":
+				v = o.amURLs.String()
+			case "read-only":
+				v = strconv.FormatBool(*o.readOnly)
+			default:
+				v = *o.values[s.flag]
+			}
+		case getenv(s.env) != "":
+			where, v = "env "+s.env, getenv(s.env)
+		default:
+			continue
+		}
+		if err := s.apply(&cfg, v); err != nil {
+			return vigil.Config{}, usageError{&vigil.Error{Where: where, Key: s.key, Msg: err.Error()}}
+		}
+		cfg.SetOrigin(s.key, where)
+	}
+	if err := cfg.Validate(); err != nil {
+		return vigil.Config{}, usageError{err}
+	}
+	return cfg, nil
+}
+
+func lookupEnv(k string) string { return os.Getenv(k) }

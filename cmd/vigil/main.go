@@ -1,0 +1,204 @@
+// Command vigil is a terminal console for on-call engineers: live
+// per-endpoint figures of Flask services from Prometheus, and their alerts.
+//
+//	vigil [flags]                    open the console
+//	vigil snapshot [--format F] ...  print the overview once
+//	vigil demo [--no-tui] ...        start a demo stack and open the console on it
+//	vigil version                    print the version
+//
+// Exit codes: 0 success, 1 Prometheus unreachable or answering with an
+// error, 2 bad flags or configuration.
+package main
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"log/slog"
+	"os"
+	"os/signal"
+	"syscall"
+	"time"
+
+	tea "charm.land/bubbletea/v2"
+
+	"github.com/vigilterm/vigil"
+	"github.com/vigilterm/vigil/query"
+	"github.com/vigilterm/vigil/themes"
+	"github.com/vigilterm/vigil/ui"
+	"github.com/vigilterm/vigil/ui/keys"
+	"github.com/vigilterm/vigil/views"
+)
+
+// version is set at build time with -ldflags "-X main.version=...".
+var version = "dev"
+
+func main() {
+	os.Exit(run(os.Args[1:], os.Stdout, os.Stderr, lookupEnv))
+}
+
+const usageText = `vigil: a terminal console for on-call engineers
+
+Usage:
+  vigil [flags]                         open the console
+  vigil snapshot [--format text|json|markdown] [flags]
+                                        print the overview once and exit
+  vigil demo [--no-tui] [flags]         start a demo stack (a Flask-shaped app,
+                                        Prometheus, Alertmanager) and open the console
+  vigil version                         print the version
+
+Exit codes: 0 ok, 1 Prometheus unreachable or failing, 2 bad flags or config.
+Run "vigil -h" or "vigil snapshot -h" for the flags.
+`
+
+func run(args []string, stdout, stderr io.Writer, getenv func(string) string) int {
+	cmd := ""
+	if len(args) > 0 {
+		cmd = args[0]
+	}
+	var err error
+	switch cmd {
+	case "version", "--version":
+		fmt.Fprintf(stdout, "vigil %s\n", version)
+		return 0
+	case "help":
+		fmt.Fprint(stdout, usageText)
+		return 0
+	case "snapshot":
+		err = runSnapshot(args[1:], stdout, stderr, getenv)
+	case "demo":
+		err = runDemo(args[1:], stdout, stderr, getenv)
+	default:
+		err = runConsole(args, stderr, getenv)
+	}
+	return exitCode(err, stderr)
+}
+
+// exitCode prints err (one line) and maps it to the exit code.
+func exitCode(err error, stderr io.Writer) int {
+	switch {
+	case err == nil:
+		return 0
+	case errors.Is(err, errHelp):
+		return 0
+	case errors.Is(err, errUsage):
+		if !errors.Is(err, errFlagReported) {
+			fmt.Fprintf(stderr, "vigil: %v\n", err)
+		}
+		return 2
+	default:
+		fmt.Fprintf(stderr, "vigil: %v\n", err)
+		return 1
+	}
+}
+
+// parse sets the usage text and loads the configuration.
+func parse(o *options, args []string, getenv func(string) string) (vigil.Config, error) {
+	o.fs.Usage = func() {
+		fmt.Fprint(o.fs.Output(), usageText+"\nFlags:\n")
+		o.fs.PrintDefaults()
+	}
+	return o.load(args, getenv)
+}
+
+// newLogger opens the log file, or discards logs when none is set.
+func newLogger(cfg *vigil.Config) (*slog.Logger, func(), error) {
+	if cfg.LogFile == "" {
+		return slog.New(slog.DiscardHandler), func() {}, nil
+	}
+	f, err := os.OpenFile(cfg.LogFile, os.O_CREATE|os.O_WRONLY|os.O_APPEND, 0o600)
+	if err != nil {
+		return nil, nil, usageError{fmt.Errorf("log_file: %w", err)}
+	}
+	return slog.New(slog.NewTextHandler(f, &slog.HandlerOptions{Level: slog.LevelDebug})), func() { f.Close() }, nil
+}
+
+func newPrometheus(cfg *vigil.Config) (*query.Prometheus, error) {
+	p, err := query.NewPrometheus(query.PrometheusOptions{URL: cfg.Prometheus.URL, Timeout: cfg.Prometheus.Timeout.D()})
+	if err != nil {
+		return nil, usageError{fmt.Errorf("prometheus.url: %w", err)}
+	}
+	return p, nil
+}
+
+// newContext builds the shared view context: styles, keys, clock.
+func newContext(cfg *vigil.Config, getenv func(string) string) (*views.Context, error) {
+	th, err := themes.Select(cfg.UI.Theme, getenv("NO_COLOR") != "")
+	if err != nil {
+		return nil, usageError{&vigil.Error{Where: cfg.Source, Key: "ui.theme", Msg: err.Error()}}
+	}
+	return &views.Context{Config: cfg, Styles: th.Styles(), Keys: keys.New(cfg.UI.ReadOnly), Now: time.Now}, nil
+}
+
+func runConsole(args []string, stderr io.Writer, getenv func(string) string) error {
+	o := newFlagSet("vigil", stderr)
+	cfg, err := parse(o, args, getenv)
+	if err != nil {
+		return err
+	}
+	return console(&cfg, getenv)
+}
+
+// console runs the TUI until the user quits.
+func console(cfg *vigil.Config, getenv func(string) string) error {
+	vctx, err := newContext(cfg, getenv)
+	if err != nil {
+		return err
+	}
+	prom, err := newPrometheus(cfg)
+	if err != nil {
+		return err
+	}
+	logger, closeLog, err := newLogger(cfg)
+	if err != nil {
+		return err
+	}
+	defer closeLog()
+	logger.Info("starting", "version", version, "prometheus", cfg.Prometheus.URL, "config", cfg.Source)
+	m := ui.New(ui.Options{Context: vctx, Prometheus: prom, Logger: logger})
+	ctx, stop := signal.NotifyContext(context.Background(), syscall.SIGTERM, syscall.SIGHUP)
+	defer stop()
+	if _, err := tea.NewProgram(m, tea.WithContext(ctx)).Run(); err != nil && !errors.Is(err, tea.ErrProgramKilled) {
+		return fmt.Errorf("terminal: %w", err)
+	}
+	return nil
+}
+
+func runSnapshot(args []string, stdout, stderr io.Writer, getenv func(string) string) error {
+	o := newFlagSet("vigil snapshot", stderr)
+	format := o.fs.String("format", views.FormatText, "output `format`: text, json or markdown")
+	limit := o.fs.Int("limit", 0, "show at most `N` endpoints in text and markdown (0: all)")
+	cfg, err := parse(o, args, getenv)
+	if err != nil {
+		return err
+	}
+	switch *format {
+	case views.FormatText, views.FormatJSON, views.FormatMarkdown:
+	default:
+		return usageError{fmt.Errorf("flag --format: unknown format %q: use text, json or markdown", *format)}
+	}
+	prom, err := newPrometheus(&cfg)
+	if err != nil {
+		return err
+	}
+	ctx, cancel := context.WithTimeout(context.Background(), cfg.Prometheus.Timeout.D()+time.Second)
+	defer cancel()
+	ov, err := prom.Overview(ctx, cfg.Shape())
+	if err != nil {
+		return err
+	}
+	vctx := views.Context{Config: &cfg}
+	r := &views.Report{
+		Context: cfg.Context, Prometheus: cfg.Prometheus.URL, Overview: ov,
+		Thresholds: vctx.Thresholds(), Limit: *limit, ExceptionsMetric: cfg.Metrics.ExceptionsMetric,
+	}
+	if err := r.Write(stdout, *format); err != nil {
+		return err
+	}
+	if len(ov.Errors) > 0 {
+		e := ov.Errors[0]
+		return fmt.Errorf("prometheus %s answered with an error to query %s (%s): %v", cfg.Prometheus.URL, e.Name, e.Query, e.Err)
+	}
+	return nil
+}

@@ -1,0 +1,578 @@
+// Package ui is the root model of the console: it routes messages to the
+// screens, draws the header and footer, and runs the refresh loop. All I/O
+// happens in tea.Cmds with a deadline; a refresh still running when the next
+// one is due makes it skip.
+package ui
+
+import (
+	"context"
+	"fmt"
+	"log/slog"
+	"net/url"
+	"strings"
+	"time"
+
+	"charm.land/bubbles/v2/help"
+	"charm.land/bubbles/v2/key"
+	tea "charm.land/bubbletea/v2"
+
+	"github.com/vigilterm/vigil/query"
+	"github.com/vigilterm/vigil/ui/text"
+	"github.com/vigilterm/vigil/views"
+)
+
+// MinWidth and MinHeight are the smallest usable terminal size; below it
+// the console shows a "too small" note instead of a broken screen.
+const (
+	MinWidth  = 40
+	MinHeight = 10
+)
+
+// flashTTL is how long a flash message stays in the footer.
+const flashTTL = 5 * time.Second
+
+// firstBackoff is the first wait before a retry when Prometheus is failing.
+// The wait doubles and is capped at the refresh interval, so recovery is
+// noticed within two intervals.
+const firstBackoff = time.Second
+
+// OverviewSource is what the console needs from Prometheus.
+type OverviewSource interface {
+	Overview(ctx context.Context, s query.Shape) (*query.Overview, error)
+	URL() string
+}
+
+// Options configure the root model.
+type Options struct {
+	Context    *views.Context
+	Prometheus OverviewSource
+	Logger     *slog.Logger
+}
+
+// ScreenID names a top-level screen.
+type ScreenID int
+
+// The top-level screens, in tab order.
+const (
+	ScreenOverview ScreenID = iota
+)
+
+// Conn is the state of the connection to Prometheus.
+type Conn int
+
+// Connection states.
+const (
+	ConnConnecting Conn = iota // no answer yet
+	ConnLive                   // the last refresh worked
+	ConnStale                  // the last refresh failed; older data is shown
+	ConnDown                   // no data at all and the last refresh failed
+)
+
+// Model is the root model.
+type Model struct {
+	ctx    *views.Context
+	prom   OverviewSource
+	log    *slog.Logger
+	width  int
+	height int
+
+	screens []views.Screen
+	active  ScreenID
+	ov      *views.Overview
+
+	showHelp bool
+	help     help.Model
+
+	// refresh loop
+	paused      bool
+	pausedAt    time.Time
+	inflight    bool
+	lastStart   time.Time
+	lastOK      time.Time
+	lastTook    time.Duration
+	lastErr     error
+	failures    int
+	retryAt     time.Time
+	skipped     int
+	fetches     int
+	totals      query.Totals
+	haveTotals  bool
+	promHost    string
+
+	flash       string
+	flashErr    bool
+	flashExpire time.Time
+}
+
+// New builds the root model.
+func New(o Options) *Model {
+	logger := o.Logger
+	if logger == nil {
+		logger = slog.New(slog.DiscardHandler)
+	}
+	m := &Model{ctx: o.Context, prom: o.Prometheus, log: logger, help: help.New()}
+	m.ov = views.NewOverview(o.Context)
+	m.screens = []views.Screen{m.ov}
+	m.help.Styles.ShortKey = o.Context.Styles.HelpKey
+	m.help.Styles.ShortDesc = o.Context.Styles.HelpDesc
+	m.help.Styles.ShortSeparator = o.Context.Styles.Muted
+	m.help.Styles.FullKey = o.Context.Styles.HelpKey
+	m.help.Styles.FullDesc = o.Context.Styles.HelpDesc
+	if o.Prometheus != nil {
+		m.promHost = hostOf(o.Prometheus.URL())
+	}
+	m.SetSize(80, 24)
+	return m
+}
+
+func hostOf(raw string) string {
+	u, err := url.Parse(raw)
+	if err != nil || u.Host == "" {
+		return raw
+	}
+	return u.Host + strings.TrimSuffix(u.Path, "/")
+}
+
+// tickMsg is the heartbeat: once a second it updates ages, clears flashes
+// and starts a refresh when one is due.
+type tickMsg time.Time
+
+// overviewResult is the answer to one refresh.
+type overviewResult struct {
+	overview *query.Overview
+	err      error
+	took     time.Duration
+}
+
+func (m *Model) now() time.Time { return m.ctx.Now() }
+
+// Init starts the first refresh and the heartbeat.
+func (m *Model) Init() tea.Cmd {
+	return tea.Batch(m.startRefresh(), heartbeat())
+}
+
+func heartbeat() tea.Cmd {
+	return tea.Tick(time.Second, func(t time.Time) tea.Msg { return tickMsg(t) })
+}
+
+// refreshDue reports whether the heartbeat should start a refresh now.
+func (m *Model) refreshDue(now time.Time) bool {
+	if m.paused || m.inflight || m.prom == nil {
+		return false
+	}
+	if m.lastErr != nil {
+		return !now.Before(m.retryAt)
+	}
+	return now.Sub(m.lastStart) >= m.ctx.Config.UI.Refresh.D()-50*time.Millisecond
+}
+
+// backoff is the wait before retry number n (1-based): 1s, 2s, 4s… capped at
+// the refresh interval.
+func (m *Model) backoff(n int) time.Duration {
+	d := firstBackoff
+	for i := 1; i < n && d < time.Hour; i++ {
+		d *= 2
+	}
+	return min(d, m.ctx.Config.UI.Refresh.D())
+}
+
+// startRefresh starts a refresh unless one is still running, in which case
+// this one is skipped.
+func (m *Model) startRefresh() tea.Cmd {
+	if m.prom == nil {
+		return nil
+	}
+	if m.inflight {
+		m.skipped++
+		return nil
+	}
+	m.inflight = true
+	m.fetches++
+	m.lastStart = m.now()
+	src, shape := m.prom, m.ctx.Config.Shape()
+	// The client bounds every query with the configured timeout; this
+	// deadline bounds the refresh as a whole.
+	deadline := m.ctx.Config.Prometheus.Timeout.D() + time.Second
+	return func() tea.Msg {
+		ctx, cancel := context.WithTimeout(context.Background(), deadline)
+		defer cancel()
+		start := time.Now()
+		ov, err := src.Overview(ctx, shape)
+		return overviewResult{overview: ov, err: err, took: time.Since(start)}
+	}
+}
+
+// Update routes messages.
+func (m *Model) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
+	switch msg := msg.(type) {
+	case tea.WindowSizeMsg:
+		m.SetSize(msg.Width, msg.Height)
+		return m, nil
+	case tickMsg:
+		now := m.now()
+		if m.flash != "" && now.After(m.flashExpire) {
+			m.flash = ""
+		}
+		var cmd tea.Cmd
+		if m.refreshDue(now) {
+			cmd = m.startRefresh()
+		}
+		return m, tea.Batch(cmd, heartbeat())
+	case overviewResult:
+		return m, m.onOverview(msg)
+	case views.FlashMsg:
+		m.setFlash(msg.Text, msg.Error)
+		return m, nil
+	case views.OpenEndpointMsg:
+		m.setFlash("endpoint detail for "+text.Sanitize(msg.Endpoint)+" is not available yet", false)
+		return m, nil
+	case tea.KeyPressMsg:
+		return m, m.onKey(msg)
+	}
+	// Anything else (cursor blinks, pastes) goes to the active screen.
+	s, cmd := m.screens[m.active].Update(msg)
+	m.screens[m.active] = s
+	return m, cmd
+}
+
+func (m *Model) onOverview(r overviewResult) tea.Cmd {
+	m.inflight = false
+	m.lastTook = r.took
+	// The error line under the content takes a row while it is shown.
+	defer m.SetSize(m.width, m.height)
+	if r.err != nil {
+		m.failures++
+		m.lastErr = r.err
+		m.retryAt = m.now().Add(m.backoff(m.failures))
+		m.log.Warn("refresh failed", "err", r.err, "failures", m.failures)
+		return nil
+	}
+	if m.lastErr != nil {
+		m.log.Info("refresh recovered", "after_failures", m.failures)
+	}
+	m.failures, m.lastErr = 0, nil
+	m.lastOK = m.now()
+	if r.overview != nil {
+		m.totals, m.haveTotals = r.overview.Totals, true
+		for _, e := range r.overview.Errors {
+			m.log.Warn("query failed", "name", e.Name, "query", e.Query, "err", e.Err)
+		}
+	}
+	_, cmd := m.ov.Update(views.OverviewMsg{Overview: r.overview})
+	return cmd
+}
+
+func (m *Model) onKey(msg tea.KeyPressMsg) tea.Cmd {
+	k := m.ctx.Keys
+	if msg.String() == "ctrl+c" {
+		return tea.Quit
+	}
+	if m.showHelp {
+		if key.Matches(msg, k.Help, k.Back, k.Quit) {
+			m.showHelp = false
+		}
+		return nil
+	}
+	scr := m.screens[m.active]
+	if !scr.Capturing() {
+		switch {
+		case key.Matches(msg, k.Quit):
+			return tea.Quit
+		case key.Matches(msg, k.Help):
+			m.showHelp = true
+			return nil
+		case key.Matches(msg, k.Refresh):
+			if m.inflight {
+				m.setFlash("a refresh is still running", false)
+				return nil
+			}
+			m.retryAt = time.Time{}
+			return m.startRefresh()
+		case key.Matches(msg, k.Pause):
+			return m.togglePause()
+		case key.Matches(msg, k.Overview):
+			m.active = ScreenOverview
+			return nil
+		case key.Matches(msg, k.NextScreen):
+			m.active = ScreenID((int(m.active) + 1) % len(m.screens))
+			return nil
+		}
+	}
+	s, cmd := scr.Update(msg)
+	m.screens[m.active] = s
+	return cmd
+}
+
+func (m *Model) togglePause() tea.Cmd {
+	m.paused = !m.paused
+	if m.paused {
+		m.pausedAt = m.now()
+		m.setFlash("paused: data frozen; p resumes", false)
+		return nil
+	}
+	m.setFlash("resumed", false)
+	m.retryAt = time.Time{}
+	return m.startRefresh()
+}
+
+func (m *Model) setFlash(s string, isErr bool) {
+	m.flash, m.flashErr = s, isErr
+	m.flashExpire = m.now().Add(flashTTL)
+}
+
+// SetSize lays the screens out for a terminal of w×h cells.
+func (m *Model) SetSize(w, h int) {
+	m.width, m.height = max(w, 0), max(h, 0)
+	m.help.SetWidth(m.width)
+	ch := max(m.height-3, 0) // two header lines and the footer
+	if m.lastErr != nil {
+		ch = max(ch-1, 0)
+	}
+	for _, s := range m.screens {
+		s.SetSize(m.width, ch)
+	}
+}
+
+// Conn returns the connection state.
+func (m *Model) Conn() Conn {
+	switch {
+	case m.lastErr != nil && m.ov.Data() != nil:
+		return ConnStale
+	case m.lastErr != nil:
+		return ConnDown
+	case m.ov.Data() == nil:
+		return ConnConnecting
+	default:
+		return ConnLive
+	}
+}
+
+// Overview returns the overview screen (for tests and the snapshot).
+func (m *Model) Overview() *views.Overview { return m.ov }
+
+// Skipped returns how many refreshes were skipped because one was running.
+func (m *Model) Skipped() int { return m.skipped }
+
+// Inflight reports whether a refresh is running.
+func (m *Model) Inflight() bool { return m.inflight }
+
+// Paused reports whether refreshing is paused.
+func (m *Model) Paused() bool { return m.paused }
+
+// View draws the whole screen.
+func (m *Model) View() tea.View {
+	v := tea.NewView(m.render())
+	v.AltScreen = true
+	v.WindowTitle = "vigil"
+	return v
+}
+
+func (m *Model) render() string {
+	if m.width < MinWidth || m.height < MinHeight {
+		return m.tooSmall()
+	}
+	var lines []string
+	lines = append(lines, m.headerLines()...)
+	var body string
+	if m.showHelp {
+		body = m.helpView(m.height - 3)
+	} else if m.Conn() == ConnDown {
+		body = m.downView(m.height - 3)
+	} else {
+		body = m.screens[m.active].View()
+	}
+	lines = append(lines, body)
+	if e := m.errorLine(); e != "" {
+		lines = append(lines, e)
+	}
+	lines = append(lines, m.footer())
+	return strings.Join(lines, "\n")
+}
+
+func (m *Model) tooSmall() string {
+	msg := fmt.Sprintf("terminal too small: %dx%d, vigil needs %dx%d", m.width, m.height, MinWidth, MinHeight)
+	var lines []string
+	for _, l := range wrapWords(msg, max(m.width, 1)) {
+		lines = append(lines, text.Fit(l, m.width))
+	}
+	if len(lines) > m.height {
+		lines = lines[:m.height]
+	}
+	return strings.Join(lines, "\n")
+}
+
+// wrapWords breaks s into lines of at most w cells.
+func wrapWords(s string, w int) []string {
+	var lines []string
+	cur := ""
+	for _, word := range strings.Fields(s) {
+		switch {
+		case cur == "":
+			cur = word
+		case text.Width(cur)+1+text.Width(word) <= w:
+			cur += " " + word
+		default:
+			lines = append(lines, cur)
+			cur = word
+		}
+	}
+	if cur != "" {
+		lines = append(lines, cur)
+	}
+	return lines
+}
+
+// spread puts left and right on one line of width w, truncating left first.
+func spread(left, right string, w int) string {
+	rw := text.Width(right)
+	if rw >= w {
+		return text.Fit(right, w)
+	}
+	lw := w - rw - 1
+	return text.PadRight(text.Truncate(left, lw), lw) + " " + right
+}
+
+func (m *Model) stateText() string {
+	st := m.ctx.Styles
+	now := m.now()
+	switch {
+	case m.paused:
+		return st.StateStale.Render("⏸ paused since " + m.pausedAt.Format("15:04:05"))
+	case m.Conn() == ConnStale:
+		return st.StateStale.Render("◐ stale " + views.FormatDuration(now.Sub(m.lastOK)))
+	case m.Conn() == ConnDown:
+		return st.StateDown.Render("✕ down")
+	case m.Conn() == ConnConnecting:
+		return st.Muted.Render("… connecting")
+	default:
+		return st.StateLive.Render("● live") + st.Muted.Render(" "+views.FormatDuration(m.lastTook))
+	}
+}
+
+func (m *Model) headerLines() []string {
+	st := m.ctx.Styles
+	cfg := m.ctx.Config
+	left := st.Accent.Render("vigil") + st.Muted.Render(" · ") + text.Sanitize(cfg.Context) +
+		st.Muted.Render(" · ") + text.Sanitize(m.promHost)
+	right := m.stateText() + st.Muted.Render(fmt.Sprintf(" · every %s · window %s",
+		views.FormatDuration(cfg.UI.Refresh.D()), views.FormatDuration(cfg.UI.Window.D())))
+	l1 := spread(left, right, m.width)
+
+	var tabs []string
+	for i, s := range m.screens {
+		t := fmt.Sprintf("%d %s", i+1, s.Title())
+		if ScreenID(i) == m.active {
+			tabs = append(tabs, st.TabActive.Render(t))
+		} else {
+			tabs = append(tabs, st.Tab.Render(t))
+		}
+	}
+	totals := st.Muted.Render("no data")
+	if m.haveTotals {
+		t := m.totals
+		th := m.ctx.Thresholds()
+		totals = st.Muted.Render("req/s ") + views.FormatRPS(t.RPS) +
+			st.Muted.Render("  err ") + st.Level(views.ThemeLevel(t.ErrorRatio, th.ErrorLevel(t.ErrorRatio))).Render(views.FormatPercent(t.ErrorRatio)) +
+			st.Muted.Render("  p99 ") + st.Level(views.ThemeLevel(t.P99, th.P99Level(t.P99))).Render(views.FormatSeconds(t.P99)) +
+			st.Muted.Render("  exc ") + views.FormatCount(t.Exceptions)
+	}
+	l2 := spread(strings.Join(tabs, " "), totals, m.width)
+	return []string{l1, l2}
+}
+
+// errorLine names the failing server and the cause while data is stale.
+func (m *Model) errorLine() string {
+	if m.lastErr == nil || m.Conn() == ConnDown {
+		return ""
+	}
+	msg := "✕ " + text.Sanitize(m.lastErr.Error())
+	if wait := m.retryAt.Sub(m.now()); wait > 0 && !m.inflight {
+		msg += fmt.Sprintf(" — retry in %s", views.FormatDuration(wait.Round(time.Second)))
+	}
+	return m.ctx.Styles.Error.Render(text.Fit(msg, m.width))
+}
+
+// downView is the full-screen message shown when there is nothing else to
+// show: no data has ever arrived and Prometheus is failing.
+func (m *Model) downView(h int) string {
+	st := m.ctx.Styles
+	var lines []string
+	lines = append(lines, "", st.StateDown.Render("  Prometheus is not answering"), "")
+	for _, l := range wrapWords(text.Sanitize(m.lastErr.Error()), max(m.width-4, 10)) {
+		lines = append(lines, "  "+l)
+	}
+	lines = append(lines, "")
+	if m.inflight {
+		lines = append(lines, st.Muted.Render("  retrying now…"))
+	} else if wait := m.retryAt.Sub(m.now()); wait > 0 {
+		lines = append(lines, st.Muted.Render(fmt.Sprintf("  retrying in %s (attempt %d); r retries now", views.FormatDuration(wait.Round(time.Second)), m.failures+1)))
+	}
+	lines = append(lines, st.Muted.Render("  check --prometheus / prometheus.url; q quits"))
+	return fitLines(lines, m.width, h)
+}
+
+// fitLines truncates each line to w and pads or cuts the block to h lines.
+func fitLines(lines []string, w, h int) string {
+	if h <= 0 {
+		return ""
+	}
+	out := make([]string, 0, h)
+	for _, l := range lines {
+		if len(out) == h {
+			break
+		}
+		out = append(out, text.Truncate(l, w))
+	}
+	for len(out) < h {
+		out = append(out, "")
+	}
+	return strings.Join(out, "\n")
+}
+
+func (m *Model) helpView(h int) string {
+	st := m.ctx.Styles
+	k := m.ctx.Keys
+	scr := m.screens[m.active]
+	groups := [][]key.Binding{k.Global()}
+	groups = append(groups, scr.FullHelp()...)
+	var lines []string
+	lines = append(lines, st.Accent.Render("Keys — "+scr.Title()), "")
+	for _, g := range groups {
+		for _, b := range g {
+			if !b.Enabled() {
+				continue
+			}
+			hb := b.Help()
+			lines = append(lines, "  "+st.HelpKey.Render(text.PadRight(hb.Key, 8))+" "+st.HelpDesc.Render(hb.Desc))
+		}
+		lines = append(lines, "")
+	}
+	for _, n := range scr.Notes() {
+		for _, l := range wrapWords(n, max(m.width-4, 10)) {
+			lines = append(lines, "  "+st.Muted.Render(l))
+		}
+	}
+	if m.ctx.Config.UI.ReadOnly {
+		lines = append(lines, "", "  "+st.Warn.Render("read-only: keys that write to Alertmanager are disabled"))
+	}
+	lines = append(lines, "", st.Muted.Render("  ? or esc closes help"))
+	return fitLines(lines, m.width, h)
+}
+
+func (m *Model) footer() string {
+	st := m.ctx.Styles
+	if m.flash != "" {
+		s := st.FlashOK
+		if m.flashErr {
+			s = st.FlashErr
+		}
+		return s.Render(text.Fit(text.Sanitize(m.flash), m.width))
+	}
+	var bindings []key.Binding
+	if m.showHelp {
+		bindings = []key.Binding{m.ctx.Keys.Back}
+	} else {
+		bindings = m.screens[m.active].ShortHelp()
+	}
+	return text.Truncate(m.help.ShortHelpView(bindings), m.width)
+}

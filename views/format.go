@@ -1,0 +1,192 @@
+package views
+
+import (
+	"fmt"
+	"math"
+	"strings"
+	"time"
+
+	"github.com/vigilterm/vigil/query"
+	"github.com/vigilterm/vigil/themes"
+)
+
+// ThemeLevel maps a judged figure to the style level it is drawn with: a
+// missing figure is muted whatever its judgement.
+func ThemeLevel(v float64, l query.Level) themes.Level {
+	if query.Missing(v) {
+		return themes.LevelUnknown
+	}
+	switch l {
+	case query.LevelCrit:
+		return themes.LevelCrit
+	case query.LevelWarn:
+		return themes.LevelWarn
+	default:
+		return themes.LevelOK
+	}
+}
+
+// Dash stands for a figure that does not exist: no traffic, NaN, ±Inf or an
+// empty result. It is never shown as 0.
+const Dash = "—"
+
+// FormatRPS formats requests per second in at most 7 cells.
+func FormatRPS(v float64) string {
+	if query.Missing(v) {
+		return Dash
+	}
+	switch a := math.Abs(v); {
+	case a == 0:
+		return "0"
+	case a < 0.01:
+		return "<0.01"
+	case a < 10:
+		return fmt.Sprintf("%.2f", v)
+	case a < 1000:
+		return fmt.Sprintf("%.1f", v)
+	case a < 100000:
+		return fmt.Sprintf("%.0f", v)
+	case a < 1e6:
+		return fmt.Sprintf("%.0fk", v/1e3)
+	case a < 1e8:
+		return fmt.Sprintf("%.1fM", v/1e6)
+	default:
+		return ">99M"
+	}
+}
+
+// FormatPercent formats a ratio (0..1) as a percentage.
+func FormatPercent(v float64) string {
+	if query.Missing(v) {
+		return Dash
+	}
+	p := v * 100
+	switch {
+	case p == 0:
+		return "0%"
+	case p < 0.01:
+		return "<0.01%"
+	case p < 10:
+		return fmt.Sprintf("%.2f%%", p)
+	default:
+		return fmt.Sprintf("%.1f%%", p)
+	}
+}
+
+// FormatSeconds formats a latency given in seconds.
+func FormatSeconds(v float64) string {
+	if query.Missing(v) || v < 0 {
+		return Dash
+	}
+	switch {
+	case v == 0:
+		return "0"
+	case v < 0.001:
+		return fmt.Sprintf("%.0fµs", v*1e6)
+	case v < 0.01:
+		return fmt.Sprintf("%.1fms", v*1e3)
+	case v < 1:
+		return fmt.Sprintf("%.0fms", v*1e3)
+	case v < 100:
+		return fmt.Sprintf("%.2fs", v)
+	case v < 6000:
+		return fmt.Sprintf("%.0fm", v/60)
+	case v < 360000:
+		return fmt.Sprintf("%.0fh", v/3600)
+	default:
+		return ">99h"
+	}
+}
+
+// FormatCount formats a count over the window (increase() extrapolates, so
+// counts are rounded).
+func FormatCount(v float64) string {
+	if query.Missing(v) {
+		return Dash
+	}
+	r := math.Round(v)
+	switch {
+	case r < 100000:
+		return fmt.Sprintf("%.0f", r)
+	case r < 1e7:
+		return fmt.Sprintf("%.0fk", r/1e3)
+	case r < 1e8:
+		return fmt.Sprintf("%.0fM", r/1e6)
+	default:
+		return ">99M"
+	}
+}
+
+// FormatDuration formats a duration the short way (5m, 1h30m, 42s).
+func FormatDuration(d time.Duration) string {
+	if d < 0 {
+		d = -d
+	}
+	switch {
+	case d < time.Second:
+		return fmt.Sprintf("%dms", d.Milliseconds())
+	case d < time.Minute:
+		return fmt.Sprintf("%ds", int(d.Seconds()))
+	case d < time.Hour:
+		m := int(d.Minutes())
+		if s := int(d.Seconds()) % 60; s != 0 && m < 10 {
+			return fmt.Sprintf("%dm%ds", m, s)
+		}
+		return fmt.Sprintf("%dm", m)
+	case d < 48*time.Hour:
+		h := int(d.Hours())
+		if m := int(d.Minutes()) % 60; m != 0 {
+			return fmt.Sprintf("%dh%dm", h, m)
+		}
+		return fmt.Sprintf("%dh", h)
+	default:
+		return fmt.Sprintf("%dd", int(d.Hours()/24))
+	}
+}
+
+var sparkRunes = []rune("▁▂▃▄▅▆▇█")
+
+// Sparkline draws values in width cells, scaled from 0 to max(values,
+// floor); a missing value is a blank cell. More values than cells are
+// bucketed keeping each bucket's maximum, so spikes survive.
+func Sparkline(values []float64, width int, floor float64) string {
+	if width <= 0 || len(values) == 0 {
+		return strings.Repeat(" ", max(width, 0))
+	}
+	cells := make([]float64, 0, width)
+	if len(values) > width {
+		for i := 0; i < width; i++ {
+			lo, hi := i*len(values)/width, (i+1)*len(values)/width
+			m := math.NaN()
+			for _, v := range values[lo:hi] {
+				if !query.Missing(v) && (math.IsNaN(m) || v > m) {
+					m = v
+				}
+			}
+			cells = append(cells, m)
+		}
+	} else {
+		cells = append(cells, values...)
+	}
+	top := floor
+	for _, v := range cells {
+		if !query.Missing(v) && v > top {
+			top = v
+		}
+	}
+	var b strings.Builder
+	// The newest value stays at the right edge.
+	b.WriteString(strings.Repeat(" ", width-len(cells)))
+	for _, v := range cells {
+		switch {
+		case query.Missing(v):
+			b.WriteByte(' ')
+		case top <= 0 || v <= 0:
+			b.WriteRune(sparkRunes[0])
+		default:
+			i := int(math.Round(v / top * float64(len(sparkRunes)-1)))
+			b.WriteRune(sparkRunes[min(max(i, 0), len(sparkRunes)-1)])
+		}
+	}
+	return b.String()
+}

@@ -1,0 +1,524 @@
+package views
+
+import (
+	"fmt"
+	"regexp"
+	"strings"
+
+	"charm.land/bubbles/v2/key"
+	"charm.land/bubbles/v2/textinput"
+	tea "charm.land/bubbletea/v2"
+
+	"github.com/vigilterm/vigil/query"
+	"github.com/vigilterm/vigil/themes"
+	"github.com/vigilterm/vigil/ui/text"
+)
+
+// Column widths of the overview table, in cells.
+const (
+	markerW = 2
+	rpsW    = 7
+	errW    = 7
+	latW    = 6
+	excW    = 5
+	trendW  = 10
+	minName = 10
+)
+
+// Overview is the per-endpoint table: worst endpoints first.
+type Overview struct {
+	ctx    *Context
+	width  int
+	height int
+
+	data *query.Overview
+	rows []query.Endpoint // filtered and sorted
+
+	selected string // the endpoint the cursor is on, kept across refreshes
+	cursor   int
+	offset   int
+
+	sortKey query.SortKey
+	reverse bool
+
+	filter     string
+	filterRe   *regexp.Regexp
+	filterNote string
+	prompt     textinput.Model
+	prompting  bool
+
+	alerting map[string]int // endpoint → number of firing alerts naming it
+
+	// layout, computed in SetSize
+	nameW, fixedW            int
+	showTrend, showP50, showExc bool
+}
+
+// NewOverview returns the overview screen.
+func NewOverview(ctx *Context) *Overview {
+	ti := textinput.New()
+	ti.Prompt = "/"
+	ti.Placeholder = "text or regular expression"
+	ti.CharLimit = 256
+	o := &Overview{ctx: ctx, prompt: ti, sortKey: query.SortWorst}
+	o.SetSize(80, 20)
+	return o
+}
+
+// Title implements Screen.
+func (o *Overview) Title() string { return "Overview" }
+
+// Capturing implements Screen.
+func (o *Overview) Capturing() bool { return o.prompting }
+
+// SetSize implements Screen and decides which columns fit.
+func (o *Overview) SetSize(w, h int) {
+	o.width, o.height = max(w, 0), max(h, 0)
+	o.prompt.SetWidth(max(w-4, 1))
+	o.showTrend, o.showP50, o.showExc = true, true, true
+	fixed := func() int {
+		n := markerW + 1 + rpsW + 1 + errW + 1 + latW
+		if o.showP50 {
+			n += 1 + latW
+		}
+		if o.showExc {
+			n += 1 + excW
+		}
+		if o.showTrend {
+			n += 1 + trendW
+		}
+		return n
+	}
+	for _, drop := range []*bool{&o.showTrend, &o.showP50, &o.showExc} {
+		if o.width-fixed() >= minName+8 {
+			break
+		}
+		*drop = false
+	}
+	o.fixedW = fixed()
+	o.nameW = max(o.width-o.fixedW, 1)
+	o.clampScroll()
+}
+
+// SetAlerting marks endpoints that have firing alerts.
+func (o *Overview) SetAlerting(m map[string]int) { o.alerting = m }
+
+// Data returns the last overview received, or nil.
+func (o *Overview) Data() *query.Overview { return o.data }
+
+// Rows returns the rows as shown: filtered and sorted.
+func (o *Overview) Rows() []query.Endpoint { return o.rows }
+
+// Selected returns the endpoint under the cursor ("" when none).
+func (o *Overview) Selected() string { return o.selected }
+
+// Select moves the cursor to an endpoint if it is shown.
+func (o *Overview) Select(name string) bool {
+	for i, r := range o.rows {
+		if r.Name == name {
+			o.cursor, o.selected = i, name
+			o.clampScroll()
+			return true
+		}
+	}
+	return false
+}
+
+// SortKey returns the current sort column and direction.
+func (o *Overview) SortKey() (query.SortKey, bool) { return o.sortKey, o.reverse }
+
+// Filter returns the applied filter text.
+func (o *Overview) Filter() string { return o.filter }
+
+// Update implements Screen.
+func (o *Overview) Update(msg tea.Msg) (Screen, tea.Cmd) {
+	switch msg := msg.(type) {
+	case OverviewMsg:
+		o.data = msg.Overview
+		o.rebuild()
+		return o, nil
+	case tea.KeyPressMsg:
+		if o.prompting {
+			return o, o.updatePrompt(msg)
+		}
+		return o, o.handleKey(msg)
+	}
+	if o.prompting {
+		var cmd tea.Cmd
+		o.prompt, cmd = o.prompt.Update(msg)
+		return o, cmd
+	}
+	return o, nil
+}
+
+func (o *Overview) updatePrompt(msg tea.KeyPressMsg) tea.Cmd {
+	k := o.ctx.Keys
+	switch {
+	case key.Matches(msg, k.Apply):
+		o.prompting = false
+		o.prompt.Blur()
+		o.setFilter(o.prompt.Value())
+		return nil
+	case key.Matches(msg, k.Cancel):
+		o.prompting = false
+		o.prompt.Blur()
+		o.prompt.SetValue("")
+		o.setFilter("")
+		return nil
+	}
+	var cmd tea.Cmd
+	o.prompt, cmd = o.prompt.Update(msg)
+	// Filter as you type; enter keeps it and returns to the table.
+	o.setFilter(o.prompt.Value())
+	return cmd
+}
+
+func (o *Overview) handleKey(msg tea.KeyPressMsg) tea.Cmd {
+	k := o.ctx.Keys
+	page := max(o.tableHeight()-1, 1)
+	switch {
+	case key.Matches(msg, k.Up):
+		o.move(-1)
+	case key.Matches(msg, k.Down):
+		o.move(1)
+	case key.Matches(msg, k.Top):
+		o.move(-len(o.rows))
+	case key.Matches(msg, k.Bottom):
+		o.move(len(o.rows))
+	case key.Matches(msg, k.PageUp):
+		o.move(-page)
+	case key.Matches(msg, k.PageDown):
+		o.move(page)
+	case key.Matches(msg, k.Filter):
+		o.prompting = true
+		o.prompt.SetValue(o.filter)
+		o.prompt.CursorEnd()
+		return o.prompt.Focus()
+	case key.Matches(msg, k.Back):
+		if o.filter != "" {
+			o.prompt.SetValue("")
+			o.setFilter("")
+		}
+	case key.Matches(msg, k.Sort):
+		o.sortKey = o.sortKey.Next()
+		o.reverse = false
+		o.rebuild()
+		return Flash("sorted by "+o.sortKey.String(), false)
+	case key.Matches(msg, k.Reverse):
+		o.reverse = !o.reverse
+		o.rebuild()
+	case key.Matches(msg, k.Open):
+		if o.selected != "" {
+			name := o.selected
+			return func() tea.Msg { return OpenEndpointMsg{Endpoint: name} }
+		}
+	}
+	return nil
+}
+
+func (o *Overview) move(d int) {
+	if len(o.rows) == 0 {
+		return
+	}
+	o.cursor = min(max(o.cursor+d, 0), len(o.rows)-1)
+	o.selected = o.rows[o.cursor].Name
+	o.clampScroll()
+}
+
+// setFilter applies a filter: a case-insensitive regular expression, or a
+// plain substring when the text is not a valid expression.
+func (o *Overview) setFilter(s string) {
+	o.filter = s
+	o.filterRe, o.filterNote = nil, ""
+	if s != "" {
+		re, err := regexp.Compile("(?i)" + s)
+		if err != nil {
+			o.filterNote = "not a valid regular expression: matching as text"
+		} else {
+			o.filterRe = re
+		}
+	}
+	o.rebuild()
+}
+
+func (o *Overview) matches(name string) bool {
+	if o.filter == "" {
+		return true
+	}
+	if o.filterRe != nil {
+		return o.filterRe.MatchString(name)
+	}
+	return strings.Contains(strings.ToLower(name), strings.ToLower(o.filter))
+}
+
+// rebuild filters and sorts the rows and puts the cursor back on the
+// selected endpoint.
+func (o *Overview) rebuild() {
+	o.rows = o.rows[:0]
+	if o.data != nil {
+		for _, e := range o.data.Endpoints {
+			if o.matches(e.Name) {
+				o.rows = append(o.rows, e)
+			}
+		}
+	}
+	query.SortEndpoints(o.rows, o.sortKey, o.reverse, o.ctx.Thresholds())
+	o.cursor = 0
+	found := false
+	if o.selected != "" {
+		for i, r := range o.rows {
+			if r.Name == o.selected {
+				o.cursor, found = i, true
+				break
+			}
+		}
+	}
+	if !found {
+		if len(o.rows) > 0 {
+			o.selected = o.rows[0].Name
+		} else {
+			o.selected = ""
+		}
+	}
+	o.clampScroll()
+}
+
+// tableHeight is the number of body rows that fit.
+func (o *Overview) tableHeight() int {
+	return max(o.height-1-len(o.statusLines()), 0)
+}
+
+func (o *Overview) clampScroll() {
+	h := o.tableHeight()
+	if h <= 0 {
+		o.offset = 0
+		return
+	}
+	if o.cursor < o.offset {
+		o.offset = o.cursor
+	}
+	if o.cursor >= o.offset+h {
+		o.offset = o.cursor - h + 1
+	}
+	o.offset = min(max(o.offset, 0), max(len(o.rows)-h, 0))
+}
+
+// statusLines are the lines under the table: prompt, filter, query errors.
+func (o *Overview) statusLines() []string {
+	st := o.ctx.Styles
+	var lines []string
+	if o.data != nil {
+		for _, e := range o.data.Errors {
+			lines = append(lines, st.Error.Render("✕ "+e.Name+": "+text.Sanitize(e.Err.Error())))
+		}
+		for _, w := range o.data.Warnings {
+			lines = append(lines, st.Warn.Render("⚠ "+text.Sanitize(w)))
+		}
+	}
+	if len(lines) > 3 {
+		lines = append(lines[:2], st.Muted.Render(fmt.Sprintf("… and %d more problems", len(lines)-2)))
+	}
+	switch {
+	case o.prompting:
+		lines = append(lines, o.prompt.View())
+	case o.filter != "":
+		total := 0
+		if o.data != nil {
+			total = len(o.data.Endpoints)
+		}
+		f := fmt.Sprintf("filter /%s  %d of %d endpoints  (esc clears)", text.Sanitize(o.filter), len(o.rows), total)
+		if o.filterNote != "" {
+			f += "  " + o.filterNote
+		}
+		lines = append(lines, st.Accent.Render(f))
+	}
+	return lines
+}
+
+// excTitle is EXC, or EXC* when it counts status 500 responses because the
+// exceptions counter has no endpoint label.
+func (o *Overview) excTitle() string {
+	if o.data != nil && !o.data.ExceptionsByEndpoint {
+		return "EXC*"
+	}
+	return "EXC"
+}
+
+// Notes implements Screen.
+func (o *Overview) Notes() []string {
+	notes := []string{
+		"Rows are endpoints; worst first: error ratio, then p99, against the thresholds.",
+		"— means no traffic in the window (no figure), never zero.",
+		"TREND is the error ratio over the window.",
+	}
+	if o.data == nil || !o.data.ExceptionsByEndpoint {
+		notes = append(notes, "EXC* counts status=\"500\" responses per endpoint: the exceptions counter has no endpoint label. The header's exc total is the true count from the exceptions counter.")
+	} else {
+		notes = append(notes, "EXC counts the exceptions counter per endpoint.")
+	}
+	return notes
+}
+
+func (o *Overview) header() string {
+	title := func(t string, w int, k query.SortKey, right bool) string {
+		if o.sortKey == k && k != query.SortWorst {
+			arrow := "▼"
+			if o.reverse {
+				arrow = "▲"
+			}
+			t += arrow
+		}
+		if right {
+			return text.PadLeft(t, w)
+		}
+		return text.PadRight(t, w)
+	}
+	name := "ENDPOINT"
+	if o.sortKey == query.SortWorst {
+		name += " (worst first)"
+		if o.reverse {
+			name = "ENDPOINT (best first)"
+		}
+	}
+	var b strings.Builder
+	b.WriteString(strings.Repeat(" ", markerW))
+	b.WriteString(title(name, o.nameW, query.SortEndpoint, false))
+	b.WriteString(" " + title("REQ/S", rpsW, query.SortRPS, true))
+	b.WriteString(" " + title("ERR%", errW, query.SortErrorRatio, true))
+	if o.showP50 {
+		b.WriteString(" " + title("P50", latW, query.SortP50, true))
+	}
+	b.WriteString(" " + title("P99", latW, query.SortP99, true))
+	if o.showExc {
+		b.WriteString(" " + title(o.excTitle(), excW, query.SortExceptions, true))
+	}
+	if o.showTrend {
+		b.WriteString(" " + text.PadRight("TREND", trendW))
+	}
+	return o.ctx.Styles.TableHeader.Render(text.Fit(b.String(), o.width))
+}
+
+// View implements Screen. Only the visible rows are rendered.
+func (o *Overview) View() string {
+	if o.width <= 0 || o.height <= 0 {
+		return ""
+	}
+	st := o.ctx.Styles
+	lines := make([]string, 0, o.height)
+	lines = append(lines, o.header())
+	body := o.tableHeight()
+	switch {
+	case o.data == nil:
+		lines = append(lines, st.Muted.Render(text.Fit("  waiting for the first answer from Prometheus…", o.width)))
+	case len(o.data.Endpoints) == 0:
+		sel := o.ctx.Config.Metrics.Selector
+		lines = append(lines, st.Muted.Render(text.Fit(fmt.Sprintf("  no endpoints: no %s series with {%s} in the last %s — check metrics.selector and metrics.duration_metric",
+			o.ctx.Config.Metrics.DurationMetric, sel, FormatDuration(o.data.Window)), o.width)))
+	case len(o.rows) == 0:
+		lines = append(lines, st.Muted.Render(text.Fit("  no endpoint matches the filter", o.width)))
+	default:
+		th := o.ctx.Thresholds()
+		end := min(o.offset+body, len(o.rows))
+		for i := o.offset; i < end; i++ {
+			lines = append(lines, o.renderRow(&o.rows[i], i == o.cursor, th))
+		}
+	}
+	for len(lines) < 1+body {
+		lines = append(lines, "")
+	}
+	lines = append(lines, o.statusLines()...)
+	if len(lines) > o.height {
+		lines = lines[:o.height]
+	}
+	return strings.Join(lines, "\n")
+}
+
+// cell is one table cell: text, width, alignment and the level it shows.
+type cell struct {
+	s     string
+	w     int
+	right bool
+	lvl   themes.Level
+}
+
+func (o *Overview) renderRow(e *query.Endpoint, selected bool, th query.Thresholds) string {
+	st := o.ctx.Styles
+	marker := "  "
+	if n := o.alerting[e.Name]; n > 0 {
+		marker = "● "
+	}
+	name := e.Name
+	if name == "" {
+		name = "(no " + o.ctx.Config.Metrics.EndpointLabel + ")"
+	}
+	errLvl := ThemeLevel(e.ErrorRatio, th.ErrorLevel(e.ErrorRatio))
+	p99Lvl := ThemeLevel(e.P99, th.P99Level(e.P99))
+	excLvl := themes.LevelNone
+	if !query.Missing(e.Exceptions) && e.Exceptions >= 0.5 {
+		excLvl = themes.LevelWarn
+	}
+	cells := []cell{
+		{marker, markerW, false, themes.LevelCrit},
+		{text.Sanitize(name), o.nameW, false, themes.LevelNone},
+		{FormatRPS(e.RPS), rpsW, true, ThemeLevel(e.RPS, query.LevelOK)},
+		{FormatPercent(e.ErrorRatio), errW, true, errLvl},
+	}
+	if o.showP50 {
+		cells = append(cells, cell{FormatSeconds(e.P50), latW, true, ThemeLevel(e.P50, query.LevelOK)})
+	}
+	cells = append(cells, cell{FormatSeconds(e.P99), latW, true, p99Lvl})
+	if o.showExc {
+		cells = append(cells, cell{FormatCount(e.Exceptions), excW, true, excLvl})
+	}
+	if o.showTrend {
+		last := themes.LevelNone
+		for i := len(e.Trend) - 1; i >= 0; i-- {
+			if !query.Missing(e.Trend[i]) {
+				last = ThemeLevel(e.Trend[i], th.ErrorLevel(e.Trend[i]))
+				break
+			}
+		}
+		cells = append(cells, cell{Sparkline(e.Trend, trendW, th.ErrorRatioCrit), trendW, false, last})
+	}
+	var b strings.Builder
+	for i, c := range cells {
+		if i > 1 {
+			b.WriteByte(' ')
+		}
+		var s string
+		if c.right {
+			s = text.PadLeft(c.s, c.w)
+		} else {
+			s = text.Fit(c.s, c.w)
+		}
+		if !selected && c.lvl != themes.LevelNone && c.lvl != themes.LevelOK {
+			s = st.Level(c.lvl).Render(s)
+		}
+		b.WriteString(s)
+	}
+	if selected {
+		return st.RowSelected.Render(text.Fit(b.String(), o.width))
+	}
+	if o.width < o.nameW+o.fixedW {
+		return text.Truncate(b.String(), o.width)
+	}
+	return b.String()
+}
+
+// ShortHelp implements help.KeyMap.
+func (o *Overview) ShortHelp() []key.Binding {
+	k := o.ctx.Keys
+	if o.prompting {
+		return []key.Binding{k.Apply, k.Cancel}
+	}
+	return []key.Binding{k.Filter, k.Sort, k.Open, k.Refresh, k.Pause, k.Help, k.Quit}
+}
+
+// FullHelp implements help.KeyMap.
+func (o *Overview) FullHelp() [][]key.Binding {
+	k := o.ctx.Keys
+	return [][]key.Binding{
+		k.Navigation(),
+		{k.Filter, k.Back, k.Sort, k.Reverse, k.Open},
+	}
+}

@@ -1,0 +1,337 @@
+package views
+
+import (
+	"flag"
+	"fmt"
+	"math"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+	"time"
+
+	tea "charm.land/bubbletea/v2"
+	"github.com/charmbracelet/x/ansi"
+
+	"github.com/vigilterm/vigil"
+	"github.com/vigilterm/vigil/query"
+	"github.com/vigilterm/vigil/themes"
+	"github.com/vigilterm/vigil/ui/keys"
+	"github.com/vigilterm/vigil/ui/text"
+)
+
+var update = flag.Bool("update", false, "rewrite the golden files")
+
+var fixedNow = time.Date(2026, 11, 24, 3, 0, 0, 0, time.UTC)
+
+func testContext(t testing.TB, theme string) *Context {
+	t.Helper()
+	cfg := vigil.Defaults()
+	th, err := themes.Get(theme)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return &Context{Config: &cfg, Styles: th.Styles(), Keys: keys.New(false), Now: func() time.Time { return fixedNow }}
+}
+
+// sampleOverview has healthy, warning, critical and idle endpoints, a NaN
+// quantile, a hostile label value and wide Unicode.
+func sampleOverview() *query.Overview {
+	nan := math.NaN()
+	return &query.Overview{
+		Endpoints: []query.Endpoint{
+			{Name: "/", RPS: 12.5, ErrorRatio: 0, P50: 0.012, P99: 0.09, Exceptions: 0, Trend: []float64{0, 0, 0}},
+			{Name: "/api/checkout", RPS: 3.2, ErrorRatio: 0.31, P50: 0.08, P99: 0.45, Exceptions: 59, Trend: []float64{0, 0.1, 0.3}},
+			{Name: "/api/search", RPS: 5.1, ErrorRatio: 0.002, P50: 0.4, P99: 3.1, Exceptions: 1, Trend: []float64{0, 0, 0.002}},
+			{Name: "/login", RPS: 1.1, ErrorRatio: 0.015, P50: 0.02, P99: 1.2, Exceptions: 2, Trend: []float64{0.01, 0.02, 0.015}},
+			{Name: "/idle", RPS: 0, ErrorRatio: nan, P50: nan, P99: nan, Exceptions: 0, Trend: []float64{nan, nan}},
+			{Name: "/blog/\x1b]0;pwned\x07\x1b[2Jevil", RPS: 0.5, ErrorRatio: 0, P50: 0.01, P99: 0.02, Exceptions: 0},
+			{Name: "/blog/日本語の記事", RPS: 0.7, ErrorRatio: 0, P50: 0.01, P99: 0.03, Exceptions: 0},
+		},
+		Totals:           query.Totals{RPS: 23.1, ErrorRatio: 0.045, P99: 2.2, Exceptions: 62},
+		ExceptionsSource: `flask_http_request_duration_seconds_count{status="500"}`,
+		Window:           5 * time.Minute,
+		At:               fixedNow,
+	}
+}
+
+func newTestOverview(t testing.TB, w, h int) *Overview {
+	o := NewOverview(testContext(t, "dark"))
+	o.SetSize(w, h)
+	o.Update(OverviewMsg{Overview: sampleOverview()})
+	return o
+}
+
+func keyMsg(s string) tea.KeyPressMsg {
+	switch s {
+	case "enter":
+		return tea.KeyPressMsg{Code: tea.KeyEnter}
+	case "esc":
+		return tea.KeyPressMsg{Code: tea.KeyEscape}
+	case "down":
+		return tea.KeyPressMsg{Code: tea.KeyDown}
+	case "pgdown":
+		return tea.KeyPressMsg{Code: tea.KeyPgDown}
+	}
+	r := []rune(s)[0]
+	return tea.KeyPressMsg{Code: r, Text: s}
+}
+
+func press(o *Overview, keys ...string) tea.Cmd {
+	var cmd tea.Cmd
+	for _, k := range keys {
+		_, cmd = o.Update(keyMsg(k))
+	}
+	return cmd
+}
+
+func names(rows []query.Endpoint) []string {
+	var out []string
+	for _, r := range rows {
+		out = append(out, r.Name)
+	}
+	return out
+}
+
+func TestOverviewWorstFirst(t *testing.T) {
+	o := newTestOverview(t, 80, 20)
+	got := names(o.Rows())
+	// Error ratio level first (checkout crit, login warn), then p99 level
+	// (search crit).
+	if got[0] != "/api/checkout" || got[1] != "/login" || got[2] != "/api/search" {
+		t.Fatalf("order %q", got)
+	}
+	if got[len(got)-1] != "/idle" {
+		t.Fatalf("the idle endpoint should sort last, got %q", got)
+	}
+}
+
+func TestOverviewSelectionSurvivesRefreshAndResort(t *testing.T) {
+	o := newTestOverview(t, 80, 20)
+	press(o, "j") // second row: /login
+	if o.Selected() != "/login" {
+		t.Fatalf("selected %q", o.Selected())
+	}
+	// A refresh in which /login got worse and moved to the top.
+	ov := sampleOverview()
+	ov.Endpoints[3].ErrorRatio = 0.9 // now worse than checkout
+	o.Update(OverviewMsg{Overview: ov})
+	if o.Selected() != "/login" || o.Rows()[o.cursor].Name != "/login" {
+		t.Fatalf("selection lost: %q at %d", o.Selected(), o.cursor)
+	}
+	press(o, "o") // sort by endpoint name
+	if o.Selected() != "/login" || o.Rows()[o.cursor].Name != "/login" {
+		t.Fatalf("selection lost after re-sort: %q", o.Selected())
+	}
+}
+
+func TestOverviewSortCycleAndReverse(t *testing.T) {
+	o := newTestOverview(t, 120, 30)
+	press(o, "o")
+	if k, _ := o.SortKey(); k != query.SortEndpoint {
+		t.Fatalf("after o: %v", k)
+	}
+	if got := names(o.Rows()); got[0] != "/" {
+		t.Fatalf("by name: %q", got)
+	}
+	press(o, "O")
+	if got := names(o.Rows()); got[len(got)-1] != "/" {
+		t.Fatalf("reversed: %q", got)
+	}
+	// Cycling comes back to worst-first.
+	for i := 0; i < 6; i++ {
+		press(o, "o")
+	}
+	if k, _ := o.SortKey(); k != query.SortWorst {
+		t.Fatalf("cycle ends at %v", k)
+	}
+}
+
+func TestOverviewFilter(t *testing.T) {
+	o := newTestOverview(t, 80, 20)
+	press(o, "/")
+	if !o.Capturing() {
+		t.Fatal("the prompt should own the keyboard")
+	}
+	for _, r := range "api" {
+		press(o, string(r))
+	}
+	press(o, "enter")
+	if o.Capturing() {
+		t.Fatal("enter should return to the table")
+	}
+	if got := names(o.Rows()); len(got) != 2 {
+		t.Fatalf("substring filter: %q", got)
+	}
+	// A regular expression.
+	press(o, "/")
+	for i := 0; i < 3; i++ {
+		o.Update(tea.KeyPressMsg{Code: tea.KeyBackspace})
+	}
+	for _, r := range "^/(login|idle)$" {
+		press(o, string(r))
+	}
+	press(o, "enter")
+	if got := names(o.Rows()); len(got) != 2 || got[0] != "/login" {
+		t.Fatalf("regex filter: %q", got)
+	}
+	// An invalid expression falls back to text.
+	o.setFilter("[blog")
+	if len(o.Rows()) != 0 || o.filterNote == "" {
+		t.Fatalf("invalid regex: rows %q note %q", names(o.Rows()), o.filterNote)
+	}
+	press(o, "esc")
+	if o.Filter() != "" || len(o.Rows()) != 7 {
+		t.Fatalf("esc should clear: %q %d", o.Filter(), len(o.Rows()))
+	}
+}
+
+func TestOverviewEnterOpensSelectedEndpoint(t *testing.T) {
+	o := newTestOverview(t, 80, 20)
+	cmd := press(o, "enter")
+	if cmd == nil {
+		t.Fatal("no command")
+	}
+	msg, ok := cmd().(OpenEndpointMsg)
+	if !ok || msg.Endpoint != "/api/checkout" {
+		t.Fatalf("got %#v", msg)
+	}
+}
+
+func TestOverviewRendersOnlyVisibleRows(t *testing.T) {
+	o := NewOverview(testContext(t, "dark"))
+	o.SetSize(80, 10)
+	ov := &query.Overview{Window: 5 * time.Minute}
+	for i := 0; i < 10000; i++ {
+		ov.Endpoints = append(ov.Endpoints, query.Endpoint{Name: fmt.Sprintf("/item/%05d", i), RPS: 1, ErrorRatio: 0, P50: 0.01, P99: 0.02})
+	}
+	o.Update(OverviewMsg{Overview: ov})
+	v := o.View()
+	if n := strings.Count(v, "/item/"); n != 9 {
+		t.Fatalf("%d rows rendered in a 10-line area", n)
+	}
+	press(o, "G")
+	if !strings.Contains(o.View(), "/item/09999") {
+		t.Fatal("G should show the last row")
+	}
+}
+
+// No line is ever wider than the terminal, whatever the size and content.
+func TestOverviewNeverWraps(t *testing.T) {
+	for _, sz := range [][2]int{{80, 24}, {120, 45}, {40, 10}, {20, 5}, {1, 1}, {0, 0}, {200, 60}} {
+		o := newTestOverview(t, sz[0], sz[1])
+		press(o, "/")
+		for _, l := range strings.Split(o.View(), "\n") {
+			if w := ansi.StringWidth(l); w > sz[0] {
+				t.Errorf("%dx%d: line of width %d: %q", sz[0], sz[1], w, l)
+			}
+		}
+		if n := strings.Count(o.View(), "\n") + 1; sz[1] > 0 && n > sz[1] {
+			t.Errorf("%dx%d: %d lines", sz[0], sz[1], n)
+		}
+	}
+}
+
+func TestOverviewHostileLabelIsNeutralised(t *testing.T) {
+	o := newTestOverview(t, 120, 30)
+	v := o.View()
+	if strings.Contains(v, "\x1b]") || strings.Contains(v, "\x07") || strings.Contains(v, "\x1b[2J") {
+		t.Fatalf("raw escape sequence reached the screen: %q", v)
+	}
+}
+
+func TestOverviewWideUnicodeKeepsColumnsAligned(t *testing.T) {
+	o := newTestOverview(t, 100, 30)
+	var widths []int
+	for _, l := range strings.Split(ansi.Strip(o.View()), "\n") {
+		if strings.Contains(l, "/blog/") || strings.Contains(l, "/login") {
+			// The REQ/S column ends at the same cell on every row.
+			widths = append(widths, text.Width(l[:strings.Index(l, "/")]))
+			widths = append(widths, text.Width(l))
+		}
+	}
+	if len(widths) < 4 {
+		t.Fatalf("rows not found")
+	}
+	for i := 1; i < len(widths)/2; i++ {
+		if widths[2*i+1] != widths[1] {
+			t.Fatalf("row widths differ: %v", widths)
+		}
+	}
+}
+
+func TestOverviewDashesForMissingFigures(t *testing.T) {
+	o := newTestOverview(t, 120, 30)
+	for _, l := range strings.Split(ansi.Strip(o.View()), "\n") {
+		if strings.Contains(l, "/idle") {
+			if strings.Count(l, Dash) < 3 || strings.Contains(l, "NaN") {
+				t.Fatalf("idle row: %q", l)
+			}
+			return
+		}
+	}
+	t.Fatal("idle row not shown")
+}
+
+func TestOverviewMarksExceptionsFallback(t *testing.T) {
+	o := newTestOverview(t, 120, 30)
+	if !strings.Contains(o.View(), "EXC*") {
+		t.Fatal("EXC* not shown when counting status 500")
+	}
+	ov := sampleOverview()
+	ov.ExceptionsByEndpoint = true
+	o.Update(OverviewMsg{Overview: ov})
+	if strings.Contains(o.View(), "EXC*") || !strings.Contains(o.View(), "EXC") {
+		t.Fatal("EXC should be plain when the counter has the endpoint label")
+	}
+}
+
+func TestOverviewShowsQueryErrorsAndKeepsTable(t *testing.T) {
+	o := newTestOverview(t, 120, 30)
+	ov := sampleOverview()
+	ov.Errors = []query.QueryError{{Name: "p99", Query: "histogram_quantile(", Err: fmt.Errorf(`bad_data: invalid parameter "query": 1:20: parse error: unexpected end of input`)}}
+	o.Update(OverviewMsg{Overview: ov})
+	v := ansi.Strip(o.View())
+	if !strings.Contains(v, "p99: bad_data") || !strings.Contains(v, "parse error") || !strings.Contains(v, "/api/checkout") {
+		t.Fatalf("screen:\n%s", v)
+	}
+}
+
+func TestOverviewEmptyStates(t *testing.T) {
+	o := NewOverview(testContext(t, "dark"))
+	o.SetSize(80, 20)
+	if !strings.Contains(o.View(), "waiting") {
+		t.Fatal("no waiting note")
+	}
+	o.Update(OverviewMsg{Overview: &query.Overview{Window: time.Minute}})
+	if !strings.Contains(o.View(), "no endpoints") {
+		t.Fatal("no empty note")
+	}
+}
+
+func golden(t *testing.T, name, got string) {
+	t.Helper()
+	p := filepath.Join("testdata", name+".golden")
+	if *update {
+		if err := os.MkdirAll("testdata", 0o755); err != nil {
+			t.Fatal(err)
+		}
+		if err := os.WriteFile(p, []byte(got), 0o644); err != nil {
+			t.Fatal(err)
+		}
+	}
+	want, err := os.ReadFile(p)
+	if err != nil {
+		t.Fatalf("%v (run go test ./views -update to create it)", err)
+	}
+	if string(want) != got {
+		t.Fatalf("%s differs from the golden file (go test ./views -update rewrites it):\ngot:\n%s\nwant:\n%s", name, got, want)
+	}
+}
+
+func TestOverviewGolden(t *testing.T) {
+	for _, sz := range [][2]int{{80, 24}, {120, 45}} {
+		o := newTestOverview(t, sz[0], sz[1]-3)
+		golden(t, fmt.Sprintf("overview-%dx%d", sz[0], sz[1]), ansi.Strip(o.View())+"\n")
+	}
+}
