@@ -19,6 +19,7 @@ import (
 	"github.com/prometheus/common/model"
 
 	"github.com/vigilterm/vigil/query"
+	"github.com/vigilterm/vigil/themes"
 )
 
 // DefaultTOML is the documented default configuration, config.toml.
@@ -310,9 +311,6 @@ func (c *Config) fail(key, format string, args ...any) error {
 	return &Error{Where: c.where(key), Key: key, Msg: fmt.Sprintf(format, args...)}
 }
 
-// Themes lists the built-in theme names; set by the themes package's users.
-var knownThemes = map[string]bool{"dark": true, "light": true, "high-contrast": true, "mono": true}
-
 // Validate checks every value. The first problem is returned.
 func (c *Config) Validate() error {
 	if err := checkURL(c.Prometheus.URL); err != nil {
@@ -335,8 +333,8 @@ func (c *Config) Validate() error {
 	if c.UI.Window.D() < time.Second {
 		return c.fail("ui.window", "%s is too short: the rate window must be at least 1s (a few scrape intervals is right)", c.UI.Window.D())
 	}
-	if !knownThemes[c.UI.Theme] {
-		return c.fail("ui.theme", "unknown theme %q: choose dark, light, high-contrast or mono", c.UI.Theme)
+	if _, err := themes.Get(c.UI.Theme); err != nil || c.UI.Theme == "" {
+		return c.fail("ui.theme", "unknown theme %q: choose %s", c.UI.Theme, strings.Join(themes.Names(), ", "))
 	}
 	if c.Metrics.EndpointLabel == "" || !model.LabelName(c.Metrics.EndpointLabel).IsValidLegacy() {
 		return c.fail("metrics.endpoint_label", "%q is not a valid label name", c.Metrics.EndpointLabel)

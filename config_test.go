@@ -107,7 +107,7 @@ func TestValidateNamesFileLineAndKey(t *testing.T) {
 		{"bad url scheme", "[prometheus]\nurl = \"ftp://x\"\n", []string{"f.toml:2:1", "prometheus.url", "scheme"}},
 		{"url without host", "[prometheus]\nurl = \"http://\"\n", []string{"prometheus.url", "no host"}},
 		{"bad alertmanager url", "[alertmanager]\nurls = [\"http://ok:9093\", \"nope\"]\n", []string{"f.toml:2:1", "alertmanager.urls", "entry 2"}},
-		{"unknown theme", "[ui]\ntheme = \"neon\"\n", []string{"ui.theme", "dark, light, high-contrast or mono"}},
+		{"unknown theme", "[ui]\ntheme = \"neon\"\n", []string{"ui.theme", "dark, light, high-contrast, mono"}},
 		{"bad label", "[metrics]\nendpoint_label = \"a-b\"\n", []string{"metrics.endpoint_label"}},
 		{"bad metric", "[metrics]\nduration_metric = \"9x\"\n", []string{"metrics.duration_metric"}},
 		{"bad regex", "[metrics]\nerror_status = \"5[\"\n", []string{"metrics.error_status"}},
