@@ -1,0 +1,365 @@
+package query
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"math"
+	"slices"
+	"strings"
+	"time"
+
+	v1 "github.com/prometheus/client_golang/api/prometheus/v1"
+	"github.com/prometheus/common/model"
+	"golang.org/x/sync/errgroup"
+)
+
+// queryID names one of the fixed queries of a refresh.
+type queryID int
+
+const (
+	qRPS queryID = iota
+	qErrors
+	qP50
+	qP99
+	qExcByLabel
+	qExc500
+	qTotalRPS
+	qTotalErrorRatio
+	qTotalP99
+	qTotalExceptions
+	qTrend
+	numQueries
+)
+
+// QueriesPerRefresh is the number of HTTP queries one Overview call sends:
+// ten instant queries (rps, errors, p50, p99, the exceptions counter by
+// endpoint, status-500 responses by endpoint, and the four totals) and one
+// range query (the trend). It does not depend on the number of endpoints.
+const QueriesPerRefresh = int(numQueries)
+
+var queryNames = [numQueries]string{
+	qRPS:             "rps",
+	qErrors:          "errors",
+	qP50:             "p50",
+	qP99:             "p99",
+	qExcByLabel:      "exceptions_by_endpoint",
+	qExc500:          "exceptions_500",
+	qTotalRPS:        "total_rps",
+	qTotalErrorRatio: "total_error_ratio",
+	qTotalP99:        "total_p99",
+	qTotalExceptions: "total_exceptions",
+	qTrend:           "trend",
+}
+
+// NamedQuery is one query of a refresh: its name (as in QueryError.Name),
+// its PromQL and whether it is a range query over the trend plan.
+type NamedQuery struct {
+	Name  string
+	Expr  string
+	Range bool
+}
+
+// OverviewQueries returns the QueriesPerRefresh queries one Overview call
+// sends for s, in a fixed order; the trend query uses plan's inner range.
+func OverviewQueries(s Shape, plan TrendPlan) []NamedQuery {
+	exprs := [numQueries]string{
+		qRPS:             RPSQuery(s),
+		qErrors:          ErrorsQuery(s),
+		qP50:             QuantileQuery(s, 0.5),
+		qP99:             QuantileQuery(s, 0.99),
+		qExcByLabel:      ExceptionsByLabelQuery(s),
+		qExc500:          Exceptions500Query(s),
+		qTotalRPS:        TotalRPSQuery(s),
+		qTotalErrorRatio: TotalErrorRatioQuery(s),
+		qTotalP99:        TotalP99Query(s),
+		qTotalExceptions: TotalExceptionsQuery(s),
+		qTrend:           TrendQuery(s, plan.Range),
+	}
+	out := make([]NamedQuery, numQueries)
+	for i := range out {
+		out[i] = NamedQuery{Name: queryNames[i], Expr: exprs[i], Range: queryID(i) == qTrend}
+	}
+	return out
+}
+
+// checkShape rejects a shape no query can be built from.
+func checkShape(s Shape) error {
+	switch {
+	case s.Window <= 0:
+		return fmt.Errorf("query: invalid shape: window %s must be above 0", s.Window)
+	case s.EndpointLabel == "":
+		return errors.New("query: invalid shape: no endpoint label")
+	case s.DurationMetric == "":
+		return errors.New("query: invalid shape: no duration metric")
+	case s.ExceptionsMetric == "":
+		return errors.New("query: invalid shape: no exceptions metric")
+	case s.ErrorStatus == "":
+		return errors.New("query: invalid shape: no error status")
+	}
+	return nil
+}
+
+// queryResult is what one query of a refresh came back with.
+type queryResult struct {
+	vec      model.Vector // instant queries
+	mat      model.Matrix // the trend
+	warnings v1.Warnings
+	err      error
+}
+
+// Overview computes the per-endpoint table and the totals over s.Window as
+// of now. See OverviewAt.
+func (p *Prometheus) Overview(ctx context.Context, s Shape) (*Overview, error) {
+	return p.OverviewAt(ctx, s, time.Time{})
+}
+
+// OverviewAt computes the per-endpoint table and the totals over s.Window,
+// every query evaluated at the one time at (to the millisecond; now when
+// zero) and all QueriesPerRefresh of them sent at once, under one deadline
+// of the client's Timeout.
+//
+// A query Prometheus rejects (bad_data, ...) lands in Overview.Errors and
+// leaves its column NaN; the rest still fills. When no query got an answer
+// because Prometheus cannot be reached (IsUnreachable), or ctx ended, the
+// Overview is nil and the error is the first query's *ServerError.
+func (p *Prometheus) OverviewAt(ctx context.Context, s Shape, at time.Time) (*Overview, error) {
+	if err := checkShape(s); err != nil {
+		return nil, err
+	}
+	began := time.Now()
+	if at.IsZero() {
+		at = began
+	}
+	at = time.UnixMilli(at.UnixMilli())
+	plan := PlanTrend(s.Window, at)
+	qs := OverviewQueries(s, plan)
+
+	cctx, cancel := context.WithTimeout(ctx, p.timeout)
+	defer cancel()
+	var res [numQueries]queryResult
+	var g errgroup.Group
+	for i, q := range qs {
+		g.Go(func() error {
+			var v model.Value
+			var w v1.Warnings
+			var err error
+			if q.Range {
+				v, w, err = p.queryRange(ctx, cctx, q.Expr, v1.Range{Start: plan.Start, End: plan.End, Step: plan.Step})
+			} else {
+				v, w, err = p.query(ctx, cctx, q.Expr, at)
+			}
+			res[i] = toResult(q, v, w, err)
+			return nil
+		})
+	}
+	_ = g.Wait() // each query keeps its own error
+
+	failed, unreachable := 0, 0
+	var first error
+	for _, r := range res {
+		if r.err == nil {
+			continue
+		}
+		failed++
+		if first == nil {
+			first = r.err
+		}
+		if IsUnreachable(r.err) {
+			unreachable++
+		}
+	}
+	if failed == len(res) && (unreachable == failed || ctx.Err() != nil) {
+		return nil, first
+	}
+
+	ov := assemble(s, plan, qs, &res)
+	ov.At = at
+	ov.Took = time.Since(began)
+	return ov, nil
+}
+
+// toResult checks the type of a query's value.
+func toResult(q NamedQuery, v model.Value, w v1.Warnings, err error) queryResult {
+	r := queryResult{warnings: w, err: err}
+	if err != nil {
+		return r
+	}
+	switch x := v.(type) {
+	case model.Vector:
+		if !q.Range {
+			r.vec = x
+			return r
+		}
+	case model.Matrix:
+		if q.Range {
+			r.mat = x
+			return r
+		}
+	case nil:
+		return r
+	}
+	r.err = fmt.Errorf("query %s: unexpected result type %s", q.Name, v.Type())
+	return r
+}
+
+// assemble joins the results of a refresh by endpoint label value. It is
+// pure: a test or a benchmark can feed it vectors directly.
+func assemble(s Shape, plan TrendPlan, qs []NamedQuery, res *[numQueries]queryResult) *Overview {
+	ov := &Overview{Window: s.Window}
+	seen := map[string]bool{}
+	for i, r := range res {
+		if r.err != nil {
+			ov.Errors = append(ov.Errors, QueryError{Name: qs[i].Name, Query: qs[i].Expr, Err: r.err})
+		}
+		for _, w := range r.warnings {
+			w = qs[i].Name + ": " + w
+			if !seen[w] {
+				seen[w] = true
+				ov.Warnings = append(ov.Warnings, w)
+			}
+		}
+	}
+
+	label := model.LabelName(s.EndpointLabel)
+	n := len(res[qRPS].vec)
+	b := &joiner{label: label, index: make(map[model.LabelValue]int, n), eps: make([]Endpoint, 0, n), errRate: make([]float64, 0, n)}
+
+	for _, smp := range res[qRPS].vec {
+		b.eps[b.at(smp)].RPS = finite(float64(smp.Value))
+	}
+	for _, smp := range res[qErrors].vec {
+		b.errRate[b.at(smp)] = finite(float64(smp.Value))
+	}
+	for _, smp := range res[qP50].vec {
+		b.eps[b.at(smp)].P50 = finite(float64(smp.Value))
+	}
+	for _, smp := range res[qP99].vec {
+		b.eps[b.at(smp)].P99 = finite(float64(smp.Value))
+	}
+
+	// The exceptions counter counts per endpoint only when its series carry
+	// the endpoint label; otherwise its by-endpoint sum is one series with an
+	// empty label and EXC falls back to status-500 responses.
+	exc, excQuery := res[qExc500].vec, qExc500
+	ov.ExceptionsSource = Exceptions500Source(s)
+	if res[qExcByLabel].err == nil {
+		for _, smp := range res[qExcByLabel].vec {
+			if smp.Metric[label] != "" {
+				exc, excQuery = res[qExcByLabel].vec, qExcByLabel
+				ov.ExceptionsByEndpoint = true
+				ov.ExceptionsSource = s.ExceptionsMetric
+				break
+			}
+		}
+	}
+	for _, smp := range exc {
+		if ov.ExceptionsByEndpoint && smp.Metric[label] == "" {
+			continue // exceptions of no endpoint
+		}
+		b.eps[b.at(smp)].Exceptions = finite(float64(smp.Value))
+	}
+
+	if res[qTrend].err == nil {
+		for _, ss := range res[qTrend].mat {
+			b.atName(ss.Metric[label])
+		}
+		points := max(plan.Points, 1)
+		backing := make([]float64, len(b.eps)*points)
+		for i := range backing {
+			backing[i] = math.NaN()
+		}
+		for i := range b.eps {
+			b.eps[i].Trend = backing[i*points : (i+1)*points : (i+1)*points]
+		}
+		start := model.TimeFromUnixNano(plan.Start.UnixNano())
+		stepMs := max(plan.Step.Milliseconds(), 1)
+		for _, ss := range res[qTrend].mat {
+			tr := b.eps[b.index[ss.Metric[label]]].Trend
+			for _, sp := range ss.Values {
+				off := int64(sp.Timestamp) - int64(start)
+				k := (off + stepMs/2) / stepMs
+				if off < -stepMs/2 || k >= int64(points) {
+					continue
+				}
+				tr[k] = finite(float64(sp.Value))
+			}
+		}
+	}
+
+	errorsOK := res[qErrors].err == nil
+	excOK := res[excQuery].err == nil
+	for i := range b.eps {
+		e := &b.eps[i]
+		e.ErrorRatio = errorRatio(b.errRate[i], e.RPS, errorsOK)
+		// An endpoint with a request series but no exception series had
+		// none in the window.
+		if math.IsNaN(e.Exceptions) && excOK && !math.IsNaN(e.RPS) {
+			e.Exceptions = 0
+		}
+	}
+	slices.SortFunc(b.eps, func(x, y Endpoint) int { return strings.Compare(x.Name, y.Name) })
+	ov.Endpoints = b.eps
+
+	ov.Totals = Totals{
+		RPS:        scalarOf(res[qTotalRPS].vec),
+		ErrorRatio: scalarOf(res[qTotalErrorRatio].vec),
+		P99:        scalarOf(res[qTotalP99].vec),
+		Exceptions: scalarOf(res[qTotalExceptions].vec),
+	}
+	// The exceptions counter has no series until the first exception.
+	if math.IsNaN(ov.Totals.Exceptions) && res[qTotalExceptions].err == nil && len(res[qTotalExceptions].vec) == 0 && !math.IsNaN(ov.Totals.RPS) {
+		ov.Totals.Exceptions = 0
+	}
+	return ov
+}
+
+// errorRatio is errors/s over requests/s: NaN without traffic (no ratio, not
+// 0), 0 with traffic and no error series, NaN when the errors query failed.
+func errorRatio(errs, rps float64, errorsOK bool) float64 {
+	if !errorsOK || math.IsNaN(rps) || rps <= 0 {
+		return math.NaN()
+	}
+	if math.IsNaN(errs) {
+		return 0
+	}
+	return finite(errs / rps)
+}
+
+// joiner builds one Endpoint per endpoint label value.
+type joiner struct {
+	label   model.LabelName
+	index   map[model.LabelValue]int
+	eps     []Endpoint
+	errRate []float64 // errors/s, parallel to eps
+}
+
+func (b *joiner) at(smp *model.Sample) int { return b.atName(smp.Metric[b.label]) }
+
+func (b *joiner) atName(name model.LabelValue) int {
+	if i, ok := b.index[name]; ok {
+		return i
+	}
+	nan := math.NaN()
+	i := len(b.eps)
+	b.index[name] = i
+	b.eps = append(b.eps, Endpoint{Name: string(name), RPS: nan, ErrorRatio: nan, P50: nan, P99: nan, Exceptions: nan})
+	b.errRate = append(b.errRate, nan)
+	return i
+}
+
+// finite turns ±Inf into NaN: every absent figure is NaN.
+func finite(v float64) float64 {
+	if math.IsInf(v, 0) {
+		return math.NaN()
+	}
+	return v
+}
+
+// scalarOf is the value of a one-series result, NaN when there is none.
+func scalarOf(v model.Vector) float64 {
+	if len(v) == 0 {
+		return math.NaN()
+	}
+	return finite(float64(v[0].Value))
+}

@@ -1,0 +1,158 @@
+package query_test
+
+import (
+	"context"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/prometheus/client_golang/api"
+	v1 "github.com/prometheus/client_golang/api/prometheus/v1"
+	"github.com/prometheus/common/model"
+
+	"github.com/vigilterm/vigil/demo"
+	"github.com/vigilterm/vigil/demo/demotest"
+	"github.com/vigilterm/vigil/query"
+)
+
+const vigilAlertRules = `groups:
+  - name: vigil-alerts-test
+    rules:
+      - alert: VigilAlwaysFiring
+        expr: vector(1)
+        labels: {severity: critical}
+        annotations:
+          summary: always firing
+          runbook_url: https://runbooks.example/always
+      - alert: VigilAlwaysPending
+        expr: vector(2) > 1
+        for: 1h
+        labels: {severity: warning}
+        annotations: {summary: pending for an hour}
+      - record: vigil:three
+        expr: vector(3)
+`
+
+// A real Prometheus evaluates one firing and one pending rule and sends
+// the firing alert to a real Alertmanager: the pending alert comes only
+// from Prometheus, the firing one from both, once after merging.
+func TestPrometheusAlertsAndRules(t *testing.T) {
+	stack := demotest.Start(t, demo.StackOptions{
+		Alertmanagers: 1,
+		RuleFiles:     map[string][]byte{"vigil-alerts.yml": []byte(vigilAlertRules)},
+	})
+	ctx, cancel := context.WithTimeout(context.Background(), 90*time.Second)
+	defer cancel()
+	pc, err := api.NewClient(api.Config{Address: stack.PrometheusURL})
+	if err != nil {
+		t.Fatal(err)
+	}
+	papi := v1.NewAPI(pc)
+
+	var prom []query.Alert
+	haEventually(t, 30*time.Second, "both alerts in /api/v1/alerts", func() bool {
+		prom, err = query.PrometheusAlerts(ctx, papi)
+		if err != nil {
+			t.Fatalf("PrometheusAlerts: %v", err)
+		}
+		return len(byName(prom, "VigilAlwaysFiring")) == 1 && len(byName(prom, "VigilAlwaysPending")) == 1
+	})
+	firing := byName(prom, "VigilAlwaysFiring")[0]
+	if firing.State != query.StateFiring || firing.Source != query.SourcePrometheus || firing.Severity != "critical" ||
+		firing.Value != "1e+00" || firing.ActiveAt.IsZero() || firing.RunbookURL() != "https://runbooks.example/always" {
+		t.Errorf("firing alert: %+v", firing)
+	}
+	ls := model.LabelSet{}
+	for k, v := range firing.Labels {
+		ls[model.LabelName(k)] = model.LabelValue(v)
+	}
+	if firing.Fingerprint != ls.Fingerprint().String() {
+		t.Errorf("fingerprint %s, want %s", firing.Fingerprint, ls.Fingerprint())
+	}
+	pending := byName(prom, "VigilAlwaysPending")[0]
+	if pending.State != query.StatePending || pending.Summary() != "pending for an hour" {
+		t.Errorf("pending alert: %+v", pending)
+	}
+
+	rules, err := query.PrometheusRules(ctx, papi)
+	if err != nil {
+		t.Fatalf("PrometheusRules: %v", err)
+	}
+	var mine []query.Rule
+	for _, r := range rules {
+		if r.Group == "vigil-alerts-test" {
+			mine = append(mine, r)
+		}
+	}
+	if len(mine) != 2 {
+		t.Fatalf("rules of the test group: %+v (recording rules must be left out)", mine)
+	}
+	if r := mine[0]; r.Name != "VigilAlwaysFiring" || r.Query != "vector(1)" || r.Duration != 0 || r.Health != "ok" || r.Labels["severity"] != "critical" || r.State != "firing" {
+		t.Errorf("rule 0: %+v", r)
+	}
+	if r := mine[1]; r.Name != "VigilAlwaysPending" || r.Query != "vector(2) > 1" || r.Duration != time.Hour || r.Annotations["summary"] != "pending for an hour" {
+		t.Errorf("rule 1: %+v", r)
+	}
+	if r, ok := query.RuleFor(pending, rules); !ok || r.Query != "vector(2) > 1" {
+		t.Errorf("RuleFor(pending) = %+v, %v", r, ok)
+	}
+
+	am, err := query.NewAlertmanager(query.AlertmanagerOptions{URLs: stack.AlertmanagerURLs, Timeout: 5 * time.Second})
+	if err != nil {
+		t.Fatal(err)
+	}
+	var fromAM []query.Alert
+	haEventually(t, 30*time.Second, "the firing alert in Alertmanager", func() bool {
+		fromAM, err = am.Alerts(ctx)
+		if err != nil {
+			t.Fatalf("Alerts: %v", err)
+		}
+		return len(byName(fromAM, "VigilAlwaysFiring")) == 1
+	})
+	merged := query.MergeAlerts(fromAM, prom)
+	query.SortAlerts(merged)
+	f, p := byName(merged, "VigilAlwaysFiring"), byName(merged, "VigilAlwaysPending")
+	if len(f) != 1 || len(p) != 1 {
+		t.Fatalf("merged: %d firing, %d pending, want 1 and 1", len(f), len(p))
+	}
+	if f[0].Source != query.SourceBoth || f[0].State != query.StateFiring || f[0].Value != "1e+00" || len(f[0].Receivers) == 0 {
+		t.Errorf("merged firing alert: %+v", f[0])
+	}
+	if p[0].Source != query.SourcePrometheus || p[0].State != query.StatePending {
+		t.Errorf("merged pending alert: %+v", p[0])
+	}
+}
+
+func byName(alerts []query.Alert, name string) []query.Alert {
+	var out []query.Alert
+	for _, a := range alerts {
+		if a.Name == name {
+			out = append(out, a)
+		}
+	}
+	return out
+}
+
+func TestPrometheusAlertsErrors(t *testing.T) {
+	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+	defer cancel()
+	if _, err := query.PrometheusAlerts(ctx, nil); err == nil {
+		t.Error("PrometheusAlerts(nil API): no error")
+	}
+	if _, err := query.PrometheusRules(ctx, nil); err == nil {
+		t.Error("PrometheusRules(nil API): no error")
+	}
+	// Nothing listens on port 1 of loopback.
+	pc, err := api.NewClient(api.Config{Address: "http://127.0.0.1:1"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	_, err = query.PrometheusAlerts(ctx, v1.NewAPI(pc))
+	if err == nil || !strings.HasPrefix(err.Error(), "prometheus alerts: ") || !strings.Contains(err.Error(), "connection refused") {
+		t.Errorf("unreachable Prometheus: %v", err)
+	}
+	_, err = query.PrometheusRules(ctx, v1.NewAPI(pc))
+	if err == nil || !strings.HasPrefix(err.Error(), "prometheus rules: ") {
+		t.Errorf("unreachable Prometheus: %v", err)
+	}
+}

@@ -1,0 +1,178 @@
+package query
+
+import (
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/prometheus/common/model"
+)
+
+// The PromQL the overview is computed from. Every builder is a pure function
+// of the Shape, so the text sent to Prometheus can be checked by a table test
+// and shown to the user next to a failed query.
+//
+// With S the selector, L the endpoint label, W the window, D the duration
+// histogram family, E the exceptions counter and ERR the error status regex:
+//
+//	rps          sum by (L) (rate(D_count{S}[W]))
+//	errors       sum by (L) (rate(D_count{S,status=~"ERR"}[W]))
+//	p50, p99     histogram_quantile(q, sum by (L, le) (rate(D_bucket{S}[W])))
+//	exc_by_label sum by (L) (increase(E{S}[W]))
+//	exc_500      sum by (L) (increase(D_count{S,status="500"}[W]))
+//	total_*      the same without "by (L)"; the exception total comes from E
+//	trend        a range query of the per-endpoint error ratio (see TrendPlan)
+
+// StatusLabel is the label that carries the HTTP status in the duration
+// histogram of prometheus_flask_exporter.
+const StatusLabel = "status"
+
+// selector returns metric{matchers} for the user's selector plus extra
+// matchers, or the bare metric name when there are none.
+func selector(metric, sel string, extra ...string) string {
+	parts := make([]string, 0, 1+len(extra))
+	if s := cleanSelector(sel); s != "" {
+		parts = append(parts, s)
+	}
+	parts = append(parts, extra...)
+	if len(parts) == 0 {
+		return metric
+	}
+	return metric + "{" + strings.Join(parts, ",") + "}"
+}
+
+// cleanSelector trims blanks and stray commas around the user's selector.
+func cleanSelector(s string) string {
+	return strings.Trim(strings.TrimSpace(s), ", \t\n")
+}
+
+// matcher returns name op "value" with the value quoted for PromQL, so a
+// quote or a backslash in the value cannot end the string early.
+func matcher(name, op, value string) string {
+	return name + op + strconv.Quote(value)
+}
+
+// promDuration writes a duration the way PromQL wants it (5m, 1h30m, 1500ms).
+func promDuration(d time.Duration) string {
+	return model.Duration(d).String()
+}
+
+func rangeOf(metric, sel string, w time.Duration, extra ...string) string {
+	return selector(metric, sel, extra...) + "[" + promDuration(w) + "]"
+}
+
+func (s Shape) countMetric() string  { return s.DurationMetric + "_count" }
+func (s Shape) bucketMetric() string { return s.DurationMetric + "_bucket" }
+func (s Shape) errorMatcher() string { return matcher(StatusLabel, "=~", s.ErrorStatus) }
+
+// RPSQuery is requests per second per endpoint.
+func RPSQuery(s Shape) string {
+	return "sum by (" + s.EndpointLabel + ") (rate(" + rangeOf(s.countMetric(), s.Selector, s.Window) + "))"
+}
+
+// ErrorsQuery is error responses per second per endpoint.
+func ErrorsQuery(s Shape) string {
+	return "sum by (" + s.EndpointLabel + ") (rate(" + rangeOf(s.countMetric(), s.Selector, s.Window, s.errorMatcher()) + "))"
+}
+
+// QuantileQuery is the q-quantile of the request duration per endpoint, in
+// seconds.
+func QuantileQuery(s Shape, q float64) string {
+	return "histogram_quantile(" + formatFloat(q) + ", sum by (" + s.EndpointLabel + ", le) (rate(" +
+		rangeOf(s.bucketMetric(), s.Selector, s.Window) + ")))"
+}
+
+// ExceptionsByLabelQuery is the exceptions counter's increase per endpoint.
+// It only has per-endpoint series when the counter carries the endpoint
+// label; prometheus_flask_exporter adds it only through default_labels.
+func ExceptionsByLabelQuery(s Shape) string {
+	return "sum by (" + s.EndpointLabel + ") (increase(" + rangeOf(s.ExceptionsMetric, s.Selector, s.Window) + "))"
+}
+
+// Exceptions500Query counts responses with status 500 per endpoint from the
+// duration histogram: every unhandled exception lands there.
+func Exceptions500Query(s Shape) string {
+	return "sum by (" + s.EndpointLabel + ") (increase(" + rangeOf(s.countMetric(), s.Selector, s.Window, matcher(StatusLabel, "=", "500")) + "))"
+}
+
+// Exceptions500Source names what Exceptions500Query counts, for the
+// ExceptionsSource of an Overview.
+func Exceptions500Source(s Shape) string {
+	return s.countMetric() + "{" + matcher(StatusLabel, "=", "500") + "}"
+}
+
+// TotalRPSQuery is requests per second across the selection.
+func TotalRPSQuery(s Shape) string {
+	return "sum(rate(" + rangeOf(s.countMetric(), s.Selector, s.Window) + "))"
+}
+
+// TotalErrorRatioQuery is error responses over all responses across the
+// selection. With traffic and no error series at all it is 0; with no
+// traffic it is empty or NaN.
+func TotalErrorRatioQuery(s Shape) string {
+	return "(sum(rate(" + rangeOf(s.countMetric(), s.Selector, s.Window, s.errorMatcher()) + ")) or vector(0)) / " +
+		TotalRPSQuery(s)
+}
+
+// TotalP99Query is the 0.99-quantile of the request duration across the
+// selection, in seconds.
+func TotalP99Query(s Shape) string {
+	return "histogram_quantile(0.99, sum by (le) (rate(" + rangeOf(s.bucketMetric(), s.Selector, s.Window) + ")))"
+}
+
+// TotalExceptionsQuery is the true exception total over the window, from the
+// exceptions counter.
+func TotalExceptionsQuery(s Shape) string {
+	return "sum(increase(" + rangeOf(s.ExceptionsMetric, s.Selector, s.Window) + "))"
+}
+
+// TrendPoints is the number of points of an endpoint's error-ratio trend.
+const TrendPoints = 20
+
+// MinTrendRange is the shortest inner rate range of the trend: with the
+// usual 15s scrape interval a rate over one minute has four samples.
+const MinTrendRange = time.Minute
+
+// TrendPlan is the range query behind the per-endpoint trend: TrendPoints
+// points ending at the evaluation time and spanning the rate window, each
+// point an error ratio over Range. Range is max(Step, MinTrendRange) but
+// never more than the window, so the points cover the window without gaps
+// and a short window still gets a rate.
+type TrendPlan struct {
+	Start, End time.Time
+	Step       time.Duration
+	Range      time.Duration
+	Points     int
+}
+
+// PlanTrend returns the trend plan for a window ending at end.
+func PlanTrend(window time.Duration, end time.Time) TrendPlan {
+	step := (window / TrendPoints).Truncate(time.Millisecond)
+	if step < time.Millisecond {
+		step = time.Millisecond
+	}
+	r := max(step, min(MinTrendRange, window))
+	if r < time.Millisecond {
+		r = time.Millisecond
+	}
+	return TrendPlan{
+		Start:  end.Add(-time.Duration(TrendPoints-1) * step),
+		End:    end,
+		Step:   step,
+		Range:  r,
+		Points: TrendPoints,
+	}
+}
+
+// TrendQuery is the per-endpoint error ratio over rng, for a range query.
+// An endpoint with traffic and no error series is 0 at that point, not
+// absent; with no traffic the point is NaN.
+func TrendQuery(s Shape, rng time.Duration) string {
+	all := "sum by (" + s.EndpointLabel + ") (rate(" + rangeOf(s.countMetric(), s.Selector, rng) + "))"
+	errs := "sum by (" + s.EndpointLabel + ") (rate(" + rangeOf(s.countMetric(), s.Selector, rng, s.errorMatcher()) + "))"
+	return "(" + errs + " or " + all + " * 0) / " + all
+}
+
+func formatFloat(f float64) string {
+	return strconv.FormatFloat(f, 'g', -1, 64)
+}

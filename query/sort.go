@@ -1,0 +1,208 @@
+package query
+
+import (
+	"cmp"
+	"slices"
+	"strconv"
+	"strings"
+	"time"
+)
+
+// Thresholds say when an endpoint's error ratio or p99 is a warning or
+// critical. A figure reaches a level when it is above 0 and at or above the
+// threshold, so a threshold of 0 flags any non-zero figure and a zero
+// figure is never flagged.
+type Thresholds struct {
+	ErrorRatioWarn, ErrorRatioCrit float64
+	P99Warn, P99Crit               time.Duration
+}
+
+// Level is how bad a figure is. A missing figure (NaN) is LevelOK: there is
+// nothing to flag.
+type Level int
+
+const (
+	LevelOK Level = iota
+	LevelWarn
+	LevelCrit
+)
+
+func (l Level) String() string {
+	switch l {
+	case LevelOK:
+		return "ok"
+	case LevelWarn:
+		return "warning"
+	case LevelCrit:
+		return "critical"
+	}
+	return "Level(" + strconv.Itoa(int(l)) + ")"
+}
+
+func level(v, warn, crit float64) Level {
+	if Missing(v) || v <= 0 {
+		return LevelOK
+	}
+	switch {
+	case v >= crit:
+		return LevelCrit
+	case v >= warn:
+		return LevelWarn
+	}
+	return LevelOK
+}
+
+// ErrorLevel is the level of an error ratio (0..1).
+func (t Thresholds) ErrorLevel(v float64) Level {
+	return level(v, t.ErrorRatioWarn, t.ErrorRatioCrit)
+}
+
+// P99Level is the level of a p99 in seconds.
+func (t Thresholds) P99Level(v float64) Level {
+	return level(v, t.P99Warn.Seconds(), t.P99Crit.Seconds())
+}
+
+// SortKey is the column the endpoint table is sorted by.
+type SortKey int
+
+const (
+	// SortWorst puts the endpoints that need a look first: by error level,
+	// then p99 level, then error ratio, p99 and requests/s, highest first.
+	SortWorst SortKey = iota
+	SortEndpoint
+	SortRPS
+	SortErrorRatio
+	SortP50
+	SortP99
+	SortExceptions
+	numSortKeys
+)
+
+// SortKeys lists every sort key in column order.
+var SortKeys = []SortKey{SortWorst, SortEndpoint, SortRPS, SortErrorRatio, SortP50, SortP99, SortExceptions}
+
+// String is the label of the column the key sorts by.
+func (k SortKey) String() string {
+	switch k {
+	case SortWorst:
+		return "WORST"
+	case SortEndpoint:
+		return "ENDPOINT"
+	case SortRPS:
+		return "RPS"
+	case SortErrorRatio:
+		return "ERR%"
+	case SortP50:
+		return "P50"
+	case SortP99:
+		return "P99"
+	case SortExceptions:
+		return "EXC"
+	}
+	return "SortKey(" + strconv.Itoa(int(k)) + ")"
+}
+
+// Next is the following key in column order, wrapping around.
+func (k SortKey) Next() SortKey {
+	if k < 0 || k >= numSortKeys-1 {
+		return SortWorst
+	}
+	return k + 1
+}
+
+// SortEndpoints sorts eps in place. Figures sort highest first and names
+// A to Z; reverse flips that. A missing figure (NaN or infinite) always
+// sorts last whatever the direction. Ties fall back to the name (A to Z),
+// so the order is deterministic. The sort is stable.
+func SortEndpoints(eps []Endpoint, key SortKey, reverse bool, t Thresholds) {
+	if len(eps) < 2 {
+		return
+	}
+	// Sort indices rather than the rows themselves: a row is large, and the
+	// original index as the last tiebreak makes the sort stable.
+	var c func(a, b *Endpoint) int
+	switch key {
+	case SortEndpoint:
+		c = func(a, b *Endpoint) int { return flip(strings.Compare(a.Name, b.Name), reverse) }
+	case SortRPS:
+		c = func(a, b *Endpoint) int { return byFigure(a.RPS, b.RPS, reverse) }
+	case SortErrorRatio:
+		c = func(a, b *Endpoint) int { return byFigure(a.ErrorRatio, b.ErrorRatio, reverse) }
+	case SortP50:
+		c = func(a, b *Endpoint) int { return byFigure(a.P50, b.P50, reverse) }
+	case SortP99:
+		c = func(a, b *Endpoint) int { return byFigure(a.P99, b.P99, reverse) }
+	case SortExceptions:
+		c = func(a, b *Endpoint) int { return byFigure(a.Exceptions, b.Exceptions, reverse) }
+	}
+	var levels []Level // error level and p99 level of row i at 2i, 2i+1
+	if c == nil {
+		levels = make([]Level, 2*len(eps))
+		for i := range eps {
+			levels[2*i] = t.ErrorLevel(eps[i].ErrorRatio)
+			levels[2*i+1] = t.P99Level(eps[i].P99)
+		}
+	}
+	idx := make([]int32, len(eps))
+	for i := range idx {
+		idx[i] = int32(i)
+	}
+	slices.SortFunc(idx, func(x, y int32) int {
+		a, b := &eps[x], &eps[y]
+		if c != nil {
+			if r := c(a, b); r != 0 {
+				return r
+			}
+		} else if r := worst(a, b, levels[2*x:2*x+2], levels[2*y:2*y+2], reverse); r != 0 {
+			return r
+		}
+		if r := strings.Compare(a.Name, b.Name); r != 0 {
+			return r
+		}
+		return cmp.Compare(x, y)
+	})
+	sorted := make([]Endpoint, len(eps))
+	for k, i := range idx {
+		sorted[k] = eps[i]
+	}
+	copy(eps, sorted)
+}
+
+// worst orders by error level, p99 level, error ratio, p99 and requests/s,
+// worst first (best first when reverse).
+func worst(a, b *Endpoint, la, lb []Level, reverse bool) int {
+	if r := flip(cmp.Compare(lb[0], la[0]), reverse); r != 0 {
+		return r
+	}
+	if r := flip(cmp.Compare(lb[1], la[1]), reverse); r != 0 {
+		return r
+	}
+	if r := byFigure(a.ErrorRatio, b.ErrorRatio, reverse); r != 0 {
+		return r
+	}
+	if r := byFigure(a.P99, b.P99, reverse); r != 0 {
+		return r
+	}
+	return byFigure(a.RPS, b.RPS, reverse)
+}
+
+// byFigure orders highest first (lowest first when reverse), missing last.
+func byFigure(a, b float64, reverse bool) int {
+	am, bm := Missing(a), Missing(b)
+	switch {
+	case am && bm:
+		return 0
+	case am:
+		return 1
+	case bm:
+		return -1
+	}
+	return flip(cmp.Compare(b, a), reverse)
+}
+
+func flip(c int, reverse bool) int {
+	if reverse {
+		return -c
+	}
+	return c
+}
