@@ -10,6 +10,10 @@ import (
 // Ellipsis marks where Truncate cut a string.
 const Ellipsis = "…"
 
+// MaxWidth is the widest line the helpers lay out: a wider w is taken as
+// MaxWidth, so that a bad width cannot make PadRight allocate gigabytes.
+const MaxWidth = 1 << 16
+
 // ellipsisWidth is the width of Ellipsis: 1, or 2 where the terminal's East
 // Asian ambiguous characters are wide (RUNEWIDTH_EASTASIAN=1).
 var ellipsisWidth = ansi.StringWidth(Ellipsis)
@@ -64,6 +68,7 @@ func truncate(s string, w int) (string, int) {
 	if w <= 0 {
 		return "", 0
 	}
+	w = min(w, MaxWidth)
 	if plainASCII(s) {
 		switch {
 		case len(s) <= w:
@@ -123,11 +128,13 @@ func spaces(n int) string {
 }
 
 // PadRight returns s truncated to w cells (see Truncate) and padded with
-// spaces on the right to exactly w cells. w <= 0 gives "".
+// spaces on the right to exactly w cells. w <= 0 gives "", w is at most
+// MaxWidth.
 func PadRight(s string, w int) string {
 	if w <= 0 {
 		return ""
 	}
+	w = min(w, MaxWidth)
 	t, tw := truncate(s, w)
 	if n := w - tw; n > 0 {
 		return t + spaces(n)
@@ -137,11 +144,12 @@ func PadRight(s string, w int) string {
 
 // PadLeft returns s truncated to w cells (see Truncate) and padded with
 // spaces on the left to exactly w cells, for right-aligned figures.
-// w <= 0 gives "".
+// w <= 0 gives "", w is at most MaxWidth.
 func PadLeft(s string, w int) string {
 	if w <= 0 {
 		return ""
 	}
+	w = min(w, MaxWidth)
 	t, tw := truncate(s, w)
 	if n := w - tw; n > 0 {
 		return spaces(n) + t

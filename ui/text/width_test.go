@@ -1,6 +1,7 @@
 package text
 
 import (
+	"math"
 	"strings"
 	"testing"
 	"unicode/utf8"
@@ -309,5 +310,17 @@ func TestTruncateMalformed(t *testing.T) {
 				t.Errorf("Truncate(%q, %d) = %q, %d wide", s, w, got, Width(got))
 			}
 		}
+	}
+}
+
+func TestHugeWidth(t *testing.T) {
+	if got := Width(PadRight("x", math.MaxInt)); got != MaxWidth {
+		t.Errorf("PadRight(x, MaxInt) is %d wide, want MaxWidth", got)
+	}
+	if got := Width(PadLeft("日本", MaxWidth+5)); got != MaxWidth {
+		t.Errorf("PadLeft is %d wide, want MaxWidth", got)
+	}
+	if got := Truncate("abc", math.MaxInt); got != "abc" {
+		t.Errorf("Truncate(abc, MaxInt) = %q", got)
 	}
 }
