@@ -46,7 +46,11 @@ type OverviewSource interface {
 type Options struct {
 	Context    *views.Context
 	Prometheus OverviewSource
-	Logger     *slog.Logger
+	// Alertmanager is nil when none is configured.
+	Alertmanager AlertSource
+	// Pending lists Prometheus's alerts; nil to skip.
+	Pending PendingSource
+	Logger  *slog.Logger
 }
 
 // ScreenID names a top-level screen.
@@ -55,6 +59,8 @@ type ScreenID int
 // The top-level screens, in tab order.
 const (
 	ScreenOverview ScreenID = iota
+	ScreenAlerts
+	ScreenSilences
 )
 
 // Conn is the state of the connection to Prometheus.
@@ -76,9 +82,20 @@ type Model struct {
 	width  int
 	height int
 
-	screens []views.Screen
-	active  ScreenID
-	ov      *views.Overview
+	screens        []views.Screen
+	active         ScreenID
+	ov             *views.Overview
+	alertsScreen   *views.Alerts
+	silencesScreen *views.Silences
+
+	// alerts
+	am              AlertSource
+	pending         PendingSource
+	alertsInflight  bool
+	lastAlertsStart time.Time
+	alertsErr       error
+	alerts          []query.Alert
+	peers           []query.PeerStatus
 
 	showHelp bool
 	help     help.Model
@@ -110,9 +127,11 @@ func New(o Options) *Model {
 	if logger == nil {
 		logger = slog.New(slog.DiscardHandler)
 	}
-	m := &Model{ctx: o.Context, prom: o.Prometheus, log: logger, help: help.New()}
+	m := &Model{ctx: o.Context, prom: o.Prometheus, am: o.Alertmanager, pending: o.Pending, log: logger, help: help.New()}
 	m.ov = views.NewOverview(o.Context)
-	m.screens = []views.Screen{m.ov}
+	m.alertsScreen = views.NewAlerts(o.Context)
+	m.silencesScreen = views.NewSilences(o.Context)
+	m.screens = []views.Screen{m.ov, m.alertsScreen, m.silencesScreen}
 	m.help.Styles.ShortKey = o.Context.Styles.HelpKey
 	m.help.Styles.ShortDesc = o.Context.Styles.HelpDesc
 	m.help.Styles.ShortSeparator = o.Context.Styles.Muted
@@ -148,7 +167,22 @@ func (m *Model) now() time.Time { return m.ctx.Now() }
 
 // Init starts the first refresh and the heartbeat.
 func (m *Model) Init() tea.Cmd {
-	return tea.Batch(m.startRefresh(), heartbeat())
+	return tea.Batch(m.startRefresh(), m.startAlertsRefreshNow(), heartbeat())
+}
+
+// startAlertsRefreshNow starts an alerts refresh and notes when.
+func (m *Model) startAlertsRefreshNow() tea.Cmd {
+	cmd := m.startAlertsRefresh()
+	if cmd != nil {
+		m.lastAlertsStart = m.now()
+	}
+	return cmd
+}
+
+// alertsDue reports whether the heartbeat should refresh the alerts.
+func (m *Model) alertsDue(now time.Time) bool {
+	return !m.paused && !m.alertsInflight &&
+		now.Sub(m.lastAlertsStart) >= m.ctx.Config.UI.Refresh.D()-50*time.Millisecond
 }
 
 func heartbeat() tea.Cmd {
@@ -213,13 +247,33 @@ func (m *Model) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
 		if m.flash != "" && now.After(m.flashExpire) {
 			m.flash = ""
 		}
-		var cmd tea.Cmd
+		cmds := []tea.Cmd{heartbeat()}
 		if m.refreshDue(now) {
-			cmd = m.startRefresh()
+			cmds = append(cmds, m.startRefresh())
 		}
-		return m, tea.Batch(cmd, heartbeat())
+		if m.alertsDue(now) {
+			cmds = append(cmds, m.startAlertsRefreshNow())
+		}
+		return m, tea.Batch(cmds...)
 	case overviewResult:
 		return m, m.onOverview(msg)
+	case alertsResult:
+		return m, m.onAlerts(msg)
+	case views.SilenceRequestMsg:
+		return m, m.runSilence(msg)
+	case views.SilenceResultMsg:
+		return m, m.onSilenceResult(msg)
+	case views.JumpToEndpointMsg:
+		m.active = ScreenOverview
+		if !m.ov.Select(msg.Endpoint) {
+			m.setFlash("endpoint "+text.Sanitize(msg.Endpoint)+" is not in the overview (no traffic, or filtered out)", false)
+		}
+		return m, nil
+	case views.CopyMsg:
+		m.setFlash("copied "+msg.What+" to the clipboard (OSC 52)", false)
+		return m, tea.SetClipboard(msg.Text)
+	case views.OpenURLMsg:
+		return m, m.openURL(msg.URL)
 	case views.FlashMsg:
 		m.setFlash(msg.Text, msg.Error)
 		return m, nil
@@ -287,11 +341,17 @@ func (m *Model) onKey(msg tea.KeyPressMsg) tea.Cmd {
 				return nil
 			}
 			m.retryAt = time.Time{}
-			return m.startRefresh()
+			return tea.Batch(m.startRefresh(), m.startAlertsRefreshNow())
 		case key.Matches(msg, k.Pause):
 			return m.togglePause()
 		case key.Matches(msg, k.Overview):
 			m.active = ScreenOverview
+			return nil
+		case key.Matches(msg, k.Alerts):
+			m.active = ScreenAlerts
+			return nil
+		case key.Matches(msg, k.Silences):
+			m.active = ScreenSilences
 			return nil
 		case key.Matches(msg, k.NextScreen):
 			m.active = ScreenID((int(m.active) + 1) % len(m.screens))
@@ -312,7 +372,7 @@ func (m *Model) togglePause() tea.Cmd {
 	}
 	m.setFlash("resumed", false)
 	m.retryAt = time.Time{}
-	return m.startRefresh()
+	return tea.Batch(m.startRefresh(), m.startAlertsRefreshNow())
 }
 
 func (m *Model) setFlash(s string, isErr bool) {
@@ -449,18 +509,59 @@ func (m *Model) stateText() string {
 	}
 }
 
+// alertBadge counts the alerts in the Alerts tab: ● firing, ◐ pending,
+// ◌ silenced or inhibited; ✕ when the last alerts refresh failed.
+func (m *Model) alertBadge() string {
+	if m.am == nil && m.pending == nil {
+		return ""
+	}
+	st := m.ctx.Styles
+	f, p, s := m.alertCounts()
+	badge := " " + st.Firing.Render(fmt.Sprintf("●%d", f))
+	if p > 0 {
+		badge += " " + st.Pending.Render(fmt.Sprintf("◐%d", p))
+	}
+	if s > 0 {
+		badge += " " + st.Silenced.Render(fmt.Sprintf("◌%d", s))
+	}
+	if m.alertsErr != nil {
+		badge += " " + st.StateDown.Render("✕")
+	}
+	return badge
+}
+
+// peersText shows each Alertmanager peer's health: ● healthy, ✕ down.
+func (m *Model) peersText() string {
+	if len(m.peers) == 0 {
+		return ""
+	}
+	st := m.ctx.Styles
+	out := st.Muted.Render("am ")
+	for _, p := range m.peers {
+		if p.Healthy {
+			out += st.StateLive.Render("●")
+		} else {
+			out += st.StateDown.Render("✕")
+		}
+	}
+	return out + st.Muted.Render(" · ")
+}
+
 func (m *Model) headerLines() []string {
 	st := m.ctx.Styles
 	cfg := m.ctx.Config
 	left := st.Accent.Render("vigil") + st.Muted.Render(" · ") + text.Sanitize(cfg.Context) +
 		st.Muted.Render(" · ") + text.Sanitize(m.promHost)
-	right := m.stateText() + st.Muted.Render(fmt.Sprintf(" · every %s · window %s",
+	right := m.peersText() + m.stateText() + st.Muted.Render(fmt.Sprintf(" · every %s · window %s",
 		views.FormatDuration(cfg.UI.Refresh.D()), views.FormatDuration(cfg.UI.Window.D())))
 	l1 := spread(left, right, m.width)
 
 	var tabs []string
 	for i, s := range m.screens {
 		t := fmt.Sprintf("%d %s", i+1, s.Title())
+		if ScreenID(i) == ScreenAlerts {
+			t += m.alertBadge()
+		}
 		if ScreenID(i) == m.active {
 			tabs = append(tabs, st.TabActive.Render(t))
 		} else {
@@ -552,6 +653,7 @@ func (m *Model) helpView(h int) string {
 			lines = append(lines, "  "+st.Muted.Render(l))
 		}
 	}
+	lines = append(lines, "  "+st.Muted.Render("Header: ● firing, ◐ pending, ◌ silenced or inhibited alerts; am ●✕ is each Alertmanager peer's health."))
 	if m.ctx.Config.UI.ReadOnly {
 		lines = append(lines, "", "  "+st.Warn.Render("read-only: keys that write to Alertmanager are disabled"))
 	}

@@ -76,3 +76,72 @@ type FlashMsg struct {
 func Flash(text string, isErr bool) tea.Cmd {
 	return func() tea.Msg { return FlashMsg{Text: text, Error: isErr} }
 }
+
+// AlertsMsg carries a refresh of alerts (Alertmanager's merged with
+// Prometheus's pending ones, sorted) and silences to the alert screens.
+// Err is set when the refresh failed; the screens keep their last data.
+type AlertsMsg struct {
+	Alerts   []query.Alert
+	Silences []query.Silence
+	Peers    []query.PeerStatus
+	At       time.Time
+	Err      error
+}
+
+// SilenceOp names a write to Alertmanager.
+type SilenceOp string
+
+// The writes a screen can ask for.
+const (
+	OpCreate SilenceOp = "create"
+	OpExpire SilenceOp = "expire"
+	OpExtend SilenceOp = "extend"
+)
+
+// SilenceRequestMsg asks the root model to write to Alertmanager. The root
+// runs it in a command with a deadline and answers with SilenceResultMsg.
+// Screens never send it in read-only mode.
+type SilenceRequestMsg struct {
+	Op SilenceOp
+	// Spec is the silence to create (OpCreate). With Retry set, the root
+	// first looks for an identical silence that an earlier attempt may
+	// have created, so that a retry never doubles it.
+	Spec  query.SilenceSpec
+	Retry bool
+	// Silence is the silence to expire or extend; NewEnd the new end.
+	Silence query.Silence
+	NewEnd  time.Time
+	// Ack marks a create made by the ack key, for the audit and the flash.
+	Ack bool
+}
+
+// SilenceResultMsg is the answer to a SilenceRequestMsg. ID is the id that
+// came back (a new one when an extend replaced the silence); Reused is
+// true when a retry found the silence an earlier attempt had created.
+type SilenceResultMsg struct {
+	Request SilenceRequestMsg
+	ID      string
+	Reused  bool
+	// Verified is true when the silence was read back and is active or
+	// pending (create, extend) or expired (expire).
+	Verified bool
+	Err      error
+}
+
+// JumpToEndpointMsg asks the root model to show an endpoint on the overview.
+type JumpToEndpointMsg struct {
+	Endpoint string
+}
+
+// CopyMsg asks the root model to copy text to the clipboard (OSC 52, which
+// works over SSH). What names it in the flash, e.g. "runbook URL".
+type CopyMsg struct {
+	Text string
+	What string
+}
+
+// OpenURLMsg asks the root model to open a URL with the local opener, when a
+// display is available.
+type OpenURLMsg struct {
+	URL string
+}

@@ -6,6 +6,8 @@ import (
 	"strings"
 	"time"
 
+	"charm.land/lipgloss/v2"
+
 	"github.com/vigilterm/vigil/query"
 	"github.com/vigilterm/vigil/themes"
 )
@@ -189,4 +191,33 @@ func Sparkline(values []float64, width int, floor float64) string {
 		}
 	}
 	return b.String()
+}
+
+// painter applies a style by concatenating the escape sequences the style
+// produces, taken once, instead of running lipgloss on every cell. Styles
+// here set no width, padding or margin, so the sequences are a plain
+// prefix and suffix.
+type painter struct {
+	pre, post string
+	style     *lipgloss.Style // used when the style is not a plain wrap
+}
+
+func newPainter(st lipgloss.Style) painter {
+	const mark = "M"
+	out := st.Render(mark)
+	i := strings.Index(out, mark)
+	if i < 0 || strings.Count(out, mark) != 1 {
+		return painter{style: &st}
+	}
+	return painter{pre: out[:i], post: out[i+len(mark):]}
+}
+
+func (p painter) paint(s string) string {
+	if p.style != nil {
+		return p.style.Render(s)
+	}
+	if p.pre == "" && p.post == "" {
+		return s
+	}
+	return p.pre + s + p.post
 }

@@ -49,6 +49,9 @@ type Overview struct {
 
 	alerting map[string]int // endpoint → number of firing alerts naming it
 
+	// levels paints a cell by its level, built once from the styles.
+	levels [themes.LevelUnknown + 1]painter
+
 	// layout, computed in SetSize
 	nameW, fixedW            int
 	showTrend, showP50, showExc bool
@@ -61,6 +64,9 @@ func NewOverview(ctx *Context) *Overview {
 	ti.Placeholder = "text or regular expression"
 	ti.CharLimit = 256
 	o := &Overview{ctx: ctx, prompt: ti, sortKey: query.SortWorst}
+	for l := range o.levels {
+		o.levels[l] = newPainter(ctx.Styles.Level(themes.Level(l)))
+	}
 	o.SetSize(80, 20)
 	return o
 }
@@ -492,7 +498,7 @@ func (o *Overview) renderRow(e *query.Endpoint, selected bool, th query.Threshol
 			s = text.Fit(c.s, c.w)
 		}
 		if !selected && c.lvl != themes.LevelNone && c.lvl != themes.LevelOK {
-			s = st.Level(c.lvl).Render(s)
+			s = o.levels[c.lvl].paint(s)
 		}
 		b.WriteString(s)
 	}
@@ -511,7 +517,7 @@ func (o *Overview) ShortHelp() []key.Binding {
 	if o.prompting {
 		return []key.Binding{k.Apply, k.Cancel}
 	}
-	return []key.Binding{k.Filter, k.Sort, k.Open, k.Refresh, k.Pause, k.Help, k.Quit}
+	return []key.Binding{k.Filter, k.Sort, k.Open, k.Help, k.Quit}
 }
 
 // FullHelp implements help.KeyMap.

@@ -1,0 +1,297 @@
+package ui
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"math"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	tea "charm.land/bubbletea/v2"
+	"github.com/charmbracelet/x/ansi"
+
+	"github.com/vigilterm/vigil"
+	"github.com/vigilterm/vigil/query"
+	"github.com/vigilterm/vigil/themes"
+	"github.com/vigilterm/vigil/ui/keys"
+	"github.com/vigilterm/vigil/views"
+)
+
+// fakeClock is a settable clock.
+type fakeClock struct {
+	mu sync.Mutex
+	t  time.Time
+}
+
+func (c *fakeClock) Now() time.Time {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	return c.t
+}
+
+func (c *fakeClock) Add(d time.Duration) {
+	c.mu.Lock()
+	c.t = c.t.Add(d)
+	c.mu.Unlock()
+}
+
+// scripted is an OverviewSource whose answers the test sets. The root model
+// runs it inside commands, which the tests execute by hand.
+type scripted struct {
+	ov    *query.Overview
+	err   error
+	calls int
+}
+
+func (s *scripted) Overview(ctx context.Context, _ query.Shape) (*query.Overview, error) {
+	s.calls++
+	return s.ov, s.err
+}
+func (s *scripted) URL() string { return "http://prom.example:9090" }
+
+func newModel(t *testing.T, src OverviewSource) (*Model, *fakeClock) {
+	t.Helper()
+	cfg := vigil.Defaults()
+	th, err := themes.Get("dark")
+	if err != nil {
+		t.Fatal(err)
+	}
+	clock := &fakeClock{t: time.Date(2026, 11, 24, 3, 0, 0, 0, time.UTC)}
+	ctx := &views.Context{Config: &cfg, Styles: th.Styles(), Keys: keys.New(false), Now: clock.Now}
+	m := New(Options{Context: ctx, Prometheus: src})
+	m.Update(tea.WindowSizeMsg{Width: 80, Height: 24})
+	return m, clock
+}
+
+func sample() *query.Overview {
+	return &query.Overview{
+		Endpoints: []query.Endpoint{
+			{Name: "/api/checkout", RPS: 3, ErrorRatio: 0.3, P50: 0.1, P99: 0.5, Exceptions: 10},
+			{Name: "/", RPS: 10, ErrorRatio: 0, P50: 0.01, P99: 0.05},
+		},
+		Totals: query.Totals{RPS: 13, ErrorRatio: 0.07, P99: 0.4, Exceptions: 10},
+		Window: 5 * time.Minute,
+	}
+}
+
+// run executes a command tree and feeds every message back into the
+// model, as the program would; ticks are dropped so it terminates.
+func run(m *Model, cmd tea.Cmd) {
+	queue := []tea.Cmd{cmd}
+	for n := 0; len(queue) > 0 && n < 100; n++ {
+		c := queue[0]
+		queue = queue[1:]
+		if c == nil {
+			continue
+		}
+		msg := c()
+		switch msg := msg.(type) {
+		case tea.BatchMsg:
+			queue = append(queue, msg...)
+		case tickMsg, nil:
+		default:
+			_, next := m.Update(msg)
+			queue = append(queue, next)
+		}
+	}
+}
+
+func screen(m *Model) string { return ansi.Strip(m.View().Content) }
+
+func TestRefreshFillsTheOverviewAndHeader(t *testing.T) {
+	src := &scripted{ov: sample()}
+	m, _ := newModel(t, src)
+	run(m, m.Init())
+	if m.Conn() != ConnLive {
+		t.Fatalf("conn %v", m.Conn())
+	}
+	s := screen(m)
+	for _, want := range []string{"prom.example:9090", "● live", "req/s 13.0", "err 7.00%", "/api/checkout", "every 5s", "window 5m"} {
+		if !strings.Contains(s, want) {
+			t.Errorf("screen lacks %q:\n%s", want, s)
+		}
+	}
+}
+
+func TestABusyRefreshMakesTheNextTickSkip(t *testing.T) {
+	src := &scripted{ov: sample()}
+	m, clock := newModel(t, src)
+	cmd := m.startRefresh() // in flight, not answered yet
+	if cmd == nil || !m.Inflight() {
+		t.Fatal("no refresh started")
+	}
+	clock.Add(10 * time.Second)
+	_, next := m.Update(tickMsg(clock.Now()))
+	if m.refreshDue(clock.Now()) {
+		t.Fatal("a refresh is due while one is running")
+	}
+	// The tick only schedules the next heartbeat; pressing r is refused.
+	_ = next
+	if c := m.startRefresh(); c != nil || m.Skipped() != 1 {
+		t.Fatalf("second refresh started (skipped %d)", m.Skipped())
+	}
+	m.Update(tea.KeyPressMsg{Code: 'r', Text: "r"})
+	if !strings.Contains(screen(m), "still running") {
+		t.Fatalf("no note that a refresh is running:\n%s", screen(m))
+	}
+	// Keys answer while the refresh is out.
+	m.Update(tea.KeyPressMsg{Code: '?', Text: "?"})
+	if !strings.Contains(screen(m), "Keys — Overview") {
+		t.Fatal("help did not open while a refresh was running")
+	}
+	run(m, cmd)
+	if m.Inflight() {
+		t.Fatal("still in flight after the answer")
+	}
+}
+
+func TestDownThenBackoffThenRecovery(t *testing.T) {
+	src := &scripted{err: &query.ServerError{URL: "http://prom.example:9090", Op: "query", Err: errors.New("connection refused")}}
+	m, clock := newModel(t, src)
+	run(m, m.Init())
+	if m.Conn() != ConnDown {
+		t.Fatalf("conn %v", m.Conn())
+	}
+	s := screen(m)
+	if !strings.Contains(s, "Prometheus is not answering") || !strings.Contains(s, "connection refused") || !strings.Contains(s, "prom.example:9090") {
+		t.Fatalf("down screen:\n%s", s)
+	}
+	// Backoff: 1s, 2s, 4s, then capped at the refresh interval (5s).
+	var waits []time.Duration
+	for i := 0; i < 5; i++ {
+		waits = append(waits, m.retryAt.Sub(clock.Now()))
+		clock.Add(m.retryAt.Sub(clock.Now()))
+		if !m.refreshDue(clock.Now()) {
+			t.Fatalf("retry %d not due at retryAt", i)
+		}
+		run(m, m.startRefresh())
+	}
+	want := []time.Duration{time.Second, 2 * time.Second, 4 * time.Second, 5 * time.Second, 5 * time.Second}
+	if fmt.Sprint(waits) != fmt.Sprint(want) {
+		t.Fatalf("backoff %v, want %v", waits, want)
+	}
+	// Not due before the retry time.
+	clock.Add(time.Second)
+	if m.refreshDue(clock.Now()) {
+		t.Fatal("retry due before its time")
+	}
+	// Prometheus comes back: recovered without a keypress.
+	src.err, src.ov = nil, sample()
+	clock.Add(5 * time.Second)
+	run(m, m.startRefresh())
+	if m.Conn() != ConnLive || !strings.Contains(screen(m), "/api/checkout") {
+		t.Fatalf("not recovered:\n%s", screen(m))
+	}
+}
+
+func TestStaleKeepsDataWithItsAge(t *testing.T) {
+	src := &scripted{ov: sample()}
+	m, clock := newModel(t, src)
+	run(m, m.Init())
+	src.ov, src.err = nil, &query.ServerError{URL: "http://prom.example:9090", Op: "query", Err: errors.New("connection refused")}
+	clock.Add(42 * time.Second)
+	run(m, m.startRefresh())
+	if m.Conn() != ConnStale {
+		t.Fatalf("conn %v", m.Conn())
+	}
+	s := screen(m)
+	for _, want := range []string{"◐ stale 42s", "/api/checkout", "connection refused", "retry in"} {
+		if !strings.Contains(s, want) {
+			t.Errorf("screen lacks %q:\n%s", want, s)
+		}
+	}
+	if n := len(strings.Split(strings.TrimRight(s, "\n"), "\n")); n != 24 {
+		t.Errorf("%d lines", n)
+	}
+}
+
+func TestPauseFreezesAndResumeCatchesUp(t *testing.T) {
+	src := &scripted{ov: sample()}
+	m, clock := newModel(t, src)
+	run(m, m.Init())
+	m.Update(tea.KeyPressMsg{Code: 'p', Text: "p"})
+	if !m.Paused() || !strings.Contains(screen(m), "paused since 03:00:00") {
+		t.Fatalf("not paused:\n%s", screen(m))
+	}
+	calls := src.calls
+	clock.Add(time.Minute)
+	if m.refreshDue(clock.Now()) {
+		t.Fatal("refresh due while paused")
+	}
+	_, cmd := m.Update(tea.KeyPressMsg{Code: 'p', Text: "p"})
+	run(m, cmd)
+	if m.Paused() || src.calls != calls+1 {
+		t.Fatalf("resume did not refresh at once (calls %d→%d)", calls, src.calls)
+	}
+}
+
+func TestQueryErrorsShowAndTheRestWorks(t *testing.T) {
+	ov := sample()
+	ov.Errors = []query.QueryError{{Name: "p99", Query: "histogram_quantile(0.99, …", Err: errors.New(`bad_data: invalid parameter "query": 1:20: parse error: unexpected ")"`)}}
+	ov.Endpoints[0].P99 = math.NaN()
+	m, _ := newModel(t, &scripted{ov: ov})
+	run(m, m.Init())
+	s := screen(m)
+	if !strings.Contains(s, "p99: bad_data") || !strings.Contains(s, "/api/checkout") || m.Conn() != ConnLive {
+		t.Fatalf("screen:\n%s", s)
+	}
+}
+
+func TestTinyTerminalsNeverPanic(t *testing.T) {
+	m, _ := newModel(t, &scripted{ov: sample()})
+	run(m, m.Init())
+	for _, sz := range [][2]int{{20, 5}, {0, 0}, {1, 1}, {39, 9}, {40, 10}, {80, 24}, {300, 100}, {20, 5}} {
+		m.Update(tea.WindowSizeMsg{Width: sz[0], Height: sz[1]})
+		for _, k := range []string{"?", "j", "G", "/", "x", "enter", "esc", "2", "3", "1"} {
+			m.Update(tea.KeyPressMsg{Code: []rune(k)[0], Text: k})
+		}
+		s := m.View().Content
+		for _, l := range strings.Split(s, "\n") {
+			if w := ansi.StringWidth(l); w > sz[0] && sz[0] > 0 {
+				t.Errorf("%dx%d: line %d wide: %q", sz[0], sz[1], w, ansi.Strip(l))
+			}
+		}
+		if sz[0] < MinWidth || sz[1] < MinHeight {
+			if !strings.Contains(ansi.Strip(s), "too small") && sz[0] > 10 {
+				t.Errorf("%dx%d: no too-small note: %q", sz[0], sz[1], ansi.Strip(s))
+			}
+		}
+	}
+}
+
+func TestQuitKeys(t *testing.T) {
+	m, _ := newModel(t, &scripted{ov: sample()})
+	for _, k := range []tea.KeyPressMsg{{Code: 'q', Text: "q"}, {Code: 'c', Mod: tea.ModCtrl}} {
+		_, cmd := m.Update(k)
+		if cmd == nil {
+			t.Fatalf("%v: no command", k)
+		}
+		if _, ok := cmd().(tea.QuitMsg); !ok {
+			t.Fatalf("%v does not quit", k)
+		}
+	}
+	// In the filter prompt q is text, ctrl+c still quits.
+	m.Update(tea.KeyPressMsg{Code: '/', Text: "/"})
+	if _, cmd := m.Update(tea.KeyPressMsg{Code: 'q', Text: "q"}); cmd != nil {
+		if _, ok := cmd().(tea.QuitMsg); ok {
+			t.Fatal("q quit while typing a filter")
+		}
+	}
+}
+
+func TestFlashClearsItself(t *testing.T) {
+	m, clock := newModel(t, &scripted{ov: sample()})
+	m.Update(views.FlashMsg{Text: "hello \x1b]0;x\x07there"})
+	s := m.View().Content
+	if !strings.Contains(ansi.Strip(s), "hello") || strings.Contains(s, "\x1b]0;x") {
+		t.Fatalf("flash: %q", s)
+	}
+	clock.Add(flashTTL + time.Second)
+	m.Update(tickMsg(clock.Now()))
+	if strings.Contains(screen(m), "hello") {
+		t.Fatal("flash did not clear")
+	}
+}
