@@ -559,14 +559,16 @@ func (m *Model) headerLines() []string {
 	var tabs []string
 	for i, s := range m.screens {
 		t := fmt.Sprintf("%d %s", i+1, s.Title())
+		if ScreenID(i) == m.active {
+			t = st.TabActive.Render(t)
+		} else {
+			t = st.Tab.Render(t)
+		}
+		// The badge carries its own styles: never nest styled strings.
 		if ScreenID(i) == ScreenAlerts {
 			t += m.alertBadge()
 		}
-		if ScreenID(i) == m.active {
-			tabs = append(tabs, st.TabActive.Render(t))
-		} else {
-			tabs = append(tabs, st.Tab.Render(t))
-		}
+		tabs = append(tabs, t)
 	}
 	totals := st.Muted.Render("no data")
 	if m.haveTotals {

@@ -156,7 +156,16 @@ func console(cfg *vigil.Config, getenv func(string) string) error {
 	}
 	defer closeLog()
 	logger.Info("starting", "version", version, "prometheus", cfg.Prometheus.URL, "config", cfg.Source)
-	m := ui.New(ui.Options{Context: vctx, Prometheus: prom, Logger: logger})
+	opts := ui.Options{Context: vctx, Prometheus: prom, Logger: logger}
+	opts.Pending = func(ctx context.Context) ([]query.Alert, error) { return query.PrometheusAlerts(ctx, prom.API()) }
+	if len(cfg.Alertmanager.URLs) > 0 {
+		am, err := query.NewAlertmanager(query.AlertmanagerOptions{URLs: cfg.Alertmanager.URLs, Timeout: cfg.Alertmanager.Timeout.D()})
+		if err != nil {
+			return usageError{fmt.Errorf("alertmanager.urls: %w", err)}
+		}
+		opts.Alertmanager = am
+	}
+	m := ui.New(opts)
 	ctx, stop := signal.NotifyContext(context.Background(), syscall.SIGTERM, syscall.SIGHUP)
 	defer stop()
 	if _, err := tea.NewProgram(m, tea.WithContext(ctx)).Run(); err != nil && !errors.Is(err, tea.ErrProgramKilled) {
