@@ -101,20 +101,20 @@ type Model struct {
 	help     help.Model
 
 	// refresh loop
-	paused      bool
-	pausedAt    time.Time
-	inflight    bool
-	lastStart   time.Time
-	lastOK      time.Time
-	lastTook    time.Duration
-	lastErr     error
-	failures    int
-	retryAt     time.Time
-	skipped     int
-	fetches     int
-	totals      query.Totals
-	haveTotals  bool
-	promHost    string
+	paused     bool
+	pausedAt   time.Time
+	inflight   bool
+	lastStart  time.Time
+	lastOK     time.Time
+	lastTook   time.Duration
+	lastErr    error
+	failures   int
+	retryAt    time.Time
+	skipped    int
+	fetches    int
+	totals     query.Totals
+	haveTotals bool
+	promHost   string
 
 	flash       string
 	flashErr    bool
@@ -638,28 +638,52 @@ func (m *Model) helpView(h int) string {
 	scr := m.screens[m.active]
 	groups := [][]key.Binding{k.Global()}
 	groups = append(groups, scr.FullHelp()...)
-	var lines []string
-	lines = append(lines, st.Accent.Render("Keys — "+scr.Title()), "")
+	var entries []string
 	for _, g := range groups {
+		n := 0
 		for _, b := range g {
 			if !b.Enabled() {
 				continue
 			}
 			hb := b.Help()
-			lines = append(lines, "  "+st.HelpKey.Render(text.PadRight(hb.Key, 8))+" "+st.HelpDesc.Render(hb.Desc))
+			entries = append(entries, st.HelpKey.Render(text.PadRight(hb.Key, 7))+" "+st.HelpDesc.Render(hb.Desc))
+			n++
 		}
-		lines = append(lines, "")
+		if n > 0 {
+			entries = append(entries, "")
+		}
 	}
+	var notes []string
 	for _, n := range scr.Notes() {
-		for _, l := range wrapWords(n, max(m.width-4, 10)) {
-			lines = append(lines, "  "+st.Muted.Render(l))
-		}
+		notes = append(notes, wrapWords(n, max(m.width-4, 10))...)
 	}
-	lines = append(lines, "  "+st.Muted.Render("Header: ● firing, ◐ pending, ◌ silenced or inhibited alerts; am ●✕ is each Alertmanager peer's health."))
+	notes = append(notes, wrapWords("Header: ● firing, ◐ pending, ◌ silenced or inhibited alerts; am ●✕ is each Alertmanager peer's health.", max(m.width-4, 10))...)
 	if m.ctx.Config.UI.ReadOnly {
-		lines = append(lines, "", "  "+st.Warn.Render("read-only: keys that write to Alertmanager are disabled"))
+		notes = append(notes, "read-only: keys that write to Alertmanager are disabled")
 	}
-	lines = append(lines, "", st.Muted.Render("  ? or esc closes help"))
+	// Two columns of keys when they do not fit in one and the width allows.
+	room := h - 3 - len(notes)
+	cols := 1
+	if len(entries) > room && m.width >= 2*34 {
+		cols = 2
+	}
+	per := (len(entries) + cols - 1) / cols
+	colW := m.width/cols - 2
+	var lines []string
+	lines = append(lines, st.Accent.Render("Keys — "+scr.Title())+st.Muted.Render("   (? or esc closes)"))
+	for r := 0; r < per; r++ {
+		line := ""
+		for c := 0; c < cols; c++ {
+			i := c*per + r
+			if i < len(entries) {
+				line += "  " + text.Fit(entries[i], colW)
+			}
+		}
+		lines = append(lines, line)
+	}
+	for _, n := range notes {
+		lines = append(lines, "  "+st.Muted.Render(n))
+	}
 	return fitLines(lines, m.width, h)
 }
 

@@ -53,7 +53,7 @@ type Overview struct {
 	levels [themes.LevelUnknown + 1]painter
 
 	// layout, computed in SetSize
-	nameW, fixedW            int
+	nameW, fixedW               int
 	showTrend, showP50, showExc bool
 }
 

@@ -254,7 +254,7 @@ type jsonReport struct {
 	Endpoints     []jsonEndpoint `json:"endpoints"`
 	Errors        []jsonError    `json:"errors"`
 	Warnings      []string       `json:"warnings"`
-	Alerts        []ReportAlert  `json:"alerts,omitempty"`
+	Alerts        []ReportAlert  `json:"alerts"`
 }
 
 func (r *Report) writeJSON(w io.Writer) error {
@@ -276,6 +276,9 @@ func (r *Report) writeJSON(w io.Writer) error {
 		Errors:    []jsonError{},
 		Warnings:  append([]string{}, ov.Warnings...),
 		Alerts:    r.Alerts,
+	}
+	if out.Alerts == nil {
+		out.Alerts = []ReportAlert{}
 	}
 	for _, e := range r.sorted() {
 		out.Endpoints = append(out.Endpoints, jsonEndpoint{

@@ -120,7 +120,7 @@ var (
 // usageError is a configuration or flag problem (exit code 2).
 type usageError struct{ err error }
 
-func (e usageError) Error() string { return e.err.Error() }
+func (e usageError) Error() string   { return e.err.Error() }
 func (e usageError) Unwrap() []error { return []error{errUsage, e.err} }
 
 // load parses args and builds the validated configuration:

@@ -202,12 +202,54 @@ func runSnapshot(args []string, stdout, stderr io.Writer, getenv func(string) st
 		Context: cfg.Context, Prometheus: cfg.Prometheus.URL, Overview: ov,
 		Thresholds: vctx.Thresholds(), Limit: *limit, ExceptionsMetric: cfg.Metrics.ExceptionsMetric,
 	}
+	alerts, alertsErr := snapshotAlerts(ctx, &cfg, prom)
+	r.Alerts = alerts
 	if err := r.Write(stdout, *format); err != nil {
 		return err
+	}
+	if alertsErr != nil {
+		return alertsErr
 	}
 	if len(ov.Errors) > 0 {
 		e := ov.Errors[0]
 		return fmt.Errorf("prometheus %s answered with an error to query %s (%s): %v", cfg.Prometheus.URL, e.Name, e.Query, e.Err)
 	}
 	return nil
+}
+
+// snapshotAlerts lists the current alerts for the snapshot: Alertmanager's
+// (when configured) merged with Prometheus's pending ones.
+func snapshotAlerts(ctx context.Context, cfg *vigil.Config, prom *query.Prometheus) ([]views.ReportAlert, error) {
+	var amAlerts []query.Alert
+	if len(cfg.Alertmanager.URLs) > 0 {
+		am, err := query.NewAlertmanager(query.AlertmanagerOptions{URLs: cfg.Alertmanager.URLs, Timeout: cfg.Alertmanager.Timeout.D()})
+		if err != nil {
+			return nil, usageError{fmt.Errorf("alertmanager.urls: %w", err)}
+		}
+		if amAlerts, err = am.Alerts(ctx); err != nil {
+			return []views.ReportAlert{}, err
+		}
+	}
+	promAlerts, err := query.PrometheusAlerts(ctx, prom.API())
+	if err != nil {
+		return []views.ReportAlert{}, fmt.Errorf("prometheus %s: alerts: %w", cfg.Prometheus.URL, err)
+	}
+	merged := query.MergeAlerts(amAlerts, promAlerts)
+	query.SortAlerts(merged)
+	out := make([]views.ReportAlert, 0, len(merged))
+	for _, a := range merged {
+		ra := views.ReportAlert{
+			Name: a.Name, State: string(a.State), Severity: a.Severity, Labels: a.Labels,
+			Summary: a.Summary(), RunbookURL: a.RunbookURL(), SilencedBy: a.SilencedBy,
+		}
+		if ra.SilencedBy == nil {
+			ra.SilencedBy = []string{}
+		}
+		if !a.ActiveAt.IsZero() {
+			t := a.ActiveAt.UTC()
+			ra.ActiveSince = &t
+		}
+		out = append(out, ra)
+	}
+	return out, nil
 }

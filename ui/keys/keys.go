@@ -40,10 +40,19 @@ type KeyMap struct {
 	Expire      key.Binding
 	Extend      key.Binding
 	ShowExpired key.Binding
+	Jump        key.Binding
 
 	// Prompts and forms.
 	Apply  key.Binding
 	Cancel key.Binding
+
+	// The silence form.
+	NextField   key.Binding
+	PrevField   key.Binding
+	Toggle      key.Binding
+	MatcherText key.Binding
+	PresetPrev  key.Binding
+	PresetNext  key.Binding
 }
 
 // New returns the key map. With readOnly set, every dangerous binding is
@@ -79,9 +88,17 @@ func New(readOnly bool) *KeyMap {
 		Expire:      key.NewBinding(key.WithKeys("x"), key.WithHelp("x", "expire silence")),
 		Extend:      key.NewBinding(key.WithKeys("e"), key.WithHelp("e", "extend silence")),
 		ShowExpired: key.NewBinding(key.WithKeys("E"), key.WithHelp("E", "show expired")),
+		Jump:        key.NewBinding(key.WithKeys("J"), key.WithHelp("J", "jump to endpoint")),
 
 		Apply:  key.NewBinding(key.WithKeys("enter"), key.WithHelp("enter", "apply")),
 		Cancel: key.NewBinding(key.WithKeys("esc"), key.WithHelp("esc", "cancel")),
+
+		NextField:   key.NewBinding(key.WithKeys("tab"), key.WithHelp("tab", "next field")),
+		PrevField:   key.NewBinding(key.WithKeys("shift+tab"), key.WithHelp("shift+tab", "previous field")),
+		Toggle:      key.NewBinding(key.WithKeys("space"), key.WithHelp("space", "matcher on/off")),
+		MatcherText: key.NewBinding(key.WithKeys("ctrl+t"), key.WithHelp("ctrl+t", "matchers as text/list")),
+		PresetPrev:  key.NewBinding(key.WithKeys("up"), key.WithHelp("↑", "shorter preset")),
+		PresetNext:  key.NewBinding(key.WithKeys("down"), key.WithHelp("↓", "longer preset")),
 	}
 	if readOnly {
 		for _, b := range k.Dangerous() {

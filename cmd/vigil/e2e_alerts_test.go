@@ -1,0 +1,204 @@
+package main
+
+import (
+	"encoding/json"
+	"net/http"
+	"net/url"
+	"os/exec"
+	"regexp"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/vigilterm/vigil/demo"
+	"github.com/vigilterm/vigil/demo/demotest"
+)
+
+// startAlertingStack starts the demo stack with its alert rules and
+// routing, and an error burst on /api/checkout so HighErrorRate fires.
+func startAlertingStack(t *testing.T) *demo.Stack {
+	t.Helper()
+	stack := demotest.Start(t, demo.StackOptions{
+		App:                demo.AppOptions{Seed: 11},
+		RuleFiles:          demo.DemoRules(),
+		Alertmanagers:      1,
+		AlertmanagerConfig: demo.AlertmanagerConfig,
+	})
+	stack.App.SetFault("/api/checkout", demo.Fault{ErrorRatio: 0.6})
+	return stack
+}
+
+// amAlert is the part of Alertmanager's /api/v2/alerts the tests read.
+type amAlert struct {
+	Labels map[string]string `json:"labels"`
+	Status struct {
+		State      string   `json:"state"`
+		SilencedBy []string `json:"silencedBy"`
+	} `json:"status"`
+}
+
+func getJSON(t *testing.T, u string, v any) {
+	t.Helper()
+	c := &http.Client{Timeout: 5 * time.Second}
+	resp, err := c.Get(u)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer resp.Body.Close()
+	if resp.StatusCode != http.StatusOK {
+		t.Fatalf("GET %s: %s", u, resp.Status)
+	}
+	if err := json.NewDecoder(resp.Body).Decode(v); err != nil {
+		t.Fatalf("GET %s: %v", u, err)
+	}
+}
+
+var silenceID = regexp.MustCompile(`silenced: ([0-9a-f-]{36})`)
+
+// The on-call flow of the alerts issue: 2, select HighErrorRate, enter, s,
+// a comment, review, send; see it silenced in the console and in
+// Alertmanager's own API. Then 3, x, confirm, and see it expired.
+func TestE2ESilenceAnAlertThenExpireIt(t *testing.T) {
+	stack := startAlertingStack(t)
+	am := stack.AlertmanagerURLs[0]
+	bin := vigilBinary(t)
+	p := startPane(t, 100, 30, nil, append([]string{bin, "--alertmanager", am}, consoleArgs(stack)...)...)
+	p.waitText(40*time.Second, "● live")
+
+	p.keys("2")
+	p.waitText(5*time.Second, "SEV")
+	// Only the reference HighErrorRate: filter with a matcher.
+	p.keys("/")
+	p.typeText(`alertname="HighErrorRate", ruleset="reference"`)
+	p.keys("Enter")
+	p.waitFor("HighErrorRate firing", 120*time.Second, func(s string) bool {
+		for _, l := range lines(s) {
+			if strings.Contains(l, "HighErrorRate") && strings.Contains(l, "firing") {
+				return true
+			}
+		}
+		return false
+	})
+	p.keys("Enter")
+	p.waitText(5*time.Second, "runbook", "https://wiki.mirahlabs.com/runbooks/high-error-rate", "LABELS")
+
+	p.keys("s")
+	s := p.waitText(5*time.Second, "alertname=\"HighErrorRate\"", "preview", "matches 1 current alert")
+	if !strings.Contains(s, "▸ comment") {
+		t.Errorf("the cursor should start in the comment field:\n%s", s)
+	}
+	p.typeText("checkout errors: rolling back deploy 4711")
+	p.keys("Enter")
+	s = p.waitText(5*time.Second, "Create this silence?", "rolling back deploy 4711", "1h")
+	p.keys("Enter")
+	s = p.waitText(20*time.Second, "silenced:", "verified active")
+	m := silenceID.FindStringSubmatch(s)
+	if m == nil {
+		t.Fatalf("no silence id on screen:\n%s", s)
+	}
+	id := m[1]
+
+	// Alertmanager's own view: the alert is suppressed by that silence.
+	filter := url.QueryEscape(`alertname="HighErrorRate"`)
+	deadline := time.Now().Add(20 * time.Second)
+	for {
+		var alerts []amAlert
+		getJSON(t, am+"/api/v2/alerts?filter="+filter, &alerts)
+		found := false
+		for _, a := range alerts {
+			for _, sid := range a.Status.SilencedBy {
+				if sid == id && a.Status.State == "suppressed" {
+					found = true
+				}
+			}
+		}
+		if found {
+			break
+		}
+		if time.Now().After(deadline) {
+			t.Fatalf("Alertmanager does not show the alert suppressed by %s: %+v", id, alerts)
+		}
+		time.Sleep(500 * time.Millisecond)
+	}
+	// And the console shows it silenced after the next refresh.
+	p.waitText(10*time.Second, "silenced ·")
+
+	// The JSON snapshot lists the alert with its runbook and the silence.
+	out, err := exec.Command(bin, append([]string{"snapshot", "--format", "json", "--alertmanager", am}, consoleArgs(stack)...)...).Output()
+	if err != nil {
+		t.Fatalf("snapshot: %v\n%s", err, out)
+	}
+	var snap struct {
+		Alerts []struct {
+			Name       string            `json:"name"`
+			State      string            `json:"state"`
+			Severity   string            `json:"severity"`
+			Labels     map[string]string `json:"labels"`
+			Summary    string            `json:"summary"`
+			RunbookURL string            `json:"runbook_url"`
+			SilencedBy []string          `json:"silencedBy"`
+		} `json:"alerts"`
+	}
+	if err := json.Unmarshal(out, &snap); err != nil {
+		t.Fatalf("snapshot JSON: %v\n%s", err, out)
+	}
+	listed := false
+	for _, a := range snap.Alerts {
+		if a.Name == "HighErrorRate" && a.Labels["ruleset"] == "reference" && len(a.SilencedBy) == 1 && a.SilencedBy[0] == id {
+			listed = a.State == "silenced" && a.Severity == "critical" && a.RunbookURL == "https://wiki.mirahlabs.com/runbooks/high-error-rate" && a.Summary != ""
+		}
+	}
+	if !listed {
+		t.Errorf("snapshot does not list the silenced alert with its runbook:\n%s", out)
+	}
+
+	p.keys("3")
+	p.waitText(10*time.Second, "checkout errors", "root@", "MATCHES")
+	p.keys("x")
+	p.waitText(5*time.Second, "expire silence "+id)
+	p.keys("Enter")
+	p.waitText(15*time.Second, "expired: "+id)
+
+	var sil struct {
+		ID     string `json:"id"`
+		Status struct {
+			State string `json:"state"`
+		} `json:"status"`
+		Comment string `json:"comment"`
+	}
+	getJSON(t, am+"/api/v2/silence/"+id, &sil)
+	if sil.Status.State != "expired" || sil.Comment != "checkout errors: rolling back deploy 4711" {
+		t.Fatalf("silence in Alertmanager: %+v", sil)
+	}
+	p.keys("q")
+	p.waitText(10*time.Second, "[exited 0]")
+}
+
+// In read-only mode the keys that write are absent from help and refuse.
+func TestE2EReadOnlyRefusesToWrite(t *testing.T) {
+	stack := startAlertingStack(t)
+	am := stack.AlertmanagerURLs[0]
+	bin := vigilBinary(t)
+	p := startPane(t, 100, 30, nil, append([]string{bin, "--read-only", "--alertmanager", am}, consoleArgs(stack)...)...)
+	p.waitText(40*time.Second, "● live")
+	p.keys("2")
+	p.waitFor("a firing alert", 120*time.Second, func(s string) bool {
+		return regexp.MustCompile(`(?m)^crit(ical)?\s+HighErrorRate\s+firing`).MatchString(s)
+	})
+	p.keys("?")
+	s := p.waitText(5*time.Second, "Keys — Alerts", "read-only")
+	if regexp.MustCompile(`(?m)^\s+(s|a|x|e)\s{2,}`).MatchString(s) {
+		t.Errorf("help lists a writing key in read-only mode:\n%s", s)
+	}
+	p.keys("Escape")
+	p.waitFor("help closed", 5*time.Second, func(s string) bool { return !strings.Contains(s, "Keys — Alerts") })
+	p.keys("s")
+	p.waitText(5*time.Second, "read-only")
+	var sils []json.RawMessage
+	getJSON(t, am+"/api/v2/silences", &sils)
+	if len(sils) != 0 {
+		t.Fatalf("read-only mode created %d silences", len(sils))
+	}
+	p.keys("q")
+	p.waitText(10*time.Second, "[exited 0]")
+}

@@ -1,0 +1,319 @@
+package views
+
+import (
+	"fmt"
+	"sort"
+	"strings"
+	"time"
+
+	"charm.land/bubbles/v2/key"
+	tea "charm.land/bubbletea/v2"
+
+	"github.com/vigilterm/vigil/query"
+	"github.com/vigilterm/vigil/ui/text"
+)
+
+// detailKeyW is the width of the field names in the alert detail.
+const detailKeyW = 14
+
+// AlertDetail shows one alert in full: state, labels, annotations, links,
+// and the silences that silence it. It lives inside the alerts screen,
+// which handles esc and the keys that act on the alert.
+type AlertDetail struct {
+	ctx      *Context
+	alert    query.Alert
+	silences []query.Silence
+	gone     bool // no longer in the last refresh
+	width    int
+	height   int
+	offset   int
+	total    int // lines, as of the last render
+}
+
+// NewAlertDetail returns the detail of an alert; silences are those of the
+// last refresh (the ones that silence it are picked out).
+func NewAlertDetail(ctx *Context, a query.Alert, silences []query.Silence) *AlertDetail {
+	d := &AlertDetail{ctx: ctx, alert: a, silences: silences}
+	d.SetSize(80, 20)
+	return d
+}
+
+// Alert returns the alert shown.
+func (d *AlertDetail) Alert() query.Alert { return d.alert }
+
+// Gone reports whether the alert was missing from the last refresh.
+func (d *AlertDetail) Gone() bool { return d.gone }
+
+// SetData updates the alert after a refresh; gone marks an alert that is no
+// longer active.
+func (d *AlertDetail) SetData(a query.Alert, silences []query.Silence, gone bool) {
+	d.alert, d.silences, d.gone = a, silences, gone
+	d.total = len(d.lines())
+	d.clamp()
+}
+
+// SetSize gives the size of the content area.
+func (d *AlertDetail) SetSize(w, h int) {
+	d.width, d.height = max(w, 0), max(h, 0)
+	d.total = len(d.lines())
+	d.clamp()
+}
+
+// Offset is the first line shown.
+func (d *AlertDetail) Offset() int { return d.offset }
+
+func (d *AlertDetail) clamp() {
+	d.offset = min(max(d.offset, 0), max(d.total-d.height, 0))
+}
+
+// Update scrolls.
+func (d *AlertDetail) Update(msg tea.KeyPressMsg) tea.Cmd {
+	k := d.ctx.Keys
+	page := max(d.height-1, 1)
+	switch {
+	case key.Matches(msg, k.Up):
+		d.offset--
+	case key.Matches(msg, k.Down):
+		d.offset++
+	case key.Matches(msg, k.PageUp):
+		d.offset -= page
+	case key.Matches(msg, k.PageDown):
+		d.offset += page
+	case key.Matches(msg, k.Top):
+		d.offset = 0
+	case key.Matches(msg, k.Bottom):
+		d.offset = d.total
+	}
+	d.clamp()
+	return nil
+}
+
+// ShortHelp is the detail's keys.
+func (d *AlertDetail) ShortHelp() []key.Binding {
+	k := d.ctx.Keys
+	return []key.Binding{k.Back, k.Silence, k.Ack, k.Browse, k.Copy, k.Jump}
+}
+
+// View renders the visible part of the detail.
+func (d *AlertDetail) View() string {
+	if d.width <= 0 || d.height <= 0 {
+		return ""
+	}
+	all := d.lines()
+	d.total = len(all)
+	d.clamp()
+	end := min(d.offset+d.height, len(all))
+	lines := append([]string(nil), all[d.offset:end]...)
+	if d.total > d.height && len(lines) > 0 {
+		// Say there is more, on the last line.
+		more := fmt.Sprintf(" ↕ %d–%d of %d lines (j/k, pgup/pgdn) ", d.offset+1, end, d.total)
+		lines[len(lines)-1] = d.ctx.Styles.Muted.Render(text.PadLeft(more, d.width))
+	}
+	return clipLines(lines, d.width, d.height)
+}
+
+// lines builds every line of the detail, each at most the width.
+func (d *AlertDetail) lines() []string {
+	w := d.width
+	if w <= 0 {
+		return nil
+	}
+	st := d.ctx.Styles
+	a := d.alert
+	now := d.ctx.Now()
+	loc := now.Location()
+	var out []string
+	add := func(s string) { out = append(out, text.Truncate(s, w)) }
+	field := func(name, value string) {
+		add(st.Muted.Render(text.Fit("  "+name, detailKeyW)) + " " + value)
+	}
+	valueW := max(w-detailKeyW-1, 1)
+	// block writes multiline text under a field, wrapped.
+	block := func(name, s string) {
+		ls := wrapText(text.SanitizeMultiline(s), valueW)
+		for i, l := range ls {
+			if i == 0 {
+				field(name, l)
+			} else {
+				add(strings.Repeat(" ", detailKeyW+1) + l)
+			}
+		}
+	}
+
+	name := text.Sanitize(a.Name)
+	if name == "" {
+		name = "(no alertname)"
+	}
+	title := st.Title.Render(name)
+	if d.gone {
+		title += st.Muted.Render("  — no longer active (resolved or gone since the last refresh)")
+	}
+	add(title)
+
+	state := st.AlertState(string(a.State)).Render(string(a.State))
+	sev := text.Sanitize(a.Severity)
+	if sev == "" {
+		sev = Dash
+	}
+	field("state", state+st.Muted.Render(" · severity ")+st.Severity(a.Severity).Render(sev))
+	if a.ActiveAt.IsZero() {
+		field("active", Dash)
+	} else {
+		field("active", "for "+alertAge(now, a.ActiveAt)+st.Muted.Render(" since "+a.ActiveAt.In(loc).Format("2006-01-02 15:04:05 MST")))
+	}
+	src := a.Source
+	switch src {
+	case query.SourceBoth:
+		src = "both (alertmanager and prometheus)"
+	case query.SourcePrometheus:
+		src = "prometheus only (Alertmanager has not got it)"
+	case "":
+		src = Dash
+	}
+	field("source", text.Sanitize(src))
+	if s := a.Summary(); s != "" {
+		block("summary", s)
+	}
+	if s := a.Description(); s != "" {
+		block("description", s)
+	}
+	if u := a.RunbookURL(); u != "" {
+		field("runbook", d.link(u, valueW))
+	}
+	if a.GeneratorURL != "" {
+		field("generator", d.link(a.GeneratorURL, valueW))
+	}
+	if a.Value != "" {
+		field("value", text.Sanitize(a.Value))
+	}
+	label := d.ctx.Config.Metrics.EndpointLabel
+	if v, ok := a.Labels[label]; ok && v != "" {
+		field("endpoint", text.Sanitize(v)+st.Muted.Render("  (J shows it on the overview)"))
+	}
+	if len(a.Receivers) > 0 {
+		field("receivers", text.Sanitize(strings.Join(a.Receivers, ", ")))
+	}
+
+	silencing := query.SilencesFor(a, unexpired(d.silences))
+	add("")
+	add(st.TableHeader.Render(fmt.Sprintf("SILENCED BY (%d)", len(silencing))))
+	if len(silencing) == 0 {
+		if len(a.SilencedBy) > 0 {
+			add("  " + st.Muted.Render("silence ids from Alertmanager: "+text.Sanitize(strings.Join(a.SilencedBy, ", "))))
+		} else {
+			add("  " + st.Muted.Render("no silence matches this alert"))
+		}
+	}
+	for _, s := range silencing {
+		line := "  " + st.Accent.Render(text.Sanitize(s.ID)) + " " + st.SilenceState(s.State).Render(text.Sanitize(s.State)) +
+			" by " + text.Sanitize(s.CreatedBy) + ", " + silenceEndsIn(now, s)
+		add(line)
+		for _, l := range wrapText(text.SanitizeMultiline(s.Comment), max(w-4, 1)) {
+			add("    " + st.Muted.Render(l))
+		}
+	}
+	if len(a.InhibitedBy) > 0 {
+		field("inhibited by", text.Sanitize(strings.Join(a.InhibitedBy, ", ")))
+	}
+
+	add("")
+	add(st.TableHeader.Render("LABELS"))
+	d.pairs(&out, a.Labels, false)
+	var others []string
+	for n := range a.Annotations {
+		switch n {
+		case "summary", "description", "runbook_url":
+		default:
+			others = append(others, n)
+		}
+	}
+	if len(others) > 0 {
+		add("")
+		add(st.TableHeader.Render("ANNOTATIONS"))
+		ann := make(map[string]string, len(others))
+		for _, n := range others {
+			ann[n] = a.Annotations[n]
+		}
+		d.pairs(&out, ann, true)
+	}
+	return out
+}
+
+// pairs adds name = value lines, sorted by name; multiline values (only
+// annotations) are wrapped under their name.
+func (d *AlertDetail) pairs(out *[]string, m map[string]string, multiline bool) {
+	st := d.ctx.Styles
+	names := make([]string, 0, len(m))
+	keyW := 0
+	for n := range m {
+		names = append(names, n)
+		keyW = max(keyW, text.Width(text.Sanitize(n)))
+	}
+	sort.Strings(names)
+	keyW = min(keyW, max(d.width/3, 8))
+	valueW := max(d.width-keyW-5, 1)
+	for _, n := range names {
+		var vs []string
+		if multiline {
+			vs = wrapText(text.SanitizeMultiline(m[n]), valueW)
+		} else {
+			vs = []string{text.Sanitize(m[n])}
+		}
+		for i, v := range vs {
+			k := strings.Repeat(" ", keyW)
+			if i == 0 {
+				k = text.Fit(text.Sanitize(n), keyW)
+			}
+			*out = append(*out, text.Truncate("  "+st.LabelKey.Render(k)+" = "+st.LabelValue.Render(v), d.width))
+		}
+	}
+}
+
+// link renders a URL as an OSC 8 hyperlink when it is a safe http(s) URL,
+// else as plain sanitised text.
+func (d *AlertDetail) link(raw string, w int) string {
+	shown := text.Truncate(text.Sanitize(strings.TrimSpace(raw)), w)
+	safe, ok := text.SafeURL(raw)
+	if !ok {
+		return shown + d.ctx.Styles.Muted.Render(" (not a link)")
+	}
+	// text.Hyperlink writes the sequence around plain text; the link text
+	// is styled here, so the sequence from it is put around the styled
+	// text (lipgloss would style the escape sequence itself rune by rune).
+	h := text.Hyperlink(safe, shown)
+	end := strings.IndexByte(h, '\a') // the end of the opening sequence
+	if end < 0 {
+		return h
+	}
+	tail, found := strings.CutPrefix(h[end+1:], shown)
+	if !found {
+		return h
+	}
+	return h[:end+1] + d.ctx.Styles.Link.Render(shown) + tail
+}
+
+// unexpired returns the silences that still apply.
+func unexpired(ss []query.Silence) []query.Silence {
+	out := make([]query.Silence, 0, len(ss))
+	for _, s := range ss {
+		if !s.Expired() {
+			out = append(out, s)
+		}
+	}
+	return out
+}
+
+// silenceEndsIn is "ends in 45m", "ended 3m ago", or for a pending silence
+// "starts in 10m".
+func silenceEndsIn(now time.Time, s query.Silence) string {
+	switch {
+	case s.State == query.SilencePending && s.StartsAt.After(now):
+		return "starts in " + FormatDuration(s.StartsAt.Sub(now).Truncate(time.Second))
+	case s.EndsAt.IsZero():
+		return "no end"
+	case s.EndsAt.After(now):
+		return "ends in " + FormatDuration(s.EndsAt.Sub(now).Truncate(time.Second))
+	default:
+		return "ended " + FormatDuration(now.Sub(s.EndsAt).Truncate(time.Second)) + " ago"
+	}
+}

@@ -1,0 +1,1104 @@
+package views
+
+import (
+	"fmt"
+	"os"
+	"os/user"
+	"slices"
+	"sort"
+	"strings"
+	"time"
+
+	"charm.land/bubbles/v2/key"
+	"charm.land/bubbles/v2/textinput"
+	tea "charm.land/bubbletea/v2"
+	"charm.land/lipgloss/v2"
+	"github.com/charmbracelet/x/ansi"
+
+	"github.com/vigilterm/vigil/query"
+	"github.com/vigilterm/vigil/themes"
+	"github.com/vigilterm/vigil/ui/keys"
+	"github.com/vigilterm/vigil/ui/text"
+)
+
+// Column widths of the alerts table, in cells.
+const (
+	alertStateW   = 9 // "inhibited"
+	alertForW     = 6 // "23h59m"
+	alertSevFullW = 8 // "critical"
+	alertSevShort = 4 // "crit"
+	alertNameMin  = 10
+	alertNameMax  = 28
+	alertIndent   = 2 // alert rows under a group header
+)
+
+// alertRow is one line of the alerts table: a group header or an alert.
+type alertRow struct {
+	header bool
+	name   string // the group's alertname (header)
+	count  int    // alerts in the group (header)
+	states string // "2 firing, 1 silenced" (header)
+	idx    int    // index into shown (alert)
+}
+
+// Alerts is the alerts screen: every alert Alertmanager and Prometheus know,
+// most severe and oldest first, with the alert detail and the silence form
+// opened from it.
+type Alerts struct {
+	ctx    *Context
+	width  int
+	height int
+
+	all      []query.Alert // the last refresh, sorted
+	silences []query.Silence
+	at       time.Time
+	haveData bool
+	err      error
+
+	shown   []query.Alert // all, filtered
+	rows    []alertRow    // shown, with group headers when grouped
+	rowOf   []int         // shown index → rows index
+	cursor  int           // index into shown
+	offset  int           // first rows index on screen
+	selKey  string        // the selected alert's label set, kept across refreshes
+	grouped bool
+
+	filter    query.AlertFilter
+	filterErr string
+	prompt    textinput.Model
+	prompting bool
+	detail    *AlertDetail
+	form      *SilenceForm
+	whoami    func() string
+	memo      styleMemo
+
+	// layout, computed in SetSize and when the data changes
+	sevW, nameW, forW, stateW, labelsW, summaryW, indent int
+}
+
+var _ Screen = (*Alerts)(nil)
+
+// NewAlerts returns the alerts screen.
+func NewAlerts(ctx *Context) *Alerts {
+	a := &Alerts{ctx: ctx, prompt: newInput(256), whoami: SystemUser}
+	a.SetSize(80, 20)
+	return a
+}
+
+// newInput returns a text input that vigil draws itself (see inputView):
+// bubbles handles the editing, never the rendering.
+func newInput(limit int) textinput.Model {
+	ti := textinput.New()
+	ti.Prompt = ""
+	ti.CharLimit = limit
+	ti.SetVirtualCursor(false)
+	return ti
+}
+
+// SystemUser is the default author of a silence when silence.created_by is
+// not set: user@host of the process.
+func SystemUser() string {
+	name := ""
+	if u, err := user.Current(); err == nil {
+		name = u.Username
+	}
+	if name == "" {
+		name = os.Getenv("USER")
+	}
+	if name == "" {
+		name = "vigil"
+	}
+	if h, err := os.Hostname(); err == nil && h != "" {
+		return name + "@" + h
+	}
+	return name
+}
+
+// SetWhoAmI replaces the function that names the author of a silence when
+// silence.created_by is not set (tests fix it).
+func (a *Alerts) SetWhoAmI(f func() string) {
+	if f != nil {
+		a.whoami = f
+	}
+}
+
+// createdBy is the default author of a new silence.
+func (a *Alerts) createdBy() string {
+	if c := strings.TrimSpace(a.ctx.Config.Silence.CreatedBy); c != "" {
+		return c
+	}
+	return a.whoami()
+}
+
+// Title implements Screen.
+func (a *Alerts) Title() string { return "Alerts" }
+
+// Capturing implements Screen: the filter prompt and the silence form own
+// the keyboard.
+func (a *Alerts) Capturing() bool { return a.prompting || a.form != nil }
+
+// SetSize implements Screen.
+func (a *Alerts) SetSize(w, h int) {
+	a.width, a.height = max(w, 0), max(h, 0)
+	a.layout()
+	if a.detail != nil {
+		a.detail.SetSize(a.width, a.height)
+	}
+	if a.form != nil {
+		a.form.SetSize(a.width, a.height)
+	}
+	a.clampScroll()
+}
+
+// layout decides which columns fit: narrow terminals shorten the severity,
+// then drop the summary, the age and the severity, and finally the state.
+func (a *Alerts) layout() {
+	longest := 0
+	for i := range a.shown {
+		longest = max(longest, text.Width(text.Sanitize(a.shown[i].Name)))
+	}
+	a.indent = 0
+	if a.grouped {
+		a.indent = alertIndent
+	}
+	avail := max(a.width-a.indent, 0)
+	a.sevW, a.stateW, a.forW = alertSevFullW, alertStateW, alertForW
+	if a.width < 100 {
+		a.sevW = alertSevShort
+	}
+	a.nameW = min(max(longest, alertNameMin), alertNameMax)
+	fixed := func() int {
+		n := a.nameW
+		for _, w := range []int{a.sevW, a.stateW, a.forW} {
+			if w > 0 {
+				n += w + 1
+			}
+		}
+		return n
+	}
+	flex := avail - fixed() - 1
+	if flex < 40 && a.nameW > 16 {
+		a.nameW = max(16, a.nameW-(40-flex))
+		flex = avail - fixed() - 1
+	}
+	a.labelsW, a.summaryW = 0, 0
+	switch {
+	case flex >= 30:
+		a.labelsW = max(flex/2, 12)
+		a.summaryW = flex - a.labelsW - 1
+	case flex >= 10:
+		a.labelsW = flex
+	default:
+		for _, drop := range []*int{&a.forW, &a.sevW} {
+			if avail-fixed() >= 0 {
+				break
+			}
+			*drop = 0
+		}
+		if avail-fixed() < 0 {
+			a.nameW = max(avail-a.stateW-1, alertNameMin)
+		}
+		if avail-fixed() < 0 {
+			a.stateW = 0
+			a.nameW = max(avail, 1)
+		}
+	}
+}
+
+// Alerts returns the alerts as shown: filtered, in order.
+func (a *Alerts) Alerts() []query.Alert { return a.shown }
+
+// All returns every alert of the last refresh.
+func (a *Alerts) All() []query.Alert { return a.all }
+
+// SelectedAlert returns the alert under the cursor.
+func (a *Alerts) SelectedAlert() (query.Alert, bool) {
+	if a.cursor < 0 || a.cursor >= len(a.shown) {
+		return query.Alert{}, false
+	}
+	return a.shown[a.cursor], true
+}
+
+// Detail returns the open alert detail, or nil.
+func (a *Alerts) Detail() *AlertDetail { return a.detail }
+
+// Form returns the open silence form, or nil.
+func (a *Alerts) Form() *SilenceForm { return a.form }
+
+// Grouped reports whether the alerts are grouped by alertname.
+func (a *Alerts) Grouped() bool { return a.grouped }
+
+// Filter returns the applied filter as typed.
+func (a *Alerts) Filter() string { return a.filter.String() }
+
+// FiringByEndpoint counts the firing alerts naming each endpoint in the
+// given label: the overview marks those endpoints.
+func FiringByEndpoint(alerts []query.Alert, label string) map[string]int {
+	out := map[string]int{}
+	if label == "" {
+		return out
+	}
+	for i := range alerts {
+		if alerts[i].State != query.StateFiring {
+			continue
+		}
+		if v := alerts[i].Labels[label]; v != "" {
+			out[v]++
+		}
+	}
+	return out
+}
+
+// Update implements Screen.
+func (a *Alerts) Update(msg tea.Msg) (Screen, tea.Cmd) {
+	switch msg := msg.(type) {
+	case AlertsMsg:
+		a.onAlerts(msg)
+		return a, nil
+	case SilenceResultMsg:
+		return a, a.onResult(msg)
+	case tea.KeyPressMsg:
+		switch {
+		case a.form != nil:
+			cmd := a.form.Update(msg)
+			if a.form.Closed() {
+				a.form = nil
+			}
+			return a, cmd
+		case a.prompting:
+			return a, a.updatePrompt(msg)
+		case a.detail != nil:
+			return a, a.detailKey(msg)
+		}
+		return a, a.handleKey(msg)
+	}
+	// Pastes and the like go to whatever owns the keyboard.
+	switch {
+	case a.form != nil:
+		return a, a.form.Update(msg)
+	case a.prompting:
+		var cmd tea.Cmd
+		a.prompt, cmd = a.prompt.Update(msg)
+		a.setFilter(a.prompt.Value(), false)
+		return a, cmd
+	}
+	return a, nil
+}
+
+func (a *Alerts) onAlerts(msg AlertsMsg) {
+	a.err = msg.Err
+	if msg.Err != nil && msg.Alerts == nil && msg.Silences == nil {
+		// A failed refresh: keep what we had.
+		return
+	}
+	a.all = append(a.all[:0:0], msg.Alerts...)
+	query.SortAlerts(a.all)
+	a.silences = msg.Silences
+	a.at = msg.At
+	a.haveData = true
+	a.rebuild()
+	if a.detail != nil {
+		al := a.detail.Alert()
+		k := al.Key()
+		gone := true
+		for i := range a.all {
+			if a.all[i].Key() == k {
+				al, gone = a.all[i], false
+				break
+			}
+		}
+		a.detail.SetData(al, a.silences, gone)
+	}
+	if a.form != nil {
+		a.form.SetAlerts(a.all)
+	}
+}
+
+// onResult handles the answer to a silence the form asked for. When the
+// form was left while sending, the result is flashed all the same.
+func (a *Alerts) onResult(msg SilenceResultMsg) tea.Cmd {
+	if msg.Request.Op != OpCreate {
+		return nil
+	}
+	if a.form != nil && a.form.Sending() && a.form.IsFor(msg) {
+		cmd := a.form.Update(msg)
+		if a.form.Closed() {
+			a.form = nil
+		}
+		return cmd
+	}
+	return silenceResultFlash(msg)
+}
+
+// silenceResultFlash is the flash that reports a create.
+func silenceResultFlash(msg SilenceResultMsg) tea.Cmd {
+	if msg.Err != nil {
+		return Flash("silence not created: "+text.Sanitize(msg.Err.Error()), true)
+	}
+	return Flash(createdText(msg), false)
+}
+
+// createdText is "silenced: <id> (verified active)" and its variants.
+func createdText(msg SilenceResultMsg) string {
+	s := "silenced: " + text.Sanitize(msg.ID)
+	var notes []string
+	if msg.Reused {
+		notes = append(notes, "made by the earlier attempt")
+	}
+	if msg.Verified {
+		notes = append(notes, "verified active")
+	} else {
+		notes = append(notes, "not verified: could not read it back")
+	}
+	s += " (" + strings.Join(notes, ", ") + ")"
+	if msg.Request.Ack {
+		d := msg.Request.Spec.EndsAt.Sub(msg.Request.Spec.StartsAt)
+		if msg.Request.Spec.StartsAt.IsZero() {
+			d = 0
+		}
+		if d > 0 {
+			s += " — ack for " + FormatDuration(d)
+		} else {
+			s += " — ack"
+		}
+	}
+	return s
+}
+
+func (a *Alerts) updatePrompt(msg tea.KeyPressMsg) tea.Cmd {
+	k := a.ctx.Keys
+	switch {
+	case key.Matches(msg, k.Apply):
+		if a.setFilter(a.prompt.Value(), true) {
+			a.prompting = false
+			a.prompt.Blur()
+		}
+		return nil
+	case key.Matches(msg, k.Cancel):
+		a.prompting = false
+		a.prompt.Blur()
+		a.prompt.SetValue("")
+		a.setFilter("", true)
+		return nil
+	}
+	var cmd tea.Cmd
+	a.prompt, cmd = a.prompt.Update(msg)
+	// Filter as you type while the text parses; the last good filter stays
+	// while it does not.
+	a.setFilter(a.prompt.Value(), false)
+	return cmd
+}
+
+// setFilter parses and applies a filter. A text that does not parse keeps
+// the previous filter and sets the error shown under the prompt; with
+// final (enter) it returns false so that the prompt stays open.
+func (a *Alerts) setFilter(s string, final bool) bool {
+	f, err := query.ParseAlertFilter(s)
+	if err != nil {
+		a.filterErr = text.Sanitize(err.Error())
+		return false
+	}
+	a.filterErr = ""
+	a.filter = f
+	a.rebuild()
+	return true
+}
+
+// readOnlyRefusal flashes when msg is a writing key that read-only mode
+// disabled: a disabled binding no longer matches, so it is looked up by
+// its keys.
+func readOnlyRefusal(k *keys.KeyMap, msg tea.KeyPressMsg) tea.Cmd {
+	s := msg.String()
+	for _, d := range []struct {
+		b    key.Binding
+		what string
+	}{
+		{k.Silence, "silencing alerts"},
+		{k.Ack, "acking alerts"},
+		{k.Expire, "expiring silences"},
+		{k.Extend, "extending silences"},
+	} {
+		if !d.b.Enabled() && slices.Contains(d.b.Keys(), s) {
+			return Flash("read-only: "+d.what+" is disabled (ui.read_only)", true)
+		}
+	}
+	return nil
+}
+
+// actionKey handles the keys that act on one alert, from the list and from
+// the detail. ok is false when msg is none of them.
+func (a *Alerts) actionKey(msg tea.KeyPressMsg, al query.Alert) (tea.Cmd, bool) {
+	k := a.ctx.Keys
+	if cmd := readOnlyRefusal(k, msg); cmd != nil {
+		return cmd, true
+	}
+	switch {
+	case key.Matches(msg, k.Silence):
+		return a.openForm(al, false), true
+	case key.Matches(msg, k.Ack):
+		return a.openForm(al, true), true
+	case key.Matches(msg, k.Browse):
+		u := al.RunbookURL()
+		if strings.TrimSpace(u) == "" {
+			return Flash(text.Sanitize(al.Name)+" has no runbook_url annotation", false), true
+		}
+		safe, ok := text.SafeURL(u)
+		if !ok {
+			return Flash("the runbook URL is not an http(s) URL vigil will open: "+text.Sanitize(u), true), true
+		}
+		return func() tea.Msg { return OpenURLMsg{URL: safe} }, true
+	case key.Matches(msg, k.Copy):
+		u := al.RunbookURL()
+		if strings.TrimSpace(u) == "" {
+			return Flash(text.Sanitize(al.Name)+" has no runbook_url annotation", false), true
+		}
+		return func() tea.Msg { return CopyMsg{Text: u, What: "runbook URL"} }, true
+	case key.Matches(msg, k.Jump):
+		label := a.ctx.Config.Metrics.EndpointLabel
+		v, ok := al.Labels[label]
+		if !ok || v == "" {
+			return Flash(text.Sanitize(al.Name)+" has no "+label+" label: no endpoint to jump to", false), true
+		}
+		return func() tea.Msg { return JumpToEndpointMsg{Endpoint: v} }, true
+	}
+	return nil, false
+}
+
+// openForm opens the silence form for an alert; an ack lands on the
+// confirm step.
+func (a *Alerts) openForm(al query.Alert, ack bool) tea.Cmd {
+	if a.ctx.Config.UI.ReadOnly {
+		return Flash("read-only: silencing alerts is disabled (ui.read_only)", true)
+	}
+	if len(al.Labels) == 0 {
+		return Flash("this alert has no labels to silence it by", true)
+	}
+	if ack {
+		a.form = NewAckForm(a.ctx, al, a.all, a.createdBy())
+	} else {
+		a.form = NewSilenceForm(a.ctx, al, a.all, a.createdBy())
+	}
+	a.form.SetSize(a.width, a.height)
+	return nil
+}
+
+func (a *Alerts) detailKey(msg tea.KeyPressMsg) tea.Cmd {
+	k := a.ctx.Keys
+	if key.Matches(msg, k.Back) {
+		a.detail = nil
+		a.clampScroll()
+		return nil
+	}
+	if cmd, ok := a.actionKey(msg, a.detail.Alert()); ok {
+		return cmd
+	}
+	return a.detail.Update(msg)
+}
+
+func (a *Alerts) handleKey(msg tea.KeyPressMsg) tea.Cmd {
+	k := a.ctx.Keys
+	page := max(a.tableHeight()-1, 1)
+	switch {
+	case key.Matches(msg, k.Up):
+		a.move(-1)
+		return nil
+	case key.Matches(msg, k.Down):
+		a.move(1)
+		return nil
+	case key.Matches(msg, k.Top):
+		a.move(-len(a.shown))
+		return nil
+	case key.Matches(msg, k.Bottom):
+		a.move(len(a.shown))
+		return nil
+	case key.Matches(msg, k.PageUp):
+		a.move(-page)
+		return nil
+	case key.Matches(msg, k.PageDown):
+		a.move(page)
+		return nil
+	case key.Matches(msg, k.Filter):
+		a.prompting = true
+		a.prompt.SetValue(a.filter.String())
+		a.prompt.CursorEnd()
+		a.prompt.Focus()
+		return nil
+	case key.Matches(msg, k.Back):
+		if a.filter.String() != "" {
+			a.prompt.SetValue("")
+			a.setFilter("", true)
+		}
+		return nil
+	case key.Matches(msg, k.Group):
+		a.grouped = !a.grouped
+		a.rebuild()
+		if a.grouped {
+			return Flash("grouped by alertname", false)
+		}
+		return Flash("not grouped", false)
+	case key.Matches(msg, k.Open):
+		if al, ok := a.SelectedAlert(); ok {
+			a.detail = NewAlertDetail(a.ctx, al, a.silences)
+			a.detail.SetSize(a.width, a.height)
+		}
+		return nil
+	}
+	if cmd := readOnlyRefusal(k, msg); cmd != nil {
+		return cmd
+	}
+	if al, ok := a.SelectedAlert(); ok {
+		cmd, _ := a.actionKey(msg, al)
+		return cmd
+	}
+	return nil
+}
+
+func (a *Alerts) move(d int) {
+	if len(a.shown) == 0 {
+		return
+	}
+	a.cursor = min(max(a.cursor+d, 0), len(a.shown)-1)
+	a.selKey = a.shown[a.cursor].Key()
+	a.clampScroll()
+}
+
+// rebuild filters, groups and lays out the alerts and puts the cursor back
+// on the selected alert.
+func (a *Alerts) rebuild() {
+	a.shown = a.filter.Filter(a.all)
+	if a.grouped {
+		// Groups in the order of their first (most severe, oldest) alert.
+		var order []string
+		byName := map[string][]int{}
+		for i := range a.shown {
+			n := a.shown[i].Name
+			if _, ok := byName[n]; !ok {
+				order = append(order, n)
+			}
+			byName[n] = append(byName[n], i)
+		}
+		regrouped := make([]query.Alert, 0, len(a.shown))
+		a.rows = a.rows[:0]
+		for _, n := range order {
+			idxs := byName[n]
+			a.rows = append(a.rows, alertRow{header: true, name: n, count: len(idxs), states: stateCounts(a.shown, idxs)})
+			for _, i := range idxs {
+				a.rows = append(a.rows, alertRow{idx: len(regrouped)})
+				regrouped = append(regrouped, a.shown[i])
+			}
+		}
+		a.shown = regrouped
+	} else {
+		a.rows = a.rows[:0]
+		for i := range a.shown {
+			a.rows = append(a.rows, alertRow{idx: i})
+		}
+	}
+	a.rowOf = a.rowOf[:0]
+	for r := range a.rows {
+		if !a.rows[r].header {
+			a.rowOf = append(a.rowOf, r)
+		}
+	}
+	a.cursor = 0
+	found := false
+	if a.selKey != "" {
+		for i := range a.shown {
+			if a.shown[i].Key() == a.selKey {
+				a.cursor, found = i, true
+				break
+			}
+		}
+	}
+	if !found {
+		a.selKey = ""
+		if len(a.shown) > 0 {
+			a.selKey = a.shown[0].Key()
+		}
+	}
+	a.layout()
+	a.clampScroll()
+}
+
+// stateCounts is "2 firing, 1 silenced" for a group.
+func stateCounts(alerts []query.Alert, idxs []int) string {
+	states := []query.AlertState{query.StateFiring, query.StatePending, query.StateSilenced, query.StateInhibited}
+	n := map[query.AlertState]int{}
+	other := 0
+	for _, i := range idxs {
+		s := alerts[i].State
+		if slices.Contains(states, s) {
+			n[s]++
+		} else {
+			other++
+		}
+	}
+	var parts []string
+	for _, s := range states {
+		if n[s] > 0 {
+			parts = append(parts, fmt.Sprintf("%d %s", n[s], s))
+		}
+	}
+	if other > 0 {
+		parts = append(parts, fmt.Sprintf("%d other", other))
+	}
+	return strings.Join(parts, ", ")
+}
+
+// tableHeight is the number of body rows that fit.
+func (a *Alerts) tableHeight() int {
+	return max(a.height-1-len(a.statusLines()), 0)
+}
+
+func (a *Alerts) clampScroll() {
+	h := a.tableHeight()
+	if h <= 0 || len(a.rows) == 0 {
+		a.offset = 0
+		return
+	}
+	row := 0
+	if a.cursor < len(a.rowOf) {
+		row = a.rowOf[a.cursor]
+	}
+	top := row
+	if row > 0 && a.rows[row-1].header {
+		top = row - 1 // keep the group's header in view with its first alert
+	}
+	if top < a.offset {
+		a.offset = top
+	}
+	if row >= a.offset+h {
+		a.offset = row - h + 1
+	}
+	a.offset = min(max(a.offset, 0), max(len(a.rows)-h, 0))
+}
+
+// statusLines are the lines under the table: the refresh error, the
+// prompt and its parse error, the applied filter.
+func (a *Alerts) statusLines() []string {
+	st := a.ctx.Styles
+	var lines []string
+	if a.err != nil && a.haveData {
+		age := ""
+		if !a.at.IsZero() {
+			age = " (showing data from " + FormatDuration(a.ctx.Now().Sub(a.at)) + " ago)"
+		}
+		lines = append(lines, st.Error.Render("✕ alerts refresh failed"+age+": "+text.Sanitize(a.err.Error())))
+	}
+	switch {
+	case a.prompting:
+		lines = append(lines, st.Prompt.Render("/")+inputView(st, &a.prompt, a.width-1, true, `text, or name="v", name=~"re"`))
+		if a.filterErr != "" {
+			lines = append(lines, st.Error.Render("✕ "+a.filterErr))
+		}
+	case a.filter.String() != "":
+		f := fmt.Sprintf("filter /%s  %d of %d alerts  (esc clears)", text.Sanitize(a.filter.String()), len(a.shown), len(a.all))
+		lines = append(lines, st.Accent.Render(f))
+	}
+	return lines
+}
+
+// Notes implements Screen.
+func (a *Alerts) Notes() []string {
+	label := a.ctx.Config.Metrics.EndpointLabel
+	return []string{
+		"Alerts from Alertmanager, and pending ones from Prometheus; most severe first, then oldest.",
+		"STATE: firing; pending (Prometheus only: its `for` has not elapsed); silenced; inhibited.",
+		"FOR is the time since the alert became active. LABELS are its labels other than alertname and severity.",
+		`Filter: plain words match the name, state, summary and label values; name="v", name!="v", name=~"re", name!~"re" match labels.`,
+		"J shows the alert's " + label + " on the overview; o opens and y copies its runbook_url.",
+		"s opens the silence form (matchers from the alert's labels); a acks: a short silence of exactly this alert, confirmed before it is sent.",
+	}
+}
+
+// ShortHelp implements help.KeyMap.
+func (a *Alerts) ShortHelp() []key.Binding {
+	k := a.ctx.Keys
+	switch {
+	case a.form != nil:
+		return a.form.ShortHelp()
+	case a.prompting:
+		return []key.Binding{k.Apply, k.Cancel}
+	case a.detail != nil:
+		return append(a.detail.ShortHelp(), k.Help)
+	}
+	return []key.Binding{k.Filter, k.Open, k.Silence, k.Ack, k.Group, k.Browse, k.Refresh, k.Help, k.Quit}
+}
+
+// FullHelp implements help.KeyMap.
+func (a *Alerts) FullHelp() [][]key.Binding {
+	k := a.ctx.Keys
+	if a.form != nil {
+		return a.form.FullHelp()
+	}
+	return [][]key.Binding{
+		k.Navigation(),
+		{k.Filter, k.Back, k.Group, k.Open, k.Jump},
+		{k.Silence, k.Ack, k.Browse, k.Copy},
+	}
+}
+
+// View implements Screen. Only the visible rows are rendered.
+func (a *Alerts) View() string {
+	if a.width <= 0 || a.height <= 0 {
+		return ""
+	}
+	if a.form != nil {
+		return a.form.View()
+	}
+	if a.detail != nil {
+		return a.detail.View()
+	}
+	st := a.ctx.Styles
+	lines := make([]string, 0, a.height)
+	lines = append(lines, a.header())
+	body := a.tableHeight()
+	switch {
+	case !a.haveData && a.err != nil:
+		lines = append(lines, st.Error.Render(text.Fit("  cannot show alerts:", a.width)))
+		for _, l := range wrapText(text.Sanitize(a.err.Error()), a.width-4) {
+			lines = append(lines, st.Error.Render("    "+l))
+		}
+	case !a.haveData:
+		lines = append(lines, st.Muted.Render(text.Fit("  waiting for the first answer from Alertmanager…", a.width)))
+	case len(a.all) == 0:
+		lines = append(lines, st.OK.Render(text.Fit("  no alerts: nothing is firing or pending", a.width)))
+	case len(a.shown) == 0:
+		lines = append(lines, st.Muted.Render(text.Fit("  no alert matches the filter", a.width)))
+	default:
+		now := a.ctx.Now()
+		end := min(a.offset+body, len(a.rows))
+		for r := a.offset; r < end; r++ {
+			row := a.rows[r]
+			if row.header {
+				lines = append(lines, a.renderHeader(row))
+				continue
+			}
+			lines = append(lines, a.renderRow(&a.shown[row.idx], row.idx == a.cursor, now))
+		}
+	}
+	if len(lines) > 1+body {
+		lines = lines[:1+body]
+	}
+	for len(lines) < 1+body {
+		lines = append(lines, "")
+	}
+	lines = append(lines, a.statusLines()...)
+	return clipLines(lines, a.width, a.height)
+}
+
+// clipLines joins lines, at most h of them, none wider than w.
+func clipLines(lines []string, w, h int) string {
+	if len(lines) > h {
+		lines = lines[:h]
+	}
+	for i, l := range lines {
+		if text.Width(l) > w {
+			lines[i] = text.Truncate(l, w)
+		}
+	}
+	return strings.Join(lines, "\n")
+}
+
+// wrapText wraps sanitised multiline text to w cells a line.
+func wrapText(s string, w int) []string {
+	w = max(w, 1)
+	var out []string
+	for _, para := range strings.Split(s, "\n") {
+		if para == "" {
+			out = append(out, "")
+			continue
+		}
+		out = append(out, strings.Split(ansi.Wrap(para, w, ""), "\n")...)
+	}
+	return out
+}
+
+func (a *Alerts) header() string {
+	var b strings.Builder
+	b.WriteString(strings.Repeat(" ", a.indent))
+	sev := "SEVERITY"
+	if a.sevW < alertSevFullW {
+		sev = "SEV"
+	}
+	first := true
+	add := func(t string, w int, right bool) {
+		if w <= 0 {
+			return
+		}
+		if !first {
+			b.WriteByte(' ')
+		}
+		first = false
+		if right {
+			b.WriteString(text.PadLeft(t, w))
+		} else {
+			b.WriteString(text.Fit(t, w))
+		}
+	}
+	add(sev, a.sevW, false)
+	add("ALERT", a.nameW, false)
+	add("STATE", a.stateW, false)
+	add("FOR", a.forW, true)
+	add("LABELS", a.labelsW, false)
+	add("SUMMARY", a.summaryW, false)
+	return a.ctx.Styles.TableHeader.Render(text.Fit(b.String(), a.width))
+}
+
+func (a *Alerts) renderHeader(row alertRow) string {
+	st := a.ctx.Styles
+	n := "alerts"
+	if row.count == 1 {
+		n = "alert"
+	}
+	s := fmt.Sprintf("▾ %s  %d %s: %s", text.Sanitize(row.name), row.count, n, row.states)
+	return st.Title.Render(text.Fit(s, a.width))
+}
+
+// shortSeverity is the severity in four cells for narrow terminals.
+func shortSeverity(s string) string {
+	switch strings.ToLower(s) {
+	case "critical":
+		return "crit"
+	case "warning":
+		return "warn"
+	case "error":
+		return "err"
+	case "information", "informational":
+		return "info"
+	}
+	return s
+}
+
+// alertAge is how long ago an alert became active, or Dash.
+func alertAge(now, at time.Time) string {
+	if at.IsZero() {
+		return Dash
+	}
+	d := now.Sub(at)
+	if d < 0 {
+		d = 0
+	}
+	return FormatDuration(d.Truncate(time.Second))
+}
+
+// labelOrder puts the labels that say where an alert is first: the
+// endpoint label, job, instance; then the rest by name. alertname and severity
+// are left out, as their own columns show them.
+func labelOrder(ls map[string]string, endpointLabel string) []string {
+	first := []string{endpointLabel, "endpoint", "handler", "job", "service", "instance"}
+	names := make([]string, 0, len(ls))
+	seen := map[string]bool{"alertname": true, "severity": true}
+	for _, n := range first {
+		if _, ok := ls[n]; ok && !seen[n] {
+			names = append(names, n)
+			seen[n] = true
+		}
+	}
+	rest := make([]string, 0, len(ls))
+	for n := range ls {
+		if !seen[n] {
+			rest = append(rest, n)
+		}
+	}
+	sort.Strings(rest)
+	return append(names, rest...)
+}
+
+// styleMemo remembers styled strings that repeat from row to row (label
+// names and values, severities, states), so that a frame does not run
+// lipgloss again for each of them. A nil memo renders directly.
+type styleMemo struct {
+	m map[memoKey]string
+}
+
+type memoKey struct {
+	kind    int    // which style: one of the memo* constants
+	variant string // what the style was chosen by (a severity, a state)
+	s       string
+}
+
+const (
+	memoLabelKey = iota
+	memoLabelValue
+	memoSeverity
+	memoState
+)
+
+func (c *styleMemo) render(style lipgloss.Style, kind int, variant, s string) string {
+	if c == nil {
+		return style.Render(s)
+	}
+	k := memoKey{kind, variant, s}
+	if r, ok := c.m[k]; ok {
+		return r
+	}
+	if c.m == nil || len(c.m) >= 4096 {
+		c.m = make(map[memoKey]string, 256)
+	}
+	r := style.Render(s)
+	c.m[k] = r
+	return r
+}
+
+// compactLabels writes labels as k=v k=v in exactly w cells, sanitised,
+// styled unless plain. Only what fits is styled; an ellipsis ends it when
+// labels were left out or cut.
+func compactLabels(st *themes.Styles, memo *styleMemo, ls map[string]string, endpointLabel string, w int, plain bool) string {
+	if w <= 0 {
+		return ""
+	}
+	var b strings.Builder
+	left := w
+	order := labelOrder(ls, endpointLabel)
+	for i, n := range order {
+		k, v := text.Sanitize(n), text.Sanitize(ls[n])
+		sep := ""
+		if i > 0 {
+			sep = " "
+		}
+		pw := len(sep) + text.Width(k) + 1 + text.Width(v)
+		last := i == len(order)-1
+		if pw > left || (pw == left && !last) {
+			// Cut here: the ellipsis says there is more.
+			piece := sep + k + "=" + v
+			if pw == left {
+				piece += " "
+			}
+			cut := text.Truncate(piece, left)
+			if !plain {
+				cut = st.LabelValue.Render(cut)
+			}
+			b.WriteString(cut)
+			left = 0
+			break
+		}
+		b.WriteString(sep)
+		if plain {
+			b.WriteString(k + "=" + v)
+		} else {
+			b.WriteString(memo.render(st.LabelKey, memoLabelKey, "", k+"="))
+			b.WriteString(memo.render(st.LabelValue, memoLabelValue, "", v))
+		}
+		left -= pw
+	}
+	b.WriteString(strings.Repeat(" ", left))
+	return b.String()
+}
+
+func (a *Alerts) renderRow(al *query.Alert, selected bool, now time.Time) string {
+	st := a.ctx.Styles
+	var b strings.Builder
+	b.WriteString(strings.Repeat(" ", a.indent))
+	first := true
+	add := func(s string) {
+		if !first {
+			b.WriteByte(' ')
+		}
+		first = false
+		b.WriteString(s)
+	}
+	if a.sevW > 0 {
+		sev := text.Sanitize(al.Severity)
+		if sev == "" {
+			sev = Dash
+		}
+		if a.sevW < alertSevFullW {
+			sev = shortSeverity(sev)
+		}
+		c := text.Fit(sev, a.sevW)
+		if !selected {
+			c = a.memo.render(st.Severity(al.Severity), memoSeverity, al.Severity, c)
+		}
+		add(c)
+	}
+	name := text.Sanitize(al.Name)
+	if name == "" {
+		name = "(no alertname)"
+	}
+	add(text.Fit(name, a.nameW))
+	if a.stateW > 0 {
+		c := text.Fit(string(al.State), a.stateW)
+		if !selected {
+			c = a.memo.render(st.AlertState(string(al.State)), memoState, string(al.State), c)
+		}
+		add(c)
+	}
+	if a.forW > 0 {
+		add(text.PadLeft(alertAge(now, al.ActiveAt), a.forW))
+	}
+	if a.labelsW > 0 {
+		add(compactLabels(st, &a.memo, al.Labels, a.ctx.Config.Metrics.EndpointLabel, a.labelsW, selected))
+	}
+	if a.summaryW > 0 {
+		add(text.Fit(text.Sanitize(al.Summary()), a.summaryW))
+	}
+	if selected {
+		return st.RowSelected.Render(text.Fit(b.String(), a.width))
+	}
+	return b.String()
+}
+
+// inputView draws a text input on one line of w cells: the sanitised value,
+// scrolled so that the cursor stays in view, the cursor when focused, or
+// the placeholder when empty.
+func inputView(st *themes.Styles, ti *textinput.Model, w int, focused bool, placeholder string) string {
+	if w <= 0 {
+		return ""
+	}
+	val := []rune(ti.Value())
+	if !focused {
+		if len(val) == 0 {
+			return st.Placeholder.Render(text.Fit(placeholder, w))
+		}
+		return st.Input.Render(text.Fit(text.Sanitize(string(val)), w))
+	}
+	cursor := func(s string) string { return st.RowSelected.Render(s) }
+	if len(val) == 0 {
+		return cursor(" ") + st.Placeholder.Render(text.Fit(placeholder, w-1))
+	}
+	pos := min(max(ti.Position(), 0), len(val))
+	before := text.Sanitize(string(val[:pos]))
+	at, after := " ", ""
+	if pos < len(val) {
+		at = text.Sanitize(string(val[pos]))
+		after = text.Sanitize(string(val[pos+1:]))
+	}
+	aw := text.Width(at)
+	if aw == 0 || aw > w {
+		at, aw = " ", 1
+	}
+	before = keepTail(before, w-aw)
+	rest := w - text.Width(before) - aw
+	return text.Fit(st.Input.Render(before)+cursor(at)+st.Input.Render(text.Truncate(after, rest)), w)
+}
+
+// keepTail returns the end of plain text s that fits in w cells, whole
+// grapheme clusters only.
+func keepTail(s string, w int) string {
+	if text.Width(s) <= w {
+		return s
+	}
+	if w <= 0 {
+		return ""
+	}
+	var starts, widths []int
+	for i := 0; i < len(s); {
+		c, cw := ansi.FirstGraphemeCluster(s[i:], ansi.GraphemeWidth)
+		if c == "" {
+			break
+		}
+		starts = append(starts, i)
+		widths = append(widths, cw)
+		i += len(c)
+	}
+	used, from := 0, len(s)
+	for j := len(starts) - 1; j >= 0; j-- {
+		if used+widths[j] > w {
+			break
+		}
+		used += widths[j]
+		from = starts[j]
+	}
+	return s[from:]
+}

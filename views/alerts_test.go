@@ -1,0 +1,868 @@
+package views
+
+import (
+	"errors"
+	"fmt"
+	"regexp"
+	"strings"
+	"testing"
+	"time"
+
+	"charm.land/bubbles/v2/key"
+	tea "charm.land/bubbletea/v2"
+	"github.com/charmbracelet/x/ansi"
+	"github.com/prometheus/alertmanager/pkg/labels"
+
+	"github.com/vigilterm/vigil/query"
+	"github.com/vigilterm/vigil/ui/keys"
+	"github.com/vigilterm/vigil/ui/text"
+)
+
+// hostile is a value that tries to set the title, clear the screen, open a
+// hyperlink and write the clipboard.
+const hostile = "\x1b]0;pwned\x07\x1b[2J\x1b]8;;http://evil.example\x07x\x1b]52;c;ZXZpbA==\x07"
+
+func amLabels(kv ...string) map[string]string {
+	m := map[string]string{}
+	for i := 0; i+1 < len(kv); i += 2 {
+		m[kv[i]] = kv[i+1]
+	}
+	return m
+}
+
+// sampleAlerts covers every state and severity, a multiline description,
+// runbooks (one hostile), an alert without runbook and hostile values.
+func sampleAlerts() []query.Alert {
+	return []query.Alert{
+		{
+			Name: "HighLatency", Severity: "warning", State: query.StatePending,
+			Labels:      amLabels("alertname", "HighLatency", "severity", "warning", "job", "shop", "path", "/api/search", "instance", "10.0.0.2:8000"),
+			Annotations: amLabels("summary", "p99 above 1s on /api/search"),
+			ActiveAt:    fixedNow.Add(-3 * time.Minute), Source: query.SourcePrometheus, Value: "1.42",
+		},
+		{
+			Name: "HighErrorRate", Severity: "critical", State: query.StateFiring,
+			Labels: amLabels("alertname", "HighErrorRate", "severity", "critical", "job", "shop", "path", "/api/checkout", "instance", "10.0.0.1:8000"),
+			Annotations: amLabels("summary", "31% of /api/checkout requests fail",
+				"description", "The error ratio of /api/checkout has been above 5% for 10 minutes.\nCheck the payment provider and the last deploy.",
+				"runbook_url", "https://runbooks.example.com/high-error-rate?endpoint=checkout",
+				"dashboard", "https://grafana.example.com/d/shop"),
+			ActiveAt: fixedNow.Add(-2*time.Hour - 13*time.Minute), Source: query.SourceBoth,
+			GeneratorURL: "http://prometheus:9090/graph?g0.expr=job%3Ashop%3Aerror_ratio+%3E+0.05",
+			Receivers:    []string{"team-shop"}, Fingerprint: "a1",
+		},
+		{
+			Name: "HighErrorRate", Severity: "critical", State: query.StateFiring,
+			Labels:      amLabels("alertname", "HighErrorRate", "severity", "critical", "job", "shop", "path", "/api/search", "instance", "10.0.0.2:8000"),
+			Annotations: amLabels("summary", "7% of /api/search requests fail", "runbook_url", "https://runbooks.example.com/high-error-rate"),
+			ActiveAt:    fixedNow.Add(-35 * time.Minute), Source: query.SourceAlertmanager,
+		},
+		{
+			Name: "HighLatency", Severity: "warning", State: query.StateSilenced,
+			Labels:      amLabels("alertname", "HighLatency", "severity", "warning", "job", "shop", "path", "/login", "instance", "10.0.0.3:8000"),
+			Annotations: amLabels("summary", "p99 above 1s on /login"),
+			ActiveAt:    fixedNow.Add(-time.Hour), Source: query.SourceAlertmanager, SilencedBy: []string{"sil-login"},
+		},
+		{
+			Name: "TargetDown", Severity: "warning", State: query.StateInhibited,
+			Labels:      amLabels("alertname", "TargetDown", "severity", "warning", "job", "payments", "instance", "10.0.1.9:9100"),
+			Annotations: amLabels("summary", "payments target is down"),
+			ActiveAt:    fixedNow.Add(-20 * time.Minute), Source: query.SourceAlertmanager, InhibitedBy: []string{"b7"},
+		},
+		{
+			Name: "Evil" + hostile, Severity: "info", State: query.StateFiring,
+			Labels: amLabels("alertname", "Evil"+hostile, "severity", "info", "job", "blog", "path", "/blog/"+hostile, "note", hostile),
+			Annotations: amLabels("summary", "summary "+hostile, "description", "line one\n"+hostile+"\nline three",
+				"runbook_url", "https://evil.example/"+hostile, "extra", hostile),
+			ActiveAt: fixedNow.Add(-5 * time.Minute), Source: query.SourceAlertmanager,
+			GeneratorURL: "javascript:alert(1)",
+		},
+	}
+}
+
+func mustMatcher(t labels.MatchType, n, v string) *labels.Matcher {
+	m, err := labels.NewMatcher(t, n, v)
+	if err != nil {
+		panic(err)
+	}
+	return m
+}
+
+func sampleSilences() []query.Silence {
+	return []query.Silence{
+		{
+			ID: "sil-login", State: query.SilenceActive, CreatedBy: "alice@ops", Comment: "login deploy, OPS-1234",
+			Matchers: labels.Matchers{mustMatcher(labels.MatchEqual, "alertname", "HighLatency"), mustMatcher(labels.MatchEqual, "path", "/login")},
+			StartsAt: fixedNow.Add(-time.Hour), EndsAt: fixedNow.Add(45 * time.Minute), UpdatedAt: fixedNow.Add(-time.Hour),
+		},
+		{
+			ID: "sil-batch", State: query.SilencePending, CreatedBy: "bob@ops", Comment: "nightly batch window",
+			Matchers: labels.Matchers{mustMatcher(labels.MatchRegexp, "job", "batch.*")},
+			StartsAt: fixedNow.Add(10 * time.Minute), EndsAt: fixedNow.Add(2 * time.Hour),
+		},
+		{
+			ID: "sil-old", State: query.SilenceExpired, CreatedBy: "carol@ops", Comment: "old maintenance",
+			Matchers: labels.Matchers{mustMatcher(labels.MatchEqual, "alertname", "Old")},
+			StartsAt: fixedNow.Add(-3 * time.Hour), EndsAt: fixedNow.Add(-30 * time.Minute),
+		},
+		{
+			ID: "sil-evil", State: query.SilenceActive, CreatedBy: "mallory" + hostile, Comment: "comment " + hostile + "\nsecond line",
+			Matchers: labels.Matchers{mustMatcher(labels.MatchEqual, "job", "blog"), mustMatcher(labels.MatchEqual, "note", hostile)},
+			StartsAt: fixedNow.Add(-10 * time.Minute), EndsAt: fixedNow.Add(3 * time.Hour),
+		},
+	}
+}
+
+func sampleAlertsMsg() AlertsMsg {
+	return AlertsMsg{Alerts: sampleAlerts(), Silences: sampleSilences(), At: fixedNow}
+}
+
+func newTestAlerts(t testing.TB, w, h int) *Alerts {
+	t.Helper()
+	a := NewAlerts(testContext(t, "dark"))
+	a.SetWhoAmI(func() string { return "oncall@box" })
+	a.SetSize(w, h)
+	a.Update(sampleAlertsMsg())
+	return a
+}
+
+// amKey builds a key press: named keys, ctrl+x, or text.
+func amKey(s string) tea.KeyPressMsg {
+	switch s {
+	case "enter":
+		return tea.KeyPressMsg{Code: tea.KeyEnter}
+	case "esc":
+		return tea.KeyPressMsg{Code: tea.KeyEscape}
+	case "tab":
+		return tea.KeyPressMsg{Code: tea.KeyTab}
+	case "shift+tab":
+		return tea.KeyPressMsg{Code: tea.KeyTab, Mod: tea.ModShift}
+	case "space":
+		return tea.KeyPressMsg{Code: tea.KeySpace, Text: " "}
+	case "up":
+		return tea.KeyPressMsg{Code: tea.KeyUp}
+	case "down":
+		return tea.KeyPressMsg{Code: tea.KeyDown}
+	case "pgdown":
+		return tea.KeyPressMsg{Code: tea.KeyPgDown}
+	case "pgup":
+		return tea.KeyPressMsg{Code: tea.KeyPgUp}
+	case "backspace":
+		return tea.KeyPressMsg{Code: tea.KeyBackspace}
+	case "ctrl+u":
+		return tea.KeyPressMsg{Code: 'u', Mod: tea.ModCtrl}
+	case "ctrl+t":
+		return tea.KeyPressMsg{Code: 't', Mod: tea.ModCtrl}
+	case "ctrl+a":
+		return tea.KeyPressMsg{Code: 'a', Mod: tea.ModCtrl}
+	}
+	r := []rune(s)[0]
+	return tea.KeyPressMsg{Code: r, Text: s}
+}
+
+// send presses keys on a screen and returns the messages the last one's
+// command produces.
+func send(s Screen, ks ...string) []tea.Msg {
+	var cmd tea.Cmd
+	for _, k := range ks {
+		_, cmd = s.Update(amKey(k))
+	}
+	return runCmd(cmd)
+}
+
+// typeText types text one character at a time.
+func typeText(s Screen, txt string) {
+	for _, r := range txt {
+		if r == ' ' {
+			s.Update(amKey("space"))
+			continue
+		}
+		s.Update(tea.KeyPressMsg{Code: r, Text: string(r)})
+	}
+}
+
+func runCmd(cmd tea.Cmd) []tea.Msg {
+	if cmd == nil {
+		return nil
+	}
+	msg := cmd()
+	if b, ok := msg.(tea.BatchMsg); ok {
+		var out []tea.Msg
+		for _, c := range b {
+			out = append(out, runCmd(c)...)
+		}
+		return out
+	}
+	if msg == nil {
+		return nil
+	}
+	return []tea.Msg{msg}
+}
+
+func onlyMsg[T any](t *testing.T, msgs []tea.Msg) T {
+	t.Helper()
+	var zero T
+	if len(msgs) != 1 {
+		t.Fatalf("want one %T, got %#v", zero, msgs)
+	}
+	m, ok := msgs[0].(T)
+	if !ok {
+		t.Fatalf("want %T, got %#v", zero, msgs[0])
+	}
+	return m
+}
+
+func noRequest(t *testing.T, msgs []tea.Msg) {
+	t.Helper()
+	for _, m := range msgs {
+		if _, ok := m.(SilenceRequestMsg); ok {
+			t.Fatalf("a request was emitted: %#v", m)
+		}
+	}
+}
+
+func alertNames(as []query.Alert) []string {
+	var out []string
+	for _, a := range as {
+		out = append(out, text.Sanitize(a.Name))
+	}
+	return out
+}
+
+func TestAlertsSortedBySeverityThenAge(t *testing.T) {
+	a := newTestAlerts(t, 120, 30)
+	want := sampleAlerts()
+	query.SortAlerts(want)
+	got := a.Alerts()
+	if len(got) != len(want) {
+		t.Fatalf("%d alerts shown", len(got))
+	}
+	for i := range want {
+		if got[i].Key() != want[i].Key() {
+			t.Fatalf("row %d: %q, want %q", i, got[i].Name, want[i].Name)
+		}
+	}
+	// Critical first, the oldest of them first.
+	if got[0].Labels["path"] != "/api/checkout" || got[1].Labels["path"] != "/api/search" || got[0].Severity != "critical" {
+		t.Fatalf("order: %v", alertNames(got))
+	}
+	sel, ok := a.SelectedAlert()
+	if !ok || sel.Key() != got[0].Key() {
+		t.Fatal("the first alert should be selected")
+	}
+}
+
+func TestAlertsColumns(t *testing.T) {
+	a := newTestAlerts(t, 120, 30)
+	v := ansi.Strip(a.View())
+	for _, col := range []string{"SEVERITY", "ALERT", "STATE", "FOR", "LABELS", "SUMMARY"} {
+		if !strings.Contains(strings.Split(v, "\n")[0], col) {
+			t.Errorf("header lacks %s: %q", col, strings.Split(v, "\n")[0])
+		}
+	}
+	row := lineWith(t, v, "/api/checkout")
+	for _, want := range []string{"critical", "HighErrorRate", "firing", "2h13m", "job=shop", "path=/api/checkout", "31% of /api/checkout"} {
+		if !strings.Contains(row, want) {
+			t.Errorf("row lacks %q: %q", want, row)
+		}
+	}
+	if strings.Contains(row, "alertname=") || strings.Contains(row, "severity=") {
+		t.Errorf("alertname/severity repeated in labels: %q", row)
+	}
+	for _, st := range []string{"pending", "silenced", "inhibited"} {
+		if !strings.Contains(v, st) {
+			t.Errorf("state %s not shown", st)
+		}
+	}
+	// 80 columns: short severity, still the summary.
+	a.SetSize(80, 21)
+	v = ansi.Strip(a.View())
+	if h := strings.Split(v, "\n")[0]; !strings.HasPrefix(h, "SEV ") || !strings.Contains(h, "SUMMARY") {
+		t.Errorf("80 columns header: %q", h)
+	}
+	if row := lineWith(t, v, "HighErrorRate"); !strings.HasPrefix(row, "crit ") {
+		t.Errorf("80 columns row: %q", row)
+	}
+}
+
+// selectAlert moves the cursor to the first alert pred accepts.
+func selectAlert(t *testing.T, a *Alerts, pred func(query.Alert) bool) query.Alert {
+	t.Helper()
+	send(a, "g")
+	for range a.Alerts() {
+		if s, ok := a.SelectedAlert(); ok && pred(s) {
+			return s
+		}
+		send(a, "j")
+	}
+	t.Fatal("no such alert")
+	return query.Alert{}
+}
+
+func byPath(p string) func(query.Alert) bool {
+	return func(a query.Alert) bool { return a.Labels["path"] == p && !strings.HasPrefix(a.Name, "Evil") }
+}
+
+func lineWith(t *testing.T, v, s string) string {
+	t.Helper()
+	for _, l := range strings.Split(v, "\n") {
+		if strings.Contains(l, s) {
+			return l
+		}
+	}
+	t.Fatalf("no line with %q in:\n%s", s, v)
+	return ""
+}
+
+func TestAlertsStateAndSeverityStyled(t *testing.T) {
+	a := newTestAlerts(t, 120, 30)
+	a.move(1) // the styled cells are those of unselected rows
+	st := a.ctx.Styles
+	v := a.View()
+	if !strings.Contains(v, st.Severity("critical").Render(text.Fit("critical", alertSevFullW))) {
+		t.Error("critical not styled as critical")
+	}
+	if !strings.Contains(v, st.AlertState("pending").Render(text.Fit("pending", alertStateW))) {
+		t.Error("pending not styled as pending")
+	}
+}
+
+func TestAlertsFilter(t *testing.T) {
+	a := newTestAlerts(t, 120, 30)
+	send(a, "/")
+	if !a.Capturing() {
+		t.Fatal("the prompt should own the keyboard")
+	}
+	typeText(a, "login")
+	send(a, "enter")
+	if a.Capturing() || len(a.Alerts()) != 1 || a.Alerts()[0].Labels["path"] != "/login" {
+		t.Fatalf("text filter: %v", alertNames(a.Alerts()))
+	}
+	if !strings.Contains(ansi.Strip(a.View()), "1 of 6 alerts") {
+		t.Error("filter line missing")
+	}
+
+	// A label matcher, with Alertmanager's semantics (anchored regex).
+	send(a, "/")
+	a.Update(amKey("ctrl+u"))
+	typeText(a, `severity="critical" path=~"/api/.*"`)
+	send(a, "enter")
+	if got := a.Alerts(); len(got) != 2 || got[0].Name != "HighErrorRate" || got[1].Name != "HighErrorRate" {
+		t.Fatalf("matcher filter: %v", alertNames(got))
+	}
+	send(a, "/")
+	a.Update(amKey("ctrl+u"))
+	typeText(a, `path=~"/api"`)
+	send(a, "enter")
+	if got := a.Alerts(); len(got) != 0 {
+		t.Fatalf("anchored regex should match nothing: %v", alertNames(got))
+	}
+
+	// A bad matcher: the error shows under the prompt, the text is kept,
+	// the prompt stays open and the last good filter stays applied.
+	send(a, "/")
+	a.Update(amKey("ctrl+u"))
+	typeText(a, `path=~"(unclosed"`)
+	send(a, "enter")
+	if !a.Capturing() {
+		t.Fatal("enter on a bad filter should keep the prompt open")
+	}
+	if a.prompt.Value() != `path=~"(unclosed"` {
+		t.Fatalf("text not kept: %q", a.prompt.Value())
+	}
+	v := ansi.Strip(a.View())
+	if !strings.Contains(v, "✕ filter:") || !strings.Contains(v, "path=~") {
+		t.Fatalf("no parse error under the prompt:\n%s", v)
+	}
+	// esc clears everything.
+	send(a, "esc")
+	if a.Capturing() || a.Filter() != "" || len(a.Alerts()) != 6 {
+		t.Fatalf("esc should clear: %q %d", a.Filter(), len(a.Alerts()))
+	}
+}
+
+func TestAlertsGrouping(t *testing.T) {
+	a := newTestAlerts(t, 120, 30)
+	send(a, "j") // the second alert
+	sel, _ := a.SelectedAlert()
+	msgs := send(a, "v")
+	if !a.Grouped() {
+		t.Fatal("v should group")
+	}
+	onlyMsg[FlashMsg](t, msgs)
+	v := ansi.Strip(a.View())
+	if !strings.Contains(v, "▾ HighErrorRate  2 alerts: 2 firing") {
+		t.Fatalf("no group header:\n%s", v)
+	}
+	if !strings.Contains(v, "▾ HighLatency  2 alerts: 1 pending, 1 silenced") {
+		t.Fatalf("no HighLatency header:\n%s", v)
+	}
+	// Alerts of a group are together.
+	got := alertNames(a.Alerts())
+	if got[2] != "HighLatency" || got[3] != "HighLatency" {
+		t.Fatalf("grouped order: %v", got)
+	}
+	if now, _ := a.SelectedAlert(); now.Key() != sel.Key() {
+		t.Fatal("grouping lost the selection")
+	}
+	// Headers are not selectable: moving down goes from alert to alert.
+	send(a, "g")
+	send(a, "j", "j")
+	if s, _ := a.SelectedAlert(); s.Name != "HighLatency" {
+		t.Fatalf("after two downs: %s", s.Name)
+	}
+	send(a, "v")
+	if a.Grouped() || strings.Contains(ansi.Strip(a.View()), "▾") {
+		t.Fatal("v again should ungroup")
+	}
+}
+
+func TestAlertsDetailEnterAndEsc(t *testing.T) {
+	a := newTestAlerts(t, 120, 40)
+	selectAlert(t, a, func(x query.Alert) bool { return x.State == query.StatePending })
+	send(a, "j")
+	send(a, "k")
+	sel, _ := a.SelectedAlert()
+	send(a, "enter")
+	if a.Detail() == nil || a.Title() != "Alerts" {
+		t.Fatal("enter should open the detail inside the alerts screen")
+	}
+	if a.Capturing() {
+		t.Fatal("the detail does not capture the keyboard")
+	}
+	v := ansi.Strip(a.View())
+	for _, want := range []string{"HighLatency", "pending", "prometheus only", "p99 above 1s on /api/search", "instance  = 10.0.0.2:8000", "value", "1.42"} {
+		if !strings.Contains(v, want) {
+			t.Errorf("detail lacks %q:\n%s", want, v)
+		}
+	}
+	send(a, "esc")
+	if a.Detail() != nil {
+		t.Fatal("esc should return to the list")
+	}
+	if now, _ := a.SelectedAlert(); now.Key() != sel.Key() {
+		t.Fatal("the selection changed")
+	}
+}
+
+func TestAlertDetailContent(t *testing.T) {
+	a := newTestAlerts(t, 120, 60)
+	send(a, "enter") // HighErrorRate on /api/checkout
+	v := a.View()
+	plain := ansi.Strip(v)
+	for _, want := range []string{
+		"firing", "critical", "for 2h13m", "since 2026-11-24 00:47:00 UTC", "both (alertmanager and prometheus)",
+		"The error ratio of /api/checkout has been above 5% for 10 minutes.", "Check the payment provider",
+		"https://runbooks.example.com/high-error-rate?endpoint=checkout", "team-shop",
+		"dashboard", "SILENCED BY (0)", "path      = /api/checkout",
+	} {
+		if !strings.Contains(plain, want) {
+			t.Errorf("detail lacks %q:\n%s", want, plain)
+		}
+	}
+	// The runbook and the generator URL are OSC 8 hyperlinks.
+	if !strings.Contains(v, ansi.SetHyperlink("https://runbooks.example.com/high-error-rate?endpoint=checkout")) {
+		t.Error("runbook is not a hyperlink")
+	}
+	if !strings.Contains(v, ansi.SetHyperlink("http://prometheus:9090/graph?g0.expr=job%3Ashop%3Aerror_ratio+%3E+0.05")) {
+		t.Error("generator URL is not a hyperlink")
+	}
+	// The silenced alert lists its silence with author, comment and end.
+	send(a, "esc")
+	selectAlert(t, a, byPath("/login"))
+	send(a, "enter")
+	plain = ansi.Strip(a.View())
+	for _, want := range []string{"SILENCED BY (1)", "sil-login", "alice@ops", "login deploy, OPS-1234", "ends in 45m"} {
+		if !strings.Contains(plain, want) {
+			t.Errorf("silenced detail lacks %q:\n%s", want, plain)
+		}
+	}
+}
+
+func TestAlertDetailScrolls(t *testing.T) {
+	a := newTestAlerts(t, 60, 8)
+	send(a, "enter")
+	d := a.Detail()
+	first := ansi.Strip(a.View())
+	send(a, "j")
+	if d.Offset() != 1 {
+		t.Fatalf("j: offset %d", d.Offset())
+	}
+	send(a, "pgdown")
+	if d.Offset() <= 1 {
+		t.Fatalf("pgdown: offset %d", d.Offset())
+	}
+	if ansi.Strip(a.View()) == first {
+		t.Fatal("scrolling did not change the view")
+	}
+	send(a, "G")
+	last := d.Offset()
+	send(a, "j")
+	if d.Offset() != last {
+		t.Fatal("scrolled past the end")
+	}
+	send(a, "pgup", "pgup", "pgup", "pgup", "pgup", "g")
+	if d.Offset() != 0 {
+		t.Fatalf("g: offset %d", d.Offset())
+	}
+	if !strings.Contains(ansi.Strip(a.View()), "lines (j/k, pgup/pgdn)") {
+		t.Error("no scroll hint")
+	}
+}
+
+func TestAlertsDetailFollowsRefresh(t *testing.T) {
+	a := newTestAlerts(t, 120, 40)
+	send(a, "enter")
+	key := a.Detail().Alert().Key()
+	m := sampleAlertsMsg()
+	m.Alerts = m.Alerts[2:] // the selected alert resolved
+	a.Update(m)
+	if a.Detail() == nil || !a.Detail().Gone() || a.Detail().Alert().Key() != key {
+		t.Fatal("the detail should stay, marked gone")
+	}
+	if !strings.Contains(ansi.Strip(a.View()), "no longer active") {
+		t.Error("gone not shown")
+	}
+}
+
+func TestAlertsRunbookOpenAndCopy(t *testing.T) {
+	a := newTestAlerts(t, 120, 30)
+	open := onlyMsg[OpenURLMsg](t, send(a, "o"))
+	if open.URL != "https://runbooks.example.com/high-error-rate?endpoint=checkout" {
+		t.Fatalf("open %q", open.URL)
+	}
+	cp := onlyMsg[CopyMsg](t, send(a, "y"))
+	if cp.Text != open.URL || cp.What != "runbook URL" {
+		t.Fatalf("copy %#v", cp)
+	}
+	// From the detail too.
+	send(a, "enter")
+	onlyMsg[OpenURLMsg](t, send(a, "o"))
+	onlyMsg[CopyMsg](t, send(a, "y"))
+	send(a, "esc")
+	// An alert without runbook: a flash says so.
+	selectAlert(t, a, byPath("/login"))
+	fl := onlyMsg[FlashMsg](t, send(a, "o"))
+	if !strings.Contains(fl.Text, "no runbook_url") {
+		t.Fatalf("flash %q", fl.Text)
+	}
+	fl = onlyMsg[FlashMsg](t, send(a, "y"))
+	if !strings.Contains(fl.Text, "no runbook_url") {
+		t.Fatalf("flash %q", fl.Text)
+	}
+}
+
+func TestAlertsHostileRunbookNotOpened(t *testing.T) {
+	a := newTestAlerts(t, 120, 30)
+	selectAlert(t, a, func(x query.Alert) bool { return strings.HasPrefix(x.Name, "Evil") })
+	fl := onlyMsg[FlashMsg](t, send(a, "o"))
+	if !fl.Error || strings.Contains(fl.Text, "\x1b") || strings.Contains(fl.Text, "\x07") {
+		t.Fatalf("flash %q", fl.Text)
+	}
+}
+
+func TestAlertsJumpToEndpoint(t *testing.T) {
+	a := newTestAlerts(t, 120, 30)
+	j := onlyMsg[JumpToEndpointMsg](t, send(a, "J"))
+	if j.Endpoint != "/api/checkout" {
+		t.Fatalf("jump %q", j.Endpoint)
+	}
+	send(a, "enter")
+	j = onlyMsg[JumpToEndpointMsg](t, send(a, "J"))
+	if j.Endpoint != "/api/checkout" {
+		t.Fatalf("jump from detail %q", j.Endpoint)
+	}
+	send(a, "esc")
+	// TargetDown has no path label.
+	selectAlert(t, a, func(x query.Alert) bool { return x.Name == "TargetDown" })
+	fl := onlyMsg[FlashMsg](t, send(a, "J"))
+	if !strings.Contains(fl.Text, "no path label") {
+		t.Fatalf("flash %q", fl.Text)
+	}
+}
+
+func TestFiringByEndpoint(t *testing.T) {
+	got := FiringByEndpoint(sampleAlerts(), "path")
+	if got["/api/checkout"] != 1 || got["/api/search"] != 1 || got["/login"] != 0 {
+		t.Fatalf("%v", got) // pending and silenced alerts do not count
+	}
+	if len(FiringByEndpoint(nil, "path")) != 0 || len(FiringByEndpoint(sampleAlerts(), "")) != 0 {
+		t.Fatal("empty input")
+	}
+}
+
+func TestAlertsErrors(t *testing.T) {
+	a := NewAlerts(testContext(t, "dark"))
+	a.SetSize(80, 20)
+	if !strings.Contains(a.View(), "waiting") {
+		t.Fatal("no waiting note")
+	}
+	// An error before any data fills the content area, sanitised.
+	a.Update(AlertsMsg{Err: errors.New("Get \"http://am:9093/api/v2/alerts\": dial tcp: connection refused" + hostile)})
+	v := a.View()
+	if !strings.Contains(ansi.Strip(v), "cannot show alerts") || !strings.Contains(ansi.Strip(v), "connection") || !strings.Contains(ansi.Strip(v), "refused") {
+		t.Fatalf("error not shown:\n%s", v)
+	}
+	assertNoRawEscapes(t, v)
+	// Data, then a failed refresh: the data stays with one error line.
+	a.Update(sampleAlertsMsg())
+	a.Update(AlertsMsg{Err: errors.New("context deadline exceeded")})
+	v = ansi.Strip(a.View())
+	if len(a.Alerts()) != 6 || !strings.Contains(v, "HighErrorRate") || strings.Count(v, "context deadline exceeded") != 1 {
+		t.Fatalf("old data not kept with one error line:\n%s", v)
+	}
+	// Recovery clears it.
+	a.Update(sampleAlertsMsg())
+	if strings.Contains(ansi.Strip(a.View()), "deadline") {
+		t.Fatal("error line stayed")
+	}
+	// No alerts at all.
+	a.Update(AlertsMsg{At: fixedNow})
+	if !strings.Contains(ansi.Strip(a.View()), "no alerts") {
+		t.Fatal("no empty note")
+	}
+	if _, ok := a.SelectedAlert(); ok {
+		t.Fatal("nothing to select")
+	}
+	for _, k := range []string{"enter", "s", "a", "o", "y", "J", "j", "G", "v", "v"} {
+		send(a, k)
+	}
+}
+
+func readOnlyContext(t *testing.T) *Context {
+	ctx := testContext(t, "dark")
+	ctx.Config.UI.ReadOnly = true
+	ctx.Keys = keys.New(true)
+	return ctx
+}
+
+func TestAlertsReadOnly(t *testing.T) {
+	a := NewAlerts(readOnlyContext(t))
+	a.SetSize(120, 30)
+	a.Update(sampleAlertsMsg())
+	for _, k := range []string{"s", "a", "x", "e"} {
+		fl := onlyMsg[FlashMsg](t, send(a, k))
+		if !strings.HasPrefix(fl.Text, "read-only: ") || !fl.Error {
+			t.Fatalf("%s: flash %q", k, fl.Text)
+		}
+		if a.Form() != nil || a.Capturing() {
+			t.Fatalf("%s opened the form in read-only mode", k)
+		}
+	}
+	// From the detail too; reading still works.
+	send(a, "enter")
+	fl := onlyMsg[FlashMsg](t, send(a, "s"))
+	if !strings.HasPrefix(fl.Text, "read-only: ") {
+		t.Fatalf("detail: %q", fl.Text)
+	}
+	onlyMsg[OpenURLMsg](t, send(a, "o"))
+	// Help lists no writing key.
+	for _, b := range append(a.ShortHelp(), flatten(a.FullHelp())...) {
+		if b.Enabled() && (b.Help().Key == "s" || b.Help().Key == "a") {
+			t.Fatalf("help lists %s in read-only mode", b.Help().Key)
+		}
+	}
+}
+
+func TestAlertsHostileValuesNeverRaw(t *testing.T) {
+	for _, sz := range [][2]int{{80, 24}, {200, 60}} {
+		a := newTestAlerts(t, sz[0], sz[1])
+		assertNoRawEscapes(t, a.View())
+		send(a, "v")
+		assertNoRawEscapes(t, a.View())
+		send(a, "v")
+		selectAlert(t, a, func(x query.Alert) bool { return strings.HasPrefix(x.Name, "Evil") })
+		assertNoRawEscapes(t, a.View())
+		send(a, "enter")
+		v := a.View()
+		assertNoRawEscapes(t, v)
+		if !strings.Contains(ansi.Strip(v), "(not a link)") {
+			t.Errorf("hostile runbook and javascript: URL must not be links:\n%s", ansi.Strip(v))
+		}
+		send(a, "s")
+		assertNoRawEscapes(t, a.View())
+		typeText(a, "looking")
+		send(a, "enter")
+		if a.Form() == nil || !a.Form().Confirming() {
+			t.Fatalf("confirm step not reached: %v", a.Form().Errors())
+		}
+		assertNoRawEscapes(t, a.View())
+		send(a, "enter")
+		a.Update(SilenceResultMsg{Request: SilenceRequestMsg{Op: OpCreate, Spec: a.Form().Spec()}, Err: errors.New("bad request: " + hostile)})
+		if a.Form() == nil || a.Form().SendError() == "" {
+			t.Fatal("the error should be kept in the form")
+		}
+		assertNoRawEscapes(t, a.View())
+	}
+}
+
+// osc8 matches the hyperlinks vigil writes itself.
+var osc8 = regexp.MustCompile("\x1b]8;;([^\x07\x1b]*)\x07")
+
+// assertNoRawEscapes fails when a control sequence other than styling and
+// vigil's own hyperlinks (to safe URLs only) reaches the screen.
+func assertNoRawEscapes(t *testing.T, v string) {
+	t.Helper()
+	for _, m := range osc8.FindAllStringSubmatch(v, -1) {
+		if m[1] == "" {
+			continue // the end of a link
+		}
+		if safe, ok := text.SafeURL(m[1]); !ok || safe != m[1] {
+			t.Errorf("hyperlink to an unsafe URL: %q", m[1])
+		}
+		if strings.Contains(m[1], "evil") {
+			t.Errorf("hostile URL linked: %q", m[1])
+		}
+	}
+	rest := osc8.ReplaceAllString(v, "")
+	for _, bad := range []string{"\x1b]", "\x07", "\x1b[2J", "\x9b", "\x9d"} {
+		if strings.Contains(rest, bad) {
+			i := strings.Index(rest, bad)
+			t.Fatalf("raw %q reached the screen near %q", bad, rest[max(i-40, 0):min(i+40, len(rest))])
+		}
+	}
+}
+
+// assertFits fails when the view is wider or taller than the area.
+func assertFits(t *testing.T, name string, v string, w, h int) {
+	t.Helper()
+	if w <= 0 || h <= 0 {
+		if v != "" {
+			t.Errorf("%s %dx%d: want nothing, got %q", name, w, h, v)
+		}
+		return
+	}
+	lines := strings.Split(v, "\n")
+	if len(lines) > h {
+		t.Errorf("%s %dx%d: %d lines", name, w, h, len(lines))
+	}
+	for _, l := range lines {
+		if lw := ansi.StringWidth(l); lw > w {
+			t.Errorf("%s %dx%d: line of width %d: %q", name, w, h, lw, ansi.Strip(l))
+		}
+	}
+}
+
+var testSizes = [][2]int{{80, 24}, {120, 45}, {200, 60}, {60, 15}, {40, 10}, {20, 5}, {10, 3}, {1, 1}, {0, 0}}
+
+func TestAlertsNeverWrap(t *testing.T) {
+	for _, sz := range testSizes {
+		w, h := sz[0], sz[1]
+		a := newTestAlerts(t, w, h)
+		assertFits(t, "list", a.View(), w, h)
+		send(a, "v")
+		assertFits(t, "grouped", a.View(), w, h)
+		send(a, "/")
+		typeText(a, `path=~"(`)
+		assertFits(t, "prompt", a.View(), w, h)
+		send(a, "esc", "v", "enter")
+		assertFits(t, "detail", a.View(), w, h)
+		send(a, "pgdown", "G", "esc", "s")
+		assertFits(t, "form", a.View(), w, h)
+		send(a, "tab", "tab", "tab")
+		assertFits(t, "form tabbed", a.View(), w, h)
+		send(a, "esc", "a")
+		assertFits(t, "confirm", a.View(), w, h)
+		// Resizing with everything open.
+		a.SetSize(20, 5)
+		assertFits(t, "confirm resized", a.View(), 20, 5)
+		a.SetSize(w, h)
+		assertFits(t, "confirm back", a.View(), w, h)
+	}
+}
+
+func TestAlertsRendersOnlyVisibleRows(t *testing.T) {
+	a := NewAlerts(testContext(t, "dark"))
+	a.SetSize(120, 10)
+	a.Update(AlertsMsg{Alerts: manyAlerts(5000), At: fixedNow})
+	if n := strings.Count(a.View(), "AlertNo"); n != 9 {
+		t.Fatalf("%d rows rendered in a 10-line area", n)
+	}
+	send(a, "G")
+	sel, _ := a.SelectedAlert()
+	if !strings.Contains(a.View(), text.Sanitize(sel.Name)) {
+		t.Fatal("G should show the last row")
+	}
+}
+
+func manyAlerts(n int) []query.Alert {
+	sevs := []string{"critical", "warning", "info"}
+	states := []query.AlertState{query.StateFiring, query.StatePending, query.StateSilenced, query.StateInhibited}
+	out := make([]query.Alert, n)
+	for i := range out {
+		name := fmt.Sprintf("AlertNo%d", i%40)
+		path := fmt.Sprintf("/api/item/%d", i%200)
+		out[i] = query.Alert{
+			Name: name, Severity: sevs[i%3], State: states[i%4],
+			Labels:      amLabels("alertname", name, "severity", sevs[i%3], "job", "shop", "path", path, "instance", fmt.Sprintf("10.0.%d.%d:8000", i/250, i%250)),
+			Annotations: amLabels("summary", fmt.Sprintf("something is wrong with %s (%d)", path, i), "runbook_url", "https://runbooks.example.com/"+name),
+			ActiveAt:    fixedNow.Add(-time.Duration(i) * time.Minute),
+		}
+	}
+	return out
+}
+
+func manySilences(n int) []query.Silence {
+	out := make([]query.Silence, n)
+	for i := range out {
+		out[i] = query.Silence{
+			ID: fmt.Sprintf("sil-%04d", i), State: query.SilenceActive, CreatedBy: "bot@ci",
+			Comment:  fmt.Sprintf("deploy %d", i),
+			Matchers: labels.Matchers{mustMatcher(labels.MatchEqual, "path", fmt.Sprintf("/api/item/%d", i%200)), mustMatcher(labels.MatchRegexp, "alertname", "AlertNo1.*")},
+			StartsAt: fixedNow.Add(-time.Hour), EndsAt: fixedNow.Add(time.Duration(i) * time.Minute),
+		}
+	}
+	return out
+}
+
+func TestAlertsHelp(t *testing.T) {
+	a := newTestAlerts(t, 120, 30)
+	keysOf := func(bs []key.Binding) string {
+		var out []string
+		for _, b := range bs {
+			out = append(out, b.Help().Key)
+		}
+		return strings.Join(out, " ")
+	}
+	if got := keysOf(flatten(a.FullHelp())); !strings.Contains(got, "J") || !strings.Contains(got, "v") || !strings.Contains(got, "s") {
+		t.Fatalf("full help: %s", got)
+	}
+	send(a, "s")
+	if got := keysOf(a.ShortHelp()); !strings.Contains(got, "tab") || !strings.Contains(got, "esc") {
+		t.Fatalf("form help: %s", got)
+	}
+	if len(a.Notes()) == 0 {
+		t.Fatal("no notes")
+	}
+}
+
+func flatten(bss [][]key.Binding) []key.Binding {
+	var out []key.Binding
+	for _, bs := range bss {
+		out = append(out, bs...)
+	}
+	return out
+}
+
+func TestAlertsGolden(t *testing.T) {
+	for _, sz := range [][2]int{{80, 24}, {120, 45}} {
+		w, h := sz[0], sz[1]-3 // the header and footer take three lines
+		a := newTestAlerts(t, w, h)
+		golden(t, fmt.Sprintf("alerts-%dx%d", sz[0], sz[1]), ansi.Strip(a.View())+"\n")
+		send(a, "v")
+		golden(t, fmt.Sprintf("alerts-grouped-%dx%d", sz[0], sz[1]), ansi.Strip(a.View())+"\n")
+		send(a, "v", "enter")
+		golden(t, fmt.Sprintf("alertdetail-%dx%d", sz[0], sz[1]), ansi.Strip(a.View())+"\n")
+	}
+}
+
+func BenchmarkAlertsView1000(b *testing.B) {
+	a := NewAlerts(testContext(b, "dark"))
+	a.SetSize(200, 60)
+	a.Update(AlertsMsg{Alerts: manyAlerts(1000), Silences: manySilences(500), At: fixedNow})
+	b.ReportAllocs()
+	b.ResetTimer()
+	for i := 0; i < b.N; i++ {
+		_ = a.View()
+	}
+}

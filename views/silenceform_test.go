@@ -1,0 +1,620 @@
+package views
+
+import (
+	"errors"
+	"fmt"
+	"strings"
+	"testing"
+	"time"
+
+	tea "charm.land/bubbletea/v2"
+	"github.com/charmbracelet/x/ansi"
+	"github.com/prometheus/alertmanager/pkg/labels"
+
+	"github.com/vigilterm/vigil"
+	"github.com/vigilterm/vigil/query"
+)
+
+// openForm opens the silence form on the checkout alert.
+func openForm(t *testing.T, w, h int) *Alerts {
+	t.Helper()
+	a := newTestAlerts(t, w, h)
+	selectAlert(t, a, byPath("/api/checkout"))
+	send(a, "s")
+	if a.Form() == nil || !a.Capturing() {
+		t.Fatal("s should open the form")
+	}
+	return a
+}
+
+func matcherStrings(ms labels.Matchers) []string {
+	var out []string
+	for _, m := range ms {
+		out = append(out, m.String())
+	}
+	return out
+}
+
+func TestSilenceFormOpensInComment(t *testing.T) {
+	a := openForm(t, 120, 40)
+	f := a.Form()
+	if f.focus != fieldComment || f.Confirming() {
+		t.Fatalf("focus %d, confirming %v", f.focus, f.Confirming())
+	}
+	// Pre-filled: one = matcher per label, all on; default duration; author.
+	if len(f.items) != 5 {
+		t.Fatalf("%d matchers", len(f.items))
+	}
+	for _, it := range f.items {
+		if !it.on || it.m.Type != labels.MatchEqual {
+			t.Fatalf("matcher %s", it.m)
+		}
+	}
+	if f.duration.Value() != "1h" || f.author.Value() != "oncall@box" {
+		t.Fatalf("duration %q author %q", f.duration.Value(), f.author.Value())
+	}
+	// Letters go into the comment, not to the screen's keys.
+	typeText(a, "qj1?")
+	if f.comment.Value() != "qj1?" {
+		t.Fatalf("comment %q", f.comment.Value())
+	}
+}
+
+// The whole flow: s, type a comment, enter to review, enter to send.
+func TestSilenceFormFlow(t *testing.T) {
+	a := openForm(t, 120, 40)
+	typeText(a, "rolling back deploy 4711")
+	if msgs := send(a, "enter"); len(msgs) != 0 {
+		t.Fatalf("review emitted %#v", msgs)
+	}
+	f := a.Form()
+	if !f.Confirming() {
+		t.Fatalf("not confirming: %v", f.Errors())
+	}
+	v := strings.Join(strings.Fields(ansi.Strip(a.View())), " ") // long matchers wrap
+	for _, want := range []string{
+		"Create this silence?",
+		`{alertname="HighErrorRate", instance="10.0.0.1:8000", job="shop", path="/api/checkout", severity="critical"}`,
+		"starts now (2026-11-24 03:00:00 UTC)", "ends 2026-11-24 04:00:00 UTC", "duration 1h", "created by oncall@box", "comment rolling back deploy 4711",
+		"matches 1 current alert", "enter: send to Alertmanager",
+	} {
+		if !strings.Contains(v, want) {
+			t.Errorf("confirm lacks %q:\n%s", want, v)
+		}
+	}
+	req := onlyMsg[SilenceRequestMsg](t, send(a, "enter"))
+	if req.Op != OpCreate || req.Retry || req.Ack {
+		t.Fatalf("request %#v", req)
+	}
+	sp := req.Spec
+	want := []string{`alertname="HighErrorRate"`, `instance="10.0.0.1:8000"`, `job="shop"`, `path="/api/checkout"`, `severity="critical"`}
+	if got := matcherStrings(sp.Matchers); strings.Join(got, " ") != strings.Join(want, " ") {
+		t.Fatalf("matchers %v", got)
+	}
+	if d := sp.EndsAt.Sub(fixedNow); d < time.Hour-time.Second || d > time.Hour+time.Second {
+		t.Fatalf("duration %s", d)
+	}
+	if sp.CreatedBy != "oncall@box" || sp.Comment != "rolling back deploy 4711" || sp.ID != "" {
+		t.Fatalf("spec %#v", sp)
+	}
+	// While sending: shown, and a second enter sends nothing.
+	if !f.Sending() || !strings.Contains(ansi.Strip(a.View()), "sending…") {
+		t.Fatal("sending not shown")
+	}
+	if msgs := send(a, "enter"); len(msgs) != 0 {
+		t.Fatalf("second enter sent %#v", msgs)
+	}
+	// Success: the form closes and the flash names the id.
+	_, cmd := a.Update(SilenceResultMsg{Request: req, ID: "9f2c", Verified: true})
+	fl := onlyMsg[FlashMsg](t, runCmd(cmd))
+	if fl.Text != "silenced: 9f2c (verified active)" || fl.Error {
+		t.Fatalf("flash %q", fl.Text)
+	}
+	if a.Form() != nil || a.Capturing() {
+		t.Fatal("the form should close")
+	}
+}
+
+func TestSilenceFormNotVerified(t *testing.T) {
+	a := openForm(t, 120, 40)
+	typeText(a, "x")
+	send(a, "enter")
+	req := onlyMsg[SilenceRequestMsg](t, send(a, "enter"))
+	_, cmd := a.Update(SilenceResultMsg{Request: req, ID: "9f2c"})
+	if fl := onlyMsg[FlashMsg](t, runCmd(cmd)); !strings.Contains(fl.Text, "silenced: 9f2c") || !strings.Contains(fl.Text, "not verified") {
+		t.Fatalf("flash %q", fl.Text)
+	}
+}
+
+func TestSilenceFormToggleMatcher(t *testing.T) {
+	a := openForm(t, 120, 40)
+	f := a.Form()
+	send(a, "shift+tab", "shift+tab") // comment → duration → matchers
+	if f.focus != fieldMatchers {
+		t.Fatalf("focus %d", f.focus)
+	}
+	// instance is the second matcher: turn it off.
+	send(a, "down", "space")
+	if f.items[1].m.Name != "instance" || f.items[1].on {
+		t.Fatalf("items %v", f.items)
+	}
+	// Now both HighErrorRate alerts on /api/checkout… only one has that path.
+	send(a, "j", "j", "space") // path off too
+	if got := len(f.Matches()); got != 2 {
+		t.Fatalf("preview: %d matches", got)
+	}
+	if v := ansi.Strip(a.View()); !strings.Contains(v, "matches 2 current alerts") || !strings.Contains(v, "more than silence.warn_matches") {
+		t.Fatalf("preview:\n%s", v)
+	}
+	send(a, "tab", "tab")
+	typeText(a, "both")
+	send(a, "enter")
+	req := onlyMsg[SilenceRequestMsg](t, send(a, "enter"))
+	if got := strings.Join(matcherStrings(req.Spec.Matchers), " "); got != `alertname="HighErrorRate" job="shop" severity="critical"` {
+		t.Fatalf("matchers %s", got)
+	}
+}
+
+func TestSilenceFormWarnsOnOtherAlertnames(t *testing.T) {
+	a := openForm(t, 120, 40)
+	f := a.Form()
+	send(a, "shift+tab", "shift+tab")
+	// Only job="shop" stays on: HighLatency alerts are hit too.
+	for i, it := range f.items {
+		if it.m.Name != "job" {
+			f.item = i
+			send(a, "space")
+		}
+	}
+	if len(f.Warnings()) == 0 || !strings.Contains(f.Warnings()[0], "HighLatency") {
+		t.Fatalf("warnings %v", f.Warnings())
+	}
+	v := ansi.Strip(a.View())
+	if !strings.Contains(v, "⚠ also silences alerts with another name: HighLatency") {
+		t.Fatalf("no warning:\n%s", v)
+	}
+	// The warning is repeated on the confirm step, which still lets it go.
+	send(a, "tab", "tab")
+	typeText(a, "whole shop")
+	send(a, "enter")
+	if !f.Confirming() || !strings.Contains(ansi.Strip(a.View()), "⚠ also silences") {
+		t.Fatalf("confirm:\n%s", ansi.Strip(a.View()))
+	}
+}
+
+func TestSilenceFormMatchersAsText(t *testing.T) {
+	a := openForm(t, 120, 40)
+	f := a.Form()
+	send(a, "ctrl+t")
+	if !f.textMode || f.focus != fieldMatchers {
+		t.Fatal("ctrl+t should edit the matchers as text")
+	}
+	if f.text.Value() != `alertname="HighErrorRate", instance="10.0.0.1:8000", job="shop", path="/api/checkout", severity="critical"` {
+		t.Fatalf("text %q", f.text.Value())
+	}
+	send(a, "ctrl+u")
+	typeText(a, `alertname="HighErrorRate", path=~"/api/.*"`)
+	if len(f.Matches()) != 2 {
+		t.Fatalf("text matchers hit %d", len(f.Matches()))
+	}
+	send(a, "tab", "tab")
+	typeText(a, "api wide")
+	send(a, "enter")
+	req := onlyMsg[SilenceRequestMsg](t, send(a, "enter"))
+	if got := strings.Join(matcherStrings(req.Spec.Matchers), " "); got != `alertname="HighErrorRate" path=~"/api/.*"` {
+		t.Fatalf("matchers %s", got)
+	}
+}
+
+func TestSilenceFormTextBackToList(t *testing.T) {
+	a := openForm(t, 120, 40)
+	f := a.Form()
+	send(a, "ctrl+t", "ctrl+u")
+	typeText(a, `job="shop", path!="/login"`)
+	send(a, "ctrl+t")
+	if f.textMode || len(f.items) != 2 || f.items[1].m.Type != labels.MatchNotEqual {
+		t.Fatalf("items %v", f.items)
+	}
+}
+
+func TestSilenceFormRefusals(t *testing.T) {
+	cases := []struct {
+		name  string
+		field string
+		edit  func(a *Alerts)
+	}{
+		{"empty comment", errComment, func(a *Alerts) {}},
+		{"bad duration", errDuration, func(a *Alerts) {
+			typeText(a, "c")
+			send(a, "shift+tab", "ctrl+u")
+			typeText(a, "soon")
+		}},
+		{"zero duration", errDuration, func(a *Alerts) {
+			typeText(a, "c")
+			send(a, "shift+tab", "ctrl+u")
+			typeText(a, "0m")
+		}},
+		{"negative duration", errDuration, func(a *Alerts) {
+			typeText(a, "c")
+			send(a, "shift+tab", "ctrl+u")
+			typeText(a, "-5m")
+		}},
+		{"bad regex", errMatchers, func(a *Alerts) {
+			typeText(a, "c")
+			send(a, "ctrl+t", "ctrl+u")
+			typeText(a, `path=~"(unclosed"`)
+		}},
+		{"all empty matchers", errMatchers, func(a *Alerts) {
+			typeText(a, "c")
+			send(a, "ctrl+t", "ctrl+u")
+			typeText(a, `alertname=~".*", path=~""`)
+		}},
+		{"no matcher on", errMatchers, func(a *Alerts) {
+			typeText(a, "c")
+			send(a, "shift+tab", "shift+tab")
+			for range 5 {
+				send(a, "space", "down")
+			}
+		}},
+		{"no author", errCreatedBy, func(a *Alerts) {
+			typeText(a, "c")
+			send(a, "tab", "ctrl+u")
+		}},
+	}
+	for _, c := range cases {
+		t.Run(c.name, func(t *testing.T) {
+			a := openForm(t, 120, 40)
+			f := a.Form()
+			c.edit(a)
+			msgs := send(a, "enter")
+			noRequest(t, msgs)
+			if f.Confirming() {
+				t.Fatal("went to the confirm step")
+			}
+			if f.Errors()[c.field] == "" {
+				t.Fatalf("no error on %s: %v", c.field, f.Errors())
+			}
+			v := ansi.Strip(a.View())
+			if !strings.Contains(v, "✕ "+c.field+":") {
+				t.Fatalf("the error does not name %s:\n%s", c.field, v)
+			}
+			// The cursor goes to the field in error.
+			want := map[string]formField{errMatchers: fieldMatchers, errDuration: fieldDuration, errComment: fieldComment, errCreatedBy: fieldCreatedBy}[c.field]
+			if f.focus != want {
+				t.Fatalf("focus %d, want %d", f.focus, want)
+			}
+			// More enters still send nothing.
+			noRequest(t, send(a, "enter"))
+			noRequest(t, send(a, "enter"))
+		})
+	}
+}
+
+func TestSilenceFormRefusesMatchAll(t *testing.T) {
+	a := openForm(t, 120, 40)
+	f := a.Form()
+	send(a, "ctrl+t", "ctrl+u")
+	typeText(a, `alertname=~".*"`)
+	if f.Refusal() == "" {
+		t.Fatal("no refusal")
+	}
+	if v := ansi.Strip(a.View()); !strings.Contains(v, "cannot send") || !strings.Contains(v, "empty string") {
+		t.Fatalf("refusal not shown:\n%s", v)
+	}
+}
+
+func TestSilenceFormCommentOptional(t *testing.T) {
+	ctx := testContext(t, "dark")
+	ctx.Config.Silence.RequireComment = false
+	f := NewSilenceForm(ctx, sampleAlerts()[1], sampleAlerts(), "me@here")
+	f.Update(amKey("enter"))
+	if !f.Confirming() {
+		t.Fatalf("errors %v", f.Errors())
+	}
+}
+
+func TestSilenceFormDurationPresets(t *testing.T) {
+	a := openForm(t, 120, 40)
+	f := a.Form()
+	send(a, "shift+tab")
+	if f.focus != fieldDuration {
+		t.Fatalf("focus %d", f.focus)
+	}
+	send(a, "down")
+	if f.duration.Value() != "4h" {
+		t.Fatalf("down from 1h: %q", f.duration.Value())
+	}
+	send(a, "down", "down")
+	if f.duration.Value() != "1d" {
+		t.Fatalf("down at the end: %q", f.duration.Value())
+	}
+	send(a, "up", "up", "up", "up")
+	if f.duration.Value() != "15m" {
+		t.Fatalf("up: %q", f.duration.Value())
+	}
+	// Free entry.
+	send(a, "ctrl+u")
+	typeText(a, "2h30m")
+	if v := ansi.Strip(a.View()); !strings.Contains(v, "ends 2026-11-24 05:30 UTC (in 2h30m)") {
+		t.Fatalf("end not shown:\n%s", v)
+	}
+	send(a, "down")
+	if f.duration.Value() != "4h" {
+		t.Fatalf("down from 2h30m: %q", f.duration.Value())
+	}
+	send(a, "ctrl+u")
+	typeText(a, "90m")
+	send(a, "tab")
+	typeText(a, "ninety")
+	send(a, "enter")
+	req := onlyMsg[SilenceRequestMsg](t, send(a, "enter"))
+	if d := req.Spec.EndsAt.Sub(fixedNow); d != 90*time.Minute {
+		t.Fatalf("duration %s", d)
+	}
+}
+
+func TestSilenceFormEscKeepsEverything(t *testing.T) {
+	a := openForm(t, 120, 40)
+	f := a.Form()
+	typeText(a, "first try")
+	send(a, "enter")
+	if !f.Confirming() {
+		t.Fatal("not confirming")
+	}
+	noRequest(t, send(a, "esc"))
+	if f.Confirming() || a.Form() == nil || f.comment.Value() != "first try" || f.focus != fieldComment {
+		t.Fatal("esc on the confirm step should go back to editing with everything kept")
+	}
+	// esc while editing cancels.
+	msgs := send(a, "esc")
+	noRequest(t, msgs)
+	if a.Form() != nil {
+		t.Fatal("esc should close the form")
+	}
+}
+
+func TestSilenceFormErrorKeepsFormAndRetries(t *testing.T) {
+	a := openForm(t, 120, 40)
+	f := a.Form()
+	typeText(a, "retry me")
+	send(a, "enter")
+	req := onlyMsg[SilenceRequestMsg](t, send(a, "enter"))
+	amErr := `bad request: silence invalid: invalid label matcher 0: "path" is not valid`
+	a.Update(SilenceResultMsg{Request: req, Err: errors.New(amErr)})
+	if a.Form() != f || !f.Confirming() || f.Sending() {
+		t.Fatal("the form should stay on the confirm step")
+	}
+	if f.comment.Value() != "retry me" || len(f.items) != 5 {
+		t.Fatal("the form changed")
+	}
+	v := ansi.Strip(a.View())
+	if !strings.Contains(strings.ReplaceAll(v, "\n", " "), "bad request: silence invalid: invalid label matcher 0:") || !strings.Contains(v, "try again") {
+		t.Fatalf("Alertmanager's message not shown verbatim:\n%s", v)
+	}
+	again := onlyMsg[SilenceRequestMsg](t, send(a, "enter"))
+	if !again.Retry || again.Op != OpCreate || again.Spec.Comment != "retry me" {
+		t.Fatalf("retry %#v", again)
+	}
+	if !again.Spec.EndsAt.Equal(req.Spec.EndsAt) {
+		t.Fatal("the retry should send the same silence")
+	}
+	// A result found from the earlier attempt.
+	_, cmd := a.Update(SilenceResultMsg{Request: again, ID: "abc", Reused: true, Verified: true})
+	if fl := onlyMsg[FlashMsg](t, runCmd(cmd)); !strings.HasPrefix(fl.Text, "silenced: abc (") || !strings.Contains(fl.Text, "earlier attempt") {
+		t.Fatalf("flash %q", fl.Text)
+	}
+}
+
+func TestSilenceFormEscWhileSendingStillReports(t *testing.T) {
+	a := openForm(t, 120, 40)
+	typeText(a, "c")
+	send(a, "enter")
+	req := onlyMsg[SilenceRequestMsg](t, send(a, "enter"))
+	send(a, "esc")
+	if a.Form() != nil {
+		t.Fatal("esc while sending leaves the form")
+	}
+	_, cmd := a.Update(SilenceResultMsg{Request: req, ID: "late", Verified: true})
+	if fl := onlyMsg[FlashMsg](t, runCmd(cmd)); fl.Text != "silenced: late (verified active)" {
+		t.Fatalf("flash %q", fl.Text)
+	}
+	// A late answer to the first form, while a second one is sending,
+	// is flashed, not taken by the second form.
+	send(a, "s")
+	typeText(a, "second")
+	send(a, "enter", "enter")
+	_, cmd = a.Update(SilenceResultMsg{Request: req, ID: "late2", Verified: true})
+	if fl := onlyMsg[FlashMsg](t, runCmd(cmd)); fl.Text != "silenced: late2 (verified active)" || a.Form() == nil || !a.Form().Sending() {
+		t.Fatalf("flash %q", fl.Text)
+	}
+	// Results of other screens' requests are not the alerts screen's.
+	_, cmd = a.Update(SilenceResultMsg{Request: SilenceRequestMsg{Op: OpExpire}, ID: "x"})
+	if cmd != nil {
+		t.Fatal("an expire result is for the silences screen")
+	}
+}
+
+func TestAckPath(t *testing.T) {
+	a := newTestAlerts(t, 120, 40)
+	al := selectAlert(t, a, byPath("/api/search"))
+	send(a, "a")
+	f := a.Form()
+	if f == nil || !f.Ack() || !f.Confirming() {
+		t.Fatal("a should open the form on the confirm step")
+	}
+	v := ansi.Strip(a.View())
+	if !strings.Contains(v, "Ack HighErrorRate with this silence?") || !strings.Contains(v, "ack by oncall@box") || !strings.Contains(v, "15m") {
+		t.Fatalf("ack confirm:\n%s", v)
+	}
+	req := onlyMsg[SilenceRequestMsg](t, send(a, "enter"))
+	if !req.Ack || req.Op != OpCreate || req.Spec.Comment != "ack by oncall@box" {
+		t.Fatalf("request %#v", req)
+	}
+	if d := req.Spec.EndsAt.Sub(fixedNow); d != 15*time.Minute {
+		t.Fatalf("ack duration %s", d)
+	}
+	// Exactly this alert's labels.
+	if !strings.EqualFold(query.FormatMatchers(req.Spec.Matchers), query.FormatMatchers(query.MatchersFromLabels(al.Labels))) {
+		t.Fatalf("matchers %s", query.FormatMatchers(req.Spec.Matchers))
+	}
+	if got := query.AlertsMatching(req.Spec.Matchers, sampleAlerts()); len(got) != 1 || got[0].Key() != al.Key() {
+		t.Fatalf("the ack hits %d alerts", len(got))
+	}
+	_, cmd := a.Update(SilenceResultMsg{Request: req, ID: "ack1", Verified: true})
+	if fl := onlyMsg[FlashMsg](t, runCmd(cmd)); !strings.HasPrefix(fl.Text, "silenced: ack1 (verified active)") {
+		t.Fatalf("flash %q", fl.Text)
+	}
+}
+
+func TestAckFromDetailAndEscEdits(t *testing.T) {
+	a := newTestAlerts(t, 120, 40)
+	send(a, "enter", "a")
+	f := a.Form()
+	if f == nil || !f.Confirming() {
+		t.Fatal("a from the detail")
+	}
+	send(a, "esc")
+	if f.Confirming() || f.comment.Value() != "ack by oncall@box" || f.duration.Value() != "15m" {
+		t.Fatal("esc should edit the ack with everything kept")
+	}
+	send(a, "esc")
+	if a.Form() != nil || a.Detail() == nil {
+		t.Fatal("closing the form returns to the detail")
+	}
+}
+
+func TestSilenceFormCreatedBy(t *testing.T) {
+	ctx := testContext(t, "dark")
+	ctx.Config.Silence.CreatedBy = "team-shop-oncall"
+	a := NewAlerts(ctx)
+	a.SetWhoAmI(func() string { return "nobody@nowhere" })
+	a.SetSize(120, 40)
+	a.Update(sampleAlertsMsg())
+	send(a, "s")
+	if got := a.Form().author.Value(); got != "team-shop-oncall" {
+		t.Fatalf("created by %q", got)
+	}
+	if u := SystemUser(); u == "" {
+		t.Fatal("no system user")
+	}
+}
+
+func TestSilenceFormReadOnlyNeverSends(t *testing.T) {
+	ctx := readOnlyContext(t)
+	f := NewSilenceForm(ctx, sampleAlerts()[1], sampleAlerts(), "me@here")
+	for _, r := range "c" {
+		f.Update(amKey(string(r)))
+	}
+	f.Update(amKey("enter"))
+	msgs := runCmd(f.Update(amKey("enter")))
+	noRequest(t, msgs)
+}
+
+func TestSilenceFormPreviewFollowsRefresh(t *testing.T) {
+	a := openForm(t, 120, 40)
+	f := a.Form()
+	if len(f.Matches()) != 1 {
+		t.Fatal("one match")
+	}
+	m := sampleAlertsMsg()
+	m.Alerts = nil
+	a.Update(m)
+	if len(f.Matches()) != 0 || !strings.Contains(ansi.Strip(a.View()), "matches no current alert") {
+		t.Fatal("the preview should follow the refresh")
+	}
+}
+
+func TestSilenceFormManyMatchesPreview(t *testing.T) {
+	ctx := testContext(t, "dark")
+	all := manyAlerts(300)
+	f := NewSilenceForm(ctx, all[0], all, "me@here")
+	f.SetSize(80, 21)
+	f.Update(amKey("ctrl+t"))
+	f.Update(amKey("ctrl+u"))
+	for _, r := range `job="shop"` {
+		f.Update(amKey(string(r)))
+	}
+	v := ansi.Strip(f.View())
+	if !strings.Contains(v, "matches 300 current alerts") || !strings.Contains(v, "… and 296 more") || !strings.Contains(v, "more than silence.warn_matches (1)") {
+		t.Fatalf("preview:\n%s", v)
+	}
+	assertFits(t, "many", f.View(), 80, 21)
+}
+
+func TestDurationText(t *testing.T) {
+	for d, want := range map[time.Duration]string{15 * time.Minute: "15m", time.Hour: "1h", 24 * time.Hour: "1d", 90 * time.Minute: "1h30m"} {
+		got := durationText(d)
+		if got != want {
+			t.Errorf("%s: %q", d, got)
+		}
+		if back, err := vigil.ParseDuration(got); err != nil || back != d {
+			t.Errorf("%q does not read back: %v %v", got, back, err)
+		}
+	}
+}
+
+func TestSilenceFormGolden(t *testing.T) {
+	for _, sz := range [][2]int{{80, 24}, {120, 45}} {
+		w, h := sz[0], sz[1]-3
+		a := openForm(t, w, h)
+		typeText(a, "rolling back deploy 4711")
+		golden(t, fmt.Sprintf("silenceform-%dx%d", sz[0], sz[1]), ansi.Strip(a.View())+"\n")
+		send(a, "enter")
+		golden(t, fmt.Sprintf("silenceform-confirm-%dx%d", sz[0], sz[1]), ansi.Strip(a.View())+"\n")
+		req := onlyMsg[SilenceRequestMsg](t, send(a, "enter"))
+		a.Update(SilenceResultMsg{Request: req, Err: errors.New(`[POST /silences][400] postSilencesBadRequest "silence invalid: start time must be before end time"`)})
+		golden(t, fmt.Sprintf("silenceform-error-%dx%d", sz[0], sz[1]), ansi.Strip(a.View())+"\n")
+	}
+	// The matcher list, one matcher turned off, and a warning.
+	a := openForm(t, 80, 21)
+	send(a, "shift+tab", "shift+tab", "down", "space", "down", "down", "space")
+	golden(t, "silenceform-matchers-80x24", ansi.Strip(a.View())+"\n")
+}
+
+// A long comment scrolls inside its field: the end being typed stays in
+// view and the line never grows past the width, wide characters included.
+func TestSilenceFormLongInputScrolls(t *testing.T) {
+	a := openForm(t, 60, 20)
+	typeText(a, strings.Repeat("日本語 ", 20)+"END")
+	v := a.View()
+	assertFits(t, "long comment", v, 60, 20)
+	line := lineWith(t, ansi.Strip(v), "comment")
+	if !strings.Contains(line, "END") {
+		t.Fatalf("the end of the text is not in view: %q", line)
+	}
+	// Moving to the start shows the start.
+	a.Update(amKey("ctrl+a"))
+	if line := lineWith(t, ansi.Strip(a.View()), "comment"); !strings.Contains(line, "日本語 日本語") || strings.Contains(line, "END") {
+		t.Fatalf("start: %q", line)
+	}
+}
+
+func TestSilenceFormPaste(t *testing.T) {
+	a := openForm(t, 120, 40)
+	a.Update(tea.PasteMsg{Content: "INC-42 \x1b]0;x\x07pasted"})
+	got := a.Form().comment.Value()
+	if !strings.HasPrefix(got, "INC-42") || strings.ContainsAny(got, "\x1b\x07") {
+		t.Fatalf("comment %q", got)
+	}
+	assertNoRawEscapes(t, a.View())
+}
+
+func TestScreensContract(t *testing.T) {
+	ctx := testContext(t, "dark")
+	for _, s := range []Screen{NewAlerts(ctx), NewSilences(ctx)} {
+		if s.Title() == "" || len(s.Notes()) == 0 || len(s.ShortHelp()) == 0 || len(s.FullHelp()) == 0 || s.Capturing() {
+			t.Fatalf("%T: incomplete", s)
+		}
+		s.SetSize(0, 0)
+		if s.View() != "" {
+			t.Fatalf("%T: a 0x0 view", s)
+		}
+	}
+	if NewSilences(ctx).Title() != "Silences" || NewAlerts(ctx).Title() != "Alerts" {
+		t.Fatal("titles")
+	}
+	f := NewSilenceForm(ctx, sampleAlerts()[1], nil, "me")
+	if len(f.FullHelp()) == 0 {
+		t.Fatal("form help")
+	}
+}
