@@ -554,12 +554,10 @@ func (a *Alerts) handleKey(msg tea.KeyPressMsg) tea.Cmd {
 }
 
 func (a *Alerts) move(d int) {
-	if len(a.shown) == 0 {
-		return
+	if c := moveCursor(a.cursor, d, len(a.shown)); c >= 0 {
+		a.cursor, a.selKey = c, a.shown[c].Key()
+		a.clampScroll()
 	}
-	a.cursor = min(max(a.cursor+d, 0), len(a.shown)-1)
-	a.selKey = a.shown[a.cursor].Key()
-	a.clampScroll()
 }
 
 // rebuild filters, groups and lays out the alerts and puts the cursor back
@@ -651,26 +649,15 @@ func (a *Alerts) tableHeight() int {
 }
 
 func (a *Alerts) clampScroll() {
-	h := a.tableHeight()
-	if h <= 0 || len(a.rows) == 0 {
-		a.offset = 0
-		return
-	}
 	row := 0
-	if a.cursor < len(a.rowOf) {
+	if a.cursor >= 0 && a.cursor < len(a.rowOf) {
 		row = a.rowOf[a.cursor]
 	}
 	top := row
-	if row > 0 && a.rows[row-1].header {
+	if row > 0 && row < len(a.rows) && a.rows[row-1].header {
 		top = row - 1 // keep the group's header in view with its first alert
 	}
-	if top < a.offset {
-		a.offset = top
-	}
-	if row >= a.offset+h {
-		a.offset = row - h + 1
-	}
-	a.offset = min(max(a.offset, 0), max(len(a.rows)-h, 0))
+	a.offset = scrollTo(a.offset, top, row, len(a.rows), a.tableHeight())
 }
 
 // statusLines are the lines under the table: the refresh error, the
@@ -821,27 +808,14 @@ func (a *Alerts) header() string {
 	if a.sevW < alertSevFullW {
 		sev = "SEV"
 	}
-	first := true
-	add := func(t string, w int, right bool) {
-		if w <= 0 {
-			return
-		}
-		if !first {
-			b.WriteByte(' ')
-		}
-		first = false
-		if right {
-			b.WriteString(text.PadLeft(t, w))
-		} else {
-			b.WriteString(text.Fit(t, w))
-		}
-	}
-	add(sev, a.sevW, false)
-	add("ALERT", a.nameW, false)
-	add("STATE", a.stateW, false)
-	add("FOR", a.forW, true)
-	add("LABELS", a.labelsW, false)
-	add("SUMMARY", a.summaryW, false)
+	var r cellRow
+	r.add(sev, a.sevW, false)
+	r.add("ALERT", a.nameW, false)
+	r.add("STATE", a.stateW, false)
+	r.add("FOR", a.forW, true)
+	r.add("LABELS", a.labelsW, false)
+	r.add("SUMMARY", a.summaryW, false)
+	b.WriteString(r.String())
 	return a.ctx.Styles.TableHeader.Render(text.Fit(b.String(), a.width))
 }
 

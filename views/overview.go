@@ -223,12 +223,10 @@ func (o *Overview) handleKey(msg tea.KeyPressMsg) tea.Cmd {
 }
 
 func (o *Overview) move(d int) {
-	if len(o.rows) == 0 {
-		return
+	if c := moveCursor(o.cursor, d, len(o.rows)); c >= 0 {
+		o.cursor, o.selected = c, o.rows[c].Name
+		o.clampScroll()
 	}
-	o.cursor = min(max(o.cursor+d, 0), len(o.rows)-1)
-	o.selected = o.rows[o.cursor].Name
-	o.clampScroll()
 }
 
 // setFilter applies a filter: a case-insensitive regular expression, or a
@@ -295,18 +293,7 @@ func (o *Overview) tableHeight() int {
 }
 
 func (o *Overview) clampScroll() {
-	h := o.tableHeight()
-	if h <= 0 {
-		o.offset = 0
-		return
-	}
-	if o.cursor < o.offset {
-		o.offset = o.cursor
-	}
-	if o.cursor >= o.offset+h {
-		o.offset = o.cursor - h + 1
-	}
-	o.offset = min(max(o.offset, 0), max(len(o.rows)-h, 0))
+	o.offset = scrollTo(o.offset, o.cursor, o.cursor, len(o.rows), o.tableHeight())
 }
 
 // statusLines are the lines under the table: prompt, filter, query errors.

@@ -411,12 +411,10 @@ func (s *Silences) detailKey(msg tea.KeyPressMsg) tea.Cmd {
 }
 
 func (s *Silences) move(d int) {
-	if len(s.rows) == 0 {
-		return
+	if c := moveCursor(s.cursor, d, len(s.rows)); c >= 0 {
+		s.cursor, s.selID = c, s.rows[c].ID
+		s.clampScroll()
 	}
-	s.cursor = min(max(s.cursor+d, 0), len(s.rows)-1)
-	s.selID = s.rows[s.cursor].ID
-	s.clampScroll()
 }
 
 // inflight is a request sent and not answered yet.
@@ -542,18 +540,7 @@ func (s *Silences) tableHeight() int {
 }
 
 func (s *Silences) clampScroll() {
-	h := s.tableHeight()
-	if h <= 0 {
-		s.offset = 0
-		return
-	}
-	if s.cursor < s.offset {
-		s.offset = s.cursor
-	}
-	if s.cursor >= s.offset+h {
-		s.offset = s.cursor - h + 1
-	}
-	s.offset = min(max(s.offset, 0), max(len(s.rows)-h, 0))
+	s.offset = scrollTo(s.offset, s.cursor, s.cursor, len(s.rows), s.tableHeight())
 }
 
 // statusLines are the lines under the table: the refresh error, the
@@ -677,29 +664,14 @@ func (s *Silences) View() string {
 }
 
 func (s *Silences) header() string {
-	var b strings.Builder
-	first := true
-	add := func(t string, w int, right bool) {
-		if w <= 0 {
-			return
-		}
-		if !first {
-			b.WriteByte(' ')
-		}
-		first = false
-		if right {
-			b.WriteString(text.PadLeft(t, w))
-		} else {
-			b.WriteString(text.Fit(t, w))
-		}
-	}
-	add("MATCHERS", s.matchW, false)
-	add("CREATED BY", s.byW, false)
-	add("COMMENT", s.commentW, false)
-	add("ENDS IN", s.endsW, false)
-	add("MATCHES", s.countW, true)
-	add("STATE", s.stateW, false)
-	return s.ctx.Styles.TableHeader.Render(text.Fit(b.String(), s.width))
+	var r cellRow
+	r.add("MATCHERS", s.matchW, false)
+	r.add("CREATED BY", s.byW, false)
+	r.add("COMMENT", s.commentW, false)
+	r.add("ENDS IN", s.endsW, false)
+	r.add("MATCHES", s.countW, true)
+	r.add("STATE", s.stateW, false)
+	return s.ctx.Styles.TableHeader.Render(text.Fit(r.String(), s.width))
 }
 
 // matcherText is the silence's matchers as FormatMatchers writes them,

@@ -1,0 +1,58 @@
+package views
+
+import (
+	"strings"
+
+	"github.com/vigilterm/vigil/ui/text"
+)
+
+// scrollTo returns the first row to show of n rows in a window of h rows,
+// starting from offset, so that rows top..bottom are in view (bottom wins
+// when they do not fit). Every list screen keeps its cursor in view with it.
+func scrollTo(offset, top, bottom, n, h int) int {
+	if h <= 0 || n <= 0 {
+		return 0
+	}
+	if top < offset {
+		offset = top
+	}
+	if bottom >= offset+h {
+		offset = bottom - h + 1
+	}
+	return min(max(offset, 0), max(n-h, 0))
+}
+
+// moveCursor returns cursor moved by d and kept within n rows; -1 when the
+// list is empty.
+func moveCursor(cursor, d, n int) int {
+	if n == 0 {
+		return -1
+	}
+	return min(max(cursor+d, 0), n-1)
+}
+
+// cellRow joins fixed-width cells with one space: the header and the rows of
+// every table are laid out with it, so their columns line up.
+type cellRow struct {
+	b strings.Builder
+	n int
+}
+
+// add appends a cell of w cells, right-aligned or left-aligned; a column of
+// width 0 is hidden.
+func (r *cellRow) add(t string, w int, right bool) {
+	if w <= 0 {
+		return
+	}
+	if r.n > 0 {
+		r.b.WriteByte(' ')
+	}
+	r.n++
+	if right {
+		r.b.WriteString(text.PadLeft(t, w))
+	} else {
+		r.b.WriteString(text.Fit(t, w))
+	}
+}
+
+func (r *cellRow) String() string { return r.b.String() }
