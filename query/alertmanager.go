@@ -816,32 +816,9 @@ func (t *amTransport) RoundTrip(req *http.Request) (*http.Response, error) {
 		resp.Body = io.NopCloser(bytes.NewReader(b))
 		return resp, nil
 	}
-	resp.Body = &amCappedBody{rc: resp.Body, left: t.max, max: t.max}
+	// The same cap as Prometheus's answers: a read past it fails with
+	// *BodyTooLargeError instead of truncating quietly.
+	resp.Body = &cappedBody{rc: resp.Body, left: t.max, limit: t.max}
 	return resp, nil
 }
 
-// amCappedBody fails a read past max bytes instead of truncating quietly.
-type amCappedBody struct {
-	rc   io.ReadCloser
-	left int64
-	max  int64
-}
-
-func (b *amCappedBody) Read(p []byte) (int, error) {
-	if b.left <= 0 {
-		var one [1]byte
-		n, err := b.rc.Read(one[:])
-		if n > 0 {
-			return 0, fmt.Errorf("answer larger than %d bytes", b.max)
-		}
-		return 0, err
-	}
-	if int64(len(p)) > b.left {
-		p = p[:b.left]
-	}
-	n, err := b.rc.Read(p)
-	b.left -= int64(n)
-	return n, err
-}
-
-func (b *amCappedBody) Close() error { return b.rc.Close() }

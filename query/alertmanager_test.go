@@ -882,7 +882,7 @@ func TestAlertmanagerTransportFailures(t *testing.T) {
 			t.Fatal(err)
 		}
 		_, err = c.Alerts(ctx)
-		if err == nil || !strings.Contains(err.Error(), "answer larger than 200 bytes") {
+		if err == nil || !strings.Contains(err.Error(), "response body larger than 200 bytes") {
 			t.Fatalf("got %v", err)
 		}
 	})
