@@ -70,6 +70,12 @@ func (m *Model) startAlertsRefresh() tea.Cmd {
 				silences, _ = am.Silences(gctx)
 				return nil
 			})
+			// A peer marked down is tried again only when the healthy ones
+			// fail; this check notices it coming back, for the header.
+			g.Go(func() error {
+				am.CheckPeers(gctx)
+				return nil
+			})
 		}
 		if pending != nil {
 			g.Go(func() error {
