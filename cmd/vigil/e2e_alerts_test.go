@@ -202,3 +202,67 @@ func TestE2EReadOnlyRefusesToWrite(t *testing.T) {
 	p.keys("q")
 	p.waitText(10*time.Second, "[exited 0]")
 }
+
+// postAlert sends an alert straight to an Alertmanager, as Prometheus would.
+func postAlert(t *testing.T, am string, labels map[string]string, summary string) {
+	t.Helper()
+	body, _ := json.Marshal([]map[string]any{{
+		"labels":      labels,
+		"annotations": map[string]string{"summary": summary},
+		"startsAt":    time.Now().Add(-time.Minute).UTC().Format(time.RFC3339),
+		"endsAt":      time.Now().Add(time.Hour).UTC().Format(time.RFC3339),
+	}})
+	c := &http.Client{Timeout: 5 * time.Second}
+	resp, err := c.Post(am+"/api/v2/alerts", "application/json", strings.NewReader(string(body)))
+	if err != nil {
+		t.Fatal(err)
+	}
+	resp.Body.Close()
+	if resp.StatusCode != http.StatusOK {
+		t.Fatalf("posting an alert: %s", resp.Status)
+	}
+}
+
+// With an HA pair, the header shows each peer's health; with one peer
+// killed, the console still lists alerts and silences through the other.
+func TestE2EHAPairOnePeerDown(t *testing.T) {
+	stack := demotest.Start(t, demo.StackOptions{App: demo.AppOptions{Seed: 3}, Alertmanagers: 2})
+	am0, am1 := stack.AlertmanagerURLs[0], stack.AlertmanagerURLs[1]
+	postAlert(t, am1, map[string]string{"alertname": "DiskFull", "severity": "warning", "job": "flask", "instance": "db-1"}, "disk 97% full on db-1")
+	bin := vigilBinary(t)
+	p := startPane(t, 100, 30, nil, append([]string{bin, "--alertmanager", am0, "--alertmanager", am1}, consoleArgs(stack)...)...)
+	p.waitText(40*time.Second, "am ●●", "● live")
+	if err := stack.StopAlertmanager(0); err != nil {
+		t.Fatal(err)
+	}
+	p.waitText(20*time.Second, "am ✕●")
+	p.keys("2")
+	p.waitText(15*time.Second, "DiskFull", "disk 97% full")
+	p.keys("s")
+	p.waitText(5*time.Second, "▸ comment")
+	p.typeText("db-1 disk being expanded")
+	p.keys("Enter")
+	p.waitText(5*time.Second, "Create this silence?")
+	p.keys("Enter")
+	s := p.waitText(30*time.Second, "silenced:", "verified active")
+	id := silenceID.FindStringSubmatch(s)
+	if id == nil {
+		t.Fatalf("no id:\n%s", s)
+	}
+	var sil struct {
+		Status struct {
+			State string `json:"state"`
+		} `json:"status"`
+	}
+	getJSON(t, am1+"/api/v2/silence/"+id[1], &sil)
+	if sil.Status.State != "active" {
+		t.Fatalf("silence on the surviving peer: %+v", sil)
+	}
+	var all []json.RawMessage
+	getJSON(t, am1+"/api/v2/silences", &all)
+	if len(all) != 1 {
+		t.Fatalf("%d silences on the surviving peer, want exactly 1", len(all))
+	}
+	p.keys("q")
+	p.waitText(10*time.Second, "[exited 0]")
+}
