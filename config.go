@@ -77,6 +77,7 @@ func ParseDuration(s string) (time.Duration, error) {
 type Config struct {
 	Context      string             `toml:"context"`
 	LogFile      string             `toml:"log_file"`
+	AuditLog     string             `toml:"audit_log"`
 	Prometheus   PrometheusConfig   `toml:"prometheus"`
 	Alertmanager AlertmanagerConfig `toml:"alertmanager"`
 	UI           UIConfig           `toml:"ui"`
