@@ -150,6 +150,7 @@ func (m *Model) runSilence(req views.SilenceRequestMsg) tea.Cmd {
 	am := m.am
 	timeout := m.ctx.Config.Alertmanager.Timeout.D()
 	logger := m.log
+	audit, user, urls := m.audit, m.auditUser, m.ctx.Config.Alertmanager.URLs
 	return func() tea.Msg {
 		// Room for a duplicate check, the write and the read-back.
 		ctx, cancel := context.WithTimeout(context.Background(), 3*timeout+time.Second)
@@ -181,8 +182,52 @@ func (m *Model) runSilence(req views.SilenceRequestMsg) tea.Cmd {
 			res.Err = fmt.Errorf("unknown silence operation %q", req.Op)
 		}
 		logger.Info("silence write", "op", req.Op, "id", res.ID, "reused", res.Reused, "verified", res.Verified, "err", res.Err)
+		if audit != nil {
+			if err := audit.Append(auditEntry(req, res, user, urls, time.Now())); err != nil {
+				logger.Error("audit log", "err", err)
+				return auditFailed{res: res, err: err}
+			}
+		}
 		return res
 	}
+}
+
+// auditFailed is a write's result whose audit line could not be written.
+type auditFailed struct {
+	res views.SilenceResultMsg
+	err error
+}
+
+// auditEntry describes a write and its result for the audit log.
+func auditEntry(req views.SilenceRequestMsg, res views.SilenceResultMsg, user string, urls []string, now time.Time) query.AuditEntry {
+	e := query.AuditEntry{Time: now.UTC(), User: user, Alertmanager: urls, SilenceID: res.ID, Reused: res.Reused, Result: query.AuditOK}
+	switch req.Op {
+	case views.OpCreate:
+		e.Action = query.AuditCreate
+		if req.Ack {
+			e.Action = query.AuditAck
+		}
+		e.Matchers, e.Comment, e.EndsAt = query.FormatMatchers(req.Spec.Matchers), req.Spec.Comment, req.Spec.EndsAt.UTC()
+	case views.OpExtend, views.OpExpire:
+		e.Action = query.AuditExpire
+		e.EndsAt = now.UTC()
+		if req.Op == views.OpExtend {
+			e.Action, e.EndsAt = query.AuditExtend, req.NewEnd.UTC()
+			if res.ID != "" && res.ID != req.Silence.ID {
+				e.ReplacedID = req.Silence.ID
+			}
+		}
+		if e.SilenceID == "" {
+			e.SilenceID = req.Silence.ID
+		}
+		e.Matchers, e.Comment = query.FormatMatchers(req.Silence.Matchers), req.Silence.Comment
+	default:
+		e.Action = string(req.Op)
+	}
+	if res.Err != nil {
+		e.Result, e.Error = query.AuditFailed, res.Err.Error()
+	}
+	return e
 }
 
 // onSilenceResult hands the result to the screens and refreshes the alerts

@@ -50,7 +50,10 @@ type Options struct {
 	Alertmanager AlertSource
 	// Pending lists Prometheus's alerts; nil to skip.
 	Pending PendingSource
-	Logger  *slog.Logger
+	// Audit records every write to Alertmanager, by AuditUser; nil: none.
+	Audit     *query.AuditLog
+	AuditUser string
+	Logger    *slog.Logger
 }
 
 // ScreenID names a top-level screen.
@@ -91,6 +94,8 @@ type Model struct {
 	// alerts
 	am              AlertSource
 	pending         PendingSource
+	audit           *query.AuditLog
+	auditUser       string
 	alertsInflight  bool
 	lastAlertsStart time.Time
 	alertsErr       error
@@ -127,7 +132,8 @@ func New(o Options) *Model {
 	if logger == nil {
 		logger = slog.New(slog.DiscardHandler)
 	}
-	m := &Model{ctx: o.Context, prom: o.Prometheus, am: o.Alertmanager, pending: o.Pending, log: logger, help: help.New()}
+	m := &Model{ctx: o.Context, prom: o.Prometheus, am: o.Alertmanager, pending: o.Pending,
+		audit: o.Audit, auditUser: o.AuditUser, log: logger, help: help.New()}
 	m.ov = views.NewOverview(o.Context)
 	m.alertsScreen = views.NewAlerts(o.Context)
 	m.silencesScreen = views.NewSilences(o.Context)
@@ -263,6 +269,13 @@ func (m *Model) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
 		return m, m.runSilence(msg)
 	case views.SilenceResultMsg:
 		return m, m.onSilenceResult(msg)
+	case auditFailed:
+		// The write happened; say loudly that it is not in the audit log,
+		// after the screens' own confirmation.
+		text := "audit log not written: " + msg.err.Error()
+		return m, tea.Batch(m.onSilenceResult(msg.res), tea.Tick(2*time.Second, func(time.Time) tea.Msg {
+			return views.FlashMsg{Text: text, Error: true}
+		}))
 	case views.JumpToEndpointMsg:
 		m.active = ScreenOverview
 		if !m.ov.Select(msg.Endpoint) {

@@ -4,7 +4,9 @@ import (
 	"encoding/json"
 	"net/http"
 	"net/url"
+	"os"
 	"os/exec"
+	"path/filepath"
 	"regexp"
 	"strings"
 	"testing"
@@ -62,7 +64,8 @@ func TestE2ESilenceAnAlertThenExpireIt(t *testing.T) {
 	stack := startAlertingStack(t)
 	am := stack.AlertmanagerURLs[0]
 	bin := vigilBinary(t)
-	p := startPane(t, 100, 30, nil, append([]string{bin, "--alertmanager", am}, consoleArgs(stack)...)...)
+	state := t.TempDir()
+	p := startPane(t, 100, 30, []string{"XDG_STATE_HOME=" + state}, append([]string{bin, "--alertmanager", am}, consoleArgs(stack)...)...)
 	p.waitText(40*time.Second, "● live")
 
 	p.keys("2")
@@ -172,6 +175,29 @@ func TestE2ESilenceAnAlertThenExpireIt(t *testing.T) {
 	}
 	p.keys("q")
 	p.waitText(10*time.Second, "[exited 0]")
+
+	// Both writes are in the audit log, a private file.
+	logPath := filepath.Join(state, "vigil", "audit.log")
+	if fi, err := os.Stat(logPath); err != nil || fi.Mode().Perm() != 0o600 {
+		t.Fatalf("audit log %s: %v %v", logPath, fi, err)
+	}
+	cmd := exec.Command(bin, "audit", "--json")
+	cmd.Env = append(os.Environ(), "XDG_STATE_HOME="+state)
+	out, err = cmd.Output()
+	if err != nil {
+		t.Fatalf("vigil audit: %v", err)
+	}
+	lines := strings.Split(strings.TrimSpace(string(out)), "\n")
+	if len(lines) != 2 || !strings.Contains(lines[0], `"action":"create"`) || !strings.Contains(lines[1], `"action":"expire"`) ||
+		strings.Count(string(out), `"silence_id":"`+id+`"`) != 2 || strings.Count(string(out), `"result":"ok"`) != 2 ||
+		!strings.Contains(lines[0], am) || !strings.Contains(lines[0], "rolling back deploy 4711") {
+		t.Fatalf("audit log:\n%s", out)
+	}
+	cmd = exec.Command(bin, "audit")
+	cmd.Env = append(os.Environ(), "XDG_STATE_HOME="+state)
+	if out, err = cmd.Output(); err != nil || !strings.Contains(string(out), "ACTION") || !strings.Contains(string(out), "expire") {
+		t.Fatalf("vigil audit table: %v\n%s", err, out)
+	}
 }
 
 // In read-only mode the keys that write are absent from help and refuse.

@@ -46,6 +46,7 @@ Usage:
                                         print the overview once and exit
   vigil demo [--no-tui] [flags]         start a demo stack (a Flask-shaped app,
                                         Prometheus, Alertmanager) and open the console
+  vigil audit [--json] [--file F]       print the audit log: every write to Alertmanager
   vigil version                         print the version
 
 Exit codes: 0 ok, 1 Prometheus unreachable or failing, 2 bad flags or config.
@@ -69,6 +70,8 @@ func run(args []string, stdout, stderr io.Writer, getenv func(string) string) in
 		err = runSnapshot(args[1:], stdout, stderr, getenv)
 	case "demo":
 		err = runDemo(args[1:], stdout, stderr, getenv)
+	case "audit":
+		err = runAudit(args[1:], stdout, stderr, getenv)
 	default:
 		err = runConsole(args, stderr, getenv)
 	}
@@ -99,7 +102,11 @@ func parse(o *options, args []string, getenv func(string) string) (vigil.Config,
 		fmt.Fprint(o.fs.Output(), usageText+"\nFlags:\n")
 		o.fs.PrintDefaults()
 	}
-	return o.load(args, getenv)
+	cfg, err := o.load(args, getenv)
+	if err == nil {
+		warnInlineSecrets(&cfg, o.fs.Output()) // connection settings: transport.go
+	}
+	return cfg, err
 }
 
 // newLogger opens the log file, or discards logs when none is set.
@@ -115,7 +122,11 @@ func newLogger(cfg *vigil.Config) (*slog.Logger, func(), error) {
 }
 
 func newPrometheus(cfg *vigil.Config) (*query.Prometheus, error) {
-	p, err := query.NewPrometheus(query.PrometheusOptions{URL: cfg.Prometheus.URL, Timeout: cfg.Prometheus.Timeout.D()})
+	rt, err := prometheusTransport(cfg) // connection settings: transport.go
+	if err != nil {
+		return nil, err
+	}
+	p, err := query.NewPrometheus(query.PrometheusOptions{URL: cfg.Prometheus.URL, Timeout: cfg.Prometheus.Timeout.D(), RoundTripper: rt})
 	if err != nil {
 		return nil, usageError{fmt.Errorf("prometheus.url: %w", err)}
 	}
@@ -157,11 +168,16 @@ func console(cfg *vigil.Config, getenv func(string) string) error {
 	defer closeLog()
 	logger.Info("starting", "version", version, "prometheus", cfg.Prometheus.URL, "config", cfg.Source)
 	opts := ui.Options{Context: vctx, Prometheus: prom, Logger: logger}
+	opts.Audit = query.NewAuditLog(auditPath(cfg))
+	opts.AuditUser = cfg.Silence.CreatedBy
+	if opts.AuditUser == "" {
+		opts.AuditUser = views.SystemUser()
+	}
 	opts.Pending = func(ctx context.Context) ([]query.Alert, error) { return query.PrometheusAlerts(ctx, prom.API()) }
 	if len(cfg.Alertmanager.URLs) > 0 {
-		am, err := query.NewAlertmanager(query.AlertmanagerOptions{URLs: cfg.Alertmanager.URLs, Timeout: cfg.Alertmanager.Timeout.D()})
+		am, err := newAlertmanager(cfg) // connection settings: transport.go
 		if err != nil {
-			return usageError{fmt.Errorf("alertmanager.urls: %w", err)}
+			return err
 		}
 		opts.Alertmanager = am
 	}
@@ -222,9 +238,9 @@ func runSnapshot(args []string, stdout, stderr io.Writer, getenv func(string) st
 func snapshotAlerts(ctx context.Context, cfg *vigil.Config, prom *query.Prometheus) ([]views.ReportAlert, error) {
 	var amAlerts []query.Alert
 	if len(cfg.Alertmanager.URLs) > 0 {
-		am, err := query.NewAlertmanager(query.AlertmanagerOptions{URLs: cfg.Alertmanager.URLs, Timeout: cfg.Alertmanager.Timeout.D()})
+		am, err := newAlertmanager(cfg) // connection settings: transport.go
 		if err != nil {
-			return nil, usageError{fmt.Errorf("alertmanager.urls: %w", err)}
+			return nil, err
 		}
 		if amAlerts, err = am.Alerts(ctx); err != nil {
 			return []views.ReportAlert{}, err

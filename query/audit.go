@@ -1,0 +1,127 @@
+package query
+
+import (
+	"bufio"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"os"
+	"path/filepath"
+	"sync"
+	"time"
+)
+
+// Audit actions: every write vigil makes to Alertmanager.
+const (
+	AuditCreate = "create"
+	AuditAck    = "ack"
+	AuditExtend = "extend"
+	AuditExpire = "expire"
+)
+
+// Audit results.
+const (
+	AuditOK     = "ok"
+	AuditFailed = "failed"
+)
+
+// AuditEntry is one line of the audit log.
+type AuditEntry struct {
+	Time time.Time `json:"time"`
+	// User is user@host of the process, or silence.created_by.
+	User string `json:"user"`
+	// Alertmanager is the peer URL, or every peer of the cluster.
+	Alertmanager []string `json:"alertmanager"`
+	Action       string   `json:"action"`
+	// SilenceID is the id Alertmanager answered with; ReplacedID the id an
+	// extend replaced when Alertmanager gave the silence a new one.
+	SilenceID  string    `json:"silence_id,omitempty"`
+	ReplacedID string    `json:"replaced_id,omitempty"`
+	Matchers   string    `json:"matchers"`
+	Comment    string    `json:"comment"`
+	EndsAt     time.Time `json:"ends_at,omitzero"`
+	// Result is ok or failed; Error the failure as Alertmanager said it.
+	Result string `json:"result"`
+	Error  string `json:"error,omitempty"`
+	// Reused is true when a retry found the silence an earlier attempt had
+	// created instead of creating a second one.
+	Reused bool `json:"reused,omitempty"`
+}
+
+// DefaultAuditPath is $XDG_STATE_HOME/vigil/audit.log (or
+// ~/.local/state/vigil/audit.log).
+func DefaultAuditPath() string {
+	dir := os.Getenv("XDG_STATE_HOME")
+	if dir == "" {
+		home, err := os.UserHomeDir()
+		if err != nil {
+			return ""
+		}
+		dir = filepath.Join(home, ".local", "state")
+	}
+	return filepath.Join(dir, "vigil", "audit.log")
+}
+
+// AuditLog appends entries to a file, one JSON object a line. The file is
+// created with mode 0600 (its directory 0700): it names who silenced what.
+type AuditLog struct {
+	mu   sync.Mutex
+	path string
+}
+
+// NewAuditLog returns the log at path; nothing is created until the first
+// entry.
+func NewAuditLog(path string) *AuditLog { return &AuditLog{path: path} }
+
+// Path is where the log is written.
+func (l *AuditLog) Path() string { return l.path }
+
+// Append writes one entry. Each append opens, writes and closes the file, so
+// a rotated or removed log is recreated and nothing is held open.
+func (l *AuditLog) Append(e AuditEntry) error {
+	if l == nil || l.path == "" {
+		return errors.New("audit log: no path")
+	}
+	line, err := json.Marshal(e)
+	if err != nil {
+		return fmt.Errorf("audit log %s: %w", l.path, err)
+	}
+	line = append(line, '\n')
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	if err := os.MkdirAll(filepath.Dir(l.path), 0o700); err != nil {
+		return fmt.Errorf("audit log %s: %w", l.path, err)
+	}
+	f, err := os.OpenFile(l.path, os.O_CREATE|os.O_WRONLY|os.O_APPEND, 0o600)
+	if err != nil {
+		return fmt.Errorf("audit log %s: %w", l.path, err)
+	}
+	if _, err := f.Write(line); err != nil {
+		f.Close()
+		return fmt.Errorf("audit log %s: %w", l.path, err)
+	}
+	if err := f.Close(); err != nil {
+		return fmt.Errorf("audit log %s: %w", l.path, err)
+	}
+	return nil
+}
+
+// ReadAudit reads every entry of the log at r. A line that is not an entry
+// is an error naming its line number; a missing file is no entries.
+func ReadAudit(r io.Reader) ([]AuditEntry, error) {
+	var out []AuditEntry
+	sc := bufio.NewScanner(r)
+	sc.Buffer(make([]byte, 64*1024), 4<<20)
+	for n := 1; sc.Scan(); n++ {
+		if len(sc.Bytes()) == 0 {
+			continue
+		}
+		var e AuditEntry
+		if err := json.Unmarshal(sc.Bytes(), &e); err != nil {
+			return out, fmt.Errorf("line %d: %v", n, err)
+		}
+		out = append(out, e)
+	}
+	return out, sc.Err()
+}
