@@ -821,4 +821,3 @@ func (t *amTransport) RoundTrip(req *http.Request) (*http.Response, error) {
 	resp.Body = &cappedBody{rc: resp.Body, left: t.max, limit: t.max}
 	return resp, nil
 }
-
