@@ -90,6 +90,7 @@ type Model struct {
 	ov             *views.Overview
 	alertsScreen   *views.Alerts
 	silencesScreen *views.Silences
+	detail         detailState // the endpoint detail screen (ui/detail.go)
 
 	// alerts
 	am              AlertSource
@@ -116,7 +117,6 @@ type Model struct {
 	failures   int
 	retryAt    time.Time
 	skipped    int
-	fetches    int
 	totals     query.Totals
 	haveTotals bool
 	promHost   string
@@ -227,7 +227,6 @@ func (m *Model) startRefresh() tea.Cmd {
 		return nil
 	}
 	m.inflight = true
-	m.fetches++
 	m.lastStart = m.now()
 	src, shape := m.prom, m.ctx.Config.Shape()
 	// The client bounds every query with the configured timeout; this
@@ -244,6 +243,9 @@ func (m *Model) startRefresh() tea.Cmd {
 
 // Update routes messages.
 func (m *Model) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
+	if cmd, ok := m.updateDetail(msg); ok {
+		return m, cmd
+	}
 	switch msg := msg.(type) {
 	case tea.WindowSizeMsg:
 		m.SetSize(msg.Width, msg.Height)
@@ -260,11 +262,14 @@ func (m *Model) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
 		if m.alertsDue(now) {
 			cmds = append(cmds, m.startAlertsRefreshNow())
 		}
+		cmds = append(cmds, m.detailTick(now))
 		return m, tea.Batch(cmds...)
 	case overviewResult:
 		return m, m.onOverview(msg)
 	case alertsResult:
-		return m, m.onAlerts(msg)
+		cmd := m.onAlerts(msg)
+		m.detailOnAlerts()
+		return m, cmd
 	case views.SilenceRequestMsg:
 		return m, m.runSilence(msg)
 	case views.SilenceResultMsg:
@@ -277,6 +282,7 @@ func (m *Model) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
 			return views.FlashMsg{Text: text, Error: true}
 		}))
 	case views.JumpToEndpointMsg:
+		m.closeDetail()
 		m.active = ScreenOverview
 		if !m.ov.Select(msg.Endpoint) {
 			m.setFlash("endpoint "+text.Sanitize(msg.Endpoint)+" is not in the overview (no traffic, or filtered out)", false)
@@ -291,8 +297,7 @@ func (m *Model) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
 		m.setFlash(msg.Text, msg.Error)
 		return m, nil
 	case views.OpenEndpointMsg:
-		m.setFlash("endpoint detail for "+text.Sanitize(msg.Endpoint)+" is not available yet", false)
-		return m, nil
+		return m, m.openDetail(msg.Endpoint)
 	case tea.KeyPressMsg:
 		return m, m.onKey(msg)
 	}
@@ -354,7 +359,7 @@ func (m *Model) onKey(msg tea.KeyPressMsg) tea.Cmd {
 				return nil
 			}
 			m.retryAt = time.Time{}
-			return tea.Batch(m.startRefresh(), m.startAlertsRefreshNow())
+			return tea.Batch(m.startRefresh(), m.startAlertsRefreshNow(), m.startDetailRefresh(false))
 		case key.Matches(msg, k.Pause):
 			return m.togglePause()
 		case key.Matches(msg, k.Overview):
@@ -381,11 +386,11 @@ func (m *Model) togglePause() tea.Cmd {
 	if m.paused {
 		m.pausedAt = m.now()
 		m.setFlash("paused: data frozen; p resumes", false)
-		return nil
+		return m.detailOnPause()
 	}
 	m.setFlash("resumed", false)
 	m.retryAt = time.Time{}
-	return tea.Batch(m.startRefresh(), m.startAlertsRefreshNow())
+	return tea.Batch(m.startRefresh(), m.startAlertsRefreshNow(), m.detailOnPause())
 }
 
 func (m *Model) setFlash(s string, isErr bool) {
@@ -449,7 +454,7 @@ func (m *Model) render() string {
 	var body string
 	if m.showHelp {
 		body = m.helpView(m.height - 3)
-	} else if m.Conn() == ConnDown {
+	} else if m.fullScreenDown() {
 		body = m.downView(m.height - 3)
 	} else {
 		body = m.screens[m.active].View()
@@ -596,9 +601,17 @@ func (m *Model) headerLines() []string {
 	return []string{l1, l2}
 }
 
-// errorLine names the failing server and the cause while data is stale.
+// fullScreenDown is true when the overview has nothing to show but the
+// failure: Prometheus has never answered. The other screens (alerts from
+// Alertmanager) keep working and show the failure on one line instead.
+func (m *Model) fullScreenDown() bool {
+	return m.Conn() == ConnDown && m.active == ScreenOverview
+}
+
+// errorLine names the failing server and the cause while data is stale, or
+// on a screen other than the overview.
 func (m *Model) errorLine() string {
-	if m.lastErr == nil || m.Conn() == ConnDown {
+	if m.lastErr == nil || m.fullScreenDown() {
 		return ""
 	}
 	msg := "✕ " + text.Sanitize(m.lastErr.Error())

@@ -295,3 +295,22 @@ func TestFlashClearsItself(t *testing.T) {
 		t.Fatal("flash did not clear")
 	}
 }
+
+// With Prometheus down, the alert screens still work: the failure is one
+// line there, not the whole screen.
+func TestPrometheusDownLeavesTheOtherScreensUsable(t *testing.T) {
+	src := &scripted{err: &query.ServerError{URL: "http://prom.example:9090", Op: "query", Err: errors.New("connection refused")}}
+	m, _ := newModel(t, src)
+	run(m, m.Init())
+	if !strings.Contains(screen(m), "Prometheus is not answering") {
+		t.Fatalf("overview:\n%s", screen(m))
+	}
+	m.Update(tea.KeyPressMsg{Code: '2', Text: "2"})
+	s := screen(m)
+	if strings.Contains(s, "Prometheus is not answering") || !strings.Contains(s, "connection refused") || !strings.Contains(s, "SEV") {
+		t.Fatalf("alerts screen while Prometheus is down:\n%s", s)
+	}
+	if n := len(strings.Split(strings.TrimRight(s, "\n"), "\n")); n != 24 {
+		t.Errorf("%d lines", n)
+	}
+}
