@@ -1,0 +1,55 @@
+package main
+
+import (
+	"io"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+	"time"
+)
+
+func TestPrecedenceFlagsEnvFileDefaults(t *testing.T) {
+	dir := t.TempDir()
+	file := filepath.Join(dir, "c.toml")
+	if err := os.WriteFile(file, []byte("[ui]\nwindow = \"10m\"\nrefresh = \"7s\"\ntheme = \"light\"\n"), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	env := map[string]string{"VIGIL_WINDOW": "2m", "VIGIL_REFRESH": "3s", "VIGIL_ALERTMANAGER": "http://a:9093, http://b:9093"}
+	getenv := func(k string) string { return env[k] }
+	o := newFlagSet("vigil", io.Discard)
+	cfg, err := o.load([]string{"--config", file, "--window", "1m", "--read-only"}, getenv)
+	if err != nil {
+		t.Fatal(err)
+	}
+	checks := []struct {
+		name      string
+		got, want any
+	}{
+		{"flag beats env and file", cfg.UI.Window.D(), time.Minute},
+		{"env beats file", cfg.UI.Refresh.D(), 3 * time.Second},
+		{"file beats default", cfg.UI.Theme, "light"},
+		{"default", cfg.Metrics.EndpointLabel, "path"},
+		{"env list", strings.Join(cfg.Alertmanager.URLs, " "), "http://a:9093 http://b:9093"},
+		{"bool flag", cfg.UI.ReadOnly, true},
+	}
+	for _, c := range checks {
+		if c.got != c.want {
+			t.Errorf("%s: got %v, want %v", c.name, c.got, c.want)
+		}
+	}
+	// The config file can come from VIGIL_CONFIG too.
+	env["VIGIL_CONFIG"] = file
+	delete(env, "VIGIL_REFRESH")
+	cfg, err = newFlagSet("vigil", io.Discard).load(nil, getenv)
+	if err != nil || cfg.UI.Refresh.D() != 7*time.Second || cfg.Source != file {
+		t.Fatalf("VIGIL_CONFIG: %v %v %q", cfg.UI.Refresh.D(), err, cfg.Source)
+	}
+}
+
+func TestRepeatedAlertmanagerFlags(t *testing.T) {
+	cfg, err := newFlagSet("vigil", io.Discard).load([]string{"--alertmanager", "http://a:9093", "--alertmanager", "http://b:9093"}, func(string) string { return "" })
+	if err != nil || len(cfg.Alertmanager.URLs) != 2 || cfg.Alertmanager.URLs[1] != "http://b:9093" {
+		t.Fatalf("%v %v", cfg.Alertmanager.URLs, err)
+	}
+}
