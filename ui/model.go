@@ -91,6 +91,8 @@ type Model struct {
 	alertsScreen   *views.Alerts
 	silencesScreen *views.Silences
 	detail         detailState // the endpoint detail screen (ui/detail.go)
+	panels         panelsState // the custom panels screen (ui/panels.go)
+	promql         promqlState // the PromQL prompt overlay (ui/promql.go)
 
 	// alerts
 	am              AlertSource
@@ -138,6 +140,8 @@ func New(o Options) *Model {
 	m.alertsScreen = views.NewAlerts(o.Context)
 	m.silencesScreen = views.NewSilences(o.Context)
 	m.screens = []views.Screen{m.ov, m.alertsScreen, m.silencesScreen}
+	m.screens = append(m.screens, m.newPanels())
+	m.initPromQL()
 	m.help.Styles.ShortKey = o.Context.Styles.HelpKey
 	m.help.Styles.ShortDesc = o.Context.Styles.HelpDesc
 	m.help.Styles.ShortSeparator = o.Context.Styles.Muted
@@ -243,6 +247,9 @@ func (m *Model) startRefresh() tea.Cmd {
 
 // Update routes messages.
 func (m *Model) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
+	if cmd, ok := m.updatePromQL(msg); ok {
+		return m, cmd
+	}
 	if cmd, ok := m.updateDetail(msg); ok {
 		return m, cmd
 	}
@@ -263,6 +270,7 @@ func (m *Model) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
 			cmds = append(cmds, m.startAlertsRefreshNow())
 		}
 		cmds = append(cmds, m.detailTick(now))
+		cmds = append(cmds, m.panelsTick(now))
 		return m, tea.Batch(cmds...)
 	case overviewResult:
 		return m, m.onOverview(msg)
@@ -359,7 +367,7 @@ func (m *Model) onKey(msg tea.KeyPressMsg) tea.Cmd {
 				return nil
 			}
 			m.retryAt = time.Time{}
-			return tea.Batch(m.startRefresh(), m.startAlertsRefreshNow(), m.startDetailRefresh(false))
+			return tea.Batch(m.startRefresh(), m.startAlertsRefreshNow(), m.startDetailRefresh(false), m.panelsRefreshKey())
 		case key.Matches(msg, k.Pause):
 			return m.togglePause()
 		case key.Matches(msg, k.Overview):
@@ -409,6 +417,9 @@ func (m *Model) SetSize(w, h int) {
 	for _, s := range m.screens {
 		s.SetSize(m.width, ch)
 	}
+	if m.promql.screen != nil {
+		m.promql.screen.SetSize(m.width, ch)
+	}
 }
 
 // Conn returns the connection state.
@@ -457,7 +468,7 @@ func (m *Model) render() string {
 	} else if m.fullScreenDown() {
 		body = m.downView(m.height - 3)
 	} else {
-		body = m.screens[m.active].View()
+		body = m.activeView().View()
 	}
 	lines = append(lines, body)
 	if e := m.errorLine(); e != "" {
@@ -726,7 +737,7 @@ func (m *Model) footer() string {
 	if m.showHelp {
 		bindings = []key.Binding{m.ctx.Keys.Back}
 	} else {
-		bindings = m.screens[m.active].ShortHelp()
+		bindings = m.activeView().ShortHelp()
 	}
 	return text.Truncate(m.help.ShortHelpView(bindings), m.width)
 }

@@ -17,6 +17,8 @@ type KeyMap struct {
 	Overview   key.Binding
 	Alerts     key.Binding
 	Silences   key.Binding
+	Panels     key.Binding
+	PromQL     key.Binding
 
 	// Lists.
 	Up       key.Binding
@@ -41,6 +43,19 @@ type KeyMap struct {
 	Extend      key.Binding
 	ShowExpired key.Binding
 	Jump        key.Binding
+
+	// The endpoint detail screen.
+	RangeShorter key.Binding
+	RangeLonger  key.Binding
+	RangeChoose  key.Binding
+	Compare      key.Binding
+
+	// The PromQL prompt.
+	GraphExpr   key.Binding
+	Complete    key.Binding
+	HistoryPrev key.Binding
+	HistoryNext key.Binding
+	SortColumn  key.Binding
 
 	// Prompts and forms.
 	Apply  key.Binding
@@ -67,6 +82,8 @@ func New(readOnly bool) *KeyMap {
 		Overview:   key.NewBinding(key.WithKeys("1"), key.WithHelp("1", "overview")),
 		Alerts:     key.NewBinding(key.WithKeys("2"), key.WithHelp("2", "alerts")),
 		Silences:   key.NewBinding(key.WithKeys("3"), key.WithHelp("3", "silences")),
+		Panels:     key.NewBinding(key.WithKeys("4"), key.WithHelp("4", "custom panels")),
+		PromQL:     key.NewBinding(key.WithKeys(":"), key.WithHelp(":", "PromQL prompt")),
 
 		Up:       key.NewBinding(key.WithKeys("k", "up"), key.WithHelp("↑/k", "up")),
 		Down:     key.NewBinding(key.WithKeys("j", "down"), key.WithHelp("↓/j", "down")),
@@ -89,6 +106,17 @@ func New(readOnly bool) *KeyMap {
 		Extend:      key.NewBinding(key.WithKeys("e"), key.WithHelp("e", "extend silence")),
 		ShowExpired: key.NewBinding(key.WithKeys("E"), key.WithHelp("E", "show expired")),
 		Jump:        key.NewBinding(key.WithKeys("J"), key.WithHelp("J", "jump to endpoint")),
+
+		RangeShorter: key.NewBinding(key.WithKeys("["), key.WithHelp("[", "shorter time range")),
+		RangeLonger:  key.NewBinding(key.WithKeys("]"), key.WithHelp("]", "longer time range")),
+		RangeChoose:  key.NewBinding(key.WithKeys("t"), key.WithHelp("t", "choose time range")),
+		Compare:      key.NewBinding(key.WithKeys("c"), key.WithHelp("c", "compare: 1 day, 1 week earlier, off")),
+
+		GraphExpr:   key.NewBinding(key.WithKeys("ctrl+g"), key.WithHelp("ctrl+g", "graph the expression")),
+		Complete:    key.NewBinding(key.WithKeys("tab"), key.WithHelp("tab", "complete metric name")),
+		HistoryPrev: key.NewBinding(key.WithKeys("up"), key.WithHelp("↑", "older query")),
+		HistoryNext: key.NewBinding(key.WithKeys("down"), key.WithHelp("↓", "newer query")),
+		SortColumn:  key.NewBinding(key.WithKeys("o"), key.WithHelp("o", "sort by next column")),
 
 		Apply:  key.NewBinding(key.WithKeys("enter"), key.WithHelp("enter", "apply")),
 		Cancel: key.NewBinding(key.WithKeys("esc"), key.WithHelp("esc", "cancel")),
@@ -115,7 +143,7 @@ func (k *KeyMap) Dangerous() []*key.Binding {
 
 // Global returns the bindings that work on every screen.
 func (k *KeyMap) Global() []key.Binding {
-	return []key.Binding{k.Overview, k.Alerts, k.Silences, k.NextScreen, k.Refresh, k.Pause, k.Help, k.Quit}
+	return []key.Binding{k.Overview, k.Alerts, k.Silences, k.Panels, k.PromQL, k.NextScreen, k.Refresh, k.Pause, k.Help, k.Quit}
 }
 
 // Navigation returns the list movement bindings.

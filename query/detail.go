@@ -1,0 +1,539 @@
+package query
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"math"
+	"slices"
+	"strings"
+	"time"
+
+	v1 "github.com/prometheus/client_golang/api/prometheus/v1"
+	"github.com/prometheus/common/model"
+	"golang.org/x/sync/errgroup"
+)
+
+// The PromQL of the endpoint detail screen. With S' the user's selector
+// plus L="endpoint", W the rate window of the plan (max(step, 1m)) and O
+// the comparison offset (1d or 1w, when comparing):
+//
+//	error_ratio  (sum(rate(D_count{S',status=~"ERR"}[W])) or sum(rate(D_count{S'}[W])) * 0) / sum(rate(D_count{S'}[W]))
+//	latency      histogram_quantile(0.5|0.99, sum by (le) (rate(D_bucket{S'}[W])))
+//	rps          sum(rate(D_count{S'}[W]))
+//	exceptions   sum(rate(E{S'}[W])) * 60, and sum(rate(D_count{S',status="500"}[W])) * 60
+//
+// Every series of a chart is tagged with label_replace (label vigil_series)
+// and joined with "or", so a chart is ONE range query whatever it holds:
+// p50 and p99 together, and the comparison series (the same expression with
+// "offset O" on every range selector) in the same query. The exceptions
+// chart carries both sources; the counter wins when it has a series for the
+// endpoint (it only does when it carries the endpoint label), else the
+// status="500" responses of the histogram are shown, as on the overview.
+//
+// The breakdowns are two instant queries over the overview's window:
+//
+//	status       sum by (status) (rate(D_count{S'}[Window]))
+//	method       sum by (method) (rate(D_count{S'}[Window]))
+
+// SeriesLabel is the label the detail queries tag their series with.
+const SeriesLabel = "vigil_series"
+
+// MethodLabel is the label that carries the HTTP method in the duration
+// histogram of prometheus_flask_exporter.
+const MethodLabel = "method"
+
+// The names of the detail series, as tagged in SeriesLabel. A comparison
+// series has CompareSuffix appended.
+const (
+	SeriesErrorRatio    = "error_ratio"
+	SeriesP50           = "p50"
+	SeriesP99           = "p99"
+	SeriesRPS           = "rps"
+	SeriesExceptions    = "exceptions"
+	SeriesStatus500     = "status_500"
+	CompareSuffix       = "@offset"
+	detailChartsPerPlan = 4
+)
+
+// DetailRanges are the time ranges the detail screen offers, shortest first.
+var DetailRanges = []time.Duration{15 * time.Minute, time.Hour, 6 * time.Hour, 24 * time.Hour, 7 * 24 * time.Hour}
+
+// DefaultDetailRange is the range the detail screen opens with.
+const DefaultDetailRange = time.Hour
+
+// Compare is the past the detail charts are compared with.
+type Compare int
+
+// The comparisons, in the order the compare key cycles through them.
+const (
+	CompareOff Compare = iota
+	CompareDay
+	CompareWeek
+)
+
+// Next returns the next comparison: off → 1 day → 1 week → off.
+func (c Compare) Next() Compare { return (c + 1) % 3 }
+
+// Offset is how far back the comparison looks; 0 when off.
+func (c Compare) Offset() time.Duration {
+	switch c {
+	case CompareDay:
+		return 24 * time.Hour
+	case CompareWeek:
+		return 7 * 24 * time.Hour
+	}
+	return 0
+}
+
+func (c Compare) String() string {
+	switch c {
+	case CompareDay:
+		return "1 day earlier"
+	case CompareWeek:
+		return "1 week earlier"
+	}
+	return "off"
+}
+
+// DetailChart names one chart of the detail screen.
+type DetailChart int
+
+// The charts, in the order they are queried and shown.
+const (
+	ChartErrorRatio DetailChart = iota
+	ChartLatency
+	ChartRPS
+	ChartExceptions
+)
+
+var chartNames = [detailChartsPerPlan]string{"error_ratio", "latency", "rps", "exceptions"}
+
+func (c DetailChart) String() string {
+	if c >= 0 && int(c) < len(chartNames) {
+		return chartNames[c]
+	}
+	return fmt.Sprintf("chart(%d)", int(c))
+}
+
+// DetailQueriesPerRefresh is the number of HTTP queries one Detail call
+// sends: one range query per chart (error ratio, latency, requests/s,
+// exceptions; each with every series of the chart, the comparison included)
+// and two instant queries (status and method breakdowns). It is the same
+// with and without a comparison.
+const DetailQueriesPerRefresh = detailChartsPerPlan + 2
+
+// MinDetailWindow is the shortest rate window of a detail chart: four
+// scrapes at the usual 15s interval.
+const MinDetailWindow = time.Minute
+
+// DetailPlan is the range of a detail refresh: Points evaluations Step
+// apart ending at End, each a rate over Window = max(Step, MinDetailWindow),
+// so a long range never leaves gaps between the windows and no more points
+// come back than there are columns to draw them in.
+type DetailPlan struct {
+	Range      time.Duration
+	Start, End time.Time
+	Step       time.Duration
+	Window     time.Duration
+	Points     int
+}
+
+// PlanDetail plans a range of rng drawn in columns plot columns, ending at
+// end (truncated to the second, so the points fall on whole seconds).
+func PlanDetail(rng time.Duration, columns int, end time.Time) DetailPlan {
+	columns = max(columns, 2)
+	if rng < time.Second {
+		rng = time.Second
+	}
+	// Rounded up to the second: never more points than columns.
+	step := (rng + time.Duration(columns) - 1) / time.Duration(columns)
+	if r := step % time.Second; r != 0 {
+		step += time.Second - r
+	}
+	points := int(rng / step)
+	points = min(max(points, 2), columns)
+	end = end.Truncate(time.Second)
+	return DetailPlan{
+		Range:  rng,
+		Start:  end.Add(-time.Duration(points-1) * step),
+		End:    end,
+		Step:   step,
+		Window: max(step, MinDetailWindow),
+		Points: points,
+	}
+}
+
+// Times returns the evaluation time of every point, oldest first.
+func (p DetailPlan) Times() []time.Time {
+	out := make([]time.Time, p.Points)
+	for i := range out {
+		out[i] = p.Start.Add(time.Duration(i) * p.Step)
+	}
+	return out
+}
+
+// endpointMatcher selects one endpoint.
+func (s Shape) endpointMatcher(endpoint string) string {
+	return matcher(s.EndpointLabel, "=", endpoint)
+}
+
+// rangeOffset is rangeOf with an offset modifier when off is above 0.
+func rangeOffset(metric, sel string, w, off time.Duration, extra ...string) string {
+	r := rangeOf(metric, sel, w, extra...)
+	if off > 0 {
+		r += " offset " + promDuration(off)
+	}
+	return r
+}
+
+func tag(expr, name string) string {
+	return "label_replace(" + expr + ", " + `"` + SeriesLabel + `", "` + name + `", "", "")`
+}
+
+// detailExprs returns the expressions of one chart's series, by name, at an
+// offset (0 for now).
+func detailExprs(s Shape, c DetailChart, endpoint string, w, off time.Duration) [][2]string {
+	ep := s.endpointMatcher(endpoint)
+	count := func(extra ...string) string {
+		return "sum(rate(" + rangeOffset(s.countMetric(), s.Selector, w, off, append([]string{ep}, extra...)...) + "))"
+	}
+	switch c {
+	case ChartErrorRatio:
+		all := count()
+		return [][2]string{{SeriesErrorRatio, "(" + count(s.errorMatcher()) + " or " + all + " * 0) / " + all}}
+	case ChartLatency:
+		q := func(v float64) string {
+			return "histogram_quantile(" + formatFloat(v) + ", sum by (le) (rate(" +
+				rangeOffset(s.bucketMetric(), s.Selector, w, off, ep) + ")))"
+		}
+		return [][2]string{{SeriesP50, q(0.5)}, {SeriesP99, q(0.99)}}
+	case ChartRPS:
+		return [][2]string{{SeriesRPS, count()}}
+	case ChartExceptions:
+		return [][2]string{
+			{SeriesExceptions, "sum(rate(" + rangeOffset(s.ExceptionsMetric, s.Selector, w, off, ep) + ")) * 60"},
+			{SeriesStatus500, count(matcher(StatusLabel, "=", "500")) + " * 60"},
+		}
+	}
+	return nil
+}
+
+// DetailChartQuery is the one range query of a chart: every series tagged
+// and joined with "or", the comparison series (at compare's offset) too.
+func DetailChartQuery(s Shape, c DetailChart, endpoint string, w time.Duration, compare Compare) string {
+	var parts []string
+	for _, e := range detailExprs(s, c, endpoint, w, 0) {
+		parts = append(parts, tag(e[1], e[0]))
+	}
+	if off := compare.Offset(); off > 0 {
+		for _, e := range detailExprs(s, c, endpoint, w, off) {
+			parts = append(parts, tag(e[1], e[0]+CompareSuffix))
+		}
+	}
+	return strings.Join(parts, " or ")
+}
+
+// StatusBreakdownQuery is requests per second of one endpoint by status.
+func StatusBreakdownQuery(s Shape, endpoint string) string {
+	return "sum by (" + StatusLabel + ") (rate(" + rangeOf(s.countMetric(), s.Selector, s.Window, s.endpointMatcher(endpoint)) + "))"
+}
+
+// MethodBreakdownQuery is requests per second of one endpoint by method.
+func MethodBreakdownQuery(s Shape, endpoint string) string {
+	return "sum by (" + MethodLabel + ") (rate(" + rangeOf(s.countMetric(), s.Selector, s.Window, s.endpointMatcher(endpoint)) + "))"
+}
+
+// DetailRequest is what the detail screen asks for.
+type DetailRequest struct {
+	Endpoint string
+	Range    time.Duration
+	Compare  Compare
+	// Columns is the plot width in cells: the plan has no more points.
+	Columns int
+	// End is the end of the range; now when zero.
+	End time.Time
+}
+
+// DetailQueries returns the DetailQueriesPerRefresh queries of a request,
+// in a fixed order: the charts (range queries), then status and method.
+func DetailQueries(s Shape, r DetailRequest, plan DetailPlan) []NamedQuery {
+	out := make([]NamedQuery, 0, DetailQueriesPerRefresh)
+	for c := DetailChart(0); c < detailChartsPerPlan; c++ {
+		out = append(out, NamedQuery{Name: c.String(), Expr: DetailChartQuery(s, c, r.Endpoint, plan.Window, r.Compare), Range: true})
+	}
+	out = append(out,
+		NamedQuery{Name: "status", Expr: StatusBreakdownQuery(s, r.Endpoint)},
+		NamedQuery{Name: "method", Expr: MethodBreakdownQuery(s, r.Endpoint)})
+	return out
+}
+
+// Series is one line of a chart: a value per plan point, oldest first, NaN
+// where Prometheus returned nothing (a gap, never a zero).
+type Series struct {
+	Name string
+	// Compare is true for the comparison series (the same figure at the
+	// comparison offset).
+	Compare bool
+	Values  []float64
+}
+
+// Chart is one chart's series, in a fixed order (p50 before p99, the
+// comparison after the series it compares).
+type Chart struct {
+	Series []Series
+}
+
+// Get returns the series of that name, or nil.
+func (c *Chart) Get(name string) *Series {
+	for i := range c.Series {
+		if c.Series[i].Name == name {
+			return &c.Series[i]
+		}
+	}
+	return nil
+}
+
+// Breakdown is requests per second for one value of a label.
+type Breakdown struct {
+	Value string
+	RPS   float64
+}
+
+// Detail is one refresh of an endpoint's detail screen.
+type Detail struct {
+	Request DetailRequest
+	Plan    DetailPlan
+	// Charts by DetailChart. The exceptions chart holds one current series
+	// (and its comparison): the exceptions counter when it carries the
+	// endpoint label, else status="500" responses (see ExceptionsByEndpoint).
+	Charts [detailChartsPerPlan]Chart
+	// ExceptionsByEndpoint is true when the exceptions chart shows the
+	// exceptions counter; otherwise it shows status="500" responses.
+	ExceptionsByEndpoint bool
+	ExceptionsSource     string
+	// Status and Methods are requests/s over Window by status and by
+	// method, busiest first.
+	Status, Methods []Breakdown
+	Window          time.Duration
+	At              time.Time
+	Took            time.Duration
+	Errors          []QueryError
+	Warnings        []string
+}
+
+// Detail runs the DetailQueriesPerRefresh queries of one detail refresh at
+// once under the client's deadline. A rejected query lands in Errors and
+// leaves its chart empty; when every query failed because Prometheus cannot
+// be reached, or ctx ended, the Detail is nil and the error the first one.
+func (p *Prometheus) Detail(ctx context.Context, s Shape, r DetailRequest) (*Detail, error) {
+	if err := checkShape(s); err != nil {
+		return nil, err
+	}
+	if r.Range <= 0 {
+		return nil, fmt.Errorf("query: invalid detail range %s", r.Range)
+	}
+	began := time.Now()
+	end := r.End
+	if end.IsZero() {
+		end = began
+	}
+	plan := PlanDetail(r.Range, r.Columns, end)
+	qs := DetailQueries(s, r, plan)
+
+	cctx, cancel := context.WithTimeout(ctx, p.timeout)
+	defer cancel()
+	res := make([]queryResult, len(qs))
+	var g errgroup.Group
+	for i, q := range qs {
+		g.Go(func() error {
+			var v model.Value
+			var w v1.Warnings
+			var err error
+			if q.Range {
+				v, w, err = p.queryRange(ctx, cctx, q.Expr, v1.Range{Start: plan.Start, End: plan.End, Step: plan.Step})
+			} else {
+				v, w, err = p.query(ctx, cctx, q.Expr, plan.End)
+			}
+			res[i] = toResult(q, v, w, err)
+			return nil
+		})
+	}
+	_ = g.Wait()
+
+	failed, unreachable := 0, 0
+	var first error
+	for _, x := range res {
+		if x.err == nil {
+			continue
+		}
+		failed++
+		if first == nil {
+			first = x.err
+		}
+		if IsUnreachable(x.err) {
+			unreachable++
+		}
+	}
+	if failed == len(res) && (unreachable == failed || ctx.Err() != nil) {
+		if first == nil {
+			first = errors.New("query: no answer")
+		}
+		return nil, first
+	}
+	d := AssembleDetail(s, r, plan, qs, res)
+	d.Took = time.Since(began)
+	return d, nil
+}
+
+// AssembleDetail puts the answers of a detail refresh together. It is pure.
+// res holds the matrices of the chart queries and the vectors of the
+// breakdowns, in DetailQueries order.
+func AssembleDetail(s Shape, r DetailRequest, plan DetailPlan, qs []NamedQuery, res []queryResult) *Detail {
+	d := &Detail{Request: r, Plan: plan, Window: s.Window, At: plan.End}
+	seen := map[string]bool{}
+	for i, x := range res {
+		if x.err != nil {
+			d.Errors = append(d.Errors, QueryError{Name: qs[i].Name, Query: qs[i].Expr, Err: x.err})
+		}
+		for _, w := range x.warnings {
+			w = qs[i].Name + ": " + w
+			if !seen[w] {
+				seen[w] = true
+				d.Warnings = append(d.Warnings, w)
+			}
+		}
+	}
+	for c := DetailChart(0); c < detailChartsPerPlan; c++ {
+		if int(c) >= len(res) || res[c].err != nil {
+			continue
+		}
+		d.Charts[c] = chartOf(s, c, r, plan, res[c].mat)
+	}
+	// The exceptions chart keeps one source.
+	ex := &d.Charts[ChartExceptions]
+	d.ExceptionsSource = Exceptions500Source(s)
+	if cs := ex.Get(SeriesExceptions); cs != nil && hasValue(cs.Values) {
+		d.ExceptionsByEndpoint = true
+		d.ExceptionsSource = s.ExceptionsMetric
+	}
+	keep := SeriesStatus500
+	if d.ExceptionsByEndpoint {
+		keep = SeriesExceptions
+	}
+	ex.Series = slices.DeleteFunc(ex.Series, func(x Series) bool { return strings.TrimSuffix(x.Name, CompareSuffix) != keep })
+
+	if len(res) > detailChartsPerPlan {
+		d.Status = breakdownOf(res[detailChartsPerPlan], StatusLabel)
+	}
+	if len(res) > detailChartsPerPlan+1 {
+		d.Methods = breakdownOf(res[detailChartsPerPlan+1], MethodLabel)
+	}
+	return d
+}
+
+// chartOf lays a matrix out on the plan's points, one Series per expected
+// name (all NaN when Prometheus returned nothing for it).
+func chartOf(s Shape, c DetailChart, r DetailRequest, plan DetailPlan, mat model.Matrix) Chart {
+	var ch Chart
+	names := detailExprs(s, c, r.Endpoint, plan.Window, 0)
+	add := func(suffix string, cmp bool) {
+		for _, e := range names {
+			vals := make([]float64, plan.Points)
+			for i := range vals {
+				vals[i] = math.NaN()
+			}
+			ch.Series = append(ch.Series, Series{Name: e[0] + suffix, Compare: cmp, Values: vals})
+		}
+	}
+	add("", false)
+	if r.Compare.Offset() > 0 {
+		add(CompareSuffix, true)
+	}
+	start := int64(model.TimeFromUnixNano(plan.Start.UnixNano()))
+	stepMs := max(plan.Step.Milliseconds(), 1)
+	for _, ss := range mat {
+		dst := ch.Get(string(ss.Metric[SeriesLabel]))
+		if dst == nil {
+			continue
+		}
+		for _, sp := range ss.Values {
+			off := int64(sp.Timestamp) - start
+			k := (off + stepMs/2) / stepMs
+			if off < -stepMs/2 || k >= int64(plan.Points) {
+				continue
+			}
+			dst.Values[k] = finite(float64(sp.Value))
+		}
+	}
+	return ch
+}
+
+func hasValue(v []float64) bool {
+	for _, x := range v {
+		if !Missing(x) {
+			return true
+		}
+	}
+	return false
+}
+
+func breakdownOf(x queryResult, label string) []Breakdown {
+	if x.err != nil {
+		return nil
+	}
+	out := make([]Breakdown, 0, len(x.vec))
+	for _, smp := range x.vec {
+		out = append(out, Breakdown{Value: string(smp.Metric[model.LabelName(label)]), RPS: finite(float64(smp.Value))})
+	}
+	slices.SortFunc(out, func(a, b Breakdown) int {
+		switch {
+		case a.RPS > b.RPS || (!Missing(a.RPS) && Missing(b.RPS)):
+			return -1
+		case a.RPS < b.RPS || (Missing(a.RPS) && !Missing(b.RPS)):
+			return 1
+		}
+		return strings.Compare(a.Value, b.Value)
+	})
+	return out
+}
+
+// Last returns the newest value that is not missing, NaN when none.
+func Last(v []float64) float64 {
+	for i := len(v) - 1; i >= 0; i-- {
+		if !Missing(v[i]) {
+			return v[i]
+		}
+	}
+	return math.NaN()
+}
+
+// Max returns the largest value that is not missing, NaN when none.
+func Max(v []float64) float64 {
+	m := math.NaN()
+	for _, x := range v {
+		if !Missing(x) && (math.IsNaN(m) || x > m) {
+			m = x
+		}
+	}
+	return m
+}
+
+// AlertsForEndpoint returns the alerts one of whose label values is the
+// endpoint (under the endpoint label or any other, e.g. a rule that keeps
+// "handler"), in the given order.
+func AlertsForEndpoint(alerts []Alert, endpoint string) []Alert {
+	if endpoint == "" {
+		return nil
+	}
+	var out []Alert
+	for _, a := range alerts {
+		for _, v := range a.Labels {
+			if v == endpoint {
+				out = append(out, a)
+				break
+			}
+		}
+	}
+	return out
+}

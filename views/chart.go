@@ -1,0 +1,276 @@
+package views
+
+import (
+	"math"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/guptarohit/asciigraph"
+
+	"github.com/vigilterm/vigil/query"
+	"github.com/vigilterm/vigil/themes"
+	"github.com/vigilterm/vigil/ui/text"
+)
+
+// DownsampleMax fits values into width buckets keeping each bucket's
+// largest value, so a one-point spike survives; a bucket with no value is
+// NaN (a gap). Values that already fit are returned as they are.
+func DownsampleMax(values []float64, width int) []float64 {
+	if width <= 0 {
+		return nil
+	}
+	if len(values) <= width {
+		return values
+	}
+	out := make([]float64, width)
+	for i := range out {
+		lo, hi := i*len(values)/width, (i+1)*len(values)/width
+		m := math.NaN()
+		for _, v := range values[lo:hi] {
+			if !query.Missing(v) && (math.IsNaN(m) || v > m) {
+				m = v
+			}
+		}
+		out[i] = m
+	}
+	return out
+}
+
+// lineKind is what a chart line stands for; it picks the line's style and,
+// for thresholds and comparisons, its glyphs.
+type lineKind int
+
+const (
+	lineData lineKind = iota
+	lineCompare
+	lineWarn
+	lineCrit
+)
+
+// chartLine is one line of a chart. series picks the colour of a data or
+// comparison line among the graph series styles.
+type chartLine struct {
+	values []float64
+	kind   lineKind
+	series int
+}
+
+// chartSpec is a chart to draw in width×height cells (the plot and its
+// y-axis labels; the caption and the time axis are drawn by the caller).
+type chartSpec struct {
+	lines  []chartLine
+	format func(float64) string // a y-axis label, unit included
+	width  int
+	height int
+	// floor is the least top of the y axis (so a threshold line or a
+	// little traffic does not fill the whole height).
+	floor float64
+}
+
+// axisLabelW is the width of the y-axis labels, padded so the plot starts
+// at the same column in every chart.
+const axisLabelW = 7
+
+// chartPrefixW is what asciigraph puts before the first plot column: a
+// space, the label and the axis.
+const chartPrefixW = axisLabelW + 2
+
+// PlotColumns is the number of points a chart of the given width draws.
+func PlotColumns(width int) int { return max(width-chartPrefixW+1, 0) }
+
+// Glyphs of the threshold and comparison lines, so they are told apart
+// without colour (and in the goldens, which are stripped of it).
+var (
+	warnChars    = asciigraph.CreateCharSet("┄")
+	critChars    = asciigraph.CreateCharSet("╍")
+	compareChars = asciigraph.CreateCharSet("·")
+)
+
+// Tags are colours asciigraph writes that chartPainter then replaces with
+// the theme's styles: asciigraph knows only its own palette.
+const (
+	tagAxis  = 30
+	tagLabel = 31
+	tagBase  = 40 // + line index
+)
+
+// chartPainter draws charts in the theme's styles.
+type chartPainter struct {
+	st *themes.Styles
+}
+
+func (cp chartPainter) style(kind lineKind, series int) painter {
+	switch kind {
+	case lineWarn:
+		return newPainter(cp.st.ThresholdWarn)
+	case lineCrit:
+		return newPainter(cp.st.ThresholdCrit)
+	case lineCompare:
+		return newPainter(cp.st.Muted)
+	}
+	return newPainter(cp.st.Series(series))
+}
+
+// plot draws the chart in exactly spec.height lines of at most spec.width
+// cells. It returns nil when the size leaves no room for a plot.
+func (cp chartPainter) plot(spec chartSpec) []string {
+	cols := PlotColumns(spec.width)
+	if cols < 2 || spec.height < 2 {
+		return nil
+	}
+	top := spec.floor
+	data := make([][]float64, 0, len(spec.lines))
+	colors := make([]asciigraph.AnsiColor, 0, len(spec.lines))
+	chars := make([]asciigraph.CharSet, 0, len(spec.lines))
+	painters := map[int]painter{
+		tagAxis:  newPainter(cp.st.GraphAxis),
+		tagLabel: newPainter(cp.st.GraphAxis),
+	}
+	n := 0
+	for _, l := range spec.lines {
+		n = max(n, min(len(l.values), cols))
+	}
+	if n < 2 {
+		n = 2
+	}
+	for i, l := range spec.lines {
+		v := DownsampleMax(l.values, cols)
+		row := make([]float64, n)
+		for j := range row {
+			row[j] = math.NaN()
+		}
+		// The newest value stays at the right edge.
+		copy(row[max(n-len(v), 0):], v[max(len(v)-n, 0):])
+		for j, x := range row {
+			if query.Missing(x) {
+				row[j] = math.NaN()
+			} else if x > top {
+				top = x
+			}
+		}
+		data = append(data, row)
+		tag := tagBase + i
+		colors = append(colors, asciigraph.AnsiColor(tag))
+		painters[tag] = cp.style(l.kind, l.series)
+		switch l.kind {
+		case lineWarn:
+			chars = append(chars, warnChars)
+		case lineCrit:
+			chars = append(chars, critChars)
+		case lineCompare:
+			chars = append(chars, compareChars)
+		default:
+			chars = append(chars, asciigraph.DefaultCharSet)
+		}
+	}
+	if len(data) == 0 {
+		return nil
+	}
+	if !(top > 0) {
+		top = 1
+	}
+	format := spec.format
+	out := asciigraph.PlotMany(data,
+		asciigraph.Height(spec.height-1),
+		asciigraph.LowerBound(0),
+		asciigraph.UpperBound(top),
+		asciigraph.Offset(2),
+		asciigraph.YAxisValueFormatter(func(v float64) string {
+			if math.Abs(v) < top*1e-9 {
+				v = 0 // not a float residue such as 1e-17
+			}
+			return text.PadLeft(text.Truncate(format(v), axisLabelW), axisLabelW)
+		}),
+		asciigraph.SeriesColors(colors...),
+		asciigraph.SeriesChars(chars...),
+		asciigraph.AxisColor(tagAxis),
+		asciigraph.LabelColor(tagLabel),
+	)
+	lines := strings.Split(out, "\n")
+	for i, l := range lines {
+		lines[i] = text.Truncate(repaint(l, painters), spec.width)
+	}
+	// asciigraph rounds the rows; the block is always spec.height lines.
+	for len(lines) < spec.height {
+		lines = append([]string{""}, lines...)
+	}
+	if len(lines) > spec.height {
+		lines = lines[len(lines)-spec.height:]
+	}
+	return lines
+}
+
+// repaint replaces asciigraph's colour sequences by the theme's styles.
+func repaint(s string, painters map[int]painter) string {
+	var b strings.Builder
+	b.Grow(len(s) * 2)
+	var run strings.Builder
+	cur := -1
+	flush := func() {
+		if run.Len() == 0 {
+			return
+		}
+		if p, ok := painters[cur]; ok {
+			b.WriteString(p.paint(run.String()))
+		} else {
+			b.WriteString(run.String())
+		}
+		run.Reset()
+	}
+	for i := 0; i < len(s); {
+		if s[i] == 0x1b && i+1 < len(s) && s[i+1] == '[' {
+			j := strings.IndexByte(s[i:], 'm')
+			if j < 0 {
+				break
+			}
+			seq := s[i+2 : i+j]
+			flush()
+			cur = -1
+			if rest, ok := strings.CutPrefix(seq, "38;5;"); ok {
+				if n, err := strconv.Atoi(rest); err == nil {
+					cur = n
+				}
+			}
+			i += j + 1
+			continue
+		}
+		run.WriteByte(s[i])
+		i++
+	}
+	flush()
+	return b.String()
+}
+
+// timeAxis is the line under a plot of cols points from start to end: the
+// start, middle and end times under their columns, after the label gutter.
+func timeAxis(start, end time.Time, cols, width int) string {
+	if cols < 2 || width <= chartPrefixW {
+		return ""
+	}
+	layout := "15:04"
+	if end.Sub(start) > 36*time.Hour {
+		layout = "Mon 15h"
+	}
+	l, r := start.Format(layout), end.Format(layout)
+	mid := start.Add(end.Sub(start) / 2).Format(layout)
+	line := []rune(strings.Repeat(" ", cols))
+	put := func(at int, s string) {
+		rs := []rune(s)
+		at = min(max(at, 0), len(line)-len(rs))
+		if at < 0 {
+			return
+		}
+		copy(line[at:], rs)
+	}
+	if cols >= len(l)+len(r)+2 {
+		put(0, l)
+		put(cols-len([]rune(r)), r)
+		if cols >= len(l)+len(r)+len(mid)+6 {
+			put(cols/2-len([]rune(mid))/2, mid)
+		}
+	} else {
+		put(cols-len([]rune(r)), r)
+	}
+	return text.Truncate(strings.Repeat(" ", chartPrefixW-1)+strings.TrimRight(string(line), " "), width)
+}

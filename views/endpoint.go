@@ -1,0 +1,737 @@
+package views
+
+import (
+	"fmt"
+	"slices"
+	"strings"
+	"time"
+
+	"charm.land/bubbles/v2/key"
+	tea "charm.land/bubbletea/v2"
+
+	"github.com/vigilterm/vigil/query"
+	"github.com/vigilterm/vigil/themes"
+	"github.com/vigilterm/vigil/ui/text"
+)
+
+// DetailMsg carries a refresh of the endpoint detail screen. Err is set
+// when the whole refresh failed; the screen keeps its last data.
+type DetailMsg struct {
+	Detail *query.Detail
+	Err    error
+}
+
+// DetailFetchMsg asks the root model to refresh the detail screen now
+// (after the range or the comparison changed).
+type DetailFetchMsg struct{}
+
+// CloseDetailMsg asks the root model to close the detail screen and return
+// to the overview.
+type CloseDetailMsg struct{}
+
+// Layout of the detail screen.
+const (
+	sidePanelW    = 36  // the right panel of tables, on wide screens
+	sidePanelMinW = 150 // the width from which the panel is on the right
+	chartMinH     = 4   // caption, two plot rows and the time axis
+)
+
+// Endpoint is the detail screen of one endpoint: charts over a time range
+// and the breakdowns and alerts of the endpoint.
+type Endpoint struct {
+	ctx    *Context
+	width  int
+	height int
+
+	endpoint string
+	rng      time.Duration
+	compare  query.Compare
+
+	data    *query.Detail
+	err     error
+	loading bool
+	alerts  []query.Alert
+
+	paused   bool
+	pausedAt time.Time
+
+	choosing bool
+	choice   int
+
+	// layout, computed in SetSize
+	chartW, chartH, gridCols int
+	side                     bool
+}
+
+// NewEndpoint returns the detail screen of an endpoint, over the default
+// range, loading.
+func NewEndpoint(ctx *Context, endpoint string) *Endpoint {
+	e := &Endpoint{ctx: ctx, endpoint: endpoint, rng: query.DefaultDetailRange, loading: true}
+	e.SetSize(80, 20)
+	return e
+}
+
+// Endpoint returns the endpoint shown.
+func (e *Endpoint) Endpoint() string { return e.endpoint }
+
+// Range returns the time range shown.
+func (e *Endpoint) Range() time.Duration { return e.rng }
+
+// Compare returns the comparison shown.
+func (e *Endpoint) Compare() query.Compare { return e.compare }
+
+// Data returns the last detail received, or nil.
+func (e *Endpoint) Data() *query.Detail { return e.data }
+
+// Err returns the error of the last refresh, if it failed.
+func (e *Endpoint) Err() error { return e.err }
+
+// Loading reports whether the data shown is not (yet) of the current range
+// and comparison.
+func (e *Endpoint) Loading() bool { return e.loading }
+
+// Request returns what the next refresh should ask for.
+func (e *Endpoint) Request() query.DetailRequest {
+	return query.DetailRequest{Endpoint: e.endpoint, Range: e.rng, Compare: e.compare, Columns: max(PlotColumns(e.chartW), 2)}
+}
+
+// PlotColumns returns the number of points a chart draws at this size.
+func (e *Endpoint) PlotColumns() int { return PlotColumns(e.chartW) }
+
+// SetAlerts gives the screen every alert; it keeps those that name the
+// endpoint in one of their labels.
+func (e *Endpoint) SetAlerts(all []query.Alert) {
+	e.alerts = query.AlertsForEndpoint(all, e.endpoint)
+}
+
+// SetPaused tells the screen that refreshing is paused (since at) or not.
+func (e *Endpoint) SetPaused(paused bool, at time.Time) { e.paused, e.pausedAt = paused, at }
+
+// loc is the time zone of the clock: local time, or the tests' fixed one.
+func (e *Endpoint) loc() *time.Location { return e.ctx.Now().Location() }
+
+// Title implements Screen.
+func (e *Endpoint) Title() string { return "Endpoint" }
+
+// Capturing implements Screen: the range chooser owns the keyboard.
+func (e *Endpoint) Capturing() bool { return e.choosing }
+
+// SetSize implements Screen and lays out the charts.
+func (e *Endpoint) SetSize(w, h int) {
+	e.width, e.height = max(w, 0), max(h, 0)
+	e.side = e.width >= sidePanelMinW
+	area := e.width
+	if e.side {
+		area = e.width - sidePanelW - 1
+	}
+	e.gridCols = 1
+	if area >= 70 {
+		e.gridCols = 2
+	}
+	e.chartW = max((area-(e.gridCols-1)*2)/e.gridCols, 0)
+	rows := 4 / e.gridCols
+	body := e.height - 1 - len(e.statusLines())
+	if !e.side {
+		body -= e.bottomLines()
+	}
+	e.chartH = max(body/rows, 0)
+}
+
+// bottomLines is the number of lines of breakdowns and alerts under the
+// charts on screens without the side panel.
+func (e *Endpoint) bottomLines() int {
+	switch {
+	case e.height >= 16:
+		return 3
+	case e.height >= 8:
+		return 1
+	}
+	return 0
+}
+
+// Update implements Screen.
+func (e *Endpoint) Update(msg tea.Msg) (Screen, tea.Cmd) {
+	switch msg := msg.(type) {
+	case DetailMsg:
+		e.onDetail(msg)
+		return e, nil
+	case tea.KeyPressMsg:
+		if e.choosing {
+			return e, e.updateChooser(msg)
+		}
+		return e, e.handleKey(msg)
+	}
+	return e, nil
+}
+
+func (e *Endpoint) onDetail(msg DetailMsg) {
+	if msg.Err != nil {
+		e.err = msg.Err
+		e.SetSize(e.width, e.height)
+		return
+	}
+	d := msg.Detail
+	if d == nil || d.Request.Endpoint != e.endpoint || d.Request.Range != e.rng || d.Request.Compare != e.compare {
+		return // an answer to a request that is no longer current
+	}
+	e.data, e.err, e.loading = d, nil, false
+	e.SetSize(e.width, e.height)
+}
+
+func fetch() tea.Msg { return DetailFetchMsg{} }
+
+func (e *Endpoint) setRange(r time.Duration) tea.Cmd {
+	if r == e.rng {
+		return nil
+	}
+	e.rng, e.loading = r, true
+	return tea.Batch(fetch, Flash("range "+FormatDuration(r)+": loading…", false))
+}
+
+func rangeIndex(r time.Duration) int {
+	if i := slices.Index(query.DetailRanges, r); i >= 0 {
+		return i
+	}
+	return slices.Index(query.DetailRanges, query.DefaultDetailRange)
+}
+
+func (e *Endpoint) handleKey(msg tea.KeyPressMsg) tea.Cmd {
+	k := e.ctx.Keys
+	i := rangeIndex(e.rng)
+	switch {
+	case key.Matches(msg, k.Back):
+		return func() tea.Msg { return CloseDetailMsg{} }
+	case key.Matches(msg, k.RangeShorter):
+		if i == 0 {
+			return Flash(FormatDuration(e.rng)+" is the shortest range", false)
+		}
+		return e.setRange(query.DetailRanges[i-1])
+	case key.Matches(msg, k.RangeLonger):
+		if i == len(query.DetailRanges)-1 {
+			return Flash(FormatDuration(e.rng)+" is the longest range", false)
+		}
+		return e.setRange(query.DetailRanges[i+1])
+	case key.Matches(msg, k.RangeChoose):
+		e.choosing, e.choice = true, i
+		return nil
+	case key.Matches(msg, k.Compare):
+		e.compare = e.compare.Next()
+		e.loading = true
+		return tea.Batch(fetch, Flash("compare: "+e.compare.String(), false))
+	}
+	return nil
+}
+
+func (e *Endpoint) updateChooser(msg tea.KeyPressMsg) tea.Cmd {
+	k := e.ctx.Keys
+	switch {
+	case key.Matches(msg, k.Apply):
+		e.choosing = false
+		return e.setRange(query.DetailRanges[e.choice])
+	case key.Matches(msg, k.Cancel):
+		e.choosing = false
+	case key.Matches(msg, k.Up, k.RangeShorter), msg.String() == "left", msg.String() == "h":
+		e.choice = max(e.choice-1, 0)
+	case key.Matches(msg, k.Down, k.RangeLonger), msg.String() == "right", msg.String() == "l":
+		e.choice = min(e.choice+1, len(query.DetailRanges)-1)
+	}
+	return nil
+}
+
+// Notes implements Screen.
+func (e *Endpoint) Notes() []string {
+	notes := []string{
+		"Charts run over the range, newest at the right; a blank stretch means no data (no traffic), never zero.",
+		"┄ is the warning threshold and ╍ the critical one (thresholds in the configuration); · is the comparison with the past.",
+		"Each point is a rate over max(step, 1m); with more points than columns each column keeps its maximum, so spikes show.",
+	}
+	if e.data != nil && e.data.ExceptionsByEndpoint {
+		notes = append(notes, "Exceptions come from the exceptions counter, which carries the endpoint label.")
+	} else {
+		notes = append(notes, "Exceptions are status=\"500\" responses of the duration histogram: the exceptions counter has no endpoint label.")
+	}
+	return notes
+}
+
+// ShortHelp implements help.KeyMap.
+func (e *Endpoint) ShortHelp() []key.Binding {
+	k := e.ctx.Keys
+	if e.choosing {
+		return []key.Binding{k.Apply, k.Cancel}
+	}
+	return []key.Binding{k.Back, k.RangeShorter, k.RangeLonger, k.RangeChoose, k.Compare, k.Help}
+}
+
+// FullHelp implements help.KeyMap.
+func (e *Endpoint) FullHelp() [][]key.Binding {
+	k := e.ctx.Keys
+	return [][]key.Binding{{k.RangeShorter, k.RangeLonger, k.RangeChoose, k.Compare, k.Back}}
+}
+
+// statusLines are the lines under the charts: the chooser, failures.
+func (e *Endpoint) statusLines() []string {
+	st := e.ctx.Styles
+	var lines []string
+	if e.err != nil {
+		lines = append(lines, st.Error.Render(text.Fit("✕ "+text.Sanitize(e.err.Error()), e.width)))
+	}
+	if e.data != nil {
+		for _, qe := range e.data.Errors {
+			lines = append(lines, st.Error.Render(text.Fit("✕ "+qe.Name+": "+text.Sanitize(qe.Err.Error()), e.width)))
+		}
+	}
+	if len(lines) > 2 {
+		lines = append(lines[:1], st.Muted.Render(text.Fit(fmt.Sprintf("… and %d more problems", len(lines)-1), e.width)))
+	}
+	if e.choosing {
+		var b strings.Builder
+		b.WriteString("range:")
+		for i, r := range query.DetailRanges {
+			s := FormatDuration(r)
+			if i == e.choice {
+				s = "[" + s + "]"
+			} else {
+				s = " " + s + " "
+			}
+			b.WriteString(" " + s)
+		}
+		b.WriteString("   ←/→ choose · enter apply · esc cancel")
+		lines = append(lines, st.Accent.Render(text.Fit(b.String(), e.width)))
+	}
+	return lines
+}
+
+// title is the first line: endpoint, range, comparison, state.
+func (e *Endpoint) title() string {
+	st := e.ctx.Styles
+	name := e.endpoint
+	if name == "" {
+		name = "(no " + e.ctx.Config.Metrics.EndpointLabel + ")"
+	}
+	left := st.Title.Render(text.Sanitize(name))
+	right := st.Muted.Render("range ") + st.Accent.Render(FormatDuration(e.rng))
+	if e.compare != query.CompareOff {
+		right += st.Muted.Render(" · vs ") + st.Accent.Render(e.compare.String())
+	}
+	switch {
+	case e.paused:
+		right += " " + st.StateStale.Render("⏸ paused "+e.pausedAt.Format("15:04:05"))
+	case e.loading:
+		right += " " + st.Muted.Render("loading…")
+	case e.data != nil:
+		right += st.Muted.Render(" · at " + e.data.At.In(e.loc()).Format("15:04:05"))
+	}
+	return spreadLine(left, right, e.width)
+}
+
+// spreadLine puts left and right on one line of width w, cutting left first.
+func spreadLine(left, right string, w int) string {
+	rw := text.Width(right)
+	if rw+2 > w {
+		return text.Truncate(left, w)
+	}
+	lw := w - rw - 1
+	return text.PadRight(text.Truncate(left, lw), lw) + " " + right
+}
+
+// chartBlock is one chart: its caption, plot and time axis, in exactly h
+// lines of at most w cells.
+func (e *Endpoint) chartBlock(c query.DetailChart, w, h int) []string {
+	st := e.ctx.Styles
+	th := e.ctx.Thresholds()
+	var ch *query.Chart
+	if e.data != nil {
+		ch = &e.data.Charts[c]
+	}
+	var (
+		name   string
+		format func(float64) string
+		value  func(float64) string
+		lines  []chartLine
+		floor  float64
+		cap    []string
+		level  = func(float64) themes.Level { return themes.LevelNone }
+		warn   float64
+		crit   float64
+	)
+	get := func(n string) []float64 {
+		if ch == nil {
+			return nil
+		}
+		if s := ch.Get(n); s != nil {
+			return s.Values
+		}
+		return nil
+	}
+	switch c {
+	case query.ChartErrorRatio:
+		name, format, value = "error ratio", FormatPercent, FormatPercent
+		warn, crit = th.ErrorRatioWarn, th.ErrorRatioCrit
+		level = func(v float64) themes.Level { return ThemeLevel(v, th.ErrorLevel(v)) }
+		lines = append(lines, chartLine{values: get(query.SeriesErrorRatio + query.CompareSuffix), kind: lineCompare},
+			chartLine{values: get(query.SeriesErrorRatio), series: 0})
+	case query.ChartLatency:
+		name, format, value = "latency", FormatSeconds, FormatSeconds
+		warn, crit = th.P99Warn.Seconds(), th.P99Crit.Seconds()
+		level = func(v float64) themes.Level { return ThemeLevel(v, th.P99Level(v)) }
+		lines = append(lines,
+			chartLine{values: get(query.SeriesP50 + query.CompareSuffix), kind: lineCompare},
+			chartLine{values: get(query.SeriesP99 + query.CompareSuffix), kind: lineCompare},
+			chartLine{values: get(query.SeriesP50), series: 1},
+			chartLine{values: get(query.SeriesP99), series: 0})
+	case query.ChartRPS:
+		name, value = "requests/s", FormatRPS
+		format = func(v float64) string { return FormatRPS(v) + "/s" }
+		lines = append(lines, chartLine{values: get(query.SeriesRPS + query.CompareSuffix), kind: lineCompare},
+			chartLine{values: get(query.SeriesRPS), series: 2})
+	case query.ChartExceptions:
+		src := query.SeriesStatus500
+		name = "exceptions ≈ 500s/min"
+		if e.data != nil && e.data.ExceptionsByEndpoint {
+			src, name = query.SeriesExceptions, "exceptions/min"
+		}
+		value = FormatRPS
+		format = func(v float64) string { return FormatRPS(v) + "/m" }
+		lines = append(lines, chartLine{values: get(src + query.CompareSuffix), kind: lineCompare},
+			chartLine{values: get(src), series: 3})
+	}
+	// The current value and the maximum over the range of each data line,
+	// the most important line (p99) first.
+	painters := [themes.LevelUnknown + 1]painter{}
+	for l := range painters {
+		painters[l] = newPainter(st.Level(themes.Level(l)))
+	}
+	for i := len(lines) - 1; i >= 0; i-- {
+		l := lines[i]
+		if l.kind != lineData {
+			continue
+		}
+		cur, mx := query.Last(l.values), query.Max(l.values)
+		label := ""
+		if c == query.ChartLatency {
+			label = map[int]string{0: "p99 ", 1: "p50 "}[l.series]
+		}
+		cap = append(cap, label+painters[level(cur)].paint(value(cur))+st.Muted.Render(" max ")+painters[level(mx)].paint(value(mx)))
+	}
+	// Thresholds are drawn under the data, before it.
+	if warn > 0 || crit > 0 {
+		n := 0
+		for _, l := range lines {
+			n = max(n, len(l.values))
+		}
+		n = max(n, 2)
+		th := func(v float64, k lineKind) chartLine {
+			vals := make([]float64, n)
+			for i := range vals {
+				vals[i] = v
+			}
+			return chartLine{values: vals, kind: k}
+		}
+		var ts []chartLine
+		if warn > 0 {
+			ts = append(ts, th(warn, lineWarn))
+		}
+		if crit > 0 {
+			ts = append(ts, th(crit, lineCrit))
+		}
+		lines = append(ts, lines...)
+		floor = warn
+	}
+	// Parts that do not fit are left out whole rather than cut.
+	capLine := st.Title.Render(name)
+	for i, part := range cap {
+		if i > 0 && text.Width(capLine)+2+text.Width(part) > w {
+			break
+		}
+		capLine += "  " + part
+	}
+	if e.compare != query.CompareOff {
+		cmp := ""
+		for _, l := range lines {
+			if l.kind == lineCompare && len(l.values) > 0 {
+				cmp = value(query.Last(l.values))
+				if c == query.ChartLatency {
+					cmp = value(query.Last(get(query.SeriesP99 + query.CompareSuffix)))
+				}
+			}
+		}
+		ago := "  1d ago "
+		if e.compare == query.CompareWeek {
+			ago = "  1w ago "
+		}
+		if cmp != "" && text.Width(capLine)+text.Width(ago)+text.Width(cmp) <= w {
+			capLine += st.Muted.Render(ago + cmp)
+		}
+	}
+	out := []string{text.Truncate(capLine, w)}
+	if h < chartMinH {
+		return fitBlock(out, w, h)
+	}
+	plotH := h - 2
+	hasData := false
+	for _, l := range lines {
+		if l.kind == lineData && !query.Missing(query.Max(l.values)) {
+			hasData = true
+		}
+	}
+	if ch == nil || !hasData {
+		msg := "no data in this range"
+		if e.data == nil {
+			msg = "loading…"
+		}
+		out = append(out, st.Muted.Render(text.Fit("  "+msg, w)))
+		return fitBlock(out, w, h)
+	}
+	if floor > 0 {
+		// Leave a little room above the warning line.
+		floor *= 1.25
+	}
+	cp := chartPainter{st: st}
+	out = append(out, cp.plot(chartSpec{lines: lines, format: format, width: w, height: plotH, floor: floor})...)
+	if e.data != nil {
+		p := e.data.Plan
+		n := min(p.Points, PlotColumns(w))
+		start := p.End.Add(-time.Duration(n-1) * p.Step)
+		out = append(out, st.GraphAxis.Render(timeAxis(start.In(e.loc()), p.End.In(e.loc()), n, w)))
+	}
+	return fitBlock(out, w, h)
+}
+
+// fitBlock pads every line to w cells and the block to h lines.
+func fitBlock(lines []string, w, h int) []string {
+	h, w = max(h, 0), max(w, 0)
+	if len(lines) > h {
+		lines = lines[:h]
+	}
+	for i := range lines {
+		lines[i] = text.PadRight(text.Truncate(lines[i], w), w)
+	}
+	for len(lines) < h {
+		lines = append(lines, strings.Repeat(" ", w))
+	}
+	return lines
+}
+
+// View implements Screen. Only what fits is rendered.
+func (e *Endpoint) View() string {
+	if e.width <= 0 || e.height <= 0 {
+		return ""
+	}
+	lines := make([]string, 0, e.height)
+	lines = append(lines, e.title())
+	status := e.statusLines()
+	body := e.height - 1 - len(status)
+	area := e.width
+	if e.side {
+		area = e.width - sidePanelW - 1
+	}
+	var grid []string
+	if e.chartH >= 1 {
+		rows := 4 / e.gridCols
+		for r := 0; r < rows; r++ {
+			var blocks [][]string
+			for c := 0; c < e.gridCols; c++ {
+				blocks = append(blocks, e.chartBlock(query.DetailChart(r*e.gridCols+c), e.chartW, e.chartH))
+			}
+			for i := 0; i < e.chartH; i++ {
+				parts := make([]string, len(blocks))
+				for j := range blocks {
+					parts[j] = blocks[j][i]
+				}
+				grid = append(grid, strings.Join(parts, "  "))
+			}
+		}
+	}
+	if e.side {
+		panel := e.sidePanel(body)
+		for i := 0; i < body; i++ {
+			l := ""
+			if i < len(grid) {
+				l = grid[i]
+			}
+			l = text.PadRight(text.Truncate(l, area), area)
+			if i < len(panel) {
+				l += " " + panel[i]
+			}
+			lines = append(lines, l)
+		}
+	} else {
+		bottom := e.compactLines()
+		for i := 0; i < body-len(bottom); i++ {
+			if i < len(grid) {
+				lines = append(lines, text.Truncate(grid[i], e.width))
+			} else {
+				lines = append(lines, "")
+			}
+		}
+		lines = append(lines, bottom...)
+	}
+	lines = append(lines, status...)
+	if len(lines) > e.height {
+		lines = lines[:e.height]
+	}
+	for i := range lines {
+		lines[i] = text.Truncate(lines[i], e.width)
+	}
+	return strings.Join(lines, "\n")
+}
+
+// statusPainter paints a status code: 5xx critical, 4xx warning.
+func (e *Endpoint) statusLevel(status string) themes.Level {
+	switch {
+	case strings.HasPrefix(status, "5"):
+		return themes.LevelCrit
+	case strings.HasPrefix(status, "4"):
+		return themes.LevelWarn
+	}
+	return themes.LevelNone
+}
+
+func (e *Endpoint) alertGlyph(a query.Alert) string {
+	st := e.ctx.Styles
+	switch a.State {
+	case query.StateFiring:
+		return st.Firing.Render("●")
+	case query.StatePending:
+		return st.Pending.Render("◐")
+	case query.StateSilenced:
+		return st.Silenced.Render("◌")
+	case query.StateInhibited:
+		return st.Inhibited.Render("◌")
+	}
+	return " "
+}
+
+// compactLines are the breakdowns and alerts on one line each, for screens
+// without the side panel.
+func (e *Endpoint) compactLines() []string {
+	n := e.bottomLines()
+	if n == 0 {
+		return nil
+	}
+	st := e.ctx.Styles
+	status := st.Muted.Render("status ") + e.inline(e.statusBreakdown(), true)
+	methods := st.Muted.Render("method ") + e.inline(e.methodBreakdown(), false)
+	var al string
+	if len(e.alerts) == 0 {
+		al = st.Muted.Render("alerts none name this endpoint")
+	} else {
+		parts := make([]string, 0, len(e.alerts))
+		for _, a := range e.alerts {
+			parts = append(parts, e.alertGlyph(a)+" "+text.Sanitize(a.Name)+" "+st.Muted.Render(string(a.State)))
+		}
+		al = st.Muted.Render("alerts ") + strings.Join(parts, st.Muted.Render(" · "))
+	}
+	all := []string{status, methods, al}
+	if n == 1 {
+		// One line: alerts first when there are any, they matter most.
+		if len(e.alerts) > 0 {
+			return []string{text.Truncate(al, e.width)}
+		}
+		return []string{text.Truncate(status, e.width)}
+	}
+	for i := range all {
+		all[i] = text.Truncate(all[i], e.width)
+	}
+	return all
+}
+
+func (e *Endpoint) statusBreakdown() []query.Breakdown {
+	if e.data == nil {
+		return nil
+	}
+	return e.data.Status
+}
+
+func (e *Endpoint) methodBreakdown() []query.Breakdown {
+	if e.data == nil {
+		return nil
+	}
+	return e.data.Methods
+}
+
+func (e *Endpoint) inline(bs []query.Breakdown, status bool) string {
+	st := e.ctx.Styles
+	if e.data == nil {
+		return st.Muted.Render("…")
+	}
+	if len(bs) == 0 {
+		return st.Muted.Render("no requests in the last " + FormatDuration(e.data.Window))
+	}
+	parts := make([]string, 0, len(bs))
+	for _, b := range bs {
+		v := text.Sanitize(b.Value)
+		if status {
+			if l := e.statusLevel(b.Value); l != themes.LevelNone {
+				v = st.Level(l).Render(v)
+			}
+		}
+		parts = append(parts, v+" "+FormatRPS(b.RPS)+"/s")
+	}
+	return strings.Join(parts, st.Muted.Render(" · "))
+}
+
+// sidePanel is the right-hand panel of wide screens: the breakdowns as
+// tables and the alerts, in h lines of sidePanelW cells.
+func (e *Endpoint) sidePanel(h int) []string {
+	st := e.ctx.Styles
+	w := sidePanelW
+	var lines []string
+	table := func(title string, bs []query.Breakdown, status bool) {
+		lines = append(lines, st.TableHeader.Render(text.PadRight(title, w-16)+text.PadLeft("REQ/S", 8)+text.PadLeft("SHARE", 8)))
+		if e.data == nil {
+			lines = append(lines, st.Muted.Render("…"))
+			return
+		}
+		if len(bs) == 0 {
+			lines = append(lines, st.Muted.Render(text.Fit("no requests in "+FormatDuration(e.data.Window), w)))
+			return
+		}
+		total := 0.0
+		for _, b := range bs {
+			if !query.Missing(b.RPS) {
+				total += b.RPS
+			}
+		}
+		for i, b := range bs {
+			if i == 6 {
+				lines = append(lines, st.Muted.Render(fmt.Sprintf("… %d more", len(bs)-i)))
+				break
+			}
+			share := Dash
+			if total > 0 && !query.Missing(b.RPS) {
+				share = FormatPercent(b.RPS / total)
+			}
+			name := text.Fit(text.Sanitize(b.Value), w-16)
+			if status {
+				if l := e.statusLevel(b.Value); l != themes.LevelNone {
+					name = st.Level(l).Render(name)
+				}
+			}
+			lines = append(lines, name+text.PadLeft(FormatRPS(b.RPS), 8)+text.PadLeft(share, 8))
+		}
+	}
+	win := ""
+	if e.data != nil {
+		win = " (" + FormatDuration(e.data.Window) + ")"
+	}
+	table("STATUS"+win, e.statusBreakdown(), true)
+	lines = append(lines, "")
+	table("METHOD"+win, e.methodBreakdown(), false)
+	lines = append(lines, "")
+	lines = append(lines, st.TableHeader.Render(text.PadRight("ALERTS NAMING THIS ENDPOINT", w)))
+	if len(e.alerts) == 0 {
+		lines = append(lines, st.Muted.Render("none"))
+	}
+	for _, a := range e.alerts {
+		sev := ""
+		if a.Severity != "" {
+			sev = " " + st.Level(themes.SeverityLevel(a.Severity)).Render(text.Sanitize(a.Severity))
+		}
+		lines = append(lines, e.alertGlyph(a)+" "+text.Truncate(text.Sanitize(a.Name), w-14)+sev)
+		if s := a.Summary(); s != "" {
+			lines = append(lines, st.Muted.Render(text.Fit("  "+text.Sanitize(s), w)))
+		}
+	}
+	return fitBlock(lines, w, h)
+}

@@ -1,0 +1,452 @@
+package views
+
+import (
+	"errors"
+	"fmt"
+	"math"
+	"strings"
+	"testing"
+	"time"
+
+	tea "charm.land/bubbletea/v2"
+	"github.com/charmbracelet/x/ansi"
+
+	"github.com/vigilterm/vigil/query"
+	"github.com/vigilterm/vigil/themes"
+)
+
+// sampleDetail is /api/checkout over a range: healthy until two thirds of
+// the way, then an incident (errors about 30%, p99 near 2.5s); no traffic
+// for a stretch before it (a gap, not zeros). With compare on, the past is
+// a quiet copy.
+func sampleDetail(req query.DetailRequest) *query.Detail {
+	plan := query.PlanDetail(req.Range, req.Columns, fixedNow)
+	n := plan.Points
+	nan := math.NaN()
+	mk := func(f func(i int, incident bool) float64) []float64 {
+		v := make([]float64, n)
+		for i := range v {
+			switch {
+			case i >= n/2-n/10 && i < n/2:
+				v[i] = nan // no traffic: a gap
+			default:
+				v[i] = f(i, i >= 2*n/3)
+			}
+		}
+		return v
+	}
+	wave := func(i int) float64 { return math.Sin(float64(i)/3) * 0.5 }
+	errRatio := mk(func(i int, inc bool) float64 {
+		if inc {
+			return 0.28 + 0.04*wave(i)
+		}
+		return 0.002 + 0.002*wave(i)
+	})
+	p50 := mk(func(i int, inc bool) float64 {
+		if inc {
+			return 0.9 + 0.1*wave(i)
+		}
+		return 0.08 + 0.01*wave(i)
+	})
+	p99 := mk(func(i int, inc bool) float64 {
+		if inc {
+			return 2.4 + 0.3*wave(i)
+		}
+		return 0.35 + 0.05*wave(i)
+	})
+	rps := mk(func(i int, inc bool) float64 { return 3.2 + wave(i) })
+	exc := mk(func(i int, inc bool) float64 {
+		if inc {
+			return 55 + 5*wave(i)
+		}
+		return 0
+	})
+	d := &query.Detail{
+		Request: req, Plan: plan, Window: 5 * time.Minute, At: plan.End,
+		ExceptionsSource: `flask_http_request_duration_seconds_count{status="500"}`,
+		Status:           []query.Breakdown{{Value: "200", RPS: 2.21}, {Value: "500", RPS: 0.96}, {Value: "404", RPS: 0.03}},
+		Methods:          []query.Breakdown{{Value: "POST", RPS: 2.9}, {Value: "GET", RPS: 0.3}},
+	}
+	d.Charts[query.ChartErrorRatio].Series = []query.Series{{Name: query.SeriesErrorRatio, Values: errRatio}}
+	d.Charts[query.ChartLatency].Series = []query.Series{{Name: query.SeriesP50, Values: p50}, {Name: query.SeriesP99, Values: p99}}
+	d.Charts[query.ChartRPS].Series = []query.Series{{Name: query.SeriesRPS, Values: rps}}
+	d.Charts[query.ChartExceptions].Series = []query.Series{{Name: query.SeriesStatus500, Values: exc}}
+	if req.Compare != query.CompareOff {
+		quiet := func(v float64) []float64 {
+			out := make([]float64, n)
+			for i := range out {
+				out[i] = v * (1 + 0.2*wave(i))
+			}
+			return out
+		}
+		for c, ss := range map[query.DetailChart][]query.Series{
+			query.ChartErrorRatio: {{Name: query.SeriesErrorRatio + query.CompareSuffix, Compare: true, Values: quiet(0.003)}},
+			query.ChartLatency: {{Name: query.SeriesP50 + query.CompareSuffix, Compare: true, Values: quiet(0.07)},
+				{Name: query.SeriesP99 + query.CompareSuffix, Compare: true, Values: quiet(0.3)}},
+			query.ChartRPS:        {{Name: query.SeriesRPS + query.CompareSuffix, Compare: true, Values: quiet(2.8)}},
+			query.ChartExceptions: {{Name: query.SeriesStatus500 + query.CompareSuffix, Compare: true, Values: quiet(0.5)}},
+		} {
+			d.Charts[c].Series = append(d.Charts[c].Series, ss...)
+		}
+	}
+	return d
+}
+
+var endpointAlerts = []query.Alert{
+	{Name: "HighErrorRate", Severity: "critical", State: query.StateFiring,
+		Labels:      map[string]string{"alertname": "HighErrorRate", "path": "/api/checkout"},
+		Annotations: map[string]string{"summary": "Error rate above 5% on /api/checkout"}},
+	{Name: "SlowAPIResponses", Severity: "warning", State: query.StatePending,
+		Labels: map[string]string{"alertname": "SlowAPIResponses", "handler": "/api/checkout"}},
+	{Name: "Other", Severity: "warning", State: query.StateFiring,
+		Labels: map[string]string{"alertname": "Other", "path": "/login"}},
+}
+
+func newTestEndpoint(t testing.TB, w, h int, compare query.Compare) *Endpoint {
+	e := NewEndpoint(testContext(t, "dark"), "/api/checkout")
+	e.SetSize(w, h)
+	e.compare = compare
+	e.SetAlerts(endpointAlerts)
+	e.Update(DetailMsg{Detail: sampleDetail(e.Request())})
+	return e
+}
+
+func TestEndpointGolden(t *testing.T) {
+	for _, c := range []struct {
+		w, h    int
+		compare query.Compare
+	}{{80, 24, query.CompareOff}, {160, 50, query.CompareDay}} {
+		e := newTestEndpoint(t, c.w, c.h-3, c.compare)
+		got := ansi.Strip(e.View()) + "\n"
+		golden(t, fmt.Sprintf("endpoint-%dx%d", c.w, c.h), got)
+	}
+}
+
+func TestEndpointIncidentIsDrawn(t *testing.T) {
+	e := newTestEndpoint(t, 80, 21, query.CompareOff)
+	v := ansi.Strip(e.View())
+	for _, want := range []string{
+		"/api/checkout", "range 1h", "error ratio", "27.5% max 30.0%", // current and max of the error ratio
+		"latency", "p99 2.", "requests/s", "exceptions ≈ 500s/min",
+		"HighErrorRate", "SlowAPIResponses", "┄", "╍",
+	} {
+		if !strings.Contains(v, want) {
+			t.Errorf("missing %q in\n%s", want, v)
+		}
+	}
+	if strings.Contains(v, "Other") {
+		t.Errorf("an alert of another endpoint is shown:\n%s", v)
+	}
+}
+
+func TestEndpointNoLineWiderThanTheTerminal(t *testing.T) {
+	empty := func(e *Endpoint) {
+		d := &query.Detail{Request: e.Request(), Plan: query.PlanDetail(e.rng, 10, fixedNow), At: fixedNow}
+		e.Update(DetailMsg{Detail: d})
+	}
+	nanAll := func(e *Endpoint) {
+		d := sampleDetail(e.Request())
+		for c := range d.Charts {
+			for i := range d.Charts[c].Series {
+				for j := range d.Charts[c].Series[i].Values {
+					d.Charts[c].Series[i].Values[j] = math.NaN()
+				}
+			}
+		}
+		d.Errors = []query.QueryError{{Name: "latency", Err: errors.New("bad_data: \x1b[31mnope")}}
+		e.Update(DetailMsg{Detail: d})
+	}
+	for _, fill := range []func(*Endpoint){nil, empty, nanAll} {
+		for w := 0; w <= 200; w += 7 {
+			for _, h := range []int{0, 1, 2, 3, 5, 8, 12, 21, 47, 60} {
+				e := NewEndpoint(testContext(t, "dark"), "/blog/\x1b]0;pwned\x07日本語")
+				e.SetSize(w, h)
+				e.SetAlerts(endpointAlerts)
+				e.compare = query.CompareWeek
+				if fill != nil {
+					fill(e)
+				} else {
+					e.Update(DetailMsg{Detail: sampleDetail(e.Request())})
+				}
+				e.Update(DetailMsg{Err: errors.New("prometheus down")})
+				e.choosing = w%2 == 0
+				checkFits(t, e.View(), w, h)
+			}
+		}
+	}
+	e := NewEndpoint(testContext(t, "dark"), "/x")
+	e.SetSize(20, 5)
+	checkFits(t, e.View(), 20, 5)
+}
+
+func checkFits(t *testing.T, v string, w, h int) {
+	t.Helper()
+	if v == "" {
+		return
+	}
+	lines := strings.Split(v, "\n")
+	if len(lines) > h {
+		t.Fatalf("%dx%d: %d lines", w, h, len(lines))
+	}
+	for i, l := range lines {
+		if lw := ansi.StringWidth(l); lw > w {
+			t.Fatalf("%dx%d: line %d is %d wide: %q", w, h, i, lw, ansi.Strip(l))
+		}
+		if strings.Contains(ansi.Strip(l), "\x1b") || strings.ContainsRune(l, '\x07') {
+			t.Fatalf("%dx%d: line %d leaks a control sequence: %q", w, h, i, l)
+		}
+	}
+}
+
+func epPress(e *Endpoint, k string) []tea.Msg {
+	_, cmd := e.Update(keyMsg(k))
+	return collect(cmd)
+}
+
+// collect runs a command and the batches it returns.
+func collect(cmd tea.Cmd) []tea.Msg {
+	if cmd == nil {
+		return nil
+	}
+	msg := cmd()
+	if b, ok := msg.(tea.BatchMsg); ok {
+		var out []tea.Msg
+		for _, c := range b {
+			out = append(out, collect(c)...)
+		}
+		return out
+	}
+	return []tea.Msg{msg}
+}
+
+func hasFetch(msgs []tea.Msg) bool {
+	for _, m := range msgs {
+		if _, ok := m.(DetailFetchMsg); ok {
+			return true
+		}
+	}
+	return false
+}
+
+func TestEndpointRangeKeys(t *testing.T) {
+	e := newTestEndpoint(t, 80, 21, query.CompareOff)
+	if e.Range() != time.Hour || e.Loading() {
+		t.Fatalf("opens at %s loading %v", e.Range(), e.Loading())
+	}
+	if msgs := epPress(e, "]"); !hasFetch(msgs) || e.Range() != 6*time.Hour || !e.Loading() {
+		t.Fatalf("] → %s, msgs %v", e.Range(), msgs)
+	}
+	if !strings.Contains(ansi.Strip(e.View()), "range 6h") {
+		t.Error("the title does not show the new range")
+	}
+	// The answer to the old range is dropped; the new one is taken.
+	e.Update(DetailMsg{Detail: sampleDetail(query.DetailRequest{Endpoint: "/api/checkout", Range: time.Hour, Columns: 31})})
+	if !e.Loading() {
+		t.Fatal("a stale answer was taken")
+	}
+	e.Update(DetailMsg{Detail: sampleDetail(e.Request())})
+	if e.Loading() || e.Data().Request.Range != 6*time.Hour {
+		t.Fatal("the current answer was not taken")
+	}
+	epPress(e, "]")
+	epPress(e, "]")
+	if e.Range() != 7*24*time.Hour {
+		t.Fatalf("after ]]: %s", e.Range())
+	}
+	if msgs := epPress(e, "]"); hasFetch(msgs) || e.Range() != 7*24*time.Hour {
+		t.Fatal("] past the longest range")
+	}
+	for range 10 {
+		epPress(e, "[")
+	}
+	if e.Range() != 15*time.Minute {
+		t.Fatalf("after many [: %s", e.Range())
+	}
+
+	// t: choose from the list.
+	epPress(e, "t")
+	if !e.Capturing() || !strings.Contains(ansi.Strip(e.View()), "[15m]") {
+		t.Fatalf("chooser not open:\n%s", ansi.Strip(e.View()))
+	}
+	epPress(e, "down")
+	epPress(e, "down")
+	if msgs := epPress(e, "enter"); !hasFetch(msgs) || e.Range() != 6*time.Hour || e.Capturing() {
+		t.Fatalf("chooser chose %s", e.Range())
+	}
+	epPress(e, "t")
+	epPress(e, "down")
+	if msgs := epPress(e, "esc"); len(msgs) != 0 || e.Range() != 6*time.Hour || e.Capturing() {
+		t.Fatalf("esc in the chooser changed the range to %s or closed the screen", e.Range())
+	}
+}
+
+func TestEndpointCompareCyclesAndEscCloses(t *testing.T) {
+	e := newTestEndpoint(t, 80, 21, query.CompareOff)
+	want := []query.Compare{query.CompareDay, query.CompareWeek, query.CompareOff}
+	for _, w := range want {
+		if msgs := epPress(e, "c"); !hasFetch(msgs) || e.Compare() != w || e.Request().Compare != w {
+			t.Fatalf("c → %v, want %v", e.Compare(), w)
+		}
+	}
+	epPress(e, "c")
+	e.Update(DetailMsg{Detail: sampleDetail(e.Request())})
+	if v := ansi.Strip(e.View()); !strings.Contains(v, "vs 1 day earlier") || !strings.Contains(v, "·") {
+		t.Errorf("comparison not shown:\n%s", v)
+	}
+	msgs := epPress(e, "esc")
+	if len(msgs) != 1 {
+		t.Fatalf("esc → %v", msgs)
+	}
+	if _, ok := msgs[0].(CloseDetailMsg); !ok {
+		t.Fatalf("esc → %#v", msgs[0])
+	}
+}
+
+func TestEndpointPausedAndFailedStates(t *testing.T) {
+	e := newTestEndpoint(t, 80, 21, query.CompareOff)
+	e.SetPaused(true, fixedNow)
+	if v := ansi.Strip(e.View()); !strings.Contains(v, "⏸ paused 03:00:00") {
+		t.Errorf("paused not shown:\n%s", v)
+	}
+	e.SetPaused(false, time.Time{})
+	e.Update(DetailMsg{Err: errors.New("prometheus http://x: connection refused")})
+	v := ansi.Strip(e.View())
+	if !strings.Contains(v, "connection refused") || !strings.Contains(v, "error ratio") {
+		t.Errorf("a failed refresh should keep the charts and say why:\n%s", v)
+	}
+	e.Update(DetailMsg{Detail: sampleDetail(e.Request())})
+	if e.Err() != nil || strings.Contains(ansi.Strip(e.View()), "connection refused") {
+		t.Error("the error stays after a good refresh")
+	}
+}
+
+func TestDownsampleMaxKeepsSpikes(t *testing.T) {
+	nan := math.NaN()
+	v := make([]float64, 100)
+	v[37] = 9
+	v[90] = nan
+	got := DownsampleMax(v, 10)
+	if len(got) != 10 || got[3] != 9 {
+		t.Fatalf("spike lost: %v", got)
+	}
+	for i, x := range got {
+		if i != 3 && x != 0 {
+			t.Fatalf("bucket %d = %v", i, x)
+		}
+	}
+	gap := []float64{1, nan, nan, nan, nan, 2}
+	if got := DownsampleMax(gap, 3); got[0] != 1 || !math.IsNaN(got[1]) || got[2] != 2 {
+		t.Fatalf("a bucket of gaps must stay a gap, not 0: %v", got)
+	}
+	if got := DownsampleMax([]float64{1, 2}, 5); len(got) != 2 {
+		t.Fatalf("short input: %v", got)
+	}
+	if got := DownsampleMax(v, 0); got != nil {
+		t.Fatalf("width 0: %v", got)
+	}
+}
+
+// A gap in the data leaves blank columns in the plot: no line is drawn
+// through it and nothing is drawn at 0.
+func TestChartGapsAreBlank(t *testing.T) {
+	nan := math.NaN()
+	vals := []float64{5, 5, 5, nan, nan, nan, nan, 5, 5, 5}
+	cp := chartPainter{st: testContext(t, "dark").Styles}
+	lines := cp.plot(chartSpec{lines: []chartLine{{values: vals}}, format: FormatRPS, width: PlotColumnsInverse(len(vals)), height: 6})
+	if len(lines) != 6 {
+		t.Fatalf("%d lines", len(lines))
+	}
+	for _, l := range lines {
+		l = ansi.Strip(l)
+		r := []rune(l)
+		// Columns of points 4..6 (x+offset: the segments that start
+		// and end in the gap) are blank on every row.
+		for x := 4; x <= 5; x++ {
+			col := chartPrefixW - 1 + x
+			if col < len(r) && r[col] != ' ' {
+				t.Fatalf("column of point %d drawn in the gap: %q", x, l)
+			}
+		}
+	}
+	// An all-NaN chart does not panic and draws no line.
+	lines = cp.plot(chartSpec{lines: []chartLine{{values: []float64{nan, nan, nan}}}, format: FormatRPS, width: 40, height: 5})
+	for _, l := range lines {
+		if strings.ContainsAny(ansi.Strip(l), "─╭╮╰╯") {
+			t.Fatalf("a line drawn from no data: %q", l)
+		}
+	}
+}
+
+// PlotColumnsInverse is the chart width that draws n points.
+func PlotColumnsInverse(n int) int { return n + chartPrefixW - 1 }
+
+func TestPlotColumnsMatchAsciigraph(t *testing.T) {
+	cp := chartPainter{st: testContext(t, "dark").Styles}
+	for _, w := range []int{20, 39, 80, 200} {
+		vals := make([]float64, PlotColumns(w))
+		for i := range vals {
+			vals[i] = float64(i % 7)
+		}
+		lines := cp.plot(chartSpec{lines: []chartLine{{values: vals}}, format: FormatRPS, width: w + 50, height: 8})
+		widest := 0
+		for _, l := range lines {
+			widest = max(widest, ansi.StringWidth(l))
+		}
+		if widest != w {
+			t.Errorf("width %d: %d points drew %d cells", w, len(vals), widest)
+		}
+	}
+}
+
+// BenchmarkChartRender draws the latency chart of a 24h range at 200
+// columns with six series (p50, p99, their comparison, the warning and
+// critical lines), from 15s-resolution data downsampled to the columns.
+func BenchmarkChartRender(b *testing.B) {
+	ctx := testContext(b, "dark")
+	const points = 24 * 60 * 4
+	mk := func(base float64) []float64 {
+		v := make([]float64, points)
+		for i := range v {
+			v[i] = base * (1 + 0.3*math.Sin(float64(i)/50))
+			if i%997 == 0 {
+				v[i] = math.NaN()
+			}
+		}
+		return v
+	}
+	spec := chartSpec{
+		lines: []chartLine{
+			{values: mk(1), kind: lineWarn}, {values: mk(2), kind: lineCrit},
+			{values: mk(0.08), kind: lineCompare}, {values: mk(0.4), kind: lineCompare},
+			{values: mk(0.1), series: 1}, {values: mk(0.5), series: 0},
+		},
+		format: FormatSeconds, width: 200, height: 20, floor: 1.25,
+	}
+	cp := chartPainter{st: ctx.Styles}
+	b.ReportAllocs()
+	b.ResetTimer()
+	for i := 0; i < b.N; i++ {
+		if len(cp.plot(spec)) != 20 {
+			b.Fatal("short chart")
+		}
+	}
+}
+
+// Every shipped theme draws the screen, and the threshold and comparison
+// lines keep their glyphs without colour.
+func TestEndpointEveryTheme(t *testing.T) {
+	for _, name := range themes.Names() {
+		e := NewEndpoint(testContext(t, name), "/api/checkout")
+		e.SetSize(120, 40)
+		e.compare = query.CompareDay
+		e.Update(DetailMsg{Detail: sampleDetail(e.Request())})
+		v := e.View()
+		checkFits(t, v, 120, 40)
+		plain := ansi.Strip(v)
+		for _, g := range []string{"┄", "╍", "·", "╭"} {
+			if !strings.Contains(plain, g) {
+				t.Errorf("theme %s: no %q in\n%s", name, g, plain)
+			}
+		}
+	}
+}
