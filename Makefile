@@ -1,6 +1,10 @@
 # The two commands of the README: `make demo` and `make test`. Each installs
 # what is missing first.
 GO ?= go
+# Build and test with the toolchain go.mod names (a patched Go release,
+# fetched through the module proxy when the machine's Go is older): the
+# machine's own setting may be GOTOOLCHAIN=local, which would ignore it.
+export GOTOOLCHAIN := auto
 APT_PKGS := prometheus prometheus-alertmanager tmux
 SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 
@@ -29,6 +33,7 @@ test: deps
 	@unformatted=$$(gofmt -l $$(git ls-files '*.go' 2>/dev/null || find . -name '*.go')); \
 	if [ -n "$$unformatted" ]; then echo "gofmt needed: $$unformatted"; exit 1; fi
 	$(GO) vet ./...
+	$(MAKE) vulncheck
 	$(GO) test -race -count=1 -timeout 12m ./...
 	@# The 10,000-endpoint query-count test runs the demo app in the test
 	@# process; under -race that app is too slow to scrape, so it runs here
@@ -50,3 +55,32 @@ fuzz:
 
 clean:
 	rm -rf bin
+
+# vulncheck runs govulncheck offline. The Go vulnerability database is the
+# pinned golang.org/x/vulndb module (from the module proxy), turned once per
+# version into govulncheck's file layout by .ci/vulndb under GOCACHE. It fails
+# (exit 3) only when our code calls a vulnerable symbol.
+VULN_VERSION ?= v1.9.0
+VULNDB_VERSION ?= v0.0.0-20261105234957-e22db6528018
+VULNDB_DIR = $(shell $(GO) env GOCACHE)/vigil-vulndb-$(VULNDB_VERSION)
+# Installed rather than `go run`, which would turn govulncheck's exit 3 into 1.
+GOVULNCHECK = $(shell $(GO) env GOCACHE)/vigil-govulncheck-$(VULN_VERSION)/govulncheck
+
+.PHONY: vulncheck-deps vulncheck vulncheck-selftest
+vulncheck-deps:
+	@cd / && GOBIN='$(dir $(GOVULNCHECK))' $(GO) install golang.org/x/vuln/cmd/govulncheck@$(VULN_VERSION)
+	@db='$(VULNDB_DIR)'; \
+	if [ ! -f "$$db/index/modules.json" ]; then \
+	  json=$$(cd / && $(GO) mod download -json golang.org/x/vulndb@$(VULNDB_VERSION)) || { echo "$$json" >&2; exit 1; }; \
+	  src=$$(printf '%s\n' "$$json" | sed -n 's/^[[:space:]]*"Dir": "\(.*\)",*$$/\1/p'); \
+	  if [ -z "$$src" ]; then echo "vulndb: no Dir in go mod download output: $$json" >&2; exit 1; fi; \
+	  $(GO) run ./.ci/vulndb -src "$$src/data/osv" -out "$$db"; \
+	fi
+
+vulncheck: vulncheck-deps
+	'$(GOVULNCHECK)' -db 'file://$(VULNDB_DIR)' ./...
+
+# vulncheck-selftest shows the check can fail: a throwaway module calling a
+# known-vulnerable function must make the same govulncheck exit 3.
+vulncheck-selftest: vulncheck-deps
+	GO='$(GO)' GOVULNCHECK='$(GOVULNCHECK)' VULNDB_DIR='$(VULNDB_DIR)' bash .ci/vulncheck-selftest.sh
