@@ -84,6 +84,8 @@ type Config struct {
 	Metrics      MetricsConfig      `toml:"metrics"`
 	Thresholds   Thresholds         `toml:"thresholds"`
 	Silence      SilenceConfig      `toml:"silence"`
+	// Panels are the custom panels of the Panels screen (config_panels.go).
+	Panels []PanelConfig `toml:"panel"`
 
 	// Source names where the file part came from: a path, or "defaults".
 	Source string `toml:"-"`
@@ -96,12 +98,22 @@ type Config struct {
 type PrometheusConfig struct {
 	URL     string   `toml:"url"`
 	Timeout Duration `toml:"timeout"`
+	// --- connection settings (auth, TLS, proxy, headers): see httpconfig.go
+	HTTP HTTPConfig `toml:"http"`
+	// HTTPFile is the --http-config file; when set it replaces HTTP.
+	HTTPFile string `toml:"-"`
+	// --- end of connection settings
 }
 
 // AlertmanagerConfig is the [alertmanager] table.
 type AlertmanagerConfig struct {
 	URLs    []string `toml:"urls"`
 	Timeout Duration `toml:"timeout"`
+	// --- connection settings (auth, TLS, proxy, headers): see httpconfig.go
+	HTTP HTTPConfig `toml:"http"`
+	// HTTPFile is the --http-config file; when set it replaces HTTP.
+	HTTPFile string `toml:"-"`
+	// --- end of connection settings
 }
 
 // UIConfig is the [ui] table.
@@ -144,8 +156,8 @@ type SilenceConfig struct {
 func Defaults() Config {
 	return Config{
 		Context:      "default",
-		Prometheus:   PrometheusConfig{URL: "http://127.0.0.1:9090", Timeout: Duration(10 * time.Second)},
-		Alertmanager: AlertmanagerConfig{URLs: []string{}, Timeout: Duration(10 * time.Second)},
+		Prometheus:   PrometheusConfig{URL: "http://127.0.0.1:9090", Timeout: Duration(10 * time.Second), HTTP: DefaultHTTPConfig()},
+		Alertmanager: AlertmanagerConfig{URLs: []string{}, Timeout: Duration(10 * time.Second), HTTP: DefaultHTTPConfig()},
 		UI: UIConfig{
 			Refresh: Duration(5 * time.Second),
 			Window:  Duration(5 * time.Minute),
@@ -240,6 +252,7 @@ func Parse(data []byte, source string) (Config, error) {
 		return Config{}, decodeError(source, err)
 	}
 	cfg.origins = keyPositions(data, source)
+	addPanelPositions(cfg.origins, data, source)
 	return cfg, nil
 }
 
@@ -328,6 +341,11 @@ func (c *Config) Validate() error {
 	if c.Alertmanager.Timeout <= 0 {
 		return c.fail("alertmanager.timeout", "must be above 0")
 	}
+	// --- connection settings: [prometheus.http], [alertmanager.http], --http-config
+	if err := c.validateHTTP(); err != nil {
+		return err
+	}
+	// --- end of connection settings
 	if c.UI.Refresh.D() < MinRefresh {
 		return c.fail("ui.refresh", "%s is below the minimum of %s", c.UI.Refresh.D(), MinRefresh)
 	}
@@ -373,6 +391,9 @@ func (c *Config) Validate() error {
 	}
 	if c.Silence.AckDuration <= 0 {
 		return c.fail("silence.ack_duration", "must be above 0")
+	}
+	if err := c.validatePanels(); err != nil {
+		return err
 	}
 	if c.Silence.WarnMatches < 1 {
 		return c.fail("silence.warn_matches", "must be at least 1")

@@ -3,11 +3,18 @@ package demo
 import (
 	"bytes"
 	"context"
+	"crypto/ecdsa"
+	"crypto/elliptic"
+	"crypto/rand"
+	"crypto/x509"
+	"crypto/x509/pkix"
 	"encoding/json"
+	"encoding/pem"
 	"errors"
 	"fmt"
 	"io"
 	"maps"
+	"math/big"
 	"net"
 	"net/http"
 	"net/url"
@@ -21,6 +28,7 @@ import (
 	"time"
 
 	"github.com/prometheus/common/model"
+	"go.yaml.in/yaml/v3"
 )
 
 // InstallHint is how to get the binaries the stack needs.
@@ -113,6 +121,19 @@ type StackOptions struct {
 	// Log, when set, receives a line for each thing the launcher does. The
 	// processes themselves log to files in Dir (see Stack.LogFiles).
 	Log io.Writer
+
+	// --- TLS and auth of the servers (optional)
+
+	// WebConfig, when set, is written to Dir as web.yml and passed to
+	// Prometheus and to every Alertmanager as --web.config.file (TLS,
+	// client certificates, basic auth). When it has a tls_server_config
+	// the URLs are https. Prometheus is not given credentials for the
+	// Alertmanagers: post alerts to them directly.
+	WebConfig []byte
+	// WebTransport carries the launcher's own requests (readiness, API)
+	// when WebConfig is set: the CA, a client certificate and credentials
+	// the servers accept. Required with WebConfig.
+	WebTransport http.RoundTripper
 }
 
 // Stack is a running Prometheus + Alertmanager + app + sink.
@@ -129,6 +150,8 @@ type Stack struct {
 	createdDir bool
 	written    []string // paths written in a Dir that existed before
 	client     *http.Client
+	webScheme  string // "https" when WebConfig turns TLS on
+	webPath    string // web.yml, when WebConfig is set
 
 	mu     sync.Mutex // guards the processes and the files
 	prom   *proc
@@ -151,6 +174,7 @@ type proc struct {
 	logPath     string
 	dataDir     string
 	cfgPath     string
+	scheme      string // "https" behind a WebConfig with TLS; empty: http
 
 	cmd     *exec.Cmd
 	logFile *os.File
@@ -158,7 +182,13 @@ type proc struct {
 	waitErr error
 }
 
-func (p *proc) url() string { return "http://127.0.0.1:" + strconv.Itoa(p.port) }
+func (p *proc) url() string {
+	scheme := p.scheme
+	if scheme == "" {
+		scheme = "http"
+	}
+	return scheme + "://127.0.0.1:" + strconv.Itoa(p.port)
+}
 
 func (p *proc) running() bool {
 	if p == nil || p.cmd == nil {
@@ -227,6 +257,9 @@ func Start(ctx context.Context, opts StackOptions) (_ *Stack, err error) {
 		return nil, err
 	}
 	s.logf("scratch directory %s", s.Dir)
+	if err := s.setupWeb(); err != nil {
+		return nil, err
+	}
 
 	if s.Sink, err = StartSink(); err != nil {
 		return nil, err
@@ -258,6 +291,7 @@ func Start(ctx context.Context, opts StackOptions) (_ *Stack, err error) {
 				logPath: s.path(name + ".log"),
 				dataDir: s.path(name + "-data"),
 				cfgPath: s.path("alertmanager.yml"),
+				scheme:  s.webScheme,
 			})
 		}
 		if err := s.startAlertmanagers(ctx); err != nil {
@@ -274,6 +308,7 @@ func Start(ctx context.Context, opts StackOptions) (_ *Stack, err error) {
 		logPath: s.path("prometheus.log"),
 		dataDir: s.path("prometheus-data"),
 		cfgPath: s.path("prometheus.yml"),
+		scheme:  s.webScheme,
 	}
 	if err := s.writeFile("prometheus.yml", s.prometheusConfig()); err != nil {
 		return nil, err
@@ -435,14 +470,14 @@ func (s *Stack) prometheusConfig() []byte {
 }
 
 func (s *Stack) prometheusArgs() []string {
-	return []string{
+	return append([]string{
 		"--config.file=" + s.prom.cfgPath,
 		"--storage.tsdb.path=" + s.prom.dataDir,
 		"--web.listen-address=127.0.0.1:" + strconv.Itoa(s.prom.port),
 		"--web.enable-lifecycle",
 		"--rules.alert.resend-delay=1s",
 		"--log.level=info",
-	}
+	}, s.webArgs()...)
 }
 
 func defaultAlertmanagerConfig(sinkURL string) []byte {
@@ -478,6 +513,7 @@ func (s *Stack) alertmanagerArgs(i int) []string {
 		"--web.listen-address=127.0.0.1:" + strconv.Itoa(p.port),
 		"--log.level=info",
 	}
+	args = append(args, s.webArgs()...)
 	if len(s.ams) == 1 {
 		return append(args, "--cluster.listen-address=")
 	}
@@ -610,7 +646,7 @@ func (s *Stack) waitReady(ctx context.Context, p *proc) error {
 		if err != nil {
 			return fmt.Errorf("demo: %s: %w", p.name, err)
 		}
-		resp, err := readyClient.Do(req)
+		resp, err := s.readyClient().Do(req)
 		if err == nil {
 			_, _ = io.Copy(io.Discard, io.LimitReader(resp.Body, 4096))
 			resp.Body.Close()
@@ -1117,4 +1153,135 @@ func (s *Stack) Close() error {
 		s.closeErr = errors.Join(errs...)
 	})
 	return s.closeErr
+}
+
+// setupWeb writes the WebConfig and points the launcher's own requests at
+// WebTransport. Without a WebConfig it does nothing.
+func (s *Stack) setupWeb() error {
+	if s.opts.WebConfig == nil {
+		return nil
+	}
+	if s.opts.WebTransport == nil {
+		return errors.New("demo: WebConfig needs WebTransport, the transport the launcher reaches the servers with")
+	}
+	var wc struct {
+		TLS map[string]any `yaml:"tls_server_config"`
+	}
+	if err := yaml.Unmarshal(s.opts.WebConfig, &wc); err != nil {
+		return fmt.Errorf("demo: WebConfig: %w", err)
+	}
+	if len(wc.TLS) > 0 {
+		s.webScheme = "https"
+	}
+	if err := s.writeFile("web.yml", s.opts.WebConfig); err != nil {
+		return err
+	}
+	s.webPath = s.path("web.yml")
+	s.client = &http.Client{Timeout: 5 * time.Second, Transport: s.opts.WebTransport}
+	return nil
+}
+
+// webArgs is the --web.config.file flag, when there is a WebConfig.
+func (s *Stack) webArgs() []string {
+	if s.webPath == "" {
+		return nil
+	}
+	return []string{"--web.config.file=" + s.webPath}
+}
+
+// readyClient is the client of the readiness polls: readyClient, or one
+// over WebTransport when there is a WebConfig.
+func (s *Stack) readyClient() *http.Client {
+	if s.webPath == "" {
+		return readyClient
+	}
+	return &http.Client{Timeout: time.Second, Transport: s.opts.WebTransport}
+}
+
+// TLSFiles are the PEM files GenerateTLS writes: a CA, a server certificate
+// for 127.0.0.1 and localhost, and a client certificate, both signed by the
+// CA.
+type TLSFiles struct {
+	CA, ServerCert, ServerKey, ClientCert, ClientKey string
+}
+
+// GenerateTLS writes a fresh CA, server certificate and client certificate
+// (ECDSA P-256, valid for a day) to dir, for a stack started with a
+// WebConfig. Each call makes a different CA.
+func GenerateTLS(dir string) (*TLSFiles, error) {
+	caKey, err := ecdsa.GenerateKey(elliptic.P256(), rand.Reader)
+	if err != nil {
+		return nil, err
+	}
+	now := time.Now()
+	serial := func() *big.Int {
+		n, _ := rand.Int(rand.Reader, new(big.Int).Lsh(big.NewInt(1), 62))
+		return n
+	}
+	caTmpl := &x509.Certificate{
+		SerialNumber:          serial(),
+		Subject:               pkix.Name{CommonName: "vigil demo CA"},
+		NotBefore:             now.Add(-time.Hour),
+		NotAfter:              now.Add(24 * time.Hour),
+		IsCA:                  true,
+		BasicConstraintsValid: true,
+		KeyUsage:              x509.KeyUsageCertSign | x509.KeyUsageDigitalSignature,
+	}
+	caDER, err := x509.CreateCertificate(rand.Reader, caTmpl, caTmpl, &caKey.PublicKey, caKey)
+	if err != nil {
+		return nil, err
+	}
+	caCert, err := x509.ParseCertificate(caDER)
+	if err != nil {
+		return nil, err
+	}
+	f := &TLSFiles{
+		CA:         filepath.Join(dir, "ca.crt"),
+		ServerCert: filepath.Join(dir, "server.crt"), ServerKey: filepath.Join(dir, "server.key"),
+		ClientCert: filepath.Join(dir, "client.crt"), ClientKey: filepath.Join(dir, "client.key"),
+	}
+	if err := writePEM(f.CA, "CERTIFICATE", caDER, 0o644); err != nil {
+		return nil, err
+	}
+	leaf := func(cn string, usage x509.ExtKeyUsage, certPath, keyPath string, server bool) error {
+		key, err := ecdsa.GenerateKey(elliptic.P256(), rand.Reader)
+		if err != nil {
+			return err
+		}
+		tmpl := &x509.Certificate{
+			SerialNumber: serial(),
+			Subject:      pkix.Name{CommonName: cn},
+			NotBefore:    now.Add(-time.Hour),
+			NotAfter:     now.Add(24 * time.Hour),
+			KeyUsage:     x509.KeyUsageDigitalSignature,
+			ExtKeyUsage:  []x509.ExtKeyUsage{usage},
+		}
+		if server {
+			tmpl.DNSNames = []string{"localhost"}
+			tmpl.IPAddresses = []net.IP{net.IPv4(127, 0, 0, 1), net.IPv6loopback}
+		}
+		der, err := x509.CreateCertificate(rand.Reader, tmpl, caCert, &key.PublicKey, caKey)
+		if err != nil {
+			return err
+		}
+		kb, err := x509.MarshalPKCS8PrivateKey(key)
+		if err != nil {
+			return err
+		}
+		if err := writePEM(certPath, "CERTIFICATE", der, 0o644); err != nil {
+			return err
+		}
+		return writePEM(keyPath, "PRIVATE KEY", kb, 0o600)
+	}
+	if err := leaf("127.0.0.1", x509.ExtKeyUsageServerAuth, f.ServerCert, f.ServerKey, true); err != nil {
+		return nil, err
+	}
+	if err := leaf("vigil", x509.ExtKeyUsageClientAuth, f.ClientCert, f.ClientKey, false); err != nil {
+		return nil, err
+	}
+	return f, nil
+}
+
+func writePEM(path, typ string, der []byte, mode os.FileMode) error {
+	return os.WriteFile(path, pem.EncodeToMemory(&pem.Block{Type: typ, Bytes: der}), mode)
 }

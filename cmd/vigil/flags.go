@@ -78,6 +78,13 @@ var settings = []setting{
 		}},
 	{flag: "log-file", env: "VIGIL_LOG_FILE", key: "log_file", usage: "write a log to `file` (never to the terminal)",
 		apply: func(c *vigil.Config, v string) error { c.LogFile = v; return nil }},
+	// Connection settings (transport.go): a Prometheus/amtool HTTP client
+	// file that replaces [prometheus.http] and [alertmanager.http].
+	{flag: "http-config", env: "VIGIL_HTTP_CONFIG", key: vigil.HTTPConfigKey, usage: "HTTP client config `file` in the YAML of Prometheus and amtool --http.config.file (auth, TLS, proxy, headers) for Prometheus and Alertmanager; replaces [prometheus.http] and [alertmanager.http]",
+		apply: func(c *vigil.Config, v string) error {
+			c.Prometheus.HTTPFile, c.Alertmanager.HTTPFile = v, v
+			return nil
+		}},
 }
 
 // options is what the shared flags parse into.

@@ -184,10 +184,7 @@ func console(cfg *vigil.Config, getenv func(string) string) error {
 	m := ui.New(opts)
 	ctx, stop := signal.NotifyContext(context.Background(), syscall.SIGTERM, syscall.SIGHUP)
 	defer stop()
-	if _, err := tea.NewProgram(m, tea.WithContext(ctx)).Run(); err != nil && !errors.Is(err, tea.ErrProgramKilled) {
-		return fmt.Errorf("terminal: %w", err)
-	}
-	return nil
+	return runProgram(withTestHooks(m, getenv), cfg.LogFile, logger, tea.WithContext(ctx)) // crash.go
 }
 
 func runSnapshot(args []string, stdout, stderr io.Writer, getenv func(string) string) error {
