@@ -585,11 +585,27 @@ func (m *Model) headerLines() []string {
 		views.FormatDuration(cfg.UI.Refresh.D()), views.FormatDuration(cfg.UI.Window.D())))
 	l1 := spread(left, right, m.width)
 
+	totals := m.totalsText()
+	tabs := m.tabsText(false)
+	if text.Width(tabs)+1+text.Width(totals) > m.width {
+		// Short of room: the screens not shown collapse to their number.
+		tabs = m.tabsText(true)
+	}
+	l2 := spread(tabs, totals, m.width)
+	return []string{l1, l2}
+}
+
+// tabsText is the tab bar: each screen's number and title, the Alerts tab
+// with its counts. Compact leaves only the number of inactive screens.
+func (m *Model) tabsText(compact bool) string {
+	st := m.ctx.Styles
 	var tabs []string
 	for i, s := range m.screens {
 		t := fmt.Sprintf("%d %s", i+1, s.Title())
 		if ScreenID(i) == m.active {
 			t = st.TabActive.Render(t)
+		} else if compact {
+			t = st.Tab.Render(fmt.Sprintf("%d", i+1))
 		} else {
 			t = st.Tab.Render(t)
 		}
@@ -599,6 +615,12 @@ func (m *Model) headerLines() []string {
 		}
 		tabs = append(tabs, t)
 	}
+	return strings.Join(tabs, " ")
+}
+
+// totalsText is the figures across the selection, for the header.
+func (m *Model) totalsText() string {
+	st := m.ctx.Styles
 	totals := st.Muted.Render("no data")
 	if m.haveTotals {
 		t := m.totals
@@ -608,8 +630,7 @@ func (m *Model) headerLines() []string {
 			st.Muted.Render("  p99 ") + st.Level(views.ThemeLevel(t.P99, th.P99Level(t.P99))).Render(views.FormatSeconds(t.P99)) +
 			st.Muted.Render("  exc ") + views.FormatCount(t.Exceptions)
 	}
-	l2 := spread(strings.Join(tabs, " "), totals, m.width)
-	return []string{l1, l2}
+	return totals
 }
 
 // fullScreenDown is true when the overview has nothing to show but the
@@ -675,6 +696,7 @@ func (m *Model) helpView(h int) string {
 	scr := m.screens[m.active]
 	groups := [][]key.Binding{k.Global()}
 	groups = append(groups, scr.FullHelp()...)
+	groups = append(groups, m.extraHelp()...)
 	var entries []string
 	for _, g := range groups {
 		n := 0
