@@ -407,8 +407,14 @@ func checkURL(s string) error {
 	}
 	u, err := url.Parse(s)
 	if err != nil {
-		return fmt.Errorf("invalid URL %q: %v", s, err)
+		// The parse error quotes the whole URL, which may hold a password.
+		var ue *url.Error
+		if errors.As(err, &ue) {
+			err = ue.Err
+		}
+		return fmt.Errorf("invalid URL: %v", err)
 	}
+	s = u.Redacted()
 	if u.Scheme != "http" && u.Scheme != "https" {
 		return fmt.Errorf("invalid URL %q: the scheme must be http or https", s)
 	}

@@ -57,13 +57,21 @@ type Prometheus struct {
 func NewPrometheus(o PrometheusOptions) (*Prometheus, error) {
 	u, err := url.Parse(o.URL)
 	if err != nil {
-		return nil, fmt.Errorf("prometheus: invalid URL %q: %v", o.URL, err)
+		// The parse error quotes the whole URL, which may hold a password.
+		var ue *url.Error
+		if errors.As(err, &ue) {
+			err = ue.Err
+		}
+		return nil, fmt.Errorf("prometheus: invalid URL: %v", err)
 	}
+	// Credentials in the URL are sent, never shown: messages use the
+	// redacted form.
+	shown := strings.TrimRight(u.Redacted(), "/")
 	if u.Scheme != "http" && u.Scheme != "https" {
-		return nil, fmt.Errorf("prometheus: invalid URL %q: the scheme must be http or https", o.URL)
+		return nil, fmt.Errorf("prometheus: invalid URL %q: the scheme must be http or https", shown)
 	}
 	if u.Host == "" {
-		return nil, fmt.Errorf("prometheus: invalid URL %q: no host", o.URL)
+		return nil, fmt.Errorf("prometheus: invalid URL %q: no host", shown)
 	}
 	if o.Timeout < 0 {
 		return nil, fmt.Errorf("prometheus: negative timeout %s", o.Timeout)
@@ -72,7 +80,7 @@ func NewPrometheus(o PrometheusOptions) (*Prometheus, error) {
 		return nil, fmt.Errorf("prometheus: negative body limit %d", o.MaxBodyBytes)
 	}
 	p := &Prometheus{
-		url:     strings.TrimRight(o.URL, "/"),
+		url:     shown,
 		timeout: o.Timeout,
 		maxBody: o.MaxBodyBytes,
 	}
@@ -88,11 +96,11 @@ func NewPrometheus(o PrometheusOptions) (*Prometheus, error) {
 		rt = p.own
 	}
 	c, err := api.NewClient(api.Config{
-		Address:      p.url,
+		Address:      strings.TrimRight(o.URL, "/"),
 		RoundTripper: &cappedTransport{next: rt, max: p.maxBody},
 	})
 	if err != nil {
-		return nil, fmt.Errorf("prometheus: invalid URL %q: %v", o.URL, err)
+		return nil, fmt.Errorf("prometheus: invalid URL %q: %v", shown, err)
 	}
 	p.api = v1.NewAPI(c)
 	return p, nil

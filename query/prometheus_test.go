@@ -342,3 +342,26 @@ func TestDescribe(t *testing.T) {
 		t.Error("APIError")
 	}
 }
+
+// A password in the URL is sent but never shown in messages.
+func TestPrometheusURLCredentialsAreNotShown(t *testing.T) {
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	addr := ln.Addr().String()
+	ln.Close()
+	p, err := NewPrometheus(PrometheusOptions{URL: "http://vigil:hunter2-secret@" + addr, Timeout: time.Second})
+	if err != nil {
+		t.Fatal(err)
+	}
+	_, err = p.Overview(context.Background(), Shape{EndpointLabel: "path", DurationMetric: "d", ExceptionsMetric: "e", ErrorStatus: "5..", Window: time.Minute})
+	if err == nil || strings.Contains(err.Error(), "hunter2-secret") || strings.Contains(p.URL(), "hunter2-secret") || !strings.Contains(err.Error(), addr) {
+		t.Fatalf("error %v, URL %q", err, p.URL())
+	}
+	for _, bad := range []string{"ftp://u:hunter2-secret@h", "http://u:hunter2-secret@", "http://u:hunter2-secret@h:port"} {
+		if _, err := NewPrometheus(PrometheusOptions{URL: bad}); err == nil || strings.Contains(err.Error(), "hunter2-secret") {
+			t.Errorf("%q: %v", bad, err)
+		}
+	}
+}
