@@ -11,6 +11,7 @@ import (
 	"net/url"
 	"strconv"
 	"strings"
+	"sync"
 	"syscall"
 	"time"
 
@@ -25,7 +26,13 @@ const DefaultTimeout = 10 * time.Second
 // DefaultMaxBodyBytes caps a response body when PrometheusOptions.MaxBodyBytes
 // is 0. A 10,000-endpoint trend is a few megabytes; anything near this size
 // is a proxy page or a query gone wrong.
-const DefaultMaxBodyBytes int64 = 64 << 20
+const DefaultMaxBodyBytes int64 = 16 << 20
+
+// sharedBodyFactor sets the budget of bytes that all answers being read at
+// once may hold together, as a multiple of the per-answer cap. A refresh
+// sends its queries concurrently; without a shared budget, eleven hostile
+// answers just under the cap would each be read whole.
+const sharedBodyFactor = 2
 
 // PrometheusOptions configures a Prometheus client.
 type PrometheusOptions struct {
@@ -97,7 +104,7 @@ func NewPrometheus(o PrometheusOptions) (*Prometheus, error) {
 	}
 	c, err := api.NewClient(api.Config{
 		Address:      strings.TrimRight(o.URL, "/"),
-		RoundTripper: &cappedTransport{next: rt, max: p.maxBody},
+		RoundTripper: &cappedTransport{next: rt, max: p.maxBody, shared: &bodyBudget{left: sharedBodyFactor * p.maxBody, total: sharedBodyFactor * p.maxBody}},
 	})
 	if err != nil {
 		return nil, fmt.Errorf("prometheus: invalid URL %q: %v", shown, err)
@@ -236,9 +243,15 @@ func (e *ServerError) APIError() *v1.Error {
 // BodyTooLargeError is a response whose body is larger than the client's cap.
 type BodyTooLargeError struct {
 	Limit int64
+	// Shared is set when the answers being read at once together went past
+	// the client's shared budget.
+	Shared bool
 }
 
 func (e *BodyTooLargeError) Error() string {
+	if e.Shared {
+		return "answers larger than " + formatBytes(e.Limit) + " together (the client's cap on answers read at once): refused"
+	}
 	return "response body larger than " + formatBytes(e.Limit) + " (the client's cap): refused"
 }
 
@@ -403,10 +416,43 @@ func oneLine(s string) string {
 	return s
 }
 
-// cappedTransport caps the size of every response body.
+// bodyBudget is the number of bytes all answers being read at once may
+// still take. A body draws from it as it is read and gives back on Close.
+type bodyBudget struct {
+	mu    sync.Mutex
+	left  int64
+	total int64
+}
+
+// take reserves n bytes; false when the budget is spent.
+func (b *bodyBudget) take(n int64) bool {
+	if b == nil {
+		return true
+	}
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	if n > b.left {
+		return false
+	}
+	b.left -= n
+	return true
+}
+
+func (b *bodyBudget) give(n int64) {
+	if b == nil {
+		return
+	}
+	b.mu.Lock()
+	b.left += n
+	b.mu.Unlock()
+}
+
+// cappedTransport caps the size of every response body, and of all the
+// bodies being read at once together.
 type cappedTransport struct {
-	next http.RoundTripper
-	max  int64
+	next   http.RoundTripper
+	max    int64
+	shared *bodyBudget
 }
 
 func (t *cappedTransport) RoundTrip(r *http.Request) (*http.Response, error) {
@@ -418,17 +464,21 @@ func (t *cappedTransport) RoundTrip(r *http.Request) (*http.Response, error) {
 		resp.Body.Close()
 		return nil, &BodyTooLargeError{Limit: t.max}
 	}
-	resp.Body = &cappedBody{rc: resp.Body, left: t.max, limit: t.max}
+	resp.Body = &cappedBody{rc: resp.Body, left: t.max, limit: t.max, shared: t.shared}
 	return resp, nil
 }
 
 // cappedBody reads at most limit bytes and fails with *BodyTooLargeError
-// once the body proves longer.
+// once the body proves longer, or once the answers read at once together
+// pass the shared budget.
 type cappedBody struct {
-	rc    io.ReadCloser
-	left  int64
-	limit int64
-	err   error
+	rc     io.ReadCloser
+	left   int64
+	limit  int64
+	err    error
+	shared *bodyBudget
+	taken  int64
+	closed bool
 }
 
 func (b *cappedBody) Read(p []byte) (int, error) {
@@ -445,8 +495,19 @@ func (b *cappedBody) Read(p []byte) (int, error) {
 		b.err = &BodyTooLargeError{Limit: b.limit}
 		return n, b.err
 	}
+	if !b.shared.take(int64(n)) {
+		b.err = &BodyTooLargeError{Limit: b.shared.total, Shared: true}
+		return 0, b.err
+	}
+	b.taken += int64(n)
 	b.left -= int64(n)
 	return n, err
 }
 
-func (b *cappedBody) Close() error { return b.rc.Close() }
+func (b *cappedBody) Close() error {
+	if !b.closed {
+		b.closed = true
+		b.shared.give(b.taken)
+	}
+	return b.rc.Close()
+}

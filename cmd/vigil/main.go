@@ -18,6 +18,7 @@ import (
 	"log/slog"
 	"os"
 	"os/signal"
+	"runtime/debug"
 	"syscall"
 	"time"
 
@@ -151,8 +152,17 @@ func runConsole(args []string, stderr io.Writer, getenv func(string) string) err
 	return console(&cfg, getenv)
 }
 
+// memoryLimit is the console's soft memory limit (unless GOMEMLIMIT is set):
+// the garbage collector works harder near it, so hostile answers read and
+// thrown away do not pile up. The live heap is far below it even at 10,000
+// endpoints.
+const memoryLimit = 128 << 20
+
 // console runs the TUI until the user quits.
 func console(cfg *vigil.Config, getenv func(string) string) error {
+	if getenv("GOMEMLIMIT") == "" {
+		debug.SetMemoryLimit(memoryLimit)
+	}
 	vctx, err := newContext(cfg, getenv)
 	if err != nil {
 		return err
