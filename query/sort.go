@@ -75,11 +75,14 @@ const (
 	SortP50
 	SortP99
 	SortExceptions
+	// SortChange ranks endpoints by how much their error ratio rose against
+	// a baseline in the past (Baseline.Apply): the regression view.
+	SortChange
 	numSortKeys
 )
 
 // SortKeys lists every sort key in column order.
-var SortKeys = []SortKey{SortWorst, SortEndpoint, SortRPS, SortErrorRatio, SortP50, SortP99, SortExceptions}
+var SortKeys = []SortKey{SortWorst, SortEndpoint, SortRPS, SortErrorRatio, SortP50, SortP99, SortExceptions, SortChange}
 
 // String is the label of the column the key sorts by.
 func (k SortKey) String() string {
@@ -98,6 +101,8 @@ func (k SortKey) String() string {
 		return "P99"
 	case SortExceptions:
 		return "EXC"
+	case SortChange:
+		return "ΔERR"
 	}
 	return "SortKey(" + strconv.Itoa(int(k)) + ")"
 }
@@ -134,6 +139,8 @@ func SortEndpoints(eps []Endpoint, key SortKey, reverse bool, t Thresholds) {
 		c = func(a, b *Endpoint) int { return byFigure(a.P99, b.P99, reverse) }
 	case SortExceptions:
 		c = func(a, b *Endpoint) int { return byFigure(a.Exceptions, b.Exceptions, reverse) }
+	case SortChange:
+		c = func(a, b *Endpoint) int { return byFigure(a.ErrorRatioChange, b.ErrorRatioChange, reverse) }
 	}
 	var levels []Level // error level and p99 level of row i at 2i, 2i+1
 	if c == nil {

@@ -120,7 +120,7 @@ func TestSortStableOnEqualRows(t *testing.T) {
 }
 
 func TestSortKeyNames(t *testing.T) {
-	want := map[SortKey]string{SortWorst: "WORST", SortEndpoint: "ENDPOINT", SortRPS: "RPS", SortErrorRatio: "ERR%", SortP50: "P50", SortP99: "P99", SortExceptions: "EXC"}
+	want := map[SortKey]string{SortWorst: "WORST", SortEndpoint: "ENDPOINT", SortRPS: "RPS", SortErrorRatio: "ERR%", SortP50: "P50", SortP99: "P99", SortExceptions: "EXC", SortChange: "ΔERR"}
 	if len(SortKeys) != len(want) {
 		t.Fatalf("SortKeys has %d keys, want %d", len(SortKeys), len(want))
 	}

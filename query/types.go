@@ -37,6 +37,10 @@ type Endpoint struct {
 	P99        float64   // seconds
 	Exceptions float64   // count over the window
 	Trend      []float64 // error ratio over the window, oldest first; NaN gaps
+	// ErrorRatioChange and P99Change are the change against a baseline in
+	// the past (Baseline.Apply): now minus then; NaN when not compared.
+	ErrorRatioChange float64
+	P99Change        float64
 }
 
 // Totals are the figures across the whole selection.

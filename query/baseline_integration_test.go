@@ -1,0 +1,64 @@
+package query
+
+import (
+	"context"
+	"math"
+	"testing"
+	"time"
+
+	"github.com/prometheus/common/model"
+
+	"github.com/vigilterm/vigil/demo"
+	"github.com/vigilterm/vigil/demo/demotest"
+)
+
+// The comparison with the past against the real Prometheus: a fault set at
+// T shows as a large rise of the checkout error ratio against the window
+// before T, and the baseline equals an independent offset query.
+func TestIntegrationBaselineRanksTheRegression(t *testing.T) {
+	stack := demotest.Start(t, demo.StackOptions{App: demo.AppOptions{Seed: 5}})
+	p, err := NewPrometheus(PrometheusOptions{URL: stack.PrometheusURL, Timeout: 10 * time.Second})
+	if err != nil {
+		t.Fatal(err)
+	}
+	s := Shape{Selector: `job="flask"`, EndpointLabel: "path", DurationMetric: "flask_http_request_duration_seconds",
+		ExceptionsMetric: "flask_http_request_exceptions_total", ErrorStatus: "5..", Window: 8 * time.Second}
+	time.Sleep(10 * time.Second) // clean traffic before the fault
+	stack.App.SetFault("/api/checkout", demo.Fault{ErrorRatio: 0.6})
+	time.Sleep(12 * time.Second)
+
+	ctx := context.Background()
+	at := time.Now()
+	off := 12 * time.Second // the baseline window ends when the fault began
+	ov, err := p.OverviewAt(ctx, s, at)
+	if err != nil {
+		t.Fatal(err)
+	}
+	b, err := p.BaselineAt(ctx, s, off, at)
+	if err != nil || len(b.Errors) > 0 {
+		t.Fatalf("baseline: %v %v", err, b.Errors)
+	}
+	b.Apply(ov.Endpoints)
+	SortEndpoints(ov.Endpoints, SortChange, false, Thresholds{})
+	top := ov.Endpoints[0]
+	if top.Name != "/api/checkout" || top.ErrorRatioChange < 0.3 {
+		t.Fatalf("top regression %q with change %.3f", top.Name, top.ErrorRatioChange)
+	}
+	// The baseline figure equals an independent query of the same window.
+	v, _, err := p.Query(ctx, `sum(rate(flask_http_request_duration_seconds_count{job="flask",path="/api/checkout",status=~"5.."}[8s] offset 12s))`+
+		` / sum(rate(flask_http_request_duration_seconds_count{job="flask",path="/api/checkout"}[8s] offset 12s))`, at)
+	if err != nil {
+		t.Fatal(err)
+	}
+	vec, _ := v.(model.Vector)
+	want := 0.0 // no 5xx series in the window: a ratio of 0
+	if len(vec) == 1 {
+		want = float64(vec[0].Value)
+	}
+	if got := b.ErrorRatio["/api/checkout"]; math.Abs(got-want) > 1e-9 {
+		t.Fatalf("baseline %.4f, independent query %.4f", got, want)
+	}
+	if want > 0.2 {
+		t.Fatalf("the baseline window should be before the fault: ratio %.3f", want)
+	}
+}
