@@ -314,3 +314,41 @@ func TestPrometheusDownLeavesTheOtherScreensUsable(t *testing.T) {
 		t.Errorf("%d lines", n)
 	}
 }
+
+// comparing records the baseline offsets it was asked for.
+type comparing struct {
+	scripted
+	offsets []time.Duration
+}
+
+func (c *comparing) OverviewAt(ctx context.Context, s query.Shape, _ time.Time) (*query.Overview, error) {
+	return c.Overview(ctx, s)
+}
+
+func (c *comparing) BaselineAt(_ context.Context, _ query.Shape, off time.Duration, _ time.Time) (*query.Baseline, error) {
+	c.offsets = append(c.offsets, off)
+	return &query.Baseline{Offset: off, ErrorRatio: map[string]float64{"/api/checkout": 0.05}, P99: map[string]float64{}}, nil
+}
+
+func TestCompareFetchesTheBaselineWithTheOverview(t *testing.T) {
+	src := &comparing{scripted: scripted{ov: sample()}}
+	m, _ := newModel(t, src)
+	run(m, m.Init())
+	if len(src.offsets) != 0 {
+		t.Fatal("baseline fetched with the comparison off")
+	}
+	_, cmd := m.Update(tea.KeyPressMsg{Code: 'c', Text: "c"})
+	run(m, cmd)
+	if len(src.offsets) != 1 || src.offsets[0] != 24*time.Hour {
+		t.Fatalf("offsets %v", src.offsets)
+	}
+	var got float64 = -1
+	for _, e := range m.Overview().Rows() {
+		if e.Name == "/api/checkout" {
+			got = e.ErrorRatioChange
+		}
+	}
+	if math.Abs(got-0.25) > 1e-9 {
+		t.Fatalf("checkout change %v, want 0.25", got)
+	}
+}

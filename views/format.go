@@ -100,6 +100,22 @@ func FormatSeconds(v float64) string {
 	}
 }
 
+// FormatChange formats a change of a ratio in percentage points, signed.
+func FormatChange(v float64) string {
+	if query.Missing(v) {
+		return Dash
+	}
+	p := v * 100
+	switch {
+	case math.Abs(p) < 0.005:
+		return "±0"
+	case math.Abs(p) < 10:
+		return fmt.Sprintf("%+.2f", p)
+	default:
+		return fmt.Sprintf("%+.1f", p)
+	}
+}
+
 // FormatCount formats a count over the window (increase() extrapolates, so
 // counts are rounded).
 func FormatCount(v float64) string {

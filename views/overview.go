@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"regexp"
 	"strings"
+	"time"
 
 	"charm.land/bubbles/v2/key"
 	"charm.land/bubbles/v2/textinput"
@@ -22,6 +23,7 @@ const (
 	latW    = 6
 	excW    = 5
 	trendW  = 10
+	chgW    = 7
 	minName = 10
 )
 
@@ -41,6 +43,10 @@ type Overview struct {
 	sortKey query.SortKey
 	reverse bool
 
+	// compare adds the ΔERR column: each endpoint's error ratio now minus
+	// the same window a day or a week earlier.
+	compare query.Compare
+
 	filter     string
 	filterRe   *regexp.Regexp
 	filterNote string
@@ -53,8 +59,8 @@ type Overview struct {
 	levels [themes.LevelUnknown + 1]painter
 
 	// layout, computed in SetSize
-	nameW, fixedW               int
-	showTrend, showP50, showExc bool
+	nameW, fixedW                        int
+	showTrend, showP50, showExc, showChg bool
 }
 
 // NewOverview returns the overview screen.
@@ -82,8 +88,12 @@ func (o *Overview) SetSize(w, h int) {
 	o.width, o.height = max(w, 0), max(h, 0)
 	o.prompt.SetWidth(max(w-4, 1))
 	o.showTrend, o.showP50, o.showExc = true, true, true
+	o.showChg = o.compare != query.CompareOff
 	fixed := func() int {
 		n := markerW + 1 + rpsW + 1 + errW + 1 + latW
+		if o.showChg {
+			n += 1 + chgW
+		}
 		if o.showP50 {
 			n += 1 + latW
 		}
@@ -132,6 +142,9 @@ func (o *Overview) Select(name string) bool {
 
 // SortKey returns the current sort column and direction.
 func (o *Overview) SortKey() (query.SortKey, bool) { return o.sortKey, o.reverse }
+
+// CompareOffset is how far back the ΔERR column looks; 0 when it is off.
+func (o *Overview) CompareOffset() time.Duration { return o.compare.Offset() }
 
 // Filter returns the applied filter text.
 func (o *Overview) Filter() string { return o.filter }
@@ -205,8 +218,22 @@ func (o *Overview) handleKey(msg tea.KeyPressMsg) tea.Cmd {
 			o.prompt.SetValue("")
 			o.setFilter("")
 		}
+	case key.Matches(msg, k.Compare):
+		o.compare = o.compare.Next()
+		o.SetSize(o.width, o.height)
+		if o.compare == query.CompareOff && o.sortKey == query.SortChange {
+			o.sortKey = query.SortWorst
+		}
+		o.rebuild()
+		if o.compare == query.CompareOff {
+			return Flash("comparison off", false)
+		}
+		return Flash("ΔERR: error ratio now minus "+o.compare.String()+" (from the next refresh); o sorts by it", false)
 	case key.Matches(msg, k.Sort):
 		o.sortKey = o.sortKey.Next()
+		if o.sortKey == query.SortChange && o.compare == query.CompareOff {
+			o.sortKey = o.sortKey.Next()
+		}
 		o.reverse = false
 		o.rebuild()
 		return Flash("sorted by "+o.sortKey.String(), false)
@@ -344,6 +371,10 @@ func (o *Overview) Notes() []string {
 		"— means no traffic in the window (no figure), never zero.",
 		"TREND is the error ratio over the window.",
 	}
+	if o.compare != query.CompareOff {
+		notes = append(notes, "ΔERR is each endpoint's error ratio now minus "+o.compare.String()+
+			", in percentage points (c cycles 1 day, 1 week, off); o can rank by it: the regression view.")
+	}
 	if o.data == nil || !o.data.ExceptionsByEndpoint {
 		notes = append(notes, "EXC* counts status=\"500\" responses per endpoint: the exceptions counter has no endpoint label. The header's exc total is the true count from the exceptions counter.")
 	} else {
@@ -384,6 +415,9 @@ func (o *Overview) header() string {
 	b.WriteString(" " + title("P99", latW, query.SortP99, true))
 	if o.showExc {
 		b.WriteString(" " + title(o.excTitle(), excW, query.SortExceptions, true))
+	}
+	if o.showChg {
+		b.WriteString(" " + title("ΔERR", chgW, query.SortChange, true))
 	}
 	if o.showTrend {
 		b.WriteString(" " + text.PadRight("TREND", trendW))
@@ -463,6 +497,13 @@ func (o *Overview) renderRow(e *query.Endpoint, selected bool, th query.Threshol
 	if o.showExc {
 		cells = append(cells, cell{FormatCount(e.Exceptions), excW, true, excLvl})
 	}
+	if o.showChg {
+		lvl := themes.LevelNone
+		if !query.Missing(e.ErrorRatioChange) && e.ErrorRatioChange >= th.ErrorRatioWarn {
+			lvl = ThemeLevel(e.ErrorRatioChange, th.ErrorLevel(e.ErrorRatioChange))
+		}
+		cells = append(cells, cell{FormatChange(e.ErrorRatioChange), chgW, true, lvl})
+	}
 	if o.showTrend {
 		last := themes.LevelNone
 		for i := len(e.Trend) - 1; i >= 0; i-- {
@@ -512,6 +553,6 @@ func (o *Overview) FullHelp() [][]key.Binding {
 	k := o.ctx.Keys
 	return [][]key.Binding{
 		k.Navigation(),
-		{k.Filter, k.Back, k.Sort, k.Reverse, k.Open},
+		{k.Filter, k.Back, k.Sort, k.Reverse, k.Open, k.Compare},
 	}
 }

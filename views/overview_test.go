@@ -335,3 +335,45 @@ func TestOverviewGolden(t *testing.T) {
 		golden(t, fmt.Sprintf("overview-%dx%d", sz[0], sz[1]), ansi.Strip(o.View())+"\n")
 	}
 }
+
+func TestOverviewCompareColumnAndRanking(t *testing.T) {
+	o := newTestOverview(t, 100, 20)
+	if strings.Contains(o.View(), "ΔERR") || o.CompareOffset() != 0 {
+		t.Fatal("comparison should start off")
+	}
+	// With it off, o never sorts by a column that is not shown.
+	for i := 0; i < 10; i++ {
+		press(o, "o")
+		if k, _ := o.SortKey(); k == query.SortChange {
+			t.Fatal("sorted by ΔERR with the comparison off")
+		}
+	}
+	press(o, "c")
+	if o.CompareOffset() != 24*time.Hour || !strings.Contains(o.View(), "ΔERR") {
+		t.Fatalf("c: offset %v", o.CompareOffset())
+	}
+	ov := sampleOverview()
+	for i := range ov.Endpoints {
+		ov.Endpoints[i].ErrorRatioChange = math.NaN()
+	}
+	ov.Endpoints[3].ErrorRatioChange = 0.4 // /login regressed the most
+	ov.Endpoints[1].ErrorRatioChange = 0.1
+	o.Update(OverviewMsg{Overview: ov})
+	for k, _ := o.SortKey(); k != query.SortChange; k, _ = o.SortKey() {
+		press(o, "o")
+	}
+	if got := names(o.Rows()); got[0] != "/login" || got[1] != "/api/checkout" {
+		t.Fatalf("ranked by change: %q", got)
+	}
+	if v := ansi.Strip(o.View()); !strings.Contains(v, "+40.0") || !strings.Contains(v, "ΔERR▼") {
+		t.Fatalf("view:\n%s", v)
+	}
+	press(o, "c")
+	if o.CompareOffset() != 7*24*time.Hour {
+		t.Fatal("second c should compare with a week earlier")
+	}
+	press(o, "c")
+	if k, _ := o.SortKey(); o.CompareOffset() != 0 || k == query.SortChange || strings.Contains(o.View(), "ΔERR") {
+		t.Fatal("third c should turn it off and leave the ΔERR sort")
+	}
+}
