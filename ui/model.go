@@ -42,6 +42,13 @@ type OverviewSource interface {
 	URL() string
 }
 
+// BaselineSource is a Prometheus that can also compute a baseline in the
+// past, for the overview's ΔERR column.
+type BaselineSource interface {
+	OverviewAt(ctx context.Context, s query.Shape, at time.Time) (*query.Overview, error)
+	BaselineAt(ctx context.Context, s query.Shape, off time.Duration, at time.Time) (*query.Baseline, error)
+}
+
 // Options configure the root model.
 type Options struct {
 	Context    *views.Context
@@ -233,6 +240,8 @@ func (m *Model) startRefresh() tea.Cmd {
 	m.inflight = true
 	m.lastStart = m.now()
 	src, shape := m.prom, m.ctx.Config.Shape()
+	baseline, _ := m.prom.(BaselineSource)
+	off := m.ov.CompareOffset()
 	// The client bounds every query with the configured timeout; this
 	// deadline bounds the refresh as a whole.
 	deadline := m.ctx.Config.Prometheus.Timeout.D() + time.Second
@@ -240,7 +249,30 @@ func (m *Model) startRefresh() tea.Cmd {
 		ctx, cancel := context.WithTimeout(context.Background(), deadline)
 		defer cancel()
 		start := time.Now()
-		ov, err := src.Overview(ctx, shape)
+		if baseline == nil || off == 0 {
+			ov, err := src.Overview(ctx, shape)
+			return overviewResult{overview: ov, err: err, took: time.Since(start)}
+		}
+		// With the comparison on, the baseline's queries run alongside the
+		// overview's, evaluated at the same time.
+		at := time.Now()
+		var b *query.Baseline
+		var bErr error
+		done := make(chan struct{})
+		go func() {
+			defer close(done)
+			b, bErr = baseline.BaselineAt(ctx, shape, off, at)
+		}()
+		ov, err := baseline.OverviewAt(ctx, shape, at)
+		<-done
+		if ov != nil {
+			if bErr != nil {
+				ov.Errors = append(ov.Errors, query.QueryError{Name: "baseline", Err: bErr})
+			} else {
+				b.Apply(ov.Endpoints)
+				ov.Errors = append(ov.Errors, b.Errors...)
+			}
+		}
 		return overviewResult{overview: ov, err: err, took: time.Since(start)}
 	}
 }
@@ -384,8 +416,16 @@ func (m *Model) onKey(msg tea.KeyPressMsg) tea.Cmd {
 			return nil
 		}
 	}
+	off := m.ov.CompareOffset()
 	s, cmd := scr.Update(msg)
 	m.screens[m.active] = s
+	if now := m.ov.CompareOffset(); now != off && now != 0 {
+		// The comparison was turned on or moved: fetch the baseline now.
+		if m.inflight {
+			return cmd
+		}
+		return tea.Batch(cmd, m.startRefresh())
+	}
 	return cmd
 }
 
@@ -696,7 +736,7 @@ func (m *Model) helpView(h int) string {
 	scr := m.screens[m.active]
 	groups := [][]key.Binding{k.Global()}
 	groups = append(groups, scr.FullHelp()...)
-	groups = append(groups, m.extraHelp()...)
+	groups = m.withExtraHelp(groups)
 	var entries []string
 	for _, g := range groups {
 		n := 0
@@ -718,7 +758,8 @@ func (m *Model) helpView(h int) string {
 	}
 	notes = append(notes, wrapWords("Header: ● firing, ◐ pending, ◌ silenced or inhibited alerts; am ●✕ is each Alertmanager peer's health.", max(m.width-4, 10))...)
 	if m.ctx.Config.UI.ReadOnly {
-		notes = append(notes, "read-only: keys that write to Alertmanager are disabled")
+		// First, so that a short terminal never cuts it off.
+		notes = append([]string{"read-only: keys that write to Alertmanager are disabled"}, notes...)
 	}
 	// Two columns of keys when they do not fit in one and the width allows.
 	room := h - 3 - len(notes)

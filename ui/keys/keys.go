@@ -56,6 +56,7 @@ type KeyMap struct {
 	HistoryPrev key.Binding
 	HistoryNext key.Binding
 	SortColumn  key.Binding
+	GraphAlert  key.Binding
 
 	// Prompts and forms.
 	Apply  key.Binding
@@ -87,7 +88,7 @@ func New(readOnly bool) *KeyMap {
 
 		Up:       key.NewBinding(key.WithKeys("k", "up"), key.WithHelp("↑/k", "up")),
 		Down:     key.NewBinding(key.WithKeys("j", "down"), key.WithHelp("↓/j", "down")),
-		Top:      key.NewBinding(key.WithKeys("g", "home"), key.WithHelp("g", "top")),
+		Top:      key.NewBinding(key.WithKeys("g", "home"), key.WithHelp("g", "top (home on the alerts screens, where g graphs the rule)")),
 		Bottom:   key.NewBinding(key.WithKeys("G", "end"), key.WithHelp("G", "bottom")),
 		PageUp:   key.NewBinding(key.WithKeys("pgup", "ctrl+b"), key.WithHelp("pgup", "page up")),
 		PageDown: key.NewBinding(key.WithKeys("pgdown", "ctrl+f"), key.WithHelp("pgdn", "page down")),
@@ -117,6 +118,7 @@ func New(readOnly bool) *KeyMap {
 		HistoryPrev: key.NewBinding(key.WithKeys("up"), key.WithHelp("↑", "older query")),
 		HistoryNext: key.NewBinding(key.WithKeys("down"), key.WithHelp("↓", "newer query")),
 		SortColumn:  key.NewBinding(key.WithKeys("o"), key.WithHelp("o", "sort by next column")),
+		GraphAlert:  key.NewBinding(key.WithKeys("g"), key.WithHelp("g", "graph the alert's rule")),
 
 		Apply:  key.NewBinding(key.WithKeys("enter"), key.WithHelp("enter", "apply")),
 		Cancel: key.NewBinding(key.WithKeys("esc"), key.WithHelp("esc", "cancel")),

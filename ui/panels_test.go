@@ -1,0 +1,310 @@
+package ui
+
+import (
+	"context"
+	"os"
+	"path/filepath"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	tea "charm.land/bubbletea/v2"
+	v1 "github.com/prometheus/client_golang/api/prometheus/v1"
+	"github.com/prometheus/common/model"
+
+	"github.com/vigilterm/vigil"
+	"github.com/vigilterm/vigil/demo"
+	"github.com/vigilterm/vigil/demo/demotest"
+	"github.com/vigilterm/vigil/query"
+	"github.com/vigilterm/vigil/themes"
+	"github.com/vigilterm/vigil/ui/keys"
+	"github.com/vigilterm/vigil/views"
+)
+
+// querySource is an overview source that also answers PromQL, counting
+// the queries; an expression containing "broken" fails as Prometheus would.
+type querySource struct {
+	scripted
+	mu              sync.Mutex
+	instant, range_ int
+}
+
+func (s *querySource) Query(ctx context.Context, expr string, at time.Time) (model.Value, v1.Warnings, error) {
+	s.mu.Lock()
+	s.instant++
+	s.mu.Unlock()
+	if strings.Contains(expr, "broken") {
+		return nil, nil, &query.ServerError{URL: s.URL(), Op: "query", Err: &v1.Error{Type: v1.ErrBadData, Msg: `invalid parameter "query": 1:1: parse error: unexpected identifier "broken"`}}
+	}
+	return model.Vector{{Metric: model.Metric{"slug": "hello-world"}, Value: 7}}, nil, nil
+}
+
+func (s *querySource) QueryRange(ctx context.Context, expr string, r v1.Range) (model.Value, v1.Warnings, error) {
+	s.mu.Lock()
+	s.range_++
+	s.mu.Unlock()
+	return model.Matrix{{Metric: model.Metric{"task": "t"}, Values: []model.SamplePair{{Timestamp: model.TimeFromUnixNano(r.End.UnixNano()), Value: 2}}}}, nil, nil
+}
+
+func (s *querySource) counts() (int, int) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.instant, s.range_
+}
+
+func panelConfig() []vigil.PanelConfig {
+	return []vigil.PanelConfig{
+		{Title: "Top", Query: "topk(10, x{ {{.Selector}} })", Kind: "top"},
+		{Title: "Graph", Query: "y", Kind: "graph", Unit: "s"},
+		{Title: "Stat", Query: "z", Kind: "stat"},
+		{Title: "Bad", Query: "broken", Kind: "stat"},
+	}
+}
+
+func TestPanelsOneQueryPerPanelPerRefreshOnTheTick(t *testing.T) {
+	src := &querySource{scripted: scripted{ov: sample()}}
+	m, clock := newModel(t, src)
+	m.ctx.Config.Panels = panelConfig()
+	m = New(Options{Context: m.ctx, Prometheus: src})
+	m.Update(tea.WindowSizeMsg{Width: 160, Height: 50})
+	run(m, m.Init())
+	if i, r := src.counts(); i != 0 || r != 0 {
+		t.Fatalf("panels queried before their screen was shown: %d %d", i, r)
+	}
+	_, cmd := m.Update(tea.KeyPressMsg{Code: '4', Text: "4"})
+	run(m, cmd)
+	if m.active != ScreenPanels {
+		t.Fatal("4 does not show the panels")
+	}
+	if i, r := src.counts(); i != 3 || r != 1 {
+		t.Fatalf("first refresh: %d instant and %d range queries, want 3 and 1", i, r)
+	}
+	out := screen(m)
+	for _, want := range []string{"4 Panels", "Top", "hello-world", "Graph", "Stat", "Bad", "unexpected identifier", "broken"} {
+		if !strings.Contains(out, want) {
+			t.Errorf("screen lacks %q:\n%s", want, out)
+		}
+	}
+	// A tick before the interval does nothing; one after refreshes once.
+	clock.Add(time.Second)
+	_, cmd = m.Update(tickMsg(clock.Now()))
+	run(m, cmd)
+	if i, r := src.counts(); i != 3 || r != 1 {
+		t.Fatalf("refreshed early: %d %d", i, r)
+	}
+	clock.Add(5 * time.Second)
+	_, cmd = m.Update(tickMsg(clock.Now()))
+	run(m, cmd)
+	if i, r := src.counts(); i != 6 || r != 2 {
+		t.Fatalf("second refresh: %d instant and %d range queries, want 6 and 2", i, r)
+	}
+	if m.PanelQueries() != 8 {
+		t.Fatal(m.PanelQueries())
+	}
+	// Elsewhere, the panels do not refresh.
+	m.Update(tea.KeyPressMsg{Code: '1', Text: "1"})
+	clock.Add(10 * time.Second)
+	_, cmd = m.Update(tickMsg(clock.Now()))
+	run(m, cmd)
+	if i, r := src.counts(); i != 6 || r != 2 {
+		t.Fatalf("refreshed while hidden: %d %d", i, r)
+	}
+}
+
+func pkey(s string) tea.KeyPressMsg {
+	switch s {
+	case "enter":
+		return tea.KeyPressMsg{Code: tea.KeyEnter}
+	case "esc":
+		return tea.KeyPressMsg{Code: tea.KeyEscape}
+	case "up":
+		return tea.KeyPressMsg{Code: tea.KeyUp}
+	}
+	r := []rune(s)[0]
+	return tea.KeyPressMsg{Code: r, Text: s}
+}
+
+func typeText(m *Model, s string) {
+	for _, r := range s {
+		_, cmd := m.Update(tea.KeyPressMsg{Code: r, Text: string(r)})
+		run(m, cmd)
+	}
+}
+
+func TestPromQLOverlayFromAnyScreenAndHistoryFile(t *testing.T) {
+	src := &querySource{scripted: scripted{ov: sample()}}
+	m, _ := newModel(t, src)
+	hist := filepath.Join(t.TempDir(), "state", "vigil", "history")
+	m.SetHistoryPath(hist)
+	run(m, m.Init())
+	for _, scr := range []string{"2", "3", "1"} {
+		m.Update(pkey(scr))
+		_, cmd := m.Update(pkey(":"))
+		run(m, cmd)
+		if !m.PromQLOpen() {
+			t.Fatalf("':' does not open the prompt on screen %s", scr)
+		}
+		// q is typed, not quitting.
+		_, cmd = m.Update(pkey("q"))
+		if cmd != nil {
+			if _, quit := cmd().(tea.QuitMsg); quit {
+				t.Fatal("q quit while typing")
+			}
+		}
+		m.Update(pkey("esc"))
+		run(m, func() tea.Msg { return views.ClosePromQLMsg{} })
+		if m.PromQLOpen() {
+			t.Fatal("esc does not close")
+		}
+		m.PromQL().SetValue("")
+	}
+	_, cmd := m.Update(pkey(":"))
+	run(m, cmd)
+	typeText(m, "slugs")
+	_, cmd = m.Update(pkey("enter"))
+	run(m, cmd)
+	if !strings.Contains(screen(m), "hello-world") {
+		t.Fatalf("no table:\n%s", screen(m))
+	}
+	info, err := os.Stat(hist)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if info.Mode().Perm() != 0o600 {
+		t.Fatalf("history mode %v", info.Mode())
+	}
+	h, err := ReadHistory(hist)
+	if err != nil || len(h) != 1 || h[0] != "slugs" {
+		t.Fatalf("history %q %v", h, err)
+	}
+	// The overlay does not hide the q key from a screen once closed.
+	m.Update(pkey("esc"))
+	run(m, func() tea.Msg { return views.ClosePromQLMsg{} })
+	_, cmd = m.Update(pkey("q"))
+	if cmd == nil {
+		t.Fatal("q does nothing")
+	}
+}
+
+func TestHistoryFileBounded(t *testing.T) {
+	p := filepath.Join(t.TempDir(), "h")
+	var h []string
+	for i := 0; i < 700; i++ {
+		h = append(h, "q"+strings.Repeat("x", i%5)+string(rune('a'+i%26))+string(rune('A'+i/26)))
+	}
+	if err := WriteHistory(p, h); err != nil {
+		t.Fatal(err)
+	}
+	got, err := ReadHistory(p)
+	if err != nil || len(got) != views.HistoryLimit || got[len(got)-1] != h[len(h)-1] {
+		t.Fatalf("%d entries, %v", len(got), err)
+	}
+	if got, err := ReadHistory(filepath.Join(t.TempDir(), "none")); err != nil || got != nil {
+		t.Fatal(got, err)
+	}
+}
+
+// uncommentedPanels is the shipped config.toml with its panel examples
+// uncommented.
+func uncommentedPanels(t *testing.T) []byte {
+	t.Helper()
+	var out []string
+	in := false
+	for _, l := range strings.Split(string(vigil.DefaultTOML), "\n") {
+		if strings.HasPrefix(l, "# [[panel]]") {
+			in = true
+		}
+		if in && strings.HasPrefix(l, "# ") {
+			l = strings.TrimPrefix(l, "# ")
+		} else if in && l == "#" {
+			l = ""
+		}
+		out = append(out, l)
+	}
+	return []byte(strings.Join(out, "\n"))
+}
+
+func TestIntegrationPanelsOnTheDemoStack(t *testing.T) {
+	stack := demotest.Start(t, demo.StackOptions{App: demo.AppOptions{Seed: 5}})
+	doc := append(uncommentedPanels(t), []byte("\n[[panel]]\ntitle = \"Typo\"\nquery = \"sum(rate(article_views_total[{{.Window}}])\"\nkind = \"stat\"\n")...)
+	cfg, err := vigil.Parse(doc, "test.toml")
+	if err != nil {
+		t.Fatal(err)
+	}
+	cfg.Prometheus.URL = stack.PrometheusURL
+	cfg.Metrics.Selector = `job="flask"`
+	cfg.UI.Window = vigil.Duration(30 * time.Second)
+	cfg.UI.Refresh = vigil.Duration(time.Second)
+	if err := cfg.Validate(); err != nil {
+		t.Fatal(err)
+	}
+	prom, err := query.NewPrometheus(query.PrometheusOptions{URL: stack.PrometheusURL, Timeout: 10 * time.Second})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer prom.Close()
+	th, _ := themes.Get("mono")
+	ctx := &views.Context{Config: &cfg, Styles: th.Styles(), Keys: keys.New(false), Now: time.Now}
+	m := New(Options{Context: ctx, Prometheus: prom})
+	m.Update(tea.WindowSizeMsg{Width: 160, Height: 60})
+	_, cmd := m.Update(pkey("4"))
+	run(m, cmd)
+
+	deadline := time.Now().Add(60 * time.Second)
+	var res []query.PanelResult
+	for time.Now().Before(deadline) {
+		run(m, m.startPanelsRefresh())
+		res = m.Panels().Results()
+		if len(res) == 4 && len(res[0].Rows) >= 3 && hasData(res[1]) && hasData(res[2]) {
+			break
+		}
+		time.Sleep(time.Second)
+	}
+	if len(res) != 4 {
+		t.Fatalf("%d results", len(res))
+	}
+	for i, r := range res[:3] {
+		if r.Err != nil {
+			t.Errorf("panel %d: %v (query %s)", i+1, r.Err, r.Query)
+		}
+	}
+	if len(res[0].Rows) < 3 || !strings.Contains(res[0].Query, `article_views_total{ job="flask" }[30s]`) {
+		t.Fatalf("top: %+v", res[0])
+	}
+	if !hasData(res[1]) || !hasData(res[2]) {
+		t.Fatalf("graphs without data: %+v %+v", res[1].Range, res[2].Range)
+	}
+	var pe query.ParseErrorPos
+	var ok bool
+	if pe, ok = query.ParseErrorOf(res[3].Err); !ok || pe.Line != 1 {
+		t.Fatalf("typo panel: %v", res[3].Err)
+	}
+	out := screen(m)
+	for _, want := range []string{"Most viewed articles", "DB query p99", "Celery task p99", "Typo", "parse error"} {
+		if !strings.Contains(out, want) {
+			t.Errorf("screen lacks %q:\n%s", want, out)
+		}
+	}
+	slugSeen := false
+	for _, s := range []string{"hello-world", "flask-tips", "prometheus-basics", "on-call-survival", "gunicorn-workers"} {
+		slugSeen = slugSeen || strings.Contains(out, s)
+	}
+	if !slugSeen {
+		t.Errorf("no slug on screen:\n%s", out)
+	}
+}
+
+func hasData(r query.PanelResult) bool {
+	if r.Err != nil || r.Range == nil {
+		return false
+	}
+	for _, s := range r.Range.Series {
+		for _, v := range s.Values {
+			if !query.Missing(v) {
+				return true
+			}
+		}
+	}
+	return false
+}

@@ -1,0 +1,78 @@
+package ui
+
+import (
+	"strings"
+	"testing"
+	"time"
+
+	tea "charm.land/bubbletea/v2"
+
+	"github.com/vigilterm/vigil"
+	"github.com/vigilterm/vigil/demo"
+	"github.com/vigilterm/vigil/demo/demotest"
+	"github.com/vigilterm/vigil/query"
+	"github.com/vigilterm/vigil/themes"
+	"github.com/vigilterm/vigil/ui/keys"
+	"github.com/vigilterm/vigil/views"
+)
+
+// g on an alert graphs its rule's expression from /api/v1/rules, with the
+// rule's threshold and a marker at the time the alert became active.
+func TestIntegrationGraphAlertRule(t *testing.T) {
+	stack := demotest.Start(t, demo.StackOptions{App: demo.AppOptions{Seed: 9}, RuleFiles: demo.DemoRules()})
+	stack.App.SetFault("/api/checkout", demo.Fault{ErrorRatio: 0.5})
+	cfg := vigil.Defaults()
+	cfg.Prometheus.URL = stack.PrometheusURL
+	prom, err := query.NewPrometheus(query.PrometheusOptions{URL: stack.PrometheusURL, Timeout: 10 * time.Second})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer prom.Close()
+	th, _ := themes.Get("mono")
+	ctx := &views.Context{Config: &cfg, Styles: th.Styles(), Keys: keys.New(false), Now: time.Now}
+	m := New(Options{Context: ctx, Prometheus: prom})
+	m.SetHistoryPath("")
+	m.Update(tea.WindowSizeMsg{Width: 120, Height: 40})
+
+	active := time.Now().Add(-20 * time.Minute)
+	al := query.Alert{Name: "HighErrorRate", State: query.StateFiring, ActiveAt: active,
+		Labels: map[string]string{"alertname": "HighErrorRate", "severity": "critical", demo.RulesetLabel: demo.RulesetReference}}
+	msg := m.graphAlert(al)()
+	req, ok := msg.(views.PromQLGraphMsg)
+	if !ok {
+		t.Fatalf("got %#v", msg)
+	}
+	if req.Threshold == nil || *req.Threshold != 0.05 || strings.Contains(req.Expr, ">") || !strings.HasPrefix(req.Expr, "rate(flask_http_request_total") {
+		t.Fatalf("request %+v", req)
+	}
+	if req.Range != time.Hour || !req.Marker.Equal(active) {
+		t.Fatalf("range %v marker %v", req.Range, req.Marker)
+	}
+	// Wait for the errors of the fault to reach a rate.
+	for end := time.Now().Add(45 * time.Second); time.Now().Before(end); time.Sleep(time.Second) {
+		_, cmd := m.Update(req)
+		run(m, cmd)
+		if g := m.PromQL().Graph(); g != nil && len(g.Series) > 0 {
+			break
+		}
+	}
+	if !m.PromQLOpen() || m.PromQL().Graph() == nil || len(m.PromQL().Graph().Series) == 0 {
+		e, _ := m.PromQL().Err()
+		t.Fatalf("no graph: open %v err %v", m.PromQLOpen(), e)
+	}
+	if m.PromQL().Value() != req.Expr {
+		t.Fatalf("prompt %q", m.PromQL().Value())
+	}
+	out := screen(m)
+	for _, want := range []string{"HighErrorRate: rate(", "threshold 0.05", "active since"} {
+		if !strings.Contains(out, want) {
+			t.Errorf("screen lacks %q:\n%s", want, out)
+		}
+	}
+
+	// An alert without a rule in this Prometheus says so.
+	msg = m.graphAlert(query.Alert{Name: "Nope", Labels: map[string]string{"alertname": "Nope"}})()
+	if f, ok := msg.(views.FlashMsg); !ok || !f.Error || !strings.Contains(f.Text, "no rule") {
+		t.Fatalf("got %#v", msg)
+	}
+}

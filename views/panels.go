@@ -1,0 +1,421 @@
+package views
+
+import (
+	"fmt"
+	"math"
+	"strconv"
+	"strings"
+	"time"
+
+	"charm.land/bubbles/v2/key"
+	tea "charm.land/bubbletea/v2"
+	"charm.land/lipgloss/v2"
+
+	"github.com/vigilterm/vigil/query"
+	"github.com/vigilterm/vigil/themes"
+	"github.com/vigilterm/vigil/ui/text"
+)
+
+// PanelsMsg carries a refresh of the custom panels, one result per
+// configured panel in order.
+type PanelsMsg struct {
+	Results []query.PanelResult
+}
+
+// PanelGraphRange is the time span of graph panels.
+const PanelGraphRange = time.Hour
+
+// Layout of the panel grid.
+const (
+	panelMinColW = 70 // a column is at least this wide: 1 column at 80
+	panelMaxCols = 3
+	panelGap     = 2
+	panelMinH    = 10 // a panel shorter than this scrolls instead
+)
+
+// Panels is the grid of custom panels ([[panel]] in config.toml).
+type Panels struct {
+	ctx    *Context
+	specs  []query.PanelSpec
+	res    []query.PanelResult
+	width  int
+	height int
+
+	// layout, computed in SetSize
+	cols, cellW, cellH, visRows int
+	offset                      int // first panel row shown
+}
+
+// NewPanels returns the panels screen for the configured panels.
+func NewPanels(ctx *Context, specs []query.PanelSpec) *Panels {
+	p := &Panels{ctx: ctx, specs: specs}
+	p.SetSize(80, 20)
+	return p
+}
+
+// Title implements Screen.
+func (p *Panels) Title() string { return "Panels" }
+
+// Capturing implements Screen.
+func (p *Panels) Capturing() bool { return false }
+
+// Specs returns the configured panels.
+func (p *Panels) Specs() []query.PanelSpec { return p.specs }
+
+// Results returns the last results received.
+func (p *Panels) Results() []query.PanelResult { return p.res }
+
+// Columns returns the number of grid columns of the current size.
+func (p *Panels) Columns() int { return p.cols }
+
+// SetSize implements Screen and lays out the grid: one column per 70
+// cells, at most three; rows share the height, at least 7 lines each.
+func (p *Panels) SetSize(w, h int) {
+	p.width, p.height = max(w, 0), max(h, 0)
+	p.cols = min(max(p.width/panelMinColW, 1), panelMaxCols)
+	if n := len(p.specs); n > 0 {
+		p.cols = min(p.cols, n)
+	}
+	p.cellW = max((p.width-(p.cols-1)*panelGap)/p.cols, 1)
+	rows := p.rows()
+	p.cellH = p.height
+	if rows > 0 {
+		p.cellH = max(p.height/rows, min(panelMinH, p.height))
+	}
+	p.cellH = max(p.cellH, 1)
+	p.visRows = max(p.height/p.cellH, 1)
+	p.clamp()
+}
+
+func (p *Panels) rows() int { return (len(p.specs) + p.cols - 1) / max(p.cols, 1) }
+
+func (p *Panels) clamp() {
+	p.offset = min(max(p.offset, 0), max(p.rows()-p.visRows, 0))
+}
+
+// Update implements Screen.
+func (p *Panels) Update(msg tea.Msg) (Screen, tea.Cmd) {
+	switch msg := msg.(type) {
+	case PanelsMsg:
+		p.res = msg.Results
+	case tea.KeyPressMsg:
+		k := p.ctx.Keys
+		switch {
+		case key.Matches(msg, k.Up), key.Matches(msg, k.PageUp):
+			p.offset--
+		case key.Matches(msg, k.Down), key.Matches(msg, k.PageDown):
+			p.offset++
+		case key.Matches(msg, k.Top):
+			p.offset = 0
+		case key.Matches(msg, k.Bottom):
+			p.offset = p.rows()
+		}
+		p.clamp()
+	}
+	return p, nil
+}
+
+// View implements Screen. Only the panels in view are rendered.
+func (p *Panels) View() string {
+	if p.width <= 0 || p.height <= 0 {
+		return ""
+	}
+	st := p.ctx.Styles
+	if len(p.specs) == 0 {
+		lines := []string{
+			"",
+			st.Muted.Render(text.Fit("  No custom panels. Add [[panel]] tables to config.toml:", p.width)),
+			st.Muted.Render(text.Fit("  see the commented-out examples at its end, and the README.", p.width)),
+		}
+		return strings.Join(fitBlock(lines, p.width, p.height), "\n")
+	}
+	var out []string
+	last := min(p.offset+p.visRows, p.rows())
+	for r := p.offset; r < last; r++ {
+		cells := make([][]string, 0, p.cols)
+		for c := 0; c < p.cols; c++ {
+			i := r*p.cols + c
+			if i >= len(p.specs) {
+				break
+			}
+			cells = append(cells, p.cell(i))
+		}
+		for l := 0; l < p.cellH; l++ {
+			var b strings.Builder
+			for c, cell := range cells {
+				if c > 0 {
+					b.WriteString(strings.Repeat(" ", panelGap))
+				}
+				s := cell[l]
+				if c < len(cells)-1 {
+					s = text.PadRight(s, p.cellW)
+				}
+				b.WriteString(s)
+			}
+			out = append(out, b.String())
+		}
+	}
+	if p.rows() > p.visRows && len(out) > 0 {
+		more := fmt.Sprintf("panels rows %d–%d of %d (↑/↓ scroll)", p.offset+1, last, p.rows())
+		out[len(out)-1] = st.Muted.Render(text.Fit(more, p.width))
+	}
+	return strings.Join(fitBlock(out, p.width, p.height), "\n")
+}
+
+// cell renders panel i in exactly cellH lines of at most cellW cells; the
+// last line is left blank between grid rows.
+func (p *Panels) cell(i int) []string {
+	st := p.ctx.Styles
+	sp := p.specs[i]
+	w, h := p.cellW, p.cellH
+	var res *query.PanelResult
+	if i < len(p.res) {
+		res = &p.res[i]
+	}
+	title := st.Title.Render(text.Truncate(text.Sanitize(sp.Title), w))
+	if u := unitLabel(sp.Unit); u != "" && text.Width(sp.Title)+3+len(u) <= w {
+		title += st.Muted.Render(" · " + text.Sanitize(u))
+	}
+	if res != nil && res.Err == nil && sp.Kind == query.PanelGraph && res.Range != nil && len(res.Range.Series) > 0 {
+		v := query.Last(res.Range.Series[0].Values)
+		if right := formatPanelValue(v, sp.Unit); text.Width(title)+2+text.Width(right) <= w {
+			title = text.PadRight(title, w-text.Width(right)) + p.levelStyle(sp, v).Render(right)
+		}
+	}
+	lines := []string{title}
+	body := max(h-2, 0)
+	switch {
+	case res == nil:
+		lines = append(lines, st.Muted.Render(text.Fit("waiting for Prometheus…", w)))
+	case res.Err != nil:
+		msg := "✕ " + text.Sanitize(res.Err.Error())
+		wrapped := wrapText(msg, w)
+		if len(wrapped) > max(body-1, 1) {
+			wrapped = wrapped[:max(body-1, 1)]
+		}
+		for _, l := range wrapped {
+			lines = append(lines, st.Error.Render(l))
+		}
+		if res.Query != "" {
+			lines = append(lines, st.Muted.Render(text.Truncate(text.Sanitize(res.Query), w)))
+		}
+	default:
+		lines = append(lines, p.body(sp, res, w, body)...)
+	}
+	return fitBlock(lines, w, h)
+}
+
+// body renders a panel's data in at most h lines.
+func (p *Panels) body(sp query.PanelSpec, res *query.PanelResult, w, h int) []string {
+	st := p.ctx.Styles
+	if h <= 0 {
+		return nil
+	}
+	var lines []string
+	switch sp.Kind {
+	case query.PanelStat:
+		v := res.Value
+		line := "  " + p.levelStyle(sp, v).Render(formatPanelValue(v, sp.Unit))
+		if res.ValueSeries > 1 {
+			line += st.Muted.Render(fmt.Sprintf("  (largest of %d series)", res.ValueSeries))
+		} else if res.ValueSeries == 0 {
+			line += st.Muted.Render("  (no series)")
+		}
+		lines = append(lines, text.Truncate(line, w))
+		if t := thresholdText(sp); t != "" {
+			lines = append(lines, st.Muted.Render(text.Fit("  "+t, w)))
+		}
+	case query.PanelTop:
+		if len(res.Rows) == 0 {
+			return []string{st.Muted.Render(text.Fit("no series", w))}
+		}
+		valW := 10
+		labW := max(w-valW-1, 1)
+		n := len(res.Rows)
+		more := res.Total - n
+		room := h
+		if more > 0 {
+			room--
+		}
+		if n > room {
+			more += n - room
+			n = max(room, 0)
+		}
+		for _, r := range res.Rows[:n] {
+			val := text.PadLeft(formatPanelValue(r.Value, sp.Unit), valW)
+			lines = append(lines, text.Fit(text.Sanitize(r.Label), labW)+" "+p.levelStyle(sp, r.Value).Render(val))
+		}
+		if more > 0 {
+			lines = append(lines, st.Muted.Render(text.Fit(fmt.Sprintf("… %d more", more), w)))
+		}
+	default:
+		lines = append(lines, p.graph(sp, res.Range, w, h)...)
+	}
+	return lines
+}
+
+// graph draws a graph panel with the chart renderer, thresholds as lines;
+// a legend names the series when there are several.
+func (p *Panels) graph(sp query.PanelSpec, r *query.RangeData, w, h int) []string {
+	st := p.ctx.Styles
+	if r == nil || len(r.Series) == 0 {
+		return []string{st.Muted.Render(text.Fit("no series in the last "+FormatDuration(rangeSpan(r)), w))}
+	}
+	var lines []string
+	if len(r.Series) > 1 || r.More > 0 {
+		var b strings.Builder
+		for i, s := range r.Series {
+			if i > 0 {
+				b.WriteString("  ")
+			}
+			b.WriteString(st.Series(i).Render("━ " + text.Truncate(text.Sanitize(s.Name), 30)))
+		}
+		if r.More > 0 {
+			b.WriteString(st.Muted.Render(fmt.Sprintf("  +%d more", r.More)))
+		}
+		lines = append(lines, text.Truncate(b.String(), w))
+	}
+	plotH := h - len(lines) - 1
+	spec := chartSpec{format: func(v float64) string { return formatPanelValue(v, sp.Unit) }, width: w, height: plotH}
+	n := 0
+	for i, s := range r.Series {
+		spec.lines = append(spec.lines, chartLine{values: s.Values, kind: lineData, series: i})
+		n = max(n, len(s.Values))
+	}
+	for _, t := range []struct {
+		v    *float64
+		kind lineKind
+	}{{sp.Warn, lineWarn}, {sp.Crit, lineCrit}} {
+		if t.v == nil {
+			continue
+		}
+		vals := make([]float64, max(n, 2))
+		for i := range vals {
+			vals[i] = *t.v
+		}
+		spec.lines = append(spec.lines, chartLine{values: vals, kind: t.kind})
+	}
+	plot := drawPanelChart(st, spec)
+	if plot == nil {
+		return append(lines, st.Muted.Render(text.Fit("(too small for a graph)", w)))
+	}
+	lines = append(lines, plot...)
+	lines = append(lines, st.Muted.Render(timeAxis(r.Start, r.End, min(PlotColumns(w), max(n, 2)), w)))
+	return lines
+}
+
+// drawPanelChart is the one place panels and the PromQL graph draw a chart.
+func drawPanelChart(st *themes.Styles, spec chartSpec) []string {
+	return chartPainter{st: st}.plot(spec)
+}
+
+func rangeSpan(r *query.RangeData) time.Duration {
+	if r == nil {
+		return PanelGraphRange
+	}
+	return r.End.Sub(r.Start)
+}
+
+// levelStyle paints a value against the panel's thresholds.
+func (p *Panels) levelStyle(sp query.PanelSpec, v float64) lipgloss.Style {
+	return p.ctx.Styles.Level(panelLevel(sp, v))
+}
+
+// panelLevel judges a value against a panel's optional thresholds.
+func panelLevel(sp query.PanelSpec, v float64) themes.Level {
+	switch {
+	case query.Missing(v):
+		return themes.LevelUnknown
+	case sp.Crit != nil && v >= *sp.Crit:
+		return themes.LevelCrit
+	case sp.Warn != nil && v >= *sp.Warn:
+		return themes.LevelWarn
+	}
+	return themes.LevelNone
+}
+
+func thresholdText(sp query.PanelSpec) string {
+	var parts []string
+	if sp.Warn != nil {
+		parts = append(parts, "warn ≥ "+formatPanelValue(*sp.Warn, sp.Unit))
+	}
+	if sp.Crit != nil {
+		parts = append(parts, "crit ≥ "+formatPanelValue(*sp.Crit, sp.Unit))
+	}
+	return strings.Join(parts, " · ")
+}
+
+// unitLabel is the unit shown beside a panel's title.
+func unitLabel(u string) string {
+	if u == "none" {
+		return ""
+	}
+	return u
+}
+
+// formatPanelValue writes a value in a panel's unit: s as a duration, % as
+// a percentage of a ratio, req/s as a rate, none (or empty) as a plain
+// number, any other unit after the number.
+func formatPanelValue(v float64, unit string) string {
+	if query.Missing(v) {
+		return Dash
+	}
+	switch unit {
+	case "s":
+		return FormatSeconds(v)
+	case "%":
+		return FormatPercent(v)
+	case "req/s":
+		return FormatRPS(v)
+	case "", "none":
+		return formatNumber(v)
+	}
+	return formatNumber(v) + " " + text.Sanitize(unit)
+}
+
+// formatNumber writes a plain number compactly: 3, 2.5, 0.013, 12.3k.
+func formatNumber(v float64) string {
+	if query.Missing(v) {
+		return Dash
+	}
+	a := math.Abs(v)
+	switch {
+	case a == 0:
+		return "0"
+	case a >= 1e9:
+		return strconv.FormatFloat(v/1e9, 'f', 1, 64) + "G"
+	case a >= 1e6:
+		return strconv.FormatFloat(v/1e6, 'f', 1, 64) + "M"
+	case a >= 1e4:
+		return strconv.FormatFloat(v/1e3, 'f', 1, 64) + "k"
+	case a == math.Trunc(a):
+		return strconv.FormatFloat(v, 'f', 0, 64)
+	case a >= 100:
+		return strconv.FormatFloat(v, 'f', 0, 64)
+	case a >= 1:
+		return strconv.FormatFloat(v, 'f', 2, 64)
+	case a >= 0.001:
+		return strconv.FormatFloat(v, 'f', 3, 64)
+	}
+	return strconv.FormatFloat(v, 'g', 2, 64)
+}
+
+// ShortHelp implements help.KeyMap.
+func (p *Panels) ShortHelp() []key.Binding {
+	k := p.ctx.Keys
+	return []key.Binding{k.Up, k.Down, k.PromQL, k.Help, k.Quit}
+}
+
+// FullHelp implements help.KeyMap.
+func (p *Panels) FullHelp() [][]key.Binding {
+	k := p.ctx.Keys
+	return [][]key.Binding{{k.Up, k.Down, k.Top, k.Bottom}}
+}
+
+// Notes implements Screen.
+func (p *Panels) Notes() []string {
+	return []string{
+		"Custom panels come from [[panel]] in config.toml; each runs one query per refresh while this screen is shown.",
+		fmt.Sprintf("Graphs cover the last %s; a panel whose query fails shows Prometheus's error.", FormatDuration(PanelGraphRange)),
+	}
+}

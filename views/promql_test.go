@@ -1,0 +1,221 @@
+package views
+
+import (
+	"strings"
+	"testing"
+
+	tea "charm.land/bubbletea/v2"
+	"github.com/charmbracelet/x/ansi"
+	v1 "github.com/prometheus/client_golang/api/prometheus/v1"
+
+	"github.com/vigilterm/vigil/query"
+)
+
+func pqKey(s string) tea.KeyPressMsg {
+	switch s {
+	case "up":
+		return tea.KeyPressMsg{Code: tea.KeyUp}
+	case "tab":
+		return tea.KeyPressMsg{Code: tea.KeyTab}
+	case "ctrl+g":
+		return tea.KeyPressMsg{Code: 'g', Mod: tea.ModCtrl}
+	case "backspace":
+		return tea.KeyPressMsg{Code: tea.KeyBackspace}
+	}
+	return keyMsg(s)
+}
+
+func typeInto(p *PromQL, s string) {
+	for _, r := range s {
+		p.Update(tea.KeyPressMsg{Code: r, Text: string(r)})
+	}
+}
+
+// run feeds keys and returns the message of the last command, if any.
+func pqPress(p *PromQL, keys ...string) tea.Msg {
+	var cmd tea.Cmd
+	for _, k := range keys {
+		_, cmd = p.Update(pqKey(k))
+	}
+	if cmd == nil {
+		return nil
+	}
+	return cmd()
+}
+
+func newTestPromQL(t *testing.T) *PromQL {
+	p := NewPromQL(testContext(t, "dark"))
+	p.SetSize(80, 21)
+	p.Open()
+	return p
+}
+
+func TestPromQLTypingAndEnterRunsTheQuery(t *testing.T) {
+	p := newTestPromQL(t)
+	if !p.Capturing() {
+		t.Fatal("an open prompt must capture the keyboard")
+	}
+	typeInto(p, "up == 1")
+	msg := pqPress(p, "enter")
+	run, ok := msg.(PromQLRunMsg)
+	if !ok || run.Expr != "up == 1" {
+		t.Fatalf("got %#v", msg)
+	}
+	if h := p.History(); len(h) != 1 || h[0] != "up == 1" {
+		t.Fatalf("history %q", h)
+	}
+	p.Update(PromQLResultMsg{Expr: "up == 1", Result: &query.InstantResult{Kind: "vector", Rows: []query.Sample{
+		{Labels: map[string]string{"job": "flask", "instance": "b"}, Value: 1},
+		{Labels: map[string]string{"job": "am", "instance": "a"}, Value: 3},
+	}}})
+	if p.Capturing() {
+		t.Fatal("the table should have the keyboard after a result")
+	}
+	cols := p.Columns()
+	if strings.Join(cols, ",") != "instance,job,value" || cols[p.SortColumn()] != "value" || p.Rows()[0].Value != 3 {
+		t.Fatalf("cols %v sort %d rows %v", cols, p.SortColumn(), p.Rows())
+	}
+	pqPress(p, "o") // instance
+	if p.Rows()[0].Labels["instance"] != "a" {
+		t.Fatalf("by instance: %v", p.Rows())
+	}
+	pqPress(p, "o") // job
+	if p.Rows()[0].Labels["job"] != "am" {
+		t.Fatalf("by job: %v", p.Rows())
+	}
+	pqPress(p, "o") // back to value
+	if p.SortColumn() != 2 {
+		t.Fatal(p.SortColumn())
+	}
+	out := ansi.Strip(p.View())
+	for _, want := range []string{"instance", "job", "value▼", "flask", "2 series"} {
+		if !strings.Contains(out, want) {
+			t.Errorf("view lacks %q:\n%s", want, out)
+		}
+	}
+	// ':' goes back to the prompt with the text kept.
+	pqPress(p, ":")
+	if !p.Capturing() || p.Value() != "up == 1" {
+		t.Fatalf("prompt %v %q", p.Capturing(), p.Value())
+	}
+	if _, ok := pqPress(p, "esc").(ClosePromQLMsg); !ok {
+		t.Fatal("esc does not close")
+	}
+}
+
+func TestPromQLHistoryUpDown(t *testing.T) {
+	p := newTestPromQL(t)
+	p.SetHistory([]string{"a", "b", "c"})
+	typeInto(p, "draft")
+	pqPress(p, "up")
+	if p.Value() != "c" {
+		t.Fatal(p.Value())
+	}
+	pqPress(p, "up", "up", "up") // stops at the oldest
+	if p.Value() != "a" {
+		t.Fatal(p.Value())
+	}
+	pqPress(p, "down")
+	if p.Value() != "b" {
+		t.Fatal(p.Value())
+	}
+	pqPress(p, "down", "down")
+	if p.Value() != "draft" {
+		t.Fatalf("draft lost: %q", p.Value())
+	}
+}
+
+func TestAddHistoryBoundedAndDeduplicated(t *testing.T) {
+	var h []string
+	for i := 0; i < HistoryLimit+50; i++ {
+		h = AddHistory(h, strings.Repeat("x", i%7+1)+string(rune('a'+i%26)))
+	}
+	if len(h) != HistoryLimit {
+		t.Fatal(len(h))
+	}
+	h = AddHistory([]string{"a"}, "a")
+	h = AddHistory(h, "  ")
+	h = AddHistory(h, "x\ny")
+	if len(h) != 1 {
+		t.Fatal(h)
+	}
+}
+
+func TestPromQLTabCompletesMetricNames(t *testing.T) {
+	p := newTestPromQL(t)
+	p.Update(PromQLNamesMsg{Names: []string{"flask_http_request_total", "flask_http_request_duration_seconds_count", "up", "article_views_total"}})
+	typeInto(p, "rate(art")
+	pqPress(p, "tab")
+	if p.Value() != "rate(article_views_total" {
+		t.Fatal(p.Value())
+	}
+	p.SetValue("sum(flask")
+	pqPress(p, "tab")
+	if p.Value() != "sum(flask_http_request_" {
+		t.Fatal(p.Value())
+	}
+	if len(p.Candidates()) != 2 || !strings.Contains(ansi.Strip(p.View()), "flask_http_request_total") {
+		t.Fatalf("candidates %v", p.Candidates())
+	}
+	typeInto(p, "t")
+	pqPress(p, "tab")
+	if p.Value() != "sum(flask_http_request_total" {
+		t.Fatal(p.Value())
+	}
+	p.SetValue("nomatch")
+	pqPress(p, "tab")
+	if p.Value() != "nomatch" {
+		t.Fatal(p.Value())
+	}
+}
+
+func TestPromQLParseErrorKeepsTextAndShowsPosition(t *testing.T) {
+	p := newTestPromQL(t)
+	typeInto(p, "sum(rate(up[5m])")
+	pqPress(p, "enter")
+	err := &query.ServerError{URL: "http://127.0.0.1:9090", Op: "query", Err: &v1.Error{Type: v1.ErrBadData,
+		Msg: `invalid parameter "query": 1:17: parse error: unclosed left parenthesis`}}
+	p.Update(PromQLResultMsg{Expr: "sum(rate(up[5m])", Err: err})
+	if !p.Capturing() || p.Value() != "sum(rate(up[5m])" {
+		t.Fatalf("text lost: %v %q", p.Capturing(), p.Value())
+	}
+	lines := strings.Split(ansi.Strip(p.View()), "\n")
+	caret := strings.Index(lines[1], "^")
+	if caret != len(": ")+16 {
+		t.Fatalf("caret at %d:\n%s", caret, strings.Join(lines[:3], "\n"))
+	}
+	if !strings.Contains(lines[2], "1:17: parse error: unclosed left parenthesis") {
+		t.Fatal(lines[2])
+	}
+	// A stale answer to an older expression is ignored.
+	p.Update(PromQLResultMsg{Expr: "older", Result: &query.InstantResult{Kind: "scalar"}})
+	if e, _ := p.Err(); e == nil {
+		t.Fatal("error cleared by a stale answer")
+	}
+}
+
+func TestPromQLScalarStringGraphAndTinySizes(t *testing.T) {
+	p := newTestPromQL(t)
+	typeInto(p, "time()")
+	pqPress(p, "enter")
+	p.Update(PromQLResultMsg{Expr: "time()", Result: &query.InstantResult{Kind: "scalar", Scalar: 42}})
+	if !strings.Contains(ansi.Strip(p.View()), "scalar 42") {
+		t.Fatal(p.View())
+	}
+	msg := pqPress(p, "ctrl+g")
+	g, ok := msg.(PromQLGraphMsg)
+	if !ok || g.Expr != "time()" {
+		t.Fatalf("%#v", msg)
+	}
+	th := 0.5
+	p.Update(PromQLGraphResultMsg{Request: PromQLGraphMsg{Expr: "time()", Threshold: &th, Marker: fixedNow.Add(-10 * 60e9)},
+		Data: &query.RangeData{Start: fixedNow.Add(-3600e9), End: fixedNow, Series: []query.TimeSeries{{Name: "x", Values: []float64{0.1, 0.7, 0.2, 0.9}}}}})
+	out := ansi.Strip(p.View())
+	if !strings.Contains(out, "threshold 0.5") || !strings.Contains(out, "active since") {
+		t.Fatal(out)
+	}
+	for _, sz := range [][2]int{{20, 5}, {1, 1}, {0, 0}, {200, 60}} {
+		p.SetSize(sz[0], sz[1])
+		_ = p.View()
+	}
+}
