@@ -278,10 +278,11 @@ func (p *Panels) graph(sp query.PanelSpec, r *query.RangeData, w, h int) []strin
 	plotH := h - len(lines) - 1
 	spec := chartSpec{format: func(v float64) string { return formatPanelValue(v, sp.Unit) }, width: w, height: plotH}
 	n := 0
-	for i, s := range r.Series {
-		spec.lines = append(spec.lines, chartLine{values: s.Values, kind: lineData, series: i})
+	for _, s := range r.Series {
 		n = max(n, len(s.Values))
 	}
+	// Thresholds first: a later series draws over an earlier one, and the
+	// data must stay visible where it crosses a threshold.
 	for _, t := range []struct {
 		v    *float64
 		kind lineKind
@@ -294,6 +295,9 @@ func (p *Panels) graph(sp query.PanelSpec, r *query.RangeData, w, h int) []strin
 			vals[i] = *t.v
 		}
 		spec.lines = append(spec.lines, chartLine{values: vals, kind: t.kind})
+	}
+	for i, s := range r.Series {
+		spec.lines = append(spec.lines, chartLine{values: s.Values, kind: lineData, series: i})
 	}
 	plot := drawPanelChart(st, spec)
 	if plot == nil {
