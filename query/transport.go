@@ -131,8 +131,11 @@ func cutConnection(err error) bool {
 		return true
 	}
 	msg := err.Error()
+	// The last one is what a request waiting on a shared HTTP/2 connection
+	// sees when that connection's handshake was refused.
 	return strings.Contains(msg, "http2: client connection force closed") ||
-		strings.Contains(msg, "http2: client connection lost")
+		strings.Contains(msg, "http2: client connection lost") ||
+		strings.Contains(msg, "http2: client conn could not be established")
 }
 
 // tlsHint returns what to change for a TLS failure, or "". clientCert
