@@ -37,6 +37,9 @@ type Overview struct {
 	rows []query.Endpoint // filtered and sorted
 
 	selected string // the endpoint the cursor is on, kept across refreshes
+	// chosen is set once the user moves the cursor; until then the cursor
+	// stays on the top row, the worst endpoint, whatever it is.
+	chosen bool
 	cursor   int
 	offset   int
 
@@ -132,7 +135,7 @@ func (o *Overview) Selected() string { return o.selected }
 func (o *Overview) Select(name string) bool {
 	for i, r := range o.rows {
 		if r.Name == name {
-			o.cursor, o.selected = i, name
+			o.cursor, o.selected, o.chosen = i, name, true
 			o.clampScroll()
 			return true
 		}
@@ -251,7 +254,7 @@ func (o *Overview) handleKey(msg tea.KeyPressMsg) tea.Cmd {
 
 func (o *Overview) move(d int) {
 	if c := moveCursor(o.cursor, d, len(o.rows)); c >= 0 {
-		o.cursor, o.selected = c, o.rows[c].Name
+		o.cursor, o.selected, o.chosen = c, o.rows[c].Name, true
 		o.clampScroll()
 	}
 }
@@ -296,7 +299,7 @@ func (o *Overview) rebuild() {
 	query.SortEndpoints(o.rows, o.sortKey, o.reverse, o.ctx.Thresholds())
 	o.cursor = 0
 	found := false
-	if o.selected != "" {
+	if o.selected != "" && o.chosen {
 		for i, r := range o.rows {
 			if r.Name == o.selected {
 				o.cursor, found = i, true

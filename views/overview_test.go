@@ -377,3 +377,21 @@ func TestOverviewCompareColumnAndRanking(t *testing.T) {
 		t.Fatal("third c should turn it off and leave the ΔERR sort")
 	}
 }
+
+// Until the user moves the cursor it stays on the worst endpoint, whatever
+// that becomes; once moved, it follows the endpoint chosen.
+func TestOverviewCursorFollowsTheWorstUntilMoved(t *testing.T) {
+	o := newTestOverview(t, 80, 20)
+	ov := sampleOverview()
+	ov.Endpoints[3].ErrorRatio = 0.9 // /login becomes the worst
+	o.Update(OverviewMsg{Overview: ov})
+	if o.Selected() != "/login" || o.cursor != 0 {
+		t.Fatalf("untouched cursor on %q at %d, want the new worst", o.Selected(), o.cursor)
+	}
+	press(o, "j")
+	chosen := o.Selected()
+	o.Update(OverviewMsg{Overview: sampleOverview()})
+	if o.Selected() != chosen {
+		t.Fatalf("moved cursor left %q for %q", chosen, o.Selected())
+	}
+}
