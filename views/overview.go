@@ -40,8 +40,8 @@ type Overview struct {
 	// chosen is set once the user moves the cursor; until then the cursor
 	// stays on the top row, the worst endpoint, whatever it is.
 	chosen bool
-	cursor   int
-	offset   int
+	cursor int
+	offset int
 
 	sortKey query.SortKey
 	reverse bool
