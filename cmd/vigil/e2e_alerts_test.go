@@ -61,6 +61,7 @@ var silenceID = regexp.MustCompile(`silenced: ([0-9a-f-]{36})`)
 // a comment, review, send; see it silenced in the console and in
 // Alertmanager's own API. Then 3, x, confirm, and see it expired.
 func TestE2ESilenceAnAlertThenExpireIt(t *testing.T) {
+	t.Parallel()
 	stack := startAlertingStack(t)
 	am := stack.AlertmanagerURLs[0]
 	bin := vigilBinary(t)
@@ -202,6 +203,7 @@ func TestE2ESilenceAnAlertThenExpireIt(t *testing.T) {
 
 // In read-only mode the keys that write are absent from help and refuse.
 func TestE2EReadOnlyRefusesToWrite(t *testing.T) {
+	t.Parallel()
 	stack := startAlertingStack(t)
 	am := stack.AlertmanagerURLs[0]
 	bin := vigilBinary(t)
@@ -252,6 +254,7 @@ func postAlert(t *testing.T, am string, labels map[string]string, summary string
 // With an HA pair, the header shows each peer's health; with one peer
 // killed, the console still lists alerts and silences through the other.
 func TestE2EHAPairOnePeerDown(t *testing.T) {
+	t.Parallel()
 	stack := demotest.Start(t, demo.StackOptions{App: demo.AppOptions{Seed: 3}, Alertmanagers: 2})
 	am0, am1 := stack.AlertmanagerURLs[0], stack.AlertmanagerURLs[1]
 	postAlert(t, am1, map[string]string{"alertname": "DiskFull", "severity": "warning", "job": "flask", "instance": "db-1"}, "disk 97% full on db-1")

@@ -33,6 +33,7 @@ var storageDir = regexp.MustCompile(`--storage\.tsdb\.path=(\S+)`)
 // vigil demo --no-tui prints the URLs, serves until interrupted, and on
 // Ctrl-C stops everything it started and removes its directory.
 func TestDemoNoTUIStopsEverythingOnInterrupt(t *testing.T) {
+	t.Parallel()
 	demotest.RequireTools(t, "prometheus", "prometheus-alertmanager")
 	bin := vigilBinary(t)
 	cmd := exec.Command(bin, "demo", "--no-tui")
@@ -102,6 +103,7 @@ func TestDemoNoTUIStopsEverythingOnInterrupt(t *testing.T) {
 
 // vigil demo opens the console on the stack; q stops everything.
 func TestE2EDemoConsoleQuitStopsTheStack(t *testing.T) {
+	t.Parallel()
 	demotest.RequireTools(t, "prometheus", "prometheus-alertmanager")
 	bin := vigilBinary(t)
 	p := startPane(t, 100, 30, nil, bin, "demo", "--refresh", "1s")

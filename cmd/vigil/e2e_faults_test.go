@@ -295,6 +295,7 @@ func openSilenceForm(p *pane, name, comment string) {
 // answer, or swallows the request), then the network heals and enter
 // retries: exactly one silence results either way.
 func TestE2EFaultSilencePostLostThenRetriedOnce(t *testing.T) {
+	t.Parallel()
 	stack := demotest.Start(t, demo.StackOptions{App: demo.AppOptions{Seed: 5}, Alertmanagers: 1})
 	am := stack.AlertmanagerURLs[0]
 	proxy := faultProxy(t, am)
@@ -347,6 +348,7 @@ func TestE2EFaultSilencePostLostThenRetriedOnce(t *testing.T) {
 // the post reached it, the answer never came back. The silence exists once,
 // on the surviving peer.
 func TestE2EFaultHAPeerKilledDuringSilenceCreation(t *testing.T) {
+	t.Parallel()
 	stack := demotest.Start(t, demo.StackOptions{App: demo.AppOptions{Seed: 9}, Alertmanagers: 2})
 	am0, am1 := stack.AlertmanagerURLs[0], stack.AlertmanagerURLs[1]
 	proxy := faultProxy(t, am0)

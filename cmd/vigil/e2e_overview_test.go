@@ -46,6 +46,7 @@ func firstRow(screen string) string {
 }
 
 func TestE2EOverviewAt80x24(t *testing.T) {
+	t.Parallel()
 	stack := startIncidentStack(t)
 	bin := vigilBinary(t)
 	p := startPane(t, 80, 24, []string{"NO_COLOR="}, append([]string{bin}, consoleArgs(stack)...)...)
@@ -154,6 +155,7 @@ func fileSize(t *testing.T, path string) int64 {
 }
 
 func TestE2EResizeDownTo20x5AndBack(t *testing.T) {
+	t.Parallel()
 	stack := startIncidentStack(t)
 	bin := vigilBinary(t)
 	p := startPane(t, 80, 24, nil, append([]string{bin}, consoleArgs(stack)...)...)
@@ -173,6 +175,7 @@ func TestE2EResizeDownTo20x5AndBack(t *testing.T) {
 }
 
 func TestE2EPrometheusDownAtStartThenRecovers(t *testing.T) {
+	t.Parallel()
 	stack := startIncidentStack(t)
 	if err := stack.StopPrometheus(); err != nil {
 		t.Fatal(err)
@@ -198,6 +201,7 @@ func TestE2EPrometheusDownAtStartThenRecovers(t *testing.T) {
 }
 
 func TestE2EPrometheusDiesMidSessionThenRecovers(t *testing.T) {
+	t.Parallel()
 	stack := startIncidentStack(t)
 	bin := vigilBinary(t)
 	p := startPane(t, 100, 30, nil, append([]string{bin}, consoleArgs(stack)...)...)
@@ -281,6 +285,7 @@ func TestE2ESlowPrometheusKeysStillAnswer(t *testing.T) {
 }
 
 func TestSnapshotJSONAgainstTheDemo(t *testing.T) {
+	t.Parallel()
 	stack := startIncidentStack(t)
 	bin := vigilBinary(t)
 	var last []byte

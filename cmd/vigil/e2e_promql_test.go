@@ -16,6 +16,7 @@ import (
 // Prometheus's error with a caret under the column, the text stays to be
 // fixed, and the fixed query shows its table. The history is written.
 func TestE2EDrillDownThenPromQLPrompt(t *testing.T) {
+	t.Parallel()
 	stack := demotest.Start(t, demo.StackOptions{App: demo.AppOptions{Seed: 11}})
 	stack.App.SetFault("/api/checkout", demo.Fault{ErrorRatio: 0.5})
 	bin := vigilBinary(t)

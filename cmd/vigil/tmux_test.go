@@ -15,7 +15,9 @@ import (
 )
 
 // The e2e tests drive the built binary in tmux at a fixed size, the way a
-// person would: send keys, read the screen.
+// person would: send keys, read the screen. Tests that measure timing,
+// bytes or memory run alone; the others call t.Parallel and run beside each
+// other after them.
 
 var (
 	buildOnce sync.Once

@@ -24,6 +24,7 @@ import (
 const binSecret = "bin-S3CRET-planted-5521" // must never be printed
 
 func TestSnapshotTLSAndAuthThroughTheBinary(t *testing.T) {
+	t.Parallel()
 	if _, _, err := demo.Binaries(); err != nil {
 		demotest.Start(t, demo.StackOptions{}) // skips, or fails under CI
 	}
