@@ -2,7 +2,6 @@ package query
 
 import (
 	"context"
-	"errors"
 	"fmt"
 	"math"
 	"slices"
@@ -361,25 +360,8 @@ func (p *Prometheus) Detail(ctx context.Context, s Shape, r DetailRequest) (*Det
 	}
 	_ = g.Wait()
 
-	failed, unreachable := 0, 0
-	var first error
-	for _, x := range res {
-		if x.err == nil {
-			continue
-		}
-		failed++
-		if first == nil {
-			first = x.err
-		}
-		if IsUnreachable(x.err) {
-			unreachable++
-		}
-	}
-	if failed == len(res) && (unreachable == failed || ctx.Err() != nil) {
-		if first == nil {
-			first = errors.New("query: no answer")
-		}
-		return nil, first
+	if err := noAnswer(ctx, res[:]); err != nil {
+		return nil, err
 	}
 	d := AssembleDetail(s, r, plan, qs, res)
 	d.Took = time.Since(began)

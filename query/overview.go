@@ -155,6 +155,21 @@ func (p *Prometheus) OverviewAt(ctx context.Context, s Shape, at time.Time) (*Ov
 	}
 	_ = g.Wait() // each query keeps its own error
 
+	if err := noAnswer(ctx, res[:]); err != nil {
+		return nil, err
+	}
+
+	ov := assemble(s, plan, qs, &res)
+	ov.At = at
+	ov.Took = time.Since(began)
+	return ov, nil
+}
+
+// noAnswer returns the first error when no query of a refresh got an
+// answer because Prometheus could not be reached (or ctx ended): then there
+// is nothing to show but the failure. Otherwise nil: a refresh in which
+// some queries were rejected still shows the rest.
+func noAnswer(ctx context.Context, res []queryResult) error {
 	failed, unreachable := 0, 0
 	var first error
 	for _, r := range res {
@@ -169,14 +184,10 @@ func (p *Prometheus) OverviewAt(ctx context.Context, s Shape, at time.Time) (*Ov
 			unreachable++
 		}
 	}
-	if failed == len(res) && (unreachable == failed || ctx.Err() != nil) {
-		return nil, first
+	if len(res) > 0 && failed == len(res) && (unreachable == failed || ctx.Err() != nil) {
+		return first
 	}
-
-	ov := assemble(s, plan, qs, &res)
-	ov.At = at
-	ov.Took = time.Since(began)
-	return ov, nil
+	return nil
 }
 
 // toResult checks the type of a query's value.
