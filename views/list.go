@@ -3,8 +3,31 @@ package views
 import (
 	"strings"
 
+	"charm.land/bubbles/v2/key"
+	"charm.land/bubbles/v2/textinput"
+	tea "charm.land/bubbletea/v2"
+
+	"github.com/vigilterm/vigil/ui/keys"
 	"github.com/vigilterm/vigil/ui/text"
 )
+
+// promptKey handles a key in a list's filter prompt, which filters as you
+// type: enter keeps the text and closes the prompt, esc clears it and
+// closes, anything else edits. It returns the filter to apply and whether
+// the prompt is still open.
+func promptKey(in *textinput.Model, msg tea.KeyPressMsg, k *keys.KeyMap) (filter string, open bool, cmd tea.Cmd) {
+	switch {
+	case key.Matches(msg, k.Apply):
+		in.Blur()
+		return in.Value(), false, nil
+	case key.Matches(msg, k.Cancel):
+		in.Blur()
+		in.SetValue("")
+		return "", false, nil
+	}
+	*in, cmd = in.Update(msg)
+	return in.Value(), true, cmd
+}
 
 // scrollTo returns the first row to show of n rows in a window of h rows,
 // starting from offset, so that rows top..bottom are in view (bottom wins

@@ -174,24 +174,9 @@ func (o *Overview) Update(msg tea.Msg) (Screen, tea.Cmd) {
 }
 
 func (o *Overview) updatePrompt(msg tea.KeyPressMsg) tea.Cmd {
-	k := o.ctx.Keys
-	switch {
-	case key.Matches(msg, k.Apply):
-		o.prompting = false
-		o.prompt.Blur()
-		o.setFilter(o.prompt.Value())
-		return nil
-	case key.Matches(msg, k.Cancel):
-		o.prompting = false
-		o.prompt.Blur()
-		o.prompt.SetValue("")
-		o.setFilter("")
-		return nil
-	}
-	var cmd tea.Cmd
-	o.prompt, cmd = o.prompt.Update(msg)
-	// Filter as you type; enter keeps it and returns to the table.
-	o.setFilter(o.prompt.Value())
+	f, open, cmd := promptKey(&o.prompt, msg, o.ctx.Keys)
+	o.prompting = open
+	o.setFilter(f)
 	return cmd
 }
 

@@ -253,23 +253,9 @@ func (s *Silences) onResult(msg SilenceResultMsg) tea.Cmd {
 }
 
 func (s *Silences) updatePrompt(msg tea.KeyPressMsg) tea.Cmd {
-	k := s.ctx.Keys
-	switch {
-	case key.Matches(msg, k.Apply):
-		s.prompting = false
-		s.prompt.Blur()
-		s.setFilter(s.prompt.Value())
-		return nil
-	case key.Matches(msg, k.Cancel):
-		s.prompting = false
-		s.prompt.Blur()
-		s.prompt.SetValue("")
-		s.setFilter("")
-		return nil
-	}
-	var cmd tea.Cmd
-	s.prompt, cmd = s.prompt.Update(msg)
-	s.setFilter(s.prompt.Value())
+	f, open, cmd := promptKey(&s.prompt, msg, s.ctx.Keys)
+	s.prompting = open
+	s.setFilter(f)
 	return cmd
 }
 
