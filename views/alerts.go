@@ -497,26 +497,11 @@ func (a *Alerts) detailKey(msg tea.KeyPressMsg) tea.Cmd {
 
 func (a *Alerts) handleKey(msg tea.KeyPressMsg) tea.Cmd {
 	k := a.ctx.Keys
-	page := max(a.tableHeight()-1, 1)
+	if d, ok := navDelta(msg, k, len(a.shown), a.tableHeight()-1); ok {
+		a.move(d)
+		return nil
+	}
 	switch {
-	case key.Matches(msg, k.Up):
-		a.move(-1)
-		return nil
-	case key.Matches(msg, k.Down):
-		a.move(1)
-		return nil
-	case key.Matches(msg, k.Top):
-		a.move(-len(a.shown))
-		return nil
-	case key.Matches(msg, k.Bottom):
-		a.move(len(a.shown))
-		return nil
-	case key.Matches(msg, k.PageUp):
-		a.move(-page)
-		return nil
-	case key.Matches(msg, k.PageDown):
-		a.move(page)
-		return nil
 	case key.Matches(msg, k.Filter):
 		a.prompting = true
 		a.prompt.SetValue(a.filter.String())

@@ -45,6 +45,28 @@ func scrollTo(offset, top, bottom, n, h int) int {
 	return min(max(offset, 0), max(n-h, 0))
 }
 
+// navDelta is how far a navigation key (up, down, top, bottom, page up,
+// page down) moves the cursor of a list of n rows showing page rows at a
+// time; ok is false for any other key.
+func navDelta(msg tea.KeyPressMsg, k *keys.KeyMap, n, page int) (d int, ok bool) {
+	page = max(page, 1)
+	switch {
+	case key.Matches(msg, k.Up):
+		return -1, true
+	case key.Matches(msg, k.Down):
+		return 1, true
+	case key.Matches(msg, k.Top):
+		return -n, true
+	case key.Matches(msg, k.Bottom):
+		return n, true
+	case key.Matches(msg, k.PageUp):
+		return -page, true
+	case key.Matches(msg, k.PageDown):
+		return page, true
+	}
+	return 0, false
+}
+
 // moveCursor returns cursor moved by d and kept within n rows; -1 when the
 // list is empty.
 func moveCursor(cursor, d, n int) int {

@@ -182,20 +182,11 @@ func (o *Overview) updatePrompt(msg tea.KeyPressMsg) tea.Cmd {
 
 func (o *Overview) handleKey(msg tea.KeyPressMsg) tea.Cmd {
 	k := o.ctx.Keys
-	page := max(o.tableHeight()-1, 1)
+	if d, ok := navDelta(msg, k, len(o.rows), o.tableHeight()-1); ok {
+		o.move(d)
+		return nil
+	}
 	switch {
-	case key.Matches(msg, k.Up):
-		o.move(-1)
-	case key.Matches(msg, k.Down):
-		o.move(1)
-	case key.Matches(msg, k.Top):
-		o.move(-len(o.rows))
-	case key.Matches(msg, k.Bottom):
-		o.move(len(o.rows))
-	case key.Matches(msg, k.PageUp):
-		o.move(-page)
-	case key.Matches(msg, k.PageDown):
-		o.move(page)
 	case key.Matches(msg, k.Filter):
 		o.prompting = true
 		o.prompt.SetValue(o.filter)

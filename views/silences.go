@@ -318,20 +318,11 @@ func (s *Silences) handleKey(msg tea.KeyPressMsg) tea.Cmd {
 	if s.detail {
 		return s.detailKey(msg)
 	}
-	page := max(s.tableHeight()-1, 1)
+	if d, ok := navDelta(msg, k, len(s.rows), s.tableHeight()-1); ok {
+		s.move(d)
+		return nil
+	}
 	switch {
-	case key.Matches(msg, k.Up):
-		s.move(-1)
-	case key.Matches(msg, k.Down):
-		s.move(1)
-	case key.Matches(msg, k.Top):
-		s.move(-len(s.rows))
-	case key.Matches(msg, k.Bottom):
-		s.move(len(s.rows))
-	case key.Matches(msg, k.PageUp):
-		s.move(-page)
-	case key.Matches(msg, k.PageDown):
-		s.move(page)
 	case key.Matches(msg, k.Filter):
 		s.prompting = true
 		s.prompt.SetValue(s.filter)
