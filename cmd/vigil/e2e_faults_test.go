@@ -494,9 +494,10 @@ func TestE2EFaultBadPrometheusResponses(t *testing.T) {
 		{"truncated JSON", []string{"malformed response"}},
 		{"HTML page", []string{"malformed response"}},
 		{"502", []string{"server returned HTTP 502 Bad Gateway"}},
-		// Refused at the body cap, or read whole and found malformed when
-		// the cap is above 50 MB: either way the cause is named.
-		{"50 MB", []string{"response body larger than|malformed response"}},
+		// Refused at the per-answer cap or at the budget the answers read at
+		// once share (whichever trips first), or read whole and found
+		// malformed when the caps are above 50 MB: the cause is named.
+		{"50 MB", []string{"response body larger than|answers larger than|malformed response"}},
 	} {
 		t.Run(strings.ReplaceAll(c.kind, " ", "_"), func(t *testing.T) {
 			u := badServer(t, c.kind)
