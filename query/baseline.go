@@ -5,8 +5,8 @@ import (
 	"math"
 	"time"
 
+	v1 "github.com/prometheus/client_golang/api/prometheus/v1"
 	"github.com/prometheus/common/model"
-	"golang.org/x/sync/errgroup"
 )
 
 // QueriesPerBaseline is the number of queries a comparison with the past
@@ -56,34 +56,21 @@ func (p *Prometheus) BaselineAt(ctx context.Context, s Shape, off time.Duration,
 	b := &Baseline{Offset: off}
 	names := [QueriesPerBaseline]string{"baseline_error_ratio", "baseline_p99"}
 	exprs := [QueriesPerBaseline]string{BaselineErrorRatioQuery(s, off), BaselineP99Query(s, off)}
-	var vecs [QueriesPerBaseline]model.Vector
-	var errs [QueriesPerBaseline]error
-	cctx, cancel := context.WithTimeout(ctx, p.timeout)
-	defer cancel()
-	var g errgroup.Group
-	for i := range exprs {
-		g.Go(func() error {
-			v, _, err := p.query(ctx, cctx, exprs[i], at)
-			if err == nil {
-				if vec, ok := v.(model.Vector); ok {
-					vecs[i] = vec
-				}
-			}
-			errs[i] = err
-			return nil
-		})
+	qs := make([]NamedQuery, QueriesPerBaseline)
+	for i := range qs {
+		qs[i] = NamedQuery{Name: names[i], Expr: exprs[i]}
 	}
-	_ = g.Wait()
-	if errs[0] != nil && errs[1] != nil && IsUnreachable(errs[0]) {
-		return nil, errs[0]
+	res := p.runAll(ctx, qs, at, v1.Range{})
+	if res[0].err != nil && res[1].err != nil && IsUnreachable(res[0].err) {
+		return nil, res[0].err
 	}
-	for i, err := range errs {
-		if err != nil {
-			b.Errors = append(b.Errors, QueryError{Name: names[i], Query: exprs[i], Err: err})
+	for i, r := range res {
+		if r.err != nil {
+			b.Errors = append(b.Errors, QueryError{Name: names[i], Query: exprs[i], Err: r.err})
 		}
 	}
-	b.ErrorRatio = byEndpoint(vecs[0], s.EndpointLabel)
-	b.P99 = byEndpoint(vecs[1], s.EndpointLabel)
+	b.ErrorRatio = byEndpoint(res[0].vec, s.EndpointLabel)
+	b.P99 = byEndpoint(res[1].vec, s.EndpointLabel)
 	return b, nil
 }
 

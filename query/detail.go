@@ -10,7 +10,6 @@ import (
 
 	v1 "github.com/prometheus/client_golang/api/prometheus/v1"
 	"github.com/prometheus/common/model"
-	"golang.org/x/sync/errgroup"
 )
 
 // The PromQL of the endpoint detail screen. With S' the user's selector
@@ -340,25 +339,7 @@ func (p *Prometheus) Detail(ctx context.Context, s Shape, r DetailRequest) (*Det
 	plan := PlanDetail(r.Range, r.Columns, end)
 	qs := DetailQueries(s, r, plan)
 
-	cctx, cancel := context.WithTimeout(ctx, p.timeout)
-	defer cancel()
-	res := make([]queryResult, len(qs))
-	var g errgroup.Group
-	for i, q := range qs {
-		g.Go(func() error {
-			var v model.Value
-			var w v1.Warnings
-			var err error
-			if q.Range {
-				v, w, err = p.queryRange(ctx, cctx, q.Expr, v1.Range{Start: plan.Start, End: plan.End, Step: plan.Step})
-			} else {
-				v, w, err = p.query(ctx, cctx, q.Expr, plan.End)
-			}
-			res[i] = toResult(q, v, w, err)
-			return nil
-		})
-	}
-	_ = g.Wait()
+	res := p.runAll(ctx, qs, plan.End, v1.Range{Start: plan.Start, End: plan.End, Step: plan.Step})
 
 	if err := noAnswer(ctx, res[:]); err != nil {
 		return nil, err

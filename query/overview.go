@@ -135,25 +135,8 @@ func (p *Prometheus) OverviewAt(ctx context.Context, s Shape, at time.Time) (*Ov
 	plan := PlanTrend(s.Window, at)
 	qs := OverviewQueries(s, plan)
 
-	cctx, cancel := context.WithTimeout(ctx, p.timeout)
-	defer cancel()
 	var res [numQueries]queryResult
-	var g errgroup.Group
-	for i, q := range qs {
-		g.Go(func() error {
-			var v model.Value
-			var w v1.Warnings
-			var err error
-			if q.Range {
-				v, w, err = p.queryRange(ctx, cctx, q.Expr, v1.Range{Start: plan.Start, End: plan.End, Step: plan.Step})
-			} else {
-				v, w, err = p.query(ctx, cctx, q.Expr, at)
-			}
-			res[i] = toResult(q, v, w, err)
-			return nil
-		})
-	}
-	_ = g.Wait() // each query keeps its own error
+	copy(res[:], p.runAll(ctx, qs, at, v1.Range{Start: plan.Start, End: plan.End, Step: plan.Step}))
 
 	if err := noAnswer(ctx, res[:]); err != nil {
 		return nil, err
@@ -163,6 +146,32 @@ func (p *Prometheus) OverviewAt(ctx context.Context, s Shape, at time.Time) (*Ov
 	ov.At = at
 	ov.Took = time.Since(began)
 	return ov, nil
+}
+
+// runAll sends every query at once under one deadline of the client's
+// Timeout: instant ones evaluated at at, range ones over rng. Each result
+// keeps its own error.
+func (p *Prometheus) runAll(ctx context.Context, qs []NamedQuery, at time.Time, rng v1.Range) []queryResult {
+	cctx, cancel := context.WithTimeout(ctx, p.timeout)
+	defer cancel()
+	res := make([]queryResult, len(qs))
+	var g errgroup.Group
+	for i, q := range qs {
+		g.Go(func() error {
+			var v model.Value
+			var w v1.Warnings
+			var err error
+			if q.Range {
+				v, w, err = p.queryRange(ctx, cctx, q.Expr, rng)
+			} else {
+				v, w, err = p.query(ctx, cctx, q.Expr, at)
+			}
+			res[i] = toResult(q, v, w, err)
+			return nil
+		})
+	}
+	_ = g.Wait()
+	return res
 }
 
 // noAnswer returns the first error when no query of a refresh got an
