@@ -344,17 +344,8 @@ func (s *Silences) handleKey(msg tea.KeyPressMsg) tea.Cmd {
 		if _, ok := s.Selected(); ok {
 			s.detail, s.detailOffset = true, 0
 		}
-	case key.Matches(msg, k.Expire):
-		return s.startExpire()
-	case key.Matches(msg, k.Extend):
-		return s.startExtend()
-	case key.Matches(msg, k.Copy):
-		if si, ok := s.Selected(); ok {
-			id := si.ID
-			return func() tea.Msg { return CopyMsg{Text: id, What: "silence id"} }
-		}
 	default:
-		return readOnlyRefusal(k, msg)
+		return s.actionKey(msg)
 	}
 	return nil
 }
@@ -372,6 +363,18 @@ func (s *Silences) detailKey(msg tea.KeyPressMsg) tea.Cmd {
 		s.detailOffset -= max(s.height-1, 1)
 	case key.Matches(msg, k.PageDown):
 		s.detailOffset += max(s.height-1, 1)
+	default:
+		return s.actionKey(msg)
+	}
+	return nil
+}
+
+// actionKey handles the keys that act on the selected silence, the same in
+// the list and in its detail: expire, extend, copy its id; a writing key
+// in read-only mode is refused with a flash.
+func (s *Silences) actionKey(msg tea.KeyPressMsg) tea.Cmd {
+	k := s.ctx.Keys
+	switch {
 	case key.Matches(msg, k.Expire):
 		return s.startExpire()
 	case key.Matches(msg, k.Extend):
@@ -381,10 +384,9 @@ func (s *Silences) detailKey(msg tea.KeyPressMsg) tea.Cmd {
 			id := si.ID
 			return func() tea.Msg { return CopyMsg{Text: id, What: "silence id"} }
 		}
-	default:
-		return readOnlyRefusal(k, msg)
+		return nil
 	}
-	return nil
+	return readOnlyRefusal(k, msg)
 }
 
 func (s *Silences) move(d int) {
