@@ -99,6 +99,10 @@ type StackOptions struct {
 	Dir string
 	// App configures the synthetic app.
 	App AppOptions
+	// ExtraJobs starts one more default app per name, each scraped as its
+	// own job of that name (Stack.Extra), so a test can stop one scraped
+	// app while Prometheus and the main app keep running.
+	ExtraJobs []string
 	// ScrapeInterval of the flask job; 0 means 1s, or 5s for an app of
 	// more than 1000 endpoints. The scrape timeout is the interval, at most
 	// 10s.
@@ -143,6 +147,8 @@ type Stack struct {
 	AlertmanagerURLs []string // one per peer, in order
 	App              *App
 	Sink             *Sink
+	// Extra holds the apps of StackOptions.ExtraJobs by job name.
+	Extra map[string]*App
 
 	opts       StackOptions
 	promBin    string
@@ -268,6 +274,20 @@ func Start(ctx context.Context, opts StackOptions) (_ *Stack, err error) {
 		return nil, err
 	}
 	s.logf("app at %s (%d paths), sink at %s", s.App.URL(), len(s.App.Paths()), s.Sink.URL())
+	for i, job := range opts.ExtraJobs {
+		if job == "" || job == "flask" || s.Extra[job] != nil {
+			return nil, fmt.Errorf("demo: extra job %q: empty, flask or given twice", job)
+		}
+		a, err := StartApp(AppOptions{Seed: int64(100 + i)})
+		if err != nil {
+			return nil, err
+		}
+		if s.Extra == nil {
+			s.Extra = map[string]*App{}
+		}
+		s.Extra[job] = a
+		s.logf("app of job %s at %s", job, a.URL())
+	}
 
 	for name, content := range opts.RuleFiles {
 		if err := s.writeFile(name, content); err != nil {
@@ -466,6 +486,9 @@ func (s *Stack) prometheusConfig() []byte {
 		fmt.Fprintf(&b, "alerting:\n  alertmanagers:\n    - static_configs:\n        - targets: %s\n", yamlList(targets))
 	}
 	fmt.Fprintf(&b, "scrape_configs:\n  - job_name: flask\n    static_configs:\n      - targets: %s\n", yamlList([]string{s.App.Addr()}))
+	for _, job := range s.opts.ExtraJobs {
+		fmt.Fprintf(&b, "  - job_name: %s\n    static_configs:\n      - targets: %s\n", yamlString(job), yamlList([]string{s.Extra[job].Addr()}))
+	}
 	return b.Bytes()
 }
 
@@ -1130,6 +1153,9 @@ func (s *Stack) Close() error {
 		errs = append(errs, promErr)
 		if s.App != nil {
 			errs = append(errs, s.App.Close())
+		}
+		for _, a := range s.Extra {
+			errs = append(errs, a.Close())
 		}
 		if s.Sink != nil {
 			errs = append(errs, s.Sink.Close())
