@@ -66,8 +66,9 @@ func (t Thresholds) P99Level(v float64) Level {
 type SortKey int
 
 const (
-	// SortWorst puts the endpoints that need a look first: by error level,
-	// then p99 level, then error ratio, p99 and requests/s, highest first.
+	// SortWorst puts the endpoints that need a look first: by the worst
+	// level of any figure (a stale endpoint counts as critical), then by
+	// firing alerts, then error ratio, p99 and requests/s, highest first.
 	SortWorst SortKey = iota
 	SortEndpoint
 	SortRPS
@@ -142,12 +143,11 @@ func SortEndpoints(eps []Endpoint, key SortKey, reverse bool, t Thresholds) {
 	case SortChange:
 		c = func(a, b *Endpoint) int { return byFigure(a.ErrorRatioChange, b.ErrorRatioChange, reverse) }
 	}
-	var levels []Level // error level and p99 level of row i at 2i, 2i+1
+	var levels []Level // the worst level of row i
 	if c == nil {
-		levels = make([]Level, 2*len(eps))
+		levels = make([]Level, len(eps))
 		for i := range eps {
-			levels[2*i] = t.ErrorLevel(eps[i].ErrorRatio)
-			levels[2*i+1] = t.P99Level(eps[i].P99)
+			levels[i] = t.WorstLevel(&eps[i])
 		}
 	}
 	idx := make([]int32, len(eps))
@@ -160,7 +160,7 @@ func SortEndpoints(eps []Endpoint, key SortKey, reverse bool, t Thresholds) {
 			if r := c(a, b); r != 0 {
 				return r
 			}
-		} else if r := worst(a, b, levels[2*x:2*x+2], levels[2*y:2*y+2], reverse); r != 0 {
+		} else if r := worst(a, b, levels[x], levels[y], reverse); r != 0 {
 			return r
 		}
 		if r := strings.Compare(a.Name, b.Name); r != 0 {
@@ -175,13 +175,23 @@ func SortEndpoints(eps []Endpoint, key SortKey, reverse bool, t Thresholds) {
 	copy(eps, sorted)
 }
 
-// worst orders by error level, p99 level, error ratio, p99 and requests/s,
-// worst first (best first when reverse).
-func worst(a, b *Endpoint, la, lb []Level, reverse bool) int {
-	if r := flip(cmp.Compare(lb[0], la[0]), reverse); r != 0 {
+// WorstLevel is the worst level of any of an endpoint's figures that has
+// thresholds (error ratio, p99); a stale endpoint, whose figures are not
+// current, is critical.
+func (t Thresholds) WorstLevel(e *Endpoint) Level {
+	if e.Stale {
+		return LevelCrit
+	}
+	return max(t.ErrorLevel(e.ErrorRatio), t.P99Level(e.P99))
+}
+
+// worst orders by worst level, firing alerts, error ratio, p99 and
+// requests/s, worst first (best first when reverse).
+func worst(a, b *Endpoint, la, lb Level, reverse bool) int {
+	if r := flip(cmp.Compare(lb, la), reverse); r != 0 {
 		return r
 	}
-	if r := flip(cmp.Compare(lb[1], la[1]), reverse); r != 0 {
+	if r := flip(cmp.Compare(b.FiringAlerts, a.FiringAlerts), reverse); r != 0 {
 		return r
 	}
 	if r := byFigure(a.ErrorRatio, b.ErrorRatio, reverse); r != 0 {

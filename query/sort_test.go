@@ -68,18 +68,16 @@ func TestSortEndpoints(t *testing.T) {
 		want    []string
 	}{
 		{SortWorst, false, []string{
-			// error crit: the crit p99 level first, then the ratio, then the name
-			"/err-crit-slow", "/err-crit-a", "/err-crit-b",
-			"/err-warn",
-			// ratio OK: p99 crit, then p99 warn
-			"/slow-crit", "/slow-warn",
+			// critical (by error ratio or p99): the ratio, then p99, then the name
+			"/err-crit-a", "/err-crit-b", "/err-crit-slow", "/slow-crit",
+			// warning
+			"/err-warn", "/slow-warn",
 			// all OK: ratio, then p99, then rps; missing ratios last
 			"/ok-busy", "/ok-quiet", "/idle", "/inf"}},
 		{SortWorst, true, []string{
 			"/ok-quiet", "/ok-busy", "/idle", "/inf",
-			"/slow-warn", "/slow-crit",
-			"/err-warn",
-			"/err-crit-a", "/err-crit-b", "/err-crit-slow"}},
+			"/slow-warn", "/err-warn",
+			"/slow-crit", "/err-crit-slow", "/err-crit-a", "/err-crit-b"}},
 		{SortEndpoint, false, []string{"/err-crit-a", "/err-crit-b", "/err-crit-slow", "/err-warn", "/idle", "/inf", "/ok-busy", "/ok-quiet", "/slow-crit", "/slow-warn"}},
 		{SortEndpoint, true, []string{"/slow-warn", "/slow-crit", "/ok-quiet", "/ok-busy", "/inf", "/idle", "/err-warn", "/err-crit-slow", "/err-crit-b", "/err-crit-a"}},
 		{SortRPS, false, []string{"/ok-busy", "/err-warn", "/slow-crit", "/slow-warn", "/err-crit-a", "/err-crit-b", "/err-crit-slow", "/ok-quiet", "/idle", "/inf"}},
@@ -103,6 +101,26 @@ func TestSortEndpoints(t *testing.T) {
 				break
 			}
 		}
+	}
+}
+
+// An endpoint with a critical p99 and a firing alert ranks above endpoints
+// at a warning error ratio; among equal levels, firing alerts come first;
+// a stale endpoint counts as critical.
+func TestSortWorstLevelOfAnyFigureThenAlerts(t *testing.T) {
+	slowAlerting := ep("/search", 5, 0, 0.5, 3, 0)
+	slowAlerting.FiringAlerts = 1
+	warnA := ep("/cart", 10, 0.03, 0.02, 0.2, 2)
+	warnB := ep("/login", 10, 0.04, 0.02, 0.2, 2)
+	warnAlerting := ep("/orders", 10, 0.015, 0.02, 0.2, 2)
+	warnAlerting.FiringAlerts = 2
+	stale := ep("/gone", 1, 0, 0.01, 0.01, 0)
+	stale.Stale = true
+	eps := []Endpoint{warnA, warnB, ep("/", 50, 0, 0.01, 0.05, 0), warnAlerting, slowAlerting, stale}
+	SortEndpoints(eps, SortWorst, false, testThresholds)
+	want := []string{"/search", "/gone", "/orders", "/login", "/cart", "/"}
+	if got := names(eps); !slices.Equal(got, want) {
+		t.Errorf("got %v, want %v", got, want)
 	}
 }
 
