@@ -119,7 +119,7 @@ type AlertmanagerConfig struct {
 // UIConfig is the [ui] table.
 type UIConfig struct {
 	Refresh  Duration `toml:"refresh"`
-	Window   Duration `toml:"window"`
+	Window   Window   `toml:"window"`
 	Theme    string   `toml:"theme"`
 	ReadOnly bool     `toml:"read_only"`
 }
@@ -160,7 +160,7 @@ func Defaults() Config {
 		Alertmanager: AlertmanagerConfig{URLs: []string{}, Timeout: Duration(10 * time.Second), HTTP: DefaultHTTPConfig()},
 		UI: UIConfig{
 			Refresh: Duration(5 * time.Second),
-			Window:  Duration(5 * time.Minute),
+			Window:  Window{Auto: true},
 			Theme:   "dark",
 		},
 		Metrics: MetricsConfig{
@@ -349,7 +349,7 @@ func (c *Config) Validate() error {
 	if c.UI.Refresh.D() < MinRefresh {
 		return c.fail("ui.refresh", "%s is below the minimum of %s", c.UI.Refresh.D(), MinRefresh)
 	}
-	if c.UI.Window.D() < time.Second {
+	if !c.UI.Window.Auto && c.UI.Window.D() < time.Second {
 		return c.fail("ui.window", "%s is too short: the rate window must be at least 1s (a few scrape intervals is right)", c.UI.Window.D())
 	}
 	if _, err := themes.Get(c.UI.Theme); err != nil || c.UI.Theme == "" {
@@ -426,7 +426,7 @@ func checkURL(s string) error {
 
 // Shape returns the metric shape the queries are built from.
 func (c *Config) Shape() query.Shape {
-	return query.Shape{
+	s := query.Shape{
 		Selector:         c.Metrics.Selector,
 		EndpointLabel:    c.Metrics.EndpointLabel,
 		DurationMetric:   c.Metrics.DurationMetric,
@@ -434,5 +434,10 @@ func (c *Config) Shape() query.Shape {
 		ExceptionsMetric: c.Metrics.ExceptionsMetric,
 		ErrorStatus:      c.Metrics.ErrorStatus,
 		Window:           c.UI.Window.D(),
+		AutoWindow:       c.UI.Window.Auto,
 	}
+	if s.AutoWindow {
+		s.Window = query.DefaultAutoWindow
+	}
+	return s
 }

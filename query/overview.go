@@ -29,14 +29,21 @@ const (
 	qTotalP99
 	qTotalExceptions
 	qTrend
+	qFresh
+	qTargets
 	numQueries
 )
 
-// QueriesPerRefresh is the number of HTTP queries one Overview call sends:
-// ten instant queries (rps, errors, p50, p99, the exceptions counter by
-// endpoint, status-500 responses by endpoint, and the four totals) and one
-// range query (the trend). It does not depend on the number of endpoints.
-const QueriesPerRefresh = int(numQueries)
+// PromQLQueriesPerRefresh is the number of PromQL queries one Overview call
+// sends: twelve instant queries (rps, errors, p50, p99, the exceptions
+// counter by endpoint, status-500 responses by endpoint, the four totals,
+// the fresh series and the targets) and one range query (the trend).
+const PromQLQueriesPerRefresh = int(numQueries)
+
+// QueriesPerRefresh is the number of HTTP requests one Overview call sends:
+// the PromQL queries and one read of the targets API. It does not depend on
+// the number of endpoints or targets.
+const QueriesPerRefresh = PromQLQueriesPerRefresh + 1
 
 var queryNames = [numQueries]string{
 	qRPS:             "rps",
@@ -50,6 +57,8 @@ var queryNames = [numQueries]string{
 	qTotalP99:        "total_p99",
 	qTotalExceptions: "total_exceptions",
 	qTrend:           "trend",
+	qFresh:           "fresh",
+	qTargets:         "targets",
 }
 
 // NamedQuery is one query of a refresh: its name (as in QueryError.Name),
@@ -60,8 +69,8 @@ type NamedQuery struct {
 	Range bool
 }
 
-// OverviewQueries returns the QueriesPerRefresh queries one Overview call
-// sends for s, in a fixed order; the trend query uses plan's inner range.
+// OverviewQueries returns the PromQLQueriesPerRefresh queries one Overview
+// call sends for s, in a fixed order; the trend query uses plan's inner range.
 func OverviewQueries(s Shape, plan TrendPlan) []NamedQuery {
 	exprs := [numQueries]string{
 		qRPS:             RPSQuery(s),
@@ -75,6 +84,8 @@ func OverviewQueries(s Shape, plan TrendPlan) []NamedQuery {
 		qTotalP99:        TotalP99Query(s),
 		qTotalExceptions: TotalExceptionsQuery(s),
 		qTrend:           TrendQuery(s, plan.Range),
+		qFresh:           FreshQuery(s),
+		qTargets:         TargetsQuery(s),
 	}
 	out := make([]NamedQuery, numQueries)
 	for i := range out {
@@ -116,8 +127,12 @@ func (p *Prometheus) Overview(ctx context.Context, s Shape) (*Overview, error) {
 
 // OverviewAt computes the per-endpoint table and the totals over s.Window,
 // every query evaluated at the one time at (to the millisecond; now when
-// zero) and all QueriesPerRefresh of them sent at once, under one deadline
+// zero) and all QueriesPerRefresh requests sent at once, under one deadline
 // of the client's Timeout.
+//
+// With s.AutoWindow the window is AutoWindow of the selected targets'
+// scrape interval as the previous refresh read it; the first refresh for a
+// selector reads the targets first, then sends the rest.
 //
 // A query Prometheus rejects (bad_data, ...) lands in Overview.Errors and
 // leaves its column NaN; the rest still fills. When no query got an answer
@@ -132,30 +147,123 @@ func (p *Prometheus) OverviewAt(ctx context.Context, s Shape, at time.Time) (*Ov
 		at = began
 	}
 	at = time.UnixMilli(at.UnixMilli())
-	plan := PlanTrend(s.Window, at)
-	qs := OverviewQueries(s, plan)
 
 	var res [numQueries]queryResult
-	copy(res[:], p.runAll(ctx, qs, at, v1.Range{Start: plan.Start, End: plan.End, Step: plan.Step}))
+	var tg targetsAnswer
+	pre := false
+	if s.AutoWindow {
+		iv, ok := p.cachedInterval(s.Selector)
+		if !ok {
+			// First refresh: the window needs the scrape interval.
+			tq := NamedQuery{Name: queryNames[qTargets], Expr: TargetsQuery(s)}
+			cctx, cancel := context.WithTimeout(ctx, p.timeout)
+			var g errgroup.Group
+			g.Go(func() error {
+				v, w, err := p.query(ctx, cctx, tq.Expr, at)
+				res[qTargets] = toResult(tq, v, w, err)
+				return nil
+			})
+			g.Go(func() error { tg.api, tg.err = p.targetsAPI(ctx, cctx); return nil })
+			_ = g.Wait()
+			cancel()
+			if err := noAnswer(ctx, []queryResult{res[qTargets], {err: tg.err}}); err != nil {
+				return nil, err
+			}
+			iv = intervalOf(res[qTargets], tg)
+			pre = true
+		}
+		s.Window = AutoWindow(iv)
+	}
+	plan := PlanTrend(s.Window, at)
+	qs := OverviewQueries(s, plan)
+	send := qs
+	if pre {
+		send = qs[:qTargets]
+	}
+	rng := v1.Range{Start: plan.Start, End: plan.End, Step: plan.Step}
+	if pre {
+		copy(res[:], p.runAll(ctx, send, at, rng))
+	} else {
+		copy(res[:], p.runAllWith(ctx, send, at, rng, &tg))
+	}
 
 	if err := noAnswer(ctx, res[:]); err != nil {
 		return nil, err
 	}
 
 	ov := assemble(s, plan, qs, &res)
+	ov.WindowAuto = s.AutoWindow
+	ov.Targets = Targets{Known: res[qTargets].err == nil, APIErr: tg.err}
+	if ov.Targets.Known {
+		ov.Targets.List = buildTargets(res[qTargets].vec, tg.api)
+	}
+	if s.AutoWindow {
+		iv := intervalOf(res[qTargets], tg)
+		p.cacheInterval(s.Selector, iv)
+		if iv <= 0 {
+			why := "no target matches " + upSelector(s)
+			if tg.err != nil {
+				why = "targets API: " + tg.err.Error()
+			}
+			ov.Warnings = append(ov.Warnings, fmt.Sprintf("window auto: scrape interval unknown (%s): %s", why, promDuration(s.Window)))
+		}
+	}
+	markStale(ov)
 	ov.At = at
 	ov.Took = time.Since(began)
 	return ov, nil
+}
+
+// targetsAnswer is the targets API's answer of a refresh.
+type targetsAnswer struct {
+	api []apiTarget
+	err error
+}
+
+// intervalOf is the longest scrape interval of the targets the targets
+// query names; 0 when unknown.
+func intervalOf(up queryResult, tg targetsAnswer) time.Duration {
+	if up.err != nil || tg.err != nil {
+		return 0
+	}
+	t := Targets{List: buildTargets(up.vec, tg.api)}
+	return t.ScrapeInterval()
+}
+
+// markStale marks the endpoints whose rate still shows old samples but that
+// have no fresh series: their target died (stale markers) or stopped
+// exposing them. Their age is the earliest time a target went down.
+func markStale(ov *Overview) {
+	if ov.fresh == nil {
+		return
+	}
+	since := ov.Targets.FirstDown()
+	for i := range ov.Endpoints {
+		e := &ov.Endpoints[i]
+		if !Missing(e.RPS) && !ov.fresh[e.Name] {
+			e.Stale, e.StaleSince = true, since
+		}
+	}
+	ov.fresh = nil
 }
 
 // runAll sends every query at once under one deadline of the client's
 // Timeout: instant ones evaluated at at, range ones over rng. Each result
 // keeps its own error.
 func (p *Prometheus) runAll(ctx context.Context, qs []NamedQuery, at time.Time, rng v1.Range) []queryResult {
+	return p.runAllWith(ctx, qs, at, rng, nil)
+}
+
+// runAllWith is runAll that also reads the targets API into tg, when set,
+// under the same deadline.
+func (p *Prometheus) runAllWith(ctx context.Context, qs []NamedQuery, at time.Time, rng v1.Range, tg *targetsAnswer) []queryResult {
 	cctx, cancel := context.WithTimeout(ctx, p.timeout)
 	defer cancel()
 	res := make([]queryResult, len(qs))
 	var g errgroup.Group
+	if tg != nil {
+		g.Go(func() error { tg.api, tg.err = p.targetsAPI(ctx, cctx); return nil })
+	}
 	for i, q := range qs {
 		g.Go(func() error {
 			var v model.Value
@@ -304,6 +412,13 @@ func assemble(s Shape, plan TrendPlan, qs []NamedQuery, res *[numQueries]queryRe
 				}
 				tr[k] = finite(float64(sp.Value))
 			}
+		}
+	}
+
+	if res[qFresh].err == nil {
+		ov.fresh = make(map[string]bool, len(res[qFresh].vec))
+		for _, smp := range res[qFresh].vec {
+			ov.fresh[string(smp.Metric[label])] = true
 		}
 	}
 

@@ -379,7 +379,8 @@ func checkQueriesPerRefresh(t *testing.T, p *Prometheus, promURL string, s Shape
 }
 
 // queryRequests is prometheus_http_requests_total summed over the instant
-// and range query handlers, from Prometheus's own /metrics.
+// and range query handlers and the targets API, from Prometheus's own
+// /metrics.
 func queryRequests(t *testing.T, promURL string) float64 {
 	t.Helper()
 	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
@@ -405,7 +406,7 @@ func queryRequests(t *testing.T, promURL string) float64 {
 	total := 0.0
 	for _, m := range fam.GetMetric() {
 		for _, l := range m.GetLabel() {
-			if l.GetName() == "handler" && (l.GetValue() == "/api/v1/query" || l.GetValue() == "/api/v1/query_range") {
+			if l.GetName() == "handler" && (l.GetValue() == "/api/v1/query" || l.GetValue() == "/api/v1/query_range" || l.GetValue() == "/api/v1/targets") {
 				total += m.GetCounter().GetValue()
 			}
 		}

@@ -57,6 +57,10 @@ type Prometheus struct {
 	timeout time.Duration
 	maxBody int64
 	own     *http.Transport // the transport vigil made, if any
+	client  api.Client      // for the calls v1.API does not have (targets)
+
+	mu        sync.Mutex
+	intervals map[string]time.Duration // scrape interval by selector, from the last refresh
 }
 
 // NewPrometheus checks the options and returns a client. It does not
@@ -110,6 +114,7 @@ func NewPrometheus(o PrometheusOptions) (*Prometheus, error) {
 		return nil, fmt.Errorf("prometheus: invalid URL %q: %v", shown, err)
 	}
 	p.api = v1.NewAPI(c)
+	p.client = c
 	return p, nil
 }
 

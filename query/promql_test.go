@@ -112,8 +112,8 @@ func TestPlanTrend(t *testing.T) {
 
 func TestOverviewQueriesFixed(t *testing.T) {
 	qs := OverviewQueries(flaskShape(), PlanTrend(5*time.Minute, time.Now()))
-	if len(qs) != QueriesPerRefresh {
-		t.Fatalf("%d queries, QueriesPerRefresh is %d", len(qs), QueriesPerRefresh)
+	if len(qs) != PromQLQueriesPerRefresh || QueriesPerRefresh != PromQLQueriesPerRefresh+1 {
+		t.Fatalf("%d queries, PromQLQueriesPerRefresh is %d, QueriesPerRefresh %d", len(qs), PromQLQueriesPerRefresh, QueriesPerRefresh)
 	}
 	seen := map[string]bool{}
 	ranges := 0

@@ -23,8 +23,11 @@ type Shape struct {
 	ExceptionsMetric string
 	// ErrorStatus is the regular expression for error statuses, e.g. 5..
 	ErrorStatus string
-	// Window is the rate window.
+	// Window is the rate window; with AutoWindow, only the fallback.
 	Window time.Duration
+	// AutoWindow makes Overview pick the window from the scrape interval
+	// of the selected targets (AutoWindow).
+	AutoWindow bool
 }
 
 // Endpoint holds the figures of one endpoint over the rate window. A figure
@@ -41,6 +44,15 @@ type Endpoint struct {
 	// the past (Baseline.Apply): now minus then; NaN when not compared.
 	ErrorRatioChange float64
 	P99Change        float64
+	// Stale is true when the rate still shows old samples but no series of
+	// the endpoint has a sample now (its target died, or stopped exposing
+	// it): the figures are not current.
+	Stale bool
+	// StaleSince is when its target went down; zero when unknown.
+	StaleSince time.Time
+	// FiringAlerts is the number of firing alerts naming the endpoint (set
+	// by the console for the worst-first sort).
+	FiringAlerts int
 }
 
 // Totals are the figures across the whole selection.
@@ -74,10 +86,16 @@ type Overview struct {
 	// ExceptionsSource names the metric EXC was computed from.
 	ExceptionsSource string
 	Window           time.Duration
-	At               time.Time     // evaluation time
-	Took             time.Duration // wall time of the refresh
-	Errors           []QueryError
-	Warnings         []string
+	// WindowAuto is true when Window was picked from the scrape interval.
+	WindowAuto bool
+	// Targets are the scrape targets behind the selector and their health.
+	Targets  Targets
+	At       time.Time     // evaluation time
+	Took     time.Duration // wall time of the refresh
+	Errors   []QueryError
+	Warnings []string
+
+	fresh map[string]bool // endpoints with a fresh series, while assembling
 }
 
 // Missing reports whether a figure is absent: NaN or infinite.

@@ -104,7 +104,7 @@ func (m *Model) startDetailRefresh(force bool) tea.Cmd {
 	m.detail.inflight = true
 	m.detail.fetches++
 	m.detail.lastStart = m.now()
-	seq, req, shape := m.detail.seq, d.Request(), m.ctx.Config.Shape()
+	seq, req, shape := m.detail.seq, d.Request(), m.shape()
 	deadline := m.ctx.Config.Prometheus.Timeout.D() + time.Second
 	return func() tea.Msg {
 		ctx, cancel := context.WithTimeout(context.Background(), deadline)

@@ -239,7 +239,7 @@ func (m *Model) startRefresh() tea.Cmd {
 	}
 	m.inflight = true
 	m.lastStart = m.now()
-	src, shape := m.prom, m.ctx.Config.Shape()
+	src, shape, fixed := m.prom, m.ctx.Config.Shape(), m.shape()
 	baseline, _ := m.prom.(BaselineSource)
 	off := m.ov.CompareOffset()
 	// The client bounds every query with the configured timeout; this
@@ -261,7 +261,8 @@ func (m *Model) startRefresh() tea.Cmd {
 		done := make(chan struct{})
 		go func() {
 			defer close(done)
-			b, bErr = baseline.BaselineAt(ctx, shape, off, at)
+			// The baseline is over the window the overview shows.
+			b, bErr = baseline.BaselineAt(ctx, fixed, off, at)
 		}()
 		ov, err := baseline.OverviewAt(ctx, shape, at)
 		<-done
@@ -454,6 +455,9 @@ func (m *Model) SetSize(w, h int) {
 	if m.lastErr != nil {
 		ch = max(ch-1, 0)
 	}
+	if m.targetLine() != "" {
+		ch = max(ch-1, 0)
+	}
 	for _, s := range m.screens {
 		s.SetSize(m.width, ch)
 	}
@@ -504,7 +508,7 @@ func (m *Model) render() string {
 	lines = append(lines, m.headerLines()...)
 	var body string
 	if m.showHelp {
-		body = m.helpView(m.height - 3)
+		body = m.helpView(m.height - len(lines) - 1)
 	} else if m.fullScreenDown() {
 		body = m.downView(m.height - 3)
 	} else {
@@ -564,6 +568,17 @@ func spread(left, right string, w int) string {
 func (m *Model) stateText() string {
 	st := m.ctx.Styles
 	now := m.now()
+	refresh := m.ctx.Config.UI.Refresh.D()
+	switch {
+	case m.paused:
+		return st.StateStale.Render("⏸ paused since " + m.pausedAt.Format("15:04:05"))
+	case m.inflight && !m.lastStart.IsZero() && now.Sub(m.lastStart) > refresh && m.Conn() != ConnDown:
+		// The figures on screen are older than the interval says.
+		return st.StateStale.Render(fmt.Sprintf("↻ refreshing %s…", views.FormatDuration(now.Sub(m.lastStart).Truncate(time.Second))))
+	}
+	if d := m.ov.Data(); d != nil && m.Conn() == ConnLive && len(d.Targets.Down()) > 0 {
+		return st.StateDown.Render("✕ " + views.TargetsDownText(&d.Targets, now))
+	}
 	switch {
 	case m.paused:
 		return st.StateStale.Render("⏸ paused since " + m.pausedAt.Format("15:04:05"))
@@ -616,13 +631,58 @@ func (m *Model) peersText() string {
 	return out + st.Muted.Render(" · ")
 }
 
+// windowText is the rate window in use: "5m", or "4s (auto)" once the
+// scrape interval is known ("auto" before the first answer).
+func (m *Model) windowText() string {
+	w := m.ctx.Config.UI.Window
+	if !w.Auto {
+		return views.FormatDuration(w.D())
+	}
+	if d := m.ov.Data(); d != nil && d.WindowAuto {
+		return views.FormatDuration(d.Window) + " (auto)"
+	}
+	return "auto"
+}
+
+// shape is the metric shape with the window in use, for the screens that
+// do not pick the window themselves (detail, panels).
+func (m *Model) shape() query.Shape {
+	s := m.ctx.Config.Shape()
+	if d := m.ov.Data(); d != nil && s.AutoWindow && d.WindowAuto {
+		s.Window = d.Window
+	}
+	s.AutoWindow = false
+	return s
+}
+
+// targetLine names the down targets behind the selector, under the header,
+// while Prometheus answers and says some are down.
+func (m *Model) targetLine() string {
+	d := m.ov.Data()
+	if d == nil || m.lastErr != nil || m.width <= 0 {
+		return ""
+	}
+	down := d.Targets.Down()
+	if len(down) == 0 {
+		return ""
+	}
+	msg := "✕ " + views.TargetText(down[0])
+	if len(down) > 1 {
+		msg += fmt.Sprintf(" · and %d more", len(down)-1)
+	}
+	return m.ctx.Styles.Error.Render(text.Fit(msg, m.width))
+}
+
 func (m *Model) headerLines() []string {
 	st := m.ctx.Styles
 	cfg := m.ctx.Config
 	left := st.Accent.Render("vigil") + st.Muted.Render(" · ") + text.Sanitize(cfg.Context) +
 		st.Muted.Render(" · ") + text.Sanitize(m.promHost)
 	right := m.peersText() + m.stateText() + st.Muted.Render(fmt.Sprintf(" · every %s · window %s",
-		views.FormatDuration(cfg.UI.Refresh.D()), views.FormatDuration(cfg.UI.Window.D())))
+		views.FormatDuration(cfg.UI.Refresh.D()), m.windowText()))
+	if cfg.UI.ReadOnly {
+		right = st.Warn.Render("read-only") + st.Muted.Render(" · ") + right
+	}
 	l1 := spread(left, right, m.width)
 
 	totals := m.totalsText()
@@ -632,6 +692,9 @@ func (m *Model) headerLines() []string {
 		tabs = m.tabsText(true)
 	}
 	l2 := spread(tabs, totals, m.width)
+	if tl := m.targetLine(); tl != "" {
+		return []string{l1, l2, tl}
+	}
 	return []string{l1, l2}
 }
 

@@ -72,8 +72,10 @@ func sample() *query.Overview {
 			{Name: "/api/checkout", RPS: 3, ErrorRatio: 0.3, P50: 0.1, P99: 0.5, Exceptions: 10},
 			{Name: "/", RPS: 10, ErrorRatio: 0, P50: 0.01, P99: 0.05},
 		},
-		Totals: query.Totals{RPS: 13, ErrorRatio: 0.07, P99: 0.4, Exceptions: 10},
-		Window: 5 * time.Minute,
+		Totals:     query.Totals{RPS: 13, ErrorRatio: 0.07, P99: 0.4, Exceptions: 10},
+		Window:     5 * time.Minute,
+		WindowAuto: true,
+		Targets:    query.Targets{Known: true, List: []query.Target{{Job: "flask", Instance: "10.0.0.1:5000", Up: true}}},
 	}
 }
 
@@ -109,10 +111,57 @@ func TestRefreshFillsTheOverviewAndHeader(t *testing.T) {
 		t.Fatalf("conn %v", m.Conn())
 	}
 	s := screen(m)
-	for _, want := range []string{"prom.example:9090", "● live", "req/s 13.0", "err 7.00%", "/api/checkout", "every 5s", "window 5m"} {
+	for _, want := range []string{"prom.example:9090", "● live", "req/s 13.0", "err 7.00%", "/api/checkout", "every 5s", "window 5m (auto)"} {
 		if !strings.Contains(s, want) {
 			t.Errorf("screen lacks %q:\n%s", want, s)
 		}
+	}
+}
+
+// A down target replaces "● live" with how many are down and since when,
+// and a line under the header names it with its last error.
+func TestHeaderSaysTargetsDown(t *testing.T) {
+	ov := sample()
+	since := time.Date(2026, 11, 24, 2, 54, 56, 0, time.Local)
+	ov.Targets.List = []query.Target{
+		{Job: "flask2", Instance: "10.0.0.9:5000", Up: false, Since: since, LastError: "connection refused"},
+		{Job: "flask", Instance: "10.0.0.1:5000", Up: true},
+		{Job: "flask", Instance: "10.0.0.2:5000", Up: true},
+	}
+	m, _ := newModel(t, &scripted{ov: ov})
+	run(m, m.Init())
+	s := screen(m)
+	ls := strings.Split(s, "\n")
+	if len(ls) != 24 {
+		t.Errorf("%d lines on a 24-line terminal", len(ls))
+	}
+	if !strings.Contains(ls[0], "✕ 1 of 3 targets down since 02:54:56") || strings.Contains(s, "● live") {
+		t.Errorf("header:\n%s", s)
+	}
+	if !strings.Contains(ls[2], "job flask2 10.0.0.9:5000 down since 02:54:56: connection refused") {
+		t.Errorf("no line naming the down target:\n%s", s)
+	}
+}
+
+// A refresh that runs past its interval says so instead of "live"; the
+// read-only badge shows in the header.
+func TestHeaderRefreshingAndReadOnly(t *testing.T) {
+	src := &scripted{ov: sample()}
+	m, clock := newModel(t, src)
+	run(m, m.Init())
+	cmd := m.startRefresh()
+	clock.Add(7 * time.Second)
+	s := screen(m)
+	if !strings.Contains(s, "↻ refreshing 7s…") || strings.Contains(s, "● live") {
+		t.Errorf("a refresh 7s old:\n%s", s)
+	}
+	run(m, cmd)
+	if s := screen(m); !strings.Contains(s, "● live") {
+		t.Errorf("after the answer:\n%s", s)
+	}
+	m.ctx.Config.UI.ReadOnly = true
+	if s := screen(m); !strings.Contains(strings.Split(s, "\n")[0], "read-only") {
+		t.Errorf("no read-only badge:\n%s", s)
 	}
 }
 

@@ -52,7 +52,7 @@ func (m *Model) startPanelsRefresh() tea.Cmd {
 	m.panels.fetches++
 	m.panels.queries += len(specs)
 	m.panels.lastStart = m.now()
-	vars, now := query.VarsOf(m.ctx.Config.Shape()), m.now()
+	vars, now := query.VarsOf(m.shape()), m.now()
 	deadline := m.ctx.Config.Prometheus.Timeout.D() + time.Second
 	return func() tea.Msg {
 		ctx, cancel := context.WithTimeout(context.Background(), deadline)

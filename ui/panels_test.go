@@ -234,7 +234,7 @@ func TestIntegrationPanelsOnTheDemoStack(t *testing.T) {
 	}
 	cfg.Prometheus.URL = stack.PrometheusURL
 	cfg.Metrics.Selector = `job="flask"`
-	cfg.UI.Window = vigil.Duration(30 * time.Second)
+	cfg.UI.Window = vigil.Window{Fixed: vigil.Duration(30 * time.Second)}
 	cfg.UI.Refresh = vigil.Duration(time.Second)
 	if err := cfg.Validate(); err != nil {
 		t.Fatal(err)

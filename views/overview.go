@@ -51,6 +51,7 @@ type Overview struct {
 	compare query.Compare
 
 	filter     string
+	filterNeg  bool // the filter starts with !: hide the matching rows
 	filterRe   *regexp.Regexp
 	filterNote string
 	prompt     textinput.Model
@@ -119,8 +120,12 @@ func (o *Overview) SetSize(w, h int) {
 	o.clampScroll()
 }
 
-// SetAlerting marks endpoints that have firing alerts.
-func (o *Overview) SetAlerting(m map[string]int) { o.alerting = m }
+// SetAlerting marks endpoints that have firing alerts; they rank first
+// among endpoints of the same level.
+func (o *Overview) SetAlerting(m map[string]int) {
+	o.alerting = m
+	o.rebuild()
+}
 
 // Data returns the last overview received, or nil.
 func (o *Overview) Data() *query.Overview { return o.data }
@@ -236,12 +241,18 @@ func (o *Overview) move(d int) {
 }
 
 // setFilter applies a filter: a case-insensitive regular expression, or a
-// plain substring when the text is not a valid expression.
+// plain substring when the text is not a valid expression. A leading !
+// negates it: !blog hides the rows that match blog.
 func (o *Overview) setFilter(s string) {
 	o.filter = s
 	o.filterRe, o.filterNote = nil, ""
-	if s != "" {
-		re, err := regexp.Compile("(?i)" + s)
+	pat := s
+	o.filterNeg = strings.HasPrefix(pat, "!")
+	if o.filterNeg {
+		pat = pat[1:]
+	}
+	if pat != "" {
+		re, err := regexp.Compile("(?i)" + pat)
 		if err != nil {
 			o.filterNote = "not a valid regular expression: matching as text"
 		} else {
@@ -252,13 +263,20 @@ func (o *Overview) setFilter(s string) {
 }
 
 func (o *Overview) matches(name string) bool {
-	if o.filter == "" {
+	pat := o.filter
+	if o.filterNeg {
+		pat = pat[1:]
+	}
+	if pat == "" {
 		return true
 	}
+	var hit bool
 	if o.filterRe != nil {
-		return o.filterRe.MatchString(name)
+		hit = o.filterRe.MatchString(name)
+	} else {
+		hit = strings.Contains(strings.ToLower(name), strings.ToLower(pat))
 	}
-	return strings.Contains(strings.ToLower(name), strings.ToLower(o.filter))
+	return hit != o.filterNeg
 }
 
 // rebuild filters and sorts the rows and puts the cursor back on the
@@ -268,6 +286,7 @@ func (o *Overview) rebuild() {
 	if o.data != nil {
 		for _, e := range o.data.Endpoints {
 			if o.matches(e.Name) {
+				e.FiringAlerts = o.alerting[e.Name]
 				o.rows = append(o.rows, e)
 			}
 		}
@@ -321,17 +340,33 @@ func (o *Overview) statusLines() []string {
 	case o.prompting:
 		lines = append(lines, o.prompt.View())
 	case o.filter != "":
-		total := 0
-		if o.data != nil {
-			total = len(o.data.Endpoints)
-		}
-		f := fmt.Sprintf("filter /%s  %d of %d endpoints  (esc clears)", text.Sanitize(o.filter), len(o.rows), total)
+		f := fmt.Sprintf("filter /%s  %s  (esc clears)", text.Sanitize(o.filter), o.countText())
 		if o.filterNote != "" {
 			f += "  " + o.filterNote
 		}
 		lines = append(lines, st.Accent.Render(f))
+	case o.data != nil:
+		lines = append(lines, st.Muted.Render(o.countText()))
 	}
 	return lines
+}
+
+// countText is "N of M endpoints", with how many are stale.
+func (o *Overview) countText() string {
+	total, stale := 0, 0
+	if o.data != nil {
+		total = len(o.data.Endpoints)
+		for i := range o.data.Endpoints {
+			if o.data.Endpoints[i].Stale {
+				stale++
+			}
+		}
+	}
+	s := fmt.Sprintf("%d of %d endpoints", len(o.rows), total)
+	if stale > 0 {
+		s += fmt.Sprintf(" (%d stale: no fresh series)", stale)
+	}
+	return s
 }
 
 // excTitle is EXC, or EXC* when it counts status 500 responses because the
@@ -349,6 +384,8 @@ func (o *Overview) Notes() []string {
 		"Rows are endpoints; worst first: error ratio, then p99, against the thresholds.",
 		"— means no traffic in the window (no figure), never zero.",
 		"TREND is the error ratio over the window.",
+		"◌ stale AGE: the endpoint has no fresh series (its target is down, or stopped exposing it); the rate would only repeat old samples, so no figure is shown. AGE is since its target went down.",
+		"The filter is a case-insensitive regular expression (or text); !blog hides the rows that match blog.",
 	}
 	if o.compare != query.CompareOff {
 		notes = append(notes, "ΔERR is each endpoint's error ratio now minus "+o.compare.String()+
@@ -417,9 +454,9 @@ func (o *Overview) View() string {
 	case o.data == nil:
 		lines = append(lines, st.Muted.Render(text.Fit("  waiting for the first answer from Prometheus…", o.width)))
 	case len(o.data.Endpoints) == 0:
-		sel := o.ctx.Config.Metrics.Selector
-		lines = append(lines, st.Muted.Render(text.Fit(fmt.Sprintf("  no endpoints: no %s series with {%s} in the last %s — check metrics.selector and metrics.duration_metric",
-			o.ctx.Config.Metrics.DurationMetric, sel, FormatDuration(o.data.Window)), o.width)))
+		for _, l := range o.emptyLines() {
+			lines = append(lines, text.Fit(l, o.width))
+		}
 	case len(o.rows) == 0:
 		lines = append(lines, st.Muted.Render(text.Fit("  no endpoint matches the filter", o.width)))
 	default:
@@ -447,6 +484,86 @@ type cell struct {
 	lvl   themes.Level
 }
 
+// emptyLines say why there is no endpoint: the targets are down, the
+// selector matches nothing, or its targets expose no duration histogram.
+func (o *Overview) emptyLines() []string {
+	st := o.ctx.Styles
+	m := o.ctx.Config.Metrics
+	sel := text.Sanitize(m.Selector)
+	tg := &o.data.Targets
+	down := tg.Down()
+	switch {
+	case len(down) > 0:
+		out := []string{st.StateDown.Render(fmt.Sprintf("  no fresh series: %s", TargetsDownText(tg, o.ctx.Now())))}
+		for i, t := range down {
+			if i == 3 {
+				out = append(out, st.Muted.Render(fmt.Sprintf("    … and %d more", len(down)-3)))
+				break
+			}
+			out = append(out, "    "+TargetText(t))
+		}
+		return out
+	case tg.Known && len(tg.List) == 0:
+		return []string{st.Muted.Render(fmt.Sprintf("  no series matches {%s}: no %s series and no target (up) in the last %s — check metrics.selector",
+			sel, m.DurationMetric, FormatDuration(o.data.Window)))}
+	}
+	return []string{st.Muted.Render(fmt.Sprintf("  no endpoints: no %s series with {%s} in the last %s — check metrics.selector and metrics.duration_metric",
+		m.DurationMetric, sel, FormatDuration(o.data.Window)))}
+}
+
+// TargetsDownText is "1 of 3 targets down since 15:04:05".
+func TargetsDownText(tg *query.Targets, now time.Time) string {
+	down := tg.Down()
+	s := fmt.Sprintf("%d of %d targets down", len(down), len(tg.List))
+	if first := tg.FirstDown(); !first.IsZero() {
+		s += " since " + first.Local().Format("15:04:05")
+	} else {
+		s += fmt.Sprintf(" for over %s", FormatDuration(query.TargetsLookback))
+	}
+	return s
+}
+
+// TargetText is one target: job, instance and its last error.
+func TargetText(t query.Target) string {
+	s := "job " + text.Sanitize(t.Job) + " " + text.Sanitize(t.Instance)
+	if t.Up {
+		return s + " up"
+	}
+	s += " down"
+	if !t.Since.IsZero() {
+		s += " since " + t.Since.Local().Format("15:04:05")
+	}
+	if t.LastError != "" {
+		s += ": " + text.Sanitize(ShortScrapeError(t.LastError))
+	}
+	return s
+}
+
+// ShortScrapeError drops what a scrape error repeats of the target from
+// Go's wording: `Get "http://h:p/metrics": dial tcp h:p: connect:
+// connection refused` is "connection refused".
+func ShortScrapeError(e string) string {
+	if strings.HasPrefix(e, "Get \"") {
+		if i := strings.Index(e, "\": "); i > 0 {
+			e = e[i+3:]
+		}
+	}
+	if strings.HasPrefix(e, "dial tcp ") || strings.HasPrefix(e, "read tcp ") {
+		if i := strings.LastIndex(e, ": "); i > 0 {
+			e = e[i+2:]
+		}
+	}
+	return e
+}
+
+// staleText is "◌ stale 42s", the age since the target went down.
+func (o *Overview) staleText(e *query.Endpoint) string {
+	if e.StaleSince.IsZero() {
+		return "◌ stale"
+	}
+	return "◌ stale " + FormatDuration(o.ctx.Now().Sub(e.StaleSince).Truncate(time.Second))
+}
+
 func (o *Overview) renderRow(e *query.Endpoint, selected bool, th query.Thresholds) string {
 	st := o.ctx.Styles
 	marker := "  "
@@ -456,6 +573,17 @@ func (o *Overview) renderRow(e *query.Endpoint, selected bool, th query.Threshol
 	name := e.Name
 	if name == "" {
 		name = "(no " + o.ctx.Config.Metrics.EndpointLabel + ")"
+	}
+	if e.Stale {
+		// No figure: the rate would only repeat samples from before the
+		// series went stale.
+		rest := o.width - markerW - o.nameW - 1
+		line := o.levels[themes.LevelCrit].paint(marker) + text.Fit(text.Sanitize(name), o.nameW) + " " +
+			o.levels[themes.LevelCrit].paint(text.Fit(o.staleText(e)+" — no fresh series", max(rest, 0)))
+		if selected {
+			return st.RowSelected.Render(text.Fit(marker+text.Fit(text.Sanitize(name), o.nameW)+" "+text.Fit(o.staleText(e)+" — no fresh series", max(rest, 0)), o.width))
+		}
+		return line
 	}
 	errLvl := ThemeLevel(e.ErrorRatio, th.ErrorLevel(e.ErrorRatio))
 	p99Lvl := ThemeLevel(e.P99, th.P99Level(e.P99))

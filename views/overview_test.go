@@ -96,9 +96,9 @@ func names(rows []query.Endpoint) []string {
 func TestOverviewWorstFirst(t *testing.T) {
 	o := newTestOverview(t, 80, 20)
 	got := names(o.Rows())
-	// Error ratio level first (checkout crit, login warn), then p99 level
-	// (search crit).
-	if got[0] != "/api/checkout" || got[1] != "/login" || got[2] != "/api/search" {
+	// The worst level of any figure first (checkout: error ratio crit,
+	// search: p99 crit), then login (error ratio and p99 warn).
+	if got[0] != "/api/checkout" || got[1] != "/api/search" || got[2] != "/login" {
 		t.Fatalf("order %q", got)
 	}
 	if got[len(got)-1] != "/idle" {
@@ -108,7 +108,7 @@ func TestOverviewWorstFirst(t *testing.T) {
 
 func TestOverviewSelectionSurvivesRefreshAndResort(t *testing.T) {
 	o := newTestOverview(t, 80, 20)
-	press(o, "j") // second row: /login
+	press(o, "j", "j") // third row: /login
 	if o.Selected() != "/login" {
 		t.Fatalf("selected %q", o.Selected())
 	}
@@ -184,6 +184,58 @@ func TestOverviewFilter(t *testing.T) {
 	if o.Filter() != "" || len(o.Rows()) != 7 {
 		t.Fatalf("esc should clear: %q %d", o.Filter(), len(o.Rows()))
 	}
+	if v := ansi.Strip(o.View()); !strings.Contains(v, "7 of 7 endpoints") {
+		t.Errorf("without a filter the count is still shown:\n%s", v)
+	}
+}
+
+// !text hides the rows that match text; the count says how many are left.
+func TestOverviewFilterNegation(t *testing.T) {
+	o := newTestOverview(t, 80, 20)
+	o.setFilter("!blog")
+	for _, n := range names(o.Rows()) {
+		if strings.Contains(n, "blog") {
+			t.Errorf("!blog shows %q", n)
+		}
+	}
+	if len(o.Rows()) != 5 {
+		t.Errorf("!blog: %q", names(o.Rows()))
+	}
+	if v := ansi.Strip(o.View()); !strings.Contains(v, "filter /!blog  5 of 7 endpoints") {
+		t.Errorf("count line:\n%s", v)
+	}
+	o.setFilter("!^/(login|idle)$")
+	if got := names(o.Rows()); len(got) != 5 || strings.Contains(strings.Join(got, " "), "/login") {
+		t.Errorf("negated regex: %q", got)
+	}
+}
+
+// A stale endpoint shows its age and no figure, and ranks with the
+// critical ones.
+func TestOverviewStaleRowsShowAgeNotFigures(t *testing.T) {
+	o := NewOverview(testContext(t, "dark"))
+	o.SetSize(100, 12)
+	ov := sampleOverview()
+	ov.Endpoints[2].Stale = true // /api/search
+	ov.Endpoints[2].StaleSince = fixedNow.Add(-42 * time.Second)
+	ov.Endpoints[0].Stale = true // / (no age known)
+	o.Update(OverviewMsg{Overview: ov})
+	v := ansi.Strip(o.View())
+	var search string
+	for _, l := range strings.Split(v, "\n") {
+		if strings.Contains(l, "/api/search") {
+			search = l
+		}
+	}
+	if !strings.Contains(search, "◌ stale 42s") || strings.Contains(search, "5.10") || strings.Contains(search, "3.10s") {
+		t.Errorf("stale row: %q\n%s", search, v)
+	}
+	if !strings.Contains(v, "(2 stale: no fresh series)") {
+		t.Errorf("the count does not say how many are stale:\n%s", v)
+	}
+	if got := names(o.Rows()); got[0] != "/api/checkout" || got[1] != "/api/search" || got[2] != "/" {
+		t.Errorf("stale endpoints rank with the critical ones: %q", got)
+	}
 }
 
 func TestOverviewEnterOpensSelectedEndpoint(t *testing.T) {
@@ -207,7 +259,8 @@ func TestOverviewRendersOnlyVisibleRows(t *testing.T) {
 	}
 	o.Update(OverviewMsg{Overview: ov})
 	v := o.View()
-	if n := strings.Count(v, "/item/"); n != 9 {
+	// The column header, 8 rows and the "N of M endpoints" line.
+	if n := strings.Count(v, "/item/"); n != 8 || !strings.Contains(v, "8 of 10000 endpoints") && !strings.Contains(v, "10000 of 10000 endpoints") {
 		t.Fatalf("%d rows rendered in a 10-line area", n)
 	}
 	press(o, "G")

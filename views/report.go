@@ -35,6 +35,55 @@ type Report struct {
 	Limit int
 	// Alerts, when set, are listed after the endpoints.
 	Alerts []ReportAlert
+	// AlertsSource says where Alerts come from when it is not
+	// Alertmanager: "Alertmanager not configured" or "Alertmanager
+	// unreachable: <cause>" (Prometheus's own alerts are shown then).
+	AlertsSource string
+	// Selector is the metrics selector, for the "no series" line.
+	Selector string
+	// Problems are failures outside the overview's queries (Alertmanager),
+	// listed with the errors.
+	Problems []QueryProblem
+}
+
+// QueryProblem is a named failure of the snapshot.
+type QueryProblem struct {
+	Name  string
+	Error string
+}
+
+// TargetsLine is the one line on the targets behind the selector; "" when
+// their health is unknown.
+func (r *Report) TargetsLine() string {
+	tg := &r.Overview.Targets
+	if !tg.Known {
+		return ""
+	}
+	if len(tg.List) == 0 {
+		return "targets: none: up{" + text.Sanitize(r.Selector) + "} matches nothing"
+	}
+	down := tg.Down()
+	if len(down) == 0 {
+		return fmt.Sprintf("targets: %d of %d up", len(tg.List), len(tg.List))
+	}
+	parts := make([]string, 0, len(down))
+	for _, t := range down {
+		parts = append(parts, TargetText(t))
+	}
+	return "targets: " + TargetsDownText(tg, r.Overview.At) + " — " + strings.Join(parts, "; ")
+}
+
+// NoSeries reports whether the selector matched no series and no target.
+func (r *Report) NoSeries() bool {
+	return len(r.Overview.Endpoints) == 0 && r.Overview.Targets.Known && len(r.Overview.Targets.List) == 0
+}
+
+// staleCell is "stale 42s" for a stale endpoint's figures.
+func (r *Report) staleCell(e *query.Endpoint) string {
+	if e.StaleSince.IsZero() {
+		return "stale"
+	}
+	return "stale " + FormatDuration(r.Overview.At.Sub(e.StaleSince).Truncate(time.Second))
 }
 
 // ReportAlert is an alert as the report shows it.
@@ -93,8 +142,12 @@ func (r *Report) excTitle() string {
 
 func (r *Report) title() string {
 	ov := r.Overview
+	win := FormatDuration(ov.Window)
+	if ov.WindowAuto {
+		win += " (auto)"
+	}
 	return fmt.Sprintf("vigil · %s · %s · window %s · %s", text.Sanitize(r.Context), text.Sanitize(r.Prometheus),
-		FormatDuration(ov.Window), ov.At.UTC().Format(time.RFC3339))
+		win, ov.At.UTC().Format(time.RFC3339))
 }
 
 func (r *Report) totalsLine() string {
@@ -113,6 +166,12 @@ func (r *Report) writeText(w io.Writer) error {
 	var b strings.Builder
 	fmt.Fprintln(&b, r.title())
 	fmt.Fprintln(&b, r.totalsLine())
+	if l := r.TargetsLine(); l != "" {
+		fmt.Fprintln(&b, l)
+	}
+	if r.NoSeries() {
+		fmt.Fprintf(&b, "no series matches {%s}\n", text.Sanitize(r.Selector))
+	}
 	fmt.Fprintln(&b)
 	row := func(cols ...string) {
 		b.WriteString(text.PadRight(cols[0], nameW))
@@ -124,6 +183,10 @@ func (r *Report) writeText(w io.Writer) error {
 	}
 	row("ENDPOINT", "REQ/S", "ERR%", "P50", "P99", r.excTitle())
 	for _, e := range eps {
+		if e.Stale {
+			b.WriteString(text.PadRight(text.Sanitize(e.Name), nameW) + "  " + r.staleCell(&e) + " (no fresh series)\n")
+			continue
+		}
 		row(text.Sanitize(e.Name), FormatRPS(e.RPS), FormatPercent(e.ErrorRatio), FormatSeconds(e.P50),
 			FormatSeconds(e.P99), FormatCount(e.Exceptions))
 	}
@@ -138,16 +201,35 @@ func (r *Report) writeText(w io.Writer) error {
 	for _, wn := range r.Overview.Warnings {
 		fmt.Fprintf(&b, "warning: %s\n", text.Sanitize(wn))
 	}
+	for _, p := range r.Problems {
+		fmt.Fprintf(&b, "error: %s: %s\n", p.Name, text.Sanitize(p.Error))
+	}
 	r.writeAlertsText(&b)
 	_, err := io.WriteString(w, b.String())
 	return err
 }
 
+// alertsUnknown reports whether the alerts could not be read at all.
+func (r *Report) alertsUnknown() bool {
+	for _, p := range r.Problems {
+		if p.Name == "alerts" {
+			return true
+		}
+	}
+	return false
+}
+
 func (r *Report) writeAlertsText(b *strings.Builder) {
 	if r.Alerts == nil {
+		if r.alertsUnknown() {
+			b.WriteString("\nALERTS unknown: see the error above\n")
+		}
 		return
 	}
 	fmt.Fprintf(b, "\nALERTS (%d)\n", len(r.Alerts))
+	if r.AlertsSource != "" {
+		fmt.Fprintf(b, "%s: Prometheus's own alerts\n", text.Sanitize(r.AlertsSource))
+	}
 	for _, a := range r.Alerts {
 		fmt.Fprintf(b, "%-9s %-9s %s — %s", text.Sanitize(a.Severity), a.State, text.Sanitize(a.Name), text.Sanitize(a.Summary))
 		if a.RunbookURL != "" {
@@ -171,6 +253,15 @@ func (r *Report) writeMarkdown(w io.Writer) error {
 	var b strings.Builder
 	fmt.Fprintf(&b, "**%s**\n\n", mdCell(r.title()))
 	fmt.Fprintf(&b, "%s\n\n", r.totalsLine())
+	if l := r.TargetsLine(); l != "" {
+		if len(r.Overview.Targets.Down()) > 0 {
+			l = "🔴 " + l
+		}
+		fmt.Fprintf(&b, "%s\n\n", mdCell(l))
+	}
+	if r.NoSeries() {
+		fmt.Fprintf(&b, "**no series matches `{%s}`**\n\n", mdCell(r.Selector))
+	}
 	fmt.Fprintf(&b, "| endpoint | req/s | err%% | p50 | p99 | %s |\n", strings.ToLower(r.excTitle()))
 	b.WriteString("|---|---:|---:|---:|---:|---:|\n")
 	mark := func(s string, lvl query.Level) string {
@@ -183,6 +274,10 @@ func (r *Report) writeMarkdown(w io.Writer) error {
 		return s
 	}
 	for _, e := range eps {
+		if e.Stale {
+			fmt.Fprintf(&b, "| `%s` | %s | | | | |\n", mdCell(e.Name), "🔴 "+r.staleCell(&e))
+			continue
+		}
 		fmt.Fprintf(&b, "| `%s` | %s | %s | %s | %s | %s |\n", mdCell(e.Name), FormatRPS(e.RPS),
 			mark(FormatPercent(e.ErrorRatio), th.ErrorLevel(e.ErrorRatio)), FormatSeconds(e.P50),
 			mark(FormatSeconds(e.P99), th.P99Level(e.P99)), FormatCount(e.Exceptions))
@@ -194,8 +289,14 @@ func (r *Report) writeMarkdown(w io.Writer) error {
 	for _, e := range r.Overview.Errors {
 		fmt.Fprintf(&b, "\n> query %s failed: %s\n", mdCell(e.Name), mdCell(e.Err.Error()))
 	}
+	for _, p := range r.Problems {
+		fmt.Fprintf(&b, "\n> %s failed: %s\n", mdCell(p.Name), mdCell(p.Error))
+	}
 	if r.Alerts != nil {
 		fmt.Fprintf(&b, "\n**Alerts (%d)**\n\n", len(r.Alerts))
+		if r.AlertsSource != "" {
+			fmt.Fprintf(&b, "_%s: Prometheus's own alerts_\n\n", mdCell(r.AlertsSource))
+		}
 		for _, a := range r.Alerts {
 			fmt.Fprintf(&b, "- **%s** (%s, %s): %s", mdCell(a.Name), mdCell(a.Severity), a.State, mdCell(a.Summary))
 			if a.RunbookURL != "" {
@@ -227,6 +328,17 @@ type jsonEndpoint struct {
 	P99Seconds       jsonFloat `json:"p99_seconds"`
 	Exceptions       jsonFloat `json:"exceptions"`
 	ExceptionsSource string    `json:"exceptions_source"`
+	// Stale endpoints have no fresh series: their figures are null.
+	Stale      bool       `json:"stale"`
+	StaleSince *time.Time `json:"stale_since,omitempty"`
+}
+
+type jsonTarget struct {
+	Job       string     `json:"job"`
+	Instance  string     `json:"instance"`
+	Health    string     `json:"health"`
+	LastError string     `json:"last_error"`
+	Since     *time.Time `json:"since"`
 }
 
 type jsonTotals struct {
@@ -255,6 +367,12 @@ type jsonReport struct {
 	Errors        []jsonError    `json:"errors"`
 	Warnings      []string       `json:"warnings"`
 	Alerts        []ReportAlert  `json:"alerts"`
+	AlertsSource  string         `json:"alerts_source"`
+	// Targets is null when their health is unknown.
+	Targets     []jsonTarget `json:"targets"`
+	TargetsDown int          `json:"targets_down"`
+	WindowAuto  bool         `json:"window_auto"`
+	NoSeries    bool         `json:"no_series"`
 }
 
 func (r *Report) writeJSON(w io.Writer) error {
@@ -277,18 +395,52 @@ func (r *Report) writeJSON(w io.Writer) error {
 		Warnings:  append([]string{}, ov.Warnings...),
 		Alerts:    r.Alerts,
 	}
-	if out.Alerts == nil {
+	if out.Alerts == nil && !r.alertsUnknown() {
 		out.Alerts = []ReportAlert{}
 	}
+	out.AlertsSource = "alertmanager"
+	if r.AlertsSource != "" {
+		out.AlertsSource = "prometheus (" + r.AlertsSource + ")"
+	}
+	out.WindowAuto = ov.WindowAuto
+	out.NoSeries = r.NoSeries()
+	if ov.Targets.Known {
+		out.Targets = []jsonTarget{}
+		for _, t := range ov.Targets.List {
+			jt := jsonTarget{Job: t.Job, Instance: t.Instance, Health: "up", LastError: t.LastError}
+			if !t.Up {
+				jt.Health = "down"
+				out.TargetsDown++
+				if !t.Since.IsZero() {
+					since := t.Since.UTC()
+					jt.Since = &since
+				}
+			}
+			out.Targets = append(out.Targets, jt)
+		}
+	}
+	nan := jsonFloat(math.NaN())
 	for _, e := range r.sorted() {
-		out.Endpoints = append(out.Endpoints, jsonEndpoint{
+		je := jsonEndpoint{
 			Endpoint: e.Name, RPS: jsonFloat(e.RPS), ErrorRatio: jsonFloat(e.ErrorRatio),
 			P50Seconds: jsonFloat(e.P50), P99Seconds: jsonFloat(e.P99), Exceptions: jsonFloat(e.Exceptions),
 			ExceptionsSource: excSrc,
-		})
+		}
+		if e.Stale {
+			je.RPS, je.ErrorRatio, je.P50Seconds, je.P99Seconds, je.Exceptions = nan, nan, nan, nan, nan
+			je.Stale = true
+			if !e.StaleSince.IsZero() {
+				since := e.StaleSince.UTC()
+				je.StaleSince = &since
+			}
+		}
+		out.Endpoints = append(out.Endpoints, je)
 	}
 	for _, e := range ov.Errors {
 		out.Errors = append(out.Errors, jsonError{Name: e.Name, Query: e.Query, Error: e.Err.Error()})
+	}
+	for _, p := range r.Problems {
+		out.Errors = append(out.Errors, jsonError{Name: p.Name, Error: p.Error})
 	}
 	enc := json.NewEncoder(w)
 	enc.SetIndent("", "  ")

@@ -59,8 +59,15 @@ var settings = []setting{
 		}},
 	durationSetting("refresh", "VIGIL_REFRESH", "ui.refresh", "refresh `interval` (at least 1s)",
 		func(c *vigil.Config, d vigil.Duration) { c.UI.Refresh = d }),
-	durationSetting("window", "VIGIL_WINDOW", "ui.window", "rate `window` of every figure",
-		func(c *vigil.Config, d vigil.Duration) { c.UI.Window = d }),
+	{flag: "window", env: "VIGIL_WINDOW", key: "ui.window", usage: "rate `window` of every figure: auto (4 scrape intervals) or a duration such as 5m",
+		apply: func(c *vigil.Config, v string) error {
+			w, err := vigil.ParseWindow(v)
+			if err != nil {
+				return err
+			}
+			c.UI.Window = w
+			return nil
+		}},
 	{flag: "selector", env: "VIGIL_SELECTOR", key: "metrics.selector", usage: "label `selector` of your services, without braces, e.g. job=\"flask\"",
 		apply: func(c *vigil.Config, v string) error { c.Metrics.Selector = v; return nil }},
 	{flag: "endpoint-label", env: "VIGIL_ENDPOINT_LABEL", key: "metrics.endpoint_label", usage: "`label` that names an endpoint: path, url_rule or endpoint",

@@ -224,38 +224,60 @@ func runSnapshot(args []string, stdout, stderr io.Writer, getenv func(string) st
 	r := &views.Report{
 		Context: cfg.Context, Prometheus: cfg.Prometheus.URL, Overview: ov,
 		Thresholds: vctx.Thresholds(), Limit: *limit, ExceptionsMetric: cfg.Metrics.ExceptionsMetric,
+		Selector: cfg.Metrics.Selector,
 	}
-	alerts, alertsErr := snapshotAlerts(ctx, &cfg, prom)
-	r.Alerts = alerts
+	alerts, source, amErr, alertsErr := snapshotAlerts(ctx, &cfg, prom)
+	r.Alerts, r.AlertsSource = alerts, source
+	if amErr != nil {
+		r.Problems = append(r.Problems, views.QueryProblem{Name: "alertmanager", Error: amErr.Error()})
+	}
+	if alertsErr != nil {
+		r.Problems = append(r.Problems, views.QueryProblem{Name: "alerts", Error: alertsErr.Error()})
+	}
 	if err := r.Write(stdout, *format); err != nil {
 		return err
 	}
-	if alertsErr != nil {
+	// Exit 1 for anything the figures cannot be trusted for, worst first.
+	switch {
+	case alertsErr != nil:
 		return alertsErr
-	}
-	if len(ov.Errors) > 0 {
+	case amErr != nil:
+		return fmt.Errorf("%v (Prometheus's own alerts shown instead)", amErr)
+	case len(ov.Errors) > 0:
 		e := ov.Errors[0]
 		return fmt.Errorf("prometheus %s answered with an error to query %s (%s): %v", cfg.Prometheus.URL, e.Name, e.Query, e.Err)
+	case len(ov.Targets.Down()) > 0:
+		return fmt.Errorf("%s", r.TargetsLine())
+	case r.NoSeries():
+		return fmt.Errorf("no series matches {%s}: no %s series and no target (up) at %s — check metrics.selector",
+			cfg.Metrics.Selector, cfg.Metrics.DurationMetric, cfg.Prometheus.URL)
 	}
 	return nil
 }
 
 // snapshotAlerts lists the current alerts for the snapshot: Alertmanager's
-// (when configured) merged with Prometheus's pending ones.
-func snapshotAlerts(ctx context.Context, cfg *vigil.Config, prom *query.Prometheus) ([]views.ReportAlert, error) {
+// merged with Prometheus's pending ones. Without a working Alertmanager it
+// falls back to Prometheus's own alerts, as the console does, and says why
+// in source ("Alertmanager not configured", "Alertmanager unreachable: …"),
+// with Alertmanager's failure in amErr. err is the failure of Prometheus's
+// alerts: then nothing is known and alerts is nil (never an empty list).
+func snapshotAlerts(ctx context.Context, cfg *vigil.Config, prom *query.Prometheus) (alerts []views.ReportAlert, source string, amErr, err error) {
 	var amAlerts []query.Alert
 	if len(cfg.Alertmanager.URLs) > 0 {
-		am, err := newAlertmanager(cfg) // connection settings: transport.go
-		if err != nil {
-			return nil, err
+		am, aerr := newAlertmanager(cfg) // connection settings: transport.go
+		if aerr != nil {
+			return nil, "", nil, aerr
 		}
-		if amAlerts, err = am.Alerts(ctx); err != nil {
-			return []views.ReportAlert{}, err
+		if amAlerts, amErr = am.Alerts(ctx); amErr != nil {
+			source = "Alertmanager unreachable: " + amErr.Error()
+			amAlerts = nil
 		}
+	} else {
+		source = "Alertmanager not configured"
 	}
 	promAlerts, err := query.PrometheusAlerts(ctx, prom.API())
 	if err != nil {
-		return []views.ReportAlert{}, fmt.Errorf("prometheus %s: alerts: %w", cfg.Prometheus.URL, err)
+		return nil, source, amErr, fmt.Errorf("prometheus %s: alerts: %w", cfg.Prometheus.URL, err)
 	}
 	merged := query.MergeAlerts(amAlerts, promAlerts)
 	query.SortAlerts(merged)
@@ -274,5 +296,5 @@ func snapshotAlerts(ctx context.Context, cfg *vigil.Config, prom *query.Promethe
 		}
 		out = append(out, ra)
 	}
-	return out, nil
+	return out, source, amErr, nil
 }

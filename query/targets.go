@@ -1,0 +1,256 @@
+package query
+
+import (
+	"context"
+	"encoding/json"
+	"fmt"
+	"math"
+	"net/http"
+	"slices"
+	"strings"
+	"time"
+
+	"github.com/prometheus/common/model"
+)
+
+// The targets behind the selector. Every refresh reads them with one PromQL
+// query and one request to the targets API, whatever the number of
+// endpoints or targets:
+//
+//	targets  label_replace(up{S}, "vigil_part", "health", "", "")
+//	         or label_replace(max_over_time((timestamp(up{S}) and up{S} == 1)[15m:1s]),
+//	                          "vigil_part", "last_up", "", "")
+//
+// gives each target's health now and the time of its last good scrape in
+// the last 15 minutes; /api/v1/targets?state=active gives each target's last
+// error and scrape interval, matched by job and instance.
+
+// TargetsLookback is how far back the time a target went down is looked for.
+const TargetsLookback = 15 * time.Minute
+
+// DefaultAutoWindow is the auto window when the scrape interval of the
+// selected targets cannot be read.
+const DefaultAutoWindow = time.Minute
+
+// AutoWindowFactor is the auto window in scrape intervals, as Grafana's
+// $__rate_interval: four samples in every window.
+const AutoWindowFactor = 4
+
+// targetPartLabel tags the two halves of the targets query.
+const targetPartLabel = "vigil_part"
+
+// Target is one scrape target behind the selector.
+type Target struct {
+	Job      string
+	Instance string
+	Up       bool
+	// Since is when a down target went down: its first failed scrape after
+	// the last good one (the last good one plus a scrape interval). Zero
+	// when it has been down for all of TargetsLookback.
+	Since time.Time
+	// LastUp is its last good scrape in TargetsLookback; zero when none.
+	LastUp time.Time
+	// LastError is the targets API's last scrape error ("" when none or
+	// unknown).
+	LastError string
+	// ScrapeInterval from the targets API; 0 when unknown.
+	ScrapeInterval time.Duration
+}
+
+// Targets is what a refresh knows of the targets behind the selector.
+type Targets struct {
+	// List is every target up{S} names: down ones first, then by job and
+	// instance.
+	List []Target
+	// Known is false when the targets query failed: health is unknown.
+	Known bool
+	// APIErr is the targets API's failure, if any: no last errors and no
+	// scrape interval then.
+	APIErr error
+}
+
+// Down returns the down targets.
+func (t *Targets) Down() []Target {
+	var out []Target
+	for _, x := range t.List {
+		if !x.Up {
+			out = append(out, x)
+		}
+	}
+	return out
+}
+
+// FirstDown is the earliest Since of the down targets; zero when none is
+// down or none has a known Since.
+func (t *Targets) FirstDown() time.Time {
+	var first time.Time
+	for _, x := range t.List {
+		if !x.Up && !x.Since.IsZero() && (first.IsZero() || x.Since.Before(first)) {
+			first = x.Since
+		}
+	}
+	return first
+}
+
+// ScrapeInterval is the longest scrape interval of the targets; 0 when
+// none is known.
+func (t *Targets) ScrapeInterval() time.Duration {
+	var d time.Duration
+	for _, x := range t.List {
+		d = max(d, x.ScrapeInterval)
+	}
+	return d
+}
+
+// AutoWindow is the rate window for a scrape interval: AutoWindowFactor
+// intervals, or DefaultAutoWindow when the interval is unknown.
+func AutoWindow(interval time.Duration) time.Duration {
+	if interval <= 0 {
+		return DefaultAutoWindow
+	}
+	return AutoWindowFactor * interval
+}
+
+// upSelector is up{S}.
+func upSelector(s Shape) string { return selector("up", s.Selector) }
+
+// TargetsQuery is the one PromQL query of the targets behind the selector.
+func TargetsQuery(s Shape) string {
+	up := upSelector(s)
+	return `label_replace(` + up + `, "` + targetPartLabel + `", "health", "", "") or label_replace(max_over_time((timestamp(` +
+		up + `) and ` + up + ` == 1)[` + promDuration(TargetsLookback) + `:1s]), "` + targetPartLabel + `", "last_up", "", "")`
+}
+
+// FreshQuery counts, per endpoint, the series of the duration histogram
+// that have a sample now: a series whose target died carries a stale
+// marker and drops out at once, while the rate over the window still
+// shows its old samples.
+func FreshQuery(s Shape) string {
+	return "count by (" + s.EndpointLabel + ") (" + selector(s.countMetric(), s.Selector) + ")"
+}
+
+// apiTarget is one active target of /api/v1/targets.
+type apiTarget struct {
+	Labels         map[string]string `json:"labels"`
+	LastError      string            `json:"lastError"`
+	Health         string            `json:"health"`
+	ScrapeInterval string            `json:"scrapeInterval"`
+}
+
+// targetsAPI reads /api/v1/targets?state=active.
+func (p *Prometheus) targetsAPI(parent, ctx context.Context) ([]apiTarget, error) {
+	u := p.client.URL("/api/v1/targets", nil)
+	q := u.Query()
+	q.Set("state", "active")
+	u.RawQuery = q.Encode()
+	req, err := http.NewRequestWithContext(ctx, http.MethodGet, u.String(), nil)
+	if err != nil {
+		return nil, err
+	}
+	resp, body, err := p.client.Do(ctx, req)
+	if err != nil {
+		return nil, p.wrap(parent, "targets", err)
+	}
+	var env struct {
+		Status string `json:"status"`
+		Error  string `json:"error"`
+		Data   struct {
+			Active []apiTarget `json:"activeTargets"`
+		} `json:"data"`
+	}
+	if jerr := json.Unmarshal(body, &env); jerr != nil || env.Status != "success" {
+		msg := env.Error
+		if msg == "" {
+			msg = fmt.Sprintf("server returned HTTP %s", resp.Status)
+			if jerr != nil && resp.StatusCode/100 == 2 {
+				msg = "malformed response: " + jerr.Error()
+			}
+		}
+		return nil, &ServerError{URL: p.url, Op: "targets", Err: fmt.Errorf("%s", oneLine(msg))}
+	}
+	return env.Data.Active, nil
+}
+
+// buildTargets joins the targets query and the targets API by job and
+// instance.
+func buildTargets(vec model.Vector, api []apiTarget) []Target {
+	type key struct{ job, inst string }
+	idx := map[key]int{}
+	var out []Target
+	at := func(m model.Metric) *Target {
+		k := key{string(m["job"]), string(m["instance"])}
+		i, ok := idx[k]
+		if !ok {
+			i = len(out)
+			idx[k] = i
+			out = append(out, Target{Job: k.job, Instance: k.inst})
+		}
+		return &out[i]
+	}
+	health := map[key]bool{}
+	for _, smp := range vec {
+		t := at(smp.Metric)
+		switch smp.Metric[targetPartLabel] {
+		case "health":
+			t.Up = smp.Value == 1
+			health[key{t.Job, t.Instance}] = true
+		case "last_up":
+			if v := float64(smp.Value); !math.IsNaN(v) && v > 0 {
+				t.LastUp = time.UnixMilli(int64(math.Round(v * 1000)))
+			}
+		}
+	}
+	// A target with a last good scrape but no health now has left: not
+	// listed.
+	out = slices.DeleteFunc(out, func(t Target) bool { return !health[key{t.Job, t.Instance}] })
+	for i := range out {
+		t := &out[i]
+		for _, a := range api {
+			if a.Labels["job"] == t.Job && a.Labels["instance"] == t.Instance {
+				t.LastError = a.LastError
+				if d, err := model.ParseDuration(a.ScrapeInterval); err == nil {
+					t.ScrapeInterval = time.Duration(d)
+				}
+				break
+			}
+		}
+		if !t.Up && !t.LastUp.IsZero() {
+			step := t.ScrapeInterval
+			if step <= 0 {
+				step = time.Second
+			}
+			t.Since = t.LastUp.Add(step)
+		}
+	}
+	slices.SortFunc(out, func(a, b Target) int {
+		if a.Up != b.Up {
+			if !a.Up {
+				return -1
+			}
+			return 1
+		}
+		if c := strings.Compare(a.Job, b.Job); c != 0 {
+			return c
+		}
+		return strings.Compare(a.Instance, b.Instance)
+	})
+	return out
+}
+
+// cachedInterval is the scrape interval the last refresh read for a
+// selector.
+func (p *Prometheus) cachedInterval(sel string) (time.Duration, bool) {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	d, ok := p.intervals[sel]
+	return d, ok
+}
+
+func (p *Prometheus) cacheInterval(sel string, d time.Duration) {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	if p.intervals == nil {
+		p.intervals = map[string]time.Duration{}
+	}
+	p.intervals[sel] = d
+}

@@ -1,0 +1,187 @@
+package query
+
+import (
+	"context"
+	"math"
+	"testing"
+	"time"
+
+	"github.com/vigilterm/vigil/demo"
+	"github.com/vigilterm/vigil/demo/demotest"
+)
+
+// A scraped app dies while Prometheus keeps running: the next refresh after
+// the first failed scrape has the target down with the time it went down
+// and its last error, and every endpoint of the app stale, while the 5m
+// rate would still give old figures. The auto window is four scrape
+// intervals, and the refresh sends QueriesPerRefresh requests however it
+// ends.
+func TestIntegrationTargetDownMarksEndpointsStale(t *testing.T) {
+	stack := demotest.Start(t, demo.StackOptions{App: demo.AppOptions{Seed: 5}, ExtraJobs: []string{"flask2"}})
+	p := demoClient(t, stack, 10*time.Second)
+	s := demoShape(5 * time.Minute)
+	s.Selector = `job="flask2"`
+	ctx := context.Background()
+
+	var ov *Overview
+	waitFor(t, 30*time.Second, "flask2's endpoints", func() (bool, string) {
+		var err error
+		ov, err = p.Overview(ctx, s)
+		if err != nil {
+			return false, err.Error()
+		}
+		return len(ov.Endpoints) > 10 && len(ov.Targets.List) == 1, "not yet"
+	})
+	tg := ov.Targets.List[0]
+	if !ov.Targets.Known || !tg.Up || tg.Job != "flask2" || tg.Instance != stack.Extra["flask2"].Addr() || tg.ScrapeInterval != time.Second {
+		t.Fatalf("targets while up: %+v", ov.Targets)
+	}
+	for _, e := range ov.Endpoints {
+		if e.Stale {
+			t.Errorf("%s stale while its target is up", e.Name)
+		}
+	}
+
+	auto := s
+	auto.AutoWindow, auto.Window = true, time.Minute
+	ova, err := p.Overview(ctx, auto)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !ova.WindowAuto || ova.Window != 4*time.Second {
+		t.Errorf("auto window %s (auto %v), want 4s: four 1s scrape intervals", ova.Window, ova.WindowAuto)
+	}
+
+	killed := time.Now()
+	if err := stack.Extra["flask2"].Close(); err != nil {
+		t.Fatal(err)
+	}
+	waitFor(t, 5*time.Second, "the target down", func() (bool, string) {
+		ov, err = p.Overview(ctx, s)
+		if err != nil {
+			return false, err.Error()
+		}
+		return len(ov.Targets.Down()) == 1, "still up"
+	})
+	t.Logf("app killed → Overview says its target is down: %s", time.Since(killed).Round(10*time.Millisecond))
+	tg = ov.Targets.Down()[0]
+	if d := tg.Since.Sub(killed); d < -1500*time.Millisecond || d > 2500*time.Millisecond {
+		t.Errorf("down since %s, killed at %s", tg.Since.Format(time.StampMilli), killed.Format(time.StampMilli))
+	}
+	if tg.LastError == "" {
+		t.Errorf("no last error: %+v", tg)
+	}
+	if len(ov.Endpoints) < 10 {
+		t.Fatalf("the 5m rate should still list the endpoints: %d", len(ov.Endpoints))
+	}
+	for _, e := range ov.Endpoints {
+		if !Missing(e.RPS) && (!e.Stale || !e.StaleSince.Equal(tg.Since)) {
+			t.Errorf("%s: stale %v since %s; want stale since %s", e.Name, e.Stale, e.StaleSince, tg.Since)
+		}
+	}
+	// Another job of the same Prometheus is not affected.
+	s2 := s
+	s2.Selector = `job="flask"`
+	ov2, err := p.Overview(ctx, s2)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(ov2.Targets.Down()) != 0 || len(ov2.Targets.List) != 1 {
+		t.Errorf("job flask: %+v", ov2.Targets)
+	}
+	for _, e := range ov2.Endpoints {
+		if e.Stale {
+			t.Errorf("job flask: %s stale", e.Name)
+		}
+	}
+	// Constant requests per refresh, with a target down and the auto window.
+	checkQueriesPerRefresh(t, p, stack.PrometheusURL, auto, 2)
+}
+
+// A selector that matches nothing gives no endpoints and no targets, with
+// the targets known: "no series", not "targets down".
+func TestIntegrationSelectorMatchingNothing(t *testing.T) {
+	stack := demotest.Start(t, demo.StackOptions{App: demo.AppOptions{Seed: 5}})
+	p := demoClient(t, stack, 10*time.Second)
+	s := demoShape(time.Minute)
+	s.Selector = `job="nope"`
+	s.AutoWindow = true
+	ov, err := p.Overview(context.Background(), s)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(ov.Endpoints) != 0 || !ov.Targets.Known || len(ov.Targets.List) != 0 || len(ov.Errors) != 0 {
+		t.Errorf("endpoints %d targets %+v errors %v", len(ov.Endpoints), ov.Targets, ov.Errors)
+	}
+	if ov.Window != DefaultAutoWindow || len(ov.Warnings) == 0 {
+		t.Errorf("auto window without a target: %s, warnings %v", ov.Window, ov.Warnings)
+	}
+}
+
+// The auto window (four scrape intervals) follows an incident: an error
+// ratio jump from 2% to 30% on / shows as 5% or more within three scrape
+// intervals plus one refresh, and falls back below 5% within the same bound
+// once it ends. The 5m window's lag is measured beside it.
+func TestIntegrationAutoWindowFollowsAnIncident(t *testing.T) {
+	stack := demotest.Start(t, demo.StackOptions{App: demo.AppOptions{Seed: 11}})
+	p := demoClient(t, stack, 10*time.Second)
+	auto := demoShape(time.Minute)
+	auto.AutoWindow = true
+	fixed := demoShape(5 * time.Minute)
+	const path = "/"
+	const scrape, refresh = time.Second, time.Second
+	bound := 3*scrape + refresh
+	ctx := context.Background()
+	ratio := func(s Shape) float64 {
+		ov, err := p.Overview(ctx, s)
+		if err != nil {
+			t.Fatal(err)
+		}
+		for _, e := range ov.Endpoints {
+			if e.Name == path {
+				return e.ErrorRatio
+			}
+		}
+		return math.NaN()
+	}
+	stack.App.SetFault(path, demo.Fault{ErrorRatio: 0.02})
+	time.Sleep(8 * time.Second) // a few windows of 2%
+	if ov, err := p.Overview(ctx, auto); err != nil || ov.Window != 4*time.Second {
+		t.Fatalf("auto window: %v %v", ov, err)
+	}
+
+	// One refresh a second, as the console at --refresh 1s.
+	watch := func(what string, s Shape, cond func(float64) bool, limit time.Duration) (time.Duration, bool) {
+		began := time.Now()
+		for time.Since(began) < limit {
+			next := time.Now().Add(refresh)
+			if v := ratio(s); cond(v) {
+				return time.Since(began), true
+			}
+			time.Sleep(time.Until(next))
+		}
+		t.Logf("%s: not within %s", what, limit)
+		return limit, false
+	}
+	high := func(v float64) bool { return v >= 0.05 }
+	low := func(v float64) bool { return v < 0.05 }
+
+	jump := time.Now()
+	stack.App.SetFault(path, demo.Fault{ErrorRatio: 0.30})
+	rise, ok := watch("auto rise", auto, high, 30*time.Second)
+	t.Logf("2%% → 30%%: the auto window (4s) shows ≥ 5%% after %s (bound %s)", rise.Round(10*time.Millisecond), bound)
+	if !ok || rise > bound {
+		t.Errorf("auto window: %s to show the incident, want within %s", rise, bound)
+	}
+	rest := 120*time.Second - time.Since(jump)
+	fixedRise, _ := watch("5m rise", fixed, high, rest)
+	fixedRise = time.Since(jump)
+	t.Logf("2%% → 30%%: the 5m window shows ≥ 5%% after %s", fixedRise.Round(100*time.Millisecond))
+
+	stack.App.SetFault(path, demo.Fault{ErrorRatio: 0.02})
+	fall, ok := watch("auto fall", auto, low, 30*time.Second)
+	t.Logf("30%% → 2%%: the auto window falls below 5%% after %s (bound %s)", fall.Round(10*time.Millisecond), bound)
+	if !ok || fall > bound {
+		t.Errorf("auto window: %s to fall back, want within %s", fall, bound)
+	}
+}
