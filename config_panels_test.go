@@ -80,6 +80,7 @@ func TestShippedPanelExamplesLoadAndRender(t *testing.T) {
 		{``, `topk(10, sum by (slug) (increase(article_views_total{  }[5m])))`},
 		{`job="flask"`, `topk(10, sum by (slug) (increase(article_views_total{ job="flask" }[5m])))`},
 	}
+	cfg.UI.Window = Window{Fixed: Duration(5 * time.Minute)} // the default is auto: the console fills in the window in use
 	for _, c := range cases {
 		cfg.Metrics.Selector = c.sel
 		got, err := query.RenderPanelQuery(specs[0].Query, query.VarsOf(cfg.Shape()))

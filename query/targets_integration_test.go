@@ -3,6 +3,7 @@ package query
 import (
 	"context"
 	"math"
+	"os"
 	"testing"
 	"time"
 
@@ -144,8 +145,18 @@ func TestIntegrationAutoWindowFollowsAnIncident(t *testing.T) {
 		}
 		return math.NaN()
 	}
+	// A few windows of 2%. VIGIL_LAG_WARMUP (e.g. 5m30s) gives the 5m
+	// window a full window of history, to measure its lag both ways.
+	warmup := 8 * time.Second
+	if v := os.Getenv("VIGIL_LAG_WARMUP"); v != "" {
+		d, err := time.ParseDuration(v)
+		if err != nil || d > 10*time.Minute {
+			t.Fatalf("VIGIL_LAG_WARMUP=%q: a duration up to 10m", v)
+		}
+		warmup = max(warmup, d)
+	}
 	stack.App.SetFault(path, demo.Fault{ErrorRatio: 0.02})
-	time.Sleep(8 * time.Second) // a few windows of 2%
+	time.Sleep(warmup)
 	if ov, err := p.Overview(ctx, auto); err != nil || ov.Window != 4*time.Second {
 		t.Fatalf("auto window: %v %v", ov, err)
 	}
@@ -176,12 +187,17 @@ func TestIntegrationAutoWindowFollowsAnIncident(t *testing.T) {
 	rest := 120*time.Second - time.Since(jump)
 	fixedRise, _ := watch("5m rise", fixed, high, rest)
 	fixedRise = time.Since(jump)
-	t.Logf("2%% → 30%%: the 5m window shows ≥ 5%% after %s", fixedRise.Round(100*time.Millisecond))
+	t.Logf("2%% → 30%%: the 5m window shows ≥ 5%% after %s (with %s of history before the jump)", fixedRise.Round(100*time.Millisecond), warmup)
 
+	end := time.Now()
 	stack.App.SetFault(path, demo.Fault{ErrorRatio: 0.02})
 	fall, ok := watch("auto fall", auto, low, 30*time.Second)
 	t.Logf("30%% → 2%%: the auto window falls below 5%% after %s (bound %s)", fall.Round(10*time.Millisecond), bound)
 	if !ok || fall > bound {
 		t.Errorf("auto window: %s to fall back, want within %s", fall, bound)
+	}
+	if warmup >= 5*time.Minute {
+		watch("5m fall", fixed, low, 6*time.Minute-time.Since(end))
+		t.Logf("30%% → 2%%: the 5m window falls below 5%% after %s", time.Since(end).Round(100*time.Millisecond))
 	}
 }

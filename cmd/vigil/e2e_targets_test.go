@@ -3,6 +3,7 @@ package main
 import (
 	"encoding/json"
 	"fmt"
+	"net"
 	"net/http"
 	"net/url"
 	"os/exec"
@@ -129,6 +130,63 @@ func TestE2ESelectorMatchingNothingSaysSo(t *testing.T) {
 	s := p.waitText(20*time.Second, `no series matches {job="nope"}`)
 	if strings.Contains(s, "targets down") {
 		t.Errorf("no series read as targets down:\n%s", s)
+	}
+	// No target: the auto window cannot be read and falls back to 1m.
+	if !strings.Contains(s, "window 1m (auto)") {
+		t.Errorf("header window:\n%s", s)
+	}
+}
+
+// With Alertmanager unreachable the snapshot never says "no alerts": it
+// names the failure, lists Prometheus's own alerts instead, and exits 1.
+func TestSnapshotAlertmanagerUnreachableFallsBackAndExits1(t *testing.T) {
+	t.Parallel()
+	stack := demotest.Start(t, demo.StackOptions{App: demo.AppOptions{Seed: 3}})
+	bin := vigilBinary(t)
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	closed := "http://" + ln.Addr().String()
+	ln.Close()
+	args := []string{"--prometheus", stack.PrometheusURL, "--selector", `job="flask"`, "--alertmanager", closed}
+	cmd := exec.Command(bin, append([]string{"snapshot", "--format", "json"}, args...)...)
+	out, _ := cmd.Output()
+	if code := cmd.ProcessState.ExitCode(); code != 1 {
+		t.Errorf("exit code %d with Alertmanager unreachable, want 1", code)
+	}
+	var r struct {
+		Alerts       []json.RawMessage `json:"alerts"`
+		AlertsSource string            `json:"alerts_source"`
+		Errors       []struct {
+			Name  string `json:"name"`
+			Error string `json:"error"`
+		} `json:"errors"`
+	}
+	if err := json.Unmarshal(out, &r); err != nil {
+		t.Fatalf("%v\n%s", err, out)
+	}
+	if !strings.Contains(r.AlertsSource, "Alertmanager unreachable") || !strings.Contains(r.AlertsSource, "connection refused") {
+		t.Errorf("alerts_source %q", r.AlertsSource)
+	}
+	found := false
+	for _, e := range r.Errors {
+		found = found || e.Name == "alertmanager" && strings.Contains(e.Error, "connection refused")
+	}
+	if !found {
+		t.Errorf("errors do not name Alertmanager: %+v", r.Errors)
+	}
+	cmd = exec.Command(bin, append([]string{"snapshot"}, args...)...)
+	out, _ = cmd.CombinedOutput()
+	if code := cmd.ProcessState.ExitCode(); code != 1 || !strings.Contains(string(out), "Alertmanager unreachable: ") ||
+		!strings.Contains(string(out), "Prometheus's own alerts") {
+		t.Errorf("text snapshot, exit %d:\n%s", code, out)
+	}
+	// Without Alertmanager the list says where it comes from, exit 0.
+	cmd = exec.Command(bin, "snapshot", "--prometheus", stack.PrometheusURL, "--selector", `job="flask"`)
+	out, _ = cmd.CombinedOutput()
+	if code := cmd.ProcessState.ExitCode(); code != 0 || !strings.Contains(string(out), "Alertmanager not configured: Prometheus's own alerts") {
+		t.Errorf("snapshot without Alertmanager, exit %d:\n%s", code, out)
 	}
 }
 

@@ -47,6 +47,24 @@ func TestPrecedenceFlagsEnvFileDefaults(t *testing.T) {
 	}
 }
 
+// --window and VIGIL_WINDOW take "auto" as well as a duration.
+func TestWindowFlagAndEnvTakeAuto(t *testing.T) {
+	cfg, err := newFlagSet("vigil", io.Discard).load([]string{"--window", "auto"}, func(string) string { return "" })
+	if err != nil || !cfg.UI.Window.Auto {
+		t.Fatalf("--window auto: %+v %v", cfg.UI.Window, err)
+	}
+	env := func(k string) string {
+		if k == "VIGIL_WINDOW" {
+			return "5m"
+		}
+		return ""
+	}
+	cfg, err = newFlagSet("vigil", io.Discard).load(nil, env)
+	if err != nil || cfg.UI.Window.Auto || cfg.UI.Window.D() != 5*time.Minute {
+		t.Fatalf("VIGIL_WINDOW=5m: %+v %v", cfg.UI.Window, err)
+	}
+}
+
 func TestRepeatedAlertmanagerFlags(t *testing.T) {
 	cfg, err := newFlagSet("vigil", io.Discard).load([]string{"--alertmanager", "http://a:9093", "--alertmanager", "http://b:9093"}, func(string) string { return "" })
 	if err != nil || len(cfg.Alertmanager.URLs) != 2 || cfg.Alertmanager.URLs[1] != "http://b:9093" {
