@@ -535,7 +535,7 @@ func ThresholdEvents(mat model.Matrix, plan TimelinePlan, endpointLabel, figure 
 // ChangeEvents finds restarts and deploys in the answer to
 // ChangesTimelineQuery, per target (instance and job):
 //   - restart: process_start_time_seconds changes; the event is at the new
-//     start time when it falls since the point before, else at the point;
+//     start time (at the point that saw it when the clocks disagree);
 //   - deploy: a series of the info metric with other label values appears
 //     after one of the target's existed;
 //   - restart, for a target with neither: the request counters reset.
@@ -561,14 +561,20 @@ func ChangeEvents(mat model.Matrix, plan TimelinePlan) []Event {
 		}
 		switch ss.Metric[SeriesLabel] {
 		case "start":
-			prev, prevIdx := math.NaN(), 0
+			prev := math.NaN()
 			for _, sp := range ss.Values {
 				v, i := float64(sp.Value), plan.index(sp.Timestamp)
 				if Missing(v) {
 					continue
 				}
 				if !math.IsNaN(prev) && math.Abs(v-prev) >= 0.001 {
-					t := within(unixTime(v), plan.at(prevIdx), plan.at(i))
+					// The new start time says when the process started,
+					// when it lies after the old one and not after the point
+					// that saw it (else the clocks disagree: the point).
+					t := plan.at(i)
+					if st := unixTime(v); v > prev && !st.After(t) {
+						t = st
+					}
 					if plan.inRange(t) {
 						out = append(out, Event{Time: t, Kind: EventRestart, Source: TimelineChanges,
 							Summary: fmt.Sprintf("restart of %s: process started at %s", who, unixTime(v).Format("15:04:05Z")),
@@ -576,7 +582,7 @@ func ChangeEvents(mat model.Matrix, plan TimelinePlan) []Event {
 								"start_time": unixTime(v).Format(time.RFC3339Nano), "previous_start_time": unixTime(prev).Format(time.RFC3339Nano)}})
 					}
 				}
-				prev, prevIdx = v, i
+				prev = v
 			}
 		case "info":
 			if len(ss.Values) == 0 {
