@@ -132,6 +132,7 @@ type MetricsConfig struct {
 	RequestsMetric   string `toml:"requests_metric"`
 	ExceptionsMetric string `toml:"exceptions_metric"`
 	ErrorStatus      string `toml:"error_status"`
+	InfoMetric       string `toml:"info_metric"` // deploys in the timeline; empty: flask_exporter_info
 }
 
 // Thresholds is the [thresholds] table.

@@ -126,6 +126,13 @@ type App struct {
 	views      *prometheus.CounterVec
 	dbQuery    *prometheus.HistogramVec
 	celery     *prometheus.HistogramVec
+	info       *prometheus.GaugeVec
+
+	// version is the version label of flask_exporter_info and procStart
+	// the value of process_start_time_seconds (see lifecycle.go); both are
+	// guarded by mu.
+	version   string
+	procStart time.Time
 
 	// mu makes a simulation step and a scrape exclusive, so that every
 	// scrape sees the families consistent with each other.
@@ -163,6 +170,9 @@ func StartApp(opts AppOptions) (*App, error) {
 		known:  map[string]bool{},
 		stop:   make(chan struct{}),
 		done:   make(chan struct{}),
+
+		version:   ExporterVersion,
+		procStart: time.Now(),
 	}
 	if opts.Endpoints > DefaultEndpoints {
 		a.endpoints = manyEndpoints(opts.Endpoints)
@@ -215,11 +225,16 @@ func (a *App) register() {
 		Name: "flask_http_request_exceptions_total",
 		Help: "Total number of HTTP requests which resulted in an exception",
 	}, excLabels)
-	info := prometheus.NewGaugeVec(prometheus.GaugeOpts{
+	a.info = prometheus.NewGaugeVec(prometheus.GaugeOpts{
 		Name: "flask_exporter_info",
 		Help: "Information about the Prometheus Flask exporter",
 	}, []string{"version"})
-	info.WithLabelValues(ExporterVersion).Set(1)
+	a.info.WithLabelValues(a.version).Set(1)
+	start := prometheus.NewGauge(prometheus.GaugeOpts{
+		Name: "process_start_time_seconds",
+		Help: "Start time of the process since unix epoch in seconds.",
+	})
+	start.Set(float64(a.procStart.UnixNano()) / 1e9)
 	a.views = prometheus.NewCounterVec(prometheus.CounterOpts{
 		Name: "article_views_total",
 		Help: "Article views by slug",
@@ -234,7 +249,7 @@ func (a *App) register() {
 		Help:    "Celery task duration in seconds",
 		Buckets: celeryBuckets,
 	}, []string{"task"})
-	a.reg.MustRegister(a.duration, a.requests, a.exceptions, info, a.views, a.dbQuery, a.celery)
+	a.reg.MustRegister(a.duration, a.requests, a.exceptions, a.info, start, a.views, a.dbQuery, a.celery)
 
 	// The series of successful requests exist from the start, so every
 	// endpoint shows at the first scrape; the others appear on first use,
@@ -616,6 +631,7 @@ func (a *App) handler() http.Handler {
 	}
 	mux.HandleFunc("/-/fault", a.handleFault)
 	mux.HandleFunc("/-/fault/clear", a.handleFaultClear)
+	a.lifecycleRoutes(mux) // lifecycle.go: /-/restart, /-/version
 	mux.HandleFunc("/", a.handleIndex)
 	return mux
 }

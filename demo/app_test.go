@@ -102,6 +102,7 @@ func TestAppExposesExactlyTheExporterFamilies(t *testing.T) {
 				"flask_http_request_total":            {dto.MetricType_COUNTER, []string{"method", "status"}},
 				"flask_http_request_exceptions_total": {dto.MetricType_COUNTER, excLabels},
 				"flask_exporter_info":                 {dto.MetricType_GAUGE, []string{"version"}},
+				"process_start_time_seconds":          {dto.MetricType_GAUGE, nil},
 				"article_views_total":                 {dto.MetricType_COUNTER, []string{"slug"}},
 				"db_query_duration_seconds":           {dto.MetricType_HISTOGRAM, []string{"query"}},
 				"celery_task_duration_seconds":        {dto.MetricType_HISTOGRAM, []string{"task"}},

@@ -152,6 +152,8 @@ func (a *App) handleIndex(w http.ResponseWriter, r *http.Request) {
 	fmt.Fprintln(w, "GET  /-/fault                                              faults in force")
 	fmt.Fprintln(w, "POST /-/fault?path=/api/checkout&error_ratio=0.3&latency=3s set a fault")
 	fmt.Fprintln(w, "POST /-/fault/clear[?path=...]                             clear faults")
+	fmt.Fprintln(w, "POST /-/restart                                            restart in place (counters from zero)")
+	fmt.Fprintln(w, "POST /-/version?version=1.2.3                              change flask_exporter_info's version")
 	fmt.Fprintf(w, "\n%d simulated paths:\n", len(a.paths))
 	const show = 100
 	for i, p := range a.paths {

@@ -73,6 +73,8 @@ func run(args []string, stdout, stderr io.Writer, getenv func(string) string) in
 		err = runDemo(args[1:], stdout, stderr, getenv)
 	case "audit":
 		err = runAudit(args[1:], stdout, stderr, getenv)
+	case "timeline", "note":
+		err = runLifecycleCommand(cmd, args[1:], stdout, stderr, getenv) // timeline.go
 	default:
 		err = runConsole(args, stderr, getenv)
 	}

@@ -1,0 +1,135 @@
+package query
+
+import (
+	"bufio"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"io/fs"
+	"os"
+	"path/filepath"
+	"strings"
+	"sync"
+	"time"
+	"unicode/utf8"
+)
+
+// NotesFileName is the notes store's file name, in the audit log's
+// directory.
+const NotesFileName = "notes.log"
+
+// MaxNoteBytes bounds the text of one note.
+const MaxNoteBytes = 4096
+
+// Note is one line of the notes store: a remark typed during an incident.
+type Note struct {
+	Time    time.Time `json:"time"`
+	Author  string    `json:"author"`
+	Context string    `json:"context"`
+	Text    string    `json:"text"`
+}
+
+// NotesPathFor is the notes store beside the audit log at auditPath.
+func NotesPathFor(auditPath string) string {
+	if auditPath == "" {
+		return ""
+	}
+	return filepath.Join(filepath.Dir(auditPath), NotesFileName)
+}
+
+// NoteLog appends notes to a file, one JSON object a line, created with
+// mode 0600 (its directory 0700), like the audit log. Notes are never
+// rewritten.
+type NoteLog struct {
+	mu   sync.Mutex
+	path string
+}
+
+// NewNoteLog returns the store at path; nothing is created until the first
+// note.
+func NewNoteLog(path string) *NoteLog { return &NoteLog{path: path} }
+
+// Path is where the notes are written.
+func (l *NoteLog) Path() string { return l.path }
+
+// CheckNote refuses a note with no text, one too long, or invalid UTF-8.
+func CheckNote(text string) error {
+	switch {
+	case strings.TrimSpace(text) == "":
+		return errors.New("the note is empty")
+	case len(text) > MaxNoteBytes:
+		return fmt.Errorf("the note is %d bytes long, at most %d", len(text), MaxNoteBytes)
+	case !utf8.ValidString(text):
+		return errors.New("the note is not valid UTF-8")
+	}
+	return nil
+}
+
+// Append writes one note. Each append opens, writes and closes the file.
+func (l *NoteLog) Append(n Note) error {
+	if l == nil || l.path == "" {
+		return errors.New("notes: no path")
+	}
+	if err := CheckNote(n.Text); err != nil {
+		return err
+	}
+	line, err := json.Marshal(n)
+	if err != nil {
+		return fmt.Errorf("notes %s: %w", l.path, err)
+	}
+	line = append(line, '\n')
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	if err := os.MkdirAll(filepath.Dir(l.path), 0o700); err != nil {
+		return fmt.Errorf("notes %s: %w", l.path, err)
+	}
+	f, err := os.OpenFile(l.path, os.O_CREATE|os.O_WRONLY|os.O_APPEND, 0o600)
+	if err != nil {
+		return fmt.Errorf("notes %s: %w", l.path, err)
+	}
+	if _, err := f.Write(line); err != nil {
+		f.Close()
+		return fmt.Errorf("notes %s: %w", l.path, err)
+	}
+	if err := f.Close(); err != nil {
+		return fmt.Errorf("notes %s: %w", l.path, err)
+	}
+	return nil
+}
+
+// Read returns every note of the store; a store not yet written has none.
+func (l *NoteLog) Read() ([]Note, error) {
+	f, err := os.Open(l.path)
+	if errors.Is(err, fs.ErrNotExist) {
+		return nil, nil
+	}
+	if err != nil {
+		return nil, fmt.Errorf("notes %s: %w", l.path, err)
+	}
+	defer f.Close()
+	ns, err := ReadNotes(f)
+	if err != nil {
+		return ns, fmt.Errorf("notes %s: %w", l.path, err)
+	}
+	return ns, nil
+}
+
+// ReadNotes reads every note at r. A line that is not a note is an error
+// naming its line number.
+func ReadNotes(r io.Reader) ([]Note, error) {
+	var out []Note
+	sc := bufio.NewScanner(r)
+	sc.Buffer(make([]byte, 64*1024), 1<<20)
+	for n := 1; sc.Scan(); n++ {
+		if len(sc.Bytes()) == 0 {
+			continue
+		}
+		var note Note
+		if err := json.Unmarshal(sc.Bytes(), &note); err != nil {
+			return out, fmt.Errorf("line %d: %v", n, err)
+		}
+		out = append(out, note)
+	}
+	return out, sc.Err()
+}

@@ -1,0 +1,270 @@
+package query
+
+import (
+	"context"
+	"fmt"
+	"math"
+	"net/http"
+	"path/filepath"
+	"testing"
+	"time"
+
+	"github.com/prometheus/alertmanager/pkg/labels"
+	"github.com/prometheus/common/model"
+
+	"github.com/vigilterm/vigil/demo"
+	"github.com/vigilterm/vigil/demo/demotest"
+)
+
+const timelineRules = `groups:
+  - name: timeline-test
+    rules:
+      - alert: TimelineCheckoutErrors
+        expr: sum(rate(flask_http_request_duration_seconds_count{path="/api/checkout",status=~"5.."}[10s])) / sum(rate(flask_http_request_duration_seconds_count{path="/api/checkout"}[10s])) > 0.2
+        for: 2s
+        labels: {severity: critical}
+`
+
+// timelineEval is the rule evaluation interval of the test stack.
+const timelineEval = time.Second
+
+func postControl(t *testing.T, u string) {
+	t.Helper()
+	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+	defer cancel()
+	req, _ := http.NewRequestWithContext(ctx, http.MethodPost, u, nil)
+	resp, err := http.DefaultClient.Do(req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	resp.Body.Close()
+	if resp.StatusCode != http.StatusOK {
+		t.Fatalf("POST %s: %s", u, resp.Status)
+	}
+}
+
+func eventsOf(tl *Timeline, kind EventKind) []Event {
+	var out []Event
+	for _, e := range tl.Events {
+		if e.Kind == kind {
+			out = append(out, e)
+		}
+	}
+	return out
+}
+
+func absDur(d time.Duration) time.Duration {
+	if d < 0 {
+		return -d
+	}
+	return d
+}
+
+// TestIntegrationTimeline plays an incident on the real stack: a restart, a
+// deploy, an error-rate fault that fires and resolves an alert, a silence
+// created and expired, a write in the audit log and a note; then builds the
+// timeline once and checks every event against Prometheus's own data.
+func TestIntegrationTimeline(t *testing.T) {
+	stack := demotest.Start(t, demo.StackOptions{
+		App:           demo.AppOptions{Seed: 3},
+		Alertmanagers: 1,
+		EvalInterval:  timelineEval,
+		RuleFiles:     map[string][]byte{"timeline.yml": []byte(timelineRules)},
+	})
+	p := demoClient(t, stack, 10*time.Second)
+	am, err := NewAlertmanager(AlertmanagerOptions{URLs: stack.AlertmanagerURLs, Timeout: 5 * time.Second})
+	if err != nil {
+		t.Fatal(err)
+	}
+	ctx := context.Background()
+	since := time.Now().Add(-2 * time.Second)
+	dir := t.TempDir()
+	auditPath := filepath.Join(dir, "audit.log")
+	notesPath := NotesPathFor(auditPath)
+
+	// A restart and a deploy, once Prometheus has seen the app a while.
+	time.Sleep(6 * time.Second)
+	oldStart := stack.App.StartTime()
+	postControl(t, stack.App.URL()+"/-/restart")
+	newStart := stack.App.StartTime()
+	time.Sleep(3 * time.Second)
+	postControl(t, stack.App.URL()+"/-/version?version=9.9.9")
+	time.Sleep(4 * time.Second)
+
+	// The incident: 60% errors on checkout until the alert fires.
+	stack.App.SetFault("/api/checkout", demo.Fault{ErrorRatio: 0.6})
+	firing := `ALERTS{alertname="TimelineCheckoutErrors",alertstate="firing"}`
+	waitFor(t, 45*time.Second, "the alert to fire", func() (bool, string) {
+		v := scalarAt(t, p, firing, time.Now())
+		return v == 1, fmt.Sprintf("ALERTS %v", v)
+	})
+
+	// Silenced and expired by someone while it fires.
+	m, _ := labels.NewMatcher(labels.MatchEqual, "alertname", "TimelineCheckoutErrors")
+	silID, err := am.CreateSilence(ctx, SilenceSpec{Matchers: labels.Matchers{m}, EndsAt: time.Now().Add(time.Hour), CreatedBy: "tl-tester", Comment: "looking into it"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := NewAuditLog(auditPath).Append(AuditEntry{Time: time.Now().UTC(), User: "tl-tester@host", Alertmanager: stack.AlertmanagerURLs,
+		Action: AuditCreate, SilenceID: silID, Matchers: `alertname="TimelineCheckoutErrors"`, Comment: "looking into it", Result: AuditOK}); err != nil {
+		t.Fatal(err)
+	}
+	if err := NewNoteLog(notesPath).Append(Note{Time: time.Now().UTC(), Author: "ana", Context: "tl", Text: "checkout is failing"}); err != nil {
+		t.Fatal(err)
+	}
+	time.Sleep(time.Second)
+	if err := am.ExpireSilence(ctx, silID); err != nil {
+		t.Fatal(err)
+	}
+
+	// Fixed: the alert resolves.
+	stack.App.ClearFault("/api/checkout")
+	waitFor(t, 45*time.Second, "the alert to resolve", func() (bool, string) {
+		v := scalarAt(t, p, firing, time.Now())
+		return math.IsNaN(v), fmt.Sprintf("ALERTS %v", v)
+	})
+	time.Sleep(3 * time.Second)
+	until := time.Now()
+
+	req := TimelineRequest{
+		Since: since, Until: until, Shape: demoShape(10 * time.Second),
+		Thresholds: TimelineThresholds{ErrorRatioWarn: 0.1, ErrorRatioCrit: 0.3, P99Warn: 5 * time.Second, P99Crit: 10 * time.Second},
+		Silences:   am.Silences, AuditPath: auditPath, NotesPath: notesPath, Context: "tl",
+	}
+	before := queryRequests(t, stack.PrometheusURL)
+	tl := p.Timeline(ctx, req)
+	var delta float64
+	waitFor(t, 5*time.Second, "Prometheus to count the queries", func() (bool, string) {
+		delta = queryRequests(t, stack.PrometheusURL) - before
+		return delta >= TimelineQueriesPerBuild, fmt.Sprintf("counted %v", delta)
+	})
+	time.Sleep(300 * time.Millisecond)
+	if delta = queryRequests(t, stack.PrometheusURL) - before; delta != TimelineQueriesPerBuild {
+		t.Errorf("one timeline build sent %v queries, want %d (one range query per source)", delta, TimelineQueriesPerBuild)
+	}
+	if len(tl.Errors) != 0 {
+		t.Fatalf("errors: %v", tl.Errors)
+	}
+	if tl.Plan.Step != time.Second {
+		t.Fatalf("step %s for a range of %s, want 1s", tl.Plan.Step, until.Sub(since))
+	}
+	for _, e := range tl.Events {
+		t.Logf("%s %-17s %s %v", e.Time.Format("15:04:05.000"), e.Kind, e.Summary, e.Labels)
+	}
+
+	t.Run("alert firing and resolved within one evaluation of ALERTS", func(t *testing.T) {
+		// Prometheus's own ALERTS series: its raw samples.
+		rng := until.Sub(since) + 10*time.Second
+		v, _, err := p.Query(ctx, firing+"["+promDuration(rng.Round(time.Second))+"]", until)
+		if err != nil {
+			t.Fatal(err)
+		}
+		mat, ok := v.(model.Matrix)
+		if !ok || len(mat) != 1 || len(mat[0].Values) == 0 {
+			t.Fatalf("raw ALERTS: %v", v)
+		}
+		first := mat[0].Values[0].Timestamp.Time()
+		last := mat[0].Values[len(mat[0].Values)-1].Timestamp.Time()
+		var fired, resolved []Event
+		for _, e := range eventsOf(tl, EventAlertFiring) {
+			if e.Labels["alertname"] == "TimelineCheckoutErrors" {
+				fired = append(fired, e)
+			}
+		}
+		for _, e := range eventsOf(tl, EventAlertResolved) {
+			if e.Labels["alertname"] == "TimelineCheckoutErrors" {
+				resolved = append(resolved, e)
+			}
+		}
+		if len(fired) != 1 || len(resolved) != 1 {
+			t.Fatalf("firing %v resolved %v, want one each", fired, resolved)
+		}
+		if d := fired[0].Time.Sub(first); absDur(d) > timelineEval {
+			t.Errorf("firing at %s, ALERTS began at %s: %s apart", fired[0].Time, first, d)
+		}
+		// The series ends at its last sample; the evaluation after it
+		// found the alert resolved.
+		if d := resolved[0].Time.Sub(last.Add(timelineEval)); absDur(d) > timelineEval {
+			t.Errorf("resolved at %s, ALERTS last sample %s: %s from the next evaluation", resolved[0].Time, last, d)
+		}
+		if fired[0].Labels["severity"] != "critical" || fired[0].Source != TimelineAlerts {
+			t.Errorf("firing event %+v", fired[0])
+		}
+		if len(eventsOf(tl, EventAlertPending)) == 0 {
+			t.Error("no pending event before the alert fired (the rule has for: 2s)")
+		}
+	})
+
+	t.Run("silence created and expired with the author", func(t *testing.T) {
+		var kinds []EventKind
+		for _, e := range tl.Events {
+			if e.Labels["silence_id"] == silID && e.Source == TimelineSilences {
+				kinds = append(kinds, e.Kind)
+				if e.Labels["created_by"] != "tl-tester" || e.Labels["comment"] != "looking into it" {
+					t.Errorf("silence event without its author or comment: %+v", e)
+				}
+			}
+		}
+		if fmt.Sprint(kinds) != fmt.Sprint([]EventKind{EventSilenceCreated, EventSilenceExpired}) {
+			t.Errorf("silence events %v, want created then expired", kinds)
+		}
+	})
+
+	t.Run("one restart event for the instance", func(t *testing.T) {
+		rs := eventsOf(tl, EventRestart)
+		if len(rs) != 1 || rs[0].Labels["instance"] != stack.App.Addr() {
+			t.Fatalf("restart events %+v, want one for %s", rs, stack.App.Addr())
+		}
+		if rs[0].Labels["metric"] != StartTimeMetric || !newStart.After(oldStart) || absDur(rs[0].Time.Sub(newStart)) > time.Millisecond {
+			t.Errorf("restart event %+v, want it at the new start time %s (was %s)", rs[0], newStart, oldStart)
+		}
+	})
+
+	t.Run("one deploy event for the version change", func(t *testing.T) {
+		ds := eventsOf(tl, EventDeploy)
+		if len(ds) != 1 || ds[0].Labels["version"] != "9.9.9" || ds[0].Labels["previous_version"] != demo.ExporterVersion ||
+			ds[0].Labels["instance"] != stack.App.Addr() {
+			t.Fatalf("deploy events %+v", ds)
+		}
+	})
+
+	t.Run("the note and the write", func(t *testing.T) {
+		ns, ws := eventsOf(tl, EventNote), eventsOf(tl, EventWrite)
+		if len(ns) != 1 || ns[0].Labels["author"] != "ana" || ns[0].Summary != "ana: checkout is failing" {
+			t.Errorf("notes %+v", ns)
+		}
+		if len(ws) != 1 || ws[0].Labels["silence_id"] != silID || ws[0].Labels["user"] != "tl-tester@host" {
+			t.Errorf("writes %+v", ws)
+		}
+	})
+
+	t.Run("the threshold crossing within one step", func(t *testing.T) {
+		var up *Event
+		for _, e := range eventsOf(tl, EventThreshold) {
+			if e.Labels["path"] == "/api/checkout" && e.Labels["figure"] == FigureErrorRatio && e.Labels["level"] == "crit" && e.Labels["direction"] == "up" {
+				up = &e
+				break
+			}
+		}
+		if up == nil {
+			t.Fatal("no crossing of the critical error ratio on /api/checkout")
+		}
+		one := req.Shape
+		one.Selector += `,path="/api/checkout"`
+		expr := ErrorRatioTimelineQuery(one, tl.Plan.Window)
+		at := scalarAt(t, p, expr, up.Time)
+		prev := scalarAt(t, p, expr, up.Time.Add(-tl.Plan.Step))
+		if !(at >= 0.3) || prev >= 0.3 {
+			t.Errorf("crossing at %s: ratio %v there and %v one step before; want >= 0.3 then below", up.Time, at, prev)
+		}
+		var down bool
+		for _, e := range eventsOf(tl, EventThreshold) {
+			if e.Labels["path"] == "/api/checkout" && e.Labels["direction"] == "down" && e.Time.After(up.Time) {
+				down = true
+			}
+		}
+		if !down {
+			t.Error("no crossing back below after the fault was cleared")
+		}
+	})
+}
