@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"io"
 	"math"
+	"net/url"
 	"strings"
 	"time"
 
@@ -157,12 +158,60 @@ func (r *Report) writeAlertsText(b *strings.Builder) {
 	}
 }
 
-// mdCell makes a string safe inside a markdown table cell.
+// mdEscaped are the characters markdown (CommonMark, GFM, Slack, Mattermost)
+// reads as markup, links, HTML, entities or mentions; each is written with
+// a backslash, which CommonMark renders as the character itself.
+const mdEscaped = "\\`*_{}[]()<>#!|~@&"
+
+// mdCell makes a string safe as markdown text, in a table cell or not: no
+// control characters, no emphasis, links, HTML, entities or @mentions.
 func mdCell(s string) string {
 	s = text.Sanitize(s)
-	s = strings.ReplaceAll(s, "|", `\|`)
+	var b strings.Builder
+	b.Grow(len(s) + 8)
+	for _, r := range s {
+		if r < 0x80 && strings.ContainsRune(mdEscaped, r) {
+			b.WriteByte('\\')
+		}
+		b.WriteRune(r)
+	}
+	return b.String()
+}
+
+// mdCode makes a string safe inside a `code span` in a table: a code span
+// shows backslashes as they are, so only what could end it (a backtick) or
+// the table cell (a pipe, which GFM splits on even there) is changed.
+func mdCode(s string) string {
+	s = text.Sanitize(s)
 	s = strings.ReplaceAll(s, "`", "'")
-	return s
+	return strings.ReplaceAll(s, "|", `\|`)
+}
+
+// mdLink returns the target of a markdown link for an http or https URL
+// with a host, with what could end the link percent-encoded; ok is false for
+// anything else (javascript:, data:, file:, relative), which is never linked.
+func mdLink(raw string) (string, bool) {
+	raw = strings.TrimSpace(raw)
+	if text.Sanitize(raw) != raw {
+		return "", false
+	}
+	u, err := url.Parse(raw)
+	if err != nil || u.Host == "" || u.Opaque != "" {
+		return "", false
+	}
+	if scheme := strings.ToLower(u.Scheme); scheme != "http" && scheme != "https" {
+		return "", false
+	}
+	var b strings.Builder
+	for _, r := range raw {
+		switch {
+		case r == '(' || r == ')' || r == '<' || r == '>' || r == ' ' || r == '`' || r == '\\' || r == '"' || r == '[' || r == ']':
+			fmt.Fprintf(&b, "%%%02X", r)
+		default:
+			b.WriteRune(r)
+		}
+	}
+	return b.String(), true
 }
 
 func (r *Report) writeMarkdown(w io.Writer) error {
@@ -183,7 +232,7 @@ func (r *Report) writeMarkdown(w io.Writer) error {
 		return s
 	}
 	for _, e := range eps {
-		fmt.Fprintf(&b, "| `%s` | %s | %s | %s | %s | %s |\n", mdCell(e.Name), FormatRPS(e.RPS),
+		fmt.Fprintf(&b, "| `%s` | %s | %s | %s | %s | %s |\n", mdCode(e.Name), FormatRPS(e.RPS),
 			mark(FormatPercent(e.ErrorRatio), th.ErrorLevel(e.ErrorRatio)), FormatSeconds(e.P50),
 			mark(FormatSeconds(e.P99), th.P99Level(e.P99)), FormatCount(e.Exceptions))
 	}
@@ -198,8 +247,11 @@ func (r *Report) writeMarkdown(w io.Writer) error {
 		fmt.Fprintf(&b, "\n**Alerts (%d)**\n\n", len(r.Alerts))
 		for _, a := range r.Alerts {
 			fmt.Fprintf(&b, "- **%s** (%s, %s): %s", mdCell(a.Name), mdCell(a.Severity), a.State, mdCell(a.Summary))
-			if a.RunbookURL != "" {
-				fmt.Fprintf(&b, " — [runbook](%s)", mdCell(a.RunbookURL))
+			if link, ok := mdLink(a.RunbookURL); ok {
+				fmt.Fprintf(&b, " — [runbook](%s)", link)
+			} else if a.RunbookURL != "" {
+				// Not a web address: shown as code, never a link.
+				fmt.Fprintf(&b, " — runbook (not an http link): `%s`", mdCode(a.RunbookURL))
 			}
 			b.WriteString("\n")
 		}
@@ -290,7 +342,52 @@ func (r *Report) writeJSON(w io.Writer) error {
 	for _, e := range ov.Errors {
 		out.Errors = append(out.Errors, jsonError{Name: e.Name, Query: e.Query, Error: e.Err.Error()})
 	}
+	out.sanitize()
 	enc := json.NewEncoder(w)
 	enc.SetIndent("", "  ")
 	return enc.Encode(out)
+}
+
+// jsonText is a string as the JSON report carries it: no C0 or C1 control,
+// no bidi or other invisible format character, valid UTF-8 (each shown as
+// U+FFFD, as on screen); line breaks are kept.
+func jsonText(s string) string { return text.SanitizeMultiline(s) }
+
+// sanitize passes every string of the report, map keys included, through
+// jsonText.
+func (o *jsonReport) sanitize() {
+	o.Context, o.Prometheus, o.Window = jsonText(o.Context), jsonText(o.Prometheus), jsonText(o.Window)
+	o.Totals.ExceptionsSource = jsonText(o.Totals.ExceptionsSource)
+	for i := range o.Endpoints {
+		e := &o.Endpoints[i]
+		e.Endpoint, e.ExceptionsSource = jsonText(e.Endpoint), jsonText(e.ExceptionsSource)
+	}
+	for i := range o.Errors {
+		e := &o.Errors[i]
+		e.Name, e.Query, e.Error = jsonText(e.Name), jsonText(e.Query), jsonText(e.Error)
+	}
+	for i := range o.Warnings {
+		o.Warnings[i] = jsonText(o.Warnings[i])
+	}
+	alerts := make([]ReportAlert, len(o.Alerts))
+	for i, a := range o.Alerts {
+		a.Name, a.State, a.Severity = jsonText(a.Name), jsonText(a.State), jsonText(a.Severity)
+		a.Summary, a.RunbookURL = jsonText(a.Summary), jsonText(a.RunbookURL)
+		if a.Labels != nil {
+			labels := make(map[string]string, len(a.Labels))
+			for k, v := range a.Labels {
+				labels[jsonText(k)] = jsonText(v)
+			}
+			a.Labels = labels
+		}
+		if a.SilencedBy != nil {
+			ids := make([]string, len(a.SilencedBy))
+			for j, id := range a.SilencedBy {
+				ids[j] = jsonText(id)
+			}
+			a.SilencedBy = ids
+		}
+		alerts[i] = a
+	}
+	o.Alerts = alerts
 }
