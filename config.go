@@ -442,6 +442,9 @@ func (c *Config) Validate() error {
 	if strings.ContainsAny(c.Metrics.Selector, "{}") {
 		return c.fail("metrics.selector", "write the selector without braces, e.g. job=\"flask\"")
 	}
+	if err := query.CheckSelector(c.Metrics.Selector); err != nil {
+		return c.fail("metrics.selector", "%v", err)
+	}
 	t := c.Thresholds
 	if t.ErrorRatioWarn < 0 || t.ErrorRatioWarn > 1 {
 		return c.fail("thresholds.error_ratio_warn", "%v is not a ratio between 0 and 1 (0.01 = 1%%)", t.ErrorRatioWarn)

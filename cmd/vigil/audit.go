@@ -30,11 +30,8 @@ func runAudit(args []string, stdout, stderr io.Writer, getenv func(string) strin
 	file := fset.String("file", "", "audit log `file` (default: audit_log from the config, else $XDG_STATE_HOME/vigil/audit.log)")
 	configPath := fset.String("config", "", "config `file`")
 	asJSON := fset.Bool("json", false, "print the raw JSON lines")
-	if err := fset.Parse(args); err != nil {
-		if errors.Is(err, flag.ErrHelp) {
-			return errHelp
-		}
-		return usageError{errors.Join(err, errFlagReported)}
+	if err := parseFlags(fset, args); err != nil {
+		return err
 	}
 	path := *file
 	explicit := path != ""
