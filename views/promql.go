@@ -310,10 +310,12 @@ func (p *PromQL) handleKey(msg tea.KeyPressMsg) tea.Cmd {
 		p.selected = false
 		switch {
 		case msg.Text != "":
-			// Typing replaces the selected text.
+			// Typing replaces the selected text (and the error about it).
 			p.input.SetValue("")
+			p.err, p.errPos = nil, nil
 		case msg.Code == tea.KeyBackspace || msg.Code == tea.KeyDelete:
 			p.input.SetValue("")
+			p.err, p.errPos = nil, nil
 			return nil
 		}
 	}
