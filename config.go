@@ -10,7 +10,9 @@ import (
 	"net/url"
 	"os"
 	"path/filepath"
+	"reflect"
 	"regexp"
+	"strconv"
 	"strings"
 	"time"
 
@@ -60,6 +62,9 @@ func ParseDuration(s string) (time.Duration, error) {
 	if s == "" {
 		return 0, errors.New("empty duration: write e.g. 30s, 5m, 1h30m or 1d")
 	}
+	if bareNumber(s) {
+		return 0, needsUnit(s)
+	}
 	if v, err := model.ParseDuration(s); err == nil {
 		return time.Duration(v), nil
 	}
@@ -71,6 +76,65 @@ func ParseDuration(s string) (time.Duration, error) {
 		return 0, fmt.Errorf("invalid duration %q: must not be negative", s)
 	}
 	return v, nil
+}
+
+// bareNumber reports whether s is a number without a unit ("5", "2.5"),
+// which Prometheus would read as 0 or refuse and Go as nanoseconds.
+func bareNumber(s string) bool {
+	_, err := strconv.ParseFloat(strings.ReplaceAll(s, "_", ""), 64)
+	return err == nil
+}
+
+func needsUnit(s string) error {
+	return fmt.Errorf("%s needs a unit, e.g. %ss", s, s)
+}
+
+// durationKeys lists the dotted key of every Duration field under t
+// (the tables of an array of tables included).
+func durationKeys(t reflect.Type, prefix string, out map[string]bool) {
+	for i := range t.NumField() {
+		f := t.Field(i)
+		name, _, _ := strings.Cut(f.Tag.Get("toml"), ",")
+		if name == "" || name == "-" {
+			continue
+		}
+		ft := f.Type
+		if ft.Kind() == reflect.Slice {
+			ft = ft.Elem()
+		}
+		switch {
+		case ft == reflect.TypeFor[Duration]():
+			out[prefix+name] = true
+		case ft.Kind() == reflect.Struct:
+			durationKeys(ft, prefix+name+".", out)
+		}
+	}
+}
+
+// checkBareDurations refuses a TOML number (timeout = 5) where a duration
+// is expected: decoded as is it would silently be 5ns.
+func checkBareDurations(data []byte, source string) error {
+	keys := map[string]bool{}
+	durationKeys(reflect.TypeFor[Config](), "", keys)
+	p := unstable.Parser{}
+	p.Reset(data)
+	var table []string
+	for p.NextExpression() {
+		e := p.Expression()
+		switch e.Kind {
+		case unstable.Table, unstable.ArrayTable:
+			table = keyParts(e.Key())
+		case unstable.KeyValue:
+			k := strings.Join(append(append([]string{}, table...), keyParts(e.Key())...), ".")
+			v := e.Value()
+			if !keys[k] || v == nil || (v.Kind != unstable.Integer && v.Kind != unstable.Float) {
+				continue
+			}
+			sh := p.Shape(v.Raw)
+			return &Error{Where: fmt.Sprintf("%s:%d:%d", source, sh.Start.Line, sh.Start.Column), Key: k, Msg: needsUnit(string(v.Data)).Error()}
+		}
+	}
+	return nil
 }
 
 // Config is the whole configuration.
@@ -249,6 +313,11 @@ func Parse(data []byte, source string) (Config, error) {
 	cfg := Defaults()
 	cfg.Source = source
 	dec := toml.NewDecoder(strings.NewReader(string(data))).DisallowUnknownFields()
+	// Before decoding, which would take 5 as 5ns (or fail on 2.5 without
+	// naming the key); a syntax error stops the scan and Decode reports it.
+	if err := checkBareDurations(data, source); err != nil {
+		return Config{}, err
+	}
 	if err := dec.Decode(&cfg); err != nil {
 		return Config{}, decodeError(source, err)
 	}
@@ -373,6 +442,9 @@ func (c *Config) Validate() error {
 	}
 	if strings.ContainsAny(c.Metrics.Selector, "{}") {
 		return c.fail("metrics.selector", "write the selector without braces, e.g. job=\"flask\"")
+	}
+	if err := query.CheckSelector(c.Metrics.Selector); err != nil {
+		return c.fail("metrics.selector", "%v", err)
 	}
 	t := c.Thresholds
 	if t.ErrorRatioWarn < 0 || t.ErrorRatioWarn > 1 {

@@ -1,6 +1,7 @@
 package vigil
 
 import (
+	"fmt"
 	"os"
 	"path/filepath"
 	"reflect"
@@ -204,5 +205,60 @@ func TestParseDuration(t *testing.T) {
 		if _, err := ParseDuration(in); err == nil {
 			t.Errorf("%q accepted", in)
 		}
+	}
+}
+
+// testDurationKeys lists the dotted key of every Duration field of Config.
+func testDurationKeys(t reflect.Type, prefix string) []string {
+	var out []string
+	for i := range t.NumField() {
+		f := t.Field(i)
+		name, _, _ := strings.Cut(f.Tag.Get("toml"), ",")
+		if name == "" || name == "-" {
+			continue
+		}
+		ft := f.Type
+		if ft.Kind() == reflect.Slice {
+			ft = ft.Elem()
+		}
+		switch {
+		case ft == reflect.TypeOf(Duration(0)):
+			out = append(out, prefix+name)
+		case ft.Kind() == reflect.Struct:
+			out = append(out, testDurationKeys(ft, prefix+name+".")...)
+		}
+	}
+	return out
+}
+
+func TestBareNumberDurationNeedsUnit(t *testing.T) {
+	keys := testDurationKeys(reflect.TypeOf(Config{}), "")
+	if len(keys) < 7 {
+		t.Fatalf("found only duration keys %v", keys)
+	}
+	for _, key := range keys {
+		for _, num := range []string{"5", "15", "0", "2.5"} {
+			table, leaf := key[:strings.LastIndex(key, ".")], key[strings.LastIndex(key, ".")+1:]
+			doc := fmt.Sprintf("[%s]\n%s = %s\n", table, leaf, num)
+			_, err := Parse([]byte(doc), "f.toml")
+			if err == nil {
+				t.Errorf("%s = %s accepted", key, num)
+				continue
+			}
+			msg := err.Error()
+			for _, want := range []string{"f.toml:2:", key, num + " needs a unit, e.g. " + num + "s"} {
+				if !strings.Contains(msg, want) {
+					t.Errorf("%s = %s: message %q lacks %q", key, num, msg, want)
+				}
+			}
+			// Quoted, the same bare number is refused the same way.
+			doc = fmt.Sprintf("[%s]\n%s = \"%s\"\n", table, leaf, num)
+			if _, err := Parse([]byte(doc), "f.toml"); err == nil || !strings.Contains(err.Error(), num+" needs a unit") {
+				t.Errorf("%s = \"%s\": %v", key, num, err)
+			}
+		}
+	}
+	if _, err := ParseDuration("5"); err == nil || err.Error() != "5 needs a unit, e.g. 5s" {
+		t.Errorf("ParseDuration(5): %v", err)
 	}
 }

@@ -108,9 +108,10 @@ func (l *AuditLog) Append(e AuditEntry) error {
 }
 
 // ReadAudit reads every entry of the log at r. A line that is not an entry
-// is an error naming its line number; a missing file is no entries.
-func ReadAudit(r io.Reader) ([]AuditEntry, error) {
-	var out []AuditEntry
+// is skipped, and named by its line number in bad, so that one corrupt line
+// (a torn write, an edit by hand) never hides the others; err is a failure
+// to read at all.
+func ReadAudit(r io.Reader) (entries []AuditEntry, bad []error, err error) {
 	sc := bufio.NewScanner(r)
 	sc.Buffer(make([]byte, 64*1024), 4<<20)
 	for n := 1; sc.Scan(); n++ {
@@ -119,9 +120,10 @@ func ReadAudit(r io.Reader) ([]AuditEntry, error) {
 		}
 		var e AuditEntry
 		if err := json.Unmarshal(sc.Bytes(), &e); err != nil {
-			return out, fmt.Errorf("line %d: %v", n, err)
+			bad = append(bad, fmt.Errorf("line %d: %v", n, err))
+			continue
 		}
-		out = append(out, e)
+		entries = append(entries, e)
 	}
-	return out, sc.Err()
+	return entries, bad, sc.Err()
 }

@@ -38,8 +38,8 @@ func TestAuditLogAppendsPrivateJSONLines(t *testing.T) {
 	}
 	f, _ := os.Open(l.Path())
 	defer f.Close()
-	got, err := ReadAudit(f)
-	if err != nil || len(got) != 2 {
+	got, bad, err := ReadAudit(f)
+	if err != nil || len(bad) != 0 || len(got) != 2 {
 		t.Fatalf("read back %d entries: %v", len(got), err)
 	}
 	if got[0].Matchers != entries[0].Matchers || !got[0].EndsAt.Equal(entries[0].EndsAt) || got[1].Error != "silence not found" || got[1].Result != AuditFailed {
@@ -55,10 +55,21 @@ func TestAuditLogAppendsPrivateJSONLines(t *testing.T) {
 	}
 }
 
-func TestReadAuditNamesABadLine(t *testing.T) {
-	_, err := ReadAudit(strings.NewReader("{\"action\":\"create\"}\nnot json\n"))
-	if err == nil || !strings.Contains(err.Error(), "line 2") {
-		t.Fatalf("got %v", err)
+func TestReadAuditSkipsACorruptLineAndNamesIt(t *testing.T) {
+	log := "{\"action\":\"create\",\"silence_id\":\"a\"}\nnot json\n\n{\"action\":\"expire\",\"silence_id\":\"b\"}\n{\"action\":\"ack\",\"silence_id\":\"c\"}\n"
+	got, bad, err := ReadAudit(strings.NewReader(log))
+	if err != nil {
+		t.Fatal(err)
+	}
+	var ids []string
+	for _, e := range got {
+		ids = append(ids, e.SilenceID)
+	}
+	if strings.Join(ids, ",") != "a,b,c" {
+		t.Errorf("entries %v, want a,b,c around the corrupt line", ids)
+	}
+	if len(bad) != 1 || !strings.Contains(bad[0].Error(), "line 2") {
+		t.Errorf("problems %v, want one naming line 2", bad)
 	}
 }
 

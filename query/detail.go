@@ -125,17 +125,31 @@ const DetailQueriesPerRefresh = detailChartsPerPlan + 2
 // scrapes at the usual 15s interval.
 const MinDetailWindow = time.Minute
 
+// DetailResolution is how often, within one step of a long range, the
+// figure over MinDetailWindow is evaluated to take its maximum: a quarter
+// of the window, so consecutive windows overlap and a spike as short as
+// the window is seen whole.
+const DetailResolution = MinDetailWindow / 4
+
 // DetailPlan is the range of a detail refresh: Points evaluations Step
-// apart ending at End, each a rate over Window = max(Step, MinDetailWindow),
-// so a long range never leaves gaps between the windows and no more points
-// come back than there are columns to draw them in.
+// apart ending at End, no more than there are columns to draw them in.
+// Each figure is over Window (MinDetailWindow). When the step is longer
+// than the window (long ranges), a point is the maximum of that figure
+// evaluated every Resolution over its step (a max_over_time subquery), so
+// there is no hole between points and a short spike keeps its height at
+// every range instead of being averaged away over a long window.
 type DetailPlan struct {
 	Range      time.Duration
 	Start, End time.Time
 	Step       time.Duration
 	Window     time.Duration
+	Resolution time.Duration
 	Points     int
 }
+
+// MaxOverStep reports whether each point is the maximum over its step (a
+// subquery) rather than one evaluation.
+func (p DetailPlan) MaxOverStep() bool { return p.Step > p.Window }
 
 // PlanDetail plans a range of rng drawn in columns plot columns, ending at
 // end (truncated to the second, so the points fall on whole seconds).
@@ -153,12 +167,13 @@ func PlanDetail(rng time.Duration, columns int, end time.Time) DetailPlan {
 	points = min(max(points, 2), columns)
 	end = end.Truncate(time.Second)
 	return DetailPlan{
-		Range:  rng,
-		Start:  end.Add(-time.Duration(points-1) * step),
-		End:    end,
-		Step:   step,
-		Window: max(step, MinDetailWindow),
-		Points: points,
+		Range:      rng,
+		Start:      end.Add(-time.Duration(points-1) * step),
+		End:        end,
+		Step:       step,
+		Window:     MinDetailWindow,
+		Resolution: DetailResolution,
+		Points:     points,
 	}
 }
 
@@ -217,17 +232,35 @@ func detailExprs(s Shape, c DetailChart, endpoint string, w, off time.Duration) 
 	return nil
 }
 
+// NowSuffix tags the series that give a chart's current values: the same
+// figures over the overview's window (Shape.Window), whatever the range, of
+// which only the newest point (at the plan's end, now) is used.
+const NowSuffix = "@now"
+
+// maxOverStep wraps expr so that each point of the range query is the
+// maximum of expr evaluated every plan.Resolution over the plan's step.
+func maxOverStep(expr string, plan DetailPlan) string {
+	if !plan.MaxOverStep() {
+		return expr
+	}
+	return "max_over_time((" + expr + ")[" + promDuration(plan.Step) + ":" + promDuration(plan.Resolution) + "])"
+}
+
 // DetailChartQuery is the one range query of a chart: every series tagged
-// and joined with "or", the comparison series (at compare's offset) too.
-func DetailChartQuery(s Shape, c DetailChart, endpoint string, w time.Duration, compare Compare) string {
+// and joined with "or", the comparison series (at compare's offset) too,
+// and the series of the current values (NowSuffix).
+func DetailChartQuery(s Shape, c DetailChart, endpoint string, plan DetailPlan, compare Compare) string {
 	var parts []string
-	for _, e := range detailExprs(s, c, endpoint, w, 0) {
-		parts = append(parts, tag(e[1], e[0]))
+	for _, e := range detailExprs(s, c, endpoint, plan.Window, 0) {
+		parts = append(parts, tag(maxOverStep(e[1], plan), e[0]))
 	}
 	if off := compare.Offset(); off > 0 {
-		for _, e := range detailExprs(s, c, endpoint, w, off) {
-			parts = append(parts, tag(e[1], e[0]+CompareSuffix))
+		for _, e := range detailExprs(s, c, endpoint, plan.Window, off) {
+			parts = append(parts, tag(maxOverStep(e[1], plan), e[0]+CompareSuffix))
 		}
+	}
+	for _, e := range detailExprs(s, c, endpoint, s.Window, 0) {
+		parts = append(parts, tag(e[1], e[0]+NowSuffix))
 	}
 	return strings.Join(parts, " or ")
 }
@@ -258,7 +291,7 @@ type DetailRequest struct {
 func DetailQueries(s Shape, r DetailRequest, plan DetailPlan) []NamedQuery {
 	out := make([]NamedQuery, 0, DetailQueriesPerRefresh)
 	for c := DetailChart(0); c < detailChartsPerPlan; c++ {
-		out = append(out, NamedQuery{Name: c.String(), Expr: DetailChartQuery(s, c, r.Endpoint, plan.Window, r.Compare), Range: true})
+		out = append(out, NamedQuery{Name: c.String(), Expr: DetailChartQuery(s, c, r.Endpoint, plan, r.Compare), Range: true})
 	}
 	out = append(out,
 		NamedQuery{Name: "status", Expr: StatusBreakdownQuery(s, r.Endpoint)},
@@ -274,6 +307,10 @@ type Series struct {
 	// comparison offset).
 	Compare bool
 	Values  []float64
+	// Now is the current value: the figure over the overview's window at
+	// the end of the range (now), the same whatever the range; NaN when
+	// there is none. Comparison series have none.
+	Now float64
 }
 
 // Chart is one chart's series, in a fixed order (p50 before p99, the
@@ -406,7 +443,7 @@ func chartOf(s Shape, c DetailChart, r DetailRequest, plan DetailPlan, mat model
 			for i := range vals {
 				vals[i] = math.NaN()
 			}
-			ch.Series = append(ch.Series, Series{Name: e[0] + suffix, Compare: cmp, Values: vals})
+			ch.Series = append(ch.Series, Series{Name: e[0] + suffix, Compare: cmp, Values: vals, Now: math.NaN()})
 		}
 	}
 	add("", false)
@@ -415,8 +452,20 @@ func chartOf(s Shape, c DetailChart, r DetailRequest, plan DetailPlan, mat model
 	}
 	start := int64(model.TimeFromUnixNano(plan.Start.UnixNano()))
 	stepMs := max(plan.Step.Milliseconds(), 1)
+	end := int64(model.TimeFromUnixNano(plan.End.UnixNano()))
 	for _, ss := range mat {
-		dst := ch.Get(string(ss.Metric[SeriesLabel]))
+		name := string(ss.Metric[SeriesLabel])
+		if cur, ok := strings.CutSuffix(name, NowSuffix); ok {
+			if dst := ch.Get(cur); dst != nil {
+				for _, sp := range ss.Values {
+					if int64(sp.Timestamp) == end {
+						dst.Now = finite(float64(sp.Value))
+					}
+				}
+			}
+			continue
+		}
+		dst := ch.Get(name)
 		if dst == nil {
 			continue
 		}

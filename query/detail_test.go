@@ -40,10 +40,36 @@ func TestDetailChartQueries(t *testing.T) {
 				`label_replace(histogram_quantile(0.5, sum by (le) (rate(flask_http_request_duration_seconds_bucket{job="flask",path="/api/checkout"}[2m] offset 1w))), "vigil_series", "p50@offset", "", "") or ` +
 				`label_replace(histogram_quantile(0.99, sum by (le) (rate(flask_http_request_duration_seconds_bucket{job="flask",path="/api/checkout"}[2m] offset 1w))), "vigil_series", "p99@offset", "", "")`},
 	}
+	plan := DetailPlan{Step: time.Minute, Window: w, Resolution: DetailResolution}
 	for _, tt := range tests {
-		if got := DetailChartQuery(s, tt.chart, ep, w, tt.compare); got != tt.want {
+		got := DetailChartQuery(s, tt.chart, ep, plan, tt.compare)
+		// The current-value series are checked below.
+		var parts []string
+		for i, part := range strings.Split(got, " or label_replace(") {
+			if i > 0 {
+				part = "label_replace(" + part
+			}
+			if !strings.Contains(part, NowSuffix+`", "", "")`) {
+				parts = append(parts, part)
+			}
+		}
+		if got := strings.Join(parts, " or "); got != tt.want {
 			t.Errorf("%s compare %s:\ngot  %s\nwant %s", tt.chart, tt.compare, got, tt.want)
 		}
+	}
+	// The current values: over the overview's window (5m), no max.
+	if got, want := DetailChartQuery(s, ChartRPS, ep, plan, CompareOff),
+		`label_replace(sum(rate(flask_http_request_duration_seconds_count{job="flask",path="/api/checkout"}[2m])), "vigil_series", "rps", "", "") or `+
+			`label_replace(sum(rate(flask_http_request_duration_seconds_count{job="flask",path="/api/checkout"}[5m])), "vigil_series", "rps@now", "", "")`; got != want {
+		t.Errorf("rps with its current value:\ngot  %s\nwant %s", got, want)
+	}
+	// A long range: each point is the maximum of the 1m figure over the step.
+	long := PlanDetail(24*time.Hour, 80, time.Unix(1e9, 0))
+	if got, want := DetailChartQuery(s, ChartRPS, ep, long, CompareDay),
+		`label_replace(max_over_time((sum(rate(flask_http_request_duration_seconds_count{job="flask",path="/api/checkout"}[1m])))[18m:15s]), "vigil_series", "rps", "", "") or `+
+			`label_replace(max_over_time((sum(rate(flask_http_request_duration_seconds_count{job="flask",path="/api/checkout"}[1m] offset 1d)))[18m:15s]), "vigil_series", "rps@offset", "", "") or `+
+			`label_replace(sum(rate(flask_http_request_duration_seconds_count{job="flask",path="/api/checkout"}[5m])), "vigil_series", "rps@now", "", "")`; got != want {
+		t.Errorf("24h rps:\ngot  %s\nwant %s", got, want)
 	}
 	if got, want := StatusBreakdownQuery(s, ep), `sum by (status) (rate(flask_http_request_duration_seconds_count{job="flask",path="/api/checkout"}[5m]))`; got != want {
 		t.Errorf("status:\ngot  %s\nwant %s", got, want)
@@ -58,7 +84,7 @@ func TestDetailChartQueries(t *testing.T) {
 }
 
 func RPSDetail(s Shape, ep string) string {
-	return DetailChartQuery(s, ChartRPS, ep, time.Minute, CompareOff)
+	return DetailChartQuery(s, ChartRPS, ep, PlanDetail(time.Hour, 60, time.Unix(1e9, 0)), CompareOff)
 }
 
 func TestDetailQueriesAreAFixedNumber(t *testing.T) {
@@ -92,9 +118,9 @@ func TestPlanDetail(t *testing.T) {
 	}{
 		{15 * time.Minute, 200, 5 * time.Second, time.Minute, 200, 14 * time.Minute},
 		{time.Hour, 71, 51 * time.Second, time.Minute, 71, 58 * time.Minute},
-		{24 * time.Hour, 192, 450 * time.Second, 450 * time.Second, 192, 23 * time.Hour},
-		{7 * 24 * time.Hour, 31, 19510 * time.Second, 19510 * time.Second, 31, 6 * 24 * time.Hour},
-		{time.Hour, 0, 30 * time.Minute, 30 * time.Minute, 2, 30 * time.Minute},
+		{24 * time.Hour, 192, 450 * time.Second, time.Minute, 192, 23 * time.Hour},
+		{7 * 24 * time.Hour, 31, 19510 * time.Second, time.Minute, 31, 6 * 24 * time.Hour},
+		{time.Hour, 0, 30 * time.Minute, time.Minute, 2, 30 * time.Minute},
 	}
 	for _, tt := range tests {
 		p := PlanDetail(tt.rng, tt.cols, end)
@@ -104,8 +130,10 @@ func TestPlanDetail(t *testing.T) {
 		if p.Points > tt.maxPoints || p.Points > max(tt.cols, 2) {
 			t.Errorf("%s in %d columns: %d points", tt.rng, tt.cols, p.Points)
 		}
-		if p.Window < p.Step || p.Window < MinDetailWindow {
-			t.Errorf("%s: window %s under the step %s or 1m", tt.rng, p.Window, p.Step)
+		// No hole between points: either the window covers the step, or
+		// each point is a maximum over the whole step.
+		if p.MaxOverStep() != (p.Step > p.Window) || p.Resolution > p.Window/2 {
+			t.Errorf("%s: step %s window %s resolution %s max over step %v", tt.rng, p.Step, p.Window, p.Resolution, p.MaxOverStep())
 		}
 		covered := p.End.Sub(p.Start)
 		if covered < tt.minCovered || covered > tt.rng {
@@ -139,6 +167,7 @@ func TestAssembleDetail(t *testing.T) {
 	res[ChartErrorRatio].mat = model.Matrix{
 		series("error_ratio", map[int]float64{0: 0, 1: 0.01, 5: 0.4, 9: 0.5}),
 		series("error_ratio@offset", map[int]float64{9: 0.02}),
+		series("error_ratio@now", map[int]float64{8: 0.9, 9: 0.33}),
 	}
 	res[ChartLatency].mat = model.Matrix{series("p99", map[int]float64{9: math.Inf(1)}), series("p50", map[int]float64{9: 0.1})}
 	res[ChartRPS].err = errors.New("bad_data: boom")
@@ -154,6 +183,12 @@ func TestAssembleDetail(t *testing.T) {
 	er := d.Charts[ChartErrorRatio].Get(SeriesErrorRatio)
 	if er == nil || len(er.Values) != plan.Points || er.Values[0] != 0 || er.Values[5] != 0.4 || er.Values[9] != 0.5 || !math.IsNaN(er.Values[2]) {
 		t.Fatalf("error ratio %+v: missing points must be NaN gaps, zeros kept", er)
+	}
+	if er.Now != 0.33 {
+		t.Errorf("current error ratio %v, want the @now series at the end, 0.33", er.Now)
+	}
+	if p50 := d.Charts[ChartLatency].Get(SeriesP50); !math.IsNaN(p50.Now) {
+		t.Errorf("no current p50 was sent, got %v", p50.Now)
 	}
 	if c := d.Charts[ChartErrorRatio].Get(SeriesErrorRatio + CompareSuffix); c == nil || !c.Compare || c.Values[9] != 0.02 {
 		t.Fatalf("comparison %+v", c)

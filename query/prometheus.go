@@ -230,7 +230,32 @@ type ServerError struct {
 }
 
 func (e *ServerError) Error() string {
+	if e.NotPrometheus() {
+		return "prometheus " + e.URL + ": this does not look like a Prometheus API: " + e.endpoint() +
+			" answered HTTP 404 Not Found (check the Prometheus URL, with its path prefix if it has one)"
+	}
 	return "prometheus " + e.URL + ": " + describe(e.Err, e.Timeout)
+}
+
+// NotPrometheus reports whether the server answered the API path with a
+// plain 404 (no Prometheus error envelope): something other than
+// Prometheus answers at the URL, or the URL misses a path prefix.
+func (e *ServerError) NotPrometheus() bool {
+	ae := e.APIError()
+	if ae == nil || (ae.Type != v1.ErrClient && ae.Type != v1.ErrBadResponse) {
+		return false
+	}
+	code, ok := statusOf(ae.Msg)
+	return ok && code == http.StatusNotFound && promErrorIn(ae.Detail) == ""
+}
+
+// endpoint is the API URL the failed call went to.
+func (e *ServerError) endpoint() string {
+	op := e.Op
+	if op == "" {
+		op = "query"
+	}
+	return strings.TrimRight(e.URL, "/") + "/api/v1/" + op
 }
 
 func (e *ServerError) Unwrap() error { return e.Err }

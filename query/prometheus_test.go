@@ -254,6 +254,33 @@ func TestProxyErrorPage(t *testing.T) {
 	}
 }
 
+func TestNotPrometheusSays404(t *testing.T) {
+	// A web server that is not Prometheus (a 404 for /api/v1/query).
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		http.NotFound(w, r)
+	}))
+	defer srv.Close()
+	p := newTestClient(t, srv.URL, 2*time.Second, 0)
+	ov, err := p.Overview(context.Background(), flaskShape())
+	wantUnreachable(t, ov, err, srv.URL, "this does not look like a Prometheus API")
+	for _, want := range []string{"prometheus " + srv.URL + ": ", srv.URL + "/api/v1/query", "HTTP 404"} {
+		if !strings.Contains(err.Error(), want) {
+			t.Errorf("message %q lacks %q", err, want)
+		}
+	}
+	// Prometheus's own 404 with an error envelope is not that.
+	srv2 := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		w.Header().Set("Content-Type", "application/json")
+		w.WriteHeader(http.StatusNotFound)
+		io.WriteString(w, `{"status":"error","errorType":"not_found","error":"no such thing"}`)
+	}))
+	defer srv2.Close()
+	_, err = newTestClient(t, srv2.URL, 2*time.Second, 0).Overview(context.Background(), flaskShape())
+	if err == nil || strings.Contains(err.Error(), "does not look like") || !strings.Contains(err.Error(), "no such thing") {
+		t.Errorf("a Prometheus error envelope: %v", err)
+	}
+}
+
 func TestOversizedBodyIsCapped(t *testing.T) {
 	const limit = 1 << 20
 	const huge = 50 << 20

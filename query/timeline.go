@@ -264,7 +264,10 @@ func (p *Prometheus) Timeline(ctx context.Context, r TimelineRequest) *Timeline 
 		}
 	}
 	if r.AuditPath != "" {
-		ev, err := auditEvents(r.AuditPath, plan)
+		ev, bad, err := auditEvents(r.AuditPath, plan)
+		for _, b := range bad {
+			tl.Warnings = append(tl.Warnings, "audit log: "+b.Error()+" (skipped)")
+		}
 		if err != nil {
 			tl.Errors = append(tl.Errors, TimelineError{Source: TimelineAudit, Err: err})
 		}
@@ -686,17 +689,17 @@ func SilenceEvents(ss []Silence, plan TimelinePlan, now time.Time) []Event {
 }
 
 // auditEvents lists vigil's writes to Alertmanager in the range.
-func auditEvents(path string, plan TimelinePlan) ([]Event, error) {
+// Corrupt lines are skipped and returned in bad, each naming its line.
+func auditEvents(path string, plan TimelinePlan) (out []Event, bad []error, err error) {
 	f, err := os.Open(path)
 	if errors.Is(err, fs.ErrNotExist) {
-		return nil, nil
+		return nil, nil, nil
 	}
 	if err != nil {
-		return nil, err
+		return nil, nil, err
 	}
 	defer f.Close()
-	entries, err := ReadAudit(f)
-	var out []Event
+	entries, bad, err := ReadAudit(f)
 	for _, e := range entries {
 		if !plan.inRange(e.Time) {
 			continue
@@ -711,9 +714,9 @@ func auditEvents(path string, plan TimelinePlan) ([]Event, error) {
 				"result": e.Result, "comment": e.Comment, "alertmanager": strings.Join(e.Alertmanager, ",")}})
 	}
 	if err != nil {
-		return out, fmt.Errorf("%s: %w", path, err)
+		return out, bad, fmt.Errorf("%s: %w", path, err)
 	}
-	return out, nil
+	return out, bad, nil
 }
 
 // NoteEvents lists the notes of a context in the range.

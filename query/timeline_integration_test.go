@@ -4,7 +4,7 @@ import (
 	"context"
 	"fmt"
 	"math"
-	"net/http"
+	"net/url"
 	"path/filepath"
 	"testing"
 	"time"
@@ -27,21 +27,6 @@ const timelineRules = `groups:
 
 // timelineEval is the rule evaluation interval of the test stack.
 const timelineEval = time.Second
-
-func postControl(t *testing.T, u string) {
-	t.Helper()
-	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
-	defer cancel()
-	req, _ := http.NewRequestWithContext(ctx, http.MethodPost, u, nil)
-	resp, err := http.DefaultClient.Do(req)
-	if err != nil {
-		t.Fatal(err)
-	}
-	resp.Body.Close()
-	if resp.StatusCode != http.StatusOK {
-		t.Fatalf("POST %s: %s", u, resp.Status)
-	}
-}
 
 func eventsOf(tl *Timeline, kind EventKind) []Event {
 	var out []Event
@@ -85,10 +70,10 @@ func TestIntegrationTimeline(t *testing.T) {
 	// A restart and a deploy, once Prometheus has seen the app a while.
 	time.Sleep(6 * time.Second)
 	oldStart := stack.App.StartTime()
-	postControl(t, stack.App.URL()+"/-/restart")
+	postControl(t, stack.App.URL(), "/-/restart", nil)
 	newStart := stack.App.StartTime()
 	time.Sleep(3 * time.Second)
-	postControl(t, stack.App.URL()+"/-/version?version=9.9.9")
+	postControl(t, stack.App.URL(), "/-/version", url.Values{"version": {"9.9.9"}})
 	time.Sleep(4 * time.Second)
 
 	// The incident: 60% errors on checkout until the alert fires.

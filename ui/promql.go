@@ -115,7 +115,8 @@ func (m *Model) initPromQL() {
 func (m *Model) openPromQL() tea.Cmd {
 	m.promql.open = true
 	m.SetSize(m.width, m.height)
-	cmds := []tea.Cmd{m.promql.screen.Open()}
+	// Reopened on the last query, that text is selected: typing replaces it.
+	cmds := []tea.Cmd{m.promql.screen.OpenSelected()}
 	if !m.promql.histLoaded && m.promql.historyPath != "" {
 		m.promql.histLoaded = true
 		path := m.promql.historyPath

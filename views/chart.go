@@ -54,6 +54,8 @@ type chartLine struct {
 	values []float64
 	kind   lineKind
 	series int
+	// now is the current value of a data line (NaN when unknown).
+	now float64
 }
 
 // chartSpec is a chart to draw in width×height cells (the plot and its

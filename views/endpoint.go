@@ -2,6 +2,7 @@ package views
 
 import (
 	"fmt"
+	"math"
 	"slices"
 	"strings"
 	"time"
@@ -243,7 +244,8 @@ func (e *Endpoint) Notes() []string {
 	notes := []string{
 		"Charts run over the range, newest at the right; a blank stretch means no data (no traffic), never zero.",
 		"┄ is the warning threshold and ╍ the critical one (thresholds in the configuration); · is the comparison with the past.",
-		"Each point is a rate over max(step, 1m); with more points than columns each column keeps its maximum, so spikes show.",
+		"Each point is a figure over 1m; on long ranges each point is the highest of that figure within its step, so a short spike keeps its height.",
+		"The caption's current value is over the overview's window as of now, whatever the range; max is the highest point of the range.",
 	}
 	if e.data != nil && e.data.ExceptionsByEndpoint {
 		notes = append(notes, "Exceptions come from the exceptions counter, which carries the endpoint label.")
@@ -363,13 +365,28 @@ func (e *Endpoint) chartBlock(c query.DetailChart, w, h int) []string {
 		}
 		return nil
 	}
+	// now is the current value of a series: the figure over the overview's
+	// window as of the refresh, whatever the range (never the last point
+	// of the chart, whose window depends on the range).
+	now := func(n string) float64 {
+		if ch == nil {
+			return math.NaN()
+		}
+		if s := ch.Get(n); s != nil {
+			return s.Now
+		}
+		return math.NaN()
+	}
+	data := func(n string, series int) chartLine {
+		return chartLine{values: get(n), series: series, now: now(n)}
+	}
 	switch c {
 	case query.ChartErrorRatio:
 		name, format, value = "error ratio", FormatPercent, FormatPercent
 		warn, crit = th.ErrorRatioWarn, th.ErrorRatioCrit
 		level = func(v float64) themes.Level { return ThemeLevel(v, th.ErrorLevel(v)) }
 		lines = append(lines, chartLine{values: get(query.SeriesErrorRatio + query.CompareSuffix), kind: lineCompare},
-			chartLine{values: get(query.SeriesErrorRatio), series: 0})
+			data(query.SeriesErrorRatio, 0))
 	case query.ChartLatency:
 		name, format, value = "latency", FormatSeconds, FormatSeconds
 		warn, crit = th.P99Warn.Seconds(), th.P99Crit.Seconds()
@@ -377,13 +394,13 @@ func (e *Endpoint) chartBlock(c query.DetailChart, w, h int) []string {
 		lines = append(lines,
 			chartLine{values: get(query.SeriesP50 + query.CompareSuffix), kind: lineCompare},
 			chartLine{values: get(query.SeriesP99 + query.CompareSuffix), kind: lineCompare},
-			chartLine{values: get(query.SeriesP50), series: 1},
-			chartLine{values: get(query.SeriesP99), series: 0})
+			data(query.SeriesP50, 1),
+			data(query.SeriesP99, 0))
 	case query.ChartRPS:
 		name, value = "requests/s", FormatRPS
 		format = func(v float64) string { return FormatRPS(v) + "/s" }
 		lines = append(lines, chartLine{values: get(query.SeriesRPS + query.CompareSuffix), kind: lineCompare},
-			chartLine{values: get(query.SeriesRPS), series: 2})
+			data(query.SeriesRPS, 2))
 	case query.ChartExceptions:
 		src := query.SeriesStatus500
 		name = "exceptions ≈ 500s/min"
@@ -393,7 +410,7 @@ func (e *Endpoint) chartBlock(c query.DetailChart, w, h int) []string {
 		value = FormatRPS
 		format = func(v float64) string { return FormatRPS(v) + "/m" }
 		lines = append(lines, chartLine{values: get(src + query.CompareSuffix), kind: lineCompare},
-			chartLine{values: get(src), series: 3})
+			data(src, 3))
 	}
 	// The current value and the maximum over the range of each data line,
 	// the most important line (p99) first.
@@ -406,7 +423,7 @@ func (e *Endpoint) chartBlock(c query.DetailChart, w, h int) []string {
 		if l.kind != lineData {
 			continue
 		}
-		cur, mx := query.Last(l.values), query.Max(l.values)
+		cur, mx := l.now, query.Max(l.values)
 		label := ""
 		if c == query.ChartLatency {
 			label = map[int]string{0: "p99 ", 1: "p50 "}[l.series]
@@ -437,13 +454,19 @@ func (e *Endpoint) chartBlock(c query.DetailChart, w, h int) []string {
 		lines = append(ts, lines...)
 		floor = warn
 	}
-	// Parts that do not fit are left out whole rather than cut.
+	// Parts that do not fit are left out whole rather than cut. The
+	// thresholds come right after the first figure: a threshold line is
+	// drawn on the nearest row, whose axis label is not its value (a 1%
+	// line on a 0%–30% chart sits on the 0% row), so its value is written.
 	capLine := st.Title.Render(name)
 	for i, part := range cap {
 		if i > 0 && text.Width(capLine)+2+text.Width(part) > w {
 			break
 		}
 		capLine += "  " + part
+		if i == 0 {
+			capLine = e.thresholdLabels(capLine, warn, crit, value, w)
+		}
 	}
 	if e.compare != query.CompareOff {
 		cmp := ""
@@ -495,6 +518,59 @@ func (e *Endpoint) chartBlock(c query.DetailChart, w, h int) []string {
 		out = append(out, st.GraphAxis.Render(timeAxis(start.In(e.loc()), p.End.In(e.loc()), n, w)))
 	}
 	return fitBlock(out, w, h)
+}
+
+// thresholdLabels appends the thresholds' values to a caption, named
+// ("┄ warn 1%  ╍ crit 5%") when that fits in w cells, else short ("┄1% ╍5%").
+// With neither fitting the caption is returned as it is.
+func (e *Endpoint) thresholdLabels(caption string, warn, crit float64, value func(float64) string, w int) string {
+	st := e.ctx.Styles
+	label := func(long bool) string {
+		var parts []string
+		if warn > 0 {
+			s := "┄" + shortFigure(value(warn))
+			if long {
+				s = "┄ warn " + shortFigure(value(warn))
+			}
+			parts = append(parts, st.ThresholdWarn.Render(s))
+		}
+		if crit > 0 {
+			s := "╍" + shortFigure(value(crit))
+			if long {
+				s = "╍ crit " + shortFigure(value(crit))
+			}
+			parts = append(parts, st.ThresholdCrit.Render(s))
+		}
+		sep := " "
+		if long {
+			sep = "  "
+		}
+		return strings.Join(parts, sep)
+	}
+	if warn <= 0 && crit <= 0 {
+		return caption
+	}
+	for _, long := range []bool{true, false} {
+		l := label(long)
+		if text.Width(caption)+2+text.Width(l) <= w {
+			return caption + "  " + l
+		}
+	}
+	return caption
+}
+
+// shortFigure drops the trailing zeros of a formatted figure: "1.00%" is
+// "1%", "2.50s" is "2.5s"; "500ms" stays as it is.
+func shortFigure(f string) string {
+	end := strings.IndexFunc(f, func(r rune) bool { return (r < '0' || r > '9') && r != '.' })
+	if end < 0 {
+		end = len(f)
+	}
+	num, unit := f[:end], f[end:]
+	if strings.Contains(num, ".") {
+		num = strings.TrimRight(strings.TrimRight(num, "0"), ".")
+	}
+	return num + unit
 }
 
 // fitBlock pads every line to w cells and the block to h lines.

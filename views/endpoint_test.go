@@ -71,6 +71,13 @@ func sampleDetail(req query.DetailRequest) *query.Detail {
 	d.Charts[query.ChartLatency].Series = []query.Series{{Name: query.SeriesP50, Values: p50}, {Name: query.SeriesP99, Values: p99}}
 	d.Charts[query.ChartRPS].Series = []query.Series{{Name: query.SeriesRPS, Values: rps}}
 	d.Charts[query.ChartExceptions].Series = []query.Series{{Name: query.SeriesStatus500, Values: exc}}
+	// The current values, over the overview's window: near the newest
+	// points, but not taken from them.
+	for c := range d.Charts {
+		for i := range d.Charts[c].Series {
+			d.Charts[c].Series[i].Now = query.Last(d.Charts[c].Series[i].Values) * 1.01
+		}
+	}
 	if req.Compare != query.CompareOff {
 		quiet := func(v float64) []float64 {
 			out := make([]float64, n)
@@ -126,7 +133,7 @@ func TestEndpointIncidentIsDrawn(t *testing.T) {
 	e := newTestEndpoint(t, 80, 21, query.CompareOff)
 	v := ansi.Strip(e.View())
 	for _, want := range []string{
-		"/api/checkout", "range 1h", "error ratio", "27.5% max 30.0%", // current and max of the error ratio
+		"/api/checkout", "range 1h", "error ratio", "27.8% max 30.0%", // current and max of the error ratio
 		"latency", "p99 2.", "requests/s", "exceptions ≈ 500s/min",
 		"HighErrorRate", "SlowAPIResponses", "┄", "╍",
 	} {
@@ -136,6 +143,46 @@ func TestEndpointIncidentIsDrawn(t *testing.T) {
 	}
 	if strings.Contains(v, "Other") {
 		t.Errorf("an alert of another endpoint is shown:\n%s", v)
+	}
+}
+
+func TestEndpointThresholdsLabelledWithTheirValues(t *testing.T) {
+	// Errors reach 30%: the 1% warning line is drawn on the row labelled
+	// 0%, so the caption must say what it is.
+	for _, size := range [][2]int{{80, 21}, {160, 47}, {60, 21}} {
+		e := newTestEndpoint(t, size[0], size[1], query.CompareOff)
+		v := ansi.Strip(e.View())
+		caption := ""
+		for _, l := range strings.Split(v, "\n") {
+			if strings.HasPrefix(l, "error ratio") {
+				caption = l
+			}
+		}
+		if !(strings.Contains(caption, "warn 1%") || strings.Contains(caption, "┄1%")) ||
+			!(strings.Contains(caption, "crit 5%") || strings.Contains(caption, "╍5%")) {
+			t.Errorf("%dx%d: the error-ratio caption does not give the thresholds' values: %q\n%s", size[0], size[1], caption, v)
+		}
+		if !strings.Contains(v, "p99 ") || !(strings.Contains(v, "warn 1s") || strings.Contains(v, "┄1s")) {
+			t.Errorf("%dx%d: the latency caption does not give the thresholds' values:\n%s", size[0], size[1], v)
+		}
+	}
+}
+
+func TestEndpointCurrentIsTheNowFigureNotTheLastPoint(t *testing.T) {
+	e := NewEndpoint(testContext(t, "dark"), "/api/checkout")
+	e.SetSize(80, 21)
+	d := sampleDetail(e.Request())
+	er := d.Charts[query.ChartErrorRatio].Get(query.SeriesErrorRatio)
+	er.Now = 0.123
+	rps := d.Charts[query.ChartRPS].Get(query.SeriesRPS)
+	rps.Now = math.NaN()
+	e.Update(DetailMsg{Detail: d})
+	v := ansi.Strip(e.View())
+	if !strings.Contains(v, "error ratio  12.3% max 30.0%") {
+		t.Errorf("the caption does not show the current figure 12.3%%:\n%s", v)
+	}
+	if !strings.Contains(v, "requests/s  — max") {
+		t.Errorf("an unknown current value must read —, not the last point:\n%s", v)
 	}
 }
 

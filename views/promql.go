@@ -10,6 +10,7 @@ import (
 	"charm.land/bubbles/v2/key"
 	"charm.land/bubbles/v2/textinput"
 	tea "charm.land/bubbletea/v2"
+	"github.com/charmbracelet/x/ansi"
 
 	"github.com/vigilterm/vigil/query"
 	"github.com/vigilterm/vigil/ui/text"
@@ -67,6 +68,10 @@ type PromQL struct {
 
 	input     textinput.Model
 	prompting bool
+	// selected is set when the prompt reopens on the last text: the whole
+	// text is selected, so typing replaces it and a movement key keeps it
+	// for editing.
+	selected bool
 
 	history []string // oldest first
 	histIdx int      // len(history) while editing a new line
@@ -85,6 +90,8 @@ type PromQL struct {
 	rows    []query.Sample
 	sortCol int // index in columns; the value column by default
 	offset  int
+	// hoff is how many cells the result is scrolled to the left.
+	hoff int
 
 	graph    *query.RangeData
 	graphReq PromQLGraphMsg
@@ -113,12 +120,28 @@ func (p *PromQL) SetSize(w, h int) {
 	p.input.SetWidth(max(w-3, 1))
 }
 
-// Open focuses the prompt, keeping the text and the last result.
+// Open focuses the prompt, keeping the text and the last result, with the
+// cursor at the end of the text.
 func (p *PromQL) Open() tea.Cmd {
 	p.prompting = true
+	p.selected = false
 	p.input.CursorEnd()
 	return p.input.Focus()
 }
+
+// OpenSelected focuses the prompt with the last text selected: typing
+// replaces it, a movement key (←, →, home, end) keeps it for editing.
+func (p *PromQL) OpenSelected() tea.Cmd {
+	cmd := p.Open()
+	p.selected = p.input.Value() != ""
+	return cmd
+}
+
+// Selected reports whether the text is selected (typing replaces it).
+func (p *PromQL) Selected() bool { return p.selected }
+
+// ScrollX returns how many cells the result is scrolled sideways.
+func (p *PromQL) ScrollX() int { return p.hoff }
 
 // Value returns the typed text.
 func (p *PromQL) Value() string { return p.input.Value() }
@@ -203,8 +226,11 @@ func (p *PromQL) Update(msg tea.Msg) (Screen, tea.Cmd) {
 			if pos, ok := query.ParseErrorOf(msg.Err); ok {
 				p.errPos = &pos
 			}
-			// The text stays for the user to fix.
-			return p, p.Open()
+			// The text stays for the user to fix, the cursor on the column
+			// Prometheus names (so a long query scrolls to show it).
+			cmd := p.Open()
+			p.cursorToError()
+			return p, cmd
 		}
 		p.graph = nil
 		p.setResult(msg.Result)
@@ -258,8 +284,14 @@ func (p *PromQL) handleKey(msg tea.KeyPressMsg) tea.Cmd {
 	}
 	if !p.prompting {
 		switch {
-		case key.Matches(msg, k.PromQL), key.Matches(msg, k.Open):
+		case key.Matches(msg, k.PromQL):
+			return p.OpenSelected()
+		case key.Matches(msg, k.Open):
 			return p.Open()
+		case key.Matches(msg, k.ScrollLeft):
+			p.hoff = max(p.hoff-scrollStep, 0)
+		case key.Matches(msg, k.ScrollRight):
+			p.hoff = min(p.hoff+scrollStep, max(p.resultWidth()-p.width, 0))
 		case key.Matches(msg, k.SortColumn):
 			if len(p.columns) > 0 {
 				p.sortCol = (p.sortCol + 1) % len(p.columns)
@@ -274,6 +306,19 @@ func (p *PromQL) handleKey(msg tea.KeyPressMsg) tea.Cmd {
 		return nil
 	}
 	p.candidates = nil
+	if p.selected {
+		p.selected = false
+		switch {
+		case msg.Text != "":
+			// Typing replaces the selected text (and the error about it).
+			p.input.SetValue("")
+			p.err, p.errPos = nil, nil
+		case msg.Code == tea.KeyBackspace || msg.Code == tea.KeyDelete:
+			p.input.SetValue("")
+			p.err, p.errPos = nil, nil
+			return nil
+		}
+	}
 	switch {
 	case key.Matches(msg, k.Apply):
 		expr := strings.TrimSpace(p.input.Value())
@@ -283,6 +328,8 @@ func (p *PromQL) handleKey(msg tea.KeyPressMsg) tea.Cmd {
 		p.history = AddHistory(p.history, expr)
 		p.histIdx = len(p.history)
 		p.expr, p.running, p.err, p.errPos = expr, true, nil, nil
+		// The previous result (a table or a graph) is not this query's.
+		p.clearResult()
 		return func() tea.Msg { return PromQLRunMsg{Expr: expr} }
 	case key.Matches(msg, k.HistoryPrev):
 		if p.histIdx > 0 {
@@ -316,10 +363,62 @@ func (p *PromQL) handleKey(msg tea.KeyPressMsg) tea.Cmd {
 // that hands it to the root model.
 func (p *PromQL) RequestGraph(req PromQLGraphMsg) tea.Cmd {
 	p.running, p.err, p.errPos = true, nil, nil
+	p.clearResult()
 	p.graphReq = req
 	p.prompting = false
 	p.input.Blur()
 	return func() tea.Msg { return req }
+}
+
+// scrollStep is how many cells ← and → scroll the result sideways.
+const scrollStep = 8
+
+// clearResult drops the table or graph shown: a new query is running.
+func (p *PromQL) clearResult() {
+	p.graph = nil
+	p.res, p.rows, p.columns, p.offset, p.hoff = nil, nil, nil, 0, 0
+}
+
+// errIndex is the rune index in the text of the parse error's column, or
+// -1 when there is none on the first line.
+func (p *PromQL) errIndex() int {
+	if p.errPos == nil || p.errPos.Line != 1 || p.errPos.Col < 1 {
+		return -1
+	}
+	return min(p.errPos.Col-1, len([]rune(p.input.Value())))
+}
+
+// cursorToError moves the cursor to the parse error's column, scrolling a
+// text wider than the screen so that the column is in the middle: from the
+// start to half a screen past the column (the input scrolls to show that),
+// then back to the column, which does not scroll.
+func (p *PromQL) cursorToError() {
+	i := p.errIndex()
+	if i < 0 {
+		return
+	}
+	n := len([]rune(p.input.Value()))
+	p.input.SetCursor(0)
+	p.input.SetCursor(min(i+max(p.input.Width(), 2)/2, n))
+	p.input.SetCursor(i)
+}
+
+// inputOffset is the rune index of the first character the prompt's input
+// shows (it scrolls sideways when the text is wider than the screen),
+// found from what it draws.
+func (p *PromQL) inputOffset() int {
+	shown := strings.TrimPrefix(ansi.Strip(p.input.View()), p.input.Prompt)
+	shown = strings.TrimRight(shown, " ")
+	val := []rune(p.input.Value())
+	if shown == "" {
+		return 0
+	}
+	for o := 0; o < len(val); o++ {
+		if strings.HasPrefix(string(val[o:]), shown) {
+			return o
+		}
+	}
+	return 0
 }
 
 // isNameChar reports whether r can be part of a metric name.
@@ -368,7 +467,7 @@ func (p *PromQL) complete() {
 
 func (p *PromQL) setResult(r *query.InstantResult) {
 	p.res = r
-	p.rows, p.columns, p.offset = nil, nil, 0
+	p.rows, p.columns, p.offset, p.hoff = nil, nil, 0, 0
 	if r == nil || (r.Kind != "vector" && r.Kind != "matrix") {
 		return
 	}
@@ -418,16 +517,31 @@ func (p *PromQL) View() string {
 	}
 	st := p.ctx.Styles
 	var lines []string
-	if p.prompting {
+	val := []rune(p.input.Value())
+	promptW := text.Width(p.input.Prompt)
+	// off is the first character shown of a text wider than the screen.
+	off := 0
+	switch {
+	case p.prompting && p.selected:
+		// The whole text selected: typing replaces it.
+		lines = append(lines, st.Accent.Render(p.input.Prompt)+st.RowSelected.Render(text.Truncate(text.Sanitize(string(val)), max(p.width-promptW, 0))))
+	case p.prompting:
 		lines = append(lines, p.input.View())
-	} else {
-		lines = append(lines, st.Accent.Render(": ")+text.Sanitize(p.input.Value()))
+		off = p.inputOffset()
+	default:
+		// Shifted so that a parse error's column is on the screen.
+		if i := p.errIndex(); i >= 0 && promptW+text.Width(string(val[:i])) >= p.width {
+			off = max(i-max(p.width-promptW, 2)/2, 0)
+		}
+		lines = append(lines, st.Accent.Render(p.input.Prompt)+text.Truncate(text.Sanitize(string(val[off:])), max(p.width-promptW, 0)))
 	}
 	switch {
 	case p.err != nil && p.errPos != nil:
-		col := text.Width(p.input.Prompt) + p.errPos.Col - 1
-		if p.errPos.Line == 1 && col < p.width {
-			lines = append(lines, st.Error.Render(strings.Repeat(" ", col)+"^"))
+		if i := p.errIndex(); i >= off {
+			col := promptW + text.Width(text.Sanitize(string(val[off:i])))
+			if col < p.width {
+				lines = append(lines, st.Error.Render(strings.Repeat(" ", col)+"^"))
+			}
 		}
 		lines = append(lines, st.Error.Render(text.Fit(fmt.Sprintf("%d:%d: %s", p.errPos.Line, p.errPos.Col, text.Sanitize(p.errPos.Msg)), p.width)))
 	case p.err != nil:
@@ -450,12 +564,64 @@ func (p *PromQL) View() string {
 		lines = append(lines, p.resultView(room)...)
 	}
 	hint := "enter run · ↑/↓ history · tab complete · ctrl+g graph · esc close"
-	if !p.prompting {
-		hint = ": edit · o sort column · ↑/↓ scroll · ctrl+g graph · esc close"
+	switch {
+	case p.prompting && p.selected:
+		hint = "type to replace · ←/→/home/end edit · enter run · esc close"
+	case !p.prompting:
+		hint = ": edit · o sort column · ↑/↓ scroll · ←/→ sideways · ctrl+g graph · esc close"
 	}
 	out := fitBlock(lines, p.width, p.height-1)
 	out = append(out, st.Muted.Render(text.Fit(hint, p.width)))
 	return strings.Join(out, "\n")
+}
+
+// labelColumnMax caps a label column's width; wider values are cut with
+// an ellipsis (the table scrolls sideways for the columns themselves).
+const labelColumnMax = 120
+
+// tableWidths returns the width of each column of the result table.
+func (p *PromQL) tableWidths() []int {
+	const valW = 12
+	widths := make([]int, len(p.columns))
+	if len(p.columns) == 0 {
+		return widths
+	}
+	for i, c := range p.columns[:len(p.columns)-1] {
+		w := text.Width(c) + 1
+		for _, s := range p.rows {
+			w = max(w, text.Width(text.Sanitize(s.Labels[c])))
+		}
+		widths[i] = min(w, labelColumnMax)
+	}
+	widths[len(widths)-1] = valW
+	return widths
+}
+
+// resultWidth is the width of the whole result, in cells, before it is
+// cut to the screen.
+func (p *PromQL) resultWidth() int {
+	if p.res == nil {
+		return 0
+	}
+	switch p.res.Kind {
+	case "scalar":
+		return text.Width("scalar " + formatNumber(p.res.Scalar))
+	case "string":
+		return text.Width("string " + text.Sanitize(p.res.Text))
+	}
+	w := 0
+	for i, cw := range p.tableWidths() {
+		if i > 0 {
+			w++
+		}
+		w += cw
+	}
+	return w
+}
+
+// shift cuts a line of the result to the screen, scrolled hoff cells.
+func (p *PromQL) shift(line string) string {
+	return text.Truncate(ansi.Cut(line, p.hoff, p.hoff+p.width), p.width)
 }
 
 func (p *PromQL) resultView(h int) []string {
@@ -463,9 +629,9 @@ func (p *PromQL) resultView(h int) []string {
 	r := p.res
 	switch r.Kind {
 	case "scalar":
-		return []string{"scalar " + formatNumber(r.Scalar)}
+		return []string{p.shift("scalar " + formatNumber(r.Scalar))}
 	case "string":
-		return []string{"string " + text.Sanitize(r.Text)}
+		return []string{p.shift("string " + text.Sanitize(r.Text))}
 	case "vector", "matrix":
 	default:
 		return []string{st.Muted.Render("no result")}
@@ -474,17 +640,10 @@ func (p *PromQL) resultView(h int) []string {
 		return []string{st.Muted.Render(text.Fit("empty result: no series match", p.width))}
 	}
 	// Column widths: each label column as wide as its widest value, capped;
-	// the value column fixed.
-	const valW = 12
-	widths := make([]int, len(p.columns))
-	for i, c := range p.columns[:len(p.columns)-1] {
-		w := text.Width(c) + 1
-		for _, s := range p.rows {
-			w = max(w, text.Width(text.Sanitize(s.Labels[c])))
-		}
-		widths[i] = min(w, 40)
-	}
-	widths[len(widths)-1] = valW
+	// the value column fixed. The table is drawn whole, then cut to the
+	// screen at the sideways scroll.
+	widths := p.tableWidths()
+	valW := widths[len(widths)-1]
 	title := func(i int) string {
 		t := p.columns[i]
 		if i == p.sortCol {
@@ -503,7 +662,7 @@ func (p *PromQL) resultView(h int) []string {
 			hb.WriteString(text.Fit(title(i), widths[i]))
 		}
 	}
-	lines := []string{st.TableHeader.Render(text.Fit(hb.String(), p.width))}
+	lines := []string{st.TableHeader.Render(text.PadRight(p.shift(hb.String()), p.width))}
 	body := h - 2
 	end := min(p.offset+max(body, 0), len(p.rows))
 	for _, s := range p.rows[p.offset:end] {
@@ -518,9 +677,13 @@ func (p *PromQL) resultView(h int) []string {
 				b.WriteString(text.Fit(text.Sanitize(s.Labels[c]), widths[i]))
 			}
 		}
-		lines = append(lines, text.Truncate(b.String(), p.width))
+		lines = append(lines, p.shift(b.String()))
 	}
-	lines = append(lines, st.Muted.Render(text.Fit(fmt.Sprintf("%d series · sorted by %s", len(p.rows), p.columns[p.sortCol]), p.width)))
+	foot := fmt.Sprintf("%d series · sorted by %s", len(p.rows), p.columns[p.sortCol])
+	if total := p.resultWidth(); total > p.width {
+		foot += fmt.Sprintf(" · columns %d–%d of %d, ←/→ scroll", p.hoff+1, min(p.hoff+p.width, total), total)
+	}
+	lines = append(lines, st.Muted.Render(text.Fit(foot, p.width)))
 	return lines
 }
 
@@ -582,13 +745,13 @@ func (p *PromQL) ShortHelp() []key.Binding {
 	if p.prompting {
 		return []key.Binding{k.Apply, k.Complete, k.HistoryPrev, k.GraphExpr, k.Cancel}
 	}
-	return []key.Binding{k.PromQL, k.SortColumn, k.GraphExpr, k.Cancel}
+	return []key.Binding{k.PromQL, k.SortColumn, k.ScrollLeft, k.ScrollRight, k.GraphExpr, k.Cancel}
 }
 
 // FullHelp implements help.KeyMap.
 func (p *PromQL) FullHelp() [][]key.Binding {
 	k := p.ctx.Keys
-	return [][]key.Binding{{k.Apply, k.Complete, k.HistoryPrev, k.HistoryNext, k.GraphExpr, k.SortColumn, k.PromQL, k.Cancel}}
+	return [][]key.Binding{{k.Apply, k.Complete, k.HistoryPrev, k.HistoryNext, k.GraphExpr, k.SortColumn, k.ScrollLeft, k.ScrollRight, k.PromQL, k.Cancel}}
 }
 
 // Notes implements Screen.

@@ -1,6 +1,7 @@
 package views
 
 import (
+	"fmt"
 	"strings"
 	"testing"
 
@@ -217,5 +218,140 @@ func TestPromQLScalarStringGraphAndTinySizes(t *testing.T) {
 	for _, sz := range [][2]int{{20, 5}, {1, 1}, {0, 0}, {200, 60}} {
 		p.SetSize(sz[0], sz[1])
 		_ = p.View()
+	}
+}
+
+func parseErr(col int) error {
+	return &query.ServerError{URL: "http://127.0.0.1:9090", Op: "query", Err: &v1.Error{Type: v1.ErrBadData,
+		Msg: fmt.Sprintf(`invalid parameter "query": 1:%d: parse error: unexpected identifier "oops"`, col)}}
+}
+
+func TestPromQLCaretUnderTheErrorInAQueryWiderThanTheScreen(t *testing.T) {
+	p := newTestPromQL(t)
+	p.SetSize(40, 15)
+	// The error is at column 91, past the screen's width.
+	expr := "sum by (path) (rate(flask_http_request_duration_seconds_count{job=\"flask\"}[5m])) + oops(up)"
+	col := strings.Index(expr, "oops") + 1
+	typeInto(p, expr)
+	pqPress(p, "enter")
+	p.Update(PromQLResultMsg{Expr: expr, Err: parseErr(col)})
+	lines := strings.Split(ansi.Strip(p.View()), "\n")
+	caret := strings.Index(lines[1], "^")
+	if caret < 0 {
+		t.Fatalf("no caret:\n%s", strings.Join(lines[:3], "\n"))
+	}
+	if got := string([]rune(lines[0])[caret:]); !strings.HasPrefix(got, "oops") {
+		t.Errorf("the caret at column %d is under %q, not under oops:\n%s", caret, got, strings.Join(lines[:3], "\n"))
+	}
+	// The same when the prompt is closed on the error (a graph's error).
+	p.Update(PromQLGraphResultMsg{Request: PromQLGraphMsg{Expr: expr}, Err: parseErr(col)})
+	p.prompting = false
+	lines = strings.Split(ansi.Strip(p.View()), "\n")
+	caret = strings.Index(lines[1], "^")
+	if caret < 0 || !strings.HasPrefix(string([]rune(lines[0])[caret:]), "oops") {
+		t.Errorf("closed prompt: caret %d:\n%s", caret, strings.Join(lines[:3], "\n"))
+	}
+}
+
+func TestPromQLResultScrollsSideways(t *testing.T) {
+	p := newTestPromQL(t)
+	p.SetSize(40, 15)
+	typeInto(p, "up")
+	pqPress(p, "enter")
+	long := strings.Repeat("x", 50) + "END"
+	p.Update(PromQLResultMsg{Expr: "up", Result: &query.InstantResult{Kind: "vector", Rows: []query.Sample{
+		{Labels: map[string]string{"instance": "a:9090", "job": long}, Value: 1},
+	}}})
+	if strings.Contains(ansi.Strip(p.View()), "END") {
+		t.Fatalf("the end of the row fits already:\n%s", ansi.Strip(p.View()))
+	}
+	for range 10 {
+		pqPress(p, "right")
+	}
+	out := ansi.Strip(p.View())
+	if !strings.Contains(out, "END") || p.ScrollX() == 0 {
+		t.Errorf("→ does not scroll to the end of the row (scroll %d):\n%s", p.ScrollX(), out)
+	}
+	for _, l := range strings.Split(out, "\n") {
+		if ansi.StringWidth(l) > 40 {
+			t.Errorf("line wider than the screen: %q", l)
+		}
+	}
+	for range 20 {
+		pqPress(p, "left")
+	}
+	if p.ScrollX() != 0 || !strings.Contains(ansi.Strip(p.View()), "instance") {
+		t.Errorf("← does not scroll back (scroll %d)", p.ScrollX())
+	}
+	// The keys are declared, so help shows them.
+	var helpKeys []string
+	for _, b := range p.ShortHelp() {
+		helpKeys = append(helpKeys, b.Help().Key)
+	}
+	if h := strings.Join(helpKeys, " "); !strings.Contains(h, "←") || !strings.Contains(h, "→") {
+		t.Errorf("help keys %q lack ←/→", h)
+	}
+}
+
+func TestPromQLOldGraphGoneWhileRunning(t *testing.T) {
+	p := newTestPromQL(t)
+	typeInto(p, "up")
+	pqPress(p, "ctrl+g")
+	p.Update(PromQLGraphResultMsg{Request: PromQLGraphMsg{Expr: "up", Title: "OLDGRAPH"},
+		Data: &query.RangeData{Start: fixedNow.Add(-3600e9), End: fixedNow, Series: []query.TimeSeries{{Name: "x", Values: []float64{1, 2, 3}}}}})
+	if !strings.Contains(ansi.Strip(p.View()), "OLDGRAPH") {
+		t.Fatal("graph not shown")
+	}
+	p.Open()
+	pqPress(p, "enter")
+	out := ansi.Strip(p.View())
+	if !strings.Contains(out, "running…") || strings.Contains(out, "OLDGRAPH") {
+		t.Errorf("while the new query runs the old graph must be gone:\n%s", out)
+	}
+	// And the same for a new graph over an old table.
+	p.Update(PromQLResultMsg{Expr: "up", Result: &query.InstantResult{Kind: "vector", Rows: []query.Sample{{Labels: map[string]string{"job": "OLDROW"}, Value: 1}}}})
+	pqPress(p, "ctrl+g")
+	if out := ansi.Strip(p.View()); !strings.Contains(out, "running…") || strings.Contains(out, "OLDROW") {
+		t.Errorf("while the graph runs the old table must be gone:\n%s", out)
+	}
+}
+
+func TestPromQLReopenSelectsTheTextTypingReplacesIt(t *testing.T) {
+	p := newTestPromQL(t)
+	typeInto(p, "old_query")
+	pqPress(p, "enter")
+	p.Update(PromQLResultMsg{Expr: "old_query", Result: &query.InstantResult{Kind: "scalar", Scalar: 1}})
+	// Reopen with ":" and type: the old text is replaced.
+	pqPress(p, ":")
+	if !p.Capturing() || !p.Selected() {
+		t.Fatalf("reopened: capturing %v selected %v", p.Capturing(), p.Selected())
+	}
+	typeInto(p, "new")
+	if p.Value() != "new" {
+		t.Errorf("typing after reopening gives %q, want %q", p.Value(), "new")
+	}
+	// Reopen and press end: the text stays, for editing.
+	pqPress(p, "esc")
+	p.prompting = false
+	pqPress(p, ":")
+	p.Update(tea.KeyPressMsg{Code: tea.KeyEnd})
+	typeInto(p, "_x")
+	if p.Value() != "new_x" {
+		t.Errorf("end then typing gives %q, want new_x", p.Value())
+	}
+	// Reopen and press ←: editing in place too.
+	p.prompting = false
+	pqPress(p, ":")
+	p.Update(tea.KeyPressMsg{Code: tea.KeyLeft})
+	typeInto(p, "Y")
+	if p.Value() != "new_Yx" {
+		t.Errorf("← then typing gives %q, want new_Yx", p.Value())
+	}
+	// Backspace on the selection clears it.
+	p.prompting = false
+	pqPress(p, ":")
+	pqPress(p, "backspace")
+	if p.Value() != "" {
+		t.Errorf("backspace on the selection leaves %q", p.Value())
 	}
 }

@@ -5,6 +5,8 @@ import (
 	"fmt"
 	"io"
 	"math"
+	"net/url"
+	"reflect"
 	"strings"
 	"time"
 
@@ -239,12 +241,60 @@ func (r *Report) writeAlertsText(b *strings.Builder) {
 	}
 }
 
-// mdCell makes a string safe inside a markdown table cell.
+// mdEscaped are the characters markdown (CommonMark, GFM, Slack, Mattermost)
+// reads as markup, links, HTML, entities or mentions; each is written with
+// a backslash, which CommonMark renders as the character itself.
+const mdEscaped = "\\`*_{}[]()<>#!|~@&"
+
+// mdCell makes a string safe as markdown text, in a table cell or not: no
+// control characters, no emphasis, links, HTML, entities or @mentions.
 func mdCell(s string) string {
 	s = text.Sanitize(s)
-	s = strings.ReplaceAll(s, "|", `\|`)
+	var b strings.Builder
+	b.Grow(len(s) + 8)
+	for _, r := range s {
+		if r < 0x80 && strings.ContainsRune(mdEscaped, r) {
+			b.WriteByte('\\')
+		}
+		b.WriteRune(r)
+	}
+	return b.String()
+}
+
+// mdCode makes a string safe inside a `code span` in a table: a code span
+// shows backslashes as they are, so only what could end it (a backtick) or
+// the table cell (a pipe, which GFM splits on even there) is changed.
+func mdCode(s string) string {
+	s = text.Sanitize(s)
 	s = strings.ReplaceAll(s, "`", "'")
-	return s
+	return strings.ReplaceAll(s, "|", `\|`)
+}
+
+// mdLink returns the target of a markdown link for an http or https URL
+// with a host, with what could end the link percent-encoded; ok is false for
+// anything else (javascript:, data:, file:, relative), which is never linked.
+func mdLink(raw string) (string, bool) {
+	raw = strings.TrimSpace(raw)
+	if text.Sanitize(raw) != raw {
+		return "", false
+	}
+	u, err := url.Parse(raw)
+	if err != nil || u.Host == "" || u.Opaque != "" {
+		return "", false
+	}
+	if scheme := strings.ToLower(u.Scheme); scheme != "http" && scheme != "https" {
+		return "", false
+	}
+	var b strings.Builder
+	for _, r := range raw {
+		switch {
+		case r == '(' || r == ')' || r == '<' || r == '>' || r == ' ' || r == '`' || r == '\\' || r == '"' || r == '[' || r == ']':
+			fmt.Fprintf(&b, "%%%02X", r)
+		default:
+			b.WriteRune(r)
+		}
+	}
+	return b.String(), true
 }
 
 func (r *Report) writeMarkdown(w io.Writer) error {
@@ -275,10 +325,10 @@ func (r *Report) writeMarkdown(w io.Writer) error {
 	}
 	for _, e := range eps {
 		if e.Stale {
-			fmt.Fprintf(&b, "| `%s` | %s | | | | |\n", mdCell(e.Name), "🔴 "+r.staleCell(&e))
+			fmt.Fprintf(&b, "| `%s` | %s | | | | |\n", mdCode(e.Name), "🔴 "+mdCell(r.staleCell(&e)))
 			continue
 		}
-		fmt.Fprintf(&b, "| `%s` | %s | %s | %s | %s | %s |\n", mdCell(e.Name), FormatRPS(e.RPS),
+		fmt.Fprintf(&b, "| `%s` | %s | %s | %s | %s | %s |\n", mdCode(e.Name), FormatRPS(e.RPS),
 			mark(FormatPercent(e.ErrorRatio), th.ErrorLevel(e.ErrorRatio)), FormatSeconds(e.P50),
 			mark(FormatSeconds(e.P99), th.P99Level(e.P99)), FormatCount(e.Exceptions))
 	}
@@ -299,8 +349,11 @@ func (r *Report) writeMarkdown(w io.Writer) error {
 		}
 		for _, a := range r.Alerts {
 			fmt.Fprintf(&b, "- **%s** (%s, %s): %s", mdCell(a.Name), mdCell(a.Severity), a.State, mdCell(a.Summary))
-			if a.RunbookURL != "" {
-				fmt.Fprintf(&b, " — [runbook](%s)", mdCell(a.RunbookURL))
+			if link, ok := mdLink(a.RunbookURL); ok {
+				fmt.Fprintf(&b, " — [runbook](%s)", link)
+			} else if a.RunbookURL != "" {
+				// Not a web address: shown as code, never a link.
+				fmt.Fprintf(&b, " — runbook (not an http link): `%s`", mdCode(a.RunbookURL))
 			}
 			b.WriteString("\n")
 		}
@@ -442,7 +495,66 @@ func (r *Report) writeJSON(w io.Writer) error {
 	for _, p := range r.Problems {
 		out.Errors = append(out.Errors, jsonError{Name: p.Name, Error: p.Error})
 	}
+	out.sanitize()
 	enc := json.NewEncoder(w)
 	enc.SetIndent("", "  ")
 	return enc.Encode(out)
+}
+
+// jsonText is a string as the JSON report carries it: no C0 or C1 control,
+// no bidi or other invisible format character, valid UTF-8 (each shown as
+// U+FFFD, as on screen); line breaks are kept.
+func jsonText(s string) string { return text.SanitizeMultiline(s) }
+
+// sanitize passes every string of the report, map keys included, through
+// jsonText. It walks the report by reflection, so a field added later cannot
+// be forgotten.
+func (o *jsonReport) sanitize() { sanitizeStrings(reflect.ValueOf(o).Elem()) }
+
+// sanitizeStrings rewrites, in place, every string reachable from v.
+func sanitizeStrings(v reflect.Value) {
+	switch v.Kind() {
+	case reflect.String:
+		if v.CanSet() {
+			v.SetString(jsonText(v.String()))
+		}
+	case reflect.Pointer, reflect.Interface:
+		if !v.IsNil() {
+			sanitizeStrings(v.Elem())
+		}
+	case reflect.Struct:
+		for i := range v.NumField() {
+			if v.Type().Field(i).IsExported() {
+				sanitizeStrings(v.Field(i))
+			}
+		}
+	case reflect.Slice:
+		if v.IsNil() || !v.CanSet() {
+			return
+		}
+		// A copy: the report's own slices may be shared with its caller.
+		clean := reflect.MakeSlice(v.Type(), v.Len(), v.Len())
+		reflect.Copy(clean, v)
+		for i := range clean.Len() {
+			sanitizeStrings(clean.Index(i))
+		}
+		v.Set(clean)
+	case reflect.Array:
+		for i := range v.Len() {
+			sanitizeStrings(v.Index(i))
+		}
+	case reflect.Map:
+		if v.IsNil() || v.Type().Key().Kind() != reflect.String {
+			return
+		}
+		clean := reflect.MakeMapWithSize(v.Type(), v.Len())
+		iter := v.MapRange()
+		for iter.Next() {
+			val := reflect.New(v.Type().Elem()).Elem()
+			val.Set(iter.Value())
+			sanitizeStrings(val)
+			clean.SetMapIndex(reflect.ValueOf(jsonText(iter.Key().String())).Convert(v.Type().Key()), val)
+		}
+		v.Set(clean)
+	}
 }

@@ -30,13 +30,11 @@ func runAudit(args []string, stdout, stderr io.Writer, getenv func(string) strin
 	file := fset.String("file", "", "audit log `file` (default: audit_log from the config, else $XDG_STATE_HOME/vigil/audit.log)")
 	configPath := fset.String("config", "", "config `file`")
 	asJSON := fset.Bool("json", false, "print the raw JSON lines")
-	if err := fset.Parse(args); err != nil {
-		if errors.Is(err, flag.ErrHelp) {
-			return errHelp
-		}
-		return usageError{errors.Join(err, errFlagReported)}
+	if err := parseFlags(fset, args); err != nil {
+		return err
 	}
 	path := *file
+	explicit := path != ""
 	if path == "" {
 		p := *configPath
 		if p == "" {
@@ -49,6 +47,11 @@ func runAudit(args []string, stdout, stderr io.Writer, getenv func(string) strin
 		path = auditPath(&cfg)
 	}
 	f, err := os.Open(path)
+	if explicit && err != nil {
+		// A file named on the command line must exist: a typo is not
+		// "nothing was written".
+		return usageError{fmt.Errorf("flag --file: cannot read audit log %s: %w", path, unwrapPath(err))}
+	}
 	if errors.Is(err, fs.ErrNotExist) {
 		fmt.Fprintf(stderr, "vigil: no audit log at %s yet: nothing was written to Alertmanager\n", path)
 		return nil
@@ -61,7 +64,11 @@ func runAudit(args []string, stdout, stderr io.Writer, getenv func(string) strin
 		_, err := io.Copy(stdout, f)
 		return err
 	}
-	entries, err := query.ReadAudit(f)
+	entries, bad, err := query.ReadAudit(f)
+	for _, b := range bad {
+		// The line's number after the path, as compilers name a place.
+		fmt.Fprintf(stderr, "vigil: warning: %s:%s (skipped)\n", path, strings.TrimPrefix(text.Sanitize(b.Error()), "line "))
+	}
 	if err != nil {
 		return fmt.Errorf("audit log %s: %w", path, err)
 	}
@@ -80,8 +87,17 @@ func runAudit(args []string, stdout, stderr io.Writer, getenv func(string) strin
 			id += " (retry found it)"
 		}
 		fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\n", e.Time.Local().Format("2006-01-02 15:04:05"),
-			text.Sanitize(e.User), e.Action, text.Sanitize(result), text.Sanitize(id), text.Sanitize(e.Matchers),
+			text.Sanitize(e.User), text.Sanitize(e.Action), text.Sanitize(result), text.Sanitize(id), text.Sanitize(e.Matchers),
 			text.Sanitize(e.Comment), text.Sanitize(strings.Join(e.Alertmanager, ",")))
 	}
 	return tw.Flush()
+}
+
+// unwrapPath drops the path os.Open repeats, keeping the cause.
+func unwrapPath(err error) error {
+	var pe *fs.PathError
+	if errors.As(err, &pe) {
+		return pe.Err
+	}
+	return err
 }

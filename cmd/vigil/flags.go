@@ -1,6 +1,7 @@
 package main
 
 import (
+	"bytes"
 	"errors"
 	"flag"
 	"fmt"
@@ -8,6 +9,8 @@ import (
 	"os"
 	"strconv"
 	"strings"
+
+	"github.com/pelletier/go-toml/v2"
 
 	"github.com/vigilterm/vigil"
 )
@@ -140,12 +143,8 @@ func (e usageError) Unwrap() []error { return []error{errUsage, e.err} }
 // load parses args and builds the validated configuration:
 // defaults → file → VIGIL_* environment → flags → Validate.
 func (o *options) load(args []string, getenv func(string) string) (vigil.Config, error) {
-	if err := o.fs.Parse(args); err != nil {
-		if errors.Is(err, flag.ErrHelp) {
-			return vigil.Config{}, errHelp
-		}
-		// The flag package has printed the problem and the usage already.
-		return vigil.Config{}, usageError{errors.Join(err, errFlagReported)}
+	if err := parseFlags(o.fs, args); err != nil {
+		return vigil.Config{}, err
 	}
 	if o.fs.NArg() > 0 {
 		return vigil.Config{}, usageError{fmt.Errorf("unexpected argument %q", o.fs.Arg(0))}
@@ -191,3 +190,102 @@ func (o *options) load(args []string, getenv func(string) string) (vigil.Config,
 }
 
 func lookupEnv(k string) string { return os.Getenv(k) }
+
+// helpShown is -h or --help: its text goes to stdout and the exit code is 0.
+type helpShown struct{ text string }
+
+func (h helpShown) Error() string        { return "help shown" }
+func (h helpShown) Is(target error) bool { return target == errHelp }
+
+// parseFlags parses args. The usage that -h asks for is returned in a
+// helpShown (for stdout); the usage after a bad flag goes, with the
+// problem, to the flag set's output (stderr), and the error is a usage error.
+func parseFlags(fs *flag.FlagSet, args []string) error {
+	out := fs.Output()
+	var buf bytes.Buffer
+	fs.SetOutput(&buf)
+	err := fs.Parse(args)
+	fs.SetOutput(out)
+	if err == nil {
+		return nil
+	}
+	if errors.Is(err, flag.ErrHelp) {
+		return helpShown{buf.String()}
+	}
+	_, _ = out.Write(buf.Bytes())
+	// The problem and the usage are printed already.
+	return usageError{errors.Join(err, errFlagReported)}
+}
+
+// printHelpTo writes err's help text to w when err is a helpShown.
+func printHelpTo(w io.Writer, err error) {
+	var h helpShown
+	if errors.As(err, &h) {
+		_, _ = io.WriteString(w, h.text)
+	}
+}
+
+// builtinDefaults maps each dotted config key to its built-in default as
+// config.toml writes it ("5s", "http://127.0.0.1:9090"); "" when it has none.
+func builtinDefaults() map[string]string {
+	out := map[string]string{}
+	b, err := toml.Marshal(vigil.Defaults())
+	if err != nil {
+		return out
+	}
+	var doc map[string]any
+	if toml.Unmarshal(b, &doc) != nil {
+		return out
+	}
+	var walk func(prefix string, m map[string]any)
+	walk = func(prefix string, m map[string]any) {
+		for k, v := range m {
+			switch v := v.(type) {
+			case map[string]any:
+				walk(prefix+k+".", v)
+			case []any:
+				parts := make([]string, 0, len(v))
+				for _, x := range v {
+					parts = append(parts, fmt.Sprint(x))
+				}
+				out[prefix+k] = strings.Join(parts, ",")
+			default:
+				out[prefix+k] = fmt.Sprint(v)
+			}
+		}
+	}
+	walk("", doc)
+	return out
+}
+
+// printDefaults lists the flags with their built-in defaults: the flags
+// themselves default to "not set", the value then comes from the
+// environment, the config file or the built-in default shown here.
+func (o *options) printDefaults(w io.Writer) {
+	defs := builtinDefaults()
+	keyOf := map[string]string{}
+	for _, s := range settings {
+		keyOf[s.flag] = s.key
+	}
+	o.fs.VisitAll(func(f *flag.Flag) {
+		name, usage := flag.UnquoteUsage(f)
+		line := "  --" + f.Name
+		if name != "" {
+			line += " " + name
+		}
+		def := ""
+		if key, ok := keyOf[f.Name]; ok {
+			switch v := defs[key]; {
+			case v != "":
+				def = " (default " + v + ")"
+			case f.Name == "selector":
+				def = " (default none: every series)"
+			default:
+				def = " (default none)"
+			}
+		} else if f.DefValue != "" && f.DefValue != "0" && f.Name != "config" {
+			def = " (default " + f.DefValue + ")"
+		}
+		fmt.Fprintf(w, "%s\n    \t%s%s\n", line, strings.ReplaceAll(usage, "\n", "\n    \t"), def)
+	})
+}

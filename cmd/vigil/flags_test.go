@@ -1,6 +1,7 @@
 package main
 
 import (
+	"errors"
 	"io"
 	"os"
 	"path/filepath"
@@ -69,5 +70,45 @@ func TestRepeatedAlertmanagerFlags(t *testing.T) {
 	cfg, err := newFlagSet("vigil", io.Discard).load([]string{"--alertmanager", "http://a:9093", "--alertmanager", "http://b:9093"}, func(string) string { return "" })
 	if err != nil || len(cfg.Alertmanager.URLs) != 2 || cfg.Alertmanager.URLs[1] != "http://b:9093" {
 		t.Fatalf("%v %v", cfg.Alertmanager.URLs, err)
+	}
+}
+
+func TestBareNumberDurationFlagOrEnvNeedsUnit(t *testing.T) {
+	dir := t.TempDir()
+	cases := []struct {
+		args []string
+		env  map[string]string
+		file string
+		want []string
+	}{
+		{args: []string{"--refresh", "5"}, want: []string{"flag --refresh", "ui.refresh", "5 needs a unit, e.g. 5s"}},
+		{args: []string{"--window", "15"}, want: []string{"flag --window", "ui.window", "15 needs a unit, e.g. 15s"}},
+		{env: map[string]string{"VIGIL_REFRESH": "5"}, want: []string{"env VIGIL_REFRESH", "ui.refresh", "5 needs a unit"}},
+		{env: map[string]string{"VIGIL_WINDOW": "0"}, want: []string{"env VIGIL_WINDOW", "ui.window", "0 needs a unit"}},
+		{file: "[prometheus]\ntimeout = 5\n", want: []string{"c.toml:2:", "prometheus.timeout", "5 needs a unit, e.g. 5s"}},
+		{file: "[silence]\nack_duration = 15\n", want: []string{"c.toml:2:", "silence.ack_duration", "15 needs a unit, e.g. 15s"}},
+	}
+	for _, c := range cases {
+		args := c.args
+		if c.file != "" {
+			path := filepath.Join(dir, "c.toml")
+			if err := os.WriteFile(path, []byte(c.file), 0o600); err != nil {
+				t.Fatal(err)
+			}
+			args = append([]string{"--config", path}, args...)
+		}
+		_, err := newFlagSet("vigil", io.Discard).load(args, func(k string) string { return c.env[k] })
+		if err == nil {
+			t.Errorf("%v %v %q accepted", c.args, c.env, c.file)
+			continue
+		}
+		if !errors.Is(err, errUsage) {
+			t.Errorf("%v: not a usage error (exit 2): %v", c.args, err)
+		}
+		for _, w := range c.want {
+			if !strings.Contains(err.Error(), w) {
+				t.Errorf("%v %v %q: %q lacks %q", c.args, c.env, c.file, err, w)
+			}
+		}
 	}
 }

@@ -78,6 +78,7 @@ func run(args []string, stdout, stderr io.Writer, getenv func(string) string) in
 	default:
 		err = runConsole(args, stderr, getenv)
 	}
+	printHelpTo(stdout, err)
 	return exitCode(err, stderr)
 }
 
@@ -103,7 +104,7 @@ func exitCode(err error, stderr io.Writer) int {
 func parse(o *options, args []string, getenv func(string) string) (vigil.Config, error) {
 	o.fs.Usage = func() {
 		fmt.Fprint(o.fs.Output(), usageText+"\nFlags:\n")
-		o.fs.PrintDefaults()
+		o.printDefaults(o.fs.Output())
 	}
 	cfg, err := o.load(args, getenv)
 	if err == nil {

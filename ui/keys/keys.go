@@ -56,6 +56,8 @@ type KeyMap struct {
 	HistoryPrev key.Binding
 	HistoryNext key.Binding
 	SortColumn  key.Binding
+	ScrollLeft  key.Binding
+	ScrollRight key.Binding
 	GraphAlert  key.Binding
 
 	// Prompts and forms.
@@ -118,6 +120,8 @@ func New(readOnly bool) *KeyMap {
 		HistoryPrev: key.NewBinding(key.WithKeys("up"), key.WithHelp("↑", "older query")),
 		HistoryNext: key.NewBinding(key.WithKeys("down"), key.WithHelp("↓", "newer query")),
 		SortColumn:  key.NewBinding(key.WithKeys("o"), key.WithHelp("o", "sort by next column")),
+		ScrollLeft:  key.NewBinding(key.WithKeys("left", "h"), key.WithHelp("←/h", "scroll the result left")),
+		ScrollRight: key.NewBinding(key.WithKeys("right", "l"), key.WithHelp("→/l", "scroll the result right")),
 		GraphAlert:  key.NewBinding(key.WithKeys("g"), key.WithHelp("g", "graph the alert's rule")),
 
 		Apply:  key.NewBinding(key.WithKeys("enter"), key.WithHelp("enter", "apply")),

@@ -23,7 +23,7 @@ func (k *KeyMap) Sections() []Section {
 		{"Alerts and alert details", []key.Binding{k.Open, k.Group, k.Browse, k.Copy, k.Jump, k.Silence, k.Ack, k.GraphAlert}},
 		{"Silence form", []key.Binding{k.NextField, k.PrevField, k.Toggle, k.MatcherText, k.PresetPrev, k.PresetNext}},
 		{"Silences", []key.Binding{k.Expire, k.Extend, k.ShowExpired}},
-		{"PromQL prompt (:)", []key.Binding{k.Apply, k.Complete, k.HistoryPrev, k.HistoryNext, k.GraphExpr, k.SortColumn, k.PromQL, k.Cancel}},
+		{"PromQL prompt (:)", []key.Binding{k.Apply, k.Complete, k.HistoryPrev, k.HistoryNext, k.GraphExpr, k.SortColumn, k.ScrollLeft, k.ScrollRight, k.PromQL, k.Cancel}},
 		{"Prompts, forms and confirmations", []key.Binding{k.Apply, k.Cancel}},
 	}
 }
