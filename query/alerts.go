@@ -107,9 +107,13 @@ func labelsKey(ls map[string]string) string {
 // Alertmanager alert of the same name is the same alert too: Prometheus adds
 // its external labels only when it sends alerts out.
 //
-// Duplicates inside either list are dropped (first one wins). The inputs are
-// not modified; the result is in input order (Alertmanager's first).
+// Duplicates inside either list (two rules with the same labels, such as a
+// slow and a fast copy of one alert) appear once: when they disagree, the
+// firing one wins, then the one active since earlier (see preferAlert). The
+// inputs are not modified; the result is in input order (Alertmanager's
+// first), each duplicate at the place of its first occurrence.
 func MergeAlerts(am, prom []Alert) []Alert {
+	am, prom = dedupeAlerts(am), dedupeAlerts(prom)
 	out := make([]Alert, 0, len(am)+len(prom))
 	byKey := make(map[string]int, len(am)+len(prom))
 	byName := make(map[string][]int)
@@ -151,6 +155,54 @@ func MergeAlerts(am, prom []Alert) []Alert {
 		out = append(out, p)
 	}
 	return out
+}
+
+// dedupeAlerts keeps one alert per label set, the one preferAlert picks,
+// at the place of the first. It returns its input when there is no
+// duplicate.
+func dedupeAlerts(in []Alert) []Alert {
+	var at map[string]int
+	var out []Alert
+	for i := range in {
+		k := in[i].Key()
+		if at == nil {
+			at = make(map[string]int, len(in))
+		}
+		j, dup := at[k]
+		if !dup {
+			at[k] = i
+			continue
+		}
+		if out == nil {
+			out = slices.Clone(in)
+		}
+		if preferAlert(in[i], out[j]) {
+			out[j] = in[i]
+		}
+	}
+	if out == nil {
+		return in
+	}
+	kept := out[:0]
+	for i := range out {
+		if at[out[i].Key()] == i {
+			kept = append(kept, out[i])
+		}
+	}
+	return kept
+}
+
+// preferAlert reports whether a should be shown rather than b, two alerts
+// with the same labels: firing beats any other state; then the one active
+// since earlier (a known start beats an unknown one).
+func preferAlert(a, b Alert) bool {
+	if af, bf := a.State == StateFiring, b.State == StateFiring; af != bf {
+		return af
+	}
+	if az, bz := a.ActiveAt.IsZero(), b.ActiveAt.IsZero(); az != bz {
+		return bz
+	}
+	return a.ActiveAt.Before(b.ActiveAt)
 }
 
 func alertName(a Alert) string {

@@ -238,3 +238,41 @@ func TestParseAlertFilterErrors(t *testing.T) {
 		}
 	}
 }
+
+// Two rules with identical label sets (a slow and a fast copy of one alert)
+// give Prometheus two alerts with one key. Whichever comes first, the merge
+// keeps the firing one; between two of one state, the earlier activeAt.
+func TestMergeAlertsDuplicatesPreferFiringThenEarliest(t *testing.T) {
+	t0 := time.Date(2026, 1, 1, 10, 0, 0, 0, time.UTC)
+	t1 := t0.Add(5 * time.Minute)
+	kv := []string{"alertname", "Twin", "severity", "warning", "job", "flask"}
+	pend := func(at time.Time) Alert { return mkAlert(StatePending, SourcePrometheus, at, kv...) }
+	fire := func(at time.Time) Alert { return mkAlert(StateFiring, SourcePrometheus, at, kv...) }
+	amFire := mkAlert(StateFiring, SourceAlertmanager, time.Time{}, kv...)
+	cases := []struct {
+		name      string
+		am, prom  []Alert
+		wantState AlertState
+		wantAt    time.Time
+		wantSrc   string
+	}{
+		{"pending first", nil, []Alert{pend(t0), fire(t1)}, StateFiring, t1, SourcePrometheus},
+		{"firing first", nil, []Alert{fire(t1), pend(t0)}, StateFiring, t1, SourcePrometheus},
+		{"two firing, later first", nil, []Alert{fire(t1), fire(t0)}, StateFiring, t0, SourcePrometheus},
+		{"two pending, later first", nil, []Alert{pend(t1), pend(t0)}, StatePending, t0, SourcePrometheus},
+		{"unknown start loses", nil, []Alert{fire(time.Time{}), fire(t1)}, StateFiring, t1, SourcePrometheus},
+		{"with Alertmanager, pending first", []Alert{amFire}, []Alert{pend(t0), fire(t1)}, StateFiring, t1, SourceBoth},
+		{"duplicates inside Alertmanager's list", []Alert{mkAlert(StateFiring, SourceAlertmanager, t1, kv...), mkAlert(StateFiring, SourceAlertmanager, t0, kv...)}, nil, StateFiring, t0, SourceAlertmanager},
+	}
+	for _, c := range cases {
+		t.Run(c.name, func(t *testing.T) {
+			got := MergeAlerts(c.am, c.prom)
+			if len(got) != 1 {
+				t.Fatalf("%d alerts, want 1: %+v", len(got), got)
+			}
+			if got[0].State != c.wantState || !got[0].ActiveAt.Equal(c.wantAt) || got[0].Source != c.wantSrc {
+				t.Fatalf("got %s at %v from %s, want %s at %v from %s", got[0].State, got[0].ActiveAt, got[0].Source, c.wantState, c.wantAt, c.wantSrc)
+			}
+		})
+	}
+}
