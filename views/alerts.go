@@ -72,6 +72,10 @@ type Alerts struct {
 	whoami    func() string
 	memo      styleMemo
 
+	// amConfigured is false when no Alertmanager is configured: silences
+	// cannot be made, and no alert list can say what is silenced.
+	amConfigured bool
+
 	// layout, computed in SetSize and when the data changes
 	sevW, nameW, forW, stateW, labelsW, summaryW, indent int
 }
@@ -80,7 +84,7 @@ var _ Screen = (*Alerts)(nil)
 
 // NewAlerts returns the alerts screen.
 func NewAlerts(ctx *Context) *Alerts {
-	a := &Alerts{ctx: ctx, prompt: newInput(256), whoami: SystemUser}
+	a := &Alerts{ctx: ctx, prompt: newInput(256), whoami: SystemUser, amConfigured: true}
 	a.SetSize(80, 20)
 	return a
 }
@@ -113,6 +117,10 @@ func SystemUser() string {
 	}
 	return name
 }
+
+// SetAlertmanagerConfigured tells the screen whether an Alertmanager is
+// configured (it assumes one until told).
+func (a *Alerts) SetAlertmanagerConfigured(ok bool) { a.amConfigured = ok }
 
 // SetWhoAmI replaces the function that names the author of a silence when
 // silence.created_by is not set (tests fix it).
@@ -217,6 +225,15 @@ func (a *Alerts) SelectedAlert() (query.Alert, bool) {
 		return query.Alert{}, false
 	}
 	return a.shown[a.cursor], true
+}
+
+// UnsentWork names the silence being typed in the open form, or "" when no
+// form is open or nothing was typed in it.
+func (a *Alerts) UnsentWork() string {
+	if a.form == nil || !a.form.Dirty() {
+		return ""
+	}
+	return a.form.Work()
 }
 
 // Detail returns the open alert detail, or nil.

@@ -161,8 +161,18 @@ func amKey(s string) tea.KeyPressMsg {
 }
 
 // send presses keys on a screen and returns the messages the last one's
-// command produces.
+// command produces. Like the program, it draws the screen after each key.
 func send(s Screen, ks ...string) []tea.Msg {
+	var cmd tea.Cmd
+	for _, k := range ks {
+		_, cmd = s.Update(amKey(k))
+		s.View()
+	}
+	return runCmd(cmd)
+}
+
+// sendUnseen presses keys without drawing the screen in between.
+func sendUnseen(s Screen, ks ...string) []tea.Msg {
 	var cmd tea.Cmd
 	for _, k := range ks {
 		_, cmd = s.Update(amKey(k))
@@ -170,14 +180,15 @@ func send(s Screen, ks ...string) []tea.Msg {
 	return runCmd(cmd)
 }
 
-// typeText types text one character at a time.
+// typeText types text one character at a time, drawing after each.
 func typeText(s Screen, txt string) {
 	for _, r := range txt {
 		if r == ' ' {
 			s.Update(amKey("space"))
-			continue
+		} else {
+			s.Update(tea.KeyPressMsg{Code: r, Text: string(r)})
 		}
-		s.Update(tea.KeyPressMsg{Code: r, Text: string(r)})
+		s.View()
 	}
 }
 
