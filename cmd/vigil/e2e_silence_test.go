@@ -1,0 +1,77 @@
+package main
+
+import (
+	"encoding/json"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/vigilterm/vigil/demo"
+	"github.com/vigilterm/vigil/demo/demotest"
+)
+
+// silenceCount is how many silences (of any state) Alertmanager holds.
+func silenceCount(t *testing.T, am string) int {
+	t.Helper()
+	var all []json.RawMessage
+	getJSON(t, am+"/api/v2/silences", &all)
+	return len(all)
+}
+
+// stayed checks for a while that Alertmanager holds n silences.
+func stayed(t *testing.T, am string, n int, d time.Duration) {
+	t.Helper()
+	for end := time.Now().Add(d); time.Now().Before(end); time.Sleep(200 * time.Millisecond) {
+		if got := silenceCount(t, am); got != n {
+			t.Fatalf("Alertmanager holds %d silences, want %d", got, n)
+		}
+	}
+}
+
+// The confirm step open, the terminal shrunk to 20x5: enter creates
+// nothing. Back at 100x30 the review is drawn again and enter creates
+// exactly one silence. Then ctrl+c on a form with typed text asks, and a
+// second ctrl+c quits with exit status 1, naming what was discarded.
+func TestE2ETooSmallEnterDoesNotConfirmSilence(t *testing.T) {
+	t.Parallel()
+	stack := demotest.Start(t, demo.StackOptions{App: demo.AppOptions{Seed: 5}, Alertmanagers: 1})
+	am := stack.AlertmanagerURLs[0]
+	postAlert(t, am, map[string]string{"alertname": "DiskFull", "severity": "warning", "job": "flask", "instance": "db-1"}, "disk 97% full on db-1")
+	bin := vigilBinary(t)
+	p := startPane(t, 100, 30, []string{"XDG_STATE_HOME=" + t.TempDir()}, append([]string{bin, "--alertmanager", am}, consoleArgs(stack)...)...)
+	p.waitText(40*time.Second, "● live")
+	p.keys("2")
+	p.waitText(15*time.Second, "DiskFull", "disk 97% full")
+	p.keys("s")
+	p.waitText(5*time.Second, "▸ comment")
+	p.typeText("db-1 disk being expanded")
+	p.keys("Enter")
+	p.waitText(5*time.Second, "Create this silence?", "enter: send to Alertmanager")
+
+	p.resize(20, 5)
+	p.waitText(5*time.Second, "too small")
+	p.keys("Enter")
+	stayed(t, am, 0, 2*time.Second)
+
+	p.resize(100, 30)
+	p.waitText(5*time.Second, "Create this silence?", "enter: send to Alertmanager")
+	p.keys("Enter")
+	p.waitText(20*time.Second, "silenced:", "verified active")
+	stayed(t, am, 1, time.Second)
+
+	// ctrl+c with typed text: asked, then a quit that is not clean.
+	p.keys("s")
+	p.waitText(5*time.Second, "▸ comment")
+	p.typeText("half-typed reason")
+	p.keys("C-c")
+	p.waitText(5*time.Second, "ctrl+c again quits and discards")
+	if s := p.screen(); strings.Contains(s, "[exited") {
+		t.Fatalf("the first ctrl+c quit:\n%s", s)
+	}
+	p.keys("C-c")
+	s := p.waitText(10*time.Second, "[exited 1]")
+	if !strings.Contains(s, "discarded") || !strings.Contains(s, "half-typed reason") {
+		t.Errorf("the exit does not name what was discarded:\n%s", s)
+	}
+	stayed(t, am, 1, time.Second)
+}
