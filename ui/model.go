@@ -152,6 +152,8 @@ func New(o Options) *Model {
 	m.ov = views.NewOverview(o.Context)
 	m.alertsScreen = views.NewAlerts(o.Context)
 	m.silencesScreen = views.NewSilences(o.Context)
+	m.alertsScreen.SetAlertmanagerConfigured(o.Alertmanager != nil)
+	m.silencesScreen.SetAlertmanagerConfigured(o.Alertmanager != nil)
 	m.screens = []views.Screen{m.ov, m.alertsScreen, m.silencesScreen}
 	m.screens = append(m.screens, m.newPanels())
 	m.initPromQL()

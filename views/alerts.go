@@ -75,6 +75,7 @@ type Alerts struct {
 	// amConfigured is false when no Alertmanager is configured: silences
 	// cannot be made, and no alert list can say what is silenced.
 	amConfigured bool
+	sources      AlertsMsg // the last refresh: which source answered, the causes
 
 	// layout, computed in SetSize and when the data changes
 	sevW, nameW, forW, stateW, labelsW, summaryW, indent int
@@ -304,13 +305,20 @@ func (a *Alerts) Update(msg tea.Msg) (Screen, tea.Cmd) {
 
 func (a *Alerts) onAlerts(msg AlertsMsg) {
 	a.err = msg.Err
-	if msg.Err != nil && msg.Alerts == nil && msg.Silences == nil {
-		// A failed refresh: keep what we had.
+	a.sources = msg
+	if msg.NoAlertmanager {
+		a.amConfigured = false
+	}
+	if msg.Alerts == nil {
+		// No source answered: keep what we had, and never show an empty
+		// list for an unknown one.
 		return
 	}
 	a.all = append(a.all[:0:0], msg.Alerts...)
 	query.SortAlerts(a.all)
-	a.silences = msg.Silences
+	if msg.Silences != nil || msg.NoAlertmanager {
+		a.silences = msg.Silences
+	}
 	a.at = msg.At
 	a.haveData = true
 	a.rebuild()
@@ -481,11 +489,19 @@ func (a *Alerts) actionKey(msg tea.KeyPressMsg, al query.Alert) (tea.Cmd, bool) 
 	return nil, false
 }
 
+// noAlertmanagerFlash refuses a silence when no Alertmanager is configured.
+func noAlertmanagerFlash() tea.Cmd {
+	return Flash("cannot silence: Alertmanager not configured (set --alertmanager or alertmanager.urls)", true)
+}
+
 // openForm opens the silence form for an alert; an ack lands on the
 // confirm step.
 func (a *Alerts) openForm(al query.Alert, ack bool) tea.Cmd {
 	if a.ctx.Config.UI.ReadOnly {
 		return Flash("read-only: silencing alerts is disabled (ui.read_only)", true)
+	}
+	if !a.amConfigured {
+		return noAlertmanagerFlash()
 	}
 	if len(al.Labels) == 0 {
 		return Flash("this alert has no labels to silence it by", true)
@@ -547,6 +563,9 @@ func (a *Alerts) handleKey(msg tea.KeyPressMsg) tea.Cmd {
 	}
 	if cmd := readOnlyRefusal(k, msg); cmd != nil {
 		return cmd
+	}
+	if !a.amConfigured && (key.Matches(msg, k.Silence) || key.Matches(msg, k.Ack)) {
+		return noAlertmanagerFlash()
 	}
 	if al, ok := a.SelectedAlert(); ok {
 		cmd, _ := a.actionKey(msg, al)
@@ -667,12 +686,13 @@ func (a *Alerts) clampScroll() {
 func (a *Alerts) statusLines() []string {
 	st := a.ctx.Styles
 	var lines []string
-	if a.err != nil && a.haveData {
-		age := ""
-		if !a.at.IsZero() {
-			age = " (showing data from " + FormatDuration(a.ctx.Now().Sub(a.at)) + " ago)"
+	if a.haveData {
+		for _, u := range a.unknownSources() {
+			lines = append(lines, st.Error.Render("✕ "+u))
 		}
-		lines = append(lines, st.Error.Render("✕ alerts refresh failed"+age+": "+text.Sanitize(a.err.Error())))
+		if a.err != nil && a.sources.At.After(a.at) && !a.at.IsZero() {
+			lines = append(lines, st.Error.Render("✕ no source answered the last refresh: showing alerts from "+FormatDuration(a.ctx.Now().Sub(a.at))+" ago"))
+		}
 	}
 	switch {
 	case a.prompting:
@@ -685,6 +705,53 @@ func (a *Alerts) statusLines() []string {
 		lines = append(lines, st.Accent.Render(f))
 	}
 	return lines
+}
+
+// unknownSources says, one line each, which source of alerts did not
+// answer the last refresh and why: "Alertmanager not configured",
+// "Alertmanager unreachable: <cause>", "Prometheus unreachable: <cause>".
+// The causes are sanitised.
+func (a *Alerts) unknownSources() []string {
+	src := a.sources
+	var out []string
+	switch {
+	case !a.amConfigured || src.NoAlertmanager:
+		out = append(out, "Alertmanager not configured: silenced and inhibited states are unknown (set --alertmanager)")
+	case src.AlertmanagerErr != nil:
+		out = append(out, "Alertmanager unreachable: "+text.Sanitize(src.AlertmanagerErr.Error()))
+	}
+	if src.PrometheusErr != nil {
+		out = append(out, "Prometheus unreachable: pending alerts unknown: "+text.Sanitize(src.PrometheusErr.Error()))
+	}
+	if len(out) == 0 && a.err != nil {
+		out = append(out, text.Sanitize(a.err.Error()))
+	}
+	return out
+}
+
+// sourceNames names the sources of alerts.
+func (a *Alerts) sourceNames() string {
+	if !a.amConfigured || a.sources.NoAlertmanager {
+		return "Prometheus"
+	}
+	return "Alertmanager and Prometheus"
+}
+
+// noneText says that there is no alert, and on whose word: "nothing is
+// firing" only from a source that answered with nothing.
+func (a *Alerts) noneText() string {
+	src := a.sources
+	amOK := a.amConfigured && !src.NoAlertmanager && src.AlertmanagerErr == nil
+	promOK := !src.NoPrometheus && src.PrometheusErr == nil
+	switch {
+	case amOK && promOK:
+		return "no alerts: nothing is firing or pending"
+	case amOK:
+		return "no alerts in Alertmanager: nothing is firing (pending alerts unknown)"
+	case promOK:
+		return "no alerts from Prometheus: nothing is firing or pending"
+	}
+	return "no answer: alerts unknown"
 }
 
 // Notes implements Screen.
@@ -744,14 +811,16 @@ func (a *Alerts) View() string {
 	body := a.tableHeight()
 	switch {
 	case !a.haveData && a.err != nil:
-		lines = append(lines, st.Error.Render(text.Fit("  cannot show alerts:", a.width)))
-		for _, l := range wrapText(text.Sanitize(a.err.Error()), a.width-4) {
-			lines = append(lines, st.Error.Render("    "+l))
+		lines = append(lines, st.Error.Render(text.Fit("  cannot list alerts: no source answered", a.width)))
+		for _, u := range a.unknownSources() {
+			for _, l := range wrapText(u, a.width-4) {
+				lines = append(lines, st.Error.Render("    "+l))
+			}
 		}
 	case !a.haveData:
-		lines = append(lines, st.Muted.Render(text.Fit("  waiting for the first answer from Alertmanager…", a.width)))
+		lines = append(lines, st.Muted.Render(text.Fit("  waiting for the first answer from "+a.sourceNames()+"…", a.width)))
 	case len(a.all) == 0:
-		lines = append(lines, st.OK.Render(text.Fit("  no alerts: nothing is firing or pending", a.width)))
+		lines = append(lines, st.OK.Render(text.Fit("  "+a.noneText(), a.width)))
 	case len(a.shown) == 0:
 		lines = append(lines, st.Muted.Render(text.Fit("  no alert matches the filter", a.width)))
 	default:

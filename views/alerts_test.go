@@ -611,7 +611,7 @@ func TestAlertsErrors(t *testing.T) {
 	// An error before any data fills the content area, sanitised.
 	a.Update(AlertsMsg{Err: errors.New("Get \"http://am:9093/api/v2/alerts\": dial tcp: connection refused" + hostile)})
 	v := a.View()
-	if !strings.Contains(ansi.Strip(v), "cannot show alerts") || !strings.Contains(ansi.Strip(v), "connection") || !strings.Contains(ansi.Strip(v), "refused") {
+	if !strings.Contains(ansi.Strip(v), "cannot list alerts") || !strings.Contains(ansi.Strip(v), "connection") || !strings.Contains(ansi.Strip(v), "refused") {
 		t.Fatalf("error not shown:\n%s", v)
 	}
 	assertNoRawEscapes(t, v)
@@ -628,7 +628,7 @@ func TestAlertsErrors(t *testing.T) {
 		t.Fatal("error line stayed")
 	}
 	// No alerts at all.
-	a.Update(AlertsMsg{At: fixedNow})
+	a.Update(AlertsMsg{At: fixedNow, Alerts: []query.Alert{}})
 	if !strings.Contains(ansi.Strip(a.View()), "no alerts") {
 		t.Fatal("no empty note")
 	}
@@ -875,5 +875,51 @@ func BenchmarkAlertsView1000(b *testing.B) {
 	b.ResetTimer()
 	for i := 0; i < b.N; i++ {
 		_ = a.View()
+	}
+}
+
+// What vigil cannot know is never shown as "nothing is firing": with no
+// Alertmanager and Prometheus failing, the screen names both causes and no
+// age; "nothing is firing" only when a source answered with nothing.
+func TestAlertsUnknownIsNotNone(t *testing.T) {
+	a := NewAlerts(testContext(t, "dark"))
+	a.SetSize(100, 20)
+	a.SetAlertmanagerConfigured(false)
+	promErr := errors.New(`prometheus alerts: Get "http://127.0.0.1:1/api/v1/alerts": dial tcp 127.0.0.1:1: connect: connection refused`)
+	a.Update(AlertsMsg{At: fixedNow, NoAlertmanager: true, PrometheusErr: promErr, Err: promErr})
+	v := strings.Join(strings.Fields(ansi.Strip(a.View())), " ")
+	for _, want := range []string{"cannot list alerts", "Alertmanager not configured", "Prometheus unreachable", "connection refused"} {
+		if !strings.Contains(v, want) {
+			t.Errorf("lacks %q:\n%s", want, v)
+		}
+	}
+	for _, bad := range []string{"nothing is firing", "showing data from", " ago"} {
+		if strings.Contains(v, bad) {
+			t.Errorf("says %q:\n%s", bad, v)
+		}
+	}
+	if fl := onlyMsg[FlashMsg](t, send(a, "s")); !strings.Contains(fl.Text, "Alertmanager not configured") || !fl.Error {
+		t.Errorf("s without Alertmanager: %q", fl.Text)
+	}
+	// Prometheus answers with nothing: now "nothing is firing" is true.
+	a.Update(AlertsMsg{At: fixedNow, NoAlertmanager: true, Alerts: []query.Alert{}})
+	v = strings.Join(strings.Fields(ansi.Strip(a.View())), " ")
+	if !strings.Contains(v, "nothing is firing") || !strings.Contains(v, "Alertmanager not configured") {
+		t.Errorf("Prometheus answered empty:\n%s", v)
+	}
+	// Alertmanager answers with nothing, Prometheus fails.
+	b := NewAlerts(testContext(t, "dark"))
+	b.SetSize(100, 20)
+	b.Update(AlertsMsg{At: fixedNow, Alerts: []query.Alert{}, Silences: []query.Silence{}, PrometheusErr: promErr, Err: promErr})
+	v = strings.Join(strings.Fields(ansi.Strip(b.View())), " ")
+	if !strings.Contains(v, "pending alerts unknown") || !strings.Contains(v, "Prometheus unreachable") || strings.Contains(v, "nothing is firing or pending") {
+		t.Errorf("Alertmanager empty, Prometheus down:\n%s", v)
+	}
+	// With an Alertmanager, s opens the form and a silence is requested.
+	c := newTestAlerts(t, 120, 40)
+	selectAlert(t, c, byPath("/api/checkout"))
+	send(c, "a")
+	if c.Form() == nil {
+		t.Fatal("a should open the ack form with an Alertmanager")
 	}
 }

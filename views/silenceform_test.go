@@ -564,7 +564,7 @@ func TestSilenceFormPreviewFollowsRefresh(t *testing.T) {
 		t.Fatal("one match")
 	}
 	m := sampleAlertsMsg()
-	m.Alerts = nil
+	m.Alerts = []query.Alert{}
 	a.Update(m)
 	if len(f.Matches()) != 0 || !strings.Contains(ansi.Strip(a.View()), "matches no current alert") {
 		t.Fatal("the preview should follow the refresh")

@@ -38,6 +38,7 @@ type Silences struct {
 	at       time.Time
 	haveData bool
 	err      error
+	noAM     bool // no Alertmanager configured
 
 	rows        []query.Silence // shown: filtered, expired ones on request
 	cursor      int
@@ -73,6 +74,10 @@ func NewSilences(ctx *Context) *Silences {
 
 // Title implements Screen.
 func (s *Silences) Title() string { return "Silences" }
+
+// SetAlertmanagerConfigured tells the screen whether an Alertmanager is
+// configured (it assumes one until told).
+func (s *Silences) SetAlertmanagerConfigured(ok bool) { s.noAM = !ok }
 
 // Capturing implements Screen: the filter prompt, the expire question and
 // the extend prompt own the keyboard.
@@ -170,19 +175,33 @@ func (s *Silences) Update(msg tea.Msg) (Screen, tea.Cmd) {
 }
 
 func (s *Silences) onAlerts(msg AlertsMsg) {
-	s.err = msg.Err
-	if msg.Err != nil && msg.Alerts == nil && msg.Silences == nil {
+	// This screen's error is the silences call's, not the alerts call's.
+	s.err = msg.SilencesErr
+	s.noAM = msg.NoAlertmanager
+	if msg.Alerts != nil {
+		s.alerts = msg.Alerts
+	}
+	if msg.Silences == nil {
+		// Not configured, or the silences call failed: keep what we had
+		// and never show an unknown list as empty.
+		if msg.Alerts != nil {
+			s.recount()
+		}
 		return
 	}
 	s.all = append(s.all[:0:0], msg.Silences...)
 	sortSilenceList(s.all)
-	s.alerts = msg.Alerts
 	s.at = msg.At
 	for id := range s.pending {
 		s.busy(id) // forgets the stale ones
 	}
 	s.haveData = true
-	// Counted and formatted once per refresh, not per frame.
+	s.recount()
+}
+
+// recount counts, per silence, the current alerts it matches, and formats
+// the matchers: once per refresh, not per frame.
+func (s *Silences) recount() {
 	s.counts = make(map[string]int, len(s.all))
 	s.mtext = make(map[string]string, len(s.all))
 	for _, si := range s.all {
@@ -529,7 +548,8 @@ func (s *Silences) statusLines() []string {
 	st := s.ctx.Styles
 	var lines []string
 	if s.err != nil && s.haveData {
-		lines = append(lines, st.Error.Render("✕ silences refresh failed: "+text.Sanitize(s.err.Error())))
+		lines = append(lines, st.Error.Render("✕ Alertmanager unreachable, showing silences from "+
+			FormatDuration(s.ctx.Now().Sub(s.at))+" ago: "+text.Sanitize(s.err.Error())))
 	}
 	if len(s.pending) > 0 {
 		ids := make([]string, 0, len(s.pending))
@@ -610,8 +630,12 @@ func (s *Silences) View() string {
 	lines = append(lines, s.header())
 	body := s.tableHeight()
 	switch {
+	case s.noAM:
+		for _, l := range wrapText("Alertmanager not configured: vigil cannot list silences (set --alertmanager or alertmanager.urls)", s.width-2) {
+			lines = append(lines, st.Error.Render("  "+l))
+		}
 	case !s.haveData && s.err != nil:
-		lines = append(lines, st.Error.Render("  cannot show silences:"))
+		lines = append(lines, st.Error.Render("  Alertmanager unreachable: cannot list silences:"))
 		for _, l := range wrapText(text.Sanitize(s.err.Error()), s.width-4) {
 			lines = append(lines, st.Error.Render("    "+l))
 		}

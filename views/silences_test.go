@@ -8,6 +8,8 @@ import (
 	"time"
 
 	"github.com/charmbracelet/x/ansi"
+
+	"github.com/vigilterm/vigil/query"
 )
 
 func newTestSilences(t testing.TB, w, h int) *Silences {
@@ -281,17 +283,17 @@ func TestSilencesErrors(t *testing.T) {
 	if !strings.Contains(s.View(), "waiting") {
 		t.Fatal("no waiting note")
 	}
-	s.Update(AlertsMsg{Err: errors.New("503 " + hostile)})
+	s.Update(AlertsMsg{SilencesErr: errors.New("503 " + hostile)})
 	assertNoRawEscapes(t, s.View())
-	if !strings.Contains(ansi.Strip(s.View()), "cannot show silences") {
+	if !strings.Contains(ansi.Strip(s.View()), "Alertmanager unreachable: cannot list silences") {
 		t.Fatal("error not shown")
 	}
 	s.Update(sampleAlertsMsg())
-	s.Update(AlertsMsg{Err: errors.New("timeout")})
+	s.Update(AlertsMsg{SilencesErr: errors.New("timeout")})
 	if len(s.Rows()) != 3 || strings.Count(ansi.Strip(s.View()), "timeout") != 1 {
 		t.Fatal("old data with one error line")
 	}
-	s.Update(AlertsMsg{At: fixedNow})
+	s.Update(AlertsMsg{At: fixedNow, Silences: []query.Silence{}})
 	if !strings.Contains(ansi.Strip(s.View()), "no active or pending silences") {
 		t.Fatal("no empty note")
 	}
@@ -399,5 +401,27 @@ func BenchmarkSilencesView(b *testing.B) {
 	b.ResetTimer()
 	for i := 0; i < b.N; i++ {
 		_ = s.View()
+	}
+}
+
+// The silences screen shows the silences call's failure, never the alerts
+// call's; and without an Alertmanager it says so instead of "no silences".
+func TestSilencesUnknownIsNotNone(t *testing.T) {
+	s := NewSilences(testContext(t, "dark"))
+	s.SetSize(80, 20)
+	s.SetAlertmanagerConfigured(false)
+	s.Update(AlertsMsg{At: fixedNow, NoAlertmanager: true, Alerts: sampleAlerts()})
+	v := strings.Join(strings.Fields(ansi.Strip(s.View())), " ")
+	if !strings.Contains(v, "Alertmanager not configured") || strings.Contains(v, "no active or pending") {
+		t.Fatalf("no Alertmanager:\n%s", v)
+	}
+	s = NewSilences(testContext(t, "dark"))
+	s.SetSize(80, 20)
+	// The alerts call works, the silences call fails: its own error shows.
+	s.Update(AlertsMsg{At: fixedNow, Alerts: sampleAlerts(),
+		SilencesErr: errors.New(`alertmanager http://am:9093: list silences: Service Unavailable (HTTP 503)`)})
+	v = strings.Join(strings.Fields(ansi.Strip(s.View())), " ")
+	if !strings.Contains(v, "list silences") || strings.Contains(v, "list alerts") || strings.Contains(v, "no active or pending") {
+		t.Fatalf("silences call failed:\n%s", v)
 	}
 }

@@ -2,6 +2,7 @@ package main
 
 import (
 	"encoding/json"
+	"net/http"
 	"strings"
 	"testing"
 	"time"
@@ -74,4 +75,60 @@ func TestE2ETooSmallEnterDoesNotConfirmSilence(t *testing.T) {
 		t.Errorf("the exit does not name what was discarded:\n%s", s)
 	}
 	stayed(t, am, 1, time.Second)
+}
+
+// Prometheus down and no --alertmanager: the Alerts screen names both
+// causes instead of "nothing is firing", shows no age of data never
+// fetched, and s refuses at once; the Silences screen says Alertmanager is
+// not configured instead of "no silences", while one exists.
+func TestE2EUnknownAlertsAreNotShownAsNone(t *testing.T) {
+	t.Parallel()
+	stack := demotest.Start(t, demo.StackOptions{App: demo.AppOptions{Seed: 6}, Alertmanagers: 1})
+	am := stack.AlertmanagerURLs[0]
+	postSilence(t, am, "DiskFull")
+	if err := stack.StopPrometheus(); err != nil {
+		t.Fatal(err)
+	}
+	bin := vigilBinary(t)
+	p := startPane(t, 100, 30, nil, append([]string{bin}, consoleArgs(stack)...)...)
+	p.waitText(15*time.Second, "✕ down")
+	p.keys("2")
+	s := p.waitText(10*time.Second, "cannot list alerts", "Alertmanager not configured", "Prometheus unreachable", "connection refused")
+	for _, bad := range []string{"nothing is firing", "showing data from", "no alerts"} {
+		if strings.Contains(s, bad) {
+			t.Errorf("the Alerts screen says %q:\n%s", bad, s)
+		}
+	}
+	p.keys("s")
+	s = p.waitText(3*time.Second, "cannot silence: Alertmanager not configured")
+	if strings.Contains(s, "▸ comment") {
+		t.Errorf("the form opened without an Alertmanager:\n%s", s)
+	}
+	p.keys("3")
+	s = p.waitText(5*time.Second, "Alertmanager not configured", "cannot list silences")
+	if strings.Contains(s, "no active or pending silences") {
+		t.Errorf("the Silences screen says there are none:\n%s", s)
+	}
+	p.keys("q")
+	p.waitText(10*time.Second, "[exited 0]")
+}
+
+// postSilence makes a one-hour silence straight in Alertmanager.
+func postSilence(t *testing.T, am, alertname string) {
+	t.Helper()
+	body, _ := json.Marshal(map[string]any{
+		"matchers":  []map[string]any{{"name": "alertname", "value": alertname, "isRegex": false, "isEqual": true}},
+		"startsAt":  time.Now().UTC().Format(time.RFC3339),
+		"endsAt":    time.Now().Add(time.Hour).UTC().Format(time.RFC3339),
+		"createdBy": "test", "comment": "made outside vigil",
+	})
+	c := &http.Client{Timeout: 5 * time.Second}
+	resp, err := c.Post(am+"/api/v2/silences", "application/json", strings.NewReader(string(body)))
+	if err != nil {
+		t.Fatal(err)
+	}
+	resp.Body.Close()
+	if resp.StatusCode != http.StatusOK {
+		t.Fatalf("posting a silence: %s", resp.Status)
+	}
 }
