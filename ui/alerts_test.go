@@ -10,7 +10,8 @@ import (
 
 	tea "charm.land/bubbletea/v2"
 
-	"github.com/vigilterm/vigil/query")
+	"github.com/vigilterm/vigil/query"
+)
 
 // countingAM is an AlertSource for unit tests of the root's key handling:
 // it serves fixed alerts and counts the silences it is asked to create.
