@@ -282,3 +282,20 @@ func (m *Model) openURL(raw string) tea.Cmd {
 		return nil
 	}
 }
+
+// copyText puts sanitised text on the clipboard with OSC 52, wrapped for
+// tmux's passthrough as well when $TMUX is set (see text.OSC52Tmux).
+func (m *Model) copyText(msg views.CopyMsg) tea.Cmd {
+	inTmux := os.Getenv("TMUX") != ""
+	seq := text.OSC52Tmux(msg.Text, inTmux)
+	if seq == "" {
+		m.setFlash("nothing to copy", true)
+		return nil
+	}
+	note := "copied " + msg.What + " to the clipboard (OSC 52)"
+	if inTmux {
+		note += "; inside tmux this needs set-clipboard on (or allow-passthrough on)"
+	}
+	m.setFlash(note, false)
+	return tea.Raw(seq)
+}

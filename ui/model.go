@@ -347,8 +347,7 @@ func (m *Model) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
 		}
 		return m, nil
 	case views.CopyMsg:
-		m.setFlash("copied "+msg.What+" to the clipboard (OSC 52)", false)
-		return m, tea.SetClipboard(msg.Text)
+		return m, m.copyText(msg) // ui/alerts.go
 	case views.OpenURLMsg:
 		return m, m.openURL(msg.URL)
 	case views.FlashMsg:

@@ -477,7 +477,12 @@ func (a *Alerts) actionKey(msg tea.KeyPressMsg, al query.Alert) (tea.Cmd, bool) 
 		if strings.TrimSpace(u) == "" {
 			return Flash(text.Sanitize(al.Name)+" has no runbook_url annotation", false), true
 		}
-		return func() tea.Msg { return CopyMsg{Text: u, What: "runbook URL"} }, true
+		safe, ok := text.SafeURL(u)
+		if !ok {
+			// Never put on the clipboard what could run in a shell.
+			return Flash("not copied: the runbook URL is not a plain http(s) URL: "+text.Sanitize(u), true), true
+		}
+		return func() tea.Msg { return CopyMsg{Text: safe, What: "runbook URL"} }, true
 	case key.Matches(msg, k.Jump):
 		label := a.ctx.Config.Metrics.EndpointLabel
 		v, ok := al.Labels[label]

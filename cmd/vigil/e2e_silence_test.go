@@ -3,6 +3,7 @@ package main
 import (
 	"encoding/json"
 	"net/http"
+	"os/exec"
 	"strings"
 	"testing"
 	"time"
@@ -130,5 +131,73 @@ func postSilence(t *testing.T, am, alertname string) {
 	resp.Body.Close()
 	if resp.StatusCode != http.StatusOK {
 		t.Fatalf("posting a silence: %s", resp.Status)
+	}
+}
+
+// postAlertWithRunbook sends an alert with a runbook_url straight to
+// Alertmanager.
+func postAlertWithRunbook(t *testing.T, am string, labels map[string]string, runbook string) {
+	t.Helper()
+	body, _ := json.Marshal([]map[string]any{{
+		"labels":      labels,
+		"annotations": map[string]string{"summary": "s", "runbook_url": runbook},
+		"startsAt":    time.Now().Add(-time.Minute).UTC().Format(time.RFC3339),
+		"endsAt":      time.Now().Add(time.Hour).UTC().Format(time.RFC3339),
+	}})
+	c := &http.Client{Timeout: 5 * time.Second}
+	resp, err := c.Post(am+"/api/v2/alerts", "application/json", strings.NewReader(string(body)))
+	if err != nil {
+		t.Fatal(err)
+	}
+	resp.Body.Close()
+	if resp.StatusCode != http.StatusOK {
+		t.Fatalf("posting an alert: %s", resp.Status)
+	}
+}
+
+// y inside tmux (set-clipboard on) puts the runbook URL in tmux's buffer;
+// a runbook URL carrying escape sequences is refused with a message and
+// never reaches the clipboard.
+func TestE2ECopyRunbookInsideTmux(t *testing.T) {
+	t.Parallel()
+	stack := demotest.Start(t, demo.StackOptions{App: demo.AppOptions{Seed: 8}, Alertmanagers: 1})
+	am := stack.AlertmanagerURLs[0]
+	const good = "https://wiki.example/runbooks/disk-full"
+	postAlertWithRunbook(t, am, map[string]string{"alertname": "DiskFull", "severity": "warning", "instance": "db-1"}, good)
+	postAlertWithRunbook(t, am, map[string]string{"alertname": "EvilBook", "severity": "warning", "instance": "db-2"},
+		"https://wiki.example/x\x1b]52;c;ZXZpbA==\x07\x1b[2J")
+	bin := vigilBinary(t)
+	p := startPane(t, 100, 30, nil, append([]string{bin, "--alertmanager", am}, consoleArgs(stack)...)...)
+	p.tmux("set-option", "-g", "set-clipboard", "on")
+	p.waitText(40*time.Second, "● live")
+	p.keys("2")
+	p.waitText(15*time.Second, "DiskFull", "EvilBook")
+
+	p.keys("/")
+	p.typeText("EvilBook")
+	p.keys("Enter")
+	p.waitText(5*time.Second, "filter /EvilBook")
+	p.keys("y")
+	p.waitText(5*time.Second, "not copied")
+	if out, err := exec.Command("tmux", "-L", p.socket, "show-buffer").CombinedOutput(); err == nil {
+		t.Fatalf("a buffer was set from the hostile runbook URL: %q", out)
+	}
+
+	p.keys("/")
+	p.keys("C-u")
+	p.typeText("DiskFull")
+	p.keys("Enter")
+	p.waitText(5*time.Second, "filter /DiskFull")
+	p.keys("y")
+	p.waitText(5*time.Second, "copied runbook URL")
+	var buf string
+	for end := time.Now().Add(5 * time.Second); time.Now().Before(end); time.Sleep(100 * time.Millisecond) {
+		out, err := exec.Command("tmux", "-L", p.socket, "show-buffer").CombinedOutput()
+		if buf = string(out); err == nil && buf == good {
+			break
+		}
+	}
+	if buf != good {
+		t.Fatalf("tmux buffer %q, want %q", buf, good)
 	}
 }
