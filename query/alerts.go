@@ -61,6 +61,19 @@ func (a Alert) Summary() string {
 	return a.Annotations["message"]
 }
 
+// Headline is the line that says what the alert is about: its summary, or
+// else the first line of its description; "" when it has neither.
+func (a Alert) Headline() string {
+	if s := strings.TrimSpace(a.Summary()); s != "" {
+		return s
+	}
+	d := strings.TrimSpace(a.Description())
+	if i := strings.IndexByte(d, '\n'); i >= 0 {
+		d = strings.TrimSpace(d[:i])
+	}
+	return d
+}
+
 // Description is the description annotation.
 func (a Alert) Description() string { return a.Annotations["description"] }
 
@@ -414,4 +427,74 @@ func alertHasText(a Alert, w string) bool {
 // containsFold reports whether s contains the lower-cased word w, ignoring case.
 func containsFold(s, w string) bool {
 	return strings.Contains(strings.ToLower(s), w)
+}
+
+// LabelPicker decides which labels tell an alert apart from the other
+// alerts of its name. Build it once per list with NewLabelPicker.
+type LabelPicker struct {
+	count  map[string]int             // alerts per name
+	differ map[string]map[string]bool // name → labels whose values differ among them
+}
+
+// NewLabelPicker looks at every alert of the list.
+func NewLabelPicker(alerts []Alert) LabelPicker {
+	p := LabelPicker{count: map[string]int{}, differ: map[string]map[string]bool{}}
+	first := map[string]map[string]string{}
+	for i := range alerts {
+		n := alertName(alerts[i])
+		p.count[n]++
+		f, seen := first[n]
+		if !seen {
+			first[n] = alerts[i].Labels
+			continue
+		}
+		d := p.differ[n]
+		if d == nil {
+			d = map[string]bool{}
+			p.differ[n] = d
+		}
+		for l, v := range alerts[i].Labels {
+			if w, ok := f[l]; !ok || w != v {
+				d[l] = true
+			}
+		}
+		for l := range f {
+			if _, ok := alerts[i].Labels[l]; !ok {
+				d[l] = true
+			}
+		}
+	}
+	return p
+}
+
+// Names returns the names of the labels to show for a, in order. For an
+// alert that shares its name with others, only the labels whose values
+// differ among them (the ones that tell it apart), with first the given
+// labels (such as the endpoint label) and then by name; labels they all
+// share (job, instance…) are left out. For an alert alone with its name,
+// every label, the given ones first. alertname and severity are never
+// included: they have their own columns.
+func (p LabelPicker) Names(a Alert, first ...string) []string {
+	n := alertName(a)
+	keep := func(l string) bool { return l != "alertname" && l != "severity" }
+	if p.count[n] > 1 {
+		d := p.differ[n]
+		keep = func(l string) bool { return l != "alertname" && l != "severity" && d[l] }
+	}
+	var out []string
+	seen := map[string]bool{}
+	for _, l := range first {
+		if _, ok := a.Labels[l]; ok && keep(l) && !seen[l] {
+			out = append(out, l)
+			seen[l] = true
+		}
+	}
+	rest := make([]string, 0, len(a.Labels))
+	for l := range a.Labels {
+		if keep(l) && !seen[l] {
+			rest = append(rest, l)
+		}
+	}
+	slices.Sort(rest)
+	return append(out, rest...)
 }

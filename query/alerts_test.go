@@ -276,3 +276,37 @@ func TestMergeAlertsDuplicatesPreferFiringThenEarliest(t *testing.T) {
 		})
 	}
 }
+
+// Alerts of one name show the labels that tell them apart, and leave out
+// those they all share; an alert alone with its name shows all its labels.
+func TestLabelPicker(t *testing.T) {
+	alerts := []Alert{
+		mkAlert(StateFiring, "", time.Time{}, "alertname", "SlowAPIResponses", "severity", "warning", "job", "flask", "instance", "app:8000", "path", "/api/search"),
+		mkAlert(StateFiring, "", time.Time{}, "alertname", "SlowAPIResponses", "severity", "warning", "job", "flask", "instance", "app:8000", "path", "/api/checkout", "ruleset", "corrected"),
+		mkAlert(StateFiring, "", time.Time{}, "alertname", "Lonely", "severity", "critical", "job", "flask", "instance", "app:8000"),
+	}
+	p := NewLabelPicker(alerts)
+	for i, want := range [][]string{{"path"}, {"path", "ruleset"}, {"instance", "job"}} {
+		if got := p.Names(alerts[i], "path"); strings.Join(got, ",") != strings.Join(want, ",") {
+			t.Errorf("alert %d: %v, want %v", i, got, want)
+		}
+	}
+	if got := p.Names(alerts[2], "job"); strings.Join(got, ",") != "job,instance" {
+		t.Errorf("first labels first: %v", got)
+	}
+}
+
+func TestHeadline(t *testing.T) {
+	for _, c := range []struct {
+		ann  map[string]string
+		want string
+	}{
+		{map[string]string{"summary": "s", "description": "d"}, "s"},
+		{map[string]string{"description": "  first line\nsecond"}, "first line"},
+		{nil, ""},
+	} {
+		if got := (Alert{Annotations: c.ann}).Headline(); got != c.want {
+			t.Errorf("%v: %q, want %q", c.ann, got, c.want)
+		}
+	}
+}

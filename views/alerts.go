@@ -76,6 +76,7 @@ type Alerts struct {
 	// cannot be made, and no alert list can say what is silenced.
 	amConfigured bool
 	sources      AlertsMsg // the last refresh: which source answered, the causes
+	picker       query.LabelPicker
 
 	// layout, computed in SetSize and when the data changes
 	sevW, nameW, forW, stateW, labelsW, summaryW, indent int
@@ -589,6 +590,7 @@ func (a *Alerts) move(d int) {
 // rebuild filters, groups and lays out the alerts and puts the cursor back
 // on the selected alert.
 func (a *Alerts) rebuild() {
+	a.picker = query.NewLabelPicker(a.all)
 	a.shown = a.filter.Filter(a.all)
 	if a.grouped {
 		// Groups in the order of their first (most severe, oldest) alert.
@@ -932,6 +934,29 @@ func alertAge(now, at time.Time) string {
 	return FormatDuration(d.Truncate(time.Second))
 }
 
+// firstLabels are the labels that say where an alert is, shown first.
+func (a *Alerts) firstLabels() []string {
+	return []string{a.ctx.Config.Metrics.EndpointLabel, "endpoint", "handler", "job", "service", "instance"}
+}
+
+// AlertLabelTexts returns, for each alert, the labels that tell it apart
+// from the other alerts of its name (see query.LabelPicker), written
+// k=v k=v and sanitised, with the endpoint label first: for the snapshot's
+// alert lines.
+func AlertLabelTexts(alerts []query.Alert, endpointLabel string) []string {
+	p := query.NewLabelPicker(alerts)
+	first := []string{endpointLabel, "endpoint", "handler", "job", "service", "instance"}
+	out := make([]string, len(alerts))
+	for i := range alerts {
+		var parts []string
+		for _, n := range p.Names(alerts[i], first...) {
+			parts = append(parts, text.Sanitize(n)+"="+text.Sanitize(alerts[i].Labels[n]))
+		}
+		out[i] = strings.Join(parts, " ")
+	}
+	return out
+}
+
 // labelOrder puts the labels that say where an alert is first: the
 // endpoint label, job, instance; then the rest by name. alertname and severity
 // are left out, as their own columns show them.
@@ -995,12 +1020,17 @@ func (c *styleMemo) render(style lipgloss.Style, kind int, variant, s string) st
 // styled unless plain. Only what fits is styled; an ellipsis ends it when
 // labels were left out or cut.
 func compactLabels(st *themes.Styles, memo *styleMemo, ls map[string]string, endpointLabel string, w int, plain bool) string {
+	return compactLabelsOrdered(st, memo, ls, labelOrder(ls, endpointLabel), w, plain)
+}
+
+// compactLabelsOrdered is compactLabels with the labels and their order
+// given.
+func compactLabelsOrdered(st *themes.Styles, memo *styleMemo, ls map[string]string, order []string, w int, plain bool) string {
 	if w <= 0 {
 		return ""
 	}
 	var b strings.Builder
 	left := w
-	order := labelOrder(ls, endpointLabel)
 	for i, n := range order {
 		k, v := text.Sanitize(n), text.Sanitize(ls[n])
 		sep := ""
@@ -1078,10 +1108,19 @@ func (a *Alerts) renderRow(al *query.Alert, selected bool, now time.Time) string
 		add(text.PadLeft(alertAge(now, al.ActiveAt), a.forW))
 	}
 	if a.labelsW > 0 {
-		add(compactLabels(st, &a.memo, al.Labels, a.ctx.Config.Metrics.EndpointLabel, a.labelsW, selected))
+		add(compactLabelsOrdered(st, &a.memo, al.Labels, a.picker.Names(*al, a.firstLabels()...), a.labelsW, selected))
 	}
 	if a.summaryW > 0 {
-		add(text.Fit(text.Sanitize(al.Summary()), a.summaryW))
+		h := text.Sanitize(al.Headline())
+		if h == "" {
+			c := text.Fit("(no summary)", a.summaryW)
+			if !selected {
+				c = st.Muted.Render(c)
+			}
+			add(c)
+		} else {
+			add(text.Fit(h, a.summaryW))
+		}
 	}
 	if selected {
 		return st.RowSelected.Render(text.Fit(b.String(), a.width))
@@ -1151,4 +1190,30 @@ func keepTail(s string, w int) string {
 		from = starts[j]
 	}
 	return s[from:]
+}
+
+// reportAlertLabels is AlertLabelTexts for the snapshot's alerts, each
+// followed by a space when not empty.
+func reportAlertLabels(ras []ReportAlert) []string {
+	as := make([]query.Alert, len(ras))
+	for i, ra := range ras {
+		as[i] = query.Alert{Name: ra.Name, Labels: ra.Labels}
+	}
+	out := AlertLabelTexts(as, "path")
+	for i := range out {
+		if out[i] != "" {
+			out[i] = "{" + out[i] + "} "
+		}
+	}
+	return out
+}
+
+// reportHeadline is the snapshot's text after an alert's name: its
+// summary (the snapshot fills it with query.Alert.Headline), sanitised, or
+// "(no summary)".
+func reportHeadline(ra ReportAlert) string {
+	if s := strings.TrimSpace(text.Sanitize(ra.Summary)); s != "" {
+		return s
+	}
+	return "(no summary)"
 }

@@ -272,10 +272,14 @@ func TestAlertsColumns(t *testing.T) {
 		}
 	}
 	row := lineWith(t, v, "/api/checkout")
-	for _, want := range []string{"critical", "HighErrorRate", "firing", "2h13m", "job=shop", "path=/api/checkout", "31% of /api/checkout"} {
+	for _, want := range []string{"critical", "HighErrorRate", "firing", "2h13m", "path=/api/checkout", "instance=10.", "31% of /api/checkout"} {
 		if !strings.Contains(row, want) {
 			t.Errorf("row lacks %q: %q", want, row)
 		}
+	}
+	// job=shop is shared by both HighErrorRate alerts: it tells nothing apart.
+	if strings.Contains(row, "job=shop") {
+		t.Errorf("a label every alert of the name shares is shown: %q", row)
 	}
 	if strings.Contains(row, "alertname=") || strings.Contains(row, "severity=") {
 		t.Errorf("alertname/severity repeated in labels: %q", row)
@@ -921,5 +925,31 @@ func TestAlertsUnknownIsNotNone(t *testing.T) {
 	send(c, "a")
 	if c.Form() == nil {
 		t.Fatal("a should open the ack form with an Alertmanager")
+	}
+}
+
+// An alert with no summary shows its description, or "(no summary)";
+// never a bare dash.
+func TestAlertsNoSummary(t *testing.T) {
+	a := NewAlerts(testContext(t, "dark"))
+	a.SetSize(120, 20)
+	mk := func(path string, ann map[string]string) query.Alert {
+		ls := amLabels("alertname", "SlowAPIResponses", "severity", "warning", "job", "flask", "instance", "app:8000", "path", path)
+		return query.Alert{Name: "SlowAPIResponses", Severity: "warning", State: query.StateFiring, Labels: ls, Annotations: ann, ActiveAt: fixedNow.Add(-time.Minute)}
+	}
+	a.Update(AlertsMsg{At: fixedNow, Alerts: []query.Alert{
+		mk("/api/search", map[string]string{"description": "p99 above 2s for 5m"}),
+		mk("/api/checkout", nil),
+	}})
+	v := ansi.Strip(a.View())
+	if row := lineWith(t, v, "path=/api/search"); !strings.Contains(row, "p99 above 2s") || strings.Contains(row, "job=") {
+		t.Errorf("description row: %q", row)
+	}
+	if row := lineWith(t, v, "path=/api/checkout"); !strings.Contains(row, "(no summary)") || strings.Contains(row, "instance=") {
+		t.Errorf("no-annotation row: %q", row)
+	}
+	got := AlertLabelTexts(a.All(), "path")
+	if len(got) != 2 || got[0] == got[1] || strings.Contains(got[0], "job=") || !strings.HasPrefix(got[0], "path=") {
+		t.Errorf("AlertLabelTexts: %q", got)
 	}
 }
