@@ -94,6 +94,7 @@ type SilenceForm struct {
 	discarding bool // esc asked whether to discard the typed work
 
 	sending bool
+	sentAt  time.Time // when the request left, for the elapsed time
 	sendErr string
 	retry   bool
 	closed  bool
@@ -625,6 +626,7 @@ func (f *SilenceForm) send() tea.Cmd {
 		return Flash("read-only: silencing alerts is disabled (ui.read_only)", true)
 	}
 	f.sending = true
+	f.sentAt = f.ctx.Now()
 	f.sendErr = ""
 	req := SilenceRequestMsg{Op: OpCreate, Spec: f.spec, Retry: f.retry, Ack: f.ack}
 	return func() tea.Msg { return req }
@@ -955,7 +957,9 @@ func (f *SilenceForm) confirmLines() (body, foot []string, spec int) {
 	out = append(out, "")
 	switch {
 	case f.sending:
-		foot = append(foot, st.Accent.Render("sending… waiting for Alertmanager"))
+		el := int(max(f.ctx.Now().Sub(f.sentAt), 0) / time.Second)
+		foot = append(foot, st.Accent.Render(fmt.Sprintf("sending… %ds waiting for Alertmanager (deadline %s; esc leaves, the answer still shows)",
+			el, FormatDuration(3*f.ctx.Config.Alertmanager.Timeout.D()+time.Second))))
 	case f.sendErr != "":
 		for _, l := range wrapText("✕ Alertmanager: "+f.sendErr, max(w, 1)) {
 			foot = append(foot, st.Error.Render(l))

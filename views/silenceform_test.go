@@ -700,3 +700,20 @@ func TestSilenceConfirmNeedsASeenReview(t *testing.T) {
 		t.Fatalf("request %+v", req)
 	}
 }
+
+// A send to a peer that does not answer shows the time elapsed.
+func TestSilenceFormSendingShowsElapsed(t *testing.T) {
+	now := fixedNow
+	a := openForm(t, 120, 40)
+	a.ctx.Now = func() time.Time { return now }
+	typeText(a, "hung peer")
+	send(a, "enter")
+	onlyMsg[SilenceRequestMsg](t, send(a, "enter"))
+	if v := ansi.Strip(a.View()); !strings.Contains(v, "sending… 0s") {
+		t.Fatalf("no elapsed time:\n%s", v)
+	}
+	now = now.Add(7 * time.Second)
+	if v := ansi.Strip(a.View()); !strings.Contains(v, "sending… 7s") {
+		t.Fatalf("no elapsed time after 7s:\n%s", v)
+	}
+}
