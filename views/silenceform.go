@@ -438,32 +438,7 @@ func (f *SilenceForm) toggleTextMode() {
 
 // stepPreset moves the duration to the previous or next preset.
 func (f *SilenceForm) stepPreset(d int) {
-	cur := strings.TrimSpace(f.duration.Value())
-	i := slices.Index(durationPresets[:], cur)
-	switch {
-	case i >= 0:
-		i = min(max(i+d, 0), len(durationPresets)-1)
-	default:
-		// From a typed duration, go to the nearest preset in that direction.
-		v, err := vigil.ParseDuration(cur)
-		i = 1
-		if err == nil {
-			i = 0
-			for j, p := range durationPresets {
-				pv, _ := vigil.ParseDuration(p)
-				if pv <= v {
-					i = j
-				}
-			}
-			if d > 0 {
-				pv, _ := vigil.ParseDuration(durationPresets[i])
-				if pv <= v {
-					i = min(i+1, len(durationPresets)-1)
-				}
-			}
-		}
-	}
-	f.duration.SetValue(durationPresets[i])
+	f.duration.SetValue(stepDurationPreset(strings.TrimSpace(f.duration.Value()), d))
 	f.duration.CursorEnd()
 	f.changed()
 }

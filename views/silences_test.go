@@ -162,8 +162,8 @@ func TestSilencesExtend(t *testing.T) {
 	s := newTestSilences(t, 120, 30)
 	selectSilence(t, s, "sil-login")
 	send(s, "e")
-	if !s.Capturing() || s.extend.Value() != "+1h" {
-		t.Fatalf("prompt %q", s.extend.Value())
+	if !s.Capturing() || s.extending.Value() != "+1h" {
+		t.Fatalf("prompt %q", s.extending.Value())
 	}
 	if v := ansi.Strip(s.View()); !strings.Contains(v, "new end 2026-11-24 04:45 UTC") {
 		t.Fatalf("no new end:\n%s", v)
@@ -172,6 +172,28 @@ func TestSilencesExtend(t *testing.T) {
 	if req.Op != OpExtend || req.Silence.ID != "sil-login" || !req.NewEnd.Equal(fixedNow.Add(45*time.Minute+time.Hour)) {
 		t.Fatalf("request %#v", req)
 	}
+	// The presets on ↓/↑, with the new end before enter.
+	s.Update(SilenceResultMsg{Request: req, ID: "sil-login", Verified: true})
+	send(s, "e", "down")
+	v := ansi.Strip(s.View())
+	if s.extending.Value() != "+4h" || !strings.Contains(v, "[+4h]") ||
+		!strings.Contains(v, "ends 2026-11-24 03:45 UTC (in 45m) → new end 2026-11-24 07:45 UTC (in 4h45m)") {
+		t.Fatalf("↓ from +1h: %q\n%s", s.extending.Value(), v)
+	}
+	send(s, "down", "down")
+	if s.extending.Value() != "+1d" {
+		t.Fatalf("↓ past the last preset: %q", s.extending.Value())
+	}
+	send(s, "up", "up", "up", "up")
+	if s.extending.Value() != "+15m" {
+		t.Fatalf("↑ to the first preset: %q", s.extending.Value())
+	}
+	send(s, "down", "down")
+	req = onlyMsg[SilenceRequestMsg](t, send(s, "enter"))
+	if !req.NewEnd.Equal(fixedNow.Add(45*time.Minute + 4*time.Hour)) {
+		t.Fatalf("+4h preset: new end %s", req.NewEnd)
+	}
+	s.Update(SilenceResultMsg{Request: req, ID: "sil-login", Verified: true})
 	// A typed duration.
 	selectSilence(t, s, "sil-batch")
 	send(s, "e", "ctrl+u")
@@ -185,7 +207,7 @@ func TestSilencesExtend(t *testing.T) {
 	send(s, "e", "ctrl+u")
 	typeText(s, "soon")
 	noRequest(t, send(s, "enter"))
-	if !s.Capturing() || s.extend.Value() != "soon" || !strings.Contains(ansi.Strip(s.View()), "invalid duration") {
+	if !s.Capturing() || s.extending.Value() != "soon" || !strings.Contains(ansi.Strip(s.View()), "invalid duration") {
 		t.Fatalf("bad duration:\n%s", ansi.Strip(s.View()))
 	}
 	send(s, "ctrl+u")
