@@ -49,8 +49,8 @@ type Silences struct {
 	prompt    textinput.Model
 	prompting bool
 
-	expiring  *query.Silence // the silence the expire question is about
-	extending *ExtendChooser // the extend prompt, while open
+	expiring  *query.Silence      // the silence the expire question is about
+	extending *ExtendChooser      // the extend prompt, while open
 	pending   map[string]inflight // requests in flight, by silence id
 
 	detail       bool // the selected silence in full
