@@ -69,6 +69,7 @@ type Alerts struct {
 	prompting bool
 	detail    *AlertDetail
 	form      *SilenceForm
+	silenced  *SilencedPanel // s on an alert a silence already covers
 	whoami    func() string
 	memo      styleMemo
 
@@ -145,7 +146,7 @@ func (a *Alerts) Title() string { return "Alerts" }
 
 // Capturing implements Screen: the filter prompt and the silence form own
 // the keyboard.
-func (a *Alerts) Capturing() bool { return a.prompting || a.form != nil }
+func (a *Alerts) Capturing() bool { return a.prompting || a.form != nil || a.silenced != nil }
 
 // SetSize implements Screen.
 func (a *Alerts) SetSize(w, h int) {
@@ -156,6 +157,9 @@ func (a *Alerts) SetSize(w, h int) {
 	}
 	if a.form != nil {
 		a.form.SetSize(a.width, a.height)
+	}
+	if a.silenced != nil {
+		a.silenced.SetSize(a.width, a.height)
 	}
 	a.clampScroll()
 }
@@ -241,6 +245,9 @@ func (a *Alerts) UnsentWork() string {
 // Detail returns the open alert detail, or nil.
 func (a *Alerts) Detail() *AlertDetail { return a.detail }
 
+// Silenced returns the panel that shows an alert's existing silence, or nil.
+func (a *Alerts) Silenced() *SilencedPanel { return a.silenced }
+
 // Form returns the open silence form, or nil.
 func (a *Alerts) Form() *SilenceForm { return a.form }
 
@@ -284,6 +291,8 @@ func (a *Alerts) Update(msg tea.Msg) (Screen, tea.Cmd) {
 				a.form = nil
 			}
 			return a, cmd
+		case a.silenced != nil:
+			return a, a.silencedKey(msg)
 		case a.prompting:
 			return a, a.updatePrompt(msg)
 		case a.detail != nil:
@@ -295,6 +304,8 @@ func (a *Alerts) Update(msg tea.Msg) (Screen, tea.Cmd) {
 	switch {
 	case a.form != nil:
 		return a, a.form.Update(msg)
+	case a.silenced != nil:
+		return a, a.silenced.Update(msg)
 	case a.prompting:
 		var cmd tea.Cmd
 		a.prompt, cmd = a.prompt.Update(msg)
@@ -338,11 +349,29 @@ func (a *Alerts) onAlerts(msg AlertsMsg) {
 	if a.form != nil {
 		a.form.SetAlerts(a.all)
 	}
+	if a.silenced != nil {
+		al := a.silenced.alert
+		k := al.Key()
+		for i := range a.all {
+			if a.all[i].Key() == k {
+				al = a.all[i]
+				break
+			}
+		}
+		a.silenced.SetSilences(al, a.silences)
+	}
 }
 
 // onResult handles the answer to a silence the form asked for. When the
 // form was left while sending, the result is flashed all the same.
 func (a *Alerts) onResult(msg SilenceResultMsg) tea.Cmd {
+	if msg.Request.Op == OpExtend && a.silenced != nil && a.silenced.IsFor(msg) {
+		cmd := a.silenced.Update(msg)
+		if a.silenced.Closed() {
+			a.silenced = nil
+		}
+		return cmd
+	}
 	if msg.Request.Op != OpCreate {
 		return nil
 	}
@@ -460,7 +489,7 @@ func (a *Alerts) actionKey(msg tea.KeyPressMsg, al query.Alert) (tea.Cmd, bool) 
 	}
 	switch {
 	case key.Matches(msg, k.Silence):
-		return a.openForm(al, false), true
+		return a.silence(al), true
 	case key.Matches(msg, k.Ack):
 		return a.openForm(al, true), true
 	case key.Matches(msg, k.Browse):
@@ -500,9 +529,37 @@ func noAlertmanagerFlash() tea.Cmd {
 	return Flash("cannot silence: Alertmanager not configured (set --alertmanager or alertmanager.urls)", true)
 }
 
-// openForm opens the silence form for an alert; an ack lands on the
-// confirm step.
-func (a *Alerts) openForm(al query.Alert, ack bool) tea.Cmd {
+// silence is s on an alert: the silence that already covers it, with
+// extend and an explicit new one, else the silence form.
+func (a *Alerts) silence(al query.Alert) tea.Cmd {
+	if cmd := a.refuseSilence(al); cmd != nil {
+		return cmd
+	}
+	if p := NewSilencedPanel(a.ctx, al, a.silences); p != nil {
+		a.silenced = p
+		a.silenced.SetSize(a.width, a.height)
+		return nil
+	}
+	return a.openForm(al, false)
+}
+
+// silencedKey passes a key to the silenced panel; n leaves it for the
+// silence form.
+func (a *Alerts) silencedKey(msg tea.KeyPressMsg) tea.Cmd {
+	p := a.silenced
+	cmd := p.Update(msg)
+	if !p.Closed() {
+		return cmd
+	}
+	a.silenced = nil
+	if p.WantsNew() {
+		return tea.Batch(cmd, a.openForm(p.alert, false))
+	}
+	return cmd
+}
+
+// refuseSilence says why an alert cannot be silenced from here, if so.
+func (a *Alerts) refuseSilence(al query.Alert) tea.Cmd {
 	if a.ctx.Config.UI.ReadOnly {
 		return Flash("read-only: silencing alerts is disabled (ui.read_only)", true)
 	}
@@ -511,6 +568,15 @@ func (a *Alerts) openForm(al query.Alert, ack bool) tea.Cmd {
 	}
 	if len(al.Labels) == 0 {
 		return Flash("this alert has no labels to silence it by", true)
+	}
+	return nil
+}
+
+// openForm opens the silence form for an alert; an ack lands on the
+// confirm step.
+func (a *Alerts) openForm(al query.Alert, ack bool) tea.Cmd {
+	if cmd := a.refuseSilence(al); cmd != nil {
+		return cmd
 	}
 	if ack {
 		a.form = NewAckForm(a.ctx, al, a.all, a.createdBy())
@@ -770,7 +836,7 @@ func (a *Alerts) Notes() []string {
 		"FOR is the time since the alert became active. LABELS are its labels other than alertname and severity.",
 		`Filter: plain words match the name, state, summary and label values; name="v", name!="v", name=~"re", name!~"re" match labels.`,
 		"J shows the alert's " + label + " on the overview; o opens and y copies its runbook_url.",
-		"s opens the silence form (matchers from the alert's labels); a acks: a short silence of exactly this alert, confirmed before it is sent.",
+		"s opens the silence form (matchers from the alert's labels), or, on an alert a silence already covers, that silence with e to extend it and n for a new one; a acks: a short silence of exactly this alert, confirmed before it is sent.",
 	}
 }
 
@@ -780,6 +846,8 @@ func (a *Alerts) ShortHelp() []key.Binding {
 	switch {
 	case a.form != nil:
 		return a.form.ShortHelp()
+	case a.silenced != nil:
+		return a.silenced.ShortHelp()
 	case a.prompting:
 		return []key.Binding{k.Apply, k.Cancel}
 	case a.detail != nil:
@@ -793,6 +861,9 @@ func (a *Alerts) FullHelp() [][]key.Binding {
 	k := a.ctx.Keys
 	if a.form != nil {
 		return a.form.FullHelp()
+	}
+	if a.silenced != nil {
+		return a.silenced.FullHelp()
 	}
 	return [][]key.Binding{
 		k.Navigation(),
@@ -808,6 +879,9 @@ func (a *Alerts) View() string {
 	}
 	if a.form != nil {
 		return a.form.View()
+	}
+	if a.silenced != nil {
+		return a.silenced.View()
 	}
 	if a.detail != nil {
 		return a.detail.View()
