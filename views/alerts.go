@@ -836,7 +836,7 @@ func (a *Alerts) Notes() []string {
 		"FOR is the time since the alert became active. LABELS are its labels other than alertname and severity.",
 		`Filter: plain words match the name, state, summary and label values; name="v", name!="v", name=~"re", name!~"re" match labels.`,
 		"J shows the alert's " + label + " on the overview; o opens and y copies its runbook_url.",
-		"s opens the silence form (matchers from the alert's labels), or, on an alert a silence already covers, that silence with e to extend it and n for a new one; a acks: a short silence of exactly this alert, confirmed before it is sent.",
+		"s opens the silence form (matchers from the alert's labels), or, on an alert a silence already covers, that silence with e to extend it and s again for a new one; a acks: a short silence of exactly this alert, confirmed before it is sent.",
 	}
 }
 

@@ -15,7 +15,7 @@ import (
 
 // SilencedPanel is what s opens on an alert that a silence already covers:
 // that silence (who made it, until when, why, its matchers), e to extend
-// it with the ExtendChooser, and n to make a new silence all the same. It
+// it with the ExtendChooser, and s again to make a new silence all the same. It
 // lives inside the alerts screen and owns the keyboard while open.
 type SilencedPanel struct {
 	ctx    *Context
@@ -79,7 +79,7 @@ func (p *SilencedPanel) SetSize(w, h int) {
 }
 
 // Closed reports whether the panel was left; WantsNew whether it was left
-// with n, to open the silence form.
+// with s again, to open the silence form.
 func (p *SilencedPanel) Closed() bool   { return p.closed }
 func (p *SilencedPanel) WantsNew() bool { return p.closed && p.wantNew }
 
@@ -177,14 +177,14 @@ func (p *SilencedPanel) Update(msg tea.Msg) tea.Cmd {
 			si, ok := p.Selected()
 			switch {
 			case !ok:
-				return Flash("the silence's details are not loaded: it cannot be extended from here; n makes a new one", true)
+				return Flash("the silence's details are not loaded: it cannot be extended from here; s again makes a new one", true)
 			case p.afterErr:
-				return Flash("the last extend failed: waiting for the next refresh to show what Alertmanager holds (r refreshes now)", false)
+				return Flash("the last extend failed: waiting for the next refresh to show what Alertmanager holds", false)
 			}
 			p.chooser = NewExtendChooser(p.ctx, si)
 			p.chooserSeen = false
 			p.sendErr = ""
-		case key.Matches(msg, k.NewSilence):
+		case key.Matches(msg, k.Silence):
 			p.closed, p.wantNew = true, true
 		}
 		return nil
@@ -205,13 +205,13 @@ func (p *SilencedPanel) ShortHelp() []key.Binding {
 	case p.chooser != nil:
 		return []key.Binding{k.Apply, k.PresetPrev, k.PresetNext, k.Cancel}
 	}
-	return []key.Binding{k.Extend, k.NewSilence, k.Up, k.Down, k.Cancel}
+	return []key.Binding{k.Extend, k.Silence, k.Up, k.Down, k.Cancel}
 }
 
 // FullHelp is every key of the panel.
 func (p *SilencedPanel) FullHelp() [][]key.Binding {
 	k := p.ctx.Keys
-	return [][]key.Binding{{k.Extend, k.NewSilence, k.Up, k.Down, k.Cancel}, {k.Apply, k.PresetPrev, k.PresetNext}}
+	return [][]key.Binding{{k.Extend, k.Silence, k.Up, k.Down, k.Cancel}, {k.Apply, k.PresetPrev, k.PresetNext}}
 }
 
 // View draws the silences, then what the keys do (the chooser while
@@ -296,7 +296,7 @@ func (p *SilencedPanel) lines() (body, foot []string) {
 			foot = append(foot, st.Error.Render(l))
 		}
 	}
-	what := "e: extend this silence · n: create a new silence anyway · esc: back"
+	what := "e: extend this silence · s again: create a new silence anyway · esc: back"
 	if len(p.silences) > 1 {
 		what = "↑/↓: choose · " + what
 	}

@@ -33,7 +33,7 @@ func TestSilenceOnSilencedAlertShowsItsSilence(t *testing.T) {
 		"HighLatency is already silenced (1 silence)",
 		"silence sil-login", "alice@ops", "2026-11-24 03:45 UTC (in 45m)", "login deploy, OPS-1234",
 		`alertname="HighLatency", path="/login"`,
-		"e: extend this silence", "n: create a new silence anyway",
+		"e: extend this silence", "s again: create a new silence anyway",
 	} {
 		if !strings.Contains(v, want) {
 			t.Errorf("the panel lacks %q:\n%s", want, v)
@@ -81,7 +81,7 @@ func TestSilenceOnSilencedAlertShowsItsSilence(t *testing.T) {
 	}
 }
 
-// n makes a new silence, explicitly: the form opens; esc leaves.
+// s again makes a new silence, explicitly: the form opens; esc leaves.
 func TestSilencedPanelNewAndBack(t *testing.T) {
 	a := newTestAlerts(t, 80, 24)
 	selectAlert(t, a, isLoginLatency)
@@ -94,9 +94,9 @@ func TestSilencedPanelNewAndBack(t *testing.T) {
 	if a.Silenced() == nil || a.Silenced().Chooser() != nil {
 		t.Fatal("esc in the chooser should go back to the panel")
 	}
-	noRequest(t, send(a, "n"))
+	noRequest(t, send(a, "s"))
 	if a.Silenced() != nil || a.Form() == nil {
-		t.Fatal("n did not open the silence form")
+		t.Fatal("s again did not open the silence form")
 	}
 	// An alert nothing silences still opens the form at once.
 	send(a, "esc")
@@ -109,7 +109,7 @@ func TestSilencedPanelNewAndBack(t *testing.T) {
 }
 
 // Alertmanager names a silence the list lacks: the panel says its details
-// are unknown, e cannot extend it, n still makes a new one.
+// are unknown, e cannot extend it, s again still makes a new one.
 func TestSilencedPanelUnknownSilence(t *testing.T) {
 	a := newTestAlerts(t, 80, 24)
 	m := sampleAlertsMsg()

@@ -41,7 +41,6 @@ type KeyMap struct {
 	Ack         key.Binding
 	Expire      key.Binding
 	Extend      key.Binding
-	NewSilence  key.Binding
 	ShowExpired key.Binding
 	Jump        key.Binding
 
@@ -106,7 +105,6 @@ func New(readOnly bool) *KeyMap {
 		Ack:         key.NewBinding(key.WithKeys("a"), key.WithHelp("a", "ack (short silence)")),
 		Expire:      key.NewBinding(key.WithKeys("x"), key.WithHelp("x", "expire silence")),
 		Extend:      key.NewBinding(key.WithKeys("e"), key.WithHelp("e", "extend silence")),
-		NewSilence:  key.NewBinding(key.WithKeys("n"), key.WithHelp("n", "new silence anyway")),
 		ShowExpired: key.NewBinding(key.WithKeys("E"), key.WithHelp("E", "show expired")),
 		Jump:        key.NewBinding(key.WithKeys("J"), key.WithHelp("J", "jump to endpoint")),
 
@@ -142,7 +140,7 @@ func New(readOnly bool) *KeyMap {
 
 // Dangerous returns the bindings that write to Alertmanager.
 func (k *KeyMap) Dangerous() []*key.Binding {
-	return []*key.Binding{&k.Silence, &k.Ack, &k.Expire, &k.Extend, &k.NewSilence}
+	return []*key.Binding{&k.Silence, &k.Ack, &k.Expire, &k.Extend}
 }
 
 // Global returns the bindings that work on every screen.
