@@ -694,7 +694,16 @@ func TestAlertsHostileValuesNeverRaw(t *testing.T) {
 		if !strings.Contains(ansi.Strip(v), "(not a link)") {
 			t.Errorf("hostile runbook and javascript: URL must not be links:\n%s", ansi.Strip(v))
 		}
+		// sil-evil covers it: its silence first (hostile author, comment
+		// and matchers), then s again for the form.
 		send(a, "s")
+		if a.Silenced() == nil {
+			t.Fatal("s did not show the silence that covers the alert")
+		}
+		assertNoRawEscapes(t, a.View())
+		send(a, "e")
+		assertNoRawEscapes(t, a.View())
+		send(a, "esc", "s")
 		assertNoRawEscapes(t, a.View())
 		typeText(a, "looking")
 		send(a, "enter")
