@@ -61,7 +61,10 @@ func TestE2ETooSmallEnterDoesNotConfirmSilence(t *testing.T) {
 	p.waitText(20*time.Second, "silenced:", "verified active")
 	stayed(t, am, 1, time.Second)
 
-	// ctrl+c with typed text: asked, then a quit that is not clean.
+	// ctrl+c with typed text: asked, then a quit that is not clean. The
+	// alert is silenced now: s shows that silence, s again opens the form.
+	p.keys("s")
+	p.waitText(5*time.Second, "DiskFull is already silenced", "db-1 disk being expanded")
 	p.keys("s")
 	p.waitText(5*time.Second, "▸ comment")
 	p.typeText("half-typed reason")
