@@ -548,7 +548,8 @@ func (s *Silences) Notes() []string {
 	return []string{
 		"Active and pending silences, from anyone; E lists the expired ones too.",
 		"MATCHES is how many current alerts the silence's matchers select.",
-		"x expires a silence and e extends it, each after a confirmation. Alertmanager may replace an extended silence with a new id: the flash says so.",
+		"x expires a silence after a confirmation. e extends it: ↑/↓ pick a preset (+15m, +1h, +4h, +1d) or type a duration; the new end shows before enter sends it.",
+		"Alertmanager may replace an extended silence with a new id: the flash says so.",
 	}
 }
 
