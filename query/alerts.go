@@ -61,6 +61,19 @@ func (a Alert) Summary() string {
 	return a.Annotations["message"]
 }
 
+// Headline is the line that says what the alert is about: its summary, or
+// else the first line of its description; "" when it has neither.
+func (a Alert) Headline() string {
+	if s := strings.TrimSpace(a.Summary()); s != "" {
+		return s
+	}
+	d := strings.TrimSpace(a.Description())
+	if i := strings.IndexByte(d, '\n'); i >= 0 {
+		d = strings.TrimSpace(d[:i])
+	}
+	return d
+}
+
 // Description is the description annotation.
 func (a Alert) Description() string { return a.Annotations["description"] }
 
@@ -107,9 +120,13 @@ func labelsKey(ls map[string]string) string {
 // Alertmanager alert of the same name is the same alert too: Prometheus adds
 // its external labels only when it sends alerts out.
 //
-// Duplicates inside either list are dropped (first one wins). The inputs are
-// not modified; the result is in input order (Alertmanager's first).
+// Duplicates inside either list (two rules with the same labels, such as a
+// slow and a fast copy of one alert) appear once: when they disagree, the
+// firing one wins, then the one active since earlier (see preferAlert). The
+// inputs are not modified; the result is in input order (Alertmanager's
+// first), each duplicate at the place of its first occurrence.
 func MergeAlerts(am, prom []Alert) []Alert {
+	am, prom = dedupeAlerts(am), dedupeAlerts(prom)
 	out := make([]Alert, 0, len(am)+len(prom))
 	byKey := make(map[string]int, len(am)+len(prom))
 	byName := make(map[string][]int)
@@ -151,6 +168,54 @@ func MergeAlerts(am, prom []Alert) []Alert {
 		out = append(out, p)
 	}
 	return out
+}
+
+// dedupeAlerts keeps one alert per label set, the one preferAlert picks,
+// at the place of the first. It returns its input when there is no
+// duplicate.
+func dedupeAlerts(in []Alert) []Alert {
+	var at map[string]int
+	var out []Alert
+	for i := range in {
+		k := in[i].Key()
+		if at == nil {
+			at = make(map[string]int, len(in))
+		}
+		j, dup := at[k]
+		if !dup {
+			at[k] = i
+			continue
+		}
+		if out == nil {
+			out = slices.Clone(in)
+		}
+		if preferAlert(in[i], out[j]) {
+			out[j] = in[i]
+		}
+	}
+	if out == nil {
+		return in
+	}
+	kept := out[:0]
+	for i := range out {
+		if at[out[i].Key()] == i {
+			kept = append(kept, out[i])
+		}
+	}
+	return kept
+}
+
+// preferAlert reports whether a should be shown rather than b, two alerts
+// with the same labels: firing beats any other state; then the one active
+// since earlier (a known start beats an unknown one).
+func preferAlert(a, b Alert) bool {
+	if af, bf := a.State == StateFiring, b.State == StateFiring; af != bf {
+		return af
+	}
+	if az, bz := a.ActiveAt.IsZero(), b.ActiveAt.IsZero(); az != bz {
+		return bz
+	}
+	return a.ActiveAt.Before(b.ActiveAt)
 }
 
 func alertName(a Alert) string {
@@ -362,4 +427,74 @@ func alertHasText(a Alert, w string) bool {
 // containsFold reports whether s contains the lower-cased word w, ignoring case.
 func containsFold(s, w string) bool {
 	return strings.Contains(strings.ToLower(s), w)
+}
+
+// LabelPicker decides which labels tell an alert apart from the other
+// alerts of its name. Build it once per list with NewLabelPicker.
+type LabelPicker struct {
+	count  map[string]int             // alerts per name
+	differ map[string]map[string]bool // name → labels whose values differ among them
+}
+
+// NewLabelPicker looks at every alert of the list.
+func NewLabelPicker(alerts []Alert) LabelPicker {
+	p := LabelPicker{count: map[string]int{}, differ: map[string]map[string]bool{}}
+	first := map[string]map[string]string{}
+	for i := range alerts {
+		n := alertName(alerts[i])
+		p.count[n]++
+		f, seen := first[n]
+		if !seen {
+			first[n] = alerts[i].Labels
+			continue
+		}
+		d := p.differ[n]
+		if d == nil {
+			d = map[string]bool{}
+			p.differ[n] = d
+		}
+		for l, v := range alerts[i].Labels {
+			if w, ok := f[l]; !ok || w != v {
+				d[l] = true
+			}
+		}
+		for l := range f {
+			if _, ok := alerts[i].Labels[l]; !ok {
+				d[l] = true
+			}
+		}
+	}
+	return p
+}
+
+// Names returns the names of the labels to show for a, in order. For an
+// alert that shares its name with others, only the labels whose values
+// differ among them (the ones that tell it apart), with first the given
+// labels (such as the endpoint label) and then by name; labels they all
+// share (job, instance…) are left out. For an alert alone with its name,
+// every label, the given ones first. alertname and severity are never
+// included: they have their own columns.
+func (p LabelPicker) Names(a Alert, first ...string) []string {
+	n := alertName(a)
+	keep := func(l string) bool { return l != "alertname" && l != "severity" }
+	if p.count[n] > 1 {
+		d := p.differ[n]
+		keep = func(l string) bool { return l != "alertname" && l != "severity" && d[l] }
+	}
+	var out []string
+	seen := map[string]bool{}
+	for _, l := range first {
+		if _, ok := a.Labels[l]; ok && keep(l) && !seen[l] {
+			out = append(out, l)
+			seen[l] = true
+		}
+	}
+	rest := make([]string, 0, len(a.Labels))
+	for l := range a.Labels {
+		if keep(l) && !seen[l] {
+			rest = append(rest, l)
+		}
+	}
+	slices.Sort(rest)
+	return append(out, rest...)
 }

@@ -238,3 +238,75 @@ func TestParseAlertFilterErrors(t *testing.T) {
 		}
 	}
 }
+
+// Two rules with identical label sets (a slow and a fast copy of one alert)
+// give Prometheus two alerts with one key. Whichever comes first, the merge
+// keeps the firing one; between two of one state, the earlier activeAt.
+func TestMergeAlertsDuplicatesPreferFiringThenEarliest(t *testing.T) {
+	t0 := time.Date(2026, 1, 1, 10, 0, 0, 0, time.UTC)
+	t1 := t0.Add(5 * time.Minute)
+	kv := []string{"alertname", "Twin", "severity", "warning", "job", "flask"}
+	pend := func(at time.Time) Alert { return mkAlert(StatePending, SourcePrometheus, at, kv...) }
+	fire := func(at time.Time) Alert { return mkAlert(StateFiring, SourcePrometheus, at, kv...) }
+	amFire := mkAlert(StateFiring, SourceAlertmanager, time.Time{}, kv...)
+	cases := []struct {
+		name      string
+		am, prom  []Alert
+		wantState AlertState
+		wantAt    time.Time
+		wantSrc   string
+	}{
+		{"pending first", nil, []Alert{pend(t0), fire(t1)}, StateFiring, t1, SourcePrometheus},
+		{"firing first", nil, []Alert{fire(t1), pend(t0)}, StateFiring, t1, SourcePrometheus},
+		{"two firing, later first", nil, []Alert{fire(t1), fire(t0)}, StateFiring, t0, SourcePrometheus},
+		{"two pending, later first", nil, []Alert{pend(t1), pend(t0)}, StatePending, t0, SourcePrometheus},
+		{"unknown start loses", nil, []Alert{fire(time.Time{}), fire(t1)}, StateFiring, t1, SourcePrometheus},
+		{"with Alertmanager, pending first", []Alert{amFire}, []Alert{pend(t0), fire(t1)}, StateFiring, t1, SourceBoth},
+		{"duplicates inside Alertmanager's list", []Alert{mkAlert(StateFiring, SourceAlertmanager, t1, kv...), mkAlert(StateFiring, SourceAlertmanager, t0, kv...)}, nil, StateFiring, t0, SourceAlertmanager},
+	}
+	for _, c := range cases {
+		t.Run(c.name, func(t *testing.T) {
+			got := MergeAlerts(c.am, c.prom)
+			if len(got) != 1 {
+				t.Fatalf("%d alerts, want 1: %+v", len(got), got)
+			}
+			if got[0].State != c.wantState || !got[0].ActiveAt.Equal(c.wantAt) || got[0].Source != c.wantSrc {
+				t.Fatalf("got %s at %v from %s, want %s at %v from %s", got[0].State, got[0].ActiveAt, got[0].Source, c.wantState, c.wantAt, c.wantSrc)
+			}
+		})
+	}
+}
+
+// Alerts of one name show the labels that tell them apart, and leave out
+// those they all share; an alert alone with its name shows all its labels.
+func TestLabelPicker(t *testing.T) {
+	alerts := []Alert{
+		mkAlert(StateFiring, "", time.Time{}, "alertname", "SlowAPIResponses", "severity", "warning", "job", "flask", "instance", "app:8000", "path", "/api/search"),
+		mkAlert(StateFiring, "", time.Time{}, "alertname", "SlowAPIResponses", "severity", "warning", "job", "flask", "instance", "app:8000", "path", "/api/checkout", "ruleset", "corrected"),
+		mkAlert(StateFiring, "", time.Time{}, "alertname", "Lonely", "severity", "critical", "job", "flask", "instance", "app:8000"),
+	}
+	p := NewLabelPicker(alerts)
+	for i, want := range [][]string{{"path"}, {"path", "ruleset"}, {"instance", "job"}} {
+		if got := p.Names(alerts[i], "path"); strings.Join(got, ",") != strings.Join(want, ",") {
+			t.Errorf("alert %d: %v, want %v", i, got, want)
+		}
+	}
+	if got := p.Names(alerts[2], "job"); strings.Join(got, ",") != "job,instance" {
+		t.Errorf("first labels first: %v", got)
+	}
+}
+
+func TestHeadline(t *testing.T) {
+	for _, c := range []struct {
+		ann  map[string]string
+		want string
+	}{
+		{map[string]string{"summary": "s", "description": "d"}, "s"},
+		{map[string]string{"description": "  first line\nsecond"}, "first line"},
+		{nil, ""},
+	} {
+		if got := (Alert{Annotations: c.ann}).Headline(); got != c.want {
+			t.Errorf("%v: %q, want %q", c.ann, got, c.want)
+		}
+	}
+}

@@ -156,3 +156,72 @@ func TestPrometheusAlertsErrors(t *testing.T) {
 		t.Errorf("unreachable Prometheus: %v", err)
 	}
 }
+
+// The slow copy comes first in the file, so Prometheus lists its pending
+// alert before the fast copy's firing one.
+const twinAlertRules = `groups:
+  - name: vigil-twins
+    rules:
+      - alert: VigilTwin
+        expr: vector(1)
+        for: 1h
+        labels: {severity: warning, team: web}
+        annotations: {summary: slow copy}
+      - alert: VigilTwin
+        expr: vector(1)
+        labels: {severity: warning, team: web}
+        annotations: {summary: fast copy}
+`
+
+// Two real rules with the same name and labels and different for: one
+// firing, one pending, one label set. The merge shows it once, firing,
+// with or without Alertmanager's copy.
+func TestMergeTwinRulesShowsFiring(t *testing.T) {
+	stack := demotest.Start(t, demo.StackOptions{
+		Alertmanagers: 1,
+		RuleFiles:     map[string][]byte{"twins.yml": []byte(twinAlertRules)},
+	})
+	ctx, cancel := context.WithTimeout(context.Background(), 90*time.Second)
+	defer cancel()
+	pc, err := api.NewClient(api.Config{Address: stack.PrometheusURL})
+	if err != nil {
+		t.Fatal(err)
+	}
+	papi := v1.NewAPI(pc)
+	var prom []query.Alert
+	haEventually(t, 30*time.Second, "both copies in /api/v1/alerts", func() bool {
+		prom, err = query.PrometheusAlerts(ctx, papi)
+		if err != nil {
+			t.Fatalf("PrometheusAlerts: %v", err)
+		}
+		return len(byName(prom, "VigilTwin")) == 2
+	})
+	twins := byName(prom, "VigilTwin")
+	if twins[0].Key() != twins[1].Key() || twins[0].State == twins[1].State {
+		t.Fatalf("want one firing and one pending alert with one label set: %+v", twins)
+	}
+	check := func(what string, merged []query.Alert, src string) {
+		t.Helper()
+		got := byName(merged, "VigilTwin")
+		if len(got) != 1 || got[0].State != query.StateFiring || got[0].Source != src {
+			t.Fatalf("%s: %+v, want one firing alert from %s", what, got, src)
+		}
+	}
+	check("Prometheus only", query.MergeAlerts(nil, prom), query.SourcePrometheus)
+	am, err := query.NewAlertmanager(query.AlertmanagerOptions{URLs: stack.AlertmanagerURLs, Timeout: 5 * time.Second})
+	if err != nil {
+		t.Fatal(err)
+	}
+	var fromAM []query.Alert
+	haEventually(t, 30*time.Second, "the firing copy in Alertmanager", func() bool {
+		fromAM, err = am.Alerts(ctx)
+		if err != nil {
+			t.Fatalf("Alerts: %v", err)
+		}
+		return len(byName(fromAM, "VigilTwin")) == 1
+	})
+	check("with Alertmanager", query.MergeAlerts(fromAM, prom), query.SourceBoth)
+	if m := byName(query.MergeAlerts(fromAM, prom), "VigilTwin")[0]; m.Summary() == "" {
+		t.Errorf("merged alert lost its summary: %+v", m)
+	}
+}

@@ -59,6 +59,7 @@ func (m *Model) startAlertsRefresh() tea.Cmd {
 			amAlerts, promAlerts []query.Alert
 			silences             []query.Silence
 			amErr, promErr       error
+			silErr               error
 		)
 		g, gctx := errgroup.WithContext(ctx)
 		if am != nil {
@@ -67,7 +68,7 @@ func (m *Model) startAlertsRefresh() tea.Cmd {
 				return nil
 			})
 			g.Go(func() error {
-				silences, _ = am.Silences(gctx)
+				silences, silErr = am.Silences(gctx)
 				return nil
 			})
 			// A peer marked down is tried again only when the healthy ones
@@ -84,15 +85,25 @@ func (m *Model) startAlertsRefresh() tea.Cmd {
 			})
 		}
 		_ = g.Wait()
-		msg := views.AlertsMsg{At: now}
+		msg := views.AlertsMsg{At: now, NoAlertmanager: am == nil, NoPrometheus: pending == nil,
+			AlertmanagerErr: amErr, PrometheusErr: promErr, SilencesErr: silErr}
 		if am != nil {
 			msg.Peers = am.Peers()
 		}
 		msg.Err = errors.Join(amErr, promErr)
-		if amErr == nil || promErr == nil {
+		// A source that is not configured, or that failed, did not answer:
+		// with no answer at all there is no list, not an empty one.
+		answered := (am != nil && amErr == nil) || (pending != nil && promErr == nil)
+		if answered {
 			alerts := query.MergeAlerts(amAlerts, promAlerts)
 			query.SortAlerts(alerts)
-			msg.Alerts, msg.Silences = alerts, silences
+			msg.Alerts = alerts
+		}
+		if am != nil && silErr == nil {
+			msg.Silences = silences
+			if msg.Silences == nil {
+				msg.Silences = []query.Silence{}
+			}
 		}
 		return alertsResult{msg: msg}
 	}
@@ -108,7 +119,7 @@ func (m *Model) onAlerts(r alertsResult) tea.Cmd {
 		m.alertsErr = nil
 	}
 	m.peers = msg.Peers
-	if msg.Alerts != nil || msg.Err == nil {
+	if msg.Alerts != nil {
 		m.alerts = msg.Alerts
 		m.ov.SetAlerting(views.FiringByEndpoint(msg.Alerts, m.ctx.Config.Metrics.EndpointLabel))
 	}
@@ -270,4 +281,21 @@ func (m *Model) openURL(raw string) tea.Cmd {
 		go func() { _ = cmd.Wait() }()
 		return nil
 	}
+}
+
+// copyText puts sanitised text on the clipboard with OSC 52, wrapped for
+// tmux's passthrough as well when $TMUX is set (see text.OSC52Tmux).
+func (m *Model) copyText(msg views.CopyMsg) tea.Cmd {
+	inTmux := os.Getenv("TMUX") != ""
+	seq := text.OSC52Tmux(msg.Text, inTmux)
+	if seq == "" {
+		m.setFlash("nothing to copy", true)
+		return nil
+	}
+	note := "copied " + msg.What + " to the clipboard (OSC 52)"
+	if inTmux {
+		note += "; inside tmux this needs set-clipboard on (or allow-passthrough on)"
+	}
+	m.setFlash(note, false)
+	return tea.Raw(seq)
 }

@@ -133,6 +133,12 @@ type Model struct {
 	flash       string
 	flashErr    bool
 	flashExpire time.Time
+
+	// quitAsked is set by a ctrl+c that would discard unsent work: a
+	// second one quits, any other key keeps the work. discarded names the
+	// work a quit threw away, for the exit status.
+	quitAsked bool
+	discarded string
 }
 
 // New builds the root model.
@@ -146,6 +152,8 @@ func New(o Options) *Model {
 	m.ov = views.NewOverview(o.Context)
 	m.alertsScreen = views.NewAlerts(o.Context)
 	m.silencesScreen = views.NewSilences(o.Context)
+	m.alertsScreen.SetAlertmanagerConfigured(o.Alertmanager != nil)
+	m.silencesScreen.SetAlertmanagerConfigured(o.Alertmanager != nil)
 	m.screens = []views.Screen{m.ov, m.alertsScreen, m.silencesScreen}
 	m.screens = append(m.screens, m.newPanels())
 	m.initPromQL()
@@ -280,6 +288,16 @@ func (m *Model) startRefresh() tea.Cmd {
 
 // Update routes messages.
 func (m *Model) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
+	if m.isTooSmall() {
+		// Nothing but the "too small" note is on screen: keys and pastes
+		// must not act on what cannot be seen. Only quit and help act.
+		switch msg := msg.(type) {
+		case tea.KeyPressMsg:
+			return m, m.tooSmallKey(msg)
+		case tea.PasteMsg, tea.PasteStartMsg, tea.PasteEndMsg:
+			return m, nil
+		}
+	}
 	if cmd, ok := m.updatePromQL(msg); ok {
 		return m, cmd
 	}
@@ -330,8 +348,7 @@ func (m *Model) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
 		}
 		return m, nil
 	case views.CopyMsg:
-		m.setFlash("copied "+msg.What+" to the clipboard (OSC 52)", false)
-		return m, tea.SetClipboard(msg.Text)
+		return m, m.copyText(msg) // ui/alerts.go
 	case views.OpenURLMsg:
 		return m, m.openURL(msg.URL)
 	case views.FlashMsg:
@@ -375,10 +392,48 @@ func (m *Model) onOverview(r overviewResult) tea.Cmd {
 	return cmd
 }
 
+// isTooSmall reports whether the terminal is below the usable size.
+func (m *Model) isTooSmall() bool { return m.width < MinWidth || m.height < MinHeight }
+
+// tooSmallKey handles a key while the terminal is too small: quit (ctrl+c,
+// or q) and help; every other key is dropped.
+func (m *Model) tooSmallKey(msg tea.KeyPressMsg) tea.Cmd {
+	k := m.ctx.Keys
+	switch {
+	case msg.String() == "ctrl+c", key.Matches(msg, k.Quit):
+		return m.quit()
+	case key.Matches(msg, k.Help):
+		m.showHelp = !m.showHelp
+	}
+	m.quitAsked = false
+	return nil
+}
+
+// quit ends the program, unless that would throw away unsent work (a
+// silence being typed) and the person has not been asked yet: then it
+// asks, and the next ctrl+c quits.
+func (m *Model) quit() tea.Cmd {
+	work := m.alertsScreen.UnsentWork()
+	if work != "" && !m.quitAsked {
+		m.quitAsked = true
+		return nil
+	}
+	m.discarded = work
+	return tea.Quit
+}
+
+// Discarded names the unsent work the quit threw away, or "": the program
+// exits with an error then, so that it never looks like a clean exit.
+func (m *Model) Discarded() string { return m.discarded }
+
 func (m *Model) onKey(msg tea.KeyPressMsg) tea.Cmd {
 	k := m.ctx.Keys
 	if msg.String() == "ctrl+c" {
-		return tea.Quit
+		return m.quit()
+	}
+	if m.quitAsked {
+		// Any other key keeps the work and does what it does.
+		m.quitAsked = false
 	}
 	if m.showHelp {
 		if key.Matches(msg, k.Help, k.Back, k.Quit) {
@@ -390,7 +445,7 @@ func (m *Model) onKey(msg tea.KeyPressMsg) tea.Cmd {
 	if !scr.Capturing() {
 		switch {
 		case key.Matches(msg, k.Quit):
-			return tea.Quit
+			return m.quit()
 		case key.Matches(msg, k.Help):
 			m.showHelp = true
 			return nil
@@ -524,6 +579,9 @@ func (m *Model) render() string {
 
 func (m *Model) tooSmall() string {
 	msg := fmt.Sprintf("terminal too small: %dx%d, vigil needs %dx%d", m.width, m.height, MinWidth, MinHeight)
+	if m.quitAsked {
+		msg = m.quitQuestion() + " — " + msg
+	}
 	var lines []string
 	for _, l := range wrapWords(msg, max(m.width, 1)) {
 		lines = append(lines, text.Fit(l, m.width))
@@ -850,8 +908,16 @@ func (m *Model) helpView(h int) string {
 	return fitLines(lines, m.width, h)
 }
 
+// quitQuestion asks whether to quit and discard unsent work.
+func (m *Model) quitQuestion() string {
+	return "ctrl+c again quits and discards " + m.alertsScreen.UnsentWork() + "; any other key keeps it"
+}
+
 func (m *Model) footer() string {
 	st := m.ctx.Styles
+	if m.quitAsked {
+		return st.FlashErr.Render(text.Fit(text.Sanitize(m.quitQuestion()), m.width))
+	}
 	if m.flash != "" {
 		s := st.FlashOK
 		if m.flashErr {

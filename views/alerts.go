@@ -69,8 +69,15 @@ type Alerts struct {
 	prompting bool
 	detail    *AlertDetail
 	form      *SilenceForm
+	silenced  *SilencedPanel // s on an alert a silence already covers
 	whoami    func() string
 	memo      styleMemo
+
+	// amConfigured is false when no Alertmanager is configured: silences
+	// cannot be made, and no alert list can say what is silenced.
+	amConfigured bool
+	sources      AlertsMsg // the last refresh: which source answered, the causes
+	picker       query.LabelPicker
 
 	// layout, computed in SetSize and when the data changes
 	sevW, nameW, forW, stateW, labelsW, summaryW, indent int
@@ -80,7 +87,7 @@ var _ Screen = (*Alerts)(nil)
 
 // NewAlerts returns the alerts screen.
 func NewAlerts(ctx *Context) *Alerts {
-	a := &Alerts{ctx: ctx, prompt: newInput(256), whoami: SystemUser}
+	a := &Alerts{ctx: ctx, prompt: newInput(256), whoami: SystemUser, amConfigured: true}
 	a.SetSize(80, 20)
 	return a
 }
@@ -114,6 +121,10 @@ func SystemUser() string {
 	return name
 }
 
+// SetAlertmanagerConfigured tells the screen whether an Alertmanager is
+// configured (it assumes one until told).
+func (a *Alerts) SetAlertmanagerConfigured(ok bool) { a.amConfigured = ok }
+
 // SetWhoAmI replaces the function that names the author of a silence when
 // silence.created_by is not set (tests fix it).
 func (a *Alerts) SetWhoAmI(f func() string) {
@@ -135,7 +146,7 @@ func (a *Alerts) Title() string { return "Alerts" }
 
 // Capturing implements Screen: the filter prompt and the silence form own
 // the keyboard.
-func (a *Alerts) Capturing() bool { return a.prompting || a.form != nil }
+func (a *Alerts) Capturing() bool { return a.prompting || a.form != nil || a.silenced != nil }
 
 // SetSize implements Screen.
 func (a *Alerts) SetSize(w, h int) {
@@ -146,6 +157,9 @@ func (a *Alerts) SetSize(w, h int) {
 	}
 	if a.form != nil {
 		a.form.SetSize(a.width, a.height)
+	}
+	if a.silenced != nil {
+		a.silenced.SetSize(a.width, a.height)
 	}
 	a.clampScroll()
 }
@@ -219,8 +233,20 @@ func (a *Alerts) SelectedAlert() (query.Alert, bool) {
 	return a.shown[a.cursor], true
 }
 
+// UnsentWork names the silence being typed in the open form, or "" when no
+// form is open or nothing was typed in it.
+func (a *Alerts) UnsentWork() string {
+	if a.form == nil || !a.form.Dirty() {
+		return ""
+	}
+	return a.form.Work()
+}
+
 // Detail returns the open alert detail, or nil.
 func (a *Alerts) Detail() *AlertDetail { return a.detail }
+
+// Silenced returns the panel that shows an alert's existing silence, or nil.
+func (a *Alerts) Silenced() *SilencedPanel { return a.silenced }
 
 // Form returns the open silence form, or nil.
 func (a *Alerts) Form() *SilenceForm { return a.form }
@@ -265,6 +291,8 @@ func (a *Alerts) Update(msg tea.Msg) (Screen, tea.Cmd) {
 				a.form = nil
 			}
 			return a, cmd
+		case a.silenced != nil:
+			return a, a.silencedKey(msg)
 		case a.prompting:
 			return a, a.updatePrompt(msg)
 		case a.detail != nil:
@@ -276,6 +304,8 @@ func (a *Alerts) Update(msg tea.Msg) (Screen, tea.Cmd) {
 	switch {
 	case a.form != nil:
 		return a, a.form.Update(msg)
+	case a.silenced != nil:
+		return a, a.silenced.Update(msg)
 	case a.prompting:
 		var cmd tea.Cmd
 		a.prompt, cmd = a.prompt.Update(msg)
@@ -287,13 +317,20 @@ func (a *Alerts) Update(msg tea.Msg) (Screen, tea.Cmd) {
 
 func (a *Alerts) onAlerts(msg AlertsMsg) {
 	a.err = msg.Err
-	if msg.Err != nil && msg.Alerts == nil && msg.Silences == nil {
-		// A failed refresh: keep what we had.
+	a.sources = msg
+	if msg.NoAlertmanager {
+		a.amConfigured = false
+	}
+	if msg.Alerts == nil {
+		// No source answered: keep what we had, and never show an empty
+		// list for an unknown one.
 		return
 	}
 	a.all = append(a.all[:0:0], msg.Alerts...)
 	query.SortAlerts(a.all)
-	a.silences = msg.Silences
+	if msg.Silences != nil || msg.NoAlertmanager {
+		a.silences = msg.Silences
+	}
 	a.at = msg.At
 	a.haveData = true
 	a.rebuild()
@@ -312,11 +349,29 @@ func (a *Alerts) onAlerts(msg AlertsMsg) {
 	if a.form != nil {
 		a.form.SetAlerts(a.all)
 	}
+	if a.silenced != nil {
+		al := a.silenced.alert
+		k := al.Key()
+		for i := range a.all {
+			if a.all[i].Key() == k {
+				al = a.all[i]
+				break
+			}
+		}
+		a.silenced.SetSilences(al, a.silences)
+	}
 }
 
 // onResult handles the answer to a silence the form asked for. When the
 // form was left while sending, the result is flashed all the same.
 func (a *Alerts) onResult(msg SilenceResultMsg) tea.Cmd {
+	if msg.Request.Op == OpExtend && a.silenced != nil && a.silenced.IsFor(msg) {
+		cmd := a.silenced.Update(msg)
+		if a.silenced.Closed() {
+			a.silenced = nil
+		}
+		return cmd
+	}
 	if msg.Request.Op != OpCreate {
 		return nil
 	}
@@ -434,7 +489,7 @@ func (a *Alerts) actionKey(msg tea.KeyPressMsg, al query.Alert) (tea.Cmd, bool) 
 	}
 	switch {
 	case key.Matches(msg, k.Silence):
-		return a.openForm(al, false), true
+		return a.silence(al), true
 	case key.Matches(msg, k.Ack):
 		return a.openForm(al, true), true
 	case key.Matches(msg, k.Browse):
@@ -452,7 +507,12 @@ func (a *Alerts) actionKey(msg tea.KeyPressMsg, al query.Alert) (tea.Cmd, bool) 
 		if strings.TrimSpace(u) == "" {
 			return Flash(text.Sanitize(al.Name)+" has no runbook_url annotation", false), true
 		}
-		return func() tea.Msg { return CopyMsg{Text: u, What: "runbook URL"} }, true
+		safe, ok := text.SafeURL(u)
+		if !ok {
+			// Never put on the clipboard what could run in a shell.
+			return Flash("not copied: the runbook URL is not a plain http(s) URL: "+text.Sanitize(u), true), true
+		}
+		return func() tea.Msg { return CopyMsg{Text: safe, What: "runbook URL"} }, true
 	case key.Matches(msg, k.Jump):
 		label := a.ctx.Config.Metrics.EndpointLabel
 		v, ok := al.Labels[label]
@@ -464,14 +524,59 @@ func (a *Alerts) actionKey(msg tea.KeyPressMsg, al query.Alert) (tea.Cmd, bool) 
 	return nil, false
 }
 
-// openForm opens the silence form for an alert; an ack lands on the
-// confirm step.
-func (a *Alerts) openForm(al query.Alert, ack bool) tea.Cmd {
+// noAlertmanagerFlash refuses a silence when no Alertmanager is configured.
+func noAlertmanagerFlash() tea.Cmd {
+	return Flash("cannot silence: Alertmanager not configured (set --alertmanager or alertmanager.urls)", true)
+}
+
+// silence is s on an alert: the silence that already covers it, with
+// extend and an explicit new one, else the silence form.
+func (a *Alerts) silence(al query.Alert) tea.Cmd {
+	if cmd := a.refuseSilence(al); cmd != nil {
+		return cmd
+	}
+	if p := NewSilencedPanel(a.ctx, al, a.silences); p != nil {
+		a.silenced = p
+		a.silenced.SetSize(a.width, a.height)
+		return nil
+	}
+	return a.openForm(al, false)
+}
+
+// silencedKey passes a key to the silenced panel; n leaves it for the
+// silence form.
+func (a *Alerts) silencedKey(msg tea.KeyPressMsg) tea.Cmd {
+	p := a.silenced
+	cmd := p.Update(msg)
+	if !p.Closed() {
+		return cmd
+	}
+	a.silenced = nil
+	if p.WantsNew() {
+		return tea.Batch(cmd, a.openForm(p.alert, false))
+	}
+	return cmd
+}
+
+// refuseSilence says why an alert cannot be silenced from here, if so.
+func (a *Alerts) refuseSilence(al query.Alert) tea.Cmd {
 	if a.ctx.Config.UI.ReadOnly {
 		return Flash("read-only: silencing alerts is disabled (ui.read_only)", true)
 	}
+	if !a.amConfigured {
+		return noAlertmanagerFlash()
+	}
 	if len(al.Labels) == 0 {
 		return Flash("this alert has no labels to silence it by", true)
+	}
+	return nil
+}
+
+// openForm opens the silence form for an alert; an ack lands on the
+// confirm step.
+func (a *Alerts) openForm(al query.Alert, ack bool) tea.Cmd {
+	if cmd := a.refuseSilence(al); cmd != nil {
+		return cmd
 	}
 	if ack {
 		a.form = NewAckForm(a.ctx, al, a.all, a.createdBy())
@@ -531,6 +636,9 @@ func (a *Alerts) handleKey(msg tea.KeyPressMsg) tea.Cmd {
 	if cmd := readOnlyRefusal(k, msg); cmd != nil {
 		return cmd
 	}
+	if !a.amConfigured && (key.Matches(msg, k.Silence) || key.Matches(msg, k.Ack)) {
+		return noAlertmanagerFlash()
+	}
 	if al, ok := a.SelectedAlert(); ok {
 		cmd, _ := a.actionKey(msg, al)
 		return cmd
@@ -548,6 +656,7 @@ func (a *Alerts) move(d int) {
 // rebuild filters, groups and lays out the alerts and puts the cursor back
 // on the selected alert.
 func (a *Alerts) rebuild() {
+	a.picker = query.NewLabelPicker(a.all)
 	a.shown = a.filter.Filter(a.all)
 	if a.grouped {
 		// Groups in the order of their first (most severe, oldest) alert.
@@ -650,12 +759,13 @@ func (a *Alerts) clampScroll() {
 func (a *Alerts) statusLines() []string {
 	st := a.ctx.Styles
 	var lines []string
-	if a.err != nil && a.haveData {
-		age := ""
-		if !a.at.IsZero() {
-			age = " (showing data from " + FormatDuration(a.ctx.Now().Sub(a.at)) + " ago)"
+	if a.haveData {
+		for _, u := range a.unknownSources() {
+			lines = append(lines, st.Error.Render("✕ "+u))
 		}
-		lines = append(lines, st.Error.Render("✕ alerts refresh failed"+age+": "+text.Sanitize(a.err.Error())))
+		if a.err != nil && a.sources.At.After(a.at) && !a.at.IsZero() {
+			lines = append(lines, st.Error.Render("✕ no source answered the last refresh: showing alerts from "+FormatDuration(a.ctx.Now().Sub(a.at))+" ago"))
+		}
 	}
 	switch {
 	case a.prompting:
@@ -670,6 +780,53 @@ func (a *Alerts) statusLines() []string {
 	return lines
 }
 
+// unknownSources says, one line each, which source of alerts did not
+// answer the last refresh and why: "Alertmanager not configured",
+// "Alertmanager unreachable: <cause>", "Prometheus unreachable: <cause>".
+// The causes are sanitised.
+func (a *Alerts) unknownSources() []string {
+	src := a.sources
+	var out []string
+	switch {
+	case !a.amConfigured || src.NoAlertmanager:
+		out = append(out, "Alertmanager not configured: silenced and inhibited states are unknown (set --alertmanager)")
+	case src.AlertmanagerErr != nil:
+		out = append(out, "Alertmanager unreachable: "+text.Sanitize(src.AlertmanagerErr.Error()))
+	}
+	if src.PrometheusErr != nil {
+		out = append(out, "Prometheus unreachable: pending alerts unknown: "+text.Sanitize(src.PrometheusErr.Error()))
+	}
+	if len(out) == 0 && a.err != nil {
+		out = append(out, text.Sanitize(a.err.Error()))
+	}
+	return out
+}
+
+// sourceNames names the sources of alerts.
+func (a *Alerts) sourceNames() string {
+	if !a.amConfigured || a.sources.NoAlertmanager {
+		return "Prometheus"
+	}
+	return "Alertmanager and Prometheus"
+}
+
+// noneText says that there is no alert, and on whose word: "nothing is
+// firing" only from a source that answered with nothing.
+func (a *Alerts) noneText() string {
+	src := a.sources
+	amOK := a.amConfigured && !src.NoAlertmanager && src.AlertmanagerErr == nil
+	promOK := !src.NoPrometheus && src.PrometheusErr == nil
+	switch {
+	case amOK && promOK:
+		return "no alerts: nothing is firing or pending"
+	case amOK:
+		return "no alerts in Alertmanager: nothing is firing (pending alerts unknown)"
+	case promOK:
+		return "no alerts from Prometheus: nothing is firing or pending"
+	}
+	return "no answer: alerts unknown"
+}
+
 // Notes implements Screen.
 func (a *Alerts) Notes() []string {
 	label := a.ctx.Config.Metrics.EndpointLabel
@@ -679,7 +836,7 @@ func (a *Alerts) Notes() []string {
 		"FOR is the time since the alert became active. LABELS are its labels other than alertname and severity.",
 		`Filter: plain words match the name, state, summary and label values; name="v", name!="v", name=~"re", name!~"re" match labels.`,
 		"J shows the alert's " + label + " on the overview; o opens and y copies its runbook_url.",
-		"s opens the silence form (matchers from the alert's labels); a acks: a short silence of exactly this alert, confirmed before it is sent.",
+		"s opens the silence form (matchers from the alert's labels), or, on an alert a silence already covers, that silence with e to extend it and s again for a new one; a acks: a short silence of exactly this alert, confirmed before it is sent.",
 	}
 }
 
@@ -689,6 +846,8 @@ func (a *Alerts) ShortHelp() []key.Binding {
 	switch {
 	case a.form != nil:
 		return a.form.ShortHelp()
+	case a.silenced != nil:
+		return a.silenced.ShortHelp()
 	case a.prompting:
 		return []key.Binding{k.Apply, k.Cancel}
 	case a.detail != nil:
@@ -702,6 +861,9 @@ func (a *Alerts) FullHelp() [][]key.Binding {
 	k := a.ctx.Keys
 	if a.form != nil {
 		return a.form.FullHelp()
+	}
+	if a.silenced != nil {
+		return a.silenced.FullHelp()
 	}
 	return [][]key.Binding{
 		k.Navigation(),
@@ -718,6 +880,9 @@ func (a *Alerts) View() string {
 	if a.form != nil {
 		return a.form.View()
 	}
+	if a.silenced != nil {
+		return a.silenced.View()
+	}
 	if a.detail != nil {
 		return a.detail.View()
 	}
@@ -727,14 +892,16 @@ func (a *Alerts) View() string {
 	body := a.tableHeight()
 	switch {
 	case !a.haveData && a.err != nil:
-		lines = append(lines, st.Error.Render(text.Fit("  cannot show alerts:", a.width)))
-		for _, l := range wrapText(text.Sanitize(a.err.Error()), a.width-4) {
-			lines = append(lines, st.Error.Render("    "+l))
+		lines = append(lines, st.Error.Render(text.Fit("  cannot list alerts: no source answered", a.width)))
+		for _, u := range a.unknownSources() {
+			for _, l := range wrapText(u, a.width-4) {
+				lines = append(lines, st.Error.Render("    "+l))
+			}
 		}
 	case !a.haveData:
-		lines = append(lines, st.Muted.Render(text.Fit("  waiting for the first answer from Alertmanager…", a.width)))
+		lines = append(lines, st.Muted.Render(text.Fit("  waiting for the first answer from "+a.sourceNames()+"…", a.width)))
 	case len(a.all) == 0:
-		lines = append(lines, st.OK.Render(text.Fit("  no alerts: nothing is firing or pending", a.width)))
+		lines = append(lines, st.OK.Render(text.Fit("  "+a.noneText(), a.width)))
 	case len(a.shown) == 0:
 		lines = append(lines, st.Muted.Render(text.Fit("  no alert matches the filter", a.width)))
 	default:
@@ -841,6 +1008,29 @@ func alertAge(now, at time.Time) string {
 	return FormatDuration(d.Truncate(time.Second))
 }
 
+// firstLabels are the labels that say where an alert is, shown first.
+func (a *Alerts) firstLabels() []string {
+	return []string{a.ctx.Config.Metrics.EndpointLabel, "endpoint", "handler", "job", "service", "instance"}
+}
+
+// AlertLabelTexts returns, for each alert, the labels that tell it apart
+// from the other alerts of its name (see query.LabelPicker), written
+// k=v k=v and sanitised, with the endpoint label first: for the snapshot's
+// alert lines.
+func AlertLabelTexts(alerts []query.Alert, endpointLabel string) []string {
+	p := query.NewLabelPicker(alerts)
+	first := []string{endpointLabel, "endpoint", "handler", "job", "service", "instance"}
+	out := make([]string, len(alerts))
+	for i := range alerts {
+		var parts []string
+		for _, n := range p.Names(alerts[i], first...) {
+			parts = append(parts, text.Sanitize(n)+"="+text.Sanitize(alerts[i].Labels[n]))
+		}
+		out[i] = strings.Join(parts, " ")
+	}
+	return out
+}
+
 // labelOrder puts the labels that say where an alert is first: the
 // endpoint label, job, instance; then the rest by name. alertname and severity
 // are left out, as their own columns show them.
@@ -904,12 +1094,17 @@ func (c *styleMemo) render(style lipgloss.Style, kind int, variant, s string) st
 // styled unless plain. Only what fits is styled; an ellipsis ends it when
 // labels were left out or cut.
 func compactLabels(st *themes.Styles, memo *styleMemo, ls map[string]string, endpointLabel string, w int, plain bool) string {
+	return compactLabelsOrdered(st, memo, ls, labelOrder(ls, endpointLabel), w, plain)
+}
+
+// compactLabelsOrdered is compactLabels with the labels and their order
+// given.
+func compactLabelsOrdered(st *themes.Styles, memo *styleMemo, ls map[string]string, order []string, w int, plain bool) string {
 	if w <= 0 {
 		return ""
 	}
 	var b strings.Builder
 	left := w
-	order := labelOrder(ls, endpointLabel)
 	for i, n := range order {
 		k, v := text.Sanitize(n), text.Sanitize(ls[n])
 		sep := ""
@@ -987,10 +1182,19 @@ func (a *Alerts) renderRow(al *query.Alert, selected bool, now time.Time) string
 		add(text.PadLeft(alertAge(now, al.ActiveAt), a.forW))
 	}
 	if a.labelsW > 0 {
-		add(compactLabels(st, &a.memo, al.Labels, a.ctx.Config.Metrics.EndpointLabel, a.labelsW, selected))
+		add(compactLabelsOrdered(st, &a.memo, al.Labels, a.picker.Names(*al, a.firstLabels()...), a.labelsW, selected))
 	}
 	if a.summaryW > 0 {
-		add(text.Fit(text.Sanitize(al.Summary()), a.summaryW))
+		h := text.Sanitize(al.Headline())
+		if h == "" {
+			c := text.Fit("(no summary)", a.summaryW)
+			if !selected {
+				c = st.Muted.Render(c)
+			}
+			add(c)
+		} else {
+			add(text.Fit(h, a.summaryW))
+		}
 	}
 	if selected {
 		return st.RowSelected.Render(text.Fit(b.String(), a.width))
@@ -1060,4 +1264,30 @@ func keepTail(s string, w int) string {
 		from = starts[j]
 	}
 	return s[from:]
+}
+
+// reportAlertLabels is AlertLabelTexts for the snapshot's alerts, each
+// followed by a space when not empty.
+func reportAlertLabels(ras []ReportAlert) []string {
+	as := make([]query.Alert, len(ras))
+	for i, ra := range ras {
+		as[i] = query.Alert{Name: ra.Name, Labels: ra.Labels}
+	}
+	out := AlertLabelTexts(as, "path")
+	for i := range out {
+		if out[i] != "" {
+			out[i] = "{" + out[i] + "} "
+		}
+	}
+	return out
+}
+
+// reportHeadline is the snapshot's text after an alert's name: its
+// summary (the snapshot fills it with query.Alert.Headline), sanitised, or
+// "(no summary)".
+func reportHeadline(ra ReportAlert) string {
+	if s := strings.TrimSpace(text.Sanitize(ra.Summary)); s != "" {
+		return s
+	}
+	return "(no summary)"
 }

@@ -161,8 +161,18 @@ func amKey(s string) tea.KeyPressMsg {
 }
 
 // send presses keys on a screen and returns the messages the last one's
-// command produces.
+// command produces. Like the program, it draws the screen after each key.
 func send(s Screen, ks ...string) []tea.Msg {
+	var cmd tea.Cmd
+	for _, k := range ks {
+		_, cmd = s.Update(amKey(k))
+		s.View()
+	}
+	return runCmd(cmd)
+}
+
+// sendUnseen presses keys without drawing the screen in between.
+func sendUnseen(s Screen, ks ...string) []tea.Msg {
 	var cmd tea.Cmd
 	for _, k := range ks {
 		_, cmd = s.Update(amKey(k))
@@ -170,14 +180,15 @@ func send(s Screen, ks ...string) []tea.Msg {
 	return runCmd(cmd)
 }
 
-// typeText types text one character at a time.
+// typeText types text one character at a time, drawing after each.
 func typeText(s Screen, txt string) {
 	for _, r := range txt {
 		if r == ' ' {
 			s.Update(amKey("space"))
-			continue
+		} else {
+			s.Update(tea.KeyPressMsg{Code: r, Text: string(r)})
 		}
-		s.Update(tea.KeyPressMsg{Code: r, Text: string(r)})
+		s.View()
 	}
 }
 
@@ -261,10 +272,14 @@ func TestAlertsColumns(t *testing.T) {
 		}
 	}
 	row := lineWith(t, v, "/api/checkout")
-	for _, want := range []string{"critical", "HighErrorRate", "firing", "2h13m", "job=shop", "path=/api/checkout", "31% of /api/checkout"} {
+	for _, want := range []string{"critical", "HighErrorRate", "firing", "2h13m", "path=/api/checkout", "instance=10.", "31% of /api/checkout"} {
 		if !strings.Contains(row, want) {
 			t.Errorf("row lacks %q: %q", want, row)
 		}
+	}
+	// job=shop is shared by both HighErrorRate alerts: it tells nothing apart.
+	if strings.Contains(row, "job=shop") {
+		t.Errorf("a label every alert of the name shares is shown: %q", row)
 	}
 	if strings.Contains(row, "alertname=") || strings.Contains(row, "severity=") {
 		t.Errorf("alertname/severity repeated in labels: %q", row)
@@ -600,7 +615,7 @@ func TestAlertsErrors(t *testing.T) {
 	// An error before any data fills the content area, sanitised.
 	a.Update(AlertsMsg{Err: errors.New("Get \"http://am:9093/api/v2/alerts\": dial tcp: connection refused" + hostile)})
 	v := a.View()
-	if !strings.Contains(ansi.Strip(v), "cannot show alerts") || !strings.Contains(ansi.Strip(v), "connection") || !strings.Contains(ansi.Strip(v), "refused") {
+	if !strings.Contains(ansi.Strip(v), "cannot list alerts") || !strings.Contains(ansi.Strip(v), "connection") || !strings.Contains(ansi.Strip(v), "refused") {
 		t.Fatalf("error not shown:\n%s", v)
 	}
 	assertNoRawEscapes(t, v)
@@ -617,7 +632,7 @@ func TestAlertsErrors(t *testing.T) {
 		t.Fatal("error line stayed")
 	}
 	// No alerts at all.
-	a.Update(AlertsMsg{At: fixedNow})
+	a.Update(AlertsMsg{At: fixedNow, Alerts: []query.Alert{}})
 	if !strings.Contains(ansi.Strip(a.View()), "no alerts") {
 		t.Fatal("no empty note")
 	}
@@ -679,7 +694,16 @@ func TestAlertsHostileValuesNeverRaw(t *testing.T) {
 		if !strings.Contains(ansi.Strip(v), "(not a link)") {
 			t.Errorf("hostile runbook and javascript: URL must not be links:\n%s", ansi.Strip(v))
 		}
+		// sil-evil covers it: its silence first (hostile author, comment
+		// and matchers), then s again for the form.
 		send(a, "s")
+		if a.Silenced() == nil {
+			t.Fatal("s did not show the silence that covers the alert")
+		}
+		assertNoRawEscapes(t, a.View())
+		send(a, "e")
+		assertNoRawEscapes(t, a.View())
+		send(a, "esc", "s")
 		assertNoRawEscapes(t, a.View())
 		typeText(a, "looking")
 		send(a, "enter")
@@ -864,5 +888,77 @@ func BenchmarkAlertsView1000(b *testing.B) {
 	b.ResetTimer()
 	for i := 0; i < b.N; i++ {
 		_ = a.View()
+	}
+}
+
+// What vigil cannot know is never shown as "nothing is firing": with no
+// Alertmanager and Prometheus failing, the screen names both causes and no
+// age; "nothing is firing" only when a source answered with nothing.
+func TestAlertsUnknownIsNotNone(t *testing.T) {
+	a := NewAlerts(testContext(t, "dark"))
+	a.SetSize(100, 20)
+	a.SetAlertmanagerConfigured(false)
+	promErr := errors.New(`prometheus alerts: Get "http://127.0.0.1:1/api/v1/alerts": dial tcp 127.0.0.1:1: connect: connection refused`)
+	a.Update(AlertsMsg{At: fixedNow, NoAlertmanager: true, PrometheusErr: promErr, Err: promErr})
+	v := strings.Join(strings.Fields(ansi.Strip(a.View())), " ")
+	for _, want := range []string{"cannot list alerts", "Alertmanager not configured", "Prometheus unreachable", "connection refused"} {
+		if !strings.Contains(v, want) {
+			t.Errorf("lacks %q:\n%s", want, v)
+		}
+	}
+	for _, bad := range []string{"nothing is firing", "showing data from", " ago"} {
+		if strings.Contains(v, bad) {
+			t.Errorf("says %q:\n%s", bad, v)
+		}
+	}
+	if fl := onlyMsg[FlashMsg](t, send(a, "s")); !strings.Contains(fl.Text, "Alertmanager not configured") || !fl.Error {
+		t.Errorf("s without Alertmanager: %q", fl.Text)
+	}
+	// Prometheus answers with nothing: now "nothing is firing" is true.
+	a.Update(AlertsMsg{At: fixedNow, NoAlertmanager: true, Alerts: []query.Alert{}})
+	v = strings.Join(strings.Fields(ansi.Strip(a.View())), " ")
+	if !strings.Contains(v, "nothing is firing") || !strings.Contains(v, "Alertmanager not configured") {
+		t.Errorf("Prometheus answered empty:\n%s", v)
+	}
+	// Alertmanager answers with nothing, Prometheus fails.
+	b := NewAlerts(testContext(t, "dark"))
+	b.SetSize(100, 20)
+	b.Update(AlertsMsg{At: fixedNow, Alerts: []query.Alert{}, Silences: []query.Silence{}, PrometheusErr: promErr, Err: promErr})
+	v = strings.Join(strings.Fields(ansi.Strip(b.View())), " ")
+	if !strings.Contains(v, "pending alerts unknown") || !strings.Contains(v, "Prometheus unreachable") || strings.Contains(v, "nothing is firing or pending") {
+		t.Errorf("Alertmanager empty, Prometheus down:\n%s", v)
+	}
+	// With an Alertmanager, s opens the form and a silence is requested.
+	c := newTestAlerts(t, 120, 40)
+	selectAlert(t, c, byPath("/api/checkout"))
+	send(c, "a")
+	if c.Form() == nil {
+		t.Fatal("a should open the ack form with an Alertmanager")
+	}
+}
+
+// An alert with no summary shows its description, or "(no summary)";
+// never a bare dash.
+func TestAlertsNoSummary(t *testing.T) {
+	a := NewAlerts(testContext(t, "dark"))
+	a.SetSize(120, 20)
+	mk := func(path string, ann map[string]string) query.Alert {
+		ls := amLabels("alertname", "SlowAPIResponses", "severity", "warning", "job", "flask", "instance", "app:8000", "path", path)
+		return query.Alert{Name: "SlowAPIResponses", Severity: "warning", State: query.StateFiring, Labels: ls, Annotations: ann, ActiveAt: fixedNow.Add(-time.Minute)}
+	}
+	a.Update(AlertsMsg{At: fixedNow, Alerts: []query.Alert{
+		mk("/api/search", map[string]string{"description": "p99 above 2s for 5m"}),
+		mk("/api/checkout", nil),
+	}})
+	v := ansi.Strip(a.View())
+	if row := lineWith(t, v, "path=/api/search"); !strings.Contains(row, "p99 above 2s") || strings.Contains(row, "job=") {
+		t.Errorf("description row: %q", row)
+	}
+	if row := lineWith(t, v, "path=/api/checkout"); !strings.Contains(row, "(no summary)") || strings.Contains(row, "instance=") {
+		t.Errorf("no-annotation row: %q", row)
+	}
+	got := AlertLabelTexts(a.All(), "path")
+	if len(got) != 2 || got[0] == got[1] || strings.Contains(got[0], "job=") || !strings.HasPrefix(got[0], "path=") {
+		t.Errorf("AlertLabelTexts: %q", got)
 	}
 }

@@ -80,12 +80,26 @@ func Flash(text string, isErr bool) tea.Cmd {
 // AlertsMsg carries a refresh of alerts (Alertmanager's merged with
 // Prometheus's pending ones, sorted) and silences to the alert screens.
 // Err is set when the refresh failed; the screens keep their last data.
+//
+// The sources are told apart so that what vigil cannot know is never shown
+// as none: Alerts is nil unless at least one source answered, Silences is
+// nil unless Alertmanager answered the silences call.
 type AlertsMsg struct {
 	Alerts   []query.Alert
 	Silences []query.Silence
 	Peers    []query.PeerStatus
 	At       time.Time
 	Err      error
+	// NoAlertmanager is set when no Alertmanager is configured.
+	NoAlertmanager bool
+	// AlertmanagerErr, PrometheusErr and SilencesErr are the failures of
+	// Alertmanager's alerts call, Prometheus's alerts call and
+	// Alertmanager's silences call; nil when the call answered (or was not
+	// made: NoPrometheus, NoAlertmanager).
+	AlertmanagerErr error
+	PrometheusErr   error
+	SilencesErr     error
+	NoPrometheus    bool
 }
 
 // SilenceOp names a write to Alertmanager.

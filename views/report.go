@@ -232,8 +232,9 @@ func (r *Report) writeAlertsText(b *strings.Builder) {
 	if r.AlertsSource != "" {
 		fmt.Fprintf(b, "%s: Prometheus's own alerts\n", text.Sanitize(r.AlertsSource))
 	}
-	for _, a := range r.Alerts {
-		fmt.Fprintf(b, "%-9s %-9s %s — %s", text.Sanitize(a.Severity), a.State, text.Sanitize(a.Name), text.Sanitize(a.Summary))
+	ls := reportAlertLabels(r.Alerts) // alerts.go
+	for i, a := range r.Alerts {
+		fmt.Fprintf(b, "%-9s %-9s %s %s— %s", text.Sanitize(a.Severity), a.State, text.Sanitize(a.Name), ls[i], reportHeadline(a))
 		if a.RunbookURL != "" {
 			fmt.Fprintf(b, " (runbook: %s)", text.Sanitize(a.RunbookURL))
 		}

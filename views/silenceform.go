@@ -78,11 +78,23 @@ type SilenceForm struct {
 	focus    formField
 
 	confirming bool
+	// reviewSeen is set when View has drawn the whole review (the silence
+	// and what enter does) at the current size; enter sends only then. A
+	// resize clears it, so a review last drawn before the terminal shrank
+	// must be drawn again before enter acts.
+	reviewSeen bool
 	spec       query.SilenceSpec
 	dur        time.Duration
 	errs       map[string]string
 
+	// initial is what the fields held when the form opened: what differs
+	// is typed work that esc must not throw away without asking.
+	initial    [numFormFields]string
+	initialOn  []bool
+	discarding bool // esc asked whether to discard the typed work
+
 	sending bool
+	sentAt  time.Time // when the request left, for the elapsed time
 	sendErr string
 	retry   bool
 	closed  bool
@@ -117,7 +129,53 @@ func NewSilenceForm(ctx *Context, alert query.Alert, current []query.Alert, crea
 	f.setFocus(fieldComment)
 	f.refresh()
 	f.SetSize(80, 20)
+	f.markClean()
 	return f
+}
+
+// markClean records the fields as they are now as the form's starting point.
+func (f *SilenceForm) markClean() {
+	for fl := fieldMatchers; fl < numFormFields; fl++ {
+		f.initial[fl] = f.input(fl).Value()
+	}
+	f.initialOn = f.initialOn[:0]
+	for _, it := range f.items {
+		f.initialOn = append(f.initialOn, it.on)
+	}
+}
+
+// Dirty reports whether anything was typed or changed since the form
+// opened: closing it then throws work away.
+func (f *SilenceForm) Dirty() bool {
+	if f.closed {
+		return false
+	}
+	for fl := fieldMatchers; fl < numFormFields; fl++ {
+		if f.input(fl).Value() != f.initial[fl] {
+			return true
+		}
+	}
+	if len(f.items) != len(f.initialOn) {
+		return true
+	}
+	for i, it := range f.items {
+		if it.on != f.initialOn[i] {
+			return true
+		}
+	}
+	return false
+}
+
+// Discarding reports whether the form asks whether to discard its work.
+func (f *SilenceForm) Discarding() bool { return f.discarding }
+
+// Work names the form's unsent work, for the question asked before a quit.
+func (f *SilenceForm) Work() string {
+	w := "the " + strings.ToLower(f.title()[:1]) + f.title()[1:] + " being typed"
+	if c := strings.TrimSpace(f.comment.Value()); c != "" && c != f.initial[fieldComment] {
+		w += fmt.Sprintf(" (comment %q)", text.Truncate(text.Sanitize(c), 40))
+	}
+	return w
 }
 
 // NewAckForm opens the form as an ack: exactly this alert's labels, the
@@ -129,6 +187,7 @@ func NewAckForm(ctx *Context, alert query.Alert, current []query.Alert, createdB
 	f.duration.SetValue(durationText(ctx.Config.Silence.AckDuration.D()))
 	f.comment.SetValue("ack by " + createdBy)
 	f.comment.CursorEnd()
+	f.markClean()
 	f.review()
 	return f
 }
@@ -189,8 +248,16 @@ func (f *SilenceForm) SetAlerts(alerts []query.Alert) {
 
 // SetSize gives the size of the content area.
 func (f *SilenceForm) SetSize(w, h int) {
-	f.width, f.height = max(w, 0), max(h, 0)
+	w, h = max(w, 0), max(h, 0)
+	if w != f.width || h != f.height {
+		f.reviewSeen = false
+	}
+	f.width, f.height = w, h
 }
+
+// ReviewSeen reports whether the confirm step has been drawn whole at the
+// current size, so that enter may send what it shows.
+func (f *SilenceForm) ReviewSeen() bool { return f.confirming && f.reviewSeen }
 
 func (f *SilenceForm) input(fl formField) *textinput.Model {
 	switch fl {
@@ -250,6 +317,10 @@ func (f *SilenceForm) confirmKey(msg tea.KeyPressMsg) tea.Cmd {
 		if f.sending {
 			return nil // one request at a time
 		}
+		if !f.reviewSeen {
+			// Never send what the person has not seen.
+			return Flash("the review is not on screen: enlarge the terminal to see it, then press enter", true)
+		}
 		return f.send()
 	case key.Matches(msg, k.Cancel):
 		if f.sending {
@@ -264,8 +335,23 @@ func (f *SilenceForm) confirmKey(msg tea.KeyPressMsg) tea.Cmd {
 
 func (f *SilenceForm) editKey(msg tea.KeyPressMsg) tea.Cmd {
 	k := f.ctx.Keys
+	if f.discarding {
+		f.discarding = false
+		switch {
+		case key.Matches(msg, k.Cancel), msg.String() == "y":
+			f.closed = true
+			return Flash("no silence created: the typed text was discarded", false)
+		case msg.String() == "n":
+			return nil
+		}
+		// Any other key keeps the work and does what it does.
+	}
 	switch {
 	case key.Matches(msg, k.Cancel):
+		if f.Dirty() {
+			f.discarding = true
+			return nil
+		}
 		f.closed = true
 		return Flash("no silence created", false)
 	case key.Matches(msg, k.Apply):
@@ -352,32 +438,7 @@ func (f *SilenceForm) toggleTextMode() {
 
 // stepPreset moves the duration to the previous or next preset.
 func (f *SilenceForm) stepPreset(d int) {
-	cur := strings.TrimSpace(f.duration.Value())
-	i := slices.Index(durationPresets[:], cur)
-	switch {
-	case i >= 0:
-		i = min(max(i+d, 0), len(durationPresets)-1)
-	default:
-		// From a typed duration, go to the nearest preset in that direction.
-		v, err := vigil.ParseDuration(cur)
-		i = 1
-		if err == nil {
-			i = 0
-			for j, p := range durationPresets {
-				pv, _ := vigil.ParseDuration(p)
-				if pv <= v {
-					i = j
-				}
-			}
-			if d > 0 {
-				pv, _ := vigil.ParseDuration(durationPresets[i])
-				if pv <= v {
-					i = min(i+1, len(durationPresets)-1)
-				}
-			}
-		}
-	}
-	f.duration.SetValue(durationPresets[i])
+	f.duration.SetValue(stepDurationPreset(strings.TrimSpace(f.duration.Value()), d))
 	f.duration.CursorEnd()
 	f.changed()
 }
@@ -530,6 +591,7 @@ func (f *SilenceForm) review() {
 	}
 	f.spec, f.dur = spec, d
 	f.confirming = true
+	f.reviewSeen = false
 	f.sendErr = ""
 }
 
@@ -539,6 +601,7 @@ func (f *SilenceForm) send() tea.Cmd {
 		return Flash("read-only: silencing alerts is disabled (ui.read_only)", true)
 	}
 	f.sending = true
+	f.sentAt = f.ctx.Now()
 	f.sendErr = ""
 	req := SilenceRequestMsg{Op: OpCreate, Spec: f.spec, Retry: f.retry, Ack: f.ack}
 	return func() tea.Msg { return req }
@@ -607,10 +670,15 @@ func (f *SilenceForm) View() string {
 	focusLine := 0
 	if f.confirming {
 		// What enter will do stays at the bottom, however short the area.
-		body, foot := f.confirmLines()
-		if len(foot) > f.height {
-			foot = foot[len(foot)-f.height:]
+		body, foot, spec := f.confirmLines()
+		if spec+len(foot) > f.height || f.width < confirmMinWidth {
+			// The silence itself does not fit: say so rather than show a
+			// part of it, and do not let enter send it.
+			f.reviewSeen = false
+			return clipLines(wrapText(text.Sanitize(fmt.Sprintf("the review of this silence needs %dx%d: enlarge the terminal to see it (esc: back)",
+				max(f.width, confirmMinWidth), spec+len(foot))), max(f.width, 1)), f.width, f.height)
 		}
+		f.reviewSeen = true
 		if len(body)+len(foot) > f.height {
 			body = body[:f.height-len(foot)]
 		}
@@ -750,7 +818,12 @@ func (f *SilenceForm) editLines() ([]string, int) {
 	out = append(out, "")
 	out = append(out, f.previewLines(true)...)
 	out = append(out, "")
-	out = append(out, st.Muted.Render("enter: review before sending · tab/shift+tab: fields · esc: cancel"))
+	if f.discarding {
+		out = append(out, st.Confirm.Render("discard what you typed? esc again or y: discard · n or any other key: keep editing"))
+		focusLine = len(out) - 1
+	} else {
+		out = append(out, st.Muted.Render("enter: review before sending · tab/shift+tab: fields · esc: cancel"))
+	}
 	return out, focusLine
 }
 
@@ -816,9 +889,14 @@ func formatClock(now, t time.Time) string {
 	return s
 }
 
+// confirmMinWidth is the narrowest content area the review is drawn in.
+const confirmMinWidth = 30
+
 // confirmLines are the confirm step: the silence, and the footer that says
-// what enter does (or that it is sending, or what went wrong).
-func (f *SilenceForm) confirmLines() (body, foot []string) {
+// what enter does (or that it is sending, or what went wrong). spec is the
+// number of lines of body that show the silence itself (up to its comment):
+// they must all be on screen for the review to count as seen.
+func (f *SilenceForm) confirmLines() (body, foot []string, spec int) {
 	st := f.ctx.Styles
 	w := f.width
 	valW := max(w-formLabelW-1, 1)
@@ -848,12 +926,15 @@ func (f *SilenceForm) confirmLines() (body, foot []string) {
 		comment = st.Muted.Render("(none)")
 	}
 	field("comment", comment)
+	spec = len(out)
 	out = append(out, "")
 	out = append(out, f.previewLines(true)...)
 	out = append(out, "")
 	switch {
 	case f.sending:
-		foot = append(foot, st.Accent.Render("sending… waiting for Alertmanager"))
+		el := int(max(f.ctx.Now().Sub(f.sentAt), 0) / time.Second)
+		foot = append(foot, st.Accent.Render(fmt.Sprintf("sending… %ds waiting for Alertmanager (deadline %s; esc leaves, the answer still shows)",
+			el, FormatDuration(3*f.ctx.Config.Alertmanager.Timeout.D()+time.Second))))
 	case f.sendErr != "":
 		for _, l := range wrapText("✕ Alertmanager: "+f.sendErr, max(w, 1)) {
 			foot = append(foot, st.Error.Render(l))
@@ -862,5 +943,5 @@ func (f *SilenceForm) confirmLines() (body, foot []string) {
 	default:
 		foot = append(foot, st.Confirm.Render("enter: send to Alertmanager · esc: back to editing"))
 	}
-	return out, foot
+	return out, foot, spec
 }

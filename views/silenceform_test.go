@@ -365,11 +365,58 @@ func TestSilenceFormEscKeepsEverything(t *testing.T) {
 	if f.Confirming() || a.Form() == nil || f.comment.Value() != "first try" || f.focus != fieldComment {
 		t.Fatal("esc on the confirm step should go back to editing with everything kept")
 	}
-	// esc while editing cancels.
+	// esc while editing asks first (a comment was typed); esc again cancels.
+	noRequest(t, send(a, "esc"))
+	if a.Form() == nil || !f.Discarding() {
+		t.Fatal("esc with typed text should ask before discarding it")
+	}
 	msgs := send(a, "esc")
 	noRequest(t, msgs)
 	if a.Form() != nil {
-		t.Fatal("esc should close the form")
+		t.Fatal("esc twice should close the form")
+	}
+}
+
+// esc on a form with typed text asks before throwing it away: n or any
+// other key keeps it (the other key also acts); esc again or y discards.
+// Untouched, esc closes at once.
+func TestSilenceFormEscAsksBeforeDiscarding(t *testing.T) {
+	a := openForm(t, 120, 40)
+	f := a.Form()
+	if f.Dirty() || a.UnsentWork() != "" {
+		t.Fatal("a fresh form is not dirty")
+	}
+	typeText(a, "rolling back")
+	if !f.Dirty() || !strings.Contains(a.UnsentWork(), `"rolling back"`) {
+		t.Fatalf("dirty %v, work %q", f.Dirty(), a.UnsentWork())
+	}
+	send(a, "esc")
+	v := ansi.Strip(a.View())
+	if a.Form() == nil || !strings.Contains(v, "discard what you typed?") {
+		t.Fatalf("esc should ask:\n%s", v)
+	}
+	send(a, "n")
+	if a.Form() == nil || f.Discarding() || f.comment.Value() != "rolling back" {
+		t.Fatalf("n should keep editing, comment %q", f.comment.Value())
+	}
+	send(a, "esc")
+	typeText(a, "!") // another key: keeps the work and types
+	if a.Form() == nil || f.comment.Value() != "rolling back!" {
+		t.Fatalf("comment %q", f.comment.Value())
+	}
+	send(a, "esc")
+	msgs := send(a, "y")
+	if a.Form() != nil {
+		t.Fatal("y should discard")
+	}
+	if fl := onlyMsg[FlashMsg](t, msgs); !strings.Contains(fl.Text, "discarded") {
+		t.Fatalf("flash %q", fl.Text)
+	}
+	// Untouched form: esc closes at once.
+	a = openForm(t, 120, 40)
+	send(a, "esc")
+	if a.Form() != nil {
+		t.Fatal("esc on an untouched form should close it")
 	}
 }
 
@@ -517,7 +564,7 @@ func TestSilenceFormPreviewFollowsRefresh(t *testing.T) {
 		t.Fatal("one match")
 	}
 	m := sampleAlertsMsg()
-	m.Alerts = nil
+	m.Alerts = []query.Alert{}
 	a.Update(m)
 	if len(f.Matches()) != 0 || !strings.Contains(ansi.Strip(a.View()), "matches no current alert") {
 		t.Fatal("the preview should follow the refresh")
@@ -616,5 +663,57 @@ func TestScreensContract(t *testing.T) {
 	f := NewSilenceForm(ctx, sampleAlerts()[1], nil, "me")
 	if len(f.FullHelp()) == 0 {
 		t.Fatal("form help")
+	}
+}
+
+// Enter on the confirm step sends only a review that was drawn whole at the
+// current size: not one never drawn, not one last drawn before a resize.
+func TestSilenceConfirmNeedsASeenReview(t *testing.T) {
+	a := openForm(t, 100, 30)
+	typeText(a, "deploy 4711")
+	sendUnseen(a, "enter") // to the review, not drawn yet
+	f := a.Form()
+	if !f.Confirming() || f.ReviewSeen() {
+		t.Fatalf("confirming %v, seen %v", f.Confirming(), f.ReviewSeen())
+	}
+	noRequest(t, sendUnseen(a, "enter"))
+	if f.Sending() {
+		t.Fatal("sent a review that was never drawn")
+	}
+	a.View()
+	if !f.ReviewSeen() {
+		t.Fatal("drawn at 100x30, the review should count as seen")
+	}
+	// Shrunk: too small for the silence itself.
+	a.SetSize(30, 4)
+	v := ansi.Strip(a.View())
+	if f.ReviewSeen() || !strings.Contains(strings.Join(strings.Fields(v), " "), "enlarge") {
+		t.Fatalf("seen %v at 30x4:\n%s", f.ReviewSeen(), v)
+	}
+	noRequest(t, send(a, "enter"))
+	// Back to a usable size, but not drawn yet: still no.
+	a.SetSize(100, 30)
+	noRequest(t, sendUnseen(a, "enter"))
+	a.View()
+	req := onlyMsg[SilenceRequestMsg](t, sendUnseen(a, "enter"))
+	if req.Op != OpCreate || req.Spec.Comment != "deploy 4711" {
+		t.Fatalf("request %+v", req)
+	}
+}
+
+// A send to a peer that does not answer shows the time elapsed.
+func TestSilenceFormSendingShowsElapsed(t *testing.T) {
+	now := fixedNow
+	a := openForm(t, 120, 40)
+	a.ctx.Now = func() time.Time { return now }
+	typeText(a, "hung peer")
+	send(a, "enter")
+	onlyMsg[SilenceRequestMsg](t, send(a, "enter"))
+	if v := ansi.Strip(a.View()); !strings.Contains(v, "sending… 0s") {
+		t.Fatalf("no elapsed time:\n%s", v)
+	}
+	now = now.Add(7 * time.Second)
+	if v := ansi.Strip(a.View()); !strings.Contains(v, "sending… 7s") {
+		t.Fatalf("no elapsed time after 7s:\n%s", v)
 	}
 }

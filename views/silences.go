@@ -10,7 +10,6 @@ import (
 	"charm.land/bubbles/v2/textinput"
 	tea "charm.land/bubbletea/v2"
 
-	"github.com/vigilterm/vigil"
 	"github.com/vigilterm/vigil/query"
 	"github.com/vigilterm/vigil/ui/text"
 )
@@ -38,6 +37,7 @@ type Silences struct {
 	at       time.Time
 	haveData bool
 	err      error
+	noAM     bool // no Alertmanager configured
 
 	rows        []query.Silence // shown: filtered, expired ones on request
 	cursor      int
@@ -49,10 +49,8 @@ type Silences struct {
 	prompt    textinput.Model
 	prompting bool
 
-	expiring  *query.Silence // the silence the expire question is about
-	extending *query.Silence // the silence the extend prompt is about
-	extend    textinput.Model
-	extendErr string
+	expiring  *query.Silence      // the silence the expire question is about
+	extending *ExtendChooser      // the extend prompt, while open
 	pending   map[string]inflight // requests in flight, by silence id
 
 	detail       bool // the selected silence in full
@@ -66,13 +64,17 @@ var _ Screen = (*Silences)(nil)
 
 // NewSilences returns the silences screen.
 func NewSilences(ctx *Context) *Silences {
-	s := &Silences{ctx: ctx, prompt: newInput(256), extend: newInput(32), pending: map[string]inflight{}}
+	s := &Silences{ctx: ctx, prompt: newInput(256), pending: map[string]inflight{}}
 	s.SetSize(80, 20)
 	return s
 }
 
 // Title implements Screen.
 func (s *Silences) Title() string { return "Silences" }
+
+// SetAlertmanagerConfigured tells the screen whether an Alertmanager is
+// configured (it assumes one until told).
+func (s *Silences) SetAlertmanagerConfigured(ok bool) { s.noAM = !ok }
 
 // Capturing implements Screen: the filter prompt, the expire question and
 // the extend prompt own the keyboard.
@@ -157,8 +159,7 @@ func (s *Silences) Update(msg tea.Msg) (Screen, tea.Cmd) {
 	}
 	switch {
 	case s.extending != nil:
-		var cmd tea.Cmd
-		s.extend, cmd = s.extend.Update(msg)
+		_, cmd := s.extending.Update(msg) // a paste cannot confirm
 		return s, cmd
 	case s.prompting:
 		var cmd tea.Cmd
@@ -170,19 +171,33 @@ func (s *Silences) Update(msg tea.Msg) (Screen, tea.Cmd) {
 }
 
 func (s *Silences) onAlerts(msg AlertsMsg) {
-	s.err = msg.Err
-	if msg.Err != nil && msg.Alerts == nil && msg.Silences == nil {
+	// This screen's error is the silences call's, not the alerts call's.
+	s.err = msg.SilencesErr
+	s.noAM = msg.NoAlertmanager
+	if msg.Alerts != nil {
+		s.alerts = msg.Alerts
+	}
+	if msg.Silences == nil {
+		// Not configured, or the silences call failed: keep what we had
+		// and never show an unknown list as empty.
+		if msg.Alerts != nil {
+			s.recount()
+		}
 		return
 	}
 	s.all = append(s.all[:0:0], msg.Silences...)
 	sortSilenceList(s.all)
-	s.alerts = msg.Alerts
 	s.at = msg.At
 	for id := range s.pending {
 		s.busy(id) // forgets the stale ones
 	}
 	s.haveData = true
-	// Counted and formatted once per refresh, not per frame.
+	s.recount()
+}
+
+// recount counts, per silence, the current alerts it matches, and formats
+// the matchers: once per refresh, not per frame.
+func (s *Silences) recount() {
 	s.counts = make(map[string]int, len(s.all))
 	s.mtext = make(map[string]string, len(s.all))
 	for _, si := range s.all {
@@ -465,52 +480,23 @@ func (s *Silences) startExtend() tea.Cmd {
 	if op, busy := s.busy(si.ID); busy {
 		return Flash(fmt.Sprintf("silence %s: %s already on its way", text.Sanitize(si.ID), op), false)
 	}
-	s.extending = &si
-	s.extendErr = ""
-	s.extend.SetValue("+1h")
-	s.extend.CursorEnd()
-	s.extend.Focus()
+	s.extending = NewExtendChooser(s.ctx, si)
 	return nil
 }
 
-// extendBase is what an extension is added to: the current end, or now
-// when the silence has already ended.
-func (s *Silences) extendBase(si query.Silence) time.Time {
-	now := s.ctx.Now()
-	if si.EndsAt.After(now) {
-		return si.EndsAt
-	}
-	return now
-}
-
+// extendKey passes a key to the extend chooser; enter on a valid duration
+// sends one request and closes it.
 func (s *Silences) extendKey(msg tea.KeyPressMsg) tea.Cmd {
-	k := s.ctx.Keys
-	switch {
-	case key.Matches(msg, k.Apply):
-		v := strings.TrimPrefix(strings.TrimSpace(s.extend.Value()), "+")
-		d, err := vigil.ParseDuration(v)
-		switch {
-		case err != nil:
-			s.extendErr = err.Error()
-			return nil
-		case d <= 0:
-			s.extendErr = "the extension must be above 0: write e.g. +30m, +2h or +1d"
-			return nil
-		}
-		si := *s.extending
+	act, cmd := s.extending.Update(msg)
+	switch act {
+	case ExtendConfirm:
+		req := s.extending.Request()
 		s.extending = nil
-		s.extend.Blur()
-		s.pending[si.ID] = inflight{op: OpExtend, at: s.ctx.Now()}
-		req := SilenceRequestMsg{Op: OpExtend, Silence: si, NewEnd: s.extendBase(si).Add(d)}
+		s.pending[req.Silence.ID] = inflight{op: OpExtend, at: s.ctx.Now()}
 		return func() tea.Msg { return req }
-	case key.Matches(msg, k.Cancel):
+	case ExtendCancel:
 		s.extending = nil
-		s.extend.Blur()
-		return nil
 	}
-	var cmd tea.Cmd
-	s.extend, cmd = s.extend.Update(msg)
-	s.extendErr = ""
 	return cmd
 }
 
@@ -529,7 +515,8 @@ func (s *Silences) statusLines() []string {
 	st := s.ctx.Styles
 	var lines []string
 	if s.err != nil && s.haveData {
-		lines = append(lines, st.Error.Render("✕ silences refresh failed: "+text.Sanitize(s.err.Error())))
+		lines = append(lines, st.Error.Render("✕ Alertmanager unreachable, showing silences from "+
+			FormatDuration(s.ctx.Now().Sub(s.at))+" ago: "+text.Sanitize(s.err.Error())))
 	}
 	if len(s.pending) > 0 {
 		ids := make([]string, 0, len(s.pending))
@@ -547,15 +534,7 @@ func (s *Silences) statusLines() []string {
 			lines = append(lines, st.Confirm.Render(l))
 		}
 	case s.extending != nil:
-		base := s.extendBase(*s.extending)
-		p := fmt.Sprintf("extend %s from %s by ", text.Sanitize(s.extending.ID), formatClock(s.ctx.Now(), base))
-		line := st.Prompt.Render(p) + inputView(st, &s.extend, max(s.width-text.Width(p), 1), true, "+1h")
-		lines = append(lines, line)
-		if s.extendErr != "" {
-			lines = append(lines, st.Error.Render("✕ "+text.Sanitize(s.extendErr)))
-		} else if d, err := vigil.ParseDuration(strings.TrimPrefix(strings.TrimSpace(s.extend.Value()), "+")); err == nil && d > 0 {
-			lines = append(lines, st.Muted.Render("new end "+formatClock(s.ctx.Now(), base.Add(d))+" · enter extends, esc cancels"))
-		}
+		lines = append(lines, s.extending.Lines(s.width)...)
 	case s.prompting:
 		lines = append(lines, st.Prompt.Render("/")+inputView(st, &s.prompt, s.width-1, true, "text in matchers, author or comment"))
 	case s.filter != "":
@@ -569,7 +548,8 @@ func (s *Silences) Notes() []string {
 	return []string{
 		"Active and pending silences, from anyone; E lists the expired ones too.",
 		"MATCHES is how many current alerts the silence's matchers select.",
-		"x expires a silence and e extends it, each after a confirmation. Alertmanager may replace an extended silence with a new id: the flash says so.",
+		"x expires a silence after a confirmation. e extends it: ↑/↓ pick a preset (+15m, +1h, +4h, +1d) or type a duration; the new end shows before enter sends it.",
+		"Alertmanager may replace an extended silence with a new id: the flash says so.",
 	}
 }
 
@@ -577,7 +557,9 @@ func (s *Silences) Notes() []string {
 func (s *Silences) ShortHelp() []key.Binding {
 	k := s.ctx.Keys
 	switch {
-	case s.expiring != nil, s.extending != nil, s.prompting:
+	case s.extending != nil:
+		return []key.Binding{k.Apply, k.PresetPrev, k.PresetNext, k.Cancel}
+	case s.expiring != nil, s.prompting:
 		return []key.Binding{k.Apply, k.Cancel}
 	case s.detail:
 		return []key.Binding{k.Back, k.Expire, k.Extend, k.Copy}
@@ -610,8 +592,12 @@ func (s *Silences) View() string {
 	lines = append(lines, s.header())
 	body := s.tableHeight()
 	switch {
+	case s.noAM:
+		for _, l := range wrapText("Alertmanager not configured: vigil cannot list silences (set --alertmanager or alertmanager.urls)", s.width-2) {
+			lines = append(lines, st.Error.Render("  "+l))
+		}
 	case !s.haveData && s.err != nil:
-		lines = append(lines, st.Error.Render("  cannot show silences:"))
+		lines = append(lines, st.Error.Render("  Alertmanager unreachable: cannot list silences:"))
 		for _, l := range wrapText(text.Sanitize(s.err.Error()), s.width-4) {
 			lines = append(lines, st.Error.Render("    "+l))
 		}

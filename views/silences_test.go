@@ -8,6 +8,8 @@ import (
 	"time"
 
 	"github.com/charmbracelet/x/ansi"
+
+	"github.com/vigilterm/vigil/query"
 )
 
 func newTestSilences(t testing.TB, w, h int) *Silences {
@@ -160,8 +162,8 @@ func TestSilencesExtend(t *testing.T) {
 	s := newTestSilences(t, 120, 30)
 	selectSilence(t, s, "sil-login")
 	send(s, "e")
-	if !s.Capturing() || s.extend.Value() != "+1h" {
-		t.Fatalf("prompt %q", s.extend.Value())
+	if !s.Capturing() || s.extending.Value() != "+1h" {
+		t.Fatalf("prompt %q", s.extending.Value())
 	}
 	if v := ansi.Strip(s.View()); !strings.Contains(v, "new end 2026-11-24 04:45 UTC") {
 		t.Fatalf("no new end:\n%s", v)
@@ -170,6 +172,28 @@ func TestSilencesExtend(t *testing.T) {
 	if req.Op != OpExtend || req.Silence.ID != "sil-login" || !req.NewEnd.Equal(fixedNow.Add(45*time.Minute+time.Hour)) {
 		t.Fatalf("request %#v", req)
 	}
+	// The presets on ↓/↑, with the new end before enter.
+	s.Update(SilenceResultMsg{Request: req, ID: "sil-login", Verified: true})
+	send(s, "e", "down")
+	v := ansi.Strip(s.View())
+	if s.extending.Value() != "+4h" || !strings.Contains(v, "[+4h]") ||
+		!strings.Contains(v, "ends 2026-11-24 03:45 UTC (in 45m) → new end 2026-11-24 07:45 UTC (in 4h45m)") {
+		t.Fatalf("↓ from +1h: %q\n%s", s.extending.Value(), v)
+	}
+	send(s, "down", "down")
+	if s.extending.Value() != "+1d" {
+		t.Fatalf("↓ past the last preset: %q", s.extending.Value())
+	}
+	send(s, "up", "up", "up", "up")
+	if s.extending.Value() != "+15m" {
+		t.Fatalf("↑ to the first preset: %q", s.extending.Value())
+	}
+	send(s, "down", "down")
+	req = onlyMsg[SilenceRequestMsg](t, send(s, "enter"))
+	if !req.NewEnd.Equal(fixedNow.Add(45*time.Minute + 4*time.Hour)) {
+		t.Fatalf("+4h preset: new end %s", req.NewEnd)
+	}
+	s.Update(SilenceResultMsg{Request: req, ID: "sil-login", Verified: true})
 	// A typed duration.
 	selectSilence(t, s, "sil-batch")
 	send(s, "e", "ctrl+u")
@@ -183,7 +207,7 @@ func TestSilencesExtend(t *testing.T) {
 	send(s, "e", "ctrl+u")
 	typeText(s, "soon")
 	noRequest(t, send(s, "enter"))
-	if !s.Capturing() || s.extend.Value() != "soon" || !strings.Contains(ansi.Strip(s.View()), "invalid duration") {
+	if !s.Capturing() || s.extending.Value() != "soon" || !strings.Contains(ansi.Strip(s.View()), "invalid duration") {
 		t.Fatalf("bad duration:\n%s", ansi.Strip(s.View()))
 	}
 	send(s, "ctrl+u")
@@ -281,17 +305,17 @@ func TestSilencesErrors(t *testing.T) {
 	if !strings.Contains(s.View(), "waiting") {
 		t.Fatal("no waiting note")
 	}
-	s.Update(AlertsMsg{Err: errors.New("503 " + hostile)})
+	s.Update(AlertsMsg{SilencesErr: errors.New("503 " + hostile)})
 	assertNoRawEscapes(t, s.View())
-	if !strings.Contains(ansi.Strip(s.View()), "cannot show silences") {
+	if !strings.Contains(ansi.Strip(s.View()), "Alertmanager unreachable: cannot list silences") {
 		t.Fatal("error not shown")
 	}
 	s.Update(sampleAlertsMsg())
-	s.Update(AlertsMsg{Err: errors.New("timeout")})
+	s.Update(AlertsMsg{SilencesErr: errors.New("timeout")})
 	if len(s.Rows()) != 3 || strings.Count(ansi.Strip(s.View()), "timeout") != 1 {
 		t.Fatal("old data with one error line")
 	}
-	s.Update(AlertsMsg{At: fixedNow})
+	s.Update(AlertsMsg{At: fixedNow, Silences: []query.Silence{}})
 	if !strings.Contains(ansi.Strip(s.View()), "no active or pending silences") {
 		t.Fatal("no empty note")
 	}
@@ -399,5 +423,27 @@ func BenchmarkSilencesView(b *testing.B) {
 	b.ResetTimer()
 	for i := 0; i < b.N; i++ {
 		_ = s.View()
+	}
+}
+
+// The silences screen shows the silences call's failure, never the alerts
+// call's; and without an Alertmanager it says so instead of "no silences".
+func TestSilencesUnknownIsNotNone(t *testing.T) {
+	s := NewSilences(testContext(t, "dark"))
+	s.SetSize(80, 20)
+	s.SetAlertmanagerConfigured(false)
+	s.Update(AlertsMsg{At: fixedNow, NoAlertmanager: true, Alerts: sampleAlerts()})
+	v := strings.Join(strings.Fields(ansi.Strip(s.View())), " ")
+	if !strings.Contains(v, "Alertmanager not configured") || strings.Contains(v, "no active or pending") {
+		t.Fatalf("no Alertmanager:\n%s", v)
+	}
+	s = NewSilences(testContext(t, "dark"))
+	s.SetSize(80, 20)
+	// The alerts call works, the silences call fails: its own error shows.
+	s.Update(AlertsMsg{At: fixedNow, Alerts: sampleAlerts(),
+		SilencesErr: errors.New(`alertmanager http://am:9093: list silences: Service Unavailable (HTTP 503)`)})
+	v = strings.Join(strings.Fields(ansi.Strip(s.View())), " ")
+	if !strings.Contains(v, "list silences") || strings.Contains(v, "list alerts") || strings.Contains(v, "no active or pending") {
+		t.Fatalf("silences call failed:\n%s", v)
 	}
 }

@@ -197,7 +197,12 @@ func console(cfg *vigil.Config, getenv func(string) string) error {
 	m := ui.New(opts)
 	ctx, stop := signal.NotifyContext(context.Background(), syscall.SIGTERM, syscall.SIGHUP)
 	defer stop()
-	return runProgram(withTestHooks(m, getenv), cfg.LogFile, logger, tea.WithContext(ctx)) // crash.go
+	err = runProgram(withTestHooks(m, getenv), cfg.LogFile, logger, tea.WithContext(ctx)) // crash.go
+	if d := m.Discarded(); err == nil && d != "" {
+		// A quit that threw typed work away is not a clean exit.
+		err = fmt.Errorf("quit with unsent work: discarded %s", d)
+	}
+	return err
 }
 
 func runSnapshot(args []string, stdout, stderr io.Writer, getenv func(string) string) error {

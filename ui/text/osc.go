@@ -71,3 +71,19 @@ func OSC52(s string) string {
 	}
 	return ansi.SetSystemClipboard(s)
 }
+
+// OSC52Tmux is OSC52 for a program that may run inside tmux. Outside tmux
+// it is OSC52(s). Inside (inTmux: $TMUX is set) it is the plain sequence,
+// which tmux takes as a copy into its own buffer and passes on to the
+// outer terminal when its set-clipboard option is on, followed by the same
+// sequence wrapped for tmux's passthrough (DCS "tmux;" … ST, every ESC
+// doubled), which reaches the outer terminal when allow-passthrough is on.
+// Both carry the same sanitised text, so a terminal that gets both still
+// ends with that text on its clipboard.
+func OSC52Tmux(s string, inTmux bool) string {
+	seq := OSC52(s)
+	if seq == "" || !inTmux {
+		return seq
+	}
+	return seq + "\x1bPtmux;" + strings.ReplaceAll(seq, "\x1b", "\x1b\x1b") + "\x1b\\"
+}

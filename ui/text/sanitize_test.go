@@ -5,6 +5,8 @@ import (
 	"testing"
 	"unicode"
 	"unicode/utf8"
+
+	"github.com/charmbracelet/x/ansi"
 )
 
 const ph = Placeholder
@@ -298,5 +300,28 @@ func TestJoinCache(t *testing.T) {
 	<-done
 	if c.get(0, -1) || c.get(1, unicode.MaxRune+1) {
 		t.Error("out-of-range runes must not join")
+	}
+}
+
+// Inside tmux the clipboard sequence is sent plain (for set-clipboard on)
+// and wrapped for tmux's passthrough, with every ESC doubled; outside it is
+// sent once. Both carry only the sanitised text.
+func TestOSC52Tmux(t *testing.T) {
+	raw := "https://wiki.example/rb\x1b]52;c;ZXZpbA==\x07"
+	plain := OSC52Tmux(raw, false)
+	if plain != OSC52(raw) || strings.Count(plain, "\x1b]52;") != 1 {
+		t.Fatalf("outside tmux: %q", plain)
+	}
+	want := ansi.SetSystemClipboard(Sanitize(raw))
+	in := OSC52Tmux(raw, true)
+	wrapped := "\x1bPtmux;" + strings.ReplaceAll(want, "\x1b", "\x1b\x1b") + "\x1b\\"
+	if in != want+wrapped {
+		t.Fatalf("inside tmux:\n got %q\nwant %q", in, want+wrapped)
+	}
+	if strings.Contains(in, "ZXZpbA==\x07") {
+		t.Fatalf("the hostile sequence got through: %q", in)
+	}
+	if OSC52Tmux("", true) != "" {
+		t.Fatal("nothing to copy must give nothing")
 	}
 }

@@ -1,0 +1,202 @@
+package views
+
+import (
+	"fmt"
+	"slices"
+	"strings"
+	"time"
+
+	"charm.land/bubbles/v2/key"
+	"charm.land/bubbles/v2/textinput"
+	tea "charm.land/bubbletea/v2"
+
+	"github.com/vigilterm/vigil"
+	"github.com/vigilterm/vigil/query"
+	"github.com/vigilterm/vigil/ui/text"
+)
+
+// ExtendAction is what a key did to an ExtendChooser.
+type ExtendAction int
+
+// The outcomes of a key in the chooser.
+const (
+	ExtendEditing ExtendAction = iota // still choosing
+	ExtendConfirm                     // enter on a valid duration: send it
+	ExtendCancel                      // esc
+)
+
+// ExtendChooser is the one way a silence's extension is chosen, on the
+// Silences screen (e) and on an already silenced alert (s, then e): the
+// form's duration presets on ↑/↓, or any duration typed (+90m, +2h, +1d),
+// with the new end shown before enter sends it.
+type ExtendChooser struct {
+	ctx *Context
+	si  query.Silence
+	in  textinput.Model
+	err string
+}
+
+// NewExtendChooser starts choosing an extension of si, at +1h.
+func NewExtendChooser(ctx *Context, si query.Silence) *ExtendChooser {
+	c := &ExtendChooser{ctx: ctx, si: si, in: newInput(32)}
+	c.in.SetValue("+1h")
+	c.in.CursorEnd()
+	c.in.Focus()
+	return c
+}
+
+// Silence is the silence being extended.
+func (c *ExtendChooser) Silence() query.Silence { return c.si }
+
+// Value is the duration as typed or picked ("+4h").
+func (c *ExtendChooser) Value() string { return c.in.Value() }
+
+// Err is the problem with the duration after enter, or "".
+func (c *ExtendChooser) Err() string { return c.err }
+
+// Base is what the extension is added to: the silence's end, or now when
+// it has already ended.
+func (c *ExtendChooser) Base() time.Time { return extendBase(c.ctx.Now(), c.si) }
+
+func extendBase(now time.Time, si query.Silence) time.Time {
+	if si.EndsAt.After(now) {
+		return si.EndsAt
+	}
+	return now
+}
+
+// By parses the chosen duration.
+func (c *ExtendChooser) By() (time.Duration, error) {
+	d, err := vigil.ParseDuration(strings.TrimPrefix(strings.TrimSpace(c.in.Value()), "+"))
+	if err != nil {
+		return 0, err
+	}
+	if d <= 0 {
+		return 0, fmt.Errorf("the extension must be above 0: write e.g. +30m, +2h or +1d")
+	}
+	return d, nil
+}
+
+// NewEnd is the end the silence would get, when the duration is valid.
+func (c *ExtendChooser) NewEnd() (time.Time, bool) {
+	d, err := c.By()
+	if err != nil {
+		return time.Time{}, false
+	}
+	return c.Base().Add(d), true
+}
+
+// Request is the write enter sends. Valid only after ExtendConfirm.
+func (c *ExtendChooser) Request() SilenceRequestMsg {
+	end, _ := c.NewEnd()
+	return SilenceRequestMsg{Op: OpExtend, Silence: c.si, NewEnd: end}
+}
+
+// Update handles a key or a paste.
+func (c *ExtendChooser) Update(msg tea.Msg) (ExtendAction, tea.Cmd) {
+	k := c.ctx.Keys
+	if kp, ok := msg.(tea.KeyPressMsg); ok {
+		switch {
+		case key.Matches(kp, k.Apply):
+			if _, err := c.By(); err != nil {
+				c.err = err.Error()
+				return ExtendEditing, nil
+			}
+			c.in.Blur()
+			return ExtendConfirm, nil
+		case key.Matches(kp, k.Cancel):
+			c.in.Blur()
+			return ExtendCancel, nil
+		case key.Matches(kp, k.PresetPrev):
+			c.step(-1)
+			return ExtendEditing, nil
+		case key.Matches(kp, k.PresetNext):
+			c.step(1)
+			return ExtendEditing, nil
+		}
+	}
+	var cmd tea.Cmd
+	c.in, cmd = c.in.Update(msg)
+	c.err = ""
+	return ExtendEditing, cmd
+}
+
+func (c *ExtendChooser) step(d int) {
+	cur := strings.TrimPrefix(strings.TrimSpace(c.in.Value()), "+")
+	c.in.SetValue("+" + stepDurationPreset(cur, d))
+	c.in.CursorEnd()
+	c.err = ""
+}
+
+// Lines draws the chooser in width cells: the duration with the presets,
+// the end now and the new end (or what is wrong), and what enter does.
+func (c *ExtendChooser) Lines(width int) []string {
+	st := c.ctx.Styles
+	now := c.ctx.Now()
+	w := max(width, 1)
+	p := "extend by "
+	line := st.Prompt.Render(p) + inputView(st, &c.in, max(min(10, w-text.Width(p)), 1), true, "+1h")
+	cur := strings.TrimPrefix(strings.TrimSpace(c.in.Value()), "+")
+	var presets []string
+	for _, pr := range durationPresets {
+		if pr == cur {
+			presets = append(presets, st.Accent.Render("[+"+pr+"]"))
+		} else {
+			presets = append(presets, st.Muted.Render(" +"+pr+" "))
+		}
+	}
+	line += " " + strings.Join(presets, "") + st.Muted.Render("  ↑/↓ presets, or type one")
+	out := []string{line}
+	was := "ends " + formatClock(now, c.si.EndsAt)
+	if !c.si.EndsAt.After(now) {
+		was = "ended " + formatClock(now, c.si.EndsAt) + ", extended from now"
+	}
+	var info string
+	if c.err != "" {
+		info = "✕ " + text.Sanitize(c.err)
+		for _, l := range wrapText(info, w) {
+			out = append(out, st.Error.Render(l))
+		}
+	} else if end, ok := c.NewEnd(); ok {
+		for _, l := range wrapText(was+" → new end "+formatClock(now, end), w) {
+			out = append(out, st.Accent.Render(l))
+		}
+	} else {
+		for _, l := range wrapText(was+" → new end: (not a duration yet)", w) {
+			out = append(out, st.Muted.Render(l))
+		}
+	}
+	for _, l := range wrapText("enter: extend silence "+text.Sanitize(c.si.ID)+" · esc: cancel", w) {
+		out = append(out, st.Confirm.Render(l))
+	}
+	return out
+}
+
+// stepDurationPreset moves a duration to the previous or next preset; from
+// a typed duration, to the nearest preset in that direction.
+func stepDurationPreset(cur string, d int) string {
+	i := slices.Index(durationPresets[:], cur)
+	switch {
+	case i >= 0:
+		i = min(max(i+d, 0), len(durationPresets)-1)
+	default:
+		v, err := vigil.ParseDuration(cur)
+		i = 1
+		if err == nil {
+			i = 0
+			for j, p := range durationPresets {
+				pv, _ := vigil.ParseDuration(p)
+				if pv <= v {
+					i = j
+				}
+			}
+			if d > 0 {
+				pv, _ := vigil.ParseDuration(durationPresets[i])
+				if pv <= v {
+					i = min(i+1, len(durationPresets)-1)
+				}
+			}
+		}
+	}
+	return durationPresets[i]
+}
