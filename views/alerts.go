@@ -1268,12 +1268,15 @@ func keepTail(s string, w int) string {
 
 // reportAlertLabels is AlertLabelTexts for the snapshot's alerts, each
 // followed by a space when not empty.
-func reportAlertLabels(ras []ReportAlert) []string {
+func reportAlertLabels(ras []ReportAlert, endpointLabel string) []string {
+	if endpointLabel == "" {
+		endpointLabel = "path"
+	}
 	as := make([]query.Alert, len(ras))
 	for i, ra := range ras {
 		as[i] = query.Alert{Name: ra.Name, Labels: ra.Labels}
 	}
-	out := AlertLabelTexts(as, "path")
+	out := AlertLabelTexts(as, endpointLabel)
 	for i := range out {
 		if out[i] != "" {
 			out[i] = "{" + out[i] + "} "

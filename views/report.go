@@ -5,7 +5,6 @@ import (
 	"fmt"
 	"io"
 	"math"
-	"net/url"
 	"reflect"
 	"strings"
 	"time"
@@ -43,6 +42,9 @@ type Report struct {
 	AlertsSource string
 	// Selector is the metrics selector, for the "no series" line.
 	Selector string
+	// EndpointLabel is the endpoint label, shown first among an alert's
+	// distinguishing labels ("path" when empty).
+	EndpointLabel string
 	// Problems are failures outside the overview's queries (Alertmanager),
 	// listed with the errors.
 	Problems []QueryProblem
@@ -232,7 +234,7 @@ func (r *Report) writeAlertsText(b *strings.Builder) {
 	if r.AlertsSource != "" {
 		fmt.Fprintf(b, "%s: Prometheus's own alerts\n", text.Sanitize(r.AlertsSource))
 	}
-	ls := reportAlertLabels(r.Alerts) // alerts.go
+	ls := reportAlertLabels(r.Alerts, r.EndpointLabel) // alerts.go
 	for i, a := range r.Alerts {
 		fmt.Fprintf(b, "%-9s %-9s %s %s— %s", text.Sanitize(a.Severity), a.State, text.Sanitize(a.Name), ls[i], reportHeadline(a))
 		if a.RunbookURL != "" {
@@ -242,76 +244,20 @@ func (r *Report) writeAlertsText(b *strings.Builder) {
 	}
 }
 
-// mdEscaped are the characters markdown (CommonMark, GFM, Slack, Mattermost)
-// reads as markup, links, HTML, entities or mentions; each is written with
-// a backslash, which CommonMark renders as the character itself.
-const mdEscaped = "\\`*_{}[]()<>#!|~@&"
-
-// mdCell makes a string safe as markdown text, in a table cell or not: no
-// control characters, no emphasis, links, HTML, entities or @mentions.
-func mdCell(s string) string {
-	s = text.Sanitize(s)
-	var b strings.Builder
-	b.Grow(len(s) + 8)
-	for _, r := range s {
-		if r < 0x80 && strings.ContainsRune(mdEscaped, r) {
-			b.WriteByte('\\')
-		}
-		b.WriteRune(r)
-	}
-	return b.String()
-}
-
-// mdCode makes a string safe inside a `code span` in a table: a code span
-// shows backslashes as they are, so only what could end it (a backtick) or
-// the table cell (a pipe, which GFM splits on even there) is changed.
-func mdCode(s string) string {
-	s = text.Sanitize(s)
-	s = strings.ReplaceAll(s, "`", "'")
-	return strings.ReplaceAll(s, "|", `\|`)
-}
-
-// mdLink returns the target of a markdown link for an http or https URL
-// with a host, with what could end the link percent-encoded; ok is false for
-// anything else (javascript:, data:, file:, relative), which is never linked.
-func mdLink(raw string) (string, bool) {
-	raw = strings.TrimSpace(raw)
-	if text.Sanitize(raw) != raw {
-		return "", false
-	}
-	u, err := url.Parse(raw)
-	if err != nil || u.Host == "" || u.Opaque != "" {
-		return "", false
-	}
-	if scheme := strings.ToLower(u.Scheme); scheme != "http" && scheme != "https" {
-		return "", false
-	}
-	var b strings.Builder
-	for _, r := range raw {
-		switch {
-		case r == '(' || r == ')' || r == '<' || r == '>' || r == ' ' || r == '`' || r == '\\' || r == '"' || r == '[' || r == ']':
-			fmt.Fprintf(&b, "%%%02X", r)
-		default:
-			b.WriteRune(r)
-		}
-	}
-	return b.String(), true
-}
-
 func (r *Report) writeMarkdown(w io.Writer) error {
 	eps, more := r.limited(r.sorted())
 	th := r.Thresholds
 	var b strings.Builder
-	fmt.Fprintf(&b, "**%s**\n\n", mdCell(r.title()))
+	fmt.Fprintf(&b, "**%s**\n\n", text.Markdown(r.title()))
 	fmt.Fprintf(&b, "%s\n\n", r.totalsLine())
 	if l := r.TargetsLine(); l != "" {
 		if len(r.Overview.Targets.Down()) > 0 {
 			l = "🔴 " + l
 		}
-		fmt.Fprintf(&b, "%s\n\n", mdCell(l))
+		fmt.Fprintf(&b, "%s\n\n", text.Markdown(l))
 	}
 	if r.NoSeries() {
-		fmt.Fprintf(&b, "**no series matches `{%s}`**\n\n", mdCell(r.Selector))
+		fmt.Fprintf(&b, "**no series matches `{%s}`**\n\n", text.Markdown(r.Selector))
 	}
 	fmt.Fprintf(&b, "| endpoint | req/s | err%% | p50 | p99 | %s |\n", strings.ToLower(r.excTitle()))
 	b.WriteString("|---|---:|---:|---:|---:|---:|\n")
@@ -326,35 +272,40 @@ func (r *Report) writeMarkdown(w io.Writer) error {
 	}
 	for _, e := range eps {
 		if e.Stale {
-			fmt.Fprintf(&b, "| `%s` | %s | | | | |\n", mdCode(e.Name), "🔴 "+mdCell(r.staleCell(&e)))
+			fmt.Fprintf(&b, "| `%s` | %s | | | | |\n", text.MarkdownCode(e.Name), "🔴 "+text.Markdown(r.staleCell(&e)))
 			continue
 		}
-		fmt.Fprintf(&b, "| `%s` | %s | %s | %s | %s | %s |\n", mdCode(e.Name), FormatRPS(e.RPS),
+		fmt.Fprintf(&b, "| `%s` | %s | %s | %s | %s | %s |\n", text.MarkdownCode(e.Name), FormatRPS(e.RPS),
 			mark(FormatPercent(e.ErrorRatio), th.ErrorLevel(e.ErrorRatio)), FormatSeconds(e.P50),
 			mark(FormatSeconds(e.P99), th.P99Level(e.P99)), FormatCount(e.Exceptions))
 	}
 	if more > 0 {
 		fmt.Fprintf(&b, "\n… and %d more endpoints\n", more)
 	}
-	fmt.Fprintf(&b, "\n_%s_\n", mdCell(r.excNote()))
+	fmt.Fprintf(&b, "\n_%s_\n", text.Markdown(r.excNote()))
 	for _, e := range r.Overview.Errors {
-		fmt.Fprintf(&b, "\n> query %s failed: %s\n", mdCell(e.Name), mdCell(e.Err.Error()))
+		fmt.Fprintf(&b, "\n> query %s failed: %s\n", text.Markdown(e.Name), text.Markdown(e.Err.Error()))
 	}
 	for _, p := range r.Problems {
-		fmt.Fprintf(&b, "\n> %s failed: %s\n", mdCell(p.Name), mdCell(p.Error))
+		fmt.Fprintf(&b, "\n> %s failed: %s\n", text.Markdown(p.Name), text.Markdown(p.Error))
 	}
 	if r.Alerts != nil {
 		fmt.Fprintf(&b, "\n**Alerts (%d)**\n\n", len(r.Alerts))
 		if r.AlertsSource != "" {
-			fmt.Fprintf(&b, "_%s: Prometheus's own alerts_\n\n", mdCell(r.AlertsSource))
+			fmt.Fprintf(&b, "_%s: Prometheus's own alerts_\n\n", text.Markdown(r.AlertsSource))
 		}
-		for _, a := range r.Alerts {
-			fmt.Fprintf(&b, "- **%s** (%s, %s): %s", mdCell(a.Name), mdCell(a.Severity), a.State, mdCell(a.Summary))
-			if link, ok := mdLink(a.RunbookURL); ok {
+		ls := reportAlertLabels(r.Alerts, r.EndpointLabel)
+		for i, a := range r.Alerts {
+			labels := ""
+			if l := strings.TrimSpace(ls[i]); l != "" {
+				labels = "`" + text.MarkdownCode(l) + "` "
+			}
+			fmt.Fprintf(&b, "- **%s** %s(%s, %s): %s", text.Markdown(a.Name), labels, text.Markdown(a.Severity), a.State, text.Markdown(reportHeadline(a)))
+			if link, ok := text.MarkdownLink(a.RunbookURL); ok {
 				fmt.Fprintf(&b, " — [runbook](%s)", link)
 			} else if a.RunbookURL != "" {
 				// Not a web address: shown as code, never a link.
-				fmt.Fprintf(&b, " — runbook (not an http link): `%s`", mdCode(a.RunbookURL))
+				fmt.Fprintf(&b, " — runbook (not an http link): `%s`", text.MarkdownCode(a.RunbookURL))
 			}
 			b.WriteString("\n")
 		}

@@ -26,6 +26,10 @@ func hostileReport() *Report {
 			At:        time.Unix(1700000000, 0),
 			Errors:    []query.QueryError{{Name: "p99" + hostile, Query: "up" + hostile, Err: errors.New("bad" + hostile)}},
 			Warnings:  []string{"warn" + hostile},
+			Targets: query.Targets{Known: true, List: []query.Target{{
+				Job: "flask" + hostile, Instance: "app:8000" + hostile, LastError: "refused" + hostile,
+				Since: time.Unix(1699999000, 0),
+			}}},
 		},
 		ExceptionsMetric: "flask_http_request_exceptions_total",
 		Alerts: []ReportAlert{{
@@ -118,6 +122,39 @@ func TestReportMarkdownEscapesAnnotationsAndLinksOnlyWeb(t *testing.T) {
 		}
 		if strings.Contains(b.String(), "[runbook](") {
 			t.Errorf("%q written as a link:\n%s", u, b.String())
+		}
+	}
+}
+
+// Snapshot alert lines carry the labels that tell alerts of one name apart,
+// in text and markdown, and never a bare dash for a missing summary.
+func TestReportAlertLinesCarryDistinguishingLabels(t *testing.T) {
+	mk := func(path, summary string) ReportAlert {
+		return ReportAlert{Name: "SlowAPIResponses", State: "firing", Severity: "warning", Summary: summary,
+			Labels: map[string]string{"alertname": "SlowAPIResponses", "job": "flask", "instance": "app:8000", "route": path}}
+	}
+	r := &Report{
+		Overview:      &query.Overview{Window: time.Minute, At: time.Unix(1700000000, 0)},
+		EndpointLabel: "route",
+		Alerts:        []ReportAlert{mk("/api/search", "p99 above 2s"), mk("/api/checkout", "")},
+	}
+	for _, f := range []string{FormatText, FormatMarkdown} {
+		var b bytes.Buffer
+		if err := r.Write(&b, f); err != nil {
+			t.Fatal(err)
+		}
+		out := b.String()
+		noSummary := "(no summary)"
+		if f == FormatMarkdown {
+			noSummary = `\(no summary\)`
+		}
+		for _, want := range []string{"route=/api/search", "route=/api/checkout", noSummary, "p99 above 2s"} {
+			if !strings.Contains(out, want) {
+				t.Errorf("%s lacks %q:\n%s", f, want, out)
+			}
+		}
+		if strings.Contains(out, "job=flask") || strings.Contains(out, "instance=") {
+			t.Errorf("%s shows labels every alert of the name shares:\n%s", f, out)
 		}
 	}
 }

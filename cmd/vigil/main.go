@@ -232,7 +232,7 @@ func runSnapshot(args []string, stdout, stderr io.Writer, getenv func(string) st
 	r := &views.Report{
 		Context: cfg.Context, Prometheus: cfg.Prometheus.URL, Overview: ov,
 		Thresholds: vctx.Thresholds(), Limit: *limit, ExceptionsMetric: cfg.Metrics.ExceptionsMetric,
-		Selector: cfg.Metrics.Selector,
+		Selector: cfg.Metrics.Selector, EndpointLabel: cfg.Metrics.EndpointLabel,
 	}
 	alerts, source, amErr, alertsErr := snapshotAlerts(ctx, &cfg, prom)
 	r.Alerts, r.AlertsSource = alerts, source
@@ -283,9 +283,13 @@ func snapshotAlerts(ctx context.Context, cfg *vigil.Config, prom *query.Promethe
 	} else {
 		source = "Alertmanager not configured"
 	}
-	promAlerts, err := query.PrometheusAlerts(ctx, prom.API())
-	if err != nil {
-		return nil, source, amErr, fmt.Errorf("prometheus %s: alerts: %w", cfg.Prometheus.URL, err)
+	promAlerts, perr := query.PrometheusAlerts(ctx, prom.API())
+	if perr != nil {
+		err = fmt.Errorf("prometheus %s: alerts: %w", cfg.Prometheus.URL, perr)
+		if source != "" {
+			return nil, source, amErr, err // no source answered: unknown
+		}
+		// Alertmanager's list still stands; only pending ones are unknown.
 	}
 	merged := query.MergeAlerts(amAlerts, promAlerts)
 	query.SortAlerts(merged)
@@ -293,7 +297,7 @@ func snapshotAlerts(ctx context.Context, cfg *vigil.Config, prom *query.Promethe
 	for _, a := range merged {
 		ra := views.ReportAlert{
 			Name: a.Name, State: string(a.State), Severity: a.Severity, Labels: a.Labels,
-			Summary: a.Summary(), RunbookURL: a.RunbookURL(), SilencedBy: a.SilencedBy,
+			Summary: a.Headline(), RunbookURL: a.RunbookURL(), SilencedBy: a.SilencedBy,
 		}
 		if ra.SilencedBy == nil {
 			ra.SilencedBy = []string{}
@@ -304,5 +308,5 @@ func snapshotAlerts(ctx context.Context, cfg *vigil.Config, prom *query.Promethe
 		}
 		out = append(out, ra)
 	}
-	return out, source, amErr, nil
+	return out, source, amErr, err
 }

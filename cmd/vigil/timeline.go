@@ -7,13 +7,10 @@ import (
 	"flag"
 	"fmt"
 	"io"
-	"net/url"
 	"sort"
 	"strings"
 	"text/tabwriter"
 	"time"
-	"unicode"
-	"unicode/utf8"
 
 	"github.com/vigilterm/vigil"
 	"github.com/vigilterm/vigil/query"
@@ -223,87 +220,30 @@ func (r *timelineReport) mdTime(t time.Time) string {
 func (r *timelineReport) writeMarkdown(w io.Writer) error {
 	tl := r.Timeline
 	var b strings.Builder
-	fmt.Fprintf(&b, "**Timeline · %s · %s**\n\n", mdEscape(r.Context), mdLink(r.Prometheus, r.Prometheus))
+	fmt.Fprintf(&b, "**Timeline · %s · %s**\n\n", text.Markdown(r.Context), timelineLink(r.Prometheus))
 	fmt.Fprintf(&b, "%s → %s, step %s\n\n", r.mdTime(tl.Plan.Since), r.mdTime(tl.Plan.Until), tl.Plan.Step)
 	if len(tl.Events) == 0 {
 		b.WriteString("No events in the range.\n")
 	} else {
 		b.WriteString("| time (UTC, local) | kind | what | source |\n|---|---|---|---|\n")
 		for _, e := range tl.Events {
-			fmt.Fprintf(&b, "| %s | %s | %s | %s |\n", r.mdTime(e.Time), e.Kind, mdEscape(e.Summary), mdEscape(e.Source))
+			fmt.Fprintf(&b, "| %s | %s | %s | %s |\n", r.mdTime(e.Time), e.Kind, text.Markdown(e.Summary), text.Markdown(e.Source))
 		}
 	}
 	if len(tl.Warnings) > 0 {
 		b.WriteString("\n**Warnings**\n\n")
 		for _, wn := range tl.Warnings {
-			fmt.Fprintf(&b, "- %s\n", mdEscape(wn))
+			fmt.Fprintf(&b, "- %s\n", text.Markdown(wn))
 		}
 	}
 	if len(tl.Errors) > 0 {
 		b.WriteString("\n**Sources that failed** (their events are missing above)\n\n")
 		for _, e := range tl.Errors {
-			fmt.Fprintf(&b, "- %s\n", mdEscape(e.Error()))
+			fmt.Fprintf(&b, "- %s\n", text.Markdown(e.Error()))
 		}
 	}
 	_, err := io.WriteString(w, b.String())
 	return err
-}
-
-// mdEscape makes text safe in a markdown table cell and in a chat: control
-// characters neutralised, markdown's specials, @ (mentions) and < (HTML,
-// autolinks) escaped, so no link, mention or markup can come from a label
-// value.
-func mdEscape(s string) string {
-	s = text.Sanitize(s)
-	var b strings.Builder
-	for _, r := range s {
-		switch r {
-		case '|', '\\', '`', '*', '_', '[', ']', '#', '~', '!', '>', '@':
-			b.WriteByte('\\')
-			b.WriteRune(r)
-		case '<':
-			b.WriteString("&lt;")
-		case '&':
-			b.WriteString("&amp;")
-		default:
-			b.WriteRune(r)
-		}
-	}
-	return b.String()
-}
-
-// mdLink is a markdown link to u when u is http or https, else the escaped
-// text alone.
-func mdLink(label, u string) string {
-	pu, err := url.Parse(u)
-	if err != nil || (pu.Scheme != "http" && pu.Scheme != "https") || pu.Host == "" {
-		return mdEscape(label)
-	}
-	pu.User = nil
-	dest := strings.NewReplacer("(", "%28", ")", "%29", " ", "%20", "<", "%3C", ">", "%3E").Replace(pu.String())
-	return "[" + mdEscape(label) + "](" + dest + ")"
-}
-
-// jsonClean removes control characters (C0, DEL, C1, bidi controls) and
-// invalid UTF-8 from a string bound for JSON.
-func jsonClean(s string) string {
-	s = strings.ToValidUTF8(s, "\uFFFD")
-	if strings.IndexFunc(s, unsafeRune) < 0 {
-		return s
-	}
-	var b strings.Builder
-	for i := 0; i < len(s); {
-		r, n := utf8.DecodeRuneInString(s[i:])
-		if !unsafeRune(r) {
-			b.WriteRune(r)
-		}
-		i += n
-	}
-	return b.String()
-}
-
-func unsafeRune(r rune) bool {
-	return unicode.IsControl(r) || (r >= 0x202A && r <= 0x202E) || (r >= 0x2066 && r <= 0x2069) || r == 0x200E || r == 0x200F || r == 0x061C
 }
 
 type timelineJSONEvent struct {
@@ -332,7 +272,7 @@ func (r *timelineReport) writeJSON(w io.Writer) error {
 		Errors      []timelineJSONError `json:"errors"`
 		Warnings    []string            `json:"warnings"`
 	}{
-		Context: jsonClean(r.Context), Prometheus: jsonClean(r.Prometheus),
+		Context: text.SanitizeMultiline(r.Context), Prometheus: text.SanitizeMultiline(r.Prometheus),
 		Since: tl.Plan.Since.UTC(), Until: tl.Plan.Until.UTC(), StepSeconds: tl.Plan.Step.Seconds(),
 		Events: []timelineJSONEvent{}, Errors: []timelineJSONError{}, Warnings: []string{},
 	}
@@ -344,17 +284,26 @@ func (r *timelineReport) writeJSON(w io.Writer) error {
 		}
 		sort.Strings(keys)
 		for _, k := range keys {
-			labels[jsonClean(k)] = jsonClean(e.Labels[k])
+			labels[text.SanitizeMultiline(k)] = text.SanitizeMultiline(e.Labels[k])
 		}
-		out.Events = append(out.Events, timelineJSONEvent{Time: e.Time.UTC(), Kind: string(e.Kind), Summary: jsonClean(e.Summary), Labels: labels, Source: e.Source})
+		out.Events = append(out.Events, timelineJSONEvent{Time: e.Time.UTC(), Kind: string(e.Kind), Summary: text.SanitizeMultiline(e.Summary), Labels: labels, Source: e.Source})
 	}
 	for _, e := range tl.Errors {
-		out.Errors = append(out.Errors, timelineJSONError{Source: e.Source, Query: jsonClean(e.Query), Error: jsonClean(e.Err.Error())})
+		out.Errors = append(out.Errors, timelineJSONError{Source: e.Source, Query: text.SanitizeMultiline(e.Query), Error: text.SanitizeMultiline(e.Err.Error())})
 	}
 	for _, wn := range tl.Warnings {
-		out.Warnings = append(out.Warnings, jsonClean(wn))
+		out.Warnings = append(out.Warnings, text.SanitizeMultiline(wn))
 	}
 	enc := json.NewEncoder(w)
 	enc.SetIndent("", "  ")
 	return enc.Encode(out)
+}
+
+// timelineLink is a markdown link to an http(s) URL, or the URL as escaped
+// text when it is anything else.
+func timelineLink(u string) string {
+	if link, ok := text.MarkdownLink(u); ok {
+		return "[" + text.Markdown(u) + "](" + link + ")"
+	}
+	return text.Markdown(u)
 }
