@@ -48,10 +48,16 @@ Usage:
   vigil demo [--no-tui] [flags]         start a demo stack (a Flask-shaped app,
                                         Prometheus, Alertmanager) and open the console
   vigil audit [--json] [--file F]       print the audit log: every write to Alertmanager
+  vigil timeline --since 2h [--until T] [--format text|json|markdown] [flags]
+                                        print the incident's timeline: alerts, silences,
+                                        threshold crossings, deploys, restarts, writes, notes
+  vigil note "text"                     add a note to the timeline
   vigil version                         print the version
 
-Exit codes: 0 ok, 1 Prometheus unreachable or failing, 2 bad flags or config.
-Run "vigil -h" or "vigil snapshot -h" for the flags.
+Exit codes: 0 ok; 1 something could not be read or is unhealthy (Prometheus or
+Alertmanager failing, a target down, a selector matching nothing, a timeline
+source failing), the output names it; 2 bad flags or config.
+Run "vigil -h", "vigil snapshot -h" or "vigil timeline -h" for the flags.
 `
 
 func run(args []string, stdout, stderr io.Writer, getenv func(string) string) int {
