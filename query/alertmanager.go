@@ -296,9 +296,14 @@ func (a *Alertmanager) CreateSilence(ctx context.Context, spec SilenceSpec) (str
 // its matchers and start are unchanged; otherwise it expires the old one and
 // answers with a new id. The id that came back is returned.
 func (a *Alertmanager) ExtendSilence(ctx context.Context, s Silence, newEnd time.Time) (string, error) {
-	if strings.TrimSpace(s.ID) == "" {
-		return "", errors.New("alertmanager: extend silence: the silence id is empty")
+	if err := validateID("extend", s.ID); err != nil {
+		return "", err
 	}
+	return a.postSilence(ctx, extendSpec(s, newEnd), "extend silence "+s.ID, true)
+}
+
+// extendSpec is the post that moves s's end to newEnd.
+func extendSpec(s Silence, newEnd time.Time) SilenceSpec {
 	spec := SilenceSpec{
 		ID:        s.ID,
 		Matchers:  s.Matchers,
@@ -311,7 +316,7 @@ func (a *Alertmanager) ExtendSilence(ctx context.Context, s Silence, newEnd time
 		// Alertmanager creates a new silence starting now.
 		spec.StartsAt = time.Time{}
 	}
-	return a.postSilence(ctx, spec, "extend silence "+s.ID, true)
+	return spec
 }
 
 func (a *Alertmanager) postSilence(ctx context.Context, spec SilenceSpec, op string, matchEnd bool) (string, error) {
@@ -463,8 +468,8 @@ func duplicateIn(ss []Silence, spec SilenceSpec, matchEnd bool) (string, bool) {
 // error; an unknown id is ("silence not found"). Expiring is idempotent, so
 // a peer that does not answer is simply replaced by the next one.
 func (a *Alertmanager) ExpireSilence(ctx context.Context, id string) error {
-	if strings.TrimSpace(id) == "" {
-		return errors.New("alertmanager: expire silence: the silence id is empty")
+	if err := validateID("expire", id); err != nil {
+		return err
 	}
 	op := "expire silence " + id
 	err := a.read(ctx, op, func(ctx context.Context, p *amPeer) error {

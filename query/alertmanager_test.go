@@ -630,7 +630,8 @@ func TestAlertmanagerSilenceLifecycle(t *testing.T) {
 	}
 }
 
-// countingRT counts requests by method, on the real network.
+// countingRT counts requests by method, and by method and path ("GET
+// /api/v2/silence/<id>"), on the real network.
 type countingRT struct {
 	mu sync.Mutex
 	n  map[string]int
@@ -642,6 +643,7 @@ func (c *countingRT) RoundTrip(r *http.Request) (*http.Response, error) {
 		c.n = map[string]int{}
 	}
 	c.n[r.Method]++
+	c.n[r.Method+" "+r.URL.Path]++
 	c.mu.Unlock()
 	return http.DefaultTransport.RoundTrip(r)
 }
