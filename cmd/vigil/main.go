@@ -182,10 +182,7 @@ func console(cfg *vigil.Config, getenv func(string) string) error {
 	logger.Info("starting", "version", version, "prometheus", cfg.Prometheus.URL, "config", cfg.Source)
 	opts := ui.Options{Context: vctx, Prometheus: prom, Logger: logger}
 	opts.Audit = query.NewAuditLog(auditPath(cfg))
-	opts.AuditUser = cfg.Silence.CreatedBy
-	if opts.AuditUser == "" {
-		opts.AuditUser = views.SystemUser()
-	}
+	opts.AuditUser = query.Writer(cfg.Silence.CreatedBy) // resolved once, here
 	opts.Pending = func(ctx context.Context) ([]query.Alert, error) { return query.PrometheusAlerts(ctx, prom.API()) }
 	if len(cfg.Alertmanager.URLs) > 0 {
 		am, err := newAlertmanager(cfg) // connection settings: transport.go

@@ -154,10 +154,7 @@ func runNote(args []string, stdout, stderr io.Writer, getenv func(string) string
 	if path == "" {
 		path = query.NotesPathFor(auditPath(&cfg))
 	}
-	author := cfg.Silence.CreatedBy
-	if author == "" {
-		author = views.SystemUser()
-	}
+	author := query.Writer(cfg.Silence.CreatedBy)
 	if err := query.CheckNote(msg); err != nil {
 		return usageError{fmt.Errorf("vigil note: %w", err)}
 	}
