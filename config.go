@@ -9,7 +9,6 @@ import (
 	"fmt"
 	"net/url"
 	"os"
-	"path/filepath"
 	"reflect"
 	"regexp"
 	"strconv"
@@ -267,17 +266,7 @@ func (e *Error) Error() string {
 }
 
 // DefaultPath is $XDG_CONFIG_HOME/vigil/config.toml (or ~/.config/...).
-func DefaultPath() string {
-	dir := os.Getenv("XDG_CONFIG_HOME")
-	if dir == "" {
-		home, err := os.UserHomeDir()
-		if err != nil {
-			return ""
-		}
-		dir = filepath.Join(home, ".config")
-	}
-	return filepath.Join(dir, "vigil", "config.toml")
-}
+func DefaultPath() string { return query.ConfigPath("config.toml") }
 
 // Load reads the configuration. An explicit path must exist; with an empty
 // path the default path is used when it exists, else the embedded defaults.
