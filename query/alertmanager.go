@@ -241,7 +241,7 @@ func (a *Alertmanager) silencesOn(ctx context.Context, p *amPeer) ([]Silence, er
 			out = append(out, silenceFromAPI(g))
 		}
 	}
-	sortSilences(out)
+	SortSilences(out)
 	return out, nil
 }
 

@@ -288,8 +288,7 @@ func snapshotAlerts(ctx context.Context, cfg *vigil.Config, prom *query.Promethe
 		}
 		// Alertmanager's list still stands; only pending ones are unknown.
 	}
-	merged := query.MergeAlerts(amAlerts, promAlerts)
-	query.SortAlerts(merged)
+	merged := query.SortedAlerts(amAlerts, promAlerts)
 	out := make([]views.ReportAlert, 0, len(merged))
 	for _, a := range merged {
 		ra := views.ReportAlert{
