@@ -91,7 +91,7 @@ func runTimeline(args []string, stdout, stderr io.Writer, getenv func(string) st
 		Now:        now,
 	}
 	if len(cfg.Alertmanager.URLs) > 0 {
-		am, err := newAlertmanager(&cfg) // connection settings: transport.go
+		am, err := newAlertmanager(&cfg)
 		if err != nil {
 			return err
 		}
