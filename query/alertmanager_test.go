@@ -19,6 +19,7 @@ import (
 	"time"
 
 	"github.com/prometheus/alertmanager/pkg/labels"
+	"github.com/vigilterm/vigil/demo/demotest"
 )
 
 // amTestConfig routes everything to a receiver that notifies nobody, and
@@ -176,19 +177,8 @@ type testAlert struct {
 // postAlerts sends alerts straight to Alertmanager, in batches of 200.
 func postAlerts(t testing.TB, baseURL string, alerts []testAlert) {
 	t.Helper()
-	hc := &http.Client{Timeout: 10 * time.Second}
 	for i := 0; i < len(alerts); i += 200 {
-		j := min(i+200, len(alerts))
-		body, _ := json.Marshal(alerts[i:j])
-		resp, err := hc.Post(baseURL+"/api/v2/alerts", "application/json", bytes.NewReader(body))
-		if err != nil {
-			t.Fatalf("POST /api/v2/alerts: %v", err)
-		}
-		b, _ := io.ReadAll(resp.Body)
-		resp.Body.Close()
-		if resp.StatusCode != http.StatusOK {
-			t.Fatalf("POST /api/v2/alerts: %d %s", resp.StatusCode, b)
-		}
+		demotest.PostJSON(t, baseURL+"/api/v2/alerts", alerts[i:min(i+200, len(alerts))])
 	}
 }
 
