@@ -142,13 +142,9 @@ func runNote(args []string, stdout, stderr io.Writer, getenv func(string) string
 	if msg == "" {
 		return usageError{errors.New(`vigil note: no text: vigil note "what happened"`)}
 	}
-	p := *configPath
-	if p == "" {
-		p = getenv("VIGIL_CONFIG")
-	}
-	cfg, err := vigil.Load(p)
+	cfg, err := loadConfig(*configPath, getenv)
 	if err != nil {
-		return usageError{err}
+		return err
 	}
 	path := *file
 	if path == "" {
