@@ -9,10 +9,8 @@ import (
 	"fmt"
 	"net/url"
 	"os"
-	"path/filepath"
 	"reflect"
 	"regexp"
-	"strconv"
 	"strings"
 	"time"
 
@@ -48,46 +46,15 @@ func (d *Duration) UnmarshalText(b []byte) error {
 
 // MarshalText writes the duration back in Prometheus style.
 func (d Duration) MarshalText() ([]byte, error) {
-	return []byte(model.Duration(d).String()), nil
+	return []byte(query.FormatDuration(time.Duration(d))), nil
 }
 
 // D returns the time.Duration.
 func (d Duration) D() time.Duration { return time.Duration(d) }
 
-// ParseDuration accepts Prometheus durations (1d, 90m, 2h30m) and Go's own
-// (1.5h, 500ms) and rejects negative ones with a message that says what a
-// valid one looks like.
-func ParseDuration(s string) (time.Duration, error) {
-	s = strings.TrimSpace(s)
-	if s == "" {
-		return 0, errors.New("empty duration: write e.g. 30s, 5m, 1h30m or 1d")
-	}
-	if bareNumber(s) {
-		return 0, needsUnit(s)
-	}
-	if v, err := model.ParseDuration(s); err == nil {
-		return time.Duration(v), nil
-	}
-	v, err := time.ParseDuration(s)
-	if err != nil {
-		return 0, fmt.Errorf("invalid duration %q: write e.g. 30s, 5m, 1h30m or 1d", s)
-	}
-	if v < 0 {
-		return 0, fmt.Errorf("invalid duration %q: must not be negative", s)
-	}
-	return v, nil
-}
-
-// bareNumber reports whether s is a number without a unit ("5", "2.5"),
-// which Prometheus would read as 0 or refuse and Go as nanoseconds.
-func bareNumber(s string) bool {
-	_, err := strconv.ParseFloat(strings.ReplaceAll(s, "_", ""), 64)
-	return err == nil
-}
-
-func needsUnit(s string) error {
-	return fmt.Errorf("%s needs a unit, e.g. %ss", s, s)
-}
+// ParseDuration is query.ParseDuration, the one reading of a duration that
+// the configuration, the flags and the screens share.
+func ParseDuration(s string) (time.Duration, error) { return query.ParseDuration(s) }
 
 // durationKeys lists the dotted key of every Duration field under t
 // (the tables of an array of tables included).
@@ -131,7 +98,7 @@ func checkBareDurations(data []byte, source string) error {
 				continue
 			}
 			sh := p.Shape(v.Raw)
-			return &Error{Where: fmt.Sprintf("%s:%d:%d", source, sh.Start.Line, sh.Start.Column), Key: k, Msg: needsUnit(string(v.Data)).Error()}
+			return &Error{Where: fmt.Sprintf("%s:%d:%d", source, sh.Start.Line, sh.Start.Column), Key: k, Msg: query.DurationNeedsUnit(string(v.Data)).Error()}
 		}
 	}
 	return nil
@@ -267,17 +234,7 @@ func (e *Error) Error() string {
 }
 
 // DefaultPath is $XDG_CONFIG_HOME/vigil/config.toml (or ~/.config/...).
-func DefaultPath() string {
-	dir := os.Getenv("XDG_CONFIG_HOME")
-	if dir == "" {
-		home, err := os.UserHomeDir()
-		if err != nil {
-			return ""
-		}
-		dir = filepath.Join(home, ".config")
-	}
-	return filepath.Join(dir, "vigil", "config.toml")
-}
+func DefaultPath() string { return query.ConfigPath("config.toml") }
 
 // Load reads the configuration. An explicit path must exist; with an empty
 // path the default path is used when it exists, else the embedded defaults.

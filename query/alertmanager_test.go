@@ -19,6 +19,7 @@ import (
 	"time"
 
 	"github.com/prometheus/alertmanager/pkg/labels"
+	"github.com/vigilterm/vigil/demo/demotest"
 )
 
 // amTestConfig routes everything to a receiver that notifies nobody, and
@@ -176,19 +177,8 @@ type testAlert struct {
 // postAlerts sends alerts straight to Alertmanager, in batches of 200.
 func postAlerts(t testing.TB, baseURL string, alerts []testAlert) {
 	t.Helper()
-	hc := &http.Client{Timeout: 10 * time.Second}
 	for i := 0; i < len(alerts); i += 200 {
-		j := min(i+200, len(alerts))
-		body, _ := json.Marshal(alerts[i:j])
-		resp, err := hc.Post(baseURL+"/api/v2/alerts", "application/json", bytes.NewReader(body))
-		if err != nil {
-			t.Fatalf("POST /api/v2/alerts: %v", err)
-		}
-		b, _ := io.ReadAll(resp.Body)
-		resp.Body.Close()
-		if resp.StatusCode != http.StatusOK {
-			t.Fatalf("POST /api/v2/alerts: %d %s", resp.StatusCode, b)
-		}
+		demotest.PostJSON(t, baseURL+"/api/v2/alerts", alerts[i:min(i+200, len(alerts))])
 	}
 }
 
@@ -630,7 +620,8 @@ func TestAlertmanagerSilenceLifecycle(t *testing.T) {
 	}
 }
 
-// countingRT counts requests by method, on the real network.
+// countingRT counts requests by method, and by method and path ("GET
+// /api/v2/silence/<id>"), on the real network.
 type countingRT struct {
 	mu sync.Mutex
 	n  map[string]int
@@ -642,6 +633,7 @@ func (c *countingRT) RoundTrip(r *http.Request) (*http.Response, error) {
 		c.n = map[string]int{}
 	}
 	c.n[r.Method]++
+	c.n[r.Method+" "+r.URL.Path]++
 	c.mu.Unlock()
 	return http.DefaultTransport.RoundTrip(r)
 }

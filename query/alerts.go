@@ -287,6 +287,14 @@ func SeverityRank(s string) int {
 	return 4
 }
 
+// SortedAlerts is the list as the console shows it: MergeAlerts, then in
+// SortAlerts order.
+func SortedAlerts(am, prom []Alert) []Alert {
+	out := MergeAlerts(am, prom)
+	SortAlerts(out)
+	return out
+}
+
 // SortAlerts orders alerts by severity (critical, error, warning, info,
 // other), then by age (oldest first; an unknown start last), then by name,
 // then by key. The order is total, so equal inputs always sort the same.

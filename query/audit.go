@@ -51,17 +51,7 @@ type AuditEntry struct {
 
 // DefaultAuditPath is $XDG_STATE_HOME/vigil/audit.log (or
 // ~/.local/state/vigil/audit.log).
-func DefaultAuditPath() string {
-	dir := os.Getenv("XDG_STATE_HOME")
-	if dir == "" {
-		home, err := os.UserHomeDir()
-		if err != nil {
-			return ""
-		}
-		dir = filepath.Join(home, ".local", "state")
-	}
-	return filepath.Join(dir, "vigil", "audit.log")
-}
+func DefaultAuditPath() string { return StatePath("audit.log") }
 
 // AuditLog appends entries to a file, one JSON object a line. The file is
 // created with mode 0600 (its directory 0700): it names who silenced what.

@@ -64,11 +64,7 @@ func (p *Prometheus) BaselineAt(ctx context.Context, s Shape, off time.Duration,
 	if res[0].err != nil && res[1].err != nil && IsUnreachable(res[0].err) {
 		return nil, res[0].err
 	}
-	for i, r := range res {
-		if r.err != nil {
-			b.Errors = append(b.Errors, QueryError{Name: names[i], Query: exprs[i], Err: r.err})
-		}
-	}
+	b.Errors, _ = collectProblems(qs, res[:]) // a warning changes no figure of the baseline
 	b.ErrorRatio = byEndpoint(res[0].vec, s.EndpointLabel)
 	b.P99 = byEndpoint(res[1].vec, s.EndpointLabel)
 	return b, nil

@@ -391,19 +391,7 @@ func (p *Prometheus) Detail(ctx context.Context, s Shape, r DetailRequest) (*Det
 // breakdowns, in DetailQueries order.
 func AssembleDetail(s Shape, r DetailRequest, plan DetailPlan, qs []NamedQuery, res []queryResult) *Detail {
 	d := &Detail{Request: r, Plan: plan, Window: s.Window, At: plan.End}
-	seen := map[string]bool{}
-	for i, x := range res {
-		if x.err != nil {
-			d.Errors = append(d.Errors, QueryError{Name: qs[i].Name, Query: qs[i].Expr, Err: x.err})
-		}
-		for _, w := range x.warnings {
-			w = qs[i].Name + ": " + w
-			if !seen[w] {
-				seen[w] = true
-				d.Warnings = append(d.Warnings, w)
-			}
-		}
-	}
+	d.Errors, d.Warnings = collectProblems(qs, res)
 	for c := DetailChart(0); c < detailChartsPerPlan; c++ {
 		if int(c) >= len(res) || res[c].err != nil {
 			continue

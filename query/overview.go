@@ -335,19 +335,7 @@ func toResult(q NamedQuery, v model.Value, w v1.Warnings, err error) queryResult
 // pure: a test or a benchmark can feed it vectors directly.
 func assemble(s Shape, plan TrendPlan, qs []NamedQuery, res *[numQueries]queryResult) *Overview {
 	ov := &Overview{Window: s.Window}
-	seen := map[string]bool{}
-	for i, r := range res {
-		if r.err != nil {
-			ov.Errors = append(ov.Errors, QueryError{Name: qs[i].Name, Query: qs[i].Expr, Err: r.err})
-		}
-		for _, w := range r.warnings {
-			w = qs[i].Name + ": " + w
-			if !seen[w] {
-				seen[w] = true
-				ov.Warnings = append(ov.Warnings, w)
-			}
-		}
-	}
+	ov.Errors, ov.Warnings = collectProblems(qs, res[:])
 
 	label := model.LabelName(s.EndpointLabel)
 	n := len(res[qRPS].vec)

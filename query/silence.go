@@ -232,9 +232,10 @@ func dateTime(d *strfmt.DateTime) time.Time {
 	return time.Time(*d)
 }
 
-// sortSilences orders silences active, pending, expired; within a state
-// by end time (soonest first), then id.
-func sortSilences(ss []Silence) {
+// SortSilences orders silences active, pending, expired; within a state by
+// end time (the soonest to end first, the most recently ended first among
+// the expired), then id. Alertmanager.Silences answers in this order.
+func SortSilences(ss []Silence) {
 	rank := func(state string) int {
 		switch state {
 		case SilenceActive:

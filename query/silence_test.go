@@ -120,7 +120,7 @@ func TestSortSilences(t *testing.T) {
 		{ID: "e2", State: SilenceExpired, EndsAt: t0.Add(time.Hour)},
 		{ID: "a1", State: SilenceActive, EndsAt: t0.Add(time.Hour)},
 	}
-	sortSilences(ss)
+	SortSilences(ss)
 	var got []string
 	for _, s := range ss {
 		got = append(got, s.ID)

@@ -3,7 +3,6 @@ package ui
 import (
 	"context"
 	"errors"
-	"fmt"
 	"os"
 	"os/exec"
 	"time"
@@ -21,11 +20,7 @@ import (
 type AlertSource interface {
 	Alerts(ctx context.Context) ([]query.Alert, error)
 	Silences(ctx context.Context) ([]query.Silence, error)
-	Silence(ctx context.Context, id string) (query.Silence, error)
-	CreateSilence(ctx context.Context, spec query.SilenceSpec) (string, error)
-	FindDuplicate(ctx context.Context, spec query.SilenceSpec) (string, bool, error)
-	ExpireSilence(ctx context.Context, id string) error
-	ExtendSilence(ctx context.Context, s query.Silence, newEnd time.Time) (string, error)
+	query.SilenceWriter // written through query.SilenceService only
 	Peers() []query.PeerStatus
 	CheckPeers(ctx context.Context) []query.PeerStatus
 }
@@ -95,9 +90,7 @@ func (m *Model) startAlertsRefresh() tea.Cmd {
 		// with no answer at all there is no list, not an empty one.
 		answered := (am != nil && amErr == nil) || (pending != nil && promErr == nil)
 		if answered {
-			alerts := query.MergeAlerts(amAlerts, promAlerts)
-			query.SortAlerts(alerts)
-			msg.Alerts = alerts
+			msg.Alerts = query.SortedAlerts(amAlerts, promAlerts)
 		}
 		if am != nil && silErr == nil {
 			msg.Silences = silences
@@ -146,99 +139,41 @@ func (m *Model) alertCounts() (firing, pending, silenced int) {
 	return
 }
 
-// runSilence executes a write asked for by a screen, with a deadline, and
-// reads the result back so the screen can say whether it took.
+// runSilence hands a write asked for by a screen to the silence service,
+// which validates, de-duplicates, posts, reads back and audits it; the
+// screens show its one result.
 func (m *Model) runSilence(req views.SilenceRequestMsg) tea.Cmd {
 	if m.ctx.Config.UI.ReadOnly {
 		m.setFlash("read-only: vigil does not write to Alertmanager", true)
 		return nil
 	}
-	if m.am == nil {
-		return func() tea.Msg {
-			return views.SilenceResultMsg{Request: req, Err: errors.New("no Alertmanager configured: set --alertmanager or alertmanager.urls")}
-		}
-	}
-	am := m.am
-	timeout := m.ctx.Config.Alertmanager.Timeout.D()
-	logger := m.log
-	audit, user, urls := m.audit, m.auditUser, m.ctx.Config.Alertmanager.URLs
+	svc := m.silenceService()
 	return func() tea.Msg {
-		// Room for a duplicate check, the write and the read-back.
-		ctx, cancel := context.WithTimeout(context.Background(), 3*timeout+time.Second)
-		defer cancel()
-		res := views.SilenceResultMsg{Request: req}
-		switch req.Op {
-		case views.OpCreate:
-			if req.Retry {
-				if id, found, err := am.FindDuplicate(ctx, req.Spec); err == nil && found {
-					res.ID, res.Reused, res.Verified = id, true, true
-					break
-				}
-			}
-			res.ID, res.Err = am.CreateSilence(ctx, req.Spec)
-			res.Verified = res.Err == nil
-		case views.OpExpire:
-			res.ID = req.Silence.ID
-			if res.Err = am.ExpireSilence(ctx, req.Silence.ID); res.Err == nil {
-				s, err := am.Silence(ctx, req.Silence.ID)
-				res.Verified = err == nil && s.State == query.SilenceExpired
-			}
-		case views.OpExtend:
-			res.ID, res.Err = am.ExtendSilence(ctx, req.Silence, req.NewEnd)
-			if res.Err == nil {
-				s, err := am.Silence(ctx, res.ID)
-				res.Verified = err == nil && s.State != query.SilenceExpired
-			}
-		default:
-			res.Err = fmt.Errorf("unknown silence operation %q", req.Op)
-		}
-		logger.Info("silence write", "op", req.Op, "id", res.ID, "reused", res.Reused, "verified", res.Verified, "err", res.Err)
-		if audit != nil {
-			if err := audit.Append(auditEntry(req, res, user, urls, time.Now())); err != nil {
-				logger.Error("audit log", "err", err)
-				return auditFailed{res: res, err: err}
-			}
+		r := svc.Write(context.Background(), query.SilenceRequest{Op: query.SilenceOp(req.Op), Spec: req.Spec,
+			Retry: req.Retry, Silence: req.Silence, NewEnd: req.NewEnd, Ack: req.Ack})
+		res := views.SilenceResultMsg{Request: req, ID: r.ID, Reused: r.Reused, Verified: r.Verified, Err: r.Err}
+		if r.AuditErr != nil {
+			return auditFailed{res: res, err: r.AuditErr}
 		}
 		return res
 	}
+}
+
+// silenceService is the write path over the model's Alertmanager, audit log
+// and writer.
+func (m *Model) silenceService() *query.SilenceService {
+	var am query.SilenceWriter
+	if m.am != nil {
+		am = m.am
+	}
+	return query.NewSilenceService(query.SilenceServiceOptions{Alertmanager: am, Audit: m.audit, Writer: m.auditUser,
+		Peers: m.ctx.Config.Alertmanager.URLs, Timeout: m.ctx.Config.Alertmanager.Timeout.D(), Logger: m.log, Now: m.now})
 }
 
 // auditFailed is a write's result whose audit line could not be written.
 type auditFailed struct {
 	res views.SilenceResultMsg
 	err error
-}
-
-// auditEntry describes a write and its result for the audit log.
-func auditEntry(req views.SilenceRequestMsg, res views.SilenceResultMsg, user string, urls []string, now time.Time) query.AuditEntry {
-	e := query.AuditEntry{Time: now.UTC(), User: user, Alertmanager: urls, SilenceID: res.ID, Reused: res.Reused, Result: query.AuditOK}
-	switch req.Op {
-	case views.OpCreate:
-		e.Action = query.AuditCreate
-		if req.Ack {
-			e.Action = query.AuditAck
-		}
-		e.Matchers, e.Comment, e.EndsAt = query.FormatMatchers(req.Spec.Matchers), req.Spec.Comment, req.Spec.EndsAt.UTC()
-	case views.OpExtend, views.OpExpire:
-		e.Action = query.AuditExpire
-		e.EndsAt = now.UTC()
-		if req.Op == views.OpExtend {
-			e.Action, e.EndsAt = query.AuditExtend, req.NewEnd.UTC()
-			if res.ID != "" && res.ID != req.Silence.ID {
-				e.ReplacedID = req.Silence.ID
-			}
-		}
-		if e.SilenceID == "" {
-			e.SilenceID = req.Silence.ID
-		}
-		e.Matchers, e.Comment = query.FormatMatchers(req.Silence.Matchers), req.Silence.Comment
-	default:
-		e.Action = string(req.Op)
-	}
-	if res.Err != nil {
-		e.Result, e.Error = query.AuditFailed, res.Err.Error()
-	}
-	return e
 }
 
 // onSilenceResult hands the result to the screens and refreshes the alerts

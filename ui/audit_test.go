@@ -1,7 +1,6 @@
 package ui
 
 import (
-	"errors"
 	"net"
 	"os"
 	"path/filepath"
@@ -14,44 +13,6 @@ import (
 	"github.com/vigilterm/vigil/query"
 	"github.com/vigilterm/vigil/views"
 )
-
-func TestAuditEntryDescribesEachWrite(t *testing.T) {
-	now := time.Date(2026, 11, 24, 3, 0, 0, 0, time.UTC)
-	ms := labels.Matchers{{Type: labels.MatchEqual, Name: "alertname", Value: "HighErrorRate"}}
-	sil := query.Silence{ID: "old", Matchers: ms, Comment: "deploy", EndsAt: now.Add(time.Hour)}
-	urls := []string{"http://am-0:9093", "http://am-1:9093"}
-	cases := []struct {
-		name   string
-		req    views.SilenceRequestMsg
-		res    views.SilenceResultMsg
-		action string
-		check  func(e query.AuditEntry) bool
-	}{
-		{"create", views.SilenceRequestMsg{Op: views.OpCreate, Spec: query.SilenceSpec{Matchers: ms, Comment: "c", EndsAt: now.Add(time.Hour)}},
-			views.SilenceResultMsg{ID: "new"}, query.AuditCreate,
-			func(e query.AuditEntry) bool {
-				return e.SilenceID == "new" && e.Comment == "c" && e.Matchers == `{alertname="HighErrorRate"}` && e.Result == query.AuditOK
-			}},
-		{"ack", views.SilenceRequestMsg{Op: views.OpCreate, Ack: true, Spec: query.SilenceSpec{Matchers: ms}},
-			views.SilenceResultMsg{ID: "a"}, query.AuditAck, func(e query.AuditEntry) bool { return e.SilenceID == "a" }},
-		{"extend replaced", views.SilenceRequestMsg{Op: views.OpExtend, Silence: sil, NewEnd: now.Add(2 * time.Hour)},
-			views.SilenceResultMsg{ID: "newer"}, query.AuditExtend,
-			func(e query.AuditEntry) bool {
-				return e.SilenceID == "newer" && e.ReplacedID == "old" && e.EndsAt.Equal(now.Add(2*time.Hour)) && e.Comment == "deploy"
-			}},
-		{"expire failed", views.SilenceRequestMsg{Op: views.OpExpire, Silence: sil},
-			views.SilenceResultMsg{Err: errors.New("alertmanager http://am-0:9093: silence not found (HTTP 500)")}, query.AuditExpire,
-			func(e query.AuditEntry) bool {
-				return e.SilenceID == "old" && e.Result == query.AuditFailed && strings.Contains(e.Error, "silence not found")
-			}},
-	}
-	for _, c := range cases {
-		e := auditEntry(c.req, c.res, "oncall@bastion", urls, now)
-		if e.Action != c.action || e.User != "oncall@bastion" || len(e.Alertmanager) != 2 || !e.Time.Equal(now) || !c.check(e) {
-			t.Errorf("%s: %+v", c.name, e)
-		}
-	}
-}
 
 // A write that fails against a real Alertmanager client (nothing listens on
 // the port) is in the audit log as failed.

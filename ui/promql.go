@@ -33,17 +33,7 @@ type promqlState struct {
 }
 
 // HistoryPath is $XDG_STATE_HOME/vigil/history (~/.local/state/vigil/history).
-func HistoryPath() string {
-	dir := os.Getenv("XDG_STATE_HOME")
-	if dir == "" {
-		home, err := os.UserHomeDir()
-		if err != nil {
-			return ""
-		}
-		dir = filepath.Join(home, ".local", "state")
-	}
-	return filepath.Join(dir, "vigil", "history")
-}
+func HistoryPath() string { return query.StatePath("history") }
 
 // ReadHistory reads the history file: one expression a line, oldest first,
 // the last views.HistoryLimit kept. A missing file is an empty history.

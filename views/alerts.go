@@ -2,8 +2,6 @@ package views
 
 import (
 	"fmt"
-	"os"
-	"os/user"
 	"slices"
 	"sort"
 	"strings"
@@ -104,22 +102,7 @@ func newInput(limit int) textinput.Model {
 
 // SystemUser is the default author of a silence when silence.created_by is
 // not set: user@host of the process.
-func SystemUser() string {
-	name := ""
-	if u, err := user.Current(); err == nil {
-		name = u.Username
-	}
-	if name == "" {
-		name = os.Getenv("USER")
-	}
-	if name == "" {
-		name = "vigil"
-	}
-	if h, err := os.Hostname(); err == nil && h != "" {
-		return name + "@" + h
-	}
-	return name
-}
+func SystemUser() string { return query.SystemUser() }
 
 // SetAlertmanagerConfigured tells the screen whether an Alertmanager is
 // configured (it assumes one until told).

@@ -10,7 +10,6 @@ import (
 	"charm.land/bubbles/v2/textinput"
 	tea "charm.land/bubbletea/v2"
 
-	"github.com/vigilterm/vigil"
 	"github.com/vigilterm/vigil/query"
 	"github.com/vigilterm/vigil/ui/text"
 )
@@ -67,7 +66,7 @@ func extendBase(now time.Time, si query.Silence) time.Time {
 
 // By parses the chosen duration.
 func (c *ExtendChooser) By() (time.Duration, error) {
-	d, err := vigil.ParseDuration(strings.TrimPrefix(strings.TrimSpace(c.in.Value()), "+"))
+	d, err := query.ParseDuration(strings.TrimPrefix(strings.TrimSpace(c.in.Value()), "+"))
 	if err != nil {
 		return 0, err
 	}
@@ -180,18 +179,18 @@ func stepDurationPreset(cur string, d int) string {
 	case i >= 0:
 		i = min(max(i+d, 0), len(durationPresets)-1)
 	default:
-		v, err := vigil.ParseDuration(cur)
+		v, err := query.ParseDuration(cur)
 		i = 1
 		if err == nil {
 			i = 0
 			for j, p := range durationPresets {
-				pv, _ := vigil.ParseDuration(p)
+				pv, _ := query.ParseDuration(p)
 				if pv <= v {
 					i = j
 				}
 			}
 			if d > 0 {
-				pv, _ := vigil.ParseDuration(durationPresets[i])
+				pv, _ := query.ParseDuration(durationPresets[i])
 				if pv <= v {
 					i = min(i+1, len(durationPresets)-1)
 				}

@@ -12,7 +12,6 @@ import (
 	tea "charm.land/bubbletea/v2"
 	"github.com/prometheus/alertmanager/pkg/labels"
 
-	"github.com/vigilterm/vigil"
 	"github.com/vigilterm/vigil/query"
 	"github.com/vigilterm/vigil/ui/text"
 )
@@ -195,11 +194,7 @@ func NewAckForm(ctx *Context, alert query.Alert, current []query.Alert, createdB
 // durationText writes a duration the way the form reads it back (15m, 1h,
 // 1d).
 func durationText(d time.Duration) string {
-	b, err := vigil.Duration(d).MarshalText()
-	if err != nil {
-		return d.String()
-	}
-	return string(b)
+	return query.FormatDuration(d)
 }
 
 // Closed reports whether the form is done (sent, or cancelled).
@@ -548,7 +543,7 @@ func (f *SilenceForm) review() {
 		f.errs[errMatchers] = err.Error()
 	}
 	spec.Matchers = ms
-	d, err := vigil.ParseDuration(f.duration.Value())
+	d, err := query.ParseDuration(f.duration.Value())
 	switch {
 	case err != nil:
 		f.errs[errDuration] = err.Error()
@@ -796,7 +791,7 @@ func (f *SilenceForm) editLines() ([]string, int) {
 		}
 	}
 	line += " " + strings.Join(presets, "")
-	if d, err := vigil.ParseDuration(cur); err == nil && d > 0 {
+	if d, err := query.ParseDuration(cur); err == nil && d > 0 {
 		end := f.ctx.Now().Add(d)
 		line += st.Muted.Render("  ends " + formatClock(f.ctx.Now(), end))
 	}

@@ -186,7 +186,7 @@ func (s *Silences) onAlerts(msg AlertsMsg) {
 		return
 	}
 	s.all = append(s.all[:0:0], msg.Silences...)
-	sortSilenceList(s.all)
+	query.SortSilences(s.all)
 	s.at = msg.At
 	for id := range s.pending {
 		s.busy(id) // forgets the stale ones
@@ -207,34 +207,6 @@ func (s *Silences) recount() {
 		}
 	}
 	s.rebuild()
-}
-
-// sortSilenceList orders silences active, pending, then expired; the
-// soonest to end first, the most recently ended first among the expired.
-func sortSilenceList(ss []query.Silence) {
-	rank := func(state string) int {
-		switch state {
-		case query.SilenceActive:
-			return 0
-		case query.SilencePending:
-			return 1
-		case query.SilenceExpired:
-			return 3
-		}
-		return 2
-	}
-	slices.SortStableFunc(ss, func(a, b query.Silence) int {
-		if ra, rb := rank(a.State), rank(b.State); ra != rb {
-			return ra - rb
-		}
-		if c := a.EndsAt.Compare(b.EndsAt); c != 0 {
-			if a.State == query.SilenceExpired {
-				return -c
-			}
-			return c
-		}
-		return strings.Compare(a.ID, b.ID)
-	})
 }
 
 func (s *Silences) onResult(msg SilenceResultMsg) tea.Cmd {

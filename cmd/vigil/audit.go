@@ -23,6 +23,19 @@ func auditPath(cfg *vigil.Config) string {
 	return query.DefaultAuditPath()
 }
 
+// loadConfig loads the file of --config, else of $VIGIL_CONFIG, else the
+// default one, for the subcommands that need only the file.
+func loadConfig(flagPath string, getenv func(string) string) (vigil.Config, error) {
+	if flagPath == "" {
+		flagPath = getenv("VIGIL_CONFIG")
+	}
+	cfg, err := vigil.Load(flagPath)
+	if err != nil {
+		return cfg, usageError{err}
+	}
+	return cfg, nil
+}
+
 // runAudit prints the audit log: every write vigil made to Alertmanager.
 func runAudit(args []string, stdout, stderr io.Writer, getenv func(string) string) error {
 	fset := flag.NewFlagSet("vigil audit", flag.ContinueOnError)
@@ -36,13 +49,9 @@ func runAudit(args []string, stdout, stderr io.Writer, getenv func(string) strin
 	path := *file
 	explicit := path != ""
 	if path == "" {
-		p := *configPath
-		if p == "" {
-			p = getenv("VIGIL_CONFIG")
-		}
-		cfg, err := vigil.Load(p)
+		cfg, err := loadConfig(*configPath, getenv)
 		if err != nil {
-			return usageError{err}
+			return err
 		}
 		path = auditPath(&cfg)
 	}

@@ -234,21 +234,7 @@ func TestE2EReadOnlyRefusesToWrite(t *testing.T) {
 // postAlert sends an alert straight to an Alertmanager, as Prometheus would.
 func postAlert(t *testing.T, am string, labels map[string]string, summary string) {
 	t.Helper()
-	body, _ := json.Marshal([]map[string]any{{
-		"labels":      labels,
-		"annotations": map[string]string{"summary": summary},
-		"startsAt":    time.Now().Add(-time.Minute).UTC().Format(time.RFC3339),
-		"endsAt":      time.Now().Add(time.Hour).UTC().Format(time.RFC3339),
-	}})
-	c := &http.Client{Timeout: 5 * time.Second}
-	resp, err := c.Post(am+"/api/v2/alerts", "application/json", strings.NewReader(string(body)))
-	if err != nil {
-		t.Fatal(err)
-	}
-	resp.Body.Close()
-	if resp.StatusCode != http.StatusOK {
-		t.Fatalf("posting an alert: %s", resp.Status)
-	}
+	demotest.PostAlert(t, am, labels, map[string]string{"summary": summary})
 }
 
 // With an HA pair, the header shows each peer's health; with one peer

@@ -2,7 +2,6 @@ package main
 
 import (
 	"encoding/json"
-	"net/http"
 	"os/exec"
 	"strings"
 	"testing"
@@ -120,42 +119,14 @@ func TestE2EUnknownAlertsAreNotShownAsNone(t *testing.T) {
 // postSilence makes a one-hour silence straight in Alertmanager.
 func postSilence(t *testing.T, am, alertname string) {
 	t.Helper()
-	body, _ := json.Marshal(map[string]any{
-		"matchers":  []map[string]any{{"name": "alertname", "value": alertname, "isRegex": false, "isEqual": true}},
-		"startsAt":  time.Now().UTC().Format(time.RFC3339),
-		"endsAt":    time.Now().Add(time.Hour).UTC().Format(time.RFC3339),
-		"createdBy": "test", "comment": "made outside vigil",
-	})
-	c := &http.Client{Timeout: 5 * time.Second}
-	resp, err := c.Post(am+"/api/v2/silences", "application/json", strings.NewReader(string(body)))
-	if err != nil {
-		t.Fatal(err)
-	}
-	resp.Body.Close()
-	if resp.StatusCode != http.StatusOK {
-		t.Fatalf("posting a silence: %s", resp.Status)
-	}
+	demotest.PostSilence(t, am, alertname, "test", "made outside vigil")
 }
 
 // postAlertWithRunbook sends an alert with a runbook_url straight to
 // Alertmanager.
 func postAlertWithRunbook(t *testing.T, am string, labels map[string]string, runbook string) {
 	t.Helper()
-	body, _ := json.Marshal([]map[string]any{{
-		"labels":      labels,
-		"annotations": map[string]string{"summary": "s", "runbook_url": runbook},
-		"startsAt":    time.Now().Add(-time.Minute).UTC().Format(time.RFC3339),
-		"endsAt":      time.Now().Add(time.Hour).UTC().Format(time.RFC3339),
-	}})
-	c := &http.Client{Timeout: 5 * time.Second}
-	resp, err := c.Post(am+"/api/v2/alerts", "application/json", strings.NewReader(string(body)))
-	if err != nil {
-		t.Fatal(err)
-	}
-	resp.Body.Close()
-	if resp.StatusCode != http.StatusOK {
-		t.Fatalf("posting an alert: %s", resp.Status)
-	}
+	demotest.PostAlert(t, am, labels, map[string]string{"summary": "s", "runbook_url": runbook})
 }
 
 // y inside tmux (set-clipboard on) puts the runbook URL in tmux's buffer;

@@ -114,7 +114,7 @@ func parse(o *options, args []string, getenv func(string) string) (vigil.Config,
 	}
 	cfg, err := o.load(args, getenv)
 	if err == nil {
-		warnInlineSecrets(&cfg, o.fs.Output()) // connection settings: transport.go
+		warnInlineSecrets(&cfg, o.fs.Output())
 	}
 	return cfg, err
 }
@@ -129,18 +129,6 @@ func newLogger(cfg *vigil.Config) (*slog.Logger, func(), error) {
 		return nil, nil, usageError{fmt.Errorf("log_file: %w", err)}
 	}
 	return slog.New(slog.NewTextHandler(f, &slog.HandlerOptions{Level: slog.LevelDebug})), func() { f.Close() }, nil
-}
-
-func newPrometheus(cfg *vigil.Config) (*query.Prometheus, error) {
-	rt, err := prometheusTransport(cfg) // connection settings: transport.go
-	if err != nil {
-		return nil, err
-	}
-	p, err := query.NewPrometheus(query.PrometheusOptions{URL: cfg.Prometheus.URL, Timeout: cfg.Prometheus.Timeout.D(), RoundTripper: rt})
-	if err != nil {
-		return nil, usageError{fmt.Errorf("prometheus.url: %w", err)}
-	}
-	return p, nil
 }
 
 // newContext builds the shared view context: styles, keys, clock.
@@ -188,13 +176,10 @@ func console(cfg *vigil.Config, getenv func(string) string) error {
 	logger.Info("starting", "version", version, "prometheus", cfg.Prometheus.URL, "config", cfg.Source)
 	opts := ui.Options{Context: vctx, Prometheus: prom, Logger: logger}
 	opts.Audit = query.NewAuditLog(auditPath(cfg))
-	opts.AuditUser = cfg.Silence.CreatedBy
-	if opts.AuditUser == "" {
-		opts.AuditUser = views.SystemUser()
-	}
+	opts.AuditUser = query.Writer(cfg.Silence.CreatedBy) // resolved once, here
 	opts.Pending = func(ctx context.Context) ([]query.Alert, error) { return query.PrometheusAlerts(ctx, prom.API()) }
 	if len(cfg.Alertmanager.URLs) > 0 {
-		am, err := newAlertmanager(cfg) // connection settings: transport.go
+		am, err := newAlertmanager(cfg)
 		if err != nil {
 			return err
 		}
@@ -278,7 +263,7 @@ func runSnapshot(args []string, stdout, stderr io.Writer, getenv func(string) st
 func snapshotAlerts(ctx context.Context, cfg *vigil.Config, prom *query.Prometheus) (alerts []views.ReportAlert, source string, amErr, err error) {
 	var amAlerts []query.Alert
 	if len(cfg.Alertmanager.URLs) > 0 {
-		am, aerr := newAlertmanager(cfg) // connection settings: transport.go
+		am, aerr := newAlertmanager(cfg)
 		if aerr != nil {
 			return nil, "", nil, aerr
 		}
@@ -297,8 +282,7 @@ func snapshotAlerts(ctx context.Context, cfg *vigil.Config, prom *query.Promethe
 		}
 		// Alertmanager's list still stands; only pending ones are unknown.
 	}
-	merged := query.MergeAlerts(amAlerts, promAlerts)
-	query.SortAlerts(merged)
+	merged := query.SortedAlerts(amAlerts, promAlerts)
 	out := make([]views.ReportAlert, 0, len(merged))
 	for _, a := range merged {
 		ra := views.ReportAlert{

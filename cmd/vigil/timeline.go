@@ -91,7 +91,7 @@ func runTimeline(args []string, stdout, stderr io.Writer, getenv func(string) st
 		Now:        now,
 	}
 	if len(cfg.Alertmanager.URLs) > 0 {
-		am, err := newAlertmanager(&cfg) // connection settings: transport.go
+		am, err := newAlertmanager(&cfg)
 		if err != nil {
 			return err
 		}
@@ -142,22 +142,15 @@ func runNote(args []string, stdout, stderr io.Writer, getenv func(string) string
 	if msg == "" {
 		return usageError{errors.New(`vigil note: no text: vigil note "what happened"`)}
 	}
-	p := *configPath
-	if p == "" {
-		p = getenv("VIGIL_CONFIG")
-	}
-	cfg, err := vigil.Load(p)
+	cfg, err := loadConfig(*configPath, getenv)
 	if err != nil {
-		return usageError{err}
+		return err
 	}
 	path := *file
 	if path == "" {
 		path = query.NotesPathFor(auditPath(&cfg))
 	}
-	author := cfg.Silence.CreatedBy
-	if author == "" {
-		author = views.SystemUser()
-	}
+	author := query.Writer(cfg.Silence.CreatedBy)
 	if err := query.CheckNote(msg); err != nil {
 		return usageError{fmt.Errorf("vigil note: %w", err)}
 	}

@@ -9,52 +9,49 @@ import (
 	"github.com/vigilterm/vigil/query"
 )
 
-// Connection settings: the transports of Prometheus and the Alertmanagers,
-// built from [prometheus.http] / [alertmanager.http] or the --http-config
-// file, and the warning about secrets in files others can read.
+// Connection settings have three homes, one job each:
+//
+//   - the root package (httpconfig.go) reads and checks them: the
+//     [prometheus.http] and [alertmanager.http] tables, the --http-config
+//     file, and secrets in files others can read;
+//   - query (transport.go) turns checked settings into a RoundTripper,
+//     with vigil's timeouts, body caps and TLS hints;
+//   - this file is the only place that joins the two into clients.
 
-// prometheusTransport returns the RoundTripper for Prometheus, or nil when
-// nothing is configured (the query package's own transport then).
-func prometheusTransport(cfg *vigil.Config) (http.RoundTripper, error) {
-	hc, err := cfg.PrometheusHTTP()
-	if err != nil {
-		return nil, usageError{err}
-	}
-	return buildTransport(hc, "prometheus")
-}
-
-// alertmanagerTransport returns the RoundTripper for the Alertmanagers, or
-// nil when nothing is configured.
-func alertmanagerTransport(cfg *vigil.Config) (http.RoundTripper, error) {
-	hc, err := cfg.AlertmanagerHTTP()
-	if err != nil {
-		return nil, usageError{err}
-	}
-	return buildTransport(hc, "alertmanager")
-}
-
-func buildTransport(hc vigil.HTTPClient, name string) (http.RoundTripper, error) {
-	if hc.Zero {
-		return nil, nil
-	}
-	rt, err := query.NewTransport(hc.Config, name)
-	if err != nil {
-		return nil, usageError{fmt.Errorf("%s: %w", hc.Source, err)}
-	}
-	return rt, nil
+// newPrometheus is the Prometheus client of the configuration.
+func newPrometheus(cfg *vigil.Config) (*query.Prometheus, error) {
+	return connect(cfg.PrometheusHTTP, "prometheus", "prometheus.url", func(rt http.RoundTripper) (*query.Prometheus, error) {
+		return query.NewPrometheus(query.PrometheusOptions{URL: cfg.Prometheus.URL, Timeout: cfg.Prometheus.Timeout.D(), RoundTripper: rt})
+	})
 }
 
 // newAlertmanager is the Alertmanager client of the configuration.
 func newAlertmanager(cfg *vigil.Config) (*query.Alertmanager, error) {
-	rt, err := alertmanagerTransport(cfg)
+	return connect(cfg.AlertmanagerHTTP, "alertmanager", "alertmanager.urls", func(rt http.RoundTripper) (*query.Alertmanager, error) {
+		return query.NewAlertmanager(query.AlertmanagerOptions{URLs: cfg.Alertmanager.URLs, Timeout: cfg.Alertmanager.Timeout.D(), RoundTripper: rt})
+	})
+}
+
+// connect builds one kind of server's client over the transport of its
+// settings (nil when nothing is configured: query's own transport then).
+// Every failure is a usage error naming the file or key at fault.
+func connect[T any](settings func() (vigil.HTTPClient, error), name, key string, build func(http.RoundTripper) (T, error)) (T, error) {
+	var zero T
+	hc, err := settings()
 	if err != nil {
-		return nil, err
+		return zero, usageError{err}
 	}
-	am, err := query.NewAlertmanager(query.AlertmanagerOptions{URLs: cfg.Alertmanager.URLs, Timeout: cfg.Alertmanager.Timeout.D(), RoundTripper: rt})
+	var rt http.RoundTripper
+	if !hc.Zero {
+		if rt, err = query.NewTransport(hc.Config, name); err != nil {
+			return zero, usageError{fmt.Errorf("%s: %w", hc.Source, err)}
+		}
+	}
+	c, err := build(rt)
 	if err != nil {
-		return nil, usageError{fmt.Errorf("alertmanager.urls: %w", err)}
+		return zero, usageError{fmt.Errorf("%s: %w", key, err)}
 	}
-	return am, nil
+	return c, nil
 }
 
 // warnInlineSecrets prints, before anything starts, a warning for each

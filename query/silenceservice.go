@@ -1,0 +1,212 @@
+package query
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"log/slog"
+	"strings"
+	"time"
+)
+
+// SilenceOp names a write to Alertmanager.
+type SilenceOp string
+
+// The writes the console makes.
+const (
+	SilenceCreate SilenceOp = "create"
+	SilenceExpire SilenceOp = "expire"
+	SilenceExtend SilenceOp = "extend"
+)
+
+// SilenceRequest is one write asked for by a person.
+type SilenceRequest struct {
+	Op SilenceOp
+	// Spec is the silence to create (SilenceCreate). An empty CreatedBy is
+	// the service's writer. With Retry set, the service first looks for an
+	// identical silence that an earlier attempt may have created, so that a
+	// retry never doubles it.
+	Spec  SilenceSpec
+	Retry bool
+	// Silence is the silence to expire or extend; NewEnd the new end.
+	Silence Silence
+	NewEnd  time.Time
+	// Ack marks a create made by the ack key, for the audit.
+	Ack bool
+}
+
+// SilenceResult is the outcome of one write. ID is the id that came back (a
+// new one when an extend replaced the silence); Reused is true when a retry
+// found the silence an earlier attempt had created. Verified is true when
+// the silence was read back and is active or pending (create, extend) or
+// expired (expire). AuditErr is set when the write's audit line could not be
+// written; the write itself happened (or failed) as Err says.
+type SilenceResult struct {
+	ID       string
+	Reused   bool
+	Verified bool
+	Err      error
+	AuditErr error
+}
+
+// SilenceWriter is what the service needs from Alertmanager; *Alertmanager
+// has it.
+type SilenceWriter interface {
+	Silence(ctx context.Context, id string) (Silence, error)
+	CreateSilence(ctx context.Context, spec SilenceSpec) (string, error)
+	FindDuplicate(ctx context.Context, spec SilenceSpec) (string, bool, error)
+	ExpireSilence(ctx context.Context, id string) error
+	ExtendSilence(ctx context.Context, s Silence, newEnd time.Time) (string, error)
+}
+
+// ErrNoAlertmanager is the result of a write with no Alertmanager configured.
+var ErrNoAlertmanager = errors.New("no Alertmanager configured: set --alertmanager or alertmanager.urls")
+
+// SilenceServiceOptions configures a SilenceService.
+type SilenceServiceOptions struct {
+	// Alertmanager takes the writes; nil: none is configured.
+	Alertmanager SilenceWriter
+	// Audit records every write; nil: none.
+	Audit *AuditLog
+	// Writer is who writes: the creator of new silences that name none and
+	// the user of the audit log (see Writer).
+	Writer string
+	// Peers are the Alertmanager URLs named in the audit log.
+	Peers []string
+	// Timeout is one request's deadline; a write, which may check for a
+	// duplicate, post and read back, gets three of them and a second.
+	Timeout time.Duration
+	Logger  *slog.Logger
+	// Now is the clock that validates ends and times audit lines (nil:
+	// time.Now).
+	Now func() time.Time
+}
+
+// SilenceService is the one way the console writes silences: validate,
+// find an existing one, post, read back, audit, in that order, with one
+// result. It is safe for concurrent use.
+type SilenceService struct {
+	o SilenceServiceOptions
+}
+
+// NewSilenceService returns the service for o.
+func NewSilenceService(o SilenceServiceOptions) *SilenceService {
+	if o.Logger == nil {
+		o.Logger = slog.New(slog.DiscardHandler)
+	}
+	if o.Now == nil {
+		o.Now = time.Now
+	}
+	if o.Timeout <= 0 {
+		o.Timeout = DefaultAlertmanagerTimeout
+	}
+	return &SilenceService{o: o}
+}
+
+// Writer is who the service writes as.
+func (s *SilenceService) Writer() string { return s.o.Writer }
+
+// Write carries out one request and audits it. Nothing invalid is sent: a
+// request that fails validation comes back with a ValidationErrors (or a
+// plain error naming what is missing) and is audited as failed. With no
+// Alertmanager configured the result is ErrNoAlertmanager and nothing is
+// audited, since nothing was attempted.
+func (s *SilenceService) Write(ctx context.Context, req SilenceRequest) SilenceResult {
+	if s.o.Alertmanager == nil {
+		return SilenceResult{Err: ErrNoAlertmanager}
+	}
+	if req.Op == SilenceCreate && req.Spec.CreatedBy == "" {
+		req.Spec.CreatedBy = s.o.Writer
+	}
+	ctx, cancel := context.WithTimeout(ctx, 3*s.o.Timeout+time.Second)
+	defer cancel()
+	res := s.write(ctx, req)
+	s.o.Logger.Info("silence write", "op", req.Op, "id", res.ID, "reused", res.Reused, "verified", res.Verified, "err", res.Err)
+	if s.o.Audit != nil {
+		if err := s.o.Audit.Append(auditEntry(req, res, s.o.Writer, s.o.Peers, s.o.Now())); err != nil {
+			s.o.Logger.Error("audit log", "err", err)
+			res.AuditErr = err
+		}
+	}
+	return res
+}
+
+func (s *SilenceService) write(ctx context.Context, req SilenceRequest) (res SilenceResult) {
+	am, now := s.o.Alertmanager, s.o.Now()
+	switch req.Op {
+	case SilenceCreate:
+		if err := req.Spec.validateAt(now, false); err != nil {
+			return SilenceResult{Err: fmt.Errorf("alertmanager: create silence: %w", err)}
+		}
+		if req.Retry {
+			if id, found, err := am.FindDuplicate(ctx, req.Spec); err == nil && found {
+				return SilenceResult{ID: id, Reused: true, Verified: true}
+			}
+		}
+		// CreateSilence reads the new silence back before it answers.
+		res.ID, res.Err = am.CreateSilence(ctx, req.Spec)
+		res.Verified = res.Err == nil
+	case SilenceExtend:
+		if err := validateID("extend", req.Silence.ID); err != nil {
+			return SilenceResult{Err: err}
+		}
+		if err := extendSpec(req.Silence, req.NewEnd).validateAt(now, false); err != nil {
+			return SilenceResult{Err: fmt.Errorf("alertmanager: extend silence %s: %w", req.Silence.ID, err)}
+		}
+		// So does an extend: one read-back, in ExtendSilence.
+		res.ID, res.Err = am.ExtendSilence(ctx, req.Silence, req.NewEnd)
+		res.Verified = res.Err == nil
+	case SilenceExpire:
+		res.ID = req.Silence.ID
+		if res.Err = validateID("expire", req.Silence.ID); res.Err != nil {
+			return res
+		}
+		if res.Err = am.ExpireSilence(ctx, req.Silence.ID); res.Err == nil {
+			got, err := am.Silence(ctx, req.Silence.ID)
+			res.Verified = err == nil && got.State == SilenceExpired
+		}
+	default:
+		res.Err = fmt.Errorf("unknown silence operation %q", req.Op)
+	}
+	return res
+}
+
+// validateID refuses a write to no silence at all.
+func validateID(op, id string) error {
+	if strings.TrimSpace(id) == "" {
+		return fmt.Errorf("alertmanager: %s silence: the silence id is empty", op)
+	}
+	return nil
+}
+
+// auditEntry describes a write and its result for the audit log.
+func auditEntry(req SilenceRequest, res SilenceResult, user string, urls []string, now time.Time) AuditEntry {
+	e := AuditEntry{Time: now.UTC(), User: user, Alertmanager: urls, SilenceID: res.ID, Reused: res.Reused, Result: AuditOK}
+	switch req.Op {
+	case SilenceCreate:
+		e.Action = AuditCreate
+		if req.Ack {
+			e.Action = AuditAck
+		}
+		e.Matchers, e.Comment, e.EndsAt = FormatMatchers(req.Spec.Matchers), req.Spec.Comment, req.Spec.EndsAt.UTC()
+	case SilenceExtend, SilenceExpire:
+		e.Action = AuditExpire
+		e.EndsAt = now.UTC()
+		if req.Op == SilenceExtend {
+			e.Action, e.EndsAt = AuditExtend, req.NewEnd.UTC()
+			if res.ID != "" && res.ID != req.Silence.ID {
+				e.ReplacedID = req.Silence.ID
+			}
+		}
+		if e.SilenceID == "" {
+			e.SilenceID = req.Silence.ID
+		}
+		e.Matchers, e.Comment = FormatMatchers(req.Silence.Matchers), req.Silence.Comment
+	default:
+		e.Action = string(req.Op)
+	}
+	if res.Err != nil {
+		e.Result, e.Error = AuditFailed, res.Err.Error()
+	}
+	return e
+}
