@@ -113,10 +113,8 @@ func alertsModel(t *testing.T) (*Model, *countingAM) {
 		Labels:      map[string]string{"alertname": "HighErrorRate", "severity": "critical", "path": "/api/checkout"},
 		Annotations: map[string]string{"summary": "checkout failing"},
 	}}}
-	m, _ := newModel(t, &scripted{ov: sample()})
-	m.am = am
-	m.alertsScreen.SetAlertmanagerConfigured(true)
-	drain(m, m.startAlertsRefreshNow())
+	m, _ := newModel(t, &scripted{ov: sample()}, func(o *Options) { o.Alertmanager = am })
+	drain(m, m.startAlertsRefresh())
 	amPress(m, "2")
 	if !strings.Contains(screen(m), "HighErrorRate") {
 		t.Fatalf("no alert on screen:\n%s", screen(m))

@@ -66,7 +66,7 @@ func TestPanelsOneQueryPerPanelPerRefreshOnTheTick(t *testing.T) {
 	src := &querySource{scripted: scripted{ov: sample()}}
 	m, clock := newModel(t, src)
 	m.ctx.Config.Panels = panelConfig()
-	m = New(Options{Context: m.ctx, Prometheus: src})
+	m = New(Options{Context: m.ctx, Overview: src, Querier: src})
 	m.Update(tea.WindowSizeMsg{Width: 160, Height: 50})
 	run(m, m.Init())
 	if i, r := src.counts(); i != 0 || r != 0 {
@@ -74,7 +74,7 @@ func TestPanelsOneQueryPerPanelPerRefreshOnTheTick(t *testing.T) {
 	}
 	_, cmd := m.Update(tea.KeyPressMsg{Code: '4', Text: "4"})
 	run(m, cmd)
-	if m.active != ScreenPanels {
+	if m.activeTab() != panelsOf(m).tab {
 		t.Fatal("4 does not show the panels")
 	}
 	if i, r := src.counts(); i != 3 || r != 1 {
@@ -99,8 +99,8 @@ func TestPanelsOneQueryPerPanelPerRefreshOnTheTick(t *testing.T) {
 	if i, r := src.counts(); i != 6 || r != 2 {
 		t.Fatalf("second refresh: %d instant and %d range queries, want 6 and 2", i, r)
 	}
-	if m.PanelQueries() != 8 {
-		t.Fatal(m.PanelQueries())
+	if n := panelsOf(m).feed.status().Polls * len(panelsOf(m).screen.Specs()); n != 8 {
+		t.Fatal(n)
 	}
 	// Elsewhere, the panels do not refresh.
 	m.Update(tea.KeyPressMsg{Code: '1', Text: "1"})
@@ -110,6 +110,16 @@ func TestPanelsOneQueryPerPanelPerRefreshOnTheTick(t *testing.T) {
 	if i, r := src.counts(); i != 6 || r != 2 {
 		t.Fatalf("refreshed while hidden: %d %d", i, r)
 	}
+}
+
+// panelsOf is the panels screen's part.
+func panelsOf(m *Model) *panelsPart {
+	for _, p := range m.parts {
+		if p, ok := p.(*panelsPart); ok {
+			return p
+		}
+	}
+	return nil
 }
 
 func pkey(s string) tea.KeyPressMsg {
@@ -134,15 +144,14 @@ func typeText(m *Model, s string) {
 
 func TestPromQLOverlayFromAnyScreenAndHistoryFile(t *testing.T) {
 	src := &querySource{scripted: scripted{ov: sample()}}
-	m, _ := newModel(t, src)
 	hist := filepath.Join(t.TempDir(), "state", "vigil", "history")
-	m.SetHistoryPath(hist)
+	m, _ := newModel(t, src, func(o *Options) { o.Querier, o.HistoryPath = src, hist })
 	run(m, m.Init())
 	for _, scr := range []string{"2", "3", "1"} {
 		m.Update(pkey(scr))
 		_, cmd := m.Update(pkey(":"))
 		run(m, cmd)
-		if !m.PromQLOpen() {
+		if !m.promql.open {
 			t.Fatalf("':' does not open the prompt on screen %s", scr)
 		}
 		// q is typed, not quitting.
@@ -154,10 +163,10 @@ func TestPromQLOverlayFromAnyScreenAndHistoryFile(t *testing.T) {
 		}
 		m.Update(pkey("esc"))
 		run(m, func() tea.Msg { return views.ClosePromQLMsg{} })
-		if m.PromQLOpen() {
+		if m.promql.open {
 			t.Fatal("esc does not close")
 		}
-		m.PromQL().SetValue("")
+		m.promql.screen.SetValue("")
 	}
 	_, cmd := m.Update(pkey(":"))
 	run(m, cmd)
@@ -246,7 +255,9 @@ func TestIntegrationPanelsOnTheDemoStack(t *testing.T) {
 	defer prom.Close()
 	th, _ := themes.Get("mono")
 	ctx := &views.Context{Config: &cfg, Styles: th.Styles(), Keys: keys.New(false), Now: time.Now}
-	m := New(Options{Context: ctx, Prometheus: prom})
+	o := Options{Context: ctx}
+	o.PrometheusSources(prom)
+	m := New(o)
 	m.Update(tea.WindowSizeMsg{Width: 160, Height: 60})
 	_, cmd := m.Update(pkey("4"))
 	run(m, cmd)
@@ -254,8 +265,8 @@ func TestIntegrationPanelsOnTheDemoStack(t *testing.T) {
 	deadline := time.Now().Add(60 * time.Second)
 	var res []query.PanelResult
 	for time.Now().Before(deadline) {
-		run(m, m.startPanelsRefresh())
-		res = m.Panels().Results()
+		run(m, panelsOf(m).start())
+		res = panelsOf(m).screen.Results()
 		if len(res) == 4 && len(res[0].Rows) >= 3 && hasData(res[1]) && hasData(res[2]) {
 			break
 		}

@@ -180,13 +180,15 @@ func console(cfg *vigil.Config, getenv func(string) string) error {
 	}
 	defer closeLog()
 	logger.Info("starting", "version", version, "prometheus", cfg.Prometheus.URL, "config", cfg.Source)
-	opts := ui.Options{Context: vctx, Prometheus: prom, Logger: logger}
+	opts := ui.Options{Context: vctx, Logger: logger, HistoryPath: ui.HistoryPath(), InTmux: getenv("TMUX") != ""}
+	opts.PrometheusSources(prom)
+	// Who writes is resolved once, here: never while a key is handled.
+	opts.Identity = views.SystemUser()
 	opts.Audit = query.NewAuditLog(auditPath(cfg))
 	opts.AuditUser = cfg.Silence.CreatedBy
 	if opts.AuditUser == "" {
-		opts.AuditUser = views.SystemUser()
+		opts.AuditUser = opts.Identity
 	}
-	opts.Pending = func(ctx context.Context) ([]query.Alert, error) { return query.PrometheusAlerts(ctx, prom.API()) }
 	if len(cfg.Alertmanager.URLs) > 0 {
 		am, err := newAlertmanager(cfg) // connection settings: transport.go
 		if err != nil {
