@@ -194,3 +194,18 @@ func TestCtrlCAsksBeforeDiscardingTypedSilence(t *testing.T) {
 }
 
 var _ AlertSource = (*countingAM)(nil)
+
+// g graphs the selected alert's rule, except while the screen captures
+// typing: in the filter prompt it is a letter like any other.
+func TestGraphKeyIsTypedWhileTheFilterPromptIsOpen(t *testing.T) {
+	m, _ := alertsModel(t)
+	amPress(m, "/", "H", "i", "g", "h")
+	if f := m.alertsScreen.Filter(); strings.Contains(screen(m), "needs a Prometheus source") || !strings.Contains(screen(m), "High") {
+		t.Fatalf("g did not reach the filter prompt (filter %q):\n%s", f, screen(m))
+	}
+	amPress(m, "esc", "esc")
+	amPress(m, "g")
+	if !strings.Contains(screen(m), "graphing an alert needs a Prometheus source") {
+		t.Fatalf("g on the list did not try to graph:\n%s", screen(m))
+	}
+}

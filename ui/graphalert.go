@@ -31,7 +31,7 @@ func newGraphAlert(m *Model, a *views.Alerts) graphAlert {
 
 // Update implements views.Screen.
 func (g graphAlert) Update(msg tea.Msg) (views.Screen, tea.Cmd) {
-	if k, ok := msg.(tea.KeyPressMsg); ok && g.Form() == nil && key.Matches(k, g.k.GraphAlert) {
+	if k, ok := msg.(tea.KeyPressMsg); ok && !g.Capturing() && key.Matches(k, g.k.GraphAlert) {
 		al, ok := g.SelectedAlert()
 		if d := g.Detail(); d != nil {
 			al, ok = d.Alert(), true
