@@ -44,25 +44,12 @@ func (c *countingAM) Peers() []query.PeerStatus                     { return nil
 func (c *countingAM) CheckPeers(context.Context) []query.PeerStatus { return nil }
 func (c *countingAM) created() int                                  { c.mu.Lock(); defer c.mu.Unlock(); return c.creates }
 
-func amKeyPress(s string) tea.KeyPressMsg {
-	switch s {
-	case "enter":
-		return tea.KeyPressMsg{Code: tea.KeyEnter}
-	case "esc":
-		return tea.KeyPressMsg{Code: tea.KeyEscape}
-	case "ctrl+c":
-		return tea.KeyPressMsg{Code: 'c', Mod: tea.ModCtrl}
-	}
-	r := []rune(s)[0]
-	return tea.KeyPressMsg{Code: r, Text: s}
-}
-
 // press sends keys as the program does: Update, then View, running the
 // commands (and feeding their messages back) after each.
 func amPress(m *Model, ks ...string) []tea.Msg {
 	var out []tea.Msg
 	for _, k := range ks {
-		_, cmd := m.Update(amKeyPress(k))
+		_, cmd := m.Update(keyMsg(k))
 		m.View()
 		out = append(out, drain(m, cmd)...)
 	}

@@ -32,18 +32,8 @@ func (s *detailSource) Detail(ctx context.Context, _ query.Shape, r query.Detail
 	return d, nil
 }
 
-func keyPress(s string) tea.KeyPressMsg {
-	switch s {
-	case "enter":
-		return tea.KeyPressMsg{Code: tea.KeyEnter}
-	case "esc":
-		return tea.KeyPressMsg{Code: tea.KeyEscape}
-	}
-	return tea.KeyPressMsg{Code: []rune(s)[0], Text: s}
-}
-
 func press(m *Model, k string) {
-	_, cmd := m.Update(keyPress(k))
+	_, cmd := m.Update(keyMsg(k))
 	run(m, cmd)
 }
 

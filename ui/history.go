@@ -8,20 +8,18 @@ import (
 	"path/filepath"
 	"strings"
 
+	"github.com/vigilterm/vigil/query"
 	"github.com/vigilterm/vigil/views"
 )
 
-// HistoryPath is $XDG_STATE_HOME/vigil/history (~/.local/state/vigil/history).
+// HistoryPath is $XDG_STATE_HOME/vigil/history (~/.local/state/vigil/history):
+// beside the audit log, in vigil's state directory.
 func HistoryPath() string {
-	dir := os.Getenv("XDG_STATE_HOME")
-	if dir == "" {
-		home, err := os.UserHomeDir()
-		if err != nil {
-			return ""
-		}
-		dir = filepath.Join(home, ".local", "state")
+	audit := query.DefaultAuditPath()
+	if audit == "" {
+		return ""
 	}
-	return filepath.Join(dir, "vigil", "history")
+	return filepath.Join(filepath.Dir(audit), "history")
 }
 
 // ReadHistory reads the history file: one expression a line, oldest first,

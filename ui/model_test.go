@@ -87,24 +87,21 @@ func sample() *query.Overview {
 
 // run executes a command tree and feeds every message back into the
 // model, as the program would; ticks are dropped so it terminates.
-func run(m *Model, cmd tea.Cmd) {
-	queue := []tea.Cmd{cmd}
-	for n := 0; len(queue) > 0 && n < 100; n++ {
-		c := queue[0]
-		queue = queue[1:]
-		if c == nil {
-			continue
-		}
-		msg := c()
-		switch msg := msg.(type) {
-		case tea.BatchMsg:
-			queue = append(queue, msg...)
-		case tickMsg, nil:
-		default:
-			_, next := m.Update(msg)
-			queue = append(queue, next)
-		}
+func run(m *Model, cmd tea.Cmd) { drain(m, cmd) }
+
+// keyMsg is the key press named s: a letter, or enter, esc, up, ctrl+c.
+func keyMsg(s string) tea.KeyPressMsg {
+	switch s {
+	case "enter":
+		return tea.KeyPressMsg{Code: tea.KeyEnter}
+	case "esc":
+		return tea.KeyPressMsg{Code: tea.KeyEscape}
+	case "up":
+		return tea.KeyPressMsg{Code: tea.KeyUp}
+	case "ctrl+c":
+		return tea.KeyPressMsg{Code: 'c', Mod: tea.ModCtrl}
 	}
+	return tea.KeyPressMsg{Code: []rune(s)[0], Text: s}
 }
 
 func screen(m *Model) string { return ansi.Strip(m.View().Content) }

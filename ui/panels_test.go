@@ -122,19 +122,6 @@ func panelsOf(m *Model) *panelsPart {
 	return nil
 }
 
-func pkey(s string) tea.KeyPressMsg {
-	switch s {
-	case "enter":
-		return tea.KeyPressMsg{Code: tea.KeyEnter}
-	case "esc":
-		return tea.KeyPressMsg{Code: tea.KeyEscape}
-	case "up":
-		return tea.KeyPressMsg{Code: tea.KeyUp}
-	}
-	r := []rune(s)[0]
-	return tea.KeyPressMsg{Code: r, Text: s}
-}
-
 func typeText(m *Model, s string) {
 	for _, r := range s {
 		_, cmd := m.Update(tea.KeyPressMsg{Code: r, Text: string(r)})
@@ -148,30 +135,30 @@ func TestPromQLOverlayFromAnyScreenAndHistoryFile(t *testing.T) {
 	m, _ := newModel(t, src, func(o *Options) { o.Querier, o.HistoryPath = src, hist })
 	run(m, m.Init())
 	for _, scr := range []string{"2", "3", "1"} {
-		m.Update(pkey(scr))
-		_, cmd := m.Update(pkey(":"))
+		m.Update(keyMsg(scr))
+		_, cmd := m.Update(keyMsg(":"))
 		run(m, cmd)
 		if !m.promql.open {
 			t.Fatalf("':' does not open the prompt on screen %s", scr)
 		}
 		// q is typed, not quitting.
-		_, cmd = m.Update(pkey("q"))
+		_, cmd = m.Update(keyMsg("q"))
 		if cmd != nil {
 			if _, quit := cmd().(tea.QuitMsg); quit {
 				t.Fatal("q quit while typing")
 			}
 		}
-		m.Update(pkey("esc"))
+		m.Update(keyMsg("esc"))
 		run(m, func() tea.Msg { return views.ClosePromQLMsg{} })
 		if m.promql.open {
 			t.Fatal("esc does not close")
 		}
 		m.promql.screen.SetValue("")
 	}
-	_, cmd := m.Update(pkey(":"))
+	_, cmd := m.Update(keyMsg(":"))
 	run(m, cmd)
 	typeText(m, "slugs")
-	_, cmd = m.Update(pkey("enter"))
+	_, cmd = m.Update(keyMsg("enter"))
 	run(m, cmd)
 	if !strings.Contains(screen(m), "hello-world") {
 		t.Fatalf("no table:\n%s", screen(m))
@@ -188,9 +175,9 @@ func TestPromQLOverlayFromAnyScreenAndHistoryFile(t *testing.T) {
 		t.Fatalf("history %q %v", h, err)
 	}
 	// The overlay does not hide the q key from a screen once closed.
-	m.Update(pkey("esc"))
+	m.Update(keyMsg("esc"))
 	run(m, func() tea.Msg { return views.ClosePromQLMsg{} })
-	_, cmd = m.Update(pkey("q"))
+	_, cmd = m.Update(keyMsg("q"))
 	if cmd == nil {
 		t.Fatal("q does nothing")
 	}
@@ -248,18 +235,9 @@ func TestIntegrationPanelsOnTheDemoStack(t *testing.T) {
 	if err := cfg.Validate(); err != nil {
 		t.Fatal(err)
 	}
-	prom, err := query.NewPrometheus(query.PrometheusOptions{URL: stack.PrometheusURL, Timeout: 10 * time.Second})
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer prom.Close()
-	th, _ := themes.Get("mono")
-	ctx := &views.Context{Config: &cfg, Styles: th.Styles(), Keys: keys.New(false), Now: time.Now}
-	o := Options{Context: ctx}
-	o.PrometheusSources(prom)
-	m := New(o)
+	m := stackModel(t, &cfg, stack.PrometheusURL)
 	m.Update(tea.WindowSizeMsg{Width: 160, Height: 60})
-	_, cmd := m.Update(pkey("4"))
+	_, cmd := m.Update(keyMsg("4"))
 	run(m, cmd)
 
 	deadline := time.Now().Add(60 * time.Second)
@@ -304,6 +282,21 @@ func TestIntegrationPanelsOnTheDemoStack(t *testing.T) {
 	if !slugSeen {
 		t.Errorf("no slug on screen:\n%s", out)
 	}
+}
+
+// stackModel is a root model on a real Prometheus, on the real clock.
+func stackModel(t *testing.T, cfg *vigil.Config, url string) *Model {
+	t.Helper()
+	prom, err := query.NewPrometheus(query.PrometheusOptions{URL: url, Timeout: 10 * time.Second})
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(prom.Close)
+	th, _ := themes.Get("mono")
+	ctx := &views.Context{Config: cfg, Styles: th.Styles(), Keys: keys.New(false), Now: time.Now}
+	o := Options{Context: ctx}
+	o.PrometheusSources(prom)
+	return New(o)
 }
 
 func hasData(r query.PanelResult) bool {

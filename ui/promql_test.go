@@ -11,8 +11,6 @@ import (
 	"github.com/vigilterm/vigil/demo"
 	"github.com/vigilterm/vigil/demo/demotest"
 	"github.com/vigilterm/vigil/query"
-	"github.com/vigilterm/vigil/themes"
-	"github.com/vigilterm/vigil/ui/keys"
 	"github.com/vigilterm/vigil/views"
 )
 
@@ -23,16 +21,7 @@ func TestIntegrationGraphAlertRule(t *testing.T) {
 	stack.App.SetFault("/api/checkout", demo.Fault{ErrorRatio: 0.5})
 	cfg := vigil.Defaults()
 	cfg.Prometheus.URL = stack.PrometheusURL
-	prom, err := query.NewPrometheus(query.PrometheusOptions{URL: stack.PrometheusURL, Timeout: 10 * time.Second})
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer prom.Close()
-	th, _ := themes.Get("mono")
-	ctx := &views.Context{Config: &cfg, Styles: th.Styles(), Keys: keys.New(false), Now: time.Now}
-	o := Options{Context: ctx}
-	o.PrometheusSources(prom)
-	m := New(o)
+	m := stackModel(t, &cfg, stack.PrometheusURL)
 	m.Update(tea.WindowSizeMsg{Width: 120, Height: 40})
 
 	active := time.Now().Add(-20 * time.Minute)
