@@ -24,16 +24,11 @@ type Palette struct {
 	// Link is a URL.
 	Text, Muted, Accent, Link string
 
-	// Border is the frame of a pane and the column separators; Focus is the
-	// frame of the focused pane, the active tab and the prompt.
-	Border, Focus string
+	// Focus is the active tab and the prompt.
+	Focus string
 
 	// SelectionFg and SelectionBg are the selected row of a table.
 	SelectionFg, SelectionBg string
-
-	// HeaderFg and HeaderBg are the header bar; FooterFg and FooterBg the
-	// footer bar with the key hints.
-	HeaderFg, HeaderBg, FooterFg, FooterBg string
 
 	// OK, Warn and Crit are a figure judged against its thresholds (error
 	// ratio, p99 latency); Info is an informational severity or message.

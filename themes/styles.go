@@ -37,9 +37,9 @@ func (l Level) String() string {
 // Styles are every style a screen uses, built once from a Palette by
 // NewStyles. Views render through these and never make styles of their own.
 //
-// No style here sets a width, padding or margin: the views lay text out to
-// the cell with ui/text (Fit, PadLeft) and then style it, so widths add up.
-// Only Border and BorderFocus add cells, their frame.
+// No style here sets a width, padding, margin or border: the views lay text
+// out to the cell with ui/text (Fit, PadLeft) and then style it, so widths
+// add up.
 type Styles struct {
 	// Name is the theme the styles were built from, when built by
 	// Theme.Styles.
@@ -52,16 +52,8 @@ type Styles struct {
 	// word, Title the title of a screen or pane, Link a URL.
 	Text, Muted, Accent, Title, Link lipgloss.Style
 
-	// Header is the header bar; HeaderKey a label in it ("ctx"), HeaderValue
-	// its value. ReadOnly is the read-only badge.
-	Header, HeaderKey, HeaderValue, ReadOnly lipgloss.Style
-
 	// Tab is a screen's name in the tab bar, TabActive the current one.
 	Tab, TabActive lipgloss.Style
-
-	// Border frames a pane, BorderFocus the focused one. Separator draws
-	// column separators and rules.
-	Border, BorderFocus, Separator lipgloss.Style
 
 	// TableHeader is a table's column titles, Row an ordinary row,
 	// RowSelected the selected one.
@@ -81,13 +73,9 @@ type Styles struct {
 	// StateLive, StateStale and StateDown show whether the data is fresh.
 	StateLive, StateStale, StateDown lipgloss.Style
 
-	// Footer is the footer bar, FooterKey a key in it, FooterDesc what the
-	// key does.
-	Footer, FooterKey, FooterDesc lipgloss.Style
-
-	// Flash is a passing message; FlashOK one that confirms, FlashWarn one
-	// that warns, FlashErr one that reports a failure.
-	Flash, FlashOK, FlashWarn, FlashErr lipgloss.Style
+	// Flash is a passing message; FlashOK one that confirms, FlashErr one
+	// that reports a failure.
+	Flash, FlashOK, FlashErr lipgloss.Style
 
 	// Error is the full-screen error shown when nothing else can be.
 	Error lipgloss.Style
@@ -97,24 +85,21 @@ type Styles struct {
 	// action (expire a silence, silence many alerts).
 	Prompt, Input, Placeholder, Confirm lipgloss.Style
 
-	// HelpKey, HelpDesc and HelpSep are the help screen and the short help.
-	HelpKey, HelpDesc, HelpSep lipgloss.Style
+	// HelpKey and HelpDesc are the help screen and the short help.
+	HelpKey, HelpDesc lipgloss.Style
 
 	// GraphSeries are the series of a graph, GraphAxis its axis and labels,
-	// ThresholdWarn and ThresholdCrit its threshold lines, Spark the
-	// sparkline in a table cell.
+	// ThresholdWarn and ThresholdCrit its threshold lines.
 	GraphSeries                  [4]lipgloss.Style
 	GraphAxis                    lipgloss.Style
 	ThresholdWarn, ThresholdCrit lipgloss.Style
-	Spark                        lipgloss.Style
 
 	levelSelected [LevelUnknown + 1]lipgloss.Style
 }
 
 // NewStyles builds the styles of a palette. A mono palette (no colour set)
 // gets attribute-only styles: warn is bold, crit bold and underlined, the
-// selected row reversed, muted text faint, the header and footer bars
-// reversed. In colour palettes crit, firing and down are bold as well as
+// selected row reversed, muted text faint. In colour palettes crit, firing and down are bold as well as
 // coloured, so they never depend on colour alone.
 func NewStyles(p Palette) *Styles {
 	if p.IsMono() {
@@ -130,17 +115,8 @@ func NewStyles(p Palette) *Styles {
 	s.Title = fg(p.Accent).Bold(true)
 	s.Link = fg(p.Link).Underline(true)
 
-	s.Header = withBg(fg(p.HeaderFg), p.HeaderBg)
-	s.HeaderKey = s.Header
-	s.HeaderValue = s.Header.Bold(true)
-	s.ReadOnly = withBg(fg(p.HeaderBg), p.HeaderFg).Bold(true) // the header bar reversed
-
 	s.Tab = fg(p.Muted)
 	s.TabActive = fg(p.Focus).Bold(true).Underline(true)
-
-	s.Border = withBorderFg(base.Border(lipgloss.RoundedBorder()), p.Border)
-	s.BorderFocus = withBorderFg(base.Border(lipgloss.RoundedBorder()), p.Focus)
-	s.Separator = fg(p.Border)
 
 	s.TableHeader = fg(p.Accent).Bold(true)
 	s.Row = fg(p.Text)
@@ -166,13 +142,8 @@ func NewStyles(p Palette) *Styles {
 	s.StateStale = fg(p.Stale).Bold(true)
 	s.StateDown = fg(p.Down).Bold(true)
 
-	s.Footer = withBg(fg(p.FooterFg), p.FooterBg)
-	s.FooterKey = withFg(s.Footer, p.Accent).Bold(true)
-	s.FooterDesc = s.Footer
-
 	s.Flash = fg(p.Text)
 	s.FlashOK = fg(p.OK)
-	s.FlashWarn = fg(p.Warn).Bold(true)
 	s.FlashErr = fg(p.Crit).Bold(true)
 	s.Error = fg(p.Crit).Bold(true)
 
@@ -183,7 +154,6 @@ func NewStyles(p Palette) *Styles {
 
 	s.HelpKey = fg(p.Accent).Bold(true)
 	s.HelpDesc = fg(p.Muted)
-	s.HelpSep = fg(p.Border)
 
 	for i, c := range []string{p.Graph1, p.Graph2, p.Graph3, p.Graph4} {
 		s.GraphSeries[i] = fg(c)
@@ -191,7 +161,6 @@ func NewStyles(p Palette) *Styles {
 	s.GraphAxis = fg(p.Axis)
 	s.ThresholdWarn = fg(p.ThresholdWarn)
 	s.ThresholdCrit = fg(p.ThresholdCrit)
-	s.Spark = fg(p.Accent)
 
 	for l := LevelNone; l <= LevelUnknown; l++ {
 		st := s.Level(l)
@@ -219,17 +188,8 @@ func monoStyles() *Styles {
 	s.Title = bold
 	s.Link = underline
 
-	s.Header = reverse
-	s.HeaderKey = reverse
-	s.HeaderValue = reverse.Bold(true)
-	s.ReadOnly = reverse.Bold(true).Underline(true)
-
 	s.Tab = plain
 	s.TabActive = loud
-
-	s.Border = plain.Border(lipgloss.NormalBorder())
-	s.BorderFocus = plain.Border(lipgloss.ThickBorder())
-	s.Separator = plain
 
 	s.TableHeader = loud
 	s.Row = plain
@@ -255,13 +215,8 @@ func monoStyles() *Styles {
 	s.StateStale = bold
 	s.StateDown = reverse.Bold(true)
 
-	s.Footer = plain
-	s.FooterKey = bold
-	s.FooterDesc = plain
-
 	s.Flash = plain
 	s.FlashOK = bold
-	s.FlashWarn = loud
 	s.FlashErr = reverse.Bold(true)
 	s.Error = loud
 
@@ -272,13 +227,11 @@ func monoStyles() *Styles {
 
 	s.HelpKey = bold
 	s.HelpDesc = plain
-	s.HelpSep = faint
 
 	s.GraphSeries = [4]lipgloss.Style{plain, bold, faint, underline}
 	s.GraphAxis = faint
 	s.ThresholdWarn = plain
 	s.ThresholdCrit = bold
-	s.Spark = plain
 
 	for l := LevelNone; l <= LevelUnknown; l++ {
 		// Reverse is the selection; the level keeps its own attributes on
@@ -300,13 +253,6 @@ func withBg(st lipgloss.Style, c string) lipgloss.Style {
 		return st
 	}
 	return st.Background(lipgloss.Color(c))
-}
-
-func withBorderFg(st lipgloss.Style, c string) lipgloss.Style {
-	if c == "" {
-		return st
-	}
-	return st.BorderForeground(lipgloss.Color(c))
 }
 
 // Level returns the style of a judged figure. An unknown Level is plain

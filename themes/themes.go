@@ -76,16 +76,10 @@ var dark = Palette{
 	Accent: "#7dd3fc",
 	Link:   "#93c5fd",
 
-	Border: "#71717a",
-	Focus:  "#c4b5fd",
+	Focus: "#c4b5fd",
 
 	SelectionFg: "#fafafa",
 	SelectionBg: "#334155",
-
-	HeaderFg: "#f8fafc",
-	HeaderBg: "#1e3a5f",
-	FooterFg: "#a1a1aa",
-	FooterBg: "#1f1f23",
 
 	OK:   "#4ade80",
 	Warn: "#facc15",
@@ -118,16 +112,10 @@ var light = Palette{
 	Accent: "#0369a1",
 	Link:   "#1d4ed8",
 
-	Border: "#8a8a93",
-	Focus:  "#6d28d9",
+	Focus: "#6d28d9",
 
 	SelectionFg: "#18181b",
 	SelectionBg: "#dbeafe",
-
-	HeaderFg: "#ffffff",
-	HeaderBg: "#1e40af",
-	FooterFg: "#3f3f46",
-	FooterBg: "#e4e4e7",
 
 	OK:   "#15803d",
 	Warn: "#a15c07",
@@ -161,16 +149,10 @@ var highContrast = Palette{
 	Accent: "#00ffff",
 	Link:   "#00ffff",
 
-	Border: "#ffffff",
-	Focus:  "#ffff00",
+	Focus: "#ffff00",
 
 	SelectionFg: "#ffffff",
 	SelectionBg: "#003080",
-
-	HeaderFg: "#000000",
-	HeaderBg: "#00ffff",
-	FooterFg: "#ffffff",
-	FooterBg: "#000000",
 
 	OK:   "#00ff00",
 	Warn: "#ffff00",

@@ -160,13 +160,13 @@ func TestMonoHasNoColour(t *testing.T) {
 		}
 	}
 	// A whole frame, the way a screen draws one.
-	frame := s.BorderFocus.Render(lipgloss.JoinVertical(lipgloss.Left,
-		s.Header.Render("vigil")+s.ReadOnly.Render("RO"),
+	frame := lipgloss.JoinVertical(lipgloss.Left,
+		s.Accent.Render("vigil")+s.Warn.Render("read-only")+s.TabActive.Render("1 Overview"),
 		s.TableHeader.Render("ENDPOINT"),
 		s.RowSelected.Render("/api")+s.LevelSelected(LevelCrit).Render("9%"),
 		s.Row.Render("/b")+s.Crit.Render("7%")+s.Warn.Render("2%")+s.Unknown.Render("-"),
 		s.Severity("critical").Render("critical")+s.AlertState("firing").Render("firing"),
-	))
+	)
 	if p := colourParam(frame); p != "" {
 		t.Errorf("mono frame has colour %q: %q", p, frame)
 	}
@@ -203,12 +203,8 @@ func TestMonoTellsStatesApart(t *testing.T) {
 	distinct(t, "mono flashes", map[string]string{
 		"flash": s.Flash.Render("x"),
 		"ok":    s.FlashOK.Render("x"),
-		"warn":  s.FlashWarn.Render("x"),
 		"err":   s.FlashErr.Render("x"),
 	})
-	if s.Border.Render("x") == s.BorderFocus.Render("x") {
-		t.Error("mono focused border looks like the plain one")
-	}
 	// Crit is bold and underlined; SGR 1 and 4.
 	if sgr := sgrParams(s.Crit.Render("x")); !slices.Contains(sgr, "1") || !slices.Contains(sgr, "4") {
 		t.Errorf("mono crit SGR %v, want bold and underline", sgr)
@@ -268,17 +264,14 @@ func TestContrast(t *testing.T) {
 		check("Text", p.Text, bg, textMin)
 		for _, s := range p.Slots() {
 			switch s.Name {
-			case "Text", "SelectionFg", "SelectionBg", "HeaderFg", "HeaderBg", "FooterFg", "FooterBg":
-			case "Border", "Axis", "Inhibited", "Muted":
+			case "Text", "SelectionFg", "SelectionBg":
+			case "Axis", "Inhibited", "Muted":
 				check(s.Name, s.Colour, bg, 3)
 			default:
 				check(s.Name, s.Colour, bg, 4.5)
 			}
 		}
 		check("SelectionFg", p.SelectionFg, p.SelectionBg, textMin)
-		check("HeaderFg", p.HeaderFg, p.HeaderBg, textMin)
-		check("FooterFg", p.FooterFg, p.FooterBg, 4.5)
-		check("footer key", p.Accent, p.FooterBg, 4.5)
 		for _, c := range []struct{ name, colour string }{{"OK", p.OK}, {"Warn", p.Warn}, {"Crit", p.Crit}, {"Muted", p.Muted}} {
 			check(c.name+" on the selection", c.colour, p.SelectionBg, 3)
 		}
@@ -339,14 +332,11 @@ func TestLevelAndSeverity(t *testing.T) {
 }
 
 // TestStylesAddNoWidth holds the promise that styling never changes the
-// width of laid-out text, except the frames.
+// width of laid-out text.
 func TestStylesAddNoWidth(t *testing.T) {
 	for _, name := range Names() {
 		th, _ := Get(name)
 		for field, st := range allStyles(th.Styles()) {
-			if field == "Border" || field == "BorderFocus" {
-				continue
-			}
 			if w := lipgloss.Width(st.Render("abc 日本")); w != 8 {
 				t.Errorf("%s: %s renders 8 cells as %d", name, field, w)
 			}
@@ -393,7 +383,7 @@ func allStyles(s *Styles) map[string]lipgloss.Style {
 			}
 		}
 	}
-	if len(out) < 50 {
+	if len(out) < 40 {
 		panic("allStyles found too few styles")
 	}
 	return out

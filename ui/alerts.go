@@ -3,59 +3,103 @@ package ui
 import (
 	"context"
 	"errors"
-	"os"
-	"os/exec"
 	"time"
 
 	tea "charm.land/bubbletea/v2"
 	"golang.org/x/sync/errgroup"
 
 	"github.com/vigilterm/vigil/query"
-	"github.com/vigilterm/vigil/ui/text"
+	"github.com/vigilterm/vigil/query/poll"
 	"github.com/vigilterm/vigil/views"
 )
 
-// AlertSource is what the console needs from Alertmanager (one peer or an
-// HA cluster).
-type AlertSource interface {
-	Alerts(ctx context.Context) ([]query.Alert, error)
-	Silences(ctx context.Context) ([]query.Silence, error)
-	query.SilenceWriter // written through query.SilenceService only
-	Peers() []query.PeerStatus
-	CheckPeers(ctx context.Context) []query.PeerStatus
+// alertsPart keeps the alerts and silences fresh: one poller asks
+// Alertmanager (alerts, silences, peers) and Prometheus (its own alerts)
+// at once, and the result goes, as an AlertsMsg, to every screen that
+// shows alerts. It also runs the writes the screens ask for.
+type alertsPart struct {
+	m       *Model
+	tab     *tab
+	am      AlertSource
+	pending PendingSource
+	feed    *feed[views.AlertsMsg]
+	err     error
+	alerts  []query.Alert
+	peers   []query.PeerStatus
 }
 
-// PendingSource lists Prometheus's own alerts: the pending ones that
-// Alertmanager never sees, and the firing ones.
-type PendingSource func(ctx context.Context) ([]query.Alert, error)
-
-// alertsResult is the answer to one alerts refresh.
-type alertsResult struct {
-	msg views.AlertsMsg
+// buildAlerts registers the alerts screen, with g graphing an alert's rule
+// (ui/graphalert.go).
+func buildAlerts(m *Model, t *tab) []part {
+	m.alertsScreen = views.NewAlerts(m.ctx)
+	m.alertsScreen.SetAlertmanagerConfigured(m.opts.Alertmanager != nil)
+	identity := m.opts.Identity
+	m.alertsScreen.SetWhoAmI(func() string { return identity })
+	t.push(newGraphAlert(m, m.alertsScreen))
+	a := &alertsPart{m: m, tab: t, am: m.opts.Alertmanager, pending: m.opts.Pending}
+	deadline := m.ctx.Config.Alertmanager.Timeout.D() + time.Second
+	a.feed = newFeed(poll.New(a.fetch(), pollerOptions(m, deadline, 0)))
+	m.alerts = a
+	return []part{a}
 }
 
-// startAlertsRefresh fetches alerts and silences from Alertmanager and
-// Prometheus's pending alerts, concurrently, unless a fetch is running.
+// buildSilences registers the silences screen; the alerts' poller feeds it.
+func buildSilences(m *Model, t *tab) []part {
+	m.silencesScreen = views.NewSilences(m.ctx)
+	m.silencesScreen.SetAlertmanagerConfigured(m.opts.Alertmanager != nil)
+	t.push(m.silencesScreen)
+	return nil
+}
+
+func (a *alertsPart) update(msg tea.Msg) (tea.Cmd, bool) {
+	m := a.m
+	switch msg := msg.(type) {
+	case polled[views.AlertsMsg]:
+		return a.onAlerts(msg.Value), true
+	case views.SilenceRequestMsg:
+		return m.runSilence(msg), true
+	case views.SilenceResultMsg:
+		return m.onSilenceResult(msg), true
+	case auditFailed:
+		// The write happened; say loudly that it is not in the audit log,
+		// after the screens' own confirmation.
+		text := "audit log not written: " + msg.err.Error()
+		return tea.Batch(m.onSilenceResult(msg.res), tea.Tick(2*time.Second, func(time.Time) tea.Msg {
+			return views.FlashMsg{Text: text, Error: true}
+		})), true
+	}
+	return nil, false
+}
+
+func (a *alertsPart) poll(at time.Time, now bool) tea.Cmd {
+	if !now && !a.feed.p.Due(at) {
+		return nil
+	}
+	return a.m.startAlertsRefresh()
+}
+
+// startAlertsRefresh starts an alerts refresh unless one is running.
 func (m *Model) startAlertsRefresh() tea.Cmd {
-	if m.am == nil && m.pending == nil {
+	a := m.alerts
+	if a.am == nil && a.pending == nil {
 		return nil
 	}
-	if m.alertsInflight {
-		return nil
-	}
-	m.alertsInflight = true
-	am, pending := m.am, m.pending
-	timeout := m.ctx.Config.Alertmanager.Timeout.D()
-	now := m.now()
-	return func() tea.Msg {
-		ctx, cancel := context.WithTimeout(context.Background(), timeout+time.Second)
-		defer cancel()
+	return a.feed.start(a.fetch(), false)
+}
+
+// fetch asks for alerts and silences from Alertmanager and Prometheus's
+// pending alerts, concurrently. It never fails as a whole: each source's
+// failure is in the message, so that what one source knows still shows.
+func (a *alertsPart) fetch() poll.Fetch[views.AlertsMsg] {
+	am, pending, now := a.am, a.pending, a.m.ctx.Now
+	return func(ctx context.Context) (views.AlertsMsg, error) {
 		var (
 			amAlerts, promAlerts []query.Alert
 			silences             []query.Silence
 			amErr, promErr       error
 			silErr               error
 		)
+		at := now()
 		g, gctx := errgroup.WithContext(ctx)
 		if am != nil {
 			g.Go(func() error {
@@ -80,7 +124,7 @@ func (m *Model) startAlertsRefresh() tea.Cmd {
 			})
 		}
 		_ = g.Wait()
-		msg := views.AlertsMsg{At: now, NoAlertmanager: am == nil, NoPrometheus: pending == nil,
+		msg := views.AlertsMsg{At: at, NoAlertmanager: am == nil, NoPrometheus: pending == nil,
 			AlertmanagerErr: amErr, PrometheusErr: promErr, SilencesErr: silErr}
 		if am != nil {
 			msg.Peers = am.Peers()
@@ -90,7 +134,9 @@ func (m *Model) startAlertsRefresh() tea.Cmd {
 		// with no answer at all there is no list, not an empty one.
 		answered := (am != nil && amErr == nil) || (pending != nil && promErr == nil)
 		if answered {
-			msg.Alerts = query.SortedAlerts(amAlerts, promAlerts)
+			alerts := query.MergeAlerts(amAlerts, promAlerts)
+			query.SortAlerts(alerts)
+			msg.Alerts = alerts
 		}
 		if am != nil && silErr == nil {
 			msg.Silences = silences
@@ -98,36 +144,28 @@ func (m *Model) startAlertsRefresh() tea.Cmd {
 				msg.Silences = []query.Silence{}
 			}
 		}
-		return alertsResult{msg: msg}
+		return msg, nil
 	}
 }
 
-func (m *Model) onAlerts(r alertsResult) tea.Cmd {
-	m.alertsInflight = false
-	msg := r.msg
+// onAlerts keeps what the header shows and hands the alerts to every
+// screen and part.
+func (a *alertsPart) onAlerts(msg views.AlertsMsg) tea.Cmd {
 	if msg.Err != nil {
-		m.log.Warn("alerts refresh failed", "err", msg.Err)
-		m.alertsErr = msg.Err
-	} else {
-		m.alertsErr = nil
+		a.m.log.Warn("alerts refresh failed", "err", msg.Err)
 	}
-	m.peers = msg.Peers
+	a.err = msg.Err
+	a.peers = msg.Peers
 	if msg.Alerts != nil {
-		m.alerts = msg.Alerts
-		m.ov.SetAlerting(views.FiringByEndpoint(msg.Alerts, m.ctx.Config.Metrics.EndpointLabel))
+		a.alerts = msg.Alerts
 	}
-	var cmds []tea.Cmd
-	for _, s := range []views.Screen{m.alertsScreen, m.silencesScreen} {
-		_, cmd := s.Update(msg)
-		cmds = append(cmds, cmd)
-	}
-	return tea.Batch(cmds...)
+	return tea.Batch(a.m.broadcast(msg), a.m.toParts(msg))
 }
 
-// alertCounts counts firing, pending and silenced alerts for the header.
-func (m *Model) alertCounts() (firing, pending, silenced int) {
-	for _, a := range m.alerts {
-		switch a.State {
+// counts counts firing, pending and silenced alerts for the header.
+func (a *alertsPart) counts() (firing, pending, silenced int) {
+	for _, al := range a.alerts {
+		switch al.State {
 		case query.StateFiring:
 			firing++
 		case query.StatePending:
@@ -188,49 +226,4 @@ func (m *Model) onSilenceResult(r views.SilenceResultMsg) tea.Cmd {
 		cmds = append(cmds, m.startAlertsRefresh())
 	}
 	return tea.Batch(cmds...)
-}
-
-// openURL opens a URL with the local opener when there is a display;
-// over SSH without one it says to copy the URL instead.
-func (m *Model) openURL(raw string) tea.Cmd {
-	u, ok := text.SafeURL(raw)
-	if !ok {
-		m.setFlash("not an http(s) URL: "+text.Sanitize(raw), true)
-		return nil
-	}
-	if os.Getenv("DISPLAY") == "" && os.Getenv("WAYLAND_DISPLAY") == "" {
-		m.setFlash("no display here: press y to copy the URL instead", false)
-		return nil
-	}
-	opener, err := exec.LookPath("xdg-open")
-	if err != nil {
-		m.setFlash("no xdg-open here: press y to copy the URL instead", false)
-		return nil
-	}
-	m.setFlash("opening "+u, false)
-	return func() tea.Msg {
-		cmd := exec.Command(opener, u)
-		if err := cmd.Start(); err != nil {
-			return views.FlashMsg{Text: "xdg-open: " + err.Error(), Error: true}
-		}
-		go func() { _ = cmd.Wait() }()
-		return nil
-	}
-}
-
-// copyText puts sanitised text on the clipboard with OSC 52, wrapped for
-// tmux's passthrough as well when $TMUX is set (see text.OSC52Tmux).
-func (m *Model) copyText(msg views.CopyMsg) tea.Cmd {
-	inTmux := os.Getenv("TMUX") != ""
-	seq := text.OSC52Tmux(msg.Text, inTmux)
-	if seq == "" {
-		m.setFlash("nothing to copy", true)
-		return nil
-	}
-	note := "copied " + msg.What + " to the clipboard (OSC 52)"
-	if inTmux {
-		note += "; inside tmux this needs set-clipboard on (or allow-passthrough on)"
-	}
-	m.setFlash(note, false)
-	return tea.Raw(seq)
 }

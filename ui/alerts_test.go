@@ -44,25 +44,12 @@ func (c *countingAM) Peers() []query.PeerStatus                     { return nil
 func (c *countingAM) CheckPeers(context.Context) []query.PeerStatus { return nil }
 func (c *countingAM) created() int                                  { c.mu.Lock(); defer c.mu.Unlock(); return c.creates }
 
-func amKeyPress(s string) tea.KeyPressMsg {
-	switch s {
-	case "enter":
-		return tea.KeyPressMsg{Code: tea.KeyEnter}
-	case "esc":
-		return tea.KeyPressMsg{Code: tea.KeyEscape}
-	case "ctrl+c":
-		return tea.KeyPressMsg{Code: 'c', Mod: tea.ModCtrl}
-	}
-	r := []rune(s)[0]
-	return tea.KeyPressMsg{Code: r, Text: s}
-}
-
 // press sends keys as the program does: Update, then View, running the
 // commands (and feeding their messages back) after each.
 func amPress(m *Model, ks ...string) []tea.Msg {
 	var out []tea.Msg
 	for _, k := range ks {
-		_, cmd := m.Update(amKeyPress(k))
+		_, cmd := m.Update(keyMsg(k))
 		m.View()
 		out = append(out, drain(m, cmd)...)
 	}
@@ -113,10 +100,8 @@ func alertsModel(t *testing.T) (*Model, *countingAM) {
 		Labels:      map[string]string{"alertname": "HighErrorRate", "severity": "critical", "path": "/api/checkout"},
 		Annotations: map[string]string{"summary": "checkout failing"},
 	}}}
-	m, _ := newModel(t, &scripted{ov: sample()})
-	m.am = am
-	m.alertsScreen.SetAlertmanagerConfigured(true)
-	drain(m, m.startAlertsRefreshNow())
+	m, _ := newModel(t, &scripted{ov: sample()}, func(o *Options) { o.Alertmanager = am })
+	drain(m, m.startAlertsRefresh())
 	amPress(m, "2")
 	if !strings.Contains(screen(m), "HighErrorRate") {
 		t.Fatalf("no alert on screen:\n%s", screen(m))
@@ -196,3 +181,18 @@ func TestCtrlCAsksBeforeDiscardingTypedSilence(t *testing.T) {
 }
 
 var _ AlertSource = (*countingAM)(nil)
+
+// g graphs the selected alert's rule, except while the screen captures
+// typing: in the filter prompt it is a letter like any other.
+func TestGraphKeyIsTypedWhileTheFilterPromptIsOpen(t *testing.T) {
+	m, _ := alertsModel(t)
+	amPress(m, "/", "H", "i", "g", "h")
+	if f := m.alertsScreen.Filter(); strings.Contains(screen(m), "needs a Prometheus source") || !strings.Contains(screen(m), "High") {
+		t.Fatalf("g did not reach the filter prompt (filter %q):\n%s", f, screen(m))
+	}
+	amPress(m, "esc", "esc")
+	amPress(m, "g")
+	if !strings.Contains(screen(m), "graphing an alert needs a Prometheus source") {
+		t.Fatalf("g on the list did not try to graph:\n%s", screen(m))
+	}
+}

@@ -7,158 +7,135 @@ import (
 	tea "charm.land/bubbletea/v2"
 
 	"github.com/vigilterm/vigil/query"
+	"github.com/vigilterm/vigil/query/poll"
 	"github.com/vigilterm/vigil/ui/text"
 	"github.com/vigilterm/vigil/views"
 )
 
-// DetailSource is what the endpoint detail screen needs from Prometheus.
-// The Prometheus client implements it; a source that does not makes enter
-// on the overview say so instead of opening an empty screen.
-type DetailSource interface {
-	Detail(ctx context.Context, s query.Shape, r query.DetailRequest) (*query.Detail, error)
+// detailPart opens an endpoint's detail over the overview, in the
+// overview's tab, and keeps it fresh while it is open: the overview keeps
+// its selection under it. A change the person makes (range, comparison)
+// fetches at once and drops the answer still on its way.
+type detailPart struct {
+	m      *Model
+	tab    *tab
+	src    DetailSource
+	screen *views.Endpoint // while open
+	feed   *feed[*query.Detail]
+	alerts []query.Alert // the last alerts known, for a detail opened later
+	paused pausedMsg
 }
 
-// detailState is the root's side of the detail screen: while it is open it
-// takes the overview's place in the screens, so keys, size and drawing
-// reach it like any screen; the overview keeps its selection meanwhile.
-type detailState struct {
-	screen    *views.Endpoint
-	seq       int // of the newest fetch started
-	inflight  bool
-	lastStart time.Time
-	fetches   int
+func newDetailPart(m *Model, t *tab) *detailPart {
+	p := poll.New[*query.Detail](nil, pollerOptions(m, m.ctx.Config.Prometheus.Timeout.D()+time.Second, 0))
+	return &detailPart{m: m, tab: t, src: m.opts.Detail, feed: newFeed(p)}
 }
 
-// detailResult is the answer to one detail fetch; seq tells whether it is
-// the newest.
-type detailResult struct {
-	seq    int
-	detail *query.Detail
-	err    error
-}
-
-// Detail returns the detail screen while it is open, else nil.
-func (m *Model) Detail() *views.Endpoint { return m.detail.screen }
-
-// DetailFetches returns how many detail fetches were started.
-func (m *Model) DetailFetches() int { return m.detail.fetches }
-
-// updateDetail handles the detail screen's messages; ok is false for any
-// other message.
-func (m *Model) updateDetail(msg tea.Msg) (cmd tea.Cmd, ok bool) {
+func (d *detailPart) update(msg tea.Msg) (tea.Cmd, bool) {
 	switch msg := msg.(type) {
-	case detailResult:
-		return m.onDetailResult(msg), true
+	case views.OpenEndpointMsg:
+		return d.open(msg.Endpoint), true
+	case polled[*query.Detail]:
+		return d.onResult(msg.Result), true
 	case views.DetailFetchMsg:
-		return m.startDetailRefresh(true), true
+		return d.start(true), true
 	case views.CloseDetailMsg:
-		m.closeDetail()
+		d.close()
 		return nil, true
+	case views.JumpToEndpointMsg:
+		d.close()
+		return nil, false // the overview shows the endpoint
+	case views.AlertsMsg:
+		if msg.Alerts != nil {
+			d.alerts = msg.Alerts
+		}
+		return nil, false
+	case pausedMsg:
+		d.paused = msg
+		if d.screen == nil {
+			return nil, true
+		}
+		d.screen.SetPaused(msg.paused, msg.at)
+		if msg.paused {
+			return nil, true
+		}
+		return d.start(true), true
 	}
 	return nil, false
 }
 
-// openDetail opens the detail screen of an endpoint in the overview's
-// place and fetches its data at once.
-func (m *Model) openDetail(endpoint string) tea.Cmd {
-	if _, ok := m.prom.(DetailSource); !ok {
-		m.setFlash("endpoint detail for "+text.Sanitize(endpoint)+" needs a Prometheus source", false)
+// open opens the detail screen of an endpoint over the overview and
+// fetches its data at once.
+func (d *detailPart) open(endpoint string) tea.Cmd {
+	if d.src == nil {
+		d.m.setFlash("endpoint detail for "+text.Sanitize(endpoint)+" needs a Prometheus source", false)
 		return nil
 	}
-	d := views.NewEndpoint(m.ctx, endpoint)
-	d.SetAlerts(m.alerts)
-	d.SetPaused(m.paused, m.pausedAt)
-	m.detail.screen = d
-	m.detail.inflight = false
-	m.screens[ScreenOverview] = d
-	m.active = ScreenOverview
-	m.SetSize(m.width, m.height)
-	return m.startDetailRefresh(true)
+	d.close()
+	e := views.NewEndpoint(d.m.ctx, endpoint)
+	e.Update(views.AlertsMsg{Alerts: d.alerts})
+	e.SetPaused(d.paused.paused, d.paused.at)
+	d.screen = e
+	d.tab.push(e)
+	cmd := d.m.showTab(d.tab)
+	d.m.SetSize(d.m.width, d.m.height)
+	return tea.Batch(cmd, d.start(true))
 }
 
-// closeDetail puts the overview back, its selection where it was.
-func (m *Model) closeDetail() {
-	if m.detail.screen == nil {
+// close puts the overview back, its selection where it was; answers still
+// on their way are dropped.
+func (d *detailPart) close() {
+	if d.screen == nil {
 		return
 	}
-	m.detail.screen = nil
-	m.detail.inflight = false
-	m.detail.seq++ // answers still on their way are dropped
-	m.screens[ScreenOverview] = m.ov
-	m.SetSize(m.width, m.height)
+	d.tab.pop()
+	d.screen = nil
+	d.feed.p.Invalidate()
+	d.m.SetSize(d.m.width, d.m.height)
 }
 
-// startDetailRefresh fetches the detail screen's data. A tick skips while a
-// fetch is running; a user's change (force) starts a new one and the older
+func (d *detailPart) poll(at time.Time, now bool) tea.Cmd {
+	if d.screen == nil || (!now && !d.feed.p.Due(at)) {
+		return nil
+	}
+	return d.start(false)
+}
+
+// start fetches the detail screen's data. A tick skips while a fetch is
+// running; a person's change (force) starts a new one and the older
 // answer is dropped when it arrives.
-func (m *Model) startDetailRefresh(force bool) tea.Cmd {
-	d := m.detail.screen
-	src, ok := m.prom.(DetailSource)
-	if d == nil || !ok {
+func (d *detailPart) start(force bool) tea.Cmd {
+	if d.screen == nil || d.src == nil {
 		return nil
 	}
-	if m.detail.inflight && !force {
-		return nil
-	}
-	m.detail.seq++
-	m.detail.inflight = true
-	m.detail.fetches++
-	m.detail.lastStart = m.now()
-	seq, req, shape := m.detail.seq, d.Request(), m.shape()
-	deadline := m.ctx.Config.Prometheus.Timeout.D() + time.Second
-	return func() tea.Msg {
-		ctx, cancel := context.WithTimeout(context.Background(), deadline)
-		defer cancel()
-		det, err := src.Detail(ctx, shape, req)
-		return detailResult{seq: seq, detail: det, err: err}
-	}
+	src, req, shape := d.src, d.screen.Request(), d.m.shape()
+	return d.feed.start(func(ctx context.Context) (*query.Detail, error) {
+		return src.Detail(ctx, shape, req)
+	}, force)
 }
 
-func (m *Model) onDetailResult(r detailResult) tea.Cmd {
-	if r.seq != m.detail.seq || m.detail.screen == nil {
+func (d *detailPart) onResult(r poll.Result[*query.Detail]) tea.Cmd {
+	if d.screen == nil {
 		return nil
 	}
-	m.detail.inflight = false
-	if r.err != nil {
-		m.log.Warn("detail refresh failed", "err", r.err)
-	} else if r.detail != nil {
-		for _, e := range r.detail.Errors {
-			m.log.Warn("detail query failed", "name", e.Name, "query", e.Query, "err", e.Err)
+	if r.Err != nil {
+		d.m.log.Warn("detail refresh failed", "err", r.Err)
+	} else if r.Value != nil {
+		for _, e := range r.Value.Errors {
+			d.m.log.Warn("detail query failed", "name", e.Name, "query", e.Query, "err", e.Err)
 		}
 	}
-	m.detail.screen.SetAlerts(m.alerts)
-	_, cmd := m.detail.screen.Update(views.DetailMsg{Detail: r.detail, Err: r.err})
+	_, cmd := d.screen.Update(views.DetailMsg{Detail: r.Value, Err: r.Err})
 	return cmd
 }
 
-// detailTick starts a detail refresh on the refresh interval, unless
-// paused or one is running.
-func (m *Model) detailTick(now time.Time) tea.Cmd {
-	if m.detail.screen == nil || m.paused || m.detail.inflight {
-		return nil
+// graphRange is the detail's range while it is open, else an hour: the
+// range a graph from the PromQL prompt or an alert starts with.
+func (d *detailPart) graphRange() time.Duration {
+	if d.screen != nil {
+		if r := d.screen.Range(); r > 0 {
+			return r
+		}
 	}
-	if now.Sub(m.detail.lastStart) < m.ctx.Config.UI.Refresh.D()-50*time.Millisecond {
-		return nil
-	}
-	return m.startDetailRefresh(false)
-}
-
-// detailOnPause tells the detail screen about a pause; resuming refreshes
-// it at once.
-func (m *Model) detailOnPause() tea.Cmd {
-	if m.detail.screen == nil {
-		return nil
-	}
-	m.detail.screen.SetPaused(m.paused, m.pausedAt)
-	if m.paused {
-		return nil
-	}
-	return m.startDetailRefresh(true)
-}
-
-// detailOnAlerts hands the new alerts to the detail screen.
-func (m *Model) detailOnAlerts() {
-	if m.detail.screen != nil {
-		m.detail.screen.SetAlerts(m.alerts)
-	}
+	return time.Hour
 }

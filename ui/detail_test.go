@@ -9,6 +9,7 @@ import (
 	tea "charm.land/bubbletea/v2"
 
 	"github.com/vigilterm/vigil/query"
+	"github.com/vigilterm/vigil/query/poll"
 	"github.com/vigilterm/vigil/views"
 )
 
@@ -31,54 +32,47 @@ func (s *detailSource) Detail(ctx context.Context, _ query.Shape, r query.Detail
 	return d, nil
 }
 
-func keyPress(s string) tea.KeyPressMsg {
-	switch s {
-	case "enter":
-		return tea.KeyPressMsg{Code: tea.KeyEnter}
-	case "esc":
-		return tea.KeyPressMsg{Code: tea.KeyEscape}
-	}
-	return tea.KeyPressMsg{Code: []rune(s)[0], Text: s}
-}
-
 func press(m *Model, k string) {
-	_, cmd := m.Update(keyPress(k))
+	_, cmd := m.Update(keyMsg(k))
 	run(m, cmd)
 }
 
 func openedDetail(t *testing.T) (*Model, *detailSource, *fakeClock) {
 	t.Helper()
 	src := &detailSource{scripted: scripted{ov: sample()}}
-	m, clock := newModel(t, src)
+	m, clock := newModel(t, src, func(o *Options) { o.Detail = src })
 	run(m, m.Init())
 	press(m, "j") // the second row
-	sel := m.Overview().Selected()
+	sel := m.ov.screen.Selected()
 	press(m, "enter")
-	if m.Detail() == nil || m.Detail().Endpoint() != sel {
+	if detailOf(m) == nil || detailOf(m).Endpoint() != sel {
 		t.Fatalf("enter on %q did not open its detail", sel)
 	}
 	return m, src, clock
 }
 
+// detailOf is the endpoint detail while it is open, else nil.
+func detailOf(m *Model) *views.Endpoint { return m.ov.detail.screen }
+
 func TestEnterOpensDetailAndEscReturns(t *testing.T) {
 	m, src, _ := openedDetail(t)
-	sel := m.Detail().Endpoint()
+	sel := detailOf(m).Endpoint()
 	if len(src.requests) != 1 || src.requests[0].Endpoint != sel || src.requests[0].Range != time.Hour {
 		t.Fatalf("requests %+v", src.requests)
 	}
-	if src.requests[0].Columns != m.Detail().PlotColumns() || src.requests[0].Columns < 20 {
-		t.Errorf("asked for %d columns, the chart draws %d", src.requests[0].Columns, m.Detail().PlotColumns())
+	if src.requests[0].Columns != detailOf(m).PlotColumns() || src.requests[0].Columns < 20 {
+		t.Errorf("asked for %d columns, the chart draws %d", src.requests[0].Columns, detailOf(m).PlotColumns())
 	}
 	s := screen(m)
 	if !strings.Contains(s, sel) || !strings.Contains(s, "error ratio") || !strings.Contains(s, "1 Endpoint") {
 		t.Fatalf("detail screen:\n%s", s)
 	}
-	if m.Detail().Data() == nil {
+	if detailOf(m).Data() == nil {
 		t.Fatal("the result did not reach the screen")
 	}
 	press(m, "esc")
-	if m.Detail() != nil || m.Overview().Selected() != sel {
-		t.Fatalf("esc: detail %v, selection %q want %q", m.Detail(), m.Overview().Selected(), sel)
+	if detailOf(m) != nil || m.ov.screen.Selected() != sel {
+		t.Fatalf("esc: detail %v, selection %q want %q", detailOf(m), m.ov.screen.Selected(), sel)
 	}
 	if s := screen(m); !strings.Contains(s, "1 Overview") || !strings.Contains(s, "ENDPOINT") {
 		t.Fatalf("not back on the overview:\n%s", s)
@@ -124,8 +118,8 @@ func TestDetailKeysRefetch(t *testing.T) {
 	m, src, _ := openedDetail(t)
 	press(m, "]")
 	last := src.requests[len(src.requests)-1]
-	if last.Range != 6*time.Hour || m.Detail().Loading() {
-		t.Fatalf("] asked for %s (loading %v)", last.Range, m.Detail().Loading())
+	if last.Range != 6*time.Hour || detailOf(m).Loading() {
+		t.Fatalf("] asked for %s (loading %v)", last.Range, detailOf(m).Loading())
 	}
 	press(m, "c")
 	last = src.requests[len(src.requests)-1]
@@ -138,37 +132,37 @@ func TestDetailKeysRefetch(t *testing.T) {
 	// Tab leaves the detail open behind; 1 comes back to it.
 	press(m, "2")
 	press(m, "1")
-	if m.Detail() == nil || !strings.Contains(screen(m), "range 6h") {
+	if detailOf(m) == nil || !strings.Contains(screen(m), "range 6h") {
 		t.Fatal("the detail was lost switching screens")
 	}
 }
 
 func TestDetailDropsStaleAnswers(t *testing.T) {
 	m, _, _ := openedDetail(t)
-	first := m.startDetailRefresh(true)
-	second := m.startDetailRefresh(true)
+	first := m.ov.detail.start(true)
+	second := m.ov.detail.start(true)
 	m.Update(second())
-	at := m.Detail().Data()
+	at := detailOf(m).Data()
 	// The older answer arrives last: it is dropped.
 	m.Update(first())
-	if m.Detail().Data() != at {
+	if detailOf(m).Data() != at {
 		t.Fatal("an older answer replaced a newer one")
 	}
 	// An answer arriving after esc is dropped too.
-	cmd := m.startDetailRefresh(true)
+	cmd := m.ov.detail.start(true)
 	press(m, "esc")
 	m.Update(cmd())
-	if m.Detail() != nil {
+	if detailOf(m) != nil {
 		t.Fatal("a late answer reopened the detail")
 	}
 }
 
 func TestDetailAlertsAndTinyTerminals(t *testing.T) {
 	m, _, _ := openedDetail(t)
-	sel := m.Detail().Endpoint()
-	m.Update(alertsResult{msg: views.AlertsMsg{Alerts: []query.Alert{
+	sel := detailOf(m).Endpoint()
+	m.Update(polled[views.AlertsMsg]{poll.Result[views.AlertsMsg]{Value: views.AlertsMsg{Alerts: []query.Alert{
 		{Name: "HighErrorRate", State: query.StateFiring, Labels: map[string]string{"path": sel}},
-	}}})
+	}}}})
 	// The alerts line comes with the charts at 80x24.
 	if s := screen(m); !strings.Contains(s, "HighErrorRate") {
 		t.Fatalf("alert naming the endpoint not shown:\n%s", s)

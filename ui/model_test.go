@@ -52,7 +52,9 @@ func (s *scripted) Overview(ctx context.Context, _ query.Shape) (*query.Overview
 }
 func (s *scripted) URL() string { return "http://prom.example:9090" }
 
-func newModel(t *testing.T, src OverviewSource) (*Model, *fakeClock) {
+// newModel builds a root model on src, at 80x24 with a fixed clock; with
+// adds the other sources a test needs.
+func newModel(t *testing.T, src OverviewSource, with ...func(*Options)) (*Model, *fakeClock) {
 	t.Helper()
 	cfg := vigil.Defaults()
 	th, err := themes.Get("dark")
@@ -61,7 +63,11 @@ func newModel(t *testing.T, src OverviewSource) (*Model, *fakeClock) {
 	}
 	clock := &fakeClock{t: time.Date(2026, 11, 24, 3, 0, 0, 0, time.UTC)}
 	ctx := &views.Context{Config: &cfg, Styles: th.Styles(), Keys: keys.New(false), Now: clock.Now}
-	m := New(Options{Context: ctx, Prometheus: src})
+	o := Options{Context: ctx, Overview: src, Identity: "oncall@bastion"}
+	for _, f := range with {
+		f(&o)
+	}
+	m := New(o)
 	m.Update(tea.WindowSizeMsg{Width: 80, Height: 24})
 	return m, clock
 }
@@ -81,24 +87,21 @@ func sample() *query.Overview {
 
 // run executes a command tree and feeds every message back into the
 // model, as the program would; ticks are dropped so it terminates.
-func run(m *Model, cmd tea.Cmd) {
-	queue := []tea.Cmd{cmd}
-	for n := 0; len(queue) > 0 && n < 100; n++ {
-		c := queue[0]
-		queue = queue[1:]
-		if c == nil {
-			continue
-		}
-		msg := c()
-		switch msg := msg.(type) {
-		case tea.BatchMsg:
-			queue = append(queue, msg...)
-		case tickMsg, nil:
-		default:
-			_, next := m.Update(msg)
-			queue = append(queue, next)
-		}
+func run(m *Model, cmd tea.Cmd) { drain(m, cmd) }
+
+// keyMsg is the key press named s: a letter, or enter, esc, up, ctrl+c.
+func keyMsg(s string) tea.KeyPressMsg {
+	switch s {
+	case "enter":
+		return tea.KeyPressMsg{Code: tea.KeyEnter}
+	case "esc":
+		return tea.KeyPressMsg{Code: tea.KeyEscape}
+	case "up":
+		return tea.KeyPressMsg{Code: tea.KeyUp}
+	case "ctrl+c":
+		return tea.KeyPressMsg{Code: 'c', Mod: tea.ModCtrl}
 	}
+	return tea.KeyPressMsg{Code: []rune(s)[0], Text: s}
 }
 
 func screen(m *Model) string { return ansi.Strip(m.View().Content) }
@@ -107,8 +110,8 @@ func TestRefreshFillsTheOverviewAndHeader(t *testing.T) {
 	src := &scripted{ov: sample()}
 	m, _ := newModel(t, src)
 	run(m, m.Init())
-	if m.Conn() != ConnLive {
-		t.Fatalf("conn %v", m.Conn())
+	if m.ov.conn() != connLive {
+		t.Fatalf("conn %v", m.ov.conn())
 	}
 	s := screen(m)
 	for _, want := range []string{"prom.example:9090", "● live", "req/s 13.0", "err 7.00%", "/api/checkout", "every 5s", "window 5m (auto)"} {
@@ -149,7 +152,7 @@ func TestHeaderRefreshingAndReadOnly(t *testing.T) {
 	src := &scripted{ov: sample()}
 	m, clock := newModel(t, src)
 	run(m, m.Init())
-	cmd := m.startRefresh()
+	cmd := m.ov.start()
 	clock.Add(7 * time.Second)
 	s := screen(m)
 	if !strings.Contains(s, "↻ refreshing 7s…") || strings.Contains(s, "● live") {
@@ -168,19 +171,22 @@ func TestHeaderRefreshingAndReadOnly(t *testing.T) {
 func TestABusyRefreshMakesTheNextTickSkip(t *testing.T) {
 	src := &scripted{ov: sample()}
 	m, clock := newModel(t, src)
-	cmd := m.startRefresh() // in flight, not answered yet
-	if cmd == nil || !m.Inflight() {
+	cmd := m.ov.start() // in flight, not answered yet
+	if cmd == nil || !m.ov.inflight() {
 		t.Fatal("no refresh started")
 	}
 	clock.Add(10 * time.Second)
 	_, next := m.Update(tickMsg(clock.Now()))
-	if m.refreshDue(clock.Now()) {
+	if m.ov.feed.p.Due(clock.Now()) {
 		t.Fatal("a refresh is due while one is running")
 	}
 	// The tick only schedules the next heartbeat; pressing r is refused.
-	_ = next
-	if c := m.startRefresh(); c != nil || m.Skipped() != 1 {
-		t.Fatalf("second refresh started (skipped %d)", m.Skipped())
+	run(m, next)
+	if src.calls != 0 {
+		t.Fatal("the tick started a refresh while one was running")
+	}
+	if c := m.ov.start(); c != nil || m.ov.feed.status().Skipped != 1 {
+		t.Fatalf("second refresh started (skipped %d)", m.ov.feed.status().Skipped)
 	}
 	m.Update(tea.KeyPressMsg{Code: 'r', Text: "r"})
 	if !strings.Contains(screen(m), "still running") {
@@ -192,7 +198,7 @@ func TestABusyRefreshMakesTheNextTickSkip(t *testing.T) {
 		t.Fatal("help did not open while a refresh was running")
 	}
 	run(m, cmd)
-	if m.Inflight() {
+	if m.ov.inflight() {
 		t.Fatal("still in flight after the answer")
 	}
 }
@@ -201,8 +207,8 @@ func TestDownThenBackoffThenRecovery(t *testing.T) {
 	src := &scripted{err: &query.ServerError{URL: "http://prom.example:9090", Op: "query", Err: errors.New("connection refused")}}
 	m, clock := newModel(t, src)
 	run(m, m.Init())
-	if m.Conn() != ConnDown {
-		t.Fatalf("conn %v", m.Conn())
+	if m.ov.conn() != connDown {
+		t.Fatalf("conn %v", m.ov.conn())
 	}
 	s := screen(m)
 	if !strings.Contains(s, "Prometheus is not answering") || !strings.Contains(s, "connection refused") || !strings.Contains(s, "prom.example:9090") {
@@ -211,12 +217,14 @@ func TestDownThenBackoffThenRecovery(t *testing.T) {
 	// Backoff: 1s, 2s, 4s, then capped at the refresh interval (5s).
 	var waits []time.Duration
 	for i := 0; i < 5; i++ {
-		waits = append(waits, m.retryAt.Sub(clock.Now()))
-		clock.Add(m.retryAt.Sub(clock.Now()))
-		if !m.refreshDue(clock.Now()) {
+		retryAt := m.ov.feed.status().RetryAt
+		waits = append(waits, retryAt.Sub(clock.Now()))
+		clock.Add(retryAt.Sub(clock.Now()))
+		cmd := m.ov.poll(clock.Now(), false)
+		if cmd == nil {
 			t.Fatalf("retry %d not due at retryAt", i)
 		}
-		run(m, m.startRefresh())
+		run(m, cmd)
 	}
 	want := []time.Duration{time.Second, 2 * time.Second, 4 * time.Second, 5 * time.Second, 5 * time.Second}
 	if fmt.Sprint(waits) != fmt.Sprint(want) {
@@ -224,14 +232,15 @@ func TestDownThenBackoffThenRecovery(t *testing.T) {
 	}
 	// Not due before the retry time.
 	clock.Add(time.Second)
-	if m.refreshDue(clock.Now()) {
+	if m.ov.poll(clock.Now(), false) != nil {
 		t.Fatal("retry due before its time")
 	}
 	// Prometheus comes back: recovered without a keypress.
 	src.err, src.ov = nil, sample()
 	clock.Add(5 * time.Second)
-	run(m, m.startRefresh())
-	if m.Conn() != ConnLive || !strings.Contains(screen(m), "/api/checkout") {
+	_, cmd := m.Update(tickMsg(clock.Now()))
+	run(m, cmd)
+	if m.ov.conn() != connLive || !strings.Contains(screen(m), "/api/checkout") {
 		t.Fatalf("not recovered:\n%s", screen(m))
 	}
 }
@@ -242,9 +251,9 @@ func TestStaleKeepsDataWithItsAge(t *testing.T) {
 	run(m, m.Init())
 	src.ov, src.err = nil, &query.ServerError{URL: "http://prom.example:9090", Op: "query", Err: errors.New("connection refused")}
 	clock.Add(42 * time.Second)
-	run(m, m.startRefresh())
-	if m.Conn() != ConnStale {
-		t.Fatalf("conn %v", m.Conn())
+	run(m, m.ov.start())
+	if m.ov.conn() != connStale {
+		t.Fatalf("conn %v", m.ov.conn())
 	}
 	s := screen(m)
 	for _, want := range []string{"◐ stale 42s", "/api/checkout", "connection refused", "retry in"} {
@@ -262,17 +271,19 @@ func TestPauseFreezesAndResumeCatchesUp(t *testing.T) {
 	m, clock := newModel(t, src)
 	run(m, m.Init())
 	m.Update(tea.KeyPressMsg{Code: 'p', Text: "p"})
-	if !m.Paused() || !strings.Contains(screen(m), "paused since 03:00:00") {
+	if !m.paused || !strings.Contains(screen(m), "paused since 03:00:00") {
 		t.Fatalf("not paused:\n%s", screen(m))
 	}
 	calls := src.calls
 	clock.Add(time.Minute)
-	if m.refreshDue(clock.Now()) {
-		t.Fatal("refresh due while paused")
-	}
-	_, cmd := m.Update(tea.KeyPressMsg{Code: 'p', Text: "p"})
+	_, cmd := m.Update(tickMsg(clock.Now()))
 	run(m, cmd)
-	if m.Paused() || src.calls != calls+1 {
+	if src.calls != calls {
+		t.Fatal("refreshed while paused")
+	}
+	_, cmd = m.Update(tea.KeyPressMsg{Code: 'p', Text: "p"})
+	run(m, cmd)
+	if m.paused || src.calls != calls+1 {
 		t.Fatalf("resume did not refresh at once (calls %d→%d)", calls, src.calls)
 	}
 }
@@ -284,7 +295,7 @@ func TestQueryErrorsShowAndTheRestWorks(t *testing.T) {
 	m, _ := newModel(t, &scripted{ov: ov})
 	run(m, m.Init())
 	s := screen(m)
-	if !strings.Contains(s, "p99: bad_data") || !strings.Contains(s, "/api/checkout") || m.Conn() != ConnLive {
+	if !strings.Contains(s, "p99: bad_data") || !strings.Contains(s, "/api/checkout") || m.ov.conn() != connLive {
 		t.Fatalf("screen:\n%s", s)
 	}
 }
@@ -381,7 +392,7 @@ func (c *comparing) BaselineAt(_ context.Context, _ query.Shape, off time.Durati
 
 func TestCompareFetchesTheBaselineWithTheOverview(t *testing.T) {
 	src := &comparing{scripted: scripted{ov: sample()}}
-	m, _ := newModel(t, src)
+	m, _ := newModel(t, src, func(o *Options) { o.Baseline = src })
 	run(m, m.Init())
 	if len(src.offsets) != 0 {
 		t.Fatal("baseline fetched with the comparison off")
@@ -392,7 +403,7 @@ func TestCompareFetchesTheBaselineWithTheOverview(t *testing.T) {
 		t.Fatalf("offsets %v", src.offsets)
 	}
 	var got float64 = -1
-	for _, e := range m.Overview().Rows() {
+	for _, e := range m.ov.screen.Rows() {
 		if e.Name == "/api/checkout" {
 			got = e.ErrorRatioChange
 		}

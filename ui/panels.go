@@ -7,87 +7,63 @@ import (
 	tea "charm.land/bubbletea/v2"
 
 	"github.com/vigilterm/vigil/query"
+	"github.com/vigilterm/vigil/query/poll"
 	"github.com/vigilterm/vigil/views"
 )
 
-// ScreenPanels is the custom panels screen (4).
-const ScreenPanels = ScreenSilences + 1
-
-// panelsState is the root's side of the panels screen: it refreshes on the
-// refresh interval while the screen is shown, one query per panel.
-type panelsState struct {
-	screen    *views.Panels
-	inflight  bool
-	lastStart time.Time
-	fetches   int
-	queries   int
+// panelsPart keeps the custom panels fresh while their screen is shown and
+// not paused: one query per panel per refresh, all at once.
+type panelsPart struct {
+	m      *Model
+	tab    *tab
+	screen *views.Panels
+	q      query.Querier
+	feed   *feed[[]query.PanelResult]
 }
 
-// panelsResult is the answer to one panels refresh.
-type panelsResult struct {
-	results []query.PanelResult
-}
-
-// newPanels builds the panels screen from the configuration.
-func (m *Model) newPanels() *views.Panels {
-	m.panels.screen = views.NewPanels(m.ctx, m.ctx.Config.PanelSpecs())
-	return m.panels.screen
-}
-
-// Panels returns the panels screen.
-func (m *Model) Panels() *views.Panels { return m.panels.screen }
-
-// PanelQueries returns how many panel queries were started.
-func (m *Model) PanelQueries() int { return m.panels.queries }
-
-// startPanelsRefresh refreshes the panels unless one is running or there
-// are none; every panel's query runs at once under the usual deadline.
-func (m *Model) startPanelsRefresh() tea.Cmd {
-	q, ok := m.prom.(query.Querier)
-	specs := m.panels.screen.Specs()
-	if !ok || len(specs) == 0 || m.panels.inflight {
-		return nil
-	}
-	m.panels.inflight = true
-	m.panels.fetches++
-	m.panels.queries += len(specs)
-	m.panels.lastStart = m.now()
-	vars, now := query.VarsOf(m.shape()), m.now()
+// buildPanels registers the custom panels screen, from the configuration.
+func buildPanels(m *Model, t *tab) []part {
+	p := &panelsPart{m: m, tab: t, screen: views.NewPanels(m.ctx, m.ctx.Config.PanelSpecs()), q: m.opts.Querier}
 	deadline := m.ctx.Config.Prometheus.Timeout.D() + time.Second
-	return func() tea.Msg {
-		ctx, cancel := context.WithTimeout(context.Background(), deadline)
-		defer cancel()
-		return panelsResult{results: query.RunPanels(ctx, q, specs, vars, views.PanelGraphRange, now)}
-	}
+	p.feed = newFeed(poll.New[[]query.PanelResult](nil, pollerOptions(m, deadline, 0)))
+	t.push(p.screen)
+	return []part{p}
 }
 
-// panelsTick refreshes the panels on the refresh interval while their
-// screen is shown and not paused.
-func (m *Model) panelsTick(now time.Time) tea.Cmd {
-	if m.active != ScreenPanels || m.paused || m.panels.inflight {
-		return nil
-	}
-	if now.Sub(m.panels.lastStart) < m.ctx.Config.UI.Refresh.D()-50*time.Millisecond {
-		return nil
-	}
-	return m.startPanelsRefresh()
-}
-
-func (m *Model) onPanelsResult(r panelsResult) tea.Cmd {
-	m.panels.inflight = false
-	for i, res := range r.results {
-		if res.Err != nil {
-			m.log.Warn("panel query failed", "panel", i+1, "query", res.Query, "err", res.Err)
+func (p *panelsPart) update(msg tea.Msg) (tea.Cmd, bool) {
+	switch msg := msg.(type) {
+	case shownMsg:
+		if msg.tab != p.tab {
+			return nil, false
 		}
+		return p.start(), true
+	case polled[[]query.PanelResult]:
+		for i, res := range msg.Value {
+			if res.Err != nil {
+				p.m.log.Warn("panel query failed", "panel", i+1, "query", res.Query, "err", res.Err)
+			}
+		}
+		_, cmd := p.screen.Update(views.PanelsMsg{Results: msg.Value})
+		return cmd, true
 	}
-	_, cmd := m.panels.screen.Update(views.PanelsMsg{Results: r.results})
-	return cmd
+	return nil, false
 }
 
-// panelsRefreshKey refreshes the panels on r while their screen is shown.
-func (m *Model) panelsRefreshKey() tea.Cmd {
-	if m.active != ScreenPanels {
+func (p *panelsPart) poll(at time.Time, now bool) tea.Cmd {
+	if p.m.activeTab() != p.tab || (!now && !p.feed.p.Due(at)) {
 		return nil
 	}
-	return m.startPanelsRefresh()
+	return p.start()
+}
+
+// start refreshes the panels unless one is running or there are none.
+func (p *panelsPart) start() tea.Cmd {
+	specs := p.screen.Specs()
+	if p.q == nil || len(specs) == 0 {
+		return nil
+	}
+	q, vars, now := p.q, query.VarsOf(p.m.shape()), p.m.now()
+	return p.feed.start(func(ctx context.Context) ([]query.PanelResult, error) {
+		return query.RunPanels(ctx, q, specs, vars, views.PanelGraphRange, now), nil
+	}, false)
 }

@@ -66,7 +66,7 @@ func TestPanelsOneQueryPerPanelPerRefreshOnTheTick(t *testing.T) {
 	src := &querySource{scripted: scripted{ov: sample()}}
 	m, clock := newModel(t, src)
 	m.ctx.Config.Panels = panelConfig()
-	m = New(Options{Context: m.ctx, Prometheus: src})
+	m = New(Options{Context: m.ctx, Overview: src, Querier: src})
 	m.Update(tea.WindowSizeMsg{Width: 160, Height: 50})
 	run(m, m.Init())
 	if i, r := src.counts(); i != 0 || r != 0 {
@@ -74,7 +74,7 @@ func TestPanelsOneQueryPerPanelPerRefreshOnTheTick(t *testing.T) {
 	}
 	_, cmd := m.Update(tea.KeyPressMsg{Code: '4', Text: "4"})
 	run(m, cmd)
-	if m.active != ScreenPanels {
+	if m.activeTab() != panelsOf(m).tab {
 		t.Fatal("4 does not show the panels")
 	}
 	if i, r := src.counts(); i != 3 || r != 1 {
@@ -99,8 +99,8 @@ func TestPanelsOneQueryPerPanelPerRefreshOnTheTick(t *testing.T) {
 	if i, r := src.counts(); i != 6 || r != 2 {
 		t.Fatalf("second refresh: %d instant and %d range queries, want 6 and 2", i, r)
 	}
-	if m.PanelQueries() != 8 {
-		t.Fatal(m.PanelQueries())
+	if n := panelsOf(m).feed.status().Polls * len(panelsOf(m).screen.Specs()); n != 8 {
+		t.Fatal(n)
 	}
 	// Elsewhere, the panels do not refresh.
 	m.Update(tea.KeyPressMsg{Code: '1', Text: "1"})
@@ -112,17 +112,14 @@ func TestPanelsOneQueryPerPanelPerRefreshOnTheTick(t *testing.T) {
 	}
 }
 
-func pkey(s string) tea.KeyPressMsg {
-	switch s {
-	case "enter":
-		return tea.KeyPressMsg{Code: tea.KeyEnter}
-	case "esc":
-		return tea.KeyPressMsg{Code: tea.KeyEscape}
-	case "up":
-		return tea.KeyPressMsg{Code: tea.KeyUp}
+// panelsOf is the panels screen's part.
+func panelsOf(m *Model) *panelsPart {
+	for _, p := range m.parts {
+		if p, ok := p.(*panelsPart); ok {
+			return p
+		}
 	}
-	r := []rune(s)[0]
-	return tea.KeyPressMsg{Code: r, Text: s}
+	return nil
 }
 
 func typeText(m *Model, s string) {
@@ -134,35 +131,34 @@ func typeText(m *Model, s string) {
 
 func TestPromQLOverlayFromAnyScreenAndHistoryFile(t *testing.T) {
 	src := &querySource{scripted: scripted{ov: sample()}}
-	m, _ := newModel(t, src)
 	hist := filepath.Join(t.TempDir(), "state", "vigil", "history")
-	m.SetHistoryPath(hist)
+	m, _ := newModel(t, src, func(o *Options) { o.Querier, o.HistoryPath = src, hist })
 	run(m, m.Init())
 	for _, scr := range []string{"2", "3", "1"} {
-		m.Update(pkey(scr))
-		_, cmd := m.Update(pkey(":"))
+		m.Update(keyMsg(scr))
+		_, cmd := m.Update(keyMsg(":"))
 		run(m, cmd)
-		if !m.PromQLOpen() {
+		if !m.promql.open {
 			t.Fatalf("':' does not open the prompt on screen %s", scr)
 		}
 		// q is typed, not quitting.
-		_, cmd = m.Update(pkey("q"))
+		_, cmd = m.Update(keyMsg("q"))
 		if cmd != nil {
 			if _, quit := cmd().(tea.QuitMsg); quit {
 				t.Fatal("q quit while typing")
 			}
 		}
-		m.Update(pkey("esc"))
+		m.Update(keyMsg("esc"))
 		run(m, func() tea.Msg { return views.ClosePromQLMsg{} })
-		if m.PromQLOpen() {
+		if m.promql.open {
 			t.Fatal("esc does not close")
 		}
-		m.PromQL().SetValue("")
+		m.promql.screen.SetValue("")
 	}
-	_, cmd := m.Update(pkey(":"))
+	_, cmd := m.Update(keyMsg(":"))
 	run(m, cmd)
 	typeText(m, "slugs")
-	_, cmd = m.Update(pkey("enter"))
+	_, cmd = m.Update(keyMsg("enter"))
 	run(m, cmd)
 	if !strings.Contains(screen(m), "hello-world") {
 		t.Fatalf("no table:\n%s", screen(m))
@@ -179,9 +175,9 @@ func TestPromQLOverlayFromAnyScreenAndHistoryFile(t *testing.T) {
 		t.Fatalf("history %q %v", h, err)
 	}
 	// The overlay does not hide the q key from a screen once closed.
-	m.Update(pkey("esc"))
+	m.Update(keyMsg("esc"))
 	run(m, func() tea.Msg { return views.ClosePromQLMsg{} })
-	_, cmd = m.Update(pkey("q"))
+	_, cmd = m.Update(keyMsg("q"))
 	if cmd == nil {
 		t.Fatal("q does nothing")
 	}
@@ -239,23 +235,16 @@ func TestIntegrationPanelsOnTheDemoStack(t *testing.T) {
 	if err := cfg.Validate(); err != nil {
 		t.Fatal(err)
 	}
-	prom, err := query.NewPrometheus(query.PrometheusOptions{URL: stack.PrometheusURL, Timeout: 10 * time.Second})
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer prom.Close()
-	th, _ := themes.Get("mono")
-	ctx := &views.Context{Config: &cfg, Styles: th.Styles(), Keys: keys.New(false), Now: time.Now}
-	m := New(Options{Context: ctx, Prometheus: prom})
+	m := stackModel(t, &cfg, stack.PrometheusURL)
 	m.Update(tea.WindowSizeMsg{Width: 160, Height: 60})
-	_, cmd := m.Update(pkey("4"))
+	_, cmd := m.Update(keyMsg("4"))
 	run(m, cmd)
 
 	deadline := time.Now().Add(60 * time.Second)
 	var res []query.PanelResult
 	for time.Now().Before(deadline) {
-		run(m, m.startPanelsRefresh())
-		res = m.Panels().Results()
+		run(m, panelsOf(m).start())
+		res = panelsOf(m).screen.Results()
 		if len(res) == 4 && len(res[0].Rows) >= 3 && hasData(res[1]) && hasData(res[2]) {
 			break
 		}
@@ -293,6 +282,21 @@ func TestIntegrationPanelsOnTheDemoStack(t *testing.T) {
 	if !slugSeen {
 		t.Errorf("no slug on screen:\n%s", out)
 	}
+}
+
+// stackModel is a root model on a real Prometheus, on the real clock.
+func stackModel(t *testing.T, cfg *vigil.Config, url string) *Model {
+	t.Helper()
+	prom, err := query.NewPrometheus(query.PrometheusOptions{URL: url, Timeout: 10 * time.Second})
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(prom.Close)
+	th, _ := themes.Get("mono")
+	ctx := &views.Context{Config: cfg, Styles: th.Styles(), Keys: keys.New(false), Now: time.Now}
+	o := Options{Context: ctx}
+	o.PrometheusSources(prom)
+	return New(o)
 }
 
 func hasData(r query.PanelResult) bool {

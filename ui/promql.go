@@ -1,115 +1,87 @@
 package ui
 
 import (
-	"bufio"
-	"bytes"
 	"context"
-	"errors"
-	"os"
-	"path/filepath"
-	"strings"
 	"sync"
 	"time"
 
-	"charm.land/bubbles/v2/key"
 	tea "charm.land/bubbletea/v2"
-	v1 "github.com/prometheus/client_golang/api/prometheus/v1"
 
 	"github.com/vigilterm/vigil/query"
 	"github.com/vigilterm/vigil/views"
 )
 
-// promqlState is the root's side of the PromQL prompt: an overlay over any
-// screen, opened by ':'. Metric names are fetched once and cached; the
-// history lives in a file.
-type promqlState struct {
+// promqlPart is the PromQL prompt: an overlay over any screen, opened by
+// its key. Metric names are fetched once and cached; the history lives in
+// a file, read and written in commands.
+type promqlPart struct {
+	m           *Model
 	screen      *views.PromQL
+	q           query.Querier
+	names       NamesSource
 	open        bool
 	histLoaded  bool
 	namesAsked  bool
 	historyPath string
 	saveMu      *sync.Mutex
-	queries     int
+	deadline    time.Duration
 }
 
-// HistoryPath is $XDG_STATE_HOME/vigil/history (~/.local/state/vigil/history).
-func HistoryPath() string { return query.StatePath("history") }
-
-// ReadHistory reads the history file: one expression a line, oldest first,
-// the last views.HistoryLimit kept. A missing file is an empty history.
-func ReadHistory(path string) ([]string, error) {
-	data, err := os.ReadFile(path)
-	if errors.Is(err, os.ErrNotExist) {
-		return nil, nil
-	}
-	if err != nil {
-		return nil, err
-	}
-	var out []string
-	sc := bufio.NewScanner(bytes.NewReader(data))
-	sc.Buffer(make([]byte, 0, 64<<10), 1<<20)
-	for sc.Scan() {
-		out = views.AddHistory(out, sc.Text())
-	}
-	return out, nil
+func newPromQL(m *Model, o Options) *promqlPart {
+	return &promqlPart{m: m, screen: views.NewPromQL(m.ctx), q: o.Querier, names: o.Names,
+		historyPath: o.HistoryPath, saveMu: &sync.Mutex{}, deadline: m.ctx.Config.Prometheus.Timeout.D()}
 }
 
-// WriteHistory writes the history file (mode 0600, its directory 0700),
-// bounded to views.HistoryLimit entries, through a temporary file.
-func WriteHistory(path string, h []string) error {
-	if path == "" {
-		return errors.New("no history path")
+// poll: the prompt asks only when asked.
+func (p *promqlPart) poll(time.Time, bool) tea.Cmd { return nil }
+
+func (p *promqlPart) update(msg tea.Msg) (tea.Cmd, bool) {
+	switch msg := msg.(type) {
+	case views.ClosePromQLMsg:
+		p.setOpen(false)
+		return nil, true
+	case views.PromQLRunMsg:
+		return tea.Batch(p.saveHistory(msg.Expr), p.run(msg.Expr)), true
+	case views.PromQLGraphMsg:
+		p.setOpen(true)
+		if msg.Range <= 0 {
+			msg.Range = p.m.ov.detail.graphRange()
+		}
+		if msg.Title != "" {
+			// From an alert: the expression is left in the prompt to edit.
+			p.screen.SetValue(msg.Expr)
+			p.screen.RequestGraph(msg)
+		}
+		return tea.Batch(p.saveHistory(msg.Expr), p.graph(msg)), true
+	case views.PromQLResultMsg, views.PromQLGraphResultMsg, views.PromQLNamesMsg, views.PromQLHistoryMsg:
+		_, cmd := p.screen.Update(msg)
+		return cmd, true
 	}
-	if len(h) > views.HistoryLimit {
-		h = h[len(h)-views.HistoryLimit:]
-	}
-	if err := os.MkdirAll(filepath.Dir(path), 0o700); err != nil {
-		return err
-	}
-	tmp, err := os.CreateTemp(filepath.Dir(path), ".history-*")
-	if err != nil {
-		return err
-	}
-	defer os.Remove(tmp.Name())
-	if _, err := tmp.WriteString(strings.Join(h, "\n") + "\n"); err != nil {
-		tmp.Close()
-		return err
-	}
-	if err := tmp.Chmod(0o600); err != nil {
-		tmp.Close()
-		return err
-	}
-	if err := tmp.Close(); err != nil {
-		return err
-	}
-	return os.Rename(tmp.Name(), path)
+	return nil, false
 }
 
-// PromQL returns the PromQL prompt (open or not).
-func (m *Model) PromQL() *views.PromQL { return m.promql.screen }
-
-// PromQLOpen reports whether the PromQL prompt is shown.
-func (m *Model) PromQLOpen() bool { return m.promql.open }
-
-// SetHistoryPath sets the history file (tests); "" keeps no history.
-func (m *Model) SetHistoryPath(p string) { m.promql.historyPath = p }
-
-func (m *Model) initPromQL() {
-	m.promql.screen = views.NewPromQL(m.ctx)
-	m.promql.historyPath = HistoryPath()
-	m.promql.saveMu = &sync.Mutex{}
+// key handles a key while the prompt is open.
+func (p *promqlPart) key(msg tea.KeyPressMsg) tea.Cmd {
+	_, cmd := p.screen.Update(msg)
+	return cmd
 }
 
-// openPromQL shows the prompt and, the first time, reads the history and
+func (p *promqlPart) setOpen(open bool) {
+	if p.open != open {
+		p.open = open
+		p.m.SetSize(p.m.width, p.m.height)
+	}
+}
+
+// openPrompt shows the prompt and, the first time, reads the history and
 // fetches the metric names.
-func (m *Model) openPromQL() tea.Cmd {
-	m.promql.open = true
-	m.SetSize(m.width, m.height)
+func (p *promqlPart) openPrompt() tea.Cmd {
+	p.setOpen(true)
 	// Reopened on the last query, that text is selected: typing replaces it.
-	cmds := []tea.Cmd{m.promql.screen.OpenSelected()}
-	if !m.promql.histLoaded && m.promql.historyPath != "" {
-		m.promql.histLoaded = true
-		path := m.promql.historyPath
+	cmds := []tea.Cmd{p.screen.OpenSelected()}
+	if !p.histLoaded && p.historyPath != "" {
+		p.histLoaded = true
+		path := p.historyPath
 		cmds = append(cmds, func() tea.Msg {
 			h, err := ReadHistory(path)
 			if err != nil {
@@ -118,106 +90,26 @@ func (m *Model) openPromQL() tea.Cmd {
 			return views.PromQLHistoryMsg{History: h}
 		})
 	}
-	if src, ok := m.prom.(interface{ API() v1.API }); ok && !m.promql.namesAsked {
-		m.promql.namesAsked = true
-		api := src.API()
-		deadline := m.ctx.Config.Prometheus.Timeout.D()
-		cmds = append(cmds, func() tea.Msg {
-			ctx, cancel := context.WithTimeout(context.Background(), deadline)
-			defer cancel()
-			names, err := query.MetricNames(ctx, api)
-			return views.PromQLNamesMsg{Names: names, Err: err}
-		})
+	if p.names != nil && !p.namesAsked {
+		p.namesAsked = true
+		names := p.names
+		cmds = append(cmds, request(p.deadline, func(ctx context.Context) tea.Msg {
+			list, err := names(ctx)
+			return views.PromQLNamesMsg{Names: list, Err: err}
+		}))
 	}
 	return tea.Batch(cmds...)
-}
-
-func (m *Model) closePromQL() {
-	m.promql.open = false
-	m.SetSize(m.width, m.height)
-}
-
-// graphRange is the detail screen's range while it is open, else an hour.
-func (m *Model) graphRange() time.Duration {
-	if m.detail.screen != nil {
-		if r := m.detail.screen.Range(); r > 0 {
-			return r
-		}
-	}
-	return time.Hour
-}
-
-// updatePromQL handles the prompt's and the panels' messages and the keys
-// that open them; ok is false for anything else.
-func (m *Model) updatePromQL(msg tea.Msg) (cmd tea.Cmd, ok bool) {
-	p := m.promql.screen
-	switch msg := msg.(type) {
-	case panelsResult:
-		return m.onPanelsResult(msg), true
-	case views.ClosePromQLMsg:
-		m.closePromQL()
-		return nil, true
-	case views.PromQLRunMsg:
-		return tea.Batch(m.saveHistory(msg.Expr), m.runPromQL(msg.Expr)), true
-	case views.PromQLGraphMsg:
-		if !m.promql.open {
-			m.promql.open = true
-			m.SetSize(m.width, m.height)
-		}
-		if msg.Range <= 0 {
-			msg.Range = m.graphRange()
-		}
-		if msg.Title != "" {
-			// From an alert: the expression is left in the prompt to edit.
-			p.SetValue(msg.Expr)
-			p.RequestGraph(msg)
-		}
-		return tea.Batch(m.saveHistory(msg.Expr), m.graphPromQL(msg)), true
-	case views.PromQLResultMsg, views.PromQLGraphResultMsg, views.PromQLNamesMsg, views.PromQLHistoryMsg:
-		_, cmd := p.Update(msg)
-		return cmd, true
-	case tea.KeyPressMsg:
-		if msg.String() == "ctrl+c" {
-			return nil, false
-		}
-		if m.promql.open {
-			_, cmd := p.Update(msg)
-			return cmd, true
-		}
-		if m.showHelp || m.screens[m.active].Capturing() {
-			return nil, false
-		}
-		k := m.ctx.Keys
-		switch {
-		case key.Matches(msg, k.PromQL):
-			return m.openPromQL(), true
-		case key.Matches(msg, k.Panels):
-			m.active = ScreenPanels
-			return m.startPanelsRefresh(), true
-		case m.active == ScreenAlerts && m.alertsScreen.Form() == nil && key.Matches(msg, k.GraphAlert):
-			// On the alerts screens g graphs the alert (home still goes to the top).
-			al, ok := m.alertsScreen.SelectedAlert()
-			if d := m.alertsScreen.Detail(); d != nil {
-				al, ok = d.Alert(), true
-			}
-			if !ok {
-				return nil, true
-			}
-			return m.graphAlert(al), true
-		}
-	}
-	return nil, false
 }
 
 // saveHistory adds an expression to the history file: read, append,
 // write, one save at a time, so that an entry is never lost to a history
 // not yet read or to another save.
-func (m *Model) saveHistory(expr string) tea.Cmd {
-	path := m.promql.historyPath
+func (p *promqlPart) saveHistory(expr string) tea.Cmd {
+	path := p.historyPath
 	if path == "" {
 		return nil
 	}
-	mu := m.promql.saveMu
+	mu := p.saveMu
 	return func() tea.Msg {
 		mu.Lock()
 		defer mu.Unlock()
@@ -232,90 +124,30 @@ func (m *Model) saveHistory(expr string) tea.Cmd {
 	}
 }
 
-func (m *Model) runPromQL(expr string) tea.Cmd {
-	q, ok := m.prom.(query.Querier)
-	if !ok {
+func (p *promqlPart) run(expr string) tea.Cmd {
+	if p.q == nil {
 		return views.Flash("the PromQL prompt needs a Prometheus source", true)
 	}
-	m.promql.queries++
-	deadline := m.ctx.Config.Prometheus.Timeout.D() + time.Second
-	now := m.now()
-	return func() tea.Msg {
-		ctx, cancel := context.WithTimeout(context.Background(), deadline)
-		defer cancel()
+	q, now := p.q, p.m.now()
+	return request(p.deadline+time.Second, func(ctx context.Context) tea.Msg {
 		v, _, err := q.Query(ctx, expr, now)
 		if err != nil {
 			return views.PromQLResultMsg{Expr: expr, Err: err}
 		}
 		return views.PromQLResultMsg{Expr: expr, Result: query.InstantOf(v)}
-	}
+	})
 }
 
-func (m *Model) graphPromQL(req views.PromQLGraphMsg) tea.Cmd {
-	q, ok := m.prom.(query.Querier)
-	if !ok {
+func (p *promqlPart) graph(req views.PromQLGraphMsg) tea.Cmd {
+	if p.q == nil {
 		return views.Flash("graphs need a Prometheus source", true)
 	}
-	m.promql.queries++
-	deadline := m.ctx.Config.Prometheus.Timeout.D() + time.Second
-	r := query.RangeFor(req.Range, m.now())
-	return func() tea.Msg {
-		ctx, cancel := context.WithTimeout(context.Background(), deadline)
-		defer cancel()
+	q, r := p.q, query.RangeFor(req.Range, p.m.now())
+	return request(p.deadline+time.Second, func(ctx context.Context) tea.Msg {
 		v, _, err := q.QueryRange(ctx, req.Expr, r)
 		if err != nil {
 			return views.PromQLGraphResultMsg{Request: req, Err: err}
 		}
 		return views.PromQLGraphResultMsg{Request: req, Data: query.RangeOf(v, r)}
-	}
-}
-
-// activeView is what the content area shows: the PromQL prompt while it
-// is open, else the active screen.
-func (m *Model) activeView() views.Screen {
-	if m.promql.open {
-		return m.promql.screen
-	}
-	return m.screens[m.active]
-}
-
-// graphAlert finds the alert's rule in Prometheus's /api/v1/rules and
-// graphs its expression: the left side of a trailing comparison with a
-// number, with that number as the threshold, or else the whole expression;
-// a marker shows when the alert became active.
-func (m *Model) graphAlert(al query.Alert) tea.Cmd {
-	src, ok := m.prom.(interface{ API() v1.API })
-	if !ok {
-		return views.Flash("graphing an alert needs a Prometheus source", true)
-	}
-	api := src.API()
-	deadline := m.ctx.Config.Prometheus.Timeout.D()
-	rng := m.graphRange()
-	return func() tea.Msg {
-		ctx, cancel := context.WithTimeout(context.Background(), deadline)
-		defer cancel()
-		rules, err := query.PrometheusRules(ctx, api)
-		if err != nil {
-			return views.FlashMsg{Text: "alert rules not read: " + err.Error(), Error: true}
-		}
-		rule, ok := query.RuleFor(al, rules)
-		if !ok || strings.TrimSpace(rule.Query) == "" {
-			return views.FlashMsg{Text: "no rule in Prometheus for alert " + al.Name + " (it may come from another Prometheus)", Error: true}
-		}
-		req := views.PromQLGraphMsg{Expr: rule.Query, Range: rng, Marker: al.ActiveAt, Title: al.Name + ": " + rule.Query}
-		if lhs, th, ok := query.RuleThreshold(rule.Query); ok {
-			req.Expr, req.Threshold = lhs, &th
-		}
-		return req
-	}
-}
-
-// withExtraHelp adds the keys the root handles on the active screen to
-// the last group of its help.
-func (m *Model) withExtraHelp(groups [][]key.Binding) [][]key.Binding {
-	if m.active != ScreenAlerts || len(groups) == 0 {
-		return groups
-	}
-	last := append(append([]key.Binding(nil), groups[len(groups)-1]...), m.ctx.Keys.GraphAlert)
-	return append(groups[:len(groups)-1:len(groups)-1], last)
+	})
 }

@@ -11,8 +11,6 @@ import (
 	"github.com/vigilterm/vigil/demo"
 	"github.com/vigilterm/vigil/demo/demotest"
 	"github.com/vigilterm/vigil/query"
-	"github.com/vigilterm/vigil/themes"
-	"github.com/vigilterm/vigil/ui/keys"
 	"github.com/vigilterm/vigil/views"
 )
 
@@ -23,21 +21,14 @@ func TestIntegrationGraphAlertRule(t *testing.T) {
 	stack.App.SetFault("/api/checkout", demo.Fault{ErrorRatio: 0.5})
 	cfg := vigil.Defaults()
 	cfg.Prometheus.URL = stack.PrometheusURL
-	prom, err := query.NewPrometheus(query.PrometheusOptions{URL: stack.PrometheusURL, Timeout: 10 * time.Second})
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer prom.Close()
-	th, _ := themes.Get("mono")
-	ctx := &views.Context{Config: &cfg, Styles: th.Styles(), Keys: keys.New(false), Now: time.Now}
-	m := New(Options{Context: ctx, Prometheus: prom})
-	m.SetHistoryPath("")
+	m := stackModel(t, &cfg, stack.PrometheusURL)
 	m.Update(tea.WindowSizeMsg{Width: 120, Height: 40})
 
 	active := time.Now().Add(-20 * time.Minute)
 	al := query.Alert{Name: "HighErrorRate", State: query.StateFiring, ActiveAt: active,
 		Labels: map[string]string{"alertname": "HighErrorRate", "severity": "critical", demo.RulesetLabel: demo.RulesetReference}}
-	msg := m.graphAlert(al)()
+	graph := m.alerts.tab.top().(graphAlert).graph
+	msg := graph(al)()
 	req, ok := msg.(views.PromQLGraphMsg)
 	if !ok {
 		t.Fatalf("got %#v", msg)
@@ -52,16 +43,16 @@ func TestIntegrationGraphAlertRule(t *testing.T) {
 	for end := time.Now().Add(45 * time.Second); time.Now().Before(end); time.Sleep(time.Second) {
 		_, cmd := m.Update(req)
 		run(m, cmd)
-		if g := m.PromQL().Graph(); g != nil && len(g.Series) > 0 {
+		if g := m.promql.screen.Graph(); g != nil && len(g.Series) > 0 {
 			break
 		}
 	}
-	if !m.PromQLOpen() || m.PromQL().Graph() == nil || len(m.PromQL().Graph().Series) == 0 {
-		e, _ := m.PromQL().Err()
-		t.Fatalf("no graph: open %v err %v", m.PromQLOpen(), e)
+	if !m.promql.open || m.promql.screen.Graph() == nil || len(m.promql.screen.Graph().Series) == 0 {
+		e, _ := m.promql.screen.Err()
+		t.Fatalf("no graph: open %v err %v", m.promql.open, e)
 	}
-	if m.PromQL().Value() != req.Expr {
-		t.Fatalf("prompt %q", m.PromQL().Value())
+	if m.promql.screen.Value() != req.Expr {
+		t.Fatalf("prompt %q", m.promql.screen.Value())
 	}
 	out := screen(m)
 	for _, want := range []string{"HighErrorRate: rate(", "threshold 0.05", "active since"} {
@@ -71,7 +62,7 @@ func TestIntegrationGraphAlertRule(t *testing.T) {
 	}
 
 	// An alert without a rule in this Prometheus says so.
-	msg = m.graphAlert(query.Alert{Name: "Nope", Labels: map[string]string{"alertname": "Nope"}})()
+	msg = graph(query.Alert{Name: "Nope", Labels: map[string]string{"alertname": "Nope"}})()
 	if f, ok := msg.(views.FlashMsg); !ok || !f.Error || !strings.Contains(f.Text, "no rule") {
 		t.Fatalf("got %#v", msg)
 	}

@@ -156,6 +156,11 @@ func (e *Endpoint) Update(msg tea.Msg) (Screen, tea.Cmd) {
 	case DetailMsg:
 		e.onDetail(msg)
 		return e, nil
+	case AlertsMsg:
+		if msg.Alerts != nil {
+			e.SetAlerts(msg.Alerts)
+		}
+		return e, nil
 	case tea.KeyPressMsg:
 		if e.choosing {
 			return e, e.updateChooser(msg)

@@ -164,6 +164,11 @@ func (o *Overview) Update(msg tea.Msg) (Screen, tea.Cmd) {
 		o.data = msg.Overview
 		o.rebuild()
 		return o, nil
+	case AlertsMsg:
+		if msg.Alerts != nil {
+			o.SetAlerting(FiringByEndpoint(msg.Alerts, o.ctx.Config.Metrics.EndpointLabel))
+		}
+		return o, nil
 	case tea.KeyPressMsg:
 		if o.prompting {
 			return o, o.updatePrompt(msg)

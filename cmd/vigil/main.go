@@ -174,10 +174,12 @@ func console(cfg *vigil.Config, getenv func(string) string) error {
 	}
 	defer closeLog()
 	logger.Info("starting", "version", version, "prometheus", cfg.Prometheus.URL, "config", cfg.Source)
-	opts := ui.Options{Context: vctx, Prometheus: prom, Logger: logger}
+	opts := ui.Options{Context: vctx, Logger: logger, HistoryPath: ui.HistoryPath(), InTmux: getenv("TMUX") != ""}
+	opts.PrometheusSources(prom)
+	// Who writes is resolved once, here: never while a key is handled.
+	opts.Identity = query.SystemUser()
 	opts.Audit = query.NewAuditLog(auditPath(cfg))
-	opts.AuditUser = query.Writer(cfg.Silence.CreatedBy) // resolved once, here
-	opts.Pending = func(ctx context.Context) ([]query.Alert, error) { return query.PrometheusAlerts(ctx, prom.API()) }
+	opts.AuditUser = query.Writer(cfg.Silence.CreatedBy)
 	if len(cfg.Alertmanager.URLs) > 0 {
 		am, err := newAlertmanager(cfg)
 		if err != nil {

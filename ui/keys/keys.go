@@ -1,10 +1,15 @@
-// Package keys declares every key binding of the console once. Help screens
-// and the footer are built from these bindings, so help cannot drift from
-// behaviour. Keys that write to Alertmanager are marked dangerous: in
-// read-only mode they are disabled and hidden from help.
+// Package keys declares every key binding of the console once. Help screens,
+// the footer, the README's key reference and every message that names a
+// key are built from these bindings, so none can drift from behaviour. Keys
+// that write to Alertmanager are marked dangerous: in read-only mode they
+// are disabled, hidden from help, and carry the reason they are refused.
 package keys
 
-import "charm.land/bubbles/v2/key"
+import (
+	"slices"
+
+	"charm.land/bubbles/v2/key"
+)
 
 // KeyMap holds all bindings.
 type KeyMap struct {
@@ -71,13 +76,38 @@ type KeyMap struct {
 	MatcherText key.Binding
 	PresetPrev  key.Binding
 	PresetNext  key.Binding
+
+	// Interrupt is ctrl+c: it quits from anywhere, even while typing, and
+	// asks first when that would throw typed work away.
+	Interrupt key.Binding
+
+	// Reasons maps a disabled binding's help key to why it is disabled;
+	// Disable fills it.
+	Reasons map[string]string
+}
+
+// dangerous are the bindings that write to Alertmanager, with what each
+// does, for the reason a read-only console gives when one is pressed.
+func (k *KeyMap) dangerous() []struct {
+	b    *key.Binding
+	what string
+} {
+	return []struct {
+		b    *key.Binding
+		what string
+	}{
+		{&k.Silence, "silencing alerts"},
+		{&k.Ack, "acking alerts"},
+		{&k.Expire, "expiring silences"},
+		{&k.Extend, "extending silences"},
+	}
 }
 
 // New returns the key map. With readOnly set, every dangerous binding is
 // disabled, which also hides it from help.
 func New(readOnly bool) *KeyMap {
 	k := &KeyMap{
-		Quit:       key.NewBinding(key.WithKeys("q", "ctrl+c"), key.WithHelp("q", "quit")),
+		Quit:       key.NewBinding(key.WithKeys("q"), key.WithHelp("q", "quit")),
 		Help:       key.NewBinding(key.WithKeys("?"), key.WithHelp("?", "help")),
 		Refresh:    key.NewBinding(key.WithKeys("r"), key.WithHelp("r", "refresh now")),
 		Pause:      key.NewBinding(key.WithKeys("p"), key.WithHelp("p", "pause/resume")),
@@ -133,10 +163,14 @@ func New(readOnly bool) *KeyMap {
 		MatcherText: key.NewBinding(key.WithKeys("ctrl+t"), key.WithHelp("ctrl+t", "matchers as text/list")),
 		PresetPrev:  key.NewBinding(key.WithKeys("up"), key.WithHelp("↑", "shorter preset")),
 		PresetNext:  key.NewBinding(key.WithKeys("down"), key.WithHelp("↓", "longer preset")),
+
+		Interrupt: key.NewBinding(key.WithKeys("ctrl+c"), key.WithHelp("ctrl+c", "quit, even while typing (asks first if typed work would be lost)")),
+
+		Reasons: map[string]string{},
 	}
 	if readOnly {
-		for _, b := range k.Dangerous() {
-			b.SetEnabled(false)
+		for _, d := range k.dangerous() {
+			k.Disable(d.b, "read-only: "+d.what+" is disabled (ui.read_only)")
 		}
 	}
 	return k
@@ -144,12 +178,52 @@ func New(readOnly bool) *KeyMap {
 
 // Dangerous returns the bindings that write to Alertmanager.
 func (k *KeyMap) Dangerous() []*key.Binding {
-	return []*key.Binding{&k.Silence, &k.Ack, &k.Expire, &k.Extend}
+	var out []*key.Binding
+	for _, d := range k.dangerous() {
+		out = append(out, d.b)
+	}
+	return out
 }
+
+// Disable disables a binding, which hides it from help and the footer, and
+// records why: pressing its keys gets that reason (see Refusal).
+func (k *KeyMap) Disable(b *key.Binding, reason string) {
+	b.SetEnabled(false)
+	k.Reasons[b.Help().Key] = reason
+}
+
+// DisabledReason returns why b is disabled, or "" when it is enabled.
+func (k *KeyMap) DisabledReason(b key.Binding) string {
+	if b.Enabled() {
+		return ""
+	}
+	return k.Reasons[b.Help().Key]
+}
+
+// Refusal returns the reason a pressed key is refused when it belongs to a
+// disabled binding among bs (every disabled binding when bs is empty). A
+// disabled binding no longer matches, so it is looked up by its keys.
+func (k *KeyMap) Refusal(pressed string, bs ...key.Binding) (string, bool) {
+	if len(bs) == 0 {
+		for _, d := range k.dangerous() {
+			bs = append(bs, *d.b)
+		}
+	}
+	for _, b := range bs {
+		if why := k.DisabledReason(b); why != "" && slices.Contains(b.Keys(), pressed) {
+			return why, true
+		}
+	}
+	return "", false
+}
+
+// Name is a binding's key as help shows it, for messages that tell which
+// key to press: "press " + keys.Name(k.Copy).
+func Name(b key.Binding) string { return b.Help().Key }
 
 // Global returns the bindings that work on every screen.
 func (k *KeyMap) Global() []key.Binding {
-	return []key.Binding{k.Overview, k.Alerts, k.Silences, k.Panels, k.PromQL, k.NextScreen, k.Refresh, k.Pause, k.Help, k.Quit}
+	return []key.Binding{k.Overview, k.Alerts, k.Silences, k.Panels, k.PromQL, k.NextScreen, k.Refresh, k.Pause, k.Help, k.Quit, k.Interrupt}
 }
 
 // Navigation returns the list movement bindings.

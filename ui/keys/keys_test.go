@@ -86,3 +86,31 @@ func TestReadOnlyDisablesDangerousKeys(t *testing.T) {
 		t.Error("read-only disabled a harmless key")
 	}
 }
+
+// A disabled binding carries its reason, declared once with the binding:
+// a pressed key of it is refused with that reason, an enabled one is not.
+func TestDisabledBindingsCarryTheirReason(t *testing.T) {
+	k := New(true)
+	why, ok := k.Refusal("s")
+	if !ok || why != "read-only: silencing alerts is disabled (ui.read_only)" {
+		t.Fatalf("s refused with %q %v", why, ok)
+	}
+	if why, ok := k.Refusal("x", k.Expire); !ok || !strings.Contains(why, "expiring silences") {
+		t.Fatalf("x refused with %q %v", why, ok)
+	}
+	if _, ok := k.Refusal("x", k.Silence); ok {
+		t.Fatal("x refused as the silence key")
+	}
+	if _, ok := k.Refusal("j"); ok {
+		t.Fatal("an enabled key refused")
+	}
+	if _, ok := New(false).Refusal("s"); ok {
+		t.Fatal("s refused outside read-only mode")
+	}
+	if k.DisabledReason(k.Quit) != "" || k.DisabledReason(k.Ack) == "" {
+		t.Fatal("reasons on the wrong bindings")
+	}
+	if Name(k.Copy) != "y" || Name(k.Pause) != "p" {
+		t.Fatalf("names %q %q", Name(k.Copy), Name(k.Pause))
+	}
+}

@@ -1,0 +1,104 @@
+package ui
+
+import (
+	"context"
+	"sync"
+	"time"
+
+	tea "charm.land/bubbletea/v2"
+
+	"github.com/vigilterm/vigil/query/poll"
+)
+
+// polled is a poller's result as a message to the model that subscribed.
+// Each poller's result type is its own, so the type tells them apart.
+type polled[T any] struct{ poll.Result[T] }
+
+// feed is the thin adapter between a poller and one model: it subscribes
+// to the poller and turns what the poller publishes into messages. A
+// result older than one already delivered is dropped.
+type feed[T any] struct {
+	p     *poll.Poller[T]
+	ready chan struct{}
+
+	mu      sync.Mutex
+	pending *poll.Result[T]
+	seen    uint64 // the newest result delivered
+}
+
+func newFeed[T any](p *poll.Poller[T]) *feed[T] {
+	f := &feed[T]{p: p, ready: make(chan struct{}, 1)}
+	p.Subscribe(f.deliver)
+	return f
+}
+
+// pollerOptions are the options of the console's pollers: the refresh
+// interval, a heartbeat's slack, the model's clock.
+func pollerOptions(m *Model, deadline, firstBackoff time.Duration) poll.Options {
+	return poll.Options{Interval: m.ctx.Config.UI.Refresh.D(), Deadline: deadline,
+		FirstBackoff: firstBackoff, Slack: 50 * time.Millisecond, Now: m.ctx.Now}
+}
+
+func (f *feed[T]) deliver(r poll.Result[T]) {
+	f.mu.Lock()
+	if r.Seq > f.seen && (f.pending == nil || r.Seq > f.pending.Seq) {
+		f.pending = &r
+	}
+	f.mu.Unlock()
+	select {
+	case f.ready <- struct{}{}:
+	default:
+	}
+}
+
+// take returns the newest undelivered result as a message, or nil.
+func (f *feed[T]) take() tea.Msg {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	if f.pending == nil {
+		return nil
+	}
+	r := *f.pending
+	f.pending, f.seen = nil, r.Seq
+	return polled[T]{r}
+}
+
+// start claims a poll of fetch (see poll.Poller.StartWith) and returns the
+// command that runs it: its message is the result as published, nil when
+// a newer poll superseded it. nil when the poll was not started.
+func (f *feed[T]) start(fetch poll.Fetch[T], force bool) tea.Cmd {
+	job, ok := f.p.StartWith(fetch, force)
+	if !ok {
+		return nil
+	}
+	return func() tea.Msg {
+		job.Run(context.Background())
+		return f.take()
+	}
+}
+
+// next waits for a result polled by someone else: how a console hears a
+// poller it shares with others.
+func (f *feed[T]) next() tea.Cmd {
+	return func() tea.Msg {
+		for {
+			<-f.ready
+			if msg := f.take(); msg != nil {
+				return msg
+			}
+		}
+	}
+}
+
+// status is the poller's state now.
+func (f *feed[T]) status() poll.Status { return f.p.Status() }
+
+// request runs ask once, in a command, under deadline: a one-off request
+// (a PromQL query, an alert's rule), where a poller keeps asking.
+func request(deadline time.Duration, ask func(ctx context.Context) tea.Msg) tea.Cmd {
+	return func() tea.Msg {
+		ctx, cancel := context.WithTimeout(context.Background(), deadline)
+		defer cancel()
+		return ask(ctx)
+	}
+}

@@ -1,0 +1,196 @@
+package ui
+
+import (
+	"context"
+	"time"
+
+	tea "charm.land/bubbletea/v2"
+
+	"github.com/vigilterm/vigil/query"
+	"github.com/vigilterm/vigil/query/poll"
+	"github.com/vigilterm/vigil/ui/text"
+	"github.com/vigilterm/vigil/views"
+)
+
+// firstBackoff is the first wait before a retry when Prometheus is failing.
+// The wait doubles and is capped at the refresh interval, so recovery is
+// noticed within two intervals.
+const firstBackoff = time.Second
+
+// conn is the state of the connection to Prometheus.
+type conn int
+
+// Connection states.
+const (
+	connConnecting conn = iota // no answer yet
+	connLive                   // the last refresh worked
+	connStale                  // the last refresh failed; older data is shown
+	connDown                   // no data at all and the last refresh failed
+)
+
+// overviewPart keeps the overview fresh: one poller of Prometheus's
+// figures for every endpoint, with the past baseline alongside while the
+// comparison is on. Its last result is the header's connection state.
+type overviewPart struct {
+	m        *Model
+	tab      *tab
+	screen   *views.Overview
+	src      OverviewSource
+	baseline BaselineSource
+	feed     *feed[*query.Overview]
+	detail   *detailPart                  // stacked over the overview
+	last     poll.Result[*query.Overview] // the last answer, failed or not
+	host     string
+}
+
+// buildOverview registers the overview and, stacked over it, the endpoint
+// detail (ui/detail.go).
+func buildOverview(m *Model, t *tab) []part {
+	o := &overviewPart{m: m, tab: t, screen: views.NewOverview(m.ctx), src: m.opts.Overview, baseline: m.opts.Baseline}
+	// The client bounds every query with the configured timeout; the
+	// poller's deadline bounds the refresh as a whole.
+	o.feed = newFeed(poll.New[*query.Overview](nil, pollerOptions(m, m.ctx.Config.Prometheus.Timeout.D()+time.Second, firstBackoff)))
+	if o.src != nil {
+		o.host = hostOf(o.src.URL())
+	}
+	t.push(overviewScreen{Overview: o.screen, part: o})
+	m.ov = o
+	o.detail = newDetailPart(m, t)
+	// The detail first: it closes before the overview shows an endpoint.
+	return []part{o.detail, o}
+}
+
+// overviewScreen is the overview as the console shows it: turning the
+// comparison on or moving it fetches the baseline at once.
+type overviewScreen struct {
+	*views.Overview
+	part *overviewPart
+}
+
+// Update implements views.Screen.
+func (s overviewScreen) Update(msg tea.Msg) (views.Screen, tea.Cmd) {
+	off := s.CompareOffset()
+	_, cmd := s.Overview.Update(msg)
+	if now := s.CompareOffset(); now != off && now != 0 && !s.part.inflight() {
+		return s, tea.Batch(cmd, s.part.start())
+	}
+	return s, cmd
+}
+
+func (o *overviewPart) update(msg tea.Msg) (tea.Cmd, bool) {
+	switch msg := msg.(type) {
+	case polled[*query.Overview]:
+		return o.onResult(msg.Result), true
+	case views.JumpToEndpointMsg:
+		cmd := o.m.showTab(o.tab)
+		if !o.screen.Select(msg.Endpoint) {
+			o.m.setFlash("endpoint "+text.Sanitize(msg.Endpoint)+" is not in the overview (no traffic, or filtered out)", false)
+		}
+		return cmd, true
+	}
+	return nil, false
+}
+
+func (o *overviewPart) poll(at time.Time, now bool) tea.Cmd {
+	if o.src == nil || (!now && !o.feed.p.Due(at)) {
+		return nil
+	}
+	return o.start()
+}
+
+// start starts a refresh unless one is running (then it is skipped).
+func (o *overviewPart) start() tea.Cmd {
+	if o.src == nil {
+		return nil
+	}
+	return o.feed.start(o.fetch(), false)
+}
+
+// fetch is one refresh as asked now: the shape, and the baseline's offset
+// while the comparison is on.
+func (o *overviewPart) fetch() poll.Fetch[*query.Overview] {
+	src, shape, fixed := o.src, o.m.ctx.Config.Shape(), o.m.shape()
+	baseline, off := o.baseline, o.screen.CompareOffset()
+	if baseline == nil || off == 0 {
+		return func(ctx context.Context) (*query.Overview, error) { return src.Overview(ctx, shape) }
+	}
+	return func(ctx context.Context) (*query.Overview, error) {
+		// With the comparison on, the baseline's queries run alongside the
+		// overview's, evaluated at the same time.
+		at := time.Now()
+		var b *query.Baseline
+		var bErr error
+		done := make(chan struct{})
+		go func() {
+			defer close(done)
+			// The baseline is over the window the overview shows.
+			b, bErr = baseline.BaselineAt(ctx, fixed, off, at)
+		}()
+		ov, err := baseline.OverviewAt(ctx, shape, at)
+		<-done
+		if ov != nil {
+			if bErr != nil {
+				ov.Errors = append(ov.Errors, query.QueryError{Name: "baseline", Err: bErr})
+			} else {
+				b.Apply(ov.Endpoints)
+				ov.Errors = append(ov.Errors, b.Errors...)
+			}
+		}
+		return ov, err
+	}
+}
+
+func (o *overviewPart) onResult(r poll.Result[*query.Overview]) tea.Cmd {
+	m := o.m
+	prev := o.last
+	o.last = r
+	// The error line under the content takes a row while it is shown.
+	defer m.SetSize(m.width, m.height)
+	if r.Err != nil {
+		m.log.Warn("refresh failed", "err", r.Err, "failures", r.Failures)
+		return nil
+	}
+	if prev.Err != nil {
+		m.log.Info("refresh recovered", "after_failures", prev.Failures)
+	}
+	if r.Value != nil {
+		for _, e := range r.Value.Errors {
+			m.log.Warn("query failed", "name", e.Name, "query", e.Query, "err", e.Err)
+		}
+	}
+	_, cmd := o.screen.Update(views.OverviewMsg{Overview: r.Value})
+	return cmd
+}
+
+func (o *overviewPart) inflight() bool { return o.feed.status().Inflight }
+
+// err is the last refresh's failure, nil when it worked.
+func (o *overviewPart) err() error { return o.last.Err }
+
+// data is the overview on screen, nil before the first answer.
+func (o *overviewPart) data() *query.Overview { return o.screen.Data() }
+
+// conn is the state of the connection to Prometheus.
+func (o *overviewPart) conn() conn {
+	switch {
+	case o.last.Err != nil && o.data() != nil:
+		return connStale
+	case o.last.Err != nil:
+		return connDown
+	case o.data() == nil:
+		return connConnecting
+	default:
+		return connLive
+	}
+}
+
+// shape is the metric shape with the window in use, for the screens that
+// do not pick the window themselves (detail, panels).
+func (m *Model) shape() query.Shape {
+	s := m.ctx.Config.Shape()
+	if d := m.ov.data(); d != nil && s.AutoWindow && d.WindowAuto {
+		s.Window = d.Window
+	}
+	s.AutoWindow = false
+	return s
+}

@@ -1,0 +1,94 @@
+package ui
+
+import (
+	"context"
+	"log/slog"
+	"time"
+
+	"github.com/vigilterm/vigil/query"
+	"github.com/vigilterm/vigil/views"
+)
+
+// The sources each screen needs, as small interfaces: the program wires
+// the Prometheus and Alertmanager clients into the ones they implement, a
+// test its fakes; a nil source is a capability the console does without
+// (the screen that needs it says so).
+
+// OverviewSource is what the overview needs from Prometheus.
+type OverviewSource interface {
+	Overview(ctx context.Context, s query.Shape) (*query.Overview, error)
+	URL() string
+}
+
+// BaselineSource computes the overview in the past, for the ΔERR column.
+type BaselineSource interface {
+	OverviewAt(ctx context.Context, s query.Shape, at time.Time) (*query.Overview, error)
+	BaselineAt(ctx context.Context, s query.Shape, off time.Duration, at time.Time) (*query.Baseline, error)
+}
+
+// DetailSource is what the endpoint detail screen needs from Prometheus.
+type DetailSource interface {
+	Detail(ctx context.Context, s query.Shape, r query.DetailRequest) (*query.Detail, error)
+}
+
+// AlertSource is what the console needs from Alertmanager (one peer or an
+// HA cluster).
+type AlertSource interface {
+	Alerts(ctx context.Context) ([]query.Alert, error)
+	Silences(ctx context.Context) ([]query.Silence, error)
+	query.SilenceWriter // written through query.SilenceService only
+	Peers() []query.PeerStatus
+	CheckPeers(ctx context.Context) []query.PeerStatus
+}
+
+// PendingSource lists Prometheus's own alerts: the pending ones that
+// Alertmanager never sees, and the firing ones.
+type PendingSource func(ctx context.Context) ([]query.Alert, error)
+
+// RulesSource lists Prometheus's alerting and recording rules, for
+// graphing an alert's rule.
+type RulesSource func(ctx context.Context) ([]query.Rule, error)
+
+// NamesSource lists the metric names Prometheus knows, for completion in
+// the PromQL prompt.
+type NamesSource func(ctx context.Context) ([]string, error)
+
+// Options configure the console: its context and, typed, each source.
+type Options struct {
+	Context *views.Context
+
+	// Prometheus, one source per capability; nil when not available.
+	Overview OverviewSource
+	Baseline BaselineSource
+	Detail   DetailSource
+	// Querier answers the PromQL prompt and the custom panels.
+	Querier query.Querier
+	Rules   RulesSource
+	Names   NamesSource
+
+	// Alertmanager is nil when none is configured.
+	Alertmanager AlertSource
+	// Pending lists Prometheus's alerts; nil to skip.
+	Pending PendingSource
+
+	// Audit records every write to Alertmanager, by AuditUser; nil: none.
+	Audit     *query.AuditLog
+	AuditUser string
+	// Identity is who writes (user@host), resolved once at start; it is
+	// the default author of a silence. Empty: resolved once by New.
+	Identity string
+	// HistoryPath is the PromQL history file; "" keeps no history.
+	HistoryPath string
+	// InTmux tells the clipboard copy to wrap for tmux's passthrough.
+	InTmux bool
+
+	Logger *slog.Logger
+}
+
+// PrometheusSources fills every Prometheus source of o from one client.
+func (o *Options) PrometheusSources(p *query.Prometheus) {
+	o.Overview, o.Baseline, o.Detail, o.Querier = p, p, p, p
+	o.Rules = func(ctx context.Context) ([]query.Rule, error) { return query.PrometheusRules(ctx, p.API()) }
+	o.Names = func(ctx context.Context) ([]string, error) { return query.MetricNames(ctx, p.API()) }
+	o.Pending = func(ctx context.Context) ([]query.Alert, error) { return query.PrometheusAlerts(ctx, p.API()) }
+}

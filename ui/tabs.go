@@ -1,0 +1,126 @@
+package ui
+
+import (
+	"time"
+
+	"charm.land/bubbles/v2/key"
+	tea "charm.land/bubbletea/v2"
+
+	"github.com/vigilterm/vigil/ui/keys"
+	"github.com/vigilterm/vigil/views"
+)
+
+// screens are the top-level screens, in tab order: the key that shows
+// each and the function that builds it. Adding a screen is one file with
+// its build function and one line here (its key is declared in ui/keys).
+var screens = []struct {
+	key   func(*keys.KeyMap) key.Binding
+	build func(*Model, *tab) []part
+}{
+	{func(k *keys.KeyMap) key.Binding { return k.Overview }, buildOverview}, // ui/overview.go, ui/detail.go
+	{func(k *keys.KeyMap) key.Binding { return k.Alerts }, buildAlerts},     // ui/alerts.go
+	{func(k *keys.KeyMap) key.Binding { return k.Silences }, buildSilences}, // ui/alerts.go
+	{func(k *keys.KeyMap) key.Binding { return k.Panels }, buildPanels},     // ui/panels.go
+}
+
+// part is what a screen's file adds to the console besides its component:
+// the messages it owns and the polls it runs.
+type part interface {
+	// update handles the part's own messages; ok is false for others.
+	update(msg tea.Msg) (cmd tea.Cmd, ok bool)
+	// poll starts the part's polls that are due at the heartbeat at, or,
+	// with now set (r, resume), at once unless one is running.
+	poll(at time.Time, now bool) tea.Cmd
+}
+
+// tab is a top-level screen: the key that shows it and a stack of
+// components, the screen first and what is opened over it after (the
+// endpoint detail over the overview). The top one is drawn, titles the
+// tab and gets the keys; the ones under it keep their state.
+type tab struct {
+	key   key.Binding
+	stack []views.Screen
+}
+
+func (t *tab) top() views.Screen { return t.stack[len(t.stack)-1] }
+
+// push opens a component over the tab's current one.
+func (t *tab) push(s views.Screen) { t.stack = append(t.stack, s) }
+
+// pop closes the top component, never the screen itself.
+func (t *tab) pop() {
+	if len(t.stack) > 1 {
+		t.stack = t.stack[:len(t.stack)-1]
+	}
+}
+
+// shownMsg tells a part that its tab was just shown.
+type shownMsg struct{ tab *tab }
+
+// pausedMsg tells the parts that refreshing was paused or resumed.
+type pausedMsg struct {
+	paused bool
+	at     time.Time
+}
+
+// buildTabs builds every registered screen.
+func (m *Model) buildTabs() {
+	for _, s := range screens {
+		t := &tab{key: s.key(m.ctx.Keys)}
+		m.parts = append(m.parts, s.build(m, t)...)
+		m.tabs = append(m.tabs, t)
+	}
+}
+
+// activeTab is the tab shown.
+func (m *Model) activeTab() *tab { return m.tabs[m.active] }
+
+// show makes tab i the one shown and tells its parts.
+func (m *Model) show(i int) tea.Cmd {
+	m.active = i
+	return m.toParts(shownMsg{tab: m.tabs[i]})
+}
+
+// showTab shows t.
+func (m *Model) showTab(t *tab) tea.Cmd {
+	for i, x := range m.tabs {
+		if x == t {
+			return m.show(i)
+		}
+	}
+	return nil
+}
+
+// toParts hands a message to every part that takes it.
+func (m *Model) toParts(msg tea.Msg) tea.Cmd {
+	var cmds []tea.Cmd
+	for _, p := range m.parts {
+		if cmd, ok := p.update(msg); ok {
+			cmds = append(cmds, cmd)
+		}
+	}
+	return tea.Batch(cmds...)
+}
+
+// broadcast hands a message to every component of every tab: results
+// that several screens show (the alerts) reach each of them this way.
+func (m *Model) broadcast(msg tea.Msg) tea.Cmd {
+	var cmds []tea.Cmd
+	for _, t := range m.tabs {
+		for i, s := range t.stack {
+			var cmd tea.Cmd
+			t.stack[i], cmd = s.Update(msg)
+			cmds = append(cmds, cmd)
+		}
+	}
+	return tea.Batch(cmds...)
+}
+
+// pollAll starts the parts' polls due at the heartbeat at, or all at once.
+func (m *Model) pollAll(at time.Time, now bool) tea.Cmd {
+	var cmds []tea.Cmd
+	for _, p := range m.parts {
+		cmds = append(cmds, p.poll(at, now))
+	}
+	return tea.Batch(cmds...)
+}
