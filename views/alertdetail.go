@@ -109,7 +109,7 @@ func (d *AlertDetail) View() string {
 		more := fmt.Sprintf(" ↕ %d–%d of %d lines (j/k, pgup/pgdn) ", d.offset+1, end, d.total)
 		lines[len(lines)-1] = d.ctx.Styles.Muted.Render(text.PadLeft(more, d.width))
 	}
-	return clipLines(lines, d.width, d.height)
+	return text.ClipLines(lines, d.width, d.height)
 }
 
 // lines builds every line of the detail, each at most the width.
@@ -130,7 +130,7 @@ func (d *AlertDetail) lines() []string {
 	valueW := max(w-detailKeyW-1, 1)
 	// block writes multiline text under a field, wrapped.
 	block := func(name, s string) {
-		ls := wrapText(text.SanitizeMultiline(s), valueW)
+		ls := text.Wrap(text.SanitizeMultiline(s), valueW)
 		for i, l := range ls {
 			if i == 0 {
 				field(name, l)
@@ -208,7 +208,7 @@ func (d *AlertDetail) lines() []string {
 		line := "  " + st.Accent.Render(text.Sanitize(s.ID)) + " " + st.SilenceState(s.State).Render(text.Sanitize(s.State)) +
 			" by " + text.Sanitize(s.CreatedBy) + ", " + silenceEndsIn(now, s)
 		add(line)
-		for _, l := range wrapText(text.SanitizeMultiline(s.Comment), max(w-4, 1)) {
+		for _, l := range text.Wrap(text.SanitizeMultiline(s.Comment), max(w-4, 1)) {
 			add("    " + st.Muted.Render(l))
 		}
 	}
@@ -255,7 +255,7 @@ func (d *AlertDetail) pairs(out *[]string, m map[string]string, multiline bool) 
 	for _, n := range names {
 		var vs []string
 		if multiline {
-			vs = wrapText(text.SanitizeMultiline(m[n]), valueW)
+			vs = text.Wrap(text.SanitizeMultiline(m[n]), valueW)
 		} else {
 			vs = []string{text.Sanitize(m[n])}
 		}

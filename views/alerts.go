@@ -894,7 +894,7 @@ func (a *Alerts) View() string {
 	case !a.haveData && a.err != nil:
 		lines = append(lines, st.Error.Render(text.Fit("  cannot list alerts: no source answered", a.width)))
 		for _, u := range a.unknownSources() {
-			for _, l := range wrapText(u, a.width-4) {
+			for _, l := range text.Wrap(u, a.width-4) {
 				lines = append(lines, st.Error.Render("    "+l))
 			}
 		}
@@ -923,34 +923,7 @@ func (a *Alerts) View() string {
 		lines = append(lines, "")
 	}
 	lines = append(lines, a.statusLines()...)
-	return clipLines(lines, a.width, a.height)
-}
-
-// clipLines joins lines, at most h of them, none wider than w.
-func clipLines(lines []string, w, h int) string {
-	if len(lines) > h {
-		lines = lines[:h]
-	}
-	for i, l := range lines {
-		if text.Width(l) > w {
-			lines[i] = text.Truncate(l, w)
-		}
-	}
-	return strings.Join(lines, "\n")
-}
-
-// wrapText wraps sanitised multiline text to w cells a line.
-func wrapText(s string, w int) []string {
-	w = max(w, 1)
-	var out []string
-	for _, para := range strings.Split(s, "\n") {
-		if para == "" {
-			out = append(out, "")
-			continue
-		}
-		out = append(out, strings.Split(ansi.Wrap(para, w, ""), "\n")...)
-	}
-	return out
+	return text.ClipLines(lines, a.width, a.height)
 }
 
 func (a *Alerts) header() string {

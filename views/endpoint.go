@@ -323,17 +323,7 @@ func (e *Endpoint) title() string {
 	case e.data != nil:
 		right += st.Muted.Render(" · at " + e.data.At.In(e.loc()).Format("15:04:05"))
 	}
-	return spreadLine(left, right, e.width)
-}
-
-// spreadLine puts left and right on one line of width w, cutting left first.
-func spreadLine(left, right string, w int) string {
-	rw := text.Width(right)
-	if rw+2 > w {
-		return text.Truncate(left, w)
-	}
-	lw := w - rw - 1
-	return text.PadRight(text.Truncate(left, lw), lw) + " " + right
+	return text.SpreadKeepLeft(left, right, e.width)
 }
 
 // chartBlock is one chart: its caption, plot and time axis, in exactly h
@@ -488,7 +478,7 @@ func (e *Endpoint) chartBlock(c query.DetailChart, w, h int) []string {
 	}
 	out := []string{text.Truncate(capLine, w)}
 	if h < chartMinH {
-		return fitBlock(out, w, h)
+		return text.FitBlock(out, w, h)
 	}
 	plotH := h - 2
 	hasData := false
@@ -503,7 +493,7 @@ func (e *Endpoint) chartBlock(c query.DetailChart, w, h int) []string {
 			msg = "loading…"
 		}
 		out = append(out, st.Muted.Render(text.Fit("  "+msg, w)))
-		return fitBlock(out, w, h)
+		return text.FitBlock(out, w, h)
 	}
 	if floor > 0 {
 		// Leave a little room above the warning line.
@@ -517,7 +507,7 @@ func (e *Endpoint) chartBlock(c query.DetailChart, w, h int) []string {
 		start := p.End.Add(-time.Duration(n-1) * p.Step)
 		out = append(out, st.GraphAxis.Render(timeAxis(start.In(e.loc()), p.End.In(e.loc()), n, w)))
 	}
-	return fitBlock(out, w, h)
+	return text.FitBlock(out, w, h)
 }
 
 // thresholdLabels appends the thresholds' values to a caption, named
@@ -571,21 +561,6 @@ func shortFigure(f string) string {
 		num = strings.TrimRight(strings.TrimRight(num, "0"), ".")
 	}
 	return num + unit
-}
-
-// fitBlock pads every line to w cells and the block to h lines.
-func fitBlock(lines []string, w, h int) []string {
-	h, w = max(h, 0), max(w, 0)
-	if len(lines) > h {
-		lines = lines[:h]
-	}
-	for i := range lines {
-		lines[i] = text.PadRight(text.Truncate(lines[i], w), w)
-	}
-	for len(lines) < h {
-		lines = append(lines, strings.Repeat(" ", w))
-	}
-	return lines
 }
 
 // View implements Screen. Only what fits is rendered.
@@ -809,5 +784,5 @@ func (e *Endpoint) sidePanel(h int) []string {
 			lines = append(lines, st.Muted.Render(text.Fit("  "+text.Sanitize(s), w)))
 		}
 	}
-	return fitBlock(lines, w, h)
+	return text.FitBlock(lines, w, h)
 }

@@ -154,19 +154,19 @@ func (c *ExtendChooser) Lines(width int) []string {
 	var info string
 	if c.err != "" {
 		info = "✕ " + text.Sanitize(c.err)
-		for _, l := range wrapText(info, w) {
+		for _, l := range text.Wrap(info, w) {
 			out = append(out, st.Error.Render(l))
 		}
 	} else if end, ok := c.NewEnd(); ok {
-		for _, l := range wrapText(was+" → new end "+formatClock(now, end), w) {
+		for _, l := range text.Wrap(was+" → new end "+formatClock(now, end), w) {
 			out = append(out, st.Accent.Render(l))
 		}
 	} else {
-		for _, l := range wrapText(was+" → new end: (not a duration yet)", w) {
+		for _, l := range text.Wrap(was+" → new end: (not a duration yet)", w) {
 			out = append(out, st.Muted.Render(l))
 		}
 	}
-	for _, l := range wrapText("enter: extend silence "+text.Sanitize(c.si.ID)+" · esc: cancel", w) {
+	for _, l := range text.Wrap("enter: extend silence "+text.Sanitize(c.si.ID)+" · esc: cancel", w) {
 		out = append(out, st.Confirm.Render(l))
 	}
 	return out

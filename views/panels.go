@@ -127,7 +127,7 @@ func (p *Panels) View() string {
 			st.Muted.Render(text.Fit("  No custom panels. Add [[panel]] tables to config.toml:", p.width)),
 			st.Muted.Render(text.Fit("  see the commented-out examples at its end, and the README.", p.width)),
 		}
-		return strings.Join(fitBlock(lines, p.width, p.height), "\n")
+		return strings.Join(text.FitBlock(lines, p.width, p.height), "\n")
 	}
 	var out []string
 	last := min(p.offset+p.visRows, p.rows())
@@ -159,7 +159,7 @@ func (p *Panels) View() string {
 		more := fmt.Sprintf("panels rows %d–%d of %d (↑/↓ scroll)", p.offset+1, last, p.rows())
 		out[len(out)-1] = st.Muted.Render(text.Fit(more, p.width))
 	}
-	return strings.Join(fitBlock(out, p.width, p.height), "\n")
+	return strings.Join(text.FitBlock(out, p.width, p.height), "\n")
 }
 
 // cell renders panel i in exactly cellH lines of at most cellW cells; the
@@ -189,7 +189,7 @@ func (p *Panels) cell(i int) []string {
 		lines = append(lines, st.Muted.Render(text.Fit("waiting for Prometheus…", w)))
 	case res.Err != nil:
 		msg := "✕ " + text.Sanitize(res.Err.Error())
-		wrapped := wrapText(msg, w)
+		wrapped := text.Wrap(msg, w)
 		if len(wrapped) > max(body-1, 1) {
 			wrapped = wrapped[:max(body-1, 1)]
 		}
@@ -202,7 +202,7 @@ func (p *Panels) cell(i int) []string {
 	default:
 		lines = append(lines, p.body(sp, res, w, body)...)
 	}
-	return fitBlock(lines, w, h)
+	return text.FitBlock(lines, w, h)
 }
 
 // body renders a panel's data in at most h lines.

@@ -545,7 +545,7 @@ func (p *PromQL) View() string {
 		}
 		lines = append(lines, st.Error.Render(text.Fit(fmt.Sprintf("%d:%d: %s", p.errPos.Line, p.errPos.Col, text.Sanitize(p.errPos.Msg)), p.width)))
 	case p.err != nil:
-		for _, l := range wrapText("✕ "+text.Sanitize(p.err.Error()), p.width) {
+		for _, l := range text.Wrap("✕ "+text.Sanitize(p.err.Error()), p.width) {
 			lines = append(lines, st.Error.Render(l))
 		}
 	case len(p.candidates) > 0:
@@ -570,7 +570,7 @@ func (p *PromQL) View() string {
 	case !p.prompting:
 		hint = ": edit · o sort column · ↑/↓ scroll · ←/→ sideways · ctrl+g graph · esc close"
 	}
-	out := fitBlock(lines, p.width, p.height-1)
+	out := text.FitBlock(lines, p.width, p.height-1)
 	out = append(out, st.Muted.Render(text.Fit(hint, p.width)))
 	return strings.Join(out, "\n")
 }

@@ -230,7 +230,7 @@ func (p *SilencedPanel) View() string {
 	if len(body)+len(foot) > p.height {
 		body = body[:p.height-len(foot)]
 	}
-	return clipLines(append(body, foot...), p.width, p.height)
+	return text.ClipLines(append(body, foot...), p.width, p.height)
 }
 
 func (p *SilencedPanel) lines() (body, foot []string) {
@@ -246,7 +246,7 @@ func (p *SilencedPanel) lines() (body, foot []string) {
 	}
 	body = append(body, st.Confirm.Render(text.Truncate(title, w)))
 	field := func(label, value string) {
-		for i, l := range wrapText(value, valW) {
+		for i, l := range text.Wrap(value, valW) {
 			lb := ""
 			if i == 0 {
 				lb = label
@@ -274,7 +274,7 @@ func (p *SilencedPanel) lines() (body, foot []string) {
 		field("matchers", text.Sanitize(query.FormatMatchers(s.Matchers)))
 	}
 	if len(p.unknown) > 0 {
-		for _, l := range wrapText("Alertmanager also names "+text.Sanitize(strings.Join(p.unknown, ", "))+
+		for _, l := range text.Wrap("Alertmanager also names "+text.Sanitize(strings.Join(p.unknown, ", "))+
 			" as silencing it; its details are unknown (the silences list did not have it)", w) {
 			body = append(body, st.Warn.Render(l))
 		}
@@ -283,7 +283,7 @@ func (p *SilencedPanel) lines() (body, foot []string) {
 	switch {
 	case p.sending:
 		el := int(max(now.Sub(p.sentAt), 0) / time.Second)
-		for _, l := range wrapText(fmt.Sprintf("sending… extend %s to %s, %ds waiting for Alertmanager (esc leaves, the answer still shows)",
+		for _, l := range text.Wrap(fmt.Sprintf("sending… extend %s to %s, %ds waiting for Alertmanager (esc leaves, the answer still shows)",
 			text.Sanitize(p.sent.Silence.ID), formatClock(now, p.sent.NewEnd), el), w) {
 			foot = append(foot, st.Accent.Render(l))
 		}
@@ -292,7 +292,7 @@ func (p *SilencedPanel) lines() (body, foot []string) {
 		return body, p.chooser.Lines(w)
 	}
 	if p.sendErr != "" {
-		for _, l := range wrapText("✕ extend failed: "+p.sendErr, w) {
+		for _, l := range text.Wrap("✕ extend failed: "+p.sendErr, w) {
 			foot = append(foot, st.Error.Render(l))
 		}
 	}
@@ -300,7 +300,7 @@ func (p *SilencedPanel) lines() (body, foot []string) {
 	if len(p.silences) > 1 {
 		what = "↑/↓: choose · " + what
 	}
-	for _, l := range wrapText(what, w) {
+	for _, l := range text.Wrap(what, w) {
 		foot = append(foot, st.Confirm.Render(l))
 	}
 	return body, foot

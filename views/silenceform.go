@@ -675,14 +675,14 @@ func (f *SilenceForm) View() string {
 			// The silence itself does not fit: say so rather than show a
 			// part of it, and do not let enter send it.
 			f.reviewSeen = false
-			return clipLines(wrapText(text.Sanitize(fmt.Sprintf("the review of this silence needs %dx%d: enlarge the terminal to see it (esc: back)",
+			return text.ClipLines(text.Wrap(text.Sanitize(fmt.Sprintf("the review of this silence needs %dx%d: enlarge the terminal to see it (esc: back)",
 				max(f.width, confirmMinWidth), spec+len(foot))), max(f.width, 1)), f.width, f.height)
 		}
 		f.reviewSeen = true
 		if len(body)+len(foot) > f.height {
 			body = body[:f.height-len(foot)]
 		}
-		return clipLines(append(body, foot...), f.width, f.height)
+		return text.ClipLines(append(body, foot...), f.width, f.height)
 	}
 	lines, focusLine = f.editLines()
 	h := f.height
@@ -693,7 +693,7 @@ func (f *SilenceForm) View() string {
 		}
 		lines = lines[top : top+h]
 	}
-	return clipLines(lines, f.width, h)
+	return text.ClipLines(lines, f.width, h)
 }
 
 func (f *SilenceForm) title() string {
@@ -724,7 +724,7 @@ func (f *SilenceForm) errLine(name string) []string {
 	}
 	st := f.ctx.Styles
 	var out []string
-	for _, l := range wrapText(text.Sanitize("✕ "+name+": "+msg), max(f.width-formLabelW-1, 1)) {
+	for _, l := range text.Wrap(text.Sanitize("✕ "+name+": "+msg), max(f.width-formLabelW-1, 1)) {
 		out = append(out, strings.Repeat(" ", formLabelW+1)+st.Error.Render(l))
 	}
 	return out
@@ -837,7 +837,7 @@ func (f *SilenceForm) previewLines(list bool) []string {
 		out = append(out, st.Muted.Render(text.Fit("  preview     (the matchers do not parse)", w)))
 		return out
 	case f.refusal != "":
-		for _, l := range wrapText(text.Sanitize("✕ cannot send: "+f.refusal), max(w-2, 1)) {
+		for _, l := range text.Wrap(text.Sanitize("✕ cannot send: "+f.refusal), max(w-2, 1)) {
 			out = append(out, "  "+st.Error.Render(l))
 		}
 		return out
@@ -862,7 +862,7 @@ func (f *SilenceForm) previewLines(list bool) []string {
 		}
 	}
 	for _, wn := range f.warns {
-		for _, l := range wrapText("⚠ "+wn, max(w-2, 1)) {
+		for _, l := range text.Wrap("⚠ "+wn, max(w-2, 1)) {
 			out = append(out, "  "+st.Warn.Render(l))
 		}
 	}
@@ -907,7 +907,7 @@ func (f *SilenceForm) confirmLines() (body, foot []string, spec int) {
 	}
 	out = append(out, st.Confirm.Render(q))
 	field := func(name, value string) {
-		for i, l := range wrapText(value, valW) {
+		for i, l := range text.Wrap(value, valW) {
 			n := ""
 			if i == 0 {
 				n = name
@@ -936,7 +936,7 @@ func (f *SilenceForm) confirmLines() (body, foot []string, spec int) {
 		foot = append(foot, st.Accent.Render(fmt.Sprintf("sending… %ds waiting for Alertmanager (deadline %s; esc leaves, the answer still shows)",
 			el, FormatDuration(3*f.ctx.Config.Alertmanager.Timeout.D()+time.Second))))
 	case f.sendErr != "":
-		for _, l := range wrapText("✕ Alertmanager: "+f.sendErr, max(w, 1)) {
+		for _, l := range text.Wrap("✕ Alertmanager: "+f.sendErr, max(w, 1)) {
 			foot = append(foot, st.Error.Render(l))
 		}
 		foot = append(foot, st.Confirm.Render("enter: try again (checks for a silence the failed attempt made) · esc: edit"))

@@ -530,7 +530,7 @@ func (s *Silences) statusLines() []string {
 	case s.expiring != nil:
 		q := fmt.Sprintf("expire silence %s %s? enter confirms, esc cancels",
 			text.Sanitize(s.expiring.ID), text.Sanitize(query.FormatMatchers(s.expiring.Matchers)))
-		for _, l := range wrapText(q, s.width) {
+		for _, l := range text.Wrap(q, s.width) {
 			lines = append(lines, st.Confirm.Render(l))
 		}
 	case s.extending != nil:
@@ -593,12 +593,12 @@ func (s *Silences) View() string {
 	body := s.tableHeight()
 	switch {
 	case s.noAM:
-		for _, l := range wrapText("Alertmanager not configured: vigil cannot list silences (set --alertmanager or alertmanager.urls)", s.width-2) {
+		for _, l := range text.Wrap("Alertmanager not configured: vigil cannot list silences (set --alertmanager or alertmanager.urls)", s.width-2) {
 			lines = append(lines, st.Error.Render("  "+l))
 		}
 	case !s.haveData && s.err != nil:
 		lines = append(lines, st.Error.Render("  Alertmanager unreachable: cannot list silences:"))
-		for _, l := range wrapText(text.Sanitize(s.err.Error()), s.width-4) {
+		for _, l := range text.Wrap(text.Sanitize(s.err.Error()), s.width-4) {
 			lines = append(lines, st.Error.Render("    "+l))
 		}
 	case !s.haveData:
@@ -625,7 +625,7 @@ func (s *Silences) View() string {
 		lines = append(lines, "")
 	}
 	lines = append(lines, s.statusLines()...)
-	return clipLines(lines, s.width, s.height)
+	return text.ClipLines(lines, s.width, s.height)
 }
 
 func (s *Silences) header() string {
@@ -718,7 +718,7 @@ func (s *Silences) detailView(si query.Silence) string {
 	valW := max(w-formLabelW-1, 1)
 	var out []string
 	field := func(name, value string) {
-		for i, l := range wrapText(value, valW) {
+		for i, l := range text.Wrap(value, valW) {
 			n := ""
 			if i == 0 {
 				n = name
@@ -762,5 +762,5 @@ func (s *Silences) detailView(si query.Silence) string {
 	h := max(s.height-len(status), 0)
 	end := min(s.detailOffset+h, len(out))
 	lines := append(out[s.detailOffset:end:end], status...)
-	return clipLines(lines, w, s.height)
+	return text.ClipLines(lines, w, s.height)
 }
