@@ -12,13 +12,12 @@ import (
 	"charm.land/bubbles/v2/key"
 	"charm.land/bubbles/v2/textinput"
 	tea "charm.land/bubbletea/v2"
-	"charm.land/lipgloss/v2"
-	"github.com/charmbracelet/x/ansi"
 
 	"github.com/vigilterm/vigil/query"
 	"github.com/vigilterm/vigil/themes"
 	"github.com/vigilterm/vigil/ui/keys"
 	"github.com/vigilterm/vigil/ui/text"
+	"github.com/vigilterm/vigil/views/widget"
 )
 
 // Column widths of the alerts table, in cells.
@@ -71,7 +70,7 @@ type Alerts struct {
 	form      *SilenceForm
 	silenced  *SilencedPanel // s on an alert a silence already covers
 	whoami    func() string
-	memo      styleMemo
+	memo      widget.StyleMemo
 
 	// amConfigured is false when no Alertmanager is configured: silences
 	// cannot be made, and no alert list can say what is silenced.
@@ -87,19 +86,9 @@ var _ Screen = (*Alerts)(nil)
 
 // NewAlerts returns the alerts screen.
 func NewAlerts(ctx *Context) *Alerts {
-	a := &Alerts{ctx: ctx, prompt: newInput(256), whoami: SystemUser, amConfigured: true}
+	a := &Alerts{ctx: ctx, prompt: widget.NewInput(256), whoami: SystemUser, amConfigured: true}
 	a.SetSize(80, 20)
 	return a
-}
-
-// newInput returns a text input that vigil draws itself (see inputView):
-// bubbles handles the editing, never the rendering.
-func newInput(limit int) textinput.Model {
-	ti := textinput.New()
-	ti.Prompt = ""
-	ti.CharLimit = limit
-	ti.SetVirtualCursor(false)
-	return ti
 }
 
 // SystemUser is the default author of a silence when silence.created_by is
@@ -769,7 +758,7 @@ func (a *Alerts) statusLines() []string {
 	}
 	switch {
 	case a.prompting:
-		lines = append(lines, st.Prompt.Render("/")+inputView(st, &a.prompt, a.width-1, true, `text, or name="v", name=~"re"`))
+		lines = append(lines, st.Prompt.Render("/")+widget.InputView(st, &a.prompt, a.width-1, true, `text, or name="v", name=~"re"`))
 		if a.filterErr != "" {
 			lines = append(lines, st.Error.Render("✕ "+a.filterErr))
 		}
@@ -933,13 +922,13 @@ func (a *Alerts) header() string {
 	if a.sevW < alertSevFullW {
 		sev = "SEV"
 	}
-	var r cellRow
-	r.add(sev, a.sevW, false)
-	r.add("ALERT", a.nameW, false)
-	r.add("STATE", a.stateW, false)
-	r.add("FOR", a.forW, true)
-	r.add("LABELS", a.labelsW, false)
-	r.add("SUMMARY", a.summaryW, false)
+	var r widget.Row
+	r.Add(sev, a.sevW, false)
+	r.Add("ALERT", a.nameW, false)
+	r.Add("STATE", a.stateW, false)
+	r.Add("FOR", a.forW, true)
+	r.Add("LABELS", a.labelsW, false)
+	r.Add("SUMMARY", a.summaryW, false)
 	b.WriteString(r.String())
 	return a.ctx.Styles.TableHeader.Render(text.Fit(b.String(), a.width))
 }
@@ -1027,90 +1016,11 @@ func labelOrder(ls map[string]string, endpointLabel string) []string {
 	return append(names, rest...)
 }
 
-// styleMemo remembers styled strings that repeat from row to row (label
-// names and values, severities, states), so that a frame does not run
-// lipgloss again for each of them. A nil memo renders directly.
-type styleMemo struct {
-	m map[memoKey]string
-}
-
-type memoKey struct {
-	kind    int    // which style: one of the memo* constants
-	variant string // what the style was chosen by (a severity, a state)
-	s       string
-}
-
-const (
-	memoLabelKey = iota
-	memoLabelValue
-	memoSeverity
-	memoState
-)
-
-func (c *styleMemo) render(style lipgloss.Style, kind int, variant, s string) string {
-	if c == nil {
-		return style.Render(s)
-	}
-	k := memoKey{kind, variant, s}
-	if r, ok := c.m[k]; ok {
-		return r
-	}
-	if c.m == nil || len(c.m) >= 4096 {
-		c.m = make(map[memoKey]string, 256)
-	}
-	r := style.Render(s)
-	c.m[k] = r
-	return r
-}
-
 // compactLabels writes labels as k=v k=v in exactly w cells, sanitised,
 // styled unless plain. Only what fits is styled; an ellipsis ends it when
 // labels were left out or cut.
-func compactLabels(st *themes.Styles, memo *styleMemo, ls map[string]string, endpointLabel string, w int, plain bool) string {
-	return compactLabelsOrdered(st, memo, ls, labelOrder(ls, endpointLabel), w, plain)
-}
-
-// compactLabelsOrdered is compactLabels with the labels and their order
-// given.
-func compactLabelsOrdered(st *themes.Styles, memo *styleMemo, ls map[string]string, order []string, w int, plain bool) string {
-	if w <= 0 {
-		return ""
-	}
-	var b strings.Builder
-	left := w
-	for i, n := range order {
-		k, v := text.Sanitize(n), text.Sanitize(ls[n])
-		sep := ""
-		if i > 0 {
-			sep = " "
-		}
-		pw := len(sep) + text.Width(k) + 1 + text.Width(v)
-		last := i == len(order)-1
-		if pw > left || (pw == left && !last) {
-			// Cut here: the ellipsis says there is more.
-			piece := sep + k + "=" + v
-			if pw == left {
-				piece += " "
-			}
-			cut := text.Truncate(piece, left)
-			if !plain {
-				cut = st.LabelValue.Render(cut)
-			}
-			b.WriteString(cut)
-			left = 0
-			break
-		}
-		b.WriteString(sep)
-		if plain {
-			b.WriteString(k + "=" + v)
-		} else {
-			b.WriteString(memo.render(st.LabelKey, memoLabelKey, "", k+"="))
-			b.WriteString(memo.render(st.LabelValue, memoLabelValue, "", v))
-		}
-		left -= pw
-	}
-	b.WriteString(strings.Repeat(" ", left))
-	return b.String()
+func compactLabels(st *themes.Styles, memo *widget.StyleMemo, ls map[string]string, endpointLabel string, w int, plain bool) string {
+	return widget.CompactLabels(st, memo, ls, labelOrder(ls, endpointLabel), w, plain)
 }
 
 func (a *Alerts) renderRow(al *query.Alert, selected bool, now time.Time) string {
@@ -1135,7 +1045,7 @@ func (a *Alerts) renderRow(al *query.Alert, selected bool, now time.Time) string
 		}
 		c := text.Fit(sev, a.sevW)
 		if !selected {
-			c = a.memo.render(st.Severity(al.Severity), memoSeverity, al.Severity, c)
+			c = a.memo.Render(st.Severity(al.Severity), widget.MemoSeverity, al.Severity, c)
 		}
 		add(c)
 	}
@@ -1147,7 +1057,7 @@ func (a *Alerts) renderRow(al *query.Alert, selected bool, now time.Time) string
 	if a.stateW > 0 {
 		c := text.Fit(string(al.State), a.stateW)
 		if !selected {
-			c = a.memo.render(st.AlertState(string(al.State)), memoState, string(al.State), c)
+			c = a.memo.Render(st.AlertState(string(al.State)), widget.MemoState, string(al.State), c)
 		}
 		add(c)
 	}
@@ -1155,7 +1065,7 @@ func (a *Alerts) renderRow(al *query.Alert, selected bool, now time.Time) string
 		add(text.PadLeft(alertAge(now, al.ActiveAt), a.forW))
 	}
 	if a.labelsW > 0 {
-		add(compactLabelsOrdered(st, &a.memo, al.Labels, a.picker.Names(*al, a.firstLabels()...), a.labelsW, selected))
+		add(widget.CompactLabels(st, &a.memo, al.Labels, a.picker.Names(*al, a.firstLabels()...), a.labelsW, selected))
 	}
 	if a.summaryW > 0 {
 		h := text.Sanitize(al.Headline())
@@ -1173,70 +1083,6 @@ func (a *Alerts) renderRow(al *query.Alert, selected bool, now time.Time) string
 		return st.RowSelected.Render(text.Fit(b.String(), a.width))
 	}
 	return b.String()
-}
-
-// inputView draws a text input on one line of w cells: the sanitised value,
-// scrolled so that the cursor stays in view, the cursor when focused, or
-// the placeholder when empty.
-func inputView(st *themes.Styles, ti *textinput.Model, w int, focused bool, placeholder string) string {
-	if w <= 0 {
-		return ""
-	}
-	val := []rune(ti.Value())
-	if !focused {
-		if len(val) == 0 {
-			return st.Placeholder.Render(text.Fit(placeholder, w))
-		}
-		return st.Input.Render(text.Fit(text.Sanitize(string(val)), w))
-	}
-	cursor := func(s string) string { return st.RowSelected.Render(s) }
-	if len(val) == 0 {
-		return cursor(" ") + st.Placeholder.Render(text.Fit(placeholder, w-1))
-	}
-	pos := min(max(ti.Position(), 0), len(val))
-	before := text.Sanitize(string(val[:pos]))
-	at, after := " ", ""
-	if pos < len(val) {
-		at = text.Sanitize(string(val[pos]))
-		after = text.Sanitize(string(val[pos+1:]))
-	}
-	aw := text.Width(at)
-	if aw == 0 || aw > w {
-		at, aw = " ", 1
-	}
-	before = keepTail(before, w-aw)
-	rest := w - text.Width(before) - aw
-	return text.Fit(st.Input.Render(before)+cursor(at)+st.Input.Render(text.Truncate(after, rest)), w)
-}
-
-// keepTail returns the end of plain text s that fits in w cells, whole
-// grapheme clusters only.
-func keepTail(s string, w int) string {
-	if text.Width(s) <= w {
-		return s
-	}
-	if w <= 0 {
-		return ""
-	}
-	var starts, widths []int
-	for i := 0; i < len(s); {
-		c, cw := ansi.FirstGraphemeCluster(s[i:], ansi.GraphemeWidth)
-		if c == "" {
-			break
-		}
-		starts = append(starts, i)
-		widths = append(widths, cw)
-		i += len(c)
-	}
-	used, from := 0, len(s)
-	for j := len(starts) - 1; j >= 0; j-- {
-		if used+widths[j] > w {
-			break
-		}
-		used += widths[j]
-		from = starts[j]
-	}
-	return s[from:]
 }
 
 // reportAlertLabels is AlertLabelTexts for the snapshot's alerts, each

@@ -13,6 +13,7 @@ import (
 	"github.com/vigilterm/vigil"
 	"github.com/vigilterm/vigil/query"
 	"github.com/vigilterm/vigil/ui/text"
+	"github.com/vigilterm/vigil/views/widget"
 )
 
 // ExtendAction is what a key did to an ExtendChooser.
@@ -38,7 +39,7 @@ type ExtendChooser struct {
 
 // NewExtendChooser starts choosing an extension of si, at +1h.
 func NewExtendChooser(ctx *Context, si query.Silence) *ExtendChooser {
-	c := &ExtendChooser{ctx: ctx, si: si, in: newInput(32)}
+	c := &ExtendChooser{ctx: ctx, si: si, in: widget.NewInput(32)}
 	c.in.SetValue("+1h")
 	c.in.CursorEnd()
 	c.in.Focus()
@@ -135,7 +136,7 @@ func (c *ExtendChooser) Lines(width int) []string {
 	now := c.ctx.Now()
 	w := max(width, 1)
 	p := "extend by "
-	line := st.Prompt.Render(p) + inputView(st, &c.in, max(min(10, w-text.Width(p)), 1), true, "+1h")
+	line := st.Prompt.Render(p) + widget.InputView(st, &c.in, max(min(10, w-text.Width(p)), 1), true, "+1h")
 	cur := strings.TrimPrefix(strings.TrimSpace(c.in.Value()), "+")
 	var presets []string
 	for _, pr := range durationPresets {

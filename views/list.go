@@ -1,14 +1,12 @@
 package views
 
 import (
-	"strings"
 
 	"charm.land/bubbles/v2/key"
 	"charm.land/bubbles/v2/textinput"
 	tea "charm.land/bubbletea/v2"
 
 	"github.com/vigilterm/vigil/ui/keys"
-	"github.com/vigilterm/vigil/ui/text"
 )
 
 // promptKey handles a key in a list's filter prompt, which filters as you
@@ -75,29 +73,3 @@ func moveCursor(cursor, d, n int) int {
 	}
 	return min(max(cursor+d, 0), n-1)
 }
-
-// cellRow joins fixed-width cells with one space: the header and the rows of
-// every table are laid out with it, so their columns line up.
-type cellRow struct {
-	b strings.Builder
-	n int
-}
-
-// add appends a cell of w cells, right-aligned or left-aligned; a column of
-// width 0 is hidden.
-func (r *cellRow) add(t string, w int, right bool) {
-	if w <= 0 {
-		return
-	}
-	if r.n > 0 {
-		r.b.WriteByte(' ')
-	}
-	r.n++
-	if right {
-		r.b.WriteString(text.PadLeft(t, w))
-	} else {
-		r.b.WriteString(text.Fit(t, w))
-	}
-}
-
-func (r *cellRow) String() string { return r.b.String() }

@@ -15,6 +15,7 @@ import (
 	"github.com/vigilterm/vigil"
 	"github.com/vigilterm/vigil/query"
 	"github.com/vigilterm/vigil/ui/text"
+	"github.com/vigilterm/vigil/views/widget"
 )
 
 // The fields of the silence form, in tab order.
@@ -115,10 +116,10 @@ func NewSilenceForm(ctx *Context, alert query.Alert, current []query.Alert, crea
 		ctx:      ctx,
 		origin:   alert,
 		current:  current,
-		text:     newInput(2000),
-		duration: newInput(32),
-		comment:  newInput(1000),
-		author:   newInput(128),
+		text:     widget.NewInput(2000),
+		duration: widget.NewInput(32),
+		comment:  widget.NewInput(1000),
+		author:   widget.NewInput(128),
 		errs:     map[string]string{},
 	}
 	for _, m := range query.MatchersFromLabels(alert.Labels) {
@@ -746,7 +747,7 @@ func (f *SilenceForm) editLines() ([]string, int) {
 	// Matchers.
 	mark(fieldMatchers)
 	if f.textMode {
-		out = append(out, f.label("matchers", fieldMatchers)+" "+inputView(st, &f.text, inW, f.focus == fieldMatchers, `name="v", name=~"re", name!="v"`))
+		out = append(out, f.label("matchers", fieldMatchers)+" "+widget.InputView(st, &f.text, inW, f.focus == fieldMatchers, `name="v", name=~"re", name!="v"`))
 		out = append(out, strings.Repeat(" ", formLabelW+1)+st.Muted.Render(text.Truncate("as text (amtool syntax), replaces the list; ctrl+t: back to the list", inW)))
 	} else {
 		hint := "space: on/off · ctrl+t: edit as text"
@@ -785,7 +786,7 @@ func (f *SilenceForm) editLines() ([]string, int) {
 	// Duration, with its presets and where it ends.
 	mark(fieldDuration)
 	dw := min(10, inW)
-	line := f.label("duration", fieldDuration) + " " + inputView(st, &f.duration, dw, f.focus == fieldDuration, "1h")
+	line := f.label("duration", fieldDuration) + " " + widget.InputView(st, &f.duration, dw, f.focus == fieldDuration, "1h")
 	cur := strings.TrimSpace(f.duration.Value())
 	var presets []string
 	for _, p := range durationPresets {
@@ -809,10 +810,10 @@ func (f *SilenceForm) editLines() ([]string, int) {
 	if !f.ctx.Config.Silence.RequireComment {
 		ph = "why (optional)"
 	}
-	out = append(out, f.label("comment", fieldComment)+" "+inputView(st, &f.comment, inW, f.focus == fieldComment, ph))
+	out = append(out, f.label("comment", fieldComment)+" "+widget.InputView(st, &f.comment, inW, f.focus == fieldComment, ph))
 	out = append(out, f.errLine(errComment)...)
 	mark(fieldCreatedBy)
-	out = append(out, f.label("created by", fieldCreatedBy)+" "+inputView(st, &f.author, inW, f.focus == fieldCreatedBy, "user@host"))
+	out = append(out, f.label("created by", fieldCreatedBy)+" "+widget.InputView(st, &f.author, inW, f.focus == fieldCreatedBy, "user@host"))
 	out = append(out, f.errLine(errCreatedBy)...)
 
 	out = append(out, "")

@@ -12,6 +12,7 @@ import (
 
 	"github.com/vigilterm/vigil/query"
 	"github.com/vigilterm/vigil/ui/text"
+	"github.com/vigilterm/vigil/views/widget"
 )
 
 // Column widths of the silences table, in cells.
@@ -64,7 +65,7 @@ var _ Screen = (*Silences)(nil)
 
 // NewSilences returns the silences screen.
 func NewSilences(ctx *Context) *Silences {
-	s := &Silences{ctx: ctx, prompt: newInput(256), pending: map[string]inflight{}}
+	s := &Silences{ctx: ctx, prompt: widget.NewInput(256), pending: map[string]inflight{}}
 	s.SetSize(80, 20)
 	return s
 }
@@ -536,7 +537,7 @@ func (s *Silences) statusLines() []string {
 	case s.extending != nil:
 		lines = append(lines, s.extending.Lines(s.width)...)
 	case s.prompting:
-		lines = append(lines, st.Prompt.Render("/")+inputView(st, &s.prompt, s.width-1, true, "text in matchers, author or comment"))
+		lines = append(lines, st.Prompt.Render("/")+widget.InputView(st, &s.prompt, s.width-1, true, "text in matchers, author or comment"))
 	case s.filter != "":
 		lines = append(lines, st.Accent.Render(fmt.Sprintf("filter /%s  %d shown  (esc clears)", text.Sanitize(s.filter), len(s.rows))))
 	}
@@ -629,13 +630,13 @@ func (s *Silences) View() string {
 }
 
 func (s *Silences) header() string {
-	var r cellRow
-	r.add("MATCHERS", s.matchW, false)
-	r.add("CREATED BY", s.byW, false)
-	r.add("COMMENT", s.commentW, false)
-	r.add("ENDS IN", s.endsW, false)
-	r.add("MATCHES", s.countW, true)
-	r.add("STATE", s.stateW, false)
+	var r widget.Row
+	r.Add("MATCHERS", s.matchW, false)
+	r.Add("CREATED BY", s.byW, false)
+	r.Add("COMMENT", s.commentW, false)
+	r.Add("ENDS IN", s.endsW, false)
+	r.Add("MATCHES", s.countW, true)
+	r.Add("STATE", s.stateW, false)
 	return s.ctx.Styles.TableHeader.Render(text.Fit(r.String(), s.width))
 }
 
