@@ -91,4 +91,3 @@ func CompactLabels(st *themes.Styles, memo *StyleMemo, ls map[string]string, ord
 	b.WriteString(strings.Repeat(" ", left))
 	return b.String()
 }
-
