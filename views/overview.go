@@ -13,6 +13,7 @@ import (
 	"github.com/vigilterm/vigil/query"
 	"github.com/vigilterm/vigil/themes"
 	"github.com/vigilterm/vigil/ui/text"
+	"github.com/vigilterm/vigil/views/widget"
 )
 
 // Column widths of the overview table, in cells.
@@ -34,14 +35,10 @@ type Overview struct {
 	height int
 
 	data *query.Overview
-	rows []query.Endpoint // filtered and sorted
-
-	selected string // the endpoint the cursor is on, kept across refreshes
-	// chosen is set once the user moves the cursor; until then the cursor
-	// stays on the top row, the worst endpoint, whatever it is.
-	chosen bool
-	cursor int
-	offset int
+	// list holds the rows, filtered and sorted, and the cursor: until the
+	// user moves it, it stays on the top row, the worst endpoint, whatever
+	// it is; then it follows the endpoint chosen.
+	list *widget.List[query.Endpoint]
 
 	sortKey query.SortKey
 	reverse bool
@@ -54,8 +51,6 @@ type Overview struct {
 	filterNeg  bool // the filter starts with !: hide the matching rows
 	filterRe   *regexp.Regexp
 	filterNote string
-	prompt     textinput.Model
-	prompting  bool
 
 	alerting map[string]int // endpoint → number of firing alerts naming it
 
@@ -73,7 +68,10 @@ func NewOverview(ctx *Context) *Overview {
 	ti.Prompt = "/"
 	ti.Placeholder = "text or regular expression"
 	ti.CharLimit = 256
-	o := &Overview{ctx: ctx, prompt: ti, sortKey: query.SortWorst}
+	o := &Overview{ctx: ctx, sortKey: query.SortWorst}
+	o.list = widget.NewList(func(e query.Endpoint) string { return e.Name }, o.tableHeight)
+	o.list.StayOnTop()
+	o.list.Prompt.In = ti
 	for l := range o.levels {
 		o.levels[l] = newPainter(ctx.Styles.Level(themes.Level(l)))
 	}
@@ -85,12 +83,12 @@ func NewOverview(ctx *Context) *Overview {
 func (o *Overview) Title() string { return "Overview" }
 
 // Capturing implements Screen.
-func (o *Overview) Capturing() bool { return o.prompting }
+func (o *Overview) Capturing() bool { return o.list.Prompt.IsOpen() }
 
 // SetSize implements Screen and decides which columns fit.
 func (o *Overview) SetSize(w, h int) {
 	o.width, o.height = max(w, 0), max(h, 0)
-	o.prompt.SetWidth(max(w-4, 1))
+	o.list.Prompt.In.SetWidth(max(w-4, 1))
 	o.showTrend, o.showP50, o.showExc = true, true, true
 	o.showChg = o.compare != query.CompareOff
 	fixed := func() int {
@@ -117,7 +115,7 @@ func (o *Overview) SetSize(w, h int) {
 	}
 	o.fixedW = fixed()
 	o.nameW = max(o.width-o.fixedW, 1)
-	o.clampScroll()
+	o.list.Clamp()
 }
 
 // SetAlerting marks endpoints that have firing alerts; they rank first
@@ -131,22 +129,13 @@ func (o *Overview) SetAlerting(m map[string]int) {
 func (o *Overview) Data() *query.Overview { return o.data }
 
 // Rows returns the rows as shown: filtered and sorted.
-func (o *Overview) Rows() []query.Endpoint { return o.rows }
+func (o *Overview) Rows() []query.Endpoint { return o.list.Items() }
 
 // Selected returns the endpoint under the cursor ("" when none).
-func (o *Overview) Selected() string { return o.selected }
+func (o *Overview) Selected() string { return o.list.SelectedKey() }
 
 // Select moves the cursor to an endpoint if it is shown.
-func (o *Overview) Select(name string) bool {
-	for i, r := range o.rows {
-		if r.Name == name {
-			o.cursor, o.selected, o.chosen = i, name, true
-			o.clampScroll()
-			return true
-		}
-	}
-	return false
-}
+func (o *Overview) Select(name string) bool { return o.list.Select(name) }
 
 // SortKey returns the current sort column and direction.
 func (o *Overview) SortKey() (query.SortKey, bool) { return o.sortKey, o.reverse }
@@ -165,42 +154,34 @@ func (o *Overview) Update(msg tea.Msg) (Screen, tea.Cmd) {
 		o.rebuild()
 		return o, nil
 	case tea.KeyPressMsg:
-		if o.prompting {
-			return o, o.updatePrompt(msg)
+		if o.list.Prompt.IsOpen() {
+			return o, o.list.Prompt.Key(msg, o.ctx.Keys, o.applyFilter)
 		}
 		return o, o.handleKey(msg)
 	}
-	if o.prompting {
-		var cmd tea.Cmd
-		o.prompt, cmd = o.prompt.Update(msg)
-		return o, cmd
+	if o.list.Prompt.IsOpen() {
+		return o, o.list.Prompt.Update(msg, o.applyFilter)
 	}
 	return o, nil
 }
 
-func (o *Overview) updatePrompt(msg tea.KeyPressMsg) tea.Cmd {
-	f, open, cmd := promptKey(&o.prompt, msg, o.ctx.Keys)
-	o.prompting = open
-	o.setFilter(f)
-	return cmd
+// applyFilter is the prompt's: every text is a filter.
+func (o *Overview) applyFilter(s string, _ bool) bool {
+	o.setFilter(s)
+	return true
 }
 
 func (o *Overview) handleKey(msg tea.KeyPressMsg) tea.Cmd {
 	k := o.ctx.Keys
-	if d, ok := navDelta(msg, k, len(o.rows), o.tableHeight()-1); ok {
-		o.move(d)
+	if o.list.NavKey(msg, k) {
 		return nil
 	}
 	switch {
 	case key.Matches(msg, k.Filter):
-		o.prompting = true
-		o.prompt.SetValue(o.filter)
-		o.prompt.CursorEnd()
-		return o.prompt.Focus()
+		return o.list.Prompt.Open(o.filter)
 	case key.Matches(msg, k.Back):
 		if o.filter != "" {
-			o.prompt.SetValue("")
-			o.setFilter("")
+			o.list.Prompt.Clear(o.applyFilter)
 		}
 	case key.Matches(msg, k.Compare):
 		o.compare = o.compare.Next()
@@ -225,19 +206,11 @@ func (o *Overview) handleKey(msg tea.KeyPressMsg) tea.Cmd {
 		o.reverse = !o.reverse
 		o.rebuild()
 	case key.Matches(msg, k.Open):
-		if o.selected != "" {
-			name := o.selected
+		if name := o.list.SelectedKey(); name != "" {
 			return func() tea.Msg { return OpenEndpointMsg{Endpoint: name} }
 		}
 	}
 	return nil
-}
-
-func (o *Overview) move(d int) {
-	if c := moveCursor(o.cursor, d, len(o.rows)); c >= 0 {
-		o.cursor, o.selected, o.chosen = c, o.rows[c].Name, true
-		o.clampScroll()
-	}
 }
 
 // setFilter applies a filter: a case-insensitive regular expression, or a
@@ -282,43 +255,23 @@ func (o *Overview) matches(name string) bool {
 // rebuild filters and sorts the rows and puts the cursor back on the
 // selected endpoint.
 func (o *Overview) rebuild() {
-	o.rows = o.rows[:0]
+	var rows []query.Endpoint
 	if o.data != nil {
+		rows = make([]query.Endpoint, 0, len(o.data.Endpoints))
 		for _, e := range o.data.Endpoints {
 			if o.matches(e.Name) {
 				e.FiringAlerts = o.alerting[e.Name]
-				o.rows = append(o.rows, e)
+				rows = append(rows, e)
 			}
 		}
 	}
-	query.SortEndpoints(o.rows, o.sortKey, o.reverse, o.ctx.Thresholds())
-	o.cursor = 0
-	found := false
-	if o.selected != "" && o.chosen {
-		for i, r := range o.rows {
-			if r.Name == o.selected {
-				o.cursor, found = i, true
-				break
-			}
-		}
-	}
-	if !found {
-		if len(o.rows) > 0 {
-			o.selected = o.rows[0].Name
-		} else {
-			o.selected = ""
-		}
-	}
-	o.clampScroll()
+	query.SortEndpoints(rows, o.sortKey, o.reverse, o.ctx.Thresholds())
+	o.list.SetItems(rows)
 }
 
 // tableHeight is the number of body rows that fit.
 func (o *Overview) tableHeight() int {
 	return max(o.height-1-len(o.statusLines()), 0)
-}
-
-func (o *Overview) clampScroll() {
-	o.offset = scrollTo(o.offset, o.cursor, o.cursor, len(o.rows), o.tableHeight())
 }
 
 // statusLines are the lines under the table: prompt, filter, query errors.
@@ -337,10 +290,10 @@ func (o *Overview) statusLines() []string {
 		lines = append(lines[:2], st.Muted.Render(fmt.Sprintf("… and %d more problems", len(lines)-2)))
 	}
 	switch {
-	case o.prompting:
-		lines = append(lines, o.prompt.View())
+	case o.list.Prompt.IsOpen():
+		lines = append(lines, o.list.Prompt.In.View())
 	case o.filter != "":
-		f := fmt.Sprintf("filter /%s  %s  (esc clears)", text.Sanitize(o.filter), o.countText())
+		f := widget.FilterLine(o.ctx.Keys, o.filter, o.countText())
 		if o.filterNote != "" {
 			f += "  " + o.filterNote
 		}
@@ -362,7 +315,7 @@ func (o *Overview) countText() string {
 			}
 		}
 	}
-	s := fmt.Sprintf("%d of %d endpoints", len(o.rows), total)
+	s := fmt.Sprintf("%d of %d endpoints", o.list.Len(), total)
 	if stale > 0 {
 		s += fmt.Sprintf(" (%d stale: no fresh series)", stale)
 	}
@@ -457,13 +410,14 @@ func (o *Overview) View() string {
 		for _, l := range o.emptyLines() {
 			lines = append(lines, text.Fit(l, o.width))
 		}
-	case len(o.rows) == 0:
+	case o.list.Len() == 0:
 		lines = append(lines, st.Muted.Render(text.Fit("  no endpoint matches the filter", o.width)))
 	default:
 		th := o.ctx.Thresholds()
-		end := min(o.offset+body, len(o.rows))
-		for i := o.offset; i < end; i++ {
-			lines = append(lines, o.renderRow(&o.rows[i], i == o.cursor, th))
+		rows := o.list.Items()
+		from, to := o.list.Visible(len(rows))
+		for i := from; i < to; i++ {
+			lines = append(lines, o.renderRow(&rows[i], i == o.list.Cursor(), th))
 		}
 	}
 	for len(lines) < 1+body {
@@ -649,7 +603,7 @@ func (o *Overview) renderRow(e *query.Endpoint, selected bool, th query.Threshol
 // ShortHelp implements help.KeyMap.
 func (o *Overview) ShortHelp() []key.Binding {
 	k := o.ctx.Keys
-	if o.prompting {
+	if o.list.Prompt.IsOpen() {
 		return []key.Binding{k.Apply, k.Cancel}
 	}
 	return []key.Binding{k.Filter, k.Sort, k.Open, k.Help, k.Quit}

@@ -116,11 +116,11 @@ func TestOverviewSelectionSurvivesRefreshAndResort(t *testing.T) {
 	ov := sampleOverview()
 	ov.Endpoints[3].ErrorRatio = 0.9 // now worse than checkout
 	o.Update(OverviewMsg{Overview: ov})
-	if o.Selected() != "/login" || o.Rows()[o.cursor].Name != "/login" {
-		t.Fatalf("selection lost: %q at %d", o.Selected(), o.cursor)
+	if o.Selected() != "/login" || o.Rows()[o.list.Cursor()].Name != "/login" {
+		t.Fatalf("selection lost: %q at %d", o.Selected(), o.list.Cursor())
 	}
 	press(o, "o") // sort by endpoint name
-	if o.Selected() != "/login" || o.Rows()[o.cursor].Name != "/login" {
+	if o.Selected() != "/login" || o.Rows()[o.list.Cursor()].Name != "/login" {
 		t.Fatalf("selection lost after re-sort: %q", o.Selected())
 	}
 }
@@ -438,8 +438,8 @@ func TestOverviewCursorFollowsTheWorstUntilMoved(t *testing.T) {
 	ov := sampleOverview()
 	ov.Endpoints[3].ErrorRatio = 0.9 // /login becomes the worst
 	o.Update(OverviewMsg{Overview: ov})
-	if o.Selected() != "/login" || o.cursor != 0 {
-		t.Fatalf("untouched cursor on %q at %d, want the new worst", o.Selected(), o.cursor)
+	if o.Selected() != "/login" || o.list.Cursor() != 0 {
+		t.Fatalf("untouched cursor on %q at %d, want the new worst", o.Selected(), o.list.Cursor())
 	}
 	press(o, "j")
 	chosen := o.Selected()
