@@ -360,8 +360,7 @@ func (m *Model) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
 		return m, m.onKey(msg)
 	}
 	// Anything else (cursor blinks, pastes) goes to the active screen.
-	s, cmd := m.screens[m.active].Update(msg)
-	m.screens[m.active] = s
+	_, cmd := m.screens[m.active].Update(msg) // a screen stays in its place
 	return m, cmd
 }
 
@@ -473,8 +472,7 @@ func (m *Model) onKey(msg tea.KeyPressMsg) tea.Cmd {
 		}
 	}
 	off := m.ov.CompareOffset()
-	s, cmd := scr.Update(msg)
-	m.screens[m.active] = s
+	_, cmd := scr.Update(msg) // a screen stays in its place
 	if now := m.ov.CompareOffset(); now != off && now != 0 {
 		// The comparison was turned on or moved: fetch the baseline now.
 		if m.inflight {

@@ -265,7 +265,7 @@ func FiringByEndpoint(alerts []query.Alert, label string) map[string]int {
 }
 
 // Update implements Screen.
-func (a *Alerts) Update(msg tea.Msg) (Screen, tea.Cmd) {
+func (a *Alerts) Update(msg tea.Msg) (Component, tea.Cmd) {
 	switch msg := msg.(type) {
 	case AlertsMsg:
 		a.onAlerts(msg)

@@ -6,7 +6,6 @@ package views
 import (
 	"time"
 
-	"charm.land/bubbles/v2/key"
 	tea "charm.land/bubbletea/v2"
 
 	"github.com/vigilterm/vigil"
@@ -34,26 +33,6 @@ func (c *Context) Thresholds() query.Thresholds {
 		P99Warn:        t.P99Warn.D(),
 		P99Crit:        t.P99Crit.D(),
 	}
-}
-
-// Screen is the contract of every screen.
-type Screen interface {
-	// Update handles a message routed to this screen.
-	Update(msg tea.Msg) (Screen, tea.Cmd)
-	// View renders the content area (between header and footer).
-	View() string
-	// SetSize gives the size of the content area.
-	SetSize(width, height int)
-	// ShortHelp and FullHelp make the screen a help.KeyMap.
-	ShortHelp() []key.Binding
-	FullHelp() [][]key.Binding
-	// Capturing is true while a prompt or form owns the keyboard, so that
-	// global keys (q, 1, 2, ...) are typed into it instead.
-	Capturing() bool
-	// Title names the screen in the header.
-	Title() string
-	// Notes are extra lines for the help screen (e.g. what a column means).
-	Notes() []string
 }
 
 // OverviewMsg carries a refresh of the overview to the screen.

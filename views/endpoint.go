@@ -40,6 +40,7 @@ const (
 // Endpoint is the detail screen of one endpoint: charts over a time range
 // and the breakdowns and alerts of the endpoint.
 type Endpoint struct {
+	noWork
 	ctx    *Context
 	width  int
 	height int
@@ -151,7 +152,7 @@ func (e *Endpoint) bottomLines() int {
 }
 
 // Update implements Screen.
-func (e *Endpoint) Update(msg tea.Msg) (Screen, tea.Cmd) {
+func (e *Endpoint) Update(msg tea.Msg) (Component, tea.Cmd) {
 	switch msg := msg.(type) {
 	case DetailMsg:
 		e.onDetail(msg)

@@ -30,6 +30,7 @@ const (
 
 // Overview is the per-endpoint table: worst endpoints first.
 type Overview struct {
+	noWork
 	ctx    *Context
 	width  int
 	height int
@@ -147,7 +148,7 @@ func (o *Overview) CompareOffset() time.Duration { return o.compare.Offset() }
 func (o *Overview) Filter() string { return o.filter }
 
 // Update implements Screen.
-func (o *Overview) Update(msg tea.Msg) (Screen, tea.Cmd) {
+func (o *Overview) Update(msg tea.Msg) (Component, tea.Cmd) {
 	switch msg := msg.(type) {
 	case OverviewMsg:
 		o.data = msg.Overview

@@ -35,6 +35,7 @@ const (
 
 // Panels is the grid of custom panels ([[panel]] in config.toml).
 type Panels struct {
+	noWork
 	ctx    *Context
 	specs  []query.PanelSpec
 	res    []query.PanelResult
@@ -94,7 +95,7 @@ func (p *Panels) clamp() {
 }
 
 // Update implements Screen.
-func (p *Panels) Update(msg tea.Msg) (Screen, tea.Cmd) {
+func (p *Panels) Update(msg tea.Msg) (Component, tea.Cmd) {
 	switch msg := msg.(type) {
 	case PanelsMsg:
 		p.res = msg.Results

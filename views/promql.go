@@ -62,6 +62,7 @@ type ClosePromQLMsg struct{}
 // PromQL is the ad-hoc query prompt with its result: a table of an instant
 // vector, a line for a scalar or string, or a graph.
 type PromQL struct {
+	noWork
 	ctx    *Context
 	width  int
 	height int
@@ -214,7 +215,7 @@ func AddHistory(h []string, expr string) []string {
 }
 
 // Update implements Screen.
-func (p *PromQL) Update(msg tea.Msg) (Screen, tea.Cmd) {
+func (p *PromQL) Update(msg tea.Msg) (Component, tea.Cmd) {
 	switch msg := msg.(type) {
 	case PromQLResultMsg:
 		if msg.Expr != p.expr {

@@ -27,6 +27,7 @@ const (
 // Silences is the silences screen: active and pending silences (expired
 // ones on request), whoever made them, with expire and extend.
 type Silences struct {
+	noWork
 	ctx    *Context
 	width  int
 	height int
@@ -140,7 +141,7 @@ func (s *Silences) layout() {
 }
 
 // Update implements Screen.
-func (s *Silences) Update(msg tea.Msg) (Screen, tea.Cmd) {
+func (s *Silences) Update(msg tea.Msg) (Component, tea.Cmd) {
 	switch msg := msg.(type) {
 	case AlertsMsg:
 		s.onAlerts(msg)
