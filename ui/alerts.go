@@ -121,10 +121,9 @@ func (m *Model) onAlerts(r alertsResult) tea.Cmd {
 	m.peers = msg.Peers
 	if msg.Alerts != nil {
 		m.alerts = msg.Alerts
-		m.ov.SetAlerting(views.FiringByEndpoint(msg.Alerts, m.ctx.Config.Metrics.EndpointLabel))
 	}
 	var cmds []tea.Cmd
-	for _, s := range []views.Screen{m.alertsScreen, m.silencesScreen} {
+	for _, s := range []views.Screen{m.ov, m.alertsScreen, m.silencesScreen} {
 		_, cmd := s.Update(msg)
 		cmds = append(cmds, cmd)
 	}

@@ -152,10 +152,11 @@ func New(o Options) *Model {
 	m.ov = views.NewOverview(o.Context)
 	m.alertsScreen = views.NewAlerts(o.Context)
 	m.silencesScreen = views.NewSilences(o.Context)
-	m.alertsScreen.SetAlertmanagerConfigured(o.Alertmanager != nil)
-	m.silencesScreen.SetAlertmanagerConfigured(o.Alertmanager != nil)
 	m.screens = []views.Screen{m.ov, m.alertsScreen, m.silencesScreen}
 	m.screens = append(m.screens, m.newPanels())
+	for _, s := range m.screens {
+		s.Update(views.SourcesMsg{Alertmanager: o.Alertmanager != nil})
+	}
 	m.initPromQL()
 	m.help.Styles.ShortKey = o.Context.Styles.HelpKey
 	m.help.Styles.ShortDesc = o.Context.Styles.HelpDesc
@@ -412,13 +413,23 @@ func (m *Model) tooSmallKey(msg tea.KeyPressMsg) tea.Cmd {
 // silence being typed) and the person has not been asked yet: then it
 // asks, and the next ctrl+c quits.
 func (m *Model) quit() tea.Cmd {
-	work := m.alertsScreen.UnsentWork()
+	work := m.unsentWork()
 	if work != "" && !m.quitAsked {
 		m.quitAsked = true
 		return nil
 	}
 	m.discarded = work
 	return tea.Quit
+}
+
+// unsentWork is the first screen's unsent work, or "".
+func (m *Model) unsentWork() string {
+	for _, s := range m.screens {
+		if w := s.UnsentWork(); w != "" {
+			return w
+		}
+	}
+	return ""
 }
 
 // Discarded names the unsent work the quit threw away, or "": the program
@@ -806,7 +817,6 @@ func (m *Model) helpView(h int) string {
 	scr := m.screens[m.active]
 	groups := [][]key.Binding{k.Global()}
 	groups = append(groups, scr.FullHelp()...)
-	groups = m.withExtraHelp(groups)
 	var entries []string
 	for _, g := range groups {
 		n := 0
@@ -859,7 +869,7 @@ func (m *Model) helpView(h int) string {
 
 // quitQuestion asks whether to quit and discard unsent work.
 func (m *Model) quitQuestion() string {
-	return "ctrl+c again quits and discards " + m.alertsScreen.UnsentWork() + "; any other key keeps it"
+	return "ctrl+c again quits and discards " + m.unsentWork() + "; any other key keeps it"
 }
 
 func (m *Model) footer() string {

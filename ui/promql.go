@@ -204,17 +204,9 @@ func (m *Model) updatePromQL(msg tea.Msg) (cmd tea.Cmd, ok bool) {
 		case key.Matches(msg, k.Panels):
 			m.active = ScreenPanels
 			return m.startPanelsRefresh(), true
-		case m.active == ScreenAlerts && m.alertsScreen.Form() == nil && key.Matches(msg, k.GraphAlert):
-			// On the alerts screens g graphs the alert (home still goes to the top).
-			al, ok := m.alertsScreen.SelectedAlert()
-			if d := m.alertsScreen.Detail(); d != nil {
-				al, ok = d.Alert(), true
-			}
-			if !ok {
-				return nil, true
-			}
-			return m.graphAlert(al), true
 		}
+	case views.GraphAlertMsg:
+		return m.graphAlert(msg.Alert), true
 	}
 	return nil, false
 }
@@ -318,14 +310,4 @@ func (m *Model) graphAlert(al query.Alert) tea.Cmd {
 		}
 		return req
 	}
-}
-
-// withExtraHelp adds the keys the root handles on the active screen to
-// the last group of its help.
-func (m *Model) withExtraHelp(groups [][]key.Binding) [][]key.Binding {
-	if m.active != ScreenAlerts || len(groups) == 0 {
-		return groups
-	}
-	last := append(append([]key.Binding(nil), groups[len(groups)-1]...), m.ctx.Keys.GraphAlert)
-	return append(groups[:len(groups)-1:len(groups)-1], last)
 }

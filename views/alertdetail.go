@@ -20,6 +20,7 @@ const detailKeyW = 14
 // and the silences that silence it. It lives inside the alerts screen,
 // which handles esc and the keys that act on the alert.
 type AlertDetail struct {
+	noWork
 	ctx      *Context
 	alert    query.Alert
 	silences []query.Silence
@@ -66,8 +67,37 @@ func (d *AlertDetail) clamp() {
 	d.offset = min(max(d.offset, 0), max(d.total-d.height, 0))
 }
 
-// Update scrolls.
-func (d *AlertDetail) Update(msg tea.KeyPressMsg) tea.Cmd {
+// Update implements Component: it scrolls, follows the alert across
+// refreshes, and is done on esc. The keys that act on the alert are the
+// alerts screen's.
+func (d *AlertDetail) Update(msg tea.Msg) (Component, tea.Cmd) {
+	switch msg := msg.(type) {
+	case alertsData:
+		al, gone := d.alert, true
+		k := al.Key()
+		for i := range msg.all {
+			if msg.all[i].Key() == k {
+				al, gone = msg.all[i], false
+				break
+			}
+		}
+		d.SetData(al, msg.silences, gone)
+	case tea.KeyPressMsg:
+		if key.Matches(msg, d.ctx.Keys.Back) {
+			return nil, nil
+		}
+		d.scroll(msg)
+	}
+	return d, nil
+}
+
+// Capturing implements Component: the global keys still act.
+func (d *AlertDetail) Capturing() bool { return false }
+
+// FullHelp implements Component: the alerts screen's keys apply.
+func (d *AlertDetail) FullHelp() [][]key.Binding { return nil }
+
+func (d *AlertDetail) scroll(msg tea.KeyPressMsg) {
 	k := d.ctx.Keys
 	page := max(d.height-1, 1)
 	switch {
@@ -85,13 +115,12 @@ func (d *AlertDetail) Update(msg tea.KeyPressMsg) tea.Cmd {
 		d.offset = d.total
 	}
 	d.clamp()
-	return nil
 }
 
 // ShortHelp is the detail's keys.
 func (d *AlertDetail) ShortHelp() []key.Binding {
 	k := d.ctx.Keys
-	return []key.Binding{k.Back, k.Silence, k.Ack, k.Browse, k.Copy, k.Jump}
+	return []key.Binding{k.Back, k.Silence, k.Ack, k.Browse, k.Copy, k.Jump, k.Help}
 }
 
 // View renders the visible part of the detail.

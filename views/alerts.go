@@ -10,7 +10,6 @@ import (
 	"time"
 
 	"charm.land/bubbles/v2/key"
-	"charm.land/bubbles/v2/textinput"
 	tea "charm.land/bubbletea/v2"
 
 	"github.com/vigilterm/vigil/query"
@@ -54,23 +53,20 @@ type Alerts struct {
 	haveData bool
 	err      error
 
-	shown   []query.Alert // all, filtered
-	rows    []alertRow    // shown, with group headers when grouped
-	rowOf   []int         // shown index → rows index
-	cursor  int           // index into shown
-	offset  int           // first rows index on screen
-	selKey  string        // the selected alert's label set, kept across refreshes
+	// list holds all, filtered (grouped when grouped), the cursor on the
+	// selected alert's label set, kept across refreshes, and the prompt.
+	list    *widget.List[query.Alert]
+	rows    []alertRow // the list's alerts, with group headers when grouped
+	rowOf   []int      // list index → rows index
 	grouped bool
 
 	filter    query.AlertFilter
 	filterErr string
-	prompt    textinput.Model
-	prompting bool
-	detail    *AlertDetail
-	form      *SilenceForm
-	silenced  *SilencedPanel // s on an alert a silence already covers
-	whoami    func() string
-	memo      widget.StyleMemo
+	// stack holds what is opened from the list: the alert detail, the
+	// silence form, the panel of the silence that already covers an alert.
+	stack  Stack
+	whoami func() string
+	memo   widget.StyleMemo
 
 	// amConfigured is false when no Alertmanager is configured: silences
 	// cannot be made, and no alert list can say what is silenced.
@@ -86,7 +82,9 @@ var _ Screen = (*Alerts)(nil)
 
 // NewAlerts returns the alerts screen.
 func NewAlerts(ctx *Context) *Alerts {
-	a := &Alerts{ctx: ctx, prompt: widget.NewInput(256), whoami: SystemUser, amConfigured: true}
+	a := &Alerts{ctx: ctx, whoami: SystemUser, amConfigured: true}
+	a.list = widget.NewList(query.Alert.Key, a.tableHeight)
+	a.list.SetSpan(a.span)
 	a.SetSize(80, 20)
 	return a
 }
@@ -135,30 +133,22 @@ func (a *Alerts) Title() string { return "Alerts" }
 
 // Capturing implements Screen: the filter prompt and the silence form own
 // the keyboard.
-func (a *Alerts) Capturing() bool { return a.prompting || a.form != nil || a.silenced != nil }
+func (a *Alerts) Capturing() bool { return a.list.Prompt.IsOpen() || a.stack.Capturing() }
 
 // SetSize implements Screen.
 func (a *Alerts) SetSize(w, h int) {
 	a.width, a.height = max(w, 0), max(h, 0)
 	a.layout()
-	if a.detail != nil {
-		a.detail.SetSize(a.width, a.height)
-	}
-	if a.form != nil {
-		a.form.SetSize(a.width, a.height)
-	}
-	if a.silenced != nil {
-		a.silenced.SetSize(a.width, a.height)
-	}
-	a.clampScroll()
+	a.stack.SetSize(a.width, a.height)
+	a.list.Clamp()
 }
 
 // layout decides which columns fit: narrow terminals shorten the severity,
 // then drop the summary, the age and the severity, and finally the state.
 func (a *Alerts) layout() {
 	longest := 0
-	for i := range a.shown {
-		longest = max(longest, text.Width(text.Sanitize(a.shown[i].Name)))
+	for _, al := range a.list.Items() {
+		longest = max(longest, text.Width(text.Sanitize(al.Name)))
 	}
 	a.indent = 0
 	if a.grouped {
@@ -209,36 +199,26 @@ func (a *Alerts) layout() {
 }
 
 // Alerts returns the alerts as shown: filtered, in order.
-func (a *Alerts) Alerts() []query.Alert { return a.shown }
+func (a *Alerts) Alerts() []query.Alert { return a.list.Items() }
 
 // All returns every alert of the last refresh.
 func (a *Alerts) All() []query.Alert { return a.all }
 
 // SelectedAlert returns the alert under the cursor.
-func (a *Alerts) SelectedAlert() (query.Alert, bool) {
-	if a.cursor < 0 || a.cursor >= len(a.shown) {
-		return query.Alert{}, false
-	}
-	return a.shown[a.cursor], true
-}
+func (a *Alerts) SelectedAlert() (query.Alert, bool) { return a.list.Selected() }
 
 // UnsentWork names the silence being typed in the open form, or "" when no
 // form is open or nothing was typed in it.
-func (a *Alerts) UnsentWork() string {
-	if a.form == nil || !a.form.Dirty() {
-		return ""
-	}
-	return a.form.Work()
-}
+func (a *Alerts) UnsentWork() string { return a.stack.UnsentWork() }
 
 // Detail returns the open alert detail, or nil.
-func (a *Alerts) Detail() *AlertDetail { return a.detail }
+func (a *Alerts) Detail() *AlertDetail { d, _ := find[*AlertDetail](&a.stack); return d }
 
 // Silenced returns the panel that shows an alert's existing silence, or nil.
-func (a *Alerts) Silenced() *SilencedPanel { return a.silenced }
+func (a *Alerts) Silenced() *SilencedPanel { p, _ := find[*SilencedPanel](&a.stack); return p }
 
 // Form returns the open silence form, or nil.
-func (a *Alerts) Form() *SilenceForm { return a.form }
+func (a *Alerts) Form() *SilenceForm { f, _ := find[*SilenceForm](&a.stack); return f }
 
 // Grouped reports whether the alerts are grouped by alertname.
 func (a *Alerts) Grouped() bool { return a.grouped }
@@ -264,47 +244,49 @@ func FiringByEndpoint(alerts []query.Alert, label string) map[string]int {
 	return out
 }
 
+// alertsData is a refresh as the children of the alerts screen see it:
+// every alert, sorted, and the silences.
+type alertsData struct {
+	all      []query.Alert
+	silences []query.Silence
+}
+
 // Update implements Screen.
 func (a *Alerts) Update(msg tea.Msg) (Component, tea.Cmd) {
 	switch msg := msg.(type) {
-	case AlertsMsg:
-		a.onAlerts(msg)
+	case SourcesMsg:
+		a.amConfigured = msg.Alertmanager
 		return a, nil
+	case AlertsMsg:
+		return a, a.onAlerts(msg)
 	case SilenceResultMsg:
 		return a, a.onResult(msg)
 	case tea.KeyPressMsg:
-		switch {
-		case a.form != nil:
-			cmd := a.form.Update(msg)
-			if a.form.Closed() {
-				a.form = nil
+		switch top := a.stack.Top(); {
+		case top != nil:
+			if d, ok := top.(*AlertDetail); ok {
+				// The keys that act on an alert act on the one shown.
+				if cmd, ok := a.actionKey(msg, d.Alert()); ok {
+					return a, cmd
+				}
 			}
-			return a, cmd
-		case a.silenced != nil:
-			return a, a.silencedKey(msg)
-		case a.prompting:
-			return a, a.updatePrompt(msg)
-		case a.detail != nil:
-			return a, a.detailKey(msg)
+			return a, a.stack.Update(msg)
+		case a.list.Prompt.IsOpen():
+			return a, a.list.Prompt.Key(msg, a.ctx.Keys, a.setFilter)
 		}
 		return a, a.handleKey(msg)
 	}
 	// Pastes and the like go to whatever owns the keyboard.
 	switch {
-	case a.form != nil:
-		return a, a.form.Update(msg)
-	case a.silenced != nil:
-		return a, a.silenced.Update(msg)
-	case a.prompting:
-		var cmd tea.Cmd
-		a.prompt, cmd = a.prompt.Update(msg)
-		a.setFilter(a.prompt.Value(), false)
-		return a, cmd
+	case !a.stack.Empty():
+		return a, a.stack.Update(msg)
+	case a.list.Prompt.IsOpen():
+		return a, a.list.Prompt.Update(msg, a.setFilter)
 	}
 	return a, nil
 }
 
-func (a *Alerts) onAlerts(msg AlertsMsg) {
+func (a *Alerts) onAlerts(msg AlertsMsg) tea.Cmd {
 	a.err = msg.Err
 	a.sources = msg
 	if msg.NoAlertmanager {
@@ -313,7 +295,7 @@ func (a *Alerts) onAlerts(msg AlertsMsg) {
 	if msg.Alerts == nil {
 		// No source answered: keep what we had, and never show an empty
 		// list for an unknown one.
-		return
+		return nil
 	}
 	a.all = append(a.all[:0:0], msg.Alerts...)
 	query.SortAlerts(a.all)
@@ -323,53 +305,21 @@ func (a *Alerts) onAlerts(msg AlertsMsg) {
 	a.at = msg.At
 	a.haveData = true
 	a.rebuild()
-	if a.detail != nil {
-		al := a.detail.Alert()
-		k := al.Key()
-		gone := true
-		for i := range a.all {
-			if a.all[i].Key() == k {
-				al, gone = a.all[i], false
-				break
-			}
-		}
-		a.detail.SetData(al, a.silences, gone)
-	}
-	if a.form != nil {
-		a.form.SetAlerts(a.all)
-	}
-	if a.silenced != nil {
-		al := a.silenced.alert
-		k := al.Key()
-		for i := range a.all {
-			if a.all[i].Key() == k {
-				al = a.all[i]
-				break
-			}
-		}
-		a.silenced.SetSilences(al, a.silences)
-	}
+	return a.stack.Broadcast(alertsData{all: a.all, silences: a.silences})
 }
 
-// onResult handles the answer to a silence the form asked for. When the
-// form was left while sending, the result is flashed all the same.
+// onResult handles the answer to a silence the form or the silenced panel
+// asked for. When the form was left while sending, the result is flashed
+// all the same.
 func (a *Alerts) onResult(msg SilenceResultMsg) tea.Cmd {
-	if msg.Request.Op == OpExtend && a.silenced != nil && a.silenced.IsFor(msg) {
-		cmd := a.silenced.Update(msg)
-		if a.silenced.Closed() {
-			a.silenced = nil
-		}
-		return cmd
+	if p := a.Silenced(); msg.Request.Op == OpExtend && p != nil && p.IsFor(msg) {
+		return a.stack.Update(msg)
 	}
 	if msg.Request.Op != OpCreate {
 		return nil
 	}
-	if a.form != nil && a.form.Sending() && a.form.IsFor(msg) {
-		cmd := a.form.Update(msg)
-		if a.form.Closed() {
-			a.form = nil
-		}
-		return cmd
+	if f := a.Form(); f != nil && f.Sending() && f.IsFor(msg) {
+		return a.stack.Update(msg)
 	}
 	return silenceResultFlash(msg)
 }
@@ -409,34 +359,10 @@ func createdText(msg SilenceResultMsg) string {
 	return s
 }
 
-func (a *Alerts) updatePrompt(msg tea.KeyPressMsg) tea.Cmd {
-	k := a.ctx.Keys
-	switch {
-	case key.Matches(msg, k.Apply):
-		if a.setFilter(a.prompt.Value(), true) {
-			a.prompting = false
-			a.prompt.Blur()
-		}
-		return nil
-	case key.Matches(msg, k.Cancel):
-		a.prompting = false
-		a.prompt.Blur()
-		a.prompt.SetValue("")
-		a.setFilter("", true)
-		return nil
-	}
-	var cmd tea.Cmd
-	a.prompt, cmd = a.prompt.Update(msg)
-	// Filter as you type while the text parses; the last good filter stays
-	// while it does not.
-	a.setFilter(a.prompt.Value(), false)
-	return cmd
-}
-
-// setFilter parses and applies a filter. A text that does not parse keeps
-// the previous filter and sets the error shown under the prompt; with
-// final (enter) it returns false so that the prompt stays open.
-func (a *Alerts) setFilter(s string, final bool) bool {
+// setFilter parses and applies a filter, as it is typed. A text that does
+// not parse keeps the last good filter and sets the error shown under the
+// prompt; it returns false then, so that enter leaves the prompt open.
+func (a *Alerts) setFilter(s string, _ bool) bool {
 	f, err := query.ParseAlertFilter(s)
 	if err != nil {
 		a.filterErr = text.Sanitize(err.Error())
@@ -502,6 +428,8 @@ func (a *Alerts) actionKey(msg tea.KeyPressMsg, al query.Alert) (tea.Cmd, bool) 
 			return Flash("not copied: the runbook URL is not a plain http(s) URL: "+text.Sanitize(u), true), true
 		}
 		return func() tea.Msg { return CopyMsg{Text: safe, What: "runbook URL"} }, true
+	case key.Matches(msg, k.GraphAlert):
+		return graphAlert(al), true
 	case key.Matches(msg, k.Jump):
 		label := a.ctx.Config.Metrics.EndpointLabel
 		v, ok := al.Labels[label]
@@ -525,26 +453,11 @@ func (a *Alerts) silence(al query.Alert) tea.Cmd {
 		return cmd
 	}
 	if p := NewSilencedPanel(a.ctx, al, a.silences); p != nil {
-		a.silenced = p
-		a.silenced.SetSize(a.width, a.height)
+		p.newForm = func(al query.Alert) (Component, tea.Cmd) { return a.newForm(al, false) }
+		a.stack.Push(p)
 		return nil
 	}
 	return a.openForm(al, false)
-}
-
-// silencedKey passes a key to the silenced panel; n leaves it for the
-// silence form.
-func (a *Alerts) silencedKey(msg tea.KeyPressMsg) tea.Cmd {
-	p := a.silenced
-	cmd := p.Update(msg)
-	if !p.Closed() {
-		return cmd
-	}
-	a.silenced = nil
-	if p.WantsNew() {
-		return tea.Batch(cmd, a.openForm(p.alert, false))
-	}
-	return cmd
 }
 
 // refuseSilence says why an alert cannot be silenced from here, if so.
@@ -564,48 +477,43 @@ func (a *Alerts) refuseSilence(al query.Alert) tea.Cmd {
 // openForm opens the silence form for an alert; an ack lands on the
 // confirm step.
 func (a *Alerts) openForm(al query.Alert, ack bool) tea.Cmd {
-	if cmd := a.refuseSilence(al); cmd != nil {
-		return cmd
+	f, cmd := a.newForm(al, ack)
+	if f != nil {
+		a.stack.Push(f)
 	}
-	if ack {
-		a.form = NewAckForm(a.ctx, al, a.all, a.createdBy())
-	} else {
-		a.form = NewSilenceForm(a.ctx, al, a.all, a.createdBy())
-	}
-	a.form.SetSize(a.width, a.height)
-	return nil
+	return cmd
 }
 
-func (a *Alerts) detailKey(msg tea.KeyPressMsg) tea.Cmd {
-	k := a.ctx.Keys
-	if key.Matches(msg, k.Back) {
-		a.detail = nil
-		a.clampScroll()
-		return nil
+// newForm is the silence form for an alert, or nil and why not.
+func (a *Alerts) newForm(al query.Alert, ack bool) (Component, tea.Cmd) {
+	if cmd := a.refuseSilence(al); cmd != nil {
+		return nil, cmd
 	}
-	if cmd, ok := a.actionKey(msg, a.detail.Alert()); ok {
-		return cmd
+	if ack {
+		return NewAckForm(a.ctx, al, a.all, a.createdBy()), nil
 	}
-	return a.detail.Update(msg)
+	return NewSilenceForm(a.ctx, al, a.all, a.createdBy()), nil
 }
 
 func (a *Alerts) handleKey(msg tea.KeyPressMsg) tea.Cmd {
 	k := a.ctx.Keys
-	if d, ok := navDelta(msg, k, len(a.shown), a.tableHeight()-1); ok {
-		a.move(d)
+	if key.Matches(msg, k.GraphAlert) {
+		// Before the navigation keys: g graphs here, home goes to the top.
+		if al, ok := a.SelectedAlert(); ok {
+			return graphAlert(al)
+		}
+		return nil
+	}
+	if a.list.NavKey(msg, k) {
 		return nil
 	}
 	switch {
 	case key.Matches(msg, k.Filter):
-		a.prompting = true
-		a.prompt.SetValue(a.filter.String())
-		a.prompt.CursorEnd()
-		a.prompt.Focus()
+		_ = a.list.Prompt.Open(a.filter.String())
 		return nil
 	case key.Matches(msg, k.Back):
 		if a.filter.String() != "" {
-			a.prompt.SetValue("")
-			a.setFilter("", true)
+			a.list.Prompt.Clear(a.setFilter)
 		}
 		return nil
 	case key.Matches(msg, k.Group):
@@ -617,8 +525,7 @@ func (a *Alerts) handleKey(msg tea.KeyPressMsg) tea.Cmd {
 		return Flash("not grouped", false)
 	case key.Matches(msg, k.Open):
 		if al, ok := a.SelectedAlert(); ok {
-			a.detail = NewAlertDetail(a.ctx, al, a.silences)
-			a.detail.SetSize(a.width, a.height)
+			a.stack.Push(NewAlertDetail(a.ctx, al, a.silences))
 		}
 		return nil
 	}
@@ -635,43 +542,36 @@ func (a *Alerts) handleKey(msg tea.KeyPressMsg) tea.Cmd {
 	return nil
 }
 
-func (a *Alerts) move(d int) {
-	if c := moveCursor(a.cursor, d, len(a.shown)); c >= 0 {
-		a.cursor, a.selKey = c, a.shown[c].Key()
-		a.clampScroll()
-	}
-}
-
 // rebuild filters, groups and lays out the alerts and puts the cursor back
 // on the selected alert.
 func (a *Alerts) rebuild() {
 	a.picker = query.NewLabelPicker(a.all)
-	a.shown = a.filter.Filter(a.all)
+	shown := a.filter.Filter(a.all)
 	if a.grouped {
 		// Groups in the order of their first (most severe, oldest) alert.
 		var order []string
 		byName := map[string][]int{}
-		for i := range a.shown {
-			n := a.shown[i].Name
+		for i := range shown {
+			n := shown[i].Name
 			if _, ok := byName[n]; !ok {
 				order = append(order, n)
 			}
 			byName[n] = append(byName[n], i)
 		}
-		regrouped := make([]query.Alert, 0, len(a.shown))
+		regrouped := make([]query.Alert, 0, len(shown))
 		a.rows = a.rows[:0]
 		for _, n := range order {
 			idxs := byName[n]
-			a.rows = append(a.rows, alertRow{header: true, name: n, count: len(idxs), states: stateCounts(a.shown, idxs)})
+			a.rows = append(a.rows, alertRow{header: true, name: n, count: len(idxs), states: stateCounts(shown, idxs)})
 			for _, i := range idxs {
 				a.rows = append(a.rows, alertRow{idx: len(regrouped)})
-				regrouped = append(regrouped, a.shown[i])
+				regrouped = append(regrouped, shown[i])
 			}
 		}
-		a.shown = regrouped
+		shown = regrouped
 	} else {
 		a.rows = a.rows[:0]
-		for i := range a.shown {
+		for i := range shown {
 			a.rows = append(a.rows, alertRow{idx: i})
 		}
 	}
@@ -681,24 +581,9 @@ func (a *Alerts) rebuild() {
 			a.rowOf = append(a.rowOf, r)
 		}
 	}
-	a.cursor = 0
-	found := false
-	if a.selKey != "" {
-		for i := range a.shown {
-			if a.shown[i].Key() == a.selKey {
-				a.cursor, found = i, true
-				break
-			}
-		}
-	}
-	if !found {
-		a.selKey = ""
-		if len(a.shown) > 0 {
-			a.selKey = a.shown[0].Key()
-		}
-	}
+	a.list.SetItems(shown)
 	a.layout()
-	a.clampScroll()
+	a.list.Clamp()
 }
 
 // stateCounts is "2 firing, 1 silenced" for a group.
@@ -731,16 +616,18 @@ func (a *Alerts) tableHeight() int {
 	return max(a.height-1-len(a.statusLines()), 0)
 }
 
-func (a *Alerts) clampScroll() {
+// span is the list's rows to keep in view for the cursor: the alert's row,
+// and its group's header with the group's first alert.
+func (a *Alerts) span(cursor int) (top, bottom, rows int) {
 	row := 0
-	if a.cursor >= 0 && a.cursor < len(a.rowOf) {
-		row = a.rowOf[a.cursor]
+	if cursor >= 0 && cursor < len(a.rowOf) {
+		row = a.rowOf[cursor]
 	}
-	top := row
+	top = row
 	if row > 0 && row < len(a.rows) && a.rows[row-1].header {
-		top = row - 1 // keep the group's header in view with its first alert
+		top = row - 1
 	}
-	a.offset = scrollTo(a.offset, top, row, len(a.rows), a.tableHeight())
+	return top, row, len(a.rows)
 }
 
 // statusLines are the lines under the table: the refresh error, the
@@ -757,13 +644,13 @@ func (a *Alerts) statusLines() []string {
 		}
 	}
 	switch {
-	case a.prompting:
-		lines = append(lines, st.Prompt.Render("/")+widget.InputView(st, &a.prompt, a.width-1, true, `text, or name="v", name=~"re"`))
+	case a.list.Prompt.IsOpen():
+		lines = append(lines, a.list.Prompt.View(st, a.width, `text, or name="v", name=~"re"`))
 		if a.filterErr != "" {
 			lines = append(lines, st.Error.Render("✕ "+a.filterErr))
 		}
 	case a.filter.String() != "":
-		f := fmt.Sprintf("filter /%s  %d of %d alerts  (esc clears)", text.Sanitize(a.filter.String()), len(a.shown), len(a.all))
+		f := widget.FilterLine(a.ctx.Keys, a.filter.String(), fmt.Sprintf("%d of %d alerts", a.list.Len(), len(a.all)))
 		lines = append(lines, st.Accent.Render(f))
 	}
 	return lines
@@ -833,14 +720,10 @@ func (a *Alerts) Notes() []string {
 func (a *Alerts) ShortHelp() []key.Binding {
 	k := a.ctx.Keys
 	switch {
-	case a.form != nil:
-		return a.form.ShortHelp()
-	case a.silenced != nil:
-		return a.silenced.ShortHelp()
-	case a.prompting:
+	case !a.stack.Empty():
+		return a.stack.Top().ShortHelp()
+	case a.list.Prompt.IsOpen():
 		return []key.Binding{k.Apply, k.Cancel}
-	case a.detail != nil:
-		return append(a.detail.ShortHelp(), k.Help)
 	}
 	return []key.Binding{k.Filter, k.Open, k.Silence, k.Ack, k.Group, k.Browse, k.Refresh, k.Help, k.Quit}
 }
@@ -848,16 +731,15 @@ func (a *Alerts) ShortHelp() []key.Binding {
 // FullHelp implements help.KeyMap.
 func (a *Alerts) FullHelp() [][]key.Binding {
 	k := a.ctx.Keys
-	if a.form != nil {
-		return a.form.FullHelp()
-	}
-	if a.silenced != nil {
-		return a.silenced.FullHelp()
+	if top := a.stack.Top(); top != nil {
+		if h := top.FullHelp(); h != nil {
+			return h
+		}
 	}
 	return [][]key.Binding{
 		k.Navigation(),
 		{k.Filter, k.Back, k.Group, k.Open, k.Jump},
-		{k.Silence, k.Ack, k.Browse, k.Copy},
+		{k.Silence, k.Ack, k.Browse, k.Copy, k.GraphAlert},
 	}
 }
 
@@ -866,14 +748,8 @@ func (a *Alerts) View() string {
 	if a.width <= 0 || a.height <= 0 {
 		return ""
 	}
-	if a.form != nil {
-		return a.form.View()
-	}
-	if a.silenced != nil {
-		return a.silenced.View()
-	}
-	if a.detail != nil {
-		return a.detail.View()
+	if !a.stack.Empty() {
+		return a.stack.View()
 	}
 	st := a.ctx.Styles
 	lines := make([]string, 0, a.height)
@@ -891,18 +767,19 @@ func (a *Alerts) View() string {
 		lines = append(lines, st.Muted.Render(text.Fit("  waiting for the first answer from "+a.sourceNames()+"…", a.width)))
 	case len(a.all) == 0:
 		lines = append(lines, st.OK.Render(text.Fit("  "+a.noneText(), a.width)))
-	case len(a.shown) == 0:
+	case a.list.Len() == 0:
 		lines = append(lines, st.Muted.Render(text.Fit("  no alert matches the filter", a.width)))
 	default:
 		now := a.ctx.Now()
-		end := min(a.offset+body, len(a.rows))
-		for r := a.offset; r < end; r++ {
+		shown := a.list.Items()
+		from, to := a.list.Visible(len(a.rows))
+		for r := from; r < to; r++ {
 			row := a.rows[r]
 			if row.header {
 				lines = append(lines, a.renderHeader(row))
 				continue
 			}
-			lines = append(lines, a.renderRow(&a.shown[row.idx], row.idx == a.cursor, now))
+			lines = append(lines, a.renderRow(&shown[row.idx], row.idx == a.list.Cursor(), now))
 		}
 	}
 	if len(lines) > 1+body {

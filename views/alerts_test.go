@@ -331,7 +331,7 @@ func lineWith(t *testing.T, v, s string) string {
 
 func TestAlertsStateAndSeverityStyled(t *testing.T) {
 	a := newTestAlerts(t, 120, 30)
-	a.move(1) // the styled cells are those of unselected rows
+	a.list.Move(1) // the styled cells are those of unselected rows
 	st := a.ctx.Styles
 	v := a.View()
 	if !strings.Contains(v, st.Severity("critical").Render(text.Fit("critical", alertSevFullW))) {
@@ -382,8 +382,8 @@ func TestAlertsFilter(t *testing.T) {
 	if !a.Capturing() {
 		t.Fatal("enter on a bad filter should keep the prompt open")
 	}
-	if a.prompt.Value() != `path=~"(unclosed"` {
-		t.Fatalf("text not kept: %q", a.prompt.Value())
+	if a.list.Prompt.In.Value() != `path=~"(unclosed"` {
+		t.Fatalf("text not kept: %q", a.list.Prompt.In.Value())
 	}
 	v := ansi.Strip(a.View())
 	if !strings.Contains(v, "✕ filter:") || !strings.Contains(v, "path=~") {

@@ -35,6 +35,22 @@ func (c *Context) Thresholds() query.Thresholds {
 	}
 }
 
+// SourcesMsg tells the screens, at start, which servers are configured
+// (an Alertmanager is assumed until told).
+type SourcesMsg struct {
+	Alertmanager bool
+}
+
+// GraphAlertMsg asks the root model to graph an alert's rule.
+type GraphAlertMsg struct {
+	Alert query.Alert
+}
+
+// graphAlert asks for the graph of an alert's rule.
+func graphAlert(al query.Alert) tea.Cmd {
+	return func() tea.Msg { return GraphAlertMsg{Alert: al} }
+}
+
 // OverviewMsg carries a refresh of the overview to the screen.
 type OverviewMsg struct {
 	Overview *query.Overview

@@ -16,30 +16,25 @@ import (
 	"github.com/vigilterm/vigil/views/widget"
 )
 
-// ExtendAction is what a key did to an ExtendChooser.
-type ExtendAction int
-
-// The outcomes of a key in the chooser.
-const (
-	ExtendEditing ExtendAction = iota // still choosing
-	ExtendConfirm                     // enter on a valid duration: send it
-	ExtendCancel                      // esc
-)
-
 // ExtendChooser is the one way a silence's extension is chosen, on the
 // Silences screen (e) and on an already silenced alert (s, then e): the
 // form's duration presets on ↑/↓, or any duration typed (+90m, +2h, +1d),
 // with the new end shown before enter sends it.
 type ExtendChooser struct {
-	ctx *Context
-	si  query.Silence
-	in  textinput.Model
-	err string
+	noWork
+	ctx   *Context
+	si    query.Silence
+	in    textinput.Model
+	err   string
+	width int
+	// send is what enter on a valid duration does with the request.
+	send func(SilenceRequestMsg) tea.Cmd
 }
 
-// NewExtendChooser starts choosing an extension of si, at +1h.
-func NewExtendChooser(ctx *Context, si query.Silence) *ExtendChooser {
-	c := &ExtendChooser{ctx: ctx, si: si, in: widget.NewInput(32)}
+// NewExtendChooser starts choosing an extension of si, at +1h; enter on a
+// valid duration hands the request to send and closes the chooser.
+func NewExtendChooser(ctx *Context, si query.Silence, send func(SilenceRequestMsg) tea.Cmd) *ExtendChooser {
+	c := &ExtendChooser{ctx: ctx, si: si, in: widget.NewInput(32), send: send, width: 80}
 	c.in.SetValue("+1h")
 	c.in.CursorEnd()
 	c.in.Focus()
@@ -87,40 +82,60 @@ func (c *ExtendChooser) NewEnd() (time.Time, bool) {
 	return c.Base().Add(d), true
 }
 
-// Request is the write enter sends. Valid only after ExtendConfirm.
+// Request is the write enter sends, once the duration is valid.
 func (c *ExtendChooser) Request() SilenceRequestMsg {
 	end, _ := c.NewEnd()
 	return SilenceRequestMsg{Op: OpExtend, Silence: c.si, NewEnd: end}
 }
 
-// Update handles a key or a paste.
-func (c *ExtendChooser) Update(msg tea.Msg) (ExtendAction, tea.Cmd) {
+// Update implements Component: a key or a paste (which cannot confirm).
+// Enter on a valid duration sends the request; it and esc close the
+// chooser.
+func (c *ExtendChooser) Update(msg tea.Msg) (Component, tea.Cmd) {
 	k := c.ctx.Keys
 	if kp, ok := msg.(tea.KeyPressMsg); ok {
 		switch {
 		case key.Matches(kp, k.Apply):
 			if _, err := c.By(); err != nil {
 				c.err = err.Error()
-				return ExtendEditing, nil
+				return c, nil
 			}
 			c.in.Blur()
-			return ExtendConfirm, nil
+			return nil, c.send(c.Request())
 		case key.Matches(kp, k.Cancel):
 			c.in.Blur()
-			return ExtendCancel, nil
+			return nil, nil
 		case key.Matches(kp, k.PresetPrev):
 			c.step(-1)
-			return ExtendEditing, nil
+			return c, nil
 		case key.Matches(kp, k.PresetNext):
 			c.step(1)
-			return ExtendEditing, nil
+			return c, nil
 		}
 	}
 	var cmd tea.Cmd
 	c.in, cmd = c.in.Update(msg)
 	c.err = ""
-	return ExtendEditing, cmd
+	return c, cmd
 }
+
+// SetSize implements Component: the chooser draws in lines of w cells.
+func (c *ExtendChooser) SetSize(w, _ int) { c.width = w }
+
+// View implements Component.
+func (c *ExtendChooser) View() string { return strings.Join(c.Lines(c.width), "\n") }
+
+// Capturing implements Component: the chooser owns the keyboard.
+func (c *ExtendChooser) Capturing() bool { return true }
+
+// ShortHelp implements Component.
+func (c *ExtendChooser) ShortHelp() []key.Binding {
+	k := c.ctx.Keys
+	return []key.Binding{k.Apply, k.PresetPrev, k.PresetNext, k.Cancel}
+}
+
+// FullHelp implements Component.
+func (c *ExtendChooser) FullHelp() [][]key.Binding { return [][]key.Binding{c.ShortHelp()} }
 
 func (c *ExtendChooser) step(d int) {
 	cur := strings.TrimPrefix(strings.TrimSpace(c.in.Value()), "+")

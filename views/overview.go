@@ -119,13 +119,6 @@ func (o *Overview) SetSize(w, h int) {
 	o.list.Clamp()
 }
 
-// SetAlerting marks endpoints that have firing alerts; they rank first
-// among endpoints of the same level.
-func (o *Overview) SetAlerting(m map[string]int) {
-	o.alerting = m
-	o.rebuild()
-}
-
 // Data returns the last overview received, or nil.
 func (o *Overview) Data() *query.Overview { return o.data }
 
@@ -153,6 +146,14 @@ func (o *Overview) Update(msg tea.Msg) (Component, tea.Cmd) {
 	case OverviewMsg:
 		o.data = msg.Overview
 		o.rebuild()
+		return o, nil
+	case AlertsMsg:
+		// Endpoints with firing alerts rank first among those of the same
+		// level; an unknown list (no source answered) changes nothing.
+		if msg.Alerts != nil {
+			o.alerting = FiringByEndpoint(msg.Alerts, o.ctx.Config.Metrics.EndpointLabel)
+			o.rebuild()
+		}
 		return o, nil
 	case tea.KeyPressMsg:
 		if o.list.Prompt.IsOpen() {

@@ -18,6 +18,7 @@ import (
 // it with the ExtendChooser, and s again to make a new silence all the same. It
 // lives inside the alerts screen and owns the keyboard while open.
 type SilencedPanel struct {
+	noWork
 	ctx    *Context
 	width  int
 	height int
@@ -43,6 +44,8 @@ type SilencedPanel struct {
 
 	closed  bool
 	wantNew bool
+	// newForm opens the silence form in the panel's place (s again).
+	newForm func(query.Alert) (Component, tea.Cmd)
 }
 
 // CoveringSilences are the unexpired silences that match the alert, and
@@ -119,8 +122,47 @@ func (p *SilencedPanel) IsFor(msg SilenceResultMsg) bool {
 	return p.sending && r.Op == OpExtend && r.Silence.ID == p.sent.Silence.ID && r.NewEnd.Equal(p.sent.NewEnd)
 }
 
-// Update handles a key, a paste or the answer to the extend.
-func (p *SilencedPanel) Update(msg tea.Msg) tea.Cmd {
+// Update implements Component: a key, a paste, the answer to the extend
+// or a refresh. Once left it is done, or, left with s again, the silence
+// form takes its place.
+func (p *SilencedPanel) Update(msg tea.Msg) (Component, tea.Cmd) {
+	if m, ok := msg.(alertsData); ok {
+		al := p.alert
+		for i := range m.all {
+			if m.all[i].Key() == al.Key() {
+				al = m.all[i]
+				break
+			}
+		}
+		p.SetSilences(al, m.silences)
+		return p, nil
+	}
+	cmd := p.update(msg)
+	if !p.closed {
+		return p, cmd
+	}
+	if p.wantNew && p.newForm != nil {
+		next, open := p.newForm(p.alert)
+		return next, tea.Batch(cmd, open)
+	}
+	return nil, cmd
+}
+
+// Capturing implements Component: the panel owns the keyboard.
+func (p *SilencedPanel) Capturing() bool { return true }
+
+// sendExtend is the chooser's enter: one extend at a time, never in
+// read-only mode.
+func (p *SilencedPanel) sendExtend(req SilenceRequestMsg) tea.Cmd {
+	if p.ctx.Config.UI.ReadOnly {
+		return Flash("read-only: extending silences is disabled (ui.read_only)", true)
+	}
+	p.sent = req
+	p.sending, p.sentAt, p.sendErr = true, p.ctx.Now(), ""
+	return func() tea.Msg { return req }
+}
+
+func (p *SilencedPanel) update(msg tea.Msg) tea.Cmd {
 	k := p.ctx.Keys
 	switch msg := msg.(type) {
 	case SilenceResultMsg:
@@ -149,19 +191,8 @@ func (p *SilencedPanel) Update(msg tea.Msg) tea.Cmd {
 			if key.Matches(msg, k.Apply) && !p.chooserSeen {
 				return Flash("the new end is not on screen: enlarge the terminal to see it, then press enter", true)
 			}
-			act, cmd := p.chooser.Update(msg)
-			switch act {
-			case ExtendConfirm:
-				if p.ctx.Config.UI.ReadOnly {
-					p.chooser = nil
-					return Flash("read-only: extending silences is disabled (ui.read_only)", true)
-				}
-				p.sent = p.chooser.Request()
-				p.chooser = nil
-				p.sending, p.sentAt, p.sendErr = true, p.ctx.Now(), ""
-				req := p.sent
-				return func() tea.Msg { return req }
-			case ExtendCancel:
+			next, cmd := p.chooser.Update(msg)
+			if next == nil {
 				p.chooser = nil
 			}
 			return cmd
@@ -181,7 +212,7 @@ func (p *SilencedPanel) Update(msg tea.Msg) tea.Cmd {
 			case p.afterErr:
 				return Flash("the last extend failed: waiting for the next refresh to show what Alertmanager holds", false)
 			}
-			p.chooser = NewExtendChooser(p.ctx, si)
+			p.chooser = NewExtendChooser(p.ctx, si, p.sendExtend)
 			p.chooserSeen = false
 			p.sendErr = ""
 		case key.Matches(msg, k.Silence):

@@ -290,8 +290,32 @@ func (f *SilenceForm) setFocus(fl formField) {
 // typing reports whether keys go into a text input.
 func (f *SilenceForm) typing() bool { return f.focus != fieldMatchers || f.textMode }
 
-// Update handles a key, a paste or Alertmanager's answer.
-func (f *SilenceForm) Update(msg tea.Msg) tea.Cmd {
+// Update implements Component: a key, a paste, Alertmanager's answer or
+// a refresh of the alerts. The form is done once closed.
+func (f *SilenceForm) Update(msg tea.Msg) (Component, tea.Cmd) {
+	if m, ok := msg.(alertsData); ok {
+		f.SetAlerts(m.all)
+		return f, nil
+	}
+	cmd := f.update(msg)
+	if f.closed {
+		return nil, cmd
+	}
+	return f, cmd
+}
+
+// Capturing implements Component: the form owns the keyboard.
+func (f *SilenceForm) Capturing() bool { return true }
+
+// UnsentWork implements Component: the silence typed, once something was.
+func (f *SilenceForm) UnsentWork() string {
+	if !f.Dirty() {
+		return ""
+	}
+	return f.Work()
+}
+
+func (f *SilenceForm) update(msg tea.Msg) tea.Cmd {
 	switch msg := msg.(type) {
 	case SilenceResultMsg:
 		return f.onResult(msg)

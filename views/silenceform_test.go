@@ -307,7 +307,7 @@ func TestSilenceFormCommentOptional(t *testing.T) {
 	ctx := testContext(t, "dark")
 	ctx.Config.Silence.RequireComment = false
 	f := NewSilenceForm(ctx, sampleAlerts()[1], sampleAlerts(), "me@here")
-	f.Update(amKey("enter"))
+	f.update(amKey("enter"))
 	if !f.Confirming() {
 		t.Fatalf("errors %v", f.Errors())
 	}
@@ -550,10 +550,10 @@ func TestSilenceFormReadOnlyNeverSends(t *testing.T) {
 	ctx := readOnlyContext(t)
 	f := NewSilenceForm(ctx, sampleAlerts()[1], sampleAlerts(), "me@here")
 	for _, r := range "c" {
-		f.Update(amKey(string(r)))
+		f.update(amKey(string(r)))
 	}
-	f.Update(amKey("enter"))
-	msgs := runCmd(f.Update(amKey("enter")))
+	f.update(amKey("enter"))
+	msgs := runCmd(f.update(amKey("enter")))
 	noRequest(t, msgs)
 }
 
@@ -576,10 +576,10 @@ func TestSilenceFormManyMatchesPreview(t *testing.T) {
 	all := manyAlerts(300)
 	f := NewSilenceForm(ctx, all[0], all, "me@here")
 	f.SetSize(80, 21)
-	f.Update(amKey("ctrl+t"))
-	f.Update(amKey("ctrl+u"))
+	f.update(amKey("ctrl+t"))
+	f.update(amKey("ctrl+u"))
 	for _, r := range `job="shop"` {
-		f.Update(amKey(string(r)))
+		f.update(amKey(string(r)))
 	}
 	v := ansi.Strip(f.View())
 	if !strings.Contains(v, "matches 300 current alerts") || !strings.Contains(v, "… and 296 more") || !strings.Contains(v, "more than silence.warn_matches (1)") {
