@@ -11,6 +11,7 @@ import (
 
 	"github.com/vigilterm/vigil/query"
 	"github.com/vigilterm/vigil/ui/text"
+	"github.com/vigilterm/vigil/views/widget"
 )
 
 // detailKeyW is the width of the field names in the alert detail.
@@ -135,7 +136,8 @@ func (d *AlertDetail) View() string {
 	lines := append([]string(nil), all[d.offset:end]...)
 	if d.total > d.height && len(lines) > 0 {
 		// Say there is more, on the last line.
-		more := fmt.Sprintf(" ↕ %d–%d of %d lines (j/k, pgup/pgdn) ", d.offset+1, end, d.total)
+		k := d.ctx.Keys
+		more := fmt.Sprintf(" ↕ %d–%d of %d lines (%s, %s) ", d.offset+1, end, d.total, widget.Keys(k.Down, k.Up), widget.Keys(k.PageUp, k.PageDown))
 		lines[len(lines)-1] = d.ctx.Styles.Muted.Render(text.PadLeft(more, d.width))
 	}
 	return text.ClipLines(lines, d.width, d.height)
@@ -217,7 +219,7 @@ func (d *AlertDetail) lines() []string {
 	}
 	label := d.ctx.Config.Metrics.EndpointLabel
 	if v, ok := a.Labels[label]; ok && v != "" {
-		field("endpoint", text.Sanitize(v)+st.Muted.Render("  (J shows it on the overview)"))
+		field("endpoint", text.Sanitize(v)+st.Muted.Render("  ("+widget.Key(d.ctx.Keys.Jump)+" shows it on the overview)"))
 	}
 	if len(a.Receivers) > 0 {
 		field("receivers", text.Sanitize(strings.Join(a.Receivers, ", ")))

@@ -706,13 +706,15 @@ func (a *Alerts) noneText() string {
 // Notes implements Screen.
 func (a *Alerts) Notes() []string {
 	label := a.ctx.Config.Metrics.EndpointLabel
+	k, key := a.ctx.Keys, widget.Key
 	return []string{
 		"Alerts from Alertmanager, and pending ones from Prometheus; most severe first, then oldest.",
 		"STATE: firing; pending (Prometheus only: its `for` has not elapsed); silenced; inhibited.",
 		"FOR is the time since the alert became active. LABELS are its labels other than alertname and severity.",
 		`Filter: plain words match the name, state, summary and label values; name="v", name!="v", name=~"re", name!~"re" match labels.`,
-		"J shows the alert's " + label + " on the overview; o opens and y copies its runbook_url.",
-		"s opens the silence form (matchers from the alert's labels), or, on an alert a silence already covers, that silence with e to extend it and s again for a new one; a acks: a short silence of exactly this alert, confirmed before it is sent.",
+		key(k.Jump) + " shows the alert's " + label + " on the overview; " + key(k.Browse) + " opens and " + key(k.Copy) + " copies its runbook_url.",
+		key(k.Silence) + " opens the silence form (matchers from the alert's labels), or, on an alert a silence already covers, that silence with " +
+			key(k.Extend) + " to extend it and " + key(k.Silence) + " again for a new one; " + key(k.Ack) + " acks: a short silence of exactly this alert, confirmed before it is sent.",
 	}
 }
 

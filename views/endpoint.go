@@ -13,6 +13,7 @@ import (
 	"github.com/vigilterm/vigil/query"
 	"github.com/vigilterm/vigil/themes"
 	"github.com/vigilterm/vigil/ui/text"
+	"github.com/vigilterm/vigil/views/widget"
 )
 
 // DetailMsg carries a refresh of the endpoint detail screen. Err is set
@@ -232,9 +233,9 @@ func (e *Endpoint) updateChooser(msg tea.KeyPressMsg) tea.Cmd {
 		return e.setRange(query.DetailRanges[e.choice])
 	case key.Matches(msg, k.Cancel):
 		e.choosing = false
-	case key.Matches(msg, k.Up, k.RangeShorter), msg.String() == "left", msg.String() == "h":
+	case key.Matches(msg, k.Up, k.RangeShorter, k.ScrollLeft):
 		e.choice = max(e.choice-1, 0)
-	case key.Matches(msg, k.Down, k.RangeLonger), msg.String() == "right", msg.String() == "l":
+	case key.Matches(msg, k.Down, k.RangeLonger, k.ScrollRight):
 		e.choice = min(e.choice+1, len(query.DetailRanges)-1)
 	}
 	return nil
@@ -298,7 +299,8 @@ func (e *Endpoint) statusLines() []string {
 			}
 			b.WriteString(" " + s)
 		}
-		b.WriteString("   ←/→ choose · enter apply · esc cancel")
+		k := e.ctx.Keys
+		b.WriteString("   " + widget.Arrows(k.ScrollLeft, k.ScrollRight) + " choose · " + widget.Key(k.Apply) + " apply · " + widget.Key(k.Cancel) + " cancel")
 		lines = append(lines, st.Accent.Render(text.Fit(b.String(), e.width)))
 	}
 	return lines

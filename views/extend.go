@@ -161,7 +161,7 @@ func (c *ExtendChooser) Lines(width int) []string {
 			presets = append(presets, st.Muted.Render(" +"+pr+" "))
 		}
 	}
-	line += " " + strings.Join(presets, "") + st.Muted.Render("  ↑/↓ presets, or type one")
+	line += " " + strings.Join(presets, "") + st.Muted.Render("  "+widget.Keys(c.ctx.Keys.PresetPrev, c.ctx.Keys.PresetNext)+" presets, or type one")
 	out := []string{line}
 	was := "ends " + formatClock(now, c.si.EndsAt)
 	if !c.si.EndsAt.After(now) {
@@ -182,7 +182,8 @@ func (c *ExtendChooser) Lines(width int) []string {
 			out = append(out, st.Muted.Render(l))
 		}
 	}
-	for _, l := range text.Wrap("enter: extend silence "+text.Sanitize(c.si.ID)+" · esc: cancel", w) {
+	k := c.ctx.Keys
+	for _, l := range text.Wrap(widget.Key(k.Apply)+": extend silence "+text.Sanitize(c.si.ID)+" · "+widget.Key(k.Cancel)+": cancel", w) {
 		out = append(out, st.Confirm.Render(l))
 	}
 	return out

@@ -195,7 +195,7 @@ func (o *Overview) handleKey(msg tea.KeyPressMsg) tea.Cmd {
 		if o.compare == query.CompareOff {
 			return Flash("comparison off", false)
 		}
-		return Flash("ΔERR: error ratio now minus "+o.compare.String()+" (from the next refresh); o sorts by it", false)
+		return Flash("ΔERR: error ratio now minus "+o.compare.String()+" (from the next refresh); "+widget.Key(k.Sort)+" sorts by it", false)
 	case key.Matches(msg, k.Sort):
 		o.sortKey = o.sortKey.Next()
 		if o.sortKey == query.SortChange && o.compare == query.CompareOff {
@@ -344,7 +344,7 @@ func (o *Overview) Notes() []string {
 	}
 	if o.compare != query.CompareOff {
 		notes = append(notes, "ΔERR is each endpoint's error ratio now minus "+o.compare.String()+
-			", in percentage points (c cycles 1 day, 1 week, off); o can rank by it: the regression view.")
+			", in percentage points ("+widget.Key(o.ctx.Keys.Compare)+" cycles 1 day, 1 week, off); "+widget.Key(o.ctx.Keys.Sort)+" can rank by it: the regression view.")
 	}
 	if o.data == nil || !o.data.ExceptionsByEndpoint {
 		notes = append(notes, "EXC* counts status=\"500\" responses per endpoint: the exceptions counter has no endpoint label. The header's exc total is the true count from the exceptions counter.")

@@ -14,6 +14,7 @@ import (
 	"github.com/vigilterm/vigil/query"
 	"github.com/vigilterm/vigil/themes"
 	"github.com/vigilterm/vigil/ui/text"
+	"github.com/vigilterm/vigil/views/widget"
 )
 
 // PanelsMsg carries a refresh of the custom panels, one result per
@@ -157,7 +158,7 @@ func (p *Panels) View() string {
 		}
 	}
 	if p.rows() > p.visRows && len(out) > 0 {
-		more := fmt.Sprintf("panels rows %d–%d of %d (↑/↓ scroll)", p.offset+1, last, p.rows())
+		more := fmt.Sprintf("panels rows %d–%d of %d (%s scroll)", p.offset+1, last, p.rows(), widget.Arrows(p.ctx.Keys.Up, p.ctx.Keys.Down))
 		out[len(out)-1] = st.Muted.Render(text.Fit(more, p.width))
 	}
 	return strings.Join(text.FitBlock(out, p.width, p.height), "\n")

@@ -14,6 +14,7 @@ import (
 
 	"github.com/vigilterm/vigil/query"
 	"github.com/vigilterm/vigil/ui/text"
+	"github.com/vigilterm/vigil/views/widget"
 )
 
 // HistoryLimit bounds the PromQL prompt's history.
@@ -564,12 +565,17 @@ func (p *PromQL) View() string {
 	case p.res != nil:
 		lines = append(lines, p.resultView(room)...)
 	}
-	hint := "enter run · ↑/↓ history · tab complete · ctrl+g graph · esc close"
+	k, key, keys := p.ctx.Keys, widget.Key, widget.Keys
+	hint := key(k.Apply) + " run · " + keys(k.HistoryPrev, k.HistoryNext) + " history · " + key(k.Complete) + " complete · " +
+		key(k.GraphExpr) + " graph · " + key(k.Cancel) + " close"
 	switch {
 	case p.prompting && p.selected:
-		hint = "type to replace · ←/→/home/end edit · enter run · esc close"
+		ed := p.input.KeyMap
+		hint = "type to replace · " + widget.Arrows(ed.CharacterBackward, ed.CharacterForward, ed.LineStart, ed.LineEnd) + " edit · " +
+			key(k.Apply) + " run · " + key(k.Cancel) + " close"
 	case !p.prompting:
-		hint = ": edit · o sort column · ↑/↓ scroll · ←/→ sideways · ctrl+g graph · esc close"
+		hint = key(k.PromQL) + " edit · " + key(k.SortColumn) + " sort column · " + widget.Arrows(k.Up, k.Down) + " scroll · " +
+			widget.Arrows(k.ScrollLeft, k.ScrollRight) + " sideways · " + key(k.GraphExpr) + " graph · " + key(k.Cancel) + " close"
 	}
 	out := text.FitBlock(lines, p.width, p.height-1)
 	out = append(out, st.Muted.Render(text.Fit(hint, p.width)))
@@ -682,7 +688,7 @@ func (p *PromQL) resultView(h int) []string {
 	}
 	foot := fmt.Sprintf("%d series · sorted by %s", len(p.rows), p.columns[p.sortCol])
 	if total := p.resultWidth(); total > p.width {
-		foot += fmt.Sprintf(" · columns %d–%d of %d, ←/→ scroll", p.hoff+1, min(p.hoff+p.width, total), total)
+		foot += fmt.Sprintf(" · columns %d–%d of %d, %s scroll", p.hoff+1, min(p.hoff+p.width, total), total, widget.Arrows(p.ctx.Keys.ScrollLeft, p.ctx.Keys.ScrollRight))
 	}
 	lines = append(lines, st.Muted.Render(text.Fit(foot, p.width)))
 	return lines
@@ -757,5 +763,6 @@ func (p *PromQL) FullHelp() [][]key.Binding {
 
 // Notes implements Screen.
 func (p *PromQL) Notes() []string {
-	return []string{"Enter runs an instant query; ctrl+g graphs the expression over the detail screen's range (an hour by default)."}
+	k := p.ctx.Keys
+	return []string{widget.Key(k.Apply) + " runs an instant query; " + widget.Key(k.GraphExpr) + " graphs the expression over the detail screen's range (an hour by default)."}
 }

@@ -11,6 +11,7 @@ import (
 
 	"github.com/vigilterm/vigil/query"
 	"github.com/vigilterm/vigil/ui/text"
+	"github.com/vigilterm/vigil/views/widget"
 )
 
 // SilencedPanel is what s opens on an alert that a silence already covers:
@@ -189,7 +190,7 @@ func (p *SilencedPanel) update(msg tea.Msg) tea.Cmd {
 			return nil // one request at a time
 		case p.chooser != nil:
 			if key.Matches(msg, k.Apply) && !p.chooserSeen {
-				return Flash("the new end is not on screen: enlarge the terminal to see it, then press enter", true)
+				return Flash("the new end is not on screen: enlarge the terminal to see it, then press "+widget.Key(k.Apply), true)
 			}
 			next, cmd := p.chooser.Update(msg)
 			if next == nil {
@@ -208,7 +209,7 @@ func (p *SilencedPanel) update(msg tea.Msg) tea.Cmd {
 			si, ok := p.Selected()
 			switch {
 			case !ok:
-				return Flash("the silence's details are not loaded: it cannot be extended from here; s again makes a new one", true)
+				return Flash("the silence's details are not loaded: it cannot be extended from here; "+widget.Key(k.Silence)+" again makes a new one", true)
 			case p.afterErr:
 				return Flash("the last extend failed: waiting for the next refresh to show what Alertmanager holds", false)
 			}
@@ -265,7 +266,7 @@ func (p *SilencedPanel) View() string {
 }
 
 func (p *SilencedPanel) lines() (body, foot []string) {
-	st := p.ctx.Styles
+	st, k := p.ctx.Styles, p.ctx.Keys
 	w := max(p.width, 1)
 	now := p.ctx.Now()
 	valW := max(w-formLabelW-1, 1)
@@ -314,8 +315,8 @@ func (p *SilencedPanel) lines() (body, foot []string) {
 	switch {
 	case p.sending:
 		el := int(max(now.Sub(p.sentAt), 0) / time.Second)
-		for _, l := range text.Wrap(fmt.Sprintf("sending… extend %s to %s, %ds waiting for Alertmanager (esc leaves, the answer still shows)",
-			text.Sanitize(p.sent.Silence.ID), formatClock(now, p.sent.NewEnd), el), w) {
+		for _, l := range text.Wrap(fmt.Sprintf("sending… extend %s to %s, %ds waiting for Alertmanager (%s leaves, the answer still shows)",
+			text.Sanitize(p.sent.Silence.ID), formatClock(now, p.sent.NewEnd), el, widget.Key(k.Cancel)), w) {
 			foot = append(foot, st.Accent.Render(l))
 		}
 		return body, foot
@@ -327,9 +328,9 @@ func (p *SilencedPanel) lines() (body, foot []string) {
 			foot = append(foot, st.Error.Render(l))
 		}
 	}
-	what := "e: extend this silence · s again: create a new silence anyway · esc: back"
+	what := widget.Key(k.Extend) + ": extend this silence · " + widget.Key(k.Silence) + " again: create a new silence anyway · " + widget.Key(k.Cancel) + ": back"
 	if len(p.silences) > 1 {
-		what = "↑/↓: choose · " + what
+		what = widget.Arrows(k.Up, k.Down) + ": choose · " + what
 	}
 	for _, l := range text.Wrap(what, w) {
 		foot = append(foot, st.Confirm.Render(l))

@@ -127,7 +127,7 @@ func (q *expireQuestion) FullHelp() [][]key.Binding { return [][]key.Binding{q.S
 func (q *expireQuestion) View() string {
 	k := q.ctx.Keys
 	ask := fmt.Sprintf("expire silence %s %s? %s confirms, %s cancels",
-		text.Sanitize(q.si.ID), text.Sanitize(query.FormatMatchers(q.si.Matchers)), widget.KeyName(k.Apply), widget.KeyName(k.Cancel))
+		text.Sanitize(q.si.ID), text.Sanitize(query.FormatMatchers(q.si.Matchers)), widget.Key(k.Apply), widget.Key(k.Cancel))
 	var out []string
 	for _, l := range text.Wrap(ask, q.width) {
 		out = append(out, q.ctx.Styles.Confirm.Render(l))

@@ -41,6 +41,13 @@ const (
 // formLabelW is the width of the field names of the form.
 const formLabelW = 12
 
+// discardYes and discardNo answer the question esc asks on a form with
+// typed work: discard it, or keep editing.
+var (
+	discardYes = key.NewBinding(key.WithKeys("y"), key.WithHelp("y", "discard"))
+	discardNo  = key.NewBinding(key.WithKeys("n"), key.WithHelp("n", "keep editing"))
+)
+
 // durationPresets are the durations ↑/↓ cycle through.
 var durationPresets = [...]string{"15m", "1h", "4h", "1d"}
 
@@ -344,7 +351,7 @@ func (f *SilenceForm) confirmKey(msg tea.KeyPressMsg) tea.Cmd {
 		}
 		if !f.reviewSeen {
 			// Never send what the person has not seen.
-			return Flash("the review is not on screen: enlarge the terminal to see it, then press enter", true)
+			return Flash("the review is not on screen: enlarge the terminal to see it, then press "+widget.Key(k.Apply), true)
 		}
 		return f.send()
 	case key.Matches(msg, k.Cancel):
@@ -363,10 +370,10 @@ func (f *SilenceForm) editKey(msg tea.KeyPressMsg) tea.Cmd {
 	if f.discarding {
 		f.discarding = false
 		switch {
-		case key.Matches(msg, k.Cancel), msg.String() == "y":
+		case key.Matches(msg, k.Cancel, discardYes):
 			f.closed = true
 			return Flash("no silence created: the typed text was discarded", false)
-		case msg.String() == "n":
+		case key.Matches(msg, discardNo):
 			return nil
 		}
 		// Any other key keeps the work and does what it does.
@@ -509,7 +516,7 @@ func (f *SilenceForm) refresh() {
 	}
 	switch {
 	case len(ms) == 0:
-		f.refusal = "no matcher: turn one on (space) or type some (ctrl+t)"
+		f.refusal = "no matcher: turn one on (" + widget.Key(f.ctx.Keys.Toggle) + ") or type some (" + widget.Key(f.ctx.Keys.MatcherText) + ")"
 		return
 	case query.MatchesAll(ms):
 		f.refusal = `every matcher matches the empty string, so this would silence every alert; Alertmanager refuses it: add a matcher such as alertname="..."`
@@ -700,8 +707,8 @@ func (f *SilenceForm) View() string {
 			// The silence itself does not fit: say so rather than show a
 			// part of it, and do not let enter send it.
 			f.reviewSeen = false
-			return text.ClipLines(text.Wrap(text.Sanitize(fmt.Sprintf("the review of this silence needs %dx%d: enlarge the terminal to see it (esc: back)",
-				max(f.width, confirmMinWidth), spec+len(foot))), max(f.width, 1)), f.width, f.height)
+			return text.ClipLines(text.Wrap(text.Sanitize(fmt.Sprintf("the review of this silence needs %dx%d: enlarge the terminal to see it (%s: back)",
+				max(f.width, confirmMinWidth), spec+len(foot), widget.Key(f.ctx.Keys.Cancel))), max(f.width, 1)), f.width, f.height)
 		}
 		f.reviewSeen = true
 		if len(body)+len(foot) > f.height {
@@ -756,7 +763,7 @@ func (f *SilenceForm) errLine(name string) []string {
 }
 
 func (f *SilenceForm) editLines() ([]string, int) {
-	st := f.ctx.Styles
+	st, k := f.ctx.Styles, f.ctx.Keys
 	w := f.width
 	inW := max(w-formLabelW-1, 1)
 	var out []string
@@ -772,9 +779,9 @@ func (f *SilenceForm) editLines() ([]string, int) {
 	mark(fieldMatchers)
 	if f.textMode {
 		out = append(out, f.label("matchers", fieldMatchers)+" "+widget.InputView(st, &f.text, inW, f.focus == fieldMatchers, `name="v", name=~"re", name!="v"`))
-		out = append(out, strings.Repeat(" ", formLabelW+1)+st.Muted.Render(text.Truncate("as text (amtool syntax), replaces the list; ctrl+t: back to the list", inW)))
+		out = append(out, strings.Repeat(" ", formLabelW+1)+st.Muted.Render(text.Truncate("as text (amtool syntax), replaces the list; "+widget.Key(k.MatcherText)+": back to the list", inW)))
 	} else {
-		hint := "space: on/off · ctrl+t: edit as text"
+		hint := widget.Key(k.Toggle) + ": on/off · " + widget.Key(k.MatcherText) + ": edit as text"
 		out = append(out, f.label("matchers", fieldMatchers)+" "+st.Muted.Render(text.Truncate(hint, inW)))
 		if len(f.items) == 0 {
 			out = append(out, strings.Repeat(" ", formLabelW+1)+st.Muted.Render("(none)"))
@@ -844,10 +851,11 @@ func (f *SilenceForm) editLines() ([]string, int) {
 	out = append(out, f.previewLines(true)...)
 	out = append(out, "")
 	if f.discarding {
-		out = append(out, st.Confirm.Render("discard what you typed? esc again or y: discard · n or any other key: keep editing"))
+		out = append(out, st.Confirm.Render("discard what you typed? "+widget.Key(k.Cancel)+" again or "+widget.Key(discardYes)+": discard · "+
+			widget.Key(discardNo)+" or any other key: keep editing"))
 		focusLine = len(out) - 1
 	} else {
-		out = append(out, st.Muted.Render("enter: review before sending · tab/shift+tab: fields · esc: cancel"))
+		out = append(out, st.Muted.Render(widget.Key(k.Apply)+": review before sending · "+widget.Keys(k.NextField, k.PrevField)+": fields · "+widget.Key(k.Cancel)+": cancel"))
 	}
 	return out, focusLine
 }
@@ -922,7 +930,7 @@ const confirmMinWidth = 30
 // number of lines of body that show the silence itself (up to its comment):
 // they must all be on screen for the review to count as seen.
 func (f *SilenceForm) confirmLines() (body, foot []string, spec int) {
-	st := f.ctx.Styles
+	st, k := f.ctx.Styles, f.ctx.Keys
 	w := f.width
 	valW := max(w-formLabelW-1, 1)
 	var out []string
@@ -958,15 +966,15 @@ func (f *SilenceForm) confirmLines() (body, foot []string, spec int) {
 	switch {
 	case f.sending:
 		el := int(max(f.ctx.Now().Sub(f.sentAt), 0) / time.Second)
-		foot = append(foot, st.Accent.Render(fmt.Sprintf("sending… %ds waiting for Alertmanager (deadline %s; esc leaves, the answer still shows)",
-			el, FormatDuration(3*f.ctx.Config.Alertmanager.Timeout.D()+time.Second))))
+		foot = append(foot, st.Accent.Render(fmt.Sprintf("sending… %ds waiting for Alertmanager (deadline %s; %s leaves, the answer still shows)",
+			el, FormatDuration(3*f.ctx.Config.Alertmanager.Timeout.D()+time.Second), widget.Key(k.Cancel))))
 	case f.sendErr != "":
 		for _, l := range text.Wrap("✕ Alertmanager: "+f.sendErr, max(w, 1)) {
 			foot = append(foot, st.Error.Render(l))
 		}
-		foot = append(foot, st.Confirm.Render("enter: try again (checks for a silence the failed attempt made) · esc: edit"))
+		foot = append(foot, st.Confirm.Render(widget.Key(k.Apply)+": try again (checks for a silence the failed attempt made) · "+widget.Key(k.Cancel)+": edit"))
 	default:
-		foot = append(foot, st.Confirm.Render("enter: send to Alertmanager · esc: back to editing"))
+		foot = append(foot, st.Confirm.Render(widget.Key(k.Apply)+": send to Alertmanager · "+widget.Key(k.Cancel)+": back to editing"))
 	}
 	return out, foot, spec
 }

@@ -461,10 +461,12 @@ func (s *Silences) statusLines() []string {
 
 // Notes implements Screen.
 func (s *Silences) Notes() []string {
+	k, key := s.ctx.Keys, widget.Key
 	return []string{
-		"Active and pending silences, from anyone; E lists the expired ones too.",
+		"Active and pending silences, from anyone; " + key(k.ShowExpired) + " lists the expired ones too.",
 		"MATCHES is how many current alerts the silence's matchers select.",
-		"x expires a silence after a confirmation. e extends it: ↑/↓ pick a preset (+15m, +1h, +4h, +1d) or type a duration; the new end shows before enter sends it.",
+		key(k.Expire) + " expires a silence after a confirmation. " + key(k.Extend) + " extends it: " + widget.Arrows(k.PresetPrev, k.PresetNext) +
+			" pick a preset (+15m, +1h, +4h, +1d) or type a duration; the new end shows before " + key(k.Apply) + " sends it.",
 		"Alertmanager may replace an extended silence with a new id: the flash says so.",
 	}
 }
@@ -526,7 +528,7 @@ func (s *Silences) View() string {
 	case s.list.Len() == 0:
 		note := "  no active or pending silences"
 		if !s.showExpired {
-			note += " (E shows expired ones)"
+			note += " (" + widget.Key(s.ctx.Keys.ShowExpired) + " shows expired ones)"
 		}
 		lines = append(lines, st.Muted.Render(text.Fit(note, s.width)))
 	default:

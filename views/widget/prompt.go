@@ -79,10 +79,5 @@ func (p *Prompt) View(st *themes.Styles, w int, placeholder string) string {
 // FilterLine is the line under a list while a filter applies: the filter,
 // how many rows it leaves, and the key that clears it.
 func FilterLine(k *keys.KeyMap, filter, count string) string {
-	return "filter /" + text.Sanitize(filter) + "  " + count + "  (" + KeyName(k.Back) + " clears)"
+	return "filter /" + text.Sanitize(filter) + "  " + count + "  (" + Key(k.Back) + " clears)"
 }
-
-// KeyName is the key a binding shows in help ("esc", "↑/k"): prose that
-// names a key takes it from the binding, so that it cannot drift from
-// what the key does.
-func KeyName(b key.Binding) string { return b.Help().Key }
