@@ -28,7 +28,7 @@ type AlertDetail struct {
 	gone     bool // no longer in the last refresh
 	width    int
 	height   int
-	offset   int
+	scr      widget.Scroll
 	total    int // lines, as of the last render
 }
 
@@ -62,10 +62,10 @@ func (d *AlertDetail) SetSize(w, h int) {
 }
 
 // Offset is the first line shown.
-func (d *AlertDetail) Offset() int { return d.offset }
+func (d *AlertDetail) Offset() int { return d.scr.Offset }
 
 func (d *AlertDetail) clamp() {
-	d.offset = min(max(d.offset, 0), max(d.total-d.height, 0))
+	d.scr.Clamp(d.total, d.height)
 }
 
 // Update implements Component: it scrolls, follows the alert across
@@ -99,23 +99,7 @@ func (d *AlertDetail) Capturing() bool { return false }
 func (d *AlertDetail) FullHelp() [][]key.Binding { return nil }
 
 func (d *AlertDetail) scroll(msg tea.KeyPressMsg) {
-	k := d.ctx.Keys
-	page := max(d.height-1, 1)
-	switch {
-	case key.Matches(msg, k.Up):
-		d.offset--
-	case key.Matches(msg, k.Down):
-		d.offset++
-	case key.Matches(msg, k.PageUp):
-		d.offset -= page
-	case key.Matches(msg, k.PageDown):
-		d.offset += page
-	case key.Matches(msg, k.Top):
-		d.offset = 0
-	case key.Matches(msg, k.Bottom):
-		d.offset = d.total
-	}
-	d.clamp()
+	d.scr.Key(msg, d.ctx.Keys, d.total, d.height)
 }
 
 // ShortHelp is the detail's keys.
@@ -132,12 +116,12 @@ func (d *AlertDetail) View() string {
 	all := d.lines()
 	d.total = len(all)
 	d.clamp()
-	end := min(d.offset+d.height, len(all))
-	lines := append([]string(nil), all[d.offset:end]...)
+	lines := append([]string(nil), d.scr.Window(all, d.height)...)
+	end := d.scr.Offset + len(lines)
 	if d.total > d.height && len(lines) > 0 {
 		// Say there is more, on the last line.
 		k := d.ctx.Keys
-		more := fmt.Sprintf(" ↕ %d–%d of %d lines (%s, %s) ", d.offset+1, end, d.total, widget.Keys(k.Down, k.Up), widget.Keys(k.PageUp, k.PageDown))
+		more := fmt.Sprintf(" ↕ %d–%d of %d lines (%s, %s) ", d.scr.Offset+1, end, d.total, widget.Keys(k.Down, k.Up), widget.Keys(k.PageUp, k.PageDown))
 		lines[len(lines)-1] = d.ctx.Styles.Muted.Render(text.PadLeft(more, d.width))
 	}
 	return text.ClipLines(lines, d.width, d.height)

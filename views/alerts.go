@@ -330,26 +330,9 @@ func (a *Alerts) actionKey(msg tea.KeyPressMsg, al query.Alert) (tea.Cmd, bool) 
 	case key.Matches(msg, k.Ack):
 		return a.openForm(al, true), true
 	case key.Matches(msg, k.Browse):
-		u := al.RunbookURL()
-		if strings.TrimSpace(u) == "" {
-			return Flash(text.Sanitize(al.Name)+" has no runbook_url annotation", false), true
-		}
-		safe, ok := text.SafeURL(u)
-		if !ok {
-			return Flash("the runbook URL is not an http(s) URL vigil will open: "+text.Sanitize(u), true), true
-		}
-		return func() tea.Msg { return OpenURLMsg{URL: safe} }, true
+		return runbook(al, false), true
 	case key.Matches(msg, k.Copy):
-		u := al.RunbookURL()
-		if strings.TrimSpace(u) == "" {
-			return Flash(text.Sanitize(al.Name)+" has no runbook_url annotation", false), true
-		}
-		safe, ok := text.SafeURL(u)
-		if !ok {
-			// Never put on the clipboard what could run in a shell.
-			return Flash("not copied: the runbook URL is not a plain http(s) URL: "+text.Sanitize(u), true), true
-		}
-		return func() tea.Msg { return CopyMsg{Text: safe, What: "runbook URL"} }, true
+		return runbook(al, true), true
 	case key.Matches(msg, k.GraphAlert):
 		return graphAlert(al), true
 	case key.Matches(msg, k.Jump):
@@ -361,6 +344,26 @@ func (a *Alerts) actionKey(msg tea.KeyPressMsg, al query.Alert) (tea.Cmd, bool) 
 		return func() tea.Msg { return JumpToEndpointMsg{Endpoint: v} }, true
 	}
 	return nil, false
+}
+
+// runbook opens an alert's runbook URL, or copies it; only a plain
+// http(s) URL is opened or put on the clipboard, where it could not run in
+// a shell.
+func runbook(al query.Alert, copy bool) tea.Cmd {
+	u := al.RunbookURL()
+	if strings.TrimSpace(u) == "" {
+		return Flash(text.Sanitize(al.Name)+" has no runbook_url annotation", false)
+	}
+	safe, ok := text.SafeURL(u)
+	switch {
+	case !ok && copy:
+		return Flash("not copied: the runbook URL is not a plain http(s) URL: "+text.Sanitize(u), true)
+	case !ok:
+		return Flash("the runbook URL is not an http(s) URL vigil will open: "+text.Sanitize(u), true)
+	case copy:
+		return func() tea.Msg { return CopyMsg{Text: safe, What: "runbook URL"} }
+	}
+	return func() tea.Msg { return OpenURLMsg{URL: safe} }
 }
 
 // noAlertmanagerFlash refuses a silence when no Alertmanager is configured.

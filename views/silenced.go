@@ -269,7 +269,6 @@ func (p *SilencedPanel) lines() (body, foot []string) {
 	st, k := p.ctx.Styles, p.ctx.Keys
 	w := max(p.width, 1)
 	now := p.ctx.Now()
-	valW := max(w-formLabelW-1, 1)
 	name := text.Sanitize(p.alert.Name)
 	n := len(p.silences) + len(p.unknown)
 	title := fmt.Sprintf("%s is already silenced (%d silence%s)", name, n, plural(n))
@@ -277,15 +276,7 @@ func (p *SilencedPanel) lines() (body, foot []string) {
 		title = fmt.Sprintf("%s has a silence that has not started yet (%d)", name, n)
 	}
 	body = append(body, st.Confirm.Render(text.Truncate(title, w)))
-	field := func(label, value string) {
-		for i, l := range text.Wrap(value, valW) {
-			lb := ""
-			if i == 0 {
-				lb = label
-			}
-			body = append(body, st.Muted.Render(text.Fit("  "+lb, formLabelW))+" "+l)
-		}
-	}
+	field := func(label, value string) { body = append(body, labelled(st, label, value, w)...) }
 	for i, s := range p.silences {
 		mark := "  "
 		if i == p.sel {

@@ -21,7 +21,7 @@ type silenceDetail struct {
 	si            query.Silence
 	alerts        []query.Alert
 	width, height int
-	offset        int
+	scr           widget.Scroll
 }
 
 // silenceShown is a refresh as the silence detail sees it: the silence
@@ -38,24 +38,14 @@ func newSilenceDetail(ctx *Context, si query.Silence, alerts []query.Alert) *sil
 // Update implements Component: it scrolls, follows refreshes and is done
 // on esc.
 func (d *silenceDetail) Update(msg tea.Msg) (Component, tea.Cmd) {
-	k := d.ctx.Keys
-	page := max(d.height-1, 1)
 	switch msg := msg.(type) {
 	case silenceShown:
 		d.si, d.alerts = msg.si, msg.alerts
 	case tea.KeyPressMsg:
-		switch {
-		case key.Matches(msg, k.Back):
+		if key.Matches(msg, d.ctx.Keys.Back) {
 			return nil, nil
-		case key.Matches(msg, k.Up):
-			d.offset--
-		case key.Matches(msg, k.Down):
-			d.offset++
-		case key.Matches(msg, k.PageUp):
-			d.offset -= page
-		case key.Matches(msg, k.PageDown):
-			d.offset += page
 		}
+		d.scr.Key(msg, d.ctx.Keys, len(d.lines()), d.height)
 	}
 	return d, nil
 }
@@ -75,15 +65,12 @@ func (d *silenceDetail) ShortHelp() []key.Binding {
 // FullHelp implements Component.
 func (d *silenceDetail) FullHelp() [][]key.Binding {
 	k := d.ctx.Keys
-	return [][]key.Binding{{k.Back, k.Up, k.Down, k.PageUp, k.PageDown}, d.ShortHelp()[1:]}
+	return [][]key.Binding{append([]key.Binding{k.Back}, k.Navigation()...), d.ShortHelp()[1:]}
 }
 
 // View implements Component: the lines from the offset that fit.
 func (d *silenceDetail) View() string {
-	out := d.lines()
-	d.offset = min(max(d.offset, 0), max(len(out)-d.height, 0))
-	end := min(d.offset+d.height, len(out))
-	return strings.Join(out[d.offset:end], "\n")
+	return strings.Join(d.scr.Window(d.lines(), d.height), "\n")
 }
 
 // expireQuestion asks before a silence is expired: enter sends, esc
@@ -141,17 +128,8 @@ func (d *silenceDetail) lines() []string {
 	w := d.width
 	si := d.si
 	now := d.ctx.Now()
-	valW := max(w-formLabelW-1, 1)
 	var out []string
-	field := func(name, value string) {
-		for i, l := range text.Wrap(value, valW) {
-			n := ""
-			if i == 0 {
-				n = name
-			}
-			out = append(out, st.Muted.Render(text.Fit("  "+n, formLabelW))+" "+l)
-		}
-	}
+	field := func(name, value string) { out = append(out, labelled(st, name, value, w)...) }
 	out = append(out, st.Title.Render("Silence "+text.Sanitize(si.ID)))
 	field("state", st.SilenceState(si.State).Render(text.Sanitize(si.State))+" · "+silenceEndsIn(now, si))
 	for i, m := range si.Matchers {

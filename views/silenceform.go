@@ -12,6 +12,7 @@ import (
 
 	"github.com/vigilterm/vigil"
 	"github.com/vigilterm/vigil/query"
+	"github.com/vigilterm/vigil/themes"
 	"github.com/vigilterm/vigil/ui/text"
 	"github.com/vigilterm/vigil/views/widget"
 )
@@ -36,8 +37,22 @@ const (
 	errCreatedBy = "createdBy"
 )
 
-// formLabelW is the width of the field names of the form.
+// formLabelW is the width of the field names of the form, and of the
+// silence details and panels that share its look.
 const formLabelW = 12
+
+// labelled is a field of a form or a detail: the value wrapped to what w
+// cells leave after the muted label, the label on its first line only.
+func labelled(st *themes.Styles, label, value string, w int) []string {
+	ls := text.Wrap(value, max(w-formLabelW-1, 1))
+	for i, l := range ls {
+		if i > 0 {
+			label = ""
+		}
+		ls[i] = st.Muted.Render(text.Fit("  "+label, formLabelW)) + " " + l
+	}
+	return ls
+}
 
 // discardYes and discardNo answer the question esc asks on a form with
 // typed work: discard it, or keep editing.

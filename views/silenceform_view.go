@@ -281,22 +281,13 @@ const confirmMinWidth = 30
 func (f *SilenceForm) confirmLines() (body, foot []string, spec int) {
 	st, k := f.ctx.Styles, f.ctx.Keys
 	w := f.width
-	valW := max(w-formLabelW-1, 1)
 	var out []string
 	q := "Create this silence?"
 	if f.ack {
 		q = "Ack " + text.Sanitize(f.origin.Name) + " with this silence?"
 	}
 	out = append(out, st.Confirm.Render(q))
-	field := func(name, value string) {
-		for i, l := range text.Wrap(value, valW) {
-			n := ""
-			if i == 0 {
-				n = name
-			}
-			out = append(out, st.Muted.Render(text.Fit("  "+n, formLabelW))+" "+l)
-		}
-	}
+	field := func(name, value string) { out = append(out, labelled(st, name, value, w)...) }
 	now := f.ctx.Now()
 	field("matchers", text.Sanitize(query.FormatMatchers(f.spec.Matchers)))
 	field("starts", "now ("+now.Format("2006-01-02 15:04:05 MST")+")")
