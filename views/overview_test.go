@@ -62,21 +62,32 @@ func newTestOverview(t testing.TB, w, h int) *Overview {
 	return o
 }
 
+// keyMsg builds a key press: named keys, ctrl+x, or text. amKey and
+// pqKey are the same, under the names the alerts and PromQL tests use.
 func keyMsg(s string) tea.KeyPressMsg {
-	switch s {
-	case "enter":
-		return tea.KeyPressMsg{Code: tea.KeyEnter}
-	case "esc":
-		return tea.KeyPressMsg{Code: tea.KeyEscape}
-	case "down":
-		return tea.KeyPressMsg{Code: tea.KeyDown}
-	case "pgdown":
-		return tea.KeyPressMsg{Code: tea.KeyPgDown}
+	named := map[string]tea.KeyPressMsg{
+		"enter":     {Code: tea.KeyEnter},
+		"esc":       {Code: tea.KeyEscape},
+		"tab":       {Code: tea.KeyTab},
+		"shift+tab": {Code: tea.KeyTab, Mod: tea.ModShift},
+		"space":     {Code: tea.KeySpace, Text: " "},
+		"up":        {Code: tea.KeyUp},
+		"down":      {Code: tea.KeyDown},
+		"pgup":      {Code: tea.KeyPgUp},
+		"pgdown":    {Code: tea.KeyPgDown},
+		"backspace": {Code: tea.KeyBackspace},
+	}
+	if k, ok := named[s]; ok {
+		return k
+	}
+	if c, ok := strings.CutPrefix(s, "ctrl+"); ok {
+		return tea.KeyPressMsg{Code: []rune(c)[0], Mod: tea.ModCtrl}
 	}
 	r := []rune(s)[0]
 	return tea.KeyPressMsg{Code: r, Text: s}
 }
 
+var amKey, pqKey = keyMsg, keyMsg
 func press(o *Overview, keys ...string) tea.Cmd {
 	var cmd tea.Cmd
 	for _, k := range keys {

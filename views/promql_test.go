@@ -12,20 +12,6 @@ import (
 	"github.com/vigilterm/vigil/query"
 )
 
-func pqKey(s string) tea.KeyPressMsg {
-	switch s {
-	case "up":
-		return tea.KeyPressMsg{Code: tea.KeyUp}
-	case "tab":
-		return tea.KeyPressMsg{Code: tea.KeyTab}
-	case "ctrl+g":
-		return tea.KeyPressMsg{Code: 'g', Mod: tea.ModCtrl}
-	case "backspace":
-		return tea.KeyPressMsg{Code: tea.KeyBackspace}
-	}
-	return keyMsg(s)
-}
-
 func typeInto(p *PromQL, s string) {
 	for _, r := range s {
 		p.Update(tea.KeyPressMsg{Code: r, Text: string(r)})
