@@ -88,6 +88,7 @@ func keyMsg(s string) tea.KeyPressMsg {
 }
 
 var amKey, pqKey = keyMsg, keyMsg
+
 func press(o *Overview, keys ...string) tea.Cmd {
 	var cmd tea.Cmd
 	for _, k := range keys {
