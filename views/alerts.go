@@ -429,18 +429,10 @@ func (a *Alerts) handleKey(msg tea.KeyPressMsg) tea.Cmd {
 		}
 		return nil
 	}
-	if a.list.NavKey(msg, k) {
+	if _, ok := a.list.Key(msg, k, a.filter.String(), a.setFilter); ok {
 		return nil
 	}
 	switch {
-	case key.Matches(msg, k.Filter):
-		_ = a.list.Prompt.Open(a.filter.String())
-		return nil
-	case key.Matches(msg, k.Back):
-		if a.filter.String() != "" {
-			a.list.Prompt.Clear(a.setFilter)
-		}
-		return nil
 	case key.Matches(msg, k.Group):
 		a.grouped = !a.grouped
 		a.rebuild()

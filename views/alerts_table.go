@@ -288,14 +288,7 @@ func (a *Alerts) View() string {
 			lines = append(lines, a.renderRow(&shown[row.idx], row.idx == a.list.Cursor(), now))
 		}
 	}
-	if len(lines) > 1+body {
-		lines = lines[:1+body]
-	}
-	for len(lines) < 1+body {
-		lines = append(lines, "")
-	}
-	lines = append(lines, a.statusLines()...)
-	return text.ClipLines(lines, a.width, a.height)
+	return widget.Frame(lines[0], lines[1:], body, a.statusLines(), a.width, a.height)
 }
 
 func (a *Alerts) header() string {

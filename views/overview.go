@@ -175,16 +175,10 @@ func (o *Overview) applyFilter(s string, _ bool) bool {
 
 func (o *Overview) handleKey(msg tea.KeyPressMsg) tea.Cmd {
 	k := o.ctx.Keys
-	if o.list.NavKey(msg, k) {
-		return nil
+	if cmd, ok := o.list.Key(msg, k, o.filter, o.applyFilter); ok {
+		return cmd
 	}
 	switch {
-	case key.Matches(msg, k.Filter):
-		return o.list.Prompt.Open(o.filter)
-	case key.Matches(msg, k.Back):
-		if o.filter != "" {
-			o.list.Prompt.Clear(o.applyFilter)
-		}
 	case key.Matches(msg, k.Compare):
 		o.compare = o.compare.Next()
 		o.SetSize(o.width, o.height)

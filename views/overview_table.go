@@ -8,6 +8,7 @@ import (
 	"github.com/vigilterm/vigil/query"
 	"github.com/vigilterm/vigil/themes"
 	"github.com/vigilterm/vigil/ui/text"
+	"github.com/vigilterm/vigil/views/widget"
 )
 
 func (o *Overview) header() string {
@@ -78,14 +79,7 @@ func (o *Overview) View() string {
 			lines = append(lines, o.renderRow(&rows[i], i == o.list.Cursor(), th))
 		}
 	}
-	for len(lines) < 1+body {
-		lines = append(lines, "")
-	}
-	lines = append(lines, o.statusLines()...)
-	if len(lines) > o.height {
-		lines = lines[:o.height]
-	}
-	return strings.Join(lines, "\n")
+	return widget.Frame(lines[0], lines[1:], body, o.statusLines(), o.width, o.height)
 }
 
 // cell is one table cell: text, width, alignment and the level it shows.

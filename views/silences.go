@@ -304,16 +304,10 @@ func (s *Silences) rebuild() {
 
 func (s *Silences) handleKey(msg tea.KeyPressMsg) tea.Cmd {
 	k := s.ctx.Keys
-	if s.list.NavKey(msg, k) {
+	if _, ok := s.list.Key(msg, k, s.filter, s.applyFilter); ok {
 		return nil
 	}
 	switch {
-	case key.Matches(msg, k.Filter):
-		_ = s.list.Prompt.Open(s.filter)
-	case key.Matches(msg, k.Back):
-		if s.filter != "" {
-			s.list.Prompt.Clear(s.applyFilter)
-		}
 	case key.Matches(msg, k.ShowExpired):
 		s.showExpired = !s.showExpired
 		s.rebuild()
@@ -379,21 +373,38 @@ func (s *Silences) pendingTTL() time.Duration {
 }
 
 func (s *Silences) startExpire() tea.Cmd {
+	si, cmd, ok := s.target("expiring silences", func(si query.Silence) tea.Cmd {
+		if si.Expired() {
+			return Flash("silence "+text.Sanitize(si.ID)+" has already expired", false)
+		}
+		return nil
+	})
+	if ok {
+		s.ask.Push(&expireQuestion{ctx: s.ctx, si: si, send: s.send})
+	}
+	return cmd
+}
+
+// target is the selected silence a write would act on, or the flash that
+// refuses it: read-only mode, check's refusal, a request about it still
+// on its way.
+func (s *Silences) target(what string, check func(query.Silence) tea.Cmd) (query.Silence, tea.Cmd, bool) {
 	if s.ctx.Config.UI.ReadOnly {
-		return Flash("read-only: expiring silences is disabled (ui.read_only)", true)
+		return query.Silence{}, Flash("read-only: "+what+" is disabled (ui.read_only)", true), false
 	}
 	si, ok := s.Selected()
 	if !ok {
-		return nil
+		return si, nil, false
 	}
-	if si.Expired() {
-		return Flash("silence "+text.Sanitize(si.ID)+" has already expired", false)
+	if check != nil {
+		if cmd := check(si); cmd != nil {
+			return si, cmd, false
+		}
 	}
 	if op, busy := s.busy(si.ID); busy {
-		return Flash(fmt.Sprintf("silence %s: %s already on its way", text.Sanitize(si.ID), op), false)
+		return si, Flash(fmt.Sprintf("silence %s: %s already on its way", text.Sanitize(si.ID), op), false), false
 	}
-	s.ask.Push(&expireQuestion{ctx: s.ctx, si: si, send: s.send})
-	return nil
+	return si, nil, true
 }
 
 // send notes a request as in flight and sends it.
@@ -403,18 +414,11 @@ func (s *Silences) send(req SilenceRequestMsg) tea.Cmd {
 }
 
 func (s *Silences) startExtend() tea.Cmd {
-	if s.ctx.Config.UI.ReadOnly {
-		return Flash("read-only: extending silences is disabled (ui.read_only)", true)
+	si, cmd, ok := s.target("extending silences", nil)
+	if ok {
+		s.ask.Push(NewExtendChooser(s.ctx, si, s.send))
 	}
-	si, ok := s.Selected()
-	if !ok {
-		return nil
-	}
-	if op, busy := s.busy(si.ID); busy {
-		return Flash(fmt.Sprintf("silence %s: %s already on its way", text.Sanitize(si.ID), op), false)
-	}
-	s.ask.Push(NewExtendChooser(s.ctx, si, s.send))
-	return nil
+	return cmd
 }
 
 // Notes implements Screen.

@@ -97,14 +97,7 @@ func (s *Silences) View() string {
 			lines = append(lines, s.renderRow(&rows[i], i == s.list.Cursor(), now))
 		}
 	}
-	if len(lines) > 1+body {
-		lines = lines[:1+body]
-	}
-	for len(lines) < 1+body {
-		lines = append(lines, "")
-	}
-	lines = append(lines, s.statusLines()...)
-	return text.ClipLines(lines, s.width, s.height)
+	return widget.Frame(lines[0], lines[1:], body, s.statusLines(), s.width, s.height)
 }
 
 func (s *Silences) header() string {

@@ -5,6 +5,7 @@ import (
 	tea "charm.land/bubbletea/v2"
 
 	"github.com/vigilterm/vigil/ui/keys"
+	"github.com/vigilterm/vigil/ui/text"
 )
 
 // List is what every list screen shares: the rows shown, the cursor on one
@@ -173,4 +174,35 @@ func ScrollTo(offset, top, bottom, n, h int) int {
 		offset = bottom - h + 1
 	}
 	return min(max(offset, 0), max(n-h, 0))
+}
+
+// Key handles the keys every list has: navigation, the filter key, which
+// opens the prompt on the filter applied, and back, which clears that
+// filter. ok is false for any other key.
+func (l *List[T]) Key(msg tea.KeyPressMsg, k *keys.KeyMap, filter string, apply ApplyFunc) (cmd tea.Cmd, ok bool) {
+	switch {
+	case l.NavKey(msg, k):
+	case key.Matches(msg, k.Filter):
+		cmd = l.Prompt.Open(filter)
+	case key.Matches(msg, k.Back):
+		if filter != "" {
+			l.Prompt.Clear(apply)
+		}
+	default:
+		return nil, false
+	}
+	return cmd, true
+}
+
+// Frame lays a list screen out in w×h cells: its header line, the body cut
+// or padded to bodyH lines, then the status lines under it.
+func Frame(header string, body []string, bodyH int, status []string, w, h int) string {
+	bodyH = max(bodyH, 0)
+	lines := make([]string, 0, 1+bodyH+len(status))
+	lines = append(lines, header)
+	lines = append(lines, body[:min(len(body), bodyH)]...)
+	for len(lines) < 1+bodyH {
+		lines = append(lines, "")
+	}
+	return text.ClipLines(append(lines, status...), w, h)
 }
