@@ -153,15 +153,7 @@ func (c *ExtendChooser) Lines(width int) []string {
 	p := "extend by "
 	line := st.Prompt.Render(p) + widget.InputView(st, &c.in, max(min(10, w-text.Width(p)), 1), true, "+1h")
 	cur := strings.TrimPrefix(strings.TrimSpace(c.in.Value()), "+")
-	var presets []string
-	for _, pr := range durationPresets {
-		if pr == cur {
-			presets = append(presets, st.Accent.Render("[+"+pr+"]"))
-		} else {
-			presets = append(presets, st.Muted.Render(" +"+pr+" "))
-		}
-	}
-	line += " " + strings.Join(presets, "") + st.Muted.Render("  "+widget.Keys(c.ctx.Keys.PresetPrev, c.ctx.Keys.PresetNext)+" presets, or type one")
+	line += " " + presetChips(st, cur, "+") + st.Muted.Render("  "+widget.Keys(c.ctx.Keys.PresetPrev, c.ctx.Keys.PresetNext)+" presets, or type one")
 	out := []string{line}
 	was := "ends " + formatClock(now, c.si.EndsAt)
 	if !c.si.EndsAt.After(now) {

@@ -4,7 +4,6 @@ import (
 	"fmt"
 	"slices"
 	"strings"
-	"time"
 
 	"charm.land/bubbles/v2/key"
 	tea "charm.land/bubbletea/v2"
@@ -34,10 +33,8 @@ type SilencedPanel struct {
 	// what enter does) at the current size; enter extends only then.
 	chooserSeen bool
 
-	sending bool
-	sent    SilenceRequestMsg
-	sentAt  time.Time
-	sendErr string
+	sendState
+	sent SilenceRequestMsg
 	// afterErr is set by a failed extend: the silence may have changed (a
 	// write can land though its answer was lost), so e waits for the next
 	// refresh to show what Alertmanager holds before extending again.
@@ -159,7 +156,7 @@ func (p *SilencedPanel) sendExtend(req SilenceRequestMsg) tea.Cmd {
 		return Flash("read-only: extending silences is disabled (ui.read_only)", true)
 	}
 	p.sent = req
-	p.sending, p.sentAt, p.sendErr = true, p.ctx.Now(), ""
+	p.start(p.ctx.Now())
 	return func() tea.Msg { return req }
 }
 
@@ -170,9 +167,7 @@ func (p *SilencedPanel) update(msg tea.Msg) tea.Cmd {
 		if !p.IsFor(msg) {
 			return nil
 		}
-		p.sending = false
-		if msg.Err != nil {
-			p.sendErr = text.Sanitize(msg.Err.Error())
+		if !p.answer(msg.Err) {
 			p.afterErr = true
 			return nil
 		}
@@ -305,7 +300,7 @@ func (p *SilencedPanel) lines() (body, foot []string) {
 	body = append(body, "")
 	switch {
 	case p.sending:
-		el := int(max(now.Sub(p.sentAt), 0) / time.Second)
+		el := p.elapsed(now)
 		for _, l := range text.Wrap(fmt.Sprintf("sending… extend %s to %s, %ds waiting for Alertmanager (%s leaves, the answer still shows)",
 			text.Sanitize(p.sent.Silence.ID), formatClock(now, p.sent.NewEnd), el, widget.Key(k.Cancel)), w) {
 			foot = append(foot, st.Accent.Render(l))

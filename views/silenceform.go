@@ -61,6 +61,45 @@ var (
 	discardNo  = key.NewBinding(key.WithKeys("n"), key.WithHelp("n", "keep editing"))
 )
 
+// sendState is a write on its way from a form or a panel: one at a time,
+// when it left (for the "sending… Ns" note), and the error of the last
+// answer.
+type sendState struct {
+	sending bool
+	sentAt  time.Time
+	sendErr string
+}
+
+func (s *sendState) start(now time.Time) { s.sending, s.sentAt, s.sendErr = true, now, "" }
+
+// answer takes Alertmanager's answer; false when it is an error, kept
+// sanitised for the view.
+func (s *sendState) answer(err error) bool {
+	s.sending = false
+	if err != nil {
+		s.sendErr = text.Sanitize(err.Error())
+		return false
+	}
+	return true
+}
+
+// elapsed is the whole seconds since the write left.
+func (s *sendState) elapsed(now time.Time) int { return int(max(now.Sub(s.sentAt), 0) / time.Second) }
+
+// presetChips are the duration presets in a row, written with sign
+// ("+1h"), the one equal to cur marked.
+func presetChips(st *themes.Styles, cur, sign string) string {
+	var b strings.Builder
+	for _, p := range durationPresets {
+		if p == cur {
+			b.WriteString(st.Accent.Render("[" + sign + p + "]"))
+		} else {
+			b.WriteString(st.Muted.Render(" " + sign + p + " "))
+		}
+	}
+	return b.String()
+}
+
 // durationPresets are the durations ↑/↓ cycle through.
 var durationPresets = [...]string{"15m", "1h", "4h", "1d"}
 
@@ -114,11 +153,9 @@ type SilenceForm struct {
 	initialOn  []bool
 	discarding bool // esc asked whether to discard the typed work
 
-	sending bool
-	sentAt  time.Time // when the request left, for the elapsed time
-	sendErr string
-	retry   bool
-	closed  bool
+	sendState
+	retry  bool
+	closed bool
 
 	// The preview, recomputed when the matchers or the alerts change.
 	matchers labels.Matchers
@@ -508,9 +545,7 @@ func (f *SilenceForm) send() tea.Cmd {
 	if f.ctx.Config.UI.ReadOnly {
 		return Flash("read-only: silencing alerts is disabled (ui.read_only)", true)
 	}
-	f.sending = true
-	f.sentAt = f.ctx.Now()
-	f.sendErr = ""
+	f.start(f.ctx.Now())
 	req := SilenceRequestMsg{Op: OpCreate, Spec: f.spec, Retry: f.retry, Ack: f.ack}
 	return func() tea.Msg { return req }
 }
@@ -528,11 +563,9 @@ func (f *SilenceForm) onResult(msg SilenceResultMsg) tea.Cmd {
 	if !f.sending || !f.IsFor(msg) {
 		return nil
 	}
-	f.sending = false
-	if msg.Err != nil {
+	if !f.answer(msg.Err) {
 		// Everything stays as typed; enter tries again, looking first for
 		// a silence this attempt may have made.
-		f.sendErr = text.Sanitize(msg.Err.Error())
 		f.retry = true
 		return nil
 	}

@@ -168,15 +168,7 @@ func (f *SilenceForm) editLines() ([]string, int) {
 	dw := min(10, inW)
 	line := f.label("duration", fieldDuration) + " " + widget.InputView(st, &f.duration, dw, f.focus == fieldDuration, "1h")
 	cur := strings.TrimSpace(f.duration.Value())
-	var presets []string
-	for _, p := range durationPresets {
-		if p == cur {
-			presets = append(presets, st.Accent.Render("["+p+"]"))
-		} else {
-			presets = append(presets, st.Muted.Render(" "+p+" "))
-		}
-	}
-	line += " " + strings.Join(presets, "")
+	line += " " + presetChips(st, cur, "")
 	if d, err := vigil.ParseDuration(cur); err == nil && d > 0 {
 		end := f.ctx.Now().Add(d)
 		line += st.Muted.Render("  ends " + formatClock(f.ctx.Now(), end))
@@ -305,7 +297,7 @@ func (f *SilenceForm) confirmLines() (body, foot []string, spec int) {
 	out = append(out, "")
 	switch {
 	case f.sending:
-		el := int(max(f.ctx.Now().Sub(f.sentAt), 0) / time.Second)
+		el := f.elapsed(f.ctx.Now())
 		foot = append(foot, st.Accent.Render(fmt.Sprintf("sending… %ds waiting for Alertmanager (deadline %s; %s leaves, the answer still shows)",
 			el, FormatDuration(3*f.ctx.Config.Alertmanager.Timeout.D()+time.Second), widget.Key(k.Cancel))))
 	case f.sendErr != "":
