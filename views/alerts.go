@@ -434,12 +434,7 @@ func (a *Alerts) handleKey(msg tea.KeyPressMsg) tea.Cmd {
 	}
 	switch {
 	case key.Matches(msg, k.Group):
-		a.grouped = !a.grouped
-		a.rebuild()
-		if a.grouped {
-			return Flash("grouped by alertname", false)
-		}
-		return Flash("not grouped", false)
+		return toggle(&a.grouped, a.rebuild, "grouped by alertname", "not grouped")
 	case key.Matches(msg, k.Open):
 		if al, ok := a.SelectedAlert(); ok {
 			a.stack.Push(NewAlertDetail(a.ctx, al, a.silences))

@@ -401,16 +401,8 @@ func compactLabels(st *themes.Styles, memo *widget.StyleMemo, ls map[string]stri
 
 func (a *Alerts) renderRow(al *query.Alert, selected bool, now time.Time) string {
 	st := a.ctx.Styles
-	var b strings.Builder
-	b.WriteString(strings.Repeat(" ", a.indent))
-	first := true
-	add := func(s string) {
-		if !first {
-			b.WriteByte(' ')
-		}
-		first = false
-		b.WriteString(s)
-	}
+	var r widget.Row
+	r.Lead(strings.Repeat(" ", a.indent))
 	if a.sevW > 0 {
 		sev := text.Sanitize(al.Severity)
 		if sev == "" {
@@ -423,25 +415,25 @@ func (a *Alerts) renderRow(al *query.Alert, selected bool, now time.Time) string
 		if !selected {
 			c = a.memo.Render(st.Severity(al.Severity), widget.MemoSeverity, al.Severity, c)
 		}
-		add(c)
+		r.Cell(c)
 	}
 	name := text.Sanitize(al.Name)
 	if name == "" {
 		name = "(no alertname)"
 	}
-	add(text.Fit(name, a.nameW))
+	r.Cell(text.Fit(name, a.nameW))
 	if a.stateW > 0 {
 		c := text.Fit(string(al.State), a.stateW)
 		if !selected {
 			c = a.memo.Render(st.AlertState(string(al.State)), widget.MemoState, string(al.State), c)
 		}
-		add(c)
+		r.Cell(c)
 	}
 	if a.forW > 0 {
-		add(text.PadLeft(alertAge(now, al.ActiveAt), a.forW))
+		r.Cell(text.PadLeft(alertAge(now, al.ActiveAt), a.forW))
 	}
 	if a.labelsW > 0 {
-		add(widget.CompactLabels(st, &a.memo, al.Labels, a.picker.Names(*al, a.firstLabels()...), a.labelsW, selected))
+		r.Cell(widget.CompactLabels(st, &a.memo, al.Labels, a.picker.Names(*al, a.firstLabels()...), a.labelsW, selected))
 	}
 	if a.summaryW > 0 {
 		h := text.Sanitize(al.Headline())
@@ -450,15 +442,15 @@ func (a *Alerts) renderRow(al *query.Alert, selected bool, now time.Time) string
 			if !selected {
 				c = st.Muted.Render(c)
 			}
-			add(c)
+			r.Cell(c)
 		} else {
-			add(text.Fit(h, a.summaryW))
+			r.Cell(text.Fit(h, a.summaryW))
 		}
 	}
 	if selected {
-		return st.RowSelected.Render(text.Fit(b.String(), a.width))
+		return st.RowSelected.Render(text.Fit(r.String(), a.width))
 	}
-	return b.String()
+	return r.String()
 }
 
 // reportAlertLabels is AlertLabelTexts for the snapshot's alerts, each

@@ -67,6 +67,17 @@ type FlashMsg struct {
 	Error bool
 }
 
+// toggle flips a screen's switch, lets the screen redo what depends on
+// it, and says which way it went.
+func toggle(b *bool, redo func(), on, off string) tea.Cmd {
+	*b = !*b
+	redo()
+	if *b {
+		return Flash(on, false)
+	}
+	return Flash(off, false)
+}
+
 // Flash returns a command that shows a flash message.
 func Flash(text string, isErr bool) tea.Cmd {
 	return func() tea.Msg { return FlashMsg{Text: text, Error: isErr} }

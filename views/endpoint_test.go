@@ -247,23 +247,7 @@ func checkFits(t *testing.T, v string, w, h int) {
 
 func epPress(e *Endpoint, k string) []tea.Msg {
 	_, cmd := e.Update(keyMsg(k))
-	return collect(cmd)
-}
-
-// collect runs a command and the batches it returns.
-func collect(cmd tea.Cmd) []tea.Msg {
-	if cmd == nil {
-		return nil
-	}
-	msg := cmd()
-	if b, ok := msg.(tea.BatchMsg); ok {
-		var out []tea.Msg
-		for _, c := range b {
-			out = append(out, collect(c)...)
-		}
-		return out
-	}
-	return []tea.Msg{msg}
+	return runCmd(cmd)
 }
 
 func hasFetch(msgs []tea.Msg) bool {

@@ -73,11 +73,7 @@ func (o *Overview) View() string {
 		lines = append(lines, st.Muted.Render(text.Fit("  no endpoint matches the filter", o.width)))
 	default:
 		th := o.ctx.Thresholds()
-		rows := o.list.Items()
-		from, to := o.list.Visible(len(rows))
-		for i := from; i < to; i++ {
-			lines = append(lines, o.renderRow(&rows[i], i == o.list.Cursor(), th))
-		}
+		lines = append(lines, o.list.Render(func(e *query.Endpoint, sel bool) string { return o.renderRow(e, sel, th) })...)
 	}
 	return widget.Frame(lines[0], lines[1:], body, o.statusLines(), o.width, o.height)
 }

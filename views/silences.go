@@ -309,12 +309,7 @@ func (s *Silences) handleKey(msg tea.KeyPressMsg) tea.Cmd {
 	}
 	switch {
 	case key.Matches(msg, k.ShowExpired):
-		s.showExpired = !s.showExpired
-		s.rebuild()
-		if s.showExpired {
-			return Flash("showing expired silences too", false)
-		}
-		return Flash("hiding expired silences", false)
+		return toggle(&s.showExpired, s.rebuild, "showing expired silences too", "hiding expired silences")
 	case key.Matches(msg, k.Open):
 		if si, ok := s.Selected(); ok {
 			s.detail.Push(newSilenceDetail(s.ctx, si, s.alerts))

@@ -135,49 +135,41 @@ func endsIn(now time.Time, si query.Silence) string {
 
 func (s *Silences) renderRow(si *query.Silence, selected bool, now time.Time) string {
 	st := s.ctx.Styles
-	var b strings.Builder
-	first := true
-	add := func(c string) {
-		if !first {
-			b.WriteByte(' ')
-		}
-		first = false
-		b.WriteString(c)
-	}
+	var r widget.Row
 	m := text.Fit(text.Sanitize(strings.TrimSuffix(strings.TrimPrefix(s.matcherText(si), "{"), "}")), s.matchW)
 	if si.Expired() && !selected {
 		m = st.Expired.Render(m)
 	}
-	add(m)
+	r.Cell(m)
 	if s.byW > 0 {
-		add(text.Fit(text.Sanitize(si.CreatedBy), s.byW))
+		r.Cell(text.Fit(text.Sanitize(si.CreatedBy), s.byW))
 	}
 	if s.commentW > 0 {
-		add(text.Fit(text.Sanitize(si.Comment), s.commentW))
+		r.Cell(text.Fit(text.Sanitize(si.Comment), s.commentW))
 	}
 	if s.endsW > 0 {
 		c := text.Fit(endsIn(now, *si), s.endsW)
 		if !selected && si.State == query.SilencePending {
 			c = st.Pending.Render(c)
 		}
-		add(c)
+		r.Cell(c)
 	}
 	if s.countW > 0 {
 		c := Dash
 		if !si.Expired() {
 			c = fmt.Sprint(s.counts[si.ID])
 		}
-		add(text.PadLeft(c, s.countW))
+		r.Cell(text.PadLeft(c, s.countW))
 	}
 	if s.stateW > 0 {
 		c := text.Fit(text.Sanitize(si.State), s.stateW)
 		if !selected {
 			c = st.SilenceState(si.State).Render(c)
 		}
-		add(c)
+		r.Cell(c)
 	}
 	if selected {
-		return st.RowSelected.Render(text.Fit(b.String(), s.width))
+		return st.RowSelected.Render(text.Fit(r.String(), s.width))
 	}
-	return text.Truncate(b.String(), s.width)
+	return text.Truncate(r.String(), s.width)
 }

@@ -146,6 +146,16 @@ func (l *List[T]) NavKey(msg tea.KeyPressMsg, k *keys.KeyMap) bool {
 	return true
 }
 
+// Render draws the rows in view, one a row, the selected one told apart.
+func (l *List[T]) Render(draw func(item *T, selected bool) string) []string {
+	from, to := l.Visible(len(l.items))
+	out := make([]string, 0, to-from)
+	for i := from; i < to; i++ {
+		out = append(out, draw(&l.items[i], i == l.cursor))
+	}
+	return out
+}
+
 // Visible returns the screen rows to draw: from the offset, as many as fit.
 func (l *List[T]) Visible(rows int) (from, to int) {
 	return l.offset, min(l.offset+max(l.height(), 0), rows)

@@ -31,6 +31,10 @@ func (r *Row) Cell(s string) {
 	r.b.WriteString(s)
 }
 
+// Lead writes s before the first cell, with no space after it (an
+// indent).
+func (r *Row) Lead(s string) { r.b.WriteString(s) }
+
 // Align fits t in w cells, on the right or on the left.
 func Align(t string, w int, right bool) string {
 	if right {

@@ -9,19 +9,13 @@ import (
 	"github.com/vigilterm/vigil/ui/keys"
 )
 
+// press builds a key press: a named key or a letter.
 func press(s string) tea.KeyPressMsg {
-	switch s {
-	case "enter":
-		return tea.KeyPressMsg{Code: tea.KeyEnter}
-	case "esc":
-		return tea.KeyPressMsg{Code: tea.KeyEscape}
-	case "down":
-		return tea.KeyPressMsg{Code: tea.KeyDown}
-	case "pgdown":
-		return tea.KeyPressMsg{Code: tea.KeyPgDown}
+	named := map[string]rune{"enter": tea.KeyEnter, "esc": tea.KeyEscape, "down": tea.KeyDown, "pgdown": tea.KeyPgDown}
+	if c, ok := named[s]; ok {
+		return tea.KeyPressMsg{Code: c}
 	}
-	r := []rune(s)[0]
-	return tea.KeyPressMsg{Code: r, Text: s}
+	return tea.KeyPressMsg{Code: []rune(s)[0], Text: s}
 }
 
 func id(s string) string { return s }
