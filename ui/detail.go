@@ -66,8 +66,8 @@ func (m *Model) openDetail(endpoint string) tea.Cmd {
 		return nil
 	}
 	d := views.NewEndpoint(m.ctx, endpoint)
-	d.SetAlerts(m.alerts)
-	d.SetPaused(m.paused, m.pausedAt)
+	d.Update(views.AlertsMsg{Alerts: m.alerts})
+	d.Update(views.PausedMsg{Paused: m.paused, Since: m.pausedAt})
 	m.detail.screen = d
 	m.detail.inflight = false
 	m.screens[ScreenOverview] = d
@@ -126,7 +126,7 @@ func (m *Model) onDetailResult(r detailResult) tea.Cmd {
 			m.log.Warn("detail query failed", "name", e.Name, "query", e.Query, "err", e.Err)
 		}
 	}
-	m.detail.screen.SetAlerts(m.alerts)
+	m.detail.screen.Update(views.AlertsMsg{Alerts: m.alerts})
 	_, cmd := m.detail.screen.Update(views.DetailMsg{Detail: r.detail, Err: r.err})
 	return cmd
 }
@@ -149,7 +149,7 @@ func (m *Model) detailOnPause() tea.Cmd {
 	if m.detail.screen == nil {
 		return nil
 	}
-	m.detail.screen.SetPaused(m.paused, m.pausedAt)
+	m.detail.screen.Update(views.PausedMsg{Paused: m.paused, Since: m.pausedAt})
 	if m.paused {
 		return nil
 	}
@@ -159,6 +159,6 @@ func (m *Model) detailOnPause() tea.Cmd {
 // detailOnAlerts hands the new alerts to the detail screen.
 func (m *Model) detailOnAlerts() {
 	if m.detail.screen != nil {
-		m.detail.screen.SetAlerts(m.alerts)
+		m.detail.screen.Update(views.AlertsMsg{Alerts: m.alerts})
 	}
 }

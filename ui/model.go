@@ -344,10 +344,8 @@ func (m *Model) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
 	case views.JumpToEndpointMsg:
 		m.closeDetail()
 		m.active = ScreenOverview
-		if !m.ov.Select(msg.Endpoint) {
-			m.setFlash("endpoint "+text.Sanitize(msg.Endpoint)+" is not in the overview (no traffic, or filtered out)", false)
-		}
-		return m, nil
+		_, cmd := m.ov.Update(msg)
+		return m, cmd
 	case views.CopyMsg:
 		return m, m.copyText(msg) // ui/alerts.go
 	case views.OpenURLMsg:

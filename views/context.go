@@ -41,6 +41,12 @@ type SourcesMsg struct {
 	Alertmanager bool
 }
 
+// PausedMsg tells a screen that refreshing is paused (since Since) or not.
+type PausedMsg struct {
+	Paused bool
+	Since  time.Time
+}
+
 // GraphAlertMsg asks the root model to graph an alert's rule.
 type GraphAlertMsg struct {
 	Alert query.Alert

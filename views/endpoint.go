@@ -99,15 +99,6 @@ func (e *Endpoint) Request() query.DetailRequest {
 // PlotColumns returns the number of points a chart draws at this size.
 func (e *Endpoint) PlotColumns() int { return PlotColumns(e.chartW) }
 
-// SetAlerts gives the screen every alert; it keeps those that name the
-// endpoint in one of their labels.
-func (e *Endpoint) SetAlerts(all []query.Alert) {
-	e.alerts = query.AlertsForEndpoint(all, e.endpoint)
-}
-
-// SetPaused tells the screen that refreshing is paused (since at) or not.
-func (e *Endpoint) SetPaused(paused bool, at time.Time) { e.paused, e.pausedAt = paused, at }
-
 // loc is the time zone of the clock: local time, or the tests' fixed one.
 func (e *Endpoint) loc() *time.Location { return e.ctx.Now().Location() }
 
@@ -155,6 +146,15 @@ func (e *Endpoint) Update(msg tea.Msg) (Component, tea.Cmd) {
 	switch msg := msg.(type) {
 	case DetailMsg:
 		e.onDetail(msg)
+		return e, nil
+	case AlertsMsg:
+		// Of every alert, those that name the endpoint in a label.
+		if msg.Alerts != nil {
+			e.alerts = query.AlertsForEndpoint(msg.Alerts, e.endpoint)
+		}
+		return e, nil
+	case PausedMsg:
+		e.paused, e.pausedAt = msg.Paused, msg.Since
 		return e, nil
 	case tea.KeyPressMsg:
 		if e.choosing {

@@ -128,9 +128,6 @@ func (o *Overview) Rows() []query.Endpoint { return o.list.Items() }
 // Selected returns the endpoint under the cursor ("" when none).
 func (o *Overview) Selected() string { return o.list.SelectedKey() }
 
-// Select moves the cursor to an endpoint if it is shown.
-func (o *Overview) Select(name string) bool { return o.list.Select(name) }
-
 // SortKey returns the current sort column and direction.
 func (o *Overview) SortKey() (query.SortKey, bool) { return o.sortKey, o.reverse }
 
@@ -146,6 +143,11 @@ func (o *Overview) Update(msg tea.Msg) (Component, tea.Cmd) {
 	case OverviewMsg:
 		o.data = msg.Overview
 		o.rebuild()
+		return o, nil
+	case JumpToEndpointMsg:
+		if !o.list.Select(msg.Endpoint) {
+			return o, Flash("endpoint "+text.Sanitize(msg.Endpoint)+" is not in the overview (no traffic, or filtered out)", false)
+		}
 		return o, nil
 	case AlertsMsg:
 		// Endpoints with firing alerts rank first among those of the same

@@ -1,6 +1,7 @@
 package views
 
 import (
+	"errors"
 	"flag"
 	"fmt"
 	"math"
@@ -458,5 +459,44 @@ func TestOverviewCursorFollowsTheWorstUntilMoved(t *testing.T) {
 	o.Update(OverviewMsg{Overview: sampleOverview()})
 	if o.Selected() != chosen {
 		t.Fatalf("moved cursor left %q for %q", chosen, o.Selected())
+	}
+}
+
+// A jump from an alert puts the cursor on the endpoint, and says so when
+// the overview does not show it.
+func TestOverviewJumpToEndpoint(t *testing.T) {
+	o := newTestOverview(t, 120, 20)
+	want := o.Rows()[len(o.Rows())-1].Name
+	if _, cmd := o.Update(JumpToEndpointMsg{Endpoint: want}); cmd != nil || o.Selected() != want {
+		t.Fatalf("selected %q, want %q", o.Selected(), want)
+	}
+	_, cmd := o.Update(JumpToEndpointMsg{Endpoint: "/nowhere"})
+	if f := onlyMsg[FlashMsg](t, runCmd(cmd)); !strings.Contains(f.Text, "/nowhere is not in the overview") || o.Selected() != want {
+		t.Fatalf("flash %q, selected %q", f.Text, o.Selected())
+	}
+}
+
+// The overview marks the endpoints that firing alerts name, from the alerts
+// refresh itself; a refresh in which no source answered keeps the marks.
+func TestOverviewMarksAlertingEndpointsFromAlertsMsg(t *testing.T) {
+	o := newTestOverview(t, 120, 20)
+	firing := query.Alert{Name: "Slow", State: query.StateFiring, Labels: map[string]string{"alertname": "Slow", "path": "/login"}}
+	pending := query.Alert{Name: "Maybe", State: query.StatePending, Labels: map[string]string{"alertname": "Maybe", "path": "/"}}
+	o.Update(AlertsMsg{Alerts: []query.Alert{firing, pending}})
+	marked := func() []string {
+		var out []string
+		for _, l := range strings.Split(ansi.Strip(o.View()), "\n") {
+			if strings.HasPrefix(l, "● ") {
+				out = append(out, strings.Fields(l)[1])
+			}
+		}
+		return out
+	}
+	if got := marked(); len(got) != 1 || got[0] != "/login" {
+		t.Fatalf("marked %v, want only /login", got)
+	}
+	o.Update(AlertsMsg{Err: errors.New("no source answered")})
+	if got := marked(); len(got) != 1 {
+		t.Fatalf("an unknown alerts list dropped the marks: %v", got)
 	}
 }

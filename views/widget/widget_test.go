@@ -35,8 +35,8 @@ func TestListFollowsItsItem(t *testing.T) {
 	if s, _ := l.Selected(); s != "d" || l.Offset() != 1 {
 		t.Fatalf("selected %q offset %d", s, l.Offset())
 	}
-	l.SetItems([]string{"d", "a", "b"})
-	if l.Cursor() != 0 || l.SelectedKey() != "d" {
+	l.SetItems([]string{"a", "b", "d"})
+	if l.Cursor() != 2 || l.SelectedKey() != "d" {
 		t.Fatalf("cursor %d key %q after reorder", l.Cursor(), l.SelectedKey())
 	}
 	l.SetItems([]string{"x", "y"})
@@ -58,11 +58,11 @@ func TestListStayOnTopUntilMoved(t *testing.T) {
 		t.Fatalf("unchosen cursor should stay on top, on %q", l.SelectedKey())
 	}
 	l.Move(1)
-	l.SetItems([]string{"a", "b"})
-	if l.SelectedKey() != "a" || l.Cursor() != 0 {
+	l.SetItems([]string{"c", "a", "b"})
+	if l.SelectedKey() != "a" || l.Cursor() != 1 {
 		t.Fatalf("chosen cursor should follow a, on %q at %d", l.SelectedKey(), l.Cursor())
 	}
-	if !l.Select("b") || l.Cursor() != 1 || l.Select("nope") {
+	if !l.Select("b") || l.Cursor() != 2 || l.Select("nope") {
 		t.Fatal("Select")
 	}
 }
