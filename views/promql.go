@@ -274,12 +274,10 @@ func (p *PromQL) handleKey(msg tea.KeyPressMsg) tea.Cmd {
 	case key.Matches(msg, k.Cancel):
 		return func() tea.Msg { return ClosePromQLMsg{} }
 	case key.Matches(msg, k.GraphExpr):
-		expr := strings.TrimSpace(p.input.Value())
-		if expr == "" {
+		expr, ok := p.take()
+		if !ok {
 			return nil
 		}
-		p.history = AddHistory(p.history, expr)
-		p.histIdx = len(p.history)
 		return p.RequestGraph(PromQLGraphMsg{Expr: expr})
 	}
 	if !p.prompting {
@@ -321,12 +319,10 @@ func (p *PromQL) handleKey(msg tea.KeyPressMsg) tea.Cmd {
 	}
 	switch {
 	case key.Matches(msg, k.Apply):
-		expr := strings.TrimSpace(p.input.Value())
-		if expr == "" {
+		expr, ok := p.take()
+		if !ok {
 			return nil
 		}
-		p.history = AddHistory(p.history, expr)
-		p.histIdx = len(p.history)
 		p.expr, p.running, p.err, p.errPos = expr, true, nil, nil
 		// The previous result (a table or a graph) is not this query's.
 		p.clearResult()
@@ -357,6 +353,18 @@ func (p *PromQL) handleKey(msg tea.KeyPressMsg) tea.Cmd {
 	var cmd tea.Cmd
 	p.input, cmd = p.input.Update(msg)
 	return cmd
+}
+
+// take is the expression typed, added to the history; false when there
+// is none.
+func (p *PromQL) take() (string, bool) {
+	expr := strings.TrimSpace(p.input.Value())
+	if expr == "" {
+		return "", false
+	}
+	p.history = AddHistory(p.history, expr)
+	p.histIdx = len(p.history)
+	return expr, true
 }
 
 // RequestGraph shows a graph request as running and returns the command
