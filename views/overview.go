@@ -253,9 +253,8 @@ func (o *Overview) matches(name string) bool {
 // rebuild filters and sorts the rows and puts the cursor back on the
 // selected endpoint.
 func (o *Overview) rebuild() {
-	var rows []query.Endpoint
+	rows := o.list.Items()[:0] // the last rows' room, refreshed in place
 	if o.data != nil {
-		rows = make([]query.Endpoint, 0, len(o.data.Endpoints))
 		for _, e := range o.data.Endpoints {
 			if o.matches(e.Name) {
 				e.FiringAlerts = o.alerting[e.Name]

@@ -1,6 +1,8 @@
 package widget
 
 import (
+	"strings"
+
 	"charm.land/bubbles/v2/key"
 	tea "charm.land/bubbletea/v2"
 
@@ -205,14 +207,19 @@ func (l *List[T]) Key(msg tea.KeyPressMsg, k *keys.KeyMap, filter string, apply 
 }
 
 // Frame lays a list screen out in w×h cells: its header line, the body cut
-// or padded to bodyH lines, then the status lines under it.
+// or padded to bodyH lines, then the status lines under it. The body's rows
+// are drawn to the width by the screen (each row is measured once there);
+// the header and the status lines are cut to it here.
 func Frame(header string, body []string, bodyH int, status []string, w, h int) string {
-	bodyH = max(bodyH, 0)
-	lines := make([]string, 0, 1+bodyH+len(status))
-	lines = append(lines, header)
+	bodyH = max(min(bodyH, h-1), 0)
+	lines := make([]string, 0, h)
+	lines = append(lines, text.ClipLines([]string{header}, w, 1))
 	lines = append(lines, body[:min(len(body), bodyH)]...)
 	for len(lines) < 1+bodyH {
 		lines = append(lines, "")
 	}
-	return text.ClipLines(append(lines, status...), w, h)
+	if room := h - len(lines); room > 0 {
+		lines = append(lines, text.ClipLines(status, w, room))
+	}
+	return strings.Join(lines[:min(len(lines), max(h, 0))], "\n")
 }
