@@ -116,7 +116,8 @@ func (m *Model) openPromQL() tea.Cmd {
 	m.promql.open = true
 	m.SetSize(m.width, m.height)
 	// Reopened on the last query, that text is selected: typing replaces it.
-	cmds := []tea.Cmd{m.promql.screen.OpenSelected()}
+	_, open := m.promql.screen.Update(views.OpenPromQLMsg{})
+	cmds := []tea.Cmd{open}
 	if !m.promql.histLoaded && m.promql.historyPath != "" {
 		m.promql.histLoaded = true
 		path := m.promql.historyPath
@@ -179,8 +180,7 @@ func (m *Model) updatePromQL(msg tea.Msg) (cmd tea.Cmd, ok bool) {
 		}
 		if msg.Title != "" {
 			// From an alert: the expression is left in the prompt to edit.
-			p.SetValue(msg.Expr)
-			p.RequestGraph(msg)
+			p.Update(msg)
 		}
 		return tea.Batch(m.saveHistory(msg.Expr), m.graphPromQL(msg)), true
 	case views.PromQLResultMsg, views.PromQLGraphResultMsg, views.PromQLNamesMsg, views.PromQLHistoryMsg:

@@ -58,6 +58,10 @@ type PromQLHistoryMsg struct{ History []string }
 // ClosePromQLMsg asks the root model to close the PromQL prompt.
 type ClosePromQLMsg struct{}
 
+// OpenPromQLMsg opens the prompt: on the last query, selected, so that
+// typing replaces it.
+type OpenPromQLMsg struct{}
+
 // PromQL is the ad-hoc query prompt with its result: a table of an instant
 // vector, a line for a scalar or string, or a graph.
 type PromQL struct {
@@ -256,6 +260,14 @@ func (p *PromQL) Update(msg tea.Msg) (Component, tea.Cmd) {
 		return p, nil
 	case PromQLHistoryMsg:
 		p.SetHistory(msg.History)
+		return p, nil
+	case OpenPromQLMsg:
+		return p, p.OpenSelected()
+	case PromQLGraphMsg:
+		// A graph asked for elsewhere (an alert's rule): the expression is
+		// left in the prompt to edit, the graph is on its way.
+		p.SetValue(msg.Expr)
+		p.RequestGraph(msg)
 		return p, nil
 	case tea.KeyPressMsg:
 		return p, p.handleKey(msg)
