@@ -166,3 +166,17 @@ func find[T Component](s *Stack) (T, bool) {
 	var zero T
 	return zero, false
 }
+
+// Every screen and everything a screen opens honours the contract.
+var (
+	_ Screen    = (*Overview)(nil)
+	_ Screen    = (*Endpoint)(nil)
+	_ Screen    = (*Panels)(nil)
+	_ Screen    = (*PromQL)(nil)
+	_ Component = (*AlertDetail)(nil)
+	_ Component = (*SilenceForm)(nil)
+	_ Component = (*SilencedPanel)(nil)
+	_ Component = (*ExtendChooser)(nil)
+	_ Component = (*silenceDetail)(nil)
+	_ Component = (*expireQuestion)(nil)
+)
