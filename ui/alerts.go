@@ -26,17 +26,18 @@ type alertsPart struct {
 	err     error
 	alerts  []query.Alert
 	peers   []query.PeerStatus
+	grapher graphAlert
 }
 
 // buildAlerts registers the alerts screen, with g graphing an alert's rule
 // (ui/graphalert.go).
 func buildAlerts(m *Model, t *tab) []part {
 	m.alertsScreen = views.NewAlerts(m.ctx)
-	m.alertsScreen.SetAlertmanagerConfigured(m.opts.Alertmanager != nil)
+	m.alertsScreen.Update(views.SourcesMsg{Alertmanager: m.opts.Alertmanager != nil})
 	identity := m.opts.Identity
 	m.alertsScreen.SetWhoAmI(func() string { return identity })
-	t.push(newGraphAlert(m, m.alertsScreen))
-	a := &alertsPart{m: m, tab: t, am: m.opts.Alertmanager, pending: m.opts.Pending}
+	t.push(m.alertsScreen)
+	a := &alertsPart{m: m, tab: t, am: m.opts.Alertmanager, pending: m.opts.Pending, grapher: newGraphAlert(m)}
 	deadline := m.ctx.Config.Alertmanager.Timeout.D() + time.Second
 	a.feed = newFeed(poll.New(a.fetch(), pollerOptions(m, deadline, 0)))
 	m.alerts = a
@@ -46,7 +47,7 @@ func buildAlerts(m *Model, t *tab) []part {
 // buildSilences registers the silences screen; the alerts' poller feeds it.
 func buildSilences(m *Model, t *tab) []part {
 	m.silencesScreen = views.NewSilences(m.ctx)
-	m.silencesScreen.SetAlertmanagerConfigured(m.opts.Alertmanager != nil)
+	m.silencesScreen.Update(views.SourcesMsg{Alertmanager: m.opts.Alertmanager != nil})
 	t.push(m.silencesScreen)
 	return nil
 }
@@ -56,6 +57,8 @@ func (a *alertsPart) update(msg tea.Msg) (tea.Cmd, bool) {
 	switch msg := msg.(type) {
 	case polled[views.AlertsMsg]:
 		return a.onAlerts(msg.Value), true
+	case views.GraphAlertMsg:
+		return a.grapher.graph(msg.Alert), true
 	case views.SilenceRequestMsg:
 		return m.runSilence(msg), true
 	case views.SilenceResultMsg:

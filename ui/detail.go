@@ -55,7 +55,7 @@ func (d *detailPart) update(msg tea.Msg) (tea.Cmd, bool) {
 		if d.screen == nil {
 			return nil, true
 		}
-		d.screen.SetPaused(msg.paused, msg.at)
+		d.screen.Update(views.PausedMsg{Paused: msg.paused, Since: msg.at})
 		if msg.paused {
 			return nil, true
 		}
@@ -74,7 +74,7 @@ func (d *detailPart) open(endpoint string) tea.Cmd {
 	d.close()
 	e := views.NewEndpoint(d.m.ctx, endpoint)
 	e.Update(views.AlertsMsg{Alerts: d.alerts})
-	e.SetPaused(d.paused.paused, d.paused.at)
+	e.Update(views.PausedMsg{Paused: d.paused.paused, Since: d.paused.at})
 	d.screen = e
 	d.tab.push(e)
 	cmd := d.m.showTab(d.tab)

@@ -52,44 +52,13 @@ func (m *Model) tooSmall() string {
 		msg = m.quitQuestion() + " — " + msg
 	}
 	var lines []string
-	for _, l := range wrapWords(msg, max(m.width, 1)) {
+	for _, l := range text.WrapWords(msg, max(m.width, 1)) {
 		lines = append(lines, text.Fit(l, m.width))
 	}
 	if len(lines) > m.height {
 		lines = lines[:m.height]
 	}
 	return strings.Join(lines, "\n")
-}
-
-// wrapWords breaks s into lines of at most w cells.
-func wrapWords(s string, w int) []string {
-	var lines []string
-	cur := ""
-	for _, word := range strings.Fields(s) {
-		switch {
-		case cur == "":
-			cur = word
-		case text.Width(cur)+1+text.Width(word) <= w:
-			cur += " " + word
-		default:
-			lines = append(lines, cur)
-			cur = word
-		}
-	}
-	if cur != "" {
-		lines = append(lines, cur)
-	}
-	return lines
-}
-
-// spread puts left and right on one line of width w, truncating left first.
-func spread(left, right string, w int) string {
-	rw := text.Width(right)
-	if rw >= w {
-		return text.Fit(right, w)
-	}
-	lw := w - rw - 1
-	return text.PadRight(text.Truncate(left, lw), lw) + " " + right
 }
 
 func (m *Model) stateText() string {
@@ -202,7 +171,7 @@ func (m *Model) headerLines() []string {
 	if cfg.UI.ReadOnly {
 		right = st.Warn.Render("read-only") + st.Muted.Render(" · ") + right
 	}
-	l1 := spread(left, right, m.width)
+	l1 := text.Spread(left, right, m.width)
 
 	totals := m.totalsText()
 	tabs := m.tabsText(false)
@@ -210,7 +179,7 @@ func (m *Model) headerLines() []string {
 		// Short of room: the screens not shown collapse to their number.
 		tabs = m.tabsText(true)
 	}
-	l2 := spread(tabs, totals, m.width)
+	l2 := text.Spread(tabs, totals, m.width)
 	if tl := m.targetLine(); tl != "" {
 		return []string{l1, l2, tl}
 	}
@@ -286,7 +255,7 @@ func (m *Model) downView(h int) string {
 	st, k := m.ctx.Styles, m.ctx.Keys
 	var lines []string
 	lines = append(lines, "", st.StateDown.Render("  Prometheus is not answering"), "")
-	for _, l := range wrapWords(text.Sanitize(m.ov.err().Error()), max(m.width-4, 10)) {
+	for _, l := range text.WrapWords(text.Sanitize(m.ov.err().Error()), max(m.width-4, 10)) {
 		lines = append(lines, "  "+l)
 	}
 	lines = append(lines, "")
@@ -297,25 +266,7 @@ func (m *Model) downView(h int) string {
 			views.FormatDuration(wait.Round(time.Second)), s.Failures+1, keys.Name(k.Refresh))))
 	}
 	lines = append(lines, st.Muted.Render("  check --prometheus / prometheus.url; "+keys.Name(k.Quit)+" quits"))
-	return fitLines(lines, m.width, h)
-}
-
-// fitLines truncates each line to w and pads or cuts the block to h lines.
-func fitLines(lines []string, w, h int) string {
-	if h <= 0 {
-		return ""
-	}
-	out := make([]string, 0, h)
-	for _, l := range lines {
-		if len(out) == h {
-			break
-		}
-		out = append(out, text.Truncate(l, w))
-	}
-	for len(out) < h {
-		out = append(out, "")
-	}
-	return strings.Join(out, "\n")
+	return text.FitLines(lines, m.width, h)
 }
 
 func (m *Model) helpView(h int) string {
@@ -341,9 +292,9 @@ func (m *Model) helpView(h int) string {
 	}
 	var notes []string
 	for _, n := range scr.Notes() {
-		notes = append(notes, wrapWords(n, max(m.width-4, 10))...)
+		notes = append(notes, text.WrapWords(n, max(m.width-4, 10))...)
 	}
-	notes = append(notes, wrapWords("Header: ● firing, ◐ pending, ◌ silenced or inhibited alerts; am ●✕ is each Alertmanager peer's health.", max(m.width-4, 10))...)
+	notes = append(notes, text.WrapWords("Header: ● firing, ◐ pending, ◌ silenced or inhibited alerts; am ●✕ is each Alertmanager peer's health.", max(m.width-4, 10))...)
 	if m.ctx.Config.UI.ReadOnly {
 		// First, so that a short terminal never cuts it off.
 		notes = append([]string{"read-only: keys that write to Alertmanager are disabled"}, notes...)
@@ -372,12 +323,12 @@ func (m *Model) helpView(h int) string {
 	for _, n := range notes {
 		lines = append(lines, "  "+st.Muted.Render(n))
 	}
-	return fitLines(lines, m.width, h)
+	return text.FitLines(lines, m.width, h)
 }
 
 // quitQuestion asks whether to quit and discard unsent work.
 func (m *Model) quitQuestion() string {
-	return keys.Name(m.ctx.Keys.Interrupt) + " again quits and discards " + m.alertsScreen.UnsentWork() + "; any other key keeps it"
+	return keys.Name(m.ctx.Keys.Interrupt) + " again quits and discards " + m.unsentWork() + "; any other key keeps it"
 }
 
 func (m *Model) footer() string {

@@ -151,10 +151,7 @@ func (m *Model) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
 		}
 	}
 	// Anything else (cursor blinks, pastes) goes to the screen shown.
-	t := m.activeTab()
-	var cmd tea.Cmd
-	t.stack[len(t.stack)-1], cmd = t.top().Update(msg)
-	return m, cmd
+	return m, m.activeTab().update(msg)
 }
 
 // isTooSmall reports whether the terminal is below the usable size.
@@ -178,7 +175,7 @@ func (m *Model) tooSmallKey(msg tea.KeyPressMsg) tea.Cmd {
 // silence being typed) and the person has not been asked yet: then it
 // asks, and the next interrupt quits.
 func (m *Model) quit() tea.Cmd {
-	work := m.alertsScreen.UnsentWork()
+	work := m.unsentWork()
 	if work != "" && !m.quitAsked {
 		m.quitAsked = true
 		return nil
@@ -234,9 +231,7 @@ func (m *Model) onKey(msg tea.KeyPressMsg) tea.Cmd {
 			}
 		}
 	}
-	var cmd tea.Cmd
-	t.stack[len(t.stack)-1], cmd = t.top().Update(msg)
-	return cmd
+	return t.update(msg)
 }
 
 func (m *Model) togglePause() tea.Cmd {
@@ -282,4 +277,17 @@ func (m *Model) View() tea.View {
 	v.AltScreen = true
 	v.WindowTitle = "vigil"
 	return v
+}
+
+// unsentWork names what was typed on any open component and would be lost
+// by a quit now ("" when nothing was), asking each through the contract.
+func (m *Model) unsentWork() string {
+	for _, t := range m.tabs {
+		for _, c := range t.stack {
+			if w := c.UnsentWork(); w != "" {
+				return w
+			}
+		}
+	}
+	return ""
 }

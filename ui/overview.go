@@ -8,7 +8,6 @@ import (
 
 	"github.com/vigilterm/vigil/query"
 	"github.com/vigilterm/vigil/query/poll"
-	"github.com/vigilterm/vigil/ui/text"
 	"github.com/vigilterm/vigil/views"
 )
 
@@ -68,7 +67,7 @@ type overviewScreen struct {
 }
 
 // Update implements views.Screen.
-func (s overviewScreen) Update(msg tea.Msg) (views.Screen, tea.Cmd) {
+func (s overviewScreen) Update(msg tea.Msg) (views.Component, tea.Cmd) {
 	off := s.CompareOffset()
 	_, cmd := s.Overview.Update(msg)
 	if now := s.CompareOffset(); now != off && now != 0 && !s.part.inflight() {
@@ -82,11 +81,9 @@ func (o *overviewPart) update(msg tea.Msg) (tea.Cmd, bool) {
 	case polled[*query.Overview]:
 		return o.onResult(msg.Result), true
 	case views.JumpToEndpointMsg:
-		cmd := o.m.showTab(o.tab)
-		if !o.screen.Select(msg.Endpoint) {
-			o.m.setFlash("endpoint "+text.Sanitize(msg.Endpoint)+" is not in the overview (no traffic, or filtered out)", false)
-		}
-		return cmd, true
+		// The overview selects the endpoint, or answers with a flash.
+		_, cmd := o.screen.Update(msg)
+		return tea.Batch(o.m.showTab(o.tab), cmd), true
 	}
 	return nil, false
 }

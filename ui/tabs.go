@@ -47,6 +47,19 @@ func (t *tab) top() views.Screen { return t.stack[len(t.stack)-1] }
 // push opens a component over the tab's current one.
 func (t *tab) push(s views.Screen) { t.stack = append(t.stack, s) }
 
+// update hands a message to the top component. One that answers nil is
+// done and closes; one that answers another screen is replaced by it.
+func (t *tab) update(msg tea.Msg) tea.Cmd {
+	next, cmd := t.top().Update(msg)
+	switch s := next.(type) {
+	case nil:
+		t.pop()
+	case views.Screen:
+		t.stack[len(t.stack)-1] = s
+	}
+	return cmd
+}
+
 // pop closes the top component, never the screen itself.
 func (t *tab) pop() {
 	if len(t.stack) > 1 {
@@ -108,8 +121,10 @@ func (m *Model) broadcast(msg tea.Msg) tea.Cmd {
 	var cmds []tea.Cmd
 	for _, t := range m.tabs {
 		for i, s := range t.stack {
-			var cmd tea.Cmd
-			t.stack[i], cmd = s.Update(msg)
+			next, cmd := s.Update(msg)
+			if n, ok := next.(views.Screen); ok {
+				t.stack[i] = n
+			}
 			cmds = append(cmds, cmd)
 		}
 	}

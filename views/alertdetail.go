@@ -11,6 +11,7 @@ import (
 
 	"github.com/vigilterm/vigil/query"
 	"github.com/vigilterm/vigil/ui/text"
+	"github.com/vigilterm/vigil/views/widget"
 )
 
 // detailKeyW is the width of the field names in the alert detail.
@@ -20,13 +21,14 @@ const detailKeyW = 14
 // and the silences that silence it. It lives inside the alerts screen,
 // which handles esc and the keys that act on the alert.
 type AlertDetail struct {
+	noWork
 	ctx      *Context
 	alert    query.Alert
 	silences []query.Silence
 	gone     bool // no longer in the last refresh
 	width    int
 	height   int
-	offset   int
+	scr      widget.Scroll
 	total    int // lines, as of the last render
 }
 
@@ -60,38 +62,50 @@ func (d *AlertDetail) SetSize(w, h int) {
 }
 
 // Offset is the first line shown.
-func (d *AlertDetail) Offset() int { return d.offset }
+func (d *AlertDetail) Offset() int { return d.scr.Offset }
 
 func (d *AlertDetail) clamp() {
-	d.offset = min(max(d.offset, 0), max(d.total-d.height, 0))
+	d.scr.Clamp(d.total, d.height)
 }
 
-// Update scrolls.
-func (d *AlertDetail) Update(msg tea.KeyPressMsg) tea.Cmd {
-	k := d.ctx.Keys
-	page := max(d.height-1, 1)
-	switch {
-	case key.Matches(msg, k.Up):
-		d.offset--
-	case key.Matches(msg, k.Down):
-		d.offset++
-	case key.Matches(msg, k.PageUp):
-		d.offset -= page
-	case key.Matches(msg, k.PageDown):
-		d.offset += page
-	case key.Matches(msg, k.Top):
-		d.offset = 0
-	case key.Matches(msg, k.Bottom):
-		d.offset = d.total
+// Update implements Component: it scrolls, follows the alert across
+// refreshes, and is done on esc. The keys that act on the alert are the
+// alerts screen's.
+func (d *AlertDetail) Update(msg tea.Msg) (Component, tea.Cmd) {
+	switch msg := msg.(type) {
+	case alertsData:
+		al, gone := d.alert, true
+		k := al.Key()
+		for i := range msg.all {
+			if msg.all[i].Key() == k {
+				al, gone = msg.all[i], false
+				break
+			}
+		}
+		d.SetData(al, msg.silences, gone)
+	case tea.KeyPressMsg:
+		if key.Matches(msg, d.ctx.Keys.Back) {
+			return nil, nil
+		}
+		d.scroll(msg)
 	}
-	d.clamp()
-	return nil
+	return d, nil
+}
+
+// Capturing implements Component: the global keys still act.
+func (d *AlertDetail) Capturing() bool { return false }
+
+// FullHelp implements Component: the alerts screen's keys apply.
+func (d *AlertDetail) FullHelp() [][]key.Binding { return nil }
+
+func (d *AlertDetail) scroll(msg tea.KeyPressMsg) {
+	d.scr.Key(msg, d.ctx.Keys, d.total, d.height)
 }
 
 // ShortHelp is the detail's keys.
 func (d *AlertDetail) ShortHelp() []key.Binding {
 	k := d.ctx.Keys
-	return []key.Binding{k.Back, k.Silence, k.Ack, k.Browse, k.Copy, k.Jump}
+	return []key.Binding{k.Back, k.Silence, k.Ack, k.Browse, k.Copy, k.Jump, k.Help}
 }
 
 // View renders the visible part of the detail.
@@ -102,14 +116,15 @@ func (d *AlertDetail) View() string {
 	all := d.lines()
 	d.total = len(all)
 	d.clamp()
-	end := min(d.offset+d.height, len(all))
-	lines := append([]string(nil), all[d.offset:end]...)
+	lines := append([]string(nil), d.scr.Window(all, d.height)...)
+	end := d.scr.Offset + len(lines)
 	if d.total > d.height && len(lines) > 0 {
 		// Say there is more, on the last line.
-		more := fmt.Sprintf(" ↕ %d–%d of %d lines (j/k, pgup/pgdn) ", d.offset+1, end, d.total)
+		k := d.ctx.Keys
+		more := fmt.Sprintf(" ↕ %d–%d of %d lines (%s, %s) ", d.scr.Offset+1, end, d.total, widget.Keys(k.Down, k.Up), widget.Keys(k.PageUp, k.PageDown))
 		lines[len(lines)-1] = d.ctx.Styles.Muted.Render(text.PadLeft(more, d.width))
 	}
-	return clipLines(lines, d.width, d.height)
+	return text.ClipLines(lines, d.width, d.height)
 }
 
 // lines builds every line of the detail, each at most the width.
@@ -130,7 +145,7 @@ func (d *AlertDetail) lines() []string {
 	valueW := max(w-detailKeyW-1, 1)
 	// block writes multiline text under a field, wrapped.
 	block := func(name, s string) {
-		ls := wrapText(text.SanitizeMultiline(s), valueW)
+		ls := text.Wrap(text.SanitizeMultiline(s), valueW)
 		for i, l := range ls {
 			if i == 0 {
 				field(name, l)
@@ -188,7 +203,7 @@ func (d *AlertDetail) lines() []string {
 	}
 	label := d.ctx.Config.Metrics.EndpointLabel
 	if v, ok := a.Labels[label]; ok && v != "" {
-		field("endpoint", text.Sanitize(v)+st.Muted.Render("  (J shows it on the overview)"))
+		field("endpoint", text.Sanitize(v)+st.Muted.Render("  ("+widget.Key(d.ctx.Keys.Jump)+" shows it on the overview)"))
 	}
 	if len(a.Receivers) > 0 {
 		field("receivers", text.Sanitize(strings.Join(a.Receivers, ", ")))
@@ -208,7 +223,7 @@ func (d *AlertDetail) lines() []string {
 		line := "  " + st.Accent.Render(text.Sanitize(s.ID)) + " " + st.SilenceState(s.State).Render(text.Sanitize(s.State)) +
 			" by " + text.Sanitize(s.CreatedBy) + ", " + silenceEndsIn(now, s)
 		add(line)
-		for _, l := range wrapText(text.SanitizeMultiline(s.Comment), max(w-4, 1)) {
+		for _, l := range text.Wrap(text.SanitizeMultiline(s.Comment), max(w-4, 1)) {
 			add("    " + st.Muted.Render(l))
 		}
 	}
@@ -255,7 +270,7 @@ func (d *AlertDetail) pairs(out *[]string, m map[string]string, multiline bool) 
 	for _, n := range names {
 		var vs []string
 		if multiline {
-			vs = wrapText(text.SanitizeMultiline(m[n]), valueW)
+			vs = text.Wrap(text.SanitizeMultiline(m[n]), valueW)
 		} else {
 			vs = []string{text.Sanitize(m[n])}
 		}

@@ -1,43 +1,18 @@
 package views
 
 import (
-	"fmt"
 	"slices"
-	"sort"
 	"strings"
 	"time"
 
 	"charm.land/bubbles/v2/key"
-	"charm.land/bubbles/v2/textinput"
 	tea "charm.land/bubbletea/v2"
-	"charm.land/lipgloss/v2"
-	"github.com/charmbracelet/x/ansi"
 
 	"github.com/vigilterm/vigil/query"
-	"github.com/vigilterm/vigil/themes"
 	"github.com/vigilterm/vigil/ui/keys"
 	"github.com/vigilterm/vigil/ui/text"
+	"github.com/vigilterm/vigil/views/widget"
 )
-
-// Column widths of the alerts table, in cells.
-const (
-	alertStateW   = 9 // "inhibited"
-	alertForW     = 6 // "23h59m"
-	alertSevFullW = 8 // "critical"
-	alertSevShort = 4 // "crit"
-	alertNameMin  = 10
-	alertNameMax  = 28
-	alertIndent   = 2 // alert rows under a group header
-)
-
-// alertRow is one line of the alerts table: a group header or an alert.
-type alertRow struct {
-	header bool
-	name   string // the group's alertname (header)
-	count  int    // alerts in the group (header)
-	states string // "2 firing, 1 silenced" (header)
-	idx    int    // index into shown (alert)
-}
 
 // Alerts is the alerts screen: every alert Alertmanager and Prometheus know,
 // most severe and oldest first, with the alert detail and the silence form
@@ -53,23 +28,20 @@ type Alerts struct {
 	haveData bool
 	err      error
 
-	shown   []query.Alert // all, filtered
-	rows    []alertRow    // shown, with group headers when grouped
-	rowOf   []int         // shown index → rows index
-	cursor  int           // index into shown
-	offset  int           // first rows index on screen
-	selKey  string        // the selected alert's label set, kept across refreshes
+	// list holds all, filtered (grouped when grouped), the cursor on the
+	// selected alert's label set, kept across refreshes, and the prompt.
+	list    *widget.List[query.Alert]
+	rows    []alertRow // the list's alerts, with group headers when grouped
+	rowOf   []int      // list index → rows index
 	grouped bool
 
 	filter    query.AlertFilter
 	filterErr string
-	prompt    textinput.Model
-	prompting bool
-	detail    *AlertDetail
-	form      *SilenceForm
-	silenced  *SilencedPanel // s on an alert a silence already covers
-	whoami    func() string
-	memo      styleMemo
+	// stack holds what is opened from the list: the alert detail, the
+	// silence form, the panel of the silence that already covers an alert.
+	stack  Stack
+	whoami func() string
+	memo   widget.StyleMemo
 
 	// amConfigured is false when no Alertmanager is configured: silences
 	// cannot be made, and no alert list can say what is silenced.
@@ -85,19 +57,11 @@ var _ Screen = (*Alerts)(nil)
 
 // NewAlerts returns the alerts screen.
 func NewAlerts(ctx *Context) *Alerts {
-	a := &Alerts{ctx: ctx, prompt: newInput(256), whoami: SystemUser, amConfigured: true}
+	a := &Alerts{ctx: ctx, whoami: SystemUser, amConfigured: true}
+	a.list = widget.NewList(query.Alert.Key, a.tableHeight)
+	a.list.SetSpan(a.span)
 	a.SetSize(80, 20)
 	return a
-}
-
-// newInput returns a text input that vigil draws itself (see inputView):
-// bubbles handles the editing, never the rendering.
-func newInput(limit int) textinput.Model {
-	ti := textinput.New()
-	ti.Prompt = ""
-	ti.CharLimit = limit
-	ti.SetVirtualCursor(false)
-	return ti
 }
 
 // SystemUser is the default author of a silence when silence.created_by is
@@ -129,110 +93,37 @@ func (a *Alerts) Title() string { return "Alerts" }
 
 // Capturing implements Screen: the filter prompt and the silence form own
 // the keyboard.
-func (a *Alerts) Capturing() bool { return a.prompting || a.form != nil || a.silenced != nil }
+func (a *Alerts) Capturing() bool { return a.list.Prompt.IsOpen() || a.stack.Capturing() }
 
 // SetSize implements Screen.
 func (a *Alerts) SetSize(w, h int) {
 	a.width, a.height = max(w, 0), max(h, 0)
 	a.layout()
-	if a.detail != nil {
-		a.detail.SetSize(a.width, a.height)
-	}
-	if a.form != nil {
-		a.form.SetSize(a.width, a.height)
-	}
-	if a.silenced != nil {
-		a.silenced.SetSize(a.width, a.height)
-	}
-	a.clampScroll()
-}
-
-// layout decides which columns fit: narrow terminals shorten the severity,
-// then drop the summary, the age and the severity, and finally the state.
-func (a *Alerts) layout() {
-	longest := 0
-	for i := range a.shown {
-		longest = max(longest, text.Width(text.Sanitize(a.shown[i].Name)))
-	}
-	a.indent = 0
-	if a.grouped {
-		a.indent = alertIndent
-	}
-	avail := max(a.width-a.indent, 0)
-	a.sevW, a.stateW, a.forW = alertSevFullW, alertStateW, alertForW
-	if a.width < 100 {
-		a.sevW = alertSevShort
-	}
-	a.nameW = min(max(longest, alertNameMin), alertNameMax)
-	fixed := func() int {
-		n := a.nameW
-		for _, w := range []int{a.sevW, a.stateW, a.forW} {
-			if w > 0 {
-				n += w + 1
-			}
-		}
-		return n
-	}
-	flex := avail - fixed() - 1
-	if flex < 40 && a.nameW > 16 {
-		a.nameW = max(16, a.nameW-(40-flex))
-		flex = avail - fixed() - 1
-	}
-	a.labelsW, a.summaryW = 0, 0
-	switch {
-	case flex >= 30:
-		a.labelsW = max(flex/2, 12)
-		a.summaryW = flex - a.labelsW - 1
-	case flex >= 10:
-		a.labelsW = flex
-	default:
-		for _, drop := range []*int{&a.forW, &a.sevW} {
-			if avail-fixed() >= 0 {
-				break
-			}
-			*drop = 0
-		}
-		if avail-fixed() < 0 {
-			a.nameW = max(avail-a.stateW-1, alertNameMin)
-		}
-		if avail-fixed() < 0 {
-			a.stateW = 0
-			a.nameW = max(avail, 1)
-		}
-	}
+	a.stack.SetSize(a.width, a.height)
+	a.list.Clamp()
 }
 
 // Alerts returns the alerts as shown: filtered, in order.
-func (a *Alerts) Alerts() []query.Alert { return a.shown }
+func (a *Alerts) Alerts() []query.Alert { return a.list.Items() }
 
 // All returns every alert of the last refresh.
 func (a *Alerts) All() []query.Alert { return a.all }
 
 // SelectedAlert returns the alert under the cursor.
-func (a *Alerts) SelectedAlert() (query.Alert, bool) {
-	if a.cursor < 0 || a.cursor >= len(a.shown) {
-		return query.Alert{}, false
-	}
-	return a.shown[a.cursor], true
-}
+func (a *Alerts) SelectedAlert() (query.Alert, bool) { return a.list.Selected() }
 
 // UnsentWork names the silence being typed in the open form, or "" when no
 // form is open or nothing was typed in it.
-func (a *Alerts) UnsentWork() string {
-	if a.form == nil || !a.form.Dirty() {
-		return ""
-	}
-	return a.form.Work()
-}
+func (a *Alerts) UnsentWork() string { return a.stack.UnsentWork() }
 
 // Detail returns the open alert detail, or nil.
-func (a *Alerts) Detail() *AlertDetail { return a.detail }
+func (a *Alerts) Detail() *AlertDetail { d, _ := find[*AlertDetail](&a.stack); return d }
 
 // Silenced returns the panel that shows an alert's existing silence, or nil.
-func (a *Alerts) Silenced() *SilencedPanel { return a.silenced }
+func (a *Alerts) Silenced() *SilencedPanel { p, _ := find[*SilencedPanel](&a.stack); return p }
 
 // Form returns the open silence form, or nil.
-func (a *Alerts) Form() *SilenceForm { return a.form }
+func (a *Alerts) Form() *SilenceForm { f, _ := find[*SilenceForm](&a.stack); return f }
 
 // Grouped reports whether the alerts are grouped by alertname.
 func (a *Alerts) Grouped() bool { return a.grouped }
@@ -258,47 +149,49 @@ func FiringByEndpoint(alerts []query.Alert, label string) map[string]int {
 	return out
 }
 
+// alertsData is a refresh as the children of the alerts screen see it:
+// every alert, sorted, and the silences.
+type alertsData struct {
+	all      []query.Alert
+	silences []query.Silence
+}
+
 // Update implements Screen.
-func (a *Alerts) Update(msg tea.Msg) (Screen, tea.Cmd) {
+func (a *Alerts) Update(msg tea.Msg) (Component, tea.Cmd) {
 	switch msg := msg.(type) {
-	case AlertsMsg:
-		a.onAlerts(msg)
+	case SourcesMsg:
+		a.amConfigured = msg.Alertmanager
 		return a, nil
+	case AlertsMsg:
+		return a, a.onAlerts(msg)
 	case SilenceResultMsg:
 		return a, a.onResult(msg)
 	case tea.KeyPressMsg:
-		switch {
-		case a.form != nil:
-			cmd := a.form.Update(msg)
-			if a.form.Closed() {
-				a.form = nil
+		switch top := a.stack.Top(); {
+		case top != nil:
+			if d, ok := top.(*AlertDetail); ok {
+				// The keys that act on an alert act on the one shown.
+				if cmd, ok := a.actionKey(msg, d.Alert()); ok {
+					return a, cmd
+				}
 			}
-			return a, cmd
-		case a.silenced != nil:
-			return a, a.silencedKey(msg)
-		case a.prompting:
-			return a, a.updatePrompt(msg)
-		case a.detail != nil:
-			return a, a.detailKey(msg)
+			return a, a.stack.Update(msg)
+		case a.list.Prompt.IsOpen():
+			return a, a.list.Prompt.Key(msg, a.ctx.Keys, a.setFilter)
 		}
 		return a, a.handleKey(msg)
 	}
 	// Pastes and the like go to whatever owns the keyboard.
 	switch {
-	case a.form != nil:
-		return a, a.form.Update(msg)
-	case a.silenced != nil:
-		return a, a.silenced.Update(msg)
-	case a.prompting:
-		var cmd tea.Cmd
-		a.prompt, cmd = a.prompt.Update(msg)
-		a.setFilter(a.prompt.Value(), false)
-		return a, cmd
+	case !a.stack.Empty():
+		return a, a.stack.Update(msg)
+	case a.list.Prompt.IsOpen():
+		return a, a.list.Prompt.Update(msg, a.setFilter)
 	}
 	return a, nil
 }
 
-func (a *Alerts) onAlerts(msg AlertsMsg) {
+func (a *Alerts) onAlerts(msg AlertsMsg) tea.Cmd {
 	a.err = msg.Err
 	a.sources = msg
 	if msg.NoAlertmanager {
@@ -307,7 +200,7 @@ func (a *Alerts) onAlerts(msg AlertsMsg) {
 	if msg.Alerts == nil {
 		// No source answered: keep what we had, and never show an empty
 		// list for an unknown one.
-		return
+		return nil
 	}
 	a.all = append(a.all[:0:0], msg.Alerts...)
 	query.SortAlerts(a.all)
@@ -317,53 +210,21 @@ func (a *Alerts) onAlerts(msg AlertsMsg) {
 	a.at = msg.At
 	a.haveData = true
 	a.rebuild()
-	if a.detail != nil {
-		al := a.detail.Alert()
-		k := al.Key()
-		gone := true
-		for i := range a.all {
-			if a.all[i].Key() == k {
-				al, gone = a.all[i], false
-				break
-			}
-		}
-		a.detail.SetData(al, a.silences, gone)
-	}
-	if a.form != nil {
-		a.form.SetAlerts(a.all)
-	}
-	if a.silenced != nil {
-		al := a.silenced.alert
-		k := al.Key()
-		for i := range a.all {
-			if a.all[i].Key() == k {
-				al = a.all[i]
-				break
-			}
-		}
-		a.silenced.SetSilences(al, a.silences)
-	}
+	return a.stack.Broadcast(alertsData{all: a.all, silences: a.silences})
 }
 
-// onResult handles the answer to a silence the form asked for. When the
-// form was left while sending, the result is flashed all the same.
+// onResult handles the answer to a silence the form or the silenced panel
+// asked for. When the form was left while sending, the result is flashed
+// all the same.
 func (a *Alerts) onResult(msg SilenceResultMsg) tea.Cmd {
-	if msg.Request.Op == OpExtend && a.silenced != nil && a.silenced.IsFor(msg) {
-		cmd := a.silenced.Update(msg)
-		if a.silenced.Closed() {
-			a.silenced = nil
-		}
-		return cmd
+	if p := a.Silenced(); msg.Request.Op == OpExtend && p != nil && p.IsFor(msg) {
+		return a.stack.Update(msg)
 	}
 	if msg.Request.Op != OpCreate {
 		return nil
 	}
-	if a.form != nil && a.form.Sending() && a.form.IsFor(msg) {
-		cmd := a.form.Update(msg)
-		if a.form.Closed() {
-			a.form = nil
-		}
-		return cmd
+	if f := a.Form(); f != nil && f.Sending() && f.IsFor(msg) {
+		return a.stack.Update(msg)
 	}
 	return silenceResultFlash(msg)
 }
@@ -403,34 +264,10 @@ func createdText(msg SilenceResultMsg) string {
 	return s
 }
 
-func (a *Alerts) updatePrompt(msg tea.KeyPressMsg) tea.Cmd {
-	k := a.ctx.Keys
-	switch {
-	case key.Matches(msg, k.Apply):
-		if a.setFilter(a.prompt.Value(), true) {
-			a.prompting = false
-			a.prompt.Blur()
-		}
-		return nil
-	case key.Matches(msg, k.Cancel):
-		a.prompting = false
-		a.prompt.Blur()
-		a.prompt.SetValue("")
-		a.setFilter("", true)
-		return nil
-	}
-	var cmd tea.Cmd
-	a.prompt, cmd = a.prompt.Update(msg)
-	// Filter as you type while the text parses; the last good filter stays
-	// while it does not.
-	a.setFilter(a.prompt.Value(), false)
-	return cmd
-}
-
-// setFilter parses and applies a filter. A text that does not parse keeps
-// the previous filter and sets the error shown under the prompt; with
-// final (enter) it returns false so that the prompt stays open.
-func (a *Alerts) setFilter(s string, final bool) bool {
+// setFilter parses and applies a filter, as it is typed. A text that does
+// not parse keeps the last good filter and sets the error shown under the
+// prompt; it returns false then, so that enter leaves the prompt open.
+func (a *Alerts) setFilter(s string, _ bool) bool {
 	f, err := query.ParseAlertFilter(s)
 	if err != nil {
 		a.filterErr = text.Sanitize(err.Error())
@@ -476,26 +313,11 @@ func (a *Alerts) actionKey(msg tea.KeyPressMsg, al query.Alert) (tea.Cmd, bool) 
 	case key.Matches(msg, k.Ack):
 		return a.openForm(al, true), true
 	case key.Matches(msg, k.Browse):
-		u := al.RunbookURL()
-		if strings.TrimSpace(u) == "" {
-			return Flash(text.Sanitize(al.Name)+" has no runbook_url annotation", false), true
-		}
-		safe, ok := text.SafeURL(u)
-		if !ok {
-			return Flash("the runbook URL is not an http(s) URL vigil will open: "+text.Sanitize(u), true), true
-		}
-		return func() tea.Msg { return OpenURLMsg{URL: safe} }, true
+		return runbook(al, false), true
 	case key.Matches(msg, k.Copy):
-		u := al.RunbookURL()
-		if strings.TrimSpace(u) == "" {
-			return Flash(text.Sanitize(al.Name)+" has no runbook_url annotation", false), true
-		}
-		safe, ok := text.SafeURL(u)
-		if !ok {
-			// Never put on the clipboard what could run in a shell.
-			return Flash("not copied: the runbook URL is not a plain http(s) URL: "+text.Sanitize(u), true), true
-		}
-		return func() tea.Msg { return CopyMsg{Text: safe, What: "runbook URL"} }, true
+		return runbook(al, true), true
+	case key.Matches(msg, k.GraphAlert):
+		return graphAlert(al), true
 	case key.Matches(msg, k.Jump):
 		label := a.ctx.Config.Metrics.EndpointLabel
 		v, ok := al.Labels[label]
@@ -505,6 +327,26 @@ func (a *Alerts) actionKey(msg tea.KeyPressMsg, al query.Alert) (tea.Cmd, bool) 
 		return func() tea.Msg { return JumpToEndpointMsg{Endpoint: v} }, true
 	}
 	return nil, false
+}
+
+// runbook opens an alert's runbook URL, or copies it; only a plain
+// http(s) URL is opened or put on the clipboard, where it could not run in
+// a shell.
+func runbook(al query.Alert, copy bool) tea.Cmd {
+	u := al.RunbookURL()
+	if strings.TrimSpace(u) == "" {
+		return Flash(text.Sanitize(al.Name)+" has no runbook_url annotation", false)
+	}
+	safe, ok := text.SafeURL(u)
+	switch {
+	case !ok && copy:
+		return Flash("not copied: the runbook URL is not a plain http(s) URL: "+text.Sanitize(u), true)
+	case !ok:
+		return Flash("the runbook URL is not an http(s) URL vigil will open: "+text.Sanitize(u), true)
+	case copy:
+		return func() tea.Msg { return CopyMsg{Text: safe, What: "runbook URL"} }
+	}
+	return func() tea.Msg { return OpenURLMsg{URL: safe} }
 }
 
 // noAlertmanagerFlash refuses a silence when no Alertmanager is configured.
@@ -519,26 +361,11 @@ func (a *Alerts) silence(al query.Alert) tea.Cmd {
 		return cmd
 	}
 	if p := NewSilencedPanel(a.ctx, al, a.silences); p != nil {
-		a.silenced = p
-		a.silenced.SetSize(a.width, a.height)
+		p.newForm = func(al query.Alert) (Component, tea.Cmd) { return a.newForm(al, false) }
+		a.stack.Push(p)
 		return nil
 	}
 	return a.openForm(al, false)
-}
-
-// silencedKey passes a key to the silenced panel; n leaves it for the
-// silence form.
-func (a *Alerts) silencedKey(msg tea.KeyPressMsg) tea.Cmd {
-	p := a.silenced
-	cmd := p.Update(msg)
-	if !p.Closed() {
-		return cmd
-	}
-	a.silenced = nil
-	if p.WantsNew() {
-		return tea.Batch(cmd, a.openForm(p.alert, false))
-	}
-	return cmd
 }
 
 // refuseSilence says why an alert cannot be silenced from here, if so.
@@ -558,61 +385,42 @@ func (a *Alerts) refuseSilence(al query.Alert) tea.Cmd {
 // openForm opens the silence form for an alert; an ack lands on the
 // confirm step.
 func (a *Alerts) openForm(al query.Alert, ack bool) tea.Cmd {
-	if cmd := a.refuseSilence(al); cmd != nil {
-		return cmd
+	f, cmd := a.newForm(al, ack)
+	if f != nil {
+		a.stack.Push(f)
 	}
-	if ack {
-		a.form = NewAckForm(a.ctx, al, a.all, a.createdBy())
-	} else {
-		a.form = NewSilenceForm(a.ctx, al, a.all, a.createdBy())
-	}
-	a.form.SetSize(a.width, a.height)
-	return nil
+	return cmd
 }
 
-func (a *Alerts) detailKey(msg tea.KeyPressMsg) tea.Cmd {
-	k := a.ctx.Keys
-	if key.Matches(msg, k.Back) {
-		a.detail = nil
-		a.clampScroll()
-		return nil
+// newForm is the silence form for an alert, or nil and why not.
+func (a *Alerts) newForm(al query.Alert, ack bool) (Component, tea.Cmd) {
+	if cmd := a.refuseSilence(al); cmd != nil {
+		return nil, cmd
 	}
-	if cmd, ok := a.actionKey(msg, a.detail.Alert()); ok {
-		return cmd
+	if ack {
+		return NewAckForm(a.ctx, al, a.all, a.createdBy()), nil
 	}
-	return a.detail.Update(msg)
+	return NewSilenceForm(a.ctx, al, a.all, a.createdBy()), nil
 }
 
 func (a *Alerts) handleKey(msg tea.KeyPressMsg) tea.Cmd {
 	k := a.ctx.Keys
-	if d, ok := navDelta(msg, k, len(a.shown), a.tableHeight()-1); ok {
-		a.move(d)
+	if key.Matches(msg, k.GraphAlert) {
+		// Before the navigation keys: g graphs here, home goes to the top.
+		if al, ok := a.SelectedAlert(); ok {
+			return graphAlert(al)
+		}
+		return nil
+	}
+	if _, ok := a.list.Key(msg, k, a.filter.String(), a.setFilter); ok {
 		return nil
 	}
 	switch {
-	case key.Matches(msg, k.Filter):
-		a.prompting = true
-		a.prompt.SetValue(a.filter.String())
-		a.prompt.CursorEnd()
-		a.prompt.Focus()
-		return nil
-	case key.Matches(msg, k.Back):
-		if a.filter.String() != "" {
-			a.prompt.SetValue("")
-			a.setFilter("", true)
-		}
-		return nil
 	case key.Matches(msg, k.Group):
-		a.grouped = !a.grouped
-		a.rebuild()
-		if a.grouped {
-			return Flash("grouped by alertname", false)
-		}
-		return Flash("not grouped", false)
+		return toggle(&a.grouped, a.rebuild, "grouped by alertname", "not grouped")
 	case key.Matches(msg, k.Open):
 		if al, ok := a.SelectedAlert(); ok {
-			a.detail = NewAlertDetail(a.ctx, al, a.silences)
-			a.detail.SetSize(a.width, a.height)
+			a.stack.Push(NewAlertDetail(a.ctx, al, a.silences))
 		}
 		return nil
 	}
@@ -629,197 +437,18 @@ func (a *Alerts) handleKey(msg tea.KeyPressMsg) tea.Cmd {
 	return nil
 }
 
-func (a *Alerts) move(d int) {
-	if c := moveCursor(a.cursor, d, len(a.shown)); c >= 0 {
-		a.cursor, a.selKey = c, a.shown[c].Key()
-		a.clampScroll()
-	}
-}
-
-// rebuild filters, groups and lays out the alerts and puts the cursor back
-// on the selected alert.
-func (a *Alerts) rebuild() {
-	a.picker = query.NewLabelPicker(a.all)
-	a.shown = a.filter.Filter(a.all)
-	if a.grouped {
-		// Groups in the order of their first (most severe, oldest) alert.
-		var order []string
-		byName := map[string][]int{}
-		for i := range a.shown {
-			n := a.shown[i].Name
-			if _, ok := byName[n]; !ok {
-				order = append(order, n)
-			}
-			byName[n] = append(byName[n], i)
-		}
-		regrouped := make([]query.Alert, 0, len(a.shown))
-		a.rows = a.rows[:0]
-		for _, n := range order {
-			idxs := byName[n]
-			a.rows = append(a.rows, alertRow{header: true, name: n, count: len(idxs), states: stateCounts(a.shown, idxs)})
-			for _, i := range idxs {
-				a.rows = append(a.rows, alertRow{idx: len(regrouped)})
-				regrouped = append(regrouped, a.shown[i])
-			}
-		}
-		a.shown = regrouped
-	} else {
-		a.rows = a.rows[:0]
-		for i := range a.shown {
-			a.rows = append(a.rows, alertRow{idx: i})
-		}
-	}
-	a.rowOf = a.rowOf[:0]
-	for r := range a.rows {
-		if !a.rows[r].header {
-			a.rowOf = append(a.rowOf, r)
-		}
-	}
-	a.cursor = 0
-	found := false
-	if a.selKey != "" {
-		for i := range a.shown {
-			if a.shown[i].Key() == a.selKey {
-				a.cursor, found = i, true
-				break
-			}
-		}
-	}
-	if !found {
-		a.selKey = ""
-		if len(a.shown) > 0 {
-			a.selKey = a.shown[0].Key()
-		}
-	}
-	a.layout()
-	a.clampScroll()
-}
-
-// stateCounts is "2 firing, 1 silenced" for a group.
-func stateCounts(alerts []query.Alert, idxs []int) string {
-	states := []query.AlertState{query.StateFiring, query.StatePending, query.StateSilenced, query.StateInhibited}
-	n := map[query.AlertState]int{}
-	other := 0
-	for _, i := range idxs {
-		s := alerts[i].State
-		if slices.Contains(states, s) {
-			n[s]++
-		} else {
-			other++
-		}
-	}
-	var parts []string
-	for _, s := range states {
-		if n[s] > 0 {
-			parts = append(parts, fmt.Sprintf("%d %s", n[s], s))
-		}
-	}
-	if other > 0 {
-		parts = append(parts, fmt.Sprintf("%d other", other))
-	}
-	return strings.Join(parts, ", ")
-}
-
-// tableHeight is the number of body rows that fit.
-func (a *Alerts) tableHeight() int {
-	return max(a.height-1-len(a.statusLines()), 0)
-}
-
-func (a *Alerts) clampScroll() {
-	row := 0
-	if a.cursor >= 0 && a.cursor < len(a.rowOf) {
-		row = a.rowOf[a.cursor]
-	}
-	top := row
-	if row > 0 && row < len(a.rows) && a.rows[row-1].header {
-		top = row - 1 // keep the group's header in view with its first alert
-	}
-	a.offset = scrollTo(a.offset, top, row, len(a.rows), a.tableHeight())
-}
-
-// statusLines are the lines under the table: the refresh error, the
-// prompt and its parse error, the applied filter.
-func (a *Alerts) statusLines() []string {
-	st := a.ctx.Styles
-	var lines []string
-	if a.haveData {
-		for _, u := range a.unknownSources() {
-			lines = append(lines, st.Error.Render("✕ "+u))
-		}
-		if a.err != nil && a.sources.At.After(a.at) && !a.at.IsZero() {
-			lines = append(lines, st.Error.Render("✕ no source answered the last refresh: showing alerts from "+FormatDuration(a.ctx.Now().Sub(a.at))+" ago"))
-		}
-	}
-	switch {
-	case a.prompting:
-		lines = append(lines, st.Prompt.Render("/")+inputView(st, &a.prompt, a.width-1, true, `text, or name="v", name=~"re"`))
-		if a.filterErr != "" {
-			lines = append(lines, st.Error.Render("✕ "+a.filterErr))
-		}
-	case a.filter.String() != "":
-		f := fmt.Sprintf("filter /%s  %d of %d alerts  (esc clears)", text.Sanitize(a.filter.String()), len(a.shown), len(a.all))
-		lines = append(lines, st.Accent.Render(f))
-	}
-	return lines
-}
-
-// unknownSources says, one line each, which source of alerts did not
-// answer the last refresh and why: "Alertmanager not configured",
-// "Alertmanager unreachable: <cause>", "Prometheus unreachable: <cause>".
-// The causes are sanitised.
-func (a *Alerts) unknownSources() []string {
-	src := a.sources
-	var out []string
-	switch {
-	case !a.amConfigured || src.NoAlertmanager:
-		out = append(out, "Alertmanager not configured: silenced and inhibited states are unknown (set --alertmanager)")
-	case src.AlertmanagerErr != nil:
-		out = append(out, "Alertmanager unreachable: "+text.Sanitize(src.AlertmanagerErr.Error()))
-	}
-	if src.PrometheusErr != nil {
-		out = append(out, "Prometheus unreachable: pending alerts unknown: "+text.Sanitize(src.PrometheusErr.Error()))
-	}
-	if len(out) == 0 && a.err != nil {
-		out = append(out, text.Sanitize(a.err.Error()))
-	}
-	return out
-}
-
-// sourceNames names the sources of alerts.
-func (a *Alerts) sourceNames() string {
-	if !a.amConfigured || a.sources.NoAlertmanager {
-		return "Prometheus"
-	}
-	return "Alertmanager and Prometheus"
-}
-
-// noneText says that there is no alert, and on whose word: "nothing is
-// firing" only from a source that answered with nothing.
-func (a *Alerts) noneText() string {
-	src := a.sources
-	amOK := a.amConfigured && !src.NoAlertmanager && src.AlertmanagerErr == nil
-	promOK := !src.NoPrometheus && src.PrometheusErr == nil
-	switch {
-	case amOK && promOK:
-		return "no alerts: nothing is firing or pending"
-	case amOK:
-		return "no alerts in Alertmanager: nothing is firing (pending alerts unknown)"
-	case promOK:
-		return "no alerts from Prometheus: nothing is firing or pending"
-	}
-	return "no answer: alerts unknown"
-}
-
 // Notes implements Screen.
 func (a *Alerts) Notes() []string {
 	label := a.ctx.Config.Metrics.EndpointLabel
+	k, key := a.ctx.Keys, widget.Key
 	return []string{
 		"Alerts from Alertmanager, and pending ones from Prometheus; most severe first, then oldest.",
 		"STATE: firing; pending (Prometheus only: its `for` has not elapsed); silenced; inhibited.",
 		"FOR is the time since the alert became active. LABELS are its labels other than alertname and severity.",
 		`Filter: plain words match the name, state, summary and label values; name="v", name!="v", name=~"re", name!~"re" match labels.`,
-		"J shows the alert's " + label + " on the overview; o opens and y copies its runbook_url.",
-		"s opens the silence form (matchers from the alert's labels), or, on an alert a silence already covers, that silence with e to extend it and s again for a new one; a acks: a short silence of exactly this alert, confirmed before it is sent.",
+		key(k.Jump) + " shows the alert's " + label + " on the overview; " + key(k.Browse) + " opens and " + key(k.Copy) + " copies its runbook_url.",
+		key(k.Silence) + " opens the silence form (matchers from the alert's labels), or, on an alert a silence already covers, that silence with " +
+			key(k.Extend) + " to extend it and " + key(k.Silence) + " again for a new one; " + key(k.Ack) + " acks: a short silence of exactly this alert, confirmed before it is sent.",
 	}
 }
 
@@ -827,14 +456,10 @@ func (a *Alerts) Notes() []string {
 func (a *Alerts) ShortHelp() []key.Binding {
 	k := a.ctx.Keys
 	switch {
-	case a.form != nil:
-		return a.form.ShortHelp()
-	case a.silenced != nil:
-		return a.silenced.ShortHelp()
-	case a.prompting:
+	case !a.stack.Empty():
+		return a.stack.Top().ShortHelp()
+	case a.list.Prompt.IsOpen():
 		return []key.Binding{k.Apply, k.Cancel}
-	case a.detail != nil:
-		return append(a.detail.ShortHelp(), k.Help)
 	}
 	return []key.Binding{k.Filter, k.Open, k.Silence, k.Ack, k.Group, k.Browse, k.Refresh, k.Help, k.Quit}
 }
@@ -842,438 +467,14 @@ func (a *Alerts) ShortHelp() []key.Binding {
 // FullHelp implements help.KeyMap.
 func (a *Alerts) FullHelp() [][]key.Binding {
 	k := a.ctx.Keys
-	if a.form != nil {
-		return a.form.FullHelp()
-	}
-	if a.silenced != nil {
-		return a.silenced.FullHelp()
+	if top := a.stack.Top(); top != nil {
+		if h := top.FullHelp(); h != nil {
+			return h
+		}
 	}
 	return [][]key.Binding{
 		k.Navigation(),
 		{k.Filter, k.Back, k.Group, k.Open, k.Jump},
-		{k.Silence, k.Ack, k.Browse, k.Copy},
+		{k.Silence, k.Ack, k.Browse, k.Copy, k.GraphAlert},
 	}
-}
-
-// View implements Screen. Only the visible rows are rendered.
-func (a *Alerts) View() string {
-	if a.width <= 0 || a.height <= 0 {
-		return ""
-	}
-	if a.form != nil {
-		return a.form.View()
-	}
-	if a.silenced != nil {
-		return a.silenced.View()
-	}
-	if a.detail != nil {
-		return a.detail.View()
-	}
-	st := a.ctx.Styles
-	lines := make([]string, 0, a.height)
-	lines = append(lines, a.header())
-	body := a.tableHeight()
-	switch {
-	case !a.haveData && a.err != nil:
-		lines = append(lines, st.Error.Render(text.Fit("  cannot list alerts: no source answered", a.width)))
-		for _, u := range a.unknownSources() {
-			for _, l := range wrapText(u, a.width-4) {
-				lines = append(lines, st.Error.Render("    "+l))
-			}
-		}
-	case !a.haveData:
-		lines = append(lines, st.Muted.Render(text.Fit("  waiting for the first answer from "+a.sourceNames()+"…", a.width)))
-	case len(a.all) == 0:
-		lines = append(lines, st.OK.Render(text.Fit("  "+a.noneText(), a.width)))
-	case len(a.shown) == 0:
-		lines = append(lines, st.Muted.Render(text.Fit("  no alert matches the filter", a.width)))
-	default:
-		now := a.ctx.Now()
-		end := min(a.offset+body, len(a.rows))
-		for r := a.offset; r < end; r++ {
-			row := a.rows[r]
-			if row.header {
-				lines = append(lines, a.renderHeader(row))
-				continue
-			}
-			lines = append(lines, a.renderRow(&a.shown[row.idx], row.idx == a.cursor, now))
-		}
-	}
-	if len(lines) > 1+body {
-		lines = lines[:1+body]
-	}
-	for len(lines) < 1+body {
-		lines = append(lines, "")
-	}
-	lines = append(lines, a.statusLines()...)
-	return clipLines(lines, a.width, a.height)
-}
-
-// clipLines joins lines, at most h of them, none wider than w.
-func clipLines(lines []string, w, h int) string {
-	if len(lines) > h {
-		lines = lines[:h]
-	}
-	for i, l := range lines {
-		if text.Width(l) > w {
-			lines[i] = text.Truncate(l, w)
-		}
-	}
-	return strings.Join(lines, "\n")
-}
-
-// wrapText wraps sanitised multiline text to w cells a line.
-func wrapText(s string, w int) []string {
-	w = max(w, 1)
-	var out []string
-	for _, para := range strings.Split(s, "\n") {
-		if para == "" {
-			out = append(out, "")
-			continue
-		}
-		out = append(out, strings.Split(ansi.Wrap(para, w, ""), "\n")...)
-	}
-	return out
-}
-
-func (a *Alerts) header() string {
-	var b strings.Builder
-	b.WriteString(strings.Repeat(" ", a.indent))
-	sev := "SEVERITY"
-	if a.sevW < alertSevFullW {
-		sev = "SEV"
-	}
-	var r cellRow
-	r.add(sev, a.sevW, false)
-	r.add("ALERT", a.nameW, false)
-	r.add("STATE", a.stateW, false)
-	r.add("FOR", a.forW, true)
-	r.add("LABELS", a.labelsW, false)
-	r.add("SUMMARY", a.summaryW, false)
-	b.WriteString(r.String())
-	return a.ctx.Styles.TableHeader.Render(text.Fit(b.String(), a.width))
-}
-
-func (a *Alerts) renderHeader(row alertRow) string {
-	st := a.ctx.Styles
-	n := "alerts"
-	if row.count == 1 {
-		n = "alert"
-	}
-	s := fmt.Sprintf("▾ %s  %d %s: %s", text.Sanitize(row.name), row.count, n, row.states)
-	return st.Title.Render(text.Fit(s, a.width))
-}
-
-// shortSeverity is the severity in four cells for narrow terminals.
-func shortSeverity(s string) string {
-	switch strings.ToLower(s) {
-	case "critical":
-		return "crit"
-	case "warning":
-		return "warn"
-	case "error":
-		return "err"
-	case "information", "informational":
-		return "info"
-	}
-	return s
-}
-
-// alertAge is how long ago an alert became active, or Dash.
-func alertAge(now, at time.Time) string {
-	if at.IsZero() {
-		return Dash
-	}
-	d := now.Sub(at)
-	if d < 0 {
-		d = 0
-	}
-	return FormatDuration(d.Truncate(time.Second))
-}
-
-// firstLabels are the labels that say where an alert is, shown first.
-func (a *Alerts) firstLabels() []string {
-	return []string{a.ctx.Config.Metrics.EndpointLabel, "endpoint", "handler", "job", "service", "instance"}
-}
-
-// AlertLabelTexts returns, for each alert, the labels that tell it apart
-// from the other alerts of its name (see query.LabelPicker), written
-// k=v k=v and sanitised, with the endpoint label first: for the snapshot's
-// alert lines.
-func AlertLabelTexts(alerts []query.Alert, endpointLabel string) []string {
-	p := query.NewLabelPicker(alerts)
-	first := []string{endpointLabel, "endpoint", "handler", "job", "service", "instance"}
-	out := make([]string, len(alerts))
-	for i := range alerts {
-		var parts []string
-		for _, n := range p.Names(alerts[i], first...) {
-			parts = append(parts, text.Sanitize(n)+"="+text.Sanitize(alerts[i].Labels[n]))
-		}
-		out[i] = strings.Join(parts, " ")
-	}
-	return out
-}
-
-// labelOrder puts the labels that say where an alert is first: the
-// endpoint label, job, instance; then the rest by name. alertname and severity
-// are left out, as their own columns show them.
-func labelOrder(ls map[string]string, endpointLabel string) []string {
-	first := []string{endpointLabel, "endpoint", "handler", "job", "service", "instance"}
-	names := make([]string, 0, len(ls))
-	seen := map[string]bool{"alertname": true, "severity": true}
-	for _, n := range first {
-		if _, ok := ls[n]; ok && !seen[n] {
-			names = append(names, n)
-			seen[n] = true
-		}
-	}
-	rest := make([]string, 0, len(ls))
-	for n := range ls {
-		if !seen[n] {
-			rest = append(rest, n)
-		}
-	}
-	sort.Strings(rest)
-	return append(names, rest...)
-}
-
-// styleMemo remembers styled strings that repeat from row to row (label
-// names and values, severities, states), so that a frame does not run
-// lipgloss again for each of them. A nil memo renders directly.
-type styleMemo struct {
-	m map[memoKey]string
-}
-
-type memoKey struct {
-	kind    int    // which style: one of the memo* constants
-	variant string // what the style was chosen by (a severity, a state)
-	s       string
-}
-
-const (
-	memoLabelKey = iota
-	memoLabelValue
-	memoSeverity
-	memoState
-)
-
-func (c *styleMemo) render(style lipgloss.Style, kind int, variant, s string) string {
-	if c == nil {
-		return style.Render(s)
-	}
-	k := memoKey{kind, variant, s}
-	if r, ok := c.m[k]; ok {
-		return r
-	}
-	if c.m == nil || len(c.m) >= 4096 {
-		c.m = make(map[memoKey]string, 256)
-	}
-	r := style.Render(s)
-	c.m[k] = r
-	return r
-}
-
-// compactLabels writes labels as k=v k=v in exactly w cells, sanitised,
-// styled unless plain. Only what fits is styled; an ellipsis ends it when
-// labels were left out or cut.
-func compactLabels(st *themes.Styles, memo *styleMemo, ls map[string]string, endpointLabel string, w int, plain bool) string {
-	return compactLabelsOrdered(st, memo, ls, labelOrder(ls, endpointLabel), w, plain)
-}
-
-// compactLabelsOrdered is compactLabels with the labels and their order
-// given.
-func compactLabelsOrdered(st *themes.Styles, memo *styleMemo, ls map[string]string, order []string, w int, plain bool) string {
-	if w <= 0 {
-		return ""
-	}
-	var b strings.Builder
-	left := w
-	for i, n := range order {
-		k, v := text.Sanitize(n), text.Sanitize(ls[n])
-		sep := ""
-		if i > 0 {
-			sep = " "
-		}
-		pw := len(sep) + text.Width(k) + 1 + text.Width(v)
-		last := i == len(order)-1
-		if pw > left || (pw == left && !last) {
-			// Cut here: the ellipsis says there is more.
-			piece := sep + k + "=" + v
-			if pw == left {
-				piece += " "
-			}
-			cut := text.Truncate(piece, left)
-			if !plain {
-				cut = st.LabelValue.Render(cut)
-			}
-			b.WriteString(cut)
-			left = 0
-			break
-		}
-		b.WriteString(sep)
-		if plain {
-			b.WriteString(k + "=" + v)
-		} else {
-			b.WriteString(memo.render(st.LabelKey, memoLabelKey, "", k+"="))
-			b.WriteString(memo.render(st.LabelValue, memoLabelValue, "", v))
-		}
-		left -= pw
-	}
-	b.WriteString(strings.Repeat(" ", left))
-	return b.String()
-}
-
-func (a *Alerts) renderRow(al *query.Alert, selected bool, now time.Time) string {
-	st := a.ctx.Styles
-	var b strings.Builder
-	b.WriteString(strings.Repeat(" ", a.indent))
-	first := true
-	add := func(s string) {
-		if !first {
-			b.WriteByte(' ')
-		}
-		first = false
-		b.WriteString(s)
-	}
-	if a.sevW > 0 {
-		sev := text.Sanitize(al.Severity)
-		if sev == "" {
-			sev = Dash
-		}
-		if a.sevW < alertSevFullW {
-			sev = shortSeverity(sev)
-		}
-		c := text.Fit(sev, a.sevW)
-		if !selected {
-			c = a.memo.render(st.Severity(al.Severity), memoSeverity, al.Severity, c)
-		}
-		add(c)
-	}
-	name := text.Sanitize(al.Name)
-	if name == "" {
-		name = "(no alertname)"
-	}
-	add(text.Fit(name, a.nameW))
-	if a.stateW > 0 {
-		c := text.Fit(string(al.State), a.stateW)
-		if !selected {
-			c = a.memo.render(st.AlertState(string(al.State)), memoState, string(al.State), c)
-		}
-		add(c)
-	}
-	if a.forW > 0 {
-		add(text.PadLeft(alertAge(now, al.ActiveAt), a.forW))
-	}
-	if a.labelsW > 0 {
-		add(compactLabelsOrdered(st, &a.memo, al.Labels, a.picker.Names(*al, a.firstLabels()...), a.labelsW, selected))
-	}
-	if a.summaryW > 0 {
-		h := text.Sanitize(al.Headline())
-		if h == "" {
-			c := text.Fit("(no summary)", a.summaryW)
-			if !selected {
-				c = st.Muted.Render(c)
-			}
-			add(c)
-		} else {
-			add(text.Fit(h, a.summaryW))
-		}
-	}
-	if selected {
-		return st.RowSelected.Render(text.Fit(b.String(), a.width))
-	}
-	return b.String()
-}
-
-// inputView draws a text input on one line of w cells: the sanitised value,
-// scrolled so that the cursor stays in view, the cursor when focused, or
-// the placeholder when empty.
-func inputView(st *themes.Styles, ti *textinput.Model, w int, focused bool, placeholder string) string {
-	if w <= 0 {
-		return ""
-	}
-	val := []rune(ti.Value())
-	if !focused {
-		if len(val) == 0 {
-			return st.Placeholder.Render(text.Fit(placeholder, w))
-		}
-		return st.Input.Render(text.Fit(text.Sanitize(string(val)), w))
-	}
-	cursor := func(s string) string { return st.RowSelected.Render(s) }
-	if len(val) == 0 {
-		return cursor(" ") + st.Placeholder.Render(text.Fit(placeholder, w-1))
-	}
-	pos := min(max(ti.Position(), 0), len(val))
-	before := text.Sanitize(string(val[:pos]))
-	at, after := " ", ""
-	if pos < len(val) {
-		at = text.Sanitize(string(val[pos]))
-		after = text.Sanitize(string(val[pos+1:]))
-	}
-	aw := text.Width(at)
-	if aw == 0 || aw > w {
-		at, aw = " ", 1
-	}
-	before = keepTail(before, w-aw)
-	rest := w - text.Width(before) - aw
-	return text.Fit(st.Input.Render(before)+cursor(at)+st.Input.Render(text.Truncate(after, rest)), w)
-}
-
-// keepTail returns the end of plain text s that fits in w cells, whole
-// grapheme clusters only.
-func keepTail(s string, w int) string {
-	if text.Width(s) <= w {
-		return s
-	}
-	if w <= 0 {
-		return ""
-	}
-	var starts, widths []int
-	for i := 0; i < len(s); {
-		c, cw := ansi.FirstGraphemeCluster(s[i:], ansi.GraphemeWidth)
-		if c == "" {
-			break
-		}
-		starts = append(starts, i)
-		widths = append(widths, cw)
-		i += len(c)
-	}
-	used, from := 0, len(s)
-	for j := len(starts) - 1; j >= 0; j-- {
-		if used+widths[j] > w {
-			break
-		}
-		used += widths[j]
-		from = starts[j]
-	}
-	return s[from:]
-}
-
-// reportAlertLabels is AlertLabelTexts for the snapshot's alerts, each
-// followed by a space when not empty.
-func reportAlertLabels(ras []ReportAlert, endpointLabel string) []string {
-	if endpointLabel == "" {
-		endpointLabel = "path"
-	}
-	as := make([]query.Alert, len(ras))
-	for i, ra := range ras {
-		as[i] = query.Alert{Name: ra.Name, Labels: ra.Labels}
-	}
-	out := AlertLabelTexts(as, endpointLabel)
-	for i := range out {
-		if out[i] != "" {
-			out[i] = "{" + out[i] + "} "
-		}
-	}
-	return out
-}
-
-// reportHeadline is the snapshot's text after an alert's name: its
-// summary (the snapshot fills it with query.Alert.Headline), sanitised, or
-// "(no summary)".
-func reportHeadline(ra ReportAlert) string {
-	if s := strings.TrimSpace(text.Sanitize(ra.Summary)); s != "" {
-		return s
-	}
-	return "(no summary)"
 }

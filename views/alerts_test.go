@@ -126,40 +126,6 @@ func newTestAlerts(t testing.TB, w, h int) *Alerts {
 	return a
 }
 
-// amKey builds a key press: named keys, ctrl+x, or text.
-func amKey(s string) tea.KeyPressMsg {
-	switch s {
-	case "enter":
-		return tea.KeyPressMsg{Code: tea.KeyEnter}
-	case "esc":
-		return tea.KeyPressMsg{Code: tea.KeyEscape}
-	case "tab":
-		return tea.KeyPressMsg{Code: tea.KeyTab}
-	case "shift+tab":
-		return tea.KeyPressMsg{Code: tea.KeyTab, Mod: tea.ModShift}
-	case "space":
-		return tea.KeyPressMsg{Code: tea.KeySpace, Text: " "}
-	case "up":
-		return tea.KeyPressMsg{Code: tea.KeyUp}
-	case "down":
-		return tea.KeyPressMsg{Code: tea.KeyDown}
-	case "pgdown":
-		return tea.KeyPressMsg{Code: tea.KeyPgDown}
-	case "pgup":
-		return tea.KeyPressMsg{Code: tea.KeyPgUp}
-	case "backspace":
-		return tea.KeyPressMsg{Code: tea.KeyBackspace}
-	case "ctrl+u":
-		return tea.KeyPressMsg{Code: 'u', Mod: tea.ModCtrl}
-	case "ctrl+t":
-		return tea.KeyPressMsg{Code: 't', Mod: tea.ModCtrl}
-	case "ctrl+a":
-		return tea.KeyPressMsg{Code: 'a', Mod: tea.ModCtrl}
-	}
-	r := []rune(s)[0]
-	return tea.KeyPressMsg{Code: r, Text: s}
-}
-
 // send presses keys on a screen and returns the messages the last one's
 // command produces. Like the program, it draws the screen after each key.
 func send(s Screen, ks ...string) []tea.Msg {
@@ -331,7 +297,7 @@ func lineWith(t *testing.T, v, s string) string {
 
 func TestAlertsStateAndSeverityStyled(t *testing.T) {
 	a := newTestAlerts(t, 120, 30)
-	a.move(1) // the styled cells are those of unselected rows
+	a.list.Move(1) // the styled cells are those of unselected rows
 	st := a.ctx.Styles
 	v := a.View()
 	if !strings.Contains(v, st.Severity("critical").Render(text.Fit("critical", alertSevFullW))) {
@@ -382,8 +348,8 @@ func TestAlertsFilter(t *testing.T) {
 	if !a.Capturing() {
 		t.Fatal("enter on a bad filter should keep the prompt open")
 	}
-	if a.prompt.Value() != `path=~"(unclosed"` {
-		t.Fatalf("text not kept: %q", a.prompt.Value())
+	if a.list.Prompt.In.Value() != `path=~"(unclosed"` {
+		t.Fatalf("text not kept: %q", a.list.Prompt.In.Value())
 	}
 	v := ansi.Strip(a.View())
 	if !strings.Contains(v, "✕ filter:") || !strings.Contains(v, "path=~") {
@@ -880,14 +846,17 @@ func TestAlertsGolden(t *testing.T) {
 	}
 }
 
-func BenchmarkAlertsView1000(b *testing.B) {
-	a := NewAlerts(testContext(b, "dark"))
-	a.SetSize(200, 60)
-	a.Update(AlertsMsg{Alerts: manyAlerts(1000), Silences: manySilences(500), At: fixedNow})
+func BenchmarkAlertsView1000(b *testing.B) { benchAlertsView(b, NewAlerts(testContext(b, "dark"))) }
+
+// benchAlertsView draws a screen at 200x60 after a refresh of 1000 alerts
+// and 500 silences.
+func benchAlertsView(b *testing.B, s Screen) {
+	s.SetSize(200, 60)
+	s.Update(AlertsMsg{Alerts: manyAlerts(1000), Silences: manySilences(500), At: fixedNow})
 	b.ReportAllocs()
 	b.ResetTimer()
 	for i := 0; i < b.N; i++ {
-		_ = a.View()
+		_ = s.View()
 	}
 }
 

@@ -6,7 +6,6 @@ package views
 import (
 	"time"
 
-	"charm.land/bubbles/v2/key"
 	tea "charm.land/bubbletea/v2"
 
 	"github.com/vigilterm/vigil"
@@ -36,24 +35,26 @@ func (c *Context) Thresholds() query.Thresholds {
 	}
 }
 
-// Screen is the contract of every screen.
-type Screen interface {
-	// Update handles a message routed to this screen.
-	Update(msg tea.Msg) (Screen, tea.Cmd)
-	// View renders the content area (between header and footer).
-	View() string
-	// SetSize gives the size of the content area.
-	SetSize(width, height int)
-	// ShortHelp and FullHelp make the screen a help.KeyMap.
-	ShortHelp() []key.Binding
-	FullHelp() [][]key.Binding
-	// Capturing is true while a prompt or form owns the keyboard, so that
-	// global keys (q, 1, 2, ...) are typed into it instead.
-	Capturing() bool
-	// Title names the screen in the header.
-	Title() string
-	// Notes are extra lines for the help screen (e.g. what a column means).
-	Notes() []string
+// SourcesMsg tells the screens, at start, which servers are configured
+// (an Alertmanager is assumed until told).
+type SourcesMsg struct {
+	Alertmanager bool
+}
+
+// PausedMsg tells a screen that refreshing is paused (since Since) or not.
+type PausedMsg struct {
+	Paused bool
+	Since  time.Time
+}
+
+// GraphAlertMsg asks the root model to graph an alert's rule.
+type GraphAlertMsg struct {
+	Alert query.Alert
+}
+
+// graphAlert asks for the graph of an alert's rule.
+func graphAlert(al query.Alert) tea.Cmd {
+	return func() tea.Msg { return GraphAlertMsg{Alert: al} }
 }
 
 // OverviewMsg carries a refresh of the overview to the screen.
@@ -70,6 +71,17 @@ type OpenEndpointMsg struct {
 type FlashMsg struct {
 	Text  string
 	Error bool
+}
+
+// toggle flips a screen's switch, lets the screen redo what depends on
+// it, and says which way it went.
+func toggle(b *bool, redo func(), on, off string) tea.Cmd {
+	*b = !*b
+	redo()
+	if *b {
+		return Flash(on, false)
+	}
+	return Flash(off, false)
 }
 
 // Flash returns a command that shows a flash message.

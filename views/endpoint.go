@@ -2,7 +2,6 @@ package views
 
 import (
 	"fmt"
-	"math"
 	"slices"
 	"strings"
 	"time"
@@ -11,8 +10,8 @@ import (
 	tea "charm.land/bubbletea/v2"
 
 	"github.com/vigilterm/vigil/query"
-	"github.com/vigilterm/vigil/themes"
 	"github.com/vigilterm/vigil/ui/text"
+	"github.com/vigilterm/vigil/views/widget"
 )
 
 // DetailMsg carries a refresh of the endpoint detail screen. Err is set
@@ -40,6 +39,7 @@ const (
 // Endpoint is the detail screen of one endpoint: charts over a time range
 // and the breakdowns and alerts of the endpoint.
 type Endpoint struct {
+	noWork
 	ctx    *Context
 	width  int
 	height int
@@ -99,15 +99,6 @@ func (e *Endpoint) Request() query.DetailRequest {
 // PlotColumns returns the number of points a chart draws at this size.
 func (e *Endpoint) PlotColumns() int { return PlotColumns(e.chartW) }
 
-// SetAlerts gives the screen every alert; it keeps those that name the
-// endpoint in one of their labels.
-func (e *Endpoint) SetAlerts(all []query.Alert) {
-	e.alerts = query.AlertsForEndpoint(all, e.endpoint)
-}
-
-// SetPaused tells the screen that refreshing is paused (since at) or not.
-func (e *Endpoint) SetPaused(paused bool, at time.Time) { e.paused, e.pausedAt = paused, at }
-
 // loc is the time zone of the clock: local time, or the tests' fixed one.
 func (e *Endpoint) loc() *time.Location { return e.ctx.Now().Location() }
 
@@ -151,15 +142,19 @@ func (e *Endpoint) bottomLines() int {
 }
 
 // Update implements Screen.
-func (e *Endpoint) Update(msg tea.Msg) (Screen, tea.Cmd) {
+func (e *Endpoint) Update(msg tea.Msg) (Component, tea.Cmd) {
 	switch msg := msg.(type) {
 	case DetailMsg:
 		e.onDetail(msg)
 		return e, nil
 	case AlertsMsg:
+		// Of every alert, those that name the endpoint in a label.
 		if msg.Alerts != nil {
-			e.SetAlerts(msg.Alerts)
+			e.alerts = query.AlertsForEndpoint(msg.Alerts, e.endpoint)
 		}
+		return e, nil
+	case PausedMsg:
+		e.paused, e.pausedAt = msg.Paused, msg.Since
 		return e, nil
 	case tea.KeyPressMsg:
 		if e.choosing {
@@ -236,9 +231,9 @@ func (e *Endpoint) updateChooser(msg tea.KeyPressMsg) tea.Cmd {
 		return e.setRange(query.DetailRanges[e.choice])
 	case key.Matches(msg, k.Cancel):
 		e.choosing = false
-	case key.Matches(msg, k.Up, k.RangeShorter), msg.String() == "left", msg.String() == "h":
+	case key.Matches(msg, k.Up, k.RangeShorter, k.ScrollLeft):
 		e.choice = max(e.choice-1, 0)
-	case key.Matches(msg, k.Down, k.RangeLonger), msg.String() == "right", msg.String() == "l":
+	case key.Matches(msg, k.Down, k.RangeLonger, k.ScrollRight):
 		e.choice = min(e.choice+1, len(query.DetailRanges)-1)
 	}
 	return nil
@@ -302,7 +297,8 @@ func (e *Endpoint) statusLines() []string {
 			}
 			b.WriteString(" " + s)
 		}
-		b.WriteString("   ←/→ choose · enter apply · esc cancel")
+		k := e.ctx.Keys
+		b.WriteString("   " + widget.Arrows(k.ScrollLeft, k.ScrollRight) + " choose · " + widget.Key(k.Apply) + " apply · " + widget.Key(k.Cancel) + " cancel")
 		lines = append(lines, st.Accent.Render(text.Fit(b.String(), e.width)))
 	}
 	return lines
@@ -328,269 +324,7 @@ func (e *Endpoint) title() string {
 	case e.data != nil:
 		right += st.Muted.Render(" · at " + e.data.At.In(e.loc()).Format("15:04:05"))
 	}
-	return spreadLine(left, right, e.width)
-}
-
-// spreadLine puts left and right on one line of width w, cutting left first.
-func spreadLine(left, right string, w int) string {
-	rw := text.Width(right)
-	if rw+2 > w {
-		return text.Truncate(left, w)
-	}
-	lw := w - rw - 1
-	return text.PadRight(text.Truncate(left, lw), lw) + " " + right
-}
-
-// chartBlock is one chart: its caption, plot and time axis, in exactly h
-// lines of at most w cells.
-func (e *Endpoint) chartBlock(c query.DetailChart, w, h int) []string {
-	st := e.ctx.Styles
-	th := e.ctx.Thresholds()
-	var ch *query.Chart
-	if e.data != nil {
-		ch = &e.data.Charts[c]
-	}
-	var (
-		name   string
-		format func(float64) string
-		value  func(float64) string
-		lines  []chartLine
-		floor  float64
-		cap    []string
-		level  = func(float64) themes.Level { return themes.LevelNone }
-		warn   float64
-		crit   float64
-	)
-	get := func(n string) []float64 {
-		if ch == nil {
-			return nil
-		}
-		if s := ch.Get(n); s != nil {
-			return s.Values
-		}
-		return nil
-	}
-	// now is the current value of a series: the figure over the overview's
-	// window as of the refresh, whatever the range (never the last point
-	// of the chart, whose window depends on the range).
-	now := func(n string) float64 {
-		if ch == nil {
-			return math.NaN()
-		}
-		if s := ch.Get(n); s != nil {
-			return s.Now
-		}
-		return math.NaN()
-	}
-	data := func(n string, series int) chartLine {
-		return chartLine{values: get(n), series: series, now: now(n)}
-	}
-	switch c {
-	case query.ChartErrorRatio:
-		name, format, value = "error ratio", FormatPercent, FormatPercent
-		warn, crit = th.ErrorRatioWarn, th.ErrorRatioCrit
-		level = func(v float64) themes.Level { return ThemeLevel(v, th.ErrorLevel(v)) }
-		lines = append(lines, chartLine{values: get(query.SeriesErrorRatio + query.CompareSuffix), kind: lineCompare},
-			data(query.SeriesErrorRatio, 0))
-	case query.ChartLatency:
-		name, format, value = "latency", FormatSeconds, FormatSeconds
-		warn, crit = th.P99Warn.Seconds(), th.P99Crit.Seconds()
-		level = func(v float64) themes.Level { return ThemeLevel(v, th.P99Level(v)) }
-		lines = append(lines,
-			chartLine{values: get(query.SeriesP50 + query.CompareSuffix), kind: lineCompare},
-			chartLine{values: get(query.SeriesP99 + query.CompareSuffix), kind: lineCompare},
-			data(query.SeriesP50, 1),
-			data(query.SeriesP99, 0))
-	case query.ChartRPS:
-		name, value = "requests/s", FormatRPS
-		format = func(v float64) string { return FormatRPS(v) + "/s" }
-		lines = append(lines, chartLine{values: get(query.SeriesRPS + query.CompareSuffix), kind: lineCompare},
-			data(query.SeriesRPS, 2))
-	case query.ChartExceptions:
-		src := query.SeriesStatus500
-		name = "exceptions ≈ 500s/min"
-		if e.data != nil && e.data.ExceptionsByEndpoint {
-			src, name = query.SeriesExceptions, "exceptions/min"
-		}
-		value = FormatRPS
-		format = func(v float64) string { return FormatRPS(v) + "/m" }
-		lines = append(lines, chartLine{values: get(src + query.CompareSuffix), kind: lineCompare},
-			data(src, 3))
-	}
-	// The current value and the maximum over the range of each data line,
-	// the most important line (p99) first.
-	painters := [themes.LevelUnknown + 1]painter{}
-	for l := range painters {
-		painters[l] = newPainter(st.Level(themes.Level(l)))
-	}
-	for i := len(lines) - 1; i >= 0; i-- {
-		l := lines[i]
-		if l.kind != lineData {
-			continue
-		}
-		cur, mx := l.now, query.Max(l.values)
-		label := ""
-		if c == query.ChartLatency {
-			label = map[int]string{0: "p99 ", 1: "p50 "}[l.series]
-		}
-		cap = append(cap, label+painters[level(cur)].paint(value(cur))+st.Muted.Render(" max ")+painters[level(mx)].paint(value(mx)))
-	}
-	// Thresholds are drawn under the data, before it.
-	if warn > 0 || crit > 0 {
-		n := 0
-		for _, l := range lines {
-			n = max(n, len(l.values))
-		}
-		n = max(n, 2)
-		th := func(v float64, k lineKind) chartLine {
-			vals := make([]float64, n)
-			for i := range vals {
-				vals[i] = v
-			}
-			return chartLine{values: vals, kind: k}
-		}
-		var ts []chartLine
-		if warn > 0 {
-			ts = append(ts, th(warn, lineWarn))
-		}
-		if crit > 0 {
-			ts = append(ts, th(crit, lineCrit))
-		}
-		lines = append(ts, lines...)
-		floor = warn
-	}
-	// Parts that do not fit are left out whole rather than cut. The
-	// thresholds come right after the first figure: a threshold line is
-	// drawn on the nearest row, whose axis label is not its value (a 1%
-	// line on a 0%–30% chart sits on the 0% row), so its value is written.
-	capLine := st.Title.Render(name)
-	for i, part := range cap {
-		if i > 0 && text.Width(capLine)+2+text.Width(part) > w {
-			break
-		}
-		capLine += "  " + part
-		if i == 0 {
-			capLine = e.thresholdLabels(capLine, warn, crit, value, w)
-		}
-	}
-	if e.compare != query.CompareOff {
-		cmp := ""
-		for _, l := range lines {
-			if l.kind == lineCompare && len(l.values) > 0 {
-				cmp = value(query.Last(l.values))
-				if c == query.ChartLatency {
-					cmp = value(query.Last(get(query.SeriesP99 + query.CompareSuffix)))
-				}
-			}
-		}
-		ago := "  1d ago "
-		if e.compare == query.CompareWeek {
-			ago = "  1w ago "
-		}
-		if cmp != "" && text.Width(capLine)+text.Width(ago)+text.Width(cmp) <= w {
-			capLine += st.Muted.Render(ago + cmp)
-		}
-	}
-	out := []string{text.Truncate(capLine, w)}
-	if h < chartMinH {
-		return fitBlock(out, w, h)
-	}
-	plotH := h - 2
-	hasData := false
-	for _, l := range lines {
-		if l.kind == lineData && !query.Missing(query.Max(l.values)) {
-			hasData = true
-		}
-	}
-	if ch == nil || !hasData {
-		msg := "no data in this range"
-		if e.data == nil {
-			msg = "loading…"
-		}
-		out = append(out, st.Muted.Render(text.Fit("  "+msg, w)))
-		return fitBlock(out, w, h)
-	}
-	if floor > 0 {
-		// Leave a little room above the warning line.
-		floor *= 1.25
-	}
-	cp := chartPainter{st: st}
-	out = append(out, cp.plot(chartSpec{lines: lines, format: format, width: w, height: plotH, floor: floor})...)
-	if e.data != nil {
-		p := e.data.Plan
-		n := min(p.Points, PlotColumns(w))
-		start := p.End.Add(-time.Duration(n-1) * p.Step)
-		out = append(out, st.GraphAxis.Render(timeAxis(start.In(e.loc()), p.End.In(e.loc()), n, w)))
-	}
-	return fitBlock(out, w, h)
-}
-
-// thresholdLabels appends the thresholds' values to a caption, named
-// ("┄ warn 1%  ╍ crit 5%") when that fits in w cells, else short ("┄1% ╍5%").
-// With neither fitting the caption is returned as it is.
-func (e *Endpoint) thresholdLabels(caption string, warn, crit float64, value func(float64) string, w int) string {
-	st := e.ctx.Styles
-	label := func(long bool) string {
-		var parts []string
-		if warn > 0 {
-			s := "┄" + shortFigure(value(warn))
-			if long {
-				s = "┄ warn " + shortFigure(value(warn))
-			}
-			parts = append(parts, st.ThresholdWarn.Render(s))
-		}
-		if crit > 0 {
-			s := "╍" + shortFigure(value(crit))
-			if long {
-				s = "╍ crit " + shortFigure(value(crit))
-			}
-			parts = append(parts, st.ThresholdCrit.Render(s))
-		}
-		sep := " "
-		if long {
-			sep = "  "
-		}
-		return strings.Join(parts, sep)
-	}
-	if warn <= 0 && crit <= 0 {
-		return caption
-	}
-	for _, long := range []bool{true, false} {
-		l := label(long)
-		if text.Width(caption)+2+text.Width(l) <= w {
-			return caption + "  " + l
-		}
-	}
-	return caption
-}
-
-// shortFigure drops the trailing zeros of a formatted figure: "1.00%" is
-// "1%", "2.50s" is "2.5s"; "500ms" stays as it is.
-func shortFigure(f string) string {
-	end := strings.IndexFunc(f, func(r rune) bool { return (r < '0' || r > '9') && r != '.' })
-	if end < 0 {
-		end = len(f)
-	}
-	num, unit := f[:end], f[end:]
-	if strings.Contains(num, ".") {
-		num = strings.TrimRight(strings.TrimRight(num, "0"), ".")
-	}
-	return num + unit
-}
-
-// fitBlock pads every line to w cells and the block to h lines.
-func fitBlock(lines []string, w, h int) []string {
-	h, w = max(h, 0), max(w, 0)
-	if len(lines) > h {
-		lines = lines[:h]
-	}
-	for i := range lines {
-		lines[i] = text.PadRight(text.Truncate(lines[i], w), w)
-	}
-	for len(lines) < h {
-		lines = append(lines, strings.Repeat(" ", w))
-	}
-	return lines
+	return text.SpreadKeepLeft(left, right, e.width)
 }
 
 // View implements Screen. Only what fits is rendered.
@@ -655,164 +389,4 @@ func (e *Endpoint) View() string {
 		lines[i] = text.Truncate(lines[i], e.width)
 	}
 	return strings.Join(lines, "\n")
-}
-
-// statusPainter paints a status code: 5xx critical, 4xx warning.
-func (e *Endpoint) statusLevel(status string) themes.Level {
-	switch {
-	case strings.HasPrefix(status, "5"):
-		return themes.LevelCrit
-	case strings.HasPrefix(status, "4"):
-		return themes.LevelWarn
-	}
-	return themes.LevelNone
-}
-
-func (e *Endpoint) alertGlyph(a query.Alert) string {
-	st := e.ctx.Styles
-	switch a.State {
-	case query.StateFiring:
-		return st.Firing.Render("●")
-	case query.StatePending:
-		return st.Pending.Render("◐")
-	case query.StateSilenced:
-		return st.Silenced.Render("◌")
-	case query.StateInhibited:
-		return st.Inhibited.Render("◌")
-	}
-	return " "
-}
-
-// compactLines are the breakdowns and alerts on one line each, for screens
-// without the side panel.
-func (e *Endpoint) compactLines() []string {
-	n := e.bottomLines()
-	if n == 0 {
-		return nil
-	}
-	st := e.ctx.Styles
-	status := st.Muted.Render("status ") + e.inline(e.statusBreakdown(), true)
-	methods := st.Muted.Render("method ") + e.inline(e.methodBreakdown(), false)
-	var al string
-	if len(e.alerts) == 0 {
-		al = st.Muted.Render("alerts none name this endpoint")
-	} else {
-		parts := make([]string, 0, len(e.alerts))
-		for _, a := range e.alerts {
-			parts = append(parts, e.alertGlyph(a)+" "+text.Sanitize(a.Name)+" "+st.Muted.Render(string(a.State)))
-		}
-		al = st.Muted.Render("alerts ") + strings.Join(parts, st.Muted.Render(" · "))
-	}
-	all := []string{status, methods, al}
-	if n == 1 {
-		// One line: alerts first when there are any, they matter most.
-		if len(e.alerts) > 0 {
-			return []string{text.Truncate(al, e.width)}
-		}
-		return []string{text.Truncate(status, e.width)}
-	}
-	for i := range all {
-		all[i] = text.Truncate(all[i], e.width)
-	}
-	return all
-}
-
-func (e *Endpoint) statusBreakdown() []query.Breakdown {
-	if e.data == nil {
-		return nil
-	}
-	return e.data.Status
-}
-
-func (e *Endpoint) methodBreakdown() []query.Breakdown {
-	if e.data == nil {
-		return nil
-	}
-	return e.data.Methods
-}
-
-func (e *Endpoint) inline(bs []query.Breakdown, status bool) string {
-	st := e.ctx.Styles
-	if e.data == nil {
-		return st.Muted.Render("…")
-	}
-	if len(bs) == 0 {
-		return st.Muted.Render("no requests in the last " + FormatDuration(e.data.Window))
-	}
-	parts := make([]string, 0, len(bs))
-	for _, b := range bs {
-		v := text.Sanitize(b.Value)
-		if status {
-			if l := e.statusLevel(b.Value); l != themes.LevelNone {
-				v = st.Level(l).Render(v)
-			}
-		}
-		parts = append(parts, v+" "+FormatRPS(b.RPS)+"/s")
-	}
-	return strings.Join(parts, st.Muted.Render(" · "))
-}
-
-// sidePanel is the right-hand panel of wide screens: the breakdowns as
-// tables and the alerts, in h lines of sidePanelW cells.
-func (e *Endpoint) sidePanel(h int) []string {
-	st := e.ctx.Styles
-	w := sidePanelW
-	var lines []string
-	table := func(title string, bs []query.Breakdown, status bool) {
-		lines = append(lines, st.TableHeader.Render(text.PadRight(title, w-16)+text.PadLeft("REQ/S", 8)+text.PadLeft("SHARE", 8)))
-		if e.data == nil {
-			lines = append(lines, st.Muted.Render("…"))
-			return
-		}
-		if len(bs) == 0 {
-			lines = append(lines, st.Muted.Render(text.Fit("no requests in "+FormatDuration(e.data.Window), w)))
-			return
-		}
-		total := 0.0
-		for _, b := range bs {
-			if !query.Missing(b.RPS) {
-				total += b.RPS
-			}
-		}
-		for i, b := range bs {
-			if i == 6 {
-				lines = append(lines, st.Muted.Render(fmt.Sprintf("… %d more", len(bs)-i)))
-				break
-			}
-			share := Dash
-			if total > 0 && !query.Missing(b.RPS) {
-				share = FormatPercent(b.RPS / total)
-			}
-			name := text.Fit(text.Sanitize(b.Value), w-16)
-			if status {
-				if l := e.statusLevel(b.Value); l != themes.LevelNone {
-					name = st.Level(l).Render(name)
-				}
-			}
-			lines = append(lines, name+text.PadLeft(FormatRPS(b.RPS), 8)+text.PadLeft(share, 8))
-		}
-	}
-	win := ""
-	if e.data != nil {
-		win = " (" + FormatDuration(e.data.Window) + ")"
-	}
-	table("STATUS"+win, e.statusBreakdown(), true)
-	lines = append(lines, "")
-	table("METHOD"+win, e.methodBreakdown(), false)
-	lines = append(lines, "")
-	lines = append(lines, st.TableHeader.Render(text.PadRight("ALERTS NAMING THIS ENDPOINT", w)))
-	if len(e.alerts) == 0 {
-		lines = append(lines, st.Muted.Render("none"))
-	}
-	for _, a := range e.alerts {
-		sev := ""
-		if a.Severity != "" {
-			sev = " " + st.Level(themes.SeverityLevel(a.Severity)).Render(text.Sanitize(a.Severity))
-		}
-		lines = append(lines, e.alertGlyph(a)+" "+text.Truncate(text.Sanitize(a.Name), w-14)+sev)
-		if s := a.Summary(); s != "" {
-			lines = append(lines, st.Muted.Render(text.Fit("  "+text.Sanitize(s), w)))
-		}
-	}
-	return fitBlock(lines, w, h)
 }

@@ -113,7 +113,7 @@ func newTestEndpoint(t testing.TB, w, h int, compare query.Compare) *Endpoint {
 	e := NewEndpoint(testContext(t, "dark"), "/api/checkout")
 	e.SetSize(w, h)
 	e.compare = compare
-	e.SetAlerts(endpointAlerts)
+	e.Update(AlertsMsg{Alerts: endpointAlerts})
 	e.Update(DetailMsg{Detail: sampleDetail(e.Request())})
 	return e
 }
@@ -208,7 +208,7 @@ func TestEndpointNoLineWiderThanTheTerminal(t *testing.T) {
 			for _, h := range []int{0, 1, 2, 3, 5, 8, 12, 21, 47, 60} {
 				e := NewEndpoint(testContext(t, "dark"), "/blog/\x1b]0;pwned\x07日本語")
 				e.SetSize(w, h)
-				e.SetAlerts(endpointAlerts)
+				e.Update(AlertsMsg{Alerts: endpointAlerts})
 				e.compare = query.CompareWeek
 				if fill != nil {
 					fill(e)
@@ -247,23 +247,7 @@ func checkFits(t *testing.T, v string, w, h int) {
 
 func epPress(e *Endpoint, k string) []tea.Msg {
 	_, cmd := e.Update(keyMsg(k))
-	return collect(cmd)
-}
-
-// collect runs a command and the batches it returns.
-func collect(cmd tea.Cmd) []tea.Msg {
-	if cmd == nil {
-		return nil
-	}
-	msg := cmd()
-	if b, ok := msg.(tea.BatchMsg); ok {
-		var out []tea.Msg
-		for _, c := range b {
-			out = append(out, collect(c)...)
-		}
-		return out
-	}
-	return []tea.Msg{msg}
+	return runCmd(cmd)
 }
 
 func hasFetch(msgs []tea.Msg) bool {
@@ -351,11 +335,11 @@ func TestEndpointCompareCyclesAndEscCloses(t *testing.T) {
 
 func TestEndpointPausedAndFailedStates(t *testing.T) {
 	e := newTestEndpoint(t, 80, 21, query.CompareOff)
-	e.SetPaused(true, fixedNow)
+	e.Update(PausedMsg{Paused: true, Since: fixedNow})
 	if v := ansi.Strip(e.View()); !strings.Contains(v, "⏸ paused 03:00:00") {
 		t.Errorf("paused not shown:\n%s", v)
 	}
-	e.SetPaused(false, time.Time{})
+	e.Update(PausedMsg{})
 	e.Update(DetailMsg{Err: errors.New("prometheus http://x: connection refused")})
 	v := ansi.Strip(e.View())
 	if !strings.Contains(v, "connection refused") || !strings.Contains(v, "error ratio") {

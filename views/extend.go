@@ -12,16 +12,7 @@ import (
 
 	"github.com/vigilterm/vigil/query"
 	"github.com/vigilterm/vigil/ui/text"
-)
-
-// ExtendAction is what a key did to an ExtendChooser.
-type ExtendAction int
-
-// The outcomes of a key in the chooser.
-const (
-	ExtendEditing ExtendAction = iota // still choosing
-	ExtendConfirm                     // enter on a valid duration: send it
-	ExtendCancel                      // esc
+	"github.com/vigilterm/vigil/views/widget"
 )
 
 // ExtendChooser is the one way a silence's extension is chosen, on the
@@ -29,15 +20,20 @@ const (
 // form's duration presets on ↑/↓, or any duration typed (+90m, +2h, +1d),
 // with the new end shown before enter sends it.
 type ExtendChooser struct {
-	ctx *Context
-	si  query.Silence
-	in  textinput.Model
-	err string
+	noWork
+	ctx   *Context
+	si    query.Silence
+	in    textinput.Model
+	err   string
+	width int
+	// send is what enter on a valid duration does with the request.
+	send func(SilenceRequestMsg) tea.Cmd
 }
 
-// NewExtendChooser starts choosing an extension of si, at +1h.
-func NewExtendChooser(ctx *Context, si query.Silence) *ExtendChooser {
-	c := &ExtendChooser{ctx: ctx, si: si, in: newInput(32)}
+// NewExtendChooser starts choosing an extension of si, at +1h; enter on a
+// valid duration hands the request to send and closes the chooser.
+func NewExtendChooser(ctx *Context, si query.Silence, send func(SilenceRequestMsg) tea.Cmd) *ExtendChooser {
+	c := &ExtendChooser{ctx: ctx, si: si, in: widget.NewInput(32), send: send, width: 80}
 	c.in.SetValue("+1h")
 	c.in.CursorEnd()
 	c.in.Focus()
@@ -85,40 +81,60 @@ func (c *ExtendChooser) NewEnd() (time.Time, bool) {
 	return c.Base().Add(d), true
 }
 
-// Request is the write enter sends. Valid only after ExtendConfirm.
+// Request is the write enter sends, once the duration is valid.
 func (c *ExtendChooser) Request() SilenceRequestMsg {
 	end, _ := c.NewEnd()
 	return SilenceRequestMsg{Op: OpExtend, Silence: c.si, NewEnd: end}
 }
 
-// Update handles a key or a paste.
-func (c *ExtendChooser) Update(msg tea.Msg) (ExtendAction, tea.Cmd) {
+// Update implements Component: a key or a paste (which cannot confirm).
+// Enter on a valid duration sends the request; it and esc close the
+// chooser.
+func (c *ExtendChooser) Update(msg tea.Msg) (Component, tea.Cmd) {
 	k := c.ctx.Keys
 	if kp, ok := msg.(tea.KeyPressMsg); ok {
 		switch {
 		case key.Matches(kp, k.Apply):
 			if _, err := c.By(); err != nil {
 				c.err = err.Error()
-				return ExtendEditing, nil
+				return c, nil
 			}
 			c.in.Blur()
-			return ExtendConfirm, nil
+			return nil, c.send(c.Request())
 		case key.Matches(kp, k.Cancel):
 			c.in.Blur()
-			return ExtendCancel, nil
+			return nil, nil
 		case key.Matches(kp, k.PresetPrev):
 			c.step(-1)
-			return ExtendEditing, nil
+			return c, nil
 		case key.Matches(kp, k.PresetNext):
 			c.step(1)
-			return ExtendEditing, nil
+			return c, nil
 		}
 	}
 	var cmd tea.Cmd
 	c.in, cmd = c.in.Update(msg)
 	c.err = ""
-	return ExtendEditing, cmd
+	return c, cmd
 }
+
+// SetSize implements Component: the chooser draws in lines of w cells.
+func (c *ExtendChooser) SetSize(w, _ int) { c.width = w }
+
+// View implements Component.
+func (c *ExtendChooser) View() string { return strings.Join(c.Lines(c.width), "\n") }
+
+// Capturing implements Component: the chooser owns the keyboard.
+func (c *ExtendChooser) Capturing() bool { return true }
+
+// ShortHelp implements Component.
+func (c *ExtendChooser) ShortHelp() []key.Binding {
+	k := c.ctx.Keys
+	return []key.Binding{k.Apply, k.PresetPrev, k.PresetNext, k.Cancel}
+}
+
+// FullHelp implements Component.
+func (c *ExtendChooser) FullHelp() [][]key.Binding { return [][]key.Binding{c.ShortHelp()} }
 
 func (c *ExtendChooser) step(d int) {
 	cur := strings.TrimPrefix(strings.TrimSpace(c.in.Value()), "+")
@@ -134,17 +150,9 @@ func (c *ExtendChooser) Lines(width int) []string {
 	now := c.ctx.Now()
 	w := max(width, 1)
 	p := "extend by "
-	line := st.Prompt.Render(p) + inputView(st, &c.in, max(min(10, w-text.Width(p)), 1), true, "+1h")
+	line := st.Prompt.Render(p) + widget.InputView(st, &c.in, max(min(10, w-text.Width(p)), 1), true, "+1h")
 	cur := strings.TrimPrefix(strings.TrimSpace(c.in.Value()), "+")
-	var presets []string
-	for _, pr := range durationPresets {
-		if pr == cur {
-			presets = append(presets, st.Accent.Render("[+"+pr+"]"))
-		} else {
-			presets = append(presets, st.Muted.Render(" +"+pr+" "))
-		}
-	}
-	line += " " + strings.Join(presets, "") + st.Muted.Render("  ↑/↓ presets, or type one")
+	line += " " + presetChips(st, cur, "+") + st.Muted.Render("  "+widget.Keys(c.ctx.Keys.PresetPrev, c.ctx.Keys.PresetNext)+" presets, or type one")
 	out := []string{line}
 	was := "ends " + formatClock(now, c.si.EndsAt)
 	if !c.si.EndsAt.After(now) {
@@ -153,19 +161,20 @@ func (c *ExtendChooser) Lines(width int) []string {
 	var info string
 	if c.err != "" {
 		info = "✕ " + text.Sanitize(c.err)
-		for _, l := range wrapText(info, w) {
+		for _, l := range text.Wrap(info, w) {
 			out = append(out, st.Error.Render(l))
 		}
 	} else if end, ok := c.NewEnd(); ok {
-		for _, l := range wrapText(was+" → new end "+formatClock(now, end), w) {
+		for _, l := range text.Wrap(was+" → new end "+formatClock(now, end), w) {
 			out = append(out, st.Accent.Render(l))
 		}
 	} else {
-		for _, l := range wrapText(was+" → new end: (not a duration yet)", w) {
+		for _, l := range text.Wrap(was+" → new end: (not a duration yet)", w) {
 			out = append(out, st.Muted.Render(l))
 		}
 	}
-	for _, l := range wrapText("enter: extend silence "+text.Sanitize(c.si.ID)+" · esc: cancel", w) {
+	k := c.ctx.Keys
+	for _, l := range text.Wrap(widget.Key(k.Apply)+": extend silence "+text.Sanitize(c.si.ID)+" · "+widget.Key(k.Cancel)+": cancel", w) {
 		out = append(out, st.Confirm.Render(l))
 	}
 	return out

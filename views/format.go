@@ -32,29 +32,39 @@ func ThemeLevel(v float64, l query.Level) themes.Level {
 // empty result. It is never shown as 0.
 const Dash = "—"
 
+// band is one range of a figure's magnitude: below the bound, the figure
+// times mul divided by div is written with format; a format without a
+// verb is written as is.
+type band struct {
+	below    float64
+	format   string
+	mul, div float64
+}
+
+// banded writes v by the first band its magnitude a is below, or over.
+func banded(v, a float64, bands []band, over string) string {
+	for _, b := range bands {
+		if a < b.below {
+			if !strings.Contains(b.format, "%") {
+				return b.format
+			}
+			return fmt.Sprintf(b.format, v*b.mul/b.div)
+		}
+	}
+	return over
+}
+
+var rpsBands = []band{{0.01, "<0.01", 1, 1}, {10, "%.2f", 1, 1}, {1000, "%.1f", 1, 1}, {100000, "%.0f", 1, 1}, {1e6, "%.0fk", 1, 1e3}, {1e8, "%.1fM", 1, 1e6}}
+
 // FormatRPS formats requests per second in at most 7 cells.
 func FormatRPS(v float64) string {
 	if query.Missing(v) {
 		return Dash
 	}
-	switch a := math.Abs(v); {
-	case a == 0:
+	if v == 0 {
 		return "0"
-	case a < 0.01:
-		return "<0.01"
-	case a < 10:
-		return fmt.Sprintf("%.2f", v)
-	case a < 1000:
-		return fmt.Sprintf("%.1f", v)
-	case a < 100000:
-		return fmt.Sprintf("%.0f", v)
-	case a < 1e6:
-		return fmt.Sprintf("%.0fk", v/1e3)
-	case a < 1e8:
-		return fmt.Sprintf("%.1fM", v/1e6)
-	default:
-		return ">99M"
 	}
+	return banded(v, math.Abs(v), rpsBands, ">99M")
 }
 
 // FormatPercent formats a ratio (0..1) as a percentage.
@@ -75,29 +85,17 @@ func FormatPercent(v float64) string {
 	}
 }
 
+var secondsBands = []band{{0.001, "%.0fµs", 1e6, 1}, {0.01, "%.1fms", 1e3, 1}, {1, "%.0fms", 1e3, 1}, {100, "%.2fs", 1, 1}, {6000, "%.0fm", 1, 60}, {360000, "%.0fh", 1, 3600}}
+
 // FormatSeconds formats a latency given in seconds.
 func FormatSeconds(v float64) string {
 	if query.Missing(v) || v < 0 {
 		return Dash
 	}
-	switch {
-	case v == 0:
+	if v == 0 {
 		return "0"
-	case v < 0.001:
-		return fmt.Sprintf("%.0fµs", v*1e6)
-	case v < 0.01:
-		return fmt.Sprintf("%.1fms", v*1e3)
-	case v < 1:
-		return fmt.Sprintf("%.0fms", v*1e3)
-	case v < 100:
-		return fmt.Sprintf("%.2fs", v)
-	case v < 6000:
-		return fmt.Sprintf("%.0fm", v/60)
-	case v < 360000:
-		return fmt.Sprintf("%.0fh", v/3600)
-	default:
-		return ">99h"
 	}
+	return banded(v, v, secondsBands, ">99h")
 }
 
 // FormatChange formats a change of a ratio in percentage points, signed.

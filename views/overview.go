@@ -13,6 +13,7 @@ import (
 	"github.com/vigilterm/vigil/query"
 	"github.com/vigilterm/vigil/themes"
 	"github.com/vigilterm/vigil/ui/text"
+	"github.com/vigilterm/vigil/views/widget"
 )
 
 // Column widths of the overview table, in cells.
@@ -29,19 +30,16 @@ const (
 
 // Overview is the per-endpoint table: worst endpoints first.
 type Overview struct {
+	noWork
 	ctx    *Context
 	width  int
 	height int
 
 	data *query.Overview
-	rows []query.Endpoint // filtered and sorted
-
-	selected string // the endpoint the cursor is on, kept across refreshes
-	// chosen is set once the user moves the cursor; until then the cursor
-	// stays on the top row, the worst endpoint, whatever it is.
-	chosen bool
-	cursor int
-	offset int
+	// list holds the rows, filtered and sorted, and the cursor: until the
+	// user moves it, it stays on the top row, the worst endpoint, whatever
+	// it is; then it follows the endpoint chosen.
+	list *widget.List[query.Endpoint]
 
 	sortKey query.SortKey
 	reverse bool
@@ -54,8 +52,6 @@ type Overview struct {
 	filterNeg  bool // the filter starts with !: hide the matching rows
 	filterRe   *regexp.Regexp
 	filterNote string
-	prompt     textinput.Model
-	prompting  bool
 
 	alerting map[string]int // endpoint → number of firing alerts naming it
 
@@ -73,7 +69,10 @@ func NewOverview(ctx *Context) *Overview {
 	ti.Prompt = "/"
 	ti.Placeholder = "text or regular expression"
 	ti.CharLimit = 256
-	o := &Overview{ctx: ctx, prompt: ti, sortKey: query.SortWorst}
+	o := &Overview{ctx: ctx, sortKey: query.SortWorst}
+	o.list = widget.NewList(func(e query.Endpoint) string { return e.Name }, o.tableHeight)
+	o.list.StayOnTop()
+	o.list.Prompt.In = ti
 	for l := range o.levels {
 		o.levels[l] = newPainter(ctx.Styles.Level(themes.Level(l)))
 	}
@@ -85,12 +84,12 @@ func NewOverview(ctx *Context) *Overview {
 func (o *Overview) Title() string { return "Overview" }
 
 // Capturing implements Screen.
-func (o *Overview) Capturing() bool { return o.prompting }
+func (o *Overview) Capturing() bool { return o.list.Prompt.IsOpen() }
 
 // SetSize implements Screen and decides which columns fit.
 func (o *Overview) SetSize(w, h int) {
 	o.width, o.height = max(w, 0), max(h, 0)
-	o.prompt.SetWidth(max(w-4, 1))
+	o.list.Prompt.In.SetWidth(max(w-4, 1))
 	o.showTrend, o.showP50, o.showExc = true, true, true
 	o.showChg = o.compare != query.CompareOff
 	fixed := func() int {
@@ -117,36 +116,17 @@ func (o *Overview) SetSize(w, h int) {
 	}
 	o.fixedW = fixed()
 	o.nameW = max(o.width-o.fixedW, 1)
-	o.clampScroll()
-}
-
-// SetAlerting marks endpoints that have firing alerts; they rank first
-// among endpoints of the same level.
-func (o *Overview) SetAlerting(m map[string]int) {
-	o.alerting = m
-	o.rebuild()
+	o.list.Clamp()
 }
 
 // Data returns the last overview received, or nil.
 func (o *Overview) Data() *query.Overview { return o.data }
 
 // Rows returns the rows as shown: filtered and sorted.
-func (o *Overview) Rows() []query.Endpoint { return o.rows }
+func (o *Overview) Rows() []query.Endpoint { return o.list.Items() }
 
 // Selected returns the endpoint under the cursor ("" when none).
-func (o *Overview) Selected() string { return o.selected }
-
-// Select moves the cursor to an endpoint if it is shown.
-func (o *Overview) Select(name string) bool {
-	for i, r := range o.rows {
-		if r.Name == name {
-			o.cursor, o.selected, o.chosen = i, name, true
-			o.clampScroll()
-			return true
-		}
-	}
-	return false
-}
+func (o *Overview) Selected() string { return o.list.SelectedKey() }
 
 // SortKey returns the current sort column and direction.
 func (o *Overview) SortKey() (query.SortKey, bool) { return o.sortKey, o.reverse }
@@ -158,55 +138,49 @@ func (o *Overview) CompareOffset() time.Duration { return o.compare.Offset() }
 func (o *Overview) Filter() string { return o.filter }
 
 // Update implements Screen.
-func (o *Overview) Update(msg tea.Msg) (Screen, tea.Cmd) {
+func (o *Overview) Update(msg tea.Msg) (Component, tea.Cmd) {
 	switch msg := msg.(type) {
 	case OverviewMsg:
 		o.data = msg.Overview
 		o.rebuild()
 		return o, nil
+	case JumpToEndpointMsg:
+		if !o.list.Select(msg.Endpoint) {
+			return o, Flash("endpoint "+text.Sanitize(msg.Endpoint)+" is not in the overview (no traffic, or filtered out)", false)
+		}
+		return o, nil
 	case AlertsMsg:
+		// Endpoints with firing alerts rank first among those of the same
+		// level; an unknown list (no source answered) changes nothing.
 		if msg.Alerts != nil {
-			o.SetAlerting(FiringByEndpoint(msg.Alerts, o.ctx.Config.Metrics.EndpointLabel))
+			o.alerting = FiringByEndpoint(msg.Alerts, o.ctx.Config.Metrics.EndpointLabel)
+			o.rebuild()
 		}
 		return o, nil
 	case tea.KeyPressMsg:
-		if o.prompting {
-			return o, o.updatePrompt(msg)
+		if o.list.Prompt.IsOpen() {
+			return o, o.list.Prompt.Key(msg, o.ctx.Keys, o.applyFilter)
 		}
 		return o, o.handleKey(msg)
 	}
-	if o.prompting {
-		var cmd tea.Cmd
-		o.prompt, cmd = o.prompt.Update(msg)
-		return o, cmd
+	if o.list.Prompt.IsOpen() {
+		return o, o.list.Prompt.Update(msg, o.applyFilter)
 	}
 	return o, nil
 }
 
-func (o *Overview) updatePrompt(msg tea.KeyPressMsg) tea.Cmd {
-	f, open, cmd := promptKey(&o.prompt, msg, o.ctx.Keys)
-	o.prompting = open
-	o.setFilter(f)
-	return cmd
+// applyFilter is the prompt's: every text is a filter.
+func (o *Overview) applyFilter(s string, _ bool) bool {
+	o.setFilter(s)
+	return true
 }
 
 func (o *Overview) handleKey(msg tea.KeyPressMsg) tea.Cmd {
 	k := o.ctx.Keys
-	if d, ok := navDelta(msg, k, len(o.rows), o.tableHeight()-1); ok {
-		o.move(d)
-		return nil
+	if cmd, ok := o.list.Key(msg, k, o.filter, o.applyFilter); ok {
+		return cmd
 	}
 	switch {
-	case key.Matches(msg, k.Filter):
-		o.prompting = true
-		o.prompt.SetValue(o.filter)
-		o.prompt.CursorEnd()
-		return o.prompt.Focus()
-	case key.Matches(msg, k.Back):
-		if o.filter != "" {
-			o.prompt.SetValue("")
-			o.setFilter("")
-		}
 	case key.Matches(msg, k.Compare):
 		o.compare = o.compare.Next()
 		o.SetSize(o.width, o.height)
@@ -217,7 +191,7 @@ func (o *Overview) handleKey(msg tea.KeyPressMsg) tea.Cmd {
 		if o.compare == query.CompareOff {
 			return Flash("comparison off", false)
 		}
-		return Flash("ΔERR: error ratio now minus "+o.compare.String()+" (from the next refresh); o sorts by it", false)
+		return Flash("ΔERR: error ratio now minus "+o.compare.String()+" (from the next refresh); "+widget.Key(k.Sort)+" sorts by it", false)
 	case key.Matches(msg, k.Sort):
 		o.sortKey = o.sortKey.Next()
 		if o.sortKey == query.SortChange && o.compare == query.CompareOff {
@@ -230,19 +204,11 @@ func (o *Overview) handleKey(msg tea.KeyPressMsg) tea.Cmd {
 		o.reverse = !o.reverse
 		o.rebuild()
 	case key.Matches(msg, k.Open):
-		if o.selected != "" {
-			name := o.selected
+		if name := o.list.SelectedKey(); name != "" {
 			return func() tea.Msg { return OpenEndpointMsg{Endpoint: name} }
 		}
 	}
 	return nil
-}
-
-func (o *Overview) move(d int) {
-	if c := moveCursor(o.cursor, d, len(o.rows)); c >= 0 {
-		o.cursor, o.selected, o.chosen = c, o.rows[c].Name, true
-		o.clampScroll()
-	}
 }
 
 // setFilter applies a filter: a case-insensitive regular expression, or a
@@ -287,43 +253,22 @@ func (o *Overview) matches(name string) bool {
 // rebuild filters and sorts the rows and puts the cursor back on the
 // selected endpoint.
 func (o *Overview) rebuild() {
-	o.rows = o.rows[:0]
+	rows := o.list.Items()[:0] // the last rows' room, refreshed in place
 	if o.data != nil {
 		for _, e := range o.data.Endpoints {
 			if o.matches(e.Name) {
 				e.FiringAlerts = o.alerting[e.Name]
-				o.rows = append(o.rows, e)
+				rows = append(rows, e)
 			}
 		}
 	}
-	query.SortEndpoints(o.rows, o.sortKey, o.reverse, o.ctx.Thresholds())
-	o.cursor = 0
-	found := false
-	if o.selected != "" && o.chosen {
-		for i, r := range o.rows {
-			if r.Name == o.selected {
-				o.cursor, found = i, true
-				break
-			}
-		}
-	}
-	if !found {
-		if len(o.rows) > 0 {
-			o.selected = o.rows[0].Name
-		} else {
-			o.selected = ""
-		}
-	}
-	o.clampScroll()
+	query.SortEndpoints(rows, o.sortKey, o.reverse, o.ctx.Thresholds())
+	o.list.SetItems(rows)
 }
 
 // tableHeight is the number of body rows that fit.
 func (o *Overview) tableHeight() int {
 	return max(o.height-1-len(o.statusLines()), 0)
-}
-
-func (o *Overview) clampScroll() {
-	o.offset = scrollTo(o.offset, o.cursor, o.cursor, len(o.rows), o.tableHeight())
 }
 
 // statusLines are the lines under the table: prompt, filter, query errors.
@@ -342,10 +287,10 @@ func (o *Overview) statusLines() []string {
 		lines = append(lines[:2], st.Muted.Render(fmt.Sprintf("… and %d more problems", len(lines)-2)))
 	}
 	switch {
-	case o.prompting:
-		lines = append(lines, o.prompt.View())
+	case o.list.Prompt.IsOpen():
+		lines = append(lines, o.list.Prompt.In.View())
 	case o.filter != "":
-		f := fmt.Sprintf("filter /%s  %s  (esc clears)", text.Sanitize(o.filter), o.countText())
+		f := widget.FilterLine(o.ctx.Keys, o.filter, o.countText())
 		if o.filterNote != "" {
 			f += "  " + o.filterNote
 		}
@@ -367,7 +312,7 @@ func (o *Overview) countText() string {
 			}
 		}
 	}
-	s := fmt.Sprintf("%d of %d endpoints", len(o.rows), total)
+	s := fmt.Sprintf("%d of %d endpoints", o.list.Len(), total)
 	if stale > 0 {
 		s += fmt.Sprintf(" (%d stale: no fresh series)", stale)
 	}
@@ -394,7 +339,7 @@ func (o *Overview) Notes() []string {
 	}
 	if o.compare != query.CompareOff {
 		notes = append(notes, "ΔERR is each endpoint's error ratio now minus "+o.compare.String()+
-			", in percentage points (c cycles 1 day, 1 week, off); o can rank by it: the regression view.")
+			", in percentage points ("+widget.Key(o.ctx.Keys.Compare)+" cycles 1 day, 1 week, off); "+widget.Key(o.ctx.Keys.Sort)+" can rank by it: the regression view.")
 	}
 	if o.data == nil || !o.data.ExceptionsByEndpoint {
 		notes = append(notes, "EXC* counts status=\"500\" responses per endpoint: the exceptions counter has no endpoint label. The header's exc total is the true count from the exceptions counter.")
@@ -404,257 +349,10 @@ func (o *Overview) Notes() []string {
 	return notes
 }
 
-func (o *Overview) header() string {
-	title := func(t string, w int, k query.SortKey, right bool) string {
-		if o.sortKey == k && k != query.SortWorst {
-			arrow := "▼"
-			if o.reverse {
-				arrow = "▲"
-			}
-			t += arrow
-		}
-		if right {
-			return text.PadLeft(t, w)
-		}
-		return text.PadRight(t, w)
-	}
-	name := "ENDPOINT"
-	if o.sortKey == query.SortWorst {
-		name += " (worst first)"
-		if o.reverse {
-			name = "ENDPOINT (best first)"
-		}
-	}
-	var b strings.Builder
-	b.WriteString(strings.Repeat(" ", markerW))
-	b.WriteString(title(name, o.nameW, query.SortEndpoint, false))
-	b.WriteString(" " + title("REQ/S", rpsW, query.SortRPS, true))
-	b.WriteString(" " + title("ERR%", errW, query.SortErrorRatio, true))
-	if o.showP50 {
-		b.WriteString(" " + title("P50", latW, query.SortP50, true))
-	}
-	b.WriteString(" " + title("P99", latW, query.SortP99, true))
-	if o.showExc {
-		b.WriteString(" " + title(o.excTitle(), excW, query.SortExceptions, true))
-	}
-	if o.showChg {
-		b.WriteString(" " + title("ΔERR", chgW, query.SortChange, true))
-	}
-	if o.showTrend {
-		b.WriteString(" " + text.PadRight("TREND", trendW))
-	}
-	return o.ctx.Styles.TableHeader.Render(text.Fit(b.String(), o.width))
-}
-
-// View implements Screen. Only the visible rows are rendered.
-func (o *Overview) View() string {
-	if o.width <= 0 || o.height <= 0 {
-		return ""
-	}
-	st := o.ctx.Styles
-	lines := make([]string, 0, o.height)
-	lines = append(lines, o.header())
-	body := o.tableHeight()
-	switch {
-	case o.data == nil:
-		lines = append(lines, st.Muted.Render(text.Fit("  waiting for the first answer from Prometheus…", o.width)))
-	case len(o.data.Endpoints) == 0:
-		for _, l := range o.emptyLines() {
-			lines = append(lines, text.Fit(l, o.width))
-		}
-	case len(o.rows) == 0:
-		lines = append(lines, st.Muted.Render(text.Fit("  no endpoint matches the filter", o.width)))
-	default:
-		th := o.ctx.Thresholds()
-		end := min(o.offset+body, len(o.rows))
-		for i := o.offset; i < end; i++ {
-			lines = append(lines, o.renderRow(&o.rows[i], i == o.cursor, th))
-		}
-	}
-	for len(lines) < 1+body {
-		lines = append(lines, "")
-	}
-	lines = append(lines, o.statusLines()...)
-	if len(lines) > o.height {
-		lines = lines[:o.height]
-	}
-	return strings.Join(lines, "\n")
-}
-
-// cell is one table cell: text, width, alignment and the level it shows.
-type cell struct {
-	s     string
-	w     int
-	right bool
-	lvl   themes.Level
-}
-
-// emptyLines say why there is no endpoint: the targets are down, the
-// selector matches nothing, or its targets expose no duration histogram.
-func (o *Overview) emptyLines() []string {
-	st := o.ctx.Styles
-	m := o.ctx.Config.Metrics
-	sel := text.Sanitize(m.Selector)
-	tg := &o.data.Targets
-	down := tg.Down()
-	switch {
-	case len(down) > 0:
-		out := []string{st.StateDown.Render(fmt.Sprintf("  no fresh series: %s", TargetsDownText(tg, o.ctx.Now())))}
-		for i, t := range down {
-			if i == 3 {
-				out = append(out, st.Muted.Render(fmt.Sprintf("    … and %d more", len(down)-3)))
-				break
-			}
-			out = append(out, "    "+TargetText(t))
-		}
-		return out
-	case tg.Known && len(tg.List) == 0:
-		return []string{st.Muted.Render(fmt.Sprintf("  no series matches {%s}: no %s series and no target (up) in the last %s — check metrics.selector",
-			sel, m.DurationMetric, FormatDuration(o.data.Window)))}
-	}
-	return []string{st.Muted.Render(fmt.Sprintf("  no endpoints: no %s series with {%s} in the last %s — check metrics.selector and metrics.duration_metric",
-		m.DurationMetric, sel, FormatDuration(o.data.Window)))}
-}
-
-// TargetsDownText is "1 of 3 targets down since 15:04:05".
-func TargetsDownText(tg *query.Targets, now time.Time) string {
-	down := tg.Down()
-	s := fmt.Sprintf("%d of %d targets down", len(down), len(tg.List))
-	if first := tg.FirstDown(); !first.IsZero() {
-		s += " since " + first.Local().Format("15:04:05")
-	} else {
-		s += fmt.Sprintf(" for over %s", FormatDuration(query.TargetsLookback))
-	}
-	return s
-}
-
-// TargetText is one target: job, instance and its last error.
-func TargetText(t query.Target) string {
-	s := "job " + text.Sanitize(t.Job) + " " + text.Sanitize(t.Instance)
-	if t.Up {
-		return s + " up"
-	}
-	s += " down"
-	if !t.Since.IsZero() {
-		s += " since " + t.Since.Local().Format("15:04:05")
-	}
-	if t.LastError != "" {
-		s += ": " + text.Sanitize(ShortScrapeError(t.LastError))
-	}
-	return s
-}
-
-// ShortScrapeError drops what a scrape error repeats of the target from
-// Go's wording: `Get "http://h:p/metrics": dial tcp h:p: connect:
-// connection refused` is "connection refused".
-func ShortScrapeError(e string) string {
-	if strings.HasPrefix(e, "Get \"") {
-		if i := strings.Index(e, "\": "); i > 0 {
-			e = e[i+3:]
-		}
-	}
-	if strings.HasPrefix(e, "dial tcp ") || strings.HasPrefix(e, "read tcp ") {
-		if i := strings.LastIndex(e, ": "); i > 0 {
-			e = e[i+2:]
-		}
-	}
-	return e
-}
-
-// staleText is "◌ stale 42s", the age since the target went down.
-func (o *Overview) staleText(e *query.Endpoint) string {
-	if e.StaleSince.IsZero() {
-		return "◌ stale"
-	}
-	return "◌ stale " + FormatDuration(o.ctx.Now().Sub(e.StaleSince).Truncate(time.Second))
-}
-
-func (o *Overview) renderRow(e *query.Endpoint, selected bool, th query.Thresholds) string {
-	st := o.ctx.Styles
-	marker := "  "
-	if n := o.alerting[e.Name]; n > 0 {
-		marker = "● "
-	}
-	name := e.Name
-	if name == "" {
-		name = "(no " + o.ctx.Config.Metrics.EndpointLabel + ")"
-	}
-	if e.Stale {
-		// No figure: the rate would only repeat samples from before the
-		// series went stale.
-		rest := o.width - markerW - o.nameW - 1
-		line := o.levels[themes.LevelCrit].paint(marker) + text.Fit(text.Sanitize(name), o.nameW) + " " +
-			o.levels[themes.LevelCrit].paint(text.Fit(o.staleText(e)+" — no fresh series", max(rest, 0)))
-		if selected {
-			return st.RowSelected.Render(text.Fit(marker+text.Fit(text.Sanitize(name), o.nameW)+" "+text.Fit(o.staleText(e)+" — no fresh series", max(rest, 0)), o.width))
-		}
-		return line
-	}
-	errLvl := ThemeLevel(e.ErrorRatio, th.ErrorLevel(e.ErrorRatio))
-	p99Lvl := ThemeLevel(e.P99, th.P99Level(e.P99))
-	excLvl := themes.LevelNone
-	if !query.Missing(e.Exceptions) && e.Exceptions >= 0.5 {
-		excLvl = themes.LevelWarn
-	}
-	cells := []cell{
-		{marker, markerW, false, themes.LevelCrit},
-		{text.Sanitize(name), o.nameW, false, themes.LevelNone},
-		{FormatRPS(e.RPS), rpsW, true, ThemeLevel(e.RPS, query.LevelOK)},
-		{FormatPercent(e.ErrorRatio), errW, true, errLvl},
-	}
-	if o.showP50 {
-		cells = append(cells, cell{FormatSeconds(e.P50), latW, true, ThemeLevel(e.P50, query.LevelOK)})
-	}
-	cells = append(cells, cell{FormatSeconds(e.P99), latW, true, p99Lvl})
-	if o.showExc {
-		cells = append(cells, cell{FormatCount(e.Exceptions), excW, true, excLvl})
-	}
-	if o.showChg {
-		lvl := themes.LevelNone
-		if !query.Missing(e.ErrorRatioChange) && e.ErrorRatioChange >= th.ErrorRatioWarn {
-			lvl = ThemeLevel(e.ErrorRatioChange, th.ErrorLevel(e.ErrorRatioChange))
-		}
-		cells = append(cells, cell{FormatChange(e.ErrorRatioChange), chgW, true, lvl})
-	}
-	if o.showTrend {
-		last := themes.LevelNone
-		for i := len(e.Trend) - 1; i >= 0; i-- {
-			if !query.Missing(e.Trend[i]) {
-				last = ThemeLevel(e.Trend[i], th.ErrorLevel(e.Trend[i]))
-				break
-			}
-		}
-		cells = append(cells, cell{Sparkline(e.Trend, trendW, th.ErrorRatioCrit), trendW, false, last})
-	}
-	var b strings.Builder
-	for i, c := range cells {
-		if i > 1 {
-			b.WriteByte(' ')
-		}
-		var s string
-		if c.right {
-			s = text.PadLeft(c.s, c.w)
-		} else {
-			s = text.Fit(c.s, c.w)
-		}
-		if !selected && c.lvl != themes.LevelNone && c.lvl != themes.LevelOK {
-			s = o.levels[c.lvl].paint(s)
-		}
-		b.WriteString(s)
-	}
-	if selected {
-		return st.RowSelected.Render(text.Fit(b.String(), o.width))
-	}
-	if o.width < o.nameW+o.fixedW {
-		return text.Truncate(b.String(), o.width)
-	}
-	return b.String()
-}
-
 // ShortHelp implements help.KeyMap.
 func (o *Overview) ShortHelp() []key.Binding {
 	k := o.ctx.Keys
-	if o.prompting {
+	if o.list.Prompt.IsOpen() {
 		return []key.Binding{k.Apply, k.Cancel}
 	}
 	return []key.Binding{k.Filter, k.Sort, k.Open, k.Help, k.Quit}

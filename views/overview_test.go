@@ -1,6 +1,7 @@
 package views
 
 import (
+	"errors"
 	"flag"
 	"fmt"
 	"math"
@@ -62,20 +63,32 @@ func newTestOverview(t testing.TB, w, h int) *Overview {
 	return o
 }
 
+// keyMsg builds a key press: named keys, ctrl+x, or text. amKey and
+// pqKey are the same, under the names the alerts and PromQL tests use.
 func keyMsg(s string) tea.KeyPressMsg {
-	switch s {
-	case "enter":
-		return tea.KeyPressMsg{Code: tea.KeyEnter}
-	case "esc":
-		return tea.KeyPressMsg{Code: tea.KeyEscape}
-	case "down":
-		return tea.KeyPressMsg{Code: tea.KeyDown}
-	case "pgdown":
-		return tea.KeyPressMsg{Code: tea.KeyPgDown}
+	named := map[string]tea.KeyPressMsg{
+		"enter":     {Code: tea.KeyEnter},
+		"esc":       {Code: tea.KeyEscape},
+		"tab":       {Code: tea.KeyTab},
+		"shift+tab": {Code: tea.KeyTab, Mod: tea.ModShift},
+		"space":     {Code: tea.KeySpace, Text: " "},
+		"up":        {Code: tea.KeyUp},
+		"down":      {Code: tea.KeyDown},
+		"pgup":      {Code: tea.KeyPgUp},
+		"pgdown":    {Code: tea.KeyPgDown},
+		"backspace": {Code: tea.KeyBackspace},
+	}
+	if k, ok := named[s]; ok {
+		return k
+	}
+	if c, ok := strings.CutPrefix(s, "ctrl+"); ok {
+		return tea.KeyPressMsg{Code: []rune(c)[0], Mod: tea.ModCtrl}
 	}
 	r := []rune(s)[0]
 	return tea.KeyPressMsg{Code: r, Text: s}
 }
+
+var amKey, pqKey = keyMsg, keyMsg
 
 func press(o *Overview, keys ...string) tea.Cmd {
 	var cmd tea.Cmd
@@ -116,11 +129,11 @@ func TestOverviewSelectionSurvivesRefreshAndResort(t *testing.T) {
 	ov := sampleOverview()
 	ov.Endpoints[3].ErrorRatio = 0.9 // now worse than checkout
 	o.Update(OverviewMsg{Overview: ov})
-	if o.Selected() != "/login" || o.Rows()[o.cursor].Name != "/login" {
-		t.Fatalf("selection lost: %q at %d", o.Selected(), o.cursor)
+	if o.Selected() != "/login" || o.Rows()[o.list.Cursor()].Name != "/login" {
+		t.Fatalf("selection lost: %q at %d", o.Selected(), o.list.Cursor())
 	}
 	press(o, "o") // sort by endpoint name
-	if o.Selected() != "/login" || o.Rows()[o.cursor].Name != "/login" {
+	if o.Selected() != "/login" || o.Rows()[o.list.Cursor()].Name != "/login" {
 		t.Fatalf("selection lost after re-sort: %q", o.Selected())
 	}
 }
@@ -438,13 +451,52 @@ func TestOverviewCursorFollowsTheWorstUntilMoved(t *testing.T) {
 	ov := sampleOverview()
 	ov.Endpoints[3].ErrorRatio = 0.9 // /login becomes the worst
 	o.Update(OverviewMsg{Overview: ov})
-	if o.Selected() != "/login" || o.cursor != 0 {
-		t.Fatalf("untouched cursor on %q at %d, want the new worst", o.Selected(), o.cursor)
+	if o.Selected() != "/login" || o.list.Cursor() != 0 {
+		t.Fatalf("untouched cursor on %q at %d, want the new worst", o.Selected(), o.list.Cursor())
 	}
 	press(o, "j")
 	chosen := o.Selected()
 	o.Update(OverviewMsg{Overview: sampleOverview()})
 	if o.Selected() != chosen {
 		t.Fatalf("moved cursor left %q for %q", chosen, o.Selected())
+	}
+}
+
+// A jump from an alert puts the cursor on the endpoint, and says so when
+// the overview does not show it.
+func TestOverviewJumpToEndpoint(t *testing.T) {
+	o := newTestOverview(t, 120, 20)
+	want := o.Rows()[len(o.Rows())-1].Name
+	if _, cmd := o.Update(JumpToEndpointMsg{Endpoint: want}); cmd != nil || o.Selected() != want {
+		t.Fatalf("selected %q, want %q", o.Selected(), want)
+	}
+	_, cmd := o.Update(JumpToEndpointMsg{Endpoint: "/nowhere"})
+	if f := onlyMsg[FlashMsg](t, runCmd(cmd)); !strings.Contains(f.Text, "/nowhere is not in the overview") || o.Selected() != want {
+		t.Fatalf("flash %q, selected %q", f.Text, o.Selected())
+	}
+}
+
+// The overview marks the endpoints that firing alerts name, from the alerts
+// refresh itself; a refresh in which no source answered keeps the marks.
+func TestOverviewMarksAlertingEndpointsFromAlertsMsg(t *testing.T) {
+	o := newTestOverview(t, 120, 20)
+	firing := query.Alert{Name: "Slow", State: query.StateFiring, Labels: map[string]string{"alertname": "Slow", "path": "/login"}}
+	pending := query.Alert{Name: "Maybe", State: query.StatePending, Labels: map[string]string{"alertname": "Maybe", "path": "/"}}
+	o.Update(AlertsMsg{Alerts: []query.Alert{firing, pending}})
+	marked := func() []string {
+		var out []string
+		for _, l := range strings.Split(ansi.Strip(o.View()), "\n") {
+			if strings.HasPrefix(l, "● ") {
+				out = append(out, strings.Fields(l)[1])
+			}
+		}
+		return out
+	}
+	if got := marked(); len(got) != 1 || got[0] != "/login" {
+		t.Fatalf("marked %v, want only /login", got)
+	}
+	o.Update(AlertsMsg{Err: errors.New("no source answered")})
+	if got := marked(); len(got) != 1 {
+		t.Fatalf("an unknown alerts list dropped the marks: %v", got)
 	}
 }

@@ -14,6 +14,7 @@ import (
 	"github.com/vigilterm/vigil/query"
 	"github.com/vigilterm/vigil/themes"
 	"github.com/vigilterm/vigil/ui/text"
+	"github.com/vigilterm/vigil/views/widget"
 )
 
 // PanelsMsg carries a refresh of the custom panels, one result per
@@ -35,6 +36,7 @@ const (
 
 // Panels is the grid of custom panels ([[panel]] in config.toml).
 type Panels struct {
+	noWork
 	ctx    *Context
 	specs  []query.PanelSpec
 	res    []query.PanelResult
@@ -94,7 +96,7 @@ func (p *Panels) clamp() {
 }
 
 // Update implements Screen.
-func (p *Panels) Update(msg tea.Msg) (Screen, tea.Cmd) {
+func (p *Panels) Update(msg tea.Msg) (Component, tea.Cmd) {
 	switch msg := msg.(type) {
 	case PanelsMsg:
 		p.res = msg.Results
@@ -127,7 +129,7 @@ func (p *Panels) View() string {
 			st.Muted.Render(text.Fit("  No custom panels. Add [[panel]] tables to config.toml:", p.width)),
 			st.Muted.Render(text.Fit("  see the commented-out examples at its end, and the README.", p.width)),
 		}
-		return strings.Join(fitBlock(lines, p.width, p.height), "\n")
+		return strings.Join(text.FitBlock(lines, p.width, p.height), "\n")
 	}
 	var out []string
 	last := min(p.offset+p.visRows, p.rows())
@@ -156,10 +158,10 @@ func (p *Panels) View() string {
 		}
 	}
 	if p.rows() > p.visRows && len(out) > 0 {
-		more := fmt.Sprintf("panels rows %d–%d of %d (↑/↓ scroll)", p.offset+1, last, p.rows())
+		more := fmt.Sprintf("panels rows %d–%d of %d (%s scroll)", p.offset+1, last, p.rows(), widget.Arrows(p.ctx.Keys.Up, p.ctx.Keys.Down))
 		out[len(out)-1] = st.Muted.Render(text.Fit(more, p.width))
 	}
-	return strings.Join(fitBlock(out, p.width, p.height), "\n")
+	return strings.Join(text.FitBlock(out, p.width, p.height), "\n")
 }
 
 // cell renders panel i in exactly cellH lines of at most cellW cells; the
@@ -189,7 +191,7 @@ func (p *Panels) cell(i int) []string {
 		lines = append(lines, st.Muted.Render(text.Fit("waiting for Prometheus…", w)))
 	case res.Err != nil:
 		msg := "✕ " + text.Sanitize(res.Err.Error())
-		wrapped := wrapText(msg, w)
+		wrapped := text.Wrap(msg, w)
 		if len(wrapped) > max(body-1, 1) {
 			wrapped = wrapped[:max(body-1, 1)]
 		}
@@ -202,7 +204,7 @@ func (p *Panels) cell(i int) []string {
 	default:
 		lines = append(lines, p.body(sp, res, w, body)...)
 	}
-	return fitBlock(lines, w, h)
+	return text.FitBlock(lines, w, h)
 }
 
 // body renders a panel's data in at most h lines.

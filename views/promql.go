@@ -1,7 +1,6 @@
 package views
 
 import (
-	"fmt"
 	"math"
 	"sort"
 	"strings"
@@ -13,7 +12,7 @@ import (
 	"github.com/charmbracelet/x/ansi"
 
 	"github.com/vigilterm/vigil/query"
-	"github.com/vigilterm/vigil/ui/text"
+	"github.com/vigilterm/vigil/views/widget"
 )
 
 // HistoryLimit bounds the PromQL prompt's history.
@@ -59,9 +58,14 @@ type PromQLHistoryMsg struct{ History []string }
 // ClosePromQLMsg asks the root model to close the PromQL prompt.
 type ClosePromQLMsg struct{}
 
+// OpenPromQLMsg opens the prompt: on the last query, selected, so that
+// typing replaces it.
+type OpenPromQLMsg struct{}
+
 // PromQL is the ad-hoc query prompt with its result: a table of an instant
 // vector, a line for a scalar or string, or a graph.
 type PromQL struct {
+	noWork
 	ctx    *Context
 	width  int
 	height int
@@ -214,7 +218,7 @@ func AddHistory(h []string, expr string) []string {
 }
 
 // Update implements Screen.
-func (p *PromQL) Update(msg tea.Msg) (Screen, tea.Cmd) {
+func (p *PromQL) Update(msg tea.Msg) (Component, tea.Cmd) {
 	switch msg := msg.(type) {
 	case PromQLResultMsg:
 		if msg.Expr != p.expr {
@@ -257,6 +261,14 @@ func (p *PromQL) Update(msg tea.Msg) (Screen, tea.Cmd) {
 	case PromQLHistoryMsg:
 		p.SetHistory(msg.History)
 		return p, nil
+	case OpenPromQLMsg:
+		return p, p.OpenSelected()
+	case PromQLGraphMsg:
+		// A graph asked for elsewhere (an alert's rule): the expression is
+		// left in the prompt to edit, the graph is on its way.
+		p.SetValue(msg.Expr)
+		p.RequestGraph(msg)
+		return p, nil
 	case tea.KeyPressMsg:
 		return p, p.handleKey(msg)
 	}
@@ -274,12 +286,10 @@ func (p *PromQL) handleKey(msg tea.KeyPressMsg) tea.Cmd {
 	case key.Matches(msg, k.Cancel):
 		return func() tea.Msg { return ClosePromQLMsg{} }
 	case key.Matches(msg, k.GraphExpr):
-		expr := strings.TrimSpace(p.input.Value())
-		if expr == "" {
+		expr, ok := p.take()
+		if !ok {
 			return nil
 		}
-		p.history = AddHistory(p.history, expr)
-		p.histIdx = len(p.history)
 		return p.RequestGraph(PromQLGraphMsg{Expr: expr})
 	}
 	if !p.prompting {
@@ -321,12 +331,10 @@ func (p *PromQL) handleKey(msg tea.KeyPressMsg) tea.Cmd {
 	}
 	switch {
 	case key.Matches(msg, k.Apply):
-		expr := strings.TrimSpace(p.input.Value())
-		if expr == "" {
+		expr, ok := p.take()
+		if !ok {
 			return nil
 		}
-		p.history = AddHistory(p.history, expr)
-		p.histIdx = len(p.history)
 		p.expr, p.running, p.err, p.errPos = expr, true, nil, nil
 		// The previous result (a table or a graph) is not this query's.
 		p.clearResult()
@@ -357,6 +365,18 @@ func (p *PromQL) handleKey(msg tea.KeyPressMsg) tea.Cmd {
 	var cmd tea.Cmd
 	p.input, cmd = p.input.Update(msg)
 	return cmd
+}
+
+// take is the expression typed, added to the history; false when there
+// is none.
+func (p *PromQL) take() (string, bool) {
+	expr := strings.TrimSpace(p.input.Value())
+	if expr == "" {
+		return "", false
+	}
+	p.history = AddHistory(p.history, expr)
+	p.histIdx = len(p.history)
+	return expr, true
 }
 
 // RequestGraph shows a graph request as running and returns the command
@@ -509,236 +529,6 @@ func greaterNaNLast(a, b float64) bool {
 	return a > b
 }
 
-// View implements Screen: the prompt, a line for errors or completions,
-// then the result.
-func (p *PromQL) View() string {
-	if p.width <= 0 || p.height <= 0 {
-		return ""
-	}
-	st := p.ctx.Styles
-	var lines []string
-	val := []rune(p.input.Value())
-	promptW := text.Width(p.input.Prompt)
-	// off is the first character shown of a text wider than the screen.
-	off := 0
-	switch {
-	case p.prompting && p.selected:
-		// The whole text selected: typing replaces it.
-		lines = append(lines, st.Accent.Render(p.input.Prompt)+st.RowSelected.Render(text.Truncate(text.Sanitize(string(val)), max(p.width-promptW, 0))))
-	case p.prompting:
-		lines = append(lines, p.input.View())
-		off = p.inputOffset()
-	default:
-		// Shifted so that a parse error's column is on the screen.
-		if i := p.errIndex(); i >= 0 && promptW+text.Width(string(val[:i])) >= p.width {
-			off = max(i-max(p.width-promptW, 2)/2, 0)
-		}
-		lines = append(lines, st.Accent.Render(p.input.Prompt)+text.Truncate(text.Sanitize(string(val[off:])), max(p.width-promptW, 0)))
-	}
-	switch {
-	case p.err != nil && p.errPos != nil:
-		if i := p.errIndex(); i >= off {
-			col := promptW + text.Width(text.Sanitize(string(val[off:i])))
-			if col < p.width {
-				lines = append(lines, st.Error.Render(strings.Repeat(" ", col)+"^"))
-			}
-		}
-		lines = append(lines, st.Error.Render(text.Fit(fmt.Sprintf("%d:%d: %s", p.errPos.Line, p.errPos.Col, text.Sanitize(p.errPos.Msg)), p.width)))
-	case p.err != nil:
-		for _, l := range wrapText("✕ "+text.Sanitize(p.err.Error()), p.width) {
-			lines = append(lines, st.Error.Render(l))
-		}
-	case len(p.candidates) > 0:
-		lines = append(lines, st.Muted.Render(text.Truncate(strings.Join(p.candidates, "  "), p.width)))
-	case p.running:
-		lines = append(lines, st.Muted.Render("running…"))
-	default:
-		lines = append(lines, "")
-	}
-	room := p.height - len(lines) - 1
-	switch {
-	case room <= 0:
-	case p.graph != nil:
-		lines = append(lines, p.graphView(room)...)
-	case p.res != nil:
-		lines = append(lines, p.resultView(room)...)
-	}
-	hint := "enter run · ↑/↓ history · tab complete · ctrl+g graph · esc close"
-	switch {
-	case p.prompting && p.selected:
-		hint = "type to replace · ←/→/home/end edit · enter run · esc close"
-	case !p.prompting:
-		hint = ": edit · o sort column · ↑/↓ scroll · ←/→ sideways · ctrl+g graph · esc close"
-	}
-	out := fitBlock(lines, p.width, p.height-1)
-	out = append(out, st.Muted.Render(text.Fit(hint, p.width)))
-	return strings.Join(out, "\n")
-}
-
-// labelColumnMax caps a label column's width; wider values are cut with
-// an ellipsis (the table scrolls sideways for the columns themselves).
-const labelColumnMax = 120
-
-// tableWidths returns the width of each column of the result table.
-func (p *PromQL) tableWidths() []int {
-	const valW = 12
-	widths := make([]int, len(p.columns))
-	if len(p.columns) == 0 {
-		return widths
-	}
-	for i, c := range p.columns[:len(p.columns)-1] {
-		w := text.Width(c) + 1
-		for _, s := range p.rows {
-			w = max(w, text.Width(text.Sanitize(s.Labels[c])))
-		}
-		widths[i] = min(w, labelColumnMax)
-	}
-	widths[len(widths)-1] = valW
-	return widths
-}
-
-// resultWidth is the width of the whole result, in cells, before it is
-// cut to the screen.
-func (p *PromQL) resultWidth() int {
-	if p.res == nil {
-		return 0
-	}
-	switch p.res.Kind {
-	case "scalar":
-		return text.Width("scalar " + formatNumber(p.res.Scalar))
-	case "string":
-		return text.Width("string " + text.Sanitize(p.res.Text))
-	}
-	w := 0
-	for i, cw := range p.tableWidths() {
-		if i > 0 {
-			w++
-		}
-		w += cw
-	}
-	return w
-}
-
-// shift cuts a line of the result to the screen, scrolled hoff cells.
-func (p *PromQL) shift(line string) string {
-	return text.Truncate(ansi.Cut(line, p.hoff, p.hoff+p.width), p.width)
-}
-
-func (p *PromQL) resultView(h int) []string {
-	st := p.ctx.Styles
-	r := p.res
-	switch r.Kind {
-	case "scalar":
-		return []string{p.shift("scalar " + formatNumber(r.Scalar))}
-	case "string":
-		return []string{p.shift("string " + text.Sanitize(r.Text))}
-	case "vector", "matrix":
-	default:
-		return []string{st.Muted.Render("no result")}
-	}
-	if len(p.rows) == 0 {
-		return []string{st.Muted.Render(text.Fit("empty result: no series match", p.width))}
-	}
-	// Column widths: each label column as wide as its widest value, capped;
-	// the value column fixed. The table is drawn whole, then cut to the
-	// screen at the sideways scroll.
-	widths := p.tableWidths()
-	valW := widths[len(widths)-1]
-	title := func(i int) string {
-		t := p.columns[i]
-		if i == p.sortCol {
-			t += "▼"
-		}
-		return t
-	}
-	var hb strings.Builder
-	for i := range p.columns {
-		if i > 0 {
-			hb.WriteString(" ")
-		}
-		if i == len(p.columns)-1 {
-			hb.WriteString(text.PadLeft(title(i), valW))
-		} else {
-			hb.WriteString(text.Fit(title(i), widths[i]))
-		}
-	}
-	lines := []string{st.TableHeader.Render(text.PadRight(p.shift(hb.String()), p.width))}
-	body := h - 2
-	end := min(p.offset+max(body, 0), len(p.rows))
-	for _, s := range p.rows[p.offset:end] {
-		var b strings.Builder
-		for i, c := range p.columns {
-			if i > 0 {
-				b.WriteString(" ")
-			}
-			if i == len(p.columns)-1 {
-				b.WriteString(text.PadLeft(formatNumber(s.Value), valW))
-			} else {
-				b.WriteString(text.Fit(text.Sanitize(s.Labels[c]), widths[i]))
-			}
-		}
-		lines = append(lines, p.shift(b.String()))
-	}
-	foot := fmt.Sprintf("%d series · sorted by %s", len(p.rows), p.columns[p.sortCol])
-	if total := p.resultWidth(); total > p.width {
-		foot += fmt.Sprintf(" · columns %d–%d of %d, ←/→ scroll", p.hoff+1, min(p.hoff+p.width, total), total)
-	}
-	lines = append(lines, st.Muted.Render(text.Fit(foot, p.width)))
-	return lines
-}
-
-func (p *PromQL) graphView(h int) []string {
-	st := p.ctx.Styles
-	r := p.graph
-	title := p.graphReq.Title
-	if title == "" {
-		title = p.graphReq.Expr
-	}
-	lines := []string{st.Title.Render(text.Truncate(text.Sanitize(title), p.width))}
-	if len(r.Series) == 0 {
-		return append(lines, st.Muted.Render("no series in the range"))
-	}
-	reserve := 3 // title, legend, time axis
-	if !p.graphReq.Marker.IsZero() {
-		reserve++
-	}
-	spec := chartSpec{format: formatNumber, width: p.width, height: max(h-reserve, 2)}
-	n := 0
-	for i, s := range r.Series {
-		spec.lines = append(spec.lines, chartLine{values: s.Values, kind: lineData, series: i})
-		n = max(n, len(s.Values))
-	}
-	if t := p.graphReq.Threshold; t != nil {
-		vals := make([]float64, max(n, 2))
-		for i := range vals {
-			vals[i] = *t
-		}
-		spec.lines = append(spec.lines, chartLine{values: vals, kind: lineCrit})
-	}
-	plot := drawPanelChart(st, spec)
-	if plot == nil {
-		return append(lines, st.Muted.Render("(too small for a graph)"))
-	}
-	var legend strings.Builder
-	for i, s := range r.Series {
-		legend.WriteString(st.Series(i).Render("━ "+text.Truncate(text.Sanitize(s.Name), 40)) + "  ")
-	}
-	if p.graphReq.Threshold != nil {
-		legend.WriteString(st.ThresholdCrit.Render("╍ threshold " + formatNumber(*p.graphReq.Threshold)))
-	}
-	lines = append(lines, text.Truncate(legend.String(), p.width))
-	lines = append(lines, plot...)
-	axis := timeAxis(r.Start, r.End, min(PlotColumns(p.width), max(n, 2)), p.width)
-	if m := p.graphReq.Marker; !m.IsZero() && m.After(r.Start) && r.End.After(r.Start) {
-		cols := min(PlotColumns(p.width), max(n, 2))
-		at := chartPrefixW - 1 + int(float64(cols-1)*m.Sub(r.Start).Seconds()/r.End.Sub(r.Start).Seconds())
-		if at < p.width {
-			lines = append(lines, st.Firing.Render(strings.Repeat(" ", at)+"▲ active since "+m.Format("15:04")))
-		}
-	}
-	return append(lines, st.Muted.Render(axis))
-}
-
 // ShortHelp implements help.KeyMap.
 func (p *PromQL) ShortHelp() []key.Binding {
 	k := p.ctx.Keys
@@ -756,5 +546,6 @@ func (p *PromQL) FullHelp() [][]key.Binding {
 
 // Notes implements Screen.
 func (p *PromQL) Notes() []string {
-	return []string{"Enter runs an instant query; ctrl+g graphs the expression over the detail screen's range (an hour by default)."}
+	k := p.ctx.Keys
+	return []string{widget.Key(k.Apply) + " runs an instant query; " + widget.Key(k.GraphExpr) + " graphs the expression over the detail screen's range (an hour by default)."}
 }

@@ -12,20 +12,6 @@ import (
 	"github.com/vigilterm/vigil/query"
 )
 
-func pqKey(s string) tea.KeyPressMsg {
-	switch s {
-	case "up":
-		return tea.KeyPressMsg{Code: tea.KeyUp}
-	case "tab":
-		return tea.KeyPressMsg{Code: tea.KeyTab}
-	case "ctrl+g":
-		return tea.KeyPressMsg{Code: 'g', Mod: tea.ModCtrl}
-	case "backspace":
-		return tea.KeyPressMsg{Code: tea.KeyBackspace}
-	}
-	return keyMsg(s)
-}
-
 func typeInto(p *PromQL, s string) {
 	for _, r := range s {
 		p.Update(tea.KeyPressMsg{Code: r, Text: string(r)})
@@ -353,5 +339,22 @@ func TestPromQLReopenSelectsTheTextTypingReplacesIt(t *testing.T) {
 	pqPress(p, "backspace")
 	if p.Value() != "" {
 		t.Errorf("backspace on the selection leaves %q", p.Value())
+	}
+}
+
+// The root opens the prompt and hands it an alert's graph by messages:
+// reopened, the last query is selected; a graph from an alert leaves its
+// expression in the prompt and closes the typing.
+func TestPromQLOpenAndGraphByMessage(t *testing.T) {
+	p := newTestPromQL(t)
+	p.SetValue("up")
+	p.Update(ClosePromQLMsg{})
+	p.Update(OpenPromQLMsg{})
+	if !p.Capturing() || !p.Selected() {
+		t.Fatalf("reopened: capturing %v selected %v", p.Capturing(), p.Selected())
+	}
+	_, cmd := p.Update(PromQLGraphMsg{Expr: "rate(x[5m])", Title: "HighErrorRate: rate(x[5m]) > 0.05"})
+	if cmd != nil || p.Value() != "rate(x[5m])" || p.Capturing() {
+		t.Fatalf("graph from an alert: value %q capturing %v cmd %v", p.Value(), p.Capturing(), cmd != nil)
 	}
 }

@@ -4,13 +4,13 @@ import (
 	"fmt"
 	"slices"
 	"strings"
-	"time"
 
 	"charm.land/bubbles/v2/key"
 	tea "charm.land/bubbletea/v2"
 
 	"github.com/vigilterm/vigil/query"
 	"github.com/vigilterm/vigil/ui/text"
+	"github.com/vigilterm/vigil/views/widget"
 )
 
 // SilencedPanel is what s opens on an alert that a silence already covers:
@@ -18,6 +18,7 @@ import (
 // it with the ExtendChooser, and s again to make a new silence all the same. It
 // lives inside the alerts screen and owns the keyboard while open.
 type SilencedPanel struct {
+	noWork
 	ctx    *Context
 	width  int
 	height int
@@ -32,10 +33,8 @@ type SilencedPanel struct {
 	// what enter does) at the current size; enter extends only then.
 	chooserSeen bool
 
-	sending bool
-	sent    SilenceRequestMsg
-	sentAt  time.Time
-	sendErr string
+	sendState
+	sent SilenceRequestMsg
 	// afterErr is set by a failed extend: the silence may have changed (a
 	// write can land though its answer was lost), so e waits for the next
 	// refresh to show what Alertmanager holds before extending again.
@@ -43,6 +42,8 @@ type SilencedPanel struct {
 
 	closed  bool
 	wantNew bool
+	// newForm opens the silence form in the panel's place (s again).
+	newForm func(query.Alert) (Component, tea.Cmd)
 }
 
 // CoveringSilences are the unexpired silences that match the alert, and
@@ -119,17 +120,54 @@ func (p *SilencedPanel) IsFor(msg SilenceResultMsg) bool {
 	return p.sending && r.Op == OpExtend && r.Silence.ID == p.sent.Silence.ID && r.NewEnd.Equal(p.sent.NewEnd)
 }
 
-// Update handles a key, a paste or the answer to the extend.
-func (p *SilencedPanel) Update(msg tea.Msg) tea.Cmd {
+// Update implements Component: a key, a paste, the answer to the extend
+// or a refresh. Once left it is done, or, left with s again, the silence
+// form takes its place.
+func (p *SilencedPanel) Update(msg tea.Msg) (Component, tea.Cmd) {
+	if m, ok := msg.(alertsData); ok {
+		al := p.alert
+		for i := range m.all {
+			if m.all[i].Key() == al.Key() {
+				al = m.all[i]
+				break
+			}
+		}
+		p.SetSilences(al, m.silences)
+		return p, nil
+	}
+	cmd := p.update(msg)
+	if !p.closed {
+		return p, cmd
+	}
+	if p.wantNew && p.newForm != nil {
+		next, open := p.newForm(p.alert)
+		return next, tea.Batch(cmd, open)
+	}
+	return nil, cmd
+}
+
+// Capturing implements Component: the panel owns the keyboard.
+func (p *SilencedPanel) Capturing() bool { return true }
+
+// sendExtend is the chooser's enter: one extend at a time, never in
+// read-only mode.
+func (p *SilencedPanel) sendExtend(req SilenceRequestMsg) tea.Cmd {
+	if p.ctx.Config.UI.ReadOnly {
+		return Flash("read-only: extending silences is disabled (ui.read_only)", true)
+	}
+	p.sent = req
+	p.start(p.ctx.Now())
+	return func() tea.Msg { return req }
+}
+
+func (p *SilencedPanel) update(msg tea.Msg) tea.Cmd {
 	k := p.ctx.Keys
 	switch msg := msg.(type) {
 	case SilenceResultMsg:
 		if !p.IsFor(msg) {
 			return nil
 		}
-		p.sending = false
-		if msg.Err != nil {
-			p.sendErr = text.Sanitize(msg.Err.Error())
+		if !p.answer(msg.Err) {
 			p.afterErr = true
 			return nil
 		}
@@ -147,21 +185,10 @@ func (p *SilencedPanel) Update(msg tea.Msg) tea.Cmd {
 			return nil // one request at a time
 		case p.chooser != nil:
 			if key.Matches(msg, k.Apply) && !p.chooserSeen {
-				return Flash("the new end is not on screen: enlarge the terminal to see it, then press enter", true)
+				return Flash("the new end is not on screen: enlarge the terminal to see it, then press "+widget.Key(k.Apply), true)
 			}
-			act, cmd := p.chooser.Update(msg)
-			switch act {
-			case ExtendConfirm:
-				if p.ctx.Config.UI.ReadOnly {
-					p.chooser = nil
-					return Flash("read-only: extending silences is disabled (ui.read_only)", true)
-				}
-				p.sent = p.chooser.Request()
-				p.chooser = nil
-				p.sending, p.sentAt, p.sendErr = true, p.ctx.Now(), ""
-				req := p.sent
-				return func() tea.Msg { return req }
-			case ExtendCancel:
+			next, cmd := p.chooser.Update(msg)
+			if next == nil {
 				p.chooser = nil
 			}
 			return cmd
@@ -177,11 +204,11 @@ func (p *SilencedPanel) Update(msg tea.Msg) tea.Cmd {
 			si, ok := p.Selected()
 			switch {
 			case !ok:
-				return Flash("the silence's details are not loaded: it cannot be extended from here; s again makes a new one", true)
+				return Flash("the silence's details are not loaded: it cannot be extended from here; "+widget.Key(k.Silence)+" again makes a new one", true)
 			case p.afterErr:
 				return Flash("the last extend failed: waiting for the next refresh to show what Alertmanager holds", false)
 			}
-			p.chooser = NewExtendChooser(p.ctx, si)
+			p.chooser = NewExtendChooser(p.ctx, si, p.sendExtend)
 			p.chooserSeen = false
 			p.sendErr = ""
 		case key.Matches(msg, k.Silence):
@@ -230,14 +257,13 @@ func (p *SilencedPanel) View() string {
 	if len(body)+len(foot) > p.height {
 		body = body[:p.height-len(foot)]
 	}
-	return clipLines(append(body, foot...), p.width, p.height)
+	return text.ClipLines(append(body, foot...), p.width, p.height)
 }
 
 func (p *SilencedPanel) lines() (body, foot []string) {
-	st := p.ctx.Styles
+	st, k := p.ctx.Styles, p.ctx.Keys
 	w := max(p.width, 1)
 	now := p.ctx.Now()
-	valW := max(w-formLabelW-1, 1)
 	name := text.Sanitize(p.alert.Name)
 	n := len(p.silences) + len(p.unknown)
 	title := fmt.Sprintf("%s is already silenced (%d silence%s)", name, n, plural(n))
@@ -245,15 +271,7 @@ func (p *SilencedPanel) lines() (body, foot []string) {
 		title = fmt.Sprintf("%s has a silence that has not started yet (%d)", name, n)
 	}
 	body = append(body, st.Confirm.Render(text.Truncate(title, w)))
-	field := func(label, value string) {
-		for i, l := range wrapText(value, valW) {
-			lb := ""
-			if i == 0 {
-				lb = label
-			}
-			body = append(body, st.Muted.Render(text.Fit("  "+lb, formLabelW))+" "+l)
-		}
-	}
+	field := func(label, value string) { body = append(body, labelled(st, label, value, w)...) }
 	for i, s := range p.silences {
 		mark := "  "
 		if i == p.sel {
@@ -274,7 +292,7 @@ func (p *SilencedPanel) lines() (body, foot []string) {
 		field("matchers", text.Sanitize(query.FormatMatchers(s.Matchers)))
 	}
 	if len(p.unknown) > 0 {
-		for _, l := range wrapText("Alertmanager also names "+text.Sanitize(strings.Join(p.unknown, ", "))+
+		for _, l := range text.Wrap("Alertmanager also names "+text.Sanitize(strings.Join(p.unknown, ", "))+
 			" as silencing it; its details are unknown (the silences list did not have it)", w) {
 			body = append(body, st.Warn.Render(l))
 		}
@@ -282,9 +300,9 @@ func (p *SilencedPanel) lines() (body, foot []string) {
 	body = append(body, "")
 	switch {
 	case p.sending:
-		el := int(max(now.Sub(p.sentAt), 0) / time.Second)
-		for _, l := range wrapText(fmt.Sprintf("sending… extend %s to %s, %ds waiting for Alertmanager (esc leaves, the answer still shows)",
-			text.Sanitize(p.sent.Silence.ID), formatClock(now, p.sent.NewEnd), el), w) {
+		el := p.elapsed(now)
+		for _, l := range text.Wrap(fmt.Sprintf("sending… extend %s to %s, %ds waiting for Alertmanager (%s leaves, the answer still shows)",
+			text.Sanitize(p.sent.Silence.ID), formatClock(now, p.sent.NewEnd), el, widget.Key(k.Cancel)), w) {
 			foot = append(foot, st.Accent.Render(l))
 		}
 		return body, foot
@@ -292,15 +310,15 @@ func (p *SilencedPanel) lines() (body, foot []string) {
 		return body, p.chooser.Lines(w)
 	}
 	if p.sendErr != "" {
-		for _, l := range wrapText("✕ extend failed: "+p.sendErr, w) {
+		for _, l := range text.Wrap("✕ extend failed: "+p.sendErr, w) {
 			foot = append(foot, st.Error.Render(l))
 		}
 	}
-	what := "e: extend this silence · s again: create a new silence anyway · esc: back"
+	what := widget.Key(k.Extend) + ": extend this silence · " + widget.Key(k.Silence) + " again: create a new silence anyway · " + widget.Key(k.Cancel) + ": back"
 	if len(p.silences) > 1 {
-		what = "↑/↓: choose · " + what
+		what = widget.Arrows(k.Up, k.Down) + ": choose · " + what
 	}
-	for _, l := range wrapText(what, w) {
+	for _, l := range text.Wrap(what, w) {
 		foot = append(foot, st.Confirm.Render(l))
 	}
 	return body, foot

@@ -1,9 +1,7 @@
 package views
 
 import (
-	"errors"
 	"fmt"
-	"slices"
 	"strings"
 	"time"
 
@@ -13,7 +11,9 @@ import (
 	"github.com/prometheus/alertmanager/pkg/labels"
 
 	"github.com/vigilterm/vigil/query"
+	"github.com/vigilterm/vigil/themes"
 	"github.com/vigilterm/vigil/ui/text"
+	"github.com/vigilterm/vigil/views/widget"
 )
 
 // The fields of the silence form, in tab order.
@@ -36,8 +36,68 @@ const (
 	errCreatedBy = "createdBy"
 )
 
-// formLabelW is the width of the field names of the form.
+// formLabelW is the width of the field names of the form, and of the
+// silence details and panels that share its look.
 const formLabelW = 12
+
+// labelled is a field of a form or a detail: the value wrapped to what w
+// cells leave after the muted label, the label on its first line only.
+func labelled(st *themes.Styles, label, value string, w int) []string {
+	ls := text.Wrap(value, max(w-formLabelW-1, 1))
+	for i, l := range ls {
+		if i > 0 {
+			label = ""
+		}
+		ls[i] = st.Muted.Render(text.Fit("  "+label, formLabelW)) + " " + l
+	}
+	return ls
+}
+
+// discardYes and discardNo answer the question esc asks on a form with
+// typed work: discard it, or keep editing.
+var (
+	discardYes = key.NewBinding(key.WithKeys("y"), key.WithHelp("y", "discard"))
+	discardNo  = key.NewBinding(key.WithKeys("n"), key.WithHelp("n", "keep editing"))
+)
+
+// sendState is a write on its way from a form or a panel: one at a time,
+// when it left (for the "sending… Ns" note), and the error of the last
+// answer.
+type sendState struct {
+	sending bool
+	sentAt  time.Time
+	sendErr string
+}
+
+func (s *sendState) start(now time.Time) { s.sending, s.sentAt, s.sendErr = true, now, "" }
+
+// answer takes Alertmanager's answer; false when it is an error, kept
+// sanitised for the view.
+func (s *sendState) answer(err error) bool {
+	s.sending = false
+	if err != nil {
+		s.sendErr = text.Sanitize(err.Error())
+		return false
+	}
+	return true
+}
+
+// elapsed is the whole seconds since the write left.
+func (s *sendState) elapsed(now time.Time) int { return int(max(now.Sub(s.sentAt), 0) / time.Second) }
+
+// presetChips are the duration presets in a row, written with sign
+// ("+1h"), the one equal to cur marked.
+func presetChips(st *themes.Styles, cur, sign string) string {
+	var b strings.Builder
+	for _, p := range durationPresets {
+		if p == cur {
+			b.WriteString(st.Accent.Render("[" + sign + p + "]"))
+		} else {
+			b.WriteString(st.Muted.Render(" " + sign + p + " "))
+		}
+	}
+	return b.String()
+}
 
 // durationPresets are the durations ↑/↓ cycle through.
 var durationPresets = [...]string{"15m", "1h", "4h", "1d"}
@@ -92,11 +152,9 @@ type SilenceForm struct {
 	initialOn  []bool
 	discarding bool // esc asked whether to discard the typed work
 
-	sending bool
-	sentAt  time.Time // when the request left, for the elapsed time
-	sendErr string
-	retry   bool
-	closed  bool
+	sendState
+	retry  bool
+	closed bool
 
 	// The preview, recomputed when the matchers or the alerts change.
 	matchers labels.Matchers
@@ -114,10 +172,10 @@ func NewSilenceForm(ctx *Context, alert query.Alert, current []query.Alert, crea
 		ctx:      ctx,
 		origin:   alert,
 		current:  current,
-		text:     newInput(2000),
-		duration: newInput(32),
-		comment:  newInput(1000),
-		author:   newInput(128),
+		text:     widget.NewInput(2000),
+		duration: widget.NewInput(32),
+		comment:  widget.NewInput(1000),
+		author:   widget.NewInput(128),
 		errs:     map[string]string{},
 	}
 	for _, m := range query.MatchersFromLabels(alert.Labels) {
@@ -284,8 +342,32 @@ func (f *SilenceForm) setFocus(fl formField) {
 // typing reports whether keys go into a text input.
 func (f *SilenceForm) typing() bool { return f.focus != fieldMatchers || f.textMode }
 
-// Update handles a key, a paste or Alertmanager's answer.
-func (f *SilenceForm) Update(msg tea.Msg) tea.Cmd {
+// Update implements Component: a key, a paste, Alertmanager's answer or
+// a refresh of the alerts. The form is done once closed.
+func (f *SilenceForm) Update(msg tea.Msg) (Component, tea.Cmd) {
+	if m, ok := msg.(alertsData); ok {
+		f.SetAlerts(m.all)
+		return f, nil
+	}
+	cmd := f.update(msg)
+	if f.closed {
+		return nil, cmd
+	}
+	return f, cmd
+}
+
+// Capturing implements Component: the form owns the keyboard.
+func (f *SilenceForm) Capturing() bool { return true }
+
+// UnsentWork implements Component: the silence typed, once something was.
+func (f *SilenceForm) UnsentWork() string {
+	if !f.Dirty() {
+		return ""
+	}
+	return f.Work()
+}
+
+func (f *SilenceForm) update(msg tea.Msg) tea.Cmd {
 	switch msg := msg.(type) {
 	case SilenceResultMsg:
 		return f.onResult(msg)
@@ -314,7 +396,7 @@ func (f *SilenceForm) confirmKey(msg tea.KeyPressMsg) tea.Cmd {
 		}
 		if !f.reviewSeen {
 			// Never send what the person has not seen.
-			return Flash("the review is not on screen: enlarge the terminal to see it, then press enter", true)
+			return Flash("the review is not on screen: enlarge the terminal to see it, then press "+widget.Key(k.Apply), true)
 		}
 		return f.send()
 	case key.Matches(msg, k.Cancel):
@@ -333,10 +415,10 @@ func (f *SilenceForm) editKey(msg tea.KeyPressMsg) tea.Cmd {
 	if f.discarding {
 		f.discarding = false
 		switch {
-		case key.Matches(msg, k.Cancel), msg.String() == "y":
+		case key.Matches(msg, k.Cancel, discardYes):
 			f.closed = true
 			return Flash("no silence created: the typed text was discarded", false)
-		case msg.String() == "n":
+		case key.Matches(msg, discardNo):
 			return nil
 		}
 		// Any other key keeps the work and does what it does.
@@ -453,151 +535,12 @@ func (f *SilenceForm) changed() {
 	f.refresh()
 }
 
-// currentMatchers are the matchers the form would send now.
-func (f *SilenceForm) currentMatchers() (labels.Matchers, error) {
-	if f.textMode {
-		return query.ParseMatchers(f.text.Value())
-	}
-	ms := labels.Matchers{}
-	for _, it := range f.items {
-		if it.on {
-			ms = append(ms, it.m)
-		}
-	}
-	return ms, nil
-}
-
-// refresh recomputes the preview: the alerts hit, the warnings, the
-// refusal.
-func (f *SilenceForm) refresh() {
-	f.hits, f.warns, f.refusal, f.matchErr = nil, nil, "", ""
-	ms, err := f.currentMatchers()
-	f.matchers = ms
-	if err != nil {
-		f.matchErr = err.Error()
-		return
-	}
-	switch {
-	case len(ms) == 0:
-		f.refusal = "no matcher: turn one on (space) or type some (ctrl+t)"
-		return
-	case query.MatchesAll(ms):
-		f.refusal = `every matcher matches the empty string, so this would silence every alert; Alertmanager refuses it: add a matcher such as alertname="..."`
-		return
-	}
-	f.hits = query.AlertsMatching(ms, f.current)
-	var others []string
-	hitsOrigin := false
-	ok := f.origin.Key()
-	for i := range f.hits {
-		if f.hits[i].Name != f.origin.Name && !slices.Contains(others, f.hits[i].Name) {
-			others = append(others, f.hits[i].Name)
-		}
-		if !hitsOrigin && f.hits[i].Key() == ok {
-			hitsOrigin = true
-		}
-	}
-	if len(others) > 0 {
-		shown := others
-		if len(shown) > 3 {
-			shown = shown[:3]
-		}
-		w := "also silences alerts with another name: " + text.Sanitize(strings.Join(shown, ", "))
-		if len(others) > 3 {
-			w += fmt.Sprintf(" and %d more", len(others)-3)
-		}
-		f.warns = append(f.warns, w)
-	}
-	if n, limit := len(f.hits), f.ctx.Config.Silence.WarnMatches; n > limit && limit > 0 {
-		f.warns = append(f.warns, fmt.Sprintf("silences %d current alerts, more than silence.warn_matches (%d)", n, limit))
-	}
-	if !hitsOrigin && slices.ContainsFunc(f.current, func(a query.Alert) bool { return a.Key() == ok }) {
-		f.warns = append(f.warns, "does not match the alert it was opened from ("+text.Sanitize(f.origin.Name)+")")
-	}
-}
-
-// validateSpec runs SilenceSpec.Validate on the form's clock: Validate
-// reads the wall clock, so the times are moved by the difference first.
-func (f *SilenceForm) validateSpec(s query.SilenceSpec) error {
-	shift := time.Until(f.ctx.Now())
-	c := s
-	if !c.StartsAt.IsZero() {
-		c.StartsAt = c.StartsAt.Add(-shift)
-	}
-	if !c.EndsAt.IsZero() {
-		c.EndsAt = c.EndsAt.Add(-shift)
-	}
-	return c.Validate(f.ctx.Config.Silence.RequireComment)
-}
-
-// review checks every field and, when all are good, goes to the confirm
-// step. Errors are kept by field, and the cursor goes to the first bad one.
-func (f *SilenceForm) review() {
-	f.errs = map[string]string{}
-	spec := query.SilenceSpec{
-		CreatedBy: strings.TrimSpace(f.author.Value()),
-		Comment:   strings.TrimSpace(f.comment.Value()),
-	}
-	ms, err := f.currentMatchers()
-	if err != nil {
-		f.errs[errMatchers] = err.Error()
-	}
-	spec.Matchers = ms
-	d, err := query.ParseDuration(f.duration.Value())
-	switch {
-	case err != nil:
-		f.errs[errDuration] = err.Error()
-	case d <= 0:
-		f.errs[errDuration] = "must be above 0: write e.g. 15m, 1h, 2h30m or 1d"
-	default:
-		spec.EndsAt = f.ctx.Now().Add(d)
-	}
-	if err := f.validateSpec(spec); err != nil {
-		var ves query.ValidationErrors
-		if errors.As(err, &ves) {
-			for _, ve := range ves {
-				field := ve.Field
-				if field == "endsAt" || field == "startsAt" {
-					field = errDuration
-				}
-				if _, seen := f.errs[field]; !seen {
-					f.errs[field] = ve.Msg
-				}
-			}
-		} else {
-			f.errs[errMatchers] = err.Error()
-		}
-	}
-	if spec.CreatedBy == "" {
-		f.errs[errCreatedBy] = "who creates the silence is required"
-	}
-	if len(f.errs) > 0 {
-		for _, fl := range []struct {
-			name  string
-			field formField
-		}{{errMatchers, fieldMatchers}, {errDuration, fieldDuration}, {errComment, fieldComment}, {errCreatedBy, fieldCreatedBy}} {
-			if _, bad := f.errs[fl.name]; bad {
-				f.setFocus(fl.field)
-				break
-			}
-		}
-		f.confirming = false
-		return
-	}
-	f.spec, f.dur = spec, d
-	f.confirming = true
-	f.reviewSeen = false
-	f.sendErr = ""
-}
-
 // send emits the request for the confirmed silence.
 func (f *SilenceForm) send() tea.Cmd {
 	if f.ctx.Config.UI.ReadOnly {
 		return Flash("read-only: silencing alerts is disabled (ui.read_only)", true)
 	}
-	f.sending = true
-	f.sentAt = f.ctx.Now()
-	f.sendErr = ""
+	f.start(f.ctx.Now())
 	req := SilenceRequestMsg{Op: OpCreate, Spec: f.spec, Retry: f.retry, Ack: f.ack}
 	return func() tea.Msg { return req }
 }
@@ -615,328 +558,12 @@ func (f *SilenceForm) onResult(msg SilenceResultMsg) tea.Cmd {
 	if !f.sending || !f.IsFor(msg) {
 		return nil
 	}
-	f.sending = false
-	if msg.Err != nil {
+	if !f.answer(msg.Err) {
 		// Everything stays as typed; enter tries again, looking first for
 		// a silence this attempt may have made.
-		f.sendErr = text.Sanitize(msg.Err.Error())
 		f.retry = true
 		return nil
 	}
 	f.closed = true
 	return Flash(createdText(msg), false)
-}
-
-// ShortHelp is the form's keys for the footer.
-func (f *SilenceForm) ShortHelp() []key.Binding {
-	k := f.ctx.Keys
-	if f.confirming {
-		return []key.Binding{k.Apply, k.Cancel}
-	}
-	out := []key.Binding{k.Apply, k.NextField, k.PrevField}
-	switch {
-	case f.focus == fieldMatchers && !f.textMode:
-		out = append(out, k.Toggle, k.MatcherText)
-	case f.focus == fieldMatchers:
-		out = append(out, k.MatcherText)
-	case f.focus == fieldDuration:
-		out = append(out, k.PresetPrev, k.PresetNext)
-	}
-	return append(out, k.Cancel)
-}
-
-// FullHelp is every key of the form.
-func (f *SilenceForm) FullHelp() [][]key.Binding {
-	k := f.ctx.Keys
-	return [][]key.Binding{
-		{k.Apply, k.Cancel, k.NextField, k.PrevField},
-		{k.Up, k.Down, k.Toggle, k.MatcherText},
-		{k.PresetPrev, k.PresetNext},
-	}
-}
-
-// View renders the edit or the confirm step, scrolled so that the focused
-// field is in view.
-func (f *SilenceForm) View() string {
-	if f.width <= 0 || f.height <= 0 {
-		return ""
-	}
-	var lines []string
-	focusLine := 0
-	if f.confirming {
-		// What enter will do stays at the bottom, however short the area.
-		body, foot, spec := f.confirmLines()
-		if spec+len(foot) > f.height || f.width < confirmMinWidth {
-			// The silence itself does not fit: say so rather than show a
-			// part of it, and do not let enter send it.
-			f.reviewSeen = false
-			return clipLines(wrapText(text.Sanitize(fmt.Sprintf("the review of this silence needs %dx%d: enlarge the terminal to see it (esc: back)",
-				max(f.width, confirmMinWidth), spec+len(foot))), max(f.width, 1)), f.width, f.height)
-		}
-		f.reviewSeen = true
-		if len(body)+len(foot) > f.height {
-			body = body[:f.height-len(foot)]
-		}
-		return clipLines(append(body, foot...), f.width, f.height)
-	}
-	lines, focusLine = f.editLines()
-	h := f.height
-	if len(lines) > h {
-		top := 0
-		if focusLine >= h-1 {
-			top = min(focusLine-h/2, len(lines)-h)
-		}
-		lines = lines[top : top+h]
-	}
-	return clipLines(lines, f.width, h)
-}
-
-func (f *SilenceForm) title() string {
-	name := text.Sanitize(f.origin.Name)
-	if name == "" {
-		name = "alert"
-	}
-	if f.ack {
-		return "Ack " + name
-	}
-	return "Silence " + name
-}
-
-// label is a field's name, marked when focused.
-func (f *SilenceForm) label(name string, fl formField) string {
-	st := f.ctx.Styles
-	if !f.confirming && f.focus == fl {
-		return st.Prompt.Render(text.Fit("▸ "+name, formLabelW))
-	}
-	return st.Muted.Render(text.Fit("  "+name, formLabelW))
-}
-
-// errLine is a field's error, under it.
-func (f *SilenceForm) errLine(name string) []string {
-	msg, ok := f.errs[name]
-	if !ok {
-		return nil
-	}
-	st := f.ctx.Styles
-	var out []string
-	for _, l := range wrapText(text.Sanitize("✕ "+name+": "+msg), max(f.width-formLabelW-1, 1)) {
-		out = append(out, strings.Repeat(" ", formLabelW+1)+st.Error.Render(l))
-	}
-	return out
-}
-
-func (f *SilenceForm) editLines() ([]string, int) {
-	st := f.ctx.Styles
-	w := f.width
-	inW := max(w-formLabelW-1, 1)
-	var out []string
-	focusLine := 0
-	mark := func(fl formField) {
-		if f.focus == fl {
-			focusLine = len(out)
-		}
-	}
-	out = append(out, st.Title.Render(f.title())+st.Muted.Render("  — new silence in Alertmanager"))
-
-	// Matchers.
-	mark(fieldMatchers)
-	if f.textMode {
-		out = append(out, f.label("matchers", fieldMatchers)+" "+inputView(st, &f.text, inW, f.focus == fieldMatchers, `name="v", name=~"re", name!="v"`))
-		out = append(out, strings.Repeat(" ", formLabelW+1)+st.Muted.Render(text.Truncate("as text (amtool syntax), replaces the list; ctrl+t: back to the list", inW)))
-	} else {
-		hint := "space: on/off · ctrl+t: edit as text"
-		out = append(out, f.label("matchers", fieldMatchers)+" "+st.Muted.Render(text.Truncate(hint, inW)))
-		if len(f.items) == 0 {
-			out = append(out, strings.Repeat(" ", formLabelW+1)+st.Muted.Render("(none)"))
-		}
-		for i, it := range f.items {
-			box := "[ ]"
-			if it.on {
-				box = "[x]"
-			}
-			cur := "  "
-			if f.focus == fieldMatchers && i == f.item {
-				cur = "▸ "
-				focusLine = len(out)
-			}
-			m := text.Sanitize(it.text)
-			line := strings.Repeat(" ", formLabelW-1) + cur + box + " "
-			switch {
-			case f.focus == fieldMatchers && i == f.item:
-				line += st.RowSelected.Render(text.Truncate(m, max(inW-4, 1)))
-			case it.on:
-				line += st.LabelKey.Render(text.Sanitize(it.m.Name)) + st.LabelValue.Render(strings.TrimPrefix(m, text.Sanitize(it.m.Name)))
-			default:
-				line += st.Muted.Render(m)
-			}
-			out = append(out, line)
-		}
-	}
-	out = append(out, f.errLine(errMatchers)...)
-	if f.matchErr != "" && f.errs[errMatchers] == "" {
-		out = append(out, strings.Repeat(" ", formLabelW+1)+st.Warn.Render(text.Truncate(text.Sanitize("✕ "+f.matchErr), inW)))
-	}
-
-	// Duration, with its presets and where it ends.
-	mark(fieldDuration)
-	dw := min(10, inW)
-	line := f.label("duration", fieldDuration) + " " + inputView(st, &f.duration, dw, f.focus == fieldDuration, "1h")
-	cur := strings.TrimSpace(f.duration.Value())
-	var presets []string
-	for _, p := range durationPresets {
-		if p == cur {
-			presets = append(presets, st.Accent.Render("["+p+"]"))
-		} else {
-			presets = append(presets, st.Muted.Render(" "+p+" "))
-		}
-	}
-	line += " " + strings.Join(presets, "")
-	if d, err := query.ParseDuration(cur); err == nil && d > 0 {
-		end := f.ctx.Now().Add(d)
-		line += st.Muted.Render("  ends " + formatClock(f.ctx.Now(), end))
-	}
-	out = append(out, line)
-	out = append(out, f.errLine(errDuration)...)
-
-	// Comment and author.
-	mark(fieldComment)
-	ph := "why: ticket, what is being done (required)"
-	if !f.ctx.Config.Silence.RequireComment {
-		ph = "why (optional)"
-	}
-	out = append(out, f.label("comment", fieldComment)+" "+inputView(st, &f.comment, inW, f.focus == fieldComment, ph))
-	out = append(out, f.errLine(errComment)...)
-	mark(fieldCreatedBy)
-	out = append(out, f.label("created by", fieldCreatedBy)+" "+inputView(st, &f.author, inW, f.focus == fieldCreatedBy, "user@host"))
-	out = append(out, f.errLine(errCreatedBy)...)
-
-	out = append(out, "")
-	out = append(out, f.previewLines(true)...)
-	out = append(out, "")
-	if f.discarding {
-		out = append(out, st.Confirm.Render("discard what you typed? esc again or y: discard · n or any other key: keep editing"))
-		focusLine = len(out) - 1
-	} else {
-		out = append(out, st.Muted.Render("enter: review before sending · tab/shift+tab: fields · esc: cancel"))
-	}
-	return out, focusLine
-}
-
-// previewLines say what the matchers would silence now.
-func (f *SilenceForm) previewLines(list bool) []string {
-	st := f.ctx.Styles
-	w := f.width
-	var out []string
-	switch {
-	case f.matchErr != "":
-		out = append(out, st.Muted.Render(text.Fit("  preview     (the matchers do not parse)", w)))
-		return out
-	case f.refusal != "":
-		for _, l := range wrapText(text.Sanitize("✕ cannot send: "+f.refusal), max(w-2, 1)) {
-			out = append(out, "  "+st.Error.Render(l))
-		}
-		return out
-	}
-	n := len(f.hits)
-	summary := fmt.Sprintf("matches %d current alert%s", n, plural(n))
-	if n == 0 {
-		summary = "matches no current alert (it will still silence matching alerts that fire later)"
-	}
-	out = append(out, st.Muted.Render(text.Fit("  preview", formLabelW))+" "+summary)
-	if list {
-		show := min(n, 4)
-		label := f.ctx.Config.Metrics.EndpointLabel
-		for i := 0; i < show; i++ {
-			a := &f.hits[i]
-			name := text.Sanitize(a.Name)
-			ls := compactLabels(st, nil, a.Labels, label, max(w-formLabelW-5-text.Width(name), 1), false)
-			out = append(out, strings.Repeat(" ", formLabelW+1)+st.AlertState(string(a.State)).Render("● ")+name+"  "+ls)
-		}
-		if n > show {
-			out = append(out, strings.Repeat(" ", formLabelW+1)+st.Muted.Render(fmt.Sprintf("… and %d more", n-show)))
-		}
-	}
-	for _, wn := range f.warns {
-		for _, l := range wrapText("⚠ "+wn, max(w-2, 1)) {
-			out = append(out, "  "+st.Warn.Render(l))
-		}
-	}
-	return out
-}
-
-func plural(n int) string {
-	if n == 1 {
-		return ""
-	}
-	return "s"
-}
-
-// formatClock is an absolute time in the clock's zone, with how far away
-// it is.
-func formatClock(now, t time.Time) string {
-	s := t.In(now.Location()).Format("2006-01-02 15:04 MST")
-	switch d := t.Sub(now); {
-	case d > 0:
-		return s + " (in " + FormatDuration(d) + ")"
-	case d < 0:
-		return s + " (" + FormatDuration(-d) + " ago)"
-	}
-	return s
-}
-
-// confirmMinWidth is the narrowest content area the review is drawn in.
-const confirmMinWidth = 30
-
-// confirmLines are the confirm step: the silence, and the footer that says
-// what enter does (or that it is sending, or what went wrong). spec is the
-// number of lines of body that show the silence itself (up to its comment):
-// they must all be on screen for the review to count as seen.
-func (f *SilenceForm) confirmLines() (body, foot []string, spec int) {
-	st := f.ctx.Styles
-	w := f.width
-	valW := max(w-formLabelW-1, 1)
-	var out []string
-	q := "Create this silence?"
-	if f.ack {
-		q = "Ack " + text.Sanitize(f.origin.Name) + " with this silence?"
-	}
-	out = append(out, st.Confirm.Render(q))
-	field := func(name, value string) {
-		for i, l := range wrapText(value, valW) {
-			n := ""
-			if i == 0 {
-				n = name
-			}
-			out = append(out, st.Muted.Render(text.Fit("  "+n, formLabelW))+" "+l)
-		}
-	}
-	now := f.ctx.Now()
-	field("matchers", text.Sanitize(query.FormatMatchers(f.spec.Matchers)))
-	field("starts", "now ("+now.Format("2006-01-02 15:04:05 MST")+")")
-	field("ends", f.spec.EndsAt.In(now.Location()).Format("2006-01-02 15:04:05 MST"))
-	field("duration", FormatDuration(f.dur))
-	field("created by", text.Sanitize(f.spec.CreatedBy))
-	comment := text.Sanitize(f.spec.Comment)
-	if comment == "" {
-		comment = st.Muted.Render("(none)")
-	}
-	field("comment", comment)
-	spec = len(out)
-	out = append(out, "")
-	out = append(out, f.previewLines(true)...)
-	out = append(out, "")
-	switch {
-	case f.sending:
-		el := int(max(f.ctx.Now().Sub(f.sentAt), 0) / time.Second)
-		foot = append(foot, st.Accent.Render(fmt.Sprintf("sending… %ds waiting for Alertmanager (deadline %s; esc leaves, the answer still shows)",
-			el, FormatDuration(3*f.ctx.Config.Alertmanager.Timeout.D()+time.Second))))
-	case f.sendErr != "":
-		for _, l := range wrapText("✕ Alertmanager: "+f.sendErr, max(w, 1)) {
-			foot = append(foot, st.Error.Render(l))
-		}
-		foot = append(foot, st.Confirm.Render("enter: try again (checks for a silence the failed attempt made) · esc: edit"))
-	default:
-		foot = append(foot, st.Confirm.Render("enter: send to Alertmanager · esc: back to editing"))
-	}
-	return out, foot, spec
 }

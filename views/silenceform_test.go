@@ -11,7 +11,6 @@ import (
 	"github.com/charmbracelet/x/ansi"
 	"github.com/prometheus/alertmanager/pkg/labels"
 
-	"github.com/vigilterm/vigil"
 	"github.com/vigilterm/vigil/query"
 )
 
@@ -307,7 +306,7 @@ func TestSilenceFormCommentOptional(t *testing.T) {
 	ctx := testContext(t, "dark")
 	ctx.Config.Silence.RequireComment = false
 	f := NewSilenceForm(ctx, sampleAlerts()[1], sampleAlerts(), "me@here")
-	f.Update(amKey("enter"))
+	f.update(amKey("enter"))
 	if !f.Confirming() {
 		t.Fatalf("errors %v", f.Errors())
 	}
@@ -550,10 +549,10 @@ func TestSilenceFormReadOnlyNeverSends(t *testing.T) {
 	ctx := readOnlyContext(t)
 	f := NewSilenceForm(ctx, sampleAlerts()[1], sampleAlerts(), "me@here")
 	for _, r := range "c" {
-		f.Update(amKey(string(r)))
+		f.update(amKey(string(r)))
 	}
-	f.Update(amKey("enter"))
-	msgs := runCmd(f.Update(amKey("enter")))
+	f.update(amKey("enter"))
+	msgs := runCmd(f.update(amKey("enter")))
 	noRequest(t, msgs)
 }
 
@@ -576,10 +575,10 @@ func TestSilenceFormManyMatchesPreview(t *testing.T) {
 	all := manyAlerts(300)
 	f := NewSilenceForm(ctx, all[0], all, "me@here")
 	f.SetSize(80, 21)
-	f.Update(amKey("ctrl+t"))
-	f.Update(amKey("ctrl+u"))
+	f.update(amKey("ctrl+t"))
+	f.update(amKey("ctrl+u"))
 	for _, r := range `job="shop"` {
-		f.Update(amKey(string(r)))
+		f.update(amKey(string(r)))
 	}
 	v := ansi.Strip(f.View())
 	if !strings.Contains(v, "matches 300 current alerts") || !strings.Contains(v, "… and 296 more") || !strings.Contains(v, "more than silence.warn_matches (1)") {
@@ -594,7 +593,7 @@ func TestDurationText(t *testing.T) {
 		if got != want {
 			t.Errorf("%s: %q", d, got)
 		}
-		if back, err := vigil.ParseDuration(got); err != nil || back != d {
+		if back, err := query.ParseDuration(got); err != nil || back != d {
 			t.Errorf("%q does not read back: %v %v", got, back, err)
 		}
 	}

@@ -2,30 +2,21 @@ package views
 
 import (
 	"fmt"
-	"slices"
 	"strings"
 	"time"
 
 	"charm.land/bubbles/v2/key"
-	"charm.land/bubbles/v2/textinput"
 	tea "charm.land/bubbletea/v2"
 
 	"github.com/vigilterm/vigil/query"
 	"github.com/vigilterm/vigil/ui/text"
-)
-
-// Column widths of the silences table, in cells.
-const (
-	silByW      = 16
-	silEndsW    = 13 // "ended 59m ago"
-	silMatchesW = 7  // "MATCHES"
-	silStateW   = 8  // "expired"
-	silMinMatch = 16
+	"github.com/vigilterm/vigil/views/widget"
 )
 
 // Silences is the silences screen: active and pending silences (expired
 // ones on request), whoever made them, with expire and extend.
 type Silences struct {
+	noWork
 	ctx    *Context
 	width  int
 	height int
@@ -39,22 +30,19 @@ type Silences struct {
 	err      error
 	noAM     bool // no Alertmanager configured
 
-	rows        []query.Silence // shown: filtered, expired ones on request
-	cursor      int
-	offset      int
-	selID       string
+	// list holds the silences shown (filtered, expired ones on request)
+	// and the cursor, on the selected silence's id.
+	list        *widget.List[query.Silence]
 	showExpired bool
 
-	filter    string
-	prompt    textinput.Model
-	prompting bool
+	filter  string
+	pending map[string]inflight // requests in flight, by silence id
 
-	expiring  *query.Silence      // the silence the expire question is about
-	extending *ExtendChooser      // the extend prompt, while open
-	pending   map[string]inflight // requests in flight, by silence id
-
-	detail       bool // the selected silence in full
-	detailOffset int
+	// detail holds the selected silence in full while it is open; ask
+	// the question or chooser drawn under the list or the detail (expire?
+	// extend by?).
+	detail Stack
+	ask    Stack
 
 	// layout, computed in SetSize
 	matchW, byW, commentW, endsW, countW, stateW int
@@ -64,7 +52,8 @@ var _ Screen = (*Silences)(nil)
 
 // NewSilences returns the silences screen.
 func NewSilences(ctx *Context) *Silences {
-	s := &Silences{ctx: ctx, prompt: newInput(256), pending: map[string]inflight{}}
+	s := &Silences{ctx: ctx, pending: map[string]inflight{}}
+	s.list = widget.NewList(func(si query.Silence) string { return si.ID }, s.tableHeight)
 	s.SetSize(80, 20)
 	return s
 }
@@ -72,26 +61,23 @@ func NewSilences(ctx *Context) *Silences {
 // Title implements Screen.
 func (s *Silences) Title() string { return "Silences" }
 
-// SetAlertmanagerConfigured tells the screen whether an Alertmanager is
-// configured (it assumes one until told).
-func (s *Silences) SetAlertmanagerConfigured(ok bool) { s.noAM = !ok }
-
 // Capturing implements Screen: the filter prompt, the expire question and
 // the extend prompt own the keyboard.
 func (s *Silences) Capturing() bool {
-	return s.prompting || s.expiring != nil || s.extending != nil
+	return s.list.Prompt.IsOpen() || s.ask.Capturing()
 }
+
+// Extending is the extend chooser while it is open, or nil.
+func (s *Silences) Extending() *ExtendChooser { c, _ := find[*ExtendChooser](&s.ask); return c }
+
+// DetailOpen reports whether the selected silence is shown in full.
+func (s *Silences) DetailOpen() bool { return !s.detail.Empty() }
 
 // Rows returns the silences as shown.
-func (s *Silences) Rows() []query.Silence { return s.rows }
+func (s *Silences) Rows() []query.Silence { return s.list.Items() }
 
 // Selected returns the silence under the cursor.
-func (s *Silences) Selected() (query.Silence, bool) {
-	if s.cursor < 0 || s.cursor >= len(s.rows) {
-		return query.Silence{}, false
-	}
-	return s.rows[s.cursor], true
-}
+func (s *Silences) Selected() (query.Silence, bool) { return s.list.Selected() }
 
 // ShowingExpired reports whether expired silences are listed.
 func (s *Silences) ShowingExpired() bool { return s.showExpired }
@@ -100,7 +86,8 @@ func (s *Silences) ShowingExpired() bool { return s.showExpired }
 func (s *Silences) SetSize(w, h int) {
 	s.width, s.height = max(w, 0), max(h, 0)
 	s.layout()
-	s.clampScroll()
+	s.ask.SetSize(s.width, s.height)
+	s.list.Clamp()
 }
 
 func (s *Silences) layout() {
@@ -139,8 +126,11 @@ func (s *Silences) layout() {
 }
 
 // Update implements Screen.
-func (s *Silences) Update(msg tea.Msg) (Screen, tea.Cmd) {
+func (s *Silences) Update(msg tea.Msg) (Component, tea.Cmd) {
 	switch msg := msg.(type) {
+	case SourcesMsg:
+		s.noAM = !msg.Alertmanager
+		return s, nil
 	case AlertsMsg:
 		s.onAlerts(msg)
 		return s, nil
@@ -148,24 +138,23 @@ func (s *Silences) Update(msg tea.Msg) (Screen, tea.Cmd) {
 		return s, s.onResult(msg)
 	case tea.KeyPressMsg:
 		switch {
-		case s.expiring != nil:
-			return s, s.expireKey(msg)
-		case s.extending != nil:
-			return s, s.extendKey(msg)
-		case s.prompting:
-			return s, s.updatePrompt(msg)
+		case !s.ask.Empty():
+			return s, s.ask.Update(msg)
+		case s.list.Prompt.IsOpen():
+			return s, s.list.Prompt.Key(msg, s.ctx.Keys, s.applyFilter)
+		case !s.detail.Empty():
+			if cmd, ok := s.actionKey(msg); ok {
+				return s, cmd
+			}
+			return s, s.detail.Update(msg)
 		}
 		return s, s.handleKey(msg)
 	}
 	switch {
-	case s.extending != nil:
-		_, cmd := s.extending.Update(msg) // a paste cannot confirm
-		return s, cmd
-	case s.prompting:
-		var cmd tea.Cmd
-		s.prompt, cmd = s.prompt.Update(msg)
-		s.setFilter(s.prompt.Value())
-		return s, cmd
+	case !s.ask.Empty():
+		return s, s.ask.Update(msg) // a paste cannot confirm
+	case s.list.Prompt.IsOpen():
+		return s, s.list.Prompt.Update(msg, s.applyFilter)
 	}
 	return s, nil
 }
@@ -231,24 +220,19 @@ func (s *Silences) onResult(msg SilenceResultMsg) tea.Cmd {
 	}
 	newID := text.Sanitize(msg.ID)
 	if msg.ID != "" && msg.ID != req.Silence.ID {
-		if s.selID == req.Silence.ID {
-			s.selID = msg.ID // follow the replacement after the next refresh
+		if s.list.SelectedKey() == req.Silence.ID {
+			s.list.Follow(msg.ID) // the replacement, after the next refresh
 		}
 		return Flash("extended: new id "+newID+" replaces "+id+verified, false)
 	}
 	return Flash("extended: "+id+" until "+formatClock(s.ctx.Now(), req.NewEnd)+verified, false)
 }
 
-func (s *Silences) updatePrompt(msg tea.KeyPressMsg) tea.Cmd {
-	f, open, cmd := promptKey(&s.prompt, msg, s.ctx.Keys)
-	s.prompting = open
-	s.setFilter(f)
-	return cmd
-}
-
-func (s *Silences) setFilter(f string) {
+// applyFilter is the prompt's: every text is a filter.
+func (s *Silences) applyFilter(f string, _ bool) bool {
 	s.filter = strings.TrimSpace(f)
 	s.rebuild()
+	return true
 }
 
 // matches reports whether a silence passes the text filter: every word in
@@ -267,120 +251,66 @@ func (s *Silences) matches(si *query.Silence) bool {
 }
 
 func (s *Silences) rebuild() {
-	s.rows = s.rows[:0]
+	rows := make([]query.Silence, 0, len(s.all))
 	for i := range s.all {
 		si := &s.all[i]
 		if si.Expired() && !s.showExpired {
 			continue
 		}
 		if s.matches(si) {
-			s.rows = append(s.rows, *si)
+			rows = append(rows, *si)
 		}
 	}
-	s.cursor = 0
-	found := false
-	if s.selID != "" {
-		for i := range s.rows {
-			if s.rows[i].ID == s.selID {
-				s.cursor, found = i, true
-				break
-			}
-		}
+	was := s.list.SelectedKey()
+	s.list.SetItems(rows)
+	if s.list.SelectedKey() != was {
+		s.detail.Clear() // the silence shown in full is gone
 	}
-	if !found {
-		s.selID = ""
-		if len(s.rows) > 0 {
-			s.selID = s.rows[0].ID
-		}
-	}
-	if s.detail && !found {
-		s.detail = false
+	if si, ok := s.list.Selected(); ok {
+		s.detail.Broadcast(silenceShown{si: si, alerts: s.alerts})
 	}
 	s.layout()
-	s.clampScroll()
+	s.list.Clamp()
 }
 
 func (s *Silences) handleKey(msg tea.KeyPressMsg) tea.Cmd {
 	k := s.ctx.Keys
-	if s.detail {
-		return s.detailKey(msg)
-	}
-	if d, ok := navDelta(msg, k, len(s.rows), s.tableHeight()-1); ok {
-		s.move(d)
+	if _, ok := s.list.Key(msg, k, s.filter, s.applyFilter); ok {
 		return nil
 	}
 	switch {
-	case key.Matches(msg, k.Filter):
-		s.prompting = true
-		s.prompt.SetValue(s.filter)
-		s.prompt.CursorEnd()
-		s.prompt.Focus()
-	case key.Matches(msg, k.Back):
-		if s.filter != "" {
-			s.prompt.SetValue("")
-			s.setFilter("")
-		}
 	case key.Matches(msg, k.ShowExpired):
-		s.showExpired = !s.showExpired
-		s.rebuild()
-		if s.showExpired {
-			return Flash("showing expired silences too", false)
-		}
-		return Flash("hiding expired silences", false)
+		return toggle(&s.showExpired, s.rebuild, "showing expired silences too", "hiding expired silences")
 	case key.Matches(msg, k.Open):
-		if _, ok := s.Selected(); ok {
-			s.detail, s.detailOffset = true, 0
+		if si, ok := s.Selected(); ok {
+			s.detail.Push(newSilenceDetail(s.ctx, si, s.alerts))
 		}
 	default:
-		return s.actionKey(msg)
-	}
-	return nil
-}
-
-func (s *Silences) detailKey(msg tea.KeyPressMsg) tea.Cmd {
-	k := s.ctx.Keys
-	switch {
-	case key.Matches(msg, k.Back):
-		s.detail = false
-	case key.Matches(msg, k.Up):
-		s.detailOffset--
-	case key.Matches(msg, k.Down):
-		s.detailOffset++
-	case key.Matches(msg, k.PageUp):
-		s.detailOffset -= max(s.height-1, 1)
-	case key.Matches(msg, k.PageDown):
-		s.detailOffset += max(s.height-1, 1)
-	default:
-		return s.actionKey(msg)
+		cmd, _ := s.actionKey(msg)
+		return cmd
 	}
 	return nil
 }
 
 // actionKey handles the keys that act on the selected silence, the same in
 // the list and in its detail: expire, extend, copy its id; a writing key
-// in read-only mode is refused with a flash.
-func (s *Silences) actionKey(msg tea.KeyPressMsg) tea.Cmd {
+// in read-only mode is refused with a flash. ok is false for other keys.
+func (s *Silences) actionKey(msg tea.KeyPressMsg) (tea.Cmd, bool) {
 	k := s.ctx.Keys
 	switch {
 	case key.Matches(msg, k.Expire):
-		return s.startExpire()
+		return s.startExpire(), true
 	case key.Matches(msg, k.Extend):
-		return s.startExtend()
+		return s.startExtend(), true
 	case key.Matches(msg, k.Copy):
 		if si, ok := s.Selected(); ok {
 			id := si.ID
-			return func() tea.Msg { return CopyMsg{Text: id, What: "silence id"} }
+			return func() tea.Msg { return CopyMsg{Text: id, What: "silence id"} }, true
 		}
-		return nil
+		return nil, true
 	}
-	return readOnlyRefusal(k, msg)
-}
-
-func (s *Silences) move(d int) {
-	if c := moveCursor(s.cursor, d, len(s.rows)); c >= 0 {
-		s.cursor, s.selID = c, s.rows[c].ID
-		s.clampScroll()
-	}
+	cmd := readOnlyRefusal(k, msg)
+	return cmd, cmd != nil
 }
 
 // inflight is a request sent and not answered yet.
@@ -409,118 +339,62 @@ func (s *Silences) pendingTTL() time.Duration {
 }
 
 func (s *Silences) startExpire() tea.Cmd {
-	if s.ctx.Config.UI.ReadOnly {
-		return Flash("read-only: expiring silences is disabled (ui.read_only)", true)
-	}
-	si, ok := s.Selected()
-	if !ok {
+	si, cmd, ok := s.target("expiring silences", func(si query.Silence) tea.Cmd {
+		if si.Expired() {
+			return Flash("silence "+text.Sanitize(si.ID)+" has already expired", false)
+		}
 		return nil
-	}
-	if si.Expired() {
-		return Flash("silence "+text.Sanitize(si.ID)+" has already expired", false)
-	}
-	if op, busy := s.busy(si.ID); busy {
-		return Flash(fmt.Sprintf("silence %s: %s already on its way", text.Sanitize(si.ID), op), false)
-	}
-	s.expiring = &si
-	return nil
-}
-
-func (s *Silences) expireKey(msg tea.KeyPressMsg) tea.Cmd {
-	k := s.ctx.Keys
-	switch {
-	case key.Matches(msg, k.Apply):
-		si := *s.expiring
-		s.expiring = nil
-		s.pending[si.ID] = inflight{op: OpExpire, at: s.ctx.Now()}
-		req := SilenceRequestMsg{Op: OpExpire, Silence: si}
-		return func() tea.Msg { return req }
-	case key.Matches(msg, k.Cancel):
-		s.expiring = nil
-	}
-	return nil
-}
-
-func (s *Silences) startExtend() tea.Cmd {
-	if s.ctx.Config.UI.ReadOnly {
-		return Flash("read-only: extending silences is disabled (ui.read_only)", true)
-	}
-	si, ok := s.Selected()
-	if !ok {
-		return nil
-	}
-	if op, busy := s.busy(si.ID); busy {
-		return Flash(fmt.Sprintf("silence %s: %s already on its way", text.Sanitize(si.ID), op), false)
-	}
-	s.extending = NewExtendChooser(s.ctx, si)
-	return nil
-}
-
-// extendKey passes a key to the extend chooser; enter on a valid duration
-// sends one request and closes it.
-func (s *Silences) extendKey(msg tea.KeyPressMsg) tea.Cmd {
-	act, cmd := s.extending.Update(msg)
-	switch act {
-	case ExtendConfirm:
-		req := s.extending.Request()
-		s.extending = nil
-		s.pending[req.Silence.ID] = inflight{op: OpExtend, at: s.ctx.Now()}
-		return func() tea.Msg { return req }
-	case ExtendCancel:
-		s.extending = nil
+	})
+	if ok {
+		s.ask.Push(&expireQuestion{ctx: s.ctx, si: si, send: s.send})
 	}
 	return cmd
 }
 
-func (s *Silences) tableHeight() int {
-	return max(s.height-1-len(s.statusLines()), 0)
+// target is the selected silence a write would act on, or the flash that
+// refuses it: read-only mode, check's refusal, a request about it still
+// on its way.
+func (s *Silences) target(what string, check func(query.Silence) tea.Cmd) (query.Silence, tea.Cmd, bool) {
+	if s.ctx.Config.UI.ReadOnly {
+		return query.Silence{}, Flash("read-only: "+what+" is disabled (ui.read_only)", true), false
+	}
+	si, ok := s.Selected()
+	if !ok {
+		return si, nil, false
+	}
+	if check != nil {
+		if cmd := check(si); cmd != nil {
+			return si, cmd, false
+		}
+	}
+	if op, busy := s.busy(si.ID); busy {
+		return si, Flash(fmt.Sprintf("silence %s: %s already on its way", text.Sanitize(si.ID), op), false), false
+	}
+	return si, nil, true
 }
 
-func (s *Silences) clampScroll() {
-	s.offset = scrollTo(s.offset, s.cursor, s.cursor, len(s.rows), s.tableHeight())
+// send notes a request as in flight and sends it.
+func (s *Silences) send(req SilenceRequestMsg) tea.Cmd {
+	s.pending[req.Silence.ID] = inflight{op: req.Op, at: s.ctx.Now()}
+	return func() tea.Msg { return req }
 }
 
-// statusLines are the lines under the table: the refresh error, the
-// question or prompt that owns the keyboard, requests in flight, the
-// filter.
-func (s *Silences) statusLines() []string {
-	st := s.ctx.Styles
-	var lines []string
-	if s.err != nil && s.haveData {
-		lines = append(lines, st.Error.Render("✕ Alertmanager unreachable, showing silences from "+
-			FormatDuration(s.ctx.Now().Sub(s.at))+" ago: "+text.Sanitize(s.err.Error())))
+func (s *Silences) startExtend() tea.Cmd {
+	si, cmd, ok := s.target("extending silences", nil)
+	if ok {
+		s.ask.Push(NewExtendChooser(s.ctx, si, s.send))
 	}
-	if len(s.pending) > 0 {
-		ids := make([]string, 0, len(s.pending))
-		for id, p := range s.pending {
-			ids = append(ids, string(p.op)+" "+text.Sanitize(id))
-		}
-		slices.Sort(ids)
-		lines = append(lines, st.Accent.Render("sending… "+strings.Join(ids, ", ")))
-	}
-	switch {
-	case s.expiring != nil:
-		q := fmt.Sprintf("expire silence %s %s? enter confirms, esc cancels",
-			text.Sanitize(s.expiring.ID), text.Sanitize(query.FormatMatchers(s.expiring.Matchers)))
-		for _, l := range wrapText(q, s.width) {
-			lines = append(lines, st.Confirm.Render(l))
-		}
-	case s.extending != nil:
-		lines = append(lines, s.extending.Lines(s.width)...)
-	case s.prompting:
-		lines = append(lines, st.Prompt.Render("/")+inputView(st, &s.prompt, s.width-1, true, "text in matchers, author or comment"))
-	case s.filter != "":
-		lines = append(lines, st.Accent.Render(fmt.Sprintf("filter /%s  %d shown  (esc clears)", text.Sanitize(s.filter), len(s.rows))))
-	}
-	return lines
+	return cmd
 }
 
 // Notes implements Screen.
 func (s *Silences) Notes() []string {
+	k, key := s.ctx.Keys, widget.Key
 	return []string{
-		"Active and pending silences, from anyone; E lists the expired ones too.",
+		"Active and pending silences, from anyone; " + key(k.ShowExpired) + " lists the expired ones too.",
 		"MATCHES is how many current alerts the silence's matchers select.",
-		"x expires a silence after a confirmation. e extends it: ↑/↓ pick a preset (+15m, +1h, +4h, +1d) or type a duration; the new end shows before enter sends it.",
+		key(k.Expire) + " expires a silence after a confirmation. " + key(k.Extend) + " extends it: " + widget.Arrows(k.PresetPrev, k.PresetNext) +
+			" pick a preset (+15m, +1h, +4h, +1d) or type a duration; the new end shows before " + key(k.Apply) + " sends it.",
 		"Alertmanager may replace an extended silence with a new id: the flash says so.",
 	}
 }
@@ -529,12 +403,12 @@ func (s *Silences) Notes() []string {
 func (s *Silences) ShortHelp() []key.Binding {
 	k := s.ctx.Keys
 	switch {
-	case s.extending != nil:
-		return []key.Binding{k.Apply, k.PresetPrev, k.PresetNext, k.Cancel}
-	case s.expiring != nil, s.prompting:
+	case !s.ask.Empty():
+		return s.ask.Top().ShortHelp()
+	case s.list.Prompt.IsOpen():
 		return []key.Binding{k.Apply, k.Cancel}
-	case s.detail:
-		return []key.Binding{k.Back, k.Expire, k.Extend, k.Copy}
+	case !s.detail.Empty():
+		return s.detail.Top().ShortHelp()
 	}
 	return []key.Binding{k.Filter, k.Expire, k.Extend, k.ShowExpired, k.Open, k.Refresh, k.Help, k.Quit}
 }
@@ -547,192 +421,4 @@ func (s *Silences) FullHelp() [][]key.Binding {
 		{k.Filter, k.Back, k.ShowExpired, k.Open, k.Copy},
 		{k.Expire, k.Extend},
 	}
-}
-
-// View implements Screen. Only the visible rows are rendered.
-func (s *Silences) View() string {
-	if s.width <= 0 || s.height <= 0 {
-		return ""
-	}
-	if s.detail {
-		if si, ok := s.Selected(); ok {
-			return s.detailView(si)
-		}
-	}
-	st := s.ctx.Styles
-	lines := make([]string, 0, s.height)
-	lines = append(lines, s.header())
-	body := s.tableHeight()
-	switch {
-	case s.noAM:
-		for _, l := range wrapText("Alertmanager not configured: vigil cannot list silences (set --alertmanager or alertmanager.urls)", s.width-2) {
-			lines = append(lines, st.Error.Render("  "+l))
-		}
-	case !s.haveData && s.err != nil:
-		lines = append(lines, st.Error.Render("  Alertmanager unreachable: cannot list silences:"))
-		for _, l := range wrapText(text.Sanitize(s.err.Error()), s.width-4) {
-			lines = append(lines, st.Error.Render("    "+l))
-		}
-	case !s.haveData:
-		lines = append(lines, st.Muted.Render(text.Fit("  waiting for the first answer from Alertmanager…", s.width)))
-	case len(s.rows) == 0 && s.filter != "":
-		lines = append(lines, st.Muted.Render(text.Fit("  no silence matches the filter", s.width)))
-	case len(s.rows) == 0:
-		note := "  no active or pending silences"
-		if !s.showExpired {
-			note += " (E shows expired ones)"
-		}
-		lines = append(lines, st.Muted.Render(text.Fit(note, s.width)))
-	default:
-		now := s.ctx.Now()
-		end := min(s.offset+body, len(s.rows))
-		for i := s.offset; i < end; i++ {
-			lines = append(lines, s.renderRow(&s.rows[i], i == s.cursor, now))
-		}
-	}
-	if len(lines) > 1+body {
-		lines = lines[:1+body]
-	}
-	for len(lines) < 1+body {
-		lines = append(lines, "")
-	}
-	lines = append(lines, s.statusLines()...)
-	return clipLines(lines, s.width, s.height)
-}
-
-func (s *Silences) header() string {
-	var r cellRow
-	r.add("MATCHERS", s.matchW, false)
-	r.add("CREATED BY", s.byW, false)
-	r.add("COMMENT", s.commentW, false)
-	r.add("ENDS IN", s.endsW, false)
-	r.add("MATCHES", s.countW, true)
-	r.add("STATE", s.stateW, false)
-	return s.ctx.Styles.TableHeader.Render(text.Fit(r.String(), s.width))
-}
-
-// matcherText is the silence's matchers as FormatMatchers writes them,
-// from the refresh's cache (formatting a matcher is not cheap).
-func (s *Silences) matcherText(si *query.Silence) string {
-	if t, ok := s.mtext[si.ID]; ok {
-		return t
-	}
-	return query.FormatMatchers(si.Matchers)
-}
-
-// endsIn is the ENDS IN cell: "45m", "ended 3m ago", "starts in 10m".
-func endsIn(now time.Time, si query.Silence) string {
-	switch {
-	case si.State == query.SilencePending && si.StartsAt.After(now):
-		return "starts in " + FormatDuration(si.StartsAt.Sub(now).Truncate(time.Second))
-	case si.EndsAt.IsZero():
-		return Dash
-	case si.EndsAt.After(now):
-		return FormatDuration(si.EndsAt.Sub(now).Truncate(time.Second))
-	}
-	return "ended " + FormatDuration(now.Sub(si.EndsAt).Truncate(time.Second)) + " ago"
-}
-
-func (s *Silences) renderRow(si *query.Silence, selected bool, now time.Time) string {
-	st := s.ctx.Styles
-	var b strings.Builder
-	first := true
-	add := func(c string) {
-		if !first {
-			b.WriteByte(' ')
-		}
-		first = false
-		b.WriteString(c)
-	}
-	m := text.Fit(text.Sanitize(strings.TrimSuffix(strings.TrimPrefix(s.matcherText(si), "{"), "}")), s.matchW)
-	if si.Expired() && !selected {
-		m = st.Expired.Render(m)
-	}
-	add(m)
-	if s.byW > 0 {
-		add(text.Fit(text.Sanitize(si.CreatedBy), s.byW))
-	}
-	if s.commentW > 0 {
-		add(text.Fit(text.Sanitize(si.Comment), s.commentW))
-	}
-	if s.endsW > 0 {
-		c := text.Fit(endsIn(now, *si), s.endsW)
-		if !selected && si.State == query.SilencePending {
-			c = st.Pending.Render(c)
-		}
-		add(c)
-	}
-	if s.countW > 0 {
-		c := Dash
-		if !si.Expired() {
-			c = fmt.Sprint(s.counts[si.ID])
-		}
-		add(text.PadLeft(c, s.countW))
-	}
-	if s.stateW > 0 {
-		c := text.Fit(text.Sanitize(si.State), s.stateW)
-		if !selected {
-			c = st.SilenceState(si.State).Render(c)
-		}
-		add(c)
-	}
-	if selected {
-		return st.RowSelected.Render(text.Fit(b.String(), s.width))
-	}
-	return text.Truncate(b.String(), s.width)
-}
-
-// detailView shows one silence in full.
-func (s *Silences) detailView(si query.Silence) string {
-	st := s.ctx.Styles
-	w := s.width
-	now := s.ctx.Now()
-	valW := max(w-formLabelW-1, 1)
-	var out []string
-	field := func(name, value string) {
-		for i, l := range wrapText(value, valW) {
-			n := ""
-			if i == 0 {
-				n = name
-			}
-			out = append(out, st.Muted.Render(text.Fit("  "+n, formLabelW))+" "+l)
-		}
-	}
-	out = append(out, st.Title.Render("Silence "+text.Sanitize(si.ID)))
-	field("state", st.SilenceState(si.State).Render(text.Sanitize(si.State))+" · "+silenceEndsIn(now, si))
-	for i, m := range si.Matchers {
-		name := ""
-		if i == 0 {
-			name = "matchers"
-		}
-		if m != nil {
-			field(name, text.Sanitize(m.String()))
-		}
-	}
-	field("starts", formatClock(now, si.StartsAt))
-	field("ends", formatClock(now, si.EndsAt))
-	if !si.UpdatedAt.IsZero() {
-		field("updated", formatClock(now, si.UpdatedAt))
-	}
-	field("created by", text.Sanitize(si.CreatedBy))
-	for i, l := range strings.Split(text.SanitizeMultiline(si.Comment), "\n") {
-		name := ""
-		if i == 0 {
-			name = "comment"
-		}
-		field(name, l)
-	}
-	hits := query.AlertsMatching(si.Matchers, s.alerts)
-	out = append(out, "")
-	out = append(out, st.TableHeader.Render(fmt.Sprintf("MATCHES %d CURRENT ALERT%s", len(hits), strings.ToUpper(plural(len(hits))))))
-	for _, a := range hits {
-		out = append(out, "  "+st.AlertState(string(a.State)).Render(text.Fit(string(a.State), alertStateW))+" "+text.Sanitize(a.Name)+"  "+
-			compactLabels(st, nil, a.Labels, s.ctx.Config.Metrics.EndpointLabel, max(w-alertStateW-5-text.Width(text.Sanitize(a.Name)), 1), false))
-	}
-	s.detailOffset = min(max(s.detailOffset, 0), max(len(out)-s.height, 0))
-	status := s.statusLines()
-	h := max(s.height-len(status), 0)
-	end := min(s.detailOffset+h, len(out))
-	lines := append(out[s.detailOffset:end:end], status...)
-	return clipLines(lines, w, s.height)
 }

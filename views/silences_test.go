@@ -162,8 +162,8 @@ func TestSilencesExtend(t *testing.T) {
 	s := newTestSilences(t, 120, 30)
 	selectSilence(t, s, "sil-login")
 	send(s, "e")
-	if !s.Capturing() || s.extending.Value() != "+1h" {
-		t.Fatalf("prompt %q", s.extending.Value())
+	if !s.Capturing() || s.Extending().Value() != "+1h" {
+		t.Fatalf("prompt %q", s.Extending().Value())
 	}
 	if v := ansi.Strip(s.View()); !strings.Contains(v, "new end 2026-11-24 04:45 UTC") {
 		t.Fatalf("no new end:\n%s", v)
@@ -176,17 +176,17 @@ func TestSilencesExtend(t *testing.T) {
 	s.Update(SilenceResultMsg{Request: req, ID: "sil-login", Verified: true})
 	send(s, "e", "down")
 	v := ansi.Strip(s.View())
-	if s.extending.Value() != "+4h" || !strings.Contains(v, "[+4h]") ||
+	if s.Extending().Value() != "+4h" || !strings.Contains(v, "[+4h]") ||
 		!strings.Contains(v, "ends 2026-11-24 03:45 UTC (in 45m) → new end 2026-11-24 07:45 UTC (in 4h45m)") {
-		t.Fatalf("↓ from +1h: %q\n%s", s.extending.Value(), v)
+		t.Fatalf("↓ from +1h: %q\n%s", s.Extending().Value(), v)
 	}
 	send(s, "down", "down")
-	if s.extending.Value() != "+1d" {
-		t.Fatalf("↓ past the last preset: %q", s.extending.Value())
+	if s.Extending().Value() != "+1d" {
+		t.Fatalf("↓ past the last preset: %q", s.Extending().Value())
 	}
 	send(s, "up", "up", "up", "up")
-	if s.extending.Value() != "+15m" {
-		t.Fatalf("↑ to the first preset: %q", s.extending.Value())
+	if s.Extending().Value() != "+15m" {
+		t.Fatalf("↑ to the first preset: %q", s.Extending().Value())
 	}
 	send(s, "down", "down")
 	req = onlyMsg[SilenceRequestMsg](t, send(s, "enter"))
@@ -207,7 +207,7 @@ func TestSilencesExtend(t *testing.T) {
 	send(s, "e", "ctrl+u")
 	typeText(s, "soon")
 	noRequest(t, send(s, "enter"))
-	if !s.Capturing() || s.extending.Value() != "soon" || !strings.Contains(ansi.Strip(s.View()), "invalid duration") {
+	if !s.Capturing() || s.Extending().Value() != "soon" || !strings.Contains(ansi.Strip(s.View()), "invalid duration") {
 		t.Fatalf("bad duration:\n%s", ansi.Strip(s.View()))
 	}
 	send(s, "ctrl+u")
@@ -294,7 +294,7 @@ func TestSilencesDetail(t *testing.T) {
 	}
 	onlyMsg[CopyMsg](t, send(s, "y"))
 	send(s, "esc")
-	if s.detail {
+	if s.DetailOpen() {
 		t.Fatal("esc should close the detail")
 	}
 }
@@ -415,23 +415,14 @@ func BenchmarkSilencesRefresh(b *testing.B) {
 	}
 }
 
-func BenchmarkSilencesView(b *testing.B) {
-	s := NewSilences(testContext(b, "dark"))
-	s.SetSize(200, 60)
-	s.Update(AlertsMsg{Alerts: manyAlerts(1000), Silences: manySilences(500), At: fixedNow})
-	b.ReportAllocs()
-	b.ResetTimer()
-	for i := 0; i < b.N; i++ {
-		_ = s.View()
-	}
-}
+func BenchmarkSilencesView(b *testing.B) { benchAlertsView(b, NewSilences(testContext(b, "dark"))) }
 
 // The silences screen shows the silences call's failure, never the alerts
 // call's; and without an Alertmanager it says so instead of "no silences".
 func TestSilencesUnknownIsNotNone(t *testing.T) {
 	s := NewSilences(testContext(t, "dark"))
 	s.SetSize(80, 20)
-	s.SetAlertmanagerConfigured(false)
+	s.Update(SourcesMsg{Alertmanager: false})
 	s.Update(AlertsMsg{At: fixedNow, NoAlertmanager: true, Alerts: sampleAlerts()})
 	v := strings.Join(strings.Fields(ansi.Strip(s.View())), " ")
 	if !strings.Contains(v, "Alertmanager not configured") || strings.Contains(v, "no active or pending") {

@@ -130,31 +130,29 @@ func spaces(n int) string {
 // PadRight returns s truncated to w cells (see Truncate) and padded with
 // spaces on the right to exactly w cells. w <= 0 gives "", w is at most
 // MaxWidth.
-func PadRight(s string, w int) string {
-	if w <= 0 {
-		return ""
-	}
-	w = min(w, MaxWidth)
-	t, tw := truncate(s, w)
-	if n := w - tw; n > 0 {
-		return t + spaces(n)
-	}
-	return t
-}
+func PadRight(s string, w int) string { return pad(s, w, false) }
 
 // PadLeft returns s truncated to w cells (see Truncate) and padded with
 // spaces on the left to exactly w cells, for right-aligned figures.
 // w <= 0 gives "", w is at most MaxWidth.
-func PadLeft(s string, w int) string {
+func PadLeft(s string, w int) string { return pad(s, w, true) }
+
+// pad truncates s to w cells and pads it with spaces to exactly w, on the
+// left or on the right.
+func pad(s string, w int, left bool) string {
 	if w <= 0 {
 		return ""
 	}
 	w = min(w, MaxWidth)
 	t, tw := truncate(s, w)
-	if n := w - tw; n > 0 {
+	n := w - tw
+	switch {
+	case n <= 0:
+		return t
+	case left:
 		return spaces(n) + t
 	}
-	return t
+	return t + spaces(n)
 }
 
 // Fit returns s as exactly w cells: truncated with an ellipsis when too

@@ -1,0 +1,249 @@
+package views
+
+import (
+	"fmt"
+	"strings"
+	"time"
+
+	"github.com/vigilterm/vigil/query"
+	"github.com/vigilterm/vigil/themes"
+	"github.com/vigilterm/vigil/ui/text"
+	"github.com/vigilterm/vigil/views/widget"
+)
+
+func (o *Overview) header() string {
+	title := func(t string, w int, k query.SortKey, right bool) string {
+		if o.sortKey == k && k != query.SortWorst {
+			arrow := "▼"
+			if o.reverse {
+				arrow = "▲"
+			}
+			t += arrow
+		}
+		if right {
+			return text.PadLeft(t, w)
+		}
+		return text.PadRight(t, w)
+	}
+	name := "ENDPOINT"
+	if o.sortKey == query.SortWorst {
+		name += " (worst first)"
+		if o.reverse {
+			name = "ENDPOINT (best first)"
+		}
+	}
+	var b strings.Builder
+	b.WriteString(strings.Repeat(" ", markerW))
+	b.WriteString(title(name, o.nameW, query.SortEndpoint, false))
+	b.WriteString(" " + title("REQ/S", rpsW, query.SortRPS, true))
+	b.WriteString(" " + title("ERR%", errW, query.SortErrorRatio, true))
+	if o.showP50 {
+		b.WriteString(" " + title("P50", latW, query.SortP50, true))
+	}
+	b.WriteString(" " + title("P99", latW, query.SortP99, true))
+	if o.showExc {
+		b.WriteString(" " + title(o.excTitle(), excW, query.SortExceptions, true))
+	}
+	if o.showChg {
+		b.WriteString(" " + title("ΔERR", chgW, query.SortChange, true))
+	}
+	if o.showTrend {
+		b.WriteString(" " + text.PadRight("TREND", trendW))
+	}
+	return o.ctx.Styles.TableHeader.Render(text.Fit(b.String(), o.width))
+}
+
+// View implements Screen. Only the visible rows are rendered.
+func (o *Overview) View() string {
+	if o.width <= 0 || o.height <= 0 {
+		return ""
+	}
+	st := o.ctx.Styles
+	lines := make([]string, 0, o.height)
+	lines = append(lines, o.header())
+	body := o.tableHeight()
+	switch {
+	case o.data == nil:
+		lines = append(lines, st.Muted.Render(text.Fit("  waiting for the first answer from Prometheus…", o.width)))
+	case len(o.data.Endpoints) == 0:
+		for _, l := range o.emptyLines() {
+			lines = append(lines, text.Fit(l, o.width))
+		}
+	case o.list.Len() == 0:
+		lines = append(lines, st.Muted.Render(text.Fit("  no endpoint matches the filter", o.width)))
+	default:
+		th := o.ctx.Thresholds()
+		lines = append(lines, o.list.Render(func(e *query.Endpoint, sel bool) string { return o.renderRow(e, sel, th) })...)
+	}
+	return widget.Frame(lines[0], lines[1:], body, o.statusLines(), o.width, o.height)
+}
+
+// cell is one table cell: text, width, alignment and the level it shows.
+type cell struct {
+	s     string
+	w     int
+	right bool
+	lvl   themes.Level
+}
+
+// emptyLines say why there is no endpoint: the targets are down, the
+// selector matches nothing, or its targets expose no duration histogram.
+func (o *Overview) emptyLines() []string {
+	st := o.ctx.Styles
+	m := o.ctx.Config.Metrics
+	sel := text.Sanitize(m.Selector)
+	tg := &o.data.Targets
+	down := tg.Down()
+	switch {
+	case len(down) > 0:
+		out := []string{st.StateDown.Render(fmt.Sprintf("  no fresh series: %s", TargetsDownText(tg, o.ctx.Now())))}
+		for i, t := range down {
+			if i == 3 {
+				out = append(out, st.Muted.Render(fmt.Sprintf("    … and %d more", len(down)-3)))
+				break
+			}
+			out = append(out, "    "+TargetText(t))
+		}
+		return out
+	case tg.Known && len(tg.List) == 0:
+		return []string{st.Muted.Render(fmt.Sprintf("  no series matches {%s}: no %s series and no target (up) in the last %s — check metrics.selector",
+			sel, m.DurationMetric, FormatDuration(o.data.Window)))}
+	}
+	return []string{st.Muted.Render(fmt.Sprintf("  no endpoints: no %s series with {%s} in the last %s — check metrics.selector and metrics.duration_metric",
+		m.DurationMetric, sel, FormatDuration(o.data.Window)))}
+}
+
+// TargetsDownText is "1 of 3 targets down since 15:04:05".
+func TargetsDownText(tg *query.Targets, now time.Time) string {
+	down := tg.Down()
+	s := fmt.Sprintf("%d of %d targets down", len(down), len(tg.List))
+	if first := tg.FirstDown(); !first.IsZero() {
+		s += " since " + first.Local().Format("15:04:05")
+	} else {
+		s += fmt.Sprintf(" for over %s", FormatDuration(query.TargetsLookback))
+	}
+	return s
+}
+
+// TargetText is one target: job, instance and its last error.
+func TargetText(t query.Target) string {
+	s := "job " + text.Sanitize(t.Job) + " " + text.Sanitize(t.Instance)
+	if t.Up {
+		return s + " up"
+	}
+	s += " down"
+	if !t.Since.IsZero() {
+		s += " since " + t.Since.Local().Format("15:04:05")
+	}
+	if t.LastError != "" {
+		s += ": " + text.Sanitize(ShortScrapeError(t.LastError))
+	}
+	return s
+}
+
+// ShortScrapeError drops what a scrape error repeats of the target from
+// Go's wording: `Get "http://h:p/metrics": dial tcp h:p: connect:
+// connection refused` is "connection refused".
+func ShortScrapeError(e string) string {
+	if strings.HasPrefix(e, "Get \"") {
+		if i := strings.Index(e, "\": "); i > 0 {
+			e = e[i+3:]
+		}
+	}
+	if strings.HasPrefix(e, "dial tcp ") || strings.HasPrefix(e, "read tcp ") {
+		if i := strings.LastIndex(e, ": "); i > 0 {
+			e = e[i+2:]
+		}
+	}
+	return e
+}
+
+// staleText is "◌ stale 42s", the age since the target went down.
+func (o *Overview) staleText(e *query.Endpoint) string {
+	if e.StaleSince.IsZero() {
+		return "◌ stale"
+	}
+	return "◌ stale " + FormatDuration(o.ctx.Now().Sub(e.StaleSince).Truncate(time.Second))
+}
+
+func (o *Overview) renderRow(e *query.Endpoint, selected bool, th query.Thresholds) string {
+	st := o.ctx.Styles
+	marker := "  "
+	if n := o.alerting[e.Name]; n > 0 {
+		marker = "● "
+	}
+	name := e.Name
+	if name == "" {
+		name = "(no " + o.ctx.Config.Metrics.EndpointLabel + ")"
+	}
+	if e.Stale {
+		// No figure: the rate would only repeat samples from before the
+		// series went stale.
+		rest := o.width - markerW - o.nameW - 1
+		line := o.levels[themes.LevelCrit].paint(marker) + text.Fit(text.Sanitize(name), o.nameW) + " " +
+			o.levels[themes.LevelCrit].paint(text.Fit(o.staleText(e)+" — no fresh series", max(rest, 0)))
+		if selected {
+			return st.RowSelected.Render(text.Fit(marker+text.Fit(text.Sanitize(name), o.nameW)+" "+text.Fit(o.staleText(e)+" — no fresh series", max(rest, 0)), o.width))
+		}
+		return line
+	}
+	errLvl := ThemeLevel(e.ErrorRatio, th.ErrorLevel(e.ErrorRatio))
+	p99Lvl := ThemeLevel(e.P99, th.P99Level(e.P99))
+	excLvl := themes.LevelNone
+	if !query.Missing(e.Exceptions) && e.Exceptions >= 0.5 {
+		excLvl = themes.LevelWarn
+	}
+	cells := []cell{
+		{marker, markerW, false, themes.LevelCrit},
+		{text.Sanitize(name), o.nameW, false, themes.LevelNone},
+		{FormatRPS(e.RPS), rpsW, true, ThemeLevel(e.RPS, query.LevelOK)},
+		{FormatPercent(e.ErrorRatio), errW, true, errLvl},
+	}
+	if o.showP50 {
+		cells = append(cells, cell{FormatSeconds(e.P50), latW, true, ThemeLevel(e.P50, query.LevelOK)})
+	}
+	cells = append(cells, cell{FormatSeconds(e.P99), latW, true, p99Lvl})
+	if o.showExc {
+		cells = append(cells, cell{FormatCount(e.Exceptions), excW, true, excLvl})
+	}
+	if o.showChg {
+		lvl := themes.LevelNone
+		if !query.Missing(e.ErrorRatioChange) && e.ErrorRatioChange >= th.ErrorRatioWarn {
+			lvl = ThemeLevel(e.ErrorRatioChange, th.ErrorLevel(e.ErrorRatioChange))
+		}
+		cells = append(cells, cell{FormatChange(e.ErrorRatioChange), chgW, true, lvl})
+	}
+	if o.showTrend {
+		last := themes.LevelNone
+		for i := len(e.Trend) - 1; i >= 0; i-- {
+			if !query.Missing(e.Trend[i]) {
+				last = ThemeLevel(e.Trend[i], th.ErrorLevel(e.Trend[i]))
+				break
+			}
+		}
+		cells = append(cells, cell{Sparkline(e.Trend, trendW, th.ErrorRatioCrit), trendW, false, last})
+	}
+	var b strings.Builder
+	for i, c := range cells {
+		if i > 1 {
+			b.WriteByte(' ')
+		}
+		var s string
+		if c.right {
+			s = text.PadLeft(c.s, c.w)
+		} else {
+			s = text.Fit(c.s, c.w)
+		}
+		if !selected && c.lvl != themes.LevelNone && c.lvl != themes.LevelOK {
+			s = o.levels[c.lvl].paint(s)
+		}
+		b.WriteString(s)
+	}
+	if selected {
+		return st.RowSelected.Render(text.Fit(b.String(), o.width))
+	}
+	if o.width < o.nameW+o.fixedW {
+		return text.Truncate(b.String(), o.width)
+	}
+	return b.String()
+}

@@ -1,0 +1,165 @@
+package views
+
+import (
+	"fmt"
+	"strings"
+
+	"charm.land/bubbles/v2/key"
+	tea "charm.land/bubbletea/v2"
+
+	"github.com/vigilterm/vigil/query"
+	"github.com/vigilterm/vigil/ui/text"
+	"github.com/vigilterm/vigil/views/widget"
+)
+
+// silenceDetail shows one silence in full, with the current alerts it
+// matches; it lives on the silences screen, which handles the keys that
+// act on the silence and draws its questions under it.
+type silenceDetail struct {
+	noWork
+	ctx           *Context
+	si            query.Silence
+	alerts        []query.Alert
+	width, height int
+	scr           widget.Scroll
+}
+
+// silenceShown is a refresh as the silence detail sees it: the silence
+// selected on the list, and the current alerts.
+type silenceShown struct {
+	si     query.Silence
+	alerts []query.Alert
+}
+
+func newSilenceDetail(ctx *Context, si query.Silence, alerts []query.Alert) *silenceDetail {
+	return &silenceDetail{ctx: ctx, si: si, alerts: alerts}
+}
+
+// Update implements Component: it scrolls, follows refreshes and is done
+// on esc.
+func (d *silenceDetail) Update(msg tea.Msg) (Component, tea.Cmd) {
+	switch msg := msg.(type) {
+	case silenceShown:
+		d.si, d.alerts = msg.si, msg.alerts
+	case tea.KeyPressMsg:
+		if key.Matches(msg, d.ctx.Keys.Back) {
+			return nil, nil
+		}
+		d.scr.Key(msg, d.ctx.Keys, len(d.lines()), d.height)
+	}
+	return d, nil
+}
+
+// SetSize implements Component.
+func (d *silenceDetail) SetSize(w, h int) { d.width, d.height = max(w, 0), max(h, 0) }
+
+// Capturing implements Component: the global keys still act.
+func (d *silenceDetail) Capturing() bool { return false }
+
+// ShortHelp implements Component.
+func (d *silenceDetail) ShortHelp() []key.Binding {
+	k := d.ctx.Keys
+	return []key.Binding{k.Back, k.Expire, k.Extend, k.Copy}
+}
+
+// FullHelp implements Component.
+func (d *silenceDetail) FullHelp() [][]key.Binding {
+	k := d.ctx.Keys
+	return [][]key.Binding{append([]key.Binding{k.Back}, k.Navigation()...), d.ShortHelp()[1:]}
+}
+
+// View implements Component: the lines from the offset that fit.
+func (d *silenceDetail) View() string {
+	return strings.Join(d.scr.Window(d.lines(), d.height), "\n")
+}
+
+// expireQuestion asks before a silence is expired: enter sends, esc
+// cancels.
+type expireQuestion struct {
+	noWork
+	ctx   *Context
+	si    query.Silence
+	width int
+	send  func(SilenceRequestMsg) tea.Cmd
+}
+
+// Update implements Component.
+func (q *expireQuestion) Update(msg tea.Msg) (Component, tea.Cmd) {
+	if kp, ok := msg.(tea.KeyPressMsg); ok {
+		switch {
+		case key.Matches(kp, q.ctx.Keys.Apply):
+			return nil, q.send(SilenceRequestMsg{Op: OpExpire, Silence: q.si})
+		case key.Matches(kp, q.ctx.Keys.Cancel):
+			return nil, nil
+		}
+	}
+	return q, nil
+}
+
+// SetSize implements Component.
+func (q *expireQuestion) SetSize(w, _ int) { q.width = w }
+
+// Capturing implements Component: the question owns the keyboard.
+func (q *expireQuestion) Capturing() bool { return true }
+
+// ShortHelp implements Component.
+func (q *expireQuestion) ShortHelp() []key.Binding {
+	return []key.Binding{q.ctx.Keys.Apply, q.ctx.Keys.Cancel}
+}
+
+// FullHelp implements Component.
+func (q *expireQuestion) FullHelp() [][]key.Binding { return [][]key.Binding{q.ShortHelp()} }
+
+// View implements Component.
+func (q *expireQuestion) View() string {
+	k := q.ctx.Keys
+	ask := fmt.Sprintf("expire silence %s %s? %s confirms, %s cancels",
+		text.Sanitize(q.si.ID), text.Sanitize(query.FormatMatchers(q.si.Matchers)), widget.Key(k.Apply), widget.Key(k.Cancel))
+	var out []string
+	for _, l := range text.Wrap(ask, q.width) {
+		out = append(out, q.ctx.Styles.Confirm.Render(l))
+	}
+	return strings.Join(out, "\n")
+}
+
+// lines are every line of the detail.
+func (d *silenceDetail) lines() []string {
+	st := d.ctx.Styles
+	w := d.width
+	si := d.si
+	now := d.ctx.Now()
+	var out []string
+	field := func(name, value string) { out = append(out, labelled(st, name, value, w)...) }
+	out = append(out, st.Title.Render("Silence "+text.Sanitize(si.ID)))
+	field("state", st.SilenceState(si.State).Render(text.Sanitize(si.State))+" · "+silenceEndsIn(now, si))
+	for i, m := range si.Matchers {
+		name := ""
+		if i == 0 {
+			name = "matchers"
+		}
+		if m != nil {
+			field(name, text.Sanitize(m.String()))
+		}
+	}
+	field("starts", formatClock(now, si.StartsAt))
+	field("ends", formatClock(now, si.EndsAt))
+	if !si.UpdatedAt.IsZero() {
+		field("updated", formatClock(now, si.UpdatedAt))
+	}
+	field("created by", text.Sanitize(si.CreatedBy))
+	for i, l := range strings.Split(text.SanitizeMultiline(si.Comment), "\n") {
+		name := ""
+		if i == 0 {
+			name = "comment"
+		}
+		field(name, l)
+	}
+	hits := query.AlertsMatching(si.Matchers, d.alerts)
+	out = append(out, "")
+	out = append(out, st.TableHeader.Render(fmt.Sprintf("MATCHES %d CURRENT ALERT%s", len(hits), strings.ToUpper(plural(len(hits))))))
+	for _, a := range hits {
+		out = append(out, "  "+st.AlertState(string(a.State)).Render(text.Fit(string(a.State), alertStateW))+" "+text.Sanitize(a.Name)+"  "+
+			compactLabels(st, nil, a.Labels, d.ctx.Config.Metrics.EndpointLabel, max(w-alertStateW-5-text.Width(text.Sanitize(a.Name)), 1), false))
+	}
+	return out
+}
