@@ -51,8 +51,8 @@ fuzz:
 	$(GO) test -run '^$$' -fuzz '^FuzzParseMatchers$$' -fuzztime $(FUZZTIME) ./query/
 	$(GO) test -run '^$$' -fuzz '^FuzzParseAlertFilter$$' -fuzztime $(FUZZTIME) ./query/
 	$(GO) test -run '^$$' -fuzz '^FuzzPanelTemplate$$' -fuzztime $(FUZZTIME) ./query/
-	$(GO) test -run '^$$' -fuzz '^FuzzSanitize$$' -fuzztime $(FUZZTIME) ./ui/text/
-	$(GO) test -run '^$$' -fuzz '^FuzzTruncate$$' -fuzztime $(FUZZTIME) ./ui/text/
+	$(GO) test -run '^$$' -fuzz '^FuzzSanitize$$' -fuzztime $(FUZZTIME) ./views/text/
+	$(GO) test -run '^$$' -fuzz '^FuzzTruncate$$' -fuzztime $(FUZZTIME) ./views/text/
 
 clean:
 	rm -rf bin

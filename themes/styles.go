@@ -38,7 +38,7 @@ func (l Level) String() string {
 // NewStyles. Views render through these and never make styles of their own.
 //
 // No style here sets a width, padding, margin or border: the views lay text
-// out to the cell with ui/text (Fit, PadLeft) and then style it, so widths
+// out to the cell with views/text (Fit, PadLeft) and then style it, so widths
 // add up.
 type Styles struct {
 	// Name is the theme the styles were built from, when built by

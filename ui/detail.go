@@ -8,8 +8,8 @@ import (
 
 	"github.com/vigilterm/vigil/query"
 	"github.com/vigilterm/vigil/query/poll"
-	"github.com/vigilterm/vigil/ui/text"
 	"github.com/vigilterm/vigil/views"
+	"github.com/vigilterm/vigil/views/text"
 )
 
 // detailPart opens an endpoint's detail over the overview, in the

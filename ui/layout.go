@@ -7,9 +7,9 @@ import (
 
 	"charm.land/bubbles/v2/key"
 
-	"github.com/vigilterm/vigil/ui/keys"
-	"github.com/vigilterm/vigil/ui/text"
 	"github.com/vigilterm/vigil/views"
+	"github.com/vigilterm/vigil/views/keys"
+	"github.com/vigilterm/vigil/views/text"
 )
 
 // The root's drawing: the header (context, connection state, tabs and

@@ -16,8 +16,8 @@ import (
 	tea "charm.land/bubbletea/v2"
 
 	"github.com/vigilterm/vigil/query"
-	"github.com/vigilterm/vigil/ui/keys"
 	"github.com/vigilterm/vigil/views"
+	"github.com/vigilterm/vigil/views/keys"
 )
 
 // MinWidth and MinHeight are the smallest usable terminal size; below it

@@ -16,8 +16,8 @@ import (
 	"github.com/vigilterm/vigil"
 	"github.com/vigilterm/vigil/query"
 	"github.com/vigilterm/vigil/themes"
-	"github.com/vigilterm/vigil/ui/keys"
 	"github.com/vigilterm/vigil/views"
+	"github.com/vigilterm/vigil/views/keys"
 )
 
 // fakeClock is a settable clock.

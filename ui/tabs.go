@@ -6,13 +6,13 @@ import (
 	"charm.land/bubbles/v2/key"
 	tea "charm.land/bubbletea/v2"
 
-	"github.com/vigilterm/vigil/ui/keys"
 	"github.com/vigilterm/vigil/views"
+	"github.com/vigilterm/vigil/views/keys"
 )
 
 // screens are the top-level screens, in tab order: the key that shows
 // each and the function that builds it. Adding a screen is one file with
-// its build function and one line here (its key is declared in ui/keys).
+// its build function and one line here (its key is declared in views/keys).
 var screens = []struct {
 	key   func(*keys.KeyMap) key.Binding
 	build func(*Model, *tab) []part

@@ -14,8 +14,8 @@ import (
 	"github.com/prometheus/alertmanager/pkg/labels"
 
 	"github.com/vigilterm/vigil/query"
-	"github.com/vigilterm/vigil/ui/keys"
-	"github.com/vigilterm/vigil/ui/text"
+	"github.com/vigilterm/vigil/views/keys"
+	"github.com/vigilterm/vigil/views/text"
 )
 
 // hostile is a value that tries to set the title, clear the screen, open a

@@ -11,7 +11,7 @@ import (
 	"github.com/vigilterm/vigil"
 	"github.com/vigilterm/vigil/query"
 	"github.com/vigilterm/vigil/themes"
-	"github.com/vigilterm/vigil/ui/keys"
+	"github.com/vigilterm/vigil/views/keys"
 )
 
 // Context is what every screen shares: configuration, styles, keys and the

@@ -17,8 +17,8 @@ import (
 	"github.com/vigilterm/vigil"
 	"github.com/vigilterm/vigil/query"
 	"github.com/vigilterm/vigil/themes"
-	"github.com/vigilterm/vigil/ui/keys"
-	"github.com/vigilterm/vigil/ui/text"
+	"github.com/vigilterm/vigil/views/keys"
+	"github.com/vigilterm/vigil/views/text"
 )
 
 var update = flag.Bool("update", false, "rewrite the golden files")

@@ -10,7 +10,7 @@ import (
 	"github.com/prometheus/alertmanager/pkg/labels"
 
 	"github.com/vigilterm/vigil/query"
-	"github.com/vigilterm/vigil/ui/text"
+	"github.com/vigilterm/vigil/views/text"
 	"github.com/vigilterm/vigil/views/widget"
 )
 

@@ -8,7 +8,7 @@ import (
 	"charm.land/bubbles/v2/key"
 
 	"github.com/vigilterm/vigil/query"
-	"github.com/vigilterm/vigil/ui/text"
+	"github.com/vigilterm/vigil/views/text"
 	"github.com/vigilterm/vigil/views/widget"
 )
 

@@ -14,8 +14,8 @@ import (
 
 	"github.com/vigilterm/vigil"
 	"github.com/vigilterm/vigil/query"
-	"github.com/vigilterm/vigil/ui/text"
 	"github.com/vigilterm/vigil/views"
+	"github.com/vigilterm/vigil/views/text"
 )
 
 // The timeline and note commands: the incident's events for the

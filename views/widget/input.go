@@ -5,7 +5,7 @@ import (
 	"github.com/charmbracelet/x/ansi"
 
 	"github.com/vigilterm/vigil/themes"
-	"github.com/vigilterm/vigil/ui/text"
+	"github.com/vigilterm/vigil/views/text"
 )
 
 // NewInput returns a text input that vigil draws itself (see InputView):

@@ -6,7 +6,7 @@ import (
 	"charm.land/lipgloss/v2"
 
 	"github.com/vigilterm/vigil/themes"
-	"github.com/vigilterm/vigil/ui/text"
+	"github.com/vigilterm/vigil/views/text"
 )
 
 // StyleMemo remembers styled strings that repeat from row to row (label

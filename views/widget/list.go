@@ -6,8 +6,8 @@ import (
 	"charm.land/bubbles/v2/key"
 	tea "charm.land/bubbletea/v2"
 
-	"github.com/vigilterm/vigil/ui/keys"
-	"github.com/vigilterm/vigil/ui/text"
+	"github.com/vigilterm/vigil/views/keys"
+	"github.com/vigilterm/vigil/views/text"
 )
 
 // List is what every list screen shares: the rows shown, the cursor on one

@@ -6,8 +6,8 @@ import (
 	tea "charm.land/bubbletea/v2"
 
 	"github.com/vigilterm/vigil/themes"
-	"github.com/vigilterm/vigil/ui/keys"
-	"github.com/vigilterm/vigil/ui/text"
+	"github.com/vigilterm/vigil/views/keys"
+	"github.com/vigilterm/vigil/views/text"
 )
 
 // Prompt is a list's filter prompt, which filters as you type: enter keeps

@@ -3,7 +3,7 @@ package widget
 import (
 	"strings"
 
-	"github.com/vigilterm/vigil/ui/text"
+	"github.com/vigilterm/vigil/views/text"
 )
 
 // Row joins fixed-width cells with one space: the header and the rows of

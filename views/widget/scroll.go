@@ -4,7 +4,7 @@ import (
 	"charm.land/bubbles/v2/key"
 	tea "charm.land/bubbletea/v2"
 
-	"github.com/vigilterm/vigil/ui/keys"
+	"github.com/vigilterm/vigil/views/keys"
 )
 
 // Scroll is the first line shown of a text taller than its window, moved

@@ -6,7 +6,7 @@ import (
 
 	tea "charm.land/bubbletea/v2"
 
-	"github.com/vigilterm/vigil/ui/keys"
+	"github.com/vigilterm/vigil/views/keys"
 )
 
 // press builds a key press: a named key or a letter.

@@ -14,7 +14,7 @@ var update = flag.Bool("update", false, "rewrite the key reference in README.md"
 
 const (
 	readme = "../../README.md"
-	begin  = "<!-- keys:begin (generated from ui/keys by `go test ./ui/keys -update`) -->"
+	begin  = "<!-- keys:begin (generated from views/keys by `go test ./views/keys -update`) -->"
 	end    = "<!-- keys:end -->"
 )
 
@@ -65,7 +65,7 @@ func TestReadmeKeyReferenceIsCurrent(t *testing.T) {
 		}
 		return
 	}
-	t.Fatalf("README.md's key reference is out of date: run go test ./ui/keys -update\nwant:%s", want)
+	t.Fatalf("README.md's key reference is out of date: run go test ./views/keys -update\nwant:%s", want)
 }
 
 // Read-only mode disables every key that writes, which hides it from help.
