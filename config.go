@@ -83,6 +83,22 @@ func durationKeys(t reflect.Type, prefix string, out map[string]bool) {
 func checkBareDurations(data []byte, source string) error {
 	keys := map[string]bool{}
 	durationKeys(reflect.TypeFor[Config](), "", keys)
+	var err error
+	walkKeyValues(data, func(p *unstable.Parser, k string, e *unstable.Node) bool {
+		v := e.Value()
+		if !keys[k] || v == nil || (v.Kind != unstable.Integer && v.Kind != unstable.Float) {
+			return true
+		}
+		sh := p.Shape(v.Raw)
+		err = &Error{Where: fmt.Sprintf("%s:%d:%d", source, sh.Start.Line, sh.Start.Column), Key: k, Msg: query.DurationNeedsUnit(string(v.Data)).Error()}
+		return false
+	})
+	return err
+}
+
+// walkKeyValues calls visit with the dotted key of each key/value of the
+// TOML document, in the order they are written, until visit returns false.
+func walkKeyValues(data []byte, visit func(p *unstable.Parser, key string, kv *unstable.Node) bool) {
 	p := unstable.Parser{}
 	p.Reset(data)
 	var table []string
@@ -93,15 +109,11 @@ func checkBareDurations(data []byte, source string) error {
 			table = keyParts(e.Key())
 		case unstable.KeyValue:
 			k := strings.Join(append(append([]string{}, table...), keyParts(e.Key())...), ".")
-			v := e.Value()
-			if !keys[k] || v == nil || (v.Kind != unstable.Integer && v.Kind != unstable.Float) {
-				continue
+			if !visit(&p, k, e) {
+				return
 			}
-			sh := p.Shape(v.Raw)
-			return &Error{Where: fmt.Sprintf("%s:%d:%d", source, sh.Start.Line, sh.Start.Column), Key: k, Msg: query.DurationNeedsUnit(string(v.Data)).Error()}
 		}
 	}
-	return nil
 }
 
 // Config is the whole configuration.
@@ -302,25 +314,14 @@ func decodeError(source string, err error) error {
 // keyPositions maps each dotted key of the document to "source:line:col".
 func keyPositions(data []byte, source string) map[string]string {
 	out := map[string]string{}
-	p := unstable.Parser{}
-	p.Reset(data)
-	var table []string
-	for p.NextExpression() {
-		e := p.Expression()
-		switch e.Kind {
-		case unstable.Table, unstable.ArrayTable:
-			table = keyParts(e.Key())
-		case unstable.KeyValue:
-			parts := append(append([]string{}, table...), keyParts(e.Key())...)
-			k := strings.Join(parts, ".")
-			it := e.Key()
-			if it.Next() {
-				n := it.Node()
-				sh := p.Shape(n.Raw)
-				out[k] = fmt.Sprintf("%s:%d:%d", source, sh.Start.Line, sh.Start.Column)
-			}
+	walkKeyValues(data, func(p *unstable.Parser, k string, e *unstable.Node) bool {
+		it := e.Key()
+		if it.Next() {
+			sh := p.Shape(it.Node().Raw)
+			out[k] = fmt.Sprintf("%s:%d:%d", source, sh.Start.Line, sh.Start.Column)
 		}
-	}
+		return true
+	})
 	return out
 }
 

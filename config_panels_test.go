@@ -6,6 +6,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/vigilterm/vigil/internal/tomltest"
 	"github.com/vigilterm/vigil/query"
 )
 
@@ -36,23 +37,11 @@ func checkCommentedArrayTable(t *testing.T, name string, typ reflect.Type) {
 // examples uncommented.
 func uncommentedPanels(t *testing.T) []byte {
 	t.Helper()
-	var out []string
-	in := false
-	for _, l := range strings.Split(string(DefaultTOML), "\n") {
-		if strings.HasPrefix(l, "# [[panel]]") {
-			in = true
-		}
-		if in && strings.HasPrefix(l, "# ") {
-			l = strings.TrimPrefix(l, "# ")
-		} else if in && l == "#" {
-			l = ""
-		}
-		out = append(out, l)
-	}
-	if !in {
+	doc, ok := tomltest.Uncomment(DefaultTOML, "[[panel]]")
+	if !ok {
 		t.Fatal("no [[panel]] example in config.toml")
 	}
-	return []byte(strings.Join(out, "\n"))
+	return doc
 }
 
 func TestShippedPanelExamplesLoadAndRender(t *testing.T) {
@@ -91,11 +80,7 @@ func TestShippedPanelExamplesLoadAndRender(t *testing.T) {
 }
 
 func TestPanelValidationNamesThePanel(t *testing.T) {
-	cases := []struct {
-		name string
-		doc  string
-		want []string
-	}{
+	cases := []validateCase{
 		{"unknown field", "[[panel]]\ntitle = \"A\"\nquery = \"up\"\n[[panel]]\ntitle = \"Views\"\nquery = \"rate(x{ {{.Selectr}} }[5m])\"\n",
 			[]string{"f.toml:6:1", `panel 2 ("Views")`, "query", "Selectr"}},
 		{"syntax", "[[panel]]\ntitle = \"Views\"\nquery = \"rate(x{{{.Selector}}}[5m])\"\n",
@@ -107,23 +92,7 @@ func TestPanelValidationNamesThePanel(t *testing.T) {
 		{"limit", "[[panel]]\ntitle = \"P\"\nquery = \"up\"\nlimit = -1\n", []string{"panel 1", "limit"}},
 		{"crit below warn", "[[panel]]\ntitle = \"P\"\nquery = \"up\"\nwarn = 2\ncrit = 1\n", []string{"panel 1", "crit", "below warn"}},
 	}
-	for _, c := range cases {
-		t.Run(c.name, func(t *testing.T) {
-			cfg, err := Parse([]byte(c.doc), "f.toml")
-			if err != nil {
-				t.Fatalf("parse: %v", err)
-			}
-			err = cfg.Validate()
-			if err == nil {
-				t.Fatal("validated")
-			}
-			for _, w := range c.want {
-				if !strings.Contains(err.Error(), w) {
-					t.Errorf("message %q lacks %q", err.Error(), w)
-				}
-			}
-		})
-	}
+	checkValidateFails(t, cases, nil)
 }
 
 func TestPanelUnknownKeyIsAnError(t *testing.T) {

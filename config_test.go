@@ -2,9 +2,11 @@ package vigil
 
 import (
 	"fmt"
+	"maps"
 	"os"
 	"path/filepath"
 	"reflect"
+	"slices"
 	"strings"
 	"testing"
 	"time"
@@ -105,11 +107,7 @@ func TestParseErrorsNameFileLineColumnAndKey(t *testing.T) {
 }
 
 func TestValidateNamesFileLineAndKey(t *testing.T) {
-	cases := []struct {
-		name string
-		doc  string
-		want []string
-	}{
+	cases := []validateCase{
 		{"refresh below minimum", "[ui]\nrefresh = \"500ms\"\n", []string{"f.toml:2:1", "ui.refresh", "below the minimum of 1s"}},
 		{"bad url scheme", "[prometheus]\nurl = \"ftp://x\"\n", []string{"f.toml:2:1", "prometheus.url", "scheme"}},
 		{"url without host", "[prometheus]\nurl = \"http://\"\n", []string{"prometheus.url", "no host"}},
@@ -123,6 +121,21 @@ func TestValidateNamesFileLineAndKey(t *testing.T) {
 		{"crit below warn", "[thresholds]\np99_warn = \"3s\"\n", []string{"thresholds.p99_crit", "below p99_warn"}},
 		{"zero silence", "[silence]\nduration = \"0s\"\n", []string{"silence.duration"}},
 	}
+	checkValidateFails(t, cases, nil)
+}
+
+// validateCase is a document that parses but that Validate refuses with a
+// message holding each of want.
+type validateCase struct {
+	name string
+	doc  string
+	want []string
+}
+
+// checkValidateFails runs each case as a subtest; also, when not nil, is
+// one more check of each message.
+func checkValidateFails(t *testing.T, cases []validateCase, also func(t *testing.T, msg string)) {
+	t.Helper()
 	for _, c := range cases {
 		t.Run(c.name, func(t *testing.T) {
 			cfg, err := Parse([]byte(c.doc), "f.toml")
@@ -132,6 +145,9 @@ func TestValidateNamesFileLineAndKey(t *testing.T) {
 			err = cfg.Validate()
 			if err == nil {
 				t.Fatal("validated")
+			}
+			if also != nil {
+				also(t, err.Error())
 			}
 			for _, w := range c.want {
 				if !strings.Contains(err.Error(), w) {
@@ -208,31 +224,10 @@ func TestParseDuration(t *testing.T) {
 	}
 }
 
-// testDurationKeys lists the dotted key of every Duration field of Config.
-func testDurationKeys(t reflect.Type, prefix string) []string {
-	var out []string
-	for i := range t.NumField() {
-		f := t.Field(i)
-		name, _, _ := strings.Cut(f.Tag.Get("toml"), ",")
-		if name == "" || name == "-" {
-			continue
-		}
-		ft := f.Type
-		if ft.Kind() == reflect.Slice {
-			ft = ft.Elem()
-		}
-		switch {
-		case ft == reflect.TypeOf(Duration(0)):
-			out = append(out, prefix+name)
-		case ft.Kind() == reflect.Struct:
-			out = append(out, testDurationKeys(ft, prefix+name+".")...)
-		}
-	}
-	return out
-}
-
 func TestBareNumberDurationNeedsUnit(t *testing.T) {
-	keys := testDurationKeys(reflect.TypeOf(Config{}), "")
+	found := map[string]bool{}
+	durationKeys(reflect.TypeOf(Config{}), "", found)
+	keys := slices.Sorted(maps.Keys(found))
 	if len(keys) < 7 {
 		t.Fatalf("found only duration keys %v", keys)
 	}

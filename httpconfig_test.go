@@ -124,10 +124,7 @@ func TestHTTPTableUnknownKeysNameFileLineColumn(t *testing.T) {
 func TestHTTPTableValidationNamesKey(t *testing.T) {
 	dir := t.TempDir()
 	pw := writeFile(t, dir, "pw", "x", 0o600)
-	cases := []struct {
-		name, doc string
-		want      []string
-	}{
+	cases := []validateCase{
 		{"password and file", fmt.Sprintf("[prometheus.http.basic_auth]\nusername = \"u\"\npassword = %q\npassword_file = %q\n", planted, pw),
 			[]string{"f.toml:4:1", "prometheus.http.basic_auth.password_file", "not both"}},
 		{"no username", fmt.Sprintf("[alertmanager.http.basic_auth]\npassword = %q\n", planted),
@@ -151,24 +148,7 @@ func TestHTTPTableValidationNamesKey(t *testing.T) {
 		{"proxy scheme", fmt.Sprintf("[prometheus.http]\nproxy_url = \"ftp://u:%s@proxy:21\"\n", planted),
 			[]string{"f.toml:2:1", "prometheus.http.proxy_url", "http, https or socks5"}},
 	}
-	for _, c := range cases {
-		t.Run(c.name, func(t *testing.T) {
-			cfg, err := Parse([]byte(c.doc), "f.toml")
-			if err != nil {
-				t.Fatalf("parse: %v", err)
-			}
-			err = cfg.Validate()
-			if err == nil {
-				t.Fatal("validated")
-			}
-			noSecret(t, err.Error())
-			for _, w := range c.want {
-				if !strings.Contains(err.Error(), w) {
-					t.Errorf("%q lacks %q", err.Error(), w)
-				}
-			}
-		})
-	}
+	checkValidateFails(t, cases, noSecret)
 }
 
 func TestSecretsDoNotPrint(t *testing.T) {

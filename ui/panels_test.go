@@ -16,6 +16,7 @@ import (
 	"github.com/vigilterm/vigil"
 	"github.com/vigilterm/vigil/demo"
 	"github.com/vigilterm/vigil/demo/demotest"
+	"github.com/vigilterm/vigil/internal/tomltest"
 	"github.com/vigilterm/vigil/query"
 	"github.com/vigilterm/vigil/themes"
 	"github.com/vigilterm/vigil/views"
@@ -205,20 +206,11 @@ func TestHistoryFileBounded(t *testing.T) {
 // uncommented.
 func uncommentedPanels(t *testing.T) []byte {
 	t.Helper()
-	var out []string
-	in := false
-	for _, l := range strings.Split(string(vigil.DefaultTOML), "\n") {
-		if strings.HasPrefix(l, "# [[panel]]") {
-			in = true
-		}
-		if in && strings.HasPrefix(l, "# ") {
-			l = strings.TrimPrefix(l, "# ")
-		} else if in && l == "#" {
-			l = ""
-		}
-		out = append(out, l)
+	doc, ok := tomltest.Uncomment(vigil.DefaultTOML, "[[panel]]")
+	if !ok {
+		t.Fatal("no [[panel]] example in config.toml")
 	}
-	return []byte(strings.Join(out, "\n"))
+	return doc
 }
 
 func TestIntegrationPanelsOnTheDemoStack(t *testing.T) {

@@ -1,0 +1,25 @@
+// Package tomltest holds what the tests of the configuration and of the
+// screens share about the shipped config.toml.
+package tomltest
+
+import "strings"
+
+// Uncomment returns doc with every commented line from the first one that
+// starts with "# "+from uncommented ("# x" becomes "x", a lone "#" an empty
+// line), and whether such a line was found.
+func Uncomment(doc []byte, from string) ([]byte, bool) {
+	var out []string
+	in := false
+	for _, l := range strings.Split(string(doc), "\n") {
+		if strings.HasPrefix(l, "# "+from) {
+			in = true
+		}
+		if in && strings.HasPrefix(l, "# ") {
+			l = strings.TrimPrefix(l, "# ")
+		} else if in && l == "#" {
+			l = ""
+		}
+		out = append(out, l)
+	}
+	return []byte(strings.Join(out, "\n")), in
+}
