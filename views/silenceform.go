@@ -228,9 +228,15 @@ func (f *SilenceForm) Discarding() bool { return f.discarding }
 
 // Work names the form's unsent work, for the question asked before a quit.
 func (f *SilenceForm) Work() string {
+	// Whole, not cut: after a quit this is the only copy of what was typed.
 	w := "the " + strings.ToLower(f.title()[:1]) + f.title()[1:] + " being typed"
+	if ms, err := f.currentMatchers(); err == nil && len(ms) > 0 {
+		w += " " + text.Sanitize(query.FormatMatchers(ms))
+	} else if f.textMode {
+		w += fmt.Sprintf(" (matchers %q)", text.Sanitize(f.text.Value()))
+	}
 	if c := strings.TrimSpace(f.comment.Value()); c != "" && c != f.initial[fieldComment] {
-		w += fmt.Sprintf(" (comment %q)", text.Truncate(text.Sanitize(c), 40))
+		w += fmt.Sprintf(" (comment %q)", text.Sanitize(c))
 	}
 	return w
 }

@@ -716,3 +716,18 @@ func TestSilenceFormSendingShowsElapsed(t *testing.T) {
 		t.Fatalf("no elapsed time after 7s:\n%s", v)
 	}
 }
+
+// What a quit would discard is named whole, matchers and comment, hostile
+// text neutralised: after the quit it is the only copy of what was typed.
+func TestSilenceFormUnsentWorkIsWhole(t *testing.T) {
+	a := openForm(t, 120, 40)
+	long := "rolling back the checkout deploy of 14:02, see incident channel for the plan \x1b[31mnow"
+	typeText(a, long)
+	w := a.UnsentWork()
+	if !strings.Contains(w, "see incident channel for the plan") || strings.Contains(w, "\x1b") {
+		t.Fatalf("the comment is not whole and safe: %q", w)
+	}
+	if !strings.Contains(w, "alertname=") {
+		t.Fatalf("the matchers are missing: %q", w)
+	}
+}
