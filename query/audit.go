@@ -1,14 +1,8 @@
 package query
 
 import (
-	"bufio"
-	"encoding/json"
 	"errors"
-	"fmt"
 	"io"
-	"os"
-	"path/filepath"
-	"sync"
 	"time"
 )
 
@@ -55,17 +49,13 @@ func DefaultAuditPath() string { return StatePath("audit.log") }
 
 // AuditLog appends entries to a file, one JSON object a line. The file is
 // created with mode 0600 (its directory 0700): it names who silenced what.
-type AuditLog struct {
-	mu   sync.Mutex
-	path string
-}
+type AuditLog struct{ jsonLines[AuditEntry] }
 
 // NewAuditLog returns the log at path; nothing is created until the first
 // entry.
-func NewAuditLog(path string) *AuditLog { return &AuditLog{path: path} }
-
-// Path is where the log is written.
-func (l *AuditLog) Path() string { return l.path }
+func NewAuditLog(path string) *AuditLog {
+	return &AuditLog{jsonLines[AuditEntry]{path: path, name: "audit log"}}
+}
 
 // Append writes one entry. Each append opens, writes and closes the file, so
 // a rotated or removed log is recreated and nothing is held open.
@@ -73,28 +63,7 @@ func (l *AuditLog) Append(e AuditEntry) error {
 	if l == nil || l.path == "" {
 		return errors.New("audit log: no path")
 	}
-	line, err := json.Marshal(e)
-	if err != nil {
-		return fmt.Errorf("audit log %s: %w", l.path, err)
-	}
-	line = append(line, '\n')
-	l.mu.Lock()
-	defer l.mu.Unlock()
-	if err := os.MkdirAll(filepath.Dir(l.path), 0o700); err != nil {
-		return fmt.Errorf("audit log %s: %w", l.path, err)
-	}
-	f, err := os.OpenFile(l.path, os.O_CREATE|os.O_WRONLY|os.O_APPEND, 0o600)
-	if err != nil {
-		return fmt.Errorf("audit log %s: %w", l.path, err)
-	}
-	if _, err := f.Write(line); err != nil {
-		f.Close()
-		return fmt.Errorf("audit log %s: %w", l.path, err)
-	}
-	if err := f.Close(); err != nil {
-		return fmt.Errorf("audit log %s: %w", l.path, err)
-	}
-	return nil
+	return l.append(e)
 }
 
 // ReadAudit reads every entry of the log at r. A line that is not an entry
@@ -102,18 +71,9 @@ func (l *AuditLog) Append(e AuditEntry) error {
 // (a torn write, an edit by hand) never hides the others; err is a failure
 // to read at all.
 func ReadAudit(r io.Reader) (entries []AuditEntry, bad []error, err error) {
-	sc := bufio.NewScanner(r)
-	sc.Buffer(make([]byte, 64*1024), 4<<20)
-	for n := 1; sc.Scan(); n++ {
-		if len(sc.Bytes()) == 0 {
-			continue
-		}
-		var e AuditEntry
-		if err := json.Unmarshal(sc.Bytes(), &e); err != nil {
-			bad = append(bad, fmt.Errorf("line %d: %v", n, err))
-			continue
-		}
-		entries = append(entries, e)
-	}
-	return entries, bad, sc.Err()
+	entries, err = scanJSONLines[AuditEntry](r, 4<<20, func(line error) error {
+		bad = append(bad, line)
+		return nil
+	})
+	return entries, bad, err
 }

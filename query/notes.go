@@ -1,8 +1,6 @@
 package query
 
 import (
-	"bufio"
-	"encoding/json"
 	"errors"
 	"fmt"
 	"io"
@@ -10,7 +8,6 @@ import (
 	"os"
 	"path/filepath"
 	"strings"
-	"sync"
 	"time"
 	"unicode/utf8"
 )
@@ -41,17 +38,11 @@ func NotesPathFor(auditPath string) string {
 // NoteLog appends notes to a file, one JSON object a line, created with
 // mode 0600 (its directory 0700), like the audit log. Notes are never
 // rewritten.
-type NoteLog struct {
-	mu   sync.Mutex
-	path string
-}
+type NoteLog struct{ jsonLines[Note] }
 
 // NewNoteLog returns the store at path; nothing is created until the first
 // note.
-func NewNoteLog(path string) *NoteLog { return &NoteLog{path: path} }
-
-// Path is where the notes are written.
-func (l *NoteLog) Path() string { return l.path }
+func NewNoteLog(path string) *NoteLog { return &NoteLog{jsonLines[Note]{path: path, name: "notes"}} }
 
 // CheckNote refuses a note with no text, one too long, or invalid UTF-8.
 func CheckNote(text string) error {
@@ -74,28 +65,7 @@ func (l *NoteLog) Append(n Note) error {
 	if err := CheckNote(n.Text); err != nil {
 		return err
 	}
-	line, err := json.Marshal(n)
-	if err != nil {
-		return fmt.Errorf("notes %s: %w", l.path, err)
-	}
-	line = append(line, '\n')
-	l.mu.Lock()
-	defer l.mu.Unlock()
-	if err := os.MkdirAll(filepath.Dir(l.path), 0o700); err != nil {
-		return fmt.Errorf("notes %s: %w", l.path, err)
-	}
-	f, err := os.OpenFile(l.path, os.O_CREATE|os.O_WRONLY|os.O_APPEND, 0o600)
-	if err != nil {
-		return fmt.Errorf("notes %s: %w", l.path, err)
-	}
-	if _, err := f.Write(line); err != nil {
-		f.Close()
-		return fmt.Errorf("notes %s: %w", l.path, err)
-	}
-	if err := f.Close(); err != nil {
-		return fmt.Errorf("notes %s: %w", l.path, err)
-	}
-	return nil
+	return l.append(n)
 }
 
 // Read returns every note of the store; a store not yet written has none.
@@ -118,18 +88,5 @@ func (l *NoteLog) Read() ([]Note, error) {
 // ReadNotes reads every note at r. A line that is not a note is an error
 // naming its line number.
 func ReadNotes(r io.Reader) ([]Note, error) {
-	var out []Note
-	sc := bufio.NewScanner(r)
-	sc.Buffer(make([]byte, 64*1024), 1<<20)
-	for n := 1; sc.Scan(); n++ {
-		if len(sc.Bytes()) == 0 {
-			continue
-		}
-		var note Note
-		if err := json.Unmarshal(sc.Bytes(), &note); err != nil {
-			return out, fmt.Errorf("line %d: %v", n, err)
-		}
-		out = append(out, note)
-	}
-	return out, sc.Err()
+	return scanJSONLines[Note](r, 1<<20, func(line error) error { return line })
 }
