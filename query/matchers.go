@@ -287,24 +287,38 @@ func tokenizeMatchers(s string) ([]matcherTok, error) {
 	return toks, nil
 }
 
+// quoted follows a scan through double-quoted strings with backslash
+// escapes.
+type quoted struct{ in, escaped bool }
+
+// inside takes the next byte c, and says whether c is part of a quoted
+// string (its closing quote included). An opening quote is the scanner's to
+// see: it sets in.
+func (q *quoted) inside(c byte) bool {
+	if !q.in {
+		return false
+	}
+	switch {
+	case q.escaped:
+		q.escaped = false
+	case c == '\\':
+		q.escaped = true
+	case c == '"':
+		q.in = false
+	}
+	return true
+}
+
 func scanBraces(s string, i int) (int, error) {
-	inQuotes, escaped := false, false
+	var q quoted
 	for j := i + 1; j < len(s); j++ {
 		c := s[j]
-		if inQuotes {
-			switch {
-			case escaped:
-				escaped = false
-			case c == '\\':
-				escaped = true
-			case c == '"':
-				inQuotes = false
-			}
+		if q.inside(c) {
 			continue
 		}
 		switch c {
 		case '"':
-			inQuotes = true
+			q.in = true
 		case '}':
 			return j + 1, nil
 		}
@@ -333,25 +347,17 @@ func scanQuoted(s string, i int) (int, string, error) {
 }
 
 func scanWord(s string, i int) (int, error) {
-	inQuotes, escaped := false, false
+	var q quoted
 	quoteAt := -1
 	j := i
 	for j < len(s) {
 		c := s[j]
-		if inQuotes {
-			switch {
-			case escaped:
-				escaped = false
-			case c == '\\':
-				escaped = true
-			case c == '"':
-				inQuotes = false
-			}
+		if q.inside(c) {
 			j++
 			continue
 		}
 		if c == '"' {
-			inQuotes, quoteAt = true, j
+			q.in, quoteAt = true, j
 			j++
 			continue
 		}
@@ -372,7 +378,7 @@ func scanWord(s string, i int) (int, error) {
 		}
 		j++
 	}
-	if inQuotes {
+	if q.in {
 		return 0, &MatcherError{Pos: quoteAt + 1, Part: s[i:], Err: errors.New("unclosed quote")}
 	}
 	return j, nil

@@ -281,10 +281,7 @@ func InstantOf(v model.Value) *InstantResult {
 	case model.Vector:
 		out.Kind = "vector"
 		for _, s := range x {
-			ls := make(map[string]string, len(s.Metric))
-			for k, val := range s.Metric {
-				ls[string(k)] = string(val)
-			}
+			ls := labelSetMap(model.LabelSet(s.Metric))
 			out.Rows = append(out.Rows, Sample{Labels: ls, Value: float64(s.Value)})
 		}
 	case *model.Scalar:
@@ -296,10 +293,7 @@ func InstantOf(v model.Value) *InstantResult {
 	case model.Matrix:
 		out.Kind = "matrix"
 		for _, s := range x {
-			ls := make(map[string]string, len(s.Metric))
-			for k, val := range s.Metric {
-				ls[string(k)] = string(val)
-			}
+			ls := labelSetMap(model.LabelSet(s.Metric))
 			last := math.NaN()
 			if n := len(s.Values); n > 0 {
 				last = float64(s.Values[n-1].Value)
@@ -369,10 +363,7 @@ func RangeOf(v model.Value, r v1.Range) *RangeData {
 				top = vals[i]
 			}
 		}
-		ls := make(map[string]string, len(s.Metric))
-		for k, val := range s.Metric {
-			ls[string(k)] = string(val)
-		}
+		ls := labelSetMap(model.LabelSet(s.Metric))
 		all = append(all, ranked{TimeSeries{Name: LabelText(ls), Values: vals}, top})
 	}
 	sort.SliceStable(all, func(a, b int) bool { return greater(all[a].top, all[b].top) })

@@ -174,18 +174,20 @@ func (p *Prometheus) QueryRange(ctx context.Context, expr string, r v1.Range) (m
 // the client's deadline; parent tells whose deadline expired.
 func (p *Prometheus) query(parent, ctx context.Context, expr string, at time.Time) (model.Value, v1.Warnings, error) {
 	v, w, infos, err := p.api.Query(ctx, expr, at, v1.WithTimeout(p.timeout))
-	w = append(w, infosAsWarnings(infos)...)
-	if err != nil {
-		return nil, w, p.wrap(parent, "query", err)
-	}
-	return v, w, nil
+	return p.answer(parent, "query", v, w, infos, err)
 }
 
 func (p *Prometheus) queryRange(parent, ctx context.Context, expr string, r v1.Range) (model.Value, v1.Warnings, error) {
 	v, w, infos, err := p.api.QueryRange(ctx, expr, r, v1.WithTimeout(p.timeout))
+	return p.answer(parent, "query_range", v, w, infos, err)
+}
+
+// answer is what an API call at endpoint gave: its infos join the warnings,
+// and its error is wrapped (see wrap).
+func (p *Prometheus) answer(parent context.Context, endpoint string, v model.Value, w v1.Warnings, infos v1.Infos, err error) (model.Value, v1.Warnings, error) {
 	w = append(w, infosAsWarnings(infos)...)
 	if err != nil {
-		return nil, w, p.wrap(parent, "query_range", err)
+		return nil, w, p.wrap(parent, endpoint, err)
 	}
 	return v, w, nil
 }

@@ -27,16 +27,16 @@ const (
 	LevelCrit
 )
 
-func (l Level) String() string {
-	switch l {
-	case LevelOK:
-		return "ok"
-	case LevelWarn:
-		return "warning"
-	case LevelCrit:
-		return "critical"
+var levelNames = [...]string{LevelOK: "ok", LevelWarn: "warning", LevelCrit: "critical"}
+
+func (l Level) String() string { return enumName(levelNames[:], int(l), "Level") }
+
+// enumName is names[i], or type(i) for a value without a name.
+func enumName(names []string, i int, typ string) string {
+	if i >= 0 && i < len(names) && names[i] != "" {
+		return names[i]
 	}
-	return "Level(" + strconv.Itoa(int(l)) + ")"
+	return typ + "(" + strconv.Itoa(i) + ")"
 }
 
 func level(v, warn, crit float64) Level {
@@ -86,26 +86,17 @@ const (
 var SortKeys = []SortKey{SortWorst, SortEndpoint, SortRPS, SortErrorRatio, SortP50, SortP99, SortExceptions, SortChange}
 
 // String is the label of the column the key sorts by.
-func (k SortKey) String() string {
-	switch k {
-	case SortWorst:
-		return "WORST"
-	case SortEndpoint:
-		return "ENDPOINT"
-	case SortRPS:
-		return "RPS"
-	case SortErrorRatio:
-		return "ERR%"
-	case SortP50:
-		return "P50"
-	case SortP99:
-		return "P99"
-	case SortExceptions:
-		return "EXC"
-	case SortChange:
-		return "ΔERR"
-	}
-	return "SortKey(" + strconv.Itoa(int(k)) + ")"
+func (k SortKey) String() string { return enumName(sortKeyNames[:], int(k), "SortKey") }
+
+var sortKeyNames = [numSortKeys]string{
+	SortWorst:      "WORST",
+	SortEndpoint:   "ENDPOINT",
+	SortRPS:        "RPS",
+	SortErrorRatio: "ERR%",
+	SortP50:        "P50",
+	SortP99:        "P99",
+	SortExceptions: "EXC",
+	SortChange:     "ΔERR",
 }
 
 // Next is the following key in column order, wrapping around.
