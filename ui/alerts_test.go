@@ -196,3 +196,28 @@ func TestGraphKeyIsTypedWhileTheFilterPromptIsOpen(t *testing.T) {
 		t.Fatalf("g on the list did not try to graph:\n%s", screen(m))
 	}
 }
+
+// failingAM is an Alertmanager that never answers.
+type failingAM struct{ countingAM }
+
+func (failingAM) Alerts(context.Context) ([]query.Alert, error) {
+	return nil, errors.New("dial tcp 127.0.0.1:1: connection refused")
+}
+
+// Before any alerts source answered, the header's count is unknown (●?),
+// never ●0; once one answers with nothing, it is ●0.
+func TestAlertBadgeUnknownIsNotZero(t *testing.T) {
+	am := &failingAM{}
+	m, _ := newModel(t, &scripted{ov: sample()}, func(o *Options) { o.Alertmanager = am; o.Pending = nil })
+	drain(m, m.startAlertsRefresh())
+	head := strings.SplitN(screen(m), "\n", 3)[1]
+	if strings.Contains(head, "●0") || !strings.Contains(head, "●?") || !strings.Contains(head, "✕") {
+		t.Fatalf("unknown alert count shown as %q", head)
+	}
+	ok := &countingAM{alerts: []query.Alert{}}
+	m, _ = newModel(t, &scripted{ov: sample()}, func(o *Options) { o.Alertmanager = ok; o.Pending = nil })
+	drain(m, m.startAlertsRefresh())
+	if head := strings.SplitN(screen(m), "\n", 3)[1]; !strings.Contains(head, "●0") {
+		t.Fatalf("an answered empty list should read ●0: %q", head)
+	}
+}

@@ -89,13 +89,22 @@ func (m *Model) stateText() string {
 }
 
 // alertBadge counts the alerts in the Alerts tab: ● firing, ◐ pending,
-// ◌ silenced or inhibited; ✕ when the last alerts refresh failed.
+// ◌ silenced or inhibited; ●? before any source answered; ✕ when the last
+// alerts refresh failed.
 func (m *Model) alertBadge() string {
 	a := m.alerts
 	if a.am == nil && a.pending == nil {
 		return ""
 	}
 	st := m.ctx.Styles
+	if a.alerts == nil {
+		// No source has answered yet: the count is unknown, not 0.
+		badge := " " + st.Muted.Render("●?")
+		if a.err != nil {
+			badge += " " + st.StateDown.Render("✕")
+		}
+		return badge
+	}
 	f, p, s := a.counts()
 	badge := " " + st.Firing.Render(fmt.Sprintf("●%d", f))
 	if p > 0 {
