@@ -4,7 +4,6 @@ import (
 	"bytes"
 	"context"
 	"errors"
-	"fmt"
 	"net/http"
 	"os"
 	"path/filepath"
@@ -13,7 +12,6 @@ import (
 	"time"
 
 	promconfig "github.com/prometheus/common/config"
-	"golang.org/x/crypto/bcrypt"
 
 	"github.com/vigilterm/vigil/demo"
 	"github.com/vigilterm/vigil/demo/demotest"
@@ -46,35 +44,8 @@ func (s *securedStack) goodClientConfig() promconfig.HTTPClientConfig {
 
 func startSecuredStack(t *testing.T) *securedStack {
 	t.Helper()
-	if _, _, err := demo.Binaries(); err != nil {
-		demotest.Start(t, demo.StackOptions{}) // skips (or fails under CI) with the reason
-	}
-	dir := t.TempDir()
-	pki, err := demo.GenerateTLS(dir)
-	if err != nil {
-		t.Fatal(err)
-	}
-	otherDir := filepath.Join(dir, "other")
-	if err := os.Mkdir(otherDir, 0o700); err != nil {
-		t.Fatal(err)
-	}
-	other, err := demo.GenerateTLS(otherDir)
-	if err != nil {
-		t.Fatal(err)
-	}
-	hash, err := bcrypt.GenerateFromPassword([]byte(tlsPassword), bcrypt.MinCost)
-	if err != nil {
-		t.Fatal(err)
-	}
-	web := fmt.Sprintf(`tls_server_config:
-  cert_file: %s
-  key_file: %s
-  client_auth_type: RequireAndVerifyClientCert
-  client_ca_file: %s
-basic_auth_users:
-  %s: %s
-`, pki.ServerCert, pki.ServerKey, pki.CA, tlsUser, hash)
-	s := &securedStack{pki: pki, other: other, dir: dir}
+	sec := demotest.NewSecured(t, tlsUser, tlsPassword)
+	s := &securedStack{pki: sec.PKI, other: sec.Other, dir: sec.Dir}
 	rt, err := NewTransport(s.goodClientConfig(), "demo")
 	if err != nil {
 		t.Fatalf("transport: %v", err)
@@ -82,7 +53,7 @@ basic_auth_users:
 	s.stack = demotest.Start(t, demo.StackOptions{
 		App:           demo.AppOptions{Seed: 11},
 		Alertmanagers: 1,
-		WebConfig:     []byte(web),
+		WebConfig:     sec.WebConfig,
 		WebTransport:  rt,
 	})
 	if !strings.HasPrefix(s.stack.PrometheusURL, "https://") || !strings.HasPrefix(s.stack.AlertmanagerURLs[0], "https://") {

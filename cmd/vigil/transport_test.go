@@ -11,7 +11,6 @@ import (
 	"testing"
 
 	promconfig "github.com/prometheus/common/config"
-	"golang.org/x/crypto/bcrypt"
 
 	"github.com/vigilterm/vigil/demo"
 	"github.com/vigilterm/vigil/demo/demotest"
@@ -25,28 +24,8 @@ const binSecret = "bin-S3CRET-planted-5521" // must never be printed
 
 func TestSnapshotTLSAndAuthThroughTheBinary(t *testing.T) {
 	t.Parallel()
-	if _, _, err := demo.Binaries(); err != nil {
-		demotest.Start(t, demo.StackOptions{}) // skips, or fails under CI
-	}
-	dir := t.TempDir()
-	pki, err := demo.GenerateTLS(dir)
-	if err != nil {
-		t.Fatal(err)
-	}
-	otherDir := filepath.Join(dir, "other")
-	if err := os.Mkdir(otherDir, 0o700); err != nil {
-		t.Fatal(err)
-	}
-	other, err := demo.GenerateTLS(otherDir)
-	if err != nil {
-		t.Fatal(err)
-	}
-	hash, err := bcrypt.GenerateFromPassword([]byte(binSecret), bcrypt.MinCost)
-	if err != nil {
-		t.Fatal(err)
-	}
-	web := fmt.Sprintf("tls_server_config:\n  cert_file: %s\n  key_file: %s\n  client_auth_type: RequireAndVerifyClientCert\n  client_ca_file: %s\nbasic_auth_users:\n  vigil: %s\n",
-		pki.ServerCert, pki.ServerKey, pki.CA, hash)
+	sec := demotest.NewSecured(t, "vigil", binSecret)
+	dir, pki, other := sec.Dir, sec.PKI, sec.Other
 	good := promconfig.DefaultHTTPClientConfig
 	good.BasicAuth = &promconfig.BasicAuth{Username: "vigil", Password: promconfig.Secret(binSecret)}
 	good.TLSConfig = promconfig.TLSConfig{CAFile: pki.CA, CertFile: pki.ClientCert, KeyFile: pki.ClientKey}
@@ -54,7 +33,7 @@ func TestSnapshotTLSAndAuthThroughTheBinary(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	stack := demotest.Start(t, demo.StackOptions{Alertmanagers: 1, WebConfig: []byte(web), WebTransport: rt})
+	stack := demotest.Start(t, demo.StackOptions{Alertmanagers: 1, WebConfig: sec.WebConfig, WebTransport: rt})
 	promURL, amURL := stack.PrometheusURL, stack.AlertmanagerURLs[0]
 	bin := vigilBinary(t)
 
