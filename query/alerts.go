@@ -295,24 +295,41 @@ func SortedAlerts(am, prom []Alert) []Alert {
 	return out
 }
 
+// stateRank orders alerts of one severity: firing, then pending, then
+// silenced or inhibited (they need no one now).
+func stateRank(s AlertState) int {
+	switch s {
+	case StateFiring:
+		return 0
+	case StatePending:
+		return 1
+	}
+	return 2
+}
+
 // SortAlerts orders alerts by severity (critical, error, warning, info,
-// other), then by age (oldest first; an unknown start last), then by name,
-// then by key. The order is total, so equal inputs always sort the same.
+// other), then by state (firing, pending, silenced or inhibited), then by
+// age (oldest first; an unknown start last), then by name, then by key.
+// The order is total, so equal inputs always sort the same.
 func SortAlerts(a []Alert) {
 	type item struct {
-		rank int
-		at   time.Time
-		name string
-		key  string
-		idx  int
+		rank  int
+		state int
+		at    time.Time
+		name  string
+		key   string
+		idx   int
 	}
 	items := make([]item, len(a))
 	for i := range a {
-		items[i] = item{rank: SeverityRank(a[i].Severity), at: a[i].ActiveAt, name: alertName(a[i]), key: a[i].Key(), idx: i}
+		items[i] = item{rank: SeverityRank(a[i].Severity), state: stateRank(a[i].State), at: a[i].ActiveAt, name: alertName(a[i]), key: a[i].Key(), idx: i}
 	}
 	slices.SortFunc(items, func(x, y item) int {
 		if x.rank != y.rank {
 			return x.rank - y.rank
+		}
+		if x.state != y.state {
+			return x.state - y.state
 		}
 		if xz, yz := x.at.IsZero(), y.at.IsZero(); xz != yz {
 			if xz {

@@ -310,3 +310,23 @@ func TestHeadline(t *testing.T) {
 		}
 	}
 }
+
+// Within one severity, firing alerts come before pending ones, and those
+// before silenced or inhibited ones, whatever their age.
+func TestSortAlertsFiringBeforePendingBeforeSilenced(t *testing.T) {
+	t0 := time.Date(2026, 1, 1, 10, 0, 0, 0, time.UTC)
+	in := []Alert{
+		mkAlert(StateSilenced, "", t0.Add(-3*time.Hour), "alertname", "S", "severity", "warning"),
+		mkAlert(StatePending, "", t0.Add(-2*time.Hour), "alertname", "P", "severity", "warning"),
+		mkAlert(StateFiring, "", t0, "alertname", "F", "severity", "warning"),
+		mkAlert(StatePending, "", t0, "alertname", "CP", "severity", "critical"),
+	}
+	SortAlerts(in)
+	var got []string
+	for _, a := range in {
+		got = append(got, a.Name)
+	}
+	if want := "CP F P S"; strings.Join(got, " ") != want {
+		t.Fatalf("got %v, want %s", got, want)
+	}
+}
