@@ -58,24 +58,6 @@ func stackQueryAt(promURL, q string, at time.Time) (model.Vector, error) {
 	return vec, nil
 }
 
-// stackEventually polls cond every 250ms until it holds or the bound passes.
-func stackEventually(t *testing.T, bound time.Duration, what string, cond func() (bool, string)) {
-	t.Helper()
-	deadline := time.Now().Add(bound)
-	last := ""
-	for {
-		ok, state := cond()
-		if ok {
-			return
-		}
-		last = state
-		if time.Now().After(deadline) {
-			t.Fatalf("%s: not within %s (last: %s)", what, bound, last)
-		}
-		time.Sleep(250 * time.Millisecond)
-	}
-}
-
 func stackGet(u string) (int, []byte, error) {
 	c := http.Client{Timeout: 30 * time.Second}
 	resp, err := c.Get(u)
@@ -188,7 +170,7 @@ func TestStackWithOneAlertmanager(t *testing.T) {
 	const ratioQ = `sum(rate(flask_http_request_duration_seconds_count{job="flask",path="/api/checkout",status=~"5.."}[10s]))
 		/ sum(rate(flask_http_request_duration_seconds_count{job="flask",path="/api/checkout"}[10s]))`
 	const p99Q = `histogram_quantile(0.99, sum by (le) (rate(flask_http_request_duration_seconds_bucket{job="flask",path="/api/search"}[10s])))`
-	stackEventually(t, 30*time.Second, "a high 5xx ratio on /api/checkout and a slow /api/search", func() (bool, string) {
+	demotest.Eventually(t, 30*time.Second, "a high 5xx ratio on /api/checkout and a slow /api/search", func() (bool, string) {
 		r, err1 := stackTryQuery(s.PrometheusURL, ratioQ)
 		p, err2 := stackTryQuery(s.PrometheusURL, p99Q)
 		if err := errors.Join(err1, err2); err != nil {
@@ -357,7 +339,7 @@ func TestStackWithAnHAPair(t *testing.T) {
 	if resp.StatusCode != 200 {
 		t.Fatalf("POST silence: %s", resp.Status)
 	}
-	stackEventually(t, 15*time.Second, "the silence reaching the other peer", func() (bool, string) {
+	demotest.Eventually(t, 15*time.Second, "the silence reaching the other peer", func() (bool, string) {
 		_, b, err := stackGet(s.AlertmanagerURLs[1] + "/api/v2/silences")
 		if err != nil {
 			return false, err.Error()
@@ -369,7 +351,7 @@ func TestStackWithAnHAPair(t *testing.T) {
 	if err := s.StopAlertmanager(1); err != nil {
 		t.Fatal(err)
 	}
-	stackEventually(t, 20*time.Second, "peer 0 seeing peer 1 gone", func() (bool, string) {
+	demotest.Eventually(t, 20*time.Second, "peer 0 seeing peer 1 gone", func() (bool, string) {
 		st, err := peers(s.AlertmanagerURLs[0])
 		if err != nil {
 			return false, err.Error()
@@ -550,7 +532,7 @@ func TestStackKeepsAnExistingDir(t *testing.T) {
 	if _, err := os.Stat(filepath.Join(dir, "r.yml")); !errors.Is(err, os.ErrNotExist) {
 		t.Errorf("the replaced rule file is still there")
 	}
-	stackEventually(t, 10*time.Second, "the new rule loaded", func() (bool, string) {
+	demotest.Eventually(t, 10*time.Second, "the new rule loaded", func() (bool, string) {
 		_, b, err := stackGet(s.PrometheusURL + "/api/v1/rules")
 		return err == nil && bytes.Contains(b, []byte("LauncherTestPage")), string(b)
 	})

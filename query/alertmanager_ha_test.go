@@ -1,10 +1,8 @@
 package query_test
 
 import (
-	"bytes"
 	"context"
 	"encoding/json"
-	"io"
 	"net/http"
 	"testing"
 	"time"
@@ -29,7 +27,7 @@ func TestAlertmanagerHA(t *testing.T) {
 	// Prometheus sends every alert to every peer; so does the test.
 	alert := []map[string]any{{"labels": map[string]string{"alertname": "VigilHA", "severity": "critical", "path": "/checkout"}}}
 	for _, u := range stack.AlertmanagerURLs {
-		haPostJSON(t, u+"/api/v2/alerts", alert)
+		demotest.PostJSON(t, u+"/api/v2/alerts", alert)
 	}
 
 	newAM := func(timeout time.Duration, urls ...string) *query.Alertmanager {
@@ -51,11 +49,11 @@ func TestAlertmanagerHA(t *testing.T) {
 	if err != nil {
 		t.Fatalf("CreateSilence on peer 0: %v", err)
 	}
-	haEventually(t, 20*time.Second, "the silence gossiped to peer 1", func() bool {
+	demotest.EventuallyTrue(t, 20*time.Second, "the silence gossiped to peer 1", func() bool {
 		s, err := c1.Silence(ctx, id)
 		return err == nil && s.State == query.SilenceActive
 	})
-	haEventually(t, 10*time.Second, "peer 1 silencing the alert", func() bool {
+	demotest.EventuallyTrue(t, 10*time.Second, "peer 1 silencing the alert", func() bool {
 		alerts, err := c1.Alerts(ctx)
 		if err != nil {
 			return false
@@ -115,21 +113,6 @@ func TestAlertmanagerHA(t *testing.T) {
 	t.Logf("peers: %+v", ps)
 }
 
-func haPostJSON(t *testing.T, u string, v any) {
-	t.Helper()
-	body, _ := json.Marshal(v)
-	hc := &http.Client{Timeout: 10 * time.Second}
-	resp, err := hc.Post(u, "application/json", bytes.NewReader(body))
-	if err != nil {
-		t.Fatalf("POST %s: %v", u, err)
-	}
-	defer resp.Body.Close()
-	b, _ := io.ReadAll(resp.Body)
-	if resp.StatusCode != http.StatusOK {
-		t.Fatalf("POST %s: %d %s", u, resp.StatusCode, b)
-	}
-}
-
 func haCountSilences(t *testing.T, baseURL, comment string) int {
 	t.Helper()
 	hc := &http.Client{Timeout: 10 * time.Second}
@@ -151,15 +134,4 @@ func haCountSilences(t *testing.T, baseURL, comment string) int {
 		}
 	}
 	return n
-}
-
-func haEventually(t *testing.T, within time.Duration, what string, cond func() bool) {
-	t.Helper()
-	deadline := time.Now().Add(within)
-	for !cond() {
-		if time.Now().After(deadline) {
-			t.Fatalf("timed out after %s waiting for %s", within, what)
-		}
-		time.Sleep(100 * time.Millisecond)
-	}
 }

@@ -3,7 +3,6 @@ package query
 import (
 	"bytes"
 	"context"
-	"encoding/json"
 	"errors"
 	"fmt"
 	"io"
@@ -19,6 +18,7 @@ import (
 	"time"
 
 	"github.com/prometheus/alertmanager/pkg/labels"
+
 	"github.com/vigilterm/vigil/demo/demotest"
 )
 
@@ -197,7 +197,7 @@ type rawSilence struct {
 func rawSilences(t testing.TB, baseURL string) []rawSilence {
 	t.Helper()
 	var out []rawSilence
-	rawGet(t, baseURL+"/api/v2/silences", &out)
+	demotest.GetJSON(t, baseURL+"/api/v2/silences", &out)
 	return out
 }
 
@@ -214,25 +214,8 @@ type rawAlert struct {
 func rawAlerts(t testing.TB, baseURL string) []rawAlert {
 	t.Helper()
 	var out []rawAlert
-	rawGet(t, baseURL+"/api/v2/alerts", &out)
+	demotest.GetJSON(t, baseURL+"/api/v2/alerts", &out)
 	return out
-}
-
-func rawGet(t testing.TB, u string, v any) {
-	t.Helper()
-	hc := &http.Client{Timeout: 10 * time.Second}
-	resp, err := hc.Get(u)
-	if err != nil {
-		t.Fatalf("GET %s: %v", u, err)
-	}
-	defer resp.Body.Close()
-	b, _ := io.ReadAll(resp.Body)
-	if resp.StatusCode != http.StatusOK {
-		t.Fatalf("GET %s: %d %s", u, resp.StatusCode, b)
-	}
-	if err := json.Unmarshal(b, v); err != nil {
-		t.Fatalf("GET %s: %v", u, err)
-	}
 }
 
 func countSilences(t testing.TB, baseURL, comment string, unexpiredOnly bool) int {
@@ -244,21 +227,6 @@ func countSilences(t testing.TB, baseURL, comment string, unexpiredOnly bool) in
 		}
 	}
 	return n
-}
-
-// eventually polls cond every 100ms until it holds or the time is up.
-func eventually(t testing.TB, within time.Duration, what string, cond func() bool) {
-	t.Helper()
-	deadline := time.Now().Add(within)
-	for {
-		if cond() {
-			return
-		}
-		if time.Now().After(deadline) {
-			t.Fatalf("timed out after %s waiting for %s", within, what)
-		}
-		time.Sleep(100 * time.Millisecond)
-	}
 }
 
 func newTestAM(t testing.TB, timeout time.Duration, urls ...string) *Alertmanager {
@@ -423,7 +391,7 @@ func TestAlertmanagerAlerts(t *testing.T) {
 	ctx := testCtx(t, 60*time.Second)
 
 	var got []Alert
-	eventually(t, 10*time.Second, "four alerts, InhibitTarget inhibited", func() bool {
+	demotest.EventuallyTrue(t, 10*time.Second, "four alerts, InhibitTarget inhibited", func() bool {
 		var err error
 		got, err = c.Alerts(ctx)
 		if err != nil {
@@ -517,7 +485,7 @@ func TestAlertmanagerSilenceLifecycle(t *testing.T) {
 	}
 
 	// Alertmanager's own view of the alert.
-	eventually(t, 10*time.Second, "the alert suppressed by the new silence in /api/v2/alerts", func() bool {
+	demotest.EventuallyTrue(t, 10*time.Second, "the alert suppressed by the new silence in /api/v2/alerts", func() bool {
 		for _, ra := range rawAlerts(t, am.URL) {
 			if ra.Labels["path"] == "/checkout" {
 				return ra.Status.State == "suppressed" && len(ra.Status.SilencedBy) == 1 && ra.Status.SilencedBy[0] == id
@@ -591,7 +559,7 @@ func TestAlertmanagerSilenceLifecycle(t *testing.T) {
 	if err != nil || s3.State != SilenceExpired {
 		t.Fatalf("after expire: %+v, %v", s3, err)
 	}
-	eventually(t, 10*time.Second, "the alert active again", func() bool {
+	demotest.EventuallyTrue(t, 10*time.Second, "the alert active again", func() bool {
 		for _, ra := range rawAlerts(t, am.URL) {
 			if ra.Labels["path"] == "/checkout" {
 				return ra.Status.State == "active"
@@ -834,7 +802,6 @@ func TestAlertmanagerTransportFailures(t *testing.T) {
 		{Labels: map[string]string{"alertname": "B", "severity": "warning"}},
 	})
 	ctx := testCtx(t, 60*time.Second)
-	closedPort := func() string { return fmt.Sprintf("http://127.0.0.1:%d", amFreePort(t)) }
 
 	t.Run("malformed answer", func(t *testing.T) {
 		proxy := startFaultProxy(t, am.URL, func(r *http.Request, n int) faultAction {
@@ -901,7 +868,7 @@ func TestAlertmanagerTransportFailures(t *testing.T) {
 	})
 
 	t.Run("refused first peer", func(t *testing.T) {
-		c := newTestAM(t, 2*time.Second, closedPort(), am.URL)
+		c := newTestAM(t, 2*time.Second, demotest.ClosedURL(t), am.URL)
 		spec := SilenceSpec{Matchers: mustMatchers(t, `A`), EndsAt: time.Now().Add(time.Hour), CreatedBy: "t", Comment: "refused first peer"}
 		id, err := c.CreateSilence(ctx, spec)
 		if err != nil || id == "" {
@@ -919,7 +886,7 @@ func TestAlertmanagerTransportFailures(t *testing.T) {
 	})
 
 	t.Run("every peer down", func(t *testing.T) {
-		u1, u2 := closedPort(), closedPort()
+		u1, u2 := demotest.ClosedURL(t), demotest.ClosedURL(t)
 		c := newTestAM(t, time.Second, u1, u2)
 		_, err := c.Alerts(ctx)
 		var pe *PeersError
@@ -938,7 +905,7 @@ func TestAlertmanagerTransportFailures(t *testing.T) {
 	})
 
 	t.Run("check peers", func(t *testing.T) {
-		dead := closedPort()
+		dead := demotest.ClosedURL(t)
 		c := newTestAM(t, time.Second, dead, am.URL)
 		ps := c.CheckPeers(ctx)
 		if len(ps) != 2 || ps[0].URL != dead || ps[0].Healthy || ps[0].Err == "" || !ps[1].Healthy || ps[1].Checked.IsZero() {

@@ -21,7 +21,7 @@ func TestIntegrationDetail(t *testing.T) {
 	started := time.Now()
 
 	// Healthy for a while, then the incident.
-	waitFor(t, 45*time.Second, "checkout traffic", func() (bool, string) {
+	demotest.Eventually(t, 45*time.Second, "checkout traffic", func() (bool, string) {
 		v := scalarAt(t, p, `sum(rate(flask_http_request_duration_seconds_count{path="/api/checkout"}[1m]))`, time.Now())
 		return v > 0 && time.Since(started) > 20*time.Second, fmt.Sprintf("rate %v", v)
 	})
@@ -148,7 +148,7 @@ func TestIntegrationDetail(t *testing.T) {
 			}
 			want := float64(calls * DetailQueriesPerRefresh)
 			var delta float64
-			waitFor(t, 5*time.Second, "Prometheus to count the queries", func() (bool, string) {
+			demotest.Eventually(t, 5*time.Second, "Prometheus to count the queries", func() (bool, string) {
 				delta = queryRequests(t, stack.PrometheusURL) - before
 				return delta >= want, fmt.Sprintf("counted %v", delta)
 			})

@@ -41,7 +41,7 @@ func TestIntegrationDetailSpikeSurvivesLongRanges(t *testing.T) {
 	s := demoShape(5 * time.Minute)
 	const ep = "/api/checkout"
 	started := time.Now()
-	waitFor(t, 60*time.Second, "checkout traffic", func() (bool, string) {
+	demotest.Eventually(t, 60*time.Second, "checkout traffic", func() (bool, string) {
 		v := scalarAt(t, p, `sum(rate(flask_http_request_duration_seconds_count{path="/api/checkout"}[1m]))`, time.Now())
 		return v > 0 && time.Since(started) > 15*time.Second, fmt.Sprintf("rate %v", v)
 	})

@@ -32,24 +32,6 @@ func demoClient(t *testing.T, stack *demo.Stack, timeout time.Duration) *Prometh
 	return newTestClient(t, stack.PrometheusURL, timeout, 0)
 }
 
-// waitFor polls cond every 300ms until it holds or the time is up.
-func waitFor(t *testing.T, within time.Duration, what string, cond func() (bool, string)) {
-	t.Helper()
-	end := time.Now().Add(within)
-	last := ""
-	for {
-		ok, why := cond()
-		if ok {
-			return
-		}
-		last = why
-		if time.Now().After(end) {
-			t.Fatalf("after %s, still waiting for %s: %s", within, what, last)
-		}
-		time.Sleep(300 * time.Millisecond)
-	}
-}
-
 // scalarAt evaluates a one-series expression at the given time; an empty
 // result is NaN.
 func scalarAt(t *testing.T, p *Prometheus, expr string, at time.Time) float64 {
@@ -84,7 +66,7 @@ func TestIntegrationOverview(t *testing.T) {
 
 	// Wait for a few scrapes: every endpoint has a rate and checkout fails.
 	var ov *Overview
-	waitFor(t, 45*time.Second, "every endpoint to have a rate", func() (bool, string) {
+	demotest.Eventually(t, 45*time.Second, "every endpoint to have a rate", func() (bool, string) {
 		var err error
 		ov, err = p.Overview(context.Background(), s)
 		if err != nil {
@@ -273,7 +255,7 @@ func TestIntegrationExceptionsByEndpoint(t *testing.T) {
 	// Evaluated a little in the past, so no scrape older than the
 	// evaluation time is still being written.
 	var ov *Overview
-	waitFor(t, 45*time.Second, "exceptions by endpoint", func() (bool, string) {
+	demotest.Eventually(t, 45*time.Second, "exceptions by endpoint", func() (bool, string) {
 		var err error
 		ov, err = p.OverviewAt(context.Background(), s, time.Now().Add(-3*time.Second))
 		if err != nil {
@@ -312,7 +294,7 @@ func TestIntegrationQueriesPerRefresh10k(t *testing.T) {
 	stack := demotest.Start(t, demo.StackOptions{App: demo.AppOptions{Endpoints: n, Seed: 1}, ScrapeInterval: 5 * time.Second})
 	p := demoClient(t, stack, 60*time.Second)
 	s := demoShape(time.Minute)
-	waitFor(t, 90*time.Second, "10,000 endpoints with a rate", func() (bool, string) {
+	demotest.Eventually(t, 90*time.Second, "10,000 endpoints with a rate", func() (bool, string) {
 		ov, err := p.Overview(context.Background(), s)
 		if err != nil {
 			return false, err.Error()
@@ -367,7 +349,7 @@ func checkQueriesPerRefresh(t *testing.T, p *Prometheus, promURL string, s Shape
 	// Prometheus counts a request once its handler has returned, which can
 	// be a moment after the client has the answer.
 	var delta float64
-	waitFor(t, 5*time.Second, "Prometheus to count the queries", func() (bool, string) {
+	demotest.Eventually(t, 5*time.Second, "Prometheus to count the queries", func() (bool, string) {
 		delta = queryRequests(t, promURL) - before
 		return delta >= want, fmt.Sprintf("counted %v", delta)
 	})

@@ -50,7 +50,7 @@ func TestPrometheusAlertsAndRules(t *testing.T) {
 	papi := v1.NewAPI(pc)
 
 	var prom []query.Alert
-	haEventually(t, 30*time.Second, "both alerts in /api/v1/alerts", func() bool {
+	demotest.EventuallyTrue(t, 30*time.Second, "both alerts in /api/v1/alerts", func() bool {
 		prom, err = query.PrometheusAlerts(ctx, papi)
 		if err != nil {
 			t.Fatalf("PrometheusAlerts: %v", err)
@@ -102,7 +102,7 @@ func TestPrometheusAlertsAndRules(t *testing.T) {
 		t.Fatal(err)
 	}
 	var fromAM []query.Alert
-	haEventually(t, 30*time.Second, "the firing alert in Alertmanager", func() bool {
+	demotest.EventuallyTrue(t, 30*time.Second, "the firing alert in Alertmanager", func() bool {
 		fromAM, err = am.Alerts(ctx)
 		if err != nil {
 			t.Fatalf("Alerts: %v", err)
@@ -189,7 +189,7 @@ func TestMergeTwinRulesShowsFiring(t *testing.T) {
 	}
 	papi := v1.NewAPI(pc)
 	var prom []query.Alert
-	haEventually(t, 30*time.Second, "both copies in /api/v1/alerts", func() bool {
+	demotest.EventuallyTrue(t, 30*time.Second, "both copies in /api/v1/alerts", func() bool {
 		prom, err = query.PrometheusAlerts(ctx, papi)
 		if err != nil {
 			t.Fatalf("PrometheusAlerts: %v", err)
@@ -213,7 +213,7 @@ func TestMergeTwinRulesShowsFiring(t *testing.T) {
 		t.Fatal(err)
 	}
 	var fromAM []query.Alert
-	haEventually(t, 30*time.Second, "the firing copy in Alertmanager", func() bool {
+	demotest.EventuallyTrue(t, 30*time.Second, "the firing copy in Alertmanager", func() bool {
 		fromAM, err = am.Alerts(ctx)
 		if err != nil {
 			t.Fatalf("Alerts: %v", err)

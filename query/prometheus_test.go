@@ -18,6 +18,8 @@ import (
 	"time"
 
 	v1 "github.com/prometheus/client_golang/api/prometheus/v1"
+
+	"github.com/vigilterm/vigil/demo/demotest"
 )
 
 // The servers in this file are hand-made only to send what a real
@@ -33,18 +35,6 @@ func newTestClient(t *testing.T, u string, timeout time.Duration, maxBody int64)
 	}
 	t.Cleanup(p.Close)
 	return p
-}
-
-// closedPort returns the address of a loopback port nobody listens on.
-func closedPort(t *testing.T) string {
-	t.Helper()
-	l, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		t.Fatal(err)
-	}
-	addr := l.Addr().String()
-	l.Close()
-	return "http://" + addr
 }
 
 // wantUnreachable checks that an Overview failed as a whole with a
@@ -91,7 +81,7 @@ func TestNewPrometheusOptions(t *testing.T) {
 }
 
 func TestConnectionRefused(t *testing.T) {
-	u := closedPort(t)
+	u := demotest.ClosedURL(t)
 	p := newTestClient(t, u, 2*time.Second, 0)
 	ov, err := p.Overview(context.Background(), flaskShape())
 	wantUnreachable(t, ov, err, u, "connection refused")

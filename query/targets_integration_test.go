@@ -25,7 +25,7 @@ func TestIntegrationTargetDownMarksEndpointsStale(t *testing.T) {
 	ctx := context.Background()
 
 	var ov *Overview
-	waitFor(t, 30*time.Second, "flask2's endpoints", func() (bool, string) {
+	demotest.Eventually(t, 30*time.Second, "flask2's endpoints", func() (bool, string) {
 		var err error
 		ov, err = p.Overview(ctx, s)
 		if err != nil {
@@ -57,7 +57,7 @@ func TestIntegrationTargetDownMarksEndpointsStale(t *testing.T) {
 	if err := stack.Extra["flask2"].Close(); err != nil {
 		t.Fatal(err)
 	}
-	waitFor(t, 5*time.Second, "the target down", func() (bool, string) {
+	demotest.Eventually(t, 5*time.Second, "the target down", func() (bool, string) {
 		ov, err = p.Overview(ctx, s)
 		if err != nil {
 			return false, err.Error()

@@ -79,7 +79,7 @@ func TestIntegrationTimeline(t *testing.T) {
 	// The incident: 60% errors on checkout until the alert fires.
 	stack.App.SetFault("/api/checkout", demo.Fault{ErrorRatio: 0.6})
 	firing := `ALERTS{alertname="TimelineCheckoutErrors",alertstate="firing"}`
-	waitFor(t, 45*time.Second, "the alert to fire", func() (bool, string) {
+	demotest.Eventually(t, 45*time.Second, "the alert to fire", func() (bool, string) {
 		v := scalarAt(t, p, firing, time.Now())
 		return v == 1, fmt.Sprintf("ALERTS %v", v)
 	})
@@ -104,7 +104,7 @@ func TestIntegrationTimeline(t *testing.T) {
 
 	// Fixed: the alert resolves.
 	stack.App.ClearFault("/api/checkout")
-	waitFor(t, 45*time.Second, "the alert to resolve", func() (bool, string) {
+	demotest.Eventually(t, 45*time.Second, "the alert to resolve", func() (bool, string) {
 		v := scalarAt(t, p, firing, time.Now())
 		return math.IsNaN(v), fmt.Sprintf("ALERTS %v", v)
 	})
@@ -119,7 +119,7 @@ func TestIntegrationTimeline(t *testing.T) {
 	before := queryRequests(t, stack.PrometheusURL)
 	tl := p.Timeline(ctx, req)
 	var delta float64
-	waitFor(t, 5*time.Second, "Prometheus to count the queries", func() (bool, string) {
+	demotest.Eventually(t, 5*time.Second, "Prometheus to count the queries", func() (bool, string) {
 		delta = queryRequests(t, stack.PrometheusURL) - before
 		return delta >= TimelineQueriesPerBuild, fmt.Sprintf("counted %v", delta)
 	})

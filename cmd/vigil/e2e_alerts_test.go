@@ -2,7 +2,6 @@ package main
 
 import (
 	"encoding/json"
-	"net/http"
 	"net/url"
 	"os"
 	"os/exec"
@@ -37,22 +36,6 @@ type amAlert struct {
 		State      string   `json:"state"`
 		SilencedBy []string `json:"silencedBy"`
 	} `json:"status"`
-}
-
-func getJSON(t *testing.T, u string, v any) {
-	t.Helper()
-	c := &http.Client{Timeout: 5 * time.Second}
-	resp, err := c.Get(u)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer resp.Body.Close()
-	if resp.StatusCode != http.StatusOK {
-		t.Fatalf("GET %s: %s", u, resp.Status)
-	}
-	if err := json.NewDecoder(resp.Body).Decode(v); err != nil {
-		t.Fatalf("GET %s: %v", u, err)
-	}
 }
 
 var silenceID = regexp.MustCompile(`silenced: ([0-9a-f-]{36})`)
@@ -107,7 +90,7 @@ func TestE2ESilenceAnAlertThenExpireIt(t *testing.T) {
 	deadline := time.Now().Add(20 * time.Second)
 	for {
 		var alerts []amAlert
-		getJSON(t, am+"/api/v2/alerts?filter="+filter, &alerts)
+		demotest.GetJSON(t, am+"/api/v2/alerts?filter="+filter, &alerts)
 		found := false
 		for _, a := range alerts {
 			for _, sid := range a.Status.SilencedBy {
@@ -170,7 +153,7 @@ func TestE2ESilenceAnAlertThenExpireIt(t *testing.T) {
 		} `json:"status"`
 		Comment string `json:"comment"`
 	}
-	getJSON(t, am+"/api/v2/silence/"+id, &sil)
+	demotest.GetJSON(t, am+"/api/v2/silence/"+id, &sil)
 	if sil.Status.State != "expired" || sil.Comment != "checkout errors: rolling back deploy 4711" {
 		t.Fatalf("silence in Alertmanager: %+v", sil)
 	}
@@ -223,7 +206,7 @@ func TestE2EReadOnlyRefusesToWrite(t *testing.T) {
 	p.keys("s")
 	p.waitText(5*time.Second, "read-only")
 	var sils []json.RawMessage
-	getJSON(t, am+"/api/v2/silences", &sils)
+	demotest.GetJSON(t, am+"/api/v2/silences", &sils)
 	if len(sils) != 0 {
 		t.Fatalf("read-only mode created %d silences", len(sils))
 	}
@@ -269,12 +252,12 @@ func TestE2EHAPairOnePeerDown(t *testing.T) {
 			State string `json:"state"`
 		} `json:"status"`
 	}
-	getJSON(t, am1+"/api/v2/silence/"+id[1], &sil)
+	demotest.GetJSON(t, am1+"/api/v2/silence/"+id[1], &sil)
 	if sil.Status.State != "active" {
 		t.Fatalf("silence on the surviving peer: %+v", sil)
 	}
 	var all []json.RawMessage
-	getJSON(t, am1+"/api/v2/silences", &all)
+	demotest.GetJSON(t, am1+"/api/v2/silences", &all)
 	if len(all) != 1 {
 		t.Fatalf("%d silences on the surviving peer, want exactly 1", len(all))
 	}

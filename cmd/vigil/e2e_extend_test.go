@@ -27,7 +27,7 @@ type amSilenceEnd struct {
 func amSilencesEnd(t *testing.T, am string) []amSilenceEnd {
 	t.Helper()
 	var ss []amSilenceEnd
-	getJSON(t, am+"/api/v2/silences", &ss)
+	demotest.GetJSON(t, am+"/api/v2/silences", &ss)
 	return ss
 }
 

@@ -51,18 +51,6 @@ func faultProxy(t *testing.T, target string) *demo.FaultProxy {
 	return p
 }
 
-// closedURL is the URL of a loopback port nothing listens on.
-func closedURL(t *testing.T) string {
-	t.Helper()
-	ln, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		t.Fatal(err)
-	}
-	u := "http://" + ln.Addr().String()
-	ln.Close()
-	return u
-}
-
 var staleAge = regexp.MustCompile(`◐ stale \d+(ms|s|m)`)
 
 // Prometheus is killed mid-session and started again on the same port: the
@@ -263,7 +251,7 @@ type amSilence struct {
 func silencesWithComment(t *testing.T, am, comment string) []amSilence {
 	t.Helper()
 	var all []amSilence
-	getJSON(t, am+"/api/v2/silences", &all)
+	demotest.GetJSON(t, am+"/api/v2/silences", &all)
 	var out []amSilence
 	for _, s := range all {
 		if s.Comment == comment {
@@ -382,7 +370,7 @@ func TestE2EFaultHAPeerKilledDuringSilenceCreation(t *testing.T) {
 	m := silenceID.FindStringSubmatch(s)
 	sils := silencesWithComment(t, am1, comment)
 	var all []amSilence
-	getJSON(t, am1+"/api/v2/silences", &all)
+	demotest.GetJSON(t, am1+"/api/v2/silences", &all)
 	if len(sils) != 1 || len(all) != 1 || m == nil || sils[0].ID != m[1] || sils[0].Status.State != "active" {
 		t.Fatalf("want exactly one active silence on the surviving peer, the one on screen; it has %+v; screen:\n%s", all, s)
 	}
@@ -551,7 +539,7 @@ func TestE2EFaultPanicRestoresTerminal(t *testing.T) {
 	bin := vigilBinary(t)
 	logFile := filepath.Join(t.TempDir(), "vigil.log")
 	script := fmt.Sprintf(`%s --prometheus %s --refresh 1s --log-file %s; echo "[vigil exited $?]"; stty -a`,
-		shellQuote(bin), shellQuote(closedURL(t)), shellQuote(logFile))
+		shellQuote(bin), shellQuote(demotest.ClosedURL(t)), shellQuote(logFile))
 	p := startPane(t, 120, 40, []string{testPanicEnv + "=after-first-frame"}, "sh", "-c", script)
 	s := p.waitText(20*time.Second, "[vigil exited 1]", "[exited 0]")
 

@@ -15,7 +15,7 @@ import (
 func silenceCount(t *testing.T, am string) int {
 	t.Helper()
 	var all []json.RawMessage
-	getJSON(t, am+"/api/v2/silences", &all)
+	demotest.GetJSON(t, am+"/api/v2/silences", &all)
 	return len(all)
 }
 

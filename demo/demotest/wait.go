@@ -1,0 +1,64 @@
+package demotest
+
+import (
+	"encoding/json"
+	"io"
+	"net"
+	"net/http"
+	"testing"
+	"time"
+)
+
+// Eventually polls cond every 100ms until it holds, and fails the test
+// when it still does not after within, with what cond said last.
+func Eventually(t testing.TB, within time.Duration, what string, cond func() (ok bool, state string)) {
+	t.Helper()
+	deadline := time.Now().Add(within)
+	for {
+		ok, state := cond()
+		if ok {
+			return
+		}
+		if time.Now().After(deadline) {
+			t.Fatalf("after %s, still waiting for %s (last: %s)", within, what, state)
+		}
+		time.Sleep(100 * time.Millisecond)
+	}
+}
+
+// GetJSON decodes the answer of a GET of url into v, and fails the test
+// unless the answer is 200 OK and JSON.
+func GetJSON(t testing.TB, url string, v any) {
+	t.Helper()
+	c := &http.Client{Timeout: 10 * time.Second}
+	resp, err := c.Get(url)
+	if err != nil {
+		t.Fatalf("GET %s: %v", url, err)
+	}
+	defer resp.Body.Close()
+	b, _ := io.ReadAll(resp.Body)
+	if resp.StatusCode != http.StatusOK {
+		t.Fatalf("GET %s: %s %s", url, resp.Status, b)
+	}
+	if err := json.Unmarshal(b, v); err != nil {
+		t.Fatalf("GET %s: %v", url, err)
+	}
+}
+
+// ClosedURL is the http URL of a loopback port nothing listens on.
+func ClosedURL(t testing.TB) string {
+	t.Helper()
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	u := "http://" + ln.Addr().String()
+	ln.Close()
+	return u
+}
+
+// EventuallyTrue is Eventually for a condition with nothing to say.
+func EventuallyTrue(t testing.TB, within time.Duration, what string, cond func() bool) {
+	t.Helper()
+	Eventually(t, within, what, func() (bool, string) { return cond(), "not yet" })
+}
