@@ -107,6 +107,16 @@ func (k SortKey) Next() SortKey {
 	return k + 1
 }
 
+// sortFigures is the figure each figure column sorts by.
+var sortFigures = map[SortKey]func(*Endpoint) float64{
+	SortRPS:        func(e *Endpoint) float64 { return e.RPS },
+	SortErrorRatio: func(e *Endpoint) float64 { return e.ErrorRatio },
+	SortP50:        func(e *Endpoint) float64 { return e.P50 },
+	SortP99:        func(e *Endpoint) float64 { return e.P99 },
+	SortExceptions: func(e *Endpoint) float64 { return e.Exceptions },
+	SortChange:     func(e *Endpoint) float64 { return e.ErrorRatioChange },
+}
+
 // SortEndpoints sorts eps in place. Figures sort highest first and names
 // A to Z; reverse flips that. A missing figure (NaN or infinite) always
 // sorts last whatever the direction. Ties fall back to the name (A to Z),
@@ -118,21 +128,10 @@ func SortEndpoints(eps []Endpoint, key SortKey, reverse bool, t Thresholds) {
 	// Sort indices rather than the rows themselves: a row is large, and the
 	// original index as the last tiebreak makes the sort stable.
 	var c func(a, b *Endpoint) int
-	switch key {
-	case SortEndpoint:
+	if key == SortEndpoint {
 		c = func(a, b *Endpoint) int { return flip(strings.Compare(a.Name, b.Name), reverse) }
-	case SortRPS:
-		c = func(a, b *Endpoint) int { return byFigure(a.RPS, b.RPS, reverse) }
-	case SortErrorRatio:
-		c = func(a, b *Endpoint) int { return byFigure(a.ErrorRatio, b.ErrorRatio, reverse) }
-	case SortP50:
-		c = func(a, b *Endpoint) int { return byFigure(a.P50, b.P50, reverse) }
-	case SortP99:
-		c = func(a, b *Endpoint) int { return byFigure(a.P99, b.P99, reverse) }
-	case SortExceptions:
-		c = func(a, b *Endpoint) int { return byFigure(a.Exceptions, b.Exceptions, reverse) }
-	case SortChange:
-		c = func(a, b *Endpoint) int { return byFigure(a.ErrorRatioChange, b.ErrorRatioChange, reverse) }
+	} else if f := sortFigures[key]; f != nil {
+		c = func(a, b *Endpoint) int { return byFigure(f(a), f(b), reverse) }
 	}
 	var levels []Level // the worst level of row i
 	if c == nil {

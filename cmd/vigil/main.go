@@ -198,6 +198,15 @@ func console(cfg *vigil.Config, getenv func(string) string) error {
 	return err
 }
 
+// checkFormat refuses a --format that is not text, json or markdown.
+func checkFormat(format string) error {
+	switch format {
+	case views.FormatText, views.FormatJSON, views.FormatMarkdown:
+		return nil
+	}
+	return usageError{fmt.Errorf("flag --format: unknown format %q: use text, json or markdown", format)}
+}
+
 func runSnapshot(args []string, stdout, stderr io.Writer, getenv func(string) string) error {
 	o := newFlagSet("vigil snapshot", stderr)
 	format := o.fs.String("format", views.FormatText, "output `format`: text, json or markdown")
@@ -206,10 +215,8 @@ func runSnapshot(args []string, stdout, stderr io.Writer, getenv func(string) st
 	if err != nil {
 		return err
 	}
-	switch *format {
-	case views.FormatText, views.FormatJSON, views.FormatMarkdown:
-	default:
-		return usageError{fmt.Errorf("flag --format: unknown format %q: use text, json or markdown", *format)}
+	if err := checkFormat(*format); err != nil {
+		return err
 	}
 	prom, err := newPrometheus(&cfg)
 	if err != nil {

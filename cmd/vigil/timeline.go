@@ -55,10 +55,8 @@ func runTimeline(args []string, stdout, stderr io.Writer, getenv func(string) st
 	if err != nil {
 		return err
 	}
-	switch *format {
-	case views.FormatText, views.FormatJSON, views.FormatMarkdown:
-	default:
-		return usageError{fmt.Errorf("flag --format: unknown format %q: use text, json or markdown", *format)}
+	if err := checkFormat(*format); err != nil {
+		return err
 	}
 	now := time.Now()
 	from, err := parseWhen("since", *since, now)
