@@ -12,9 +12,7 @@ import (
 const ph = Placeholder
 
 func TestSanitize(t *testing.T) {
-	tests := []struct {
-		name, in, want string
-	}{
+	tests := []sanitizeCase{
 		{"empty", "", ""},
 		{"ascii", "checkout 5xx ratio > 5%", "checkout 5xx ratio > 5%"},
 		{"title OSC BEL", "\x1b]0;pwned\x07", ph + "]0;pwned" + ph},
@@ -68,24 +66,34 @@ func TestSanitize(t *testing.T) {
 		{"arabic rtl letters", "خطأ", "خطأ"},
 		{"latin-1", "café ñ ü ©", "café ñ ü ©"},
 	}
+	checkSanitizer(t, "Sanitize", Sanitize, false, tests)
+}
+
+// sanitizeCase is an input and what the sanitiser makes of it.
+type sanitizeCase struct {
+	name, in, want string
+}
+
+// checkSanitizer runs f, named name, on each case: the output is the one
+// wanted, f gives it back unchanged, and it is safe (checkSafe).
+func checkSanitizer(t *testing.T, name string, f func(string) string, multi bool, tests []sanitizeCase) {
+	t.Helper()
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			got := Sanitize(tt.in)
+			got := f(tt.in)
 			if got != tt.want {
-				t.Errorf("Sanitize(%q) = %q, want %q", tt.in, got, tt.want)
+				t.Errorf("%s(%q) = %q, want %q", name, tt.in, got, tt.want)
 			}
-			if again := Sanitize(got); again != got {
-				t.Errorf("not idempotent: Sanitize(%q) = %q", got, again)
+			if again := f(got); again != got {
+				t.Errorf("not idempotent: %s(%q) = %q", name, got, again)
 			}
-			checkSafe(t, got, false)
+			checkSafe(t, got, multi)
 		})
 	}
 }
 
 func TestSanitizeMultiline(t *testing.T) {
-	tests := []struct {
-		name, in, want string
-	}{
+	tests := []sanitizeCase{
 		{"keeps newlines", "first\nsecond\n", "first\nsecond\n"},
 		{"crlf to lf", "a\r\nb", "a\nb"},
 		{"lone cr", "a\rb", "a" + ph + "b"},
@@ -95,18 +103,7 @@ func TestSanitizeMultiline(t *testing.T) {
 		{"bidi", "a\n\u202Eb", "a\n" + ph + "b"},
 		{"8-bit CSI", "\x9b2J", ph + "2J"},
 	}
-	for _, tt := range tests {
-		t.Run(tt.name, func(t *testing.T) {
-			got := SanitizeMultiline(tt.in)
-			if got != tt.want {
-				t.Errorf("SanitizeMultiline(%q) = %q, want %q", tt.in, got, tt.want)
-			}
-			if again := SanitizeMultiline(got); again != got {
-				t.Errorf("not idempotent: %q -> %q", got, again)
-			}
-			checkSafe(t, got, true)
-		})
-	}
+	checkSanitizer(t, "SanitizeMultiline", SanitizeMultiline, true, tests)
 }
 
 func TestSanitizeSafeInputIsReturnedAsIs(t *testing.T) {
