@@ -41,6 +41,20 @@ func TestPlanTimeline(t *testing.T) {
 	}
 }
 
+// checkEvents sorts ev and compares it, one line an event (its offset
+// from the start of plan, what of it shows, its summary), with want.
+func checkEvents(t *testing.T, ev []Event, plan TimelinePlan, what func(Event) string, want []string) {
+	t.Helper()
+	SortEvents(ev)
+	var got []string
+	for _, e := range ev {
+		got = append(got, e.Time.Sub(plan.Start).String()+" "+what(e)+" "+e.Summary)
+	}
+	if strings.Join(got, "\n") != strings.Join(want, "\n") {
+		t.Errorf("events:\n%s\nwant:\n%s", strings.Join(got, "\n"), strings.Join(want, "\n"))
+	}
+}
+
 func TestAlertEvents(t *testing.T) {
 	plan := PlanTimeline(tlBase, tlBase.Add(100*time.Second), time.Minute) // 1s step
 	lbl := func(state string) model.Metric {
@@ -59,21 +73,13 @@ func TestAlertEvents(t *testing.T) {
 		}),
 	}
 	ev := AlertEvents(mat, plan)
-	SortEvents(ev)
-	var got []string
-	for _, e := range ev {
-		got = append(got, e.Time.Sub(plan.Start).String()+" "+string(e.Kind)+" "+e.Summary)
-	}
-	want := []string{
+	checkEvents(t, ev, plan, func(e Event) string { return string(e.Kind) }, []string{
 		"9.5s alert_pending HighErrorRate pending path=/x",
 		"19.7s alert_firing HighErrorRate firing path=/x",
 		"31s alert_resolved Old resolved",
 		"1m1s alert_resolved HighErrorRate resolved path=/x",
 		"1m29.7s alert_firing Late firing",
-	}
-	if strings.Join(got, "\n") != strings.Join(want, "\n") {
-		t.Errorf("events:\n%s\nwant:\n%s", strings.Join(got, "\n"), strings.Join(want, "\n"))
-	}
+	})
 }
 
 func TestThresholdEvents(t *testing.T) {
@@ -97,21 +103,13 @@ func TestThresholdEvents(t *testing.T) {
 	// An endpoint that appears already critical.
 	late := series(plan, model.Metric{"path": "/new"}, 40, 45, func(int) float64 { return 0.5 })
 	ev := ThresholdEvents(model.Matrix{ss, late}, plan, "path", FigureErrorRatio, 0.01, 0.05)
-	SortEvents(ev)
-	var got []string
-	for _, e := range ev {
-		got = append(got, e.Time.Sub(plan.Start).String()+" "+e.Labels["direction"]+" "+e.Summary)
-	}
-	want := []string{
+	checkEvents(t, ev, plan, func(e Event) string { return e.Labels["direction"] }, []string{
 		"10s up /api/checkout error ratio 2% above warn 1%",
 		"20s up /api/checkout error ratio 30% above crit 5%",
 		"30s down /api/checkout error ratio 2% back below crit 5% (still above warn 1%)",
 		"35s down /api/checkout error ratio 0.1% back below warn 1%",
 		"40s up /new error ratio 50% above crit 5%",
-	}
-	if strings.Join(got, "\n") != strings.Join(want, "\n") {
-		t.Errorf("events:\n%s\nwant:\n%s", strings.Join(got, "\n"), strings.Join(want, "\n"))
-	}
+	})
 }
 
 func TestChangeEvents(t *testing.T) {
@@ -144,19 +142,11 @@ func TestChangeEvents(t *testing.T) {
 		series(plan, model.Metric{"instance": "c:1", "job": "flask", SeriesLabel: "info", "version": "2"}, 50, 100, func(int) float64 { return 1 }),
 	}
 	ev := ChangeEvents(mat, plan)
-	SortEvents(ev)
-	var got []string
-	for _, e := range ev {
-		got = append(got, e.Time.Sub(plan.Start).String()+" "+string(e.Kind)+" "+e.Summary)
-	}
-	want := []string{
+	checkEvents(t, ev, plan, func(e Event) string { return string(e.Kind) }, []string{
 		"39.6s restart restart of a:1 (job flask): process started at " + unixTime(restartAt).Format("15:04:05Z"),
 		"1m1s deploy deploy on a:1 (job flask): version 1.0 → 1.1",
 		"1m10s restart restart of b:1 (job flask): request counters reset",
-	}
-	if strings.Join(got, "\n") != strings.Join(want, "\n") {
-		t.Errorf("events:\n%s\nwant:\n%s", strings.Join(got, "\n"), strings.Join(want, "\n"))
-	}
+	})
 }
 
 func TestNotesStore(t *testing.T) {
