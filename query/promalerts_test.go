@@ -36,26 +36,44 @@ const vigilAlertRules = `groups:
 // A real Prometheus evaluates one firing and one pending rule and sends
 // the firing alert to a real Alertmanager: the pending alert comes only
 // from Prometheus, the firing one from both, once after merging.
-func TestPrometheusAlertsAndRules(t *testing.T) {
+// startRulesStack starts a stack with one Alertmanager and a Prometheus
+// that evaluates rules, and returns it with a client of Prometheus's API and
+// a context that bounds the test.
+func startRulesStack(t *testing.T, file, rules string) (*demo.Stack, v1.API, context.Context) {
+	t.Helper()
 	stack := demotest.Start(t, demo.StackOptions{
 		Alertmanagers: 1,
-		RuleFiles:     map[string][]byte{"vigil-alerts.yml": []byte(vigilAlertRules)},
+		RuleFiles:     map[string][]byte{file: []byte(rules)},
 	})
 	ctx, cancel := context.WithTimeout(context.Background(), 90*time.Second)
-	defer cancel()
+	t.Cleanup(cancel)
 	pc, err := api.NewClient(api.Config{Address: stack.PrometheusURL})
 	if err != nil {
 		t.Fatal(err)
 	}
-	papi := v1.NewAPI(pc)
+	return stack, v1.NewAPI(pc), ctx
+}
 
+// promAlertsUntil reads Prometheus's alerts until done holds of them (30s
+// at the most), and returns them.
+func promAlertsUntil(t *testing.T, ctx context.Context, papi v1.API, what string, done func([]query.Alert) bool) []query.Alert {
+	t.Helper()
 	var prom []query.Alert
-	demotest.EventuallyTrue(t, 30*time.Second, "both alerts in /api/v1/alerts", func() bool {
+	demotest.EventuallyTrue(t, 30*time.Second, what, func() bool {
+		var err error
 		prom, err = query.PrometheusAlerts(ctx, papi)
 		if err != nil {
 			t.Fatalf("PrometheusAlerts: %v", err)
 		}
-		return len(byName(prom, "VigilAlwaysFiring")) == 1 && len(byName(prom, "VigilAlwaysPending")) == 1
+		return done(prom)
+	})
+	return prom
+}
+
+func TestPrometheusAlertsAndRules(t *testing.T) {
+	stack, papi, ctx := startRulesStack(t, "vigil-alerts.yml", vigilAlertRules)
+	prom := promAlertsUntil(t, ctx, papi, "both alerts in /api/v1/alerts", func(as []query.Alert) bool {
+		return len(byName(as, "VigilAlwaysFiring")) == 1 && len(byName(as, "VigilAlwaysPending")) == 1
 	})
 	firing := byName(prom, "VigilAlwaysFiring")[0]
 	if firing.State != query.StateFiring || firing.Source != query.SourcePrometheus || firing.Severity != "critical" ||
@@ -177,24 +195,9 @@ const twinAlertRules = `groups:
 // firing, one pending, one label set. The merge shows it once, firing,
 // with or without Alertmanager's copy.
 func TestMergeTwinRulesShowsFiring(t *testing.T) {
-	stack := demotest.Start(t, demo.StackOptions{
-		Alertmanagers: 1,
-		RuleFiles:     map[string][]byte{"twins.yml": []byte(twinAlertRules)},
-	})
-	ctx, cancel := context.WithTimeout(context.Background(), 90*time.Second)
-	defer cancel()
-	pc, err := api.NewClient(api.Config{Address: stack.PrometheusURL})
-	if err != nil {
-		t.Fatal(err)
-	}
-	papi := v1.NewAPI(pc)
-	var prom []query.Alert
-	demotest.EventuallyTrue(t, 30*time.Second, "both copies in /api/v1/alerts", func() bool {
-		prom, err = query.PrometheusAlerts(ctx, papi)
-		if err != nil {
-			t.Fatalf("PrometheusAlerts: %v", err)
-		}
-		return len(byName(prom, "VigilTwin")) == 2
+	stack, papi, ctx := startRulesStack(t, "twins.yml", twinAlertRules)
+	prom := promAlertsUntil(t, ctx, papi, "both copies in /api/v1/alerts", func(as []query.Alert) bool {
+		return len(byName(as, "VigilTwin")) == 2
 	})
 	twins := byName(prom, "VigilTwin")
 	if twins[0].Key() != twins[1].Key() || twins[0].State == twins[1].State {
