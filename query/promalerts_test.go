@@ -54,25 +54,25 @@ func startRulesStack(t *testing.T, file, rules string) (*demo.Stack, v1.API, con
 	return stack, v1.NewAPI(pc), ctx
 }
 
-// promAlertsUntil reads Prometheus's alerts until done holds of them (30s
-// at the most), and returns them.
-func promAlertsUntil(t *testing.T, ctx context.Context, papi v1.API, what string, done func([]query.Alert) bool) []query.Alert {
+// alertsUntil reads alerts with read until done holds of them (30s at the
+// most), and returns them; which names the source in a failure.
+func alertsUntil(t *testing.T, which string, read func() ([]query.Alert, error), what string, done func([]query.Alert) bool) []query.Alert {
 	t.Helper()
-	var prom []query.Alert
+	var as []query.Alert
 	demotest.EventuallyTrue(t, 30*time.Second, what, func() bool {
 		var err error
-		prom, err = query.PrometheusAlerts(ctx, papi)
+		as, err = read()
 		if err != nil {
-			t.Fatalf("PrometheusAlerts: %v", err)
+			t.Fatalf("%s: %v", which, err)
 		}
-		return done(prom)
+		return done(as)
 	})
-	return prom
+	return as
 }
 
 func TestPrometheusAlertsAndRules(t *testing.T) {
 	stack, papi, ctx := startRulesStack(t, "vigil-alerts.yml", vigilAlertRules)
-	prom := promAlertsUntil(t, ctx, papi, "both alerts in /api/v1/alerts", func(as []query.Alert) bool {
+	prom := alertsUntil(t, "PrometheusAlerts", func() ([]query.Alert, error) { return query.PrometheusAlerts(ctx, papi) }, "both alerts in /api/v1/alerts", func(as []query.Alert) bool {
 		return len(byName(as, "VigilAlwaysFiring")) == 1 && len(byName(as, "VigilAlwaysPending")) == 1
 	})
 	firing := byName(prom, "VigilAlwaysFiring")[0]
@@ -119,13 +119,8 @@ func TestPrometheusAlertsAndRules(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	var fromAM []query.Alert
-	demotest.EventuallyTrue(t, 30*time.Second, "the firing alert in Alertmanager", func() bool {
-		fromAM, err = am.Alerts(ctx)
-		if err != nil {
-			t.Fatalf("Alerts: %v", err)
-		}
-		return len(byName(fromAM, "VigilAlwaysFiring")) == 1
+	fromAM := alertsUntil(t, "Alerts", func() ([]query.Alert, error) { return am.Alerts(ctx) }, "the firing alert in Alertmanager", func(as []query.Alert) bool {
+		return len(byName(as, "VigilAlwaysFiring")) == 1
 	})
 	merged := query.MergeAlerts(fromAM, prom)
 	query.SortAlerts(merged)
@@ -196,7 +191,7 @@ const twinAlertRules = `groups:
 // with or without Alertmanager's copy.
 func TestMergeTwinRulesShowsFiring(t *testing.T) {
 	stack, papi, ctx := startRulesStack(t, "twins.yml", twinAlertRules)
-	prom := promAlertsUntil(t, ctx, papi, "both copies in /api/v1/alerts", func(as []query.Alert) bool {
+	prom := alertsUntil(t, "PrometheusAlerts", func() ([]query.Alert, error) { return query.PrometheusAlerts(ctx, papi) }, "both copies in /api/v1/alerts", func(as []query.Alert) bool {
 		return len(byName(as, "VigilTwin")) == 2
 	})
 	twins := byName(prom, "VigilTwin")
@@ -215,13 +210,8 @@ func TestMergeTwinRulesShowsFiring(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	var fromAM []query.Alert
-	demotest.EventuallyTrue(t, 30*time.Second, "the firing copy in Alertmanager", func() bool {
-		fromAM, err = am.Alerts(ctx)
-		if err != nil {
-			t.Fatalf("Alerts: %v", err)
-		}
-		return len(byName(fromAM, "VigilTwin")) == 1
+	fromAM := alertsUntil(t, "Alerts", func() ([]query.Alert, error) { return am.Alerts(ctx) }, "the firing copy in Alertmanager", func(as []query.Alert) bool {
+		return len(byName(as, "VigilTwin")) == 1
 	})
 	check("with Alertmanager", query.MergeAlerts(fromAM, prom), query.SourceBoth)
 	if m := byName(query.MergeAlerts(fromAM, prom), "VigilTwin")[0]; m.Summary() == "" {
