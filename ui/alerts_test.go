@@ -200,7 +200,7 @@ func TestGraphKeyIsTypedWhileTheFilterPromptIsOpen(t *testing.T) {
 // failingAM is an Alertmanager that never answers.
 type failingAM struct{ countingAM }
 
-func (failingAM) Alerts(context.Context) ([]query.Alert, error) {
+func (*failingAM) Alerts(context.Context) ([]query.Alert, error) {
 	return nil, errors.New("dial tcp 127.0.0.1:1: connection refused")
 }
 
