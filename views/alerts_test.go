@@ -146,6 +146,19 @@ func sendUnseen(s Screen, ks ...string) []tea.Msg {
 	return runCmd(cmd)
 }
 
+// filterBy opens the filter prompt of s, checks that it owns the
+// keyboard, replaces its text with txt and presses enter.
+func filterBy(t *testing.T, s Screen, txt string) {
+	t.Helper()
+	send(s, "/")
+	if !s.Capturing() {
+		t.Fatal("the prompt should own the keyboard")
+	}
+	send(s, "ctrl+u")
+	typeText(s, txt)
+	send(s, "enter")
+}
+
 // typeText types text one character at a time, drawing after each.
 func typeText(s Screen, txt string) {
 	for _, r := range txt {
@@ -310,12 +323,7 @@ func TestAlertsStateAndSeverityStyled(t *testing.T) {
 
 func TestAlertsFilter(t *testing.T) {
 	a := newTestAlerts(t, 120, 30)
-	send(a, "/")
-	if !a.Capturing() {
-		t.Fatal("the prompt should own the keyboard")
-	}
-	typeText(a, "login")
-	send(a, "enter")
+	filterBy(t, a, "login")
 	if a.Capturing() || len(a.Alerts()) != 1 || a.Alerts()[0].Labels["path"] != "/login" {
 		t.Fatalf("text filter: %v", alertNames(a.Alerts()))
 	}
@@ -324,27 +332,18 @@ func TestAlertsFilter(t *testing.T) {
 	}
 
 	// A label matcher, with Alertmanager's semantics (anchored regex).
-	send(a, "/")
-	a.Update(amKey("ctrl+u"))
-	typeText(a, `severity="critical" path=~"/api/.*"`)
-	send(a, "enter")
+	filterBy(t, a, `severity="critical" path=~"/api/.*"`)
 	if got := a.Alerts(); len(got) != 2 || got[0].Name != "HighErrorRate" || got[1].Name != "HighErrorRate" {
 		t.Fatalf("matcher filter: %v", alertNames(got))
 	}
-	send(a, "/")
-	a.Update(amKey("ctrl+u"))
-	typeText(a, `path=~"/api"`)
-	send(a, "enter")
+	filterBy(t, a, `path=~"/api"`)
 	if got := a.Alerts(); len(got) != 0 {
 		t.Fatalf("anchored regex should match nothing: %v", alertNames(got))
 	}
 
 	// A bad matcher: the error shows under the prompt, the text is kept,
 	// the prompt stays open and the last good filter stays applied.
-	send(a, "/")
-	a.Update(amKey("ctrl+u"))
-	typeText(a, `path=~"(unclosed"`)
-	send(a, "enter")
+	filterBy(t, a, `path=~"(unclosed"`)
 	if !a.Capturing() {
 		t.Fatal("enter on a bad filter should keep the prompt open")
 	}

@@ -86,24 +86,15 @@ func TestSilencesListAndExpired(t *testing.T) {
 
 func TestSilencesFilter(t *testing.T) {
 	s := newTestSilences(t, 120, 30)
-	send(s, "/")
-	if !s.Capturing() {
-		t.Fatal("the prompt should own the keyboard")
-	}
-	typeText(s, "bob")
-	send(s, "enter")
+	filterBy(t, s, "bob")
 	if got := silenceIDs(s); len(got) != 1 || got[0] != "sil-batch" {
 		t.Fatalf("by creator: %v", got)
 	}
-	send(s, "/", "ctrl+u")
-	typeText(s, "OPS-1234")
-	send(s, "enter")
+	filterBy(t, s, "OPS-1234")
 	if got := silenceIDs(s); len(got) != 1 || got[0] != "sil-login" {
 		t.Fatalf("by comment: %v", got)
 	}
-	send(s, "/", "ctrl+u")
-	typeText(s, `path="/login"`)
-	send(s, "enter")
+	filterBy(t, s, `path="/login"`)
 	if got := silenceIDs(s); len(got) != 1 || got[0] != "sil-login" {
 		t.Fatalf("by matcher: %v", got)
 	}
