@@ -74,6 +74,8 @@ func keyMsg(s string) tea.KeyPressMsg {
 		"space":     {Code: tea.KeySpace, Text: " "},
 		"up":        {Code: tea.KeyUp},
 		"down":      {Code: tea.KeyDown},
+		"left":      {Code: tea.KeyLeft},
+		"end":       {Code: tea.KeyEnd},
 		"pgup":      {Code: tea.KeyPgUp},
 		"pgdown":    {Code: tea.KeyPgDown},
 		"backspace": {Code: tea.KeyBackspace},

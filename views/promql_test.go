@@ -316,29 +316,20 @@ func TestPromQLReopenSelectsTheTextTypingReplacesIt(t *testing.T) {
 	if p.Value() != "new" {
 		t.Errorf("typing after reopening gives %q, want %q", p.Value(), "new")
 	}
-	// Reopen and press end: the text stays, for editing.
-	pqPress(p, "esc")
-	p.prompting = false
-	pqPress(p, ":")
-	p.Update(tea.KeyPressMsg{Code: tea.KeyEnd})
-	typeInto(p, "_x")
-	if p.Value() != "new_x" {
-		t.Errorf("end then typing gives %q, want new_x", p.Value())
-	}
-	// Reopen and press ←: editing in place too.
-	p.prompting = false
-	pqPress(p, ":")
-	p.Update(tea.KeyPressMsg{Code: tea.KeyLeft})
-	typeInto(p, "Y")
-	if p.Value() != "new_Yx" {
-		t.Errorf("← then typing gives %q, want new_Yx", p.Value())
-	}
+	// Reopen and press end or ←: the text stays, for editing in place.
 	// Backspace on the selection clears it.
-	p.prompting = false
-	pqPress(p, ":")
-	pqPress(p, "backspace")
-	if p.Value() != "" {
-		t.Errorf("backspace on the selection leaves %q", p.Value())
+	pqPress(p, "esc")
+	for _, c := range []struct{ key, typed, want string }{
+		{"end", "_x", "new_x"},
+		{"left", "Y", "new_Yx"},
+		{"backspace", "", ""},
+	} {
+		p.prompting = false
+		pqPress(p, ":", c.key)
+		typeInto(p, c.typed)
+		if p.Value() != c.want {
+			t.Errorf("reopened, %s then typing %q gives %q, want %q", c.key, c.typed, p.Value(), c.want)
+		}
 	}
 }
 

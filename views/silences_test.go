@@ -86,17 +86,15 @@ func TestSilencesListAndExpired(t *testing.T) {
 
 func TestSilencesFilter(t *testing.T) {
 	s := newTestSilences(t, 120, 30)
-	filterBy(t, s, "bob")
-	if got := silenceIDs(s); len(got) != 1 || got[0] != "sil-batch" {
-		t.Fatalf("by creator: %v", got)
-	}
-	filterBy(t, s, "OPS-1234")
-	if got := silenceIDs(s); len(got) != 1 || got[0] != "sil-login" {
-		t.Fatalf("by comment: %v", got)
-	}
-	filterBy(t, s, `path="/login"`)
-	if got := silenceIDs(s); len(got) != 1 || got[0] != "sil-login" {
-		t.Fatalf("by matcher: %v", got)
+	for _, c := range []struct{ by, filter, want string }{
+		{"creator", "bob", "sil-batch"},
+		{"comment", "OPS-1234", "sil-login"},
+		{"matcher", `path="/login"`, "sil-login"},
+	} {
+		filterBy(t, s, c.filter)
+		if got := silenceIDs(s); len(got) != 1 || got[0] != c.want {
+			t.Fatalf("by %s: %v", c.by, got)
+		}
 	}
 	send(s, "esc")
 	if len(s.Rows()) != 3 {
