@@ -216,6 +216,16 @@ func TestSilenceFormTextBackToList(t *testing.T) {
 	}
 }
 
+// replaceAfterComment is a form edit: a comment typed, then the text of
+// the field that key moves to replaced with txt.
+func replaceAfterComment(key, txt string) func(a *Alerts) {
+	return func(a *Alerts) {
+		typeText(a, "c")
+		send(a, key, "ctrl+u")
+		typeText(a, txt)
+	}
+}
+
 func TestSilenceFormRefusals(t *testing.T) {
 	cases := []struct {
 		name  string
@@ -223,31 +233,11 @@ func TestSilenceFormRefusals(t *testing.T) {
 		edit  func(a *Alerts)
 	}{
 		{"empty comment", errComment, func(a *Alerts) {}},
-		{"bad duration", errDuration, func(a *Alerts) {
-			typeText(a, "c")
-			send(a, "shift+tab", "ctrl+u")
-			typeText(a, "soon")
-		}},
-		{"zero duration", errDuration, func(a *Alerts) {
-			typeText(a, "c")
-			send(a, "shift+tab", "ctrl+u")
-			typeText(a, "0m")
-		}},
-		{"negative duration", errDuration, func(a *Alerts) {
-			typeText(a, "c")
-			send(a, "shift+tab", "ctrl+u")
-			typeText(a, "-5m")
-		}},
-		{"bad regex", errMatchers, func(a *Alerts) {
-			typeText(a, "c")
-			send(a, "ctrl+t", "ctrl+u")
-			typeText(a, `path=~"(unclosed"`)
-		}},
-		{"all empty matchers", errMatchers, func(a *Alerts) {
-			typeText(a, "c")
-			send(a, "ctrl+t", "ctrl+u")
-			typeText(a, `alertname=~".*", path=~""`)
-		}},
+		{"bad duration", errDuration, replaceAfterComment("shift+tab", "soon")},
+		{"zero duration", errDuration, replaceAfterComment("shift+tab", "0m")},
+		{"negative duration", errDuration, replaceAfterComment("shift+tab", "-5m")},
+		{"bad regex", errMatchers, replaceAfterComment("ctrl+t", `path=~"(unclosed"`)},
+		{"all empty matchers", errMatchers, replaceAfterComment("ctrl+t", `alertname=~".*", path=~""`)},
 		{"no matcher on", errMatchers, func(a *Alerts) {
 			typeText(a, "c")
 			send(a, "shift+tab", "shift+tab")
@@ -255,10 +245,7 @@ func TestSilenceFormRefusals(t *testing.T) {
 				send(a, "space", "down")
 			}
 		}},
-		{"no author", errCreatedBy, func(a *Alerts) {
-			typeText(a, "c")
-			send(a, "tab", "ctrl+u")
-		}},
+		{"no author", errCreatedBy, replaceAfterComment("tab", "")},
 	}
 	for _, c := range cases {
 		t.Run(c.name, func(t *testing.T) {
