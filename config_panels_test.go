@@ -6,7 +6,7 @@ import (
 	"testing"
 	"time"
 
-	"github.com/vigilterm/vigil/internal/tomltest"
+	"github.com/vigilterm/vigil/demo/demotest"
 	"github.com/vigilterm/vigil/query"
 )
 
@@ -37,7 +37,7 @@ func checkCommentedArrayTable(t *testing.T, name string, typ reflect.Type) {
 // examples uncommented.
 func uncommentedPanels(t *testing.T) []byte {
 	t.Helper()
-	doc, ok := tomltest.Uncomment(DefaultTOML, "[[panel]]")
+	doc, ok := demotest.Uncomment(DefaultTOML, "[[panel]]")
 	if !ok {
 		t.Fatal("no [[panel]] example in config.toml")
 	}

@@ -16,7 +16,6 @@ import (
 	"github.com/vigilterm/vigil"
 	"github.com/vigilterm/vigil/demo"
 	"github.com/vigilterm/vigil/demo/demotest"
-	"github.com/vigilterm/vigil/internal/tomltest"
 	"github.com/vigilterm/vigil/query"
 	"github.com/vigilterm/vigil/themes"
 	"github.com/vigilterm/vigil/views"
@@ -88,15 +87,11 @@ func TestPanelsOneQueryPerPanelPerRefreshOnTheTick(t *testing.T) {
 		}
 	}
 	// A tick before the interval does nothing; one after refreshes once.
-	clock.Add(time.Second)
-	_, cmd = m.Update(tickMsg(clock.Now()))
-	run(m, cmd)
+	tickAfter(m, clock, time.Second)
 	if i, r := src.counts(); i != 3 || r != 1 {
 		t.Fatalf("refreshed early: %d %d", i, r)
 	}
-	clock.Add(5 * time.Second)
-	_, cmd = m.Update(tickMsg(clock.Now()))
-	run(m, cmd)
+	tickAfter(m, clock, 5*time.Second)
 	if i, r := src.counts(); i != 6 || r != 2 {
 		t.Fatalf("second refresh: %d instant and %d range queries, want 6 and 2", i, r)
 	}
@@ -105,9 +100,7 @@ func TestPanelsOneQueryPerPanelPerRefreshOnTheTick(t *testing.T) {
 	}
 	// Elsewhere, the panels do not refresh.
 	m.Update(tea.KeyPressMsg{Code: '1', Text: "1"})
-	clock.Add(10 * time.Second)
-	_, cmd = m.Update(tickMsg(clock.Now()))
-	run(m, cmd)
+	tickAfter(m, clock, 10*time.Second)
 	if i, r := src.counts(); i != 6 || r != 2 {
 		t.Fatalf("refreshed while hidden: %d %d", i, r)
 	}
@@ -206,7 +199,7 @@ func TestHistoryFileBounded(t *testing.T) {
 // uncommented.
 func uncommentedPanels(t *testing.T) []byte {
 	t.Helper()
-	doc, ok := tomltest.Uncomment(vigil.DefaultTOML, "[[panel]]")
+	doc, ok := demotest.Uncomment(vigil.DefaultTOML, "[[panel]]")
 	if !ok {
 		t.Fatal("no [[panel]] example in config.toml")
 	}

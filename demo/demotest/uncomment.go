@@ -1,6 +1,7 @@
-// Package tomltest holds what the tests of the configuration and of the
-// screens share about the shipped config.toml.
-package tomltest
+package demotest
+
+// What the tests of the configuration and of the screens share about the
+// shipped config.toml.
 
 import "strings"
 
