@@ -82,15 +82,11 @@ func TestEnterOpensDetailAndEscReturns(t *testing.T) {
 func TestDetailRefreshesOnTheTickAndPauses(t *testing.T) {
 	m, src, clock := openedDetail(t)
 	n := len(src.requests)
-	clock.Add(time.Second)
-	_, cmd := m.Update(tickMsg(clock.Now()))
-	run(m, cmd)
+	tickAfter(m, clock, time.Second)
 	if len(src.requests) != n {
 		t.Fatalf("refreshed after 1s (refresh is 5s): %d", len(src.requests))
 	}
-	clock.Add(5 * time.Second)
-	_, cmd = m.Update(tickMsg(clock.Now()))
-	run(m, cmd)
+	tickAfter(m, clock, 5*time.Second)
 	if len(src.requests) != n+1 {
 		t.Fatalf("no refresh on the tick: %d requests", len(src.requests))
 	}
@@ -100,9 +96,7 @@ func TestDetailRefreshesOnTheTickAndPauses(t *testing.T) {
 		t.Fatalf("pause not shown:\n%s", screen(m))
 	}
 	for range 3 {
-		clock.Add(10 * time.Second)
-		_, cmd = m.Update(tickMsg(clock.Now()))
-		run(m, cmd)
+		tickAfter(m, clock, 10*time.Second)
 	}
 	if len(src.requests) != n+1 {
 		t.Fatalf("refreshed while paused: %d", len(src.requests))

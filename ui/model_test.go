@@ -89,6 +89,14 @@ func sample() *query.Overview {
 // model, as the program would; ticks are dropped so it terminates.
 func run(m *Model, cmd tea.Cmd) { drain(m, cmd) }
 
+// tickAfter moves the clock on by d and delivers the tick of that time,
+// running what it starts.
+func tickAfter(m *Model, clock *fakeClock, d time.Duration) {
+	clock.Add(d)
+	_, cmd := m.Update(tickMsg(clock.Now()))
+	run(m, cmd)
+}
+
 // keyMsg is the key press named s: a letter, or enter, esc, up, ctrl+c.
 func keyMsg(s string) tea.KeyPressMsg {
 	switch s {
@@ -237,9 +245,7 @@ func TestDownThenBackoffThenRecovery(t *testing.T) {
 	}
 	// Prometheus comes back: recovered without a keypress.
 	src.err, src.ov = nil, sample()
-	clock.Add(5 * time.Second)
-	_, cmd := m.Update(tickMsg(clock.Now()))
-	run(m, cmd)
+	tickAfter(m, clock, 5*time.Second)
 	if m.ov.conn() != connLive || !strings.Contains(screen(m), "/api/checkout") {
 		t.Fatalf("not recovered:\n%s", screen(m))
 	}
@@ -275,13 +281,11 @@ func TestPauseFreezesAndResumeCatchesUp(t *testing.T) {
 		t.Fatalf("not paused:\n%s", screen(m))
 	}
 	calls := src.calls
-	clock.Add(time.Minute)
-	_, cmd := m.Update(tickMsg(clock.Now()))
-	run(m, cmd)
+	tickAfter(m, clock, time.Minute)
 	if src.calls != calls {
 		t.Fatal("refreshed while paused")
 	}
-	_, cmd = m.Update(tea.KeyPressMsg{Code: 'p', Text: "p"})
+	_, cmd := m.Update(tea.KeyPressMsg{Code: 'p', Text: "p"})
 	run(m, cmd)
 	if m.paused || src.calls != calls+1 {
 		t.Fatalf("resume did not refresh at once (calls %d→%d)", calls, src.calls)
