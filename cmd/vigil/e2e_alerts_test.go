@@ -157,8 +157,7 @@ func TestE2ESilenceAnAlertThenExpireIt(t *testing.T) {
 	if sil.Status.State != "expired" || sil.Comment != "checkout errors: rolling back deploy 4711" {
 		t.Fatalf("silence in Alertmanager: %+v", sil)
 	}
-	p.keys("q")
-	p.waitText(10*time.Second, "[exited 0]")
+	p.quit(10 * time.Second)
 
 	// Both writes are in the audit log, a private file.
 	logPath := filepath.Join(state, "vigil", "audit.log")
@@ -205,13 +204,10 @@ func TestE2EReadOnlyRefusesToWrite(t *testing.T) {
 	p.waitFor("help closed", 5*time.Second, func(s string) bool { return !strings.Contains(s, "Keys — Alerts") })
 	p.keys("s")
 	p.waitText(5*time.Second, "read-only")
-	var sils []json.RawMessage
-	demotest.GetJSON(t, am+"/api/v2/silences", &sils)
-	if len(sils) != 0 {
-		t.Fatalf("read-only mode created %d silences", len(sils))
+	if n := silenceCount(t, am); n != 0 {
+		t.Fatalf("read-only mode created %d silences", n)
 	}
-	p.keys("q")
-	p.waitText(10*time.Second, "[exited 0]")
+	p.quit(10 * time.Second)
 }
 
 // postAlert sends an alert straight to an Alertmanager, as Prometheus would.
@@ -226,7 +222,7 @@ func TestE2EHAPairOnePeerDown(t *testing.T) {
 	t.Parallel()
 	stack := demotest.Start(t, demo.StackOptions{App: demo.AppOptions{Seed: 3}, Alertmanagers: 2})
 	am0, am1 := stack.AlertmanagerURLs[0], stack.AlertmanagerURLs[1]
-	postAlert(t, am1, map[string]string{"alertname": "DiskFull", "severity": "warning", "job": "flask", "instance": "db-1"}, "disk 97% full on db-1")
+	postDiskFull(t, am1)
 	bin := vigilBinary(t)
 	p := startPane(t, 100, 30, nil, append([]string{bin, "--alertmanager", am0, "--alertmanager", am1}, consoleArgs(stack)...)...)
 	p.waitText(40*time.Second, "am ●●", "● live")
@@ -234,13 +230,7 @@ func TestE2EHAPairOnePeerDown(t *testing.T) {
 		t.Fatal(err)
 	}
 	p.waitText(20*time.Second, "am ✕●")
-	p.keys("2")
-	p.waitText(15*time.Second, "DiskFull", "disk 97% full")
-	p.keys("s")
-	p.waitText(5*time.Second, "▸ comment")
-	p.typeText("db-1 disk being expanded")
-	p.keys("Enter")
-	p.waitText(5*time.Second, "Create this silence?")
+	silenceDiskFull(p)
 	p.keys("Enter")
 	s := p.waitText(30*time.Second, "silenced:", "verified active")
 	id := silenceID.FindStringSubmatch(s)
@@ -256,11 +246,8 @@ func TestE2EHAPairOnePeerDown(t *testing.T) {
 	if sil.Status.State != "active" {
 		t.Fatalf("silence on the surviving peer: %+v", sil)
 	}
-	var all []json.RawMessage
-	demotest.GetJSON(t, am1+"/api/v2/silences", &all)
-	if len(all) != 1 {
-		t.Fatalf("%d silences on the surviving peer, want exactly 1", len(all))
+	if n := silenceCount(t, am1); n != 1 {
+		t.Fatalf("%d silences on the surviving peer, want exactly 1", n)
 	}
-	p.keys("q")
-	p.waitText(10*time.Second, "[exited 0]")
+	p.quit(10 * time.Second)
 }

@@ -157,6 +157,5 @@ func TestNotPrometheusIsNamedInSnapshotAndConsole(t *testing.T) {
 	if !strings.Contains(s, strings.TrimPrefix(srv.URL, "http://")) {
 		t.Errorf("the console does not name the URL:\n%s", s)
 	}
-	p.keys("q")
-	p.waitText(10*time.Second, "[exited 0]")
+	p.quit(10 * time.Second)
 }

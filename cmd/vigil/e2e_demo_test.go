@@ -115,8 +115,7 @@ func TestE2EDemoConsoleQuitStopsTheStack(t *testing.T) {
 	if len(demoChildren(t, host[1])) == 0 {
 		t.Fatal("no demo prometheus running")
 	}
-	p.keys("q")
-	p.waitText(30*time.Second, "[exited 0]")
+	p.quit(30 * time.Second)
 	if left := demoChildren(t, host[1]); len(left) != 0 {
 		t.Fatalf("processes left behind after q: %q", left)
 	}

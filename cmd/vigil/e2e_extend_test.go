@@ -40,7 +40,7 @@ func TestE2ESilencedAlertShowsAndExtendsItsSilence(t *testing.T) {
 	t.Parallel()
 	stack := demotest.Start(t, demo.StackOptions{App: demo.AppOptions{Seed: 9}, Alertmanagers: 1})
 	am := stack.AlertmanagerURLs[0]
-	postAlert(t, am, map[string]string{"alertname": "DiskFull", "severity": "warning", "job": "flask", "instance": "db-1"}, "disk 97% full on db-1")
+	postDiskFull(t, am)
 	postSilence(t, am, "DiskFull")
 	before := amSilencesEnd(t, am)
 	if len(before) != 1 {
@@ -133,6 +133,5 @@ func TestE2ESilencedAlertShowsAndExtendsItsSilence(t *testing.T) {
 	if len(entries) != 1 || entries[0]["action"] != "extend" || entries[0]["result"] != "ok" || entries[0]["silence_id"] != got.ID {
 		t.Fatalf("audit entries %v, want one ok extend of %s", entries, got.ID)
 	}
-	p.keys("q")
-	p.waitText(10*time.Second, "[exited 0]")
+	p.quit(10 * time.Second)
 }

@@ -57,13 +57,7 @@ var staleAge = regexp.MustCompile(`◐ stale \d+(ms|s|m)`)
 // data stays, marked stale with its age, and the console is live again
 // within two refresh intervals of Prometheus being ready, with no keypress.
 func TestE2EFaultPrometheusRestartRecoversWithinTwoRefreshes(t *testing.T) {
-	stack := startIncidentStack(t)
-	bin := vigilBinary(t)
-	p := startPane(t, 100, 30, nil, append([]string{bin}, consoleArgs(stack)...)...)
-	p.waitText(40*time.Second, "● live", "/api/checkout")
-	if err := stack.StopPrometheus(); err != nil {
-		t.Fatal(err)
-	}
+	stack, p := liveThenPrometheusStopped(t)
 	s := p.waitFor("stale with its age and the cause", 15*time.Second, func(s string) bool {
 		return staleAge.MatchString(s) && strings.Contains(s, "connection refused")
 	})
@@ -97,8 +91,7 @@ func TestE2EFaultPrometheusRestartRecoversWithinTwoRefreshes(t *testing.T) {
 	if took > limit {
 		t.Errorf("recovery took %s, want at most two refresh intervals (+500ms slack): %s", took, limit)
 	}
-	p.keys("q")
-	p.waitText(10*time.Second, "[exited 0]")
+	p.quit(10 * time.Second)
 }
 
 // keyLatency sends key, then polls the screen every 10 ms until shown
@@ -220,8 +213,7 @@ func TestE2EFaultSlowPrometheusNoPileUp(t *testing.T) {
 		}
 	}
 	proxy.Pass()
-	p.keys("q")
-	p.waitText(20*time.Second, "[exited 0]")
+	p.quit(20 * time.Second)
 }
 
 func median(ds []time.Duration) time.Duration {
@@ -272,9 +264,7 @@ func openSilenceForm(p *pane, name, comment string) {
 	p.typeText(`alertname="` + name + `"`)
 	p.keys("Enter")
 	p.waitText(15*time.Second, `filter /alertname="`+name+`"`, name+" ")
-	p.keys("s")
-	p.waitText(5*time.Second, "▸ comment", `alertname="`+name+`"`)
-	p.typeText(comment)
+	typeSilenceComment(p, comment, `alertname="`+name+`"`)
 	p.keys("Enter")
 	p.waitText(5*time.Second, "Create this silence?")
 }
@@ -328,8 +318,7 @@ func TestE2EFaultSilencePostLostThenRetriedOnce(t *testing.T) {
 		}
 		t.Logf("%s: one silence %s (proxy: %+v)", c.mode, sils[0].ID, proxy.Stats())
 	}
-	p.keys("q")
-	p.waitText(10*time.Second, "[exited 0]")
+	p.quit(10 * time.Second)
 }
 
 // One peer of the HA pair dies while the silence is being created on it:
@@ -375,8 +364,7 @@ func TestE2EFaultHAPeerKilledDuringSilenceCreation(t *testing.T) {
 		t.Fatalf("want exactly one active silence on the surviving peer, the one on screen; it has %+v; screen:\n%s", all, s)
 	}
 	p.waitText(20*time.Second, "am ✕●")
-	p.keys("q")
-	p.waitText(10*time.Second, "[exited 0]")
+	p.quit(10 * time.Second)
 }
 
 // badServer answers every request the way kind says: what a broken proxy in
@@ -516,8 +504,7 @@ func TestE2EFaultBadPrometheusResponses(t *testing.T) {
 				}
 			}
 			t.Logf("%s: %s", c.kind, causeLine(s))
-			p.keys("q")
-			p.waitText(10*time.Second, "[exited 0]")
+			p.quit(10 * time.Second)
 		})
 	}
 }

@@ -27,6 +27,21 @@ func startIncidentStack(t *testing.T) *demo.Stack {
 	return stack
 }
 
+// liveThenPrometheusStopped starts the console at 100x30 on the incident
+// stack, waits until it is live with /api/checkout shown, then stops
+// Prometheus.
+func liveThenPrometheusStopped(t *testing.T) (*demo.Stack, *pane) {
+	t.Helper()
+	stack := startIncidentStack(t)
+	bin := vigilBinary(t)
+	p := startPane(t, 100, 30, nil, append([]string{bin}, consoleArgs(stack)...)...)
+	p.waitText(40*time.Second, "● live", "/api/checkout")
+	if err := stack.StopPrometheus(); err != nil {
+		t.Fatal(err)
+	}
+	return stack, p
+}
+
 // consoleArgs are the console flags used against a stack: a short window so
 // the incident shows within seconds.
 func consoleArgs(stack *demo.Stack, extra ...string) []string {
@@ -106,8 +121,7 @@ func TestE2EOverviewAt80x24(t *testing.T) {
 		return !strings.Contains(s, "Keys — Overview") && strings.Contains(s, "ENDPOINT")
 	})
 
-	p.keys("q")
-	p.waitText(10*time.Second, "[exited 0]")
+	p.quit(10 * time.Second)
 }
 
 func TestE2EOverviewAt120x45AndBytesPerRefresh(t *testing.T) {
@@ -141,8 +155,7 @@ func TestE2EOverviewAt120x45AndBytesPerRefresh(t *testing.T) {
 	if perRefresh > 16*1024 {
 		t.Errorf("%d bytes per refresh: the renderer is redrawing far more than changes", perRefresh)
 	}
-	p.keys("q")
-	p.waitText(10*time.Second, "[exited 0]")
+	p.quit(10 * time.Second)
 }
 
 func fileSize(t *testing.T, path string) int64 {
@@ -170,8 +183,7 @@ func TestE2EResizeDownTo20x5AndBack(t *testing.T) {
 	}
 	p.resize(80, 24)
 	p.waitText(5*time.Second, "ENDPOINT", "/api/checkout")
-	p.keys("q")
-	p.waitText(10*time.Second, "[exited 0]")
+	p.quit(10 * time.Second)
 }
 
 func TestE2EPrometheusDownAtStartThenRecovers(t *testing.T) {
@@ -196,19 +208,12 @@ func TestE2EPrometheusDownAtStartThenRecovers(t *testing.T) {
 	}
 	// It recovers on its own, without a keypress.
 	p.waitText(30*time.Second, "● live", "/api/checkout")
-	p.keys("q")
-	p.waitText(10*time.Second, "[exited 0]")
+	p.quit(10 * time.Second)
 }
 
 func TestE2EPrometheusDiesMidSessionThenRecovers(t *testing.T) {
 	t.Parallel()
-	stack := startIncidentStack(t)
-	bin := vigilBinary(t)
-	p := startPane(t, 100, 30, nil, append([]string{bin}, consoleArgs(stack)...)...)
-	p.waitText(40*time.Second, "● live", "/api/checkout")
-	if err := stack.StopPrometheus(); err != nil {
-		t.Fatal(err)
-	}
+	stack, p := liveThenPrometheusStopped(t)
 	// The last data stays, marked stale with its age, and the cause is named.
 	s := p.waitText(15*time.Second, "◐ stale", "connection refused")
 	if !strings.Contains(s, "/api/checkout") {
@@ -222,8 +227,7 @@ func TestE2EPrometheusDiesMidSessionThenRecovers(t *testing.T) {
 	p.waitFor("recovery", 30*time.Second, func(s string) bool {
 		return strings.Contains(s, "● live") && !strings.Contains(s, "stale")
 	})
-	p.keys("q")
-	p.waitText(10*time.Second, "[exited 0]")
+	p.quit(10 * time.Second)
 }
 
 // hangingServer accepts connections and never answers: what a wedged
@@ -275,8 +279,7 @@ func TestE2ESlowPrometheusKeysStillAnswer(t *testing.T) {
 	if !strings.Contains(s, "deadline") && !strings.Contains(s, "timeout") {
 		t.Errorf("the cause should be the deadline:\n%s", s)
 	}
-	p.keys("q")
-	p.waitText(10*time.Second, "[exited 0]")
+	p.quit(10 * time.Second)
 	// Logs went to the file, not the screen.
 	data, err := os.ReadFile(logFile)
 	if err != nil || !strings.Contains(string(data), "refresh failed") {

@@ -104,6 +104,5 @@ func TestE2EPromQLNarrowCaretScrollRunningReopen(t *testing.T) {
 	p.waitFor("the new result", 20*time.Second, func(s string) bool { return strings.Contains(s, "1 series") && !strings.Contains(s, "running…") })
 	p.keys("Escape")
 	p.waitFor("the prompt closed", 5*time.Second, func(s string) bool { return !strings.Contains(s, "1 series") })
-	p.keys("q")
-	p.waitText(10*time.Second, "[exited 0]")
+	p.quit(10 * time.Second)
 }

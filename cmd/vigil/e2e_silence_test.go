@@ -29,6 +29,33 @@ func stayed(t *testing.T, am string, n int, d time.Duration) {
 	}
 }
 
+// postDiskFull sends the warning DiskFull alert of db-1 straight to am.
+func postDiskFull(t *testing.T, am string) {
+	t.Helper()
+	postAlert(t, am, map[string]string{"alertname": "DiskFull", "severity": "warning", "job": "flask", "instance": "db-1"}, "disk 97% full on db-1")
+}
+
+// typeSilenceComment presses s, waits for the silence form's comment
+// field and want, and types comment.
+func typeSilenceComment(p *pane, comment string, want ...string) {
+	p.t.Helper()
+	p.keys("s")
+	p.waitText(5*time.Second, append([]string{"▸ comment"}, want...)...)
+	p.typeText(comment)
+}
+
+// silenceDiskFull opens the Alerts screen, waits for the DiskFull alert
+// of db-1, presses s and types a comment, up to the confirm step, which
+// must show want too.
+func silenceDiskFull(p *pane, want ...string) {
+	p.t.Helper()
+	p.keys("2")
+	p.waitText(15*time.Second, "DiskFull", "disk 97% full")
+	typeSilenceComment(p, "db-1 disk being expanded")
+	p.keys("Enter")
+	p.waitText(5*time.Second, append([]string{"Create this silence?"}, want...)...)
+}
+
 // The confirm step open, the terminal shrunk to 20x5: enter creates
 // nothing. Back at 100x30 the review is drawn again and enter creates
 // exactly one silence. Then ctrl+c on a form with typed text asks, and a
@@ -37,17 +64,11 @@ func TestE2ETooSmallEnterDoesNotConfirmSilence(t *testing.T) {
 	t.Parallel()
 	stack := demotest.Start(t, demo.StackOptions{App: demo.AppOptions{Seed: 5}, Alertmanagers: 1})
 	am := stack.AlertmanagerURLs[0]
-	postAlert(t, am, map[string]string{"alertname": "DiskFull", "severity": "warning", "job": "flask", "instance": "db-1"}, "disk 97% full on db-1")
+	postDiskFull(t, am)
 	bin := vigilBinary(t)
 	p := startPane(t, 100, 30, []string{"XDG_STATE_HOME=" + t.TempDir()}, append([]string{bin, "--alertmanager", am}, consoleArgs(stack)...)...)
 	p.waitText(40*time.Second, "● live")
-	p.keys("2")
-	p.waitText(15*time.Second, "DiskFull", "disk 97% full")
-	p.keys("s")
-	p.waitText(5*time.Second, "▸ comment")
-	p.typeText("db-1 disk being expanded")
-	p.keys("Enter")
-	p.waitText(5*time.Second, "Create this silence?", "enter: send to Alertmanager")
+	silenceDiskFull(p, "enter: send to Alertmanager")
 
 	p.resize(20, 5)
 	p.waitText(5*time.Second, "too small")
@@ -64,9 +85,7 @@ func TestE2ETooSmallEnterDoesNotConfirmSilence(t *testing.T) {
 	// alert is silenced now: s shows that silence, s again opens the form.
 	p.keys("s")
 	p.waitText(5*time.Second, "DiskFull is already silenced", "db-1 disk being expanded")
-	p.keys("s")
-	p.waitText(5*time.Second, "▸ comment")
-	p.typeText("half-typed reason")
+	typeSilenceComment(p, "half-typed reason")
 	p.keys("C-c")
 	p.waitText(5*time.Second, "ctrl+c again quits and discards")
 	if s := p.screen(); strings.Contains(s, "[exited") {
@@ -112,8 +131,7 @@ func TestE2EUnknownAlertsAreNotShownAsNone(t *testing.T) {
 	if strings.Contains(s, "no active or pending silences") {
 		t.Errorf("the Silences screen says there are none:\n%s", s)
 	}
-	p.keys("q")
-	p.waitText(10*time.Second, "[exited 0]")
+	p.quit(10 * time.Second)
 }
 
 // postSilence makes a one-hour silence straight in Alertmanager.

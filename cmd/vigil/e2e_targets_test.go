@@ -107,8 +107,7 @@ func TestE2ETargetDownShowsInHeaderStaleRowsAndSnapshot(t *testing.T) {
 			t.Errorf("%s snapshot does not name the down target and the stale rows:\n%s", f, out)
 		}
 	}
-	p.keys("q")
-	p.waitText(10*time.Second, "[exited 0]")
+	p.quit(10 * time.Second)
 }
 
 // A selector that matches nothing says so, in the console and the snapshot

@@ -145,6 +145,13 @@ func (p *pane) waitText(timeout time.Duration, subs ...string) string {
 	})
 }
 
+// quit presses q and waits up to timeout for the clean exit status 0.
+func (p *pane) quit(timeout time.Duration) {
+	p.t.Helper()
+	p.keys("q")
+	p.waitText(timeout, "[exited 0]")
+}
+
 // pipeOutput starts recording everything the program writes to the pane
 // into a file and returns its path.
 func (p *pane) pipeOutput() string {
