@@ -571,12 +571,19 @@ func TestFiringByEndpoint(t *testing.T) {
 	}
 }
 
-func TestAlertsErrors(t *testing.T) {
-	a := NewAlerts(testContext(t, "dark"))
-	a.SetSize(80, 20)
-	if !strings.Contains(a.View(), "waiting") {
+// sizedAndWaiting gives s an 80x20 area before any data and checks that
+// it says it is waiting.
+func sizedAndWaiting(t *testing.T, s Screen) {
+	t.Helper()
+	s.SetSize(80, 20)
+	if !strings.Contains(s.View(), "waiting") {
 		t.Fatal("no waiting note")
 	}
+}
+
+func TestAlertsErrors(t *testing.T) {
+	a := NewAlerts(testContext(t, "dark"))
+	sizedAndWaiting(t, a)
 	// An error before any data fills the content area, sanitised.
 	a.Update(AlertsMsg{Err: errors.New("Get \"http://am:9093/api/v2/alerts\": dial tcp: connection refused" + hostile)})
 	v := a.View()

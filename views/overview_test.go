@@ -367,10 +367,7 @@ func TestOverviewShowsQueryErrorsAndKeepsTable(t *testing.T) {
 
 func TestOverviewEmptyStates(t *testing.T) {
 	o := NewOverview(testContext(t, "dark"))
-	o.SetSize(80, 20)
-	if !strings.Contains(o.View(), "waiting") {
-		t.Fatal("no waiting note")
-	}
+	sizedAndWaiting(t, o)
 	o.Update(OverviewMsg{Overview: &query.Overview{Window: time.Minute}})
 	if !strings.Contains(o.View(), "no endpoints") {
 		t.Fatal("no empty note")

@@ -290,10 +290,7 @@ func TestSilencesDetail(t *testing.T) {
 
 func TestSilencesErrors(t *testing.T) {
 	s := NewSilences(testContext(t, "dark"))
-	s.SetSize(80, 20)
-	if !strings.Contains(s.View(), "waiting") {
-		t.Fatal("no waiting note")
-	}
+	sizedAndWaiting(t, s)
 	s.Update(AlertsMsg{SilencesErr: errors.New("503 " + hostile)})
 	assertNoRawEscapes(t, s.View())
 	if !strings.Contains(ansi.Strip(s.View()), "Alertmanager unreachable: cannot list silences") {
