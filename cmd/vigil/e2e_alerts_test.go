@@ -55,9 +55,7 @@ func TestE2ESilenceAnAlertThenExpireIt(t *testing.T) {
 	p.keys("2")
 	p.waitText(5*time.Second, "SEV")
 	// Only the reference HighErrorRate: filter with a matcher.
-	p.keys("/")
-	p.typeText(`alertname="HighErrorRate", ruleset="reference"`)
-	p.keys("Enter")
+	p.filter(`alertname="HighErrorRate", ruleset="reference"`)
 	p.waitFor("HighErrorRate firing", 120*time.Second, func(s string) bool {
 		for _, l := range lines(s) {
 			if strings.Contains(l, "HighErrorRate") && strings.Contains(l, "firing") {

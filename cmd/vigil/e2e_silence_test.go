@@ -165,9 +165,7 @@ func TestE2ECopyRunbookInsideTmux(t *testing.T) {
 	p.keys("2")
 	p.waitText(15*time.Second, "DiskFull", "EvilBook")
 
-	p.keys("/")
-	p.typeText("EvilBook")
-	p.keys("Enter")
+	p.filter("EvilBook")
 	p.waitText(5*time.Second, "filter /EvilBook")
 	p.keys("y")
 	p.waitText(5*time.Second, "not copied")
@@ -175,10 +173,7 @@ func TestE2ECopyRunbookInsideTmux(t *testing.T) {
 		t.Fatalf("a buffer was set from the hostile runbook URL: %q", out)
 	}
 
-	p.keys("/")
-	p.keys("C-u")
-	p.typeText("DiskFull")
-	p.keys("Enter")
+	p.filter("DiskFull")
 	p.waitText(5*time.Second, "filter /DiskFull")
 	p.keys("y")
 	p.waitText(5*time.Second, "copied runbook URL")

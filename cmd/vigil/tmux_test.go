@@ -145,6 +145,16 @@ func (p *pane) waitText(timeout time.Duration, subs ...string) string {
 	})
 }
 
+// filter opens the screen's filter prompt, replaces its text with txt and
+// presses enter.
+func (p *pane) filter(txt string) {
+	p.t.Helper()
+	p.keys("/")
+	p.keys("C-u")
+	p.typeText(txt)
+	p.keys("Enter")
+}
+
 // quit presses q and waits up to timeout for the clean exit status 0.
 func (p *pane) quit(timeout time.Duration) {
 	p.t.Helper()
