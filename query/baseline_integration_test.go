@@ -17,12 +17,8 @@ import (
 // before T, and the baseline equals an independent offset query.
 func TestIntegrationBaselineRanksTheRegression(t *testing.T) {
 	stack := demotest.Start(t, demo.StackOptions{App: demo.AppOptions{Seed: 5}})
-	p, err := NewPrometheus(PrometheusOptions{URL: stack.PrometheusURL, Timeout: 10 * time.Second})
-	if err != nil {
-		t.Fatal(err)
-	}
-	s := Shape{Selector: `job="flask"`, EndpointLabel: "path", DurationMetric: "flask_http_request_duration_seconds",
-		ExceptionsMetric: "flask_http_request_exceptions_total", ErrorStatus: "5..", Window: 8 * time.Second}
+	p := demoClient(t, stack, 10*time.Second)
+	s := demoShape(8 * time.Second)
 	time.Sleep(10 * time.Second) // clean traffic before the fault
 	stack.App.SetFault("/api/checkout", demo.Fault{ErrorRatio: 0.6})
 	time.Sleep(12 * time.Second)
