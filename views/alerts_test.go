@@ -739,26 +739,39 @@ func assertFits(t *testing.T, name string, v string, w, h int) {
 	}
 }
 
+// fitStep sends keys, types text, then names the view that must fit.
+type fitStep struct {
+	name  string
+	keys  []string
+	typed string
+}
+
+// fitsAfterEach takes s through steps, checking after each that its view
+// fits the w x h area.
+func fitsAfterEach(t *testing.T, s Screen, w, h int, steps []fitStep) {
+	t.Helper()
+	for _, st := range steps {
+		send(s, st.keys...)
+		typeText(s, st.typed)
+		assertFits(t, st.name, s.View(), w, h)
+	}
+}
+
 var testSizes = [][2]int{{80, 24}, {120, 45}, {200, 60}, {60, 15}, {40, 10}, {20, 5}, {10, 3}, {1, 1}, {0, 0}}
 
 func TestAlertsNeverWrap(t *testing.T) {
 	for _, sz := range testSizes {
 		w, h := sz[0], sz[1]
 		a := newTestAlerts(t, w, h)
-		assertFits(t, "list", a.View(), w, h)
-		send(a, "v")
-		assertFits(t, "grouped", a.View(), w, h)
-		send(a, "/")
-		typeText(a, `path=~"(`)
-		assertFits(t, "prompt", a.View(), w, h)
-		send(a, "esc", "v", "enter")
-		assertFits(t, "detail", a.View(), w, h)
-		send(a, "pgdown", "G", "esc", "s")
-		assertFits(t, "form", a.View(), w, h)
-		send(a, "tab", "tab", "tab")
-		assertFits(t, "form tabbed", a.View(), w, h)
-		send(a, "esc", "a")
-		assertFits(t, "confirm", a.View(), w, h)
+		fitsAfterEach(t, a, w, h, []fitStep{
+			{"list", nil, ""},
+			{"grouped", []string{"v"}, ""},
+			{"prompt", []string{"/"}, `path=~"(`},
+			{"detail", []string{"esc", "v", "enter"}, ""},
+			{"form", []string{"pgdown", "G", "esc", "s"}, ""},
+			{"form tabbed", []string{"tab", "tab", "tab"}, ""},
+			{"confirm", []string{"esc", "a"}, ""},
+		})
 		// Resizing with everything open.
 		a.SetSize(20, 5)
 		assertFits(t, "confirm resized", a.View(), 20, 5)

@@ -289,14 +289,7 @@ func TestOverviewNeverWraps(t *testing.T) {
 	for _, sz := range [][2]int{{80, 24}, {120, 45}, {40, 10}, {20, 5}, {1, 1}, {0, 0}, {200, 60}} {
 		o := newTestOverview(t, sz[0], sz[1])
 		press(o, "/")
-		for _, l := range strings.Split(o.View(), "\n") {
-			if w := ansi.StringWidth(l); w > sz[0] {
-				t.Errorf("%dx%d: line of width %d: %q", sz[0], sz[1], w, l)
-			}
-		}
-		if n := strings.Count(o.View(), "\n") + 1; sz[1] > 0 && n > sz[1] {
-			t.Errorf("%dx%d: %d lines", sz[0], sz[1], n)
-		}
+		assertFits(t, "filter prompt", o.View(), sz[0], sz[1])
 	}
 }
 

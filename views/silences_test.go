@@ -326,17 +326,14 @@ func TestSilencesNeverWrap(t *testing.T) {
 	for _, sz := range testSizes {
 		w, h := sz[0], sz[1]
 		s := newTestSilences(t, w, h)
-		assertFits(t, "silences", s.View(), w, h)
-		send(s, "E")
-		assertFits(t, "expired", s.View(), w, h)
-		send(s, "x")
-		assertFits(t, "expire", s.View(), w, h)
-		send(s, "esc", "e")
-		assertFits(t, "extend", s.View(), w, h)
-		send(s, "esc", "/")
-		assertFits(t, "filter", s.View(), w, h)
-		send(s, "esc", "enter")
-		assertFits(t, "detail", s.View(), w, h)
+		fitsAfterEach(t, s, w, h, []fitStep{
+			{"silences", nil, ""},
+			{"expired", []string{"E"}, ""},
+			{"expire", []string{"x"}, ""},
+			{"extend", []string{"esc", "e"}, ""},
+			{"filter", []string{"esc", "/"}, ""},
+			{"detail", []string{"esc", "enter"}, ""},
+		})
 		s.SetSize(20, 5)
 		assertFits(t, "resized", s.View(), 20, 5)
 	}
