@@ -75,11 +75,7 @@ func TestEmbeddedConfigCoversEveryField(t *testing.T) {
 }
 
 func TestParseErrorsNameFileLineColumnAndKey(t *testing.T) {
-	cases := []struct {
-		name string
-		doc  string
-		want []string // substrings of the one-line message
-	}{
+	cases := []validateCase{
 		{"unknown top key", "contxt = \"x\"\n", []string{"f.toml:1:1", "contxt", "unknown key"}},
 		{"unknown nested key", "[ui]\nrefresh = \"5s\"\nrefersh = \"2s\"\n", []string{"f.toml:3:1", "ui.refersh", "unknown key"}},
 		{"wrong type", "[ui]\nread_only = \"yes\"\n", []string{"f.toml:2:", "read_only"}},
@@ -97,11 +93,7 @@ func TestParseErrorsNameFileLineColumnAndKey(t *testing.T) {
 			if strings.Contains(msg, "\n") {
 				t.Errorf("message is not one line: %q", msg)
 			}
-			for _, w := range c.want {
-				if !strings.Contains(msg, w) {
-					t.Errorf("message %q lacks %q", msg, w)
-				}
-			}
+			wantInMessage(t, msg, c.want)
 		})
 	}
 }
@@ -124,12 +116,22 @@ func TestValidateNamesFileLineAndKey(t *testing.T) {
 	checkValidateFails(t, cases, nil)
 }
 
-// validateCase is a document that parses but that Validate refuses with a
-// message holding each of want.
+// validateCase is a configuration document and the substrings of the one
+// error message it must get (from Parse, or from Validate once parsed).
 type validateCase struct {
 	name string
 	doc  string
 	want []string
+}
+
+// wantInMessage checks that msg contains each of want.
+func wantInMessage(t *testing.T, msg string, want []string) {
+	t.Helper()
+	for _, w := range want {
+		if !strings.Contains(msg, w) {
+			t.Errorf("message %q lacks %q", msg, w)
+		}
+	}
 }
 
 // checkValidateFails runs each case as a subtest; also, when not nil, is
@@ -149,11 +151,7 @@ func checkValidateFails(t *testing.T, cases []validateCase, also func(t *testing
 			if also != nil {
 				also(t, err.Error())
 			}
-			for _, w := range c.want {
-				if !strings.Contains(err.Error(), w) {
-					t.Errorf("message %q lacks %q", err.Error(), w)
-				}
-			}
+			wantInMessage(t, err.Error(), c.want)
 		})
 	}
 }
