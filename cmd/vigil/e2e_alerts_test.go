@@ -49,7 +49,7 @@ func TestE2ESilenceAnAlertThenExpireIt(t *testing.T) {
 	am := stack.AlertmanagerURLs[0]
 	bin := vigilBinary(t)
 	state := t.TempDir()
-	p := startPane(t, 100, 30, []string{"XDG_STATE_HOME=" + state}, append([]string{bin, "--alertmanager", am}, consoleArgs(stack)...)...)
+	p := startConsole(t, 100, 30, []string{"XDG_STATE_HOME=" + state}, stack, "--alertmanager", am)
 	p.waitText(40*time.Second, "● live")
 
 	p.keys("2")
@@ -186,8 +186,7 @@ func TestE2EReadOnlyRefusesToWrite(t *testing.T) {
 	t.Parallel()
 	stack := startAlertingStack(t)
 	am := stack.AlertmanagerURLs[0]
-	bin := vigilBinary(t)
-	p := startPane(t, 100, 30, nil, append([]string{bin, "--read-only", "--alertmanager", am}, consoleArgs(stack)...)...)
+	p := startConsole(t, 100, 30, nil, stack, "--read-only", "--alertmanager", am)
 	p.waitText(40*time.Second, "● live")
 	p.keys("2")
 	p.waitFor("a firing alert", 120*time.Second, func(s string) bool {
@@ -221,8 +220,7 @@ func TestE2EHAPairOnePeerDown(t *testing.T) {
 	stack := demotest.Start(t, demo.StackOptions{App: demo.AppOptions{Seed: 3}, Alertmanagers: 2})
 	am0, am1 := stack.AlertmanagerURLs[0], stack.AlertmanagerURLs[1]
 	postDiskFull(t, am1)
-	bin := vigilBinary(t)
-	p := startPane(t, 100, 30, nil, append([]string{bin, "--alertmanager", am0, "--alertmanager", am1}, consoleArgs(stack)...)...)
+	p := startConsole(t, 100, 30, nil, stack, "--alertmanager", am0, "--alertmanager", am1)
 	p.waitText(40*time.Second, "am ●●", "● live")
 	if err := stack.StopAlertmanager(0); err != nil {
 		t.Fatal(err)

@@ -49,8 +49,7 @@ func TestE2ESilencedAlertShowsAndExtendsItsSilence(t *testing.T) {
 	orig := before[0]
 
 	state := t.TempDir()
-	bin := vigilBinary(t)
-	p := startPane(t, 80, 24, []string{"XDG_STATE_HOME=" + state, "TZ=UTC"}, append([]string{bin, "--alertmanager", am}, consoleArgs(stack)...)...)
+	p := startConsole(t, 80, 24, []string{"XDG_STATE_HOME=" + state, "TZ=UTC"}, stack, "--alertmanager", am)
 	p.waitText(40*time.Second, "● live")
 	p.keys("2")
 	p.waitText(15*time.Second, "DiskFull", "silenced")

@@ -277,9 +277,7 @@ func TestE2EFaultSilencePostLostThenRetriedOnce(t *testing.T) {
 	postAlert(t, am, map[string]string{"alertname": "DiskFull", "severity": "warning", "instance": "db-1"}, "disk 97% full on db-1")
 	postAlert(t, am, map[string]string{"alertname": "QueueBacklog", "severity": "warning", "instance": "mq-1"}, "queue backlog on mq-1")
 	cfg := writeConfig(t, "[alertmanager]\ntimeout = \"2s\"\n")
-	bin := vigilBinary(t)
-	p := startPane(t, 120, 30, []string{"XDG_STATE_HOME=" + t.TempDir()},
-		append([]string{bin, "--config", cfg, "--alertmanager", proxy.URL()}, consoleArgs(stack)...)...)
+	p := startConsole(t, 120, 30, []string{"XDG_STATE_HOME=" + t.TempDir()}, stack, "--config", cfg, "--alertmanager", proxy.URL())
 	p.waitText(40*time.Second, "● live")
 
 	for _, c := range []struct {
@@ -331,9 +329,8 @@ func TestE2EFaultHAPeerKilledDuringSilenceCreation(t *testing.T) {
 	postAlert(t, am0, labels, "disk 97% full on db-1")
 	postAlert(t, am1, labels, "disk 97% full on db-1")
 	cfg := writeConfig(t, "[alertmanager]\ntimeout = \"2s\"\n")
-	bin := vigilBinary(t)
-	p := startPane(t, 120, 30, []string{"XDG_STATE_HOME=" + t.TempDir()},
-		append([]string{bin, "--config", cfg, "--alertmanager", proxy.URL(), "--alertmanager", am1}, consoleArgs(stack)...)...)
+	p := startConsole(t, 120, 30, []string{"XDG_STATE_HOME=" + t.TempDir()}, stack,
+		"--config", cfg, "--alertmanager", proxy.URL(), "--alertmanager", am1)
 	p.waitText(40*time.Second, "am ●●", "● live")
 
 	comment := "db-1 disk being expanded"

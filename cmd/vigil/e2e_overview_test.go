@@ -27,14 +27,21 @@ func startIncidentStack(t *testing.T) *demo.Stack {
 	return stack
 }
 
+// startConsole runs the console in a w x h pane against stack, with flags
+// before the stack's console flags.
+func startConsole(t *testing.T, w, h int, env []string, stack *demo.Stack, flags ...string) *pane {
+	t.Helper()
+	argv := append([]string{vigilBinary(t)}, flags...)
+	return startPane(t, w, h, env, append(argv, consoleArgs(stack)...)...)
+}
+
 // liveThenPrometheusStopped starts the console at 100x30 on the incident
 // stack, waits until it is live with /api/checkout shown, then stops
 // Prometheus.
 func liveThenPrometheusStopped(t *testing.T) (*demo.Stack, *pane) {
 	t.Helper()
 	stack := startIncidentStack(t)
-	bin := vigilBinary(t)
-	p := startPane(t, 100, 30, nil, append([]string{bin}, consoleArgs(stack)...)...)
+	p := startConsole(t, 100, 30, nil, stack)
 	p.waitText(40*time.Second, "● live", "/api/checkout")
 	if err := stack.StopPrometheus(); err != nil {
 		t.Fatal(err)
@@ -63,8 +70,7 @@ func firstRow(screen string) string {
 func TestE2EOverviewAt80x24(t *testing.T) {
 	t.Parallel()
 	stack := startIncidentStack(t)
-	bin := vigilBinary(t)
-	p := startPane(t, 80, 24, []string{"NO_COLOR="}, append([]string{bin}, consoleArgs(stack)...)...)
+	p := startConsole(t, 80, 24, []string{"NO_COLOR="}, stack)
 
 	checkoutBad := regexp.MustCompile(`/api/checkout\s+[0-9.]+\s+[1-9][0-9]\.[0-9]%`)
 	s := p.waitFor("checkout as the worst endpoint, with a high error ratio", 40*time.Second, func(s string) bool {
@@ -123,8 +129,7 @@ func TestE2EOverviewAt80x24(t *testing.T) {
 
 func TestE2EOverviewAt120x45AndBytesPerRefresh(t *testing.T) {
 	stack := startIncidentStack(t)
-	bin := vigilBinary(t)
-	p := startPane(t, 120, 45, nil, append([]string{bin}, consoleArgs(stack)...)...)
+	p := startConsole(t, 120, 45, nil, stack)
 	s := p.waitFor("live overview", 40*time.Second, func(s string) bool {
 		return strings.Contains(firstRow(s), "/api/checkout") && strings.Contains(s, "● live") && strings.Count(s, "\n  /") >= 25
 	})
@@ -167,8 +172,7 @@ func fileSize(t *testing.T, path string) int64 {
 func TestE2EResizeDownTo20x5AndBack(t *testing.T) {
 	t.Parallel()
 	stack := startIncidentStack(t)
-	bin := vigilBinary(t)
-	p := startPane(t, 80, 24, nil, append([]string{bin}, consoleArgs(stack)...)...)
+	p := startConsole(t, 80, 24, nil, stack)
 	p.waitText(40*time.Second, "/api/checkout", "● live")
 	for _, sz := range [][2]int{{40, 10}, {30, 8}, {20, 5}, {39, 24}, {80, 9}} {
 		p.resize(sz[0], sz[1])
@@ -189,8 +193,7 @@ func TestE2EPrometheusDownAtStartThenRecovers(t *testing.T) {
 	if err := stack.StopPrometheus(); err != nil {
 		t.Fatal(err)
 	}
-	bin := vigilBinary(t)
-	p := startPane(t, 100, 30, nil, append([]string{bin}, consoleArgs(stack)...)...)
+	p := startConsole(t, 100, 30, nil, stack)
 	host := strings.TrimPrefix(stack.PrometheusURL, "http://")
 	s := p.waitText(15*time.Second, "Prometheus is not answering", "✕ down")
 	if !strings.Contains(s, host) || !strings.Contains(s, "connection refused") {

@@ -19,9 +19,8 @@ func TestE2EDrillDownThenPromQLPrompt(t *testing.T) {
 	t.Parallel()
 	stack := demotest.Start(t, demo.StackOptions{App: demo.AppOptions{Seed: 11}})
 	stack.App.SetFault("/api/checkout", demo.Fault{ErrorRatio: 0.5})
-	bin := vigilBinary(t)
 	state := t.TempDir()
-	p := startPane(t, 100, 30, []string{"NO_COLOR=", "XDG_STATE_HOME=" + state}, append([]string{bin}, consoleArgs(stack)...)...)
+	p := startConsole(t, 100, 30, []string{"NO_COLOR=", "XDG_STATE_HOME=" + state}, stack)
 	p.waitFor("checkout first", 40*time.Second, func(s string) bool {
 		return strings.Contains(firstRow(s), "/api/checkout") && strings.Contains(s, "● live")
 	})

@@ -65,8 +65,7 @@ func TestE2ETooSmallEnterDoesNotConfirmSilence(t *testing.T) {
 	stack := demotest.Start(t, demo.StackOptions{App: demo.AppOptions{Seed: 5}, Alertmanagers: 1})
 	am := stack.AlertmanagerURLs[0]
 	postDiskFull(t, am)
-	bin := vigilBinary(t)
-	p := startPane(t, 100, 30, []string{"XDG_STATE_HOME=" + t.TempDir()}, append([]string{bin, "--alertmanager", am}, consoleArgs(stack)...)...)
+	p := startConsole(t, 100, 30, []string{"XDG_STATE_HOME=" + t.TempDir()}, stack, "--alertmanager", am)
 	p.waitText(40*time.Second, "● live")
 	silenceDiskFull(p, "enter: send to Alertmanager")
 
@@ -111,8 +110,7 @@ func TestE2EUnknownAlertsAreNotShownAsNone(t *testing.T) {
 	if err := stack.StopPrometheus(); err != nil {
 		t.Fatal(err)
 	}
-	bin := vigilBinary(t)
-	p := startPane(t, 100, 30, nil, append([]string{bin}, consoleArgs(stack)...)...)
+	p := startConsole(t, 100, 30, nil, stack)
 	p.waitText(15*time.Second, "✕ down")
 	p.keys("2")
 	s := p.waitText(10*time.Second, "cannot list alerts", "Alertmanager not configured", "Prometheus unreachable", "connection refused")
@@ -158,8 +156,7 @@ func TestE2ECopyRunbookInsideTmux(t *testing.T) {
 	postAlertWithRunbook(t, am, map[string]string{"alertname": "DiskFull", "severity": "warning", "instance": "db-1"}, good)
 	postAlertWithRunbook(t, am, map[string]string{"alertname": "EvilBook", "severity": "warning", "instance": "db-2"},
 		"https://wiki.example/x\x1b]52;c;ZXZpbA==\x07\x1b[2J")
-	bin := vigilBinary(t)
-	p := startPane(t, 100, 30, nil, append([]string{bin, "--alertmanager", am}, consoleArgs(stack)...)...)
+	p := startConsole(t, 100, 30, nil, stack, "--alertmanager", am)
 	p.tmux("set-option", "-g", "set-clipboard", "on")
 	p.waitText(40*time.Second, "● live")
 	p.keys("2")
