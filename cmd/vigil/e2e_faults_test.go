@@ -302,7 +302,16 @@ func TestE2EFaultSilencePostLostThenRetriedOnce(t *testing.T) {
 		}
 		proxy.Pass()
 		p.keys("Enter")
-		s = p.waitText(30*time.Second, "silenced:", "verified active")
+		// The confirmation of this round: the previous round's may still
+		// be on screen, so the id shown must be this comment's silence.
+		s = p.waitFor("the retried silence confirmed", 30*time.Second, func(scr string) bool {
+			m := silenceID.FindStringSubmatch(scr)
+			if m == nil || !strings.Contains(scr, "silenced:") || !strings.Contains(scr, "verified active") {
+				return false
+			}
+			sils := silencesWithComment(t, am, comment)
+			return len(sils) == 1 && sils[0].ID == m[1]
+		})
 		if c.reused != strings.Contains(s, "made by the earlier attempt") {
 			t.Errorf("%s: the retry should say whether it found the earlier silence:\n%s", c.mode, s)
 		}
