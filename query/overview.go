@@ -232,19 +232,32 @@ func intervalOf(up queryResult, tg targetsAnswer) time.Duration {
 
 // markStale marks the endpoints whose rate still shows old samples but that
 // have no fresh series: their target died (stale markers) or stopped
-// exposing them. Their age is the earliest time a target went down.
+// exposing them. Their age is the earliest time a target went down. When
+// every endpoint with a rate is stale, the totals are unknown too.
 func markStale(ov *Overview) {
 	if ov.fresh == nil {
 		return
 	}
 	since := ov.Targets.FirstDown()
+	stale, live := 0, 0
 	for i := range ov.Endpoints {
 		e := &ov.Endpoints[i]
-		if !Missing(e.RPS) && !ov.fresh[e.Name] {
+		switch {
+		case Missing(e.RPS):
+		case !ov.fresh[e.Name]:
 			e.Stale, e.StaleSince = true, since
+			stale++
+		default:
+			live++
 		}
 	}
 	ov.fresh = nil
+	if stale > 0 && live == 0 {
+		// Every figure the totals sum is old samples: they are unknown
+		// now, not the last values before the targets went down.
+		nan := math.NaN()
+		ov.Totals = Totals{RPS: nan, ErrorRatio: nan, P99: nan, Exceptions: nan}
+	}
 }
 
 // runAll sends every query at once under one deadline of the client's

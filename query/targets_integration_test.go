@@ -80,6 +80,10 @@ func TestIntegrationTargetDownMarksEndpointsStale(t *testing.T) {
 			t.Errorf("%s: stale %v since %s; want stale since %s", e.Name, e.Stale, e.StaleSince, tg.Since)
 		}
 	}
+	// With every endpoint stale, the totals are unknown, not old figures.
+	if tt := ov.Totals; !Missing(tt.RPS) || !Missing(tt.ErrorRatio) || !Missing(tt.P99) {
+		t.Errorf("totals with every target down: %+v; want unknown", tt)
+	}
 	// Another job of the same Prometheus is not affected.
 	s2 := s
 	s2.Selector = `job="flask"`
