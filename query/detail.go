@@ -195,7 +195,7 @@ func (s Shape) endpointMatcher(endpoint string) string {
 func rangeOffset(metric, sel string, w, off time.Duration, extra ...string) string {
 	r := rangeOf(metric, sel, w, extra...)
 	if off > 0 {
-		r += " offset " + promDuration(off)
+		r += " offset " + FormatDuration(off)
 	}
 	return r
 }
@@ -243,7 +243,7 @@ func maxOverStep(expr string, plan DetailPlan) string {
 	if !plan.MaxOverStep() {
 		return expr
 	}
-	return "max_over_time((" + expr + ")[" + promDuration(plan.Step) + ":" + promDuration(plan.Resolution) + "])"
+	return "max_over_time((" + expr + ")[" + FormatDuration(plan.Step) + ":" + FormatDuration(plan.Resolution) + "])"
 }
 
 // DetailChartQuery is the one range query of a chart: every series tagged

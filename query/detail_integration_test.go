@@ -112,7 +112,7 @@ func TestIntegrationDetail(t *testing.T) {
 		if cmp == nil || now == nil || hasValue(now.Values) {
 			t.Fatalf("series %v", seriesNames(cd.Charts[ChartRPS]))
 		}
-		w := promDuration(cd.Plan.Window)
+		w := FormatDuration(cd.Plan.Window)
 		checked := 0
 		times := cd.Plan.Times()
 		for i := len(times) - 1; i >= 0 && checked < 5; i-- {

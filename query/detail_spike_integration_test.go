@@ -100,6 +100,6 @@ func ErrorRatioNowExpr(s Shape, ep string) string {
 	if s.Selector == "" {
 		sel = `{path="` + ep + `"`
 	}
-	w := promDuration(s.Window)
+	w := FormatDuration(s.Window)
 	return `(sum(rate(flask_http_request_duration_seconds_count` + sel + `,status=~"5.."}[` + w + `])) or sum(rate(flask_http_request_duration_seconds_count` + sel + `}[` + w + `])) * 0) / sum(rate(flask_http_request_duration_seconds_count` + sel + `}[` + w + `]))`
 }

@@ -156,16 +156,7 @@ func (p *Prometheus) OverviewAt(ctx context.Context, s Shape, at time.Time) (*Ov
 		if !ok {
 			// First refresh: the window needs the scrape interval.
 			tq := NamedQuery{Name: queryNames[qTargets], Expr: TargetsQuery(s)}
-			cctx, cancel := context.WithTimeout(ctx, p.timeout)
-			var g errgroup.Group
-			g.Go(func() error {
-				v, w, err := p.query(ctx, cctx, tq.Expr, at)
-				res[qTargets] = toResult(tq, v, w, err)
-				return nil
-			})
-			g.Go(func() error { tg.api, tg.err = p.targetsAPI(ctx, cctx); return nil })
-			_ = g.Wait()
-			cancel()
+			res[qTargets] = p.runAllWith(ctx, []NamedQuery{tq}, at, v1.Range{}, &tg)[0]
 			if err := noAnswer(ctx, []queryResult{res[qTargets], {err: tg.err}}); err != nil {
 				return nil, err
 			}
@@ -176,16 +167,13 @@ func (p *Prometheus) OverviewAt(ctx context.Context, s Shape, at time.Time) (*Ov
 	}
 	plan := PlanTrend(s.Window, at)
 	qs := OverviewQueries(s, plan)
-	send := qs
+	send, withTargets := qs, &tg
 	if pre {
-		send = qs[:qTargets]
+		// The targets were read above, for the window.
+		send, withTargets = qs[:qTargets], nil
 	}
 	rng := v1.Range{Start: plan.Start, End: plan.End, Step: plan.Step}
-	if pre {
-		copy(res[:], p.runAll(ctx, send, at, rng))
-	} else {
-		copy(res[:], p.runAllWith(ctx, send, at, rng, &tg))
-	}
+	copy(res[:], p.runAllWith(ctx, send, at, rng, withTargets))
 
 	if err := noAnswer(ctx, res[:]); err != nil {
 		return nil, err
@@ -198,14 +186,17 @@ func (p *Prometheus) OverviewAt(ctx context.Context, s Shape, at time.Time) (*Ov
 		ov.Targets.List = buildTargets(res[qTargets].vec, tg.api)
 	}
 	if s.AutoWindow {
-		iv := intervalOf(res[qTargets], tg)
+		var iv time.Duration
+		if ov.Targets.Known && tg.err == nil {
+			iv = ov.Targets.ScrapeInterval() // the list just built
+		}
 		p.cacheInterval(s.Selector, iv)
 		if iv <= 0 {
 			why := "no target matches " + upSelector(s)
 			if tg.err != nil {
 				why = "targets API: " + tg.err.Error()
 			}
-			ov.Warnings = append(ov.Warnings, fmt.Sprintf("window auto: scrape interval unknown (%s): %s", why, promDuration(s.Window)))
+			ov.Warnings = append(ov.Warnings, fmt.Sprintf("window auto: scrape interval unknown (%s): %s", why, FormatDuration(s.Window)))
 		}
 	}
 	markStale(ov)

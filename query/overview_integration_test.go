@@ -169,7 +169,7 @@ func TestIntegrationOverview(t *testing.T) {
 		co := find(t, ov, "/api/checkout")
 		sel := `job="flask",path="/api/checkout"`
 		wantLast := scalarAt(t, p, fmt.Sprintf(`sum(rate(flask_http_request_duration_seconds_count{%s,status=~"5.."}[%s])) / sum(rate(flask_http_request_duration_seconds_count{%s}[%s]))`,
-			sel, promDuration(plan.Range), sel, promDuration(plan.Range)), at)
+			sel, FormatDuration(plan.Range), sel, FormatDuration(plan.Range)), at)
 		if !closeTo(co.Trend[TrendPoints-1], wantLast) {
 			t.Errorf("checkout trend ends at %v, want %v", co.Trend[TrendPoints-1], wantLast)
 		}

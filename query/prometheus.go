@@ -350,7 +350,7 @@ func describe(err error, timeout time.Duration) string {
 		return tl.Error()
 	case errors.Is(err, context.DeadlineExceeded):
 		if timeout > 0 {
-			return "context deadline exceeded (timeout " + promDuration(timeout) + ")"
+			return "context deadline exceeded (timeout " + FormatDuration(timeout) + ")"
 		}
 		return "context deadline exceeded"
 	case errors.Is(err, context.Canceled):

@@ -4,8 +4,6 @@ import (
 	"strconv"
 	"strings"
 	"time"
-
-	"github.com/prometheus/common/model"
 )
 
 // The PromQL the overview is computed from. Every builder is a pure function
@@ -52,13 +50,8 @@ func matcher(name, op, value string) string {
 	return name + op + strconv.Quote(value)
 }
 
-// promDuration writes a duration the way PromQL wants it (5m, 1h30m, 1500ms).
-func promDuration(d time.Duration) string {
-	return model.Duration(d).String()
-}
-
 func rangeOf(metric, sel string, w time.Duration, extra ...string) string {
-	return selector(metric, sel, extra...) + "[" + promDuration(w) + "]"
+	return selector(metric, sel, extra...) + "[" + FormatDuration(w) + "]"
 }
 
 func (s Shape) countMetric() string  { return s.DurationMetric + "_count" }

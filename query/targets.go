@@ -118,7 +118,7 @@ func upSelector(s Shape) string { return selector("up", s.Selector) }
 func TargetsQuery(s Shape) string {
 	up := upSelector(s)
 	return `label_replace(` + up + `, "` + targetPartLabel + `", "health", "", "") or label_replace(max_over_time((timestamp(` +
-		up + `) and ` + up + ` == 1)[` + promDuration(TargetsLookback) + `:1s]), "` + targetPartLabel + `", "last_up", "", "")`
+		up + `) and ` + up + ` == 1)[` + FormatDuration(TargetsLookback) + `:1s]), "` + targetPartLabel + `", "last_up", "", "")`
 }
 
 // FreshQuery counts, per endpoint, the series of the duration histogram

@@ -140,7 +140,7 @@ func TestIntegrationTimeline(t *testing.T) {
 	t.Run("alert firing and resolved within one evaluation of ALERTS", func(t *testing.T) {
 		// Prometheus's own ALERTS series: its raw samples.
 		rng := until.Sub(since) + 10*time.Second
-		v, _, err := p.Query(ctx, firing+"["+promDuration(rng.Round(time.Second))+"]", until)
+		v, _, err := p.Query(ctx, firing+"["+FormatDuration(rng.Round(time.Second))+"]", until)
 		if err != nil {
 			t.Fatal(err)
 		}

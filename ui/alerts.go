@@ -137,9 +137,7 @@ func (a *alertsPart) fetch() poll.Fetch[views.AlertsMsg] {
 		// with no answer at all there is no list, not an empty one.
 		answered := (am != nil && amErr == nil) || (pending != nil && promErr == nil)
 		if answered {
-			alerts := query.MergeAlerts(amAlerts, promAlerts)
-			query.SortAlerts(alerts)
-			msg.Alerts = alerts
+			msg.Alerts = query.SortedAlerts(amAlerts, promAlerts)
 		}
 		if am != nil && silErr == nil {
 			msg.Silences = silences

@@ -48,6 +48,7 @@ type Alerts struct {
 	amConfigured bool
 	sources      AlertsMsg // the last refresh: which source answered, the causes
 	picker       query.LabelPicker
+	where        []string // the labels that say where an alert is, first
 
 	// layout, computed in SetSize and when the data changes
 	sevW, nameW, forW, stateW, labelsW, summaryW, indent int
@@ -57,7 +58,7 @@ var _ Screen = (*Alerts)(nil)
 
 // NewAlerts returns the alerts screen.
 func NewAlerts(ctx *Context) *Alerts {
-	a := &Alerts{ctx: ctx, whoami: SystemUser, amConfigured: true}
+	a := &Alerts{ctx: ctx, whoami: SystemUser, amConfigured: true, where: whereLabels(ctx.Config.Metrics.EndpointLabel)}
 	a.list = widget.NewList(query.Alert.Key, a.tableHeight)
 	a.list.SetSpan(a.span)
 	a.SetSize(80, 20)

@@ -346,9 +346,9 @@ func alertAge(now, at time.Time) string {
 	return FormatDuration(d.Truncate(time.Second))
 }
 
-// firstLabels are the labels that say where an alert is, shown first.
-func (a *Alerts) firstLabels() []string {
-	return []string{a.ctx.Config.Metrics.EndpointLabel, "endpoint", "handler", "job", "service", "instance"}
+// whereLabels are the labels that say where an alert is, shown first.
+func whereLabels(endpointLabel string) []string {
+	return []string{endpointLabel, "endpoint", "handler", "job", "service", "instance"}
 }
 
 // AlertLabelTexts returns, for each alert, the labels that tell it apart
@@ -357,7 +357,7 @@ func (a *Alerts) firstLabels() []string {
 // alert lines.
 func AlertLabelTexts(alerts []query.Alert, endpointLabel string) []string {
 	p := query.NewLabelPicker(alerts)
-	first := []string{endpointLabel, "endpoint", "handler", "job", "service", "instance"}
+	first := whereLabels(endpointLabel)
 	out := make([]string, len(alerts))
 	for i := range alerts {
 		var parts []string
@@ -373,7 +373,7 @@ func AlertLabelTexts(alerts []query.Alert, endpointLabel string) []string {
 // endpoint label, job, instance; then the rest by name. alertname and severity
 // are left out, as their own columns show them.
 func labelOrder(ls map[string]string, endpointLabel string) []string {
-	first := []string{endpointLabel, "endpoint", "handler", "job", "service", "instance"}
+	first := whereLabels(endpointLabel)
 	names := make([]string, 0, len(ls))
 	seen := map[string]bool{"alertname": true, "severity": true}
 	for _, n := range first {
@@ -433,7 +433,7 @@ func (a *Alerts) renderRow(al *query.Alert, selected bool, now time.Time) string
 		r.Cell(text.PadLeft(alertAge(now, al.ActiveAt), a.forW))
 	}
 	if a.labelsW > 0 {
-		r.Cell(widget.CompactLabels(st, &a.memo, al.Labels, a.picker.Names(*al, a.firstLabels()...), a.labelsW, selected))
+		r.Cell(widget.CompactLabels(st, &a.memo, al.Labels, a.picker.Names(*al, a.where...), a.labelsW, selected))
 	}
 	if a.summaryW > 0 {
 		h := text.Sanitize(al.Headline())

@@ -35,7 +35,8 @@ type Overview struct {
 	width  int
 	height int
 
-	data *query.Overview
+	data  *query.Overview
+	stale int // endpoints of data with no fresh series, counted on arrival
 	// list holds the rows, filtered and sorted, and the cursor: until the
 	// user moves it, it stays on the top row, the worst endpoint, whatever
 	// it is; then it follows the endpoint chosen.
@@ -141,7 +142,14 @@ func (o *Overview) Filter() string { return o.filter }
 func (o *Overview) Update(msg tea.Msg) (Component, tea.Cmd) {
 	switch msg := msg.(type) {
 	case OverviewMsg:
-		o.data = msg.Overview
+		o.data, o.stale = msg.Overview, 0
+		if o.data != nil {
+			for i := range o.data.Endpoints {
+				if o.data.Endpoints[i].Stale {
+					o.stale++
+				}
+			}
+		}
 		o.rebuild()
 		return o, nil
 	case JumpToEndpointMsg:
@@ -303,18 +311,13 @@ func (o *Overview) statusLines() []string {
 
 // countText is "N of M endpoints", with how many are stale.
 func (o *Overview) countText() string {
-	total, stale := 0, 0
+	total := 0
 	if o.data != nil {
 		total = len(o.data.Endpoints)
-		for i := range o.data.Endpoints {
-			if o.data.Endpoints[i].Stale {
-				stale++
-			}
-		}
 	}
 	s := fmt.Sprintf("%d of %d endpoints", o.list.Len(), total)
-	if stale > 0 {
-		s += fmt.Sprintf(" (%d stale: no fresh series)", stale)
+	if o.stale > 0 {
+		s += fmt.Sprintf(" (%d stale: no fresh series)", o.stale)
 	}
 	return s
 }

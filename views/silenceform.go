@@ -181,7 +181,7 @@ func NewSilenceForm(ctx *Context, alert query.Alert, current []query.Alert, crea
 	for _, m := range query.MatchersFromLabels(alert.Labels) {
 		f.items = append(f.items, newMatcherItem(m))
 	}
-	f.duration.SetValue(durationText(ctx.Config.Silence.Duration.D()))
+	f.duration.SetValue(query.FormatDuration(ctx.Config.Silence.Duration.D()))
 	f.author.SetValue(createdBy)
 	f.setFocus(fieldComment)
 	f.refresh()
@@ -247,18 +247,12 @@ func (f *SilenceForm) Work() string {
 func NewAckForm(ctx *Context, alert query.Alert, current []query.Alert, createdBy string) *SilenceForm {
 	f := NewSilenceForm(ctx, alert, current, createdBy)
 	f.ack = true
-	f.duration.SetValue(durationText(ctx.Config.Silence.AckDuration.D()))
+	f.duration.SetValue(query.FormatDuration(ctx.Config.Silence.AckDuration.D()))
 	f.comment.SetValue("ack by " + createdBy)
 	f.comment.CursorEnd()
 	f.markClean()
 	f.review()
 	return f
-}
-
-// durationText writes a duration the way the form reads it back (15m, 1h,
-// 1d).
-func durationText(d time.Duration) string {
-	return query.FormatDuration(d)
 }
 
 // Closed reports whether the form is done (sent, or cancelled).

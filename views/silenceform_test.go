@@ -576,7 +576,7 @@ func TestSilenceFormManyMatchesPreview(t *testing.T) {
 
 func TestDurationText(t *testing.T) {
 	for d, want := range map[time.Duration]string{15 * time.Minute: "15m", time.Hour: "1h", 24 * time.Hour: "1d", 90 * time.Minute: "1h30m"} {
-		got := durationText(d)
+		got := query.FormatDuration(d)
 		if got != want {
 			t.Errorf("%s: %q", d, got)
 		}

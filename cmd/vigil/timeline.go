@@ -130,11 +130,8 @@ func runNote(args []string, stdout, stderr io.Writer, getenv func(string) string
 	fset.SetOutput(stderr)
 	configPath := fset.String("config", "", "config `file`")
 	file := fset.String("file", "", "notes `file` (default: notes.log beside the audit log)")
-	if err := fset.Parse(args); err != nil {
-		if errors.Is(err, flag.ErrHelp) {
-			return errHelp
-		}
-		return usageError{errors.Join(err, errFlagReported)}
+	if err := parseFlags(fset, args); err != nil {
+		return err
 	}
 	msg := strings.TrimSpace(strings.Join(fset.Args(), " "))
 	if msg == "" {
