@@ -10,8 +10,10 @@ import (
 // Paths that differ in one segment, found from the endpoint label's values:
 // /blog/a, /blog/b, ... are one route /blog/<slug>. An id-like segment
 // (a number, a UUID, a long hex string) makes siblings of any two paths;
-// any other segment needs more than MinVariants variants under the same
-// rest of the path, so /login and /logout stay apart.
+// a slug-like segment (with a hyphen, an underscore, a dot or a digit, as
+// hello-world or post-12) needs more than MinVariants variants under the
+// same rest of the path, and a plain word four times as many, so /login and
+// /logout, or /api/cart and /api/orders, stay apart.
 
 // DefaultMinVariants is how many variants of a plain segment make a group.
 const DefaultMinVariants = 5
@@ -31,6 +33,8 @@ func segmentKind(s string) string {
 		return "uuid"
 	case hexSegment.MatchString(s):
 		return "hex"
+	case strings.ContainsAny(s, "-_.0123456789"):
+		return "slug"
 	}
 	return ""
 }
@@ -85,10 +89,14 @@ func GroupPaths(paths []string, minVariants int) []PathGroup {
 		if len(s.members) < 2 {
 			return false
 		}
-		if s.kinds[""] == 0 {
+		plain, slug := s.kinds[""], s.kinds["slug"]
+		switch {
+		case plain == 0 && slug == 0:
 			return true // every variant is id-like
+		case plain*5 <= len(s.members): // four in five or more look like slugs or ids
+			return len(s.members) > minVariants
 		}
-		return len(s.members) > minVariants
+		return len(s.members) > 4*minVariants
 	}
 	// Each path joins its best slot: the qualifying one with most members.
 	best := map[string]string{}
@@ -128,7 +136,7 @@ func GroupPaths(paths []string, minVariants int) []PathGroup {
 // <hex> when every variant is of that kind, else <slug>.
 func groupName(key string, kinds map[string]int) string {
 	name := "<slug>"
-	if kinds[""] == 0 {
+	if kinds[""] == 0 && kinds["slug"] == 0 {
 		switch {
 		case kinds["uuid"] > 0 && kinds["id"] == 0 && kinds["hex"] == 0:
 			name = "<uuid>"
