@@ -486,7 +486,7 @@ func (r *DoctorReport) checkEndpoints(label string, x queryResult) {
 		r.add(Check{ID: CheckPathExplosion, Title: title(CheckPathExplosion), Status: CheckWarn,
 			Seen:     fmt.Sprintf("%d of %d values of %q are paths that differ in one segment, in %d groups", grouped, len(all), label, len(d.Groups)),
 			Why:      "with group_by='path' every id or slug is its own endpoint: the table fills with near-identical rows and each new id adds series to Prometheus",
-			Fix:      "PrometheusMetrics(app, group_by='url_rule') groups by the Flask route; until then vigil can group them (metrics.group_paths)",
+			Fix:      "PrometheusMetrics(app, group_by='url_rule') groups them by the Flask route (/blog/<slug>)",
 			Subjects: subj})
 	} else {
 		seen := fmt.Sprintf("%d endpoints, no large group of paths differing in one segment", len(all))
@@ -551,7 +551,7 @@ func (r *DoctorReport) checkResets(x queryResult) {
 		return
 	}
 	r.add(Check{ID: CheckCounterResets, Title: title(CheckCounterResets), Status: CheckOK,
-		Seen: fmt.Sprintf("no target's counters reset more than restarts explain in the last %s (%d targets)", FormatDuration(doctorResetsWindow), len(resets))})
+		Seen: fmt.Sprintf("no target's counters reset more than its restarts explain in the last %s (%d checked)", FormatDuration(doctorResetsWindow), len(resets))})
 }
 
 // checkExceptions compares the 500 responses of the histogram with the

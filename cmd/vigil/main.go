@@ -52,11 +52,13 @@ Usage:
                                         print the incident's timeline: alerts, silences,
                                         threshold crossings, deploys, restarts, writes, notes
   vigil note "text"                     add a note to the timeline
+  vigil doctor [--format text|json|markdown] [flags]
+                                        check the exporter's metrics for its known pitfalls
   vigil version                         print the version
 
 Exit codes: 0 ok; 1 something could not be read or is unhealthy (Prometheus or
 Alertmanager failing, a target down, a selector matching nothing, a timeline
-source failing), the output names it; 2 bad flags or config.
+source failing, a doctor check warning or unknown), the output names it; 2 bad flags or config.
 Run "vigil -h", "vigil snapshot -h" or "vigil timeline -h" for the flags.
 `
 
@@ -79,6 +81,8 @@ func run(args []string, stdout, stderr io.Writer, getenv func(string) string) in
 		err = runDemo(args[1:], stdout, stderr, getenv)
 	case "audit":
 		err = runAudit(args[1:], stdout, stderr, getenv)
+	case "doctor":
+		err = runDoctor(args[1:], stdout, stderr, getenv) // doctor.go
 	case "timeline", "note":
 		err = runLifecycleCommand(cmd, args[1:], stdout, stderr, getenv) // timeline.go
 	default:
