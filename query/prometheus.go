@@ -61,6 +61,8 @@ type Prometheus struct {
 
 	mu        sync.Mutex
 	intervals map[string]time.Duration // scrape interval by selector, from the last refresh
+
+	groups groupCache // grouping rules by selector and label, from the last refresh
 }
 
 // NewPrometheus checks the options and returns a client. It does not

@@ -125,8 +125,52 @@ func TargetsQuery(s Shape) string {
 // that have a sample now: a series whose target died carries a stale
 // marker and drops out at once, while the rate over the window still
 // shows its old samples.
+//
+// With grouping on, the same query also brings what grouping needs, tagged
+// (SeriesLabel): the paths that only ever answered 404 (only404), and each
+// member's error ratio (member_err) and p99 (member_p99), so that a group
+// row can show its worst member; the number of queries stays the same.
 func FreshQuery(s Shape) string {
-	return "count by (" + s.EndpointLabel + ") (" + selector(s.countMetric(), s.Selector) + ")"
+	L := s.EndpointLabel
+	fresh := "count by (" + L + ") (" + selector(s.countMetric(), s.Selector) + ")"
+	if !s.Grouping.On() {
+		return fresh
+	}
+	count := s.countMetric()
+	all := "sum by (" + L + ") (rate(" + rangeOf(count, s.Selector, s.Window) + "))"
+	errs := "sum by (" + L + ") (rate(" + rangeOf(count, s.Selector, s.Window, s.errorMatcher()) + "))"
+	return tag(fresh, "fresh") +
+		" or " + tag("count by ("+L+") ("+selector(count, s.Selector, matcher(StatusLabel, "=", "404"))+" unless on ("+L+") "+selector(count, s.Selector, matcher(StatusLabel, "!=", "404"))+")", "only404") +
+		" or " + tag("("+errs+" or "+all+" * 0) / "+all, "member_err") +
+		" or " + tag("histogram_quantile(0.99, sum by ("+L+", le) (rate("+rangeOf(s.bucketMetric(), s.Selector, s.Window)+")))", "member_p99")
+}
+
+// freshAnswer is the fresh query's answer split by its tags.
+type freshAnswer struct {
+	fresh, only404 []string
+	memberErr      map[string]float64
+	memberP99      map[string]float64
+}
+
+func splitFresh(s Shape, vec model.Vector) freshAnswer {
+	label := model.LabelName(s.EndpointLabel)
+	a := freshAnswer{memberErr: map[string]float64{}, memberP99: map[string]float64{}}
+	for _, smp := range vec {
+		v := string(smp.Metric[label])
+		switch smp.Metric[SeriesLabel] {
+		case "", "fresh":
+			a.fresh = append(a.fresh, v)
+		case "only404":
+			a.only404 = append(a.only404, v)
+		case "member_err":
+			a.memberErr[v] = float64(smp.Value)
+		case "member_p99":
+			a.memberP99[v] = float64(smp.Value)
+		}
+	}
+	slices.Sort(a.fresh)
+	slices.Sort(a.only404)
+	return a
 }
 
 // apiTarget is one active target of /api/v1/targets.

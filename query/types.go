@@ -28,6 +28,12 @@ type Shape struct {
 	// AutoWindow makes Overview pick the window from the scrape interval
 	// of the selected targets (AutoWindow).
 	AutoWindow bool
+	// Grouping groups paths that are one route into one row.
+	Grouping Grouping
+
+	// groupRules are the rules in force for one refresh (WithGroups);
+	// Overview sets them from Grouping.
+	groupRules []PathRule
 }
 
 // Endpoint holds the figures of one endpoint over the rate window. A figure
@@ -50,6 +56,19 @@ type Endpoint struct {
 	Stale bool
 	// StaleSince is when its target went down; zero when unknown.
 	StaleSince time.Time
+	// Members is the number of endpoint label values with a fresh series
+	// in a group's row (grouping on; 0 for a plain row or when unknown).
+	// Group is true for the row of a group (or the unmatched row).
+	Members int
+	Group   bool
+	// WorstMember is the member of a group with the highest error ratio,
+	// with its figures, for a group row; "" when unknown.
+	WorstMember           string
+	WorstMemberErrorRatio float64
+	WorstMemberP99        float64
+	// SlowestMember is the member with the highest p99 and its p99.
+	SlowestMember    string
+	SlowestMemberP99 float64
 	// FiringAlerts is the number of firing alerts naming the endpoint (set
 	// by the console for the worst-first sort).
 	FiringAlerts int
@@ -96,6 +115,9 @@ type Overview struct {
 	Warnings []string
 
 	fresh map[string]bool // endpoints with a fresh series, while assembling
+	// GroupRules are the grouping rules this refresh used (grouping on);
+	// a drill-down or a detail of a group row needs them.
+	GroupRules []PathRule
 }
 
 // Missing reports whether a figure is absent: NaN or infinite.
