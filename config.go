@@ -176,6 +176,11 @@ type MetricsConfig struct {
 	ExceptionsMetric string `toml:"exceptions_metric"`
 	ErrorStatus      string `toml:"error_status"`
 	InfoMetric       string `toml:"info_metric"` // deploys in the timeline; empty: flask_exporter_info
+	// GroupPaths is auto, config or off: how paths that are one route
+	// become one row (config_grouping.go).
+	GroupPaths       string            `toml:"group_paths"`
+	GroupMinVariants int               `toml:"group_min_variants"`
+	PathGroups       []PathGroupConfig `toml:"path_group"`
 }
 
 // Thresholds is the [thresholds] table.
@@ -213,6 +218,7 @@ func Defaults() Config {
 			RequestsMetric:   "flask_http_request_total",
 			ExceptionsMetric: "flask_http_request_exceptions_total",
 			ErrorStatus:      "5..",
+			GroupPaths:       query.GroupAuto,
 		},
 		Thresholds: Thresholds{
 			ErrorRatioWarn: 0.01,
@@ -404,6 +410,9 @@ func (c *Config) Validate() error {
 	if err := query.CheckSelector(c.Metrics.Selector); err != nil {
 		return c.fail("metrics.selector", "%v", err)
 	}
+	if err := c.validateGrouping(); err != nil {
+		return err
+	}
 	t := c.Thresholds
 	if t.ErrorRatioWarn < 0 || t.ErrorRatioWarn > 1 {
 		return c.fail("thresholds.error_ratio_warn", "%v is not a ratio between 0 and 1 (0.01 = 1%%)", t.ErrorRatioWarn)
@@ -466,6 +475,7 @@ func (c *Config) Shape() query.Shape {
 		ErrorStatus:      c.Metrics.ErrorStatus,
 		Window:           c.UI.Window.D(),
 		AutoWindow:       c.UI.Window.Auto,
+		Grouping:         c.Grouping(),
 	}
 	if s.AutoWindow {
 		s.Window = query.DefaultAutoWindow
