@@ -231,25 +231,24 @@ func groupPattern(name string) string {
 	return strings.Join(seg, "/")
 }
 
-// groupCache keeps the rules auto mode found at the last refresh, by
-// selector and label, so a refresh needs no extra query to know them.
-type groupCache struct {
-	mu    sync.Mutex
-	rules map[string][]PathRule
+// factCache keeps one fact per shape key from the last refresh.
+type factCache[T any] struct {
+	mu sync.Mutex
+	m  map[string]T
 }
 
-func (c *groupCache) get(key string) ([]PathRule, bool) {
+func (c *factCache[T]) get(key string) (T, bool) {
 	c.mu.Lock()
 	defer c.mu.Unlock()
-	r, ok := c.rules[key]
-	return r, ok
+	v, ok := c.m[key]
+	return v, ok
 }
 
-func (c *groupCache) put(key string, r []PathRule) {
+func (c *factCache[T]) put(key string, v T) {
 	c.mu.Lock()
 	defer c.mu.Unlock()
-	if c.rules == nil {
-		c.rules = map[string][]PathRule{}
+	if c.m == nil {
+		c.m = map[string]T{}
 	}
-	c.rules[key] = r
+	c.m[key] = v
 }

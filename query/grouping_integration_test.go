@@ -126,3 +126,70 @@ func TestIntegrationGroupedOverview(t *testing.T) {
 	off.Grouping = Grouping{}
 	checkQueriesPerRefresh(t, p, stack.PrometheusURL, off, 3)
 }
+
+// TestIntegrationOverviewPitfalls reads the exporter's pitfalls in the
+// overview on the real Prometheus, at no extra query: a p99 at the top
+// bucket is flagged as capped, a summary gives the mean latency and no
+// p99, and the rows of workers whose counters go back and forth are
+// marked.
+func TestIntegrationOverviewPitfalls(t *testing.T) {
+	stack := demotest.Start(t, demo.StackOptions{
+		App:       demo.AppOptions{Seed: 23},
+		ExtraJobs: []string{"summary", "workers"},
+		ExtraApps: map[string]demo.AppOptions{
+			"summary": {Pitfalls: demo.Pitfalls{Summary: true}},
+			"workers": {Pitfalls: demo.Pitfalls{Workers: 3}},
+		},
+	})
+	stack.App.SetFault("/api/search", demo.Fault{Latency: 30 * time.Second})
+	p := demoClient(t, stack, 15*time.Second)
+	s := demoShape(20 * time.Second)
+	s.Grouping = Grouping{Mode: GroupOff}
+
+	demotest.Eventually(t, 40*time.Second, "the p99 of /api/search at the top bucket", func() (bool, string) {
+		ov, err := p.Overview(context.Background(), s)
+		if err != nil {
+			return false, err.Error()
+		}
+		e := rowOf(ov, "/api/search")
+		if e == nil {
+			return false, rowNames(ov)
+		}
+		other := rowOf(ov, "/login")
+		return ov.TopBucket == 10 && ov.P99Capped(e.P99) && other != nil && !ov.P99Capped(other.P99) && !e.ResetsWrong(),
+			fmt.Sprintf("top %v p99 %v", ov.TopBucket, e.P99)
+	})
+
+	sm := s
+	sm.Selector = `job="summary"`
+	demotest.Eventually(t, 30*time.Second, "the mean latency of a summary", func() (bool, string) {
+		ov, err := p.Overview(context.Background(), sm)
+		if err != nil {
+			return false, err.Error()
+		}
+		e := rowOf(ov, "/api/checkout")
+		if e == nil {
+			return false, rowNames(ov)
+		}
+		if !ov.LatencyMean {
+			return false, "not yet mean"
+		}
+		mean := scalarAt(t, p, `sum(rate(flask_http_request_duration_seconds_sum{job="summary",path="/api/checkout"}[20s])) / sum(rate(flask_http_request_duration_seconds_count{job="summary",path="/api/checkout"}[20s]))`, ov.At)
+		return near(e.P50, mean) && math.IsNaN(e.P99) && ov.TopBucket == 0, fmt.Sprintf("mean %v want %v p99 %v", e.P50, mean, e.P99)
+	})
+
+	sw := s
+	sw.Selector = `job="workers"`
+	demotest.Eventually(t, 30*time.Second, "the workers' rows marked", func() (bool, string) {
+		ov, err := p.Overview(context.Background(), sw)
+		if err != nil {
+			return false, err.Error()
+		}
+		e := rowOf(ov, "/")
+		if e == nil {
+			return false, rowNames(ov)
+		}
+		return e.ResetsWrong(), fmt.Sprintf("resets %v series %d", e.CounterResets, e.Series)
+	})
+	checkQueriesPerRefresh(t, p, stack.PrometheusURL, sw, 2)
+}

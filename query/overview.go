@@ -75,7 +75,7 @@ func OverviewQueries(s Shape, plan TrendPlan) []NamedQuery {
 	exprs := [numQueries]string{
 		qRPS:             RPSQuery(s),
 		qErrors:          ErrorsQuery(s),
-		qP50:             QuantileQuery(s, 0.5),
+		qP50:             p50Query(s),
 		qP99:             QuantileQuery(s, 0.99),
 		qExcByLabel:      ExceptionsByLabelQuery(s),
 		qExc500:          Exceptions500Query(s),
@@ -92,6 +92,14 @@ func OverviewQueries(s Shape, plan TrendPlan) []NamedQuery {
 		out[i] = NamedQuery{Name: queryNames[i], Expr: exprs[i], Range: queryID(i) == qTrend}
 	}
 	return out
+}
+
+// p50Query is the p50, or the mean latency when there are no buckets.
+func p50Query(s Shape) string {
+	if s.latencyMean {
+		return MeanLatencyQuery(s)
+	}
+	return QuantileQuery(s, 0.5)
 }
 
 // checkShape rejects a shape no query can be built from.
@@ -170,6 +178,9 @@ func (p *Prometheus) OverviewAt(ctx context.Context, s Shape, at time.Time) (*Ov
 	// them, and not again.
 	preFresh := false
 	var groupWarn string
+	if mean, ok := p.summaries.get(groupKey(s)); ok && mean {
+		s.latencyMean = true
+	}
 	if s.Grouping.On() {
 		rules, ok := p.groups.get(groupKey(s))
 		if !ok {
@@ -212,6 +223,13 @@ func (p *Prometheus) OverviewAt(ctx context.Context, s Shape, at time.Time) (*Ov
 
 	ov := assemble(s, plan, qs, &res)
 	ov.WindowAuto = s.AutoWindow
+	ov.LatencyMean = s.latencyMean
+	if res[qFresh].err == nil {
+		// With fresh series and no bucket, the duration is a summary: the
+		// next refreshes ask for the mean instead of the p50.
+		fa := splitFresh(s, res[qFresh].vec)
+		p.summaries.put(groupKey(s), len(fa.fresh) > 0 && fa.topBucket == 0)
+	}
 	if s.Grouping.On() {
 		ov.GroupRules = s.GroupRules()
 		if groupWarn != "" {
@@ -494,12 +512,24 @@ func assemble(s Shape, plan TrendPlan, qs []NamedQuery, res *[numQueries]queryRe
 		}
 	}
 
+	for i := range b.eps {
+		b.eps[i].CounterResets = math.NaN()
+	}
 	if res[qFresh].err == nil {
 		fa := splitFresh(s, res[qFresh].vec)
+		ov.TopBucket = fa.topBucket
 		ov.fresh = make(map[string]bool, len(fa.fresh))
 		rules := compileRules(s.GroupRules())
 		for _, v := range fa.fresh {
-			ov.fresh[rules.name(v)] = true
+			row := rules.name(v)
+			ov.fresh[row] = true
+			if i, ok := b.index[model.LabelValue(row)]; ok {
+				b.eps[i].Series += int(fa.series[v])
+				if math.IsNaN(b.eps[i].CounterResets) {
+					b.eps[i].CounterResets = 0
+				}
+				b.eps[i].CounterResets += fa.resets[v]
+			}
 		}
 		if len(s.GroupRules()) > 0 {
 			assembleMembers(b, rules, fa)

@@ -75,6 +75,13 @@ func QuantileQuery(s Shape, q float64) string {
 		s.relabel("rate("+rangeOf(s.bucketMetric(), s.Selector, s.Window)+")") + "))"
 }
 
+// MeanLatencyQuery is the mean request duration per endpoint, in seconds,
+// from _sum and _count: all a summary without quantiles gives.
+func MeanLatencyQuery(s Shape) string {
+	sum := "sum by (" + s.by() + ") (" + s.relabel("rate("+rangeOf(s.DurationMetric+"_sum", s.Selector, s.Window)+")") + ")"
+	return sum + " / " + RPSQuery(s)
+}
+
 // ExceptionsByLabelQuery is the exceptions counter's increase per endpoint.
 // It only has per-endpoint series when the counter carries the endpoint
 // label; prometheus_flask_exporter adds it only through default_labels.
