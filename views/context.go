@@ -67,6 +67,12 @@ type OpenEndpointMsg struct {
 	Endpoint string
 }
 
+// OpenGroupMsg asks for the members of a group row, worst first.
+type OpenGroupMsg struct {
+	Group   string
+	Members int
+}
+
 // FlashMsg asks the root model to show a short message in the footer.
 type FlashMsg struct {
 	Text  string
