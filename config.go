@@ -213,7 +213,7 @@ func Defaults() Config {
 			Theme:   "dark",
 		},
 		Metrics: MetricsConfig{
-			EndpointLabel:    "path",
+			EndpointLabel:    "",
 			DurationMetric:   "flask_http_request_duration_seconds",
 			RequestsMetric:   "flask_http_request_total",
 			ExceptionsMetric: "flask_http_request_exceptions_total",
@@ -389,8 +389,8 @@ func (c *Config) Validate() error {
 	if _, err := themes.Get(c.UI.Theme); err != nil || c.UI.Theme == "" {
 		return c.fail("ui.theme", "unknown theme %q: choose %s", c.UI.Theme, strings.Join(themes.Names(), ", "))
 	}
-	if c.Metrics.EndpointLabel == "" || !model.LabelName(c.Metrics.EndpointLabel).IsValidLegacy() {
-		return c.fail("metrics.endpoint_label", "%q is not a valid label name", c.Metrics.EndpointLabel)
+	if c.Metrics.EndpointLabel != "" && !model.LabelName(c.Metrics.EndpointLabel).IsValidLegacy() {
+		return c.fail("metrics.endpoint_label", "%q is not a valid label name (empty: detected from the series)", c.Metrics.EndpointLabel)
 	}
 	for key, v := range map[string]string{
 		"metrics.duration_metric":   c.Metrics.DurationMetric,
@@ -464,11 +464,24 @@ func checkURL(s string) error {
 	return nil
 }
 
+// DefaultEndpointLabel is the endpoint label when metrics.endpoint_label is
+// unset and was not detected: prometheus_flask_exporter's default group_by.
+const DefaultEndpointLabel = "path"
+
+// EndpointLabel is metrics.endpoint_label, or DefaultEndpointLabel while it
+// is unset (DetectShape sets it from the series).
+func (c *Config) EndpointLabel() string {
+	if c.Metrics.EndpointLabel == "" {
+		return DefaultEndpointLabel
+	}
+	return c.Metrics.EndpointLabel
+}
+
 // Shape returns the metric shape the queries are built from.
 func (c *Config) Shape() query.Shape {
 	s := query.Shape{
 		Selector:         c.Metrics.Selector,
-		EndpointLabel:    c.Metrics.EndpointLabel,
+		EndpointLabel:    c.EndpointLabel(),
 		DurationMetric:   c.Metrics.DurationMetric,
 		RequestsMetric:   c.Metrics.RequestsMetric,
 		ExceptionsMetric: c.Metrics.ExceptionsMetric,

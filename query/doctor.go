@@ -94,6 +94,8 @@ type DoctorReport struct {
 	Errors   []QueryError `json:"-"`
 	// Requests is the number of requests sent to Prometheus.
 	Requests int `json:"requests"`
+
+	opts DoctorOptions
 }
 
 // Worst is the most serious status among the checks: warn, then unknown,
@@ -146,10 +148,35 @@ var knownEndpointLabels = []string{"path", "url_rule", "endpoint"}
 
 var errorNoDuration = fmt.Errorf("no request duration family was found")
 
+// DoctorOptions say which parts of the shape were left to detection: then
+// what was found is used, not a mismatch.
+type DoctorOptions struct {
+	// LabelDetected: metrics.endpoint_label is unset.
+	LabelDetected bool
+	// NamesDetected: the family names are prometheus_flask_exporter's
+	// defaults, which a detected prefix replaces.
+	NamesDetected bool
+}
+
+// Detect reads the exporter's setup from the series behind s.Selector: the
+// prefix, the latency kind and the endpoint label, in three requests.
+func (p *Prometheus) Detect(ctx context.Context, s Shape) (*Detected, error) {
+	r := p.doctor(ctx, s, DoctorOptions{}, true)
+	if len(r.Errors) > 0 {
+		return &r.Detected, fmt.Errorf("%s: %w", r.Errors[0].Name, r.Errors[0].Err)
+	}
+	return &r.Detected, nil
+}
+
 // Doctor checks the exporter's series behind s.Selector. s gives the
-// configured names: what was detected is compared with them.
-func (p *Prometheus) Doctor(ctx context.Context, s Shape) *DoctorReport {
-	r := &DoctorReport{}
+// configured names: what was detected is compared with them, unless o says
+// they were left to detection.
+func (p *Prometheus) Doctor(ctx context.Context, s Shape, o DoctorOptions) *DoctorReport {
+	return p.doctor(ctx, s, o, false)
+}
+
+func (p *Prometheus) doctor(ctx context.Context, s Shape, o DoctorOptions, detectOnly bool) *DoctorReport {
+	r := &DoctorReport{opts: o}
 	defer r.sortChecks()
 	now := time.Now()
 	w := s.Window
@@ -187,6 +214,9 @@ func (p *Prometheus) Doctor(ctx context.Context, s Shape) *DoctorReport {
 		r.add(Check{ID: CheckEndpointLabel, Title: "endpoint label", Status: CheckUnknown, Seen: "the label names could not be read: " + err.Error()})
 	} else {
 		r.checkEndpointLabel(s, names, up.vec)
+	}
+	if detectOnly {
+		return r
 	}
 	label := d.EndpointLabel
 	if label == "" {
@@ -361,6 +391,11 @@ func (r *DoctorReport) checkFamilies(s Shape, fams model.Vector, up queryResult)
 			r.add(Check{ID: id, Title: title(id), Status: CheckUnknown, Seen: errorNoDuration.Error()})
 		}
 		return
+	case d.DurationMetric != s.DurationMetric && r.opts.NamesDetected:
+		r.add(Check{ID: CheckPrefix, Title: title(CheckPrefix), Status: CheckInfo,
+			Seen: fmt.Sprintf("the families are named %s* (%s); vigil uses them", shownPrefix(best), d.DurationMetric),
+			Why:  "the app sets PrometheusMetrics(defaults_prefix=...) (or NO_PREFIX); the metrics.*_metric keys are at their flask_ defaults, so the detected names are used",
+			Fix:  fmt.Sprintf("nothing to do; to pin them, set metrics.duration_metric = %q and the other metrics.*_metric keys", d.DurationMetric)})
 	case d.DurationMetric != s.DurationMetric:
 		c := Check{ID: CheckPrefix, Title: title(CheckPrefix), Status: CheckWarn,
 			Seen: fmt.Sprintf("the families are named %s* (%s), not %s", shownPrefix(best), d.DurationMetric, s.DurationMetric),
@@ -442,6 +477,9 @@ func (r *DoctorReport) checkEndpointLabel(s Shape, names model.LabelNames, up mo
 			Why:      "a group_by function and default_labels both add labels; vigil cannot tell which one is the endpoint",
 			Fix:      "set metrics.endpoint_label in config.toml to the group_by label",
 			Subjects: cands})
+	case r.opts.LabelDetected:
+		r.add(Check{ID: CheckEndpointLabel, Title: title(CheckEndpointLabel), Status: CheckOK,
+			Seen: fmt.Sprintf("%q, detected (metrics.endpoint_label is unset)", d.EndpointLabel)})
 	case d.EndpointLabel != s.EndpointLabel:
 		r.add(Check{ID: CheckEndpointLabel, Title: title(CheckEndpointLabel), Status: CheckWarn,
 			Seen: fmt.Sprintf("the endpoint label is %q (group_by), not the configured %q", d.EndpointLabel, s.EndpointLabel),

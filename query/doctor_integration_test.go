@@ -92,7 +92,7 @@ func TestIntegrationDoctor(t *testing.T) {
 	run := func(job string) *DoctorReport {
 		s := demoShape(15 * time.Second)
 		s.Selector = fmt.Sprintf("job=%q", job)
-		return p.Doctor(context.Background(), s)
+		return p.Doctor(context.Background(), s, DoctorOptions{})
 	}
 	// expect waits until the check of a job has the status, and returns
 	// the report.

@@ -22,6 +22,10 @@ type Context struct {
 	Keys   *keys.KeyMap
 	// Now is the clock; tests fix it.
 	Now func() time.Time
+	// Detection says what was detected from the series at start (the
+	// endpoint label, the metric prefix), or why it failed; "" when the
+	// config left nothing to detect.
+	Detection string
 }
 
 // Thresholds returns the configured thresholds in query's terms.

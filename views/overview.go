@@ -171,7 +171,7 @@ func (o *Overview) Update(msg tea.Msg) (Component, tea.Cmd) {
 		// Endpoints with firing alerts rank first among those of the same
 		// level; an unknown list (no source answered) changes nothing.
 		if msg.Alerts != nil {
-			o.alerting = FiringByEndpoint(msg.Alerts, o.ctx.Config.Metrics.EndpointLabel)
+			o.alerting = FiringByEndpoint(msg.Alerts, o.ctx.Config.EndpointLabel())
 			o.rebuild()
 		}
 		return o, nil

@@ -260,7 +260,7 @@ func (o *Overview) renderRow(e *query.Endpoint, selected bool, th query.Threshol
 func (o *Overview) nameText(e *query.Endpoint) string {
 	name := text.Sanitize(e.Name)
 	if e.Name == "" {
-		name = "(no " + text.Sanitize(o.ctx.Config.Metrics.EndpointLabel) + ")"
+		name = "(no " + text.Sanitize(o.ctx.Config.EndpointLabel()) + ")"
 	}
 	var suffix string
 	if e.Group && e.Members > 0 {

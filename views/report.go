@@ -48,6 +48,9 @@ type Report struct {
 	// Problems are failures outside the overview's queries (Alertmanager),
 	// listed with the errors.
 	Problems []QueryProblem
+	// Detection says what was detected from the series (endpoint label,
+	// metric prefix), or why it failed; "" when nothing was left to it.
+	Detection string
 }
 
 // QueryProblem is a named failure of the snapshot.
@@ -172,6 +175,9 @@ func (r *Report) writeText(w io.Writer) error {
 	fmt.Fprintln(&b, r.totalsLine())
 	if l := r.TargetsLine(); l != "" {
 		fmt.Fprintln(&b, l)
+	}
+	if r.Detection != "" {
+		fmt.Fprintln(&b, text.Sanitize(r.Detection))
 	}
 	if r.NoSeries() {
 		fmt.Fprintf(&b, "no series matches {%s}\n", text.Sanitize(r.Selector))
@@ -418,6 +424,7 @@ type jsonReport struct {
 	Window        string         `json:"window"`
 	WindowSeconds float64        `json:"window_seconds"`
 	TookSeconds   float64        `json:"took_seconds"`
+	Detection     string         `json:"detection,omitempty"`
 	Totals        jsonTotals     `json:"totals"`
 	Endpoints     []jsonEndpoint `json:"endpoints"`
 	Errors        []jsonError    `json:"errors"`
@@ -441,6 +448,7 @@ func (r *Report) writeJSON(w io.Writer) error {
 		Window:        FormatDuration(ov.Window),
 		WindowSeconds: ov.Window.Seconds(),
 		TookSeconds:   ov.Took.Seconds(),
+		Detection:     r.Detection,
 		Totals: jsonTotals{
 			RPS: jsonFloat(ov.Totals.RPS), ErrorRatio: jsonFloat(ov.Totals.ErrorRatio),
 			P99Seconds: jsonFloat(ov.Totals.P99), Exceptions: jsonFloat(ov.Totals.Exceptions),

@@ -223,7 +223,7 @@ func (f *SilenceForm) previewLines(list bool) []string {
 	out = append(out, st.Muted.Render(text.Fit("  preview", formLabelW))+" "+summary)
 	if list {
 		show := min(n, 4)
-		label := f.ctx.Config.Metrics.EndpointLabel
+		label := f.ctx.Config.EndpointLabel()
 		for i := 0; i < show; i++ {
 			a := &f.hits[i]
 			name := text.Sanitize(a.Name)

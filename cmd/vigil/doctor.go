@@ -32,7 +32,7 @@ func runDoctor(args []string, stdout, stderr io.Writer, getenv func(string) stri
 	ctx, cancel := context.WithTimeout(context.Background(), 3*cfg.Prometheus.Timeout.D()+time.Second)
 	defer cancel()
 	s := cfg.Shape()
-	r := prom.Doctor(ctx, s)
+	r := prom.Doctor(ctx, s, doctorOptions(&cfg))
 	d := doctorOutput{Prometheus: cfg.Prometheus.URL, Selector: cfg.Metrics.Selector, Report: r}
 	switch *format {
 	case views.FormatJSON:

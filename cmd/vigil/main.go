@@ -178,6 +178,10 @@ func console(cfg *vigil.Config, getenv func(string) string) error {
 	}
 	defer closeLog()
 	logger.Info("starting", "version", version, "prometheus", cfg.Prometheus.URL, "config", cfg.Source)
+	if note := detectShape(context.Background(), cfg, prom); note != "" {
+		logger.Info("shape", "detection", note)
+		vctx.Detection = note
+	}
 	opts := ui.Options{Context: vctx, Logger: logger, HistoryPath: ui.HistoryPath(), InTmux: getenv("TMUX") != ""}
 	opts.PrometheusSources(prom)
 	// Who writes is resolved once, here: never while a key is handled.
@@ -228,6 +232,7 @@ func runSnapshot(args []string, stdout, stderr io.Writer, getenv func(string) st
 	}
 	ctx, cancel := context.WithTimeout(context.Background(), cfg.Prometheus.Timeout.D()+time.Second)
 	defer cancel()
+	detection := detectShape(ctx, &cfg, prom)
 	ov, err := prom.Overview(ctx, cfg.Shape())
 	if err != nil {
 		return err
@@ -236,7 +241,8 @@ func runSnapshot(args []string, stdout, stderr io.Writer, getenv func(string) st
 	r := &views.Report{
 		Context: cfg.Context, Prometheus: cfg.Prometheus.URL, Overview: ov,
 		Thresholds: vctx.Thresholds(), Limit: *limit, ExceptionsMetric: cfg.Metrics.ExceptionsMetric,
-		Selector: cfg.Metrics.Selector, EndpointLabel: cfg.Metrics.EndpointLabel,
+		Selector: cfg.Metrics.Selector, EndpointLabel: cfg.EndpointLabel(),
+		Detection: detection,
 	}
 	alerts, source, amErr, alertsErr := snapshotAlerts(ctx, &cfg, prom)
 	r.Alerts, r.AlertsSource = alerts, source
