@@ -36,6 +36,8 @@ type Overview struct {
 	height int
 
 	title string // "" for the overview itself
+	// doctor is the metrics doctor's line, "" when it found nothing.
+	doctor string
 
 	data  *query.Overview
 	stale int // endpoints of data with no fresh series, counted on arrival
@@ -89,6 +91,12 @@ func (o *Overview) Title() string {
 		return o.title
 	}
 	return "Overview"
+}
+
+// SetDoctorSummary sets the metrics doctor's line under the table.
+func (o *Overview) SetDoctorSummary(s string) {
+	o.doctor = s
+	o.list.Clamp()
 }
 
 // SetTitle names the screen, for the members of a group.
@@ -310,6 +318,9 @@ func (o *Overview) statusLines() []string {
 	}
 	if len(lines) > 3 {
 		lines = append(lines[:2], st.Muted.Render(fmt.Sprintf("… and %d more problems", len(lines)-2)))
+	}
+	if o.doctor != "" && o.title == "" {
+		lines = append(lines, st.Warn.Render(text.Fit(o.doctor, o.width)))
 	}
 	if note := o.rowNote(); note != "" {
 		lines = append(lines, st.Warn.Render(text.Fit(note, o.width)))

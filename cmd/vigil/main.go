@@ -178,12 +178,14 @@ func console(cfg *vigil.Config, getenv func(string) string) error {
 	}
 	defer closeLog()
 	logger.Info("starting", "version", version, "prometheus", cfg.Prometheus.URL, "config", cfg.Source)
+	dopts := doctorOptions(cfg) // what the config leaves to detection, before it fills it in
 	if note := detectShape(context.Background(), cfg, prom); note != "" {
 		logger.Info("shape", "detection", note)
 		vctx.Detection = note
 	}
 	opts := ui.Options{Context: vctx, Logger: logger, HistoryPath: ui.HistoryPath(), InTmux: getenv("TMUX") != ""}
 	opts.PrometheusSources(prom)
+	opts.DoctorOptions = dopts
 	// Who writes is resolved once, here: never while a key is handled.
 	opts.Identity = query.SystemUser()
 	opts.Audit = query.NewAuditLog(auditPath(cfg))
