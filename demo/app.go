@@ -97,6 +97,10 @@ type families struct {
 	dbQuery    *prometheus.HistogramVec
 	celery     *prometheus.HistogramVec
 	info       *prometheus.GaugeVec
+	// The *_created gauges prometheus_client exports beside each counter
+	// and histogram series (their creation time); nil in high-cardinality
+	// mode.
+	durationCreated, requestsCreated, exceptionsCreated *prometheus.GaugeVec
 }
 
 // App is the running synthetic app.
@@ -224,7 +228,27 @@ func (a *App) register() {
 				duration: f.duration.WithLabelValues(ep.method, ep.label, ep.okStatus),
 				requests: f.requests.WithLabelValues(ep.method, ep.okStatus),
 			}
+			f.markCreated(a.procStart, ep.method, ep.label, ep.okStatus, "")
 		}
+	}
+}
+
+// markCreated sets the *_created gauges of a request's series, as
+// prometheus_client does when a series first appears (exc: the exceptions
+// counter's endpoint label value when it has one, "-" for none).
+func (f *families) markCreated(at time.Time, method, label, status, exc string) {
+	if f.durationCreated == nil {
+		return
+	}
+	t := float64(at.UnixNano()) / 1e9
+	f.durationCreated.WithLabelValues(method, label, status).Set(t)
+	f.requestsCreated.WithLabelValues(method, status).Set(t)
+	switch exc {
+	case "":
+	case "-":
+		f.exceptionsCreated.WithLabelValues(method, status).Set(t)
+	default:
+		f.exceptionsCreated.WithLabelValues(method, status, exc).Set(t)
 	}
 }
 
@@ -281,6 +305,16 @@ func (a *App) newFamilies() *families {
 		Help:    "Celery task duration in seconds",
 		Buckets: celeryBuckets,
 	}, []string{"task"})
+	if a.opts.Endpoints <= DefaultEndpoints && !p.DebugReloader {
+		created := func(base string, labels ...string) *prometheus.GaugeVec {
+			g := prometheus.NewGaugeVec(prometheus.GaugeOpts{Name: p.name(base + "_created"), Help: "Creation time of " + p.name(base)}, labels)
+			f.reg.MustRegister(g)
+			return g
+		}
+		f.durationCreated = created("http_request_duration_seconds", "method", label, "status")
+		f.requestsCreated = created("http_request", "method", "status")
+		f.exceptionsCreated = created("http_request_exceptions", excLabels...)
+	}
 	if p.DebugReloader {
 		// Under the debug reloader the exporter registers nothing: the
 		// process's other metrics are all there is.

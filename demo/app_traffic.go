@@ -115,13 +115,17 @@ func (a *App) request(ep *endpoint, f Fault) {
 	a.requests.WithLabelValues(ep.method, status).Inc()
 	// An @errorhandler turns the exception into a handled response: the
 	// exporter never sees it.
+	exc := ""
 	if status == "500" && !a.opts.Pitfalls.HideExceptions {
 		if a.opts.ExceptionsByEndpoint {
 			a.exceptions.WithLabelValues(ep.method, "500", ep.label).Inc()
+			exc = ep.label
 		} else {
 			a.exceptions.WithLabelValues(ep.method, "500").Inc()
+			exc = "-"
 		}
 	}
+	a.markCreated(a.procStart, ep.method, ep.label, status, exc)
 }
 
 // lognormal draws around median with the given sigma.

@@ -198,3 +198,31 @@ func TestIntegrationDoctor(t *testing.T) {
 		}
 	}
 }
+
+// TestIntegrationMetricNamesLeaveOutCreated reads the metric names for the
+// PromQL completion from the real Prometheus: the *_created gauges the app
+// exports beside its counters and histogram are left out, the families
+// themselves are in.
+func TestIntegrationMetricNamesLeaveOutCreated(t *testing.T) {
+	stack := demotest.Start(t, demo.StackOptions{App: demo.AppOptions{Seed: 2}})
+	p := demoClient(t, stack, 10*time.Second)
+	created := scalarAt(t, p, `count(flask_http_request_created) + count(flask_http_request_duration_seconds_created)`, time.Now())
+	if !(created > 0) {
+		t.Fatalf("the app exports no *_created series: %v", created)
+	}
+	names, err := MetricNames(context.Background(), p.API())
+	if err != nil {
+		t.Fatal(err)
+	}
+	got := strings.Join(names, " ")
+	for _, bad := range []string{"flask_http_request_created", "flask_http_request_duration_seconds_created"} {
+		if strings.Contains(" "+got+" ", " "+bad+" ") {
+			t.Errorf("completion offers %s", bad)
+		}
+	}
+	for _, good := range []string{"flask_http_request_total", "flask_http_request_duration_seconds_bucket", "up"} {
+		if !strings.Contains(" "+got+" ", " "+good+" ") {
+			t.Errorf("completion lacks %s", good)
+		}
+	}
+}
