@@ -433,19 +433,37 @@ func (t *Timeline) kindStyle(k query.EventKind) lipgloss.Style {
 	return st.Muted
 }
 
-// rowLabels are the labels a row shows, in order: the short ones that tell
-// events apart (the summary says the rest).
-var longLabels = []string{"comment", "matchers", "start_time", "previous_start_time", "last_seen_firing", "alertmanager", "context", "metric"}
+// rowHidden are labels a row leaves out: long ones, and the ones its
+// summary already says. The detail shows every label.
+var rowHidden = []string{"comment", "matchers", "start_time", "previous_start_time", "last_seen_firing", "alertmanager",
+	"context", "metric", "direction", "figure", "level", "value", "silence_id", "result", "action", "user", "author", "created_by"}
 
-func rowLabelOrder(ls map[string]string) []string {
-	out := make([]string, 0, len(ls))
-	for k := range ls {
-		if !slices.Contains(longLabels, k) && ls[k] != "" && k != "alertname" {
-			out = append(out, k)
+// rowLabelOrder is the labels a row shows: where first (endpoint, job,
+// instance), then the rest by name.
+func (t *Timeline) rowLabelOrder(ls map[string]string) []string {
+	keep := make(map[string]string, len(ls))
+	for k, v := range ls {
+		if !slices.Contains(rowHidden, k) && v != "" {
+			keep[k] = v
 		}
 	}
-	sort.Strings(out)
-	return out
+	return labelOrder(keep, t.ctx.Config.Metrics.EndpointLabel)
+}
+
+// rowSummary is the summary column: for an alert with the labels column
+// shown, its name (and severity) alone, the labels being beside it.
+func (t *Timeline) rowSummary(e *query.Event) string {
+	switch e.Kind {
+	case query.EventAlertFiring, query.EventAlertPending, query.EventAlertResolved:
+		if t.labelsW > 0 && e.Labels["alertname"] != "" {
+			s := e.Labels["alertname"]
+			if sev := e.Labels["severity"]; sev != "" {
+				s += " (" + sev + ")"
+			}
+			return s
+		}
+	}
+	return e.Summary
 }
 
 func (t *Timeline) clock(at time.Time) string {
@@ -465,9 +483,9 @@ func (t *Timeline) renderRow(e *query.Event, selected bool) string {
 		kind = t.kindStyle(e.Kind).Render(kind)
 	}
 	r.Cell(kind)
-	r.Cell(text.Fit(text.Sanitize(e.Summary), t.summaryW))
+	r.Cell(text.Fit(text.Sanitize(t.rowSummary(e)), t.summaryW))
 	if t.labelsW > 0 {
-		r.Cell(widget.CompactLabels(st, nil, e.Labels, rowLabelOrder(e.Labels), t.labelsW, selected))
+		r.Cell(widget.CompactLabels(st, nil, e.Labels, t.rowLabelOrder(e.Labels), t.labelsW, selected))
 	}
 	if selected {
 		return st.RowSelected.Render(text.Fit(r.String(), t.width))
@@ -492,14 +510,20 @@ func (t *Timeline) statusLines() []string {
 		lines = append(lines, st.Error.Render(text.Fit("unknown: timeline failed: "+text.Sanitize(t.err.Error()), t.width)))
 	}
 	if t.data != nil {
-		var errs []string
-		for _, e := range t.data.Errors {
-			errs = append(errs, st.Error.Render(text.Fit("unknown: "+text.Sanitize(e.Source)+" failed: "+text.Sanitize(e.Err.Error()), t.width)))
+		// Each failed source on up to two lines; beyond two sources, a count.
+		for i, e := range t.data.Errors {
+			if i == 2 && len(t.data.Errors) > 3 {
+				lines = append(lines, st.Error.Render(text.Fit(fmt.Sprintf("unknown: %d more sources failed", len(t.data.Errors)-2), t.width)))
+				break
+			}
+			ls := text.WrapWords("unknown: "+text.Sanitize(e.Source)+" failed: "+text.Sanitize(e.Err.Error()), max(t.width, 1))
+			for j, l := range ls[:min(len(ls), 2)] {
+				if j == 1 && len(ls) > 2 {
+					l = text.Truncate(l+" "+strings.Join(ls[2:], " "), t.width)
+				}
+				lines = append(lines, st.Error.Render(text.Fit(l, t.width)))
+			}
 		}
-		if len(errs) > 3 {
-			errs = append(errs[:2], st.Error.Render(text.Fit(fmt.Sprintf("… and %d more sources failed", len(errs)-2), t.width)))
-		}
-		lines = append(lines, errs...)
 		if n := len(t.data.Warnings); n > 0 {
 			lines = append(lines, st.Warn.Render(text.Fit(fmt.Sprintf("%d warning(s): %s", n, text.Sanitize(t.data.Warnings[0])), t.width)))
 		}
