@@ -69,7 +69,7 @@ type Timeline struct {
 	alerts   []query.Alert
 	silences []query.Silence
 
-	list   *widget.List[query.Event]
+	list   *widget.List[tlRow]
 	filter string
 	// detail is what enter opened over the list.
 	detail Stack
@@ -85,15 +85,47 @@ var _ Screen = (*Timeline)(nil)
 // NewTimeline returns the timeline screen, over the default range, loading.
 func NewTimeline(ctx *Context) *Timeline {
 	t := &Timeline{ctx: ctx, rng: DefaultTimelineRange, loading: true}
-	t.list = widget.NewList(eventKey, t.listHeight)
+	t.list = widget.NewList(func(r tlRow) string { return r.key }, t.listHeight)
 	t.list.StayOnTop()
 	t.SetSize(80, 20)
 	return t
 }
 
-// eventKey tells events apart across builds.
-func eventKey(e query.Event) string {
-	return fmt.Sprintf("%d\x00%s\x00%s", e.Time.UnixNano(), e.Kind, e.Summary)
+// tlRow is a listed event and its key, which follows the event across
+// builds: its kind and labels (less the figure's value) and which of the
+// events of that identity it is, counting from the oldest. The time is not
+// in it: each build's grid of points is a little later, so an event's time
+// can move by a step.
+type tlRow struct {
+	e   query.Event
+	key string
+}
+
+// rowKeys keys the events of a build, oldest first.
+func rowKeys(ev []query.Event) []string {
+	seen := map[string]int{}
+	out := make([]string, len(ev))
+	for i, e := range ev {
+		names := make([]string, 0, len(e.Labels))
+		for k := range e.Labels {
+			if k != "value" && k != "last_seen_firing" {
+				names = append(names, k)
+			}
+		}
+		sort.Strings(names)
+		var b strings.Builder
+		b.WriteString(string(e.Kind))
+		for _, k := range names {
+			b.WriteString("\x00" + k + "=" + e.Labels[k])
+		}
+		if len(names) == 0 {
+			b.WriteString("\x00" + e.Summary)
+		}
+		id := b.String()
+		out[i] = fmt.Sprintf("%s\x00%d", id, seen[id])
+		seen[id]++
+	}
+	return out
 }
 
 // Title implements Screen.
@@ -103,10 +135,19 @@ func (t *Timeline) Title() string { return "Timeline" }
 func (t *Timeline) Range() time.Duration { return t.rng }
 
 // Rows returns the events as listed, newest first.
-func (t *Timeline) Rows() []query.Event { return t.list.Items() }
+func (t *Timeline) Rows() []query.Event {
+	out := make([]query.Event, t.list.Len())
+	for i, r := range t.list.Items() {
+		out[i] = r.e
+	}
+	return out
+}
 
 // Selected is the event under the cursor.
-func (t *Timeline) Selected() (query.Event, bool) { return t.list.Selected() }
+func (t *Timeline) Selected() (query.Event, bool) {
+	r, ok := t.list.Selected()
+	return r.e, ok
+}
 
 // DetailOpen reports whether enter opened something over the list.
 func (t *Timeline) DetailOpen() bool { return !t.detail.Empty() }
@@ -132,7 +173,7 @@ func (t *Timeline) layout() {
 	}
 	t.labelsW = 0
 	if t.width >= tlLabelMin {
-		t.labelsW = min(t.width*30/100, 60)
+		t.labelsW = min(t.width*40/100, 70)
 	}
 	cols := 2
 	if t.labelsW > 0 {
@@ -199,11 +240,12 @@ func (t *Timeline) onTimeline(msg TimelineMsg) {
 
 // rebuild lists the events that pass the filter, newest first.
 func (t *Timeline) rebuild() {
-	var rows []query.Event
+	var rows []tlRow
 	if t.data != nil {
+		keys := rowKeys(t.data.Events)
 		for i := len(t.data.Events) - 1; i >= 0; i-- {
 			if t.matches(&t.data.Events[i]) {
-				rows = append(rows, t.data.Events[i])
+				rows = append(rows, tlRow{e: t.data.Events[i], key: keys[i]})
 			}
 		}
 	}
@@ -262,8 +304,8 @@ func (t *Timeline) handleKey(msg tea.KeyPressMsg) tea.Cmd {
 	i := timelineRangeIndex(t.rng)
 	switch {
 	case key.Matches(msg, k.Open):
-		if e, ok := t.list.Selected(); ok {
-			return t.open(e)
+		if r, ok := t.list.Selected(); ok {
+			return t.open(r.e)
 		}
 	case key.Matches(msg, k.RangeShorter):
 		if i == 0 {
@@ -450,18 +492,27 @@ func (t *Timeline) rowLabelOrder(ls map[string]string) []string {
 	return labelOrder(keep, t.ctx.Config.Metrics.EndpointLabel)
 }
 
-// rowSummary is the summary column: for an alert with the labels column
-// shown, its name (and severity) alone, the labels being beside it.
+// rowSummary is the summary column. An alert's is its name, then (when
+// there is no labels column beside it) its labels, where first: the kind
+// already says its state.
 func (t *Timeline) rowSummary(e *query.Event) string {
 	switch e.Kind {
 	case query.EventAlertFiring, query.EventAlertPending, query.EventAlertResolved:
-		if t.labelsW > 0 && e.Labels["alertname"] != "" {
-			s := e.Labels["alertname"]
-			if sev := e.Labels["severity"]; sev != "" {
-				s += " (" + sev + ")"
-			}
-			return s
+		name := e.Labels["alertname"]
+		if name == "" {
+			break
 		}
+		if t.labelsW > 0 {
+			if sev := e.Labels["severity"]; sev != "" {
+				name += " (" + sev + ")"
+			}
+			return name
+		}
+		parts := []string{name}
+		for _, k := range t.rowLabelOrder(e.Labels) {
+			parts = append(parts, k+"="+e.Labels[k])
+		}
+		return strings.Join(parts, " ")
 	}
 	return e.Summary
 }
@@ -474,23 +525,24 @@ func (t *Timeline) clock(at time.Time) string {
 	return at.Format("15:04:05")
 }
 
-func (t *Timeline) renderRow(e *query.Event, selected bool) string {
+func (t *Timeline) renderRow(r *tlRow, selected bool) string {
 	st := t.ctx.Styles
-	var r widget.Row
-	r.Cell(text.Fit(t.clock(e.Time), t.timeW))
+	e := &r.e
+	var row widget.Row
+	row.Cell(text.Fit(t.clock(e.Time), t.timeW))
 	kind := text.Fit(KindName(e.Kind), tlKindW)
 	if !selected {
 		kind = t.kindStyle(e.Kind).Render(kind)
 	}
-	r.Cell(kind)
-	r.Cell(text.Fit(text.Sanitize(t.rowSummary(e)), t.summaryW))
+	row.Cell(kind)
+	row.Cell(text.Fit(text.Sanitize(t.rowSummary(e)), t.summaryW))
 	if t.labelsW > 0 {
-		r.Cell(widget.CompactLabels(st, nil, e.Labels, t.rowLabelOrder(e.Labels), t.labelsW, selected))
+		row.Cell(widget.CompactLabels(st, nil, e.Labels, t.rowLabelOrder(e.Labels), t.labelsW, selected))
 	}
 	if selected {
-		return st.RowSelected.Render(text.Fit(r.String(), t.width))
+		return st.RowSelected.Render(text.Fit(row.String(), t.width))
 	}
-	return text.Truncate(r.String(), t.width)
+	return text.Truncate(row.String(), t.width)
 }
 
 // sourceNames are the sources of the last build, for the empty timeline.
@@ -621,7 +673,7 @@ func (t *Timeline) ShortHelp() []key.Binding {
 		}
 		return []key.Binding{k.Back, k.Up, k.Down, k.Note, k.Help}
 	}
-	return []key.Binding{k.Open, k.Filter, k.RangeShorter, k.RangeLonger, k.RangeChoose, k.Note, k.Refresh, k.Help}
+	return []key.Binding{k.Open, k.Filter, k.RangeChoose, k.Note, k.Refresh, k.Help}
 }
 
 // FullHelp implements help.KeyMap.

@@ -262,7 +262,7 @@ func TestTimelineManyEventsAndTinySizes(t *testing.T) {
 	}
 	tl.Update(TimelineMsg{Timeline: &query.Timeline{Events: ev}, Range: DefaultTimelineRange})
 	drawn := 0
-	tl.list.Render(func(*query.Event, bool) string { drawn++; return "" })
+	tl.list.Render(func(*tlRow, bool) string { drawn++; return "" })
 	if drawn > 20 {
 		t.Fatalf("%d rows drawn for a 20-line screen", drawn)
 	}
@@ -276,5 +276,31 @@ func TestTimelineManyEventsAndTinySizes(t *testing.T) {
 		pressTL(tl, "enter")
 		_ = tl.View()
 		pressTL(tl, "esc")
+	}
+}
+
+// The cursor stays on its event across builds, though each build's grid
+// moves the events' times by a step and a crossing's value changes; until
+// it is moved, it stays on the newest.
+func TestTimelineCursorFollowsTheEventAcrossBuilds(t *testing.T) {
+	tl := newTestTimeline(t, 80, 20)
+	if e, _ := tl.Selected(); e.Kind != query.EventNote {
+		t.Fatalf("cursor on %s, want the newest", e.Kind)
+	}
+	pressTL(tl, "j", "j", "j")
+	if e, _ := tl.Selected(); e.Kind != query.EventAlertFiring {
+		t.Fatalf("cursor on %s", e.Kind)
+	}
+	next := sampleTimeline()
+	for i := range next.Events {
+		next.Events[i].Time = next.Events[i].Time.Add(12 * time.Second)
+		if next.Events[i].Kind == query.EventThreshold {
+			next.Events[i].Labels["value"] = "33%"
+		}
+	}
+	next.Events = append(next.Events, query.Event{Time: fixedNow, Kind: query.EventRestart, Summary: "restart of a", Labels: map[string]string{"instance": "a"}})
+	tl.Update(TimelineMsg{Timeline: next, Range: DefaultTimelineRange})
+	if e, _ := tl.Selected(); e.Kind != query.EventAlertFiring || tl.list.Cursor() != 4 {
+		t.Fatalf("cursor on %s at %d after a build, want the firing alert at 4", e.Kind, tl.list.Cursor())
 	}
 }
