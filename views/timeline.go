@@ -513,6 +513,12 @@ func (t *Timeline) rowSummary(e *query.Event) string {
 			parts = append(parts, k+"="+e.Labels[k])
 		}
 		return strings.Join(parts, " ")
+	case query.EventSilenceCreated, query.EventSilenceExpired, query.EventWrite:
+		// A silence id is long: its first 8 characters tell it apart in a
+		// row, the detail shows it whole.
+		if id := e.Labels["silence_id"]; len(id) > 8 {
+			return strings.Replace(e.Summary, id, id[:8], 1)
+		}
 	}
 	return e.Summary
 }
@@ -790,11 +796,11 @@ func (d *eventDetail) lines() []string {
 		keyW = min(keyW, max(w/3, 8))
 		for _, n := range names {
 			for i, v := range text.Wrap(text.SanitizeMultiline(e.Labels[n]), max(w-keyW-5, 1)) {
-				k := strings.Repeat(" ", keyW)
-				if i == 0 {
-					k = text.Fit(text.Sanitize(n), keyW)
+				if i > 0 {
+					add("  " + strings.Repeat(" ", keyW+3) + st.LabelValue.Render(v))
+					continue
 				}
-				add("  " + st.LabelKey.Render(k) + " = " + st.LabelValue.Render(v))
+				add("  " + st.LabelKey.Render(text.Fit(text.Sanitize(n), keyW)) + " = " + st.LabelValue.Render(v))
 			}
 		}
 	}
