@@ -253,3 +253,29 @@ func TestTimelineEnterOnThresholdOpensTheEndpointAtThatTime(t *testing.T) {
 		t.Fatal("the overview's detail no longer opens over the overview, at now")
 	}
 }
+
+// In the silence form's discard question, n means "keep editing": the
+// form captures it and no note prompt opens; in the form, n is a letter.
+func TestNoteKeyInsideTheSilenceFormIsTheForms(t *testing.T) {
+	m, _ := alertsModel(t)
+	amPress(m, "s")
+	amPress(m, "n")
+	if m.note.open || !strings.Contains(m.alertsScreen.UnsentWork(), "n") {
+		t.Fatalf("n in the form's comment opened the note prompt (%v) or was lost (%q)", m.note.open, m.alertsScreen.UnsentWork())
+	}
+	amPress(m, "esc")
+	f := m.alertsScreen.Form()
+	if f == nil || !f.Discarding() {
+		t.Fatal("esc with typed text did not ask to discard")
+	}
+	amPress(m, "n")
+	if m.note.open || m.alertsScreen.Form() == nil || m.alertsScreen.Form().Discarding() {
+		t.Fatalf("n did not answer keep editing (note prompt %v)", m.note.open)
+	}
+	// On the list, n is the note key.
+	m2, _ := alertsModel(t)
+	amPress(m2, "n")
+	if !m2.note.open {
+		t.Fatal("n on the alerts list opened no note prompt")
+	}
+}
