@@ -200,6 +200,9 @@ func TestTimelineEnterOpensTheRelatedView(t *testing.T) {
 	if out := ansi.Strip(tl.View()); !strings.Contains(out, "HighErrorRate") || !strings.Contains(out, "firing") || strings.Contains(out, "not active now") {
 		t.Fatalf("alert detail:\n%s", out)
 	}
+	if msg, ok := pressTL(tl, "J")().(JumpToEndpointMsg); !ok || msg.Endpoint != "/api/checkout" {
+		t.Fatalf("J in the alert detail: %#v", msg)
+	}
 	back(query.EventAlertFiring)
 
 	selectKind(query.EventAlertResolved)
@@ -263,8 +266,8 @@ func TestTimelineManyEventsAndTinySizes(t *testing.T) {
 	tl.Update(TimelineMsg{Timeline: &query.Timeline{Events: ev}, Range: DefaultTimelineRange})
 	drawn := 0
 	tl.list.Render(func(*tlRow, bool) string { drawn++; return "" })
-	if drawn > 20 {
-		t.Fatalf("%d rows drawn for a 20-line screen", drawn)
+	if drawn != tl.listHeight() || drawn != 19 {
+		t.Fatalf("%d rows drawn for a 20-line screen (header and 19 rows)", drawn)
 	}
 	pressTL(tl, "G")
 	if out := ansi.Strip(tl.View()); !strings.Contains(out, "restart 0") {
