@@ -115,7 +115,11 @@ func (n *notePart) update(msg tea.Msg) (tea.Cmd, bool) {
 		if !n.open {
 			n.prompt.In.SetValue("")
 		}
-		n.m.setFlash("note saved ("+keys.Name(n.m.ctx.Keys.Timeline)+" shows the timeline)", false)
+		flash := "note saved"
+		if n.m.activeTab() != n.m.timeline.tab {
+			flash += " (" + keys.Name(n.m.ctx.Keys.Timeline) + " shows the timeline)"
+		}
+		n.m.setFlash(flash, false)
 		return n.m.timeline.refreshNow(), true
 	case tea.PasteMsg:
 		if n.open {
