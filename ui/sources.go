@@ -31,6 +31,11 @@ type DetailSource interface {
 	Detail(ctx context.Context, s query.Shape, r query.DetailRequest) (*query.Detail, error)
 }
 
+// TimelineSource builds the incident's timeline (query.Prometheus does).
+type TimelineSource interface {
+	Timeline(ctx context.Context, r query.TimelineRequest) *query.Timeline
+}
+
 // AlertSource is what the console needs from Alertmanager (one peer or an
 // HA cluster).
 type AlertSource interface {
@@ -65,6 +70,8 @@ type Options struct {
 	Querier query.Querier
 	Rules   RulesSource
 	Names   NamesSource
+	// Timeline builds the timeline screen's events.
+	Timeline TimelineSource
 
 	// Alertmanager is nil when none is configured.
 	Alertmanager AlertSource
@@ -87,7 +94,7 @@ type Options struct {
 
 // PrometheusSources fills every Prometheus source of o from one client.
 func (o *Options) PrometheusSources(p *query.Prometheus) {
-	o.Overview, o.Baseline, o.Detail, o.Querier = p, p, p, p
+	o.Overview, o.Baseline, o.Detail, o.Querier, o.Timeline = p, p, p, p, p
 	o.Rules = func(ctx context.Context) ([]query.Rule, error) { return query.PrometheusRules(ctx, p.API()) }
 	o.Names = func(ctx context.Context) ([]string, error) { return query.MetricNames(ctx, p.API()) }
 	o.Pending = func(ctx context.Context) ([]query.Alert, error) { return query.PrometheusAlerts(ctx, p.API()) }
