@@ -165,23 +165,34 @@ func Receivers(paths []RoutePath) []string {
 // root; a route reached because the one before had continue: true is
 // written "continue →".
 func FormatRoute(paths []RoutePath) string {
+	return strings.Join(FormatRouteParts(paths), "")
+}
+
+// FormatRouteParts is FormatRoute in pieces, one per matched route (the
+// first with the receivers), to break lines between routes.
+func FormatRouteParts(paths []RoutePath) []string {
 	if len(paths) == 0 {
-		return ""
+		return nil
 	}
-	var b strings.Builder
-	b.WriteString(strings.Join(Receivers(paths), ", "))
-	b.WriteString(" (route: ")
+	out := make([]string, 0, len(paths))
 	for i, p := range paths {
-		if i > 0 {
+		var b strings.Builder
+		if i == 0 {
+			b.WriteString(strings.Join(Receivers(paths), ", "))
+			b.WriteString(" (route: ")
+		} else {
 			b.WriteString(", ")
 			if paths[i-1].continued() {
 				b.WriteString("continue → ")
 			}
 		}
 		b.WriteString(p.String())
+		if i == len(paths)-1 {
+			b.WriteString(")")
+		}
+		out = append(out, b.String())
 	}
-	b.WriteString(")")
-	return b.String()
+	return out
 }
 
 // continued reports whether the route matched went on to the routes after

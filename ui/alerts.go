@@ -101,6 +101,8 @@ func (a *alertsPart) fetch() poll.Fetch[views.AlertsMsg] {
 			silences             []query.Silence
 			amErr, promErr       error
 			silErr               error
+			routing              *query.Routing
+			routingErr           error
 		)
 		at := now()
 		g, gctx := errgroup.WithContext(ctx)
@@ -119,6 +121,14 @@ func (a *alertsPart) fetch() poll.Fetch[views.AlertsMsg] {
 				am.CheckPeers(gctx)
 				return nil
 			})
+			if rs, ok := am.(RoutingSource); ok {
+				g.Go(func() error {
+					routing, routingErr = rs.Routing(gctx, false)
+					return nil
+				})
+			} else {
+				routingErr = errors.New("this Alertmanager source cannot read the configuration")
+			}
 		}
 		if pending != nil {
 			g.Go(func() error {
@@ -128,7 +138,7 @@ func (a *alertsPart) fetch() poll.Fetch[views.AlertsMsg] {
 		}
 		_ = g.Wait()
 		msg := views.AlertsMsg{At: at, NoAlertmanager: am == nil, NoPrometheus: pending == nil,
-			AlertmanagerErr: amErr, PrometheusErr: promErr, SilencesErr: silErr}
+			AlertmanagerErr: amErr, PrometheusErr: promErr, SilencesErr: silErr, Routing: routing, RoutingErr: routingErr}
 		if am != nil {
 			msg.Peers = am.Peers()
 		}
