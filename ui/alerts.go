@@ -27,6 +27,9 @@ type alertsPart struct {
 	alerts  []query.Alert
 	peers   []query.PeerStatus
 	grapher graphAlert
+	// forceRouting makes the next fetch read Alertmanager's configuration
+	// even when the one read is younger than query.RoutingMaxAge.
+	forceRouting bool
 }
 
 // buildAlerts registers the alerts screen, with g graphing an alert's rule
@@ -78,6 +81,8 @@ func (a *alertsPart) poll(at time.Time, now bool) tea.Cmd {
 	if !now && !a.feed.p.Due(at) {
 		return nil
 	}
+	// A refresh asked for reads Alertmanager's configuration again too.
+	a.forceRouting = now
 	return a.m.startAlertsRefresh()
 }
 
@@ -95,6 +100,8 @@ func (m *Model) startAlertsRefresh() tea.Cmd {
 // failure is in the message, so that what one source knows still shows.
 func (a *alertsPart) fetch() poll.Fetch[views.AlertsMsg] {
 	am, pending, now := a.am, a.pending, a.m.ctx.Now
+	force := a.forceRouting
+	a.forceRouting = false
 	return func(ctx context.Context) (views.AlertsMsg, error) {
 		var (
 			amAlerts, promAlerts []query.Alert
@@ -123,7 +130,7 @@ func (a *alertsPart) fetch() poll.Fetch[views.AlertsMsg] {
 			})
 			if rs, ok := am.(RoutingSource); ok {
 				g.Go(func() error {
-					routing, routingErr = rs.Routing(gctx, false)
+					routing, routingErr = rs.Routing(gctx, force)
 					return nil
 				})
 			} else {
