@@ -1,8 +1,12 @@
 package query
 
 import (
+	"encoding/json"
+	"net/http"
+	"net/http/httptest"
 	"strings"
 	"testing"
+	"time"
 )
 
 const routingTestConfig = `route:
@@ -133,5 +137,34 @@ inhibit_rules:
 	b := Alert{Labels: map[string]string{"alertname": "B", "team": "a"}, Source: SourceAlertmanager, State: StateFiring}
 	if got := r.Inhibits(a, []Alert{a, b}); len(got) != 0 {
 		t.Errorf("two-sided alert inhibits %v", got)
+	}
+}
+
+// An Alertmanager whose configuration this version of Alertmanager's
+// library cannot read (a newer or older Alertmanager): the routing is
+// unknown with the library's reason. A real Alertmanager 0.25 only serves
+// configurations it loaded, so this one is served by hand.
+func TestRoutingConfigUnreadable(t *testing.T) {
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if r.URL.Path != "/api/v2/status" {
+			http.NotFound(w, r)
+			return
+		}
+		w.Header().Set("Content-Type", "application/json")
+		_ = json.NewEncoder(w).Encode(map[string]any{
+			"cluster":     map[string]any{"status": "disabled", "peers": []any{}},
+			"config":      map[string]any{"original": "route:\n  receiver: chat\n  some_future_option: 3\nreceivers:\n  - name: chat\n"},
+			"uptime":      time.Now().UTC().Format(time.RFC3339),
+			"versionInfo": map[string]any{"branch": "x", "buildDate": "x", "buildUser": "x", "goVersion": "x", "revision": "x", "version": "9.9.9"},
+		})
+	}))
+	defer srv.Close()
+	c := newTestAM(t, 2*time.Second, srv.URL)
+	r, err := c.Routing(testCtx(t, 10*time.Second), false)
+	if err == nil || r != nil {
+		t.Fatalf("Routing: %v, %v", r, err)
+	}
+	if !strings.Contains(err.Error(), "cannot read the configuration") || !strings.Contains(err.Error(), "some_future_option") {
+		t.Errorf("the error does not say why: %v", err)
 	}
 }
