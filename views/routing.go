@@ -67,6 +67,10 @@ func pagesText(ri routingInfo, a query.Alert) []string {
 		prefix = "nobody while inhibited; it routes to "
 	case query.StatePending:
 		prefix = "nobody yet (pending: Alertmanager has not got it); when it fires: "
+	default:
+		if a.Source == query.SourcePrometheus {
+			prefix = "nobody yet (Alertmanager has not got it); when it does: "
+		}
 	}
 	if len(parts) > 0 {
 		parts[0] = prefix + parts[0]

@@ -196,3 +196,26 @@ func TestPackLines(t *testing.T) {
 		}
 	}
 }
+
+// An alert Alertmanager has not got notifies nobody yet: the line says so
+// before where it will go.
+func TestPagesTextNotInAlertmanager(t *testing.T) {
+	ri := routingInfo{r: knownRouting(t)}
+	ls := amLabels("alertname", "Down", "job", "blog", "severity", "warning")
+	for _, tc := range []struct {
+		a    query.Alert
+		want string
+	}{
+		{query.Alert{Labels: ls, State: query.StatePending, Source: query.SourcePrometheus},
+			"nobody yet (pending: Alertmanager has not got it); when it fires: chat (route: default → chat)"},
+		{query.Alert{Labels: ls, State: query.StateFiring, Source: query.SourcePrometheus},
+			"nobody yet (Alertmanager has not got it); when it does: chat (route: default → chat)"},
+		{query.Alert{Labels: ls, State: query.StateFiring, Source: query.SourceBoth}, "chat (route: default → chat)"},
+		{query.Alert{Labels: ls, State: query.StateSilenced, Source: query.SourceAlertmanager, Receivers: []string{"pager"}},
+			"nobody while silenced; it routes to chat (route: default → chat) — Alertmanager lists pager (its configuration changed since the alert was routed?)"},
+	} {
+		if got := strings.Join(pagesText(ri, tc.a), ""); got != tc.want {
+			t.Errorf("%s/%s\n got %s\nwant %s", tc.a.State, tc.a.Source, got, tc.want)
+		}
+	}
+}
