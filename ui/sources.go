@@ -46,6 +46,13 @@ type AlertSource interface {
 	CheckPeers(ctx context.Context) []query.PeerStatus
 }
 
+// RoutingSource reads the running Alertmanager's routing tree and inhibit
+// rules (query.Alertmanager does, from its status, at most every
+// query.RoutingMaxAge unless forced).
+type RoutingSource interface {
+	Routing(ctx context.Context, force bool) (*query.Routing, error)
+}
+
 // PendingSource lists Prometheus's own alerts: the pending ones that
 // Alertmanager never sees, and the firing ones.
 type PendingSource func(ctx context.Context) ([]query.Alert, error)
