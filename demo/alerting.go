@@ -240,8 +240,10 @@ func scalar(v string) *yaml.Node {
 const (
 	PagerReceiver = "pager"
 	ChatReceiver  = "chat"
+	AuditReceiver = "audit"
 	PagerPath     = "/pager"
 	ChatPath      = "/chat"
+	AuditPath     = "/audit"
 )
 
 // Notification timing of AlertmanagerConfig: short, for the demo.
@@ -255,7 +257,8 @@ const (
 // reference setup, with webhooks in place of PagerDuty and Slack:
 //
 //   - severity="critical" goes to the receiver "pager", a webhook to
-//     sinkURL+"/pager";
+//     sinkURL+"/pager", and, as that route has continue: true, also to
+//     "audit" (sinkURL+"/audit"), the incident log that records every page;
 //   - severity="warning" and anything else goes to "chat", a webhook to
 //     sinkURL+"/chat";
 //   - notifications are grouped by alertname, job and ruleset, with
@@ -278,13 +281,15 @@ func AlertmanagerConfig(sinkURL string) []byte {
 			GroupInterval:  model.Duration(DemoGroupInterval).String(),
 			RepeatInterval: model.Duration(DemoRepeatInterval).String(),
 			Routes: []amRoute{
-				{Receiver: PagerReceiver, Matchers: []string{`severity="critical"`}},
+				{Receiver: PagerReceiver, Matchers: []string{`severity="critical"`}, Continue: true},
+				{Receiver: AuditReceiver, Matchers: []string{`severity="critical"`}},
 				{Receiver: ChatReceiver, Matchers: []string{`severity="warning"`}},
 			},
 		},
 		Receivers: []amReceiver{
 			webhook(PagerReceiver, PagerPath),
 			webhook(ChatReceiver, ChatPath),
+			webhook(AuditReceiver, AuditPath),
 		},
 		InhibitRules: []amInhibitRule{{
 			SourceMatchers: []string{`severity="critical"`},
@@ -317,6 +322,7 @@ type amRoute struct {
 	GroupWait      string    `yaml:"group_wait,omitempty"`
 	GroupInterval  string    `yaml:"group_interval,omitempty"`
 	RepeatInterval string    `yaml:"repeat_interval,omitempty"`
+	Continue       bool      `yaml:"continue,omitempty"`
 	Routes         []amRoute `yaml:"routes,omitempty"`
 }
 

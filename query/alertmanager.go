@@ -58,6 +58,8 @@ type Alertmanager struct {
 	timeout time.Duration
 
 	mu sync.Mutex // guards the health fields of peers
+
+	routing routingCache // the running configuration's routing (routing.go)
 }
 
 type amPeer struct {

@@ -27,6 +27,9 @@ type alertsPart struct {
 	alerts  []query.Alert
 	peers   []query.PeerStatus
 	grapher graphAlert
+	// forceRouting makes the next fetch read Alertmanager's configuration
+	// even when the one read is younger than query.RoutingMaxAge.
+	forceRouting bool
 }
 
 // buildAlerts registers the alerts screen, with g graphing an alert's rule
@@ -78,6 +81,8 @@ func (a *alertsPart) poll(at time.Time, now bool) tea.Cmd {
 	if !now && !a.feed.p.Due(at) {
 		return nil
 	}
+	// A refresh asked for reads Alertmanager's configuration again too.
+	a.forceRouting = now
 	return a.m.startAlertsRefresh()
 }
 
@@ -95,12 +100,16 @@ func (m *Model) startAlertsRefresh() tea.Cmd {
 // failure is in the message, so that what one source knows still shows.
 func (a *alertsPart) fetch() poll.Fetch[views.AlertsMsg] {
 	am, pending, now := a.am, a.pending, a.m.ctx.Now
+	force := a.forceRouting
+	a.forceRouting = false
 	return func(ctx context.Context) (views.AlertsMsg, error) {
 		var (
 			amAlerts, promAlerts []query.Alert
 			silences             []query.Silence
 			amErr, promErr       error
 			silErr               error
+			routing              *query.Routing
+			routingErr           error
 		)
 		at := now()
 		g, gctx := errgroup.WithContext(ctx)
@@ -119,6 +128,14 @@ func (a *alertsPart) fetch() poll.Fetch[views.AlertsMsg] {
 				am.CheckPeers(gctx)
 				return nil
 			})
+			if rs, ok := am.(RoutingSource); ok {
+				g.Go(func() error {
+					routing, routingErr = rs.Routing(gctx, force)
+					return nil
+				})
+			} else {
+				routingErr = errors.New("this Alertmanager source cannot read the configuration")
+			}
 		}
 		if pending != nil {
 			g.Go(func() error {
@@ -128,7 +145,7 @@ func (a *alertsPart) fetch() poll.Fetch[views.AlertsMsg] {
 		}
 		_ = g.Wait()
 		msg := views.AlertsMsg{At: at, NoAlertmanager: am == nil, NoPrometheus: pending == nil,
-			AlertmanagerErr: amErr, PrometheusErr: promErr, SilencesErr: silErr}
+			AlertmanagerErr: amErr, PrometheusErr: promErr, SilencesErr: silErr, Routing: routing, RoutingErr: routingErr}
 		if am != nil {
 			msg.Peers = am.Peers()
 		}

@@ -21,6 +21,7 @@ type detailPart struct {
 	tab    *tab
 	src    DetailSource
 	screen *views.Endpoint // while open
+	on     *tab            // the tab it is open over: the overview's, or the timeline's
 	feed   *feed[*query.Detail]
 	alerts []query.Alert // the last alerts known, for a detail opened later
 	paused pausedMsg
@@ -34,7 +35,7 @@ func newDetailPart(m *Model, t *tab) *detailPart {
 func (d *detailPart) update(msg tea.Msg) (tea.Cmd, bool) {
 	switch msg := msg.(type) {
 	case views.OpenEndpointMsg:
-		return d.open(msg.Endpoint), true
+		return d.open(d.tab, msg.Endpoint, time.Time{}), true
 	case polled[*query.Detail]:
 		return d.onResult(msg.Result), true
 	case views.DetailFetchMsg:
@@ -64,20 +65,22 @@ func (d *detailPart) update(msg tea.Msg) (tea.Cmd, bool) {
 	return nil, false
 }
 
-// open opens the detail screen of an endpoint over the overview and
-// fetches its data at once.
-func (d *detailPart) open(endpoint string) tea.Cmd {
+// open opens the detail screen of an endpoint over tab on (the overview's,
+// or the timeline's with its range ending at end) and fetches its data at
+// once.
+func (d *detailPart) open(on *tab, endpoint string, end time.Time) tea.Cmd {
 	if d.src == nil {
 		d.m.setFlash("endpoint detail for "+text.Sanitize(endpoint)+" needs a Prometheus source", false)
 		return nil
 	}
 	d.close()
 	e := views.NewEndpoint(d.m.ctx, endpoint)
+	e.SetEnd(end)
 	e.Update(views.AlertsMsg{Alerts: d.alerts})
 	e.Update(views.PausedMsg{Paused: d.paused.paused, Since: d.paused.at})
-	d.screen = e
-	d.tab.push(e)
-	cmd := d.m.showTab(d.tab)
+	d.screen, d.on = e, on
+	on.push(e)
+	cmd := d.m.showTab(on)
 	d.m.SetSize(d.m.width, d.m.height)
 	return tea.Batch(cmd, d.start(true))
 }
@@ -88,7 +91,7 @@ func (d *detailPart) close() {
 	if d.screen == nil {
 		return
 	}
-	d.tab.pop()
+	d.on.pop()
 	d.screen = nil
 	d.feed.p.Invalidate()
 	d.m.SetSize(d.m.width, d.m.height)

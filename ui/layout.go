@@ -33,6 +33,7 @@ func (m *Model) render() string {
 	if e := m.errorLine(); e != "" {
 		lines = append(lines, e)
 	}
+	lines = append(lines, m.note.problemLines(m.width)...)
 	lines = append(lines, m.footer())
 	return strings.Join(lines, "\n")
 }
@@ -344,6 +345,9 @@ func (m *Model) footer() string {
 	st := m.ctx.Styles
 	if m.quitAsked {
 		return st.FlashErr.Render(text.Fit(text.Sanitize(m.quitQuestion()), m.width))
+	}
+	if m.note.open {
+		return m.note.view(m.width)
 	}
 	if m.flash != "" {
 		s := st.FlashOK

@@ -38,12 +38,14 @@ type Model struct {
 	width  int
 	height int
 
-	tabs   []*tab
-	active int
-	parts  []part
-	ov     *overviewPart // the overview's poller: the header's state and totals
-	alerts *alertsPart   // the alerts' poller: the header's badge and peers
-	promql *promqlPart   // the PromQL prompt, over any screen
+	tabs     []*tab
+	active   int
+	parts    []part
+	ov       *overviewPart // the overview's poller: the header's state and totals
+	alerts   *alertsPart   // the alerts' poller: the header's badge and peers
+	promql   *promqlPart   // the PromQL prompt, over any screen
+	note     *notePart     // the note prompt, over any screen
+	timeline *timelinePart // the timeline's builds, rebuilt when a note is saved
 
 	// The silence writes (ui/alerts.go).
 	am             AlertSource
@@ -79,9 +81,10 @@ func New(o Options) *Model {
 	}
 	m := &Model{ctx: o.Context, am: o.Alertmanager, audit: o.Audit, auditUser: o.AuditUser, log: logger, help: help.New()}
 	m.opts = o
+	m.note = newNotePart(m)
 	m.buildTabs()
 	m.promql = newPromQL(m, o)
-	m.parts = append(m.parts, m.promql, outside{m: m, inTmux: o.InTmux})
+	m.parts = append(m.parts, m.promql, m.note, outside{m: m, inTmux: o.InTmux})
 	st := o.Context.Styles
 	m.help.Styles.ShortKey, m.help.Styles.ShortDesc, m.help.Styles.ShortSeparator = st.HelpKey, st.HelpDesc, st.Muted
 	m.help.Styles.FullKey, m.help.Styles.FullDesc = st.HelpKey, st.HelpDesc
@@ -198,6 +201,9 @@ func (m *Model) onKey(msg tea.KeyPressMsg) tea.Cmd {
 	if m.promql.open {
 		return m.promql.key(msg)
 	}
+	if m.note.open {
+		return m.note.key(msg)
+	}
 	if m.showHelp {
 		if key.Matches(msg, k.Help, k.Back, k.Quit) {
 			m.showHelp = false
@@ -224,6 +230,8 @@ func (m *Model) onKey(msg tea.KeyPressMsg) tea.Cmd {
 			return m.show((m.active + 1) % len(m.tabs))
 		case key.Matches(msg, k.PromQL):
 			return m.promql.openPrompt()
+		case key.Matches(msg, k.Note):
+			return m.note.openPrompt()
 		}
 		for i, x := range m.tabs {
 			if key.Matches(msg, x.key) {
@@ -261,6 +269,9 @@ func (m *Model) SetSize(w, h int) {
 	if m.targetLine() != "" {
 		ch = max(ch-1, 0)
 	}
+	if m.note != nil {
+		ch = max(ch-len(m.note.problemLines(m.width)), 0)
+	}
 	for _, t := range m.tabs {
 		for _, s := range t.stack {
 			s.SetSize(m.width, ch)
@@ -282,6 +293,9 @@ func (m *Model) View() tea.View {
 // unsentWork names what was typed on any open component and would be lost
 // by a quit now ("" when nothing was), asking each through the contract.
 func (m *Model) unsentWork() string {
+	if w := m.note.unsent(); w != "" {
+		return w
+	}
 	for _, t := range m.tabs {
 		for _, c := range t.stack {
 			if w := c.UnsentWork(); w != "" {

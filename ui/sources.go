@@ -31,6 +31,11 @@ type DetailSource interface {
 	Detail(ctx context.Context, s query.Shape, r query.DetailRequest) (*query.Detail, error)
 }
 
+// TimelineSource builds the incident's timeline (query.Prometheus does).
+type TimelineSource interface {
+	Timeline(ctx context.Context, r query.TimelineRequest) *query.Timeline
+}
+
 // AlertSource is what the console needs from Alertmanager (one peer or an
 // HA cluster).
 type AlertSource interface {
@@ -39,6 +44,13 @@ type AlertSource interface {
 	query.SilenceWriter // written through query.SilenceService only
 	Peers() []query.PeerStatus
 	CheckPeers(ctx context.Context) []query.PeerStatus
+}
+
+// RoutingSource reads the running Alertmanager's routing tree and inhibit
+// rules (query.Alertmanager does, from its status, at most every
+// query.RoutingMaxAge unless forced).
+type RoutingSource interface {
+	Routing(ctx context.Context, force bool) (*query.Routing, error)
 }
 
 // PendingSource lists Prometheus's own alerts: the pending ones that
@@ -70,6 +82,8 @@ type Options struct {
 	DoctorOptions query.DoctorOptions
 	Rules         RulesSource
 	Names         NamesSource
+	// Timeline builds the timeline screen's events.
+	Timeline TimelineSource
 
 	// Alertmanager is nil when none is configured.
 	Alertmanager AlertSource
@@ -92,7 +106,7 @@ type Options struct {
 
 // PrometheusSources fills every Prometheus source of o from one client.
 func (o *Options) PrometheusSources(p *query.Prometheus) {
-	o.Overview, o.Baseline, o.Detail, o.Querier = p, p, p, p
+	o.Overview, o.Baseline, o.Detail, o.Querier, o.Timeline = p, p, p, p, p
 	o.Doctor = func(ctx context.Context, s query.Shape, opts query.DoctorOptions) *query.DoctorReport {
 		return p.Doctor(ctx, s, opts)
 	}

@@ -26,6 +26,8 @@ type AlertDetail struct {
 	alert    query.Alert
 	silences []query.Silence
 	gone     bool // no longer in the last refresh
+	routing  routingInfo
+	all      []query.Alert // every alert of the last refresh, for inhibitions
 	width    int
 	height   int
 	scr      widget.Scroll
@@ -50,6 +52,14 @@ func (d *AlertDetail) Gone() bool { return d.gone }
 // longer active.
 func (d *AlertDetail) SetData(a query.Alert, silences []query.Silence, gone bool) {
 	d.alert, d.silences, d.gone = a, silences, gone
+	d.total = len(d.lines())
+	d.clamp()
+}
+
+// setRouting gives the detail the routing and every current alert, for
+// its pages line and its inhibitions.
+func (d *AlertDetail) setRouting(ri routingInfo, all []query.Alert) {
+	d.routing, d.all = ri, all
 	d.total = len(d.lines())
 	d.clamp()
 }
@@ -82,6 +92,7 @@ func (d *AlertDetail) Update(msg tea.Msg) (Component, tea.Cmd) {
 				break
 			}
 		}
+		d.all, d.routing = msg.all, msg.routing
 		d.SetData(al, msg.silences, gone)
 	case tea.KeyPressMsg:
 		if key.Matches(msg, d.ctx.Keys.Back) {
@@ -205,9 +216,18 @@ func (d *AlertDetail) lines() []string {
 	if v, ok := a.Labels[label]; ok && v != "" {
 		field("endpoint", text.Sanitize(v)+st.Muted.Render("  ("+widget.Key(d.ctx.Keys.Jump)+" shows it on the overview)"))
 	}
-	if len(a.Receivers) > 0 {
-		field("receivers", text.Sanitize(strings.Join(a.Receivers, ", ")))
+	// pagesText is sanitised already; unknown reads as a warning.
+	for i, l := range packLines(pagesText(d.routing, a), valueW) {
+		if d.routing.r == nil {
+			l = st.Warn.Render(l)
+		}
+		if i == 0 {
+			field("pages", l)
+		} else {
+			add(strings.Repeat(" ", detailKeyW+1) + l)
+		}
 	}
+	d.inhibitsField(field)
 
 	silencing := query.SilencesFor(a, unexpired(d.silences))
 	add("")
@@ -227,9 +247,7 @@ func (d *AlertDetail) lines() []string {
 			add("    " + st.Muted.Render(l))
 		}
 	}
-	if len(a.InhibitedBy) > 0 {
-		field("inhibited by", text.Sanitize(strings.Join(a.InhibitedBy, ", ")))
-	}
+	d.inhibitions(add)
 
 	add("")
 	add(st.TableHeader.Render("LABELS"))
@@ -252,6 +270,47 @@ func (d *AlertDetail) lines() []string {
 		d.pairs(&out, ann, true)
 	}
 	return out
+}
+
+// inhibitions adds what inhibits the alert and what it inhibits.
+func (d *AlertDetail) inhibitions(add func(string)) {
+	st, w := d.ctx.Styles, d.width
+	by, inhibits, _ := inhibitionLines(d.routing, d.alert, d.all)
+	list := func(es []inhibitEntry) {
+		for _, e := range es {
+			for i, part := range text.Wrap(e.alert, max(w-4, 1)) {
+				if i == 0 {
+					add("  " + part)
+				} else {
+					add("    " + part)
+				}
+			}
+			if e.rule != "" {
+				for _, part := range text.Wrap("rule "+e.rule, max(w-4, 1)) {
+					add("    " + st.Muted.Render(part))
+				}
+			}
+		}
+	}
+	if len(by) > 0 {
+		add("")
+		add(st.TableHeader.Render(fmt.Sprintf("INHIBITED BY (%d)", len(by))))
+		list(by)
+	}
+	if len(inhibits) > 0 {
+		add("")
+		add(st.TableHeader.Render(fmt.Sprintf("INHIBITS (%d)", len(inhibits))))
+		list(inhibits)
+	}
+}
+
+// inhibitsField is the one line under pages when the alert inhibits no
+// other: why not, or that it is unknown.
+func (d *AlertDetail) inhibitsField(field func(name, value string)) {
+	_, inhibits, note := inhibitionLines(d.routing, d.alert, d.all)
+	if len(inhibits) == 0 {
+		field("inhibits", d.ctx.Styles.Muted.Render(note))
+	}
 }
 
 // pairs adds name = value lines, sorted by name; multiline values (only

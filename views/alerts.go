@@ -24,6 +24,7 @@ type Alerts struct {
 
 	all      []query.Alert // the last refresh, sorted
 	silences []query.Silence
+	routing  routingInfo // who the alerts notify (routing.go)
 	at       time.Time
 	haveData bool
 	err      error
@@ -155,6 +156,7 @@ func FiringByEndpoint(alerts []query.Alert, label string) map[string]int {
 type alertsData struct {
 	all      []query.Alert
 	silences []query.Silence
+	routing  routingInfo
 }
 
 // Update implements Screen.
@@ -195,6 +197,9 @@ func (a *Alerts) Update(msg tea.Msg) (Component, tea.Cmd) {
 func (a *Alerts) onAlerts(msg AlertsMsg) tea.Cmd {
 	a.err = msg.Err
 	a.sources = msg
+	if msg.Routing != nil || msg.RoutingErr != nil || msg.NoAlertmanager {
+		a.routing = routingFrom(msg)
+	}
 	if msg.NoAlertmanager {
 		a.amConfigured = false
 	}
@@ -211,7 +216,7 @@ func (a *Alerts) onAlerts(msg AlertsMsg) tea.Cmd {
 	a.at = msg.At
 	a.haveData = true
 	a.rebuild()
-	return a.stack.Broadcast(alertsData{all: a.all, silences: a.silences})
+	return a.stack.Broadcast(alertsData{all: a.all, silences: a.silences, routing: a.routing})
 }
 
 // onResult handles the answer to a silence the form or the silenced panel
@@ -398,10 +403,14 @@ func (a *Alerts) newForm(al query.Alert, ack bool) (Component, tea.Cmd) {
 	if cmd := a.refuseSilence(al); cmd != nil {
 		return nil, cmd
 	}
+	var f *SilenceForm
 	if ack {
-		return NewAckForm(a.ctx, al, a.all, a.createdBy()), nil
+		f = NewAckForm(a.ctx, al, a.all, a.createdBy())
+	} else {
+		f = NewSilenceForm(a.ctx, al, a.all, a.createdBy())
 	}
-	return NewSilenceForm(a.ctx, al, a.all, a.createdBy()), nil
+	f.routing = a.routing
+	return f, nil
 }
 
 func (a *Alerts) handleKey(msg tea.KeyPressMsg) tea.Cmd {
@@ -421,7 +430,9 @@ func (a *Alerts) handleKey(msg tea.KeyPressMsg) tea.Cmd {
 		return toggle(&a.grouped, a.rebuild, "grouped by alertname", "not grouped")
 	case key.Matches(msg, k.Open):
 		if al, ok := a.SelectedAlert(); ok {
-			a.stack.Push(NewAlertDetail(a.ctx, al, a.silences))
+			d := NewAlertDetail(a.ctx, al, a.silences)
+			d.setRouting(a.routing, a.all)
+			a.stack.Push(d)
 		}
 		return nil
 	}

@@ -122,6 +122,10 @@ type AlertsMsg struct {
 	PrometheusErr   error
 	SilencesErr     error
 	NoPrometheus    bool
+	// Routing is the running Alertmanager's routing and inhibit rules;
+	// RoutingErr says why it is unknown when it is nil.
+	Routing    *query.Routing
+	RoutingErr error
 }
 
 // SilenceOp names a write to Alertmanager.

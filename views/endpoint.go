@@ -46,6 +46,7 @@ type Endpoint struct {
 
 	endpoint string
 	rng      time.Duration
+	end      time.Time // the range's end; zero: now
 	compare  query.Compare
 
 	data    *query.Detail
@@ -78,6 +79,10 @@ func (e *Endpoint) Endpoint() string { return e.endpoint }
 // Range returns the time range shown.
 func (e *Endpoint) Range() time.Duration { return e.rng }
 
+// SetEnd makes the range end at t instead of now (an event seen from the
+// timeline); the zero time is now.
+func (e *Endpoint) SetEnd(t time.Time) { e.end = t }
+
 // Compare returns the comparison shown.
 func (e *Endpoint) Compare() query.Compare { return e.compare }
 
@@ -93,7 +98,7 @@ func (e *Endpoint) Loading() bool { return e.loading }
 
 // Request returns what the next refresh should ask for.
 func (e *Endpoint) Request() query.DetailRequest {
-	return query.DetailRequest{Endpoint: e.endpoint, Range: e.rng, Compare: e.compare, Columns: max(PlotColumns(e.chartW), 2)}
+	return query.DetailRequest{Endpoint: e.endpoint, Range: e.rng, Compare: e.compare, Columns: max(PlotColumns(e.chartW), 2), End: e.end}
 }
 
 // PlotColumns returns the number of points a chart draws at this size.
@@ -313,6 +318,9 @@ func (e *Endpoint) title() string {
 	}
 	left := st.Title.Render(text.Sanitize(name))
 	right := st.Muted.Render("range ") + st.Accent.Render(FormatDuration(e.rng))
+	if !e.end.IsZero() {
+		right += st.Muted.Render(" until ") + st.Accent.Render(e.end.In(e.loc()).Format("15:04:05"))
+	}
 	if e.compare != query.CompareOff {
 		right += st.Muted.Render(" · vs ") + st.Accent.Render(e.compare.String())
 	}

@@ -161,6 +161,7 @@ type SilenceForm struct {
 	matchErr string
 	hits     []query.Alert
 	warns    []string
+	routing  routingInfo // who the matched alerts notify (routing.go)
 	refusal  string
 }
 
@@ -346,6 +347,7 @@ func (f *SilenceForm) typing() bool { return f.focus != fieldMatchers || f.textM
 // a refresh of the alerts. The form is done once closed.
 func (f *SilenceForm) Update(msg tea.Msg) (Component, tea.Cmd) {
 	if m, ok := msg.(alertsData); ok {
+		f.routing = m.routing
 		f.SetAlerts(m.all)
 		return f, nil
 	}

@@ -221,6 +221,7 @@ func (f *SilenceForm) previewLines(list bool) []string {
 		summary = "matches no current alert (it will still silence matching alerts that fire later)"
 	}
 	out = append(out, st.Muted.Render(text.Fit("  preview", formLabelW))+" "+summary)
+	out = append(out, f.receiverLines()...)
 	if list {
 		show := min(n, 4)
 		label := f.ctx.Config.EndpointLabel()
@@ -308,4 +309,25 @@ func (f *SilenceForm) confirmLines() (body, foot []string, spec int) {
 		foot = append(foot, st.Confirm.Render(widget.Key(k.Apply)+": send to Alertmanager · "+widget.Key(k.Cancel)+": back to editing"))
 	}
 	return out, foot, spec
+}
+
+// receiverLines say who the matched alerts notify, and so who the silence
+// keeps from being notified: "routes to pager (2), chat (1)".
+func (f *SilenceForm) receiverLines() []string {
+	st := f.ctx.Styles
+	if len(f.hits) == 0 {
+		return nil
+	}
+	l := f.routing.unknown()
+	if l == "" {
+		l = "routes to " + receiverCounts(f.routing.r, f.hits)
+	}
+	var out []string
+	for _, p := range text.Wrap(l, max(f.width-formLabelW-1, 1)) {
+		if f.routing.r == nil {
+			p = st.Warn.Render(p)
+		}
+		out = append(out, strings.Repeat(" ", formLabelW+1)+p)
+	}
+	return out
 }

@@ -23,8 +23,10 @@ type KeyMap struct {
 	Alerts     key.Binding
 	Silences   key.Binding
 	Panels     key.Binding
+	Timeline   key.Binding
 	Doctor     key.Binding
 	PromQL     key.Binding
+	Note       key.Binding
 
 	// Lists.
 	Up       key.Binding
@@ -117,6 +119,8 @@ func New(readOnly bool) *KeyMap {
 		Alerts:     key.NewBinding(key.WithKeys("2"), key.WithHelp("2", "alerts")),
 		Silences:   key.NewBinding(key.WithKeys("3"), key.WithHelp("3", "silences")),
 		Panels:     key.NewBinding(key.WithKeys("4"), key.WithHelp("4", "custom panels")),
+		Timeline:   key.NewBinding(key.WithKeys("5"), key.WithHelp("5", "incident timeline")),
+		Note:       key.NewBinding(key.WithKeys("n"), key.WithHelp("n", "add a note to the timeline")),
 		Doctor:     key.NewBinding(key.WithKeys("7"), key.WithHelp("7", "metrics doctor")),
 		PromQL:     key.NewBinding(key.WithKeys(":"), key.WithHelp(":", "PromQL prompt")),
 
@@ -225,7 +229,7 @@ func Name(b key.Binding) string { return b.Help().Key }
 
 // Global returns the bindings that work on every screen.
 func (k *KeyMap) Global() []key.Binding {
-	return []key.Binding{k.Overview, k.Alerts, k.Silences, k.Panels, k.Doctor, k.PromQL, k.NextScreen, k.Refresh, k.Pause, k.Help, k.Quit, k.Interrupt}
+	return []key.Binding{k.Overview, k.Alerts, k.Silences, k.Panels, k.Timeline, k.Doctor, k.PromQL, k.Note, k.NextScreen, k.Refresh, k.Pause, k.Help, k.Quit, k.Interrupt}
 }
 
 // Navigation returns the list movement bindings.

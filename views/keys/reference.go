@@ -17,10 +17,11 @@ type Section struct {
 func (k *KeyMap) Sections() []Section {
 	return []Section{
 		{"Everywhere", k.Global()},
-		{"Lists (overview, alerts, silences)", append(k.Navigation(), k.Filter, k.Back)},
+		{"Lists (overview, alerts, silences, timeline)", append(k.Navigation(), k.Filter, k.Back)},
 		{"Overview", []key.Binding{k.Sort, k.Reverse, k.Open}},
 		{"Endpoint detail", []key.Binding{k.RangeShorter, k.RangeLonger, k.RangeChoose, k.Compare, k.Back}},
 		{"Alerts and alert details", []key.Binding{k.Open, k.Group, k.Browse, k.Copy, k.Jump, k.Silence, k.Ack, k.GraphAlert}},
+		{"Timeline", []key.Binding{k.Open, k.RangeShorter, k.RangeLonger, k.RangeChoose, k.Back}},
 		{"Silence form", []key.Binding{k.NextField, k.PrevField, k.Toggle, k.MatcherText, k.PresetPrev, k.PresetNext}},
 		{"Silences", []key.Binding{k.Expire, k.Extend, k.ShowExpired}},
 		{"PromQL prompt (:)", []key.Binding{k.Apply, k.Complete, k.HistoryPrev, k.HistoryNext, k.GraphExpr, k.SortColumn, k.ScrollLeft, k.ScrollRight, k.PromQL, k.Cancel}},

@@ -1,0 +1,168 @@
+package ui
+
+import (
+	"context"
+	"errors"
+	"time"
+
+	tea "charm.land/bubbletea/v2"
+
+	"github.com/vigilterm/vigil/query"
+	"github.com/vigilterm/vigil/query/poll"
+	"github.com/vigilterm/vigil/views"
+	"github.com/vigilterm/vigil/views/text"
+)
+
+// timelinePart builds the incident's timeline while its screen is shown:
+// once when it is shown, every views.TimelineRefresh after, and on r. One
+// build is query.TimelineQueriesPerBuild range queries and one
+// Alertmanager call, whatever the number of endpoints.
+type timelinePart struct {
+	m      *Model
+	tab    *tab
+	screen *views.Timeline
+	src    TimelineSource
+	feed   *feed[timelineBuild]
+	stale  bool // a note was saved while the screen was not shown
+}
+
+// timelineBuild is one build with the range and sources it was made for.
+type timelineBuild struct {
+	tl      *query.Timeline
+	rng     time.Duration
+	sources []string
+}
+
+// buildTimeline registers the timeline screen.
+func buildTimeline(m *Model, t *tab) []part {
+	p := &timelinePart{m: m, tab: t, screen: views.NewTimeline(m.ctx), src: m.opts.Timeline}
+	deadline := max(m.ctx.Config.Prometheus.Timeout.D(), m.ctx.Config.Alertmanager.Timeout.D()) + time.Second
+	o := pollerOptions(m, deadline, 0)
+	o.Interval = views.TimelineRefresh
+	p.feed = newFeed(poll.New[timelineBuild](nil, o))
+	t.push(p.screen)
+	m.timeline = p
+	return []part{p}
+}
+
+func (p *timelinePart) update(msg tea.Msg) (tea.Cmd, bool) {
+	switch msg := msg.(type) {
+	case shownMsg:
+		if msg.tab != p.tab || !(p.stale || p.feed.p.Due(p.m.now())) {
+			return nil, false
+		}
+		force := p.stale
+		p.stale = false
+		return p.start(force), true
+	case views.TimelineFetchMsg:
+		return p.start(true), true
+	case polled[timelineBuild]:
+		if msg.Err != nil {
+			p.m.log.Warn("timeline build failed", "err", msg.Err)
+		}
+		_, cmd := p.screen.Update(views.TimelineMsg{Timeline: msg.Value.tl, Range: msg.Value.rng, Sources: msg.Value.sources, Err: msg.Err})
+		return cmd, true
+	case views.OpenEventMsg:
+		return p.openEvent(msg), true
+	case pausedMsg:
+		p.screen.Update(views.PausedMsg{Paused: msg.paused, Since: msg.at})
+		return nil, true
+	}
+	return nil, false
+}
+
+func (p *timelinePart) poll(at time.Time, now bool) tea.Cmd {
+	if p.m.activeTab() != p.tab || (!now && !p.feed.p.Due(at)) {
+		return nil
+	}
+	return p.start(false)
+}
+
+// notesPath is where notes are kept: beside the audit log, as the note
+// command writes them.
+func (m *Model) notesPath() string {
+	if m.audit == nil {
+		return ""
+	}
+	return query.NotesPathFor(m.audit.Path())
+}
+
+// request is what a build asks for, as of now.
+func (p *timelinePart) request() (query.TimelineRequest, []string) {
+	m, cfg := p.m, p.m.ctx.Config
+	now := m.now()
+	info := cfg.Metrics.InfoMetric
+	if info == "" {
+		info = query.DefaultInfoMetric
+	}
+	req := query.TimelineRequest{
+		Since: now.Add(-p.screen.Range()), Until: now, Shape: m.shape(),
+		Thresholds: query.TimelineThresholds{
+			ErrorRatioWarn: cfg.Thresholds.ErrorRatioWarn, ErrorRatioCrit: cfg.Thresholds.ErrorRatioCrit,
+			P99Warn: cfg.Thresholds.P99Warn.D(), P99Crit: cfg.Thresholds.P99Crit.D(),
+		},
+		InfoMetric: info,
+		Context:    cfg.Context,
+		Now:        now,
+	}
+	sources := []string{query.TimelineAlerts, query.TimelineErrorRatio, query.TimelineP99, query.TimelineChanges}
+	if am := m.opts.Alertmanager; am != nil {
+		req.Silences = am.Silences
+		sources = append(sources, query.TimelineSilences)
+	}
+	if m.audit != nil && m.audit.Path() != "" {
+		req.AuditPath, req.NotesPath = m.audit.Path(), m.notesPath()
+		sources = append(sources, query.TimelineAudit, query.TimelineNotes)
+	}
+	return req, sources
+}
+
+// start builds the timeline unless a build is running; force (a new
+// range, a note just saved) starts one anyway and drops the older answer.
+func (p *timelinePart) start(force bool) tea.Cmd {
+	src := p.src
+	req, sources := p.request()
+	rng := p.screen.Range()
+	return p.feed.start(func(ctx context.Context) (timelineBuild, error) {
+		if src == nil {
+			return timelineBuild{rng: rng}, errors.New("the timeline needs a Prometheus source")
+		}
+		return timelineBuild{tl: src.Timeline(ctx, req), rng: rng, sources: sources}, nil
+	}, force)
+}
+
+// refreshNow rebuilds the timeline at once (a note was saved) when its
+// screen is shown; else it is rebuilt when shown next.
+func (p *timelinePart) refreshNow() tea.Cmd {
+	if p.m.activeTab() != p.tab {
+		p.stale = true
+		return nil
+	}
+	return p.start(true)
+}
+
+// openEvent opens the endpoint detail over the timeline with its charts'
+// range ending a little after the event: the event's endpoint, or for a
+// deploy or restart (a whole target), the endpoint selected on the
+// overview.
+func (p *timelinePart) openEvent(msg views.OpenEventMsg) tea.Cmd {
+	ep := msg.Endpoint
+	var note string
+	if ep == "" {
+		ep = p.m.ov.screen.Selected()
+		if ep == "" {
+			p.m.setFlash("this event names no endpoint and none is selected on the overview", false)
+			return nil
+		}
+		note = views.KindName(msg.Event.Kind) + " concerns every endpoint of " + msg.Event.Labels["instance"] + ": showing " + ep + ", selected on the overview"
+	}
+	end := msg.Event.Time.Add(query.DefaultDetailRange / 6)
+	if now := p.m.now(); end.After(now) {
+		end = now
+	}
+	cmd := p.m.ov.detail.open(p.tab, ep, end)
+	if note != "" {
+		p.m.setFlash(text.Sanitize(note), false)
+	}
+	return cmd
+}

@@ -1,0 +1,129 @@
+package ui
+
+import (
+	"context"
+	"fmt"
+	"net/http"
+	"strings"
+	"sync/atomic"
+	"testing"
+	"time"
+
+	"github.com/prometheus/common/expfmt"
+	"github.com/prometheus/common/model"
+
+	"github.com/vigilterm/vigil"
+	"github.com/vigilterm/vigil/demo"
+	"github.com/vigilterm/vigil/demo/demotest"
+	"github.com/vigilterm/vigil/query"
+	"github.com/vigilterm/vigil/themes"
+	"github.com/vigilterm/vigil/views"
+	"github.com/vigilterm/vigil/views/keys"
+)
+
+// silenceCounter is the real Alertmanager client, its silences calls counted.
+type silenceCounter struct {
+	AlertSource
+	silences atomic.Int64
+}
+
+func (c *silenceCounter) Silences(ctx context.Context) ([]query.Silence, error) {
+	c.silences.Add(1)
+	return c.AlertSource.Silences(ctx)
+}
+
+// promRequests reads Prometheus's own count of the API requests it served,
+// by handler.
+func promRequests(t *testing.T, promURL string) map[string]float64 {
+	t.Helper()
+	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+	defer cancel()
+	req, err := http.NewRequestWithContext(ctx, http.MethodGet, promURL+"/metrics", nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	resp, err := http.DefaultClient.Do(req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer resp.Body.Close()
+	parser := expfmt.NewTextParser(model.LegacyValidation)
+	fams, err := parser.TextToMetricFamilies(resp.Body)
+	if err != nil {
+		t.Fatalf("parsing %s/metrics: %v", promURL, err)
+	}
+	out := map[string]float64{}
+	for _, m := range fams["prometheus_http_requests_total"].GetMetric() {
+		for _, l := range m.GetLabel() {
+			if l.GetName() == "handler" && strings.HasPrefix(l.GetValue(), "/api/v1/") {
+				out[l.GetValue()] += m.GetCounter().GetValue()
+			}
+		}
+	}
+	return out
+}
+
+// One build of the timeline screen on the real stack is exactly
+// query.TimelineQueriesPerBuild range queries, no instant query, and one
+// Alertmanager call, over 3 endpoints as over all 30.
+func TestIntegrationTimelineQueriesPerBuild(t *testing.T) {
+	stack := demotest.Start(t, demo.StackOptions{App: demo.AppOptions{Seed: 5}, Alertmanagers: 1, AlertmanagerConfig: demo.AlertmanagerConfig})
+	cfg := vigil.Defaults()
+	cfg.Prometheus.URL = stack.PrometheusURL
+	cfg.Alertmanager.URLs = stack.AlertmanagerURLs
+	cfg.Metrics.Selector = `job="flask"`
+	cfg.UI.Window = vigil.Window{Fixed: vigil.Duration(30 * time.Second)}
+	prom, err := query.NewPrometheus(query.PrometheusOptions{URL: stack.PrometheusURL, Timeout: 10 * time.Second})
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(prom.Close)
+	am, err := query.NewAlertmanager(query.AlertmanagerOptions{URLs: stack.AlertmanagerURLs, Timeout: 10 * time.Second})
+	if err != nil {
+		t.Fatal(err)
+	}
+	counted := &silenceCounter{AlertSource: am}
+	th, _ := themes.Get("mono")
+	ctx := &views.Context{Config: &cfg, Styles: th.Styles(), Keys: keys.New(false), Now: time.Now}
+	o := Options{Context: ctx, Alertmanager: counted}
+	o.PrometheusSources(prom)
+	m := New(o)
+	// Some history to build from.
+	time.Sleep(4 * time.Second)
+
+	measure := func(name string, build func()) {
+		t.Helper()
+		before := promRequests(t, stack.PrometheusURL)
+		amBefore := counted.silences.Load()
+		build()
+		want := float64(query.TimelineQueriesPerBuild)
+		var got map[string]float64
+		demotest.Eventually(t, 5*time.Second, "Prometheus to count the queries", func() (bool, string) {
+			got = promRequests(t, stack.PrometheusURL)
+			return got["/api/v1/query_range"]-before["/api/v1/query_range"] >= want, fmt.Sprint(got)
+		})
+		time.Sleep(300 * time.Millisecond)
+		got = promRequests(t, stack.PrometheusURL)
+		var total float64
+		for h, n := range got {
+			total += n - before[h]
+		}
+		if r := got["/api/v1/query_range"] - before["/api/v1/query_range"]; r != want || total != want {
+			t.Errorf("%s: one build sent %v range queries and %v API requests in all, want %v and %v", name, r, total, want, want)
+		}
+		if n := counted.silences.Load() - amBefore; n != 1 {
+			t.Errorf("%s: one build made %d Alertmanager calls, want 1", name, n)
+		}
+		out := screen(m)
+		if strings.Contains(out, "unknown:") || strings.Contains(out, "building the timeline") {
+			t.Errorf("%s: a source failed or no build arrived:\n%s", name, out)
+		}
+		t.Logf("%s:\n%s", name, out)
+	}
+	measure("30 endpoints, shown with 5", func() { press(m, "5") })
+	cfg.Metrics.Selector = `job="flask",path=~"/|/login|/api/checkout"`
+	measure("3 endpoints, rebuilt", func() { run(m, m.timeline.start(true)) })
+	if rows := timelineOf(m).Rows(); len(rows) > 0 {
+		t.Logf("%d events, first %s %s", len(rows), rows[0].Kind, rows[0].Summary)
+	}
+}
