@@ -152,6 +152,9 @@ type PrometheusConfig struct {
 type AlertmanagerConfig struct {
 	URLs    []string `toml:"urls"`
 	Timeout Duration `toml:"timeout"`
+	// Watchdog is the alertname of the always-firing alert; "" turns the
+	// dead man's switch off.
+	Watchdog string `toml:"watchdog"`
 	// --- connection settings (auth, TLS, proxy, headers): see httpconfig.go
 	HTTP HTTPConfig `toml:"http"`
 	// HTTPFile is the --http-config file; when set it replaces HTTP.
@@ -369,6 +372,9 @@ func (c *Config) Validate() error {
 	if c.Alertmanager.Timeout <= 0 {
 		return c.fail("alertmanager.timeout", "must be above 0")
 	}
+	if err := checkWatchdog(c.Alertmanager.Watchdog, len(c.Alertmanager.URLs)); err != "" {
+		return c.fail("alertmanager.watchdog", "%s", err)
+	}
 	// --- connection settings: [prometheus.http], [alertmanager.http], --http-config
 	if err := c.validateHTTP(); err != nil {
 		return err
@@ -471,4 +477,24 @@ func (c *Config) Shape() query.Shape {
 		s.Window = query.DefaultAutoWindow
 	}
 	return s
+}
+
+// checkWatchdog checks the watchdog's alertname: a plain name, and an
+// Alertmanager to look for it in.
+func checkWatchdog(name string, urls int) string {
+	if name == "" {
+		return ""
+	}
+	if strings.TrimSpace(name) != name {
+		return fmt.Sprintf("%q has spaces around it: write the alertname alone, e.g. \"Watchdog\"", name)
+	}
+	for _, r := range name {
+		if r < 0x20 || r == 0x7f || (r >= 0x80 && r < 0xa0) {
+			return fmt.Sprintf("%q holds a control character", name)
+		}
+	}
+	if urls == 0 {
+		return fmt.Sprintf("%q needs an Alertmanager to look for it in: set alertmanager.urls (or --alertmanager)", name)
+	}
+	return ""
 }

@@ -27,6 +27,8 @@ type alertsPart struct {
 	alerts  []query.Alert
 	peers   []query.PeerStatus
 	grapher graphAlert
+	// watchdog is the dead man's switch of the last refresh (ui/status.go).
+	watchdog query.WatchdogState
 }
 
 // buildAlerts registers the alerts screen, with g graphing an alert's rule
@@ -95,6 +97,7 @@ func (m *Model) startAlertsRefresh() tea.Cmd {
 // failure is in the message, so that what one source knows still shows.
 func (a *alertsPart) fetch() poll.Fetch[views.AlertsMsg] {
 	am, pending, now := a.am, a.pending, a.m.ctx.Now
+	watchdog := a.m.ctx.Config.Alertmanager.Watchdog
 	return func(ctx context.Context) (views.AlertsMsg, error) {
 		var (
 			amAlerts, promAlerts []query.Alert
@@ -131,6 +134,7 @@ func (a *alertsPart) fetch() poll.Fetch[views.AlertsMsg] {
 			AlertmanagerErr: amErr, PrometheusErr: promErr, SilencesErr: silErr}
 		if am != nil {
 			msg.Peers = am.Peers()
+			msg.Watchdog = query.CheckWatchdog(watchdog, amAlerts, amErr)
 		}
 		msg.Err = errors.Join(amErr, promErr)
 		// A source that is not configured, or that failed, did not answer:
@@ -157,6 +161,7 @@ func (a *alertsPart) onAlerts(msg views.AlertsMsg) tea.Cmd {
 	}
 	a.err = msg.Err
 	a.peers = msg.Peers
+	a.watchdog = msg.Watchdog
 	if msg.Alerts != nil {
 		a.alerts = msg.Alerts
 	}

@@ -112,6 +112,8 @@ type AlertsMsg struct {
 	PrometheusErr   error
 	SilencesErr     error
 	NoPrometheus    bool
+	// Watchdog is the dead man's switch as Alertmanager's alerts show it.
+	Watchdog query.WatchdogState
 }
 
 // SilenceOp names a write to Alertmanager.
