@@ -40,7 +40,7 @@ func runDemo(args []string, stdout, stderr io.Writer, getenv func(string) string
 		AlertmanagerConfig: func(sink string) []byte {
 			return demo.WithFailingReceiver(demo.AlertmanagerConfig(sink), sink, `severity="critical"`)
 		},
-		Keep:               *keep,
+		Keep: *keep,
 	})
 	if err != nil {
 		return fmt.Errorf("demo: %w", err)
