@@ -189,10 +189,14 @@ func (m *Model) headerLines() []string {
 		tabs = m.tabsText(true)
 	}
 	l2 := text.Spread(tabs, totals, m.width)
+	out := []string{l1, l2}
 	if tl := m.targetLine(); tl != "" {
-		return []string{l1, l2, tl}
+		out = append(out, tl)
 	}
-	return []string{l1, l2}
+	if al := m.alarmLine(); al != "" { // ui/status.go
+		out = append(out, al)
+	}
+	return out
 }
 
 // tabsText is the tab bar: each screen's key and title, the Alerts tab

@@ -43,6 +43,7 @@ type Model struct {
 	parts  []part
 	ov     *overviewPart // the overview's poller: the header's state and totals
 	alerts *alertsPart   // the alerts' poller: the header's badge and peers
+	status *statusPart   // the Status screen's poller: the delivery alarm
 	promql *promqlPart   // the PromQL prompt, over any screen
 
 	// The silence writes (ui/alerts.go).
@@ -259,6 +260,9 @@ func (m *Model) SetSize(w, h int) {
 		ch = max(ch-1, 0)
 	}
 	if m.targetLine() != "" {
+		ch = max(ch-1, 0)
+	}
+	if m.alarmLine() != "" {
 		ch = max(ch-1, 0)
 	}
 	for _, t := range m.tabs {

@@ -23,6 +23,7 @@ type KeyMap struct {
 	Alerts     key.Binding
 	Silences   key.Binding
 	Panels     key.Binding
+	Status     key.Binding
 	PromQL     key.Binding
 
 	// Lists.
@@ -116,6 +117,7 @@ func New(readOnly bool) *KeyMap {
 		Alerts:     key.NewBinding(key.WithKeys("2"), key.WithHelp("2", "alerts")),
 		Silences:   key.NewBinding(key.WithKeys("3"), key.WithHelp("3", "silences")),
 		Panels:     key.NewBinding(key.WithKeys("4"), key.WithHelp("4", "custom panels")),
+		Status:     key.NewBinding(key.WithKeys("6"), key.WithHelp("6", "status: Alertmanager, delivery, watchdog")),
 		PromQL:     key.NewBinding(key.WithKeys(":"), key.WithHelp(":", "PromQL prompt")),
 
 		Up:       key.NewBinding(key.WithKeys("k", "up"), key.WithHelp("↑/k", "up")),
@@ -223,7 +225,7 @@ func Name(b key.Binding) string { return b.Help().Key }
 
 // Global returns the bindings that work on every screen.
 func (k *KeyMap) Global() []key.Binding {
-	return []key.Binding{k.Overview, k.Alerts, k.Silences, k.Panels, k.PromQL, k.NextScreen, k.Refresh, k.Pause, k.Help, k.Quit, k.Interrupt}
+	return []key.Binding{k.Overview, k.Alerts, k.Silences, k.Panels, k.Status, k.PromQL, k.NextScreen, k.Refresh, k.Pause, k.Help, k.Quit, k.Interrupt}
 }
 
 // Navigation returns the list movement bindings.

@@ -1,0 +1,161 @@
+package ui
+
+import (
+	"context"
+	"time"
+
+	tea "charm.land/bubbletea/v2"
+	v1 "github.com/prometheus/client_golang/api/prometheus/v1"
+
+	"github.com/vigilterm/vigil/query"
+	"github.com/vigilterm/vigil/query/poll"
+	"github.com/vigilterm/vigil/views"
+	"github.com/vigilterm/vigil/views/text"
+)
+
+// StatusSource is what the Status screen and the header's delivery alarm
+// need from Alertmanager: each peer's status and notification counters.
+// *query.Alertmanager is one.
+type StatusSource interface {
+	Statuses(ctx context.Context) []query.AMPeerStatus
+	NotifyMetrics(ctx context.Context) []query.PeerNotify
+}
+
+// buildInfoSource gives Prometheus's version; *query.Prometheus is one.
+type buildInfoSource interface {
+	API() v1.API
+	URL() string
+}
+
+// statusRead is one round of the status poller.
+type statusRead struct {
+	at       time.Time
+	peers    []query.AMPeerStatus
+	notify   []query.PeerNotify
+	version  string
+	promErr  error
+	promURL  string
+	noAM     bool
+	noProm   bool
+	promRead bool
+}
+
+// statusPart keeps the Status screen and the header's delivery alarm
+// fresh: every refresh, whatever screen is shown, since the notification
+// failures are counted between readings. One status and one /metrics read
+// per Alertmanager peer, one build-info read of Prometheus.
+type statusPart struct {
+	m        *Model
+	tab      *tab
+	screen   *views.Status
+	am       StatusSource
+	prom     buildInfoSource
+	feed     *feed[statusRead]
+	history  query.DeliveryHistory
+	delivery query.DeliveryReport
+}
+
+// buildStatus registers the Status screen.
+func buildStatus(m *Model, t *tab) []part {
+	s := &statusPart{m: m, tab: t, screen: views.NewStatus(m.ctx)}
+	if src, ok := m.opts.Alertmanager.(StatusSource); ok && m.opts.Alertmanager != nil {
+		s.am = src
+	}
+	if p, ok := m.opts.Overview.(buildInfoSource); ok && m.opts.Overview != nil {
+		s.prom = p
+	}
+	deadline := m.ctx.Config.Alertmanager.Timeout.D() + time.Second
+	s.feed = newFeed(poll.New(s.fetch(), pollerOptions(m, deadline, 0)))
+	m.status = s
+	t.push(s.screen)
+	return []part{s}
+}
+
+func (s *statusPart) update(msg tea.Msg) (tea.Cmd, bool) {
+	switch msg := msg.(type) {
+	case shownMsg:
+		if msg.tab != s.tab {
+			return nil, false
+		}
+		return s.feed.start(s.fetch(), false), true
+	case polled[statusRead]:
+		r := msg.Value
+		if len(r.notify) > 0 {
+			s.history.Add(r.at, r.notify)
+			s.delivery = s.history.Report()
+		}
+		_, cmd := s.screen.Update(views.StatusMsg{At: r.at, NoAlertmanager: r.noAM, Alertmanager: r.peers,
+			Delivery: s.delivery, NoPrometheus: r.noProm, PrometheusURL: r.promURL,
+			PrometheusVersion: r.version, PrometheusErr: r.promErr})
+		// The alarm line under the header may have come or gone.
+		s.m.SetSize(s.m.width, s.m.height)
+		return cmd, true
+	case views.AlertsMsg:
+		s.m.SetSize(s.m.width, s.m.height)
+		return nil, true
+	}
+	return nil, false
+}
+
+func (s *statusPart) poll(at time.Time, now bool) tea.Cmd {
+	if !now && !s.feed.p.Due(at) {
+		return nil
+	}
+	return s.feed.start(s.fetch(), false)
+}
+
+// fetch reads everything at once; each source's failure is in the result.
+func (s *statusPart) fetch() poll.Fetch[statusRead] {
+	am, prom, now := s.am, s.prom, s.m.ctx.Now
+	return func(ctx context.Context) (statusRead, error) {
+		r := statusRead{at: now(), noAM: am == nil, noProm: prom == nil}
+		done := make(chan struct{})
+		if prom != nil {
+			r.promURL = prom.URL()
+			go func() {
+				defer close(done)
+				bi, err := prom.API().Buildinfo(ctx)
+				r.version, r.promErr = bi.Version, err
+			}()
+		} else {
+			close(done)
+		}
+		if am != nil {
+			ch := make(chan []query.AMPeerStatus, 1)
+			go func() { ch <- am.Statuses(ctx) }()
+			r.notify = am.NotifyMetrics(ctx)
+			r.at = now()
+			r.peers = <-ch
+		}
+		<-done
+		return r, nil
+	}
+}
+
+// alarmLine is the line under the header for a broken alerting pipeline:
+// the watchdog not firing (or unknown) and notifications failing. "" when
+// neither.
+func (m *Model) alarmLine() string {
+	if m.width <= 0 {
+		return ""
+	}
+	var parts []string
+	if m.alerts != nil {
+		if a := views.WatchdogAlarm(m.alerts.watchdog); a != "" {
+			parts = append(parts, a)
+		}
+	}
+	if m.status != nil {
+		if a := views.DeliveryAlarm(m.status.delivery); a != "" {
+			parts = append(parts, a)
+		}
+	}
+	if len(parts) == 0 {
+		return ""
+	}
+	msg := parts[0]
+	for _, p := range parts[1:] {
+		msg += " · " + p
+	}
+	return m.ctx.Styles.Error.Render(text.Fit(msg, m.width))
+}
