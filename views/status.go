@@ -213,14 +213,11 @@ func (s *Status) deliveryLines() []string {
 		add(st.Muted.Render, "  unknown: no peer's counters could be read yet")
 		return out
 	}
-	recentHead := "FAILED " + FormatDuration(d.Window)
-	switch {
-	case !d.RecentKnown:
-		recentHead = "FAILED " + FormatDuration(d.Window)
-	case !d.Full:
-		recentHead = "FAILED " + FormatDuration(d.Span.Truncate(time.Second))
+	recentHead := "FAILED/" + FormatDuration(d.Window)
+	if d.RecentKnown && !d.Full {
+		recentHead = "FAILED/" + FormatDuration(d.Span.Truncate(time.Second))
 	}
-	add(st.TableHeader.Render, fmt.Sprintf("  %-16s %8s %8s %12s", "INTEGRATION", "SENT", "FAILED", recentHead))
+	add(st.TableHeader.Render, fmt.Sprintf("  %-16s %8s %8s %13s", "INTEGRATION", "SENT", "FAILED", recentHead))
 	if len(d.Rows) == 0 {
 		add(st.Muted.Render, "  no notification sent yet by any integration")
 	}
@@ -229,7 +226,7 @@ func (s *Status) deliveryLines() []string {
 		if d.RecentKnown {
 			recent = FormatCount(r.Recent)
 		}
-		line := fmt.Sprintf("  %-16s %8s %8s %12s", text.Truncate(text.Sanitize(r.Integration), 16), FormatCount(r.Sent), FormatCount(r.Failed), recent)
+		line := fmt.Sprintf("  %-16s %8s %8s %13s", text.Truncate(text.Sanitize(r.Integration), 16), FormatCount(r.Sent), FormatCount(r.Failed), recent)
 		style := st.Text.Render
 		if d.RecentKnown && r.Recent > 0 {
 			style = st.Error.Render
@@ -339,3 +336,5 @@ func (s *Status) Notes() []string {
 		"Watchdog: the alert named by alertmanager.watchdog must be held by Alertmanager; when it is not, the alerting pipeline is broken.",
 	}
 }
+
+var _ Screen = (*Status)(nil)
