@@ -50,6 +50,8 @@ func buildAlerts(m *Model, t *tab) []part {
 func buildSilences(m *Model, t *tab) []part {
 	m.silencesScreen = views.NewSilences(m.ctx)
 	m.silencesScreen.Update(views.SourcesMsg{Alertmanager: m.opts.Alertmanager != nil})
+	identity := m.opts.Identity
+	m.silencesScreen.SetWhoAmI(func() string { return identity })
 	t.push(m.silencesScreen)
 	return nil
 }

@@ -124,6 +124,9 @@ type SilenceForm struct {
 	height int
 
 	origin  query.Alert   // the alert it was opened from
+	// free is the title of a form opened from matchers alone, not from an
+	// alert (views/silenceform_free.go); "" otherwise.
+	free string
 	current []query.Alert // the alerts of the last refresh, for the preview
 	ack     bool
 

@@ -49,6 +49,9 @@ type KeyMap struct {
 	Extend      key.Binding
 	ShowExpired key.Binding
 	Jump        key.Binding
+	Mark        key.Binding
+	NewSilence  key.Binding
+	Recreate    key.Binding
 
 	// The endpoint detail screen.
 	RangeShorter key.Binding
@@ -101,6 +104,8 @@ func (k *KeyMap) dangerous() []struct {
 		{&k.Ack, "acking alerts"},
 		{&k.Expire, "expiring silences"},
 		{&k.Extend, "extending silences"},
+		{&k.NewSilence, "silencing alerts"},
+		{&k.Recreate, "silencing alerts"},
 	}
 }
 
@@ -141,6 +146,9 @@ func New(readOnly bool) *KeyMap {
 		Extend:      key.NewBinding(key.WithKeys("e"), key.WithHelp("e", "extend silence")),
 		ShowExpired: key.NewBinding(key.WithKeys("E"), key.WithHelp("E", "show expired")),
 		Jump:        key.NewBinding(key.WithKeys("J"), key.WithHelp("J", "jump to endpoint")),
+		Mark:        key.NewBinding(key.WithKeys("space"), key.WithHelp("space", "mark silence (x then expires every marked one)")),
+		NewSilence:  key.NewBinding(key.WithKeys("+"), key.WithHelp("+", "new silence from matchers")),
+		Recreate:    key.NewBinding(key.WithKeys("R"), key.WithHelp("R", "recreate the recently expired silence")),
 
 		RangeShorter: key.NewBinding(key.WithKeys("["), key.WithHelp("[", "shorter time range")),
 		RangeLonger:  key.NewBinding(key.WithKeys("]"), key.WithHelp("]", "longer time range")),
