@@ -123,10 +123,10 @@ type SilenceForm struct {
 	width  int
 	height int
 
-	origin  query.Alert   // the alert it was opened from
+	origin query.Alert // the alert it was opened from
 	// free is the title of a form opened from matchers alone, not from an
 	// alert (views/silenceform_free.go); "" otherwise.
-	free string
+	free    string
 	current []query.Alert // the alerts of the last refresh, for the preview
 	ack     bool
 
