@@ -123,12 +123,13 @@ type SilenceForm struct {
 	width  int
 	height int
 
-	origin query.Alert // the alert it was opened from
-	// free is the title of a form opened from matchers alone, not from an
-	// alert (views/silenceform_free.go); "" otherwise.
-	free    string
+	origin  query.Alert   // the alert it was opened from
 	current []query.Alert // the alerts of the last refresh, for the preview
 	ack     bool
+
+	// free is the title of a form opened from matchers alone, not from an
+	// alert (views/silenceform_free.go); "" otherwise.
+	free string
 
 	items    []matcherItem
 	item     int // cursor in items
