@@ -196,6 +196,9 @@ type SilenceConfig struct {
 	RequireComment bool     `toml:"require_comment"`
 	CreatedBy      string   `toml:"created_by"`
 	WarnMatches    int      `toml:"warn_matches"`
+	// RecentlyExpired is how long after it expired a silence is shown on
+	// an alert it silenced, to make it again; 0 turns that off.
+	RecentlyExpired Duration `toml:"recently_expired"`
 }
 
 // Defaults returns the built-in defaults. They are the values of the
@@ -228,6 +231,8 @@ func Defaults() Config {
 			AckDuration:    Duration(15 * time.Minute),
 			RequireComment: true,
 			WarnMatches:    1,
+			// Shown on an alert that fires again after its silence ended.
+			RecentlyExpired: Duration(time.Hour),
 		},
 		Source: "defaults",
 	}
@@ -425,6 +430,9 @@ func (c *Config) Validate() error {
 	}
 	if c.Silence.Duration <= 0 {
 		return c.fail("silence.duration", "must be above 0")
+	}
+	if c.Silence.RecentlyExpired < 0 {
+		return c.fail("silence.recently_expired", "must be 0 (off) or above")
 	}
 	if c.Silence.AckDuration <= 0 {
 		return c.fail("silence.ack_duration", "must be above 0")
