@@ -1,6 +1,7 @@
 package views
 
 import (
+	"strings"
 	"time"
 
 	tea "charm.land/bubbletea/v2"
@@ -60,11 +61,13 @@ func (a *Alerts) expiredLine() string {
 	if !ok {
 		return ""
 	}
-	hint := " (" + widget.Key(a.ctx.Keys.Recreate) + " recreates it)"
+	// The key stays in view: the comment is cut first.
+	hint := " · " + widget.Key(a.ctx.Keys.Recreate) + " recreates it"
 	if !a.ctx.Keys.Recreate.Enabled() {
 		hint = ""
 	}
-	return a.ctx.Styles.Warn.Render(text.Fit("◌ "+text.Sanitize(al.Name)+": "+expiredNote(a.ctx, si)+hint, a.width))
+	note := text.Fit("◌ "+text.Sanitize(al.Name)+": "+expiredNote(a.ctx, si), max(a.width-text.Width(hint), 0))
+	return a.ctx.Styles.Warn.Render(text.Fit(strings.TrimRight(note, " ")+hint, a.width))
 }
 
 // expiredLines are the alert detail's lines for a silence that expired
@@ -96,6 +99,6 @@ func (a *Alerts) recreate(al query.Alert) tea.Cmd {
 		return Flash("no silence of "+text.Sanitize(al.Name)+" expired in the last "+
 			FormatDuration(a.ctx.Config.Silence.RecentlyExpired.D())+" (silence.recently_expired)", false)
 	}
-	a.stack.Push(NewFreeSilenceForm(a.ctx, "Recreate silence", si.Matchers, si.Comment, a.all, a.createdBy()))
+	a.stack.Push(NewFreeSilenceForm(a.ctx, "Recreate expired silence", si.Matchers, si.Comment, a.all, a.createdBy()))
 	return nil
 }

@@ -34,7 +34,7 @@ func TestRecentlyExpiredSilenceShownAndRecreated(t *testing.T) {
 	a.SetSize(100, 24)
 	a.Update(expiredFixture())
 	v := ansi.Strip(a.View())
-	if !strings.Contains(v, "HighErrorRate: silence expired 12m ago by alice: deploy window �[2J (R recreates it)") {
+	if !strings.Contains(v, "HighErrorRate: silence expired 12m ago by alice: deploy window �[2J · R recreates it") {
 		t.Fatalf("list lacks the expired silence:\n%s", v)
 	}
 	if strings.Contains(v, "bob") {
@@ -46,7 +46,7 @@ func TestRecentlyExpiredSilenceShownAndRecreated(t *testing.T) {
 	}
 	send(a, "R")
 	v = ansi.Strip(a.View())
-	for _, want := range []string{"Recreate silence", `alertname="HighErrorRate"`, "deploy window", "matches 1 current alert"} {
+	for _, want := range []string{"Recreate expired silence", `alertname="HighErrorRate"`, "deploy window", "matches 1 current alert"} {
 		if !strings.Contains(v, want) {
 			t.Errorf("form lacks %q:\n%s", want, v)
 		}

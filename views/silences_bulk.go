@@ -199,7 +199,7 @@ func (s *Silences) openNewSilence() tea.Cmd {
 	if s.noAM {
 		return Flash("cannot silence: Alertmanager not configured", true)
 	}
-	s.form.Push(NewFreeSilenceForm(s.ctx, "New silence", nil, "", s.alerts, s.createdBy()))
+	s.form.Push(NewFreeSilenceForm(s.ctx, "Silence from matchers", nil, "", s.alerts, s.createdBy()))
 	return nil
 }
 

@@ -115,7 +115,7 @@ func TestSilencesNewSilenceFromMatchersAlone(t *testing.T) {
 	}
 	typeText(s, `alertname="NothingFiring"`)
 	v := ansi.Strip(s.View())
-	for _, want := range []string{"New silence", "matches no current alert"} {
+	for _, want := range []string{"Silence from matchers", "matches no current alert"} {
 		if !strings.Contains(v, want) {
 			t.Errorf("missing %q:\n%s", want, v)
 		}

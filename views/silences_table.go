@@ -143,8 +143,11 @@ func (s *Silences) renderRow(si *query.Silence, selected bool, now time.Time) st
 	st := s.ctx.Styles
 	var r widget.Row
 	mark := ""
-	if s.marked[si.ID] {
+	switch {
+	case s.marked[si.ID]:
 		mark = "▪ "
+	case len(s.marked) > 0:
+		mark = "  " // the column of marks, while there are some
 	}
 	m := text.Fit(mark+text.Sanitize(strings.TrimSuffix(strings.TrimPrefix(s.matcherText(si), "{"), "}")), s.matchW)
 	if si.Expired() && !selected {

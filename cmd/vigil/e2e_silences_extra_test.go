@@ -81,7 +81,7 @@ func TestE2ESilencesBulkExpireMatcherOnlyAndRecreate(t *testing.T) {
 
 	// A silence from matchers alone: nothing fires with that name.
 	p.keys("+")
-	p.waitText(5*time.Second, "New silence")
+	p.waitText(5*time.Second, "Silence from matchers")
 	p.typeText(`alertname="VigilNothing"`)
 	p.waitText(5*time.Second, "matches no current alert")
 	p.keys("Tab", "Tab")
@@ -110,7 +110,7 @@ func TestE2ESilencesBulkExpireMatcherOnlyAndRecreate(t *testing.T) {
 	p.filter("VigilAgain")
 	s = p.waitText(20*time.Second, "VigilAgain: silence expired", "by carol: db failover", "(R recreates it)")
 	p.keys("R")
-	p.waitText(5*time.Second, "Recreate silence", `alertname="VigilAgain"`, "db failover")
+	p.waitText(5*time.Second, "Recreate expired silence", `alertname="VigilAgain"`, "db failover")
 	p.keys("Enter")
 	p.waitText(5*time.Second, "Create this silence?")
 	p.keys("Enter")

@@ -122,7 +122,7 @@ func New(readOnly bool) *KeyMap {
 		Alerts:     key.NewBinding(key.WithKeys("2"), key.WithHelp("2", "alerts")),
 		Silences:   key.NewBinding(key.WithKeys("3"), key.WithHelp("3", "silences")),
 		Panels:     key.NewBinding(key.WithKeys("4"), key.WithHelp("4", "custom panels")),
-		Status:     key.NewBinding(key.WithKeys("6"), key.WithHelp("6", "status: Alertmanager, delivery, watchdog")),
+		Status:     key.NewBinding(key.WithKeys("6"), key.WithHelp("6", "status")),
 		PromQL:     key.NewBinding(key.WithKeys(":"), key.WithHelp(":", "PromQL prompt")),
 
 		Up:       key.NewBinding(key.WithKeys("k", "up"), key.WithHelp("↑/k", "up")),
@@ -146,7 +146,7 @@ func New(readOnly bool) *KeyMap {
 		Extend:      key.NewBinding(key.WithKeys("e"), key.WithHelp("e", "extend silence")),
 		ShowExpired: key.NewBinding(key.WithKeys("E"), key.WithHelp("E", "show expired")),
 		Jump:        key.NewBinding(key.WithKeys("J"), key.WithHelp("J", "jump to endpoint")),
-		Mark:        key.NewBinding(key.WithKeys("space"), key.WithHelp("space", "mark silence (x then expires every marked one)")),
+		Mark:        key.NewBinding(key.WithKeys("space"), key.WithHelp("space", "mark (x expires the marked)")),
 		NewSilence:  key.NewBinding(key.WithKeys("+"), key.WithHelp("+", "new silence from matchers")),
 		Recreate:    key.NewBinding(key.WithKeys("R"), key.WithHelp("R", "recreate the recently expired silence")),
 
