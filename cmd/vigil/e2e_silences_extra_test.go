@@ -108,7 +108,7 @@ func TestE2ESilencesBulkExpireMatcherOnlyAndRecreate(t *testing.T) {
 	resp.Body.Close()
 	p.keys("2")
 	p.filter("VigilAgain")
-	s = p.waitText(20*time.Second, "VigilAgain: silence expired", "by carol: db failover", "(R recreates it)")
+	s = p.waitText(20*time.Second, "VigilAgain: silence expired", "by carol: db failover", "· R recreates it")
 	p.keys("R")
 	p.waitText(5*time.Second, "Recreate expired silence", `alertname="VigilAgain"`, "db failover")
 	p.keys("Enter")
