@@ -37,13 +37,17 @@ type statusRead struct {
 	promURL  string
 	noAM     bool
 	noProm   bool
-	promRead bool
+	// full is set when the peers' status and Prometheus's version were
+	// read too (while the Status screen is shown); otherwise only the
+	// notification counters were.
+	full bool
 }
 
 // statusPart keeps the Status screen and the header's delivery alarm
-// fresh: every refresh, whatever screen is shown, since the notification
-// failures are counted between readings. One status and one /metrics read
-// per Alertmanager peer, one build-info read of Prometheus.
+// fresh. Every refresh, whatever screen is shown, it reads each
+// Alertmanager peer's /metrics, since the notification failures are
+// counted between readings; while the Status screen is shown, also each
+// peer's status and Prometheus's build information.
 type statusPart struct {
 	m        *Model
 	tab      *tab
@@ -53,6 +57,7 @@ type statusPart struct {
 	feed     *feed[statusRead]
 	history  query.DeliveryHistory
 	delivery query.DeliveryReport
+	last     statusRead // the last full read
 }
 
 // buildStatus registers the Status screen.
@@ -65,7 +70,7 @@ func buildStatus(m *Model, t *tab) []part {
 		s.prom = p
 	}
 	deadline := m.ctx.Config.Alertmanager.Timeout.D() + time.Second
-	s.feed = newFeed(poll.New(s.fetch(), pollerOptions(m, deadline, 0)))
+	s.feed = newFeed(poll.New(s.fetch(false), pollerOptions(m, deadline, 0)))
 	m.status = s
 	t.push(s.screen)
 	return []part{s}
@@ -77,18 +82,27 @@ func (s *statusPart) update(msg tea.Msg) (tea.Cmd, bool) {
 		if msg.tab != s.tab {
 			return nil, false
 		}
-		return s.feed.start(s.fetch(), false), true
+		// Read everything now, over a counters-only read on its way.
+		return s.feed.start(s.fetch(true), true), true
 	case polled[statusRead]:
 		r := msg.Value
 		if len(r.notify) > 0 {
 			s.history.Add(r.at, r.notify)
 			s.delivery = s.history.Report()
 		}
-		_, cmd := s.screen.Update(views.StatusMsg{At: r.at, NoAlertmanager: r.noAM, Alertmanager: r.peers,
-			Delivery: s.delivery, NoPrometheus: r.noProm, PrometheusURL: r.promURL,
-			PrometheusVersion: r.version, PrometheusErr: r.promErr})
-		// The alarm line under the header may have come or gone.
-		s.m.SetSize(s.m.width, s.m.height)
+		if r.full {
+			s.last = r
+		}
+		f := s.last
+		s.m.SetSize(s.m.width, s.m.height) // the alarm line may have come or gone
+		if !f.full {
+			// Only the counters so far: the screen, not shown yet, keeps
+			// saying it is reading.
+			return nil, true
+		}
+		_, cmd := s.screen.Update(views.StatusMsg{At: f.at, NoAlertmanager: f.noAM, Alertmanager: f.peers,
+			Delivery: s.delivery, NoPrometheus: f.noProm, PrometheusURL: f.promURL,
+			PrometheusVersion: f.version, PrometheusErr: f.promErr})
 		return cmd, true
 	case views.AlertsMsg:
 		s.m.SetSize(s.m.width, s.m.height)
@@ -101,14 +115,20 @@ func (s *statusPart) poll(at time.Time, now bool) tea.Cmd {
 	if !now && !s.feed.p.Due(at) {
 		return nil
 	}
-	return s.feed.start(s.fetch(), false)
+	return s.feed.start(s.fetch(s.m.activeTab() == s.tab), false)
 }
 
-// fetch reads everything at once; each source's failure is in the result.
-func (s *statusPart) fetch() poll.Fetch[statusRead] {
+// fetch reads the counters, and with full the peers' status and
+// Prometheus's version, all at once; each source's failure is in the
+// result.
+func (s *statusPart) fetch(full bool) poll.Fetch[statusRead] {
 	am, prom, now := s.am, s.prom, s.m.ctx.Now
+	noProm := prom == nil
+	if !full {
+		prom = nil
+	}
 	return func(ctx context.Context) (statusRead, error) {
-		r := statusRead{at: now(), noAM: am == nil, noProm: prom == nil}
+		r := statusRead{at: now(), noAM: am == nil, noProm: noProm, full: full}
 		done := make(chan struct{})
 		if prom != nil {
 			r.promURL = prom.URL()
@@ -122,7 +142,11 @@ func (s *statusPart) fetch() poll.Fetch[statusRead] {
 		}
 		if am != nil {
 			ch := make(chan []query.AMPeerStatus, 1)
-			go func() { ch <- am.Statuses(ctx) }()
+			if full {
+				go func() { ch <- am.Statuses(ctx) }()
+			} else {
+				ch <- nil
+			}
 			r.notify = am.NotifyMetrics(ctx)
 			r.at = now()
 			r.peers = <-ch

@@ -108,7 +108,7 @@ func (s *Status) lines() []string {
 		add(st.Muted.Render, "  Alertmanager not configured (alertmanager.urls, --alertmanager)")
 	default:
 		add(st.Title.Render, "ALERTMANAGER"+s.clusterSummary())
-		add(st.TableHeader.Render, fmt.Sprintf("  %-24s %-8s %-7s %-9s %s", "PEER", "VERSION", "UP", "CLUSTER", "CONFIG"))
+		add(st.TableHeader.Render, fmt.Sprintf("  %-24s %-8s %-7s %-9s %4s %s", "PEER", "VERSION", "UP", "CLUSTER", "SEES", "CONFIG"))
 		for _, p := range m.Alertmanager {
 			if p.Err != nil {
 				add(st.Error.Render, "✕ "+text.Sanitize(hostOf(p.URL))+" unreachable: "+text.Sanitize(p.Err.Error()))
@@ -118,8 +118,15 @@ func (s *Status) lines() []string {
 			if !p.Started.IsZero() {
 				up = FormatDuration(now.Sub(p.Started).Truncate(time.Second))
 			}
-			add(st.Text.Render, fmt.Sprintf("● %-24s %-8s %-7s %-9s %s", text.Truncate(text.Sanitize(hostOf(p.URL)), 24),
-				text.Truncate(text.Sanitize(p.Version), 8), up, text.Sanitize(p.ClusterStatus), text.Sanitize(p.ConfigHash)))
+			sees := Dash
+			if p.ClusterStatus != "disabled" {
+				sees = fmt.Sprint(len(p.Members))
+			}
+			add(st.Text.Render, fmt.Sprintf("● %-24s %-8s %-7s %-9s %4s %s", text.Truncate(text.Sanitize(hostOf(p.URL)), 24),
+				text.Truncate(text.Sanitize(p.Version), 8), up, text.Truncate(text.Sanitize(p.ClusterStatus), 9), sees, text.Sanitize(p.ConfigHash)))
+		}
+		for _, l := range s.splitLines() {
+			add(st.Error.Render, l)
 		}
 		if s.hashesDiffer() {
 			add(st.Error.Render, "  ✕ the peers run different configurations (CONFIG is a sha256 of each one's config)")
@@ -150,7 +157,11 @@ func (s *Status) lines() []string {
 	case m.PrometheusErr != nil:
 		add(st.Error.Render, "PROMETHEUS  "+text.Sanitize(hostOf(m.PrometheusURL))+" version unknown: "+text.Sanitize(m.PrometheusErr.Error()))
 	default:
-		add(st.Text.Render, plain("PROMETHEUS  ", text.Sanitize(hostOf(m.PrometheusURL)), " · version ", text.Sanitize(m.PrometheusVersion)))
+		v := text.Sanitize(m.PrometheusVersion)
+		if v == "" {
+			v = Dash
+		}
+		add(st.Text.Render, plain("PROMETHEUS  ", text.Sanitize(hostOf(m.PrometheusURL)), " · version ", v))
 	}
 	return out
 }
@@ -170,6 +181,25 @@ func (s *Status) clusterSummary() string {
 	out := fmt.Sprintf("  %d of %d peers answer", ok, len(s.msg.Alertmanager))
 	if first >= 0 {
 		out += " · cluster " + text.Sanitize(s.msg.Alertmanager[first].ClusterStatus)
+	}
+	return out
+}
+
+// splitLines warn of a peer that sees fewer members than there are peers
+// answering: a split cluster, whose halves both notify.
+func (s *Status) splitLines() []string {
+	answering := 0
+	for _, p := range s.msg.Alertmanager {
+		if p.Err == nil {
+			answering++
+		}
+	}
+	var out []string
+	for _, p := range s.msg.Alertmanager {
+		if p.Err == nil && p.ClusterStatus != "disabled" && len(p.Members) < answering {
+			out = append(out, fmt.Sprintf("  ✕ %s sees %d of %d answering peers: split cluster, notifications may double",
+				text.Sanitize(hostOf(p.URL)), len(p.Members), answering))
+		}
 	}
 	return out
 }

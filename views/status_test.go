@@ -55,6 +55,9 @@ func TestStatusScreenUnknownsAndFailures(t *testing.T) {
 			t.Errorf("missing %q:\n%s", want, v)
 		}
 	}
+	if strings.Contains(v, "split") {
+		t.Errorf("one peer answering is no split:\n%s", v)
+	}
 	if strings.Contains(v, "\x1b") {
 		t.Errorf("raw escape reached the view")
 	}
@@ -94,6 +97,17 @@ func TestStatusScreenUnknownsAndFailures(t *testing.T) {
 	s.Update(tea.KeyPressMsg{Code: 'G', Text: "G"})
 	if v = statusView(t, s); !strings.Contains(v, "lines") {
 		t.Errorf("no scroll note at 20x5:\n%s", v)
+	}
+
+	// Two peers answer, one sees only itself: a split cluster.
+	split := NewStatus(ctx)
+	split.SetSize(100, 21)
+	split.Update(StatusMsg{Alertmanager: []query.AMPeerStatus{
+		{URL: "http://am-0:9093", Version: "0.25.0", ClusterStatus: "ready", Members: []query.ClusterMember{{Name: "a"}, {Name: "b"}}},
+		{URL: "http://am-1:9093", Version: "0.25.0", ClusterStatus: "ready", Members: []query.ClusterMember{{Name: "b"}}},
+	}})
+	if v = statusView(t, split); !strings.Contains(v, "✕ am-1:9093 sees 1 of 2 answering peers: split cluster") || strings.Contains(v, "am-0:9093 sees 2 of") {
+		t.Errorf("split cluster:\n%s", v)
 	}
 
 	// No Alertmanager.
