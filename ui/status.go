@@ -29,14 +29,14 @@ type buildInfoSource interface {
 
 // statusRead is one round of the status poller.
 type statusRead struct {
-	at       time.Time
-	peers    []query.AMPeerStatus
-	notify   []query.PeerNotify
-	version  string
-	promErr  error
-	promURL  string
-	noAM     bool
-	noProm   bool
+	at      time.Time
+	peers   []query.AMPeerStatus
+	notify  []query.PeerNotify
+	version string
+	promErr error
+	promURL string
+	noAM    bool
+	noProm  bool
 	// full is set when the peers' status and Prometheus's version were
 	// read too (while the Status screen is shown); otherwise only the
 	// notification counters were.
