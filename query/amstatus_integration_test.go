@@ -54,6 +54,7 @@ func TestIntegrationDeliveryFailuresFromA500Sink(t *testing.T) {
 		t.Errorf("Alertmanager 0.25 exports every integration at 0: want idle ones counted, got %+v", rep)
 	}
 
+	posted := time.Now()
 	demotest.PostAlert(t, stack.AlertmanagerURLs[0], map[string]string{"alertname": "VigilDelivery", "severity": "critical"}, nil)
 	var webhook query.DeliveryRow
 	demotest.Eventually(t, 90*time.Second, "a failed webhook delivery counted", func() (bool, string) {
@@ -68,6 +69,7 @@ func TestIntegrationDeliveryFailuresFromA500Sink(t *testing.T) {
 		time.Sleep(time.Second)
 		return false, "report " + debugReport(rep)
 	})
+	t.Logf("first failed delivery counted %s after the alert was posted (sink refused %d posts)", time.Since(posted).Round(100*time.Millisecond), stack.Sink.Refused())
 	if stack.Sink.Refused() == 0 {
 		t.Fatalf("the sink refused nothing, yet %v failures were counted", webhook.Recent)
 	}

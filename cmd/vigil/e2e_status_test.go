@@ -82,10 +82,12 @@ func TestE2EStatusScreenClusterDeliveryAndWatchdog(t *testing.T) {
 	// The Watchdog rule goes: Alertmanager lets the alert lapse.
 	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
 	defer cancel()
+	removed := time.Now()
 	if err := stack.SetRuleFiles(ctx, map[string][]byte{"empty.yml": []byte("groups: []\n")}); err != nil {
 		t.Fatal(err)
 	}
 	s = p.waitText(90*time.Second, "✕ watchdog Watchdog not firing: alerting pipeline broken")
+	t.Logf("the header said the pipeline is broken %s after the Watchdog rule was removed", time.Since(removed).Round(100*time.Millisecond))
 	if l := lines(s); !strings.Contains(strings.Join(l[:4], "\n"), "✕ watchdog Watchdog not firing") {
 		t.Errorf("the watchdog alarm is not under the header:\n%s", s)
 	}
