@@ -193,9 +193,7 @@ func (m *Model) headerLines() []string {
 	if tl := m.targetLine(); tl != "" {
 		out = append(out, tl)
 	}
-	if al := m.alarmLine(); al != "" { // ui/status.go
-		out = append(out, al)
-	}
+	out = append(out, m.alarmLines()...) // ui/status.go
 	return out
 }
 

@@ -262,9 +262,7 @@ func (m *Model) SetSize(w, h int) {
 	if m.targetLine() != "" {
 		ch = max(ch-1, 0)
 	}
-	if m.alarmLine() != "" {
-		ch = max(ch-1, 0)
-	}
+	ch = max(ch-len(m.alarmLines()), 0)
 	for _, t := range m.tabs {
 		for _, s := range t.stack {
 			s.SetSize(m.width, ch)

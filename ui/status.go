@@ -2,6 +2,7 @@ package ui
 
 import (
 	"context"
+	"strings"
 	"time"
 
 	tea "charm.land/bubbletea/v2"
@@ -156,30 +157,36 @@ func (s *statusPart) fetch(full bool) poll.Fetch[statusRead] {
 	}
 }
 
-// alarmLine is the line under the header for a broken alerting pipeline:
-// the watchdog not firing (or unknown) and notifications failing. "" when
-// neither.
-func (m *Model) alarmLine() string {
+// alarmLines are the lines under the header for a broken alerting
+// pipeline: the watchdog not firing (or unknown) and notifications
+// failing; none while neither. Both share one line when they fit in it,
+// the watchdog's said shorter if need be; else each has its own.
+func (m *Model) alarmLines() []string {
 	if m.width <= 0 {
-		return ""
+		return nil
 	}
-	var parts []string
+	var wd, short, notify string
 	if m.alerts != nil {
-		if a := views.WatchdogAlarm(m.alerts.watchdog); a != "" {
-			parts = append(parts, a)
-		}
+		wd = views.WatchdogAlarm(m.alerts.watchdog)
+		short = strings.Replace(wd, "alerting pipeline broken", "pipeline broken", 1)
 	}
 	if m.status != nil {
-		if a := views.DeliveryAlarm(m.status.delivery); a != "" {
-			parts = append(parts, a)
+		notify = views.DeliveryAlarm(m.status.delivery)
+	}
+	st := m.ctx.Styles
+	line := func(s string) string { return st.Error.Render(text.Fit(s, m.width)) }
+	switch {
+	case wd == "" && notify == "":
+		return nil
+	case wd == "":
+		return []string{line(notify)}
+	case notify == "":
+		return []string{line(wd)}
+	}
+	for _, w := range []string{wd, short} {
+		if both := w + " · " + notify; text.Width(both) <= m.width {
+			return []string{line(both)}
 		}
 	}
-	if len(parts) == 0 {
-		return ""
-	}
-	msg := parts[0]
-	for _, p := range parts[1:] {
-		msg += " · " + p
-	}
-	return m.ctx.Styles.Error.Render(text.Fit(msg, m.width))
+	return []string{line(wd), line(notify)}
 }
