@@ -152,6 +152,9 @@ type PrometheusConfig struct {
 type AlertmanagerConfig struct {
 	URLs    []string `toml:"urls"`
 	Timeout Duration `toml:"timeout"`
+	// Watchdog is the alertname of the always-firing alert; "" turns the
+	// dead man's switch off.
+	Watchdog string `toml:"watchdog"`
 	// --- connection settings (auth, TLS, proxy, headers): see httpconfig.go
 	HTTP HTTPConfig `toml:"http"`
 	// HTTPFile is the --http-config file; when set it replaces HTTP.
@@ -198,6 +201,9 @@ type SilenceConfig struct {
 	RequireComment bool     `toml:"require_comment"`
 	CreatedBy      string   `toml:"created_by"`
 	WarnMatches    int      `toml:"warn_matches"`
+	// RecentlyExpired is how long after it expired a silence is shown on
+	// an alert it silenced, to make it again; 0 turns that off.
+	RecentlyExpired Duration `toml:"recently_expired"`
 }
 
 // Defaults returns the built-in defaults. They are the values of the
@@ -231,6 +237,8 @@ func Defaults() Config {
 			AckDuration:    Duration(15 * time.Minute),
 			RequireComment: true,
 			WarnMatches:    1,
+			// Shown on an alert that fires again after its silence ended.
+			RecentlyExpired: Duration(time.Hour),
 		},
 		Source: "defaults",
 	}
@@ -375,6 +383,9 @@ func (c *Config) Validate() error {
 	if c.Alertmanager.Timeout <= 0 {
 		return c.fail("alertmanager.timeout", "must be above 0")
 	}
+	if err := checkWatchdog(c.Alertmanager.Watchdog, len(c.Alertmanager.URLs)); err != "" {
+		return c.fail("alertmanager.watchdog", "%s", err)
+	}
 	// --- connection settings: [prometheus.http], [alertmanager.http], --http-config
 	if err := c.validateHTTP(); err != nil {
 		return err
@@ -428,6 +439,9 @@ func (c *Config) Validate() error {
 	}
 	if c.Silence.Duration <= 0 {
 		return c.fail("silence.duration", "must be above 0")
+	}
+	if c.Silence.RecentlyExpired < 0 {
+		return c.fail("silence.recently_expired", "must be 0 (off) or above")
 	}
 	if c.Silence.AckDuration <= 0 {
 		return c.fail("silence.ack_duration", "must be above 0")
@@ -494,4 +508,24 @@ func (c *Config) Shape() query.Shape {
 		s.Window = query.DefaultAutoWindow
 	}
 	return s
+}
+
+// checkWatchdog checks the watchdog's alertname: a plain name, and an
+// Alertmanager to look for it in.
+func checkWatchdog(name string, urls int) string {
+	if name == "" {
+		return ""
+	}
+	if strings.TrimSpace(name) != name {
+		return fmt.Sprintf("%q has spaces around it: write the alertname alone, e.g. \"Watchdog\"", name)
+	}
+	for _, r := range name {
+		if r < 0x20 || r == 0x7f || (r >= 0x80 && r < 0xa0) {
+			return fmt.Sprintf("%q holds a control character", name)
+		}
+	}
+	if urls == 0 {
+		return fmt.Sprintf("%q needs an Alertmanager to look for it in: set alertmanager.urls (or --alertmanager)", name)
+	}
+	return ""
 }

@@ -8,6 +8,7 @@ import (
 	"net"
 	"net/http"
 	"sort"
+	"strings"
 	"sync"
 	"time"
 )
@@ -75,6 +76,7 @@ type Sink struct {
 	mu      sync.Mutex
 	got     []Notification
 	total   int           // notifications received since the start
+	refused int           // webhooks answered 500 (FailPathPrefix)
 	changed chan struct{} // closed and replaced on every new notification
 
 	closeOnce sync.Once
@@ -116,6 +118,15 @@ func (s *Sink) serve(w http.ResponseWriter, r *http.Request) {
 	}
 	n.Path = r.URL.Path
 	n.Time = time.Now()
+	if strings.HasPrefix(n.Path, FailPathPrefix) {
+		// A receiver that is down: Alertmanager counts a failed delivery
+		// (after its retries) and nothing is recorded as received.
+		s.mu.Lock()
+		s.refused++
+		s.mu.Unlock()
+		http.Error(w, "the demo sink refuses webhooks under "+FailPathPrefix, http.StatusInternalServerError)
+		return
+	}
 	s.mu.Lock()
 	if len(s.got) >= maxNotifications {
 		// A fresh array: WaitFor may be reading the old one.
@@ -127,6 +138,17 @@ func (s *Sink) serve(w http.ResponseWriter, r *http.Request) {
 	s.changed = make(chan struct{})
 	s.mu.Unlock()
 	w.WriteHeader(http.StatusOK)
+}
+
+// FailPathPrefix: the sink answers 500 to every webhook posted under it
+// (e.g. /fail/ticket), as a broken receiver would.
+const FailPathPrefix = "/fail/"
+
+// Refused is how many webhooks the sink answered with 500.
+func (s *Sink) Refused() int {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.refused
 }
 
 // Received returns the notifications received so far, oldest first.

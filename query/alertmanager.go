@@ -65,6 +65,8 @@ type Alertmanager struct {
 type amPeer struct {
 	url string // as shown: credentials removed
 	api *client.AlertmanagerAPI
+	raw *url.URL     // as configured, for the non-API reads (/metrics)
+	hc  *http.Client // the API client's HTTP client
 
 	healthy bool
 	err     string
@@ -111,6 +113,8 @@ func NewAlertmanager(o AlertmanagerOptions) (*Alertmanager, error) {
 		a.peers = append(a.peers, &amPeer{
 			url:     shown.Redacted(),
 			api:     client.New(cr, strfmt.Default),
+			raw:     u,
+			hc:      hc,
 			healthy: true,
 		})
 	}

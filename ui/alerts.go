@@ -30,6 +30,8 @@ type alertsPart struct {
 	// forceRouting makes the next fetch read Alertmanager's configuration
 	// even when the one read is younger than query.RoutingMaxAge.
 	forceRouting bool
+	// watchdog is the dead man's switch of the last refresh (ui/status.go).
+	watchdog query.WatchdogState
 }
 
 // buildAlerts registers the alerts screen, with g graphing an alert's rule
@@ -51,6 +53,8 @@ func buildAlerts(m *Model, t *tab) []part {
 func buildSilences(m *Model, t *tab) []part {
 	m.silencesScreen = views.NewSilences(m.ctx)
 	m.silencesScreen.Update(views.SourcesMsg{Alertmanager: m.opts.Alertmanager != nil})
+	identity := m.opts.Identity
+	m.silencesScreen.SetWhoAmI(func() string { return identity })
 	t.push(m.silencesScreen)
 	return nil
 }
@@ -102,6 +106,7 @@ func (a *alertsPart) fetch() poll.Fetch[views.AlertsMsg] {
 	am, pending, now := a.am, a.pending, a.m.ctx.Now
 	force := a.forceRouting
 	a.forceRouting = false
+	watchdog := a.m.ctx.Config.Alertmanager.Watchdog
 	return func(ctx context.Context) (views.AlertsMsg, error) {
 		var (
 			amAlerts, promAlerts []query.Alert
@@ -148,6 +153,7 @@ func (a *alertsPart) fetch() poll.Fetch[views.AlertsMsg] {
 			AlertmanagerErr: amErr, PrometheusErr: promErr, SilencesErr: silErr, Routing: routing, RoutingErr: routingErr}
 		if am != nil {
 			msg.Peers = am.Peers()
+			msg.Watchdog = query.CheckWatchdog(watchdog, amAlerts, amErr)
 		}
 		msg.Err = errors.Join(amErr, promErr)
 		// A source that is not configured, or that failed, did not answer:
@@ -174,6 +180,7 @@ func (a *alertsPart) onAlerts(msg views.AlertsMsg) tea.Cmd {
 	}
 	a.err = msg.Err
 	a.peers = msg.Peers
+	a.watchdog = msg.Watchdog
 	if msg.Alerts != nil {
 		a.alerts = msg.Alerts
 	}

@@ -190,10 +190,12 @@ func (m *Model) headerLines() []string {
 		tabs = m.tabsText(true)
 	}
 	l2 := text.Spread(tabs, totals, m.width)
+	out := []string{l1, l2}
 	if tl := m.targetLine(); tl != "" {
-		return []string{l1, l2, tl}
+		out = append(out, tl)
 	}
-	return []string{l1, l2}
+	out = append(out, m.alarmLines()...) // ui/status.go
+	return out
 }
 
 // tabsText is the tab bar: each screen's key and title, the Alerts tab

@@ -46,6 +46,7 @@ type Model struct {
 	promql   *promqlPart   // the PromQL prompt, over any screen
 	note     *notePart     // the note prompt, over any screen
 	timeline *timelinePart // the timeline's builds, rebuilt when a note is saved
+	status   *statusPart   // the Status screen's poller: the delivery alarm
 
 	// The silence writes (ui/alerts.go).
 	am             AlertSource
@@ -272,6 +273,7 @@ func (m *Model) SetSize(w, h int) {
 	if m.note != nil {
 		ch = max(ch-len(m.note.problemLines(m.width)), 0)
 	}
+	ch = max(ch-len(m.alarmLines()), 0)
 	for _, t := range m.tabs {
 		for _, s := range t.stack {
 			s.SetSize(m.width, ch)

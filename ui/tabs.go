@@ -22,6 +22,7 @@ var screens = []struct {
 	{func(k *keys.KeyMap) key.Binding { return k.Silences }, buildSilences}, // ui/alerts.go
 	{func(k *keys.KeyMap) key.Binding { return k.Panels }, buildPanels},     // ui/panels.go
 	{func(k *keys.KeyMap) key.Binding { return k.Timeline }, buildTimeline}, // ui/timeline.go
+	{func(k *keys.KeyMap) key.Binding { return k.Status }, buildStatus},     // ui/status.go
 	{doctorKey, buildDoctor}, // ui/doctor.go
 }
 

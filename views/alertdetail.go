@@ -239,6 +239,11 @@ func (d *AlertDetail) lines() []string {
 			add("  " + st.Muted.Render("no silence matches this alert"))
 		}
 	}
+	if len(silencing) == 0 {
+		for _, l := range d.expiredLines(w) { // views/expired.go
+			add(l)
+		}
+	}
 	for _, s := range silencing {
 		line := "  " + st.Accent.Render(text.Sanitize(s.ID)) + " " + st.SilenceState(s.State).Render(text.Sanitize(s.State)) +
 			" by " + text.Sanitize(s.CreatedBy) + ", " + silenceEndsIn(now, s)

@@ -298,6 +298,7 @@ func readOnlyRefusal(k *keys.KeyMap, msg tea.KeyPressMsg) tea.Cmd {
 		{k.Ack, "acking alerts"},
 		{k.Expire, "expiring silences"},
 		{k.Extend, "extending silences"},
+		{k.Recreate, "silencing alerts"},
 	} {
 		if !d.b.Enabled() && slices.Contains(d.b.Keys(), s) {
 			return Flash("read-only: "+d.what+" is disabled (ui.read_only)", true)
@@ -318,6 +319,8 @@ func (a *Alerts) actionKey(msg tea.KeyPressMsg, al query.Alert) (tea.Cmd, bool) 
 		return a.silence(al), true
 	case key.Matches(msg, k.Ack):
 		return a.openForm(al, true), true
+	case key.Matches(msg, k.Recreate): // views/expired.go
+		return a.recreate(al), true
 	case key.Matches(msg, k.Browse):
 		return runbook(al, false), true
 	case key.Matches(msg, k.Copy):

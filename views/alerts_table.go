@@ -189,6 +189,9 @@ func (a *Alerts) statusLines() []string {
 			lines = append(lines, st.Error.Render("✕ no source answered the last refresh: showing alerts from "+FormatDuration(a.ctx.Now().Sub(a.at))+" ago"))
 		}
 	}
+	if l := a.expiredLine(); l != "" && a.stack.Empty() { // views/expired.go
+		lines = append(lines, l)
+	}
 	switch {
 	case a.list.Prompt.IsOpen():
 		lines = append(lines, a.list.Prompt.View(st, a.width, `text, or name="v", name=~"re"`))

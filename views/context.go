@@ -126,6 +126,8 @@ type AlertsMsg struct {
 	// RoutingErr says why it is unknown when it is nil.
 	Routing    *query.Routing
 	RoutingErr error
+	// Watchdog is the dead man's switch as Alertmanager's alerts show it.
+	Watchdog query.WatchdogState
 }
 
 // SilenceOp names a write to Alertmanager.

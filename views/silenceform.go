@@ -127,6 +127,10 @@ type SilenceForm struct {
 	current []query.Alert // the alerts of the last refresh, for the preview
 	ack     bool
 
+	// free is the title of a form opened from matchers alone, not from an
+	// alert (views/silenceform_free.go); "" otherwise.
+	free string
+
 	items    []matcherItem
 	item     int // cursor in items
 	textMode bool

@@ -58,7 +58,7 @@ func (f *SilenceForm) refresh() {
 			hitsOrigin = true
 		}
 	}
-	if len(others) > 0 {
+	if len(others) > 0 && f.free == "" {
 		shown := others
 		if len(shown) > 3 {
 			shown = shown[:3]
@@ -72,7 +72,7 @@ func (f *SilenceForm) refresh() {
 	if n, limit := len(f.hits), f.ctx.Config.Silence.WarnMatches; n > limit && limit > 0 {
 		f.warns = append(f.warns, fmt.Sprintf("silences %d current alerts, more than silence.warn_matches (%d)", n, limit))
 	}
-	if !hitsOrigin && slices.ContainsFunc(f.current, func(a query.Alert) bool { return a.Key() == ok }) {
+	if f.free == "" && !hitsOrigin && slices.ContainsFunc(f.current, func(a query.Alert) bool { return a.Key() == ok }) {
 		f.warns = append(f.warns, "does not match the alert it was opened from ("+text.Sanitize(f.origin.Name)+")")
 	}
 }

@@ -77,6 +77,9 @@ func (f *SilenceForm) View() string {
 }
 
 func (f *SilenceForm) title() string {
+	if f.free != "" {
+		return f.free
+	}
 	name := text.Sanitize(f.origin.Name)
 	if name == "" {
 		name = "alert"

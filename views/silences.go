@@ -35,8 +35,11 @@ type Silences struct {
 	list        *widget.List[query.Silence]
 	showExpired bool
 
-	filter  string
-	pending map[string]inflight // requests in flight, by silence id
+	filter string
+	terms  silenceFilter // filter parsed: by:, expiring: and words
+	// filterErr is why the filter typed does not apply.
+	filterErr string
+	pending   map[string]inflight // requests in flight, by silence id
 
 	// detail holds the selected silence in full while it is open; ask
 	// the question or chooser drawn under the list or the detail (expire?
@@ -44,15 +47,27 @@ type Silences struct {
 	detail Stack
 	ask    Stack
 
+	// Marked silences for one expire of them all, the bulk expire in
+	// flight, the silence form opened here, the author of a new silence
+	// (views/silences_bulk.go).
+	marked map[string]bool
+	bulk   *bulkExpire
+	form   Stack
+	whoami func() string
+
 	// layout, computed in SetSize
 	matchW, byW, commentW, endsW, countW, stateW int
 }
 
 var _ Screen = (*Silences)(nil)
 
+// UnsentWork implements Screen: the silence being typed in the form
+// opened here.
+func (s *Silences) UnsentWork() string { return s.form.UnsentWork() }
+
 // NewSilences returns the silences screen.
 func NewSilences(ctx *Context) *Silences {
-	s := &Silences{ctx: ctx, pending: map[string]inflight{}}
+	s := &Silences{ctx: ctx, pending: map[string]inflight{}, marked: map[string]bool{}}
 	s.list = widget.NewList(func(si query.Silence) string { return si.ID }, s.tableHeight)
 	s.SetSize(80, 20)
 	return s
@@ -64,7 +79,7 @@ func (s *Silences) Title() string { return "Silences" }
 // Capturing implements Screen: the filter prompt, the expire question and
 // the extend prompt own the keyboard.
 func (s *Silences) Capturing() bool {
-	return s.list.Prompt.IsOpen() || s.ask.Capturing()
+	return s.list.Prompt.IsOpen() || s.ask.Capturing() || s.form.Capturing()
 }
 
 // Extending is the extend chooser while it is open, or nil.
@@ -87,6 +102,7 @@ func (s *Silences) SetSize(w, h int) {
 	s.width, s.height = max(w, 0), max(h, 0)
 	s.layout()
 	s.ask.SetSize(s.width, s.height)
+	s.form.SetSize(s.width, s.height)
 	s.list.Clamp()
 }
 
@@ -133,11 +149,16 @@ func (s *Silences) Update(msg tea.Msg) (Component, tea.Cmd) {
 		return s, nil
 	case AlertsMsg:
 		s.onAlerts(msg)
-		return s, nil
+		return s, s.form.Broadcast(alertsData{all: s.alerts, silences: s.all})
 	case SilenceResultMsg:
-		return s, s.onResult(msg)
+		if cmd, ok := s.onBulkResult(msg); ok {
+			return s, cmd
+		}
+		return s, tea.Batch(s.onResult(msg), s.form.Broadcast(msg))
 	case tea.KeyPressMsg:
 		switch {
+		case !s.form.Empty():
+			return s, s.form.Update(msg)
 		case !s.ask.Empty():
 			return s, s.ask.Update(msg)
 		case s.list.Prompt.IsOpen():
@@ -151,6 +172,8 @@ func (s *Silences) Update(msg tea.Msg) (Component, tea.Cmd) {
 		return s, s.handleKey(msg)
 	}
 	switch {
+	case !s.form.Empty():
+		return s, s.form.Update(msg)
 	case !s.ask.Empty():
 		return s, s.ask.Update(msg) // a paste cannot confirm
 	case s.list.Prompt.IsOpen():
@@ -181,6 +204,7 @@ func (s *Silences) onAlerts(msg AlertsMsg) {
 		s.busy(id) // forgets the stale ones
 	}
 	s.haveData = true
+	s.forgetGoneMarks()
 	s.recount()
 }
 
@@ -228,9 +252,16 @@ func (s *Silences) onResult(msg SilenceResultMsg) tea.Cmd {
 	return Flash("extended: "+id+" until "+formatClock(s.ctx.Now(), req.NewEnd)+verified, false)
 }
 
-// applyFilter is the prompt's: every text is a filter.
+// applyFilter is the prompt's: every text is a filter, but expiring:
+// needs a duration.
 func (s *Silences) applyFilter(f string, _ bool) bool {
-	s.filter = strings.TrimSpace(f)
+	pf, err := parseSilenceFilter(f)
+	if err != nil {
+		// The last good filter stays applied.
+		s.filterErr = text.Sanitize(err.Error())
+		return false
+	}
+	s.filter, s.terms, s.filterErr = strings.TrimSpace(f), pf, ""
 	s.rebuild()
 	return true
 }
@@ -241,8 +272,11 @@ func (s *Silences) matches(si *query.Silence) bool {
 	if s.filter == "" {
 		return true
 	}
+	if !s.terms.matchesTerms(si, s.ctx.Now()) {
+		return false
+	}
 	hay := strings.ToLower(s.matcherText(si) + "\x00" + si.CreatedBy + "\x00" + si.Comment + "\x00" + si.ID)
-	for _, w := range strings.Fields(strings.ToLower(s.filter)) {
+	for _, w := range s.terms.words {
 		if !strings.Contains(hay, w) {
 			return false
 		}
@@ -279,6 +313,12 @@ func (s *Silences) handleKey(msg tea.KeyPressMsg) tea.Cmd {
 		return nil
 	}
 	switch {
+	case key.Matches(msg, k.Mark):
+		return s.toggleMark()
+	case key.Matches(msg, k.NewSilence):
+		return s.openNewSilence()
+	case key.Matches(msg, k.Expire) && len(s.marked) > 0:
+		return s.startBulkExpire()
 	case key.Matches(msg, k.ShowExpired):
 		return toggle(&s.showExpired, s.rebuild, "showing expired silences too", "hiding expired silences")
 	case key.Matches(msg, k.Open):
@@ -396,6 +436,9 @@ func (s *Silences) Notes() []string {
 		key(k.Expire) + " expires a silence after a confirmation. " + key(k.Extend) + " extends it: " + widget.Arrows(k.PresetPrev, k.PresetNext) +
 			" pick a preset (+15m, +1h, +4h, +1d) or type a duration; the new end shows before " + key(k.Apply) + " sends it.",
 		"Alertmanager may replace an extended silence with a new id: the flash says so.",
+		key(k.Mark) + " marks silences; " + key(k.Expire) + " then expires every marked one after one confirmation naming how many.",
+		key(k.NewSilence) + " makes a silence from matchers alone (amtool's syntax); the preview says what they select now, none included.",
+		"The filter takes words (in matchers, author, comment, id), by:TEXT (author contains TEXT) and expiring:DURATION (active, ending within it), all at once: by:alice expiring:1h.",
 	}
 }
 
@@ -403,6 +446,8 @@ func (s *Silences) Notes() []string {
 func (s *Silences) ShortHelp() []key.Binding {
 	k := s.ctx.Keys
 	switch {
+	case !s.form.Empty():
+		return s.form.Top().ShortHelp()
 	case !s.ask.Empty():
 		return s.ask.Top().ShortHelp()
 	case s.list.Prompt.IsOpen():
@@ -410,15 +455,18 @@ func (s *Silences) ShortHelp() []key.Binding {
 	case !s.detail.Empty():
 		return s.detail.Top().ShortHelp()
 	}
-	return []key.Binding{k.Filter, k.Expire, k.Extend, k.ShowExpired, k.Open, k.Refresh, k.Help, k.Quit}
+	return []key.Binding{k.Filter, k.Expire, k.Mark, k.NewSilence, k.Extend, k.ShowExpired, k.Open, k.Help}
 }
 
 // FullHelp implements help.KeyMap.
 func (s *Silences) FullHelp() [][]key.Binding {
 	k := s.ctx.Keys
+	if !s.form.Empty() {
+		return s.form.Top().FullHelp()
+	}
 	return [][]key.Binding{
 		k.Navigation(),
 		{k.Filter, k.Back, k.ShowExpired, k.Open, k.Copy},
-		{k.Expire, k.Extend},
+		{k.Expire, k.Mark, k.Extend, k.NewSilence},
 	}
 }

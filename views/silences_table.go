@@ -46,7 +46,10 @@ func (s *Silences) statusLines() []string {
 	case !s.ask.Empty():
 		lines = append(lines, s.ask.Lines()...)
 	case s.list.Prompt.IsOpen():
-		lines = append(lines, s.list.Prompt.View(st, s.width, "text in matchers, author or comment"))
+		if s.filterErr != "" {
+			lines = append(lines, st.Error.Render(text.Fit("✕ "+s.filterErr, s.width)))
+		}
+		lines = append(lines, s.list.Prompt.View(st, s.width, "words, by:author, expiring:1h"))
 	case s.filter != "":
 		lines = append(lines, st.Accent.Render(widget.FilterLine(s.ctx.Keys, s.filter, fmt.Sprintf("%d shown", s.list.Len()))))
 	}
@@ -57,6 +60,9 @@ func (s *Silences) statusLines() []string {
 func (s *Silences) View() string {
 	if s.width <= 0 || s.height <= 0 {
 		return ""
+	}
+	if !s.form.Empty() {
+		return s.form.View()
 	}
 	if !s.detail.Empty() {
 		// The detail above, the question or the sending note under it.
@@ -136,7 +142,14 @@ func endsIn(now time.Time, si query.Silence) string {
 func (s *Silences) renderRow(si *query.Silence, selected bool, now time.Time) string {
 	st := s.ctx.Styles
 	var r widget.Row
-	m := text.Fit(text.Sanitize(strings.TrimSuffix(strings.TrimPrefix(s.matcherText(si), "{"), "}")), s.matchW)
+	mark := ""
+	switch {
+	case s.marked[si.ID]:
+		mark = "▪ "
+	case len(s.marked) > 0:
+		mark = "  " // the column of marks, while there are some
+	}
+	m := text.Fit(mark+text.Sanitize(strings.TrimSuffix(strings.TrimPrefix(s.matcherText(si), "{"), "}")), s.matchW)
 	if si.Expired() && !selected {
 		m = st.Expired.Render(m)
 	}

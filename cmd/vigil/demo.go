@@ -29,12 +29,18 @@ func runDemo(args []string, stdout, stderr io.Writer, getenv func(string) string
 	defer stop()
 
 	fmt.Fprintln(stderr, "vigil demo: starting the demo app, Prometheus and Alertmanager on loopback…")
+	rules := demo.DemoRules()
+	rules[demo.WatchdogRulesFile] = demo.WatchdogRules()
 	stack, err := demo.Start(ctx, demo.StackOptions{
-		App:                demo.AppOptions{Script: true, Endpoints: *endpoints},
-		RuleFiles:          demo.DemoRules(),
-		Alertmanagers:      1,
-		AlertmanagerConfig: demo.AlertmanagerConfig,
-		Keep:               *keep,
+		App:           demo.AppOptions{Script: true, Endpoints: *endpoints},
+		RuleFiles:     rules,
+		Alertmanagers: 1,
+		// Critical alerts also go to a receiver that always fails, so the
+		// header and the Status screen show delivery failures.
+		AlertmanagerConfig: func(sink string) []byte {
+			return demo.WithFailingReceiver(demo.AlertmanagerConfig(sink), sink, `severity="critical"`)
+		},
+		Keep: *keep,
 	})
 	if err != nil {
 		return fmt.Errorf("demo: %w", err)
@@ -48,6 +54,9 @@ func runDemo(args []string, stdout, stderr io.Writer, getenv func(string) string
 	cfg.Context = "demo"
 	cfg.Prometheus.URL = stack.PrometheusURL
 	cfg.Alertmanager.URLs = stack.AlertmanagerURLs
+	if cfg.Alertmanager.Watchdog == "" {
+		cfg.Alertmanager.Watchdog = "Watchdog"
+	}
 	if cfg.Metrics.Selector == "" {
 		cfg.Metrics.Selector = `job="flask"`
 	}

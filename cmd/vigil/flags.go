@@ -60,6 +60,8 @@ var settings = []setting{
 			}
 			return nil
 		}},
+	{flag: "watchdog", env: "VIGIL_WATCHDOG", key: "alertmanager.watchdog", usage: "`alertname` of the always-firing alert (dead man's switch); the header says the pipeline is broken when Alertmanager does not hold it",
+		apply: func(c *vigil.Config, v string) error { c.Alertmanager.Watchdog = v; return nil }},
 	durationSetting("refresh", "VIGIL_REFRESH", "ui.refresh", "refresh `interval` (at least 1s)",
 		func(c *vigil.Config, d vigil.Duration) { c.UI.Refresh = d }),
 	{flag: "window", env: "VIGIL_WINDOW", key: "ui.window", usage: "rate `window` of every figure: auto (4 scrape intervals) or a duration such as 5m",

@@ -24,6 +24,7 @@ type KeyMap struct {
 	Silences   key.Binding
 	Panels     key.Binding
 	Timeline   key.Binding
+	Status     key.Binding
 	Doctor     key.Binding
 	PromQL     key.Binding
 	Note       key.Binding
@@ -51,6 +52,9 @@ type KeyMap struct {
 	Extend      key.Binding
 	ShowExpired key.Binding
 	Jump        key.Binding
+	Mark        key.Binding
+	NewSilence  key.Binding
+	Recreate    key.Binding
 
 	// The endpoint detail screen.
 	RangeShorter key.Binding
@@ -103,6 +107,8 @@ func (k *KeyMap) dangerous() []struct {
 		{&k.Ack, "acking alerts"},
 		{&k.Expire, "expiring silences"},
 		{&k.Extend, "extending silences"},
+		{&k.NewSilence, "silencing alerts"},
+		{&k.Recreate, "silencing alerts"},
 	}
 }
 
@@ -121,6 +127,7 @@ func New(readOnly bool) *KeyMap {
 		Panels:     key.NewBinding(key.WithKeys("4"), key.WithHelp("4", "custom panels")),
 		Timeline:   key.NewBinding(key.WithKeys("5"), key.WithHelp("5", "incident timeline")),
 		Note:       key.NewBinding(key.WithKeys("n"), key.WithHelp("n", "add a note to the timeline")),
+		Status:     key.NewBinding(key.WithKeys("6"), key.WithHelp("6", "status")),
 		Doctor:     key.NewBinding(key.WithKeys("7"), key.WithHelp("7", "metrics doctor")),
 		PromQL:     key.NewBinding(key.WithKeys(":"), key.WithHelp(":", "PromQL prompt")),
 
@@ -145,6 +152,9 @@ func New(readOnly bool) *KeyMap {
 		Extend:      key.NewBinding(key.WithKeys("e"), key.WithHelp("e", "extend silence")),
 		ShowExpired: key.NewBinding(key.WithKeys("E"), key.WithHelp("E", "show expired")),
 		Jump:        key.NewBinding(key.WithKeys("J"), key.WithHelp("J", "jump to endpoint")),
+		Mark:        key.NewBinding(key.WithKeys("space"), key.WithHelp("space", "mark (x expires the marked)")),
+		NewSilence:  key.NewBinding(key.WithKeys("+"), key.WithHelp("+", "new silence from matchers")),
+		Recreate:    key.NewBinding(key.WithKeys("R"), key.WithHelp("R", "recreate the recently expired silence")),
 
 		RangeShorter: key.NewBinding(key.WithKeys("["), key.WithHelp("[", "shorter time range")),
 		RangeLonger:  key.NewBinding(key.WithKeys("]"), key.WithHelp("]", "longer time range")),
@@ -229,7 +239,7 @@ func Name(b key.Binding) string { return b.Help().Key }
 
 // Global returns the bindings that work on every screen.
 func (k *KeyMap) Global() []key.Binding {
-	return []key.Binding{k.Overview, k.Alerts, k.Silences, k.Panels, k.Timeline, k.Doctor, k.PromQL, k.Note, k.NextScreen, k.Refresh, k.Pause, k.Help, k.Quit, k.Interrupt}
+	return []key.Binding{k.Overview, k.Alerts, k.Silences, k.Panels, k.Timeline, k.Status, k.Doctor, k.PromQL, k.Note, k.NextScreen, k.Refresh, k.Pause, k.Help, k.Quit, k.Interrupt}
 }
 
 // Navigation returns the list movement bindings.

@@ -20,10 +20,10 @@ func (k *KeyMap) Sections() []Section {
 		{"Lists (overview, alerts, silences, timeline)", append(k.Navigation(), k.Filter, k.Back)},
 		{"Overview", []key.Binding{k.Sort, k.Reverse, k.Open}},
 		{"Endpoint detail", []key.Binding{k.RangeShorter, k.RangeLonger, k.RangeChoose, k.Compare, k.Back}},
-		{"Alerts and alert details", []key.Binding{k.Open, k.Group, k.Browse, k.Copy, k.Jump, k.Silence, k.Ack, k.GraphAlert}},
+		{"Alerts and alert details", []key.Binding{k.Open, k.Group, k.Browse, k.Copy, k.Jump, k.Silence, k.Ack, k.GraphAlert, k.Recreate}},
 		{"Timeline", []key.Binding{k.Open, k.RangeShorter, k.RangeLonger, k.RangeChoose, k.Back}},
 		{"Silence form", []key.Binding{k.NextField, k.PrevField, k.Toggle, k.MatcherText, k.PresetPrev, k.PresetNext}},
-		{"Silences", []key.Binding{k.Expire, k.Extend, k.ShowExpired}},
+		{"Silences", []key.Binding{k.Expire, k.Extend, k.ShowExpired, k.Mark, k.NewSilence}},
 		{"PromQL prompt (:)", []key.Binding{k.Apply, k.Complete, k.HistoryPrev, k.HistoryNext, k.GraphExpr, k.SortColumn, k.ScrollLeft, k.ScrollRight, k.PromQL, k.Cancel}},
 		{"Prompts, forms and confirmations", []key.Binding{k.Apply, k.Cancel}},
 	}

@@ -1,0 +1,192 @@
+package ui
+
+import (
+	"context"
+	"strings"
+	"time"
+
+	tea "charm.land/bubbletea/v2"
+	v1 "github.com/prometheus/client_golang/api/prometheus/v1"
+
+	"github.com/vigilterm/vigil/query"
+	"github.com/vigilterm/vigil/query/poll"
+	"github.com/vigilterm/vigil/views"
+	"github.com/vigilterm/vigil/views/text"
+)
+
+// StatusSource is what the Status screen and the header's delivery alarm
+// need from Alertmanager: each peer's status and notification counters.
+// *query.Alertmanager is one.
+type StatusSource interface {
+	Statuses(ctx context.Context) []query.AMPeerStatus
+	NotifyMetrics(ctx context.Context) []query.PeerNotify
+}
+
+// buildInfoSource gives Prometheus's version; *query.Prometheus is one.
+type buildInfoSource interface {
+	API() v1.API
+	URL() string
+}
+
+// statusRead is one round of the status poller.
+type statusRead struct {
+	at      time.Time
+	peers   []query.AMPeerStatus
+	notify  []query.PeerNotify
+	version string
+	promErr error
+	promURL string
+	noAM    bool
+	noProm  bool
+	// full is set when the peers' status and Prometheus's version were
+	// read too (while the Status screen is shown); otherwise only the
+	// notification counters were.
+	full bool
+}
+
+// statusPart keeps the Status screen and the header's delivery alarm
+// fresh. Every refresh, whatever screen is shown, it reads each
+// Alertmanager peer's /metrics, since the notification failures are
+// counted between readings; while the Status screen is shown, also each
+// peer's status and Prometheus's build information.
+type statusPart struct {
+	m        *Model
+	tab      *tab
+	screen   *views.Status
+	am       StatusSource
+	prom     buildInfoSource
+	feed     *feed[statusRead]
+	history  query.DeliveryHistory
+	delivery query.DeliveryReport
+	last     statusRead // the last full read
+}
+
+// buildStatus registers the Status screen.
+func buildStatus(m *Model, t *tab) []part {
+	s := &statusPart{m: m, tab: t, screen: views.NewStatus(m.ctx)}
+	if src, ok := m.opts.Alertmanager.(StatusSource); ok && m.opts.Alertmanager != nil {
+		s.am = src
+	}
+	if p, ok := m.opts.Overview.(buildInfoSource); ok && m.opts.Overview != nil {
+		s.prom = p
+	}
+	deadline := m.ctx.Config.Alertmanager.Timeout.D() + time.Second
+	s.feed = newFeed(poll.New(s.fetch(false), pollerOptions(m, deadline, 0)))
+	m.status = s
+	t.push(s.screen)
+	return []part{s}
+}
+
+func (s *statusPart) update(msg tea.Msg) (tea.Cmd, bool) {
+	switch msg := msg.(type) {
+	case shownMsg:
+		if msg.tab != s.tab {
+			return nil, false
+		}
+		// Read everything now, over a counters-only read on its way.
+		return s.feed.start(s.fetch(true), true), true
+	case polled[statusRead]:
+		r := msg.Value
+		if len(r.notify) > 0 {
+			s.history.Add(r.at, r.notify)
+			s.delivery = s.history.Report()
+		}
+		if r.full {
+			s.last = r
+		}
+		f := s.last
+		s.m.SetSize(s.m.width, s.m.height) // the alarm line may have come or gone
+		if !f.full {
+			// Only the counters so far: the screen, not shown yet, keeps
+			// saying it is reading.
+			return nil, true
+		}
+		_, cmd := s.screen.Update(views.StatusMsg{At: f.at, NoAlertmanager: f.noAM, Alertmanager: f.peers,
+			Delivery: s.delivery, NoPrometheus: f.noProm, PrometheusURL: f.promURL,
+			PrometheusVersion: f.version, PrometheusErr: f.promErr})
+		return cmd, true
+	case views.AlertsMsg:
+		s.m.SetSize(s.m.width, s.m.height)
+		return nil, true
+	}
+	return nil, false
+}
+
+func (s *statusPart) poll(at time.Time, now bool) tea.Cmd {
+	if !now && !s.feed.p.Due(at) {
+		return nil
+	}
+	return s.feed.start(s.fetch(s.m.activeTab() == s.tab), false)
+}
+
+// fetch reads the counters, and with full the peers' status and
+// Prometheus's version, all at once; each source's failure is in the
+// result.
+func (s *statusPart) fetch(full bool) poll.Fetch[statusRead] {
+	am, prom, now := s.am, s.prom, s.m.ctx.Now
+	noProm := prom == nil
+	if !full {
+		prom = nil
+	}
+	return func(ctx context.Context) (statusRead, error) {
+		r := statusRead{at: now(), noAM: am == nil, noProm: noProm, full: full}
+		done := make(chan struct{})
+		if prom != nil {
+			r.promURL = prom.URL()
+			go func() {
+				defer close(done)
+				bi, err := prom.API().Buildinfo(ctx)
+				r.version, r.promErr = bi.Version, err
+			}()
+		} else {
+			close(done)
+		}
+		if am != nil {
+			ch := make(chan []query.AMPeerStatus, 1)
+			if full {
+				go func() { ch <- am.Statuses(ctx) }()
+			} else {
+				ch <- nil
+			}
+			r.notify = am.NotifyMetrics(ctx)
+			r.at = now()
+			r.peers = <-ch
+		}
+		<-done
+		return r, nil
+	}
+}
+
+// alarmLines are the lines under the header for a broken alerting
+// pipeline: the watchdog not firing (or unknown) and notifications
+// failing; none while neither. Both share one line when they fit in it,
+// the watchdog's said shorter if need be; else each has its own.
+func (m *Model) alarmLines() []string {
+	if m.width <= 0 {
+		return nil
+	}
+	var wd, short, notify string
+	if m.alerts != nil {
+		wd = views.WatchdogAlarm(m.alerts.watchdog)
+		short = strings.Replace(wd, "alerting pipeline broken", "pipeline broken", 1)
+	}
+	if m.status != nil {
+		notify = views.DeliveryAlarm(m.status.delivery)
+	}
+	st := m.ctx.Styles
+	line := func(s string) string { return st.Error.Render(text.Fit(s, m.width)) }
+	switch {
+	case wd == "" && notify == "":
+		return nil
+	case wd == "":
+		return []string{line(notify)}
+	case notify == "":
+		return []string{line(wd)}
+	}
+	for _, w := range []string{wd, short} {
+		if both := w + " · " + notify; text.Width(both) <= m.width {
+			return []string{line(both)}
+		}
+	}
+	return []string{line(wd), line(notify)}
+}

@@ -1,0 +1,38 @@
+package views
+
+import (
+	"strings"
+
+	"github.com/prometheus/alertmanager/pkg/labels"
+
+	"github.com/vigilterm/vigil/query"
+)
+
+// NewFreeSilenceForm opens the silence form without an alert: with no
+// matchers, the matchers as text to type (amtool's syntax), the cursor in
+// them; with matchers (an expired silence made again), the list of them,
+// all on, and the comment, the cursor in the comment. title names the form
+// ("New silence", "Recreate silence"). The preview shows what the matchers
+// select now, none included.
+func NewFreeSilenceForm(ctx *Context, title string, ms labels.Matchers, comment string, current []query.Alert, createdBy string) *SilenceForm {
+	f := NewSilenceForm(ctx, query.Alert{}, current, createdBy)
+	f.free = title
+	for _, m := range ms {
+		if m != nil {
+			f.items = append(f.items, newMatcherItem(m))
+		}
+	}
+	if c := strings.TrimSpace(comment); c != "" {
+		f.comment.SetValue(c)
+		f.comment.CursorEnd()
+	}
+	if len(f.items) == 0 {
+		f.textMode = true
+		f.setFocus(fieldMatchers)
+	} else {
+		f.setFocus(fieldComment)
+	}
+	f.refresh()
+	f.markClean()
+	return f
+}

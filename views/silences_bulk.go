@@ -1,0 +1,248 @@
+package views
+
+import (
+	"fmt"
+	"sort"
+	"strings"
+	"time"
+
+	"charm.land/bubbles/v2/key"
+	tea "charm.land/bubbletea/v2"
+
+	"github.com/vigilterm/vigil/query"
+	"github.com/vigilterm/vigil/views/text"
+	"github.com/vigilterm/vigil/views/widget"
+)
+
+// The Silences screen's extras: marking silences to expire them at once,
+// a new silence from matchers alone, and the filter's by: and expiring:
+// terms.
+
+// SetWhoAmI sets the function that names the author of a new silence when
+// silence.created_by is not set.
+func (s *Silences) SetWhoAmI(f func() string) { s.whoami = f }
+
+func (s *Silences) createdBy() string {
+	if c := strings.TrimSpace(s.ctx.Config.Silence.CreatedBy); c != "" {
+		return c
+	}
+	if s.whoami != nil {
+		return s.whoami()
+	}
+	return query.SystemUser()
+}
+
+// Marked returns the ids of the marked silences, sorted.
+func (s *Silences) Marked() []string {
+	out := make([]string, 0, len(s.marked))
+	for id := range s.marked {
+		out = append(out, id)
+	}
+	sort.Strings(out)
+	return out
+}
+
+// FormOpen is the silence form opened on this screen, or nil.
+func (s *Silences) FormOpen() *SilenceForm { f, _ := find[*SilenceForm](&s.form); return f }
+
+// toggleMark marks or unmarks the selected silence and moves down.
+func (s *Silences) toggleMark() tea.Cmd {
+	si, ok := s.Selected()
+	if !ok {
+		return nil
+	}
+	if si.Expired() {
+		return Flash("silence "+text.Sanitize(si.ID)+" has already expired: nothing to mark", false)
+	}
+	if s.marked[si.ID] {
+		delete(s.marked, si.ID)
+	} else {
+		s.marked[si.ID] = true
+	}
+	s.list.Move(1)
+	return nil
+}
+
+// forgetGoneMarks drops the marks of silences no longer listed or expired.
+func (s *Silences) forgetGoneMarks() {
+	live := map[string]bool{}
+	for _, si := range s.all {
+		if !si.Expired() {
+			live[si.ID] = true
+		}
+	}
+	for id := range s.marked {
+		if !live[id] {
+			delete(s.marked, id)
+		}
+	}
+}
+
+// startBulkExpire asks once before expiring every marked silence.
+func (s *Silences) startBulkExpire() tea.Cmd {
+	if s.ctx.Config.UI.ReadOnly {
+		return Flash("read-only: expiring silences is disabled (ui.read_only)", true)
+	}
+	var targets []query.Silence
+	for _, si := range s.all {
+		if s.marked[si.ID] && !si.Expired() {
+			if op, busy := s.busy(si.ID); busy {
+				return Flash(fmt.Sprintf("silence %s: %s already on its way", text.Sanitize(si.ID), op), false)
+			}
+			targets = append(targets, si)
+		}
+	}
+	if len(targets) == 0 {
+		return nil
+	}
+	s.ask.Push(&bulkExpireQuestion{ctx: s.ctx, targets: targets, send: s.sendBulk})
+	return nil
+}
+
+// sendBulk sends one expire per silence, through the same path as one.
+func (s *Silences) sendBulk(targets []query.Silence) tea.Cmd {
+	s.bulk = &bulkExpire{left: map[string]bool{}, total: len(targets)}
+	cmds := make([]tea.Cmd, 0, len(targets))
+	for _, si := range targets {
+		s.bulk.left[si.ID] = true
+		cmds = append(cmds, s.send(SilenceRequestMsg{Op: OpExpire, Silence: si}))
+	}
+	s.marked = map[string]bool{}
+	return tea.Batch(cmds...)
+}
+
+// bulkExpire counts the answers of a bulk expire, for one flash at the end.
+type bulkExpire struct {
+	left   map[string]bool
+	total  int
+	ok     int
+	failed []string
+}
+
+// onBulkResult takes the answer of one expire of a bulk; done is false
+// when the answer is not one of the bulk's.
+func (s *Silences) onBulkResult(msg SilenceResultMsg) (tea.Cmd, bool) {
+	b := s.bulk
+	if b == nil || msg.Request.Op != OpExpire || !b.left[msg.Request.Silence.ID] {
+		return nil, false
+	}
+	id := msg.Request.Silence.ID
+	delete(b.left, id)
+	delete(s.pending, id)
+	if msg.Err != nil {
+		b.failed = append(b.failed, text.Sanitize(id)+": "+text.Sanitize(msg.Err.Error()))
+	} else {
+		b.ok++
+	}
+	if len(b.left) > 0 {
+		return nil, true
+	}
+	s.bulk = nil
+	if len(b.failed) == 0 {
+		return Flash(fmt.Sprintf("expired %d of %d silences", b.ok, b.total), false), true
+	}
+	return Flash(fmt.Sprintf("expired %d of %d silences; failed: %s", b.ok, b.total, strings.Join(b.failed, "; ")), true), true
+}
+
+// bulkExpireQuestion asks before the marked silences are expired.
+type bulkExpireQuestion struct {
+	noWork
+	ctx     *Context
+	targets []query.Silence
+	width   int
+	send    func([]query.Silence) tea.Cmd
+}
+
+// Update implements Component.
+func (q *bulkExpireQuestion) Update(msg tea.Msg) (Component, tea.Cmd) {
+	if kp, ok := msg.(tea.KeyPressMsg); ok {
+		switch {
+		case key.Matches(kp, q.ctx.Keys.Apply):
+			return nil, q.send(q.targets)
+		case key.Matches(kp, q.ctx.Keys.Cancel):
+			return nil, nil
+		}
+	}
+	return q, nil
+}
+
+// SetSize implements Component.
+func (q *bulkExpireQuestion) SetSize(w, _ int) { q.width = w }
+
+// Capturing implements Component: the question owns the keyboard.
+func (q *bulkExpireQuestion) Capturing() bool { return true }
+
+// ShortHelp implements Component.
+func (q *bulkExpireQuestion) ShortHelp() []key.Binding {
+	return []key.Binding{q.ctx.Keys.Apply, q.ctx.Keys.Cancel}
+}
+
+// FullHelp implements Component.
+func (q *bulkExpireQuestion) FullHelp() [][]key.Binding { return [][]key.Binding{q.ShortHelp()} }
+
+// View implements Component.
+func (q *bulkExpireQuestion) View() string {
+	k := q.ctx.Keys
+	ask := fmt.Sprintf("expire %d marked silences? %s confirms, %s cancels", len(q.targets), widget.Key(k.Apply), widget.Key(k.Cancel))
+	var out []string
+	for _, l := range text.Wrap(ask, q.width) {
+		out = append(out, q.ctx.Styles.Confirm.Render(l))
+	}
+	return strings.Join(out, "\n")
+}
+
+// openNewSilence opens the form for a silence from matchers alone.
+func (s *Silences) openNewSilence() tea.Cmd {
+	if s.ctx.Config.UI.ReadOnly {
+		return Flash("read-only: silencing alerts is disabled (ui.read_only)", true)
+	}
+	if s.noAM {
+		return Flash("cannot silence: Alertmanager not configured", true)
+	}
+	s.form.Push(NewFreeSilenceForm(s.ctx, "Silence from matchers", nil, "", s.alerts, s.createdBy()))
+	return nil
+}
+
+// filterTerms splits the filter into its by: and expiring: terms and the
+// plain words. A bad duration after expiring: is an error.
+type silenceFilter struct {
+	by       []string
+	expiring time.Duration
+	words    []string
+}
+
+func parseSilenceFilter(f string) (silenceFilter, error) {
+	var out silenceFilter
+	for _, w := range strings.Fields(strings.ToLower(f)) {
+		switch {
+		case strings.HasPrefix(w, "by:") && len(w) > 3:
+			out.by = append(out.by, w[3:])
+		case strings.HasPrefix(w, "expiring:"):
+			d, err := query.ParseDuration(strings.TrimPrefix(w, "expiring:"))
+			if err != nil || d <= 0 {
+				return out, fmt.Errorf("%q: expiring: takes a duration, e.g. expiring:1h", w)
+			}
+			out.expiring = d
+		default:
+			out.words = append(out.words, w)
+		}
+	}
+	return out, nil
+}
+
+// matchesTerms reports whether a silence passes the filter's by: (its
+// author contains the text) and expiring: (active, ending within the
+// duration) terms.
+func (f silenceFilter) matchesTerms(si *query.Silence, now time.Time) bool {
+	for _, b := range f.by {
+		if !strings.Contains(strings.ToLower(si.CreatedBy), b) {
+			return false
+		}
+	}
+	if f.expiring > 0 {
+		if si.State != query.SilenceActive || si.EndsAt.Sub(now) > f.expiring {
+			return false
+		}
+	}
+	return true
+}
