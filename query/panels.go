@@ -101,6 +101,10 @@ type PanelSpec struct {
 	Limit int
 	// Warn and Crit are optional thresholds in the query's own unit.
 	Warn, Crit *float64
+	// Discovered is true for a panel vigil made from a metric family of the
+	// app, with Help its help text; false for a [[panel]] of the config.
+	Discovered bool
+	Help       string
 }
 
 // PanelRow is one row of a top panel: the label values and the value.

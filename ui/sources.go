@@ -80,8 +80,10 @@ type Options struct {
 	// detection.
 	Doctor        func(ctx context.Context, s query.Shape, o query.DoctorOptions) *query.DoctorReport
 	DoctorOptions query.DoctorOptions
-	Rules         RulesSource
-	Names         NamesSource
+	// Discover finds the app's own metric families for ready panels.
+	Discover func(ctx context.Context, s query.Shape) (*query.Discovery, error)
+	Rules    RulesSource
+	Names    NamesSource
 	// Timeline builds the timeline screen's events.
 	Timeline TimelineSource
 
@@ -107,6 +109,7 @@ type Options struct {
 // PrometheusSources fills every Prometheus source of o from one client.
 func (o *Options) PrometheusSources(p *query.Prometheus) {
 	o.Overview, o.Baseline, o.Detail, o.Querier, o.Timeline = p, p, p, p, p
+	o.Discover = p.DiscoverFamilies
 	o.Doctor = func(ctx context.Context, s query.Shape, opts query.DoctorOptions) *query.DoctorReport {
 		return p.Doctor(ctx, s, opts)
 	}
