@@ -1,0 +1,156 @@
+package query
+
+import (
+	"slices"
+	"strings"
+	"time"
+
+	"github.com/prometheus/common/model"
+)
+
+// Markers are the events drawn over a chart: deploys, restarts and the
+// moments alerts began firing. They come from two range queries over the
+// chart's own grid, whatever the number of instances or alerts: the
+// changes of the endpoint's targets (ChangesTimelineQuery restricted to
+// the targets that serve the endpoint) and the alert series
+// (AlertsTimelineQuery, or the one alert of a rule's graph).
+
+// The names of the two marker queries, as QueryError.Name gives them.
+const (
+	MarkerChanges = "changes"
+	MarkerFirings = "firings"
+)
+
+// MarkerQueriesPerRefresh is the number of range queries the markers of a
+// detail refresh cost.
+const MarkerQueriesPerRefresh = 2
+
+// EndpointChangesQuery is ChangesTimelineQuery of the targets (instance,
+// job) that have request series of the endpoint.
+func EndpointChangesQuery(s Shape, endpoint string, w time.Duration) string {
+	return "(" + ChangesTimelineQuery(s, s.InfoMetric, w) + ") and on (instance, job) group by (instance, job) (" +
+		selector(s.countMetric(), s.Selector, s.endpointMatcher(endpoint)) + ")"
+}
+
+// AlertFiringsQuery is AlertsTimelineQuery of one alert name; every alert
+// when alertname is empty.
+func AlertFiringsQuery(alertname string) string {
+	if alertname == "" {
+		return AlertsTimelineQuery()
+	}
+	m := matcher("alertname", "=", alertname)
+	return tag("timestamp(ALERTS{"+m+"})", "alerts") + " or " + tag("ALERTS_FOR_STATE{"+m+"}", "for_state")
+}
+
+// MarkerPlan is the timeline grid of a detail plan: its points, the
+// first of which is the state before the range (no event at it).
+func MarkerPlan(p DetailPlan) TimelinePlan {
+	return TimelinePlan{Since: p.Start, Until: p.End, Start: p.Start, End: p.End,
+		Step: p.Step, Window: max(p.Step, p.Window), Points: max(p.Points, 2)}
+}
+
+// ChangeMarkers are the deploys and restarts in the answer to
+// EndpointChangesQuery (or ChangesTimelineQuery), oldest first.
+func ChangeMarkers(mat model.Matrix, plan TimelinePlan) []Event {
+	ev := ChangeEvents(mat, plan)
+	SortEvents(ev)
+	return ev
+}
+
+// FiringMarkers are the moments alerts began firing in the answer to
+// AlertFiringsQuery, oldest first; with endpoint set, only the alerts one
+// of whose label values is the endpoint.
+func FiringMarkers(mat model.Matrix, plan TimelinePlan, endpoint string) []Event {
+	var out []Event
+	for _, e := range AlertEvents(mat, plan) {
+		if e.Kind != EventAlertFiring {
+			continue
+		}
+		if endpoint != "" && !slices.ContainsFunc(mapValues(e.Labels), func(v string) bool { return v == endpoint }) {
+			continue
+		}
+		out = append(out, e)
+	}
+	SortEvents(out)
+	return out
+}
+
+func mapValues(m map[string]string) []string {
+	out := make([]string, 0, len(m))
+	for _, v := range m {
+		out = append(out, v)
+	}
+	return out
+}
+
+// MarkerTag is the one-letter tag of an event on a chart: D deploy, R
+// restart, ! an alert began firing.
+func MarkerTag(k EventKind) string {
+	switch k {
+	case EventDeploy:
+		return "D"
+	case EventRestart:
+		return "R"
+	case EventAlertFiring:
+		return "!"
+	}
+	return "?"
+}
+
+// MarkerLabel is a short description of a marker event: the alert's
+// name, the deploy's changed labels, the restarted instance.
+func MarkerLabel(e Event) string {
+	switch e.Kind {
+	case EventAlertFiring:
+		return e.Labels["alertname"]
+	case EventDeploy:
+		s := e.Summary
+		if i := strings.Index(s, ": "); i >= 0 {
+			s = s[i+2:]
+		}
+		return "deploy " + e.Labels["instance"] + " " + s
+	case EventRestart:
+		return "restart " + e.Labels["instance"]
+	}
+	return e.Summary
+}
+
+// errMarkersNotAsked is the reason of markers whose query was not sent.
+var errMarkersNotAsked = errorString("not queried")
+
+type errorString string
+
+func (e errorString) Error() string { return string(e) }
+
+// ChangedWithin is how far back the overview looks for restarts and
+// deploys of an endpoint's targets.
+const ChangedWithin = 30 * time.Minute
+
+// changedResolution is the step of the subquery that finds when an info
+// series first appeared: the deploy time is known to within it.
+const changedResolution = 15 * time.Second
+
+// ChangedQuery is one instant query of the newest restart or deploy within
+// w of the targets (instance, job) behind each endpoint, as a Unix time
+// per endpoint label value; an endpoint without one has no series.
+//
+//	restart: the start time, where it changed within w
+//	deploy:  the first time of the newest info series of a target that
+//	         had more than one set of info labels within w
+//
+// joined to the endpoints through the request series' (instance, job).
+func ChangedQuery(s Shape, w time.Duration) string {
+	info := s.InfoMetric
+	if info == "" {
+		info = DefaultInfoMetric
+	}
+	start := selector(StartTimeMetric, s.Selector)
+	restarts := "(" + start + " and changes(" + rangeOf(StartTimeMetric, s.Selector, w) + ") > 0)"
+	deploys := "(max by (instance, job) (min_over_time(timestamp(" + selector(info, s.Selector) + ")[" +
+		FormatDuration(w) + ":" + FormatDuration(changedResolution) + "])) and on (instance, job) (count by (instance, job) (last_over_time(" +
+		rangeOf(info, s.Selector, w) + ")) > 1))"
+	perTarget := "max by (instance, job) (" + tag(restarts, "restart") + " or " + tag(deploys, "deploy") + ")"
+	l := s.EndpointLabel
+	return "max by (" + l + ") (" + perTarget + " * on (instance, job) group_right group by (instance, job, " + l + ") (" +
+		selector(s.countMetric(), s.Selector) + "))"
+}
