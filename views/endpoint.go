@@ -122,7 +122,7 @@ func (e *Endpoint) SetSize(w, h int) {
 	}
 	e.chartW = max((area-(e.gridCols-1)*2)/e.gridCols, 0)
 	rows := 4 / e.gridCols
-	body := e.height - 1 - len(e.statusLines())
+	body := e.height - 1 - len(e.statusLines()) - len(e.headerLines())
 	if !e.side {
 		body -= e.bottomLines()
 	}
@@ -334,8 +334,10 @@ func (e *Endpoint) View() string {
 	}
 	lines := make([]string, 0, e.height)
 	lines = append(lines, e.title())
+	header := e.headerLines()
+	lines = append(lines, header...)
 	status := e.statusLines()
-	body := e.height - 1 - len(status)
+	body := e.height - 1 - len(header) - len(status)
 	area := e.width
 	if e.side {
 		area = e.width - sidePanelW - 1
