@@ -336,6 +336,9 @@ type jsonEndpoint struct {
 	// Stale endpoints have no fresh series: their figures are null.
 	Stale      bool       `json:"stale"`
 	StaleSince *time.Time `json:"stale_since,omitempty"`
+	// Changed is the newest restart or deploy of the endpoint's targets in
+	// the last 30m; null when none, or unknown (changes_known false).
+	Changed *time.Time `json:"changed"`
 }
 
 type jsonTarget struct {
@@ -378,6 +381,8 @@ type jsonReport struct {
 	TargetsDown int          `json:"targets_down"`
 	WindowAuto  bool         `json:"window_auto"`
 	NoSeries    bool         `json:"no_series"`
+	// ChangesKnown is false when the endpoints' changes could not be read.
+	ChangesKnown bool `json:"changes_known"`
 }
 
 func (r *Report) writeJSON(w io.Writer) error {
@@ -409,6 +414,7 @@ func (r *Report) writeJSON(w io.Writer) error {
 	}
 	out.WindowAuto = ov.WindowAuto
 	out.NoSeries = r.NoSeries()
+	out.ChangesKnown = ov.ChangesErr == nil
 	if ov.Targets.Known {
 		out.Targets = []jsonTarget{}
 		for _, t := range ov.Targets.List {
@@ -430,6 +436,10 @@ func (r *Report) writeJSON(w io.Writer) error {
 			Endpoint: e.Name, RPS: jsonFloat(e.RPS), ErrorRatio: jsonFloat(e.ErrorRatio),
 			P50Seconds: jsonFloat(e.P50), P99Seconds: jsonFloat(e.P99), Exceptions: jsonFloat(e.Exceptions),
 			ExceptionsSource: excSrc,
+		}
+		if !e.Changed.IsZero() {
+			c := e.Changed.UTC()
+			je.Changed = &c
 		}
 		if e.Stale {
 			je.RPS, je.ErrorRatio, je.P50Seconds, je.P99Seconds, je.Exceptions = nan, nan, nan, nan, nan
