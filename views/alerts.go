@@ -167,6 +167,11 @@ func (a *Alerts) Update(msg tea.Msg) (Component, tea.Cmd) {
 		return a, a.onAlerts(msg)
 	case SilenceResultMsg:
 		return a, a.onResult(msg)
+	case AlertHistoryMsg:
+		if d := a.Detail(); d != nil {
+			d.Update(msg)
+		}
+		return a, nil
 	case tea.KeyPressMsg:
 		switch top := a.stack.Top(); {
 		case top != nil:
@@ -421,7 +426,9 @@ func (a *Alerts) handleKey(msg tea.KeyPressMsg) tea.Cmd {
 		return toggle(&a.grouped, a.rebuild, "grouped by alertname", "not grouped")
 	case key.Matches(msg, k.Open):
 		if al, ok := a.SelectedAlert(); ok {
-			a.stack.Push(NewAlertDetail(a.ctx, al, a.silences))
+			d := NewAlertDetail(a.ctx, al, a.silences)
+			a.stack.Push(d)
+			return d.WantHistory()
 		}
 		return nil
 	}
