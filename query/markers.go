@@ -1,10 +1,13 @@
 package query
 
 import (
+	"context"
+	"fmt"
 	"slices"
 	"strings"
 	"time"
 
+	v1 "github.com/prometheus/client_golang/api/prometheus/v1"
 	"github.com/prometheus/common/model"
 )
 
@@ -153,4 +156,27 @@ func ChangedQuery(s Shape, w time.Duration) string {
 	l := s.EndpointLabel
 	return "max by (" + l + ") (" + perTarget + " * on (instance, job) group_right group by (instance, job, " + l + ") (" +
 		selector(s.countMetric(), s.Selector) + "))"
+}
+
+// RangePlan is the timeline grid of a range query's range.
+func RangePlan(r v1.Range) TimelinePlan {
+	step := max(r.Step, time.Millisecond)
+	n := int(r.End.Sub(r.Start)/step) + 1
+	return TimelinePlan{Since: r.Start, Until: r.End, Start: r.Start, End: r.End, Step: step,
+		Window: step, Points: max(n, 2)}
+}
+
+// ReadFirings reads the moments the alerts of one name began firing over
+// r, with one range query (AlertFiringsQuery), oldest first.
+func ReadFirings(ctx context.Context, q Querier, alertname string, r v1.Range) ([]Event, error) {
+	expr := AlertFiringsQuery(alertname)
+	v, _, err := q.QueryRange(ctx, expr, r)
+	if err != nil {
+		return nil, fmt.Errorf("%w (query %s)", err, expr)
+	}
+	mat, ok := v.(model.Matrix)
+	if !ok && v != nil {
+		return nil, fmt.Errorf("unexpected result type %s (query %s)", v.Type(), expr)
+	}
+	return FiringMarkers(mat, RangePlan(r), ""), nil
 }
