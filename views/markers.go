@@ -176,7 +176,7 @@ func setCell(line string, col int, repl string, blankOnly bool) string {
 func markerLegend(st *themes.Styles, events []query.Event, unknown []string, loc *time.Location, w int) string {
 	head := st.Muted.Render(markerGlyph + " ")
 	if len(events) == 0 && len(unknown) == 0 {
-		return text.Truncate(head+st.Muted.Render("no deploy, restart or alert firing in this range"), w)
+		return text.Truncate(head+st.Muted.Render("no deploy, restart or alert firing seen in this range"), w)
 	}
 	var parts []string
 	for i := len(events) - 1; i >= 0; i-- {

@@ -160,7 +160,7 @@ func TestEndpointDrawsMarkersAndLegend(t *testing.T) {
 	d = sampleDetail(e.Request())
 	d.Changes, d.Firings = nil, nil
 	e.Update(DetailMsg{Detail: d})
-	if v = ansi.Strip(e.View()); !strings.Contains(v, "no deploy, restart or alert firing in this range") {
+	if v = ansi.Strip(e.View()); !strings.Contains(v, "no deploy, restart or alert firing seen in this range") {
 		t.Errorf("no markers:\n%s", v)
 	}
 	// Tiny sizes do not panic and fit.
