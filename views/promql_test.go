@@ -203,6 +203,17 @@ func TestPromQLScalarStringGraphAndTinySizes(t *testing.T) {
 	if !strings.Contains(out, "threshold 0.5") || !strings.Contains(out, "active since") {
 		t.Fatal(out)
 	}
+	// Near the right edge the label ends at the mark instead of being cut.
+	many := make([]float64, 240)
+	for i := range many {
+		many[i] = float64(i % 7)
+	}
+	p.Update(PromQLGraphResultMsg{Request: PromQLGraphMsg{Expr: "time()", Marker: fixedNow.Add(-60e9)},
+		Data: &query.RangeData{Start: fixedNow.Add(-3600e9), End: fixedNow, Series: []query.TimeSeries{{Name: "x", Values: many}}}})
+	p.SetSize(80, 24)
+	if out := ansi.Strip(p.View()); !strings.Contains(out, "active since "+fixedNow.Add(-60e9).Format("15:04")+" ▲") {
+		t.Errorf("the active-since label is cut at the right edge:\n%s", out)
+	}
 	for _, sz := range [][2]int{{20, 5}, {1, 1}, {0, 0}, {200, 60}} {
 		p.SetSize(sz[0], sz[1])
 		_ = p.View()

@@ -252,7 +252,13 @@ func (p *PromQL) graphView(h int) []string {
 		cols := min(PlotColumns(p.width), max(n, 2))
 		at := chartPrefixW - 1 + int(float64(cols-1)*m.Sub(r.Start).Seconds()/r.End.Sub(r.Start).Seconds())
 		if at < p.width {
-			lines = append(lines, st.Firing.Render(strings.Repeat(" ", at)+"▲ active since "+m.Format("15:04")))
+			label := "▲ active since " + m.Format("15:04")
+			if w := text.Width(label); at+w > p.width && at+1 >= w {
+				// Near the right edge: the text ends at the mark.
+				label = "active since " + m.Format("15:04") + " ▲"
+				at = at + 1 - w
+			}
+			lines = append(lines, st.Firing.Render(strings.Repeat(" ", at)+label))
 		}
 	}
 	return append(lines, st.Muted.Render(axis))
