@@ -201,7 +201,11 @@ func (o *Overview) renderRow(e *query.Endpoint, selected bool, th query.Threshol
 	nameCell := text.Sanitize(name)
 	mark := o.changedMark(e)
 	if mark != "" && o.nameW >= text.Width(mark)+4 {
-		nameCell = text.Fit(nameCell, o.nameW-text.Width(mark)-1) + " " + mark
+		// In a column of marks just after the longest name (the table's
+		// columns do not move), or at the cell's end when names are cut.
+		const markW = 4 // ⟳30m
+		at := min(o.nameW-markW-1, max(o.longestName, text.Width(nameCell))+1)
+		nameCell = text.Fit(nameCell, at) + " " + mark
 	}
 	cells := []cell{
 		{marker, markerW, false, themes.LevelCrit},
@@ -248,8 +252,8 @@ func (o *Overview) renderRow(e *query.Endpoint, selected bool, th query.Threshol
 			s = o.levels[c.lvl].paint(s)
 		}
 		if i == 1 && mark != "" && !selected {
-			if head, ok := strings.CutSuffix(s, mark); ok {
-				s = head + st.Accent.Render(mark)
+			if j := strings.LastIndex(s, mark); j >= 0 {
+				s = s[:j] + st.Accent.Render(mark) + s[j+len(mark):]
 			}
 		}
 		b.WriteString(s)
