@@ -246,6 +246,7 @@ func (e *Endpoint) Notes() []string {
 		"┄ is the warning threshold and ╍ the critical one (thresholds in the configuration); · is the comparison with the past.",
 		"Each point is a figure over 1m; on long ranges each point is the highest of that figure within its step, so a short spike keeps its height.",
 		"The caption's current value is over the overview's window as of now, whatever the range; max is the highest point of the range.",
+		"┊ marks a deploy (D), a restart (R) of the endpoint's targets, or an alert naming it that began firing (!); * is several in one column.",
 	}
 	if e.data != nil && e.data.ExceptionsByEndpoint {
 		notes = append(notes, "Exceptions come from the exceptions counter, which carries the endpoint label.")
