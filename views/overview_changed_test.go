@@ -106,3 +106,14 @@ func TestReportJSONCarriesChanged(t *testing.T) {
 		t.Errorf("a failed changes query must say changes_known false: %s", b.String())
 	}
 }
+
+func TestReportMarkdownCarriesChanged(t *testing.T) {
+	r := &Report{Context: "c", Overview: sampleOverview()}
+	var b strings.Builder
+	if err := r.Write(&b, FormatMarkdown); err != nil {
+		t.Fatal(err)
+	}
+	if !strings.Contains(b.String(), "| `/api/checkout` ⟳12m |") || strings.Count(b.String(), "⟳") != 1 {
+		t.Errorf("markdown:\n%s", b.String())
+	}
+}

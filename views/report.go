@@ -275,7 +275,7 @@ func (r *Report) writeMarkdown(w io.Writer) error {
 			fmt.Fprintf(&b, "| `%s` | %s | | | | |\n", text.MarkdownCode(e.Name), "🔴 "+text.Markdown(r.staleCell(&e)))
 			continue
 		}
-		fmt.Fprintf(&b, "| `%s` | %s | %s | %s | %s | %s |\n", text.MarkdownCode(e.Name), FormatRPS(e.RPS),
+		fmt.Fprintf(&b, "| `%s`%s | %s | %s | %s | %s | %s |\n", text.MarkdownCode(e.Name), r.changedSuffix(&e), FormatRPS(e.RPS),
 			mark(FormatPercent(e.ErrorRatio), th.ErrorLevel(e.ErrorRatio)), FormatSeconds(e.P50),
 			mark(FormatSeconds(e.P99), th.P99Level(e.P99)), FormatCount(e.Exceptions))
 	}
@@ -519,4 +519,13 @@ func sanitizeStrings(v reflect.Value) {
 		}
 		v.Set(clean)
 	}
+}
+
+// changedSuffix is " ⟳12m" for an endpoint whose targets restarted or
+// were deployed within query.ChangedWithin, as of the overview's time.
+func (r *Report) changedSuffix(e *query.Endpoint) string {
+	if e.Changed.IsZero() {
+		return ""
+	}
+	return " ⟳" + shortAge(r.Overview.At.Sub(e.Changed))
 }
