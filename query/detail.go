@@ -298,7 +298,7 @@ func DetailQueries(s Shape, r DetailRequest, plan DetailPlan) []NamedQuery {
 	out = append(out,
 		NamedQuery{Name: "status", Expr: StatusBreakdownQuery(s, r.Endpoint)},
 		NamedQuery{Name: "method", Expr: MethodBreakdownQuery(s, r.Endpoint)},
-		NamedQuery{Name: MarkerChanges, Expr: EndpointChangesQuery(s, r.Endpoint, MarkerPlan(plan).Window), Range: true},
+		NamedQuery{Name: MarkerChanges, Expr: EndpointChangesQuery(s, r.Endpoint, MarkerPlan(plan).Window, plan.Step), Range: true},
 		NamedQuery{Name: MarkerFirings, Expr: AlertFiringsQuery(""), Range: true})
 	return out
 }

@@ -29,9 +29,13 @@ const (
 const MarkerQueriesPerRefresh = 2
 
 // EndpointChangesQuery is ChangesTimelineQuery of the targets (instance,
-// job) that have request series of the endpoint.
-func EndpointChangesQuery(s Shape, endpoint string, w time.Duration) string {
-	return "(" + ChangesTimelineQuery(s, s.InfoMetric, w) + ") and on (instance, job) group by (instance, job) (" +
+// job) that have request series of the endpoint, with the lowest start
+// time within each step (tagged start_min): a restart whose old process
+// Prometheus scraped only within the step before (an app restarted soon
+// after its first scrape) is seen too.
+func EndpointChangesQuery(s Shape, endpoint string, w, step time.Duration) string {
+	startMin := tag("min_over_time("+rangeOf(StartTimeMetric, s.Selector, max(step, time.Second))+")", "start_min")
+	return "(" + ChangesTimelineQuery(s, s.InfoMetric, w) + " or " + startMin + ") and on (instance, job) group by (instance, job) (" +
 		selector(s.countMetric(), s.Selector, s.endpointMatcher(endpoint)) + ")"
 }
 
@@ -56,6 +60,62 @@ func MarkerPlan(p DetailPlan) TimelinePlan {
 // EndpointChangesQuery (or ChangesTimelineQuery), oldest first.
 func ChangeMarkers(mat model.Matrix, plan TimelinePlan) []Event {
 	ev := ChangeEvents(mat, plan)
+	seen := map[string]bool{}
+	key := func(inst, job, start string) string { return inst + "\x00" + job + "\x00" + start }
+	for _, e := range ev {
+		if e.Kind == EventRestart {
+			seen[key(e.Labels["instance"], e.Labels["job"], e.Labels["start_time"])] = true
+		}
+	}
+	// The start time at each point, per target, to compare with the
+	// lowest start time within the step before it.
+	target := func(m model.Metric) string { return string(m["job"]) + "\x00" + string(m["instance"]) }
+	starts := map[string]map[int]float64{}
+	for _, ss := range mat {
+		if ss.Metric[SeriesLabel] != "start" {
+			continue
+		}
+		at := map[int]float64{}
+		for _, sp := range ss.Values {
+			at[plan.index(sp.Timestamp)] = float64(sp.Value)
+		}
+		starts[target(ss.Metric)] = at
+	}
+	for _, ss := range mat {
+		if ss.Metric[SeriesLabel] != "start_min" {
+			continue
+		}
+		inst, job := string(ss.Metric["instance"]), string(ss.Metric["job"])
+		for _, sp := range ss.Values {
+			i := plan.index(sp.Timestamp)
+			lo := float64(sp.Value)
+			v, ok := starts[target(ss.Metric)][i]
+			if !ok || Missing(lo) || Missing(v) || v-lo < 0.001 {
+				continue
+			}
+			st := unixTime(v)
+			k := key(inst, job, st.Format(time.RFC3339Nano))
+			if seen[k] {
+				continue
+			}
+			seen[k] = true
+			t := plan.at(i)
+			if st.After(t.Add(-plan.Step)) && !st.After(t) {
+				t = st
+			}
+			if !plan.inRange(t) {
+				continue
+			}
+			who := inst
+			if job != "" {
+				who += " (job " + job + ")"
+			}
+			ev = append(ev, Event{Time: t, Kind: EventRestart, Source: TimelineChanges,
+				Summary: fmt.Sprintf("restart of %s: process started at %s", who, st.Format("15:04:05Z")),
+				Labels: map[string]string{"instance": inst, "job": job, "metric": StartTimeMetric,
+					"start_time": st.Format(time.RFC3339Nano), "previous_start_time": unixTime(lo).Format(time.RFC3339Nano)}})
+		}
+	}
 	SortEvents(ev)
 	return ev
 }

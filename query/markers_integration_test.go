@@ -134,6 +134,27 @@ func TestIntegrationChangeMarkers(t *testing.T) {
 		}
 	})
 
+	t.Run("a restart soon after the first scrape, at a 2-minute step", func(t *testing.T) {
+		// The app ran 6s before its restart: no point of a 1h chart saw the
+		// old process, only the lowest start time within the step did.
+		d, err := p.Detail(ctx, s, DetailRequest{Endpoint: ep, Range: time.Hour, Columns: 30})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if d.Plan.Step < time.Minute || d.ChangesErr != nil {
+			t.Fatalf("step %s, changes error %v", d.Plan.Step, d.ChangesErr)
+		}
+		var rs []Event
+		for _, e := range d.Changes {
+			if e.Kind == EventRestart {
+				rs = append(rs, e)
+			}
+		}
+		if len(rs) != 1 || absDur(rs[0].Time.Sub(restartAt)) > time.Second {
+			t.Errorf("restarts %v, want one at %s", rs, restartAt)
+		}
+	})
+
 	t.Run("the alert's history counts the activation in its hour", func(t *testing.T) {
 		al := Alert{Name: "MarkerCheckoutErrors", Labels: map[string]string{"alertname": "MarkerCheckoutErrors", "path": ep, "severity": "critical", "cluster": "external"}}
 		now := time.Now()

@@ -123,11 +123,53 @@ func TestFiringMarkersOfTheEndpoint(t *testing.T) {
 	if all := FiringMarkers(mat, plan, ""); len(all) != 2 {
 		t.Errorf("every alert: %d firings, want 2", len(all))
 	}
-	q := EndpointChangesQuery(flaskShape(), `/a"b`, time.Minute)
+	q := EndpointChangesQuery(flaskShape(), `/a"b`, time.Minute, 30*time.Second)
 	if !strings.Contains(q, `and on (instance, job) group by (instance, job) (flask_http_request_duration_seconds_count{job="flask",path="/a\"b"})`) {
 		t.Errorf("changes query: %s", q)
 	}
 	if q := AlertFiringsQuery(`x"y`); !strings.Contains(q, `ALERTS{alertname="x\"y"}`) || !strings.Contains(q, `ALERTS_FOR_STATE{alertname="x\"y"}`) {
 		t.Errorf("firings query: %s", q)
+	}
+}
+
+func TestChangeMarkersRestartWithinAStep(t *testing.T) {
+	end := time.Date(2026, 11, 28, 3, 0, 0, 0, time.UTC)
+	plan := MarkerPlan(PlanDetail(10*time.Minute, 10, end)) // 60s steps, 10 points
+	at := func(i int) time.Time { return plan.Start.Add(time.Duration(i) * plan.Step) }
+	target := model.Metric{"instance": "10.0.0.7:8000", "job": "flask"}
+	series := func(tag string, from int, vals map[int]float64, def float64) *model.SampleStream {
+		m := model.Metric{SeriesLabel: model.LabelValue(tag)}
+		for k, v := range target {
+			m[k] = v
+		}
+		ss := &model.SampleStream{Metric: m}
+		for i := from; i < plan.Points; i++ {
+			v, ok := vals[i]
+			if !ok {
+				v = def
+			}
+			ss.Values = append(ss.Values, model.SamplePair{Timestamp: model.TimeFromUnixNano(at(i).UnixNano()), Value: model.SampleValue(v)})
+		}
+		return ss
+	}
+	old := float64(at(3).Add(-20 * time.Second).Unix())
+	newStart := float64(at(3).Add(-10 * time.Second).Unix())
+
+	// The app's first scrape and its restart fall in one step: the start
+	// series begins with the new value, the step's lowest is the old one.
+	mat := model.Matrix{series("start", 3, nil, newStart), series("start_min", 3, map[int]float64{3: old}, newStart)}
+	got := ChangeMarkers(mat, plan)
+	if len(got) != 1 || got[0].Kind != EventRestart || !got[0].Time.Equal(unixTime(newStart)) {
+		t.Fatalf("restart within a step: %+v", got)
+	}
+	// Seen at two points as well: still one restart.
+	mat = model.Matrix{series("start", 0, map[int]float64{0: old, 1: old, 2: old}, newStart), series("start_min", 0, map[int]float64{0: old, 1: old, 2: old, 3: old}, newStart)}
+	if got := ChangeMarkers(mat, plan); len(got) != 1 || !got[0].Time.Equal(unixTime(newStart)) {
+		t.Fatalf("restart seen both ways: %+v", got)
+	}
+	// No restart: nothing.
+	mat = model.Matrix{series("start", 0, nil, old), series("start_min", 0, nil, old)}
+	if got := ChangeMarkers(mat, plan); len(got) != 0 {
+		t.Fatalf("no restart: %+v", got)
 	}
 }
