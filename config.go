@@ -480,6 +480,7 @@ func (c *Config) Shape() query.Shape {
 		ErrorStatus:      c.Metrics.ErrorStatus,
 		Window:           c.UI.Window.D(),
 		AutoWindow:       c.UI.Window.Auto,
+		InfoMetric:       c.Metrics.InfoMetric,
 	}
 	if s.AutoWindow {
 		s.Window = query.DefaultAutoWindow

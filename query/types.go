@@ -28,6 +28,9 @@ type Shape struct {
 	// AutoWindow makes Overview pick the window from the scrape interval
 	// of the selected targets (AutoWindow).
 	AutoWindow bool
+	// InfoMetric is the info metric whose label values changing is a
+	// deploy; empty: DefaultInfoMetric.
+	InfoMetric string
 }
 
 // Endpoint holds the figures of one endpoint over the rate window. A figure
@@ -53,6 +56,9 @@ type Endpoint struct {
 	// FiringAlerts is the number of firing alerts naming the endpoint (set
 	// by the console for the worst-first sort).
 	FiringAlerts int
+	// Changed is the newest restart or deploy of the endpoint's targets
+	// within ChangedWithin; zero when none (or unknown: Overview.ChangesErr).
+	Changed time.Time
 }
 
 // Totals are the figures across the whole selection.
@@ -94,6 +100,9 @@ type Overview struct {
 	Took     time.Duration // wall time of the refresh
 	Errors   []QueryError
 	Warnings []string
+	// ChangesErr is why the endpoints' changes (Endpoint.Changed) are
+	// unknown; nil when they are known.
+	ChangesErr error
 
 	fresh map[string]bool // endpoints with a fresh series, while assembling
 }

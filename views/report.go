@@ -275,7 +275,7 @@ func (r *Report) writeMarkdown(w io.Writer) error {
 			fmt.Fprintf(&b, "| `%s` | %s | | | | |\n", text.MarkdownCode(e.Name), "🔴 "+text.Markdown(r.staleCell(&e)))
 			continue
 		}
-		fmt.Fprintf(&b, "| `%s` | %s | %s | %s | %s | %s |\n", text.MarkdownCode(e.Name), FormatRPS(e.RPS),
+		fmt.Fprintf(&b, "| `%s`%s | %s | %s | %s | %s | %s |\n", text.MarkdownCode(e.Name), r.changedSuffix(&e), FormatRPS(e.RPS),
 			mark(FormatPercent(e.ErrorRatio), th.ErrorLevel(e.ErrorRatio)), FormatSeconds(e.P50),
 			mark(FormatSeconds(e.P99), th.P99Level(e.P99)), FormatCount(e.Exceptions))
 	}
@@ -336,6 +336,9 @@ type jsonEndpoint struct {
 	// Stale endpoints have no fresh series: their figures are null.
 	Stale      bool       `json:"stale"`
 	StaleSince *time.Time `json:"stale_since,omitempty"`
+	// Changed is the newest restart or deploy of the endpoint's targets in
+	// the last 30m; null when none, or unknown (changes_known false).
+	Changed *time.Time `json:"changed"`
 }
 
 type jsonTarget struct {
@@ -378,6 +381,8 @@ type jsonReport struct {
 	TargetsDown int          `json:"targets_down"`
 	WindowAuto  bool         `json:"window_auto"`
 	NoSeries    bool         `json:"no_series"`
+	// ChangesKnown is false when the endpoints' changes could not be read.
+	ChangesKnown bool `json:"changes_known"`
 }
 
 func (r *Report) writeJSON(w io.Writer) error {
@@ -409,6 +414,7 @@ func (r *Report) writeJSON(w io.Writer) error {
 	}
 	out.WindowAuto = ov.WindowAuto
 	out.NoSeries = r.NoSeries()
+	out.ChangesKnown = ov.ChangesErr == nil
 	if ov.Targets.Known {
 		out.Targets = []jsonTarget{}
 		for _, t := range ov.Targets.List {
@@ -430,6 +436,10 @@ func (r *Report) writeJSON(w io.Writer) error {
 			Endpoint: e.Name, RPS: jsonFloat(e.RPS), ErrorRatio: jsonFloat(e.ErrorRatio),
 			P50Seconds: jsonFloat(e.P50), P99Seconds: jsonFloat(e.P99), Exceptions: jsonFloat(e.Exceptions),
 			ExceptionsSource: excSrc,
+		}
+		if !e.Changed.IsZero() {
+			c := e.Changed.UTC()
+			je.Changed = &c
 		}
 		if e.Stale {
 			je.RPS, je.ErrorRatio, je.P50Seconds, je.P99Seconds, je.Exceptions = nan, nan, nan, nan, nan
@@ -509,4 +519,13 @@ func sanitizeStrings(v reflect.Value) {
 		}
 		v.Set(clean)
 	}
+}
+
+// changedSuffix is " ⟳12m" for an endpoint whose targets restarted or
+// were deployed within query.ChangedWithin, as of the overview's time.
+func (r *Report) changedSuffix(e *query.Endpoint) string {
+	if e.Changed.IsZero() {
+		return ""
+	}
+	return " ⟳" + shortAge(r.Overview.At.Sub(e.Changed))
 }
