@@ -503,6 +503,7 @@ func (c *Config) Shape() query.Shape {
 		Window:           c.UI.Window.D(),
 		AutoWindow:       c.UI.Window.Auto,
 		Grouping:         c.Grouping(),
+		InfoMetric:       c.Metrics.InfoMetric,
 	}
 	if s.AutoWindow {
 		s.Window = query.DefaultAutoWindow

@@ -117,9 +117,10 @@ func (c DetailChart) String() string {
 // DetailQueriesPerRefresh is the number of HTTP queries one Detail call
 // sends: one range query per chart (error ratio, latency, requests/s,
 // exceptions; each with every series of the chart, the comparison included)
-// and two instant queries (status and method breakdowns). It is the same
-// with and without a comparison.
-const DetailQueriesPerRefresh = detailChartsPerPlan + 2
+// two instant queries (status and method breakdowns) and the two range
+// queries of the markers (the endpoint's targets' changes, the alerts). It
+// is the same with and without a comparison.
+const DetailQueriesPerRefresh = detailChartsPerPlan + 2 + MarkerQueriesPerRefresh
 
 // MinDetailWindow is the shortest rate window of a detail chart: four
 // scrapes at the usual 15s interval.
@@ -288,7 +289,8 @@ type DetailRequest struct {
 }
 
 // DetailQueries returns the DetailQueriesPerRefresh queries of a request,
-// in a fixed order: the charts (range queries), then status and method.
+// in a fixed order: the charts (range queries), status and method, then
+// the markers' changes and firings (range queries).
 func DetailQueries(s Shape, r DetailRequest, plan DetailPlan) []NamedQuery {
 	out := make([]NamedQuery, 0, DetailQueriesPerRefresh)
 	for c := DetailChart(0); c < detailChartsPerPlan; c++ {
@@ -296,7 +298,9 @@ func DetailQueries(s Shape, r DetailRequest, plan DetailPlan) []NamedQuery {
 	}
 	out = append(out,
 		NamedQuery{Name: "status", Expr: StatusBreakdownQuery(s, r.Endpoint)},
-		NamedQuery{Name: "method", Expr: MethodBreakdownQuery(s, r.Endpoint)})
+		NamedQuery{Name: "method", Expr: MethodBreakdownQuery(s, r.Endpoint)},
+		NamedQuery{Name: MarkerChanges, Expr: EndpointChangesQuery(s, r.Endpoint, MarkerPlan(plan).Window, plan.Step), Range: true},
+		NamedQuery{Name: MarkerFirings, Expr: AlertFiringsQuery(""), Range: true})
 	return out
 }
 
@@ -351,11 +355,17 @@ type Detail struct {
 	// Status and Methods are requests/s over Window by status and by
 	// method, busiest first.
 	Status, Methods []Breakdown
-	Window          time.Duration
-	At              time.Time
-	Took            time.Duration
-	Errors          []QueryError
-	Warnings        []string
+	// Changes are the deploys and restarts of the endpoint's targets in
+	// the range and Firings the moments alerts naming the endpoint began
+	// firing, oldest first; ChangesErr and FiringsErr say why one is
+	// unknown (nil when known, even when empty).
+	Changes, Firings       []Event
+	ChangesErr, FiringsErr error
+	Window                 time.Duration
+	At                     time.Time
+	Took                   time.Duration
+	Errors                 []QueryError
+	Warnings               []string
 }
 
 // Detail runs the DetailQueriesPerRefresh queries of one detail refresh at
@@ -417,6 +427,18 @@ func AssembleDetail(s Shape, r DetailRequest, plan DetailPlan, qs []NamedQuery, 
 	}
 	if len(res) > detailChartsPerPlan+1 {
 		d.Methods = breakdownOf(res[detailChartsPerPlan+1], MethodLabel)
+	}
+	mp := MarkerPlan(plan)
+	d.ChangesErr, d.FiringsErr = errMarkersNotAsked, errMarkersNotAsked
+	if i := detailChartsPerPlan + 2; len(res) > i {
+		if d.ChangesErr = res[i].err; d.ChangesErr == nil {
+			d.Changes = ChangeMarkers(res[i].mat, mp)
+		}
+	}
+	if i := detailChartsPerPlan + 3; len(res) > i {
+		if d.FiringsErr = res[i].err; d.FiringsErr == nil {
+			d.Firings = FiringMarkers(res[i].mat, mp, r.Endpoint)
+		}
 	}
 	return d
 }

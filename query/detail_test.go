@@ -92,7 +92,7 @@ func TestDetailQueriesAreAFixedNumber(t *testing.T) {
 	for _, c := range []Compare{CompareOff, CompareDay, CompareWeek} {
 		r := DetailRequest{Endpoint: "/x", Range: time.Hour, Compare: c, Columns: 60}
 		qs := DetailQueries(s, r, PlanDetail(r.Range, r.Columns, time.Unix(1e9, 0)))
-		if len(qs) != DetailQueriesPerRefresh || DetailQueriesPerRefresh != 6 {
+		if len(qs) != DetailQueriesPerRefresh || DetailQueriesPerRefresh != 8 {
 			t.Fatalf("compare %s: %d queries", c, len(qs))
 		}
 		ranges := 0
@@ -101,8 +101,8 @@ func TestDetailQueriesAreAFixedNumber(t *testing.T) {
 				ranges++
 			}
 		}
-		if ranges != 4 {
-			t.Errorf("compare %s: %d range queries, want 4", c, ranges)
+		if ranges != 6 {
+			t.Errorf("compare %s: %d range queries, want 6", c, ranges)
 		}
 	}
 }

@@ -30,14 +30,16 @@ const (
 	qTotalExceptions
 	qTrend
 	qFresh
-	qTargets
+	qChanged
+	qTargets // last: the first refresh of an auto window sends it alone
 	numQueries
 )
 
 // PromQLQueriesPerRefresh is the number of PromQL queries one Overview call
-// sends: twelve instant queries (rps, errors, p50, p99, the exceptions
+// sends: thirteen instant queries (rps, errors, p50, p99, the exceptions
 // counter by endpoint, status-500 responses by endpoint, the four totals,
-// the fresh series and the targets) and one range query (the trend).
+// the fresh series, the endpoints' latest change and the targets) and one
+// range query (the trend).
 const PromQLQueriesPerRefresh = int(numQueries)
 
 // QueriesPerRefresh is the number of HTTP requests one Overview call sends:
@@ -58,6 +60,7 @@ var queryNames = [numQueries]string{
 	qTotalExceptions: "total_exceptions",
 	qTrend:           "trend",
 	qFresh:           "fresh",
+	qChanged:         "changed",
 	qTargets:         "targets",
 }
 
@@ -85,6 +88,7 @@ func OverviewQueries(s Shape, plan TrendPlan) []NamedQuery {
 		qTotalExceptions: TotalExceptionsQuery(s),
 		qTrend:           TrendQuery(s, plan.Range),
 		qFresh:           FreshQuery(s),
+		qChanged:         ChangedQuery(s, ChangedWithin),
 		qTargets:         TargetsQuery(s),
 	}
 	out := make([]NamedQuery, numQueries)
@@ -533,6 +537,17 @@ func assemble(s Shape, plan TrendPlan, qs []NamedQuery, res *[numQueries]queryRe
 		}
 		if len(s.GroupRules()) > 0 {
 			assembleMembers(b, rules, fa)
+		}
+	}
+
+	ov.ChangesErr = res[qChanged].err
+	if ov.ChangesErr == nil {
+		for _, smp := range res[qChanged].vec {
+			if v := float64(smp.Value); !Missing(v) && v > 0 {
+				if i, ok := b.index[smp.Metric[label]]; ok {
+					b.eps[i].Changed = unixTime(v)
+				}
+			}
 		}
 	}
 

@@ -115,6 +115,10 @@ func TestOverviewQueriesFixed(t *testing.T) {
 	if len(qs) != PromQLQueriesPerRefresh || QueriesPerRefresh != PromQLQueriesPerRefresh+1 {
 		t.Fatalf("%d queries, PromQLQueriesPerRefresh is %d, QueriesPerRefresh %d", len(qs), PromQLQueriesPerRefresh, QueriesPerRefresh)
 	}
+	// thirteen instant queries, the trend and the targets API
+	if want := 15; QueriesPerRefresh != want {
+		t.Errorf("QueriesPerRefresh is %d, want %d", QueriesPerRefresh, want)
+	}
 	seen := map[string]bool{}
 	ranges := 0
 	for _, q := range qs {

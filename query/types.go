@@ -28,6 +28,9 @@ type Shape struct {
 	// AutoWindow makes Overview pick the window from the scrape interval
 	// of the selected targets (AutoWindow).
 	AutoWindow bool
+	// InfoMetric is the info metric whose label values changing is a
+	// deploy; empty: DefaultInfoMetric.
+	InfoMetric string
 	// Grouping groups paths that are one route into one row.
 	Grouping Grouping
 
@@ -81,6 +84,9 @@ type Endpoint struct {
 	// FiringAlerts is the number of firing alerts naming the endpoint (set
 	// by the console for the worst-first sort).
 	FiringAlerts int
+	// Changed is the newest restart or deploy of the endpoint's targets
+	// within ChangedWithin; zero when none (or unknown: Overview.ChangesErr).
+	Changed time.Time
 }
 
 // Totals are the figures across the whole selection.
@@ -122,6 +128,9 @@ type Overview struct {
 	Took     time.Duration // wall time of the refresh
 	Errors   []QueryError
 	Warnings []string
+	// ChangesErr is why the endpoints' changes (Endpoint.Changed) are
+	// unknown; nil when they are known.
+	ChangesErr error
 
 	fresh map[string]bool // endpoints with a fresh series, while assembling
 	// TopBucket is the highest finite bucket bound of the duration

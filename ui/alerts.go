@@ -66,6 +66,11 @@ func (a *alertsPart) update(msg tea.Msg) (tea.Cmd, bool) {
 		return a.onAlerts(msg.Value), true
 	case views.GraphAlertMsg:
 		return a.grapher.graph(msg.Alert), true
+	case views.AlertHistoryWantMsg:
+		return a.history(msg.Alert), true
+	case views.AlertHistoryMsg:
+		_, cmd := m.alertsScreen.Update(msg)
+		return cmd, true
 	case views.SilenceRequestMsg:
 		return m.runSilence(msg), true
 	case views.SilenceResultMsg:
@@ -251,4 +256,21 @@ func (m *Model) onSilenceResult(r views.SilenceResultMsg) tea.Cmd {
 		cmds = append(cmds, m.startAlertsRefresh())
 	}
 	return tea.Batch(cmds...)
+}
+
+// history reads an alert's firings per hour of the last day: one range
+// query of Prometheus.
+func (a *alertsPart) history(al query.Alert) tea.Cmd {
+	q := a.m.opts.Querier
+	key := al.Key()
+	if q == nil {
+		return func() tea.Msg {
+			return views.AlertHistoryMsg{Key: key, Err: errors.New("needs a Prometheus source")}
+		}
+	}
+	now := a.m.ctx.Now()
+	return request(a.m.ctx.Config.Prometheus.Timeout.D(), func(ctx context.Context) tea.Msg {
+		h, err := query.ReadAlertHistory(ctx, q, al, now)
+		return views.AlertHistoryMsg{Key: key, History: h, Err: err}
+	})
 }

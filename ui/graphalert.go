@@ -42,7 +42,7 @@ func (g graphAlert) graph(al query.Alert) tea.Cmd {
 		if !ok || strings.TrimSpace(rule.Query) == "" {
 			return views.FlashMsg{Text: "no rule in Prometheus for alert " + al.Name + " (it may come from another Prometheus)", Error: true}
 		}
-		req := views.PromQLGraphMsg{Expr: rule.Query, Range: rng, Marker: al.ActiveAt, Title: al.Name + ": " + rule.Query}
+		req := views.PromQLGraphMsg{Expr: rule.Query, Range: rng, Marker: al.ActiveAt, Title: al.Name + ": " + rule.Query, Alertname: al.Name}
 		if lhs, th, ok := query.RuleThreshold(rule.Query); ok {
 			req.Expr, req.Threshold = lhs, &th
 		}

@@ -144,10 +144,23 @@ func (p *promqlPart) graph(req views.PromQLGraphMsg) tea.Cmd {
 	}
 	q, r := p.q, query.RangeFor(req.Range, p.m.now())
 	return request(p.deadline+time.Second, func(ctx context.Context) tea.Msg {
+		var (
+			firings    []query.Event
+			firingsErr error
+			wg         sync.WaitGroup
+		)
+		if req.Alertname != "" {
+			wg.Add(1)
+			go func() {
+				defer wg.Done()
+				firings, firingsErr = query.ReadFirings(ctx, q, req.Alertname, r)
+			}()
+		}
 		v, _, err := q.QueryRange(ctx, req.Expr, r)
+		wg.Wait()
 		if err != nil {
 			return views.PromQLGraphResultMsg{Request: req, Err: err}
 		}
-		return views.PromQLGraphResultMsg{Request: req, Data: query.RangeOf(v, r)}
+		return views.PromQLGraphResultMsg{Request: req, Data: query.RangeOf(v, r), Firings: firings, FiringsErr: firingsErr}
 	})
 }

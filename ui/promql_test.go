@@ -1,6 +1,7 @@
 package ui
 
 import (
+	"fmt"
 	"strings"
 	"testing"
 	"time"
@@ -59,6 +60,22 @@ func TestIntegrationGraphAlertRule(t *testing.T) {
 		if !strings.Contains(out, want) {
 			t.Errorf("screen lacks %q:\n%s", want, out)
 		}
+	}
+
+	if req.Alertname != "HighErrorRate" {
+		t.Fatalf("the graph of an alert does not ask for its firings: %+v", req)
+	}
+	// Once the alert fires (its for: is 6s on the demo), the moment it
+	// began firing is marked on the graph.
+	demotest.Eventually(t, 90*time.Second, "the firing marked on the graph", func() (bool, string) {
+		_, cmd := m.Update(req)
+		run(m, cmd)
+		f, err := m.promql.screen.Firings()
+		return len(f) > 0, fmt.Sprintf("firings %v err %v", f, err)
+	})
+	out = screen(m)
+	if !strings.Contains(out, "┊ ! ") || !strings.Contains(out, " HighErrorRate") {
+		t.Errorf("no firing in the graph's marker legend:\n%s", out)
 	}
 
 	// An alert without a rule in this Prometheus says so.

@@ -32,6 +32,41 @@ type AlertDetail struct {
 	height   int
 	scr      widget.Scroll
 	total    int // lines, as of the last render
+
+	// The alert's firings per hour of the last day: read when the detail
+	// opens and again on a refresh at most every AlertHistoryEvery.
+	history    *query.AlertHistory
+	historyErr error
+	historyAt  time.Time // when it was last asked for
+	historyRun bool      // an answer is on its way
+}
+
+// AlertHistoryEvery is how often, at most, an open alert detail reads the
+// alert's history again.
+const AlertHistoryEvery = time.Minute
+
+// AlertHistoryWantMsg asks the root model to read an alert's history
+// (query.ReadAlertHistory: one range query).
+type AlertHistoryWantMsg struct{ Alert query.Alert }
+
+// AlertHistoryMsg is the answer to an AlertHistoryWantMsg; Key is the
+// alert's Key.
+type AlertHistoryMsg struct {
+	Key     string
+	History *query.AlertHistory
+	Err     error
+}
+
+// WantHistory asks for the alert's history unless an answer is on its
+// way or the last ask is less than AlertHistoryEvery old.
+func (d *AlertDetail) WantHistory() tea.Cmd {
+	now := d.ctx.Now()
+	if d.historyRun || (!d.historyAt.IsZero() && now.Sub(d.historyAt) < AlertHistoryEvery) {
+		return nil
+	}
+	d.historyAt, d.historyRun = now, true
+	al := d.alert
+	return func() tea.Msg { return AlertHistoryWantMsg{Alert: al} }
 }
 
 // NewAlertDetail returns the detail of an alert; silences are those of the
@@ -94,6 +129,13 @@ func (d *AlertDetail) Update(msg tea.Msg) (Component, tea.Cmd) {
 		}
 		d.all, d.routing = msg.all, msg.routing
 		d.SetData(al, msg.silences, gone)
+		return d, d.WantHistory()
+	case AlertHistoryMsg:
+		if msg.Key == d.alert.Key() {
+			d.history, d.historyErr, d.historyRun = msg.History, msg.Err, false
+			d.total = len(d.lines())
+			d.clamp()
+		}
 	case tea.KeyPressMsg:
 		if key.Matches(msg, d.ctx.Keys.Back) {
 			return nil, nil
@@ -187,6 +229,7 @@ func (d *AlertDetail) lines() []string {
 	} else {
 		field("active", "for "+alertAge(now, a.ActiveAt)+st.Muted.Render(" since "+a.ActiveAt.In(loc).Format("2006-01-02 15:04:05 MST")))
 	}
+	d.historyLines(field, add, loc)
 	src := a.Source
 	switch src {
 	case query.SourceBoth:
@@ -395,4 +438,50 @@ func silenceEndsIn(now time.Time, s query.Silence) string {
 	default:
 		return "ended " + FormatDuration(now.Sub(s.EndsAt).Truncate(time.Second)) + " ago"
 	}
+}
+
+// historyLines are the alert's firings per hour of the last day: a row
+// of 24 cells (· none, ▁ to █ up to the busiest hour), the total, and
+// under it the first hour and now.
+func (d *AlertDetail) historyLines(field func(name, value string), add func(string), loc *time.Location) {
+	st := d.ctx.Styles
+	switch {
+	case d.historyErr != nil:
+		field("history", st.Error.Render("history unknown: "+text.Sanitize(d.historyErr.Error())))
+		return
+	case d.history == nil:
+		field("history", st.Muted.Render("reading the last 24h of firings…"))
+		return
+	}
+	h := d.history
+	field("history", HistoryCells(st.Firing.Render, st.Muted.Render, h.Counts[:])+" "+
+		fmt.Sprintf("fired %d× in %dh", h.Total, query.AlertHistoryHours))
+	first := h.Start.In(loc).Format("15:04")
+	axis := text.PadRight(first, query.AlertHistoryHours-3) + "now"
+	add(strings.Repeat(" ", detailKeyW+1) + st.Muted.Render(axis))
+}
+
+// historyBars are the levels of a history cell, lowest first.
+var historyBars = []rune("▁▂▃▄▅▆▇█")
+
+// HistoryCells draws counts as one cell each: · for none, else a bar
+// from ▁ (one) up to █ (the largest count), bars in on and dots in off.
+func HistoryCells(on, off func(...string) string, counts []int) string {
+	top := 0
+	for _, c := range counts {
+		top = max(top, c)
+	}
+	var b strings.Builder
+	for _, c := range counts {
+		if c <= 0 {
+			b.WriteString(off("·"))
+			continue
+		}
+		i := 0
+		if top > 1 {
+			i = (c - 1) * (len(historyBars) - 1) / (top - 1)
+		}
+		b.WriteString(on(string(historyBars[i])))
+	}
+	return b.String()
 }

@@ -169,6 +169,11 @@ func (a *Alerts) Update(msg tea.Msg) (Component, tea.Cmd) {
 		return a, a.onAlerts(msg)
 	case SilenceResultMsg:
 		return a, a.onResult(msg)
+	case AlertHistoryMsg:
+		if d := a.Detail(); d != nil {
+			d.Update(msg)
+		}
+		return a, nil
 	case tea.KeyPressMsg:
 		switch top := a.stack.Top(); {
 		case top != nil:
@@ -436,6 +441,7 @@ func (a *Alerts) handleKey(msg tea.KeyPressMsg) tea.Cmd {
 			d := NewAlertDetail(a.ctx, al, a.silences)
 			d.setRouting(a.routing, a.all)
 			a.stack.Push(d)
+			return d.WantHistory()
 		}
 		return nil
 	}

@@ -127,7 +127,7 @@ func (e *Endpoint) SetSize(w, h int) {
 	}
 	e.chartW = max((area-(e.gridCols-1)*2)/e.gridCols, 0)
 	rows := 4 / e.gridCols
-	body := e.height - 1 - len(e.statusLines())
+	body := e.height - 1 - len(e.statusLines()) - len(e.headerLines())
 	if !e.side {
 		body -= e.bottomLines()
 	}
@@ -251,6 +251,7 @@ func (e *Endpoint) Notes() []string {
 		"┄ is the warning threshold and ╍ the critical one (thresholds in the configuration); · is the comparison with the past.",
 		"Each point is a figure over 1m; on long ranges each point is the highest of that figure within its step, so a short spike keeps its height.",
 		"The caption's current value is over the overview's window as of now, whatever the range; max is the highest point of the range.",
+		"┊ marks a deploy (D), a restart (R) of the endpoint's targets, or an alert naming it that began firing (!); * is several in one column.",
 	}
 	if e.data != nil && e.data.ExceptionsByEndpoint {
 		notes = append(notes, "Exceptions come from the exceptions counter, which carries the endpoint label.")
@@ -342,8 +343,10 @@ func (e *Endpoint) View() string {
 	}
 	lines := make([]string, 0, e.height)
 	lines = append(lines, e.title())
+	header := e.headerLines()
+	lines = append(lines, header...)
 	status := e.statusLines()
-	body := e.height - 1 - len(status)
+	body := e.height - 1 - len(header) - len(status)
 	area := e.width
 	if e.side {
 		area = e.width - sidePanelW - 1

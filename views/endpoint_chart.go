@@ -185,12 +185,16 @@ func (e *Endpoint) chartBlock(c query.DetailChart, w, h int) []string {
 		floor *= 1.25
 	}
 	cp := chartPainter{st: st}
-	out = append(out, cp.plot(chartSpec{lines: lines, format: format, width: w, height: plotH, floor: floor})...)
+	plot := cp.plot(chartSpec{lines: lines, format: format, width: w, height: plotH, floor: floor})
 	if e.data != nil {
 		p := e.data.Plan
 		n := min(p.Points, PlotColumns(w))
 		start := p.End.Add(-time.Duration(n-1) * p.Step)
+		ms := placeMarkers(e.markerEvents(), start, p.End, n)
+		out = append(out, overlayMarkers(st, plot, ms, chartPrefixW-1)...)
 		out = append(out, st.GraphAxis.Render(timeAxis(start.In(e.loc()), p.End.In(e.loc()), n, w)))
+	} else {
+		out = append(out, plot...)
 	}
 	return text.FitBlock(out, w, h)
 }

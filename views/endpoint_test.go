@@ -78,6 +78,17 @@ func sampleDetail(req query.DetailRequest) *query.Detail {
 			d.Charts[c].Series[i].Now = query.Last(d.Charts[c].Series[i].Values) * 1.01
 		}
 	}
+	// A deploy as the incident begins, a restart before it, and the alert
+	// firing a little after it.
+	at := func(i int) time.Time { return plan.Start.Add(time.Duration(i) * plan.Step) }
+	d.Changes = []query.Event{
+		{Time: at(n / 4), Kind: query.EventRestart, Summary: "restart of 10.0.0.7:8000 (job flask): process started at " + at(n/4).Format("15:04:05Z"),
+			Labels: map[string]string{"instance": "10.0.0.7:8000", "job": "flask"}},
+		{Time: at(2 * n / 3), Kind: query.EventDeploy, Summary: "deploy on 10.0.0.7:8000 (job flask): version 1.4.0 → 1.5.0",
+			Labels: map[string]string{"instance": "10.0.0.7:8000", "job": "flask", "version": "1.5.0"}},
+	}
+	d.Firings = []query.Event{{Time: at(2*n/3 + 3), Kind: query.EventAlertFiring, Summary: "HighErrorRate firing",
+		Labels: map[string]string{"alertname": "HighErrorRate", "path": "/api/checkout"}}}
 	if req.Compare != query.CompareOff {
 		quiet := func(v float64) []float64 {
 			out := make([]float64, n)

@@ -65,6 +65,7 @@ type Overview struct {
 
 	// layout, computed in SetSize
 	nameW, fixedW                        int
+	longestName                          int // the widest endpoint name, for the ⟳ marks
 	showTrend, showP50, showExc, showChg bool
 }
 
@@ -160,12 +161,13 @@ func (o *Overview) Filter() string { return o.filter }
 func (o *Overview) Update(msg tea.Msg) (Component, tea.Cmd) {
 	switch msg := msg.(type) {
 	case OverviewMsg:
-		o.data, o.stale = msg.Overview, 0
+		o.data, o.stale, o.longestName = msg.Overview, 0, 0
 		if o.data != nil {
 			for i := range o.data.Endpoints {
 				if o.data.Endpoints[i].Stale {
 					o.stale++
 				}
+				o.longestName = max(o.longestName, text.Width(o.nameText(&o.data.Endpoints[i])))
 			}
 		}
 		o.rebuild()

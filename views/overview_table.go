@@ -26,10 +26,15 @@ func (o *Overview) header() string {
 		return text.PadRight(t, w)
 	}
 	name := "ENDPOINT"
+	if o.data != nil && o.data.ChangesErr != nil {
+		// What changed is unknown: not "nothing changed".
+		name += " ⟳ unknown"
+	}
 	if o.sortKey == query.SortWorst {
-		name += " (worst first)"
 		if o.reverse {
-			name = "ENDPOINT (best first)"
+			name += " (best first)"
+		} else {
+			name += " (worst first)"
 		}
 	}
 	var b strings.Builder
@@ -198,9 +203,18 @@ func (o *Overview) renderRow(e *query.Endpoint, selected bool, th query.Threshol
 	if !query.Missing(e.Exceptions) && e.Exceptions >= 0.5 {
 		excLvl = themes.LevelWarn
 	}
+	nameCell := name // sanitised, with its marks
+	mark := o.changedMark(e)
+	if mark != "" && o.nameW >= text.Width(mark)+4 {
+		// In a column of marks just after the longest name (the table's
+		// columns do not move), or at the cell's end when names are cut.
+		const markW = 4 // ⟳30m
+		at := min(o.nameW-markW-1, max(o.longestName, text.Width(nameCell))+1)
+		nameCell = text.Fit(nameCell, at) + " " + mark
+	}
 	cells := []cell{
 		{marker, markerW, false, themes.LevelCrit},
-		{name, o.nameW, false, nameLvl},
+		{nameCell, o.nameW, false, nameLvl},
 		{FormatRPS(e.RPS), rpsW, true, ThemeLevel(e.RPS, query.LevelOK)},
 		{FormatPercent(e.ErrorRatio), errW, true, errLvl},
 	}
@@ -241,6 +255,11 @@ func (o *Overview) renderRow(e *query.Endpoint, selected bool, th query.Threshol
 		}
 		if !selected && c.lvl != themes.LevelNone && c.lvl != themes.LevelOK {
 			s = o.levels[c.lvl].paint(s)
+		}
+		if i == 1 && mark != "" && !selected {
+			if j := strings.LastIndex(s, mark); j >= 0 {
+				s = s[:j] + st.Accent.Render(mark) + s[j+len(mark):]
+			}
 		}
 		b.WriteString(s)
 	}
@@ -314,4 +333,28 @@ func (o *Overview) p99Text(v float64) string {
 		return "≥" + FormatSeconds(v)
 	}
 	return FormatSeconds(v)
+}
+
+// changedMark is "⟳12m" for an endpoint whose targets restarted or were
+// deployed within query.ChangedWithin, the age of the newest change; ""
+// for none (or unknown: the header says so).
+func (o *Overview) changedMark(e *query.Endpoint) string {
+	if e.Changed.IsZero() {
+		return ""
+	}
+	return "⟳" + shortAge(o.ctx.Now().Sub(e.Changed))
+}
+
+// shortAge is an age in its largest unit: 45s, 12m, 3h, 2d.
+func shortAge(d time.Duration) string {
+	d = max(d, 0)
+	switch {
+	case d < time.Minute:
+		return fmt.Sprintf("%ds", int(d/time.Second))
+	case d < time.Hour:
+		return fmt.Sprintf("%dm", int(d/time.Minute))
+	case d < 48*time.Hour:
+		return fmt.Sprintf("%dh", int(d/time.Hour))
+	}
+	return fmt.Sprintf("%dd", int(d/(24*time.Hour)))
 }

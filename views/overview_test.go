@@ -42,7 +42,7 @@ func sampleOverview() *query.Overview {
 	return &query.Overview{
 		Endpoints: []query.Endpoint{
 			{Name: "/", RPS: 12.5, ErrorRatio: 0, P50: 0.012, P99: 0.09, Exceptions: 0, Trend: []float64{0, 0, 0}},
-			{Name: "/api/checkout", RPS: 3.2, ErrorRatio: 0.31, P50: 0.08, P99: 0.45, Exceptions: 59, Trend: []float64{0, 0.1, 0.3}},
+			{Name: "/api/checkout", RPS: 3.2, ErrorRatio: 0.31, P50: 0.08, P99: 0.45, Exceptions: 59, Trend: []float64{0, 0.1, 0.3}, Changed: fixedNow.Add(-12*time.Minute - 20*time.Second)},
 			{Name: "/api/search", RPS: 5.1, ErrorRatio: 0.002, P50: 0.4, P99: 3.1, Exceptions: 1, Trend: []float64{0, 0, 0.002}},
 			{Name: "/login", RPS: 1.1, ErrorRatio: 0.015, P50: 0.02, P99: 1.2, Exceptions: 2, Trend: []float64{0.01, 0.02, 0.015}},
 			{Name: "/idle", RPS: 0, ErrorRatio: nan, P50: nan, P99: nan, Exceptions: 0, Trend: []float64{nan, nan}},

@@ -37,16 +37,16 @@ const (
 // Panels is the grid of custom panels ([[panel]] in config.toml).
 type Panels struct {
 	noWork
-	ctx    *Context
-	specs  []query.PanelSpec // the configured panels, then the discovered ones
-	conf   []query.PanelSpec
-	res    []query.PanelResult
+	ctx   *Context
+	specs []query.PanelSpec // the configured panels, then the discovered ones
+	conf  []query.PanelSpec
+	res   []query.PanelResult
 	// discovery is the last discovery of the app's families, discErr why
 	// it failed; both nil before the first.
 	discovery *query.Discovery
 	discErr   error
-	width  int
-	height int
+	width     int
+	height    int
 
 	// layout, computed in SetSize
 	cols, cellW, cellH, visRows int

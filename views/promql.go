@@ -37,6 +37,9 @@ type PromQLGraphMsg struct {
 	Threshold *float64
 	Marker    time.Time
 	Title     string
+	// Alertname, when set, marks on the graph the moments the alerts of
+	// that name began firing (one more range query).
+	Alertname string
 }
 
 // PromQLGraphResultMsg is the answer to a PromQLGraphMsg.
@@ -44,6 +47,10 @@ type PromQLGraphResultMsg struct {
 	Request PromQLGraphMsg
 	Data    *query.RangeData
 	Err     error
+	// Firings are the alert's firings over the range (Request.Alertname);
+	// FiringsErr why they are unknown.
+	Firings    []query.Event
+	FiringsErr error
 }
 
 // PromQLNamesMsg carries the metric names for completion.
@@ -99,6 +106,9 @@ type PromQL struct {
 
 	graph    *query.RangeData
 	graphReq PromQLGraphMsg
+	// The firings of the graphed alert, drawn as markers.
+	firings    []query.Event
+	firingsErr error
 }
 
 // NewPromQL returns the prompt, closed.
@@ -198,6 +208,10 @@ func (p *PromQL) SortColumn() int { return p.sortCol }
 // Graph returns the graph shown, or nil.
 func (p *PromQL) Graph() *query.RangeData { return p.graph }
 
+// Firings returns the firings marked on the graph of an alert's rule and
+// why they are unknown.
+func (p *PromQL) Firings() ([]query.Event, error) { return p.firings, p.firingsErr }
+
 // Candidates returns the completions offered by the last tab.
 func (p *PromQL) Candidates() []string { return p.candidates }
 
@@ -252,6 +266,7 @@ func (p *PromQL) Update(msg tea.Msg) (Component, tea.Cmd) {
 			return p, nil
 		}
 		p.graph = msg.Data
+		p.firings, p.firingsErr = msg.Firings, msg.FiringsErr
 		return p, nil
 	case PromQLNamesMsg:
 		if msg.Err == nil {

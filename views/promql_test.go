@@ -1,9 +1,11 @@
 package views
 
 import (
+	"errors"
 	"fmt"
 	"strings"
 	"testing"
+	"time"
 
 	tea "charm.land/bubbletea/v2"
 	"github.com/charmbracelet/x/ansi"
@@ -201,9 +203,58 @@ func TestPromQLScalarStringGraphAndTinySizes(t *testing.T) {
 	if !strings.Contains(out, "threshold 0.5") || !strings.Contains(out, "active since") {
 		t.Fatal(out)
 	}
+	// Near the right edge the label ends at the mark instead of being cut.
+	many := make([]float64, 240)
+	for i := range many {
+		many[i] = float64(i % 7)
+	}
+	p.Update(PromQLGraphResultMsg{Request: PromQLGraphMsg{Expr: "time()", Marker: fixedNow.Add(-60e9)},
+		Data: &query.RangeData{Start: fixedNow.Add(-3600e9), End: fixedNow, Series: []query.TimeSeries{{Name: "x", Values: many}}}})
+	p.SetSize(80, 24)
+	if out := ansi.Strip(p.View()); !strings.Contains(out, "active since "+fixedNow.Add(-60e9).Format("15:04")+" ▲") {
+		t.Errorf("the active-since label is cut at the right edge:\n%s", out)
+	}
 	for _, sz := range [][2]int{{20, 5}, {1, 1}, {0, 0}, {200, 60}} {
 		p.SetSize(sz[0], sz[1])
 		_ = p.View()
+	}
+}
+
+func TestPromQLGraphMarksTheAlertsFirings(t *testing.T) {
+	p := newTestPromQL(t)
+	p.SetSize(80, 20)
+	start := fixedNow.Add(-time.Hour)
+	vals := make([]float64, 61)
+	for i := range vals {
+		vals[i] = float64(i % 5)
+	}
+	req := PromQLGraphMsg{Expr: "x", Alertname: "HighErrorRate", Title: "HighErrorRate: x"}
+	fired := query.Event{Time: start.Add(30 * time.Minute), Kind: query.EventAlertFiring, Labels: map[string]string{"alertname": "HighErrorRate"}}
+	p.Update(PromQLGraphResultMsg{Request: req, Firings: []query.Event{fired},
+		Data: &query.RangeData{Start: start, End: fixedNow, Step: time.Minute, Series: []query.TimeSeries{{Name: "x", Values: vals}}}})
+	out := ansi.Strip(p.View())
+	if !strings.Contains(out, "┊ ! "+fired.Time.Format("15:04:05")+" HighErrorRate") {
+		t.Errorf("no legend of the firing:\n%s", out)
+	}
+	// The ! sits in the column of its time: the middle of 61 points.
+	col := chartPrefixW - 1 + 30
+	found := false
+	for _, l := range strings.Split(out, "\n") {
+		if r := []rune(l); col < len(r) && r[col] == '!' && !strings.Contains(l, "HighErrorRate") {
+			found = true
+		}
+	}
+	if !found {
+		t.Errorf("no ! at column %d:\n%s", col, out)
+	}
+	p.Update(PromQLGraphResultMsg{Request: req, FiringsErr: errors.New("bad_data: nope"),
+		Data: &query.RangeData{Start: start, End: fixedNow, Step: time.Minute, Series: []query.TimeSeries{{Name: "x", Values: vals}}}})
+	if out := ansi.Strip(p.View()); !strings.Contains(out, "alert firings unknown: bad_data: nope") {
+		t.Errorf("a failed firings query must read unknown:\n%s", out)
+	}
+	for _, sz := range [][2]int{{20, 5}, {9, 9}, {1, 1}} {
+		p.SetSize(sz[0], sz[1])
+		checkFits(t, p.View(), sz[0], sz[1])
 	}
 }
 

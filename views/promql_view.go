@@ -208,6 +208,9 @@ func (p *PromQL) graphView(h int) []string {
 	if !p.graphReq.Marker.IsZero() {
 		reserve++
 	}
+	if p.graphReq.Alertname != "" {
+		reserve++ // the markers' legend
+	}
 	spec := chartSpec{format: formatNumber, width: p.width, height: max(h-reserve, 2)}
 	n := 0
 	for i, s := range r.Series {
@@ -233,13 +236,29 @@ func (p *PromQL) graphView(h int) []string {
 		legend.WriteString(st.ThresholdCrit.Render("╍ threshold " + formatNumber(*p.graphReq.Threshold)))
 	}
 	lines = append(lines, text.Truncate(legend.String(), p.width))
+	cols := min(PlotColumns(p.width), max(n, 2))
+	if p.graphReq.Alertname != "" {
+		var unknown []string
+		if p.firingsErr != nil {
+			unknown = append(unknown, "alert firings unknown: "+p.firingsErr.Error())
+		}
+		loc := p.ctx.Now().Location()
+		lines = append(lines, markerLegend(st, p.firings, unknown, loc, p.width))
+		plot = overlayMarkers(st, plot, placeMarkers(p.firings, r.Start, r.End, cols), chartPrefixW-1)
+	}
 	lines = append(lines, plot...)
-	axis := timeAxis(r.Start, r.End, min(PlotColumns(p.width), max(n, 2)), p.width)
+	axis := timeAxis(r.Start, r.End, cols, p.width)
 	if m := p.graphReq.Marker; !m.IsZero() && m.After(r.Start) && r.End.After(r.Start) {
 		cols := min(PlotColumns(p.width), max(n, 2))
 		at := chartPrefixW - 1 + int(float64(cols-1)*m.Sub(r.Start).Seconds()/r.End.Sub(r.Start).Seconds())
 		if at < p.width {
-			lines = append(lines, st.Firing.Render(strings.Repeat(" ", at)+"▲ active since "+m.Format("15:04")))
+			label := "▲ active since " + m.Format("15:04")
+			if w := text.Width(label); at+w > p.width && at+1 >= w {
+				// Near the right edge: the text ends at the mark.
+				label = "active since " + m.Format("15:04") + " ▲"
+				at = at + 1 - w
+			}
+			lines = append(lines, st.Firing.Render(strings.Repeat(" ", at)+label))
 		}
 	}
 	return append(lines, st.Muted.Render(axis))

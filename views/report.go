@@ -281,7 +281,7 @@ func (r *Report) writeMarkdown(w io.Writer) error {
 			fmt.Fprintf(&b, "| `%s`%s | %s | | | | |\n", text.MarkdownCode(e.Name), r.rowMarks(&e), "🔴 "+text.Markdown(r.staleCell(&e)))
 			continue
 		}
-		fmt.Fprintf(&b, "| `%s`%s | %s | %s | %s | %s | %s |\n", text.MarkdownCode(e.Name), r.rowMarks(&e), FormatRPS(e.RPS),
+		fmt.Fprintf(&b, "| `%s`%s | %s | %s | %s | %s | %s |\n", text.MarkdownCode(e.Name), r.rowMarks(&e)+r.changedSuffix(&e), FormatRPS(e.RPS),
 			mark(FormatPercent(e.ErrorRatio), th.ErrorLevel(e.ErrorRatio)), FormatSeconds(e.P50),
 			mark(r.p99Text(e.P99), th.P99Level(e.P99)), FormatCount(e.Exceptions))
 	}
@@ -353,7 +353,9 @@ func (r *Report) rowMarks(e *query.Endpoint) string {
 }
 
 // rowName is a row's name as text shows it, with its marks.
-func (r *Report) rowName(e *query.Endpoint) string { return text.Sanitize(e.Name) + r.rowMarks(e) }
+func (r *Report) rowName(e *query.Endpoint) string {
+	return text.Sanitize(e.Name) + r.rowMarks(e) + r.changedSuffix(e)
+}
 
 // p50Title is P50, or MEAN when the duration is a summary.
 func (r *Report) p50Title() string {
@@ -393,6 +395,9 @@ type jsonEndpoint struct {
 	P99AtTopBucket bool `json:"p99_at_top_bucket"`
 	// RatesWrong: the counters reset far more often than restarts explain.
 	RatesWrong bool `json:"rates_wrong"`
+	// Changed is the newest restart or deploy of the endpoint's targets in
+	// the last 30m; null when none, or unknown (changes_known false).
+	Changed *time.Time `json:"changed"`
 }
 
 type jsonTarget struct {
@@ -436,6 +441,8 @@ type jsonReport struct {
 	TargetsDown int          `json:"targets_down"`
 	WindowAuto  bool         `json:"window_auto"`
 	NoSeries    bool         `json:"no_series"`
+	// ChangesKnown is false when the endpoints' changes could not be read.
+	ChangesKnown bool `json:"changes_known"`
 }
 
 func (r *Report) writeJSON(w io.Writer) error {
@@ -468,6 +475,7 @@ func (r *Report) writeJSON(w io.Writer) error {
 	}
 	out.WindowAuto = ov.WindowAuto
 	out.NoSeries = r.NoSeries()
+	out.ChangesKnown = ov.ChangesErr == nil
 	if ov.Targets.Known {
 		out.Targets = []jsonTarget{}
 		for _, t := range ov.Targets.List {
@@ -494,6 +502,10 @@ func (r *Report) writeJSON(w io.Writer) error {
 		if r.Overview.LatencyMean {
 			mean := jsonFloat(e.P50)
 			je.MeanSeconds, je.P50Seconds = &mean, nan
+		}
+		if !e.Changed.IsZero() {
+			c := e.Changed.UTC()
+			je.Changed = &c
 		}
 		if e.Stale {
 			je.RPS, je.ErrorRatio, je.P50Seconds, je.P99Seconds, je.Exceptions = nan, nan, nan, nan, nan
@@ -573,4 +585,13 @@ func sanitizeStrings(v reflect.Value) {
 		}
 		v.Set(clean)
 	}
+}
+
+// changedSuffix is " ⟳12m" for an endpoint whose targets restarted or
+// were deployed within query.ChangedWithin, as of the overview's time.
+func (r *Report) changedSuffix(e *query.Endpoint) string {
+	if e.Changed.IsZero() {
+		return ""
+	}
+	return " ⟳" + shortAge(r.Overview.At.Sub(e.Changed))
 }
