@@ -119,6 +119,17 @@ func TestIntegrationGroupedOverview(t *testing.T) {
 		return rowOf(o, UnmatchedName) != nil && rowOf(o, "None") == nil && rowOf(o, "/blog/<slug>") != nil, rowNames(o)
 	})
 
+	// A restart marks the group rows as changed, as it does plain ones.
+	stack.App.Restart()
+	demotest.Eventually(t, 30*time.Second, "the group row marked changed after a restart", func() (bool, string) {
+		o, err := p.Overview(context.Background(), s)
+		if err != nil {
+			return false, err.Error()
+		}
+		e := rowOf(o, "/blog/<slug>")
+		return e != nil && !e.Changed.IsZero(), fmt.Sprintf("%v", o.ChangesErr)
+	})
+
 	// The same number of queries with grouping on as off, counted by
 	// Prometheus.
 	checkQueriesPerRefresh(t, p, stack.PrometheusURL, s, 3)
