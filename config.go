@@ -179,6 +179,11 @@ type MetricsConfig struct {
 	ExceptionsMetric string `toml:"exceptions_metric"`
 	ErrorStatus      string `toml:"error_status"`
 	InfoMetric       string `toml:"info_metric"` // deploys in the timeline; empty: flask_exporter_info
+	// GroupPaths is auto, config or off: how paths that are one route
+	// become one row (config_grouping.go).
+	GroupPaths       string            `toml:"group_paths"`
+	GroupMinVariants int               `toml:"group_min_variants"`
+	PathGroups       []PathGroupConfig `toml:"path_group"`
 }
 
 // Thresholds is the [thresholds] table.
@@ -214,11 +219,12 @@ func Defaults() Config {
 			Theme:   "dark",
 		},
 		Metrics: MetricsConfig{
-			EndpointLabel:    "path",
+			EndpointLabel:    "",
 			DurationMetric:   "flask_http_request_duration_seconds",
 			RequestsMetric:   "flask_http_request_total",
 			ExceptionsMetric: "flask_http_request_exceptions_total",
 			ErrorStatus:      "5..",
+			GroupPaths:       query.GroupAuto,
 		},
 		Thresholds: Thresholds{
 			ErrorRatioWarn: 0.01,
@@ -394,8 +400,8 @@ func (c *Config) Validate() error {
 	if _, err := themes.Get(c.UI.Theme); err != nil || c.UI.Theme == "" {
 		return c.fail("ui.theme", "unknown theme %q: choose %s", c.UI.Theme, strings.Join(themes.Names(), ", "))
 	}
-	if c.Metrics.EndpointLabel == "" || !model.LabelName(c.Metrics.EndpointLabel).IsValidLegacy() {
-		return c.fail("metrics.endpoint_label", "%q is not a valid label name", c.Metrics.EndpointLabel)
+	if c.Metrics.EndpointLabel != "" && !model.LabelName(c.Metrics.EndpointLabel).IsValidLegacy() {
+		return c.fail("metrics.endpoint_label", "%q is not a valid label name (empty: detected from the series)", c.Metrics.EndpointLabel)
 	}
 	for key, v := range map[string]string{
 		"metrics.duration_metric":   c.Metrics.DurationMetric,
@@ -414,6 +420,9 @@ func (c *Config) Validate() error {
 	}
 	if err := query.CheckSelector(c.Metrics.Selector); err != nil {
 		return c.fail("metrics.selector", "%v", err)
+	}
+	if err := c.validateGrouping(); err != nil {
+		return err
 	}
 	t := c.Thresholds
 	if t.ErrorRatioWarn < 0 || t.ErrorRatioWarn > 1 {
@@ -469,17 +478,31 @@ func checkURL(s string) error {
 	return nil
 }
 
+// DefaultEndpointLabel is the endpoint label when metrics.endpoint_label is
+// unset and was not detected: prometheus_flask_exporter's default group_by.
+const DefaultEndpointLabel = "path"
+
+// EndpointLabel is metrics.endpoint_label, or DefaultEndpointLabel while it
+// is unset (DetectShape sets it from the series).
+func (c *Config) EndpointLabel() string {
+	if c.Metrics.EndpointLabel == "" {
+		return DefaultEndpointLabel
+	}
+	return c.Metrics.EndpointLabel
+}
+
 // Shape returns the metric shape the queries are built from.
 func (c *Config) Shape() query.Shape {
 	s := query.Shape{
 		Selector:         c.Metrics.Selector,
-		EndpointLabel:    c.Metrics.EndpointLabel,
+		EndpointLabel:    c.EndpointLabel(),
 		DurationMetric:   c.Metrics.DurationMetric,
 		RequestsMetric:   c.Metrics.RequestsMetric,
 		ExceptionsMetric: c.Metrics.ExceptionsMetric,
 		ErrorStatus:      c.Metrics.ErrorStatus,
 		Window:           c.UI.Window.D(),
 		AutoWindow:       c.UI.Window.Auto,
+		Grouping:         c.Grouping(),
 		InfoMetric:       c.Metrics.InfoMetric,
 	}
 	if s.AutoWindow {

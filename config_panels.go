@@ -105,6 +105,13 @@ func (c *Config) PanelSpecs() []query.PanelSpec {
 // file, as panel[N] and panel[N].key (N from 1), so that an error names the
 // right panel's line.
 func addPanelPositions(out map[string]string, data []byte, source string) {
+	addArrayTablePositions(out, data, source, "panel")
+	addArrayTablePositions(out, data, source, "metrics.path_group")
+}
+
+// addArrayTablePositions records where each [[name]] and its keys are, as
+// name[N] and name[N].key (N from 1).
+func addArrayTablePositions(out map[string]string, data []byte, source, name string) {
 	p := unstable.Parser{}
 	p.Reset(data)
 	n := 0
@@ -115,11 +122,16 @@ func addPanelPositions(out map[string]string, data []byte, source string) {
 		case unstable.Table:
 			in = false
 		case unstable.ArrayTable:
-			in = strings.Join(keyParts(e.Key()), ".") == "panel"
+			in = strings.Join(keyParts(e.Key()), ".") == name
 			if in {
 				n++
-				sh := p.Shape(e.Raw)
-				out[fmt.Sprintf("panel[%d]", n)] = fmt.Sprintf("%s:%d:%d", source, sh.Start.Line, sh.Start.Column)
+				// The header's position is its key's: an array table's own
+				// Raw range is empty.
+				it := e.Key()
+				if it.Next() {
+					sh := p.Shape(it.Node().Raw)
+					out[fmt.Sprintf("%s[%d]", name, n)] = fmt.Sprintf("%s:%d:%d", source, sh.Start.Line, max(sh.Start.Column-2, 1))
+				}
 			}
 		case unstable.KeyValue:
 			if !in {
@@ -129,7 +141,7 @@ func addPanelPositions(out map[string]string, data []byte, source string) {
 			if it.Next() {
 				node := it.Node()
 				sh := p.Shape(node.Raw)
-				out[fmt.Sprintf("panel[%d].%s", n, node.Data)] = fmt.Sprintf("%s:%d:%d", source, sh.Start.Line, sh.Start.Column)
+				out[fmt.Sprintf("%s[%d].%s", name, n, node.Data)] = fmt.Sprintf("%s:%d:%d", source, sh.Start.Line, sh.Start.Column)
 			}
 		}
 	}

@@ -204,7 +204,7 @@ func TestLoadWithoutFileUsesEmbeddedDefaults(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if cfg.Source != "defaults" || cfg.Metrics.EndpointLabel != "path" {
+	if cfg.Source != "defaults" || cfg.Metrics.EndpointLabel != "" || cfg.EndpointLabel() != "path" {
 		t.Fatalf("%+v", cfg)
 	}
 }

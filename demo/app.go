@@ -8,6 +8,7 @@ import (
 	"net"
 	"net/http"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	"github.com/prometheus/client_golang/prometheus"
@@ -51,6 +52,9 @@ type AppOptions struct {
 	ExceptionsByEndpoint bool
 	// Tick is the simulation step; 0 means DefaultTick.
 	Tick time.Duration
+	// Pitfalls makes the app show prometheus_flask_exporter's pitfalls
+	// (see pitfalls.go); the zero value shows none.
+	Pitfalls Pitfalls
 }
 
 // endpoint is one (method, path) of the simulated app.
@@ -68,8 +72,35 @@ type endpoint struct {
 	query        string // db query run by each request
 	task         string // celery task queued by each successful request
 
-	okDuration prometheus.Observer
-	okRequests prometheus.Counter
+	// label is the endpoint label's value under the app's group_by: the
+	// path, the URL rule or the view function's name.
+	label string
+
+	ok []okSeries // per worker: the series of successful requests
+}
+
+// okSeries are the series a successful request of an endpoint lands in,
+// looked up once.
+type okSeries struct {
+	duration prometheus.Observer
+	requests prometheus.Counter
+}
+
+// families are the metric families of one worker process. The app has one;
+// with Pitfalls.Workers, one per worker, each with its own counters.
+type families struct {
+	reg        *prometheus.Registry
+	duration   prometheus.ObserverVec // a histogram, or a summary (Pitfalls.Summary)
+	requests   *prometheus.CounterVec
+	exceptions *prometheus.CounterVec
+	views      *prometheus.CounterVec
+	dbQuery    *prometheus.HistogramVec
+	celery     *prometheus.HistogramVec
+	info       *prometheus.GaugeVec
+	// The *_created gauges prometheus_client exports beside each counter
+	// and histogram series (their creation time); nil in high-cardinality
+	// mode.
+	durationCreated, requestsCreated, exceptionsCreated *prometheus.GaugeVec
 }
 
 // App is the running synthetic app.
@@ -80,14 +111,14 @@ type App struct {
 	known     map[string]bool
 	start     time.Time
 
-	reg        *prometheus.Registry
-	duration   *prometheus.HistogramVec
-	requests   *prometheus.CounterVec
-	exceptions *prometheus.CounterVec
-	views      *prometheus.CounterVec
-	dbQuery    *prometheus.HistogramVec
-	celery     *prometheus.HistogramVec
-	info       *prometheus.GaugeVec
+	// workers are the families of each worker process; *families is the
+	// current one of a request (see request). scrapes counts scrapes, to
+	// serve the workers in turn.
+	workers []*families
+	*families
+	scrapes atomic.Uint64
+	// scanned are the paths scanners asked for (Pitfalls.Scanners).
+	scanned map[string]bool
 
 	// version is the version label of flask_exporter_info and procStart
 	// the value of process_start_time_seconds (see lifecycle.go); both are
@@ -125,20 +156,30 @@ func StartApp(opts AppOptions) (*App, error) {
 		return nil, fmt.Errorf("demo app: Endpoints %d is more than 1000000", opts.Endpoints)
 	}
 	a := &App{
-		opts:   opts,
-		rng:    rand.New(rand.NewSource(opts.Seed)),
-		faults: map[string]Fault{},
-		known:  map[string]bool{},
-		stop:   make(chan struct{}),
-		done:   make(chan struct{}),
+		opts:    opts,
+		rng:     rand.New(rand.NewSource(opts.Seed)),
+		faults:  map[string]Fault{},
+		known:   map[string]bool{},
+		scanned: map[string]bool{},
+		stop:    make(chan struct{}),
+		done:    make(chan struct{}),
 
 		version:   ExporterVersion,
 		procStart: time.Now(),
+	}
+	if err := opts.Pitfalls.check(); err != nil {
+		return nil, err
 	}
 	if opts.Endpoints > DefaultEndpoints {
 		a.endpoints = manyEndpoints(opts.Endpoints)
 	} else {
 		a.endpoints = defaultEndpoints()
+	}
+	if opts.Pitfalls.PathExplosion {
+		a.endpoints = append(a.endpoints, explodedEndpoints()...)
+	}
+	for _, ep := range a.endpoints {
+		ep.label = opts.Pitfalls.labelValue(ep.path)
 	}
 	for _, ep := range a.endpoints {
 		if !a.known[ep.path] {
@@ -168,57 +209,120 @@ func StartApp(opts AppOptions) (*App, error) {
 }
 
 func (a *App) register() {
-	a.reg = prometheus.NewRegistry()
-	a.duration = prometheus.NewHistogramVec(prometheus.HistogramOpts{
-		Name:    "flask_http_request_duration_seconds",
-		Help:    "Flask HTTP request duration in seconds",
-		Buckets: FlaskBuckets,
-	}, []string{"method", "path", "status"})
-	a.requests = prometheus.NewCounterVec(prometheus.CounterOpts{
-		Name: "flask_http_request_total",
+	n := max(a.opts.Pitfalls.Workers, 1)
+	a.workers = make([]*families, n)
+	for i := range a.workers {
+		a.workers[i] = a.newFamilies()
+	}
+	a.families = a.workers[0]
+	// The series of successful requests exist from the start, so every
+	// endpoint shows at the first scrape; the others appear on first use,
+	// as they do in the exporter.
+	for _, ep := range a.endpoints {
+		ep.ok = make([]okSeries, n)
+		for i, f := range a.workers {
+			if a.opts.Pitfalls.DebugReloader {
+				continue
+			}
+			ep.ok[i] = okSeries{
+				duration: f.duration.WithLabelValues(ep.method, ep.label, ep.okStatus),
+				requests: f.requests.WithLabelValues(ep.method, ep.okStatus),
+			}
+			f.markCreated(a.procStart, ep.method, ep.label, ep.okStatus, "")
+		}
+	}
+}
+
+// markCreated sets the *_created gauges of a request's series, as
+// prometheus_client does when a series first appears (exc: the exceptions
+// counter's endpoint label value when it has one, "-" for none).
+func (f *families) markCreated(at time.Time, method, label, status, exc string) {
+	if f.durationCreated == nil {
+		return
+	}
+	t := float64(at.UnixNano()) / 1e9
+	f.durationCreated.WithLabelValues(method, label, status).Set(t)
+	f.requestsCreated.WithLabelValues(method, status).Set(t)
+	switch exc {
+	case "":
+	case "-":
+		f.exceptionsCreated.WithLabelValues(method, status).Set(t)
+	default:
+		f.exceptionsCreated.WithLabelValues(method, status, exc).Set(t)
+	}
+}
+
+// newFamilies registers the families of one worker process.
+func (a *App) newFamilies() *families {
+	p := a.opts.Pitfalls
+	f := &families{reg: prometheus.NewRegistry()}
+	label := p.endpointLabel()
+	if p.Summary {
+		f.duration = prometheus.NewSummaryVec(prometheus.SummaryOpts{
+			Name: p.name("http_request_duration_seconds"),
+			Help: "Flask HTTP request duration in seconds",
+		}, []string{"method", label, "status"})
+	} else {
+		f.duration = prometheus.NewHistogramVec(prometheus.HistogramOpts{
+			Name:    p.name("http_request_duration_seconds"),
+			Help:    "Flask HTTP request duration in seconds",
+			Buckets: FlaskBuckets,
+		}, []string{"method", label, "status"})
+	}
+	f.requests = prometheus.NewCounterVec(prometheus.CounterOpts{
+		Name: p.name("http_request_total"),
 		Help: "Total number of HTTP requests",
 	}, []string{"method", "status"})
 	excLabels := []string{"method", "status"}
 	if a.opts.ExceptionsByEndpoint {
-		excLabels = append(excLabels, "path")
+		excLabels = append(excLabels, label)
 	}
-	a.exceptions = prometheus.NewCounterVec(prometheus.CounterOpts{
-		Name: "flask_http_request_exceptions_total",
+	f.exceptions = prometheus.NewCounterVec(prometheus.CounterOpts{
+		Name: p.name("http_request_exceptions_total"),
 		Help: "Total number of HTTP requests which resulted in an exception",
 	}, excLabels)
-	a.info = prometheus.NewGaugeVec(prometheus.GaugeOpts{
-		Name: "flask_exporter_info",
+	f.info = prometheus.NewGaugeVec(prometheus.GaugeOpts{
+		Name: p.name("exporter_info"),
 		Help: "Information about the Prometheus Flask exporter",
 	}, []string{"version"})
-	a.info.WithLabelValues(a.version).Set(1)
+	f.info.WithLabelValues(a.version).Set(1)
 	start := prometheus.NewGauge(prometheus.GaugeOpts{
 		Name: "process_start_time_seconds",
 		Help: "Start time of the process since unix epoch in seconds.",
 	})
 	start.Set(float64(a.procStart.UnixNano()) / 1e9)
-	a.views = prometheus.NewCounterVec(prometheus.CounterOpts{
+	f.views = prometheus.NewCounterVec(prometheus.CounterOpts{
 		Name: "article_views_total",
 		Help: "Article views by slug",
 	}, []string{"slug"})
-	a.dbQuery = prometheus.NewHistogramVec(prometheus.HistogramOpts{
+	f.dbQuery = prometheus.NewHistogramVec(prometheus.HistogramOpts{
 		Name:    "db_query_duration_seconds",
 		Help:    "Database query duration in seconds",
 		Buckets: FlaskBuckets,
 	}, []string{"query"})
-	a.celery = prometheus.NewHistogramVec(prometheus.HistogramOpts{
+	f.celery = prometheus.NewHistogramVec(prometheus.HistogramOpts{
 		Name:    "celery_task_duration_seconds",
 		Help:    "Celery task duration in seconds",
 		Buckets: celeryBuckets,
 	}, []string{"task"})
-	a.reg.MustRegister(a.duration, a.requests, a.exceptions, a.info, start, a.views, a.dbQuery, a.celery)
-
-	// The series of successful requests exist from the start, so every
-	// endpoint shows at the first scrape; the others appear on first use,
-	// as they do in the exporter.
-	for _, ep := range a.endpoints {
-		ep.okDuration = a.duration.WithLabelValues(ep.method, ep.path, ep.okStatus)
-		ep.okRequests = a.requests.WithLabelValues(ep.method, ep.okStatus)
+	if a.opts.Endpoints <= DefaultEndpoints && !p.DebugReloader {
+		created := func(base string, labels ...string) *prometheus.GaugeVec {
+			g := prometheus.NewGaugeVec(prometheus.GaugeOpts{Name: p.name(base + "_created"), Help: "Creation time of " + p.name(base)}, labels)
+			f.reg.MustRegister(g)
+			return g
+		}
+		f.durationCreated = created("http_request_duration_seconds", "method", label, "status")
+		f.requestsCreated = created("http_request", "method", "status")
+		f.exceptionsCreated = created("http_request_exceptions", excLabels...)
 	}
+	if p.DebugReloader {
+		// Under the debug reloader the exporter registers nothing: the
+		// process's other metrics are all there is.
+		f.reg.MustRegister(start, f.views, f.dbQuery, f.celery)
+	} else {
+		f.reg.MustRegister(f.duration, f.requests, f.exceptions, f.info, start, f.views, f.dbQuery, f.celery)
+	}
+	return f
 }
 
 // URL is the app's base URL, e.g. http://127.0.0.1:41234.
@@ -231,10 +335,16 @@ func (a *App) Addr() string { return a.ln.Addr().String() }
 func (a *App) Paths() []string { return append([]string(nil), a.paths...) }
 
 // Gather returns what a scrape of /metrics would return now.
+// With Pitfalls.Workers, each scrape reaches the next worker, as scrapes of
+// gunicorn workers without multiprocess mode do.
 func (a *App) Gather() ([]*dto.MetricFamily, error) {
 	a.mu.RLock()
 	defer a.mu.RUnlock()
-	return a.reg.Gather()
+	w := a.workers[0]
+	if n := len(a.workers); n > 1 {
+		w = a.workers[(a.scrapes.Add(1)-1)%uint64(n)]
+	}
+	return w.reg.Gather()
 }
 
 // Close stops the simulation and the server. It is safe to call more than

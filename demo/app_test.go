@@ -106,6 +106,11 @@ func TestAppExposesExactlyTheExporterFamilies(t *testing.T) {
 				"article_views_total":                 {dto.MetricType_COUNTER, []string{"slug"}},
 				"db_query_duration_seconds":           {dto.MetricType_HISTOGRAM, []string{"query"}},
 				"celery_task_duration_seconds":        {dto.MetricType_HISTOGRAM, []string{"task"}},
+				// prometheus_client's creation times beside the exporter's
+				// counters and histogram.
+				"flask_http_request_duration_seconds_created": {dto.MetricType_GAUGE, []string{"method", "path", "status"}},
+				"flask_http_request_created":                  {dto.MetricType_GAUGE, []string{"method", "status"}},
+				"flask_http_request_exceptions_created":       {dto.MetricType_GAUGE, excLabels},
 			}
 			for name := range fams {
 				if _, ok := want[name]; !ok {

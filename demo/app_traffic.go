@@ -54,6 +54,11 @@ func (a *App) step(dt float64, faults map[string]Fault) {
 			a.request(ep, f)
 		}
 	}
+	if a.opts.Pitfalls.Scanners {
+		for i, n := 0, poisson(a.rng, scannerRate*dt); i < n; i++ {
+			a.scan()
+		}
+	}
 	// Periodic background work not tied to a request.
 	for i, n := 0, poisson(a.rng, 0.2*dt); i < n; i++ {
 		a.celery.WithLabelValues("reindex_search").Observe(lognormal(a.rng, 4, 0.5))
@@ -65,6 +70,11 @@ func (a *App) step(dt float64, faults map[string]Fault) {
 
 // request simulates one request and records it in every family.
 func (a *App) request(ep *endpoint, f Fault) {
+	w := 0
+	if len(a.workers) > 1 {
+		w = a.rng.Intn(len(a.workers))
+	}
+	a.families = a.workers[w]
 	lat := lognormal(a.rng, ep.latency.Seconds(), ep.spread)
 	extra := 0.0
 	if f.Latency > 0 {
@@ -86,8 +96,10 @@ func (a *App) request(ep *endpoint, f Fault) {
 		a.dbQuery.WithLabelValues(ep.query).Observe(q)
 	}
 	if status == ep.okStatus {
-		ep.okDuration.Observe(lat)
-		ep.okRequests.Inc()
+		if ok := ep.ok[w]; ok.duration != nil {
+			ok.duration.Observe(lat)
+			ok.requests.Inc()
+		}
 		if ep.slug != "" {
 			a.views.WithLabelValues(ep.slug).Inc()
 		}
@@ -96,15 +108,24 @@ func (a *App) request(ep *endpoint, f Fault) {
 		}
 		return
 	}
-	a.duration.WithLabelValues(ep.method, ep.path, status).Observe(lat)
+	if a.opts.Pitfalls.DebugReloader {
+		return
+	}
+	a.duration.WithLabelValues(ep.method, ep.label, status).Observe(lat)
 	a.requests.WithLabelValues(ep.method, status).Inc()
-	if status == "500" {
+	// An @errorhandler turns the exception into a handled response: the
+	// exporter never sees it.
+	exc := ""
+	if status == "500" && !a.opts.Pitfalls.HideExceptions {
 		if a.opts.ExceptionsByEndpoint {
-			a.exceptions.WithLabelValues(ep.method, "500", ep.path).Inc()
+			a.exceptions.WithLabelValues(ep.method, "500", ep.label).Inc()
+			exc = ep.label
 		} else {
 			a.exceptions.WithLabelValues(ep.method, "500").Inc()
+			exc = "-"
 		}
 	}
+	a.markCreated(a.procStart, ep.method, ep.label, status, exc)
 }
 
 // lognormal draws around median with the given sigma.

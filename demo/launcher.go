@@ -10,6 +10,7 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"slices"
 	"sync"
 	"time"
 )
@@ -86,6 +87,9 @@ type StackOptions struct {
 	// own job of that name (Stack.Extra), so a test can stop one scraped
 	// app while Prometheus and the main app keep running.
 	ExtraJobs []string
+	// ExtraApps configures the app of an extra job named in ExtraJobs (a
+	// default app when absent; its seed defaults to one per job).
+	ExtraApps map[string]AppOptions
 	// ScrapeInterval of the flask job; 0 means 1s, or 5s for an app of
 	// more than 1000 endpoints. The scrape timeout is the interval, at most
 	// 10s.
@@ -210,11 +214,20 @@ func Start(ctx context.Context, opts StackOptions) (_ *Stack, err error) {
 		return nil, err
 	}
 	s.logf("app at %s (%d paths), sink at %s", s.App.URL(), len(s.App.Paths()), s.Sink.URL())
+	for job := range opts.ExtraApps {
+		if !slices.Contains(opts.ExtraJobs, job) {
+			return nil, fmt.Errorf("demo: ExtraApps names job %q, which is not in ExtraJobs", job)
+		}
+	}
 	for i, job := range opts.ExtraJobs {
 		if job == "" || job == "flask" || s.Extra[job] != nil {
 			return nil, fmt.Errorf("demo: extra job %q: empty, flask or given twice", job)
 		}
-		a, err := StartApp(AppOptions{Seed: int64(100 + i)})
+		o := opts.ExtraApps[job]
+		if o.Seed == 0 {
+			o.Seed = int64(100 + i)
+		}
+		a, err := StartApp(o)
 		if err != nil {
 			return nil, err
 		}

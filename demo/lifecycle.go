@@ -58,9 +58,11 @@ func (a *App) SetVersion(v string) error {
 	if v == a.version {
 		return nil
 	}
-	a.info.DeleteLabelValues(a.version)
+	for _, f := range a.workers {
+		f.info.DeleteLabelValues(a.version)
+		f.info.WithLabelValues(v).Set(1)
+	}
 	a.version = v
-	a.info.WithLabelValues(v).Set(1)
 	return nil
 }
 

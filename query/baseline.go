@@ -33,15 +33,15 @@ func offsetRange(metric, sel string, w, off time.Duration, extra ...string) stri
 // BaselineErrorRatioQuery is the error ratio per endpoint over the window
 // that ended off ago. An endpoint with traffic and no errors then has 0.
 func BaselineErrorRatioQuery(s Shape, off time.Duration) string {
-	all := "sum by (" + s.EndpointLabel + ") (rate(" + offsetRange(s.countMetric(), s.Selector, s.Window, off) + "))"
-	errs := "sum by (" + s.EndpointLabel + ") (rate(" + offsetRange(s.countMetric(), s.Selector, s.Window, off, s.errorMatcher()) + "))"
+	all := "sum by (" + s.by() + ") (" + s.relabel("rate("+offsetRange(s.countMetric(), s.Selector, s.Window, off)+")") + ")"
+	errs := "sum by (" + s.by() + ") (" + s.relabel("rate("+offsetRange(s.countMetric(), s.Selector, s.Window, off, s.errorMatcher())+")") + ")"
 	return "(" + errs + " or " + all + " * 0) / " + all
 }
 
 // BaselineP99Query is the p99 per endpoint over the window that ended off ago.
 func BaselineP99Query(s Shape, off time.Duration) string {
-	return "histogram_quantile(0.99, sum by (" + s.EndpointLabel + ", le) (rate(" +
-		offsetRange(s.bucketMetric(), s.Selector, s.Window, off) + ")))"
+	return "histogram_quantile(0.99, sum by (" + s.by() + ", le) (" +
+		s.relabel("rate("+offsetRange(s.bucketMetric(), s.Selector, s.Window, off)+")") + "))"
 }
 
 // BaselineAt computes the baseline off before at, in QueriesPerBaseline
@@ -65,8 +65,8 @@ func (p *Prometheus) BaselineAt(ctx context.Context, s Shape, off time.Duration,
 		return nil, res[0].err
 	}
 	b.Errors, _ = collectProblems(qs, res[:]) // a warning changes no figure of the baseline
-	b.ErrorRatio = byEndpoint(res[0].vec, s.EndpointLabel)
-	b.P99 = byEndpoint(res[1].vec, s.EndpointLabel)
+	b.ErrorRatio = byEndpoint(res[0].vec, s.by())
+	b.P99 = byEndpoint(res[1].vec, s.by())
 	return b, nil
 }
 

@@ -187,9 +187,10 @@ func (p DetailPlan) Times() []time.Time {
 	return out
 }
 
-// endpointMatcher selects one endpoint.
+// endpointMatcher selects one endpoint: a row of the overview, which may
+// be a group of paths.
 func (s Shape) endpointMatcher(endpoint string) string {
-	return matcher(s.EndpointLabel, "=", endpoint)
+	return s.memberMatcher(endpoint)
 }
 
 // rangeOffset is rangeOf with an offset modifier when off is above 0.

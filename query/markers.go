@@ -214,8 +214,9 @@ func ChangedQuery(s Shape, w time.Duration) string {
 		rangeOf(info, s.Selector, w) + ")) > 1))"
 	perTarget := "max by (instance, job) (" + tag(restarts, "restart") + " or " + tag(deploys, "deploy") + ")"
 	l := s.EndpointLabel
-	return "max by (" + l + ") (" + perTarget + " * on (instance, job) group_right group by (instance, job, " + l + ") (" +
-		selector(s.countMetric(), s.Selector) + "))"
+	// Grouped, a group row takes the newest change of its members.
+	return "max by (" + s.by() + ") (" + s.relabel(perTarget+" * on (instance, job) group_right group by (instance, job, "+l+") ("+
+		selector(s.countMetric(), s.Selector)+")") + ")"
 }
 
 // RangePlan is the timeline grid of a range query's range.

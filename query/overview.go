@@ -78,7 +78,7 @@ func OverviewQueries(s Shape, plan TrendPlan) []NamedQuery {
 	exprs := [numQueries]string{
 		qRPS:             RPSQuery(s),
 		qErrors:          ErrorsQuery(s),
-		qP50:             QuantileQuery(s, 0.5),
+		qP50:             p50Query(s),
 		qP99:             QuantileQuery(s, 0.99),
 		qExcByLabel:      ExceptionsByLabelQuery(s),
 		qExc500:          Exceptions500Query(s),
@@ -96,6 +96,14 @@ func OverviewQueries(s Shape, plan TrendPlan) []NamedQuery {
 		out[i] = NamedQuery{Name: queryNames[i], Expr: exprs[i], Range: queryID(i) == qTrend}
 	}
 	return out
+}
+
+// p50Query is the p50, or the mean latency when there are no buckets.
+func p50Query(s Shape) string {
+	if s.latencyMean {
+		return MeanLatencyQuery(s)
+	}
+	return QuantileQuery(s, 0.5)
 }
 
 // checkShape rejects a shape no query can be built from.
@@ -169,15 +177,49 @@ func (p *Prometheus) OverviewAt(ctx context.Context, s Shape, at time.Time) (*Ov
 		}
 		s.Window = AutoWindow(iv)
 	}
+	// Grouping: the rules found at the last refresh; on the first, the
+	// fresh query (which does not depend on them) is sent first to find
+	// them, and not again.
+	preFresh := false
+	var groupWarn string
+	if mean, ok := p.summaries.get(groupKey(s)); ok && mean {
+		s.latencyMean = true
+	}
+	if s.Grouping.On() {
+		rules, ok := p.groups.get(groupKey(s))
+		if !ok {
+			fq := NamedQuery{Name: queryNames[qFresh], Expr: FreshQuery(s)}
+			res[qFresh] = p.runAll(ctx, []NamedQuery{fq}, at, v1.Range{})[0]
+			if err := noAnswer(ctx, []queryResult{res[qFresh]}); err != nil {
+				return nil, err
+			}
+			preFresh = true
+			if res[qFresh].err == nil {
+				rules, groupWarn = groupRulesOf(s, splitFresh(s, res[qFresh].vec))
+			} else {
+				rules = s.Grouping.Rules // the configured ones at least
+			}
+		}
+		s = s.WithGroups(rules)
+	}
 	plan := PlanTrend(s.Window, at)
 	qs := OverviewQueries(s, plan)
-	send, withTargets := qs, &tg
+	var send []NamedQuery
+	var idx []int
+	for i, q := range qs {
+		if (pre && queryID(i) == qTargets) || (preFresh && queryID(i) == qFresh) {
+			continue // read above
+		}
+		send, idx = append(send, q), append(idx, i)
+	}
+	withTargets := &tg
 	if pre {
-		// The targets were read above, for the window.
-		send, withTargets = qs[:qTargets], nil
+		withTargets = nil
 	}
 	rng := v1.Range{Start: plan.Start, End: plan.End, Step: plan.Step}
-	copy(res[:], p.runAllWith(ctx, send, at, rng, withTargets))
+	for k, r := range p.runAllWith(ctx, send, at, rng, withTargets) {
+		res[idx[k]] = r
+	}
 
 	if err := noAnswer(ctx, res[:]); err != nil {
 		return nil, err
@@ -185,6 +227,27 @@ func (p *Prometheus) OverviewAt(ctx context.Context, s Shape, at time.Time) (*Ov
 
 	ov := assemble(s, plan, qs, &res)
 	ov.WindowAuto = s.AutoWindow
+	ov.LatencyMean = s.latencyMean
+	if res[qFresh].err == nil {
+		// With fresh series and no bucket, the duration is a summary: the
+		// next refreshes ask for the mean instead of the p50.
+		fa := splitFresh(s, res[qFresh].vec)
+		p.summaries.put(groupKey(s), len(fa.fresh) > 0 && fa.topBucket == 0)
+	}
+	if s.Grouping.On() {
+		ov.GroupRules = s.GroupRules()
+		if groupWarn != "" {
+			ov.Warnings = append(ov.Warnings, groupWarn)
+		}
+		if res[qFresh].err == nil {
+			// The rules of the next refresh, from this one's members.
+			next, warn := groupRulesOf(s, splitFresh(s, res[qFresh].vec))
+			p.groups.put(groupKey(s), next)
+			if warn != "" && groupWarn == "" {
+				ov.Warnings = append(ov.Warnings, warn)
+			}
+		}
+	}
 	ov.Targets = Targets{Known: res[qTargets].err == nil, APIErr: tg.err}
 	if ov.Targets.Known {
 		ov.Targets.List = buildTargets(res[qTargets].vec, tg.api)
@@ -223,6 +286,48 @@ func intervalOf(up queryResult, tg targetsAnswer) time.Duration {
 	}
 	t := Targets{List: buildTargets(up.vec, tg.api)}
 	return t.ScrapeInterval()
+}
+
+// groupKey is the key of a shape's grouping rules in the cache.
+func groupKey(s Shape) string {
+	return s.Grouping.Mode + "\x00" + s.EndpointLabel + "\x00" + s.Selector + "\x00" + s.DurationMetric
+}
+
+// groupRulesOf are the rules of the next refresh, from a fresh answer.
+func groupRulesOf(s Shape, fa freshAnswer) ([]PathRule, string) {
+	if s.Grouping.Mode == GroupAuto {
+		return autoRules(s.Grouping, s.EndpointLabel, fa.fresh, fa.only404)
+	}
+	return configRules(s.Grouping, s.EndpointLabel, fa.only404)
+}
+
+// assembleMembers counts each group row's members with a fresh series and
+// finds its worst ones, from the fresh answer.
+func assembleMembers(b *joiner, rules compiledRules, fa freshAnswer) {
+	isGroup := map[string]bool{}
+	for _, r := range rules.rules {
+		isGroup[r.Name] = true
+	}
+	for i := range b.eps {
+		e := &b.eps[i]
+		e.Group = isGroup[e.Name]
+		e.WorstMemberErrorRatio, e.WorstMemberP99, e.SlowestMemberP99 = math.NaN(), math.NaN(), math.NaN()
+	}
+	for _, v := range fa.fresh {
+		i, ok := b.index[model.LabelValue(rules.name(v))]
+		if !ok {
+			continue
+		}
+		e := &b.eps[i]
+		e.Members++
+		if r, ok := fa.memberErr[v]; ok && !math.IsNaN(r) && (e.WorstMember == "" || math.IsNaN(e.WorstMemberErrorRatio) || r > e.WorstMemberErrorRatio) {
+			e.WorstMember, e.WorstMemberErrorRatio = v, r
+			e.WorstMemberP99 = finite(fa.memberP99[v])
+		}
+		if q, ok := fa.memberP99[v]; ok && !math.IsNaN(q) && !math.IsInf(q, 0) && (e.SlowestMember == "" || q > e.SlowestMemberP99) {
+			e.SlowestMember, e.SlowestMemberP99 = v, q
+		}
+	}
 }
 
 // markStale marks the endpoints whose rate still shows old samples but that
@@ -345,7 +450,7 @@ func assemble(s Shape, plan TrendPlan, qs []NamedQuery, res *[numQueries]queryRe
 	ov := &Overview{Window: s.Window}
 	ov.Errors, ov.Warnings = collectProblems(qs, res[:])
 
-	label := model.LabelName(s.EndpointLabel)
+	label := model.LabelName(s.by())
 	n := len(res[qRPS].vec)
 	b := &joiner{label: label, index: make(map[model.LabelValue]int, n), eps: make([]Endpoint, 0, n), errRate: make([]float64, 0, n)}
 
@@ -411,10 +516,27 @@ func assemble(s Shape, plan TrendPlan, qs []NamedQuery, res *[numQueries]queryRe
 		}
 	}
 
+	for i := range b.eps {
+		b.eps[i].CounterResets = math.NaN()
+	}
 	if res[qFresh].err == nil {
-		ov.fresh = make(map[string]bool, len(res[qFresh].vec))
-		for _, smp := range res[qFresh].vec {
-			ov.fresh[string(smp.Metric[label])] = true
+		fa := splitFresh(s, res[qFresh].vec)
+		ov.TopBucket = fa.topBucket
+		ov.fresh = make(map[string]bool, len(fa.fresh))
+		rules := compileRules(s.GroupRules())
+		for _, v := range fa.fresh {
+			row := rules.name(v)
+			ov.fresh[row] = true
+			if i, ok := b.index[model.LabelValue(row)]; ok {
+				b.eps[i].Series += int(fa.series[v])
+				if math.IsNaN(b.eps[i].CounterResets) {
+					b.eps[i].CounterResets = 0
+				}
+				b.eps[i].CounterResets += fa.resets[v]
+			}
+		}
+		if len(s.GroupRules()) > 0 {
+			assembleMembers(b, rules, fa)
 		}
 	}
 

@@ -101,6 +101,10 @@ type PanelSpec struct {
 	Limit int
 	// Warn and Crit are optional thresholds in the query's own unit.
 	Warn, Crit *float64
+	// Discovered is true for a panel vigil made from a metric family of the
+	// app, with Help its help text; false for a [[panel]] of the config.
+	Discovered bool
+	Help       string
 }
 
 // PanelRow is one row of a top panel: the label values and the value.
@@ -417,12 +421,27 @@ func MetricNames(ctx context.Context, api v1.API) ([]string, error) {
 	if err != nil {
 		return nil, fmt.Errorf("metric names: %w", err)
 	}
+	names := make(map[string]bool, len(vals))
+	for _, v := range vals {
+		names[string(v)] = true
+	}
 	out := make([]string, 0, len(vals))
 	for _, v := range vals {
-		out = append(out, string(v))
+		if !createdCompanion(string(v), names) {
+			out = append(out, string(v))
+		}
 	}
 	sort.Strings(out)
 	return out, nil
+}
+
+// createdCompanion reports whether name is the *_created gauge that
+// prometheus_client exports beside a counter (foo_total → foo_created) or a
+// histogram or summary (foo_count → foo_created): a creation time, no
+// figure, left out of the name completion.
+func createdCompanion(name string, names map[string]bool) bool {
+	base, ok := strings.CutSuffix(name, "_created")
+	return ok && (names[base+"_total"] || names[base+"_count"])
 }
 
 // thresholdRe reads a trailing comparison with a number, e.g. "> 0.05".

@@ -61,6 +61,9 @@ type Prometheus struct {
 
 	mu        sync.Mutex
 	intervals map[string]time.Duration // scrape interval by selector, from the last refresh
+
+	groups    factCache[[]PathRule] // grouping rules by selector and label, from the last refresh
+	summaries factCache[bool]       // whether the duration has no buckets, from the last refresh
 }
 
 // NewPrometheus checks the options and returns a client. It does not

@@ -60,32 +60,39 @@ func (s Shape) errorMatcher() string { return matcher(StatusLabel, "=~", s.Error
 
 // RPSQuery is requests per second per endpoint.
 func RPSQuery(s Shape) string {
-	return "sum by (" + s.EndpointLabel + ") (rate(" + rangeOf(s.countMetric(), s.Selector, s.Window) + "))"
+	return "sum by (" + s.by() + ") (" + s.relabel("rate("+rangeOf(s.countMetric(), s.Selector, s.Window)+")") + ")"
 }
 
 // ErrorsQuery is error responses per second per endpoint.
 func ErrorsQuery(s Shape) string {
-	return "sum by (" + s.EndpointLabel + ") (rate(" + rangeOf(s.countMetric(), s.Selector, s.Window, s.errorMatcher()) + "))"
+	return "sum by (" + s.by() + ") (" + s.relabel("rate("+rangeOf(s.countMetric(), s.Selector, s.Window, s.errorMatcher())+")") + ")"
 }
 
 // QuantileQuery is the q-quantile of the request duration per endpoint, in
 // seconds.
 func QuantileQuery(s Shape, q float64) string {
-	return "histogram_quantile(" + formatFloat(q) + ", sum by (" + s.EndpointLabel + ", le) (rate(" +
-		rangeOf(s.bucketMetric(), s.Selector, s.Window) + ")))"
+	return "histogram_quantile(" + formatFloat(q) + ", sum by (" + s.by() + ", le) (" +
+		s.relabel("rate("+rangeOf(s.bucketMetric(), s.Selector, s.Window)+")") + "))"
+}
+
+// MeanLatencyQuery is the mean request duration per endpoint, in seconds,
+// from _sum and _count: all a summary without quantiles gives.
+func MeanLatencyQuery(s Shape) string {
+	sum := "sum by (" + s.by() + ") (" + s.relabel("rate("+rangeOf(s.DurationMetric+"_sum", s.Selector, s.Window)+")") + ")"
+	return sum + " / " + RPSQuery(s)
 }
 
 // ExceptionsByLabelQuery is the exceptions counter's increase per endpoint.
 // It only has per-endpoint series when the counter carries the endpoint
 // label; prometheus_flask_exporter adds it only through default_labels.
 func ExceptionsByLabelQuery(s Shape) string {
-	return "sum by (" + s.EndpointLabel + ") (increase(" + rangeOf(s.ExceptionsMetric, s.Selector, s.Window) + "))"
+	return "sum by (" + s.by() + ") (" + s.relabel("increase("+rangeOf(s.ExceptionsMetric, s.Selector, s.Window)+")") + ")"
 }
 
 // Exceptions500Query counts responses with status 500 per endpoint from the
 // duration histogram: every unhandled exception lands there.
 func Exceptions500Query(s Shape) string {
-	return "sum by (" + s.EndpointLabel + ") (increase(" + rangeOf(s.countMetric(), s.Selector, s.Window, matcher(StatusLabel, "=", "500")) + "))"
+	return "sum by (" + s.by() + ") (" + s.relabel("increase("+rangeOf(s.countMetric(), s.Selector, s.Window, matcher(StatusLabel, "=", "500"))+")") + ")"
 }
 
 // Exceptions500Source names what Exceptions500Query counts, for the
@@ -161,8 +168,8 @@ func PlanTrend(window time.Duration, end time.Time) TrendPlan {
 // An endpoint with traffic and no error series is 0 at that point, not
 // absent; with no traffic the point is NaN.
 func TrendQuery(s Shape, rng time.Duration) string {
-	all := "sum by (" + s.EndpointLabel + ") (rate(" + rangeOf(s.countMetric(), s.Selector, rng) + "))"
-	errs := "sum by (" + s.EndpointLabel + ") (rate(" + rangeOf(s.countMetric(), s.Selector, rng, s.errorMatcher()) + "))"
+	all := "sum by (" + s.by() + ") (" + s.relabel("rate("+rangeOf(s.countMetric(), s.Selector, rng)+")") + ")"
+	errs := "sum by (" + s.by() + ") (" + s.relabel("rate("+rangeOf(s.countMetric(), s.Selector, rng, s.errorMatcher())+")") + ")"
 	return "(" + errs + " or " + all + " * 0) / " + all
 }
 

@@ -7,6 +7,7 @@ import (
 	"math"
 	"net/http"
 	"slices"
+	"strconv"
 	"strings"
 	"time"
 
@@ -125,8 +126,69 @@ func TargetsQuery(s Shape) string {
 // that have a sample now: a series whose target died carries a stale
 // marker and drops out at once, while the rate over the window still
 // shows its old samples.
+//
+// The same query brings, tagged (SeriesLabel), what the exporter's
+// pitfalls need, so the number of queries stays the same: the bucket
+// bounds (le: the top finite one caps every p99), the counter resets per
+// endpoint over the window (resets: several processes behind one target
+// make them go back and forth) and, with grouping on, the paths that only
+// ever answered 404 (only404) and each member's error ratio (member_err)
+// and p99 (member_p99), so that a group row can name its worst member.
 func FreshQuery(s Shape) string {
-	return "count by (" + s.EndpointLabel + ") (" + selector(s.countMetric(), s.Selector) + ")"
+	L := s.EndpointLabel
+	count := s.countMetric()
+	out := tag("count by ("+L+") ("+selector(count, s.Selector)+")", "fresh") +
+		" or " + tag("count by (le) ("+selector(s.bucketMetric(), s.Selector)+")", "le") +
+		" or " + tag("sum by ("+L+") (resets("+rangeOf(count, s.Selector, s.Window)+"))", "resets")
+	if !s.Grouping.On() {
+		return out
+	}
+	all := "sum by (" + L + ") (rate(" + rangeOf(count, s.Selector, s.Window) + "))"
+	errs := "sum by (" + L + ") (rate(" + rangeOf(count, s.Selector, s.Window, s.errorMatcher()) + "))"
+	return out +
+		" or " + tag("count by ("+L+") ("+selector(count, s.Selector, matcher(StatusLabel, "=", "404"))+" unless on ("+L+") "+selector(count, s.Selector, matcher(StatusLabel, "!=", "404"))+")", "only404") +
+		" or " + tag("("+errs+" or "+all+" * 0) / "+all, "member_err") +
+		" or " + tag("histogram_quantile(0.99, sum by ("+L+", le) (rate("+rangeOf(s.bucketMetric(), s.Selector, s.Window)+")))", "member_p99")
+}
+
+// freshAnswer is the fresh query's answer split by its tags.
+type freshAnswer struct {
+	fresh, only404 []string
+	series         map[string]float64 // fresh series per endpoint label value
+	resets         map[string]float64
+	memberErr      map[string]float64
+	memberP99      map[string]float64
+	// topBucket is the highest finite bucket bound; 0 when there is no
+	// bucket (a summary, or no series).
+	topBucket float64
+}
+
+func splitFresh(s Shape, vec model.Vector) freshAnswer {
+	label := model.LabelName(s.EndpointLabel)
+	a := freshAnswer{series: map[string]float64{}, resets: map[string]float64{}, memberErr: map[string]float64{}, memberP99: map[string]float64{}}
+	for _, smp := range vec {
+		v := string(smp.Metric[label])
+		switch smp.Metric[SeriesLabel] {
+		case "fresh":
+			a.fresh = append(a.fresh, v)
+			a.series[v] = float64(smp.Value)
+		case "le":
+			if le, err := strconv.ParseFloat(string(smp.Metric["le"]), 64); err == nil && !math.IsInf(le, 0) && le > a.topBucket {
+				a.topBucket = le
+			}
+		case "resets":
+			a.resets[v] = float64(smp.Value)
+		case "only404":
+			a.only404 = append(a.only404, v)
+		case "member_err":
+			a.memberErr[v] = float64(smp.Value)
+		case "member_p99":
+			a.memberP99[v] = float64(smp.Value)
+		}
+	}
+	slices.Sort(a.fresh)
+	slices.Sort(a.only404)
+	return a
 }
 
 // apiTarget is one active target of /api/v1/targets.

@@ -248,9 +248,9 @@ func (p *Prometheus) Timeline(ctx context.Context, r TimelineRequest) *Timeline 
 		case TimelineAlerts:
 			tl.Events = append(tl.Events, AlertEvents(x.mat, plan)...)
 		case TimelineErrorRatio:
-			tl.Events = append(tl.Events, ThresholdEvents(x.mat, plan, r.Shape.EndpointLabel, FigureErrorRatio, r.Thresholds.ErrorRatioWarn, r.Thresholds.ErrorRatioCrit)...)
+			tl.Events = append(tl.Events, ThresholdEvents(x.mat, plan, r.Shape.by(), FigureErrorRatio, r.Thresholds.ErrorRatioWarn, r.Thresholds.ErrorRatioCrit)...)
 		case TimelineP99:
-			tl.Events = append(tl.Events, ThresholdEvents(x.mat, plan, r.Shape.EndpointLabel, FigureP99, r.Thresholds.P99Warn.Seconds(), r.Thresholds.P99Crit.Seconds())...)
+			tl.Events = append(tl.Events, ThresholdEvents(x.mat, plan, r.Shape.by(), FigureP99, r.Thresholds.P99Warn.Seconds(), r.Thresholds.P99Crit.Seconds())...)
 		case TimelineChanges:
 			tl.Events = append(tl.Events, ChangeEvents(x.mat, plan)...)
 		}

@@ -31,6 +31,15 @@ type Shape struct {
 	// InfoMetric is the info metric whose label values changing is a
 	// deploy; empty: DefaultInfoMetric.
 	InfoMetric string
+	// Grouping groups paths that are one route into one row.
+	Grouping Grouping
+
+	// groupRules are the rules in force for one refresh (WithGroups);
+	// Overview sets them from Grouping.
+	groupRules []PathRule
+	// latencyMean makes the P50 query the mean latency: the duration has
+	// no buckets (see Overview.LatencyMean).
+	latencyMean bool
 }
 
 // Endpoint holds the figures of one endpoint over the rate window. A figure
@@ -53,6 +62,25 @@ type Endpoint struct {
 	Stale bool
 	// StaleSince is when its target went down; zero when unknown.
 	StaleSince time.Time
+	// Members is the number of endpoint label values with a fresh series
+	// in a group's row (grouping on; 0 for a plain row or when unknown).
+	// Group is true for the row of a group (or the unmatched row).
+	Members int
+	Group   bool
+	// WorstMember is the member of a group with the highest error ratio,
+	// with its figures, for a group row; "" when unknown.
+	WorstMember           string
+	WorstMemberErrorRatio float64
+	WorstMemberP99        float64
+	// SlowestMember is the member with the highest p99 and its p99.
+	SlowestMember    string
+	SlowestMemberP99 float64
+	// CounterResets is how often the endpoint's request counters reset in
+	// the window, summed over its series (NaN unknown); Series is how many
+	// fresh series it has. Far more resets than series means several
+	// processes answer the scrapes in turn: its rates are wrong.
+	CounterResets float64
+	Series        int
 	// FiringAlerts is the number of firing alerts naming the endpoint (set
 	// by the console for the worst-first sort).
 	FiringAlerts int
@@ -105,6 +133,28 @@ type Overview struct {
 	ChangesErr error
 
 	fresh map[string]bool // endpoints with a fresh series, while assembling
+	// TopBucket is the highest finite bucket bound of the duration
+	// histogram, in seconds: a p99 at it is that or more. 0 when unknown
+	// or when there is no bucket.
+	TopBucket float64
+	// LatencyMean is true when the duration has no buckets (a summary):
+	// P50 then holds the mean latency (_sum/_count) and P99 is unknown.
+	LatencyMean bool
+	// GroupRules are the grouping rules this refresh used (grouping on);
+	// a drill-down or a detail of a group row needs them.
+	GroupRules []PathRule
+}
+
+// ResetsWrong reports whether an endpoint's counters reset far more often
+// than a restart explains (once per series): its rates are wrong.
+func (e *Endpoint) ResetsWrong() bool {
+	return !math.IsNaN(e.CounterResets) && e.Series > 0 && e.CounterResets > 2*float64(e.Series)
+}
+
+// P99Capped reports whether a p99 is at the top finite bucket: the true
+// p99 is that or more.
+func (o *Overview) P99Capped(p99 float64) bool {
+	return o != nil && o.TopBucket > 0 && !Missing(p99) && p99 >= o.TopBucket
 }
 
 // Missing reports whether a figure is absent: NaN or infinite.

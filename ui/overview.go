@@ -38,6 +38,7 @@ type overviewPart struct {
 	baseline BaselineSource
 	feed     *feed[*query.Overview]
 	detail   *detailPart                  // stacked over the overview
+	members  *membersPart                 // a group's members, over the overview
 	last     poll.Result[*query.Overview] // the last answer, failed or not
 	host     string
 }
@@ -55,8 +56,9 @@ func buildOverview(m *Model, t *tab) []part {
 	t.push(overviewScreen{Overview: o.screen, part: o})
 	m.ov = o
 	o.detail = newDetailPart(m, t)
+	o.members = newMembersPart(m, t, o.src) // ui/members.go
 	// The detail first: it closes before the overview shows an endpoint.
-	return []part{o.detail, o}
+	return []part{o.detail, o.members, o}
 }
 
 // overviewScreen is the overview as the console shows it: turning the
@@ -185,8 +187,13 @@ func (o *overviewPart) conn() conn {
 // do not pick the window themselves (detail, panels).
 func (m *Model) shape() query.Shape {
 	s := m.ctx.Config.Shape()
-	if d := m.ov.data(); d != nil && s.AutoWindow && d.WindowAuto {
+	d := m.ov.data()
+	if d != nil && s.AutoWindow && d.WindowAuto {
 		s.Window = d.Window
+	}
+	if d != nil {
+		// A group row's detail and members select its rule's paths.
+		s = s.WithGroups(d.GroupRules)
 	}
 	s.AutoWindow = false
 	return s

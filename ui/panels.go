@@ -19,13 +19,24 @@ type panelsPart struct {
 	screen *views.Panels
 	q      query.Querier
 	feed   *feed[[]query.PanelResult]
+	// disc finds the app's own metric families, every DiscoverInterval
+	// while the screen is shown.
+	disc     *feed[*query.Discovery]
+	discover func(ctx context.Context, s query.Shape) (*query.Discovery, error)
 }
+
+// DiscoverInterval is how often the app's metric families are looked for
+// again while the panels are shown.
+const DiscoverInterval = 10 * time.Minute
 
 // buildPanels registers the custom panels screen, from the configuration.
 func buildPanels(m *Model, t *tab) []part {
 	p := &panelsPart{m: m, tab: t, screen: views.NewPanels(m.ctx, m.ctx.Config.PanelSpecs()), q: m.opts.Querier}
 	deadline := m.ctx.Config.Prometheus.Timeout.D() + time.Second
 	p.feed = newFeed(poll.New[[]query.PanelResult](nil, pollerOptions(m, deadline, 0)))
+	p.discover = m.opts.Discover
+	p.disc = newFeed(poll.New[*query.Discovery](nil, poll.Options{Interval: DiscoverInterval, Deadline: deadline,
+		FirstBackoff: 30 * time.Second, Slack: 50 * time.Millisecond, Now: m.ctx.Now}))
 	t.push(p.screen)
 	return []part{p}
 }
@@ -36,6 +47,14 @@ func (p *panelsPart) update(msg tea.Msg) (tea.Cmd, bool) {
 		if msg.tab != p.tab {
 			return nil, false
 		}
+		return tea.Batch(p.startDiscovery(), p.start()), true
+	case polled[*query.Discovery]:
+		if msg.Err != nil {
+			p.m.log.Warn("metric families discovery failed", "err", msg.Err)
+		}
+		p.screen.Update(views.DiscoveryMsg{Discovery: msg.Value, Err: msg.Err})
+		// New panels: their figures at once.
+		p.feed.p.Invalidate()
 		return p.start(), true
 	case polled[[]query.PanelResult]:
 		for i, res := range msg.Value {
@@ -50,10 +69,27 @@ func (p *panelsPart) update(msg tea.Msg) (tea.Cmd, bool) {
 }
 
 func (p *panelsPart) poll(at time.Time, now bool) tea.Cmd {
-	if p.m.activeTab() != p.tab || (!now && !p.feed.p.Due(at)) {
+	if p.m.activeTab() != p.tab {
 		return nil
 	}
-	return p.start()
+	var cmds []tea.Cmd
+	if !now && p.disc.p.Due(at) {
+		cmds = append(cmds, p.startDiscovery())
+	}
+	if now || p.feed.p.Due(at) {
+		cmds = append(cmds, p.start())
+	}
+	return tea.Batch(cmds...)
+}
+
+// startDiscovery looks for the app's metric families unless a search is
+// running or the last is younger than DiscoverInterval.
+func (p *panelsPart) startDiscovery() tea.Cmd {
+	if p.discover == nil || !p.disc.p.Due(p.m.now()) {
+		return nil
+	}
+	run, s := p.discover, p.m.shape()
+	return p.disc.start(func(ctx context.Context) (*query.Discovery, error) { return run(ctx, s) }, false)
 }
 
 // start refreshes the panels unless one is running or there are none.

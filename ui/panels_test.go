@@ -230,13 +230,26 @@ func TestIntegrationPanelsOnTheDemoStack(t *testing.T) {
 	for time.Now().Before(deadline) {
 		run(m, panelsOf(m).start())
 		res = panelsOf(m).screen.Results()
-		if len(res) == 4 && len(res[0].Rows) >= 3 && hasData(res[1]) && hasData(res[2]) {
+		// The four configured panels, then five from the app's own
+		// families (two histograms, one counter) once they are found.
+		if len(res) == 9 && len(res[0].Rows) >= 3 && hasData(res[1]) && hasData(res[2]) {
 			break
 		}
 		time.Sleep(time.Second)
 	}
-	if len(res) != 4 {
-		t.Fatalf("%d results", len(res))
+	if len(res) != 9 {
+		t.Fatalf("%d results, want 4 configured and 5 discovered", len(res))
+	}
+	specs := panelsOf(m).screen.Specs()
+	for i, sp := range specs {
+		if sp.Discovered != (i >= 4) {
+			t.Errorf("panel %d %q: discovered %v", i+1, sp.Title, sp.Discovered)
+		}
+	}
+	for i, r := range res[4:] {
+		if r.Err != nil {
+			t.Errorf("discovered panel %q: %v", specs[4+i].Title, r.Err)
+		}
 	}
 	for i, r := range res[:3] {
 		if r.Err != nil {

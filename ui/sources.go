@@ -75,8 +75,15 @@ type Options struct {
 	Detail   DetailSource
 	// Querier answers the PromQL prompt and the custom panels.
 	Querier query.Querier
-	Rules   RulesSource
-	Names   NamesSource
+	// Doctor checks the exporter's metrics (the Doctor screen and the
+	// overview's line); DoctorOptions say what the config left to
+	// detection.
+	Doctor        func(ctx context.Context, s query.Shape, o query.DoctorOptions) *query.DoctorReport
+	DoctorOptions query.DoctorOptions
+	// Discover finds the app's own metric families for ready panels.
+	Discover func(ctx context.Context, s query.Shape) (*query.Discovery, error)
+	Rules    RulesSource
+	Names    NamesSource
 	// Timeline builds the timeline screen's events.
 	Timeline TimelineSource
 
@@ -102,6 +109,10 @@ type Options struct {
 // PrometheusSources fills every Prometheus source of o from one client.
 func (o *Options) PrometheusSources(p *query.Prometheus) {
 	o.Overview, o.Baseline, o.Detail, o.Querier, o.Timeline = p, p, p, p, p
+	o.Discover = p.DiscoverFamilies
+	o.Doctor = func(ctx context.Context, s query.Shape, opts query.DoctorOptions) *query.DoctorReport {
+		return p.Doctor(ctx, s, opts)
+	}
 	o.Rules = func(ctx context.Context) ([]query.Rule, error) { return query.PrometheusRules(ctx, p.API()) }
 	o.Names = func(ctx context.Context) ([]string, error) { return query.MetricNames(ctx, p.API()) }
 	o.Pending = func(ctx context.Context) ([]query.Alert, error) { return query.PrometheusAlerts(ctx, p.API()) }

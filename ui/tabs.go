@@ -23,6 +23,7 @@ var screens = []struct {
 	{func(k *keys.KeyMap) key.Binding { return k.Panels }, buildPanels},     // ui/panels.go
 	{func(k *keys.KeyMap) key.Binding { return k.Timeline }, buildTimeline}, // ui/timeline.go
 	{func(k *keys.KeyMap) key.Binding { return k.Status }, buildStatus},     // ui/status.go
+	{doctorKey, buildDoctor}, // ui/doctor.go
 }
 
 // part is what a screen's file adds to the console besides its component:

@@ -255,7 +255,7 @@ func (d *AlertDetail) lines() []string {
 	if a.Value != "" {
 		field("value", text.Sanitize(a.Value))
 	}
-	label := d.ctx.Config.Metrics.EndpointLabel
+	label := d.ctx.Config.EndpointLabel()
 	if v, ok := a.Labels[label]; ok && v != "" {
 		field("endpoint", text.Sanitize(v)+st.Muted.Render("  ("+widget.Key(d.ctx.Keys.Jump)+" shows it on the overview)"))
 	}

@@ -59,7 +59,7 @@ var _ Screen = (*Alerts)(nil)
 
 // NewAlerts returns the alerts screen.
 func NewAlerts(ctx *Context) *Alerts {
-	a := &Alerts{ctx: ctx, whoami: SystemUser, amConfigured: true, where: whereLabels(ctx.Config.Metrics.EndpointLabel)}
+	a := &Alerts{ctx: ctx, whoami: SystemUser, amConfigured: true, where: whereLabels(ctx.Config.EndpointLabel())}
 	a.list = widget.NewList(query.Alert.Key, a.tableHeight)
 	a.list.SetSpan(a.span)
 	a.SetSize(80, 20)
@@ -333,7 +333,7 @@ func (a *Alerts) actionKey(msg tea.KeyPressMsg, al query.Alert) (tea.Cmd, bool) 
 	case key.Matches(msg, k.GraphAlert):
 		return graphAlert(al), true
 	case key.Matches(msg, k.Jump):
-		label := a.ctx.Config.Metrics.EndpointLabel
+		label := a.ctx.Config.EndpointLabel()
 		v, ok := al.Labels[label]
 		if !ok || v == "" {
 			return Flash(text.Sanitize(al.Name)+" has no "+label+" label: no endpoint to jump to", false), true
@@ -460,7 +460,7 @@ func (a *Alerts) handleKey(msg tea.KeyPressMsg) tea.Cmd {
 
 // Notes implements Screen.
 func (a *Alerts) Notes() []string {
-	label := a.ctx.Config.Metrics.EndpointLabel
+	label := a.ctx.Config.EndpointLabel()
 	k, key := a.ctx.Keys, widget.Key
 	return []string{
 		"Alerts from Alertmanager, and pending ones from Prometheus; most severe first, then oldest.",

@@ -22,6 +22,10 @@ type Context struct {
 	Keys   *keys.KeyMap
 	// Now is the clock; tests fix it.
 	Now func() time.Time
+	// Detection says what was detected from the series at start (the
+	// endpoint label, the metric prefix), or why it failed; "" when the
+	// config left nothing to detect.
+	Detection string
 }
 
 // Thresholds returns the configured thresholds in query's terms.
@@ -65,6 +69,12 @@ type OverviewMsg struct {
 // OpenEndpointMsg asks the root model to open an endpoint's detail screen.
 type OpenEndpointMsg struct {
 	Endpoint string
+}
+
+// OpenGroupMsg asks for the members of a group row, worst first.
+type OpenGroupMsg struct {
+	Group   string
+	Members int
 }
 
 // FlashMsg asks the root model to show a short message in the footer.

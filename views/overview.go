@@ -35,6 +35,10 @@ type Overview struct {
 	width  int
 	height int
 
+	title string // "" for the overview itself
+	// doctor is the metrics doctor's line, "" when it found nothing.
+	doctor string
+
 	data  *query.Overview
 	stale int // endpoints of data with no fresh series, counted on arrival
 	// list holds the rows, filtered and sorted, and the cursor: until the
@@ -83,7 +87,21 @@ func NewOverview(ctx *Context) *Overview {
 }
 
 // Title implements Screen.
-func (o *Overview) Title() string { return "Overview" }
+func (o *Overview) Title() string {
+	if o.title != "" {
+		return o.title
+	}
+	return "Overview"
+}
+
+// SetDoctorSummary sets the metrics doctor's line under the table.
+func (o *Overview) SetDoctorSummary(s string) {
+	o.doctor = s
+	o.list.Clamp()
+}
+
+// SetTitle names the screen, for the members of a group.
+func (o *Overview) SetTitle(t string) { o.title = t }
 
 // Capturing implements Screen.
 func (o *Overview) Capturing() bool { return o.list.Prompt.IsOpen() }
@@ -149,7 +167,7 @@ func (o *Overview) Update(msg tea.Msg) (Component, tea.Cmd) {
 				if o.data.Endpoints[i].Stale {
 					o.stale++
 				}
-				o.longestName = max(o.longestName, text.Width(text.Sanitize(o.data.Endpoints[i].Name)))
+				o.longestName = max(o.longestName, text.Width(o.nameText(&o.data.Endpoints[i])))
 			}
 		}
 		o.rebuild()
@@ -163,7 +181,7 @@ func (o *Overview) Update(msg tea.Msg) (Component, tea.Cmd) {
 		// Endpoints with firing alerts rank first among those of the same
 		// level; an unknown list (no source answered) changes nothing.
 		if msg.Alerts != nil {
-			o.alerting = FiringByEndpoint(msg.Alerts, o.ctx.Config.Metrics.EndpointLabel)
+			o.alerting = FiringByEndpoint(msg.Alerts, o.ctx.Config.EndpointLabel())
 			o.rebuild()
 		}
 		return o, nil
@@ -214,7 +232,14 @@ func (o *Overview) handleKey(msg tea.KeyPressMsg) tea.Cmd {
 		o.reverse = !o.reverse
 		o.rebuild()
 	case key.Matches(msg, k.Open):
-		if name := o.list.SelectedKey(); name != "" {
+		e, ok := o.list.Selected()
+		switch {
+		case !ok || e.Name == "":
+		case e.Group:
+			// A group lists its members; a member opens its detail.
+			return func() tea.Msg { return OpenGroupMsg{Group: e.Name, Members: e.Members} }
+		default:
+			name := e.Name
 			return func() tea.Msg { return OpenEndpointMsg{Endpoint: name} }
 		}
 	}
@@ -296,6 +321,12 @@ func (o *Overview) statusLines() []string {
 	if len(lines) > 3 {
 		lines = append(lines[:2], st.Muted.Render(fmt.Sprintf("… and %d more problems", len(lines)-2)))
 	}
+	if o.doctor != "" && o.title == "" {
+		lines = append(lines, st.Warn.Render(text.Fit(o.doctor, o.width)))
+	}
+	if note := o.rowNote(); note != "" {
+		lines = append(lines, st.Warn.Render(text.Fit(note, o.width)))
+	}
 	switch {
 	case o.list.Prompt.IsOpen():
 		lines = append(lines, o.list.Prompt.In.View())
@@ -309,6 +340,28 @@ func (o *Overview) statusLines() []string {
 		lines = append(lines, st.Muted.Render(o.countText()))
 	}
 	return lines
+}
+
+// rowNote explains the marks of the selected row, if any: the member far
+// worse than its group (!), counters that go back and forth (↺), a p99 at
+// the top bucket (≥).
+func (o *Overview) rowNote() string {
+	e, ok := o.list.Selected()
+	if !ok || o.data == nil {
+		return ""
+	}
+	var parts []string
+	if w := o.outlier(&e, o.ctx.Thresholds()); w != "" {
+		parts = append(parts, "! worst member "+w+" · "+widget.Key(o.ctx.Keys.Open)+" lists the members")
+	}
+	if e.ResetsWrong() {
+		parts = append(parts, fmt.Sprintf("↺ rates wrong: counters reset %.0f× in %s over %d series (several processes per target: gunicorn without multiprocess mode)",
+			e.CounterResets, FormatDuration(o.data.Window), e.Series))
+	}
+	if o.data.P99Capped(e.P99) {
+		parts = append(parts, "p99 ≥"+FormatSeconds(o.data.TopBucket)+": at the top bucket, the true p99 is that or more")
+	}
+	return strings.Join(parts, " · ")
 }
 
 // countText is "N of M endpoints", with how many are stale.
@@ -341,6 +394,12 @@ func (o *Overview) Notes() []string {
 		"TREND is the error ratio over the window.",
 		"◌ stale AGE: the endpoint has no fresh series (its target is down, or stopped exposing it); the rate would only repeat old samples, so no figure is shown. AGE is since its target went down.",
 		"The filter is a case-insensitive regular expression (or text); !blog hides the rows that match blog.",
+		"NAME ×N is a group of N paths that are one route (metrics.group_paths); enter lists its members. \"" + query.UnmatchedName + "\" holds the requests no route matched.",
+		"! after a name: one member of the group is far worse than the group. ↺: its counters go back and forth (several processes per target), so its rates are wrong.",
+		"≥10s: the p99 is at the top bucket of the histogram; the true p99 is that or more.",
+	}
+	if o.data != nil && o.data.LatencyMean {
+		notes = append(notes, "MEAN: the latency is a summary with no buckets (default_latency_as_histogram=False): only the mean is known, p99 is —.")
 	}
 	if o.compare != query.CompareOff {
 		notes = append(notes, "ΔERR is each endpoint's error ratio now minus "+o.compare.String()+

@@ -43,7 +43,11 @@ func (o *Overview) header() string {
 	b.WriteString(" " + title("REQ/S", rpsW, query.SortRPS, true))
 	b.WriteString(" " + title("ERR%", errW, query.SortErrorRatio, true))
 	if o.showP50 {
-		b.WriteString(" " + title("P50", latW, query.SortP50, true))
+		p50 := "P50"
+		if o.data != nil && o.data.LatencyMean {
+			p50 = "MEAN" // a summary: no buckets, no quantile
+		}
+		b.WriteString(" " + title(p50, latW, query.SortP50, true))
 	}
 	b.WriteString(" " + title("P99", latW, query.SortP99, true))
 	if o.showExc {
@@ -177,28 +181,29 @@ func (o *Overview) renderRow(e *query.Endpoint, selected bool, th query.Threshol
 	if n := o.alerting[e.Name]; n > 0 {
 		marker = "● "
 	}
-	name := e.Name
-	if name == "" {
-		name = "(no " + o.ctx.Config.Metrics.EndpointLabel + ")"
-	}
+	name := o.nameText(e)
 	if e.Stale {
 		// No figure: the rate would only repeat samples from before the
 		// series went stale.
 		rest := o.width - markerW - o.nameW - 1
-		line := o.levels[themes.LevelCrit].paint(marker) + text.Fit(text.Sanitize(name), o.nameW) + " " +
+		line := o.levels[themes.LevelCrit].paint(marker) + text.Fit(name, o.nameW) + " " +
 			o.levels[themes.LevelCrit].paint(text.Fit(o.staleText(e)+" — no fresh series", max(rest, 0)))
 		if selected {
-			return st.RowSelected.Render(text.Fit(marker+text.Fit(text.Sanitize(name), o.nameW)+" "+text.Fit(o.staleText(e)+" — no fresh series", max(rest, 0)), o.width))
+			return st.RowSelected.Render(text.Fit(marker+text.Fit(name, o.nameW)+" "+text.Fit(o.staleText(e)+" — no fresh series", max(rest, 0)), o.width))
 		}
 		return line
 	}
 	errLvl := ThemeLevel(e.ErrorRatio, th.ErrorLevel(e.ErrorRatio))
+	nameLvl := themes.LevelNone
+	if o.outlier(e, th) != "" || e.ResetsWrong() {
+		nameLvl = themes.LevelWarn
+	}
 	p99Lvl := ThemeLevel(e.P99, th.P99Level(e.P99))
 	excLvl := themes.LevelNone
 	if !query.Missing(e.Exceptions) && e.Exceptions >= 0.5 {
 		excLvl = themes.LevelWarn
 	}
-	nameCell := text.Sanitize(name)
+	nameCell := name // sanitised, with its marks
 	mark := o.changedMark(e)
 	if mark != "" && o.nameW >= text.Width(mark)+4 {
 		// In a column of marks just after the longest name (the table's
@@ -209,14 +214,14 @@ func (o *Overview) renderRow(e *query.Endpoint, selected bool, th query.Threshol
 	}
 	cells := []cell{
 		{marker, markerW, false, themes.LevelCrit},
-		{nameCell, o.nameW, false, themes.LevelNone},
+		{nameCell, o.nameW, false, nameLvl},
 		{FormatRPS(e.RPS), rpsW, true, ThemeLevel(e.RPS, query.LevelOK)},
 		{FormatPercent(e.ErrorRatio), errW, true, errLvl},
 	}
 	if o.showP50 {
 		cells = append(cells, cell{FormatSeconds(e.P50), latW, true, ThemeLevel(e.P50, query.LevelOK)})
 	}
-	cells = append(cells, cell{FormatSeconds(e.P99), latW, true, p99Lvl})
+	cells = append(cells, cell{o.p99Text(e.P99), latW, true, p99Lvl})
 	if o.showExc {
 		cells = append(cells, cell{FormatCount(e.Exceptions), excW, true, excLvl})
 	}
@@ -265,6 +270,69 @@ func (o *Overview) renderRow(e *query.Endpoint, selected bool, th query.Threshol
 		return text.Truncate(b.String(), o.width)
 	}
 	return b.String()
+}
+
+// nameText is the row's name as shown: sanitised, "×N" after a group's
+// name, then the marks of what is wrong beyond the figures (! a member far
+// worse than the group, ↺ counters that go back and forth), kept in view
+// however narrow the column.
+func (o *Overview) nameText(e *query.Endpoint) string {
+	name := text.Sanitize(e.Name)
+	if e.Name == "" {
+		name = "(no " + text.Sanitize(o.ctx.Config.EndpointLabel()) + ")"
+	}
+	var suffix string
+	if e.Group && e.Members > 0 {
+		suffix += fmt.Sprintf(" ×%d", e.Members)
+	}
+	if o.outlier(e, o.ctx.Thresholds()) != "" {
+		suffix += " !"
+	}
+	if e.ResetsWrong() {
+		suffix += " ↺"
+	}
+	if suffix == "" {
+		return name
+	}
+	room := o.nameW - text.Width(suffix)
+	if room < 4 {
+		return text.Fit(name+suffix, o.nameW)
+	}
+	if text.Width(name) > room {
+		name = text.Truncate(name, room)
+	}
+	return name + suffix
+}
+
+// outlier says how one member of a group is far worse than the group: its
+// error ratio or p99 is critical while the group's is not, or its error
+// ratio is at least three times the group's and past the warning level.
+// "" when none is, or for a plain row.
+func (o *Overview) outlier(e *query.Endpoint, th query.Thresholds) string {
+	if !e.Group || e.Members < 2 {
+		return ""
+	}
+	if w := e.WorstMemberErrorRatio; e.WorstMember != "" && !query.Missing(w) {
+		crit := th.ErrorLevel(w) == query.LevelCrit && th.ErrorLevel(e.ErrorRatio) != query.LevelCrit
+		far := th.ErrorLevel(w) != query.LevelOK && (query.Missing(e.ErrorRatio) || w >= 3*e.ErrorRatio)
+		if crit || far {
+			return fmt.Sprintf("%s errs %s (group %s)", text.Sanitize(e.WorstMember), FormatPercent(w), FormatPercent(e.ErrorRatio))
+		}
+	}
+	if q := e.SlowestMemberP99; e.SlowestMember != "" && !query.Missing(q) &&
+		th.P99Level(q) == query.LevelCrit && th.P99Level(e.P99) != query.LevelCrit {
+		return fmt.Sprintf("%s p99 %s (group %s)", text.Sanitize(e.SlowestMember), o.p99Text(q), o.p99Text(e.P99))
+	}
+	return ""
+}
+
+// p99Text is a p99, "≥10s" when it is at the top bucket: the true value is
+// that or more.
+func (o *Overview) p99Text(v float64) string {
+	if o.data.P99Capped(v) {
+		return "≥" + FormatSeconds(v)
+	}
+	return FormatSeconds(v)
 }
 
 // changedMark is "⟳12m" for an endpoint whose targets restarted or were

@@ -37,11 +37,16 @@ const (
 // Panels is the grid of custom panels ([[panel]] in config.toml).
 type Panels struct {
 	noWork
-	ctx    *Context
-	specs  []query.PanelSpec
-	res    []query.PanelResult
-	width  int
-	height int
+	ctx   *Context
+	specs []query.PanelSpec // the configured panels, then the discovered ones
+	conf  []query.PanelSpec
+	res   []query.PanelResult
+	// discovery is the last discovery of the app's families, discErr why
+	// it failed; both nil before the first.
+	discovery *query.Discovery
+	discErr   error
+	width     int
+	height    int
 
 	// layout, computed in SetSize
 	cols, cellW, cellH, visRows int
@@ -50,9 +55,16 @@ type Panels struct {
 
 // NewPanels returns the panels screen for the configured panels.
 func NewPanels(ctx *Context, specs []query.PanelSpec) *Panels {
-	p := &Panels{ctx: ctx, specs: specs}
+	p := &Panels{ctx: ctx, specs: specs, conf: specs}
 	p.SetSize(80, 20)
 	return p
+}
+
+// DiscoveryMsg carries the app's metric families found, or why they could
+// not be read.
+type DiscoveryMsg struct {
+	Discovery *query.Discovery
+	Err       error
 }
 
 // Title implements Screen.
@@ -61,7 +73,8 @@ func (p *Panels) Title() string { return "Panels" }
 // Capturing implements Screen.
 func (p *Panels) Capturing() bool { return false }
 
-// Specs returns the configured panels.
+// Specs returns the panels: the configured ones first, then those made
+// from the app's own metric families.
 func (p *Panels) Specs() []query.PanelSpec { return p.specs }
 
 // Results returns the last results received.
@@ -99,7 +112,20 @@ func (p *Panels) clamp() {
 func (p *Panels) Update(msg tea.Msg) (Component, tea.Cmd) {
 	switch msg := msg.(type) {
 	case PanelsMsg:
-		p.res = msg.Results
+		if len(msg.Results) == len(p.specs) {
+			p.res = msg.Results
+		}
+	case DiscoveryMsg:
+		p.discErr = msg.Err
+		if msg.Err == nil && msg.Discovery != nil {
+			p.discovery = msg.Discovery
+			auto := query.DiscoveredPanels(msg.Discovery.Families)
+			if !samePanels(p.specs[len(p.conf):], auto) {
+				p.specs = append(append([]query.PanelSpec(nil), p.conf...), auto...)
+				p.res = nil
+				p.SetSize(p.width, p.height)
+			}
+		}
 	case tea.KeyPressMsg:
 		k := p.ctx.Keys
 		switch {
@@ -128,6 +154,14 @@ func (p *Panels) View() string {
 			"",
 			st.Muted.Render(text.Fit("  No custom panels. Add [[panel]] tables to config.toml:", p.width)),
 			st.Muted.Render(text.Fit("  see the commented-out examples at its end, and the README.", p.width)),
+		}
+		switch {
+		case p.discErr != nil:
+			lines = append(lines, "", st.Error.Render(text.Fit("  The app's own metric families are unknown: "+text.Sanitize(p.discErr.Error()), p.width)))
+		case p.discovery == nil:
+			lines = append(lines, "", st.Muted.Render(text.Fit("  Looking for the app's own metric families…", p.width)))
+		default:
+			lines = append(lines, "", st.Muted.Render(text.Fit("  The selected targets have no metric family of their own beyond the exporter's and the runtime's.", p.width)))
 		}
 		return strings.Join(text.FitBlock(lines, p.width, p.height), "\n")
 	}
@@ -174,8 +208,12 @@ func (p *Panels) cell(i int) []string {
 	if i < len(p.res) {
 		res = &p.res[i]
 	}
-	title := st.Title.Render(text.Truncate(text.Sanitize(sp.Title), w))
-	if u := unitLabel(sp.Unit); u != "" && text.Width(sp.Title)+3+len(u) <= w {
+	name := sp.Title
+	if sp.Discovered {
+		name = "auto · " + name
+	}
+	title := st.Title.Render(text.Truncate(text.Sanitize(name), w))
+	if u := unitLabel(sp.Unit); u != "" && text.Width(name)+3+len(u) <= w {
 		title += st.Muted.Render(" · " + text.Sanitize(u))
 	}
 	if res != nil && res.Err == nil && sp.Kind == query.PanelGraph && res.Range != nil && len(res.Range.Series) > 0 {
@@ -422,6 +460,20 @@ func (p *Panels) FullHelp() [][]key.Binding {
 func (p *Panels) Notes() []string {
 	return []string{
 		"Custom panels come from [[panel]] in config.toml; each runs one query per refresh while this screen is shown.",
+		"After them, \"auto ·\" panels show the app's own metric families, found from Prometheus's target metadata every 10 minutes: a histogram's p99 and rate, a counter's rate (top 10), a gauge over time, each by its label with the most values (50 at most). process_*, python_*, go_* and *_created are left out.",
 		fmt.Sprintf("Graphs cover the last %s; a panel whose query fails shows Prometheus's error.", FormatDuration(PanelGraphRange)),
 	}
+}
+
+// samePanels reports whether two lists of panels are the same.
+func samePanels(a, b []query.PanelSpec) bool {
+	if len(a) != len(b) {
+		return false
+	}
+	for i := range a {
+		if a[i].Title != b[i].Title || a[i].Query != b[i].Query {
+			return false
+		}
+	}
+	return true
 }

@@ -48,6 +48,9 @@ type Report struct {
 	// Problems are failures outside the overview's queries (Alertmanager),
 	// listed with the errors.
 	Problems []QueryProblem
+	// Detection says what was detected from the series (endpoint label,
+	// metric prefix), or why it failed; "" when nothing was left to it.
+	Detection string
 }
 
 // QueryProblem is a named failure of the snapshot.
@@ -164,7 +167,7 @@ func (r *Report) writeText(w io.Writer) error {
 	eps, more := r.limited(r.sorted())
 	nameW := len("ENDPOINT")
 	for _, e := range eps {
-		nameW = max(nameW, text.Width(text.Sanitize(e.Name)))
+		nameW = max(nameW, text.Width(r.rowName(&e)))
 	}
 	nameW = min(nameW, 60)
 	var b strings.Builder
@@ -172,6 +175,9 @@ func (r *Report) writeText(w io.Writer) error {
 	fmt.Fprintln(&b, r.totalsLine())
 	if l := r.TargetsLine(); l != "" {
 		fmt.Fprintln(&b, l)
+	}
+	if r.Detection != "" {
+		fmt.Fprintln(&b, text.Sanitize(r.Detection))
 	}
 	if r.NoSeries() {
 		fmt.Fprintf(&b, "no series matches {%s}\n", text.Sanitize(r.Selector))
@@ -185,14 +191,14 @@ func (r *Report) writeText(w io.Writer) error {
 		}
 		b.WriteString("\n")
 	}
-	row("ENDPOINT", "REQ/S", "ERR%", "P50", "P99", r.excTitle())
+	row("ENDPOINT", "REQ/S", "ERR%", r.p50Title(), "P99", r.excTitle())
 	for _, e := range eps {
 		if e.Stale {
-			b.WriteString(text.PadRight(text.Sanitize(e.Name), nameW) + "  " + r.staleCell(&e) + " (no fresh series)\n")
+			b.WriteString(text.PadRight(r.rowName(&e), nameW) + "  " + r.staleCell(&e) + " (no fresh series)\n")
 			continue
 		}
-		row(text.Sanitize(e.Name), FormatRPS(e.RPS), FormatPercent(e.ErrorRatio), FormatSeconds(e.P50),
-			FormatSeconds(e.P99), FormatCount(e.Exceptions))
+		row(r.rowName(&e), FormatRPS(e.RPS), FormatPercent(e.ErrorRatio), FormatSeconds(e.P50),
+			r.p99Text(e.P99), FormatCount(e.Exceptions))
 	}
 	if more > 0 {
 		fmt.Fprintf(&b, "… and %d more endpoints\n", more)
@@ -259,7 +265,7 @@ func (r *Report) writeMarkdown(w io.Writer) error {
 	if r.NoSeries() {
 		fmt.Fprintf(&b, "**no series matches `{%s}`**\n\n", text.Markdown(r.Selector))
 	}
-	fmt.Fprintf(&b, "| endpoint | req/s | err%% | p50 | p99 | %s |\n", strings.ToLower(r.excTitle()))
+	fmt.Fprintf(&b, "| endpoint | req/s | err%% | %s | p99 | %s |\n", strings.ToLower(r.p50Title()), strings.ToLower(r.excTitle()))
 	b.WriteString("|---|---:|---:|---:|---:|---:|\n")
 	mark := func(s string, lvl query.Level) string {
 		switch lvl {
@@ -272,12 +278,12 @@ func (r *Report) writeMarkdown(w io.Writer) error {
 	}
 	for _, e := range eps {
 		if e.Stale {
-			fmt.Fprintf(&b, "| `%s` | %s | | | | |\n", text.MarkdownCode(e.Name), "🔴 "+text.Markdown(r.staleCell(&e)))
+			fmt.Fprintf(&b, "| `%s`%s | %s | | | | |\n", text.MarkdownCode(e.Name), r.rowMarks(&e), "🔴 "+text.Markdown(r.staleCell(&e)))
 			continue
 		}
-		fmt.Fprintf(&b, "| `%s`%s | %s | %s | %s | %s | %s |\n", text.MarkdownCode(e.Name), r.changedSuffix(&e), FormatRPS(e.RPS),
+		fmt.Fprintf(&b, "| `%s`%s | %s | %s | %s | %s | %s |\n", text.MarkdownCode(e.Name), r.rowMarks(&e)+r.changedSuffix(&e), FormatRPS(e.RPS),
 			mark(FormatPercent(e.ErrorRatio), th.ErrorLevel(e.ErrorRatio)), FormatSeconds(e.P50),
-			mark(FormatSeconds(e.P99), th.P99Level(e.P99)), FormatCount(e.Exceptions))
+			mark(r.p99Text(e.P99), th.P99Level(e.P99)), FormatCount(e.Exceptions))
 	}
 	if more > 0 {
 		fmt.Fprintf(&b, "\n… and %d more endpoints\n", more)
@@ -325,6 +331,48 @@ func (f jsonFloat) MarshalJSON() ([]byte, error) {
 	return json.Marshal(v)
 }
 
+// rowMembers is a row's member count: 1 for a plain endpoint.
+func rowMembers(e *query.Endpoint) int {
+	if e.Group {
+		return e.Members
+	}
+	return 1
+}
+
+// rowMarks is what follows a row's name: "×N" for a group, "↺" when its
+// rates are wrong.
+func (r *Report) rowMarks(e *query.Endpoint) string {
+	var s string
+	if e.Group {
+		s += fmt.Sprintf(" ×%d", e.Members)
+	}
+	if e.ResetsWrong() {
+		s += " ↺ rates wrong (counters go back and forth)"
+	}
+	return s
+}
+
+// rowName is a row's name as text shows it, with its marks.
+func (r *Report) rowName(e *query.Endpoint) string {
+	return text.Sanitize(e.Name) + r.rowMarks(e) + r.changedSuffix(e)
+}
+
+// p50Title is P50, or MEAN when the duration is a summary.
+func (r *Report) p50Title() string {
+	if r.Overview.LatencyMean {
+		return "MEAN"
+	}
+	return "P50"
+}
+
+// p99Text is a p99, "≥10s" at the top bucket.
+func (r *Report) p99Text(v float64) string {
+	if r.Overview.P99Capped(v) {
+		return "≥" + FormatSeconds(v)
+	}
+	return FormatSeconds(v)
+}
+
 type jsonEndpoint struct {
 	Endpoint         string    `json:"endpoint"`
 	RPS              jsonFloat `json:"rps"`
@@ -336,6 +384,17 @@ type jsonEndpoint struct {
 	// Stale endpoints have no fresh series: their figures are null.
 	Stale      bool       `json:"stale"`
 	StaleSince *time.Time `json:"stale_since,omitempty"`
+	// Members is the number of paths of a group row (1 for a plain one).
+	Members int  `json:"members"`
+	Group   bool `json:"group"`
+	// MeanSeconds is the mean latency when the duration is a summary
+	// (p50 and p99 are then null).
+	MeanSeconds *jsonFloat `json:"mean_seconds,omitempty"`
+	// P99AtTopBucket: the p99 is the top finite bucket; the true p99 is
+	// that or more.
+	P99AtTopBucket bool `json:"p99_at_top_bucket"`
+	// RatesWrong: the counters reset far more often than restarts explain.
+	RatesWrong bool `json:"rates_wrong"`
 	// Changed is the newest restart or deploy of the endpoint's targets in
 	// the last 30m; null when none, or unknown (changes_known false).
 	Changed *time.Time `json:"changed"`
@@ -370,6 +429,7 @@ type jsonReport struct {
 	Window        string         `json:"window"`
 	WindowSeconds float64        `json:"window_seconds"`
 	TookSeconds   float64        `json:"took_seconds"`
+	Detection     string         `json:"detection,omitempty"`
 	Totals        jsonTotals     `json:"totals"`
 	Endpoints     []jsonEndpoint `json:"endpoints"`
 	Errors        []jsonError    `json:"errors"`
@@ -395,6 +455,7 @@ func (r *Report) writeJSON(w io.Writer) error {
 		Window:        FormatDuration(ov.Window),
 		WindowSeconds: ov.Window.Seconds(),
 		TookSeconds:   ov.Took.Seconds(),
+		Detection:     r.Detection,
 		Totals: jsonTotals{
 			RPS: jsonFloat(ov.Totals.RPS), ErrorRatio: jsonFloat(ov.Totals.ErrorRatio),
 			P99Seconds: jsonFloat(ov.Totals.P99), Exceptions: jsonFloat(ov.Totals.Exceptions),
@@ -436,6 +497,11 @@ func (r *Report) writeJSON(w io.Writer) error {
 			Endpoint: e.Name, RPS: jsonFloat(e.RPS), ErrorRatio: jsonFloat(e.ErrorRatio),
 			P50Seconds: jsonFloat(e.P50), P99Seconds: jsonFloat(e.P99), Exceptions: jsonFloat(e.Exceptions),
 			ExceptionsSource: excSrc,
+			Members:          rowMembers(&e), Group: e.Group, P99AtTopBucket: r.Overview.P99Capped(e.P99), RatesWrong: e.ResetsWrong(),
+		}
+		if r.Overview.LatencyMean {
+			mean := jsonFloat(e.P50)
+			je.MeanSeconds, je.P50Seconds = &mean, nan
 		}
 		if !e.Changed.IsZero() {
 			c := e.Changed.UTC()

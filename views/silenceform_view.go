@@ -227,7 +227,7 @@ func (f *SilenceForm) previewLines(list bool) []string {
 	out = append(out, f.receiverLines()...)
 	if list {
 		show := min(n, 4)
-		label := f.ctx.Config.Metrics.EndpointLabel
+		label := f.ctx.Config.EndpointLabel()
 		for i := 0; i < show; i++ {
 			a := &f.hits[i]
 			name := text.Sanitize(a.Name)

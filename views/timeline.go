@@ -379,7 +379,7 @@ func (t *Timeline) open(e query.Event) tea.Cmd {
 		t.detail.Push(newEventDetail(t.ctx, e, why))
 	case query.EventThreshold, query.EventDeploy, query.EventRestart:
 		ev := e
-		ep := e.Labels[t.ctx.Config.Metrics.EndpointLabel]
+		ep := e.Labels[t.ctx.Config.EndpointLabel()]
 		return func() tea.Msg { return OpenEventMsg{Event: ev, Endpoint: ep} }
 	default:
 		t.detail.Push(newEventDetail(t.ctx, e, ""))
@@ -393,7 +393,7 @@ func (t *Timeline) jump() tea.Cmd {
 	if !ok {
 		return nil
 	}
-	label := t.ctx.Config.Metrics.EndpointLabel
+	label := t.ctx.Config.EndpointLabel()
 	v, ok := d.Alert().Labels[label]
 	if !ok || v == "" {
 		return Flash("this alert has no "+text.Sanitize(label)+" label", false)
@@ -489,7 +489,7 @@ func (t *Timeline) rowLabelOrder(ls map[string]string) []string {
 			keep[k] = v
 		}
 	}
-	return labelOrder(keep, t.ctx.Config.Metrics.EndpointLabel)
+	return labelOrder(keep, t.ctx.Config.EndpointLabel())
 }
 
 // rowSummary is the summary column. An alert's is its name, then (when

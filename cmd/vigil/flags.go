@@ -77,6 +77,8 @@ var settings = []setting{
 		apply: func(c *vigil.Config, v string) error { c.Metrics.Selector = v; return nil }},
 	{flag: "endpoint-label", env: "VIGIL_ENDPOINT_LABEL", key: "metrics.endpoint_label", usage: "`label` that names an endpoint: path, url_rule or endpoint",
 		apply: func(c *vigil.Config, v string) error { c.Metrics.EndpointLabel = v; return nil }},
+	{flag: "group-paths", env: "VIGIL_GROUP_PATHS", key: "metrics.group_paths", usage: "`mode` of grouping paths that are one route into one row: auto, config ([[metrics.path_group]] only) or off",
+		apply: func(c *vigil.Config, v string) error { c.Metrics.GroupPaths = v; return nil }},
 	{flag: "theme", env: "VIGIL_THEME", key: "ui.theme", usage: "colour `theme`: dark, light, high-contrast or mono",
 		apply: func(c *vigil.Config, v string) error { c.UI.Theme = v; return nil }},
 	{flag: "read-only", env: "VIGIL_READ_ONLY", key: "ui.read_only", usage: "disable every key that writes to Alertmanager",

@@ -30,7 +30,8 @@ func TestPrecedenceFlagsEnvFileDefaults(t *testing.T) {
 		{"flag beats env and file", cfg.UI.Window.D(), time.Minute},
 		{"env beats file", cfg.UI.Refresh.D(), 3 * time.Second},
 		{"file beats default", cfg.UI.Theme, "light"},
-		{"default", cfg.Metrics.EndpointLabel, "path"},
+		{"default", cfg.Metrics.EndpointLabel, ""},
+		{"default resolved", cfg.EndpointLabel(), "path"},
 		{"env list", strings.Join(cfg.Alertmanager.URLs, " "), "http://a:9093 http://b:9093"},
 		{"bool flag", cfg.UI.ReadOnly, true},
 	}

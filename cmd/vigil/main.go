@@ -52,11 +52,13 @@ Usage:
                                         print the incident's timeline: alerts, silences,
                                         threshold crossings, deploys, restarts, writes, notes
   vigil note "text"                     add a note to the timeline
+  vigil doctor [--format text|json|markdown] [flags]
+                                        check the exporter's metrics for its known pitfalls
   vigil version                         print the version
 
 Exit codes: 0 ok; 1 something could not be read or is unhealthy (Prometheus or
 Alertmanager failing, a target down, a selector matching nothing, a timeline
-source failing), the output names it; 2 bad flags or config.
+source failing, a doctor check warning or unknown), the output names it; 2 bad flags or config.
 Run "vigil -h", "vigil snapshot -h" or "vigil timeline -h" for the flags.
 `
 
@@ -79,6 +81,8 @@ func run(args []string, stdout, stderr io.Writer, getenv func(string) string) in
 		err = runDemo(args[1:], stdout, stderr, getenv)
 	case "audit":
 		err = runAudit(args[1:], stdout, stderr, getenv)
+	case "doctor":
+		err = runDoctor(args[1:], stdout, stderr, getenv) // doctor.go
 	case "timeline", "note":
 		err = runLifecycleCommand(cmd, args[1:], stdout, stderr, getenv) // timeline.go
 	default:
@@ -174,8 +178,14 @@ func console(cfg *vigil.Config, getenv func(string) string) error {
 	}
 	defer closeLog()
 	logger.Info("starting", "version", version, "prometheus", cfg.Prometheus.URL, "config", cfg.Source)
+	dopts := doctorOptions(cfg) // what the config leaves to detection, before it fills it in
+	if note := detectShape(context.Background(), cfg, prom); note != "" {
+		logger.Info("shape", "detection", note)
+		vctx.Detection = note
+	}
 	opts := ui.Options{Context: vctx, Logger: logger, HistoryPath: ui.HistoryPath(), InTmux: getenv("TMUX") != ""}
 	opts.PrometheusSources(prom)
+	opts.DoctorOptions = dopts
 	// Who writes is resolved once, here: never while a key is handled.
 	opts.Identity = query.SystemUser()
 	opts.Audit = query.NewAuditLog(auditPath(cfg))
@@ -224,6 +234,7 @@ func runSnapshot(args []string, stdout, stderr io.Writer, getenv func(string) st
 	}
 	ctx, cancel := context.WithTimeout(context.Background(), cfg.Prometheus.Timeout.D()+time.Second)
 	defer cancel()
+	detection := detectShape(ctx, &cfg, prom)
 	ov, err := prom.Overview(ctx, cfg.Shape())
 	if err != nil {
 		return err
@@ -232,7 +243,8 @@ func runSnapshot(args []string, stdout, stderr io.Writer, getenv func(string) st
 	r := &views.Report{
 		Context: cfg.Context, Prometheus: cfg.Prometheus.URL, Overview: ov,
 		Thresholds: vctx.Thresholds(), Limit: *limit, ExceptionsMetric: cfg.Metrics.ExceptionsMetric,
-		Selector: cfg.Metrics.Selector, EndpointLabel: cfg.Metrics.EndpointLabel,
+		Selector: cfg.Metrics.Selector, EndpointLabel: cfg.EndpointLabel(),
+		Detection: detection,
 	}
 	alerts, source, amErr, alertsErr := snapshotAlerts(ctx, &cfg, prom)
 	r.Alerts, r.AlertsSource = alerts, source

@@ -76,6 +76,9 @@ func runTimeline(args []string, stdout, stderr io.Writer, getenv func(string) st
 	if err != nil {
 		return err
 	}
+	if note := detectShape(context.Background(), &cfg, prom); note != "" {
+		fmt.Fprintln(stderr, "vigil timeline: "+text.Sanitize(note))
+	}
 	req := query.TimelineRequest{
 		Since: from, Until: to, Shape: cfg.Shape(),
 		Thresholds: query.TimelineThresholds{

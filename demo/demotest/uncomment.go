@@ -5,15 +5,19 @@ package demotest
 
 import "strings"
 
-// Uncomment returns doc with every commented line from the first one that
-// starts with "# "+from uncommented ("# x" becomes "x", a lone "#" an empty
+// Uncomment returns doc with the commented lines from the first one that
+// starts with "# "+from to the end of that comment block (the next line that
+// is not a comment) uncommented ("# x" becomes "x", a lone "#" an empty
 // line), and whether such a line was found.
 func Uncomment(doc []byte, from string) ([]byte, bool) {
 	var out []string
-	in := false
+	in, found := false, false
 	for _, l := range strings.Split(string(doc), "\n") {
-		if strings.HasPrefix(l, "# "+from) {
-			in = true
+		if !found && strings.HasPrefix(l, "# "+from) {
+			in, found = true, true
+		}
+		if in && !strings.HasPrefix(l, "#") {
+			in = false
 		}
 		if in && strings.HasPrefix(l, "# ") {
 			l = strings.TrimPrefix(l, "# ")
@@ -22,5 +26,5 @@ func Uncomment(doc []byte, from string) ([]byte, bool) {
 		}
 		out = append(out, l)
 	}
-	return []byte(strings.Join(out, "\n")), in
+	return []byte(strings.Join(out, "\n")), found
 }

@@ -25,6 +25,7 @@ type KeyMap struct {
 	Panels     key.Binding
 	Timeline   key.Binding
 	Status     key.Binding
+	Doctor     key.Binding
 	PromQL     key.Binding
 	Note       key.Binding
 
@@ -127,6 +128,7 @@ func New(readOnly bool) *KeyMap {
 		Timeline:   key.NewBinding(key.WithKeys("5"), key.WithHelp("5", "incident timeline")),
 		Note:       key.NewBinding(key.WithKeys("n"), key.WithHelp("n", "add a note to the timeline")),
 		Status:     key.NewBinding(key.WithKeys("6"), key.WithHelp("6", "status")),
+		Doctor:     key.NewBinding(key.WithKeys("7"), key.WithHelp("7", "metrics doctor")),
 		PromQL:     key.NewBinding(key.WithKeys(":"), key.WithHelp(":", "PromQL prompt")),
 
 		Up:       key.NewBinding(key.WithKeys("k", "up"), key.WithHelp("↑/k", "up")),
@@ -237,7 +239,7 @@ func Name(b key.Binding) string { return b.Help().Key }
 
 // Global returns the bindings that work on every screen.
 func (k *KeyMap) Global() []key.Binding {
-	return []key.Binding{k.Overview, k.Alerts, k.Silences, k.Panels, k.Timeline, k.Status, k.PromQL, k.Note, k.NextScreen, k.Refresh, k.Pause, k.Help, k.Quit, k.Interrupt}
+	return []key.Binding{k.Overview, k.Alerts, k.Silences, k.Panels, k.Timeline, k.Status, k.Doctor, k.PromQL, k.Note, k.NextScreen, k.Refresh, k.Pause, k.Help, k.Quit, k.Interrupt}
 }
 
 // Navigation returns the list movement bindings.

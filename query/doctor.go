@@ -1,0 +1,680 @@
+package query
+
+import (
+	"context"
+	"fmt"
+	"math"
+	"slices"
+	"sort"
+	"strconv"
+	"strings"
+	"time"
+
+	v1 "github.com/prometheus/client_golang/api/prometheus/v1"
+	"github.com/prometheus/common/model"
+)
+
+// The metrics doctor: what prometheus_flask_exporter's defaults and its
+// users' setups do to the figures, found from the series of the selected
+// targets. Every check is a fixed query (DoctorRequests in all), whatever
+// the number of endpoints or targets.
+
+// CheckStatus is a check's outcome.
+type CheckStatus string
+
+// The outcomes of a check. Unknown is a check whose query failed or whose
+// premise is missing (no histogram: no bucket to check); it is never "ok".
+const (
+	CheckOK      CheckStatus = "ok"
+	CheckInfo    CheckStatus = "info"
+	CheckWarn    CheckStatus = "warn"
+	CheckUnknown CheckStatus = "unknown"
+)
+
+// The checks, by ID.
+const (
+	CheckMetrics        = "metrics_present"
+	CheckPrefix         = "metric_prefix"
+	CheckEndpointLabel  = "endpoint_label"
+	CheckLatencyKind    = "latency_histogram"
+	CheckP99Capped      = "p99_top_bucket"
+	CheckCounterResets  = "counter_resets"
+	CheckExceptions     = "exceptions_counted"
+	CheckPathExplosion  = "path_explosion"
+	CheckUnmatched      = "unmatched_routes"
+	doctorResetsWindow  = 10 * time.Minute
+	doctorExcWindow     = time.Hour
+	doctorResetsAllowed = 2 // resets in the window not explained by restarts
+)
+
+// Check is one thing the doctor looked at.
+type Check struct {
+	ID     string      `json:"id"`
+	Title  string      `json:"title"`
+	Status CheckStatus `json:"status"`
+	// Seen is what was found; Why, why it matters; Fix, what to change in
+	// the app or in vigil's config (empty for ok).
+	Seen string `json:"seen"`
+	Why  string `json:"why,omitempty"`
+	Fix  string `json:"fix,omitempty"`
+	// Subjects are the targets, endpoints or groups concerned.
+	Subjects []string `json:"subjects,omitempty"`
+}
+
+// Detected is what the doctor read the exporter's setup to be.
+type Detected struct {
+	// Prefix is the families' prefix with its underscore ("flask_", "" for
+	// NO_PREFIX); empty with PrefixKnown false when nothing was found.
+	Prefix      string `json:"prefix"`
+	PrefixKnown bool   `json:"prefix_known"`
+	// DurationMetric, RequestsMetric, ExceptionsMetric, InfoMetric are the
+	// family names under that prefix.
+	DurationMetric   string `json:"duration_metric,omitempty"`
+	RequestsMetric   string `json:"requests_metric,omitempty"`
+	ExceptionsMetric string `json:"exceptions_metric,omitempty"`
+	InfoMetric       string `json:"info_metric,omitempty"`
+	// EndpointLabel is the label naming endpoints, found from the series.
+	EndpointLabel string `json:"endpoint_label,omitempty"`
+	// Histogram is true when the duration has buckets, false for a
+	// summary; Summary when only _count and _sum exist.
+	Histogram bool `json:"histogram"`
+	Summary   bool `json:"summary"`
+	// TopBucket is the highest finite bucket bound, seconds; 0 unknown.
+	TopBucket float64 `json:"top_bucket_seconds,omitempty"`
+	// Endpoints is the number of values of the endpoint label.
+	Endpoints int `json:"endpoints"`
+	// Groups are the paths that differ in one segment.
+	Groups []PathGroup `json:"-"`
+}
+
+// DoctorReport is one run of the doctor.
+type DoctorReport struct {
+	Detected Detected     `json:"detected"`
+	Checks   []Check      `json:"checks"`
+	Errors   []QueryError `json:"-"`
+	// Requests is the number of requests sent to Prometheus.
+	Requests int `json:"requests"`
+
+	opts DoctorOptions
+}
+
+// Worst is the most serious status among the checks: warn, then unknown,
+// then info, then ok.
+func (r *DoctorReport) Worst() CheckStatus {
+	rank := map[CheckStatus]int{CheckOK: 0, CheckInfo: 1, CheckUnknown: 2, CheckWarn: 3}
+	w := CheckOK
+	for _, c := range r.Checks {
+		if rank[c.Status] > rank[w] {
+			w = c.Status
+		}
+	}
+	return w
+}
+
+// Problems are the checks that warn or could not be made.
+func (r *DoctorReport) Problems() []Check {
+	var out []Check
+	for _, c := range r.Checks {
+		if c.Status == CheckWarn || c.Status == CheckUnknown {
+			out = append(out, c)
+		}
+	}
+	return out
+}
+
+// DoctorRequests is the number of requests one doctor run sends at most:
+// the families and up (1, 2), the label names of the duration family (3),
+// then the endpoint values, the resets, the exceptions and the buckets
+// (4-7).
+const DoctorRequests = 7
+
+// The exporter's family names without prefix.
+const (
+	baseDuration   = "http_request_duration_seconds"
+	baseRequests   = "http_request_total"
+	baseExceptions = "http_request_exceptions_total"
+	baseInfo       = "exporter_info"
+)
+
+// familiesRE matches the exporter's families under any prefix.
+var familiesRE = `(.+_)?(` + baseDuration + `(_count|_bucket|_sum)?|` + baseRequests + `|` + baseExceptions + `|` + baseInfo + `)`
+
+// notEndpointLabels are labels of the duration family that never name an
+// endpoint.
+var notEndpointLabels = map[string]bool{"__name__": true, "method": true, StatusLabel: true, "le": true, "quantile": true, "job": true, "instance": true}
+
+// knownEndpointLabels are group_by's usual labels, preferred in this order.
+var knownEndpointLabels = []string{"path", "url_rule", "endpoint"}
+
+var errorNoDuration = fmt.Errorf("no request duration family was found")
+
+// DoctorOptions say which parts of the shape were left to detection: then
+// what was found is used, not a mismatch.
+type DoctorOptions struct {
+	// LabelDetected: metrics.endpoint_label is unset.
+	LabelDetected bool
+	// NamesDetected: the family names are prometheus_flask_exporter's
+	// defaults, which a detected prefix replaces.
+	NamesDetected bool
+}
+
+// Detect reads the exporter's setup from the series behind s.Selector: the
+// prefix, the latency kind and the endpoint label, in three requests.
+func (p *Prometheus) Detect(ctx context.Context, s Shape) (*Detected, error) {
+	r := p.doctor(ctx, s, DoctorOptions{}, true)
+	if len(r.Errors) > 0 {
+		return &r.Detected, fmt.Errorf("%s: %w", r.Errors[0].Name, r.Errors[0].Err)
+	}
+	return &r.Detected, nil
+}
+
+// Doctor checks the exporter's series behind s.Selector. s gives the
+// configured names: what was detected is compared with them, unless o says
+// they were left to detection.
+func (p *Prometheus) Doctor(ctx context.Context, s Shape, o DoctorOptions) *DoctorReport {
+	return p.doctor(ctx, s, o, false)
+}
+
+func (p *Prometheus) doctor(ctx context.Context, s Shape, o DoctorOptions, detectOnly bool) *DoctorReport {
+	r := &DoctorReport{opts: o}
+	defer r.sortChecks()
+	now := time.Now()
+	w := s.Window
+	if w <= 0 {
+		w = 5 * time.Minute
+	}
+	// 1, 2: which families each target has, and which targets are up.
+	famQ := NamedQuery{Name: "families", Expr: "count by (__name__, instance, job) (" + selector("", s.Selector, `__name__=~"`+familiesRE+`"`) + ")"}
+	upQ := NamedQuery{Name: "up", Expr: selector("up", s.Selector)}
+	res := p.runAll(ctx, []NamedQuery{famQ, upQ}, now, v1.Range{})
+	r.Requests += 2
+	fam, up := res[0], res[1]
+	for i, q := range []NamedQuery{famQ, upQ} {
+		if res[i].err != nil {
+			r.Errors = append(r.Errors, QueryError{Name: q.Name, Query: q.Expr, Err: res[i].err})
+		}
+	}
+	if fam.err != nil {
+		r.unknownAll(fmt.Sprintf("query families failed: %v", fam.err))
+		return r
+	}
+	r.checkFamilies(s, fam.vec, up)
+	d := &r.Detected
+	if d.DurationMetric == "" {
+		return r
+	}
+
+	// 3: the label names of the duration family, less the targets' own.
+	count := d.DurationMetric + "_count"
+	names, _, _, err := p.api.LabelNames(p.ctxTimeout(ctx), []string{selector(count, s.Selector)}, now.Add(-w), now)
+	r.Requests++
+	if err != nil {
+		err = p.wrap(ctx, "label names", err)
+		r.Errors = append(r.Errors, QueryError{Name: "label_names", Query: "/api/v1/labels?match[]=" + selector(count, s.Selector), Err: err})
+		r.add(Check{ID: CheckEndpointLabel, Title: "endpoint label", Status: CheckUnknown, Seen: "the label names could not be read: " + err.Error()})
+	} else {
+		r.checkEndpointLabel(s, names, up.vec)
+	}
+	if detectOnly {
+		return r
+	}
+	label := d.EndpointLabel
+	if label == "" {
+		label = s.EndpointLabel
+	}
+
+	// 4-7 at once.
+	sh := s
+	sh.DurationMetric, sh.EndpointLabel = d.DurationMetric, label
+	qs := []NamedQuery{
+		{Name: "endpoints", Expr: tag("count by ("+label+") ("+selector(count, s.Selector)+")", "all") +
+			" or " + tag("count by ("+label+") ("+selector(count, s.Selector, matcher(StatusLabel, "=", "404"))+" unless on ("+label+") "+selector(count, s.Selector, matcher(StatusLabel, "!=", "404"))+")", "only404")},
+		{Name: "resets", Expr: tag("max by (instance, job) (resets("+rangeOf(count, s.Selector, doctorResetsWindow)+"))", "resets") +
+			" or " + tag("max by (instance, job) (changes("+rangeOf(StartTimeMetric, s.Selector, doctorResetsWindow)+"))", "restarts")},
+		{Name: "exceptions", Expr: tag("sum(increase("+rangeOf(count, s.Selector, doctorExcWindow, matcher(StatusLabel, "=", "500"))+"))", "status500") +
+			" or " + tag("sum(increase("+rangeOf(d.ExceptionsMetric, s.Selector, doctorExcWindow)+"))", "exceptions")},
+	}
+	if d.Histogram {
+		qs = append(qs, NamedQuery{Name: "buckets", Expr: tag("count by (le) ("+selector(d.DurationMetric+"_bucket", s.Selector)+")", "le") +
+			" or " + tag(QuantileQuery(Shape{Selector: s.Selector, EndpointLabel: label, DurationMetric: d.DurationMetric, Window: w}, 0.99), "p99")})
+	}
+	res = p.runAll(ctx, qs, now, v1.Range{})
+	r.Requests += len(qs)
+	for i, q := range qs {
+		x := res[i]
+		if x.err != nil {
+			r.Errors = append(r.Errors, QueryError{Name: q.Name, Query: q.Expr, Err: x.err})
+		}
+		switch q.Name {
+		case "endpoints":
+			r.checkEndpoints(label, x)
+		case "resets":
+			r.checkResets(x)
+		case "exceptions":
+			r.checkExceptions(d, x)
+		case "buckets":
+			r.checkBuckets(label, x)
+		}
+	}
+	if !d.Histogram {
+		r.add(Check{ID: CheckP99Capped, Title: "p99 within the buckets", Status: CheckUnknown, Seen: "no buckets: the latency is a summary"})
+	}
+	return r
+}
+
+func (p *Prometheus) ctxTimeout(ctx context.Context) context.Context {
+	c, cancel := context.WithTimeout(ctx, p.timeout)
+	context.AfterFunc(c, cancel)
+	return c
+}
+
+func (r *DoctorReport) add(c Check) { r.Checks = append(r.Checks, c) }
+
+// sortChecks puts the checks in the order of doctorChecks.
+func (r *DoctorReport) sortChecks() {
+	order := map[string]int{}
+	for i, c := range doctorChecks {
+		order[c[0]] = i
+	}
+	sort.SliceStable(r.Checks, func(i, j int) bool { return order[r.Checks[i].ID] < order[r.Checks[j].ID] })
+}
+
+// unknownAll marks every check unknown for one reason.
+func (r *DoctorReport) unknownAll(why string) {
+	for _, c := range doctorChecks {
+		r.add(Check{ID: c[0], Title: c[1], Status: CheckUnknown, Seen: why})
+	}
+}
+
+// doctorChecks are the checks, in the order they are shown.
+var doctorChecks = [][2]string{
+	{CheckMetrics, "exporter metrics present"},
+	{CheckPrefix, "metric prefix"},
+	{CheckEndpointLabel, "endpoint label"},
+	{CheckLatencyKind, "latency as a histogram"},
+	{CheckP99Capped, "p99 within the buckets"},
+	{CheckCounterResets, "counters that only go up"},
+	{CheckExceptions, "exceptions counted"},
+	{CheckPathExplosion, "one row per route"},
+	{CheckUnmatched, "unmatched routes (404)"},
+}
+
+func title(id string) string {
+	for _, c := range doctorChecks {
+		if c[0] == id {
+			return c[1]
+		}
+	}
+	return id
+}
+
+func targetName(m model.Metric) string {
+	return fmt.Sprintf("%s %s", m["job"], m["instance"])
+}
+
+// checkFamilies reads the prefix, the latency kind and which targets that
+// are up have no exporter family.
+func (r *DoctorReport) checkFamilies(s Shape, fams model.Vector, up queryResult) {
+	d := &r.Detected
+	type tgt struct{ job, instance string }
+	has := map[tgt]bool{}
+	prefixes := map[string]map[tgt]bool{}
+	names := map[string]bool{}
+	for _, smp := range fams {
+		name := string(smp.Metric[model.MetricNameLabel])
+		names[name] = true
+		t := tgt{string(smp.Metric["job"]), string(smp.Metric["instance"])}
+		has[t] = true
+		if pre, ok := strings.CutSuffix(name, baseDuration+"_count"); ok {
+			if prefixes[pre] == nil {
+				prefixes[pre] = map[tgt]bool{}
+			}
+			prefixes[pre][t] = true
+		}
+	}
+	// The prefix of most targets.
+	best, bestN := "", -1
+	for pre, ts := range prefixes {
+		if len(ts) > bestN || len(ts) == bestN && pre < best {
+			best, bestN = pre, len(ts)
+		}
+	}
+	if bestN > 0 {
+		d.Prefix, d.PrefixKnown = best, true
+		d.DurationMetric = best + baseDuration
+		d.RequestsMetric = best + baseRequests
+		d.ExceptionsMetric = best + baseExceptions
+		d.InfoMetric = best + baseInfo
+		d.Histogram = names[d.DurationMetric+"_bucket"]
+		d.Summary = !d.Histogram && names[d.DurationMetric+"_sum"]
+	}
+
+	// Targets up with no exporter family: the debug reloader.
+	if up.err != nil {
+		r.add(Check{ID: CheckMetrics, Title: title(CheckMetrics), Status: CheckUnknown, Seen: "up{} could not be read: " + up.err.Error()})
+	} else {
+		var bare []string
+		upN := 0
+		for _, smp := range up.vec {
+			if smp.Value != 1 {
+				continue
+			}
+			upN++
+			if !has[tgt{string(smp.Metric["job"]), string(smp.Metric["instance"])}] {
+				bare = append(bare, targetName(smp.Metric))
+			}
+		}
+		sort.Strings(bare)
+		switch {
+		case upN == 0:
+			r.add(Check{ID: CheckMetrics, Title: title(CheckMetrics), Status: CheckUnknown,
+				Seen: fmt.Sprintf("no target of %s is up (%d series of up)", selectorText(s.Selector), len(up.vec)),
+				Why:  "nothing can be checked without a scraped target"})
+		case len(bare) > 0:
+			r.add(Check{ID: CheckMetrics, Title: title(CheckMetrics), Status: CheckWarn,
+				Seen:     fmt.Sprintf("%d of %d targets are up but expose no exporter family (*%s, *%s)", len(bare), upN, baseDuration, baseRequests),
+				Why:      "the app serves /metrics but PrometheusMetrics registered nothing: under Flask's debug reloader (FLASK_DEBUG=1, app.run(debug=True)) the exporter stays off unless DEBUG_METRICS is set; their endpoints are missing, not idle",
+				Fix:      "run without the debug reloader, or set the environment variable DEBUG_METRICS=1 for the app; check that PrometheusMetrics(app) runs in the serving process",
+				Subjects: bare})
+		default:
+			r.add(Check{ID: CheckMetrics, Title: title(CheckMetrics), Status: CheckOK, Seen: fmt.Sprintf("every one of %d targets up exposes the exporter's families", upN)})
+		}
+	}
+
+	switch {
+	case bestN <= 0:
+		r.add(Check{ID: CheckPrefix, Title: title(CheckPrefix), Status: CheckWarn,
+			Seen: "no *" + baseDuration + "_count series behind " + selectorText(s.Selector),
+			Why:  "without the request duration family there are no per-endpoint figures",
+			Fix:  "check the selector (--selector, selector in config.toml) and that the app uses prometheus_flask_exporter"})
+		for _, id := range []string{CheckEndpointLabel, CheckLatencyKind, CheckP99Capped, CheckCounterResets, CheckExceptions, CheckPathExplosion, CheckUnmatched} {
+			r.add(Check{ID: id, Title: title(id), Status: CheckUnknown, Seen: errorNoDuration.Error()})
+		}
+		return
+	case d.DurationMetric != s.DurationMetric && r.opts.NamesDetected:
+		r.add(Check{ID: CheckPrefix, Title: title(CheckPrefix), Status: CheckInfo,
+			Seen: fmt.Sprintf("the families are named %s* (%s); vigil uses them", shownPrefix(best), d.DurationMetric),
+			Why:  "the app sets PrometheusMetrics(defaults_prefix=...) (or NO_PREFIX); the metrics.*_metric keys are at their flask_ defaults, so the detected names are used",
+			Fix:  fmt.Sprintf("nothing to do; to pin them, set metrics.duration_metric = %q and the other metrics.*_metric keys", d.DurationMetric)})
+	case d.DurationMetric != s.DurationMetric:
+		c := Check{ID: CheckPrefix, Title: title(CheckPrefix), Status: CheckWarn,
+			Seen: fmt.Sprintf("the families are named %s* (%s), not %s", shownPrefix(best), d.DurationMetric, s.DurationMetric),
+			Why:  "the app sets PrometheusMetrics(defaults_prefix=...) (or NO_PREFIX): queries for the configured names find nothing",
+			Fix: fmt.Sprintf("set metrics.duration_metric = %q, metrics.requests_metric = %q, metrics.exceptions_metric = %q and metrics.info_metric = %q in config.toml",
+				d.DurationMetric, d.RequestsMetric, d.ExceptionsMetric, d.InfoMetric)}
+		if len(prefixes) > 1 {
+			c.Seen += fmt.Sprintf(" (%d prefixes in use; the most common is shown)", len(prefixes))
+		}
+		r.add(c)
+	default:
+		seen := fmt.Sprintf("%s*, as configured", shownPrefix(best))
+		if names[d.InfoMetric] {
+			seen += "; " + d.InfoMetric + " is there"
+		}
+		r.add(Check{ID: CheckPrefix, Title: title(CheckPrefix), Status: CheckOK, Seen: seen})
+	}
+	switch {
+	case d.Histogram:
+		r.add(Check{ID: CheckLatencyKind, Title: title(CheckLatencyKind), Status: CheckOK, Seen: d.DurationMetric + " has buckets"})
+	case d.Summary:
+		r.add(Check{ID: CheckLatencyKind, Title: title(CheckLatencyKind), Status: CheckWarn,
+			Seen: d.DurationMetric + " is a summary: _count and _sum, no _bucket",
+			Why:  "p50 and p99 cannot be computed from a summary without quantiles; only the mean latency (_sum/_count) is known, and vigil shows p50/p99 as —",
+			Fix:  "PrometheusMetrics(app, default_latency_as_histogram=True), the exporter's default"})
+	default:
+		r.add(Check{ID: CheckLatencyKind, Title: title(CheckLatencyKind), Status: CheckUnknown, Seen: d.DurationMetric + "_count exists without _bucket or _sum"})
+	}
+}
+
+func shownPrefix(p string) string {
+	if p == "" {
+		return "(no prefix) "
+	}
+	return p
+}
+
+func selectorText(sel string) string {
+	if cleanSelector(sel) == "" {
+		return "{} (no selector)"
+	}
+	return "{" + cleanSelector(sel) + "}"
+}
+
+// checkEndpointLabel finds the endpoint label among the duration family's
+// label names: not a target label (those of up), not method, status, le.
+func (r *DoctorReport) checkEndpointLabel(s Shape, names model.LabelNames, up model.Vector) {
+	target := map[string]bool{}
+	for _, smp := range up {
+		for n := range smp.Metric {
+			target[string(n)] = true
+		}
+	}
+	var cands []string
+	for _, n := range names {
+		if !notEndpointLabels[string(n)] && !target[string(n)] {
+			cands = append(cands, string(n))
+		}
+	}
+	d := &r.Detected
+	for _, k := range knownEndpointLabels {
+		if slices.Contains(cands, k) {
+			d.EndpointLabel = k
+			break
+		}
+	}
+	if d.EndpointLabel == "" && len(cands) == 1 {
+		d.EndpointLabel = cands[0]
+	}
+	switch {
+	case d.EndpointLabel == "" && len(cands) == 0:
+		r.add(Check{ID: CheckEndpointLabel, Title: title(CheckEndpointLabel), Status: CheckWarn,
+			Seen: d.DurationMetric + " has no label besides method, status and the target's",
+			Why:  "endpoints cannot be told apart",
+			Fix:  "PrometheusMetrics(app, group_by='url_rule') (or 'path', 'endpoint')"})
+	case d.EndpointLabel == "":
+		r.add(Check{ID: CheckEndpointLabel, Title: title(CheckEndpointLabel), Status: CheckWarn,
+			Seen:     "more than one label could name the endpoint: " + strings.Join(cands, ", "),
+			Why:      "a group_by function and default_labels both add labels; vigil cannot tell which one is the endpoint",
+			Fix:      "set metrics.endpoint_label in config.toml to the group_by label",
+			Subjects: cands})
+	case r.opts.LabelDetected:
+		r.add(Check{ID: CheckEndpointLabel, Title: title(CheckEndpointLabel), Status: CheckOK,
+			Seen: fmt.Sprintf("%q, detected (metrics.endpoint_label is unset)", d.EndpointLabel)})
+	case d.EndpointLabel != s.EndpointLabel:
+		r.add(Check{ID: CheckEndpointLabel, Title: title(CheckEndpointLabel), Status: CheckWarn,
+			Seen: fmt.Sprintf("the endpoint label is %q (group_by), not the configured %q", d.EndpointLabel, s.EndpointLabel),
+			Why:  "queries by the configured label put every request on one empty endpoint",
+			Fix:  fmt.Sprintf("set metrics.endpoint_label = %q in config.toml", d.EndpointLabel)})
+	default:
+		r.add(Check{ID: CheckEndpointLabel, Title: title(CheckEndpointLabel), Status: CheckOK, Seen: fmt.Sprintf("%q, as configured", d.EndpointLabel)})
+	}
+}
+
+// checkEndpoints looks at the endpoint label's values: groups of paths that
+// differ in one segment, and routes that only ever answer 404.
+func (r *DoctorReport) checkEndpoints(label string, x queryResult) {
+	if x.err != nil {
+		for _, id := range []string{CheckPathExplosion, CheckUnmatched} {
+			r.add(Check{ID: id, Title: title(id), Status: CheckUnknown, Seen: "query endpoints failed: " + x.err.Error()})
+		}
+		return
+	}
+	var all, only404 []string
+	for _, smp := range x.vec {
+		v := string(smp.Metric[model.LabelName(label)])
+		switch smp.Metric[SeriesLabel] {
+		case "all":
+			all = append(all, v)
+		case "only404":
+			only404 = append(only404, v)
+		}
+	}
+	sort.Strings(all)
+	sort.Strings(only404)
+	d := &r.Detected
+	d.Endpoints = len(all)
+	d.Groups = GroupPaths(all, DefaultMinVariants)
+	grouped := 0
+	var subj []string
+	for _, g := range d.Groups {
+		grouped += len(g.Members)
+		subj = append(subj, fmt.Sprintf("%s ×%d", g.Name, len(g.Members)))
+	}
+	if grouped > 0 && grouped >= len(all)/4 {
+		r.add(Check{ID: CheckPathExplosion, Title: title(CheckPathExplosion), Status: CheckWarn,
+			Seen:     fmt.Sprintf("%d of %d values of %q are paths that differ in one segment, in %d groups", grouped, len(all), label, len(d.Groups)),
+			Why:      "with group_by='path' every id or slug is its own endpoint: the table fills with near-identical rows and each new id adds series to Prometheus",
+			Fix:      "PrometheusMetrics(app, group_by='url_rule') groups them by the Flask route (/blog/<slug>)",
+			Subjects: subj})
+	} else {
+		seen := fmt.Sprintf("%d endpoints, no large group of paths differing in one segment", len(all))
+		if grouped > 0 {
+			seen = fmt.Sprintf("%d endpoints; %d small groups (%s)", len(all), len(d.Groups), strings.Join(subj, ", "))
+		}
+		r.add(Check{ID: CheckPathExplosion, Title: title(CheckPathExplosion), Status: CheckOK, Seen: seen})
+	}
+	hasNone := slices.Contains(all, "None")
+	switch {
+	case hasNone:
+		r.add(Check{ID: CheckUnmatched, Title: title(CheckUnmatched), Status: CheckInfo,
+			Seen: fmt.Sprintf("%s=\"None\" holds the requests no route matched", label),
+			Why:  "under group_by url_rule or endpoint every 404 of an unknown URL lands on None: one row, not an endpoint of the app",
+			Fix:  "nothing to change; vigil shows it as unmatched (404). excluded_paths can drop scanners' paths"})
+	case label == "path" && len(only404) > 0:
+		c := Check{ID: CheckUnmatched, Title: title(CheckUnmatched), Status: CheckWarn,
+			Seen: fmt.Sprintf("%d paths only ever answered 404", len(only404)),
+			Why:  "under group_by='path' every unknown URL (scanners, typos) is a series of its own; they crowd the table and Prometheus",
+			Fix:  "PrometheusMetrics(app, group_by='url_rule') puts them all on None, or excluded_paths=[...] drops them"}
+		c.Subjects = only404[:min(len(only404), 10)]
+		if len(only404) > 10 {
+			c.Subjects = append(c.Subjects, fmt.Sprintf("… %d more", len(only404)-10))
+		}
+		r.add(c)
+	default:
+		r.add(Check{ID: CheckUnmatched, Title: title(CheckUnmatched), Status: CheckOK, Seen: "no route answers only 404"})
+	}
+}
+
+// checkResets compares counter resets with restarts per target: resets
+// with no restart mean several processes (gunicorn workers without
+// multiprocess mode) behind one target.
+func (r *DoctorReport) checkResets(x queryResult) {
+	if x.err != nil {
+		r.add(Check{ID: CheckCounterResets, Title: title(CheckCounterResets), Status: CheckUnknown, Seen: "query resets failed: " + x.err.Error()})
+		return
+	}
+	resets := map[string]float64{}
+	restarts := map[string]float64{}
+	for _, smp := range x.vec {
+		t := targetName(smp.Metric)
+		if smp.Metric[SeriesLabel] == "resets" {
+			resets[t] = float64(smp.Value)
+		} else {
+			restarts[t] = float64(smp.Value)
+		}
+	}
+	var bad []string
+	for t, n := range resets {
+		if n-restarts[t] > doctorResetsAllowed {
+			bad = append(bad, fmt.Sprintf("%s: %g resets, %g restarts in %s", t, n, restarts[t], FormatDuration(doctorResetsWindow)))
+		}
+	}
+	sort.Strings(bad)
+	if len(bad) > 0 {
+		r.add(Check{ID: CheckCounterResets, Title: title(CheckCounterResets), Status: CheckWarn,
+			Seen:     fmt.Sprintf("%d targets' request counters go back without a restart", len(bad)),
+			Why:      "several processes answer the scrapes in turn (gunicorn workers without multiprocess mode): each has its own counters, rate() reads every switch as a reset, and the rates and error ratios of these targets are wrong",
+			Fix:      "use GunicornPrometheusMetrics (or GunicornInternalPrometheusMetrics) with PROMETHEUS_MULTIPROC_DIR set, so one /metrics sums every worker",
+			Subjects: bad})
+		return
+	}
+	r.add(Check{ID: CheckCounterResets, Title: title(CheckCounterResets), Status: CheckOK,
+		Seen: fmt.Sprintf("no target's counters reset more than its restarts explain in the last %s (%d checked)", FormatDuration(doctorResetsWindow), len(resets))})
+}
+
+// checkExceptions compares the 500 responses of the histogram with the
+// exceptions counter over an hour.
+func (r *DoctorReport) checkExceptions(d *Detected, x queryResult) {
+	if x.err != nil {
+		r.add(Check{ID: CheckExceptions, Title: title(CheckExceptions), Status: CheckUnknown, Seen: "query exceptions failed: " + x.err.Error()})
+		return
+	}
+	s500, exc, excSeen := 0.0, 0.0, false
+	for _, smp := range x.vec {
+		if smp.Metric[SeriesLabel] == "status500" {
+			s500 = float64(smp.Value)
+		} else {
+			exc, excSeen = float64(smp.Value), true
+		}
+	}
+	if math.IsNaN(s500) {
+		s500 = 0
+	}
+	h := FormatDuration(doctorExcWindow)
+	switch {
+	case s500 < 1:
+		r.add(Check{ID: CheckExceptions, Title: title(CheckExceptions), Status: CheckOK, Seen: "no status 500 response in the last " + h + ": nothing to compare"})
+	case !excSeen || exc < s500/2:
+		counted := "no " + d.ExceptionsMetric + " series"
+		if excSeen {
+			counted = fmt.Sprintf("%s counted %.0f", d.ExceptionsMetric, exc)
+		}
+		r.add(Check{ID: CheckExceptions, Title: title(CheckExceptions), Status: CheckWarn,
+			Seen: fmt.Sprintf("%.0f responses with status 500 in the last %s; %s", s500, h, counted),
+			Why:  "the exceptions counter sees only exceptions that reach teardown_request: an @errorhandler or abort() turns them into handled responses, so it stays low while 500s occur",
+			Fix:  "watch 500 responses rather than the counter: vigil's EXC* column counts status 500 from the histogram; the header's exc total undercounts here"})
+	default:
+		r.add(Check{ID: CheckExceptions, Title: title(CheckExceptions), Status: CheckOK, Seen: fmt.Sprintf("%.0f responses with status 500 and %.0f exceptions counted in the last %s", s500, exc, h)})
+	}
+}
+
+// checkBuckets finds the top finite bucket and the endpoints whose p99 is
+// at it: their true p99 is that or more.
+func (r *DoctorReport) checkBuckets(label string, x queryResult) {
+	if x.err != nil {
+		r.add(Check{ID: CheckP99Capped, Title: title(CheckP99Capped), Status: CheckUnknown, Seen: "query buckets failed: " + x.err.Error()})
+		return
+	}
+	top := 0.0
+	var p99 []*model.Sample
+	for _, smp := range x.vec {
+		switch smp.Metric[SeriesLabel] {
+		case "le":
+			if le, err := strconv.ParseFloat(string(smp.Metric["le"]), 64); err == nil && !math.IsInf(le, 1) && le > top {
+				top = le
+			}
+		case "p99":
+			p99 = append(p99, smp)
+		}
+	}
+	r.Detected.TopBucket = top
+	if top == 0 {
+		r.add(Check{ID: CheckP99Capped, Title: title(CheckP99Capped), Status: CheckUnknown, Seen: "no finite bucket bound was found"})
+		return
+	}
+	var capped []string
+	for _, smp := range p99 {
+		if float64(smp.Value) >= top {
+			capped = append(capped, string(smp.Metric[model.LabelName(label)]))
+		}
+	}
+	sort.Strings(capped)
+	topText := FormatSeconds(top)
+	if len(capped) > 0 {
+		r.add(Check{ID: CheckP99Capped, Title: title(CheckP99Capped), Status: CheckWarn,
+			Seen:     fmt.Sprintf("the p99 of %d endpoints is at the top bucket, %s", len(capped), topText),
+			Why:      fmt.Sprintf("histogram_quantile cannot read past the highest finite bucket: their true p99 is %s or more, and vigil shows ≥%s", topText, topText),
+			Fix:      "PrometheusMetrics(app, buckets=(..., 10, 30, 60)) with bounds above the slowest requests",
+			Subjects: capped})
+		return
+	}
+	r.add(Check{ID: CheckP99Capped, Title: title(CheckP99Capped), Status: CheckOK, Seen: fmt.Sprintf("every p99 is below the top bucket, %s", topText)})
+}
+
+// FormatSeconds prints seconds as a short duration: 10s, 2.5s, 750ms.
+func FormatSeconds(s float64) string {
+	if s >= 1 {
+		return strconv.FormatFloat(s, 'f', -1, 64) + "s"
+	}
+	return strconv.FormatFloat(s*1000, 'f', -1, 64) + "ms"
+}

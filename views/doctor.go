@@ -1,0 +1,188 @@
+package views
+
+import (
+	"fmt"
+	"strings"
+
+	"charm.land/bubbles/v2/key"
+	tea "charm.land/bubbletea/v2"
+
+	"github.com/vigilterm/vigil/query"
+	"github.com/vigilterm/vigil/themes"
+	"github.com/vigilterm/vigil/views/text"
+	"github.com/vigilterm/vigil/views/widget"
+)
+
+// DoctorMsg carries a run of the metrics doctor, or why it failed.
+type DoctorMsg struct {
+	Report *query.DoctorReport
+	Err    error
+}
+
+// Doctor is the metrics doctor's screen: each check of the exporter's
+// series, what was seen, why it matters and the fix.
+type Doctor struct {
+	noWork
+	ctx           *Context
+	width, height int
+	report        *query.DoctorReport
+	err           error
+	scroll        widget.Scroll
+}
+
+// NewDoctor returns the doctor screen.
+func NewDoctor(ctx *Context) *Doctor {
+	d := &Doctor{ctx: ctx}
+	d.SetSize(80, 20)
+	return d
+}
+
+// Title implements Screen.
+func (d *Doctor) Title() string { return "Doctor" }
+
+// Capturing implements Screen.
+func (d *Doctor) Capturing() bool { return false }
+
+// SetSize implements Screen.
+func (d *Doctor) SetSize(w, h int) { d.width, d.height = max(w, 0), max(h, 0) }
+
+// Update implements Screen.
+func (d *Doctor) Update(msg tea.Msg) (Component, tea.Cmd) {
+	switch msg := msg.(type) {
+	case DoctorMsg:
+		d.report, d.err = msg.Report, msg.Err
+	case tea.KeyPressMsg:
+		d.scroll.Key(msg, d.ctx.Keys, len(d.lines()), d.height)
+	}
+	return d, nil
+}
+
+// DoctorSummary is the overview's line on what the doctor found: the
+// checks that warn, "" when none does (or before a run).
+func DoctorSummary(r *query.DoctorReport, k key.Binding) string {
+	if r == nil {
+		return ""
+	}
+	var titles []string
+	for _, c := range r.Checks {
+		if c.Status == query.CheckWarn {
+			titles = append(titles, c.Title)
+		}
+	}
+	if len(titles) == 0 {
+		return ""
+	}
+	n := "1 finding"
+	if len(titles) > 1 {
+		n = fmt.Sprintf("%d findings", len(titles))
+	}
+	return fmt.Sprintf("⚕ metrics doctor: %s: %s · %s for details", n, strings.Join(titles, ", "), widget.Key(k))
+}
+
+var doctorMarks = map[query.CheckStatus]string{query.CheckOK: "✓", query.CheckInfo: "i", query.CheckWarn: "✕", query.CheckUnknown: "?"}
+
+// lines is the whole text, wrapped to the width.
+func (d *Doctor) lines() []string {
+	st := d.ctx.Styles
+	w := max(d.width, 1)
+	var out []string
+	add := func(style func(...string) string, s string, indent int) {
+		pad := strings.Repeat(" ", indent)
+		for _, l := range text.WrapWords(text.Sanitize(s), max(w-indent, 1)) {
+			out = append(out, style(pad+l))
+		}
+	}
+	plain := func(s ...string) string { return strings.Join(s, "") }
+	switch {
+	case d.report == nil && d.err != nil:
+		add(st.Error.Render, "the doctor could not run: "+d.err.Error(), 0)
+		return out
+	case d.report == nil:
+		add(st.Muted.Render, "checking the exporter's metrics…", 0)
+		return out
+	}
+	r := d.report
+	x := r.Detected
+	det := "no exporter family found behind the selector"
+	if x.PrefixKnown {
+		lat := "histogram"
+		if x.Summary {
+			lat = "summary (no buckets)"
+		}
+		det = fmt.Sprintf("prefix %q, endpoint label %q, latency %s, %d endpoints", x.Prefix, x.EndpointLabel, lat, x.Endpoints)
+	}
+	add(st.Muted.Render, "detected: "+det, 0)
+	if d.ctx.Detection != "" {
+		add(st.Muted.Render, "at start: "+d.ctx.Detection, 0)
+	}
+	if d.err != nil {
+		add(st.Error.Render, "last run failed, showing the one before: "+d.err.Error(), 0)
+	}
+	for _, c := range r.Checks {
+		out = append(out, "")
+		lvl := themes.LevelOK
+		switch c.Status {
+		case query.CheckWarn:
+			lvl = themes.LevelCrit
+		case query.CheckUnknown:
+			lvl = themes.LevelUnknown
+		case query.CheckInfo:
+			lvl = themes.LevelWarn
+		}
+		head := doctorMarks[c.Status] + " " + c.Title + ": "
+		first := text.WrapWords(text.Sanitize(head+c.Seen), w)
+		for i, l := range first {
+			if i == 0 {
+				out = append(out, st.Level(lvl).Render(l))
+			} else {
+				out = append(out, l)
+			}
+		}
+		if c.Status == query.CheckOK {
+			continue
+		}
+		if len(c.Subjects) > 0 {
+			add(plain, "on:  "+strings.Join(c.Subjects, ", "), 2)
+		}
+		if c.Why != "" {
+			add(plain, "why: "+c.Why, 2)
+		}
+		if c.Fix != "" {
+			add(st.Accent.Render, "fix: "+c.Fix, 2)
+		}
+	}
+	for _, e := range r.Errors {
+		out = append(out, "")
+		add(st.Error.Render, "query "+e.Name+" failed: "+e.Err.Error(), 0)
+	}
+	return out
+}
+
+// View implements Screen.
+func (d *Doctor) View() string {
+	if d.width <= 0 || d.height <= 0 {
+		return ""
+	}
+	return text.FitLines(d.scroll.Window(d.lines(), d.height), d.width, d.height)
+}
+
+// Notes implements Screen.
+func (d *Doctor) Notes() []string {
+	return []string{
+		"The doctor checks the exporter's series behind the selector for prometheus_flask_exporter's known pitfalls, every 5 minutes and on r.",
+		"✓ fine · i noted (vigil handles it) · ✕ a finding that makes figures wrong or missing · ? could not be checked (the reason is given).",
+		"vigil doctor prints the same checks for a script or a ticket.",
+	}
+}
+
+// ShortHelp implements help.KeyMap.
+func (d *Doctor) ShortHelp() []key.Binding {
+	k := d.ctx.Keys
+	return []key.Binding{k.Up, k.Down, k.Refresh, k.Help, k.Quit}
+}
+
+// FullHelp implements help.KeyMap.
+func (d *Doctor) FullHelp() [][]key.Binding {
+	k := d.ctx.Keys
+	return [][]key.Binding{k.Navigation(), {k.Refresh}}
+}
