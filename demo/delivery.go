@@ -61,3 +61,21 @@ groups:
           summary: "Always firing: proves that rules are evaluated and alerts reach Alertmanager"
 `)
 }
+
+// BrokenReceiverConfig is an Alertmanager configuration (for
+// StackOptions.AlertmanagerConfig) that routes every alert to one webhook
+// receiver, "broken", which the sink answers with 500, and notifies again
+// quickly: notifications fail.
+func BrokenReceiverConfig(sinkURL string) []byte {
+	return []byte(`route:
+  receiver: broken
+  group_by: [alertname]
+  group_wait: 1s
+  group_interval: 2s
+  repeat_interval: 1h
+receivers:
+  - name: broken
+    webhook_configs:
+      - url: ` + sinkURL + FailPathPrefix + `broken
+`)
+}

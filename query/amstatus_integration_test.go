@@ -11,28 +11,12 @@ import (
 	"github.com/vigilterm/vigil/query"
 )
 
-// brokenReceiverConfig routes every alert to a webhook the demo sink
-// answers with 500, and notifies again quickly.
-func brokenReceiverConfig(sink string) []byte {
-	return []byte(`route:
-  receiver: broken
-  group_by: [alertname]
-  group_wait: 1s
-  group_interval: 2s
-  repeat_interval: 1h
-receivers:
-  - name: broken
-    webhook_configs:
-      - url: ` + sink + demo.FailPathPrefix + `broken
-`)
-}
-
 // A real Alertmanager 0.25 posting to a receiver that answers 500: the
 // failures are read from its own /metrics and counted as the increase
 // between readings. Before a second reading, the recent failures are
 // unknown, not 0.
 func TestIntegrationDeliveryFailuresFromA500Sink(t *testing.T) {
-	stack := demotest.Start(t, demo.StackOptions{Alertmanagers: 1, AlertmanagerConfig: brokenReceiverConfig})
+	stack := demotest.Start(t, demo.StackOptions{Alertmanagers: 1, AlertmanagerConfig: demo.BrokenReceiverConfig})
 	am, err := query.NewAlertmanager(query.AlertmanagerOptions{URLs: stack.AlertmanagerURLs, Timeout: 3 * time.Second})
 	if err != nil {
 		t.Fatal(err)

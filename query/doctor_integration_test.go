@@ -3,13 +3,9 @@ package query
 import (
 	"context"
 	"fmt"
-	"net/http"
 	"strings"
 	"testing"
 	"time"
-
-	"github.com/prometheus/common/expfmt"
-	"github.com/prometheus/common/model"
 
 	"github.com/vigilterm/vigil/demo"
 	"github.com/vigilterm/vigil/demo/demotest"
@@ -19,30 +15,7 @@ import (
 // handlers, from Prometheus's own /metrics.
 func handlerRequests(t *testing.T, promURL string, handlers ...string) float64 {
 	t.Helper()
-	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
-	defer cancel()
-	req, _ := http.NewRequestWithContext(ctx, http.MethodGet, promURL+"/metrics", nil)
-	resp, err := http.DefaultClient.Do(req)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer resp.Body.Close()
-	parser := expfmt.NewTextParser(model.LegacyValidation)
-	fams, err := parser.TextToMetricFamilies(resp.Body)
-	if err != nil {
-		t.Fatalf("parsing %s/metrics: %v", promURL, err)
-	}
-	total := 0.0
-	for _, m := range fams["prometheus_http_requests_total"].GetMetric() {
-		for _, l := range m.GetLabel() {
-			for _, h := range handlers {
-				if l.GetName() == "handler" && l.GetValue() == h {
-					total += m.GetCounter().GetValue()
-				}
-			}
-		}
-	}
-	return total
+	return demotest.SumRequests(demotest.PrometheusRequests(t, promURL), handlers...)
 }
 
 func checkOf(r *DoctorReport, id string) Check {

@@ -4,7 +4,6 @@ import (
 	"context"
 	"fmt"
 	"math"
-	"net/http"
 	"runtime/debug"
 	"slices"
 	"strings"
@@ -12,7 +11,6 @@ import (
 	"time"
 
 	v1 "github.com/prometheus/client_golang/api/prometheus/v1"
-	"github.com/prometheus/common/expfmt"
 	"github.com/prometheus/common/model"
 
 	"github.com/vigilterm/vigil/demo"
@@ -365,35 +363,7 @@ func checkQueriesPerRefresh(t *testing.T, p *Prometheus, promURL string, s Shape
 // /metrics.
 func queryRequests(t *testing.T, promURL string) float64 {
 	t.Helper()
-	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
-	defer cancel()
-	req, err := http.NewRequestWithContext(ctx, http.MethodGet, promURL+"/metrics", nil)
-	if err != nil {
-		t.Fatal(err)
-	}
-	resp, err := http.DefaultClient.Do(req)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer resp.Body.Close()
-	parser := expfmt.NewTextParser(model.LegacyValidation)
-	fams, err := parser.TextToMetricFamilies(resp.Body)
-	if err != nil {
-		t.Fatalf("parsing %s/metrics: %v", promURL, err)
-	}
-	fam, ok := fams["prometheus_http_requests_total"]
-	if !ok {
-		t.Fatalf("%s/metrics has no prometheus_http_requests_total", promURL)
-	}
-	total := 0.0
-	for _, m := range fam.GetMetric() {
-		for _, l := range m.GetLabel() {
-			if l.GetName() == "handler" && (l.GetValue() == "/api/v1/query" || l.GetValue() == "/api/v1/query_range" || l.GetValue() == "/api/v1/targets") {
-				total += m.GetCounter().GetValue()
-			}
-		}
-	}
-	return total
+	return demotest.SumRequests(demotest.PrometheusRequests(t, promURL), "/api/v1/query", "/api/v1/query_range", "/api/v1/targets")
 }
 
 // raceEnabled reports whether this test binary was built with -race.

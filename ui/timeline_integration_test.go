@@ -3,14 +3,11 @@ package ui
 import (
 	"context"
 	"fmt"
-	"net/http"
 	"strings"
 	"sync/atomic"
 	"testing"
 	"time"
 
-	"github.com/prometheus/common/expfmt"
-	"github.com/prometheus/common/model"
 
 	"github.com/vigilterm/vigil"
 	"github.com/vigilterm/vigil/demo"
@@ -30,37 +27,6 @@ type silenceCounter struct {
 func (c *silenceCounter) Silences(ctx context.Context) ([]query.Silence, error) {
 	c.silences.Add(1)
 	return c.AlertSource.Silences(ctx)
-}
-
-// promRequests reads Prometheus's own count of the API requests it served,
-// by handler.
-func promRequests(t *testing.T, promURL string) map[string]float64 {
-	t.Helper()
-	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
-	defer cancel()
-	req, err := http.NewRequestWithContext(ctx, http.MethodGet, promURL+"/metrics", nil)
-	if err != nil {
-		t.Fatal(err)
-	}
-	resp, err := http.DefaultClient.Do(req)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer resp.Body.Close()
-	parser := expfmt.NewTextParser(model.LegacyValidation)
-	fams, err := parser.TextToMetricFamilies(resp.Body)
-	if err != nil {
-		t.Fatalf("parsing %s/metrics: %v", promURL, err)
-	}
-	out := map[string]float64{}
-	for _, m := range fams["prometheus_http_requests_total"].GetMetric() {
-		for _, l := range m.GetLabel() {
-			if l.GetName() == "handler" && strings.HasPrefix(l.GetValue(), "/api/v1/") {
-				out[l.GetValue()] += m.GetCounter().GetValue()
-			}
-		}
-	}
-	return out
 }
 
 // One build of the timeline screen on the real stack is exactly
@@ -93,17 +59,17 @@ func TestIntegrationTimelineQueriesPerBuild(t *testing.T) {
 
 	measure := func(name string, build func()) {
 		t.Helper()
-		before := promRequests(t, stack.PrometheusURL)
+		before := demotest.PrometheusRequests(t, stack.PrometheusURL)
 		amBefore := counted.silences.Load()
 		build()
 		want := float64(query.TimelineQueriesPerBuild)
 		var got map[string]float64
 		demotest.Eventually(t, 5*time.Second, "Prometheus to count the queries", func() (bool, string) {
-			got = promRequests(t, stack.PrometheusURL)
+			got = demotest.PrometheusRequests(t, stack.PrometheusURL)
 			return got["/api/v1/query_range"]-before["/api/v1/query_range"] >= want, fmt.Sprint(got)
 		})
 		time.Sleep(300 * time.Millisecond)
-		got = promRequests(t, stack.PrometheusURL)
+		got = demotest.PrometheusRequests(t, stack.PrometheusURL)
 		var total float64
 		for h, n := range got {
 			total += n - before[h]

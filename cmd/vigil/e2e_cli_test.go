@@ -1,12 +1,10 @@
 package main
 
 import (
-	"bytes"
 	"net"
 	"net/http"
 	"net/http/httptest"
 	"os"
-	"os/exec"
 	"path/filepath"
 	"strings"
 	"sync/atomic"
@@ -18,12 +16,8 @@ import (
 // returns stdout, stderr and the exit code.
 func runBinary(t *testing.T, env []string, args ...string) (string, string, int) {
 	t.Helper()
-	cmd := exec.Command(vigilBinary(t), args...)
-	cmd.Env = append(append(os.Environ(), "XDG_CONFIG_HOME="+t.TempDir(), "XDG_STATE_HOME="+t.TempDir()), env...)
-	var out, errOut bytes.Buffer
-	cmd.Stdout, cmd.Stderr = &out, &errOut
-	_ = cmd.Run()
-	return out.String(), errOut.String(), cmd.ProcessState.ExitCode()
+	code, out, errOut := execVigil(t, vigilBinary(t), append(append(os.Environ(), "XDG_CONFIG_HOME="+t.TempDir(), "XDG_STATE_HOME="+t.TempDir()), env...), args...)
+	return out, errOut, code
 }
 
 func TestHelpGoesToStdoutWithDefaults(t *testing.T) {

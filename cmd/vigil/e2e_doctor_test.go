@@ -1,11 +1,8 @@
 package main
 
 import (
-	"bytes"
-	"context"
 	"encoding/json"
 	"os"
-	"os/exec"
 	"strings"
 	"testing"
 	"time"
@@ -29,14 +26,7 @@ func TestDoctorCommand(t *testing.T) {
 	env := append(os.Environ(), "XDG_CONFIG_HOME="+dir, "XDG_STATE_HOME="+dir, "VIGIL_CONFIG=")
 	vigil := func(args ...string) (int, string, string) {
 		t.Helper()
-		ctx, cancel := context.WithTimeout(context.Background(), 60*time.Second)
-		defer cancel()
-		cmd := exec.CommandContext(ctx, bin, args...)
-		cmd.Env = env
-		var stdout, stderr bytes.Buffer
-		cmd.Stdout, cmd.Stderr = &stdout, &stderr
-		_ = cmd.Run()
-		return cmd.ProcessState.ExitCode(), stdout.String(), stderr.String()
+		return execVigil(t, bin, env, args...)
 	}
 	base := []string{"doctor", "--prometheus", stack.PrometheusURL, "--selector", `job="shop"`, "--window", "15s"}
 

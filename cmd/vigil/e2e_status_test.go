@@ -10,22 +10,6 @@ import (
 	"github.com/vigilterm/vigil/demo/demotest"
 )
 
-// failingConfig routes every alert to a webhook the demo sink answers
-// with 500.
-func failingConfig(sink string) []byte {
-	return []byte(`route:
-  receiver: broken
-  group_by: [alertname]
-  group_wait: 1s
-  group_interval: 2s
-  repeat_interval: 1h
-receivers:
-  - name: broken
-    webhook_configs:
-      - url: ` + sink + demo.FailPathPrefix + `broken
-`)
-}
-
 // The Status screen (6) at 80x24 on a real clustered pair whose only
 // receiver answers 500, with the Watchdog rule loaded: both peers and the
 // cluster, the watchdog firing, the webhook failures in the table and in
@@ -36,7 +20,7 @@ func TestE2EStatusScreenClusterDeliveryAndWatchdog(t *testing.T) {
 	stack := demotest.Start(t, demo.StackOptions{
 		RuleFiles:          map[string][]byte{demo.WatchdogRulesFile: demo.WatchdogRules()},
 		Alertmanagers:      2,
-		AlertmanagerConfig: failingConfig,
+		AlertmanagerConfig: demo.BrokenReceiverConfig,
 	})
 	p := startConsole(t, 80, 24, nil, stack, "--alertmanager", stack.AlertmanagerURLs[0],
 		"--alertmanager", stack.AlertmanagerURLs[1], "--watchdog", "Watchdog")

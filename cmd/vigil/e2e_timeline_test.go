@@ -55,14 +55,7 @@ func TestTimelineCommand(t *testing.T) {
 	env := append(os.Environ(), "XDG_CONFIG_HOME="+dir, "XDG_STATE_HOME="+filepath.Join(dir, "state"), "VIGIL_CONFIG=")
 	vigil := func(args ...string) (int, string, string) {
 		t.Helper()
-		ctx, cancel := context.WithTimeout(context.Background(), 60*time.Second)
-		defer cancel()
-		cmd := exec.CommandContext(ctx, bin, args...)
-		cmd.Env = env
-		var stdout, stderr bytes.Buffer
-		cmd.Stdout, cmd.Stderr = &stdout, &stderr
-		_ = cmd.Run()
-		return cmd.ProcessState.ExitCode(), stdout.String(), stderr.String()
+		return execVigil(t, bin, env, args...)
 	}
 
 	// A restart Prometheus sees, and a note with hostile text.
@@ -160,4 +153,18 @@ func TestTimelineCommand(t *testing.T) {
 			}
 		})
 	}
+}
+
+// execVigil runs the built binary with args and env, bounded in time, and
+// returns its exit code, stdout and stderr.
+func execVigil(t *testing.T, bin string, env []string, args ...string) (int, string, string) {
+	t.Helper()
+	ctx, cancel := context.WithTimeout(context.Background(), 60*time.Second)
+	defer cancel()
+	cmd := exec.CommandContext(ctx, bin, args...)
+	cmd.Env = env
+	var stdout, stderr bytes.Buffer
+	cmd.Stdout, cmd.Stderr = &stdout, &stderr
+	_ = cmd.Run()
+	return cmd.ProcessState.ExitCode(), stdout.String(), stderr.String()
 }
