@@ -332,11 +332,21 @@ func (r *DoctorReport) checkFamilies(s Shape, fams model.Vector, up queryResult)
 			prefixes[pre][t] = true
 		}
 	}
-	// The prefix of most targets.
-	best, bestN := "", -1
+	// The prefix: the exporter names it in *_exporter_info; among the
+	// prefixes of the duration family, those confirmed by an info metric
+	// first, then the one of most targets.
+	info := map[string]bool{}
+	for name := range names {
+		if pre, ok := strings.CutSuffix(name, baseInfo); ok {
+			info[pre] = true
+		}
+	}
+	best, bestN, bestInfo := "", -1, false
 	for pre, ts := range prefixes {
-		if len(ts) > bestN || len(ts) == bestN && pre < best {
-			best, bestN = pre, len(ts)
+		better := info[pre] && !bestInfo ||
+			info[pre] == bestInfo && (len(ts) > bestN || len(ts) == bestN && pre < best)
+		if better {
+			best, bestN, bestInfo = pre, len(ts), info[pre]
 		}
 	}
 	if bestN > 0 {
