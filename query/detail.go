@@ -437,7 +437,7 @@ func AssembleDetail(s Shape, r DetailRequest, plan DetailPlan, qs []NamedQuery, 
 	}
 	if i := detailChartsPerPlan + 3; len(res) > i {
 		if d.FiringsErr = res[i].err; d.FiringsErr == nil {
-			d.Firings = FiringMarkers(res[i].mat, mp, r.Endpoint)
+			d.Firings = firingMarkersOf(res[i].mat, mp, r.Endpoint, RowNamer(s.GroupRules()))
 		}
 	}
 	return d

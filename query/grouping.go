@@ -159,6 +159,16 @@ func (c compiledRules) name(v string) string {
 	return v
 }
 
+// RowNamer returns the function that names the row an endpoint label value
+// belongs to under the rules: a group's name, or the value itself.
+func RowNamer(rules []PathRule) func(string) string {
+	if len(rules) == 0 {
+		return func(v string) string { return v }
+	}
+	c := compileRules(rules)
+	return c.name
+}
+
 // autoRules finds the rules of auto mode from the member values: the
 // configured rules first, then one rule per group of paths differing in
 // one segment (among the values no configured rule matches), then the

@@ -124,12 +124,19 @@ func ChangeMarkers(mat model.Matrix, plan TimelinePlan) []Event {
 // AlertFiringsQuery, oldest first; with endpoint set, only the alerts one
 // of whose label values is the endpoint.
 func FiringMarkers(mat model.Matrix, plan TimelinePlan, endpoint string) []Event {
+	return firingMarkersOf(mat, plan, endpoint, func(v string) string { return v })
+}
+
+// firingMarkersOf is FiringMarkers for a row of the overview: an alert
+// counts when one of its label values belongs to the row (row names the
+// row of a value: a group's name, or the value).
+func firingMarkersOf(mat model.Matrix, plan TimelinePlan, endpoint string, row func(string) string) []Event {
 	var out []Event
 	for _, e := range AlertEvents(mat, plan) {
 		if e.Kind != EventAlertFiring {
 			continue
 		}
-		if endpoint != "" && !slices.ContainsFunc(mapValues(e.Labels), func(v string) bool { return v == endpoint }) {
+		if endpoint != "" && !slices.ContainsFunc(mapValues(e.Labels), func(v string) bool { return v == endpoint || row(v) == endpoint }) {
 			continue
 		}
 		out = append(out, e)

@@ -120,6 +120,11 @@ func TestFiringMarkersOfTheEndpoint(t *testing.T) {
 	if want := plan.Start.Add(20 * plan.Step); got[0].Time.After(want) || got[0].Time.Before(want.Add(-plan.Step)) {
 		t.Errorf("at %s, want within the step before %s", got[0].Time, want)
 	}
+	// A group row's detail: the alerts naming one of its paths.
+	row := RowNamer([]PathRule{{Name: "/<one>", Pattern: "/[xy]"}})
+	if grp := firingMarkersOf(mat, plan, "/<one>", row); len(grp) != 2 {
+		t.Errorf("the group /<one>: %d firings, want Mine and Other", len(grp))
+	}
 	if all := FiringMarkers(mat, plan, ""); len(all) != 2 {
 		t.Errorf("every alert: %d firings, want 2", len(all))
 	}

@@ -248,9 +248,9 @@ func (p *Prometheus) Timeline(ctx context.Context, r TimelineRequest) *Timeline 
 		case TimelineAlerts:
 			tl.Events = append(tl.Events, AlertEvents(x.mat, plan)...)
 		case TimelineErrorRatio:
-			tl.Events = append(tl.Events, ThresholdEvents(x.mat, plan, r.Shape.by(), FigureErrorRatio, r.Thresholds.ErrorRatioWarn, r.Thresholds.ErrorRatioCrit)...)
+			tl.Events = append(tl.Events, endpointKeyed(r.Shape, ThresholdEvents(x.mat, plan, r.Shape.by(), FigureErrorRatio, r.Thresholds.ErrorRatioWarn, r.Thresholds.ErrorRatioCrit))...)
 		case TimelineP99:
-			tl.Events = append(tl.Events, ThresholdEvents(x.mat, plan, r.Shape.by(), FigureP99, r.Thresholds.P99Warn.Seconds(), r.Thresholds.P99Crit.Seconds())...)
+			tl.Events = append(tl.Events, endpointKeyed(r.Shape, ThresholdEvents(x.mat, plan, r.Shape.by(), FigureP99, r.Thresholds.P99Warn.Seconds(), r.Thresholds.P99Crit.Seconds()))...)
 		case TimelineChanges:
 			tl.Events = append(tl.Events, ChangeEvents(x.mat, plan)...)
 		}
@@ -282,4 +282,21 @@ func (p *Prometheus) Timeline(ctx context.Context, r TimelineRequest) *Timeline 
 	}
 	SortEvents(tl.Events)
 	return tl
+}
+
+// endpointKeyed names an event's endpoint by the endpoint label, whatever
+// label the grouped queries used (a group row's name under
+// GroupLabel): the screens look it up by the endpoint label.
+func endpointKeyed(s Shape, ev []Event) []Event {
+	by := s.by()
+	if by == s.EndpointLabel {
+		return ev
+	}
+	for i := range ev {
+		if v, ok := ev[i].Labels[by]; ok {
+			delete(ev[i].Labels, by)
+			ev[i].Labels[s.EndpointLabel] = v
+		}
+	}
+	return ev
 }

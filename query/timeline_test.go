@@ -187,3 +187,17 @@ func TestNotesStore(t *testing.T) {
 		t.Errorf("bad line: %v", err)
 	}
 }
+
+// Threshold events of grouped rows name the row by the endpoint label, as
+// the screens look it up.
+func TestThresholdEventsOfGroupedRowsKeyedByTheEndpointLabel(t *testing.T) {
+	s := flaskShape().WithGroups([]PathRule{{Name: "/blog/<slug>", Pattern: "/blog/[^/]+"}})
+	ev := endpointKeyed(s, []Event{{Labels: map[string]string{GroupLabel: "/blog/<slug>", "figure": FigureErrorRatio}}})
+	if ev[0].Labels["path"] != "/blog/<slug>" || ev[0].Labels[GroupLabel] != "" {
+		t.Errorf("labels %v", ev[0].Labels)
+	}
+	plain := endpointKeyed(flaskShape(), []Event{{Labels: map[string]string{"path": "/login"}}})
+	if plain[0].Labels["path"] != "/login" {
+		t.Errorf("ungrouped: %v", plain[0].Labels)
+	}
+}

@@ -8,7 +8,6 @@ import (
 	"testing"
 	"time"
 
-
 	"github.com/vigilterm/vigil"
 	"github.com/vigilterm/vigil/demo"
 	"github.com/vigilterm/vigil/demo/demotest"

@@ -58,7 +58,10 @@ type Overview struct {
 	filterRe   *regexp.Regexp
 	filterNote string
 
-	alerting map[string]int // endpoint → number of firing alerts naming it
+	alerting map[string]int // row → number of firing alerts naming it (or one of its paths)
+	// firing is the number of firing alerts by endpoint label value, as
+	// the alerts name them; alerting is it mapped to the rows.
+	firing map[string]int
 
 	// levels paints a cell by its level, built once from the styles.
 	levels [themes.LevelUnknown + 1]painter
@@ -170,10 +173,11 @@ func (o *Overview) Update(msg tea.Msg) (Component, tea.Cmd) {
 				o.longestName = max(o.longestName, text.Width(o.nameText(&o.data.Endpoints[i])))
 			}
 		}
+		o.mapAlerting()
 		o.rebuild()
 		return o, nil
 	case JumpToEndpointMsg:
-		if !o.list.Select(msg.Endpoint) {
+		if !o.list.Select(o.rowOf(msg.Endpoint)) {
 			return o, Flash("endpoint "+text.Sanitize(msg.Endpoint)+" is not in the overview (no traffic, or filtered out)", false)
 		}
 		return o, nil
@@ -181,7 +185,8 @@ func (o *Overview) Update(msg tea.Msg) (Component, tea.Cmd) {
 		// Endpoints with firing alerts rank first among those of the same
 		// level; an unknown list (no source answered) changes nothing.
 		if msg.Alerts != nil {
-			o.alerting = FiringByEndpoint(msg.Alerts, o.ctx.Config.EndpointLabel())
+			o.firing = FiringByEndpoint(msg.Alerts, o.ctx.Config.EndpointLabel())
+			o.mapAlerting()
 			o.rebuild()
 		}
 		return o, nil
@@ -283,6 +288,28 @@ func (o *Overview) matches(name string) bool {
 		hit = strings.Contains(strings.ToLower(name), strings.ToLower(pat))
 	}
 	return hit != o.filterNeg
+}
+
+// rowOf is the row an endpoint label value is shown in: its group's, or
+// its own.
+func (o *Overview) rowOf(v string) string {
+	if o.data == nil {
+		return v
+	}
+	return query.RowNamer(o.data.GroupRules)(v)
+}
+
+// mapAlerting counts the firing alerts by row: an alert naming a path of a
+// group counts for the group's row.
+func (o *Overview) mapAlerting() {
+	name := func(v string) string { return v }
+	if o.data != nil {
+		name = query.RowNamer(o.data.GroupRules)
+	}
+	o.alerting = make(map[string]int, len(o.firing))
+	for v, n := range o.firing {
+		o.alerting[name(v)] += n
+	}
 }
 
 // rebuild filters and sorts the rows and puts the cursor back on the

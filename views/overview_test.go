@@ -492,3 +492,32 @@ func TestOverviewMarksAlertingEndpointsFromAlertsMsg(t *testing.T) {
 		t.Fatalf("an unknown alerts list dropped the marks: %v", got)
 	}
 }
+
+// A firing alert that names a path of a group counts for the group's row,
+// and J from it selects that row.
+func TestOverviewAlertsOfGroupedPaths(t *testing.T) {
+	ctx := testContext(t, "mono")
+	o := NewOverview(ctx)
+	o.SetSize(100, 20)
+	ov := &query.Overview{
+		Endpoints: []query.Endpoint{
+			{Name: "/blog/<slug>", RPS: 3, ErrorRatio: 0, P50: 0.01, P99: 0.02, Group: true, Members: 6},
+			{Name: "/login", RPS: 9, ErrorRatio: 0, P50: 0.01, P99: 0.02, Members: 1},
+		},
+		GroupRules: []query.PathRule{{Name: "/blog/<slug>", Pattern: "/blog/[^/]+"}},
+	}
+	o.Update(OverviewMsg{Overview: ov})
+	o.Update(AlertsMsg{Alerts: []query.Alert{{Name: "BlogDown", State: query.StateFiring, Labels: map[string]string{"path": "/blog/flask-tips"}}}})
+	rows := o.Rows()
+	if rows[0].Name != "/blog/<slug>" || rows[0].FiringAlerts != 1 {
+		t.Fatalf("the group's row does not rank first with its alert: %+v", rows[0])
+	}
+	if !strings.Contains(o.View(), "● /blog/<slug>") {
+		t.Errorf("no ● on the group's row:\n%s", o.View())
+	}
+	o.list.Select("/login")
+	o.Update(JumpToEndpointMsg{Endpoint: "/blog/flask-tips"})
+	if o.Selected() != "/blog/<slug>" {
+		t.Errorf("J to a member selects %q, want the group's row", o.Selected())
+	}
+}
