@@ -64,7 +64,12 @@ func (p *Prometheus) DiscoverFamilies(ctx context.Context, s Shape) (*Discovery,
 	if err != nil {
 		return d, p.wrap(ctx, "target metadata", err)
 	}
-	own := map[string]bool{s.DurationMetric: true, s.RequestsMetric: true, s.ExceptionsMetric: true}
+	// A counter's family is named without _total when Prometheus scraped
+	// it as OpenMetrics (its default), with it otherwise: compare both.
+	own := map[string]bool{}
+	for _, n := range []string{s.DurationMetric, s.RequestsMetric, s.ExceptionsMetric} {
+		own[n], own[strings.TrimSuffix(n, "_total")] = true, true
+	}
 	seen := map[string]bool{}
 	names := map[string]bool{}
 	for _, m := range meta {
@@ -153,10 +158,15 @@ func hasAnyPrefix(s string, prefixes []string) bool {
 	return false
 }
 
-// seriesName is a series name of the family: its _count for a histogram.
+// seriesName is a series name of the family: its _count for a histogram;
+// for a counter, its _total series (the family of an OpenMetrics scrape is
+// named without the suffix, the series always have it).
 func seriesName(f DiscoveredFamily) string {
-	if f.Type == v1.MetricTypeHistogram {
+	switch {
+	case f.Type == v1.MetricTypeHistogram:
 		return f.Name + "_count"
+	case f.Type == v1.MetricTypeCounter && !strings.HasSuffix(f.Name, "_total"):
+		return f.Name + "_total"
 	}
 	return f.Name
 }
@@ -185,8 +195,8 @@ func DiscoveredPanels(fams []DiscoveredFamily) []PanelSpec {
 				PanelSpec{Title: f.Name + " rate" + byTitle, Kind: PanelTop, Unit: "/s", Limit: DefaultPanelLimit, Discovered: true, Help: f.Help,
 					Query: "sum" + by + " (rate(" + f.Name + "_count" + sel + w + "))"})
 		case v1.MetricTypeCounter:
-			out = append(out, PanelSpec{Title: f.Name + " rate" + byTitle, Kind: PanelTop, Unit: "/s", Limit: DefaultPanelLimit, Discovered: true, Help: f.Help,
-				Query: "topk(" + fmt.Sprint(DefaultPanelLimit) + ", sum" + by + " (rate(" + f.Name + sel + w + ")))"})
+			out = append(out, PanelSpec{Title: seriesName(f) + " rate" + byTitle, Kind: PanelTop, Unit: "/s", Limit: DefaultPanelLimit, Discovered: true, Help: f.Help,
+				Query: "topk(" + fmt.Sprint(DefaultPanelLimit) + ", sum" + by + " (rate(" + seriesName(f) + sel + w + ")))"})
 		case v1.MetricTypeGauge:
 			out = append(out, PanelSpec{Title: f.Name + byTitle, Kind: PanelGraph, Unit: "none", Discovered: true, Help: f.Help,
 				Query: "sum" + by + " (" + f.Name + sel + ")"})

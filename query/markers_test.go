@@ -11,9 +11,12 @@ import (
 
 func TestAssembleChanged(t *testing.T) {
 	var r fakeResults
-	r[qRPS].vec = vec("/a", 1.0, "/b", 2.0)
+	r[qRPS].vec = vec("/a", 1.0, "/b", 2.0, "/old", 3.0)
 	at := testAt.Add(-12 * time.Minute).Truncate(time.Second)
-	r[qChanged].vec = vec("/a", float64(at.Unix()), "/gone", float64(at.Unix()))
+	// /old: a start time that changed but lies hours back (workers
+	// scraped in turn): no recent change.
+	old := testAt.Add(-5 * time.Hour)
+	r[qChanged].vec = vec("/a", float64(at.Unix()), "/gone", float64(at.Unix()), "/old", float64(old.Unix()))
 	ov := build(t, &r)
 	if ov.ChangesErr != nil {
 		t.Fatal(ov.ChangesErr)
@@ -24,8 +27,11 @@ func TestAssembleChanged(t *testing.T) {
 	if b := find(t, ov, "/b"); !b.Changed.IsZero() {
 		t.Errorf("/b changed %v, want none", b.Changed)
 	}
+	if o := find(t, ov, "/old"); !o.Changed.IsZero() {
+		t.Errorf("/old changed %v, 5h ago: want none", o.Changed)
+	}
 	// A change of an endpoint without request series makes no row.
-	if len(ov.Endpoints) != 2 {
+	if len(ov.Endpoints) != 3 {
 		t.Errorf("endpoints %v", names(ov.Endpoints))
 	}
 	r[qChanged] = queryResult{err: errors.New("bad_data: boom")}

@@ -544,7 +544,10 @@ func assemble(s Shape, plan TrendPlan, qs []NamedQuery, res *[numQueries]queryRe
 	if ov.ChangesErr == nil {
 		for _, smp := range res[qChanged].vec {
 			if v := float64(smp.Value); !Missing(v) && v > 0 {
-				if i, ok := b.index[smp.Metric[label]]; ok {
+				// A start time that changed within the range but lies
+				// before it (processes answering the scrapes in turn,
+				// each with its own start time) is no recent change.
+				if i, ok := b.index[smp.Metric[label]]; ok && !unixTime(v).Before(plan.End.Add(-ChangedWithin-time.Minute)) {
 					b.eps[i].Changed = unixTime(v)
 				}
 			}

@@ -139,7 +139,7 @@ func FreshQuery(s Shape) string {
 	count := s.countMetric()
 	out := tag("count by ("+L+") ("+selector(count, s.Selector)+")", "fresh") +
 		" or " + tag("count by (le) ("+selector(s.bucketMetric(), s.Selector)+")", "le") +
-		" or " + tag("sum by ("+L+") (resets("+rangeOf(count, s.Selector, s.Window)+"))", "resets")
+		" or " + tag("sum by ("+L+") (resets("+rangeOf(count, s.Selector, ResetsRange(s.Window))+"))", "resets")
 	if !s.Grouping.On() {
 		return out
 	}
@@ -150,6 +150,16 @@ func FreshQuery(s Shape) string {
 		" or " + tag("("+errs+" or "+all+" * 0) / "+all, "member_err") +
 		" or " + tag("histogram_quantile(0.99, sum by ("+L+", le) (rate("+rangeOf(s.bucketMetric(), s.Selector, s.Window)+")))", "member_p99")
 }
+
+// ResetsWindowMin is the shortest range the counter resets are counted
+// over: a restart resets each series once, while processes answering the
+// scrapes in turn reset them at most scrapes; over a few scrape intervals
+// (the auto window) the two could not be told apart.
+const ResetsWindowMin = 5 * time.Minute
+
+// ResetsRange is the range the counter resets are counted over for a
+// rate window.
+func ResetsRange(window time.Duration) time.Duration { return max(window, ResetsWindowMin) }
 
 // freshAnswer is the fresh query's answer split by its tags.
 type freshAnswer struct {

@@ -75,8 +75,8 @@ type Endpoint struct {
 	// SlowestMember is the member with the highest p99 and its p99.
 	SlowestMember    string
 	SlowestMemberP99 float64
-	// CounterResets is how often the endpoint's request counters reset in
-	// the window, summed over its series (NaN unknown); Series is how many
+	// CounterResets is how often the endpoint's request counters reset
+	// over ResetsRange(window), summed over its series (NaN unknown); Series is how many
 	// fresh series it has. Far more resets than series means several
 	// processes answer the scrapes in turn: its rates are wrong.
 	CounterResets float64

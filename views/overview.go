@@ -383,7 +383,7 @@ func (o *Overview) rowNote() string {
 	}
 	if e.ResetsWrong() {
 		parts = append(parts, fmt.Sprintf("↺ rates wrong: counters reset %.0f× in %s over %d series (several processes per target: gunicorn without multiprocess mode)",
-			e.CounterResets, FormatDuration(o.data.Window), e.Series))
+			e.CounterResets, FormatDuration(query.ResetsRange(o.data.Window)), e.Series))
 	}
 	if o.data.P99Capped(e.P99) {
 		parts = append(parts, "p99 ≥"+FormatSeconds(o.data.TopBucket)+": at the top bucket, the true p99 is that or more")
