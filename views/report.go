@@ -539,6 +539,11 @@ func jsonText(s string) string { return text.SanitizeMultiline(s) }
 // be forgotten.
 func (o *jsonReport) sanitize() { sanitizeStrings(reflect.ValueOf(o).Elem()) }
 
+// SanitizeJSON passes every string reachable from p (a pointer), map keys
+// included, through the JSON report's sanitiser: for the other commands'
+// JSON.
+func SanitizeJSON(p any) { sanitizeStrings(reflect.ValueOf(p).Elem()) }
+
 // sanitizeStrings rewrites, in place, every string reachable from v.
 func sanitizeStrings(v reflect.Value) {
 	switch v.Kind() {

@@ -157,14 +157,21 @@ func (d doctorOutput) writeJSON(w io.Writer) error {
 		Checks     []query.Check     `json:"checks"`
 		Errors     []jsonErr         `json:"errors"`
 		Requests   int               `json:"requests"`
-	}{Prometheus: d.Prometheus, Selector: d.Selector, Worst: r.Worst(), Detected: r.Detected, Checks: r.Checks, Requests: r.Requests,
+	}{Prometheus: d.Prometheus, Selector: d.Selector, Worst: r.Worst(), Detected: r.Detected, Requests: r.Requests,
 		Groups: []jsonGroup{}, Errors: []jsonErr{}}
+	for _, c := range r.Checks {
+		c.Subjects = append([]string(nil), c.Subjects...) // sanitised below, the report's own left alone
+		out.Checks = append(out.Checks, c)
+	}
 	for _, g := range r.Detected.Groups {
 		out.Groups = append(out.Groups, jsonGroup{g.Name, len(g.Members)})
 	}
 	for _, e := range r.Errors {
 		out.Errors = append(out.Errors, jsonErr{e.Name, e.Query, e.Err.Error()})
 	}
+	// Label values (paths) come from the servers: no control or bidi
+	// character leaves in the JSON, as in the snapshot's.
+	views.SanitizeJSON(&out)
 	enc := json.NewEncoder(w)
 	enc.SetIndent("", "  ")
 	return enc.Encode(out)
