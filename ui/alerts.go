@@ -69,7 +69,12 @@ func (a *alertsPart) update(msg tea.Msg) (tea.Cmd, bool) {
 	case views.AlertHistoryWantMsg:
 		return a.history(msg.Alert), true
 	case views.AlertHistoryMsg:
+		// To the alert detail that asked: the Alerts screen's or the
+		// timeline's (each checks the key is its alert's).
 		_, cmd := m.alertsScreen.Update(msg)
+		if m.timeline != nil && m.timeline.screen != nil {
+			m.timeline.screen.Update(msg)
+		}
 		return cmd, true
 	case views.SilenceRequestMsg:
 		return m.runSilence(msg), true

@@ -99,6 +99,8 @@ func (a *Alerts) recreate(al query.Alert) tea.Cmd {
 		return Flash("no silence of "+text.Sanitize(al.Name)+" expired in the last "+
 			FormatDuration(a.ctx.Config.Silence.RecentlyExpired.D())+" (silence.recently_expired)", false)
 	}
-	a.stack.Push(NewFreeSilenceForm(a.ctx, "Recreate expired silence", si.Matchers, si.Comment, a.all, a.createdBy()))
+	f := NewFreeSilenceForm(a.ctx, "Recreate expired silence", si.Matchers, si.Comment, a.all, a.createdBy())
+	f.routing = a.routing
+	a.stack.Push(f)
 	return nil
 }

@@ -219,3 +219,19 @@ func TestPagesTextNotInAlertmanager(t *testing.T) {
 		}
 	}
 }
+
+// The silence form opened with + on the Silences screen knows the routing:
+// its preview names the receivers of the alerts its matchers hit.
+func TestFreeSilenceFormPreviewReceivers(t *testing.T) {
+	s := NewSilences(testContext(t, "dark"))
+	s.SetSize(100, 30)
+	s.Update(AlertsMsg{Alerts: routingAlerts(), Silences: []query.Silence{}, At: fixedNow, Routing: knownRouting(t)})
+	send(s, "+")
+	if s.FormOpen() == nil {
+		t.Fatal("+ opened no form")
+	}
+	typeText(s, `alertname="Down"`)
+	if plain := ansi.Strip(s.View()); !strings.Contains(plain, "routes to pager (1 alert)") {
+		t.Errorf("the + form's preview lacks the receivers:\n%s", plain)
+	}
+}

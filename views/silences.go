@@ -17,9 +17,10 @@ import (
 // ones on request), whoever made them, with expire and extend.
 type Silences struct {
 	noWork
-	ctx    *Context
-	width  int
-	height int
+	ctx     *Context
+	routing routingInfo // who the alerts notify, for the forms' previews
+	width   int
+	height  int
 
 	all      []query.Silence
 	alerts   []query.Alert
@@ -149,7 +150,8 @@ func (s *Silences) Update(msg tea.Msg) (Component, tea.Cmd) {
 		return s, nil
 	case AlertsMsg:
 		s.onAlerts(msg)
-		return s, s.form.Broadcast(alertsData{all: s.alerts, silences: s.all})
+		s.routing = routingFrom(msg)
+		return s, s.form.Broadcast(alertsData{all: s.alerts, silences: s.all, routing: s.routing})
 	case SilenceResultMsg:
 		if cmd, ok := s.onBulkResult(msg); ok {
 			return s, cmd

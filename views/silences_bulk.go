@@ -199,7 +199,9 @@ func (s *Silences) openNewSilence() tea.Cmd {
 	if s.noAM {
 		return Flash("cannot silence: Alertmanager not configured", true)
 	}
-	s.form.Push(NewFreeSilenceForm(s.ctx, "Silence from matchers", nil, "", s.alerts, s.createdBy()))
+	f := NewFreeSilenceForm(s.ctx, "Silence from matchers", nil, "", s.alerts, s.createdBy())
+	f.routing = s.routing // where the matched alerts' notifications go
+	s.form.Push(f)
 	return nil
 }
 

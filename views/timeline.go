@@ -55,6 +55,7 @@ const (
 type Timeline struct {
 	noWork
 	ctx           *Context
+	routing       routingInfo // who the alerts notify, for an alert detail opened here
 	width, height int
 
 	rng     time.Duration
@@ -199,7 +200,13 @@ func (t *Timeline) Update(msg tea.Msg) (Component, tea.Cmd) {
 		if msg.Silences != nil {
 			t.silences = msg.Silences
 		}
-		t.detail.Broadcast(alertsData{all: t.alerts, silences: t.silences})
+		t.routing = routingFrom(msg)
+		return t, t.detail.Broadcast(alertsData{all: t.alerts, silences: t.silences, routing: t.routing})
+	case AlertHistoryMsg:
+		// The history of an alert detail opened from here.
+		if d, ok := t.detail.Top().(*AlertDetail); ok {
+			d.Update(msg)
+		}
 		return t, nil
 	case PausedMsg:
 		t.paused, t.pausedAt = msg.Paused, msg.Since
@@ -356,8 +363,10 @@ func (t *Timeline) open(e query.Event) tea.Cmd {
 	switch e.Kind {
 	case query.EventAlertFiring, query.EventAlertPending, query.EventAlertResolved:
 		if a, ok := activeAlertOf(e, t.alerts); ok {
-			t.detail.Push(NewAlertDetail(t.ctx, a, t.silences))
-			return nil
+			d := NewAlertDetail(t.ctx, a, t.silences)
+			d.setRouting(t.routing, t.alerts)
+			t.detail.Push(d)
+			return d.WantHistory()
 		}
 		why := "this alert is not active now: it is not among the current alerts"
 		if t.alerts == nil {

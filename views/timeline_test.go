@@ -193,9 +193,21 @@ func TestTimelineEnterOpensTheRelatedView(t *testing.T) {
 	}
 
 	selectKind(query.EventAlertFiring)
-	pressTL(tl, "enter")
-	if d, ok := tl.detail.Top().(*AlertDetail); !ok || d.Alert().Labels["cluster"] != "eu" {
+	cmd := pressTL(tl, "enter")
+	d, ok := tl.detail.Top().(*AlertDetail)
+	if !ok || d.Alert().Labels["cluster"] != "eu" {
 		t.Fatalf("enter on an active alert's event opened %T", tl.detail.Top())
+	}
+	// The detail asks for its history, and the answer reaches it.
+	if cmd == nil {
+		t.Fatal("the alert detail opened from the timeline asks for no history")
+	}
+	if want, ok := cmd().(AlertHistoryWantMsg); !ok || want.Alert.Name != "HighErrorRate" {
+		t.Fatalf("history request %#v", want)
+	}
+	tl.Update(AlertHistoryMsg{Key: d.Alert().Key(), Err: errors.New("bad_data: nope")})
+	if out := ansi.Strip(tl.View()); !strings.Contains(out, "history unknown: bad_data: nope") {
+		t.Fatalf("the history answer did not reach the detail:\n%s", out)
 	}
 	if out := ansi.Strip(tl.View()); !strings.Contains(out, "HighErrorRate") || !strings.Contains(out, "firing") || strings.Contains(out, "not active now") {
 		t.Fatalf("alert detail:\n%s", out)
