@@ -35,7 +35,7 @@ func offsetRange(metric, sel string, w, off time.Duration, extra ...string) stri
 func BaselineErrorRatioQuery(s Shape, off time.Duration) string {
 	all := "sum by (" + s.by() + ") (" + s.relabel("rate("+offsetRange(s.countMetric(), s.Selector, s.Window, off)+")") + ")"
 	errs := "sum by (" + s.by() + ") (" + s.relabel("rate("+offsetRange(s.countMetric(), s.Selector, s.Window, off, s.errorMatcher())+")") + ")"
-	return "(" + errs + " or " + all + " * 0) / " + all
+	return errorRatioOf(errs, all)
 }
 
 // BaselineP99Query is the p99 per endpoint over the window that ended off ago.

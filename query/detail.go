@@ -216,7 +216,7 @@ func detailExprs(s Shape, c DetailChart, endpoint string, w, off time.Duration) 
 	switch c {
 	case ChartErrorRatio:
 		all := count()
-		return [][2]string{{SeriesErrorRatio, "(" + count(s.errorMatcher()) + " or " + all + " * 0) / " + all}}
+		return [][2]string{{SeriesErrorRatio, errorRatioOf(count(s.errorMatcher()), all)}}
 	case ChartLatency:
 		q := func(v float64) string {
 			return "histogram_quantile(" + formatFloat(v) + ", sum by (le) (rate(" +

@@ -228,7 +228,7 @@ func (p *Prometheus) doctor(ctx context.Context, s Shape, o DoctorOptions, detec
 	sh.DurationMetric, sh.EndpointLabel = d.DurationMetric, label
 	qs := []NamedQuery{
 		{Name: "endpoints", Expr: tag("count by ("+label+") ("+selector(count, s.Selector)+")", "all") +
-			" or " + tag("count by ("+label+") ("+selector(count, s.Selector, matcher(StatusLabel, "=", "404"))+" unless on ("+label+") "+selector(count, s.Selector, matcher(StatusLabel, "!=", "404"))+")", "only404")},
+			" or " + tag(only404Query(count, s.Selector, label), "only404")},
 		{Name: "resets", Expr: tag("max by (instance, job) (resets("+rangeOf(count, s.Selector, doctorResetsWindow)+"))", "resets") +
 			" or " + tag("max by (instance, job) (changes("+rangeOf(StartTimeMetric, s.Selector, doctorResetsWindow)+"))", "restarts")},
 		{Name: "exceptions", Expr: tag("sum(increase("+rangeOf(count, s.Selector, doctorExcWindow, matcher(StatusLabel, "=", "500"))+"))", "status500") +

@@ -30,6 +30,10 @@ const (
 	GroupOff    = "off"
 )
 
+// MaxAutoGroups bounds the groups auto mode makes, so the queries stay a
+// bounded size.
+const MaxAutoGroups = 50
+
 // maxUnmatchedPaths bounds the paths of the unmatched row under group_by
 // path (they are sent as one alternation); beyond it, the rest stay rows
 // of their own and a warning says so.
@@ -187,7 +191,14 @@ func autoRules(g Grouping, label string, members, only404 []string) (rules []Pat
 		}
 	}
 	if g.Mode == GroupAuto {
-		for _, grp := range GroupPaths(free, g.MinVariants) {
+		groups := GroupPaths(free, g.MinVariants)
+		if len(groups) > MaxAutoGroups {
+			// Each rule is one more label_replace in every per-endpoint
+			// query: the largest groups, the others stay rows.
+			warn = fmt.Sprintf("%d groups of paths found: the %d largest are grouped, the others are rows of their own (add [[metrics.path_group]] routes)", len(groups), MaxAutoGroups)
+			groups = groups[:MaxAutoGroups]
+		}
+		for _, grp := range groups {
 			rules = append(rules, PathRule{Name: grp.Name, Pattern: groupPattern(grp.Name), Auto: true})
 		}
 	}

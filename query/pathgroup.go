@@ -98,13 +98,21 @@ func GroupPaths(paths []string, minVariants int) []PathGroup {
 		}
 		return len(s.members) > 4*minVariants
 	}
-	// Each path joins its best slot: the qualifying one with most members.
+	// Each path joins its best slot: one whose variants are all id-like
+	// first (/orders/1, /orders/2 are one route even when /orders/1 and
+	// /users/1 share their id), then the one with most members.
+	idLike := func(s *slot) bool { return s.kinds[""] == 0 && s.kinds["slug"] == 0 }
 	best := map[string]string{}
 	for p, keys := range keysOf {
-		bestKey, bestN := "", 0
+		bestKey, bestN, bestID := "", 0, false
 		for _, k := range keys {
-			if s := slots[k]; qualifies(s) && (len(s.members) > bestN || len(s.members) == bestN && k < bestKey) {
-				bestKey, bestN = k, len(s.members)
+			s := slots[k]
+			if !qualifies(s) {
+				continue
+			}
+			id, n := idLike(s), len(s.members)
+			if bestKey == "" || id && !bestID || id == bestID && (n > bestN || n == bestN && k < bestKey) {
+				bestKey, bestN, bestID = k, n, id
 			}
 		}
 		if bestKey != "" {

@@ -55,3 +55,22 @@ func TestGroupPaths(t *testing.T) {
 		t.Errorf("no paths: %v", g)
 	}
 }
+
+// Auto mode makes at most MaxAutoGroups groups, the largest, and says so.
+func TestAutoRulesBounded(t *testing.T) {
+	var paths []string
+	for g := 0; g < MaxAutoGroups+10; g++ {
+		for i := 0; i < 3+g%4; i++ {
+			paths = append(paths, fmt.Sprintf("/r%d/%d", g, 1000+i))
+		}
+	}
+	rules, warn := autoRules(Grouping{Mode: GroupAuto}, "path", paths, nil)
+	if len(rules) != MaxAutoGroups || warn == "" {
+		t.Errorf("%d rules, warning %q; want %d and a warning", len(rules), warn, MaxAutoGroups)
+	}
+	for _, r := range rules {
+		if !r.Auto {
+			t.Errorf("rule %+v", r)
+		}
+	}
+}

@@ -170,7 +170,20 @@ func PlanTrend(window time.Duration, end time.Time) TrendPlan {
 func TrendQuery(s Shape, rng time.Duration) string {
 	all := "sum by (" + s.by() + ") (" + s.relabel("rate("+rangeOf(s.countMetric(), s.Selector, rng)+")") + ")"
 	errs := "sum by (" + s.by() + ") (" + s.relabel("rate("+rangeOf(s.countMetric(), s.Selector, rng, s.errorMatcher())+")") + ")"
+	return errorRatioOf(errs, all)
+}
+
+// errorRatioOf is errs / all where all has traffic: 0, not absent, for a
+// series with traffic and no error series; NaN with no traffic.
+func errorRatioOf(errs, all string) string {
 	return "(" + errs + " or " + all + " * 0) / " + all
+}
+
+// only404Query counts, per value of label, the series of the paths that
+// only ever answered 404: no route of the app matched them.
+func only404Query(count, sel, label string) string {
+	return "count by (" + label + ") (" + selector(count, sel, matcher(StatusLabel, "=", "404")) +
+		" unless on (" + label + ") " + selector(count, sel, matcher(StatusLabel, "!=", "404")) + ")"
 }
 
 func formatFloat(f float64) string {

@@ -2,8 +2,6 @@ package query
 
 import (
 	"context"
-	"crypto/sha256"
-	"encoding/hex"
 	"errors"
 	"fmt"
 	"sort"
@@ -32,7 +30,8 @@ const routingRetry = 10 * time.Second
 type Routing struct {
 	// Hash identifies the configuration text (sha256, hex, first 12).
 	Hash string
-	// At is when the configuration was read.
+	// At is when this configuration was first read (a Routing handed out
+	// is never changed).
 	At time.Time
 
 	root    *dispatch.Route
@@ -94,9 +93,8 @@ func ParseRouting(original string) (r *Routing, err error) {
 	if cfg.Route == nil {
 		return nil, errors.New("the configuration has no route")
 	}
-	sum := sha256.Sum256([]byte(original))
 	r = &Routing{
-		Hash:    hex.EncodeToString(sum[:])[:12],
+		Hash:    ConfigHash(original),
 		root:    dispatch.NewRoute(cfg.Route, nil),
 		parents: map[*dispatch.Route]*dispatch.Route{},
 	}
@@ -385,7 +383,8 @@ func (a *Alertmanager) Routing(ctx context.Context, force bool) (*Routing, error
 		return nil, err
 	}
 	if c.routing != nil && c.err == nil && original == c.text {
-		c.routing.At = now
+		// The same configuration: the same Routing, unchanged (it may be
+		// read by the screens meanwhile; At stays its first reading).
 		return c.routing, nil
 	}
 	c.text = original

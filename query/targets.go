@@ -146,8 +146,8 @@ func FreshQuery(s Shape) string {
 	all := "sum by (" + L + ") (rate(" + rangeOf(count, s.Selector, s.Window) + "))"
 	errs := "sum by (" + L + ") (rate(" + rangeOf(count, s.Selector, s.Window, s.errorMatcher()) + "))"
 	return out +
-		" or " + tag("count by ("+L+") ("+selector(count, s.Selector, matcher(StatusLabel, "=", "404"))+" unless on ("+L+") "+selector(count, s.Selector, matcher(StatusLabel, "!=", "404"))+")", "only404") +
-		" or " + tag("("+errs+" or "+all+" * 0) / "+all, "member_err") +
+		" or " + tag(only404Query(count, s.Selector, L), "only404") +
+		" or " + tag(errorRatioOf(errs, all), "member_err") +
 		" or " + tag("histogram_quantile(0.99, sum by ("+L+", le) (rate("+rangeOf(s.bucketMetric(), s.Selector, s.Window)+")))", "member_p99")
 }
 

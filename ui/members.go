@@ -88,10 +88,18 @@ func (g *membersPart) close() {
 }
 
 func (g *membersPart) poll(at time.Time, now bool) tea.Cmd {
-	if g.screen == nil || (!now && !g.feed.p.Due(at)) {
+	// Only while the list is what the person sees: not under a member's
+	// detail, not while another tab is shown.
+	if g.screen == nil || g.m.activeTab() != g.tab || !g.onTop() || (!now && !g.feed.p.Due(at)) {
 		return nil
 	}
 	return g.start(false)
+}
+
+// onTop reports whether the list is the top of its tab.
+func (g *membersPart) onTop() bool {
+	s, ok := g.tab.top().(membersScreen)
+	return ok && s.Overview == g.screen
 }
 
 // start fetches the members: the overview of the series the group's rule

@@ -79,7 +79,9 @@ func DoctorSummary(r *query.DoctorReport, k key.Binding) string {
 	return fmt.Sprintf("⚕ metrics doctor: %s: %s · %s for details", n, strings.Join(titles, ", "), widget.Key(k))
 }
 
-var doctorMarks = map[query.CheckStatus]string{query.CheckOK: "✓", query.CheckInfo: "i", query.CheckWarn: "✕", query.CheckUnknown: "?"}
+// DoctorMarks are the marks of the doctor's outcomes, on screen and in
+// vigil doctor's output.
+var DoctorMarks = map[query.CheckStatus]string{query.CheckOK: "✓", query.CheckInfo: "i", query.CheckWarn: "✕", query.CheckUnknown: "?"}
 
 // lines is the whole text, wrapped to the width.
 func (d *Doctor) lines() []string {
@@ -129,7 +131,7 @@ func (d *Doctor) lines() []string {
 		case query.CheckInfo:
 			lvl = themes.LevelWarn
 		}
-		head := doctorMarks[c.Status] + " " + c.Title + ": "
+		head := DoctorMarks[c.Status] + " " + c.Title + ": "
 		first := text.WrapWords(text.Sanitize(head+c.Seen), w)
 		for i, l := range first {
 			if i == 0 {

@@ -326,10 +326,13 @@ func (o *Overview) outlier(e *query.Endpoint, th query.Thresholds) string {
 	return ""
 }
 
-// p99Text is a p99, "≥10s" when it is at the top bucket: the true value is
-// that or more.
-func (o *Overview) p99Text(v float64) string {
-	if o.data.P99Capped(v) {
+// p99Text is a p99 as the overview shows it (P99Text).
+func (o *Overview) p99Text(v float64) string { return P99Text(o.data, v) }
+
+// P99Text is a p99, "≥10s" when it is at the top bucket of ov's
+// histogram: the true value is that or more.
+func P99Text(ov *query.Overview, v float64) string {
+	if ov.P99Capped(v) {
 		return "≥" + FormatSeconds(v)
 	}
 	return FormatSeconds(v)

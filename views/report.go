@@ -366,12 +366,7 @@ func (r *Report) p50Title() string {
 }
 
 // p99Text is a p99, "≥10s" at the top bucket.
-func (r *Report) p99Text(v float64) string {
-	if r.Overview.P99Capped(v) {
-		return "≥" + FormatSeconds(v)
-	}
-	return FormatSeconds(v)
-}
+func (r *Report) p99Text(v float64) string { return P99Text(r.Overview, v) }
 
 type jsonEndpoint struct {
 	Endpoint         string    `json:"endpoint"`

@@ -232,9 +232,11 @@ func runSnapshot(args []string, stdout, stderr io.Writer, getenv func(string) st
 	if err != nil {
 		return err
 	}
+	// Detection has its own few seconds: the overview keeps its whole
+	// deadline.
+	detection := detectShape(context.Background(), &cfg, prom)
 	ctx, cancel := context.WithTimeout(context.Background(), cfg.Prometheus.Timeout.D()+time.Second)
 	defer cancel()
-	detection := detectShape(ctx, &cfg, prom)
 	ov, err := prom.Overview(ctx, cfg.Shape())
 	if err != nil {
 		return err
