@@ -29,7 +29,7 @@ func TestHelpGoesToStdoutWithDefaults(t *testing.T) {
 		if errOut != "" {
 			t.Errorf("%v: stderr %q, want the help on stdout only", args, errOut)
 		}
-		want := []string{"--prometheus", "(default http://127.0.0.1:9090)", "(default 5s)", "(default auto)", "(default path)", "(default dark)"}
+		want := []string{"--prometheus", "(default http://127.0.0.1:9090)", "(default 5s)", "(default auto)", "unset: detected from the series", "(default dark)", "(default auto)"}
 		if args[0] == "audit" {
 			want = []string{"-file", "-json"}
 		}

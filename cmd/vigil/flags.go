@@ -75,7 +75,7 @@ var settings = []setting{
 		}},
 	{flag: "selector", env: "VIGIL_SELECTOR", key: "metrics.selector", usage: "label `selector` of your services, without braces, e.g. job=\"flask\"",
 		apply: func(c *vigil.Config, v string) error { c.Metrics.Selector = v; return nil }},
-	{flag: "endpoint-label", env: "VIGIL_ENDPOINT_LABEL", key: "metrics.endpoint_label", usage: "`label` that names an endpoint: path, url_rule or endpoint",
+	{flag: "endpoint-label", env: "VIGIL_ENDPOINT_LABEL", key: "metrics.endpoint_label", usage: "`label` that names an endpoint: path, url_rule, endpoint or a group_by function's name; unset: detected from the series (path when that fails)",
 		apply: func(c *vigil.Config, v string) error { c.Metrics.EndpointLabel = v; return nil }},
 	{flag: "group-paths", env: "VIGIL_GROUP_PATHS", key: "metrics.group_paths", usage: "`mode` of grouping paths that are one route into one row: auto, config ([[metrics.path_group]] only) or off",
 		apply: func(c *vigil.Config, v string) error { c.Metrics.GroupPaths = v; return nil }},
