@@ -129,7 +129,8 @@ func TestE2EOverviewAt80x24(t *testing.T) {
 
 func TestE2EOverviewAt120x45AndBytesPerRefresh(t *testing.T) {
 	stack := startIncidentStack(t)
-	p := startConsole(t, 120, 45, nil, stack)
+	// Every path its own row, to measure with the most rows.
+	p := startConsole(t, 120, 45, nil, stack, "--group-paths", "off")
 	s := p.waitFor("live overview", 40*time.Second, func(s string) bool {
 		return strings.Contains(firstRow(s), "/api/checkout") && strings.Contains(s, "● live") && strings.Count(s, "\n  /") >= 25
 	})
@@ -294,7 +295,7 @@ func TestSnapshotJSONAgainstTheDemo(t *testing.T) {
 	var last []byte
 	deadline := time.Now().Add(40 * time.Second)
 	for {
-		out, err := exec.Command(bin, append([]string{"snapshot", "--format", "json"}, consoleArgs(stack)...)...).Output()
+		out, err := exec.Command(bin, append([]string{"snapshot", "--format", "json", "--group-paths", "off"}, consoleArgs(stack)...)...).Output()
 		if err != nil {
 			t.Fatalf("snapshot: %v\n%s", err, out)
 		}
@@ -334,6 +335,33 @@ func TestSnapshotJSONAgainstTheDemo(t *testing.T) {
 			t.Fatalf("checkout never came first:\n%s", last)
 		}
 		time.Sleep(time.Second)
+	}
+	// Grouped (the default): the blog's slugs are one row with its
+	// member count, a plain path has one member.
+	out, err := exec.Command(bin, append([]string{"snapshot", "--format", "json"}, consoleArgs(stack)...)...).Output()
+	if err != nil {
+		t.Fatalf("snapshot: %v\n%s", err, out)
+	}
+	var g struct {
+		Endpoints []struct {
+			Endpoint string `json:"endpoint"`
+			Members  int    `json:"members"`
+			Group    bool   `json:"group"`
+		} `json:"endpoints"`
+	}
+	if err := json.Unmarshal(out, &g); err != nil {
+		t.Fatal(err)
+	}
+	rows := map[string][2]int{}
+	for _, e := range g.Endpoints {
+		b := 0
+		if e.Group {
+			b = 1
+		}
+		rows[e.Endpoint] = [2]int{e.Members, b}
+	}
+	if rows["/blog/<slug>"] != [2]int{6, 1} || rows["/api/checkout"] != [2]int{1, 0} || len(g.Endpoints) >= 25 {
+		t.Errorf("grouped snapshot: %d rows, /blog/<slug> %v, /api/checkout %v", len(g.Endpoints), rows["/blog/<slug>"], rows["/api/checkout"])
 	}
 	// Markdown and text name the endpoints too.
 	for _, f := range []string{"markdown", "text"} {
