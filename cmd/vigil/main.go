@@ -150,6 +150,11 @@ func runConsole(args []string, stderr io.Writer, getenv func(string) string) err
 	if err != nil {
 		return err
 	}
+	if cfg.Current != "" {
+		if cfg, err = cfg.ForContext(cfg.Current); err != nil {
+			return usageError{err}
+		}
+	}
 	return console(&cfg, getenv)
 }
 
