@@ -19,6 +19,8 @@ import (
 	"os"
 	"os/signal"
 	"runtime/debug"
+	"strings"
+	"sync"
 	"syscall"
 	"time"
 
@@ -224,6 +226,7 @@ func checkFormat(format string) error {
 
 func runSnapshot(args []string, stdout, stderr io.Writer, getenv func(string) string) error {
 	o := newFlagSet("vigil snapshot", stderr)
+	o.allowAll = true
 	format := o.fs.String("format", views.FormatText, "output `format`: text, json or markdown")
 	limit := o.fs.Int("limit", 0, "show at most `N` endpoints in text and markdown (0: all)")
 	cfg, err := parse(o, args, getenv)
@@ -233,25 +236,83 @@ func runSnapshot(args []string, stdout, stderr io.Writer, getenv func(string) st
 	if err := checkFormat(*format); err != nil {
 		return err
 	}
-	prom, err := newPrometheus(&cfg)
-	if err != nil {
+	if cfg.Current == vigil.ContextAll {
+		return snapshotContexts(&cfg, *format, *limit, stdout)
+	}
+	if cfg.Current != "" {
+		if cfg, err = cfg.ForContext(cfg.Current); err != nil {
+			return usageError{err}
+		}
+	}
+	r, err := snapshotReport(&cfg, *limit)
+	if r != nil {
+		if werr := r.Write(stdout, *format); werr != nil {
+			return werr
+		}
+	}
+	return err
+}
+
+// snapshotContexts prints the snapshot of every context, each read at the
+// same time under its own deadline. A context that fails is named in its
+// section (or its "error") and in the error returned (exit 1); the others
+// are printed all the same.
+func snapshotContexts(cfg *vigil.Config, format string, limit int, stdout io.Writer) error {
+	names := cfg.ContextNames()
+	reports := make([]views.ContextReport, len(names))
+	var wg sync.WaitGroup
+	for i, name := range names {
+		reports[i].Name = name
+		c, err := cfg.ForContext(name)
+		if err != nil {
+			reports[i].Err = err
+			continue
+		}
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			reports[i].Report, reports[i].Err = snapshotReport(&c, limit)
+		}()
+	}
+	wg.Wait()
+	if err := views.WriteContexts(stdout, format, reports); err != nil {
 		return err
+	}
+	var failed []string
+	for _, r := range reports {
+		if r.Err != nil {
+			failed = append(failed, fmt.Sprintf("context %s: %v", r.Name, r.Err))
+		}
+	}
+	if len(failed) > 0 {
+		return fmt.Errorf("%d of %d contexts failed: %s", len(failed), len(names), strings.Join(failed, "; "))
+	}
+	return nil
+}
+
+// snapshotReport reads one context's snapshot. The report is nil when
+// there is nothing to show (Prometheus failed); the error is what makes the
+// exit code 1, worst first.
+func snapshotReport(cfg *vigil.Config, limit int) (*views.Report, error) {
+	prom, err := newPrometheus(cfg)
+	if err != nil {
+		return nil, err
 	}
 	ctx, cancel := context.WithTimeout(context.Background(), cfg.Prometheus.Timeout.D()+time.Second)
 	defer cancel()
-	detection := detectShape(ctx, &cfg, prom)
+	detection := detectShape(ctx, cfg, prom)
 	ov, err := prom.Overview(ctx, cfg.Shape())
 	if err != nil {
-		return err
+		return nil, err
 	}
-	vctx := views.Context{Config: &cfg}
+	vctx := views.Context{Config: cfg}
 	r := &views.Report{
 		Context: cfg.Context, Prometheus: cfg.Prometheus.URL, Overview: ov,
-		Thresholds: vctx.Thresholds(), Limit: *limit, ExceptionsMetric: cfg.Metrics.ExceptionsMetric,
+		Thresholds: vctx.Thresholds(), Limit: limit, ExceptionsMetric: cfg.Metrics.ExceptionsMetric,
 		Selector: cfg.Metrics.Selector, EndpointLabel: cfg.EndpointLabel(),
 		Detection: detection,
 	}
-	alerts, source, amErr, alertsErr := snapshotAlerts(ctx, &cfg, prom)
+	alerts, source, amErr, alertsErr := snapshotAlerts(ctx, cfg, prom)
 	r.Alerts, r.AlertsSource = alerts, source
 	if amErr != nil {
 		r.Problems = append(r.Problems, views.QueryProblem{Name: "alertmanager", Error: amErr.Error()})
@@ -259,25 +320,22 @@ func runSnapshot(args []string, stdout, stderr io.Writer, getenv func(string) st
 	if alertsErr != nil {
 		r.Problems = append(r.Problems, views.QueryProblem{Name: "alerts", Error: alertsErr.Error()})
 	}
-	if err := r.Write(stdout, *format); err != nil {
-		return err
-	}
 	// Exit 1 for anything the figures cannot be trusted for, worst first.
 	switch {
 	case alertsErr != nil:
-		return alertsErr
+		return r, alertsErr
 	case amErr != nil:
-		return fmt.Errorf("%v (Prometheus's own alerts shown instead)", amErr)
+		return r, fmt.Errorf("%v (Prometheus's own alerts shown instead)", amErr)
 	case len(ov.Errors) > 0:
 		e := ov.Errors[0]
-		return fmt.Errorf("prometheus %s answered with an error to query %s (%s): %v", cfg.Prometheus.URL, e.Name, e.Query, e.Err)
+		return r, fmt.Errorf("prometheus %s answered with an error to query %s (%s): %v", cfg.Prometheus.URL, e.Name, e.Query, e.Err)
 	case len(ov.Targets.Down()) > 0:
-		return fmt.Errorf("%s", r.TargetsLine())
+		return r, fmt.Errorf("%s", r.TargetsLine())
 	case r.NoSeries():
-		return fmt.Errorf("no series matches {%s}: no %s series and no target (up) at %s — check metrics.selector",
+		return r, fmt.Errorf("no series matches {%s}: no %s series and no target (up) at %s — check metrics.selector",
 			cfg.Metrics.Selector, cfg.Metrics.DurationMetric, cfg.Prometheus.URL)
 	}
-	return nil
+	return r, nil
 }
 
 // snapshotAlerts lists the current alerts for the snapshot: Alertmanager's

@@ -1,0 +1,114 @@
+package main
+
+import (
+	"encoding/json"
+	"fmt"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/vigilterm/vigil/demo"
+	"github.com/vigilterm/vigil/demo/demotest"
+)
+
+// twoContextsConfig writes a config whose default context ("eu") is stack a
+// and whose [[contexts]] "us" is stack b.
+func twoContextsConfig(t *testing.T, a, b *demo.Stack, extra string) string {
+	t.Helper()
+	amB := ""
+	if len(b.AlertmanagerURLs) > 0 {
+		amB = fmt.Sprintf("alertmanager = { urls = [%q] }\n", b.AlertmanagerURLs[0])
+	}
+	doc := fmt.Sprintf(`context = "eu"
+[prometheus]
+url = %q
+[ui]
+refresh = "1s"
+window = "30s"
+[metrics]
+selector = 'job="flask"'
+
+[[contexts]]
+name = "us"
+prometheus = { url = %q }
+%s%s`, a.PrometheusURL, b.PrometheusURL, amB, extra)
+	file := filepath.Join(t.TempDir(), "config.toml")
+	if err := os.WriteFile(file, []byte(doc), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	return file
+}
+
+// snapshot --context all prints both contexts of two demo stacks; once one
+// stack's Prometheus is stopped, the other still prints, the stopped one
+// is named with its error, and the exit code is 1.
+func TestSnapshotEveryContext(t *testing.T) {
+	a := demotest.Start(t, demo.StackOptions{App: demo.AppOptions{Seed: 7}})
+	b := demotest.Start(t, demo.StackOptions{App: demo.AppOptions{Seed: 8}, Alertmanagers: 1})
+	file := twoContextsConfig(t, a, b, "")
+
+	type jsonOut struct {
+		Contexts []struct {
+			Name       string            `json:"name"`
+			Error      string            `json:"error"`
+			Context    string            `json:"context"`
+			Prometheus string            `json:"prometheus"`
+			Endpoints  []json.RawMessage `json:"endpoints"`
+		} `json:"contexts"`
+	}
+	var last string
+	demotest.EventuallyTrue(t, 60*time.Second, "both contexts print their endpoints", func() bool {
+		out, errOut, code := runBinary(t, nil, "snapshot", "--config", file, "--context", "all", "--format", "json")
+		last = fmt.Sprintf("exit %d\n%s\n%s", code, out, errOut)
+		var r jsonOut
+		if json.Unmarshal([]byte(out), &r) != nil || len(r.Contexts) != 2 {
+			return false
+		}
+		return code == 0 && r.Contexts[0].Name == "eu" && r.Contexts[1].Name == "us" &&
+			r.Contexts[0].Prometheus == a.PrometheusURL && r.Contexts[1].Prometheus == b.PrometheusURL &&
+			len(r.Contexts[0].Endpoints) > 5 && len(r.Contexts[1].Endpoints) > 5 && r.Contexts[0].Error == "" && r.Contexts[1].Error == ""
+	})
+	t.Logf("both live:\n%s", last[:min(len(last), 400)])
+
+	// One section per context in text and markdown.
+	out, _, code := runBinary(t, nil, "snapshot", "--config", file, "--context", "all", "--format", "text", "--limit", "3")
+	if code != 0 || !strings.Contains(out, "=== context eu ===") || !strings.Contains(out, "=== context us ===") ||
+		!strings.Contains(out, "vigil · eu · "+a.PrometheusURL) || !strings.Contains(out, "vigil · us · "+b.PrometheusURL) {
+		t.Errorf("text: exit %d\n%s", code, out)
+	}
+	out, _, code = runBinary(t, nil, "snapshot", "--config", file, "--context", "all", "--format", "markdown", "--limit", "3")
+	if code != 0 || !strings.Contains(out, "## eu\n") || !strings.Contains(out, "## us\n") {
+		t.Errorf("markdown: exit %d\n%s", code, out)
+	}
+	// --context NAME prints that one context alone, as the usual snapshot.
+	out, _, code = runBinary(t, nil, "snapshot", "--config", file, "--context", "us", "--format", "text", "--limit", "3")
+	if code != 0 || !strings.HasPrefix(out, "vigil · us · "+b.PrometheusURL) || strings.Contains(out, "===") {
+		t.Errorf("--context us: exit %d\n%s", code, out)
+	}
+
+	if err := b.StopPrometheus(); err != nil {
+		t.Fatal(err)
+	}
+	out, errOut, code := runBinary(t, nil, "snapshot", "--config", file, "--context", "all", "--format", "json")
+	var r jsonOut
+	if err := json.Unmarshal([]byte(out), &r); err != nil || len(r.Contexts) != 2 {
+		t.Fatalf("not the JSON of two contexts: %v\n%s\n%s", err, out, errOut)
+	}
+	eu, us := r.Contexts[0], r.Contexts[1]
+	if eu.Error != "" || len(eu.Endpoints) < 5 || eu.Context != "eu" {
+		t.Errorf("eu should still print: %+v", eu)
+	}
+	if us.Name != "us" || !strings.Contains(us.Error, "connection refused") || us.Endpoints != nil {
+		t.Errorf("us should be an error alone: %+v", us)
+	}
+	if code != 1 || !strings.Contains(errOut, "1 of 2 contexts failed: context us: ") || !strings.Contains(errOut, b.PrometheusURL) {
+		t.Errorf("exit %d, stderr %q: want 1 naming context us", code, errOut)
+	}
+	out, errOut, code = runBinary(t, nil, "snapshot", "--config", file, "--context", "all", "--format", "text", "--limit", "3")
+	if code != 1 || !strings.Contains(out, "=== context eu ===\nvigil · eu") || !strings.Contains(out, "=== context us ===\nus: failed: ") ||
+		!strings.Contains(errOut, "context us") {
+		t.Errorf("text with us down: exit %d\n%s\n%s", code, out, errOut)
+	}
+}
