@@ -174,8 +174,11 @@ func (m *Model) targetLine() string {
 func (m *Model) headerLines() []string {
 	st := m.ctx.Styles
 	cfg := m.ctx.Config
-	left := st.Accent.Render("vigil") + st.Muted.Render(" · ") + text.Sanitize(cfg.Context) +
+	left := st.Accent.Render("vigil") + st.Muted.Render(" · ") + m.contextName() +
 		st.Muted.Render(" · ") + text.Sanitize(m.ov.host)
+	if m.others != nil {
+		left += m.others() // ui/contexts.go
+	}
 	right := m.peersText() + m.stateText() + st.Muted.Render(fmt.Sprintf(" · every %s · window %s",
 		views.FormatDuration(cfg.UI.Refresh.D()), m.windowText()))
 	if cfg.UI.ReadOnly {

@@ -69,6 +69,12 @@ type Model struct {
 	// work a quit threw away, for the exit status.
 	quitAsked bool
 	discarded string
+
+	// hidden is set while another context is shown (ui/contexts.go): the
+	// heartbeat then starts no polls. others is the header's summary of
+	// the other contexts; nil with one context.
+	hidden bool
+	others func() string
 }
 
 // New builds the root model.
@@ -139,7 +145,7 @@ func (m *Model) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
 			m.flash = ""
 		}
 		cmds := []tea.Cmd{heartbeat()}
-		if !m.paused {
+		if !m.paused && !m.hidden {
 			cmds = append(cmds, m.pollAll(now, false))
 		}
 		return m, tea.Batch(cmds...)
@@ -233,6 +239,10 @@ func (m *Model) onKey(msg tea.KeyPressMsg) tea.Cmd {
 			return m.promql.openPrompt()
 		case key.Matches(msg, k.Note):
 			return m.note.openPrompt()
+		case key.Matches(msg, k.Contexts):
+			// With several contexts the root (ui/contexts.go) takes C first.
+			m.setFlash("one context only: add [[contexts]] tables to config.toml to switch", false)
+			return nil
 		}
 		for i, x := range m.tabs {
 			if key.Matches(msg, x.key) {

@@ -112,3 +112,40 @@ func TestSnapshotEveryContext(t *testing.T) {
 		t.Errorf("text with us down: exit %d\n%s\n%s", code, out, errOut)
 	}
 }
+
+// At 80x24: the header names the other context with its firing count; C
+// lists the contexts with their state; enter switches; each context keeps
+// its own filter; switching back is immediate.
+func TestSwitchContextInTmux(t *testing.T) {
+	a := demotest.Start(t, demo.StackOptions{App: demo.AppOptions{Seed: 7}})
+	b := demotest.Start(t, demo.StackOptions{App: demo.AppOptions{Seed: 8}, Alertmanagers: 1})
+	demotest.PostAlert(t, b.AlertmanagerURLs[0], map[string]string{"alertname": "UsDiskFull", "severity": "critical"}, map[string]string{"summary": "disk full"})
+	file := twoContextsConfig(t, a, b, "")
+	p := startPane(t, 80, 24, []string{"XDG_STATE_HOME=" + t.TempDir(), "XDG_CONFIG_HOME=" + t.TempDir()}, vigilBinary(t), "--config", file)
+	s := p.waitText(30*time.Second, "vigil · eu", "● live", "us ●1")
+	t.Logf("eu shown:\n%s", s)
+	p.filter("checkout")
+	p.waitText(10*time.Second, "/api/checkout", "checkout")
+
+	p.keys("C")
+	s = p.waitText(5*time.Second, "Contexts", "▸ eu", "us", "firing 1", "● live")
+	t.Logf("the list:\n%s", s)
+	p.keys("j", "Enter")
+	s = p.waitText(30*time.Second, "vigil · us", "● live", "eu ●")
+	t.Logf("us shown:\n%s", s)
+	if strings.Contains(s, "filter /checkout") || !strings.Contains(s, "19 of 19 endpoints") {
+		t.Errorf("us shows eu's filter:\n%s", s)
+	}
+	p.keys("2")
+	p.waitText(20*time.Second, "UsDiskFull")
+
+	// Back to eu: its filter is as it was, at once.
+	p.keys("C", "k", "Enter")
+	start := time.Now()
+	s = p.waitText(5*time.Second, "vigil · eu", "filter /checkout  1 of 19 endpoints")
+	t.Logf("back to eu after %s:\n%s", time.Since(start), s)
+	if strings.Contains(s, "UsDiskFull") {
+		t.Errorf("eu shows us's alert:\n%s", s)
+	}
+	p.quit(10 * time.Second)
+}

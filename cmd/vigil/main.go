@@ -152,11 +152,6 @@ func runConsole(args []string, stderr io.Writer, getenv func(string) string) err
 	if err != nil {
 		return err
 	}
-	if cfg.Current != "" {
-		if cfg, err = cfg.ForContext(cfg.Current); err != nil {
-			return usageError{err}
-		}
-	}
 	return console(&cfg, getenv)
 }
 
@@ -166,28 +161,101 @@ func runConsole(args []string, stderr io.Writer, getenv func(string) string) err
 // endpoints.
 const memoryLimit = 128 << 20
 
-// console runs the TUI until the user quits.
-func console(cfg *vigil.Config, getenv func(string) string) error {
+// console runs the TUI until the user quits: one console, or with
+// [[contexts]] the root of several, each built the first time it is shown.
+func console(all *vigil.Config, getenv func(string) string) error {
 	if getenv("GOMEMLIMIT") == "" {
 		debug.SetMemoryLimit(memoryLimit)
 	}
-	vctx, err := newContext(cfg, getenv)
-	if err != nil {
-		return err
+	name := all.Current
+	if name == "" {
+		name = all.Context
 	}
-	prom, err := newPrometheus(cfg)
+	cfg, err := all.ForContext(name)
 	if err != nil {
-		return err
+		return usageError{err}
 	}
-	logger, closeLog, err := newLogger(cfg)
+	logger, closeLog, err := newLogger(all)
 	if err != nil {
 		return err
 	}
 	defer closeLog()
-	logger.Info("starting", "version", version, "prometheus", cfg.Prometheus.URL, "config", cfg.Source)
+	m, err := buildModel(&cfg, getenv, logger)
+	if err != nil {
+		return err
+	}
+	var root tea.Model = m
+	discarded := m.Discarded
+	if len(all.Contexts) > 0 {
+		names := all.ContextNames()
+		specs := make([]ui.ContextSpec, len(names))
+		active := 0
+		for i, n := range names {
+			c, err := all.ForContext(n)
+			if err != nil {
+				return usageError{err}
+			}
+			if n == name {
+				active = i
+			}
+			specs[i] = contextSpec(&c, getenv, logger)
+		}
+		r := ui.NewContexts(specs, active, m)
+		root, discarded = r, r.Discarded
+	}
+	ctx, stop := signal.NotifyContext(context.Background(), syscall.SIGTERM, syscall.SIGHUP)
+	defer stop()
+	err = runProgram(withTestHooks(root, getenv), all.LogFile, logger, tea.WithContext(ctx)) // crash.go
+	if d := discarded(); err == nil && d != "" {
+		// A quit that threw typed work away is not a clean exit.
+		err = fmt.Errorf("quit with unsent work: discarded %s", d)
+	}
+	return err
+}
+
+// contextSpec is one context of the console: how to build its console
+// and how to count its firing alerts while it is not shown.
+func contextSpec(cfg *vigil.Config, getenv func(string) string, logger *slog.Logger) ui.ContextSpec {
+	sp := ui.ContextSpec{
+		Name: cfg.Context, Refresh: cfg.UI.Refresh.D(), Timeout: cfg.Prometheus.Timeout.D(),
+		Build: func() (*ui.Model, error) { return buildModel(cfg, getenv, logger) },
+	}
+	if len(cfg.Alertmanager.URLs) > 0 {
+		am, err := newAlertmanager(cfg)
+		sp.Timeout = cfg.Alertmanager.Timeout.D()
+		sp.Count = func(ctx context.Context) (int, error) {
+			if err != nil {
+				return 0, err
+			}
+			return am.FiringCount(ctx)
+		}
+		return sp
+	}
+	prom, err := newPrometheus(cfg)
+	sp.Count = func(ctx context.Context) (int, error) {
+		if err != nil {
+			return 0, err
+		}
+		return prom.FiringCount(ctx)
+	}
+	return sp
+}
+
+// buildModel builds the console of one context: its clients, the shape of
+// its metrics (detected when the configuration leaves it open), who writes.
+func buildModel(cfg *vigil.Config, getenv func(string) string, logger *slog.Logger) (*ui.Model, error) {
+	vctx, err := newContext(cfg, getenv)
+	if err != nil {
+		return nil, err
+	}
+	prom, err := newPrometheus(cfg)
+	if err != nil {
+		return nil, err
+	}
+	logger.Info("starting", "version", version, "context", cfg.Context, "prometheus", cfg.Prometheus.URL, "config", cfg.Source)
 	dopts := doctorOptions(cfg) // what the config leaves to detection, before it fills it in
 	if note := detectShape(context.Background(), cfg, prom); note != "" {
-		logger.Info("shape", "detection", note)
+		logger.Info("shape", "context", cfg.Context, "detection", note)
 		vctx.Detection = note
 	}
 	opts := ui.Options{Context: vctx, Logger: logger, HistoryPath: ui.HistoryPath(), InTmux: getenv("TMUX") != ""}
@@ -200,19 +268,11 @@ func console(cfg *vigil.Config, getenv func(string) string) error {
 	if len(cfg.Alertmanager.URLs) > 0 {
 		am, err := newAlertmanager(cfg)
 		if err != nil {
-			return err
+			return nil, err
 		}
 		opts.Alertmanager = am
 	}
-	m := ui.New(opts)
-	ctx, stop := signal.NotifyContext(context.Background(), syscall.SIGTERM, syscall.SIGHUP)
-	defer stop()
-	err = runProgram(withTestHooks(m, getenv), cfg.LogFile, logger, tea.WithContext(ctx)) // crash.go
-	if d := m.Discarded(); err == nil && d != "" {
-		// A quit that threw typed work away is not a clean exit.
-		err = fmt.Errorf("quit with unsent work: discarded %s", d)
-	}
-	return err
+	return ui.New(opts), nil
 }
 
 // checkFormat refuses a --format that is not text, json or markdown.
