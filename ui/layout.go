@@ -176,13 +176,19 @@ func (m *Model) headerLines() []string {
 	cfg := m.ctx.Config
 	left := st.Accent.Render("vigil") + st.Muted.Render(" · ") + m.contextName() +
 		st.Muted.Render(" · ") + text.Sanitize(m.ov.host)
-	if m.others != nil {
-		left += m.others() // ui/contexts.go
-	}
 	right := m.peersText() + m.stateText() + st.Muted.Render(fmt.Sprintf(" · every %s · window %s",
 		views.FormatDuration(cfg.UI.Refresh.D()), m.windowText()))
 	if cfg.UI.ReadOnly {
 		right = st.Warn.Render("read-only") + st.Muted.Render(" · ") + right
+	}
+	if m.others != nil {
+		// The other contexts (ui/contexts.go) before the host when short
+		// of room: the host is in the Status screen too.
+		others := m.others()
+		if text.Width(left)+text.Width(others)+1+text.Width(right) > m.width {
+			left = st.Accent.Render("vigil") + st.Muted.Render(" · ") + m.contextName()
+		}
+		left += others
 	}
 	l1 := text.Spread(left, right, m.width)
 

@@ -3,11 +3,15 @@ package main
 import (
 	"encoding/json"
 	"fmt"
+	"net/http"
 	"os"
 	"path/filepath"
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/prometheus/common/expfmt"
+	"github.com/prometheus/common/model"
 
 	"github.com/vigilterm/vigil/demo"
 	"github.com/vigilterm/vigil/demo/demotest"
@@ -146,6 +150,94 @@ func TestSwitchContextInTmux(t *testing.T) {
 	t.Logf("back to eu after %s:\n%s", time.Since(start), s)
 	if strings.Contains(s, "UsDiskFull") {
 		t.Errorf("eu shows us's alert:\n%s", s)
+	}
+	p.quit(10 * time.Second)
+}
+
+// apiRequests is prometheus_http_requests_total summed over every
+// /api/v1/ handler, from Prometheus's own /metrics.
+func apiRequests(t *testing.T, promURL string) float64 {
+	t.Helper()
+	resp, err := http.Get(promURL + "/metrics")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer resp.Body.Close()
+	parser := expfmt.NewTextParser(model.LegacyValidation)
+	fams, err := parser.TextToMetricFamilies(resp.Body)
+	if err != nil {
+		t.Fatal(err)
+	}
+	total := 0.0
+	for _, m := range fams["prometheus_http_requests_total"].GetMetric() {
+		for _, l := range m.GetLabel() {
+			if l.GetName() == "handler" && strings.HasPrefix(l.GetValue(), "/api/v1/") {
+				total += m.GetCounter().GetValue()
+			}
+		}
+	}
+	return total
+}
+
+// rates measures the API requests per second each Prometheus gets over d.
+func rates(t *testing.T, d time.Duration, urls ...string) []float64 {
+	t.Helper()
+	before := make([]float64, len(urls))
+	for i, u := range urls {
+		before[i] = apiRequests(t, u)
+	}
+	start := time.Now()
+	time.Sleep(d)
+	out := make([]float64, len(urls))
+	for i, u := range urls {
+		out[i] = (apiRequests(t, u) - before[i]) / time.Since(start).Seconds()
+	}
+	return out
+}
+
+// The context shown costs its Prometheus what a console of one context
+// does; each context not shown costs one request per refresh (its count of
+// firing alerts: Alertmanager's, else one ALERTS query), whatever it has.
+func TestQueriesPerRefreshWithThreeContexts(t *testing.T) {
+	a := demotest.Start(t, demo.StackOptions{App: demo.AppOptions{Seed: 7}})
+	b := demotest.Start(t, demo.StackOptions{App: demo.AppOptions{Seed: 8}, Alertmanagers: 1})
+	env := []string{"XDG_STATE_HOME=" + t.TempDir(), "XDG_CONFIG_HOME=" + t.TempDir()}
+	const window = 8 * time.Second
+
+	// One context: stack a's console alone.
+	one := startPane(t, 80, 24, env, vigilBinary(t), "--prometheus", a.PrometheusURL, "--refresh", "1s", "--window", "30s", "--selector", `job="flask"`)
+	one.waitText(30*time.Second, "● live")
+	time.Sleep(2 * time.Second)
+	r1 := rates(t, window, a.PrometheusURL)[0]
+	one.quit(10 * time.Second)
+	t.Logf("one context: %.2f requests/s to its Prometheus", r1)
+
+	// Three: eu (a, shown), us (b with its Alertmanager), staging (b's
+	// Prometheus without an Alertmanager: its count is one ALERTS query).
+	file := twoContextsConfig(t, a, b, fmt.Sprintf("\n[[contexts]]\nname = \"staging\"\nprometheus = { url = %q }\n", b.PrometheusURL))
+	p := startPane(t, 80, 24, env, vigilBinary(t), "--config", file)
+	p.waitText(30*time.Second, "vigil · eu", "● live", "us ●", "staging ●")
+	time.Sleep(2 * time.Second)
+	r3 := rates(t, window, a.PrometheusURL, b.PrometheusURL)
+	t.Logf("three contexts, eu shown: %.2f requests/s to eu's Prometheus, %.2f to b's (staging's count)", r3[0], r3[1])
+	if d := r3[0] - r1; d > max(1.5, 0.2*r1) || d < -max(1.5, 0.2*r1) {
+		t.Errorf("the shown context costs %.2f requests/s with three contexts, %.2f with one", r3[0], r1)
+	}
+	if r3[1] < 0.5 || r3[1] > 1.5 {
+		t.Errorf("the contexts not shown cost b's Prometheus %.2f requests/s, want one count per refresh (1/s)", r3[1])
+	}
+
+	// Switch to us: eu's pollers stop, only its count is left.
+	p.keys("C", "j", "Enter")
+	p.waitText(30*time.Second, "vigil · us", "● live", "eu ●")
+	time.Sleep(2 * time.Second)
+	r3 = rates(t, window, a.PrometheusURL, b.PrometheusURL)
+	t.Logf("three contexts, us shown: %.2f requests/s to a's Prometheus (eu's count), %.2f to b's (us's console and staging's count)", r3[0], r3[1])
+	if r3[0] < 0.5 || r3[0] > 1.5 {
+		t.Errorf("eu, not shown, costs %.2f requests/s, want its one count per refresh", r3[0])
+	}
+	if d := r3[1] - (r1 + 1); d > max(1.5, 0.2*r1) || d < -max(1.5, 0.2*r1) {
+		t.Errorf("us shown costs b's Prometheus %.2f requests/s, want about %.2f (one console and one count)", r3[1], r1+1)
 	}
 	p.quit(10 * time.Second)
 }
