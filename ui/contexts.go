@@ -457,7 +457,7 @@ func (m *Model) contextName() string {
 
 // capturing reports whether a prompt, a form or help owns the keyboard.
 func (m *Model) capturing() bool {
-	return m.promql.open || m.note.open || m.showHelp || m.activeTab().top().Capturing()
+	return m.promql.open || m.note.open || m.confirm.open || m.showHelp || m.activeTab().top().Capturing()
 }
 
 // liveMark is the console's connection state: ● live, ✕ down, ? not yet.

@@ -360,6 +360,9 @@ func (m *Model) footer() string {
 	if m.note.open {
 		return m.note.view(m.width)
 	}
+	if m.confirm.open {
+		return m.confirm.view(m.width) // ui/protect.go
+	}
 	if m.flash != "" {
 		s := st.FlashOK
 		if m.flashErr {

@@ -45,6 +45,7 @@ type Model struct {
 	alerts   *alertsPart   // the alerts' poller: the header's badge and peers
 	promql   *promqlPart   // the PromQL prompt, over any screen
 	note     *notePart     // the note prompt, over any screen
+	confirm  *confirmPart  // a protected context's name, before a write
 	timeline *timelinePart // the timeline's builds, rebuilt when a note is saved
 	status   *statusPart   // the Status screen's poller: the delivery alarm
 
@@ -89,9 +90,10 @@ func New(o Options) *Model {
 	m := &Model{ctx: o.Context, am: o.Alertmanager, audit: o.Audit, auditUser: o.AuditUser, log: logger, help: help.New()}
 	m.opts = o
 	m.note = newNotePart(m)
+	m.confirm = newConfirmPart(m)
 	m.buildTabs()
 	m.promql = newPromQL(m, o)
-	m.parts = append(m.parts, m.promql, m.note, outside{m: m, inTmux: o.InTmux})
+	m.parts = append(m.parts, m.promql, m.note, m.confirm, outside{m: m, inTmux: o.InTmux})
 	st := o.Context.Styles
 	m.help.Styles.ShortKey, m.help.Styles.ShortDesc, m.help.Styles.ShortSeparator = st.HelpKey, st.HelpDesc, st.Muted
 	m.help.Styles.FullKey, m.help.Styles.FullDesc = st.HelpKey, st.HelpDesc
@@ -211,6 +213,9 @@ func (m *Model) onKey(msg tea.KeyPressMsg) tea.Cmd {
 	if m.note.open {
 		return m.note.key(msg)
 	}
+	if m.confirm.open {
+		return m.confirm.key(msg)
+	}
 	if m.showHelp {
 		if key.Matches(msg, k.Help, k.Back, k.Quit) {
 			m.showHelp = false
@@ -306,6 +311,9 @@ func (m *Model) View() tea.View {
 // by a quit now ("" when nothing was), asking each through the contract.
 func (m *Model) unsentWork() string {
 	if w := m.note.unsent(); w != "" {
+		return w
+	}
+	if w := m.confirm.unsent(); w != "" {
 		return w
 	}
 	for _, t := range m.tabs {

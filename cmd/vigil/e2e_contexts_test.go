@@ -241,3 +241,45 @@ func TestQueriesPerRefreshWithThreeContexts(t *testing.T) {
 	}
 	p.quit(10 * time.Second)
 }
+
+// At 80x24: switched with C to the protected context us, its name is in
+// the critical colour's place in the header, and a silence waits for the
+// name: a wrong name is refused and nothing reaches Alertmanager; esc
+// leaves it unsent; typed exactly, it is sent and verified.
+func TestProtectedContextWriteInTmux(t *testing.T) {
+	a := demotest.Start(t, demo.StackOptions{App: demo.AppOptions{Seed: 7}})
+	b := demotest.Start(t, demo.StackOptions{App: demo.AppOptions{Seed: 8}, Alertmanagers: 1})
+	am := b.AlertmanagerURLs[0]
+	postDiskFull(t, am)
+	file := twoContextsConfig(t, a, b, "protected = true\n")
+	p := startPane(t, 80, 24, []string{"XDG_STATE_HOME=" + t.TempDir(), "XDG_CONFIG_HOME=" + t.TempDir()}, vigilBinary(t), "--config", file)
+	p.waitText(30*time.Second, "vigil · eu", "● live", "us ●1")
+	p.keys("C", "j", "Enter")
+	p.waitText(30*time.Second, "vigil · us", "● live")
+
+	silenceDiskFull(p, "enter: send to Alertmanager")
+	p.keys("Enter")
+	s := p.waitText(5*time.Second, "protected: type us to silence:")
+	t.Logf("asked for the name:\n%s", s)
+	p.typeText("eu")
+	p.keys("Enter")
+	s = p.waitText(5*time.Second, "✕ not us — type us to silence:")
+	t.Logf("wrong name:\n%s", s)
+	stayed(t, am, 0, 2*time.Second)
+
+	p.keys("Escape")
+	s = p.waitText(5*time.Second, "not sent")
+	t.Logf("cancelled:\n%s", s)
+	stayed(t, am, 0, time.Second)
+
+	// Again (the form's "try again"), with the name.
+	p.waitText(5*time.Second, "enter: try again")
+	p.keys("Enter")
+	p.waitText(5*time.Second, "protected: type us to silence:")
+	p.typeText("us")
+	p.keys("Enter")
+	s = p.waitText(20*time.Second, "silenced:", "verified active")
+	t.Logf("sent:\n%s", s)
+	stayed(t, am, 1, time.Second)
+	p.quit(10 * time.Second)
+}
