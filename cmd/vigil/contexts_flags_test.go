@@ -34,6 +34,13 @@ func TestContextFlagAndEnv(t *testing.T) {
 	}
 	delete(env, "VIGIL_CONTEXT")
 
+	// The commands that show one context read the one named.
+	var out bytes.Buffer
+	run([]string{"doctor", "--config", file, "--context", "prod-us"}, &out, io.Discard, getenv)
+	if !strings.Contains(out.String(), "http://us:9090") {
+		t.Errorf("doctor --context prod-us does not read prod-us's Prometheus:\n%s", out.String())
+	}
+
 	for _, c := range []struct {
 		args []string
 		env  string

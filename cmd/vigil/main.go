@@ -299,10 +299,8 @@ func runSnapshot(args []string, stdout, stderr io.Writer, getenv func(string) st
 	if cfg.Current == vigil.ContextAll {
 		return snapshotContexts(&cfg, *format, *limit, stdout)
 	}
-	if cfg.Current != "" {
-		if cfg, err = cfg.ForContext(cfg.Current); err != nil {
-			return usageError{err}
-		}
+	if cfg, err = chosenContext(cfg); err != nil {
+		return err
 	}
 	r, err := snapshotReport(&cfg, *limit)
 	if r != nil {
@@ -311,6 +309,19 @@ func runSnapshot(args []string, stdout, stderr io.Writer, getenv func(string) st
 		}
 	}
 	return err
+}
+
+// chosenContext is the configuration of the context --context names (the
+// default one without it), for the commands that show one context.
+func chosenContext(cfg vigil.Config) (vigil.Config, error) {
+	if cfg.Current == "" || cfg.Current == vigil.ContextAll {
+		return cfg, nil
+	}
+	c, err := cfg.ForContext(cfg.Current)
+	if err != nil {
+		return vigil.Config{}, usageError{err}
+	}
+	return c, nil
 }
 
 // snapshotContexts prints the snapshot of every context, each read at the
