@@ -408,10 +408,12 @@ func (r *Contexts) render() string {
 		if i == r.active && mark == "?" && r.models[i] == nil {
 			state = "? starting"
 		}
+		// The cause gets the next line, whole (wrapped), under the row.
+		var cause string
 		if err := r.buildErr[i]; err != nil {
-			state = "✕ cannot start: " + err.Error()
+			state, cause = "✕ cannot start", err.Error()
 		} else if err := r.state[i].err; err != nil && i != r.active {
-			state = "✕ down: " + err.Error()
+			state, cause = "✕ down", err.Error()
 		}
 		cur := "  "
 		if i == r.cursor {
@@ -430,6 +432,11 @@ func (r *Contexts) render() string {
 			l = st.StateDown.Render(l)
 		}
 		lines = append(lines, l)
+		if cause != "" {
+			for _, c := range text.WrapWords(text.Sanitize(cause), max(w-4, 10)) {
+				lines = append(lines, st.StateDown.Render(text.Fit("    "+c, w)))
+			}
+		}
 	}
 	if len(lines) > h {
 		lines = lines[:h]

@@ -151,6 +151,19 @@ func TestSwitchContextInTmux(t *testing.T) {
 	if strings.Contains(s, "UsDiskFull") {
 		t.Errorf("eu shows us's alert:\n%s", s)
 	}
+
+	// us's Alertmanager stops: its count is not known any more, and the
+	// header and the list say down, with the cause, never a count.
+	if err := b.StopAlertmanager(0); err != nil {
+		t.Fatal(err)
+	}
+	s = p.waitText(15*time.Second, "us ✕")
+	t.Logf("us down:\n%s", s)
+	p.keys("C")
+	s = p.waitText(5*time.Second, "us               firing ?   ✕ down", "connection refused")
+	t.Logf("the list with us down:\n%s", s)
+	p.keys("Escape")
+	p.waitText(5*time.Second, "vigil · eu", "filter /checkout")
 	p.quit(10 * time.Second)
 }
 
