@@ -96,7 +96,7 @@ func (c *confirmPart) view(w int) string {
 	if c.wrong != "" {
 		lead = "✕ not " + name + " — type " + name + " to " + c.what() + ": "
 	}
-	hint := keys.Name(k.Apply) + " sends, " + keys.Name(k.Cancel) + " cancels"
+	hint := "nothing is sent before; " + keys.Name(k.Apply) + " sends, " + keys.Name(k.Cancel) + " cancels"
 	return text.Truncate(st.Crit.Render(lead)+widget.InputView(st, &c.prompt.In, max(w-text.Width(lead), 1), true, hint), w)
 }
 
