@@ -106,20 +106,36 @@ func NewContexts(specs []ContextSpec, active int, first *Model) *Contexts {
 func (r *Contexts) install(i int, m *Model) {
 	r.models[i] = m
 	m.others = func() string { return r.othersText(i) }
+	m.othersUnsent = func() string { return r.unsentElsewhere(i) }
 	m.hidden = i != r.active
 	m.SetSize(r.width, r.height)
 	r.now = m.now
 }
 
+// unsentElsewhere names the first unsent work of a context other than
+// self: "the silence form's comment in prod-us".
+func (r *Contexts) unsentElsewhere(self int) string {
+	for i, m := range r.models {
+		if i == self || m == nil {
+			continue
+		}
+		if w := m.ownUnsentWork(); w != "" {
+			return w + " in " + r.specs[i].Name
+		}
+	}
+	return ""
+}
+
 // Active is the name of the context shown.
 func (r *Contexts) Active() string { return r.specs[r.active].Name }
 
-// Discarded names the unsent work a quit threw away, in any context.
+// Discarded names the unsent work a quit threw away, in any context (the
+// console that quit names the others' too).
 func (r *Contexts) Discarded() string {
 	var out []string
-	for i, m := range r.models {
+	for _, m := range r.models {
 		if m != nil && m.Discarded() != "" {
-			out = append(out, r.specs[i].Name+": "+m.Discarded())
+			out = append(out, m.Discarded())
 		}
 	}
 	return strings.Join(out, "; ")

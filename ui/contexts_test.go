@@ -160,3 +160,44 @@ func TestContextNameStyles(t *testing.T) {
 		t.Errorf("accent name %q, plain %q", acc, plain)
 	}
 }
+
+// Work typed in a context not shown is not lost silently: the quit asks,
+// naming it and its context, and the exit names it.
+func TestQuitAsksAboutUnsentWorkInAnotherContext(t *testing.T) {
+	a, _ := newModel(t, &scripted{ov: overviewOf("/a-only")})
+	b, _ := newModel(t, &scripted{ov: overviewOf("/b-only")})
+	specs := []ContextSpec{{Name: "eu", Refresh: time.Second}, {Name: "us", Refresh: time.Second, Build: func() (*Model, error) { return b, nil }}}
+	r := NewContexts(specs, 0, a)
+	drainRoot(r, r.Init())
+	for _, k := range []string{"C", "j", "enter"} {
+		_, cmd := r.Update(keyMsg(k))
+		drainRoot(r, cmd)
+	}
+	b.note.prompt.In.SetValue("half a note") // typed in us, then left
+	for _, k := range []string{"C", "k", "enter"} {
+		_, cmd := r.Update(keyMsg(k))
+		drainRoot(r, cmd)
+	}
+	if s := rootScreen(r); !strings.Contains(s, "/a-only") {
+		t.Fatalf("eu not shown:\n%s", s)
+	}
+	_, cmd := r.Update(keyMsg("ctrl+c"))
+	if cmd != nil {
+		if _, quit := cmd().(tea.QuitMsg); quit {
+			t.Fatal("quit at once with unsent work in us")
+		}
+	}
+	if s := rootScreen(r); !strings.Contains(s, "discards the note being typed in us") {
+		t.Errorf("the question does not name us's note:\n%s", s)
+	}
+	_, cmd = r.Update(keyMsg("ctrl+c"))
+	if cmd == nil {
+		t.Fatal("the second ctrl+c did not quit")
+	}
+	if _, quit := cmd().(tea.QuitMsg); !quit {
+		t.Fatal("the second ctrl+c did not quit")
+	}
+	if d := r.Discarded(); d != "the note being typed in us" {
+		t.Errorf("discarded %q", d)
+	}
+}

@@ -76,6 +76,9 @@ type Model struct {
 	// the other contexts; nil with one context.
 	hidden bool
 	others func() string
+	// othersUnsent names unsent work in the other contexts, so that a
+	// quit asks about it too; nil with one context.
+	othersUnsent func() string
 }
 
 // New builds the root model.
@@ -308,8 +311,20 @@ func (m *Model) View() tea.View {
 }
 
 // unsentWork names what was typed on any open component and would be lost
-// by a quit now ("" when nothing was), asking each through the contract.
+// by a quit now ("" when nothing was), asking each through the contract;
+// then the other contexts' (ui/contexts.go).
 func (m *Model) unsentWork() string {
+	if w := m.ownUnsentWork(); w != "" {
+		return w
+	}
+	if m.othersUnsent != nil {
+		return m.othersUnsent()
+	}
+	return ""
+}
+
+// ownUnsentWork is unsentWork in this console alone.
+func (m *Model) ownUnsentWork() string {
 	if w := m.note.unsent(); w != "" {
 		return w
 	}
