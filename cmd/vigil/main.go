@@ -45,8 +45,9 @@ const usageText = `vigil: a terminal console for on-call engineers
 
 Usage:
   vigil [flags]                         open the console
-  vigil snapshot [--format text|json|markdown] [flags]
-                                        print the overview once and exit
+  vigil snapshot [--format text|json|markdown] [--context NAME|all] [flags]
+                                        print the overview once (of one context, or
+                                        of every one) and exit
   vigil demo [--no-tui] [flags]         start a demo stack (a Flask-shaped app,
                                         Prometheus, Alertmanager) and open the console
   vigil audit [--json] [--file F]       print the audit log: every write to Alertmanager
