@@ -2,6 +2,7 @@ package ui
 
 import (
 	"context"
+	"errors"
 	"strings"
 	"testing"
 	"time"
@@ -199,5 +200,36 @@ func TestQuitAsksAboutUnsentWorkInAnotherContext(t *testing.T) {
 	}
 	if d := r.Discarded(); d != "the note being typed in us" {
 		t.Errorf("discarded %q", d)
+	}
+}
+
+// The list of contexts at 20x5 and at 0x0: drawn within the size, no panic;
+// a context that cannot start says why and the list still opens.
+func TestContextListTinyAndFailedStart(t *testing.T) {
+	a, _ := newModel(t, &scripted{ov: overviewOf("/a-only")})
+	specs := []ContextSpec{{Name: "eu", Refresh: time.Second},
+		{Name: "us\x1b[31m", Refresh: time.Second, Build: func() (*Model, error) { return nil, errors.New("prometheus.url: no host") }}}
+	r := NewContexts(specs, 0, a)
+	for _, k := range []string{"C", "j", "enter"} {
+		_, cmd := r.Update(keyMsg(k))
+		drainRoot(r, cmd)
+	}
+	s := rootScreen(r)
+	if !strings.Contains(s, "cannot start: prometheus.url: no host") || strings.Contains(r.View().Content, "\x1b[31m") {
+		t.Errorf("failed start:\n%q", r.View().Content)
+	}
+	_, cmd := r.Update(keyMsg("C"))
+	drainRoot(r, cmd)
+	for _, size := range [][2]int{{20, 5}, {0, 0}} {
+		r.Update(tea.WindowSizeMsg{Width: size[0], Height: size[1]})
+		ls := strings.Split(rootScreen(r), "\n")
+		if len(ls) > max(size[1], 1) {
+			t.Errorf("%dx%d: %d lines", size[0], size[1], len(ls))
+		}
+		for _, l := range ls {
+			if ansi.StringWidth(l) > max(size[0], 1) {
+				t.Errorf("%dx%d: line %q too wide", size[0], size[1], l)
+			}
+		}
 	}
 }
