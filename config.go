@@ -129,6 +129,21 @@ type Config struct {
 	Silence      SilenceConfig      `toml:"silence"`
 	// Panels are the custom panels of the Panels screen (config_panels.go).
 	Panels []PanelConfig `toml:"panel"`
+	// Contexts are the other environments of the console
+	// (config_contexts.go); the top-level keys are the default one.
+	Contexts []ContextConfig `toml:"contexts"`
+
+	// Protected and Accent are a [[contexts]]'s (the default context has
+	// neither): writes ask for the context's name; the colour of its name.
+	Protected bool   `toml:"-"`
+	Accent    string `toml:"-"`
+	// Current is the context shown first (--context, VIGIL_CONTEXT):
+	// a name, "all" (snapshot), or "" for the default one.
+	Current string `toml:"-"`
+	// presence is which keys each [[contexts]] sets; ctxIndex is, in a
+	// resolved context's configuration, its number (from 1; 0: default).
+	presence []map[string]bool
+	ctxIndex int
 
 	// Source names where the file part came from: a path, or "defaults".
 	Source string `toml:"-"`
@@ -306,6 +321,8 @@ func Parse(data []byte, source string) (Config, error) {
 	}
 	cfg.origins = keyPositions(data, source)
 	addPanelPositions(cfg.origins, data, source)
+	addContextPositions(cfg.origins, data, source)
+	cfg.presence = contextPresence(data)
 	return cfg, nil
 }
 
@@ -452,7 +469,7 @@ func (c *Config) Validate() error {
 	if c.Silence.WarnMatches < 1 {
 		return c.fail("silence.warn_matches", "must be at least 1")
 	}
-	return nil
+	return c.validateContexts()
 }
 
 func checkURL(s string) error {

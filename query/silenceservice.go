@@ -33,6 +33,10 @@ type SilenceRequest struct {
 	NewEnd  time.Time
 	// Ack marks a create made by the ack key, for the audit.
 	Ack bool
+	// Confirmed is the context's name as the person typed it before the
+	// write: a protected context's writes are sent only when it is exactly
+	// the name (see SilenceServiceOptions.Protected).
+	Confirmed string
 }
 
 // SilenceResult is the outcome of one write. ID is the id that came back (a
@@ -59,6 +63,14 @@ type SilenceWriter interface {
 	ExtendSilence(ctx context.Context, s Silence, newEnd time.Time) (string, error)
 }
 
+// NotConfirmedError is the result of a write in a protected context whose
+// name was not typed: nothing was sent.
+type NotConfirmedError struct{ Context string }
+
+func (e *NotConfirmedError) Error() string {
+	return "not sent: context " + e.Context + " is protected and its name was not typed"
+}
+
 // ErrNoAlertmanager is the result of a write with no Alertmanager configured.
 var ErrNoAlertmanager = errors.New("no Alertmanager configured: set --alertmanager or alertmanager.urls")
 
@@ -80,6 +92,10 @@ type SilenceServiceOptions struct {
 	// Now is the clock that validates ends and times audit lines (nil:
 	// time.Now).
 	Now func() time.Time
+	// Protected is the name of a protected context: every write must carry
+	// it, typed, in SilenceRequest.Confirmed, or it is refused unsent.
+	// Empty: the context is not protected.
+	Protected string
 }
 
 // SilenceService is the one way the console writes silences: validate,
@@ -114,6 +130,10 @@ func (s *SilenceService) Writer() string { return s.o.Writer }
 func (s *SilenceService) Write(ctx context.Context, req SilenceRequest) SilenceResult {
 	if s.o.Alertmanager == nil {
 		return SilenceResult{Err: ErrNoAlertmanager}
+	}
+	if s.o.Protected != "" && req.Confirmed != s.o.Protected {
+		// Refused before anything is sent: nothing to audit.
+		return SilenceResult{Err: &NotConfirmedError{Context: s.o.Protected}}
 	}
 	if req.Op == SilenceCreate && req.Spec.CreatedBy == "" {
 		req.Spec.CreatedBy = s.o.Writer

@@ -283,3 +283,41 @@ func rawSilenceByID(t testing.TB, baseURL, id string) rawSilence {
 	t.Fatalf("no silence %s in Alertmanager", id)
 	return rawSilence{}
 }
+
+// In a protected context nothing is sent until the request carries the
+// context's name exactly; then the write goes through.
+func TestSilenceServiceProtectedContext(t *testing.T) {
+	am := startAlertmanager(t)
+	rt := &countingRT{}
+	c, err := NewAlertmanager(AlertmanagerOptions{URLs: []string{am.URL}, Timeout: 5 * time.Second, RoundTripper: rt})
+	if err != nil {
+		t.Fatal(err)
+	}
+	l := NewAuditLog(filepath.Join(t.TempDir(), "audit.log"))
+	svc := NewSilenceService(SilenceServiceOptions{Alertmanager: c, Audit: l, Writer: "w", Peers: []string{am.URL},
+		Timeout: 5 * time.Second, Protected: "prod-us"})
+	spec := SilenceSpec{Matchers: mustMatchers(t, `HighErrorRate path="/checkout"`), EndsAt: time.Now().Add(time.Hour), Comment: "deploy"}
+	for _, typed := range []string{"", "prod", "prod-us ", "PROD-US"} {
+		res := svc.Write(t.Context(), SilenceRequest{Op: SilenceCreate, Spec: spec, Confirmed: typed})
+		var nc *NotConfirmedError
+		if !errors.As(res.Err, &nc) || res.ID != "" || !strings.Contains(res.Err.Error(), "context prod-us is protected") {
+			t.Errorf("typed %q: %+v", typed, res)
+		}
+	}
+	rt.mu.Lock()
+	sent := len(rt.n)
+	rt.mu.Unlock()
+	if sent != 0 {
+		t.Fatalf("requests sent before the name was typed: %v", rt.n)
+	}
+	if _, err := os.Stat(l.Path()); err == nil {
+		t.Error("an audit line was written for a write never sent")
+	}
+	res := svc.Write(t.Context(), SilenceRequest{Op: SilenceCreate, Spec: spec, Confirmed: "prod-us"})
+	if res.Err != nil || res.ID == "" || !res.Verified {
+		t.Fatalf("typed prod-us: %+v", res)
+	}
+	if s := rawSilenceByID(t, am.URL, res.ID); s.Status.State != "active" {
+		t.Errorf("silence %+v", s)
+	}
+}

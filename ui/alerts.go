@@ -220,10 +220,19 @@ func (m *Model) runSilence(req views.SilenceRequestMsg) tea.Cmd {
 		m.setFlash("read-only: vigil does not write to Alertmanager", true)
 		return nil
 	}
+	if m.ctx.Config.Protected {
+		return m.confirm.ask(req) // ui/protect.go
+	}
+	return m.sendSilence(req, "")
+}
+
+// sendSilence hands the write to the silence service; confirmed is the
+// context's name as typed (a protected context's writes need it).
+func (m *Model) sendSilence(req views.SilenceRequestMsg, confirmed string) tea.Cmd {
 	svc := m.silenceService()
 	return func() tea.Msg {
 		r := svc.Write(context.Background(), query.SilenceRequest{Op: query.SilenceOp(req.Op), Spec: req.Spec,
-			Retry: req.Retry, Silence: req.Silence, NewEnd: req.NewEnd, Ack: req.Ack})
+			Retry: req.Retry, Silence: req.Silence, NewEnd: req.NewEnd, Ack: req.Ack, Confirmed: confirmed})
 		res := views.SilenceResultMsg{Request: req, ID: r.ID, Reused: r.Reused, Verified: r.Verified, Err: r.Err}
 		if r.AuditErr != nil {
 			return auditFailed{res: res, err: r.AuditErr}
@@ -240,7 +249,8 @@ func (m *Model) silenceService() *query.SilenceService {
 		am = m.am
 	}
 	return query.NewSilenceService(query.SilenceServiceOptions{Alertmanager: am, Audit: m.audit, Writer: m.auditUser,
-		Peers: m.ctx.Config.Alertmanager.URLs, Timeout: m.ctx.Config.Alertmanager.Timeout.D(), Logger: m.log, Now: m.now})
+		Peers: m.ctx.Config.Alertmanager.URLs, Timeout: m.ctx.Config.Alertmanager.Timeout.D(), Logger: m.log, Now: m.now,
+		Protected: protectedName(m.ctx.Config.Protected, m.ctx.Config.Context)})
 }
 
 // auditFailed is a write's result whose audit line could not be written.
@@ -278,4 +288,12 @@ func (a *alertsPart) history(al query.Alert) tea.Cmd {
 		h, err := query.ReadAlertHistory(ctx, q, al, now)
 		return views.AlertHistoryMsg{Key: key, History: h, Err: err}
 	})
+}
+
+// protectedName is the name a protected context's writes must carry.
+func protectedName(protected bool, name string) string {
+	if protected {
+		return name
+	}
+	return ""
 }

@@ -174,12 +174,28 @@ func (m *Model) targetLine() string {
 func (m *Model) headerLines() []string {
 	st := m.ctx.Styles
 	cfg := m.ctx.Config
-	left := st.Accent.Render("vigil") + st.Muted.Render(" · ") + text.Sanitize(cfg.Context) +
+	left := st.Accent.Render("vigil") + st.Muted.Render(" · ") + m.contextName() +
 		st.Muted.Render(" · ") + text.Sanitize(m.ov.host)
-	right := m.peersText() + m.stateText() + st.Muted.Render(fmt.Sprintf(" · every %s · window %s",
+	state := m.peersText() + m.stateText()
+	right := state + st.Muted.Render(fmt.Sprintf(" · every %s · window %s",
 		views.FormatDuration(cfg.UI.Refresh.D()), m.windowText()))
+	ro := ""
 	if cfg.UI.ReadOnly {
-		right = st.Warn.Render("read-only") + st.Muted.Render(" · ") + right
+		ro = st.Warn.Render("read-only") + st.Muted.Render(" · ")
+	}
+	right = ro + right
+	if m.others != nil {
+		// The other contexts (ui/contexts.go) go before the host, then
+		// before the refresh and window, when short of room: those are
+		// on the Status screen too.
+		others := m.others()
+		if text.Width(left)+text.Width(others)+1+text.Width(right) > m.width {
+			left = st.Accent.Render("vigil") + st.Muted.Render(" · ") + m.contextName()
+		}
+		if text.Width(left)+text.Width(others)+1+text.Width(right) > m.width {
+			right = ro + state
+		}
+		left += others
 	}
 	l1 := text.Spread(left, right, m.width)
 
@@ -350,6 +366,9 @@ func (m *Model) footer() string {
 	}
 	if m.note.open {
 		return m.note.view(m.width)
+	}
+	if m.confirm.open {
+		return m.confirm.view(m.width) // ui/protect.go
 	}
 	if m.flash != "" {
 		s := st.FlashOK

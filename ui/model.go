@@ -45,6 +45,7 @@ type Model struct {
 	alerts   *alertsPart   // the alerts' poller: the header's badge and peers
 	promql   *promqlPart   // the PromQL prompt, over any screen
 	note     *notePart     // the note prompt, over any screen
+	confirm  *confirmPart  // a protected context's name, before a write
 	timeline *timelinePart // the timeline's builds, rebuilt when a note is saved
 	status   *statusPart   // the Status screen's poller: the delivery alarm
 
@@ -69,6 +70,15 @@ type Model struct {
 	// work a quit threw away, for the exit status.
 	quitAsked bool
 	discarded string
+
+	// hidden is set while another context is shown (ui/contexts.go): the
+	// heartbeat then starts no polls. others is the header's summary of
+	// the other contexts; nil with one context.
+	hidden bool
+	others func() string
+	// othersUnsent names unsent work in the other contexts, so that a
+	// quit asks about it too; nil with one context.
+	othersUnsent func() string
 }
 
 // New builds the root model.
@@ -83,9 +93,10 @@ func New(o Options) *Model {
 	m := &Model{ctx: o.Context, am: o.Alertmanager, audit: o.Audit, auditUser: o.AuditUser, log: logger, help: help.New()}
 	m.opts = o
 	m.note = newNotePart(m)
+	m.confirm = newConfirmPart(m)
 	m.buildTabs()
 	m.promql = newPromQL(m, o)
-	m.parts = append(m.parts, m.promql, m.note, outside{m: m, inTmux: o.InTmux})
+	m.parts = append(m.parts, m.promql, m.note, m.confirm, outside{m: m, inTmux: o.InTmux})
 	st := o.Context.Styles
 	m.help.Styles.ShortKey, m.help.Styles.ShortDesc, m.help.Styles.ShortSeparator = st.HelpKey, st.HelpDesc, st.Muted
 	m.help.Styles.FullKey, m.help.Styles.FullDesc = st.HelpKey, st.HelpDesc
@@ -139,7 +150,7 @@ func (m *Model) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
 			m.flash = ""
 		}
 		cmds := []tea.Cmd{heartbeat()}
-		if !m.paused {
+		if !m.paused && !m.hidden {
 			cmds = append(cmds, m.pollAll(now, false))
 		}
 		return m, tea.Batch(cmds...)
@@ -205,6 +216,9 @@ func (m *Model) onKey(msg tea.KeyPressMsg) tea.Cmd {
 	if m.note.open {
 		return m.note.key(msg)
 	}
+	if m.confirm.open {
+		return m.confirm.key(msg)
+	}
 	if m.showHelp {
 		if key.Matches(msg, k.Help, k.Back, k.Quit) {
 			m.showHelp = false
@@ -233,6 +247,10 @@ func (m *Model) onKey(msg tea.KeyPressMsg) tea.Cmd {
 			return m.promql.openPrompt()
 		case key.Matches(msg, k.Note):
 			return m.note.openPrompt()
+		case key.Matches(msg, k.Contexts):
+			// With several contexts the root (ui/contexts.go) takes C first.
+			m.setFlash("one context only: add [[contexts]] tables to config.toml to switch", false)
+			return nil
 		}
 		for i, x := range m.tabs {
 			if key.Matches(msg, x.key) {
@@ -293,9 +311,24 @@ func (m *Model) View() tea.View {
 }
 
 // unsentWork names what was typed on any open component and would be lost
-// by a quit now ("" when nothing was), asking each through the contract.
+// by a quit now ("" when nothing was), asking each through the contract;
+// then the other contexts' (ui/contexts.go).
 func (m *Model) unsentWork() string {
+	if w := m.ownUnsentWork(); w != "" {
+		return w
+	}
+	if m.othersUnsent != nil {
+		return m.othersUnsent()
+	}
+	return ""
+}
+
+// ownUnsentWork is unsentWork in this console alone.
+func (m *Model) ownUnsentWork() string {
 	if w := m.note.unsent(); w != "" {
+		return w
+	}
+	if w := m.confirm.unsent(); w != "" {
 		return w
 	}
 	for _, t := range m.tabs {

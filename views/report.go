@@ -441,6 +441,14 @@ type jsonReport struct {
 }
 
 func (r *Report) writeJSON(w io.Writer) error {
+	out := r.jsonValue()
+	enc := json.NewEncoder(w)
+	enc.SetIndent("", "  ")
+	return enc.Encode(out)
+}
+
+// jsonValue is the report as its JSON is built, sanitised.
+func (r *Report) jsonValue() *jsonReport {
 	ov := r.Overview
 	excSrc := ov.ExceptionsSource
 	out := jsonReport{
@@ -519,9 +527,7 @@ func (r *Report) writeJSON(w io.Writer) error {
 		out.Errors = append(out.Errors, jsonError{Name: p.Name, Error: p.Error})
 	}
 	out.sanitize()
-	enc := json.NewEncoder(w)
-	enc.SetIndent("", "  ")
-	return enc.Encode(out)
+	return &out
 }
 
 // jsonText is a string as the JSON report carries it: no C0 or C1 control,

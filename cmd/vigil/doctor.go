@@ -19,6 +19,9 @@ func runDoctor(args []string, stdout, stderr io.Writer, getenv func(string) stri
 	o := newFlagSet("vigil doctor", stderr)
 	format := o.fs.String("format", views.FormatText, "output `format`: text, json or markdown")
 	cfg, err := parse(o, args, getenv)
+	if err == nil {
+		cfg, err = chosenContext(cfg) // --context NAME
+	}
 	if err != nil {
 		return err
 	}

@@ -108,6 +108,9 @@ type options struct {
 	values     map[string]*string
 	amURLs     stringList
 	readOnly   *bool
+	context    *string
+	// allowAll accepts --context all (every context).
+	allowAll bool
 }
 
 // newFlagSet declares the flags shared by the console, snapshot and demo.
@@ -116,6 +119,7 @@ func newFlagSet(name string, stderr io.Writer) *options {
 	fs.SetOutput(stderr)
 	o := &options{fs: fs, values: map[string]*string{}}
 	o.configPath = fs.String("config", "", "config `file` (default $XDG_CONFIG_HOME/vigil/config.toml, else the built-in defaults); env VIGIL_CONFIG")
+	o.context = fs.String("context", "", "`name` of the context shown first (the top-level config or a [[contexts]]); env VIGIL_CONTEXT")
 	for _, s := range settings {
 		usage := s.usage + "; env " + s.env
 		switch s.flag {
@@ -190,6 +194,19 @@ func (o *options) load(args []string, getenv func(string) string) (vigil.Config,
 	if err := cfg.Validate(); err != nil {
 		return vigil.Config{}, usageError{err}
 	}
+	where, name := "flag --context", *o.context
+	if !set["context"] {
+		where, name = "env VIGIL_CONTEXT", getenv("VIGIL_CONTEXT")
+	}
+	if name != "" && !(o.allowAll && name == vigil.ContextAll) {
+		if _, err := cfg.ForContext(name); err != nil {
+			if name == vigil.ContextAll {
+				err = fmt.Errorf("%w (all: only vigil snapshot shows every context)", err)
+			}
+			return vigil.Config{}, usageError{fmt.Errorf("%s: %w", where, err)}
+		}
+	}
+	cfg.Current = name
 	return cfg, nil
 }
 

@@ -19,6 +19,8 @@ import (
 	"os"
 	"os/signal"
 	"runtime/debug"
+	"strings"
+	"sync"
 	"syscall"
 	"time"
 
@@ -43,8 +45,9 @@ const usageText = `vigil: a terminal console for on-call engineers
 
 Usage:
   vigil [flags]                         open the console
-  vigil snapshot [--format text|json|markdown] [flags]
-                                        print the overview once and exit
+  vigil snapshot [--format text|json|markdown] [--context NAME|all] [flags]
+                                        print the overview once (of one context, or
+                                        of every one) and exit
   vigil demo [--no-tui] [flags]         start a demo stack (a Flask-shaped app,
                                         Prometheus, Alertmanager) and open the console
   vigil audit [--json] [--file F]       print the audit log: every write to Alertmanager
@@ -159,28 +162,101 @@ func runConsole(args []string, stderr io.Writer, getenv func(string) string) err
 // endpoints.
 const memoryLimit = 128 << 20
 
-// console runs the TUI until the user quits.
-func console(cfg *vigil.Config, getenv func(string) string) error {
+// console runs the TUI until the user quits: one console, or with
+// [[contexts]] the root of several, each built the first time it is shown.
+func console(all *vigil.Config, getenv func(string) string) error {
 	if getenv("GOMEMLIMIT") == "" {
 		debug.SetMemoryLimit(memoryLimit)
 	}
-	vctx, err := newContext(cfg, getenv)
-	if err != nil {
-		return err
+	name := all.Current
+	if name == "" {
+		name = all.Context
 	}
-	prom, err := newPrometheus(cfg)
+	cfg, err := all.ForContext(name)
 	if err != nil {
-		return err
+		return usageError{err}
 	}
-	logger, closeLog, err := newLogger(cfg)
+	logger, closeLog, err := newLogger(all)
 	if err != nil {
 		return err
 	}
 	defer closeLog()
-	logger.Info("starting", "version", version, "prometheus", cfg.Prometheus.URL, "config", cfg.Source)
+	m, err := buildModel(&cfg, getenv, logger)
+	if err != nil {
+		return err
+	}
+	var root tea.Model = m
+	discarded := m.Discarded
+	if len(all.Contexts) > 0 {
+		names := all.ContextNames()
+		specs := make([]ui.ContextSpec, len(names))
+		active := 0
+		for i, n := range names {
+			c, err := all.ForContext(n)
+			if err != nil {
+				return usageError{err}
+			}
+			if n == name {
+				active = i
+			}
+			specs[i] = contextSpec(&c, getenv, logger)
+		}
+		r := ui.NewContexts(specs, active, m)
+		root, discarded = r, r.Discarded
+	}
+	ctx, stop := signal.NotifyContext(context.Background(), syscall.SIGTERM, syscall.SIGHUP)
+	defer stop()
+	err = runProgram(withTestHooks(root, getenv), all.LogFile, logger, tea.WithContext(ctx)) // crash.go
+	if d := discarded(); err == nil && d != "" {
+		// A quit that threw typed work away is not a clean exit.
+		err = fmt.Errorf("quit with unsent work: discarded %s", d)
+	}
+	return err
+}
+
+// contextSpec is one context of the console: how to build its console
+// and how to count its firing alerts while it is not shown.
+func contextSpec(cfg *vigil.Config, getenv func(string) string, logger *slog.Logger) ui.ContextSpec {
+	sp := ui.ContextSpec{
+		Name: cfg.Context, Refresh: cfg.UI.Refresh.D(), Timeout: cfg.Prometheus.Timeout.D(),
+		Build: func() (*ui.Model, error) { return buildModel(cfg, getenv, logger) },
+	}
+	if len(cfg.Alertmanager.URLs) > 0 {
+		am, err := newAlertmanager(cfg)
+		sp.Timeout = cfg.Alertmanager.Timeout.D()
+		sp.Count = func(ctx context.Context) (int, error) {
+			if err != nil {
+				return 0, err
+			}
+			return am.FiringCount(ctx)
+		}
+		return sp
+	}
+	prom, err := newPrometheus(cfg)
+	sp.Count = func(ctx context.Context) (int, error) {
+		if err != nil {
+			return 0, err
+		}
+		return prom.FiringCount(ctx)
+	}
+	return sp
+}
+
+// buildModel builds the console of one context: its clients, the shape of
+// its metrics (detected when the configuration leaves it open), who writes.
+func buildModel(cfg *vigil.Config, getenv func(string) string, logger *slog.Logger) (*ui.Model, error) {
+	vctx, err := newContext(cfg, getenv)
+	if err != nil {
+		return nil, err
+	}
+	prom, err := newPrometheus(cfg)
+	if err != nil {
+		return nil, err
+	}
+	logger.Info("starting", "version", version, "context", cfg.Context, "prometheus", cfg.Prometheus.URL, "config", cfg.Source)
 	dopts := doctorOptions(cfg) // what the config leaves to detection, before it fills it in
 	if note := detectShape(context.Background(), cfg, prom); note != "" {
-		logger.Info("shape", "detection", note)
+		logger.Info("shape", "context", cfg.Context, "detection", note)
 		vctx.Detection = note
 	}
 	opts := ui.Options{Context: vctx, Logger: logger, HistoryPath: ui.HistoryPath(), InTmux: getenv("TMUX") != ""}
@@ -193,19 +269,11 @@ func console(cfg *vigil.Config, getenv func(string) string) error {
 	if len(cfg.Alertmanager.URLs) > 0 {
 		am, err := newAlertmanager(cfg)
 		if err != nil {
-			return err
+			return nil, err
 		}
 		opts.Alertmanager = am
 	}
-	m := ui.New(opts)
-	ctx, stop := signal.NotifyContext(context.Background(), syscall.SIGTERM, syscall.SIGHUP)
-	defer stop()
-	err = runProgram(withTestHooks(m, getenv), cfg.LogFile, logger, tea.WithContext(ctx)) // crash.go
-	if d := m.Discarded(); err == nil && d != "" {
-		// A quit that threw typed work away is not a clean exit.
-		err = fmt.Errorf("quit with unsent work: discarded %s", d)
-	}
-	return err
+	return ui.New(opts), nil
 }
 
 // checkFormat refuses a --format that is not text, json or markdown.
@@ -219,6 +287,7 @@ func checkFormat(format string) error {
 
 func runSnapshot(args []string, stdout, stderr io.Writer, getenv func(string) string) error {
 	o := newFlagSet("vigil snapshot", stderr)
+	o.allowAll = true
 	format := o.fs.String("format", views.FormatText, "output `format`: text, json or markdown")
 	limit := o.fs.Int("limit", 0, "show at most `N` endpoints in text and markdown (0: all)")
 	cfg, err := parse(o, args, getenv)
@@ -228,27 +297,96 @@ func runSnapshot(args []string, stdout, stderr io.Writer, getenv func(string) st
 	if err := checkFormat(*format); err != nil {
 		return err
 	}
-	prom, err := newPrometheus(&cfg)
-	if err != nil {
+	if cfg.Current == vigil.ContextAll {
+		return snapshotContexts(&cfg, *format, *limit, stdout)
+	}
+	if cfg, err = chosenContext(cfg); err != nil {
 		return err
+	}
+	r, err := snapshotReport(&cfg, *limit)
+	if r != nil {
+		if werr := r.Write(stdout, *format); werr != nil {
+			return werr
+		}
+	}
+	return err
+}
+
+// chosenContext is the configuration of the context --context names (the
+// default one without it), for the commands that show one context.
+func chosenContext(cfg vigil.Config) (vigil.Config, error) {
+	if cfg.Current == "" || cfg.Current == vigil.ContextAll {
+		return cfg, nil
+	}
+	c, err := cfg.ForContext(cfg.Current)
+	if err != nil {
+		return vigil.Config{}, usageError{err}
+	}
+	return c, nil
+}
+
+// snapshotContexts prints the snapshot of every context, each read at the
+// same time under its own deadline. A context that fails is named in its
+// section (or its "error") and in the error returned (exit 1); the others
+// are printed all the same.
+func snapshotContexts(cfg *vigil.Config, format string, limit int, stdout io.Writer) error {
+	names := cfg.ContextNames()
+	reports := make([]views.ContextReport, len(names))
+	var wg sync.WaitGroup
+	for i, name := range names {
+		reports[i].Name = name
+		c, err := cfg.ForContext(name)
+		if err != nil {
+			reports[i].Err = err
+			continue
+		}
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			reports[i].Report, reports[i].Err = snapshotReport(&c, limit)
+		}()
+	}
+	wg.Wait()
+	if err := views.WriteContexts(stdout, format, reports); err != nil {
+		return err
+	}
+	var failed []string
+	for _, r := range reports {
+		if r.Err != nil {
+			failed = append(failed, fmt.Sprintf("context %s: %v", r.Name, r.Err))
+		}
+	}
+	if len(failed) > 0 {
+		return fmt.Errorf("%d of %d contexts failed: %s", len(failed), len(names), strings.Join(failed, "; "))
+	}
+	return nil
+}
+
+// snapshotReport reads one context's snapshot. The report is nil when
+// there is nothing to show (Prometheus failed); the error is what makes the
+// exit code 1, worst first.
+func snapshotReport(cfg *vigil.Config, limit int) (*views.Report, error) {
+	prom, err := newPrometheus(cfg)
+	if err != nil {
+		return nil, err
 	}
 	// Detection has its own few seconds: the overview keeps its whole
 	// deadline.
-	detection := detectShape(context.Background(), &cfg, prom)
+	detection := detectShape(context.Background(), cfg, prom)
 	ctx, cancel := context.WithTimeout(context.Background(), cfg.Prometheus.Timeout.D()+time.Second)
 	defer cancel()
 	ov, err := prom.Overview(ctx, cfg.Shape())
 	if err != nil {
-		return err
+		return nil, err
 	}
-	vctx := views.Context{Config: &cfg}
+	vctx := views.Context{Config: cfg}
 	r := &views.Report{
 		Context: cfg.Context, Prometheus: cfg.Prometheus.URL, Overview: ov,
-		Thresholds: vctx.Thresholds(), Limit: *limit, ExceptionsMetric: cfg.Metrics.ExceptionsMetric,
+		Thresholds: vctx.Thresholds(), Limit: limit, ExceptionsMetric: cfg.Metrics.ExceptionsMetric,
 		Selector: cfg.Metrics.Selector, EndpointLabel: cfg.EndpointLabel(),
 		Detection: detection,
 	}
-	alerts, source, amErr, alertsErr := snapshotAlerts(ctx, &cfg, prom)
+	alerts, source, amErr, alertsErr := snapshotAlerts(ctx, cfg, prom)
 	r.Alerts, r.AlertsSource = alerts, source
 	if amErr != nil {
 		r.Problems = append(r.Problems, views.QueryProblem{Name: "alertmanager", Error: amErr.Error()})
@@ -256,25 +394,22 @@ func runSnapshot(args []string, stdout, stderr io.Writer, getenv func(string) st
 	if alertsErr != nil {
 		r.Problems = append(r.Problems, views.QueryProblem{Name: "alerts", Error: alertsErr.Error()})
 	}
-	if err := r.Write(stdout, *format); err != nil {
-		return err
-	}
 	// Exit 1 for anything the figures cannot be trusted for, worst first.
 	switch {
 	case alertsErr != nil:
-		return alertsErr
+		return r, alertsErr
 	case amErr != nil:
-		return fmt.Errorf("%v (Prometheus's own alerts shown instead)", amErr)
+		return r, fmt.Errorf("%v (Prometheus's own alerts shown instead)", amErr)
 	case len(ov.Errors) > 0:
 		e := ov.Errors[0]
-		return fmt.Errorf("prometheus %s answered with an error to query %s (%s): %v", cfg.Prometheus.URL, e.Name, e.Query, e.Err)
+		return r, fmt.Errorf("prometheus %s answered with an error to query %s (%s): %v", cfg.Prometheus.URL, e.Name, e.Query, e.Err)
 	case len(ov.Targets.Down()) > 0:
-		return fmt.Errorf("%s", r.TargetsLine())
+		return r, fmt.Errorf("%s", r.TargetsLine())
 	case r.NoSeries():
-		return fmt.Errorf("no series matches {%s}: no %s series and no target (up) at %s — check metrics.selector",
+		return r, fmt.Errorf("no series matches {%s}: no %s series and no target (up) at %s — check metrics.selector",
 			cfg.Metrics.Selector, cfg.Metrics.DurationMetric, cfg.Prometheus.URL)
 	}
-	return nil
+	return r, nil
 }
 
 // snapshotAlerts lists the current alerts for the snapshot: Alertmanager's

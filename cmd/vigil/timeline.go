@@ -52,6 +52,9 @@ func runTimeline(args []string, stdout, stderr io.Writer, getenv func(string) st
 	format := o.fs.String("format", views.FormatText, "output `format`: text, json or markdown")
 	infoMetric := o.fs.String("info-metric", "", "info `metric` whose label values changing is a deploy (default metrics.info_metric, else "+query.DefaultInfoMetric+")")
 	cfg, err := parse(o, args, getenv)
+	if err == nil {
+		cfg, err = chosenContext(cfg) // --context NAME
+	}
 	if err != nil {
 		return err
 	}

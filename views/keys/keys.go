@@ -28,6 +28,7 @@ type KeyMap struct {
 	Doctor     key.Binding
 	PromQL     key.Binding
 	Note       key.Binding
+	Contexts   key.Binding
 
 	// Lists.
 	Up       key.Binding
@@ -130,6 +131,7 @@ func New(readOnly bool) *KeyMap {
 		Status:     key.NewBinding(key.WithKeys("6"), key.WithHelp("6", "status")),
 		Doctor:     key.NewBinding(key.WithKeys("7"), key.WithHelp("7", "metrics doctor")),
 		PromQL:     key.NewBinding(key.WithKeys(":"), key.WithHelp(":", "PromQL prompt")),
+		Contexts:   key.NewBinding(key.WithKeys("C"), key.WithHelp("C", "switch context")),
 
 		Up:       key.NewBinding(key.WithKeys("k", "up"), key.WithHelp("↑/k", "up")),
 		Down:     key.NewBinding(key.WithKeys("j", "down"), key.WithHelp("↓/j", "down")),
@@ -239,7 +241,7 @@ func Name(b key.Binding) string { return b.Help().Key }
 
 // Global returns the bindings that work on every screen.
 func (k *KeyMap) Global() []key.Binding {
-	return []key.Binding{k.Overview, k.Alerts, k.Silences, k.Panels, k.Timeline, k.Status, k.Doctor, k.PromQL, k.Note, k.NextScreen, k.Refresh, k.Pause, k.Help, k.Quit, k.Interrupt}
+	return []key.Binding{k.Overview, k.Alerts, k.Silences, k.Panels, k.Timeline, k.Status, k.Doctor, k.PromQL, k.Note, k.Contexts, k.NextScreen, k.Refresh, k.Pause, k.Help, k.Quit, k.Interrupt}
 }
 
 // Navigation returns the list movement bindings.
