@@ -55,13 +55,17 @@ type pane struct {
 }
 
 // startPane runs argv in a new detached tmux session of w×h cells. env is
-// added to the command's environment.
+// added to the command's environment. The program's state and config
+// directories are the test's own unless env names others: a test never
+// writes to the user's audit log, notes or history.
 func startPane(t *testing.T, w, h int, env []string, argv ...string) *pane {
 	t.Helper()
 	demotest.RequireTools(t, "tmux")
 	p := &pane{t: t, socket: fmt.Sprintf("vigil-e2e-%d-%d", os.Getpid(), sessionN.Add(1)), name: "v"}
 	var cmdline strings.Builder
 	cmdline.WriteString("env")
+	// Later assignments win: env's own come after these.
+	env = append([]string{"XDG_STATE_HOME=" + t.TempDir(), "XDG_CONFIG_HOME=" + t.TempDir()}, env...)
 	for _, e := range env {
 		cmdline.WriteString(" " + shellQuote(e))
 	}
