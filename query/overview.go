@@ -288,48 +288,6 @@ func intervalOf(up queryResult, tg targetsAnswer) time.Duration {
 	return t.ScrapeInterval()
 }
 
-// groupKey is the key of a shape's grouping rules in the cache.
-func groupKey(s Shape) string {
-	return s.Grouping.Mode + "\x00" + s.EndpointLabel + "\x00" + s.Selector + "\x00" + s.DurationMetric
-}
-
-// groupRulesOf are the rules of the next refresh, from a fresh answer.
-func groupRulesOf(s Shape, fa freshAnswer) ([]PathRule, string) {
-	if s.Grouping.Mode == GroupAuto {
-		return autoRules(s.Grouping, s.EndpointLabel, fa.fresh, fa.only404)
-	}
-	return configRules(s.Grouping, s.EndpointLabel, fa.only404)
-}
-
-// assembleMembers counts each group row's members with a fresh series and
-// finds its worst ones, from the fresh answer.
-func assembleMembers(b *joiner, rules compiledRules, fa freshAnswer) {
-	isGroup := map[string]bool{}
-	for _, r := range rules.rules {
-		isGroup[r.Name] = true
-	}
-	for i := range b.eps {
-		e := &b.eps[i]
-		e.Group = isGroup[e.Name]
-		e.WorstMemberErrorRatio, e.WorstMemberP99, e.SlowestMemberP99 = math.NaN(), math.NaN(), math.NaN()
-	}
-	for _, v := range fa.fresh {
-		i, ok := b.index[model.LabelValue(rules.name(v))]
-		if !ok {
-			continue
-		}
-		e := &b.eps[i]
-		e.Members++
-		if r, ok := fa.memberErr[v]; ok && !math.IsNaN(r) && (e.WorstMember == "" || math.IsNaN(e.WorstMemberErrorRatio) || r > e.WorstMemberErrorRatio) {
-			e.WorstMember, e.WorstMemberErrorRatio = v, r
-			e.WorstMemberP99 = finite(fa.memberP99[v])
-		}
-		if q, ok := fa.memberP99[v]; ok && !math.IsNaN(q) && !math.IsInf(q, 0) && (e.SlowestMember == "" || q > e.SlowestMemberP99) {
-			e.SlowestMember, e.SlowestMemberP99 = v, q
-		}
-	}
-}
-
 // markStale marks the endpoints whose rate still shows old samples but that
 // have no fresh series: their target died (stale markers) or stopped
 // exposing them. Their age is the earliest time a target went down. When

@@ -11,7 +11,6 @@ import (
 
 	"github.com/vigilterm/vigil/query"
 	"github.com/vigilterm/vigil/views/text"
-	"github.com/vigilterm/vigil/views/widget"
 )
 
 // DetailMsg carries a refresh of the endpoint detail screen. Err is set
@@ -57,8 +56,7 @@ type Endpoint struct {
 	paused   bool
 	pausedAt time.Time
 
-	choosing bool
-	choice   int
+	chooser rangeChooser // t: the row of ranges
 
 	// layout, computed in SetSize
 	chartW, chartH, gridCols int
@@ -68,7 +66,7 @@ type Endpoint struct {
 // NewEndpoint returns the detail screen of an endpoint, over the default
 // range, loading.
 func NewEndpoint(ctx *Context, endpoint string) *Endpoint {
-	e := &Endpoint{ctx: ctx, endpoint: endpoint, rng: query.DefaultDetailRange, loading: true}
+	e := &Endpoint{ctx: ctx, endpoint: endpoint, rng: query.DefaultDetailRange, loading: true, chooser: rangeChooser{ranges: query.DetailRanges}}
 	e.SetSize(80, 20)
 	return e
 }
@@ -111,7 +109,7 @@ func (e *Endpoint) loc() *time.Location { return e.ctx.Now().Location() }
 func (e *Endpoint) Title() string { return "Endpoint" }
 
 // Capturing implements Screen: the range chooser owns the keyboard.
-func (e *Endpoint) Capturing() bool { return e.choosing }
+func (e *Endpoint) Capturing() bool { return e.chooser.open }
 
 // SetSize implements Screen and lays out the charts.
 func (e *Endpoint) SetSize(w, h int) {
@@ -162,8 +160,11 @@ func (e *Endpoint) Update(msg tea.Msg) (Component, tea.Cmd) {
 		e.paused, e.pausedAt = msg.Paused, msg.Since
 		return e, nil
 	case tea.KeyPressMsg:
-		if e.choosing {
-			return e, e.updateChooser(msg)
+		if e.chooser.open {
+			if r, ok := e.chooser.key(msg, e.ctx.Keys); ok {
+				return e, e.setRange(r)
+			}
+			return e, nil
 		}
 		return e, e.handleKey(msg)
 	}
@@ -218,28 +219,12 @@ func (e *Endpoint) handleKey(msg tea.KeyPressMsg) tea.Cmd {
 		}
 		return e.setRange(query.DetailRanges[i+1])
 	case key.Matches(msg, k.RangeChoose):
-		e.choosing, e.choice = true, i
+		e.chooser.show(i)
 		return nil
 	case key.Matches(msg, k.Compare):
 		e.compare = e.compare.Next()
 		e.loading = true
 		return tea.Batch(fetch, Flash("compare: "+e.compare.String(), false))
-	}
-	return nil
-}
-
-func (e *Endpoint) updateChooser(msg tea.KeyPressMsg) tea.Cmd {
-	k := e.ctx.Keys
-	switch {
-	case key.Matches(msg, k.Apply):
-		e.choosing = false
-		return e.setRange(query.DetailRanges[e.choice])
-	case key.Matches(msg, k.Cancel):
-		e.choosing = false
-	case key.Matches(msg, k.Up, k.RangeShorter, k.ScrollLeft):
-		e.choice = max(e.choice-1, 0)
-	case key.Matches(msg, k.Down, k.RangeLonger, k.ScrollRight):
-		e.choice = min(e.choice+1, len(query.DetailRanges)-1)
 	}
 	return nil
 }
@@ -264,7 +249,7 @@ func (e *Endpoint) Notes() []string {
 // ShortHelp implements help.KeyMap.
 func (e *Endpoint) ShortHelp() []key.Binding {
 	k := e.ctx.Keys
-	if e.choosing {
+	if e.chooser.open {
 		return []key.Binding{k.Apply, k.Cancel}
 	}
 	return []key.Binding{k.Back, k.RangeShorter, k.RangeLonger, k.RangeChoose, k.Compare, k.Help}
@@ -291,21 +276,8 @@ func (e *Endpoint) statusLines() []string {
 	if len(lines) > 2 {
 		lines = append(lines[:1], st.Muted.Render(text.Fit(fmt.Sprintf("… and %d more problems", len(lines)-1), e.width)))
 	}
-	if e.choosing {
-		var b strings.Builder
-		b.WriteString("range:")
-		for i, r := range query.DetailRanges {
-			s := FormatDuration(r)
-			if i == e.choice {
-				s = "[" + s + "]"
-			} else {
-				s = " " + s + " "
-			}
-			b.WriteString(" " + s)
-		}
-		k := e.ctx.Keys
-		b.WriteString("   " + widget.Arrows(k.ScrollLeft, k.ScrollRight) + " choose · " + widget.Key(k.Apply) + " apply · " + widget.Key(k.Cancel) + " cancel")
-		lines = append(lines, st.Accent.Render(text.Fit(b.String(), e.width)))
+	if e.chooser.open {
+		lines = append(lines, st.Accent.Render(text.Fit(e.chooser.line(e.ctx.Keys), e.width)))
 	}
 	return lines
 }

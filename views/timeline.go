@@ -9,7 +9,6 @@ import (
 
 	"charm.land/bubbles/v2/key"
 	tea "charm.land/bubbletea/v2"
-	"charm.land/lipgloss/v2"
 
 	"github.com/vigilterm/vigil/query"
 	"github.com/vigilterm/vigil/views/text"
@@ -75,8 +74,7 @@ type Timeline struct {
 	// detail is what enter opened over the list.
 	detail Stack
 
-	choosing bool
-	choice   int
+	chooser rangeChooser // t: the row of ranges
 
 	summaryW, labelsW, timeW int
 }
@@ -85,7 +83,7 @@ var _ Screen = (*Timeline)(nil)
 
 // NewTimeline returns the timeline screen, over the default range, loading.
 func NewTimeline(ctx *Context) *Timeline {
-	t := &Timeline{ctx: ctx, rng: DefaultTimelineRange, loading: true}
+	t := &Timeline{ctx: ctx, rng: DefaultTimelineRange, loading: true, chooser: rangeChooser{ranges: TimelineRanges}}
 	t.list = widget.NewList(func(r tlRow) string { return r.key }, t.listHeight)
 	t.list.StayOnTop()
 	t.SetSize(80, 20)
@@ -156,7 +154,7 @@ func (t *Timeline) DetailOpen() bool { return !t.detail.Empty() }
 // Capturing implements Screen: the filter prompt and the range chooser own
 // the keyboard.
 func (t *Timeline) Capturing() bool {
-	return t.list.Prompt.IsOpen() || t.choosing || t.detail.Capturing()
+	return t.list.Prompt.IsOpen() || t.chooser.open || t.detail.Capturing()
 }
 
 // SetSize implements Screen.
@@ -213,8 +211,11 @@ func (t *Timeline) Update(msg tea.Msg) (Component, tea.Cmd) {
 		return t, nil
 	case tea.KeyPressMsg:
 		switch {
-		case t.choosing:
-			return t, t.chooserKey(msg)
+		case t.chooser.open:
+			if r, ok := t.chooser.key(msg, t.ctx.Keys); ok {
+				return t, t.setRange(r)
+			}
+			return t, nil
 		case t.list.Prompt.IsOpen():
 			return t, t.list.Prompt.Key(msg, t.ctx.Keys, t.applyFilter)
 		case !t.detail.Empty():
@@ -325,24 +326,8 @@ func (t *Timeline) handleKey(msg tea.KeyPressMsg) tea.Cmd {
 		}
 		return t.setRange(TimelineRanges[i+1])
 	case key.Matches(msg, k.RangeChoose):
-		t.choosing, t.choice = true, i
+		t.chooser.show(i)
 		t.list.Clamp()
-	}
-	return nil
-}
-
-func (t *Timeline) chooserKey(msg tea.KeyPressMsg) tea.Cmd {
-	k := t.ctx.Keys
-	switch {
-	case key.Matches(msg, k.Apply):
-		t.choosing = false
-		return t.setRange(TimelineRanges[t.choice])
-	case key.Matches(msg, k.Cancel):
-		t.choosing = false
-	case key.Matches(msg, k.Up, k.RangeShorter, k.ScrollLeft):
-		t.choice = max(t.choice-1, 0)
-	case key.Matches(msg, k.Down, k.RangeLonger, k.ScrollRight):
-		t.choice = min(t.choice+1, len(TimelineRanges)-1)
 	}
 	return nil
 }
@@ -432,390 +417,4 @@ func activeAlertOf(e query.Event, alerts []query.Alert) (query.Alert, bool) {
 		}
 	}
 	return query.Alert{}, false
-}
-
-// KindName is an event kind as the timeline lists it.
-func KindName(k query.EventKind) string {
-	switch k {
-	case query.EventAlertFiring:
-		return "FIRING"
-	case query.EventAlertResolved:
-		return "RESOLVED"
-	case query.EventAlertPending:
-		return "PENDING"
-	case query.EventSilenceCreated:
-		return "SILENCE+"
-	case query.EventSilenceExpired:
-		return "SILENCE-"
-	case query.EventNote:
-		return "NOTE"
-	case query.EventThreshold:
-		return "THRESHOLD"
-	case query.EventDeploy:
-		return "DEPLOY"
-	case query.EventRestart:
-		return "RESTART"
-	case query.EventWrite:
-		return "WRITE"
-	}
-	return strings.ToUpper(text.Sanitize(string(k)))
-}
-
-// kindStyle colours a kind: alert states as the alerts screen does,
-// changes to the service as warnings, people's notes as the accent.
-func (t *Timeline) kindStyle(k query.EventKind) lipgloss.Style {
-	st := t.ctx.Styles
-	switch k {
-	case query.EventAlertFiring:
-		return st.Firing
-	case query.EventAlertPending:
-		return st.Pending
-	case query.EventAlertResolved:
-		return st.OK
-	case query.EventSilenceCreated, query.EventSilenceExpired:
-		return st.Silenced
-	case query.EventThreshold:
-		return st.Warn
-	case query.EventDeploy, query.EventRestart:
-		return st.Info
-	case query.EventNote:
-		return st.Accent
-	}
-	return st.Muted
-}
-
-// rowHidden are labels a row leaves out: long ones, and the ones its
-// summary already says. The detail shows every label.
-var rowHidden = []string{"comment", "matchers", "start_time", "previous_start_time", "last_seen_firing", "alertmanager",
-	"context", "metric", "direction", "figure", "level", "value", "silence_id", "result", "action", "user", "author", "created_by"}
-
-// rowLabelOrder is the labels a row shows: where first (endpoint, job,
-// instance), then the rest by name.
-func (t *Timeline) rowLabelOrder(ls map[string]string) []string {
-	keep := make(map[string]string, len(ls))
-	for k, v := range ls {
-		if !slices.Contains(rowHidden, k) && v != "" {
-			keep[k] = v
-		}
-	}
-	return labelOrder(keep, t.ctx.Config.EndpointLabel())
-}
-
-// rowSummary is the summary column. An alert's is its name, then (when
-// there is no labels column beside it) its labels, where first: the kind
-// already says its state.
-func (t *Timeline) rowSummary(e *query.Event) string {
-	switch e.Kind {
-	case query.EventAlertFiring, query.EventAlertPending, query.EventAlertResolved:
-		name := e.Labels["alertname"]
-		if name == "" {
-			break
-		}
-		if t.labelsW > 0 {
-			if sev := e.Labels["severity"]; sev != "" {
-				name += " (" + sev + ")"
-			}
-			return name
-		}
-		parts := []string{name}
-		for _, k := range t.rowLabelOrder(e.Labels) {
-			parts = append(parts, k+"="+e.Labels[k])
-		}
-		return strings.Join(parts, " ")
-	case query.EventSilenceCreated, query.EventSilenceExpired, query.EventWrite:
-		// A silence id is long: its first 8 characters tell it apart in a
-		// row, the detail shows it whole.
-		if id := e.Labels["silence_id"]; len(id) > 8 {
-			return strings.Replace(e.Summary, id, id[:8], 1)
-		}
-	}
-	return e.Summary
-}
-
-func (t *Timeline) clock(at time.Time) string {
-	at = at.In(t.ctx.Now().Location())
-	if t.timeW > 8 {
-		return at.Format("01-02 15:04")
-	}
-	return at.Format("15:04:05")
-}
-
-func (t *Timeline) renderRow(r *tlRow, selected bool) string {
-	st := t.ctx.Styles
-	e := &r.e
-	var row widget.Row
-	row.Cell(text.Fit(t.clock(e.Time), t.timeW))
-	kind := text.Fit(KindName(e.Kind), tlKindW)
-	if !selected {
-		kind = t.kindStyle(e.Kind).Render(kind)
-	}
-	row.Cell(kind)
-	row.Cell(text.Fit(text.Sanitize(t.rowSummary(e)), t.summaryW))
-	if t.labelsW > 0 {
-		row.Cell(widget.CompactLabels(st, nil, e.Labels, t.rowLabelOrder(e.Labels), t.labelsW, selected))
-	}
-	if selected {
-		return st.RowSelected.Render(text.Fit(row.String(), t.width))
-	}
-	return text.Truncate(row.String(), t.width)
-}
-
-// sourceNames are the sources of the last build, for the empty timeline.
-func (t *Timeline) sourceNames() string {
-	if len(t.sources) == 0 {
-		return Dash
-	}
-	return strings.Join(t.sources, ", ")
-}
-
-// statusLines are the lines under the list: failed sources, the range
-// chooser, the filter.
-func (t *Timeline) statusLines() []string {
-	st := t.ctx.Styles
-	var lines []string
-	if t.err != nil {
-		lines = append(lines, st.Error.Render(text.Fit("unknown: timeline failed: "+text.Sanitize(t.err.Error()), t.width)))
-	}
-	if t.data != nil {
-		// Each failed source on up to two lines; beyond two sources, a count.
-		for i, e := range t.data.Errors {
-			if i == 2 && len(t.data.Errors) > 3 {
-				lines = append(lines, st.Error.Render(text.Fit(fmt.Sprintf("unknown: %d more sources failed", len(t.data.Errors)-2), t.width)))
-				break
-			}
-			ls := text.WrapWords("unknown: "+text.Sanitize(e.Source)+" failed: "+text.Sanitize(e.Err.Error()), max(t.width, 1))
-			for j, l := range ls[:min(len(ls), 2)] {
-				if j == 1 && len(ls) > 2 {
-					l = text.Truncate(l+" "+strings.Join(ls[2:], " "), t.width)
-				}
-				lines = append(lines, st.Error.Render(text.Fit(l, t.width)))
-			}
-		}
-		if n := len(t.data.Warnings); n > 0 {
-			lines = append(lines, st.Warn.Render(text.Fit(fmt.Sprintf("%d warning(s): %s", n, text.Sanitize(t.data.Warnings[0])), t.width)))
-		}
-	}
-	switch {
-	case t.choosing:
-		var b strings.Builder
-		b.WriteString("range:")
-		for i, r := range TimelineRanges {
-			s := FormatDuration(r)
-			if i == t.choice {
-				s = "[" + s + "]"
-			} else {
-				s = " " + s + " "
-			}
-			b.WriteString(" " + s)
-		}
-		k := t.ctx.Keys
-		b.WriteString("   " + widget.Arrows(k.ScrollLeft, k.ScrollRight) + " choose · " + widget.Key(k.Apply) + " apply · " + widget.Key(k.Cancel) + " cancel")
-		lines = append(lines, st.Accent.Render(text.Fit(b.String(), t.width)))
-	case t.list.Prompt.IsOpen():
-		lines = append(lines, t.list.Prompt.View(st, t.width, "text in kind, summary or labels"))
-	case t.filter != "":
-		lines = append(lines, st.Accent.Render(text.Fit(widget.FilterLine(t.ctx.Keys, t.filter, fmt.Sprintf("%d shown", t.list.Len())), t.width)))
-	}
-	return lines
-}
-
-// header is the first line: the range, the order, how many, when.
-func (t *Timeline) header() string {
-	st := t.ctx.Styles
-	left := st.Title.Render("Timeline") + st.Muted.Render(" · last ") + st.Accent.Render(FormatDuration(t.rng)) + st.Muted.Render(" · newest first")
-	var right string
-	switch {
-	case t.paused:
-		right = st.StateStale.Render("⏸ paused " + t.pausedAt.Format("15:04:05"))
-	case t.loading:
-		right = st.Muted.Render("loading…")
-	case t.data != nil:
-		right = st.Muted.Render(fmt.Sprintf("%d event%s · at %s", len(t.data.Events), plural(len(t.data.Events)), t.data.Plan.Until.In(t.ctx.Now().Location()).Format("15:04:05")))
-	}
-	return text.SpreadKeepLeft(left, right, t.width)
-}
-
-// View implements Screen. Only the visible rows are rendered.
-func (t *Timeline) View() string {
-	if t.width <= 0 || t.height <= 0 {
-		return ""
-	}
-	if !t.detail.Empty() {
-		t.detail.SetSize(t.width, t.height)
-		return text.ClipLines(t.detail.Lines(), t.width, t.height)
-	}
-	st := t.ctx.Styles
-	var body []string
-	switch {
-	case t.data == nil && t.err == nil:
-		body = append(body, st.Muted.Render(text.Fit("  building the timeline…", t.width)))
-	case t.data == nil:
-		// The failure is on the status line: no list, not an empty one.
-	case t.list.Len() == 0 && t.filter != "":
-		body = append(body, st.Muted.Render(text.Fit("  no event matches the filter", t.width)))
-	case len(t.data.Events) == 0 && len(t.data.Errors) > 0:
-		body = append(body, st.Error.Render(text.Fit("  unknown: no events from the sources that answered, and some failed (below)", t.width)))
-	case len(t.data.Events) == 0:
-		for _, l := range text.WrapWords("no events in the last "+FormatDuration(t.rng)+" (sources: "+t.sourceNames()+")", max(t.width-2, 1)) {
-			body = append(body, st.Muted.Render("  "+l))
-		}
-	default:
-		body = t.list.Render(t.renderRow)
-	}
-	return widget.Frame(t.header(), body, t.listHeight(), t.statusLines(), t.width, t.height)
-}
-
-// Notes implements Screen.
-func (t *Timeline) Notes() []string {
-	k, key := t.ctx.Keys, widget.Key
-	return []string{
-		"What happened in the context over the range, newest first: alerts (FIRING, PENDING, RESOLVED), THRESHOLD crossings of the error ratio and p99, DEPLOY and RESTART of targets, SILENCE+ and SILENCE- from Alertmanager, WRITE for vigil's own writes and NOTE for notes.",
-		"Rebuilt every " + FormatDuration(TimelineRefresh) + " while shown and on " + key(k.Refresh) + "; " + key(k.RangeShorter) + " " + key(k.RangeLonger) + " " + key(k.RangeChoose) + " change the range.",
-		key(k.Open) + " opens an event: the alert's detail, the silence's, the endpoint's charts at the event's time, or the note in full; " + key(k.Back) + " comes back.",
-		key(k.Note) + " adds a note from any screen; a source that failed is named under the list, never shown as no events.",
-	}
-}
-
-// ShortHelp implements help.KeyMap.
-func (t *Timeline) ShortHelp() []key.Binding {
-	k := t.ctx.Keys
-	switch {
-	case t.choosing, t.list.Prompt.IsOpen():
-		return []key.Binding{k.Apply, k.Cancel}
-	case !t.detail.Empty():
-		if _, ok := t.detail.Top().(*AlertDetail); ok {
-			return []key.Binding{k.Back, k.Up, k.Down, k.Jump, k.Note, k.Help}
-		}
-		return []key.Binding{k.Back, k.Up, k.Down, k.Note, k.Help}
-	}
-	return []key.Binding{k.Open, k.Filter, k.RangeChoose, k.Note, k.Refresh, k.Help}
-}
-
-// FullHelp implements help.KeyMap.
-func (t *Timeline) FullHelp() [][]key.Binding {
-	k := t.ctx.Keys
-	return [][]key.Binding{
-		k.Navigation(),
-		{k.Open, k.Filter, k.Back},
-		{k.RangeShorter, k.RangeLonger, k.RangeChoose},
-	}
-}
-
-// eventDetail shows one event in full: when, what, from where, its whole
-// text and every label, with a notice (an alert no longer active).
-type eventDetail struct {
-	noWork
-	ctx           *Context
-	e             query.Event
-	notice        string
-	width, height int
-	scr           widget.Scroll
-}
-
-func newEventDetail(ctx *Context, e query.Event, notice string) *eventDetail {
-	return &eventDetail{ctx: ctx, e: e, notice: notice}
-}
-
-// Update implements Component: it scrolls and is done on esc.
-func (d *eventDetail) Update(msg tea.Msg) (Component, tea.Cmd) {
-	if kp, ok := msg.(tea.KeyPressMsg); ok {
-		if key.Matches(kp, d.ctx.Keys.Back) {
-			return nil, nil
-		}
-		d.scr.Key(kp, d.ctx.Keys, len(d.lines()), d.height)
-	}
-	return d, nil
-}
-
-// SetSize implements Component.
-func (d *eventDetail) SetSize(w, h int) { d.width, d.height = max(w, 0), max(h, 0) }
-
-// Capturing implements Component.
-func (d *eventDetail) Capturing() bool { return false }
-
-// ShortHelp implements Component.
-func (d *eventDetail) ShortHelp() []key.Binding { return []key.Binding{d.ctx.Keys.Back} }
-
-// FullHelp implements Component.
-func (d *eventDetail) FullHelp() [][]key.Binding {
-	return [][]key.Binding{append([]key.Binding{d.ctx.Keys.Back}, d.ctx.Keys.Navigation()...)}
-}
-
-// View implements Component.
-func (d *eventDetail) View() string {
-	return text.ClipLines(d.scr.Window(d.lines(), d.height), d.width, d.height)
-}
-
-func (d *eventDetail) lines() []string {
-	st, w, e := d.ctx.Styles, d.width, d.e
-	if w <= 0 {
-		return nil
-	}
-	var out []string
-	add := func(s string) { out = append(out, text.Truncate(s, w)) }
-	valueW := max(w-detailKeyW-1, 1)
-	field := func(name, value string) {
-		add(st.Muted.Render(text.Fit("  "+name, detailKeyW)) + " " + value)
-	}
-	block := func(name, s string) {
-		for i, l := range text.Wrap(text.SanitizeMultiline(s), valueW) {
-			if i == 0 {
-				field(name, l)
-			} else {
-				add(strings.Repeat(" ", detailKeyW+1) + l)
-			}
-		}
-	}
-	title := KindName(e.Kind)
-	switch e.Kind {
-	case query.EventAlertFiring, query.EventAlertPending, query.EventAlertResolved:
-		title = text.Sanitize(e.Labels["alertname"]) + " · " + title
-	case query.EventNote:
-		title = "Note by " + text.Sanitize(e.Labels["author"])
-	case query.EventWrite:
-		title = "Write to Alertmanager by " + text.Sanitize(e.Labels["user"])
-	}
-	add(st.Title.Render(title))
-	if d.notice != "" {
-		for _, l := range text.WrapWords(text.Sanitize(d.notice), max(w-2, 1)) {
-			add(st.Warn.Render("  " + l))
-		}
-	}
-	loc := d.ctx.Now().Location()
-	field("time", e.Time.In(loc).Format("2006-01-02 15:04:05 MST")+st.Muted.Render(" ("+e.Time.UTC().Format("15:04:05Z")+")"))
-	field("kind", d.styleKind(e.Kind).Render(KindName(e.Kind)))
-	field("source", text.Sanitize(e.Source))
-	what := e.Summary
-	if e.Kind == query.EventNote {
-		what = strings.TrimPrefix(e.Summary, e.Labels["author"]+": ")
-		block("text", what)
-	} else {
-		block("what", what)
-	}
-	if len(e.Labels) > 0 {
-		add("")
-		add(st.TableHeader.Render("LABELS"))
-		names := make([]string, 0, len(e.Labels))
-		keyW := 0
-		for n := range e.Labels {
-			names = append(names, n)
-			keyW = max(keyW, text.Width(text.Sanitize(n)))
-		}
-		sort.Strings(names)
-		keyW = min(keyW, max(w/3, 8))
-		for _, n := range names {
-			for i, v := range text.Wrap(text.SanitizeMultiline(e.Labels[n]), max(w-keyW-5, 1)) {
-				if i > 0 {
-					add("  " + strings.Repeat(" ", keyW+3) + st.LabelValue.Render(v))
-					continue
-				}
-				add("  " + st.LabelKey.Render(text.Fit(text.Sanitize(n), keyW)) + " = " + st.LabelValue.Render(v))
-			}
-		}
-	}
-	return out
-}
-
-func (d *eventDetail) styleKind(k query.EventKind) lipgloss.Style {
-	return (&Timeline{ctx: d.ctx}).kindStyle(k)
 }

@@ -18,14 +18,8 @@ import (
 func runDoctor(args []string, stdout, stderr io.Writer, getenv func(string) string) error {
 	o := newFlagSet("vigil doctor", stderr)
 	format := o.fs.String("format", views.FormatText, "output `format`: text, json or markdown")
-	cfg, err := parse(o, args, getenv)
-	if err == nil {
-		cfg, err = chosenContext(cfg) // --context NAME
-	}
+	cfg, err := parseOneContext(o, args, getenv, format)
 	if err != nil {
-		return err
-	}
-	if err := checkFormat(*format); err != nil {
 		return err
 	}
 	prom, err := newPrometheus(&cfg)

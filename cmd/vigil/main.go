@@ -312,6 +312,20 @@ func runSnapshot(args []string, stdout, stderr io.Writer, getenv func(string) st
 	return err
 }
 
+// parseOneContext loads the configuration of a command that shows one
+// context (--context NAME, the default one without it) and checks its
+// --format (read after the flags are parsed).
+func parseOneContext(o *options, args []string, getenv func(string) string, format *string) (vigil.Config, error) {
+	cfg, err := parse(o, args, getenv)
+	if err == nil {
+		cfg, err = chosenContext(cfg)
+	}
+	if err != nil {
+		return cfg, err
+	}
+	return cfg, checkFormat(*format)
+}
+
 // chosenContext is the configuration of the context --context names (the
 // default one without it), for the commands that show one context.
 func chosenContext(cfg vigil.Config) (vigil.Config, error) {

@@ -51,14 +51,8 @@ func runTimeline(args []string, stdout, stderr io.Writer, getenv func(string) st
 	until := o.fs.String("until", "", "end of the range: a `duration` before now or an RFC 3339 time (default now)")
 	format := o.fs.String("format", views.FormatText, "output `format`: text, json or markdown")
 	infoMetric := o.fs.String("info-metric", "", "info `metric` whose label values changing is a deploy (default metrics.info_metric, else "+query.DefaultInfoMetric+")")
-	cfg, err := parse(o, args, getenv)
-	if err == nil {
-		cfg, err = chosenContext(cfg) // --context NAME
-	}
+	cfg, err := parseOneContext(o, args, getenv, format)
 	if err != nil {
-		return err
-	}
-	if err := checkFormat(*format); err != nil {
 		return err
 	}
 	now := time.Now()

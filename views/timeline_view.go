@@ -1,0 +1,271 @@
+package views
+
+import (
+	"fmt"
+	"slices"
+	"strings"
+	"time"
+
+	"charm.land/bubbles/v2/key"
+	"charm.land/lipgloss/v2"
+
+	"github.com/vigilterm/vigil/query"
+	"github.com/vigilterm/vigil/views/text"
+	"github.com/vigilterm/vigil/views/widget"
+)
+
+// How the timeline screen draws: its rows, header, status lines, help.
+
+// KindName is an event kind as the timeline lists it.
+func KindName(k query.EventKind) string {
+	switch k {
+	case query.EventAlertFiring:
+		return "FIRING"
+	case query.EventAlertResolved:
+		return "RESOLVED"
+	case query.EventAlertPending:
+		return "PENDING"
+	case query.EventSilenceCreated:
+		return "SILENCE+"
+	case query.EventSilenceExpired:
+		return "SILENCE-"
+	case query.EventNote:
+		return "NOTE"
+	case query.EventThreshold:
+		return "THRESHOLD"
+	case query.EventDeploy:
+		return "DEPLOY"
+	case query.EventRestart:
+		return "RESTART"
+	case query.EventWrite:
+		return "WRITE"
+	}
+	return strings.ToUpper(text.Sanitize(string(k)))
+}
+
+// kindStyle colours a kind: alert states as the alerts screen does,
+// changes to the service as warnings, people's notes as the accent.
+func (t *Timeline) kindStyle(k query.EventKind) lipgloss.Style {
+	st := t.ctx.Styles
+	switch k {
+	case query.EventAlertFiring:
+		return st.Firing
+	case query.EventAlertPending:
+		return st.Pending
+	case query.EventAlertResolved:
+		return st.OK
+	case query.EventSilenceCreated, query.EventSilenceExpired:
+		return st.Silenced
+	case query.EventThreshold:
+		return st.Warn
+	case query.EventDeploy, query.EventRestart:
+		return st.Info
+	case query.EventNote:
+		return st.Accent
+	}
+	return st.Muted
+}
+
+// rowHidden are labels a row leaves out: long ones, and the ones its
+// summary already says. The detail shows every label.
+var rowHidden = []string{"comment", "matchers", "start_time", "previous_start_time", "last_seen_firing", "alertmanager",
+	"context", "metric", "direction", "figure", "level", "value", "silence_id", "result", "action", "user", "author", "created_by"}
+
+// rowLabelOrder is the labels a row shows: where first (endpoint, job,
+// instance), then the rest by name.
+func (t *Timeline) rowLabelOrder(ls map[string]string) []string {
+	keep := make(map[string]string, len(ls))
+	for k, v := range ls {
+		if !slices.Contains(rowHidden, k) && v != "" {
+			keep[k] = v
+		}
+	}
+	return labelOrder(keep, t.ctx.Config.EndpointLabel())
+}
+
+// rowSummary is the summary column. An alert's is its name, then (when
+// there is no labels column beside it) its labels, where first: the kind
+// already says its state.
+func (t *Timeline) rowSummary(e *query.Event) string {
+	switch e.Kind {
+	case query.EventAlertFiring, query.EventAlertPending, query.EventAlertResolved:
+		name := e.Labels["alertname"]
+		if name == "" {
+			break
+		}
+		if t.labelsW > 0 {
+			if sev := e.Labels["severity"]; sev != "" {
+				name += " (" + sev + ")"
+			}
+			return name
+		}
+		parts := []string{name}
+		for _, k := range t.rowLabelOrder(e.Labels) {
+			parts = append(parts, k+"="+e.Labels[k])
+		}
+		return strings.Join(parts, " ")
+	case query.EventSilenceCreated, query.EventSilenceExpired, query.EventWrite:
+		// A silence id is long: its first 8 characters tell it apart in a
+		// row, the detail shows it whole.
+		if id := e.Labels["silence_id"]; len(id) > 8 {
+			return strings.Replace(e.Summary, id, id[:8], 1)
+		}
+	}
+	return e.Summary
+}
+
+func (t *Timeline) clock(at time.Time) string {
+	at = at.In(t.ctx.Now().Location())
+	if t.timeW > 8 {
+		return at.Format("01-02 15:04")
+	}
+	return at.Format("15:04:05")
+}
+
+func (t *Timeline) renderRow(r *tlRow, selected bool) string {
+	st := t.ctx.Styles
+	e := &r.e
+	var row widget.Row
+	row.Cell(text.Fit(t.clock(e.Time), t.timeW))
+	kind := text.Fit(KindName(e.Kind), tlKindW)
+	if !selected {
+		kind = t.kindStyle(e.Kind).Render(kind)
+	}
+	row.Cell(kind)
+	row.Cell(text.Fit(text.Sanitize(t.rowSummary(e)), t.summaryW))
+	if t.labelsW > 0 {
+		row.Cell(widget.CompactLabels(st, nil, e.Labels, t.rowLabelOrder(e.Labels), t.labelsW, selected))
+	}
+	if selected {
+		return st.RowSelected.Render(text.Fit(row.String(), t.width))
+	}
+	return text.Truncate(row.String(), t.width)
+}
+
+// sourceNames are the sources of the last build, for the empty timeline.
+func (t *Timeline) sourceNames() string {
+	if len(t.sources) == 0 {
+		return Dash
+	}
+	return strings.Join(t.sources, ", ")
+}
+
+// statusLines are the lines under the list: failed sources, the range
+// chooser, the filter.
+func (t *Timeline) statusLines() []string {
+	st := t.ctx.Styles
+	var lines []string
+	if t.err != nil {
+		lines = append(lines, st.Error.Render(text.Fit("unknown: timeline failed: "+text.Sanitize(t.err.Error()), t.width)))
+	}
+	if t.data != nil {
+		// Each failed source on up to two lines; beyond two sources, a count.
+		for i, e := range t.data.Errors {
+			if i == 2 && len(t.data.Errors) > 3 {
+				lines = append(lines, st.Error.Render(text.Fit(fmt.Sprintf("unknown: %d more sources failed", len(t.data.Errors)-2), t.width)))
+				break
+			}
+			ls := text.WrapWords("unknown: "+text.Sanitize(e.Source)+" failed: "+text.Sanitize(e.Err.Error()), max(t.width, 1))
+			for j, l := range ls[:min(len(ls), 2)] {
+				if j == 1 && len(ls) > 2 {
+					l = text.Truncate(l+" "+strings.Join(ls[2:], " "), t.width)
+				}
+				lines = append(lines, st.Error.Render(text.Fit(l, t.width)))
+			}
+		}
+		if n := len(t.data.Warnings); n > 0 {
+			lines = append(lines, st.Warn.Render(text.Fit(fmt.Sprintf("%d warning(s): %s", n, text.Sanitize(t.data.Warnings[0])), t.width)))
+		}
+	}
+	switch {
+	case t.chooser.open:
+		lines = append(lines, st.Accent.Render(text.Fit(t.chooser.line(t.ctx.Keys), t.width)))
+	case t.list.Prompt.IsOpen():
+		lines = append(lines, t.list.Prompt.View(st, t.width, "text in kind, summary or labels"))
+	case t.filter != "":
+		lines = append(lines, st.Accent.Render(text.Fit(widget.FilterLine(t.ctx.Keys, t.filter, fmt.Sprintf("%d shown", t.list.Len())), t.width)))
+	}
+	return lines
+}
+
+// header is the first line: the range, the order, how many, when.
+func (t *Timeline) header() string {
+	st := t.ctx.Styles
+	left := st.Title.Render("Timeline") + st.Muted.Render(" · last ") + st.Accent.Render(FormatDuration(t.rng)) + st.Muted.Render(" · newest first")
+	var right string
+	switch {
+	case t.paused:
+		right = st.StateStale.Render("⏸ paused " + t.pausedAt.Format("15:04:05"))
+	case t.loading:
+		right = st.Muted.Render("loading…")
+	case t.data != nil:
+		right = st.Muted.Render(fmt.Sprintf("%d event%s · at %s", len(t.data.Events), plural(len(t.data.Events)), t.data.Plan.Until.In(t.ctx.Now().Location()).Format("15:04:05")))
+	}
+	return text.SpreadKeepLeft(left, right, t.width)
+}
+
+// View implements Screen. Only the visible rows are rendered.
+func (t *Timeline) View() string {
+	if t.width <= 0 || t.height <= 0 {
+		return ""
+	}
+	if !t.detail.Empty() {
+		t.detail.SetSize(t.width, t.height)
+		return text.ClipLines(t.detail.Lines(), t.width, t.height)
+	}
+	st := t.ctx.Styles
+	var body []string
+	switch {
+	case t.data == nil && t.err == nil:
+		body = append(body, st.Muted.Render(text.Fit("  building the timeline…", t.width)))
+	case t.data == nil:
+		// The failure is on the status line: no list, not an empty one.
+	case t.list.Len() == 0 && t.filter != "":
+		body = append(body, st.Muted.Render(text.Fit("  no event matches the filter", t.width)))
+	case len(t.data.Events) == 0 && len(t.data.Errors) > 0:
+		body = append(body, st.Error.Render(text.Fit("  unknown: no events from the sources that answered, and some failed (below)", t.width)))
+	case len(t.data.Events) == 0:
+		for _, l := range text.WrapWords("no events in the last "+FormatDuration(t.rng)+" (sources: "+t.sourceNames()+")", max(t.width-2, 1)) {
+			body = append(body, st.Muted.Render("  "+l))
+		}
+	default:
+		body = t.list.Render(t.renderRow)
+	}
+	return widget.Frame(t.header(), body, t.listHeight(), t.statusLines(), t.width, t.height)
+}
+
+// Notes implements Screen.
+func (t *Timeline) Notes() []string {
+	k, key := t.ctx.Keys, widget.Key
+	return []string{
+		"What happened in the context over the range, newest first: alerts (FIRING, PENDING, RESOLVED), THRESHOLD crossings of the error ratio and p99, DEPLOY and RESTART of targets, SILENCE+ and SILENCE- from Alertmanager, WRITE for vigil's own writes and NOTE for notes.",
+		"Rebuilt every " + FormatDuration(TimelineRefresh) + " while shown and on " + key(k.Refresh) + "; " + key(k.RangeShorter) + " " + key(k.RangeLonger) + " " + key(k.RangeChoose) + " change the range.",
+		key(k.Open) + " opens an event: the alert's detail, the silence's, the endpoint's charts at the event's time, or the note in full; " + key(k.Back) + " comes back.",
+		key(k.Note) + " adds a note from any screen; a source that failed is named under the list, never shown as no events.",
+	}
+}
+
+// ShortHelp implements help.KeyMap.
+func (t *Timeline) ShortHelp() []key.Binding {
+	k := t.ctx.Keys
+	switch {
+	case t.chooser.open, t.list.Prompt.IsOpen():
+		return []key.Binding{k.Apply, k.Cancel}
+	case !t.detail.Empty():
+		if _, ok := t.detail.Top().(*AlertDetail); ok {
+			return []key.Binding{k.Back, k.Up, k.Down, k.Jump, k.Note, k.Help}
+		}
+		return []key.Binding{k.Back, k.Up, k.Down, k.Note, k.Help}
+	}
+	return []key.Binding{k.Open, k.Filter, k.RangeChoose, k.Note, k.Refresh, k.Help}
+}
+
+// FullHelp implements help.KeyMap.
+func (t *Timeline) FullHelp() [][]key.Binding {
+	k := t.ctx.Keys
+	return [][]key.Binding{
+		k.Navigation(),
+		{k.Open, k.Filter, k.Back},
+		{k.RangeShorter, k.RangeLonger, k.RangeChoose},
+	}
+}
