@@ -94,6 +94,7 @@ func New(o Options) *Model {
 	m.opts = o
 	m.note = newNotePart(m)
 	m.confirm = newConfirmPart(m)
+	o.Context.HeldWrite = m.confirm.held
 	m.buildTabs()
 	m.promql = newPromQL(m, o)
 	m.parts = append(m.parts, m.promql, m.note, m.confirm, outside{m: m, inTmux: o.InTmux})

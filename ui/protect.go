@@ -23,7 +23,13 @@ type confirmPart struct {
 	prompt  widget.Prompt
 	pending views.SilenceRequestMsg
 	wrong   string // the last name typed that was not the context's
+	// released is when the last held write was let go (its name typed).
+	released time.Time
 }
+
+// held reports whether a write waits for the name, and when the last one
+// was let go: the screens say "not sent yet" rather than "sending…".
+func (c *confirmPart) held() (bool, time.Time) { return c.open, c.released }
 
 func newConfirmPart(m *Model) *confirmPart {
 	return &confirmPart{m: m, prompt: widget.NewPrompt(256)}
@@ -54,6 +60,7 @@ func (c *confirmPart) key(msg tea.KeyPressMsg) tea.Cmd {
 		}
 		req := c.pending
 		c.close()
+		c.released = c.m.now()
 		return c.m.sendSilence(req, typed)
 	case key.Matches(msg, k.Cancel):
 		req := c.pending

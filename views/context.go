@@ -26,6 +26,25 @@ type Context struct {
 	// endpoint label, the metric prefix), or why it failed; "" when the
 	// config left nothing to detect.
 	Detection string
+	// HeldWrite reports a write that has not left yet: in a protected
+	// context it waits until the context's name is typed (held), and
+	// released is when it was. Nil: writes are never held.
+	HeldWrite func() (held bool, released time.Time)
+}
+
+// heldNote is what a screen says of its write while it is held for the
+// protected context's name: nothing has been sent yet.
+func (c *Context) heldNote() string {
+	return "not sent yet: type " + c.Config.Context + "'s name below to send it (esc there cancels)"
+}
+
+// writeHeld reports whether a write is held before it leaves.
+func (c *Context) writeHeld() bool {
+	if c.HeldWrite == nil {
+		return false
+	}
+	held, _ := c.HeldWrite()
+	return held
 }
 
 // Thresholds returns the configured thresholds in query's terms.

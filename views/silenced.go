@@ -299,8 +299,13 @@ func (p *SilencedPanel) lines() (body, foot []string) {
 	}
 	body = append(body, "")
 	switch {
+	case p.sending && p.ctx.writeHeld():
+		for _, l := range text.Wrap(text.Sanitize(p.ctx.heldNote()), w) {
+			foot = append(foot, st.Accent.Render(l))
+		}
+		return body, foot
 	case p.sending:
-		el := p.elapsed(now)
+		el := p.elapsed(p.ctx, now)
 		for _, l := range text.Wrap(fmt.Sprintf("sending… extend %s to %s, %ds waiting for Alertmanager (%s leaves, the answer still shows)",
 			text.Sanitize(p.sent.Silence.ID), formatClock(now, p.sent.NewEnd), el, widget.Key(k.Cancel)), w) {
 			foot = append(foot, st.Accent.Render(l))

@@ -82,8 +82,17 @@ func (s *sendState) answer(err error) bool {
 	return true
 }
 
-// elapsed is the whole seconds since the write left.
-func (s *sendState) elapsed(now time.Time) int { return int(max(now.Sub(s.sentAt), 0) / time.Second) }
+// elapsed is the whole seconds since the write left (since its release
+// when it was held for a protected context's name).
+func (s *sendState) elapsed(c *Context, now time.Time) int {
+	from := s.sentAt
+	if c != nil && c.HeldWrite != nil {
+		if _, rel := c.HeldWrite(); rel.After(from) {
+			from = rel
+		}
+	}
+	return int(max(now.Sub(from), 0) / time.Second)
+}
 
 // presetChips are the duration presets in a row, written with sign
 // ("+1h"), the one equal to cur marked.

@@ -718,3 +718,28 @@ func TestSilenceFormUnsentWorkIsWhole(t *testing.T) {
 		t.Fatalf("the matchers are missing: %q", w)
 	}
 }
+
+// A write held for a protected context's name says it is not sent yet,
+// never "sending…"; once let go, the seconds count from the release.
+func TestSilenceFormHeldForProtectedName(t *testing.T) {
+	now := fixedNow
+	a := openForm(t, 120, 40)
+	a.ctx.Now = func() time.Time { return now }
+	a.ctx.Config.Context = "prod-eu"
+	held, released := false, time.Time{}
+	a.ctx.HeldWrite = func() (bool, time.Time) { return held, released }
+	typeText(a, "maintenance")
+	send(a, "enter")
+	onlyMsg[SilenceRequestMsg](t, send(a, "enter"))
+	held = true
+	now = now.Add(20 * time.Second)
+	v := ansi.Strip(a.View())
+	if strings.Contains(v, "sending…") || !strings.Contains(v, "not sent yet: type prod-eu's name below") {
+		t.Fatalf("a held write reads as sent:\n%s", v)
+	}
+	held, released = false, now
+	now = now.Add(3 * time.Second)
+	if v := ansi.Strip(a.View()); !strings.Contains(v, "sending… 3s") {
+		t.Fatalf("the wait does not count from the release:\n%s", v)
+	}
+}

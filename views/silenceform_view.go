@@ -299,8 +299,10 @@ func (f *SilenceForm) confirmLines() (body, foot []string, spec int) {
 	out = append(out, f.previewLines(true)...)
 	out = append(out, "")
 	switch {
+	case f.sending && f.ctx.writeHeld():
+		foot = append(foot, st.Accent.Render(text.Sanitize(f.ctx.heldNote())))
 	case f.sending:
-		el := f.elapsed(f.ctx.Now())
+		el := f.elapsed(f.ctx, f.ctx.Now())
 		foot = append(foot, st.Accent.Render(fmt.Sprintf("sending… %ds waiting for Alertmanager (deadline %s; %s leaves, the answer still shows)",
 			el, FormatDuration(3*f.ctx.Config.Alertmanager.Timeout.D()+time.Second), widget.Key(k.Cancel))))
 	case f.sendErr != "":

@@ -40,7 +40,11 @@ func (s *Silences) statusLines() []string {
 			ids = append(ids, string(p.op)+" "+text.Sanitize(id))
 		}
 		slices.Sort(ids)
-		lines = append(lines, st.Accent.Render("sending… "+strings.Join(ids, ", ")))
+		lead := "sending… "
+		if s.ctx.writeHeld() {
+			lead = "held, " + s.ctx.heldNote() + ": "
+		}
+		lines = append(lines, st.Accent.Render(text.Sanitize(lead+strings.Join(ids, ", "))))
 	}
 	switch {
 	case !s.ask.Empty():

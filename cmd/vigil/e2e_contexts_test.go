@@ -272,8 +272,11 @@ func TestProtectedContextWriteInTmux(t *testing.T) {
 
 	silenceDiskFull(p, "enter: send to Alertmanager")
 	p.keys("Enter")
-	s := p.waitText(5*time.Second, "protected: type us to silence:")
+	s := p.waitText(5*time.Second, "protected: type us to silence:", "not sent yet: type us's name below")
 	t.Logf("asked for the name:\n%s", s)
+	if strings.Contains(s, "sending…") {
+		t.Errorf("the held silence reads as sending:\n%s", s)
+	}
 	p.typeText("eu")
 	p.keys("Enter")
 	s = p.waitText(5*time.Second, "✕ not us — type us to silence:")
