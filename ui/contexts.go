@@ -13,6 +13,7 @@ import (
 	"charm.land/lipgloss/v2"
 
 	"github.com/vigilterm/vigil/themes"
+	"github.com/vigilterm/vigil/views"
 	"github.com/vigilterm/vigil/views/keys"
 	"github.com/vigilterm/vigil/views/text"
 )
@@ -33,6 +34,9 @@ type ContextSpec struct {
 	// Count asks the number of its firing alerts with one request
 	// (Alertmanager's, else Prometheus's ALERTS); nil: unknown.
 	Count func(ctx context.Context) (int, error)
+	// Alerts reads its alerts for the list of all contexts (A): every
+	// peer of its Alertmanager cluster, else its Prometheus; nil: unknown.
+	Alerts ListAlerts
 }
 
 // ctxState is what is known of a context not shown: its last count.
@@ -63,6 +67,12 @@ type Contexts struct {
 
 	picking bool // the list of contexts is open
 	cursor  int
+
+	// The alerts of all contexts (ui/contexts_all.go).
+	all      *views.AllAlerts
+	allOpen  bool
+	allState []ctxState
+	waiting  *focusWait // an alert to open once its context is built
 }
 
 // ctxMsg is a message of context i's commands.
@@ -207,7 +217,16 @@ func (r *Contexts) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
 			return r, nil
 		}
 		r.install(msg.i, msg.m)
-		return r, tagCmd(msg.i, msg.m.Init())
+		cmd := tagCmd(msg.i, msg.m.Init())
+		if w := r.waiting; w != nil && w.i == msg.i {
+			r.waiting = nil
+			cmd = tea.Batch(cmd, r.focus(w.i, w.key))
+		}
+		return r, cmd
+	case allAnswerMsg:
+		return r, r.onAllAnswer(msg)
+	case views.OpenContextAlertMsg:
+		return r, r.openAlert(msg)
 	case ctxCountMsg:
 		s := &r.state[msg.i]
 		s.inflight = false
@@ -217,9 +236,15 @@ func (r *Contexts) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
 		}
 		return r, nil
 	case ctxTickMsg:
+		if r.allOpen {
+			return r, tea.Batch(r.heartbeat(), r.allDue(time.Time(msg)))
+		}
 		return r, tea.Batch(r.heartbeat(), r.countsDue(time.Time(msg)))
 	case tea.WindowSizeMsg:
 		r.width, r.height = msg.Width, msg.Height
+		if r.all != nil {
+			r.all.SetSize(msg.Width, msg.Height)
+		}
 		var cmds []tea.Cmd
 		for i, m := range r.models {
 			if m != nil {
@@ -227,9 +252,16 @@ func (r *Contexts) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
 			}
 		}
 		return r, tea.Batch(cmds...)
+	case tea.PasteMsg:
+		if r.allOpen {
+			return r, r.all.Update(msg)
+		}
 	case tea.KeyPressMsg:
 		if r.picking {
 			return r, r.pickKey(msg)
+		}
+		if r.allOpen {
+			return r, r.allKey(msg)
 		}
 		m := r.models[r.active]
 		if m == nil {
@@ -245,6 +277,9 @@ func (r *Contexts) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
 		if key.Matches(msg, m.ctx.Keys.Contexts) && !m.capturing() {
 			r.openPicker()
 			return r, nil
+		}
+		if key.Matches(msg, m.ctx.Keys.AllAlerts) && !m.capturing() {
+			return r, r.openAll()
 		}
 	}
 	return r, r.forward(r.active, msg)
@@ -279,6 +314,9 @@ func (r *Contexts) pickKey(msg tea.KeyPressMsg) tea.Cmd {
 	case key.Matches(msg, k.Open):
 		r.picking = false
 		return r.Switch(r.cursor)
+	case key.Matches(msg, k.AllAlerts):
+		r.picking = false
+		return r.openAll()
 	}
 	return nil
 }
@@ -380,6 +418,12 @@ func (r *Contexts) othersText(self int) string {
 // View draws the console shown, or the list of contexts over it.
 func (r *Contexts) View() tea.View {
 	m := r.models[r.active]
+	if r.allOpen && !r.picking {
+		v := tea.NewView(r.all.View())
+		v.AltScreen = true
+		v.WindowTitle = "vigil · alerts of all contexts"
+		return v
+	}
 	if !r.picking && m != nil {
 		return m.View()
 	}
@@ -413,7 +457,7 @@ func (r *Contexts) render() string {
 	}
 	k := r.keys()
 	lines = append(lines, st.Title.Render(text.Fit("Contexts", w)))
-	lines = append(lines, st.Muted.Render(text.Fit(keys.Name(k.Open)+" switches · "+keys.Name(k.Back)+" closes · ● live ✕ down ? unknown · ●N firing", w)))
+	lines = append(lines, st.Muted.Render(text.Fit(keys.Name(k.Open)+" switches · "+keys.Name(k.AllAlerts)+" alerts of all · "+keys.Name(k.Back)+" closes · ● live ✕ down ? unknown · ●N firing", w)))
 	for i, sp := range r.specs {
 		mark, n := r.summary(i)
 		count := "firing ?"

@@ -28,6 +28,7 @@ type Alerts struct {
 	at       time.Time
 	haveData bool
 	err      error
+	focus    string // an alert to open once the alerts are read (Focus)
 
 	// list holds all, filtered (grouped when grouped), the cursor on the
 	// selected alert's label set, kept across refreshes, and the prompt.
@@ -221,7 +222,42 @@ func (a *Alerts) onAlerts(msg AlertsMsg) tea.Cmd {
 	a.at = msg.At
 	a.haveData = true
 	a.rebuild()
-	return a.stack.Broadcast(alertsData{all: a.all, silences: a.silences, routing: a.routing})
+	cmd := a.stack.Broadcast(alertsData{all: a.all, silences: a.silences, routing: a.routing})
+	if k := a.focus; k != "" {
+		a.focus = ""
+		return tea.Batch(cmd, a.Focus(k))
+	}
+	return cmd
+}
+
+// Focus selects the alert with this label set (query.Alert.Key) and opens
+// its detail; asked before the alerts are read, it does so when they are.
+// An open form or view with typed work is never closed for it.
+func (a *Alerts) Focus(k string) tea.Cmd {
+	if !a.haveData {
+		a.focus = k
+		return nil
+	}
+	i := slices.IndexFunc(a.all, func(al query.Alert) bool { return al.Key() == k })
+	if i < 0 {
+		return Flash("that alert is not among this context's alerts now: it may have resolved", true)
+	}
+	if !a.filter.Empty() && !a.filter.Match(a.all[i]) {
+		a.filter = query.AlertFilter{}
+		a.rebuild()
+	}
+	a.list.Select(k)
+	a.list.Clamp()
+	if !a.stack.Empty() {
+		if a.stack.UnsentWork() != "" || a.stack.Capturing() {
+			return Flash("selected it under the open form: close the form to see it", false)
+		}
+		a.stack.Clear()
+	}
+	d := NewAlertDetail(a.ctx, a.all[i], a.silences)
+	d.setRouting(a.routing, a.all)
+	a.stack.Push(d)
+	return d.WantHistory()
 }
 
 // onResult handles the answer to a silence the form or the silenced panel

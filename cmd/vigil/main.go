@@ -230,6 +230,13 @@ func contextSpec(cfg *vigil.Config, getenv func(string) string, logger *slog.Log
 			}
 			return am.FiringCount(ctx)
 		}
+		sp.Alerts = func(ctx context.Context) (query.ClusterAlerts, bool, error) {
+			if err != nil {
+				return query.ClusterAlerts{}, false, err
+			}
+			a, err := am.ClusterAlerts(ctx)
+			return a, false, err
+		}
 		return sp
 	}
 	prom, err := newPrometheus(cfg)
@@ -238,6 +245,20 @@ func contextSpec(cfg *vigil.Config, getenv func(string) string, logger *slog.Log
 			return 0, err
 		}
 		return prom.FiringCount(ctx)
+	}
+	sp.Alerts = func(ctx context.Context) (query.ClusterAlerts, bool, error) {
+		if err != nil {
+			return query.ClusterAlerts{}, true, err
+		}
+		alerts, err := query.PrometheusAlerts(ctx, prom.API())
+		if err != nil {
+			return query.ClusterAlerts{}, true, err
+		}
+		out := query.ClusterAlerts{Peers: 1}
+		for _, a := range alerts {
+			out.Alerts = append(out.Alerts, query.ClusterAlert{Alert: a, On: 1, Of: 1})
+		}
+		return out, true, nil
 	}
 	return sp
 }

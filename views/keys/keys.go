@@ -29,6 +29,7 @@ type KeyMap struct {
 	PromQL     key.Binding
 	Note       key.Binding
 	Contexts   key.Binding
+	AllAlerts  key.Binding
 
 	// Lists.
 	Up       key.Binding
@@ -132,6 +133,7 @@ func New(readOnly bool) *KeyMap {
 		Doctor:     key.NewBinding(key.WithKeys("7"), key.WithHelp("7", "metrics doctor")),
 		PromQL:     key.NewBinding(key.WithKeys(":"), key.WithHelp(":", "PromQL prompt")),
 		Contexts:   key.NewBinding(key.WithKeys("C"), key.WithHelp("C", "switch context")),
+		AllAlerts:  key.NewBinding(key.WithKeys("A"), key.WithHelp("A", "alerts of all contexts")),
 
 		Up:       key.NewBinding(key.WithKeys("k", "up"), key.WithHelp("↑/k", "up")),
 		Down:     key.NewBinding(key.WithKeys("j", "down"), key.WithHelp("↓/j", "down")),
@@ -241,7 +243,7 @@ func Name(b key.Binding) string { return b.Help().Key }
 
 // Global returns the bindings that work on every screen.
 func (k *KeyMap) Global() []key.Binding {
-	return []key.Binding{k.Overview, k.Alerts, k.Silences, k.Panels, k.Timeline, k.Status, k.Doctor, k.PromQL, k.Note, k.Contexts, k.NextScreen, k.Refresh, k.Pause, k.Help, k.Quit, k.Interrupt}
+	return []key.Binding{k.Overview, k.Alerts, k.Silences, k.Panels, k.Timeline, k.Status, k.Doctor, k.PromQL, k.Note, k.Contexts, k.AllAlerts, k.NextScreen, k.Refresh, k.Pause, k.Help, k.Quit, k.Interrupt}
 }
 
 // Navigation returns the list movement bindings.

@@ -1,0 +1,37 @@
+package query
+
+import (
+	"testing"
+)
+
+// Two peers holding the same alerts give one row each, counted on both; an
+// alert one peer lacks is counted on one; a state the peers disagree on is
+// flagged, and the one that notifies is kept.
+func TestMergeClusterAlerts(t *testing.T) {
+	a := func(name, path string, st AlertState, silencedBy ...string) Alert {
+		return Alert{Name: name, State: st, SilencedBy: silencedBy,
+			Labels: map[string]string{"alertname": name, "path": path}}
+	}
+	peer0 := []Alert{a("HighErrors", "/a", StateFiring), a("Slow", "/b", StateSilenced, "s1"), a("Only0", "/c", StateFiring)}
+	peer1 := []Alert{a("HighErrors", "/a", StateFiring), a("Slow", "/b", StateFiring), a("Slow", "/b", StateFiring)}
+	got := MergeClusterAlerts([][]Alert{peer0, peer1})
+	if len(got) != 3 {
+		t.Fatalf("want 3 rows, got %d: %+v", len(got), got)
+	}
+	byName := map[string]ClusterAlert{}
+	for _, c := range got {
+		byName[c.Name] = c
+	}
+	if c := byName["HighErrors"]; c.On != 2 || c.Of != 2 || c.Disagree {
+		t.Errorf("HighErrors: %+v", c)
+	}
+	if c := byName["Slow"]; c.On != 2 || !c.Disagree || c.State != StateFiring {
+		t.Errorf("Slow: on %d disagree %v state %s: want on both, disagreeing, firing kept", c.On, c.Disagree, c.State)
+	}
+	if c := byName["Only0"]; c.On != 1 || c.Of != 2 {
+		t.Errorf("Only0: %+v", c)
+	}
+	if got := MergeClusterAlerts(nil); len(got) != 0 {
+		t.Errorf("no peers: %+v", got)
+	}
+}
