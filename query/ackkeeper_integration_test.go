@@ -1,0 +1,201 @@
+package query
+
+import (
+	"context"
+	"fmt"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/vigilterm/vigil/demo"
+	"github.com/vigilterm/vigil/demo/demotest"
+)
+
+const ackRules = `groups:
+  - name: ack-test
+    rules:
+      - alert: AckCheckoutErrors
+        expr: sum by (path) (rate(flask_http_request_duration_seconds_count{path="/api/checkout",status=~"5.."}[5s])) / sum by (path) (rate(flask_http_request_duration_seconds_count{path="/api/checkout"}[5s])) > 0.2
+        for: 1s
+        labels: {severity: critical}
+`
+
+// TestIntegrationAckUntilResolved acks a real alert until resolved, on the
+// real stack, in a protected context: the keeper extends the short silence
+// while the alert fires, without asking for the context's name again and
+// audited as its own writes; a second keeper, started after the first
+// stopped, finds the ack in Alertmanager and keeps it; once the alert
+// resolves the silence is no longer extended and expires on its own.
+func TestIntegrationAckUntilResolved(t *testing.T) {
+	stack := demotest.Start(t, demo.StackOptions{
+		App:           demo.AppOptions{Seed: 6},
+		EvalInterval:  time.Second,
+		Alertmanagers: 1,
+		RuleFiles:     map[string][]byte{"ack.yml": []byte(ackRules)},
+	})
+	am, err := NewAlertmanager(AlertmanagerOptions{URLs: stack.AlertmanagerURLs, Timeout: 5 * time.Second})
+	if err != nil {
+		t.Fatal(err)
+	}
+	ctx := context.Background()
+	const ep = "/api/checkout"
+	auditPath := filepath.Join(t.TempDir(), "audit.log")
+	svc := NewSilenceService(SilenceServiceOptions{Alertmanager: am, Audit: NewAuditLog(auditPath), Writer: "tester@host",
+		Peers: stack.AlertmanagerURLs, Timeout: 5 * time.Second, Protected: "prod"})
+	policy := AckPolicy{Duration: 8 * time.Second, Max: 5 * time.Minute}
+
+	stack.App.SetFault(ep, demo.Fault{ErrorRatio: 0.9})
+	var alert Alert
+	demotest.Eventually(t, 45*time.Second, "the alert in Alertmanager", func() (bool, string) {
+		as, err := am.Alerts(ctx)
+		if err != nil {
+			return false, err.Error()
+		}
+		for _, a := range as {
+			if a.Name == "AckCheckoutErrors" {
+				alert = a
+				return true, ""
+			}
+		}
+		return false, fmt.Sprintf("%d alerts, none AckCheckoutErrors", len(as))
+	})
+
+	// The ack, as the form makes it: the alert's labels, the ack duration,
+	// the marker; confirmed with the context's name.
+	end := time.Now().Add(policy.Duration).Truncate(time.Second)
+	spec := SilenceSpec{Matchers: MatchersFromLabels(alert.Labels), EndsAt: end, CreatedBy: "alice",
+		Comment: WithAckMarker("ack by alice", end)}
+	r := svc.Write(ctx, SilenceRequest{Op: SilenceCreate, Spec: spec, Ack: true, Confirmed: "prod"})
+	if r.Err != nil || !r.Verified {
+		t.Fatalf("ack: %+v", r)
+	}
+
+	current := func() Silence {
+		t.Helper()
+		ss, err := am.Silences(ctx)
+		if err != nil {
+			t.Fatal(err)
+		}
+		var found []Silence
+		for _, s := range ss {
+			if s.UntilResolved() && !s.Expired() {
+				found = append(found, s)
+			}
+		}
+		if len(found) != 1 {
+			t.Fatalf("%d unexpired acks kept until resolved, want 1: %+v", len(found), found)
+		}
+		return found[0]
+	}
+	run := func(name string) (stop func() []AckDecision, k *AckKeeper) {
+		k = NewAckKeeper(AckKeeperOptions{Service: svc, Policy: policy, Source: am, Interval: time.Second})
+		kctx, cancel := context.WithCancel(ctx)
+		done := make(chan struct{})
+		go func() { defer close(done); _ = k.Run(kctx) }()
+		return func() []AckDecision {
+			cancel()
+			select {
+			case <-done:
+			case <-time.After(20 * time.Second):
+				t.Fatalf("keeper %s did not stop", name)
+			}
+			return k.Decisions()
+		}, k
+	}
+	waitExtendedBeyond := func(what string, after time.Time) Silence {
+		t.Helper()
+		var s Silence
+		demotest.Eventually(t, 20*time.Second, what, func() (bool, string) {
+			s = current()
+			return s.EndsAt.After(after.Add(time.Second)), fmt.Sprintf("ends %s", s.EndsAt)
+		})
+		return s
+	}
+
+	stop, _ := run("first")
+	s := waitExtendedBeyond("the first keeper's extension", end)
+	// Extended past its first end, and once more, while the alert fires.
+	s = waitExtendedBeyond("a second extension", s.EndsAt)
+	ds := stop()
+	if _, kept, _ := ParseAckMarker(s.Comment); kept.Sub(s.EndsAt).Abs() > time.Second {
+		t.Fatalf("the marker says kept to %s, the silence ends %s", kept, s.EndsAt)
+	}
+	if len(ds) != 1 || (ds[0].Action != AckWait && ds[0].Action != AckExtend) {
+		t.Fatalf("first keeper's last decisions %+v", ds)
+	}
+	if !s.StartsAt.Before(end.Add(-policy.Duration / 2)) {
+		t.Errorf("the silence restarted at %s: its start counts for ack_max", s.StartsAt)
+	}
+
+	// A keeper started afresh knows nothing but what Alertmanager holds.
+	stopped := current()
+	stop, _ = run("second")
+	s = waitExtendedBeyond("the restarted keeper's extension", stopped.EndsAt)
+
+	stack.App.ClearFault(ep)
+	demotest.Eventually(t, 45*time.Second, "the alert to resolve in Alertmanager", func() (bool, string) {
+		as, err := am.Alerts(ctx)
+		if err != nil {
+			return false, err.Error()
+		}
+		for _, a := range as {
+			if a.Name == "AckCheckoutErrors" {
+				return false, "still " + string(a.State)
+			}
+		}
+		return true, ""
+	})
+	resolvedAt := time.Now()
+	// The keeper may have extended in the moment before it saw the alert
+	// go: take the end after a round that saw it resolved.
+	time.Sleep(2 * time.Second)
+	s = current()
+	if !s.EndsAt.Before(resolvedAt.Add(policy.Duration + 2*time.Second)) {
+		t.Fatalf("ends %s, more than the ack duration after the alert resolved at %s", s.EndsAt, resolvedAt)
+	}
+	demotest.Eventually(t, policy.Duration+10*time.Second, "the ack to expire on its own", func() (bool, string) {
+		got, err := am.Silence(ctx, s.ID)
+		if err != nil {
+			return false, err.Error()
+		}
+		if !got.EndsAt.Equal(s.EndsAt) {
+			t.Fatalf("extended after the alert resolved: ends %s, was %s", got.EndsAt, s.EndsAt)
+		}
+		return got.State == SilenceExpired, got.State
+	})
+	ds = stop()
+	for _, d := range ds {
+		if d.Action == AckExtend {
+			t.Fatalf("the last round extended: %+v", d)
+		}
+	}
+
+	// Every extend is in the audit log, as the keeper's, for alice.
+	data, err := os.ReadFile(auditPath)
+	if err != nil {
+		t.Fatal(err)
+	}
+	entries, bad, err := ReadAudit(strings.NewReader(string(data)))
+	if err != nil || len(bad) > 0 {
+		t.Fatalf("audit: %v %v", err, bad)
+	}
+	var extends int
+	for _, e := range entries {
+		switch e.Action {
+		case AuditAck:
+			if e.User != "tester@host" {
+				t.Errorf("the ack audited as %q", e.User)
+			}
+		case AuditExtend:
+			extends++
+			if e.User != "vigil (ack until resolved for alice)" || e.Result != AuditOK || !strings.Contains(e.Comment, "[until resolved, kept to ") {
+				t.Errorf("extend audited as %+v", e)
+			}
+		}
+	}
+	if extends < 3 {
+		t.Fatalf("%d extends audited, want at least 3:\n%s", extends, data)
+	}
+}
