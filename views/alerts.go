@@ -157,6 +157,7 @@ type alertsData struct {
 	all      []query.Alert
 	silences []query.Silence
 	routing  routingInfo
+	ackErr   error // why acks kept until resolved are unknown (views/ackuntil.go)
 }
 
 // Update implements Screen.
@@ -221,7 +222,7 @@ func (a *Alerts) onAlerts(msg AlertsMsg) tea.Cmd {
 	a.at = msg.At
 	a.haveData = true
 	a.rebuild()
-	return a.stack.Broadcast(alertsData{all: a.all, silences: a.silences, routing: a.routing})
+	return a.stack.Broadcast(alertsData{all: a.all, silences: a.silences, routing: a.routing, ackErr: ackErr(msg)})
 }
 
 // onResult handles the answer to a silence the form or the silenced panel
@@ -439,6 +440,7 @@ func (a *Alerts) handleKey(msg tea.KeyPressMsg) tea.Cmd {
 	case key.Matches(msg, k.Open):
 		if al, ok := a.SelectedAlert(); ok {
 			d := NewAlertDetail(a.ctx, al, a.silences)
+			d.all, d.ackErr = a.all, ackErr(a.sources)
 			d.setRouting(a.routing, a.all)
 			a.stack.Push(d)
 			return d.WantHistory()

@@ -192,6 +192,11 @@ func (a *Alerts) statusLines() []string {
 	if l := a.expiredLine(); l != "" && a.stack.Empty() { // views/expired.go
 		lines = append(lines, l)
 	}
+	if al, ok := a.list.Selected(); ok && a.stack.Empty() && a.haveData {
+		if l := ackLineFor(a.ctx, al, a.all, a.silences, ackErr(a.sources), a.width); l != "" { // views/ackuntil.go
+			lines = append(lines, l)
+		}
+	}
 	switch {
 	case a.list.Prompt.IsOpen():
 		lines = append(lines, a.list.Prompt.View(st, a.width, `text, or name="v", name=~"re"`))
