@@ -199,3 +199,91 @@ func TestIntegrationAckUntilResolved(t *testing.T) {
 		t.Fatalf("%d extends audited, want at least 3:\n%s", extends, data)
 	}
 }
+
+// TestIntegrationAckKeeperGuards, on a real Alertmanager with an alert that
+// keeps firing: the keeper stops at silence.ack_max; an ack whose end a
+// person changed is never extended again; one a person expired is
+// dropped; a silence without the marker is never touched.
+func TestIntegrationAckKeeperGuards(t *testing.T) {
+	stack := demotest.Start(t, demo.StackOptions{App: demo.AppOptions{Seed: 4}, Alertmanagers: 1})
+	amURL := stack.AlertmanagerURLs[0]
+	am, err := NewAlertmanager(AlertmanagerOptions{URLs: stack.AlertmanagerURLs, Timeout: 5 * time.Second})
+	if err != nil {
+		t.Fatal(err)
+	}
+	ctx := context.Background()
+	svc := NewSilenceService(SilenceServiceOptions{Alertmanager: am, Writer: "tester@host", Timeout: 5 * time.Second})
+	for _, n := range []string{"CapMe", "EditMe", "PlainMe"} {
+		demotest.PostAlert(t, amURL, map[string]string{"alertname": n, "severity": "warning"}, nil)
+	}
+	ack := func(name string, d time.Duration, marked bool) string {
+		t.Helper()
+		end := time.Now().Add(d).Truncate(time.Second)
+		comment := "ack by alice"
+		if marked {
+			comment = WithAckMarker(comment, end)
+		}
+		r := svc.Write(ctx, SilenceRequest{Op: SilenceCreate, Ack: true, Spec: SilenceSpec{
+			Matchers: MatchersFromLabels(map[string]string{"alertname": name, "severity": "warning"}), EndsAt: end, CreatedBy: "alice", Comment: comment}})
+		if r.Err != nil {
+			t.Fatal(r.Err)
+		}
+		return r.ID
+	}
+	get := func(id string) Silence {
+		t.Helper()
+		s, err := am.Silence(ctx, id)
+		if err != nil {
+			t.Fatal(err)
+		}
+		return s
+	}
+	capID, editID, plainID := ack("CapMe", 4*time.Second, true), ack("EditMe", 4*time.Second, true), ack("PlainMe", 4*time.Second, false)
+	// A person extends EditMe's ack by hand (the silences screen's e):
+	// the marker no longer names its end.
+	edited := get(editID)
+	if r := svc.Write(ctx, SilenceRequest{Op: SilenceExtend, Silence: edited, NewEnd: edited.EndsAt.Add(3 * time.Second)}); r.Err != nil {
+		t.Fatal(r.Err)
+	}
+	editEnd := get(editID).EndsAt
+	plainEnd := get(plainID).EndsAt
+
+	k := NewAckKeeper(AckKeeperOptions{Service: svc, Policy: AckPolicy{Duration: 4 * time.Second, Max: 9 * time.Second}, Source: am, Interval: 500 * time.Millisecond})
+	kctx, cancel := context.WithTimeout(ctx, 14*time.Second)
+	defer cancel()
+	_ = k.Run(kctx)
+
+	c := get(capID)
+	if want := c.StartsAt.Add(9 * time.Second); c.EndsAt.Sub(want).Abs() > time.Second || c.State != SilenceExpired {
+		t.Errorf("CapMe's ack ends %s (%s), want the cap %s and expired", c.EndsAt, c.State, want)
+	}
+	if e := get(editID); !e.EndsAt.Equal(editEnd) {
+		t.Errorf("EditMe's ack, changed by a person, was extended to %s (was %s)", e.EndsAt, editEnd)
+	}
+	if p := get(plainID); !p.EndsAt.Equal(plainEnd) {
+		t.Errorf("an unmarked silence was extended to %s", p.EndsAt)
+	}
+
+	// A person expires an ack: the next round leaves it out.
+	live := ack("CapMe", 30*time.Second, true)
+	if r := svc.Write(ctx, SilenceRequest{Op: SilenceExpire, Silence: get(live)}); r.Err != nil {
+		t.Fatal(r.Err)
+	}
+	ss, err := am.Silences(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	as, err := am.Alerts(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	ds, err := k.Tick(ctx, time.Now(), as, nil, ss, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, d := range ds {
+		if d.Silence.ID == live || d.Action == AckExtend {
+			t.Errorf("after expiry: %s %s", d.Silence.ID, d.Action)
+		}
+	}
+}
