@@ -468,6 +468,11 @@ func (c *Config) Validate() error {
 	if c.Silence.AckDuration <= 0 {
 		return c.fail("silence.ack_duration", "must be above 0")
 	}
+	if c.Silence.AckDuration.D() < 2*c.UI.Refresh.D() {
+		// An ack kept until resolved is extended once less than half of it
+		// is left: a refresh must come within that half.
+		return c.fail("silence.ack_duration", "%s is below twice ui.refresh (%s): an ack kept until resolved would lapse between refreshes", c.Silence.AckDuration.D(), c.UI.Refresh.D())
+	}
 	if c.Silence.AckMax < c.Silence.AckDuration {
 		return c.fail("silence.ack_max", "%s is below ack_duration %s", c.Silence.AckMax.D(), c.Silence.AckDuration.D())
 	}
