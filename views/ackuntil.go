@@ -67,3 +67,24 @@ func ackLineFor(ctx *Context, al query.Alert, all []query.Alert, silences []quer
 	}
 	return ackText(ctx, d, w)
 }
+
+// ackedAlerts are the keys of the alerts that an unexpired ack kept until
+// resolved covers. Only the marked silences are matched, and there are few.
+func ackedAlerts(all []query.Alert, silences []query.Silence) map[string]bool {
+	var marked []query.Silence
+	for _, s := range silences {
+		if !s.Expired() && s.UntilResolved() {
+			marked = append(marked, s)
+		}
+	}
+	if len(marked) == 0 {
+		return nil
+	}
+	out := map[string]bool{}
+	for i := range all {
+		if len(query.SilencesFor(all[i], marked)) > 0 {
+			out[all[i].Key()] = true
+		}
+	}
+	return out
+}

@@ -35,6 +35,10 @@ func TestAckFormUntilResolvedToggle(t *testing.T) {
 		t.Fatalf("review with until resolved:\n%s", v)
 	}
 	req := onlyMsg[SilenceRequestMsg](t, send(a, "enter"))
+	_, cmd := a.Update(SilenceResultMsg{Request: req, ID: "ack1", Verified: true})
+	if fl := onlyMsg[FlashMsg](t, runCmd(cmd)); !strings.HasSuffix(fl.Text, "— ack until resolved") {
+		t.Fatalf("flash %q", fl.Text)
+	}
 	base, kept, ok := query.ParseAckMarker(req.Spec.Comment)
 	if !ok || base != "ack by oncall@box" || !kept.Equal(req.Spec.EndsAt) || req.Spec.EndsAt.Sub(fixedNow) != 15*time.Minute {
 		t.Fatalf("request comment %q ends %s", req.Spec.Comment, req.Spec.EndsAt)
@@ -100,6 +104,10 @@ func TestAckedUntilResolvedShown(t *testing.T) {
 	// 10m left, 15m ack: extended once less than 7m30s is left.
 	if !strings.Contains(v, "⟳ acked until resolved by alice, next extension 03:02:30 (in 2m30s)") {
 		t.Fatalf("list:\n%s", v)
+	}
+	// The row's state carries ⟳; no other row's does.
+	if n := strings.Count(v, "⟳"); n != 2 || !strings.Contains(v, "firing⟳") {
+		t.Fatalf("%d ⟳ in the list, want the row's and the line's:\n%s", n, v)
 	}
 	send(a, "enter")
 	if v := ansi.Strip(a.View()); !strings.Contains(v, "acked until resolved by alice, next extension 03:02:30") {

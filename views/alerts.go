@@ -51,6 +51,10 @@ type Alerts struct {
 	picker       query.LabelPicker
 	where        []string // the labels that say where an alert is, first
 
+	// acked are the keys of the alerts an unexpired ack kept until
+	// resolved covers, for the ⟳ of their state (views/ackuntil.go).
+	acked map[string]bool
+
 	// layout, computed in SetSize and when the data changes
 	sevW, nameW, forW, stateW, labelsW, summaryW, indent int
 }
@@ -267,9 +271,12 @@ func createdText(msg SilenceResultMsg) string {
 		if msg.Request.Spec.StartsAt.IsZero() {
 			d = 0
 		}
-		if d > 0 {
+		switch {
+		case (query.Silence{Comment: msg.Request.Spec.Comment}).UntilResolved():
+			s += " — ack until resolved"
+		case d > 0:
 			s += " — ack for " + FormatDuration(d)
-		} else {
+		default:
 			s += " — ack"
 		}
 	}

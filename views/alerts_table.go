@@ -92,6 +92,7 @@ func (a *Alerts) layout() {
 // on the selected alert.
 func (a *Alerts) rebuild() {
 	a.picker = query.NewLabelPicker(a.all)
+	a.acked = ackedAlerts(a.all, a.silences)
 	shown := a.filter.Filter(a.all)
 	if a.grouped {
 		// Groups in the order of their first (most severe, oldest) alert.
@@ -431,7 +432,11 @@ func (a *Alerts) renderRow(al *query.Alert, selected bool, now time.Time) string
 	}
 	r.Cell(text.Fit(name, a.nameW))
 	if a.stateW > 0 {
-		c := text.Fit(string(al.State), a.stateW)
+		state := string(al.State)
+		if a.acked[al.Key()] {
+			state += "⟳"
+		}
+		c := text.Fit(state, a.stateW)
 		if !selected {
 			c = a.memo.Render(st.AlertState(string(al.State)), widget.MemoState, string(al.State), c)
 		}

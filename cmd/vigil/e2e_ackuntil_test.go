@@ -58,17 +58,23 @@ func TestE2EAckUntilResolved(t *testing.T) {
 	p.keys("C-r")
 	p.waitText(5*time.Second, "until resolved: extended while the alert fires", "[until resolved, kept to ")
 	p.keys("Enter")
-	p.waitText(20*time.Second, "silenced:", "verified active")
+	p.waitText(20*time.Second, "silenced:", "verified active", "ack until resolved")
 	first, n := ackSilenceEnds(t, am)
 	if n != 1 {
 		t.Fatalf("%d acks kept until resolved in Alertmanager, want 1", n)
 	}
 	s := p.waitText(10*time.Second, "⟳ acked until resolved by tester, next extension ")
+	rowMarked := false
 	for _, l := range lines(s) {
 		if strings.Contains(l, "acked until resolved") && !strings.Contains(l, ")") {
 			t.Errorf("the ack line is cut at 80 columns: %q", l)
 		}
+		rowMarked = rowMarked || (strings.Contains(l, "DiskFull") && strings.Contains(l, "silenced⟳"))
 	}
+	if !rowMarked {
+		t.Errorf("the DiskFull row's state lacks ⟳:\n%s", s)
+	}
+	t.Logf("the alerts screen at 80x24:\n%s", s)
 
 	// 20s ack: extended once less than 10s is left, while DiskFull fires.
 	p.waitText(20*time.Second, "ack until resolved by tester: alert still firing, extended to")
