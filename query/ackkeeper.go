@@ -91,6 +91,10 @@ const (
 	// AckUnknown: Alertmanager's alerts could not be read, so whether the
 	// alert still fires is unknown; nothing is written.
 	AckUnknown AckAction = "unknown"
+	// AckChanged: read again before its extend, the silence was no longer
+	// as polled (expired, or a new end); nothing was sent, and the next
+	// round decides on what it reads then.
+	AckChanged AckAction = "changed"
 )
 
 // AckPolicy is how acks are kept: extended to now+Duration once less than
@@ -144,6 +148,8 @@ func (d AckDecision) Text(now time.Time, loc *time.Location) string {
 		return by + ": starts " + clock(d.Silence.StartsAt)
 	case AckUnknown:
 		return by + ": unknown whether it holds: " + d.Reason
+	case AckChanged:
+		return by + ": changed since read, decided again on the next round"
 	}
 	return by
 }
@@ -290,6 +296,9 @@ func (k *AckKeeper) Tick(ctx context.Context, now time.Time, alerts []Alert, ale
 		d := DecideAck(s, alertsErr == nil && AlertsFiring(s, alerts), alertsErr, now, k.o.Policy)
 		if d.Action == AckExtend {
 			d.NewID, d.Err = k.extend(ctx, d)
+			if errors.Is(d.Err, ErrAckChanged) {
+				d.Action, d.Reason, d.Err = AckChanged, d.Err.Error(), nil
+			}
 		}
 		out = append(out, d)
 	}

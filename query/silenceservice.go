@@ -150,6 +150,14 @@ func (s *SilenceService) Write(ctx context.Context, req SilenceRequest) SilenceR
 	}
 	ctx, cancel := context.WithTimeout(ctx, 3*s.o.Timeout+time.Second)
 	defer cancel()
+	if req.Keeper {
+		// The keeper decided on what a poll read, perhaps a while ago:
+		// read the silence again and send nothing if a person expired or
+		// changed it since (nothing sent: nothing to audit).
+		if err := s.stillAsRead(ctx, req.Silence); err != nil {
+			return SilenceResult{ID: req.Silence.ID, Err: err}
+		}
+	}
 	res := s.write(ctx, req)
 	s.o.Logger.Info("silence write", "op", req.Op, "id", res.ID, "reused", res.Reused, "verified", res.Verified, "err", res.Err)
 	if s.o.Audit != nil {
@@ -203,6 +211,23 @@ func (s *SilenceService) write(ctx context.Context, req SilenceRequest) (res Sil
 		res.Err = fmt.Errorf("unknown silence operation %q", req.Op)
 	}
 	return res
+}
+
+// ErrAckChanged is the answer to an automatic extend of an ack that is no
+// longer as the keeper read it: nothing was sent.
+var ErrAckChanged = errors.New("the ack changed since it was read")
+
+// stillAsRead checks that the silence in Alertmanager is still unexpired,
+// marked and ending when it was read to.
+func (s *SilenceService) stillAsRead(ctx context.Context, read Silence) error {
+	cur, err := s.o.Alertmanager.Silence(ctx, read.ID)
+	if err != nil {
+		return fmt.Errorf("ack %s: read again before extending: %w", read.ID, err)
+	}
+	if cur.Expired() || !cur.UntilResolved() || cur.EndsAt.Sub(read.EndsAt).Abs() > time.Second {
+		return fmt.Errorf("ack %s not extended: %w (now %s, ends %s)", read.ID, ErrAckChanged, cur.State, cur.EndsAt.UTC().Format(time.RFC3339))
+	}
+	return nil
 }
 
 // validateID refuses a write to no silence at all.
