@@ -52,6 +52,22 @@ func TestAckFormUntilResolvedToggle(t *testing.T) {
 		t.Fatalf("toggled off, the comment is %q", req.Spec.Comment)
 	}
 
+	// On the edit step (esc from the review) ctrl+r works too, and says so.
+	a = newTestAlerts(t, 80, 24)
+	selectAlert(t, a, byPath("/api/search"))
+	send(a, "a", "esc")
+	if v := ansi.Strip(a.View()); !strings.Contains(v, "keep       for the duration only") {
+		t.Fatalf("edit step:\n%s", v)
+	}
+	send(a, "ctrl+r")
+	if v := ansi.Strip(a.View()); !strings.Contains(v, "keep       until resolved") {
+		t.Fatalf("edit step after ctrl+r:\n%s", v)
+	}
+	req = onlyMsg[SilenceRequestMsg](t, send(a, "enter", "enter"))
+	if !(query.Silence{Comment: req.Spec.Comment}).UntilResolved() {
+		t.Fatalf("marked on the edit step, the comment is %q", req.Spec.Comment)
+	}
+
 	a = openForm(t, 80, 24)
 	send(a, "ctrl+r")
 	if a.Form().UntilResolved() {

@@ -194,6 +194,9 @@ func (f *SilenceForm) editLines() ([]string, int) {
 	mark(fieldCreatedBy)
 	out = append(out, f.label("created by", fieldCreatedBy)+" "+widget.InputView(st, &f.author, inW, f.focus == fieldCreatedBy, "user@host"))
 	out = append(out, f.errLine(errCreatedBy)...)
+	if f.ack {
+		out = append(out, labelled(st, "keep", f.untilResolvedText()+st.Muted.Render("  ("+widget.Key(k.UntilResolved)+": change)"), f.width)...)
+	}
 
 	out = append(out, "")
 	out = append(out, f.previewLines(true)...)
@@ -325,6 +328,9 @@ func (f *SilenceForm) confirmLines() (body, foot []string, spec int) {
 // untilResolvedText says how long the ack lasts.
 func (f *SilenceForm) untilResolvedText() string {
 	if !f.untilResolved {
+		if !f.confirming {
+			return "for the duration only"
+		}
 		return "for " + FormatDuration(f.dur) + " only"
 	}
 	sc := f.ctx.Config.Silence
