@@ -38,7 +38,8 @@ func ackSilenceEnds(t *testing.T, am string) (time.Time, int) {
 // resolved" on and the review says so; enter acks; the alert list then
 // says "acked until resolved by tester" with the next extension, the
 // console extends the silence while the alert fires (in Alertmanager, and
-// in a flash), and the silences screen marks it ⟳.
+// in a flash), and the silences screen marks it ⟳. A console started
+// afresh finds the ack in Alertmanager and goes on extending it.
 func TestE2EAckUntilResolved(t *testing.T) {
 	t.Parallel()
 	stack := demotest.Start(t, demo.StackOptions{App: demo.AppOptions{Seed: 5}, Alertmanagers: 1})
@@ -94,5 +95,17 @@ func TestE2EAckUntilResolved(t *testing.T) {
 		}
 		return false
 	})
+	p.quit(10 * time.Second)
+
+	// A console started afresh finds the ack in Alertmanager and keeps it.
+	before, _ := ackSilenceEnds(t, am)
+	p = startConsole(t, 80, 24, []string{"XDG_STATE_HOME=" + t.TempDir()}, stack, "--config", cfg, "--alertmanager", am)
+	p.waitText(40*time.Second, "● live")
+	p.keys("2")
+	p.waitText(15*time.Second, "silenced⟳", "⟳ acked until resolved by tester")
+	p.waitText(25*time.Second, "ack until resolved by tester: alert still firing, extended to")
+	if end, n := ackSilenceEnds(t, am); n != 1 || !end.After(before) {
+		t.Fatalf("after the restart: %d acks, ending %s (was %s)", n, end, before)
+	}
 	p.quit(10 * time.Second)
 }
