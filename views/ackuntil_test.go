@@ -162,6 +162,16 @@ func TestAckedUntilResolvedShown(t *testing.T) {
 	if !strings.Contains(v, "⟳ 10m") || !strings.Contains(v, "ack by alice [until resolved]") || strings.Contains(v, "kept to") {
 		t.Fatalf("silences:\n%s", v)
 	}
+	for i := 0; i < 10; i++ {
+		if si, ok := s.Selected(); ok && si.ID == "sil-ack" {
+			break
+		}
+		send(s, "j")
+	}
+	send(s, "enter")
+	if v := ansi.Strip(s.View()); !strings.Contains(v, "⟳ acked until resolved by alice, next extension 03:02:30") {
+		t.Fatalf("silence detail:\n%s", v)
+	}
 }
 
 // The alert detail opened from the timeline says the same: with

@@ -365,7 +365,9 @@ func (t *Timeline) open(e query.Event) tea.Cmd {
 		id := e.Labels["silence_id"]
 		for _, si := range t.silences {
 			if si.ID == id {
-				t.detail.Push(newSilenceDetail(t.ctx, si, t.alerts))
+				d := newSilenceDetail(t.ctx, si, t.alerts)
+				d.ackErr = t.ackErr
+				t.detail.Push(d)
 				return nil
 			}
 		}
