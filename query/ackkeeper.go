@@ -325,7 +325,8 @@ func (k *AckKeeper) extend(ctx context.Context, d AckDecision) (string, error) {
 }
 
 // Run polls Alertmanager every Interval and keeps the acks until ctx ends.
-// Each round is bounded by the service's timeout.
+// Each round is bounded (four intervals, at least 30s); a round that runs
+// long delays the next, never piles up on it.
 func (k *AckKeeper) Run(ctx context.Context) error {
 	if k.o.Source == nil {
 		return errors.New("ack keeper: no Alertmanager to poll")
@@ -343,7 +344,7 @@ func (k *AckKeeper) Run(ctx context.Context) error {
 }
 
 func (k *AckKeeper) round(ctx context.Context) {
-	rctx, cancel := context.WithTimeout(ctx, 4*k.o.Interval)
+	rctx, cancel := context.WithTimeout(ctx, max(4*k.o.Interval, 30*time.Second))
 	defer cancel()
 	alerts, aErr := k.o.Source.Alerts(rctx)
 	silences, sErr := k.o.Source.Silences(rctx)
