@@ -211,11 +211,15 @@ type Thresholds struct {
 
 // SilenceConfig is the [silence] table.
 type SilenceConfig struct {
-	Duration       Duration `toml:"duration"`
-	AckDuration    Duration `toml:"ack_duration"`
-	RequireComment bool     `toml:"require_comment"`
-	CreatedBy      string   `toml:"created_by"`
-	WarnMatches    int      `toml:"warn_matches"`
+	Duration    Duration `toml:"duration"`
+	AckDuration Duration `toml:"ack_duration"`
+	// AckUntilResolved turns "until resolved" on when the ack form opens;
+	// AckMax is the longest an ack is kept that way.
+	AckUntilResolved bool     `toml:"ack_until_resolved"`
+	AckMax           Duration `toml:"ack_max"`
+	RequireComment   bool     `toml:"require_comment"`
+	CreatedBy        string   `toml:"created_by"`
+	WarnMatches      int      `toml:"warn_matches"`
 	// RecentlyExpired is how long after it expired a silence is shown on
 	// an alert it silenced, to make it again; 0 turns that off.
 	RecentlyExpired Duration `toml:"recently_expired"`
@@ -250,6 +254,7 @@ func Defaults() Config {
 		Silence: SilenceConfig{
 			Duration:       Duration(time.Hour),
 			AckDuration:    Duration(15 * time.Minute),
+			AckMax:         Duration(24 * time.Hour),
 			RequireComment: true,
 			WarnMatches:    1,
 			// Shown on an alert that fires again after its silence ended.
@@ -462,6 +467,14 @@ func (c *Config) Validate() error {
 	}
 	if c.Silence.AckDuration <= 0 {
 		return c.fail("silence.ack_duration", "must be above 0")
+	}
+	if c.Silence.AckDuration.D() < 2*c.UI.Refresh.D() {
+		// An ack kept until resolved is extended once less than half of it
+		// is left: a refresh must come within that half.
+		return c.fail("silence.ack_duration", "%s is below twice ui.refresh (%s): an ack kept until resolved would lapse between refreshes", c.Silence.AckDuration.D(), c.UI.Refresh.D())
+	}
+	if c.Silence.AckMax < c.Silence.AckDuration {
+		return c.fail("silence.ack_max", "%s is below ack_duration %s", c.Silence.AckMax.D(), c.Silence.AckDuration.D())
 	}
 	if err := c.validatePanels(); err != nil {
 		return err

@@ -112,6 +112,8 @@ func TestValidateNamesFileLineAndKey(t *testing.T) {
 		{"ratio", "[thresholds]\nerror_ratio_warn = 5\n", []string{"thresholds.error_ratio_warn", "0.01 = 1%"}},
 		{"crit below warn", "[thresholds]\np99_warn = \"3s\"\n", []string{"thresholds.p99_crit", "below p99_warn"}},
 		{"zero silence", "[silence]\nduration = \"0s\"\n", []string{"silence.duration"}},
+		{"ack max below ack", "[silence]\nack_max = \"5m\"\n", []string{"f.toml:2:1", "silence.ack_max", "below ack_duration 15m"}},
+		{"ack lapses between refreshes", "[ui]\nrefresh = \"10s\"\n[silence]\nack_duration = \"15s\"\n", []string{"f.toml:4:1", "silence.ack_duration", "twice ui.refresh"}},
 		{"watchdog without alertmanager", "[alertmanager]\nwatchdog = \"Watchdog\"\n", []string{"f.toml:2:1", "alertmanager.watchdog", "set alertmanager.urls"}},
 		{"watchdog with spaces", "[alertmanager]\nurls = [\"http://am:9093\"]\nwatchdog = \" Watchdog\"\n", []string{"f.toml:3:1", "alertmanager.watchdog", "spaces"}},
 	}

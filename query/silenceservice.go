@@ -37,6 +37,13 @@ type SilenceRequest struct {
 	// write: a protected context's writes are sent only when it is exactly
 	// the name (see SilenceServiceOptions.Protected).
 	Confirmed string
+	// Keeper marks an automatic extend of an ack kept until resolved (see
+	// AckKeeper): the person confirmed the ack when it was made, so a
+	// protected context does not ask again. It is refused for anything but
+	// an extend of a silence whose comment carries the marker.
+	Keeper bool
+	// By is who the audit names for this write; empty: the writer.
+	By string
 }
 
 // SilenceResult is the outcome of one write. ID is the id that came back (a
@@ -131,7 +138,10 @@ func (s *SilenceService) Write(ctx context.Context, req SilenceRequest) SilenceR
 	if s.o.Alertmanager == nil {
 		return SilenceResult{Err: ErrNoAlertmanager}
 	}
-	if s.o.Protected != "" && req.Confirmed != s.o.Protected {
+	if req.Keeper && (req.Op != SilenceExtend || !req.Silence.UntilResolved()) {
+		return SilenceResult{Err: fmt.Errorf("an automatic %s of silence %s refused: only acks kept until resolved are extended automatically", req.Op, req.Silence.ID)}
+	}
+	if s.o.Protected != "" && req.Confirmed != s.o.Protected && !req.Keeper {
 		// Refused before anything is sent: nothing to audit.
 		return SilenceResult{Err: &NotConfirmedError{Context: s.o.Protected}}
 	}
@@ -140,10 +150,22 @@ func (s *SilenceService) Write(ctx context.Context, req SilenceRequest) SilenceR
 	}
 	ctx, cancel := context.WithTimeout(ctx, 3*s.o.Timeout+time.Second)
 	defer cancel()
+	if req.Keeper {
+		// The keeper decided on what a poll read, perhaps a while ago:
+		// read the silence again and send nothing if a person expired or
+		// changed it since (nothing sent: nothing to audit).
+		if err := s.stillAsRead(ctx, req.Silence); err != nil {
+			return SilenceResult{ID: req.Silence.ID, Err: err}
+		}
+	}
 	res := s.write(ctx, req)
 	s.o.Logger.Info("silence write", "op", req.Op, "id", res.ID, "reused", res.Reused, "verified", res.Verified, "err", res.Err)
 	if s.o.Audit != nil {
-		if err := s.o.Audit.Append(auditEntry(req, res, s.o.Writer, s.o.Peers, s.o.Now())); err != nil {
+		user := s.o.Writer
+		if req.By != "" {
+			user = req.By
+		}
+		if err := s.o.Audit.Append(auditEntry(req, res, user, s.o.Peers, s.o.Now())); err != nil {
 			s.o.Logger.Error("audit log", "err", err)
 			res.AuditErr = err
 		}
@@ -189,6 +211,23 @@ func (s *SilenceService) write(ctx context.Context, req SilenceRequest) (res Sil
 		res.Err = fmt.Errorf("unknown silence operation %q", req.Op)
 	}
 	return res
+}
+
+// ErrAckChanged is the answer to an automatic extend of an ack that is no
+// longer as the keeper read it: nothing was sent.
+var ErrAckChanged = errors.New("the ack changed since it was read")
+
+// stillAsRead checks that the silence in Alertmanager is still unexpired,
+// marked and ending when it was read to.
+func (s *SilenceService) stillAsRead(ctx context.Context, read Silence) error {
+	cur, err := s.o.Alertmanager.Silence(ctx, read.ID)
+	if err != nil {
+		return fmt.Errorf("ack %s: read again before extending: %w", read.ID, err)
+	}
+	if cur.Expired() || !cur.UntilResolved() || cur.EndsAt.Sub(read.EndsAt).Abs() > time.Second {
+		return fmt.Errorf("ack %s not extended: %w (now %s, ends %s)", read.ID, ErrAckChanged, cur.State, cur.EndsAt.UTC().Format(time.RFC3339))
+	}
+	return nil
 }
 
 // validateID refuses a write to no silence at all.

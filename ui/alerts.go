@@ -32,6 +32,8 @@ type alertsPart struct {
 	forceRouting bool
 	// watchdog is the dead man's switch of the last refresh (ui/status.go).
 	watchdog query.WatchdogState
+	// keeper keeps acks until resolved, fed by each refresh (ui/ackkeeper.go).
+	keeper *query.AckKeeper
 }
 
 // buildAlerts registers the alerts screen, with g graphing an alert's rule
@@ -80,6 +82,8 @@ func (a *alertsPart) update(msg tea.Msg) (tea.Cmd, bool) {
 		return m.runSilence(msg), true
 	case views.SilenceResultMsg:
 		return m.onSilenceResult(msg), true
+	case ackKept:
+		return a.onAckKept(msg), true
 	case auditFailed:
 		// The write happened; say loudly that it is not in the audit log,
 		// after the screens' own confirmation.
@@ -194,7 +198,7 @@ func (a *alertsPart) onAlerts(msg views.AlertsMsg) tea.Cmd {
 	if msg.Alerts != nil {
 		a.alerts = msg.Alerts
 	}
-	return tea.Batch(a.m.broadcast(msg), a.m.toParts(msg))
+	return tea.Batch(a.m.broadcast(msg), a.m.toParts(msg), a.keepAcks(msg))
 }
 
 // counts counts firing, pending and silenced alerts for the header.

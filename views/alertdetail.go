@@ -28,6 +28,7 @@ type AlertDetail struct {
 	gone     bool // no longer in the last refresh
 	routing  routingInfo
 	all      []query.Alert // every alert of the last refresh, for inhibitions
+	ackErr   error         // why an ack kept until resolved is unknown (views/ackuntil.go)
 	width    int
 	height   int
 	scr      widget.Scroll
@@ -127,7 +128,7 @@ func (d *AlertDetail) Update(msg tea.Msg) (Component, tea.Cmd) {
 				break
 			}
 		}
-		d.all, d.routing = msg.all, msg.routing
+		d.all, d.routing, d.ackErr = msg.all, msg.routing, msg.ackErr
 		d.SetData(al, msg.silences, gone)
 		return d, d.WantHistory()
 	case AlertHistoryMsg:
@@ -291,6 +292,12 @@ func (d *AlertDetail) lines() []string {
 		line := "  " + st.Accent.Render(text.Sanitize(s.ID)) + " " + st.SilenceState(s.State).Render(text.Sanitize(s.State)) +
 			" by " + text.Sanitize(s.CreatedBy) + ", " + silenceEndsIn(now, s)
 		add(line)
+		if s.UntilResolved() {
+			dec := query.DecideAck(s, d.ackErr == nil && query.AlertsFiring(s, d.all), d.ackErr, now, ackPolicy(d.ctx))
+			for _, l := range text.Wrap(dec.Text(now, now.Location()), max(w-6, 1)) {
+				add("    " + styleAck(d.ctx, dec.Action, "⟳ "+text.Sanitize(l)))
+			}
+		}
 		for _, l := range text.Wrap(text.SanitizeMultiline(s.Comment), max(w-4, 1)) {
 			add("    " + st.Muted.Render(l))
 		}

@@ -52,6 +52,10 @@ type Alerts struct {
 	picker       query.LabelPicker
 	where        []string // the labels that say where an alert is, first
 
+	// acked are the keys of the alerts an unexpired ack kept until
+	// resolved covers, for the ⟳ of their state (views/ackuntil.go).
+	acked map[string]bool
+
 	// layout, computed in SetSize and when the data changes
 	sevW, nameW, forW, stateW, labelsW, summaryW, indent int
 }
@@ -158,6 +162,7 @@ type alertsData struct {
 	all      []query.Alert
 	silences []query.Silence
 	routing  routingInfo
+	ackErr   error // why acks kept until resolved are unknown (views/ackuntil.go)
 }
 
 // Update implements Screen.
@@ -222,7 +227,7 @@ func (a *Alerts) onAlerts(msg AlertsMsg) tea.Cmd {
 	a.at = msg.At
 	a.haveData = true
 	a.rebuild()
-	cmd := a.stack.Broadcast(alertsData{all: a.all, silences: a.silences, routing: a.routing})
+	cmd := a.stack.Broadcast(alertsData{all: a.all, silences: a.silences, routing: a.routing, ackErr: ackErr(msg)})
 	if k := a.focus; k != "" {
 		a.focus = ""
 		return tea.Batch(cmd, a.Focus(k))
@@ -255,6 +260,7 @@ func (a *Alerts) Focus(k string) tea.Cmd {
 		a.stack.Clear()
 	}
 	d := NewAlertDetail(a.ctx, a.all[i], a.silences)
+	d.all, d.ackErr = a.all, ackErr(a.sources)
 	d.setRouting(a.routing, a.all)
 	a.stack.Push(d)
 	return d.WantHistory()
@@ -302,9 +308,12 @@ func createdText(msg SilenceResultMsg) string {
 		if msg.Request.Spec.StartsAt.IsZero() {
 			d = 0
 		}
-		if d > 0 {
+		switch {
+		case (query.Silence{Comment: msg.Request.Spec.Comment}).UntilResolved():
+			s += " — ack until resolved"
+		case d > 0:
 			s += " — ack for " + FormatDuration(d)
-		} else {
+		default:
 			s += " — ack"
 		}
 	}
@@ -475,6 +484,7 @@ func (a *Alerts) handleKey(msg tea.KeyPressMsg) tea.Cmd {
 	case key.Matches(msg, k.Open):
 		if al, ok := a.SelectedAlert(); ok {
 			d := NewAlertDetail(a.ctx, al, a.silences)
+			d.all, d.ackErr = a.all, ackErr(a.sources)
 			d.setRouting(a.routing, a.all)
 			a.stack.Push(d)
 			return d.WantHistory()

@@ -92,6 +92,7 @@ func (a *Alerts) layout() {
 // on the selected alert.
 func (a *Alerts) rebuild() {
 	a.picker = query.NewLabelPicker(a.all)
+	a.acked = ackedAlerts(a.all, a.silences)
 	shown := a.filter.Filter(a.all)
 	if a.grouped {
 		// Groups in the order of their first (most severe, oldest) alert.
@@ -191,6 +192,11 @@ func (a *Alerts) statusLines() []string {
 	}
 	if l := a.expiredLine(); l != "" && a.stack.Empty() { // views/expired.go
 		lines = append(lines, l)
+	}
+	if al, ok := a.list.Selected(); ok && a.stack.Empty() && a.haveData {
+		if l := ackLineFor(a.ctx, al, a.all, a.silences, ackErr(a.sources), a.width); l != "" { // views/ackuntil.go
+			lines = append(lines, l)
+		}
 	}
 	switch {
 	case a.list.Prompt.IsOpen():
@@ -426,7 +432,11 @@ func (a *Alerts) renderRow(al *query.Alert, selected bool, now time.Time) string
 	}
 	r.Cell(text.Fit(name, a.nameW))
 	if a.stateW > 0 {
-		c := text.Fit(string(al.State), a.stateW)
+		state := string(al.State)
+		if a.acked[al.Key()] {
+			state += "⟳"
+		}
+		c := text.Fit(state, a.stateW)
 		if !selected {
 			c = a.memo.Render(st.AlertState(string(al.State)), widget.MemoState, string(al.State), c)
 		}

@@ -20,6 +20,7 @@ type silenceDetail struct {
 	ctx           *Context
 	si            query.Silence
 	alerts        []query.Alert
+	ackErr        error // why an ack kept until resolved is unknown
 	width, height int
 	scr           widget.Scroll
 }
@@ -29,6 +30,7 @@ type silenceDetail struct {
 type silenceShown struct {
 	si     query.Silence
 	alerts []query.Alert
+	ackErr error
 }
 
 func newSilenceDetail(ctx *Context, si query.Silence, alerts []query.Alert) *silenceDetail {
@@ -40,7 +42,7 @@ func newSilenceDetail(ctx *Context, si query.Silence, alerts []query.Alert) *sil
 func (d *silenceDetail) Update(msg tea.Msg) (Component, tea.Cmd) {
 	switch msg := msg.(type) {
 	case silenceShown:
-		d.si, d.alerts = msg.si, msg.alerts
+		d.si, d.alerts, d.ackErr = msg.si, msg.alerts, msg.ackErr
 	case tea.KeyPressMsg:
 		if key.Matches(msg, d.ctx.Keys.Back) {
 			return nil, nil
@@ -153,6 +155,10 @@ func (d *silenceDetail) lines() []string {
 			name = "comment"
 		}
 		field(name, l)
+	}
+	if si.UntilResolved() && !si.Expired() {
+		dec := query.DecideAck(si, d.ackErr == nil && query.AlertsFiring(si, d.alerts), d.ackErr, now, ackPolicy(d.ctx))
+		field("keep", styleAck(d.ctx, dec.Action, "⟳ "+text.Sanitize(dec.Text(now, now.Location()))))
 	}
 	hits := query.AlertsMatching(si.Matchers, d.alerts)
 	out = append(out, "")

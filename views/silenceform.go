@@ -135,6 +135,9 @@ type SilenceForm struct {
 	origin  query.Alert   // the alert it was opened from
 	current []query.Alert // the alerts of the last refresh, for the preview
 	ack     bool
+	// untilResolved keeps the ack until its alert resolves: the comment
+	// gets the marker the ack keeper looks for (query.AckMarker).
+	untilResolved bool
 
 	// free is the title of a form opened from matchers alone, not from an
 	// alert (views/silenceform_free.go); "" otherwise.
@@ -261,12 +264,26 @@ func (f *SilenceForm) Work() string {
 func NewAckForm(ctx *Context, alert query.Alert, current []query.Alert, createdBy string) *SilenceForm {
 	f := NewSilenceForm(ctx, alert, current, createdBy)
 	f.ack = true
+	f.untilResolved = ctx.Config.Silence.AckUntilResolved
 	f.duration.SetValue(query.FormatDuration(ctx.Config.Silence.AckDuration.D()))
 	f.comment.SetValue("ack by " + createdBy)
 	f.comment.CursorEnd()
 	f.markClean()
 	f.review()
 	return f
+}
+
+// UntilResolved reports whether the ack is to be kept until its alert
+// resolves.
+func (f *SilenceForm) UntilResolved() bool { return f.untilResolved }
+
+// toggleUntilResolved turns "until resolved" on or off; on the confirm
+// step the silence shown is made again with or without the marker.
+func (f *SilenceForm) toggleUntilResolved() {
+	f.untilResolved = !f.untilResolved
+	if f.confirming {
+		f.review()
+	}
 }
 
 // Closed reports whether the form is done (sent, or cancelled).
@@ -405,6 +422,8 @@ func (f *SilenceForm) update(msg tea.Msg) tea.Cmd {
 func (f *SilenceForm) confirmKey(msg tea.KeyPressMsg) tea.Cmd {
 	k := f.ctx.Keys
 	switch {
+	case f.ack && !f.sending && key.Matches(msg, k.UntilResolved):
+		f.toggleUntilResolved()
 	case key.Matches(msg, k.Apply):
 		if f.sending {
 			return nil // one request at a time
@@ -439,6 +458,9 @@ func (f *SilenceForm) editKey(msg tea.KeyPressMsg) tea.Cmd {
 		// Any other key keeps the work and does what it does.
 	}
 	switch {
+	case f.ack && key.Matches(msg, k.UntilResolved):
+		f.untilResolved = !f.untilResolved
+		return nil
 	case key.Matches(msg, k.Cancel):
 		if f.Dirty() {
 			f.discarding = true

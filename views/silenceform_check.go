@@ -112,6 +112,12 @@ func (f *SilenceForm) review() {
 		f.errs[errDuration] = "must be above 0: write e.g. 15m, 1h, 2h30m or 1d"
 	default:
 		spec.EndsAt = f.ctx.Now().Add(d)
+		if f.ack && f.untilResolved {
+			// The marker records the end exactly, to the second: the
+			// keeper takes any other end for someone else's change.
+			spec.EndsAt = spec.EndsAt.Truncate(time.Second)
+			spec.Comment = query.WithAckMarker(spec.Comment, spec.EndsAt)
+		}
 	}
 	if err := f.validateSpec(spec); err != nil {
 		var ves query.ValidationErrors

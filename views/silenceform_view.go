@@ -15,10 +15,15 @@ import (
 // ShortHelp is the form's keys for the footer.
 func (f *SilenceForm) ShortHelp() []key.Binding {
 	k := f.ctx.Keys
-	if f.confirming {
-		return []key.Binding{k.Apply, k.Cancel}
+	out := []key.Binding{k.Apply}
+	if f.ack {
+		// An ack's "until resolved" works on both steps.
+		out = append(out, k.UntilResolved)
 	}
-	out := []key.Binding{k.Apply, k.NextField, k.PrevField}
+	if f.confirming {
+		return append(out, k.Cancel)
+	}
+	out = append(out, k.NextField, k.PrevField)
 	switch {
 	case f.focus == fieldMatchers && !f.textMode:
 		out = append(out, k.Toggle, k.MatcherText)
@@ -36,7 +41,7 @@ func (f *SilenceForm) FullHelp() [][]key.Binding {
 	return [][]key.Binding{
 		{k.Apply, k.Cancel, k.NextField, k.PrevField},
 		{k.Up, k.Down, k.Toggle, k.MatcherText},
-		{k.PresetPrev, k.PresetNext},
+		{k.PresetPrev, k.PresetNext, k.UntilResolved},
 	}
 }
 
@@ -189,6 +194,9 @@ func (f *SilenceForm) editLines() ([]string, int) {
 	mark(fieldCreatedBy)
 	out = append(out, f.label("created by", fieldCreatedBy)+" "+widget.InputView(st, &f.author, inW, f.focus == fieldCreatedBy, "user@host"))
 	out = append(out, f.errLine(errCreatedBy)...)
+	if f.ack {
+		out = append(out, labelled(st, "keep", f.untilResolvedText()+st.Muted.Render("  ("+widget.Key(k.UntilResolved)+": change)"), f.width)...)
+	}
 
 	out = append(out, "")
 	out = append(out, f.previewLines(true)...)
@@ -294,6 +302,9 @@ func (f *SilenceForm) confirmLines() (body, foot []string, spec int) {
 		comment = st.Muted.Render("(none)")
 	}
 	field("comment", comment)
+	if f.ack {
+		field("keep", f.untilResolvedText()+st.Muted.Render("  ("+widget.Key(k.UntilResolved)+": change)"))
+	}
 	spec = len(out)
 	out = append(out, "")
 	out = append(out, f.previewLines(true)...)
@@ -314,6 +325,18 @@ func (f *SilenceForm) confirmLines() (body, foot []string, spec int) {
 		foot = append(foot, st.Confirm.Render(widget.Key(k.Apply)+": send to Alertmanager · "+widget.Key(k.Cancel)+": back to editing"))
 	}
 	return out, foot, spec
+}
+
+// untilResolvedText says how long the ack lasts.
+func (f *SilenceForm) untilResolvedText() string {
+	if !f.untilResolved {
+		if !f.confirming {
+			return "for the duration only"
+		}
+		return "for " + FormatDuration(f.dur) + " only"
+	}
+	sc := f.ctx.Config.Silence
+	return "until resolved: extended while the alert fires, at most " + FormatDuration(sc.AckMax.D())
 }
 
 // receiverLines say who the matched alerts notify, and so who the silence

@@ -19,6 +19,7 @@ type Silences struct {
 	noWork
 	ctx     *Context
 	routing routingInfo // who the alerts notify, for the forms' previews
+	ackErr  error       // why acks kept until resolved are unknown (views/ackuntil.go)
 	width   int
 	height  int
 
@@ -149,6 +150,7 @@ func (s *Silences) Update(msg tea.Msg) (Component, tea.Cmd) {
 		s.noAM = !msg.Alertmanager
 		return s, nil
 	case AlertsMsg:
+		s.ackErr = ackErr(msg) // views/ackuntil.go
 		s.onAlerts(msg)
 		s.routing = routingFrom(msg)
 		return s, s.form.Broadcast(alertsData{all: s.alerts, silences: s.all, routing: s.routing})
@@ -303,7 +305,7 @@ func (s *Silences) rebuild() {
 		s.detail.Clear() // the silence shown in full is gone
 	}
 	if si, ok := s.list.Selected(); ok {
-		s.detail.Broadcast(silenceShown{si: si, alerts: s.alerts})
+		s.detail.Broadcast(silenceShown{si: si, alerts: s.alerts, ackErr: s.ackErr})
 	}
 	s.layout()
 	s.list.Clamp()
@@ -325,7 +327,9 @@ func (s *Silences) handleKey(msg tea.KeyPressMsg) tea.Cmd {
 		return toggle(&s.showExpired, s.rebuild, "showing expired silences too", "hiding expired silences")
 	case key.Matches(msg, k.Open):
 		if si, ok := s.Selected(); ok {
-			s.detail.Push(newSilenceDetail(s.ctx, si, s.alerts))
+			d := newSilenceDetail(s.ctx, si, s.alerts)
+			d.ackErr = s.ackErr
+			s.detail.Push(d)
 		}
 	default:
 		cmd, _ := s.actionKey(msg)

@@ -161,11 +161,22 @@ func (s *Silences) renderRow(si *query.Silence, selected bool, now time.Time) st
 	if s.byW > 0 {
 		r.Cell(text.Fit(text.Sanitize(si.CreatedBy), s.byW))
 	}
+	until := si.UntilResolved()
 	if s.commentW > 0 {
-		r.Cell(text.Fit(text.Sanitize(si.Comment), s.commentW))
+		c := si.Comment
+		if base, _, ok := query.ParseAckMarker(c); ok {
+			// The marker's "kept to" is the ENDS IN column's.
+			c = strings.TrimSpace(base + " [until resolved]")
+		}
+		r.Cell(text.Fit(text.Sanitize(c), s.commentW))
 	}
 	if s.endsW > 0 {
-		c := text.Fit(endsIn(now, *si), s.endsW)
+		e := endsIn(now, *si)
+		if until && !si.Expired() {
+			// ⟳: an ack kept until its alert resolves, extended while it fires.
+			e = "⟳ " + e
+		}
+		c := text.Fit(e, s.endsW)
 		if !selected && si.State == query.SilencePending {
 			c = st.Pending.Render(c)
 		}

@@ -67,6 +67,7 @@ type Timeline struct {
 	pausedAt time.Time
 
 	alerts   []query.Alert
+	ackErr   error // why acks kept until resolved are unknown (views/ackuntil.go)
 	silences []query.Silence
 
 	list   *widget.List[tlRow]
@@ -199,7 +200,8 @@ func (t *Timeline) Update(msg tea.Msg) (Component, tea.Cmd) {
 			t.silences = msg.Silences
 		}
 		t.routing = routingFrom(msg)
-		return t, t.detail.Broadcast(alertsData{all: t.alerts, silences: t.silences, routing: t.routing})
+		t.ackErr = ackErr(msg)
+		return t, t.detail.Broadcast(alertsData{all: t.alerts, silences: t.silences, routing: t.routing, ackErr: t.ackErr})
 	case AlertHistoryMsg:
 		// The history of an alert detail opened from here.
 		if d, ok := t.detail.Top().(*AlertDetail); ok {
@@ -349,6 +351,7 @@ func (t *Timeline) open(e query.Event) tea.Cmd {
 	case query.EventAlertFiring, query.EventAlertPending, query.EventAlertResolved:
 		if a, ok := activeAlertOf(e, t.alerts); ok {
 			d := NewAlertDetail(t.ctx, a, t.silences)
+			d.ackErr = t.ackErr
 			d.setRouting(t.routing, t.alerts)
 			t.detail.Push(d)
 			return d.WantHistory()
@@ -362,7 +365,9 @@ func (t *Timeline) open(e query.Event) tea.Cmd {
 		id := e.Labels["silence_id"]
 		for _, si := range t.silences {
 			if si.ID == id {
-				t.detail.Push(newSilenceDetail(t.ctx, si, t.alerts))
+				d := newSilenceDetail(t.ctx, si, t.alerts)
+				d.ackErr = t.ackErr
+				t.detail.Push(d)
 				return nil
 			}
 		}

@@ -85,6 +85,8 @@ type KeyMap struct {
 	MatcherText key.Binding
 	PresetPrev  key.Binding
 	PresetNext  key.Binding
+	// UntilResolved turns "until resolved" on or off in the ack form.
+	UntilResolved key.Binding
 
 	// Interrupt is ctrl+c: it quits from anywhere, even while typing, and
 	// asks first when that would throw typed work away.
@@ -177,12 +179,13 @@ func New(readOnly bool) *KeyMap {
 		Apply:  key.NewBinding(key.WithKeys("enter"), key.WithHelp("enter", "apply")),
 		Cancel: key.NewBinding(key.WithKeys("esc"), key.WithHelp("esc", "cancel")),
 
-		NextField:   key.NewBinding(key.WithKeys("tab"), key.WithHelp("tab", "next field")),
-		PrevField:   key.NewBinding(key.WithKeys("shift+tab"), key.WithHelp("shift+tab", "previous field")),
-		Toggle:      key.NewBinding(key.WithKeys("space"), key.WithHelp("space", "matcher on/off")),
-		MatcherText: key.NewBinding(key.WithKeys("ctrl+t"), key.WithHelp("ctrl+t", "matchers as text/list")),
-		PresetPrev:  key.NewBinding(key.WithKeys("up"), key.WithHelp("↑", "shorter preset")),
-		PresetNext:  key.NewBinding(key.WithKeys("down"), key.WithHelp("↓", "longer preset")),
+		NextField:     key.NewBinding(key.WithKeys("tab"), key.WithHelp("tab", "next field")),
+		PrevField:     key.NewBinding(key.WithKeys("shift+tab"), key.WithHelp("shift+tab", "previous field")),
+		Toggle:        key.NewBinding(key.WithKeys("space"), key.WithHelp("space", "matcher on/off")),
+		MatcherText:   key.NewBinding(key.WithKeys("ctrl+t"), key.WithHelp("ctrl+t", "matchers as text/list")),
+		PresetPrev:    key.NewBinding(key.WithKeys("up"), key.WithHelp("↑", "shorter preset")),
+		PresetNext:    key.NewBinding(key.WithKeys("down"), key.WithHelp("↓", "longer preset")),
+		UntilResolved: key.NewBinding(key.WithKeys("ctrl+r"), key.WithHelp("ctrl+r", "ack: until resolved on/off")),
 
 		Interrupt: key.NewBinding(key.WithKeys("ctrl+c"), key.WithHelp("ctrl+c", "quit, even while typing (asks first if typed work would be lost)")),
 

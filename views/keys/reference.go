@@ -22,7 +22,7 @@ func (k *KeyMap) Sections() []Section {
 		{"Endpoint detail", []key.Binding{k.RangeShorter, k.RangeLonger, k.RangeChoose, k.Compare, k.Back}},
 		{"Alerts and alert details", []key.Binding{k.Open, k.Group, k.Browse, k.Copy, k.Jump, k.Silence, k.Ack, k.GraphAlert, k.Recreate}},
 		{"Timeline", []key.Binding{k.Open, k.RangeShorter, k.RangeLonger, k.RangeChoose, k.Back}},
-		{"Silence form", []key.Binding{k.NextField, k.PrevField, k.Toggle, k.MatcherText, k.PresetPrev, k.PresetNext}},
+		{"Silence form", []key.Binding{k.NextField, k.PrevField, k.Toggle, k.MatcherText, k.PresetPrev, k.PresetNext, k.UntilResolved}},
 		{"Silences", []key.Binding{k.Expire, k.Extend, k.ShowExpired, k.Mark, k.NewSilence}},
 		{"PromQL prompt (:)", []key.Binding{k.Apply, k.Complete, k.HistoryPrev, k.HistoryNext, k.GraphExpr, k.SortColumn, k.ScrollLeft, k.ScrollRight, k.PromQL, k.Cancel}},
 		{"Prompts, forms and confirmations", []key.Binding{k.Apply, k.Cancel}},

@@ -1,0 +1,90 @@
+package views
+
+import (
+	"errors"
+
+	"github.com/vigilterm/vigil/query"
+	"github.com/vigilterm/vigil/views/text"
+)
+
+// ackPolicy is how the console keeps acks until resolved.
+func ackPolicy(ctx *Context) query.AckPolicy {
+	sc := ctx.Config.Silence
+	return query.AckPolicy{Duration: sc.AckDuration.D(), Max: sc.AckMax.D()}
+}
+
+// ackErr is why the ack keeper cannot tell whether an ack holds after the
+// refresh src: Alertmanager's alerts or silences did not come.
+func ackErr(src AlertsMsg) error {
+	switch {
+	case src.AlertmanagerErr != nil:
+		return src.AlertmanagerErr
+	case src.SilencesErr != nil:
+		return errors.New("silences unknown: " + src.SilencesErr.Error())
+	}
+	return nil
+}
+
+// ackUntilResolved is the keeper's decision for the ack kept until
+// resolved that covers al, if an unexpired one does: the same decision the
+// keeper makes, so the screen says what it will do.
+func ackUntilResolved(ctx *Context, al query.Alert, all []query.Alert, silences []query.Silence, amErr error) (query.AckDecision, bool) {
+	for _, s := range query.SilencesFor(al, unexpired(silences)) {
+		if !s.UntilResolved() {
+			continue
+		}
+		return query.DecideAck(s, amErr == nil && query.AlertsFiring(s, all), amErr, ctx.Now(), ackPolicy(ctx)), true
+	}
+	return query.AckDecision{}, false
+}
+
+// ackText is the decision for a person, sanitised, in at most w cells,
+// styled as a warning when the ack is unknown or no longer kept.
+func ackText(ctx *Context, d query.AckDecision, w int) string {
+	now := ctx.Now()
+	s := text.Sanitize(d.Text(now, now.Location()))
+	if ctx.Config.UI.ReadOnly && (d.Action == query.AckWait || d.Action == query.AckExtend) {
+		s += " (read-only: not extended by this console)"
+	}
+	return styleAck(ctx, d.Action, text.Fit("⟳ "+s, max(w, 1)))
+}
+
+// styleAck styles an ack's text: a warning when it is unknown or no
+// longer kept because someone changed it.
+func styleAck(ctx *Context, a query.AckAction, s string) string {
+	switch a {
+	case query.AckUnknown, query.AckEdited:
+		return ctx.Styles.Warn.Render(s)
+	}
+	return ctx.Styles.Accent.Render(s)
+}
+
+// ackLineFor is the ack line of al, or "".
+func ackLineFor(ctx *Context, al query.Alert, all []query.Alert, silences []query.Silence, amErr error, w int) string {
+	d, ok := ackUntilResolved(ctx, al, all, silences, amErr)
+	if !ok {
+		return ""
+	}
+	return ackText(ctx, d, w)
+}
+
+// ackedAlerts are the keys of the alerts that an unexpired ack kept until
+// resolved covers. Only the marked silences are matched, and there are few.
+func ackedAlerts(all []query.Alert, silences []query.Silence) map[string]bool {
+	var marked []query.Silence
+	for _, s := range silences {
+		if !s.Expired() && s.UntilResolved() {
+			marked = append(marked, s)
+		}
+	}
+	if len(marked) == 0 {
+		return nil
+	}
+	out := map[string]bool{}
+	for i := range all {
+		if len(query.SilencesFor(all[i], marked)) > 0 {
+			out[all[i].Key()] = true
+		}
+	}
+	return out
+}
