@@ -49,7 +49,9 @@ func (p *presenceScreen) Capturing() bool { return false }
 func (p *presenceScreen) UnsentWork() string { return "" }
 
 // ShortHelp implements views.Component.
-func (p *presenceScreen) ShortHelp() []key.Binding { return []key.Binding{teamKeys.Who, p.m.ctx.Keys.Back} }
+func (p *presenceScreen) ShortHelp() []key.Binding {
+	return []key.Binding{teamKeys.Who, p.m.ctx.Keys.Back}
+}
 
 // FullHelp implements views.Component.
 func (p *presenceScreen) FullHelp() [][]key.Binding { return [][]key.Binding{p.ShortHelp()} }
