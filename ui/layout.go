@@ -302,6 +302,9 @@ func (m *Model) helpView(h int) string {
 	k := m.ctx.Keys
 	scr := m.activeTab().top()
 	groups := [][]key.Binding{k.Global()}
+	if m.link != nil {
+		groups = append(groups, []key.Binding{teamKeys.Who, teamKeys.Claim}) // ui/teammodel.go
+	}
 	groups = append(groups, scr.FullHelp()...)
 	var entries []string
 	for _, g := range groups {

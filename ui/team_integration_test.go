@@ -128,6 +128,51 @@ func TestIntegrationTeamQueryRate(t *testing.T) {
 	if r := alone.rate / one.rate; r < 5 {
 		t.Errorf("20 consoles without a Team: %.2f req/s, only %.1f times one console's: the measure cannot tell sharing", alone.rate, r)
 	}
+	// Two people open the same endpoint's detail: one refresh is asked,
+	// the other shares it (in flight or kept for the step).
+	team := NewTeam()
+	var pair []*driven
+	for i := range 2 {
+		c := cfg
+		ctx := &views.Context{Config: &c, Styles: th.Styles(), Keys: keys.New(false), Now: time.Now}
+		o := Options{Context: ctx, Alertmanager: am, Identity: fmt.Sprintf("user%d@bastion", i)}
+		o.PrometheusSources(prom)
+		o.Member = team.Join(Identity{Name: fmt.Sprintf("user%d", i)})
+		t.Cleanup(o.Member.Leave)
+		m := New(o)
+		m.SetSize(100, 30)
+		pair = append(pair, drive(t, m, true))
+	}
+	for _, d := range pair {
+		d.start()
+		d.waitScreen(t, 15*time.Second, "the overview", func(s string) bool { return strings.Contains(s, "● live") })
+	}
+	for _, d := range pair {
+		d.send(keyMsg("enter"))
+	}
+	for _, d := range pair {
+		demotest.EventuallyTrue(t, 15*time.Second, "the detail loaded", func() bool {
+			ok := false
+			d.with(func(m *Model) {
+				e := m.ov.detail.screen
+				ok = e != nil && !e.Loading() && e.Data() != nil
+			})
+			return ok
+		})
+	}
+	var shown [2]string
+	for i, d := range pair {
+		d.with(func(m *Model) { shown[i] = m.ov.detail.screen.Endpoint() })
+	}
+	if shown[0] != shown[1] {
+		t.Fatalf("the two opened different endpoints: %q, %q", shown[0], shown[1])
+	}
+	if n := team.QueriesSaved(); n < 1 {
+		t.Errorf("two people on the detail of %s: %d queries saved, want at least 1", shown[0], n)
+	} else {
+		t.Logf("two people on the detail of %s: %d detail refreshes shared", shown[0], n)
+	}
+
 	added := (twenty.heapPer*20 - one.heapPer) / 19
 	t.Logf("FIGURES: 1 console %.2f req/s; 20 with a Team %.2f req/s (%.2fx); 20 without %.2f req/s (%.1fx); heap: the first console with a Team %.0f KiB, each added one %.0f KiB; 20 without a Team %.0f KiB each; queries saved by the cache %d",
 		one.rate, twenty.rate, twenty.rate/one.rate, alone.rate, alone.rate/one.rate, one.heapPer/1024, added/1024, alone.heapPer/1024, twenty.saved)
