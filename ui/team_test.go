@@ -415,3 +415,33 @@ func TestTeamWakeNeverBlocks(t *testing.T) {
 }
 
 var _ tea.Msg = teamWokeMsg{}
+
+// Two people showing the custom panels at the same moment send each
+// panel's query once: the panels' poller is shared, and a query asked by
+// both at the same step is asked once.
+func TestTeamPanelsQueriedOnceForTwo(t *testing.T) {
+	team := NewTeam()
+	src := &querySource{scripted: scripted{ov: sample()}}
+	var ds []*driven
+	for _, name := range []string{"ann", "bob"} {
+		m, _ := teamModel(t, team, Identity{Name: name}, func(o *Options) {
+			o.Context.Config.Panels = panelConfig()
+			o.Overview, o.Querier = src, src
+		})
+		m.Update(tea.WindowSizeMsg{Width: 160, Height: 50})
+		ds = append(ds, drive(t, m, false))
+	}
+	for _, d := range ds {
+		d.start()
+	}
+	for _, d := range ds {
+		d.send(keyMsg("4"))
+	}
+	for _, d := range ds {
+		d.waitScreen(t, 3*time.Second, "the panels", func(s string) bool { return strings.Contains(s, "hello-world") })
+	}
+	time.Sleep(100 * time.Millisecond)
+	if i, r := src.counts(); i != 3 || r != 1 {
+		t.Errorf("two people on the panels: %d instant and %d range queries, want 3 and 1 (one refresh)", i, r)
+	}
+}
