@@ -125,7 +125,9 @@ func TestIntegrationTeamQueryRate(t *testing.T) {
 	if r := twenty.rate / one.rate; math.Abs(r-1) > 0.10 {
 		t.Errorf("20 consoles with a Team: %.2f req/s, one: %.2f req/s (ratio %.2f), want within 10%%", twenty.rate, one.rate, r)
 	}
-	if r := alone.rate / one.rate; r < 5 {
+	// (Under the race detector on two cores the 20 lone consoles are short
+	// of CPU and skip refreshes: about 5 times, else about 20.)
+	if r := alone.rate / one.rate; r < 3 {
 		t.Errorf("20 consoles without a Team: %.2f req/s, only %.1f times one console's: the measure cannot tell sharing", alone.rate, r)
 	}
 	// Two people open the same endpoint's detail: one refresh is asked,

@@ -425,7 +425,9 @@ func TestTeamPanelsQueriedOnceForTwo(t *testing.T) {
 	var ds []*driven
 	for _, name := range []string{"ann", "bob"} {
 		m, _ := teamModel(t, team, Identity{Name: name}, func(o *Options) {
-			o.Context.Config.Panels = panelConfig()
+			// The failing panel left out: a failure is never kept, so a
+			// second refresh would ask it again.
+			o.Context.Config.Panels = panelConfig()[:3]
 			o.Overview, o.Querier = src, src
 		})
 		m.Update(tea.WindowSizeMsg{Width: 160, Height: 50})
@@ -441,7 +443,7 @@ func TestTeamPanelsQueriedOnceForTwo(t *testing.T) {
 		d.waitScreen(t, 3*time.Second, "the panels", func(s string) bool { return strings.Contains(s, "hello-world") })
 	}
 	time.Sleep(100 * time.Millisecond)
-	if i, r := src.counts(); i != 3 || r != 1 {
-		t.Errorf("two people on the panels: %d instant and %d range queries, want 3 and 1 (one refresh)", i, r)
+	if i, r := src.counts(); i != 2 || r != 1 {
+		t.Errorf("two people on the panels: %d instant and %d range queries, want 2 and 1 (one refresh)", i, r)
 	}
 }
