@@ -447,3 +447,41 @@ func TestTeamPanelsQueriedOnceForTwo(t *testing.T) {
 		t.Errorf("two people on the panels: %d instant and %d range queries, want 2 and 1 (one refresh)", i, r)
 	}
 }
+
+// swappedOverview answers whatever overview the test set last.
+type swappedOverview struct{ ov atomic.Pointer[query.Overview] }
+
+func (s *swappedOverview) Overview(context.Context, query.Shape) (*query.Overview, error) {
+	return s.ov.Load(), nil
+}
+func (s *swappedOverview) URL() string { return "http://prom.example:9090" }
+
+// A console paused keeps its figures frozen while the others' shared
+// refreshes go on; resumed, it shows the newest at once.
+func TestTeamPausedConsoleStaysFrozen(t *testing.T) {
+	team := NewTeam()
+	src := &swappedOverview{}
+	src.ov.Store(sample())
+	ma, _, clockA := teamModelClock(t, team, Identity{Name: "ann"}, func(o *Options) { o.Overview = src })
+	mb, _, clockB := teamModelClock(t, team, Identity{Name: "bob"}, func(o *Options) { o.Overview = src })
+	a, b := drive(t, ma, false), drive(t, mb, false)
+	a.start()
+	b.start()
+	a.waitScreen(t, 3*time.Second, "ann's overview", func(s string) bool { return strings.Contains(s, "/api/checkout") })
+	a.send(keyMsg("p"))
+	a.waitScreen(t, 3*time.Second, "ann paused", func(s string) bool { return strings.Contains(s, "paused") })
+
+	next := sample()
+	next.Endpoints = append(next.Endpoints, query.Endpoint{Name: "/api/new-endpoint", RPS: 1})
+	src.ov.Store(next)
+	clockA.Add(6 * time.Second)
+	clockB.Add(6 * time.Second)
+	b.send(tickMsg(clockB.Now()))
+	b.waitScreen(t, 3*time.Second, "bob's refresh", func(s string) bool { return strings.Contains(s, "/api/new-endpoint") })
+	time.Sleep(100 * time.Millisecond)
+	if s := a.screen(); strings.Contains(s, "/api/new-endpoint") {
+		t.Fatalf("a paused console took a shared refresh:\n%s", s)
+	}
+	a.send(keyMsg("p"))
+	a.waitScreen(t, 3*time.Second, "ann resumed on the newest", func(s string) bool { return strings.Contains(s, "/api/new-endpoint") })
+}
