@@ -81,7 +81,11 @@ func TestIntegrationTeamQueryRate(t *testing.T) {
 			d.start()
 		}
 		for _, d := range ds {
-			d.waitScreen(t, 15*time.Second, "the overview", func(s string) bool { return strings.Contains(s, "● live") })
+			demotest.EventuallyTrue(t, 30*time.Second, "an overview on every console", func() bool {
+				ok := false
+				d.with(func(m *Model) { ok = m.ov.data() != nil })
+				return ok
+			})
 		}
 		time.Sleep(warm)
 		h1 := heap()
@@ -117,7 +121,9 @@ func TestIntegrationTeamQueryRate(t *testing.T) {
 
 	one := measure(1, true, 5*time.Second, 40*time.Second)
 	twenty := measure(20, true, 5*time.Second, 40*time.Second)
-	alone := measure(20, false, 5*time.Second, 10*time.Second)
+	// The contrast: 10 consoles each on their own (fewer than 20, so that
+	// the machine's two cores keep up and Prometheus keeps scraping).
+	alone := measure(10, false, 5*time.Second, 10*time.Second)
 
 	if one.rate <= 0 {
 		t.Fatal("no request counted for one console")
@@ -125,10 +131,10 @@ func TestIntegrationTeamQueryRate(t *testing.T) {
 	if r := twenty.rate / one.rate; math.Abs(r-1) > 0.10 {
 		t.Errorf("20 consoles with a Team: %.2f req/s, one: %.2f req/s (ratio %.2f), want within 10%%", twenty.rate, one.rate, r)
 	}
-	// (Under the race detector on two cores the 20 lone consoles are short
-	// of CPU and skip refreshes: about 5 times, else about 20.)
+	// (About 10 times; under the race detector on two cores the lone
+	// consoles are short of CPU and skip refreshes.)
 	if r := alone.rate / one.rate; r < 3 {
-		t.Errorf("20 consoles without a Team: %.2f req/s, only %.1f times one console's: the measure cannot tell sharing", alone.rate, r)
+		t.Errorf("10 consoles without a Team: %.2f req/s, only %.1f times one console's: the measure cannot tell sharing", alone.rate, r)
 	}
 	// Two people open the same endpoint's detail: one refresh is asked,
 	// the other shares it (in flight or kept for the step).
@@ -147,7 +153,7 @@ func TestIntegrationTeamQueryRate(t *testing.T) {
 	}
 	for _, d := range pair {
 		d.start()
-		d.waitScreen(t, 15*time.Second, "the overview", func(s string) bool { return strings.Contains(s, "● live") })
+		d.waitScreen(t, 30*time.Second, "the overview", func(s string) bool { return strings.Contains(s, "/api/checkout") })
 	}
 	for _, d := range pair {
 		d.send(keyMsg("enter"))
@@ -176,7 +182,7 @@ func TestIntegrationTeamQueryRate(t *testing.T) {
 	}
 
 	added := (twenty.heapPer*20 - one.heapPer) / 19
-	t.Logf("FIGURES: 1 console %.2f req/s; 20 with a Team %.2f req/s (%.2fx); 20 without %.2f req/s (%.1fx); heap: the first console with a Team %.0f KiB, each added one %.0f KiB; 20 without a Team %.0f KiB each; queries saved by the cache %d",
+	t.Logf("FIGURES: 1 console %.2f req/s; 20 with a Team %.2f req/s (%.2fx); 10 without %.2f req/s (%.1fx); heap: the first console with a Team %.0f KiB, each added one %.0f KiB; 10 without a Team %.0f KiB each; queries saved by the cache %d",
 		one.rate, twenty.rate, twenty.rate/one.rate, alone.rate, alone.rate/one.rate, one.heapPer/1024, added/1024, alone.heapPer/1024, twenty.saved)
 }
 
