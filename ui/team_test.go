@@ -449,7 +449,9 @@ func TestTeamPanelsQueriedOnceForTwo(t *testing.T) {
 }
 
 // swappedOverview answers whatever overview the test set last.
-type swappedOverview struct{ ov atomic.Pointer[query.Overview] }
+type swappedOverview struct {
+	ov atomic.Pointer[query.Overview]
+}
 
 func (s *swappedOverview) Overview(context.Context, query.Shape) (*query.Overview, error) {
 	return s.ov.Load(), nil
