@@ -487,3 +487,21 @@ func TestTeamPausedConsoleStaysFrozen(t *testing.T) {
 	a.send(keyMsg("p"))
 	a.waitScreen(t, 3*time.Second, "ann resumed on the newest", func(s string) bool { return strings.Contains(s, "/api/new-endpoint") })
 }
+
+// A console that joins later shows what the others see at once, without
+// asking Prometheus again.
+func TestTeamLatecomerStartsFromTheLastAnswer(t *testing.T) {
+	team := NewTeam()
+	src := &countedOverview{ov: sample()}
+	ma, _ := teamModel(t, team, Identity{Name: "ann"}, func(o *Options) { o.Overview = src })
+	a := drive(t, ma, false)
+	a.start()
+	a.waitScreen(t, 3*time.Second, "ann's overview", func(s string) bool { return strings.Contains(s, "/api/checkout") })
+	mb, _ := teamModel(t, team, Identity{Name: "bob"}, func(o *Options) { o.Overview = src })
+	b := drive(t, mb, false)
+	b.start()
+	b.waitScreen(t, 3*time.Second, "bob's overview", func(s string) bool { return strings.Contains(s, "/api/checkout") })
+	if n := src.calls.Load(); n != 1 {
+		t.Errorf("a latecomer made %d refreshes in all, want 1", n)
+	}
+}
