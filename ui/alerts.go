@@ -46,7 +46,9 @@ func buildAlerts(m *Model, t *tab) []part {
 	t.push(m.alertsScreen)
 	a := &alertsPart{m: m, tab: t, am: m.opts.Alertmanager, pending: m.opts.Pending, grapher: newGraphAlert(m)}
 	deadline := m.ctx.Config.Alertmanager.Timeout.D() + time.Second
-	a.feed = newFeed(poll.New(a.fetch(), pollerOptions(m, deadline, 0)))
+	// With a Team, one poller for every console of the context.
+	a.feed, _ = sharedFeed[views.AlertsMsg](m, m.teamKey("alerts"), pollerOptions(m, deadline, 0))
+	m.addTaker(func() tea.Msg { return a.feed.take() })
 	m.alerts = a
 	return []part{a}
 }
@@ -197,6 +199,15 @@ func (a *alertsPart) onAlerts(msg views.AlertsMsg) tea.Cmd {
 	a.watchdog = msg.Watchdog
 	if msg.Alerts != nil {
 		a.alerts = msg.Alerts
+	}
+	if l := a.m.link; l != nil && msg.Alerts != nil && msg.Err == nil {
+		// Every source answered: a claim on an alert no longer listed
+		// ends (ui/teamclaims.go).
+		active := make(map[string]bool, len(msg.Alerts))
+		for _, al := range msg.Alerts {
+			active[al.Key()] = true
+		}
+		l.team.resolved(a.m.ctx.Config.Context, active)
 	}
 	return tea.Batch(a.m.broadcast(msg), a.m.toParts(msg), a.keepAcks(msg))
 }

@@ -345,7 +345,8 @@ func (r *Contexts) Switch(i int) tea.Cmd {
 	}
 	m.hidden = false
 	m.SetSize(r.width, r.height)
-	return tagCmd(i, m.pollAll(m.now(), true))
+	// With a Team, what its shared pollers heard while hidden comes first.
+	return tagCmd(i, tea.Batch(m.takeShared(), m.pollAll(m.now(), true)))
 }
 
 // countsDue starts the count of each context not shown whose last one is

@@ -33,8 +33,9 @@ type doctorPart struct {
 func buildDoctor(m *Model, t *tab) []part {
 	d := &doctorPart{m: m, tab: t, screen: views.NewDoctor(m.ctx)}
 	deadline := 3*m.ctx.Config.Prometheus.Timeout.D() + time.Second
-	d.feed = newFeed(poll.New[*query.DoctorReport](nil, poll.Options{Interval: DoctorInterval, Deadline: deadline,
-		FirstBackoff: 30 * time.Second, Slack: 50 * time.Millisecond, Now: m.ctx.Now}))
+	d.feed, _ = sharedFeed[*query.DoctorReport](m, m.teamKey("doctor", m.ctx.Config.Shape()), poll.Options{Interval: DoctorInterval, Deadline: deadline,
+		FirstBackoff: 30 * time.Second, Slack: 50 * time.Millisecond, Now: m.ctx.Now})
+	m.addTaker(func() tea.Msg { return d.feed.take() })
 	t.push(d.screen)
 	return []part{d}
 }

@@ -24,13 +24,24 @@ type feed[T any] struct {
 	mu      sync.Mutex
 	pending *poll.Result[T]
 	seen    uint64 // the newest result delivered
+
+	// notify, when set, is told of every result (a Team console's wake-up:
+	// a poller it shares answers in another console's command).
+	notify func()
+	unsub  func()
 }
 
-func newFeed[T any](p *poll.Poller[T]) *feed[T] {
-	f := &feed[T]{p: p, ready: make(chan struct{}, 1)}
-	p.Subscribe(f.deliver)
+func newFeed[T any](p *poll.Poller[T]) *feed[T] { return newFeedNotify(p, nil) }
+
+// newFeedNotify is newFeed with notify told of every result.
+func newFeedNotify[T any](p *poll.Poller[T], notify func()) *feed[T] {
+	f := &feed[T]{p: p, ready: make(chan struct{}, 1), notify: notify}
+	f.unsub = p.Subscribe(f.deliver)
 	return f
 }
+
+// unsubscribe stops the feed hearing its poller.
+func (f *feed[T]) unsubscribe() { f.unsub() }
 
 // pollerOptions are the options of the console's pollers: the refresh
 // interval, a heartbeat's slack, the model's clock.
@@ -48,6 +59,9 @@ func (f *feed[T]) deliver(r poll.Result[T]) {
 	select {
 	case f.ready <- struct{}{}:
 	default:
+	}
+	if f.notify != nil {
+		f.notify()
 	}
 }
 

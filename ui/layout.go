@@ -176,7 +176,7 @@ func (m *Model) headerLines() []string {
 	cfg := m.ctx.Config
 	left := st.Accent.Render("vigil") + st.Muted.Render(" · ") + m.contextName() +
 		st.Muted.Render(" · ") + text.Sanitize(m.ov.host)
-	state := m.peersText() + m.stateText()
+	state := m.watchingText() + m.peersText() + m.stateText()
 	right := state + st.Muted.Render(fmt.Sprintf(" · every %s · window %s",
 		views.FormatDuration(cfg.UI.Refresh.D()), m.windowText()))
 	ro := ""
@@ -302,6 +302,9 @@ func (m *Model) helpView(h int) string {
 	k := m.ctx.Keys
 	scr := m.activeTab().top()
 	groups := [][]key.Binding{k.Global()}
+	if m.link != nil {
+		groups = append(groups, []key.Binding{teamKeys.Who, teamKeys.Claim}) // ui/teammodel.go
+	}
 	groups = append(groups, scr.FullHelp()...)
 	var entries []string
 	for _, g := range groups {

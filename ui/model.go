@@ -79,6 +79,9 @@ type Model struct {
 	// othersUnsent names unsent work in the other contexts, so that a
 	// quit asks about it too; nil with one context.
 	othersUnsent func() string
+
+	// link ties the console to its Team (ui/team*.go); nil alone.
+	link *teamLink
 }
 
 // New builds the root model.
@@ -91,11 +94,15 @@ func New(o Options) *Model {
 		o.Identity = views.SystemUser()
 	}
 	m := &Model{ctx: o.Context, am: o.Alertmanager, audit: o.Audit, auditUser: o.AuditUser, log: logger, help: help.New()}
+	m.linkTeam(&o) // ui/teammodel.go
 	m.opts = o
 	m.note = newNotePart(m)
 	m.confirm = newConfirmPart(m)
 	o.Context.HeldWrite = m.confirm.held
 	m.buildTabs()
+	if m.link != nil {
+		m.alertsScreen.SetClaimOf(m.claimText)
+	}
 	m.promql = newPromQL(m, o)
 	m.parts = append(m.parts, m.promql, m.note, m.confirm, outside{m: m, inTmux: o.InTmux})
 	st := o.Context.Styles
@@ -121,7 +128,9 @@ func (m *Model) now() time.Time { return m.ctx.Now() }
 
 // Init starts the first polls and the heartbeat.
 func (m *Model) Init() tea.Cmd {
-	return tea.Batch(m.pollAll(m.now(), true), heartbeat())
+	// With a Team, only what is due: a console that joins starts from
+	// what the others' shared pollers last heard (ui/teampoll.go).
+	return tea.Batch(m.pollAll(m.now(), m.link == nil), heartbeat(), m.teamWait())
 }
 
 func heartbeat() tea.Cmd {
@@ -131,6 +140,12 @@ func heartbeat() tea.Cmd {
 // Update routes messages: sizes, the heartbeat and keys to the root, a
 // part's messages to the part, the rest to the screen shown.
 func (m *Model) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
+	_, cmd := m.update(msg)
+	m.syncWhere() // ui/teammodel.go
+	return m, cmd
+}
+
+func (m *Model) update(msg tea.Msg) (tea.Model, tea.Cmd) {
 	if m.isTooSmall() {
 		// Nothing but the "too small" note is on screen: keys and pastes
 		// must not act on what cannot be seen. Only quit and help act.
@@ -160,6 +175,8 @@ func (m *Model) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
 	case views.FlashMsg:
 		m.setFlash(msg.Text, msg.Error)
 		return m, nil
+	case teamWokeMsg:
+		return m, m.onTeamWoke(msg)
 	}
 	for _, p := range m.parts {
 		if cmd, ok := p.update(msg); ok {
@@ -253,6 +270,9 @@ func (m *Model) onKey(msg tea.KeyPressMsg) tea.Cmd {
 			m.setFlash("one context only: add [[contexts]] tables to config.toml to switch", false)
 			return nil
 		}
+		if cmd, ok := m.teamKeyPress(msg); ok {
+			return cmd
+		}
 		for i, x := range m.tabs {
 			if key.Matches(msg, x.key) {
 				return m.show(i)
@@ -270,7 +290,7 @@ func (m *Model) togglePause() tea.Cmd {
 		return m.toParts(pausedMsg{paused: true, at: m.pausedAt})
 	}
 	m.setFlash("resumed", false)
-	return tea.Batch(m.toParts(pausedMsg{at: m.pausedAt}), m.pollAll(m.now(), true))
+	return tea.Batch(m.toParts(pausedMsg{at: m.pausedAt}), m.takeShared(), m.pollAll(m.now(), true))
 }
 
 func (m *Model) setFlash(s string, isErr bool) {

@@ -41,15 +41,17 @@ type overviewPart struct {
 	members  *membersPart                 // a group's members, over the overview
 	last     poll.Result[*query.Overview] // the last answer, failed or not
 	host     string
+	// key and release: the shared poller held, with a Team (teampoll.go).
+	key     string
+	release func()
 }
 
 // buildOverview registers the overview and, stacked over it, the endpoint
 // detail (ui/detail.go).
 func buildOverview(m *Model, t *tab) []part {
 	o := &overviewPart{m: m, tab: t, screen: views.NewOverview(m.ctx), src: m.opts.Overview, baseline: m.opts.Baseline}
-	// The client bounds every query with the configured timeout; the
-	// poller's deadline bounds the refresh as a whole.
-	o.feed = newFeed(poll.New[*query.Overview](nil, pollerOptions(m, m.ctx.Config.Prometheus.Timeout.D()+time.Second, firstBackoff)))
+	o.useFeed()
+	m.addTaker(func() tea.Msg { return o.feed.take() })
 	if o.src != nil {
 		o.host = hostOf(o.src.URL())
 	}
@@ -90,7 +92,26 @@ func (o *overviewPart) update(msg tea.Msg) (tea.Cmd, bool) {
 	return nil, false
 }
 
+// useFeed holds the poller of the overview as asked now: with a Team, the
+// one shared by every console asking the same (the context, the shape and
+// the comparison's offset), let go of when the question changes.
+func (o *overviewPart) useFeed() {
+	m := o.m
+	key := m.teamKey("overview", m.ctx.Config.Shape(), o.screen.CompareOffset())
+	if o.feed != nil && key == o.key {
+		return
+	}
+	if o.release != nil {
+		o.release()
+	}
+	// The client bounds every query with the configured timeout; the
+	// poller's deadline bounds the refresh as a whole.
+	o.feed, o.release = sharedFeed[*query.Overview](m, key, pollerOptions(m, m.ctx.Config.Prometheus.Timeout.D()+time.Second, firstBackoff))
+	o.key = key
+}
+
 func (o *overviewPart) poll(at time.Time, now bool) tea.Cmd {
+	o.useFeed()
 	if o.src == nil || (!now && !o.feed.p.Due(at)) {
 		return nil
 	}
@@ -102,6 +123,7 @@ func (o *overviewPart) start() tea.Cmd {
 	if o.src == nil {
 		return nil
 	}
+	o.useFeed()
 	return o.feed.start(o.fetch(), false)
 }
 

@@ -23,6 +23,9 @@ type panelsPart struct {
 	// while the screen is shown.
 	disc     *feed[*query.Discovery]
 	discover func(ctx context.Context, s query.Shape) (*query.Discovery, error)
+	// key and release: the panels' shared poller held, with a Team.
+	key     string
+	release func()
 }
 
 // DiscoverInterval is how often the app's metric families are looked for
@@ -32,11 +35,14 @@ const DiscoverInterval = 10 * time.Minute
 // buildPanels registers the custom panels screen, from the configuration.
 func buildPanels(m *Model, t *tab) []part {
 	p := &panelsPart{m: m, tab: t, screen: views.NewPanels(m.ctx, m.ctx.Config.PanelSpecs()), q: m.opts.Querier}
-	deadline := m.ctx.Config.Prometheus.Timeout.D() + time.Second
-	p.feed = newFeed(poll.New[[]query.PanelResult](nil, pollerOptions(m, deadline, 0)))
+	p.useFeed()
+	m.addTaker(func() tea.Msg { return p.feed.take() })
 	p.discover = m.opts.Discover
-	p.disc = newFeed(poll.New[*query.Discovery](nil, poll.Options{Interval: DiscoverInterval, Deadline: deadline,
-		FirstBackoff: 30 * time.Second, Slack: 50 * time.Millisecond, Now: m.ctx.Now}))
+	// With a Team, the search for the app's families is everyone's.
+	deadline := m.ctx.Config.Prometheus.Timeout.D() + time.Second
+	p.disc, _ = sharedFeed[*query.Discovery](m, m.teamKey("discover", m.ctx.Config.Shape()), poll.Options{Interval: DiscoverInterval, Deadline: deadline,
+		FirstBackoff: 30 * time.Second, Slack: 50 * time.Millisecond, Now: m.ctx.Now})
+	m.addTaker(func() tea.Msg { return p.disc.take() })
 	t.push(p.screen)
 	return []part{p}
 }
@@ -54,7 +60,15 @@ func (p *panelsPart) update(msg tea.Msg) (tea.Cmd, bool) {
 		}
 		p.screen.Update(views.DiscoveryMsg{Discovery: msg.Value, Err: msg.Err})
 		// New panels: their figures at once.
-		p.feed.p.Invalidate()
+		if p.m.link == nil {
+			p.feed.p.Invalidate()
+		}
+		p.useFeed()
+		if p.m.activeTab() != p.tab {
+			// A discovery shared by a Team reaches every console: the
+			// figures wait for the screen to be shown.
+			return nil, true
+		}
 		return p.start(), true
 	case polled[[]query.PanelResult]:
 		for i, res := range msg.Value {
@@ -76,10 +90,28 @@ func (p *panelsPart) poll(at time.Time, now bool) tea.Cmd {
 	if !now && p.disc.p.Due(at) {
 		cmds = append(cmds, p.startDiscovery())
 	}
+	p.useFeed()
 	if now || p.feed.p.Due(at) {
 		cmds = append(cmds, p.start())
 	}
 	return tea.Batch(cmds...)
+}
+
+// useFeed holds the panels' poller: with a Team, the one shared by every
+// console with the same panels, let go of when they change (a discovery
+// adds some).
+func (p *panelsPart) useFeed() {
+	m := p.m
+	key := m.teamKey("panels", p.screen.Specs())
+	if p.feed != nil && key == p.key {
+		return
+	}
+	if p.release != nil {
+		p.release()
+	}
+	deadline := m.ctx.Config.Prometheus.Timeout.D() + time.Second
+	p.feed, p.release = sharedFeed[[]query.PanelResult](m, key, pollerOptions(m, deadline, 0))
+	p.key = key
 }
 
 // startDiscovery looks for the app's metric families unless a search is

@@ -104,6 +104,14 @@ type Options struct {
 	InTmux bool
 
 	Logger *slog.Logger
+
+	// Team, when set, is the console's company in a process that serves
+	// several people (vigil serve): its periodic polls are shared with the
+	// other consoles, it shows who is watching and who is on which alert.
+	// Member is this console's person in it (Team.Join); when nil, New
+	// joins the Team as Identity. nil Team: the console of one.
+	Team   *Team
+	Member *Member
 }
 
 // PrometheusSources fills every Prometheus source of o from one client.

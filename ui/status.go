@@ -71,7 +71,8 @@ func buildStatus(m *Model, t *tab) []part {
 		s.prom = p
 	}
 	deadline := m.ctx.Config.Alertmanager.Timeout.D() + time.Second
-	s.feed = newFeed(poll.New(s.fetch(false), pollerOptions(m, deadline, 0)))
+	s.feed, _ = sharedFeed[statusRead](m, m.teamKey("status"), pollerOptions(m, deadline, 0))
+	m.addTaker(func() tea.Msg { return s.feed.take() })
 	m.status = s
 	t.push(s.screen)
 	return []part{s}
@@ -116,7 +117,22 @@ func (s *statusPart) poll(at time.Time, now bool) tea.Cmd {
 	if !now && !s.feed.p.Due(at) {
 		return nil
 	}
-	return s.feed.start(s.fetch(s.m.activeTab() == s.tab), false)
+	return s.feed.start(s.fetch(s.wantFull()), false)
+}
+
+// wantFull is whether a refresh should read everything: the Status screen
+// is shown, here or, with a Team, in a console of the same context that
+// shares the poller.
+func (s *statusPart) wantFull() bool {
+	if s.m.activeTab() == s.tab {
+		return true
+	}
+	l := s.m.link
+	if l == nil {
+		return false
+	}
+	ctx, title := s.m.ctx.Config.Context, s.screen.Title()
+	return l.team.anyWhere(func(w Where) bool { return w.Context == ctx && w.Screen == title })
 }
 
 // fetch reads the counters, and with full the peers' status and

@@ -40,6 +40,8 @@ type AlertDetail struct {
 	historyErr error
 	historyAt  time.Time // when it was last asked for
 	historyRun bool      // an answer is on its way
+	// claimOf says who is on the alert (Alerts.SetClaimOf); nil: nobody can.
+	claimOf func(key string) string
 }
 
 // AlertHistoryEvery is how often, at most, an open alert detail reads the
@@ -229,6 +231,11 @@ func (d *AlertDetail) lines() []string {
 		field("active", Dash)
 	} else {
 		field("active", "for "+alertAge(now, a.ActiveAt)+st.Muted.Render(" since "+a.ActiveAt.In(loc).Format("2006-01-02 15:04:05 MST")))
+	}
+	if d.claimOf != nil {
+		if c := d.claimOf(a.Key()); c != "" {
+			field("claimed", st.Accent.Render("◆ "+c))
+		}
 	}
 	d.historyLines(field, add, loc)
 	src := a.Source

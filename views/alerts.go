@@ -44,6 +44,9 @@ type Alerts struct {
 	stack  Stack
 	whoami func() string
 	memo   widget.StyleMemo
+	// claimOf says who is on an alert ("NAME is on it · 3m", sanitised),
+	// by its key; nil when nobody can claim (a console of one).
+	claimOf func(key string) string
 
 	// amConfigured is false when no Alertmanager is configured: silences
 	// cannot be made, and no alert list can say what is silenced.
@@ -85,6 +88,18 @@ func (a *Alerts) SetWhoAmI(f func() string) {
 	if f != nil {
 		a.whoami = f
 	}
+}
+
+// SetClaimOf sets what says who is on an alert, by its key: the list
+// shows it before the summary, the alert's detail on a line of its own.
+func (a *Alerts) SetClaimOf(f func(key string) string) { a.claimOf = f }
+
+// claim is who is on al, or "".
+func (a *Alerts) claim(al *query.Alert) string {
+	if a.claimOf == nil {
+		return ""
+	}
+	return a.claimOf(al.Key())
 }
 
 // createdBy is the default author of a new silence.
@@ -261,6 +276,7 @@ func (a *Alerts) Focus(k string) tea.Cmd {
 	}
 	d := NewAlertDetail(a.ctx, a.all[i], a.silences)
 	d.all, d.ackErr = a.all, ackErr(a.sources)
+	d.claimOf = a.claimOf
 	d.setRouting(a.routing, a.all)
 	a.stack.Push(d)
 	return d.WantHistory()
@@ -485,6 +501,7 @@ func (a *Alerts) handleKey(msg tea.KeyPressMsg) tea.Cmd {
 		if al, ok := a.SelectedAlert(); ok {
 			d := NewAlertDetail(a.ctx, al, a.silences)
 			d.all, d.ackErr = a.all, ackErr(a.sources)
+			d.claimOf = a.claimOf
 			d.setRouting(a.routing, a.all)
 			a.stack.Push(d)
 			return d.WantHistory()

@@ -450,6 +450,12 @@ func (a *Alerts) renderRow(al *query.Alert, selected bool, now time.Time) string
 	}
 	if a.summaryW > 0 {
 		h := text.Sanitize(al.Headline())
+		if c := a.claim(al); c != "" {
+			if h == "" {
+				h = "(no summary)"
+			}
+			h = "◆ " + c + " · " + h
+		}
 		if h == "" {
 			c := text.Fit("(no summary)", a.summaryW)
 			if !selected {

@@ -1,0 +1,270 @@
+package ui
+
+import (
+	"sort"
+	"strings"
+	"sync"
+	"sync/atomic"
+	"time"
+
+	"github.com/vigilterm/vigil/views/text"
+)
+
+// A Team is everyone using one vigil process at once (vigil serve: one
+// console per SSH session). It makes many consoles cheap and aware of each
+// other:
+//
+//   - the periodic questions (overview, alerts, status, doctor) are asked
+//     once per context and shape for all the consoles that look at them,
+//     however many there are (shared pollers, counted by reference);
+//   - the detail, panel and PromQL queries of several people asking the
+//     same thing at the same step are asked once (see teamcache.go);
+//   - it knows who is connected and where each one is (presence), and
+//     who is on which alert (claims).
+//
+// A console with no Team is the single-user console. A Team's methods are
+// safe for concurrent use; a change reaches every console at once through
+// a wake-up that never blocks (each console's is coalesced).
+type Team struct {
+	now func() time.Time
+
+	mu      sync.Mutex
+	nextID  int
+	members map[int]*Member
+	pollers map[string]*sharedPoller
+	claims  map[string]Claim // by claimKey
+
+	cache *queryCache
+	// saved counts the queries not sent to Prometheus because another
+	// console had asked the same one (QueriesSaved).
+	saved atomic.Int64
+}
+
+// NewTeam returns an empty Team.
+func NewTeam() *Team {
+	t := &Team{now: time.Now, members: map[int]*Member{}, pollers: map[string]*sharedPoller{}, claims: map[string]Claim{}}
+	t.cache = newQueryCache(t)
+	return t
+}
+
+// Identity is who a console's person is, as the server knows them: the
+// name (from the SSH key's comment or the user name), a role, and where
+// they connect from. Join sanitises every field: none reaches a terminal
+// raw.
+type Identity struct {
+	Name   string
+	Role   string
+	Remote string
+}
+
+// Where is what a person is looking at: the context, the screen shown and
+// the endpoint or alert selected on it ("" when none).
+type Where struct {
+	Context  string
+	Screen   string
+	Endpoint string
+	Alert    string // the alert's name
+}
+
+// Presence is one connected person, for the list of who is watching.
+type Presence struct {
+	ID int
+	Identity
+	Where
+	Joined time.Time
+}
+
+// Member is one console's handle in the Team: its identity and its place.
+// The server makes one per session (Team.Join) and ends it when the
+// session ends (Leave), which frees what the session's consoles held.
+type Member struct {
+	team   *Team
+	id     int
+	ident  Identity
+	joined time.Time
+
+	// guarded by team.mu
+	where     Where
+	listeners map[*listener]struct{}
+	releases  []func()
+	left      bool
+}
+
+// Join adds a person to the Team and returns their handle.
+func (t *Team) Join(id Identity) *Member {
+	clean := func(s string) string { return strings.TrimSpace(text.Sanitize(s)) }
+	id = Identity{Name: clean(id.Name), Role: clean(id.Role), Remote: clean(id.Remote)}
+	if id.Name == "" {
+		id.Name = "(unnamed)"
+	}
+	t.mu.Lock()
+	t.nextID++
+	m := &Member{team: t, id: t.nextID, ident: id, joined: t.now(), listeners: map[*listener]struct{}{}}
+	t.members[m.id] = m
+	t.wakeLocked(nil)
+	t.mu.Unlock()
+	return m
+}
+
+// Identity is who the member is, sanitised.
+func (m *Member) Identity() Identity { return m.ident }
+
+// ID is the member's number in the Team, unique while the server runs.
+func (m *Member) ID() int { return m.id }
+
+// Leave removes the member: its consoles stop listening, the shared
+// pollers they held are released, and its claims end when it was that
+// person's last session. Calling it twice does nothing.
+func (m *Member) Leave() {
+	t := m.team
+	t.mu.Lock()
+	if m.left {
+		t.mu.Unlock()
+		return
+	}
+	m.left = true
+	delete(t.members, m.id)
+	releases := m.releases
+	m.releases = nil
+	for l := range m.listeners {
+		l.close()
+	}
+	m.listeners = nil
+	// A claim is its person's while any session of theirs is open.
+	still := false
+	for _, o := range t.members {
+		if o.ident.Name == m.ident.Name {
+			still = true
+		}
+	}
+	if !still {
+		for k, c := range t.claims {
+			if c.By == m.ident.Name {
+				delete(t.claims, k)
+			}
+		}
+	}
+	t.wakeLocked(nil)
+	t.mu.Unlock()
+	for _, r := range releases {
+		r()
+	}
+}
+
+// onLeave registers f to run when the member leaves (at once when it has
+// left already).
+func (m *Member) onLeave(f func()) {
+	t := m.team
+	t.mu.Lock()
+	if m.left {
+		t.mu.Unlock()
+		f()
+		return
+	}
+	m.releases = append(m.releases, f)
+	t.mu.Unlock()
+}
+
+// setWhere records where the member is; the others hear of a change.
+func (m *Member) setWhere(w Where) {
+	t := m.team
+	t.mu.Lock()
+	defer t.mu.Unlock()
+	if m.left || m.where == w {
+		return
+	}
+	m.where = w
+	t.wakeLocked(m)
+}
+
+// Watching is the number of people connected.
+func (t *Team) Watching() int {
+	t.mu.Lock()
+	defer t.mu.Unlock()
+	return len(t.members)
+}
+
+// Presence lists who is connected and where, in the order they joined.
+func (t *Team) Presence() []Presence {
+	t.mu.Lock()
+	defer t.mu.Unlock()
+	out := make([]Presence, 0, len(t.members))
+	for _, m := range t.members {
+		out = append(out, Presence{ID: m.id, Identity: m.ident, Where: m.where, Joined: m.joined})
+	}
+	sort.Slice(out, func(i, j int) bool { return out[i].ID < out[j].ID })
+	return out
+}
+
+// anyWhere reports whether a member is where ok says.
+func (t *Team) anyWhere(ok func(Where) bool) bool {
+	t.mu.Lock()
+	defer t.mu.Unlock()
+	for _, m := range t.members {
+		if ok(m.where) {
+			return true
+		}
+	}
+	return false
+}
+
+// QueriesSaved is the number of Prometheus queries not sent because the
+// same query at the same step had been asked by another console, or was
+// still on its way: the figure a server exports.
+func (t *Team) QueriesSaved() int64 { return t.saved.Load() }
+
+// SharedPollers is the number of shared pollers held by at least one
+// console.
+func (t *Team) SharedPollers() int {
+	t.mu.Lock()
+	defer t.mu.Unlock()
+	return len(t.pollers)
+}
+
+// listener is how one console hears that something in the Team changed
+// (a shared poller's answer, presence, a claim): a wake-up that is
+// coalesced, so that a sender never blocks on a slow console.
+type listener struct {
+	ch   chan struct{}
+	done chan struct{}
+	once sync.Once
+}
+
+func newListener() *listener {
+	return &listener{ch: make(chan struct{}, 1), done: make(chan struct{})}
+}
+
+// wake tells the console; never blocks.
+func (l *listener) wake() {
+	select {
+	case l.ch <- struct{}{}:
+	default:
+	}
+}
+
+func (l *listener) close() { l.once.Do(func() { close(l.done) }) }
+
+// listen adds a listener to the member (nil when it has left).
+func (m *Member) listen() *listener {
+	t := m.team
+	t.mu.Lock()
+	defer t.mu.Unlock()
+	if m.left {
+		return nil
+	}
+	l := newListener()
+	m.listeners[l] = struct{}{}
+	return l
+}
+
+// wakeLocked wakes every console but except's.
+func (t *Team) wakeLocked(except *Member) {
+	for _, m := range t.members {
+		if m == except {
+			continue
+		}
+		for l := range m.listeners {
+			l.wake()
+		}
+	}
+}

@@ -1,0 +1,507 @@
+package ui
+
+import (
+	"context"
+	"errors"
+	"strings"
+	"sync"
+	"sync/atomic"
+	"testing"
+	"time"
+
+	tea "charm.land/bubbletea/v2"
+	v1 "github.com/prometheus/client_golang/api/prometheus/v1"
+	"github.com/prometheus/common/model"
+
+	"github.com/vigilterm/vigil/query"
+)
+
+// countedOverview is an OverviewSource that counts its calls, safe for
+// several consoles at once.
+type countedOverview struct {
+	calls atomic.Int64
+	ov    *query.Overview
+}
+
+func (c *countedOverview) Overview(context.Context, query.Shape) (*query.Overview, error) {
+	c.calls.Add(1)
+	return c.ov, nil
+}
+func (c *countedOverview) URL() string { return "http://prom.example:9090" }
+
+// teamAM is an Alertmanager whose alerts the test changes while consoles
+// read them.
+type teamAM struct {
+	countingAM
+	mu     sync.Mutex
+	active []query.Alert
+	calls  atomic.Int64
+}
+
+func (a *teamAM) Alerts(context.Context) ([]query.Alert, error) {
+	a.calls.Add(1)
+	a.mu.Lock()
+	defer a.mu.Unlock()
+	return append([]query.Alert(nil), a.active...), nil
+}
+
+func (a *teamAM) set(as []query.Alert) {
+	a.mu.Lock()
+	a.active = as
+	a.mu.Unlock()
+}
+
+func firingAlert(name, path string) query.Alert {
+	return query.Alert{Name: name, Severity: "critical", State: query.StateFiring, Source: query.SourceAlertmanager,
+		Labels:      map[string]string{"alertname": name, "severity": "critical", "path": path},
+		Annotations: map[string]string{"summary": name + " summary"}}
+}
+
+// teamModel is a console of team, joined as id, on the given sources.
+func teamModel(t *testing.T, team *Team, id Identity, with ...func(*Options)) (*Model, *Member) {
+	m, member, _ := teamModelClock(t, team, id, with...)
+	return m, member
+}
+
+func teamModelClock(t *testing.T, team *Team, id Identity, with ...func(*Options)) (*Model, *Member, *fakeClock) {
+	t.Helper()
+	member := team.Join(id)
+	t.Cleanup(member.Leave)
+	m, clock := newModel(t, nil, append([]func(*Options){func(o *Options) { o.Team, o.Member = team, member }}, with...)...)
+	return m, member, clock
+}
+
+// Three consoles of one Team on the overview ask Prometheus once per
+// refresh, not three times; each shows the answer. The poller leaves the
+// Team when the last console holding it leaves.
+func TestTeamSharesOnePollerAcrossConsoles(t *testing.T) {
+	team := NewTeam()
+	src := &countedOverview{ov: sample()}
+	var ds []*driven
+	var members []*Member
+	var clocks []*fakeClock
+	for _, name := range []string{"ann", "bob", "cy"} {
+		m, member, clock := teamModelClock(t, team, Identity{Name: name}, func(o *Options) { o.Overview = src })
+		d := drive(t, m, false)
+		ds = append(ds, d)
+		members = append(members, member)
+		clocks = append(clocks, clock)
+	}
+	for _, d := range ds {
+		d.start()
+	}
+	for _, d := range ds {
+		d.waitScreen(t, 3*time.Second, "the overview on every console", func(s string) bool {
+			return strings.Contains(s, "/api/checkout") && strings.Contains(s, "3 watching")
+		})
+	}
+	if n := src.calls.Load(); n != 1 {
+		t.Errorf("3 consoles started: %d overview refreshes, want 1", n)
+	}
+	// A refresh due: every console's heartbeat comes, one refresh runs.
+	for _, c := range clocks {
+		c.Add(6 * time.Second)
+	}
+	for _, d := range ds {
+		d.send(tickMsg(clocks[0].Now()))
+	}
+	deadline := time.Now().Add(2 * time.Second)
+	for src.calls.Load() < 2 && time.Now().Before(deadline) {
+		time.Sleep(10 * time.Millisecond)
+	}
+	time.Sleep(200 * time.Millisecond)
+	if n := src.calls.Load(); n != 2 {
+		t.Errorf("one refresh due seen by 3 consoles: %d refreshes in all, want 2", n)
+	}
+	if n := team.SharedPollers(); n == 0 {
+		t.Fatal("no shared poller while consoles are open")
+	}
+	members[0].Leave()
+	members[1].Leave()
+	if n := team.SharedPollers(); n == 0 {
+		t.Error("the last console's pollers were released while it is open")
+	}
+	members[2].Leave()
+	if n := team.SharedPollers(); n != 0 {
+		t.Errorf("%d shared pollers left after every console left, want 0", n)
+	}
+	if w := team.Watching(); w != 0 {
+		t.Errorf("%d watching after all left", w)
+	}
+}
+
+// A console with no Team is the console of one: no "watching", no poller
+// shared, w and i are not its keys.
+func TestNoTeamIsTheConsoleOfOne(t *testing.T) {
+	src := &countedOverview{ov: sample()}
+	m, _ := newModel(t, src)
+	run(m, m.Init())
+	press(m, "w")
+	s := screen(m)
+	if strings.Contains(s, "watching") || strings.Contains(s, "Who is watching") {
+		t.Errorf("a console of one speaks of watchers:\n%s", s)
+	}
+	if m.link != nil {
+		t.Error("a console of one is linked to a team")
+	}
+}
+
+// blockingQuerier answers after release is closed, counting its calls.
+type blockingQuerier struct {
+	calls   atomic.Int64
+	release chan struct{}
+	fail    atomic.Bool
+}
+
+func (b *blockingQuerier) Query(ctx context.Context, expr string, at time.Time) (model.Value, v1.Warnings, error) {
+	b.calls.Add(1)
+	return model.Vector{}, nil, nil
+}
+
+func (b *blockingQuerier) QueryRange(ctx context.Context, expr string, r v1.Range) (model.Value, v1.Warnings, error) {
+	b.calls.Add(1)
+	select {
+	case <-b.release:
+	case <-ctx.Done():
+		return nil, nil, ctx.Err()
+	}
+	if b.fail.Load() {
+		return nil, nil, errors.New("boom")
+	}
+	return model.Matrix{}, nil, nil
+}
+
+// Ten consoles asking the same range query at the same step while it is on
+// its way send it once; an answer is kept for a step, then asked again; a
+// failure is shared with those waiting but never kept; another step is
+// another query.
+func TestTeamQueryCacheSharesTheSameQuery(t *testing.T) {
+	team := NewTeam()
+	now := time.Date(2026, 11, 24, 3, 0, 0, 0, time.UTC)
+	var mu sync.Mutex
+	team.now = func() time.Time { mu.Lock(); defer mu.Unlock(); return now }
+	advance := func(d time.Duration) { mu.Lock(); now = now.Add(d); mu.Unlock() }
+	b := &blockingQuerier{release: make(chan struct{})}
+	q := teamQuerier{q: b, c: team.cache, scope: "prod"}
+	r := query.RangeFor(time.Hour, now)
+	var wg sync.WaitGroup
+	errs := make(chan error, 10)
+	for range 10 {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
+			defer cancel()
+			_, _, err := q.QueryRange(ctx, "up", r)
+			errs <- err
+		}()
+	}
+	deadline := time.Now().Add(2 * time.Second)
+	for team.QueriesSaved() < 9 && time.Now().Before(deadline) {
+		time.Sleep(5 * time.Millisecond)
+	}
+	close(b.release)
+	wg.Wait()
+	close(errs)
+	for err := range errs {
+		if err != nil {
+			t.Fatal(err)
+		}
+	}
+	if n := b.calls.Load(); n != 1 {
+		t.Errorf("10 consoles, same query: %d sent, want 1", n)
+	}
+	if n := team.QueriesSaved(); n != 9 {
+		t.Errorf("queries saved %d, want 9", n)
+	}
+	// Kept for a step.
+	if _, _, err := q.QueryRange(context.Background(), "up", r); err != nil || b.calls.Load() != 1 {
+		t.Errorf("asked again within the step: %d sent (err %v), want the kept answer", b.calls.Load(), err)
+	}
+	// Another query, another step: asked.
+	q.QueryRange(context.Background(), "up", query.RangeFor(6*time.Hour, now))
+	if n := b.calls.Load(); n != 2 {
+		t.Errorf("another step: %d sent in all, want 2", n)
+	}
+	advance(r.Step + time.Second)
+	q.QueryRange(context.Background(), "up", r)
+	if n := b.calls.Load(); n != 3 {
+		t.Errorf("after the step: %d sent in all, want 3 (the answer expired)", n)
+	}
+	// A failure is not kept.
+	b.fail.Store(true)
+	r2 := query.RangeFor(2*time.Hour, now)
+	if _, _, err := q.QueryRange(context.Background(), "up", r2); err == nil {
+		t.Fatal("the failure was not passed on")
+	}
+	b.fail.Store(false)
+	if _, _, err := q.QueryRange(context.Background(), "up", r2); err != nil {
+		t.Errorf("a failure was kept: %v", err)
+	}
+	if n := b.calls.Load(); n != 5 {
+		t.Errorf("%d sent in all, want 5", n)
+	}
+}
+
+// A waiter whose own deadline ends stops waiting, and the query goes on
+// for the one who asked first.
+func TestTeamQueryCacheWaiterLeavesAlone(t *testing.T) {
+	team := NewTeam()
+	b := &blockingQuerier{release: make(chan struct{})}
+	q := teamQuerier{q: b, c: team.cache, scope: "prod"}
+	r := query.RangeFor(time.Hour, time.Now())
+	first := make(chan error, 1)
+	go func() {
+		_, _, err := q.QueryRange(context.Background(), "up", r)
+		first <- err
+	}()
+	for b.calls.Load() == 0 {
+		time.Sleep(time.Millisecond)
+	}
+	ctx, cancel := context.WithTimeout(context.Background(), 50*time.Millisecond)
+	defer cancel()
+	if _, _, err := q.QueryRange(ctx, "up", r); !errors.Is(err, context.DeadlineExceeded) {
+		t.Errorf("waiter past its deadline: %v", err)
+	}
+	close(b.release)
+	if err := <-first; err != nil {
+		t.Errorf("the first caller's query failed: %v", err)
+	}
+}
+
+// detailCounter counts detail refreshes and records their requests.
+type detailCounter struct {
+	mu   sync.Mutex
+	reqs []query.DetailRequest
+}
+
+func (d *detailCounter) Detail(_ context.Context, _ query.Shape, r query.DetailRequest) (*query.Detail, error) {
+	d.mu.Lock()
+	defer d.mu.Unlock()
+	d.reqs = append(d.reqs, r)
+	return &query.Detail{Request: r}, nil
+}
+
+// Two people on the same endpoint's detail within one step share one
+// refresh, its range ending at the step; at another width they do not.
+func TestTeamDetailSharedWithinAStep(t *testing.T) {
+	team := NewTeam()
+	now := time.Date(2026, 11, 24, 3, 0, 17, 0, time.UTC)
+	team.now = func() time.Time { return now }
+	src := &detailCounter{}
+	d := teamDetail{src: src, c: team.cache, scope: "prod"}
+	req := query.DetailRequest{Endpoint: "/api/checkout", Range: time.Hour, Columns: 60}
+	d.Detail(context.Background(), query.Shape{}, req)
+	now = now.Add(20 * time.Second)
+	d.Detail(context.Background(), query.Shape{}, req)
+	if len(src.reqs) != 1 {
+		t.Fatalf("same detail in one step: %d refreshes, want 1", len(src.reqs))
+	}
+	plan := query.PlanDetail(time.Hour, 60, now)
+	if end := src.reqs[0].End; !end.Equal(end.Truncate(plan.Step)) || end.After(now) {
+		t.Errorf("range ends at %s: not on a %s step before now", end, plan.Step)
+	}
+	req.Columns = 100
+	d.Detail(context.Background(), query.Shape{}, req)
+	if len(src.reqs) != 2 {
+		t.Errorf("another width: %d refreshes, want 2", len(src.reqs))
+	}
+	if team.QueriesSaved() != 1 {
+		t.Errorf("saved %d, want 1", team.QueriesSaved())
+	}
+}
+
+// Two consoles see each other at once: "2 watching" in the header, the
+// other on the list of who is watching with the screen and the alert
+// selected; a claim made in one shows in the other on the alert's row and
+// in its detail; it ends when given up, when the alert resolves, and when
+// its person leaves. Hostile names never reach the screen raw.
+func TestTeamPresenceAndClaimsReachTheOthers(t *testing.T) {
+	team := NewTeam()
+	src := &countedOverview{ov: sample()}
+	am := &teamAM{}
+	am.set([]query.Alert{firingAlert("HighErrorRate", "/api/checkout"), firingAlert("SlowSearch", "/api/search")})
+	with := func(o *Options) { o.Overview, o.Alertmanager = src, am }
+	ma, memberA := teamModel(t, team, Identity{Name: "ann", Role: "sre\x1b]0;pwned\x07", Remote: "10.0.0.7:5522"}, with)
+	mb, _ := teamModel(t, team, Identity{Name: "bob", Role: "dev", Remote: "10.0.0.8:40022"}, with)
+	a, b := drive(t, ma, false), drive(t, mb, false)
+	a.start()
+	b.start()
+	b.waitScreen(t, 3*time.Second, "2 watching in bob's header", func(s string) bool { return strings.Contains(s, "2 watching") })
+
+	a.send(keyMsg("2"))
+	a.waitScreen(t, 3*time.Second, "ann's alerts", func(s string) bool { return strings.Contains(s, "HighErrorRate") })
+	b.send(keyMsg("w"))
+	s := b.waitScreen(t, 3*time.Second, "ann on the alerts, in bob's list", func(s string) bool {
+		return strings.Contains(s, "Who is watching (2)") && strings.Contains(s, "alert HighErrorRate")
+	})
+	for _, want := range []string{"ann", "sre", "10.0.0.7:5522", "Alerts", "▸ bob"} {
+		if !strings.Contains(s, want) {
+			t.Errorf("bob's list lacks %q:\n%s", want, s)
+		}
+	}
+	b.send(keyMsg("w")) // closes the list
+
+	// ann claims the selected alert; bob sees it on its row.
+	a.send(keyMsg("i"))
+	b.send(keyMsg("2"))
+	s = b.waitScreen(t, 3*time.Second, "ann's claim on bob's alerts", func(s string) bool {
+		return strings.Contains(s, "is on it")
+	})
+	if !strings.Contains(s, "ann is on it · <1m") {
+		t.Errorf("the claim does not name ann:\n%s", s)
+	}
+	for _, raw := range []string{"\x1b]0;", "\x07"} {
+		if strings.Contains(b.screen(), raw) || strings.Contains(a.screen(), raw) {
+			t.Errorf("a raw control %q reached the screen", raw)
+		}
+	}
+	// bob opens the alert: the detail says who is on it.
+	b.send(keyMsg("enter"))
+	b.waitScreen(t, 3*time.Second, "the claim in bob's detail", func(s string) bool {
+		return strings.Contains(s, "claimed") && strings.Contains(s, "ann is on it")
+	})
+	b.send(keyMsg("esc"))
+	// ann gives it up: gone from bob's list.
+	a.send(keyMsg("i"))
+	b.waitScreen(t, 3*time.Second, "the claim gone from bob's list", func(s string) bool {
+		return strings.Contains(s, "HighErrorRate") && !strings.Contains(s, "is on it")
+	})
+	// Claimed again, then the alert resolves: the claim ends.
+	a.send(keyMsg("i"))
+	b.waitScreen(t, 3*time.Second, "ann's claim again", func(s string) bool { return strings.Contains(s, "ann is on it") })
+	am.set([]query.Alert{firingAlert("SlowSearch", "/api/search")})
+	a.with(func(m *Model) { a.exec(m.startAlertsRefresh()) })
+	deadline := time.Now().Add(3 * time.Second)
+	for team.Claims() != 0 && time.Now().Before(deadline) {
+		time.Sleep(10 * time.Millisecond)
+	}
+	if n := team.Claims(); n != 0 {
+		t.Fatalf("%d claims after the alert resolved, want 0", n)
+	}
+	// bob claims the other alert; bob leaves: the claim ends, ann's
+	// header no longer says 2 watching.
+	b.send(keyMsg("i"))
+	a.waitScreen(t, 3*time.Second, "bob's claim on ann's list", func(s string) bool { return strings.Contains(s, "bob is on it") })
+	b.close()
+	mb.link.member.Leave()
+	a.waitScreen(t, 3*time.Second, "bob gone", func(s string) bool {
+		return !strings.Contains(s, "bob is on it") && !strings.Contains(s, "watching")
+	})
+	_ = memberA
+}
+
+// A change in the Team never blocks on a console that does not read its
+// wake-ups: each has one coalesced wake-up.
+func TestTeamWakeNeverBlocks(t *testing.T) {
+	team := NewTeam()
+	deaf := team.Join(Identity{Name: "deaf"})
+	deaf.listen() // never read
+	other := team.Join(Identity{Name: "other"})
+	done := make(chan struct{})
+	go func() {
+		for i := range 1000 {
+			other.setWhere(Where{Screen: "Overview", Endpoint: string(rune('a' + i%26))})
+		}
+		close(done)
+	}()
+	select {
+	case <-done:
+	case <-time.After(2 * time.Second):
+		t.Fatal("presence changes blocked on a console that does not listen")
+	}
+	deaf.Leave()
+	other.Leave()
+}
+
+var _ tea.Msg = teamWokeMsg{}
+
+// Two people showing the custom panels at the same moment send each
+// panel's query once: the panels' poller is shared, and a query asked by
+// both at the same step is asked once.
+func TestTeamPanelsQueriedOnceForTwo(t *testing.T) {
+	team := NewTeam()
+	src := &querySource{scripted: scripted{ov: sample()}}
+	var ds []*driven
+	for _, name := range []string{"ann", "bob"} {
+		m, _ := teamModel(t, team, Identity{Name: name}, func(o *Options) {
+			// The failing panel left out: a failure is never kept, so a
+			// second refresh would ask it again.
+			o.Context.Config.Panels = panelConfig()[:3]
+			o.Overview, o.Querier = src, src
+		})
+		m.Update(tea.WindowSizeMsg{Width: 160, Height: 50})
+		ds = append(ds, drive(t, m, false))
+	}
+	for _, d := range ds {
+		d.start()
+	}
+	for _, d := range ds {
+		d.send(keyMsg("4"))
+	}
+	for _, d := range ds {
+		d.waitScreen(t, 3*time.Second, "the panels", func(s string) bool { return strings.Contains(s, "hello-world") })
+	}
+	time.Sleep(100 * time.Millisecond)
+	if i, r := src.counts(); i != 2 || r != 1 {
+		t.Errorf("two people on the panels: %d instant and %d range queries, want 2 and 1 (one refresh)", i, r)
+	}
+}
+
+// swappedOverview answers whatever overview the test set last.
+type swappedOverview struct {
+	ov atomic.Pointer[query.Overview]
+}
+
+func (s *swappedOverview) Overview(context.Context, query.Shape) (*query.Overview, error) {
+	return s.ov.Load(), nil
+}
+func (s *swappedOverview) URL() string { return "http://prom.example:9090" }
+
+// A console paused keeps its figures frozen while the others' shared
+// refreshes go on; resumed, it shows the newest at once.
+func TestTeamPausedConsoleStaysFrozen(t *testing.T) {
+	team := NewTeam()
+	src := &swappedOverview{}
+	src.ov.Store(sample())
+	ma, _, clockA := teamModelClock(t, team, Identity{Name: "ann"}, func(o *Options) { o.Overview = src })
+	mb, _, clockB := teamModelClock(t, team, Identity{Name: "bob"}, func(o *Options) { o.Overview = src })
+	a, b := drive(t, ma, false), drive(t, mb, false)
+	a.start()
+	b.start()
+	a.waitScreen(t, 3*time.Second, "ann's overview", func(s string) bool { return strings.Contains(s, "/api/checkout") })
+	a.send(keyMsg("p"))
+	a.waitScreen(t, 3*time.Second, "ann paused", func(s string) bool { return strings.Contains(s, "paused") })
+
+	next := sample()
+	next.Endpoints = append(next.Endpoints, query.Endpoint{Name: "/api/new-endpoint", RPS: 1})
+	src.ov.Store(next)
+	clockA.Add(6 * time.Second)
+	clockB.Add(6 * time.Second)
+	b.send(tickMsg(clockB.Now()))
+	b.waitScreen(t, 3*time.Second, "bob's refresh", func(s string) bool { return strings.Contains(s, "/api/new-endpoint") })
+	time.Sleep(100 * time.Millisecond)
+	if s := a.screen(); strings.Contains(s, "/api/new-endpoint") {
+		t.Fatalf("a paused console took a shared refresh:\n%s", s)
+	}
+	a.send(keyMsg("p"))
+	a.waitScreen(t, 3*time.Second, "ann resumed on the newest", func(s string) bool { return strings.Contains(s, "/api/new-endpoint") })
+}
+
+// A console that joins later shows what the others see at once, without
+// asking Prometheus again.
+func TestTeamLatecomerStartsFromTheLastAnswer(t *testing.T) {
+	team := NewTeam()
+	src := &countedOverview{ov: sample()}
+	ma, _ := teamModel(t, team, Identity{Name: "ann"}, func(o *Options) { o.Overview = src })
+	a := drive(t, ma, false)
+	a.start()
+	a.waitScreen(t, 3*time.Second, "ann's overview", func(s string) bool { return strings.Contains(s, "/api/checkout") })
+	mb, _ := teamModel(t, team, Identity{Name: "bob"}, func(o *Options) { o.Overview = src })
+	b := drive(t, mb, false)
+	b.start()
+	b.waitScreen(t, 3*time.Second, "bob's overview", func(s string) bool { return strings.Contains(s, "/api/checkout") })
+	if n := src.calls.Load(); n != 1 {
+		t.Errorf("a latecomer made %d refreshes in all, want 1", n)
+	}
+}

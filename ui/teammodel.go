@@ -1,0 +1,239 @@
+package ui
+
+import (
+	"fmt"
+	"strings"
+	"time"
+
+	"charm.land/bubbles/v2/key"
+	tea "charm.land/bubbletea/v2"
+
+	"github.com/vigilterm/vigil/query"
+	"github.com/vigilterm/vigil/views"
+	"github.com/vigilterm/vigil/views/text"
+)
+
+// teamLink is a console's tie to its Team (nil in a console of one).
+type teamLink struct {
+	team   *Team
+	member *Member
+	l      *listener
+	// scope tells the servers of one context from another's: the shared
+	// pollers' and the cache's keys start with it.
+	scope string
+	// takers hand over the answers of the shared pollers that arrived in
+	// other consoles' commands.
+	takers []func() tea.Msg
+	where  Where
+}
+
+// teamKeys are the keys of a console with a Team.
+var teamKeys = struct{ Who, Claim key.Binding }{
+	Who:   key.NewBinding(key.WithKeys("w"), key.WithHelp("w", "who is watching")),
+	Claim: key.NewBinding(key.WithKeys("i"), key.WithHelp("i", "I'm on it: claim the alert (again: unclaim)")),
+}
+
+// linkTeam ties a console being built to o's Team, wrapping the
+// one-off sources in the Team's cache. Nothing when o has no Team.
+func (m *Model) linkTeam(o *Options) {
+	if o.Team == nil && o.Member != nil {
+		o.Team = o.Member.team
+	}
+	if o.Team == nil {
+		return
+	}
+	if o.Member == nil {
+		o.Member = o.Team.Join(Identity{Name: o.Identity})
+	}
+	cfg := m.ctx.Config
+	scope := cfg.Context + "\x00" + cfg.Prometheus.URL + "\x00" + strings.Join(cfg.Alertmanager.URLs, ",")
+	l := o.Member.listen()
+	if l == nil {
+		// The session ended before its console was built: a console of
+		// one, never shown.
+		o.Team, o.Member = nil, nil
+		return
+	}
+	m.link = &teamLink{team: o.Team, member: o.Member, l: l, scope: scope}
+	if o.Detail != nil {
+		o.Detail = teamDetail{src: o.Detail, c: o.Team.cache, scope: scope}
+	}
+	if o.Querier != nil {
+		o.Querier = teamQuerier{q: o.Querier, c: o.Team.cache, scope: scope}
+	}
+}
+
+// teamKey is a shared poller's key: what it asks, in this console's scope.
+func (m *Model) teamKey(what string, parts ...any) string {
+	if m.link == nil {
+		return ""
+	}
+	k := what + "\x00" + m.link.scope
+	for _, p := range parts {
+		k += "\x00" + fmt.Sprintf("%#v", p)
+	}
+	return k
+}
+
+// teamWokeMsg says something in the Team changed for the console whose
+// listener l is.
+type teamWokeMsg struct{ l *listener }
+
+// teamWait waits for the Team's next wake-up; nil once the member left.
+func (m *Model) teamWait() tea.Cmd {
+	if m.link == nil {
+		return nil
+	}
+	l := m.link.l
+	return func() tea.Msg {
+		select {
+		case <-l.ch:
+			return teamWokeMsg{l: l}
+		case <-l.done:
+			return nil
+		}
+	}
+}
+
+// onTeamWoke takes the shared pollers' answers that arrived (unless
+// paused or hidden: they wait, the newest kept) and waits again.
+func (m *Model) onTeamWoke(msg teamWokeMsg) tea.Cmd {
+	if m.link == nil || msg.l != m.link.l {
+		return nil
+	}
+	cmds := []tea.Cmd{m.teamWait()}
+	if !m.paused && !m.hidden {
+		cmds = append(cmds, m.takeShared())
+	}
+	return tea.Batch(cmds...)
+}
+
+// takeShared hands the console the answers its shared pollers got.
+func (m *Model) takeShared() tea.Cmd {
+	if m.link == nil {
+		return nil
+	}
+	var cmds []tea.Cmd
+	for _, take := range m.link.takers {
+		if r := take(); r != nil {
+			_, cmd := m.update(r)
+			cmds = append(cmds, cmd)
+		}
+	}
+	return tea.Batch(cmds...)
+}
+
+// addTaker registers a shared feed's answers to be taken on a wake-up.
+func (m *Model) addTaker(take func() tea.Msg) {
+	if m.link != nil {
+		m.link.takers = append(m.link.takers, take)
+	}
+}
+
+// syncWhere tells the Team where the console is now.
+func (m *Model) syncWhere() {
+	if m.link == nil || m.hidden {
+		return
+	}
+	w := Where{Context: m.ctx.Config.Context, Screen: m.shown().Title()}
+	switch m.activeTab() {
+	case m.ov.tab:
+		if d := m.ov.detail.screen; d != nil && m.ov.detail.on == m.ov.tab {
+			w.Endpoint = d.Endpoint()
+		} else if m.ov.members.screen != nil && m.ov.members.onTop() {
+			w.Endpoint = m.ov.members.screen.Selected()
+		} else {
+			w.Endpoint = m.ov.screen.Selected()
+		}
+	case m.alerts.tab:
+		if d := m.alertsScreen.Detail(); d != nil {
+			w.Alert = d.Alert().Name
+		} else if al, ok := m.alertsScreen.SelectedAlert(); ok {
+			w.Alert = al.Name
+		}
+	}
+	if m.showHelp {
+		w.Screen = "help"
+	}
+	if w != m.link.where {
+		m.link.where = w
+		m.link.member.setWhere(w)
+	}
+}
+
+// watchingText is the header's "3 watching", "" alone.
+func (m *Model) watchingText() string {
+	if m.link == nil {
+		return ""
+	}
+	n := m.link.team.Watching()
+	if n < 2 {
+		return ""
+	}
+	return m.ctx.Styles.Accent.Render(fmt.Sprintf("%d watching", n)) + m.ctx.Styles.Muted.Render(" · ")
+}
+
+// teamKey handles the Team's keys; ok is false for other keys.
+func (m *Model) teamKeyPress(msg tea.KeyPressMsg) (tea.Cmd, bool) {
+	if m.link == nil {
+		return nil, false
+	}
+	switch {
+	case key.Matches(msg, teamKeys.Who):
+		if _, open := m.activeTab().top().(*presenceScreen); open {
+			m.activeTab().pop()
+			return nil, true
+		}
+		s := newPresenceScreen(m)
+		m.activeTab().push(s)
+		m.SetSize(m.width, m.height)
+		return nil, true
+	case key.Matches(msg, teamKeys.Claim) && m.activeTab() == m.alerts.tab:
+		return m.toggleClaim(), true
+	}
+	return nil, false
+}
+
+// claimText is what the console shows of the claim on the alert whose
+// key is k, "" when nobody is on it.
+func (m *Model) claimText(k string) string {
+	c, ok := m.link.team.ClaimOf(m.ctx.Config.Context, k)
+	if !ok {
+		return ""
+	}
+	age := m.now().Sub(c.At)
+	ago := "<1m"
+	if age >= time.Minute {
+		ago = views.FormatDuration(age.Truncate(time.Minute))
+	}
+	return c.By + " is on it · " + ago
+}
+
+// toggleClaim claims the alert selected (or open), or gives it up when
+// it is the person's own.
+func (m *Model) toggleClaim() tea.Cmd {
+	al, ok := query.Alert{}, false
+	if d := m.alertsScreen.Detail(); d != nil {
+		al, ok = d.Alert(), true
+	} else {
+		al, ok = m.alertsScreen.SelectedAlert()
+	}
+	if !ok {
+		m.setFlash("no alert selected to claim", false)
+		return nil
+	}
+	t, me := m.link.team, m.link.member
+	name := text.Sanitize(al.Name)
+	if c, held := t.ClaimOf(m.ctx.Config.Context, al.Key()); held && c.By == me.ident.Name {
+		t.Unclaim(m.ctx.Config.Context, al.Key(), me)
+		m.setFlash("you are no longer on "+name, false)
+		return nil
+	}
+	prev := t.Claim(m.ctx.Config.Context, al.Key(), al.Name, me)
+	if prev != "" {
+		m.setFlash(name+": "+prev+" was on it; now you are", false)
+	} else {
+		m.setFlash("you are on "+name+": the others see it at once", false)
+	}
+	return nil
+}
