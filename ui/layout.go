@@ -303,7 +303,7 @@ func (m *Model) helpView(h int) string {
 	scr := m.activeTab().top()
 	groups := [][]key.Binding{k.Global()}
 	if m.link != nil {
-		groups = append(groups, []key.Binding{teamKeys.Who, teamKeys.Claim}) // ui/teammodel.go
+		groups = append(groups, []key.Binding{m.ctx.Keys.Who, m.ctx.Keys.Claim}) // ui/teammodel.go
 	}
 	groups = append(groups, scr.FullHelp()...)
 	var entries []string

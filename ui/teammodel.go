@@ -27,11 +27,6 @@ type teamLink struct {
 	where  Where
 }
 
-// teamKeys are the keys of a console with a Team.
-var teamKeys = struct{ Who, Claim key.Binding }{
-	Who:   key.NewBinding(key.WithKeys("w"), key.WithHelp("w", "who is watching")),
-	Claim: key.NewBinding(key.WithKeys("i"), key.WithHelp("i", "I'm on it: claim the alert (again: unclaim)")),
-}
 
 // linkTeam ties a console being built to o's Team, wrapping the
 // one-off sources in the Team's cache. Nothing when o has no Team.
@@ -179,7 +174,7 @@ func (m *Model) teamKeyPress(msg tea.KeyPressMsg) (tea.Cmd, bool) {
 		return nil, false
 	}
 	switch {
-	case key.Matches(msg, teamKeys.Who):
+	case key.Matches(msg, m.ctx.Keys.Who):
 		if _, open := m.activeTab().top().(*presenceScreen); open {
 			m.activeTab().pop()
 			return nil, true
@@ -188,7 +183,7 @@ func (m *Model) teamKeyPress(msg tea.KeyPressMsg) (tea.Cmd, bool) {
 		m.activeTab().push(s)
 		m.SetSize(m.width, m.height)
 		return nil, true
-	case key.Matches(msg, teamKeys.Claim) && m.activeTab() == m.alerts.tab:
+	case key.Matches(msg, m.ctx.Keys.Claim) && m.activeTab() == m.alerts.tab:
 		return m.toggleClaim(), true
 	}
 	return nil, false

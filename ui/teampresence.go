@@ -33,7 +33,7 @@ func (p *presenceScreen) Notes() []string {
 
 // Update implements views.Component: w or esc closes it.
 func (p *presenceScreen) Update(msg tea.Msg) (views.Component, tea.Cmd) {
-	if k, ok := msg.(tea.KeyPressMsg); ok && key.Matches(k, p.m.ctx.Keys.Back, teamKeys.Who) {
+	if k, ok := msg.(tea.KeyPressMsg); ok && key.Matches(k, p.m.ctx.Keys.Back, p.m.ctx.Keys.Who) {
 		return nil, nil
 	}
 	return p, nil
@@ -50,7 +50,7 @@ func (p *presenceScreen) UnsentWork() string { return "" }
 
 // ShortHelp implements views.Component.
 func (p *presenceScreen) ShortHelp() []key.Binding {
-	return []key.Binding{teamKeys.Who, p.m.ctx.Keys.Back}
+	return []key.Binding{p.m.ctx.Keys.Who, p.m.ctx.Keys.Back}
 }
 
 // FullHelp implements views.Component.

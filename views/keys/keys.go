@@ -85,6 +85,11 @@ type KeyMap struct {
 	MatcherText key.Binding
 	PresetPrev  key.Binding
 	PresetNext  key.Binding
+	// Who lists who is watching; Claim claims an alert ("NAME is on it"):
+	// a console served by vigil serve (several people at once).
+	Who   key.Binding
+	Claim key.Binding
+
 	// UntilResolved turns "until resolved" on or off in the ack form.
 	UntilResolved key.Binding
 
@@ -185,6 +190,8 @@ func New(readOnly bool) *KeyMap {
 		MatcherText:   key.NewBinding(key.WithKeys("ctrl+t"), key.WithHelp("ctrl+t", "matchers as text/list")),
 		PresetPrev:    key.NewBinding(key.WithKeys("up"), key.WithHelp("↑", "shorter preset")),
 		PresetNext:    key.NewBinding(key.WithKeys("down"), key.WithHelp("↓", "longer preset")),
+		Who:           key.NewBinding(key.WithKeys("w"), key.WithHelp("w", "who is watching")),
+		Claim:         key.NewBinding(key.WithKeys("i"), key.WithHelp("i", "I'm on it: claim the alert (again: unclaim)")),
 		UntilResolved: key.NewBinding(key.WithKeys("ctrl+r"), key.WithHelp("ctrl+r", "ack: until resolved on/off")),
 
 		Interrupt: key.NewBinding(key.WithKeys("ctrl+c"), key.WithHelp("ctrl+c", "quit, even while typing (asks first if typed work would be lost)")),

@@ -25,6 +25,7 @@ func (k *KeyMap) Sections() []Section {
 		{"Silence form", []key.Binding{k.NextField, k.PrevField, k.Toggle, k.MatcherText, k.PresetPrev, k.PresetNext, k.UntilResolved}},
 		{"Silences", []key.Binding{k.Expire, k.Extend, k.ShowExpired, k.Mark, k.NewSilence}},
 		{"PromQL prompt (:)", []key.Binding{k.Apply, k.Complete, k.HistoryPrev, k.HistoryNext, k.GraphExpr, k.SortColumn, k.ScrollLeft, k.ScrollRight, k.PromQL, k.Cancel}},
+		{"Served to a team (vigil serve)", []key.Binding{k.Who, k.Claim}},
 		{"Prompts, forms and confirmations", []key.Binding{k.Apply, k.Cancel}},
 	}
 }
