@@ -59,6 +59,9 @@ func Start(t testing.TB, opts demo.StackOptions) *demo.Stack {
 	if _, _, err := demo.Binaries(); err != nil {
 		missing(t, err)
 	}
+	if err := demo.CheckEngine(opts.Engine); err != nil {
+		missing(t, err)
+	}
 	if opts.Log == nil {
 		opts.Log = &testLog{t: t}
 	}
