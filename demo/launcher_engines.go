@@ -375,7 +375,9 @@ ruler:
   ring:
 ` + strings.ReplaceAll(ring, "      ", "    ") + `overrides_exporter:
   ring:
-` + strings.ReplaceAll(ring, "      ", "    ") + `memberlist:
+` + strings.ReplaceAll(ring, "      ", "    ") + `frontend:
+  address: 127.0.0.1
+memberlist:
   bind_addr: [127.0.0.1]
   bind_port: ` + strconv.Itoa(memberPort) + `
   advertise_addr: 127.0.0.1

@@ -94,8 +94,9 @@ func (e Engine) Latency() time.Duration {
 	return 0
 }
 
-// DetectEngine asks the server what it is (one GET of
-// /api/v1/status/buildinfo) and remembers the answer for Engine. A failed
+// DetectEngine asks the server what it is (a GET of
+// /api/v1/status/buildinfo, and when that reads as Prometheus the query 1,
+// whose answer tells Thanos apart) and remembers the answer for Engine. A failed
 // request is returned in Engine.Err and as the error, and is asked again on
 // the next call.
 func (p *Prometheus) DetectEngine(ctx context.Context) (Engine, error) {
@@ -122,10 +123,39 @@ func (p *Prometheus) DetectEngine(ctx context.Context) (Engine, error) {
 		err = &ServerError{URL: p.url, Op: "status/buildinfo", Err: err}
 		return Engine{Err: err}, err
 	}
+	if e.Kind == EnginePrometheus && p.answersLikeThanos(ctx) {
+		e.Kind = EngineThanos
+	}
 	p.mu.Lock()
 	p.engine = e
 	p.mu.Unlock()
 	return e, nil
+}
+
+// answersLikeThanos asks the constant query 1 and looks for the field
+// only Thanos puts in every query answer ("analysis"): its build
+// information is Prometheus's, to the field.
+func (p *Prometheus) answersLikeThanos(ctx context.Context) bool {
+	u := p.client.URL("/api/v1/query", nil)
+	q := u.Query()
+	q.Set("query", "1")
+	u.RawQuery = q.Encode()
+	req, err := http.NewRequestWithContext(ctx, http.MethodGet, u.String(), nil)
+	if err != nil {
+		return false
+	}
+	resp, body, err := p.client.Do(ctx, req)
+	if err != nil || resp.StatusCode != http.StatusOK {
+		return false
+	}
+	var env struct {
+		Data map[string]json.RawMessage `json:"data"`
+	}
+	if json.Unmarshal(body, &env) != nil {
+		return false
+	}
+	_, ok := env.Data["analysis"]
+	return ok
 }
 
 // Engine is the engine DetectEngine found; Kind is EngineUnknown before
