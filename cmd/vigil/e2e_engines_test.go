@@ -1,0 +1,55 @@
+package main
+
+import (
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/vigilterm/vigil/demo"
+	"github.com/vigilterm/vigil/demo/demotest"
+)
+
+// The console at 120x30 on VictoriaMetrics (scraping the demo app) and one
+// Alertmanager: the header says the data is at least 30s old, the Alerts
+// screen says the engine evaluates no rules (never "nothing is firing" from
+// its empty placeholder) and then lists the alert posted to Alertmanager,
+// and the Status screen names VictoriaMetrics and the
+// Prometheus version it pretends to be.
+func TestE2EEngineVictoriaMetrics(t *testing.T) {
+	t.Parallel()
+	stack := demotest.Start(t, demo.StackOptions{Engine: demo.EngineVictoriaMetrics, Alertmanagers: 1})
+	// The window is longer than the 30s VictoriaMetrics hides.
+	p := startPane(t, 120, 30, nil, append([]string{vigilBinary(t), "--alertmanager", stack.AlertmanagerURLs[0]},
+		"--prometheus", stack.PrometheusURL, "--refresh", "1s", "--window", "1m", "--selector", `job="flask"`)...)
+	s := p.waitText(90*time.Second, "● live", "data ≥30s old")
+	if h := lines(s)[0]; !strings.Contains(h, "data ≥30s old") {
+		t.Errorf("the latency is not in the header's first line:\n%s", s)
+	}
+	p.keys("2")
+	s = p.waitText(30*time.Second, "no alerts in Alertmanager; this engine does not evaluate rules: alerts come from Alertmanager")
+	if strings.Contains(s, "nothing is firing") {
+		t.Errorf("the engine's empty placeholder read as nothing firing:\n%s", s)
+	}
+	demotest.PostAlert(t, stack.AlertmanagerURLs[0], map[string]string{"alertname": "PostedToAM", "severity": "warning"}, nil)
+	p.waitText(30*time.Second, "PostedToAM")
+	p.keys("6")
+	s = p.waitText(30*time.Second, "VictoriaMetrics, version unknown (reports Prometheus 2.24.0)",
+		"this engine does not evaluate rules: alerts come from Alertmanager", "data ≥30s old: the engine hides")
+	if strings.Contains(s, "version —") {
+		t.Errorf("a blank version:\n%s", s)
+	}
+}
+
+// Prometheus 3 built with go install has no version: the Status screen
+// says so rather than a blank or a dash.
+func TestE2EEnginePrometheus3VersionUnknown(t *testing.T) {
+	t.Parallel()
+	stack := demotest.Start(t, demo.StackOptions{Engine: demo.EnginePrometheus3})
+	p := startConsole(t, 100, 24, nil, stack)
+	p.waitText(40*time.Second, "● live")
+	p.keys("6")
+	s := p.waitText(30*time.Second, "PROMETHEUS", "Prometheus, version unknown")
+	if strings.Contains(s, "data ≥") {
+		t.Errorf("Prometheus 3 said to hide data:\n%s", s)
+	}
+}
