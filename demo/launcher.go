@@ -110,6 +110,9 @@ type StackOptions struct {
 	// Engine is the query engine the stack runs: "" or EnginePrometheus
 	// for the prometheus on PATH, or another (see Engines).
 	Engine Engine
+	// ThanosSpare, with EngineThanos, runs a second Prometheus (replica
+	// "1") and sidecar behind the querier, for StopThanosSpare.
+	ThanosSpare bool
 	// Keep keeps Dir after Close, for debugging.
 	Keep bool
 	// Log, when set, receives a line for each thing the launcher does. The
@@ -162,6 +165,7 @@ type Stack struct {
 	prom   *proc
 	ams    []*proc
 	front  []*proc // the engine's processes besides prom (Thanos, Mimir)
+	spare  *proc   // the second Prometheus of ThanosSpare
 	closed bool
 	portMu sync.Mutex // guards the ports while peers start at once
 

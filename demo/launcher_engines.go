@@ -289,16 +289,79 @@ func (s *Stack) startThanos(ctx context.Context) error {
 			"--log.level=info",
 		}
 	}
-	for _, step := range []struct {
-		p    *proc
-		args func() []string
-	}{{side, sideArgs}, {query, queryArgs}} {
-		if err := s.launchLow(ctx, step.p, step.args); err != nil {
+	if err := s.launchLow(ctx, side, sideArgs); err != nil {
+		return err
+	}
+	var spareSide *proc
+	if s.opts.ThanosSpare {
+		var err error
+		if spareSide, err = s.startThanosSpare(ctx, bin); err != nil {
 			return err
 		}
 	}
+	queryWithSpare := func() []string {
+		args := queryArgs()
+		if spareSide != nil {
+			args = append(args, "--endpoint=127.0.0.1:"+strconv.Itoa(spareSide.clusterPort))
+		}
+		return args
+	}
+	if err := s.launchLow(ctx, query, queryWithSpare); err != nil {
+		return err
+	}
 	s.PrometheusURL = query.url()
 	return s.waitFront(ctx)
+}
+
+// startThanosSpare starts a second Prometheus, replica "1", scraping the
+// same app, and a sidecar beside it.
+func (s *Stack) startThanosSpare(ctx context.Context, bin string) (*proc, error) {
+	prom := &proc{name: "prometheus-1", bin: s.promBin, logPath: s.path("prometheus-1.log"),
+		dataDir: s.path("prometheus-1-data"), cfgPath: s.path("prometheus-1.yml")}
+	side := &proc{name: "thanos-sidecar-1", bin: bin, logPath: s.path("thanos-sidecar-1.log"), dataDir: s.path("thanos-sidecar-1-data")}
+	s.track(prom.logPath, prom.dataDir, side.logPath, side.dataDir)
+	s.front = append(s.front, prom, side)
+	cfg := strings.Replace(string(s.prometheusConfig()), `replica: "0"`, `replica: "1"`, 1)
+	if err := s.writeFile("prometheus-1.yml", []byte(cfg)); err != nil {
+		return nil, err
+	}
+	promArgs := func() []string {
+		return append([]string{
+			"--config.file=" + prom.cfgPath,
+			"--storage.tsdb.path=" + prom.dataDir,
+			"--web.listen-address=127.0.0.1:" + strconv.Itoa(prom.port),
+			"--log.level=info",
+		}, s.engineArgs()...)
+	}
+	if err := s.launchLow(ctx, prom, promArgs); err != nil {
+		return nil, err
+	}
+	sideArgs := func() []string {
+		return []string{"sidecar",
+			"--tsdb.path=" + prom.dataDir,
+			"--prometheus.url=" + prom.url(),
+			"--http-address=127.0.0.1:" + strconv.Itoa(side.port),
+			"--grpc-address=127.0.0.1:" + strconv.Itoa(side.clusterPort),
+			"--log.level=info",
+		}
+	}
+	if err := s.launchLow(ctx, side, sideArgs); err != nil {
+		return nil, err
+	}
+	s.spare = prom
+	return side, nil
+}
+
+// StopThanosSpare stops the second Prometheus of a ThanosSpare stack; its
+// sidecar stays, so the querier still asks it and gets errors: partial
+// responses.
+func (s *Stack) StopThanosSpare() error {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if s.spare == nil {
+		return errors.New("demo: no spare Prometheus: set ThanosSpare with EngineThanos")
+	}
+	return s.stop(s.spare)
 }
 
 // startMimir starts Mimir's single binary with its state in Dir, bound to

@@ -428,3 +428,59 @@ func testEngine(t *testing.T, e demo.Engine) {
 	}
 
 }
+
+// Thanos with one of its two stores gone answers with a partial response:
+// the same warning on every query, shown once with the stores counted; with
+// prometheus.partial_response = "false" the queries fail instead.
+func TestEnginesThanosPartialResponse(t *testing.T) {
+	if !slices.Contains(selectedEngines(t), demo.EngineThanos) {
+		t.Skip("Thanos not selected (VIGIL_ENGINES=thanos or all, as make test-engines sets)")
+	}
+	stack := demotest.Start(t, demo.StackOptions{Engine: demo.EngineThanos, ThanosSpare: true, App: demo.AppOptions{Seed: 7}})
+	p := client(t, stack.PrometheusURL, nil)
+	ctx := context.Background()
+	s := shape()
+	demotest.Eventually(t, 60*time.Second, "an overview with no warning", func() (bool, string) {
+		ov, err := p.OverviewAt(ctx, s, time.Now().Add(-lag(demo.EngineThanos)))
+		if err != nil {
+			return false, err.Error()
+		}
+		return len(ov.Endpoints) > 0 && len(ov.Warnings) == 0 && len(ov.Errors) == 0, fmt.Sprintf("%d endpoints, warnings %q", len(ov.Endpoints), ov.Warnings)
+	})
+	if err := stack.StopThanosSpare(); err != nil {
+		t.Fatal(err)
+	}
+	var ov *query.Overview
+	demotest.Eventually(t, 60*time.Second, "the partial response", func() (bool, string) {
+		var err error
+		ov, err = p.OverviewAt(ctx, s, time.Now().Add(-lag(demo.EngineThanos)))
+		if err != nil {
+			return false, err.Error()
+		}
+		return len(ov.Warnings) > 0 && query.IsPartialText(ov.Warnings[0]), fmt.Sprintf("warnings %q errors %v", ov.Warnings, ov.Errors)
+	})
+	if ov.Warnings[0] != "partial data: 1 store unreachable" {
+		t.Errorf("first warning %q, want %q", ov.Warnings[0], "partial data: 1 store unreachable")
+	}
+	for _, w := range ov.Warnings[1:] {
+		if strings.Contains(w, "Addr: ") {
+			t.Errorf("a store's warning left as well: %q (all: %q)", w, ov.Warnings)
+		}
+	}
+	if len(ov.Endpoints) == 0 || len(ov.Errors) > 0 {
+		t.Errorf("partial data still has the figures: %d endpoints, errors %v", len(ov.Endpoints), ov.Errors)
+	}
+
+	strict, err := query.NewPrometheus(query.PrometheusOptions{URL: stack.PrometheusURL, Timeout: 20 * time.Second,
+		Params: query.ThanosParams("false", "")})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer strict.Close()
+	_, _, err = strict.Query(ctx, `up{job="flask"}`, time.Time{})
+	if err == nil {
+		t.Errorf("partial_response=false with a store down: the query answered")
+	} else {
+		t.Logf("partial_response=false: %v", err)
+	}
+}
