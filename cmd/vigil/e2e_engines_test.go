@@ -1,12 +1,17 @@
 package main
 
 import (
+	"bufio"
+	"context"
+	"os/exec"
 	"strings"
+	"syscall"
 	"testing"
 	"time"
 
 	"github.com/vigilterm/vigil/demo"
 	"github.com/vigilterm/vigil/demo/demotest"
+	"github.com/vigilterm/vigil/query"
 )
 
 // The console at 120x30 on VictoriaMetrics (scraping the demo app) and one
@@ -51,5 +56,64 @@ func TestE2EEnginePrometheus3VersionUnknown(t *testing.T) {
 	s := p.waitText(30*time.Second, "PROMETHEUS", "Prometheus, version unknown")
 	if strings.Contains(s, "data ≥") {
 		t.Errorf("Prometheus 3 said to hide data:\n%s", s)
+	}
+}
+
+// vigil demo --engine victoriametrics runs the stack on VictoriaMetrics:
+// the URL it prints answers as VictoriaMetrics does; an unknown engine is
+// a usage error naming the ones there are.
+func TestDemoEngineFlag(t *testing.T) {
+	t.Parallel()
+	bin := vigilBinary(t)
+	out, err := exec.Command(bin, "demo", "--no-tui", "--engine", "influx").CombinedOutput()
+	if err == nil || !strings.Contains(string(out), `--engine "influx": want one of [prometheus prometheus3 victoriametrics thanos mimir]`) {
+		t.Errorf("unknown engine: %v\n%s", err, out)
+	}
+	demotest.RequireEngine(t, demo.EngineVictoriaMetrics)
+	cmd := exec.Command(bin, "demo", "--no-tui", "--engine", "victoriametrics")
+	stdout, err := cmd.StdoutPipe()
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := cmd.Start(); err != nil {
+		t.Fatal(err)
+	}
+	defer cmd.Process.Kill()
+	deadline := time.AfterFunc(90*time.Second, func() { cmd.Process.Kill() })
+	defer deadline.Stop()
+	prom := ""
+	sc := bufio.NewScanner(stdout)
+	for sc.Scan() {
+		if f := strings.Fields(sc.Text()); len(f) == 2 && f[0] == "prometheus" {
+			prom = f[1]
+		}
+		if strings.HasPrefix(sc.Text(), "running;") {
+			break
+		}
+	}
+	if prom == "" {
+		t.Fatal("no prometheus URL printed")
+	}
+	p, err := query.NewPrometheus(query.PrometheusOptions{URL: prom})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer p.Close()
+	e, err := p.DetectEngine(context.Background())
+	if err != nil || e.Kind != query.EngineVictoriaMetrics {
+		t.Errorf("the demo's engine: %+v %v, want VictoriaMetrics", e, err)
+	}
+	if err := cmd.Process.Signal(syscall.SIGINT); err != nil {
+		t.Fatal(err)
+	}
+	done := make(chan error, 1)
+	go func() { done <- cmd.Wait() }()
+	select {
+	case err := <-done:
+		if err != nil {
+			t.Errorf("vigil demo exited with %v", err)
+		}
+	case <-time.After(30 * time.Second):
+		t.Fatal("vigil demo did not stop within 30s of Ctrl-C")
 	}
 }

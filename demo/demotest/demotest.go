@@ -104,3 +104,12 @@ func (w *testLog) Write(p []byte) (int, error) {
 	w.t.Log(strings.TrimRight(string(p), "\n"))
 	return len(p), nil
 }
+
+// RequireEngine skips the test (fails it under CI=true) unless every
+// binary the engine's stack needs is there.
+func RequireEngine(t testing.TB, e demo.Engine) {
+	t.Helper()
+	if err := demo.CheckEngine(e); err != nil {
+		missing(t, err)
+	}
+}
