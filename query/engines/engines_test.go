@@ -311,6 +311,38 @@ func testEngine(t *testing.T, e demo.Engine) {
 		}
 	})
 
+	t.Run("auto window from the scrape interval", func(t *testing.T) {
+		as := s
+		as.AutoWindow = true
+		var ov *query.Overview
+		var err error
+		// The interval read by one refresh sets the window of the next.
+		for range 2 {
+			if ov, err = p.OverviewAt(ctx, as, time.Now().Add(-lag(e))); err != nil {
+				t.Fatal(err)
+			}
+		}
+		if e == demo.EngineMimir {
+			// Mimir has no targets API: the interval is unknown, and said so.
+			if ov.Window != query.DefaultAutoWindow || !slices.ContainsFunc(ov.Warnings, func(w string) bool { return strings.Contains(w, "scrape interval unknown") }) {
+				t.Errorf("Mimir: window %s auto %v warnings %q, want the fallback and why", ov.Window, ov.WindowAuto, ov.Warnings)
+			}
+			return
+		}
+		if want := query.AutoWindow(time.Second); !ov.WindowAuto || ov.Window != want || len(ov.Warnings) > 0 {
+			t.Errorf("window %s auto %v warnings %q, want %s from the 1s scrape interval", ov.Window, ov.WindowAuto, ov.Warnings, want)
+		}
+		withRate := 0
+		for _, ep := range ov.Endpoints {
+			if ep.RPS > 0 {
+				withRate++
+			}
+		}
+		if withRate < len(paths)/2 {
+			t.Errorf("a %s window: %d of %d endpoints with a rate", ov.Window, withRate, len(paths))
+		}
+	})
+
 	t.Run("alerts", func(t *testing.T) {
 		demotest.PostAlert(t, stack.AlertmanagerURLs[0], map[string]string{"alertname": postAlert, "severity": "warning"}, nil)
 		am, err := query.NewAlertmanager(query.AlertmanagerOptions{URLs: stack.AlertmanagerURLs, Timeout: 10 * time.Second})
