@@ -343,6 +343,25 @@ func testEngine(t *testing.T, e demo.Engine) {
 		}
 	})
 
+	t.Run("doctor", func(t *testing.T) {
+		r := p.Doctor(ctx, s, query.DoctorOptions{})
+		d := r.Detected
+		if len(r.Errors) > 0 || !d.PrefixKnown || d.Prefix != "flask_" || d.DurationMetric != D || d.EndpointLabel != "path" {
+			t.Errorf("detected %+v, errors %v", d, r.Errors)
+		}
+		var seen []string
+		for _, c := range r.Checks {
+			seen = append(seen, c.ID+" "+string(c.Status))
+			if c.Status == query.CheckUnknown {
+				t.Errorf("check %s could not be made: %s", c.ID, c.Seen)
+			}
+		}
+		if len(r.Checks) < 5 {
+			t.Errorf("only %d checks: %v", len(r.Checks), seen)
+		}
+		t.Logf("%s doctor: %s", e, strings.Join(seen, ", "))
+	})
+
 	t.Run("alerts", func(t *testing.T) {
 		demotest.PostAlert(t, stack.AlertmanagerURLs[0], map[string]string{"alertname": postAlert, "severity": "warning"}, nil)
 		am, err := query.NewAlertmanager(query.AlertmanagerOptions{URLs: stack.AlertmanagerURLs, Timeout: 10 * time.Second})
