@@ -6,6 +6,7 @@ import (
 	"errors"
 	"net/http"
 	"net/url"
+	"strconv"
 	"strings"
 	"time"
 
@@ -106,6 +107,7 @@ func (p *Prometheus) DetectEngine(ctx context.Context) (Engine, error) {
 	if known.Kind != EngineUnknown {
 		return known, nil
 	}
+	parent := ctx
 	ctx, cancel := context.WithTimeout(ctx, p.timeout)
 	defer cancel()
 	u := p.client.URL("/api/v1/status/buildinfo", nil)
@@ -115,7 +117,7 @@ func (p *Prometheus) DetectEngine(ctx context.Context) (Engine, error) {
 	}
 	resp, body, err := p.client.Do(ctx, req)
 	if err != nil {
-		err = p.wrap(ctx, "status/buildinfo", err)
+		err = p.wrap(parent, "status/buildinfo", err)
 		return Engine{Err: err}, err
 	}
 	e, err := engineOf(resp, body)
@@ -213,12 +215,10 @@ func engineOf(resp *http.Response, body []byte) (Engine, error) {
 // httpError is an HTTP error answer as the API client would word it, with
 // the body kept for the message.
 func httpError(resp *http.Response, body []byte) error {
-	return &v1.Error{Type: v1.ErrClient, Msg: "client error: " + itoa(resp.StatusCode), Detail: string(body)}
-}
-
-func itoa(n int) string {
-	b, _ := json.Marshal(n)
-	return string(b)
+	if resp.StatusCode >= 500 {
+		return &v1.Error{Type: v1.ErrServer, Msg: "server error: " + strconv.Itoa(resp.StatusCode), Detail: string(body)}
+	}
+	return &v1.Error{Type: v1.ErrClient, Msg: "client error: " + strconv.Itoa(resp.StatusCode), Detail: string(body)}
 }
 
 // ThanosParams are the query parameters of the prometheus.partial_response
@@ -287,7 +287,7 @@ func PartialText(stores int) string {
 	case 1:
 		return "partial data: 1 store unreachable"
 	}
-	return "partial data: " + itoa(stores) + " stores unreachable"
+	return "partial data: " + strconv.Itoa(stores) + " stores unreachable"
 }
 
 // IsPartialText reports whether a warning is a PartialText line.
