@@ -59,6 +59,7 @@ engines-extra: engines
 # included (about 1m40s once built). Not part of `make test`.
 test-engines: deps engines-extra
 	VIGIL_ENGINES=all $(GO) test -count=1 -timeout 15m -v -run 'TestEngines' ./query/engines/
+	VIGIL_ENGINES=all $(GO) test -count=1 -timeout 5m -v -run 'TestE2EEngine' ./cmd/vigil/
 
 bench:
 	$(GO) test -run '^$$' -bench . -benchmem ./...

@@ -3,6 +3,7 @@ package main
 import (
 	"bufio"
 	"context"
+	"os"
 	"os/exec"
 	"strings"
 	"syscall"
@@ -115,5 +116,38 @@ func TestDemoEngineFlag(t *testing.T) {
 		}
 	case <-time.After(30 * time.Second):
 		t.Fatal("vigil demo did not stop within 30s of Ctrl-C")
+	}
+}
+
+// The console at 140x30 on Thanos with one of its two stores' Prometheus
+// stopped: the header says "partial data: 1 store unreachable" once, the
+// figures stay; every snapshot format carries the same line. Runs under
+// make test-engines (VIGIL_ENGINES=all or naming thanos).
+func TestE2EEngineThanosPartialData(t *testing.T) {
+	t.Parallel()
+	if v := os.Getenv("VIGIL_ENGINES"); v != "all" && !strings.Contains(v, string(demo.EngineThanos)) {
+		t.Skip("Thanos not selected (VIGIL_ENGINES=thanos or all, as make test-engines sets)")
+	}
+	stack := demotest.Start(t, demo.StackOptions{Engine: demo.EngineThanos, ThanosSpare: true})
+	p := startConsole(t, 140, 30, nil, stack)
+	s := p.waitText(40*time.Second, "● live", "/api/checkout")
+	if strings.Contains(s, "partial data") {
+		t.Fatalf("partial data with both stores up:\n%s", s)
+	}
+	if err := stack.StopThanosSpare(); err != nil {
+		t.Fatal(err)
+	}
+	s = p.waitText(60*time.Second, "partial data: 1 store unreachable")
+	if h := lines(s)[0]; !strings.Contains(h, "partial data: 1 store unreachable") || !strings.Contains(h, "● live") {
+		t.Errorf("not in the header's first line:\n%s", s)
+	}
+	if strings.Contains(s, "Addr: ") || strings.Count(s, "partial data") > 2 {
+		t.Errorf("the stores' own warnings shown, or the line repeated:\n%s", s)
+	}
+	for _, format := range []string{"text", "json", "markdown"} {
+		out, errOut, _ := runBinary(t, nil, append([]string{"snapshot", "--format", format}, consoleArgs(stack)...)...)
+		if strings.Count(out, "partial data: 1 store unreachable") != 1 || strings.Contains(out, "Addr: ") {
+			t.Errorf("snapshot --format %s: want the partial-data line once:\n%s\n%s", format, out, errOut)
+		}
 	}
 }
