@@ -156,6 +156,11 @@ type Config struct {
 type PrometheusConfig struct {
 	URL     string   `toml:"url"`
 	Timeout Duration `toml:"timeout"`
+	// PartialResponse and Dedup are Thanos query's partial_response and
+	// dedup parameters, sent with every query when "true" or "false";
+	// empty sends nothing (the engine's default).
+	PartialResponse string `toml:"partial_response"`
+	Dedup           string `toml:"dedup"`
 	// --- connection settings (auth, TLS, proxy, headers): see httpconfig.go
 	HTTP HTTPConfig `toml:"http"`
 	// HTTPFile is the --http-config file; when set it replaces HTTP.
@@ -396,6 +401,11 @@ func (c *Config) Validate() error {
 	}
 	if c.Prometheus.Timeout <= 0 {
 		return c.fail("prometheus.timeout", "must be above 0")
+	}
+	for _, kv := range [][2]string{{"prometheus.partial_response", c.Prometheus.PartialResponse}, {"prometheus.dedup", c.Prometheus.Dedup}} {
+		if key, v := kv[0], kv[1]; v != "" && v != "true" && v != "false" {
+			return c.fail(key, "%q: write \"true\", \"false\" or \"\" (the engine's default)", v)
+		}
 	}
 	for i, u := range c.Alertmanager.URLs {
 		if err := checkURL(u); err != nil {

@@ -259,3 +259,19 @@ func TestBareNumberDurationNeedsUnit(t *testing.T) {
 		t.Errorf("ParseDuration(5): %v", err)
 	}
 }
+
+// prometheus.partial_response and prometheus.dedup take "true", "false" or
+// "" only, and a bad value names its key.
+func TestThanosSettingsChecked(t *testing.T) {
+	c := Defaults()
+	c.Prometheus.Dedup = "yes"
+	if err := c.Validate(); err == nil || !strings.Contains(err.Error(), "prometheus.dedup") || !strings.Contains(err.Error(), `"yes"`) {
+		t.Errorf("dedup = yes: %v", err)
+	}
+	c = Defaults()
+	c.Prometheus.PartialResponse = "false"
+	c.Prometheus.Dedup = "true"
+	if err := c.Validate(); err != nil {
+		t.Errorf("valid settings refused: %v", err)
+	}
+}

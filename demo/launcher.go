@@ -107,6 +107,12 @@ type StackOptions struct {
 	// given the sink's base URL. Nil means routing critical alerts to
 	// sinkURL+"/pager" and everything else to sinkURL+"/chat".
 	AlertmanagerConfig func(sinkURL string) []byte
+	// Engine is the query engine the stack runs: "" or EnginePrometheus
+	// for the prometheus on PATH, or another (see Engines).
+	Engine Engine
+	// ThanosSpare, with EngineThanos, runs a second Prometheus (replica
+	// "1") and sidecar behind the querier, for StopThanosSpare.
+	ThanosSpare bool
 	// Keep keeps Dir after Close, for debugging.
 	Keep bool
 	// Log, when set, receives a line for each thing the launcher does. The
@@ -136,6 +142,15 @@ type Stack struct {
 	Sink             *Sink
 	// Extra holds the apps of StackOptions.ExtraJobs by job name.
 	Extra map[string]*App
+	// Engine is the query engine at PrometheusURL.
+	Engine Engine
+	// Headers are the HTTP headers every query must carry (Mimir's
+	// X-Scope-OrgID); nil for the others.
+	Headers map[string]string
+	// RulesURL is the Prometheus that evaluates the rule files, when it is
+	// not the one at PrometheusURL (Thanos, Mimir); empty otherwise. Under
+	// VictoriaMetrics nothing evaluates rules.
+	RulesURL string
 
 	opts       StackOptions
 	promBin    string
@@ -149,6 +164,8 @@ type Stack struct {
 	mu     sync.Mutex // guards the processes and the files
 	prom   *proc
 	ams    []*proc
+	front  []*proc // the engine's processes besides prom (Thanos, Mimir)
+	spare  *proc   // the second Prometheus of ThanosSpare
 	closed bool
 	portMu sync.Mutex // guards the ports while peers start at once
 
@@ -164,6 +181,9 @@ type Stack struct {
 func Start(ctx context.Context, opts StackOptions) (_ *Stack, err error) {
 	promBin, amBin, err := Binaries()
 	if err != nil {
+		return nil, err
+	}
+	if promBin, err = engineBinary(opts.Engine, promBin); err != nil {
 		return nil, err
 	}
 	if opts.ScrapeInterval <= 0 {
@@ -271,34 +291,9 @@ func Start(ctx context.Context, opts StackOptions) (_ *Stack, err error) {
 		}
 	}
 
-	s.prom = &proc{
-		name:    "prometheus",
-		bin:     promBin,
-		logPath: s.path("prometheus.log"),
-		dataDir: s.path("prometheus-data"),
-		cfgPath: s.path("prometheus.yml"),
-		scheme:  s.webScheme,
-	}
-	if err := s.writeFile("prometheus.yml", s.prometheusConfig()); err != nil {
-		return nil, err
-	}
-	s.track(s.prom.logPath, s.prom.dataDir)
-	since := time.Now()
-	for attempt := 1; ; attempt++ {
-		if s.prom.port, err = freePort(); err != nil {
-			return nil, err
-		}
-		err = s.launch(ctx, s.prom, s.prometheusArgs())
-		if err == nil || !errors.Is(err, errAddrInUse) || attempt == portAttempts {
-			break
-		}
-		s.logf("%s: port %d was taken, trying another", s.prom.name, s.prom.port)
-	}
-	if err != nil {
-		return nil, err
-	}
-	s.PrometheusURL = s.prom.url()
-	if err := s.waitPrometheus(ctx, since); err != nil {
+	// The query engine (launcher_engines.go): Prometheus, or another
+	// engine with whatever runs beside it.
+	if err := s.startEngine(ctx); err != nil {
 		return nil, err
 	}
 	if len(s.ams) > 1 {
@@ -368,7 +363,7 @@ func (s *Stack) PIDs() []int {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	var out []int
-	for _, p := range append([]*proc{s.prom}, s.ams...) {
+	for _, p := range append(append([]*proc{s.prom}, s.ams...), s.front...) {
 		if p.running() {
 			out = append(out, p.cmd.Process.Pid)
 		}
@@ -382,7 +377,7 @@ func (s *Stack) LogFiles() map[string]string {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	out := map[string]string{}
-	for _, p := range append([]*proc{s.prom}, s.ams...) {
+	for _, p := range append(append([]*proc{s.prom}, s.ams...), s.front...) {
 		if p != nil {
 			out[p.name] = p.logPath
 		}
@@ -418,6 +413,9 @@ func (s *Stack) Close() error {
 			defer wg.Done()
 			promErr = s.stop(s.prom)
 		}()
+		for i := len(s.front) - 1; i >= 0; i-- {
+			errs = append(errs, s.stop(s.front[i]))
+		}
 		for i := len(s.ams) - 1; i >= 0; i-- {
 			errs = append(errs, s.stop(s.ams[i]))
 		}

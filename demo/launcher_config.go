@@ -62,8 +62,16 @@ func (s *Stack) prometheusConfig() []byte {
 		timeout = 10 * time.Second
 	}
 	fmt.Fprintf(&b, "# Written by vigil's demo launcher.\nglobal:\n")
-	fmt.Fprintf(&b, "  scrape_interval: %s\n  scrape_timeout: %s\n  evaluation_interval: %s\n",
-		promDuration(s.opts.ScrapeInterval), promDuration(timeout), promDuration(s.opts.EvalInterval))
+	fmt.Fprintf(&b, "  scrape_interval: %s\n  scrape_timeout: %s\n",
+		promDuration(s.opts.ScrapeInterval), promDuration(timeout))
+	if s.opts.Engine == EngineVictoriaMetrics {
+		// VictoriaMetrics scrapes with this file and evaluates nothing:
+		// it refuses the keys it does not know.
+		s.scrapeConfigs(&b)
+		return b.Bytes()
+	}
+	fmt.Fprintf(&b, "  evaluation_interval: %s\n", promDuration(s.opts.EvalInterval))
+	b.WriteString(s.externalLabels()) // launcher_engines.go
 	names := make([]string, 0, len(s.opts.RuleFiles))
 	for name := range s.opts.RuleFiles {
 		names = append(names, s.path(name))
@@ -77,22 +85,30 @@ func (s *Stack) prometheusConfig() []byte {
 		}
 		fmt.Fprintf(&b, "alerting:\n  alertmanagers:\n    - static_configs:\n        - targets: %s\n", yamlList(targets))
 	}
-	fmt.Fprintf(&b, "scrape_configs:\n  - job_name: flask\n    static_configs:\n      - targets: %s\n", yamlList([]string{s.App.Addr()}))
-	for _, job := range s.opts.ExtraJobs {
-		fmt.Fprintf(&b, "  - job_name: %s\n    static_configs:\n      - targets: %s\n", yamlString(job), yamlList([]string{s.Extra[job].Addr()}))
-	}
+	s.scrapeConfigs(&b)
+	b.WriteString(s.remoteWrite()) // launcher_engines.go
 	return b.Bytes()
 }
 
+func (s *Stack) scrapeConfigs(b *bytes.Buffer) {
+	fmt.Fprintf(b, "scrape_configs:\n  - job_name: flask\n    static_configs:\n      - targets: %s\n", yamlList([]string{s.App.Addr()}))
+	for _, job := range s.opts.ExtraJobs {
+		fmt.Fprintf(b, "  - job_name: %s\n    static_configs:\n      - targets: %s\n", yamlString(job), yamlList([]string{s.Extra[job].Addr()}))
+	}
+}
+
 func (s *Stack) prometheusArgs() []string {
-	return append([]string{
+	if s.opts.Engine == EngineVictoriaMetrics {
+		return s.victoriaMetricsArgs()
+	}
+	return append(append([]string{
 		"--config.file=" + s.prom.cfgPath,
 		"--storage.tsdb.path=" + s.prom.dataDir,
 		"--web.listen-address=127.0.0.1:" + strconv.Itoa(s.prom.port),
 		"--web.enable-lifecycle",
 		"--rules.alert.resend-delay=1s",
 		"--log.level=info",
-	}, s.webArgs()...)
+	}, s.engineArgs()...), s.webArgs()...)
 }
 
 func defaultAlertmanagerConfig(sinkURL string) []byte {
@@ -160,7 +176,7 @@ func (s *Stack) reload(ctx context.Context) error {
 	}
 	ctx, cancel := context.WithTimeout(ctx, ReadyTimeout)
 	defer cancel()
-	req, err := http.NewRequestWithContext(ctx, http.MethodPost, s.PrometheusURL+"/-/reload", nil)
+	req, err := http.NewRequestWithContext(ctx, http.MethodPost, s.promURL()+"/-/reload", nil)
 	if err != nil {
 		return err
 	}

@@ -24,6 +24,7 @@ type proc struct {
 	dataDir     string
 	cfgPath     string
 	scheme      string // "https" behind a WebConfig with TLS; empty: http
+	readyPath   string // the readiness path; empty: /-/ready
 
 	cmd     *exec.Cmd
 	logFile *os.File

@@ -47,6 +47,9 @@ type PrometheusOptions struct {
 	// MaxBodyBytes caps how much of a response body is read. 0 means
 	// DefaultMaxBodyBytes.
 	MaxBodyBytes int64
+	// Params are added to every instant and range query (Thanos's
+	// partial_response and dedup: see ThanosParams).
+	Params url.Values
 }
 
 // Prometheus is a client of one Prometheus server. It is safe for
@@ -61,6 +64,7 @@ type Prometheus struct {
 
 	mu        sync.Mutex
 	intervals map[string]time.Duration // scrape interval by selector, from the last refresh
+	engine    Engine                   // what DetectEngine found (engine.go)
 
 	groups    factCache[[]PathRule] // grouping rules by selector and label, from the last refresh
 	summaries factCache[bool]       // whether the duration has no buckets, from the last refresh
@@ -108,6 +112,9 @@ func NewPrometheus(o PrometheusOptions) (*Prometheus, error) {
 	if rt == nil {
 		p.own = newTransport()
 		rt = p.own
+	}
+	if len(o.Params) > 0 {
+		rt = &paramTransport{next: rt, params: o.Params}
 	}
 	c, err := api.NewClient(api.Config{
 		Address:      strings.TrimRight(o.URL, "/"),
@@ -189,6 +196,9 @@ func (p *Prometheus) queryRange(parent, ctx context.Context, expr string, r v1.R
 // and its error is wrapped (see wrap).
 func (p *Prometheus) answer(parent context.Context, endpoint string, v model.Value, w v1.Warnings, infos v1.Infos, err error) (model.Value, v1.Warnings, error) {
 	w = append(w, infosAsWarnings(infos)...)
+	if partial, _ := partialStores(w); partial {
+		p.noteThanos()
+	}
 	if err != nil {
 		return nil, w, p.wrap(parent, endpoint, err)
 	}
@@ -236,8 +246,13 @@ type ServerError struct {
 
 func (e *ServerError) Error() string {
 	if e.NotPrometheus() {
+		hint := "check the Prometheus URL, with its path prefix if it has one"
+		if !strings.HasSuffix(strings.TrimRight(e.URL, "/"), "/prometheus") {
+			// Mimir (and Cortex) serve the API under /prometheus.
+			hint += "; Mimir's ends in /prometheus"
+		}
 		return "prometheus " + e.URL + ": this does not look like a Prometheus API: " + e.endpoint() +
-			" answered HTTP 404 Not Found (check the Prometheus URL, with its path prefix if it has one)"
+			" answered HTTP 404 Not Found (" + hint + ")"
 	}
 	return "prometheus " + e.URL + ": " + describe(e.Err, e.Timeout)
 }
@@ -314,6 +329,11 @@ func IsUnreachable(err error) bool {
 	if errors.As(err, &ae) {
 		switch ae.Type {
 		case v1.ErrBadData, v1.ErrExec, v1.ErrCanceled:
+			return false
+		}
+		// VictoriaMetrics puts the HTTP status in errorType ("400",
+		// "422") of its answer to a query it rejects.
+		if code, err := strconv.Atoi(string(ae.Type)); err == nil && code >= 400 && code < 500 {
 			return false
 		}
 		return true
@@ -395,6 +415,10 @@ func describeAPI(ae *v1.Error) string {
 		}
 		if msg := promErrorIn(ae.Detail); msg != "" {
 			s += ": " + msg
+		} else if msg := plainBody(ae.Detail); msg != "" {
+			// A short plain-text reason, such as Mimir's "no org id"
+			// with a 401.
+			s += ": " + msg
 		}
 		return s
 	case v1.ErrBadResponse:
@@ -402,6 +426,10 @@ func describeAPI(ae *v1.Error) string {
 			return "server returned HTTP " + strconv.Itoa(code)
 		}
 		return "malformed response: " + oneLine(ae.Msg)
+	}
+	if code, err := strconv.Atoi(string(ae.Type)); err == nil {
+		// VictoriaMetrics's errorType is the HTTP status.
+		return oneLine("HTTP " + strconv.Itoa(code) + ": " + ae.Msg)
 	}
 	return oneLine(string(ae.Type) + ": " + ae.Msg)
 }
@@ -438,6 +466,21 @@ func promErrorIn(body string) string {
 		return oneLine(env.Error)
 	}
 	return oneLine(env.ErrorType + ": " + env.Error)
+}
+
+// plainBody is a short plain-text error body, one line, or "" for an
+// empty, long, JSON or HTML one.
+func plainBody(body string) string {
+	b := strings.TrimSpace(body)
+	if b == "" || len(b) > 200 || strings.HasPrefix(b, "{") || strings.HasPrefix(b, "<") {
+		return ""
+	}
+	for _, r := range b {
+		if r < ' ' && r != '\n' && r != '\t' && r != '\r' {
+			return ""
+		}
+	}
+	return strconv.Quote(oneLine(b))
 }
 
 // oneLine folds a multi-line message and cuts it to a length that fits a

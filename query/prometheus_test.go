@@ -334,7 +334,12 @@ func TestDescribe(t *testing.T) {
 		{&v1.Error{Type: v1.ErrServer, Msg: "server error: 503", Detail: `{"status":"error","errorType":"timeout","error":"query timed out in expression evaluation"}`}, 0,
 			"server returned HTTP 503 Service Unavailable: timeout: query timed out in expression evaluation", true},
 		{&v1.Error{Type: v1.ErrClient, Msg: "client error: 404", Detail: "404 page not found"}, 0,
-			"this does not look like a Prometheus API: http://p:9090/api/v1/query answered HTTP 404 Not Found (check the Prometheus URL, with its path prefix if it has one)", true},
+			"this does not look like a Prometheus API: http://p:9090/api/v1/query answered HTTP 404 Not Found (check the Prometheus URL, with its path prefix if it has one; Mimir's ends in /prometheus)", true},
+		// Mimir without X-Scope-OrgID: its plain-text reason is kept.
+		{&v1.Error{Type: v1.ErrClient, Msg: "client error: 401", Detail: "no org id\n"}, 0, `server returned HTTP 401 Unauthorized: "no org id"`, true},
+		// VictoriaMetrics rejecting a query: errorType is the status.
+		{&v1.Error{Type: "400", Msg: `error when executing query="sum(rate(": unexpected token`}, 0, `HTTP 400: error when executing query="sum(rate(": unexpected token`, false},
+		{&v1.Error{Type: "422", Msg: "cannot evaluate"}, 0, "HTTP 422: cannot evaluate", false},
 		{&v1.Error{Type: v1.ErrBadResponse, Msg: "bad response code 302"}, 0, "server returned HTTP 302", true},
 		{&v1.Error{Type: v1.ErrBadResponse, Msg: "readObjectStart: expect { or n, but found <"}, 0, "malformed response: readObjectStart: expect { or n, but found <", true},
 		{&v1.Error{Type: v1.ErrBadData, Msg: "invalid parameter \"query\": 1:5: parse error:\nunexpected"}, 0, `bad_data: invalid parameter "query": 1:5: parse error: unexpected`, false},

@@ -207,6 +207,9 @@ type apiTarget struct {
 	LastError      string            `json:"lastError"`
 	Health         string            `json:"health"`
 	ScrapeInterval string            `json:"scrapeInterval"`
+	// DiscoveredLabels carry __scrape_interval__: VictoriaMetrics and
+	// Thanos send no scrapeInterval.
+	DiscoveredLabels map[string]string `json:"discoveredLabels"`
 }
 
 // targetsAPI reads /api/v1/targets?state=active.
@@ -239,6 +242,11 @@ func (p *Prometheus) targetsAPI(parent, ctx context.Context) ([]apiTarget, error
 			}
 		}
 		return nil, &ServerError{URL: p.url, Op: "targets", Err: fmt.Errorf("%s", oneLine(msg))}
+	}
+	for i, a := range env.Data.Active {
+		if a.ScrapeInterval == "" {
+			env.Data.Active[i].ScrapeInterval = a.DiscoveredLabels["__scrape_interval__"]
+		}
 	}
 	return env.Data.Active, nil
 }

@@ -165,7 +165,13 @@ func (a *alertsPart) fetch() poll.Fetch[views.AlertsMsg] {
 			})
 		}
 		_ = g.Wait()
-		msg := views.AlertsMsg{At: at, NoAlertmanager: am == nil, NoPrometheus: pending == nil,
+		noRules := ""
+		var nre *query.NoRulesError
+		if errors.As(promErr, &nre) {
+			// Not a failure: the engine has no alerts of its own.
+			noRules, promErr, pending = query.NoRulesText, nil, nil
+		}
+		msg := views.AlertsMsg{NoRules: noRules, At: at, NoAlertmanager: am == nil, NoPrometheus: pending == nil,
 			AlertmanagerErr: amErr, PrometheusErr: promErr, SilencesErr: silErr, Routing: routing, RoutingErr: routingErr}
 		if am != nil {
 			msg.Peers = am.Peers()

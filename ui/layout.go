@@ -176,7 +176,7 @@ func (m *Model) headerLines() []string {
 	cfg := m.ctx.Config
 	left := st.Accent.Render("vigil") + st.Muted.Render(" · ") + m.contextName() +
 		st.Muted.Render(" · ") + text.Sanitize(m.ov.host)
-	state := m.watchingText() + m.peersText() + m.stateText()
+	state := m.watchingText() + m.peersText() + m.stateText() + m.engineText() // ui/status.go
 	right := state + st.Muted.Render(fmt.Sprintf(" · every %s · window %s",
 		views.FormatDuration(cfg.UI.Refresh.D()), m.windowText()))
 	ro := ""

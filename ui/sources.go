@@ -121,7 +121,7 @@ func (o *Options) PrometheusSources(p *query.Prometheus) {
 	o.Doctor = func(ctx context.Context, s query.Shape, opts query.DoctorOptions) *query.DoctorReport {
 		return p.Doctor(ctx, s, opts)
 	}
-	o.Rules = func(ctx context.Context) ([]query.Rule, error) { return query.PrometheusRules(ctx, p.API()) }
+	o.Rules = p.Rules
 	o.Names = func(ctx context.Context) ([]string, error) { return query.MetricNames(ctx, p.API()) }
-	o.Pending = func(ctx context.Context) ([]query.Alert, error) { return query.PrometheusAlerts(ctx, p.API()) }
+	o.Pending = p.Alerts
 }

@@ -28,11 +28,32 @@ type buildInfoSource interface {
 	URL() string
 }
 
+// engineSource tells which engine answers at the Prometheus URL;
+// *query.Prometheus is one.
+type engineSource interface {
+	DetectEngine(ctx context.Context) (query.Engine, error)
+}
+
+// EngineNotes are the quirks of an engine that change what vigil shows,
+// for the Status screen.
+func EngineNotes(e query.Engine) []string {
+	var out []string
+	if l := e.Latency(); l > 0 {
+		out = append(out, "data ≥"+views.FormatDuration(l)+" old: the engine hides the newest "+views.FormatDuration(l)+" (-search.latencyOffset)")
+	}
+	if e.Kind != query.EngineUnknown && !e.EvaluatesRules() {
+		out = append(out, query.NoRulesText)
+	}
+	return out
+}
+
 // statusRead is one round of the status poller.
 type statusRead struct {
 	at      time.Time
 	peers   []query.AMPeerStatus
 	notify  []query.PeerNotify
+	engine  string
+	notes   []string
 	version string
 	promErr error
 	promURL string
@@ -104,7 +125,7 @@ func (s *statusPart) update(msg tea.Msg) (tea.Cmd, bool) {
 		}
 		_, cmd := s.screen.Update(views.StatusMsg{At: f.at, NoAlertmanager: f.noAM, Alertmanager: f.peers,
 			Delivery: s.delivery, NoPrometheus: f.noProm, PrometheusURL: f.promURL,
-			PrometheusVersion: f.version, PrometheusErr: f.promErr})
+			PrometheusVersion: f.version, PrometheusErr: f.promErr, Engine: f.engine, EngineNotes: f.notes})
 		return cmd, true
 	case views.AlertsMsg:
 		s.m.SetSize(s.m.width, s.m.height)
@@ -151,6 +172,14 @@ func (s *statusPart) fetch(full bool) poll.Fetch[statusRead] {
 			r.promURL = prom.URL()
 			go func() {
 				defer close(done)
+				if es, ok := prom.(engineSource); ok {
+					e, err := es.DetectEngine(ctx)
+					if err == nil {
+						r.engine, r.notes = e.String(), EngineNotes(e)
+					}
+					r.version, r.promErr = e.Version, err
+					return
+				}
 				bi, err := prom.API().Buildinfo(ctx)
 				r.version, r.promErr = bi.Version, err
 			}()
@@ -205,4 +234,25 @@ func (m *Model) alarmLines() []string {
 		}
 	}
 	return []string{line(wd), line(notify)}
+}
+
+// engineKnower tells the engine DetectEngine found; *query.Prometheus is
+// one.
+type engineKnower interface{ Engine() query.Engine }
+
+// engineText is the header's word on what the engine leaves out: " · data
+// ≥30s old" under VictoriaMetrics, " · partial data: 1 store unreachable"
+// when Thanos answered without a store; "" otherwise.
+func (m *Model) engineText() string {
+	st := m.ctx.Styles
+	out := ""
+	if ek, ok := m.opts.Overview.(engineKnower); ok && m.opts.Overview != nil {
+		if l := ek.Engine().Latency(); l > 0 {
+			out += st.Muted.Render(" · ") + st.Warn.Render("data ≥"+views.FormatDuration(l)+" old")
+		}
+	}
+	if d := m.ov.data(); d != nil && len(d.Warnings) > 0 && query.IsPartialText(d.Warnings[0]) {
+		out += st.Muted.Render(" · ") + st.Warn.Render(text.Sanitize(d.Warnings[0]))
+	}
+	return out
 }

@@ -248,6 +248,10 @@ func (a *Alerts) noneText() string {
 	amOK := a.amConfigured && !src.NoAlertmanager && src.AlertmanagerErr == nil
 	promOK := !src.NoPrometheus && src.PrometheusErr == nil
 	switch {
+	case src.NoRules != "" && amOK:
+		return "no alerts in Alertmanager; " + src.NoRules
+	case src.NoRules != "":
+		return "alerts unknown: " + src.NoRules + ", and Alertmanager did not answer"
 	case amOK && promOK:
 		return "no alerts: nothing is firing or pending"
 	case amOK:

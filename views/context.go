@@ -141,6 +141,9 @@ type AlertsMsg struct {
 	PrometheusErr   error
 	SilencesErr     error
 	NoPrometheus    bool
+	// NoRules is set (to query.NoRulesText) when the engine at the
+	// Prometheus URL evaluates no rules: its alerts are not asked for.
+	NoRules string
 	// Routing is the running Alertmanager's routing and inhibit rules;
 	// RoutingErr says why it is unknown when it is nil.
 	Routing    *query.Routing

@@ -291,6 +291,9 @@ func (r *Report) writeMarkdown(w io.Writer) error {
 	for _, e := range r.Overview.Errors {
 		fmt.Fprintf(&b, "\n> query %s failed: %s\n", text.Markdown(e.Name), text.Markdown(e.Err.Error()))
 	}
+	for _, wn := range r.Overview.Warnings {
+		fmt.Fprintf(&b, "\n> warning: %s\n", text.Markdown(wn))
+	}
 	for _, p := range r.Problems {
 		fmt.Fprintf(&b, "\n> %s failed: %s\n", text.Markdown(p.Name), text.Markdown(p.Error))
 	}

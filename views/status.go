@@ -26,7 +26,14 @@ type StatusMsg struct {
 	NoPrometheus      bool
 	PrometheusURL     string
 	PrometheusVersion string
-	PrometheusErr     error
+	// Engine names the engine at the Prometheus URL and its version
+	// ("VictoriaMetrics, version unknown (reports Prometheus 2.24.0)");
+	// empty when unknown, and then PrometheusVersion is shown.
+	Engine string
+	// EngineNotes are the engine's quirks that change what is shown
+	// ("data ≥30s old", NoRulesText).
+	EngineNotes   []string
+	PrometheusErr error
 }
 
 // Status is the screen of the alerting pipeline's own health: the
@@ -157,11 +164,17 @@ func (s *Status) lines() []string {
 	case m.PrometheusErr != nil:
 		add(st.Error.Render, "PROMETHEUS  "+text.Sanitize(hostOf(m.PrometheusURL))+" version unknown: "+text.Sanitize(m.PrometheusErr.Error()))
 	default:
-		v := text.Sanitize(m.PrometheusVersion)
-		if v == "" {
-			v = Dash
+		v := " · version " + text.Sanitize(m.PrometheusVersion)
+		if m.PrometheusVersion == "" {
+			v = " · version unknown"
 		}
-		add(st.Text.Render, plain("PROMETHEUS  ", text.Sanitize(hostOf(m.PrometheusURL)), " · version ", v))
+		if m.Engine != "" {
+			v = " · " + text.Sanitize(m.Engine)
+		}
+		add(st.Text.Render, plain("PROMETHEUS  ", text.Sanitize(hostOf(m.PrometheusURL)), v))
+		for _, n := range m.EngineNotes {
+			add(st.Warn.Render, "            "+text.Sanitize(n))
+		}
 	}
 	return out
 }

@@ -6,8 +6,10 @@ import (
 	"io"
 	"os"
 	"os/signal"
+	"slices"
 	"syscall"
 
+	"github.com/vigilterm/vigil"
 	"github.com/vigilterm/vigil/demo"
 )
 
@@ -21,9 +23,13 @@ func runDemo(args []string, stdout, stderr io.Writer, getenv func(string) string
 	noTUI := o.fs.Bool("no-tui", false, "print the URLs and keep the stack up until interrupted, without the console")
 	endpoints := o.fs.Int("endpoints", 0, "number of endpoints of the demo app (above 30: the high-cardinality mode, e.g. 10000)")
 	keep := o.fs.Bool("keep", false, "keep the demo's temporary directory (configs, logs) after exit")
+	engine := o.fs.String("engine", "prometheus", "query engine: prometheus (on PATH), prometheus3, victoriametrics, thanos or mimir (built by make engines / make engines-extra)")
 	cfg, err := parse(o, args, getenv)
 	if err != nil {
 		return err
+	}
+	if !slices.Contains(demo.Engines(), demo.Engine(*engine)) {
+		return usageError{fmt.Errorf("vigil demo: --engine %q: want one of %v", *engine, demo.Engines())}
 	}
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM, syscall.SIGHUP)
 	defer stop()
@@ -40,7 +46,8 @@ func runDemo(args []string, stdout, stderr io.Writer, getenv func(string) string
 		AlertmanagerConfig: func(sink string) []byte {
 			return demo.WithFailingReceiver(demo.AlertmanagerConfig(sink), sink, `severity="critical"`)
 		},
-		Keep: *keep,
+		Keep:   *keep,
+		Engine: demo.Engine(*engine),
 	})
 	if err != nil {
 		return fmt.Errorf("demo: %w", err)
@@ -53,6 +60,12 @@ func runDemo(args []string, stdout, stderr io.Writer, getenv func(string) string
 
 	cfg.Context = "demo"
 	cfg.Prometheus.URL = stack.PrometheusURL
+	for k, v := range stack.Headers { // Mimir's tenant
+		if cfg.Prometheus.HTTP.HTTPHeaders == nil {
+			cfg.Prometheus.HTTP.HTTPHeaders = map[string]vigil.HTTPHeader{}
+		}
+		cfg.Prometheus.HTTP.HTTPHeaders[k] = vigil.HTTPHeader{Values: []string{v}}
+	}
 	cfg.Alertmanager.URLs = stack.AlertmanagerURLs
 	if cfg.Alertmanager.Watchdog == "" {
 		cfg.Alertmanager.Watchdog = "Watchdog"
@@ -63,6 +76,9 @@ func runDemo(args []string, stdout, stderr io.Writer, getenv func(string) string
 
 	if *noTUI {
 		fmt.Fprintf(stdout, "prometheus   %s\n", stack.PrometheusURL)
+		for k, v := range stack.Headers {
+			fmt.Fprintf(stdout, "header       %s: %s\n", k, v)
+		}
 		for _, u := range stack.AlertmanagerURLs {
 			fmt.Fprintf(stdout, "alertmanager %s\n", u)
 		}

@@ -467,7 +467,7 @@ func snapshotAlerts(ctx context.Context, cfg *vigil.Config, prom *query.Promethe
 	} else {
 		source = "Alertmanager not configured"
 	}
-	promAlerts, perr := query.PrometheusAlerts(ctx, prom.API())
+	promAlerts, perr := prom.Alerts(ctx) // nothing from an engine that evaluates no rules
 	if perr != nil {
 		err = fmt.Errorf("prometheus %s: alerts: %w", cfg.Prometheus.URL, perr)
 		if source != "" {

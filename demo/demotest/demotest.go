@@ -59,6 +59,9 @@ func Start(t testing.TB, opts demo.StackOptions) *demo.Stack {
 	if _, _, err := demo.Binaries(); err != nil {
 		missing(t, err)
 	}
+	if err := demo.CheckEngine(opts.Engine); err != nil {
+		missing(t, err)
+	}
 	if opts.Log == nil {
 		opts.Log = &testLog{t: t}
 	}
@@ -100,4 +103,13 @@ func (w *testLog) Write(p []byte) (int, error) {
 	defer w.mu.Unlock()
 	w.t.Log(strings.TrimRight(string(p), "\n"))
 	return len(p), nil
+}
+
+// RequireEngine skips the test (fails it under CI=true) unless every
+// binary the engine's stack needs is there.
+func RequireEngine(t testing.TB, e demo.Engine) {
+	t.Helper()
+	if err := demo.CheckEngine(e); err != nil {
+		missing(t, err)
+	}
 }
