@@ -96,6 +96,14 @@ type SilenceServiceOptions struct {
 	// it, typed, in SilenceRequest.Confirmed, or it is refused unsent.
 	// Empty: the context is not protected.
 	Protected string
+	// Principal is the person writing in a shared console (vigil serve):
+	// a role that does not write is refused here, unsent, whatever the
+	// screens allow; the audit line names the key and the address. nil:
+	// the local console, whose writer is Writer.
+	Principal *Principal
+	// Observe, when set, is told of every write and its result (refusals
+	// included), e.g. for the server's metrics.
+	Observe func(SilenceRequest, SilenceResult)
 }
 
 // SilenceService is the one way the console writes silences: validate,
@@ -128,6 +136,14 @@ func (s *SilenceService) Writer() string { return s.o.Writer }
 // Alertmanager configured the result is ErrNoAlertmanager and nothing is
 // audited, since nothing was attempted.
 func (s *SilenceService) Write(ctx context.Context, req SilenceRequest) SilenceResult {
+	if p := s.o.Principal; p != nil && !p.Role.CanWrite() {
+		// Refused before anything is sent, even when a screen let the
+		// key through.
+		res := SilenceResult{Err: &ForbiddenError{Principal: *p}}
+		s.o.Logger.Warn("silence write refused", "op", req.Op, "user", p.Name, "role", p.Role, "key", p.Fingerprint, "remote", p.Remote)
+		s.observe(req, res)
+		return res
+	}
 	if s.o.Alertmanager == nil {
 		return SilenceResult{Err: ErrNoAlertmanager}
 	}
@@ -143,12 +159,23 @@ func (s *SilenceService) Write(ctx context.Context, req SilenceRequest) SilenceR
 	res := s.write(ctx, req)
 	s.o.Logger.Info("silence write", "op", req.Op, "id", res.ID, "reused", res.Reused, "verified", res.Verified, "err", res.Err)
 	if s.o.Audit != nil {
-		if err := s.o.Audit.Append(auditEntry(req, res, s.o.Writer, s.o.Peers, s.o.Now())); err != nil {
+		e := auditEntry(req, res, s.o.Writer, s.o.Peers, s.o.Now())
+		if p := s.o.Principal; p != nil {
+			e.Role, e.KeyFingerprint, e.Remote = string(p.Role), p.Fingerprint, p.Remote
+		}
+		if err := s.o.Audit.Append(e); err != nil {
 			s.o.Logger.Error("audit log", "err", err)
 			res.AuditErr = err
 		}
 	}
+	s.observe(req, res)
 	return res
+}
+
+func (s *SilenceService) observe(req SilenceRequest, res SilenceResult) {
+	if s.o.Observe != nil {
+		s.o.Observe(req, res)
+	}
 }
 
 func (s *SilenceService) write(ctx context.Context, req SilenceRequest) (res SilenceResult) {
