@@ -63,3 +63,7 @@ func (c *Config) ValidateServe() error {
 	}
 	return nil
 }
+
+// Where names where key's value came from: "file:line:col", a flag, an
+// environment variable, or the configuration's source.
+func (c *Config) Where(key string) string { return c.where(key) }

@@ -57,6 +57,9 @@ Usage:
   vigil note "text"                     add a note to the timeline
   vigil doctor [--format text|json|markdown] [flags]
                                         check the exporter's metrics for its known pitfalls
+  vigil serve --authorized-keys FILE [--listen :2222] [flags]
+                                        serve the console over SSH to the incident team:
+                                        each key's person their own console, with their rights
   vigil version                         print the version
 
 Exit codes: 0 ok; 1 something could not be read or is unhealthy (Prometheus or
@@ -84,6 +87,8 @@ func run(args []string, stdout, stderr io.Writer, getenv func(string) string) in
 		err = runDemo(args[1:], stdout, stderr, getenv)
 	case "audit":
 		err = runAudit(args[1:], stdout, stderr, getenv)
+	case "serve":
+		err = runServe(args[1:], stderr, getenv) // serve_run.go
 	case "doctor":
 		err = runDoctor(args[1:], stdout, stderr, getenv) // doctor.go
 	case "timeline", "note":
