@@ -20,6 +20,7 @@ import (
 	"time"
 
 	"github.com/prometheus/client_golang/prometheus"
+	"github.com/prometheus/client_golang/prometheus/collectors"
 	"github.com/prometheus/client_golang/prometheus/promhttp"
 	gossh "golang.org/x/crypto/ssh"
 
@@ -239,7 +240,8 @@ func newServeMetrics(reg prometheus.Registerer, s *server) *serveMetrics {
 			Help: "Writes to Alertmanager (create, extend, expire), by role, operation and result: ok, failed, or refused (the role does not write)."}, []string{"role", "op", "result"}),
 		keys: prometheus.NewGauge(prometheus.GaugeOpts{Name: "vigil_serve_authorized_keys", Help: "Keys authorized by the authorized keys file in use."}),
 	}
-	reg.MustRegister(m.sessions, m.opened, m.closed, m.refusals, m.writes, m.keys)
+	reg.MustRegister(m.sessions, m.opened, m.closed, m.refusals, m.writes, m.keys,
+		collectors.NewGoCollector(), collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}))
 	for _, r := range []query.Role{query.RoleViewer, query.RoleSilencer, query.RoleAdmin} {
 		m.sessions.WithLabelValues(string(r))
 	}

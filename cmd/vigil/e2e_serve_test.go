@@ -1,0 +1,522 @@
+package main
+
+import (
+	"bufio"
+	"encoding/json"
+	"io"
+	"net"
+	"net/http"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"strconv"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	gossh "golang.org/x/crypto/ssh"
+
+	"github.com/vigilterm/vigil/demo"
+	"github.com/vigilterm/vigil/demo/demotest"
+)
+
+// The vigil serve tests run the built binary as the server and the real
+// OpenSSH client in tmux as the people connecting, with keys made by
+// ssh-keygen.
+
+// sshKey makes an ed25519 key pair in dir and returns the private key's
+// path (the public one is path + ".pub").
+func sshKey(t *testing.T, dir, name string) string {
+	t.Helper()
+	path := filepath.Join(dir, name)
+	if out, err := exec.Command("ssh-keygen", "-q", "-t", "ed25519", "-N", "", "-C", name, "-f", path).CombinedOutput(); err != nil {
+		t.Fatalf("ssh-keygen: %v\n%s", err, out)
+	}
+	return path
+}
+
+// authorizedLine is the authorized_keys line of the key at path, with a
+// role option (none when "") and name as its comment.
+func authorizedLine(t *testing.T, path, role, name string) string {
+	t.Helper()
+	data, err := os.ReadFile(path + ".pub")
+	if err != nil {
+		t.Fatal(err)
+	}
+	f := strings.Fields(string(data))
+	line := f[0] + " " + f[1] + " " + name
+	if role != "" {
+		line = `role="` + role + `" ` + line
+	}
+	return line
+}
+
+func freePort(t *testing.T) string {
+	t.Helper()
+	l, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer l.Close()
+	return l.Addr().String()
+}
+
+// served is a running vigil serve.
+type served struct {
+	t       *testing.T
+	addr    string
+	metrics string
+	state   string
+	logPath string
+	cmd     *exec.Cmd
+	args    []string
+	env     []string
+}
+
+// startServe runs vigil serve on a free loopback port with the keys file
+// and extra flags, its state in state, and waits until it listens.
+func startServe(t *testing.T, state, keysFile string, extra ...string) *served {
+	t.Helper()
+	demotest.RequireTools(t, "ssh", "ssh-keygen", "tmux")
+	s := &served{t: t, addr: freePort(t), metrics: freePort(t), state: state, logPath: filepath.Join(t.TempDir(), "serve.log")}
+	s.args = append([]string{"serve", "--listen", s.addr, "--metrics-listen", s.metrics, "--authorized-keys", keysFile}, extra...)
+	s.env = append(os.Environ(), "XDG_STATE_HOME="+state, "XDG_CONFIG_HOME="+t.TempDir())
+	s.start()
+	return s
+}
+
+func (s *served) start() {
+	s.t.Helper()
+	log, err := os.OpenFile(s.logPath, os.O_CREATE|os.O_WRONLY|os.O_APPEND, 0o600)
+	if err != nil {
+		s.t.Fatal(err)
+	}
+	defer log.Close()
+	cmd := exec.Command(vigilBinary(s.t), s.args...)
+	cmd.Env, cmd.Stdout, cmd.Stderr = s.env, log, log
+	if err := cmd.Start(); err != nil {
+		s.t.Fatal(err)
+	}
+	s.cmd = cmd
+	s.t.Cleanup(func() { _ = cmd.Process.Kill(); _ = cmd.Wait() })
+	for deadline := time.Now().Add(30 * time.Second); ; time.Sleep(100 * time.Millisecond) {
+		if c, err := net.DialTimeout("tcp", s.addr, time.Second); err == nil {
+			c.Close()
+			return
+		}
+		if time.Now().After(deadline) {
+			s.t.Fatalf("vigil serve does not listen on %s after 30s; log:\n%s", s.addr, s.log())
+		}
+	}
+}
+
+// stop ends the server with SIGTERM and waits for it.
+func (s *served) stop() {
+	s.t.Helper()
+	_ = s.cmd.Process.Signal(os.Interrupt)
+	done := make(chan error, 1)
+	go func() { done <- s.cmd.Wait() }()
+	select {
+	case <-done:
+	case <-time.After(10 * time.Second):
+		_ = s.cmd.Process.Kill()
+		s.t.Fatalf("vigil serve did not stop within 10s; log:\n%s", s.log())
+	}
+}
+
+func (s *served) log() string {
+	data, _ := os.ReadFile(s.logPath)
+	return string(data)
+}
+
+func (s *served) port() string {
+	_, p, _ := net.SplitHostPort(s.addr)
+	return p
+}
+
+// sshArgs is the OpenSSH command line to the server with key, its known
+// hosts in knownHosts; strict refuses a host key that is not known.
+func (s *served) sshArgs(key, knownHosts string, strict bool, extra ...string) []string {
+	check := "no"
+	if strict {
+		check = "yes"
+	}
+	args := []string{"ssh", "-p", s.port(), "-i", key, "-o", "StrictHostKeyChecking=" + check, "-o", "UserKnownHostsFile=" + knownHosts,
+		"-o", "IdentitiesOnly=yes", "-o", "BatchMode=yes", "-o", "ConnectTimeout=10", "-F", "/dev/null"}
+	return append(append(args, extra...), "127.0.0.1")
+}
+
+// connect opens the console of key in a w x h tmux pane.
+func (s *served) connect(w, h int, key, knownHosts string, strict bool) *pane {
+	s.t.Helper()
+	return startPane(s.t, w, h, []string{"TERM=xterm-256color"}, s.sshArgs(key, knownHosts, strict, "-t")...)
+}
+
+// metric reads one sample of the server's /metrics ("" when absent).
+func (s *served) metric(series string) string {
+	s.t.Helper()
+	resp, err := http.Get("http://" + s.metrics + "/metrics")
+	if err != nil {
+		s.t.Fatal(err)
+	}
+	defer resp.Body.Close()
+	sc := bufio.NewScanner(resp.Body)
+	for sc.Scan() {
+		if v, ok := strings.CutPrefix(sc.Text(), series+" "); ok {
+			return v
+		}
+	}
+	return ""
+}
+
+// waitMetric waits until the series has the value want.
+func (s *served) waitMetric(series, want string, timeout time.Duration) {
+	s.t.Helper()
+	deadline := time.Now().Add(timeout)
+	for {
+		got := s.metric(series)
+		if got == want {
+			return
+		}
+		if time.Now().After(deadline) {
+			s.t.Fatalf("%s = %q after %s, want %s; log:\n%s", series, got, timeout, want, s.log())
+		}
+		time.Sleep(200 * time.Millisecond)
+	}
+}
+
+// serveTeam makes keys for a viewer (ann), a silencer (Bob Builder) and an
+// admin (carol), and a stranger's key not in the file.
+func serveTeam(t *testing.T) (dir, keysFile string, keys map[string]string) {
+	t.Helper()
+	demotest.RequireTools(t, "ssh-keygen")
+	dir = t.TempDir()
+	keys = map[string]string{}
+	var lines []string
+	for _, k := range []struct{ file, role, name string }{{"ann", "", "ann"}, {"bob", "silencer", "Bob Builder"}, {"carol", "admin", "carol"}} {
+		keys[k.file] = sshKey(t, dir, k.file)
+		lines = append(lines, authorizedLine(t, keys[k.file], k.role, k.name))
+	}
+	keys["eve"] = sshKey(t, dir, "eve")
+	keysFile = filepath.Join(dir, "authorized_keys")
+	if err := os.WriteFile(keysFile, []byte("# the incident team\n"+strings.Join(lines, "\n")+"\n"), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	return dir, keysFile, keys
+}
+
+// A known key gets the overview at its pty's size; an unknown key is
+// refused at authentication; a session without a pty is told why.
+func TestE2EServeKnownKeyOverviewUnknownRefused(t *testing.T) {
+	t.Parallel()
+	stack := startIncidentStack(t)
+	dir, keysFile, keys := serveTeam(t)
+	srv := startServe(t, t.TempDir(), keysFile, consoleArgs(stack)...)
+	kh := filepath.Join(dir, "known_hosts")
+
+	p := srv.connect(100, 30, keys["ann"], kh, false)
+	s := p.waitText(40*time.Second, "● live", "/api/checkout", "read-only")
+	if got := len(lines(s)); got != 30 {
+		t.Errorf("the console drew %d lines in a 30-line pty:\n%s", got, s)
+	}
+
+	out, err := exec.Command(srv.sshArgs(keys["eve"], kh, false, "-T")[0], srv.sshArgs(keys["eve"], kh, false, "-T")[1:]...).CombinedOutput()
+	if err == nil || !strings.Contains(string(out), "Permission denied (publickey)") {
+		t.Errorf("an unknown key: %v\n%s", err, out)
+	}
+	args := srv.sshArgs(keys["ann"], kh, false, "-T")
+	out, err = exec.Command(args[0], args[1:]...).CombinedOutput()
+	if err == nil || !strings.Contains(string(out), "the console needs a terminal") {
+		t.Errorf("no pty: %v\n%s", err, out)
+	}
+	srv.waitMetric(`vigil_serve_refusals_total{reason="unknown_key"}`, "1", 5*time.Second)
+	srv.waitMetric(`vigil_serve_sessions{role="viewer"}`, "1", 5*time.Second)
+	p.quit(10 * time.Second)
+	srv.waitMetric(`vigil_serve_sessions{role="viewer"}`, "0", 5*time.Second)
+}
+
+// servedSilence is a silence as Alertmanager's API gives it.
+type servedSilence struct {
+	ID        string `json:"id"`
+	CreatedBy string `json:"createdBy"`
+	Comment   string `json:"comment"`
+}
+
+func servedSilences(t *testing.T, am string) []servedSilence {
+	t.Helper()
+	var all []servedSilence
+	demotest.GetJSON(t, am+"/api/v2/silences", &all)
+	return all
+}
+
+// A viewer's s is refused and Alertmanager holds no silence; a silencer's
+// silence carries the key's name as createdBy, and the audit log names the
+// key's fingerprint and the address.
+func TestE2EServeViewerRefusedSilencerSigns(t *testing.T) {
+	t.Parallel()
+	stack := demotest.Start(t, demo.StackOptions{App: demo.AppOptions{Seed: 5}, Alertmanagers: 1})
+	am := stack.AlertmanagerURLs[0]
+	postDiskFull(t, am)
+	dir, keysFile, keys := serveTeam(t)
+	state := t.TempDir()
+	srv := startServe(t, state, keysFile, consoleArgs(stack, "--alertmanager", am)...)
+	kh := filepath.Join(dir, "known_hosts")
+
+	viewer := srv.connect(170, 30, keys["ann"], kh, false)
+	viewer.waitText(40*time.Second, "● live")
+	viewer.keys("2")
+	viewer.waitText(15*time.Second, "DiskFull", "disk 97% full")
+	viewer.keys("s")
+	viewer.waitText(5*time.Second, "viewer: writes are not allowed (role from "+keysFile+":2)")
+	viewer.keys("a")
+	viewer.waitText(5*time.Second, "viewer: writes are not allowed")
+	stayed(t, am, 0, 2*time.Second)
+
+	silencer := srv.connect(100, 30, keys["bob"], kh, false)
+	silencer.waitText(40*time.Second, "● live")
+	silenceDiskFull(silencer)
+	silencer.keys("Enter")
+	silencer.waitText(20*time.Second, "silenced:", "verified active")
+	sils := servedSilences(t, am)
+	if len(sils) != 1 || sils[0].CreatedBy != "Bob Builder" {
+		t.Fatalf("Alertmanager's silences: %+v; want one created by Bob Builder", sils)
+	}
+	fp, err := exec.Command("ssh-keygen", "-l", "-E", "sha256", "-f", keys["bob"]+".pub").Output()
+	if err != nil {
+		t.Fatal(err)
+	}
+	data, err := os.ReadFile(filepath.Join(state, "vigil", "audit.log"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	var e struct {
+		User, Role, Action, Remote string
+		Key                        string `json:"key_fingerprint"`
+		SilenceID                  string `json:"silence_id"`
+	}
+	if err := json.Unmarshal(data, &e); err != nil {
+		t.Fatalf("audit log: %v\n%s", err, data)
+	}
+	if e.User != "Bob Builder" || e.Role != "silencer" || e.SilenceID != sils[0].ID || !strings.Contains(string(fp), e.Key) || e.Key == "" ||
+		!strings.HasPrefix(e.Remote, "127.0.0.1:") {
+		t.Errorf("audit line %+v; key %s", e, fp)
+	}
+	srv.waitMetric(`vigil_serve_writes_total{op="create",result="ok",role="silencer"}`, "1", 5*time.Second)
+	if got := srv.metric(`vigil_serve_writes_total{op="create",result="ok",role="viewer"}`); got != "" {
+		t.Errorf("a viewer's write counted: %s", got)
+	}
+}
+
+// frozenConn is a connection whose reads stop when frozen: a link that
+// stops reading (the peer's window and socket buffers then fill up).
+type frozenConn struct {
+	net.Conn
+	once   sync.Once
+	frozen chan struct{}
+	closed chan struct{}
+}
+
+func (c *frozenConn) freeze() { c.once.Do(func() { close(c.frozen) }) }
+
+func (c *frozenConn) Read(p []byte) (int, error) {
+	select {
+	case <-c.frozen:
+		<-c.closed
+		return 0, net.ErrClosed
+	default:
+		return c.Conn.Read(p)
+	}
+}
+
+func (c *frozenConn) Close() error {
+	select {
+	case <-c.closed:
+	default:
+		close(c.closed)
+	}
+	return c.Conn.Close()
+}
+
+// slowSession opens a console with a raw SSH client and stops reading: it
+// then asks for a full redraw at a large size again and again, so the
+// server has much to write that is never taken.
+func slowSession(t *testing.T, addr, keyPath string) *frozenConn {
+	t.Helper()
+	fc, sess := rawSession(t, addr, keyPath, 300, 100)
+	if err := sess.Shell(); err != nil {
+		t.Fatal(err)
+	}
+	fc.freeze()
+	go func() {
+		for i := range 3000 {
+			// Requests that want no reply: written, never waited for.
+			if err := sess.WindowChange(100+i%2, 300-i%3); err != nil {
+				return
+			}
+			time.Sleep(5 * time.Millisecond)
+		}
+	}()
+	return fc
+}
+
+// readingSession opens a 120x40 console with a raw SSH client that reads
+// and drops everything.
+func readingSession(t *testing.T, addr, keyPath string) {
+	t.Helper()
+	_, sess := rawSession(t, addr, keyPath, 120, 40)
+	out, err := sess.StdoutPipe()
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := sess.Shell(); err != nil {
+		t.Fatal(err)
+	}
+	go func() { _, _ = io.Copy(io.Discard, out) }()
+}
+
+// rawSession asks for a pty of w x h with a Go SSH client; the caller
+// starts the shell.
+func rawSession(t *testing.T, addr, keyPath string, w, h int) (*frozenConn, *gossh.Session) {
+	t.Helper()
+	pem, err := os.ReadFile(keyPath)
+	if err != nil {
+		t.Fatal(err)
+	}
+	signer, err := gossh.ParsePrivateKey(pem)
+	if err != nil {
+		t.Fatal(err)
+	}
+	raw, err := net.DialTimeout("tcp", addr, 5*time.Second)
+	if err != nil {
+		t.Fatal(err)
+	}
+	fc := &frozenConn{Conn: raw, frozen: make(chan struct{}), closed: make(chan struct{})}
+	t.Cleanup(func() { fc.Close() })
+	cfg := &gossh.ClientConfig{User: "slow", Auth: []gossh.AuthMethod{gossh.PublicKeys(signer)},
+		HostKeyCallback: gossh.InsecureIgnoreHostKey(), Timeout: 10 * time.Second}
+	cc, chans, reqs, err := gossh.NewClientConn(fc, addr, cfg)
+	if err != nil {
+		t.Fatal(err)
+	}
+	client := gossh.NewClient(cc, chans, reqs)
+	sess, err := client.NewSession()
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := sess.RequestPty("xterm-256color", h, w, gossh.TerminalModes{}); err != nil {
+		t.Fatal(err)
+	}
+	return fc, sess
+}
+
+// A client that stops reading stalls no one else: while it holds the
+// server's writes to it, another person's console keeps answering keys
+// and refreshing, and the slow session is closed after serve.write_timeout.
+func TestE2EServeSlowClientDoesNotStallOthers(t *testing.T) {
+	t.Parallel()
+	stack := startIncidentStack(t)
+	dir, keysFile, keys := serveTeam(t)
+	cfgPath := filepath.Join(dir, "config.toml")
+	if err := os.WriteFile(cfgPath, []byte("[serve]\nwrite_timeout = \"4s\"\n"), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	srv := startServe(t, t.TempDir(), keysFile, consoleArgs(stack, "--config", cfgPath)...)
+	kh := filepath.Join(dir, "known_hosts")
+	p := srv.connect(100, 30, keys["ann"], kh, false)
+	p.waitText(40*time.Second, "● live", "/api/checkout")
+
+	slowSession(t, srv.addr, keys["bob"])
+	srv.waitMetric(`vigil_serve_sessions{role="silencer"}`, "1", 10*time.Second)
+	// While the slow one is stuck, the other answers each key within 2s and
+	// its data keeps coming: the worst endpoint's error ratio follows a
+	// change of the app's fault.
+	start := time.Now()
+	for i := 0; time.Since(start) < 6*time.Second; i++ {
+		p.keys("3")
+		p.waitText(2*time.Second, "Silences")
+		p.keys("1")
+		p.waitText(2*time.Second, "ENDPOINT")
+	}
+	stack.App.SetFault("/api/checkout", demo.Fault{ErrorRatio: 1})
+	p.waitFor("checkout at 100% errors", 30*time.Second, func(s string) bool {
+		return strings.Contains(firstRow(s), "/api/checkout") && strings.Contains(firstRow(s), "100%")
+	})
+	srv.waitMetric(`vigil_serve_sessions_closed_total{reason="write_timeout"}`, "1", 30*time.Second)
+	srv.waitMetric(`vigil_serve_sessions{role="silencer"}`, "0", 5*time.Second)
+	if !strings.Contains(srv.log(), "reason=write_timeout") {
+		t.Errorf("the log does not say why the slow session was closed:\n%s", srv.log())
+	}
+}
+
+// The server killed and started again keeps its host key: a client that
+// checks host keys strictly reconnects without a warning. The key file is
+// the owner's only.
+func TestE2EServeRestartKeepsHostKey(t *testing.T) {
+	t.Parallel()
+	stack := startIncidentStack(t)
+	dir, keysFile, keys := serveTeam(t)
+	state := t.TempDir()
+	srv := startServe(t, state, keysFile, consoleArgs(stack)...)
+	kh := filepath.Join(dir, "known_hosts")
+	p := srv.connect(100, 30, keys["carol"], kh, false)
+	p.waitText(40*time.Second, "● live")
+	fi, err := os.Stat(filepath.Join(state, "vigil", "ssh_host_ed25519_key"))
+	if err != nil || fi.Mode().Perm() != 0o600 {
+		t.Fatalf("host key: %v %v", fi, err)
+	}
+	// The admin's list of who is connected.
+	p.keys("F2")
+	p.waitText(5*time.Second, "1 connected", "carol", "admin", "127.0.0.1:")
+	p.keys("Escape")
+
+	srv.stop()
+	p.waitFor("the session to end with the server", 10*time.Second, func(s string) bool { return strings.Contains(s, "[exited") })
+	srv.start()
+	p2 := srv.connect(100, 30, keys["carol"], kh, true)
+	s := p2.waitText(40*time.Second, "● live")
+	if strings.Contains(s, "IDENTIFICATION HAS CHANGED") {
+		t.Fatalf("host key changed:\n%s", s)
+	}
+	if n := strings.Count(srv.log(), "msg=serving"); n != 2 {
+		t.Errorf("%d starts in the log", n)
+	}
+}
+
+// The memory a session adds to the server: the Go heap in use after ten
+// more sessions, as the server's own metrics give it.
+func TestE2EServeMemoryPerSession(t *testing.T) {
+	stack := startIncidentStack(t)
+	_, keysFile, _ := serveTeam(t)
+	dir := t.TempDir()
+	var lines []string
+	var paths []string
+	for i := range 10 {
+		p := sshKey(t, dir, "k"+strconv.Itoa(i))
+		paths = append(paths, p)
+		lines = append(lines, authorizedLine(t, p, "", "person"+strconv.Itoa(i)))
+	}
+	data, _ := os.ReadFile(keysFile)
+	if err := os.WriteFile(keysFile, append(data, []byte(strings.Join(lines, "\n")+"\n")...), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	srv := startServe(t, t.TempDir(), keysFile, consoleArgs(stack)...)
+	heap := func() float64 {
+		time.Sleep(3 * time.Second)
+		v, err := strconv.ParseFloat(srv.metric("go_memstats_heap_inuse_bytes"), 64)
+		if err != nil {
+			t.Fatalf("go_memstats_heap_inuse_bytes: %v", err)
+		}
+		return v
+	}
+	before := heap()
+	for _, p := range paths {
+		readingSession(t, srv.addr, p)
+	}
+	srv.waitMetric(`vigil_serve_sessions{role="viewer"}`, "10", 20*time.Second)
+	after := heap()
+	t.Logf("heap in use: %.1f MiB with no session, %.1f MiB with 10: %.2f MiB per session", before/(1<<20), after/(1<<20), (after-before)/10/(1<<20))
+	if after <= before {
+		t.Errorf("heap did not grow with 10 sessions (%.0f -> %.0f): the figure measures nothing", before, after)
+	}
+}
