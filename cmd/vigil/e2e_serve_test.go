@@ -521,3 +521,62 @@ func TestE2EServeMemoryPerSession(t *testing.T) {
 		t.Errorf("heap did not grow with 10 sessions (%.0f -> %.0f): the figure measures nothing", before, after)
 	}
 }
+
+// The limits: a second session of a key over serve.max_per_key and a
+// session over serve.max_sessions are refused with the reason; a key
+// removed from the file has its session closed within a poll and is
+// refused after; a session with no keystroke for serve.idle_timeout is
+// closed.
+func TestE2EServeLimitsReloadAndIdle(t *testing.T) {
+	t.Parallel()
+	stack := startIncidentStack(t)
+	dir, keysFile, keys := serveTeam(t)
+	cfgPath := filepath.Join(dir, "config.toml")
+	if err := os.WriteFile(cfgPath, []byte("[serve]\nmax_sessions = 2\nmax_per_key = 1\nidle_timeout = \"6s\"\n"), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	srv := startServe(t, t.TempDir(), keysFile, consoleArgs(stack, "--config", cfgPath)...)
+	kh := filepath.Join(dir, "known_hosts")
+	bob := srv.connect(100, 30, keys["bob"], kh, false)
+	bob.waitText(40*time.Second, "● live")
+	bob2 := srv.connect(100, 30, keys["bob"], kh, false)
+	bob2.waitText(10*time.Second, "1 sessions of this key are open, the most allowed (serve.max_per_key)")
+	carol := srv.connect(100, 30, keys["carol"], kh, false)
+	carol.waitText(40*time.Second, "● live")
+	ann := srv.connect(100, 30, keys["ann"], kh, false)
+	ann.waitText(10*time.Second, "2 sessions are open, the most allowed (serve.max_sessions)")
+
+	// Bob's key removed: his session ends, and he cannot come back.
+	data, err := os.ReadFile(keysFile)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var kept []string
+	for _, l := range strings.Split(string(data), "\n") {
+		if !strings.Contains(l, "Bob Builder") {
+			kept = append(kept, l)
+		}
+	}
+	if err := os.WriteFile(keysFile, []byte(strings.Join(kept, "\n")), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	bob.waitText(10*time.Second, "[exited")
+	srv.waitMetric(`vigil_serve_sessions_closed_total{reason="key_removed"}`, "1", 5*time.Second)
+	args := srv.sshArgs(keys["bob"], kh, false, "-T")
+	if out, err := exec.Command(args[0], args[1:]...).CombinedOutput(); err == nil || !strings.Contains(string(out), "Permission denied (publickey)") {
+		t.Errorf("a removed key: %v\n%s", err, out)
+	}
+
+	// Carol, typing nothing, is closed after the idle timeout; keys keep a
+	// session open.
+	ann2 := srv.connect(100, 30, keys["ann"], kh, false)
+	ann2.waitText(40*time.Second, "● live")
+	for end := time.Now().Add(8 * time.Second); time.Now().Before(end); time.Sleep(time.Second) {
+		ann2.keys("1")
+	}
+	carol.waitText(15*time.Second, "[exited")
+	srv.waitMetric(`vigil_serve_sessions_closed_total{reason="idle"}`, "1", 5*time.Second)
+	if s := ann2.screen(); strings.Contains(s, "[exited") {
+		t.Errorf("a session with keystrokes was closed as idle:\n%s", s)
+	}
+}
