@@ -88,7 +88,12 @@ func serveLogger(cfg *vigil.Config, stderr io.Writer) (*slog.Logger, func(), err
 
 // serve prepares every context once, then serves until ctx ends.
 func serve(ctx context.Context, cfg *vigil.Config, getenv func(string) string, logger *slog.Logger, stderr io.Writer) error {
-	keys, skipped, err := access.Load(cfg.Serve.AuthorizedKeys)
+	// An absolute path: the file:line a viewer is shown is where to look.
+	keysPath, err := filepath.Abs(cfg.Serve.AuthorizedKeys)
+	if err != nil {
+		return usageError{&vigil.Error{Where: originOr(cfg, "serve.authorized_keys"), Key: "serve.authorized_keys", Msg: err.Error()}}
+	}
+	keys, skipped, err := access.Load(keysPath)
 	for _, s := range skipped {
 		logger.Warn("authorized keys: line skipped", "problem", s.Error())
 		fmt.Fprintf(stderr, "vigil serve: skipped %v\n", s)
