@@ -144,7 +144,7 @@ func (s *server) program(sess ssh.Session) *tea.Program {
 		s.refuse(sess, "no_pty", "the console needs a terminal: connect with ssh -t (no pty was asked for)")
 		return nil
 	}
-	ss, why, msg := s.admit(sess, k, pty.Term)
+	ss, why, msg := s.admit(sess, k, pty)
 	if ss == nil {
 		s.refuse(sess, why, msg)
 		return nil
@@ -171,7 +171,7 @@ func (s *server) program(sess ssh.Session) *tea.Program {
 
 // admit counts a new session of k in, unless a limit is reached: then why
 // is the metric's reason and msg the person's message.
-func (s *server) admit(sess ssh.Session, k access.Key, term string) (ss *session, why, msg string) {
+func (s *server) admit(sess ssh.Session, k access.Key, pty ssh.Pty) (ss *session, why, msg string) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	if s.closing {
@@ -190,19 +190,14 @@ func (s *server) admit(sess ssh.Session, k access.Key, term string) (ss *session
 		return nil, "max_per_key", fmt.Sprintf("%d sessions of this key are open, the most allowed (serve.max_per_key)", n)
 	}
 	s.next++
-	ss = &session{id: s.next, key: k, remote: sess.RemoteAddr().String(), term: term, started: time.Now()}
+	ss = &session{id: s.next, key: k, remote: sess.RemoteAddr().String(), term: pty.Term, started: time.Now()}
 	ss.lastInput.Store(ss.started.UnixNano())
 	ss.conn, _ = sess.Context().Value(ssh.ContextKeyConn).(*gossh.ServerConn)
 	s.sessions[ss.id] = ss
 	s.metrics.sessionStarted(k.Role)
-	s.log.Info("session opened", "user", k.Name, "role", k.Role, "key", k.Fingerprint, "remote", ss.remote, "term", term,
-		"width", sessWidth(sess), "sessions", len(s.sessions))
+	s.log.Info("session opened", "user", k.Name, "role", k.Role, "key", k.Fingerprint, "remote", ss.remote, "term", pty.Term,
+		"size", fmt.Sprintf("%dx%d", pty.Window.Width, pty.Window.Height), "sessions", len(s.sessions))
 	return ss, "", ""
-}
-
-func sessWidth(sess ssh.Session) string {
-	p, _, _ := sess.Pty()
-	return fmt.Sprintf("%dx%d", p.Window.Width, p.Window.Height)
 }
 
 // end counts a session out, once; reason is why the server ended it ("":
