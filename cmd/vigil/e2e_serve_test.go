@@ -307,9 +307,18 @@ func TestE2EServeViewerRefusedSilencerSigns(t *testing.T) {
 	viewer.keys("a")
 	viewer.waitText(5*time.Second, "viewer: writes are not allowed")
 	stayed(t, am, 0, 2*time.Second)
+	// The help says why the writing keys are gone.
+	viewer.keys("?")
+	viewer.waitText(5*time.Second, "viewer: writes are not allowed (role from "+keysFile+":2)", "Keys")
+	viewer.keys("Escape")
 
 	silencer := srv.connect(100, 30, keys["bob"], kh, false)
-	silencer.waitText(40*time.Second, "● live")
+	silencer.waitText(40*time.Second, "● live", "ENDPOINT")
+	// Each person has their own console: the viewer is still on Alerts.
+	viewer.waitText(5*time.Second, "DiskFull")
+	if s := viewer.screen(); strings.Contains(s, "ENDPOINT") {
+		t.Errorf("the viewer's console followed the silencer's:\n%s", s)
+	}
 	silenceDiskFull(silencer)
 	silencer.keys("Enter")
 	silencer.waitText(20*time.Second, "silenced:", "verified active")

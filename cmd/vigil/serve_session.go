@@ -74,7 +74,7 @@ func (r *sessionRoot) whoView() string {
 		}
 		lines = append(lines, fmt.Sprintf("%s%-19s %-8s %-22s %8s %8s  %s", me, text.Truncate(text.Sanitize(s.Name), 19), s.Role,
 			text.Sanitize(s.Remote), views.FormatDuration(now.Sub(s.Since).Truncate(time.Second)),
-			views.FormatDuration(now.Sub(s.LastInput).Truncate(time.Second)), s.Fingerprint))
+			views.FormatDuration(now.Sub(s.LastInput).Truncate(time.Second)), text.Sanitize(s.Fingerprint)))
 	}
 	return text.FitLines(lines, max(r.w, 1), max(r.h, 1))
 }

@@ -7,8 +7,13 @@ import (
 	"path/filepath"
 	"strings"
 	"testing"
+	"time"
 
+	tea "charm.land/bubbletea/v2"
 	gossh "golang.org/x/crypto/ssh"
+
+	"github.com/vigilterm/vigil/query"
+	"github.com/vigilterm/vigil/query/access"
 )
 
 // serveRun runs "vigil serve args" with its state in state and returns
@@ -102,5 +107,59 @@ func TestHostKeyCreatedOnceAndKept(t *testing.T) {
 	pem2, fp2, err := hostKey(path)
 	if err != nil || fp1 != fp2 || !bytes.Equal(pem1, pem2) || !strings.HasPrefix(fp1, "SHA256:") {
 		t.Errorf("second read: %s vs %s, %v", fp1, fp2, err)
+	}
+}
+
+// stubModel records the keys it gets.
+type stubModel struct{ got []string }
+
+func (s *stubModel) Init() tea.Cmd { return nil }
+func (s *stubModel) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
+	if k, ok := msg.(tea.KeyPressMsg); ok {
+		s.got = append(s.got, k.String())
+	}
+	return s, nil
+}
+func (s *stubModel) View() tea.View { return tea.NewView("the console") }
+
+// F2 shows an admin who is connected, and nothing else reaches the console
+// under the list until it is closed; for anyone else F2 is the console's.
+func TestWhoIsConnectedIsTheAdminsOnly(t *testing.T) {
+	srv := &server{sessions: map[uint64]*session{}}
+	add := func(name string, role query.Role) *session {
+		ss := &session{id: uint64(len(srv.sessions) + 1), key: access.Key{Name: name, Role: role, Fingerprint: "SHA256:" + name},
+			remote: "10.0.0.1:2222", started: time.Now().Add(-time.Minute)}
+		ss.lastInput.Store(time.Now().UnixNano())
+		srv.sessions[ss.id] = ss
+		return ss
+	}
+	admin, viewer := add("carol", query.RoleAdmin), add("ann\x1b[2J", query.RoleViewer)
+	press := func(r *sessionRoot, k tea.Key) { r.Update(tea.KeyPressMsg(k)) }
+	f2 := tea.Key{Code: tea.KeyF2}
+
+	inner := &stubModel{}
+	r := &sessionRoot{Model: inner, srv: srv, ss: admin}
+	r.Update(tea.WindowSizeMsg{Width: 120, Height: 10})
+	press(r, f2)
+	v := r.View().Content
+	for _, want := range []string{"2 connected", "*carol", "admin", "SHA256:carol", "viewer", "10.0.0.1:2222"} {
+		if !strings.Contains(v, want) {
+			t.Errorf("the list does not show %q:\n%s", want, v)
+		}
+	}
+	if strings.Contains(v, "\x1b[2J") {
+		t.Errorf("a name's escape reached the screen: %q", v)
+	}
+	press(r, tea.Key{Code: 'q', Text: "q"})
+	press(r, tea.Key{Code: tea.KeyEscape})
+	if len(inner.got) != 0 || r.View().Content != "the console" {
+		t.Errorf("keys reached the console under the list: %v; view %q", inner.got, r.View().Content)
+	}
+
+	inner = &stubModel{}
+	r = &sessionRoot{Model: inner, srv: srv, ss: viewer}
+	press(r, f2)
+	if r.View().Content != "the console" || len(inner.got) != 1 || inner.got[0] != "f2" {
+		t.Errorf("a viewer's F2: view %q, console got %v", r.View().Content, inner.got)
 	}
 }
