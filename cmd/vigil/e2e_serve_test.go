@@ -650,3 +650,33 @@ func TestE2EServeLimitsReloadAndIdle(t *testing.T) {
 		t.Errorf("a session with keystrokes was closed as idle:\n%s", s)
 	}
 }
+
+// A session that quits is counted out at once, even when its connection
+// stays open for others (OpenSSH's ControlMaster shares one connection
+// between sessions): with serve.max_per_key = 1, a second session over the
+// same connection opens after the first quit.
+func TestE2EServeSessionCountedOutOnQuit(t *testing.T) {
+	t.Parallel()
+	stack := startIncidentStack(t)
+	dir, keysFile, keys := serveTeam(t)
+	cfgPath := filepath.Join(dir, "config.toml")
+	if err := os.WriteFile(cfgPath, []byte("[serve]\nmax_per_key = 1\n"), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	srv := startServe(t, t.TempDir(), keysFile, consoleArgs(stack, "--config", cfgPath)...)
+	kh := filepath.Join(dir, "known_hosts")
+	ctl := filepath.Join(dir, "ctl")
+	mux := []string{"-o", "ControlMaster=auto", "-o", "ControlPath=" + ctl, "-o", "ControlPersist=60"}
+	t.Cleanup(func() {
+		args := srv.sshArgs(keys["ann"], kh, false, append(mux, "-O", "exit")...)
+		_ = exec.Command(args[0], args[1:]...).Run()
+	})
+	first := startPane(t, 100, 30, []string{"TERM=xterm-256color"}, srv.sshArgs(keys["ann"], kh, false, append(mux, "-t")...)...)
+	first.waitText(40*time.Second, "● live")
+	first.quit(10 * time.Second)
+	second := startPane(t, 100, 30, []string{"TERM=xterm-256color"}, srv.sshArgs(keys["ann"], kh, false, append(mux, "-t")...)...)
+	second.waitText(40*time.Second, "● live")
+	if n := strings.Count(srv.log(), "session opened"); n != 2 {
+		t.Errorf("%d sessions opened, want 2; log:\n%s", n, srv.log())
+	}
+}

@@ -37,6 +37,9 @@ type server struct {
 	metrics  *serveMetrics
 	ssh      *ssh.Server
 
+	// open maps each ssh.Session to its *session while its console runs.
+	open sync.Map
+
 	mu       sync.Mutex
 	sessions map[uint64]*session
 	next     uint64
@@ -95,7 +98,10 @@ func (s *server) newSSHServer(hostKeyPEM []byte) (*ssh.Server, error) {
 		wish.WithHostKeyPEM(hostKeyPEM),
 		wish.WithVersion("SSH-2.0-vigil"),
 		wish.WithPublicKeyAuth(s.authorize),
-		wish.WithMiddleware(bm.MiddlewareWithProgramHandler(s.program)),
+		// The last is outermost: the Bubble Tea middleware runs the
+		// console, then the one under it counts the session out, as soon as
+		// the console ends even when the connection stays open for others.
+		wish.WithMiddleware(s.ended, bm.MiddlewareWithProgramHandler(s.program)),
 	)
 	if err != nil {
 		return nil, err
@@ -155,9 +161,9 @@ func (s *server) program(sess ssh.Session) *tea.Program {
 		s.refuse(sess, "build", "cannot open the console: "+err.Error())
 		return nil
 	}
+	s.open.Store(sess, ss)
 	go func() {
-		// The middleware's program ends with the session; so does the
-		// session's place in the count.
+		// The connection's end also ends its sessions (end is once).
 		<-sess.Context().Done()
 		s.end(ss, "")
 	}()
@@ -167,6 +173,16 @@ func (s *server) program(sess ssh.Session) *tea.Program {
 		tea.WithoutSignalHandler(),
 	)
 	return tea.NewProgram(root, opts...)
+}
+
+// ended counts a session out when its console has ended.
+func (s *server) ended(next ssh.Handler) ssh.Handler {
+	return func(sess ssh.Session) {
+		if ss, ok := s.open.LoadAndDelete(sess); ok {
+			s.end(ss.(*session), "")
+		}
+		next(sess)
+	}
 }
 
 // admit counts a new session of k in, unless a limit is reached: then why
