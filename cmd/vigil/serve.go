@@ -7,6 +7,7 @@ import (
 	"log/slog"
 	"net"
 	"slices"
+	"strings"
 	"sync"
 	"sync/atomic"
 	"time"
@@ -155,7 +156,7 @@ func (s *server) program(sess ssh.Session) *tea.Program {
 		s.refuse(sess, why, msg)
 		return nil
 	}
-	root, err := s.root(ss)
+	root, err := s.root(ss, sessionEnv(sess.Environ(), s.getenv))
 	if err != nil {
 		s.end(ss, "")
 		s.refuse(sess, "build", "cannot open the console: "+err.Error())
@@ -268,10 +269,10 @@ func (s *server) keysChanged() {
 
 // root builds the session's console: every context, written as the
 // session's person.
-func (s *server) root(ss *session) (tea.Model, error) {
+func (s *server) root(ss *session, getenv func(string) string) (tea.Model, error) {
 	p := ss.key.Principal(ss.remote)
 	w := writer{identity: p.Name, auditUser: p.Name, principal: &p, observe: s.metrics.observeWrite(p.Role)}
-	m, err := s.contexts[s.active].model(s.getenv, s.log, w)
+	m, err := s.contexts[s.active].model(getenv, s.log, w)
 	if err != nil {
 		return nil, err
 	}
@@ -279,11 +280,29 @@ func (s *server) root(ss *session) (tea.Model, error) {
 	if len(s.contexts) > 1 {
 		specs := make([]ui.ContextSpec, len(s.contexts))
 		for i, c := range s.contexts {
-			specs[i] = c.spec(func() (*ui.Model, error) { return c.model(s.getenv, s.log, w) })
+			specs[i] = c.spec(func() (*ui.Model, error) { return c.model(getenv, s.log, w) })
 		}
 		root = ui.NewContexts(specs, s.active, m)
 	}
 	return &sessionRoot{Model: root, srv: s, ss: ss}, nil
+}
+
+// sessionEnv is the environment a session's console reads: what is about
+// the person's terminal (NO_COLOR, TMUX) from what their client sent, the
+// rest from the server's.
+func sessionEnv(env []string, server func(string) string) func(string) string {
+	return func(k string) string {
+		switch k {
+		case "NO_COLOR", "TMUX":
+			for _, kv := range env {
+				if v, ok := strings.CutPrefix(kv, k+"="); ok {
+					return v
+				}
+			}
+			return ""
+		}
+		return server(k)
+	}
 }
 
 // spec is the prepared context as one of several in a console, with its

@@ -163,3 +163,13 @@ func TestWhoIsConnectedIsTheAdminsOnly(t *testing.T) {
 		t.Errorf("a viewer's F2: view %q, console got %v", r.View().Content, inner.got)
 	}
 }
+
+// A session's console reads NO_COLOR and TMUX from what the person's
+// client sent, never from the server's own environment.
+func TestSessionEnv(t *testing.T) {
+	server := func(k string) string { return map[string]string{"NO_COLOR": "1", "TMUX": "/tmp/t", "VIGIL_X": "x"}[k] }
+	get := sessionEnv([]string{"LANG=C", "TMUX=/tmp/mine,1,0"}, server)
+	if get("NO_COLOR") != "" || get("TMUX") != "/tmp/mine,1,0" || get("VIGIL_X") != "x" {
+		t.Errorf("NO_COLOR %q TMUX %q VIGIL_X %q", get("NO_COLOR"), get("TMUX"), get("VIGIL_X"))
+	}
+}
