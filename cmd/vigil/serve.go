@@ -111,6 +111,10 @@ func (s *server) newSSHServer(hostKeyPEM []byte) (*ssh.Server, error) {
 	// and they stay unset. Nothing is forwarded.
 	srv.PasswordHandler, srv.KeyboardInteractiveHandler = nil, nil
 	srv.HandshakeTimeout = 20 * time.Second
+	// A backstop under the session's own idle rule: a connection with no
+	// traffic either way (a refused client that stopped reading, a session
+	// never started) is closed after the idle timeout too.
+	srv.IdleTimeout = s.serve.IdleTimeout.D()
 	s.ssh = srv
 	return srv, nil
 }
