@@ -5,16 +5,17 @@ GO ?= go
 # fetched through the module proxy when the machine's Go is older): the
 # machine's own setting may be GOTOOLCHAIN=local, which would ignore it.
 export GOTOOLCHAIN := auto
-APT_PKGS := prometheus prometheus-alertmanager tmux
+APT_PKGS := prometheus prometheus-alertmanager tmux openssh-client
 SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 
 .PHONY: deps demo test vet bench fuzz build clean engines engines-extra test-engines
 FUZZTIME ?= 30s
 
-# deps installs Prometheus, Alertmanager and tmux from Debian when any is missing.
+# deps installs Prometheus, Alertmanager, tmux and the OpenSSH client (the
+# vigil serve tests connect with it) from Debian when any is missing.
 deps:
 	@missing=""; \
-	for b in prometheus prometheus-alertmanager promtool amtool tmux; do \
+	for b in prometheus prometheus-alertmanager promtool amtool tmux ssh ssh-keygen; do \
 	  command -v $$b >/dev/null 2>&1 || missing="$$missing $$b"; \
 	done; \
 	if [ -n "$$missing" ]; then \

@@ -132,6 +132,8 @@ type Config struct {
 	// Contexts are the other environments of the console
 	// (config_contexts.go); the top-level keys are the default one.
 	Contexts []ContextConfig `toml:"contexts"`
+	// Serve is vigil serve's [serve] table (config_serve.go).
+	Serve ServeConfig `toml:"serve"`
 
 	// Protected and Accent are a [[contexts]]'s (the default context has
 	// neither): writes ask for the context's name; the colour of its name.
@@ -265,6 +267,7 @@ func Defaults() Config {
 			// Shown on an alert that fires again after its silence ended.
 			RecentlyExpired: Duration(time.Hour),
 		},
+		Serve:  defaultServe(),
 		Source: "defaults",
 	}
 }

@@ -41,6 +41,12 @@ type AuditEntry struct {
 	// Reused is true when a retry found the silence an earlier attempt had
 	// created instead of creating a second one.
 	Reused bool `json:"reused,omitempty"`
+	// Role, KeyFingerprint and Remote are set for a write made in a shared
+	// console (vigil serve): the writer's role, the SHA256 fingerprint of
+	// their SSH key, and the address they connected from.
+	Role           string `json:"role,omitempty"`
+	KeyFingerprint string `json:"key_fingerprint,omitempty"`
+	Remote         string `json:"remote,omitempty"`
 }
 
 // DefaultAuditPath is $XDG_STATE_HOME/vigil/audit.log (or

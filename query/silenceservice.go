@@ -103,6 +103,14 @@ type SilenceServiceOptions struct {
 	// it, typed, in SilenceRequest.Confirmed, or it is refused unsent.
 	// Empty: the context is not protected.
 	Protected string
+	// Principal is the person writing in a shared console (vigil serve):
+	// a role that does not write is refused here, unsent, whatever the
+	// screens allow; the audit line names the key and the address. nil:
+	// the local console, whose writer is Writer.
+	Principal *Principal
+	// Observe, when set, is told of every write and its result (refusals
+	// included), e.g. for the server's metrics.
+	Observe func(SilenceRequest, SilenceResult)
 }
 
 // SilenceService is the one way the console writes silences: validate,
@@ -135,6 +143,14 @@ func (s *SilenceService) Writer() string { return s.o.Writer }
 // Alertmanager configured the result is ErrNoAlertmanager and nothing is
 // audited, since nothing was attempted.
 func (s *SilenceService) Write(ctx context.Context, req SilenceRequest) SilenceResult {
+	if p := s.o.Principal; p != nil && !p.Role.CanWrite() {
+		// Refused before anything is sent, even when a screen let the
+		// key through.
+		res := SilenceResult{Err: &ForbiddenError{Principal: *p}}
+		s.o.Logger.Warn("silence write refused", "op", req.Op, "user", p.Name, "role", p.Role, "key", p.Fingerprint, "remote", p.Remote)
+		s.observe(req, res)
+		return res
+	}
 	if s.o.Alertmanager == nil {
 		return SilenceResult{Err: ErrNoAlertmanager}
 	}
@@ -165,12 +181,23 @@ func (s *SilenceService) Write(ctx context.Context, req SilenceRequest) SilenceR
 		if req.By != "" {
 			user = req.By
 		}
-		if err := s.o.Audit.Append(auditEntry(req, res, user, s.o.Peers, s.o.Now())); err != nil {
+		e := auditEntry(req, res, user, s.o.Peers, s.o.Now())
+		if p := s.o.Principal; p != nil {
+			e.Role, e.KeyFingerprint, e.Remote = string(p.Role), p.Fingerprint, p.Remote
+		}
+		if err := s.o.Audit.Append(e); err != nil {
 			s.o.Logger.Error("audit log", "err", err)
 			res.AuditErr = err
 		}
 	}
+	s.observe(req, res)
 	return res
+}
+
+func (s *SilenceService) observe(req SilenceRequest, res SilenceResult) {
+	if s.o.Observe != nil {
+		s.o.Observe(req, res)
+	}
 }
 
 func (s *SilenceService) write(ctx context.Context, req SilenceRequest) (res SilenceResult) {

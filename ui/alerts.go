@@ -271,7 +271,8 @@ func (m *Model) silenceService() *query.SilenceService {
 	}
 	return query.NewSilenceService(query.SilenceServiceOptions{Alertmanager: am, Audit: m.audit, Writer: m.auditUser,
 		Peers: m.ctx.Config.Alertmanager.URLs, Timeout: m.ctx.Config.Alertmanager.Timeout.D(), Logger: m.log, Now: m.now,
-		Protected: protectedName(m.ctx.Config.Protected, m.ctx.Config.Context)})
+		Protected: protectedName(m.ctx.Config.Protected, m.ctx.Config.Context),
+		Principal: m.opts.Principal, Observe: m.opts.ObserveWrite})
 }
 
 // auditFailed is a write's result whose audit line could not be written.

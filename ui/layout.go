@@ -7,6 +7,7 @@ import (
 
 	"charm.land/bubbles/v2/key"
 
+	"github.com/vigilterm/vigil/query"
 	"github.com/vigilterm/vigil/views"
 	"github.com/vigilterm/vigil/views/keys"
 	"github.com/vigilterm/vigil/views/text"
@@ -328,7 +329,11 @@ func (m *Model) helpView(h int) string {
 	notes = append(notes, text.WrapWords("Header: ● firing, ◐ pending, ◌ silenced or inhibited alerts; am ●✕ is each Alertmanager peer's health.", max(m.width-4, 10))...)
 	if m.ctx.Config.UI.ReadOnly {
 		// First, so that a short terminal never cuts it off.
-		notes = append([]string{"read-only: keys that write to Alertmanager are disabled"}, notes...)
+		note := "read-only: keys that write to Alertmanager are disabled"
+		if p := m.opts.Principal; p != nil && !p.Role.CanWrite() {
+			note = (&query.ForbiddenError{Principal: *p}).Error()
+		}
+		notes = append([]string{note}, notes...)
 	}
 	// Two columns of keys when they do not fit in one and the width allows.
 	room := h - 3 - len(notes)

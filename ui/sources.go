@@ -98,6 +98,13 @@ type Options struct {
 	// Identity is who writes (user@host), resolved once at start; it is
 	// the default author of a silence. Empty: resolved once by New.
 	Identity string
+	// Principal is the person of a shared console's session (vigil
+	// serve): the silence service refuses their writes when their role
+	// does not write, and audits their key and address. nil: the local
+	// console.
+	Principal *query.Principal
+	// ObserveWrite, when set, is told of every write and its result.
+	ObserveWrite func(query.SilenceRequest, query.SilenceResult)
 	// HistoryPath is the PromQL history file; "" keeps no history.
 	HistoryPath string
 	// InTmux tells the clipboard copy to wrap for tmux's passthrough.

@@ -351,24 +351,12 @@ func (a *Alerts) setFilter(s string, _ bool) bool {
 	return true
 }
 
-// readOnlyRefusal flashes when msg is a writing key that read-only mode
-// disabled: a disabled binding no longer matches, so it is looked up by
-// its keys.
+// readOnlyRefusal flashes, with the reason the key map gives, when msg is
+// a writing key that was disabled (read-only mode, a viewer's session): a
+// disabled binding no longer matches, so it is looked up by its keys.
 func readOnlyRefusal(k *keys.KeyMap, msg tea.KeyPressMsg) tea.Cmd {
-	s := msg.String()
-	for _, d := range []struct {
-		b    key.Binding
-		what string
-	}{
-		{k.Silence, "silencing alerts"},
-		{k.Ack, "acking alerts"},
-		{k.Expire, "expiring silences"},
-		{k.Extend, "extending silences"},
-		{k.Recreate, "silencing alerts"},
-	} {
-		if !d.b.Enabled() && slices.Contains(d.b.Keys(), s) {
-			return Flash("read-only: "+d.what+" is disabled (ui.read_only)", true)
-		}
+	if why, ok := k.Refusal(msg.String()); ok {
+		return Flash(why, true)
 	}
 	return nil
 }

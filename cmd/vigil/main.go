@@ -57,6 +57,9 @@ Usage:
   vigil note "text"                     add a note to the timeline
   vigil doctor [--format text|json|markdown] [flags]
                                         check the exporter's metrics for its known pitfalls
+  vigil serve --authorized-keys FILE [--listen :2222] [flags]
+                                        serve the console over SSH to the incident team:
+                                        each key's person their own console, with their rights
   vigil version                         print the version
 
 Exit codes: 0 ok; 1 something could not be read or is unhealthy (Prometheus or
@@ -84,6 +87,8 @@ func run(args []string, stdout, stderr io.Writer, getenv func(string) string) in
 		err = runDemo(args[1:], stdout, stderr, getenv)
 	case "audit":
 		err = runAudit(args[1:], stdout, stderr, getenv)
+	case "serve":
+		err = runServe(args[1:], stderr, getenv) // serve_run.go
 	case "doctor":
 		err = runDoctor(args[1:], stdout, stderr, getenv) // doctor.go
 	case "timeline", "note":
@@ -266,33 +271,91 @@ func contextSpec(cfg *vigil.Config, getenv func(string) string, logger *slog.Log
 // buildModel builds the console of one context: its clients, the shape of
 // its metrics (detected when the configuration leaves it open), who writes.
 func buildModel(cfg *vigil.Config, getenv func(string) string, logger *slog.Logger) (*ui.Model, error) {
-	vctx, err := newContext(cfg, getenv)
+	p, err := prepareContext(cfg, logger)
 	if err != nil {
 		return nil, err
 	}
+	return p.model(getenv, logger, localWriter(cfg))
+}
+
+// prepared is one context ready for consoles: its configuration with the
+// shape detected, and its clients. vigil serve prepares each context once
+// and builds every session's console from it.
+type prepared struct {
+	cfg       vigil.Config
+	dopts     query.DoctorOptions
+	detection string
+	prom      *query.Prometheus
+	am        *query.Alertmanager
+}
+
+// prepareContext makes cfg's clients and detects the shape of its metrics
+// (the few seconds detection takes are spent here, once).
+func prepareContext(cfg *vigil.Config, logger *slog.Logger) (*prepared, error) {
 	prom, err := newPrometheus(cfg)
 	if err != nil {
 		return nil, err
 	}
 	logger.Info("starting", "version", version, "context", cfg.Context, "prometheus", cfg.Prometheus.URL, "config", cfg.Source)
-	dopts := doctorOptions(cfg) // what the config leaves to detection, before it fills it in
-	if note := detectShape(context.Background(), cfg, prom); note != "" {
-		logger.Info("shape", "context", cfg.Context, "detection", note)
-		vctx.Detection = note
+	p := &prepared{cfg: *cfg, prom: prom}
+	p.dopts = doctorOptions(&p.cfg) // what the config leaves to detection, before it fills it in
+	if p.detection = detectShape(context.Background(), &p.cfg, prom); p.detection != "" {
+		logger.Info("shape", "context", cfg.Context, "detection", p.detection)
 	}
-	opts := ui.Options{Context: vctx, Logger: logger, HistoryPath: ui.HistoryPath(), InTmux: getenv("TMUX") != ""}
-	opts.PrometheusSources(prom)
-	opts.DoctorOptions = dopts
-	// Who writes is resolved once, here: never while a key is handled.
-	opts.Identity = query.SystemUser()
-	opts.Audit = query.NewAuditLog(auditPath(cfg))
-	opts.AuditUser = query.Writer(cfg.Silence.CreatedBy)
 	if len(cfg.Alertmanager.URLs) > 0 {
-		am, err := newAlertmanager(cfg)
-		if err != nil {
+		if p.am, err = newAlertmanager(cfg); err != nil {
 			return nil, err
 		}
-		opts.Alertmanager = am
+	}
+	return p, nil
+}
+
+// writer is who writes from a console: the local user, or the person of a
+// vigil serve session.
+type writer struct {
+	identity, auditUser string
+	principal           *query.Principal
+	observe             func(query.SilenceRequest, query.SilenceResult)
+}
+
+// localWriter is the person at this terminal, resolved once, here: never
+// while a key is handled.
+func localWriter(cfg *vigil.Config) writer {
+	return writer{identity: query.SystemUser(), auditUser: query.Writer(cfg.Silence.CreatedBy)}
+}
+
+// model builds a console of the prepared context, writing as w. A viewer's
+// console has every writing key disabled, saying why.
+func (p *prepared) model(getenv func(string) string, logger *slog.Logger, w writer) (*ui.Model, error) {
+	cfg := p.cfg // each console its own copy
+	if w.principal != nil && !w.principal.Role.CanWrite() {
+		cfg.UI.ReadOnly = true
+	}
+	vctx, err := newContext(&cfg, getenv)
+	if err != nil {
+		return nil, err
+	}
+	if w.principal != nil && !w.principal.Role.CanWrite() {
+		vctx.Keys = keys.New(false)
+		why := (&query.ForbiddenError{Principal: *w.principal}).Error()
+		for _, b := range vctx.Keys.Dangerous() {
+			vctx.Keys.Disable(b, why)
+		}
+	}
+	vctx.Detection = p.detection
+	opts := ui.Options{Context: vctx, Logger: logger, HistoryPath: ui.HistoryPath(), InTmux: getenv("TMUX") != ""}
+	if w.principal != nil {
+		// A shared console keeps no PromQL history: one person's queries
+		// are not offered to another.
+		opts.HistoryPath = ""
+	}
+	opts.PrometheusSources(p.prom)
+	opts.DoctorOptions = p.dopts
+	opts.Identity, opts.AuditUser = w.identity, w.auditUser
+	opts.Principal, opts.ObserveWrite = w.principal, w.observe
+	opts.Audit = query.NewAuditLog(auditPath(&cfg))
+	if p.am != nil {
+		opts.Alertmanager = p.am
 	}
 	return ui.New(opts), nil
 }

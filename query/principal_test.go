@@ -1,0 +1,83 @@
+package query
+
+import (
+	"context"
+	"errors"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+	"time"
+)
+
+func TestParseRole(t *testing.T) {
+	for in, want := range map[string]Role{"": RoleViewer, "viewer": RoleViewer, "silencer": RoleSilencer, "admin": RoleAdmin} {
+		if got, err := ParseRole(in); err != nil || got != want {
+			t.Errorf("ParseRole(%q) = %q, %v; want %q", in, got, err, want)
+		}
+	}
+	if _, err := ParseRole("root"); err == nil || !strings.Contains(err.Error(), `"root"`) {
+		t.Errorf("ParseRole(root): %v", err)
+	}
+	if RoleViewer.CanWrite() || !RoleSilencer.CanWrite() || !RoleAdmin.CanWrite() {
+		t.Error("CanWrite: only silencer and admin write")
+	}
+}
+
+// A viewer's write is refused by the service itself, whatever the screens
+// let through: Alertmanager holds nothing afterwards. A silencer's create
+// carries its name as createdBy, and the audit line names the key and the
+// address.
+func TestSilenceServiceEnforcesRole(t *testing.T) {
+	am := startAlertmanager(t)
+	c, err := NewAlertmanager(AlertmanagerOptions{URLs: []string{am.URL}, Timeout: 2 * time.Second})
+	if err != nil {
+		t.Fatal(err)
+	}
+	auditPath := filepath.Join(t.TempDir(), "audit.log")
+	var observed []error
+	svc := func(p Principal) *SilenceService {
+		return NewSilenceService(SilenceServiceOptions{Alertmanager: c, Audit: NewAuditLog(auditPath), Writer: p.Name,
+			Peers: []string{am.URL}, Timeout: 2 * time.Second, Principal: &p,
+			Observe: func(_ SilenceRequest, r SilenceResult) { observed = append(observed, r.Err) }})
+	}
+	spec := SilenceSpec{Matchers: mustMatchers(t, `HighErrorRate`), EndsAt: time.Now().Add(time.Hour), Comment: "c"}
+	ctx := context.Background()
+
+	viewer := Principal{Name: "ann", Role: RoleViewer, RoleSource: "/etc/vigil/keys:2", Fingerprint: "SHA256:aaa", Remote: "10.0.0.1:5000"}
+	for _, op := range []SilenceOp{SilenceCreate, SilenceExpire, SilenceExtend} {
+		res := svc(viewer).Write(ctx, SilenceRequest{Op: op, Spec: spec, Silence: Silence{ID: "x"}, NewEnd: time.Now().Add(time.Hour)})
+		var fe *ForbiddenError
+		if !errors.As(res.Err, &fe) || res.Err.Error() != "viewer: writes are not allowed (role from /etc/vigil/keys:2)" {
+			t.Errorf("viewer %s: %v", op, res.Err)
+		}
+	}
+	sils, err := c.Silences(ctx)
+	if err != nil || len(sils) != 0 {
+		t.Fatalf("after the viewer's writes Alertmanager holds %d silences (%v)", len(sils), err)
+	}
+
+	bob := Principal{Name: "bob", Role: RoleSilencer, RoleSource: "/etc/vigil/keys:3", Fingerprint: "SHA256:bbb", Remote: "10.0.0.2:6000"}
+	res := svc(bob).Write(ctx, SilenceRequest{Op: SilenceCreate, Spec: spec})
+	if res.Err != nil || !res.Verified {
+		t.Fatalf("silencer: %+v", res)
+	}
+	got, err := c.Silence(ctx, res.ID)
+	if err != nil || got.CreatedBy != "bob" {
+		t.Fatalf("silence %s created by %q (%v), want bob", res.ID, got.CreatedBy, err)
+	}
+	data, err := os.ReadFile(auditPath)
+	if err != nil {
+		t.Fatal(err)
+	}
+	entries, bad, err := ReadAudit(strings.NewReader(string(data)))
+	if err != nil || len(bad) > 0 || len(entries) != 1 {
+		t.Fatalf("audit: %d entries, bad %v, %v:\n%s", len(entries), bad, err, data)
+	}
+	if e := entries[0]; e.User != "bob" || e.Role != "silencer" || e.KeyFingerprint != "SHA256:bbb" || e.Remote != "10.0.0.2:6000" {
+		t.Errorf("audit entry %+v", e)
+	}
+	if len(observed) != 4 || observed[3] != nil {
+		t.Errorf("observed %v, want 3 refusals and one success", observed)
+	}
+}
