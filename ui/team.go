@@ -38,6 +38,9 @@ type Team struct {
 	// saved counts the queries not sent to Prometheus because another
 	// console had asked the same one (QueriesSaved).
 	saved atomic.Int64
+	// pollsShared counts the answers of shared pollers taken by consoles that
+	// did not ask (PollsShared).
+	pollsShared atomic.Int64
 }
 
 // NewTeam returns an empty Team.
@@ -207,6 +210,11 @@ func (t *Team) anyWhere(ok func(Where) bool) bool {
 	}
 	return false
 }
+
+// PollsShared counts the periodic polls (an overview refresh, the alerts,
+// …) that one console's poll answered for the others: each answer counts
+// the consoles beyond the first that took it without asking.
+func (t *Team) PollsShared() int64 { return t.pollsShared.Load() }
 
 // QueriesSaved is the number of Prometheus queries not sent because the
 // same query at the same step had been asked by another console, or was

@@ -33,6 +33,13 @@ func sharedFeed[T any](m *Model, key string, o poll.Options) (f *feed[T], releas
 		p := poll.New[T](nil, o)
 		e = &sharedPoller{key: key, p: p}
 		p.Subscribe(func(r poll.Result[T]) {
+			// Every console beyond the first takes this answer without
+			// asking.
+			t.mu.Lock()
+			if n := e.refs - 1; n > 0 {
+				t.pollsShared.Add(int64(n))
+			}
+			t.mu.Unlock()
 			e.mu.Lock()
 			if prev, ok := e.last.(poll.Result[T]); !ok || r.Seq > prev.Seq {
 				e.last = r

@@ -235,13 +235,7 @@ func contextSpec(cfg *vigil.Config, getenv func(string) string, logger *slog.Log
 			}
 			return am.FiringCount(ctx)
 		}
-		sp.Alerts = func(ctx context.Context) (query.ClusterAlerts, bool, error) {
-			if err != nil {
-				return query.ClusterAlerts{}, false, err
-			}
-			a, err := am.ClusterAlerts(ctx)
-			return a, false, err
-		}
+		sp.Alerts = listAlerts(am, nil, err)
 		return sp
 	}
 	prom, err := newPrometheus(cfg)
@@ -251,11 +245,24 @@ func contextSpec(cfg *vigil.Config, getenv func(string) string, logger *slog.Log
 		}
 		return prom.FiringCount(ctx)
 	}
-	sp.Alerts = func(ctx context.Context) (query.ClusterAlerts, bool, error) {
+	sp.Alerts = listAlerts(nil, prom, err)
+	return sp
+}
+
+// listAlerts reads a context's alerts for the list of all contexts: every
+// peer of its Alertmanager cluster, else its Prometheus's own (an engine
+// that evaluates no rules says so); err is why its client could not be
+// made.
+func listAlerts(am *query.Alertmanager, prom *query.Prometheus, err error) ui.ListAlerts {
+	return func(ctx context.Context) (query.ClusterAlerts, bool, error) {
 		if err != nil {
-			return query.ClusterAlerts{}, true, err
+			return query.ClusterAlerts{}, am == nil, err
 		}
-		alerts, err := query.PrometheusAlerts(ctx, prom.API())
+		if am != nil {
+			a, err := am.ClusterAlerts(ctx)
+			return a, false, err
+		}
+		alerts, err := prom.Alerts(ctx)
 		if err != nil {
 			return query.ClusterAlerts{}, true, err
 		}
@@ -265,7 +272,6 @@ func contextSpec(cfg *vigil.Config, getenv func(string) string, logger *slog.Log
 		}
 		return out, true, nil
 	}
-	return sp
 }
 
 // buildModel builds the console of one context: its clients, the shape of
@@ -316,6 +322,9 @@ type writer struct {
 	identity, auditUser string
 	principal           *query.Principal
 	observe             func(query.SilenceRequest, query.SilenceResult)
+	// member is the session's place in the server's team (shared
+	// queries, presence, claims); nil for a console of one.
+	member *ui.Member
 }
 
 // localWriter is the person at this terminal, resolved once, here: never
@@ -353,6 +362,9 @@ func (p *prepared) model(getenv func(string) string, logger *slog.Logger, w writ
 	opts.DoctorOptions = p.dopts
 	opts.Identity, opts.AuditUser = w.identity, w.auditUser
 	opts.Principal, opts.ObserveWrite = w.principal, w.observe
+	if w.member != nil {
+		opts.Member = w.member
+	}
 	opts.Audit = query.NewAuditLog(auditPath(&cfg))
 	if p.am != nil {
 		opts.Alertmanager = p.am

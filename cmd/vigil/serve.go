@@ -37,6 +37,9 @@ type server struct {
 	log      *slog.Logger
 	metrics  *serveMetrics
 	ssh      *ssh.Server
+	// team shares the queries of every session's consoles, who is
+	// watching and the claims.
+	team *ui.Team
 
 	// open maps each ssh.Session to its *session while its console runs.
 	open sync.Map
@@ -57,6 +60,8 @@ type session struct {
 	lastInput atomic.Int64 // unix nanoseconds
 	conn      *gossh.ServerConn
 	closeOnce sync.Once
+	// member is the session's place in the team; left when it ends.
+	member *ui.Member
 	// closed says why the session was ended by the server ("" when the
 	// person quit).
 	closed atomic.Value
@@ -232,6 +237,11 @@ func (s *server) end(ss *session, reason string) {
 	if !ok {
 		return
 	}
+	if ss.member != nil {
+		// Frees the shared queries its consoles held and ends its claims
+		// when it was that person's last session.
+		ss.member.Leave()
+	}
 	if r, _ := ss.closed.Load().(string); r != "" {
 		reason = r
 	}
@@ -275,7 +285,8 @@ func (s *server) keysChanged() {
 // session's person.
 func (s *server) root(ss *session, getenv func(string) string) (tea.Model, error) {
 	p := ss.key.Principal(ss.remote)
-	w := writer{identity: p.Name, auditUser: p.Name, principal: &p, observe: s.metrics.observeWrite(p.Role)}
+	ss.member = s.team.Join(ui.Identity{Name: p.Name, Role: string(p.Role), Remote: ss.remote})
+	w := writer{identity: p.Name, auditUser: p.Name, principal: &p, observe: s.metrics.observeWrite(p.Role), member: ss.member}
 	m, err := s.contexts[s.active].model(getenv, s.log, w)
 	if err != nil {
 		return nil, err
@@ -316,9 +327,11 @@ func (p *prepared) spec(build func() (*ui.Model, error)) ui.ContextSpec {
 	if p.am != nil {
 		sp.Timeout = p.cfg.Alertmanager.Timeout.D()
 		sp.Count = p.am.FiringCount
+		sp.Alerts = listAlerts(p.am, nil, nil)
 		return sp
 	}
 	sp.Count = p.prom.FiringCount
+	sp.Alerts = listAlerts(nil, p.prom, nil)
 	return sp
 }
 

@@ -27,6 +27,7 @@ import (
 	"github.com/vigilterm/vigil"
 	"github.com/vigilterm/vigil/query"
 	"github.com/vigilterm/vigil/query/access"
+	"github.com/vigilterm/vigil/ui"
 )
 
 // keysPollInterval is how often the authorized keys file is checked for a
@@ -109,7 +110,7 @@ func serve(ctx context.Context, cfg *vigil.Config, getenv func(string) string, l
 	if err != nil {
 		return usageError{&vigil.Error{Where: originOr(cfg, "serve.host_key"), Key: "serve.host_key", Msg: err.Error()}}
 	}
-	s := &server{all: cfg, serve: cfg.Serve, keys: keys, getenv: getenv, log: logger, sessions: map[uint64]*session{}}
+	s := &server{all: cfg, serve: cfg.Serve, keys: keys, getenv: getenv, log: logger, sessions: map[uint64]*session{}, team: ui.NewTeam()}
 	if s.contexts, s.active, err = prepareAll(cfg, logger); err != nil {
 		return err
 	}
@@ -137,6 +138,7 @@ func serve(ctx context.Context, cfg *vigil.Config, getenv func(string) string, l
 		logger.Info("metrics", "listen", ml.Addr().String())
 	}
 	go keys.Watch(ctx, keysPollInterval, logger, s.keysChanged)
+	s.keepAcks(ctx)
 	logger.Info("serving", "version", version, "listen", l.Addr().String(), "host_key", hostKeyPath, "host_key_fingerprint", fp,
 		"authorized_keys", keys.Path(), "keys", keys.Len(), "contexts", len(s.contexts))
 	return s.serveOn(ctx, l)
@@ -245,6 +247,21 @@ func newServeMetrics(reg prometheus.Registerer, s *server) *serveMetrics {
 			Help: "Writes to Alertmanager (create, extend, expire), by role, operation and result: ok, failed, or refused (the role does not write)."}, []string{"role", "op", "result"}),
 		keys: prometheus.NewGauge(prometheus.GaugeOpts{Name: "vigil_serve_authorized_keys", Help: "Keys authorized by the authorized keys file in use."}),
 	}
+	team := []prometheus.Collector{
+		prometheus.NewCounterFunc(prometheus.CounterOpts{Name: "vigil_serve_queries_saved_total",
+			Help: "Queries not sent because another session had asked the same one at the same step, or it was on its way."},
+			func() float64 { return float64(s.team.QueriesSaved()) }),
+		prometheus.NewCounterFunc(prometheus.CounterOpts{Name: "vigil_serve_polls_shared_total",
+			Help: "Periodic polls (an overview refresh, the alerts, …) one session's console made for the others: each answer counts the consoles beyond the first that took it without asking."},
+			func() float64 { return float64(s.team.PollsShared()) }),
+		prometheus.NewGaugeFunc(prometheus.GaugeOpts{Name: "vigil_serve_watching", Help: "People connected (one per name, however many sessions)."},
+			func() float64 { return float64(s.team.Watching()) }),
+		prometheus.NewGaugeFunc(prometheus.GaugeOpts{Name: "vigil_serve_shared_pollers", Help: "Pollers shared by the sessions' consoles now."},
+			func() float64 { return float64(s.team.SharedPollers()) }),
+		prometheus.NewGaugeFunc(prometheus.GaugeOpts{Name: "vigil_serve_claims", Help: "Alerts someone has claimed (\"NAME is on it\")."},
+			func() float64 { return float64(s.team.Claims()) }),
+	}
+	reg.MustRegister(team...)
 	reg.MustRegister(m.sessions, m.opened, m.closed, m.refusals, m.writes, m.keys,
 		collectors.NewGoCollector(), collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}))
 	for _, r := range []query.Role{query.RoleViewer, query.RoleSilencer, query.RoleAdmin} {
@@ -277,5 +294,31 @@ func (m *serveMetrics) observeWrite(r query.Role) func(query.SilenceRequest, que
 			result = "failed"
 		}
 		m.writes.WithLabelValues(string(r), string(req.Op), result).Inc()
+	}
+}
+
+// keepAcks runs one ack keeper per context with an Alertmanager, for
+// every session: an ack kept until resolved is extended while its alert
+// fires whoever made it and whoever is connected (the sessions' consoles
+// keep none themselves). Its extends are audited as the keeper's, for the
+// ack's author. A read-only context keeps nothing.
+func (s *server) keepAcks(ctx context.Context) {
+	for _, p := range s.contexts {
+		if p.am == nil || p.cfg.UI.ReadOnly {
+			continue
+		}
+		sc := p.cfg.Silence
+		protected := ""
+		if p.cfg.Protected {
+			// The keeper's own extends only: the service refuses any
+			// other automatic write.
+			protected = p.cfg.Context
+		}
+		svc := query.NewSilenceService(query.SilenceServiceOptions{Alertmanager: p.am, Audit: query.NewAuditLog(auditPath(&p.cfg)),
+			Writer: "vigil serve", Peers: p.cfg.Alertmanager.URLs, Timeout: p.cfg.Alertmanager.Timeout.D(), Logger: s.log,
+			Protected: protected})
+		k := query.NewAckKeeper(query.AckKeeperOptions{Service: svc, Source: p.am, Interval: p.cfg.UI.Refresh.D(), Logger: s.log,
+			Policy: query.AckPolicy{Duration: sc.AckDuration.D(), Max: sc.AckMax.D()}})
+		go func() { _ = k.Run(ctx) }()
 	}
 }
