@@ -27,7 +27,6 @@ type teamLink struct {
 	where  Where
 }
 
-
 // linkTeam ties a console being built to o's Team, wrapping the
 // one-off sources in the Team's cache. Nothing when o has no Team.
 func (m *Model) linkTeam(o *Options) {
