@@ -343,6 +343,9 @@ func checkQueriesPerRefresh(t *testing.T, p *Prometheus, promURL string, s Shape
 		endpoints = len(ov.Endpoints)
 		t.Logf("%d endpoints in %s", endpoints, ov.Took)
 	}
+	if QueriesPerRefresh > 8 {
+		t.Errorf("QueriesPerRefresh is %d, over the budget of 8", QueriesPerRefresh)
+	}
 	want := float64(calls * QueriesPerRefresh)
 	// Prometheus counts a request once its handler has returned, which can
 	// be a moment after the client has the answer.

@@ -40,6 +40,9 @@ type Shape struct {
 	// latencyMean makes the P50 query the mean latency: the duration has
 	// no buckets (see Overview.LatencyMean).
 	latencyMean bool
+	// recorded is the window of vigil's recording rules the refresh reads
+	// ("1m"), or empty for the raw series (see RulesFor).
+	recorded string
 }
 
 // Endpoint holds the figures of one endpoint over the rate window. A figure

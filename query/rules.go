@@ -1,0 +1,5 @@
+package query
+
+func recordedPartExprs(s Shape, plan TrendPlan) [numQueries]string {
+	panic("todo")
+}
