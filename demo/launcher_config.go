@@ -22,7 +22,7 @@ import (
 
 func checkRuleFileNames(files map[string][]byte) error {
 	reserved := map[string]bool{
-		"prometheus.yml": true, "prometheus.log": true, "prometheus-data": true,
+		"prometheus.yml": true, "prometheus.log": true, "prometheus-data": true, QueryLogFile: true,
 		"alertmanager.yml": true,
 	}
 	for i := 0; i < MaxAlertmanagers; i++ {
@@ -64,6 +64,9 @@ func (s *Stack) prometheusConfig() []byte {
 	fmt.Fprintf(&b, "# Written by vigil's demo launcher.\nglobal:\n")
 	fmt.Fprintf(&b, "  scrape_interval: %s\n  scrape_timeout: %s\n  evaluation_interval: %s\n",
 		promDuration(s.opts.ScrapeInterval), promDuration(timeout), promDuration(s.opts.EvalInterval))
+	if s.opts.QueryLog {
+		fmt.Fprintf(&b, "  query_log_file: %s\n", yamlString(s.path(QueryLogFile)))
+	}
 	names := make([]string, 0, len(s.opts.RuleFiles))
 	for name := range s.opts.RuleFiles {
 		names = append(names, s.path(name))
