@@ -7,6 +7,7 @@ import (
 	"math"
 	"slices"
 	"strings"
+	"syscall"
 	"time"
 
 	v1 "github.com/prometheus/client_golang/api/prometheus/v1"
@@ -31,6 +32,7 @@ const (
 	qFresh
 	qChanged
 	qTargets
+	qRules
 	numQueries // the number of parts
 )
 
@@ -40,7 +42,7 @@ type wireID int
 const (
 	wRates   wireID = iota // rps, errors, exceptions by endpoint, status 500 by endpoint
 	wLatency               // p50 (or the mean), p99
-	wTotals                // the overall p99 and the true exception total
+	wTotals                // the overall p99, the true exception total and which rules are recorded
 	wTrend
 	wFresh
 	wChanged
@@ -54,7 +56,7 @@ const (
 var wireParts = [numWire][]queryID{
 	wRates:   {qRPS, qErrors, qExcByLabel, qExc500},
 	wLatency: {qP50, qP99},
-	wTotals:  {qTotalP99, qTotalExceptions},
+	wTotals:  {qTotalP99, qTotalExceptions, qRules},
 	wTrend:   {qTrend},
 	wFresh:   {qFresh},
 	wChanged: {qChanged},
@@ -99,6 +101,7 @@ var queryNames = [numQueries]string{
 	qFresh:           "fresh",
 	qChanged:         "changed",
 	qTargets:         "targets",
+	qRules:           "rules",
 }
 
 var wireNames = [numWire]string{
@@ -139,6 +142,7 @@ func partExprs(s Shape, plan TrendPlan) [numQueries]string {
 		qFresh:           FreshQuery(s),
 		qChanged:         ChangedQuery(s, ChangedWithin),
 		qTargets:         TargetsQuery(s),
+		qRules:           RulesQuery(s),
 	}
 }
 
@@ -316,6 +320,18 @@ func (p *Prometheus) OverviewAt(ctx context.Context, s Shape, at time.Time) (*Ov
 		}
 		s = s.WithGroups(rules)
 	}
+	// Recording rules: what the previous refresh found (the rules part of
+	// its totals query); the first refresh reads the raw series.
+	rst, rulesOff := p.rulesFor(s)
+	var rulesWhy string
+	if rulesOff {
+		rulesWhy = "off"
+	} else if use, why := rst.RulesUse(s); use {
+		s.recorded = FormatDuration(s.Window)
+	} else {
+		rulesWhy = why
+	}
+
 	plan := PlanTrend(s.Window, at)
 	qs := OverviewQueries(s, plan)
 	var send []NamedQuery
@@ -337,6 +353,9 @@ func (p *Prometheus) OverviewAt(ctx context.Context, s Shape, at time.Time) (*Ov
 		wres[idx[k]] = r
 	}
 	splitWire(&wres, &res)
+	if !rulesOff {
+		p.keepRules(s, rulesOf(s, res[qRules]))
+	}
 
 	if err := noAnswer(ctx, wres[:]); err != nil {
 		return nil, err
@@ -344,6 +363,7 @@ func (p *Prometheus) OverviewAt(ctx context.Context, s Shape, at time.Time) (*Ov
 
 	ov := assemble(s, plan, qs, &res)
 	ov.WindowAuto = s.AutoWindow
+	ov.Recorded, ov.RulesWhy = s.recorded, rulesWhy
 	ov.LatencyMean = s.latencyMean
 	if res[qFresh].err == nil {
 		// With fresh series and no bucket, the duration is a summary: the
@@ -490,6 +510,14 @@ func noAnswer(ctx context.Context, res []queryResult) error {
 		}
 	}
 	if len(res) > 0 && failed == len(res) && (unreachable == failed || ctx.Err() != nil) {
+		// A server that answers and then cuts the connection (HTTPS
+		// spoken to in plain HTTP) resets the requests still sending
+		// their body: the answer one of them got says more.
+		for _, r := range res {
+			if !errors.Is(r.err, syscall.ECONNRESET) {
+				return r.err
+			}
+		}
 		return first
 	}
 	return nil

@@ -381,7 +381,7 @@ func checkQueriesPerRefresh(t *testing.T, p *Prometheus, stack *demo.Stack, s Sh
 
 func queryRequests(t *testing.T, promURL string) float64 {
 	t.Helper()
-	return demotest.SumRequests(demotest.PrometheusRequests(t, promURL), "/api/v1/query", "/api/v1/query_range", "/api/v1/targets")
+	return demotest.SumRequests(demotest.PrometheusRequests(t, promURL), "/api/v1/query", "/api/v1/query_range", "/api/v1/targets", "/api/v1/rules")
 }
 
 // raceEnabled reports whether this test binary was built with -race.

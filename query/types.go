@@ -146,6 +146,11 @@ type Overview struct {
 	// GroupRules are the grouping rules this refresh used (grouping on);
 	// a drill-down or a detail of a group row needs them.
 	GroupRules []PathRule
+	// Recorded is the window of vigil's recording rules the figures were
+	// read from ("1m"); empty when they come from the raw series, and
+	// RulesWhy says why.
+	Recorded string
+	RulesWhy string
 }
 
 // ResetsWrong reports whether an endpoint's counters reset far more often
