@@ -7,7 +7,6 @@ import (
 	"strconv"
 	"strings"
 	"time"
-
 )
 
 // vigil's recording rules. `vigil rules` writes a Prometheus rules file
