@@ -57,6 +57,8 @@ Usage:
   vigil note "text"                     add a note to the timeline
   vigil doctor [--format text|json|markdown] [flags]
                                         check the exporter's metrics for its known pitfalls
+  vigil rules [--window 1m,5m] [flags]  print Prometheus recording rules of the overview's
+                                        aggregates (vigil reads them when Prometheus has them)
   vigil version                         print the version
 
 Exit codes: 0 ok; 1 something could not be read or is unhealthy (Prometheus or
@@ -86,6 +88,8 @@ func run(args []string, stdout, stderr io.Writer, getenv func(string) string) in
 		err = runAudit(args[1:], stdout, stderr, getenv)
 	case "doctor":
 		err = runDoctor(args[1:], stdout, stderr, getenv) // doctor.go
+	case "rules":
+		err = runRules(args[1:], stdout, stderr, getenv) // rules.go
 	case "timeline", "note":
 		err = runLifecycleCommand(cmd, args[1:], stdout, stderr, getenv) // timeline.go
 	default:
