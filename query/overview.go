@@ -272,6 +272,7 @@ func (p *Prometheus) OverviewAt(ctx context.Context, s Shape, at time.Time) (*Ov
 	if err := checkShape(s); err != nil {
 		return nil, err
 	}
+	orig := s
 	began := time.Now()
 	if at.IsZero() {
 		at = began
@@ -354,7 +355,14 @@ func (p *Prometheus) OverviewAt(ctx context.Context, s Shape, at time.Time) (*Ov
 	}
 	splitWire(&wres, &res)
 	if !rulesOff {
-		p.keepRules(s, rulesOf(s, res[qRules]))
+		now := rulesOf(s, res[qRules])
+		p.keepRules(s, now)
+		if s.recorded != "" && now.Err == nil && !now.Has(s.Window) {
+			// The rules went away since the last refresh (a reload of
+			// Prometheus): what was read is empty, not the figures.
+			// Read again, raw; this happens once.
+			return p.OverviewAt(ctx, orig, at)
+		}
 	}
 
 	if err := noAnswer(ctx, wres[:]); err != nil {
