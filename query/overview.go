@@ -334,7 +334,10 @@ func (p *Prometheus) OverviewAt(ctx context.Context, s Shape, at time.Time) (*Ov
 	}
 
 	plan := PlanTrend(s.Window, at)
+	plan = PlanTrend(s.Window, alignTrend(at, plan.Step))
 	qs := OverviewQueries(s, plan)
+	tkey := trendKey(qs[wTrend].Expr, plan)
+	tStart, tFull := p.trend.from(tkey, plan)
 	var send []NamedQuery
 	var idx []wireID
 	for i, q := range qs {
@@ -347,12 +350,13 @@ func (p *Prometheus) OverviewAt(ctx context.Context, s Shape, at time.Time) (*Ov
 	if pre {
 		withTargets = nil
 	}
-	rng := v1.Range{Start: plan.Start, End: plan.End, Step: plan.Step}
+	rng := v1.Range{Start: tStart, End: plan.End, Step: plan.Step}
 	var wres [numWire]queryResult
 	wres[wTargets], wres[wFresh] = res[qTargets], res[qFresh]
 	for k, r := range p.runAllWith(ctx, send, at, rng, withTargets) {
 		wres[idx[k]] = r
 	}
+	wres[wTrend] = p.trend.merge(tkey, plan, tStart, tFull, began, wres[wTrend])
 	splitWire(&wres, &res)
 	if !rulesOff {
 		now := rulesOf(s, res[qRules])
@@ -372,6 +376,7 @@ func (p *Prometheus) OverviewAt(ctx context.Context, s Shape, at time.Time) (*Ov
 	ov := assemble(s, plan, qs, &res)
 	ov.WindowAuto = s.AutoWindow
 	ov.Recorded, ov.RulesWhy = s.recorded, rulesWhy
+	ov.TrendEnd, ov.TrendFull = plan.End, tFull
 	ov.LatencyMean = s.latencyMean
 	if res[qFresh].err == nil {
 		// With fresh series and no bucket, the duration is a summary: the

@@ -162,12 +162,16 @@ func TestIntegrationOverview(t *testing.T) {
 		if !closeTo(tot.P99, wantP99) || !closeTo(tot.Exceptions, wantExc) || !(tot.Exceptions > 0) {
 			t.Errorf("totals p99 %v exceptions %v; want %v and %v", tot.P99, tot.Exceptions, wantP99, wantExc)
 		}
-		// The trend's last point is the error ratio over the trend's range.
+		// The trend's last point is the error ratio over the trend's range
+		// at the trend's end: the evaluation time down to the trend's step.
 		plan := PlanTrend(s.Window, at)
+		if end := alignTrend(at, plan.Step); !ov.TrendEnd.Equal(end) || at.Sub(end) >= plan.Step {
+			t.Errorf("trend ends at %s, want %s (%s rounded down to %s)", ov.TrendEnd, end, at, plan.Step)
+		}
 		co := find(t, ov, "/api/checkout")
 		sel := `job="flask",path="/api/checkout"`
 		wantLast := scalarAt(t, p, fmt.Sprintf(`sum(rate(flask_http_request_duration_seconds_count{%s,status=~"5.."}[%s])) / sum(rate(flask_http_request_duration_seconds_count{%s}[%s]))`,
-			sel, FormatDuration(plan.Range), sel, FormatDuration(plan.Range)), at)
+			sel, FormatDuration(plan.Range), sel, FormatDuration(plan.Range)), ov.TrendEnd)
 		if !closeTo(co.Trend[TrendPoints-1], wantLast) {
 			t.Errorf("checkout trend ends at %v, want %v", co.Trend[TrendPoints-1], wantLast)
 		}

@@ -68,6 +68,7 @@ type Prometheus struct {
 	rules    RulesStatus // vigil's recording rules, from the last read of the rules API
 	rulesKey string      // the metrics rules was read for
 	noRules  bool        // SetUseRules(false): always the raw series
+	trend    trendCache  // the trend of the last refresh, read on incrementally
 }
 
 // NewPrometheus checks the options and returns a client. It does not

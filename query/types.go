@@ -151,6 +151,11 @@ type Overview struct {
 	// RulesWhy says why.
 	Recorded string
 	RulesWhy string
+	// TrendEnd is the time of the trend's last point: the evaluation time
+	// rounded down to the trend's step. TrendFull reports that the whole
+	// trend was read, not only its new steps.
+	TrendEnd  time.Time
+	TrendFull bool
 }
 
 // ResetsWrong reports whether an endpoint's counters reset far more often
