@@ -41,8 +41,8 @@ func lastEvaluation(t testing.TB, p *query.Prometheus, name string, at time.Time
 	return time.UnixMilli(int64(float64(vec[0].Value) * 1000))
 }
 
-// close is a and b equal up to the order of the additions behind them.
-func close(a, b float64) bool {
+// near is a and b equal up to the order of the additions behind them.
+func near(a, b float64) bool {
 	if math.IsNaN(a) || math.IsNaN(b) {
 		return math.IsNaN(a) && math.IsNaN(b)
 	}
@@ -66,7 +66,7 @@ func diffOverviews(raw, rec *query.Overview) []string {
 			name string
 			a, b float64
 		}{{"rps", r.RPS, c.RPS}, {"error ratio", r.ErrorRatio, c.ErrorRatio}, {"p50", r.P50, c.P50}, {"p99", r.P99, c.P99}, {"exceptions", r.Exceptions, c.Exceptions}} {
-			if !close(f.a, f.b) {
+			if !near(f.a, f.b) {
 				out = append(out, fmt.Sprintf("%s %s: raw %v recorded %v", r.Name, f.name, f.a, f.b))
 			}
 		}
@@ -75,7 +75,7 @@ func diffOverviews(raw, rec *query.Overview) []string {
 			continue
 		}
 		for k := range r.Trend {
-			if !close(r.Trend[k], c.Trend[k]) {
+			if !near(r.Trend[k], c.Trend[k]) {
 				out = append(out, fmt.Sprintf("%s trend[%d]: raw %v recorded %v", r.Name, k, r.Trend[k], c.Trend[k]))
 			}
 		}
@@ -85,7 +85,7 @@ func diffOverviews(raw, rec *query.Overview) []string {
 		name string
 		a, b float64
 	}{{"total rps", rt.RPS, ct.RPS}, {"total error ratio", rt.ErrorRatio, ct.ErrorRatio}, {"total p99", rt.P99, ct.P99}, {"total exceptions", rt.Exceptions, ct.Exceptions}} {
-		if !close(f.a, f.b) {
+		if !near(f.a, f.b) {
 			out = append(out, fmt.Sprintf("%s: raw %v recorded %v", f.name, f.a, f.b))
 		}
 	}

@@ -26,7 +26,7 @@ func trendDiffs(a, b *query.Overview) []string {
 			continue
 		}
 		for k := range e.Trend {
-			if !close(e.Trend[k], other[k]) {
+			if !near(e.Trend[k], other[k]) {
 				out = append(out, fmt.Sprintf("%s[%d]: %v vs %v", e.Name, k, e.Trend[k], other[k]))
 			}
 		}
