@@ -40,8 +40,10 @@ test: deps
 	@# without -race.
 	$(GO) test -count=1 -timeout 5m -run 'TestIntegrationQueriesPerRefresh10k' ./query/
 
+# The scale benchmark (query/scale) starts a 10,000-endpoint stack and
+# checks its goals: it takes about 5 minutes.
 bench:
-	$(GO) test -run '^$$' -bench . -benchmem ./...
+	$(GO) test -run '^$$' -bench . -benchmem -timeout 30m ./...
 
 # fuzz runs every fuzz target for FUZZTIME each (the seed corpora also run
 # in `make test`).

@@ -181,6 +181,13 @@ func selectorLabelsNotKept(s Shape) string {
 	return ""
 }
 
+// recordedFresh is the fresh query with the bucket bounds read from the
+// recorded buckets, a few series, rather than from every raw bucket series.
+func recordedFresh(s, raw Shape, buckets string) string {
+	rawLe := tag("count by (le) ("+selector(raw.bucketMetric(), raw.Selector)+")", "le")
+	return strings.Replace(FreshQuery(raw), rawLe, tag("count by (le) ("+selector(buckets, s.Selector)+")", "le"), 1)
+}
+
 // selectorNames reports whether s.Selector has a matcher on label.
 func selectorNames(s Shape, label string) bool {
 	ms, err := ParseMatchers(cleanSelector(s.Selector))
@@ -306,7 +313,7 @@ func recordedPartExprs(s Shape, plan TrendPlan) [numQueries]string {
 		qTotalP99:        "histogram_quantile(0.99, sum by (le) (" + selector(totalBuckets, s.Selector) + "))",
 		qTotalExceptions: "sum(" + selector(n.Exceptions, s.Selector) + ") * " + secs,
 		qTrend:           TrendQuery(raw, plan.Range),
-		qFresh:           FreshQuery(raw),
+		qFresh:           recordedFresh(s, raw, totalBuckets),
 		qChanged:         ChangedQuery(raw, ChangedWithin),
 		qTargets:         TargetsQuery(raw),
 		qRules:           RulesQuery(raw),

@@ -19,6 +19,9 @@ type QueryCost struct {
 	Eval, Exec time.Duration
 	// Samples is the sum of totalQueryableSamples when Prometheus logs it.
 	Samples int64
+	// ByQuery is the evaluation time of each query text (its first 90
+	// characters), summed.
+	ByQuery map[string]time.Duration
 }
 
 func (c QueryCost) String() string {
@@ -86,6 +89,9 @@ func queryLogCost(t testing.TB, path string, offset int64) QueryCost {
 			HTTPRequest *struct {
 				Path string `json:"path"`
 			} `json:"httpRequest"`
+			Params struct {
+				Query string `json:"query"`
+			} `json:"params"`
 			Stats struct {
 				Timings struct {
 					EvalTotalTime float64 `json:"evalTotalTime"`
@@ -104,6 +110,14 @@ func queryLogCost(t testing.TB, path string, offset int64) QueryCost {
 			continue // a rule's evaluation
 		}
 		c.Queries++
+		if c.ByQuery == nil {
+			c.ByQuery = map[string]time.Duration{}
+		}
+		q := e.Params.Query
+		if len(q) > 90 {
+			q = q[:90]
+		}
+		c.ByQuery[q] += time.Duration(e.Stats.Timings.EvalTotalTime * float64(time.Second))
 		c.Eval += time.Duration(e.Stats.Timings.EvalTotalTime * float64(time.Second))
 		c.Exec += time.Duration(e.Stats.Timings.ExecTotalTime * float64(time.Second))
 		c.Samples += e.Stats.Samples.TotalQueryableSamples
