@@ -3,6 +3,7 @@ package query
 import (
 	"errors"
 	"fmt"
+	"github.com/prometheus/alertmanager/pkg/labels"
 	"slices"
 	"strconv"
 	"strings"
@@ -16,6 +17,8 @@ import (
 //	vigil:job_L_le:D_bucket:rateW      sum by (job, L, le) (rate(D_bucket[W]))
 //	vigil:job_le:D_bucket:rateW        sum by (job, le) (vigil:job_L_le:D_bucket:rateW)
 //	vigil:job_L:E:rateW                sum by (job, L) (rate(E[W]))
+//	vigil:job_L:D:p50_rateW            histogram_quantile(0.5, vigil:job_L_le:D_bucket:rateW)
+//	vigil:job_L:D:p99_rateW            histogram_quantile(0.99, vigil:job_L_le:D_bucket:rateW)
 //
 // The names follow Prometheus's level:metric:operations under the prefix
 // "vigil:". When Prometheus evaluates them, a refresh whose window is a
@@ -39,6 +42,8 @@ var RuleKeptLabels = []string{"job"}
 // RecordedNames are the names of the series recorded for window w.
 type RecordedNames struct {
 	Requests, Buckets, TotalBuckets, Exceptions string
+	// P50, P99 are each endpoint's quantiles per job.
+	P50, P99 string
 }
 
 // RecordedFor returns the recorded series' names of shape s (its endpoint
@@ -50,6 +55,8 @@ func RecordedFor(s Shape, w time.Duration) RecordedNames {
 		Buckets:      RulePrefix + "job_" + L + "_le:" + s.bucketMetric() + op,
 		TotalBuckets: RulePrefix + "job_le:" + s.bucketMetric() + op,
 		Exceptions:   RulePrefix + "job_" + L + ":" + s.ExceptionsMetric + op,
+		P50:          RulePrefix + "job_" + L + ":" + s.DurationMetric + ":p50_" + strings.TrimPrefix(op, ":"),
+		P99:          RulePrefix + "job_" + L + ":" + s.DurationMetric + ":p99_" + strings.TrimPrefix(op, ":"),
 	}
 }
 
@@ -66,6 +73,8 @@ func recordingRules(s Shape, w time.Duration) []recordingRule {
 		{n.Buckets, "sum by (job, " + L + ", le) (rate(" + s.bucketMetric() + W + "))"},
 		{n.TotalBuckets, "sum by (job, le) (" + n.Buckets + ")"},
 		{n.Exceptions, "sum by (job, " + L + ") (rate(" + s.ExceptionsMetric + W + "))"},
+		{n.P50, "histogram_quantile(0.5, " + n.Buckets + ")"},
+		{n.P99, "histogram_quantile(0.99, " + n.Buckets + ")"},
 	}
 }
 
@@ -188,6 +197,20 @@ func recordedFresh(s, raw Shape, buckets string) string {
 	return strings.Replace(FreshQuery(raw), rawLe, tag("count by (le) ("+selector(buckets, s.Selector)+")", "le"), 1)
 }
 
+// selectorPinsJob reports whether s.Selector selects one job (job="x").
+func selectorPinsJob(s Shape) bool {
+	ms, err := ParseMatchers(cleanSelector(s.Selector))
+	if err != nil {
+		return false
+	}
+	for _, m := range ms {
+		if m.Name == "job" && m.Type == labels.MatchEqual {
+			return true
+		}
+	}
+	return false
+}
+
 // selectorNames reports whether s.Selector has a matcher on label.
 func selectorNames(s Shape, label string) bool {
 	ms, err := ParseMatchers(cleanSelector(s.Selector))
@@ -302,6 +325,17 @@ func recordedPartExprs(s Shape, plan TrendPlan) [numQueries]string {
 	}
 	quantile := func(q float64) string {
 		return "histogram_quantile(" + formatFloat(q) + ", sum by (" + by + ", le) (" + s.relabel(selector(n.Buckets, s.Selector)) + "))"
+	}
+	// The quantiles of one job's endpoints are recorded; those of several
+	// jobs or of a group of paths are of summed buckets.
+	if len(s.groupRules) == 0 && selectorPinsJob(s) {
+		quantile = func(q float64) string {
+			name := n.P99
+			if q == 0.5 {
+				name = n.P50
+			}
+			return "max by (" + by + ") (" + selector(name, s.Selector) + ")"
+		}
 	}
 	out := [numQueries]string{
 		qRPS:             sumBy(n.Requests),
