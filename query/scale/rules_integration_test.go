@@ -231,6 +231,22 @@ func TestIntegrationRecordedEqualsRaw(t *testing.T) {
 			t.Errorf("recorded %q why %q", ov.Recorded, ov.RulesWhy)
 		}
 	})
+	rulesCheck := func(t *testing.T) query.Check {
+		t.Helper()
+		r := rec.Doctor(ctx, s, query.DoctorOptions{})
+		for _, c := range r.Checks {
+			if c.ID == query.CheckRecordingRules {
+				return c
+			}
+		}
+		t.Fatalf("no %s check in %+v", query.CheckRecordingRules, r.Checks)
+		return query.Check{}
+	}
+	t.Run("doctor says the rules are read", func(t *testing.T) {
+		if c := rulesCheck(t); c.Status != query.CheckOK || !strings.Contains(c.Seen, "recorded series of window 20s") {
+			t.Errorf("recording rules check %+v", c)
+		}
+	})
 	t.Run("no rules reads raw and says why", func(t *testing.T) {
 		if err := stack.SetRuleFiles(ctx, nil); err != nil {
 			t.Fatal(err)
@@ -243,5 +259,8 @@ func TestIntegrationRecordedEqualsRaw(t *testing.T) {
 			}
 			return ov.Recorded == "" && strings.Contains(ov.RulesWhy, "vigil rules"), ov.Recorded + " " + ov.RulesWhy
 		})
+		if c := rulesCheck(t); c.Status != query.CheckInfo || !strings.Contains(c.Seen, "the overview reads the raw series") || !strings.Contains(c.Fix, "vigil rules --window 20s") {
+			t.Errorf("recording rules check %+v", c)
+		}
 	})
 }
