@@ -62,8 +62,10 @@ test-engines: deps engines-extra
 	VIGIL_ENGINES=all $(GO) test -count=1 -timeout 15m -v -run 'TestEngines' ./query/engines/
 	VIGIL_ENGINES=all $(GO) test -count=1 -timeout 5m -v -run 'TestE2EEngine' ./cmd/vigil/
 
+# The scale benchmark (query/scale) starts a 10,000-endpoint stack and
+# checks its goals: it takes about 5 minutes.
 bench:
-	$(GO) test -run '^$$' -bench . -benchmem ./...
+	$(GO) test -run '^$$' -bench . -benchmem -timeout 30m ./...
 
 # fuzz runs every fuzz target for FUZZTIME each (the seed corpora also run
 # in `make test`).

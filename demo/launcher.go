@@ -99,6 +99,9 @@ type StackOptions struct {
 	// RuleFiles are written to Dir (file name -> content) and listed in
 	// rule_files. Names must be plain file names.
 	RuleFiles map[string][]byte
+	// QueryLog makes Prometheus log every query it evaluates, with its
+	// timings, to QueryLogFile in Dir (Stack.QueryLogPath).
+	QueryLog bool
 	// Alertmanagers is how many to run: 0 (none, or 1 when
 	// AlertmanagerConfig is set), 1, or 2 for an HA pair (up to
 	// MaxAlertmanagers peers in one cluster).
@@ -291,6 +294,9 @@ func Start(ctx context.Context, opts StackOptions) (_ *Stack, err error) {
 		}
 	}
 
+	if opts.QueryLog {
+		s.track(s.path(QueryLogFile))
+	}
 	// The query engine (launcher_engines.go): Prometheus, or another
 	// engine with whatever runs beside it.
 	if err := s.startEngine(ctx); err != nil {
@@ -332,6 +338,19 @@ func (s *Stack) makeDir() error {
 }
 
 func (s *Stack) path(name string) string { return filepath.Join(s.Dir, name) }
+
+// QueryLogFile is the file Prometheus logs its queries to with
+// StackOptions.QueryLog.
+const QueryLogFile = "queries.log"
+
+// QueryLogPath is the path of Prometheus's query log, or "" when
+// StackOptions.QueryLog is off.
+func (s *Stack) QueryLogPath() string {
+	if !s.opts.QueryLog {
+		return ""
+	}
+	return s.path(QueryLogFile)
+}
 
 // track records paths to remove at Close when Dir existed before.
 func (s *Stack) track(paths ...string) {

@@ -22,7 +22,7 @@ import (
 
 func checkRuleFileNames(files map[string][]byte) error {
 	reserved := map[string]bool{
-		"prometheus.yml": true, "prometheus.log": true, "prometheus-data": true,
+		"prometheus.yml": true, "prometheus.log": true, "prometheus-data": true, QueryLogFile: true,
 		"alertmanager.yml": true,
 	}
 	for i := 0; i < MaxAlertmanagers; i++ {
@@ -72,6 +72,9 @@ func (s *Stack) prometheusConfig() []byte {
 	}
 	fmt.Fprintf(&b, "  evaluation_interval: %s\n", promDuration(s.opts.EvalInterval))
 	b.WriteString(s.externalLabels()) // launcher_engines.go
+	if s.opts.QueryLog {
+		fmt.Fprintf(&b, "  query_log_file: %s\n", yamlString(s.path(QueryLogFile)))
+	}
 	names := make([]string, 0, len(s.opts.RuleFiles))
 	for name := range s.opts.RuleFiles {
 		names = append(names, s.path(name))

@@ -41,7 +41,7 @@ func syntheticResults(n int, s Shape, plan TrendPlan) *[numQueries]queryResult {
 		}
 	}
 	res[qExcByLabel].vec = model.Vector{&model.Sample{Metric: model.Metric{}, Value: 123, Timestamp: ts}}
-	for _, q := range []queryID{qTotalRPS, qTotalErrorRatio, qTotalP99, qTotalExceptions} {
+	for _, q := range []queryID{qTotalP99, qTotalExceptions} {
 		res[q].vec = model.Vector{&model.Sample{Metric: model.Metric{}, Value: model.SampleValue(r.Float64()), Timestamp: ts}}
 	}
 	start := int64(model.TimeFromUnixNano(plan.Start.UnixNano()))

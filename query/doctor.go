@@ -226,7 +226,8 @@ func (p *Prometheus) doctor(ctx context.Context, s Shape, o DoctorOptions, detec
 	sh.DurationMetric, sh.EndpointLabel = d.DurationMetric, label
 	qs := []NamedQuery{
 		{Name: "endpoints", Expr: tag("count by ("+label+") ("+selector(count, s.Selector)+")", "all") +
-			" or " + tag(only404Query(count, s.Selector, label), "only404")},
+			" or " + tag(only404Query(count, s.Selector, label), "only404") +
+			" or " + tag(RulesQuery(sh), "rules")},
 		{Name: "resets", Expr: tag("max by (instance, job) (resets("+rangeOf(count, s.Selector, doctorResetsWindow)+"))", "resets") +
 			" or " + tag("max by (instance, job) (changes("+rangeOf(StartTimeMetric, s.Selector, doctorResetsWindow)+"))", "restarts")},
 		{Name: "exceptions", Expr: tag("sum(increase("+rangeOf(count, s.Selector, doctorExcWindow, matcher(StatusLabel, "=", "500"))+"))", "status500") +
@@ -246,6 +247,13 @@ func (p *Prometheus) doctor(ctx context.Context, s Shape, o DoctorOptions, detec
 		switch q.Name {
 		case "endpoints":
 			r.checkEndpoints(label, x)
+			rules := queryResult{err: x.err}
+			for _, smp := range x.vec {
+				if smp.Metric[SeriesLabel] == "rules" {
+					rules.vec = append(rules.vec, smp)
+				}
+			}
+			r.checkRules(sh, rules)
 		case "resets":
 			r.checkResets(x)
 		case "exceptions":
@@ -295,6 +303,7 @@ var doctorChecks = [][2]string{
 	{CheckExceptions, "exceptions counted"},
 	{CheckPathExplosion, "one row per route"},
 	{CheckUnmatched, "unmatched routes (404)"},
+	{CheckRecordingRules, "recording rules"},
 }
 
 func title(id string) string {

@@ -132,10 +132,10 @@ func TestIntegrationGroupedOverview(t *testing.T) {
 
 	// The same number of queries with grouping on as off, counted by
 	// Prometheus.
-	checkQueriesPerRefresh(t, p, stack.PrometheusURL, s, 3)
+	checkQueriesPerRefresh(t, p, stack, s, 3)
 	off := s
 	off.Grouping = Grouping{}
-	checkQueriesPerRefresh(t, p, stack.PrometheusURL, off, 3)
+	checkQueriesPerRefresh(t, p, stack, off, 3)
 }
 
 // TestIntegrationOverviewPitfalls reads the exporter's pitfalls in the
@@ -205,5 +205,5 @@ func TestIntegrationOverviewPitfalls(t *testing.T) {
 		}
 		return e.ResetsWrong(), fmt.Sprintf("resets %v series %d", e.CounterResets, e.Series)
 	})
-	checkQueriesPerRefresh(t, p, stack.PrometheusURL, sw, 2)
+	checkQueriesPerRefresh(t, p, stack, sw, 2)
 }

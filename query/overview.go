@@ -7,6 +7,7 @@ import (
 	"math"
 	"slices"
 	"strings"
+	"syscall"
 	"time"
 
 	v1 "github.com/prometheus/client_golang/api/prometheus/v1"
@@ -14,7 +15,8 @@ import (
 	"golang.org/x/sync/errgroup"
 )
 
-// queryID names one of the fixed queries of a refresh.
+// queryID names one part of a refresh: one figure's PromQL. Several parts
+// travel in one query (see wireID), each tagged with PartLabel.
 type queryID int
 
 const (
@@ -24,27 +26,66 @@ const (
 	qP99
 	qExcByLabel
 	qExc500
-	qTotalRPS
-	qTotalErrorRatio
 	qTotalP99
 	qTotalExceptions
 	qTrend
 	qFresh
 	qChanged
-	qTargets // last: the first refresh of an auto window sends it alone
-	numQueries
+	qTargets
+	qRules
+	numQueries // the number of parts
 )
 
-// PromQLQueriesPerRefresh is the number of PromQL queries one Overview call
-// sends: thirteen instant queries (rps, errors, p50, p99, the exceptions
-// counter by endpoint, status-500 responses by endpoint, the four totals,
-// the fresh series, the endpoints' latest change and the targets) and one
-// range query (the trend).
-const PromQLQueriesPerRefresh = int(numQueries)
+// wireID names one of the fixed queries a refresh sends.
+type wireID int
 
-// QueriesPerRefresh is the number of HTTP requests one Overview call sends:
-// the PromQL queries and one read of the targets API. It does not depend on
-// the number of endpoints or targets.
+const (
+	wRates   wireID = iota // rps, errors, exceptions by endpoint, status 500 by endpoint
+	wLatency               // p50 (or the mean), p99
+	wTotals                // the overall p99, the true exception total and which rules are recorded
+	wTrend
+	wFresh
+	wChanged
+	wTargets // last: the first refresh of an auto window sends it alone
+	numWire
+)
+
+// wireParts are the parts each query of a refresh carries. The totals of
+// requests/s and of the error ratio are not asked: they are the sums of
+// the per-endpoint figures (see assemble).
+var wireParts = [numWire][]queryID{
+	wRates:   {qRPS, qErrors, qExcByLabel, qExc500},
+	wLatency: {qP50, qP99},
+	wTotals:  {qTotalP99, qTotalExceptions, qRules},
+	wTrend:   {qTrend},
+	wFresh:   {qFresh},
+	wChanged: {qChanged},
+	wTargets: {qTargets},
+}
+
+// wireOf is the query each part travels in.
+var wireOf = func() (out [numQueries]wireID) {
+	for w, parts := range wireParts {
+		for _, q := range parts {
+			out[q] = wireID(w)
+		}
+	}
+	return out
+}()
+
+// PartLabel tags each part's series in a query that carries several.
+const PartLabel = "vigil_part"
+
+// PromQLQueriesPerRefresh is the number of PromQL queries one Overview call
+// sends: six instant queries (the per-endpoint rates, the per-endpoint
+// latency, the two totals that cannot be summed from the rows, the fresh
+// series, the endpoints' latest change and the targets) and one range query
+// (the trend). A refresh whose trend has no new step sends one fewer.
+const PromQLQueriesPerRefresh = int(numWire)
+
+// QueriesPerRefresh is the number of HTTP requests one Overview call sends
+// at most: the PromQL queries and one read of the targets API. It does not
+// depend on the number of endpoints or targets.
 const QueriesPerRefresh = PromQLQueriesPerRefresh + 1
 
 var queryNames = [numQueries]string{
@@ -54,14 +95,23 @@ var queryNames = [numQueries]string{
 	qP99:             "p99",
 	qExcByLabel:      "exceptions_by_endpoint",
 	qExc500:          "exceptions_500",
-	qTotalRPS:        "total_rps",
-	qTotalErrorRatio: "total_error_ratio",
 	qTotalP99:        "total_p99",
 	qTotalExceptions: "total_exceptions",
 	qTrend:           "trend",
 	qFresh:           "fresh",
 	qChanged:         "changed",
 	qTargets:         "targets",
+	qRules:           "rules",
+}
+
+var wireNames = [numWire]string{
+	wRates:   "rates",
+	wLatency: "latency",
+	wTotals:  "totals",
+	wTrend:   "trend",
+	wFresh:   "fresh",
+	wChanged: "changed",
+	wTargets: "targets",
 }
 
 // NamedQuery is one query of a refresh: its name (as in QueryError.Name),
@@ -72,28 +122,96 @@ type NamedQuery struct {
 	Range bool
 }
 
-// OverviewQueries returns the PromQLQueriesPerRefresh queries one Overview
-// call sends for s, in a fixed order; the trend query uses plan's inner range.
-func OverviewQueries(s Shape, plan TrendPlan) []NamedQuery {
-	exprs := [numQueries]string{
+// partExprs returns the PromQL of every part for s; the trend uses plan's
+// inner range. With s.recorded the rates and latencies read the recorded
+// series of vigil's rules.
+func partExprs(s Shape, plan TrendPlan) [numQueries]string {
+	if s.recorded != "" {
+		return recordedPartExprs(s, plan)
+	}
+	return [numQueries]string{
 		qRPS:             RPSQuery(s),
 		qErrors:          ErrorsQuery(s),
 		qP50:             p50Query(s),
 		qP99:             QuantileQuery(s, 0.99),
 		qExcByLabel:      ExceptionsByLabelQuery(s),
 		qExc500:          Exceptions500Query(s),
-		qTotalRPS:        TotalRPSQuery(s),
-		qTotalErrorRatio: TotalErrorRatioQuery(s),
 		qTotalP99:        TotalP99Query(s),
 		qTotalExceptions: TotalExceptionsQuery(s),
 		qTrend:           TrendQuery(s, plan.Range),
 		qFresh:           FreshQuery(s),
 		qChanged:         ChangedQuery(s, ChangedWithin),
 		qTargets:         TargetsQuery(s),
+		qRules:           RulesQuery(s),
 	}
-	out := make([]NamedQuery, numQueries)
-	for i := range out {
-		out[i] = NamedQuery{Name: queryNames[i], Expr: exprs[i], Range: queryID(i) == qTrend}
+}
+
+// OverviewQueries returns the PromQLQueriesPerRefresh queries one Overview
+// call sends for s, in a fixed order; the trend query uses plan's inner range.
+// A query of several parts tags each part's series with PartLabel.
+func OverviewQueries(s Shape, plan TrendPlan) []NamedQuery {
+	exprs := partExprs(s, plan)
+	out := make([]NamedQuery, numWire)
+	for w, parts := range wireParts {
+		expr := exprs[parts[0]]
+		if len(parts) > 1 {
+			tagged := make([]string, len(parts))
+			for i, q := range parts {
+				tagged[i] = tagPart(exprs[q], queryNames[q])
+			}
+			expr = strings.Join(tagged, " or ")
+		}
+		out[w] = NamedQuery{Name: wireNames[w], Expr: expr, Range: wireID(w) == wTrend}
+	}
+	return out
+}
+
+// tagPart labels every series of expr with its part's name.
+func tagPart(expr, name string) string {
+	return "label_replace(" + expr + `, "` + PartLabel + `", "` + name + `", "", "")`
+}
+
+// splitWire turns the answers of the queries of a refresh into the answers
+// of their parts: a part's series are those tagged with its name, without
+// the tag; each part shares its query's error, and the first carries its
+// warnings.
+func splitWire(wres *[numWire]queryResult, res *[numQueries]queryResult) {
+	for w, parts := range wireParts {
+		r := wres[w]
+		if len(parts) == 1 {
+			res[parts[0]] = r
+			continue
+		}
+		byName := make(map[model.LabelValue]queryID, len(parts))
+		for i, q := range parts {
+			res[q] = queryResult{err: r.err}
+			if i == 0 {
+				res[q].warnings = r.warnings
+			}
+			byName[model.LabelValue(queryNames[q])] = q
+		}
+		for _, smp := range r.vec {
+			q, ok := byName[smp.Metric[PartLabel]]
+			if !ok {
+				continue
+			}
+			delete(smp.Metric, PartLabel)
+			res[q].vec = append(res[q].vec, smp)
+		}
+	}
+}
+
+// wireResults is the answer of each query of a refresh from its parts':
+// the first error and every warning of its parts.
+func wireResults(res *[numQueries]queryResult) []queryResult {
+	out := make([]queryResult, numWire)
+	for w, parts := range wireParts {
+		for _, q := range parts {
+			if out[w].err == nil {
+				out[w].err = res[q].err
+			}
+			out[w].warnings = append(out[w].warnings, res[q].warnings...)
+		}
 	}
 	return out
 }
@@ -154,6 +272,7 @@ func (p *Prometheus) OverviewAt(ctx context.Context, s Shape, at time.Time) (*Ov
 	if err := checkShape(s); err != nil {
 		return nil, err
 	}
+	orig := s
 	began := time.Now()
 	if at.IsZero() {
 		at = began
@@ -202,31 +321,62 @@ func (p *Prometheus) OverviewAt(ctx context.Context, s Shape, at time.Time) (*Ov
 		}
 		s = s.WithGroups(rules)
 	}
+	// Recording rules: what the previous refresh found (the rules part of
+	// its totals query); the first refresh reads the raw series.
+	rst, rulesOff := p.rulesFor(s)
+	var rulesWhy string
+	if rulesOff {
+		rulesWhy = "off"
+	} else if use, why := rst.RulesUse(s); use {
+		s.recorded = FormatDuration(s.Window)
+	} else {
+		rulesWhy = why
+	}
+
 	plan := PlanTrend(s.Window, at)
+	plan = PlanTrend(s.Window, alignTrend(at, plan.Step))
 	qs := OverviewQueries(s, plan)
+	tkey := trendKey(qs[wTrend].Expr, plan)
+	tStart, tFull := p.trend.from(tkey, plan)
 	var send []NamedQuery
-	var idx []int
+	var idx []wireID
 	for i, q := range qs {
-		if (pre && queryID(i) == qTargets) || (preFresh && queryID(i) == qFresh) {
+		if (pre && wireID(i) == wTargets) || (preFresh && wireID(i) == wFresh) {
 			continue // read above
 		}
-		send, idx = append(send, q), append(idx, i)
+		send, idx = append(send, q), append(idx, wireID(i))
 	}
 	withTargets := &tg
 	if pre {
 		withTargets = nil
 	}
-	rng := v1.Range{Start: plan.Start, End: plan.End, Step: plan.Step}
+	rng := v1.Range{Start: tStart, End: plan.End, Step: plan.Step}
+	var wres [numWire]queryResult
+	wres[wTargets], wres[wFresh] = res[qTargets], res[qFresh]
 	for k, r := range p.runAllWith(ctx, send, at, rng, withTargets) {
-		res[idx[k]] = r
+		wres[idx[k]] = r
+	}
+	wres[wTrend] = p.trend.merge(tkey, plan, tStart, tFull, began, wres[wTrend])
+	splitWire(&wres, &res)
+	if !rulesOff {
+		now := rulesOf(s, res[qRules])
+		p.keepRules(s, now)
+		if s.recorded != "" && now.Err == nil && !now.Has(s.Window) {
+			// The rules went away since the last refresh (a reload of
+			// Prometheus): what was read is empty, not the figures.
+			// Read again, raw; this happens once.
+			return p.OverviewAt(ctx, orig, at)
+		}
 	}
 
-	if err := noAnswer(ctx, res[:]); err != nil {
+	if err := noAnswer(ctx, wres[:]); err != nil {
 		return nil, err
 	}
 
 	ov := assemble(s, plan, qs, &res)
 	ov.WindowAuto = s.AutoWindow
+	ov.Recorded, ov.RulesWhy = s.recorded, rulesWhy
+	ov.TrendEnd, ov.TrendFull = plan.End, tFull
 	ov.LatencyMean = s.latencyMean
 	if res[qFresh].err == nil {
 		// With fresh series and no bucket, the duration is a summary: the
@@ -373,6 +523,14 @@ func noAnswer(ctx context.Context, res []queryResult) error {
 		}
 	}
 	if len(res) > 0 && failed == len(res) && (unreachable == failed || ctx.Err() != nil) {
+		// A server that answers and then cuts the connection (HTTPS
+		// spoken to in plain HTTP) resets the requests still sending
+		// their body: the answer one of them got says more.
+		for _, r := range res {
+			if !errors.Is(r.err, syscall.ECONNRESET) {
+				return r.err
+			}
+		}
 		return first
 	}
 	return nil
@@ -406,7 +564,7 @@ func toResult(q NamedQuery, v model.Value, w v1.Warnings, err error) queryResult
 // pure: a test or a benchmark can feed it vectors directly.
 func assemble(s Shape, plan TrendPlan, qs []NamedQuery, res *[numQueries]queryResult) *Overview {
 	ov := &Overview{Window: s.Window}
-	ov.Errors, ov.Warnings = collectProblems(qs, res[:])
+	ov.Errors, ov.Warnings = collectProblems(qs, wireResults(res))
 
 	label := model.LabelName(s.by())
 	n := len(res[qRPS].vec)
@@ -523,20 +681,49 @@ func assemble(s Shape, plan TrendPlan, qs []NamedQuery, res *[numQueries]queryRe
 			e.Exceptions = 0
 		}
 	}
+	totalRPS, totalRatio := sumTotals(b, res[qRPS].err == nil, errorsOK)
 	slices.SortFunc(b.eps, func(x, y Endpoint) int { return strings.Compare(x.Name, y.Name) })
 	ov.Endpoints = b.eps
 
 	ov.Totals = Totals{
-		RPS:        scalarOf(res[qTotalRPS].vec),
-		ErrorRatio: scalarOf(res[qTotalErrorRatio].vec),
 		P99:        scalarOf(res[qTotalP99].vec),
 		Exceptions: scalarOf(res[qTotalExceptions].vec),
+		RPS:        totalRPS,
+		ErrorRatio: totalRatio,
 	}
 	// The exceptions counter has no series until the first exception.
 	if math.IsNaN(ov.Totals.Exceptions) && res[qTotalExceptions].err == nil && len(res[qTotalExceptions].vec) == 0 && !math.IsNaN(ov.Totals.RPS) {
 		ov.Totals.Exceptions = 0
 	}
 	return ov
+}
+
+// sumTotals is the total requests/s and error ratio across the selection,
+// summed from the rows: every series of the selection is in exactly one
+// row (one without the endpoint label is the row of the empty name), so
+// the sums are the totals. The error ratio is the summed errors over the
+// summed requests: 0 with traffic and no error series, NaN without
+// traffic or when a query failed.
+func sumTotals(b *joiner, rpsOK, errorsOK bool) (rps, ratio float64) {
+	nan := math.NaN()
+	if !rpsOK {
+		return nan, nan
+	}
+	var reqs, errs float64
+	seen := false
+	for i := range b.eps {
+		if r := b.eps[i].RPS; !math.IsNaN(r) {
+			reqs += r
+			seen = true
+		}
+		if e := b.errRate[i]; !math.IsNaN(e) {
+			errs += e
+		}
+	}
+	if !seen {
+		return nan, nan
+	}
+	return reqs, errorRatio(errs, reqs, errorsOK)
 }
 
 // errorRatio is errors/s over requests/s: NaN without traffic (no ratio, not

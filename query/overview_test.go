@@ -4,6 +4,7 @@ import (
 	"errors"
 	"math"
 	"slices"
+	"strings"
 	"testing"
 	"time"
 
@@ -88,8 +89,6 @@ func TestAssembleJoinsByEndpoint(t *testing.T) {
 	r[qP99].vec = vec("/a", 0.2, "/b", nan, "/c", nan, "/d", math.Inf(1))
 	r[qExcByLabel].vec = vec("", 7.0) // the counter has no endpoint label
 	r[qExc500].vec = vec("/a", 12.0)
-	r[qTotalRPS].vec = one(15)
-	r[qTotalErrorRatio].vec = one(1.0 / 15)
 	r[qTotalP99].vec = one(math.Inf(1))
 	r[qTotalExceptions].vec = one(7)
 
@@ -155,7 +154,6 @@ func TestAssembleExceptionsFallbacks(t *testing.T) {
 	// No exception yet: the counter has no series at all.
 	var r fakeResults
 	r[qRPS].vec = vec("/a", 1.0)
-	r[qTotalRPS].vec = one(1)
 	ov := build(t, &r)
 	if ov.ExceptionsByEndpoint {
 		t.Error("empty exceptions result must fall back")
@@ -194,32 +192,92 @@ func TestAssembleExceptionsFallbacks(t *testing.T) {
 func TestAssembleFailedQueryLeavesColumnNaN(t *testing.T) {
 	var r fakeResults
 	bad := &v1.Error{Type: v1.ErrBadData, Msg: `invalid parameter "query": 1:5: parse error: unexpected`}
-	r[qRPS].vec = vec("/a", 10.0, "/b", 2.0)
-	r[qErrors].err = &ServerError{URL: "http://x", Op: "query", Err: bad}
+	// The rates query failed: every part it carries shares its error.
+	for _, q := range wireParts[wRates] {
+		r[q].err = &ServerError{URL: "http://x", Op: "query", Err: bad}
+	}
 	r[qP99].vec = vec("/a", 0.3)
 	r[qTrend].err = errors.New("trend down")
-	r[qRPS].warnings = v1.Warnings{"w1"}
+	r[qP50].warnings = v1.Warnings{"w1"}
 	r[qP99].warnings = v1.Warnings{"w1", "w1"}
+	r[qTotalP99].warnings = v1.Warnings{"w1"}
 	ov := build(t, &r)
 	a := find(t, ov, "/a")
-	if !math.IsNaN(a.ErrorRatio) {
-		t.Errorf("ratio %v, want NaN when the errors query failed (not 0)", a.ErrorRatio)
+	if !math.IsNaN(a.ErrorRatio) || !math.IsNaN(a.RPS) || !math.IsNaN(a.Exceptions) {
+		t.Errorf("/a = %+v, want rps, ratio and exceptions NaN when the rates query failed (not 0)", a)
 	}
-	if a.RPS != 10 || a.P99 != 0.3 || a.Trend != nil {
+	if a.P99 != 0.3 || a.Trend != nil {
 		t.Errorf("/a = %+v", a)
 	}
-	if len(ov.Errors) != 2 || ov.Errors[0].Name != "errors" || ov.Errors[1].Name != "trend" {
+	if !math.IsNaN(ov.Totals.RPS) || !math.IsNaN(ov.Totals.ErrorRatio) {
+		t.Errorf("totals %+v, want rps and ratio unknown without the rates", ov.Totals)
+	}
+	if len(ov.Errors) != 2 || ov.Errors[0].Name != "rates" || ov.Errors[1].Name != "trend" {
 		t.Fatalf("errors %v", ov.Errors)
 	}
-	if ov.Errors[0].Query != ErrorsQuery(flaskShape()) || !errors.Is(ov.Errors[0].Err, bad) {
+	s := flaskShape()
+	if ov.Errors[0].Query != OverviewQueries(s, PlanTrend(s.Window, testAt))[wRates].Expr || !errors.Is(ov.Errors[0].Err, bad) {
 		t.Errorf("errors[0] = %+v", ov.Errors[0])
 	}
-	want := `query errors: prometheus http://x: bad_data: invalid parameter "query": 1:5: parse error: unexpected`
+	want := `query rates: prometheus http://x: bad_data: invalid parameter "query": 1:5: parse error: unexpected`
 	if got := ov.Errors[0].Error(); got != want {
 		t.Errorf("error text\n  %s\nwant\n  %s", got, want)
 	}
-	if !slices.Equal(ov.Warnings, []string{"rps: w1", "p99: w1"}) {
+	if !slices.Equal(ov.Warnings, []string{"latency: w1", "totals: w1"}) {
 		t.Errorf("warnings %q", ov.Warnings)
+	}
+}
+
+// TestSplitWire: each part gets its own series back, untagged, and shares
+// its query's error.
+func TestSplitWire(t *testing.T) {
+	s := flaskShape()
+	qs := OverviewQueries(s, PlanTrend(s.Window, testAt))
+	if !strings.Contains(qs[wRates].Expr, `"`+PartLabel+`", "errors"`) || !strings.Contains(qs[wLatency].Expr, QuantileQuery(s, 0.99)) {
+		t.Fatalf("rates query %s", qs[wRates].Expr)
+	}
+	tagged := func(part string, pairs ...any) model.Vector {
+		v := vec(pairs...)
+		for _, smp := range v {
+			smp.Metric[PartLabel] = model.LabelValue(part)
+		}
+		return v
+	}
+	var w [numWire]queryResult
+	w[wRates].vec = append(tagged("rps", "/a", 2.0, "/b", 1.0), tagged("errors", "/a", 0.5)...)
+	w[wTotals].err = errors.New("down")
+	var res [numQueries]queryResult
+	splitWire(&w, &res)
+	if len(res[qRPS].vec) != 2 || len(res[qErrors].vec) != 1 || len(res[qExc500].vec) != 0 {
+		t.Fatalf("rps %v errors %v exc500 %v", res[qRPS].vec, res[qErrors].vec, res[qExc500].vec)
+	}
+	if _, ok := res[qErrors].vec[0].Metric[PartLabel]; ok || res[qErrors].vec[0].Metric["path"] != "/a" {
+		t.Errorf("errors sample %v, want /a without the tag", res[qErrors].vec[0].Metric)
+	}
+	if res[qTotalP99].err == nil || res[qTotalExceptions].err == nil || res[qRPS].err != nil {
+		t.Errorf("errors: total p99 %v, total exceptions %v, rps %v", res[qTotalP99].err, res[qTotalExceptions].err, res[qRPS].err)
+	}
+}
+
+// TestTotalsSummedFromRows: the total requests/s and error ratio are the
+// sums over the rows, including the row of series without the label.
+func TestTotalsSummedFromRows(t *testing.T) {
+	var r fakeResults
+	r[qRPS].vec = vec("/a", 10.0, "/b", 5.0, "", 5.0)
+	r[qErrors].vec = vec("/a", 1.0, "", 3.0)
+	ov := build(t, &r)
+	if !same(ov.Totals.RPS, 20) || !same(ov.Totals.ErrorRatio, 4.0/20) {
+		t.Errorf("totals %+v, want rps 20 ratio 0.2", ov.Totals)
+	}
+	r = fakeResults{}
+	r[qRPS].vec = vec("/a", 10.0)
+	if ov = build(t, &r); !same(ov.Totals.ErrorRatio, 0) {
+		t.Errorf("traffic and no error series: ratio %v, want 0", ov.Totals.ErrorRatio)
+	}
+	r = fakeResults{}
+	r[qRPS].vec = vec("/a", 0.0)
+	if ov = build(t, &r); !same(ov.Totals.RPS, 0) || !math.IsNaN(ov.Totals.ErrorRatio) {
+		t.Errorf("no traffic: %+v, want rps 0 and no ratio", ov.Totals)
 	}
 }
 

@@ -68,6 +68,11 @@ type Prometheus struct {
 
 	groups    factCache[[]PathRule] // grouping rules by selector and label, from the last refresh
 	summaries factCache[bool]       // whether the duration has no buckets, from the last refresh
+
+	rules    RulesStatus // vigil's recording rules, from the last read of the rules API
+	rulesKey string      // the metrics rules was read for
+	noRules  bool        // SetUseRules(false): always the raw series
+	trend    trendCache  // the trend of the last refresh, read on incrementally
 }
 
 // NewPrometheus checks the options and returns a client. It does not

@@ -115,8 +115,8 @@ func TestOverviewQueriesFixed(t *testing.T) {
 	if len(qs) != PromQLQueriesPerRefresh || QueriesPerRefresh != PromQLQueriesPerRefresh+1 {
 		t.Fatalf("%d queries, PromQLQueriesPerRefresh is %d, QueriesPerRefresh %d", len(qs), PromQLQueriesPerRefresh, QueriesPerRefresh)
 	}
-	// thirteen instant queries, the trend and the targets API
-	if want := 15; QueriesPerRefresh != want {
+	// six instant queries, the trend and the targets API
+	if want := 8; QueriesPerRefresh != want {
 		t.Errorf("QueriesPerRefresh is %d, want %d", QueriesPerRefresh, want)
 	}
 	seen := map[string]bool{}
@@ -130,7 +130,7 @@ func TestOverviewQueriesFixed(t *testing.T) {
 			ranges++
 		}
 	}
-	if ranges != 1 || !qs[qTrend].Range {
+	if ranges != 1 || !qs[wTrend].Range {
 		t.Errorf("want exactly the trend as a range query, got %d range queries", ranges)
 	}
 }

@@ -100,7 +100,7 @@ func TestIntegrationTargetDownMarksEndpointsStale(t *testing.T) {
 		}
 	}
 	// Constant requests per refresh, with a target down and the auto window.
-	checkQueriesPerRefresh(t, p, stack.PrometheusURL, auto, 2)
+	checkQueriesPerRefresh(t, p, stack, auto, 2)
 }
 
 // A selector that matches nothing gives no endpoints and no targets, with

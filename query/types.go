@@ -40,6 +40,9 @@ type Shape struct {
 	// latencyMean makes the P50 query the mean latency: the duration has
 	// no buckets (see Overview.LatencyMean).
 	latencyMean bool
+	// recorded is the window of vigil's recording rules the refresh reads
+	// ("1m"), or empty for the raw series (see RulesFor).
+	recorded string
 }
 
 // Endpoint holds the figures of one endpoint over the rate window. A figure
@@ -143,6 +146,16 @@ type Overview struct {
 	// GroupRules are the grouping rules this refresh used (grouping on);
 	// a drill-down or a detail of a group row needs them.
 	GroupRules []PathRule
+	// Recorded is the window of vigil's recording rules the figures were
+	// read from ("1m"); empty when they come from the raw series, and
+	// RulesWhy says why.
+	Recorded string
+	RulesWhy string
+	// TrendEnd is the time of the trend's last point: the evaluation time
+	// rounded down to the trend's step. TrendFull reports that the whole
+	// trend was read, not only its new steps.
+	TrendEnd  time.Time
+	TrendFull bool
 }
 
 // ResetsWrong reports whether an endpoint's counters reset far more often

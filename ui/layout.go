@@ -139,14 +139,19 @@ func (m *Model) peersText() string {
 }
 
 // windowText is the rate window in use: "5m", or "4s (auto)" once the
-// scrape interval is known ("auto" before the first answer).
+// scrape interval is known ("auto" before the first answer); " · rules ✓"
+// follows while the figures come from vigil's recording rules.
 func (m *Model) windowText() string {
+	rules := ""
+	if d := m.ov.data(); d != nil && d.Recorded != "" {
+		rules = " · rules ✓"
+	}
 	w := m.ctx.Config.UI.Window
 	if !w.Auto {
-		return views.FormatDuration(w.D())
+		return views.FormatDuration(w.D()) + rules
 	}
 	if d := m.ov.data(); d != nil && d.WindowAuto {
-		return views.FormatDuration(d.Window) + " (auto)"
+		return views.FormatDuration(d.Window) + " (auto)" + rules
 	}
 	return "auto"
 }

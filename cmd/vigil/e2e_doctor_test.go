@@ -75,7 +75,7 @@ func TestDoctorCommand(t *testing.T) {
 	if err := json.Unmarshal([]byte(out), &rep); err != nil {
 		t.Fatalf("json: %v\n%s%s", err, out, errOut)
 	}
-	if len(rep.Checks) != 9 || rep.Detected.Prefix != "shop_" || rep.Detected.EndpointLabel != "url_rule" || rep.Requests != 7 || rep.Worst != "warn" {
+	if len(rep.Checks) != 10 || rep.Detected.Prefix != "shop_" || rep.Detected.EndpointLabel != "url_rule" || rep.Requests != 7 || rep.Worst != "warn" {
 		t.Errorf("json report: %+v", rep)
 	}
 

@@ -60,6 +60,8 @@ Usage:
   vigil serve --authorized-keys FILE [--listen :2222] [flags]
                                         serve the console over SSH to the incident team:
                                         each key's person their own console, with their rights
+  vigil rules [--window 1m,5m] [flags]  print Prometheus recording rules of the overview's
+                                        aggregates (vigil reads them when Prometheus has them)
   vigil version                         print the version
 
 Exit codes: 0 ok; 1 something could not be read or is unhealthy (Prometheus or
@@ -91,6 +93,8 @@ func run(args []string, stdout, stderr io.Writer, getenv func(string) string) in
 		err = runServe(args[1:], stderr, getenv) // serve_run.go
 	case "doctor":
 		err = runDoctor(args[1:], stdout, stderr, getenv) // doctor.go
+	case "rules":
+		err = runRules(args[1:], stdout, stderr, getenv) // rules.go
 	case "timeline", "note":
 		err = runLifecycleCommand(cmd, args[1:], stdout, stderr, getenv) // timeline.go
 	default:

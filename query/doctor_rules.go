@@ -1,0 +1,34 @@
+package query
+
+import "strings"
+
+// CheckRecordingRules is the doctor's check of vigil's recording rules.
+const CheckRecordingRules = "recording_rules"
+
+// checkRules says whether the overview reads vigil's recorded series or
+// the raw ones, and why; x is the rules part of the endpoints query.
+func (r *DoctorReport) checkRules(s Shape, x queryResult) {
+	c := Check{ID: CheckRecordingRules, Title: title(CheckRecordingRules)}
+	if x.err != nil {
+		c.Status, c.Seen = CheckUnknown, "query endpoints failed: "+x.err.Error()
+		r.add(c)
+		return
+	}
+	st := rulesOf(s, x)
+	use, why := st.RulesUse(s)
+	if use {
+		c.Status = CheckOK
+		c.Seen = "the overview reads vigil's recorded series of window " + FormatDuration(s.Window) + " (" + RecordedFor(s, s.Window).Requests + ", …)"
+		r.add(c)
+		return
+	}
+	c.Status = CheckInfo
+	c.Seen = "the overview reads the raw series: " + why
+	c.Why = "every refresh makes Prometheus compute the rates of every series of the selection; with many endpoints that is most of its work"
+	fix := []string{"vigil rules --window " + FormatDuration(s.Window) + " > vigil.rules.yml, add the file to rule_files in prometheus.yml and reload Prometheus"}
+	if bad := selectorLabelsNotKept(s); bad != "" {
+		fix = []string{"select by job and " + s.EndpointLabel + " only (the recorded series keep those)"}
+	}
+	c.Fix = strings.Join(fix, "; ")
+	r.add(c)
+}

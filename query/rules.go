@@ -1,0 +1,359 @@
+package query
+
+import (
+	"errors"
+	"fmt"
+	"github.com/prometheus/alertmanager/pkg/labels"
+	"slices"
+	"strconv"
+	"strings"
+	"time"
+)
+
+// vigil's recording rules. `vigil rules` writes a Prometheus rules file
+// that records, for each window W, the aggregates the overview reads:
+//
+//	vigil:job_L_status:D_count:rateW   sum by (job, L, status) (rate(D_count[W]))
+//	vigil:job_L_le:D_bucket:rateW      sum by (job, L, le) (rate(D_bucket[W]))
+//	vigil:job_le:D_bucket:rateW        sum by (job, le) (vigil:job_L_le:D_bucket:rateW)
+//	vigil:job_L:E:rateW                sum by (job, L) (rate(E[W]))
+//	vigil:job_L:D:p50_rateW            histogram_quantile(0.5, vigil:job_L_le:D_bucket:rateW)
+//	vigil:job_L:D:p99_rateW            histogram_quantile(0.99, vigil:job_L_le:D_bucket:rateW)
+//
+// The names follow Prometheus's level:metric:operations under the prefix
+// "vigil:". When Prometheus evaluates them, a refresh whose window is a
+// recorded W and whose selector names only job and L reads these series
+// instead of the raw ones: the same figures (sums of the same rates, up to
+// the order of the additions) for a fraction of the work, one evaluation
+// interval late at most.
+
+// RulePrefix starts the name of every series vigil's rules record.
+const RulePrefix = "vigil:"
+
+// DefaultRuleWindows are the windows `vigil rules` records by default: the
+// auto window of the usual 15s scrape interval, and 5m.
+var DefaultRuleWindows = []time.Duration{time.Minute, 5 * time.Minute}
+
+// RuleKeptLabels are the labels the recorded series keep besides the
+// endpoint label (and status, le where they apply): a selector naming
+// another label cannot be answered from them.
+var RuleKeptLabels = []string{"job"}
+
+// RecordedNames are the names of the series recorded for window w.
+type RecordedNames struct {
+	Requests, Buckets, TotalBuckets, Exceptions string
+	// P50, P99 are each endpoint's quantiles per job.
+	P50, P99 string
+}
+
+// RecordedFor returns the recorded series' names of shape s (its endpoint
+// label and metrics) for window w.
+func RecordedFor(s Shape, w time.Duration) RecordedNames {
+	L, op := s.EndpointLabel, ":rate"+FormatDuration(w)
+	return RecordedNames{
+		Requests:     RulePrefix + "job_" + L + "_status:" + s.countMetric() + op,
+		Buckets:      RulePrefix + "job_" + L + "_le:" + s.bucketMetric() + op,
+		TotalBuckets: RulePrefix + "job_le:" + s.bucketMetric() + op,
+		Exceptions:   RulePrefix + "job_" + L + ":" + s.ExceptionsMetric + op,
+		P50:          RulePrefix + "job_" + L + ":" + s.DurationMetric + ":p50_" + strings.TrimPrefix(op, ":"),
+		P99:          RulePrefix + "job_" + L + ":" + s.DurationMetric + ":p99_" + strings.TrimPrefix(op, ":"),
+	}
+}
+
+// recordingRule is one rule of the generated file.
+type recordingRule struct{ Record, Expr string }
+
+// recordingRules are the rules of window w, in evaluation order (the total
+// buckets sum the per-endpoint ones of the same evaluation).
+func recordingRules(s Shape, w time.Duration) []recordingRule {
+	n := RecordedFor(s, w)
+	L, W := s.EndpointLabel, "["+FormatDuration(w)+"]"
+	return []recordingRule{
+		{n.Requests, "sum by (job, " + L + ", " + StatusLabel + ") (rate(" + s.countMetric() + W + "))"},
+		{n.Buckets, "sum by (job, " + L + ", le) (rate(" + s.bucketMetric() + W + "))"},
+		{n.TotalBuckets, "sum by (job, le) (" + n.Buckets + ")"},
+		{n.Exceptions, "sum by (job, " + L + ") (rate(" + s.ExceptionsMetric + W + "))"},
+		{n.P50, "histogram_quantile(0.5, " + n.Buckets + ")"},
+		{n.P99, "histogram_quantile(0.99, " + n.Buckets + ")"},
+	}
+}
+
+// RulesFile is a Prometheus rules file (YAML) with one group per window,
+// named vigil_<window>, evaluated at the global evaluation interval.
+func RulesFile(s Shape, windows []time.Duration) ([]byte, error) {
+	if len(windows) == 0 {
+		return nil, errors.New("rules: no window")
+	}
+	if s.EndpointLabel == "" || s.DurationMetric == "" || s.ExceptionsMetric == "" {
+		return nil, errors.New("rules: the endpoint label, the duration metric and the exceptions metric must be set")
+	}
+	var b strings.Builder
+	b.WriteString("# Recording rules for vigil (`vigil rules`): the aggregates of its overview.\n")
+	b.WriteString("# vigil reads them instead of the raw series when Prometheus evaluates them.\n")
+	b.WriteString("groups:\n")
+	seen := map[time.Duration]bool{}
+	for _, w := range windows {
+		if w <= 0 {
+			return nil, fmt.Errorf("rules: window %s must be above 0", w)
+		}
+		if seen[w] {
+			continue
+		}
+		seen[w] = true
+		fmt.Fprintf(&b, "  - name: vigil_%s\n    rules:\n", FormatDuration(w))
+		for _, r := range recordingRules(s, w) {
+			fmt.Fprintf(&b, "      - record: %s\n        expr: %s\n", r.Record, strconv.Quote(r.Expr))
+		}
+	}
+	return []byte(b.String()), nil
+}
+
+// ParseRuleWindows reads a comma-separated list of windows ("1m,5m").
+func ParseRuleWindows(s string) ([]time.Duration, error) {
+	var out []time.Duration
+	for part := range strings.SplitSeq(s, ",") {
+		part = strings.TrimSpace(part)
+		if part == "" {
+			continue
+		}
+		d, err := ParseDuration(part)
+		if err != nil {
+			return nil, fmt.Errorf("window %q: %v", part, err)
+		}
+		if d <= 0 {
+			return nil, fmt.Errorf("window %q must be above 0", part)
+		}
+		out = append(out, d)
+	}
+	if len(out) == 0 {
+		return nil, errors.New("no window: write e.g. 1m,5m")
+	}
+	return out, nil
+}
+
+// RulesStatus is what a console knows of vigil's rules in Prometheus.
+type RulesStatus struct {
+	// Checked is false until a refresh has looked.
+	Checked bool
+	// Err is why the rules query failed.
+	Err error
+	// Windows are the windows whose rules have series now, for the
+	// shape's endpoint label and metrics.
+	Windows []time.Duration
+	At      time.Time
+}
+
+// Has reports whether the rules of window w are evaluated.
+func (r RulesStatus) Has(w time.Duration) bool { return slices.Contains(r.Windows, w) }
+
+// RulesUse says whether a refresh of s reads the recorded series and,
+// when not, why.
+func (r RulesStatus) RulesUse(s Shape) (bool, string) {
+	switch {
+	case !r.Checked:
+		return false, "not checked yet"
+	case r.Err != nil:
+		return false, "the rules query failed: " + r.Err.Error()
+	case len(r.Windows) == 0:
+		return false, "Prometheus has no series " + RecordedFor(s, s.Window).TotalBuckets + " (nor of another window): `vigil rules` writes the rules that record them"
+	case !r.Has(s.Window):
+		ws := make([]string, len(r.Windows))
+		for i, w := range r.Windows {
+			ws[i] = FormatDuration(w)
+		}
+		return false, "window " + FormatDuration(s.Window) + " is not recorded (recorded: " + strings.Join(ws, ", ") + ")"
+	case s.latencyMean:
+		return false, "the duration has no buckets: its mean is read from the raw series"
+	}
+	if bad := selectorLabelsNotKept(s); bad != "" {
+		return false, "the selector names " + bad + ", which the recorded series do not keep (they keep job and " + s.EndpointLabel + ")"
+	}
+	return true, ""
+}
+
+// selectorLabelsNotKept is the first label of s.Selector the recorded
+// series do not keep, or "" when there is none.
+func selectorLabelsNotKept(s Shape) string {
+	sel := cleanSelector(s.Selector)
+	if sel == "" {
+		return ""
+	}
+	ms, err := ParseMatchers(sel)
+	if err != nil {
+		return "an unreadable selector"
+	}
+	for _, m := range ms {
+		if m.Name != s.EndpointLabel && !slices.Contains(RuleKeptLabels, m.Name) {
+			return m.Name
+		}
+	}
+	return ""
+}
+
+// recordedFresh is the fresh query with the bucket bounds read from the
+// recorded buckets, a few series, rather than from every raw bucket series.
+func recordedFresh(s, raw Shape, buckets string) string {
+	rawLe := tag("count by (le) ("+selector(raw.bucketMetric(), raw.Selector)+")", "le")
+	return strings.Replace(FreshQuery(raw), rawLe, tag("count by (le) ("+selector(buckets, s.Selector)+")", "le"), 1)
+}
+
+// selectorPinsJob reports whether s.Selector selects one job (job="x").
+func selectorPinsJob(s Shape) bool {
+	ms, err := ParseMatchers(cleanSelector(s.Selector))
+	if err != nil {
+		return false
+	}
+	for _, m := range ms {
+		if m.Name == "job" && m.Type == labels.MatchEqual {
+			return true
+		}
+	}
+	return false
+}
+
+// selectorNames reports whether s.Selector has a matcher on label.
+func selectorNames(s Shape, label string) bool {
+	ms, err := ParseMatchers(cleanSelector(s.Selector))
+	if err != nil {
+		return false
+	}
+	for _, m := range ms {
+		if m.Name == label {
+			return true
+		}
+	}
+	return false
+}
+
+// RulesQuery finds which windows vigil's rules record for s: the names of
+// the total-bucket series, a few per job, with a sample now. It travels as
+// a part of the totals query, so finding the rules costs no request.
+func RulesQuery(s Shape) string {
+	return "count by (__name__) ({__name__=~" + strconv.Quote(regexpQuote(RulePrefix+"job_le:"+s.bucketMetric()+":rate")+".+") + "})"
+}
+
+// regexpQuote escapes the regular expression metacharacters of s.
+func regexpQuote(s string) string {
+	var b strings.Builder
+	for _, c := range s {
+		if strings.ContainsRune(`\.+*?()|[]{}^$`, c) {
+			b.WriteByte('\\')
+		}
+		b.WriteRune(c)
+	}
+	return b.String()
+}
+
+// rulesOf is the rules state from the rules part of a refresh.
+func rulesOf(s Shape, r queryResult) RulesStatus {
+	st := RulesStatus{Checked: true, At: time.Now(), Err: r.err}
+	if r.err != nil {
+		return st
+	}
+	prefix := RecordedFor(s, time.Minute).TotalBuckets
+	prefix = prefix[:strings.LastIndex(prefix, ":rate")+len(":rate")]
+	for _, smp := range r.vec {
+		name := string(smp.Metric["__name__"])
+		if !strings.HasPrefix(name, prefix) {
+			continue
+		}
+		if w, err := ParseDuration(name[len(prefix):]); err == nil && w > 0 && !slices.Contains(st.Windows, w) {
+			st.Windows = append(st.Windows, w)
+		}
+	}
+	slices.Sort(st.Windows)
+	return st
+}
+
+// RecordingRules returns what the last refresh found of vigil's rules (see
+// RulesStatus); Checked is false before the first refresh.
+func (p *Prometheus) RecordingRules() RulesStatus {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	return p.rules
+}
+
+// SetUseRules turns reading the recorded series on (the default) or off.
+func (p *Prometheus) SetUseRules(on bool) {
+	p.mu.Lock()
+	p.noRules = !on
+	p.mu.Unlock()
+}
+
+func rulesKey(s Shape) string {
+	return s.EndpointLabel + "\x00" + s.DurationMetric + "\x00" + s.ExceptionsMetric
+}
+
+// rulesFor is the rules state a refresh of s uses: the one the previous
+// refresh found, when it was for the same metrics.
+func (p *Prometheus) rulesFor(s Shape) (st RulesStatus, off bool) {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	if p.noRules {
+		return RulesStatus{}, true
+	}
+	if p.rulesKey != rulesKey(s) {
+		return RulesStatus{}, false
+	}
+	return p.rules, false
+}
+
+func (p *Prometheus) keepRules(s Shape, st RulesStatus) {
+	p.mu.Lock()
+	p.rules, p.rulesKey = st, rulesKey(s)
+	p.mu.Unlock()
+}
+
+// recordedPartExprs are the parts of a refresh read from the recorded
+// series of window s.recorded; the trend too when its inner range is that
+// window. The fresh series, the changes and the targets stay raw.
+func recordedPartExprs(s Shape, plan TrendPlan) [numQueries]string {
+	raw := s
+	raw.recorded = ""
+	w, _ := ParseDuration(s.recorded)
+	n := RecordedFor(s, w)
+	secs := formatFloat(w.Seconds())
+	by := s.by()
+	// The total buckets keep no endpoint label: a selector naming it
+	// sums the per-endpoint ones.
+	totalBuckets := n.TotalBuckets
+	if selectorNames(s, s.EndpointLabel) {
+		totalBuckets = n.Buckets
+	}
+	sumBy := func(metric string, extra ...string) string {
+		return "sum by (" + by + ") (" + s.relabel(selector(metric, s.Selector, extra...)) + ")"
+	}
+	quantile := func(q float64) string {
+		return "histogram_quantile(" + formatFloat(q) + ", sum by (" + by + ", le) (" + s.relabel(selector(n.Buckets, s.Selector)) + "))"
+	}
+	// The quantiles of one job's endpoints are recorded; those of several
+	// jobs or of a group of paths are of summed buckets.
+	if len(s.groupRules) == 0 && selectorPinsJob(s) {
+		quantile = func(q float64) string {
+			name := n.P99
+			if q == 0.5 {
+				name = n.P50
+			}
+			return "max by (" + by + ") (" + selector(name, s.Selector) + ")"
+		}
+	}
+	out := [numQueries]string{
+		qRPS:             sumBy(n.Requests),
+		qErrors:          sumBy(n.Requests, s.errorMatcher()),
+		qP50:             quantile(0.5),
+		qP99:             quantile(0.99),
+		qExcByLabel:      sumBy(n.Exceptions) + " * " + secs,
+		qExc500:          sumBy(n.Requests, matcher(StatusLabel, "=", "500")) + " * " + secs,
+		qTotalP99:        "histogram_quantile(0.99, sum by (le) (" + selector(totalBuckets, s.Selector) + "))",
+		qTotalExceptions: "sum(" + selector(n.Exceptions, s.Selector) + ") * " + secs,
+		qTrend:           TrendQuery(raw, plan.Range),
+		qFresh:           recordedFresh(s, raw, totalBuckets),
+		qChanged:         ChangedQuery(raw, ChangedWithin),
+		qTargets:         TargetsQuery(raw),
+		qRules:           RulesQuery(raw),
+	}
+	if plan.Range == w {
+		out[qTrend] = errorRatioOf(sumBy(n.Requests, s.errorMatcher()), sumBy(n.Requests))
+	}
+	return out
+}

@@ -1,0 +1,266 @@
+package scale
+
+import (
+	"context"
+	"fmt"
+	"math"
+	"strings"
+	"testing"
+	"time"
+
+	v1 "github.com/prometheus/client_golang/api/prometheus/v1"
+	"github.com/prometheus/common/model"
+	"github.com/vigilterm/vigil/demo"
+	"github.com/vigilterm/vigil/demo/demotest"
+	"github.com/vigilterm/vigil/query"
+)
+
+func client(t testing.TB, url string, timeout time.Duration, useRules bool) *query.Prometheus {
+	t.Helper()
+	p, err := query.NewPrometheus(query.PrometheusOptions{URL: url, Timeout: timeout})
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(p.Close)
+	p.SetUseRules(useRules)
+	return p
+}
+
+// lastEvaluation is the timestamp of the newest evaluation of the rule
+// recording name at or before at: the time at which recorded and raw
+// figures are computed from the same samples.
+func lastEvaluation(t testing.TB, p *query.Prometheus, name string, at time.Time) time.Time {
+	t.Helper()
+	v, _, err := p.Query(context.Background(), "max(timestamp("+name+"))", at)
+	if err != nil {
+		t.Fatal(err)
+	}
+	vec, ok := v.(model.Vector)
+	if !ok || len(vec) != 1 {
+		t.Fatalf("%s at %s: %v", name, at, v)
+	}
+	return time.UnixMilli(int64(float64(vec[0].Value) * 1000))
+}
+
+// near is a and b equal up to the order of the additions behind them.
+func near(a, b float64) bool {
+	if math.IsNaN(a) || math.IsNaN(b) {
+		return math.IsNaN(a) && math.IsNaN(b)
+	}
+	return math.Abs(a-b) <= 1e-9*math.Max(1, math.Max(math.Abs(a), math.Abs(b)))
+}
+
+// diffOverviews lists every figure that differs between the raw and the
+// recorded overview, endpoint by endpoint (the trend: see diffTrends).
+func diffOverviews(raw, rec *query.Overview) []string {
+	var out []string
+	if len(raw.Endpoints) != len(rec.Endpoints) {
+		return []string{fmt.Sprintf("%d endpoints raw, %d recorded", len(raw.Endpoints), len(rec.Endpoints))}
+	}
+	for i, r := range raw.Endpoints {
+		c := rec.Endpoints[i]
+		if r.Name != c.Name {
+			out = append(out, fmt.Sprintf("row %d: %q raw, %q recorded", i, r.Name, c.Name))
+			continue
+		}
+		for _, f := range []struct {
+			name string
+			a, b float64
+		}{{"rps", r.RPS, c.RPS}, {"error ratio", r.ErrorRatio, c.ErrorRatio}, {"p50", r.P50, c.P50}, {"p99", r.P99, c.P99}, {"exceptions", r.Exceptions, c.Exceptions}} {
+			if !near(f.a, f.b) {
+				out = append(out, fmt.Sprintf("%s %s: raw %v recorded %v", r.Name, f.name, f.a, f.b))
+			}
+		}
+	}
+	rt, ct := raw.Totals, rec.Totals
+	for _, f := range []struct {
+		name string
+		a, b float64
+	}{{"total rps", rt.RPS, ct.RPS}, {"total error ratio", rt.ErrorRatio, ct.ErrorRatio}, {"total p99", rt.P99, ct.P99}, {"total exceptions", rt.Exceptions, ct.Exceptions}} {
+		if !near(f.a, f.b) {
+			out = append(out, fmt.Sprintf("%s: raw %v recorded %v", f.name, f.a, f.b))
+		}
+	}
+	return out
+}
+
+// diffTrends compares the recorded trend with the raw trend read at the
+// rules' evaluations. The trend's steps lie on a grid of the step; a
+// recorded point is the rule's value at its newest evaluation at or before
+// the step: the raw trend at those evaluation times is the same figure.
+func diffTrends(t *testing.T, p *query.Prometheus, s query.Shape, rec *query.Overview, recorded string) []string {
+	t.Helper()
+	plan := query.PlanTrend(s.Window, rec.TrendEnd)
+	last := lastEvaluation(t, p, recorded, rec.TrendEnd)
+	lag := rec.TrendEnd.Sub(last)
+	if lag < 0 || lag >= plan.Step {
+		t.Fatalf("newest evaluation %s is not within a step before the trend's end %s", last, rec.TrendEnd)
+	}
+	v, _, err := p.QueryRange(context.Background(), query.TrendQuery(s, plan.Range), v1.Range{Start: plan.Start.Add(-lag), End: last, Step: plan.Step})
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := map[string][]float64{}
+	for _, ss := range v.(model.Matrix) {
+		pts := make([]float64, plan.Points)
+		for k := range pts {
+			pts[k] = math.NaN()
+		}
+		for _, sp := range ss.Values {
+			k := int(sp.Timestamp.Time().Sub(plan.Start.Add(-lag)).Round(time.Millisecond) / plan.Step)
+			if k >= 0 && k < len(pts) {
+				pts[k] = float64(sp.Value)
+			}
+		}
+		want[string(ss.Metric[model.LabelName(s.EndpointLabel)])] = pts
+	}
+	var out []string
+	compared := 0
+	for _, e := range rec.Endpoints {
+		w, ok := want[e.Name]
+		if !ok {
+			w = make([]float64, plan.Points)
+			for k := range w {
+				w[k] = math.NaN()
+			}
+		}
+		for k := range e.Trend {
+			if !near(w[k], e.Trend[k]) {
+				out = append(out, fmt.Sprintf("%s trend[%d]: raw at %s %v, recorded %v", e.Name, k, plan.Start.Add(-lag+time.Duration(k)*plan.Step).Format("15:04:05.000"), w[k], e.Trend[k]))
+			}
+			if !math.IsNaN(e.Trend[k]) {
+				compared++
+			}
+		}
+	}
+	if compared < 100 {
+		out = append(out, fmt.Sprintf("only %d trend points to compare", compared))
+	}
+	return out
+}
+
+// TestIntegrationRecordedEqualsRaw: Prometheus loads the rules `vigil
+// rules` writes; the overview read from them equals the one read from the
+// raw series, figure by figure, at the same evaluation timestamp; each
+// trend point equals the raw trend at the rule evaluation it shows (one
+// evaluation interval late at most). The window is 20s: the trend's step
+// is then 1s, the evaluation interval.
+func TestIntegrationRecordedEqualsRaw(t *testing.T) {
+	const window = 20 * time.Second
+	s := flaskShape(window)
+	rules, err := query.RulesFile(s, []time.Duration{window})
+	if err != nil {
+		t.Fatal(err)
+	}
+	stack := demotest.Start(t, demo.StackOptions{
+		App:       demo.AppOptions{Seed: 21},
+		RuleFiles: map[string][]byte{"vigil_rules.yml": rules},
+	})
+	stack.App.SetFault("/api/checkout", demo.Fault{ErrorRatio: 0.4})
+	raw := client(t, stack.PrometheusURL, 10*time.Second, false)
+	rec := client(t, stack.PrometheusURL, 10*time.Second, true)
+	names := query.RecordedFor(s, window)
+	ctx := context.Background()
+
+	// The first refresh finds the rules; until they have recorded a
+	// window and a trend's span, the recorded figures would start later.
+	demotest.Eventually(t, 30*time.Second, "the rules to be found", func() (bool, string) {
+		ov, err := rec.Overview(ctx, s)
+		if err != nil {
+			return false, err.Error()
+		}
+		return ov.Recorded == "20s", "why not: " + ov.RulesWhy
+	})
+	time.Sleep(2*window + 5*time.Second)
+
+	var diffs []string
+	for attempt := 1; attempt <= 5; attempt++ {
+		// A scrape stamped before an evaluation but stored after it is
+		// in the raw figures only: take an evaluation a few seconds old.
+		at := lastEvaluation(t, rec, names.TotalBuckets, time.Now().Add(-3*time.Second))
+		ro, err := raw.OverviewAt(ctx, s, at)
+		if err != nil {
+			t.Fatal(err)
+		}
+		co, err := rec.OverviewAt(ctx, s, at)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if ro.Recorded != "" || co.Recorded != "20s" {
+			t.Fatalf("raw read %q, recorded read %q (%s)", ro.Recorded, co.Recorded, co.RulesWhy)
+		}
+		if len(ro.Errors)+len(co.Errors) > 0 {
+			t.Fatalf("errors: raw %v recorded %v", ro.Errors, co.Errors)
+		}
+		checkout := false
+		for _, e := range co.Endpoints {
+			checkout = checkout || (e.Name == "/api/checkout" && e.ErrorRatio > 0.1 && e.P99 > 0)
+		}
+		if !checkout || !(co.Totals.RPS > 0) || len(co.Endpoints) < 20 {
+			t.Fatalf("recorded overview without the figures to compare: %d endpoints, totals %+v", len(co.Endpoints), co.Totals)
+		}
+		diffs = append(diffOverviews(ro, co), diffTrends(t, raw, s, co, names.TotalBuckets)...)
+		t.Logf("attempt %d at %s: %d endpoints, %d differences", attempt, at.Format("15:04:05.000"), len(co.Endpoints), len(diffs))
+		if len(diffs) == 0 {
+			break
+		}
+		time.Sleep(time.Second)
+	}
+	if len(diffs) > 0 {
+		t.Errorf("recorded figures differ from the raw ones at the same evaluation (5 attempts):\n%s", strings.Join(diffs, "\n"))
+	}
+
+	t.Run("selector naming a label the rules drop reads raw", func(t *testing.T) {
+		bad := s
+		bad.Selector = `job="flask",instance=~".+"`
+		ov, err := rec.Overview(ctx, bad)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if ov.Recorded != "" || !strings.Contains(ov.RulesWhy, "instance") {
+			t.Errorf("recorded %q why %q, want raw naming instance", ov.Recorded, ov.RulesWhy)
+		}
+	})
+	t.Run("window not recorded reads raw", func(t *testing.T) {
+		other := flaskShape(time.Minute)
+		ov, err := rec.Overview(ctx, other)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if ov.Recorded != "" || !strings.Contains(ov.RulesWhy, "window 1m is not recorded (recorded: 20s)") {
+			t.Errorf("recorded %q why %q", ov.Recorded, ov.RulesWhy)
+		}
+	})
+	rulesCheck := func(t *testing.T) query.Check {
+		t.Helper()
+		r := rec.Doctor(ctx, s, query.DoctorOptions{})
+		for _, c := range r.Checks {
+			if c.ID == query.CheckRecordingRules {
+				return c
+			}
+		}
+		t.Fatalf("no %s check in %+v", query.CheckRecordingRules, r.Checks)
+		return query.Check{}
+	}
+	t.Run("doctor says the rules are read", func(t *testing.T) {
+		if c := rulesCheck(t); c.Status != query.CheckOK || !strings.Contains(c.Seen, "recorded series of window 20s") {
+			t.Errorf("recording rules check %+v", c)
+		}
+	})
+	t.Run("no rules reads raw and says why", func(t *testing.T) {
+		if err := stack.SetRuleFiles(ctx, nil); err != nil {
+			t.Fatal(err)
+		}
+		// The recorded series go stale at the next evaluation.
+		demotest.Eventually(t, 20*time.Second, "the console to read raw", func() (bool, string) {
+			ov, err := rec.Overview(ctx, s)
+			if err != nil {
+				return false, err.Error()
+			}
+			return ov.Recorded == "" && strings.Contains(ov.RulesWhy, "vigil rules"), ov.Recorded + " " + ov.RulesWhy
+		})
+		if c := rulesCheck(t); c.Status != query.CheckInfo || !strings.Contains(c.Seen, "the overview reads the raw series") || !strings.Contains(c.Fix, "vigil rules --window 20s") {
+			t.Errorf("recording rules check %+v", c)
+		}
+	})
+}

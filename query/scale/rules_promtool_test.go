@@ -1,0 +1,85 @@
+package scale
+
+import (
+	"os"
+	"os/exec"
+	"path/filepath"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/vigilterm/vigil/query"
+)
+
+// flaskShape is the configuration's default metrics.
+func flaskShape(window time.Duration) query.Shape {
+	return query.Shape{
+		Selector:         `job="flask"`,
+		EndpointLabel:    "path",
+		DurationMetric:   "flask_http_request_duration_seconds",
+		RequestsMetric:   "flask_http_request_total",
+		ExceptionsMetric: "flask_http_request_exceptions_total",
+		ErrorStatus:      "5..",
+		Window:           window,
+	}
+}
+
+// promtool finds promtool; under CI=true its absence fails the test.
+func promtool(t *testing.T) string {
+	t.Helper()
+	p, err := exec.LookPath("promtool")
+	if err != nil {
+		if os.Getenv("CI") == "true" {
+			t.Fatalf("promtool not found under CI=true: %v", err)
+		}
+		t.Skipf("SKIPPED, NOT TESTED: promtool not found (%v); `make deps` installs it", err)
+	}
+	return p
+}
+
+// TestRulesPromtool: the file `vigil rules --window 1m,5m` prints passes
+// promtool check rules, and promtool test rules with the committed tests.
+func TestRulesPromtool(t *testing.T) {
+	bin := promtool(t)
+	out, err := query.RulesFile(flaskShape(time.Minute), []time.Duration{time.Minute, 5 * time.Minute})
+	if err != nil {
+		t.Fatal(err)
+	}
+	dir := t.TempDir()
+	if err := os.WriteFile(filepath.Join(dir, "vigil_rules.yml"), out, 0o644); err != nil {
+		t.Fatal(err)
+	}
+	tests, err := os.ReadFile(filepath.Join("testdata", "vigil_rules_test.yml"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := os.WriteFile(filepath.Join(dir, "vigil_rules_test.yml"), tests, 0o644); err != nil {
+		t.Fatal(err)
+	}
+	run := func(args ...string) string {
+		cmd := exec.Command(bin, args...)
+		cmd.Dir = dir
+		b, err := cmd.CombinedOutput()
+		if err != nil {
+			t.Fatalf("promtool %s: %v\n%s\nrules file:\n%s", strings.Join(args, " "), err, b, out)
+		}
+		return string(b)
+	}
+	if got := run("check", "rules", "vigil_rules.yml"); !strings.Contains(got, "SUCCESS: 12 rules found") {
+		t.Errorf("promtool check rules: want 12 rules\n%s", got)
+	}
+	if got := run("test", "rules", "vigil_rules_test.yml"); !strings.Contains(got, "SUCCESS") {
+		t.Errorf("promtool test rules:\n%s", got)
+	}
+	for _, name := range []string{
+		"vigil:job_path_status:flask_http_request_duration_seconds_count:rate1m",
+		"vigil:job_path_le:flask_http_request_duration_seconds_bucket:rate5m",
+		"vigil:job_le:flask_http_request_duration_seconds_bucket:rate1m",
+		"vigil:job_path:flask_http_request_exceptions_total:rate5m",
+		"vigil:job_path:flask_http_request_duration_seconds:p99_rate1m",
+	} {
+		if !strings.Contains(string(out), "record: "+name+"\n") {
+			t.Errorf("no rule %s in\n%s", name, out)
+		}
+	}
+}
