@@ -40,6 +40,9 @@ test: deps engines
 	@# process; under -race that app is too slow to scrape, so it runs here
 	@# without -race.
 	$(GO) test -count=1 -timeout 5m -run 'TestIntegrationQueriesPerRefresh10k' ./query/
+	@# The recorded-versus-raw equality needs no scrape in flight at a rule
+	@# evaluation: the in-process demo app is too slow for that under -race.
+	$(GO) test -count=1 -timeout 5m -run 'TestIntegrationRecordedEqualsRaw' ./query/scale/
 
 # engines builds Prometheus 3 and VictoriaMetrics into GOCACHE when missing
 # (query/engines tests them beside Debian's Prometheus). Measured on a busy

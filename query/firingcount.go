@@ -44,6 +44,10 @@ const FiringCountExpr = `count(ALERTS{alertstate="firing"}) or vector(0)`
 // FiringCount counts Prometheus's own firing alerts with one instant query,
 // for a context without an Alertmanager.
 func (p *Prometheus) FiringCount(ctx context.Context) (int, error) {
+	if e, err := p.DetectEngine(ctx); err == nil && !e.EvaluatesRules() {
+		// Its ALERTS would read 0 whatever fires: unknown, not none.
+		return 0, &NoRulesError{Engine: e}
+	}
 	v, _, err := p.Query(ctx, FiringCountExpr, time.Time{})
 	if err != nil {
 		return 0, err

@@ -58,7 +58,10 @@ func TestSilenceServiceEnforcesRole(t *testing.T) {
 	}
 
 	bob := Principal{Name: "bob", Role: RoleSilencer, RoleSource: "/etc/vigil/keys:3", Fingerprint: "SHA256:bbb", Remote: "10.0.0.2:6000"}
-	res := svc(bob).Write(ctx, SilenceRequest{Op: SilenceCreate, Spec: spec})
+	// The author typed in the form does not sign for bob: his key does.
+	forged := spec
+	forged.CreatedBy = "carol"
+	res := svc(bob).Write(ctx, SilenceRequest{Op: SilenceCreate, Spec: forged})
 	if res.Err != nil || !res.Verified {
 		t.Fatalf("silencer: %+v", res)
 	}

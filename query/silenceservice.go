@@ -164,6 +164,11 @@ func (s *SilenceService) Write(ctx context.Context, req SilenceRequest) SilenceR
 	if req.Op == SilenceCreate && req.Spec.CreatedBy == "" {
 		req.Spec.CreatedBy = s.o.Writer
 	}
+	if p := s.o.Principal; p != nil && req.Op == SilenceCreate && !req.Keeper {
+		// A person known by their key signs as that key's name, whatever
+		// was typed in the author field.
+		req.Spec.CreatedBy = p.Name
+	}
 	ctx, cancel := context.WithTimeout(ctx, 3*s.o.Timeout+time.Second)
 	defer cancel()
 	if req.Keeper {

@@ -131,8 +131,12 @@ func (r *Contexts) allKey(msg tea.KeyPressMsg) tea.Cmd {
 			if r.models[r.active] == nil {
 				return tea.Quit
 			}
+			// The console shown asks about unsent work: it is shown again,
+			// refreshing, whatever the answer.
 			r.allOpen = false
-			return r.forward(r.active, msg)
+			m := r.models[r.active]
+			m.hidden = false
+			return tea.Batch(r.forward(r.active, msg), tagCmd(r.active, m.pollAll(m.now(), true)))
 		}
 	}
 	return r.all.Update(msg)

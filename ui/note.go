@@ -37,6 +37,10 @@ func newNotePart(m *Model) *notePart {
 
 // openPrompt opens the prompt on the text kept from a failed save, if any.
 func (n *notePart) openPrompt() tea.Cmd {
+	if why := n.m.viewerRefusal(); why != "" {
+		n.m.setFlash(why, true)
+		return nil
+	}
 	n.open = true
 	return n.prompt.Open(n.prompt.In.Value())
 }
@@ -74,6 +78,10 @@ func (n *notePart) key(msg tea.KeyPressMsg) tea.Cmd {
 // save checks the note and writes it in a command.
 func (n *notePart) save() tea.Cmd {
 	txt := n.prompt.In.Value()
+	if why := n.m.viewerRefusal(); why != "" {
+		n.setProblem("note not saved: " + why)
+		return nil
+	}
 	if err := query.CheckNote(txt); err != nil {
 		n.setProblem("note not saved: " + err.Error())
 		return nil

@@ -172,16 +172,15 @@ func (s *statusPart) fetch(full bool) poll.Fetch[statusRead] {
 			r.promURL = prom.URL()
 			go func() {
 				defer close(done)
-				if es, ok := prom.(engineSource); ok {
-					e, err := es.DetectEngine(ctx)
-					if err == nil {
-						r.engine, r.notes = e.String(), EngineNotes(e)
-					}
-					r.version, r.promErr = e.Version, err
-					return
-				}
+				// Buildinfo is asked on every full read: it says whether
+				// Prometheus answers now. The engine is detected once.
 				bi, err := prom.API().Buildinfo(ctx)
 				r.version, r.promErr = bi.Version, err
+				if es, ok := prom.(engineSource); ok && err == nil {
+					if e, derr := es.DetectEngine(ctx); derr == nil {
+						r.engine, r.notes, r.version = e.String(), EngineNotes(e), e.Version
+					}
+				}
 			}()
 		} else {
 			close(done)

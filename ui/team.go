@@ -180,11 +180,16 @@ func (m *Member) setWhere(w Where) {
 	t.wakeLocked(m)
 }
 
-// Watching is the number of people connected.
+// Watching is the number of people connected: one per name, however
+// many sessions each has open.
 func (t *Team) Watching() int {
 	t.mu.Lock()
 	defer t.mu.Unlock()
-	return len(t.members)
+	names := make(map[string]bool, len(t.members))
+	for _, m := range t.members {
+		names[m.ident.Name] = true
+	}
+	return len(names)
 }
 
 // Presence lists who is connected and where, in the order they joined.

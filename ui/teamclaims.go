@@ -20,6 +20,10 @@ func claimKey(context, alertKey string) string { return context + "\x00" + alert
 // context; prev is the name of whoever was on it before ("" when nobody).
 // Every console hears of it at once.
 func (t *Team) Claim(context, alertKey, alertName string, member *Member) (prev string) {
+	if member.ident.Role == "viewer" {
+		// A viewer claims nothing (the console says so first).
+		return ""
+	}
 	t.mu.Lock()
 	defer t.mu.Unlock()
 	k := claimKey(context, alertKey)

@@ -206,6 +206,10 @@ func (m *Model) claimText(k string) string {
 // toggleClaim claims the alert selected (or open), or gives it up when
 // it is the person's own.
 func (m *Model) toggleClaim() tea.Cmd {
+	if why := m.viewerRefusal(); why != "" {
+		m.setFlash(why, true)
+		return nil
+	}
 	al, ok := query.Alert{}, false
 	if d := m.alertsScreen.Detail(); d != nil {
 		al, ok = d.Alert(), true
@@ -230,4 +234,13 @@ func (m *Model) toggleClaim() tea.Cmd {
 		m.setFlash("you are on "+name+": the others see it at once", false)
 	}
 	return nil
+}
+
+// viewerRefusal is why the person of a served console may not write
+// (claims, notes), "" when they may: a viewer reads only.
+func (m *Model) viewerRefusal() string {
+	if p := m.opts.Principal; p != nil && !p.Role.CanWrite() {
+		return text.Sanitize((&query.ForbiddenError{Principal: *p}).Error())
+	}
+	return ""
 }

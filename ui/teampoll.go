@@ -69,6 +69,11 @@ func sharedFeed[T any](m *Model, key string, o poll.Options) (f *feed[T], releas
 			e.refs--
 			if e.refs <= 0 && t.pollers[key] == e {
 				delete(t.pollers, key)
+				// Nobody takes its answer any more: let it go, even while
+				// a session still holds this release.
+				e.mu.Lock()
+				e.last = nil
+				e.mu.Unlock()
 			}
 		})
 	}

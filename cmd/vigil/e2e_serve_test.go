@@ -1,6 +1,7 @@
 package main
 
 import (
+	"context"
 	"encoding/json"
 	"os"
 	"os/exec"
@@ -331,4 +332,32 @@ func TestE2EServeSessionCountedOutOnQuit(t *testing.T) {
 	if n := strings.Count(srv.log(), "session opened"); n != 2 {
 		t.Errorf("%d sessions opened, want 2; log:\n%s", n, srv.log())
 	}
+	second.quit(10 * time.Second)
+
+	// ann's key is removed while the master connection stays open: a new
+	// session over it opens nothing.
+	data, err := os.ReadFile(keysFile)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var kept []string
+	for _, l := range strings.Split(strings.TrimSpace(string(data)), "\n") {
+		if !strings.HasSuffix(l, " ann") {
+			kept = append(kept, l)
+		}
+	}
+	if err := os.WriteFile(keysFile, []byte(strings.Join(kept, "\n")+"\n"), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	demotest.EventuallyTrue(t, 10*time.Second, "the keys file read again", func() bool {
+		return strings.Contains(srv.metric("vigil_serve_authorized_keys"), "2")
+	})
+	args := srv.sshArgs(keys["ann"], kh, false, append(mux, "-t", "-t")...)
+	ctx, cancel := context.WithTimeout(context.Background(), 20*time.Second)
+	defer cancel()
+	out, _ := exec.CommandContext(ctx, args[0], args[1:]...).CombinedOutput()
+	if !strings.Contains(string(out), "this key is no longer authorized") {
+		t.Errorf("a removed key opened a session over a kept master connection:\n%s", out)
+	}
+	srv.waitMetric(`vigil_serve_refusals_total{reason="key_removed"}`, "1", 5*time.Second)
 }

@@ -26,7 +26,7 @@ func TestE2EStatusScreenClusterDeliveryAndWatchdog(t *testing.T) {
 		"--alertmanager", stack.AlertmanagerURLs[1], "--watchdog", "Watchdog")
 	p.waitText(40*time.Second, "● live")
 	p.keys("6")
-	s := p.waitText(20*time.Second, "ALERTMANAGER  2 of 2 peers answer · cluster ready", "cluster members", "0.25.0", "PROMETHEUS", "version 2.42")
+	s := p.waitText(20*time.Second, "ALERTMANAGER  2 of 2 peers answer · cluster ready", "cluster members", "0.25.0", "PROMETHEUS", "Prometheus 2.42")
 	// Both peers' rows carry the same 12-digit configuration hash.
 	var hashes []string
 	for _, l := range lines(s) {

@@ -16,6 +16,7 @@ import (
 	"charm.land/ssh"
 	"charm.land/wish/v2"
 	bm "charm.land/wish/v2/bubbletea"
+	wishrecover "charm.land/wish/v2/recover"
 	gossh "golang.org/x/crypto/ssh"
 
 	"github.com/vigilterm/vigil"
@@ -107,7 +108,9 @@ func (s *server) newSSHServer(hostKeyPEM []byte) (*ssh.Server, error) {
 		// The last is outermost: the Bubble Tea middleware runs the
 		// console, then the one under it counts the session out, as soon as
 		// the console ends even when the connection stays open for others.
-		wish.WithMiddleware(s.ended, bm.MiddlewareWithProgramHandler(s.program)),
+		// A panic in one session (its console built, its handler) is
+		// logged and ends that session, never the server.
+		wish.WithMiddleware(wishrecover.MiddlewareWithLogger(panicLogger{s.log}, s.ended, bm.MiddlewareWithProgramHandler(s.program))),
 	)
 	if err != nil {
 		return nil, err
@@ -146,9 +149,18 @@ func (s *server) refuse(sess ssh.Session, reason, msg string) {
 // program builds the console of a new session, or refuses the session
 // (nil) with a message saying why.
 func (s *server) program(sess ssh.Session) *tea.Program {
-	k, ok := sess.Context().Value(ctxKey).(access.Key)
-	if !ok {
+	// The key is looked up again for every session, from the key the
+	// connection authenticated with: a key removed from the file since
+	// (an OpenSSH master connection kept open) opens nothing, and a
+	// changed role or name applies now.
+	pub := sess.PublicKey()
+	if pub == nil {
 		s.refuse(sess, "unknown_key", "no authorized key")
+		return nil
+	}
+	k, ok := s.keys.Lookup(pub)
+	if !ok {
+		s.refuse(sess, "key_removed", "this key is no longer authorized")
 		return nil
 	}
 	pty, _, hasPty := sess.Pty()
@@ -356,3 +368,8 @@ func (s *server) serveOn(ctx context.Context, l net.Listener) error {
 	_ = s.ssh.Close()
 	return nil
 }
+
+// panicLogger writes a recovered panic to the server's log.
+type panicLogger struct{ log *slog.Logger }
+
+func (l panicLogger) Printf(format string, v ...any) { l.log.Error(fmt.Sprintf(format, v...)) }

@@ -168,6 +168,7 @@ func prepareAll(all *vigil.Config, logger *slog.Logger) ([]*prepared, int, error
 		}
 		c, err := all.ForContext(n)
 		if err != nil {
+			wg.Wait() // the contexts already started end first
 			return nil, 0, usageError{err}
 		}
 		wg.Add(1)
