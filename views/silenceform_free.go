@@ -36,3 +36,43 @@ func NewFreeSilenceForm(ctx *Context, title string, ms labels.Matchers, comment 
 	f.markClean()
 	return f
 }
+
+// toggleTextMode switches the matchers between the list and the text. The
+// text starts as the matchers that are on; going back to the list takes
+// the text's matchers, all on, when it parses.
+func (f *SilenceForm) toggleTextMode() {
+	if !f.textMode {
+		var parts []string
+		for _, it := range f.items {
+			if it.on {
+				parts = append(parts, it.text)
+			}
+		}
+		f.text.SetValue(strings.Join(parts, ", "))
+		f.textMode = true
+		f.setFocus(fieldMatchers)
+		f.changed()
+		return
+	}
+	ms, err := query.ParseMatchers(f.text.Value())
+	if err != nil {
+		f.errs[errMatchers] = err.Error()
+		return
+	}
+	f.items = f.items[:0]
+	for _, m := range ms {
+		f.items = append(f.items, newMatcherItem(m))
+	}
+	f.item = 0
+	f.textMode = false
+	delete(f.errs, errMatchers)
+	f.setFocus(fieldMatchers)
+	f.changed()
+}
+
+// stepPreset moves the duration to the previous or next preset.
+func (f *SilenceForm) stepPreset(d int) {
+	f.duration.SetValue(stepDurationPreset(strings.TrimSpace(f.duration.Value()), d))
+	f.duration.CursorEnd()
+	f.changed()
+}

@@ -1,0 +1,247 @@
+package query
+
+import (
+	"errors"
+	"fmt"
+	"strings"
+
+	v1 "github.com/prometheus/client_golang/api/prometheus/v1"
+	"github.com/prometheus/common/model"
+)
+
+// The queries of a refresh: the parts (one figure's PromQL each) and the
+// fixed queries they travel in.
+
+// queryID names one part of a refresh: one figure's PromQL. Several parts
+// travel in one query (see wireID), each tagged with PartLabel.
+type queryID int
+
+const (
+	qRPS queryID = iota
+	qErrors
+	qP50
+	qP99
+	qExcByLabel
+	qExc500
+	qTotalP99
+	qTotalExceptions
+	qTrend
+	qFresh
+	qChanged
+	qTargets
+	qRules
+	numQueries // the number of parts
+)
+
+// wireID names one of the fixed queries a refresh sends.
+type wireID int
+
+const (
+	wRates   wireID = iota // rps, errors, exceptions by endpoint, status 500 by endpoint
+	wLatency               // p50 (or the mean), p99
+	wTotals                // the overall p99, the true exception total and which rules are recorded
+	wTrend
+	wFresh
+	wChanged
+	wTargets // last: the first refresh of an auto window sends it alone
+	numWire
+)
+
+// wireParts are the parts each query of a refresh carries. The totals of
+// requests/s and of the error ratio are not asked: they are the sums of
+// the per-endpoint figures (see assemble).
+var wireParts = [numWire][]queryID{
+	wRates:   {qRPS, qErrors, qExcByLabel, qExc500},
+	wLatency: {qP50, qP99},
+	wTotals:  {qTotalP99, qTotalExceptions, qRules},
+	wTrend:   {qTrend},
+	wFresh:   {qFresh},
+	wChanged: {qChanged},
+	wTargets: {qTargets},
+}
+
+// wireOf is the query each part travels in.
+var wireOf = func() (out [numQueries]wireID) {
+	for w, parts := range wireParts {
+		for _, q := range parts {
+			out[q] = wireID(w)
+		}
+	}
+	return out
+}()
+
+// PartLabel tags each part's series in a query that carries several.
+const PartLabel = "vigil_part"
+
+// PromQLQueriesPerRefresh is the number of PromQL queries one Overview call
+// sends: six instant queries (the per-endpoint rates, the per-endpoint
+// latency, the two totals that cannot be summed from the rows, the fresh
+// series, the endpoints' latest change and the targets) and one range query
+// (the trend). A refresh whose trend has no new step sends one fewer.
+const PromQLQueriesPerRefresh = int(numWire)
+
+// QueriesPerRefresh is the number of HTTP requests one Overview call sends
+// at most: the PromQL queries and one read of the targets API. It does not
+// depend on the number of endpoints or targets.
+const QueriesPerRefresh = PromQLQueriesPerRefresh + 1
+
+var queryNames = [numQueries]string{
+	qRPS:             "rps",
+	qErrors:          "errors",
+	qP50:             "p50",
+	qP99:             "p99",
+	qExcByLabel:      "exceptions_by_endpoint",
+	qExc500:          "exceptions_500",
+	qTotalP99:        "total_p99",
+	qTotalExceptions: "total_exceptions",
+	qTrend:           "trend",
+	qFresh:           "fresh",
+	qChanged:         "changed",
+	qTargets:         "targets",
+	qRules:           "rules",
+}
+
+var wireNames = [numWire]string{
+	wRates:   "rates",
+	wLatency: "latency",
+	wTotals:  "totals",
+	wTrend:   "trend",
+	wFresh:   "fresh",
+	wChanged: "changed",
+	wTargets: "targets",
+}
+
+// NamedQuery is one query of a refresh: its name (as in QueryError.Name),
+// its PromQL and whether it is a range query over the trend plan.
+type NamedQuery struct {
+	Name  string
+	Expr  string
+	Range bool
+}
+
+// partExprs returns the PromQL of every part for s; the trend uses plan's
+// inner range. With s.recorded the rates and latencies read the recorded
+// series of vigil's rules.
+func partExprs(s Shape, plan TrendPlan) [numQueries]string {
+	if s.recorded != "" {
+		return recordedPartExprs(s, plan)
+	}
+	return [numQueries]string{
+		qRPS:             RPSQuery(s),
+		qErrors:          ErrorsQuery(s),
+		qP50:             p50Query(s),
+		qP99:             QuantileQuery(s, 0.99),
+		qExcByLabel:      ExceptionsByLabelQuery(s),
+		qExc500:          Exceptions500Query(s),
+		qTotalP99:        TotalP99Query(s),
+		qTotalExceptions: TotalExceptionsQuery(s),
+		qTrend:           TrendQuery(s, plan.Range),
+		qFresh:           FreshQuery(s),
+		qChanged:         ChangedQuery(s, ChangedWithin),
+		qTargets:         TargetsQuery(s),
+		qRules:           RulesQuery(s),
+	}
+}
+
+// OverviewQueries returns the PromQLQueriesPerRefresh queries one Overview
+// call sends for s, in a fixed order; the trend query uses plan's inner range.
+// A query of several parts tags each part's series with PartLabel.
+func OverviewQueries(s Shape, plan TrendPlan) []NamedQuery {
+	exprs := partExprs(s, plan)
+	out := make([]NamedQuery, numWire)
+	for w, parts := range wireParts {
+		expr := exprs[parts[0]]
+		if len(parts) > 1 {
+			tagged := make([]string, len(parts))
+			for i, q := range parts {
+				tagged[i] = tagPart(exprs[q], queryNames[q])
+			}
+			expr = strings.Join(tagged, " or ")
+		}
+		out[w] = NamedQuery{Name: wireNames[w], Expr: expr, Range: wireID(w) == wTrend}
+	}
+	return out
+}
+
+// tagPart labels every series of expr with its part's name.
+func tagPart(expr, name string) string {
+	return "label_replace(" + expr + `, "` + PartLabel + `", "` + name + `", "", "")`
+}
+
+// splitWire turns the answers of the queries of a refresh into the answers
+// of their parts: a part's series are those tagged with its name, without
+// the tag; each part shares its query's error, and the first carries its
+// warnings.
+func splitWire(wres *[numWire]queryResult, res *[numQueries]queryResult) {
+	for w, parts := range wireParts {
+		r := wres[w]
+		if len(parts) == 1 {
+			res[parts[0]] = r
+			continue
+		}
+		byName := make(map[model.LabelValue]queryID, len(parts))
+		for i, q := range parts {
+			res[q] = queryResult{err: r.err}
+			if i == 0 {
+				res[q].warnings = r.warnings
+			}
+			byName[model.LabelValue(queryNames[q])] = q
+		}
+		for _, smp := range r.vec {
+			q, ok := byName[smp.Metric[PartLabel]]
+			if !ok {
+				continue
+			}
+			delete(smp.Metric, PartLabel)
+			res[q].vec = append(res[q].vec, smp)
+		}
+	}
+}
+
+// wireResults is the answer of each query of a refresh from its parts':
+// the first error and every warning of its parts.
+func wireResults(res *[numQueries]queryResult) []queryResult {
+	out := make([]queryResult, numWire)
+	for w, parts := range wireParts {
+		for _, q := range parts {
+			if out[w].err == nil {
+				out[w].err = res[q].err
+			}
+			out[w].warnings = append(out[w].warnings, res[q].warnings...)
+		}
+	}
+	return out
+}
+
+// p50Query is the p50, or the mean latency when there are no buckets.
+func p50Query(s Shape) string {
+	if s.latencyMean {
+		return MeanLatencyQuery(s)
+	}
+	return QuantileQuery(s, 0.5)
+}
+
+// checkShape rejects a shape no query can be built from.
+func checkShape(s Shape) error {
+	switch {
+	case s.Window <= 0:
+		return fmt.Errorf("query: invalid shape: window %s must be above 0", s.Window)
+	case s.EndpointLabel == "":
+		return errors.New("query: invalid shape: no endpoint label")
+	case s.DurationMetric == "":
+		return errors.New("query: invalid shape: no duration metric")
+	case s.ExceptionsMetric == "":
+		return errors.New("query: invalid shape: no exceptions metric")
+	case s.ErrorStatus == "":
+		return errors.New("query: invalid shape: no error status")
+	}
+	return nil
+}
+
+// queryResult is what one query of a refresh came back with.
+type queryResult struct {
+	vec      model.Vector // instant queries
+	mat      model.Matrix // the trend
+	warnings v1.Warnings
+	err      error
+}
