@@ -4,7 +4,6 @@ import (
 	"context"
 	"fmt"
 	"math"
-	"runtime/debug"
 	"slices"
 	"strings"
 	"testing"
@@ -291,7 +290,7 @@ func TestIntegrationQueriesPerRefresh10k(t *testing.T) {
 	if testing.Short() {
 		t.Skip("10,000-endpoint stack: not in -short")
 	}
-	if raceEnabled() {
+	if demotest.RaceEnabled() {
 		// The demo app runs in this test binary: under -race its
 		// 17 MB /metrics takes 5-11s, longer than the scrape timeout, and
 		// Prometheus never gets the data.
@@ -389,18 +388,4 @@ func checkQueriesPerRefresh(t *testing.T, p *Prometheus, stack *demo.Stack, s Sh
 func queryRequests(t *testing.T, promURL string) float64 {
 	t.Helper()
 	return demotest.SumRequests(demotest.PrometheusRequests(t, promURL), "/api/v1/query", "/api/v1/query_range", "/api/v1/targets", "/api/v1/rules")
-}
-
-// raceEnabled reports whether this test binary was built with -race.
-func raceEnabled() bool {
-	bi, ok := debug.ReadBuildInfo()
-	if !ok {
-		return false
-	}
-	for _, st := range bi.Settings {
-		if st.Key == "-race" {
-			return st.Value == "true"
-		}
-	}
-	return false
 }

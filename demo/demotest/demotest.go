@@ -11,6 +11,7 @@ import (
 	"context"
 	"errors"
 	"os"
+	"runtime/debug"
 	"strings"
 	"sync"
 	"testing"
@@ -112,4 +113,18 @@ func RequireEngine(t testing.TB, e demo.Engine) {
 	if err := demo.CheckEngine(e); err != nil {
 		missing(t, err)
 	}
+}
+
+// RaceEnabled reports whether the test binary was built with -race.
+func RaceEnabled() bool {
+	bi, ok := debug.ReadBuildInfo()
+	if !ok {
+		return false
+	}
+	for _, st := range bi.Settings {
+		if st.Key == "-race" {
+			return st.Value == "true"
+		}
+	}
+	return false
 }

@@ -4,7 +4,6 @@ import (
 	"context"
 	"fmt"
 	"math"
-	"runtime/debug"
 	"strings"
 	"testing"
 	"time"
@@ -147,7 +146,7 @@ func diffTrends(t *testing.T, p *query.Prometheus, s query.Shape, rec *query.Ove
 // evaluation interval late at most). The window is 20s: the trend's step
 // is then 1s, the evaluation interval.
 func TestIntegrationRecordedEqualsRaw(t *testing.T) {
-	if raceEnabled() {
+	if demotest.RaceEnabled() {
 		// The demo app runs in this test binary: under -race, beside the
 		// other packages' tests, a scrape can still be in flight when a
 		// rule is evaluated, and the raw figures then count a scrape the
@@ -271,18 +270,4 @@ func TestIntegrationRecordedEqualsRaw(t *testing.T) {
 			t.Errorf("recording rules check %+v", c)
 		}
 	})
-}
-
-// raceEnabled reports whether this test binary was built with -race.
-func raceEnabled() bool {
-	bi, ok := debug.ReadBuildInfo()
-	if !ok {
-		return false
-	}
-	for _, st := range bi.Settings {
-		if st.Key == "-race" {
-			return st.Value == "true"
-		}
-	}
-	return false
 }
