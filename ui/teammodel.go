@@ -49,6 +49,7 @@ func (m *Model) linkTeam(o *Options) {
 		return
 	}
 	m.link = &teamLink{team: o.Team, member: o.Member, l: l, scope: scope}
+	m.ctx.AcksKeptByServer = true // the server's keeper (cmd/vigil serve_run.go)
 	if o.Detail != nil {
 		o.Detail = teamDetail{src: o.Detail, c: o.Team.cache, scope: scope}
 	}
@@ -129,7 +130,15 @@ func (m *Model) syncWhere() {
 	if m.link == nil || m.hidden {
 		return
 	}
-	w := Where{Context: m.ctx.Config.Context, Screen: m.shown().Title()}
+	shown := m.shown()
+	if st := m.activeTab().stack; len(st) > 1 {
+		if _, who := shown.(*presenceScreen); who {
+			// The list of who is watching is over a screen: that one is
+			// where the person is.
+			shown = st[len(st)-2]
+		}
+	}
+	w := Where{Context: m.ctx.Config.Context, Screen: shown.Title()}
 	switch m.activeTab() {
 	case m.ov.tab:
 		if d := m.ov.detail.screen; d != nil && m.ov.detail.on == m.ov.tab {

@@ -43,7 +43,7 @@ func ackUntilResolved(ctx *Context, al query.Alert, all []query.Alert, silences 
 func ackText(ctx *Context, d query.AckDecision, w int) string {
 	now := ctx.Now()
 	s := text.Sanitize(d.Text(now, now.Location()))
-	if ctx.Config.UI.ReadOnly && (d.Action == query.AckWait || d.Action == query.AckExtend) {
+	if ctx.Config.UI.ReadOnly && !ctx.AcksKeptByServer && (d.Action == query.AckWait || d.Action == query.AckExtend) {
 		s += " (read-only: not extended by this console)"
 	}
 	return styleAck(ctx, d.Action, text.Fit("⟳ "+s, max(w, 1)))

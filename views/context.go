@@ -30,6 +30,9 @@ type Context struct {
 	// context it waits until the context's name is typed (held), and
 	// released is when it was. Nil: writes are never held.
 	HeldWrite func() (held bool, released time.Time)
+	// AcksKeptByServer is set in a console served by vigil serve: the
+	// server keeps the acks until resolved, whatever this console may write.
+	AcksKeptByServer bool
 }
 
 // heldNote is what a screen says of its write while it is held for the
