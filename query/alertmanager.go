@@ -156,24 +156,30 @@ func (a *Alertmanager) CheckPeers(ctx context.Context) []PeerStatus {
 // suppressed otherwise (a mute time interval) → silenced.
 func (a *Alertmanager) Alerts(ctx context.Context) ([]Alert, error) {
 	var out []Alert
-	err := a.read(ctx, "list alerts", func(ctx context.Context, p *amPeer) error {
-		t := true
-		params := alert.NewGetAlertsParamsWithContext(ctx).WithTimeout(a.timeout).
-			WithActive(&t).WithSilenced(&t).WithInhibited(&t).WithUnprocessed(&t)
-		res, err := p.api.Alert.GetAlerts(params)
-		if err != nil {
-			return err
-		}
-		out = make([]Alert, 0, len(res.Payload))
-		for _, g := range res.Payload {
-			if g != nil {
-				out = append(out, alertFromAPI(g))
-			}
-		}
-		return nil
+	err := a.read(ctx, "list alerts", func(ctx context.Context, p *amPeer) (err error) {
+		out, err = a.alertsOn(ctx, p)
+		return err
 	})
 	if err != nil {
 		return nil, err
+	}
+	return out, nil
+}
+
+// alertsOn asks one peer for every alert it holds, in any state.
+func (a *Alertmanager) alertsOn(ctx context.Context, p *amPeer) ([]Alert, error) {
+	t := true
+	params := alert.NewGetAlertsParamsWithContext(ctx).WithTimeout(a.timeout).
+		WithActive(&t).WithSilenced(&t).WithInhibited(&t).WithUnprocessed(&t)
+	res, err := p.api.Alert.GetAlerts(params)
+	if err != nil {
+		return nil, err
+	}
+	out := make([]Alert, 0, len(res.Payload))
+	for _, g := range res.Payload {
+		if g != nil {
+			out = append(out, alertFromAPI(g))
+		}
 	}
 	return out, nil
 }

@@ -4,8 +4,6 @@ import (
 	"context"
 	"slices"
 	"sync"
-
-	"github.com/prometheus/alertmanager/api/v2/client/alert"
 )
 
 // ClusterAlert is one alert of an Alertmanager cluster, once however many
@@ -49,20 +47,9 @@ func (a *Alertmanager) ClusterAlerts(ctx context.Context) (ClusterAlerts, error)
 		wg.Add(1)
 		go func() {
 			defer wg.Done()
-			answers[i].err = a.do(ctx, p, "list alerts", func(ctx context.Context) error {
-				t := true
-				params := alert.NewGetAlertsParamsWithContext(ctx).WithTimeout(a.timeout).
-					WithActive(&t).WithSilenced(&t).WithInhibited(&t).WithUnprocessed(&t)
-				res, err := p.api.Alert.GetAlerts(params)
-				if err != nil {
-					return err
-				}
-				for _, g := range res.Payload {
-					if g != nil {
-						answers[i].alerts = append(answers[i].alerts, alertFromAPI(g))
-					}
-				}
-				return nil
+			answers[i].err = a.do(ctx, p, "list alerts", func(ctx context.Context) (err error) {
+				answers[i].alerts, err = a.alertsOn(ctx, p)
+				return err
 			})
 		}()
 	}

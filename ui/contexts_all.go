@@ -163,10 +163,5 @@ func (r *Contexts) focus(i int, k string) tea.Cmd {
 	if m == nil {
 		return nil
 	}
-	for t, tb := range m.tabs {
-		if len(tb.stack) > 0 && tb.stack[0] == views.Screen(m.alertsScreen) {
-			return tagCmd(i, tea.Batch(m.show(t), m.alertsScreen.Focus(k)))
-		}
-	}
-	return nil
+	return tagCmd(i, tea.Batch(m.showTab(m.alerts.tab), m.alertsScreen.Focus(k)))
 }

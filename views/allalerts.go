@@ -3,7 +3,6 @@ package views
 import (
 	"fmt"
 	"maps"
-	"slices"
 	"sort"
 	"strings"
 	"time"
@@ -338,13 +337,13 @@ func (a *AllAlerts) View() string {
 			}
 		}
 		sev := shortSeverity(text.Sanitize(r.Severity))
-		summary := r.Summary()
+		summary := text.Sanitize(r.Summary())
 		if summary == "" {
-			summary = labelsLine(r.Labels)
+			summary = compactLabels(st, nil, r.Labels, a.ctx.Config.EndpointLabel(), restW, true)
 		}
 		l := text.Fit(text.Sanitize(a.contexts[r.ctx].name), ctxW) + " " + text.Fit(string(r.State), stateW) + " " +
 			text.Fit(text.Sanitize(sev), sevW) + " " + text.Fit(text.Sanitize(r.Name), nameW) + " " +
-			text.Fit(peers, peersW) + " " + text.Fit(text.Sanitize(summary), restW)
+			text.Fit(peers, peersW) + " " + text.Fit(summary, restW)
 		l = text.Fit(l, w)
 		switch {
 		case sel:
@@ -382,16 +381,4 @@ func (a *AllAlerts) emptyText() string {
 		return fmt.Sprintf("no alerts held by the %d context(s) that answered; %d context(s) unknown (see above)", answered, failed)
 	}
 	return "no alerts held by any context"
-}
-
-// labelsLine is an alert's labels but its name and severity, k=v, sorted.
-func labelsLine(ls map[string]string) string {
-	names := slices.Sorted(maps.Keys(ls))
-	parts := make([]string, 0, len(names))
-	for _, n := range names {
-		if n != "alertname" && n != "severity" {
-			parts = append(parts, n+"="+ls[n])
-		}
-	}
-	return strings.Join(parts, " ")
 }

@@ -232,24 +232,30 @@ func contextSpec(cfg *vigil.Config, getenv func(string) string, logger *slog.Log
 	}
 	if len(cfg.Alertmanager.URLs) > 0 {
 		am, err := newAlertmanager(cfg)
-		sp.Timeout = cfg.Alertmanager.Timeout.D()
-		sp.Count = func(ctx context.Context) (int, error) {
-			if err != nil {
-				return 0, err
-			}
-			return am.FiringCount(ctx)
-		}
-		sp.Alerts = listAlerts(am, nil, err)
-		return sp
+		return counted(sp, cfg, am, nil, err)
 	}
 	prom, err := newPrometheus(cfg)
+	return counted(sp, cfg, nil, prom, err)
+}
+
+// counted gives sp its cheap questions, asked while the context is not
+// shown: the count of its firing alerts and its alerts for the list of all
+// contexts, from its Alertmanager cluster when it has one, else from its
+// Prometheus. err is why its client could not be made: each answer is it.
+func counted(sp ui.ContextSpec, cfg *vigil.Config, am *query.Alertmanager, prom *query.Prometheus, err error) ui.ContextSpec {
+	sp.Alerts = listAlerts(am, prom, err)
+	if len(cfg.Alertmanager.URLs) > 0 {
+		sp.Timeout = cfg.Alertmanager.Timeout.D()
+	}
 	sp.Count = func(ctx context.Context) (int, error) {
-		if err != nil {
+		switch {
+		case err != nil:
 			return 0, err
+		case am != nil:
+			return am.FiringCount(ctx)
 		}
 		return prom.FiringCount(ctx)
 	}
-	sp.Alerts = listAlerts(nil, prom, err)
 	return sp
 }
 

@@ -337,14 +337,9 @@ func sessionEnv(env []string, server func(string) string) func(string) string {
 func (p *prepared) spec(build func() (*ui.Model, error)) ui.ContextSpec {
 	sp := ui.ContextSpec{Name: p.cfg.Context, Refresh: p.cfg.UI.Refresh.D(), Timeout: p.cfg.Prometheus.Timeout.D(), Build: build}
 	if p.am != nil {
-		sp.Timeout = p.cfg.Alertmanager.Timeout.D()
-		sp.Count = p.am.FiringCount
-		sp.Alerts = listAlerts(p.am, nil, nil)
-		return sp
+		return counted(sp, &p.cfg, p.am, nil, nil)
 	}
-	sp.Count = p.prom.FiringCount
-	sp.Alerts = listAlerts(nil, p.prom, nil)
-	return sp
+	return counted(sp, &p.cfg, nil, p.prom, nil)
 }
 
 // serveOn runs the server on l until ctx ends, then closes every session.
