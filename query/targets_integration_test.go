@@ -180,7 +180,7 @@ func TestIntegrationAutoWindowFollowsAnIncident(t *testing.T) {
 	}
 	// autoWithin watches the auto window until cond holds, logs when it
 	// did (seen), and wants it within bound (took names the change).
-	autoWithin := func(what string, cond func(float64) bool, seen, took string) {
+	autoWithin := func(what string, cond func(float64) bool, seen, took string, bound time.Duration) {
 		t.Helper()
 		d, ok := watch("auto "+what, auto, cond, 30*time.Second)
 		t.Logf("%s after %s (bound %s)", seen, d.Round(10*time.Millisecond), bound)
@@ -193,7 +193,7 @@ func TestIntegrationAutoWindowFollowsAnIncident(t *testing.T) {
 
 	jump := time.Now()
 	stack.App.SetFault(path, demo.Fault{ErrorRatio: 0.30})
-	autoWithin("rise", high, "2% → 30%: the auto window (4s) shows ≥ 5%", "to show the incident")
+	autoWithin("rise", high, "2% → 30%: the auto window (4s) shows ≥ 5%", "to show the incident", bound)
 	rest := 120*time.Second - time.Since(jump)
 	fixedRise, _ := watch("5m rise", fixed, high, rest)
 	fixedRise = time.Since(jump)
@@ -201,7 +201,13 @@ func TestIntegrationAutoWindowFollowsAnIncident(t *testing.T) {
 
 	end := time.Now()
 	stack.App.SetFault(path, demo.Fault{ErrorRatio: 0.02})
-	autoWithin("fall", low, "30% → 2%: the auto window falls below 5%", "to fall back")
+	// Falling back takes longer than rising: 30% must be nearly gone from
+	// the window (under a tenth of it) before the ratio is under 5%. The
+	// last scrape holding counts of before the change comes up to one
+	// scrape after it; the window must pass that scrape entirely, then a
+	// scrape may lag and a refresh must come to see it.
+	fallBound := 4*scrape + 2*scrape + refresh
+	autoWithin("fall", low, "30% → 2%: the auto window falls below 5%", "to fall back", fallBound)
 	if warmup >= 5*time.Minute {
 		watch("5m fall", fixed, low, 6*time.Minute-time.Since(end))
 		t.Logf("30%% → 2%%: the 5m window falls below 5%% after %s", time.Since(end).Round(100*time.Millisecond))

@@ -103,16 +103,23 @@ func (a *alertsPart) poll(at time.Time, now bool) tea.Cmd {
 	}
 	// A refresh asked for reads Alertmanager's configuration again too.
 	a.forceRouting = now
-	return a.m.startAlertsRefresh()
+	if now {
+		at = time.Time{}
+	}
+	return a.m.startAlertsRefreshDue(at)
 }
 
 // startAlertsRefresh starts an alerts refresh unless one is running.
-func (m *Model) startAlertsRefresh() tea.Cmd {
+func (m *Model) startAlertsRefresh() tea.Cmd { return m.startAlertsRefreshDue(time.Time{}) }
+
+// startAlertsRefreshDue starts an alerts refresh if one is due at at (any
+// time when at is zero) and none is running.
+func (m *Model) startAlertsRefreshDue(at time.Time) tea.Cmd {
 	a := m.alerts
 	if a.am == nil && a.pending == nil {
 		return nil
 	}
-	return a.feed.start(a.fetch(), false)
+	return a.feed.startDue(a.fetch(), at)
 }
 
 // fetch asks for alerts and silences from Alertmanager and Prometheus's

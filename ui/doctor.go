@@ -67,13 +67,16 @@ func (d *doctorPart) poll(at time.Time, now bool) tea.Cmd {
 		return nil
 	}
 	run, opts, s := d.m.opts.Doctor, d.m.opts.DoctorOptions, d.m.shape()
-	return d.feed.start(func(ctx context.Context) (*query.DoctorReport, error) {
+	if now {
+		at = time.Time{}
+	}
+	return d.feed.startDue(func(ctx context.Context) (*query.DoctorReport, error) {
 		r := run(ctx, s, opts)
 		if r == nil {
 			return nil, errors.New("no report")
 		}
 		return r, nil
-	}, false)
+	}, at)
 }
 
 // doctorKey is the binding that shows the doctor screen.

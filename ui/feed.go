@@ -82,6 +82,22 @@ func (f *feed[T]) take() tea.Msg {
 // a newer poll superseded it. nil when the poll was not started.
 func (f *feed[T]) start(fetch poll.Fetch[T], force bool) tea.Cmd {
 	job, ok := f.p.StartWith(fetch, force)
+	return f.run(job, ok)
+}
+
+// startDue is start for a heartbeat at at: the poll starts only if one is
+// due then, decided in the same step that claims it, so consoles sharing
+// the poller whose heartbeats come together start one poll between them.
+// A zero at starts one unless one is running, as start does.
+func (f *feed[T]) startDue(fetch poll.Fetch[T], at time.Time) tea.Cmd {
+	if at.IsZero() {
+		return f.start(fetch, false)
+	}
+	job, ok := f.p.StartDue(fetch, at)
+	return f.run(job, ok)
+}
+
+func (f *feed[T]) run(job *poll.Job[T], ok bool) tea.Cmd {
 	if !ok {
 		return nil
 	}

@@ -115,16 +115,23 @@ func (o *overviewPart) poll(at time.Time, now bool) tea.Cmd {
 	if o.src == nil || (!now && !o.feed.p.Due(at)) {
 		return nil
 	}
-	return o.start()
+	if now {
+		at = time.Time{}
+	}
+	return o.startDue(at)
 }
 
 // start starts a refresh unless one is running (then it is skipped).
-func (o *overviewPart) start() tea.Cmd {
+func (o *overviewPart) start() tea.Cmd { return o.startDue(time.Time{}) }
+
+// startDue starts a refresh if one is due at at (any time when at is zero)
+// and none is running.
+func (o *overviewPart) startDue(at time.Time) tea.Cmd {
 	if o.src == nil {
 		return nil
 	}
 	o.useFeed()
-	return o.feed.start(o.fetch(), false)
+	return o.feed.startDue(o.fetch(), at)
 }
 
 // fetch is one refresh as asked now: the shape, and the baseline's offset

@@ -91,8 +91,10 @@ func (p *panelsPart) poll(at time.Time, now bool) tea.Cmd {
 		cmds = append(cmds, p.startDiscovery())
 	}
 	p.useFeed()
-	if now || p.feed.p.Due(at) {
-		cmds = append(cmds, p.start())
+	if now {
+		cmds = append(cmds, p.startDue(time.Time{}))
+	} else if p.feed.p.Due(at) {
+		cmds = append(cmds, p.startDue(at))
 	}
 	return tea.Batch(cmds...)
 }
@@ -117,21 +119,25 @@ func (p *panelsPart) useFeed() {
 // startDiscovery looks for the app's metric families unless a search is
 // running or the last is younger than DiscoverInterval.
 func (p *panelsPart) startDiscovery() tea.Cmd {
-	if p.discover == nil || !p.disc.p.Due(p.m.now()) {
+	if p.discover == nil {
 		return nil
 	}
 	run, s := p.discover, p.m.shape()
-	return p.disc.start(func(ctx context.Context) (*query.Discovery, error) { return run(ctx, s) }, false)
+	return p.disc.startDue(func(ctx context.Context) (*query.Discovery, error) { return run(ctx, s) }, p.m.now())
 }
 
 // start refreshes the panels unless one is running or there are none.
-func (p *panelsPart) start() tea.Cmd {
+func (p *panelsPart) start() tea.Cmd { return p.startDue(time.Time{}) }
+
+// startDue is start only if a refresh is due at at (any time when at is
+// zero).
+func (p *panelsPart) startDue(at time.Time) tea.Cmd {
 	specs := p.screen.Specs()
 	if p.q == nil || len(specs) == 0 {
 		return nil
 	}
 	q, vars, now := p.q, query.VarsOf(p.m.shape()), p.m.now()
-	return p.feed.start(func(ctx context.Context) ([]query.PanelResult, error) {
+	return p.feed.startDue(func(ctx context.Context) ([]query.PanelResult, error) {
 		return query.RunPanels(ctx, q, specs, vars, views.PanelGraphRange, now), nil
-	}, false)
+	}, at)
 }

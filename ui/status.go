@@ -138,7 +138,10 @@ func (s *statusPart) poll(at time.Time, now bool) tea.Cmd {
 	if !now && !s.feed.p.Due(at) {
 		return nil
 	}
-	return s.feed.start(s.fetch(s.wantFull()), false)
+	if now {
+		at = time.Time{}
+	}
+	return s.feed.startDue(s.fetch(s.wantFull()), at)
 }
 
 // wantFull is whether a refresh should read everything: the Status screen

@@ -95,6 +95,10 @@ func New[T any](fetch Fetch[T], o Options) *Poller[T] {
 func (p *Poller[T]) Due(now time.Time) bool {
 	p.mu.Lock()
 	defer p.mu.Unlock()
+	return p.dueLocked(now)
+}
+
+func (p *Poller[T]) dueLocked(now time.Time) bool {
 	if p.running {
 		return false
 	}
@@ -106,6 +110,19 @@ func (p *Poller[T]) Due(now time.Time) bool {
 
 // Start claims a poll of the Poller's own fetch; see StartWith.
 func (p *Poller[T]) Start(force bool) (*Job[T], bool) { return p.StartWith(p.fetch, force) }
+
+// StartDue claims a poll of fetch only if one is due at now (see Due), in
+// one step. Several callers sharing the Poller that find it due together
+// start one poll between them, even when the first one's poll is over
+// before the next caller asks.
+func (p *Poller[T]) StartDue(fetch Fetch[T], now time.Time) (*Job[T], bool) {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	if fetch == nil || !p.dueLocked(now) {
+		return nil, false
+	}
+	return p.startLocked(fetch), true
+}
 
 // StartWith claims a poll of fetch. While one runs it is skipped (and
 // counted) unless force is set: then the new poll supersedes the running
@@ -121,11 +138,15 @@ func (p *Poller[T]) StartWith(fetch Fetch[T], force bool) (*Job[T], bool) {
 		p.st.Skipped++
 		return nil, false
 	}
+	return p.startLocked(fetch), true
+}
+
+func (p *Poller[T]) startLocked(fetch Fetch[T]) *Job[T] {
 	p.seq++
 	p.running = true
 	p.st.Polls++
 	p.st.Started = p.opts.Now()
-	return &Job[T]{p: p, fetch: fetch, seq: p.seq, started: p.st.Started}, true
+	return &Job[T]{p: p, fetch: fetch, seq: p.seq, started: p.st.Started}
 }
 
 // Invalidate drops the answer of any poll on its way: nothing is published

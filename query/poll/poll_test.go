@@ -236,3 +236,51 @@ func TestLoopPollsOnItsOwnUntilCancelled(t *testing.T) {
 		t.Fatalf("results %v", seen)
 	}
 }
+
+// Two callers sharing a Poller find it due at the same heartbeat. The first
+// starts a poll that is over before the second asks: the second must not
+// start another. Asking Due and then Start can (the poll that made it not
+// due is already finished); StartDue decides and claims in one step.
+func TestStartDueStartsOnePollForHeartbeatsThatComeTogether(t *testing.T) {
+	c := newClock()
+	p := New(answer(1), Options{Interval: 5 * time.Second, Slack: 50 * time.Millisecond, Now: c.Now})
+	j, ok := p.StartDue(answer(1), c.Now())
+	if !ok {
+		t.Fatal("a Poller that never polled is not due")
+	}
+	j.Run(context.Background())
+	c.Add(6 * time.Second)
+	at := c.Now()
+	// Both callers' heartbeats carry at; the first claims and finishes.
+	if !p.Due(at) {
+		t.Fatal("not due 6s after a 5s poll")
+	}
+	first, ok := p.StartDue(answer(2), at)
+	if !ok {
+		t.Fatal("the first caller did not start the due poll")
+	}
+	first.Run(context.Background())
+	if _, ok := p.StartDue(answer(3), at); ok {
+		t.Error("the second caller at the same heartbeat started a second poll")
+	}
+	if n := p.Status().Polls; n != 2 {
+		t.Errorf("%d polls, want 2", n)
+	}
+	// The old way, Due then Start, shows the race StartDue closes.
+	c.Add(6 * time.Second)
+	at = c.Now()
+	dueA, dueB := p.Due(at), p.Due(at)
+	ja, _ := p.StartWith(answer(4), false)
+	ja.Run(context.Background())
+	if !dueA || !dueB {
+		t.Fatal("not due after the interval")
+	}
+	if _, ok := p.StartDue(answer(5), at); ok {
+		t.Error("StartDue started a poll at a heartbeat whose poll is already done")
+	}
+	// A nil fetch starts nothing.
+	c.Add(6 * time.Second)
+	if _, ok := p.StartDue(nil, c.Now()); ok {
+		t.Error("a nil fetch started")
+	}
+}
