@@ -19,6 +19,14 @@ func (r *DoctorReport) checkRules(s Shape, x queryResult) {
 	if use {
 		c.Status = CheckOK
 		c.Seen = "the overview reads vigil's recorded series of window " + FormatDuration(s.Window) + " (" + RecordedFor(s, s.Window).Requests + ", …)"
+		if not := st.NotRecorded(s); len(not) > 0 {
+			// Rules of an older vigil: they serve the rates and
+			// latencies, not the rest.
+			c.Status = CheckInfo
+			c.Seen += "; not recorded: " + strings.Join(not, "; ")
+			c.Why = "the rules file lacks the newer rules: those parts cost Prometheus what they cost without rules"
+			c.Fix = "vigil rules --window " + FormatDuration(s.Window) + " > vigil.rules.yml again, and reload Prometheus"
+		}
 		r.add(c)
 		return
 	}

@@ -210,6 +210,12 @@ const changedResolution = 15 * time.Second
 //
 // joined to the endpoints through the request series' (instance, job).
 func ChangedQuery(s Shape, w time.Duration) string {
+	return changedQueryOn(s, w, selector(s.countMetric(), s.Selector))
+}
+
+// changedQueryOn is ChangedQuery joined to the endpoints through present:
+// a vector with the labels instance, job and the endpoint label.
+func changedQueryOn(s Shape, w time.Duration, present string) string {
 	info := s.InfoMetric
 	if info == "" {
 		info = DefaultInfoMetric
@@ -223,7 +229,7 @@ func ChangedQuery(s Shape, w time.Duration) string {
 	l := s.EndpointLabel
 	// Grouped, a group row takes the newest change of its members.
 	return "max by (" + s.by() + ") (" + s.relabel(perTarget+" * on (instance, job) group_right group by (instance, job, "+l+") ("+
-		selector(s.countMetric(), s.Selector)+")") + ")"
+		present+")") + ")"
 }
 
 // RangePlan is the timeline grid of a range query's range.

@@ -91,10 +91,13 @@ func (p *Prometheus) OverviewAt(ctx context.Context, s Shape, at time.Time) (*Ov
 	// its totals query); the first refresh reads the raw series.
 	rst, rulesOff := p.rulesFor(s)
 	var rulesWhy string
+	var notRecorded []string
 	if rulesOff {
 		rulesWhy = "off"
 	} else if use, why := rst.RulesUse(s); use {
 		s.recorded = FormatDuration(s.Window)
+		s.recParts = rst.partsFor(s)
+		notRecorded = rst.NotRecorded(s)
 	} else {
 		rulesWhy = why
 	}
@@ -127,7 +130,7 @@ func (p *Prometheus) OverviewAt(ctx context.Context, s Shape, at time.Time) (*Ov
 	if !rulesOff {
 		now := rulesOf(s, res[qRules])
 		p.keepRules(s, now)
-		if s.recorded != "" && now.Err == nil && !now.Has(s.Window) {
+		if s.recorded != "" && now.Err == nil && !now.covers(s) {
 			// The rules went away since the last refresh (a reload of
 			// Prometheus): what was read is empty, not the figures.
 			// Read again, raw; this happens once.
@@ -141,7 +144,7 @@ func (p *Prometheus) OverviewAt(ctx context.Context, s Shape, at time.Time) (*Ov
 
 	ov := assemble(s, plan, qs, &res)
 	ov.WindowAuto = s.AutoWindow
-	ov.Recorded, ov.RulesWhy = s.recorded, rulesWhy
+	ov.Recorded, ov.RulesWhy, ov.NotRecorded = s.recorded, rulesWhy, notRecorded
 	ov.TrendEnd, ov.TrendFull = plan.End, tFull
 	ov.LatencyMean = s.latencyMean
 	if res[qFresh].err == nil {

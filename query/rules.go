@@ -19,6 +19,14 @@ import (
 //	vigil:job_L:E:rateW                sum by (job, L) (rate(E[W]))
 //	vigil:job_L:D:p50_rateW            histogram_quantile(0.5, vigil:job_L_le:D_bucket:rateW)
 //	vigil:job_L:D:p99_rateW            histogram_quantile(0.99, vigil:job_L_le:D_bucket:rateW)
+//	vigil:job_L:D_count:error_ratio_rateW  the error ratio per endpoint, of the first series
+//	vigil:rules{vigil_group="vigil_W"}  1: the group is evaluated, and with which error statuses
+//
+// and, once for all windows, in the group vigil_series:
+//
+//	vigil:instance_job_L_status:D_count:series  count by (instance, job, L, status) (D_count)
+//	vigil:job_L:D_count:resetsR        sum by (job, L) (resets(D_count[R])), R = ResetsRange(W)
+//	vigil:rules{vigil_group="vigil_series", vigil_resets="R"}  1
 //
 // The names follow Prometheus's level:metric:operations under the prefix
 // "vigil:". When Prometheus evaluates them, a refresh whose window is a
@@ -44,6 +52,9 @@ type RecordedNames struct {
 	Requests, Buckets, TotalBuckets, Exceptions string
 	// P50, P99 are each endpoint's quantiles per job.
 	P50, P99 string
+	// ErrorRatio is each endpoint's error ratio per job, labelled with
+	// the error statuses it counts (ErrorsLabel).
+	ErrorRatio string
 }
 
 // RecordedFor returns the recorded series' names of shape s (its endpoint
@@ -57,11 +68,16 @@ func RecordedFor(s Shape, w time.Duration) RecordedNames {
 		Exceptions:   RulePrefix + "job_" + L + ":" + s.ExceptionsMetric + op,
 		P50:          RulePrefix + "job_" + L + ":" + s.DurationMetric + ":p50_" + strings.TrimPrefix(op, ":"),
 		P99:          RulePrefix + "job_" + L + ":" + s.DurationMetric + ":p99_" + strings.TrimPrefix(op, ":"),
+		ErrorRatio:   RulePrefix + "job_" + L + ":" + s.countMetric() + ":error_ratio_" + strings.TrimPrefix(op, ":"),
 	}
 }
 
-// recordingRule is one rule of the generated file.
-type recordingRule struct{ Record, Expr string }
+// recordingRule is one rule of the generated file, with the labels it
+// sets (name, value pairs).
+type recordingRule struct {
+	Record, Expr string
+	Labels       [][2]string
+}
 
 // recordingRules are the rules of window w, in evaluation order (the total
 // buckets sum the per-endpoint ones of the same evaluation).
@@ -69,12 +85,17 @@ func recordingRules(s Shape, w time.Duration) []recordingRule {
 	n := RecordedFor(s, w)
 	L, W := s.EndpointLabel, "["+FormatDuration(w)+"]"
 	return []recordingRule{
-		{n.Requests, "sum by (job, " + L + ", " + StatusLabel + ") (rate(" + s.countMetric() + W + "))"},
-		{n.Buckets, "sum by (job, " + L + ", le) (rate(" + s.bucketMetric() + W + "))"},
-		{n.TotalBuckets, "sum by (job, le) (" + n.Buckets + ")"},
-		{n.Exceptions, "sum by (job, " + L + ") (rate(" + s.ExceptionsMetric + W + "))"},
-		{n.P50, "histogram_quantile(0.5, " + n.Buckets + ")"},
-		{n.P99, "histogram_quantile(0.99, " + n.Buckets + ")"},
+		{Record: n.Requests, Expr: "sum by (job, " + L + ", " + StatusLabel + ") (rate(" + s.countMetric() + W + "))"},
+		{Record: n.Buckets, Expr: "sum by (job, " + L + ", le) (rate(" + s.bucketMetric() + W + "))"},
+		{Record: n.TotalBuckets, Expr: "sum by (job, le) (" + n.Buckets + ")"},
+		{Record: n.Exceptions, Expr: "sum by (job, " + L + ") (rate(" + s.ExceptionsMetric + W + "))"},
+		{Record: n.P50, Expr: "histogram_quantile(0.5, " + n.Buckets + ")"},
+		{Record: n.P99, Expr: "histogram_quantile(0.99, " + n.Buckets + ")"},
+		{Record: n.ErrorRatio, Expr: errorRatioOf(
+			"sum by (job, "+L+") ("+selector(n.Requests, "", s.errorMatcher())+")",
+			"sum by (job, "+L+") ("+n.Requests+")"),
+			Labels: [][2]string{{ErrorsLabel, s.ErrorStatus}}},
+		rulesInfo(s, rulesGroupName(w), [2]string{ErrorsLabel, s.ErrorStatus}),
 	}
 }
 
@@ -100,12 +121,23 @@ func RulesFile(s Shape, windows []time.Duration) ([]byte, error) {
 			continue
 		}
 		seen[w] = true
-		fmt.Fprintf(&b, "  - name: vigil_%s\n    rules:\n", FormatDuration(w))
-		for _, r := range recordingRules(s, w) {
-			fmt.Fprintf(&b, "      - record: %s\n        expr: %s\n", r.Record, strconv.Quote(r.Expr))
+		writeGroup(&b, rulesGroupName(w), recordingRules(s, w))
+	}
+	writeGroup(&b, SeriesGroup, seriesRules(s, windows))
+	return []byte(b.String()), nil
+}
+
+func writeGroup(b *strings.Builder, name string, rules []recordingRule) {
+	fmt.Fprintf(b, "  - name: %s\n    rules:\n", name)
+	for _, r := range rules {
+		fmt.Fprintf(b, "      - record: %s\n        expr: %s\n", r.Record, strconv.Quote(r.Expr))
+		if len(r.Labels) > 0 {
+			b.WriteString("        labels:\n")
+			for _, l := range r.Labels {
+				fmt.Fprintf(b, "          %s: %s\n", l[0], strconv.Quote(l[1]))
+			}
 		}
 	}
-	return []byte(b.String()), nil
 }
 
 // ParseRuleWindows reads a comma-separated list of windows ("1m,5m").
@@ -140,7 +172,14 @@ type RulesStatus struct {
 	// Windows are the windows whose rules have series now, for the
 	// shape's endpoint label and metrics.
 	Windows []time.Duration
-	At      time.Time
+	// Series is whether the vigil_series group is evaluated (the series
+	// per endpoint); Resets are the ranges of its counter resets.
+	Series bool
+	Resets []time.Duration
+	// Ratios are the windows whose error ratio is recorded with the
+	// shape's error statuses; OtherErrors those recorded with others.
+	Ratios, OtherErrors []time.Duration
+	At                  time.Time
 }
 
 // Has reports whether the rules of window w are evaluated.
@@ -190,13 +229,6 @@ func selectorLabelsNotKept(s Shape) string {
 	return ""
 }
 
-// recordedFresh is the fresh query with the bucket bounds read from the
-// recorded buckets, a few series, rather than from every raw bucket series.
-func recordedFresh(s, raw Shape, buckets string) string {
-	rawLe := tag("count by (le) ("+selector(raw.bucketMetric(), raw.Selector)+")", "le")
-	return strings.Replace(FreshQuery(raw), rawLe, tag("count by (le) ("+selector(buckets, s.Selector)+")", "le"), 1)
-}
-
 // selectorPinsJob reports whether s.Selector selects one job (job="x").
 func selectorPinsJob(s Shape) bool {
 	ms, err := ParseMatchers(cleanSelector(s.Selector))
@@ -229,7 +261,7 @@ func selectorNames(s Shape, label string) bool {
 // the total-bucket series, a few per job, with a sample now. It travels as
 // a part of the totals query, so finding the rules costs no request.
 func RulesQuery(s Shape) string {
-	return "count by (__name__) ({__name__=~" + strconv.Quote(regexpQuote(RulePrefix+"job_le:"+s.bucketMetric()+":rate")+".+") + "})"
+	return "count by (__name__) ({__name__=~" + strconv.Quote(regexpQuote(RulePrefix+"job_le:"+s.bucketMetric()+":rate")+".+") + "}) or " + rulesInfoQuery(s)
 }
 
 // regexpQuote escapes the regular expression metacharacters of s.
@@ -254,6 +286,14 @@ func rulesOf(s Shape, r queryResult) RulesStatus {
 	prefix = prefix[:strings.LastIndex(prefix, ":rate")+len(":rate")]
 	for _, smp := range r.vec {
 		name := string(smp.Metric["__name__"])
+		if name == RulesInfoMetric {
+			m := make(map[string]string, len(smp.Metric))
+			for k, v := range smp.Metric {
+				m[string(k)] = string(v)
+			}
+			st.readRulesInfo(s, m)
+			continue
+		}
 		if !strings.HasPrefix(name, prefix) {
 			continue
 		}
@@ -262,6 +302,8 @@ func rulesOf(s Shape, r queryResult) RulesStatus {
 		}
 	}
 	slices.Sort(st.Windows)
+	slices.Sort(st.Resets)
+	slices.Sort(st.Ratios)
 	return st
 }
 
@@ -306,7 +348,8 @@ func (p *Prometheus) keepRules(s Shape, st RulesStatus) {
 
 // recordedPartExprs are the parts of a refresh read from the recorded
 // series of window s.recorded; the trend too when its inner range is that
-// window. The fresh series, the changes and the targets stay raw.
+// window; the fresh series and the join of the changes to the endpoints
+// as s.recParts says. The targets stay raw.
 func recordedPartExprs(s Shape, plan TrendPlan) [numQueries]string {
 	raw := s
 	raw.recorded = ""
@@ -347,13 +390,20 @@ func recordedPartExprs(s Shape, plan TrendPlan) [numQueries]string {
 		qTotalP99:        "histogram_quantile(0.99, sum by (le) (" + selector(totalBuckets, s.Selector) + "))",
 		qTotalExceptions: "sum(" + selector(n.Exceptions, s.Selector) + ") * " + secs,
 		qTrend:           TrendQuery(raw, plan.Range),
-		qFresh:           recordedFresh(s, raw, totalBuckets),
+		qFresh:           freshQueryOf(s, recordedFreshParts(s, raw, n, totalBuckets)),
 		qChanged:         ChangedQuery(raw, ChangedWithin),
 		qTargets:         TargetsQuery(raw),
 		qRules:           RulesQuery(raw),
 	}
+	if s.recParts.series {
+		out[qChanged] = changedQueryOn(raw, ChangedWithin, selector(SeriesFor(s).Series, s.Selector))
+	}
 	if plan.Range == w {
 		out[qTrend] = errorRatioOf(sumBy(n.Requests, s.errorMatcher()), sumBy(n.Requests))
+		// One job's endpoints: their error ratios are recorded.
+		if s.recParts.ratio && len(s.groupRules) == 0 && selectorPinsJob(s) {
+			out[qTrend] = "max by (" + by + ") (" + selector(n.ErrorRatio, s.Selector, matcher(ErrorsLabel, "=", s.ErrorStatus)) + ")"
+		}
 	}
 	return out
 }

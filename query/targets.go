@@ -134,21 +134,35 @@ func TargetsQuery(s Shape) string {
 // make them go back and forth) and, with grouping on, the paths that only
 // ever answered 404 (only404) and each member's error ratio (member_err)
 // and p99 (member_p99), so that a group row can name its worst member.
-func FreshQuery(s Shape) string {
+func FreshQuery(s Shape) string { return freshQueryOf(s, rawFreshParts(s)) }
+
+// freshParts are the PromQL of the fresh query's parts, each by the
+// endpoint label (le by le); the last three only with grouping on.
+type freshParts struct{ series, le, resets, only404, memberErr, memberP99 string }
+
+// rawFreshParts reads every part from the raw series.
+func rawFreshParts(s Shape) freshParts {
 	L := s.EndpointLabel
 	count := s.countMetric()
-	out := tag("count by ("+L+") ("+selector(count, s.Selector)+")", "fresh") +
-		" or " + tag("count by (le) ("+selector(s.bucketMetric(), s.Selector)+")", "le") +
-		" or " + tag("sum by ("+L+") (resets("+rangeOf(count, s.Selector, ResetsRange(s.Window))+"))", "resets")
+	all := "sum by (" + L + ") (rate(" + rangeOf(count, s.Selector, s.Window) + "))"
+	errs := "sum by (" + L + ") (rate(" + rangeOf(count, s.Selector, s.Window, s.errorMatcher()) + "))"
+	return freshParts{
+		series:    "count by (" + L + ") (" + selector(count, s.Selector) + ")",
+		le:        "count by (le) (" + selector(s.bucketMetric(), s.Selector) + ")",
+		resets:    "sum by (" + L + ") (resets(" + rangeOf(count, s.Selector, ResetsRange(s.Window)) + "))",
+		only404:   only404Query(count, s.Selector, L),
+		memberErr: errorRatioOf(errs, all),
+		memberP99: "histogram_quantile(0.99, sum by (" + L + ", le) (rate(" + rangeOf(s.bucketMetric(), s.Selector, s.Window) + ")))",
+	}
+}
+
+// freshQueryOf is the fresh query of parts p, tagged.
+func freshQueryOf(s Shape, p freshParts) string {
+	out := tag(p.series, "fresh") + " or " + tag(p.le, "le") + " or " + tag(p.resets, "resets")
 	if !s.Grouping.On() {
 		return out
 	}
-	all := "sum by (" + L + ") (rate(" + rangeOf(count, s.Selector, s.Window) + "))"
-	errs := "sum by (" + L + ") (rate(" + rangeOf(count, s.Selector, s.Window, s.errorMatcher()) + "))"
-	return out +
-		" or " + tag(only404Query(count, s.Selector, L), "only404") +
-		" or " + tag(errorRatioOf(errs, all), "member_err") +
-		" or " + tag("histogram_quantile(0.99, sum by ("+L+", le) (rate("+rangeOf(s.bucketMetric(), s.Selector, s.Window)+")))", "member_p99")
+	return out + " or " + tag(p.only404, "only404") + " or " + tag(p.memberErr, "member_err") + " or " + tag(p.memberP99, "member_p99")
 }
 
 // ResetsWindowMin is the shortest range the counter resets are counted

@@ -43,6 +43,9 @@ type Shape struct {
 	// recorded is the window of vigil's recording rules the refresh reads
 	// ("1m"), or empty for the raw series (see RulesFor).
 	recorded string
+	// recParts are the parts beyond the rates and latencies read from the
+	// recorded series.
+	recParts recordedParts
 }
 
 // Endpoint holds the figures of one endpoint over the rate window. A figure
@@ -151,6 +154,9 @@ type Overview struct {
 	// RulesWhy says why.
 	Recorded string
 	RulesWhy string
+	// NotRecorded names the parts the rules do not record, read another
+	// way, while Recorded is set (see RulesStatus.NotRecorded).
+	NotRecorded []string
 	// TrendEnd is the time of the trend's last point: the evaluation time
 	// rounded down to the trend's step. TrendFull reports that the whole
 	// trend was read, not only its new steps.

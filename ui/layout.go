@@ -140,11 +140,16 @@ func (m *Model) peersText() string {
 
 // windowText is the rate window in use: "5m", or "4s (auto)" once the
 // scrape interval is known ("auto" before the first answer); " · rules ✓"
-// follows while the figures come from vigil's recording rules.
+// follows while the figures come from vigil's recording rules, " · rules
+// partial" while rules of an older vigil record only some (the doctor
+// names the rest).
 func (m *Model) windowText() string {
 	rules := ""
 	if d := m.ov.data(); d != nil && d.Recorded != "" {
 		rules = " · rules ✓"
+		if len(d.NotRecorded) > 0 {
+			rules = " · rules partial"
+		}
 	}
 	w := m.ctx.Config.UI.Window
 	if !w.Auto {

@@ -66,10 +66,18 @@ func diffOverviews(raw, rec *query.Overview) []string {
 		for _, f := range []struct {
 			name string
 			a, b float64
-		}{{"rps", r.RPS, c.RPS}, {"error ratio", r.ErrorRatio, c.ErrorRatio}, {"p50", r.P50, c.P50}, {"p99", r.P99, c.P99}, {"exceptions", r.Exceptions, c.Exceptions}} {
+		}{{"rps", r.RPS, c.RPS}, {"error ratio", r.ErrorRatio, c.ErrorRatio}, {"p50", r.P50, c.P50}, {"p99", r.P99, c.P99}, {"exceptions", r.Exceptions, c.Exceptions},
+			{"counter resets", r.CounterResets, c.CounterResets}, {"series", float64(r.Series), float64(c.Series)},
+			{"members", float64(r.Members), float64(c.Members)},
+			{"worst member's error ratio", r.WorstMemberErrorRatio, c.WorstMemberErrorRatio}, {"worst member's p99", r.WorstMemberP99, c.WorstMemberP99},
+			{"slowest member's p99", r.SlowestMemberP99, c.SlowestMemberP99}} {
 			if !near(f.a, f.b) {
 				out = append(out, fmt.Sprintf("%s %s: raw %v recorded %v", r.Name, f.name, f.a, f.b))
 			}
+		}
+		if r.Group != c.Group || r.WorstMember != c.WorstMember || r.SlowestMember != c.SlowestMember || !r.Changed.Equal(c.Changed) {
+			out = append(out, fmt.Sprintf("%s: raw group %v worst %q slowest %q changed %s; recorded group %v worst %q slowest %q changed %s", r.Name,
+				r.Group, r.WorstMember, r.SlowestMember, r.Changed, c.Group, c.WorstMember, c.SlowestMember, c.Changed))
 		}
 	}
 	rt, ct := raw.Totals, rec.Totals
@@ -96,6 +104,8 @@ func diffTrends(t *testing.T, p *query.Prometheus, s query.Shape, rec *query.Ove
 	if lag < 0 || lag >= plan.Step {
 		t.Fatalf("newest evaluation %s is not within a step before the trend's end %s", last, rec.TrendEnd)
 	}
+	// Grouped, the rows are those of the rules the refresh used.
+	s = s.WithGroups(rec.GroupRules)
 	v, _, err := p.QueryRange(context.Background(), query.TrendQuery(s, plan.Range), v1.Range{Start: plan.Start.Add(-lag), End: last, Step: plan.Step})
 	if err != nil {
 		t.Fatal(err)
@@ -112,7 +122,7 @@ func diffTrends(t *testing.T, p *query.Prometheus, s query.Shape, rec *query.Ove
 				pts[k] = float64(sp.Value)
 			}
 		}
-		want[string(ss.Metric[model.LabelName(s.EndpointLabel)])] = pts
+		want[string(ss.Metric[model.LabelName(s.ByLabel())])] = pts
 	}
 	var out []string
 	compared := 0
@@ -178,44 +188,60 @@ func TestIntegrationRecordedEqualsRaw(t *testing.T) {
 		}
 		return ov.Recorded == "20s", "why not: " + ov.RulesWhy
 	})
+	// A restart: counter resets and a change to compare too.
+	stack.App.Restart()
 	time.Sleep(2*window + 5*time.Second)
 
-	var diffs []string
-	for attempt := 1; attempt <= 5; attempt++ {
-		// A scrape stamped before an evaluation but stored after it is
-		// in the raw figures only: take an evaluation a few seconds old.
-		at := lastEvaluation(t, rec, names.TotalBuckets, time.Now().Add(-3*time.Second))
-		ro, err := raw.OverviewAt(ctx, s, at)
-		if err != nil {
-			t.Fatal(err)
+	compare := func(t *testing.T, s query.Shape) {
+		var diffs []string
+		for attempt := 1; attempt <= 5; attempt++ {
+			// A scrape stamped before an evaluation but stored after it is
+			// in the raw figures only: take an evaluation a few seconds old.
+			at := lastEvaluation(t, rec, names.TotalBuckets, time.Now().Add(-3*time.Second))
+			ro, err := raw.OverviewAt(ctx, s, at)
+			if err != nil {
+				t.Fatal(err)
+			}
+			co, err := rec.OverviewAt(ctx, s, at)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if ro.Recorded != "" || co.Recorded != "20s" || len(co.NotRecorded) > 0 {
+				t.Fatalf("raw read %q, recorded read %q (%s), not recorded %q", ro.Recorded, co.Recorded, co.RulesWhy, co.NotRecorded)
+			}
+			if len(ro.Errors)+len(co.Errors) > 0 {
+				t.Fatalf("errors: raw %v recorded %v", ro.Errors, co.Errors)
+			}
+			checkout, resets, changed, groups := false, false, false, 0
+			for _, e := range co.Endpoints {
+				checkout = checkout || (e.Name == "/api/checkout" && e.ErrorRatio > 0.1 && e.P99 > 0)
+				resets = resets || (e.CounterResets > 0 && e.Series > 0)
+				changed = changed || !e.Changed.IsZero()
+				if e.Group && e.WorstMember != "" {
+					groups++
+				}
+			}
+			if !checkout || !resets || !changed || !(co.Totals.RPS > 0) || len(co.Endpoints) < 10 || (s.Grouping.On() && groups == 0) {
+				t.Fatalf("recorded overview without the figures to compare: %d endpoints (%d groups with a worst member), resets %v, changed %v, totals %+v",
+					len(co.Endpoints), groups, resets, changed, co.Totals)
+			}
+			diffs = append(diffOverviews(ro, co), diffTrends(t, raw, s, co, names.TotalBuckets)...)
+			t.Logf("attempt %d at %s: %d endpoints, %d differences", attempt, at.Format("15:04:05.000"), len(co.Endpoints), len(diffs))
+			if len(diffs) == 0 {
+				break
+			}
+			time.Sleep(time.Second)
 		}
-		co, err := rec.OverviewAt(ctx, s, at)
-		if err != nil {
-			t.Fatal(err)
+		if len(diffs) > 0 {
+			t.Errorf("recorded figures differ from the raw ones at the same evaluation (5 attempts):\n%s", strings.Join(diffs, "\n"))
 		}
-		if ro.Recorded != "" || co.Recorded != "20s" {
-			t.Fatalf("raw read %q, recorded read %q (%s)", ro.Recorded, co.Recorded, co.RulesWhy)
-		}
-		if len(ro.Errors)+len(co.Errors) > 0 {
-			t.Fatalf("errors: raw %v recorded %v", ro.Errors, co.Errors)
-		}
-		checkout := false
-		for _, e := range co.Endpoints {
-			checkout = checkout || (e.Name == "/api/checkout" && e.ErrorRatio > 0.1 && e.P99 > 0)
-		}
-		if !checkout || !(co.Totals.RPS > 0) || len(co.Endpoints) < 20 {
-			t.Fatalf("recorded overview without the figures to compare: %d endpoints, totals %+v", len(co.Endpoints), co.Totals)
-		}
-		diffs = append(diffOverviews(ro, co), diffTrends(t, raw, s, co, names.TotalBuckets)...)
-		t.Logf("attempt %d at %s: %d endpoints, %d differences", attempt, at.Format("15:04:05.000"), len(co.Endpoints), len(diffs))
-		if len(diffs) == 0 {
-			break
-		}
-		time.Sleep(time.Second)
 	}
-	if len(diffs) > 0 {
-		t.Errorf("recorded figures differ from the raw ones at the same evaluation (5 attempts):\n%s", strings.Join(diffs, "\n"))
-	}
+	t.Run("endpoints", func(t *testing.T) { compare(t, s) })
+	t.Run("grouped", func(t *testing.T) {
+		g := s
+		g.Grouping = query.Grouping{Mode: query.GroupAuto}
+		compare(t, g)
+	})
 
 	t.Run("selector naming a label the rules drop reads raw", func(t *testing.T) {
 		bad := s

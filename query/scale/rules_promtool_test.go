@@ -65,8 +65,8 @@ func TestRulesPromtool(t *testing.T) {
 		}
 		return string(b)
 	}
-	if got := run("check", "rules", "vigil_rules.yml"); !strings.Contains(got, "SUCCESS: 12 rules found") {
-		t.Errorf("promtool check rules: want 12 rules\n%s", got)
+	if got := run("check", "rules", "vigil_rules.yml"); !strings.Contains(got, "SUCCESS: 19 rules found") {
+		t.Errorf("promtool check rules: want 19 rules\n%s", got)
 	}
 	if got := run("test", "rules", "vigil_rules_test.yml"); !strings.Contains(got, "SUCCESS") {
 		t.Errorf("promtool test rules:\n%s", got)
@@ -77,6 +77,9 @@ func TestRulesPromtool(t *testing.T) {
 		"vigil:job_le:flask_http_request_duration_seconds_bucket:rate1m",
 		"vigil:job_path:flask_http_request_exceptions_total:rate5m",
 		"vigil:job_path:flask_http_request_duration_seconds:p99_rate1m",
+		"vigil:job_path:flask_http_request_duration_seconds_count:error_ratio_rate5m",
+		"vigil:instance_job_path_status:flask_http_request_duration_seconds_count:series",
+		"vigil:job_path:flask_http_request_duration_seconds_count:resets5m",
 	} {
 		if !strings.Contains(string(out), "record: "+name+"\n") {
 			t.Errorf("no rule %s in\n%s", name, out)

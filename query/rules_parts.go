@@ -1,0 +1,192 @@
+package query
+
+import (
+	"slices"
+	"strings"
+	"time"
+)
+
+// The parts of a refresh that vigil's rules record beyond the rates and
+// the latencies: the series per endpoint (the fresh series, the paths
+// that only answered 404, the join of the endpoints to their targets),
+// the counter resets and the error ratio the trend draws. Each group says
+// it is evaluated with a series of RulesInfoMetric, so that a console
+// finds what is recorded in its one cheap query, and a rules file of an
+// older vigil (without these parts) still serves the rates and latencies.
+
+// RulesInfoMetric is the series each group of vigil's rules records (1)
+// to say it is evaluated, labelled with what it records.
+const RulesInfoMetric = RulePrefix + "rules"
+
+// SeriesGroup is the group of the rules that do not depend on a window.
+const SeriesGroup = "vigil_series"
+
+// Labels of the recorded series and of RulesInfoMetric.
+const (
+	// ErrorsLabel holds the error statuses (a regular expression of
+	// status) an error ratio counts.
+	ErrorsLabel = "vigil_errors"
+	// ResetsLabel holds the range a group's counter resets are counted
+	// over.
+	ResetsLabel        = "vigil_resets"
+	rulesGroupLabel    = "vigil_group"
+	rulesEndpointLabel = "vigil_endpoint_label"
+	rulesMetricLabel   = "vigil_metric"
+)
+
+// groupName is the name of the rules group of window w.
+func rulesGroupName(w time.Duration) string { return "vigil_" + FormatDuration(w) }
+
+// SeriesNames are the names of the series the vigil_series group records.
+type SeriesNames struct {
+	// Series counts the raw request series per instance, job, endpoint
+	// and status.
+	Series string
+	// resetsPrefix + a range names the counter resets over that range.
+	resetsPrefix string
+}
+
+// Resets names the recorded counter resets over r.
+func (n SeriesNames) Resets(r time.Duration) string { return n.resetsPrefix + FormatDuration(r) }
+
+// SeriesFor returns the names of the vigil_series group's series of s.
+func SeriesFor(s Shape) SeriesNames {
+	L, count := s.EndpointLabel, s.countMetric()
+	return SeriesNames{
+		Series:       RulePrefix + "instance_job_" + L + "_" + StatusLabel + ":" + count + ":series",
+		resetsPrefix: RulePrefix + "job_" + L + ":" + count + ":resets",
+	}
+}
+
+// rulesInfo is the rule saying group is evaluated, with extra labels.
+func rulesInfo(s Shape, group string, extra ...[2]string) recordingRule {
+	ls := [][2]string{{rulesGroupLabel, group}, {rulesEndpointLabel, s.EndpointLabel}, {rulesMetricLabel, s.DurationMetric}}
+	return recordingRule{Record: RulesInfoMetric, Expr: "vector(1)", Labels: append(ls, extra...)}
+}
+
+// seriesRules are the rules of the vigil_series group: the series per
+// endpoint, and the counter resets over the range of each window.
+func seriesRules(s Shape, windows []time.Duration) []recordingRule {
+	n := SeriesFor(s)
+	L, count := s.EndpointLabel, s.countMetric()
+	out := []recordingRule{{Record: n.Series, Expr: "count by (instance, job, " + L + ", " + StatusLabel + ") (" + count + ")"}}
+	var ranges []time.Duration
+	for _, w := range windows {
+		if r := ResetsRange(w); !slices.Contains(ranges, r) {
+			ranges = append(ranges, r)
+		}
+	}
+	slices.Sort(ranges)
+	for _, r := range ranges {
+		out = append(out, recordingRule{Record: n.Resets(r), Expr: "sum by (job, " + L + ") (resets(" + count + "[" + FormatDuration(r) + "]))"})
+	}
+	for _, r := range ranges {
+		out = append(out, rulesInfo(s, SeriesGroup, [2]string{ResetsLabel, FormatDuration(r)}))
+	}
+	return out
+}
+
+// rulesInfoQuery selects the RulesInfoMetric series of s's metrics.
+func rulesInfoQuery(s Shape) string {
+	return selector(RulesInfoMetric, "", matcher(rulesEndpointLabel, "=", s.EndpointLabel), matcher(rulesMetricLabel, "=", s.DurationMetric))
+}
+
+// readRulesInfo adds what one RulesInfoMetric series says to st.
+func (st *RulesStatus) readRulesInfo(s Shape, m map[string]string) {
+	group := m[rulesGroupLabel]
+	if group == SeriesGroup {
+		st.Series = true
+		if r, err := ParseDuration(m[ResetsLabel]); err == nil && r > 0 && !slices.Contains(st.Resets, r) {
+			st.Resets = append(st.Resets, r)
+		}
+		return
+	}
+	w, err := ParseDuration(strings.TrimPrefix(group, "vigil_"))
+	if err != nil || w <= 0 || !strings.HasPrefix(group, "vigil_") {
+		return
+	}
+	if m[ErrorsLabel] == s.ErrorStatus && !slices.Contains(st.Ratios, w) {
+		st.Ratios = append(st.Ratios, w)
+	}
+	if m[ErrorsLabel] != s.ErrorStatus && !slices.Contains(st.OtherErrors, w) {
+		st.OtherErrors = append(st.OtherErrors, w)
+	}
+}
+
+// recordedParts are the parts beyond the rates and latencies that a
+// refresh reads from the recorded series.
+type recordedParts struct {
+	series, resets, ratio bool
+}
+
+// partsFor is what a refresh of s (whose window is recorded) reads from
+// the recorded series.
+func (st RulesStatus) partsFor(s Shape) recordedParts {
+	return recordedParts{
+		series: st.Series,
+		resets: slices.Contains(st.Resets, ResetsRange(s.Window)),
+		ratio:  slices.Contains(st.Ratios, s.Window),
+	}
+}
+
+// NotRecorded names the parts of a refresh of s that its rules do not
+// record although the rates and latencies are, with why and how they are
+// read instead: the rules file is of an older vigil, or counts other
+// error statuses.
+func (st RulesStatus) NotRecorded(s Shape) []string {
+	p := st.partsFor(s)
+	var out []string
+	if !p.series {
+		out = append(out, "the series per endpoint, read raw (no "+SeriesFor(s).Series+")")
+	}
+	if !p.resets {
+		out = append(out, "the counter resets, read raw (no "+SeriesFor(s).Resets(ResetsRange(s.Window))+")")
+	}
+	if !p.ratio {
+		why := "no " + RecordedFor(s, s.Window).ErrorRatio
+		if slices.Contains(st.OtherErrors, s.Window) {
+			why = "the recorded one counts other error statuses than " + s.ErrorStatus
+		}
+		out = append(out, "the error ratios, computed from the recorded rates ("+why+")")
+	}
+	return out
+}
+
+// covers reports whether st still records what a refresh of s read.
+func (st RulesStatus) covers(s Shape) bool {
+	if !st.Has(s.Window) {
+		return false
+	}
+	now := st.partsFor(s)
+	p := s.recParts
+	return (!p.series || now.series) && (!p.resets || now.resets) && (!p.ratio || now.ratio)
+}
+
+// recordedFreshParts are the fresh query's parts read from the recorded
+// series where they are: the bucket bounds always (from the total or
+// per-endpoint buckets), the rest as s.recParts says.
+func recordedFreshParts(s, raw Shape, n RecordedNames, buckets string) freshParts {
+	L := s.EndpointLabel
+	p := rawFreshParts(raw)
+	p.le = "count by (le) (" + selector(buckets, s.Selector) + ")"
+	sn := SeriesFor(s)
+	if s.recParts.series {
+		p.series = "sum by (" + L + ") (" + selector(sn.Series, s.Selector) + ")"
+		p.only404 = "sum by (" + L + ") (" + selector(sn.Series, s.Selector, matcher(StatusLabel, "=", "404")) +
+			" unless on (" + L + ") " + selector(sn.Series, s.Selector, matcher(StatusLabel, "!=", "404")) + ")"
+	}
+	if s.recParts.resets {
+		p.resets = "sum by (" + L + ") (" + selector(sn.Resets(ResetsRange(s.Window)), s.Selector) + ")"
+	}
+	// Each member's error ratio and p99, from the recorded rates.
+	p.memberErr = errorRatioOf("sum by ("+L+") ("+selector(n.Requests, s.Selector, s.errorMatcher())+")",
+		"sum by ("+L+") ("+selector(n.Requests, s.Selector)+")")
+	p.memberP99 = "histogram_quantile(0.99, sum by (" + L + ", le) (" + selector(n.Buckets, s.Selector) + "))"
+	if selectorPinsJob(s) {
+		p.memberP99 = "max by (" + L + ") (" + selector(n.P99, s.Selector) + ")"
+		if s.recParts.ratio {
+			p.memberErr = "max by (" + L + ") (" + selector(n.ErrorRatio, s.Selector, matcher(ErrorsLabel, "=", s.ErrorStatus)) + ")"
+		}
+	}
+	return p
+}

@@ -1,0 +1,107 @@
+package query
+
+import (
+	"slices"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/prometheus/common/model"
+)
+
+func rulesShape(w time.Duration) Shape {
+	return Shape{Selector: `job="flask"`, EndpointLabel: "path", DurationMetric: "flask_http_request_duration_seconds",
+		RequestsMetric: "flask_http_request_total", ExceptionsMetric: "flask_http_request_exceptions_total", ErrorStatus: "5..", Window: w}
+}
+
+func sample(ls ...string) *model.Sample {
+	m := model.Metric{}
+	for i := 0; i+1 < len(ls); i += 2 {
+		m[model.LabelName(ls[i])] = model.LabelValue(ls[i+1])
+	}
+	return &model.Sample{Metric: m, Value: 1}
+}
+
+// The rules query's answer says which windows are recorded and, from each
+// group's vigil:rules series, which other parts: a file of an older vigil
+// (no such series) records the rates and latencies only, and a refresh
+// reads the rest another way and says so.
+func TestRulesInfoSaysWhatIsRecorded(t *testing.T) {
+	s := rulesShape(time.Minute)
+	total := RecordedFor(s, time.Minute).TotalBuckets
+	info := func(ls ...string) *model.Sample {
+		return sample(append([]string{"__name__", RulesInfoMetric, rulesEndpointLabel, "path", rulesMetricLabel, s.DurationMetric}, ls...)...)
+	}
+
+	older := rulesOf(s, queryResult{vec: model.Vector{sample("__name__", total)}})
+	if !older.Has(time.Minute) || older.Series || len(older.Ratios) > 0 {
+		t.Fatalf("older file: %+v", older)
+	}
+	if use, why := older.RulesUse(s); !use {
+		t.Fatalf("an older file's rates are not read: %s", why)
+	}
+	not := older.NotRecorded(s)
+	if len(not) != 3 || !strings.Contains(not[0], "series per endpoint, read raw") || !strings.Contains(not[1], "resets5m") ||
+		!strings.Contains(not[2], "computed from the recorded rates") {
+		t.Errorf("older file, not recorded: %q", not)
+	}
+
+	now := rulesOf(s, queryResult{vec: model.Vector{
+		sample("__name__", total),
+		info(rulesGroupLabel, "vigil_1m", ErrorsLabel, "5.."),
+		info(rulesGroupLabel, "vigil_5m", ErrorsLabel, "5..|429"),
+		info(rulesGroupLabel, SeriesGroup, ResetsLabel, "5m"),
+		info(rulesGroupLabel, SeriesGroup, ResetsLabel, "10m"),
+	}})
+	if !now.Series || !slices.Equal(now.Resets, []time.Duration{5 * time.Minute, 10 * time.Minute}) ||
+		!slices.Equal(now.Ratios, []time.Duration{time.Minute}) || !slices.Equal(now.OtherErrors, []time.Duration{5 * time.Minute}) {
+		t.Fatalf("new file: %+v", now)
+	}
+	if not := now.NotRecorded(s); len(not) > 0 {
+		t.Errorf("new file, not recorded: %q", not)
+	}
+	// The 5m group counts other error statuses: its ratio is not used.
+	s5 := rulesShape(5 * time.Minute)
+	if p := now.partsFor(s5); !p.series || !p.resets || p.ratio {
+		t.Errorf("5m parts %+v", p)
+	}
+	if not := now.NotRecorded(s5); len(not) != 1 || !strings.Contains(not[0], "other error statuses than 5..") {
+		t.Errorf("5m, not recorded: %q", not)
+	}
+	// 20m counts its resets over 20m, which nothing records.
+	if p := now.partsFor(rulesShape(20 * time.Minute)); p.resets {
+		t.Errorf("20m: resets over 20m read as recorded")
+	}
+
+	// What a refresh sends follows the parts.
+	plan := PlanTrend(time.Minute, time.Date(2026, 11, 29, 3, 0, 0, 0, time.UTC))
+	rec := s
+	rec.recorded = "1m"
+	oldExprs := recordedPartExprs(rec, plan)
+	rec.recParts = now.partsFor(s)
+	newExprs := recordedPartExprs(rec, plan)
+	sn := SeriesFor(s)
+	for _, c := range []struct {
+		name       string
+		expr       string
+		want, nope []string
+	}{
+		{"older fresh", oldExprs[qFresh], []string{"resets(flask_http_request_duration_seconds_count{", "count by (path) (flask_http_request_duration_seconds_count{"}, []string{sn.Series}},
+		{"older changed", oldExprs[qChanged], []string{"group by (instance, job, path) (flask_http_request_duration_seconds_count{"}, []string{sn.Series}},
+		{"older trend", oldExprs[qTrend], []string{RecordedFor(s, time.Minute).Requests}, []string{"error_ratio"}},
+		{"new fresh", newExprs[qFresh], []string{sn.Series, sn.Resets(5 * time.Minute)}, []string{"resets(", "flask_http_request_duration_seconds_count{"}},
+		{"new changed", newExprs[qChanged], []string{"group by (instance, job, path) (" + sn.Series}, []string{"flask_http_request_duration_seconds_count{"}},
+		{"new trend", newExprs[qTrend], []string{RecordedFor(s, time.Minute).ErrorRatio + `{job="flask",vigil_errors="5.."}`}, []string{"rate("}},
+	} {
+		for _, w := range c.want {
+			if !strings.Contains(c.expr, w) {
+				t.Errorf("%s: no %q in\n%s", c.name, w, c.expr)
+			}
+		}
+		for _, n := range c.nope {
+			if strings.Contains(c.expr, n) {
+				t.Errorf("%s: %q in\n%s", c.name, n, c.expr)
+			}
+		}
+	}
+}
