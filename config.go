@@ -163,6 +163,12 @@ type PrometheusConfig struct {
 	// empty sends nothing (the engine's default).
 	PartialResponse string `toml:"partial_response"`
 	Dedup           string `toml:"dedup"`
+	// RecordingRules is "auto" (read vigil's recorded series when
+	// Prometheus evaluates them; "" too) or "off" (always the raw series).
+	RecordingRules string `toml:"recording_rules"`
+	// MaxConcurrentQueries caps how many queries of one refresh are in
+	// flight at once; 0 sends them all at once.
+	MaxConcurrentQueries int `toml:"max_concurrent_queries"`
 	// --- connection settings (auth, TLS, proxy, headers): see httpconfig.go
 	HTTP HTTPConfig `toml:"http"`
 	// HTTPFile is the --http-config file; when set it replaces HTTP.
@@ -237,7 +243,7 @@ type SilenceConfig struct {
 func Defaults() Config {
 	return Config{
 		Context:      "default",
-		Prometheus:   PrometheusConfig{URL: "http://127.0.0.1:9090", Timeout: Duration(10 * time.Second), HTTP: DefaultHTTPConfig()},
+		Prometheus:   PrometheusConfig{URL: "http://127.0.0.1:9090", Timeout: Duration(10 * time.Second), RecordingRules: "auto", HTTP: DefaultHTTPConfig()},
 		Alertmanager: AlertmanagerConfig{URLs: []string{}, Timeout: Duration(10 * time.Second), HTTP: DefaultHTTPConfig()},
 		UI: UIConfig{
 			Refresh: Duration(5 * time.Second),
@@ -409,6 +415,12 @@ func (c *Config) Validate() error {
 		if key, v := kv[0], kv[1]; v != "" && v != "true" && v != "false" {
 			return c.fail(key, "%q: write \"true\", \"false\" or \"\" (the engine's default)", v)
 		}
+	}
+	if r := c.Prometheus.RecordingRules; r != "" && r != "auto" && r != "off" {
+		return c.fail("prometheus.recording_rules", "%q: write \"auto\" (read vigil's recorded series when Prometheus evaluates them) or \"off\"", r)
+	}
+	if n := c.Prometheus.MaxConcurrentQueries; n < 0 || n > 64 {
+		return c.fail("prometheus.max_concurrent_queries", "%d: write 0 (all of a refresh's queries at once) or 1 to 64", n)
 	}
 	for i, u := range c.Alertmanager.URLs {
 		if err := checkURL(u); err != nil {

@@ -275,3 +275,32 @@ func TestThanosSettingsChecked(t *testing.T) {
 		t.Errorf("valid settings refused: %v", err)
 	}
 }
+
+// prometheus.recording_rules takes "auto" or "off", and
+// prometheus.max_concurrent_queries 0 to 64; a bad value names the file,
+// its line and the key.
+func TestRecordingRulesAndConcurrencyChecked(t *testing.T) {
+	for _, c := range []struct{ text, want string }{
+		{"[prometheus]\nrecording_rules = \"never\"\n", `vigil.toml:2:1: prometheus.recording_rules: "never": write "auto"`},
+		{"[prometheus]\nmax_concurrent_queries = -1\n", `vigil.toml:2:1: prometheus.max_concurrent_queries: -1: write 0`},
+		{"[prometheus]\nmax_concurrent_queries = 65\n", `prometheus.max_concurrent_queries: 65`},
+	} {
+		cfg, err := Parse([]byte(c.text), "vigil.toml")
+		if err == nil {
+			err = cfg.Validate()
+		}
+		if err == nil || !strings.Contains(err.Error(), c.want) {
+			t.Errorf("%q: %v, want %q", c.text, err, c.want)
+		}
+	}
+	cfg, err := Parse([]byte("[prometheus]\nrecording_rules = \"off\"\nmax_concurrent_queries = 2\n"), "vigil.toml")
+	if err == nil {
+		err = cfg.Validate()
+	}
+	if err != nil || cfg.Prometheus.RecordingRules != "off" || cfg.Prometheus.MaxConcurrentQueries != 2 {
+		t.Errorf("valid settings: %+v %v", cfg.Prometheus, err)
+	}
+	if d := Defaults(); d.Prometheus.RecordingRules != "auto" || d.Prometheus.MaxConcurrentQueries != 0 {
+		t.Errorf("defaults %+v", d.Prometheus)
+	}
+}

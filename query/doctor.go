@@ -253,7 +253,8 @@ func (p *Prometheus) doctor(ctx context.Context, s Shape, o DoctorOptions, detec
 					rules.vec = append(rules.vec, smp)
 				}
 			}
-			r.checkRules(sh, rules)
+			_, off := p.rulesFor(sh)
+			r.checkRules(sh, rules, off)
 		case "resets":
 			r.checkResets(x)
 		case "exceptions":

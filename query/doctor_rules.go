@@ -6,9 +6,17 @@ import "strings"
 const CheckRecordingRules = "recording_rules"
 
 // checkRules says whether the overview reads vigil's recorded series or
-// the raw ones, and why; x is the rules part of the endpoints query.
-func (r *DoctorReport) checkRules(s Shape, x queryResult) {
+// the raw ones, and why; x is the rules part of the endpoints query, off
+// whether reading them is turned off (prometheus.recording_rules).
+func (r *DoctorReport) checkRules(s Shape, x queryResult, off bool) {
 	c := Check{ID: CheckRecordingRules, Title: title(CheckRecordingRules)}
+	if off {
+		c.Status = CheckInfo
+		c.Seen = "the overview reads the raw series: prometheus.recording_rules is \"off\""
+		c.Fix = "prometheus.recording_rules = \"auto\" reads vigil's recorded series when Prometheus evaluates them"
+		r.add(c)
+		return
+	}
 	if x.err != nil {
 		c.Status, c.Seen = CheckUnknown, "query endpoints failed: "+x.err.Error()
 		r.add(c)

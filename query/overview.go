@@ -125,7 +125,13 @@ func (p *Prometheus) OverviewAt(ctx context.Context, s Shape, at time.Time) (*Ov
 	for k, r := range p.runAllWith(ctx, send, at, rng, withTargets) {
 		wres[idx[k]] = r
 	}
-	wres[wTrend] = p.trend.merge(tkey, plan, tStart, tFull, began, wres[wTrend])
+	// A recorded trend's points are final up to the rules' newest
+	// evaluation seen before this refresh.
+	var final time.Time
+	if s.recordedTrend(plan) {
+		final = rst.Evaluated[s.Window]
+	}
+	wres[wTrend] = p.trend.merge(tkey, plan, tStart, tFull, began, final, wres[wTrend])
 	splitWire(&wres, &res)
 	if !rulesOff {
 		now := rulesOf(s, res[qRules])
@@ -251,6 +257,9 @@ func (p *Prometheus) runAllWith(ctx context.Context, qs []NamedQuery, at time.Ti
 	defer cancel()
 	res := make([]queryResult, len(qs))
 	var g errgroup.Group
+	if p.maxConcurrent > 0 {
+		g.SetLimit(p.maxConcurrent)
+	}
 	if tg != nil {
 		g.Go(func() error { tg.api, tg.err = p.targetsAPI(ctx, cctx); return nil })
 	}

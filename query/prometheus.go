@@ -50,6 +50,9 @@ type PrometheusOptions struct {
 	// Params are added to every instant and range query (Thanos's
 	// partial_response and dedup: see ThanosParams).
 	Params url.Values
+	// MaxConcurrent caps how many requests of one refresh are in flight
+	// at once; 0 sends them all at once.
+	MaxConcurrent int
 }
 
 // Prometheus is a client of one Prometheus server. It is safe for
@@ -68,6 +71,8 @@ type Prometheus struct {
 
 	groups    factCache[[]PathRule] // grouping rules by selector and label, from the last refresh
 	summaries factCache[bool]       // whether the duration has no buckets, from the last refresh
+
+	maxConcurrent int // PrometheusOptions.MaxConcurrent
 
 	rules    RulesStatus // vigil's recording rules, from the last read of the rules API
 	rulesKey string      // the metrics rules was read for
@@ -102,10 +107,14 @@ func NewPrometheus(o PrometheusOptions) (*Prometheus, error) {
 	if o.MaxBodyBytes < 0 {
 		return nil, fmt.Errorf("prometheus: negative body limit %d", o.MaxBodyBytes)
 	}
+	if o.MaxConcurrent < 0 {
+		return nil, fmt.Errorf("prometheus: negative query concurrency %d", o.MaxConcurrent)
+	}
 	p := &Prometheus{
-		url:     shown,
-		timeout: o.Timeout,
-		maxBody: o.MaxBodyBytes,
+		url:           shown,
+		timeout:       o.Timeout,
+		maxBody:       o.MaxBodyBytes,
+		maxConcurrent: o.MaxConcurrent,
 	}
 	if p.timeout == 0 {
 		p.timeout = DefaultTimeout

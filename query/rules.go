@@ -25,7 +25,7 @@ import (
 // and, once for all windows, in the group vigil_series:
 //
 //	vigil:instance_job_L_status:D_count:series  count by (instance, job, L, status) (D_count)
-//	vigil:job_L:D_count:resetsR        sum by (job, L) (resets(D_count[R])), R = ResetsRange(W)
+//	vigil:job_L:D_count:resetsR        sum by (job, L) (resets(D_count[R])) > 0, R = ResetsRange(W)
 //	vigil:rules{vigil_group="vigil_series", vigil_resets="R"}  1
 //
 // The names follow Prometheus's level:metric:operations under the prefix
@@ -179,6 +179,9 @@ type RulesStatus struct {
 	// Ratios are the windows whose error ratio is recorded with the
 	// shape's error statuses; OtherErrors those recorded with others.
 	Ratios, OtherErrors []time.Duration
+	// Evaluated is, by window, the time of the newest evaluation of its
+	// group that Prometheus had stored.
+	Evaluated map[time.Duration]time.Time
 	At                  time.Time
 }
 
@@ -286,12 +289,12 @@ func rulesOf(s Shape, r queryResult) RulesStatus {
 	prefix = prefix[:strings.LastIndex(prefix, ":rate")+len(":rate")]
 	for _, smp := range r.vec {
 		name := string(smp.Metric["__name__"])
-		if name == RulesInfoMetric {
+		if _, ok := smp.Metric[rulesGroupLabel]; ok {
 			m := make(map[string]string, len(smp.Metric))
 			for k, v := range smp.Metric {
 				m[string(k)] = string(v)
 			}
-			st.readRulesInfo(s, m)
+			st.readRulesInfo(s, m, float64(smp.Value))
 			continue
 		}
 		if !strings.HasPrefix(name, prefix) {
@@ -321,6 +324,16 @@ func (p *Prometheus) SetUseRules(on bool) {
 	p.noRules = !on
 	p.mu.Unlock()
 }
+
+// RulesOff reports whether reading the recorded series is turned off.
+func (p *Prometheus) RulesOff() bool {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	return p.noRules
+}
+
+// MaxConcurrent is PrometheusOptions.MaxConcurrent.
+func (p *Prometheus) MaxConcurrent() int { return p.maxConcurrent }
 
 func rulesKey(s Shape) string {
 	return s.EndpointLabel + "\x00" + s.DurationMetric + "\x00" + s.ExceptionsMetric
@@ -401,7 +414,7 @@ func recordedPartExprs(s Shape, plan TrendPlan) [numQueries]string {
 	if plan.Range == w {
 		out[qTrend] = errorRatioOf(sumBy(n.Requests, s.errorMatcher()), sumBy(n.Requests))
 		// One job's endpoints: their error ratios are recorded.
-		if s.recParts.ratio && len(s.groupRules) == 0 && selectorPinsJob(s) {
+		if s.recordedTrend(plan) {
 			out[qTrend] = "max by (" + by + ") (" + selector(n.ErrorRatio, s.Selector, matcher(ErrorsLabel, "=", s.ErrorStatus)) + ")"
 		}
 	}

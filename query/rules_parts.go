@@ -78,7 +78,7 @@ func seriesRules(s Shape, windows []time.Duration) []recordingRule {
 	}
 	slices.Sort(ranges)
 	for _, r := range ranges {
-		out = append(out, recordingRule{Record: n.Resets(r), Expr: "sum by (job, " + L + ") (resets(" + count + "[" + FormatDuration(r) + "]))"})
+		out = append(out, recordingRule{Record: n.Resets(r), Expr: "sum by (job, " + L + ") (resets(" + count + "[" + FormatDuration(r) + "])) > 0"})
 	}
 	for _, r := range ranges {
 		out = append(out, rulesInfo(s, SeriesGroup, [2]string{ResetsLabel, FormatDuration(r)}))
@@ -86,13 +86,22 @@ func seriesRules(s Shape, windows []time.Duration) []recordingRule {
 	return out
 }
 
-// rulesInfoQuery selects the RulesInfoMetric series of s's metrics.
+// rulesInfoQuery is, for each RulesInfoMetric series of s's metrics, the
+// time of its group's newest evaluation stored.
 func rulesInfoQuery(s Shape) string {
-	return selector(RulesInfoMetric, "", matcher(rulesEndpointLabel, "=", s.EndpointLabel), matcher(rulesMetricLabel, "=", s.DurationMetric))
+	return "timestamp(" + selector(RulesInfoMetric, "", matcher(rulesEndpointLabel, "=", s.EndpointLabel), matcher(rulesMetricLabel, "=", s.DurationMetric)) + ")"
 }
 
-// readRulesInfo adds what one RulesInfoMetric series says to st.
-func (st *RulesStatus) readRulesInfo(s Shape, m map[string]string) {
+// recordedTrend reports whether the trend of a refresh of s over plan reads
+// the recorded error ratios: those of one job's endpoints, recorded with
+// the shape's error statuses, over the recorded window.
+func (s Shape) recordedTrend(plan TrendPlan) bool {
+	return s.recorded != "" && s.recParts.ratio && len(s.groupRules) == 0 && selectorPinsJob(s) && FormatDuration(plan.Range) == s.recorded
+}
+
+// readRulesInfo adds what one RulesInfoMetric series says to st; at is
+// the time of its group's newest evaluation (Unix seconds).
+func (st *RulesStatus) readRulesInfo(s Shape, m map[string]string, at float64) {
 	group := m[rulesGroupLabel]
 	if group == SeriesGroup {
 		st.Series = true
@@ -104,6 +113,12 @@ func (st *RulesStatus) readRulesInfo(s Shape, m map[string]string) {
 	w, err := ParseDuration(strings.TrimPrefix(group, "vigil_"))
 	if err != nil || w <= 0 || !strings.HasPrefix(group, "vigil_") {
 		return
+	}
+	if at > 0 {
+		if st.Evaluated == nil {
+			st.Evaluated = map[time.Duration]time.Time{}
+		}
+		st.Evaluated[w] = unixTime(at)
 	}
 	if m[ErrorsLabel] == s.ErrorStatus && !slices.Contains(st.Ratios, w) {
 		st.Ratios = append(st.Ratios, w)
@@ -176,7 +191,7 @@ func recordedFreshParts(s, raw Shape, n RecordedNames, buckets string) freshPart
 			" unless on (" + L + ") " + selector(sn.Series, s.Selector, matcher(StatusLabel, "!=", "404")) + ")"
 	}
 	if s.recParts.resets {
-		p.resets = "sum by (" + L + ") (" + selector(sn.Resets(ResetsRange(s.Window)), s.Selector) + ")"
+		p.resets = "sum by (" + L + ") (" + selector(sn.Resets(ResetsRange(s.Window)), s.Selector) + ") > 0"
 	}
 	// Each member's error ratio and p99, from the recorded rates.
 	p.memberErr = errorRatioOf("sum by ("+L+") ("+selector(n.Requests, s.Selector, s.errorMatcher())+")",

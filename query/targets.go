@@ -137,7 +137,9 @@ func TargetsQuery(s Shape) string {
 func FreshQuery(s Shape) string { return freshQueryOf(s, rawFreshParts(s)) }
 
 // freshParts are the PromQL of the fresh query's parts, each by the
-// endpoint label (le by le); the last three only with grouping on.
+// endpoint label (le by le); the last three only with grouping on. The
+// resets come only where there are some: an endpoint with fresh series
+// and none has 0.
 type freshParts struct{ series, le, resets, only404, memberErr, memberP99 string }
 
 // rawFreshParts reads every part from the raw series.
@@ -149,7 +151,7 @@ func rawFreshParts(s Shape) freshParts {
 	return freshParts{
 		series:    "count by (" + L + ") (" + selector(count, s.Selector) + ")",
 		le:        "count by (le) (" + selector(s.bucketMetric(), s.Selector) + ")",
-		resets:    "sum by (" + L + ") (resets(" + rangeOf(count, s.Selector, ResetsRange(s.Window)) + "))",
+		resets:    "sum by (" + L + ") (resets(" + rangeOf(count, s.Selector, ResetsRange(s.Window)) + ")) > 0",
 		only404:   only404Query(count, s.Selector, L),
 		memberErr: errorRatioOf(errs, all),
 		memberP99: "histogram_quantile(0.99, sum by (" + L + ", le) (rate(" + rangeOf(s.bucketMetric(), s.Selector, s.Window) + ")))",

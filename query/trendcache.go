@@ -63,8 +63,11 @@ func (c *trendCache) from(key string, plan TrendPlan) (start time.Time, full boo
 
 // merge keeps a read of the steps from start to plan.End (read at wall
 // time read) and returns the whole trend of plan: the kept points from
-// plan.Start, then the new ones. A failed read empties the cache.
-func (c *trendCache) merge(key string, plan TrendPlan, start time.Time, full bool, read time.Time, r queryResult) queryResult {
+// plan.Start, then the new ones. A failed read empties the cache. final,
+// when set, is a time up to which every point was final before the read
+// began (the newest evaluation of the rules a recorded trend reads): the
+// steps up to it are not asked again even when younger than TrendSettle.
+func (c *trendCache) merge(key string, plan TrendPlan, start time.Time, full bool, read, final time.Time, r queryResult) queryResult {
 	c.mu.Lock()
 	defer c.mu.Unlock()
 	if r.err != nil {
@@ -100,6 +103,9 @@ func (c *trendCache) merge(key string, plan TrendPlan, start time.Time, full boo
 	}
 	c.key, c.step, c.end = key, plan.Step, plan.End
 	c.settled = alignTrend(read.Add(-TrendSettle), plan.Step)
+	if f := alignTrend(final, plan.Step); !final.IsZero() && f.After(c.settled) {
+		c.settled = f
+	}
 	if c.settled.After(plan.End) {
 		c.settled = plan.End
 	}

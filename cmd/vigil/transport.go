@@ -21,8 +21,12 @@ import (
 // newPrometheus is the Prometheus client of the configuration.
 func newPrometheus(cfg *vigil.Config) (*query.Prometheus, error) {
 	return connect(cfg.PrometheusHTTP, "prometheus", "prometheus.url", func(rt http.RoundTripper) (*query.Prometheus, error) {
-		return query.NewPrometheus(query.PrometheusOptions{URL: cfg.Prometheus.URL, Timeout: cfg.Prometheus.Timeout.D(), RoundTripper: rt,
-			Params: query.ThanosParams(cfg.Prometheus.PartialResponse, cfg.Prometheus.Dedup)})
+		p, err := query.NewPrometheus(query.PrometheusOptions{URL: cfg.Prometheus.URL, Timeout: cfg.Prometheus.Timeout.D(), RoundTripper: rt,
+			Params: query.ThanosParams(cfg.Prometheus.PartialResponse, cfg.Prometheus.Dedup), MaxConcurrent: cfg.Prometheus.MaxConcurrentQueries})
+		if err == nil && cfg.Prometheus.RecordingRules == "off" {
+			p.SetUseRules(false)
+		}
+		return p, err
 	})
 }
 

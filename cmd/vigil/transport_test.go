@@ -12,6 +12,8 @@ import (
 
 	promconfig "github.com/prometheus/common/config"
 
+	vigil "github.com/vigilterm/vigil"
+
 	"github.com/vigilterm/vigil/demo"
 	"github.com/vigilterm/vigil/demo/demotest"
 	"github.com/vigilterm/vigil/query"
@@ -160,4 +162,30 @@ func TestSnapshotTLSAndAuthThroughTheBinary(t *testing.T) {
 		t.Fatal(err)
 	}
 	expect("bad --http-config", []string{"--config", fixed, "--http-config", badYML}, 2, "flag --http-config: "+badYML+":3:", "pasword")
+}
+
+// prometheus.recording_rules and prometheus.max_concurrent_queries reach
+// the client the console uses.
+func TestPrometheusClientTakesRulesAndConcurrency(t *testing.T) {
+	cfg, err := vigil.Parse([]byte("[prometheus]\nurl = \"http://127.0.0.1:1\"\nrecording_rules = \"off\"\nmax_concurrent_queries = 2\n"), "vigil.toml")
+	if err != nil {
+		t.Fatal(err)
+	}
+	p, err := newPrometheus(&cfg)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer p.Close()
+	if !p.RulesOff() || p.MaxConcurrent() != 2 {
+		t.Errorf("rules off %v, max concurrent %d: want true, 2", p.RulesOff(), p.MaxConcurrent())
+	}
+	def := vigil.Defaults()
+	q, err := newPrometheus(&def)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer q.Close()
+	if q.RulesOff() || q.MaxConcurrent() != 0 {
+		t.Errorf("defaults: rules off %v, max concurrent %d", q.RulesOff(), q.MaxConcurrent())
+	}
 }

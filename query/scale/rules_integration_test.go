@@ -17,7 +17,12 @@ import (
 
 func client(t testing.TB, url string, timeout time.Duration, useRules bool) *query.Prometheus {
 	t.Helper()
-	p, err := query.NewPrometheus(query.PrometheusOptions{URL: url, Timeout: timeout})
+	return clientWith(t, query.PrometheusOptions{URL: url, Timeout: timeout}, useRules)
+}
+
+func clientWith(t testing.TB, o query.PrometheusOptions, useRules bool) *query.Prometheus {
+	t.Helper()
+	p, err := query.NewPrometheus(o)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -264,9 +269,9 @@ func TestIntegrationRecordedEqualsRaw(t *testing.T) {
 			t.Errorf("recorded %q why %q", ov.Recorded, ov.RulesWhy)
 		}
 	})
-	rulesCheck := func(t *testing.T) query.Check {
+	rulesCheckOf := func(t *testing.T, p *query.Prometheus) query.Check {
 		t.Helper()
-		r := rec.Doctor(ctx, s, query.DoctorOptions{})
+		r := p.Doctor(ctx, s, query.DoctorOptions{})
 		for _, c := range r.Checks {
 			if c.ID == query.CheckRecordingRules {
 				return c
@@ -275,8 +280,22 @@ func TestIntegrationRecordedEqualsRaw(t *testing.T) {
 		t.Fatalf("no %s check in %+v", query.CheckRecordingRules, r.Checks)
 		return query.Check{}
 	}
+	rulesCheck := func(t *testing.T) query.Check { return rulesCheckOf(t, rec) }
 	t.Run("doctor says the rules are read", func(t *testing.T) {
 		if c := rulesCheck(t); c.Status != query.CheckOK || !strings.Contains(c.Seen, "recorded series of window 20s") {
+			t.Errorf("recording rules check %+v", c)
+		}
+	})
+	t.Run("rules turned off read raw and the doctor says so", func(t *testing.T) {
+		// raw is a client with prometheus.recording_rules = "off".
+		ov, err := raw.Overview(ctx, s)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if ov.Recorded != "" || ov.RulesWhy != "off" {
+			t.Errorf("recorded %q why %q, want raw: off", ov.Recorded, ov.RulesWhy)
+		}
+		if c := rulesCheckOf(t, raw); c.Status != query.CheckInfo || !strings.Contains(c.Seen, `prometheus.recording_rules is "off"`) {
 			t.Errorf("recording rules check %+v", c)
 		}
 	})

@@ -36,19 +36,46 @@ func trendDiffs(a, b *query.Overview) []string {
 
 // TestIntegrationIncrementalTrendEqualsFullRead: a refresh that asks only
 // for the trend's new steps shows the same trend as a client reading the
-// whole trend at the same time; a change of window reads it whole again.
+// whole trend at the same time, from the raw series and from the recorded
+// error ratios (whose points are final up to the rules' newest evaluation);
+// a change of window reads it whole again.
 func TestIntegrationIncrementalTrendEqualsFullRead(t *testing.T) {
-	stack := demotest.Start(t, demo.StackOptions{App: demo.AppOptions{Seed: 13}})
-	stack.App.SetFault("/api/checkout", demo.Fault{ErrorRatio: 0.5})
+	for _, recorded := range []bool{false, true} {
+		name := "raw"
+		if recorded {
+			name = "recorded"
+		}
+		t.Run(name, func(t *testing.T) { incrementalTrend(t, recorded) })
+	}
+}
+
+func incrementalTrend(t *testing.T, recorded bool) {
 	s := flaskShape(time.Minute)
-	inc := client(t, stack.PrometheusURL, 10*time.Second, false)
+	o := demo.StackOptions{App: demo.AppOptions{Seed: 13}}
+	want := ""
+	if recorded {
+		rules, err := query.RulesFile(s, []time.Duration{time.Minute})
+		if err != nil {
+			t.Fatal(err)
+		}
+		o.RuleFiles = map[string][]byte{"vigil_rules.yml": rules}
+		want = "1m"
+	}
+	stack := demotest.Start(t, o)
+	stack.App.SetFault("/api/checkout", demo.Fault{ErrorRatio: 0.5})
+	inc := client(t, stack.PrometheusURL, 10*time.Second, recorded)
+	full := client(t, stack.PrometheusURL, 10*time.Second, recorded)
 	ctx := context.Background()
 	demotest.Eventually(t, 30*time.Second, "traffic with errors", func() (bool, string) {
+		if _, err := full.Overview(ctx, s); err != nil { // finds the rules too
+			return false, err.Error()
+		}
 		ov, err := inc.Overview(ctx, s)
 		if err != nil {
 			return false, err.Error()
 		}
-		return ov.Totals.ErrorRatio > 0, fmt.Sprintf("totals %+v", ov.Totals)
+		return ov.Totals.ErrorRatio > 0 && ov.Recorded == want && len(ov.NotRecorded) == 0,
+			fmt.Sprintf("totals %+v, recorded %q (%s), not recorded %q", ov.Totals, ov.Recorded, ov.RulesWhy, ov.NotRecorded)
 	})
 	// The incident changes while the trend is read bit by bit.
 	stack.App.SetFault("/api/checkout", demo.Fault{ErrorRatio: 0.9})
@@ -64,12 +91,15 @@ func TestIntegrationIncrementalTrendEqualsFullRead(t *testing.T) {
 		}
 		last = ov
 	}
-	full := client(t, stack.PrometheusURL, 10*time.Second, false)
+	// Another window first: the reference reads the whole trend.
+	if _, err := full.Overview(ctx, flaskShape(30*time.Second)); err != nil {
+		t.Fatal(err)
+	}
 	ref, err := full.OverviewAt(ctx, s, last.At)
 	if err != nil {
 		t.Fatal(err)
 	}
-	if !ref.TrendFull || !ref.TrendEnd.Equal(last.TrendEnd) {
+	if !ref.TrendFull || !ref.TrendEnd.Equal(last.TrendEnd) || ref.Recorded != want || last.Recorded != want {
 		t.Fatalf("reference: full %v end %s, want a whole read ending at %s", ref.TrendFull, ref.TrendEnd, last.TrendEnd)
 	}
 	if d := trendDiffs(last, ref); len(d) > 0 {
