@@ -182,7 +182,7 @@ type RulesStatus struct {
 	// Evaluated is, by window, the time of the newest evaluation of its
 	// group that Prometheus had stored.
 	Evaluated map[time.Duration]time.Time
-	At                  time.Time
+	At        time.Time
 }
 
 // Has reports whether the rules of window w are evaluated.
