@@ -66,7 +66,7 @@ test-engines: deps engines-extra
 	VIGIL_ENGINES=all $(GO) test -count=1 -timeout 5m -v -run 'TestE2EEngine' ./cmd/vigil/
 
 # The scale benchmark (query/scale) starts a 10,000-endpoint stack and
-# checks its goals: it takes about 5 minutes.
+# checks its goals: it takes about 12 minutes.
 bench:
 	$(GO) test -run '^$$' -bench . -benchmem -timeout 30m ./...
 

@@ -382,15 +382,17 @@ func recordedPartExprs(s Shape, plan TrendPlan) [numQueries]string {
 	quantile := func(q float64) string {
 		return "histogram_quantile(" + formatFloat(q) + ", sum by (" + by + ", le) (" + s.relabel(selector(n.Buckets, s.Selector)) + "))"
 	}
-	// The quantiles of one job's endpoints are recorded; those of several
-	// jobs or of a group of paths are of summed buckets.
+	// The quantiles of one job's endpoints are recorded, one series per
+	// endpoint, read as they are (no aggregation: each endpoint label
+	// value has one); those of several jobs or of a group of paths are of
+	// summed buckets.
 	if len(s.groupRules) == 0 && selectorPinsJob(s) {
 		quantile = func(q float64) string {
 			name := n.P99
 			if q == 0.5 {
 				name = n.P50
 			}
-			return "max by (" + by + ") (" + selector(name, s.Selector) + ")"
+			return selector(name, s.Selector)
 		}
 	}
 	out := [numQueries]string{
@@ -415,7 +417,7 @@ func recordedPartExprs(s Shape, plan TrendPlan) [numQueries]string {
 		out[qTrend] = errorRatioOf(sumBy(n.Requests, s.errorMatcher()), sumBy(n.Requests))
 		// One job's endpoints: their error ratios are recorded.
 		if s.recordedTrend(plan) {
-			out[qTrend] = "max by (" + by + ") (" + selector(n.ErrorRatio, s.Selector, matcher(ErrorsLabel, "=", s.ErrorStatus)) + ")"
+			out[qTrend] = selector(n.ErrorRatio, s.Selector, matcher(ErrorsLabel, "=", s.ErrorStatus))
 		}
 	}
 	return out
