@@ -251,20 +251,40 @@ func (p *Prometheus) runAll(ctx context.Context, qs []NamedQuery, at time.Time, 
 }
 
 // runAllWith is runAll that also reads the targets API into tg, when set,
-// under the same deadline.
+// under the same deadline. With a cap on the queries in flight
+// (PrometheusOptions.MaxConcurrent), each request has the client's Timeout
+// from when it is sent, and the whole the Timeout of each round.
 func (p *Prometheus) runAllWith(ctx context.Context, qs []NamedQuery, at time.Time, rng v1.Range, tg *targetsAnswer) []queryResult {
-	cctx, cancel := context.WithTimeout(ctx, p.timeout)
+	n := len(qs)
+	if tg != nil {
+		n++
+	}
+	cctx, cancel := context.WithTimeout(ctx, p.timeout*time.Duration(p.rounds(n)))
 	defer cancel()
 	res := make([]queryResult, len(qs))
 	var g errgroup.Group
 	if p.maxConcurrent > 0 {
 		g.SetLimit(p.maxConcurrent)
 	}
+	// each bounds one request from when it is sent.
+	each := func() (context.Context, context.CancelFunc) {
+		if p.maxConcurrent > 0 {
+			return context.WithTimeout(cctx, p.timeout)
+		}
+		return cctx, func() {}
+	}
 	if tg != nil {
-		g.Go(func() error { tg.api, tg.err = p.targetsAPI(ctx, cctx); return nil })
+		g.Go(func() error {
+			qctx, done := each()
+			defer done()
+			tg.api, tg.err = p.targetsAPI(ctx, qctx)
+			return nil
+		})
 	}
 	for i, q := range qs {
 		g.Go(func() error {
+			cctx, done := each()
+			defer done()
 			var v model.Value
 			var w v1.Warnings
 			var err error

@@ -105,8 +105,11 @@ func (o *overviewPart) useFeed() {
 		o.release()
 	}
 	// The client bounds every query with the configured timeout; the
-	// poller's deadline bounds the refresh as a whole.
-	o.feed, o.release = sharedFeed[*query.Overview](m, key, pollerOptions(m, m.ctx.Config.Prometheus.Timeout.D()+time.Second, firstBackoff))
+	// poller's deadline bounds the refresh as a whole (a round of them at
+	// a time under prometheus.max_concurrent_queries).
+	pc := m.ctx.Config.Prometheus
+	deadline := query.RefreshDeadline(pc.Timeout.D(), pc.MaxConcurrentQueries) + time.Second
+	o.feed, o.release = sharedFeed[*query.Overview](m, key, pollerOptions(m, deadline, firstBackoff))
 	o.key = key
 }
 
