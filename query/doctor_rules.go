@@ -32,8 +32,8 @@ func (r *DoctorReport) checkRules(s Shape, x queryResult, off bool) {
 			// latencies, not the rest.
 			c.Status = CheckInfo
 			c.Seen += "; not recorded: " + strings.Join(not, "; ")
-			c.Why = "the rules file lacks the newer rules: those parts cost Prometheus what they cost without rules"
-			c.Fix = "vigil rules --window " + FormatDuration(s.Window) + " > vigil.rules.yml again, and reload Prometheus"
+			c.Why = "the rules file is of an older vigil, or records the error ratio for other error statuses: those parts are read the longer way"
+			c.Fix = "vigil rules --window " + FormatDuration(s.Window) + " > vigil.rules.yml again (with the metrics.error_status in use), and reload Prometheus"
 		}
 		r.add(c)
 		return

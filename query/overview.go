@@ -98,6 +98,8 @@ func (p *Prometheus) OverviewAt(ctx context.Context, s Shape, at time.Time) (*Ov
 		s.recorded = FormatDuration(s.Window)
 		s.recParts = rst.partsFor(s)
 		notRecorded = rst.NotRecorded(s)
+		s.recSummed, _ = p.summedRec.get(groupKey(s))
+		s.recTrendRatio = slices.Contains(rst.Ratios, PlanTrend(s.Window, at).Range)
 	} else {
 		rulesWhy = why
 	}
@@ -128,11 +130,18 @@ func (p *Prometheus) OverviewAt(ctx context.Context, s Shape, at time.Time) (*Ov
 	// A recorded trend's points are final up to the rules' newest
 	// evaluation seen before this refresh.
 	var final time.Time
-	if s.recordedTrend(plan) {
-		final = rst.Evaluated[s.Window]
+	if s.recordedTrend() {
+		final = rst.Evaluated[plan.Range]
 	}
 	wres[wTrend] = p.trend.merge(tkey, plan, tStart, tFull, began, final, wres[wTrend])
 	splitWire(&wres, &res)
+	if s.recorded != "" && s.perEndpointRecorded() && notUnique(s.by(), res[qP50], res[qP99], res[qTrend]) {
+		// Several recorded series of one endpoint (replicas or clusters
+		// behind one job name): read again, and from now on, from the
+		// summed rates and buckets, as the raw figures are.
+		p.summedRec.put(groupKey(s), true)
+		return p.OverviewAt(ctx, orig, at)
+	}
 	if !rulesOff {
 		now := rulesOf(s, res[qRules])
 		p.keepRules(s, now)

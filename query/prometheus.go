@@ -71,6 +71,7 @@ type Prometheus struct {
 
 	groups    factCache[[]PathRule] // grouping rules by selector and label, from the last refresh
 	summaries factCache[bool]       // whether the duration has no buckets, from the last refresh
+	summedRec factCache[bool]       // whether an endpoint had several recorded series (Shape.recSummed)
 
 	maxConcurrent int // PrometheusOptions.MaxConcurrent
 

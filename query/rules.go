@@ -95,7 +95,7 @@ func recordingRules(s Shape, w time.Duration) []recordingRule {
 			"sum by (job, "+L+") ("+selector(n.Requests, "", s.errorMatcher())+")",
 			"sum by (job, "+L+") ("+n.Requests+")"),
 			Labels: [][2]string{{ErrorsLabel, s.ErrorStatus}}},
-		rulesInfo(s, rulesGroupName(w), [2]string{ErrorsLabel, s.ErrorStatus}),
+		rulesInfoAfter(s, rulesGroupName(w), n.ErrorRatio, [2]string{ErrorsLabel, s.ErrorStatus}),
 	}
 }
 
@@ -386,7 +386,7 @@ func recordedPartExprs(s Shape, plan TrendPlan) [numQueries]string {
 	// endpoint, read as they are (no aggregation: each endpoint label
 	// value has one); those of several jobs or of a group of paths are of
 	// summed buckets.
-	if len(s.groupRules) == 0 && selectorPinsJob(s) {
+	if s.perEndpointRecorded() {
 		quantile = func(q float64) string {
 			name := n.P99
 			if q == 0.5 {
@@ -415,10 +415,11 @@ func recordedPartExprs(s Shape, plan TrendPlan) [numQueries]string {
 	}
 	if plan.Range == w {
 		out[qTrend] = errorRatioOf(sumBy(n.Requests, s.errorMatcher()), sumBy(n.Requests))
-		// One job's endpoints: their error ratios are recorded.
-		if s.recordedTrend(plan) {
-			out[qTrend] = selector(n.ErrorRatio, s.Selector, matcher(ErrorsLabel, "=", s.ErrorStatus))
-		}
+	}
+	// One job's endpoints: their error ratios over the trend's range are
+	// recorded (for a window above 1m, those of the 1m rules).
+	if s.recordedTrend() {
+		out[qTrend] = selector(RecordedFor(s, plan.Range).ErrorRatio, s.Selector, matcher(ErrorsLabel, "=", s.ErrorStatus))
 	}
 	return out
 }

@@ -2,6 +2,8 @@ package query
 
 import (
 	"slices"
+
+	"github.com/prometheus/common/model"
 	"strings"
 	"time"
 )
@@ -64,6 +66,16 @@ func rulesInfo(s Shape, group string, extra ...[2]string) recordingRule {
 	return recordingRule{Record: RulesInfoMetric, Expr: "vector(1)", Labels: append(ls, extra...)}
 }
 
+// rulesInfoAfter is rulesInfo evaluated after the rule recording after:
+// its expression names it, so that a Prometheus evaluating the rules of a
+// group concurrently still orders them, and the info's timestamp never
+// runs ahead of what the group recorded.
+func rulesInfoAfter(s Shape, group, after string, extra ...[2]string) recordingRule {
+	r := rulesInfo(s, group, extra...)
+	r.Expr = "vector(1) and on () (count(" + after + ") or vector(0))"
+	return r
+}
+
 // seriesRules are the rules of the vigil_series group: the series per
 // endpoint, and the counter resets over the range of each window.
 func seriesRules(s Shape, windows []time.Duration) []recordingRule {
@@ -92,11 +104,42 @@ func rulesInfoQuery(s Shape) string {
 	return "timestamp(" + selector(RulesInfoMetric, "", matcher(rulesEndpointLabel, "=", s.EndpointLabel), matcher(rulesMetricLabel, "=", s.DurationMetric)) + ")"
 }
 
-// recordedTrend reports whether the trend of a refresh of s over plan reads
-// the recorded error ratios: those of one job's endpoints, recorded with
-// the shape's error statuses, over the recorded window.
-func (s Shape) recordedTrend(plan TrendPlan) bool {
-	return s.recorded != "" && s.recParts.ratio && len(s.groupRules) == 0 && selectorPinsJob(s) && FormatDuration(plan.Range) == s.recorded
+// recordedTrend reports whether the trend of a refresh of s reads the
+// recorded error ratios: those of one job's endpoints, recorded with the
+// shape's error statuses over the trend's range (recTrendRatio).
+func (s Shape) recordedTrend() bool {
+	return s.recorded != "" && s.recTrendRatio && s.perEndpointRecorded()
+}
+
+// perEndpointRecorded reports whether a recorded refresh of s reads each
+// endpoint's recorded quantiles (and error ratio) as they are: the
+// selector picks one job, paths are not grouped, and no refresh found
+// several series of one endpoint (recSummed).
+func (s Shape) perEndpointRecorded() bool {
+	return len(s.groupRules) == 0 && selectorPinsJob(s) && !s.recSummed
+}
+
+// notUnique reports whether a part read per endpoint as recorded holds two
+// series of one endpoint: they are then not one endpoint's figure.
+func notUnique(label string, rs ...queryResult) bool {
+	for _, r := range rs {
+		seen := make(map[model.LabelValue]bool, len(r.vec))
+		for _, smp := range r.vec {
+			v := smp.Metric[model.LabelName(label)]
+			if seen[v] {
+				return true
+			}
+			seen[v] = true
+		}
+		for _, ss := range r.mat {
+			v := ss.Metric[model.LabelName(label)]
+			if seen[v] {
+				return true
+			}
+			seen[v] = true
+		}
+	}
+	return false
 }
 
 // readRulesInfo adds what one RulesInfoMetric series says to st; at is
@@ -114,11 +157,15 @@ func (st *RulesStatus) readRulesInfo(s Shape, m map[string]string, at float64) {
 	if err != nil || w <= 0 || !strings.HasPrefix(group, "vigil_") {
 		return
 	}
-	if at > 0 {
+	// The time the trend's recorded ratios are final to: that of the
+	// group recording them (the oldest, were there two).
+	if at > 0 && m[ErrorsLabel] == s.ErrorStatus {
 		if st.Evaluated == nil {
 			st.Evaluated = map[time.Duration]time.Time{}
 		}
-		st.Evaluated[w] = unixTime(at)
+		if old, ok := st.Evaluated[w]; !ok || unixTime(at).Before(old) {
+			st.Evaluated[w] = unixTime(at)
+		}
 	}
 	if m[ErrorsLabel] == s.ErrorStatus && !slices.Contains(st.Ratios, w) {
 		st.Ratios = append(st.Ratios, w)
@@ -197,7 +244,7 @@ func recordedFreshParts(s, raw Shape, n RecordedNames, buckets string) freshPart
 	p.memberErr = errorRatioOf("sum by ("+L+") ("+selector(n.Requests, s.Selector, s.errorMatcher())+")",
 		"sum by ("+L+") ("+selector(n.Requests, s.Selector)+")")
 	p.memberP99 = "histogram_quantile(0.99, sum by (" + L + ", le) (" + selector(n.Buckets, s.Selector) + "))"
-	if selectorPinsJob(s) {
+	if selectorPinsJob(s) && !s.recSummed {
 		p.memberP99 = "max by (" + L + ") (" + selector(n.P99, s.Selector) + ")"
 		if s.recParts.ratio {
 			p.memberErr = "max by (" + L + ") (" + selector(n.ErrorRatio, s.Selector, matcher(ErrorsLabel, "=", s.ErrorStatus)) + ")"

@@ -79,6 +79,7 @@ func TestRulesInfoSaysWhatIsRecorded(t *testing.T) {
 	rec.recorded = "1m"
 	oldExprs := recordedPartExprs(rec, plan)
 	rec.recParts = now.partsFor(s)
+	rec.recTrendRatio = true
 	newExprs := recordedPartExprs(rec, plan)
 	sn := SeriesFor(s)
 	for _, c := range []struct {
@@ -103,5 +104,52 @@ func TestRulesInfoSaysWhatIsRecorded(t *testing.T) {
 				t.Errorf("%s: %q in\n%s", c.name, n, c.expr)
 			}
 		}
+	}
+}
+
+// Two recorded series of one endpoint (replicas or clusters behind one job
+// name) are not one endpoint's figure: a refresh that finds them reads the
+// quantiles and ratios from the summed recorded rates and buckets instead.
+func TestSeveralRecordedSeriesOfOneEndpointAreSummed(t *testing.T) {
+	one := queryResult{vec: model.Vector{sample("path", "/a", "cluster", "x"), sample("path", "/b", "cluster", "x")}}
+	two := queryResult{vec: model.Vector{sample("path", "/a", "cluster", "x"), sample("path", "/a", "cluster", "y")}}
+	trend := queryResult{mat: model.Matrix{{Metric: model.Metric{"path": "/a"}}, {Metric: model.Metric{"path": "/a", "cluster": "y"}}}}
+	if notUnique("path", one) || !notUnique("path", one, two) || !notUnique("path", trend) {
+		t.Error("duplicates of an endpoint not told")
+	}
+	s := rulesShape(time.Minute)
+	s.recorded = "1m"
+	s.recParts = recordedParts{series: true, resets: true, ratio: true}
+	s.recTrendRatio = true
+	plan := PlanTrend(time.Minute, time.Date(2026, 11, 29, 3, 0, 0, 0, time.UTC))
+	n := RecordedFor(s, time.Minute)
+	per := recordedPartExprs(s, plan)
+	s.recSummed = true
+	summed := recordedPartExprs(s, plan)
+	if !strings.Contains(per[qP99], n.P99) || !strings.Contains(per[qTrend], n.ErrorRatio) {
+		t.Errorf("one job's endpoints: p99 %s trend %s", per[qP99], per[qTrend])
+	}
+	if !strings.Contains(summed[qP99], "histogram_quantile(0.99, sum by (path, le) ("+n.Buckets) || strings.Contains(summed[qTrend], n.ErrorRatio) {
+		t.Errorf("summed: p99 %s trend %s", summed[qP99], summed[qTrend])
+	}
+}
+
+// A window above 1m draws a trend over 1m: it reads the error ratio the 1m
+// rules record when they do, the raw series when they do not.
+func TestLongWindowTrendReadsTheRecordedMinute(t *testing.T) {
+	s := rulesShape(5 * time.Minute)
+	s.recorded = "5m"
+	s.recParts = recordedParts{series: true, resets: true, ratio: true}
+	plan := PlanTrend(5*time.Minute, time.Date(2026, 11, 29, 3, 0, 0, 0, time.UTC))
+	if plan.Range != time.Minute {
+		t.Fatalf("trend range %s", plan.Range)
+	}
+	if got := recordedPartExprs(s, plan)[qTrend]; !strings.Contains(got, "rate(flask_http_request_duration_seconds_count{") {
+		t.Errorf("1m ratio not recorded: the trend reads %s", got)
+	}
+	s.recTrendRatio = true
+	want := RecordedFor(s, time.Minute).ErrorRatio + `{job="flask",vigil_errors="5.."}`
+	if got := recordedPartExprs(s, plan)[qTrend]; got != want {
+		t.Errorf("1m ratio recorded: the trend reads %s, want %s", got, want)
 	}
 }

@@ -46,6 +46,15 @@ type Shape struct {
 	// recParts are the parts beyond the rates and latencies read from the
 	// recorded series.
 	recParts recordedParts
+	// recSummed makes a recorded refresh compute the quantiles and error
+	// ratios from the summed recorded rates and buckets even where the
+	// selector picks one job: its endpoints have several recorded series
+	// each (replicas or clusters behind one job name).
+	recSummed bool
+	// recTrendRatio is whether the error ratio over the trend's range
+	// (TrendPlan.Range: 1m for windows of 1m and more) is recorded with
+	// the shape's error statuses.
+	recTrendRatio bool
 }
 
 // Endpoint holds the figures of one endpoint over the rate window. A figure
