@@ -290,11 +290,7 @@ func rulesOf(s Shape, r queryResult) RulesStatus {
 	for _, smp := range r.vec {
 		name := string(smp.Metric["__name__"])
 		if _, ok := smp.Metric[rulesGroupLabel]; ok {
-			m := make(map[string]string, len(smp.Metric))
-			for k, v := range smp.Metric {
-				m[string(k)] = string(v)
-			}
-			st.readRulesInfo(s, m, float64(smp.Value))
+			st.readRulesInfo(s, smp.Metric, float64(smp.Value))
 			continue
 		}
 		if !strings.HasPrefix(name, prefix) {

@@ -144,11 +144,11 @@ func notUnique(label string, rs ...queryResult) bool {
 
 // readRulesInfo adds what one RulesInfoMetric series says to st; at is
 // the time of its group's newest evaluation (Unix seconds).
-func (st *RulesStatus) readRulesInfo(s Shape, m map[string]string, at float64) {
-	group := m[rulesGroupLabel]
+func (st *RulesStatus) readRulesInfo(s Shape, m model.Metric, at float64) {
+	group := string(m[rulesGroupLabel])
 	if group == SeriesGroup {
 		st.Series = true
-		if r, err := ParseDuration(m[ResetsLabel]); err == nil && r > 0 && !slices.Contains(st.Resets, r) {
+		if r, err := ParseDuration(string(m[ResetsLabel])); err == nil && r > 0 && !slices.Contains(st.Resets, r) {
 			st.Resets = append(st.Resets, r)
 		}
 		return
@@ -157,21 +157,24 @@ func (st *RulesStatus) readRulesInfo(s Shape, m map[string]string, at float64) {
 	if err != nil || w <= 0 || !strings.HasPrefix(group, "vigil_") {
 		return
 	}
+	if string(m[ErrorsLabel]) != s.ErrorStatus {
+		if !slices.Contains(st.OtherErrors, w) {
+			st.OtherErrors = append(st.OtherErrors, w)
+		}
+		return
+	}
+	if !slices.Contains(st.Ratios, w) {
+		st.Ratios = append(st.Ratios, w)
+	}
 	// The time the trend's recorded ratios are final to: that of the
 	// group recording them (the oldest, were there two).
-	if at > 0 && m[ErrorsLabel] == s.ErrorStatus {
+	if at > 0 {
 		if st.Evaluated == nil {
 			st.Evaluated = map[time.Duration]time.Time{}
 		}
 		if old, ok := st.Evaluated[w]; !ok || unixTime(at).Before(old) {
 			st.Evaluated[w] = unixTime(at)
 		}
-	}
-	if m[ErrorsLabel] == s.ErrorStatus && !slices.Contains(st.Ratios, w) {
-		st.Ratios = append(st.Ratios, w)
-	}
-	if m[ErrorsLabel] != s.ErrorStatus && !slices.Contains(st.OtherErrors, w) {
-		st.OtherErrors = append(st.OtherErrors, w)
 	}
 }
 

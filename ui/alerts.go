@@ -103,9 +103,7 @@ func (a *alertsPart) poll(at time.Time, now bool) tea.Cmd {
 	}
 	// A refresh asked for reads Alertmanager's configuration again too.
 	a.forceRouting = now
-	if now {
-		at = time.Time{}
-	}
+	at = dueAt(at, now)
 	return a.m.startAlertsRefreshDue(at)
 }
 

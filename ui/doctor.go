@@ -67,9 +67,7 @@ func (d *doctorPart) poll(at time.Time, now bool) tea.Cmd {
 		return nil
 	}
 	run, opts, s := d.m.opts.Doctor, d.m.opts.DoctorOptions, d.m.shape()
-	if now {
-		at = time.Time{}
-	}
+	at = dueAt(at, now)
 	return d.feed.startDue(func(ctx context.Context) (*query.DoctorReport, error) {
 		r := run(ctx, s, opts)
 		if r == nil {

@@ -97,6 +97,15 @@ func (f *feed[T]) startDue(fetch poll.Fetch[T], at time.Time) tea.Cmd {
 	return f.run(job, ok)
 }
 
+// dueAt is the time startDue checks a poll against: the heartbeat's at, or
+// zero for a refresh asked for now, which starts unless one is running.
+func dueAt(at time.Time, now bool) time.Time {
+	if now {
+		return time.Time{}
+	}
+	return at
+}
+
 func (f *feed[T]) run(job *poll.Job[T], ok bool) tea.Cmd {
 	if !ok {
 		return nil

@@ -118,9 +118,7 @@ func (o *overviewPart) poll(at time.Time, now bool) tea.Cmd {
 	if o.src == nil || (!now && !o.feed.p.Due(at)) {
 		return nil
 	}
-	if now {
-		at = time.Time{}
-	}
+	at = dueAt(at, now)
 	return o.startDue(at)
 }
 

@@ -91,10 +91,8 @@ func (p *panelsPart) poll(at time.Time, now bool) tea.Cmd {
 		cmds = append(cmds, p.startDiscovery())
 	}
 	p.useFeed()
-	if now {
-		cmds = append(cmds, p.startDue(time.Time{}))
-	} else if p.feed.p.Due(at) {
-		cmds = append(cmds, p.startDue(at))
+	if now || p.feed.p.Due(at) {
+		cmds = append(cmds, p.startDue(dueAt(at, now)))
 	}
 	return tea.Batch(cmds...)
 }

@@ -138,9 +138,7 @@ func (s *statusPart) poll(at time.Time, now bool) tea.Cmd {
 	if !now && !s.feed.p.Due(at) {
 		return nil
 	}
-	if now {
-		at = time.Time{}
-	}
+	at = dueAt(at, now)
 	return s.feed.startDue(s.fetch(s.wantFull()), at)
 }
 

@@ -49,29 +49,19 @@ func dashboardRefresh(ctx context.Context, p *query.Prometheus, w time.Duration,
 	if oneByOne {
 		g.SetLimit(1)
 	}
-	errs := make(chan error, len(ranges)+len(instants))
 	for _, q := range ranges {
 		g.Go(func() error {
 			_, _, err := p.QueryRange(ctx, q, v1.Range{Start: plan.Start, End: plan.End, Step: plan.Step})
-			errs <- err
-			return nil
+			return err
 		})
 	}
 	for _, q := range instants {
 		g.Go(func() error {
 			_, _, err := p.Query(ctx, q, now)
-			errs <- err
-			return nil
+			return err
 		})
 	}
-	_ = g.Wait()
-	close(errs)
-	for err := range errs {
-		if err != nil {
-			return err
-		}
-	}
-	return nil
+	return g.Wait()
 }
 
 // scaleResult is what one way of reading the figures cost per refresh:
@@ -83,8 +73,6 @@ type scaleResult struct {
 	wall, wallMean time.Duration
 	cost, atOnce   demotest.QueryCost
 	costRefreshes  int
-	wallRefreshes  int
-	queriesPerRead int
 }
 
 // medianCost is the cost of the refresh of median evaluation time.
@@ -177,7 +165,7 @@ func BenchmarkScale10k(b *testing.B) {
 	results := map[string]scaleResult{}
 	run := func(name string, queries int, refresh func(oneByOne bool) error) {
 		b.Run(name, func(b *testing.B) {
-			r := scaleResult{queriesPerRead: queries}
+			var r scaleResult
 			for _, oneByOne := range []bool{false, true} {
 				if err := refresh(oneByOne); err != nil { // the first, whole trend
 					b.Fatal(err)
@@ -213,7 +201,7 @@ func BenchmarkScale10k(b *testing.B) {
 			}
 			r.wall, r.wallMean = medianDuration(walls), meanDuration(walls)
 			r.atOnce, r.cost = medianCost(atOnce), medianCost(oneByOne)
-			r.costRefreshes, r.wallRefreshes = len(oneByOne), len(walls)
+			r.costRefreshes = len(oneByOne)
 			results[name] = r
 			b.ReportMetric(float64(r.cost.Eval.Microseconds())/1000, "eval-ms/refresh")
 			b.ReportMetric(float64(r.atOnce.Eval.Microseconds())/1000, "eval-at-once-ms/refresh")
