@@ -134,7 +134,7 @@ func (p *Prometheus) OverviewAt(ctx context.Context, s Shape, at time.Time) (*Ov
 		final = rst.Evaluated[plan.Range]
 	}
 	wres[wTrend] = p.trend.merge(tkey, plan, tStart, tFull, began, final, wres[wTrend])
-	splitWire(&wres, &res)
+	splitWire(qs, &wres, &res)
 	if s.recorded != "" && s.perEndpointRecorded() && notUnique(s.by(), res[qP50], res[qP99], res[qTrend]) {
 		// Several recorded series of one endpoint (replicas or clusters
 		// behind one job name): read again, and from now on, from the

@@ -247,7 +247,7 @@ func TestSplitWire(t *testing.T) {
 	w[wRates].vec = append(tagged("rps", "/a", 2.0, "/b", 1.0), tagged("errors", "/a", 0.5)...)
 	w[wTotals].err = errors.New("down")
 	var res [numQueries]queryResult
-	splitWire(&w, &res)
+	splitWire(qs, &w, &res)
 	if len(res[qRPS].vec) != 2 || len(res[qErrors].vec) != 1 || len(res[qExc500].vec) != 0 {
 		t.Fatalf("rps %v errors %v exc500 %v", res[qRPS].vec, res[qErrors].vec, res[qExc500].vec)
 	}

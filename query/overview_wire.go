@@ -3,6 +3,7 @@ package query
 import (
 	"errors"
 	"fmt"
+	"regexp"
 	"strings"
 
 	v1 "github.com/prometheus/client_golang/api/prometheus/v1"
@@ -117,6 +118,9 @@ type NamedQuery struct {
 	Name  string
 	Expr  string
 	Range bool
+	// byMetric, for a query that selects its parts' series by their
+	// names in one selector, is the part of each metric name.
+	byMetric map[model.LabelValue]queryID
 }
 
 // partExprs returns the PromQL of every part for s; the trend uses plan's
@@ -147,10 +151,15 @@ func partExprs(s Shape, plan TrendPlan) [numQueries]string {
 // call sends for s, in a fixed order; the trend query uses plan's inner range.
 // A query of several parts tags each part's series with PartLabel.
 func OverviewQueries(s Shape, plan TrendPlan) []NamedQuery {
-	exprs := partExprs(s, plan)
+	exprs, bare := partExprs(s, plan), bareParts(s)
 	out := make([]NamedQuery, numWire)
 	for w, parts := range wireParts {
 		expr := exprs[parts[0]]
+		if q, ok := selectByName(s, parts, bare); ok {
+			out[w] = q
+			out[w].Name = wireNames[w]
+			continue
+		}
 		if len(parts) > 1 {
 			tagged := make([]string, len(parts))
 			for i, q := range parts {
@@ -163,16 +172,53 @@ func OverviewQueries(s Shape, plan TrendPlan) []NamedQuery {
 	return out
 }
 
+// bareParts names, for each part of a refresh of s that selects one
+// metric's series with the shape's selector and nothing more, that metric.
+// Only the recorded quantiles of one job's endpoints are read so.
+func bareParts(s Shape) (out [numQueries]string) {
+	if s.recorded == "" || !s.perEndpointRecorded() {
+		return out
+	}
+	w, _ := ParseDuration(s.recorded)
+	n := RecordedFor(s, w)
+	out[qP50], out[qP99] = n.P50, n.P99
+	return out
+}
+
+// selectByName is the one selector that reads the series of all the parts
+// of a query, when each part selects one metric's series (bare) with the
+// same selector: they are told apart by their names. Prometheus then reads
+// each series once, with no label_replace and no "or" to join them.
+func selectByName(s Shape, parts []queryID, bare [numQueries]string) (NamedQuery, bool) {
+	if len(parts) < 2 {
+		return NamedQuery{}, false
+	}
+	names := make([]string, len(parts))
+	byMetric := make(map[model.LabelValue]queryID, len(parts))
+	for i, q := range parts {
+		if bare[q] == "" {
+			return NamedQuery{}, false
+		}
+		names[i] = regexp.QuoteMeta(bare[q])
+		byMetric[model.LabelValue(bare[q])] = q
+	}
+	if len(byMetric) < len(parts) {
+		return NamedQuery{}, false
+	}
+	return NamedQuery{Expr: selector("", s.Selector, matcher(model.MetricNameLabel, "=~", strings.Join(names, "|"))), byMetric: byMetric}, true
+}
+
 // tagPart labels every series of expr with its part's name.
 func tagPart(expr, name string) string {
 	return "label_replace(" + expr + `, "` + PartLabel + `", "` + name + `", "", "")`
 }
 
-// splitWire turns the answers of the queries of a refresh into the answers
-// of their parts: a part's series are those tagged with its name, without
-// the tag; each part shares its query's error, and the first carries its
+// splitWire turns the answers of the queries qs of a refresh into the
+// answers of their parts: a part's series are those tagged with its name,
+// without the tag (or those of its metric, for a query selecting its parts
+// by name); each part shares its query's error, and the first carries its
 // warnings.
-func splitWire(wres *[numWire]queryResult, res *[numQueries]queryResult) {
+func splitWire(qs []NamedQuery, wres *[numWire]queryResult, res *[numQueries]queryResult) {
 	for w, parts := range wireParts {
 		r := wres[w]
 		if len(parts) == 1 {
@@ -188,6 +234,12 @@ func splitWire(wres *[numWire]queryResult, res *[numQueries]queryResult) {
 			byName[model.LabelValue(queryNames[q])] = q
 		}
 		for _, smp := range r.vec {
+			if byMetric := qs[w].byMetric; byMetric != nil {
+				if q, ok := byMetric[smp.Metric[model.MetricNameLabel]]; ok {
+					res[q].vec = append(res[q].vec, smp)
+				}
+				continue
+			}
 			q, ok := byName[smp.Metric[PartLabel]]
 			if !ok {
 				continue

@@ -153,3 +153,38 @@ func TestLongWindowTrendReadsTheRecordedMinute(t *testing.T) {
 		t.Errorf("1m ratio recorded: the trend reads %s, want %s", got, want)
 	}
 }
+
+// One job's recorded quantiles are read in one selector, their series told
+// apart by name: no label_replace and no "or" over 20,000 series. A
+// summed read still tags its parts.
+func TestRecordedQuantilesSelectedByName(t *testing.T) {
+	s := rulesShape(time.Minute)
+	s.recorded = "1m"
+	s.recParts = recordedParts{series: true, resets: true, ratio: true}
+	plan := PlanTrend(time.Minute, time.Date(2026, 11, 29, 3, 0, 0, 0, time.UTC))
+	n := RecordedFor(s, time.Minute)
+	qs := OverviewQueries(s, plan)
+	want := `{job="flask",__name__=~"vigil:job_path:flask_http_request_duration_seconds:p50_rate1m|vigil:job_path:flask_http_request_duration_seconds:p99_rate1m"}`
+	if got := qs[wLatency].Expr; got != want {
+		t.Fatalf("latency query %s, want %s", got, want)
+	}
+	named := func(name string, pairs ...any) model.Vector {
+		v := vec(pairs...)
+		for _, smp := range v {
+			smp.Metric[model.MetricNameLabel] = model.LabelValue(name)
+		}
+		return v
+	}
+	var w [numWire]queryResult
+	w[wLatency].vec = append(named(n.P50, "/a", 0.1, "/b", 0.2), named(n.P99, "/a", 0.9)...)
+	w[wLatency].vec = append(w[wLatency].vec, named("other", "/c", 7.0)...)
+	var res [numQueries]queryResult
+	splitWire(qs, &w, &res)
+	if len(res[qP50].vec) != 2 || len(res[qP99].vec) != 1 || res[qP99].vec[0].Value != 0.9 {
+		t.Errorf("p50 %v p99 %v", res[qP50].vec, res[qP99].vec)
+	}
+	s.recSummed = true
+	if got := OverviewQueries(s, plan)[wLatency].Expr; !strings.Contains(got, `"`+PartLabel+`", "p99"`) || strings.Contains(got, "__name__") {
+		t.Errorf("summed latency query %s", got)
+	}
+}
