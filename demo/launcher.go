@@ -177,6 +177,16 @@ type Stack struct {
 	closeErr  error
 }
 
+// DefaultScrapeInterval is the flask job's scrape interval when
+// StackOptions.ScrapeInterval is 0: 1s, or 5s for an app of more than
+// 1,000 endpoints.
+func DefaultScrapeInterval(endpoints int) time.Duration {
+	if endpoints > manyEndpointsScrape {
+		return 5 * time.Second
+	}
+	return time.Second
+}
+
 // Start launches the app, the sink, the Alertmanagers and Prometheus, and
 // returns once all are ready and Prometheus has scraped the app. ctx bounds
 // the start-up only: cancelling it later does not stop the stack. On error
@@ -190,10 +200,7 @@ func Start(ctx context.Context, opts StackOptions) (_ *Stack, err error) {
 		return nil, err
 	}
 	if opts.ScrapeInterval <= 0 {
-		opts.ScrapeInterval = time.Second
-		if opts.App.Endpoints > manyEndpointsScrape {
-			opts.ScrapeInterval = 5 * time.Second
-		}
+		opts.ScrapeInterval = DefaultScrapeInterval(opts.App.Endpoints)
 	}
 	if opts.EvalInterval <= 0 {
 		opts.EvalInterval = time.Second

@@ -102,6 +102,15 @@ func recordingRules(s Shape, w time.Duration) []recordingRule {
 // RulesFile is a Prometheus rules file (YAML) with one group per window,
 // named vigil_<window>, evaluated at the global evaluation interval.
 func RulesFile(s Shape, windows []time.Duration) ([]byte, error) {
+	return RulesFileEvery(s, windows, 0)
+}
+
+// RulesFileEvery is RulesFile with each group evaluated every interval
+// instead of at the global evaluation interval (0: the global one).
+func RulesFileEvery(s Shape, windows []time.Duration, interval time.Duration) ([]byte, error) {
+	if interval < 0 {
+		return nil, fmt.Errorf("rules: interval %s must not be negative", interval)
+	}
 	if len(windows) == 0 {
 		return nil, errors.New("rules: no window")
 	}
@@ -121,14 +130,18 @@ func RulesFile(s Shape, windows []time.Duration) ([]byte, error) {
 			continue
 		}
 		seen[w] = true
-		writeGroup(&b, rulesGroupName(w), recordingRules(s, w))
+		writeGroup(&b, rulesGroupName(w), interval, recordingRules(s, w))
 	}
-	writeGroup(&b, SeriesGroup, seriesRules(s, windows))
+	writeGroup(&b, SeriesGroup, interval, seriesRules(s, windows))
 	return []byte(b.String()), nil
 }
 
-func writeGroup(b *strings.Builder, name string, rules []recordingRule) {
-	fmt.Fprintf(b, "  - name: %s\n    rules:\n", name)
+func writeGroup(b *strings.Builder, name string, interval time.Duration, rules []recordingRule) {
+	fmt.Fprintf(b, "  - name: %s\n", name)
+	if interval > 0 {
+		fmt.Fprintf(b, "    interval: %s\n", FormatDuration(interval))
+	}
+	b.WriteString("    rules:\n")
 	for _, r := range rules {
 		fmt.Fprintf(b, "      - record: %s\n        expr: %s\n", r.Record, strconv.Quote(r.Expr))
 		if len(r.Labels) > 0 {

@@ -8,9 +8,11 @@ import (
 	"os/signal"
 	"slices"
 	"syscall"
+	"time"
 
 	"github.com/vigilterm/vigil"
 	"github.com/vigilterm/vigil/demo"
+	"github.com/vigilterm/vigil/query"
 )
 
 // runDemo starts the demo stack: the synthetic Flask-shaped app, a real
@@ -23,6 +25,7 @@ func runDemo(args []string, stdout, stderr io.Writer, getenv func(string) string
 	noTUI := o.fs.Bool("no-tui", false, "print the URLs and keep the stack up until interrupted, without the console")
 	endpoints := o.fs.Int("endpoints", 0, "number of endpoints of the demo app (above 30: the high-cardinality mode, e.g. 10000)")
 	keep := o.fs.Bool("keep", false, "keep the demo's temporary directory (configs, logs) after exit")
+	noRules := o.fs.Bool("no-rules", false, "load none of vigil's recording rules into Prometheus: the console reads the raw series")
 	engine := o.fs.String("engine", "prometheus", "query engine: prometheus (on PATH), prometheus3, victoriametrics, thanos or mimir (built by make engines / make engines-extra)")
 	cfg, err := parse(o, args, getenv)
 	if err != nil {
@@ -31,12 +34,22 @@ func runDemo(args []string, stdout, stderr io.Writer, getenv func(string) string
 	if !slices.Contains(demo.Engines(), demo.Engine(*engine)) {
 		return usageError{fmt.Errorf("vigil demo: --engine %q: want one of %v", *engine, demo.Engines())}
 	}
+	if cfg.Metrics.Selector == "" {
+		cfg.Metrics.Selector = `job="flask"`
+	}
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM, syscall.SIGHUP)
 	defer stop()
 
 	fmt.Fprintln(stderr, "vigil demo: starting the demo app, Prometheus and Alertmanager on loopback…")
 	rules := demo.DemoRules()
 	rules[demo.WatchdogRulesFile] = demo.WatchdogRules()
+	if !*noRules {
+		vr, err := demoRecordingRules(&cfg, *endpoints)
+		if err != nil {
+			return err
+		}
+		rules[demoVigilRulesFile] = vr
+	}
 	stack, err := demo.Start(ctx, demo.StackOptions{
 		App:           demo.AppOptions{Script: true, Endpoints: *endpoints},
 		RuleFiles:     rules,
@@ -70,9 +83,6 @@ func runDemo(args []string, stdout, stderr io.Writer, getenv func(string) string
 	if cfg.Alertmanager.Watchdog == "" {
 		cfg.Alertmanager.Watchdog = "Watchdog"
 	}
-	if cfg.Metrics.Selector == "" {
-		cfg.Metrics.Selector = `job="flask"`
-	}
 
 	if *noTUI {
 		fmt.Fprintf(stdout, "prometheus   %s\n", stack.PrometheusURL)
@@ -97,4 +107,34 @@ func runDemo(args []string, stdout, stderr io.Writer, getenv func(string) string
 		return nil
 	}
 	return console(&cfg, getenv)
+}
+
+// demoVigilRulesFile holds vigil's own recording rules in the demo.
+const demoVigilRulesFile = "vigil_rules.yml"
+
+// demoRecordingRules are the rules `vigil rules` would print for the
+// demo's metrics, recording the console's window (the auto window of the
+// demo's scrape interval, or the configured one) besides the default
+// windows: the console reads them and its header says "rules ✓". An app
+// of many endpoints has them evaluated every 15s, not at the demo's 1s.
+func demoRecordingRules(cfg *vigil.Config, endpoints int) ([]byte, error) {
+	w := query.AutoWindow(demo.DefaultScrapeInterval(endpoints))
+	if !cfg.UI.Window.Auto {
+		w = cfg.UI.Window.D()
+	}
+	windows := []time.Duration{w}
+	for _, d := range query.DefaultRuleWindows {
+		if d != w {
+			windows = append(windows, d)
+		}
+	}
+	var every time.Duration
+	if endpoints > 30 {
+		every = 15 * time.Second
+	}
+	out, err := query.RulesFileEvery(cfg.Shape(), windows, every)
+	if err != nil {
+		return nil, fmt.Errorf("vigil demo: recording rules: %w", err)
+	}
+	return out, nil
 }

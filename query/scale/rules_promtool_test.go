@@ -71,6 +71,21 @@ func TestRulesPromtool(t *testing.T) {
 	if got := run("test", "rules", "vigil_rules_test.yml"); !strings.Contains(got, "SUCCESS") {
 		t.Errorf("promtool test rules:\n%s", got)
 	}
+	// The same with the groups' own interval, as the demo of many
+	// endpoints loads them.
+	every, err := query.RulesFileEvery(flaskShape(time.Minute), []time.Duration{20 * time.Second, time.Minute}, 15*time.Second)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := os.WriteFile(filepath.Join(dir, "vigil_rules_every.yml"), every, 0o644); err != nil {
+		t.Fatal(err)
+	}
+	if got := run("check", "rules", "vigil_rules_every.yml"); !strings.Contains(got, "SUCCESS: 19 rules found") || strings.Count(string(every), "    interval: 15s\n") != 3 {
+		t.Errorf("promtool check rules, groups every 15s: want 19 rules in 3 groups of interval 15s\n%s\n%s", got, every)
+	}
+	if _, err := query.RulesFileEvery(flaskShape(time.Minute), []time.Duration{time.Minute}, -time.Second); err == nil {
+		t.Error("a negative interval accepted")
+	}
 	for _, name := range []string{
 		"vigil:job_path_status:flask_http_request_duration_seconds_count:rate1m",
 		"vigil:job_path_le:flask_http_request_duration_seconds_bucket:rate5m",
