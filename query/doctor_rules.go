@@ -1,6 +1,9 @@
 package query
 
-import "strings"
+import (
+	"slices"
+	"strings"
+)
 
 // CheckRecordingRules is the doctor's check of vigil's recording rules.
 const CheckRecordingRules = "recording_rules"
@@ -9,42 +12,70 @@ const CheckRecordingRules = "recording_rules"
 // the raw ones, and why; x is the rules part of the endpoints query, off
 // whether reading them is turned off (prometheus.recording_rules).
 func (r *DoctorReport) checkRules(s Shape, x queryResult, off bool) {
-	c := Check{ID: CheckRecordingRules, Title: title(CheckRecordingRules)}
 	if off {
-		c.Status = CheckInfo
-		c.Seen = "the overview reads the raw series: prometheus.recording_rules is \"off\""
-		c.Fix = "prometheus.recording_rules = \"auto\" reads vigil's recorded series when Prometheus evaluates them"
-		r.add(c)
+		r.add(rulesCheck(s, false, "off", nil))
 		return
 	}
 	if x.err != nil {
-		c.Status, c.Seen = CheckUnknown, "query endpoints failed: "+x.err.Error()
-		r.add(c)
+		r.add(Check{ID: CheckRecordingRules, Title: title(CheckRecordingRules), Status: CheckUnknown, Seen: "query endpoints failed: " + x.err.Error()})
 		return
 	}
 	st := rulesOf(s, x)
 	use, why := st.RulesUse(s)
+	r.add(rulesCheck(s, use, why, st.NotRecorded(s)))
+}
+
+// rulesCheck is the check of the rules as a refresh of s found them: read
+// (use, with the parts not recorded) or not, and why; why "off" when
+// prometheus.recording_rules turns them off.
+func rulesCheck(s Shape, use bool, why string, notRecorded []string) Check {
+	c := Check{ID: CheckRecordingRules, Title: title(CheckRecordingRules)}
+	if !use && why == "off" {
+		c.Status = CheckInfo
+		c.Seen = "the overview reads the raw series: prometheus.recording_rules is \"off\""
+		c.Fix = "prometheus.recording_rules = \"auto\" reads vigil's recorded series when Prometheus evaluates them"
+		return c
+	}
 	if use {
 		c.Status = CheckOK
 		c.Seen = "the overview reads vigil's recorded series of window " + FormatDuration(s.Window) + " (" + RecordedFor(s, s.Window).Requests + ", …)"
-		if not := st.NotRecorded(s); len(not) > 0 {
+		if len(notRecorded) > 0 {
 			// Rules of an older vigil: they serve the rates and
 			// latencies, not the rest.
 			c.Status = CheckInfo
-			c.Seen += "; not recorded: " + strings.Join(not, "; ")
+			c.Seen += "; not recorded: " + strings.Join(notRecorded, "; ")
 			c.Why = "the rules file is of an older vigil, or records the error ratio for other error statuses: those parts are read the longer way"
 			c.Fix = "vigil rules --window " + FormatDuration(s.Window) + " > vigil.rules.yml again (with the metrics.error_status in use), and reload Prometheus"
 		}
-		r.add(c)
-		return
+		return c
 	}
 	c.Status = CheckInfo
 	c.Seen = "the overview reads the raw series: " + why
 	c.Why = "every refresh makes Prometheus compute the rates of every series of the selection; with many endpoints that is most of its work"
-	fix := []string{"vigil rules --window " + FormatDuration(s.Window) + " > vigil.rules.yml, add the file to rule_files in prometheus.yml and reload Prometheus"}
+	c.Fix = "vigil rules --window " + FormatDuration(s.Window) + " > vigil.rules.yml, add the file to rule_files in prometheus.yml and reload Prometheus"
 	if bad := selectorLabelsNotKept(s); bad != "" {
-		fix = []string{"select by job and " + s.EndpointLabel + " only (the recorded series keep those)"}
+		c.Fix = "select by job and " + s.EndpointLabel + " only (the recorded series keep those)"
 	}
-	c.Fix = strings.Join(fix, "; ")
-	r.add(c)
+	return c
+}
+
+// WithRulesOf is a copy of r whose recording rules check says what the
+// refresh ov found: the overview looks at the rules at every refresh, the
+// doctor every few minutes, and both must tell the same. r is unchanged
+// (a team's consoles share it); a report without the check, or an
+// overview that did not look (its rules query failed), leaves it as it is.
+func (r *DoctorReport) WithRulesOf(s Shape, ov *Overview) *DoctorReport {
+	if r == nil || ov == nil || (ov.Recorded == "" && ov.RulesWhy == "") {
+		return r
+	}
+	i := slices.IndexFunc(r.Checks, func(c Check) bool { return c.ID == CheckRecordingRules })
+	if i < 0 {
+		return r
+	}
+	s.Window = ov.Window
+	c := rulesCheck(s, ov.Recorded != "", ov.RulesWhy, ov.NotRecorded)
+	cp := *r
+	cp.Checks = slices.Clone(r.Checks)
+	cp.Checks[i] = c
+	return &cp
 }

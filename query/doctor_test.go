@@ -1,7 +1,9 @@
 package query
 
 import (
+	"strings"
 	"testing"
+	"time"
 
 	"github.com/prometheus/common/model"
 )
@@ -30,5 +32,33 @@ func TestDoctorPrefixFromExporterInfo(t *testing.T) {
 	r.checkFamilies(flaskShape(), fams[:3], up)
 	if r.Detected.Prefix != "a_" {
 		t.Errorf("without an info metric: %+v", r.Detected)
+	}
+}
+
+// WithRulesOf rewrites the recording rules check from a refresh's rules
+// state, on a copy, and leaves the report alone when the refresh did not
+// look.
+func TestDoctorWithRulesOf(t *testing.T) {
+	r := &DoctorReport{Checks: []Check{{ID: "other", Seen: "x"}, {ID: CheckRecordingRules, Status: CheckInfo, Seen: "the overview reads the raw series: not checked yet"}}}
+	s := flaskShape()
+	for _, c := range []struct {
+		ov         *Overview
+		status     CheckStatus
+		want, nope string
+	}{
+		{&Overview{Window: 4 * time.Second, Recorded: "4s"}, CheckOK, "recorded series of window 4s (vigil:job_path_status:flask_http_request_duration_seconds_count:rate4s", "raw"},
+		{&Overview{Window: time.Minute, RulesWhy: "off"}, CheckInfo, `prometheus.recording_rules is "off"`, "recorded"},
+		{&Overview{Window: time.Minute, Recorded: "1m", NotRecorded: []string{"the counter resets, read raw"}}, CheckInfo, "not recorded: the counter resets, read raw", "reads the raw"},
+		{&Overview{Window: time.Minute}, CheckInfo, "not checked yet", "recorded"},
+		{nil, CheckInfo, "not checked yet", "recorded"},
+	} {
+		got := r.WithRulesOf(s, c.ov)
+		rc := got.Checks[1]
+		if rc.Status != c.status || !strings.Contains(rc.Seen, c.want) || strings.Contains(rc.Seen, c.nope) || got.Checks[0].Seen != "x" {
+			t.Errorf("overview %+v: check %+v", c.ov, rc)
+		}
+	}
+	if r.Checks[1].Seen != "the overview reads the raw series: not checked yet" {
+		t.Errorf("the report itself changed: %q", r.Checks[1].Seen)
 	}
 }

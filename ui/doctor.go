@@ -3,6 +3,7 @@ package ui
 import (
 	"context"
 	"errors"
+	"slices"
 	"time"
 
 	"charm.land/bubbles/v2/key"
@@ -27,11 +28,16 @@ type doctorPart struct {
 	screen *views.Doctor
 	feed   *feed[*query.DoctorReport]
 	last   *query.DoctorReport
+	// rulesOf is the overview's newest refresh: the recording rules
+	// line says what it found, as the header does, rather than what the
+	// doctor's own look found (up to DoctorInterval ago).
+	rulesOf *query.Overview
 }
 
 // buildDoctor registers the doctor screen.
 func buildDoctor(m *Model, t *tab) []part {
 	d := &doctorPart{m: m, tab: t, screen: views.NewDoctor(m.ctx)}
+	m.doctor = d
 	deadline := 3*m.ctx.Config.Prometheus.Timeout.D() + time.Second
 	d.feed, _ = sharedFeed[*query.DoctorReport](m, m.teamKey("doctor", m.ctx.Config.Shape()), poll.Options{Interval: DoctorInterval, Deadline: deadline,
 		FirstBackoff: 30 * time.Second, Slack: 50 * time.Millisecond, Now: m.ctx.Now})
@@ -46,12 +52,33 @@ func (d *doctorPart) update(msg tea.Msg) (tea.Cmd, bool) {
 		if msg.Err == nil && msg.Value != nil {
 			d.last = msg.Value
 		}
-		d.screen.Update(views.DoctorMsg{Report: d.last, Err: msg.Err})
-		d.m.ov.screen.SetDoctorSummary(views.DoctorSummary(d.last, d.m.ctx.Keys.Doctor))
-		d.m.SetSize(d.m.width, d.m.height)
+		d.show(msg.Err)
 		return nil, true
 	}
 	return nil, false
+}
+
+// show puts the report on the screen and the overview's line, its
+// recording rules check as the overview's newest refresh found them.
+func (d *doctorPart) show(err error) {
+	r := d.last.WithRulesOf(d.m.shape(), d.rulesOf)
+	d.screen.Update(views.DoctorMsg{Report: r, Err: err})
+	d.m.ov.screen.SetDoctorSummary(views.DoctorSummary(r, d.m.ctx.Keys.Doctor))
+	d.m.SetSize(d.m.width, d.m.height)
+}
+
+// followRules takes the rules state of a refresh of the overview when it
+// differs from what the doctor's screen says.
+func (d *doctorPart) followRules(ov *query.Overview) {
+	if ov == nil {
+		return
+	}
+	prev := d.rulesOf
+	d.rulesOf = ov
+	if d.last == nil || (prev != nil && prev.Recorded == ov.Recorded && prev.RulesWhy == ov.RulesWhy && slices.Equal(prev.NotRecorded, ov.NotRecorded)) {
+		return
+	}
+	d.show(nil)
 }
 
 func (d *doctorPart) poll(at time.Time, now bool) tea.Cmd {

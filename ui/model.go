@@ -42,6 +42,7 @@ type Model struct {
 	active   int
 	parts    []part
 	ov       *overviewPart // the overview's poller: the header's state and totals
+	doctor   *doctorPart   // the doctor's, nil without its screen
 	alerts   *alertsPart   // the alerts' poller: the header's badge and peers
 	promql   *promqlPart   // the PromQL prompt, over any screen
 	note     *notePart     // the note prompt, over any screen

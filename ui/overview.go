@@ -188,6 +188,9 @@ func (o *overviewPart) onResult(r poll.Result[*query.Overview]) tea.Cmd {
 		}
 	}
 	_, cmd := o.screen.Update(views.OverviewMsg{Overview: r.Value})
+	if m.doctor != nil {
+		m.doctor.followRules(r.Value)
+	}
 	return cmd
 }
 

@@ -1,8 +1,12 @@
 package ui
 
 import (
+	"context"
 	"strings"
 	"testing"
+	"time"
+
+	"github.com/vigilterm/vigil/query"
 )
 
 // The header says "rules ✓" while the figures come from vigil's recording
@@ -30,5 +34,44 @@ func TestHeaderSaysRules(t *testing.T) {
 	run(m, m.Init())
 	if s := screen(m); strings.Contains(s, "rules") {
 		t.Errorf("raw figures with a rules mark:\n%s", s)
+	}
+}
+
+// The doctor looks at the rules every few minutes, the overview at every
+// refresh: the doctor's recording rules line says what the overview's
+// newest refresh found, so that it never says "raw" under a "rules ✓"
+// header (as it did in a demo whose rules were evaluated after the
+// doctor's first look).
+func TestDoctorRulesLineFollowsTheOverview(t *testing.T) {
+	report := &query.DoctorReport{Checks: []query.Check{{ID: query.CheckRecordingRules, Title: "recording rules", Status: query.CheckInfo,
+		Seen: "the overview reads the raw series: Prometheus has no series vigil:job_le:x:rate1m (nor of another window)"}}}
+	doctorRuns := 0
+	withDoctor := func(o *Options) {
+		o.Doctor = func(context.Context, query.Shape, query.DoctorOptions) *query.DoctorReport {
+			doctorRuns++
+			return report
+		}
+	}
+	src := &scripted{ov: sample()}
+	src.ov.RulesWhy = "not checked yet"
+	m, clock := newModel(t, src, withDoctor)
+	run(m, m.Init())
+	press(m, "7")
+	if s := screen(m); !strings.Contains(s, "reads the raw series: not checked yet") {
+		t.Fatalf("doctor screen before the rules are found:\n%s", s)
+	}
+	rec := sample()
+	rec.Recorded = "5m"
+	src.ov = rec
+	tickAfter(m, clock, 6*time.Second)
+	s := screen(m)
+	if !strings.Contains(s, "rules ✓") || !strings.Contains(s, "reads vigil's recorded series of window 5m") || strings.Contains(s, "no series") {
+		t.Errorf("doctor screen after a refresh read the rules:\n%s", s)
+	}
+	if doctorRuns != 1 {
+		t.Errorf("the doctor ran %d times, want once (its line follows the overview without a new run)", doctorRuns)
+	}
+	if !strings.Contains(report.Checks[0].Seen, "no series") {
+		t.Errorf("the shared report was changed: %q", report.Checks[0].Seen)
 	}
 }

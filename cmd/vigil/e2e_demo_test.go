@@ -101,7 +101,8 @@ func TestDemoNoTUIStopsEverythingOnInterrupt(t *testing.T) {
 	}
 }
 
-// vigil demo opens the console on the stack; q stops everything.
+// vigil demo opens the console on the stack, reading vigil's recording
+// rules; q stops everything.
 func TestE2EDemoConsoleQuitStopsTheStack(t *testing.T) {
 	t.Parallel()
 	demotest.RequireTools(t, "prometheus", "prometheus-alertmanager")
@@ -115,6 +116,11 @@ func TestE2EDemoConsoleQuitStopsTheStack(t *testing.T) {
 	if len(demoChildren(t, host[1])) == 0 {
 		t.Fatal("no demo prometheus running")
 	}
+	// The demo loads vigil's recording rules of its window: the console
+	// reads them, and the doctor says so as the header does.
+	p.waitText(60*time.Second, "window 4s (auto) · rules ✓")
+	p.keys("7")
+	p.waitText(30*time.Second, "✓ recording rules: the overview reads vigil's recorded series of window 4s")
 	p.quit(30 * time.Second)
 	if left := demoChildren(t, host[1]); len(left) != 0 {
 		t.Fatalf("processes left behind after q: %q", left)
