@@ -32,6 +32,11 @@ const VictoriaMetricsLatency = 30 * time.Second
 // NoRulesText says why an engine has no alerts of its own.
 const NoRulesText = "this engine does not evaluate rules: alerts come from Alertmanager"
 
+// MimirPendingText says whose pending alerts Grafana Mimir's alerts API
+// lists: its ruler's, for the tenant. The rules a Prometheus evaluates
+// before remote-writing to it are not there.
+const MimirPendingText = "pending alerts are those of Grafana Mimir's ruler only: a Prometheus that remote-writes to it shows its alerts once firing, through Alertmanager"
+
 // Engine is what vigil knows of the engine behind the Prometheus URL, from
 // one request to /api/v1/status/buildinfo.
 type Engine struct {
@@ -85,6 +90,15 @@ func (e Engine) String() string {
 // /api/v1/alerts mean anything: false for VictoriaMetrics, whose are empty
 // placeholders (vmalert evaluates its rules, elsewhere).
 func (e Engine) EvaluatesRules() bool { return e.Kind != EngineVictoriaMetrics }
+
+// PendingScope says, for an engine whose alerts API lists only some of the
+// pending alerts (Mimir: its ruler's), whose they are; "" for the others.
+func (e Engine) PendingScope() string {
+	if e.Kind == EngineMimir {
+		return MimirPendingText
+	}
+	return ""
+}
 
 // Latency is how old the newest data the engine shows is at least: 30s for
 // VictoriaMetrics, 0 for the others.

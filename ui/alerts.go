@@ -125,6 +125,7 @@ func (m *Model) startAlertsRefreshDue(at time.Time) tea.Cmd {
 // failure is in the message, so that what one source knows still shows.
 func (a *alertsPart) fetch() poll.Fetch[views.AlertsMsg] {
 	am, pending, now := a.am, a.pending, a.m.ctx.Now
+	engine := a.m.opts.Overview // *query.Prometheus knows its engine
 	force := a.forceRouting
 	a.forceRouting = false
 	watchdog := a.m.ctx.Config.Alertmanager.Watchdog
@@ -178,6 +179,12 @@ func (a *alertsPart) fetch() poll.Fetch[views.AlertsMsg] {
 		}
 		msg := views.AlertsMsg{NoRules: noRules, At: at, NoAlertmanager: am == nil, NoPrometheus: pending == nil,
 			AlertmanagerErr: amErr, PrometheusErr: promErr, SilencesErr: silErr, Routing: routing, RoutingErr: routingErr}
+		if es, ok := engine.(engineSource); ok && pending != nil && promErr == nil {
+			// Known after the alerts call: no request of its own.
+			if e, err := es.DetectEngine(ctx); err == nil {
+				msg.PendingScope = e.PendingScope()
+			}
+		}
 		if am != nil {
 			msg.Peers = am.Peers()
 			msg.Watchdog = query.CheckWatchdog(watchdog, amAlerts, amErr)

@@ -44,6 +44,9 @@ func EngineNotes(e query.Engine) []string {
 	if e.Kind != query.EngineUnknown && !e.EvaluatesRules() {
 		out = append(out, query.NoRulesText)
 	}
+	if s := e.PendingScope(); s != "" {
+		out = append(out, s)
+	}
 	return out
 }
 

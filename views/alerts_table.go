@@ -186,6 +186,9 @@ func (a *Alerts) statusLines() []string {
 		for _, u := range a.unknownSources() {
 			lines = append(lines, st.Error.Render("✕ "+u))
 		}
+		if sc := a.sources.PendingScope; sc != "" && !a.sources.NoPrometheus && a.sources.PrometheusErr == nil {
+			lines = append(lines, st.Muted.Render(text.Fit("ⓘ "+text.Sanitize(sc), a.width)))
+		}
 		if a.err != nil && a.sources.At.After(a.at) && !a.at.IsZero() {
 			lines = append(lines, st.Error.Render("✕ no source answered the last refresh: showing alerts from "+FormatDuration(a.ctx.Now().Sub(a.at))+" ago"))
 		}
@@ -252,10 +255,14 @@ func (a *Alerts) noneText() string {
 		return "no alerts in Alertmanager; " + src.NoRules
 	case src.NoRules != "":
 		return "alerts unknown: " + src.NoRules + ", and Alertmanager did not answer"
+	case amOK && promOK && src.PendingScope != "":
+		return "no alerts: nothing is firing, and nothing pending in the engine's ruler"
 	case amOK && promOK:
 		return "no alerts: nothing is firing or pending"
 	case amOK:
 		return "no alerts in Alertmanager: nothing is firing (pending alerts unknown)"
+	case promOK && src.PendingScope != "":
+		return "no alerts from the engine's ruler: nothing of its rules is firing or pending"
 	case promOK:
 		return "no alerts from Prometheus: nothing is firing or pending"
 	}

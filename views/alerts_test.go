@@ -950,3 +950,29 @@ func TestAlertsNoSummary(t *testing.T) {
 		t.Errorf("AlertLabelTexts: %q", got)
 	}
 }
+
+// Grafana Mimir's alerts API lists its ruler's alerts only: the screen
+// says whose pending alerts it shows, and never that nothing is pending
+// on its word alone.
+func TestAlertsSayWhosePendingAlertsMimirLists(t *testing.T) {
+	a := NewAlerts(testContext(t, "dark"))
+	a.SetSize(100, 20)
+	a.Update(AlertsMsg{At: fixedNow, Alerts: []query.Alert{}, PendingScope: query.MimirPendingText})
+	s := ansi.Strip(a.View())
+	if strings.Contains(s, "nothing is firing or pending") || !strings.Contains(s, "nothing pending in the engine's ruler") {
+		t.Errorf("no alerts from Mimir's ruler:\n%s", s)
+	}
+	if !strings.Contains(s, "ⓘ pending alerts are those of Grafana Mimir's ruler only") {
+		t.Errorf("no line saying whose pending alerts these are:\n%s", s)
+	}
+	msg := sampleAlertsMsg()
+	msg.PendingScope = query.MimirPendingText
+	a.Update(msg)
+	if s := ansi.Strip(a.View()); !strings.Contains(s, "ⓘ pending alerts are those of Grafana Mimir's ruler only") {
+		t.Errorf("alerts listed without the line:\n%s", s)
+	}
+	a.Update(sampleAlertsMsg())
+	if s := ansi.Strip(a.View()); strings.Contains(s, "Mimir") {
+		t.Errorf("Prometheus's alerts with Mimir's line:\n%s", s)
+	}
+}

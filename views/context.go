@@ -147,6 +147,9 @@ type AlertsMsg struct {
 	// NoRules is set (to query.NoRulesText) when the engine at the
 	// Prometheus URL evaluates no rules: its alerts are not asked for.
 	NoRules string
+	// PendingScope says whose pending alerts the engine lists when it is
+	// not all of them (query.MimirPendingText); "" otherwise.
+	PendingScope string
 	// Routing is the running Alertmanager's routing and inhibit rules;
 	// RoutingErr says why it is unknown when it is nil.
 	Routing    *query.Routing

@@ -209,9 +209,12 @@ func testEngine(t *testing.T, e demo.Engine) {
 				t.Errorf("Thanos detected as %+v (%q)", eng, name)
 			}
 		case demo.EngineMimir:
-			if eng.Kind != query.EngineMimir || eng.Version == "" {
+			if eng.Kind != query.EngineMimir || eng.Version == "" || eng.PendingScope() != query.MimirPendingText {
 				t.Errorf("Mimir detected as %+v (%q)", eng, name)
 			}
+		}
+		if e != demo.EngineMimir && eng.PendingScope() != "" {
+			t.Errorf("%s: pending alerts said to be only some: %q", e, eng.PendingScope())
 		}
 		if e != demo.EngineVictoriaMetrics && eng.Latency() != 0 {
 			t.Errorf("%s: latency %s, want 0", e, eng.Latency())
