@@ -98,7 +98,7 @@ func (p *Prometheus) OverviewAt(ctx context.Context, s Shape, at time.Time) (*Ov
 		s.recorded = FormatDuration(s.Window)
 		s.recParts = rst.partsFor(s)
 		notRecorded = rst.NotRecorded(s)
-		s.recSummed, _ = p.summedRec.get(groupKey(s))
+		s.recSummed = p.readsSummed(s, at)
 		s.recTrendRatio = slices.Contains(rst.Ratios, PlanTrend(s.Window, at).Range)
 	} else {
 		rulesWhy = why
@@ -137,9 +137,9 @@ func (p *Prometheus) OverviewAt(ctx context.Context, s Shape, at time.Time) (*Ov
 	splitWire(qs, &wres, &res)
 	if s.recorded != "" && s.perEndpointRecorded() && notUnique(s.by(), res[qP50], res[qP99], res[qTrend]) {
 		// Several recorded series of one endpoint (replicas or clusters
-		// behind one job name): read again, and from now on, from the
-		// summed rates and buckets, as the raw figures are.
-		p.summedRec.put(groupKey(s), true)
+		// behind one job name): read again, and for SummedRecheck, from
+		// the summed rates and buckets, as the raw figures are.
+		p.summedRec.put(groupKey(s), at)
 		return p.OverviewAt(ctx, orig, at)
 	}
 	if !rulesOff {

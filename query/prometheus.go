@@ -68,7 +68,7 @@ type Prometheus struct {
 
 	groups    factCache[[]PathRule] // grouping rules by selector and label, from the last refresh
 	summaries factCache[bool]       // whether the duration has no buckets, from the last refresh
-	summedRec factCache[bool]       // whether an endpoint had several recorded series (Shape.recSummed)
+	summedRec factCache[time.Time]  // when a refresh last found several recorded series of an endpoint (Shape.recSummed)
 
 	maxConcurrent int // PrometheusOptions.MaxConcurrent
 

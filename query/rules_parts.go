@@ -119,6 +119,19 @@ func (s Shape) perEndpointRecorded() bool {
 	return len(s.groupRules) == 0 && selectorPinsJob(s) && !s.recSummed
 }
 
+// SummedRecheck is how long the refreshes of a shape read the summed
+// recorded series after one found several recorded series of an endpoint;
+// then a refresh reads the per-endpoint series again, and goes back to
+// the summed ones at once if the duplicates are still there.
+const SummedRecheck = 10 * time.Minute
+
+// readsSummed reports whether a refresh of s at at reads the summed
+// recorded series (Shape.recSummed).
+func (p *Prometheus) readsSummed(s Shape, at time.Time) bool {
+	since, ok := p.summedRec.get(groupKey(s))
+	return ok && at.Sub(since) < SummedRecheck
+}
+
 // notUnique reports whether a part read per endpoint as recorded holds two
 // series of one endpoint: they are then not one endpoint's figure.
 func notUnique(label string, rs ...queryResult) bool {

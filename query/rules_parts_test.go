@@ -188,3 +188,27 @@ func TestRecordedQuantilesSelectedByName(t *testing.T) {
 		t.Errorf("summed latency query %s", got)
 	}
 }
+
+// A shape that found two recorded series of one endpoint reads the summed
+// ones for SummedRecheck, then tries the per-endpoint series again: the
+// duplicates of a rollout or a Thanos without dedup go away.
+func TestSummedRecordedReadIsRecheckedAfterAWhile(t *testing.T) {
+	var p Prometheus
+	s := rulesShape(time.Minute)
+	t0 := time.Date(2026, 11, 29, 3, 0, 0, 0, time.UTC)
+	if p.readsSummed(s, t0) {
+		t.Fatal("summed before any duplicate")
+	}
+	p.summedRec.put(groupKey(s), t0)
+	if !p.readsSummed(s, t0) || !p.readsSummed(s, t0.Add(SummedRecheck-time.Second)) {
+		t.Error("duplicates forgotten too soon")
+	}
+	if p.readsSummed(s, t0.Add(SummedRecheck)) {
+		t.Error("summed for good: the per-endpoint series are never tried again")
+	}
+	other := s
+	other.Selector = `job="other"`
+	if p.readsSummed(other, t0) {
+		t.Error("another selector reads summed")
+	}
+}
