@@ -448,7 +448,7 @@ func (c *Config) Validate() error {
 		return c.fail("ui.theme", "unknown theme %q: choose %s", c.UI.Theme, strings.Join(themes.Names(), ", "))
 	}
 	if c.Metrics.EndpointLabel != "" && !model.LabelName(c.Metrics.EndpointLabel).IsValidLegacy() {
-		return c.fail("metrics.endpoint_label", "%q is not a valid label name (empty: detected from the series)", c.Metrics.EndpointLabel)
+		return c.fail("metrics.endpoint_label", "%q is not a valid label name (empty: detected from the series)%s", c.Metrics.EndpointLabel, utf8NameNote(c.Metrics.EndpointLabel))
 	}
 	for key, v := range map[string]string{
 		"metrics.duration_metric":   c.Metrics.DurationMetric,
@@ -456,7 +456,7 @@ func (c *Config) Validate() error {
 		"metrics.exceptions_metric": c.Metrics.ExceptionsMetric,
 	} {
 		if !model.IsValidLegacyMetricName(v) {
-			return c.fail(key, "%q is not a valid metric name", v)
+			return c.fail(key, "%q is not a valid metric name%s", v, utf8NameNote(v))
 		}
 	}
 	if _, err := regexp.Compile("^(?:" + c.Metrics.ErrorStatus + ")$"); err != nil || c.Metrics.ErrorStatus == "" {
@@ -584,4 +584,13 @@ func checkWatchdog(name string, urls int) string {
 		return fmt.Sprintf("%q needs an Alertmanager to look for it in: set alertmanager.urls (or --alertmanager)", name)
 	}
 	return ""
+}
+
+// utf8NameNote says, for a name that only Prometheus 3's UTF-8 names allow
+// (a dot, a dash), that vigil writes its queries with the classic names.
+func utf8NameNote(name string) string {
+	if name == "" || !model.UTF8Validation.IsValidMetricName(name) {
+		return ""
+	}
+	return ": vigil writes its queries with the classic names ([a-zA-Z_:][a-zA-Z0-9_:]*), not Prometheus 3's quoted UTF-8 names; rename it with metric_relabel_configs"
 }

@@ -107,6 +107,8 @@ func TestValidateNamesFileLineAndKey(t *testing.T) {
 		{"unknown theme", "[ui]\ntheme = \"neon\"\n", []string{"ui.theme", "dark, light, high-contrast, mono"}},
 		{"bad label", "[metrics]\nendpoint_label = \"a-b\"\n", []string{"metrics.endpoint_label"}},
 		{"bad metric", "[metrics]\nduration_metric = \"9x\"\n", []string{"metrics.duration_metric"}},
+		{"utf-8 metric", "[metrics]\nduration_metric = \"http.server.duration\"\n", []string{"f.toml:2:1", "metrics.duration_metric", "not Prometheus 3's quoted UTF-8 names"}},
+		{"utf-8 label", "[metrics]\nendpoint_label = \"http.route\"\n", []string{"metrics.endpoint_label", "not Prometheus 3's quoted UTF-8 names"}},
 		{"bad regex", "[metrics]\nerror_status = \"5[\"\n", []string{"metrics.error_status"}},
 		{"braces", "[metrics]\nselector = '{job=\"x\"}'\n", []string{"metrics.selector", "without braces"}},
 		{"ratio", "[thresholds]\nerror_ratio_warn = 5\n", []string{"thresholds.error_ratio_warn", "0.01 = 1%"}},
