@@ -189,10 +189,8 @@ func (p *Poller[T]) Loop(ctx context.Context, tick time.Duration) {
 	t := time.NewTicker(tick)
 	defer t.Stop()
 	for {
-		if p.Due(p.opts.Now()) {
-			if job, ok := p.Start(false); ok {
-				go job.Run(ctx)
-			}
+		if job, ok := p.StartDue(p.fetch, p.opts.Now()); ok {
+			go job.Run(ctx)
 		}
 		select {
 		case <-ctx.Done():
