@@ -187,7 +187,13 @@ func (a *Alerts) statusLines() []string {
 			lines = append(lines, st.Error.Render("✕ "+u))
 		}
 		if sc := a.sources.PendingScope; sc != "" && !a.sources.NoPrometheus && a.sources.PrometheusErr == nil {
-			lines = append(lines, st.Muted.Render(text.Fit("ⓘ "+text.Sanitize(sc), a.width)))
+			for i, l := range text.Wrap(text.Sanitize(sc), max(a.width-2, 1)) {
+				lead := "  "
+				if i == 0 {
+					lead = "ⓘ "
+				}
+				lines = append(lines, st.Muted.Render(text.Fit(lead+l, a.width)))
+			}
 		}
 		if a.err != nil && a.sources.At.After(a.at) && !a.at.IsZero() {
 			lines = append(lines, st.Error.Render("✕ no source answered the last refresh: showing alerts from "+FormatDuration(a.ctx.Now().Sub(a.at))+" ago"))
