@@ -30,6 +30,9 @@ func (p *Prometheus) Overview(ctx context.Context, s Shape) (*Overview, error) {
 // scrape interval as the previous refresh read it; the first refresh for a
 // selector reads the targets first, then sends the rest.
 //
+// vigil's recording rules are read when the previous refresh found them;
+// the first refresh for the metrics asks for them first, alone.
+//
 // A query Prometheus rejects (bad_data, ...) lands in Overview.Errors and
 // leaves its column NaN; the rest still fills. When no query got an answer
 // because Prometheus cannot be reached (IsUnreachable), or ctx ended, the
@@ -62,9 +65,14 @@ func (p *Prometheus) OverviewAt(ctx context.Context, s Shape, at time.Time) (*Ov
 		}
 		s.Window = AutoWindow(iv)
 	}
+	// Recording rules: the first refresh for the metrics asks for them
+	// first (see lookForRules).
+	if err := p.lookForRules(ctx, s, at); err != nil {
+		return nil, err
+	}
 	// Grouping: the rules found at the last refresh; on the first, the
 	// fresh query (which does not depend on them) is sent first to find
-	// them, and not again.
+	// them, and not again; from the recorded series when they serve.
 	preFresh := false
 	var groupWarn string
 	if mean, ok := p.summaries.get(groupKey(s)); ok && mean {
@@ -74,6 +82,9 @@ func (p *Prometheus) OverviewAt(ctx context.Context, s Shape, at time.Time) (*Ov
 		rules, ok := p.groups.get(groupKey(s))
 		if !ok {
 			fq := NamedQuery{Name: queryNames[qFresh], Expr: FreshQuery(s)}
+			if rs, _ := p.useRules(s, at); rs.recorded != "" {
+				fq.Expr = recordedPartExprs(rs, PlanTrend(rs.Window, at))[qFresh]
+			}
 			res[qFresh] = p.runAll(ctx, []NamedQuery{fq}, at, v1.Range{})[0]
 			if err := noAnswer(ctx, []queryResult{res[qFresh]}); err != nil {
 				return nil, err
@@ -87,22 +98,7 @@ func (p *Prometheus) OverviewAt(ctx context.Context, s Shape, at time.Time) (*Ov
 		}
 		s = s.WithGroups(rules)
 	}
-	// Recording rules: what the previous refresh found (the rules part of
-	// its totals query); the first refresh reads the raw series.
-	rst, rulesOff := p.rulesFor(s)
-	var rulesWhy string
-	var notRecorded []string
-	if rulesOff {
-		rulesWhy = "off"
-	} else if use, why := rst.RulesUse(s); use {
-		s.recorded = FormatDuration(s.Window)
-		s.recParts = rst.partsFor(s)
-		notRecorded = rst.NotRecorded(s)
-		s.recSummed = p.readsSummed(s, at)
-		s.recTrendRatio = slices.Contains(rst.Ratios, PlanTrend(s.Window, at).Range)
-	} else {
-		rulesWhy = why
-	}
+	s, ru := p.useRules(s, at)
 
 	plan := PlanTrend(s.Window, at)
 	plan = PlanTrend(s.Window, alignTrend(at, plan.Step))
@@ -131,7 +127,7 @@ func (p *Prometheus) OverviewAt(ctx context.Context, s Shape, at time.Time) (*Ov
 	// evaluation seen before this refresh.
 	var final time.Time
 	if s.recordedTrend() {
-		final = rst.Evaluated[plan.Range]
+		final = ru.st.Evaluated[plan.Range]
 	}
 	wres[wTrend] = p.trend.merge(tkey, plan, tStart, tFull, began, final, wres[wTrend])
 	splitWire(qs, &wres, &res)
@@ -142,7 +138,7 @@ func (p *Prometheus) OverviewAt(ctx context.Context, s Shape, at time.Time) (*Ov
 		p.summedRec.put(groupKey(s), at)
 		return p.OverviewAt(ctx, orig, at)
 	}
-	if !rulesOff {
+	if !ru.off {
 		now := rulesOf(s, res[qRules])
 		p.keepRules(s, now)
 		if s.recorded != "" && now.Err == nil && !now.covers(s) {
@@ -159,7 +155,7 @@ func (p *Prometheus) OverviewAt(ctx context.Context, s Shape, at time.Time) (*Ov
 
 	ov := assemble(s, plan, qs, &res)
 	ov.WindowAuto = s.AutoWindow
-	ov.Recorded, ov.RulesWhy, ov.NotRecorded = s.recorded, rulesWhy, notRecorded
+	ov.Recorded, ov.RulesWhy, ov.NotRecorded = s.recorded, ru.why, ru.notRecorded
 	ov.TrendEnd, ov.TrendFull = plan.End, tFull
 	ov.LatencyMean = s.latencyMean
 	if res[qFresh].err == nil {

@@ -127,10 +127,22 @@ func TestHangHonoursTimeout(t *testing.T) {
 	defer close(release) // runs before srv.Close, which waits for handlers
 
 	const timeout = 300 * time.Millisecond
-	p := newTestClient(t, srv.URL, timeout, 0)
+	// With the recording rules looked for, the first refresh asks for
+	// them alone first: it ends there, after one timeout.
+	first := newTestClient(t, srv.URL, timeout, 0)
 	begin := time.Now()
-	ov, err := p.Overview(context.Background(), flaskShape())
+	ov, err := first.Overview(context.Background(), flaskShape())
 	took := time.Since(begin)
+	wantUnreachable(t, ov, err, srv.URL, "context deadline exceeded (timeout 300ms)")
+	if n := started.Swap(0); took < timeout || took > timeout+2*time.Second || n != 1 {
+		t.Errorf("first refresh: returned after %s with %d requests, want about %s with the rules look alone", took, n, timeout)
+	}
+	// The refresh's queries themselves go out at once.
+	p := newTestClient(t, srv.URL, timeout, 0)
+	p.SetUseRules(false)
+	begin = time.Now()
+	ov, err = p.Overview(context.Background(), flaskShape())
+	took = time.Since(begin)
 	wantUnreachable(t, ov, err, srv.URL, "context deadline exceeded (timeout 300ms)")
 	if took < timeout || took > timeout+2*time.Second {
 		t.Errorf("Overview returned after %s, want about %s", took, timeout)

@@ -248,6 +248,18 @@ func TestIntegrationRecordedEqualsRaw(t *testing.T) {
 		compare(t, g)
 	})
 
+	t.Run("a new console reads the rules from its first refresh", func(t *testing.T) {
+		// Its first refresh asks for the rules alone, first: at scale a
+		// raw refresh may not finish at all.
+		fresh := client(t, stack.PrometheusURL, 10*time.Second, true)
+		ov, err := fresh.Overview(ctx, s)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if ov.Recorded != "20s" || len(ov.Errors) > 0 {
+			t.Errorf("first refresh: recorded %q (%s), errors %v", ov.Recorded, ov.RulesWhy, ov.Errors)
+		}
+	})
 	t.Run("selector naming a label the rules drop reads raw", func(t *testing.T) {
 		bad := s
 		bad.Selector = `job="flask",instance=~".+"`
