@@ -43,7 +43,7 @@ func runDemo(args []string, stdout, stderr io.Writer, getenv func(string) string
 	fmt.Fprintln(stderr, "vigil demo: starting the demo app, Prometheus and Alertmanager on loopback…")
 	rules := demo.DemoRules()
 	rules[demo.WatchdogRulesFile] = demo.WatchdogRules()
-	if !*noRules {
+	if !*noRules && *endpoints <= demoRulesMaxEndpoints {
 		vr, err := demoRecordingRules(&cfg, *endpoints)
 		if err != nil {
 			return err
@@ -112,25 +112,36 @@ func runDemo(args []string, stdout, stderr io.Writer, getenv func(string) string
 // demoVigilRulesFile holds vigil's own recording rules in the demo.
 const demoVigilRulesFile = "vigil_rules.yml"
 
+// demoRulesMaxEndpoints is the largest demo app that gets vigil's rules.
+// Above it the demo's own alert rules, evaluated every second, already
+// keep this Prometheus's CPUs busy, and the rules' evaluation on top of
+// them would starve the console's queries (BenchmarkScale10k measures the
+// rules at 10,000 endpoints on a Prometheus without that load).
+const demoRulesMaxEndpoints = 1000
+
 // demoRecordingRules are the rules `vigil rules` would print for the
 // demo's metrics, recording the console's window (the auto window of the
 // demo's scrape interval, or the configured one) besides the default
 // windows: the console reads them and its header says "rules ✓". An app
-// of many endpoints has them evaluated every 15s, not at the demo's 1s.
+// of many endpoints has those of the console's window only, evaluated
+// every 15s rather than at the demo's 1s.
 func demoRecordingRules(cfg *vigil.Config, endpoints int) ([]byte, error) {
 	w := query.AutoWindow(demo.DefaultScrapeInterval(endpoints))
 	if !cfg.UI.Window.Auto {
 		w = cfg.UI.Window.D()
 	}
 	windows := []time.Duration{w}
-	for _, d := range query.DefaultRuleWindows {
-		if d != w {
-			windows = append(windows, d)
-		}
-	}
 	var every time.Duration
 	if endpoints > 30 {
+		// The console's window only, evaluated every 15s: each window's
+		// rules read every bucket series.
 		every = 15 * time.Second
+	} else {
+		for _, d := range query.DefaultRuleWindows {
+			if d != w {
+				windows = append(windows, d)
+			}
+		}
 	}
 	out, err := query.RulesFileEvery(cfg.Shape(), windows, every)
 	if err != nil {
