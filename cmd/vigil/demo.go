@@ -132,7 +132,7 @@ func demoRecordingRules(cfg *vigil.Config, endpoints int) ([]byte, error) {
 	}
 	windows := []time.Duration{w}
 	var every time.Duration
-	if endpoints > 30 {
+	if endpoints > demo.DefaultEndpoints {
 		// The console's window only, evaluated every 15s: each window's
 		// rules read every bucket series.
 		every = 15 * time.Second
