@@ -5,19 +5,23 @@ GO ?= go
 # fetched through the module proxy when the machine's Go is older): the
 # machine's own setting may be GOTOOLCHAIN=local, which would ignore it.
 export GOTOOLCHAIN := auto
-APT_PKGS := prometheus prometheus-alertmanager tmux openssh-client
+APT_PKGS := prometheus prometheus-alertmanager tmux openssh-client python3-flask python3-prometheus-client gunicorn
 SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 
 .PHONY: deps demo test vet bench fuzz build clean engines engines-extra test-engines
 FUZZTIME ?= 30s
 
-# deps installs Prometheus, Alertmanager, tmux and the OpenSSH client (the
-# vigil serve tests connect with it) from Debian when any is missing.
+# deps installs Prometheus, Alertmanager, tmux, the OpenSSH client (the
+# vigil serve tests connect with it), and Flask, the Prometheus Python client
+# and gunicorn (the real app the deployment tests run) from Debian when any
+# is missing.
 deps:
 	@missing=""; \
 	for b in prometheus prometheus-alertmanager promtool amtool tmux ssh ssh-keygen; do \
 	  command -v $$b >/dev/null 2>&1 || missing="$$missing $$b"; \
 	done; \
+	command -v gunicorn >/dev/null 2>&1 || missing="$$missing gunicorn"; \
+	/usr/bin/python3 -c 'import flask, prometheus_client' >/dev/null 2>&1 || missing="$$missing python3-flask/python3-prometheus-client"; \
 	if [ -n "$$missing" ]; then \
 	  echo "installing (missing:$$missing): $(APT_PKGS)"; \
 	  $(SUDO) apt-get update -qq && \
@@ -35,14 +39,15 @@ test: deps engines
 	if [ -n "$$unformatted" ]; then echo "gofmt needed: $$unformatted"; exit 1; fi
 	$(GO) vet ./...
 	$(MAKE) vulncheck
-	$(GO) test -race -count=1 -timeout 12m ./...
-	@# The 10,000-endpoint query-count test runs the demo app in the test
-	@# process; under -race that app is too slow to scrape, so it runs here
-	@# without -race.
-	$(GO) test -count=1 -timeout 5m -run 'TestIntegrationQueriesPerRefresh10k' ./query/
-	@# The recorded-versus-raw equality needs no scrape in flight at a rule
-	@# evaluation: the in-process demo app is too slow for that under -race.
-	$(GO) test -count=1 -timeout 5m -run 'TestIntegrationRecordedEqualsRaw' ./query/scale/
+	@# -p 3: the suite mostly waits on scrapes, rule evaluations and
+	@# screens (a third of two cores busy with -p 2), so three packages run
+	@# at once.
+	$(GO) test -race -p 3 -count=1 -timeout 25m ./...
+	@# Two tests run again without -race, one after the other (-p 1). The
+	@# 10,000-endpoint query count runs the demo app in the test process,
+	@# too slow to scrape under -race; the recorded-versus-raw equality
+	@# needs no scrape in flight at a rule evaluation, so no load beside it.
+	$(GO) test -p 1 -count=1 -timeout 5m -run 'TestIntegrationQueriesPerRefresh10k|TestIntegrationRecordedEqualsRaw' ./query/ ./query/scale/
 
 # engines builds Prometheus 3 and VictoriaMetrics into GOCACHE when missing
 # (query/engines tests them beside Debian's Prometheus). Measured on a busy

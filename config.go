@@ -134,6 +134,12 @@ type Config struct {
 	Contexts []ContextConfig `toml:"contexts"`
 	// Serve is vigil serve's [serve] table (config_serve.go).
 	Serve ServeConfig `toml:"serve"`
+	// Rules is the [rules] table of the rules check (config_rules.go).
+	Rules RulesConfig `toml:"rules"`
+	// Dashboards are Grafana dashboards to show (config_dashboards.go);
+	// DashboardVars the values of their variables set by --var.
+	Dashboards    []DashboardConfig   `toml:"dashboards"`
+	DashboardVars map[string][]string `toml:"-"`
 
 	// Protected and Accent are a [[contexts]]'s (the default context has
 	// neither): writes ask for the context's name; the colour of its name.
@@ -200,8 +206,11 @@ type UIConfig struct {
 
 // MetricsConfig is the [metrics] table: the shape of the metrics.
 type MetricsConfig struct {
-	Selector         string `toml:"selector"`
-	EndpointLabel    string `toml:"endpoint_label"`
+	Selector      string `toml:"selector"`
+	EndpointLabel string `toml:"endpoint_label"`
+	// ServiceLabel names a service: with several in the selection the
+	// overview lists the services first.
+	ServiceLabel     string `toml:"service_label"`
 	DurationMetric   string `toml:"duration_metric"`
 	RequestsMetric   string `toml:"requests_metric"`
 	ExceptionsMetric string `toml:"exceptions_metric"`
@@ -252,6 +261,7 @@ func Defaults() Config {
 		},
 		Metrics: MetricsConfig{
 			EndpointLabel:    "",
+			ServiceLabel:     query.DefaultServiceLabel,
 			DurationMetric:   "flask_http_request_duration_seconds",
 			RequestsMetric:   "flask_http_request_total",
 			ExceptionsMetric: "flask_http_request_exceptions_total",
@@ -438,6 +448,9 @@ func (c *Config) Validate() error {
 		return err
 	}
 	// --- end of connection settings
+	if err := c.validateDashboards(); err != nil {
+		return err
+	}
 	if c.UI.Refresh.D() < MinRefresh {
 		return c.fail("ui.refresh", "%s is below the minimum of %s", c.UI.Refresh.D(), MinRefresh)
 	}
@@ -446,6 +459,9 @@ func (c *Config) Validate() error {
 	}
 	if _, err := themes.Get(c.UI.Theme); err != nil || c.UI.Theme == "" {
 		return c.fail("ui.theme", "unknown theme %q: choose %s", c.UI.Theme, strings.Join(themes.Names(), ", "))
+	}
+	if !model.LabelName(c.Metrics.ServiceLabel).IsValidLegacy() {
+		return c.fail("metrics.service_label", "%q is not a valid label name (the default is job)%s", c.Metrics.ServiceLabel, utf8NameNote(c.Metrics.ServiceLabel))
 	}
 	if c.Metrics.EndpointLabel != "" && !model.LabelName(c.Metrics.EndpointLabel).IsValidLegacy() {
 		return c.fail("metrics.endpoint_label", "%q is not a valid label name (empty: detected from the series)%s", c.Metrics.EndpointLabel, utf8NameNote(c.Metrics.EndpointLabel))
@@ -507,6 +523,9 @@ func (c *Config) Validate() error {
 	if c.Silence.WarnMatches < 1 {
 		return c.fail("silence.warn_matches", "must be at least 1")
 	}
+	if err := c.validateRules(); err != nil {
+		return err
+	}
 	return c.validateContexts()
 }
 
@@ -559,38 +578,10 @@ func (c *Config) Shape() query.Shape {
 		AutoWindow:       c.UI.Window.Auto,
 		Grouping:         c.Grouping(),
 		InfoMetric:       c.Metrics.InfoMetric,
+		ServiceLabel:     c.Metrics.ServiceLabel,
 	}
 	if s.AutoWindow {
 		s.Window = query.DefaultAutoWindow
 	}
 	return s
-}
-
-// checkWatchdog checks the watchdog's alertname: a plain name, and an
-// Alertmanager to look for it in.
-func checkWatchdog(name string, urls int) string {
-	if name == "" {
-		return ""
-	}
-	if strings.TrimSpace(name) != name {
-		return fmt.Sprintf("%q has spaces around it: write the alertname alone, e.g. \"Watchdog\"", name)
-	}
-	for _, r := range name {
-		if r < 0x20 || r == 0x7f || (r >= 0x80 && r < 0xa0) {
-			return fmt.Sprintf("%q holds a control character", name)
-		}
-	}
-	if urls == 0 {
-		return fmt.Sprintf("%q needs an Alertmanager to look for it in: set alertmanager.urls (or --alertmanager)", name)
-	}
-	return ""
-}
-
-// utf8NameNote says, for a name that only Prometheus 3's UTF-8 names allow
-// (a dot, a dash), that vigil writes its queries with the classic names.
-func utf8NameNote(name string) string {
-	if name == "" || !model.UTF8Validation.IsValidMetricName(name) {
-		return ""
-	}
-	return ": vigil writes its queries with the classic names ([a-zA-Z_:][a-zA-Z0-9_:]*), not Prometheus 3's quoted UTF-8 names; rename it with metric_relabel_configs"
 }

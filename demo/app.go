@@ -2,7 +2,6 @@ package demo
 
 import (
 	"context"
-	"errors"
 	"fmt"
 	"math/rand"
 	"net"
@@ -45,6 +44,10 @@ type AppOptions struct {
 	Endpoints int
 	// Seed seeds the random source of the simulation.
 	Seed int64
+	// Addr is the loopback host:port to listen on (an app started again
+	// where one was stopped: its target comes back up); empty: a free
+	// port.
+	Addr string
 	// Script plays the looping incident timeline (see ScriptFaults).
 	Script bool
 	// ExceptionsByEndpoint adds the path label to
@@ -193,7 +196,15 @@ func StartApp(opts AppOptions) (*App, error) {
 		a.snap.render()
 	}
 
-	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	addr := "127.0.0.1:0"
+	if opts.Addr != "" {
+		host, _, err := net.SplitHostPort(opts.Addr)
+		if ip := net.ParseIP(host); err != nil || ip == nil || !ip.IsLoopback() {
+			return nil, fmt.Errorf("demo app: AppOptions.Addr %q is not a loopback host:port", opts.Addr)
+		}
+		addr = opts.Addr
+	}
+	ln, err := net.Listen("tcp", addr)
 	if err != nil {
 		return nil, fmt.Errorf("demo app: listen on loopback: %w", err)
 	}
@@ -212,7 +223,7 @@ func (a *App) register() {
 	n := max(a.opts.Pitfalls.Workers, 1)
 	a.workers = make([]*families, n)
 	for i := range a.workers {
-		a.workers[i] = a.newFamilies()
+		a.workers[i] = a.newFamilies(a.workerStart(i))
 	}
 	a.families = a.workers[0]
 	// The series of successful requests exist from the start, so every
@@ -228,7 +239,7 @@ func (a *App) register() {
 				duration: f.duration.WithLabelValues(ep.method, ep.label, ep.okStatus),
 				requests: f.requests.WithLabelValues(ep.method, ep.okStatus),
 			}
-			f.markCreated(a.procStart, ep.method, ep.label, ep.okStatus, "")
+			f.markCreated(a.workerStart(i), ep.method, ep.label, ep.okStatus, "")
 		}
 	}
 }
@@ -252,8 +263,19 @@ func (f *families) markCreated(at time.Time, method, label, status, exc string) 
 	}
 }
 
-// newFamilies registers the families of one worker process.
-func (a *App) newFamilies() *families {
+// workerSpawnGap is how far apart gunicorn's master forks its workers, as
+// seen on the real app: each worker has a start time of its own.
+const workerSpawnGap = 70 * time.Millisecond
+
+// workerStart is the start time of worker i: the app's for the first (or
+// only) one, later ones forked workerSpawnGap apart.
+func (a *App) workerStart(i int) time.Time {
+	return a.procStart.Add(time.Duration(i) * workerSpawnGap)
+}
+
+// newFamilies registers the families of one worker process, started at
+// start.
+func (a *App) newFamilies(start time.Time) *families {
 	p := a.opts.Pitfalls
 	f := &families{reg: prometheus.NewRegistry()}
 	label := p.endpointLabel()
@@ -286,11 +308,11 @@ func (a *App) newFamilies() *families {
 		Help: "Information about the Prometheus Flask exporter",
 	}, []string{"version"})
 	f.info.WithLabelValues(a.version).Set(1)
-	start := prometheus.NewGauge(prometheus.GaugeOpts{
+	startTime := prometheus.NewGauge(prometheus.GaugeOpts{
 		Name: "process_start_time_seconds",
 		Help: "Start time of the process since unix epoch in seconds.",
 	})
-	start.Set(float64(a.procStart.UnixNano()) / 1e9)
+	startTime.Set(float64(start.UnixNano()) / 1e9)
 	f.views = prometheus.NewCounterVec(prometheus.CounterOpts{
 		Name: "article_views_total",
 		Help: "Article views by slug",
@@ -318,9 +340,9 @@ func (a *App) newFamilies() *families {
 	if p.DebugReloader {
 		// Under the debug reloader the exporter registers nothing: the
 		// process's other metrics are all there is.
-		f.reg.MustRegister(start, f.views, f.dbQuery, f.celery)
+		f.reg.MustRegister(startTime, f.views, f.dbQuery, f.celery)
 	} else {
-		f.reg.MustRegister(f.duration, f.requests, f.exceptions, f.info, start, f.views, f.dbQuery, f.celery)
+		f.reg.MustRegister(f.duration, f.requests, f.exceptions, f.info, startTime, f.views, f.dbQuery, f.celery)
 	}
 	return f
 }
@@ -355,7 +377,10 @@ func (a *App) Close() error {
 		ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
 		defer cancel()
 		if err := a.srv.Shutdown(ctx); err != nil {
-			a.closeErr = errors.Join(err, a.srv.Close())
+			// A scrape still being answered (the 10,000-endpoint page
+			// takes seconds on a busy machine) is cut: only a failure to
+			// close is an error.
+			a.closeErr = a.srv.Close()
 		}
 		<-a.done
 		if a.snap != nil {

@@ -121,7 +121,9 @@ func TestFaultProxyModes(t *testing.T) {
 	tr.CloseIdleConnections()
 	conns := p.Stats().Connections
 	_, err := get(c, p.URL()+"/g")
-	if !errors.Is(err, syscall.ECONNRESET) && !errors.Is(err, io.EOF) {
+	// The RST reaches the client while it reads the answer (reset) or,
+	// on a busy machine, while it still writes the request (broken pipe).
+	if !errors.Is(err, syscall.ECONNRESET) && !errors.Is(err, syscall.EPIPE) && !errors.Is(err, io.EOF) {
 		t.Fatalf("reset: %v, want connection reset", err)
 	}
 	if p.Stats().Connections <= conns {

@@ -90,6 +90,9 @@ type StackOptions struct {
 	// ExtraApps configures the app of an extra job named in ExtraJobs (a
 	// default app when absent; its seed defaults to one per job).
 	ExtraApps map[string]AppOptions
+	// Scrape adds jobs scraped at ScrapeInterval whose targets (host:port)
+	// run outside the stack, such as the real Flask app (StartFlask).
+	Scrape map[string][]string
 	// ScrapeInterval of the flask job; 0 means 1s, or 5s for an app of
 	// more than 1000 endpoints. The scrape timeout is the interval, at most
 	// 10s.
@@ -268,6 +271,11 @@ func Start(ctx context.Context, opts StackOptions) (_ *Stack, err error) {
 		s.logf("app of job %s at %s", job, a.URL())
 	}
 
+	for job, targets := range opts.Scrape {
+		if job == "" || job == "flask" || slices.Contains(opts.ExtraJobs, job) || len(targets) == 0 {
+			return nil, fmt.Errorf("demo: scrape job %q: empty, flask, an extra job's name, or no target", job)
+		}
+	}
 	for name, content := range opts.RuleFiles {
 		if err := s.writeFile(name, content); err != nil {
 			return nil, err

@@ -11,6 +11,7 @@ import (
 	"net/http"
 	"os"
 	"path/filepath"
+	"slices"
 	"sort"
 	"strconv"
 	"strings"
@@ -97,6 +98,9 @@ func (s *Stack) scrapeConfigs(b *bytes.Buffer) {
 	fmt.Fprintf(b, "scrape_configs:\n  - job_name: flask\n    static_configs:\n      - targets: %s\n", yamlList([]string{s.App.Addr()}))
 	for _, job := range s.opts.ExtraJobs {
 		fmt.Fprintf(b, "  - job_name: %s\n    static_configs:\n      - targets: %s\n", yamlString(job), yamlList([]string{s.Extra[job].Addr()}))
+	}
+	for _, job := range slices.Sorted(maps.Keys(s.opts.Scrape)) {
+		fmt.Fprintf(b, "  - job_name: %s\n    static_configs:\n      - targets: %s\n", yamlString(job), yamlList(s.opts.Scrape[job]))
 	}
 }
 

@@ -45,7 +45,7 @@ func stackQueryAt(promURL, q string, at time.Time) (model.Vector, error) {
 	if err != nil {
 		return nil, err
 	}
-	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+	ctx, cancel := context.WithTimeout(context.Background(), 60*time.Second)
 	defer cancel()
 	v, _, _, err := v1.NewAPI(c).Query(ctx, q, at)
 	if err != nil {
@@ -59,7 +59,9 @@ func stackQueryAt(promURL, q string, at time.Time) (model.Vector, error) {
 }
 
 func stackGet(u string) (int, []byte, error) {
-	c := http.Client{Timeout: 30 * time.Second}
+	// The 10,000-endpoint app's /metrics took over 30s on a loaded
+	// 2-core machine.
+	c := http.Client{Timeout: 2 * time.Minute}
 	resp, err := c.Get(u)
 	if err != nil {
 		return 0, nil, err

@@ -249,6 +249,10 @@ type AckKeeper struct {
 	busy sync.Mutex
 	mu   sync.Mutex
 	last []AckDecision
+	// failed counts the rounds in a row that could not read the silences
+	// (Run's only): the first is logged, and the round that reads them
+	// again, never the ones between.
+	failed int
 }
 
 // NewAckKeeper returns a keeper for o.
@@ -272,6 +276,9 @@ func (k *AckKeeper) Decisions() []AckDecision {
 	return append([]AckDecision(nil), k.last...)
 }
 
+// ackWriteTimeout bounds one extension, its read-back and its audit line.
+const ackWriteTimeout = 30 * time.Second
+
 // ErrAckRoundRunning is Tick's answer when a round is already running.
 var ErrAckRoundRunning = errors.New("ack keeper: a round is already running")
 
@@ -294,7 +301,12 @@ func (k *AckKeeper) Tick(ctx context.Context, now time.Time, alerts []Alert, ale
 			continue
 		}
 		d := DecideAck(s, alertsErr == nil && AlertsFiring(s, alerts), alertsErr, now, k.o.Policy)
-		if d.Action == AckExtend {
+		switch {
+		case d.Action == AckExtend && ctx.Err() != nil:
+			// Stopped, or out of time: no new write begins.
+			d.Err = fmt.Errorf("not extended: %w", context.Cause(ctx))
+			k.o.Logger.Warn("ack not extended: the keeper is stopping or its round ran out of time", "id", s.ID, "err", d.Err)
+		case d.Action == AckExtend:
 			d.NewID, d.Err = k.extend(ctx, d)
 			if errors.Is(d.Err, ErrAckChanged) {
 				d.Action, d.Reason, d.Err = AckChanged, d.Err.Error(), nil
@@ -315,6 +327,11 @@ func (k *AckKeeper) extend(ctx context.Context, d AckDecision) (string, error) {
 	}
 	s := d.Silence
 	s.Comment = WithAckMarker(s.Comment, d.NewEnd)
+	// A write once begun is seen through, read back and audited, even when
+	// the keeper is stopped meanwhile: a stop must not leave an extension
+	// posted but unconfirmed. It keeps its own bound.
+	ctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), ackWriteTimeout)
+	defer cancel()
 	r := k.o.Service.Write(ctx, SilenceRequest{Op: SilenceExtend, Silence: s, NewEnd: d.NewEnd, Keeper: true,
 		By: "vigil (ack until resolved for " + s.CreatedBy + ")"})
 	k.o.Logger.Info("ack kept until resolved", "id", s.ID, "new_end", d.NewEnd, "new_id", r.ID, "err", r.Err)
@@ -325,8 +342,9 @@ func (k *AckKeeper) extend(ctx context.Context, d AckDecision) (string, error) {
 }
 
 // Run polls Alertmanager every Interval and keeps the acks until ctx ends.
-// Each round is bounded (four intervals, at least 30s); a round that runs
-// long delays the next, never piles up on it.
+// Each round's reads and decisions are bounded (four intervals, at least
+// 30s), and an extension begun in it by ackWriteTimeout more; a round that
+// runs long delays the next, never piles up on it.
 func (k *AckKeeper) Run(ctx context.Context) error {
 	if k.o.Source == nil {
 		return errors.New("ack keeper: no Alertmanager to poll")
@@ -348,7 +366,17 @@ func (k *AckKeeper) round(ctx context.Context) {
 	defer cancel()
 	alerts, aErr := k.o.Source.Alerts(rctx)
 	silences, sErr := k.o.Source.Silences(rctx)
-	if _, err := k.Tick(rctx, time.Now(), alerts, aErr, silences, sErr); err != nil {
-		k.o.Logger.Warn("ack keeper round", "err", err)
+	_, err := k.Tick(rctx, time.Now(), alerts, aErr, silences, sErr)
+	switch {
+	case errors.Is(err, ErrAckRoundRunning):
+		// Another round is at it: no news either way.
+	case err != nil:
+		if k.failed++; k.failed == 1 {
+			k.o.Logger.Warn("ack keeper stopped: no ack is extended until Alertmanager answers (logged once, and when it answers again)",
+				"err", err)
+		}
+	case k.failed > 0:
+		k.o.Logger.Info("ack keeper resumed: Alertmanager answers again", "failed_rounds", k.failed)
+		k.failed = 0
 	}
 }

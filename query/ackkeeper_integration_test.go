@@ -98,7 +98,8 @@ func TestIntegrationAckUntilResolved(t *testing.T) {
 			cancel()
 			select {
 			case <-done:
-			case <-time.After(20 * time.Second):
+			case <-time.After(time.Minute):
+				// A write in flight is seen through first (ackWriteTimeout).
 				t.Fatalf("keeper %s did not stop", name)
 			}
 			return k.Decisions()
@@ -131,7 +132,7 @@ func TestIntegrationAckUntilResolved(t *testing.T) {
 
 	// A keeper started afresh knows nothing but what Alertmanager holds.
 	stopped := current()
-	stop, _ = run("second")
+	stop, second := run("second")
 	s = waitExtendedBeyond("the restarted keeper's extension", stopped.EndsAt)
 
 	stack.App.ClearFault(ep)
@@ -150,7 +151,10 @@ func TestIntegrationAckUntilResolved(t *testing.T) {
 	resolvedAt := time.Now()
 	// The keeper may have extended in the moment before it saw the alert
 	// go: take the end after a round that saw it resolved.
-	time.Sleep(2 * time.Second)
+	demotest.Eventually(t, 30*time.Second, "a keeper round that saw the alert resolved", func() (bool, string) {
+		ds := second.Decisions()
+		return len(ds) == 1 && ds[0].Action == AckResolved, fmt.Sprintf("decisions %+v", ds)
+	})
 	s = current()
 	if !s.EndsAt.Before(resolvedAt.Add(policy.Duration + 2*time.Second)) {
 		t.Fatalf("ends %s, more than the ack duration after the alert resolved at %s", s.EndsAt, resolvedAt)

@@ -128,3 +128,26 @@ func TestAckKeeperTickUnknown(t *testing.T) {
 		}
 	}
 }
+
+// A keeper stopped in the middle of a round begins no new write: the
+// extension it would have made reads as not made, and why.
+func TestAckKeeperStoppedWritesNothing(t *testing.T) {
+	now := time.Now()
+	am, err := NewAlertmanager(AlertmanagerOptions{URLs: []string{"http://127.0.0.1:1"}, Timeout: time.Second})
+	if err != nil {
+		t.Fatal(err)
+	}
+	svc := NewSilenceService(SilenceServiceOptions{Alertmanager: am})
+	k := NewAckKeeper(AckKeeperOptions{Service: svc, Policy: AckPolicy{Duration: 10 * time.Minute, Max: time.Hour}})
+	s := ackSilence(t, now.Add(-time.Minute), now.Add(time.Minute), WithAckMarker("ack by alice", now.Add(time.Minute)))
+	firing := Alert{Name: "Down", State: StateFiring, Labels: map[string]string{"alertname": "Down"}}
+	ctx, cancel := context.WithCancel(context.Background())
+	cancel()
+	ds, err := k.Tick(ctx, now, []Alert{firing}, nil, []Silence{s}, nil)
+	if err != nil || len(ds) != 1 || ds[0].Action != AckExtend {
+		t.Fatalf("decisions %+v %v", ds, err)
+	}
+	if d := ds[0]; !errors.Is(d.Err, context.Canceled) || !strings.Contains(d.Err.Error(), "not extended") || d.NewID != "" {
+		t.Fatalf("a stopped keeper's extend: %+v", d)
+	}
+}

@@ -135,19 +135,23 @@ func (a *Alertmanager) Peers() []PeerStatus {
 // CheckPeers asks every peer for its status, all at once, and returns the
 // health found.
 func (a *Alertmanager) CheckPeers(ctx context.Context) []PeerStatus {
+	a.eachPeer(func(_ int, p *amPeer) {
+		_ = a.do(ctx, p, "status", func(ctx context.Context) error {
+			_, err := p.api.General.GetStatus(general.NewGetStatusParamsWithContext(ctx).WithTimeout(a.timeout))
+			return err
+		})
+	})
+	return a.Peers()
+}
+
+// eachPeer runs fn for every peer, all at once, and returns when every
+// call has: the fan-out behind the cluster-wide reads.
+func (a *Alertmanager) eachPeer(fn func(i int, p *amPeer)) {
 	var wg sync.WaitGroup
-	for _, p := range a.peers {
-		wg.Add(1)
-		go func() {
-			defer wg.Done()
-			_ = a.do(ctx, p, "status", func(ctx context.Context) error {
-				_, err := p.api.General.GetStatus(general.NewGetStatusParamsWithContext(ctx).WithTimeout(a.timeout))
-				return err
-			})
-		}()
+	for i, p := range a.peers {
+		wg.Go(func() { fn(i, p) })
 	}
 	wg.Wait()
-	return a.Peers()
 }
 
 // Alerts lists the alerts Alertmanager holds: active, silenced, inhibited

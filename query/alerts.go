@@ -39,8 +39,12 @@ type Alert struct {
 	State       AlertState
 	Labels      map[string]string
 	Annotations map[string]string
-	// ActiveAt is when the alert started: Alertmanager's startsAt, or
-	// Prometheus's activeAt for alerts only Prometheus knows.
+	// ActiveAt is when the alert became active (its age, "active since"):
+	// Prometheus's activeAt whenever Prometheus has the alert (merged or
+	// not), else Alertmanager's startsAt. Prometheus's is kept because it
+	// does not move: it is when the alert's rule first held (pending), and
+	// a twin rule or a later firing does not change it, while
+	// Alertmanager's startsAt is when it began firing.
 	ActiveAt     time.Time
 	EndsAt       time.Time
 	GeneratorURL string
@@ -113,8 +117,9 @@ func labelsKey(ls map[string]string) string {
 // MergeAlerts joins Alertmanager's alerts (active, silenced, inhibited) with
 // Prometheus's /api/v1/alerts, which adds the pending ones Alertmanager never
 // sees. An alert present in both (same label set) appears once, with
-// Alertmanager's state and Source "both"; Prometheus then only supplies what
-// Alertmanager lacks (the value, the start time, the generator URL).
+// Alertmanager's state and Source "both"; Prometheus then supplies what
+// Alertmanager lacks (the value, the generator URL) and the time it became
+// active (Alert.ActiveAt: one age whichever source has it).
 //
 // A firing Prometheus alert whose labels are a strict subset of exactly one
 // Alertmanager alert of the same name is the same alert too: Prometheus adds
@@ -232,8 +237,8 @@ func mergeInto(a *Alert, p Alert) {
 	if a.Value == "" {
 		a.Value = p.Value
 	}
-	if a.ActiveAt.IsZero() {
-		a.ActiveAt = p.ActiveAt
+	if !p.ActiveAt.IsZero() {
+		a.ActiveAt = p.ActiveAt // one age for the alert (see Alert.ActiveAt)
 	}
 	if a.GeneratorURL == "" {
 		a.GeneratorURL = p.GeneratorURL

@@ -78,8 +78,8 @@ func TestMergeAlerts(t *testing.T) {
 		byKey[a.Key()] = a
 	}
 	he := byKey[am[0].Key()]
-	if he.State != StateSilenced || he.Source != SourceBoth || he.Value != "0.07" || !he.ActiveAt.Equal(t0) {
-		t.Errorf("HighErrorRate: state %s source %s value %q at %s; want Alertmanager's state and start, Prometheus's value", he.State, he.Source, he.Value, he.ActiveAt)
+	if he.State != StateSilenced || he.Source != SourceBoth || he.Value != "0.07" || !he.ActiveAt.Equal(t0.Add(-time.Minute)) {
+		t.Errorf("HighErrorRate: state %s source %s value %q at %s; want Alertmanager's state, Prometheus's value and activation time (one age)", he.State, he.Source, he.Value, he.ActiveAt)
 	}
 	if s := byKey[am[1].Key()]; s.Source != SourceAlertmanager {
 		t.Errorf("Slow (AM only): source %s", s.Source)

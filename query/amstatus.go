@@ -55,45 +55,39 @@ func ConfigHash(original string) string {
 // order. A peer that does not answer carries the reason in Err.
 func (a *Alertmanager) Statuses(ctx context.Context) []AMPeerStatus {
 	out := make([]AMPeerStatus, len(a.peers))
-	var wg sync.WaitGroup
-	for i, p := range a.peers {
-		wg.Add(1)
-		go func() {
-			defer wg.Done()
-			st := AMPeerStatus{URL: p.url}
-			st.Err = a.do(ctx, p, "status", func(ctx context.Context) error {
-				res, err := p.api.General.GetStatus(general.NewGetStatusParamsWithContext(ctx).WithTimeout(a.timeout))
-				if err != nil {
-					return err
-				}
-				pl := res.Payload
-				if pl == nil {
-					return errors.New("empty status answer")
-				}
-				if v := pl.VersionInfo; v != nil {
-					st.Version, st.Revision = deref(v.Version), deref(v.Revision)
-				}
-				if pl.Uptime != nil {
-					st.Started = time.Time(*pl.Uptime)
-				}
-				if c := pl.Cluster; c != nil {
-					st.ClusterStatus, st.ClusterName = deref(c.Status), c.Name
-					for _, m := range c.Peers {
-						if m != nil {
-							st.Members = append(st.Members, ClusterMember{Name: deref(m.Name), Address: deref(m.Address)})
-						}
+	a.eachPeer(func(i int, p *amPeer) {
+		st := AMPeerStatus{URL: p.url}
+		st.Err = a.do(ctx, p, "status", func(ctx context.Context) error {
+			res, err := p.api.General.GetStatus(general.NewGetStatusParamsWithContext(ctx).WithTimeout(a.timeout))
+			if err != nil {
+				return err
+			}
+			pl := res.Payload
+			if pl == nil {
+				return errors.New("empty status answer")
+			}
+			if v := pl.VersionInfo; v != nil {
+				st.Version, st.Revision = deref(v.Version), deref(v.Revision)
+			}
+			if pl.Uptime != nil {
+				st.Started = time.Time(*pl.Uptime)
+			}
+			if c := pl.Cluster; c != nil {
+				st.ClusterStatus, st.ClusterName = deref(c.Status), c.Name
+				for _, m := range c.Peers {
+					if m != nil {
+						st.Members = append(st.Members, ClusterMember{Name: deref(m.Name), Address: deref(m.Address)})
 					}
-					sort.Slice(st.Members, func(i, j int) bool { return st.Members[i].Address < st.Members[j].Address })
 				}
-				if pl.Config != nil && pl.Config.Original != nil {
-					st.ConfigHash = ConfigHash(*pl.Config.Original)
-				}
-				return nil
-			})
-			out[i] = st
-		}()
-	}
-	wg.Wait()
+				sort.Slice(st.Members, func(i, j int) bool { return st.Members[i].Address < st.Members[j].Address })
+			}
+			if pl.Config != nil && pl.Config.Original != nil {
+				st.ConfigHash = ConfigHash(*pl.Config.Original)
+			}
+			return nil
+		})
+		out[i] = st
+	})
 	return out
 }
 

@@ -41,7 +41,8 @@ func TestIntegrationDeliveryFailuresFromA500Sink(t *testing.T) {
 	posted := time.Now()
 	demotest.PostAlert(t, stack.AlertmanagerURLs[0], map[string]string{"alertname": "VigilDelivery", "severity": "critical"}, nil)
 	var webhook query.DeliveryRow
-	demotest.Eventually(t, 90*time.Second, "a failed webhook delivery counted", func() (bool, string) {
+	// A reading a second, as the console's refresh takes them.
+	demotest.EventuallyEvery(t, 90*time.Second, time.Second, "a failed webhook delivery counted", func() (bool, string) {
 		h.Add(time.Now(), am.NotifyMetrics(ctx))
 		rep = h.Report()
 		for _, r := range rep.Failing() {
@@ -50,7 +51,6 @@ func TestIntegrationDeliveryFailuresFromA500Sink(t *testing.T) {
 				return true, ""
 			}
 		}
-		time.Sleep(time.Second)
 		return false, "report " + debugReport(rep)
 	})
 	t.Logf("first failed delivery counted %s after the alert was posted (sink refused %d posts)", time.Since(posted).Round(100*time.Millisecond), stack.Sink.Refused())
@@ -114,7 +114,6 @@ func TestIntegrationStatusOfAClusterPair(t *testing.T) {
 	demotest.Eventually(t, 30*time.Second, "peer 0 seeing one member, peer 1 failing", func() (bool, string) {
 		sts = am.Statuses(ctx)
 		ok := sts[0].Err == nil && len(sts[0].Members) == 1 && sts[1].Err != nil
-		time.Sleep(200 * time.Millisecond)
 		return ok, debugStatuses(sts)
 	})
 	if got := sts[1].Err.Error(); !regexp.MustCompile(`connection refused`).MatchString(got) {

@@ -2,8 +2,12 @@ package query
 
 import (
 	"errors"
+	"fmt"
 	"io"
 	"time"
+	"unicode"
+	"unicode/utf16"
+	"unicode/utf8"
 )
 
 // Audit actions: every write vigil makes to Alertmanager.
@@ -12,12 +16,19 @@ const (
 	AuditAck    = "ack"
 	AuditExtend = "extend"
 	AuditExpire = "expire"
+	// In a shared console (vigil serve) notes and claims are audited too.
+	AuditNote    = "note"
+	AuditClaim   = "claim"
+	AuditUnclaim = "unclaim"
 )
 
 // Audit results.
 const (
 	AuditOK     = "ok"
 	AuditFailed = "failed"
+	// AuditRefused is a write refused for the writer's rights at the time
+	// of the write: nothing was sent.
+	AuditRefused = "refused"
 )
 
 // AuditEntry is one line of the audit log.
@@ -47,6 +58,16 @@ type AuditEntry struct {
 	Role           string `json:"role,omitempty"`
 	KeyFingerprint string `json:"key_fingerprint,omitempty"`
 	Remote         string `json:"remote,omitempty"`
+	// Context and Alert name where a note or a claim was made (the alert's
+	// name for a claim).
+	Context string `json:"context,omitempty"`
+	Alert   string `json:"alert,omitempty"`
+}
+
+// As fills the entry's writer from p: the key's name, the role at the
+// time of the write, the key's fingerprint and the address.
+func (e *AuditEntry) As(p Principal) {
+	e.User, e.Role, e.KeyFingerprint, e.Remote = p.Name, string(p.Role), p.Fingerprint, p.Remote
 }
 
 // DefaultAuditPath is $XDG_STATE_HOME/vigil/audit.log (or
@@ -82,4 +103,36 @@ func ReadAudit(r io.Reader) (entries []AuditEntry, bad []error, err error) {
 		return nil
 	})
 	return entries, bad, err
+}
+
+// escapeUnprintable rewrites, in a line of JSON, every character that is
+// not printable (C1 controls such as U+009B, bidi and other format
+// characters, private use) as its \u escape: the line decodes to the same
+// text, but none of those characters is written raw to a log a person
+// may print on a terminal. JSON's encoder already escapes the C0 controls.
+func escapeUnprintable(line []byte) []byte {
+	clean := true
+	for _, r := range string(line) {
+		if r >= utf8.RuneSelf && !unicode.IsPrint(r) {
+			clean = false
+			break
+		}
+	}
+	if clean {
+		return line
+	}
+	out := make([]byte, 0, len(line)+32)
+	for _, r := range string(line) {
+		if r < utf8.RuneSelf || unicode.IsPrint(r) {
+			out = utf8.AppendRune(out, r)
+			continue
+		}
+		if r > 0xFFFF {
+			r1, r2 := utf16.EncodeRune(r)
+			out = fmt.Appendf(out, `\u%04x\u%04x`, r1, r2)
+			continue
+		}
+		out = fmt.Appendf(out, `\u%04x`, r)
+	}
+	return out
 }

@@ -6,6 +6,7 @@ import (
 	"strings"
 	"testing"
 	"time"
+	"unicode"
 )
 
 func TestAuditLogAppendsPrivateJSONLines(t *testing.T) {
@@ -82,5 +83,34 @@ func TestAuditLogReportsAnUnwritablePath(t *testing.T) {
 	err := NewAuditLog(filepath.Join(blocker, "audit.log")).Append(AuditEntry{Action: AuditCreate})
 	if err == nil || !strings.Contains(err.Error(), blocker) {
 		t.Fatalf("got %v", err)
+	}
+}
+
+// No character that is not printable reaches the audit log raw: C1
+// controls, bidi overrides and isolates are written as \u escapes and read
+// back as they were.
+func TestAuditLogEscapesC1AndBidi(t *testing.T) {
+	path := filepath.Join(t.TempDir(), "audit.log")
+	hostile := "ann\u009b2J\u202eevil\u2066x\u2069\u200f\U000e0001 é ✓"
+	if err := NewAuditLog(path).Append(AuditEntry{User: hostile, Action: AuditNote, Comment: hostile, Result: AuditOK}); err != nil {
+		t.Fatal(err)
+	}
+	data, err := os.ReadFile(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, r := range string(data) {
+		if r >= 0x80 && !unicode.IsPrint(r) {
+			t.Fatalf("the audit log holds %U raw:\n%q", r, data)
+		}
+	}
+	for _, want := range []string{`\u009b`, `\u202e`, `\u2066`, `\u2069`, `\u200f`, `\udb40\udc01`, "é ✓"} {
+		if !strings.Contains(string(data), want) {
+			t.Errorf("the audit log lacks %s:\n%s", want, data)
+		}
+	}
+	entries, bad, err := ReadAudit(strings.NewReader(string(data)))
+	if err != nil || len(bad) > 0 || len(entries) != 1 || entries[0].User != hostile || entries[0].Comment != hostile {
+		t.Errorf("read back: %+v %v %v", entries, bad, err)
 	}
 }

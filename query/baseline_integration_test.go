@@ -2,6 +2,7 @@ package query
 
 import (
 	"context"
+	"fmt"
 	"math"
 	"testing"
 	"time"
@@ -18,14 +19,31 @@ import (
 func TestIntegrationBaselineRanksTheRegression(t *testing.T) {
 	stack := demotest.Start(t, demo.StackOptions{App: demo.AppOptions{Seed: 5}})
 	p := demoClient(t, stack, 10*time.Second)
-	s := demoShape(8 * time.Second)
-	time.Sleep(10 * time.Second) // clean traffic before the fault
-	stack.App.SetFault("/api/checkout", demo.Fault{ErrorRatio: 0.6})
-	time.Sleep(12 * time.Second)
-
+	const window = 8 * time.Second
+	s := demoShape(window)
 	ctx := context.Background()
+	// Clean traffic before the fault: more than a window of scrapes.
+	demotest.WaitScrapes(t, stack.PrometheusURL, stack.App.Addr(), 10)
+	faultAt := time.Now()
+	stack.App.SetFault("/api/checkout", demo.Fault{ErrorRatio: 0.6})
+	// The window now holds the fault, most of it.
+	var ov *Overview
+	demotest.Eventually(t, 60*time.Second, "the fault in the overview's window", func() (bool, string) {
+		var err error
+		if ov, err = p.OverviewAt(ctx, s, time.Now()); err != nil {
+			return false, err.Error()
+		}
+		for _, e := range ov.Endpoints {
+			if e.Name == "/api/checkout" {
+				return e.ErrorRatio >= 0.4 && time.Since(faultAt) > window, fmt.Sprintf("error ratio %v, %s after the fault", e.ErrorRatio, time.Since(faultAt))
+			}
+		}
+		return false, "no /api/checkout"
+	})
+
 	at := time.Now()
-	off := 12 * time.Second // the baseline window ends when the fault began
+	// The baseline window ends when the fault began, to the second.
+	off := at.Sub(faultAt).Truncate(time.Second) + time.Second
 	ov, err := p.OverviewAt(ctx, s, at)
 	if err != nil {
 		t.Fatal(err)
@@ -41,8 +59,9 @@ func TestIntegrationBaselineRanksTheRegression(t *testing.T) {
 		t.Fatalf("top regression %q with change %.3f", top.Name, top.ErrorRatioChange)
 	}
 	// The baseline figure equals an independent query of the same window.
-	v, _, err := p.Query(ctx, `sum(rate(flask_http_request_duration_seconds_count{job="flask",path="/api/checkout",status=~"5.."}[8s] offset 12s))`+
-		` / sum(rate(flask_http_request_duration_seconds_count{job="flask",path="/api/checkout"}[8s] offset 12s))`, at)
+	o := FormatDuration(off)
+	v, _, err := p.Query(ctx, `sum(rate(flask_http_request_duration_seconds_count{job="flask",path="/api/checkout",status=~"5.."}[8s] offset `+o+`))`+
+		` / sum(rate(flask_http_request_duration_seconds_count{job="flask",path="/api/checkout"}[8s] offset `+o+`))`, at)
 	if err != nil {
 		t.Fatal(err)
 	}

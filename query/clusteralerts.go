@@ -3,7 +3,6 @@ package query
 import (
 	"context"
 	"slices"
-	"sync"
 )
 
 // ClusterAlert is one alert of an Alertmanager cluster, once however many
@@ -42,18 +41,12 @@ func (a *Alertmanager) ClusterAlerts(ctx context.Context) (ClusterAlerts, error)
 		err    error
 	}
 	answers := make([]answer, len(a.peers))
-	var wg sync.WaitGroup
-	for i, p := range a.peers {
-		wg.Add(1)
-		go func() {
-			defer wg.Done()
-			answers[i].err = a.do(ctx, p, "list alerts", func(ctx context.Context) (err error) {
-				answers[i].alerts, err = a.alertsOn(ctx, p)
-				return err
-			})
-		}()
-	}
-	wg.Wait()
+	a.eachPeer(func(i int, p *amPeer) {
+		answers[i].err = a.do(ctx, p, "list alerts", func(ctx context.Context) (err error) {
+			answers[i].alerts, err = a.alertsOn(ctx, p)
+			return err
+		})
+	})
 	out := ClusterAlerts{Peers: len(a.peers)}
 	var failures []*AlertmanagerError
 	var lists [][]Alert

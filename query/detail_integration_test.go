@@ -27,8 +27,9 @@ func TestIntegrationDetail(t *testing.T) {
 	})
 	faultAt := time.Now()
 	stack.App.SetFault(ep, demo.Fault{ErrorRatio: 0.6})
-	// The rate window is one minute: wait until it holds only the incident.
-	time.Sleep(time.Until(faultAt.Add(MinDetailWindow + 8*time.Second)))
+	// The rate window is one minute: wait until it holds only the incident,
+	// scraped every second.
+	demotest.WaitMoreScrapes(t, stack.PrometheusURL, stack.App.Addr(), int((MinDetailWindow+15*time.Second)/time.Second))
 
 	req := DetailRequest{Endpoint: ep, Range: 15 * time.Minute, Columns: 900, End: time.Now().Add(-2 * time.Second)}
 	d, err := p.Detail(context.Background(), s, req)
@@ -147,14 +148,7 @@ func TestIntegrationDetail(t *testing.T) {
 				}
 			}
 			want := float64(calls * DetailQueriesPerRefresh)
-			var delta float64
-			demotest.Eventually(t, 5*time.Second, "Prometheus to count the queries", func() (bool, string) {
-				delta = queryRequests(t, stack.PrometheusURL) - before
-				return delta >= want, fmt.Sprintf("counted %v", delta)
-			})
-			time.Sleep(300 * time.Millisecond)
-			delta = queryRequests(t, stack.PrometheusURL) - before
-			if delta != want {
+			if delta := demotest.RequestsSince(t, stack.PrometheusURL, before, want, queryHandlers...); delta != want {
 				t.Errorf("compare %s: %d Detail calls sent %v queries, want %v", c, calls, delta, want)
 			}
 		}

@@ -46,14 +46,15 @@ func TestIntegrationDetailSpikeSurvivesLongRanges(t *testing.T) {
 		return v > 0 && time.Since(started) > 15*time.Second, fmt.Sprintf("rate %v", v)
 	})
 
-	// A 30 s spike of 30% errors, then calm again.
-	const spike = 30 * time.Second
+	// A spike of 30% errors for 30 scrapes (30 s), then calm again.
+	const spike = 30
+	inst := stack.App.Addr()
 	postControl(t, stack.App.URL(), "/-/fault", url.Values{"path": {ep}, "error_ratio": {"0.3"}})
-	spikeAt := time.Now()
-	time.Sleep(spike)
+	demotest.WaitMoreScrapes(t, stack.PrometheusURL, inst, spike)
 	postControl(t, stack.App.URL(), "/-/fault/clear", url.Values{"path": {ep}})
-	// Past the 1m window after the spike, so every range has it whole.
-	time.Sleep(time.Until(spikeAt.Add(spike + MinDetailWindow + 10*time.Second)))
+	// Past the 1m window after the spike (scraped every second), so every
+	// range has it whole.
+	demotest.WaitMoreScrapes(t, stack.PrometheusURL, inst, int((MinDetailWindow+10*time.Second)/time.Second))
 
 	end := time.Now().Add(-2 * time.Second)
 	maxAt := map[time.Duration]float64{}

@@ -92,6 +92,11 @@ type DoctorReport struct {
 	Errors   []QueryError `json:"-"`
 	// Requests is the number of requests sent to Prometheus.
 	Requests int `json:"requests"`
+	// Window is the rate window the checks and the advice are of: the
+	// overview's (ResolveWindow).
+	Window WindowChoice `json:"-"`
+	// At is when the checks were made: each says what it saw then.
+	At time.Time `json:"at"`
 
 	opts DoctorOptions
 }
@@ -123,7 +128,8 @@ func (r *DoctorReport) Problems() []Check {
 // DoctorRequests is the number of requests one doctor run sends at most:
 // the families and up (1, 2), the label names of the duration family (3),
 // then the endpoint values, the resets, the exceptions and the buckets
-// (4-7).
+// (4-7). With ui.window "auto", a client that has not read the scrape
+// interval yet reads it first (ResolveWindow: two more).
 const DoctorRequests = 7
 
 // The exporter's family names without prefix.
@@ -174,9 +180,16 @@ func (p *Prometheus) Doctor(ctx context.Context, s Shape, o DoctorOptions) *Doct
 }
 
 func (p *Prometheus) doctor(ctx context.Context, s Shape, o DoctorOptions, detectOnly bool) *DoctorReport {
-	r := &DoctorReport{opts: o}
-	defer r.sortChecks()
 	now := time.Now()
+	r := &DoctorReport{opts: o, At: now}
+	defer r.sortChecks()
+	if !detectOnly {
+		// The overview's window, as the console's doctor and the
+		// command's both advise it (the recording rules' window).
+		var sent int
+		s, r.Window, sent = p.resolveWindow(ctx, s)
+		r.Requests += sent
+	}
 	w := s.Window
 	if w <= 0 {
 		w = 5 * time.Minute
@@ -229,7 +242,8 @@ func (p *Prometheus) doctor(ctx context.Context, s Shape, o DoctorOptions, detec
 			" or " + tag(only404Query(count, s.Selector, label), "only404") +
 			" or " + tag(RulesQuery(sh), "rules")},
 		{Name: "resets", Expr: tag("max by (instance, job) (resets("+rangeOf(count, s.Selector, doctorResetsWindow)+"))", "resets") +
-			" or " + tag("max by (instance, job) (changes("+rangeOf(StartTimeMetric, s.Selector, doctorResetsWindow)+"))", "restarts")},
+			" or " + tag("max by (instance, job) (changes("+rangeOf(StartTimeMetric, s.Selector, doctorResetsWindow)+"))", "restarts") +
+			" or " + tag("max by (instance, job) (resets("+rangeOf(StartTimeMetric, s.Selector, doctorResetsWindow)+"))", "start_back")},
 		{Name: "exceptions", Expr: tag("sum(increase("+rangeOf(count, s.Selector, doctorExcWindow, matcher(StatusLabel, "=", "500"))+"))", "status500") +
 			" or " + tag("sum(increase("+rangeOf(d.ExceptionsMetric, s.Selector, doctorExcWindow)+"))", "exceptions")},
 	}

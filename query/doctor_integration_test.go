@@ -85,10 +85,18 @@ func TestIntegrationDoctor(t *testing.T) {
 	if c := checkOf(r, CheckP99Capped); len(c.Subjects) != 1 || c.Subjects[0] != "/api/search" || !strings.Contains(c.Why, "≥10s") {
 		t.Errorf("flask p99 capped: %+v", c)
 	}
-	for _, id := range []string{CheckMetrics, CheckPrefix, CheckEndpointLabel, CheckLatencyKind, CheckCounterResets, CheckExceptions, CheckUnmatched} {
+	for _, id := range []string{CheckMetrics, CheckPrefix, CheckEndpointLabel, CheckLatencyKind, CheckCounterResets, CheckUnmatched} {
 		if c := checkOf(r, id); c.Status != CheckOK {
 			t.Errorf("flask %s: %s, want ok: %s", id, c.Status, describeReport(r))
 		}
+	}
+	// No 500 served: the exceptions counter cannot be checked yet, and
+	// the check says so rather than pass.
+	if c := checkOf(r, CheckExceptions); c.Status != CheckInfo || !strings.Contains(c.Seen, "not checked yet: no status 500") {
+		t.Errorf("flask exceptions with no 500: %s %q, want info, not checked yet", c.Status, c.Seen)
+	}
+	if r.At.IsZero() || time.Since(r.At) > time.Minute {
+		t.Errorf("report time %s", r.At)
 	}
 	if r.Detected.Prefix != "flask_" || r.Detected.EndpointLabel != "path" || !r.Detected.Histogram || r.Detected.TopBucket != 10 {
 		t.Errorf("flask detected %+v", r.Detected)
@@ -161,12 +169,28 @@ func TestIntegrationDoctor(t *testing.T) {
 
 	// The same number of requests for 30 endpoints as for over 100, counted
 	// by Prometheus itself.
+	// Ten apps under -race beside other packages' tests can make a query
+	// slow: a minute each, and a failed one named rather than counted.
 	handlers := []string{"/api/v1/query", "/api/v1/labels"}
+	slow := demoClient(t, stack, time.Minute)
+	// A scrape that failed on a busy machine leaves the job's series
+	// stale for a moment: the doctor then finds no family and stops
+	// early, rightly. Such a run is run again; the count is of a whole one.
 	for _, job := range []string{"flask", "exploded"} {
-		before := handlerRequests(t, stack.PrometheusURL, handlers...)
-		r := run(job)
-		time.Sleep(300 * time.Millisecond)
-		if got := handlerRequests(t, stack.PrometheusURL, handlers...) - before; got != DoctorRequests || r.Requests != DoctorRequests {
+		s := demoShape(15 * time.Second)
+		s.Selector = fmt.Sprintf("job=%q", job)
+		var r *DoctorReport
+		var got float64
+		demotest.Eventually(t, 2*time.Minute, job+": a doctor run that reads every check", func() (bool, string) {
+			before := handlerRequests(t, stack.PrometheusURL, handlers...)
+			r = slow.Doctor(context.Background(), s, DoctorOptions{})
+			if len(r.Errors) > 0 || r.Requests != DoctorRequests {
+				return false, fmt.Sprintf("the doctor sent %d requests, want %d; failed: %v", r.Requests, DoctorRequests, r.Errors)
+			}
+			got = demotest.RequestsSince(t, stack.PrometheusURL, before, DoctorRequests, handlers...)
+			return true, ""
+		})
+		if got != DoctorRequests {
 			t.Errorf("%s (%d endpoints): Prometheus counted %v requests, the report %d, want %d", job, r.Detected.Endpoints, got, r.Requests, DoctorRequests)
 		}
 	}

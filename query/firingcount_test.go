@@ -1,8 +1,11 @@
 package query
 
 import (
+	"fmt"
 	"testing"
 	"time"
+
+	"github.com/vigilterm/vigil/demo/demotest"
 )
 
 // FiringCount counts what Alertmanager notifies about: a silenced alert is
@@ -19,19 +22,11 @@ func TestAlertmanagerFiringCount(t *testing.T) {
 	if _, err := c.CreateSilence(testCtx(t, 10*time.Second), spec); err != nil {
 		t.Fatal(err)
 	}
-	var n int
-	var err error
-	deadline := time.Now().Add(10 * time.Second)
-	for time.Now().Before(deadline) {
-		// Alertmanager marks the silenced alert on its next pass.
-		if n, err = c.FiringCount(testCtx(t, 5*time.Second)); err == nil && n == 1 {
-			break
-		}
-		time.Sleep(200 * time.Millisecond)
-	}
-	if err != nil || n != 1 {
-		t.Fatalf("firing count %d, %v: want 1 (Quiet is silenced)", n, err)
-	}
+	// Alertmanager marks the silenced alert on its next pass.
+	demotest.Eventually(t, 30*time.Second, "a firing count of 1 (Quiet is silenced)", func() (bool, string) {
+		n, err := c.FiringCount(testCtx(t, 5*time.Second))
+		return err == nil && n == 1, fmt.Sprintf("count %d, %v", n, err)
+	})
 	am.Stop()
 	if n, err := c.FiringCount(testCtx(t, 5*time.Second)); err == nil {
 		t.Errorf("Alertmanager stopped: count %d and no error", n)

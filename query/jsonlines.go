@@ -32,7 +32,7 @@ func (l *jsonLines[T]) append(v T) error {
 	if err != nil {
 		return fmt.Errorf("%s %s: %w", l.name, l.path, err)
 	}
-	line = append(line, '\n')
+	line = append(escapeUnprintable(line), '\n')
 	l.mu.Lock()
 	defer l.mu.Unlock()
 	if err := os.MkdirAll(filepath.Dir(l.path), 0o700); err != nil {

@@ -57,9 +57,11 @@ func MarkerPlan(p DetailPlan) TimelinePlan {
 }
 
 // ChangeMarkers are the deploys and restarts in the answer to
-// EndpointChangesQuery (or ChangesTimelineQuery), oldest first.
+// EndpointChangesQuery (or ChangesTimelineQuery), oldest first. A target
+// whose start time goes back (StartsInTurn) has no restart.
 func ChangeMarkers(mat model.Matrix, plan TimelinePlan) []Event {
-	ev := ChangeEvents(mat, plan)
+	ev := slices.DeleteFunc(ChangeEvents(mat, plan), func(e Event) bool { return e.Kind != EventDeploy && e.Kind != EventRestart })
+	inTurn := StartsInTurn(mat)
 	seen := map[string]bool{}
 	key := func(inst, job, start string) string { return inst + "\x00" + job + "\x00" + start }
 	for _, e := range ev {
@@ -82,8 +84,8 @@ func ChangeMarkers(mat model.Matrix, plan TimelinePlan) []Event {
 		starts[target(ss.Metric)] = at
 	}
 	for _, ss := range mat {
-		if ss.Metric[SeriesLabel] != "start_min" {
-			continue
+		if _, ok := inTurn[TargetKeyOf(ss.Metric)]; ok || ss.Metric[SeriesLabel] != "start_min" {
+			continue // processes in turn: no restarts
 		}
 		inst, job := string(ss.Metric["instance"]), string(ss.Metric["job"])
 		for _, sp := range ss.Values {
@@ -214,14 +216,22 @@ func ChangedQuery(s Shape, w time.Duration) string {
 }
 
 // changedQueryOn is ChangedQuery joined to the endpoints through present:
-// a vector with the labels instance, job and the endpoint label.
+// a selector of series with the labels instance, job and the endpoint
+// label. An endpoint is joined while present had a sample in the rate
+// window or the last 5 minutes (presentIn), not only while it has one
+// now: a restarted process shows an endpoint's
+// series only once it has served it, and a crash loop's endpoints are
+// the ones whose restart must show.
 func changedQueryOn(s Shape, w time.Duration, present string) string {
+	present = presentIn(present, s.Window)
 	info := s.InfoMetric
 	if info == "" {
 		info = DefaultInfoMetric
 	}
 	start := selector(StartTimeMetric, s.Selector)
-	restarts := "(" + start + " and changes(" + rangeOf(StartTimeMetric, s.Selector, w) + ") > 0)"
+	// A start time that went back is processes answering in turn, not a
+	// restart (processes.go).
+	restarts := "(" + start + " and changes(" + rangeOf(StartTimeMetric, s.Selector, w) + ") > 0 unless on (instance, job) " + inTurnTargets(s, w) + ")"
 	deploys := "(max by (instance, job) (min_over_time(timestamp(" + selector(info, s.Selector) + ")[" +
 		FormatDuration(w) + ":" + FormatDuration(changedResolution) + "])) and on (instance, job) (count by (instance, job) (last_over_time(" +
 		rangeOf(info, s.Selector, w) + ")) > 1))"

@@ -36,13 +36,16 @@ func TestIntegrationChangeMarkers(t *testing.T) {
 	const ep = "/api/checkout"
 	s := demoShape(10 * time.Second)
 
-	time.Sleep(6 * time.Second)
+	// A restart and a deploy, once Prometheus has seen the app a while,
+	// each a few scrapes apart.
+	inst := stack.App.Addr()
+	demotest.WaitScrapes(t, stack.PrometheusURL, inst, 6)
 	postControl(t, stack.App.URL(), "/-/restart", nil)
 	restartAt := stack.App.StartTime()
-	time.Sleep(3 * time.Second)
+	demotest.WaitMoreScrapes(t, stack.PrometheusURL, inst, 3)
 	deployAt := time.Now()
 	postControl(t, stack.App.URL(), "/-/version", url.Values{"version": {"7.7.7"}})
-	time.Sleep(4 * time.Second)
+	demotest.WaitMoreScrapes(t, stack.PrometheusURL, inst, 4)
 
 	// Before anything fired, the overview already sees the change.
 	t.Run("the overview marks the endpoint changed", func(t *testing.T) {
@@ -81,8 +84,13 @@ func TestIntegrationChangeMarkers(t *testing.T) {
 	})
 	firedAt := time.Now()
 	activeAt := unixTime(scalarAt(t, p, `ALERTS_FOR_STATE{alertname="MarkerCheckoutErrors"}`, time.Now()))
-	// Long enough for the history's 15s step to see it firing.
-	time.Sleep(AlertHistoryStep + 3*time.Second)
+	// Long enough for the history's 15s step to see it firing: that many
+	// evaluations (one a second) found it firing.
+	evals := int((AlertHistoryStep + 3*time.Second) / time.Second)
+	demotest.Eventually(t, 10*AlertHistoryStep, fmt.Sprintf("%d evaluations with the alert firing", evals), func() (bool, string) {
+		n := scalarAt(t, p, "count_over_time("+firing+"[1h])", time.Now())
+		return n >= float64(evals), fmt.Sprintf("%v evaluations", n)
+	})
 
 	t.Run("the detail's markers: restart, deploy, firing", func(t *testing.T) {
 		req := DetailRequest{Endpoint: ep, Range: 15 * time.Minute, Columns: 900}
@@ -135,8 +143,9 @@ func TestIntegrationChangeMarkers(t *testing.T) {
 	})
 
 	t.Run("a restart soon after the first scrape, at a 2-minute step", func(t *testing.T) {
-		// The app ran 6s before its restart: no point of a 1h chart saw the
-		// old process, only the lowest start time within the step did.
+		// The app ran six scrapes before its restart: no point of a 1h
+		// chart saw the old process, only the lowest start time within the
+		// step did.
 		d, err := p.Detail(ctx, s, DetailRequest{Endpoint: ep, Range: time.Hour, Columns: 30})
 		if err != nil {
 			t.Fatal(err)

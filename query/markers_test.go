@@ -49,7 +49,7 @@ func TestChangedQueryShape(t *testing.T) {
 		`changes(process_start_time_seconds{job="flask"}[30m]) > 0`,
 		`last_over_time(flask_exporter_info{job="flask"}[30m])) > 1`,
 		`timestamp(flask_exporter_info{job="flask"})[30m:15s]`,
-		`max by (path) (`, `group by (instance, job, path) (flask_http_request_duration_seconds_count{job="flask"})`,
+		`max by (path) (`, `group by (instance, job, path) (last_over_time(flask_http_request_duration_seconds_count{job="flask"}[5m]))`,
 	} {
 		if !strings.Contains(q, want) {
 			t.Errorf("missing %q in %s", want, q)

@@ -90,3 +90,34 @@ func (l *NoteLog) Read() ([]Note, error) {
 func ReadNotes(r io.Reader) ([]Note, error) {
 	return scanJSONLines[Note](r, 1<<20, func(line error) error { return line })
 }
+
+// WriteNote appends n to the notes file at path as written by p, a shared
+// console's person (nil: the local console). The rights are checked here,
+// as they are at the write: a role that does not write is refused and
+// nothing is stored. In a shared console the author is the key's name,
+// and the note and any refusal go into audit as well.
+func WriteNote(path string, n Note, p *Principal, audit *AuditLog) error {
+	if p == nil {
+		return NewNoteLog(path).Append(n)
+	}
+	cur := p.Current()
+	n.Author = cur.Name
+	e := AuditEntry{Time: n.Time.UTC(), Action: AuditNote, Comment: n.Text, Context: n.Context, Result: AuditOK}
+	e.As(cur)
+	var err error
+	if !cur.Role.CanWrite() {
+		err = &ForbiddenError{Principal: cur}
+		e.Result = AuditRefused
+	} else if err = NewNoteLog(path).Append(n); err != nil {
+		e.Result = AuditFailed
+	}
+	if err != nil {
+		e.Error = err.Error()
+	}
+	if audit != nil {
+		if aerr := audit.Append(e); aerr != nil && err == nil {
+			err = fmt.Errorf("note saved, but not audited: %w", aerr)
+		}
+	}
+	return err
+}

@@ -154,6 +154,7 @@ func (p *Prometheus) OverviewAt(ctx context.Context, s Shape, at time.Time) (*Ov
 	}
 
 	ov := assemble(s, plan, qs, &res)
+	assembleServices(s, ov, &res)
 	ov.WindowAuto = s.AutoWindow
 	ov.Recorded, ov.RulesWhy, ov.NotRecorded = s.recorded, ru.why, ru.notRecorded
 	ov.TrendEnd, ov.TrendFull = plan.End, tFull
@@ -178,9 +179,15 @@ func (p *Prometheus) OverviewAt(ctx context.Context, s Shape, at time.Time) (*Ov
 			}
 		}
 	}
-	ov.Targets = Targets{Known: res[qTargets].err == nil, APIErr: tg.err}
+	ov.Targets = Targets{Known: res[qTargets].err == nil, APIErr: tg.err, StartsErr: res[qStarts].err}
 	if ov.Targets.Known {
 		ov.Targets.List = buildTargets(res[qTargets].vec, tg.api)
+		if res[qStarts].err == nil {
+			starts := StartsOf(res[qStarts].mat)
+			for i := range ov.Targets.List {
+				ov.Targets.List[i].Processes = starts[TargetKey{ov.Targets.List[i].Job, ov.Targets.List[i].Instance}]
+			}
+		}
 	}
 	if s.AutoWindow {
 		var iv time.Duration
@@ -197,6 +204,10 @@ func (p *Prometheus) OverviewAt(ctx context.Context, s Shape, at time.Time) (*Ov
 		}
 	}
 	markStale(ov)
+	markInTurn(ov, s.Window)
+	serviceTargets(ov)
+	nameService(ov)
+	ov.Selector = orig.Selector
 	ov.At = at
 	ov.Took = time.Since(began)
 	return ov, nil
@@ -352,7 +363,7 @@ func toResult(q NamedQuery, v model.Value, w v1.Warnings, err error) queryResult
 			return r
 		}
 	case model.Matrix:
-		if q.Range {
+		if q.Range || q.Samples {
 			r.mat = x
 			return r
 		}
@@ -452,6 +463,12 @@ func assemble(s Shape, plan TrendPlan, qs []NamedQuery, res *[numQueries]queryRe
 					b.eps[i].CounterResets = 0
 				}
 				b.eps[i].CounterResets += fa.resets[v]
+			}
+			if fa.inTurn[v] > 0 {
+				if ov.inTurn == nil {
+					ov.inTurn = map[string]bool{}
+				}
+				ov.inTurn[row] = true
 			}
 		}
 		if len(s.GroupRules()) > 0 {

@@ -95,7 +95,13 @@ func TestIntegrationOverview(t *testing.T) {
 		if co.ErrorRatio < 0.4 || co.ErrorRatio > 0.85 {
 			t.Errorf("/api/checkout error ratio %v with a 0.6 fault", co.ErrorRatio)
 		}
-		if co.Exceptions <= 0 || len(co.Trend) != TrendPoints || !(co.Trend[TrendPoints-1] > 0.3) {
+		// The trend's last point lies on its 30s grid: in the first
+		// seconds of the stack it may be before any traffic (unknown), and
+		// once known it shows the incident. At 0.2 requests a second a
+		// step holds a few requests, so its ratio is far from the fault's
+		// 0.6 now and then (0.28 was seen): it must only stand clear of
+		// the endpoint's errors without a fault (none).
+		if last := co.Trend[len(co.Trend)-1]; co.Exceptions <= 0 || len(co.Trend) != TrendPoints || (!Missing(last) && !(last > 0.1)) {
 			t.Errorf("/api/checkout = %+v", co)
 		}
 		if ov.ExceptionsByEndpoint || ov.ExceptionsSource != `flask_http_request_duration_seconds_count{status="500"}` {
@@ -357,20 +363,11 @@ func checkQueriesPerRefresh(t *testing.T, p *Prometheus, stack *demo.Stack, s Sh
 		endpoints = len(ov.Endpoints)
 		t.Logf("%d endpoints in %s", endpoints, ov.Took)
 	}
-	if QueriesPerRefresh > 8 {
-		t.Errorf("QueriesPerRefresh is %d, over the budget of 8", QueriesPerRefresh)
+	if QueriesPerRefresh > 9 {
+		t.Errorf("QueriesPerRefresh is %d, over the budget of 9", QueriesPerRefresh)
 	}
 	want := float64(calls * QueriesPerRefresh)
-	// Prometheus counts a request once its handler has returned, which can
-	// be a moment after the client has the answer.
-	var delta float64
-	demotest.Eventually(t, 5*time.Second, "Prometheus to count the queries", func() (bool, string) {
-		delta = queryRequests(t, promURL) - before
-		return delta >= want, fmt.Sprintf("counted %v", delta)
-	})
-	time.Sleep(300 * time.Millisecond)
-	delta = queryRequests(t, promURL) - before
-	if delta != want {
+	if delta := demotest.RequestsSince(t, promURL, before, want, queryHandlers...); delta != want {
 		t.Errorf("%d Overview calls over %d endpoints sent %v queries, want %v (%d per refresh)", calls, endpoints, delta, want, QueriesPerRefresh)
 	}
 	var cost demotest.QueryCost
@@ -387,5 +384,8 @@ func checkQueriesPerRefresh(t *testing.T, p *Prometheus, stack *demo.Stack, s Sh
 
 func queryRequests(t *testing.T, promURL string) float64 {
 	t.Helper()
-	return demotest.SumRequests(demotest.PrometheusRequests(t, promURL), "/api/v1/query", "/api/v1/query_range", "/api/v1/targets", "/api/v1/rules")
+	return demotest.SumRequests(demotest.PrometheusRequests(t, promURL), queryHandlers...)
 }
+
+// queryHandlers are the API handlers queryRequests counts.
+var queryHandlers = []string{"/api/v1/query", "/api/v1/query_range", "/api/v1/targets", "/api/v1/rules"}

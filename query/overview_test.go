@@ -292,8 +292,8 @@ func TestAssembleTrend(t *testing.T) {
 	r[qTrend].mat = model.Matrix{
 		{Metric: model.Metric{"path": "/a"}, Values: []model.SamplePair{
 			{Timestamp: at(0), Value: 0}, {Timestamp: at(1), Value: 0.5},
-			{Timestamp: at(5), Value: model.SampleValue(math.Inf(1))}, {Timestamp: at(19), Value: 1},
-			{Timestamp: at(20), Value: 7}, {Timestamp: at(-1), Value: 7}, // outside: ignored
+			{Timestamp: at(5), Value: model.SampleValue(math.Inf(1))}, {Timestamp: at(TrendPoints - 1), Value: 1},
+			{Timestamp: at(TrendPoints), Value: 7}, {Timestamp: at(-1), Value: 7}, // outside: ignored
 		}},
 		{Metric: model.Metric{"path": "/old"}, Values: []model.SamplePair{{Timestamp: at(0), Value: 0.25}}},
 	}
@@ -309,7 +309,7 @@ func TestAssembleTrend(t *testing.T) {
 			want = 0
 		case 1:
 			want = 0.5
-		case 19:
+		case TrendPoints - 1:
 			want = 1
 		}
 		if !same(v, want) {

@@ -31,6 +31,11 @@ const (
 	qChanged
 	qTargets
 	qRules
+	qStarts
+	qSvcRPS
+	qSvcErrors
+	qSvcP99
+	qSvcExc
 	numQueries // the number of parts
 )
 
@@ -38,13 +43,14 @@ const (
 type wireID int
 
 const (
-	wRates   wireID = iota // rps, errors, exceptions by endpoint, status 500 by endpoint
+	wRates   wireID = iota // rps, errors, exceptions by endpoint, status 500 by endpoint, each service's errors (all that the error statuses' regexp reads)
 	wLatency               // p50 (or the mean), p99
-	wTotals                // the overall p99, the true exception total and which rules are recorded
+	wTotals                // the overall p99, the true exception total, which rules are recorded, each service's other figures
 	wTrend
 	wFresh
 	wChanged
-	wTargets // last: the first refresh of an auto window sends it alone
+	wTargets // the first refresh of an auto window sends it alone
+	wStarts  // the targets' start times: a matrix of raw samples
 	numWire
 )
 
@@ -52,13 +58,14 @@ const (
 // requests/s and of the error ratio are not asked: they are the sums of
 // the per-endpoint figures (see assemble).
 var wireParts = [numWire][]queryID{
-	wRates:   {qRPS, qErrors, qExcByLabel, qExc500},
+	wRates:   {qRPS, qErrors, qExcByLabel, qExc500, qSvcErrors},
 	wLatency: {qP50, qP99},
-	wTotals:  {qTotalP99, qTotalExceptions, qRules},
+	wTotals:  {qTotalP99, qTotalExceptions, qRules, qSvcRPS, qSvcP99, qSvcExc},
 	wTrend:   {qTrend},
 	wFresh:   {qFresh},
 	wChanged: {qChanged},
 	wTargets: {qTargets},
+	wStarts:  {qStarts},
 }
 
 // wireOf is the query each part travels in.
@@ -75,10 +82,11 @@ var wireOf = func() (out [numQueries]wireID) {
 const PartLabel = "vigil_part"
 
 // PromQLQueriesPerRefresh is the number of PromQL queries one Overview call
-// sends: six instant queries (the per-endpoint rates, the per-endpoint
+// sends: seven instant queries (the per-endpoint rates, the per-endpoint
 // latency, the two totals that cannot be summed from the rows, the fresh
-// series, the endpoints' latest change and the targets) and one range query
-// (the trend). A refresh whose trend has no new step sends one fewer.
+// series, the endpoints' latest change, the targets and the targets' start
+// times) and one range query (the trend). A refresh whose trend has no new
+// step sends one fewer.
 const PromQLQueriesPerRefresh = int(numWire)
 
 // QueriesPerRefresh is the number of HTTP requests one Overview call sends
@@ -100,6 +108,11 @@ var queryNames = [numQueries]string{
 	qChanged:         "changed",
 	qTargets:         "targets",
 	qRules:           "rules",
+	qStarts:          "starts",
+	qSvcRPS:          "service_rps",
+	qSvcErrors:       "service_errors",
+	qSvcP99:          "service_p99",
+	qSvcExc:          "service_exceptions",
 }
 
 var wireNames = [numWire]string{
@@ -110,6 +123,7 @@ var wireNames = [numWire]string{
 	wFresh:   "fresh",
 	wChanged: "changed",
 	wTargets: "targets",
+	wStarts:  "starts",
 }
 
 // NamedQuery is one query of a refresh: its name (as in QueryError.Name),
@@ -118,6 +132,9 @@ type NamedQuery struct {
 	Name  string
 	Expr  string
 	Range bool
+	// Samples is an instant query of a range selector: its answer is a
+	// matrix of raw samples.
+	Samples bool
 	// byMetric, for a query that selects its parts' series by their
 	// names in one selector, is the part of each metric name.
 	byMetric map[model.LabelValue]queryID
@@ -130,7 +147,7 @@ func partExprs(s Shape, plan TrendPlan) [numQueries]string {
 	if s.recorded != "" {
 		return recordedPartExprs(s, plan)
 	}
-	return [numQueries]string{
+	out := [numQueries]string{
 		qRPS:             RPSQuery(s),
 		qErrors:          ErrorsQuery(s),
 		qP50:             p50Query(s),
@@ -144,7 +161,10 @@ func partExprs(s Shape, plan TrendPlan) [numQueries]string {
 		qChanged:         ChangedQuery(s, ChangedWithin),
 		qTargets:         TargetsQuery(s),
 		qRules:           RulesQuery(s),
+		qStarts:          StartsQuery(s, StartsRange(s.Window)),
 	}
+	servicePartExprs(s, &out, nil, "")
+	return out
 }
 
 // OverviewQueries returns the PromQLQueriesPerRefresh queries one Overview
@@ -167,7 +187,7 @@ func OverviewQueries(s Shape, plan TrendPlan) []NamedQuery {
 			}
 			expr = strings.Join(tagged, " or ")
 		}
-		out[w] = NamedQuery{Name: wireNames[w], Expr: expr, Range: wireID(w) == wTrend}
+		out[w] = NamedQuery{Name: wireNames[w], Expr: expr, Range: wireID(w) == wTrend, Samples: wireID(w) == wStarts}
 	}
 	return out
 }
@@ -293,7 +313,7 @@ func checkShape(s Shape) error {
 // queryResult is what one query of a refresh came back with.
 type queryResult struct {
 	vec      model.Vector // instant queries
-	mat      model.Matrix // the trend
+	mat      model.Matrix // the trend, the start times
 	warnings v1.Warnings
 	err      error
 }

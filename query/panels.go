@@ -311,8 +311,21 @@ func InstantOf(v model.Value) *InstantResult {
 }
 
 // LabelText writes a label set for a row: the value alone when there is
-// one label, else k="v" pairs in name order; __name__ first as the metric.
+// one label, else as SeriesText.
 func LabelText(ls map[string]string) string {
+	if len(ls) == 1 {
+		for k, v := range ls {
+			if k != model.MetricNameLabel {
+				return v
+			}
+		}
+	}
+	return SeriesText(ls)
+}
+
+// SeriesText writes a label set as PromQL does: the metric name, then
+// k="v" pairs in name order in braces; {} for none.
+func SeriesText(ls map[string]string) string {
 	names := make([]string, 0, len(ls))
 	for k := range ls {
 		if k != model.MetricNameLabel {
@@ -321,9 +334,6 @@ func LabelText(ls map[string]string) string {
 	}
 	sort.Strings(names)
 	metric := ls[model.MetricNameLabel]
-	if metric == "" && len(names) == 1 {
-		return ls[names[0]]
-	}
 	parts := make([]string, 0, len(names))
 	for _, k := range names {
 		parts = append(parts, k+"="+strconv.Quote(ls[k]))

@@ -16,6 +16,9 @@ const (
 	RoleSilencer Role = "silencer"
 	// RoleAdmin writes silences and sees who is connected.
 	RoleAdmin Role = "admin"
+	// RoleNone is a key no longer authorized (removed, or the keys file
+	// refused): it does nothing.
+	RoleNone Role = "none"
 )
 
 // ParseRole reads a role name; "" is the viewer.
@@ -43,12 +46,35 @@ type Principal struct {
 	Fingerprint string
 	// Remote is the client's address.
 	Remote string
+	// Live, when set, reads the person's rights as they are now (a shared
+	// console's keys file may have changed since the session opened):
+	// every write checks Current, not the rights of the session's start.
+	Live func() Principal
+}
+
+// Current is the person as they are now: Live's answer when set, else p.
+func (p *Principal) Current() Principal {
+	if p.Live != nil {
+		c := p.Live()
+		c.Live = nil
+		return c
+	}
+	c := *p
+	c.Live = nil
+	return c
 }
 
 // ForbiddenError is a write refused for the writer's role: nothing was sent.
 type ForbiddenError struct{ Principal Principal }
 
 func (e *ForbiddenError) Error() string {
+	if e.Principal.Role == RoleNone {
+		why := e.Principal.RoleSource
+		if why == "" {
+			why = "this key is no longer authorized"
+		}
+		return "nothing is written: " + why
+	}
 	src := e.Principal.RoleSource
 	if src == "" {
 		src = "unknown"

@@ -74,13 +74,75 @@ func TestSilenceServiceEnforcesRole(t *testing.T) {
 		t.Fatal(err)
 	}
 	entries, bad, err := ReadAudit(strings.NewReader(string(data)))
-	if err != nil || len(bad) > 0 || len(entries) != 1 {
+	if err != nil || len(bad) > 0 || len(entries) != 4 {
 		t.Fatalf("audit: %d entries, bad %v, %v:\n%s", len(entries), bad, err, data)
 	}
-	if e := entries[0]; e.User != "bob" || e.Role != "silencer" || e.KeyFingerprint != "SHA256:bbb" || e.Remote != "10.0.0.2:6000" {
+	for _, e := range entries[:3] {
+		if e.User != "ann" || e.Role != "viewer" || e.Result != AuditRefused || e.KeyFingerprint != "SHA256:aaa" || e.Remote != "10.0.0.1:5000" ||
+			!strings.Contains(e.Error, "writes are not allowed") {
+			t.Errorf("the viewer's refused write is audited as %+v", e)
+		}
+	}
+	if e := entries[3]; e.User != "bob" || e.Role != "silencer" || e.KeyFingerprint != "SHA256:bbb" || e.Remote != "10.0.0.2:6000" {
 		t.Errorf("audit entry %+v", e)
 	}
 	if len(observed) != 4 || observed[3] != nil {
 		t.Errorf("observed %v, want 3 refusals and one success", observed)
+	}
+}
+
+// Rights are read at the write: a silencer demoted while connected (Live
+// now answers viewer) is refused, and the audit line has the role of the
+// moment; a key removed altogether is refused as such.
+func TestSilenceServiceChecksTheCurrentRole(t *testing.T) {
+	am := startAlertmanager(t)
+	c, err := NewAlertmanager(AlertmanagerOptions{URLs: []string{am.URL}, Timeout: 2 * time.Second})
+	if err != nil {
+		t.Fatal(err)
+	}
+	auditPath := filepath.Join(t.TempDir(), "audit.log")
+	role := RoleSilencer
+	bob := Principal{Name: "bob", Role: RoleSilencer, RoleSource: "keys:3", Fingerprint: "SHA256:bbb", Remote: "10.0.0.2:6000"}
+	bob.Live = func() Principal {
+		p := Principal{Name: "bob", Role: role, RoleSource: "keys:3", Fingerprint: "SHA256:bbb", Remote: "10.0.0.2:6000"}
+		if role == RoleNone {
+			p.RoleSource = "this key is no longer authorized"
+		}
+		return p
+	}
+	svc := NewSilenceService(SilenceServiceOptions{Alertmanager: c, Audit: NewAuditLog(auditPath), Writer: "bob",
+		Peers: []string{am.URL}, Timeout: 2 * time.Second, Principal: &bob})
+	spec := SilenceSpec{Matchers: mustMatchers(t, `HighErrorRate`), EndsAt: time.Now().Add(time.Hour), Comment: "c"}
+	ctx := context.Background()
+	if res := svc.Write(ctx, SilenceRequest{Op: SilenceCreate, Spec: spec}); res.Err != nil {
+		t.Fatalf("silencer: %v", res.Err)
+	}
+	role = RoleViewer
+	res := svc.Write(ctx, SilenceRequest{Op: SilenceCreate, Spec: spec, Ack: true})
+	var fe *ForbiddenError
+	if !errors.As(res.Err, &fe) || fe.Principal.Role != RoleViewer {
+		t.Fatalf("demoted to viewer: %v", res.Err)
+	}
+	role = RoleNone
+	if res := svc.Write(ctx, SilenceRequest{Op: SilenceCreate, Spec: spec}); !errors.As(res.Err, &fe) ||
+		res.Err.Error() != "nothing is written: this key is no longer authorized" {
+		t.Fatalf("key removed: %v", res.Err)
+	}
+	if sils, err := c.Silences(ctx); err != nil || len(sils) != 1 {
+		t.Fatalf("Alertmanager holds %d silences (%v), want the one made before the demotion", len(sils), err)
+	}
+	data, err := os.ReadFile(auditPath)
+	if err != nil {
+		t.Fatal(err)
+	}
+	entries, _, _ := ReadAudit(strings.NewReader(string(data)))
+	want := []struct{ role, action, result string }{{"silencer", AuditCreate, AuditOK}, {"viewer", AuditAck, AuditRefused}, {"none", AuditCreate, AuditRefused}}
+	if len(entries) != len(want) {
+		t.Fatalf("%d audit entries, want %d:\n%s", len(entries), len(want), data)
+	}
+	for i, w := range want {
+		if e := entries[i]; e.Role != w.role || e.Action != w.action || e.Result != w.result || e.User != "bob" {
+			t.Errorf("audit entry %d: %+v, want %+v", i, e, w)
+		}
 	}
 }

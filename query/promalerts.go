@@ -20,6 +20,7 @@ type Rule struct {
 	Group       string
 	Query       string
 	Duration    time.Duration // the rule's `for`
+	Interval    time.Duration // its group's evaluation interval; 0 unknown
 	Labels      map[string]string
 	Annotations map[string]string
 	Health      string // ok, err, unknown
@@ -99,6 +100,7 @@ func PrometheusRules(ctx context.Context, api v1.API) ([]Rule, error) {
 				Group:       g.Name,
 				Query:       ar.Query,
 				Duration:    time.Duration(ar.Duration * float64(time.Second)),
+				Interval:    time.Duration(g.Interval * float64(time.Second)),
 				Labels:      labelSetMap(ar.Labels),
 				Annotations: labelSetMap(ar.Annotations),
 				Health:      string(ar.Health),

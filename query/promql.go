@@ -127,17 +127,20 @@ func TotalExceptionsQuery(s Shape) string {
 }
 
 // TrendPoints is the number of points of an endpoint's error-ratio trend.
-const TrendPoints = 20
+const TrendPoints = 30
 
-// MinTrendRange is the shortest inner rate range of the trend: with the
-// usual 15s scrape interval a rate over one minute has four samples.
-const MinTrendRange = time.Minute
+// TrendSpan is how far back the trend looks: long enough that an incident
+// over half an hour ago still shows, whatever the rate window.
+const TrendSpan = 15 * time.Minute
 
 // TrendPlan is the range query behind the per-endpoint trend: TrendPoints
-// points ending at the evaluation time and spanning the rate window, each
-// point an error ratio over Range. Range is max(Step, MinTrendRange) but
-// never more than the window, so the points cover the window without gaps
-// and a short window still gets a rate.
+// points, Step apart, over the last TrendSpan, ending at the evaluation
+// time. Each point is the error ratio over Range: the rate window, or the
+// step when the window is shorter, so the points cover the span without
+// gaps (with the auto window of a 1s scrape, 4s, every request is in one
+// point); the 30 points fill the widest TREND column one a cell, and a
+// narrow one shows the worst of each few. With a window of a minute or more a point is the figure the ERR%
+// column showed at its time.
 type TrendPlan struct {
 	Start, End time.Time
 	Step       time.Duration
@@ -145,21 +148,16 @@ type TrendPlan struct {
 	Points     int
 }
 
-// PlanTrend returns the trend plan for a window ending at end.
+// TrendStep is the trend's step: TrendSpan over TrendPoints.
+const TrendStep = TrendSpan / TrendPoints
+
+// PlanTrend returns the trend plan for a rate window, ending at end.
 func PlanTrend(window time.Duration, end time.Time) TrendPlan {
-	step := (window / TrendPoints).Truncate(time.Millisecond)
-	if step < time.Millisecond {
-		step = time.Millisecond
-	}
-	r := max(step, min(MinTrendRange, window))
-	if r < time.Millisecond {
-		r = time.Millisecond
-	}
 	return TrendPlan{
-		Start:  end.Add(-time.Duration(TrendPoints-1) * step),
+		Start:  end.Add(-time.Duration(TrendPoints-1) * TrendStep),
 		End:    end,
-		Step:   step,
-		Range:  r,
+		Step:   TrendStep,
+		Range:  max(TrendStep, window),
 		Points: TrendPoints,
 	}
 }

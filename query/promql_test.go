@@ -84,28 +84,31 @@ func TestPromQLBuilders(t *testing.T) {
 func TestPlanTrend(t *testing.T) {
 	end := time.Date(2025, 3, 1, 12, 0, 0, 0, time.UTC)
 	tests := []struct {
-		window      time.Duration
-		step, rng   time.Duration
-		startBefore time.Duration
+		window time.Duration
+		rng    time.Duration
 	}{
-		// The demo: a 5m window gives 20 points 15s apart, each a 1m rate.
-		{5 * time.Minute, 15 * time.Second, time.Minute, 19 * 15 * time.Second},
-		// A long window: the rate range grows with the step so no gap opens.
-		{time.Hour, 3 * time.Minute, 3 * time.Minute, 19 * 3 * time.Minute},
-		// A window shorter than a minute: the rate never looks past it.
-		{30 * time.Second, 1500 * time.Millisecond, 30 * time.Second, 19 * 1500 * time.Millisecond},
-		// Steps are whole milliseconds.
-		{time.Second + time.Millisecond, 50 * time.Millisecond, time.Second + time.Millisecond, 19 * 50 * time.Millisecond},
-		{time.Millisecond, time.Millisecond, time.Millisecond, 19 * time.Millisecond},
+		// The demo's auto window (4 × a 1s scrape): each point a rate over
+		// the 30s step, so the 15 minutes have no gap.
+		{4 * time.Second, 30 * time.Second},
+		{20 * time.Second, 30 * time.Second},
+		{30 * time.Second, 30 * time.Second},
+		// A window of a minute or more: each point is the ERR% of its time.
+		{time.Minute, time.Minute},
+		{5 * time.Minute, 5 * time.Minute},
+		{time.Hour, time.Hour},
 	}
 	for _, tt := range tests {
 		p := PlanTrend(tt.window, end)
-		if p.Step != tt.step || p.Range != tt.rng || p.Points != TrendPoints || !p.End.Equal(end) || !p.Start.Equal(end.Add(-tt.startBefore)) {
-			t.Errorf("PlanTrend(%s) = %+v; want step %s range %s start end-%s", tt.window, p, tt.step, tt.rng, tt.startBefore)
+		if p.Step != 30*time.Second || p.Range != tt.rng || p.Points != TrendPoints || !p.End.Equal(end) || !p.Start.Equal(end.Add(-29*30*time.Second)) {
+			t.Errorf("PlanTrend(%s) = %+v; want step 30s range %s start end-%s", tt.window, p, tt.rng, 29*30*time.Second)
 		}
-		// Prometheus returns (End-Start)/Step+1 points.
+		// Prometheus returns (End-Start)/Step+1 points; with the range of
+		// the first they reach back TrendSpan at least.
 		if n := int(p.End.Sub(p.Start)/p.Step) + 1; n != TrendPoints {
 			t.Errorf("PlanTrend(%s): %d points, want %d", tt.window, n, TrendPoints)
+		}
+		if back := p.End.Sub(p.Start) + p.Range; back < TrendSpan {
+			t.Errorf("PlanTrend(%s) reaches back %s, want %s", tt.window, back, TrendSpan)
 		}
 	}
 }
@@ -115,8 +118,9 @@ func TestOverviewQueriesFixed(t *testing.T) {
 	if len(qs) != PromQLQueriesPerRefresh || QueriesPerRefresh != PromQLQueriesPerRefresh+1 {
 		t.Fatalf("%d queries, PromQLQueriesPerRefresh is %d, QueriesPerRefresh %d", len(qs), PromQLQueriesPerRefresh, QueriesPerRefresh)
 	}
-	// six instant queries, the trend and the targets API
-	if want := 8; QueriesPerRefresh != want {
+	// six instant queries, the start times' raw samples, the trend and
+	// the targets API
+	if want := 9; QueriesPerRefresh != want {
 		t.Errorf("QueriesPerRefresh is %d, want %d", QueriesPerRefresh, want)
 	}
 	seen := map[string]bool{}

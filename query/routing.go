@@ -4,16 +4,12 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"sort"
+	"slices"
 	"strings"
 	"sync"
 	"time"
 
 	"github.com/prometheus/alertmanager/api/v2/client/general"
-	"github.com/prometheus/alertmanager/config"
-	"github.com/prometheus/alertmanager/dispatch"
-	"github.com/prometheus/alertmanager/inhibit"
-	"github.com/prometheus/common/model"
 )
 
 // RoutingMaxAge is how long the routing read from Alertmanager's status is
@@ -24,9 +20,9 @@ const RoutingMaxAge = 60 * time.Second
 const routingRetry = 10 * time.Second
 
 // Routing is what the running Alertmanager's configuration does with an
-// alert: its routing tree and its inhibit rules, loaded with Alertmanager's
-// own packages (config.Load, dispatch.NewRoute) so that an alert routes
-// here exactly as it routes there (as `amtool config routes test` does).
+// alert: its routing tree and its inhibit rules (routing_tree.go), read and
+// walked as Alertmanager's own packages do, which the tests check (as
+// `amtool config routes test` does).
 type Routing struct {
 	// Hash identifies the configuration text (sha256, hex, first 12).
 	Hash string
@@ -34,9 +30,8 @@ type Routing struct {
 	// is never changed).
 	At time.Time
 
-	root    *dispatch.Route
-	parents map[*dispatch.Route]*dispatch.Route
-	rules   []*inhibit.InhibitRule
+	root  *routeNode
+	rules []*inhibitRule
 }
 
 // RouteStep is one route on the way from the root to a matched route.
@@ -86,35 +81,12 @@ func ParseRouting(original string) (r *Routing, err error) {
 	if strings.TrimSpace(original) == "" {
 		return nil, errors.New("Alertmanager's status has no configuration text")
 	}
-	cfg, err := config.Load(original)
+	root, rules, err := loadRouting(original)
 	if err != nil {
 		return nil, fmt.Errorf("cannot read the configuration: %w", err)
 	}
-	if cfg.Route == nil {
-		return nil, errors.New("the configuration has no route")
-	}
-	r = &Routing{
-		Hash:    ConfigHash(original),
-		root:    dispatch.NewRoute(cfg.Route, nil),
-		parents: map[*dispatch.Route]*dispatch.Route{},
-	}
-	r.root.Walk(func(p *dispatch.Route) {
-		for _, c := range p.Routes {
-			r.parents[c] = p
-		}
-	})
-	for _, ir := range cfg.InhibitRules {
-		r.rules = append(r.rules, inhibit.NewInhibitRule(ir))
-	}
+	r = &Routing{Hash: ConfigHash(original), root: root, rules: rules}
 	return r, nil
-}
-
-func labelSet(ls map[string]string) model.LabelSet {
-	out := make(model.LabelSet, len(ls))
-	for k, v := range ls {
-		out[model.LabelName(k)] = model.LabelValue(v)
-	}
-	return out
 }
 
 // Route returns the routes an alert with these labels matches, in the
@@ -124,10 +96,10 @@ func (r *Routing) Route(labels map[string]string) []RoutePath {
 		return nil
 	}
 	var out []RoutePath
-	for _, leaf := range r.root.Match(labelSet(labels)) {
+	for _, leaf := range r.root.match(labels) {
 		var steps []RouteStep
-		for n := leaf; n != nil; n = r.parents[n] {
-			steps = append(steps, RouteStep{Matchers: matchersText(n), Receiver: n.RouteOpts.Receiver, Continue: n.Continue})
+		for n := leaf; n != nil; n = n.parent {
+			steps = append(steps, RouteStep{Matchers: matchersText(n), Receiver: n.receiver, Continue: n.cont})
 		}
 		for i, j := 0, len(steps)-1; i < j; i, j = i+1, j-1 {
 			steps[i], steps[j] = steps[j], steps[i]
@@ -137,11 +109,11 @@ func (r *Routing) Route(labels map[string]string) []RoutePath {
 	return out
 }
 
-func matchersText(n *dispatch.Route) string {
-	if n.Matchers.Len() == 0 {
+func matchersText(n *routeNode) string {
+	if len(n.matchers) == 0 {
 		return ""
 	}
-	return n.Matchers.String()
+	return n.matchers.String()
 }
 
 // Receivers returns the receivers of paths, each once, in order.
@@ -248,13 +220,8 @@ type Inhibition struct {
 	Rule   InhibitRule
 }
 
-func describeRule(ir *inhibit.InhibitRule) InhibitRule {
-	out := InhibitRule{Name: ir.Name, Source: ir.SourceMatchers.String(), Target: ir.TargetMatchers.String()}
-	for n := range ir.Equal {
-		out.Equal = append(out.Equal, string(n))
-	}
-	sort.Strings(out.Equal)
-	return out
+func describeRule(ir *inhibitRule) InhibitRule {
+	return InhibitRule{Name: ir.name, Source: ir.source.String(), Target: ir.target.String(), Equal: slices.Clone(ir.equal)}
 }
 
 // Rules are the inhibit rules of the configuration.
@@ -280,22 +247,22 @@ func (r *Routing) Inhibits(src Alert, all []Alert) []Inhibition {
 	if r == nil || !inAlertmanager(src) || src.State == StatePending {
 		return nil
 	}
-	sls := labelSet(src.Labels)
+	sls := src.Labels
 	var out []Inhibition
 	for i := range all {
 		t := &all[i]
 		if t.Key() == src.Key() || !inAlertmanager(*t) || t.State == StatePending {
 			continue
 		}
-		tls := labelSet(t.Labels)
+		tls := t.Labels
 		for _, ir := range r.rules {
-			if !ir.SourceMatchers.Matches(sls) || !ir.TargetMatchers.Matches(tls) {
+			if !matchesAll(ir.source, sls) || !matchesAll(ir.target, tls) {
 				continue
 			}
-			if ir.SourceMatchers.Matches(tls) && ir.TargetMatchers.Matches(sls) {
+			if matchesAll(ir.source, tls) && matchesAll(ir.target, sls) {
 				continue // both match both sides: they do not inhibit each other
 			}
-			if !equalOn(ir.Equal, sls, tls) {
+			if !equalOn(ir.equal, sls, tls) {
 				continue
 			}
 			out = append(out, Inhibition{Target: *t, Rule: describeRule(ir)})
@@ -305,8 +272,8 @@ func (r *Routing) Inhibits(src Alert, all []Alert) []Inhibition {
 	return out
 }
 
-func equalOn(names map[model.LabelName]struct{}, a, b model.LabelSet) bool {
-	for n := range names {
+func equalOn(names []string, a, b map[string]string) bool {
+	for _, n := range names {
 		if a[n] != b[n] {
 			return false
 		}

@@ -418,7 +418,9 @@ func recordedPartExprs(s Shape, plan TrendPlan) [numQueries]string {
 		qChanged:         ChangedQuery(raw, ChangedWithin),
 		qTargets:         TargetsQuery(raw),
 		qRules:           RulesQuery(raw),
+		qStarts:          StartsQuery(raw, StartsRange(s.Window)),
 	}
+	servicePartExprs(s, &out, &n, secs)
 	if s.recParts.series {
 		out[qChanged] = changedQueryOn(raw, ChangedWithin, selector(SeriesFor(s).Series, s.Selector))
 	}

@@ -256,6 +256,9 @@ func recordedFreshParts(s, raw Shape, n RecordedNames, buckets string) freshPart
 	if s.recParts.resets {
 		p.resets = "sum by (" + L + ") (" + selector(sn.Resets(ResetsRange(s.Window)), s.Selector) + ") > 0"
 	}
+	if s.recParts.series {
+		p.inTurn = inTurnPart(raw, selector(sn.Series, s.Selector))
+	}
 	// Each member's error ratio and p99, from the recorded rates.
 	p.memberErr = errorRatioOf("sum by ("+L+") ("+selector(n.Requests, s.Selector, s.errorMatcher())+")",
 		"sum by ("+L+") ("+selector(n.Requests, s.Selector)+")")

@@ -88,10 +88,12 @@ func TestRulesInfoSaysWhatIsRecorded(t *testing.T) {
 		want, nope []string
 	}{
 		{"older fresh", oldExprs[qFresh], []string{"resets(flask_http_request_duration_seconds_count{", "count by (path) (flask_http_request_duration_seconds_count{"}, []string{sn.Series}},
-		{"older changed", oldExprs[qChanged], []string{"group by (instance, job, path) (flask_http_request_duration_seconds_count{"}, []string{sn.Series}},
+		{"older changed", oldExprs[qChanged], []string{"group by (instance, job, path) (last_over_time(flask_http_request_duration_seconds_count{"}, []string{sn.Series}},
 		{"older trend", oldExprs[qTrend], []string{RecordedFor(s, time.Minute).Requests}, []string{"error_ratio"}},
-		{"new fresh", newExprs[qFresh], []string{sn.Series, sn.Resets(5 * time.Minute)}, []string{"resets(", "flask_http_request_duration_seconds_count{"}},
-		{"new changed", newExprs[qChanged], []string{"group by (instance, job, path) (" + sn.Series}, []string{"flask_http_request_duration_seconds_count{"}},
+		// The processes in turn are read from the start times, one raw
+		// series per target, recorded or not.
+		{"new fresh", newExprs[qFresh], []string{sn.Series, sn.Resets(5 * time.Minute)}, []string{"resets(flask_", "flask_http_request_duration_seconds_count{"}},
+		{"new changed", newExprs[qChanged], []string{"group by (instance, job, path) (last_over_time(" + sn.Series}, []string{"flask_http_request_duration_seconds_count{"}},
 		{"new trend", newExprs[qTrend], []string{RecordedFor(s, time.Minute).ErrorRatio + `{job="flask",vigil_errors="5.."}`}, []string{"rate("}},
 	} {
 		for _, w := range c.want {
@@ -134,21 +136,22 @@ func TestSeveralRecordedSeriesOfOneEndpointAreSummed(t *testing.T) {
 	}
 }
 
-// A window above 1m draws a trend over 1m: it reads the error ratio the 1m
-// rules record when they do, the raw series when they do not.
-func TestLongWindowTrendReadsTheRecordedMinute(t *testing.T) {
+// A window of 5m draws each trend point over 5m (the ERR% of its time): it
+// reads the error ratio the 5m rules record when they do, else the 5m
+// rates they record.
+func TestLongWindowTrendReadsTheRecordedWindow(t *testing.T) {
 	s := rulesShape(5 * time.Minute)
 	s.recorded = "5m"
 	s.recParts = recordedParts{series: true, resets: true, ratio: true}
 	plan := PlanTrend(5*time.Minute, time.Date(2026, 11, 29, 3, 0, 0, 0, time.UTC))
-	if plan.Range != time.Minute {
+	if plan.Range != 5*time.Minute {
 		t.Fatalf("trend range %s", plan.Range)
 	}
-	if got := recordedPartExprs(s, plan)[qTrend]; !strings.Contains(got, "rate(flask_http_request_duration_seconds_count{") {
-		t.Errorf("1m ratio not recorded: the trend reads %s", got)
+	if got := recordedPartExprs(s, plan)[qTrend]; !strings.Contains(got, "flask_http_request_duration_seconds_count:rate5m{") {
+		t.Errorf("5m ratio not recorded: the trend should read the recorded 5m rates, it reads %s", got)
 	}
 	s.recTrendRatio = true
-	want := RecordedFor(s, time.Minute).ErrorRatio + `{job="flask",vigil_errors="5.."}`
+	want := RecordedFor(s, 5*time.Minute).ErrorRatio + `{job="flask",vigil_errors="5.."}`
 	if got := recordedPartExprs(s, plan)[qTrend]; got != want {
 		t.Errorf("1m ratio recorded: the trend reads %s, want %s", got, want)
 	}

@@ -143,11 +143,26 @@ func (s *SilenceService) Writer() string { return s.o.Writer }
 // Alertmanager configured the result is ErrNoAlertmanager and nothing is
 // audited, since nothing was attempted.
 func (s *SilenceService) Write(ctx context.Context, req SilenceRequest) SilenceResult {
-	if p := s.o.Principal; p != nil && !p.Role.CanWrite() {
+	var cur *Principal
+	if p := s.o.Principal; p != nil {
+		// The rights as they are now, not as the session opened with.
+		c := p.Current()
+		cur = &c
+	}
+	if cur != nil && !cur.Role.CanWrite() {
 		// Refused before anything is sent, even when a screen let the
-		// key through.
-		res := SilenceResult{Err: &ForbiddenError{Principal: *p}}
-		s.o.Logger.Warn("silence write refused", "op", req.Op, "user", p.Name, "role", p.Role, "key", p.Fingerprint, "remote", p.Remote)
+		// key through; the refusal is audited.
+		res := SilenceResult{Err: &ForbiddenError{Principal: *cur}}
+		s.o.Logger.Warn("silence write refused", "op", req.Op, "user", cur.Name, "role", cur.Role, "key", cur.Fingerprint, "remote", cur.Remote)
+		if s.o.Audit != nil {
+			e := auditEntry(req, res, cur.Name, s.o.Peers, s.o.Now())
+			e.As(*cur)
+			e.Result = AuditRefused
+			if err := s.o.Audit.Append(e); err != nil {
+				s.o.Logger.Error("audit log", "err", err)
+				res.AuditErr = err
+			}
+		}
 		s.observe(req, res)
 		return res
 	}
@@ -164,10 +179,10 @@ func (s *SilenceService) Write(ctx context.Context, req SilenceRequest) SilenceR
 	if req.Op == SilenceCreate && req.Spec.CreatedBy == "" {
 		req.Spec.CreatedBy = s.o.Writer
 	}
-	if p := s.o.Principal; p != nil && req.Op == SilenceCreate && !req.Keeper {
+	if cur != nil && req.Op == SilenceCreate && !req.Keeper {
 		// A person known by their key signs as that key's name, whatever
 		// was typed in the author field.
-		req.Spec.CreatedBy = p.Name
+		req.Spec.CreatedBy = cur.Name
 	}
 	ctx, cancel := context.WithTimeout(ctx, 3*s.o.Timeout+time.Second)
 	defer cancel()
@@ -187,8 +202,8 @@ func (s *SilenceService) Write(ctx context.Context, req SilenceRequest) SilenceR
 			user = req.By
 		}
 		e := auditEntry(req, res, user, s.o.Peers, s.o.Now())
-		if p := s.o.Principal; p != nil {
-			e.Role, e.KeyFingerprint, e.Remote = string(p.Role), p.Fingerprint, p.Remote
+		if cur != nil {
+			e.Role, e.KeyFingerprint, e.Remote = string(cur.Role), cur.Fingerprint, cur.Remote
 		}
 		if err := s.o.Audit.Append(e); err != nil {
 			s.o.Logger.Error("audit log", "err", err)

@@ -167,10 +167,14 @@ func SortEndpoints(eps []Endpoint, key SortKey, reverse bool, t Thresholds) {
 
 // WorstLevel is the worst level of any of an endpoint's figures that has
 // thresholds (error ratio, p99); a stale endpoint, whose figures are not
-// current, is critical.
+// current, is critical; one whose figures are known wrong (Unknown) is a
+// warning: it needs a look, and nothing says how bad it is.
 func (t Thresholds) WorstLevel(e *Endpoint) Level {
 	if e.Stale {
 		return LevelCrit
+	}
+	if e.Unknown != "" {
+		return LevelWarn
 	}
 	return max(t.ErrorLevel(e.ErrorRatio), t.P99Level(e.P99))
 }

@@ -56,6 +56,11 @@ type Target struct {
 	LastError string
 	// ScrapeInterval from the targets API; 0 when unknown.
 	ScrapeInterval time.Duration
+	// Processes is what its start times over StartsRange say: restarts,
+	// or several processes answering its scrapes in turn. Zero when it
+	// exposes no start time (the exporter's multiprocess mode) or the
+	// read failed (Targets.StartsErr).
+	Processes Processes
 }
 
 // Targets is what a refresh knows of the targets behind the selector.
@@ -68,6 +73,19 @@ type Targets struct {
 	// APIErr is the targets API's failure, if any: no last errors and no
 	// scrape interval then.
 	APIErr error
+	// StartsErr is why the targets' processes are unknown.
+	StartsErr error
+}
+
+// InTurn returns the targets whose processes answer the scrapes in turn.
+func (t *Targets) InTurn() []Target {
+	var out []Target
+	for _, x := range t.List {
+		if x.Processes.InTurn() {
+			out = append(out, x)
+		}
+	}
+	return out
 }
 
 // Down returns the down targets.
@@ -91,6 +109,18 @@ func (t *Targets) FirstDown() time.Time {
 		}
 	}
 	return first
+}
+
+// ShortestScrapeInterval is the shortest scrape interval of the targets:
+// no target can have a newer sample sooner. 0 when unknown.
+func (t *Targets) ShortestScrapeInterval() time.Duration {
+	var d time.Duration
+	for _, x := range t.List {
+		if x.ScrapeInterval > 0 && (d == 0 || x.ScrapeInterval < d) {
+			d = x.ScrapeInterval
+		}
+	}
+	return d
 }
 
 // ScrapeInterval is the longest scrape interval of the targets; 0 when
@@ -140,7 +170,7 @@ func FreshQuery(s Shape) string { return freshQueryOf(s, rawFreshParts(s)) }
 // endpoint label (le by le); the last three only with grouping on. The
 // resets come only where there are some: an endpoint with fresh series
 // and none has 0.
-type freshParts struct{ series, le, resets, only404, memberErr, memberP99 string }
+type freshParts struct{ series, le, resets, inTurn, only404, memberErr, memberP99 string }
 
 // rawFreshParts reads every part from the raw series.
 func rawFreshParts(s Shape) freshParts {
@@ -152,6 +182,7 @@ func rawFreshParts(s Shape) freshParts {
 		series:    "count by (" + L + ") (" + selector(count, s.Selector) + ")",
 		le:        "count by (le) (" + selector(s.bucketMetric(), s.Selector) + ")",
 		resets:    "sum by (" + L + ") (resets(" + rangeOf(count, s.Selector, ResetsRange(s.Window)) + ")) > 0",
+		inTurn:    inTurnPart(s, selector(count, s.Selector)),
 		only404:   only404Query(count, s.Selector, L),
 		memberErr: errorRatioOf(errs, all),
 		memberP99: "histogram_quantile(0.99, sum by (" + L + ", le) (rate(" + rangeOf(s.bucketMetric(), s.Selector, s.Window) + ")))",
@@ -160,7 +191,7 @@ func rawFreshParts(s Shape) freshParts {
 
 // freshQueryOf is the fresh query of parts p, tagged.
 func freshQueryOf(s Shape, p freshParts) string {
-	out := tag(p.series, "fresh") + " or " + tag(p.le, "le") + " or " + tag(p.resets, "resets")
+	out := tag(p.series, "fresh") + " or " + tag(p.le, "le") + " or " + tag(p.resets, "resets") + " or " + tag(p.inTurn, "in_turn")
 	if !s.Grouping.On() {
 		return out
 	}
@@ -182,8 +213,11 @@ type freshAnswer struct {
 	fresh, only404 []string
 	series         map[string]float64 // fresh series per endpoint label value
 	resets         map[string]float64
-	memberErr      map[string]float64
-	memberP99      map[string]float64
+	// inTurn counts, per endpoint label value, its targets whose start
+	// time went back: processes answering the scrapes in turn.
+	inTurn    map[string]float64
+	memberErr map[string]float64
+	memberP99 map[string]float64
 	// topBucket is the highest finite bucket bound; 0 when there is no
 	// bucket (a summary, or no series).
 	topBucket float64
@@ -191,7 +225,7 @@ type freshAnswer struct {
 
 func splitFresh(s Shape, vec model.Vector) freshAnswer {
 	label := model.LabelName(s.EndpointLabel)
-	a := freshAnswer{series: map[string]float64{}, resets: map[string]float64{}, memberErr: map[string]float64{}, memberP99: map[string]float64{}}
+	a := freshAnswer{series: map[string]float64{}, resets: map[string]float64{}, inTurn: map[string]float64{}, memberErr: map[string]float64{}, memberP99: map[string]float64{}}
 	for _, smp := range vec {
 		v := string(smp.Metric[label])
 		switch smp.Metric[SeriesLabel] {
@@ -204,6 +238,8 @@ func splitFresh(s Shape, vec model.Vector) freshAnswer {
 			}
 		case "resets":
 			a.resets[v] = float64(smp.Value)
+		case "in_turn":
+			a.inTurn[v] = float64(smp.Value)
 		case "only404":
 			a.only404 = append(a.only404, v)
 		case "member_err":
@@ -349,4 +385,28 @@ func (p *Prometheus) cacheInterval(sel string, d time.Duration) {
 		p.intervals = map[string]time.Duration{}
 	}
 	p.intervals[sel] = d
+}
+
+// ScrapeInterval reads the active targets and returns the longest scrape
+// interval among them: the interval a rate window must span four of for
+// every target (Grafana's $__rate_interval asks the data source's setting,
+// 15s unless set; vigil asks Prometheus). 0 with the error when the
+// targets cannot be read or none says its interval.
+func (p *Prometheus) ScrapeInterval(parent context.Context) (time.Duration, error) {
+	ctx, cancel := context.WithTimeout(parent, p.Timeout())
+	defer cancel()
+	api, err := p.targetsAPI(parent, ctx)
+	if err != nil {
+		return 0, err
+	}
+	var longest time.Duration
+	for _, a := range api {
+		if d, err := model.ParseDuration(a.ScrapeInterval); err == nil && time.Duration(d) > longest {
+			longest = time.Duration(d)
+		}
+	}
+	if longest == 0 {
+		return 0, fmt.Errorf("prometheus %s: no active target gives its scrape interval", p.url)
+	}
+	return longest, nil
 }

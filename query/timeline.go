@@ -60,6 +60,13 @@ const TimelinePoints = 600
 // timeline build sends: alerts, error ratio, p99, changes.
 const TimelineQueriesPerBuild = 4
 
+// TimelineRequestsPerBuild is every request to Prometheus one timeline
+// build sends: the range queries and the alerting rules (for the firing
+// times). Where no overview of the same client has read them yet, the
+// scrape interval (ui.window auto) and the grouping rules are read first,
+// once (ResolveWindow).
+const TimelineRequestsPerBuild = TimelineQueriesPerBuild + 1
+
 // Event is one thing that happened.
 type Event struct {
 	Time    time.Time
@@ -174,16 +181,17 @@ func P99TimelineQuery(s Shape, w time.Duration) string {
 	return QuantileQuery(s, 0.99)
 }
 
-// ChangesTimelineQuery reads the process start times, the info metric and
-// the counter resets per target (instance, job) of the selection, in one
-// query.
+// ChangesTimelineQuery reads the process start times, the info metric,
+// the counter resets and up per target (instance, job) of the selection,
+// in one query.
 func ChangesTimelineQuery(s Shape, infoMetric string, w time.Duration) string {
 	if infoMetric == "" {
 		infoMetric = DefaultInfoMetric
 	}
 	return tag(selector(StartTimeMetric, s.Selector), "start") +
 		" or " + tag(selector(infoMetric, s.Selector), "info") +
-		" or " + tag("max by (instance, job) (resets("+rangeOf(s.countMetric(), s.Selector, w)+"))", "resets")
+		" or " + tag("max by (instance, job) (resets("+rangeOf(s.countMetric(), s.Selector, w)+"))", "resets") +
+		" or " + changesTargetParts(s, w)
 }
 
 // TimelineQueries returns the TimelineQueriesPerBuild range queries, in
@@ -199,7 +207,11 @@ func TimelineQueries(r TimelineRequest, plan TimelinePlan) []NamedQuery {
 
 // Timeline is one build of the timeline.
 type Timeline struct {
-	Plan     TimelinePlan
+	Plan TimelinePlan
+	// Window is the overview's rate window (ResolveWindow) the threshold
+	// crossings were read over; Plan.Window is it, or the step when that
+	// is longer.
+	Window   WindowChoice
 	Events   []Event
 	Errors   []TimelineError
 	Warnings []string
@@ -208,9 +220,12 @@ type Timeline struct {
 // Timeline builds the timeline of r: the Prometheus queries, the silences
 // and the files all at once. A source that fails is named in Errors and the
 // others still give their events.
+//
+// The window is the overview's (ResolveWindow) and so are the grouping
+// rules: the screen and the command read the same events over the same
+// range. The alerting rules (one call to the rules API) give the firing
+// times (AlertEventsOf).
 func (p *Prometheus) Timeline(ctx context.Context, r TimelineRequest) *Timeline {
-	plan := PlanTimeline(r.Since, r.Until, r.Shape.Window)
-	tl := &Timeline{Plan: plan}
 	if r.Now.IsZero() {
 		r.Now = time.Now()
 	}
@@ -218,6 +233,8 @@ func (p *Prometheus) Timeline(ctx context.Context, r TimelineRequest) *Timeline 
 		wg       sync.WaitGroup
 		silences []Silence
 		silErr   error
+		rules    []Rule
+		rulesErr error
 	)
 	if r.Silences != nil {
 		wg.Add(1)
@@ -226,6 +243,18 @@ func (p *Prometheus) Timeline(ctx context.Context, r TimelineRequest) *Timeline 
 			silences, silErr = r.Silences(ctx)
 		}()
 	}
+	wg.Add(1)
+	go func() {
+		defer wg.Done()
+		rules, rulesErr = PrometheusRules(ctx, p.API())
+	}()
+	var win WindowChoice
+	if checkShape(r.Shape) == nil {
+		r.Shape, win = p.ResolveWindow(ctx, r.Shape)
+		r.Shape = p.resolveGroups(ctx, r.Shape, r.Until)
+	}
+	plan := PlanTimeline(r.Since, r.Until, r.Shape.Window)
+	tl := &Timeline{Plan: plan, Window: win}
 	qs := TimelineQueries(r, plan)
 	var res []queryResult
 	if err := checkShape(r.Shape); err != nil {
@@ -235,8 +264,11 @@ func (p *Prometheus) Timeline(ctx context.Context, r TimelineRequest) *Timeline 
 	} else {
 		res = p.runAll(ctx, qs, plan.End, v1.Range{Start: plan.Start, End: plan.End, Step: plan.Step})
 	}
+	var alertsMat model.Matrix
+	alertsAnswered := false
 	for i, q := range qs {
 		x := res[i]
+		alertsAnswered = alertsAnswered || (q.Name == TimelineAlerts && x.err == nil)
 		for _, w := range x.warnings {
 			tl.Warnings = append(tl.Warnings, q.Name+": "+w)
 		}
@@ -246,13 +278,14 @@ func (p *Prometheus) Timeline(ctx context.Context, r TimelineRequest) *Timeline 
 		}
 		switch q.Name {
 		case TimelineAlerts:
-			tl.Events = append(tl.Events, AlertEvents(x.mat, plan)...)
+			alertsMat = x.mat
 		case TimelineErrorRatio:
 			tl.Events = append(tl.Events, endpointKeyed(r.Shape, ThresholdEvents(x.mat, plan, r.Shape.by(), FigureErrorRatio, r.Thresholds.ErrorRatioWarn, r.Thresholds.ErrorRatioCrit))...)
 		case TimelineP99:
 			tl.Events = append(tl.Events, endpointKeyed(r.Shape, ThresholdEvents(x.mat, plan, r.Shape.by(), FigureP99, r.Thresholds.P99Warn.Seconds(), r.Thresholds.P99Crit.Seconds()))...)
 		case TimelineChanges:
 			tl.Events = append(tl.Events, ChangeEvents(x.mat, plan)...)
+			tl.Warnings = append(tl.Warnings, InTurnWarnings(x.mat)...)
 		}
 	}
 	if r.AuditPath != "" {
@@ -273,6 +306,13 @@ func (p *Prometheus) Timeline(ctx context.Context, r TimelineRequest) *Timeline 
 		tl.Events = append(tl.Events, NoteEvents(ns, r.Context, plan)...)
 	}
 	wg.Wait()
+	if alertsAnswered {
+		if rulesErr != nil && len(alertsMat) > 0 {
+			tl.Warnings = append(tl.Warnings, fmt.Sprintf("%s: firing times are those of the first firing sample seen, not activation plus for: %v", TimelineAlerts, rulesErr))
+			rules = nil
+		}
+		tl.Events = append(tl.Events, AlertEventsOf(alertsMat, plan, rules)...)
+	}
 	if r.Silences != nil {
 		if silErr != nil {
 			tl.Errors = append(tl.Errors, TimelineError{Source: TimelineSilences, Err: silErr})

@@ -17,8 +17,8 @@ import (
 
 // kindOrder orders events of the same second: causes before effects.
 var kindOrder = map[EventKind]int{
-	EventDeploy: 0, EventRestart: 1, EventThreshold: 2, EventAlertPending: 3, EventAlertFiring: 4,
-	EventAlertResolved: 5, EventWrite: 6, EventSilenceCreated: 7, EventSilenceExpired: 8, EventNote: 9,
+	EventTargetDown: 0, EventDeploy: 1, EventRestart: 2, EventTargetUp: 3, EventThreshold: 4, EventAlertPending: 5,
+	EventAlertFiring: 6, EventAlertResolved: 7, EventWrite: 8, EventSilenceCreated: 9, EventSilenceExpired: 10, EventNote: 11,
 }
 
 // SortEvents orders events by time, then kind, then summary.
@@ -88,6 +88,12 @@ func runsOf(vals []model.SamplePair, plan TimelinePlan) []run {
 	return out
 }
 
+// sampleTime is the time of a timestamp() value: milliseconds, as
+// Prometheus keeps them (without the float's rounding).
+func sampleTime(v float64) time.Time {
+	return time.UnixMilli(int64(math.Round(v * 1000))).UTC()
+}
+
 func unixTime(v float64) time.Time {
 	return time.Unix(0, int64(math.Round(v*1e9))).UTC()
 }
@@ -98,66 +104,6 @@ func within(t, lo, hi time.Time) time.Time {
 		return t
 	}
 	return hi
-}
-
-// AlertEvents finds the alert transitions in the answer to
-// AlertsTimelineQuery. An alert's pending (or firing) series starting is
-// its pending (firing) event, at the time of its first sample (for pending,
-// the active-since time of ALERTS_FOR_STATE when it falls in that step);
-// its firing series ending before the range's end is its resolved event, at
-// the first point without it. A series there at the first point began
-// before the range: no event.
-func AlertEvents(mat model.Matrix, plan TimelinePlan) []Event {
-	forState := map[string][]model.SamplePair{}
-	for _, ss := range mat {
-		if ss.Metric[SeriesLabel] == "for_state" {
-			id := identity(metricMap(ss.Metric))
-			forState[id] = append(forState[id], ss.Values...)
-		}
-	}
-	last := plan.Points - 1
-	var out []Event
-	for _, ss := range mat {
-		if ss.Metric[SeriesLabel] != "alerts" {
-			continue
-		}
-		labels := metricMap(ss.Metric)
-		state := labels["alertstate"]
-		delete(labels, "alertstate")
-		name := labels["alertname"]
-		desc := labelText(labels, "alertname")
-		for _, r := range runsOf(ss.Values, plan) {
-			if r.first > 0 {
-				t := within(unixTime(r.firstVal), plan.at(r.first-1), plan.at(r.first))
-				kind := EventAlertFiring
-				if state == "pending" {
-					kind = EventAlertPending
-					for _, sp := range forState[identity(labels)] {
-						if plan.index(sp.Timestamp) == r.first {
-							t = within(unixTime(float64(sp.Value)), plan.at(r.first-1), plan.at(r.first))
-						}
-					}
-				} else if state != "firing" {
-					continue
-				}
-				if plan.inRange(t) {
-					out = append(out, Event{Time: t, Kind: kind, Source: TimelineAlerts, Labels: copyMap(labels),
-						Summary: strings.TrimSpace(name + " " + state + " " + desc)})
-				}
-			}
-			if state == "firing" && r.last < last {
-				t := plan.at(r.last + 1)
-				if plan.inRange(t) {
-					l := copyMap(labels)
-					seen := unixTime(r.lastVal)
-					l["last_seen_firing"] = seen.Format(time.RFC3339)
-					out = append(out, Event{Time: t, Kind: EventAlertResolved, Source: TimelineAlerts, Labels: l,
-						Summary: strings.TrimSpace(name + " resolved " + desc)})
-				}
-			}
-		}
-	}
-	return out
 }
 
 func copyMap(m map[string]string) map[string]string {
@@ -258,13 +204,16 @@ func ThresholdEvents(mat model.Matrix, plan TimelinePlan, endpointLabel, figure 
 	return out
 }
 
-// ChangeEvents finds restarts and deploys in the answer to
-// ChangesTimelineQuery, per target (instance and job):
-//   - restart: process_start_time_seconds changes; the event is at the new
-//     start time (at the point that saw it when the clocks disagree);
+// ChangeEvents finds restarts, deploys and targets going down and up in
+// the answer to ChangesTimelineQuery, per target (instance and job):
+//   - restart: process_start_time_seconds moves forward; the event is at
+//     the new start time (at the point that saw it when the clocks
+//     disagree). A target whose start time goes back (several processes
+//     answering in turn, StartsInTurn) has no restart;
 //   - deploy: a series of the info metric with other label values appears
 //     after one of the target's existed;
-//   - restart, for a target with neither: the request counters reset.
+//   - restart, for a target with neither: the request counters reset;
+//   - target down and up: up goes to 0, and back to 1 (TargetUpEvents).
 func ChangeEvents(mat model.Matrix, plan TimelinePlan) []Event {
 	target := func(m model.Metric) string { return string(m["job"]) + "\x00" + string(m["instance"]) }
 	described := map[string]bool{}
@@ -273,6 +222,7 @@ func ChangeEvents(mat model.Matrix, plan TimelinePlan) []Event {
 			described[target(ss.Metric)] = true
 		}
 	}
+	inTurn := StartsInTurn(mat)
 	type infoSeries struct {
 		labels      map[string]string
 		first, last int
@@ -287,6 +237,9 @@ func ChangeEvents(mat model.Matrix, plan TimelinePlan) []Event {
 		}
 		switch ss.Metric[SeriesLabel] {
 		case "start":
+			if _, ok := inTurn[TargetKeyOf(ss.Metric)]; ok {
+				continue
+			}
 			prev := math.NaN()
 			for _, sp := range ss.Values {
 				v, i := float64(sp.Value), plan.index(sp.Timestamp)
@@ -321,7 +274,7 @@ func ChangeEvents(mat model.Matrix, plan TimelinePlan) []Event {
 			infos[target(ss.Metric)] = append(infos[target(ss.Metric)], infoSeries{labels: l,
 				first: plan.index(ss.Values[0].Timestamp), last: plan.index(ss.Values[len(ss.Values)-1].Timestamp)})
 		case "resets":
-			if described[target(ss.Metric)] {
+			if _, ok := inTurn[TargetKeyOf(ss.Metric)]; ok || described[target(ss.Metric)] {
 				continue
 			}
 			prev := math.NaN()
@@ -389,7 +342,7 @@ func ChangeEvents(mat model.Matrix, plan TimelinePlan) []Event {
 				Summary: fmt.Sprintf("deploy on %s: %s", who, strings.Join(changed, ", "))})
 		}
 	}
-	return out
+	return append(out, TargetUpEvents(mat, plan)...)
 }
 
 // SilenceEvents lists each silence's creation (its start) and its end

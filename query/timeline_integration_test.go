@@ -67,14 +67,16 @@ func TestIntegrationTimeline(t *testing.T) {
 	auditPath := filepath.Join(dir, "audit.log")
 	notesPath := NotesPathFor(auditPath)
 
-	// A restart and a deploy, once Prometheus has seen the app a while.
-	time.Sleep(6 * time.Second)
+	// A restart and a deploy, once Prometheus has seen the app a while,
+	// each a few scrapes apart.
+	inst := stack.App.Addr()
+	demotest.WaitScrapes(t, stack.PrometheusURL, inst, 6)
 	oldStart := stack.App.StartTime()
 	postControl(t, stack.App.URL(), "/-/restart", nil)
 	newStart := stack.App.StartTime()
-	time.Sleep(3 * time.Second)
+	demotest.WaitMoreScrapes(t, stack.PrometheusURL, inst, 3)
 	postControl(t, stack.App.URL(), "/-/version", url.Values{"version": {"9.9.9"}})
-	time.Sleep(4 * time.Second)
+	demotest.WaitMoreScrapes(t, stack.PrometheusURL, inst, 4)
 
 	// The incident: 60% errors on checkout until the alert fires.
 	stack.App.SetFault("/api/checkout", demo.Fault{ErrorRatio: 0.6})
@@ -82,6 +84,13 @@ func TestIntegrationTimeline(t *testing.T) {
 	demotest.Eventually(t, 45*time.Second, "the alert to fire", func() (bool, string) {
 		v := scalarAt(t, p, firing, time.Now())
 		return v == 1, fmt.Sprintf("ALERTS %v", v)
+	})
+	// The alert fires before the ratio over the timeline's 10s window has
+	// passed the critical 30%: the crossing is only in the range once it has.
+	ratio := `sum(rate(flask_http_request_duration_seconds_count{job="flask",path="/api/checkout",status=~"5.."}[10s])) / sum(rate(flask_http_request_duration_seconds_count{job="flask",path="/api/checkout"}[10s]))`
+	demotest.Eventually(t, 60*time.Second, "checkout's error ratio past the critical 30%", func() (bool, string) {
+		v := scalarAt(t, p, ratio, time.Now())
+		return v > 0.35, fmt.Sprintf("ratio %v", v)
 	})
 
 	// Silenced and expired by someone while it fires.
@@ -97,7 +106,19 @@ func TestIntegrationTimeline(t *testing.T) {
 	if err := NewNoteLog(notesPath).Append(Note{Time: time.Now().UTC(), Author: "ana", Context: "tl", Text: "checkout is failing"}); err != nil {
 		t.Fatal(err)
 	}
-	time.Sleep(time.Second)
+	// Expired once Alertmanager has applied it: the alert shows silenced.
+	demotest.Eventually(t, 30*time.Second, "the alert silenced in Alertmanager", func() (bool, string) {
+		as, err := am.Alerts(ctx)
+		if err != nil {
+			return false, err.Error()
+		}
+		for _, a := range as {
+			if a.Name == "TimelineCheckoutErrors" {
+				return a.State == StateSilenced, "state " + string(a.State)
+			}
+		}
+		return false, "not in Alertmanager"
+	})
 	if err := am.ExpireSilence(ctx, silID); err != nil {
 		t.Fatal(err)
 	}
@@ -108,7 +129,8 @@ func TestIntegrationTimeline(t *testing.T) {
 		v := scalarAt(t, p, firing, time.Now())
 		return math.IsNaN(v), fmt.Sprintf("ALERTS %v", v)
 	})
-	time.Sleep(3 * time.Second)
+	// A few scrapes (and evaluations) past the resolution.
+	demotest.WaitMoreScrapes(t, stack.PrometheusURL, inst, 3)
 	until := time.Now()
 
 	req := TimelineRequest{
@@ -118,14 +140,8 @@ func TestIntegrationTimeline(t *testing.T) {
 	}
 	before := queryRequests(t, stack.PrometheusURL)
 	tl := p.Timeline(ctx, req)
-	var delta float64
-	demotest.Eventually(t, 5*time.Second, "Prometheus to count the queries", func() (bool, string) {
-		delta = queryRequests(t, stack.PrometheusURL) - before
-		return delta >= TimelineQueriesPerBuild, fmt.Sprintf("counted %v", delta)
-	})
-	time.Sleep(300 * time.Millisecond)
-	if delta = queryRequests(t, stack.PrometheusURL) - before; delta != TimelineQueriesPerBuild {
-		t.Errorf("one timeline build sent %v queries, want %d (one range query per source)", delta, TimelineQueriesPerBuild)
+	if delta := demotest.RequestsSince(t, stack.PrometheusURL, before, TimelineRequestsPerBuild, queryHandlers...); delta != TimelineRequestsPerBuild {
+		t.Errorf("one timeline build sent %v requests, want %d (one range query per source and the rules)", delta, TimelineRequestsPerBuild)
 	}
 	if len(tl.Errors) != 0 {
 		t.Fatalf("errors: %v", tl.Errors)

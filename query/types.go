@@ -33,6 +33,9 @@ type Shape struct {
 	InfoMetric string
 	// Grouping groups paths that are one route into one row.
 	Grouping Grouping
+	// ServiceLabel is the label that names a service; empty:
+	// DefaultServiceLabel (the job).
+	ServiceLabel string
 
 	// groupRules are the rules in force for one refresh (WithGroups);
 	// Overview sets them from Grouping.
@@ -60,7 +63,10 @@ type Shape struct {
 // Endpoint holds the figures of one endpoint over the rate window. A figure
 // that does not exist (no traffic, NaN from Prometheus) is NaN.
 type Endpoint struct {
-	Name       string
+	Name string
+	// Service is the service of the endpoint's series when the selection
+	// has one ("" when it spans several or none: see Overview.Services).
+	Service    string
 	RPS        float64   // requests per second
 	ErrorRatio float64   // 0..1; NaN when the endpoint had no traffic
 	P50        float64   // seconds
@@ -96,6 +102,10 @@ type Endpoint struct {
 	// processes answer the scrapes in turn: its rates are wrong.
 	CounterResets float64
 	Series        int
+	// Unknown, when set, is why the endpoint's figures are not shown:
+	// they are known wrong (several processes answer its target's
+	// scrapes in turn). Its figures and trend are then NaN.
+	Unknown string
 	// FiringAlerts is the number of firing alerts naming the endpoint (set
 	// by the console for the worst-first sort).
 	FiringAlerts int
@@ -106,6 +116,9 @@ type Endpoint struct {
 
 // Totals are the figures across the whole selection.
 type Totals struct {
+	// Unknown, when set, is why the totals are NaN though there is
+	// traffic: a row they would sum is known wrong.
+	Unknown    string
 	RPS        float64
 	ErrorRatio float64
 	P99        float64
@@ -137,6 +150,14 @@ type Overview struct {
 	Window           time.Duration
 	// WindowAuto is true when Window was picked from the scrape interval.
 	WindowAuto bool
+	// Services are the services of the selection (by ServiceLabel), by
+	// name; ServicesErr is why they are unknown. With more than one, an
+	// endpoint's row mixes the services' series of its path.
+	Services     []Service
+	ServiceLabel string
+	ServicesErr  error
+	// Selector is the selector the refresh was asked with.
+	Selector string
 	// Targets are the scrape targets behind the selector and their health.
 	Targets  Targets
 	At       time.Time     // evaluation time
@@ -148,6 +169,9 @@ type Overview struct {
 	ChangesErr error
 
 	fresh map[string]bool // endpoints with a fresh series, while assembling
+	// inTurn are the rows served by a target whose processes answer in
+	// turn, while assembling.
+	inTurn map[string]bool
 	// TopBucket is the highest finite bucket bound of the duration
 	// histogram, in seconds: a p99 at it is that or more. 0 when unknown
 	// or when there is no bucket.

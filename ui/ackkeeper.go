@@ -25,9 +25,7 @@ func (a *alertsPart) keepAcks(msg views.AlertsMsg) tea.Cmd {
 	if a.am == nil || msg.NoAlertmanager || m.ctx.Config.UI.ReadOnly || msg.SilencesErr != nil {
 		return nil
 	}
-	if m.link != nil {
-		// A console of a team (vigil serve): the server keeps the acks,
-		// once for all, never each console on its own.
+	if m.link.keepsAcks() {
 		return nil
 	}
 	marked := false

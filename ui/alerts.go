@@ -3,6 +3,7 @@ package ui
 import (
 	"context"
 	"errors"
+	"strings"
 	"time"
 
 	tea "charm.land/bubbletea/v2"
@@ -18,15 +19,19 @@ import (
 // at once, and the result goes, as an AlertsMsg, to every screen that
 // shows alerts. It also runs the writes the screens ask for.
 type alertsPart struct {
-	m       *Model
-	tab     *tab
-	am      AlertSource
-	pending PendingSource
-	feed    *feed[views.AlertsMsg]
-	err     error
-	alerts  []query.Alert
-	peers   []query.PeerStatus
-	grapher graphAlert
+	m   *Model
+	tab *tab
+	// screen is the Alerts screen, silences the Silences screen: the
+	// writes their forms ask for are this part's.
+	screen   *views.Alerts
+	silences *views.Silences
+	am       AlertSource
+	pending  PendingSource
+	feed     *feed[views.AlertsMsg]
+	err      error
+	alerts   []query.Alert
+	peers    []query.PeerStatus
+	grapher  graphAlert
 	// forceRouting makes the next fetch read Alertmanager's configuration
 	// even when the one read is younger than query.RoutingMaxAge.
 	forceRouting bool
@@ -39,27 +44,30 @@ type alertsPart struct {
 // buildAlerts registers the alerts screen, with g graphing an alert's rule
 // (ui/graphalert.go).
 func buildAlerts(m *Model, t *tab) []part {
-	m.alertsScreen = views.NewAlerts(m.ctx)
-	m.alertsScreen.Update(views.SourcesMsg{Alertmanager: m.opts.Alertmanager != nil})
+	scr := views.NewAlerts(m.ctx)
+	scr.Update(views.SourcesMsg{Alertmanager: m.opts.Alertmanager != nil})
 	identity := m.opts.Identity
-	m.alertsScreen.SetWhoAmI(func() string { return identity })
-	t.push(m.alertsScreen)
-	a := &alertsPart{m: m, tab: t, am: m.opts.Alertmanager, pending: m.opts.Pending, grapher: newGraphAlert(m)}
+	scr.SetWhoAmI(func() string { return identity })
+	scr.SetClaimOf(m.link.claims(m)) // ui/teammodel.go
+	t.push(scr)
+	a := &alertsPart{m: m, tab: t, screen: scr, am: m.opts.Alertmanager, pending: m.opts.Pending, grapher: newGraphAlert(m)}
 	deadline := m.ctx.Config.Alertmanager.Timeout.D() + time.Second
 	// With a Team, one poller for every console of the context.
 	a.feed, _ = sharedFeed[views.AlertsMsg](m, m.teamKey("alerts"), pollerOptions(m, deadline, 0))
-	m.addTaker(func() tea.Msg { return a.feed.take() })
 	m.alerts = a
 	return []part{a}
 }
 
 // buildSilences registers the silences screen; the alerts' poller feeds it.
 func buildSilences(m *Model, t *tab) []part {
-	m.silencesScreen = views.NewSilences(m.ctx)
-	m.silencesScreen.Update(views.SourcesMsg{Alertmanager: m.opts.Alertmanager != nil})
+	scr := views.NewSilences(m.ctx)
+	scr.Update(views.SourcesMsg{Alertmanager: m.opts.Alertmanager != nil})
 	identity := m.opts.Identity
-	m.silencesScreen.SetWhoAmI(func() string { return identity })
-	t.push(m.silencesScreen)
+	scr.SetWhoAmI(func() string { return identity })
+	t.push(scr)
+	if m.alerts != nil { // its writes are the alerts part's (screens, above)
+		m.alerts.silences = scr
+	}
 	return nil
 }
 
@@ -75,11 +83,7 @@ func (a *alertsPart) update(msg tea.Msg) (tea.Cmd, bool) {
 	case views.AlertHistoryMsg:
 		// To the alert detail that asked: the Alerts screen's or the
 		// timeline's (each checks the key is its alert's).
-		_, cmd := m.alertsScreen.Update(msg)
-		if m.timeline != nil && m.timeline.screen != nil {
-			m.timeline.screen.Update(msg)
-		}
-		return cmd, true
+		return m.broadcast(msg), true
 	case views.SilenceRequestMsg:
 		return m.runSilence(msg), true
 	case views.SilenceResultMsg:
@@ -218,14 +222,9 @@ func (a *alertsPart) onAlerts(msg views.AlertsMsg) tea.Cmd {
 	if msg.Alerts != nil {
 		a.alerts = msg.Alerts
 	}
-	if l := a.m.link; l != nil && msg.Alerts != nil && msg.Err == nil {
-		// Every source answered: a claim on an alert no longer listed
-		// ends (ui/teamclaims.go).
-		active := make(map[string]bool, len(msg.Alerts))
-		for _, al := range msg.Alerts {
-			active[al.Key()] = true
-		}
-		l.team.resolved(a.m.ctx.Config.Context, active)
+	if msg.Alerts != nil && msg.Err == nil {
+		// Every source answered: a claim on an alert no longer listed ends.
+		a.m.link.alertsListed(a.m.ctx.Config.Context, msg.Alerts)
 	}
 	return tea.Batch(a.m.broadcast(msg), a.m.toParts(msg), a.keepAcks(msg))
 }
@@ -245,6 +244,12 @@ func (a *alertsPart) counts() (firing, pending, silenced int) {
 	return
 }
 
+// alarm: the watchdog not firing, or unknown (ui/status.go).
+func (a *alertsPart) alarm() (string, string) {
+	wd := views.WatchdogAlarm(a.watchdog)
+	return wd, strings.Replace(wd, "alerting pipeline broken", "pipeline broken", 1)
+}
+
 // runSilence hands a write asked for by a screen to the silence service,
 // which validates, de-duplicates, posts, reads back and audits it; the
 // screens show its one result.
@@ -254,7 +259,7 @@ func (m *Model) runSilence(req views.SilenceRequestMsg) tea.Cmd {
 		return nil
 	}
 	if m.ctx.Config.Protected {
-		return m.confirm.ask(req) // ui/protect.go
+		return m.toParts(holdWriteMsg{req}) // at once (ui/protect.go)
 	}
 	return m.sendSilence(req, "")
 }
@@ -278,10 +283,10 @@ func (m *Model) sendSilence(req views.SilenceRequestMsg, confirmed string) tea.C
 // and writer.
 func (m *Model) silenceService() *query.SilenceService {
 	var am query.SilenceWriter
-	if m.am != nil {
-		am = m.am
+	if m.opts.Alertmanager != nil {
+		am = m.opts.Alertmanager
 	}
-	return query.NewSilenceService(query.SilenceServiceOptions{Alertmanager: am, Audit: m.audit, Writer: m.auditUser,
+	return query.NewSilenceService(query.SilenceServiceOptions{Alertmanager: am, Audit: m.opts.Audit, Writer: m.opts.AuditUser,
 		Peers: m.ctx.Config.Alertmanager.URLs, Timeout: m.ctx.Config.Alertmanager.Timeout.D(), Logger: m.log, Now: m.now,
 		Protected: protectedName(m.ctx.Config.Protected, m.ctx.Config.Context),
 		Principal: m.opts.Principal, Observe: m.opts.ObserveWrite})
@@ -297,7 +302,7 @@ type auditFailed struct {
 // at once, so the change shows without waiting for the next tick.
 func (m *Model) onSilenceResult(r views.SilenceResultMsg) tea.Cmd {
 	var cmds []tea.Cmd
-	for _, s := range []views.Screen{m.alertsScreen, m.silencesScreen} {
+	for _, s := range []views.Screen{m.alerts.screen, m.alerts.silences} {
 		_, cmd := s.Update(r)
 		cmds = append(cmds, cmd)
 	}

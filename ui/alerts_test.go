@@ -119,7 +119,7 @@ func TestTooSmallTerminalKeysDoNotAct(t *testing.T) {
 		amPress(m, string(r))
 	}
 	amPress(m, "enter")
-	if f := m.alertsScreen.Form(); f == nil || !f.Confirming() {
+	if f := m.alerts.screen.Form(); f == nil || !f.Confirming() {
 		t.Fatalf("not on the confirm step:\n%s", screen(m))
 	}
 	m.Update(tea.WindowSizeMsg{Width: 20, Height: 5})
@@ -131,7 +131,7 @@ func TestTooSmallTerminalKeysDoNotAct(t *testing.T) {
 	if am.created() != 0 || isQuit(msgs) {
 		t.Fatalf("keys acted while too small: %d silences, msgs %#v", am.created(), msgs)
 	}
-	if f := m.alertsScreen.Form(); f == nil || !f.Confirming() || f.ReviewSeen() {
+	if f := m.alerts.screen.Form(); f == nil || !f.Confirming() || f.ReviewSeen() {
 		t.Fatal("the form should still wait on its confirm step, unseen")
 	}
 	m.Update(tea.WindowSizeMsg{Width: 80, Height: 24})
@@ -166,7 +166,7 @@ func TestCtrlCAsksBeforeDiscardingTypedSilence(t *testing.T) {
 		t.Fatalf("no question:\n%s", s)
 	}
 	amPress(m, "!")
-	if f := m.alertsScreen.Form(); f == nil || !strings.Contains(m.alertsScreen.UnsentWork(), "rollback!") {
+	if f := m.alerts.screen.Form(); f == nil || !strings.Contains(m.alerts.screen.UnsentWork(), "rollback!") {
 		t.Fatal("another key should keep the work and type")
 	}
 	amPress(m, "ctrl+c")
@@ -187,7 +187,7 @@ var _ AlertSource = (*countingAM)(nil)
 func TestGraphKeyIsTypedWhileTheFilterPromptIsOpen(t *testing.T) {
 	m, _ := alertsModel(t)
 	amPress(m, "/", "H", "i", "g", "h")
-	if f := m.alertsScreen.Filter(); strings.Contains(screen(m), "needs a Prometheus source") || !strings.Contains(screen(m), "High") {
+	if f := m.alerts.screen.Filter(); strings.Contains(screen(m), "needs a Prometheus source") || !strings.Contains(screen(m), "High") {
 		t.Fatalf("g did not reach the filter prompt (filter %q):\n%s", f, screen(m))
 	}
 	amPress(m, "esc", "esc")

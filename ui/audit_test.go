@@ -28,10 +28,10 @@ func TestFailedWriteIsAudited(t *testing.T) {
 		t.Fatal(err)
 	}
 	m, _ := newModel(t, &scripted{ov: sample()})
-	m.am = am
+	m.opts.Alertmanager = am
 	m.ctx.Config.Alertmanager.URLs = []string{url}
-	m.audit = query.NewAuditLog(filepath.Join(t.TempDir(), "audit.log"))
-	m.auditUser = "oncall@bastion"
+	m.opts.Audit = query.NewAuditLog(filepath.Join(t.TempDir(), "audit.log"))
+	m.opts.AuditUser = "oncall@bastion"
 	ms := labels.Matchers{{Type: labels.MatchEqual, Name: "alertname", Value: "X"}}
 	cmd := m.runSilence(views.SilenceRequestMsg{Op: views.OpCreate, Spec: query.SilenceSpec{
 		Matchers: ms, StartsAt: time.Now(), EndsAt: time.Now().Add(time.Hour), CreatedBy: "oncall@bastion", Comment: "c"}})
@@ -39,7 +39,7 @@ func TestFailedWriteIsAudited(t *testing.T) {
 	if !ok || res.Err == nil {
 		t.Fatalf("got %#v", res)
 	}
-	data, err := os.ReadFile(m.audit.Path())
+	data, err := os.ReadFile(m.opts.Audit.Path())
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -52,11 +52,11 @@ func TestFailedWriteIsAudited(t *testing.T) {
 func TestReadOnlyWritesNothing(t *testing.T) {
 	m, _ := newModel(t, &scripted{ov: sample()})
 	m.ctx.Config.UI.ReadOnly = true
-	m.audit = query.NewAuditLog(filepath.Join(t.TempDir(), "audit.log"))
+	m.opts.Audit = query.NewAuditLog(filepath.Join(t.TempDir(), "audit.log"))
 	if cmd := m.runSilence(views.SilenceRequestMsg{Op: views.OpExpire}); cmd != nil {
 		t.Fatal("read-only mode ran a write")
 	}
-	if _, err := os.Stat(m.audit.Path()); err == nil {
+	if _, err := os.Stat(m.opts.Audit.Path()); err == nil {
 		t.Fatal("read-only mode wrote an audit line")
 	}
 }

@@ -41,7 +41,7 @@ func (o outside) openURL(raw string) tea.Cmd {
 		return nil
 	}
 	copyInstead := "press " + keys.Name(o.m.ctx.Keys.Copy) + " to copy the URL instead"
-	if o.m.opts.Principal != nil || o.m.link != nil {
+	if o.m.opts.Principal != nil || o.m.link.served() {
 		// A console served over SSH: the display would be the server's,
 		// never the person's. Nothing is run.
 		return func() tea.Msg { return views.FlashMsg{Text: "served over SSH: " + u + " · " + copyInstead} }

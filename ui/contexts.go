@@ -12,6 +12,7 @@ import (
 	tea "charm.land/bubbletea/v2"
 	"charm.land/lipgloss/v2"
 
+	"github.com/vigilterm/vigil/query"
 	"github.com/vigilterm/vigil/themes"
 	"github.com/vigilterm/vigil/views"
 	"github.com/vigilterm/vigil/views/keys"
@@ -115,12 +116,28 @@ func NewContexts(specs []ContextSpec, active int, first *Model) *Contexts {
 // install keeps a built console.
 func (r *Contexts) install(i int, m *Model) {
 	r.models[i] = m
-	m.others = func() string { return r.othersText(i) }
-	m.othersUnsent = func() string { return r.unsentElsewhere(i) }
+	m.others = siblingsOf{r: r, self: i}
 	m.hidden = i != r.active
 	m.SetSize(r.width, r.height)
 	r.now = m.now
 }
+
+// siblings is what one context's console knows of the others' (nil with
+// one context): the header's summary of them, and their unsent work, so
+// that a quit asks about it too.
+type siblings interface {
+	summary() string
+	unsent() string
+}
+
+// siblingsOf are the consoles of r other than self.
+type siblingsOf struct {
+	r    *Contexts
+	self int
+}
+
+func (s siblingsOf) summary() string { return s.r.othersText(s.self) }
+func (s siblingsOf) unsent() string  { return s.r.unsentElsewhere(s.self) }
 
 // unsentElsewhere names the first unsent work of a context other than
 // self: "the silence form's comment in prod-us".
@@ -525,7 +542,7 @@ func (m *Model) contextName() string {
 
 // capturing reports whether a prompt, a form or help owns the keyboard.
 func (m *Model) capturing() bool {
-	return m.promql.open || m.note.open || m.confirm.open || m.showHelp || m.activeTab().top().Capturing()
+	return m.top() != nil || m.activeTab().top().Capturing()
 }
 
 // liveMark is the console's connection state: ● live, ✕ down, ? not yet.
@@ -546,6 +563,5 @@ func (m *Model) firingCount() int {
 	if a == nil || a.alerts == nil || (a.am == nil && a.pending == nil) {
 		return -1
 	}
-	f, _, _ := a.counts()
-	return f
+	return query.CountFiring(a.alerts) // as the contexts not shown count
 }

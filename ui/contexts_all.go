@@ -105,13 +105,7 @@ func (r *Contexts) onAllAnswer(msg allAnswerMsg) tea.Cmd {
 	s := &r.state[i]
 	s.err = msg.Err
 	if msg.Err == nil {
-		n := 0
-		for _, a := range msg.Alerts.Alerts {
-			if a.State == query.StateFiring {
-				n++
-			}
-		}
-		s.known, s.firing = true, n
+		s.known, s.firing = true, query.CountFiringOf(msg.Alerts.Alerts)
 	}
 	return r.all.Update(msg.ContextAlertsMsg)
 }
@@ -163,5 +157,5 @@ func (r *Contexts) focus(i int, k string) tea.Cmd {
 	if m == nil {
 		return nil
 	}
-	return tagCmd(i, tea.Batch(m.showTab(m.alerts.tab), m.alertsScreen.Focus(k)))
+	return tagCmd(i, tea.Batch(m.showTab(m.alerts.tab), m.alerts.screen.Focus(k)))
 }

@@ -174,7 +174,7 @@ func TestQuitAsksAboutUnsentWorkInAnotherContext(t *testing.T) {
 		_, cmd := r.Update(keyMsg(k))
 		drainRoot(r, cmd)
 	}
-	b.note.prompt.In.SetValue("half a note") // typed in us, then left
+	partOf[*notePart](b).prompt.In.SetValue("half a note") // typed in us, then left
 	for _, k := range []string{"C", "k", "enter"} {
 		_, cmd := r.Update(keyMsg(k))
 		drainRoot(r, cmd)

@@ -19,6 +19,10 @@ import (
 // minutes and hours of data, and it costs DoctorRequests queries.
 const DoctorInterval = 5 * time.Minute
 
+// DoctorFresh is how old the checks may be when the doctor's screen is
+// shown before they are made again.
+const DoctorFresh = 30 * time.Second
+
 // doctorPart runs the metrics doctor at start and every DoctorInterval
 // (and on r while its screen is shown), for its screen and the overview's
 // line.
@@ -37,48 +41,59 @@ type doctorPart struct {
 // buildDoctor registers the doctor screen.
 func buildDoctor(m *Model, t *tab) []part {
 	d := &doctorPart{m: m, tab: t, screen: views.NewDoctor(m.ctx)}
-	m.doctor = d
-	deadline := 3*m.ctx.Config.Prometheus.Timeout.D() + time.Second
-	d.feed, _ = sharedFeed[*query.DoctorReport](m, m.teamKey("doctor", m.ctx.Config.Shape()), poll.Options{Interval: DoctorInterval, Deadline: deadline,
+	deadline := 4*m.ctx.Config.Prometheus.Timeout.D() + time.Second // + the window's read
+	d.feed, _ = sharedFeed[*query.DoctorReport](m, m.teamKey("doctor", m.baseShape()), poll.Options{Interval: DoctorInterval, Deadline: deadline,
 		FirstBackoff: 30 * time.Second, Slack: 50 * time.Millisecond, Now: m.ctx.Now})
-	m.addTaker(func() tea.Msg { return d.feed.take() })
 	t.push(d.screen)
-	return []part{d}
+	return []part{d, newRulesPart(m)} // ui/rulecheck.go
 }
+
+// overviewReadMsg tells the parts of the overview's newest refresh.
+type overviewReadMsg struct{ ov *query.Overview }
 
 func (d *doctorPart) update(msg tea.Msg) (tea.Cmd, bool) {
 	switch msg := msg.(type) {
+	case overviewReadMsg:
+		return d.followRules(msg.ov), true
 	case polled[*query.DoctorReport]:
 		if msg.Err == nil && msg.Value != nil {
 			d.last = msg.Value
 		}
-		d.show(msg.Err)
-		return nil, true
+		return d.show(msg.Err), true
+	case shownMsg:
+		// Shown with checks older than DoctorFresh: checked again, so
+		// what the screen says is of now (a 500 since the last run…).
+		if msg.tab != d.tab || d.last == nil || d.last.At.IsZero() || d.m.now().Sub(d.last.At) < DoctorFresh {
+			return nil, false
+		}
+		return d.poll(d.m.now(), true), true
 	}
 	return nil, false
 }
 
 // show puts the report on the screen and the overview's line, its
 // recording rules check as the overview's newest refresh found them.
-func (d *doctorPart) show(err error) {
+func (d *doctorPart) show(err error) tea.Cmd {
 	r := d.last.WithRulesOf(d.m.shape(), d.rulesOf)
 	d.screen.Update(views.DoctorMsg{Report: r, Err: err})
-	d.m.ov.screen.SetDoctorSummary(views.DoctorSummary(r, d.m.ctx.Keys.Doctor))
+	// To the overview's screen (ui/overview.go).
+	cmd := d.m.toParts(views.DoctorSummaryMsg{Text: views.DoctorSummary(r, d.m.ctx.Keys.Doctor)})
 	d.m.SetSize(d.m.width, d.m.height)
+	return cmd
 }
 
 // followRules takes the rules state of a refresh of the overview when it
 // differs from what the doctor's screen says.
-func (d *doctorPart) followRules(ov *query.Overview) {
+func (d *doctorPart) followRules(ov *query.Overview) tea.Cmd {
 	if ov == nil {
-		return
+		return nil
 	}
 	prev := d.rulesOf
 	d.rulesOf = ov
 	if d.last == nil || (prev != nil && prev.Recorded == ov.Recorded && prev.RulesWhy == ov.RulesWhy && slices.Equal(prev.NotRecorded, ov.NotRecorded)) {
-		return
+		return nil
 	}
-	d.show(nil)
+	return d.show(nil)
 }
 
 func (d *doctorPart) poll(at time.Time, now bool) tea.Cmd {
@@ -93,7 +108,7 @@ func (d *doctorPart) poll(at time.Time, now bool) tea.Cmd {
 	if !now && !d.feed.p.Due(at) {
 		return nil
 	}
-	run, opts, s := d.m.opts.Doctor, d.m.opts.DoctorOptions, d.m.shape()
+	run, opts, s := d.m.opts.Doctor, d.m.opts.DoctorOptions, d.m.autoShape()
 	at = dueAt(at, now)
 	return d.feed.startDue(func(ctx context.Context) (*query.DoctorReport, error) {
 		r := run(ctx, s, opts)

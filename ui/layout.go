@@ -7,7 +7,6 @@ import (
 
 	"charm.land/bubbles/v2/key"
 
-	"github.com/vigilterm/vigil/query"
 	"github.com/vigilterm/vigil/views"
 	"github.com/vigilterm/vigil/views/keys"
 	"github.com/vigilterm/vigil/views/text"
@@ -23,8 +22,8 @@ func (m *Model) render() string {
 	var lines []string
 	lines = append(lines, m.headerLines()...)
 	var body string
-	if m.showHelp {
-		body = m.helpView(m.height - len(lines) - 1)
+	if b, ok := m.overlayBody(m.height - len(lines) - 1); ok {
+		body = b
 	} else if m.fullScreenDown() {
 		body = m.downView(m.height - 3)
 	} else {
@@ -34,23 +33,25 @@ func (m *Model) render() string {
 	if e := m.errorLine(); e != "" {
 		lines = append(lines, e)
 	}
-	lines = append(lines, m.note.problemLines(m.width)...)
+	lines = append(lines, m.overlayLines(m.width)...)
+	lines = append(lines, m.refusedLines(m.width)...)
 	lines = append(lines, m.footer())
 	return strings.Join(lines, "\n")
 }
 
-// shown is what the content area shows: the PromQL prompt while it is
-// open, else the active tab's top component.
+// shown is the screen under what the overlays draw: the screen of the
+// open overlay opened last that has one (the PromQL prompt), else the
+// active tab's top component.
 func (m *Model) shown() views.Screen {
-	if m.promql.open {
-		return m.promql.screen
+	if o := m.topOf(func(o overlay) bool { return o.screen() != nil }); o != nil {
+		return o.screen()
 	}
 	return m.activeTab().top()
 }
 
 func (m *Model) tooSmall() string {
 	msg := fmt.Sprintf("terminal too small: %dx%d, vigil needs %dx%d", m.width, m.height, MinWidth, MinHeight)
-	if m.quitAsked {
+	if m.quitting.asked {
 		msg = m.quitQuestion() + " — " + msg
 	}
 	var lines []string
@@ -69,7 +70,7 @@ func (m *Model) stateText() string {
 	refresh := m.ctx.Config.UI.Refresh.D()
 	s, c := m.ov.feed.status(), m.ov.conn()
 	switch {
-	case m.paused:
+	case m.paused():
 		return st.StateStale.Render("⏸ paused since " + m.pausedAt.Format("15:04:05"))
 	case s.Inflight && !s.Started.IsZero() && now.Sub(s.Started) > refresh && c != connDown:
 		// The figures on screen are older than the interval says.
@@ -144,13 +145,7 @@ func (m *Model) peersText() string {
 // partial" while rules of an older vigil record only some (the doctor
 // names the rest).
 func (m *Model) windowText() string {
-	rules := ""
-	if d := m.ov.data(); d != nil && d.Recorded != "" {
-		rules = " · rules ✓"
-		if len(d.NotRecorded) > 0 {
-			rules = " · rules partial"
-		}
-	}
+	rules := m.rulesText()
 	w := m.ctx.Config.UI.Window
 	if !w.Auto {
 		return views.FormatDuration(w.D()) + rules
@@ -159,6 +154,19 @@ func (m *Model) windowText() string {
 		return views.FormatDuration(d.Window) + " (auto)" + rules
 	}
 	return "auto"
+}
+
+// rulesText is " · rules ✓" while the figures come from vigil's recording
+// rules, " · rules partial" while only some do, else "".
+func (m *Model) rulesText() string {
+	d := m.ov.data()
+	switch {
+	case d == nil || d.Recorded == "":
+		return ""
+	case len(d.NotRecorded) > 0:
+		return " · rules partial"
+	}
+	return " · rules ✓"
 }
 
 // targetLine names the down targets behind the selector, under the header,
@@ -188,33 +196,57 @@ func (m *Model) headerLines() []string {
 	left := st.Accent.Render("vigil") + st.Muted.Render(" · ") + m.contextName() +
 		st.Muted.Render(" · ") + text.Sanitize(m.ov.host)
 	state := m.watchingText() + m.peersText() + m.stateText() + m.engineText() // ui/status.go
-	right := state + st.Muted.Render(fmt.Sprintf(" · every %s · window %s",
-		views.FormatDuration(cfg.UI.Refresh.D()), m.windowText()))
 	ro := ""
 	if cfg.UI.ReadOnly {
 		ro = st.Warn.Render("read-only") + st.Muted.Render(" · ")
 	}
-	right = ro + right
+	// Short of room, the refresh interval goes first, then the window
+	// (the totals say it, and the Status screen both): the server's
+	// address stays whole, but for the other contexts.
+	e, scrape := m.ov.every()
+	everyText := " · every " + views.FormatDuration(e)
+	if scrape {
+		// The refresh asked for is shorter than the scrape interval: no
+		// refresh before newer data can exist.
+		everyText += " (scrape)"
+	}
+	every := st.Muted.Render(everyText)
+	window := st.Muted.Render(" · window " + m.windowText())
+	rights := []string{ro + state + every + window, ro + state + window}
+	if d := m.ov.data(); d != nil && d.Window > 0 {
+		// Without "(auto)".
+		rights = append(rights, ro+state+st.Muted.Render(" · window "+views.FormatDuration(d.Window)+m.rulesText()))
+	}
+	rights = append(rights, ro+state+st.Muted.Render(m.rulesText()), ro+state)
+	others := ""
 	if m.others != nil {
-		// The other contexts (ui/contexts.go) go before the host, then
-		// before the refresh and window, when short of room: those are
-		// on the Status screen too.
-		others := m.others()
-		if text.Width(left)+text.Width(others)+1+text.Width(right) > m.width {
+		// The other contexts (ui/contexts.go) go before the host when
+		// short of room: the context's name says which server it is.
+		others = m.others.summary()
+		if text.Width(left)+text.Width(others)+1+text.Width(rights[0]) > m.width {
 			left = st.Accent.Render("vigil") + st.Muted.Render(" · ") + m.contextName()
 		}
-		if text.Width(left)+text.Width(others)+1+text.Width(right) > m.width {
-			right = ro + state
-		}
-		left += others
 	}
+	right := rights[0]
+	for _, r := range rights {
+		right = r
+		if text.Width(left)+text.Width(others)+1+text.Width(right) <= m.width {
+			break
+		}
+	}
+	left += others
 	l1 := text.Spread(left, right, m.width)
 
 	totals := m.totalsText()
-	tabs := m.tabsText(false)
+	tabs := m.tabsText(tabsFull)
 	if text.Width(tabs)+1+text.Width(totals) > m.width {
-		// Short of room: the screens not shown collapse to their number.
-		tabs = m.tabsText(true)
+		// Short of room: the screens not shown collapse to their number,
+		// the Alerts tab keeps its title so that its counts never read
+		// as tab numbers; then the counts go in brackets after the number.
+		tabs = m.tabsText(tabsCompact)
+		if text.Width(tabs)+1+text.Width(totals) > m.width {
+			tabs = m.tabsText(tabsNumbers)
+		}
 	}
 	l2 := text.Spread(tabs, totals, m.width)
 	out := []string{l1, l2}
@@ -225,25 +257,41 @@ func (m *Model) headerLines() []string {
 	return out
 }
 
+// tabsWidth is how much of the tab bar is written out.
+type tabsWidth int
+
+const (
+	tabsFull    tabsWidth = iota // every tab's key and title
+	tabsCompact                  // the inactive ones' key only, but the Alerts tab's title with its counts in brackets
+	tabsNumbers                  // the inactive ones' key only, the counts in brackets after it
+)
+
 // tabsText is the tab bar: each screen's key and title, the Alerts tab
-// with its counts. Compact leaves only the key of inactive screens.
-func (m *Model) tabsText(compact bool) string {
+// with its counts.
+func (m *Model) tabsText(w tabsWidth) string {
 	st := m.ctx.Styles
 	var tabs []string
 	for i, tb := range m.tabs {
 		k := keys.Name(tb.key)
 		t := k + " " + tb.top().Title()
+		badge := tb == m.alerts.tab && m.alertBadge() != ""
 		switch {
 		case i == m.active:
 			t = st.TabActive.Render(t)
-		case compact:
-			t = st.Tab.Render(k)
-		default:
+		case w == tabsFull, w == tabsCompact && badge:
 			t = st.Tab.Render(t)
+		default:
+			t = st.Tab.Render(k)
 		}
 		// The badge carries its own styles: never nest styled strings.
-		if tb == m.alerts.tab {
-			t += m.alertBadge()
+		if badge {
+			// Past the full bar the next tab is a bare number: the counts
+			// go in brackets, so "◐3 3" does not read as one.
+			if w != tabsFull && i < len(m.tabs)-1 {
+				t += st.Muted.Render("(") + strings.TrimPrefix(m.alertBadge(), " ") + st.Muted.Render(")")
+			} else {
+				t += m.alertBadge()
+			}
 		}
 		tabs = append(tabs, t)
 	}
@@ -258,11 +306,15 @@ func (m *Model) totalsText() string {
 		return st.Muted.Render("no data")
 	}
 	t := d.Totals
+	if t.Unknown != "" {
+		return st.Muted.Render("req/s ") + st.Warn.Render("?") + st.Muted.Render("  err ") + st.Warn.Render("?") +
+			st.Muted.Render("  p99 ") + st.Warn.Render("?") + st.Muted.Render("  exc ") + st.Warn.Render("?") + st.Muted.Render("/"+views.FormatDuration(d.Window))
+	}
 	th := m.ctx.Thresholds()
 	return st.Muted.Render("req/s ") + views.FormatRPS(t.RPS) +
 		st.Muted.Render("  err ") + st.Level(views.ThemeLevel(t.ErrorRatio, th.ErrorLevel(t.ErrorRatio))).Render(views.FormatPercent(t.ErrorRatio)) +
 		st.Muted.Render("  p99 ") + st.Level(views.ThemeLevel(t.P99, th.P99Level(t.P99))).Render(views.FormatSeconds(t.P99)) +
-		st.Muted.Render("  exc ") + views.FormatCount(t.Exceptions)
+		st.Muted.Render("  exc ") + views.FormatCount(t.Exceptions) + st.Muted.Render("/"+views.FormatDuration(d.Window))
 }
 
 // fullScreenDown is true when the overview has nothing to show but the
@@ -308,68 +360,33 @@ func (m *Model) downView(h int) string {
 	return text.FitLines(lines, m.width, h)
 }
 
-func (m *Model) helpView(h int) string {
+// legendLines writes a legend: each mark in its column, its meaning
+// wrapped beside it.
+func (m *Model) legendLines(syms []views.Symbol) []string {
 	st := m.ctx.Styles
-	k := m.ctx.Keys
-	scr := m.activeTab().top()
-	groups := [][]key.Binding{k.Global()}
-	if m.link != nil {
-		groups = append(groups, []key.Binding{m.ctx.Keys.Who, m.ctx.Keys.Claim}) // ui/teammodel.go
+	markW := 0
+	for _, s := range syms {
+		markW = max(markW, text.Width(s.Mark))
 	}
-	groups = append(groups, scr.FullHelp()...)
-	var entries []string
-	for _, g := range groups {
-		n := 0
-		for _, b := range g {
-			if !b.Enabled() {
-				continue
+	markW = min(markW, 16)
+	descW := max(m.width-markW-5, 20)
+	var out []string
+	for _, s := range syms {
+		mark := text.Sanitize(s.Mark)
+		wrapped := text.WrapWords(text.Sanitize(s.Meaning), descW)
+		if text.Width(mark) > markW {
+			// A long mark has its own line.
+			out = append(out, "  "+st.HelpKey.Render(mark))
+			mark = ""
+		}
+		for i, l := range wrapped {
+			if i > 0 {
+				mark = ""
 			}
-			hb := b.Help()
-			entries = append(entries, st.HelpKey.Render(text.PadRight(hb.Key, 7))+" "+st.HelpDesc.Render(hb.Desc))
-			n++
-		}
-		if n > 0 {
-			entries = append(entries, "")
+			out = append(out, "  "+st.HelpKey.Render(text.PadRight(mark, markW))+" "+st.HelpDesc.Render(l))
 		}
 	}
-	var notes []string
-	for _, n := range scr.Notes() {
-		notes = append(notes, text.WrapWords(n, max(m.width-4, 10))...)
-	}
-	notes = append(notes, text.WrapWords("Header: ● firing, ◐ pending, ◌ silenced or inhibited alerts; am ●✕ is each Alertmanager peer's health.", max(m.width-4, 10))...)
-	if m.ctx.Config.UI.ReadOnly {
-		// First, so that a short terminal never cuts it off.
-		note := "read-only: keys that write to Alertmanager are disabled"
-		if p := m.opts.Principal; p != nil && !p.Role.CanWrite() {
-			note = (&query.ForbiddenError{Principal: *p}).Error()
-		}
-		notes = append([]string{note}, notes...)
-	}
-	// Two columns of keys when they do not fit in one and the width allows.
-	room := h - 3 - len(notes)
-	cols := 1
-	if len(entries) > room && m.width >= 2*34 {
-		cols = 2
-	}
-	per := (len(entries) + cols - 1) / cols
-	colW := m.width/cols - 2
-	var lines []string
-	closes := fmt.Sprintf("   (%s or %s closes)", keys.Name(k.Help), keys.Name(k.Back))
-	lines = append(lines, st.Accent.Render("Keys — "+scr.Title())+st.Muted.Render(closes))
-	for r := 0; r < per; r++ {
-		line := ""
-		for c := 0; c < cols; c++ {
-			i := c*per + r
-			if i < len(entries) {
-				line += "  " + text.Fit(entries[i], colW)
-			}
-		}
-		lines = append(lines, line)
-	}
-	for _, n := range notes {
-		lines = append(lines, "  "+st.Muted.Render(n))
-	}
-	return text.FitLines(lines, m.width, h)
+	return out
 }
 
 // quitQuestion asks whether to quit and discard unsent work.
@@ -379,27 +396,28 @@ func (m *Model) quitQuestion() string {
 
 func (m *Model) footer() string {
 	st := m.ctx.Styles
-	if m.quitAsked {
+	if m.quitting.asked {
 		return st.FlashErr.Render(text.Fit(text.Sanitize(m.quitQuestion()), m.width))
 	}
-	if m.note.open {
-		return m.note.view(m.width)
+	o := m.top()
+	if o != nil {
+		if f := o.footer(m.width); f != "" {
+			return f
+		}
 	}
-	if m.confirm.open {
-		return m.confirm.view(m.width) // ui/protect.go
-	}
-	if m.flash != "" {
+	if m.flash.text != "" {
 		s := st.FlashOK
-		if m.flashErr {
+		if m.flash.err {
 			s = st.FlashErr
 		}
-		return s.Render(text.Fit(text.Sanitize(m.flash), m.width))
+		return s.Render(text.Fit(text.Sanitize(m.flash.text), m.width))
 	}
 	var bindings []key.Binding
-	if m.showHelp {
-		bindings = []key.Binding{m.ctx.Keys.Back}
-	} else {
+	if o != nil {
+		bindings = o.bindings()
+	}
+	if bindings == nil {
 		bindings = m.shown().ShortHelp()
 	}
-	return text.Truncate(m.help.ShortHelpView(bindings), m.width)
+	return text.Truncate(m.keysLine.ShortHelpView(bindings), m.width)
 }

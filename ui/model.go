@@ -15,7 +15,6 @@ import (
 	"charm.land/bubbles/v2/key"
 	tea "charm.land/bubbletea/v2"
 
-	"github.com/vigilterm/vigil/query"
 	"github.com/vigilterm/vigil/views"
 	"github.com/vigilterm/vigil/views/keys"
 )
@@ -38,51 +37,37 @@ type Model struct {
 	width  int
 	height int
 
-	tabs     []*tab
-	active   int
-	parts    []part
-	ov       *overviewPart // the overview's poller: the header's state and totals
-	doctor   *doctorPart   // the doctor's, nil without its screen
-	alerts   *alertsPart   // the alerts' poller: the header's badge and peers
-	promql   *promqlPart   // the PromQL prompt, over any screen
-	note     *notePart     // the note prompt, over any screen
-	confirm  *confirmPart  // a protected context's name, before a write
-	timeline *timelinePart // the timeline's builds, rebuilt when a note is saved
-	status   *statusPart   // the Status screen's poller: the delivery alarm
+	tabs   []*tab
+	active int
+	parts  []part
+	ov     *overviewPart // the overview's poller: the header's state and totals
+	alerts *alertsPart   // the alerts' poller: the header's badge and peers
+	// overlays open over any screen and take the keys first while open
+	// (ui/overlay.go): the help, the PromQL and note prompts, the confirm.
+	overlays []overlay
 
-	// The silence writes (ui/alerts.go).
-	am             AlertSource
-	audit          *query.AuditLog
-	auditUser      string
-	alertsScreen   *views.Alerts
-	silencesScreen *views.Silences
-
-	showHelp bool
-	help     help.Model
-	paused   bool
+	// keysLine draws the footer's keys.
+	keysLine help.Model
+	// pausedAt is when r paused the refreshes; zero while they run.
 	pausedAt time.Time
+	// flash is the footer's passing message.
+	flash flash
 
-	flash       string
-	flashErr    bool
-	flashExpire time.Time
-
-	// quitAsked is set by an interrupt that would discard unsent work: a
-	// second one quits, any other key keeps the work. discarded names the
-	// work a quit threw away, for the exit status.
-	quitAsked bool
-	discarded string
+	// quitting is the question an interrupt asks before it discards work.
+	quitting quitState
 
 	// hidden is set while another context is shown (ui/contexts.go): the
-	// heartbeat then starts no polls. others is the header's summary of
-	// the other contexts; nil with one context.
+	// heartbeat then starts no polls. others are the other contexts'
+	// consoles; nil with one context.
 	hidden bool
-	others func() string
-	// othersUnsent names unsent work in the other contexts, so that a
-	// quit asks about it too; nil with one context.
-	othersUnsent func() string
+	others siblings
 
 	// link ties the console to its Team (ui/team*.go); nil alone.
 	link *teamLink
+
+	// refused is why a key that opens a place to type in was refused;
+	// while set, keys are dropped (ui/refused.go).
+	refused string
 }
 
 // New builds the root model.
@@ -94,21 +79,24 @@ func New(o Options) *Model {
 	if o.Identity == "" {
 		o.Identity = views.SystemUser()
 	}
-	m := &Model{ctx: o.Context, am: o.Alertmanager, audit: o.Audit, auditUser: o.AuditUser, log: logger, help: help.New()}
+	m := &Model{ctx: o.Context, log: logger, keysLine: help.New()}
 	m.linkTeam(&o) // ui/teammodel.go
 	m.opts = o
-	m.note = newNotePart(m)
-	m.confirm = newConfirmPart(m)
-	o.Context.HeldWrite = m.confirm.held
-	m.buildTabs()
-	if m.link != nil {
-		m.alertsScreen.SetClaimOf(m.claimText)
+	confirm := newConfirmPart(m)
+	o.Context.HeldWrite = confirm.held
+	if p := o.Principal; p != nil {
+		// The silence service signs a served person's silences with
+		// their key's name: the form shows that name, not a field.
+		o.Context.SignedBy = func() string { return p.Current().Name }
 	}
-	m.promql = newPromQL(m, o)
-	m.parts = append(m.parts, m.promql, m.note, m.confirm, outside{m: m, inTmux: o.InTmux})
+	m.buildTabs()
+	m.overlays = []overlay{&helpPart{m: m}, newPromQL(m, o), newNotePart(m), confirm}
+	for _, o := range m.overlays {
+		m.parts = append(m.parts, o)
+	}
+	m.parts = append(m.parts, outside{m: m, inTmux: o.InTmux})
 	st := o.Context.Styles
-	m.help.Styles.ShortKey, m.help.Styles.ShortDesc, m.help.Styles.ShortSeparator = st.HelpKey, st.HelpDesc, st.Muted
-	m.help.Styles.FullKey, m.help.Styles.FullDesc = st.HelpKey, st.HelpDesc
+	m.keysLine.Styles.ShortKey, m.keysLine.Styles.ShortDesc, m.keysLine.Styles.ShortSeparator = st.HelpKey, st.HelpDesc, st.Muted
 	m.SetSize(80, 24)
 	return m
 }
@@ -131,7 +119,7 @@ func (m *Model) now() time.Time { return m.ctx.Now() }
 func (m *Model) Init() tea.Cmd {
 	// With a Team, only what is due: a console that joins starts from
 	// what the others' shared pollers last heard (ui/teampoll.go).
-	return tea.Batch(m.pollAll(m.now(), m.link == nil), heartbeat(), m.teamWait())
+	return tea.Batch(m.pollAll(m.now(), !m.link.shares()), heartbeat(), m.teamWait())
 }
 
 func heartbeat() tea.Cmd {
@@ -163,11 +151,11 @@ func (m *Model) update(msg tea.Msg) (tea.Model, tea.Cmd) {
 		return m, nil
 	case tickMsg:
 		now := m.now()
-		if m.flash != "" && now.After(m.flashExpire) {
-			m.flash = ""
+		if m.flash.text != "" && now.After(m.flash.expire) {
+			m.flash = flash{}
 		}
 		cmds := []tea.Cmd{heartbeat()}
-		if !m.paused && !m.hidden {
+		if !m.paused() && !m.hidden {
 			cmds = append(cmds, m.pollAll(now, false))
 		}
 		return m, tea.Batch(cmds...)
@@ -198,10 +186,14 @@ func (m *Model) tooSmallKey(msg tea.KeyPressMsg) tea.Cmd {
 	switch {
 	case key.Matches(msg, k.Interrupt, k.Quit):
 		return m.quit()
-	case key.Matches(msg, k.Help):
-		m.showHelp = !m.showHelp
+	default:
+		for _, o := range m.overlays {
+			if t, ok := o.(toggler); ok && t.toggle(msg) {
+				break
+			}
+		}
 	}
-	m.quitAsked = false
+	m.quitting.asked = false
 	return nil
 }
 
@@ -210,17 +202,25 @@ func (m *Model) tooSmallKey(msg tea.KeyPressMsg) tea.Cmd {
 // asks, and the next interrupt quits.
 func (m *Model) quit() tea.Cmd {
 	work := m.unsentWork()
-	if work != "" && !m.quitAsked {
-		m.quitAsked = true
+	if work != "" && !m.quitting.asked {
+		m.quitting.asked = true
 		return nil
 	}
-	m.discarded = work
+	m.quitting.discarded = work
 	return tea.Quit
 }
 
 // Discarded names the unsent work the quit threw away, or "": the program
 // exits with an error then, so that it never looks like a clean exit.
-func (m *Model) Discarded() string { return m.discarded }
+func (m *Model) Discarded() string { return m.quitting.discarded }
+
+// quitState: asked is set by an interrupt that would discard unsent work;
+// a second one quits, any other key keeps the work. discarded names the
+// work a quit threw away, for the exit status.
+type quitState struct {
+	asked     bool
+	discarded string
+}
 
 func (m *Model) onKey(msg tea.KeyPressMsg) tea.Cmd {
 	k := m.ctx.Keys
@@ -228,30 +228,22 @@ func (m *Model) onKey(msg tea.KeyPressMsg) tea.Cmd {
 		return m.quit()
 	}
 	// Any other key keeps the work and does what it does.
-	m.quitAsked = false
-	if m.promql.open {
-		return m.promql.key(msg)
+	m.quitting.asked = false
+	if m.refused != "" {
+		return m.refusedKey(msg)
 	}
-	if m.note.open {
-		return m.note.key(msg)
-	}
-	if m.confirm.open {
-		return m.confirm.key(msg)
-	}
-	if m.showHelp {
-		if key.Matches(msg, k.Help, k.Back, k.Quit) {
-			m.showHelp = false
-		}
-		return nil
+	if o := m.top(); o != nil {
+		return o.key(msg)
 	}
 	t := m.activeTab()
 	if !t.top().Capturing() {
+		if why, ok := m.typingRefused(msg); ok {
+			m.refuseTyping(why)
+			return nil
+		}
 		switch {
 		case key.Matches(msg, k.Quit):
 			return m.quit()
-		case key.Matches(msg, k.Help):
-			m.showHelp = true
-			return nil
 		case key.Matches(msg, k.Refresh):
 			if m.ov.inflight() {
 				m.setFlash("a refresh is still running", false)
@@ -262,14 +254,15 @@ func (m *Model) onKey(msg tea.KeyPressMsg) tea.Cmd {
 			return m.togglePause()
 		case key.Matches(msg, k.NextScreen):
 			return m.show((m.active + 1) % len(m.tabs))
-		case key.Matches(msg, k.PromQL):
-			return m.promql.openPrompt()
-		case key.Matches(msg, k.Note):
-			return m.note.openPrompt()
 		case key.Matches(msg, k.Contexts):
 			// With several contexts the root (ui/contexts.go) takes C first.
 			m.setFlash("one context only: add [[contexts]] tables to config.toml to switch", false)
 			return nil
+		}
+		for _, o := range m.overlays {
+			if cmd, ok := o.opens(msg); ok {
+				return cmd
+			}
 		}
 		if cmd, ok := m.teamKeyPress(msg); ok {
 			return cmd
@@ -284,25 +277,35 @@ func (m *Model) onKey(msg tea.KeyPressMsg) tea.Cmd {
 }
 
 func (m *Model) togglePause() tea.Cmd {
-	m.paused = !m.paused
-	if m.paused {
+	if !m.paused() {
 		m.pausedAt = m.now()
 		m.setFlash("paused: data frozen; "+keys.Name(m.ctx.Keys.Pause)+" resumes", false)
 		return m.toParts(pausedMsg{paused: true, at: m.pausedAt})
 	}
+	at := m.pausedAt
+	m.pausedAt = time.Time{}
 	m.setFlash("resumed", false)
-	return tea.Batch(m.toParts(pausedMsg{at: m.pausedAt}), m.takeShared(), m.pollAll(m.now(), true))
+	return tea.Batch(m.toParts(pausedMsg{at: at}), m.takeShared(), m.pollAll(m.now(), true))
+}
+
+// paused reports whether r paused the refreshes.
+func (m *Model) paused() bool { return !m.pausedAt.IsZero() }
+
+// flash is a passing message in the footer, an error or not, until expire.
+type flash struct {
+	text   string
+	err    bool
+	expire time.Time
 }
 
 func (m *Model) setFlash(s string, isErr bool) {
-	m.flash, m.flashErr = s, isErr
-	m.flashExpire = m.now().Add(flashTTL)
+	m.flash = flash{text: s, err: isErr, expire: m.now().Add(flashTTL)}
 }
 
 // SetSize lays the screens out for a terminal of w×h cells.
 func (m *Model) SetSize(w, h int) {
 	m.width, m.height = max(w, 0), max(h, 0)
-	m.help.SetWidth(m.width)
+	m.keysLine.SetWidth(m.width)
 	ch := max(m.height-3, 0) // two header lines and the footer
 	if m.ov.err() != nil {
 		ch = max(ch-1, 0)
@@ -310,17 +313,16 @@ func (m *Model) SetSize(w, h int) {
 	if m.targetLine() != "" {
 		ch = max(ch-1, 0)
 	}
-	if m.note != nil {
-		ch = max(ch-len(m.note.problemLines(m.width)), 0)
-	}
+	ch = max(ch-len(m.overlayLines(m.width)), 0)
+	ch = max(ch-len(m.refusedLines(m.width)), 0)
 	ch = max(ch-len(m.alarmLines()), 0)
 	for _, t := range m.tabs {
 		for _, s := range t.stack {
 			s.SetSize(m.width, ch)
 		}
 	}
-	if m.promql != nil {
-		m.promql.screen.SetSize(m.width, ch)
+	for _, o := range m.overlays {
+		o.setSize(m.width, ch)
 	}
 }
 
@@ -339,19 +341,18 @@ func (m *Model) unsentWork() string {
 	if w := m.ownUnsentWork(); w != "" {
 		return w
 	}
-	if m.othersUnsent != nil {
-		return m.othersUnsent()
+	if m.others != nil {
+		return m.others.unsent()
 	}
 	return ""
 }
 
 // ownUnsentWork is unsentWork in this console alone.
 func (m *Model) ownUnsentWork() string {
-	if w := m.note.unsent(); w != "" {
-		return w
-	}
-	if w := m.confirm.unsent(); w != "" {
-		return w
+	for _, o := range m.overlays {
+		if w := o.unsent(); w != "" {
+			return w
+		}
 	}
 	for _, t := range m.tabs {
 		for _, c := range t.stack {

@@ -277,7 +277,7 @@ func TestPauseFreezesAndResumeCatchesUp(t *testing.T) {
 	m, clock := newModel(t, src)
 	run(m, m.Init())
 	m.Update(tea.KeyPressMsg{Code: 'p', Text: "p"})
-	if !m.paused || !strings.Contains(screen(m), "paused since 03:00:00") {
+	if !m.paused() || !strings.Contains(screen(m), "paused since 03:00:00") {
 		t.Fatalf("not paused:\n%s", screen(m))
 	}
 	calls := src.calls
@@ -287,7 +287,7 @@ func TestPauseFreezesAndResumeCatchesUp(t *testing.T) {
 	}
 	_, cmd := m.Update(tea.KeyPressMsg{Code: 'p', Text: "p"})
 	run(m, cmd)
-	if m.paused || src.calls != calls+1 {
+	if m.paused() || src.calls != calls+1 {
 		t.Fatalf("resume did not refresh at once (calls %d→%d)", calls, src.calls)
 	}
 }

@@ -18,6 +18,7 @@ import (
 // the timeline is rebuilt at once so that it shows there. A note that
 // could not be written stays in the prompt, with the reason under it.
 type notePart struct {
+	overlayBase
 	m       *Model
 	open    bool
 	prompt  widget.Prompt
@@ -35,6 +36,25 @@ func newNotePart(m *Model) *notePart {
 	return &notePart{m: m, prompt: widget.NewPrompt(query.MaxNoteBytes)}
 }
 
+func (n *notePart) isOpen() bool { return n.open }
+
+func (n *notePart) opens(msg tea.KeyPressMsg) (tea.Cmd, bool) {
+	if !key.Matches(msg, n.m.ctx.Keys.Note) {
+		return nil, false
+	}
+	return n.openPrompt(), true
+}
+
+// footer is the prompt's line while it is open.
+func (n *notePart) footer(w int) string {
+	if !n.open {
+		return ""
+	}
+	return n.view(w)
+}
+
+func (n *notePart) lines(w int) []string { return n.problemLines(w) }
+
 // openPrompt opens the prompt on the text kept from a failed save, if any.
 func (n *notePart) openPrompt() tea.Cmd {
 	if why := n.m.viewerRefusal(); why != "" {
@@ -42,6 +62,7 @@ func (n *notePart) openPrompt() tea.Cmd {
 		return nil
 	}
 	n.open = true
+	n.opening()
 	return n.prompt.Open(n.prompt.In.Value())
 }
 
@@ -87,18 +108,20 @@ func (n *notePart) save() tea.Cmd {
 		return nil
 	}
 	m := n.m
-	author := m.auditUser
+	author := m.opts.AuditUser
 	if author == "" {
 		author = m.opts.Identity
 	}
 	note := query.Note{Time: m.now().UTC(), Author: author, Context: m.ctx.Config.Context, Text: txt}
 	path := m.notesPath()
+	principal, audit := m.opts.Principal, m.opts.Audit
 	n.close()
 	return func() tea.Msg {
 		if path == "" {
 			return noteSaved{note: note, err: errNoNotesPath}
 		}
-		return noteSaved{note: note, path: path, err: query.NewNoteLog(path).Append(note)}
+		// The rights are checked again where the note is written.
+		return noteSaved{note: note, path: path, err: query.WriteNote(path, note, principal, audit)}
 	}
 }
 
@@ -123,12 +146,9 @@ func (n *notePart) update(msg tea.Msg) (tea.Cmd, bool) {
 		if !n.open {
 			n.prompt.In.SetValue("")
 		}
-		flash := "note saved"
-		if n.m.activeTab() != n.m.timeline.tab {
-			flash += " (" + keys.Name(n.m.ctx.Keys.Timeline) + " shows the timeline)"
-		}
-		n.m.setFlash(flash, false)
-		return n.m.timeline.refreshNow(), true
+		n.m.setFlash("note saved", false)
+		// The timeline shows it at once (ui/timeline.go).
+		return n.m.toParts(noteWrittenMsg{}), true
 	case tea.PasteMsg:
 		if n.open {
 			return n.prompt.Update(msg, func(string, bool) bool { return true }), true

@@ -9,6 +9,7 @@ import (
 	"github.com/vigilterm/vigil/query"
 	"github.com/vigilterm/vigil/query/poll"
 	"github.com/vigilterm/vigil/views"
+	"github.com/vigilterm/vigil/views/text"
 )
 
 // firstBackoff is the first wait before a retry when Prometheus is failing.
@@ -41,6 +42,9 @@ type overviewPart struct {
 	members  *membersPart                 // a group's members, over the overview
 	last     poll.Result[*query.Overview] // the last answer, failed or not
 	host     string
+	// scope is the selector asked (metrics.selector until S changes it)
+	// and the service opened, "" for none.
+	scope views.ScopeMsg
 	// key and release: the shared poller held, with a Team (teampoll.go).
 	key     string
 	release func()
@@ -50,8 +54,8 @@ type overviewPart struct {
 // detail (ui/detail.go).
 func buildOverview(m *Model, t *tab) []part {
 	o := &overviewPart{m: m, tab: t, screen: views.NewOverview(m.ctx), src: m.opts.Overview, baseline: m.opts.Baseline}
+	o.scope.Selector = m.ctx.Config.Metrics.Selector
 	o.useFeed()
-	m.addTaker(func() tea.Msg { return o.feed.take() })
 	if o.src != nil {
 		o.host = hostOf(o.src.URL())
 	}
@@ -84,6 +88,16 @@ func (o *overviewPart) update(msg tea.Msg) (tea.Cmd, bool) {
 	switch msg := msg.(type) {
 	case polled[*query.Overview]:
 		return o.onResult(msg.Result), true
+	case views.DoctorSummaryMsg:
+		// The doctor's line under the table (ui/doctor.go).
+		_, cmd := o.screen.Update(msg)
+		return cmd, true
+	case views.OpenServiceMsg:
+		o.scope.Service = msg.Service
+		return o.rescope(), true
+	case views.SelectorMsg:
+		o.scope = views.ScopeMsg{Selector: msg.Selector}
+		return o.rescope(), true
 	case views.JumpToEndpointMsg:
 		// The overview selects the endpoint, or answers with a flash.
 		_, cmd := o.screen.Update(msg)
@@ -97,7 +111,7 @@ func (o *overviewPart) update(msg tea.Msg) (tea.Cmd, bool) {
 // the comparison's offset), let go of when the question changes.
 func (o *overviewPart) useFeed() {
 	m := o.m
-	key := m.teamKey("overview", m.ctx.Config.Shape(), o.screen.CompareOffset())
+	key := m.teamKey("overview", m.baseShape(), o.screen.CompareOffset())
 	if o.feed != nil && key == o.key {
 		return
 	}
@@ -138,7 +152,7 @@ func (o *overviewPart) startDue(at time.Time) tea.Cmd {
 // fetch is one refresh as asked now: the shape, and the baseline's offset
 // while the comparison is on.
 func (o *overviewPart) fetch() poll.Fetch[*query.Overview] {
-	src, shape, fixed := o.src, o.m.ctx.Config.Shape(), o.m.shape()
+	src, shape, fixed := o.src, o.m.baseShape(), o.m.shape()
 	baseline, off := o.baseline, o.screen.CompareOffset()
 	if baseline == nil || off == 0 {
 		return func(ctx context.Context) (*query.Overview, error) { return src.Overview(ctx, shape) }
@@ -171,6 +185,9 @@ func (o *overviewPart) fetch() poll.Fetch[*query.Overview] {
 
 func (o *overviewPart) onResult(r poll.Result[*query.Overview]) tea.Cmd {
 	m := o.m
+	if r.Value != nil && r.Value.Selector != m.baseShape().Selector {
+		return nil // asked before the scope changed
+	}
 	prev := o.last
 	o.last = r
 	// The error line under the content takes a row while it is shown.
@@ -187,11 +204,52 @@ func (o *overviewPart) onResult(r poll.Result[*query.Overview]) tea.Cmd {
 			m.log.Warn("query failed", "name", e.Name, "query", e.Query, "err", e.Err)
 		}
 	}
-	_, cmd := o.screen.Update(views.OverviewMsg{Overview: r.Value})
-	if m.doctor != nil {
-		m.doctor.followRules(r.Value)
+	if r.Value != nil && o.feed != nil {
+		// No refresh before a target can have a newer sample: the
+		// shortest scrape interval of the targets read (0 when unknown:
+		// the refresh interval alone).
+		o.feed.p.SetFloor(r.Value.Targets.ShortestScrapeInterval())
 	}
-	return cmd
+	_, cmd := o.screen.Update(views.OverviewMsg{Overview: r.Value})
+	// The doctor's recording rules line follows the newest refresh.
+	return tea.Batch(cmd, m.toParts(overviewReadMsg{r.Value}))
+}
+
+// every is the time between two refreshes and whether it is the scrape
+// interval (longer than the refresh interval asked for).
+func (o *overviewPart) every() (time.Duration, bool) {
+	asked := o.m.ctx.Config.UI.Refresh.D()
+	if o.feed == nil {
+		return asked, false
+	}
+	e := o.feed.p.Every()
+	return e, e > asked
+}
+
+// rescope asks with the scope now: the screen shows it at once, and a
+// refresh starts.
+func (o *overviewPart) rescope() tea.Cmd {
+	o.screen.Update(o.scope)
+	what := "selector {" + o.scope.Selector + "}"
+	if o.scope.Service != "" {
+		what = "service " + o.scope.Service
+	}
+	o.m.log.Info("overview scope", "selector", o.scope.Selector, "service", o.scope.Service)
+	return tea.Batch(o.start(), views.Flash("reading "+text.Sanitize(what)+"…", false))
+}
+
+// baseShape is the configured shape with the overview's scope: the
+// selector asked and the service opened. Every screen reads with it.
+func (m *Model) baseShape() query.Shape {
+	s := m.ctx.Config.Shape()
+	if m.ov == nil {
+		return s
+	}
+	s.Selector = m.ov.scope.Selector
+	if m.ov.scope.Service != "" {
+		s.Selector = query.ServiceSelector(s, m.ov.scope.Service)
+	}
+	return s
 }
 
 func (o *overviewPart) inflight() bool { return o.feed.status().Inflight }
@@ -219,7 +277,7 @@ func (o *overviewPart) conn() conn {
 // shape is the metric shape with the window in use, for the screens that
 // do not pick the window themselves (detail, panels).
 func (m *Model) shape() query.Shape {
-	s := m.ctx.Config.Shape()
+	s := m.baseShape()
 	d := m.ov.data()
 	if d != nil && s.AutoWindow && d.WindowAuto {
 		s.Window = d.Window
@@ -229,5 +287,15 @@ func (m *Model) shape() query.Shape {
 		s = s.WithGroups(d.GroupRules)
 	}
 	s.AutoWindow = false
+	return s
+}
+
+// autoShape is shape with the window left to query.ResolveWindow when
+// ui.window is auto: the doctor and the timeline read the overview's from
+// the client, and so do their commands, before the overview's first
+// answer as after it.
+func (m *Model) autoShape() query.Shape {
+	s := m.shape()
+	s.AutoWindow = m.ctx.Config.UI.Window.Auto
 	return s
 }

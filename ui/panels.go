@@ -36,21 +36,19 @@ const DiscoverInterval = 10 * time.Minute
 func buildPanels(m *Model, t *tab) []part {
 	p := &panelsPart{m: m, tab: t, screen: views.NewPanels(m.ctx, m.ctx.Config.PanelSpecs()), q: m.opts.Querier}
 	p.useFeed()
-	m.addTaker(func() tea.Msg { return p.feed.take() })
 	p.discover = m.opts.Discover
 	// With a Team, the search for the app's families is everyone's.
 	deadline := m.ctx.Config.Prometheus.Timeout.D() + time.Second
-	p.disc, _ = sharedFeed[*query.Discovery](m, m.teamKey("discover", m.ctx.Config.Shape()), poll.Options{Interval: DiscoverInterval, Deadline: deadline,
+	p.disc, _ = sharedFeed[*query.Discovery](m, m.teamKey("discover", m.baseShape()), poll.Options{Interval: DiscoverInterval, Deadline: deadline,
 		FirstBackoff: 30 * time.Second, Slack: 50 * time.Millisecond, Now: m.ctx.Now})
-	m.addTaker(func() tea.Msg { return p.disc.take() })
 	t.push(p.screen)
-	return []part{p}
+	return append([]part{p}, buildDashboards(m, t)...) // ui/dashboard.go
 }
 
 func (p *panelsPart) update(msg tea.Msg) (tea.Cmd, bool) {
 	switch msg := msg.(type) {
 	case shownMsg:
-		if msg.tab != p.tab {
+		if msg.tab != p.tab || p.tab.top() != views.Screen(p.screen) {
 			return nil, false
 		}
 		return tea.Batch(p.startDiscovery(), p.start()), true
@@ -60,7 +58,7 @@ func (p *panelsPart) update(msg tea.Msg) (tea.Cmd, bool) {
 		}
 		p.screen.Update(views.DiscoveryMsg{Discovery: msg.Value, Err: msg.Err})
 		// New panels: their figures at once.
-		if p.m.link == nil {
+		if !p.m.link.shares() {
 			p.feed.p.Invalidate()
 		}
 		p.useFeed()
@@ -83,7 +81,7 @@ func (p *panelsPart) update(msg tea.Msg) (tea.Cmd, bool) {
 }
 
 func (p *panelsPart) poll(at time.Time, now bool) tea.Cmd {
-	if p.m.activeTab() != p.tab {
+	if p.m.activeTab() != p.tab || p.tab.top() != views.Screen(p.screen) {
 		return nil
 	}
 	var cmds []tea.Cmd

@@ -2,6 +2,7 @@ package ui
 
 import (
 	"context"
+	"fmt"
 	"os"
 	"path/filepath"
 	"strings"
@@ -132,7 +133,7 @@ func TestPromQLOverlayFromAnyScreenAndHistoryFile(t *testing.T) {
 		m.Update(keyMsg(scr))
 		_, cmd := m.Update(keyMsg(":"))
 		run(m, cmd)
-		if !m.promql.open {
+		if !partOf[*promqlPart](m).open {
 			t.Fatalf("':' does not open the prompt on screen %s", scr)
 		}
 		// q is typed, not quitting.
@@ -144,10 +145,10 @@ func TestPromQLOverlayFromAnyScreenAndHistoryFile(t *testing.T) {
 		}
 		m.Update(keyMsg("esc"))
 		run(m, func() tea.Msg { return views.ClosePromQLMsg{} })
-		if m.promql.open {
+		if partOf[*promqlPart](m).open {
 			t.Fatal("esc does not close")
 		}
-		m.promql.screen.SetValue("")
+		partOf[*promqlPart](m).scr.SetValue("")
 	}
 	_, cmd := m.Update(keyMsg(":"))
 	run(m, cmd)
@@ -225,21 +226,14 @@ func TestIntegrationPanelsOnTheDemoStack(t *testing.T) {
 	_, cmd := m.Update(keyMsg("4"))
 	run(m, cmd)
 
-	deadline := time.Now().Add(60 * time.Second)
 	var res []query.PanelResult
-	for time.Now().Before(deadline) {
+	// A refresh a second: the four configured panels, then five from the
+	// app's own families (two histograms, one counter) once they are found.
+	demotest.EventuallyEvery(t, 60*time.Second, time.Second, "4 configured and 5 discovered panels with data", func() (bool, string) {
 		run(m, panelsOf(m).start())
 		res = panelsOf(m).screen.Results()
-		// The four configured panels, then five from the app's own
-		// families (two histograms, one counter) once they are found.
-		if len(res) == 9 && len(res[0].Rows) >= 3 && hasData(res[1]) && hasData(res[2]) {
-			break
-		}
-		time.Sleep(time.Second)
-	}
-	if len(res) != 9 {
-		t.Fatalf("%d results, want 4 configured and 5 discovered", len(res))
-	}
+		return len(res) == 9 && len(res[0].Rows) >= 3 && hasData(res[1]) && hasData(res[2]), fmt.Sprintf("%d results", len(res))
+	})
 	specs := panelsOf(m).screen.Specs()
 	for i, sp := range specs {
 		if sp.Discovered != (i >= 4) {

@@ -5,6 +5,7 @@ import (
 	"sync"
 	"time"
 
+	"charm.land/bubbles/v2/key"
 	tea "charm.land/bubbletea/v2"
 
 	"github.com/vigilterm/vigil/query"
@@ -15,8 +16,9 @@ import (
 // its key. Metric names are fetched once and cached; the history lives in
 // a file, read and written in commands.
 type promqlPart struct {
+	overlayBase
 	m           *Model
-	screen      *views.PromQL
+	scr         *views.PromQL
 	q           query.Querier
 	names       NamesSource
 	open        bool
@@ -28,7 +30,11 @@ type promqlPart struct {
 }
 
 func newPromQL(m *Model, o Options) *promqlPart {
-	return &promqlPart{m: m, screen: views.NewPromQL(m.ctx), q: o.Querier, names: o.Names,
+	q := o.Querier
+	if o.PromptQuerier != nil {
+		q = o.PromptQuerier
+	}
+	return &promqlPart{m: m, scr: views.NewPromQL(m.ctx), q: q, names: o.Names,
 		historyPath: o.HistoryPath, saveMu: &sync.Mutex{}, deadline: m.ctx.Config.Prometheus.Timeout.D()}
 }
 
@@ -49,26 +55,48 @@ func (p *promqlPart) update(msg tea.Msg) (tea.Cmd, bool) {
 		}
 		if msg.Title != "" {
 			// From an alert: the expression is left in the prompt to edit.
-			p.screen.SetValue(msg.Expr)
-			p.screen.RequestGraph(msg)
+			p.scr.SetValue(msg.Expr)
+			p.scr.RequestGraph(msg)
 		}
 		return tea.Batch(p.saveHistory(msg.Expr), p.graph(msg)), true
 	case views.PromQLResultMsg, views.PromQLGraphResultMsg, views.PromQLNamesMsg, views.PromQLHistoryMsg:
-		_, cmd := p.screen.Update(msg)
+		_, cmd := p.scr.Update(msg)
 		return cmd, true
 	}
 	return nil, false
 }
 
+func (p *promqlPart) isOpen() bool { return p.open }
+
+func (p *promqlPart) opens(msg tea.KeyPressMsg) (tea.Cmd, bool) {
+	if !key.Matches(msg, p.m.ctx.Keys.PromQL) {
+		return nil, false
+	}
+	return p.openPrompt(), true
+}
+
+// screen is the prompt's screen while it is open.
+func (p *promqlPart) screen() views.Screen {
+	if !p.open {
+		return nil
+	}
+	return p.scr
+}
+
+func (p *promqlPart) setSize(w, h int) { p.scr.SetSize(w, h) }
+
 // key handles a key while the prompt is open.
 func (p *promqlPart) key(msg tea.KeyPressMsg) tea.Cmd {
-	_, cmd := p.screen.Update(msg)
+	_, cmd := p.scr.Update(msg)
 	return cmd
 }
 
 func (p *promqlPart) setOpen(open bool) {
 	if p.open != open {
 		p.open = open
+		if open {
+			p.opening()
+		}
 		p.m.SetSize(p.m.width, p.m.height)
 	}
 }
@@ -78,7 +106,7 @@ func (p *promqlPart) setOpen(open bool) {
 func (p *promqlPart) openPrompt() tea.Cmd {
 	p.setOpen(true)
 	// Reopened on the last query, that text is selected: typing replaces it.
-	cmds := []tea.Cmd{p.screen.OpenSelected()}
+	cmds := []tea.Cmd{p.scr.OpenSelected()}
 	if !p.histLoaded && p.historyPath != "" {
 		p.histLoaded = true
 		path := p.historyPath
@@ -128,6 +156,10 @@ func (p *promqlPart) run(expr string) tea.Cmd {
 	if p.q == nil {
 		return views.Flash("the PromQL prompt needs a Prometheus source", true)
 	}
+	if err := query.CheckPromQL(expr); err != nil {
+		// Refused by Prometheus's own parser: not sent, not counted.
+		return func() tea.Msg { return views.PromQLResultMsg{Expr: expr, Err: err} }
+	}
 	q, now := p.q, p.m.now()
 	return request(p.deadline+time.Second, func(ctx context.Context) tea.Msg {
 		v, _, err := q.Query(ctx, expr, now)
@@ -141,6 +173,9 @@ func (p *promqlPart) run(expr string) tea.Cmd {
 func (p *promqlPart) graph(req views.PromQLGraphMsg) tea.Cmd {
 	if p.q == nil {
 		return views.Flash("graphs need a Prometheus source", true)
+	}
+	if err := query.CheckPromQL(req.Expr); err != nil {
+		return func() tea.Msg { return views.PromQLGraphResultMsg{Request: req, Err: err} }
 	}
 	q, r := p.q, query.RangeFor(req.Range, p.m.now())
 	return request(p.deadline+time.Second, func(ctx context.Context) tea.Msg {

@@ -40,20 +40,20 @@ func TestIntegrationGraphAlertRule(t *testing.T) {
 	if req.Range != time.Hour || !req.Marker.Equal(active) {
 		t.Fatalf("range %v marker %v", req.Range, req.Marker)
 	}
-	// Wait for the errors of the fault to reach a rate.
-	for end := time.Now().Add(45 * time.Second); time.Now().Before(end); time.Sleep(time.Second) {
+	// Wait for the errors of the fault to reach a rate, asking a second
+	// apart.
+	demotest.EventuallyEvery(t, 45*time.Second, time.Second, "a graph with series", func() (bool, string) {
 		_, cmd := m.Update(req)
 		run(m, cmd)
-		if g := m.promql.screen.Graph(); g != nil && len(g.Series) > 0 {
-			break
-		}
+		g := partOf[*promqlPart](m).scr.Graph()
+		return g != nil && len(g.Series) > 0, fmt.Sprintf("graph %v", g != nil)
+	})
+	if !partOf[*promqlPart](m).open || partOf[*promqlPart](m).scr.Graph() == nil || len(partOf[*promqlPart](m).scr.Graph().Series) == 0 {
+		e, _ := partOf[*promqlPart](m).scr.Err()
+		t.Fatalf("no graph: open %v err %v", partOf[*promqlPart](m).open, e)
 	}
-	if !m.promql.open || m.promql.screen.Graph() == nil || len(m.promql.screen.Graph().Series) == 0 {
-		e, _ := m.promql.screen.Err()
-		t.Fatalf("no graph: open %v err %v", m.promql.open, e)
-	}
-	if m.promql.screen.Value() != req.Expr {
-		t.Fatalf("prompt %q", m.promql.screen.Value())
+	if partOf[*promqlPart](m).scr.Value() != req.Expr {
+		t.Fatalf("prompt %q", partOf[*promqlPart](m).scr.Value())
 	}
 	out := screen(m)
 	for _, want := range []string{"HighErrorRate: rate(", "threshold 0.05", "active since"} {
@@ -70,7 +70,7 @@ func TestIntegrationGraphAlertRule(t *testing.T) {
 	demotest.Eventually(t, 90*time.Second, "the firing marked on the graph", func() (bool, string) {
 		_, cmd := m.Update(req)
 		run(m, cmd)
-		f, err := m.promql.screen.Firings()
+		f, err := partOf[*promqlPart](m).scr.Firings()
 		return len(f) > 0, fmt.Sprintf("firings %v err %v", f, err)
 	})
 	out = screen(m)

@@ -18,6 +18,7 @@ import (
 // the name is typed exactly (the silence service refuses it otherwise);
 // cancel leaves it unsent.
 type confirmPart struct {
+	overlayBase
 	m       *Model
 	open    bool
 	prompt  widget.Prompt
@@ -35,9 +36,27 @@ func newConfirmPart(m *Model) *confirmPart {
 	return &confirmPart{m: m, prompt: widget.NewPrompt(256)}
 }
 
+func (c *confirmPart) isOpen() bool { return c.open }
+
+// opens: the confirm opens on a write, never on a key.
+func (c *confirmPart) opens(tea.KeyPressMsg) (tea.Cmd, bool) { return nil, false }
+
+// footer is the prompt's line while a write waits.
+func (c *confirmPart) footer(w int) string {
+	if !c.open {
+		return ""
+	}
+	return c.view(w)
+}
+
+// holdWriteMsg asks the confirm to hold a write in a protected context
+// until the context's name is typed.
+type holdWriteMsg struct{ req views.SilenceRequestMsg }
+
 // ask holds req until the context's name is typed.
 func (c *confirmPart) ask(req views.SilenceRequestMsg) tea.Cmd {
 	c.open, c.pending, c.wrong = true, req, ""
+	c.opening()
 	return c.prompt.Open("")
 }
 
@@ -74,6 +93,9 @@ func (c *confirmPart) key(msg tea.KeyPressMsg) tea.Cmd {
 }
 
 func (c *confirmPart) update(msg tea.Msg) (tea.Cmd, bool) {
+	if h, ok := msg.(holdWriteMsg); ok {
+		return c.ask(h.req), true
+	}
 	if p, ok := msg.(tea.PasteMsg); ok && c.open {
 		return c.prompt.Update(p, func(string, bool) bool { return true }), true
 	}

@@ -2,6 +2,7 @@ package ui
 
 import (
 	"context"
+	"fmt"
 	"strings"
 	"testing"
 	"time"
@@ -25,7 +26,8 @@ func TestHeaderSaysRules(t *testing.T) {
 	partial.NotRecorded = []string{"the counter resets, read raw (no vigil:job_path:flask_http_request_duration_seconds_count:resets5m)"}
 	m, _ = newModel(t, &scripted{ov: partial})
 	run(m, m.Init())
-	if s := screen(m); !strings.Contains(s, "window 5m (auto) · rules partial") {
+	// The longer mark leaves no room for "(auto)" beside the address at 80 columns.
+	if s := screen(m); !strings.Contains(s, "prom.example:9090") || !strings.Contains(s, "window 5m · rules partial") {
 		t.Errorf("rules of an older vigil without the partial mark:\n%s", s)
 	}
 	raw := sample()
@@ -73,5 +75,39 @@ func TestDoctorRulesLineFollowsTheOverview(t *testing.T) {
 	}
 	if !strings.Contains(report.Checks[0].Seen, "no series") {
 		t.Errorf("the shared report was changed: %q", report.Checks[0].Seen)
+	}
+}
+
+// The doctor's checks say when they were made; shown again more than 30s
+// after, they are made again, so a 500 served since is seen.
+func TestDoctorShownAgainChecksAgain(t *testing.T) {
+	runs := 0
+	var clock *fakeClock
+	withDoctor := func(o *Options) {
+		o.Doctor = func(context.Context, query.Shape, query.DoctorOptions) *query.DoctorReport {
+			runs++
+			return &query.DoctorReport{At: clock.Now(), Checks: []query.Check{{ID: query.CheckExceptions, Title: "exceptions counted",
+				Status: query.CheckUnknown, Seen: fmt.Sprintf("run %d", runs)}}}
+		}
+	}
+	clock = &fakeClock{t: time.Date(2026, 11, 24, 3, 0, 0, 0, time.UTC)}
+	m, c := newModel(t, &scripted{ov: sample()}, withDoctor)
+	clock = c
+	run(m, m.Init())
+	press(m, "7")
+	if s := screen(m); runs != 1 || !strings.Contains(s, "checked just now") || !strings.Contains(s, "run 1") {
+		t.Fatalf("runs %d:\n%s", runs, s)
+	}
+	press(m, "1")
+	tickAfter(m, clock, 10*time.Second)
+	press(m, "7")
+	if runs != 1 {
+		t.Errorf("shown again 10s after: %d runs, want 1 (fresh enough)", runs)
+	}
+	press(m, "1")
+	tickAfter(m, clock, 30*time.Second)
+	press(m, "7")
+	if s := screen(m); runs != 2 || !strings.Contains(s, "run 2") || !strings.Contains(s, "checked just now") {
+		t.Errorf("shown again 40s after: %d runs, want 2:\n%s", runs, s)
 	}
 }

@@ -6,6 +6,7 @@ import (
 	"time"
 
 	"github.com/vigilterm/vigil/query"
+	"github.com/vigilterm/vigil/query/grafana"
 	"github.com/vigilterm/vigil/views"
 )
 
@@ -75,6 +76,9 @@ type Options struct {
 	Detail   DetailSource
 	// Querier answers the PromQL prompt and the custom panels.
 	Querier query.Querier
+	// PromptQuerier, when set, answers the PromQL prompt instead of
+	// Querier (vigil serve: a budget per person).
+	PromptQuerier query.Querier
 	// Doctor checks the exporter's metrics (the Doctor screen and the
 	// overview's line); DoctorOptions say what the config left to
 	// detection.
@@ -84,8 +88,19 @@ type Options struct {
 	Discover func(ctx context.Context, s query.Shape) (*query.Discovery, error)
 	Rules    RulesSource
 	Names    NamesSource
+	// RulesCheck checks the rules Prometheus has loaded, Backtest an
+	// alerting rule and its fix (ui/rulecheck.go).
+	RulesCheck RulesCheckSource
+	Backtest   BacktestSource
 	// Timeline builds the timeline screen's events.
 	Timeline TimelineSource
+
+	// Dashboards are Grafana dashboards, opened over the Panels screen;
+	// DashboardVars the values of their variables given by --var;
+	// DashboardSource the Prometheus they query.
+	Dashboards      []*grafana.Dashboard
+	DashboardVars   map[string][]string
+	DashboardSource grafana.Source
 
 	// Alertmanager is nil when none is configured.
 	Alertmanager AlertSource
@@ -131,4 +146,6 @@ func (o *Options) PrometheusSources(p *query.Prometheus) {
 	o.Rules = p.Rules
 	o.Names = func(ctx context.Context) ([]string, error) { return query.MetricNames(ctx, p.API()) }
 	o.Pending = p.Alerts
+	rulesSources(o, p) // ui/rulecheck.go
+	o.DashboardSource = grafana.FromPrometheus(p)
 }

@@ -96,8 +96,6 @@ func buildStatus(m *Model, t *tab) []part {
 	}
 	deadline := m.ctx.Config.Alertmanager.Timeout.D() + time.Second
 	s.feed, _ = sharedFeed[statusRead](m, m.teamKey("status"), pollerOptions(m, deadline, 0))
-	m.addTaker(func() tea.Msg { return s.feed.take() })
-	m.status = s
 	t.push(s.screen)
 	return []part{s}
 }
@@ -152,12 +150,7 @@ func (s *statusPart) wantFull() bool {
 	if s.m.activeTab() == s.tab {
 		return true
 	}
-	l := s.m.link
-	if l == nil {
-		return false
-	}
-	ctx, title := s.m.ctx.Config.Context, s.screen.Title()
-	return l.team.anyWhere(func(w Where) bool { return w.Context == ctx && w.Screen == title })
+	return s.m.link.anyoneOn(s.m.ctx.Config.Context, s.screen.Title())
 }
 
 // fetch reads the counters, and with full the peers' status and
@@ -205,38 +198,50 @@ func (s *statusPart) fetch(full bool) poll.Fetch[statusRead] {
 	}
 }
 
+// alarmer is a part that raises an alarm under the header while the
+// alerting pipeline is broken: long says it, short says it in fewer
+// words when several alarms share the line.
+type alarmer interface {
+	alarm() (long, short string)
+}
+
+// alarm: notifications failing, from the Status screen's last read.
+func (s *statusPart) alarm() (string, string) {
+	a := views.DeliveryAlarm(s.delivery)
+	return a, a
+}
+
 // alarmLines are the lines under the header for a broken alerting
-// pipeline: the watchdog not firing (or unknown) and notifications
-// failing; none while neither. Both share one line when they fit in it,
-// the watchdog's said shorter if need be; else each has its own.
+// pipeline, each part's alarm (the watchdog not firing or unknown,
+// notifications failing); none while none. They share one line when they
+// fit in it, said shorter if need be; else each has its own.
 func (m *Model) alarmLines() []string {
 	if m.width <= 0 {
 		return nil
 	}
-	var wd, short, notify string
-	if m.alerts != nil {
-		wd = views.WatchdogAlarm(m.alerts.watchdog)
-		short = strings.Replace(wd, "alerting pipeline broken", "pipeline broken", 1)
-	}
-	if m.status != nil {
-		notify = views.DeliveryAlarm(m.status.delivery)
+	var longs, shorts []string
+	for _, p := range m.parts {
+		if a, ok := p.(alarmer); ok {
+			if l, s := a.alarm(); l != "" {
+				longs, shorts = append(longs, l), append(shorts, s)
+			}
+		}
 	}
 	st := m.ctx.Styles
 	line := func(s string) string { return st.Error.Render(text.Fit(s, m.width)) }
-	switch {
-	case wd == "" && notify == "":
+	if len(longs) == 0 {
 		return nil
-	case wd == "":
-		return []string{line(notify)}
-	case notify == "":
-		return []string{line(wd)}
 	}
-	for _, w := range []string{wd, short} {
-		if both := w + " · " + notify; text.Width(both) <= m.width {
-			return []string{line(both)}
+	for _, ws := range [][]string{longs, shorts} {
+		if all := strings.Join(ws, " · "); len(ws) == 1 || text.Width(all) <= m.width {
+			return []string{line(all)}
 		}
 	}
-	return []string{line(wd), line(notify)}
+	out := make([]string, len(longs))
+	for i, l := range longs {
+		out[i] = line(l)
+	}
+	return out
 }
 
 // engineKnower tells the engine DetectEngine found; *query.Prometheus is

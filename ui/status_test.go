@@ -24,7 +24,7 @@ func TestAlarmLineUnderTheHeader(t *testing.T) {
 	var h query.DeliveryHistory
 	h.Add(clock.Now().Add(-2*time.Minute), []query.PeerNotify{{URL: "a", Counts: map[string]query.NotifyCount{"webhook": {Sent: 3, Failed: 1}}}})
 	h.Add(clock.Now(), []query.PeerNotify{{URL: "a", Counts: map[string]query.NotifyCount{"webhook": {Sent: 9, Failed: 13}}}})
-	m.status.delivery = h.Report()
+	partOf[*statusPart](m).delivery = h.Report()
 	m.Update(tea.WindowSizeMsg{Width: 80, Height: 24})
 	for _, key := range []string{"1", "2", "3", "6"} {
 		m.Update(keyMsg(key))

@@ -11,8 +11,9 @@ import (
 )
 
 // screens are the top-level screens, in tab order: the key that shows
-// each and the function that builds it. Adding a screen is one file with
-// its build function and one line here (its key is declared in views/keys).
+// each and the function that builds it. Adding a screen is its own files
+// and one line here, and also its key in views/keys and its source in
+// ui/sources.go (docs/architecture.md says where).
 var screens = []struct {
 	key   func(*keys.KeyMap) key.Binding
 	build func(*Model, *tab) []part

@@ -66,7 +66,7 @@ type Where struct {
 	Context  string
 	Screen   string
 	Endpoint string
-	Alert    string // the alert's name
+	Alert    string // the alert's name and the labels that tell it from the others of its name
 }
 
 // Presence is one connected person, for the list of who is watching.
@@ -91,6 +91,7 @@ type Member struct {
 	listeners map[*listener]struct{}
 	releases  []func()
 	left      bool
+	guard     ClaimGuard // see SetClaimGuard
 }
 
 // Join adds a person to the Team and returns their handle.

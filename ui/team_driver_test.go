@@ -2,11 +2,14 @@ package ui
 
 import (
 	"sync"
+	"sync/atomic"
 	"testing"
 	"time"
 
 	tea "charm.land/bubbletea/v2"
 	"github.com/charmbracelet/x/ansi"
+
+	"github.com/vigilterm/vigil/demo/demotest"
 )
 
 // driven runs a Model as a program does: one goroutine takes the messages
@@ -21,6 +24,8 @@ type driven struct {
 	once  sync.Once
 	ticks bool // deliver the heartbeat (else dropped: the test ticks by hand)
 	wg    sync.WaitGroup
+	// beats counts the heartbeats delivered: the console's own clock.
+	beats atomic.Int64
 }
 
 func drive(t testing.TB, m *Model, ticks bool) *driven {
@@ -72,6 +77,7 @@ func (d *driven) dispatch(msg tea.Msg) {
 		if !d.ticks {
 			return
 		}
+		d.beats.Add(1)
 	}
 	d.send(msg)
 }
@@ -103,14 +109,10 @@ func (d *driven) screen() string {
 // waitScreen waits, up to within, until the screen satisfies ok.
 func (d *driven) waitScreen(t testing.TB, within time.Duration, what string, ok func(string) bool) string {
 	t.Helper()
-	deadline := time.Now().Add(within)
 	var s string
-	for time.Now().Before(deadline) {
-		if s = d.screen(); ok(s) {
-			return s
-		}
-		time.Sleep(20 * time.Millisecond)
-	}
-	t.Fatalf("%s: not within %s; screen:\n%s", what, within, s)
+	demotest.EventuallyEvery(t, within, 20*time.Millisecond, what, func() (bool, string) {
+		s = d.screen()
+		return ok(s), "screen:\n" + s
+	})
 	return s
 }

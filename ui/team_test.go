@@ -3,6 +3,7 @@ package ui
 import (
 	"context"
 	"errors"
+	"fmt"
 	"strings"
 	"sync"
 	"sync/atomic"
@@ -13,6 +14,7 @@ import (
 	v1 "github.com/prometheus/client_golang/api/prometheus/v1"
 	"github.com/prometheus/common/model"
 
+	"github.com/vigilterm/vigil/demo/demotest"
 	"github.com/vigilterm/vigil/query"
 )
 
@@ -105,10 +107,8 @@ func TestTeamSharesOnePollerAcrossConsoles(t *testing.T) {
 	for _, d := range ds {
 		d.send(tickMsg(clocks[0].Now()))
 	}
-	deadline := time.Now().Add(2 * time.Second)
-	for src.calls.Load() < 2 && time.Now().Before(deadline) {
-		time.Sleep(10 * time.Millisecond)
-	}
+	demotest.EventuallyTrue(t, 10*time.Second, "the refresh due", func() bool { return src.calls.Load() >= 2 })
+	// A moment for a second refresh that should not come.
 	time.Sleep(200 * time.Millisecond)
 	if n := src.calls.Load(); n != 2 {
 		t.Errorf("one refresh due seen by 3 consoles: %d refreshes in all, want 2", n)
@@ -196,10 +196,7 @@ func TestTeamQueryCacheSharesTheSameQuery(t *testing.T) {
 			errs <- err
 		}()
 	}
-	deadline := time.Now().Add(2 * time.Second)
-	for team.QueriesSaved() < 9 && time.Now().Before(deadline) {
-		time.Sleep(5 * time.Millisecond)
-	}
+	demotest.EventuallyTrue(t, 10*time.Second, "9 callers waiting on the first one's query", func() bool { return team.QueriesSaved() >= 9 })
 	close(b.release)
 	wg.Wait()
 	close(errs)
@@ -255,9 +252,7 @@ func TestTeamQueryCacheWaiterLeavesAlone(t *testing.T) {
 		_, _, err := q.QueryRange(context.Background(), "up", r)
 		first <- err
 	}()
-	for b.calls.Load() == 0 {
-		time.Sleep(time.Millisecond)
-	}
+	demotest.EventuallyTrue(t, 10*time.Second, "the first query sent", func() bool { return b.calls.Load() > 0 })
 	ctx, cancel := context.WithTimeout(context.Background(), 50*time.Millisecond)
 	defer cancel()
 	if _, _, err := q.QueryRange(ctx, "up", r); !errors.Is(err, context.DeadlineExceeded) {
@@ -372,13 +367,10 @@ func TestTeamPresenceAndClaimsReachTheOthers(t *testing.T) {
 	b.waitScreen(t, 3*time.Second, "ann's claim again", func(s string) bool { return strings.Contains(s, "ann is on it") })
 	am.set([]query.Alert{firingAlert("SlowSearch", "/api/search")})
 	a.with(func(m *Model) { a.exec(m.startAlertsRefresh()) })
-	deadline := time.Now().Add(3 * time.Second)
-	for team.Claims() != 0 && time.Now().Before(deadline) {
-		time.Sleep(10 * time.Millisecond)
-	}
-	if n := team.Claims(); n != 0 {
-		t.Fatalf("%d claims after the alert resolved, want 0", n)
-	}
+	demotest.Eventually(t, 10*time.Second, "no claim after the alert resolved", func() (bool, string) {
+		n := team.Claims()
+		return n == 0, fmt.Sprintf("%d claims", n)
+	})
 	// bob claims the other alert; bob leaves: the claim ends, ann's
 	// header no longer says 2 watching.
 	b.send(keyMsg("i"))
@@ -503,5 +495,24 @@ func TestTeamLatecomerStartsFromTheLastAnswer(t *testing.T) {
 	b.waitScreen(t, 3*time.Second, "bob's overview", func(s string) bool { return strings.Contains(s, "/api/checkout") })
 	if n := src.calls.Load(); n != 1 {
 		t.Errorf("a latecomer made %d refreshes in all, want 1", n)
+	}
+}
+
+// Each shared feed registers its own taker when it is made, one a shared
+// poller, so that no screen can forget team mode; a feed let go drops it.
+func TestTeamEverySharedFeedTakes(t *testing.T) {
+	team := NewTeam()
+	m, member := teamModel(t, team, Identity{Name: "ann"})
+	takers := func() int {
+		m.link.takersMu.Lock()
+		defer m.link.takersMu.Unlock()
+		return len(m.link.takers)
+	}
+	if n, p := takers(), team.SharedPollers(); n == 0 || n != p {
+		t.Fatalf("%d takers for %d shared pollers of one console", n, p)
+	}
+	member.Leave()
+	if n := takers(); n != 0 {
+		t.Fatalf("%d takers left after the console left", n)
 	}
 }

@@ -24,6 +24,11 @@ func (t *Team) Claim(context, alertKey, alertName string, member *Member) (prev 
 		// A viewer claims nothing (the console says so first).
 		return ""
 	}
+	if g := member.claimGuard(); g != nil && g(AuditClaimAction, context, alertName) != nil {
+		// The person's rights as they are now refuse it (recorded by
+		// the guard).
+		return ""
+	}
 	t.mu.Lock()
 	defer t.mu.Unlock()
 	k := claimKey(context, alertKey)
@@ -41,12 +46,41 @@ func (t *Team) Claim(context, alertKey, alertName string, member *Member) (prev 
 // Unclaim ends member's claim on the alert; another's claim stays.
 func (t *Team) Unclaim(context, alertKey string, member *Member) {
 	t.mu.Lock()
-	defer t.mu.Unlock()
 	k := claimKey(context, alertKey)
-	if c, ok := t.claims[k]; ok && c.By == member.ident.Name {
+	c, ok := t.claims[k]
+	if ok && c.By == member.ident.Name {
 		delete(t.claims, k)
 		t.wakeLocked(nil)
 	}
+	t.mu.Unlock()
+	if g := member.claimGuard(); ok && g != nil {
+		// Giving up one's claim is always allowed; it is recorded.
+		_ = g(AuditUnclaimAction, context, c.Alert)
+	}
+}
+
+// The actions a ClaimGuard is asked about.
+const (
+	AuditClaimAction   = "claim"
+	AuditUnclaimAction = "unclaim"
+)
+
+// ClaimGuard checks a claim against its person's rights as they are at
+// that moment and records it (vigil serve audits it): an error refuses a
+// claim. It is told of an unclaim too, which it may only record.
+type ClaimGuard func(action, context, alertName string) error
+
+// SetClaimGuard makes g the member's guard of claims.
+func (m *Member) SetClaimGuard(g ClaimGuard) {
+	m.team.mu.Lock()
+	m.guard = g
+	m.team.mu.Unlock()
+}
+
+func (m *Member) claimGuard() ClaimGuard {
+	m.team.mu.Lock()
+	defer m.team.mu.Unlock()
+	return m.guard
 }
 
 // ClaimOf is the claim on an alert, if any.

@@ -2,7 +2,9 @@ package ui
 
 import (
 	"fmt"
+	"slices"
 	"strings"
+	"sync"
 	"time"
 
 	"charm.land/bubbles/v2/key"
@@ -10,6 +12,7 @@ import (
 
 	"github.com/vigilterm/vigil/query"
 	"github.com/vigilterm/vigil/views"
+	"github.com/vigilterm/vigil/views/keys"
 	"github.com/vigilterm/vigil/views/text"
 )
 
@@ -22,9 +25,11 @@ type teamLink struct {
 	// pollers' and the cache's keys start with it.
 	scope string
 	// takers hand over the answers of the shared pollers that arrived in
-	// other consoles' commands.
-	takers []func() tea.Msg
-	where  Where
+	// other consoles' commands; a feed's is dropped when it is let go,
+	// which may be on the session's leaving (takersMu).
+	takersMu sync.Mutex
+	takers   []*feedTaker
+	where    Where
 }
 
 // linkTeam ties a console being built to o's Team, wrapping the
@@ -97,7 +102,7 @@ func (m *Model) onTeamWoke(msg teamWokeMsg) tea.Cmd {
 		return nil
 	}
 	cmds := []tea.Cmd{m.teamWait()}
-	if !m.paused && !m.hidden {
+	if !m.paused() && !m.hidden {
 		cmds = append(cmds, m.takeShared())
 	}
 	return tea.Batch(cmds...)
@@ -108,9 +113,12 @@ func (m *Model) takeShared() tea.Cmd {
 	if m.link == nil {
 		return nil
 	}
+	m.link.takersMu.Lock()
+	takers := slices.Clone(m.link.takers)
+	m.link.takersMu.Unlock()
 	var cmds []tea.Cmd
-	for _, take := range m.link.takers {
-		if r := take(); r != nil {
+	for _, tk := range takers {
+		if r := tk.take(); r != nil {
 			_, cmd := m.update(r)
 			cmds = append(cmds, cmd)
 		}
@@ -118,12 +126,64 @@ func (m *Model) takeShared() tea.Cmd {
 	return tea.Batch(cmds...)
 }
 
-// addTaker registers a shared feed's answers to be taken on a wake-up.
-func (m *Model) addTaker(take func() tea.Msg) {
-	if m.link != nil {
-		m.link.takers = append(m.link.takers, take)
+// What a console does differently in a Team (vigil serve). Each method
+// holds for a nil link, the console of one, so the screens' files ask
+// without checking.
+
+// shares reports whether the console's pollers are shared with others:
+// a console joining starts from what they heard rather than polling all.
+func (l *teamLink) shares() bool { return l != nil }
+
+// keepsAcks reports whether the server keeps the acks until resolved,
+// once for all, so that no console keeps them on its own.
+func (l *teamLink) keepsAcks() bool { return l != nil }
+
+// served reports whether the console is served over SSH: a display or a
+// browser would be the server's, never the person's.
+func (l *teamLink) served() bool { return l != nil }
+
+// keys are the team's keys for the help.
+func (l *teamLink) keys(k *keys.KeyMap) []key.Binding {
+	if l == nil {
+		return nil
 	}
+	return []key.Binding{k.Who, k.Claim}
 }
+
+// claims is what the Alerts screen shows of each alert's claim: nil
+// without a Team.
+func (l *teamLink) claims(m *Model) func(key string) string {
+	if l == nil {
+		return nil
+	}
+	return m.claimText
+}
+
+// alertsListed ends the claims on alerts no longer listed, once every
+// source answered (ui/teamclaims.go).
+func (l *teamLink) alertsListed(context string, alerts []query.Alert) {
+	if l == nil {
+		return
+	}
+	active := make(map[string]bool, len(alerts))
+	for _, al := range alerts {
+		active[al.Key()] = true
+	}
+	l.team.resolved(context, active)
+}
+
+// anyoneOn reports whether a console of the team shows the screen of
+// that title in that context.
+func (l *teamLink) anyoneOn(context, title string) bool {
+	if l == nil {
+		return false
+	}
+	return l.team.anyWhere(func(w Where) bool { return w.Context == context && w.Screen == title })
+}
+
+// feedTaker takes a shared feed's answer that arrived in another
+// console's command (ui/teampoll.go).
+type feedTaker struct{ take func() tea.Msg }
 
 // syncWhere tells the Team where the console is now.
 func (m *Model) syncWhere() {
@@ -149,14 +209,16 @@ func (m *Model) syncWhere() {
 			w.Endpoint = m.ov.screen.Selected()
 		}
 	case m.alerts.tab:
-		if d := m.alertsScreen.Detail(); d != nil {
-			w.Alert = d.Alert().Name
-		} else if al, ok := m.alertsScreen.SelectedAlert(); ok {
-			w.Alert = al.Name
+		// Which of the alerts of its name: with the labels that tell it
+		// from the others.
+		if d := m.alerts.screen.Detail(); d != nil {
+			w.Alert = views.AlertWhich(d.Alert(), m.alerts.screen.All())
+		} else if al, ok := m.alerts.screen.SelectedAlert(); ok {
+			w.Alert = views.AlertWhich(al, m.alerts.screen.All())
 		}
 	}
-	if m.showHelp {
-		w.Screen = "help"
+	if o := m.top(); o != nil && o.where() != "" {
+		w.Screen = o.where()
 	}
 	if w != m.link.where {
 		m.link.where = w
@@ -220,10 +282,10 @@ func (m *Model) toggleClaim() tea.Cmd {
 		return nil
 	}
 	al, ok := query.Alert{}, false
-	if d := m.alertsScreen.Detail(); d != nil {
+	if d := m.alerts.screen.Detail(); d != nil {
 		al, ok = d.Alert(), true
 	} else {
-		al, ok = m.alertsScreen.SelectedAlert()
+		al, ok = m.alerts.screen.SelectedAlert()
 	}
 	if !ok {
 		m.setFlash("no alert selected to claim", false)
@@ -237,6 +299,20 @@ func (m *Model) toggleClaim() tea.Cmd {
 		return nil
 	}
 	prev := t.Claim(m.ctx.Config.Context, al.Key(), al.Name, me)
+	if c, held := t.ClaimOf(m.ctx.Config.Context, al.Key()); !held || c.By != me.ident.Name {
+		// The Team did not record it: the rights changed between the key
+		// and the write (the server refused and audited it), or someone
+		// claimed it at the same moment.
+		switch why := m.viewerRefusal(); {
+		case why != "":
+			m.setFlash(name+" not claimed: "+why, true)
+		case held:
+			m.setFlash(name+" not claimed: "+text.Sanitize(c.By)+" took it at the same moment", true)
+		default:
+			m.setFlash(name+" not claimed: the server refused it (see its log)", true)
+		}
+		return nil
+	}
 	if prev != "" {
 		m.setFlash(name+": "+prev+" was on it; now you are", false)
 	} else {
@@ -246,10 +322,16 @@ func (m *Model) toggleClaim() tea.Cmd {
 }
 
 // viewerRefusal is why the person of a served console may not write
-// (claims, notes), "" when they may: a viewer reads only.
+// (claims, notes), "" when they may: a viewer reads only. The rights are
+// read as they are now (the keys file may have changed since the console
+// was built).
 func (m *Model) viewerRefusal() string {
-	if p := m.opts.Principal; p != nil && !p.Role.CanWrite() {
-		return text.Sanitize((&query.ForbiddenError{Principal: *p}).Error())
+	p := m.opts.Principal
+	if p == nil {
+		return ""
+	}
+	if cur := p.Current(); !cur.Role.CanWrite() {
+		return text.Sanitize((&query.ForbiddenError{Principal: cur}).Error())
 	}
 	return ""
 }

@@ -1,7 +1,10 @@
 package ui
 
 import (
+	"slices"
 	"sync"
+
+	tea "charm.land/bubbletea/v2"
 
 	"github.com/vigilterm/vigil/query/poll"
 )
@@ -53,6 +56,13 @@ func sharedFeed[T any](m *Model, key string, o poll.Options) (f *feed[T], releas
 
 	p := e.p.(*poll.Poller[T])
 	f = newFeedNotify(p, m.link.l.wake)
+	// Its answers that arrive in another console's command are taken on
+	// the wake-up: registered here, so that no screen can forget it.
+	taker := &feedTaker{take: func() tea.Msg { return f.take() }}
+	link := m.link
+	link.takersMu.Lock()
+	link.takers = append(link.takers, taker)
+	link.takersMu.Unlock()
 	// A console that comes later starts from what the others see.
 	e.mu.Lock()
 	last, ok := e.last.(poll.Result[T])
@@ -64,6 +74,9 @@ func sharedFeed[T any](m *Model, key string, o poll.Options) (f *feed[T], releas
 	release = func() {
 		once.Do(func() {
 			f.unsubscribe()
+			link.takersMu.Lock()
+			link.takers = slices.DeleteFunc(link.takers, func(t *feedTaker) bool { return t == taker })
+			link.takersMu.Unlock()
 			t.mu.Lock()
 			defer t.mu.Unlock()
 			e.refs--

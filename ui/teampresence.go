@@ -62,7 +62,17 @@ func (p *presenceScreen) View() string {
 	people := p.m.link.team.Presence()
 	now := p.m.now()
 	lines := []string{st.Title.Render(fmt.Sprintf("Who is watching (%d)", len(people)))}
-	const nameW, roleW, fromW, screenW, sinceW = 12, 8, 16, 10, 5
+	const nameW, roleW, fromW, sinceW = 12, 8, 16, 5
+	// The screen column fits the longest screen name, up to a third of
+	// what is left: a wide terminal cuts none.
+	screenW := 10
+	for _, x := range people {
+		s := text.Sanitize(x.Screen)
+		if x.Context != "" && x.Context != p.m.ctx.Config.Context {
+			s = text.Sanitize(x.Context) + ":" + s
+		}
+		screenW = max(screenW, min(text.Width(s), (p.width-2-nameW-roleW-fromW-sinceW-5)/3))
+	}
 	restW := max(p.width-2-nameW-roleW-fromW-screenW-sinceW-5, 8)
 	row := func(mark, name, role, from, screen, where, since string) string {
 		return mark + " " + text.Fit(name, nameW) + " " + text.Fit(role, roleW) + " " + text.Fit(from, fromW) + " " +

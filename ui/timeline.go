@@ -10,6 +10,7 @@ import (
 	"github.com/vigilterm/vigil/query"
 	"github.com/vigilterm/vigil/query/poll"
 	"github.com/vigilterm/vigil/views"
+	"github.com/vigilterm/vigil/views/keys"
 	"github.com/vigilterm/vigil/views/text"
 )
 
@@ -36,14 +37,18 @@ type timelineBuild struct {
 // buildTimeline registers the timeline screen.
 func buildTimeline(m *Model, t *tab) []part {
 	p := &timelinePart{m: m, tab: t, screen: views.NewTimeline(m.ctx), src: m.opts.Timeline}
-	deadline := max(m.ctx.Config.Prometheus.Timeout.D(), m.ctx.Config.Alertmanager.Timeout.D()) + time.Second
+	// The window and grouping (the overview's, read before its first
+	// answer), then the range queries.
+	deadline := 3*max(m.ctx.Config.Prometheus.Timeout.D(), m.ctx.Config.Alertmanager.Timeout.D()) + time.Second
 	o := pollerOptions(m, deadline, 0)
 	o.Interval = views.TimelineRefresh
 	p.feed = newFeed(poll.New[timelineBuild](nil, o))
 	t.push(p.screen)
-	m.timeline = p
 	return []part{p}
 }
+
+// noteWrittenMsg tells the parts that a note was written.
+type noteWrittenMsg struct{}
 
 func (p *timelinePart) update(msg tea.Msg) (tea.Cmd, bool) {
 	switch msg := msg.(type) {
@@ -64,6 +69,11 @@ func (p *timelinePart) update(msg tea.Msg) (tea.Cmd, bool) {
 		return cmd, true
 	case views.OpenEventMsg:
 		return p.openEvent(msg), true
+	case noteWrittenMsg:
+		if p.m.activeTab() != p.tab {
+			p.m.setFlash("note saved ("+keys.Name(p.m.ctx.Keys.Timeline)+" shows the timeline)", false)
+		}
+		return p.refreshNow(), true
 	case pausedMsg:
 		p.screen.Update(views.PausedMsg{Paused: msg.paused, Since: msg.at})
 		return nil, true
@@ -81,37 +91,27 @@ func (p *timelinePart) poll(at time.Time, now bool) tea.Cmd {
 // notesPath is where notes are kept: beside the audit log, as the note
 // command writes them.
 func (m *Model) notesPath() string {
-	if m.audit == nil {
+	if m.opts.Audit == nil {
 		return ""
 	}
-	return query.NotesPathFor(m.audit.Path())
+	return query.NotesPathFor(m.opts.Audit.Path())
 }
 
-// request is what a build asks for, as of now.
+// request is what a build asks for, as of now: what `vigil timeline`
+// asks for over the same range (vigil.Config.TimelineRequest), the window
+// and grouping being the overview's (query.Prometheus.Timeline reads
+// them from the client the overview refreshes).
 func (p *timelinePart) request() (query.TimelineRequest, []string) {
-	m, cfg := p.m, p.m.ctx.Config
+	m := p.m
 	now := m.now()
-	info := cfg.Metrics.InfoMetric
-	if info == "" {
-		info = query.DefaultInfoMetric
-	}
-	req := query.TimelineRequest{
-		Since: now.Add(-p.screen.Range()), Until: now, Shape: m.shape(),
-		Thresholds: query.TimelineThresholds{
-			ErrorRatioWarn: cfg.Thresholds.ErrorRatioWarn, ErrorRatioCrit: cfg.Thresholds.ErrorRatioCrit,
-			P99Warn: cfg.Thresholds.P99Warn.D(), P99Crit: cfg.Thresholds.P99Crit.D(),
-		},
-		InfoMetric: info,
-		Context:    cfg.Context,
-		Now:        now,
-	}
+	req := m.ctx.Config.TimelineRequest(now.Add(-p.screen.Range()), now, now, "")
 	sources := []string{query.TimelineAlerts, query.TimelineErrorRatio, query.TimelineP99, query.TimelineChanges}
 	if am := m.opts.Alertmanager; am != nil {
 		req.Silences = am.Silences
 		sources = append(sources, query.TimelineSilences)
 	}
-	if m.audit != nil && m.audit.Path() != "" {
-		req.AuditPath, req.NotesPath = m.audit.Path(), m.notesPath()
+	if m.opts.Audit != nil && m.opts.Audit.Path() != "" {
+		req.AuditPath, req.NotesPath = m.opts.Audit.Path(), m.notesPath()
 		sources = append(sources, query.TimelineAudit, query.TimelineNotes)
 	}
 	return req, sources

@@ -29,8 +29,8 @@ func (c *silenceCounter) Silences(ctx context.Context) ([]query.Silence, error) 
 }
 
 // One build of the timeline screen on the real stack is exactly
-// query.TimelineQueriesPerBuild range queries, no instant query, and one
-// Alertmanager call, over 3 endpoints as over all 30.
+// query.TimelineQueriesPerBuild range queries and the rules, no instant
+// query, and one Alertmanager call, over 3 endpoints as over all 30.
 func TestIntegrationTimelineQueriesPerBuild(t *testing.T) {
 	stack := demotest.Start(t, demo.StackOptions{App: demo.AppOptions{Seed: 5}, Alertmanagers: 1, AlertmanagerConfig: demo.AlertmanagerConfig})
 	cfg := vigil.Defaults()
@@ -53,8 +53,8 @@ func TestIntegrationTimelineQueriesPerBuild(t *testing.T) {
 	o := Options{Context: ctx, Alertmanager: counted}
 	o.PrometheusSources(prom)
 	m := New(o)
-	// Some history to build from.
-	time.Sleep(4 * time.Second)
+	// Some history to build from: a few scrapes.
+	demotest.WaitScrapes(t, stack.PrometheusURL, stack.App.Addr(), 4)
 
 	measure := func(name string, build func()) {
 		t.Helper()
@@ -67,14 +67,16 @@ func TestIntegrationTimelineQueriesPerBuild(t *testing.T) {
 			got = demotest.PrometheusRequests(t, stack.PrometheusURL)
 			return got["/api/v1/query_range"]-before["/api/v1/query_range"] >= want, fmt.Sprint(got)
 		})
-		time.Sleep(300 * time.Millisecond)
+		demotest.Settle(t, stack.PrometheusURL)
 		got = demotest.PrometheusRequests(t, stack.PrometheusURL)
 		var total float64
 		for h, n := range got {
-			total += n - before[h]
+			if h != demotest.BarrierHandler {
+				total += n - before[h]
+			}
 		}
-		if r := got["/api/v1/query_range"] - before["/api/v1/query_range"]; r != want || total != want {
-			t.Errorf("%s: one build sent %v range queries and %v API requests in all, want %v and %v", name, r, total, want, want)
+		if r := got["/api/v1/query_range"] - before["/api/v1/query_range"]; r != want || total != float64(query.TimelineRequestsPerBuild) {
+			t.Errorf("%s: one build sent %v range queries and %v API requests in all, want %v and %d (and the rules)", name, r, total, want, query.TimelineRequestsPerBuild)
 		}
 		if n := counted.silences.Load() - amBefore; n != 1 {
 			t.Errorf("%s: one build made %d Alertmanager calls, want 1", name, n)
@@ -85,9 +87,18 @@ func TestIntegrationTimelineQueriesPerBuild(t *testing.T) {
 		}
 		t.Logf("%s:\n%s", name, out)
 	}
+	// The overview has refreshed (its grouping is read, as in a console).
+	overview := func() {
+		t.Helper()
+		if _, err := prom.Overview(context.Background(), cfg.Shape()); err != nil {
+			t.Fatal(err)
+		}
+	}
+	overview()
 	measure("30 endpoints, shown with 5", func() { press(m, "5") })
 	cfg.Metrics.Selector = `job="flask",path=~"/|/login|/api/checkout"`
-	measure("3 endpoints, rebuilt", func() { run(m, m.timeline.start(true)) })
+	overview()
+	measure("3 endpoints, rebuilt", func() { run(m, partOf[*timelinePart](m).start(true)) })
 	if rows := timelineOf(m).Rows(); len(rows) > 0 {
 		t.Logf("%d events, first %s %s", len(rows), rows[0].Kind, rows[0].Summary)
 	}

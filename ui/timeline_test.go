@@ -64,7 +64,7 @@ func timelineModel(t *testing.T, auditPath string) (*Model, *timelineSource, *de
 	return m, tsrc, dsrc, clock
 }
 
-func timelineOf(m *Model) *views.Timeline { return m.timeline.screen }
+func timelineOf(m *Model) *views.Timeline { return partOf[*timelinePart](m).screen }
 
 // The timeline is built when shown, every 30s while shown, on r, and never
 // while another screen is shown.
@@ -75,8 +75,8 @@ func TestTimelineBuildsOnlyWhileShown(t *testing.T) {
 		t.Fatalf("%d builds before the screen was shown", n)
 	}
 	press(m, "5")
-	if m.activeTab() != m.timeline.tab || src.count() != 1 {
-		t.Fatalf("5: active %v, %d builds", m.activeTab() == m.timeline.tab, src.count())
+	if m.activeTab() != partOf[*timelinePart](m).tab || src.count() != 1 {
+		t.Fatalf("5: active %v, %d builds", m.activeTab() == partOf[*timelinePart](m).tab, src.count())
 	}
 	if r := src.requests[0]; r.Until.Sub(r.Since) != 2*time.Hour || r.Context != "prod" || r.Silences != nil {
 		t.Fatalf("request %+v", r)
@@ -121,7 +121,7 @@ func TestNoteKeySavesANoteAndTheTimelineShowsIt(t *testing.T) {
 		t.Fatalf("n opened no prompt:\n%s", screen(m))
 	}
 	typeText(m, "rolled back to 1.2 q5")
-	if !m.note.open || m.activeTab() != m.ov.tab {
+	if !partOf[*notePart](m).open || m.activeTab() != m.ov.tab {
 		t.Fatal("keys typed in the note acted on the console")
 	}
 	if w := m.unsentWork(); w == "" {
@@ -162,11 +162,11 @@ func TestNoteKeySavesANoteAndTheTimelineShowsIt(t *testing.T) {
 	// esc discards; an empty note is refused with the prompt kept.
 	press(m, "n")
 	press(m, "enter")
-	if out := screen(m); !m.note.open || !strings.Contains(out, "note not saved: the note is empty") {
+	if out := screen(m); !partOf[*notePart](m).open || !strings.Contains(out, "note not saved: the note is empty") {
 		t.Fatalf("empty note:\n%s", out)
 	}
 	press(m, "esc")
-	if m.note.open {
+	if partOf[*notePart](m).open {
 		t.Fatal("esc did not close the prompt")
 	}
 }
@@ -184,7 +184,7 @@ func TestNoteWriteFailureKeepsTheText(t *testing.T) {
 	typeText(m, "db failover started")
 	press(m, "enter")
 	out := screen(m)
-	if !m.note.open || !strings.Contains(out, "db failover started") {
+	if !partOf[*notePart](m).open || !strings.Contains(out, "db failover started") {
 		t.Fatalf("the text was not kept:\n%s", out)
 	}
 	if flat := strings.Join(strings.Fields(out), " "); !strings.Contains(flat, "note not saved: notes "+filepath.Join(blocker, "notes.log")) || !strings.Contains(flat, "not a directory") {
@@ -198,7 +198,7 @@ func TestNoteWriteFailureKeepsTheText(t *testing.T) {
 	press(m2, "n")
 	typeText(m2, "x")
 	press(m2, "enter")
-	if out := screen(m2); !m2.note.open || !strings.Contains(out, "note not saved: no notes file") {
+	if out := screen(m2); !partOf[*notePart](m2).open || !strings.Contains(out, "note not saved: no notes file") {
 		t.Fatalf("no path:\n%s", out)
 	}
 }
@@ -209,7 +209,7 @@ func TestNoteKeyLeavesCapturingPromptsAlone(t *testing.T) {
 	// The filter's cursor blinks: its commands are not run here.
 	m.Update(keyMsg("/"))
 	m.Update(keyMsg("n"))
-	if m.note.open {
+	if partOf[*notePart](m).open {
 		t.Fatal("n opened the note prompt over the filter prompt")
 	}
 	if out := screen(m); !strings.Contains(out, "/n") {
@@ -229,8 +229,8 @@ func TestTimelineEnterOnThresholdOpensTheEndpointAtThatTime(t *testing.T) {
 	}
 	press(m, "enter")
 	d := detailOf(m)
-	if d == nil || d.Endpoint() != "/api/checkout" || m.activeTab() != m.timeline.tab || m.timeline.tab.top() != views.Screen(d) {
-		t.Fatalf("enter opened %v over the timeline? %v", d, m.activeTab() == m.timeline.tab)
+	if d == nil || d.Endpoint() != "/api/checkout" || m.activeTab() != partOf[*timelinePart](m).tab || partOf[*timelinePart](m).tab.top() != views.Screen(d) {
+		t.Fatalf("enter opened %v over the timeline? %v", d, m.activeTab() == partOf[*timelinePart](m).tab)
 	}
 	r := dsrc.requests[len(dsrc.requests)-1]
 	if !r.End.After(sel.Time) || r.End.Sub(sel.Time) > 15*time.Minute || r.End.After(clock.Now()) {
@@ -240,7 +240,7 @@ func TestTimelineEnterOnThresholdOpensTheEndpointAtThatTime(t *testing.T) {
 		t.Fatalf("detail:\n%s", out)
 	}
 	press(m, "esc")
-	if detailOf(m) != nil || m.timeline.tab.top() != views.Screen(timelineOf(m)) || m.activeTab() != m.timeline.tab {
+	if detailOf(m) != nil || partOf[*timelinePart](m).tab.top() != views.Screen(timelineOf(m)) || m.activeTab() != partOf[*timelinePart](m).tab {
 		t.Fatal("esc did not return to the timeline")
 	}
 	if now, _ := timelineOf(m).Selected(); now.Summary != sel.Summary {
@@ -260,22 +260,22 @@ func TestNoteKeyInsideTheSilenceFormIsTheForms(t *testing.T) {
 	m, _ := alertsModel(t)
 	amPress(m, "s")
 	amPress(m, "n")
-	if m.note.open || !strings.Contains(m.alertsScreen.UnsentWork(), "n") {
-		t.Fatalf("n in the form's comment opened the note prompt (%v) or was lost (%q)", m.note.open, m.alertsScreen.UnsentWork())
+	if partOf[*notePart](m).open || !strings.Contains(m.alerts.screen.UnsentWork(), "n") {
+		t.Fatalf("n in the form's comment opened the note prompt (%v) or was lost (%q)", partOf[*notePart](m).open, m.alerts.screen.UnsentWork())
 	}
 	amPress(m, "esc")
-	f := m.alertsScreen.Form()
+	f := m.alerts.screen.Form()
 	if f == nil || !f.Discarding() {
 		t.Fatal("esc with typed text did not ask to discard")
 	}
 	amPress(m, "n")
-	if m.note.open || m.alertsScreen.Form() == nil || m.alertsScreen.Form().Discarding() {
-		t.Fatalf("n did not answer keep editing (note prompt %v)", m.note.open)
+	if partOf[*notePart](m).open || m.alerts.screen.Form() == nil || m.alerts.screen.Form().Discarding() {
+		t.Fatalf("n did not answer keep editing (note prompt %v)", partOf[*notePart](m).open)
 	}
 	// On the list, n is the note key.
 	m2, _ := alertsModel(t)
 	amPress(m2, "n")
-	if !m2.note.open {
+	if !partOf[*notePart](m2).open {
 		t.Fatal("n on the alerts list opened no note prompt")
 	}
 }

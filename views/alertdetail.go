@@ -3,6 +3,7 @@ package views
 import (
 	"fmt"
 	"sort"
+	"strconv"
 	"strings"
 	"time"
 
@@ -10,6 +11,7 @@ import (
 	tea "charm.land/bubbletea/v2"
 
 	"github.com/vigilterm/vigil/query"
+	"github.com/vigilterm/vigil/query/rulecheck"
 	"github.com/vigilterm/vigil/views/text"
 	"github.com/vigilterm/vigil/views/widget"
 )
@@ -42,6 +44,14 @@ type AlertDetail struct {
 	historyRun bool      // an answer is on its way
 	// claimOf says who is on the alert (Alerts.SetClaimOf); nil: nobody can.
 	claimOf func(key string) string
+	// rules is the newest rules check; the backtest of the alert's rule is
+	// asked for once, when a finding is first shown (views/rulecheck.go).
+	rules    *RulesCheck
+	rulesErr error
+	backtest *rulecheck.Backtest
+	btErr    error
+	btRun    bool
+	btAsked  string // RuleKey asked for
 }
 
 // AlertHistoryEvery is how often, at most, an open alert detail reads the
@@ -70,6 +80,18 @@ func (d *AlertDetail) WantHistory() tea.Cmd {
 	d.historyAt, d.historyRun = now, true
 	al := d.alert
 	return func() tea.Msg { return AlertHistoryWantMsg{Alert: al} }
+}
+
+// wantBacktest asks once for the backtest of the alert's rule, when the
+// rule has a finding.
+func (d *AlertDetail) wantBacktest() tea.Cmd {
+	r, fs, ok := d.rules.RuleOf(d.alert)
+	if !ok || len(fs) == 0 || d.btAsked == RuleKey(r) {
+		return nil
+	}
+	d.btAsked, d.btRun, d.backtest, d.btErr = RuleKey(r), true, nil, nil
+	fix := fixOf(fs)
+	return func() tea.Msg { return BacktestWantMsg{Rule: r, Fix: fix} }
 }
 
 // NewAlertDetail returns the detail of an alert; silences are those of the
@@ -132,7 +154,21 @@ func (d *AlertDetail) Update(msg tea.Msg) (Component, tea.Cmd) {
 		}
 		d.all, d.routing, d.ackErr = msg.all, msg.routing, msg.ackErr
 		d.SetData(al, msg.silences, gone)
-		return d, d.WantHistory()
+		return d, tea.Batch(d.WantHistory(), d.wantBacktest())
+	case RulesCheckMsg:
+		d.rulesErr = msg.Err
+		if msg.Check != nil {
+			d.rules = msg.Check
+			d.total = len(d.lines())
+			d.clamp()
+		}
+		return d, d.wantBacktest()
+	case BacktestMsg:
+		if msg.Key == d.btAsked {
+			d.backtest, d.btErr, d.btRun = msg.Backtest, msg.Err, false
+			d.total = len(d.lines())
+			d.clamp()
+		}
 	case AlertHistoryMsg:
 		if msg.Key == d.alert.Key() {
 			d.history, d.historyErr, d.historyRun = msg.History, msg.Err, false
@@ -238,6 +274,14 @@ func (d *AlertDetail) lines() []string {
 		}
 	}
 	d.historyLines(field, add, loc)
+	if _, fs, ok := d.rules.RuleOf(a); ok && len(fs) > 0 {
+		for _, l := range ruleBlock(st, w, fs, d.backtest, d.btErr, d.btRun) {
+			add(l)
+		}
+	} else if d.rules == nil && d.rulesErr != nil {
+		// Unknown is not "no finding".
+		field("rule", st.Warn.Render("check unknown: "+text.Sanitize(d.rulesErr.Error())))
+	}
 	src := a.Source
 	switch src {
 	case query.SourceBoth:
@@ -261,7 +305,7 @@ func (d *AlertDetail) lines() []string {
 		field("generator", d.link(a.GeneratorURL, valueW))
 	}
 	if a.Value != "" {
-		field("value", text.Sanitize(a.Value))
+		field("value", alertValue(a.Value))
 	}
 	label := d.ctx.Config.EndpointLabel()
 	if v, ok := a.Labels[label]; ok && v != "" {
@@ -470,7 +514,8 @@ func (d *AlertDetail) historyLines(field func(name, value string), add func(stri
 	h := d.history
 	field("history", HistoryCells(st.Firing.Render, st.Muted.Render, h.Counts[:])+" "+
 		fmt.Sprintf("fired %d× in %dh", h.Total, query.AlertHistoryHours))
-	first := h.Start.In(loc).Format("15:04")
+	// "-24h", not a clock time that would read as later today.
+	first := "-" + strconv.Itoa(query.AlertHistoryHours) + "h"
 	axis := text.PadRight(first, query.AlertHistoryHours-3) + "now"
 	add(strings.Repeat(" ", detailKeyW+1) + st.Muted.Render(axis))
 }
@@ -498,4 +543,14 @@ func HistoryCells(on, off func(...string) string, counts []int) string {
 		b.WriteString(on(string(historyBars[i])))
 	}
 	return b.String()
+}
+
+// alertValue is the alert's value as a person reads it: 1, 0.231, 4.2e+09;
+// the text as it came when it is no number.
+func alertValue(v string) string {
+	f, err := strconv.ParseFloat(strings.TrimSpace(v), 64)
+	if err != nil {
+		return text.Sanitize(v)
+	}
+	return strconv.FormatFloat(f, 'g', 4, 64)
 }

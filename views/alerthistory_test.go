@@ -55,7 +55,7 @@ func TestAlertDetailHistory(t *testing.T) {
 	d.Update(AlertHistoryMsg{Key: "another alert", Err: errors.New("not mine")})
 	d.Update(AlertHistoryMsg{Key: al.Key(), History: h})
 	v := ansi.Strip(d.View())
-	if !strings.Contains(v, "····················█··▁ fired 5× in 24h") || !strings.Contains(v, "04:00") || !strings.Contains(v, "now") {
+	if !strings.Contains(v, "····················█··▁ fired 5× in 24h") || !strings.Contains(v, "-24h") || !strings.Contains(v, "now") {
 		t.Errorf("history not shown:\n%s", v)
 	}
 	now = now.Add(30 * time.Second)
@@ -77,5 +77,18 @@ func TestAlertDetailHistory(t *testing.T) {
 	for _, sz := range [][2]int{{20, 5}, {1, 1}, {40, 10}} {
 		d.SetSize(sz[0], sz[1])
 		checkFits(t, d.View(), sz[0], sz[1])
+	}
+}
+
+// An alert's value reads as a number a person reads; a value that is no
+// number is shown as it came, sanitised.
+func TestAlertValueReadable(t *testing.T) {
+	for in, want := range map[string]string{"1e+00": "1", "2.3092333333333337e-01": "0.2309", "4.2e+09": "4.2e+09", "NaN": "NaN"} {
+		if got := alertValue(in); got != want {
+			t.Errorf("alertValue(%q) = %q, want %q", in, got, want)
+		}
+	}
+	if got := alertValue("x\x1b[2Jy"); strings.Contains(got, "\x1b") {
+		t.Errorf("an escape reached the screen: %q", got)
 	}
 }

@@ -37,8 +37,7 @@ type Alerts struct {
 	rowOf   []int      // list index → rows index
 	grouped bool
 
-	filter    query.AlertFilter
-	filterErr string
+	filter alertListFilter
 	// stack holds what is opened from the list: the alert detail, the
 	// silence form, the panel of the silence that already covers an alert.
 	stack  Stack
@@ -53,7 +52,17 @@ type Alerts struct {
 	amConfigured bool
 	sources      AlertsMsg // the last refresh: which source answered, the causes
 	picker       query.LabelPicker
-	where        []string // the labels that say where an alert is, first
+	where        []string        // the labels that say where an alert is, first
+	varies       map[string]bool // the labels whose values differ among the alerts shown: before the rest
+	// variesByName are, per alert name, the labels whose values differ
+	// among the shown alerts of that name: first of all, so two rows of
+	// one name cut at a narrow width still tell apart.
+	variesByName map[string]map[string]bool
+
+	// rules is the newest rules check: the ⚠ of an alert whose rule has a
+	// finding, and the detail's block (views/rulecheck.go).
+	rules    *RulesCheck
+	rulesErr error // why the newest run failed
 
 	// acked are the keys of the alerts an unexpired ack kept until
 	// resolved covers, for the ⟳ of their state (views/ackuntil.go).
@@ -151,7 +160,7 @@ func (a *Alerts) Form() *SilenceForm { f, _ := find[*SilenceForm](&a.stack); ret
 func (a *Alerts) Grouped() bool { return a.grouped }
 
 // Filter returns the applied filter as typed.
-func (a *Alerts) Filter() string { return a.filter.String() }
+func (a *Alerts) Filter() string { return a.filter.filter.String() }
 
 // FiringByEndpoint counts the firing alerts naming each endpoint in the
 // given label: the overview marks those endpoints.
@@ -191,6 +200,22 @@ func (a *Alerts) Update(msg tea.Msg) (Component, tea.Cmd) {
 	case SilenceResultMsg:
 		return a, a.onResult(msg)
 	case AlertHistoryMsg:
+		if d := a.Detail(); d != nil {
+			d.Update(msg)
+		}
+		return a, nil
+	case RulesCheckMsg:
+		a.rulesErr = msg.Err
+		if msg.Check != nil {
+			a.rules = msg.Check
+			a.rebuild()
+		}
+		if d := a.Detail(); d != nil {
+			_, cmd := d.Update(msg)
+			return a, cmd
+		}
+		return a, nil
+	case BacktestMsg:
 		if d := a.Detail(); d != nil {
 			d.Update(msg)
 		}
@@ -262,8 +287,8 @@ func (a *Alerts) Focus(k string) tea.Cmd {
 	if i < 0 {
 		return Flash("that alert is not among this context's alerts now: it may have resolved", true)
 	}
-	if !a.filter.Empty() && !a.filter.Match(a.all[i]) {
-		a.filter = query.AlertFilter{}
+	if !a.filter.filter.Empty() && !a.filter.filter.Match(a.all[i]) {
+		a.filter = alertListFilter{}
 		a.rebuild()
 	}
 	a.list.Select(k)
@@ -276,10 +301,10 @@ func (a *Alerts) Focus(k string) tea.Cmd {
 	}
 	d := NewAlertDetail(a.ctx, a.all[i], a.silences)
 	d.all, d.ackErr = a.all, ackErr(a.sources)
-	d.claimOf = a.claimOf
+	d.claimOf, d.rules, d.rulesErr = a.claimOf, a.rules, a.rulesErr
 	d.setRouting(a.routing, a.all)
 	a.stack.Push(d)
-	return d.WantHistory()
+	return tea.Batch(d.WantHistory(), d.wantBacktest())
 }
 
 // onResult handles the answer to a silence the form or the silenced panel
@@ -336,20 +361,8 @@ func createdText(msg SilenceResultMsg) string {
 	return s
 }
 
-// setFilter parses and applies a filter, as it is typed. A text that does
-// not parse keeps the last good filter and sets the error shown under the
-// prompt; it returns false then, so that enter leaves the prompt open.
-func (a *Alerts) setFilter(s string, _ bool) bool {
-	f, err := query.ParseAlertFilter(s)
-	if err != nil {
-		a.filterErr = text.Sanitize(err.Error())
-		return false
-	}
-	a.filterErr = ""
-	a.filter = f
-	a.rebuild()
-	return true
-}
+// setFilter applies a filter as it is typed (see alertListFilter.apply).
+func (a *Alerts) setFilter(s string, _ bool) bool { return a.filter.apply(s, a.rebuild) }
 
 // readOnlyRefusal flashes, with the reason the key map gives, when msg is
 // a writing key that was disabled (read-only mode, a viewer's session): a
@@ -479,7 +492,7 @@ func (a *Alerts) handleKey(msg tea.KeyPressMsg) tea.Cmd {
 		}
 		return nil
 	}
-	if _, ok := a.list.Key(msg, k, a.filter.String(), a.setFilter); ok {
+	if _, ok := a.list.Key(msg, k, a.filter.filter.String(), a.setFilter); ok {
 		return nil
 	}
 	switch {
@@ -489,10 +502,10 @@ func (a *Alerts) handleKey(msg tea.KeyPressMsg) tea.Cmd {
 		if al, ok := a.SelectedAlert(); ok {
 			d := NewAlertDetail(a.ctx, al, a.silences)
 			d.all, d.ackErr = a.all, ackErr(a.sources)
-			d.claimOf = a.claimOf
+			d.claimOf, d.rules, d.rulesErr = a.claimOf, a.rules, a.rulesErr
 			d.setRouting(a.routing, a.all)
 			a.stack.Push(d)
-			return d.WantHistory()
+			return tea.Batch(d.WantHistory(), d.wantBacktest())
 		}
 		return nil
 	}
@@ -515,7 +528,7 @@ func (a *Alerts) Notes() []string {
 	k, key := a.ctx.Keys, widget.Key
 	return []string{
 		"Alerts from Alertmanager, and pending ones from Prometheus; most severe first, then oldest.",
-		"STATE: firing; pending (Prometheus only: its `for` has not elapsed); silenced; inhibited.",
+		"STATE: firing; pending (Prometheus only: its `for` has not elapsed); silenced; inhibited. ⚠ after it: the alert's rule has a finding of the rules check, shown in its detail (docs/rules.md).",
 		"FOR is the time since the alert became active. LABELS are its labels other than alertname and severity.",
 		`Filter: plain words match the name, state, summary and label values; name="v", name!="v", name=~"re", name!~"re" match labels.`,
 		key(k.Jump) + " shows the alert's " + label + " on the overview; " + key(k.Browse) + " opens and " + key(k.Copy) + " copies its runbook_url.",
@@ -545,7 +558,7 @@ func (a *Alerts) FullHelp() [][]key.Binding {
 		}
 	}
 	return [][]key.Binding{
-		k.Navigation(),
+		k.NavigationHome(),
 		{k.Filter, k.Back, k.Group, k.Open, k.Jump},
 		{k.Silence, k.Ack, k.Browse, k.Copy, k.GraphAlert},
 	}

@@ -8,6 +8,7 @@ import (
 	"time"
 
 	"github.com/vigilterm/vigil/query"
+	"github.com/vigilterm/vigil/query/rulecheck"
 	"github.com/vigilterm/vigil/themes"
 	"github.com/vigilterm/vigil/views/text"
 	"github.com/vigilterm/vigil/views/widget"
@@ -93,7 +94,16 @@ func (a *Alerts) layout() {
 func (a *Alerts) rebuild() {
 	a.picker = query.NewLabelPicker(a.all)
 	a.acked = ackedAlerts(a.all, a.silences)
-	shown := a.filter.Filter(a.all)
+	shown := a.filter.filter.Filter(a.all)
+	a.varies = alertVaryingLabels(shown)
+	byName := map[string][]query.Alert{}
+	for _, al := range shown {
+		byName[al.Name] = append(byName[al.Name], al)
+	}
+	a.variesByName = make(map[string]map[string]bool, len(byName))
+	for n, als := range byName {
+		a.variesByName[n] = alertVaryingLabels(als)
+	}
 	if a.grouped {
 		// Groups in the order of their first (most severe, oldest) alert.
 		var order []string
@@ -207,17 +217,7 @@ func (a *Alerts) statusLines() []string {
 			lines = append(lines, l)
 		}
 	}
-	switch {
-	case a.list.Prompt.IsOpen():
-		lines = append(lines, a.list.Prompt.View(st, a.width, `text, or name="v", name=~"re"`))
-		if a.filterErr != "" {
-			lines = append(lines, st.Error.Render("✕ "+a.filterErr))
-		}
-	case a.filter.String() != "":
-		f := widget.FilterLine(a.ctx.Keys, a.filter.String(), fmt.Sprintf("%d of %d alerts", a.list.Len(), len(a.all)))
-		lines = append(lines, st.Accent.Render(f))
-	}
-	return lines
+	return append(lines, a.filter.lines(a.ctx, &a.list.Prompt, a.width, `text, or name="v", name=~"re"`, fmt.Sprintf("%d of %d alerts", a.list.Len(), len(a.all)))...)
 }
 
 // unknownSources says, one line each, which source of alerts did not
@@ -261,6 +261,13 @@ func (a *Alerts) noneText() string {
 		return "no alerts in Alertmanager; " + src.NoRules
 	case src.NoRules != "":
 		return "alerts unknown: " + src.NoRules + ", and Alertmanager did not answer"
+	case promOK && a.noAlertRules():
+		// The rules check found none: nothing can fire from Prometheus,
+		// which "nothing is firing" would hide.
+		if amOK {
+			return "no alerts in Alertmanager; Prometheus has no alerting rule loaded (/api/v1/rules), so none of its alerts can fire"
+		}
+		return "no alerts: Prometheus has no alerting rule loaded (/api/v1/rules), so none can fire"
 	case amOK && promOK && src.PendingScope != "":
 		return "no alerts: nothing is firing, and nothing pending in the engine's ruler"
 	case amOK && promOK:
@@ -273,6 +280,20 @@ func (a *Alerts) noneText() string {
 		return "no alerts from Prometheus: nothing is firing or pending"
 	}
 	return "no answer: alerts unknown"
+}
+
+// noAlertRules reports whether the last rules check found Prometheus with
+// no alerting rule.
+func (a *Alerts) noAlertRules() bool {
+	if a.rules == nil {
+		return false
+	}
+	for _, r := range a.rules.Rules {
+		if r.Kind == rulecheck.KindAlert {
+			return false
+		}
+	}
+	return true
 }
 
 // View implements Screen. Only the visible rows are rendered.
@@ -453,6 +474,10 @@ func (a *Alerts) renderRow(al *query.Alert, selected bool, now time.Time) string
 		if a.acked[al.Key()] {
 			state += "⟳"
 		}
+		if a.rules.HasFinding(*al) {
+			// Its rule has a finding (views/rulecheck.go): the detail says which.
+			state += "⚠"
+		}
 		c := text.Fit(state, a.stateW)
 		if !selected {
 			c = a.memo.Render(st.AlertState(string(al.State)), widget.MemoState, string(al.State), c)
@@ -463,7 +488,7 @@ func (a *Alerts) renderRow(al *query.Alert, selected bool, now time.Time) string
 		r.Cell(text.PadLeft(alertAge(now, al.ActiveAt), a.forW))
 	}
 	if a.labelsW > 0 {
-		r.Cell(widget.CompactLabels(st, &a.memo, al.Labels, a.picker.Names(*al, a.where...), a.labelsW, selected))
+		r.Cell(widget.CompactLabels(st, &a.memo, al.Labels, varyingFirst(varyingFirst(a.picker.Names(*al, a.where...), a.varies), a.variesByName[al.Name]), a.labelsW, selected))
 	}
 	if a.summaryW > 0 {
 		h := text.Sanitize(al.Headline())

@@ -14,6 +14,7 @@ import (
 	"github.com/prometheus/alertmanager/pkg/labels"
 
 	"github.com/vigilterm/vigil/query"
+	"github.com/vigilterm/vigil/query/rulecheck"
 	"github.com/vigilterm/vigil/views/keys"
 	"github.com/vigilterm/vigil/views/text"
 )
@@ -907,6 +908,12 @@ func TestAlertsUnknownIsNotNone(t *testing.T) {
 	v = strings.Join(strings.Fields(ansi.Strip(a.View())), " ")
 	if !strings.Contains(v, "nothing is firing") || !strings.Contains(v, "Alertmanager not configured") {
 		t.Errorf("Prometheus answered empty:\n%s", v)
+	}
+	// And with no alerting rule loaded, nothing can fire: it says so.
+	a.Update(RulesCheckMsg{Check: &RulesCheck{Rules: []rulecheck.Rule{{Kind: rulecheck.KindRecord, Name: "x:rate1m"}}}})
+	v = strings.Join(strings.Fields(ansi.Strip(a.View())), " ")
+	if !strings.Contains(v, "Prometheus has no alerting rule loaded") || strings.Contains(v, "nothing is firing") {
+		t.Errorf("no alerting rule:\n%s", v)
 	}
 	// Alertmanager answers with nothing, Prometheus fails.
 	b := NewAlerts(testContext(t, "dark"))

@@ -62,8 +62,7 @@ type AllAlerts struct {
 	ctx      *Context
 	contexts []contextAlerts
 	list     *widget.List[allRow]
-	filter   query.AlertFilter
-	fErr     string
+	filter   alertListFilter
 	width    int
 	height   int
 }
@@ -85,7 +84,7 @@ func (a *AllAlerts) SetSize(w, h int) {
 }
 
 // Filter is the filter applied, as typed.
-func (a *AllAlerts) Filter() string { return a.filter.String() }
+func (a *AllAlerts) Filter() string { return a.filter.filter.String() }
 
 // Capturing reports whether the filter prompt owns the keyboard.
 func (a *AllAlerts) Capturing() bool { return a.list.Prompt.IsOpen() }
@@ -130,7 +129,7 @@ func (a *AllAlerts) key(msg tea.KeyPressMsg) tea.Cmd {
 	if a.list.Prompt.IsOpen() {
 		return a.list.Prompt.Key(msg, k, a.setFilter)
 	}
-	if _, ok := a.list.Key(msg, k, a.filter.String(), a.setFilter); ok {
+	if _, ok := a.list.Key(msg, k, a.filter.filter.String(), a.setFilter); ok {
 		return nil
 	}
 	if key.Matches(msg, k.Open) {
@@ -143,16 +142,7 @@ func (a *AllAlerts) key(msg tea.KeyPressMsg) tea.Cmd {
 
 // setFilter applies a filter typed at the prompt: words and matchers as
 // on the alerts screen, with the context's name as a label "context".
-func (a *AllAlerts) setFilter(s string, _ bool) bool {
-	f, err := query.ParseAlertFilter(s)
-	if err != nil {
-		a.fErr = text.Sanitize(err.Error())
-		return false
-	}
-	a.filter, a.fErr = f, ""
-	a.rebuild()
-	return true
-}
+func (a *AllAlerts) setFilter(s string, _ bool) bool { return a.filter.apply(s, a.rebuild) }
 
 // rebuild merges the contexts' alerts: firing first, then by severity, by
 // context in configuration order, by name.
@@ -166,11 +156,11 @@ func (a *AllAlerts) rebuild() {
 			continue
 		}
 		for _, al := range c.answer.Alerts.Alerts {
-			if !a.filter.Empty() {
+			if !a.filter.filter.Empty() {
 				probe := al.Alert
 				probe.Labels = maps.Clone(al.Labels)
 				probe.Labels["context"] = c.name
-				if !a.filter.Match(probe) {
+				if !a.filter.filter.Match(probe) {
 					continue
 				}
 			}
@@ -283,15 +273,8 @@ func (a *AllAlerts) tableHeight() int {
 func (a *AllAlerts) statusLines() []string {
 	st := a.ctx.Styles
 	k := a.ctx.Keys
-	switch {
-	case a.list.Prompt.IsOpen():
-		lines := []string{a.list.Prompt.View(st, a.width, `text, or name="v", context="us"`)}
-		if a.fErr != "" {
-			lines = append(lines, st.Error.Render("✕ "+a.fErr))
-		}
-		return lines
-	case a.filter.String() != "":
-		return []string{st.Accent.Render(widget.FilterLine(k, a.filter.String(), fmt.Sprintf("%d alerts", a.list.Len())))}
+	if l := a.filter.lines(a.ctx, &a.list.Prompt, a.width, `text, or name="v", context="us"`, fmt.Sprintf("%d alerts", a.list.Len())); l != nil {
+		return l
 	}
 	lines := []string{st.Muted.Render(widget.Key(k.Open) + " opens it in its context · " + widget.Key(k.Filter) + " filters · " +
 		widget.Key(k.AllAlerts) + "/" + widget.Key(k.Back) + " closes")}
@@ -323,7 +306,7 @@ func (a *AllAlerts) View() string {
 	}
 	body = append(body, a.list.Render(func(r *allRow, sel bool) string {
 		peers := "prom"
-		if !a.contexts[r.ctx].answer.FromPrometheus {
+		if !a.contexts[r.ctx].answer.FromPrometheus && r.Source != query.SourcePrometheus {
 			// Held by On of the cluster's peers; "?" when a peer did not
 			// answer (unknown there), "!" when one that answered lacks it
 			// or disagrees on its state.
@@ -375,7 +358,7 @@ func (a *AllAlerts) emptyText() string {
 		return "reading the alerts of every context…"
 	case answered == 0:
 		return "no context answered: alerts unknown (see above)"
-	case !a.filter.Empty():
+	case !a.filter.filter.Empty():
 		return "no alert matches the filter"
 	case failed > 0:
 		return fmt.Sprintf("no alerts held by the %d context(s) that answered; %d context(s) unknown (see above)", answered, failed)

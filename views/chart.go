@@ -70,6 +70,76 @@ type chartSpec struct {
 	floor float64
 }
 
+// fitTop is the top of a y axis of the given intervals, at least need,
+// on which the first mark falls exactly on a row (and the others too when
+// one allows it), wasting at most a third of the height; else need.
+func fitTop(need float64, marks []float64, intervals int) float64 {
+	if intervals < 1 || len(marks) == 0 || !(marks[0] > 0) || !(need > 0) {
+		return need
+	}
+	c := marks[0]
+	first := math.NaN()
+	for k := intervals; k >= 1; k-- {
+		t := c * float64(intervals) / float64(k)
+		if t < need*(1-1e-9) {
+			continue
+		}
+		if t > 1.5*need {
+			break
+		}
+		if math.IsNaN(first) {
+			first = t
+		}
+		all := true
+		for _, m := range marks[1:] {
+			x := m * float64(k) / c // the mark's row
+			if m > 0 && (math.Abs(x-math.Round(x)) > 1e-6 || math.Round(x) < 1) {
+				all = false
+			}
+		}
+		if all {
+			return t
+		}
+	}
+	if math.IsNaN(first) {
+		return need
+	}
+	return first
+}
+
+// placeMarks puts each threshold line on the row of its value and returns
+// the label of each such row: the threshold's value. A line whose value is
+// on no row (fitTop found no top for it), on the zero row, or on the row
+// of a line placed before it (crit before warn), is not drawn: its value is
+// in the caption. The rows' labels stay evenly spaced.
+func placeMarks(lines []chartLine, data [][]float64, top float64, intervals int) (labels map[int]float64, drop map[int]bool) {
+	labels, drop = map[int]float64{}, map[int]bool{}
+	for _, kind := range []lineKind{lineCrit, lineWarn} {
+		for i, l := range lines {
+			if l.kind != kind || len(l.values) == 0 {
+				continue
+			}
+			v := l.values[0]
+			x := v / top * float64(intervals)
+			row := int(math.Round(x))
+			// Off its row, the line would be read at another value: not
+			// drawn.
+			if _, taken := labels[row]; taken || row < 1 || row > intervals || !(v > 0) || math.Abs(x-float64(row)) > 1e-6 {
+				drop[i] = true
+				continue
+			}
+			labels[row] = v
+			at := float64(row) * top / float64(intervals)
+			for j := range data[i] {
+				if !math.IsNaN(data[i][j]) {
+					data[i][j] = at
+				}
+			}
+		}
+	}
+	return labels, drop
+}
+
 // axisLabelW is the width of the y-axis labels, padded so the plot starts
 // at the same column in every chart.
 const axisLabelW = 7
@@ -172,6 +242,27 @@ func (cp chartPainter) plot(spec chartSpec) []string {
 	if !(top > 0) {
 		top = 1
 	}
+	intervals := spec.height - 1
+	var marks []float64
+	for _, kind := range []lineKind{lineCrit, lineWarn} {
+		for _, l := range spec.lines {
+			if l.kind == kind && len(l.values) > 0 {
+				marks = append(marks, l.values[0])
+			}
+		}
+	}
+	top = fitTop(top, marks, intervals)
+	labels, drop := placeMarks(spec.lines, data, top, intervals)
+	if len(drop) > 0 {
+		keep := 0
+		for i := range data {
+			if !drop[i] {
+				data[keep], colors[keep], chars[keep] = data[i], colors[i], chars[i]
+				keep++
+			}
+		}
+		data, colors, chars = data[:keep], colors[:keep], chars[:keep]
+	}
 	format := spec.format
 	out := asciigraph.PlotMany(data,
 		asciigraph.Height(spec.height-1),
@@ -181,6 +272,9 @@ func (cp chartPainter) plot(spec chartSpec) []string {
 		asciigraph.YAxisValueFormatter(func(v float64) string {
 			if math.Abs(v) < top*1e-9 {
 				v = 0 // not a float residue such as 1e-17
+			}
+			if m, ok := labels[int(math.Round(v/top*float64(intervals)))]; ok {
+				v = m // the threshold drawn on this row
 			}
 			return text.PadLeft(text.Truncate(format(v), axisLabelW), axisLabelW)
 		}),

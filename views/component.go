@@ -178,5 +178,5 @@ var (
 	_ Component = (*SilencedPanel)(nil)
 	_ Component = (*ExtendChooser)(nil)
 	_ Component = (*silenceDetail)(nil)
-	_ Component = (*expireQuestion)(nil)
+	_ Component = (*confirmQuestion)(nil)
 )

@@ -33,6 +33,11 @@ type Context struct {
 	// AcksKeptByServer is set in a console served by vigil serve: the
 	// server keeps the acks until resolved, whatever this console may write.
 	AcksKeptByServer bool
+	// SignedBy, set in a console served by vigil serve, is the name the
+	// server writes as the author of a silence (the key's name, whatever
+	// is typed): the silence form shows it read-only. Nil: the author is
+	// the form's field.
+	SignedBy func() string
 }
 
 // heldNote is what a screen says of its write while it is held for the

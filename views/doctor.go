@@ -1,6 +1,8 @@
 package views
 
 import (
+	"time"
+
 	"fmt"
 	"strings"
 
@@ -28,6 +30,9 @@ type Doctor struct {
 	report        *query.DoctorReport
 	err           error
 	scroll        widget.Scroll
+	// rules is the newest rules check, its Rules section (views/rulecheck.go).
+	rules    *RulesCheck
+	rulesErr error
 }
 
 // NewDoctor returns the doctor screen.
@@ -51,6 +56,11 @@ func (d *Doctor) Update(msg tea.Msg) (Component, tea.Cmd) {
 	switch msg := msg.(type) {
 	case DoctorMsg:
 		d.report, d.err = msg.Report, msg.Err
+	case RulesCheckMsg:
+		if msg.Check != nil {
+			d.rules = msg.Check
+		}
+		d.rulesErr = msg.Err
 	case tea.KeyPressMsg:
 		d.scroll.Key(msg, d.ctx.Keys, len(d.lines()), d.height)
 	}
@@ -113,6 +123,14 @@ func (d *Doctor) lines() []string {
 		}
 		det = fmt.Sprintf("prefix %q, endpoint label %q, latency %s, %d endpoints", x.Prefix, x.EndpointLabel, lat, x.Endpoints)
 	}
+	if !r.At.IsZero() {
+		// Every check says what it saw then, not now.
+		if age := d.ctx.Now().Sub(r.At).Truncate(time.Second); age >= time.Second {
+			det += " · checked " + FormatDuration(age) + " ago"
+		} else {
+			det += " · checked just now"
+		}
+	}
 	add(st.Muted.Render, "detected: "+det, 0)
 	if d.ctx.Detection != "" {
 		add(st.Muted.Render, "at start: "+d.ctx.Detection, 0)
@@ -157,7 +175,7 @@ func (d *Doctor) lines() []string {
 		out = append(out, "")
 		add(st.Error.Render, "query "+e.Name+" failed: "+e.Err.Error(), 0)
 	}
-	return out
+	return append(out, rulesLines(st, w, d.rules, d.rulesErr)...)
 }
 
 // View implements Screen.
@@ -171,9 +189,10 @@ func (d *Doctor) View() string {
 // Notes implements Screen.
 func (d *Doctor) Notes() []string {
 	return []string{
-		"The doctor checks the exporter's series behind the selector for prometheus_flask_exporter's known pitfalls, every 5 minutes and on r.",
+		"The doctor checks the exporter's series behind the selector for prometheus_flask_exporter's known pitfalls, every 5 minutes, on r, and when this screen is shown with checks over 30s old; the first line says how long ago.",
 		"✓ fine · i noted (vigil handles it) · ✕ a finding that makes figures wrong or missing · ? could not be checked (the reason is given).",
 		"vigil doctor prints the same checks for a script or a ticket.",
+		"Rules: the alerting and recording rules Prometheus has loaded, checked every 5 minutes (docs/rules.md); vigil doctor --rules prints them.",
 	}
 }
 

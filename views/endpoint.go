@@ -60,6 +60,7 @@ type Endpoint struct {
 
 	// layout, computed in SetSize
 	chartW, chartH, gridCols int
+	chartExtra               int // rows of charts one line taller: the body's lines left over
 	side                     bool
 }
 
@@ -130,14 +131,21 @@ func (e *Endpoint) SetSize(w, h int) {
 		body -= e.bottomLines()
 	}
 	e.chartH = max(body/rows, 0)
+	e.chartExtra = 0
+	if e.chartH > 0 {
+		e.chartExtra = body % rows // the first rows take the lines left over
+	}
 }
 
 // bottomLines is the number of lines of breakdowns and alerts under the
 // charts on screens without the side panel.
 func (e *Endpoint) bottomLines() int {
 	switch {
-	case e.height >= 16:
+	case e.height >= 30:
 		return 3
+	case e.height >= 16:
+		// Status and method on one line: a row more for the charts.
+		return 2
 	case e.height >= 8:
 		return 1
 	}
@@ -329,9 +337,9 @@ func (e *Endpoint) View() string {
 		for r := 0; r < rows; r++ {
 			var blocks [][]string
 			for c := 0; c < e.gridCols; c++ {
-				blocks = append(blocks, e.chartBlock(query.DetailChart(r*e.gridCols+c), e.chartW, e.chartH))
+				blocks = append(blocks, e.chartBlock(query.DetailChart(r*e.gridCols+c), e.chartW, e.rowH(r)))
 			}
-			for i := 0; i < e.chartH; i++ {
+			for i := 0; i < e.rowH(r); i++ {
 				parts := make([]string, len(blocks))
 				for j := range blocks {
 					parts[j] = blocks[j][i]
@@ -372,4 +380,12 @@ func (e *Endpoint) View() string {
 		lines[i] = text.Truncate(lines[i], e.width)
 	}
 	return strings.Join(lines, "\n")
+}
+
+// rowH is the height of the charts of grid row r.
+func (e *Endpoint) rowH(r int) int {
+	if r < e.chartExtra {
+		return e.chartH + 1
+	}
+	return e.chartH
 }

@@ -72,18 +72,21 @@ func (e *Endpoint) chartBlock(c query.DetailChart, w, h int) []string {
 			data(query.SeriesP50, 1),
 			data(query.SeriesP99, 0))
 	case query.ChartRPS:
-		name, value = "requests/s", FormatRPS
+		name = "requests/s"
 		format = func(v float64) string { return FormatRPS(v) + "/s" }
+		value = withUnit(FormatRPS, "/s")
 		lines = append(lines, chartLine{values: get(query.SeriesRPS + query.CompareSuffix), kind: lineCompare},
 			data(query.SeriesRPS, 2))
 	case query.ChartExceptions:
 		src := query.SeriesStatus500
-		name = "exceptions ≈ 500s/min"
+		// Without an endpoint label on the exceptions counter, the
+		// status 500 responses stand in for it.
+		name = "exceptions*" // as EXC*: the legend says why
 		if e.data != nil && e.data.ExceptionsByEndpoint {
-			src, name = query.SeriesExceptions, "exceptions/min"
+			src, name = query.SeriesExceptions, "exceptions"
 		}
-		value = FormatRPS
 		format = func(v float64) string { return FormatRPS(v) + "/m" }
+		value = withUnit(FormatRPS, "/min")
 		lines = append(lines, chartLine{values: get(src + query.CompareSuffix), kind: lineCompare},
 			data(src, 3))
 	}
@@ -99,6 +102,11 @@ func (e *Endpoint) chartBlock(c query.DetailChart, w, h int) []string {
 			continue
 		}
 		cur, mx := l.now, query.Max(l.values)
+		if !query.Missing(cur) && (query.Missing(mx) || cur > mx) {
+			// The current figure is newer than the range's last point:
+			// the max over the range includes it.
+			mx = cur
+		}
 		label := ""
 		if c == query.ChartLatency {
 			label = map[int]string{0: "p99 ", 1: "p50 "}[l.series]
@@ -184,18 +192,34 @@ func (e *Endpoint) chartBlock(c query.DetailChart, w, h int) []string {
 		// Leave a little room above the warning line.
 		floor *= 1.25
 	}
-	cp := chartPainter{st: st}
-	plot := cp.plot(chartSpec{lines: lines, format: format, width: w, height: plotH, floor: floor})
-	if e.data != nil {
-		p := e.data.Plan
-		n := min(p.Points, PlotColumns(w))
-		start := p.End.Add(-time.Duration(n-1) * p.Step)
-		ms := placeMarkers(e.markerEvents(), start, p.End, n)
-		out = append(out, overlayMarkers(st, plot, ms, chartPrefixW-1)...)
-		out = append(out, st.GraphAxis.Render(timeAxis(start.In(e.loc()), p.End.In(e.loc()), n, w)))
-	} else {
-		out = append(out, plot...)
+	for _, l := range lines {
+		// The axis reaches the current figure the caption shows, though
+		// the range's last point may not have it yet.
+		if l.kind == lineData && !query.Missing(l.now) && l.now > floor {
+			floor = l.now
+		}
 	}
+	cp := chartPainter{st: st}
+	spec := chartSpec{lines: lines, format: format, width: w, height: plotH, floor: floor}
+	if e.data == nil {
+		return text.FitBlock(append(out, cp.plot(spec)...), w, h)
+	}
+	p := e.data.Plan
+	n := min(p.Points, PlotColumns(w))
+	start := p.End.Add(-time.Duration(n-1) * p.Step)
+	// Markers in a row of their own under the plot, when the plot keeps
+	// three rows; else the list above the charts has them.
+	ms := placeMarkers(e.markerEvents(), start, p.End, n)
+	if len(ms) > 0 && plotH > 3 {
+		spec.height--
+	} else {
+		ms = nil
+	}
+	out = append(out, cp.plot(spec)...)
+	if len(ms) > 0 {
+		out = append(out, markerRow(st, ms, chartPrefixW-1, w))
+	}
+	out = append(out, st.GraphAxis.Render(timeAxis(start.In(e.loc()), p.End.In(e.loc()), n, w)))
 	return text.FitBlock(out, w, h)
 }
 
@@ -299,6 +323,9 @@ func (e *Endpoint) compactLines() []string {
 		al = st.Muted.Render("alerts ") + strings.Join(parts, st.Muted.Render(" · "))
 	}
 	all := []string{status, methods, al}
+	if n == 2 {
+		all = []string{status + st.Muted.Render(" · ") + methods, al}
+	}
 	if n == 1 {
 		// One line: alerts first when there are any, they matter most.
 		if len(e.alerts) > 0 {
@@ -410,4 +437,15 @@ func (e *Endpoint) sidePanel(h int) []string {
 		}
 	}
 	return text.FitBlock(lines, w, h)
+}
+
+// withUnit is f with the unit after the figure, and "—" alone when the
+// figure is unknown.
+func withUnit(f func(float64) string, unit string) func(float64) string {
+	return func(v float64) string {
+		if query.Missing(v) {
+			return Dash
+		}
+		return f(v) + unit
+	}
 }

@@ -145,7 +145,7 @@ func TestEndpointIncidentIsDrawn(t *testing.T) {
 	v := ansi.Strip(e.View())
 	for _, want := range []string{
 		"/api/checkout", "range 1h", "error ratio", "27.8% max 30.0%", // current and max of the error ratio
-		"latency", "p99 2.", "requests/s", "exceptions ≈ 500s/min",
+		"latency", "p99 2.", "requests/s", "exceptions*  54.9/min max 57.5/min",
 		"HighErrorRate", "SlowAPIResponses", "┄", "╍",
 	} {
 		if !strings.Contains(v, want) {
@@ -194,6 +194,13 @@ func TestEndpointCurrentIsTheNowFigureNotTheLastPoint(t *testing.T) {
 	}
 	if !strings.Contains(v, "requests/s  — max") {
 		t.Errorf("an unknown current value must read —, not the last point:\n%s", v)
+	}
+	// A current figure above every point of the range (newer than its
+	// last point) is the max: never "37.3 max 36.9".
+	rps.Now = 37.3
+	e.Update(DetailMsg{Detail: d})
+	if v := ansi.Strip(e.View()); !strings.Contains(v, "requests/s  37.3/s max 37.3/s") {
+		t.Errorf("the max is under the current figure:\n%s", v)
 	}
 }
 

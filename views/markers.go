@@ -77,32 +77,20 @@ func markerStyle(st *themes.Styles, tag string) painter {
 	return newPainter(st.Muted)
 }
 
-// overlayMarkers draws markers over plot lines whose first plot column is
-// at cell offset: the tag in the column's topmost blank cell, ┊ over the
-// blank cells below it; the data's cells are left as they are.
-func overlayMarkers(st *themes.Styles, lines []string, ms []chartMarker, offset int) []string {
-	if len(lines) == 0 || len(ms) == 0 {
-		return lines
+// markerRow is the row of markers under a plot whose first plot column is
+// at cell offset: each tag in its column, in a row of its own so no tag is
+// read as a point of the data. Empty with no marker.
+func markerRow(st *themes.Styles, ms []chartMarker, offset, width int) string {
+	if len(ms) == 0 || width <= 0 {
+		return ""
 	}
-	out := append([]string(nil), lines...)
-	dim := newPainter(st.Muted)
+	line := ""
 	for _, m := range ms {
-		at := offset + m.col
-		// The tag goes in the topmost blank cell of the column, so no
-		// point of the data is hidden; in the top line when none is blank.
-		top := 0
-		for i := range out {
-			if cellBlank(out[i], at) {
-				top = i
-				break
-			}
-		}
-		out[top] = setCell(out[top], at, markerStyle(st, m.tag).paint(m.tag), false)
-		for i := top + 1; i < len(out); i++ {
-			out[i] = setCell(out[i], at, dim.paint(markerGlyph), true)
+		if at := offset + m.col; at < width {
+			line = setCell(line, at, markerStyle(st, m.tag).paint(m.tag), false)
 		}
 	}
-	return out
+	return line
 }
 
 // cellBlank reports whether the cell at col is a space (or past the end).

@@ -59,45 +59,34 @@ func TestPlaceMarkersColumnFromTime(t *testing.T) {
 	}
 }
 
-func TestOverlayMarkersKeepTheLineAndColours(t *testing.T) {
+// The markers sit in a row of their own, each tag in its column, in its
+// colour; nothing else is in that row.
+func TestMarkerRowTagsInTheirColumns(t *testing.T) {
 	st := testContext(t, "dark").Styles
-	cp := chartPainter{st: st}
-	vals := []float64{1, 1, 1, 1, 5, 5, 5, 5, 1, 1}
-	plot := cp.plot(chartSpec{lines: []chartLine{{values: vals}}, format: FormatRPS, width: PlotColumnsInverse(len(vals)), height: 6})
 	ms := []chartMarker{{col: 2, tag: "R"}, {col: 6, tag: "!"}}
-	out := overlayMarkers(st, plot, ms, chartPrefixW-1)
-	if len(out) != len(plot) {
-		t.Fatalf("%d lines, want %d", len(out), len(plot))
+	row := markerRow(st, ms, chartPrefixW-1, 40)
+	r := []rune(ansi.Strip(row))
+	for x, c := range r {
+		want := ' '
+		switch x {
+		case chartPrefixW - 1 + 2:
+			want = 'R'
+		case chartPrefixW - 1 + 6:
+			want = '!'
+		}
+		if c != want {
+			t.Errorf("cell %d: %q, want %q (row %q)", x, c, want, string(r))
+		}
 	}
-	for i := range out {
-		a, b := []rune(ansi.Strip(plot[i])), []rune(ansi.Strip(out[i]))
-		if ansi.StringWidth(out[i]) != ansi.StringWidth(plot[i]) && ansi.StringWidth(out[i]) > PlotColumnsInverse(len(vals)) {
-			t.Errorf("line %d grew: %q", i, string(b))
-		}
-		for _, m := range ms {
-			x := chartPrefixW - 1 + m.col
-			switch {
-			case i == topBlank(plot, x):
-				if x >= len(b) || string(b[x]) != m.tag {
-					t.Errorf("line %d, the column's topmost blank: no %s at %d: %q", i, m.tag, x, string(b))
-				}
-			case x < len(a) && a[x] != ' ':
-				if b[x] != a[x] {
-					t.Errorf("line %d: the data cell %q at %d became %q", i, a[x], x, b[x])
-				}
-			case i > topBlank(plot, x):
-				if x >= len(b) || string(b[x]) != markerGlyph {
-					t.Errorf("line %d: no %s at %d: %q", i, markerGlyph, x, string(b))
-				}
-			}
-		}
-		// Every other cell is as it was.
-		for x := range a {
-			if x != chartPrefixW-1+2 && x != chartPrefixW-1+6 && (x >= len(b) || a[x] != b[x]) {
-				t.Errorf("line %d: cell %d changed: %q → %q", i, x, string(a), string(b))
-				break
-			}
-		}
+	if !strings.Contains(row, markerStyle(st, "!").paint("!")) {
+		t.Errorf("the firing tag is not in its colour: %q", row)
+	}
+	if markerRow(st, nil, 0, 40) != "" || markerRow(st, ms, 0, 0) != "" {
+		t.Error("no marker or no width: not an empty row")
+	}
+	// A marker past the width is left out, not drawn past it.
+	if w := ansi.StringWidth(markerRow(st, []chartMarker{{col: 50, tag: "D"}}, 0, 40)); w != 0 {
+		t.Errorf("a marker past the width drew %d cells", w)
 	}
 }
 
@@ -171,12 +160,3 @@ func TestEndpointDrawsMarkersAndLegend(t *testing.T) {
 }
 
 // topBlank is the first line whose cell at x is blank.
-func topBlank(lines []string, x int) int {
-	for i, l := range lines {
-		r := []rune(ansi.Strip(l))
-		if x >= len(r) || r[x] == ' ' {
-			return i
-		}
-	}
-	return 0
-}

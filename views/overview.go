@@ -22,8 +22,9 @@ const (
 	rpsW    = 7
 	errW    = 7
 	latW    = 6
-	excW    = 5
-	trendW  = 10
+	excW    = 8  // EXC*/30s
+	trendW  = 10 // the narrowest TREND; a wide terminal has up to query.TrendPoints
+	errsW   = 7  // 5XX/S, shown on wide terminals
 	chgW    = 7
 	minName = 10
 )
@@ -63,12 +64,24 @@ type Overview struct {
 	// the alerts name them; alerting is it mapped to the rows.
 	firing map[string]int
 
+	// svcs are the services, filtered and sorted, while the data spans
+	// several (overview_services.go).
+	svcs *widget.List[query.Service]
+	// scope is the selector asked and the service opened; selPrompt
+	// edits the selector, selNote says why the typed one was refused.
+	scope     ScopeMsg
+	selPrompt widget.Prompt
+	selNote   string
+
 	// levels paints a cell by its level, built once from the styles.
 	levels [themes.LevelUnknown + 1]painter
 
 	// layout, computed in SetSize
 	nameW, fixedW                        int
-	longestName                          int // the widest endpoint name, for the ⟳ marks
+	trendW                               int  // the TREND column's cells
+	showErrs                             bool // the 5XX/S column (wide terminals)
+	nameCap                              int  // the widest name seen, with room for its marks
+	longestName                          int  // the widest endpoint name, for the ⟳ marks
 	showTrend, showP50, showExc, showChg bool
 }
 
@@ -82,6 +95,12 @@ func NewOverview(ctx *Context) *Overview {
 	o.list = widget.NewList(func(e query.Endpoint) string { return e.Name }, o.tableHeight)
 	o.list.StayOnTop()
 	o.list.Prompt.In = ti
+	o.svcs = widget.NewList(func(s query.Service) string { return s.Name }, o.tableHeight)
+	o.svcs.StayOnTop()
+	o.selPrompt = widget.NewPrompt(1024)
+	o.selPrompt.In.Prompt = "selector {"
+	o.selPrompt.In.Placeholder = `job="flask"  (empty: everything)`
+	o.scope.Selector = ctx.Config.Metrics.Selector
 	for l := range o.levels {
 		o.levels[l] = newPainter(ctx.Styles.Level(themes.Level(l)))
 	}
@@ -97,26 +116,41 @@ func (o *Overview) Title() string {
 	return "Overview"
 }
 
-// SetDoctorSummary sets the metrics doctor's line under the table.
-func (o *Overview) SetDoctorSummary(s string) {
-	o.doctor = s
-	o.list.Clamp()
-}
+// DoctorSummaryMsg is the metrics doctor's line under the table.
+type DoctorSummaryMsg struct{ Text string }
 
 // SetTitle names the screen, for the members of a group.
 func (o *Overview) SetTitle(t string) { o.title = t }
 
 // Capturing implements Screen.
-func (o *Overview) Capturing() bool { return o.list.Prompt.IsOpen() }
+func (o *Overview) Capturing() bool { return o.list.Prompt.IsOpen() || o.selPrompt.IsOpen() }
 
 // SetSize implements Screen and decides which columns fit.
 func (o *Overview) SetSize(w, h int) {
 	o.width, o.height = max(w, 0), max(h, 0)
 	o.list.Prompt.In.SetWidth(max(w-4, 1))
+	o.selPrompt.In.SetWidth(max(w-12, 1))
+	o.layout()
+}
+
+// wideName is the width from which the name column stops at the widest
+// name seen, and the figures sit next to the names.
+const wideName = 32
+
+// layout decides which columns fit the width: on a narrow terminal the
+// TREND, P50 and EXC go first; on a wide one the name column stops at the
+// widest name (with its marks), the TREND widens to a cell a point, and
+// 5XX/S is shown. The name column only grows while the screen is open, so
+// the columns do not move from one refresh to the next.
+func (o *Overview) layout() {
 	o.showTrend, o.showP50, o.showExc = true, true, true
 	o.showChg = o.compare != query.CompareOff
+	o.trendW, o.showErrs = trendW, false
 	fixed := func() int {
 		n := markerW + 1 + rpsW + 1 + errW + 1 + latW
+		if o.showErrs {
+			n += 1 + errsW
+		}
 		if o.showChg {
 			n += 1 + chgW
 		}
@@ -127,7 +161,7 @@ func (o *Overview) SetSize(w, h int) {
 			n += 1 + excW
 		}
 		if o.showTrend {
-			n += 1 + trendW
+			n += 1 + o.trendW
 		}
 		return n
 	}
@@ -137,8 +171,18 @@ func (o *Overview) SetSize(w, h int) {
 		}
 		*drop = false
 	}
+	name := max(o.nameCap, wideName)
+	if o.showTrend && o.width-fixed() > name {
+		o.trendW = min(query.TrendPoints, trendW+o.width-fixed()-name)
+	}
+	if o.width-fixed()-(1+errsW) > name {
+		o.showErrs = true
+	}
 	o.fixedW = fixed()
 	o.nameW = max(o.width-o.fixedW, 1)
+	if o.nameW > name {
+		o.nameW = name
+	}
 	o.list.Clamp()
 }
 
@@ -163,6 +207,10 @@ func (o *Overview) Filter() string { return o.filter }
 // Update implements Screen.
 func (o *Overview) Update(msg tea.Msg) (Component, tea.Cmd) {
 	switch msg := msg.(type) {
+	case DoctorSummaryMsg:
+		o.doctor = msg.Text
+		o.list.Clamp()
+		return o, nil
 	case OverviewMsg:
 		o.data, o.stale, o.longestName = msg.Overview, 0, 0
 		if o.data != nil {
@@ -173,8 +221,15 @@ func (o *Overview) Update(msg tea.Msg) (Component, tea.Cmd) {
 				o.longestName = max(o.longestName, text.Width(o.nameText(&o.data.Endpoints[i])))
 			}
 		}
+		if c := o.longestName + 6; c > o.nameCap { // ⟳30m after the name
+			o.nameCap = c
+			o.layout()
+		}
 		o.mapAlerting()
 		o.rebuild()
+		return o, nil
+	case ScopeMsg:
+		o.scope = msg
 		return o, nil
 	case JumpToEndpointMsg:
 		if !o.list.Select(o.rowOf(msg.Endpoint)) {
@@ -191,6 +246,9 @@ func (o *Overview) Update(msg tea.Msg) (Component, tea.Cmd) {
 		}
 		return o, nil
 	case tea.KeyPressMsg:
+		if o.selPrompt.IsOpen() {
+			return o, o.selectorKey(msg)
+		}
 		if o.list.Prompt.IsOpen() {
 			return o, o.list.Prompt.Key(msg, o.ctx.Keys, o.applyFilter)
 		}
@@ -210,6 +268,15 @@ func (o *Overview) applyFilter(s string, _ bool) bool {
 
 func (o *Overview) handleKey(msg tea.KeyPressMsg) tea.Cmd {
 	k := o.ctx.Keys
+	if o.title == "" && key.Matches(msg, k.Selector) {
+		return o.openSelector()
+	}
+	if o.servicesMode() {
+		return o.serviceKey(msg)
+	}
+	if o.scope.Service != "" && o.filter == "" && key.Matches(msg, k.Back) {
+		return func() tea.Msg { return OpenServiceMsg{} }
+	}
 	if cmd, ok := o.list.Key(msg, k, o.filter, o.applyFilter); ok {
 		return cmd
 	}
@@ -326,6 +393,7 @@ func (o *Overview) rebuild() {
 	}
 	query.SortEndpoints(rows, o.sortKey, o.reverse, o.ctx.Thresholds())
 	o.list.SetItems(rows)
+	o.rebuildServices()
 }
 
 // tableHeight is the number of body rows that fit.
@@ -348,13 +416,30 @@ func (o *Overview) statusLines() []string {
 	if len(lines) > 3 {
 		lines = append(lines[:2], st.Muted.Render(fmt.Sprintf("… and %d more problems", len(lines)-2)))
 	}
+	if o.data != nil && o.data.Totals.Unknown != "" {
+		// Wrapped, never cut: the reason is what explains the ?s.
+		wrapped := text.WrapWords("? figures unknown: "+text.Sanitize(o.data.Totals.Unknown), max(o.width, 10))
+		var unknown []string
+		for _, l := range wrapped[:min(len(wrapped), 3)] {
+			unknown = append(unknown, st.Warn.Render(l))
+		}
+		lines = append(unknown, lines...)
+	}
 	if o.doctor != "" && o.title == "" {
 		lines = append(lines, st.Warn.Render(text.Fit(o.doctor, o.width)))
 	}
-	if note := o.rowNote(); note != "" {
+	if note := o.rowNote(); note != "" && !o.servicesMode() {
+		lines = append(lines, st.Warn.Render(text.Fit(note, o.width)))
+	}
+	if note := o.serviceNote(); note != "" {
 		lines = append(lines, st.Warn.Render(text.Fit(note, o.width)))
 	}
 	switch {
+	case o.selPrompt.IsOpen():
+		if o.selNote != "" {
+			lines = append(lines, st.Error.Render(text.Fit("✕ "+o.selNote, o.width)))
+		}
+		lines = append(lines, o.selPrompt.In.View())
 	case o.list.Prompt.IsOpen():
 		lines = append(lines, o.list.Prompt.In.View())
 	case o.filter != "":
@@ -363,15 +448,18 @@ func (o *Overview) statusLines() []string {
 			f += "  " + o.filterNote
 		}
 		lines = append(lines, st.Accent.Render(f))
-	case o.data != nil:
+	case o.data != nil && !o.servicesMode():
 		lines = append(lines, st.Muted.Render(o.countText()))
+	}
+	if o.title == "" {
+		lines = append(lines, st.Muted.Render(text.Fit(o.scopeLine(), o.width)))
 	}
 	return lines
 }
 
 // rowNote explains the marks of the selected row, if any: the member far
-// worse than its group (!), counters that go back and forth (↺), a p99 at
-// the top bucket (≥).
+// worse than its group (!), figures unknown because a target's processes
+// answer in turn (?), a p99 at the top bucket (≥).
 func (o *Overview) rowNote() string {
 	e, ok := o.list.Selected()
 	if !ok || o.data == nil {
@@ -381,9 +469,8 @@ func (o *Overview) rowNote() string {
 	if w := o.outlier(&e, o.ctx.Thresholds()); w != "" {
 		parts = append(parts, "! worst member "+w+" · "+widget.Key(o.ctx.Keys.Open)+" lists the members")
 	}
-	if e.ResetsWrong() {
-		parts = append(parts, fmt.Sprintf("↺ rates wrong: counters reset %.0f× in %s over %d series (several processes per target: gunicorn without multiprocess mode)",
-			e.CounterResets, FormatDuration(query.ResetsRange(o.data.Window)), e.Series))
+	if e.Unknown != "" && e.Unknown != o.data.Totals.Unknown {
+		parts = append(parts, "? "+text.Sanitize(e.Unknown))
 	}
 	if o.data.P99Capped(e.P99) {
 		parts = append(parts, "p99 ≥"+FormatSeconds(o.data.TopBucket)+": at the top bucket, the true p99 is that or more")
@@ -393,6 +480,9 @@ func (o *Overview) rowNote() string {
 
 // countText is "N of M endpoints", with how many are stale.
 func (o *Overview) countText() string {
+	if o.servicesMode() {
+		return fmt.Sprintf("%d of %d services", o.svcs.Len(), len(o.data.Services))
+	}
 	total := 0
 	if o.data != nil {
 		total = len(o.data.Endpoints)
@@ -407,23 +497,28 @@ func (o *Overview) countText() string {
 // excTitle is EXC, or EXC* when it counts status 500 responses because the
 // exceptions counter has no endpoint label.
 func (o *Overview) excTitle() string {
+	t := "EXC"
 	if o.data != nil && !o.data.ExceptionsByEndpoint {
-		return "EXC*"
+		t = "EXC*"
 	}
-	return "EXC"
+	// A count over the window: the head says which.
+	if o.data != nil && o.data.Window > 0 {
+		if w := t + "/" + FormatDuration(o.data.Window); text.Width(w) <= excW {
+			t = w
+		}
+	}
+	return t
 }
 
 // Notes implements Screen.
 func (o *Overview) Notes() []string {
 	notes := []string{
+		"With more than one service in the selection (metrics.service_label, job by default), the rows are services, each with its own figures and TARGETS up: an endpoint's row would mix the services' series of one path. Enter opens a service's endpoints; esc goes back to all.",
+		"S changes the selector while running; the last line always shows it, and the service opened.",
 		"Rows are endpoints; worst first: error ratio, then p99, against the thresholds.",
-		"— means no traffic in the window (no figure), never zero.",
-		"TREND is the error ratio over the window.",
-		"◌ stale AGE: the endpoint has no fresh series (its target is down, or stopped exposing it); the rate would only repeat old samples, so no figure is shown. AGE is since its target went down.",
 		"The filter is a case-insensitive regular expression (or text); !blog hides the rows that match blog.",
-		"NAME ×N is a group of N paths that are one route (metrics.group_paths); enter lists its members. \"" + query.UnmatchedName + "\" holds the requests no route matched.",
-		"! after a name: one member of the group is far worse than the group. ↺: its counters go back and forth (several processes per target), so its rates are wrong.",
-		"≥10s: the p99 is at the top bucket of the histogram; the true p99 is that or more.",
+		"Groups of paths that are one route come from metrics.group_paths. \"" + query.UnmatchedName + "\" holds the requests no route matched.",
+		"? in place of figures: they are known wrong (several processes answering one target's scrapes in turn: gunicorn workers without the exporter's multiprocess mode). The totals that would sum them read ? too.",
 	}
 	if o.data != nil && o.data.LatencyMean {
 		notes = append(notes, "MEAN: the latency is a summary with no buckets (default_latency_as_histogram=False): only the mean is known, p99 is —.")
@@ -431,11 +526,6 @@ func (o *Overview) Notes() []string {
 	if o.compare != query.CompareOff {
 		notes = append(notes, "ΔERR is each endpoint's error ratio now minus "+o.compare.String()+
 			", in percentage points ("+widget.Key(o.ctx.Keys.Compare)+" cycles 1 day, 1 week, off); "+widget.Key(o.ctx.Keys.Sort)+" can rank by it: the regression view.")
-	}
-	if o.data == nil || !o.data.ExceptionsByEndpoint {
-		notes = append(notes, "EXC* counts status=\"500\" responses per endpoint: the exceptions counter has no endpoint label. The header's exc total is the true count from the exceptions counter.")
-	} else {
-		notes = append(notes, "EXC counts the exceptions counter per endpoint.")
 	}
 	return notes
 }
@@ -446,7 +536,10 @@ func (o *Overview) ShortHelp() []key.Binding {
 	if o.list.Prompt.IsOpen() {
 		return []key.Binding{k.Apply, k.Cancel}
 	}
-	return []key.Binding{k.Filter, k.Sort, k.Open, k.Help, k.Quit}
+	if o.selPrompt.IsOpen() {
+		return []key.Binding{k.Apply, k.Cancel}
+	}
+	return []key.Binding{k.Filter, k.Sort, k.Open, k.Selector, k.Help, k.Quit}
 }
 
 // FullHelp implements help.KeyMap.
@@ -454,6 +547,6 @@ func (o *Overview) FullHelp() [][]key.Binding {
 	k := o.ctx.Keys
 	return [][]key.Binding{
 		k.Navigation(),
-		{k.Filter, k.Back, k.Sort, k.Reverse, k.Open, k.Compare},
+		{k.Filter, k.Back, k.Sort, k.Reverse, k.Open, k.Compare, k.Selector},
 	}
 }

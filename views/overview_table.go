@@ -2,6 +2,7 @@ package views
 
 import (
 	"fmt"
+	"math"
 	"strings"
 	"time"
 
@@ -42,6 +43,9 @@ func (o *Overview) header() string {
 	b.WriteString(title(name, o.nameW, query.SortEndpoint, false))
 	b.WriteString(" " + title("REQ/S", rpsW, query.SortRPS, true))
 	b.WriteString(" " + title("ERR%", errW, query.SortErrorRatio, true))
+	if o.showErrs {
+		b.WriteString(" " + text.PadLeft("5XX/S", errsW))
+	}
 	if o.showP50 {
 		p50 := "P50"
 		if o.data != nil && o.data.LatencyMean {
@@ -57,7 +61,7 @@ func (o *Overview) header() string {
 		b.WriteString(" " + title("ΔERR", chgW, query.SortChange, true))
 	}
 	if o.showTrend {
-		b.WriteString(" " + text.PadRight("TREND", trendW))
+		b.WriteString(" " + text.PadRight("TREND 15m", o.trendW))
 	}
 	return o.ctx.Styles.TableHeader.Render(text.Fit(b.String(), o.width))
 }
@@ -69,8 +73,13 @@ func (o *Overview) View() string {
 	}
 	st := o.ctx.Styles
 	lines := make([]string, 0, o.height)
-	lines = append(lines, o.header())
 	body := o.tableHeight()
+	if o.servicesMode() {
+		lines = append(lines, o.servicesHeader())
+		lines = append(lines, o.servicesBody()...)
+		return widget.Frame(lines[0], lines[1:], body, o.statusLines(), o.width, o.height)
+	}
+	lines = append(lines, o.header())
 	switch {
 	case o.data == nil:
 		lines = append(lines, st.Muted.Render(text.Fit("  waiting for the first answer from Prometheus…", o.width)))
@@ -195,8 +204,15 @@ func (o *Overview) renderRow(e *query.Endpoint, selected bool, th query.Threshol
 	}
 	errLvl := ThemeLevel(e.ErrorRatio, th.ErrorLevel(e.ErrorRatio))
 	nameLvl := themes.LevelNone
-	if o.outlier(e, th) != "" || e.ResetsWrong() {
+	if o.outlier(e, th) != "" || e.Unknown != "" {
 		nameLvl = themes.LevelWarn
+	}
+	// fig is a figure's text, or ? when the row's figures are known wrong.
+	fig := func(s string) string {
+		if e.Unknown != "" {
+			return "?"
+		}
+		return s
 	}
 	p99Lvl := ThemeLevel(e.P99, th.P99Level(e.P99))
 	excLvl := themes.LevelNone
@@ -215,15 +231,23 @@ func (o *Overview) renderRow(e *query.Endpoint, selected bool, th query.Threshol
 	cells := []cell{
 		{marker, markerW, false, themes.LevelCrit},
 		{nameCell, o.nameW, false, nameLvl},
-		{FormatRPS(e.RPS), rpsW, true, ThemeLevel(e.RPS, query.LevelOK)},
-		{FormatPercent(e.ErrorRatio), errW, true, errLvl},
+		{fig(FormatRPS(e.RPS)), rpsW, true, ThemeLevel(e.RPS, query.LevelOK)},
+		{fig(FormatPercent(e.ErrorRatio)), errW, true, errLvl},
+	}
+	if o.showErrs {
+		// Errors per second: the same two figures, multiplied.
+		eps := math.NaN()
+		if !query.Missing(e.RPS) && !query.Missing(e.ErrorRatio) {
+			eps = e.RPS * e.ErrorRatio
+		}
+		cells = append(cells, cell{fig(FormatRPS(eps)), errsW, true, errLvl})
 	}
 	if o.showP50 {
-		cells = append(cells, cell{FormatSeconds(e.P50), latW, true, ThemeLevel(e.P50, query.LevelOK)})
+		cells = append(cells, cell{fig(FormatSeconds(e.P50)), latW, true, ThemeLevel(e.P50, query.LevelOK)})
 	}
-	cells = append(cells, cell{o.p99Text(e.P99), latW, true, p99Lvl})
+	cells = append(cells, cell{fig(o.p99Text(e.P99)), latW, true, p99Lvl})
 	if o.showExc {
-		cells = append(cells, cell{FormatCount(e.Exceptions), excW, true, excLvl})
+		cells = append(cells, cell{fig(FormatCount(e.Exceptions)), excW, true, excLvl})
 	}
 	if o.showChg {
 		lvl := themes.LevelNone
@@ -240,7 +264,7 @@ func (o *Overview) renderRow(e *query.Endpoint, selected bool, th query.Threshol
 				break
 			}
 		}
-		cells = append(cells, cell{Sparkline(e.Trend, trendW, th.ErrorRatioCrit), trendW, false, last})
+		cells = append(cells, cell{Sparkline(e.Trend, o.trendW, th.ErrorRatioCrit), o.trendW, false, last})
 	}
 	var b strings.Builder
 	for i, c := range cells {
@@ -273,9 +297,8 @@ func (o *Overview) renderRow(e *query.Endpoint, selected bool, th query.Threshol
 }
 
 // nameText is the row's name as shown: sanitised, "×N" after a group's
-// name, then the marks of what is wrong beyond the figures (! a member far
-// worse than the group, ↺ counters that go back and forth), kept in view
-// however narrow the column.
+// name, then the mark of what is wrong beyond the figures (! a member far
+// worse than the group), kept in view however narrow the column.
 func (o *Overview) nameText(e *query.Endpoint) string {
 	name := text.Sanitize(e.Name)
 	if e.Name == "" {
@@ -288,9 +311,7 @@ func (o *Overview) nameText(e *query.Endpoint) string {
 	if o.outlier(e, o.ctx.Thresholds()) != "" {
 		suffix += " !"
 	}
-	if e.ResetsWrong() {
-		suffix += " ↺"
-	}
+
 	if suffix == "" {
 		return name
 	}

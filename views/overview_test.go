@@ -274,8 +274,9 @@ func TestOverviewRendersOnlyVisibleRows(t *testing.T) {
 	}
 	o.Update(OverviewMsg{Overview: ov})
 	v := o.View()
-	// The column header, 8 rows and the "N of M endpoints" line.
-	if n := strings.Count(v, "/item/"); n != 8 || !strings.Contains(v, "8 of 10000 endpoints") && !strings.Contains(v, "10000 of 10000 endpoints") {
+	// The column header, 7 rows, the "N of M endpoints" line and the
+	// scope line.
+	if n := strings.Count(v, "/item/"); n != 7 || !strings.Contains(v, "10000 endpoints") {
 		t.Fatalf("%d rows rendered in a 10-line area", n)
 	}
 	press(o, "G")
@@ -519,5 +520,38 @@ func TestOverviewAlertsOfGroupedPaths(t *testing.T) {
 	o.Update(JumpToEndpointMsg{Endpoint: "/blog/flask-tips"})
 	if o.Selected() != "/blog/<slug>" {
 		t.Errorf("J to a member selects %q, want the group's row", o.Selected())
+	}
+}
+
+// On a wide terminal the figures sit next to the names, not 130 cells to
+// the right: the name column stops at the widest name and its marks; the
+// TREND takes a cell a point, and 5XX/S (errors per second) is shown.
+func TestOverviewWideUsesTheWidth(t *testing.T) {
+	o := newTestOverview(t, 200, 30)
+	out := ansi.Strip(o.View())
+	var head, checkout string
+	for _, l := range strings.Split(out, "\n") {
+		switch {
+		case strings.Contains(l, "ENDPOINT"):
+			head = l
+		case strings.Contains(l, "/api/checkout"):
+			checkout = l
+		}
+	}
+	if at := strings.Index(head, "REQ/S"); at < 0 || at > 60 {
+		t.Errorf("REQ/S at cell %d of a 200-cell line, want within the first 60:\n%s", at, head)
+	}
+	for _, want := range []string{"5XX/S", "TREND 15m"} {
+		if !strings.Contains(head, want) {
+			t.Errorf("no %s at 200 columns:\n%s", want, head)
+		}
+	}
+	// /api/checkout: 3.20 req/s at 31% errors is 0.99 errors per second.
+	if !strings.Contains(checkout, "0.99") {
+		t.Errorf("checkout's 5XX/S is not 3.20 × 31%%:\n%s", checkout)
+	}
+	o.SetSize(80, 21)
+	if strings.Contains(ansi.Strip(o.View()), "5XX/S") {
+		t.Error("5XX/S at 80 columns: it leaves no room for the names")
 	}
 }

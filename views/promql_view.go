@@ -209,7 +209,7 @@ func (p *PromQL) graphView(h int) []string {
 		reserve++
 	}
 	if p.graphReq.Alertname != "" {
-		reserve++ // the markers' legend
+		reserve += 2 // the markers' legend and their row
 	}
 	spec := chartSpec{format: formatNumber, width: p.width, height: max(h-reserve, 2)}
 	n := 0
@@ -244,7 +244,9 @@ func (p *PromQL) graphView(h int) []string {
 		}
 		loc := p.ctx.Now().Location()
 		lines = append(lines, markerLegend(st, p.firings, unknown, loc, p.width))
-		plot = overlayMarkers(st, plot, placeMarkers(p.firings, r.Start, r.End, cols), chartPrefixW-1)
+		if row := markerRow(st, placeMarkers(p.firings, r.Start, r.End, cols), chartPrefixW-1, p.width); row != "" {
+			plot = append(plot, row)
+		}
 	}
 	lines = append(lines, plot...)
 	axis := timeAxis(r.Start, r.End, cols, p.width)

@@ -158,6 +158,9 @@ func (r *Report) title() string {
 
 func (r *Report) totalsLine() string {
 	t := r.Overview.Totals
+	if t.Unknown != "" {
+		return "req/s ? · errors ? · p99 ? · exceptions ? (" + text.Sanitize(t.Unknown) + ")"
+	}
 	return fmt.Sprintf("req/s %s · errors %s · p99 %s · exceptions %s", FormatRPS(t.RPS), FormatPercent(t.ErrorRatio),
 		FormatSeconds(t.P99), FormatCount(t.Exceptions))
 }
@@ -182,7 +185,13 @@ func (r *Report) writeText(w io.Writer) error {
 		fmt.Fprintf(&b, "no series matches {%s}\n", text.Sanitize(r.Selector))
 	}
 	fmt.Fprintln(&b)
+	svcW := r.serviceWidth(eps)
+	r.writeServicesText(&b)
 	row := func(cols ...string) {
+		if svcW > 0 {
+			b.WriteString(text.PadRight(cols[0], svcW) + "  ")
+			cols = cols[1:]
+		}
 		b.WriteString(text.PadRight(cols[0], nameW))
 		for i, c := range cols[1:] {
 			wd := []int{rpsW, errW, latW, latW, excW}[i]
@@ -190,14 +199,17 @@ func (r *Report) writeText(w io.Writer) error {
 		}
 		b.WriteString("\n")
 	}
-	row("ENDPOINT", "REQ/S", "ERR%", r.p50Title(), "P99", r.excTitle())
+	row(r.withService(svcW, "SERVICE", "ENDPOINT", "REQ/S", "ERR%", r.p50Title(), "P99", r.excTitle())...)
 	for _, e := range eps {
 		if e.Stale {
+			if svcW > 0 {
+				b.WriteString(text.PadRight(text.Sanitize(e.Service), svcW) + "  ")
+			}
 			b.WriteString(text.PadRight(r.rowName(&e), nameW) + "  " + r.staleCell(&e) + " (no fresh series)\n")
 			continue
 		}
-		row(r.rowName(&e), FormatRPS(e.RPS), FormatPercent(e.ErrorRatio), FormatSeconds(e.P50),
-			r.p99Text(e.P99), FormatCount(e.Exceptions))
+		row(r.withService(svcW, text.Sanitize(e.Service), r.rowName(&e), FormatRPS(e.RPS), FormatPercent(e.ErrorRatio), FormatSeconds(e.P50),
+			r.p99Text(e.P99), FormatCount(e.Exceptions))...)
 	}
 	if more > 0 {
 		fmt.Fprintf(&b, "… and %d more endpoints\n", more)
@@ -264,7 +276,21 @@ func (r *Report) writeMarkdown(w io.Writer) error {
 	if r.NoSeries() {
 		fmt.Fprintf(&b, "**no series matches `{%s}`**\n\n", text.Markdown(r.Selector))
 	}
+	multi := r.multiService()
+	r.writeServicesMarkdown(&b)
+	svc := func(e *query.Endpoint) string {
+		if !multi {
+			return ""
+		}
+		return "| " + text.Markdown(e.Service) + " "
+	}
+	if multi {
+		b.WriteString("| service ")
+	}
 	fmt.Fprintf(&b, "| endpoint | req/s | err%% | %s | p99 | %s |\n", strings.ToLower(r.p50Title()), strings.ToLower(r.excTitle()))
+	if multi {
+		b.WriteString("|---")
+	}
 	b.WriteString("|---|---:|---:|---:|---:|---:|\n")
 	mark := func(s string, lvl query.Level) string {
 		switch lvl {
@@ -277,10 +303,10 @@ func (r *Report) writeMarkdown(w io.Writer) error {
 	}
 	for _, e := range eps {
 		if e.Stale {
-			fmt.Fprintf(&b, "| `%s`%s | %s | | | | |\n", text.MarkdownCode(e.Name), r.rowMarks(&e), "🔴 "+text.Markdown(r.staleCell(&e)))
+			fmt.Fprintf(&b, "%s| `%s`%s | %s | | | | |\n", svc(&e), text.MarkdownCode(e.Name), r.rowMarks(&e), "🔴 "+text.Markdown(r.staleCell(&e)))
 			continue
 		}
-		fmt.Fprintf(&b, "| `%s`%s | %s | %s | %s | %s | %s |\n", text.MarkdownCode(e.Name), r.rowMarks(&e)+r.changedSuffix(&e), FormatRPS(e.RPS),
+		fmt.Fprintf(&b, "%s| `%s`%s | %s | %s | %s | %s | %s |\n", svc(&e), text.MarkdownCode(e.Name), r.rowMarks(&e)+r.changedSuffix(&e), FormatRPS(e.RPS),
 			mark(FormatPercent(e.ErrorRatio), th.ErrorLevel(e.ErrorRatio)), FormatSeconds(e.P50),
 			mark(r.p99Text(e.P99), th.P99Level(e.P99)), FormatCount(e.Exceptions))
 	}
@@ -341,15 +367,15 @@ func rowMembers(e *query.Endpoint) int {
 	return 1
 }
 
-// rowMarks is what follows a row's name: "×N" for a group, "↺" when its
-// rates are wrong.
+// rowMarks is what follows a row's name: "×N" for a group, "? reason" when
+// its rates cannot be known.
 func (r *Report) rowMarks(e *query.Endpoint) string {
 	var s string
 	if e.Group {
 		s += fmt.Sprintf(" ×%d", e.Members)
 	}
-	if e.ResetsWrong() {
-		s += " ↺ rates wrong (counters go back and forth)"
+	if e.Unknown != "" {
+		s += " ? " + e.Unknown
 	}
 	return s
 }
@@ -371,6 +397,8 @@ func (r *Report) p50Title() string {
 func (r *Report) p99Text(v float64) string { return P99Text(r.Overview, v) }
 
 type jsonEndpoint struct {
+	// Service is the endpoint's service; "" when unknown.
+	Service          string    `json:"service"`
 	Endpoint         string    `json:"endpoint"`
 	RPS              jsonFloat `json:"rps"`
 	ErrorRatio       jsonFloat `json:"error_ratio"`
@@ -390,8 +418,10 @@ type jsonEndpoint struct {
 	// P99AtTopBucket: the p99 is the top finite bucket; the true p99 is
 	// that or more.
 	P99AtTopBucket bool `json:"p99_at_top_bucket"`
-	// RatesWrong: the counters reset far more often than restarts explain.
-	RatesWrong bool `json:"rates_wrong"`
+	// RatesWrong: the figures are known wrong (several processes answer
+	// the target's scrapes in turn) and are null; Unknown says why.
+	RatesWrong bool   `json:"rates_wrong"`
+	Unknown    string `json:"unknown,omitempty"`
 	// Changed is the newest restart or deploy of the endpoint's targets in
 	// the last 30m; null when none, or unknown (changes_known false).
 	Changed *time.Time `json:"changed"`
@@ -411,6 +441,8 @@ type jsonTotals struct {
 	P99Seconds       jsonFloat `json:"p99_seconds"`
 	Exceptions       jsonFloat `json:"exceptions"`
 	ExceptionsSource string    `json:"exceptions_source"`
+	// Unknown is why the totals are null though there is traffic.
+	Unknown string `json:"unknown,omitempty"`
 }
 
 type jsonError struct {
@@ -440,6 +472,10 @@ type jsonReport struct {
 	NoSeries    bool         `json:"no_series"`
 	// ChangesKnown is false when the endpoints' changes could not be read.
 	ChangesKnown bool `json:"changes_known"`
+	// Services are the selection's services (by service_label) with
+	// their own figures; null when unknown.
+	ServiceLabel string        `json:"service_label"`
+	Services     []jsonService `json:"services"`
 }
 
 func (r *Report) writeJSON(w io.Writer) error {
@@ -464,12 +500,15 @@ func (r *Report) jsonValue() *jsonReport {
 		Totals: jsonTotals{
 			RPS: jsonFloat(ov.Totals.RPS), ErrorRatio: jsonFloat(ov.Totals.ErrorRatio),
 			P99Seconds: jsonFloat(ov.Totals.P99), Exceptions: jsonFloat(ov.Totals.Exceptions),
-			ExceptionsSource: r.ExceptionsMetric,
+			ExceptionsSource: r.ExceptionsMetric, Unknown: ov.Totals.Unknown,
 		},
 		Endpoints: []jsonEndpoint{},
 		Errors:    []jsonError{},
 		Warnings:  append([]string{}, ov.Warnings...),
 		Alerts:    r.Alerts,
+	}
+	if ov.Totals.Unknown != "" {
+		out.Warnings = append(out.Warnings, "totals unknown: "+ov.Totals.Unknown)
 	}
 	if out.Alerts == nil && !r.alertsUnknown() {
 		out.Alerts = []ReportAlert{}
@@ -499,10 +538,10 @@ func (r *Report) jsonValue() *jsonReport {
 	nan := jsonFloat(math.NaN())
 	for _, e := range r.sorted() {
 		je := jsonEndpoint{
-			Endpoint: e.Name, RPS: jsonFloat(e.RPS), ErrorRatio: jsonFloat(e.ErrorRatio),
+			Service: e.Service, Endpoint: e.Name, RPS: jsonFloat(e.RPS), ErrorRatio: jsonFloat(e.ErrorRatio),
 			P50Seconds: jsonFloat(e.P50), P99Seconds: jsonFloat(e.P99), Exceptions: jsonFloat(e.Exceptions),
 			ExceptionsSource: excSrc,
-			Members:          rowMembers(&e), Group: e.Group, P99AtTopBucket: r.Overview.P99Capped(e.P99), RatesWrong: e.ResetsWrong(),
+			Members:          rowMembers(&e), Group: e.Group, P99AtTopBucket: r.Overview.P99Capped(e.P99), RatesWrong: e.Unknown != "", Unknown: e.Unknown,
 		}
 		if r.Overview.LatencyMean {
 			mean := jsonFloat(e.P50)
@@ -528,6 +567,7 @@ func (r *Report) jsonValue() *jsonReport {
 	for _, p := range r.Problems {
 		out.Errors = append(out.Errors, jsonError{Name: p.Name, Error: p.Error})
 	}
+	out.ServiceLabel, out.Services = ov.ServiceLabel, r.jsonServices()
 	out.sanitize()
 	return &out
 }

@@ -9,7 +9,6 @@ import (
 
 	"github.com/vigilterm/vigil/query"
 	"github.com/vigilterm/vigil/views/text"
-	"github.com/vigilterm/vigil/views/widget"
 )
 
 // silenceDetail shows one silence in full, with the current alerts it
@@ -17,12 +16,10 @@ import (
 // act on the silence and draws its questions under it.
 type silenceDetail struct {
 	noWork
-	ctx           *Context
-	si            query.Silence
-	alerts        []query.Alert
-	ackErr        error // why an ack kept until resolved is unknown
-	width, height int
-	scr           widget.Scroll
+	scrollPage
+	si     query.Silence
+	alerts []query.Alert
+	ackErr error // why an ack kept until resolved is unknown
 }
 
 // silenceShown is a refresh as the silence detail sees it: the silence
@@ -34,7 +31,7 @@ type silenceShown struct {
 }
 
 func newSilenceDetail(ctx *Context, si query.Silence, alerts []query.Alert) *silenceDetail {
-	return &silenceDetail{ctx: ctx, si: si, alerts: alerts}
+	return &silenceDetail{scrollPage: scrollPage{ctx: ctx}, si: si, alerts: alerts}
 }
 
 // Update implements Component: it scrolls, follows refreshes and is done
@@ -44,19 +41,12 @@ func (d *silenceDetail) Update(msg tea.Msg) (Component, tea.Cmd) {
 	case silenceShown:
 		d.si, d.alerts, d.ackErr = msg.si, msg.alerts, msg.ackErr
 	case tea.KeyPressMsg:
-		if key.Matches(msg, d.ctx.Keys.Back) {
+		if d.key(msg, len(d.lines())) {
 			return nil, nil
 		}
-		d.scr.Key(msg, d.ctx.Keys, len(d.lines()), d.height)
 	}
 	return d, nil
 }
-
-// SetSize implements Component.
-func (d *silenceDetail) SetSize(w, h int) { d.width, d.height = max(w, 0), max(h, 0) }
-
-// Capturing implements Component: the global keys still act.
-func (d *silenceDetail) Capturing() bool { return false }
 
 // ShortHelp implements Component.
 func (d *silenceDetail) ShortHelp() []key.Binding {
@@ -72,56 +62,7 @@ func (d *silenceDetail) FullHelp() [][]key.Binding {
 
 // View implements Component: the lines from the offset that fit.
 func (d *silenceDetail) View() string {
-	return strings.Join(d.scr.Window(d.lines(), d.height), "\n")
-}
-
-// expireQuestion asks before a silence is expired: enter sends, esc
-// cancels.
-type expireQuestion struct {
-	noWork
-	ctx   *Context
-	si    query.Silence
-	width int
-	send  func(SilenceRequestMsg) tea.Cmd
-}
-
-// Update implements Component.
-func (q *expireQuestion) Update(msg tea.Msg) (Component, tea.Cmd) {
-	if kp, ok := msg.(tea.KeyPressMsg); ok {
-		switch {
-		case key.Matches(kp, q.ctx.Keys.Apply):
-			return nil, q.send(SilenceRequestMsg{Op: OpExpire, Silence: q.si})
-		case key.Matches(kp, q.ctx.Keys.Cancel):
-			return nil, nil
-		}
-	}
-	return q, nil
-}
-
-// SetSize implements Component.
-func (q *expireQuestion) SetSize(w, _ int) { q.width = w }
-
-// Capturing implements Component: the question owns the keyboard.
-func (q *expireQuestion) Capturing() bool { return true }
-
-// ShortHelp implements Component.
-func (q *expireQuestion) ShortHelp() []key.Binding {
-	return []key.Binding{q.ctx.Keys.Apply, q.ctx.Keys.Cancel}
-}
-
-// FullHelp implements Component.
-func (q *expireQuestion) FullHelp() [][]key.Binding { return [][]key.Binding{q.ShortHelp()} }
-
-// View implements Component.
-func (q *expireQuestion) View() string {
-	k := q.ctx.Keys
-	ask := fmt.Sprintf("expire silence %s %s? %s confirms, %s cancels",
-		text.Sanitize(q.si.ID), text.Sanitize(query.FormatMatchers(q.si.Matchers)), widget.Key(k.Apply), widget.Key(k.Cancel))
-	var out []string
-	for _, l := range text.Wrap(ask, q.width) {
-		out = append(out, q.ctx.Styles.Confirm.Render(l))
-	}
-	return strings.Join(out, "\n")
+	return d.window(d.lines())
 }
 
 // lines are every line of the detail.

@@ -182,8 +182,9 @@ type SilenceForm struct {
 }
 
 // NewSilenceForm opens the form for an alert, with the cursor in the
-// comment field: one = matcher per label, all on; the configured duration;
-// createdBy as the author.
+// comment field: one = matcher per label, those that identify the alert on
+// its service on (views/silenceform_scope.go), the ones that vary among its
+// firing series off; the configured duration; createdBy as the author.
 func NewSilenceForm(ctx *Context, alert query.Alert, current []query.Alert, createdBy string) *SilenceForm {
 	f := &SilenceForm{
 		ctx:      ctx,
@@ -198,6 +199,7 @@ func NewSilenceForm(ctx *Context, alert query.Alert, current []query.Alert, crea
 	for _, m := range query.MatchersFromLabels(alert.Labels) {
 		f.items = append(f.items, newMatcherItem(m))
 	}
+	f.scopeWholeAlert()
 	f.duration.SetValue(query.FormatDuration(ctx.Config.Silence.Duration.D()))
 	f.author.SetValue(createdBy)
 	f.setFocus(fieldComment)
@@ -264,6 +266,8 @@ func (f *SilenceForm) Work() string {
 func NewAckForm(ctx *Context, alert query.Alert, current []query.Alert, createdBy string) *SilenceForm {
 	f := NewSilenceForm(ctx, alert, current, createdBy)
 	f.ack = true
+	f.scopeOneSeries()
+	f.refresh()
 	f.untilResolved = ctx.Config.Silence.AckUntilResolved
 	f.duration.SetValue(query.FormatDuration(ctx.Config.Silence.AckDuration.D()))
 	f.comment.SetValue("ack by " + createdBy)
@@ -357,6 +361,28 @@ func (f *SilenceForm) input(fl formField) *textinput.Model {
 	return nil
 }
 
+// authorFixed reports whether the author is not the person's to choose:
+// a served console signs with the key's name (Context.SignedBy).
+func (f *SilenceForm) authorFixed() bool { return f.ctx.SignedBy != nil }
+
+// author is who the silence will name as its creator.
+func (f *SilenceForm) createdBy() string {
+	if f.authorFixed() {
+		return strings.TrimSpace(f.ctx.SignedBy())
+	}
+	return strings.TrimSpace(f.author.Value())
+}
+
+// stepFocus moves the cursor to the next (d=1) or previous (d=-1) field
+// that can be edited.
+func (f *SilenceForm) stepFocus(d formField) {
+	fl := (f.focus + d + numFormFields) % numFormFields
+	if fl == fieldCreatedBy && f.authorFixed() {
+		fl = (fl + d + numFormFields) % numFormFields
+	}
+	f.setFocus(fl)
+}
+
 func (f *SilenceForm) setFocus(fl formField) {
 	f.focus = (fl + numFormFields) % numFormFields
 	for _, i := range []formField{fieldMatchers, fieldDuration, fieldComment, fieldCreatedBy} {
@@ -424,6 +450,11 @@ func (f *SilenceForm) confirmKey(msg tea.KeyPressMsg) tea.Cmd {
 	switch {
 	case f.ack && !f.sending && key.Matches(msg, k.UntilResolved):
 		f.toggleUntilResolved()
+	case !f.ack && !f.sending && f.scoped() && key.Matches(msg, k.SilenceScope):
+		// Narrowed or widened on the review: the new silence is shown,
+		// and must be seen, before enter sends it.
+		f.switchScope()
+		f.review()
 	case key.Matches(msg, k.Apply):
 		if f.sending {
 			return nil // one request at a time
@@ -472,10 +503,13 @@ func (f *SilenceForm) editKey(msg tea.KeyPressMsg) tea.Cmd {
 		f.review()
 		return nil
 	case key.Matches(msg, k.NextField):
-		f.setFocus(f.focus + 1)
+		f.stepFocus(1)
 		return nil
 	case key.Matches(msg, k.PrevField):
-		f.setFocus(f.focus - 1)
+		f.stepFocus(-1)
+		return nil
+	case !f.ack && key.Matches(msg, k.SilenceScope):
+		f.switchScope()
 		return nil
 	case key.Matches(msg, k.MatcherText):
 		if f.focus != fieldMatchers {

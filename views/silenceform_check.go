@@ -96,7 +96,7 @@ func (f *SilenceForm) validateSpec(s query.SilenceSpec) error {
 func (f *SilenceForm) review() {
 	f.errs = map[string]string{}
 	spec := query.SilenceSpec{
-		CreatedBy: strings.TrimSpace(f.author.Value()),
+		CreatedBy: f.createdBy(),
 		Comment:   strings.TrimSpace(f.comment.Value()),
 	}
 	ms, err := f.currentMatchers()
@@ -143,7 +143,7 @@ func (f *SilenceForm) review() {
 			name  string
 			field formField
 		}{{errMatchers, fieldMatchers}, {errDuration, fieldDuration}, {errComment, fieldComment}, {errCreatedBy, fieldCreatedBy}} {
-			if _, bad := f.errs[fl.name]; bad {
+			if _, bad := f.errs[fl.name]; bad && (fl.field != fieldCreatedBy || !f.authorFixed()) {
 				f.setFocus(fl.field)
 				break
 			}

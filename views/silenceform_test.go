@@ -40,13 +40,16 @@ func TestSilenceFormOpensInComment(t *testing.T) {
 	if f.focus != fieldComment || f.Confirming() {
 		t.Fatalf("focus %d, confirming %v", f.focus, f.Confirming())
 	}
-	// Pre-filled: one = matcher per label, all on; default duration; author.
+	// Pre-filled: one = matcher per label; on, those that name the alert
+	// on its service (two HighErrorRate series fire on job="shop": path
+	// and instance vary between them); default duration; author.
 	if len(f.items) != 5 {
 		t.Fatalf("%d matchers", len(f.items))
 	}
+	on := map[string]bool{"alertname": true, "job": true, "severity": true}
 	for _, it := range f.items {
-		if !it.on || it.m.Type != labels.MatchEqual {
-			t.Fatalf("matcher %s", it.m)
+		if it.on != on[it.m.Name] || it.m.Type != labels.MatchEqual {
+			t.Fatalf("matcher %s on=%v", it.m, it.on)
 		}
 	}
 	if f.duration.Value() != "1h" || f.author.Value() != "oncall@box" {
@@ -73,9 +76,10 @@ func TestSilenceFormFlow(t *testing.T) {
 	v := strings.Join(strings.Fields(ansi.Strip(a.View())), " ") // long matchers wrap
 	for _, want := range []string{
 		"Create this silence?",
-		`{alertname="HighErrorRate", instance="10.0.0.1:8000", job="shop", path="/api/checkout", severity="critical"}`,
+		`{alertname="HighErrorRate", job="shop", severity="critical"}`,
 		"starts now (2026-11-24 03:00:00 UTC)", "ends 2026-11-24 04:00:00 UTC", "duration 1h", "created by oncall@box", "comment rolling back deploy 4711",
-		"matches 1 current alert", "enter: send to Alertmanager",
+		"matches 2 current alerts", `also catches 1 other series of HighErrorRate (instance="10.0.0.2:8000", path="/api/search") · ctrl+o: this series only`,
+		"enter: send to Alertmanager",
 	} {
 		if !strings.Contains(v, want) {
 			t.Errorf("confirm lacks %q:\n%s", want, v)
@@ -86,7 +90,7 @@ func TestSilenceFormFlow(t *testing.T) {
 		t.Fatalf("request %#v", req)
 	}
 	sp := req.Spec
-	want := []string{`alertname="HighErrorRate"`, `instance="10.0.0.1:8000"`, `job="shop"`, `path="/api/checkout"`, `severity="critical"`}
+	want := []string{`alertname="HighErrorRate"`, `job="shop"`, `severity="critical"`}
 	if got := matcherStrings(sp.Matchers); strings.Join(got, " ") != strings.Join(want, " ") {
 		t.Fatalf("matchers %v", got)
 	}
@@ -128,6 +132,7 @@ func TestSilenceFormNotVerified(t *testing.T) {
 func TestSilenceFormToggleMatcher(t *testing.T) {
 	a := openForm(t, 120, 40)
 	f := a.Form()
+	send(a, "ctrl+o")                 // this series only: every label on
 	send(a, "shift+tab", "shift+tab") // comment → duration → matchers
 	if f.focus != fieldMatchers {
 		t.Fatalf("focus %d", f.focus)
@@ -160,7 +165,7 @@ func TestSilenceFormWarnsOnOtherAlertnames(t *testing.T) {
 	send(a, "shift+tab", "shift+tab")
 	// Only job="shop" stays on: HighLatency alerts are hit too.
 	for i, it := range f.items {
-		if it.m.Name != "job" {
+		if it.on != (it.m.Name == "job") {
 			f.item = i
 			send(a, "space")
 		}
@@ -188,7 +193,7 @@ func TestSilenceFormMatchersAsText(t *testing.T) {
 	if !f.textMode || f.focus != fieldMatchers {
 		t.Fatal("ctrl+t should edit the matchers as text")
 	}
-	if f.text.Value() != `alertname="HighErrorRate", instance="10.0.0.1:8000", job="shop", path="/api/checkout", severity="critical"` {
+	if f.text.Value() != `alertname="HighErrorRate", job="shop", severity="critical"` {
 		t.Fatalf("text %q", f.text.Value())
 	}
 	send(a, "ctrl+u")
@@ -241,8 +246,11 @@ func TestSilenceFormRefusals(t *testing.T) {
 		{"no matcher on", errMatchers, func(a *Alerts) {
 			typeText(a, "c")
 			send(a, "shift+tab", "shift+tab")
-			for range 5 {
-				send(a, "space", "down")
+			for _, it := range a.Form().items {
+				if it.on {
+					send(a, "space")
+				}
+				send(a, "down")
 			}
 		}},
 		{"no author", errCreatedBy, replaceAfterComment("tab", "")},
@@ -532,22 +540,112 @@ func TestSilenceFormCreatedBy(t *testing.T) {
 	}
 }
 
+// The form itself refuses to send in read-only mode, even when it was
+// opened (the screens refuse s first): the review is drawn whole, so that
+// enter reaches send, and only its read-only guard stops the request.
 func TestSilenceFormReadOnlyNeverSends(t *testing.T) {
 	ctx := readOnlyContext(t)
 	f := NewSilenceForm(ctx, sampleAlerts()[1], sampleAlerts(), "me@here")
-	for _, r := range "c" {
-		f.update(amKey(string(r)))
-	}
+	f.SetSize(120, 40)
+	f.update(amKey("c"))
 	f.update(amKey("enter"))
+	if !f.Confirming() {
+		t.Fatalf("not on the review: %v", f.Errors())
+	}
+	f.View()
+	if !f.ReviewSeen() {
+		t.Fatal("the review was drawn but does not count as seen")
+	}
 	msgs := runCmd(f.update(amKey("enter")))
 	noRequest(t, msgs)
+	fl := onlyMsg[FlashMsg](t, msgs)
+	if !strings.HasPrefix(fl.Text, "read-only: ") || !fl.Error || f.Sending() {
+		t.Fatalf("flash %q, sending %v", fl.Text, f.Sending())
+	}
+}
+
+// An alert of one firing series: every label is on, as before. Of two
+// series on a service, the labels that vary are off, and the preview says
+// what else the silence catches; ctrl+o narrows to the one series and says
+// what keeps paging, ctrl+o again widens.
+func TestSilenceFormScope(t *testing.T) {
+	ctx := testContext(t, "dark")
+	all := sampleAlerts()
+	one := NewSilenceForm(ctx, all[4], all, "me") // TargetDown, alone on payments
+	for _, it := range one.items {
+		if !it.on {
+			t.Fatalf("one series: %s off", it.text)
+		}
+	}
+	if ls := one.scopeLines(); ls != nil {
+		t.Fatalf("scope lines for one series: %q", ls)
+	}
+
+	// A third HighErrorRate series on another job is not the same alert.
+	other := all[2]
+	other.Labels = amLabels("alertname", "HighErrorRate", "severity", "critical", "job", "blog", "path", "/feed", "instance", "10.0.0.1:8000")
+	other.Fingerprint = "c3"
+	all = append(all, other)
+	f := NewSilenceForm(ctx, all[1], all, "me")
+	f.SetSize(80, 40)
+	if got := strings.Join(matcherStrings(f.matchers), " "); got != `alertname="HighErrorRate" job="shop" severity="critical"` {
+		t.Fatalf("default matchers %s", got)
+	}
+	if len(f.Matches()) != 2 || f.Dirty() {
+		t.Fatalf("matches %d, dirty %v", len(f.Matches()), f.Dirty())
+	}
+	v := strings.Join(strings.Fields(ansi.Strip(f.View())), " ")
+	if !strings.Contains(v, `also catches 1 other series of HighErrorRate (instance="10.0.0.2:8000", path="/api/search") · ctrl+o: this series only`) {
+		t.Fatalf("preview:\n%s", v)
+	}
+	f.update(amKey("ctrl+o"))
+	if len(f.Matches()) != 1 || !f.oneSeries() {
+		t.Fatalf("narrowed: %d matches", len(f.Matches()))
+	}
+	v = strings.Join(strings.Fields(ansi.Strip(f.View())), " ")
+	if !strings.Contains(v, `⚠ 1 other firing series of HighErrorRate not silenced (instance="10.0.0.2:8000", path="/api/search") · ctrl+o: the whole alert`) {
+		t.Fatalf("narrowed preview:\n%s", v)
+	}
+	// Narrowed on the review: the new silence must be seen before enter.
+	f.update(amKey("ctrl+o"))
+	f.update(amKey("w"))
+	f.update(amKey("enter"))
+	f.View()
+	f.update(amKey("ctrl+o"))
+	if !f.Confirming() || f.ReviewSeen() || len(f.Spec().Matchers) != 5 {
+		t.Fatalf("ctrl+o on the review: confirming %v, seen %v, %s", f.Confirming(), f.ReviewSeen(), query.FormatMatchers(f.Spec().Matchers))
+	}
+	noRequest(t, runCmd(f.update(amKey("enter"))))
+	f.View()
+	req := onlyMsg[SilenceRequestMsg](t, runCmd(f.update(amKey("enter"))))
+	if len(req.Spec.Matchers) != 5 {
+		t.Fatalf("sent %s", query.FormatMatchers(req.Spec.Matchers))
+	}
+}
+
+// The instance is on when every firing series of the alert has the same
+// one; an ack is exactly the alert's labels, and ctrl+o does not widen it.
+func TestSilenceFormScopeInstanceAndAck(t *testing.T) {
+	ctx := testContext(t, "dark")
+	all := sampleAlerts()
+	all[2].Labels["instance"] = all[1].Labels["instance"]
+	f := NewSilenceForm(ctx, all[1], all, "me")
+	if got := strings.Join(matcherStrings(f.matchers), " "); got != `alertname="HighErrorRate" instance="10.0.0.1:8000" job="shop" severity="critical"` {
+		t.Fatalf("default matchers %s", got)
+	}
+	ack := NewAckForm(ctx, all[1], all, "me")
+	ack.update(amKey("esc"))
+	ack.update(amKey("ctrl+o"))
+	if len(ack.matchers) != 5 || len(ack.Matches()) != 1 {
+		t.Fatalf("ack matchers %s", query.FormatMatchers(ack.matchers))
+	}
 }
 
 func TestSilenceFormPreviewFollowsRefresh(t *testing.T) {
 	a := openForm(t, 120, 40)
 	f := a.Form()
-	if len(f.Matches()) != 1 {
-		t.Fatal("one match")
+	if len(f.Matches()) != 2 {
+		t.Fatal("two matches")
 	}
 	m := sampleAlertsMsg()
 	m.Alerts = []query.Alert{}
@@ -741,5 +839,35 @@ func TestSilenceFormHeldForProtectedName(t *testing.T) {
 	now = now.Add(3 * time.Second)
 	if v := ansi.Strip(a.View()); !strings.Contains(v, "sending… 3s") {
 		t.Fatalf("the wait does not count from the release:\n%s", v)
+	}
+}
+
+// In a served console the author is the key's name, read-only: tab skips
+// it, nothing typed changes it, the form and the review show it and the
+// request carries it.
+func TestSilenceFormSignedByKey(t *testing.T) {
+	ctx := testContext(t, "dark")
+	ctx.SignedBy = func() string { return "Bob Builder" }
+	all := sampleAlerts()
+	f := NewSilenceForm(ctx, all[1], all, "bob@box")
+	f.SetSize(80, 22)
+	f.update(amKey("c"))
+	f.update(amKey("tab"))
+	if f.focus == fieldCreatedBy {
+		t.Fatal("tab went to the author")
+	}
+	v := ansi.Strip(f.View())
+	if !strings.Contains(v, "created by Bob Builder  (your key's name: the server signs with it)") || strings.Contains(v, "bob@box") {
+		t.Fatalf("form:\n%s", v)
+	}
+	f.setFocus(fieldComment)
+	f.update(amKey("enter"))
+	v = ansi.Strip(f.View())
+	if !strings.Contains(v, "created by Bob Builder  (your key's name)") {
+		t.Fatalf("review:\n%s", v)
+	}
+	req := onlyMsg[SilenceRequestMsg](t, runCmd(f.update(amKey("enter"))))
+	if req.Spec.CreatedBy != "Bob Builder" {
+		t.Fatalf("createdBy %q", req.Spec.CreatedBy)
 	}
 }

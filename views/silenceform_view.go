@@ -20,6 +20,9 @@ func (f *SilenceForm) ShortHelp() []key.Binding {
 		// An ack's "until resolved" works on both steps.
 		out = append(out, k.UntilResolved)
 	}
+	if f.scoped() && !f.ack {
+		out = append(out, k.SilenceScope)
+	}
 	if f.confirming {
 		return append(out, k.Cancel)
 	}
@@ -40,7 +43,7 @@ func (f *SilenceForm) FullHelp() [][]key.Binding {
 	k := f.ctx.Keys
 	return [][]key.Binding{
 		{k.Apply, k.Cancel, k.NextField, k.PrevField},
-		{k.Up, k.Down, k.Toggle, k.MatcherText},
+		{k.Up, k.Down, k.Toggle, k.SilenceScope, k.MatcherText},
 		{k.PresetPrev, k.PresetNext, k.UntilResolved},
 	}
 }
@@ -192,7 +195,12 @@ func (f *SilenceForm) editLines() ([]string, int) {
 	out = append(out, f.label("comment", fieldComment)+" "+widget.InputView(st, &f.comment, inW, f.focus == fieldComment, ph))
 	out = append(out, f.errLine(errComment)...)
 	mark(fieldCreatedBy)
-	out = append(out, f.label("created by", fieldCreatedBy)+" "+widget.InputView(st, &f.author, inW, f.focus == fieldCreatedBy, "user@host"))
+	if f.authorFixed() {
+		// Not an input: the server writes this name, whatever is typed.
+		out = append(out, labelled(st, "created by", text.Sanitize(f.createdBy())+st.Muted.Render("  (your key's name: the server signs with it)"), w)...)
+	} else {
+		out = append(out, f.label("created by", fieldCreatedBy)+" "+widget.InputView(st, &f.author, inW, f.focus == fieldCreatedBy, "user@host"))
+	}
 	out = append(out, f.errLine(errCreatedBy)...)
 	if f.ack {
 		out = append(out, labelled(st, "keep", f.untilResolvedText()+st.Muted.Render("  ("+widget.Key(k.UntilResolved)+": change)"), f.width)...)
@@ -233,6 +241,7 @@ func (f *SilenceForm) previewLines(list bool) []string {
 	}
 	out = append(out, st.Muted.Render(text.Fit("  preview", formLabelW))+" "+summary)
 	out = append(out, f.receiverLines()...)
+	out = append(out, f.scopeLines()...)
 	if list {
 		show := min(n, 4)
 		label := f.ctx.Config.EndpointLabel()
@@ -296,7 +305,11 @@ func (f *SilenceForm) confirmLines() (body, foot []string, spec int) {
 	field("starts", "now ("+now.Format("2006-01-02 15:04:05 MST")+")")
 	field("ends", f.spec.EndsAt.In(now.Location()).Format("2006-01-02 15:04:05 MST"))
 	field("duration", FormatDuration(f.dur))
-	field("created by", text.Sanitize(f.spec.CreatedBy))
+	by := text.Sanitize(f.spec.CreatedBy)
+	if f.authorFixed() {
+		by += st.Muted.Render("  (your key's name)")
+	}
+	field("created by", by)
 	comment := text.Sanitize(f.spec.Comment)
 	if comment == "" {
 		comment = st.Muted.Render("(none)")

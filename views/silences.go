@@ -27,6 +27,7 @@ type Silences struct {
 	alerts   []query.Alert
 	counts   map[string]int    // silence id → current alerts it matches
 	mtext    map[string]string // silence id → its matchers, FormatMatchers
+	mshow    map[string]string // silence id → its matchers as shown: the ones that tell the rows apart first
 	at       time.Time
 	haveData bool
 	err      error
@@ -299,6 +300,10 @@ func (s *Silences) rebuild() {
 			rows = append(rows, *si)
 		}
 	}
+	s.mshow = make(map[string]string, len(rows))
+	for id, ms := range varyingMatchersFirst(rows) {
+		s.mshow[id] = query.FormatMatchers(ms)
+	}
 	was := s.list.SelectedKey()
 	s.list.SetItems(rows)
 	if s.list.SelectedKey() != was {
@@ -392,7 +397,8 @@ func (s *Silences) startExpire() tea.Cmd {
 		return nil
 	})
 	if ok {
-		s.ask.Push(&expireQuestion{ctx: s.ctx, si: si, send: s.send})
+		ask := "expire silence " + text.Sanitize(si.ID) + " " + text.Sanitize(query.FormatMatchers(si.Matchers))
+		s.ask.Push(newConfirm(s.ctx, ask, func() tea.Cmd { return s.send(SilenceRequestMsg{Op: OpExpire, Silence: si}) }))
 	}
 	return cmd
 }

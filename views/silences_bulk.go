@@ -6,12 +6,10 @@ import (
 	"strings"
 	"time"
 
-	"charm.land/bubbles/v2/key"
 	tea "charm.land/bubbletea/v2"
 
 	"github.com/vigilterm/vigil/query"
 	"github.com/vigilterm/vigil/views/text"
-	"github.com/vigilterm/vigil/views/widget"
 )
 
 // The Silences screen's extras: marking silences to expire them at once,
@@ -95,7 +93,7 @@ func (s *Silences) startBulkExpire() tea.Cmd {
 	if len(targets) == 0 {
 		return nil
 	}
-	s.ask.Push(&bulkExpireQuestion{ctx: s.ctx, targets: targets, send: s.sendBulk})
+	s.ask.Push(newConfirm(s.ctx, fmt.Sprintf("expire %d marked silences", len(targets)), func() tea.Cmd { return s.sendBulk(targets) }))
 	return nil
 }
 
@@ -142,53 +140,6 @@ func (s *Silences) onBulkResult(msg SilenceResultMsg) (tea.Cmd, bool) {
 		return Flash(fmt.Sprintf("expired %d of %d silences", b.ok, b.total), false), true
 	}
 	return Flash(fmt.Sprintf("expired %d of %d silences; failed: %s", b.ok, b.total, strings.Join(b.failed, "; ")), true), true
-}
-
-// bulkExpireQuestion asks before the marked silences are expired.
-type bulkExpireQuestion struct {
-	noWork
-	ctx     *Context
-	targets []query.Silence
-	width   int
-	send    func([]query.Silence) tea.Cmd
-}
-
-// Update implements Component.
-func (q *bulkExpireQuestion) Update(msg tea.Msg) (Component, tea.Cmd) {
-	if kp, ok := msg.(tea.KeyPressMsg); ok {
-		switch {
-		case key.Matches(kp, q.ctx.Keys.Apply):
-			return nil, q.send(q.targets)
-		case key.Matches(kp, q.ctx.Keys.Cancel):
-			return nil, nil
-		}
-	}
-	return q, nil
-}
-
-// SetSize implements Component.
-func (q *bulkExpireQuestion) SetSize(w, _ int) { q.width = w }
-
-// Capturing implements Component: the question owns the keyboard.
-func (q *bulkExpireQuestion) Capturing() bool { return true }
-
-// ShortHelp implements Component.
-func (q *bulkExpireQuestion) ShortHelp() []key.Binding {
-	return []key.Binding{q.ctx.Keys.Apply, q.ctx.Keys.Cancel}
-}
-
-// FullHelp implements Component.
-func (q *bulkExpireQuestion) FullHelp() [][]key.Binding { return [][]key.Binding{q.ShortHelp()} }
-
-// View implements Component.
-func (q *bulkExpireQuestion) View() string {
-	k := q.ctx.Keys
-	ask := fmt.Sprintf("expire %d marked silences? %s confirms, %s cancels", len(q.targets), widget.Key(k.Apply), widget.Key(k.Cancel))
-	var out []string
-	for _, l := range text.Wrap(ask, q.width) {
-		out = append(out, q.ctx.Styles.Confirm.Render(l))
-	}
-	return strings.Join(out, "\n")
 }
 
 // openNewSilence opens the form for a silence from matchers alone.

@@ -153,7 +153,11 @@ func (s *Silences) renderRow(si *query.Silence, selected bool, now time.Time) st
 	case len(s.marked) > 0:
 		mark = "  " // the column of marks, while there are some
 	}
-	m := text.Fit(mark+text.Sanitize(strings.TrimSuffix(strings.TrimPrefix(s.matcherText(si), "{"), "}")), s.matchW)
+	shown, ok := s.mshow[si.ID]
+	if !ok {
+		shown = s.matcherText(si)
+	}
+	m := text.Fit(mark+text.Sanitize(strings.TrimSuffix(strings.TrimPrefix(shown, "{"), "}")), s.matchW)
 	if si.Expired() && !selected {
 		m = st.Expired.Render(m)
 	}

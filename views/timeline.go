@@ -69,6 +69,10 @@ type Timeline struct {
 	alerts   []query.Alert
 	ackErr   error // why acks kept until resolved are unknown (views/ackuntil.go)
 	silences []query.Silence
+	// rules is the newest rules check, for the "⚠ this rule" block of an
+	// alert detail opened here, as on the Alerts screen.
+	rules    *RulesCheck
+	rulesErr error
 
 	list   *widget.List[tlRow]
 	filter string
@@ -180,6 +184,20 @@ func (t *Timeline) layout() {
 		cols = 3
 	}
 	t.summaryW = max(t.width-t.timeW-tlKindW-t.labelsW-cols, 1)
+	if t.labelsW > 0 {
+		// The summaries keep the width of the longest (at least 30
+		// cells), the labels get the rest: no blank half line while
+		// labels are cut.
+		longest := 0
+		for _, r := range t.list.Items() {
+			longest = max(longest, text.Width(text.Sanitize(t.rowSummary(&r.e))))
+		}
+		room := t.width - t.timeW - tlKindW - cols
+		if s := max(longest, 30); s < t.summaryW {
+			t.summaryW = s
+			t.labelsW = room - s
+		}
+	}
 }
 
 func (t *Timeline) listHeight() int {
@@ -204,6 +222,23 @@ func (t *Timeline) Update(msg tea.Msg) (Component, tea.Cmd) {
 		return t, t.detail.Broadcast(alertsData{all: t.alerts, silences: t.silences, routing: t.routing, ackErr: t.ackErr})
 	case AlertHistoryMsg:
 		// The history of an alert detail opened from here.
+		if d, ok := t.detail.Top().(*AlertDetail); ok {
+			d.Update(msg)
+		}
+		return t, nil
+	case RulesCheckMsg:
+		t.rulesErr = msg.Err
+		if msg.Check != nil {
+			t.rules = msg.Check
+		}
+		if d, ok := t.detail.Top().(*AlertDetail); ok {
+			_, cmd := d.Update(msg)
+			return t, cmd
+		}
+		return t, nil
+	case BacktestMsg:
+		// The backtest an alert detail opened from here asked for (it
+		// checks the rule is its alert's).
 		if d, ok := t.detail.Top().(*AlertDetail); ok {
 			d.Update(msg)
 		}
@@ -352,9 +387,10 @@ func (t *Timeline) open(e query.Event) tea.Cmd {
 		if a, ok := activeAlertOf(e, t.alerts); ok {
 			d := NewAlertDetail(t.ctx, a, t.silences)
 			d.ackErr = t.ackErr
+			d.rules, d.rulesErr = t.rules, t.rulesErr
 			d.setRouting(t.routing, t.alerts)
 			t.detail.Push(d)
-			return d.WantHistory()
+			return tea.Batch(d.WantHistory(), d.wantBacktest())
 		}
 		why := "this alert is not active now: it is not among the current alerts"
 		if t.alerts == nil {
@@ -376,7 +412,7 @@ func (t *Timeline) open(e query.Event) tea.Cmd {
 			why = "unknown whether silence " + id + " still exists: no silences have been read yet"
 		}
 		t.detail.Push(newEventDetail(t.ctx, e, why))
-	case query.EventThreshold, query.EventDeploy, query.EventRestart:
+	case query.EventThreshold, query.EventDeploy, query.EventRestart, query.EventTargetDown, query.EventTargetUp:
 		ev := e
 		ep := e.Labels[t.ctx.Config.EndpointLabel()]
 		return func() tea.Msg { return OpenEventMsg{Event: ev, Endpoint: ep} }

@@ -10,40 +10,28 @@ import (
 
 	"github.com/vigilterm/vigil/query"
 	"github.com/vigilterm/vigil/views/text"
-	"github.com/vigilterm/vigil/views/widget"
 )
 
 // eventDetail shows one event in full: when, what, from where, its whole
 // text and every label, with a notice (an alert no longer active).
 type eventDetail struct {
 	noWork
-	ctx           *Context
-	e             query.Event
-	notice        string
-	width, height int
-	scr           widget.Scroll
+	scrollPage
+	e      query.Event
+	notice string
 }
 
 func newEventDetail(ctx *Context, e query.Event, notice string) *eventDetail {
-	return &eventDetail{ctx: ctx, e: e, notice: notice}
+	return &eventDetail{scrollPage: scrollPage{ctx: ctx}, e: e, notice: notice}
 }
 
 // Update implements Component: it scrolls and is done on esc.
 func (d *eventDetail) Update(msg tea.Msg) (Component, tea.Cmd) {
-	if kp, ok := msg.(tea.KeyPressMsg); ok {
-		if key.Matches(kp, d.ctx.Keys.Back) {
-			return nil, nil
-		}
-		d.scr.Key(kp, d.ctx.Keys, len(d.lines()), d.height)
+	if kp, ok := msg.(tea.KeyPressMsg); ok && d.key(kp, len(d.lines())) {
+		return nil, nil
 	}
 	return d, nil
 }
-
-// SetSize implements Component.
-func (d *eventDetail) SetSize(w, h int) { d.width, d.height = max(w, 0), max(h, 0) }
-
-// Capturing implements Component.
-func (d *eventDetail) Capturing() bool { return false }
 
 // ShortHelp implements Component.
 func (d *eventDetail) ShortHelp() []key.Binding { return []key.Binding{d.ctx.Keys.Back} }
@@ -55,7 +43,7 @@ func (d *eventDetail) FullHelp() [][]key.Binding {
 
 // View implements Component.
 func (d *eventDetail) View() string {
-	return text.ClipLines(d.scr.Window(d.lines(), d.height), d.width, d.height)
+	return d.window(d.lines())
 }
 
 func (d *eventDetail) lines() []string {

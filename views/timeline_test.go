@@ -319,3 +319,32 @@ func TestTimelineCursorFollowsTheEventAcrossBuilds(t *testing.T) {
 		t.Fatalf("cursor on %s at %d after a build, want the firing alert at 4", e.Kind, tl.list.Cursor())
 	}
 }
+
+// At 200 columns an event's labels are not cut while the summaries leave
+// half the line blank: the summary column keeps the longest summary's
+// width, the labels the rest.
+func TestTimelineWideLabelsNotCut(t *testing.T) {
+	tl := NewTimeline(testContext(t, "dark"))
+	tl.SetSize(200, 20)
+	labels := map[string]string{"alertname": "SlowAPIResponses", "path": "/api/search", "job": "flask",
+		"instance": "127.0.0.1:43031", "method": "GET", "ruleset": "corrected", "severity": "warning"}
+	tl.Update(TimelineMsg{Range: DefaultTimelineRange, Timeline: &query.Timeline{
+		Plan:   query.TimelinePlan{Since: fixedNow.Add(-2 * time.Hour), Until: fixedNow},
+		Events: []query.Event{{Time: fixedNow.Add(-time.Minute), Kind: query.EventAlertFiring, Labels: labels, Source: query.TimelineAlerts}},
+	}})
+	row := rowWithText(ansi.Strip(tl.View()), "FIRING")
+	for _, want := range []string{"instance=127.0.0.1:43031", "ruleset=corrected", "method=GET"} {
+		if !strings.Contains(row, want) {
+			t.Errorf("labels cut at 200 columns: no %s in\n%s", want, row)
+		}
+	}
+}
+
+func rowWithText(s, sub string) string {
+	for _, l := range strings.Split(s, "\n") {
+		if strings.Contains(l, sub) {
+			return l
+		}
+	}
+	return ""
+}

@@ -37,6 +37,10 @@ func KindName(k query.EventKind) string {
 		return "DEPLOY"
 	case query.EventRestart:
 		return "RESTART"
+	case query.EventTargetDown:
+		return "DOWN"
+	case query.EventTargetUp:
+		return "UP"
 	case query.EventWrite:
 		return "WRITE"
 	}
@@ -52,8 +56,10 @@ func (t *Timeline) kindStyle(k query.EventKind) lipgloss.Style {
 		return st.Firing
 	case query.EventAlertPending:
 		return st.Pending
-	case query.EventAlertResolved:
+	case query.EventAlertResolved, query.EventTargetUp:
 		return st.OK
+	case query.EventTargetDown:
+		return st.Firing
 	case query.EventSilenceCreated, query.EventSilenceExpired:
 		return st.Silenced
 	case query.EventThreshold:
@@ -191,7 +197,11 @@ func (t *Timeline) statusLines() []string {
 // header is the first line: the range, the order, how many, when.
 func (t *Timeline) header() string {
 	st := t.ctx.Styles
-	left := st.Title.Render("Timeline") + st.Muted.Render(" · last ") + st.Accent.Render(FormatDuration(t.rng)) + st.Muted.Render(" · newest first")
+	left := st.Title.Render("Timeline") + st.Muted.Render(" · last ") + st.Accent.Render(FormatDuration(t.rng))
+	if t.data != nil {
+		left += st.Muted.Render(" · window ") + st.Accent.Render(text.Sanitize(t.data.WindowText(false)))
+	}
+	left += st.Muted.Render(" · newest first")
 	var right string
 	switch {
 	case t.paused:
@@ -238,9 +248,10 @@ func (t *Timeline) View() string {
 func (t *Timeline) Notes() []string {
 	k, key := t.ctx.Keys, widget.Key
 	return []string{
-		"What happened in the context over the range, newest first: alerts (FIRING, PENDING, RESOLVED), THRESHOLD crossings of the error ratio and p99, DEPLOY and RESTART of targets, SILENCE+ and SILENCE- from Alertmanager, WRITE for vigil's own writes and NOTE for notes.",
+		"What happened in the context over the range, newest first: alerts (FIRING, PENDING, RESOLVED), THRESHOLD crossings of the error ratio and p99, DEPLOY, RESTART, DOWN and UP of targets, SILENCE+ and SILENCE- from Alertmanager, WRITE for vigil's own writes and NOTE for notes.",
+		"The crossings are read over the overview's window, shown in the header, as `vigil timeline` does; twin rules (same labels) are one alert; a target whose processes answer in turn has no RESTART.",
 		"Rebuilt every " + FormatDuration(TimelineRefresh) + " while shown and on " + key(k.Refresh) + "; " + key(k.RangeShorter) + " " + key(k.RangeLonger) + " " + key(k.RangeChoose) + " change the range.",
-		key(k.Open) + " opens an event: the alert's detail, the silence's, the endpoint's charts at the event's time, or the note in full; " + key(k.Back) + " comes back.",
+		key(k.Open) + " opens an event: the alert's detail (with the ⚠ findings of its rule, the fix and the backtest, as on the Alerts screen), the silence's, the endpoint's charts at the event's time, or the note in full; " + key(k.Back) + " comes back.",
 		key(k.Note) + " adds a note from any screen; a source that failed is named under the list, never shown as no events.",
 	}
 }

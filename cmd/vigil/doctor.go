@@ -18,15 +18,23 @@ import (
 func runDoctor(args []string, stdout, stderr io.Writer, getenv func(string) string) error {
 	o := newFlagSet("vigil doctor", stderr)
 	format := o.fs.String("format", views.FormatText, "output `format`: text, json or markdown")
+	rules := o.fs.Bool("rules", false, "check the alerting and recording rules Prometheus has loaded (docs/rules.md) instead of the exporter's series")
+	backtest := o.fs.Bool("backtest", false, "with --rules: how often each rule with a finding fired over 24h and 7d (ALERTS), and its fix would have")
 	cfg, err := parseOneContext(o, args, getenv, format)
 	if err != nil {
 		return err
+	}
+	if *backtest && !*rules {
+		return usageError{fmt.Errorf("--backtest goes with --rules")}
+	}
+	if *rules {
+		return runDoctorRules(&cfg, *format, *backtest, stdout) // rules_lint.go
 	}
 	prom, err := newPrometheus(&cfg)
 	if err != nil {
 		return err
 	}
-	ctx, cancel := context.WithTimeout(context.Background(), 3*cfg.Prometheus.Timeout.D()+time.Second)
+	ctx, cancel := context.WithTimeout(context.Background(), 4*cfg.Prometheus.Timeout.D()+time.Second)
 	defer cancel()
 	s := cfg.Shape()
 	r := prom.Doctor(ctx, s, doctorOptions(&cfg))

@@ -36,21 +36,21 @@ func TestE2EGroupedRowsMembersAndDoctor(t *testing.T) {
 	p.keys("Escape")
 	p.waitText(10*time.Second, "/api/orders/<id> ×25")
 
-	// The scanners' 404s are one row. (A pause after esc: esc and the next
-	// key at once read as alt+key.)
+	// The scanners' 404s are one row. (The filter cleared on screen before
+	// the next key: esc and the next key at once read as alt+key.)
 	p.keys("Escape")
-	time.Sleep(300 * time.Millisecond)
+	p.waitFor("the filter cleared", 15*time.Second, func(s string) bool { return !strings.Contains(s, "filter /") })
 	p.filter("unmatched")
 	p.waitText(20*time.Second, "unmatched (404) ×")
 	p.keys("Escape")
-	time.Sleep(300 * time.Millisecond)
+	p.waitFor("the filter cleared", 15*time.Second, func(s string) bool { return !strings.Contains(s, "filter /") })
 
 	p.waitText(40*time.Second, "⚕ metrics doctor: 2 findings: one row per route, unmatched routes (404)")
 	p.keys("7")
 	p.waitText(20*time.Second, "detected: prefix \"flask_\", endpoint label \"path\"", "✓ latency as a histogram")
 	// At 80x24 the findings are further down: the navigation keys scroll.
 	p.keys("G")
-	p.waitText(5*time.Second, "✕ unmatched routes (404)", "excluded_paths")
+	p.waitText(15*time.Second, "✕ unmatched routes (404)", "excluded_paths")
 	p.resize(100, 60)
 	s = p.waitText(10*time.Second, "✕ one row per route", "/api/orders/<id> ×25", "fix: PrometheusMetrics(app, group_by='url_rule')", "✕ unmatched routes (404)")
 	if strings.Contains(s, "\x1b") {
@@ -58,8 +58,11 @@ func TestE2EGroupedRowsMembersAndDoctor(t *testing.T) {
 	}
 
 	p.resize(20, 5)
-	time.Sleep(500 * time.Millisecond)
+	p.waitText(10*time.Second, "too small")
+	// Keys are dropped while the terminal is too small: the next one waits
+	// for the screen at 80x24 again.
 	p.resize(80, 24)
+	p.waitFor("the screen at 80x24 again", 10*time.Second, func(s string) bool { return !strings.Contains(s, "too small") && strings.Contains(s, "q quit") })
 	p.keys("1")
 	p.waitText(10*time.Second, "ENDPOINT")
 	p.quit(10 * time.Second)

@@ -88,10 +88,10 @@ func TestE2EOverviewAt80x24(t *testing.T) {
 
 	// Filter: a substring, enter returns to the table.
 	p.keys("/")
-	p.waitText(5*time.Second, "text or regular expression")
+	p.waitText(15*time.Second, "text or regular expression")
 	p.typeText("blog")
 	p.keys("Enter")
-	s = p.waitText(5*time.Second, "filter /blog")
+	s = p.waitText(15*time.Second, "filter /blog")
 	body := lines(s)
 	for _, l := range body[3 : len(body)-1] { // the table, without the footer
 		if strings.HasPrefix(strings.TrimSpace(l), "/") && !strings.Contains(l, "/blog") && !strings.Contains(l, "filter /blog") {
@@ -100,27 +100,27 @@ func TestE2EOverviewAt80x24(t *testing.T) {
 	}
 	// A regular expression.
 	p.filter("^/api/(cart|checkout)$")
-	s = p.waitText(5*time.Second, "2 of")
+	s = p.waitText(15*time.Second, "2 of")
 	if !strings.Contains(s, "/api/cart") || !strings.Contains(s, "/api/checkout") || strings.Contains(s, "/api/search") {
 		t.Errorf("regex filter:\n%s", s)
 	}
 	p.keys("Escape")
-	p.waitFor("filter cleared", 5*time.Second, func(s string) bool { return !strings.Contains(s, "filter /") })
+	p.waitFor("filter cleared", 15*time.Second, func(s string) bool { return !strings.Contains(s, "filter /") })
 
 	// Sort by endpoint name, then reverse.
 	p.keys("o")
-	s = p.waitText(5*time.Second, "ENDPOINT▼")
+	s = p.waitText(15*time.Second, "ENDPOINT▼")
 	if !strings.HasPrefix(strings.TrimSpace(firstRow(s)), "/ ") {
 		t.Errorf("sorted by name, first row %q", firstRow(s))
 	}
 	p.keys("O")
-	s = p.waitText(5*time.Second, "ENDPOINT▲")
+	s = p.waitText(15*time.Second, "ENDPOINT▲")
 
 	// Help is built from the key bindings.
 	p.keys("?")
-	s = p.waitText(5*time.Second, "Keys — Overview", "sort column", "filter")
+	s = p.waitText(15*time.Second, "Keys — Overview", "sort column", "filter")
 	p.keys("Escape")
-	p.waitFor("help closed", 5*time.Second, func(s string) bool {
+	p.waitFor("help closed", 15*time.Second, func(s string) bool {
 		return !strings.Contains(s, "Keys — Overview") && strings.Contains(s, "ENDPOINT")
 	})
 
@@ -143,12 +143,13 @@ func TestE2EOverviewAt120x45AndBytesPerRefresh(t *testing.T) {
 	if rows < 25 {
 		t.Errorf("only %d endpoint rows at 120x45:\n%s", rows, s)
 	}
-	// Steady state: count what the console writes over ten refreshes.
+	// Steady state: count what the console writes over ten refreshes,
+	// counted as Prometheus answers them, once the recording is under way.
 	out := p.pipeOutput()
-	time.Sleep(500 * time.Millisecond)
+	waitRefreshes(t, stack.PrometheusURL, 1)
 	start := fileSize(t, out)
-	const refreshes = 10
-	time.Sleep(refreshes * time.Second)
+	from := consoleRefreshes(t, stack.PrometheusURL)
+	refreshes := int64(waitRefreshes(t, stack.PrometheusURL, 10) - from)
 	total := fileSize(t, out) - start
 	perRefresh := total / refreshes
 	t.Logf("bytes written at 120x45, 30 endpoints, 1s refresh: %d in %d refreshes = %d bytes/refresh", total, refreshes, perRefresh)
@@ -178,13 +179,13 @@ func TestE2EResizeDownTo20x5AndBack(t *testing.T) {
 	for _, sz := range [][2]int{{40, 10}, {30, 8}, {20, 5}, {39, 24}, {80, 9}} {
 		p.resize(sz[0], sz[1])
 		if sz[0] < 40 || sz[1] < 10 {
-			p.waitText(5*time.Second, "too small")
+			p.waitText(15*time.Second, "too small")
 		} else {
-			p.waitText(5*time.Second, "ENDPOINT")
+			p.waitText(15*time.Second, "ENDPOINT")
 		}
 	}
 	p.resize(80, 24)
-	p.waitText(5*time.Second, "ENDPOINT", "/api/checkout")
+	p.waitText(15*time.Second, "ENDPOINT", "/api/checkout")
 	p.quit(10 * time.Second)
 }
 
@@ -270,7 +271,7 @@ func TestE2ESlowPrometheusKeysStillAnswer(t *testing.T) {
 	// While the first refresh hangs, keys answer at once.
 	start := time.Now()
 	p.keys("?")
-	p.waitText(2*time.Second, "Keys — Overview")
+	p.waitText(15*time.Second, "Keys — Overview")
 	if d := time.Since(start); d > time.Second {
 		t.Errorf("help took %s to show while a refresh was hanging", d)
 	}
@@ -292,14 +293,12 @@ func TestSnapshotJSONAgainstTheDemo(t *testing.T) {
 	t.Parallel()
 	stack := startIncidentStack(t)
 	bin := vigilBinary(t)
-	var last []byte
-	deadline := time.Now().Add(40 * time.Second)
-	for {
+	// A snapshot a second until the incident's endpoint comes first.
+	demotest.EventuallyEvery(t, 40*time.Second, time.Second, "checkout first in the snapshot", func() (bool, string) {
 		out, err := exec.Command(bin, append([]string{"snapshot", "--format", "json", "--group-paths", "off"}, consoleArgs(stack)...)...).Output()
 		if err != nil {
 			t.Fatalf("snapshot: %v\n%s", err, out)
 		}
-		last = out
 		var r struct {
 			Endpoints []struct {
 				Endpoint         string   `json:"endpoint"`
@@ -329,13 +328,10 @@ func TestSnapshotJSONAgainstTheDemo(t *testing.T) {
 			if len(r.Endpoints) < 25 || r.Window != "30s" || r.Time.IsZero() || r.Totals.ExceptionsSource != "flask_http_request_exceptions_total" {
 				t.Errorf("report: %d endpoints, window %q, time %v, totals %+v", len(r.Endpoints), r.Window, r.Time, r.Totals)
 			}
-			break
+			return true, ""
 		}
-		if time.Now().After(deadline) {
-			t.Fatalf("checkout never came first:\n%s", last)
-		}
-		time.Sleep(time.Second)
-	}
+		return false, string(out)
+	})
 	// Grouped (the default): the blog's slugs are one row with its
 	// member count, a plain path has one member.
 	out, err := exec.Command(bin, append([]string{"snapshot", "--format", "json"}, consoleArgs(stack)...)...).Output()

@@ -43,7 +43,7 @@ func TestE2EPromQLNarrowCaretScrollRunningReopen(t *testing.T) {
 
 	// 1. A parse error at column 84 of a 93-character query.
 	p.keys(":")
-	p.waitText(5*time.Second, "enter run")
+	p.waitText(15*time.Second, "enter run")
 	p.typeText(`sum by (path) (rate(flask_http_request_duration_seconds_count{job="flask"}[5m])) + oops(up)`)
 	p.keys("Enter")
 	s := p.waitText(15*time.Second, "parse error")
@@ -54,11 +54,11 @@ func TestE2EPromQLNarrowCaretScrollRunningReopen(t *testing.T) {
 
 	// 2. Reopen with ":" and type: the old text is replaced, not appended to.
 	p.keys("Escape")
-	p.waitFor("prompt closed", 5*time.Second, func(s string) bool { return !strings.Contains(s, "parse error") })
+	p.waitFor("prompt closed", 15*time.Second, func(s string) bool { return !strings.Contains(s, "parse error") })
 	p.keys(":")
-	p.waitText(5*time.Second, "type to replace")
+	p.waitText(15*time.Second, "type to replace")
 	p.typeText(`label_replace(up{job="flask"}, "wide", "WIDE_START_0123456789012345678901234567890123456789_END", "", "")`)
-	s = p.waitText(5*time.Second, `"", "")`)
+	s = p.waitText(15*time.Second, `"", "")`)
 	if strings.Contains(s, "oops") || strings.Contains(s, "sum by (path)") {
 		t.Fatalf("typing after reopening appended to the old text:\n%s", s)
 	}
@@ -72,7 +72,7 @@ func TestE2EPromQLNarrowCaretScrollRunningReopen(t *testing.T) {
 	for range 12 {
 		p.keys("Right")
 	}
-	s = p.waitText(5*time.Second, "_END")
+	s = p.waitText(15*time.Second, "_END")
 	for _, l := range lines(s) {
 		if len([]rune(l)) > 50 {
 			t.Errorf("a line wider than the screen: %q", l)
@@ -81,28 +81,28 @@ func TestE2EPromQLNarrowCaretScrollRunningReopen(t *testing.T) {
 	for range 20 {
 		p.keys("Left")
 	}
-	p.waitText(5*time.Second, "instance")
+	p.waitText(15*time.Second, "instance")
 
 	// 4. Graph it, then run the next query through a slow Prometheus: the
 	// old graph is gone while "running…" shows.
 	p.keys(":")
-	p.waitText(5*time.Second, "type to replace")
+	p.waitText(15*time.Second, "type to replace")
 	p.typeText("vector(1)")
-	p.waitText(5*time.Second, ": vector(1)")
+	p.waitText(15*time.Second, ": vector(1)")
 	p.keys("C-g")
 	p.waitText(15*time.Second, "━ ")
 	proxy.Delay(6 * time.Second)
 	p.keys(":")
-	p.waitText(5*time.Second, "type to replace")
+	p.waitText(15*time.Second, "type to replace")
 	p.typeText("vector(7)")
 	p.keys("Enter")
-	s = p.waitText(5*time.Second, "running…")
+	s = p.waitText(15*time.Second, "running…")
 	if strings.Contains(s, "━ ") {
 		t.Errorf("the old graph is still shown under running…:\n%s", s)
 	}
 	proxy.Pass()
 	p.waitFor("the new result", 20*time.Second, func(s string) bool { return strings.Contains(s, "1 series") && !strings.Contains(s, "running…") })
 	p.keys("Escape")
-	p.waitFor("the prompt closed", 5*time.Second, func(s string) bool { return !strings.Contains(s, "1 series") })
+	p.waitFor("the prompt closed", 15*time.Second, func(s string) bool { return !strings.Contains(s, "1 series") })
 	p.quit(10 * time.Second)
 }

@@ -33,7 +33,7 @@ func TestE2EDrillDownThenPromQLPrompt(t *testing.T) {
 	p.waitText(10*time.Second, "range 15m")
 	// Pause: the data freezes and the screen says so; resume catches up.
 	p.keys("p")
-	s := p.waitText(5*time.Second, "paused")
+	s := p.waitText(15*time.Second, "paused")
 	if !strings.Contains(s, "range 15m") {
 		t.Errorf("the range changed on pause:\n%s", s)
 	}
@@ -41,13 +41,13 @@ func TestE2EDrillDownThenPromQLPrompt(t *testing.T) {
 	p.waitFor("resumed", 10*time.Second, func(s string) bool { return !strings.Contains(s, "paused") && strings.Contains(s, "● live") })
 	// Back to the overview, the selection where it was.
 	p.keys("Escape")
-	s = p.waitText(5*time.Second, "ENDPOINT")
+	s = p.waitText(15*time.Second, "ENDPOINT")
 	if !strings.Contains(firstRow(s), "/api/checkout") {
 		t.Errorf("overview after esc:\n%s", s)
 	}
 
 	p.keys(":")
-	p.waitText(5*time.Second, "enter run")
+	p.waitText(15*time.Second, "enter run")
 	// The typo: "sum by job" without parentheses.
 	p.typeText(`sum by job (up{job="flask"})`)
 	p.keys("Enter")
@@ -86,5 +86,5 @@ func TestE2EDrillDownThenPromQLPrompt(t *testing.T) {
 		t.Fatalf("history: %q", data)
 	}
 	p.keys("Escape")
-	p.waitText(5*time.Second, "ENDPOINT")
+	p.waitText(15*time.Second, "ENDPOINT")
 }

@@ -43,10 +43,12 @@ func TestE2ERoutingAndInhibitions(t *testing.T) {
 	}
 
 	// The inhibited one: who inhibits it, and that it pages nobody now.
+	// Back on the list, the esc read alone: the next keys can follow.
 	p.keys("Escape")
-	p.waitText(5*time.Second, "SEV")
+	p.waitFor("the list again", 15*time.Second, func(s string) bool {
+		return strings.Contains(s, "SEV") && !strings.Contains(s, "INHIBITS (1)")
+	})
 	p.keys("Down")
-	time.Sleep(200 * time.Millisecond)
 	p.keys("Enter")
 	s = p.waitText(10*time.Second, "severity warning", "INHIBITED BY (1)")
 	for _, want := range []string{
@@ -63,13 +65,14 @@ func TestE2ERoutingAndInhibitions(t *testing.T) {
 	// The silence form of the critical one, then with severity off: the
 	// preview says where the matched alerts go.
 	p.keys("Escape")
-	p.waitText(5*time.Second, "SEV")
+	p.waitFor("the list again", 15*time.Second, func(s string) bool {
+		return strings.Contains(s, "SEV") && !strings.Contains(s, "INHIBITED BY (1)")
+	})
 	p.keys("Up")
-	time.Sleep(200 * time.Millisecond)
 	p.keys("s")
 	s = p.waitText(10*time.Second, "matches 1 current alert", "routes to pager (1 alert), audit (1)")
 	p.keys("Tab", "Tab") // comment → created by → matchers
-	p.waitText(5*time.Second, "▸ matchers")
+	p.waitText(15*time.Second, "▸ matchers")
 	p.keys("Down", "Down", "Down", "Space")
 	s = p.waitText(10*time.Second, "matches 2 current alerts", "routes to pager (1 alert), audit (1), chat (1)")
 	if !strings.Contains(s, `[ ] severity="critical"`) {

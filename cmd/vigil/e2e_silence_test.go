@@ -40,7 +40,7 @@ func postDiskFull(t *testing.T, am string) {
 func typeSilenceComment(p *pane, comment string, want ...string) {
 	p.t.Helper()
 	p.keys("s")
-	p.waitText(5*time.Second, append([]string{"▸ comment"}, want...)...)
+	p.waitText(15*time.Second, append([]string{"▸ comment"}, want...)...)
 	p.typeText(comment)
 }
 
@@ -53,7 +53,7 @@ func silenceDiskFull(p *pane, want ...string) {
 	p.waitText(15*time.Second, "DiskFull", "disk 97% full")
 	typeSilenceComment(p, "db-1 disk being expanded")
 	p.keys("Enter")
-	p.waitText(5*time.Second, append([]string{"Create this silence?"}, want...)...)
+	p.waitText(15*time.Second, append([]string{"Create this silence?"}, want...)...)
 }
 
 // The confirm step open, the terminal shrunk to 20x5: enter creates
@@ -70,12 +70,12 @@ func TestE2ETooSmallEnterDoesNotConfirmSilence(t *testing.T) {
 	silenceDiskFull(p, "enter: send to Alertmanager")
 
 	p.resize(20, 5)
-	p.waitText(5*time.Second, "too small")
+	p.waitText(15*time.Second, "too small")
 	p.keys("Enter")
 	stayed(t, am, 0, 2*time.Second)
 
 	p.resize(100, 30)
-	p.waitText(5*time.Second, "Create this silence?", "enter: send to Alertmanager")
+	p.waitText(15*time.Second, "Create this silence?", "enter: send to Alertmanager")
 	p.keys("Enter")
 	p.waitText(20*time.Second, "silenced:", "verified active")
 	stayed(t, am, 1, time.Second)
@@ -83,10 +83,10 @@ func TestE2ETooSmallEnterDoesNotConfirmSilence(t *testing.T) {
 	// ctrl+c with typed text: asked, then a quit that is not clean. The
 	// alert is silenced now: s shows that silence, s again opens the form.
 	p.keys("s")
-	p.waitText(5*time.Second, "DiskFull is already silenced", "db-1 disk being expanded")
+	p.waitText(15*time.Second, "DiskFull is already silenced", "db-1 disk being expanded")
 	typeSilenceComment(p, "half-typed reason")
 	p.keys("C-c")
-	p.waitText(5*time.Second, "ctrl+c again quits and discards")
+	p.waitText(15*time.Second, "ctrl+c again quits and discards")
 	if s := p.screen(); strings.Contains(s, "[exited") {
 		t.Fatalf("the first ctrl+c quit:\n%s", s)
 	}
@@ -120,12 +120,12 @@ func TestE2EUnknownAlertsAreNotShownAsNone(t *testing.T) {
 		}
 	}
 	p.keys("s")
-	s = p.waitText(3*time.Second, "cannot silence: Alertmanager not configured")
+	s = p.waitText(15*time.Second, "cannot silence: Alertmanager not configured")
 	if strings.Contains(s, "▸ comment") {
 		t.Errorf("the form opened without an Alertmanager:\n%s", s)
 	}
 	p.keys("3")
-	s = p.waitText(5*time.Second, "Alertmanager not configured", "cannot list silences")
+	s = p.waitText(15*time.Second, "Alertmanager not configured", "cannot list silences")
 	if strings.Contains(s, "no active or pending silences") {
 		t.Errorf("the Silences screen says there are none:\n%s", s)
 	}
@@ -163,17 +163,17 @@ func TestE2ECopyRunbookInsideTmux(t *testing.T) {
 	p.waitText(15*time.Second, "DiskFull", "EvilBook")
 
 	p.filter("EvilBook")
-	p.waitText(5*time.Second, "filter /EvilBook")
+	p.waitText(15*time.Second, "filter /EvilBook")
 	p.keys("y")
-	p.waitText(5*time.Second, "not copied")
+	p.waitText(15*time.Second, "not copied")
 	if out, err := exec.Command("tmux", "-L", p.socket, "show-buffer").CombinedOutput(); err == nil {
 		t.Fatalf("a buffer was set from the hostile runbook URL: %q", out)
 	}
 
 	p.filter("DiskFull")
-	p.waitText(5*time.Second, "filter /DiskFull")
+	p.waitText(15*time.Second, "filter /DiskFull")
 	p.keys("y")
-	p.waitText(5*time.Second, "copied runbook URL")
+	p.waitText(15*time.Second, "copied runbook URL")
 	var buf string
 	for end := time.Now().Add(5 * time.Second); time.Now().Before(end); time.Sleep(100 * time.Millisecond) {
 		out, err := exec.Command("tmux", "-L", p.socket, "show-buffer").CombinedOutput()

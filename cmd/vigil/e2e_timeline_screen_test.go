@@ -25,8 +25,10 @@ func TestE2ETimelineScreenNoteAndRestart(t *testing.T) {
 		stack, "--alertmanager", stack.AlertmanagerURLs[0])
 	p.waitText(40*time.Second, "● live")
 
-	// A restart of the app that Prometheus scrapes.
-	time.Sleep(2 * time.Second)
+	// A restart of the app that Prometheus scrapes, once it has scraped the
+	// process before it for longer than a step of the 2h timeline (12s):
+	// the timeline sees a start time change between two of its points.
+	demotest.WaitScrapes(t, stack.PrometheusURL, stack.App.Addr(), 16)
 	req, _ := http.NewRequest(http.MethodPost, stack.App.URL()+"/-/restart", nil)
 	resp, err := http.DefaultClient.Do(req)
 	if err != nil {
@@ -35,10 +37,10 @@ func TestE2ETimelineScreenNoteAndRestart(t *testing.T) {
 	resp.Body.Close()
 
 	p.keys("n")
-	p.waitText(5*time.Second, "note: ")
+	p.waitText(15*time.Second, "note: ")
 	p.typeText("rollback of 4711 started")
 	p.keys("Enter")
-	p.waitText(5*time.Second, "note saved")
+	p.waitText(15*time.Second, "note saved")
 	notes := filepath.Join(state, "vigil", "notes.log")
 	if fi, err := os.Stat(notes); err != nil || fi.Mode().Perm() != 0o600 {
 		t.Fatalf("notes file %v %v, want mode 0600", fi, err)
@@ -46,16 +48,17 @@ func TestE2ETimelineScreenNoteAndRestart(t *testing.T) {
 
 	p.keys("5")
 	p.waitText(10*time.Second, "Timeline · last 2h", "NOTE", "rollback of 4711 started")
-	// The restart shows once Prometheus has scraped the new process: r
-	// rebuilds, a few times at most.
-	deadline := time.Now().Add(40 * time.Second)
-	for !strings.Contains(p.screen(), "RESTART") {
-		if time.Now().After(deadline) {
-			t.Fatalf("no RESTART on the timeline:\n%s", p.screen())
+	// The restart shows once Prometheus has scraped the new process and
+	// a step of the timeline holds it: r rebuilds, every few seconds until
+	// it shows.
+	demotest.EventuallyEvery(t, 60*time.Second, 3*time.Second, "RESTART on the timeline", func() (bool, string) {
+		s := p.screen()
+		if strings.Contains(s, "RESTART") {
+			return true, ""
 		}
 		p.keys("r")
-		time.Sleep(3 * time.Second)
-	}
+		return false, s
+	})
 	s := p.screen()
 	if strings.Contains(s, "unknown:") {
 		t.Errorf("a source failed:\n%s", s)
@@ -65,26 +68,26 @@ func TestE2ETimelineScreenNoteAndRestart(t *testing.T) {
 	}
 
 	p.filter("restart")
-	p.waitText(5*time.Second, "filter /restart", "1 shown")
+	p.waitText(15*time.Second, "filter /restart", "1 shown")
 	p.keys("Enter")
 	// The endpoint selected on the overview, a restart being about every
 	// endpoint of its target, over a range that ends after the restart.
 	p.waitText(15*time.Second, "range 1h until ", "RESTART concerns every endpoint")
 	p.keys("Escape")
-	p.waitText(5*time.Second, "Timeline · last 2h", "filter /restart", "RESTART")
+	p.waitText(15*time.Second, "Timeline · last 2h", "filter /restart", "RESTART")
 
 	p.keys("Escape") // clears the filter
-	p.waitFor("the filter cleared", 5*time.Second, func(s string) bool { return !strings.Contains(s, "filter /") })
+	p.waitFor("the filter cleared", 15*time.Second, func(s string) bool { return !strings.Contains(s, "filter /") })
 	p.filter("rollback")
-	p.waitText(5*time.Second, "filter /rollback", "1 shown")
+	p.waitText(15*time.Second, "filter /rollback", "1 shown")
 	p.keys("Enter")
-	p.waitText(5*time.Second, "Note by ", "rollback of 4711 started", "LABELS")
+	p.waitText(15*time.Second, "Note by ", "rollback of 4711 started", "LABELS")
 	p.keys("Escape")
-	p.waitText(5*time.Second, "Timeline · last 2h", "NOTE")
+	p.waitText(15*time.Second, "Timeline · last 2h", "NOTE")
 
 	p.resize(20, 5)
-	p.waitText(5*time.Second, "too small")
+	p.waitText(15*time.Second, "too small")
 	p.resize(80, 24)
-	p.waitText(5*time.Second, "Timeline · last 2h", "NOTE")
+	p.waitText(15*time.Second, "Timeline · last 2h", "NOTE")
 	p.quit(10 * time.Second)
 }

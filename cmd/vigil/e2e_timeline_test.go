@@ -59,7 +59,7 @@ func TestTimelineCommand(t *testing.T) {
 	}
 
 	// A restart Prometheus sees, and a note with hostile text.
-	time.Sleep(3 * time.Second)
+	demotest.WaitScrapes(t, stack.PrometheusURL, stack.App.Addr(), 3)
 	req, _ := http.NewRequest(http.MethodPost, stack.App.URL()+"/-/restart", nil)
 	resp, err := http.DefaultClient.Do(req)
 	if err != nil {
@@ -73,7 +73,8 @@ func TestTimelineCommand(t *testing.T) {
 	if fi, err := os.Stat(notes); err != nil || fi.Mode().Perm() != 0o600 {
 		t.Fatalf("notes file: %v %v, want mode 0600", fi, err)
 	}
-	time.Sleep(4 * time.Second)
+	// The new process scraped a few times.
+	demotest.WaitMoreScrapes(t, stack.PrometheusURL, stack.App.Addr(), 4)
 
 	prom := []string{"--prometheus", stack.PrometheusURL, "--selector", `job="flask"`, "--since", "5m"}
 	t.Run("every source answers: exit 0", func(t *testing.T) {

@@ -111,6 +111,8 @@ type options struct {
 	context    *string
 	// allowAll accepts --context all (every context).
 	allowAll bool
+	// dashboards and vars are --dashboard FILE and --var name=value.
+	dashboards, vars stringList
 }
 
 // newFlagSet declares the flags shared by the console, snapshot and demo.
@@ -120,6 +122,8 @@ func newFlagSet(name string, stderr io.Writer) *options {
 	o := &options{fs: fs, values: map[string]*string{}}
 	o.configPath = fs.String("config", "", "config `file` (default $XDG_CONFIG_HOME/vigil/config.toml, else the built-in defaults); env VIGIL_CONFIG")
 	o.context = fs.String("context", "", "`name` of the context shown first (the top-level config or a [[contexts]]); env VIGIL_CONTEXT")
+	fs.Var(&o.dashboards, "dashboard", "Grafana dashboard JSON `file` to show over the Panels screen (repeatable); see docs/dashboards.md")
+	fs.Var(&o.vars, "var", "`name=value` of a dashboard variable (repeatable; several values of one name for a multi-value variable, All for all)")
 	for _, s := range settings {
 		usage := s.usage + "; env " + s.env
 		switch s.flag {
@@ -190,6 +194,9 @@ func (o *options) load(args []string, getenv func(string) string) (vigil.Config,
 			return vigil.Config{}, usageError{&vigil.Error{Where: where, Key: s.key, Msg: err.Error()}}
 		}
 		cfg.SetOrigin(s.key, where)
+	}
+	if err := cfg.AddDashboardFlags(o.dashboards, o.vars); err != nil {
+		return vigil.Config{}, usageError{err}
 	}
 	if err := cfg.Validate(); err != nil {
 		return vigil.Config{}, usageError{err}

@@ -28,6 +28,7 @@ import (
 
 	"github.com/vigilterm/vigil"
 	"github.com/vigilterm/vigil/query"
+	"github.com/vigilterm/vigil/query/grafana"
 	"github.com/vigilterm/vigil/themes"
 	"github.com/vigilterm/vigil/ui"
 	"github.com/vigilterm/vigil/views"
@@ -47,7 +48,8 @@ Usage:
   vigil [flags]                         open the console
   vigil snapshot [--format text|json|markdown] [--context NAME|all] [flags]
                                         print the overview once (of one context, or
-                                        of every one) and exit
+                                        of every one) and exit; with --dashboard FILE,
+                                        each panel's series and current value
   vigil demo [--no-tui] [flags]         start a demo stack (a Flask-shaped app,
                                         Prometheus, Alertmanager) and open the console
   vigil audit [--json] [--file F]       print the audit log: every write to Alertmanager
@@ -55,13 +57,17 @@ Usage:
                                         print the incident's timeline: alerts, silences,
                                         threshold crossings, deploys, restarts, writes, notes
   vigil note "text"                     add a note to the timeline
-  vigil doctor [--format text|json|markdown] [flags]
-                                        check the exporter's metrics for its known pitfalls
+  vigil doctor [--format text|json|markdown] [--rules] [flags]
+                                        check the exporter's metrics for its known pitfalls;
+                                        --rules: check the alert rules Prometheus has loaded
   vigil serve --authorized-keys FILE [--listen :2222] [flags]
                                         serve the console over SSH to the incident team:
                                         each key's person their own console, with their rights
   vigil rules [--window 1m,5m] [flags]  print Prometheus recording rules of the overview's
                                         aggregates (vigil reads them when Prometheus has them)
+  vigil rules lint [--prometheus URL] [--format text|json|markdown] FILE...
+                                        check alert rule files (file:line, the fix as PromQL);
+                                        with --prometheus also against its series and targets
   vigil version                         print the version
 
 Exit codes: 0 ok; 1 something could not be read or is unhealthy (Prometheus or
@@ -230,58 +236,12 @@ func contextSpec(cfg *vigil.Config, getenv func(string) string, logger *slog.Log
 		Name: cfg.Context, Refresh: cfg.UI.Refresh.D(), Timeout: cfg.Prometheus.Timeout.D(),
 		Build: func() (*ui.Model, error) { return buildModel(cfg, getenv, logger) },
 	}
-	if len(cfg.Alertmanager.URLs) > 0 {
-		am, err := newAlertmanager(cfg)
-		return counted(sp, cfg, am, nil, err)
-	}
 	prom, err := newPrometheus(cfg)
+	if err == nil && len(cfg.Alertmanager.URLs) > 0 {
+		am, err := newAlertmanager(cfg)
+		return counted(sp, cfg, am, prom, err)
+	}
 	return counted(sp, cfg, nil, prom, err)
-}
-
-// counted gives sp its cheap questions, asked while the context is not
-// shown: the count of its firing alerts and its alerts for the list of all
-// contexts, from its Alertmanager cluster when it has one, else from its
-// Prometheus. err is why its client could not be made: each answer is it.
-func counted(sp ui.ContextSpec, cfg *vigil.Config, am *query.Alertmanager, prom *query.Prometheus, err error) ui.ContextSpec {
-	sp.Alerts = listAlerts(am, prom, err)
-	if len(cfg.Alertmanager.URLs) > 0 {
-		sp.Timeout = cfg.Alertmanager.Timeout.D()
-	}
-	sp.Count = func(ctx context.Context) (int, error) {
-		switch {
-		case err != nil:
-			return 0, err
-		case am != nil:
-			return am.FiringCount(ctx)
-		}
-		return prom.FiringCount(ctx)
-	}
-	return sp
-}
-
-// listAlerts reads a context's alerts for the list of all contexts: every
-// peer of its Alertmanager cluster, else its Prometheus's own (an engine
-// that evaluates no rules says so); err is why its client could not be
-// made.
-func listAlerts(am *query.Alertmanager, prom *query.Prometheus, err error) ui.ListAlerts {
-	return func(ctx context.Context) (query.ClusterAlerts, bool, error) {
-		if err != nil {
-			return query.ClusterAlerts{}, am == nil, err
-		}
-		if am != nil {
-			a, err := am.ClusterAlerts(ctx)
-			return a, false, err
-		}
-		alerts, err := prom.Alerts(ctx)
-		if err != nil {
-			return query.ClusterAlerts{}, true, err
-		}
-		out := query.ClusterAlerts{Peers: 1}
-		for _, a := range alerts {
-			out.Alerts = append(out.Alerts, query.ClusterAlert{Alert: a, On: 1, Of: 1})
-		}
-		return out, true, nil
-	}
 }
 
 // buildModel builds the console of one context: its clients, the shape of
@@ -303,6 +263,12 @@ type prepared struct {
 	detection string
 	prom      *query.Prometheus
 	am        *query.Alertmanager
+	// The PromQL prompt's client in vigil serve (serve_budget.go).
+	promptOnce sync.Once
+	promptProm *query.Prometheus
+	promptErr  error
+	// dashboards are the Grafana dashboards, read once (dashboards.go).
+	dashboards []*grafana.Dashboard
 }
 
 // prepareContext makes cfg's clients and detects the shape of its metrics
@@ -314,6 +280,9 @@ func prepareContext(cfg *vigil.Config, logger *slog.Logger) (*prepared, error) {
 	}
 	logger.Info("starting", "version", version, "context", cfg.Context, "prometheus", cfg.Prometheus.URL, "config", cfg.Source)
 	p := &prepared{cfg: *cfg, prom: prom}
+	if p.dashboards, err = loadDashboards(cfg); err != nil {
+		return nil, err
+	}
 	p.dopts = doctorOptions(&p.cfg) // what the config leaves to detection, before it fills it in
 	if p.detection = detectShape(context.Background(), &p.cfg, prom); p.detection != "" {
 		logger.Info("shape", "context", cfg.Context, "detection", p.detection)
@@ -335,6 +304,9 @@ type writer struct {
 	// member is the session's place in the server's team (shared
 	// queries, presence, claims); nil for a console of one.
 	member *ui.Member
+	// prompt, when set, is the PromQL prompt's querier in a context (vigil
+	// serve: the person's query budget).
+	prompt func(*prepared) (query.Querier, error)
 }
 
 // localWriter is the person at this terminal, resolved once, here: never
@@ -369,11 +341,17 @@ func (p *prepared) model(getenv func(string) string, logger *slog.Logger, w writ
 		opts.HistoryPath = ""
 	}
 	opts.PrometheusSources(p.prom)
+	opts.Dashboards, opts.DashboardVars = p.dashboards, cfg.DashboardVars
 	opts.DoctorOptions = p.dopts
 	opts.Identity, opts.AuditUser = w.identity, w.auditUser
 	opts.Principal, opts.ObserveWrite = w.principal, w.observe
 	if w.member != nil {
 		opts.Member = w.member
+	}
+	if w.prompt != nil {
+		if opts.PromptQuerier, err = w.prompt(p); err != nil {
+			return nil, err
+		}
 	}
 	opts.Audit = query.NewAuditLog(auditPath(&cfg))
 	if p.am != nil {
@@ -408,6 +386,9 @@ func runSnapshot(args []string, stdout, stderr io.Writer, getenv func(string) st
 	}
 	if cfg, err = chosenContext(cfg); err != nil {
 		return err
+	}
+	if len(cfg.Dashboards) > 0 {
+		return snapshotDashboards(&cfg, *format, stdout) // dashboards.go
 	}
 	r, err := snapshotReport(&cfg, *limit)
 	if r != nil {
@@ -495,7 +476,7 @@ func snapshotReport(cfg *vigil.Config, limit int) (*views.Report, error) {
 	detection := detectShape(context.Background(), cfg, prom)
 	ctx, cancel := context.WithTimeout(context.Background(), cfg.Prometheus.Timeout.D()+time.Second)
 	defer cancel()
-	ov, err := prom.Overview(ctx, cfg.Shape())
+	ov, err := prom.OverviewByService(ctx, cfg.Shape())
 	if err != nil {
 		return nil, err
 	}
@@ -523,6 +504,8 @@ func snapshotReport(cfg *vigil.Config, limit int) (*views.Report, error) {
 	case len(ov.Errors) > 0:
 		e := ov.Errors[0]
 		return r, fmt.Errorf("prometheus %s answered with an error to query %s (%s): %v", cfg.Prometheus.URL, e.Name, e.Query, e.Err)
+	case ov.Totals.Unknown != "":
+		return r, fmt.Errorf("figures unknown: %s", ov.Totals.Unknown)
 	case len(ov.Targets.Down()) > 0:
 		return r, fmt.Errorf("%s", r.TargetsLine())
 	case r.NoSeries():

@@ -13,6 +13,9 @@ import (
 // runRules prints the recording rules of the overview's aggregates for the
 // configured metrics: `vigil rules [--window 1m,5m] > vigil.rules.yml`.
 func runRules(args []string, stdout, stderr io.Writer, getenv func(string) string) error {
+	if len(args) > 0 && args[0] == "lint" {
+		return runRulesLint(args[1:], stdout, stderr, getenv) // rules_lint.go
+	}
 	windows := query.DefaultRuleWindows
 	rest, list, err := takeWindowList(args)
 	if err != nil {

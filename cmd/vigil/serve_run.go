@@ -32,7 +32,7 @@ import (
 
 // keysPollInterval is how often the authorized keys file is checked for a
 // change.
-const keysPollInterval = 2 * time.Second
+const keysPollInterval = time.Second
 
 // runServe is vigil serve: the console over SSH to the incident team.
 func runServe(args []string, stderr io.Writer, getenv func(string) string) error {
@@ -116,6 +116,7 @@ func serve(ctx context.Context, cfg *vigil.Config, getenv func(string) string, l
 	}
 	reg := prometheus.NewRegistry()
 	s.metrics = newServeMetrics(reg, s)
+	s.budget = newPromptBudget(reg)
 	s.metrics.keys.Set(float64(keys.Len()))
 	if _, err := s.newSSHServer(pemBytes); err != nil {
 		return err
@@ -188,6 +189,12 @@ func prepareAll(all *vigil.Config, logger *slog.Logger) ([]*prepared, int, error
 // its directory 0700) when there is none, so that clients see the same
 // host key after a restart. It returns the key's PEM and its fingerprint.
 func hostKey(path string) ([]byte, string, error) {
+	// A folder others may write lets them replace the key: refused, as
+	// OpenSSH refuses it.
+	if fi, err := os.Stat(filepath.Dir(path)); err == nil && fi.Mode().Perm()&0o022 != 0 {
+		return nil, "", fmt.Errorf("host key folder %s is mode %04o: group or others may write it and replace the key (chmod go-w %s)",
+			filepath.Dir(path), fi.Mode().Perm(), filepath.Dir(path))
+	}
 	data, err := os.ReadFile(path)
 	if errors.Is(err, os.ErrNotExist) {
 		_, priv, gerr := ed25519.GenerateKey(rand.Reader)
@@ -241,9 +248,9 @@ func newServeMetrics(reg prometheus.Registerer, s *server) *serveMetrics {
 		sessions: prometheus.NewGaugeVec(prometheus.GaugeOpts{Name: "vigil_serve_sessions", Help: "Sessions open now, by role."}, []string{"role"}),
 		opened:   prometheus.NewCounterVec(prometheus.CounterOpts{Name: "vigil_serve_sessions_opened_total", Help: "Sessions opened, by role."}, []string{"role"}),
 		closed: prometheus.NewCounterVec(prometheus.CounterOpts{Name: "vigil_serve_sessions_closed_total",
-			Help: "Sessions closed, by reason: left, idle, write_timeout (a client that stopped reading), key_removed."}, []string{"reason"}),
+			Help: "Sessions closed, by reason: left, idle, write_timeout (a client that stopped reading), key_removed, keys_refused (the authorized keys file authorizes no key), build (the console could not be rebuilt for new rights), shutdown (the server stopped)."}, []string{"reason"}),
 		refusals: prometheus.NewCounterVec(prometheus.CounterOpts{Name: "vigil_serve_refusals_total",
-			Help: "Connections and sessions refused, by reason: unknown_key, max_sessions, max_per_key, no_pty, command, build, shutdown."}, []string{"reason"}),
+			Help: "Connections, sessions and requests refused or cut, by reason: unknown_key, key_removed, max_connections, max_sessions, max_per_key, max_channels, no_pty, command, build, shutdown, input_dropped (input past the rate), pty_size (a window drawn at the most size)."}, []string{"reason"}),
 		writes: prometheus.NewCounterVec(prometheus.CounterOpts{Name: "vigil_serve_writes_total",
 			Help: "Writes to Alertmanager (create, extend, expire), by role, operation and result: ok, failed, or refused (the role does not write)."}, []string{"role", "op", "result"}),
 		keys: prometheus.NewGauge(prometheus.GaugeOpts{Name: "vigil_serve_authorized_keys", Help: "Keys authorized by the authorized keys file in use."}),

@@ -3,6 +3,7 @@ package main
 import (
 	"fmt"
 	"io"
+	"strings"
 	"sync"
 	"time"
 
@@ -25,14 +26,27 @@ type sessionRoot struct {
 	ss      *session
 	showWho bool
 	w, h    int
+	// env is the session's environment, to build its console again when
+	// its rights change; notice says why it was.
+	env    func(string) string
+	notice string
 }
+
+// rightsMsg tells a session's console that its key's role or name changed.
+type rightsMsg struct{ why string }
 
 func (r *sessionRoot) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
 	switch msg := msg.(type) {
+	case rightsMsg:
+		return r, r.rebuild(msg.why)
 	case tea.WindowSizeMsg:
 		r.w, r.h = msg.Width, msg.Height
 	case tea.KeyPressMsg:
-		if r.ss.key.Role == query.RoleAdmin {
+		if r.notice != "" && msg.String() == "esc" {
+			r.notice = ""
+			return r, nil
+		}
+		if r.ss.keyNow().Role == query.RoleAdmin {
 			switch s := msg.String(); {
 			case s == whoKey:
 				r.showWho = !r.showWho
@@ -55,7 +69,27 @@ func (r *sessionRoot) View() tea.View {
 	if r.showWho {
 		v.Content = r.whoView()
 	}
+	if r.notice != "" && r.w > 0 {
+		// The first line says why the console changed, until esc.
+		ls := strings.SplitN(v.Content, "\n", 2)
+		ls[0] = text.Fit(text.Sanitize("vigil serve: "+r.notice+" · esc hides this"), r.w)
+		v.Content = strings.Join(ls, "\n")
+	}
 	return v
+}
+
+// rebuild builds the console again for the key's rights as they are now:
+// whatever was open (a form, a prompt) is closed, a role that does not
+// write has no writing key, and the first line says why.
+func (r *sessionRoot) rebuild(why string) tea.Cmd {
+	m, err := r.srv.console(r.ss, r.env)
+	if err != nil {
+		r.srv.closeWith(r.ss, "build", "cannot rebuild the console for the new rights: "+err.Error())
+		return nil
+	}
+	r.Model, r.showWho, r.notice = m, false, why
+	size := tea.WindowSizeMsg{Width: r.w, Height: r.h}
+	return tea.Sequence(m.Init(), func() tea.Msg { return size })
 }
 
 // whoView lists the connected sessions, one a line: name, role, address,
@@ -127,4 +161,22 @@ func (d *deadlineWriter) Write(p []byte) (int, error) {
 	n, err := d.w.Write(p)
 	d.timer.Stop()
 	return n, err
+}
+
+// sessionEnv is the environment a session's console reads: what is about
+// the person's terminal (NO_COLOR, TMUX) from what their client sent, the
+// rest from the server's.
+func sessionEnv(env []string, server func(string) string) func(string) string {
+	return func(k string) string {
+		switch k {
+		case "NO_COLOR", "TMUX":
+			for _, kv := range env {
+				if v, ok := strings.CutPrefix(kv, k+"="); ok {
+					return v
+				}
+			}
+			return ""
+		}
+		return server(k)
+	}
 }

@@ -59,6 +59,15 @@ func TestServeRefusesToStart(t *testing.T) {
 	none := write("none", "# nobody\nssh-ed25519 garbage x\n", 0o600)
 	good := write("good", testKeyLine(t)+" ann\n", 0o600)
 	loose := filepath.Join(dir, "state", "vigil", "ssh_host_ed25519_key")
+	open := filepath.Join(dir, "open")
+	if err := os.Mkdir(open, 0o700); err != nil || os.Chmod(open, 0o777) != nil {
+		t.Fatal(err)
+	}
+	worldDir := filepath.Join(open, "ssh_host_ed25519_key")
+	looseKeys := write("loose-keys", testKeyLine(t)+" ann\n", 0o600)
+	if err := os.Chmod(looseKeys, 0o666); err != nil {
+		t.Fatal(err)
+	}
 	cases := []struct {
 		name string
 		args []string
@@ -67,6 +76,9 @@ func TestServeRefusesToStart(t *testing.T) {
 		{"no keys file", nil, []string{"serve.authorized_keys: not set"}},
 		{"unknown role", []string{"--authorized-keys", badRole}, []string{"flag --authorized-keys: serve.authorized_keys: " + badRole + `:2: unknown role "amdin"`}},
 		{"no valid key", []string{"--authorized-keys", none}, []string{none + ":2: not an authorized key line", "no valid authorized key"}},
+		{"host key folder world-writable", []string{"--authorized-keys", good, "--host-key", worldDir},
+			[]string{"serve.host_key: host key folder " + open + " is mode 0777: group or others may write it"}},
+		{"world-writable keys file", []string{"--authorized-keys", looseKeys}, []string{"loose-keys is mode 0666"}},
 		{"loose host key", []string{"--authorized-keys", good, "--host-key", loose}, []string{"serve.host_key: " + loose + ": mode -rw-r--r--: a host key must be readable by its owner only"}},
 	}
 	if err := os.MkdirAll(filepath.Dir(loose), 0o700); err != nil {

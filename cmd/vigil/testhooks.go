@@ -1,3 +1,5 @@
+//go:build vigil_testhooks
+
 package main
 
 import (
@@ -6,7 +8,9 @@ import (
 	tea "charm.land/bubbletea/v2"
 )
 
-// testPanicEnv is a hook for the end-to-end tests, inert unless set: with
+// testPanicEnv is a hook for the end-to-end tests, built only with the
+// vigil_testhooks tag (the tests' binary; testhooks_off.go otherwise) and
+// inert unless set: with
 // VIGIL_TEST_PANIC=after-first-frame the console panics inside Update once
 // its first frame has been drawn, so a test can check that a crash gives the
 // terminal back in a usable state. Any other value, or none, changes nothing.

@@ -76,18 +76,9 @@ func runTimeline(args []string, stdout, stderr io.Writer, getenv func(string) st
 	if note := detectShape(context.Background(), &cfg, prom); note != "" {
 		fmt.Fprintln(stderr, "vigil timeline: "+text.Sanitize(note))
 	}
-	req := query.TimelineRequest{
-		Since: from, Until: to, Shape: cfg.Shape(),
-		Thresholds: query.TimelineThresholds{
-			ErrorRatioWarn: cfg.Thresholds.ErrorRatioWarn, ErrorRatioCrit: cfg.Thresholds.ErrorRatioCrit,
-			P99Warn: cfg.Thresholds.P99Warn.D(), P99Crit: cfg.Thresholds.P99Crit.D(),
-		},
-		InfoMetric: timelineInfoMetric(&cfg, *infoMetric),
-		AuditPath:  auditPath(&cfg),
-		NotesPath:  query.NotesPathFor(auditPath(&cfg)),
-		Context:    cfg.Context,
-		Now:        now,
-	}
+	req := cfg.TimelineRequest(from, to, now, *infoMetric)
+	req.AuditPath = auditPath(&cfg)
+	req.NotesPath = query.NotesPathFor(req.AuditPath)
 	if len(cfg.Alertmanager.URLs) > 0 {
 		am, err := newAlertmanager(&cfg)
 		if err != nil {
@@ -95,7 +86,9 @@ func runTimeline(args []string, stdout, stderr io.Writer, getenv func(string) st
 		}
 		req.Silences = am.Silences
 	}
-	ctx, cancel := context.WithTimeout(context.Background(), max(cfg.Prometheus.Timeout.D(), cfg.Alertmanager.Timeout.D())+time.Second)
+	// The window and grouping first (the overview's; two rounds at most),
+	// then the range queries.
+	ctx, cancel := context.WithTimeout(context.Background(), 3*max(cfg.Prometheus.Timeout.D(), cfg.Alertmanager.Timeout.D())+time.Second)
 	defer cancel()
 	tl := prom.Timeline(ctx, req)
 	r := timelineReport{Context: cfg.Context, Prometheus: cfg.Prometheus.URL, Timeline: tl, Local: time.Local}
@@ -110,18 +103,6 @@ func runTimeline(args []string, stdout, stderr io.Writer, getenv func(string) st
 		return fmt.Errorf("timeline: %d source(s) failed: %s; first: %s", len(tl.Errors), strings.Join(names, ", "), text.Sanitize(tl.Errors[0].Error()))
 	}
 	return nil
-}
-
-// timelineInfoMetric is the flag, else metrics.info_metric, else the
-// default.
-func timelineInfoMetric(cfg *vigil.Config, flagValue string) string {
-	if flagValue != "" {
-		return flagValue
-	}
-	if cfg.Metrics.InfoMetric != "" {
-		return cfg.Metrics.InfoMetric
-	}
-	return query.DefaultInfoMetric
 }
 
 // runNote adds a note to the notes store beside the audit log.
@@ -177,8 +158,9 @@ func (r *timelineReport) write(w io.Writer, format string) error {
 
 func (r *timelineReport) writeText(w io.Writer) error {
 	tl := r.Timeline
-	fmt.Fprintf(w, "timeline · %s · %s · %s → %s (step %s)\n", text.Sanitize(r.Context), text.Sanitize(r.Prometheus),
-		tl.Plan.Since.In(r.Local).Format("2006-01-02 15:04:05 MST"), tl.Plan.Until.In(r.Local).Format("2006-01-02 15:04:05 MST"), tl.Plan.Step)
+	fmt.Fprintf(w, "timeline · %s · %s · %s → %s (step %s, window %s)\n", text.Sanitize(r.Context), text.Sanitize(r.Prometheus),
+		tl.Plan.Since.In(r.Local).Format("2006-01-02 15:04:05 MST"), tl.Plan.Until.In(r.Local).Format("2006-01-02 15:04:05 MST"), tl.Plan.Step,
+		text.Sanitize(tl.WindowText(true)))
 	tw := tabwriter.NewWriter(w, 0, 0, 2, ' ', 0)
 	if len(tl.Events) == 0 {
 		fmt.Fprintln(tw, "no events in the range")
@@ -209,7 +191,7 @@ func (r *timelineReport) writeMarkdown(w io.Writer) error {
 	tl := r.Timeline
 	var b strings.Builder
 	fmt.Fprintf(&b, "**Timeline · %s · %s**\n\n", text.Markdown(r.Context), timelineLink(r.Prometheus))
-	fmt.Fprintf(&b, "%s → %s, step %s\n\n", r.mdTime(tl.Plan.Since), r.mdTime(tl.Plan.Until), tl.Plan.Step)
+	fmt.Fprintf(&b, "%s → %s, step %s, window %s\n\n", r.mdTime(tl.Plan.Since), r.mdTime(tl.Plan.Until), tl.Plan.Step, text.Markdown(tl.WindowText(true)))
 	if len(tl.Events) == 0 {
 		b.WriteString("No events in the range.\n")
 	} else {
@@ -251,17 +233,22 @@ type timelineJSONError struct {
 func (r *timelineReport) writeJSON(w io.Writer) error {
 	tl := r.Timeline
 	out := struct {
-		Context     string              `json:"context"`
-		Prometheus  string              `json:"prometheus"`
-		Since       time.Time           `json:"since"`
-		Until       time.Time           `json:"until"`
-		StepSeconds float64             `json:"step_seconds"`
-		Events      []timelineJSONEvent `json:"events"`
-		Errors      []timelineJSONError `json:"errors"`
-		Warnings    []string            `json:"warnings"`
+		Context     string    `json:"context"`
+		Prometheus  string    `json:"prometheus"`
+		Since       time.Time `json:"since"`
+		Until       time.Time `json:"until"`
+		StepSeconds float64   `json:"step_seconds"`
+		// WindowSeconds is the rate window of the crossings; Window says
+		// where it comes from.
+		WindowSeconds float64             `json:"window_seconds"`
+		Window        string              `json:"window"`
+		Events        []timelineJSONEvent `json:"events"`
+		Errors        []timelineJSONError `json:"errors"`
+		Warnings      []string            `json:"warnings"`
 	}{
 		Context: text.SanitizeMultiline(r.Context), Prometheus: text.SanitizeMultiline(r.Prometheus),
 		Since: tl.Plan.Since.UTC(), Until: tl.Plan.Until.UTC(), StepSeconds: tl.Plan.Step.Seconds(),
+		WindowSeconds: tl.Plan.Window.Seconds(), Window: tl.WindowText(true),
 		Events: []timelineJSONEvent{}, Errors: []timelineJSONError{}, Warnings: []string{},
 	}
 	for _, e := range tl.Events {

@@ -27,7 +27,7 @@ var (
 )
 
 // vigilBinary builds cmd/vigil once per test run.
-func vigilBinary(t *testing.T) string {
+func vigilBinary(t testing.TB) string {
 	t.Helper()
 	buildOnce.Do(func() {
 		dir, err := os.MkdirTemp("", "vigil-e2e-bin-")
@@ -36,7 +36,8 @@ func vigilBinary(t *testing.T) string {
 			return
 		}
 		binPath = filepath.Join(dir, "vigil")
-		out, err := exec.Command("go", "build", "-o", binPath, ".").CombinedOutput()
+		// With the tests' hooks (testhooks.go): the crash test needs them.
+		out, err := exec.Command("go", "build", "-tags", "vigil_testhooks", "-o", binPath, ".").CombinedOutput()
 		if err != nil {
 			buildErr = fmt.Errorf("go build: %v\n%s", err, out)
 		}
@@ -49,7 +50,7 @@ func vigilBinary(t *testing.T) string {
 
 // pane is one tmux session running one command.
 type pane struct {
-	t      *testing.T
+	t      testing.TB
 	socket string
 	name   string
 }
@@ -58,7 +59,7 @@ type pane struct {
 // added to the command's environment. The program's state and config
 // directories are the test's own unless env names others: a test never
 // writes to the user's audit log, notes or history.
-func startPane(t *testing.T, w, h int, env []string, argv ...string) *pane {
+func startPane(t testing.TB, w, h int, env []string, argv ...string) *pane {
 	t.Helper()
 	demotest.RequireTools(t, "tmux")
 	p := &pane{t: t, socket: fmt.Sprintf("vigil-e2e-%d-%d", os.Getpid(), sessionN.Add(1)), name: "v"}
@@ -122,18 +123,12 @@ func (p *pane) resize(w, h int) {
 // returns the last screen.
 func (p *pane) waitFor(what string, timeout time.Duration, cond func(screen string) bool) string {
 	p.t.Helper()
-	deadline := time.Now().Add(timeout)
 	var s string
-	for {
+	demotest.Eventually(p.t, timeout, what, func() (bool, string) {
 		s = p.screen()
-		if cond(s) {
-			return s
-		}
-		if time.Now().After(deadline) {
-			p.t.Fatalf("timed out after %s waiting for %s; screen:\n%s", timeout, what, s)
-		}
-		time.Sleep(100 * time.Millisecond)
-	}
+		return cond(s), "screen:\n" + s
+	})
+	return s
 }
 
 // waitText waits until the screen contains all of the substrings.

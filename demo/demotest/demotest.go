@@ -128,3 +128,32 @@ func RaceEnabled() bool {
 	}
 	return false
 }
+
+// StartFlask starts the real Flask app (demo.StartFlask) for the test and
+// stops it when the test ends; it skips the test (fails it under CI=true)
+// when Debian's python3-flask, python3-prometheus-client or gunicorn is
+// missing.
+func StartFlask(t testing.TB, opts demo.FlaskOptions) *demo.FlaskApp {
+	t.Helper()
+	if err := demo.FlaskAvailable(); err != nil {
+		if InCI() {
+			t.Fatalf("%v (CI=true: the Flask app is required)", err)
+		}
+		t.Skipf("SKIPPED, NOT TESTED: %v", err)
+	}
+	ctx, cancel := context.WithTimeout(context.Background(), StartTimeout)
+	defer cancel()
+	f, err := demo.StartFlask(ctx, opts)
+	if err != nil {
+		t.Fatalf("flask app did not start: %v", err)
+	}
+	t.Cleanup(func() {
+		if t.Failed() {
+			t.Logf("last lines of the flask log:\n%s", f.LogTail(30))
+		}
+		if err := f.Close(); err != nil {
+			t.Errorf("closing the flask app: %v", err)
+		}
+	})
+	return f
+}

@@ -13,7 +13,17 @@ import (
 // when it still does not after within, with what cond said last.
 func Eventually(t testing.TB, within time.Duration, what string, cond func() (ok bool, state string)) {
 	t.Helper()
+	EventuallyEvery(t, within, 100*time.Millisecond, what, cond)
+}
+
+// EventuallyEvery is Eventually asking cond once every tick, for a
+// condition that reads something over time (a reading a second, as a
+// console refreshes) rather than waiting for one change.
+func EventuallyEvery(t testing.TB, within, tick time.Duration, what string, cond func() (ok bool, state string)) {
+	t.Helper()
 	deadline := time.Now().Add(within)
+	ticker := time.NewTicker(tick)
+	defer ticker.Stop()
 	for {
 		ok, state := cond()
 		if ok {
@@ -22,7 +32,7 @@ func Eventually(t testing.TB, within time.Duration, what string, cond func() (ok
 		if time.Now().After(deadline) {
 			t.Fatalf("after %s, still waiting for %s (last: %s)", within, what, state)
 		}
-		time.Sleep(100 * time.Millisecond)
+		<-ticker.C
 	}
 }
 

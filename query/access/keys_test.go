@@ -106,9 +106,9 @@ func TestKeyringLoadRefusesAFileWithNoKey(t *testing.T) {
 	}
 }
 
-// A change of the file is picked up by Reload; a bad version of the file
-// (an unknown role) keeps the keys read before.
-func TestKeyringReload(t *testing.T) {
+// A change of the file is picked up by Reload, by its content: an edit
+// of the same size that keeps the modification time is seen.
+func TestKeyringReloadByContent(t *testing.T) {
 	a, aText := newKey(t)
 	b, bText := newKey(t)
 	path := filepath.Join(t.TempDir(), "keys")
@@ -136,23 +136,113 @@ func TestKeyringReload(t *testing.T) {
 	if changed, _, err := k.Reload(); changed || err != nil {
 		t.Fatalf("Reload of an unchanged file: %v %v", changed, err)
 	}
-
-	write(`role="silencer" `+bText+" bob\n", t0.Add(time.Minute))
+	// Same length (both keys are ed25519, both names 3 letters), same time.
+	write(bText+" bob\n", t0)
 	if changed, _, err := k.Reload(); !changed || err != nil {
-		t.Fatalf("Reload after a change: %v %v", changed, err)
+		t.Fatalf("Reload after a same-size edit keeping the time: %v %v", changed, err)
 	}
 	if _, ok := k.Lookup(a); ok {
-		t.Error("ann still authorized after her line was removed")
+		t.Error("ann still authorized after her line was replaced")
 	}
-	if key, ok := k.Lookup(b); !ok || key.Role != query.RoleSilencer || key.Name != "bob" {
+	if key, ok := k.Lookup(b); !ok || key.Name != "bob" {
 		t.Errorf("bob: %+v %v", key, ok)
 	}
+}
 
-	write(`role="root" `+aText+" ann\n", t0.Add(2*time.Minute))
-	if changed, _, err := k.Reload(); changed || err == nil || !strings.Contains(err.Error(), path+":1: unknown role") {
-		t.Fatalf("Reload of a bad file: %v %v", changed, err)
+// Every way the file can go wrong authorizes no key until it is fixed,
+// with a message naming the file (and its mode where that is the
+// problem); fixing it authorizes the keys again.
+func TestKeyringFailsClosed(t *testing.T) {
+	a, aText := newKey(t)
+	_, bText := newKey(t)
+	good := aText + " ann\n" + `role="silencer" ` + bText + " bob\n"
+	cases := []struct {
+		name   string
+		break_ func(t *testing.T, dir, path string)
+		want   string
+	}{
+		{"empty", func(t *testing.T, _, path string) { writeKeys(t, path, "", 0o600) }, "the file is empty"},
+		{"only comments", func(t *testing.T, _, path string) { writeKeys(t, path, "# nobody\n", 0o600) }, "no valid authorized key"},
+		{"deleted", func(t *testing.T, _, path string) {
+			if err := os.Remove(path); err != nil {
+				t.Fatal(err)
+			}
+		}, "no such file or directory"},
+		{"unreadable", func(t *testing.T, _, path string) {
+			// As root a mode 000 file is still read: a folder in its
+			// place cannot be read by anyone.
+			if err := os.Remove(path); err != nil {
+				t.Fatal(err)
+			}
+			if err := os.Mkdir(path, 0o700); err != nil {
+				t.Fatal(err)
+			}
+		}, "not a regular file"},
+		{"world-writable", func(t *testing.T, _, path string) { chmod(t, path, 0o606) }, "is mode 0606: group or others may write it"},
+		{"group-writable", func(t *testing.T, _, path string) { chmod(t, path, 0o620) }, "is mode 0620"},
+		{"folder world-writable", func(t *testing.T, dir, _ string) { chmod(t, dir, 0o777) }, "folder "},
+		{"invalid role", func(t *testing.T, _, path string) {
+			writeKeys(t, path, aText+" ann\n"+`role="amdin" `+bText+" bob\n", 0o600)
+		}, `:2: unknown role "amdin"`},
 	}
-	if _, ok := k.Lookup(b); !ok {
-		t.Error("a bad file dropped the keys read before")
+	for _, c := range cases {
+		t.Run(c.name, func(t *testing.T) {
+			dir := filepath.Join(t.TempDir(), "keys.d")
+			if err := os.Mkdir(dir, 0o700); err != nil {
+				t.Fatal(err)
+			}
+			path := filepath.Join(dir, "authorized_keys")
+			writeKeys(t, path, good, 0o600)
+			k, _, err := Load(path)
+			if err != nil {
+				t.Fatal(err)
+			}
+			c.break_(t, dir, path)
+			changed, _, err := k.Reload()
+			if !changed || err == nil || !strings.Contains(err.Error(), c.want) || !strings.Contains(err.Error(), dir) {
+				t.Fatalf("Reload: changed %v, err %v; want a refusal naming %s and %q", changed, err, dir, c.want)
+			}
+			if _, ok := k.Lookup(a); ok || k.Len() != 0 {
+				t.Errorf("a key is still authorized after the file was refused (%d keys)", k.Len())
+			}
+			if p := k.Problem(); p == nil || p.Error() != err.Error() {
+				t.Errorf("Problem() = %v, want %v", p, err)
+			}
+			if changed, _, err := k.Reload(); changed || err == nil {
+				t.Errorf("a second Reload of the same refused file: changed %v, err %v", changed, err)
+			}
+			if _, _, err := Load(path); err == nil {
+				t.Error("Load accepted the refused file")
+			}
+			// Fixed: the keys are back.
+			chmod(t, dir, 0o700)
+			if fi, err := os.Stat(path); err == nil && fi.IsDir() {
+				if err := os.Remove(path); err != nil {
+					t.Fatal(err)
+				}
+			}
+			writeKeys(t, path, good, 0o600)
+			if changed, _, err := k.Reload(); !changed || err != nil {
+				t.Fatalf("Reload of the fixed file: %v %v", changed, err)
+			}
+			if _, ok := k.Lookup(a); !ok || k.Problem() != nil {
+				t.Errorf("the fixed file does not authorize ann (problem %v)", k.Problem())
+			}
+		})
+	}
+}
+
+func writeKeys(t *testing.T, path, s string, mode os.FileMode) {
+	t.Helper()
+	if err := os.WriteFile(path, []byte(s), mode); err != nil {
+		t.Fatal(err)
+	}
+	chmod(t, path, mode)
+}
+
+func chmod(t *testing.T, path string, mode os.FileMode) {
+	t.Helper()
+	if err := os.Chmod(path, mode); err != nil {
+		t.Fatal(err)
 	}
 }

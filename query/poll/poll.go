@@ -71,6 +71,9 @@ type Status struct {
 type Poller[T any] struct {
 	opts  Options
 	fetch Fetch[T]
+	// floor, when longer than the interval, is the time between two
+	// polls instead (SetFloor).
+	floor time.Duration
 
 	mu      sync.Mutex
 	seq     uint64
@@ -105,7 +108,24 @@ func (p *Poller[T]) dueLocked(now time.Time) bool {
 	if p.st.Err != nil && p.opts.FirstBackoff > 0 {
 		return !now.Before(p.st.RetryAt)
 	}
-	return now.Sub(p.st.Started) >= p.opts.Interval-p.opts.Slack
+	return now.Sub(p.st.Started) >= max(p.opts.Interval, p.floor)-p.opts.Slack
+}
+
+// SetFloor makes the time between two polls at least d (0: the interval
+// alone): no sooner than the answer can change, such as the scrape
+// interval of the data asked about.
+func (p *Poller[T]) SetFloor(d time.Duration) {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	p.floor = max(d, 0)
+}
+
+// Every is the time between two polls: the interval, or the floor when
+// longer.
+func (p *Poller[T]) Every() time.Duration {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	return max(p.opts.Interval, p.floor)
 }
 
 // Start claims a poll of the Poller's own fetch; see StartWith.

@@ -44,6 +44,8 @@ type KeyMap struct {
 	Sort     key.Binding
 	Reverse  key.Binding
 	Copy     key.Binding
+	// Selector edits the overview's selector while running.
+	Selector key.Binding
 
 	// Alerts and silences.
 	Group       key.Binding
@@ -85,6 +87,9 @@ type KeyMap struct {
 	MatcherText key.Binding
 	PresetPrev  key.Binding
 	PresetNext  key.Binding
+	// SilenceScope switches the matchers between the whole alert on its
+	// service and the one series the form was opened from.
+	SilenceScope key.Binding
 	// Who lists who is watching; Claim claims an alert ("NAME is on it"):
 	// a console served by vigil serve (several people at once).
 	Who   key.Binding
@@ -154,6 +159,7 @@ func New(readOnly bool) *KeyMap {
 		Sort:     key.NewBinding(key.WithKeys("o"), key.WithHelp("o", "sort column")),
 		Reverse:  key.NewBinding(key.WithKeys("O"), key.WithHelp("O", "reverse sort")),
 		Copy:     key.NewBinding(key.WithKeys("y"), key.WithHelp("y", "copy")),
+		Selector: key.NewBinding(key.WithKeys("S"), key.WithHelp("S", "change the selector")),
 
 		Group:       key.NewBinding(key.WithKeys("v"), key.WithHelp("v", "group by alertname")),
 		Browse:      key.NewBinding(key.WithKeys("o"), key.WithHelp("o", "open runbook")),
@@ -190,6 +196,7 @@ func New(readOnly bool) *KeyMap {
 		MatcherText:   key.NewBinding(key.WithKeys("ctrl+t"), key.WithHelp("ctrl+t", "matchers as text/list")),
 		PresetPrev:    key.NewBinding(key.WithKeys("up"), key.WithHelp("↑", "shorter preset")),
 		PresetNext:    key.NewBinding(key.WithKeys("down"), key.WithHelp("↓", "longer preset")),
+		SilenceScope:  key.NewBinding(key.WithKeys("ctrl+o"), key.WithHelp("ctrl+o", "silence: whole alert / this series")),
 		Who:           key.NewBinding(key.WithKeys("w"), key.WithHelp("w", "who is watching")),
 		Claim:         key.NewBinding(key.WithKeys("i"), key.WithHelp("i", "I'm on it: claim the alert (again: unclaim)")),
 		UntilResolved: key.NewBinding(key.WithKeys("ctrl+r"), key.WithHelp("ctrl+r", "ack: until resolved on/off")),
@@ -259,4 +266,11 @@ func (k *KeyMap) Global() []key.Binding {
 // Navigation returns the list movement bindings.
 func (k *KeyMap) Navigation() []key.Binding {
 	return []key.Binding{k.Up, k.Down, k.Top, k.Bottom, k.PageUp, k.PageDown}
+}
+
+// NavigationHome is Navigation for the screens where g graphs: top is
+// home there, and the help says so (g is listed once, for the graph).
+func (k *KeyMap) NavigationHome() []key.Binding {
+	top := key.NewBinding(key.WithKeys("home"), key.WithHelp("home", "top"))
+	return []key.Binding{k.Up, k.Down, top, k.Bottom, k.PageUp, k.PageDown}
 }

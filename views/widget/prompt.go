@@ -38,6 +38,12 @@ func (p *Prompt) Open(value string) tea.Cmd {
 	return p.In.Focus()
 }
 
+// Close closes the prompt and leaves what was applied as it is.
+func (p *Prompt) Close() {
+	p.open = false
+	p.In.Blur()
+}
+
 // Clear empties the text and applies the empty filter.
 func (p *Prompt) Clear(apply ApplyFunc) {
 	p.In.SetValue("")

@@ -1,0 +1,164 @@
+package scale
+
+import (
+	"cmp"
+	"context"
+	"fmt"
+	"io"
+	"net/http"
+	"slices"
+	"strings"
+	"sync/atomic"
+	"testing"
+	"time"
+
+	"github.com/vigilterm/vigil/demo"
+	"github.com/vigilterm/vigil/demo/demotest"
+	"github.com/vigilterm/vigil/query"
+)
+
+// countingTransport counts the requests it carries and the bytes of their
+// answers (as read, after the transport's own decompression).
+type countingTransport struct {
+	next            http.RoundTripper
+	requests, bytes atomic.Int64
+}
+
+func (c *countingTransport) RoundTrip(r *http.Request) (*http.Response, error) {
+	c.requests.Add(1)
+	resp, err := c.next.RoundTrip(r)
+	if err == nil {
+		resp.Body = &countingBody{ReadCloser: resp.Body, n: &c.bytes}
+	}
+	return resp, err
+}
+
+type countingBody struct {
+	io.ReadCloser
+	n *atomic.Int64
+}
+
+func (b *countingBody) Read(p []byte) (int, error) {
+	n, err := b.ReadCloser.Read(p)
+	b.n.Add(int64(n))
+	return n, err
+}
+
+// sideCost is what one side cost Prometheus over the measured span.
+type sideCost struct {
+	refreshes      int
+	requests       int64
+	bytes          int64
+	cost           demotest.QueryCost
+	span           time.Duration
+	evalPerMinute  time.Duration
+	requestsPerMin float64
+	bytesPerMin    float64
+}
+
+// BenchmarkSideBySide50 measures vigil's overview beside a dashboard of the
+// same figures (a graph of each endpoint's error ratio and one of its p99
+// over the trend's span, single stats of the totals: dashboardQueries), on
+// the demo app with 50 endpoints scraped every 2s, without recording
+// rules, both set to refresh every second for 20s, one after the other in
+// the same benchmark. vigil refreshes as the console does: never sooner
+// than new samples can exist (the targets' shortest scrape interval, 2s
+// here); the dashboard asks every second, as Grafana and grafterm do.
+// From Prometheus's query log it reports each side's evaluation time,
+// requests and answer bytes per minute, and vigil's share of the
+// dashboard's evaluation time (the goal: at most 0.5).
+func BenchmarkSideBySide50(b *testing.B) {
+	const n = 50
+	const scrape = 2 * time.Second
+	const span = 20 * time.Second
+	const refresh = time.Second
+	w := query.AutoWindow(scrape)
+	s := flaskShape(w)
+	stack := demotest.Start(b, demo.StackOptions{App: demo.AppOptions{Endpoints: n, Seed: 5}, ScrapeInterval: scrape, QueryLog: true})
+	vt := &countingTransport{next: http.DefaultTransport}
+	dt := &countingTransport{next: http.DefaultTransport}
+	vigil := clientWith(b, query.PrometheusOptions{URL: stack.PrometheusURL, Timeout: 20 * time.Second, RoundTripper: vt}, false)
+	dash := clientWith(b, query.PrometheusOptions{URL: stack.PrometheusURL, Timeout: 20 * time.Second, RoundTripper: dt}, false)
+	ctx := context.Background()
+	demotest.Eventually(b, 2*time.Minute, "50 endpoints", func() (bool, string) {
+		ov, err := vigil.Overview(ctx, s)
+		if err != nil {
+			return false, err.Error()
+		}
+		return len(ov.Endpoints) >= n && ov.Totals.RPS > 0 && ov.Totals.P99 > 0, fmt.Sprintf("%d endpoints, totals %+v", len(ov.Endpoints), ov.Totals)
+	})
+	// The first dashboard refresh reads its graphs whole, as vigil's first
+	// refresh did above.
+	if err := dashboardRefresh(ctx, dash, w, false); err != nil {
+		b.Fatal(err)
+	}
+
+	side := func(t *countingTransport, every time.Duration, queriesPer int, do func() error) sideCost {
+		b.Helper()
+		at := demotest.QueryLogSize(b, stack.QueryLogPath())
+		req0, bytes0 := t.requests.Load(), t.bytes.Load()
+		tick := time.NewTicker(every)
+		defer tick.Stop()
+		begin := time.Now()
+		var c sideCost
+		for time.Since(begin) < span {
+			if err := do(); err != nil {
+				b.Fatal(err)
+			}
+			c.refreshes++
+			<-tick.C
+		}
+		c.span = time.Since(begin)
+		c.requests, c.bytes = t.requests.Load()-req0, t.bytes.Load()-bytes0
+		c.cost = demotest.QueryLogCost(b, stack.QueryLogPath(), at, c.refreshes*queriesPer)
+		per := float64(time.Minute) / float64(c.span)
+		c.evalPerMinute = time.Duration(float64(c.cost.Eval) * per)
+		c.requestsPerMin, c.bytesPerMin = float64(c.requests)*per, float64(c.bytes)*per
+		return c
+	}
+	ranges, instants := dashboardQueries(w)
+	for b.Loop() {
+		// vigil's console refreshes every max(refresh, scrape interval).
+		v := side(vt, max(refresh, scrape), query.PromQLQueriesPerRefresh-1, func() error {
+			ov, err := vigil.Overview(ctx, s)
+			if err == nil && len(ov.Errors) > 0 {
+				err = fmt.Errorf("errors: %v", ov.Errors)
+			}
+			return err
+		})
+		d := side(dt, refresh, len(ranges)+len(instants), func() error { return dashboardRefresh(ctx, dash, w, false) })
+		if v.cost.Eval <= 0 || d.cost.Eval <= 0 {
+			b.Fatalf("no evaluation time measured: vigil %s, dashboard %s", v.cost, d.cost)
+		}
+		share := float64(v.evalPerMinute) / float64(d.evalPerMinute)
+		b.ReportMetric(float64(v.evalPerMinute.Milliseconds()), "vigil-eval-ms/min")
+		b.ReportMetric(float64(d.evalPerMinute.Milliseconds()), "dashboard-eval-ms/min")
+		b.ReportMetric(share, "vigil/dashboard-eval")
+		b.ReportMetric(v.requestsPerMin, "vigil-requests/min")
+		b.ReportMetric(d.requestsPerMin, "dashboard-requests/min")
+		b.ReportMetric(v.bytesPerMin/1024, "vigil-KiB/min")
+		b.ReportMetric(d.bytesPerMin/1024, "dashboard-KiB/min")
+		b.Logf("%d endpoints, %s scrape, no rules, over %s each: vigil %d refreshes, %s, %d requests, %d KiB; dashboard %d refreshes, %s, %d requests, %d KiB; vigil's evaluation time %.2f of the dashboard's (goal ≤ 0.5)",
+			n, scrape, span, v.refreshes, v.cost, v.requests, v.bytes/1024, d.refreshes, d.cost, d.requests, d.bytes/1024, share)
+		b.Logf("vigil's queries by evaluation time: %s", byCost(v.cost))
+		b.Logf("the dashboard's: %s", byCost(d.cost))
+	}
+}
+
+// byCost lists each query's summed evaluation time, the costliest first.
+func byCost(c demotest.QueryCost) string {
+	type q struct {
+		text string
+		d    time.Duration
+	}
+	var qs []q
+	for t, d := range c.ByQuery {
+		qs = append(qs, q{t, d})
+	}
+	slices.SortFunc(qs, func(a, b q) int { return cmp.Compare(b.d, a.d) })
+	var out []string
+	for _, x := range qs {
+		out = append(out, fmt.Sprintf("%s %.70s", x.d.Round(time.Millisecond), x.text))
+	}
+	return strings.Join(out, " | ")
+}

@@ -1,0 +1,41 @@
+package ui
+
+import (
+	"strings"
+	"testing"
+
+	tea "charm.land/bubbletea/v2"
+
+	"github.com/vigilterm/vigil/query"
+)
+
+// After a viewer's refused n, the note typed on is not run as keys: p
+// does not pause, q does not quit, digits do not change screen; esc ends
+// it and p pauses again.
+func TestRefusedNoteIsNotKeys(t *testing.T) {
+	p := &query.Principal{Name: "ann", Role: query.RoleViewer, RoleSource: "/etc/vigil/keys:2"}
+	m, _ := newModel(t, &scripted{ov: sample()}, func(o *Options) { o.Principal = p })
+	active := m.active
+	amPress(m, "n")
+	if s := screen(m); !strings.Contains(s, "viewer: writes are not allowed") || !strings.Contains(s, "not run as keys") {
+		t.Fatalf("no refusal on screen:\n%s", s)
+	}
+	var msgs []tea.Msg
+	for _, r := range "paused 3 pods, q?" {
+		msgs = append(msgs, amPress(m, string(r))...)
+	}
+	if isQuit(msgs) {
+		t.Fatal("q quit")
+	}
+	if m.paused() || m.active != active || partOf[*helpPart](m).open || partOf[*notePart](m).open {
+		t.Fatalf("the typed note ran as keys: paused %v, tab %d (was %d), help %v, note open %v", m.paused(), m.active, active, partOf[*helpPart](m).open, partOf[*notePart](m).open)
+	}
+	amPress(m, "esc")
+	if strings.Contains(screen(m), "not run as keys") {
+		t.Fatalf("esc did not end the refusal:\n%s", screen(m))
+	}
+	amPress(m, "p")
+	if !m.paused() {
+		t.Fatal("p does not pause after esc")
+	}
+}

@@ -1,0 +1,140 @@
+package views
+
+import (
+	"github.com/vigilterm/vigil/views/keys"
+	"github.com/vigilterm/vigil/views/widget"
+)
+
+// Symbol is one line of the help screen's legend: a mark the screen can
+// show, what it means and what to do about it.
+type Symbol struct {
+	Mark    string
+	Meaning string
+}
+
+// Legender is a screen that can show symbols: it lists every one it can
+// draw, for the legend under the keys in the help screen. The header's
+// symbols are the console's (ui) own.
+type Legender interface {
+	Legend() []Symbol
+}
+
+// LegendOf is c's legend, or none when it draws no symbols.
+func LegendOf(c Component) []Symbol {
+	if l, ok := c.(Legender); ok {
+		return l.Legend()
+	}
+	return nil
+}
+
+// windowText is the rate window the figures of d are over, "the window"
+// before the first answer.
+func windowText(ctx *Context) string {
+	w := ctx.Config.UI.Window
+	if !w.Auto {
+		return FormatDuration(w.D())
+	}
+	return "the window (auto)"
+}
+
+// Legend implements Legender: the marks of the overview's rows and header.
+func (o *Overview) Legend() []Symbol {
+	k, key := o.ctx.Keys, widget.Key
+	win := windowText(o.ctx)
+	if o.data != nil && o.data.Window > 0 {
+		win = FormatDuration(o.data.Window)
+	}
+	exc := Symbol{"EXC/" + win, "exceptions counted over the last " + win + " (a count in the window, not a total or a rate); from the exceptions counter."}
+	if o.data == nil || !o.data.ExceptionsByEndpoint {
+		exc = Symbol{"EXC*/" + win, "status=\"500\" responses counted over the last " + win + " (a count in the window, not a total): the exceptions counter has no endpoint label, so * marks the stand-in; the header's exc is the counter's own."}
+	}
+	return []Symbol{
+		{"REQ/S", "requests per second over the last " + win + "; ERR% the share of 5xx answers; P50 P99 latency in ms or s."},
+		exc,
+		{"5XX/S", "on a wide terminal: error responses per second, REQ/S × ERR%."},
+		{"● /path", "before a name: a firing alert names this endpoint; " + keys.Name(k.Alerts) + " shows the alerts."},
+		{"⟳12m", "the endpoint's targets restarted or were deployed 12m ago (within the last hour): check the deploy before the code; " + key(k.Open) + " shows the markers on the charts."},
+		{"⟳ unknown", "in the column header: whether targets restarted could not be read; the error line says why."},
+		{"×6", "a group of 6 paths that are one route (/blog/<slug>); " + key(k.Open) + " lists the members."},
+		{"!", "after a group's name: one member is far worse than the group; " + key(k.Open) + " shows which."},
+		{"—", "no traffic in the window, so no figure (never zero)."},
+		{"?", "in place of a figure: known to be wrong; the line under the table says why and what to fix."},
+		{"≥10s", "the p99 is at the histogram's top bucket: the true p99 is that or more; add larger buckets to see it."},
+		{"◌ stale 3m", "no fresh series for 3m (target down or no longer exposing it), so no figure is shown; check the target."},
+		{"▁▃█", "TREND 15m: the error ratio over the last 15 minutes, a point per 30s, oldest at the left; █ is the crit threshold, or the highest point when above it; blank: no traffic."},
+		{"▼ ▲", "the sorted column and its direction; " + key(k.Sort) + " changes the column, " + key(k.Reverse) + " the direction."},
+		{"⚕", "the metrics doctor has findings; " + keys.Name(k.Doctor) + " shows them."},
+	}
+}
+
+// Legend implements Legender: the marks of the alert rows.
+func (a *Alerts) Legend() []Symbol {
+	k, key := a.ctx.Keys, widget.Key
+	return []Symbol{
+		{"crit warn", "SEV: the alert's severity label, shortened; none when it has none."},
+		{"⚠", "after STATE: the alert's rule has a finding of the rules check; " + key(k.Open) + " shows it and the fix."},
+		{"⟳", "after STATE: acked until resolved, a silence vigil extends while the alert fires; " + key(k.Open) + " shows it."},
+		{"…", "a cut value; " + key(k.Open) + " shows the alert in full."},
+		{"FOR 16s", "time since the alert became active."},
+		{"▾", "a group of alerts of one name (" + key(k.Group) + " groups), with how many are in each state."},
+	}
+}
+
+// Legend implements Legender: the marks of the silence rows.
+func (s *Silences) Legend() []Symbol {
+	k, key := s.ctx.Keys, widget.Key
+	return []Symbol{
+		{"=  !=  =~  !~", "a matcher: equal, not equal, matches the regular expression, does not match it; the labels that tell the silences apart come first."},
+		{"▪", "a marked silence; " + key(k.Expire) + " expires every marked one after one confirmation."},
+		{"⟳", "before ENDS IN: an ack kept until its alert resolves; vigil extends it while the alert fires."},
+		{"MATCHES 3", "how many current alerts the silence's matchers select; — for an expired one."},
+		{"…", "a cut value; " + key(k.Open) + " shows the silence in full."},
+	}
+}
+
+// Legend implements Legender: the marks of the charts.
+func (e *Endpoint) Legend() []Symbol {
+	return []Symbol{
+		{"┄", "the warning threshold; ╍ the critical one (thresholds in the configuration), each drawn on the row labelled with its value, and not drawn when no row has it (the caption gives it)."},
+		{"D R !", "under a chart, in a row of their own: a deploy, a restart, an alert firing, at that time (never among the values)."},
+		{"exceptions*", "status=\"500\" responses per minute standing in for exceptions: the exceptions counter has no endpoint label."},
+		{"·", "the comparison with the past (c cycles 1 day, 1 week, off)."},
+		{"┊ D", "a deploy of the endpoint's targets at that time."},
+		{"┊ R", "a restart of the endpoint's targets at that time."},
+		{"┊ !", "an alert naming the endpoint began firing then."},
+		{"┊ *", "several of those in one column; the line under the charts names them."},
+		{"(blank)", "no data (no traffic), never zero."},
+	}
+}
+
+// Legend implements Legender: the doctor's marks.
+func (d *Doctor) Legend() []Symbol {
+	return []Symbol{
+		{"✓", "the check passed."},
+		{"i", "noted: vigil handles it, nothing to do."},
+		{"✕", "a finding that makes figures wrong or missing: the line says the fix."},
+		{"?", "could not be checked; the reason is given."},
+	}
+}
+
+// Legend implements Legender: the Status screen's marks.
+func (s *Status) Legend() []Symbol {
+	return []Symbol{
+		{"●", "a peer or check that answers and is healthy."},
+		{"✕", "a peer that does not answer, or a check that failed: the line names it."},
+		{"?", "not known yet, or could not be read; the reason is given."},
+		{"—", "no figure: nothing to count there (SEES while the cluster is disabled)."},
+		{"SEES", "how many cluster peers this Alertmanager sees (itself included); — with the cluster disabled."},
+		{"CONFIG", "the first 12 hex digits of the sha256 of the configuration the peer runs: peers that differ run different configurations."},
+		{"FAILED/2s", "failed notifications over the last 2s of vigil's own readings (the span read so far, up to 5m)."},
+	}
+}
+
+// Legend implements Legender: the timeline's marks.
+func (t *Timeline) Legend() []Symbol {
+	return []Symbol{
+		{"FIRING PENDING RESOLVED", "an alert's changes; THRESHOLD a crossing of the error ratio or p99."},
+		{"DEPLOY RESTART DOWN UP", "a target's changes."},
+		{"SILENCE+ SILENCE-", "a silence made or ended; WRITE vigil's own writes; NOTE a note (n adds one)."},
+	}
+}
