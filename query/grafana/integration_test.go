@@ -39,6 +39,24 @@ func waitScrapes(t *testing.T, src Source, n int) {
 	})
 }
 
+// waitStepCovered waits until the last step-aligned moment before now
+// has n scrapes of the app in the minute before it. A panel's points sit
+// on multiples of its step, so on a stack started seconds ago the last
+// point of a 30s step can fall before a 1m rate has two samples, however
+// many scrapes are stored after it.
+func waitStepCovered(t *testing.T, src Source, step time.Duration, n int) {
+	t.Helper()
+	demotest.Eventually(t, 120*time.Second, "scrapes before the last "+step.String()+" step", func() (bool, string) {
+		at := time.Now().Add(-2 * time.Second).Truncate(step)
+		v, _, err := src.Query(context.Background(), `count_over_time(up{job="flask"}[1m])`, at)
+		if err != nil {
+			return false, err.Error()
+		}
+		vec, _ := v.(model.Vector)
+		return len(vec) == 1 && int(vec[0].Value) >= n, at.Format(time.RFC3339) + ": " + v.String()
+	})
+}
+
 // settledEnd is a moment two seconds ago that Prometheus has finished
 // ingesting: a scrape of the app stamped after it is stored, so a panel
 // read and the same PromQL asked later see the same points. On a busy
@@ -272,6 +290,9 @@ func TestIntegrationRowsEraDashboard(t *testing.T) {
 	if sc, err := ScrapeOf(ctx, struct{ Source }{src}); sc != DefaultScrapeInterval || err == nil || !strings.Contains(err.Error(), "15s assumed") {
 		t.Errorf("a source without the interval: %s (%v), want 15s assumed, and why", sc, err)
 	}
+	// The dashboard's hour is drawn with a 30s step (a 1m step would be
+	// covered too): its last point must see a 1m rate.
+	waitStepCovered(t, src, 30*time.Second, 10)
 	end := settledEnd(t, src)
 	vars := Resolve(ctx, src, d, nil, d.Range, end, time.Second)
 	if vars[0].Text() != "flask" || vars[0].Err != nil {
