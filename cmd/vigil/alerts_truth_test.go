@@ -84,6 +84,7 @@ func firingIn(as []query.Alert) int {
 // screen (Alertmanager's and Prometheus's merged) as on the list of all
 // contexts, it is Prometheus's activeAt, not Alertmanager's startsAt.
 func TestAlertAgeOneDefinition(t *testing.T) {
+	t.Parallel()
 	stack := demotest.Start(t, demo.StackOptions{App: demo.AppOptions{Seed: 21}, Alertmanagers: 1,
 		RuleFiles: map[string][]byte{"age.yml": []byte(ageRules)}})
 	cfg := truthConfig(stack.PrometheusURL, stack.AlertmanagerURLs)
@@ -153,6 +154,7 @@ func TestAlertAgeOneDefinition(t *testing.T) {
 // contexts counts. A firing alert only its Prometheus has (sent to no
 // Alertmanager of the context) counts everywhere.
 func TestContextFiringCountOneNumber(t *testing.T) {
+	t.Parallel()
 	withAM := demotest.Start(t, demo.StackOptions{App: demo.AppOptions{Seed: 22}, Alertmanagers: 1,
 		RuleFiles: map[string][]byte{"age.yml": []byte(ageRules)}})
 	alone := demotest.Start(t, demo.StackOptions{App: demo.AppOptions{Seed: 23},

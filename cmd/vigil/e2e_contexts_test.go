@@ -45,6 +45,7 @@ prometheus = { url = %q }
 // stack's Prometheus is stopped, the other still prints, the stopped one
 // is named with its error, and the exit code is 1.
 func TestSnapshotEveryContext(t *testing.T) {
+	t.Parallel()
 	a := demotest.Start(t, demo.StackOptions{App: demo.AppOptions{Seed: 7}})
 	b := demotest.Start(t, demo.StackOptions{App: demo.AppOptions{Seed: 8}, Alertmanagers: 1})
 	file := twoContextsConfig(t, a, b, "")

@@ -16,6 +16,7 @@ import (
 // and exit code 1; once configured as the doctor says, those checks read
 // ok. JSON carries every check.
 func TestDoctorCommand(t *testing.T) {
+	t.Parallel()
 	bin := vigilBinary(t)
 	stack := demotest.Start(t, demo.StackOptions{
 		App:       demo.AppOptions{Seed: 5},

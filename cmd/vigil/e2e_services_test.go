@@ -21,6 +21,7 @@ import (
 // its /api/orders; esc comes back; S changes the selector to shop alone.
 // The snapshot attributes the incident to billing too.
 func TestE2ETwoServicesIncidentOnItsService(t *testing.T) {
+	t.Parallel()
 	shop := demotest.StartFlask(t, demo.FlaskOptions{Shape: demo.FlaskSingle})
 	billing := demotest.StartFlask(t, demo.FlaskOptions{Shape: demo.FlaskSingle})
 	stack := demotest.Start(t, demo.StackOptions{Scrape: map[string][]string{"shop": {shop.Addr()}, "billing": {billing.Addr()}}})

@@ -43,6 +43,7 @@ func (tl timelineJSON) kinds() map[string]int {
 // stack: exit codes, a failing source named in errors with exit code 1
 // while the other sources still print, hostile text neutralised.
 func TestTimelineCommand(t *testing.T) {
+	t.Parallel()
 	bin := vigilBinary(t)
 	stack := demotest.Start(t, demo.StackOptions{App: demo.AppOptions{Seed: 5}})
 	ln, err := net.Listen("tcp", "127.0.0.1:0")

@@ -102,6 +102,7 @@ reason = "kept for the comparison"
 // the reference rules are found (exit 1) in text, JSON and markdown; and
 // `vigil rules lint --prometheus` reads the series of that Prometheus.
 func TestDoctorRulesOnTheDemoStack(t *testing.T) {
+	t.Parallel()
 	stack := demotest.Start(t, demo.StackOptions{RuleFiles: demo.DemoRules()})
 	prom := "--prometheus=" + stack.PrometheusURL
 	out, errOut, code := runBinary(t, nil, "doctor", "--rules", prom)

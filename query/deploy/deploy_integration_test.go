@@ -216,8 +216,13 @@ func TestMultiprocessFiguresAreTheWorkersSum(t *testing.T) {
 func TestCrashLoopIsRestartsNotWorkers(t *testing.T) {
 	r := start(t, demo.FlaskSingle, 0)
 	// A window long enough that /api/orders keeps a rate from the
-	// processes before the last, however slowly the last one starts.
-	r.shape.Window = 2 * time.Minute
+	// processes before the last, however slowly the last ones start: its
+	// last sample can be the second process's (the third may be read
+	// before it serves /api/orders), up to 30 s before the last crash,
+	// and the overview may be read 90 s after it. 2 minutes was seen to
+	// run out on a loaded machine; the longest the waits below allow is
+	// 3 x 30 s + 90 s.
+	r.shape.Window = 5 * time.Minute
 	drive := r.drive(t, 20, 20*300)
 	ctx := context.Background()
 	changes := `changes(process_start_time_seconds{job="` + job + `"}[5m])`
