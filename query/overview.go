@@ -255,8 +255,20 @@ func markStale(ov *Overview) {
 		// Every figure the totals sum is old samples: they are unknown
 		// now, not the last values before the targets went down.
 		nan := math.NaN()
-		ov.Totals = Totals{RPS: nan, ErrorRatio: nan, P99: nan, Exceptions: nan}
+		ov.Totals = Totals{RPS: nan, ErrorRatio: nan, P99: nan, Exceptions: nan, Unknown: allStaleWhy(&ov.Targets)}
 	}
+}
+
+// allStaleWhy is why the totals are unknown when no endpoint has a sample
+// from the last scrape.
+func allStaleWhy(tg *Targets) string {
+	const why = "no endpoint has a sample from the last scrape"
+	if down := tg.Down(); len(down) > 0 {
+		return fmt.Sprintf("%s: %d of %d targets down", why, len(down), len(tg.List))
+	}
+	// A restarted process shows an endpoint's series only once it has
+	// served it; until then every row can be without a fresh sample.
+	return why + " (a process that just restarted shows an endpoint once it has served it)"
 }
 
 // runAll sends every query at once under one deadline of the client's

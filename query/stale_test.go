@@ -29,4 +29,13 @@ func TestMarkStaleTotals(t *testing.T) {
 	if tt := all.Totals; !Missing(tt.RPS) || !Missing(tt.ErrorRatio) || !Missing(tt.P99) || !Missing(tt.Exceptions) {
 		t.Errorf("every endpoint stale: totals %+v, want unknown", tt)
 	}
+	if all.Totals.Unknown == "" || some.Totals.Unknown != "" {
+		t.Errorf("totals unknown %q (all stale) and %q (one fresh): want the reason only when all are stale", all.Totals.Unknown, some.Totals.Unknown)
+	}
+	down := mk(map[string]bool{})
+	down.Targets = Targets{Known: true, List: []Target{{Up: false}, {Up: true}}}
+	markStale(down)
+	if want := "no endpoint has a sample from the last scrape: 1 of 2 targets down"; down.Totals.Unknown != want {
+		t.Errorf("totals unknown %q, want %q", down.Totals.Unknown, want)
+	}
 }

@@ -504,10 +504,12 @@ func snapshotReport(cfg *vigil.Config, limit int) (*views.Report, error) {
 	case len(ov.Errors) > 0:
 		e := ov.Errors[0]
 		return r, fmt.Errorf("prometheus %s answered with an error to query %s (%s): %v", cfg.Prometheus.URL, e.Name, e.Query, e.Err)
+	case len(ov.Targets.Down()) > 0:
+		// Before the unknown totals: the down targets are their reason
+		// when every row is stale, and this line names them.
+		return r, fmt.Errorf("%s", r.TargetsLine())
 	case ov.Totals.Unknown != "":
 		return r, fmt.Errorf("figures unknown: %s", ov.Totals.Unknown)
-	case len(ov.Targets.Down()) > 0:
-		return r, fmt.Errorf("%s", r.TargetsLine())
 	case r.NoSeries():
 		return r, fmt.Errorf("no series matches {%s}: no %s series and no target (up) at %s — check metrics.selector",
 			cfg.Metrics.Selector, cfg.Metrics.DurationMetric, cfg.Prometheus.URL)
