@@ -1,8 +1,10 @@
 package ui
 
 import (
+	"charm.land/bubbles/v2/key"
 	"context"
 	"errors"
+	"github.com/vigilterm/vigil/views/keys"
 	"strings"
 	"time"
 
@@ -40,6 +42,22 @@ type alertsPart struct {
 	// keeper keeps acks until resolved, fed by each refresh (ui/ackkeeper.go).
 	keeper *query.AckKeeper
 }
+
+// alertsSpec is the alerts, with an alert's detail and the silence form
+// over them.
+var alertsSpec = Spec{Name: "alerts", Help: "alerts", Build: buildAlerts,
+	Sections: func(k *keys.KeyMap) []keys.Section {
+		return []keys.Section{
+			{Title: "Alerts and alert details", Bindings: []key.Binding{k.Open, k.Group, k.Browse, k.Copy, k.Jump, k.Silence, k.Ack, k.GraphAlert, k.Recreate}},
+			{Title: "Silence form", Bindings: []key.Binding{k.NextField, k.PrevField, k.Toggle, k.SilenceScope, k.MatcherText, k.PresetPrev, k.PresetNext, k.UntilResolved}},
+		}
+	}}
+
+// silencesSpec is the silences; the alerts' part runs their writes.
+var silencesSpec = Spec{Name: "silences", Help: "silences", Build: buildSilences,
+	Sections: func(k *keys.KeyMap) []keys.Section {
+		return []keys.Section{{Title: "Silences", Bindings: []key.Binding{k.Expire, k.Extend, k.ShowExpired, k.Mark, k.NewSilence}}}
+	}}
 
 // buildAlerts registers the alerts screen, with g graphing an alert's rule
 // (ui/graphalert.go).

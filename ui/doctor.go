@@ -6,13 +6,11 @@ import (
 	"slices"
 	"time"
 
-	"charm.land/bubbles/v2/key"
 	tea "charm.land/bubbletea/v2"
 
 	"github.com/vigilterm/vigil/query"
 	"github.com/vigilterm/vigil/query/poll"
 	"github.com/vigilterm/vigil/views"
-	"github.com/vigilterm/vigil/views/keys"
 )
 
 // DoctorInterval is how often the metrics doctor runs: its checks look at
@@ -77,7 +75,7 @@ func (d *doctorPart) show(err error) tea.Cmd {
 	r := d.last.WithRulesOf(d.m.shape(), d.rulesOf)
 	d.screen.Update(views.DoctorMsg{Report: r, Err: err})
 	// To the overview's screen (ui/overview.go).
-	cmd := d.m.toParts(views.DoctorSummaryMsg{Text: views.DoctorSummary(r, d.m.ctx.Keys.Doctor)})
+	cmd := d.m.toParts(views.DoctorSummaryMsg{Text: views.DoctorSummary(r, d.m.ctx.Keys.Screen("doctor"))})
 	d.m.SetSize(d.m.width, d.m.height)
 	return cmd
 }
@@ -118,6 +116,3 @@ func (d *doctorPart) poll(at time.Time, now bool) tea.Cmd {
 		return r, nil
 	}, at)
 }
-
-// doctorKey is the binding that shows the doctor screen.
-func doctorKey(k *keys.KeyMap) key.Binding { return k.Doctor }

@@ -30,7 +30,7 @@ func (m *Model) headerLegend() []views.Symbol {
 	}
 	if m.alerts.am != nil || m.alerts.pending != nil {
 		out = append(out,
-			views.Symbol{Mark: "2 Alerts ●3", Meaning: "3 alerts firing, on tab 2; " + keys.Name(k.Alerts) + " shows them."},
+			views.Symbol{Mark: "2 Alerts ●3", Meaning: "3 alerts firing, on tab 2; " + keys.Name(k.Screen("alerts")) + " shows them."},
 			views.Symbol{Mark: "◐2", Meaning: "2 alerts pending: their rule's `for` has not elapsed yet."},
 			views.Symbol{Mark: "◌1", Meaning: "1 alert silenced or inhibited: it sends no notification."},
 			views.Symbol{Mark: "●?", Meaning: "no source of alerts has answered yet: the count is unknown, not 0."},
@@ -39,8 +39,8 @@ func (m *Model) headerLegend() []views.Symbol {
 	}
 	if m.alerts.am != nil {
 		out = append(out,
-			views.Symbol{Mark: "am ●✕", Meaning: "each Alertmanager peer: ● healthy, ✕ not answering; " + keys.Name(k.Status) + " shows them."},
-			views.Symbol{Mark: "notify ✕", Meaning: "notifications failed: each integration and how many failed over the time after /; " + keys.Name(k.Status) + " shows the deliveries."},
+			views.Symbol{Mark: "am ●✕", Meaning: "each Alertmanager peer: ● healthy, ✕ not answering; " + keys.Name(k.Screen("status")) + " shows them."},
+			views.Symbol{Mark: "notify ✕", Meaning: "notifications failed: each integration and how many failed over the time after /; " + keys.Name(k.Screen("status")) + " shows the deliveries."},
 			views.Symbol{Mark: "✕ watchdog", Meaning: "the watchdog alert is not firing: the alerting pipeline is broken; no page will come."},
 		)
 	}

@@ -89,6 +89,9 @@ func New(o Options) *Model {
 		// their key's name: the form shows that name, not a field.
 		o.Context.SignedBy = func() string { return p.Current().Name }
 	}
+	if !o.Context.Keys.HasScreens() { // a context made with keys.New
+		setScreenKeys(o.Context.Keys)
+	}
 	m.buildTabs()
 	m.overlays = []overlay{&helpPart{m: m}, newPromQL(m, o), newNotePart(m), confirm}
 	for _, o := range m.overlays {

@@ -1,7 +1,9 @@
 package ui
 
 import (
+	"charm.land/bubbles/v2/key"
 	"context"
+	"github.com/vigilterm/vigil/views/keys"
 	"time"
 
 	tea "charm.land/bubbletea/v2"
@@ -50,6 +52,15 @@ type overviewPart struct {
 	release func()
 }
 
+// overviewSpec is the overview, with the endpoint detail over it.
+var overviewSpec = Spec{Name: "overview", Help: "overview", Build: buildOverview,
+	Sections: func(k *keys.KeyMap) []keys.Section {
+		return []keys.Section{
+			{Title: "Overview", Bindings: []key.Binding{k.Sort, k.Reverse, k.Open, k.Selector}},
+			{Title: "Endpoint detail", Bindings: []key.Binding{k.RangeShorter, k.RangeLonger, k.RangeChoose, k.Compare, k.Back}},
+		}
+	}}
+
 // buildOverview registers the overview and, stacked over it, the endpoint
 // detail (ui/detail.go).
 func buildOverview(m *Model, t *tab) []part {
@@ -67,7 +78,7 @@ func buildOverview(m *Model, t *tab) []part {
 	return []part{o.detail, o.members, o}
 }
 
-// overviewScreen is the overview as the console shows it: turning the
+// overviewSpec is the overview as the console shows it: turning the
 // comparison on or moving it fetches the baseline at once.
 type overviewScreen struct {
 	*views.Overview

@@ -32,6 +32,9 @@ type panelsPart struct {
 // again while the panels are shown.
 const DiscoverInterval = 10 * time.Minute
 
+// panelsSpec is the custom panels, with the dashboards over them.
+var panelsSpec = Spec{Name: "panels", Help: "custom panels", Build: buildPanels}
+
 // buildPanels registers the custom panels screen, from the configuration.
 func buildPanels(m *Model, t *tab) []part {
 	p := &panelsPart{m: m, tab: t, screen: views.NewPanels(m.ctx, m.ctx.Config.PanelSpecs()), q: m.opts.Querier}

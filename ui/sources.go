@@ -94,6 +94,9 @@ type Options struct {
 	Backtest   BacktestSource
 	// Timeline builds the timeline screen's events.
 	Timeline TimelineSource
+	// Screens are the sources of the screens that declare their own
+	// (Spec.Source), by the spec's name.
+	Screens map[string]any
 
 	// Dashboards are Grafana dashboards, opened over the Panels screen;
 	// DashboardVars the values of their variables given by --var;
@@ -146,6 +149,7 @@ func (o *Options) PrometheusSources(p *query.Prometheus) {
 	o.Rules = p.Rules
 	o.Names = func(ctx context.Context) ([]string, error) { return query.MetricNames(ctx, p.API()) }
 	o.Pending = p.Alerts
-	rulesSources(o, p) // ui/rulecheck.go
+	rulesSources(o, p)  // ui/rulecheck.go
+	screenSources(o, p) // ui/spec.go
 	o.DashboardSource = grafana.FromPrometheus(p)
 }

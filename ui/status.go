@@ -85,6 +85,9 @@ type statusPart struct {
 	last     statusRead // the last full read
 }
 
+// statusSpec is the status of Prometheus, its targets and Alertmanager.
+var statusSpec = Spec{Name: "status", Help: "status", Build: buildStatus}
+
 // buildStatus registers the Status screen.
 func buildStatus(m *Model, t *tab) []part {
 	s := &statusPart{m: m, tab: t, screen: views.NewStatus(m.ctx)}

@@ -7,25 +7,7 @@ import (
 	tea "charm.land/bubbletea/v2"
 
 	"github.com/vigilterm/vigil/views"
-	"github.com/vigilterm/vigil/views/keys"
 )
-
-// screens are the top-level screens, in tab order: the key that shows
-// each and the function that builds it. Adding a screen is its own files
-// and one line here, and also its key in views/keys and its source in
-// ui/sources.go (docs/architecture.md says where).
-var screens = []struct {
-	key   func(*keys.KeyMap) key.Binding
-	build func(*Model, *tab) []part
-}{
-	{func(k *keys.KeyMap) key.Binding { return k.Overview }, buildOverview}, // ui/overview.go, ui/detail.go
-	{func(k *keys.KeyMap) key.Binding { return k.Alerts }, buildAlerts},     // ui/alerts.go
-	{func(k *keys.KeyMap) key.Binding { return k.Silences }, buildSilences}, // ui/alerts.go
-	{func(k *keys.KeyMap) key.Binding { return k.Panels }, buildPanels},     // ui/panels.go
-	{func(k *keys.KeyMap) key.Binding { return k.Timeline }, buildTimeline}, // ui/timeline.go
-	{func(k *keys.KeyMap) key.Binding { return k.Status }, buildStatus},     // ui/status.go
-	{doctorKey, buildDoctor}, // ui/doctor.go
-}
 
 // part is what a screen's file adds to the console besides its component:
 // the messages it owns and the polls it runs.
@@ -82,9 +64,9 @@ type pausedMsg struct {
 
 // buildTabs builds every registered screen.
 func (m *Model) buildTabs() {
-	for _, s := range screens {
-		t := &tab{key: s.key(m.ctx.Keys)}
-		m.parts = append(m.parts, s.build(m, t)...)
+	for i, s := range screens {
+		t := &tab{key: m.ctx.Keys.ScreenAt(i)}
+		m.parts = append(m.parts, s.Build(m, t)...)
 		m.tabs = append(m.tabs, t)
 	}
 }

@@ -1,6 +1,7 @@
 package ui
 
 import (
+	"charm.land/bubbles/v2/key"
 	"context"
 	"errors"
 	"time"
@@ -33,6 +34,12 @@ type timelineBuild struct {
 	rng     time.Duration
 	sources []string
 }
+
+// timelineSpec is the incident's timeline.
+var timelineSpec = Spec{Name: "timeline", Help: "incident timeline", Build: buildTimeline,
+	Sections: func(k *keys.KeyMap) []keys.Section {
+		return []keys.Section{{Title: "Timeline", Bindings: []key.Binding{k.Open, k.RangeShorter, k.RangeLonger, k.RangeChoose, k.Back}}}
+	}}
 
 // buildTimeline registers the timeline screen.
 func buildTimeline(m *Model, t *tab) []part {
@@ -71,7 +78,7 @@ func (p *timelinePart) update(msg tea.Msg) (tea.Cmd, bool) {
 		return p.openEvent(msg), true
 	case noteWrittenMsg:
 		if p.m.activeTab() != p.tab {
-			p.m.setFlash("note saved ("+keys.Name(p.m.ctx.Keys.Timeline)+" shows the timeline)", false)
+			p.m.setFlash("note saved ("+keys.Name(p.m.ctx.Keys.Screen("timeline"))+" shows the timeline)", false)
 		}
 		return p.refreshNow(), true
 	case pausedMsg:

@@ -52,7 +52,7 @@ func (o *Overview) Legend() []Symbol {
 		{"REQ/S", "requests per second over the last " + win + "; ERR% the share of 5xx answers; P50 P99 latency in ms or s."},
 		exc,
 		{"5XX/S", "on a wide terminal: error responses per second, REQ/S × ERR%."},
-		{"● /path", "before a name: a firing alert names this endpoint; " + keys.Name(k.Alerts) + " shows the alerts."},
+		{"● /path", "before a name: a firing alert names this endpoint; " + keys.Name(k.Screen("alerts")) + " shows the alerts."},
 		{"⟳12m", "the endpoint's targets restarted or were deployed 12m ago (within the last hour): check the deploy before the code; " + key(k.Open) + " shows the markers on the charts."},
 		{"⟳ unknown", "in the column header: whether targets restarted could not be read; the error line says why."},
 		{"×6", "a group of 6 paths that are one route (/blog/<slug>); " + key(k.Open) + " lists the members."},
@@ -63,7 +63,7 @@ func (o *Overview) Legend() []Symbol {
 		{"◌ stale 3m", "no fresh series for 3m (target down or no longer exposing it), so no figure is shown; check the target."},
 		{"▁▃█", "TREND 15m: the error ratio over the last 15 minutes, a point per 30s, oldest at the left; █ is the crit threshold, or the highest point when above it; blank: no traffic."},
 		{"▼ ▲", "the sorted column and its direction; " + key(k.Sort) + " changes the column, " + key(k.Reverse) + " the direction."},
-		{"⚕", "the metrics doctor has findings; " + keys.Name(k.Doctor) + " shows them."},
+		{"⚕", "the metrics doctor has findings; " + keys.Name(k.Screen("doctor")) + " shows them."},
 	}
 }
 

@@ -32,7 +32,6 @@ import (
 	"github.com/vigilterm/vigil/themes"
 	"github.com/vigilterm/vigil/ui"
 	"github.com/vigilterm/vigil/views"
-	"github.com/vigilterm/vigil/views/keys"
 )
 
 // version is set at build time with -ldflags "-X main.version=...".
@@ -159,7 +158,7 @@ func newContext(cfg *vigil.Config, getenv func(string) string) (*views.Context, 
 	if err != nil {
 		return nil, usageError{&vigil.Error{Where: cfg.Source, Key: "ui.theme", Msg: err.Error()}}
 	}
-	return &views.Context{Config: cfg, Styles: th.Styles(), Keys: keys.New(cfg.UI.ReadOnly), Now: time.Now}, nil
+	return &views.Context{Config: cfg, Styles: th.Styles(), Keys: ui.Keys(cfg.UI.ReadOnly), Now: time.Now}, nil
 }
 
 func runConsole(args []string, stderr io.Writer, getenv func(string) string) error {
@@ -327,7 +326,7 @@ func (p *prepared) model(getenv func(string) string, logger *slog.Logger, w writ
 		return nil, err
 	}
 	if w.principal != nil && !w.principal.Role.CanWrite() {
-		vctx.Keys = keys.New(false)
+		vctx.Keys = ui.Keys(false)
 		why := (&query.ForbiddenError{Principal: *w.principal}).Error()
 		for _, b := range vctx.Keys.Dangerous() {
 			vctx.Keys.Disable(b, why)

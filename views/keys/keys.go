@@ -19,13 +19,6 @@ type KeyMap struct {
 	Refresh    key.Binding
 	Pause      key.Binding
 	NextScreen key.Binding
-	Overview   key.Binding
-	Alerts     key.Binding
-	Silences   key.Binding
-	Panels     key.Binding
-	Timeline   key.Binding
-	Status     key.Binding
-	Doctor     key.Binding
 	PromQL     key.Binding
 	Note       key.Binding
 	Contexts   key.Binding
@@ -105,6 +98,9 @@ type KeyMap struct {
 	// Reasons maps a disabled binding's help key to why it is disabled;
 	// Disable fills it.
 	Reasons map[string]string
+
+	// screens are the top-level screens' keys, in tab order (SetScreens).
+	screens []screenKey
 }
 
 // dangerous are the bindings that write to Alertmanager, with what each
@@ -135,14 +131,7 @@ func New(readOnly bool) *KeyMap {
 		Refresh:    key.NewBinding(key.WithKeys("r"), key.WithHelp("r", "refresh now")),
 		Pause:      key.NewBinding(key.WithKeys("p"), key.WithHelp("p", "pause/resume")),
 		NextScreen: key.NewBinding(key.WithKeys("tab"), key.WithHelp("tab", "next screen")),
-		Overview:   key.NewBinding(key.WithKeys("1"), key.WithHelp("1", "overview")),
-		Alerts:     key.NewBinding(key.WithKeys("2"), key.WithHelp("2", "alerts")),
-		Silences:   key.NewBinding(key.WithKeys("3"), key.WithHelp("3", "silences")),
-		Panels:     key.NewBinding(key.WithKeys("4"), key.WithHelp("4", "custom panels")),
-		Timeline:   key.NewBinding(key.WithKeys("5"), key.WithHelp("5", "incident timeline")),
 		Note:       key.NewBinding(key.WithKeys("n"), key.WithHelp("n", "add a note to the timeline")),
-		Status:     key.NewBinding(key.WithKeys("6"), key.WithHelp("6", "status")),
-		Doctor:     key.NewBinding(key.WithKeys("7"), key.WithHelp("7", "metrics doctor")),
 		PromQL:     key.NewBinding(key.WithKeys(":"), key.WithHelp(":", "PromQL prompt")),
 		Contexts:   key.NewBinding(key.WithKeys("C"), key.WithHelp("C", "switch context")),
 		AllAlerts:  key.NewBinding(key.WithKeys("A"), key.WithHelp("A", "alerts of all contexts")),
@@ -260,7 +249,7 @@ func Name(b key.Binding) string { return b.Help().Key }
 
 // Global returns the bindings that work on every screen.
 func (k *KeyMap) Global() []key.Binding {
-	return []key.Binding{k.Overview, k.Alerts, k.Silences, k.Panels, k.Timeline, k.Status, k.Doctor, k.PromQL, k.Note, k.Contexts, k.AllAlerts, k.NextScreen, k.Refresh, k.Pause, k.Help, k.Quit, k.Interrupt}
+	return append(k.Screens(), k.PromQL, k.Note, k.Contexts, k.AllAlerts, k.NextScreen, k.Refresh, k.Pause, k.Help, k.Quit, k.Interrupt)
 }
 
 // Navigation returns the list movement bindings.

@@ -1,72 +1,62 @@
 package keys
 
 import (
-	"flag"
-	"os"
-	"reflect"
+	"strconv"
 	"strings"
 	"testing"
 
 	"charm.land/bubbles/v2/key"
 )
 
-var update = flag.Bool("update", false, "rewrite the key reference in README.md")
-
-const (
-	readme = "../../README.md"
-	begin  = "<!-- keys:begin (generated from views/keys by `go test ./views/keys -update`) -->"
-	end    = "<!-- keys:end -->"
-)
-
-// Every binding of the key map is listed in a section of the reference.
-func TestEveryBindingIsInTheReference(t *testing.T) {
+// The screens get their keys from their order: 1 for the first, none
+// past the ninth; each is found by its name, its sections follow the global
+// ones in tab order.
+func TestScreensTakeKeysInOrder(t *testing.T) {
 	k := New(false)
-	listed := map[string]bool{}
-	for _, s := range k.Sections() {
-		for _, b := range s.Bindings {
-			listed[b.Help().Key+"\x00"+b.Help().Desc] = true
-		}
+	if k.HasScreens() || len(k.Screens()) != 0 {
+		t.Fatal("a new key map has screen keys before SetScreens")
 	}
-	v := reflect.ValueOf(k).Elem()
-	for i := 0; i < v.NumField(); i++ {
-		b, ok := v.Field(i).Interface().(key.Binding)
-		if !ok {
-			continue
+	var ss []Screen
+	for i := range MaxScreens + 1 {
+		s := Screen{Name: "s" + strconv.Itoa(i), Help: "screen " + strconv.Itoa(i)}
+		if i == 1 {
+			s.Sections = []Section{{Title: "Second", Bindings: []key.Binding{k.Sort}}}
 		}
-		if !listed[b.Help().Key+"\x00"+b.Help().Desc] {
-			t.Errorf("binding %s (%q) is in no section of the key reference", v.Type().Field(i).Name, b.Help().Key)
-		}
-		if len(b.Keys()) == 0 || b.Help().Desc == "" {
-			t.Errorf("binding %s has no keys or no help", v.Type().Field(i).Name)
-		}
+		ss = append(ss, s)
+	}
+	k.SetScreens(ss)
+	if got := len(k.Screens()); got != MaxScreens {
+		t.Fatalf("%d screen keys, want %d", got, MaxScreens)
+	}
+	if b := k.Screen("s0"); !key.Matches(keyPress("1"), b) || b.Help().Desc != "screen 0" {
+		t.Fatalf("first screen: keys %v help %q", b.Keys(), b.Help().Desc)
+	}
+	if b := k.Screen("s8"); Name(b) != "9" {
+		t.Fatalf("ninth screen's key %q", Name(b))
+	}
+	if b := k.Screen("s9"); len(b.Keys()) != 0 || Name(b) != "" {
+		t.Fatalf("tenth screen has key %v", b.Keys())
+	}
+	if b := k.Screen("nothing"); len(b.Keys()) != 0 {
+		t.Fatal("an unknown screen has a key")
+	}
+	if g := k.Global(); Name(g[0]) != "1" || Name(g[MaxScreens]) != Name(k.PromQL) {
+		t.Fatalf("global keys begin %q … %q", Name(g[0]), Name(g[MaxScreens]))
+	}
+	secs := k.Sections()
+	if secs[2].Title != "Second" {
+		t.Fatalf("the screen's section is at %q, want after the global and list sections", secs[2].Title)
+	}
+	k.SetScreens(ss[:2])
+	if len(k.Screens()) != 2 {
+		t.Fatal("SetScreens again kept the old screens")
 	}
 }
 
-// The README's key reference is the one generated from the bindings.
-func TestReadmeKeyReferenceIsCurrent(t *testing.T) {
-	data, err := os.ReadFile(readme)
-	if err != nil {
-		t.Fatal(err)
-	}
-	doc := string(data)
-	i, j := strings.Index(doc, begin), strings.Index(doc, end)
-	if i < 0 || j < i {
-		t.Fatalf("README.md lacks the markers %q … %q", begin, end)
-	}
-	want := New(false).Reference()
-	got := doc[i+len(begin) : j]
-	if got == want {
-		return
-	}
-	if *update {
-		doc = doc[:i+len(begin)] + want + doc[j:]
-		if err := os.WriteFile(readme, []byte(doc), 0o644); err != nil {
-			t.Fatal(err)
-		}
-		return
-	}
-	t.Fatalf("README.md's key reference is out of date: run go test ./views/keys -update\nwant:%s", want)
-}
+// keyPress is the key press of a printable key.
+type keyPress string
+
+func (k keyPress) String() string { return string(k) }
 
 // Read-only mode disables every key that writes, which hides it from help.
 func TestReadOnlyDisablesDangerousKeys(t *testing.T) {

@@ -12,22 +12,20 @@ type Section struct {
 	Bindings []key.Binding
 }
 
-// Sections groups every binding for the key reference in the README and the
-// help screen. A test checks that every binding of KeyMap is in one.
+// Sections groups every binding for the key reference in the README: the
+// global ones, each screen's own (SetScreens), the prompt's. A test checks
+// that every binding of KeyMap is in one.
 func (k *KeyMap) Sections() []Section {
-	return []Section{
+	out := []Section{
 		{"Everywhere", k.Global()},
 		{"Lists (overview, alerts, silences, timeline)", append(k.Navigation(), k.Filter, k.Back)},
-		{"Overview", []key.Binding{k.Sort, k.Reverse, k.Open, k.Selector}},
-		{"Endpoint detail", []key.Binding{k.RangeShorter, k.RangeLonger, k.RangeChoose, k.Compare, k.Back}},
-		{"Alerts and alert details", []key.Binding{k.Open, k.Group, k.Browse, k.Copy, k.Jump, k.Silence, k.Ack, k.GraphAlert, k.Recreate}},
-		{"Timeline", []key.Binding{k.Open, k.RangeShorter, k.RangeLonger, k.RangeChoose, k.Back}},
-		{"Silence form", []key.Binding{k.NextField, k.PrevField, k.Toggle, k.SilenceScope, k.MatcherText, k.PresetPrev, k.PresetNext, k.UntilResolved}},
-		{"Silences", []key.Binding{k.Expire, k.Extend, k.ShowExpired, k.Mark, k.NewSilence}},
-		{"PromQL prompt (:)", []key.Binding{k.Apply, k.Complete, k.HistoryPrev, k.HistoryNext, k.GraphExpr, k.SortColumn, k.ScrollLeft, k.ScrollRight, k.PromQL, k.Cancel}},
-		{"Served to a team (vigil serve)", []key.Binding{k.Who, k.Claim}},
-		{"Prompts, forms and confirmations", []key.Binding{k.Apply, k.Cancel}},
 	}
+	out = append(out, k.screenSections()...) // each screen's own, from its spec
+	return append(out,
+		Section{"PromQL prompt (:)", []key.Binding{k.Apply, k.Complete, k.HistoryPrev, k.HistoryNext, k.GraphExpr, k.SortColumn, k.ScrollLeft, k.ScrollRight, k.PromQL, k.Cancel}},
+		Section{"Served to a team (vigil serve)", []key.Binding{k.Who, k.Claim}},
+		Section{"Prompts, forms and confirmations", []key.Binding{k.Apply, k.Cancel}},
+	)
 }
 
 // Reference renders the sections as a Markdown table, for the README.
