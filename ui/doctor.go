@@ -36,6 +36,25 @@ type doctorPart struct {
 	rulesOf *query.Overview
 }
 
+// doctorSpec is the metrics doctor: its checks on the exporter's series,
+// on its screen and in the overview's line.
+var doctorSpec = Spec{Name: "doctor", Help: "metrics doctor", Build: buildDoctor,
+	Source: func(p *query.Prometheus) any { return p }}
+
+// DoctorSource checks the exporter's series behind a shape;
+// *query.Prometheus is one, DoctorFunc makes one of a function.
+type DoctorSource interface {
+	Doctor(ctx context.Context, s query.Shape, o query.DoctorOptions) *query.DoctorReport
+}
+
+// DoctorFunc is a DoctorSource made of a function.
+type DoctorFunc func(ctx context.Context, s query.Shape, o query.DoctorOptions) *query.DoctorReport
+
+// Doctor implements DoctorSource.
+func (f DoctorFunc) Doctor(ctx context.Context, s query.Shape, o query.DoctorOptions) *query.DoctorReport {
+	return f(ctx, s, o)
+}
+
 // buildDoctor registers the doctor screen.
 func buildDoctor(m *Model, t *tab) []part {
 	d := &doctorPart{m: m, tab: t, screen: views.NewDoctor(m.ctx)}
@@ -95,7 +114,8 @@ func (d *doctorPart) followRules(ov *query.Overview) tea.Cmd {
 }
 
 func (d *doctorPart) poll(at time.Time, now bool) tea.Cmd {
-	if d.m.opts.Doctor == nil {
+	src, ok := sourceOf[DoctorSource](d.m, doctorSpec.Name)
+	if !ok {
 		return nil
 	}
 	// r refreshes it only while its screen is shown: elsewhere, r is for
@@ -106,10 +126,10 @@ func (d *doctorPart) poll(at time.Time, now bool) tea.Cmd {
 	if !now && !d.feed.p.Due(at) {
 		return nil
 	}
-	run, opts, s := d.m.opts.Doctor, d.m.opts.DoctorOptions, d.m.autoShape()
+	opts, s := d.m.opts.DoctorOptions, d.m.autoShape()
 	at = dueAt(at, now)
 	return d.feed.startDue(func(ctx context.Context) (*query.DoctorReport, error) {
-		r := run(ctx, s, opts)
+		r := src.Doctor(ctx, s, opts)
 		if r == nil {
 			return nil, errors.New("no report")
 		}

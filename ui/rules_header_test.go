@@ -49,10 +49,10 @@ func TestDoctorRulesLineFollowsTheOverview(t *testing.T) {
 		Seen: "the overview reads the raw series: Prometheus has no series vigil:job_le:x:rate1m (nor of another window)"}}}
 	doctorRuns := 0
 	withDoctor := func(o *Options) {
-		o.Doctor = func(context.Context, query.Shape, query.DoctorOptions) *query.DoctorReport {
+		o.Screens = map[string]any{"doctor": DoctorFunc(func(context.Context, query.Shape, query.DoctorOptions) *query.DoctorReport {
 			doctorRuns++
 			return report
-		}
+		})}
 	}
 	src := &scripted{ov: sample()}
 	src.ov.RulesWhy = "not checked yet"
@@ -84,11 +84,11 @@ func TestDoctorShownAgainChecksAgain(t *testing.T) {
 	runs := 0
 	var clock *fakeClock
 	withDoctor := func(o *Options) {
-		o.Doctor = func(context.Context, query.Shape, query.DoctorOptions) *query.DoctorReport {
+		o.Screens = map[string]any{"doctor": DoctorFunc(func(context.Context, query.Shape, query.DoctorOptions) *query.DoctorReport {
 			runs++
 			return &query.DoctorReport{At: clock.Now(), Checks: []query.Check{{ID: query.CheckExceptions, Title: "exceptions counted",
 				Status: query.CheckUnknown, Seen: fmt.Sprintf("run %d", runs)}}}
-		}
+		})}
 	}
 	clock = &fakeClock{t: time.Date(2026, 11, 24, 3, 0, 0, 0, time.UTC)}
 	m, c := newModel(t, &scripted{ov: sample()}, withDoctor)

@@ -79,10 +79,7 @@ type Options struct {
 	// PromptQuerier, when set, answers the PromQL prompt instead of
 	// Querier (vigil serve: a budget per person).
 	PromptQuerier query.Querier
-	// Doctor checks the exporter's metrics (the Doctor screen and the
-	// overview's line); DoctorOptions say what the config left to
-	// detection.
-	Doctor        func(ctx context.Context, s query.Shape, o query.DoctorOptions) *query.DoctorReport
+	// DoctorOptions say what the config left to detection.
 	DoctorOptions query.DoctorOptions
 	// Discover finds the app's own metric families for ready panels.
 	Discover func(ctx context.Context, s query.Shape) (*query.Discovery, error)
@@ -143,9 +140,6 @@ type Options struct {
 func (o *Options) PrometheusSources(p *query.Prometheus) {
 	o.Overview, o.Baseline, o.Detail, o.Querier, o.Timeline = p, p, p, p, p
 	o.Discover = p.DiscoverFamilies
-	o.Doctor = func(ctx context.Context, s query.Shape, opts query.DoctorOptions) *query.DoctorReport {
-		return p.Doctor(ctx, s, opts)
-	}
 	o.Rules = p.Rules
 	o.Names = func(ctx context.Context) ([]string, error) { return query.MetricNames(ctx, p.API()) }
 	o.Pending = p.Alerts

@@ -37,7 +37,7 @@ var screens = []Spec{
 	panelsSpec,   // ui/panels.go, ui/dashboard.go
 	timelineSpec, // ui/timeline.go
 	statusSpec,   // ui/status.go
-	{Name: "doctor", Help: "metrics doctor", Build: buildDoctor}, // ui/doctor.go
+	doctorSpec,   // ui/doctor.go
 }
 
 // Keys is the console's key map, with a key for each screen of screens.
