@@ -72,8 +72,6 @@ type Alerts struct {
 	sevW, nameW, forW, stateW, labelsW, summaryW, indent int
 }
 
-var _ Screen = (*Alerts)(nil)
-
 // NewAlerts returns the alerts screen.
 func NewAlerts(ctx *Context) *Alerts {
 	a := &Alerts{ctx: ctx, whoami: SystemUser, amConfigured: true, where: whereLabels(ctx.Config.EndpointLabel())}

@@ -180,3 +180,18 @@ var (
 	_ Component = (*silenceDetail)(nil)
 	_ Component = (*confirmQuestion)(nil)
 )
+
+// Every screen and every component a screen opens over itself as a tab's
+// top (the endpoint detail, a dashboard, the prompt's result) is a Screen.
+var (
+	_ Screen = (*Overview)(nil)
+	_ Screen = (*Endpoint)(nil)
+	_ Screen = (*Alerts)(nil)
+	_ Screen = (*Silences)(nil)
+	_ Screen = (*Panels)(nil)
+	_ Screen = (*Dashboard)(nil)
+	_ Screen = (*Timeline)(nil)
+	_ Screen = (*Status)(nil)
+	_ Screen = (*Doctor)(nil)
+	_ Screen = (*PromQL)(nil)
+)

@@ -62,8 +62,6 @@ type Silences struct {
 	matchW, byW, commentW, endsW, countW, stateW int
 }
 
-var _ Screen = (*Silences)(nil)
-
 // UnsentWork implements Screen: the silence being typed in the form
 // opened here.
 func (s *Silences) UnsentWork() string { return s.form.UnsentWork() }

@@ -379,5 +379,3 @@ func (s *Status) Notes() []string {
 		"Watchdog: the alert named by alertmanager.watchdog must be held by Alertmanager; when it is not, the alerting pipeline is broken.",
 	}
 }
-
-var _ Screen = (*Status)(nil)

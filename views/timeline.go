@@ -84,8 +84,6 @@ type Timeline struct {
 	summaryW, labelsW, timeW int
 }
 
-var _ Screen = (*Timeline)(nil)
-
 // NewTimeline returns the timeline screen, over the default range, loading.
 func NewTimeline(ctx *Context) *Timeline {
 	t := &Timeline{ctx: ctx, rng: DefaultTimelineRange, loading: true, chooser: rangeChooser{ranges: TimelineRanges}}
