@@ -62,11 +62,10 @@ var silencesSpec = Spec{Name: "silences", Help: "silences", Build: buildSilences
 // buildAlerts registers the alerts screen, with g graphing an alert's rule
 // (ui/graphalert.go).
 func buildAlerts(m *Model, t *tab) []part {
-	scr := views.NewAlerts(m.ctx)
-	scr.Update(views.SourcesMsg{Alertmanager: m.opts.Alertmanager != nil})
 	identity := m.opts.Identity
-	scr.SetWhoAmI(func() string { return identity })
-	scr.SetClaimOf(m.link.claims(m)) // ui/teammodel.go
+	scr := views.NewAlerts(m.ctx, views.WithAuthor(func() string { return identity }),
+		views.WithClaims(m.link.claims(m))) // ui/teammodel.go
+	scr.Update(views.SourcesMsg{Alertmanager: m.opts.Alertmanager != nil})
 	t.push(scr)
 	a := &alertsPart{m: m, tab: t, screen: scr, am: m.opts.Alertmanager, pending: m.opts.Pending, grapher: newGraphAlert(m)}
 	deadline := m.ctx.Config.Alertmanager.Timeout.D() + time.Second
@@ -78,10 +77,9 @@ func buildAlerts(m *Model, t *tab) []part {
 
 // buildSilences registers the silences screen; the alerts' poller feeds it.
 func buildSilences(m *Model, t *tab) []part {
-	scr := views.NewSilences(m.ctx)
-	scr.Update(views.SourcesMsg{Alertmanager: m.opts.Alertmanager != nil})
 	identity := m.opts.Identity
-	scr.SetWhoAmI(func() string { return identity })
+	scr := views.NewSilences(m.ctx, views.WithAuthor(func() string { return identity }))
+	scr.Update(views.SourcesMsg{Alertmanager: m.opts.Alertmanager != nil})
 	t.push(scr)
 	if m.alerts != nil { // its writes are the alerts part's (screens, above)
 		m.alerts.silences = scr

@@ -74,8 +74,7 @@ func (d *detailPart) open(on *tab, endpoint string, end time.Time) tea.Cmd {
 		return nil
 	}
 	d.close()
-	e := views.NewEndpoint(d.m.ctx, endpoint)
-	e.SetEnd(end)
+	e := views.NewEndpoint(d.m.ctx, endpoint, views.EndingAt(end))
 	e.Update(views.AlertsMsg{Alerts: d.alerts})
 	e.Update(views.PausedMsg{Paused: d.paused.paused, Since: d.paused.at})
 	d.screen, d.on = e, on

@@ -69,8 +69,7 @@ func (g *membersPart) open(group string, members int) tea.Cmd {
 	}
 	g.close()
 	g.group = group
-	s := views.NewOverview(g.m.ctx)
-	s.SetTitle(fmt.Sprintf("Members of %s (%d)", text.Sanitize(group), members))
+	s := views.NewOverview(g.m.ctx, views.WithTitle(fmt.Sprintf("Members of %s (%d)", text.Sanitize(group), members)))
 	g.screen = s
 	g.tab.push(membersScreen{Overview: s, part: g})
 	cmd := g.m.showTab(g.tab)

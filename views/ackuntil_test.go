@@ -79,8 +79,7 @@ func TestAckFormUntilResolvedToggle(t *testing.T) {
 func TestAckFormUntilResolvedConfigured(t *testing.T) {
 	ctx := testContext(t, "dark")
 	ctx.Config.Silence.AckUntilResolved = true
-	a := NewAlerts(ctx)
-	a.SetWhoAmI(func() string { return "oncall@box" })
+	a := NewAlerts(ctx, WithAuthor(func() string { return "oncall@box" }))
 	a.SetSize(80, 24)
 	a.Update(sampleAlertsMsg())
 	selectAlert(t, a, byPath("/api/search"))

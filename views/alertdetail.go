@@ -42,7 +42,7 @@ type AlertDetail struct {
 	historyErr error
 	historyAt  time.Time // when it was last asked for
 	historyRun bool      // an answer is on its way
-	// claimOf says who is on the alert (Alerts.SetClaimOf); nil: nobody can.
+	// claimOf says who is on the alert (WithClaims); nil: nobody can.
 	claimOf func(key string) string
 	// rules is the newest rules check; the backtest of the alert's rule is
 	// asked for once, when a finding is first shown (views/rulecheck.go).

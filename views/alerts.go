@@ -73,8 +73,12 @@ type Alerts struct {
 }
 
 // NewAlerts returns the alerts screen.
-func NewAlerts(ctx *Context) *Alerts {
-	a := &Alerts{ctx: ctx, whoami: SystemUser, amConfigured: true, where: whereLabels(ctx.Config.EndpointLabel())}
+func NewAlerts(ctx *Context, opts ...Option) *Alerts {
+	o := applied(opts)
+	a := &Alerts{ctx: ctx, whoami: SystemUser, claimOf: o.claimOf, amConfigured: true, where: whereLabels(ctx.Config.EndpointLabel())}
+	if o.whoami != nil {
+		a.whoami = o.whoami
+	}
 	a.list = widget.NewList(query.Alert.Key, a.tableHeight)
 	a.list.SetSpan(a.span)
 	a.SetSize(80, 20)
@@ -88,18 +92,6 @@ func SystemUser() string { return query.SystemUser() }
 // SetAlertmanagerConfigured tells the screen whether an Alertmanager is
 // configured (it assumes one until told).
 func (a *Alerts) SetAlertmanagerConfigured(ok bool) { a.amConfigured = ok }
-
-// SetWhoAmI replaces the function that names the author of a silence when
-// silence.created_by is not set (tests fix it).
-func (a *Alerts) SetWhoAmI(f func() string) {
-	if f != nil {
-		a.whoami = f
-	}
-}
-
-// SetClaimOf sets what says who is on an alert, by its key: the list
-// shows it before the summary, the alert's detail on a line of its own.
-func (a *Alerts) SetClaimOf(f func(key string) string) { a.claimOf = f }
 
 // claim is who is on al, or "".
 func (a *Alerts) claim(al *query.Alert) string {

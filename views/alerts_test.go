@@ -120,8 +120,7 @@ func sampleAlertsMsg() AlertsMsg {
 
 func newTestAlerts(t testing.TB, w, h int) *Alerts {
 	t.Helper()
-	a := NewAlerts(testContext(t, "dark"))
-	a.SetWhoAmI(func() string { return "oncall@box" })
+	a := NewAlerts(testContext(t, "dark"), WithAuthor(func() string { return "oncall@box" }))
 	a.SetSize(w, h)
 	a.Update(sampleAlertsMsg())
 	return a

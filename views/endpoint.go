@@ -66,8 +66,8 @@ type Endpoint struct {
 
 // NewEndpoint returns the detail screen of an endpoint, over the default
 // range, loading.
-func NewEndpoint(ctx *Context, endpoint string) *Endpoint {
-	e := &Endpoint{ctx: ctx, endpoint: endpoint, rng: query.DefaultDetailRange, loading: true, chooser: rangeChooser{ranges: query.DetailRanges}}
+func NewEndpoint(ctx *Context, endpoint string, opts ...Option) *Endpoint {
+	e := &Endpoint{ctx: ctx, endpoint: endpoint, end: applied(opts).end, rng: query.DefaultDetailRange, loading: true, chooser: rangeChooser{ranges: query.DetailRanges}}
 	e.SetSize(80, 20)
 	return e
 }
@@ -77,10 +77,6 @@ func (e *Endpoint) Endpoint() string { return e.endpoint }
 
 // Range returns the time range shown.
 func (e *Endpoint) Range() time.Duration { return e.rng }
-
-// SetEnd makes the range end at t instead of now (an event seen from the
-// timeline); the zero time is now.
-func (e *Endpoint) SetEnd(t time.Time) { e.end = t }
 
 // Compare returns the comparison shown.
 func (e *Endpoint) Compare() query.Compare { return e.compare }

@@ -86,12 +86,12 @@ type Overview struct {
 }
 
 // NewOverview returns the overview screen.
-func NewOverview(ctx *Context) *Overview {
+func NewOverview(ctx *Context, opts ...Option) *Overview {
 	ti := textinput.New()
 	ti.Prompt = "/"
 	ti.Placeholder = "text or regular expression"
 	ti.CharLimit = 256
-	o := &Overview{ctx: ctx, sortKey: query.SortWorst}
+	o := &Overview{ctx: ctx, sortKey: query.SortWorst, title: applied(opts).title}
 	o.list = widget.NewList(func(e query.Endpoint) string { return e.Name }, o.tableHeight)
 	o.list.StayOnTop()
 	o.list.Prompt.In = ti
@@ -118,9 +118,6 @@ func (o *Overview) Title() string {
 
 // DoctorSummaryMsg is the metrics doctor's line under the table.
 type DoctorSummaryMsg struct{ Text string }
-
-// SetTitle names the screen, for the members of a group.
-func (o *Overview) SetTitle(t string) { o.title = t }
 
 // Capturing implements Screen.
 func (o *Overview) Capturing() bool { return o.list.Prompt.IsOpen() || o.selPrompt.IsOpen() }

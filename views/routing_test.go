@@ -46,8 +46,7 @@ func routingAlerts() []query.Alert {
 
 func routingAlertsScreen(t *testing.T, w, h int, msg AlertsMsg) *Alerts {
 	t.Helper()
-	a := NewAlerts(testContext(t, "dark"))
-	a.SetWhoAmI(func() string { return "oncall@box" })
+	a := NewAlerts(testContext(t, "dark"), WithAuthor(func() string { return "oncall@box" }))
 	a.SetSize(w, h)
 	msg.Alerts, msg.Silences, msg.At = routingAlerts(), []query.Silence{}, fixedNow
 	a.Update(msg)

@@ -527,8 +527,7 @@ func TestAckFromDetailAndEscEdits(t *testing.T) {
 func TestSilenceFormCreatedBy(t *testing.T) {
 	ctx := testContext(t, "dark")
 	ctx.Config.Silence.CreatedBy = "team-shop-oncall"
-	a := NewAlerts(ctx)
-	a.SetWhoAmI(func() string { return "nobody@nowhere" })
+	a := NewAlerts(ctx, WithAuthor(func() string { return "nobody@nowhere" }))
 	a.SetSize(120, 40)
 	a.Update(sampleAlertsMsg())
 	send(a, "s")

@@ -16,10 +16,6 @@ import (
 // a new silence from matchers alone, and the filter's by: and expiring:
 // terms.
 
-// SetWhoAmI sets the function that names the author of a new silence when
-// silence.created_by is not set.
-func (s *Silences) SetWhoAmI(f func() string) { s.whoami = f }
-
 func (s *Silences) createdBy() string {
 	if c := strings.TrimSpace(s.ctx.Config.Silence.CreatedBy); c != "" {
 		return c
