@@ -72,7 +72,7 @@ func (a *alertsPart) onAckKept(msg ackKept) tea.Cmd {
 		cmds = append(cmds, views.Flash("ack until resolved by "+who+": alert still firing, extended to "+d.NewEnd.In(a.m.now().Location()).Format("15:04:05"), false))
 	}
 	if extended {
-		cmds = append(cmds, a.m.startAlertsRefresh())
+		cmds = append(cmds, a.refresh())
 	}
 	return tea.Batch(cmds...)
 }

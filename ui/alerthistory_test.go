@@ -15,7 +15,7 @@ func TestAlertDetailHistoryWithoutPrometheus(t *testing.T) {
 	m, _ := newModel(t, &scripted{ov: sample()})
 	al := query.Alert{Name: "HighErrorRate", State: query.StateFiring, ActiveAt: time.Date(2026, 11, 24, 2, 0, 0, 0, time.UTC),
 		Labels: map[string]string{"alertname": "HighErrorRate", "path": "/api/checkout"}}
-	m.alerts.screen.Update(views.AlertsMsg{Alerts: []query.Alert{al}})
+	partOf[*alertsPart](m).screen.Update(views.AlertsMsg{Alerts: []query.Alert{al}})
 	_, cmd := m.Update(keyMsg("2"))
 	run(m, cmd)
 	_, cmd = m.Update(keyMsg("enter"))

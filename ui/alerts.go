@@ -23,17 +23,16 @@ import (
 type alertsPart struct {
 	m   *Model
 	tab *tab
-	// screen is the Alerts screen, silences the Silences screen: the
-	// writes their forms ask for are this part's.
-	screen   *views.Alerts
-	silences *views.Silences
-	am       AlertSource
-	pending  PendingSource
-	feed     *feed[views.AlertsMsg]
-	err      error
-	alerts   []query.Alert
-	peers    []query.PeerStatus
-	grapher  graphAlert
+	// screen is the Alerts screen. The writes its forms and the Silences
+	// screen's ask for are this part's.
+	screen  *views.Alerts
+	am      AlertSource
+	pending PendingSource
+	feed    *feed[views.AlertsMsg]
+	err     error
+	alerts  []query.Alert
+	peers   []query.PeerStatus
+	grapher graphAlert
 	// forceRouting makes the next fetch read Alertmanager's configuration
 	// even when the one read is younger than query.RoutingMaxAge.
 	forceRouting bool
@@ -71,7 +70,6 @@ func buildAlerts(m *Model, t *tab) []part {
 	deadline := m.ctx.Config.Alertmanager.Timeout.D() + time.Second
 	// With a Team, one poller for every console of the context.
 	a.feed, _ = sharedFeed[views.AlertsMsg](m, m.teamKey("alerts"), pollerOptions(m, deadline, 0))
-	m.alerts = a
 	return []part{a}
 }
 
@@ -80,10 +78,7 @@ func buildSilences(m *Model, t *tab) []part {
 	identity := m.opts.Identity
 	scr := views.NewSilences(m.ctx, views.WithAuthor(func() string { return identity }))
 	scr.Update(views.SourcesMsg{Alertmanager: m.opts.Alertmanager != nil})
-	t.push(scr)
-	if m.alerts != nil { // its writes are the alerts part's (screens, above)
-		m.alerts.silences = scr
-	}
+	t.push(scr) // its writes and its data are the alerts part's
 	return nil
 }
 
@@ -103,14 +98,16 @@ func (a *alertsPart) update(msg tea.Msg) (tea.Cmd, bool) {
 	case views.SilenceRequestMsg:
 		return m.runSilence(msg), true
 	case views.SilenceResultMsg:
-		return m.onSilenceResult(msg), true
+		return a.onSilenceResult(msg), true
+	case focusAlertMsg:
+		return tea.Batch(m.showTab(a.tab), a.screen.Focus(msg.key)), true
 	case ackKept:
 		return a.onAckKept(msg), true
 	case auditFailed:
 		// The write happened; say loudly that it is not in the audit log,
 		// after the screens' own confirmation.
 		text := "audit log not written: " + msg.err.Error()
-		return tea.Batch(m.onSilenceResult(msg.res), tea.Tick(2*time.Second, func(time.Time) tea.Msg {
+		return tea.Batch(a.onSilenceResult(msg.res), tea.Tick(2*time.Second, func(time.Time) tea.Msg {
 			return views.FlashMsg{Text: text, Error: true}
 		})), true
 	}
@@ -124,16 +121,19 @@ func (a *alertsPart) poll(at time.Time, now bool) tea.Cmd {
 	// A refresh asked for reads Alertmanager's configuration again too.
 	a.forceRouting = now
 	at = dueAt(at, now)
-	return a.m.startAlertsRefreshDue(at)
+	return a.refreshDue(at)
 }
 
-// startAlertsRefresh starts an alerts refresh unless one is running.
-func (m *Model) startAlertsRefresh() tea.Cmd { return m.startAlertsRefreshDue(time.Time{}) }
+// focusAlertMsg shows the alerts' tab with the alert of that key selected
+// (the list of every context's alerts opens one this way).
+type focusAlertMsg struct{ key string }
 
-// startAlertsRefreshDue starts an alerts refresh if one is due at at (any
-// time when at is zero) and none is running.
-func (m *Model) startAlertsRefreshDue(at time.Time) tea.Cmd {
-	a := m.alerts
+// refresh starts an alerts refresh unless one is running.
+func (a *alertsPart) refresh() tea.Cmd { return a.refreshDue(time.Time{}) }
+
+// refreshDue starts an alerts refresh if one is due at at (any time when
+// at is zero) and none is running.
+func (a *alertsPart) refreshDue(at time.Time) tea.Cmd {
 	if a.am == nil && a.pending == nil {
 		return nil
 	}
@@ -314,18 +314,15 @@ type auditFailed struct {
 	err error
 }
 
-// onSilenceResult hands the result to the screens and refreshes the alerts
-// at once, so the change shows without waiting for the next tick.
-func (m *Model) onSilenceResult(r views.SilenceResultMsg) tea.Cmd {
-	var cmds []tea.Cmd
-	for _, s := range []views.Screen{m.alerts.screen, m.alerts.silences} {
-		_, cmd := s.Update(r)
-		cmds = append(cmds, cmd)
-	}
+// onSilenceResult hands the result to the screens (the Alerts and Silences
+// screens and their forms take it) and refreshes the alerts at once, so the
+// change shows without waiting for the next tick.
+func (a *alertsPart) onSilenceResult(r views.SilenceResultMsg) tea.Cmd {
+	cmd := a.m.broadcast(r)
 	if r.Err == nil {
-		cmds = append(cmds, m.startAlertsRefresh())
+		cmd = tea.Batch(cmd, a.refresh())
 	}
-	return tea.Batch(cmds...)
+	return cmd
 }
 
 // history reads an alert's firings per hour of the last day: one range

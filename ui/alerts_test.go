@@ -101,7 +101,7 @@ func alertsModel(t *testing.T) (*Model, *countingAM) {
 		Annotations: map[string]string{"summary": "checkout failing"},
 	}}}
 	m, _ := newModel(t, &scripted{ov: sample()}, func(o *Options) { o.Alertmanager = am })
-	drain(m, m.startAlertsRefresh())
+	drain(m, partOf[*alertsPart](m).refresh())
 	amPress(m, "2")
 	if !strings.Contains(screen(m), "HighErrorRate") {
 		t.Fatalf("no alert on screen:\n%s", screen(m))
@@ -119,7 +119,7 @@ func TestTooSmallTerminalKeysDoNotAct(t *testing.T) {
 		amPress(m, string(r))
 	}
 	amPress(m, "enter")
-	if f := m.alerts.screen.Form(); f == nil || !f.Confirming() {
+	if f := partOf[*alertsPart](m).screen.Form(); f == nil || !f.Confirming() {
 		t.Fatalf("not on the confirm step:\n%s", screen(m))
 	}
 	m.Update(tea.WindowSizeMsg{Width: 20, Height: 5})
@@ -131,7 +131,7 @@ func TestTooSmallTerminalKeysDoNotAct(t *testing.T) {
 	if am.created() != 0 || isQuit(msgs) {
 		t.Fatalf("keys acted while too small: %d silences, msgs %#v", am.created(), msgs)
 	}
-	if f := m.alerts.screen.Form(); f == nil || !f.Confirming() || f.ReviewSeen() {
+	if f := partOf[*alertsPart](m).screen.Form(); f == nil || !f.Confirming() || f.ReviewSeen() {
 		t.Fatal("the form should still wait on its confirm step, unseen")
 	}
 	m.Update(tea.WindowSizeMsg{Width: 80, Height: 24})
@@ -166,7 +166,7 @@ func TestCtrlCAsksBeforeDiscardingTypedSilence(t *testing.T) {
 		t.Fatalf("no question:\n%s", s)
 	}
 	amPress(m, "!")
-	if f := m.alerts.screen.Form(); f == nil || !strings.Contains(m.alerts.screen.UnsentWork(), "rollback!") {
+	if f := partOf[*alertsPart](m).screen.Form(); f == nil || !strings.Contains(partOf[*alertsPart](m).screen.UnsentWork(), "rollback!") {
 		t.Fatal("another key should keep the work and type")
 	}
 	amPress(m, "ctrl+c")
@@ -187,7 +187,7 @@ var _ AlertSource = (*countingAM)(nil)
 func TestGraphKeyIsTypedWhileTheFilterPromptIsOpen(t *testing.T) {
 	m, _ := alertsModel(t)
 	amPress(m, "/", "H", "i", "g", "h")
-	if f := m.alerts.screen.Filter(); strings.Contains(screen(m), "needs a Prometheus source") || !strings.Contains(screen(m), "High") {
+	if f := partOf[*alertsPart](m).screen.Filter(); strings.Contains(screen(m), "needs a Prometheus source") || !strings.Contains(screen(m), "High") {
 		t.Fatalf("g did not reach the filter prompt (filter %q):\n%s", f, screen(m))
 	}
 	amPress(m, "esc", "esc")
@@ -209,14 +209,14 @@ func (*failingAM) Alerts(context.Context) ([]query.Alert, error) {
 func TestAlertBadgeUnknownIsNotZero(t *testing.T) {
 	am := &failingAM{}
 	m, _ := newModel(t, &scripted{ov: sample()}, func(o *Options) { o.Alertmanager = am; o.Pending = nil })
-	drain(m, m.startAlertsRefresh())
+	drain(m, partOf[*alertsPart](m).refresh())
 	head := strings.SplitN(screen(m), "\n", 3)[1]
 	if strings.Contains(head, "●0") || !strings.Contains(head, "●?") || !strings.Contains(head, "✕") {
 		t.Fatalf("unknown alert count shown as %q", head)
 	}
 	ok := &countingAM{alerts: []query.Alert{}}
 	m, _ = newModel(t, &scripted{ov: sample()}, func(o *Options) { o.Alertmanager = ok; o.Pending = nil })
-	drain(m, m.startAlertsRefresh())
+	drain(m, partOf[*alertsPart](m).refresh())
 	if head := strings.SplitN(screen(m), "\n", 3)[1]; !strings.Contains(head, "●0") {
 		t.Fatalf("an answered empty list should read ●0: %q", head)
 	}

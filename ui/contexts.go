@@ -12,7 +12,6 @@ import (
 	tea "charm.land/bubbletea/v2"
 	"charm.land/lipgloss/v2"
 
-	"github.com/vigilterm/vigil/query"
 	"github.com/vigilterm/vigil/themes"
 	"github.com/vigilterm/vigil/views"
 	"github.com/vigilterm/vigil/views/keys"
@@ -547,7 +546,7 @@ func (m *Model) capturing() bool {
 
 // liveMark is the console's connection state: ● live, ✕ down, ? not yet.
 func (m *Model) liveMark() string {
-	switch m.ov.conn() {
+	switch m.figures().conn() {
 	case connLive:
 		return "●"
 	case connStale, connDown:
@@ -558,10 +557,4 @@ func (m *Model) liveMark() string {
 
 // firingCount is the number of firing alerts the console shows, -1 while
 // no source has answered.
-func (m *Model) firingCount() int {
-	a := m.alerts
-	if a == nil || a.alerts == nil || (a.am == nil && a.pending == nil) {
-		return -1
-	}
-	return query.CountFiring(a.alerts) // as the contexts not shown count
-}
+func (m *Model) firingCount() int { return m.alertsOf().firing() }

@@ -157,5 +157,5 @@ func (r *Contexts) focus(i int, k string) tea.Cmd {
 	if m == nil {
 		return nil
 	}
-	return tagCmd(i, tea.Batch(m.showTab(m.alerts.tab), m.alerts.screen.Focus(k)))
+	return tagCmd(i, m.toParts(focusAlertMsg{key: k}))
 }

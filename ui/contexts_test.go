@@ -114,8 +114,8 @@ func TestContextsRouteEachAnswerToItsOwnConsole(t *testing.T) {
 	callsA := srcA.calls
 	srcA.ov = overviewOf("/a-only", "/a-second")
 	drainRoot(r, tagCmd(0, a.pollAll(a.now(), true)))
-	if srcA.calls != callsA+1 || len(a.ov.data().Endpoints) != 2 {
-		t.Fatalf("eu did not get its answer: %d calls, %+v", srcA.calls-callsA, a.ov.data())
+	if srcA.calls != callsA+1 || len(partOf[*overviewPart](a).data().Endpoints) != 2 {
+		t.Fatalf("eu did not get its answer: %d calls, %+v", srcA.calls-callsA, partOf[*overviewPart](a).data())
 	}
 	if s := rootScreen(r); strings.Contains(s, "/a-") || !strings.Contains(s, "/b-only") {
 		t.Errorf("eu's answer reached us's screen:\n%s", s)

@@ -43,7 +43,7 @@ func openedDetail(t *testing.T) (*Model, *detailSource, *fakeClock) {
 	m, clock := newModel(t, src, func(o *Options) { o.Detail = src })
 	run(m, m.Init())
 	press(m, "j") // the second row
-	sel := m.ov.screen.Selected()
+	sel := partOf[*overviewPart](m).screen.Selected()
 	press(m, "enter")
 	if detailOf(m) == nil || detailOf(m).Endpoint() != sel {
 		t.Fatalf("enter on %q did not open its detail", sel)
@@ -52,7 +52,7 @@ func openedDetail(t *testing.T) (*Model, *detailSource, *fakeClock) {
 }
 
 // detailOf is the endpoint detail while it is open, else nil.
-func detailOf(m *Model) *views.Endpoint { return m.ov.detail.screen }
+func detailOf(m *Model) *views.Endpoint { return partOf[*overviewPart](m).detail.screen }
 
 func TestEnterOpensDetailAndEscReturns(t *testing.T) {
 	m, src, _ := openedDetail(t)
@@ -71,8 +71,8 @@ func TestEnterOpensDetailAndEscReturns(t *testing.T) {
 		t.Fatal("the result did not reach the screen")
 	}
 	press(m, "esc")
-	if detailOf(m) != nil || m.ov.screen.Selected() != sel {
-		t.Fatalf("esc: detail %v, selection %q want %q", detailOf(m), m.ov.screen.Selected(), sel)
+	if detailOf(m) != nil || partOf[*overviewPart](m).screen.Selected() != sel {
+		t.Fatalf("esc: detail %v, selection %q want %q", detailOf(m), partOf[*overviewPart](m).screen.Selected(), sel)
 	}
 	if s := screen(m); !strings.Contains(s, "1 Overview") || !strings.Contains(s, "ENDPOINT") {
 		t.Fatalf("not back on the overview:\n%s", s)
@@ -133,8 +133,8 @@ func TestDetailKeysRefetch(t *testing.T) {
 
 func TestDetailDropsStaleAnswers(t *testing.T) {
 	m, _, _ := openedDetail(t)
-	first := m.ov.detail.start(true)
-	second := m.ov.detail.start(true)
+	first := partOf[*overviewPart](m).detail.start(true)
+	second := partOf[*overviewPart](m).detail.start(true)
 	m.Update(second())
 	at := detailOf(m).Data()
 	// The older answer arrives last: it is dropped.
@@ -143,7 +143,7 @@ func TestDetailDropsStaleAnswers(t *testing.T) {
 		t.Fatal("an older answer replaced a newer one")
 	}
 	// An answer arriving after esc is dropped too.
-	cmd := m.ov.detail.start(true)
+	cmd := partOf[*overviewPart](m).detail.start(true)
 	press(m, "esc")
 	m.Update(cmd())
 	if detailOf(m) != nil {

@@ -21,7 +21,7 @@ type graphAlert struct {
 
 func newGraphAlert(m *Model) graphAlert {
 	return graphAlert{rules: m.opts.Rules, deadline: m.ctx.Config.Prometheus.Timeout.D(),
-		graphRange: func() time.Duration { return m.ov.detail.graphRange() }}
+		graphRange: m.graphRange}
 }
 
 // graph finds the alert's rule in Prometheus's /api/v1/rules and graphs its

@@ -68,7 +68,7 @@ func (m *Model) stateText() string {
 	st := m.ctx.Styles
 	now := m.now()
 	refresh := m.ctx.Config.UI.Refresh.D()
-	s, c := m.ov.feed.status(), m.ov.conn()
+	s, c := m.figures().status(), m.figures().conn()
 	switch {
 	case m.paused():
 		return st.StateStale.Render("⏸ paused since " + m.pausedAt.Format("15:04:05"))
@@ -76,7 +76,7 @@ func (m *Model) stateText() string {
 		// The figures on screen are older than the interval says.
 		return st.StateStale.Render(fmt.Sprintf("↻ refreshing %s…", views.FormatDuration(now.Sub(s.Started).Truncate(time.Second))))
 	}
-	if d := m.ov.data(); d != nil && c == connLive && len(d.Targets.Down()) > 0 {
+	if d := m.figures().data(); d != nil && c == connLive && len(d.Targets.Down()) > 0 {
 		return st.StateDown.Render("✕ " + views.TargetsDownText(&d.Targets, now))
 	}
 	switch c {
@@ -87,56 +87,8 @@ func (m *Model) stateText() string {
 	case connConnecting:
 		return st.Muted.Render("… connecting")
 	default:
-		return st.StateLive.Render("● live") + st.Muted.Render(" "+views.FormatDuration(m.ov.last.Took))
+		return st.StateLive.Render("● live") + st.Muted.Render(" "+views.FormatDuration(m.figures().took()))
 	}
-}
-
-// alertBadge counts the alerts in the Alerts tab: ● firing, ◐ pending,
-// ◌ silenced or inhibited; ●? before any source answered; ✕ when the last
-// alerts refresh failed.
-func (m *Model) alertBadge() string {
-	a := m.alerts
-	if a.am == nil && a.pending == nil {
-		return ""
-	}
-	st := m.ctx.Styles
-	if a.alerts == nil {
-		// No source has answered yet: the count is unknown, not 0.
-		badge := " " + st.Muted.Render("●?")
-		if a.err != nil {
-			badge += " " + st.StateDown.Render("✕")
-		}
-		return badge
-	}
-	f, p, s := a.counts()
-	badge := " " + st.Firing.Render(fmt.Sprintf("●%d", f))
-	if p > 0 {
-		badge += " " + st.Pending.Render(fmt.Sprintf("◐%d", p))
-	}
-	if s > 0 {
-		badge += " " + st.Silenced.Render(fmt.Sprintf("◌%d", s))
-	}
-	if a.err != nil {
-		badge += " " + st.StateDown.Render("✕")
-	}
-	return badge
-}
-
-// peersText shows each Alertmanager peer's health: ● healthy, ✕ down.
-func (m *Model) peersText() string {
-	if len(m.alerts.peers) == 0 {
-		return ""
-	}
-	st := m.ctx.Styles
-	out := st.Muted.Render("am ")
-	for _, p := range m.alerts.peers {
-		if p.Healthy {
-			out += st.StateLive.Render("●")
-		} else {
-			out += st.StateDown.Render("✕")
-		}
-	}
-	return out + st.Muted.Render(" · ")
 }
 
 // windowText is the rate window in use: "5m", or "4s (auto)" once the
@@ -150,7 +102,7 @@ func (m *Model) windowText() string {
 	if !w.Auto {
 		return views.FormatDuration(w.D()) + rules
 	}
-	if d := m.ov.data(); d != nil && d.WindowAuto {
+	if d := m.figures().data(); d != nil && d.WindowAuto {
 		return views.FormatDuration(d.Window) + " (auto)" + rules
 	}
 	return "auto"
@@ -159,7 +111,7 @@ func (m *Model) windowText() string {
 // rulesText is " · rules ✓" while the figures come from vigil's recording
 // rules, " · rules partial" while only some do, else "".
 func (m *Model) rulesText() string {
-	d := m.ov.data()
+	d := m.figures().data()
 	switch {
 	case d == nil || d.Recorded == "":
 		return ""
@@ -172,11 +124,8 @@ func (m *Model) rulesText() string {
 // targetLine names the down targets behind the selector, under the header,
 // while Prometheus answers and says some are down.
 func (m *Model) targetLine() string {
-	if m.ov == nil {
-		return ""
-	}
-	d := m.ov.data()
-	if d == nil || m.ov.err() != nil || m.width <= 0 {
+	d := m.figures().data()
+	if d == nil || m.figures().err() != nil || m.width <= 0 {
 		return ""
 	}
 	down := d.Targets.Down()
@@ -194,8 +143,8 @@ func (m *Model) headerLines() []string {
 	st := m.ctx.Styles
 	cfg := m.ctx.Config
 	left := st.Accent.Render("vigil") + st.Muted.Render(" · ") + m.contextName() +
-		st.Muted.Render(" · ") + text.Sanitize(m.ov.host)
-	state := m.watchingText() + m.peersText() + m.stateText() + m.engineText() // ui/status.go
+		st.Muted.Render(" · ") + text.Sanitize(m.figures().host())
+	state := m.watchingText() + m.alertsOf().peersText() + m.stateText() + m.engineText() // ui/status.go
 	ro := ""
 	if cfg.UI.ReadOnly {
 		ro = st.Warn.Render("read-only") + st.Muted.Render(" · ")
@@ -203,7 +152,7 @@ func (m *Model) headerLines() []string {
 	// Short of room, the refresh interval goes first, then the window
 	// (the totals say it, and the Status screen both): the server's
 	// address stays whole, but for the other contexts.
-	e, scrape := m.ov.every()
+	e, scrape := m.figures().every()
 	everyText := " · every " + views.FormatDuration(e)
 	if scrape {
 		// The refresh asked for is shorter than the scrape interval: no
@@ -213,7 +162,7 @@ func (m *Model) headerLines() []string {
 	every := st.Muted.Render(everyText)
 	window := st.Muted.Render(" · window " + m.windowText())
 	rights := []string{ro + state + every + window, ro + state + window}
-	if d := m.ov.data(); d != nil && d.Window > 0 {
+	if d := m.figures().data(); d != nil && d.Window > 0 {
 		// Without "(auto)".
 		rights = append(rights, ro+state+st.Muted.Render(" · window "+views.FormatDuration(d.Window)+m.rulesText()))
 	}
@@ -271,10 +220,12 @@ const (
 func (m *Model) tabsText(w tabsWidth) string {
 	st := m.ctx.Styles
 	var tabs []string
+	alerts := m.alertsOf()
 	for i, tb := range m.tabs {
 		k := keys.Name(tb.key)
 		t := k + " " + tb.top().Title()
-		badge := tb == m.alerts.tab && m.alertBadge() != ""
+		b := alerts.badge(tb)
+		badge := b != ""
 		switch {
 		case i == m.active:
 			t = st.TabActive.Render(t)
@@ -288,9 +239,9 @@ func (m *Model) tabsText(w tabsWidth) string {
 			// Past the full bar the next tab is a bare number: the counts
 			// go in brackets, so "◐3 3" does not read as one.
 			if w != tabsFull && i < len(m.tabs)-1 {
-				t += st.Muted.Render("(") + strings.TrimPrefix(m.alertBadge(), " ") + st.Muted.Render(")")
+				t += st.Muted.Render("(") + strings.TrimPrefix(b, " ") + st.Muted.Render(")")
 			} else {
-				t += m.alertBadge()
+				t += b
 			}
 		}
 		tabs = append(tabs, t)
@@ -301,7 +252,7 @@ func (m *Model) tabsText(w tabsWidth) string {
 // totalsText is the figures across the selection, for the header.
 func (m *Model) totalsText() string {
 	st := m.ctx.Styles
-	d := m.ov.data()
+	d := m.figures().data()
 	if d == nil {
 		return st.Muted.Render("no data")
 	}
@@ -321,18 +272,18 @@ func (m *Model) totalsText() string {
 // failure: Prometheus has never answered. The other screens (alerts from
 // Alertmanager) keep working and show the failure on one line instead.
 func (m *Model) fullScreenDown() bool {
-	return m.ov.conn() == connDown && m.activeTab() == m.ov.tab
+	return m.figures().conn() == connDown && m.figures().onTab(m.activeTab())
 }
 
 // errorLine names the failing server and the cause while data is stale, or
 // on a screen other than the overview.
 func (m *Model) errorLine() string {
-	err := m.ov.err()
+	err := m.figures().err()
 	if err == nil || m.fullScreenDown() {
 		return ""
 	}
 	msg := "✕ " + text.Sanitize(err.Error())
-	if s := m.ov.feed.status(); !s.Inflight {
+	if s := m.figures().status(); !s.Inflight {
 		if wait := s.RetryAt.Sub(m.now()); wait > 0 {
 			msg += fmt.Sprintf(" — retry in %s", views.FormatDuration(wait.Round(time.Second)))
 		}
@@ -346,11 +297,11 @@ func (m *Model) downView(h int) string {
 	st, k := m.ctx.Styles, m.ctx.Keys
 	var lines []string
 	lines = append(lines, "", st.StateDown.Render("  Prometheus is not answering"), "")
-	for _, l := range text.WrapWords(text.Sanitize(m.ov.err().Error()), max(m.width-4, 10)) {
+	for _, l := range text.WrapWords(text.Sanitize(m.figures().err().Error()), max(m.width-4, 10)) {
 		lines = append(lines, "  "+l)
 	}
 	lines = append(lines, "")
-	if s := m.ov.feed.status(); s.Inflight {
+	if s := m.figures().status(); s.Inflight {
 		lines = append(lines, st.Muted.Render("  retrying now…"))
 	} else if wait := s.RetryAt.Sub(m.now()); wait > 0 {
 		lines = append(lines, st.Muted.Render(fmt.Sprintf("  retrying in %s (attempt %d); %s retries now",

@@ -12,7 +12,7 @@ func (m *Model) headerLegend() []views.Symbol {
 	k := m.ctx.Keys
 	refresh := views.FormatDuration(m.ctx.Config.UI.Refresh.D())
 	window := views.FormatDuration(m.ctx.Config.UI.Window.D())
-	if d := m.ov.data(); d != nil && d.Window > 0 {
+	if d := m.figures().data(); d != nil && d.Window > 0 {
 		window = views.FormatDuration(d.Window)
 	}
 	out := []views.Symbol{
@@ -28,22 +28,7 @@ func (m *Model) headerLegend() []views.Symbol {
 		{Mark: "req/s err p99", Meaning: "the selection's requests per second, error ratio and p99 latency over the window."},
 		{Mark: "exc 3/" + window, Meaning: "3 exceptions counted over the last " + window + " (the window), not since start; ? when not known."},
 	}
-	if m.alerts.am != nil || m.alerts.pending != nil {
-		out = append(out,
-			views.Symbol{Mark: "2 Alerts ●3", Meaning: "3 alerts firing, on tab 2; " + keys.Name(k.Screen("alerts")) + " shows them."},
-			views.Symbol{Mark: "◐2", Meaning: "2 alerts pending: their rule's `for` has not elapsed yet."},
-			views.Symbol{Mark: "◌1", Meaning: "1 alert silenced or inhibited: it sends no notification."},
-			views.Symbol{Mark: "●?", Meaning: "no source of alerts has answered yet: the count is unknown, not 0."},
-			views.Symbol{Mark: "●3 ✕", Meaning: "the last refresh of the alerts failed: the counts are from before; the Alerts screen says why."},
-		)
-	}
-	if m.alerts.am != nil {
-		out = append(out,
-			views.Symbol{Mark: "am ●✕", Meaning: "each Alertmanager peer: ● healthy, ✕ not answering; " + keys.Name(k.Screen("status")) + " shows them."},
-			views.Symbol{Mark: "notify ✕", Meaning: "notifications failed: each integration and how many failed over the time after /; " + keys.Name(k.Screen("status")) + " shows the deliveries."},
-			views.Symbol{Mark: "✕ watchdog", Meaning: "the watchdog alert is not firing: the alerting pipeline is broken; no page will come."},
-		)
-	}
+	out = append(out, m.alertsOf().symbols()...) // ui/alerts_header.go
 	if m.ctx.Config.UI.ReadOnly {
 		out = append(out, views.Symbol{Mark: "read-only", Meaning: "keys that write to Alertmanager are disabled."})
 	}

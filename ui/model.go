@@ -40,8 +40,6 @@ type Model struct {
 	tabs   []*tab
 	active int
 	parts  []part
-	ov     *overviewPart // the overview's poller: the header's state and totals
-	alerts *alertsPart   // the alerts' poller: the header's badge and peers
 	// overlays open over any screen and take the keys first while open
 	// (ui/overlay.go): the help, the PromQL and note prompts, the confirm.
 	overlays []overlay
@@ -248,7 +246,7 @@ func (m *Model) onKey(msg tea.KeyPressMsg) tea.Cmd {
 		case key.Matches(msg, k.Quit):
 			return m.quit()
 		case key.Matches(msg, k.Refresh):
-			if m.ov.inflight() {
+			if m.figures().status().Inflight {
 				m.setFlash("a refresh is still running", false)
 				return nil
 			}
@@ -310,7 +308,7 @@ func (m *Model) SetSize(w, h int) {
 	m.width, m.height = max(w, 0), max(h, 0)
 	m.keysLine.SetWidth(m.width)
 	ch := max(m.height-3, 0) // two header lines and the footer
-	if m.ov.err() != nil {
+	if m.figures().err() != nil {
 		ch = max(ch-1, 0)
 	}
 	if m.targetLine() != "" {

@@ -118,8 +118,8 @@ func TestRefreshFillsTheOverviewAndHeader(t *testing.T) {
 	src := &scripted{ov: sample()}
 	m, _ := newModel(t, src)
 	run(m, m.Init())
-	if m.ov.conn() != connLive {
-		t.Fatalf("conn %v", m.ov.conn())
+	if partOf[*overviewPart](m).conn() != connLive {
+		t.Fatalf("conn %v", partOf[*overviewPart](m).conn())
 	}
 	s := screen(m)
 	for _, want := range []string{"prom.example:9090", "● live", "req/s 13.0", "err 7.00%", "/api/checkout", "every 5s", "window 5m (auto)"} {
@@ -160,7 +160,7 @@ func TestHeaderRefreshingAndReadOnly(t *testing.T) {
 	src := &scripted{ov: sample()}
 	m, clock := newModel(t, src)
 	run(m, m.Init())
-	cmd := m.ov.start()
+	cmd := partOf[*overviewPart](m).start()
 	clock.Add(7 * time.Second)
 	s := screen(m)
 	if !strings.Contains(s, "↻ refreshing 7s…") || strings.Contains(s, "● live") {
@@ -179,13 +179,13 @@ func TestHeaderRefreshingAndReadOnly(t *testing.T) {
 func TestABusyRefreshMakesTheNextTickSkip(t *testing.T) {
 	src := &scripted{ov: sample()}
 	m, clock := newModel(t, src)
-	cmd := m.ov.start() // in flight, not answered yet
-	if cmd == nil || !m.ov.inflight() {
+	cmd := partOf[*overviewPart](m).start() // in flight, not answered yet
+	if cmd == nil || !partOf[*overviewPart](m).inflight() {
 		t.Fatal("no refresh started")
 	}
 	clock.Add(10 * time.Second)
 	_, next := m.Update(tickMsg(clock.Now()))
-	if m.ov.feed.p.Due(clock.Now()) {
+	if partOf[*overviewPart](m).feed.p.Due(clock.Now()) {
 		t.Fatal("a refresh is due while one is running")
 	}
 	// The tick only schedules the next heartbeat; pressing r is refused.
@@ -193,8 +193,8 @@ func TestABusyRefreshMakesTheNextTickSkip(t *testing.T) {
 	if src.calls != 0 {
 		t.Fatal("the tick started a refresh while one was running")
 	}
-	if c := m.ov.start(); c != nil || m.ov.feed.status().Skipped != 1 {
-		t.Fatalf("second refresh started (skipped %d)", m.ov.feed.status().Skipped)
+	if c := partOf[*overviewPart](m).start(); c != nil || partOf[*overviewPart](m).feed.status().Skipped != 1 {
+		t.Fatalf("second refresh started (skipped %d)", partOf[*overviewPart](m).feed.status().Skipped)
 	}
 	m.Update(tea.KeyPressMsg{Code: 'r', Text: "r"})
 	if !strings.Contains(screen(m), "still running") {
@@ -206,7 +206,7 @@ func TestABusyRefreshMakesTheNextTickSkip(t *testing.T) {
 		t.Fatal("help did not open while a refresh was running")
 	}
 	run(m, cmd)
-	if m.ov.inflight() {
+	if partOf[*overviewPart](m).inflight() {
 		t.Fatal("still in flight after the answer")
 	}
 }
@@ -215,8 +215,8 @@ func TestDownThenBackoffThenRecovery(t *testing.T) {
 	src := &scripted{err: &query.ServerError{URL: "http://prom.example:9090", Op: "query", Err: errors.New("connection refused")}}
 	m, clock := newModel(t, src)
 	run(m, m.Init())
-	if m.ov.conn() != connDown {
-		t.Fatalf("conn %v", m.ov.conn())
+	if partOf[*overviewPart](m).conn() != connDown {
+		t.Fatalf("conn %v", partOf[*overviewPart](m).conn())
 	}
 	s := screen(m)
 	if !strings.Contains(s, "Prometheus is not answering") || !strings.Contains(s, "connection refused") || !strings.Contains(s, "prom.example:9090") {
@@ -225,10 +225,10 @@ func TestDownThenBackoffThenRecovery(t *testing.T) {
 	// Backoff: 1s, 2s, 4s, then capped at the refresh interval (5s).
 	var waits []time.Duration
 	for i := 0; i < 5; i++ {
-		retryAt := m.ov.feed.status().RetryAt
+		retryAt := partOf[*overviewPart](m).feed.status().RetryAt
 		waits = append(waits, retryAt.Sub(clock.Now()))
 		clock.Add(retryAt.Sub(clock.Now()))
-		cmd := m.ov.poll(clock.Now(), false)
+		cmd := partOf[*overviewPart](m).poll(clock.Now(), false)
 		if cmd == nil {
 			t.Fatalf("retry %d not due at retryAt", i)
 		}
@@ -240,13 +240,13 @@ func TestDownThenBackoffThenRecovery(t *testing.T) {
 	}
 	// Not due before the retry time.
 	clock.Add(time.Second)
-	if m.ov.poll(clock.Now(), false) != nil {
+	if partOf[*overviewPart](m).poll(clock.Now(), false) != nil {
 		t.Fatal("retry due before its time")
 	}
 	// Prometheus comes back: recovered without a keypress.
 	src.err, src.ov = nil, sample()
 	tickAfter(m, clock, 5*time.Second)
-	if m.ov.conn() != connLive || !strings.Contains(screen(m), "/api/checkout") {
+	if partOf[*overviewPart](m).conn() != connLive || !strings.Contains(screen(m), "/api/checkout") {
 		t.Fatalf("not recovered:\n%s", screen(m))
 	}
 }
@@ -257,9 +257,9 @@ func TestStaleKeepsDataWithItsAge(t *testing.T) {
 	run(m, m.Init())
 	src.ov, src.err = nil, &query.ServerError{URL: "http://prom.example:9090", Op: "query", Err: errors.New("connection refused")}
 	clock.Add(42 * time.Second)
-	run(m, m.ov.start())
-	if m.ov.conn() != connStale {
-		t.Fatalf("conn %v", m.ov.conn())
+	run(m, partOf[*overviewPart](m).start())
+	if partOf[*overviewPart](m).conn() != connStale {
+		t.Fatalf("conn %v", partOf[*overviewPart](m).conn())
 	}
 	s := screen(m)
 	for _, want := range []string{"◐ stale 42s", "/api/checkout", "connection refused", "retry in"} {
@@ -299,7 +299,7 @@ func TestQueryErrorsShowAndTheRestWorks(t *testing.T) {
 	m, _ := newModel(t, &scripted{ov: ov})
 	run(m, m.Init())
 	s := screen(m)
-	if !strings.Contains(s, "p99: bad_data") || !strings.Contains(s, "/api/checkout") || m.ov.conn() != connLive {
+	if !strings.Contains(s, "p99: bad_data") || !strings.Contains(s, "/api/checkout") || partOf[*overviewPart](m).conn() != connLive {
 		t.Fatalf("screen:\n%s", s)
 	}
 }
@@ -407,7 +407,7 @@ func TestCompareFetchesTheBaselineWithTheOverview(t *testing.T) {
 		t.Fatalf("offsets %v", src.offsets)
 	}
 	var got float64 = -1
-	for _, e := range m.ov.screen.Rows() {
+	for _, e := range partOf[*overviewPart](m).screen.Rows() {
 		if e.Name == "/api/checkout" {
 			got = e.ErrorRatioChange
 		}

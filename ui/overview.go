@@ -1,16 +1,16 @@
 package ui
 
 import (
-	"charm.land/bubbles/v2/key"
 	"context"
-	"github.com/vigilterm/vigil/views/keys"
 	"time"
 
+	"charm.land/bubbles/v2/key"
 	tea "charm.land/bubbletea/v2"
 
 	"github.com/vigilterm/vigil/query"
 	"github.com/vigilterm/vigil/query/poll"
 	"github.com/vigilterm/vigil/views"
+	"github.com/vigilterm/vigil/views/keys"
 	"github.com/vigilterm/vigil/views/text"
 )
 
@@ -43,7 +43,7 @@ type overviewPart struct {
 	detail   *detailPart                  // stacked over the overview
 	members  *membersPart                 // a group's members, over the overview
 	last     poll.Result[*query.Overview] // the last answer, failed or not
-	host     string
+	hostName string
 	// scope is the selector asked (metrics.selector until S changes it)
 	// and the service opened, "" for none.
 	scope views.ScopeMsg
@@ -68,10 +68,9 @@ func buildOverview(m *Model, t *tab) []part {
 	o.scope.Selector = m.ctx.Config.Metrics.Selector
 	o.useFeed()
 	if o.src != nil {
-		o.host = hostOf(o.src.URL())
+		o.hostName = hostOf(o.src.URL())
 	}
 	t.push(overviewScreen{Overview: o.screen, part: o})
-	m.ov = o
 	o.detail = newDetailPart(m, t)
 	o.members = newMembersPart(m, t, o.src) // ui/members.go
 	// The detail first: it closes before the overview shows an endpoint.
@@ -113,6 +112,8 @@ func (o *overviewPart) update(msg tea.Msg) (tea.Cmd, bool) {
 		// The overview selects the endpoint, or answers with a flash.
 		_, cmd := o.screen.Update(msg)
 		return tea.Batch(o.m.showTab(o.tab), cmd), true
+	case openDetailMsg:
+		return o.openDetail(msg), true
 	}
 	return nil, false
 }
@@ -252,15 +253,73 @@ func (o *overviewPart) rescope() tea.Cmd {
 // baseShape is the configured shape with the overview's scope: the
 // selector asked and the service opened. Every screen reads with it.
 func (m *Model) baseShape() query.Shape {
-	s := m.ctx.Config.Shape()
-	if m.ov == nil {
-		return s
-	}
-	s.Selector = m.ov.scope.Selector
-	if m.ov.scope.Service != "" {
-		s.Selector = query.ServiceSelector(s, m.ov.scope.Service)
+	return m.figures().scoped(m.ctx.Config.Shape())
+}
+
+// scoped implements figuresRole: s with the selector asked and the service
+// opened.
+func (o *overviewPart) scoped(s query.Shape) query.Shape {
+	s.Selector = o.scope.Selector
+	if o.scope.Service != "" {
+		s.Selector = query.ServiceSelector(s, o.scope.Service)
 	}
 	return s
+}
+
+// status implements figuresRole.
+func (o *overviewPart) status() poll.Status { return o.feed.status() }
+
+// took implements figuresRole.
+func (o *overviewPart) took() time.Duration { return o.last.Took }
+
+// host implements figuresRole.
+func (o *overviewPart) host() string { return o.hostName }
+
+// onTab implements figuresRole.
+func (o *overviewPart) onTab(t *tab) bool { return t == o.tab }
+
+// watching implements watcher: the endpoint open, or selected.
+func (o *overviewPart) watching(t *tab, w *Where) {
+	switch {
+	case t != o.tab:
+	case o.detail.screen != nil && o.detail.on == o.tab:
+		w.Endpoint = o.detail.screen.Endpoint()
+	case o.members.screen != nil && o.members.onTop():
+		w.Endpoint = o.members.screen.Selected()
+	default:
+		w.Endpoint = o.screen.Selected()
+	}
+}
+
+// openDetailMsg asks for the endpoint detail over the tab on, its charts'
+// range ending at end: of endpoint, or when that is "", of the endpoint
+// selected on the overview; why says so ("" for nothing to say), and
+// none is the flash when no endpoint is selected.
+type openDetailMsg struct {
+	on       *tab
+	endpoint string
+	end      time.Time
+	why      func(selected string) string
+	none     string
+}
+
+func (o *overviewPart) openDetail(msg openDetailMsg) tea.Cmd {
+	ep, note := msg.endpoint, ""
+	if ep == "" {
+		ep = o.screen.Selected()
+		if ep == "" {
+			o.m.setFlash(msg.none, false)
+			return nil
+		}
+		if msg.why != nil {
+			note = msg.why(ep)
+		}
+	}
+	cmd := o.detail.open(msg.on, ep, msg.end)
+	if note != "" {
+		o.m.setFlash(text.Sanitize(note), false)
+	}
+	return cmd
 }
 
 func (o *overviewPart) inflight() bool { return o.feed.status().Inflight }
@@ -289,7 +348,7 @@ func (o *overviewPart) conn() conn {
 // do not pick the window themselves (detail, panels).
 func (m *Model) shape() query.Shape {
 	s := m.baseShape()
-	d := m.ov.data()
+	d := m.figures().data()
 	if d != nil && s.AutoWindow && d.WindowAuto {
 		s.Window = d.Window
 	}

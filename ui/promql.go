@@ -51,7 +51,7 @@ func (p *promqlPart) update(msg tea.Msg) (tea.Cmd, bool) {
 	case views.PromQLGraphMsg:
 		p.setOpen(true)
 		if msg.Range <= 0 {
-			msg.Range = p.m.ov.detail.graphRange()
+			msg.Range = p.m.graphRange()
 		}
 		if msg.Title != "" {
 			// From an alert: the expression is left in the prompt to edit.

@@ -28,7 +28,7 @@ func TestIntegrationGraphAlertRule(t *testing.T) {
 	active := time.Now().Add(-20 * time.Minute)
 	al := query.Alert{Name: "HighErrorRate", State: query.StateFiring, ActiveAt: active,
 		Labels: map[string]string{"alertname": "HighErrorRate", "severity": "critical", demo.RulesetLabel: demo.RulesetReference}}
-	graph := m.alerts.grapher.graph
+	graph := partOf[*alertsPart](m).grapher.graph
 	msg := graph(al)()
 	req, ok := msg.(views.PromQLGraphMsg)
 	if !ok {

@@ -4,6 +4,7 @@ import (
 	"charm.land/bubbles/v2/key"
 	tea "charm.land/bubbletea/v2"
 
+	"github.com/vigilterm/vigil/views"
 	"github.com/vigilterm/vigil/views/keys"
 	"github.com/vigilterm/vigil/views/text"
 )
@@ -27,10 +28,14 @@ func (m *Model) typingRefused(msg tea.KeyPressMsg) (string, bool) {
 		return "", false
 	}
 	t := m.activeTab()
-	if len(t.stack) == 0 || (t.stack[0] != m.alerts.screen && t.stack[0] != m.alerts.silences) {
+	if len(t.stack) == 0 {
 		return "", false
 	}
-	return k.Refusal(msg.String(), k.Silence, k.NewSilence, k.Recreate)
+	f, ok := t.stack[0].(views.FormOpener)
+	if !ok {
+		return "", false
+	}
+	return k.Refusal(msg.String(), f.FormKeys()...)
 }
 
 // refuseTyping shows why and starts dropping keys.

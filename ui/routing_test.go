@@ -43,7 +43,7 @@ func TestAlertsRefreshCarriesRouting(t *testing.T) {
 		Labels: map[string]string{"alertname": "HighErrorRate", "severity": "critical"},
 	}}}}
 	m, _ := newModel(t, &scripted{ov: sample()}, func(o *Options) { o.Alertmanager = am })
-	drain(m, m.startAlertsRefresh())
+	drain(m, partOf[*alertsPart](m).refresh())
 	amPress(m, "2", "enter")
 	if s := screen(m); !strings.Contains(s, "pages") || !strings.Contains(s, "pager (route: default → pager)") {
 		t.Fatalf("the detail does not say who the alert pages:\n%s", s)

@@ -262,7 +262,7 @@ func (m *Model) engineText() string {
 			out += st.Muted.Render(" · ") + st.Warn.Render("data ≥"+views.FormatDuration(l)+" old")
 		}
 	}
-	if d := m.ov.data(); d != nil && len(d.Warnings) > 0 && query.IsPartialText(d.Warnings[0]) {
+	if d := m.figures().data(); d != nil && len(d.Warnings) > 0 && query.IsPartialText(d.Warnings[0]) {
 		out += st.Muted.Render(" · ") + st.Warn.Render(text.Sanitize(d.Warnings[0]))
 	}
 	return out

@@ -20,7 +20,7 @@ func TestAlarmLineUnderTheHeader(t *testing.T) {
 		t.Fatalf("healthy: %d lines\n%s", len(got), screen(m))
 	}
 
-	m.alerts.watchdog = query.WatchdogState{Name: "Watchdog", Known: true}
+	partOf[*alertsPart](m).watchdog = query.WatchdogState{Name: "Watchdog", Known: true}
 	var h query.DeliveryHistory
 	h.Add(clock.Now().Add(-2*time.Minute), []query.PeerNotify{{URL: "a", Counts: map[string]query.NotifyCount{"webhook": {Sent: 3, Failed: 1}}}})
 	h.Add(clock.Now(), []query.PeerNotify{{URL: "a", Counts: map[string]query.NotifyCount{"webhook": {Sent: 9, Failed: 13}}}})

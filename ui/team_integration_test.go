@@ -98,7 +98,7 @@ func TestIntegrationTeamQueryRate(t *testing.T) {
 		for _, d := range ds {
 			demotest.EventuallyTrue(t, 30*time.Second, "an overview on every console", func() bool {
 				ok := false
-				d.with(func(m *Model) { ok = m.ov.data() != nil })
+				d.with(func(m *Model) { ok = partOf[*overviewPart](m).data() != nil })
 				return ok
 			})
 		}
@@ -191,7 +191,7 @@ func TestIntegrationTeamQueryRate(t *testing.T) {
 		demotest.EventuallyTrue(t, 15*time.Second, "the detail loaded", func() bool {
 			ok := false
 			d.with(func(m *Model) {
-				e := m.ov.detail.screen
+				e := partOf[*overviewPart](m).detail.screen
 				ok = e != nil && !e.Loading() && e.Data() != nil
 			})
 			return ok
@@ -199,7 +199,7 @@ func TestIntegrationTeamQueryRate(t *testing.T) {
 	}
 	var shown [2]string
 	for i, d := range pair {
-		d.with(func(m *Model) { shown[i] = m.ov.detail.screen.Endpoint() })
+		d.with(func(m *Model) { shown[i] = partOf[*overviewPart](m).detail.screen.Endpoint() })
 	}
 	if shown[0] != shown[1] {
 		t.Fatalf("the two opened different endpoints: %q, %q", shown[0], shown[1])

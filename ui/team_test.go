@@ -366,7 +366,7 @@ func TestTeamPresenceAndClaimsReachTheOthers(t *testing.T) {
 	a.send(keyMsg("i"))
 	b.waitScreen(t, 3*time.Second, "ann's claim again", func(s string) bool { return strings.Contains(s, "ann is on it") })
 	am.set([]query.Alert{firingAlert("SlowSearch", "/api/search")})
-	a.with(func(m *Model) { a.exec(m.startAlertsRefresh()) })
+	a.with(func(m *Model) { a.exec(partOf[*alertsPart](m).refresh()) })
 	demotest.Eventually(t, 10*time.Second, "no claim after the alert resolved", func() (bool, string) {
 		n := team.Claims()
 		return n == 0, fmt.Sprintf("%d claims", n)

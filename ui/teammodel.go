@@ -199,22 +199,9 @@ func (m *Model) syncWhere() {
 		}
 	}
 	w := Where{Context: m.ctx.Config.Context, Screen: shown.Title()}
-	switch m.activeTab() {
-	case m.ov.tab:
-		if d := m.ov.detail.screen; d != nil && m.ov.detail.on == m.ov.tab {
-			w.Endpoint = d.Endpoint()
-		} else if m.ov.members.screen != nil && m.ov.members.onTop() {
-			w.Endpoint = m.ov.members.screen.Selected()
-		} else {
-			w.Endpoint = m.ov.screen.Selected()
-		}
-	case m.alerts.tab:
-		// Which of the alerts of its name: with the labels that tell it
-		// from the others.
-		if d := m.alerts.screen.Detail(); d != nil {
-			w.Alert = views.AlertWhich(d.Alert(), m.alerts.screen.All())
-		} else if al, ok := m.alerts.screen.SelectedAlert(); ok {
-			w.Alert = views.AlertWhich(al, m.alerts.screen.All())
+	for _, p := range m.parts {
+		if wp, ok := p.(watcher); ok {
+			wp.watching(m.activeTab(), &w)
 		}
 	}
 	if o := m.top(); o != nil && o.where() != "" {
@@ -253,8 +240,14 @@ func (m *Model) teamKeyPress(msg tea.KeyPressMsg) (tea.Cmd, bool) {
 		m.activeTab().push(s)
 		m.SetSize(m.width, m.height)
 		return nil, true
-	case key.Matches(msg, m.ctx.Keys.Claim) && m.activeTab() == m.alerts.tab:
-		return m.toggleClaim(), true
+	case key.Matches(msg, m.ctx.Keys.Claim):
+		for _, p := range m.parts {
+			if c, ok := p.(claimer); ok {
+				if al, on, ok := c.claimable(m.activeTab()); on {
+					return m.toggleClaim(al, ok), true
+				}
+			}
+		}
 	}
 	return nil, false
 }
@@ -276,16 +269,10 @@ func (m *Model) claimText(k string) string {
 
 // toggleClaim claims the alert selected (or open), or gives it up when
 // it is the person's own.
-func (m *Model) toggleClaim() tea.Cmd {
+func (m *Model) toggleClaim(al query.Alert, ok bool) tea.Cmd {
 	if why := m.viewerRefusal(); why != "" {
 		m.setFlash(why, true)
 		return nil
-	}
-	al, ok := query.Alert{}, false
-	if d := m.alerts.screen.Detail(); d != nil {
-		al, ok = d.Alert(), true
-	} else {
-		al, ok = m.alerts.screen.SelectedAlert()
 	}
 	if !ok {
 		m.setFlash("no alert selected to claim", false)

@@ -12,7 +12,6 @@ import (
 	"github.com/vigilterm/vigil/query/poll"
 	"github.com/vigilterm/vigil/views"
 	"github.com/vigilterm/vigil/views/keys"
-	"github.com/vigilterm/vigil/views/text"
 )
 
 // timelinePart builds the incident's timeline while its screen is shown:
@@ -153,23 +152,14 @@ func (p *timelinePart) refreshNow() tea.Cmd {
 // deploy or restart (a whole target), the endpoint selected on the
 // overview.
 func (p *timelinePart) openEvent(msg views.OpenEventMsg) tea.Cmd {
-	ep := msg.Endpoint
-	var note string
-	if ep == "" {
-		ep = p.m.ov.screen.Selected()
-		if ep == "" {
-			p.m.setFlash("this event names no endpoint and none is selected on the overview", false)
-			return nil
-		}
-		note = views.KindName(msg.Event.Kind) + " concerns every endpoint of " + msg.Event.Labels["instance"] + ": showing " + ep + ", selected on the overview"
-	}
 	end := msg.Event.Time.Add(query.DefaultDetailRange / 6)
 	if now := p.m.now(); end.After(now) {
 		end = now
 	}
-	cmd := p.m.ov.detail.open(p.tab, ep, end)
-	if note != "" {
-		p.m.setFlash(text.Sanitize(note), false)
-	}
-	return cmd
+	ev := msg.Event
+	return p.m.toParts(openDetailMsg{on: p.tab, endpoint: msg.Endpoint, end: end, // ui/overview.go
+		none: "this event names no endpoint and none is selected on the overview",
+		why: func(ep string) string {
+			return views.KindName(ev.Kind) + " concerns every endpoint of " + ev.Labels["instance"] + ": showing " + ep + ", selected on the overview"
+		}})
 }

@@ -121,7 +121,7 @@ func TestNoteKeySavesANoteAndTheTimelineShowsIt(t *testing.T) {
 		t.Fatalf("n opened no prompt:\n%s", screen(m))
 	}
 	typeText(m, "rolled back to 1.2 q5")
-	if !partOf[*notePart](m).open || m.activeTab() != m.ov.tab {
+	if !partOf[*notePart](m).open || m.activeTab() != partOf[*overviewPart](m).tab {
 		t.Fatal("keys typed in the note acted on the console")
 	}
 	if w := m.unsentWork(); w == "" {
@@ -249,7 +249,7 @@ func TestTimelineEnterOnThresholdOpensTheEndpointAtThatTime(t *testing.T) {
 	// The overview's own detail still opens over the overview.
 	press(m, "1")
 	press(m, "enter")
-	if detailOf(m) == nil || m.ov.tab.top() != views.Screen(detailOf(m)) || !detailOf(m).Request().End.IsZero() {
+	if detailOf(m) == nil || partOf[*overviewPart](m).tab.top() != views.Screen(detailOf(m)) || !detailOf(m).Request().End.IsZero() {
 		t.Fatal("the overview's detail no longer opens over the overview, at now")
 	}
 }
@@ -260,16 +260,16 @@ func TestNoteKeyInsideTheSilenceFormIsTheForms(t *testing.T) {
 	m, _ := alertsModel(t)
 	amPress(m, "s")
 	amPress(m, "n")
-	if partOf[*notePart](m).open || !strings.Contains(m.alerts.screen.UnsentWork(), "n") {
-		t.Fatalf("n in the form's comment opened the note prompt (%v) or was lost (%q)", partOf[*notePart](m).open, m.alerts.screen.UnsentWork())
+	if partOf[*notePart](m).open || !strings.Contains(partOf[*alertsPart](m).screen.UnsentWork(), "n") {
+		t.Fatalf("n in the form's comment opened the note prompt (%v) or was lost (%q)", partOf[*notePart](m).open, partOf[*alertsPart](m).screen.UnsentWork())
 	}
 	amPress(m, "esc")
-	f := m.alerts.screen.Form()
+	f := partOf[*alertsPart](m).screen.Form()
 	if f == nil || !f.Discarding() {
 		t.Fatal("esc with typed text did not ask to discard")
 	}
 	amPress(m, "n")
-	if partOf[*notePart](m).open || m.alerts.screen.Form() == nil || m.alerts.screen.Form().Discarding() {
+	if partOf[*notePart](m).open || partOf[*alertsPart](m).screen.Form() == nil || partOf[*alertsPart](m).screen.Form().Discarding() {
 		t.Fatalf("n did not answer keep editing (note prompt %v)", partOf[*notePart](m).open)
 	}
 	// On the list, n is the note key.

@@ -42,6 +42,25 @@ type Screen interface {
 	Notes() []string
 }
 
+// FormOpener is a screen with keys that open a form to type in (a silence):
+// when such a key is refused (read-only), what is typed after it is dropped
+// rather than run as keys.
+type FormOpener interface {
+	FormKeys() []key.Binding
+}
+
+// FormKeys implements FormOpener: s, N and R open the silence form.
+func (a *Alerts) FormKeys() []key.Binding {
+	k := a.ctx.Keys
+	return []key.Binding{k.Silence, k.NewSilence, k.Recreate}
+}
+
+// FormKeys implements FormOpener: N and R open the silence form.
+func (s *Silences) FormKeys() []key.Binding {
+	k := s.ctx.Keys
+	return []key.Binding{k.Silence, k.NewSilence, k.Recreate}
+}
+
 // noWork is embedded by the components in which nothing is typed that a
 // quit could lose.
 type noWork struct{}
@@ -194,4 +213,7 @@ var (
 	_ Screen = (*Status)(nil)
 	_ Screen = (*Doctor)(nil)
 	_ Screen = (*PromQL)(nil)
+
+	_ FormOpener = (*Alerts)(nil)
+	_ FormOpener = (*Silences)(nil)
 )
