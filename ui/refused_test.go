@@ -39,3 +39,31 @@ func TestRefusedNoteIsNotKeys(t *testing.T) {
 		t.Fatal("p does not pause after esc")
 	}
 }
+
+// In read-only mode, s on the Alerts screen (a screen whose keys open a
+// form, views.FormOpener) is refused, and the comment typed after it is
+// not run as keys; on the Overview, which opens no form, s is no refusal.
+func TestRefusedSilenceKeyIsNotKeys(t *testing.T) {
+	m, _ := newModel(t, &scripted{ov: sample()}, func(o *Options) {
+		for _, b := range o.Context.Keys.Dangerous() {
+			o.Context.Keys.Disable(b, "read-only: silencing alerts is disabled (ui.read_only)")
+		}
+	})
+	amPress(m, "s")
+	if strings.Contains(screen(m), "not run as keys") {
+		t.Fatalf("s refused on the Overview, which opens no form:\n%s", screen(m))
+	}
+	amPress(m, "2")
+	active := m.active
+	amPress(m, "s")
+	if s := screen(m); !strings.Contains(s, "silencing alerts is disabled") || !strings.Contains(s, "not run as keys") {
+		t.Fatalf("no refusal on the Alerts screen:\n%s", s)
+	}
+	var msgs []tea.Msg
+	for _, r := range "deploy 1 p q" {
+		msgs = append(msgs, amPress(m, string(r))...)
+	}
+	if isQuit(msgs) || m.paused() || m.active != active {
+		t.Fatalf("the typed comment ran as keys: quit %v, paused %v, tab %d (was %d)", isQuit(msgs), m.paused(), m.active, active)
+	}
+}
