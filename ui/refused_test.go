@@ -20,11 +20,7 @@ func TestRefusedNoteIsNotKeys(t *testing.T) {
 	if s := screen(m); !strings.Contains(s, "viewer: writes are not allowed") || !strings.Contains(s, "not run as keys") {
 		t.Fatalf("no refusal on screen:\n%s", s)
 	}
-	var msgs []tea.Msg
-	for _, r := range "paused 3 pods, q?" {
-		msgs = append(msgs, amPress(m, string(r))...)
-	}
-	if isQuit(msgs) {
+	if isQuit(typeKeys(m, "paused 3 pods, q?")) {
 		t.Fatal("q quit")
 	}
 	if m.paused() || m.active != active || partOf[*helpPart](m).open || partOf[*notePart](m).open {
@@ -59,11 +55,16 @@ func TestRefusedSilenceKeyIsNotKeys(t *testing.T) {
 	if s := screen(m); !strings.Contains(s, "silencing alerts is disabled") || !strings.Contains(s, "not run as keys") {
 		t.Fatalf("no refusal on the Alerts screen:\n%s", s)
 	}
+	if quit := isQuit(typeKeys(m, "deploy 1 p q")); quit || m.paused() || m.active != active {
+		t.Fatalf("the typed comment ran as keys: quit %v, paused %v, tab %d (was %d)", quit, m.paused(), m.active, active)
+	}
+}
+
+// typeKeys presses each character of s as a key, and returns the messages.
+func typeKeys(m *Model, s string) []tea.Msg {
 	var msgs []tea.Msg
-	for _, r := range "deploy 1 p q" {
+	for _, r := range s {
 		msgs = append(msgs, amPress(m, string(r))...)
 	}
-	if isQuit(msgs) || m.paused() || m.active != active {
-		t.Fatalf("the typed comment ran as keys: quit %v, paused %v, tab %d (was %d)", isQuit(msgs), m.paused(), m.active, active)
-	}
+	return msgs
 }

@@ -49,15 +49,14 @@ type FormOpener interface {
 	FormKeys() []key.Binding
 }
 
-// FormKeys implements FormOpener: s, N and R open the silence form.
-func (a *Alerts) FormKeys() []key.Binding {
-	k := a.ctx.Keys
-	return []key.Binding{k.Silence, k.NewSilence, k.Recreate}
-}
+// FormKeys implements FormOpener: the keys that open the silence form.
+func (a *Alerts) FormKeys() []key.Binding { return silenceFormKeys(a.ctx) }
 
-// FormKeys implements FormOpener: N and R open the silence form.
-func (s *Silences) FormKeys() []key.Binding {
-	k := s.ctx.Keys
+// FormKeys implements FormOpener: the keys that open the silence form.
+func (s *Silences) FormKeys() []key.Binding { return silenceFormKeys(s.ctx) }
+
+func silenceFormKeys(ctx *Context) []key.Binding {
+	k := ctx.Keys
 	return []key.Binding{k.Silence, k.NewSilence, k.Recreate}
 }
 
@@ -186,23 +185,17 @@ func find[T Component](s *Stack) (T, bool) {
 	return zero, false
 }
 
-// Every screen and everything a screen opens honours the contract.
+// Every screen, and every component a screen opens over itself as a
+// tab's top (the endpoint detail, a dashboard, the prompt's result), is a
+// Screen; everything else a screen opens is a Component.
 var (
-	_ Screen    = (*Overview)(nil)
-	_ Screen    = (*Endpoint)(nil)
-	_ Screen    = (*Panels)(nil)
-	_ Screen    = (*PromQL)(nil)
 	_ Component = (*AlertDetail)(nil)
 	_ Component = (*SilenceForm)(nil)
 	_ Component = (*SilencedPanel)(nil)
 	_ Component = (*ExtendChooser)(nil)
 	_ Component = (*silenceDetail)(nil)
 	_ Component = (*confirmQuestion)(nil)
-)
 
-// Every screen and every component a screen opens over itself as a tab's
-// top (the endpoint detail, a dashboard, the prompt's result) is a Screen.
-var (
 	_ Screen = (*Overview)(nil)
 	_ Screen = (*Endpoint)(nil)
 	_ Screen = (*Alerts)(nil)
