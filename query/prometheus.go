@@ -164,6 +164,13 @@ func (p *Prometheus) URL() string { return p.url }
 // get no deadline from the client: give them one.
 func (p *Prometheus) API() v1.API { return p.api }
 
+// Version is the server's version from its build information, which also
+// says whether it answers now.
+func (p *Prometheus) Version(ctx context.Context) (string, error) {
+	bi, err := p.api.Buildinfo(ctx)
+	return bi.Version, err
+}
+
 // Timeout returns the deadline of every call.
 func (p *Prometheus) Timeout() time.Duration { return p.timeout }
 

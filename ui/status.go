@@ -6,7 +6,6 @@ import (
 	"time"
 
 	tea "charm.land/bubbletea/v2"
-	v1 "github.com/prometheus/client_golang/api/prometheus/v1"
 
 	"github.com/vigilterm/vigil/query"
 	"github.com/vigilterm/vigil/query/poll"
@@ -24,7 +23,7 @@ type StatusSource interface {
 
 // buildInfoSource gives Prometheus's version; *query.Prometheus is one.
 type buildInfoSource interface {
-	API() v1.API
+	Version(ctx context.Context) (string, error)
 	URL() string
 }
 
@@ -174,8 +173,8 @@ func (s *statusPart) fetch(full bool) poll.Fetch[statusRead] {
 				defer close(done)
 				// Buildinfo is asked on every full read: it says whether
 				// Prometheus answers now. The engine is detected once.
-				bi, err := prom.API().Buildinfo(ctx)
-				r.version, r.promErr = bi.Version, err
+				v, err := prom.Version(ctx)
+				r.version, r.promErr = v, err
 				if es, ok := prom.(engineSource); ok && err == nil {
 					if e, derr := es.DetectEngine(ctx); derr == nil {
 						r.engine, r.notes, r.version = e.String(), EngineNotes(e), e.Version

@@ -182,7 +182,7 @@ func TestTeamQueryCacheSharesTheSameQuery(t *testing.T) {
 	team.now = func() time.Time { mu.Lock(); defer mu.Unlock(); return now }
 	advance := func(d time.Duration) { mu.Lock(); now = now.Add(d); mu.Unlock() }
 	b := &blockingQuerier{release: make(chan struct{})}
-	q := teamQuerier{q: b, c: team.cache, scope: "prod"}
+	q := teamQuerier(b, team.cache, "prod")
 	r := query.RangeFor(time.Hour, now)
 	var wg sync.WaitGroup
 	errs := make(chan error, 10)
@@ -245,7 +245,7 @@ func TestTeamQueryCacheSharesTheSameQuery(t *testing.T) {
 func TestTeamQueryCacheWaiterLeavesAlone(t *testing.T) {
 	team := NewTeam()
 	b := &blockingQuerier{release: make(chan struct{})}
-	q := teamQuerier{q: b, c: team.cache, scope: "prod"}
+	q := teamQuerier(b, team.cache, "prod")
 	r := query.RangeFor(time.Hour, time.Now())
 	first := make(chan error, 1)
 	go func() {

@@ -3,12 +3,8 @@ package ui
 import (
 	"context"
 	"fmt"
-	"strconv"
 	"sync"
 	"time"
-
-	v1 "github.com/prometheus/client_golang/api/prometheus/v1"
-	"github.com/prometheus/common/model"
 
 	"github.com/vigilterm/vigil/query"
 )
@@ -118,46 +114,10 @@ func (c *queryCache) size() int {
 	return len(c.kept)
 }
 
-// teamQuerier is a Querier whose queries go through the Team's cache.
+// teamQuerier is a Querier whose queries go through the Team's cache;
 // scope tells the Prometheus servers apart.
-type teamQuerier struct {
-	q     query.Querier
-	c     *queryCache
-	scope string
-}
-
-type queryAnswer struct {
-	v model.Value
-	w v1.Warnings
-}
-
-// QueryRange implements query.Querier: shared by (query, start, end,
-// step); the callers align the end to the step (query.RangeFor does).
-func (q teamQuerier) QueryRange(ctx context.Context, expr string, r v1.Range) (model.Value, v1.Warnings, error) {
-	key := "range\x00" + q.scope + "\x00" + expr + "\x00" + strconv.FormatInt(r.Start.UnixNano(), 10) +
-		"\x00" + strconv.FormatInt(r.End.UnixNano(), 10) + "\x00" + r.Step.String()
-	a, err := q.c.do(ctx, key, r.Step, func(ctx context.Context) (any, error) {
-		v, w, err := q.q.QueryRange(ctx, expr, r)
-		return queryAnswer{v, w}, err
-	})
-	ans, _ := a.(queryAnswer)
-	return ans.v, ans.w, err
-}
-
-// Query implements query.Querier: an instant query "now" is asked at the
-// whole second, so that the same query asked within a second is shared.
-func (q teamQuerier) Query(ctx context.Context, expr string, at time.Time) (model.Value, v1.Warnings, error) {
-	if at.IsZero() {
-		at = q.c.t.now()
-	}
-	at = at.Truncate(time.Second)
-	key := "instant\x00" + q.scope + "\x00" + expr + "\x00" + strconv.FormatInt(at.UnixNano(), 10)
-	a, err := q.c.do(ctx, key, time.Second, func(ctx context.Context) (any, error) {
-		v, w, err := q.q.Query(ctx, expr, at)
-		return queryAnswer{v, w}, err
-	})
-	ans, _ := a.(queryAnswer)
-	return ans.v, ans.w, err
+func teamQuerier(q query.Querier, c *queryCache, scope string) query.SharedQuerier {
+	return query.SharedQuerier{Q: q, Share: c.do, Scope: scope, Now: c.t.now}
 }
 
 // teamDetail is a DetailSource whose refreshes go through the Team's

@@ -59,7 +59,7 @@ func (m *Model) linkTeam(o *Options) {
 		o.Detail = teamDetail{src: o.Detail, c: o.Team.cache, scope: scope}
 	}
 	if o.Querier != nil {
-		o.Querier = teamQuerier{q: o.Querier, c: o.Team.cache, scope: scope}
+		o.Querier = teamQuerier(o.Querier, o.Team.cache, scope)
 	}
 }
 
