@@ -13,6 +13,14 @@ import (
 	"github.com/prometheus/alertmanager/pkg/labels"
 )
 
+// Matcher and Matchers are Alertmanager's own (pkg/labels): a silence's
+// matchers as its parser reads them and its API takes them. The screens
+// name them through this package.
+type (
+	Matcher  = labels.Matcher
+	Matchers = labels.Matchers
+)
+
 // MatcherError is a matcher (or filter) that does not parse. Pos is the
 // 1-based column of the bad part in the input.
 type MatcherError struct {

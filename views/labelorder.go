@@ -5,8 +5,6 @@ import (
 	"strconv"
 	"strings"
 
-	"github.com/prometheus/alertmanager/pkg/labels"
-
 	"github.com/vigilterm/vigil/query"
 )
 
@@ -74,7 +72,7 @@ func alertVaryingLabels(alerts []query.Alert) map[string]bool {
 }
 
 // matcherKey is a matcher as one comparable string.
-func matcherKey(m *labels.Matcher) string {
+func matcherKey(m *query.Matcher) string {
 	return m.Type.String() + "\x00" + m.Value
 }
 
@@ -82,7 +80,7 @@ func matcherKey(m *labels.Matcher) string {
 // ones that differ among the silences first: a matcher differs when some
 // other silence has no matcher on its label or one with another operator
 // or value. Matchers every silence has alike come last.
-func varyingMatchersFirst(sils []query.Silence) map[string]labels.Matchers {
+func varyingMatchersFirst(sils []query.Silence) map[string]query.Matchers {
 	sets := make([]map[string]string, 0, len(sils))
 	for _, si := range sils {
 		ls := map[string]string{}
@@ -94,9 +92,9 @@ func varyingMatchersFirst(sils []query.Silence) map[string]labels.Matchers {
 		sets = append(sets, ls)
 	}
 	varies := varyingLabels(sets, true)
-	out := make(map[string]labels.Matchers, len(sils))
+	out := make(map[string]query.Matchers, len(sils))
 	for _, si := range sils {
-		ms := make(labels.Matchers, 0, len(si.Matchers))
+		ms := make(query.Matchers, 0, len(si.Matchers))
 		for _, m := range si.Matchers {
 			if m != nil && varies[m.Name] {
 				ms = append(ms, m)

@@ -8,7 +8,6 @@ import (
 	"charm.land/bubbles/v2/key"
 	"charm.land/bubbles/v2/textinput"
 	tea "charm.land/bubbletea/v2"
-	"github.com/prometheus/alertmanager/pkg/labels"
 
 	"github.com/vigilterm/vigil/query"
 	"github.com/vigilterm/vigil/themes"
@@ -113,12 +112,12 @@ var durationPresets = [...]string{"15m", "1h", "4h", "1d"}
 
 // matcherItem is one matcher of the list, on or off.
 type matcherItem struct {
-	m    *labels.Matcher
+	m    *query.Matcher
 	text string // m.String(), which is not cheap to make
 	on   bool
 }
 
-func newMatcherItem(m *labels.Matcher) matcherItem {
+func newMatcherItem(m *query.Matcher) matcherItem {
 	return matcherItem{m: m, text: m.String(), on: true}
 }
 
@@ -173,7 +172,7 @@ type SilenceForm struct {
 	closed bool
 
 	// The preview, recomputed when the matchers or the alerts change.
-	matchers labels.Matchers
+	matchers query.Matchers
 	matchErr string
 	hits     []query.Alert
 	warns    []string

@@ -7,19 +7,17 @@ import (
 	"strings"
 	"time"
 
-	"github.com/prometheus/alertmanager/pkg/labels"
-
 	"github.com/vigilterm/vigil/query"
 	"github.com/vigilterm/vigil/views/text"
 	"github.com/vigilterm/vigil/views/widget"
 )
 
 // currentMatchers are the matchers the form would send now.
-func (f *SilenceForm) currentMatchers() (labels.Matchers, error) {
+func (f *SilenceForm) currentMatchers() (query.Matchers, error) {
 	if f.textMode {
 		return query.ParseMatchers(f.text.Value())
 	}
-	ms := labels.Matchers{}
+	ms := query.Matchers{}
 	for _, it := range f.items {
 		if it.on {
 			ms = append(ms, it.m)

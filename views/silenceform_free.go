@@ -3,8 +3,6 @@ package views
 import (
 	"strings"
 
-	"github.com/prometheus/alertmanager/pkg/labels"
-
 	"github.com/vigilterm/vigil/query"
 )
 
@@ -14,7 +12,7 @@ import (
 // all on, and the comment, the cursor in the comment. title names the form
 // ("New silence", "Recreate silence"). The preview shows what the matchers
 // select now, none included.
-func NewFreeSilenceForm(ctx *Context, title string, ms labels.Matchers, comment string, current []query.Alert, createdBy string) *SilenceForm {
+func NewFreeSilenceForm(ctx *Context, title string, ms query.Matchers, comment string, current []query.Alert, createdBy string) *SilenceForm {
 	f := NewSilenceForm(ctx, query.Alert{}, current, createdBy)
 	f.free = title
 	for _, m := range ms {
