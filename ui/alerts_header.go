@@ -4,6 +4,7 @@ import (
 	"fmt"
 
 	"github.com/vigilterm/vigil/query"
+	"github.com/vigilterm/vigil/ui/team"
 	"github.com/vigilterm/vigil/views"
 	"github.com/vigilterm/vigil/views/keys"
 )
@@ -94,7 +95,7 @@ func (a *alertsPart) symbols() []views.Symbol {
 
 // watching is the alert the person is on, with the labels that tell it
 // from the others of its name.
-func (a *alertsPart) watching(t *tab, w *Where) {
+func (a *alertsPart) watching(t *tab, w *team.Where) {
 	if t != a.tab {
 		return
 	}

@@ -9,6 +9,7 @@ import (
 
 	"github.com/vigilterm/vigil/query"
 	"github.com/vigilterm/vigil/query/poll"
+	"github.com/vigilterm/vigil/ui/team"
 	"github.com/vigilterm/vigil/views"
 	"github.com/vigilterm/vigil/views/keys"
 	"github.com/vigilterm/vigil/views/text"
@@ -279,7 +280,7 @@ func (o *overviewPart) host() string { return o.hostName }
 func (o *overviewPart) onTab(t *tab) bool { return t == o.tab }
 
 // watching implements watcher: the endpoint open, or selected.
-func (o *overviewPart) watching(t *tab, w *Where) {
+func (o *overviewPart) watching(t *tab, w *team.Where) {
 	switch {
 	case t != o.tab:
 	case o.detail.screen != nil && o.detail.on == o.tab:

@@ -7,6 +7,7 @@ import (
 
 	"github.com/vigilterm/vigil/query"
 	"github.com/vigilterm/vigil/query/poll"
+	"github.com/vigilterm/vigil/ui/team"
 	"github.com/vigilterm/vigil/views"
 )
 
@@ -62,7 +63,7 @@ type alertsRole interface {
 // watcher is a part that says what the person is on in its tab (an
 // endpoint, an alert), for the Team's list of who is where.
 type watcher interface {
-	watching(t *tab, w *Where)
+	watching(t *tab, w *team.Where)
 }
 
 // claimer is a part whose tab lists alerts one can claim: the alert

@@ -7,6 +7,7 @@ import (
 
 	"github.com/vigilterm/vigil/query"
 	"github.com/vigilterm/vigil/query/grafana"
+	"github.com/vigilterm/vigil/ui/team"
 	"github.com/vigilterm/vigil/views"
 )
 
@@ -132,8 +133,8 @@ type Options struct {
 	// other consoles, it shows who is watching and who is on which alert.
 	// Member is this console's person in it (Team.Join); when nil, New
 	// joins the Team as Identity. nil Team: the console of one.
-	Team   *Team
-	Member *Member
+	Team   *team.Team
+	Member *team.Member
 }
 
 // PrometheusSources fills every Prometheus source of o from one client.

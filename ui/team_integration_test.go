@@ -13,6 +13,7 @@ import (
 	"github.com/vigilterm/vigil/demo/demotest"
 	"github.com/vigilterm/vigil/query"
 	"github.com/vigilterm/vigil/themes"
+	"github.com/vigilterm/vigil/ui/team"
 	"github.com/vigilterm/vigil/views"
 	"github.com/vigilterm/vigil/views/keys"
 )
@@ -72,20 +73,20 @@ func TestIntegrationTeamQueryRate(t *testing.T) {
 	// measure runs n consoles (with a Team or each alone), lets warm
 	// refreshes of each go by, then counts over span refreshes of each.
 	measure := func(n int, withTeam bool, warm, span int) figures {
-		var team *Team
+		var tm *team.Team
 		if withTeam {
-			team = NewTeam()
+			tm = team.New()
 		}
 		h0 := heap()
 		var ds []*driven
-		var members []*Member
+		var members []*team.Member
 		for i := range n {
 			c := cfg
 			ctx := &views.Context{Config: &c, Styles: th.Styles(), Keys: keys.New(false), Now: time.Now}
 			o := Options{Context: ctx, Alertmanager: am, Identity: fmt.Sprintf("user%d@bastion", i)}
 			o.PrometheusSources(prom)
-			if team != nil {
-				o.Member = team.Join(Identity{Name: fmt.Sprintf("user%d", i), Remote: "10.0.0.1:5000"})
+			if tm != nil {
+				o.Member = tm.Join(team.Identity{Name: fmt.Sprintf("user%d", i), Remote: "10.0.0.1:5000"})
 				members = append(members, o.Member)
 			}
 			m := New(o)
@@ -105,7 +106,7 @@ func TestIntegrationTeamQueryRate(t *testing.T) {
 		// Refreshes made by every console that refreshes on its own, or by
 		// the Team's one poller.
 		each := n
-		if team != nil {
+		if tm != nil {
 			each = 1
 		}
 		waitRefreshes(warm * each)
@@ -126,8 +127,8 @@ func TestIntegrationTeamQueryRate(t *testing.T) {
 		if n > 0 {
 			f.heapPer /= float64(n)
 		}
-		if team != nil {
-			f.saved = team.QueriesSaved()
+		if tm != nil {
+			f.saved = tm.QueriesSaved()
 		}
 		t.Logf("%d consoles, team %v: %.0f API requests in %v refreshes over %d heartbeats of one console (%s) = %.2f a refresh, %.2f refreshes a heartbeat; heap %.0f KiB per console; by handler %v",
 			n, withTeam, total, refreshed, beats, took.Round(time.Millisecond), f.perRefresh, f.perBeat, f.heapPer/1024, delta(before, after))
@@ -137,8 +138,8 @@ func TestIntegrationTeamQueryRate(t *testing.T) {
 		for _, mb := range members {
 			mb.Leave()
 		}
-		if team != nil && team.SharedPollers() != 0 {
-			t.Errorf("%d shared pollers left after every console left", team.SharedPollers())
+		if tm != nil && tm.SharedPollers() != 0 {
+			t.Errorf("%d shared pollers left after every console left", tm.SharedPollers())
 		}
 		return f
 	}
@@ -167,14 +168,14 @@ func TestIntegrationTeamQueryRate(t *testing.T) {
 	}
 	// Two people open the same endpoint's detail: one refresh is asked,
 	// the other shares it (in flight or kept for the step).
-	team := NewTeam()
+	tm := team.New()
 	var pair []*driven
 	for i := range 2 {
 		c := cfg
 		ctx := &views.Context{Config: &c, Styles: th.Styles(), Keys: keys.New(false), Now: time.Now}
 		o := Options{Context: ctx, Alertmanager: am, Identity: fmt.Sprintf("user%d@bastion", i)}
 		o.PrometheusSources(prom)
-		o.Member = team.Join(Identity{Name: fmt.Sprintf("user%d", i)})
+		o.Member = tm.Join(team.Identity{Name: fmt.Sprintf("user%d", i)})
 		t.Cleanup(o.Member.Leave)
 		m := New(o)
 		m.SetSize(100, 30)
@@ -204,7 +205,7 @@ func TestIntegrationTeamQueryRate(t *testing.T) {
 	if shown[0] != shown[1] {
 		t.Fatalf("the two opened different endpoints: %q, %q", shown[0], shown[1])
 	}
-	if n := team.QueriesSaved(); n < 1 {
+	if n := tm.QueriesSaved(); n < 1 {
 		t.Errorf("two people on the detail of %s: %d queries saved, want at least 1", shown[0], n)
 	} else {
 		t.Logf("two people on the detail of %s: %d detail refreshes shared", shown[0], n)

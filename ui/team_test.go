@@ -16,6 +16,7 @@ import (
 
 	"github.com/vigilterm/vigil/demo/demotest"
 	"github.com/vigilterm/vigil/query"
+	"github.com/vigilterm/vigil/ui/team"
 )
 
 // countedOverview is an OverviewSource that counts its calls, safe for
@@ -60,16 +61,16 @@ func firingAlert(name, path string) query.Alert {
 }
 
 // teamModel is a console of team, joined as id, on the given sources.
-func teamModel(t *testing.T, team *Team, id Identity, with ...func(*Options)) (*Model, *Member) {
-	m, member, _ := teamModelClock(t, team, id, with...)
+func teamModel(t *testing.T, tm *team.Team, id team.Identity, with ...func(*Options)) (*Model, *team.Member) {
+	m, member, _ := teamModelClock(t, tm, id, with...)
 	return m, member
 }
 
-func teamModelClock(t *testing.T, team *Team, id Identity, with ...func(*Options)) (*Model, *Member, *fakeClock) {
+func teamModelClock(t *testing.T, tm *team.Team, id team.Identity, with ...func(*Options)) (*Model, *team.Member, *fakeClock) {
 	t.Helper()
-	member := team.Join(id)
+	member := tm.Join(id)
 	t.Cleanup(member.Leave)
-	m, clock := newModel(t, nil, append([]func(*Options){func(o *Options) { o.Team, o.Member = team, member }}, with...)...)
+	m, clock := newModel(t, nil, append([]func(*Options){func(o *Options) { o.Team, o.Member = tm, member }}, with...)...)
 	return m, member, clock
 }
 
@@ -77,13 +78,13 @@ func teamModelClock(t *testing.T, team *Team, id Identity, with ...func(*Options
 // refresh, not three times; each shows the answer. The poller leaves the
 // Team when the last console holding it leaves.
 func TestTeamSharesOnePollerAcrossConsoles(t *testing.T) {
-	team := NewTeam()
+	tm := team.New()
 	src := &countedOverview{ov: sample()}
 	var ds []*driven
-	var members []*Member
+	var members []*team.Member
 	var clocks []*fakeClock
 	for _, name := range []string{"ann", "bob", "cy"} {
-		m, member, clock := teamModelClock(t, team, Identity{Name: name}, func(o *Options) { o.Overview = src })
+		m, member, clock := teamModelClock(t, tm, team.Identity{Name: name}, func(o *Options) { o.Overview = src })
 		d := drive(t, m, false)
 		ds = append(ds, d)
 		members = append(members, member)
@@ -113,19 +114,19 @@ func TestTeamSharesOnePollerAcrossConsoles(t *testing.T) {
 	if n := src.calls.Load(); n != 2 {
 		t.Errorf("one refresh due seen by 3 consoles: %d refreshes in all, want 2", n)
 	}
-	if n := team.SharedPollers(); n == 0 {
+	if n := tm.SharedPollers(); n == 0 {
 		t.Fatal("no shared poller while consoles are open")
 	}
 	members[0].Leave()
 	members[1].Leave()
-	if n := team.SharedPollers(); n == 0 {
+	if n := tm.SharedPollers(); n == 0 {
 		t.Error("the last console's pollers were released while it is open")
 	}
 	members[2].Leave()
-	if n := team.SharedPollers(); n != 0 {
+	if n := tm.SharedPollers(); n != 0 {
 		t.Errorf("%d shared pollers left after every console left, want 0", n)
 	}
-	if w := team.Watching(); w != 0 {
+	if w := tm.Watching(); w != 0 {
 		t.Errorf("%d watching after all left", w)
 	}
 }
@@ -176,13 +177,12 @@ func (b *blockingQuerier) QueryRange(ctx context.Context, expr string, r v1.Rang
 // failure is shared with those waiting but never kept; another step is
 // another query.
 func TestTeamQueryCacheSharesTheSameQuery(t *testing.T) {
-	team := NewTeam()
 	now := time.Date(2026, 11, 24, 3, 0, 0, 0, time.UTC)
 	var mu sync.Mutex
-	team.now = func() time.Time { mu.Lock(); defer mu.Unlock(); return now }
+	tm := team.NewAt(func() time.Time { mu.Lock(); defer mu.Unlock(); return now })
 	advance := func(d time.Duration) { mu.Lock(); now = now.Add(d); mu.Unlock() }
 	b := &blockingQuerier{release: make(chan struct{})}
-	q := teamQuerier(b, team.cache, "prod")
+	q := teamQuerier(b, tm, "prod")
 	r := query.RangeFor(time.Hour, now)
 	var wg sync.WaitGroup
 	errs := make(chan error, 10)
@@ -196,7 +196,7 @@ func TestTeamQueryCacheSharesTheSameQuery(t *testing.T) {
 			errs <- err
 		}()
 	}
-	demotest.EventuallyTrue(t, 10*time.Second, "9 callers waiting on the first one's query", func() bool { return team.QueriesSaved() >= 9 })
+	demotest.EventuallyTrue(t, 10*time.Second, "9 callers waiting on the first one's query", func() bool { return tm.QueriesSaved() >= 9 })
 	close(b.release)
 	wg.Wait()
 	close(errs)
@@ -208,7 +208,7 @@ func TestTeamQueryCacheSharesTheSameQuery(t *testing.T) {
 	if n := b.calls.Load(); n != 1 {
 		t.Errorf("10 consoles, same query: %d sent, want 1", n)
 	}
-	if n := team.QueriesSaved(); n != 9 {
+	if n := tm.QueriesSaved(); n != 9 {
 		t.Errorf("queries saved %d, want 9", n)
 	}
 	// Kept for a step.
@@ -243,9 +243,9 @@ func TestTeamQueryCacheSharesTheSameQuery(t *testing.T) {
 // A waiter whose own deadline ends stops waiting, and the query goes on
 // for the one who asked first.
 func TestTeamQueryCacheWaiterLeavesAlone(t *testing.T) {
-	team := NewTeam()
+	tm := team.New()
 	b := &blockingQuerier{release: make(chan struct{})}
-	q := teamQuerier(b, team.cache, "prod")
+	q := teamQuerier(b, tm, "prod")
 	r := query.RangeFor(time.Hour, time.Now())
 	first := make(chan error, 1)
 	go func() {
@@ -280,11 +280,10 @@ func (d *detailCounter) Detail(_ context.Context, _ query.Shape, r query.DetailR
 // Two people on the same endpoint's detail within one step share one
 // refresh, its range ending at the step; at another width they do not.
 func TestTeamDetailSharedWithinAStep(t *testing.T) {
-	team := NewTeam()
 	now := time.Date(2026, 11, 24, 3, 0, 17, 0, time.UTC)
-	team.now = func() time.Time { return now }
+	tm := team.NewAt(func() time.Time { return now })
 	src := &detailCounter{}
-	d := teamDetail{src: src, c: team.cache, scope: "prod"}
+	d := teamDetail{src: src, t: tm, scope: "prod"}
 	req := query.DetailRequest{Endpoint: "/api/checkout", Range: time.Hour, Columns: 60}
 	d.Detail(context.Background(), query.Shape{}, req)
 	now = now.Add(20 * time.Second)
@@ -301,8 +300,8 @@ func TestTeamDetailSharedWithinAStep(t *testing.T) {
 	if len(src.reqs) != 2 {
 		t.Errorf("another width: %d refreshes, want 2", len(src.reqs))
 	}
-	if team.QueriesSaved() != 1 {
-		t.Errorf("saved %d, want 1", team.QueriesSaved())
+	if tm.QueriesSaved() != 1 {
+		t.Errorf("saved %d, want 1", tm.QueriesSaved())
 	}
 }
 
@@ -312,13 +311,13 @@ func TestTeamDetailSharedWithinAStep(t *testing.T) {
 // in its detail; it ends when given up, when the alert resolves, and when
 // its person leaves. Hostile names never reach the screen raw.
 func TestTeamPresenceAndClaimsReachTheOthers(t *testing.T) {
-	team := NewTeam()
+	tm := team.New()
 	src := &countedOverview{ov: sample()}
 	am := &teamAM{}
 	am.set([]query.Alert{firingAlert("HighErrorRate", "/api/checkout"), firingAlert("SlowSearch", "/api/search")})
 	with := func(o *Options) { o.Overview, o.Alertmanager = src, am }
-	ma, memberA := teamModel(t, team, Identity{Name: "ann", Role: "sre\x1b]0;pwned\x07", Remote: "10.0.0.7:5522"}, with)
-	mb, _ := teamModel(t, team, Identity{Name: "bob", Role: "dev", Remote: "10.0.0.8:40022"}, with)
+	ma, memberA := teamModel(t, tm, team.Identity{Name: "ann", Role: "sre\x1b]0;pwned\x07", Remote: "10.0.0.7:5522"}, with)
+	mb, _ := teamModel(t, tm, team.Identity{Name: "bob", Role: "dev", Remote: "10.0.0.8:40022"}, with)
 	a, b := drive(t, ma, false), drive(t, mb, false)
 	a.start()
 	b.start()
@@ -368,7 +367,7 @@ func TestTeamPresenceAndClaimsReachTheOthers(t *testing.T) {
 	am.set([]query.Alert{firingAlert("SlowSearch", "/api/search")})
 	a.with(func(m *Model) { a.exec(partOf[*alertsPart](m).refresh()) })
 	demotest.Eventually(t, 10*time.Second, "no claim after the alert resolved", func() (bool, string) {
-		n := team.Claims()
+		n := tm.Claims()
 		return n == 0, fmt.Sprintf("%d claims", n)
 	})
 	// bob claims the other alert; bob leaves: the claim ends, ann's
@@ -386,14 +385,14 @@ func TestTeamPresenceAndClaimsReachTheOthers(t *testing.T) {
 // A change in the Team never blocks on a console that does not read its
 // wake-ups: each has one coalesced wake-up.
 func TestTeamWakeNeverBlocks(t *testing.T) {
-	team := NewTeam()
-	deaf := team.Join(Identity{Name: "deaf"})
-	deaf.listen() // never read
-	other := team.Join(Identity{Name: "other"})
+	tm := team.New()
+	deaf := tm.Join(team.Identity{Name: "deaf"})
+	deaf.Listen() // never read
+	other := tm.Join(team.Identity{Name: "other"})
 	done := make(chan struct{})
 	go func() {
 		for i := range 1000 {
-			other.setWhere(Where{Screen: "Overview", Endpoint: string(rune('a' + i%26))})
+			other.SetWhere(team.Where{Screen: "Overview", Endpoint: string(rune('a' + i%26))})
 		}
 		close(done)
 	}()
@@ -412,11 +411,11 @@ var _ tea.Msg = teamWokeMsg{}
 // panel's query once: the panels' poller is shared, and a query asked by
 // both at the same step is asked once.
 func TestTeamPanelsQueriedOnceForTwo(t *testing.T) {
-	team := NewTeam()
+	tm := team.New()
 	src := &querySource{scripted: scripted{ov: sample()}}
 	var ds []*driven
 	for _, name := range []string{"ann", "bob"} {
-		m, _ := teamModel(t, team, Identity{Name: name}, func(o *Options) {
+		m, _ := teamModel(t, tm, team.Identity{Name: name}, func(o *Options) {
 			// The failing panel left out: a failure is never kept, so a
 			// second refresh would ask it again.
 			o.Context.Config.Panels = panelConfig()[:3]
@@ -453,11 +452,11 @@ func (s *swappedOverview) URL() string { return "http://prom.example:9090" }
 // A console paused keeps its figures frozen while the others' shared
 // refreshes go on; resumed, it shows the newest at once.
 func TestTeamPausedConsoleStaysFrozen(t *testing.T) {
-	team := NewTeam()
+	tm := team.New()
 	src := &swappedOverview{}
 	src.ov.Store(sample())
-	ma, _, clockA := teamModelClock(t, team, Identity{Name: "ann"}, func(o *Options) { o.Overview = src })
-	mb, _, clockB := teamModelClock(t, team, Identity{Name: "bob"}, func(o *Options) { o.Overview = src })
+	ma, _, clockA := teamModelClock(t, tm, team.Identity{Name: "ann"}, func(o *Options) { o.Overview = src })
+	mb, _, clockB := teamModelClock(t, tm, team.Identity{Name: "bob"}, func(o *Options) { o.Overview = src })
 	a, b := drive(t, ma, false), drive(t, mb, false)
 	a.start()
 	b.start()
@@ -483,13 +482,13 @@ func TestTeamPausedConsoleStaysFrozen(t *testing.T) {
 // A console that joins later shows what the others see at once, without
 // asking Prometheus again.
 func TestTeamLatecomerStartsFromTheLastAnswer(t *testing.T) {
-	team := NewTeam()
+	tm := team.New()
 	src := &countedOverview{ov: sample()}
-	ma, _ := teamModel(t, team, Identity{Name: "ann"}, func(o *Options) { o.Overview = src })
+	ma, _ := teamModel(t, tm, team.Identity{Name: "ann"}, func(o *Options) { o.Overview = src })
 	a := drive(t, ma, false)
 	a.start()
 	a.waitScreen(t, 3*time.Second, "ann's overview", func(s string) bool { return strings.Contains(s, "/api/checkout") })
-	mb, _ := teamModel(t, team, Identity{Name: "bob"}, func(o *Options) { o.Overview = src })
+	mb, _ := teamModel(t, tm, team.Identity{Name: "bob"}, func(o *Options) { o.Overview = src })
 	b := drive(t, mb, false)
 	b.start()
 	b.waitScreen(t, 3*time.Second, "bob's overview", func(s string) bool { return strings.Contains(s, "/api/checkout") })
@@ -501,14 +500,14 @@ func TestTeamLatecomerStartsFromTheLastAnswer(t *testing.T) {
 // Each shared feed registers its own taker when it is made, one a shared
 // poller, so that no screen can forget team mode; a feed let go drops it.
 func TestTeamEverySharedFeedTakes(t *testing.T) {
-	team := NewTeam()
-	m, member := teamModel(t, team, Identity{Name: "ann"})
+	tm := team.New()
+	m, member := teamModel(t, tm, team.Identity{Name: "ann"})
 	takers := func() int {
 		m.link.takersMu.Lock()
 		defer m.link.takersMu.Unlock()
 		return len(m.link.takers)
 	}
-	if n, p := takers(), team.SharedPollers(); n == 0 || n != p {
+	if n, p := takers(), tm.SharedPollers(); n == 0 || n != p {
 		t.Fatalf("%d takers for %d shared pollers of one console", n, p)
 	}
 	member.Leave()

@@ -3,121 +3,16 @@ package ui
 import (
 	"context"
 	"fmt"
-	"sync"
 	"time"
 
 	"github.com/vigilterm/vigil/query"
+	"github.com/vigilterm/vigil/ui/team"
 )
-
-// queryCache shares the one-off queries of a Team's consoles (endpoint
-// detail, panels, the PromQL prompt): a query asked while the same one is
-// on its way waits for its answer (single flight), and an answer is kept
-// for a short while (a step, within [cacheMinTTL, cacheMaxTTL]) for those
-// who ask the same thing at the same step. The key is the query, its
-// range and its step, the range's end aligned to the step, so that two
-// people on the same graph a few seconds apart share one query. Failures
-// are shared with those waiting, never kept.
-type queryCache struct {
-	t *Team
-
-	mu      sync.Mutex
-	flights map[string]*flight
-	kept    map[string]kept
-	swept   time.Time
-}
-
-// Bounds of how long an answer is kept.
-const (
-	cacheMinTTL = time.Second
-	cacheMaxTTL = time.Minute
-)
-
-type flight struct {
-	done chan struct{}
-	v    any
-	err  error
-}
-
-type kept struct {
-	v   any
-	exp time.Time
-}
-
-func newQueryCache(t *Team) *queryCache {
-	return &queryCache{t: t, flights: map[string]*flight{}, kept: map[string]kept{}}
-}
-
-// do answers key: from a kept answer, from the same query on its way, or
-// by running ask. A waiter whose own context ends stops waiting; the query
-// runs on, bounded by the deadline of the caller that started it.
-func (c *queryCache) do(ctx context.Context, key string, ttl time.Duration, ask func(ctx context.Context) (any, error)) (any, error) {
-	now := c.t.now()
-	c.mu.Lock()
-	c.sweepLocked(now)
-	if k, ok := c.kept[key]; ok && now.Before(k.exp) {
-		c.mu.Unlock()
-		c.t.saved.Add(1)
-		return k.v, nil
-	}
-	if f, ok := c.flights[key]; ok {
-		c.mu.Unlock()
-		c.t.saved.Add(1)
-		select {
-		case <-f.done:
-			return f.v, f.err
-		case <-ctx.Done():
-			return nil, ctx.Err()
-		}
-	}
-	f := &flight{done: make(chan struct{})}
-	c.flights[key] = f
-	c.mu.Unlock()
-
-	// The query is everyone's now: the first caller leaving must not
-	// cancel it for the others; its deadline still bounds it.
-	run := context.WithoutCancel(ctx)
-	cancel := func() {}
-	if d, ok := ctx.Deadline(); ok {
-		run, cancel = context.WithDeadline(run, d)
-	}
-	f.v, f.err = ask(run)
-	cancel()
-
-	c.mu.Lock()
-	delete(c.flights, key)
-	if f.err == nil {
-		ttl = min(max(ttl, cacheMinTTL), cacheMaxTTL)
-		c.kept[key] = kept{v: f.v, exp: c.t.now().Add(ttl)}
-	}
-	c.mu.Unlock()
-	close(f.done)
-	return f.v, f.err
-}
-
-// sweepLocked drops the answers that have expired, at most once a second.
-func (c *queryCache) sweepLocked(now time.Time) {
-	if now.Sub(c.swept) < time.Second {
-		return
-	}
-	c.swept = now
-	for k, v := range c.kept {
-		if !now.Before(v.exp) {
-			delete(c.kept, k)
-		}
-	}
-}
-
-// size is the number of answers kept.
-func (c *queryCache) size() int {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	return len(c.kept)
-}
 
 // teamQuerier is a Querier whose queries go through the Team's cache;
 // scope tells the Prometheus servers apart.
-func teamQuerier(q query.Querier, c *queryCache, scope string) query.SharedQuerier {
-	return query.SharedQuerier{Q: q, Share: c.do, Scope: scope, Now: c.t.now}
+func teamQuerier(q query.Querier, t *team.Team, scope string) query.SharedQuerier {
+	return query.SharedQuerier{Q: q, Share: t.Share, Scope: scope, Now: t.Now}
 }
 
 // teamDetail is a DetailSource whose refreshes go through the Team's
@@ -125,14 +20,14 @@ func teamQuerier(q query.Querier, c *queryCache, scope string) query.SharedQueri
 // everyone on the same endpoint, range and width shares one refresh.
 type teamDetail struct {
 	src   DetailSource
-	c     *queryCache
+	t     *team.Team
 	scope string
 }
 
 // Detail implements DetailSource.
 func (d teamDetail) Detail(ctx context.Context, s query.Shape, r query.DetailRequest) (*query.Detail, error) {
 	if r.End.IsZero() && r.Range > 0 {
-		plan := query.PlanDetail(r.Range, r.Columns, d.c.t.now())
+		plan := query.PlanDetail(r.Range, r.Columns, d.t.Now())
 		r.End = plan.End.Truncate(plan.Step)
 	}
 	end := r.End
@@ -140,7 +35,7 @@ func (d teamDetail) Detail(ctx context.Context, s query.Shape, r query.DetailReq
 	keyed.End = time.Time{}
 	plan := query.PlanDetail(r.Range, r.Columns, end)
 	key := fmt.Sprintf("detail\x00%s\x00%#v\x00%#v\x00%d", d.scope, s, keyed, end.UnixNano())
-	a, err := d.c.do(ctx, key, plan.Step, func(ctx context.Context) (any, error) {
+	a, err := d.t.Share(ctx, key, plan.Step, func(ctx context.Context) (any, error) {
 		return d.src.Detail(ctx, s, r)
 	})
 	det, _ := a.(*query.Detail)

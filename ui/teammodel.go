@@ -11,6 +11,7 @@ import (
 	tea "charm.land/bubbletea/v2"
 
 	"github.com/vigilterm/vigil/query"
+	"github.com/vigilterm/vigil/ui/team"
 	"github.com/vigilterm/vigil/views"
 	"github.com/vigilterm/vigil/views/keys"
 	"github.com/vigilterm/vigil/views/text"
@@ -18,9 +19,9 @@ import (
 
 // teamLink is a console's tie to its Team (nil in a console of one).
 type teamLink struct {
-	team   *Team
-	member *Member
-	l      *listener
+	team   *team.Team
+	member *team.Member
+	l      *team.Listener
 	// scope tells the servers of one context from another's: the shared
 	// pollers' and the cache's keys start with it.
 	scope string
@@ -29,24 +30,24 @@ type teamLink struct {
 	// which may be on the session's leaving (takersMu).
 	takersMu sync.Mutex
 	takers   []*feedTaker
-	where    Where
+	where    team.Where
 }
 
 // linkTeam ties a console being built to o's Team, wrapping the
 // one-off sources in the Team's cache. Nothing when o has no Team.
 func (m *Model) linkTeam(o *Options) {
 	if o.Team == nil && o.Member != nil {
-		o.Team = o.Member.team
+		o.Team = o.Member.Team()
 	}
 	if o.Team == nil {
 		return
 	}
 	if o.Member == nil {
-		o.Member = o.Team.Join(Identity{Name: o.Identity})
+		o.Member = o.Team.Join(team.Identity{Name: o.Identity})
 	}
 	cfg := m.ctx.Config
 	scope := cfg.Context + "\x00" + cfg.Prometheus.URL + "\x00" + strings.Join(cfg.Alertmanager.URLs, ",")
-	l := o.Member.listen()
+	l := o.Member.Listen()
 	if l == nil {
 		// The session ended before its console was built: a console of
 		// one, never shown.
@@ -56,10 +57,10 @@ func (m *Model) linkTeam(o *Options) {
 	m.link = &teamLink{team: o.Team, member: o.Member, l: l, scope: scope}
 	m.ctx.AcksKeptByServer = true // the server's keeper (cmd/vigil serve_run.go)
 	if o.Detail != nil {
-		o.Detail = teamDetail{src: o.Detail, c: o.Team.cache, scope: scope}
+		o.Detail = teamDetail{src: o.Detail, t: o.Team, scope: scope}
 	}
 	if o.Querier != nil {
-		o.Querier = teamQuerier(o.Querier, o.Team.cache, scope)
+		o.Querier = teamQuerier(o.Querier, o.Team, scope)
 	}
 }
 
@@ -77,7 +78,7 @@ func (m *Model) teamKey(what string, parts ...any) string {
 
 // teamWokeMsg says something in the Team changed for the console whose
 // listener l is.
-type teamWokeMsg struct{ l *listener }
+type teamWokeMsg struct{ l *team.Listener }
 
 // teamWait waits for the Team's next wake-up; nil once the member left.
 func (m *Model) teamWait() tea.Cmd {
@@ -87,9 +88,9 @@ func (m *Model) teamWait() tea.Cmd {
 	l := m.link.l
 	return func() tea.Msg {
 		select {
-		case <-l.ch:
+		case <-l.Woken():
 			return teamWokeMsg{l: l}
-		case <-l.done:
+		case <-l.Done():
 			return nil
 		}
 	}
@@ -169,7 +170,7 @@ func (l *teamLink) alertsListed(context string, alerts []query.Alert) {
 	for _, al := range alerts {
 		active[al.Key()] = true
 	}
-	l.team.resolved(context, active)
+	l.team.Resolved(context, active)
 }
 
 // anyoneOn reports whether a console of the team shows the screen of
@@ -178,7 +179,7 @@ func (l *teamLink) anyoneOn(context, title string) bool {
 	if l == nil {
 		return false
 	}
-	return l.team.anyWhere(func(w Where) bool { return w.Context == context && w.Screen == title })
+	return l.team.AnyWhere(func(w team.Where) bool { return w.Context == context && w.Screen == title })
 }
 
 // feedTaker takes a shared feed's answer that arrived in another
@@ -198,7 +199,7 @@ func (m *Model) syncWhere() {
 			shown = st[len(st)-2]
 		}
 	}
-	w := Where{Context: m.ctx.Config.Context, Screen: shown.Title()}
+	w := team.Where{Context: m.ctx.Config.Context, Screen: shown.Title()}
 	for _, p := range m.parts {
 		if wp, ok := p.(watcher); ok {
 			wp.watching(m.activeTab(), &w)
@@ -209,7 +210,7 @@ func (m *Model) syncWhere() {
 	}
 	if w != m.link.where {
 		m.link.where = w
-		m.link.member.setWhere(w)
+		m.link.member.SetWhere(w)
 	}
 }
 
@@ -280,13 +281,13 @@ func (m *Model) toggleClaim(al query.Alert, ok bool) tea.Cmd {
 	}
 	t, me := m.link.team, m.link.member
 	name := text.Sanitize(al.Name)
-	if c, held := t.ClaimOf(m.ctx.Config.Context, al.Key()); held && c.By == me.ident.Name {
+	if c, held := t.ClaimOf(m.ctx.Config.Context, al.Key()); held && c.By == me.Identity().Name {
 		t.Unclaim(m.ctx.Config.Context, al.Key(), me)
 		m.setFlash("you are no longer on "+name, false)
 		return nil
 	}
 	prev := t.Claim(m.ctx.Config.Context, al.Key(), al.Name, me)
-	if c, held := t.ClaimOf(m.ctx.Config.Context, al.Key()); !held || c.By != me.ident.Name {
+	if c, held := t.ClaimOf(m.ctx.Config.Context, al.Key()); !held || c.By != me.Identity().Name {
 		// The Team did not record it: the rights changed between the key
 		// and the write (the server refused and audited it), or someone
 		// claimed it at the same moment.

@@ -8,6 +8,7 @@ import (
 	"time"
 
 	"github.com/vigilterm/vigil/query"
+	"github.com/vigilterm/vigil/ui/team"
 )
 
 // liveRole is a served person whose role the test changes, as an edit of
@@ -40,17 +41,17 @@ func (l *liveRole) principal() *query.Principal {
 // guard, where the claim is written, reads viewer); the server's guard
 // refused it for its own reason.
 func TestClaimRefusedSaysWhy(t *testing.T) {
-	team := NewTeam()
+	tm := team.New()
 	am := &teamAM{}
 	am.set([]query.Alert{firingAlert("HighErrorRate", "/api/checkout")})
 	live := &liveRole{role: query.RoleSilencer}
 	p := live.principal()
-	m, member := teamModel(t, team, Identity{Name: "bob", Role: "silencer"}, func(o *Options) {
+	m, member := teamModel(t, tm, team.Identity{Name: "bob", Role: "silencer"}, func(o *Options) {
 		o.Overview, o.Alertmanager, o.Principal = &countedOverview{ov: sample()}, am, p
 	})
 	var demoteAtWrite, refuseAtWrite bool
 	member.SetClaimGuard(func(action, _, _ string) error {
-		if action != AuditClaimAction {
+		if action != team.AuditClaimAction {
 			return nil
 		}
 		if demoteAtWrite {
@@ -93,7 +94,7 @@ func TestClaimRefusedSaysWhy(t *testing.T) {
 		if strings.Contains(s, "you are on") || strings.Contains(s, "is on it") {
 			t.Errorf("%s: the console shows a claim:\n%s", tc.name, s)
 		}
-		if n := team.Claims(); n != 0 {
+		if n := tm.Claims(); n != 0 {
 			t.Errorf("%s: %d claims recorded", tc.name, n)
 		}
 	}

@@ -81,7 +81,7 @@ func (p *presenceScreen) View() string {
 	lines = append(lines, st.Accent.Render(text.Fit(row(" ", "NAME", "ROLE", "FROM", "SCREEN", "ENDPOINT / ALERT", "SINCE"), p.width)))
 	for _, x := range people {
 		mark := " "
-		if x.ID == p.m.link.member.id {
+		if x.ID == p.m.link.member.ID() {
 			mark = "▸"
 		}
 		// Identities are sanitised by Join; where comes from labels.

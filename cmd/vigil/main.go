@@ -31,6 +31,7 @@ import (
 	"github.com/vigilterm/vigil/query/grafana"
 	"github.com/vigilterm/vigil/themes"
 	"github.com/vigilterm/vigil/ui"
+	"github.com/vigilterm/vigil/ui/team"
 	"github.com/vigilterm/vigil/views"
 )
 
@@ -302,7 +303,7 @@ type writer struct {
 	observe             func(query.SilenceRequest, query.SilenceResult)
 	// member is the session's place in the server's team (shared
 	// queries, presence, claims); nil for a console of one.
-	member *ui.Member
+	member *team.Member
 	// prompt, when set, is the PromQL prompt's querier in a context (vigil
 	// serve: the person's query budget).
 	prompt func(*prepared) (query.Querier, error)

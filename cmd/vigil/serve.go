@@ -24,6 +24,7 @@ import (
 	"github.com/vigilterm/vigil/query"
 	"github.com/vigilterm/vigil/query/access"
 	"github.com/vigilterm/vigil/ui"
+	"github.com/vigilterm/vigil/ui/team"
 	"github.com/vigilterm/vigil/views"
 	"github.com/vigilterm/vigil/views/text"
 )
@@ -44,7 +45,7 @@ type server struct {
 	ssh      *ssh.Server
 	// team shares the queries of every session's consoles, who is
 	// watching and the claims.
-	team *ui.Team
+	team *team.Team
 
 	// open maps each ssh.Session to its *session while its console runs.
 	open sync.Map
@@ -74,7 +75,7 @@ type session struct {
 	conn      *gossh.ServerConn
 	closeOnce sync.Once
 	// member is the session's place in the team; left when it ends.
-	member *ui.Member
+	member *team.Member
 	// closed says why the session was ended by the server ("" when the
 	// person quit); farewell what the person is told then.
 	closed   atomic.Value
@@ -452,13 +453,13 @@ func (s *server) livePrincipal(ss *session) *query.Principal {
 
 // claimGuard checks a claim against the person's rights now and audits
 // it, and any unclaim, in the log of the context.
-func (s *server) claimGuard(ss *session, p *query.Principal) ui.ClaimGuard {
+func (s *server) claimGuard(ss *session, p *query.Principal) team.ClaimGuard {
 	return func(action, context, alertName string) error {
 		cur := p.Current()
 		e := query.AuditEntry{Time: time.Now().UTC(), Action: action, Context: context, Alert: alertName, Result: query.AuditOK}
 		e.As(cur)
 		var err error
-		if action == ui.AuditClaimAction && !cur.Role.CanWrite() {
+		if action == team.AuditClaimAction && !cur.Role.CanWrite() {
 			err = &query.ForbiddenError{Principal: cur}
 			e.Result, e.Error = query.AuditRefused, err.Error()
 			s.log.Warn("claim refused", "user", cur.Name, "role", cur.Role, "key", cur.Fingerprint, "remote", cur.Remote, "alert", alertName)
@@ -495,7 +496,7 @@ func (s *server) root(ss *session, getenv func(string) string) (*sessionRoot, er
 func (s *server) console(ss *session, getenv func(string) string) (tea.Model, error) {
 	p := s.livePrincipal(ss)
 	prev := ss.member
-	ss.member = s.team.Join(ui.Identity{Name: p.Name, Role: string(p.Role), Remote: ss.remote})
+	ss.member = s.team.Join(team.Identity{Name: p.Name, Role: string(p.Role), Remote: ss.remote})
 	ss.member.SetClaimGuard(s.claimGuard(ss, p))
 	if prev != nil {
 		prev.Leave()

@@ -27,7 +27,7 @@ import (
 	"github.com/vigilterm/vigil"
 	"github.com/vigilterm/vigil/query"
 	"github.com/vigilterm/vigil/query/access"
-	"github.com/vigilterm/vigil/ui"
+	"github.com/vigilterm/vigil/ui/team"
 )
 
 // keysPollInterval is how often the authorized keys file is checked for a
@@ -110,7 +110,7 @@ func serve(ctx context.Context, cfg *vigil.Config, getenv func(string) string, l
 	if err != nil {
 		return usageError{&vigil.Error{Where: originOr(cfg, "serve.host_key"), Key: "serve.host_key", Msg: err.Error()}}
 	}
-	s := &server{all: cfg, serve: cfg.Serve, keys: keys, getenv: getenv, log: logger, sessions: map[uint64]*session{}, team: ui.NewTeam()}
+	s := &server{all: cfg, serve: cfg.Serve, keys: keys, getenv: getenv, log: logger, sessions: map[uint64]*session{}, team: team.New()}
 	if s.contexts, s.active, err = prepareAll(cfg, logger); err != nil {
 		return err
 	}
@@ -255,7 +255,7 @@ func newServeMetrics(reg prometheus.Registerer, s *server) *serveMetrics {
 			Help: "Writes to Alertmanager (create, extend, expire), by role, operation and result: ok, failed, or refused (the role does not write)."}, []string{"role", "op", "result"}),
 		keys: prometheus.NewGauge(prometheus.GaugeOpts{Name: "vigil_serve_authorized_keys", Help: "Keys authorized by the authorized keys file in use."}),
 	}
-	team := []prometheus.Collector{
+	teamMetrics := []prometheus.Collector{
 		prometheus.NewCounterFunc(prometheus.CounterOpts{Name: "vigil_serve_queries_saved_total",
 			Help: "Queries not sent because another session had asked the same one at the same step, or it was on its way."},
 			func() float64 { return float64(s.team.QueriesSaved()) }),
@@ -269,7 +269,7 @@ func newServeMetrics(reg prometheus.Registerer, s *server) *serveMetrics {
 		prometheus.NewGaugeFunc(prometheus.GaugeOpts{Name: "vigil_serve_claims", Help: "Alerts someone has claimed (\"NAME is on it\")."},
 			func() float64 { return float64(s.team.Claims()) }),
 	}
-	reg.MustRegister(team...)
+	reg.MustRegister(teamMetrics...)
 	reg.MustRegister(m.sessions, m.opened, m.closed, m.refusals, m.writes, m.keys,
 		collectors.NewGoCollector(), collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}))
 	for _, r := range []query.Role{query.RoleViewer, query.RoleSilencer, query.RoleAdmin} {

@@ -1,4 +1,4 @@
-package ui
+package team
 
 import (
 	"sort"
@@ -18,7 +18,7 @@ import (
 //     once per context and shape for all the consoles that look at them,
 //     however many there are (shared pollers, counted by reference);
 //   - the detail, panel and PromQL queries of several people asking the
-//     same thing at the same step are asked once (see teamcache.go);
+//     same thing at the same step are asked once (see cache.go);
 //   - it knows who is connected and where each one is (presence), and
 //     who is on which alert (claims).
 //
@@ -43,9 +43,12 @@ type Team struct {
 	pollsShared atomic.Int64
 }
 
-// NewTeam returns an empty Team.
-func NewTeam() *Team {
-	t := &Team{now: time.Now, members: map[int]*Member{}, pollers: map[string]*sharedPoller{}, claims: map[string]Claim{}}
+// New returns an empty Team on the system clock.
+func New() *Team { return NewAt(time.Now) }
+
+// NewAt returns an empty Team on the clock now (tests give theirs).
+func NewAt(now func() time.Time) *Team {
+	t := &Team{now: now, members: map[int]*Member{}, pollers: map[string]*sharedPoller{}, claims: map[string]Claim{}}
 	t.cache = newQueryCache(t)
 	return t
 }
@@ -88,7 +91,7 @@ type Member struct {
 
 	// guarded by team.mu
 	where     Where
-	listeners map[*listener]struct{}
+	listeners map[*Listener]struct{}
 	releases  []func()
 	left      bool
 	guard     ClaimGuard // see SetClaimGuard
@@ -103,7 +106,7 @@ func (t *Team) Join(id Identity) *Member {
 	}
 	t.mu.Lock()
 	t.nextID++
-	m := &Member{team: t, id: t.nextID, ident: id, joined: t.now(), listeners: map[*listener]struct{}{}}
+	m := &Member{team: t, id: t.nextID, ident: id, joined: t.now(), listeners: map[*Listener]struct{}{}}
 	t.members[m.id] = m
 	t.wakeLocked(nil)
 	t.mu.Unlock()
@@ -155,9 +158,9 @@ func (m *Member) Leave() {
 	}
 }
 
-// onLeave registers f to run when the member leaves (at once when it has
+// OnLeave registers f to run when the member leaves (at once when it has
 // left already).
-func (m *Member) onLeave(f func()) {
+func (m *Member) OnLeave(f func()) {
 	t := m.team
 	t.mu.Lock()
 	if m.left {
@@ -169,8 +172,8 @@ func (m *Member) onLeave(f func()) {
 	t.mu.Unlock()
 }
 
-// setWhere records where the member is; the others hear of a change.
-func (m *Member) setWhere(w Where) {
+// SetWhere records where the member is; the others hear of a change.
+func (m *Member) SetWhere(w Where) {
 	t := m.team
 	t.mu.Lock()
 	defer t.mu.Unlock()
@@ -205,8 +208,8 @@ func (t *Team) Presence() []Presence {
 	return out
 }
 
-// anyWhere reports whether a member is where ok says.
-func (t *Team) anyWhere(ok func(Where) bool) bool {
+// AnyWhere reports whether a member is where ok says.
+func (t *Team) AnyWhere(ok func(Where) bool) bool {
 	t.mu.Lock()
 	defer t.mu.Unlock()
 	for _, m := range t.members {
@@ -235,31 +238,37 @@ func (t *Team) SharedPollers() int {
 	return len(t.pollers)
 }
 
-// listener is how one console hears that something in the Team changed
+// Listener is how one console hears that something in the Team changed
 // (a shared poller's answer, presence, a claim): a wake-up that is
 // coalesced, so that a sender never blocks on a slow console.
-type listener struct {
+type Listener struct {
 	ch   chan struct{}
 	done chan struct{}
 	once sync.Once
 }
 
-func newListener() *listener {
-	return &listener{ch: make(chan struct{}, 1), done: make(chan struct{})}
+func newListener() *Listener {
+	return &Listener{ch: make(chan struct{}, 1), done: make(chan struct{})}
 }
 
-// wake tells the console; never blocks.
-func (l *listener) wake() {
+// Woken receives when something changed since the last receive.
+func (l *Listener) Woken() <-chan struct{} { return l.ch }
+
+// Done is closed when the member has left: nothing more will come.
+func (l *Listener) Done() <-chan struct{} { return l.done }
+
+// Wake tells the console; never blocks.
+func (l *Listener) Wake() {
 	select {
 	case l.ch <- struct{}{}:
 	default:
 	}
 }
 
-func (l *listener) close() { l.once.Do(func() { close(l.done) }) }
+func (l *Listener) close() { l.once.Do(func() { close(l.done) }) }
 
-// listen adds a listener to the member (nil when it has left).
-func (m *Member) listen() *listener {
+// Listen adds a listener to the member (nil when it has left).
+func (m *Member) Listen() *Listener {
 	t := m.team
 	t.mu.Lock()
 	defer t.mu.Unlock()
@@ -278,7 +287,13 @@ func (t *Team) wakeLocked(except *Member) {
 			continue
 		}
 		for l := range m.listeners {
-			l.wake()
+			l.Wake()
 		}
 	}
 }
+
+// Now is the Team's clock.
+func (t *Team) Now() time.Time { return t.now() }
+
+// Team is the Team the member is in.
+func (m *Member) Team() *Team { return m.team }

@@ -1,4 +1,4 @@
-package ui
+package team
 
 import "time"
 
@@ -98,9 +98,9 @@ func (t *Team) Claims() int {
 	return len(t.claims)
 }
 
-// resolved ends the claims in context on alerts not in active: called
+// Resolved ends the claims in context on alerts not in active: called
 // with a complete list of the active alerts only.
-func (t *Team) resolved(context string, active map[string]bool) {
+func (t *Team) Resolved(context string, active map[string]bool) {
 	t.mu.Lock()
 	defer t.mu.Unlock()
 	changed := false
