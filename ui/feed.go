@@ -40,6 +40,18 @@ func newFeedNotify[T any](p *poll.Poller[T], notify func()) *feed[T] {
 	return f
 }
 
+// newFeedLast is newFeedNotify for a poller that has published already:
+// the feed starts with its newest result.
+func newFeedLast[T any](p *poll.Poller[T], notify func()) *feed[T] {
+	f := &feed[T]{p: p, ready: make(chan struct{}, 1), notify: notify}
+	last, ok, unsub := p.SubscribeLast(f.deliver)
+	f.unsub = unsub
+	if ok {
+		f.deliver(last)
+	}
+	return f
+}
+
 // unsubscribe stops the feed hearing its poller.
 func (f *feed[T]) unsubscribe() { f.unsub() }
 

@@ -17,8 +17,11 @@ func sharedFeed[T any](m *Model, key string, o poll.Options) (f *feed[T], releas
 	if m.link == nil {
 		return newFeed(poll.New[T](nil, o)), nil
 	}
-	p, last, let := team.Poller[T](m.link.team, key, o)
-	f = newFeedNotify(p, m.link.l.Wake)
+	p, let := team.Poller[T](m.link.team, key, o)
+	// A console that comes later starts from what the others see: the
+	// last answer and the subscription are taken in one step, so that no
+	// answer falls between them.
+	f = newFeedLast(p, m.link.l.Wake)
 	// Its answers that arrive in another console's command are taken on
 	// the wake-up: registered here, so that no screen can forget it.
 	taker := &feedTaker{take: func() tea.Msg { return f.take() }}
@@ -26,10 +29,6 @@ func sharedFeed[T any](m *Model, key string, o poll.Options) (f *feed[T], releas
 	link.takersMu.Lock()
 	link.takers = append(link.takers, taker)
 	link.takersMu.Unlock()
-	// A console that comes later starts from what the others see.
-	if r, ok := last(); ok {
-		f.deliver(r)
-	}
 	var once sync.Once
 	release = func() {
 		once.Do(func() {

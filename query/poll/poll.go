@@ -81,6 +81,10 @@ type Poller[T any] struct {
 	st      Status
 	subs    map[int]func(Result[T])
 	nextSub int
+	// last is the newest result published (hasLast), for a subscriber
+	// that comes later (SubscribeLast).
+	last    Result[T]
+	hasLast bool
 }
 
 // New returns a Poller of fetch (which may be nil when every poll brings
@@ -203,6 +207,32 @@ func (p *Poller[T]) Subscribe(f func(Result[T])) (unsubscribe func()) {
 	}
 }
 
+// SubscribeLast is Subscribe for a subscriber that comes later: it also
+// returns the newest result published before it (ok false when none was),
+// so that no result falls between the two: every result is either last or
+// handed to f.
+func (p *Poller[T]) SubscribeLast(f func(Result[T])) (last Result[T], ok bool, unsubscribe func()) {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	id := p.nextSub
+	p.nextSub++
+	p.subs[id] = f
+	return p.last, p.hasLast, func() {
+		p.mu.Lock()
+		defer p.mu.Unlock()
+		delete(p.subs, id)
+	}
+}
+
+// ForgetLast lets go of the newest result kept for SubscribeLast (a shared
+// poller nobody holds any more).
+func (p *Poller[T]) ForgetLast() {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	var zero Result[T]
+	p.last, p.hasLast = zero, false
+}
+
 // Loop polls whenever a poll is due, checking every tick, until ctx ends.
 // It is how a Poller shared by several consoles runs on its own.
 func (p *Poller[T]) Loop(ctx context.Context, tick time.Duration) {
@@ -273,6 +303,9 @@ func (j *Job[T]) Run(ctx context.Context) (res Result[T], current bool) {
 	}
 	res = Result[T]{Seq: j.seq, Value: v, Err: err, Started: j.started, Took: took,
 		Failures: p.st.Failures, RetryAt: p.st.RetryAt}
+	// Kept and handed out in the same step: a subscriber either is among
+	// subs or finds res as the last (SubscribeLast).
+	p.last, p.hasLast = res, true
 	subs := make([]func(Result[T]), 0, len(p.subs))
 	for _, f := range p.subs {
 		subs = append(subs, f)

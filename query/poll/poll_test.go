@@ -284,3 +284,45 @@ func TestStartDueStartsOnePollForHeartbeatsThatComeTogether(t *testing.T) {
 		t.Error("a nil fetch started")
 	}
 }
+
+// A subscriber that comes while a result is being published misses
+// nothing: SubscribeLast gives it either as the last result or to its
+// function. Run against each other many times, so that the publish falls
+// on every side of the subscription.
+func TestSubscribeLastMissesNoResult(t *testing.T) {
+	for i := range 3000 {
+		p := New(answer(i), Options{Interval: time.Second})
+		j := mustStart(t, p, false)
+		var (
+			mu   sync.Mutex
+			seen uint64
+		)
+		note := func(r Result[int]) {
+			mu.Lock()
+			seen = max(seen, r.Seq)
+			mu.Unlock()
+		}
+		var wg sync.WaitGroup
+		wg.Add(2)
+		go func() { defer wg.Done(); j.Run(context.Background()) }()
+		go func() {
+			defer wg.Done()
+			if last, ok, _ := p.SubscribeLast(note); ok {
+				note(last)
+			}
+		}()
+		wg.Wait()
+		if seen != j.seq {
+			t.Fatalf("round %d: the subscriber saw seq %d, the poller published %d", i, seen, j.seq)
+		}
+	}
+	p := New(answer(1), Options{Interval: time.Second})
+	if _, ok, _ := p.SubscribeLast(func(Result[int]) {}); ok {
+		t.Fatal("a last result before any was published")
+	}
+	mustStart(t, p, false).Run(context.Background())
+	p.ForgetLast()
+	if _, ok, _ := p.SubscribeLast(func(Result[int]) {}); ok {
+		t.Fatal("ForgetLast kept the last result")
+	}
+}

@@ -1,8 +1,6 @@
 package team
 
 import (
-	"sync"
-
 	"github.com/vigilterm/vigil/query/poll"
 )
 
@@ -14,23 +12,21 @@ type sharedPoller struct {
 	key  string
 	p    any // *poll.Poller[T]
 	refs int
-
-	mu   sync.Mutex
-	last any // the newest poll.Result[T] published, for a console that comes later
+	// forget lets go of the poller's last answer.
+	forget func()
 }
 
 // Poller is the Team's poller that key names, made with o by the first
-// console that asks, and held once more. last gives the newest answer it
-// published, for a console that comes later (ok false before any): ask it
-// after subscribing, so that no answer falls between. release lets go of
-// it; when the last holder does, it leaves the Team.
-func Poller[T any](t *Team, key string, o poll.Options) (p *poll.Poller[T], last func() (poll.Result[T], bool), release func()) {
+// console that asks, and held once more. A console that comes later
+// subscribes with SubscribeLast, which gives the answer the others see.
+// release lets go of it; when the last holder does, it leaves the Team.
+func Poller[T any](t *Team, key string, o poll.Options) (p *poll.Poller[T], release func()) {
 	t.mu.Lock()
 	e, found := t.pollers[key]
 	if !found {
 		np := poll.New[T](nil, o)
-		e = &sharedPoller{key: key, p: np}
-		np.Subscribe(func(r poll.Result[T]) {
+		e = &sharedPoller{key: key, p: np, forget: np.ForgetLast}
+		np.Subscribe(func(poll.Result[T]) {
 			// Every console beyond the first takes this answer without
 			// asking.
 			t.mu.Lock()
@@ -38,23 +34,12 @@ func Poller[T any](t *Team, key string, o poll.Options) (p *poll.Poller[T], last
 				t.pollsShared.Add(int64(n))
 			}
 			t.mu.Unlock()
-			e.mu.Lock()
-			if prev, ok := e.last.(poll.Result[T]); !ok || r.Seq > prev.Seq {
-				e.last = r
-			}
-			e.mu.Unlock()
 		})
 		t.pollers[key] = e
 	}
 	e.refs++
 	t.mu.Unlock()
 
-	last = func() (poll.Result[T], bool) {
-		e.mu.Lock()
-		defer e.mu.Unlock()
-		r, ok := e.last.(poll.Result[T])
-		return r, ok
-	}
 	release = func() {
 		t.mu.Lock()
 		defer t.mu.Unlock()
@@ -63,10 +48,8 @@ func Poller[T any](t *Team, key string, o poll.Options) (p *poll.Poller[T], last
 			delete(t.pollers, key)
 			// Nobody takes its answer any more: let it go, even while a
 			// session still holds this release.
-			e.mu.Lock()
-			e.last = nil
-			e.mu.Unlock()
+			e.forget()
 		}
 	}
-	return e.p.(*poll.Poller[T]), last, release
+	return e.p.(*poll.Poller[T]), release
 }
