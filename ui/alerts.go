@@ -1,19 +1,19 @@
 package ui
 
 import (
-	"charm.land/bubbles/v2/key"
 	"context"
 	"errors"
-	"github.com/vigilterm/vigil/views/keys"
 	"strings"
 	"time"
 
+	"charm.land/bubbles/v2/key"
 	tea "charm.land/bubbletea/v2"
 	"golang.org/x/sync/errgroup"
 
 	"github.com/vigilterm/vigil/query"
 	"github.com/vigilterm/vigil/query/poll"
 	"github.com/vigilterm/vigil/views"
+	"github.com/vigilterm/vigil/views/keys"
 )
 
 // alertsPart keeps the alerts and silences fresh: one poller asks

@@ -76,7 +76,7 @@ func (a *alertsPart) symbols() []views.Symbol {
 	var out []views.Symbol
 	if a.am != nil || a.pending != nil {
 		out = append(out,
-			views.Symbol{Mark: "2 Alerts ●3", Meaning: "3 alerts firing, on tab 2; " + keys.Name(k.Screen("alerts")) + " shows them."},
+			views.Symbol{Mark: keys.Name(k.Screen("alerts")) + " Alerts ●3", Meaning: "3 alerts firing, on tab " + keys.Name(k.Screen("alerts")) + ", which shows them."},
 			views.Symbol{Mark: "◐2", Meaning: "2 alerts pending: their rule's `for` has not elapsed yet."},
 			views.Symbol{Mark: "◌1", Meaning: "1 alert silenced or inhibited: it sends no notification."},
 			views.Symbol{Mark: "●?", Meaning: "no source of alerts has answered yet: the count is unknown, not 0."},

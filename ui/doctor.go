@@ -36,9 +36,12 @@ type doctorPart struct {
 	rulesOf *query.Overview
 }
 
+// doctorName is the Doctor screen's name (its spec's).
+const doctorName = "doctor"
+
 // doctorSpec is the metrics doctor: its checks on the exporter's series,
 // on its screen and in the overview's line.
-var doctorSpec = Spec{Name: "doctor", Help: "metrics doctor", Build: buildDoctor,
+var doctorSpec = Spec{Name: doctorName, Help: "metrics doctor", Build: buildDoctor,
 	Source: func(p *query.Prometheus) any { return p }}
 
 // DoctorSource checks the exporter's series behind a shape;
@@ -61,6 +64,10 @@ func buildDoctor(m *Model, t *tab) []part {
 	deadline := 4*m.ctx.Config.Prometheus.Timeout.D() + time.Second // + the window's read
 	d.feed, _ = sharedFeed[*query.DoctorReport](m, m.teamKey("doctor", m.baseShape()), poll.Options{Interval: DoctorInterval, Deadline: deadline,
 		FirstBackoff: 30 * time.Second, Slack: 50 * time.Millisecond, Now: m.ctx.Now})
+	if _, ok := sourceOf[DoctorSource](m, doctorName); !ok {
+		// Never "checking…" for ever: the screen says what it lacks.
+		d.screen.Update(views.DoctorMsg{Err: errors.New("it needs a Prometheus source")})
+	}
 	t.push(d.screen)
 	return []part{d, newRulesPart(m)} // ui/rulecheck.go
 }
@@ -114,7 +121,7 @@ func (d *doctorPart) followRules(ov *query.Overview) tea.Cmd {
 }
 
 func (d *doctorPart) poll(at time.Time, now bool) tea.Cmd {
-	src, ok := sourceOf[DoctorSource](d.m, doctorSpec.Name)
+	src, ok := sourceOf[DoctorSource](d.m, doctorName)
 	if !ok {
 		return nil
 	}

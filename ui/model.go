@@ -1,7 +1,7 @@
 // Package ui is the console's root model. It routes messages to the
 // screens, lays out the header and footer, and composes the pollers that
-// keep the screens' data fresh. Each screen's file registers it (see
-// screens in tabs.go) and owns its messages and its polls; all I/O runs in
+// keep the screens' data fresh. Each screen's file declares its spec (see
+// screens in spec.go) and owns its messages and its polls; all I/O runs in
 // tea.Cmds under a poller's deadline.
 package ui
 

@@ -78,7 +78,7 @@ func buildOverview(m *Model, t *tab) []part {
 	return []part{o.detail, o.members, o}
 }
 
-// overviewSpec is the overview as the console shows it: turning the
+// overviewScreen is the overview as the console shows it: turning the
 // comparison on or moving it fetches the baseline at once.
 type overviewScreen struct {
 	*views.Overview

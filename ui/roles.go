@@ -72,6 +72,21 @@ type claimer interface {
 	claimable(t *tab) (al query.Alert, onTab, ok bool)
 }
 
+// The parts that play each role, checked when built: a method renamed
+// would otherwise leave the header on noFigures or noAlerts.
+var (
+	_ figuresRole = (*overviewPart)(nil)
+	_ alertsRole  = (*alertsPart)(nil)
+	_ watcher     = (*overviewPart)(nil)
+	_ watcher     = (*alertsPart)(nil)
+	_ claimer     = (*alertsPart)(nil)
+	_ graphRanger = (*detailPart)(nil)
+	_ alarmer     = (*alertsPart)(nil)
+	_ alarmer     = (*statusPart)(nil)
+
+	_ DoctorSource = (*query.Prometheus)(nil)
+)
+
 // figures is the part playing figuresRole; while none does (a screen's
 // build asking before the overview's is made), one that knows nothing.
 func (m *Model) figures() figuresRole {

@@ -111,3 +111,14 @@ func TestDoctorShownAgainChecksAgain(t *testing.T) {
 		t.Errorf("shown again 40s after: %d runs, want 2:\n%s", runs, s)
 	}
 }
+
+// Without a source, the Doctor screen says what it lacks rather than
+// "checking…" for ever.
+func TestDoctorWithoutASourceSaysSo(t *testing.T) {
+	m, _ := newModel(t, &scripted{ov: sample()})
+	run(m, m.Init())
+	press(m, "7")
+	if s := screen(m); !strings.Contains(s, "the doctor could not run: it needs a Prometheus source") || strings.Contains(s, "checking the exporter") {
+		t.Fatalf("doctor screen without a source:\n%s", s)
+	}
+}

@@ -161,7 +161,7 @@ func (l *teamLink) claims(m *Model) func(key string) string {
 }
 
 // alertsListed ends the claims on alerts no longer listed, once every
-// source answered (ui/teamclaims.go).
+// source answered (ui/team/claims.go).
 func (l *teamLink) alertsListed(context string, alerts []query.Alert) {
 	if l == nil {
 		return

@@ -1,11 +1,11 @@
 package ui
 
 import (
-	"charm.land/bubbles/v2/key"
 	"context"
 	"errors"
 	"time"
 
+	"charm.land/bubbles/v2/key"
 	tea "charm.land/bubbletea/v2"
 
 	"github.com/vigilterm/vigil/query"
