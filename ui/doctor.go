@@ -50,6 +50,8 @@ type DoctorSource interface {
 	Doctor(ctx context.Context, s query.Shape, o query.DoctorOptions) *query.DoctorReport
 }
 
+var _ DoctorSource = (*query.Prometheus)(nil)
+
 // DoctorFunc is a DoctorSource made of a function.
 type DoctorFunc func(ctx context.Context, s query.Shape, o query.DoctorOptions) *query.DoctorReport
 

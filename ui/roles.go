@@ -44,6 +44,10 @@ type figuresRole interface {
 	scoped(s query.Shape) query.Shape
 }
 
+// Checked when built: a method renamed would leave the header on
+// noFigures.
+var _ figuresRole = (*overviewPart)(nil)
+
 // alertsRole is the part whose alerts the header counts on their tab, whose
 // Alertmanager peers it shows, and whose count of firing alerts the other
 // contexts show (ui/alerts.go).
@@ -60,11 +64,15 @@ type alertsRole interface {
 	symbols() []views.Symbol
 }
 
+var _ alertsRole = (*alertsPart)(nil)
+
 // watcher is a part that says what the person is on in its tab (an
 // endpoint, an alert), for the Team's list of who is where.
 type watcher interface {
 	watching(t *tab, w *team.Where)
 }
+
+var _, _ watcher = (*overviewPart)(nil), (*alertsPart)(nil)
 
 // claimer is a part whose tab lists alerts one can claim: the alert
 // selected or open on t; ok is false on another tab or with none selected.
@@ -72,20 +80,7 @@ type claimer interface {
 	claimable(t *tab) (al query.Alert, onTab, ok bool)
 }
 
-// The parts that play each role, checked when built: a method renamed
-// would otherwise leave the header on noFigures or noAlerts.
-var (
-	_ figuresRole = (*overviewPart)(nil)
-	_ alertsRole  = (*alertsPart)(nil)
-	_ watcher     = (*overviewPart)(nil)
-	_ watcher     = (*alertsPart)(nil)
-	_ claimer     = (*alertsPart)(nil)
-	_ graphRanger = (*detailPart)(nil)
-	_ alarmer     = (*alertsPart)(nil)
-	_ alarmer     = (*statusPart)(nil)
-
-	_ DoctorSource = (*query.Prometheus)(nil)
-)
+var _ claimer = (*alertsPart)(nil)
 
 // figures is the part playing figuresRole; while none does (a screen's
 // build asking before the overview's is made), one that knows nothing.
@@ -139,6 +134,8 @@ func (noAlerts) symbols() []views.Symbol        { return nil }
 type graphRanger interface {
 	graphRange() time.Duration
 }
+
+var _ graphRanger = (*detailPart)(nil)
 
 // graphRange is the range a graph opens with: the one chosen last in an
 // endpoint detail, else an hour.

@@ -207,6 +207,8 @@ type alarmer interface {
 	alarm() (long, short string)
 }
 
+var _, _ alarmer = (*alertsPart)(nil), (*statusPart)(nil)
+
 // alarm: notifications failing, from the Status screen's last read.
 func (s *statusPart) alarm() (string, string) {
 	a := views.DeliveryAlarm(s.delivery)
