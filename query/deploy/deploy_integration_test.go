@@ -226,6 +226,14 @@ func TestCrashLoopIsRestartsNotWorkers(t *testing.T) {
 	drive := r.drive(t, 20, 20*300)
 	ctx := context.Background()
 	changes := `changes(process_start_time_seconds{job="` + job + `"}[5m])`
+	// /api/orders has a rate over the window only with two samples in it.
+	// The later processes may live less than a scrape after serving it,
+	// so the first one is read serving it twice before any crash.
+	orders := `max(count_over_time(flask_http_request_duration_seconds_count{job="` + job + `",path="/api/orders"}[5m]))`
+	demotest.Eventually(t, 60*time.Second, "two samples of /api/orders before the first crash", func() (bool, string) {
+		v := r.scalar(t, orders, time.Now())
+		return v >= 2, fmt.Sprintf("samples %v", v)
+	})
 	for i := 1; i <= 3; i++ {
 		// Each new process is scraped before the next crash.
 		demotest.Eventually(t, 30*time.Second, fmt.Sprintf("start %d scraped", i), func() (bool, string) {
