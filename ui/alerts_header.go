@@ -96,12 +96,7 @@ func (a *alertsPart) symbols() []views.Symbol {
 // watching is the alert the person is on, with the labels that tell it
 // from the others of its name.
 func (a *alertsPart) watching(t *tab, w *team.Where) {
-	if t != a.tab {
-		return
-	}
-	if d := a.screen.Detail(); d != nil {
-		w.Alert = views.AlertWhich(d.Alert(), a.screen.All())
-	} else if al, ok := a.screen.SelectedAlert(); ok {
+	if al, _, ok := a.claimable(t); ok {
 		w.Alert = views.AlertWhich(al, a.screen.All())
 	}
 }

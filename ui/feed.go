@@ -33,16 +33,10 @@ type feed[T any] struct {
 
 func newFeed[T any](p *poll.Poller[T]) *feed[T] { return newFeedNotify(p, nil) }
 
-// newFeedNotify is newFeed with notify told of every result.
+// newFeedNotify is newFeed with notify told of every result. A feed of a
+// poller that has published already (a Team's, joined late) starts with
+// its newest result, taken in the same step as the subscription.
 func newFeedNotify[T any](p *poll.Poller[T], notify func()) *feed[T] {
-	f := &feed[T]{p: p, ready: make(chan struct{}, 1), notify: notify}
-	f.unsub = p.Subscribe(f.deliver)
-	return f
-}
-
-// newFeedLast is newFeedNotify for a poller that has published already:
-// the feed starts with its newest result.
-func newFeedLast[T any](p *poll.Poller[T], notify func()) *feed[T] {
 	f := &feed[T]{p: p, ready: make(chan struct{}, 1), notify: notify}
 	last, ok, unsub := p.SubscribeLast(f.deliver)
 	f.unsub = unsub

@@ -21,7 +21,7 @@ func sharedFeed[T any](m *Model, key string, o poll.Options) (f *feed[T], releas
 	// A console that comes later starts from what the others see: the
 	// last answer and the subscription are taken in one step, so that no
 	// answer falls between them.
-	f = newFeedLast(p, m.link.l.Wake)
+	f = newFeedNotify(p, m.link.l.Wake)
 	// Its answers that arrive in another console's command are taken on
 	// the wake-up: registered here, so that no screen can forget it.
 	taker := &feedTaker{take: func() tea.Msg { return f.take() }}
