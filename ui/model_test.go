@@ -54,7 +54,7 @@ func (s *scripted) URL() string { return "http://prom.example:9090" }
 
 // newModel builds a root model on src, at 80x24 with a fixed clock; with
 // adds the other sources a test needs.
-func newModel(t *testing.T, src OverviewSource, with ...func(*Options)) (*Model, *fakeClock) {
+func newModel(t testing.TB, src OverviewSource, with ...func(*Options)) (*Model, *fakeClock) {
 	t.Helper()
 	cfg := vigil.Defaults()
 	th, err := themes.Get("dark")
