@@ -115,10 +115,31 @@ func NewContexts(specs []ContextSpec, active int, first *Model) *Contexts {
 // install keeps a built console.
 func (r *Contexts) install(i int, m *Model) {
 	r.models[i] = m
-	m.others = siblingsOf{r: r, self: i}
-	m.hidden = i != r.active
+	m.join(siblingsOf{r: r, self: i})
+	if i != r.active {
+		m.hide()
+	}
 	m.SetSize(r.width, r.height)
 	r.now = m.now
+}
+
+// The console's side of Contexts: Contexts tells a console it has
+// siblings, hides it and shows it again, and never sets its fields.
+
+// join tells the console of the other contexts' consoles.
+func (m *Model) join(o siblings) { m.others = o }
+
+// hide stops the console's polls while something else is shown (another
+// context, or all contexts' alerts); its screens keep their state.
+func (m *Model) hide() { m.hidden = true }
+
+// reveal shows the console again at the size given and refreshes it at
+// once. With a Team, what its shared pollers heard while it was hidden
+// comes first.
+func (m *Model) reveal(width, height int) tea.Cmd {
+	m.hidden = false
+	m.SetSize(width, height)
+	return tea.Batch(m.takeShared(), m.pollAll(m.now(), true))
 }
 
 // siblings is what one context's console knows of the others' (nil with
@@ -344,7 +365,7 @@ func (r *Contexts) Switch(i int) tea.Cmd {
 		return nil
 	}
 	if old := r.models[r.active]; old != nil {
-		old.hidden = true
+		old.hide()
 	}
 	r.active = i
 	m := r.models[i]
@@ -359,10 +380,7 @@ func (r *Contexts) Switch(i int) tea.Cmd {
 			return ctxBuiltMsg{i: i, m: m, err: err}
 		}
 	}
-	m.hidden = false
-	m.SetSize(r.width, r.height)
-	// With a Team, what its shared pollers heard while hidden comes first.
-	return tagCmd(i, tea.Batch(m.takeShared(), m.pollAll(m.now(), true)))
+	return tagCmd(i, m.reveal(r.width, r.height))
 }
 
 // countsDue starts the count of each context not shown whose last one is

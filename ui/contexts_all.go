@@ -47,7 +47,7 @@ func (r *Contexts) openAll() tea.Cmd {
 	r.all.SetSize(r.width, r.height)
 	r.allOpen = true
 	if m := r.models[r.active]; m != nil {
-		m.hidden = true
+		m.hide()
 	}
 	for i := range r.allState {
 		r.allState[i].asked = time.Time{}
@@ -62,8 +62,7 @@ func (r *Contexts) closeAll() tea.Cmd {
 	if m == nil {
 		return nil
 	}
-	m.hidden = false
-	return tagCmd(r.active, m.pollAll(m.now(), true))
+	return tagCmd(r.active, m.reveal(r.width, r.height))
 }
 
 // viewContext is the views' context of the first console built.
@@ -128,9 +127,7 @@ func (r *Contexts) allKey(msg tea.KeyPressMsg) tea.Cmd {
 			// The console shown asks about unsent work: it is shown again,
 			// refreshing, whatever the answer.
 			r.allOpen = false
-			m := r.models[r.active]
-			m.hidden = false
-			return tea.Batch(r.forward(r.active, msg), tagCmd(r.active, m.pollAll(m.now(), true)))
+			return tea.Batch(r.forward(r.active, msg), tagCmd(r.active, r.models[r.active].reveal(r.width, r.height)))
 		}
 	}
 	return r.all.Update(msg)
