@@ -22,7 +22,7 @@ type ackKept struct {
 // request but the extends themselves. A read-only console keeps nothing.
 func (a *alertsPart) keepAcks(msg views.AlertsMsg) tea.Cmd {
 	m := a.m
-	if a.am == nil || msg.NoAlertmanager || m.ctx.Config.UI.ReadOnly || msg.SilencesErr != nil {
+	if a.am == nil || msg.NoAlertmanager || m.cfg.UI.ReadOnly || msg.SilencesErr != nil {
 		return nil
 	}
 	if m.link.keepsAcks() {
@@ -39,7 +39,7 @@ func (a *alertsPart) keepAcks(msg views.AlertsMsg) tea.Cmd {
 		return nil
 	}
 	if a.keeper == nil {
-		sc := m.ctx.Config.Silence
+		sc := m.cfg.Silence
 		a.keeper = query.NewAckKeeper(query.AckKeeperOptions{Service: m.silenceService(), Logger: m.log,
 			Policy: query.AckPolicy{Duration: sc.AckDuration.D(), Max: sc.AckMax.D()}})
 	}

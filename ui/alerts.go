@@ -67,7 +67,7 @@ func buildAlerts(m *Model, t *tab) []part {
 	scr.Update(views.SourcesMsg{Alertmanager: m.opts.Alertmanager != nil})
 	t.push(scr)
 	a := &alertsPart{m: m, tab: t, screen: scr, am: m.opts.Alertmanager, pending: m.opts.Pending, grapher: newGraphAlert(m)}
-	deadline := m.ctx.Config.Alertmanager.Timeout.D() + time.Second
+	deadline := m.cfg.Alertmanager.Timeout.D() + time.Second
 	// With a Team, one poller for every console of the context.
 	a.feed, _ = sharedFeed[views.AlertsMsg](m, m.teamKey("alerts"), pollerOptions(m, deadline, 0))
 	return []part{a}
@@ -148,7 +148,7 @@ func (a *alertsPart) fetch() poll.Fetch[views.AlertsMsg] {
 	engine := a.m.opts.Overview // *query.Prometheus knows its engine
 	force := a.forceRouting
 	a.forceRouting = false
-	watchdog := a.m.ctx.Config.Alertmanager.Watchdog
+	watchdog := a.m.cfg.Alertmanager.Watchdog
 	return func(ctx context.Context) (views.AlertsMsg, error) {
 		var (
 			amAlerts, promAlerts []query.Alert
@@ -240,7 +240,7 @@ func (a *alertsPart) onAlerts(msg views.AlertsMsg) tea.Cmd {
 	}
 	if msg.Alerts != nil && msg.Err == nil {
 		// Every source answered: a claim on an alert no longer listed ends.
-		a.m.link.alertsListed(a.m.ctx.Config.Context, msg.Alerts)
+		a.m.link.alertsListed(a.m.cfg.Context, msg.Alerts)
 	}
 	return tea.Batch(a.m.broadcast(msg), a.m.toParts(msg), a.keepAcks(msg))
 }
@@ -270,11 +270,11 @@ func (a *alertsPart) alarm() (string, string) {
 // which validates, de-duplicates, posts, reads back and audits it; the
 // screens show its one result.
 func (m *Model) runSilence(req views.SilenceRequestMsg) tea.Cmd {
-	if m.ctx.Config.UI.ReadOnly {
+	if m.cfg.UI.ReadOnly {
 		m.setFlash("read-only: vigil does not write to Alertmanager", true)
 		return nil
 	}
-	if m.ctx.Config.Protected {
+	if m.cfg.Protected {
 		return m.toParts(holdWriteMsg{req}) // at once (ui/protect.go)
 	}
 	return m.sendSilence(req, "")
@@ -303,8 +303,8 @@ func (m *Model) silenceService() *query.SilenceService {
 		am = m.opts.Alertmanager
 	}
 	return query.NewSilenceService(query.SilenceServiceOptions{Alertmanager: am, Audit: m.opts.Audit, Writer: m.opts.AuditUser,
-		Peers: m.ctx.Config.Alertmanager.URLs, Timeout: m.ctx.Config.Alertmanager.Timeout.D(), Logger: m.log, Now: m.now,
-		Protected: protectedName(m.ctx.Config.Protected, m.ctx.Config.Context),
+		Peers: m.cfg.Alertmanager.URLs, Timeout: m.cfg.Alertmanager.Timeout.D(), Logger: m.log, Now: m.now,
+		Protected: protectedName(m.cfg.Protected, m.cfg.Context),
 		Principal: m.opts.Principal, Observe: m.opts.ObserveWrite})
 }
 
@@ -336,7 +336,7 @@ func (a *alertsPart) history(al query.Alert) tea.Cmd {
 		}
 	}
 	now := a.m.ctx.Now()
-	return request(a.m.ctx.Config.Prometheus.Timeout.D(), func(ctx context.Context) tea.Msg {
+	return request(a.m.cfg.Prometheus.Timeout.D(), func(ctx context.Context) tea.Msg {
 		h, err := query.ReadAlertHistory(ctx, q, al, now)
 		return views.AlertHistoryMsg{Key: key, History: h, Err: err}
 	})

@@ -1,6 +1,7 @@
 package ui
 
 import (
+	"github.com/vigilterm/vigil"
 	"net"
 	"os"
 	"path/filepath"
@@ -29,7 +30,7 @@ func TestFailedWriteIsAudited(t *testing.T) {
 	}
 	m, _ := newModel(t, &scripted{ov: sample()})
 	m.opts.Alertmanager = am
-	m.ctx.Config.Alertmanager.URLs = []string{url}
+	reconfigure(m, func(c *vigil.Config) { c.Alertmanager.URLs = []string{url} })
 	m.opts.Audit = query.NewAuditLog(filepath.Join(t.TempDir(), "audit.log"))
 	m.opts.AuditUser = "oncall@bastion"
 	ms := labels.Matchers{{Type: labels.MatchEqual, Name: "alertname", Value: "X"}}
@@ -51,7 +52,7 @@ func TestFailedWriteIsAudited(t *testing.T) {
 // Read-only mode writes nothing, not even to the audit log.
 func TestReadOnlyWritesNothing(t *testing.T) {
 	m, _ := newModel(t, &scripted{ov: sample()})
-	m.ctx.Config.UI.ReadOnly = true
+	reconfigure(m, func(c *vigil.Config) { c.UI.ReadOnly = true })
 	m.opts.Audit = query.NewAuditLog(filepath.Join(t.TempDir(), "audit.log"))
 	if cmd := m.runSilence(views.SilenceRequestMsg{Op: views.OpExpire}); cmd != nil {
 		t.Fatal("read-only mode ran a write")

@@ -542,7 +542,7 @@ func (r *Contexts) render() string {
 // contextName is the context's name in the header: in the critical colour
 // when it is protected, in its accent colour when it has one.
 func (m *Model) contextName() string {
-	cfg, st := m.ctx.Config, m.ctx.Styles
+	cfg, st := m.cfg, m.ctx.Styles
 	name := text.Sanitize(cfg.Context)
 	switch {
 	case cfg.Protected:

@@ -3,6 +3,7 @@ package ui
 import (
 	"context"
 	"errors"
+	"github.com/vigilterm/vigil"
 	"strings"
 	"testing"
 	"time"
@@ -67,9 +68,9 @@ func overviewOf(names ...string) *query.Overview {
 func TestContextsRouteEachAnswerToItsOwnConsole(t *testing.T) {
 	srcA, srcB := &scripted{ov: overviewOf("/a-only")}, &scripted{ov: overviewOf("/b-only")}
 	a, clockA := newModel(t, srcA)
-	a.ctx.Config.Context = "eu"
+	reconfigure(a, func(c *vigil.Config) { c.Context = "eu" })
 	b, _ := newModel(t, srcB)
-	b.ctx.Config.Context = "us"
+	reconfigure(b, func(c *vigil.Config) { c.Context = "us" })
 	built := 0
 	specs := []ContextSpec{
 		{Name: "eu", Refresh: time.Second, Timeout: time.Second, Count: func(context.Context) (int, error) { return 3, nil }},
@@ -149,14 +150,14 @@ func TestContextsRouteEachAnswerToItsOwnConsole(t *testing.T) {
 // colours the name of another.
 func TestContextNameStyles(t *testing.T) {
 	m, _ := newModel(t, &scripted{ov: sample()})
-	m.ctx.Config.Context = "prod-us"
+	reconfigure(m, func(c *vigil.Config) { c.Context = "prod-us" })
 	plain := m.contextName()
-	m.ctx.Config.Protected = true
+	reconfigure(m, func(c *vigil.Config) { c.Protected = true })
 	crit := m.contextName()
 	if ansi.Strip(crit) != "prod-us" || crit != m.ctx.Styles.Crit.Bold(true).Render("prod-us") || crit == plain {
 		t.Errorf("protected name %q, plain %q", crit, plain)
 	}
-	m.ctx.Config.Protected, m.ctx.Config.Accent = false, "#ff5f00"
+	reconfigure(m, func(c *vigil.Config) { c.Protected, c.Accent = false, "#ff5f00" })
 	if acc := m.contextName(); acc == plain || ansi.Strip(acc) != "prod-us" {
 		t.Errorf("accent name %q, plain %q", acc, plain)
 	}

@@ -64,11 +64,11 @@ func buildDashboards(m *Model, t *tab) []part {
 	ds := m.opts.Dashboards
 	for k := len(ds) - 1; k >= 0; k-- {
 		d := ds[k]
-		interval := m.ctx.Config.UI.Refresh.D()
+		interval := m.cfg.UI.Refresh.D()
 		if d.Refresh > 0 {
 			interval = max(d.Refresh, vigil.MinRefresh)
 		}
-		o := pollerOptions(m, m.ctx.Config.Prometheus.Timeout.D()+time.Second, 0)
+		o := pollerOptions(m, m.cfg.Prometheus.Timeout.D()+time.Second, 0)
 		o.Interval = interval
 		p := &dashboardPart{m: m, tab: t, screen: views.NewDashboard(m.ctx, d), src: m.opts.DashboardSource,
 			set: m.opts.DashboardVars, feed: newFeed(poll.New[dashResult](nil, o))}

@@ -28,7 +28,7 @@ type detailPart struct {
 }
 
 func newDetailPart(m *Model, t *tab) *detailPart {
-	p := poll.New[*query.Detail](nil, pollerOptions(m, m.ctx.Config.Prometheus.Timeout.D()+time.Second, 0))
+	p := poll.New[*query.Detail](nil, pollerOptions(m, m.cfg.Prometheus.Timeout.D()+time.Second, 0))
 	return &detailPart{m: m, tab: t, src: m.opts.Detail, feed: newFeed(p)}
 }
 

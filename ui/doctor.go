@@ -63,7 +63,7 @@ func (f DoctorFunc) Doctor(ctx context.Context, s query.Shape, o query.DoctorOpt
 // buildDoctor registers the doctor screen.
 func buildDoctor(m *Model, t *tab) []part {
 	d := &doctorPart{m: m, tab: t, screen: views.NewDoctor(m.ctx)}
-	deadline := 4*m.ctx.Config.Prometheus.Timeout.D() + time.Second // + the window's read
+	deadline := 4*m.cfg.Prometheus.Timeout.D() + time.Second // + the window's read
 	d.feed, _ = sharedFeed[*query.DoctorReport](m, m.teamKey("doctor", m.baseShape()), poll.Options{Interval: DoctorInterval, Deadline: deadline,
 		FirstBackoff: 30 * time.Second, Slack: 50 * time.Millisecond, Now: m.ctx.Now})
 	if _, ok := sourceOf[DoctorSource](m, doctorName); !ok {

@@ -52,7 +52,7 @@ func (f *feed[T]) unsubscribe() { f.unsub() }
 // pollerOptions are the options of the console's pollers: the refresh
 // interval, a heartbeat's slack, the model's clock.
 func pollerOptions(m *Model, deadline, firstBackoff time.Duration) poll.Options {
-	return poll.Options{Interval: m.ctx.Config.UI.Refresh.D(), Deadline: deadline,
+	return poll.Options{Interval: m.cfg.UI.Refresh.D(), Deadline: deadline,
 		FirstBackoff: firstBackoff, Slack: 50 * time.Millisecond, Now: m.ctx.Now}
 }
 

@@ -20,7 +20,7 @@ type graphAlert struct {
 }
 
 func newGraphAlert(m *Model) graphAlert {
-	return graphAlert{rules: m.opts.Rules, deadline: m.ctx.Config.Prometheus.Timeout.D(),
+	return graphAlert{rules: m.opts.Rules, deadline: m.cfg.Prometheus.Timeout.D(),
 		graphRange: m.graphRange}
 }
 

@@ -96,7 +96,7 @@ func (p *helpPart) view(h int) string {
 		}
 	}
 	var notes []string
-	if m.ctx.Config.UI.ReadOnly {
+	if m.cfg.UI.ReadOnly {
 		note := "read-only: keys that write to Alertmanager are disabled"
 		if p := m.opts.Principal; p != nil && !p.Role.CanWrite() {
 			note = (&query.ForbiddenError{Principal: *p}).Error()
@@ -114,7 +114,7 @@ func (p *helpPart) view(h int) string {
 	per := (len(entries) + cols - 1) / cols
 	colW := m.width/cols - 2
 	var body []string
-	if len(notes) > 0 && m.ctx.Config.UI.ReadOnly {
+	if len(notes) > 0 && m.cfg.UI.ReadOnly {
 		// First, so that it is seen before any scrolling.
 		body = append(body, "  "+st.Warn.Render(notes[0]))
 		notes = notes[1:]

@@ -67,7 +67,7 @@ func (m *Model) tooSmall() string {
 func (m *Model) stateText() string {
 	st := m.ctx.Styles
 	now := m.now()
-	refresh := m.ctx.Config.UI.Refresh.D()
+	refresh := m.cfg.UI.Refresh.D()
 	s, c := m.figures().status(), m.figures().conn()
 	switch {
 	case m.paused():
@@ -98,7 +98,7 @@ func (m *Model) stateText() string {
 // names the rest).
 func (m *Model) windowText() string {
 	rules := m.rulesText()
-	w := m.ctx.Config.UI.Window
+	w := m.cfg.UI.Window
 	if !w.Auto {
 		return views.FormatDuration(w.D()) + rules
 	}
@@ -141,7 +141,7 @@ func (m *Model) targetLine() string {
 
 func (m *Model) headerLines() []string {
 	st := m.ctx.Styles
-	cfg := m.ctx.Config
+	cfg := m.cfg
 	left := st.Accent.Render("vigil") + st.Muted.Render(" · ") + m.contextName() +
 		st.Muted.Render(" · ") + text.Sanitize(m.figures().host())
 	state := m.watchingText() + m.alertsOf().peersText() + m.stateText() + m.engineText() // ui/status.go

@@ -10,8 +10,8 @@ import (
 // source of alerts, the peers only with Alertmanager).
 func (m *Model) headerLegend() []views.Symbol {
 	k := m.ctx.Keys
-	refresh := views.FormatDuration(m.ctx.Config.UI.Refresh.D())
-	window := views.FormatDuration(m.ctx.Config.UI.Window.D())
+	refresh := views.FormatDuration(m.cfg.UI.Refresh.D())
+	window := views.FormatDuration(m.cfg.UI.Window.D())
 	if d := m.figures().data(); d != nil && d.Window > 0 {
 		window = views.FormatDuration(d.Window)
 	}
@@ -29,7 +29,7 @@ func (m *Model) headerLegend() []views.Symbol {
 		{Mark: "exc 3/" + window, Meaning: "3 exceptions counted over the last " + window + " (the window), not since start; ? when not known."},
 	}
 	out = append(out, m.alertsOf().symbols()...) // ui/alerts_header.go
-	if m.ctx.Config.UI.ReadOnly {
+	if m.cfg.UI.ReadOnly {
 		out = append(out, views.Symbol{Mark: "read-only", Meaning: "keys that write to Alertmanager are disabled."})
 	}
 	if m.others != nil {

@@ -32,7 +32,7 @@ type membersPart struct {
 }
 
 func newMembersPart(m *Model, t *tab, src OverviewSource) *membersPart {
-	p := poll.New[memberRows](nil, pollerOptions(m, m.ctx.Config.Prometheus.Timeout.D()+time.Second, firstBackoff))
+	p := poll.New[memberRows](nil, pollerOptions(m, m.cfg.Prometheus.Timeout.D()+time.Second, firstBackoff))
 	return &membersPart{m: m, tab: t, src: src, feed: newFeed(p)}
 }
 

@@ -15,6 +15,7 @@ import (
 	"charm.land/bubbles/v2/key"
 	tea "charm.land/bubbletea/v2"
 
+	"github.com/vigilterm/vigil"
 	"github.com/vigilterm/vigil/views"
 	"github.com/vigilterm/vigil/views/keys"
 )
@@ -31,7 +32,10 @@ const flashTTL = 5 * time.Second
 
 // Model is the root model.
 type Model struct {
-	ctx    *views.Context
+	ctx *views.Context
+	// cfg is the configuration of the console's context; the screens get
+	// its values as ctx.Settings.
+	cfg    *vigil.Config
 	log    *slog.Logger
 	opts   Options // the sources, for the screens' parts
 	width  int
@@ -77,7 +81,12 @@ func New(o Options) *Model {
 	if o.Identity == "" {
 		o.Identity = views.SystemUser()
 	}
-	m := &Model{ctx: o.Context, log: logger, keysLine: help.New()}
+	if o.Config == nil {
+		d := vigil.Defaults()
+		o.Config = &d
+	}
+	o.Context.Settings = ViewSettings(o.Config)
+	m := &Model{ctx: o.Context, cfg: o.Config, log: logger, keysLine: help.New()}
 	m.linkTeam(&o) // ui/teammodel.go
 	m.opts = o
 	confirm := newConfirmPart(m)

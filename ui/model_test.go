@@ -62,14 +62,21 @@ func newModel(t testing.TB, src OverviewSource, with ...func(*Options)) (*Model,
 		t.Fatal(err)
 	}
 	clock := &fakeClock{t: time.Date(2026, 11, 24, 3, 0, 0, 0, time.UTC)}
-	ctx := &views.Context{Config: &cfg, Styles: th.Styles(), Keys: keys.New(false), Now: clock.Now}
-	o := Options{Context: ctx, Overview: src, Identity: "oncall@bastion"}
+	ctx := &views.Context{Styles: th.Styles(), Keys: keys.New(false), Now: clock.Now}
+	o := Options{Context: ctx, Config: &cfg, Overview: src, Identity: "oncall@bastion"}
 	for _, f := range with {
 		f(&o)
 	}
 	m := New(o)
 	m.Update(tea.WindowSizeMsg{Width: 80, Height: 24})
 	return m, clock
+}
+
+// reconfigure changes m's configuration after it was built, and gives its
+// screens the new values, as a console built with them would have.
+func reconfigure(m *Model, f func(*vigil.Config)) {
+	f(m.cfg)
+	m.ctx.Settings = ViewSettings(m.cfg)
 }
 
 func sample() *query.Overview {
@@ -170,7 +177,7 @@ func TestHeaderRefreshingAndReadOnly(t *testing.T) {
 	if s := screen(m); !strings.Contains(s, "● live") {
 		t.Errorf("after the answer:\n%s", s)
 	}
-	m.ctx.Config.UI.ReadOnly = true
+	reconfigure(m, func(c *vigil.Config) { c.UI.ReadOnly = true })
 	if s := screen(m); !strings.Contains(strings.Split(s, "\n")[0], "read-only") {
 		t.Errorf("no read-only badge:\n%s", s)
 	}

@@ -112,7 +112,7 @@ func (n *notePart) save() tea.Cmd {
 	if author == "" {
 		author = m.opts.Identity
 	}
-	note := query.Note{Time: m.now().UTC(), Author: author, Context: m.ctx.Config.Context, Text: txt}
+	note := query.Note{Time: m.now().UTC(), Author: author, Context: m.cfg.Context, Text: txt}
 	path := m.notesPath()
 	principal, audit := m.opts.Principal, m.opts.Audit
 	n.close()

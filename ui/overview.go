@@ -66,7 +66,7 @@ var overviewSpec = Spec{Name: "overview", Help: "overview", Build: buildOverview
 // detail (ui/detail.go).
 func buildOverview(m *Model, t *tab) []part {
 	o := &overviewPart{m: m, tab: t, screen: views.NewOverview(m.ctx), src: m.opts.Overview, baseline: m.opts.Baseline}
-	o.scope.Selector = m.ctx.Config.Metrics.Selector
+	o.scope.Selector = m.cfg.Metrics.Selector
 	o.useFeed()
 	if o.src != nil {
 		o.hostName = hostOf(o.src.URL())
@@ -134,7 +134,7 @@ func (o *overviewPart) useFeed() {
 	// The client bounds every query with the configured timeout; the
 	// poller's deadline bounds the refresh as a whole (a round of them at
 	// a time under prometheus.max_concurrent_queries).
-	pc := m.ctx.Config.Prometheus
+	pc := m.cfg.Prometheus
 	deadline := query.RefreshDeadline(pc.Timeout.D(), pc.MaxConcurrentQueries) + time.Second
 	o.feed, o.release = sharedFeed[*query.Overview](m, key, pollerOptions(m, deadline, firstBackoff))
 	o.key = key
@@ -231,7 +231,7 @@ func (o *overviewPart) onResult(r poll.Result[*query.Overview]) tea.Cmd {
 // every is the time between two refreshes and whether it is the scrape
 // interval (longer than the refresh interval asked for).
 func (o *overviewPart) every() (time.Duration, bool) {
-	asked := o.m.ctx.Config.UI.Refresh.D()
+	asked := o.m.cfg.UI.Refresh.D()
 	if o.feed == nil {
 		return asked, false
 	}
@@ -254,7 +254,7 @@ func (o *overviewPart) rescope() tea.Cmd {
 // baseShape is the configured shape with the overview's scope: the
 // selector asked and the service opened. Every screen reads with it.
 func (m *Model) baseShape() query.Shape {
-	return m.figures().scoped(m.ctx.Config.Shape())
+	return m.figures().scoped(m.cfg.Shape())
 }
 
 // scoped implements figuresRole: s with the selector asked and the service
@@ -367,6 +367,6 @@ func (m *Model) shape() query.Shape {
 // answer as after it.
 func (m *Model) autoShape() query.Shape {
 	s := m.shape()
-	s.AutoWindow = m.ctx.Config.UI.Window.Auto
+	s.AutoWindow = m.cfg.UI.Window.Auto
 	return s
 }

@@ -37,11 +37,11 @@ var panelsSpec = Spec{Name: "panels", Help: "custom panels", Build: buildPanels}
 
 // buildPanels registers the custom panels screen, from the configuration.
 func buildPanels(m *Model, t *tab) []part {
-	p := &panelsPart{m: m, tab: t, screen: views.NewPanels(m.ctx, m.ctx.Config.PanelSpecs()), q: m.opts.Querier}
+	p := &panelsPart{m: m, tab: t, screen: views.NewPanels(m.ctx, m.cfg.PanelSpecs()), q: m.opts.Querier}
 	p.useFeed()
 	p.discover = m.opts.Discover
 	// With a Team, the search for the app's families is everyone's.
-	deadline := m.ctx.Config.Prometheus.Timeout.D() + time.Second
+	deadline := m.cfg.Prometheus.Timeout.D() + time.Second
 	p.disc, _ = sharedFeed[*query.Discovery](m, m.teamKey("discover", m.baseShape()), poll.Options{Interval: DiscoverInterval, Deadline: deadline,
 		FirstBackoff: 30 * time.Second, Slack: 50 * time.Millisecond, Now: m.ctx.Now})
 	t.push(p.screen)
@@ -110,7 +110,7 @@ func (p *panelsPart) useFeed() {
 	if p.release != nil {
 		p.release()
 	}
-	deadline := m.ctx.Config.Prometheus.Timeout.D() + time.Second
+	deadline := m.cfg.Prometheus.Timeout.D() + time.Second
 	p.feed, p.release = sharedFeed[[]query.PanelResult](m, key, pollerOptions(m, deadline, 0))
 	p.key = key
 }

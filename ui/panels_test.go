@@ -66,8 +66,8 @@ func panelConfig() []vigil.PanelConfig {
 func TestPanelsOneQueryPerPanelPerRefreshOnTheTick(t *testing.T) {
 	src := &querySource{scripted: scripted{ov: sample()}}
 	m, clock := newModel(t, src)
-	m.ctx.Config.Panels = panelConfig()
-	m = New(Options{Context: m.ctx, Overview: src, Querier: src})
+	reconfigure(m, func(c *vigil.Config) { c.Panels = panelConfig() })
+	m = New(Options{Context: m.ctx, Config: m.cfg, Overview: src, Querier: src})
 	m.Update(tea.WindowSizeMsg{Width: 160, Height: 50})
 	run(m, m.Init())
 	if i, r := src.counts(); i != 0 || r != 0 {
@@ -285,8 +285,8 @@ func stackModel(t *testing.T, cfg *vigil.Config, url string) *Model {
 	}
 	t.Cleanup(prom.Close)
 	th, _ := themes.Get("mono")
-	ctx := &views.Context{Config: cfg, Styles: th.Styles(), Keys: keys.New(false), Now: time.Now}
-	o := Options{Context: ctx}
+	ctx := &views.Context{Styles: th.Styles(), Keys: keys.New(false), Now: time.Now}
+	o := Options{Context: ctx, Config: cfg}
 	o.PrometheusSources(prom)
 	return New(o)
 }

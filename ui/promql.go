@@ -35,7 +35,7 @@ func newPromQL(m *Model, o Options) *promqlPart {
 		q = o.PromptQuerier
 	}
 	return &promqlPart{m: m, scr: views.NewPromQL(m.ctx), q: q, names: o.Names,
-		historyPath: o.HistoryPath, saveMu: &sync.Mutex{}, deadline: m.ctx.Config.Prometheus.Timeout.D()}
+		historyPath: o.HistoryPath, saveMu: &sync.Mutex{}, deadline: m.cfg.Prometheus.Timeout.D()}
 }
 
 // poll: the prompt asks only when asked.

@@ -68,7 +68,7 @@ func (c *confirmPart) close() {
 
 func (c *confirmPart) key(msg tea.KeyPressMsg) tea.Cmd {
 	k := c.m.ctx.Keys
-	name := c.m.ctx.Config.Context
+	name := c.m.cfg.Context
 	switch {
 	case key.Matches(msg, k.Apply):
 		typed := c.prompt.In.Value()
@@ -120,7 +120,7 @@ func (c *confirmPart) what() string {
 func (c *confirmPart) view(w int) string {
 	st := c.m.ctx.Styles
 	k := c.m.ctx.Keys
-	name := text.Sanitize(c.m.ctx.Config.Context)
+	name := text.Sanitize(c.m.cfg.Context)
 	lead := "protected: type " + name + " to " + c.what() + ": "
 	if c.wrong != "" {
 		lead = "✕ not " + name + " — type " + name + " to " + c.what() + ": "
@@ -131,7 +131,7 @@ func (c *confirmPart) view(w int) string {
 
 func (c *confirmPart) unsent() string {
 	if c.open {
-		return "the " + c.what() + " waiting for " + c.m.ctx.Config.Context + "'s name"
+		return "the " + c.what() + " waiting for " + c.m.cfg.Context + "'s name"
 	}
 	return ""
 }

@@ -20,7 +20,7 @@ func TestNoRefreshBeforeNewerSamplesCanExist(t *testing.T) {
 	second.Instance, second.ScrapeInterval = "10.0.0.2:5000", 4*time.Second
 	ov.Targets.List = append(ov.Targets.List, second)
 	src := &scripted{ov: ov}
-	m, clock := newModel(t, src, func(o *Options) { o.Context.Config.UI.Refresh = vigil.Duration(time.Second) })
+	m, clock := newModel(t, src, func(o *Options) { o.Config.UI.Refresh = vigil.Duration(time.Second) })
 	m.Update(tea.WindowSizeMsg{Width: 120, Height: 30}) // room for the interval in the header
 	run(m, m.Init())
 	if src.calls != 1 {

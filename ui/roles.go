@@ -115,7 +115,7 @@ func (noFigures) err() error                       { return nil }
 func (noFigures) data() *query.Overview            { return nil }
 func (noFigures) took() time.Duration              { return 0 }
 func (noFigures) host() string                     { return "" }
-func (f noFigures) every() (time.Duration, bool)   { return f.m.ctx.Config.UI.Refresh.D(), false }
+func (f noFigures) every() (time.Duration, bool)   { return f.m.cfg.UI.Refresh.D(), false }
 func (noFigures) onTab(*tab) bool                  { return false }
 func (noFigures) scoped(s query.Shape) query.Shape { return s }
 

@@ -51,7 +51,7 @@ type rulesPart struct {
 
 func newRulesPart(m *Model) *rulesPart {
 	r := &rulesPart{m: m}
-	deadline := 3*m.ctx.Config.Prometheus.Timeout.D() + time.Second
+	deadline := 3*m.cfg.Prometheus.Timeout.D() + time.Second
 	r.feed, _ = sharedFeed[*views.RulesCheck](m, m.teamKey("rulecheck"), poll.Options{Interval: RulesCheckInterval, Deadline: deadline,
 		FirstBackoff: 30 * time.Second, Slack: 50 * time.Millisecond, Now: m.ctx.Now})
 	return r
@@ -81,7 +81,7 @@ func (r *rulesPart) poll(at time.Time, now bool) tea.Cmd {
 	if !now && !r.feed.p.Due(at) {
 		return nil
 	}
-	ignores := r.m.ctx.Config.RuleIgnores()
+	ignores := r.m.cfg.RuleIgnores()
 	at = dueAt(at, now)
 	return r.feed.startDue(func(ctx context.Context) (*views.RulesCheck, error) {
 		c, err := run(ctx, ignores)
@@ -100,7 +100,7 @@ func (r *rulesPart) backtest(want views.BacktestWantMsg) tea.Cmd {
 	if run == nil {
 		return func() tea.Msg { return views.BacktestMsg{Key: key, Err: errors.New("needs a Prometheus source")} }
 	}
-	return request(6*r.m.ctx.Config.Prometheus.Timeout.D(), func(ctx context.Context) tea.Msg {
+	return request(6*r.m.cfg.Prometheus.Timeout.D(), func(ctx context.Context) tea.Msg {
 		b, err := run(ctx, want.Rule, want.Fix)
 		return views.BacktestMsg{Key: key, Backtest: b, Err: err}
 	})

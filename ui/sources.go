@@ -5,6 +5,7 @@ import (
 	"log/slog"
 	"time"
 
+	"github.com/vigilterm/vigil"
 	"github.com/vigilterm/vigil/query"
 	"github.com/vigilterm/vigil/query/grafana"
 	"github.com/vigilterm/vigil/ui/team"
@@ -70,6 +71,9 @@ type NamesSource func(ctx context.Context) ([]string, error)
 // Options configure the console: its context and, typed, each source.
 type Options struct {
 	Context *views.Context
+	// Config is the configuration of the console's context; nil: the
+	// defaults. The screens get its values as Context.Settings.
+	Config *vigil.Config
 
 	// Prometheus, one source per capability; nil when not available.
 	Overview OverviewSource

@@ -96,7 +96,7 @@ func buildStatus(m *Model, t *tab) []part {
 	if p, ok := m.opts.Overview.(buildInfoSource); ok && m.opts.Overview != nil {
 		s.prom = p
 	}
-	deadline := m.ctx.Config.Alertmanager.Timeout.D() + time.Second
+	deadline := m.cfg.Alertmanager.Timeout.D() + time.Second
 	s.feed, _ = sharedFeed[statusRead](m, m.teamKey("status"), pollerOptions(m, deadline, 0))
 	t.push(s.screen)
 	return []part{s}
@@ -152,7 +152,7 @@ func (s *statusPart) wantFull() bool {
 	if s.m.activeTab() == s.tab {
 		return true
 	}
-	return s.m.link.anyoneOn(s.m.ctx.Config.Context, s.screen.Title())
+	return s.m.link.anyoneOn(s.m.cfg.Context, s.screen.Title())
 }
 
 // fetch reads the counters, and with full the peers' status and

@@ -82,8 +82,8 @@ func TestIntegrationTeamQueryRate(t *testing.T) {
 		var members []*team.Member
 		for i := range n {
 			c := cfg
-			ctx := &views.Context{Config: &c, Styles: th.Styles(), Keys: keys.New(false), Now: time.Now}
-			o := Options{Context: ctx, Alertmanager: am, Identity: fmt.Sprintf("user%d@bastion", i)}
+			ctx := &views.Context{Styles: th.Styles(), Keys: keys.New(false), Now: time.Now}
+			o := Options{Context: ctx, Config: &c, Alertmanager: am, Identity: fmt.Sprintf("user%d@bastion", i)}
 			o.PrometheusSources(prom)
 			if tm != nil {
 				o.Member = tm.Join(team.Identity{Name: fmt.Sprintf("user%d", i), Remote: "10.0.0.1:5000"})
@@ -172,8 +172,8 @@ func TestIntegrationTeamQueryRate(t *testing.T) {
 	var pair []*driven
 	for i := range 2 {
 		c := cfg
-		ctx := &views.Context{Config: &c, Styles: th.Styles(), Keys: keys.New(false), Now: time.Now}
-		o := Options{Context: ctx, Alertmanager: am, Identity: fmt.Sprintf("user%d@bastion", i)}
+		ctx := &views.Context{Styles: th.Styles(), Keys: keys.New(false), Now: time.Now}
+		o := Options{Context: ctx, Config: &c, Alertmanager: am, Identity: fmt.Sprintf("user%d@bastion", i)}
 		o.PrometheusSources(prom)
 		o.Member = tm.Join(team.Identity{Name: fmt.Sprintf("user%d", i)})
 		t.Cleanup(o.Member.Leave)

@@ -418,7 +418,7 @@ func TestTeamPanelsQueriedOnceForTwo(t *testing.T) {
 		m, _ := teamModel(t, tm, team.Identity{Name: name}, func(o *Options) {
 			// The failing panel left out: a failure is never kept, so a
 			// second refresh would ask it again.
-			o.Context.Config.Panels = panelConfig()[:3]
+			o.Config.Panels = panelConfig()[:3]
 			o.Overview, o.Querier = src, src
 		})
 		m.Update(tea.WindowSizeMsg{Width: 160, Height: 50})

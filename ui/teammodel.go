@@ -45,7 +45,7 @@ func (m *Model) linkTeam(o *Options) {
 	if o.Member == nil {
 		o.Member = o.Team.Join(team.Identity{Name: o.Identity})
 	}
-	cfg := m.ctx.Config
+	cfg := m.cfg
 	scope := cfg.Context + "\x00" + cfg.Prometheus.URL + "\x00" + strings.Join(cfg.Alertmanager.URLs, ",")
 	l := o.Member.Listen()
 	if l == nil {
@@ -199,7 +199,7 @@ func (m *Model) syncWhere() {
 			shown = st[len(st)-2]
 		}
 	}
-	w := team.Where{Context: m.ctx.Config.Context, Screen: shown.Title()}
+	w := team.Where{Context: m.cfg.Context, Screen: shown.Title()}
 	for _, p := range m.parts {
 		if wp, ok := p.(watcher); ok {
 			wp.watching(m.activeTab(), &w)
@@ -256,7 +256,7 @@ func (m *Model) teamKeyPress(msg tea.KeyPressMsg) (tea.Cmd, bool) {
 // claimText is what the console shows of the claim on the alert whose
 // key is k, "" when nobody is on it.
 func (m *Model) claimText(k string) string {
-	c, ok := m.link.team.ClaimOf(m.ctx.Config.Context, k)
+	c, ok := m.link.team.ClaimOf(m.cfg.Context, k)
 	if !ok {
 		return ""
 	}
@@ -281,13 +281,13 @@ func (m *Model) toggleClaim(al query.Alert, ok bool) tea.Cmd {
 	}
 	t, me := m.link.team, m.link.member
 	name := text.Sanitize(al.Name)
-	if c, held := t.ClaimOf(m.ctx.Config.Context, al.Key()); held && c.By == me.Identity().Name {
-		t.Unclaim(m.ctx.Config.Context, al.Key(), me)
+	if c, held := t.ClaimOf(m.cfg.Context, al.Key()); held && c.By == me.Identity().Name {
+		t.Unclaim(m.cfg.Context, al.Key(), me)
 		m.setFlash("you are no longer on "+name, false)
 		return nil
 	}
-	prev := t.Claim(m.ctx.Config.Context, al.Key(), al.Name, me)
-	if c, held := t.ClaimOf(m.ctx.Config.Context, al.Key()); !held || c.By != me.Identity().Name {
+	prev := t.Claim(m.cfg.Context, al.Key(), al.Name, me)
+	if c, held := t.ClaimOf(m.cfg.Context, al.Key()); !held || c.By != me.Identity().Name {
 		// The Team did not record it: the rights changed between the key
 		// and the write (the server refused and audited it), or someone
 		// claimed it at the same moment.

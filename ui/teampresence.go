@@ -68,7 +68,7 @@ func (p *presenceScreen) View() string {
 	screenW := 10
 	for _, x := range people {
 		s := text.Sanitize(x.Screen)
-		if x.Context != "" && x.Context != p.m.ctx.Config.Context {
+		if x.Context != "" && x.Context != p.m.cfg.Context {
 			s = text.Sanitize(x.Context) + ":" + s
 		}
 		screenW = max(screenW, min(text.Width(s), (p.width-2-nameW-roleW-fromW-sinceW-5)/3))
@@ -90,7 +90,7 @@ func (p *presenceScreen) View() string {
 			where = "alert " + text.Sanitize(x.Alert)
 		}
 		screen := text.Sanitize(x.Screen)
-		if x.Context != "" && x.Context != p.m.ctx.Config.Context {
+		if x.Context != "" && x.Context != p.m.cfg.Context {
 			screen = text.Sanitize(x.Context) + ":" + screen
 		}
 		if screen == "" {

@@ -45,7 +45,7 @@ func buildTimeline(m *Model, t *tab) []part {
 	p := &timelinePart{m: m, tab: t, screen: views.NewTimeline(m.ctx), src: m.opts.Timeline}
 	// The window and grouping (the overview's, read before its first
 	// answer), then the range queries.
-	deadline := 3*max(m.ctx.Config.Prometheus.Timeout.D(), m.ctx.Config.Alertmanager.Timeout.D()) + time.Second
+	deadline := 3*max(m.cfg.Prometheus.Timeout.D(), m.cfg.Alertmanager.Timeout.D()) + time.Second
 	o := pollerOptions(m, deadline, 0)
 	o.Interval = views.TimelineRefresh
 	p.feed = newFeed(poll.New[timelineBuild](nil, o))
@@ -110,7 +110,7 @@ func (m *Model) notesPath() string {
 func (p *timelinePart) request() (query.TimelineRequest, []string) {
 	m := p.m
 	now := m.now()
-	req := m.ctx.Config.TimelineRequest(now.Add(-p.screen.Range()), now, now, "")
+	req := m.cfg.TimelineRequest(now.Add(-p.screen.Range()), now, now, "")
 	sources := []string{query.TimelineAlerts, query.TimelineErrorRatio, query.TimelineP99, query.TimelineChanges}
 	if am := m.opts.Alertmanager; am != nil {
 		req.Silences = am.Silences

@@ -49,8 +49,8 @@ func TestIntegrationTimelineQueriesPerBuild(t *testing.T) {
 	}
 	counted := &silenceCounter{AlertSource: am}
 	th, _ := themes.Get("mono")
-	ctx := &views.Context{Config: &cfg, Styles: th.Styles(), Keys: keys.New(false), Now: time.Now}
-	o := Options{Context: ctx, Alertmanager: counted}
+	ctx := &views.Context{Styles: th.Styles(), Keys: keys.New(false), Now: time.Now}
+	o := Options{Context: ctx, Config: &cfg, Alertmanager: counted}
 	o.PrometheusSources(prom)
 	m := New(o)
 	// Some history to build from: a few scrapes.

@@ -2,6 +2,7 @@ package ui
 
 import (
 	"context"
+	"github.com/vigilterm/vigil"
 	"os"
 	"path/filepath"
 	"strings"
@@ -59,7 +60,7 @@ func timelineModel(t *testing.T, auditPath string) (*Model, *timelineSource, *de
 			o.AuditUser = "ann@ops"
 		}
 	})
-	m.ctx.Config.Context = "prod"
+	reconfigure(m, func(c *vigil.Config) { c.Context = "prod" })
 	run(m, m.Init())
 	return m, tsrc, dsrc, clock
 }

@@ -9,8 +9,8 @@ import (
 
 // ackPolicy is how the console keeps acks until resolved.
 func ackPolicy(ctx *Context) query.AckPolicy {
-	sc := ctx.Config.Silence
-	return query.AckPolicy{Duration: sc.AckDuration.D(), Max: sc.AckMax.D()}
+	sc := ctx.Settings.Silence
+	return query.AckPolicy{Duration: sc.AckDuration, Max: sc.AckMax}
 }
 
 // ackErr is why the ack keeper cannot tell whether an ack holds after the
@@ -43,7 +43,7 @@ func ackUntilResolved(ctx *Context, al query.Alert, all []query.Alert, silences 
 func ackText(ctx *Context, d query.AckDecision, w int) string {
 	now := ctx.Now()
 	s := text.Sanitize(d.Text(now, now.Location()))
-	if ctx.Config.UI.ReadOnly && !ctx.AcksKeptByServer && (d.Action == query.AckWait || d.Action == query.AckExtend) {
+	if ctx.Settings.ReadOnly && !ctx.AcksKeptByServer && (d.Action == query.AckWait || d.Action == query.AckExtend) {
 		s += " (read-only: not extended by this console)"
 	}
 	return styleAck(ctx, d.Action, text.Fit("⟳ "+s, max(w, 1)))

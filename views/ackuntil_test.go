@@ -78,7 +78,7 @@ func TestAckFormUntilResolvedToggle(t *testing.T) {
 // silence.ack_until_resolved = true opens the ack with it on.
 func TestAckFormUntilResolvedConfigured(t *testing.T) {
 	ctx := testContext(t, "dark")
-	ctx.Config.Silence.AckUntilResolved = true
+	ctx.Settings.Silence.AckUntilResolved = true
 	a := NewAlerts(ctx, WithAuthor(func() string { return "oncall@box" }))
 	a.SetSize(80, 24)
 	a.Update(sampleAlertsMsg())

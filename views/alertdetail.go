@@ -307,7 +307,7 @@ func (d *AlertDetail) lines() []string {
 	if a.Value != "" {
 		field("value", alertValue(a.Value))
 	}
-	label := d.ctx.Config.EndpointLabel()
+	label := d.ctx.Settings.EndpointLabel
 	if v, ok := a.Labels[label]; ok && v != "" {
 		field("endpoint", text.Sanitize(v)+st.Muted.Render("  ("+widget.Key(d.ctx.Keys.Jump)+" shows it on the overview)"))
 	}

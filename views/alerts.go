@@ -75,7 +75,7 @@ type Alerts struct {
 // NewAlerts returns the alerts screen.
 func NewAlerts(ctx *Context, opts ...Option) *Alerts {
 	o := applied(opts)
-	a := &Alerts{ctx: ctx, whoami: SystemUser, claimOf: o.claimOf, amConfigured: true, where: whereLabels(ctx.Config.EndpointLabel())}
+	a := &Alerts{ctx: ctx, whoami: SystemUser, claimOf: o.claimOf, amConfigured: true, where: whereLabels(ctx.Settings.EndpointLabel)}
 	if o.whoami != nil {
 		a.whoami = o.whoami
 	}
@@ -103,7 +103,7 @@ func (a *Alerts) claim(al *query.Alert) string {
 
 // createdBy is the default author of a new silence.
 func (a *Alerts) createdBy() string {
-	if c := strings.TrimSpace(a.ctx.Config.Silence.CreatedBy); c != "" {
+	if c := strings.TrimSpace(a.ctx.Settings.Silence.CreatedBy); c != "" {
 		return c
 	}
 	return a.whoami()
@@ -385,7 +385,7 @@ func (a *Alerts) actionKey(msg tea.KeyPressMsg, al query.Alert) (tea.Cmd, bool) 
 	case key.Matches(msg, k.GraphAlert):
 		return graphAlert(al), true
 	case key.Matches(msg, k.Jump):
-		label := a.ctx.Config.EndpointLabel()
+		label := a.ctx.Settings.EndpointLabel
 		v, ok := al.Labels[label]
 		if !ok || v == "" {
 			return Flash(text.Sanitize(al.Name)+" has no "+label+" label: no endpoint to jump to", false), true
@@ -436,7 +436,7 @@ func (a *Alerts) silence(al query.Alert) tea.Cmd {
 
 // refuseSilence says why an alert cannot be silenced from here, if so.
 func (a *Alerts) refuseSilence(al query.Alert) tea.Cmd {
-	if a.ctx.Config.UI.ReadOnly {
+	if a.ctx.Settings.ReadOnly {
 		return Flash("read-only: silencing alerts is disabled (ui.read_only)", true)
 	}
 	if !a.amConfigured {
@@ -514,7 +514,7 @@ func (a *Alerts) handleKey(msg tea.KeyPressMsg) tea.Cmd {
 
 // Notes implements Screen.
 func (a *Alerts) Notes() []string {
-	label := a.ctx.Config.EndpointLabel()
+	label := a.ctx.Settings.EndpointLabel
 	k, key := a.ctx.Keys, widget.Key
 	return []string{
 		"Alerts from Alertmanager, and pending ones from Prometheus; most severe first, then oldest.",

@@ -618,7 +618,7 @@ func TestAlertsErrors(t *testing.T) {
 
 func readOnlyContext(t *testing.T) *Context {
 	ctx := testContext(t, "dark")
-	ctx.Config.UI.ReadOnly = true
+	ctx.Settings.ReadOnly = true
 	ctx.Keys = keys.New(true)
 	return ctx
 }

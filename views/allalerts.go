@@ -322,7 +322,7 @@ func (a *AllAlerts) View() string {
 		sev := shortSeverity(text.Sanitize(r.Severity))
 		summary := text.Sanitize(r.Summary())
 		if summary == "" {
-			summary = compactLabels(st, nil, r.Labels, a.ctx.Config.EndpointLabel(), restW, true)
+			summary = compactLabels(st, nil, r.Labels, a.ctx.Settings.EndpointLabel, restW, true)
 		}
 		l := text.Fit(text.Sanitize(a.contexts[r.ctx].name), ctxW) + " " + text.Fit(string(r.State), stateW) + " " +
 			text.Fit(text.Sanitize(sev), sevW) + " " + text.Fit(text.Sanitize(r.Name), nameW) + " " +

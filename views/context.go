@@ -8,18 +8,17 @@ import (
 
 	tea "charm.land/bubbletea/v2"
 
-	"github.com/vigilterm/vigil"
 	"github.com/vigilterm/vigil/query"
 	"github.com/vigilterm/vigil/themes"
 	"github.com/vigilterm/vigil/views/keys"
 )
 
-// Context is what every screen shares: configuration, styles, keys and the
+// Context is what every screen shares: the settings, styles, keys and the
 // clock. It is built once, before the program starts.
 type Context struct {
-	Config *vigil.Config
-	Styles *themes.Styles
-	Keys   *keys.KeyMap
+	Settings Settings
+	Styles   *themes.Styles
+	Keys     *keys.KeyMap
 	// Now is the clock; tests fix it.
 	Now func() time.Time
 	// Detection says what was detected from the series at start (the
@@ -43,7 +42,7 @@ type Context struct {
 // heldNote is what a screen says of its write while it is held for the
 // protected context's name: nothing has been sent yet.
 func (c *Context) heldNote() string {
-	return "not sent yet: type " + c.Config.Context + "'s name below to send it (esc there cancels)"
+	return "not sent yet: type " + c.Settings.Context + "'s name below to send it (esc there cancels)"
 }
 
 // writeHeld reports whether a write is held before it leaves.
@@ -55,16 +54,8 @@ func (c *Context) writeHeld() bool {
 	return held
 }
 
-// Thresholds returns the configured thresholds in query's terms.
-func (c *Context) Thresholds() query.Thresholds {
-	t := c.Config.Thresholds
-	return query.Thresholds{
-		ErrorRatioWarn: t.ErrorRatioWarn,
-		ErrorRatioCrit: t.ErrorRatioCrit,
-		P99Warn:        t.P99Warn.D(),
-		P99Crit:        t.P99Crit.D(),
-	}
-}
+// Thresholds returns the configured thresholds.
+func (c *Context) Thresholds() query.Thresholds { return c.Settings.Thresholds }
 
 // SourcesMsg tells the screens, at start, which servers are configured
 // (an Alertmanager is assumed until told).

@@ -291,7 +291,7 @@ func (e *Endpoint) title() string {
 	st := e.ctx.Styles
 	name := e.endpoint
 	if name == "" {
-		name = "(no " + e.ctx.Config.EndpointLabel() + ")"
+		name = "(no " + e.ctx.Settings.EndpointLabel + ")"
 	}
 	left := st.Title.Render(text.Sanitize(name))
 	right := st.Muted.Render("range ") + st.Accent.Render(FormatDuration(e.rng))

@@ -19,7 +19,7 @@ import (
 // recently, within silence.recently_expired, while no other silence covers
 // the alert; false when there is none (or the alert is not firing).
 func recentlyExpired(ctx *Context, a query.Alert, silences []query.Silence) (query.Silence, bool) {
-	within := ctx.Config.Silence.RecentlyExpired.D()
+	within := ctx.Settings.Silence.RecentlyExpired
 	if within <= 0 || a.State != query.StateFiring {
 		return query.Silence{}, false
 	}
@@ -97,7 +97,7 @@ func (a *Alerts) recreate(al query.Alert) tea.Cmd {
 	si, ok := recentlyExpired(a.ctx, al, a.silences)
 	if !ok {
 		return Flash("no silence of "+text.Sanitize(al.Name)+" expired in the last "+
-			FormatDuration(a.ctx.Config.Silence.RecentlyExpired.D())+" (silence.recently_expired)", false)
+			FormatDuration(a.ctx.Settings.Silence.RecentlyExpired)+" (silence.recently_expired)", false)
 	}
 	f := NewFreeSilenceForm(a.ctx, "Recreate expired silence", si.Matchers, si.Comment, a.all, a.createdBy())
 	f.routing = a.routing

@@ -8,7 +8,6 @@ import (
 	"github.com/charmbracelet/x/ansi"
 	"github.com/prometheus/alertmanager/pkg/labels"
 
-	"github.com/vigilterm/vigil"
 	"github.com/vigilterm/vigil/query"
 	"github.com/vigilterm/vigil/views/keys"
 )
@@ -60,7 +59,7 @@ func TestRecentlyExpiredSilenceShownAndRecreated(t *testing.T) {
 // read-only mode: nothing is shown and R says why.
 func TestRecentlyExpiredWindowAndReadOnly(t *testing.T) {
 	ctx := testContext(t, "dark")
-	ctx.Config.Silence.RecentlyExpired = vigil.Duration(10 * time.Minute)
+	ctx.Settings.Silence.RecentlyExpired = 10 * time.Minute
 	a := NewAlerts(ctx)
 	a.SetSize(100, 24)
 	a.Update(expiredFixture())
@@ -73,7 +72,7 @@ func TestRecentlyExpiredWindowAndReadOnly(t *testing.T) {
 	}
 
 	ro := testContext(t, "dark")
-	ro.Config.UI.ReadOnly = true
+	ro.Settings.ReadOnly = true
 	ro.Keys = keys.New(true)
 	a = NewAlerts(ro)
 	a.SetSize(100, 24)

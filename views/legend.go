@@ -30,9 +30,8 @@ func LegendOf(c Component) []Symbol {
 // windowText is the rate window the figures of d are over, "the window"
 // before the first answer.
 func windowText(ctx *Context) string {
-	w := ctx.Config.UI.Window
-	if !w.Auto {
-		return FormatDuration(w.D())
+	if w := ctx.Settings; !w.WindowAuto {
+		return FormatDuration(w.Window)
 	}
 	return "the window (auto)"
 }

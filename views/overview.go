@@ -100,7 +100,7 @@ func NewOverview(ctx *Context, opts ...Option) *Overview {
 	o.selPrompt = widget.NewPrompt(1024)
 	o.selPrompt.In.Prompt = "selector {"
 	o.selPrompt.In.Placeholder = `job="flask"  (empty: everything)`
-	o.scope.Selector = ctx.Config.Metrics.Selector
+	o.scope.Selector = ctx.Settings.Selector
 	for l := range o.levels {
 		o.levels[l] = newPainter(ctx.Styles.Level(themes.Level(l)))
 	}
@@ -237,7 +237,7 @@ func (o *Overview) Update(msg tea.Msg) (Component, tea.Cmd) {
 		// Endpoints with firing alerts rank first among those of the same
 		// level; an unknown list (no source answered) changes nothing.
 		if msg.Alerts != nil {
-			o.firing = FiringByEndpoint(msg.Alerts, o.ctx.Config.EndpointLabel())
+			o.firing = FiringByEndpoint(msg.Alerts, o.ctx.Settings.EndpointLabel)
 			o.mapAlerting()
 			o.rebuild()
 		}

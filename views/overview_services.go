@@ -275,7 +275,7 @@ func (o *Overview) serviceLabel() string {
 	if o.data != nil && o.data.ServiceLabel != "" {
 		return o.data.ServiceLabel
 	}
-	if l := o.ctx.Config.Metrics.ServiceLabel; l != "" {
+	if l := o.ctx.Settings.ServiceLabel; l != "" {
 		return l
 	}
 	return query.DefaultServiceLabel

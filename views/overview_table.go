@@ -108,7 +108,7 @@ type cell struct {
 // selector matches nothing, or its targets expose no duration histogram.
 func (o *Overview) emptyLines() []string {
 	st := o.ctx.Styles
-	m := o.ctx.Config.Metrics
+	m := o.ctx.Settings
 	sel := text.Sanitize(m.Selector)
 	tg := &o.data.Targets
 	down := tg.Down()
@@ -302,7 +302,7 @@ func (o *Overview) renderRow(e *query.Endpoint, selected bool, th query.Threshol
 func (o *Overview) nameText(e *query.Endpoint) string {
 	name := text.Sanitize(e.Name)
 	if e.Name == "" {
-		name = "(no " + text.Sanitize(o.ctx.Config.EndpointLabel()) + ")"
+		name = "(no " + text.Sanitize(o.ctx.Settings.EndpointLabel) + ")"
 	}
 	var suffix string
 	if e.Group && e.Members > 0 {

@@ -152,7 +152,7 @@ func (p *SilencedPanel) Capturing() bool { return true }
 // sendExtend is the chooser's enter: one extend at a time, never in
 // read-only mode.
 func (p *SilencedPanel) sendExtend(req SilenceRequestMsg) tea.Cmd {
-	if p.ctx.Config.UI.ReadOnly {
+	if p.ctx.Settings.ReadOnly {
 		return Flash("read-only: extending silences is disabled (ui.read_only)", true)
 	}
 	p.sent = req

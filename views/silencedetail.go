@@ -106,7 +106,7 @@ func (d *silenceDetail) lines() []string {
 	out = append(out, st.TableHeader.Render(fmt.Sprintf("MATCHES %d CURRENT ALERT%s", len(hits), strings.ToUpper(plural(len(hits))))))
 	for _, a := range hits {
 		out = append(out, "  "+st.AlertState(string(a.State)).Render(text.Fit(string(a.State), alertStateW))+" "+text.Sanitize(a.Name)+"  "+
-			compactLabels(st, nil, a.Labels, d.ctx.Config.EndpointLabel(), max(w-alertStateW-5-text.Width(text.Sanitize(a.Name)), 1), false))
+			compactLabels(st, nil, a.Labels, d.ctx.Settings.EndpointLabel, max(w-alertStateW-5-text.Width(text.Sanitize(a.Name)), 1), false))
 	}
 	return out
 }

@@ -199,7 +199,7 @@ func NewSilenceForm(ctx *Context, alert query.Alert, current []query.Alert, crea
 		f.items = append(f.items, newMatcherItem(m))
 	}
 	f.scopeWholeAlert()
-	f.duration.SetValue(query.FormatDuration(ctx.Config.Silence.Duration.D()))
+	f.duration.SetValue(query.FormatDuration(ctx.Settings.Silence.Duration))
 	f.author.SetValue(createdBy)
 	f.setFocus(fieldComment)
 	f.refresh()
@@ -267,8 +267,8 @@ func NewAckForm(ctx *Context, alert query.Alert, current []query.Alert, createdB
 	f.ack = true
 	f.scopeOneSeries()
 	f.refresh()
-	f.untilResolved = ctx.Config.Silence.AckUntilResolved
-	f.duration.SetValue(query.FormatDuration(ctx.Config.Silence.AckDuration.D()))
+	f.untilResolved = ctx.Settings.Silence.AckUntilResolved
+	f.duration.SetValue(query.FormatDuration(ctx.Settings.Silence.AckDuration))
 	f.comment.SetValue("ack by " + createdBy)
 	f.comment.CursorEnd()
 	f.markClean()
@@ -567,7 +567,7 @@ func (f *SilenceForm) changed() {
 
 // send emits the request for the confirmed silence.
 func (f *SilenceForm) send() tea.Cmd {
-	if f.ctx.Config.UI.ReadOnly {
+	if f.ctx.Settings.ReadOnly {
 		return Flash("read-only: silencing alerts is disabled (ui.read_only)", true)
 	}
 	f.start(f.ctx.Now())

@@ -67,7 +67,7 @@ func (f *SilenceForm) refresh() {
 		}
 		f.warns = append(f.warns, w)
 	}
-	if n, limit := len(f.hits), f.ctx.Config.Silence.WarnMatches; n > limit && limit > 0 {
+	if n, limit := len(f.hits), f.ctx.Settings.Silence.WarnMatches; n > limit && limit > 0 {
 		f.warns = append(f.warns, fmt.Sprintf("silences %d current alerts, more than silence.warn_matches (%d)", n, limit))
 	}
 	if f.free == "" && !hitsOrigin && slices.ContainsFunc(f.current, func(a query.Alert) bool { return a.Key() == ok }) {
@@ -86,7 +86,7 @@ func (f *SilenceForm) validateSpec(s query.SilenceSpec) error {
 	if !c.EndsAt.IsZero() {
 		c.EndsAt = c.EndsAt.Add(-shift)
 	}
-	return c.Validate(f.ctx.Config.Silence.RequireComment)
+	return c.Validate(f.ctx.Settings.Silence.RequireComment)
 }
 
 // review checks every field and, when all are good, goes to the confirm

@@ -19,7 +19,7 @@ import (
 // serviceLabel is the label that names a service (metrics.service_label,
 // job by default).
 func (f *SilenceForm) serviceLabel() string {
-	if l := strings.TrimSpace(f.ctx.Config.Metrics.ServiceLabel); l != "" {
+	if l := strings.TrimSpace(f.ctx.Settings.ServiceLabel); l != "" {
 		return l
 	}
 	return query.DefaultServiceLabel

@@ -299,7 +299,7 @@ func TestSilenceFormRefusesMatchAll(t *testing.T) {
 
 func TestSilenceFormCommentOptional(t *testing.T) {
 	ctx := testContext(t, "dark")
-	ctx.Config.Silence.RequireComment = false
+	ctx.Settings.Silence.RequireComment = false
 	f := NewSilenceForm(ctx, sampleAlerts()[1], sampleAlerts(), "me@here")
 	f.update(amKey("enter"))
 	if !f.Confirming() {
@@ -526,7 +526,7 @@ func TestAckFromDetailAndEscEdits(t *testing.T) {
 
 func TestSilenceFormCreatedBy(t *testing.T) {
 	ctx := testContext(t, "dark")
-	ctx.Config.Silence.CreatedBy = "team-shop-oncall"
+	ctx.Settings.Silence.CreatedBy = "team-shop-oncall"
 	a := NewAlerts(ctx, WithAuthor(func() string { return "nobody@nowhere" }))
 	a.SetSize(120, 40)
 	a.Update(sampleAlertsMsg())
@@ -822,7 +822,7 @@ func TestSilenceFormHeldForProtectedName(t *testing.T) {
 	now := fixedNow
 	a := openForm(t, 120, 40)
 	a.ctx.Now = func() time.Time { return now }
-	a.ctx.Config.Context = "prod-eu"
+	a.ctx.Settings.Context = "prod-eu"
 	held, released := false, time.Time{}
 	a.ctx.HeldWrite = func() (bool, time.Time) { return held, released }
 	typeText(a, "maintenance")

@@ -189,7 +189,7 @@ func (f *SilenceForm) editLines() ([]string, int) {
 	// Comment and author.
 	mark(fieldComment)
 	ph := "why: ticket, what is being done (required)"
-	if !f.ctx.Config.Silence.RequireComment {
+	if !f.ctx.Settings.Silence.RequireComment {
 		ph = "why (optional)"
 	}
 	out = append(out, f.label("comment", fieldComment)+" "+widget.InputView(st, &f.comment, inW, f.focus == fieldComment, ph))
@@ -244,7 +244,7 @@ func (f *SilenceForm) previewLines(list bool) []string {
 	out = append(out, f.scopeLines()...)
 	if list {
 		show := min(n, 4)
-		label := f.ctx.Config.EndpointLabel()
+		label := f.ctx.Settings.EndpointLabel
 		for i := 0; i < show; i++ {
 			a := &f.hits[i]
 			name := text.Sanitize(a.Name)
@@ -328,7 +328,7 @@ func (f *SilenceForm) confirmLines() (body, foot []string, spec int) {
 	case f.sending:
 		el := f.elapsed(f.ctx, f.ctx.Now())
 		foot = append(foot, st.Accent.Render(fmt.Sprintf("sending… %ds waiting for Alertmanager (deadline %s; %s leaves, the answer still shows)",
-			el, FormatDuration(3*f.ctx.Config.Alertmanager.Timeout.D()+time.Second), widget.Key(k.Cancel))))
+			el, FormatDuration(3*f.ctx.Settings.AlertmanagerTimeout+time.Second), widget.Key(k.Cancel))))
 	case f.sendErr != "":
 		for _, l := range text.Wrap("✕ Alertmanager: "+f.sendErr, max(w, 1)) {
 			foot = append(foot, st.Error.Render(l))
@@ -348,8 +348,8 @@ func (f *SilenceForm) untilResolvedText() string {
 		}
 		return "for " + FormatDuration(f.dur) + " only"
 	}
-	sc := f.ctx.Config.Silence
-	return "until resolved: extended while the alert fires, at most " + FormatDuration(sc.AckMax.D())
+	sc := f.ctx.Settings.Silence
+	return "until resolved: extended while the alert fires, at most " + FormatDuration(sc.AckMax)
 }
 
 // receiverLines say who the matched alerts notify, and so who the silence

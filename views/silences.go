@@ -384,7 +384,7 @@ func (s *Silences) busy(id string) (SilenceOp, bool) {
 }
 
 func (s *Silences) pendingTTL() time.Duration {
-	return 2*s.ctx.Config.Alertmanager.Timeout.D() + 5*time.Second
+	return 2*s.ctx.Settings.AlertmanagerTimeout + 5*time.Second
 }
 
 func (s *Silences) startExpire() tea.Cmd {
@@ -405,7 +405,7 @@ func (s *Silences) startExpire() tea.Cmd {
 // refuses it: read-only mode, check's refusal, a request about it still
 // on its way.
 func (s *Silences) target(what string, check func(query.Silence) tea.Cmd) (query.Silence, tea.Cmd, bool) {
-	if s.ctx.Config.UI.ReadOnly {
+	if s.ctx.Settings.ReadOnly {
 		return query.Silence{}, Flash("read-only: "+what+" is disabled (ui.read_only)", true), false
 	}
 	si, ok := s.Selected()

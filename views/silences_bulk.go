@@ -17,7 +17,7 @@ import (
 // terms.
 
 func (s *Silences) createdBy() string {
-	if c := strings.TrimSpace(s.ctx.Config.Silence.CreatedBy); c != "" {
+	if c := strings.TrimSpace(s.ctx.Settings.Silence.CreatedBy); c != "" {
 		return c
 	}
 	if s.whoami != nil {
@@ -74,7 +74,7 @@ func (s *Silences) forgetGoneMarks() {
 
 // startBulkExpire asks once before expiring every marked silence.
 func (s *Silences) startBulkExpire() tea.Cmd {
-	if s.ctx.Config.UI.ReadOnly {
+	if s.ctx.Settings.ReadOnly {
 		return Flash("read-only: expiring silences is disabled (ui.read_only)", true)
 	}
 	var targets []query.Silence
@@ -140,7 +140,7 @@ func (s *Silences) onBulkResult(msg SilenceResultMsg) (tea.Cmd, bool) {
 
 // openNewSilence opens the form for a silence from matchers alone.
 func (s *Silences) openNewSilence() tea.Cmd {
-	if s.ctx.Config.UI.ReadOnly {
+	if s.ctx.Settings.ReadOnly {
 		return Flash("read-only: silencing alerts is disabled (ui.read_only)", true)
 	}
 	if s.noAM {

@@ -294,7 +294,7 @@ func (s *Status) deliveryLines() []string {
 func (s *Status) watchdogLine() string {
 	st := s.ctx.Styles
 	wd := s.watchdog
-	name := text.Sanitize(s.ctx.Config.Alertmanager.Watchdog)
+	name := text.Sanitize(s.ctx.Settings.Watchdog)
 	var line string
 	style := st.Text.Render
 	switch {

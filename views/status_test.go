@@ -28,7 +28,7 @@ func statusView(t *testing.T, s *Status) string {
 // Alertmanager; hostile text from a server is neutralised.
 func TestStatusScreenUnknownsAndFailures(t *testing.T) {
 	ctx := testContext(t, "dark")
-	ctx.Config.Alertmanager.Watchdog = "Watchdog"
+	ctx.Settings.Watchdog = "Watchdog"
 	s := NewStatus(ctx)
 	s.SetSize(80, 21)
 	if v := statusView(t, s); !strings.Contains(v, "reading the status") {

@@ -412,7 +412,7 @@ func (t *Timeline) open(e query.Event) tea.Cmd {
 		t.detail.Push(newEventDetail(t.ctx, e, why))
 	case query.EventThreshold, query.EventDeploy, query.EventRestart, query.EventTargetDown, query.EventTargetUp:
 		ev := e
-		ep := e.Labels[t.ctx.Config.EndpointLabel()]
+		ep := e.Labels[t.ctx.Settings.EndpointLabel]
 		return func() tea.Msg { return OpenEventMsg{Event: ev, Endpoint: ep} }
 	default:
 		t.detail.Push(newEventDetail(t.ctx, e, ""))
@@ -426,7 +426,7 @@ func (t *Timeline) jump() tea.Cmd {
 	if !ok {
 		return nil
 	}
-	label := t.ctx.Config.EndpointLabel()
+	label := t.ctx.Settings.EndpointLabel
 	v, ok := d.Alert().Labels[label]
 	if !ok || v == "" {
 		return Flash("this alert has no "+text.Sanitize(label)+" label", false)

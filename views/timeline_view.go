@@ -86,7 +86,7 @@ func (t *Timeline) rowLabelOrder(ls map[string]string) []string {
 			keep[k] = v
 		}
 	}
-	return labelOrder(keep, t.ctx.Config.EndpointLabel())
+	return labelOrder(keep, t.ctx.Settings.EndpointLabel)
 }
 
 // rowSummary is the summary column. An alert's is its name, then (when

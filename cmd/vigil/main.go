@@ -159,7 +159,7 @@ func newContext(cfg *vigil.Config, getenv func(string) string) (*views.Context, 
 	if err != nil {
 		return nil, usageError{&vigil.Error{Where: cfg.Source, Key: "ui.theme", Msg: err.Error()}}
 	}
-	return &views.Context{Config: cfg, Styles: th.Styles(), Keys: ui.Keys(cfg.UI.ReadOnly), Now: time.Now}, nil
+	return &views.Context{Settings: ui.ViewSettings(cfg), Styles: th.Styles(), Keys: ui.Keys(cfg.UI.ReadOnly), Now: time.Now}, nil
 }
 
 func runConsole(args []string, stderr io.Writer, getenv func(string) string) error {
@@ -334,7 +334,7 @@ func (p *prepared) model(getenv func(string) string, logger *slog.Logger, w writ
 		}
 	}
 	vctx.Detection = p.detection
-	opts := ui.Options{Context: vctx, Logger: logger, HistoryPath: ui.HistoryPath(), InTmux: getenv("TMUX") != ""}
+	opts := ui.Options{Context: vctx, Config: &cfg, Logger: logger, HistoryPath: ui.HistoryPath(), InTmux: getenv("TMUX") != ""}
 	if w.principal != nil {
 		// A shared console keeps no PromQL history: one person's queries
 		// are not offered to another.
@@ -480,10 +480,9 @@ func snapshotReport(cfg *vigil.Config, limit int) (*views.Report, error) {
 	if err != nil {
 		return nil, err
 	}
-	vctx := views.Context{Config: cfg}
 	r := &views.Report{
 		Context: cfg.Context, Prometheus: cfg.Prometheus.URL, Overview: ov,
-		Thresholds: vctx.Thresholds(), Limit: limit, ExceptionsMetric: cfg.Metrics.ExceptionsMetric,
+		Thresholds: ui.ViewSettings(cfg).Thresholds, Limit: limit, ExceptionsMetric: cfg.Metrics.ExceptionsMetric,
 		Selector: cfg.Metrics.Selector, EndpointLabel: cfg.EndpointLabel(),
 		Detection: detection,
 	}
