@@ -35,7 +35,7 @@ type AlertHistory struct {
 // AlertHistoryQuery is ALERTS_FOR_STATE of an alert name where the alert
 // of the same labels is firing.
 func AlertHistoryQuery(alertname string) string {
-	m := matcher("alertname", "=", alertname)
+	m := LabelMatch("alertname", "=", alertname)
 	return "ALERTS_FOR_STATE{" + m + "} and ignoring (alertstate) ALERTS{" + m + `,alertstate="firing"}`
 }
 

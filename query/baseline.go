@@ -27,7 +27,7 @@ type Baseline struct {
 
 // offsetRange is rate's range selector shifted into the past.
 func offsetRange(metric, sel string, w, off time.Duration, extra ...string) string {
-	return rangeOf(metric, sel, w, extra...) + " offset " + FormatDuration(off)
+	return RangeSelector(metric, sel, w, extra...) + " offset " + FormatDuration(off)
 }
 
 // BaselineErrorRatioQuery is the error ratio per endpoint over the window

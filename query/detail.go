@@ -195,14 +195,17 @@ func (s Shape) endpointMatcher(endpoint string) string {
 
 // rangeOffset is rangeOf with an offset modifier when off is above 0.
 func rangeOffset(metric, sel string, w, off time.Duration, extra ...string) string {
-	r := rangeOf(metric, sel, w, extra...)
+	r := RangeSelector(metric, sel, w, extra...)
 	if off > 0 {
 		r += " offset " + FormatDuration(off)
 	}
 	return r
 }
 
-func tag(expr, name string) string {
+// Tag labels every series of expr with SeriesLabel=name, so that the
+// answers of several expressions joined with "or" in one query can be told
+// apart.
+func Tag(expr, name string) string {
 	return "label_replace(" + expr + ", " + `"` + SeriesLabel + `", "` + name + `", "", "")`
 }
 
@@ -228,7 +231,7 @@ func detailExprs(s Shape, c DetailChart, endpoint string, w, off time.Duration) 
 	case ChartExceptions:
 		return [][2]string{
 			{SeriesExceptions, "sum(rate(" + rangeOffset(s.ExceptionsMetric, s.Selector, w, off, ep) + ")) * 60"},
-			{SeriesStatus500, count(matcher(StatusLabel, "=", "500")) + " * 60"},
+			{SeriesStatus500, count(LabelMatch(StatusLabel, "=", "500")) + " * 60"},
 		}
 	}
 	return nil
@@ -254,27 +257,27 @@ func maxOverStep(expr string, plan DetailPlan) string {
 func DetailChartQuery(s Shape, c DetailChart, endpoint string, plan DetailPlan, compare Compare) string {
 	var parts []string
 	for _, e := range detailExprs(s, c, endpoint, plan.Window, 0) {
-		parts = append(parts, tag(maxOverStep(e[1], plan), e[0]))
+		parts = append(parts, Tag(maxOverStep(e[1], plan), e[0]))
 	}
 	if off := compare.Offset(); off > 0 {
 		for _, e := range detailExprs(s, c, endpoint, plan.Window, off) {
-			parts = append(parts, tag(maxOverStep(e[1], plan), e[0]+CompareSuffix))
+			parts = append(parts, Tag(maxOverStep(e[1], plan), e[0]+CompareSuffix))
 		}
 	}
 	for _, e := range detailExprs(s, c, endpoint, s.Window, 0) {
-		parts = append(parts, tag(e[1], e[0]+NowSuffix))
+		parts = append(parts, Tag(e[1], e[0]+NowSuffix))
 	}
 	return strings.Join(parts, " or ")
 }
 
 // StatusBreakdownQuery is requests per second of one endpoint by status.
 func StatusBreakdownQuery(s Shape, endpoint string) string {
-	return "sum by (" + StatusLabel + ") (rate(" + rangeOf(s.countMetric(), s.Selector, s.Window, s.endpointMatcher(endpoint)) + "))"
+	return "sum by (" + StatusLabel + ") (rate(" + RangeSelector(s.countMetric(), s.Selector, s.Window, s.endpointMatcher(endpoint)) + "))"
 }
 
 // MethodBreakdownQuery is requests per second of one endpoint by method.
 func MethodBreakdownQuery(s Shape, endpoint string) string {
-	return "sum by (" + MethodLabel + ") (rate(" + rangeOf(s.countMetric(), s.Selector, s.Window, s.endpointMatcher(endpoint)) + "))"
+	return "sum by (" + MethodLabel + ") (rate(" + RangeSelector(s.countMetric(), s.Selector, s.Window, s.endpointMatcher(endpoint)) + "))"
 }
 
 // DetailRequest is what the detail screen asks for.

@@ -54,8 +54,8 @@ type Discovery struct {
 func (p *Prometheus) DiscoverFamilies(ctx context.Context, s Shape) (*Discovery, error) {
 	cctx, cancel := context.WithTimeout(ctx, p.timeout)
 	defer cancel()
-	match := "{" + cleanSelector(s.Selector) + "}"
-	if cleanSelector(s.Selector) == "" {
+	match := "{" + CleanSelector(s.Selector) + "}"
+	if CleanSelector(s.Selector) == "" {
 		match = `{job=~".+"}`
 	}
 	d := &Discovery{Skipped: map[string]int{}}
@@ -108,7 +108,7 @@ func (p *Prometheus) DiscoverFamilies(ctx context.Context, s Shape) (*Discovery,
 	cands := make([][]string, len(d.Families))
 	var parts []string
 	for i, f := range d.Families {
-		series := selector(seriesName(f), s.Selector)
+		series := Selector(seriesName(f), s.Selector)
 		ls, _, _, err := p.api.LabelNames(cctx, []string{series}, now.Add(-10*time.Minute), now)
 		d.Requests++
 		if err != nil {

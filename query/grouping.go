@@ -121,17 +121,17 @@ func (s Shape) GroupRules() []PathRule { return s.groupRules }
 func (s Shape) memberMatcher(name string) string {
 	for _, r := range s.groupRules {
 		if r.Name == name {
-			return matcher(s.EndpointLabel, "=~", r.Pattern)
+			return LabelMatch(s.EndpointLabel, "=~", r.Pattern)
 		}
 	}
-	return matcher(s.EndpointLabel, "=", name)
+	return LabelMatch(s.EndpointLabel, "=", name)
 }
 
 // MemberSelector is the selector of a row's member series, for a
 // drill-down into a group: the user's selector and the row's matcher.
 func (s Shape) MemberSelector(name string) string {
 	m := s.memberMatcher(name)
-	if c := cleanSelector(s.Selector); c != "" {
+	if c := CleanSelector(s.Selector); c != "" {
 		return c + "," + m
 	}
 	return m

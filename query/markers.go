@@ -34,9 +34,9 @@ const MarkerQueriesPerRefresh = 2
 // Prometheus scraped only within the step before (an app restarted soon
 // after its first scrape) is seen too.
 func EndpointChangesQuery(s Shape, endpoint string, w, step time.Duration) string {
-	startMin := tag("min_over_time("+rangeOf(StartTimeMetric, s.Selector, max(step, time.Second))+")", "start_min")
+	startMin := Tag("min_over_time("+RangeSelector(StartTimeMetric, s.Selector, max(step, time.Second))+")", "start_min")
 	return "(" + ChangesTimelineQuery(s, s.InfoMetric, w) + " or " + startMin + ") and on (instance, job) group by (instance, job) (" +
-		selector(s.countMetric(), s.Selector, s.endpointMatcher(endpoint)) + ")"
+		Selector(s.countMetric(), s.Selector, s.endpointMatcher(endpoint)) + ")"
 }
 
 // AlertFiringsQuery is AlertsTimelineQuery of one alert name; every alert
@@ -45,8 +45,8 @@ func AlertFiringsQuery(alertname string) string {
 	if alertname == "" {
 		return AlertsTimelineQuery()
 	}
-	m := matcher("alertname", "=", alertname)
-	return tag("timestamp(ALERTS{"+m+"})", "alerts") + " or " + tag("ALERTS_FOR_STATE{"+m+"}", "for_state")
+	m := LabelMatch("alertname", "=", alertname)
+	return Tag("timestamp(ALERTS{"+m+"})", "alerts") + " or " + Tag("ALERTS_FOR_STATE{"+m+"}", "for_state")
 }
 
 // MarkerPlan is the timeline grid of a detail plan: its points, the
@@ -212,7 +212,7 @@ const changedResolution = 15 * time.Second
 //
 // joined to the endpoints through the request series' (instance, job).
 func ChangedQuery(s Shape, w time.Duration) string {
-	return changedQueryOn(s, w, selector(s.countMetric(), s.Selector))
+	return changedQueryOn(s, w, Selector(s.countMetric(), s.Selector))
 }
 
 // changedQueryOn is ChangedQuery joined to the endpoints through present:
@@ -228,14 +228,14 @@ func changedQueryOn(s Shape, w time.Duration, present string) string {
 	if info == "" {
 		info = DefaultInfoMetric
 	}
-	start := selector(StartTimeMetric, s.Selector)
+	start := Selector(StartTimeMetric, s.Selector)
 	// A start time that went back is processes answering in turn, not a
 	// restart (processes.go).
-	restarts := "(" + start + " and changes(" + rangeOf(StartTimeMetric, s.Selector, w) + ") > 0 unless on (instance, job) " + inTurnTargets(s, w) + ")"
-	deploys := "(max by (instance, job) (min_over_time(timestamp(" + selector(info, s.Selector) + ")[" +
+	restarts := "(" + start + " and changes(" + RangeSelector(StartTimeMetric, s.Selector, w) + ") > 0 unless on (instance, job) " + inTurnTargets(s, w) + ")"
+	deploys := "(max by (instance, job) (min_over_time(timestamp(" + Selector(info, s.Selector) + ")[" +
 		FormatDuration(w) + ":" + FormatDuration(changedResolution) + "])) and on (instance, job) (count by (instance, job) (last_over_time(" +
-		rangeOf(info, s.Selector, w) + ")) > 1))"
-	perTarget := "max by (instance, job) (" + tag(restarts, "restart") + " or " + tag(deploys, "deploy") + ")"
+		RangeSelector(info, s.Selector, w) + ")) > 1))"
+	perTarget := "max by (instance, job) (" + Tag(restarts, "restart") + " or " + Tag(deploys, "deploy") + ")"
 	l := s.EndpointLabel
 	// Grouped, a group row takes the newest change of its members.
 	return "max by (" + s.by() + ") (" + s.relabel(perTarget+" * on (instance, job) group_right group by (instance, job, "+l+") ("+

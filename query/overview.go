@@ -139,7 +139,7 @@ func (p *Prometheus) OverviewAt(ctx context.Context, s Shape, at time.Time) (*Ov
 		return p.OverviewAt(ctx, orig, at)
 	}
 	if !ru.off {
-		now := rulesOf(s, res[qRules])
+		now := RulesOf(s, res[qRules].vec, res[qRules].err)
 		p.keepRules(s, now)
 		if s.recorded != "" && now.Err == nil && !now.covers(s) {
 			// The rules went away since the last refresh (a reload of

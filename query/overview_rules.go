@@ -25,7 +25,7 @@ func (p *Prometheus) lookForRules(ctx context.Context, s Shape, at time.Time) er
 	if err := noAnswer(ctx, []queryResult{r}); err != nil {
 		return err
 	}
-	p.keepRules(s, rulesOf(s, r))
+	p.keepRules(s, RulesOf(s, r.vec, r.err))
 	return nil
 }
 

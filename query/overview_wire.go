@@ -225,7 +225,7 @@ func selectByName(s Shape, parts []queryID, bare [numQueries]string) (NamedQuery
 	if len(byMetric) < len(parts) {
 		return NamedQuery{}, false
 	}
-	return NamedQuery{Expr: selector("", s.Selector, matcher(model.MetricNameLabel, "=~", strings.Join(names, "|"))), byMetric: byMetric}, true
+	return NamedQuery{Expr: Selector("", s.Selector, LabelMatch(model.MetricNameLabel, "=~", strings.Join(names, "|"))), byMetric: byMetric}, true
 }
 
 // tagPart labels every series of expr with its part's name.

@@ -50,7 +50,7 @@ type PanelVars struct {
 
 // VarsOf returns the template values of a metric shape.
 func VarsOf(s Shape) PanelVars {
-	return PanelVars{Selector: cleanSelector(s.Selector), Window: FormatDuration(s.Window), EndpointLabel: s.EndpointLabel}
+	return PanelVars{Selector: CleanSelector(s.Selector), Window: FormatDuration(s.Window), EndpointLabel: s.EndpointLabel}
 }
 
 // ErrTemplateTooLarge is returned when a template renders more than the cap.

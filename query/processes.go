@@ -109,13 +109,13 @@ func StartsRange(window time.Duration) time.Duration { return ResetsRange(window
 // StartsQuery reads the raw start times of the selected targets over r:
 // an instant query whose answer is a matrix, one series per target.
 func StartsQuery(s Shape, r time.Duration) string {
-	return rangeOf(StartTimeMetric, s.Selector, r)
+	return RangeSelector(StartTimeMetric, s.Selector, r)
 }
 
 // inTurnTargets is a vector of the targets (instance, job) whose start
 // time went back within r: the PromQL twin of Processes.InTurn.
 func inTurnTargets(s Shape, r time.Duration) string {
-	return "(resets(" + rangeOf(StartTimeMetric, s.Selector, r) + ") > 0)"
+	return "(resets(" + RangeSelector(StartTimeMetric, s.Selector, r) + ") > 0)"
 }
 
 // presentLookback is how far back presentIn looks at least: Prometheus's

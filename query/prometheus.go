@@ -199,6 +199,37 @@ func (p *Prometheus) QueryRange(ctx context.Context, expr string, r v1.Range) (m
 	return p.queryRange(ctx, cctx, expr, r)
 }
 
+// LabelNames are the names of the labels of the series that match selects
+// between start and end, under the client's deadline. Errors are
+// *ServerError.
+func (p *Prometheus) LabelNames(ctx context.Context, match string, start, end time.Time) (model.LabelNames, error) {
+	cctx, cancel := context.WithTimeout(ctx, p.timeout)
+	defer cancel()
+	names, _, _, err := p.api.LabelNames(cctx, []string{match}, start, end)
+	if err != nil {
+		return nil, p.wrap(ctx, "label names", err)
+	}
+	return names, nil
+}
+
+// Answer is one query's answer: its series, or why there are none.
+type Answer struct {
+	Vec model.Vector
+	Err error
+}
+
+// Instants runs the instant queries qs at the time at, all at once (as
+// many in flight as PrometheusOptions.MaxConcurrent lets), and gives their
+// answers in the order of qs.
+func (p *Prometheus) Instants(ctx context.Context, qs []NamedQuery, at time.Time) []Answer {
+	res := p.runAll(ctx, qs, at, v1.Range{})
+	out := make([]Answer, len(res))
+	for i, r := range res {
+		out[i] = Answer{Vec: r.vec, Err: r.err}
+	}
+	return out
+}
+
 // query runs one instant query under ctx, a context derived from parent with
 // the client's deadline; parent tells whose deadline expired.
 func (p *Prometheus) query(parent, ctx context.Context, expr string, at time.Time) (model.Value, v1.Warnings, error) {

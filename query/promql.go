@@ -25,11 +25,11 @@ import (
 // histogram of prometheus_flask_exporter.
 const StatusLabel = "status"
 
-// selector returns metric{matchers} for the user's selector plus extra
+// Selector returns metric{matchers} for the user's selector plus extra
 // matchers, or the bare metric name when there are none.
-func selector(metric, sel string, extra ...string) string {
+func Selector(metric, sel string, extra ...string) string {
 	parts := make([]string, 0, 1+len(extra))
-	if s := cleanSelector(sel); s != "" {
+	if s := CleanSelector(sel); s != "" {
 		parts = append(parts, s)
 	}
 	parts = append(parts, extra...)
@@ -39,46 +39,47 @@ func selector(metric, sel string, extra ...string) string {
 	return metric + "{" + strings.Join(parts, ",") + "}"
 }
 
-// cleanSelector trims blanks and stray commas around the user's selector.
-func cleanSelector(s string) string {
+// CleanSelector trims blanks and stray commas around the user's selector.
+func CleanSelector(s string) string {
 	return strings.Trim(strings.TrimSpace(s), ", \t\n")
 }
 
-// matcher returns name op "value" with the value quoted for PromQL, so a
+// LabelMatch returns name op "value" with the value quoted for PromQL, so a
 // quote or a backslash in the value cannot end the string early.
-func matcher(name, op, value string) string {
+func LabelMatch(name, op, value string) string {
 	return name + op + strconv.Quote(value)
 }
 
-func rangeOf(metric, sel string, w time.Duration, extra ...string) string {
-	return selector(metric, sel, extra...) + "[" + FormatDuration(w) + "]"
+// RangeSelector is Selector over the range w: metric{matchers}[w].
+func RangeSelector(metric, sel string, w time.Duration, extra ...string) string {
+	return Selector(metric, sel, extra...) + "[" + FormatDuration(w) + "]"
 }
 
 func (s Shape) countMetric() string  { return s.DurationMetric + "_count" }
 func (s Shape) bucketMetric() string { return s.DurationMetric + "_bucket" }
-func (s Shape) errorMatcher() string { return matcher(StatusLabel, "=~", s.ErrorStatus) }
+func (s Shape) errorMatcher() string { return LabelMatch(StatusLabel, "=~", s.ErrorStatus) }
 
 // RPSQuery is requests per second per endpoint.
 func RPSQuery(s Shape) string {
-	return "sum by (" + s.by() + ") (" + s.relabel("rate("+rangeOf(s.countMetric(), s.Selector, s.Window)+")") + ")"
+	return "sum by (" + s.by() + ") (" + s.relabel("rate("+RangeSelector(s.countMetric(), s.Selector, s.Window)+")") + ")"
 }
 
 // ErrorsQuery is error responses per second per endpoint.
 func ErrorsQuery(s Shape) string {
-	return "sum by (" + s.by() + ") (" + s.relabel("rate("+rangeOf(s.countMetric(), s.Selector, s.Window, s.errorMatcher())+")") + ")"
+	return "sum by (" + s.by() + ") (" + s.relabel("rate("+RangeSelector(s.countMetric(), s.Selector, s.Window, s.errorMatcher())+")") + ")"
 }
 
 // QuantileQuery is the q-quantile of the request duration per endpoint, in
 // seconds.
 func QuantileQuery(s Shape, q float64) string {
 	return "histogram_quantile(" + formatFloat(q) + ", sum by (" + s.by() + ", le) (" +
-		s.relabel("rate("+rangeOf(s.bucketMetric(), s.Selector, s.Window)+")") + "))"
+		s.relabel("rate("+RangeSelector(s.bucketMetric(), s.Selector, s.Window)+")") + "))"
 }
 
 // MeanLatencyQuery is the mean request duration per endpoint, in seconds,
 // from _sum and _count: all a summary without quantiles gives.
 func MeanLatencyQuery(s Shape) string {
-	sum := "sum by (" + s.by() + ") (" + s.relabel("rate("+rangeOf(s.DurationMetric+"_sum", s.Selector, s.Window)+")") + ")"
+	sum := "sum by (" + s.by() + ") (" + s.relabel("rate("+RangeSelector(s.DurationMetric+"_sum", s.Selector, s.Window)+")") + ")"
 	return sum + " / " + RPSQuery(s)
 }
 
@@ -86,44 +87,44 @@ func MeanLatencyQuery(s Shape) string {
 // It only has per-endpoint series when the counter carries the endpoint
 // label; prometheus_flask_exporter adds it only through default_labels.
 func ExceptionsByLabelQuery(s Shape) string {
-	return "sum by (" + s.by() + ") (" + s.relabel("increase("+rangeOf(s.ExceptionsMetric, s.Selector, s.Window)+")") + ")"
+	return "sum by (" + s.by() + ") (" + s.relabel("increase("+RangeSelector(s.ExceptionsMetric, s.Selector, s.Window)+")") + ")"
 }
 
 // Exceptions500Query counts responses with status 500 per endpoint from the
 // duration histogram: every unhandled exception lands there.
 func Exceptions500Query(s Shape) string {
-	return "sum by (" + s.by() + ") (" + s.relabel("increase("+rangeOf(s.countMetric(), s.Selector, s.Window, matcher(StatusLabel, "=", "500"))+")") + ")"
+	return "sum by (" + s.by() + ") (" + s.relabel("increase("+RangeSelector(s.countMetric(), s.Selector, s.Window, LabelMatch(StatusLabel, "=", "500"))+")") + ")"
 }
 
 // Exceptions500Source names what Exceptions500Query counts, for the
 // ExceptionsSource of an Overview.
 func Exceptions500Source(s Shape) string {
-	return s.countMetric() + "{" + matcher(StatusLabel, "=", "500") + "}"
+	return s.countMetric() + "{" + LabelMatch(StatusLabel, "=", "500") + "}"
 }
 
 // TotalRPSQuery is requests per second across the selection.
 func TotalRPSQuery(s Shape) string {
-	return "sum(rate(" + rangeOf(s.countMetric(), s.Selector, s.Window) + "))"
+	return "sum(rate(" + RangeSelector(s.countMetric(), s.Selector, s.Window) + "))"
 }
 
 // TotalErrorRatioQuery is error responses over all responses across the
 // selection. With traffic and no error series at all it is 0; with no
 // traffic it is empty or NaN.
 func TotalErrorRatioQuery(s Shape) string {
-	return "(sum(rate(" + rangeOf(s.countMetric(), s.Selector, s.Window, s.errorMatcher()) + ")) or vector(0)) / " +
+	return "(sum(rate(" + RangeSelector(s.countMetric(), s.Selector, s.Window, s.errorMatcher()) + ")) or vector(0)) / " +
 		TotalRPSQuery(s)
 }
 
 // TotalP99Query is the 0.99-quantile of the request duration across the
 // selection, in seconds.
 func TotalP99Query(s Shape) string {
-	return "histogram_quantile(0.99, sum by (le) (rate(" + rangeOf(s.bucketMetric(), s.Selector, s.Window) + ")))"
+	return "histogram_quantile(0.99, sum by (le) (rate(" + RangeSelector(s.bucketMetric(), s.Selector, s.Window) + ")))"
 }
 
 // TotalExceptionsQuery is the true exception total over the window, from the
 // exceptions counter.
 func TotalExceptionsQuery(s Shape) string {
-	return "sum(increase(" + rangeOf(s.ExceptionsMetric, s.Selector, s.Window) + "))"
+	return "sum(increase(" + RangeSelector(s.ExceptionsMetric, s.Selector, s.Window) + "))"
 }
 
 // TrendPoints is the number of points of an endpoint's error-ratio trend.
@@ -166,8 +167,8 @@ func PlanTrend(window time.Duration, end time.Time) TrendPlan {
 // An endpoint with traffic and no error series is 0 at that point, not
 // absent; with no traffic the point is NaN.
 func TrendQuery(s Shape, rng time.Duration) string {
-	all := "sum by (" + s.by() + ") (" + s.relabel("rate("+rangeOf(s.countMetric(), s.Selector, rng)+")") + ")"
-	errs := "sum by (" + s.by() + ") (" + s.relabel("rate("+rangeOf(s.countMetric(), s.Selector, rng, s.errorMatcher())+")") + ")"
+	all := "sum by (" + s.by() + ") (" + s.relabel("rate("+RangeSelector(s.countMetric(), s.Selector, rng)+")") + ")"
+	errs := "sum by (" + s.by() + ") (" + s.relabel("rate("+RangeSelector(s.countMetric(), s.Selector, rng, s.errorMatcher())+")") + ")"
 	return errorRatioOf(errs, all)
 }
 
@@ -177,11 +178,11 @@ func errorRatioOf(errs, all string) string {
 	return "(" + errs + " or " + all + " * 0) / " + all
 }
 
-// only404Query counts, per value of label, the series of the paths that
+// Only404Query counts, per value of label, the series of the paths that
 // only ever answered 404: no route of the app matched them.
-func only404Query(count, sel, label string) string {
-	return "count by (" + label + ") (" + selector(count, sel, matcher(StatusLabel, "=", "404")) +
-		" unless on (" + label + ") " + selector(count, sel, matcher(StatusLabel, "!=", "404")) + ")"
+func Only404Query(count, sel, label string) string {
+	return "count by (" + label + ") (" + Selector(count, sel, LabelMatch(StatusLabel, "=", "404")) +
+		" unless on (" + label + ") " + Selector(count, sel, LabelMatch(StatusLabel, "!=", "404")) + ")"
 }
 
 func formatFloat(f float64) string {

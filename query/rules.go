@@ -3,11 +3,13 @@ package query
 import (
 	"errors"
 	"fmt"
-	"github.com/prometheus/alertmanager/pkg/labels"
 	"slices"
 	"strconv"
 	"strings"
 	"time"
+
+	"github.com/prometheus/alertmanager/pkg/labels"
+	"github.com/prometheus/common/model"
 )
 
 // vigil's recording rules. `vigil rules` writes a Prometheus rules file
@@ -92,7 +94,7 @@ func recordingRules(s Shape, w time.Duration) []recordingRule {
 		{Record: n.P50, Expr: "histogram_quantile(0.5, " + n.Buckets + ")"},
 		{Record: n.P99, Expr: "histogram_quantile(0.99, " + n.Buckets + ")"},
 		{Record: n.ErrorRatio, Expr: errorRatioOf(
-			"sum by (job, "+L+") ("+selector(n.Requests, "", s.errorMatcher())+")",
+			"sum by (job, "+L+") ("+Selector(n.Requests, "", s.errorMatcher())+")",
 			"sum by (job, "+L+") ("+n.Requests+")"),
 			Labels: [][2]string{{ErrorsLabel, s.ErrorStatus}}},
 		rulesInfoAfter(s, rulesGroupName(w), n.ErrorRatio, [2]string{ErrorsLabel, s.ErrorStatus}),
@@ -220,16 +222,16 @@ func (r RulesStatus) RulesUse(s Shape) (bool, string) {
 	case s.latencyMean:
 		return false, "the duration has no buckets: its mean is read from the raw series"
 	}
-	if bad := selectorLabelsNotKept(s); bad != "" {
+	if bad := SelectorLabelsNotKept(s); bad != "" {
 		return false, "the selector names " + bad + ", which the recorded series do not keep (they keep job and " + s.EndpointLabel + ")"
 	}
 	return true, ""
 }
 
-// selectorLabelsNotKept is the first label of s.Selector the recorded
+// SelectorLabelsNotKept is the first label of s.Selector the recorded
 // series do not keep, or "" when there is none.
-func selectorLabelsNotKept(s Shape) string {
-	sel := cleanSelector(s.Selector)
+func SelectorLabelsNotKept(s Shape) string {
+	sel := CleanSelector(s.Selector)
 	if sel == "" {
 		return ""
 	}
@@ -247,7 +249,7 @@ func selectorLabelsNotKept(s Shape) string {
 
 // selectorPinsJob reports whether s.Selector selects one job (job="x").
 func selectorPinsJob(s Shape) bool {
-	ms, err := ParseMatchers(cleanSelector(s.Selector))
+	ms, err := ParseMatchers(CleanSelector(s.Selector))
 	if err != nil {
 		return false
 	}
@@ -261,7 +263,7 @@ func selectorPinsJob(s Shape) bool {
 
 // selectorNames reports whether s.Selector has a matcher on label.
 func selectorNames(s Shape, label string) bool {
-	ms, err := ParseMatchers(cleanSelector(s.Selector))
+	ms, err := ParseMatchers(CleanSelector(s.Selector))
 	if err != nil {
 		return false
 	}
@@ -292,15 +294,16 @@ func regexpQuote(s string) string {
 	return b.String()
 }
 
-// rulesOf is the rules state from the rules part of a refresh.
-func rulesOf(s Shape, r queryResult) RulesStatus {
-	st := RulesStatus{Checked: true, At: time.Now(), Err: r.err}
-	if r.err != nil {
+// RulesOf is the rules state from the answer of RulesQuery(s): its
+// series, or the error that came instead.
+func RulesOf(s Shape, vec model.Vector, err error) RulesStatus {
+	st := RulesStatus{Checked: true, At: time.Now(), Err: err}
+	if err != nil {
 		return st
 	}
 	prefix := RecordedFor(s, time.Minute).TotalBuckets
 	prefix = prefix[:strings.LastIndex(prefix, ":rate")+len(":rate")]
-	for _, smp := range r.vec {
+	for _, smp := range vec {
 		name := string(smp.Metric["__name__"])
 		if _, ok := smp.Metric[rulesGroupLabel]; ok {
 			st.readRulesInfo(s, smp.Metric, float64(smp.Value))
@@ -386,10 +389,10 @@ func recordedPartExprs(s Shape, plan TrendPlan) [numQueries]string {
 		totalBuckets = n.Buckets
 	}
 	sumBy := func(metric string, extra ...string) string {
-		return "sum by (" + by + ") (" + s.relabel(selector(metric, s.Selector, extra...)) + ")"
+		return "sum by (" + by + ") (" + s.relabel(Selector(metric, s.Selector, extra...)) + ")"
 	}
 	quantile := func(q float64) string {
-		return "histogram_quantile(" + formatFloat(q) + ", sum by (" + by + ", le) (" + s.relabel(selector(n.Buckets, s.Selector)) + "))"
+		return "histogram_quantile(" + formatFloat(q) + ", sum by (" + by + ", le) (" + s.relabel(Selector(n.Buckets, s.Selector)) + "))"
 	}
 	// The quantiles of one job's endpoints are recorded, one series per
 	// endpoint, read as they are (no aggregation: each endpoint label
@@ -401,7 +404,7 @@ func recordedPartExprs(s Shape, plan TrendPlan) [numQueries]string {
 			if q == 0.5 {
 				name = n.P50
 			}
-			return selector(name, s.Selector)
+			return Selector(name, s.Selector)
 		}
 	}
 	out := [numQueries]string{
@@ -410,9 +413,9 @@ func recordedPartExprs(s Shape, plan TrendPlan) [numQueries]string {
 		qP50:             quantile(0.5),
 		qP99:             quantile(0.99),
 		qExcByLabel:      sumBy(n.Exceptions) + " * " + secs,
-		qExc500:          sumBy(n.Requests, matcher(StatusLabel, "=", "500")) + " * " + secs,
-		qTotalP99:        "histogram_quantile(0.99, sum by (le) (" + selector(totalBuckets, s.Selector) + "))",
-		qTotalExceptions: "sum(" + selector(n.Exceptions, s.Selector) + ") * " + secs,
+		qExc500:          sumBy(n.Requests, LabelMatch(StatusLabel, "=", "500")) + " * " + secs,
+		qTotalP99:        "histogram_quantile(0.99, sum by (le) (" + Selector(totalBuckets, s.Selector) + "))",
+		qTotalExceptions: "sum(" + Selector(n.Exceptions, s.Selector) + ") * " + secs,
 		qTrend:           TrendQuery(raw, plan.Range),
 		qFresh:           freshQueryOf(s, recordedFreshParts(s, raw, n, totalBuckets)),
 		qChanged:         ChangedQuery(raw, ChangedWithin),
@@ -422,7 +425,7 @@ func recordedPartExprs(s Shape, plan TrendPlan) [numQueries]string {
 	}
 	servicePartExprs(s, &out, &n, secs)
 	if s.recParts.series {
-		out[qChanged] = changedQueryOn(raw, ChangedWithin, selector(SeriesFor(s).Series, s.Selector))
+		out[qChanged] = changedQueryOn(raw, ChangedWithin, Selector(SeriesFor(s).Series, s.Selector))
 	}
 	if plan.Range == w {
 		out[qTrend] = errorRatioOf(sumBy(n.Requests, s.errorMatcher()), sumBy(n.Requests))
@@ -430,7 +433,7 @@ func recordedPartExprs(s Shape, plan TrendPlan) [numQueries]string {
 	// One job's endpoints: their error ratios over the trend's range are
 	// recorded (for a window above 1m, those of the 1m rules).
 	if s.recordedTrend() {
-		out[qTrend] = selector(RecordedFor(s, plan.Range).ErrorRatio, s.Selector, matcher(ErrorsLabel, "=", s.ErrorStatus))
+		out[qTrend] = Selector(RecordedFor(s, plan.Range).ErrorRatio, s.Selector, LabelMatch(ErrorsLabel, "=", s.ErrorStatus))
 	}
 	return out
 }

@@ -101,7 +101,7 @@ func seriesRules(s Shape, windows []time.Duration) []recordingRule {
 // rulesInfoQuery is, for each RulesInfoMetric series of s's metrics, the
 // time of its group's newest evaluation stored.
 func rulesInfoQuery(s Shape) string {
-	return "timestamp(" + selector(RulesInfoMetric, "", matcher(rulesEndpointLabel, "=", s.EndpointLabel), matcher(rulesMetricLabel, "=", s.DurationMetric)) + ")"
+	return "timestamp(" + Selector(RulesInfoMetric, "", LabelMatch(rulesEndpointLabel, "=", s.EndpointLabel), LabelMatch(rulesMetricLabel, "=", s.DurationMetric)) + ")"
 }
 
 // recordedTrend reports whether the trend of a refresh of s reads the
@@ -246,27 +246,27 @@ func (st RulesStatus) covers(s Shape) bool {
 func recordedFreshParts(s, raw Shape, n RecordedNames, buckets string) freshParts {
 	L := s.EndpointLabel
 	p := rawFreshParts(raw)
-	p.le = "count by (le) (" + selector(buckets, s.Selector) + ")"
+	p.le = "count by (le) (" + Selector(buckets, s.Selector) + ")"
 	sn := SeriesFor(s)
 	if s.recParts.series {
-		p.series = "sum by (" + L + ") (" + selector(sn.Series, s.Selector) + ")"
-		p.only404 = "sum by (" + L + ") (" + selector(sn.Series, s.Selector, matcher(StatusLabel, "=", "404")) +
-			" unless on (" + L + ") " + selector(sn.Series, s.Selector, matcher(StatusLabel, "!=", "404")) + ")"
+		p.series = "sum by (" + L + ") (" + Selector(sn.Series, s.Selector) + ")"
+		p.only404 = "sum by (" + L + ") (" + Selector(sn.Series, s.Selector, LabelMatch(StatusLabel, "=", "404")) +
+			" unless on (" + L + ") " + Selector(sn.Series, s.Selector, LabelMatch(StatusLabel, "!=", "404")) + ")"
 	}
 	if s.recParts.resets {
-		p.resets = "sum by (" + L + ") (" + selector(sn.Resets(ResetsRange(s.Window)), s.Selector) + ") > 0"
+		p.resets = "sum by (" + L + ") (" + Selector(sn.Resets(ResetsRange(s.Window)), s.Selector) + ") > 0"
 	}
 	if s.recParts.series {
-		p.inTurn = inTurnPart(raw, selector(sn.Series, s.Selector))
+		p.inTurn = inTurnPart(raw, Selector(sn.Series, s.Selector))
 	}
 	// Each member's error ratio and p99, from the recorded rates.
-	p.memberErr = errorRatioOf("sum by ("+L+") ("+selector(n.Requests, s.Selector, s.errorMatcher())+")",
-		"sum by ("+L+") ("+selector(n.Requests, s.Selector)+")")
-	p.memberP99 = "histogram_quantile(0.99, sum by (" + L + ", le) (" + selector(n.Buckets, s.Selector) + "))"
+	p.memberErr = errorRatioOf("sum by ("+L+") ("+Selector(n.Requests, s.Selector, s.errorMatcher())+")",
+		"sum by ("+L+") ("+Selector(n.Requests, s.Selector)+")")
+	p.memberP99 = "histogram_quantile(0.99, sum by (" + L + ", le) (" + Selector(n.Buckets, s.Selector) + "))"
 	if selectorPinsJob(s) && !s.recSummed {
-		p.memberP99 = "max by (" + L + ") (" + selector(n.P99, s.Selector) + ")"
+		p.memberP99 = "max by (" + L + ") (" + Selector(n.P99, s.Selector) + ")"
 		if s.recParts.ratio {
-			p.memberErr = "max by (" + L + ") (" + selector(n.ErrorRatio, s.Selector, matcher(ErrorsLabel, "=", s.ErrorStatus)) + ")"
+			p.memberErr = "max by (" + L + ") (" + Selector(n.ErrorRatio, s.Selector, LabelMatch(ErrorsLabel, "=", s.ErrorStatus)) + ")"
 		}
 	}
 	return p

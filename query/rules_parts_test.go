@@ -33,7 +33,7 @@ func TestRulesInfoSaysWhatIsRecorded(t *testing.T) {
 		return sample(append([]string{"__name__", RulesInfoMetric, rulesEndpointLabel, "path", rulesMetricLabel, s.DurationMetric}, ls...)...)
 	}
 
-	older := rulesOf(s, queryResult{vec: model.Vector{sample("__name__", total)}})
+	older := RulesOf(s, model.Vector{sample("__name__", total)}, nil)
 	if !older.Has(time.Minute) || older.Series || len(older.Ratios) > 0 {
 		t.Fatalf("older file: %+v", older)
 	}
@@ -46,13 +46,13 @@ func TestRulesInfoSaysWhatIsRecorded(t *testing.T) {
 		t.Errorf("older file, not recorded: %q", not)
 	}
 
-	now := rulesOf(s, queryResult{vec: model.Vector{
+	now := RulesOf(s, model.Vector{
 		sample("__name__", total),
 		info(rulesGroupLabel, "vigil_1m", ErrorsLabel, "5.."),
 		info(rulesGroupLabel, "vigil_5m", ErrorsLabel, "5..|429"),
 		info(rulesGroupLabel, SeriesGroup, ResetsLabel, "5m"),
 		info(rulesGroupLabel, SeriesGroup, ResetsLabel, "10m"),
-	}})
+	}, nil)
 	if !now.Series || !slices.Equal(now.Resets, []time.Duration{5 * time.Minute, 10 * time.Minute}) ||
 		!slices.Equal(now.Ratios, []time.Duration{time.Minute}) || !slices.Equal(now.OtherErrors, []time.Duration{5 * time.Minute}) {
 		t.Fatalf("new file: %+v", now)

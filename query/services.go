@@ -55,8 +55,8 @@ func ServiceLabelOf(s Shape) string { return s.serviceLabel() }
 
 // ServiceSelector is s's selector narrowed to one service.
 func ServiceSelector(s Shape, service string) string {
-	m := matcher(s.serviceLabel(), "=", service)
-	if c := cleanSelector(s.Selector); c != "" {
+	m := LabelMatch(s.serviceLabel(), "=", service)
+	if c := CleanSelector(s.Selector); c != "" {
 		return c + "," + m
 	}
 	return m
@@ -65,19 +65,19 @@ func ServiceSelector(s Shape, service string) string {
 // serviceRPSQuery and the three below are the per-service figures, from
 // the raw series.
 func serviceRPSQuery(s Shape) string {
-	return "sum by (" + s.serviceLabel() + ") (rate(" + rangeOf(s.countMetric(), s.Selector, s.Window) + "))"
+	return "sum by (" + s.serviceLabel() + ") (rate(" + RangeSelector(s.countMetric(), s.Selector, s.Window) + "))"
 }
 
 func serviceErrorsQuery(s Shape) string {
-	return "sum by (" + s.serviceLabel() + ") (rate(" + rangeOf(s.countMetric(), s.Selector, s.Window, s.errorMatcher()) + "))"
+	return "sum by (" + s.serviceLabel() + ") (rate(" + RangeSelector(s.countMetric(), s.Selector, s.Window, s.errorMatcher()) + "))"
 }
 
 func serviceP99Query(s Shape) string {
-	return "histogram_quantile(0.99, sum by (" + s.serviceLabel() + ", le) (rate(" + rangeOf(s.bucketMetric(), s.Selector, s.Window) + ")))"
+	return "histogram_quantile(0.99, sum by (" + s.serviceLabel() + ", le) (rate(" + RangeSelector(s.bucketMetric(), s.Selector, s.Window) + ")))"
 }
 
 func serviceExceptionsQuery(s Shape) string {
-	return "sum by (" + s.serviceLabel() + ") (increase(" + rangeOf(s.ExceptionsMetric, s.Selector, s.Window) + "))"
+	return "sum by (" + s.serviceLabel() + ") (increase(" + RangeSelector(s.ExceptionsMetric, s.Selector, s.Window) + "))"
 }
 
 // servicePartExprs sets the service parts of a refresh in out: from
@@ -92,7 +92,7 @@ func servicePartExprs(s Shape, out *[numQueries]string, rec *RecordedNames, secs
 		return
 	}
 	sumBy := func(metric string, extra ...string) string {
-		return "sum by (job) (" + selector(metric, s.Selector, extra...) + ")"
+		return "sum by (job) (" + Selector(metric, s.Selector, extra...) + ")"
 	}
 	out[qSvcRPS] = sumBy(rec.Requests)
 	out[qSvcErrors] = sumBy(rec.Requests, s.errorMatcher())
@@ -100,7 +100,7 @@ func servicePartExprs(s Shape, out *[numQueries]string, rec *RecordedNames, secs
 	if selectorNames(s, s.EndpointLabel) {
 		buckets = rec.Buckets
 	}
-	out[qSvcP99] = "histogram_quantile(0.99, sum by (job, le) (" + selector(buckets, s.Selector) + "))"
+	out[qSvcP99] = "histogram_quantile(0.99, sum by (job, le) (" + Selector(buckets, s.Selector) + "))"
 	out[qSvcExc] = sumBy(rec.Exceptions) + " * " + secs
 }
 

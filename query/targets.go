@@ -143,7 +143,7 @@ func AutoWindow(interval time.Duration) time.Duration {
 }
 
 // upSelector is up{S}.
-func upSelector(s Shape) string { return selector("up", s.Selector) }
+func upSelector(s Shape) string { return Selector("up", s.Selector) }
 
 // TargetsQuery is the one PromQL query of the targets behind the selector.
 func TargetsQuery(s Shape) string {
@@ -176,26 +176,26 @@ type freshParts struct{ series, le, resets, inTurn, only404, memberErr, memberP9
 func rawFreshParts(s Shape) freshParts {
 	L := s.EndpointLabel
 	count := s.countMetric()
-	all := "sum by (" + L + ") (rate(" + rangeOf(count, s.Selector, s.Window) + "))"
-	errs := "sum by (" + L + ") (rate(" + rangeOf(count, s.Selector, s.Window, s.errorMatcher()) + "))"
+	all := "sum by (" + L + ") (rate(" + RangeSelector(count, s.Selector, s.Window) + "))"
+	errs := "sum by (" + L + ") (rate(" + RangeSelector(count, s.Selector, s.Window, s.errorMatcher()) + "))"
 	return freshParts{
-		series:    "count by (" + L + ") (" + selector(count, s.Selector) + ")",
-		le:        "count by (le) (" + selector(s.bucketMetric(), s.Selector) + ")",
-		resets:    "sum by (" + L + ") (resets(" + rangeOf(count, s.Selector, ResetsRange(s.Window)) + ")) > 0",
-		inTurn:    inTurnPart(s, selector(count, s.Selector)),
-		only404:   only404Query(count, s.Selector, L),
+		series:    "count by (" + L + ") (" + Selector(count, s.Selector) + ")",
+		le:        "count by (le) (" + Selector(s.bucketMetric(), s.Selector) + ")",
+		resets:    "sum by (" + L + ") (resets(" + RangeSelector(count, s.Selector, ResetsRange(s.Window)) + ")) > 0",
+		inTurn:    inTurnPart(s, Selector(count, s.Selector)),
+		only404:   Only404Query(count, s.Selector, L),
 		memberErr: errorRatioOf(errs, all),
-		memberP99: "histogram_quantile(0.99, sum by (" + L + ", le) (rate(" + rangeOf(s.bucketMetric(), s.Selector, s.Window) + ")))",
+		memberP99: "histogram_quantile(0.99, sum by (" + L + ", le) (rate(" + RangeSelector(s.bucketMetric(), s.Selector, s.Window) + ")))",
 	}
 }
 
 // freshQueryOf is the fresh query of parts p, tagged.
 func freshQueryOf(s Shape, p freshParts) string {
-	out := tag(p.series, "fresh") + " or " + tag(p.le, "le") + " or " + tag(p.resets, "resets") + " or " + tag(p.inTurn, "in_turn")
+	out := Tag(p.series, "fresh") + " or " + Tag(p.le, "le") + " or " + Tag(p.resets, "resets") + " or " + Tag(p.inTurn, "in_turn")
 	if !s.Grouping.On() {
 		return out
 	}
-	return out + " or " + tag(p.only404, "only404") + " or " + tag(p.memberErr, "member_err") + " or " + tag(p.memberP99, "member_p99")
+	return out + " or " + Tag(p.only404, "only404") + " or " + Tag(p.memberErr, "member_err") + " or " + Tag(p.memberP99, "member_p99")
 }
 
 // ResetsWindowMin is the shortest range the counter resets are counted

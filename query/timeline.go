@@ -169,7 +169,7 @@ func (p TimelinePlan) inRange(t time.Time) bool {
 // gives each point's sample time) and, from ALERTS_FOR_STATE, when each
 // became active.
 func AlertsTimelineQuery() string {
-	return tag("timestamp(ALERTS)", "alerts") + " or " + tag("ALERTS_FOR_STATE", "for_state")
+	return Tag("timestamp(ALERTS)", "alerts") + " or " + Tag("ALERTS_FOR_STATE", "for_state")
 }
 
 // ErrorRatioTimelineQuery is the error ratio per endpoint over w.
@@ -188,9 +188,9 @@ func ChangesTimelineQuery(s Shape, infoMetric string, w time.Duration) string {
 	if infoMetric == "" {
 		infoMetric = DefaultInfoMetric
 	}
-	return tag(selector(StartTimeMetric, s.Selector), "start") +
-		" or " + tag(selector(infoMetric, s.Selector), "info") +
-		" or " + tag("max by (instance, job) (resets("+rangeOf(s.countMetric(), s.Selector, w)+"))", "resets") +
+	return Tag(Selector(StartTimeMetric, s.Selector), "start") +
+		" or " + Tag(Selector(infoMetric, s.Selector), "info") +
+		" or " + Tag("max by (instance, job) (resets("+RangeSelector(s.countMetric(), s.Selector, w)+"))", "resets") +
 		" or " + changesTargetParts(s, w)
 }
 
@@ -250,7 +250,7 @@ func (p *Prometheus) Timeline(ctx context.Context, r TimelineRequest) *Timeline 
 	}()
 	var win WindowChoice
 	if checkShape(r.Shape) == nil {
-		r.Shape, win = p.ResolveWindow(ctx, r.Shape)
+		r.Shape, win, _ = p.ResolveWindow(ctx, r.Shape)
 		r.Shape = p.resolveGroups(ctx, r.Shape, r.Until)
 	}
 	plan := PlanTimeline(r.Since, r.Until, r.Shape.Window)

@@ -25,9 +25,9 @@ const (
 //     processes in turn are seen even between two points;
 //   - up and up_at: each target's up, and the time of that sample.
 func changesTargetParts(s Shape, w time.Duration) string {
-	up := selector("up", s.Selector)
-	return tag("max by (instance, job) (resets("+rangeOf(StartTimeMetric, s.Selector, w)+"))", "start_back") +
-		" or " + tag(up, "up") + " or " + tag("timestamp("+up+")", "up_at")
+	up := Selector("up", s.Selector)
+	return Tag("max by (instance, job) (resets("+RangeSelector(StartTimeMetric, s.Selector, w)+"))", "start_back") +
+		" or " + Tag(up, "up") + " or " + Tag("timestamp("+up+")", "up_at")
 }
 
 // StartsInTurn are the targets of an answer to ChangesTimelineQuery whose

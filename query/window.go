@@ -40,15 +40,9 @@ func (w WindowChoice) String() string {
 // s.AutoWindow, AutoWindow of the scrape interval the last overview
 // refresh of this client read, or, when none did, of the one read now (one
 // instant query and the targets API, as the overview's first refresh).
-// The shape returned has AutoWindow off.
-func (p *Prometheus) ResolveWindow(ctx context.Context, s Shape) (Shape, WindowChoice) {
-	s, w, _ := p.resolveWindow(ctx, s)
-	return s, w
-}
-
-// resolveWindow is ResolveWindow, with the number of requests it sent: 0,
-// or 2 (the targets query and the targets API).
-func (p *Prometheus) resolveWindow(ctx context.Context, s Shape) (Shape, WindowChoice, int) {
+// The shape returned has AutoWindow off. The int is the number of requests
+// it sent: 0, or 2 (the targets query and the targets API).
+func (p *Prometheus) ResolveWindow(ctx context.Context, s Shape) (Shape, WindowChoice, int) {
 	if !s.AutoWindow {
 		return s, WindowChoice{Window: s.Window}, 0
 	}

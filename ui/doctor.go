@@ -9,12 +9,13 @@ import (
 	tea "charm.land/bubbletea/v2"
 
 	"github.com/vigilterm/vigil/query"
+	"github.com/vigilterm/vigil/query/doctor"
 	"github.com/vigilterm/vigil/query/poll"
 	"github.com/vigilterm/vigil/views"
 )
 
 // DoctorInterval is how often the metrics doctor runs: its checks look at
-// minutes and hours of data, and it costs DoctorRequests queries.
+// minutes and hours of data, and it costs doctor.Requests queries.
 const DoctorInterval = 5 * time.Minute
 
 // DoctorFresh is how old the checks may be when the doctor's screen is
@@ -28,8 +29,8 @@ type doctorPart struct {
 	m      *Model
 	tab    *tab
 	screen *views.Doctor
-	feed   *feed[*query.DoctorReport]
-	last   *query.DoctorReport
+	feed   *feed[*doctor.Report]
+	last   *doctor.Report
 	// rulesOf is the overview's newest refresh: the recording rules
 	// line says what it found, as the header does, rather than what the
 	// doctor's own look found (up to DoctorInterval ago).
@@ -42,21 +43,23 @@ const doctorName = "doctor"
 // doctorSpec is the metrics doctor: its checks on the exporter's series,
 // on its screen and in the overview's line.
 var doctorSpec = Spec{Name: doctorName, Help: "metrics doctor", Build: buildDoctor,
-	Source: func(p *query.Prometheus) any { return p }}
+	Source: func(p *query.Prometheus) any {
+		return DoctorFunc(func(ctx context.Context, s query.Shape, o doctor.Options) *doctor.Report {
+			return doctor.Run(ctx, p, s, o)
+		})
+	}}
 
-// DoctorSource checks the exporter's series behind a shape;
-// *query.Prometheus is one, DoctorFunc makes one of a function.
+// DoctorSource checks the exporter's series behind a shape; DoctorFunc
+// makes one of a function, such as doctor.Run on a Prometheus client.
 type DoctorSource interface {
-	Doctor(ctx context.Context, s query.Shape, o query.DoctorOptions) *query.DoctorReport
+	Doctor(ctx context.Context, s query.Shape, o doctor.Options) *doctor.Report
 }
 
-var _ DoctorSource = (*query.Prometheus)(nil)
-
 // DoctorFunc is a DoctorSource made of a function.
-type DoctorFunc func(ctx context.Context, s query.Shape, o query.DoctorOptions) *query.DoctorReport
+type DoctorFunc func(ctx context.Context, s query.Shape, o doctor.Options) *doctor.Report
 
 // Doctor implements DoctorSource.
-func (f DoctorFunc) Doctor(ctx context.Context, s query.Shape, o query.DoctorOptions) *query.DoctorReport {
+func (f DoctorFunc) Doctor(ctx context.Context, s query.Shape, o doctor.Options) *doctor.Report {
 	return f(ctx, s, o)
 }
 
@@ -64,7 +67,7 @@ func (f DoctorFunc) Doctor(ctx context.Context, s query.Shape, o query.DoctorOpt
 func buildDoctor(m *Model, t *tab) []part {
 	d := &doctorPart{m: m, tab: t, screen: views.NewDoctor(m.ctx)}
 	deadline := 4*m.cfg.Prometheus.Timeout.D() + time.Second // + the window's read
-	d.feed, _ = sharedFeed[*query.DoctorReport](m, m.teamKey("doctor", m.baseShape()), poll.Options{Interval: DoctorInterval, Deadline: deadline,
+	d.feed, _ = sharedFeed[*doctor.Report](m, m.teamKey("doctor", m.baseShape()), poll.Options{Interval: DoctorInterval, Deadline: deadline,
 		FirstBackoff: 30 * time.Second, Slack: 50 * time.Millisecond, Now: m.ctx.Now})
 	if _, ok := sourceOf[DoctorSource](m, doctorName); !ok {
 		// Never "checking…" for ever: the screen says what it lacks.
@@ -81,7 +84,7 @@ func (d *doctorPart) update(msg tea.Msg) (tea.Cmd, bool) {
 	switch msg := msg.(type) {
 	case overviewReadMsg:
 		return d.followRules(msg.ov), true
-	case polled[*query.DoctorReport]:
+	case polled[*doctor.Report]:
 		if msg.Err == nil && msg.Value != nil {
 			d.last = msg.Value
 		}
@@ -137,7 +140,7 @@ func (d *doctorPart) poll(at time.Time, now bool) tea.Cmd {
 	}
 	opts, s := d.m.opts.DoctorOptions, d.m.autoShape()
 	at = dueAt(at, now)
-	return d.feed.startDue(func(ctx context.Context) (*query.DoctorReport, error) {
+	return d.feed.startDue(func(ctx context.Context) (*doctor.Report, error) {
 		r := src.Doctor(ctx, s, opts)
 		if r == nil {
 			return nil, errors.New("no report")

@@ -8,6 +8,7 @@ import (
 	"time"
 
 	"github.com/vigilterm/vigil/query"
+	"github.com/vigilterm/vigil/query/doctor"
 )
 
 // The header says "rules ✓" while the figures come from vigil's recording
@@ -45,11 +46,11 @@ func TestHeaderSaysRules(t *testing.T) {
 // header (as it did in a demo whose rules were evaluated after the
 // doctor's first look).
 func TestDoctorRulesLineFollowsTheOverview(t *testing.T) {
-	report := &query.DoctorReport{Checks: []query.Check{{ID: query.CheckRecordingRules, Title: "recording rules", Status: query.CheckInfo,
+	report := &doctor.Report{Checks: []doctor.Check{{ID: doctor.CheckRecordingRules, Title: "recording rules", Status: doctor.Info,
 		Seen: "the overview reads the raw series: Prometheus has no series vigil:job_le:x:rate1m (nor of another window)"}}}
 	doctorRuns := 0
 	withDoctor := func(o *Options) {
-		o.Screens = map[string]any{"doctor": DoctorFunc(func(context.Context, query.Shape, query.DoctorOptions) *query.DoctorReport {
+		o.Screens = map[string]any{"doctor": DoctorFunc(func(context.Context, query.Shape, doctor.Options) *doctor.Report {
 			doctorRuns++
 			return report
 		})}
@@ -84,10 +85,10 @@ func TestDoctorShownAgainChecksAgain(t *testing.T) {
 	runs := 0
 	var clock *fakeClock
 	withDoctor := func(o *Options) {
-		o.Screens = map[string]any{"doctor": DoctorFunc(func(context.Context, query.Shape, query.DoctorOptions) *query.DoctorReport {
+		o.Screens = map[string]any{"doctor": DoctorFunc(func(context.Context, query.Shape, doctor.Options) *doctor.Report {
 			runs++
-			return &query.DoctorReport{At: clock.Now(), Checks: []query.Check{{ID: query.CheckExceptions, Title: "exceptions counted",
-				Status: query.CheckUnknown, Seen: fmt.Sprintf("run %d", runs)}}}
+			return &doctor.Report{At: clock.Now(), Checks: []doctor.Check{{ID: doctor.CheckExceptions, Title: "exceptions counted",
+				Status: doctor.Unknown, Seen: fmt.Sprintf("run %d", runs)}}}
 		})}
 	}
 	clock = &fakeClock{t: time.Date(2026, 11, 24, 3, 0, 0, 0, time.UTC)}

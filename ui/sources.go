@@ -7,6 +7,7 @@ import (
 
 	"github.com/vigilterm/vigil"
 	"github.com/vigilterm/vigil/query"
+	"github.com/vigilterm/vigil/query/doctor"
 	"github.com/vigilterm/vigil/query/grafana"
 	"github.com/vigilterm/vigil/ui/team"
 	"github.com/vigilterm/vigil/views"
@@ -85,7 +86,7 @@ type Options struct {
 	// Querier (vigil serve: a budget per person).
 	PromptQuerier query.Querier
 	// DoctorOptions say what the config left to detection.
-	DoctorOptions query.DoctorOptions
+	DoctorOptions doctor.Options
 	// Discover finds the app's own metric families for ready panels.
 	Discover func(ctx context.Context, s query.Shape) (*query.Discovery, error)
 	Rules    RulesSource

@@ -9,7 +9,7 @@ import (
 	"charm.land/bubbles/v2/key"
 	tea "charm.land/bubbletea/v2"
 
-	"github.com/vigilterm/vigil/query"
+	"github.com/vigilterm/vigil/query/doctor"
 	"github.com/vigilterm/vigil/themes"
 	"github.com/vigilterm/vigil/views/text"
 	"github.com/vigilterm/vigil/views/widget"
@@ -17,7 +17,7 @@ import (
 
 // DoctorMsg carries a run of the metrics doctor, or why it failed.
 type DoctorMsg struct {
-	Report *query.DoctorReport
+	Report *doctor.Report
 	Err    error
 }
 
@@ -27,7 +27,7 @@ type Doctor struct {
 	noWork
 	ctx           *Context
 	width, height int
-	report        *query.DoctorReport
+	report        *doctor.Report
 	err           error
 	scroll        widget.Scroll
 	// rules is the newest rules check, its Rules section (views/rulecheck.go).
@@ -69,13 +69,13 @@ func (d *Doctor) Update(msg tea.Msg) (Component, tea.Cmd) {
 
 // DoctorSummary is the overview's line on what the doctor found: the
 // checks that warn, "" when none does (or before a run).
-func DoctorSummary(r *query.DoctorReport, k key.Binding) string {
+func DoctorSummary(r *doctor.Report, k key.Binding) string {
 	if r == nil {
 		return ""
 	}
 	var titles []string
 	for _, c := range r.Checks {
-		if c.Status == query.CheckWarn {
+		if c.Status == doctor.Warn {
 			titles = append(titles, c.Title)
 		}
 	}
@@ -91,7 +91,7 @@ func DoctorSummary(r *query.DoctorReport, k key.Binding) string {
 
 // DoctorMarks are the marks of the doctor's outcomes, on screen and in
 // vigil doctor's output.
-var DoctorMarks = map[query.CheckStatus]string{query.CheckOK: "✓", query.CheckInfo: "i", query.CheckWarn: "✕", query.CheckUnknown: "?"}
+var DoctorMarks = map[doctor.Status]string{doctor.OK: "✓", doctor.Info: "i", doctor.Warn: "✕", doctor.Unknown: "?"}
 
 // lines is the whole text, wrapped to the width.
 func (d *Doctor) lines() []string {
@@ -142,11 +142,11 @@ func (d *Doctor) lines() []string {
 		out = append(out, "")
 		lvl := themes.LevelOK
 		switch c.Status {
-		case query.CheckWarn:
+		case doctor.Warn:
 			lvl = themes.LevelCrit
-		case query.CheckUnknown:
+		case doctor.Unknown:
 			lvl = themes.LevelUnknown
-		case query.CheckInfo:
+		case doctor.Info:
 			lvl = themes.LevelWarn
 		}
 		head := DoctorMarks[c.Status] + " " + c.Title + ": "
@@ -158,7 +158,7 @@ func (d *Doctor) lines() []string {
 				out = append(out, l)
 			}
 		}
-		if c.Status == query.CheckOK {
+		if c.Status == doctor.OK {
 			continue
 		}
 		if len(c.Subjects) > 0 {

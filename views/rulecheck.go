@@ -6,6 +6,7 @@ import (
 	"time"
 
 	"github.com/vigilterm/vigil/query"
+	"github.com/vigilterm/vigil/query/doctor"
 	"github.com/vigilterm/vigil/query/rulecheck"
 	"github.com/vigilterm/vigil/themes"
 	"github.com/vigilterm/vigil/views/text"
@@ -161,9 +162,9 @@ func rulesLines(st *themes.Styles, w int, c *RulesCheck, err error) []string {
 	active := r.Active()
 	head := fmt.Sprintf("%d rules (%d alerting) checked in %d requests: ", r.Rules, r.Alerts, r.Requests)
 	if len(active) == 0 {
-		add(st.Level(themes.LevelOK).Render, DoctorMarks[query.CheckOK]+" "+head+"no finding", 0)
+		add(st.Level(themes.LevelOK).Render, DoctorMarks[doctor.OK]+" "+head+"no finding", 0)
 	} else {
-		add(st.Level(themes.LevelCrit).Render, fmt.Sprintf("%s %s%d findings", DoctorMarks[query.CheckWarn], head, len(active)), 0)
+		add(st.Level(themes.LevelCrit).Render, fmt.Sprintf("%s %s%d findings", DoctorMarks[doctor.Warn], head, len(active)), 0)
 	}
 	for _, f := range r.Findings {
 		mark, style := "⚠", st.Level(themes.LevelCrit).Render
@@ -178,7 +179,7 @@ func rulesLines(st *themes.Styles, w int, c *RulesCheck, err error) []string {
 		}
 	}
 	for _, u := range r.Unknown {
-		add(st.Level(themes.LevelUnknown).Render, DoctorMarks[query.CheckUnknown]+" "+u.Check+": "+u.Reason, 0)
+		add(st.Level(themes.LevelUnknown).Render, DoctorMarks[doctor.Unknown]+" "+u.Check+": "+u.Reason, 0)
 	}
 	return out
 }

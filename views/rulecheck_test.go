@@ -9,6 +9,7 @@ import (
 
 	"github.com/charmbracelet/x/ansi"
 	"github.com/vigilterm/vigil/query"
+	"github.com/vigilterm/vigil/query/doctor"
 	"github.com/vigilterm/vigil/query/rulecheck"
 )
 
@@ -40,7 +41,7 @@ func seedCheck(t *testing.T) *RulesCheck {
 func TestDoctorRulesSection(t *testing.T) {
 	d := NewDoctor(testContext(t, "dark"))
 	d.SetSize(80, 200)
-	d.Update(DoctorMsg{Report: &query.DoctorReport{}})
+	d.Update(DoctorMsg{Report: &doctor.Report{}})
 	d.Update(RulesCheckMsg{Check: seedCheck(t)})
 	out := ansi.Strip(d.View())
 	for _, want := range []string{"RULES", "HighErrorRate (flask-reference): errors per second, not a ratio",

@@ -8,6 +8,7 @@ import (
 
 	vigil "github.com/vigilterm/vigil"
 	"github.com/vigilterm/vigil/query"
+	"github.com/vigilterm/vigil/query/doctor"
 )
 
 // detectTimeout bounds the detection at start: a Prometheus that does not
@@ -22,8 +23,8 @@ func namesAreDefaults(cfg *vigil.Config) bool {
 }
 
 // doctorOptions say what the config left to detection.
-func doctorOptions(cfg *vigil.Config) query.DoctorOptions {
-	return query.DoctorOptions{LabelDetected: cfg.Metrics.EndpointLabel == "", NamesDetected: namesAreDefaults(cfg)}
+func doctorOptions(cfg *vigil.Config) doctor.Options {
+	return doctor.Options{LabelDetected: cfg.Metrics.EndpointLabel == "", NamesDetected: namesAreDefaults(cfg)}
 }
 
 // detectShape fills in what the config left to detection, from the series
@@ -38,7 +39,7 @@ func detectShape(parent context.Context, cfg *vigil.Config, prom *query.Promethe
 	}
 	ctx, cancel := context.WithTimeout(parent, min(detectTimeout, cfg.Prometheus.Timeout.D()))
 	defer cancel()
-	d, err := prom.Detect(ctx, cfg.Shape())
+	d, err := doctor.Detect(ctx, prom, cfg.Shape())
 	var did []string
 	if o.NamesDetected && d.PrefixKnown && d.DurationMetric != cfg.Metrics.DurationMetric {
 		cfg.Metrics.DurationMetric, cfg.Metrics.RequestsMetric, cfg.Metrics.ExceptionsMetric = d.DurationMetric, d.RequestsMetric, d.ExceptionsMetric

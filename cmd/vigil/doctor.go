@@ -8,7 +8,7 @@ import (
 	"strings"
 	"time"
 
-	"github.com/vigilterm/vigil/query"
+	"github.com/vigilterm/vigil/query/doctor"
 	"github.com/vigilterm/vigil/views"
 	"github.com/vigilterm/vigil/views/text"
 )
@@ -37,7 +37,7 @@ func runDoctor(args []string, stdout, stderr io.Writer, getenv func(string) stri
 	ctx, cancel := context.WithTimeout(context.Background(), 4*cfg.Prometheus.Timeout.D()+time.Second)
 	defer cancel()
 	s := cfg.Shape()
-	r := prom.Doctor(ctx, s, doctorOptions(&cfg))
+	r := doctor.Run(ctx, prom, s, doctorOptions(&cfg))
 	d := doctorOutput{Prometheus: cfg.Prometheus.URL, Selector: cfg.Metrics.Selector, Report: r}
 	switch *format {
 	case views.FormatJSON:
@@ -63,7 +63,7 @@ func runDoctor(args []string, stdout, stderr io.Writer, getenv func(string) stri
 type doctorOutput struct {
 	Prometheus string
 	Selector   string
-	Report     *query.DoctorReport
+	Report     *doctor.Report
 }
 
 func (d doctorOutput) detected() string {
@@ -76,7 +76,7 @@ func (d doctorOutput) detected() string {
 	case x.Summary:
 		lat = "latency summary (no buckets)"
 	case x.Histogram && x.TopBucket > 0:
-		lat += ", top bucket " + query.FormatSeconds(x.TopBucket)
+		lat += ", top bucket " + doctor.FormatSeconds(x.TopBucket)
 	}
 	label := x.EndpointLabel
 	if label == "" {
@@ -96,7 +96,7 @@ func (d doctorOutput) writeText(w io.Writer) error {
 	fmt.Fprintf(&b, "detected: %s\n\n", text.Sanitize(d.detected()))
 	for _, c := range r.Checks {
 		fmt.Fprintf(&b, "%s %-26s %s\n", views.DoctorMarks[c.Status], c.Title, text.Sanitize(c.Seen))
-		if c.Status == query.CheckOK {
+		if c.Status == doctor.OK {
 			continue
 		}
 		if len(c.Subjects) > 0 {
@@ -152,14 +152,14 @@ func (d doctorOutput) writeJSON(w io.Writer) error {
 	}
 	r := d.Report
 	out := struct {
-		Prometheus string            `json:"prometheus"`
-		Selector   string            `json:"selector"`
-		Worst      query.CheckStatus `json:"worst"`
-		Detected   query.Detected    `json:"detected"`
-		Groups     []jsonGroup       `json:"groups"`
-		Checks     []query.Check     `json:"checks"`
-		Errors     []jsonErr         `json:"errors"`
-		Requests   int               `json:"requests"`
+		Prometheus string          `json:"prometheus"`
+		Selector   string          `json:"selector"`
+		Worst      doctor.Status   `json:"worst"`
+		Detected   doctor.Detected `json:"detected"`
+		Groups     []jsonGroup     `json:"groups"`
+		Checks     []doctor.Check  `json:"checks"`
+		Errors     []jsonErr       `json:"errors"`
+		Requests   int             `json:"requests"`
 	}{Prometheus: d.Prometheus, Selector: d.Selector, Worst: r.Worst(), Detected: r.Detected, Requests: r.Requests,
 		Groups: []jsonGroup{}, Errors: []jsonErr{}}
 	for _, c := range r.Checks {

@@ -5,16 +5,16 @@ import (
 	"strings"
 	"testing"
 
-	"github.com/vigilterm/vigil/query"
+	"github.com/vigilterm/vigil/query/doctor"
 )
 
 // A path label with escape sequences and bidi overrides reaches no doctor
 // output raw: text, markdown and JSON.
 func TestDoctorOutputsNeutraliseHostileLabels(t *testing.T) {
 	hostile := "/x\x1b]52;c;aGk=\x07\u202e/y"
-	r := &query.DoctorReport{
-		Detected: query.Detected{Prefix: "flask_", PrefixKnown: true, EndpointLabel: "path"},
-		Checks: []query.Check{{ID: query.CheckUnmatched, Title: "unmatched routes (404)", Status: query.CheckWarn,
+	r := &doctor.Report{
+		Detected: doctor.Detected{Prefix: "flask_", PrefixKnown: true, EndpointLabel: "path"},
+		Checks: []doctor.Check{{ID: doctor.CheckUnmatched, Title: "unmatched routes (404)", Status: doctor.Warn,
 			Seen: "1 path " + hostile, Subjects: []string{hostile}}},
 	}
 	d := doctorOutput{Prometheus: "http://p", Selector: `job="a` + "\x1b[2J" + `"`, Report: r}

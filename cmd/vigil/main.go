@@ -28,6 +28,7 @@ import (
 
 	"github.com/vigilterm/vigil"
 	"github.com/vigilterm/vigil/query"
+	"github.com/vigilterm/vigil/query/doctor"
 	"github.com/vigilterm/vigil/query/grafana"
 	"github.com/vigilterm/vigil/themes"
 	"github.com/vigilterm/vigil/ui"
@@ -259,7 +260,7 @@ func buildModel(cfg *vigil.Config, getenv func(string) string, logger *slog.Logg
 // and builds every session's console from it.
 type prepared struct {
 	cfg       vigil.Config
-	dopts     query.DoctorOptions
+	dopts     doctor.Options
 	detection string
 	prom      *query.Prometheus
 	am        *query.Alertmanager

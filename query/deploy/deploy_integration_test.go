@@ -13,6 +13,7 @@ import (
 	"github.com/vigilterm/vigil/demo"
 	"github.com/vigilterm/vigil/demo/demotest"
 	"github.com/vigilterm/vigil/query"
+	"github.com/vigilterm/vigil/query/doctor"
 )
 
 // The job the Flask app is scraped as, and the window of the figures.
@@ -94,16 +95,16 @@ func (r *rig) overview(t *testing.T) (*query.Overview, string) {
 	return ov, ""
 }
 
-func counterCheck(t *testing.T, r *rig) query.Check {
+func counterCheck(t *testing.T, r *rig) doctor.Check {
 	t.Helper()
-	rep := r.prom.Doctor(context.Background(), r.shape, query.DoctorOptions{})
+	rep := doctor.Run(context.Background(), r.prom, r.shape, doctor.Options{})
 	for _, c := range rep.Checks {
-		if c.ID == query.CheckCounterResets {
+		if c.ID == doctor.CheckCounterResets {
 			return c
 		}
 	}
-	t.Fatalf("the doctor has no %s check: %+v", query.CheckCounterResets, rep.Checks)
-	return query.Check{}
+	t.Fatalf("the doctor has no %s check: %+v", doctor.CheckCounterResets, rep.Checks)
+	return doctor.Check{}
 }
 
 // gunicorn with four workers and no multiprocess mode: each scrape is
@@ -149,7 +150,7 @@ func TestWorkersWithoutMultiprocessAreUnknown(t *testing.T) {
 		}
 	}
 	c := counterCheck(t, r)
-	if c.Status != query.CheckWarn || !strings.Contains(c.Seen, "in turn") || !strings.Contains(c.Fix, "PROMETHEUS_MULTIPROC_DIR") {
+	if c.Status != doctor.Warn || !strings.Contains(c.Seen, "in turn") || !strings.Contains(c.Fix, "PROMETHEUS_MULTIPROC_DIR") {
 		t.Errorf("doctor: %+v: want a warning naming processes in turn and the fix", c)
 	}
 }
@@ -288,7 +289,7 @@ func TestCrashLoopIsRestartsNotWorkers(t *testing.T) {
 		}
 	}
 	c := counterCheck(t, r)
-	if c.Status != query.CheckInfo || !strings.Contains(c.Seen, "crash loop") {
+	if c.Status != doctor.Info || !strings.Contains(c.Seen, "crash loop") {
 		t.Errorf("doctor: %+v: want the restarts named, not workers and not ✓", c)
 	}
 }

@@ -17,6 +17,7 @@ import (
 	"github.com/vigilterm/vigil/demo"
 	"github.com/vigilterm/vigil/demo/demotest"
 	"github.com/vigilterm/vigil/query"
+	"github.com/vigilterm/vigil/query/doctor"
 )
 
 // The engines tested by default (and in CI, where a missing binary fails
@@ -347,7 +348,7 @@ func testEngine(t *testing.T, e demo.Engine) {
 	})
 
 	t.Run("doctor", func(t *testing.T) {
-		r := p.Doctor(ctx, s, query.DoctorOptions{})
+		r := doctor.Run(ctx, p, s, doctor.Options{})
 		d := r.Detected
 		if len(r.Errors) > 0 || !d.PrefixKnown || d.Prefix != "flask_" || d.DurationMetric != D || d.EndpointLabel != "path" {
 			t.Errorf("detected %+v, errors %v", d, r.Errors)
@@ -355,7 +356,7 @@ func testEngine(t *testing.T, e demo.Engine) {
 		var seen []string
 		for _, c := range r.Checks {
 			seen = append(seen, c.ID+" "+string(c.Status))
-			if c.Status == query.CheckUnknown {
+			if c.Status == doctor.Unknown {
 				t.Errorf("check %s could not be made: %s", c.ID, c.Seen)
 			}
 		}

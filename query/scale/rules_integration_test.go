@@ -13,6 +13,7 @@ import (
 	"github.com/vigilterm/vigil/demo"
 	"github.com/vigilterm/vigil/demo/demotest"
 	"github.com/vigilterm/vigil/query"
+	"github.com/vigilterm/vigil/query/doctor"
 )
 
 func client(t testing.TB, url string, timeout time.Duration, useRules bool) *query.Prometheus {
@@ -302,20 +303,20 @@ func TestIntegrationRecordedEqualsRaw(t *testing.T) {
 			t.Errorf("recorded %q why %q", ov.Recorded, ov.RulesWhy)
 		}
 	})
-	rulesCheckOf := func(t *testing.T, p *query.Prometheus) query.Check {
+	rulesCheckOf := func(t *testing.T, p *query.Prometheus) doctor.Check {
 		t.Helper()
-		r := p.Doctor(ctx, s, query.DoctorOptions{})
+		r := doctor.Run(ctx, p, s, doctor.Options{})
 		for _, c := range r.Checks {
-			if c.ID == query.CheckRecordingRules {
+			if c.ID == doctor.CheckRecordingRules {
 				return c
 			}
 		}
-		t.Fatalf("no %s check in %+v", query.CheckRecordingRules, r.Checks)
-		return query.Check{}
+		t.Fatalf("no %s check in %+v", doctor.CheckRecordingRules, r.Checks)
+		return doctor.Check{}
 	}
-	rulesCheck := func(t *testing.T) query.Check { return rulesCheckOf(t, rec) }
+	rulesCheck := func(t *testing.T) doctor.Check { return rulesCheckOf(t, rec) }
 	t.Run("doctor says the rules are read", func(t *testing.T) {
-		if c := rulesCheck(t); c.Status != query.CheckOK || !strings.Contains(c.Seen, "recorded series of window 20s") {
+		if c := rulesCheck(t); c.Status != doctor.OK || !strings.Contains(c.Seen, "recorded series of window 20s") {
 			t.Errorf("recording rules check %+v", c)
 		}
 	})
@@ -328,7 +329,7 @@ func TestIntegrationRecordedEqualsRaw(t *testing.T) {
 		if ov.Recorded != "" || ov.RulesWhy != "off" {
 			t.Errorf("recorded %q why %q, want raw: off", ov.Recorded, ov.RulesWhy)
 		}
-		if c := rulesCheckOf(t, raw); c.Status != query.CheckInfo || !strings.Contains(c.Seen, `prometheus.recording_rules is "off"`) {
+		if c := rulesCheckOf(t, raw); c.Status != doctor.Info || !strings.Contains(c.Seen, `prometheus.recording_rules is "off"`) {
 			t.Errorf("recording rules check %+v", c)
 		}
 	})
@@ -344,7 +345,7 @@ func TestIntegrationRecordedEqualsRaw(t *testing.T) {
 			}
 			return ov.Recorded == "" && strings.Contains(ov.RulesWhy, "vigil rules"), ov.Recorded + " " + ov.RulesWhy
 		})
-		if c := rulesCheck(t); c.Status != query.CheckInfo || !strings.Contains(c.Seen, "the overview reads the raw series") || !strings.Contains(c.Fix, "vigil rules --window 20s") {
+		if c := rulesCheck(t); c.Status != doctor.Info || !strings.Contains(c.Seen, "the overview reads the raw series") || !strings.Contains(c.Fix, "vigil rules --window 20s") {
 			t.Errorf("recording rules check %+v", c)
 		}
 	})

@@ -1,4 +1,4 @@
-package query
+package doctor
 
 import (
 	"context"
@@ -9,6 +9,7 @@ import (
 
 	"github.com/vigilterm/vigil/demo"
 	"github.com/vigilterm/vigil/demo/demotest"
+	"github.com/vigilterm/vigil/query"
 )
 
 // handlerRequests sums prometheus_http_requests_total over the named
@@ -18,7 +19,25 @@ func handlerRequests(t *testing.T, promURL string, handlers ...string) float64 {
 	return demotest.SumRequests(demotest.PrometheusRequests(t, promURL), handlers...)
 }
 
-func checkOf(r *DoctorReport, id string) Check {
+// demoClient is a client of the stack's Prometheus.
+func demoClient(t *testing.T, stack *demo.Stack, timeout time.Duration) *query.Prometheus {
+	t.Helper()
+	p, err := query.NewPrometheus(query.PrometheusOptions{URL: stack.PrometheusURL, Timeout: timeout})
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(p.Close)
+	return p
+}
+
+// demoShape is the demo app's shape over the rate window given.
+func demoShape(window time.Duration) query.Shape {
+	s := flaskShape()
+	s.Window = window
+	return s
+}
+
+func checkOf(r *Report, id string) Check {
 	for _, c := range r.Checks {
 		if c.ID == id {
 			return c
@@ -27,7 +46,7 @@ func checkOf(r *DoctorReport, id string) Check {
 	return Check{ID: id, Status: "missing"}
 }
 
-func describeReport(r *DoctorReport) string {
+func describeReport(r *Report) string {
 	var b strings.Builder
 	for _, c := range r.Checks {
 		fmt.Fprintf(&b, "\n  %s %s: %s %v", c.Status, c.ID, c.Seen, c.Subjects)
@@ -62,16 +81,16 @@ func TestIntegrationDoctor(t *testing.T) {
 	stack.App.SetFault("/api/search", demo.Fault{Latency: 30 * time.Second})
 	p := demoClient(t, stack, 10*time.Second)
 
-	run := func(job string) *DoctorReport {
+	run := func(job string) *Report {
 		s := demoShape(15 * time.Second)
 		s.Selector = fmt.Sprintf("job=%q", job)
-		return p.Doctor(context.Background(), s, DoctorOptions{})
+		return Run(context.Background(), p, s, Options{})
 	}
 	// expect waits until the check of a job has the status, and returns
 	// the report.
-	expect := func(job, id string, st CheckStatus, within time.Duration) *DoctorReport {
+	expect := func(job, id string, st Status, within time.Duration) *Report {
 		t.Helper()
-		var r *DoctorReport
+		var r *Report
 		demotest.Eventually(t, within, job+": "+id+" "+string(st), func() (bool, string) {
 			r = run(job)
 			return checkOf(r, id).Status == st, describeReport(r)
@@ -81,18 +100,18 @@ func TestIntegrationDoctor(t *testing.T) {
 
 	// The healthy job: every check but the path explosion and the p99 of
 	// /api/search (slowed past the top bucket) reads ok.
-	r := expect("flask", CheckP99Capped, CheckWarn, 40*time.Second)
+	r := expect("flask", CheckP99Capped, Warn, 40*time.Second)
 	if c := checkOf(r, CheckP99Capped); len(c.Subjects) != 1 || c.Subjects[0] != "/api/search" || !strings.Contains(c.Why, "≥10s") {
 		t.Errorf("flask p99 capped: %+v", c)
 	}
 	for _, id := range []string{CheckMetrics, CheckPrefix, CheckEndpointLabel, CheckLatencyKind, CheckCounterResets, CheckUnmatched} {
-		if c := checkOf(r, id); c.Status != CheckOK {
+		if c := checkOf(r, id); c.Status != OK {
 			t.Errorf("flask %s: %s, want ok: %s", id, c.Status, describeReport(r))
 		}
 	}
 	// No 500 served: the exceptions counter cannot be checked yet, and
 	// the check says so rather than pass.
-	if c := checkOf(r, CheckExceptions); c.Status != CheckInfo || !strings.Contains(c.Seen, "not checked yet: no status 500") {
+	if c := checkOf(r, CheckExceptions); c.Status != Info || !strings.Contains(c.Seen, "not checked yet: no status 500") {
 		t.Errorf("flask exceptions with no 500: %s %q, want info, not checked yet", c.Status, c.Seen)
 	}
 	if r.At.IsZero() || time.Since(r.At) > time.Minute {
@@ -101,62 +120,62 @@ func TestIntegrationDoctor(t *testing.T) {
 	if r.Detected.Prefix != "flask_" || r.Detected.EndpointLabel != "path" || !r.Detected.Histogram || r.Detected.TopBucket != 10 {
 		t.Errorf("flask detected %+v", r.Detected)
 	}
-	if r.Requests != DoctorRequests {
-		t.Errorf("flask: %d requests, want %d", r.Requests, DoctorRequests)
+	if r.Requests != Requests {
+		t.Errorf("flask: %d requests, want %d", r.Requests, Requests)
 	}
 
-	r = expect("rule", CheckEndpointLabel, CheckWarn, 20*time.Second)
+	r = expect("rule", CheckEndpointLabel, Warn, 20*time.Second)
 	if r.Detected.EndpointLabel != "url_rule" || !strings.Contains(checkOf(r, CheckEndpointLabel).Fix, `metrics.endpoint_label = "url_rule"`) {
 		t.Errorf("rule: %+v %s", r.Detected, describeReport(r))
 	}
-	expect("rule", CheckUnmatched, CheckInfo, 20*time.Second)
-	if c := checkOf(r, CheckPathExplosion); c.Status != CheckOK {
+	expect("rule", CheckUnmatched, Info, 20*time.Second)
+	if c := checkOf(r, CheckPathExplosion); c.Status != OK {
 		t.Errorf("rule: path explosion %s under url_rule: %s", c.Status, describeReport(r))
 	}
 
-	r = expect("custom", CheckEndpointLabel, CheckWarn, 20*time.Second)
+	r = expect("custom", CheckEndpointLabel, Warn, 20*time.Second)
 	if r.Detected.EndpointLabel != "route_name" {
 		t.Errorf("custom group_by: detected %q: %s", r.Detected.EndpointLabel, describeReport(r))
 	}
 
-	r = expect("shop", CheckPrefix, CheckWarn, 20*time.Second)
+	r = expect("shop", CheckPrefix, Warn, 20*time.Second)
 	if r.Detected.DurationMetric != "shop_http_request_duration_seconds" || r.Detected.InfoMetric != "shop_exporter_info" ||
 		!strings.Contains(checkOf(r, CheckPrefix).Fix, `metrics.duration_metric = "shop_http_request_duration_seconds"`) {
 		t.Errorf("shop: %+v %s", r.Detected, describeReport(r))
 	}
 
-	r = expect("summary", CheckLatencyKind, CheckWarn, 20*time.Second)
-	if !r.Detected.Summary || checkOf(r, CheckP99Capped).Status != CheckUnknown {
+	r = expect("summary", CheckLatencyKind, Warn, 20*time.Second)
+	if !r.Detected.Summary || checkOf(r, CheckP99Capped).Status != Unknown {
 		t.Errorf("summary: %+v %s", r.Detected, describeReport(r))
 	}
 
-	r = expect("workers", CheckCounterResets, CheckWarn, 30*time.Second)
+	r = expect("workers", CheckCounterResets, Warn, 30*time.Second)
 	if c := checkOf(r, CheckCounterResets); len(c.Subjects) != 1 || !strings.Contains(c.Subjects[0], "workers") || !strings.Contains(c.Fix, "PROMETHEUS_MULTIPROC_DIR") {
 		t.Errorf("workers: %+v", c)
 	}
-	if c := checkOf(run("flask"), CheckCounterResets); c.Status != CheckOK {
+	if c := checkOf(run("flask"), CheckCounterResets); c.Status != OK {
 		t.Errorf("flask counter resets with one process: %+v", c)
 	}
 
-	r = expect("hidden", CheckExceptions, CheckWarn, 30*time.Second)
+	r = expect("hidden", CheckExceptions, Warn, 30*time.Second)
 	if c := checkOf(r, CheckExceptions); !strings.Contains(c.Seen, "no flask_http_request_exceptions_total series") {
 		t.Errorf("hidden: %+v", c)
 	}
 
-	r = expect("scanned", CheckUnmatched, CheckWarn, 30*time.Second)
+	r = expect("scanned", CheckUnmatched, Warn, 30*time.Second)
 	if c := checkOf(r, CheckUnmatched); len(c.Subjects) == 0 || !strings.HasPrefix(c.Subjects[0], "/old-") {
 		t.Errorf("scanned: %+v", c)
 	}
 
-	r = expect("reloader", CheckMetrics, CheckWarn, 20*time.Second)
+	r = expect("reloader", CheckMetrics, Warn, 20*time.Second)
 	if c := checkOf(r, CheckMetrics); len(c.Subjects) != 1 || !strings.Contains(c.Subjects[0], "reloader") || !strings.Contains(c.Why, "DEBUG_METRICS") {
 		t.Errorf("reloader: %+v", c)
 	}
-	if c := checkOf(r, CheckEndpointLabel); c.Status != CheckUnknown {
+	if c := checkOf(r, CheckEndpointLabel); c.Status != Unknown {
 		t.Errorf("reloader: endpoint label %s, want unknown with no duration family", c.Status)
 	}
 
-	r = expect("exploded", CheckPathExplosion, CheckWarn, 20*time.Second)
+	r = expect("exploded", CheckPathExplosion, Warn, 20*time.Second)
 	found := false
 	for _, g := range r.Detected.Groups {
 		if g.Name == "/blog/<slug>" && len(g.Members) >= 45 {
@@ -179,103 +198,19 @@ func TestIntegrationDoctor(t *testing.T) {
 	for _, job := range []string{"flask", "exploded"} {
 		s := demoShape(15 * time.Second)
 		s.Selector = fmt.Sprintf("job=%q", job)
-		var r *DoctorReport
+		var r *Report
 		var got float64
 		demotest.Eventually(t, 2*time.Minute, job+": a doctor run that reads every check", func() (bool, string) {
 			before := handlerRequests(t, stack.PrometheusURL, handlers...)
-			r = slow.Doctor(context.Background(), s, DoctorOptions{})
-			if len(r.Errors) > 0 || r.Requests != DoctorRequests {
-				return false, fmt.Sprintf("the doctor sent %d requests, want %d; failed: %v", r.Requests, DoctorRequests, r.Errors)
+			r = Run(context.Background(), slow, s, Options{})
+			if len(r.Errors) > 0 || r.Requests != Requests {
+				return false, fmt.Sprintf("the doctor sent %d requests, want %d; failed: %v", r.Requests, Requests, r.Errors)
 			}
-			got = demotest.RequestsSince(t, stack.PrometheusURL, before, DoctorRequests, handlers...)
+			got = demotest.RequestsSince(t, stack.PrometheusURL, before, Requests, handlers...)
 			return true, ""
 		})
-		if got != DoctorRequests {
-			t.Errorf("%s (%d endpoints): Prometheus counted %v requests, the report %d, want %d", job, r.Detected.Endpoints, got, r.Requests, DoctorRequests)
+		if got != Requests {
+			t.Errorf("%s (%d endpoints): Prometheus counted %v requests, the report %d, want %d", job, r.Detected.Endpoints, got, r.Requests, Requests)
 		}
 	}
-}
-
-// TestIntegrationMetricNamesLeaveOutCreated reads the metric names for the
-// PromQL completion from the real Prometheus: the *_created gauges the app
-// exports beside its counters and histogram are left out, the families
-// themselves are in.
-func TestIntegrationMetricNamesLeaveOutCreated(t *testing.T) {
-	stack := demotest.Start(t, demo.StackOptions{App: demo.AppOptions{Seed: 2}})
-	p := demoClient(t, stack, 10*time.Second)
-	created := scalarAt(t, p, `count(flask_http_request_created) + count(flask_http_request_duration_seconds_created)`, time.Now())
-	if !(created > 0) {
-		t.Fatalf("the app exports no *_created series: %v", created)
-	}
-	names, err := MetricNames(context.Background(), p.API())
-	if err != nil {
-		t.Fatal(err)
-	}
-	got := strings.Join(names, " ")
-	for _, bad := range []string{"flask_http_request_created", "flask_http_request_duration_seconds_created"} {
-		if strings.Contains(" "+got+" ", " "+bad+" ") {
-			t.Errorf("completion offers %s", bad)
-		}
-	}
-	for _, good := range []string{"flask_http_request_total", "flask_http_request_duration_seconds_bucket", "up"} {
-		if !strings.Contains(" "+got+" ", " "+good+" ") {
-			t.Errorf("completion lacks %s", good)
-		}
-	}
-}
-
-// TestIntegrationDiscoveredPanels finds the demo app's business metrics
-// from the real Prometheus's target metadata and runs the panels made of
-// them: each answers, split by the label vigil picked.
-func TestIntegrationDiscoveredPanels(t *testing.T) {
-	stack := demotest.Start(t, demo.StackOptions{App: demo.AppOptions{Seed: 4}})
-	p := demoClient(t, stack, 10*time.Second)
-	s := demoShape(20 * time.Second)
-	var d *Discovery
-	demotest.Eventually(t, 20*time.Second, "the app's families in the target metadata", func() (bool, string) {
-		var err error
-		d, err = p.DiscoverFamilies(context.Background(), s)
-		if err != nil {
-			return false, err.Error()
-		}
-		return len(d.Families) >= 3, fmt.Sprintf("%+v", d.Families)
-	})
-	got := map[string]string{}
-	for _, f := range d.Families {
-		got[f.Name] = string(f.Type) + " by " + f.Label
-	}
-	want := map[string]string{
-		"article_views_total":          "counter by slug",
-		"celery_task_duration_seconds": "histogram by task",
-		"db_query_duration_seconds":    "histogram by query",
-	}
-	for name, w := range want {
-		if got[name] != w {
-			t.Errorf("%s: %q, want %q (all: %v)", name, got[name], w, got)
-		}
-	}
-	for name := range got {
-		if strings.HasPrefix(name, "flask_") || strings.HasPrefix(name, "process_") || strings.HasSuffix(name, "_created") {
-			t.Errorf("%s offered as a panel", name)
-		}
-	}
-	if d.Requests != 2+len(d.Families) {
-		t.Errorf("%d requests for %d families, want %d", d.Requests, len(d.Families), 2+len(d.Families))
-	}
-	specs := DiscoveredPanels(d.Families)
-	if len(specs) != 5 {
-		t.Fatalf("%d panels, want 5 (two per histogram, one per counter): %+v", len(specs), specs)
-	}
-	demotest.Eventually(t, 20*time.Second, "every discovered panel to answer with rows", func() (bool, string) {
-		res := RunPanels(context.Background(), p, specs, VarsOf(s), time.Hour, time.Now())
-		for i, r := range res {
-			if r.Err != nil {
-				return false, specs[i].Title + ": " + r.Err.Error()
-			}
-			if specs[i].Kind == PanelTop && len(r.Rows) == 0 {
-				return false, specs[i].Title + ": no rows"
-			}
-		}
-		return true, ""
-	})
 }

@@ -1,4 +1,4 @@
-package query
+package doctor
 
 import (
 	"strings"
@@ -6,7 +6,22 @@ import (
 	"time"
 
 	"github.com/prometheus/common/model"
+
+	"github.com/vigilterm/vigil/query"
 )
+
+// flaskShape is prometheus_flask_exporter's default shape, of job "flask".
+func flaskShape() query.Shape {
+	return query.Shape{
+		Selector:         `job="flask"`,
+		EndpointLabel:    "path",
+		DurationMetric:   "flask_http_request_duration_seconds",
+		RequestsMetric:   "flask_http_request_total",
+		ExceptionsMetric: "flask_http_request_exceptions_total",
+		ErrorStatus:      "5..",
+		Window:           5 * time.Minute,
+	}
+}
 
 func famSample(name, job, instance string) *model.Sample {
 	return &model.Sample{Metric: model.Metric{model.MetricNameLabel: model.LabelValue(name), "job": model.LabelValue(job), "instance": model.LabelValue(instance)}, Value: 1}
@@ -15,7 +30,7 @@ func famSample(name, job, instance string) *model.Sample {
 // The prefix named by *_exporter_info wins over one more targets use
 // without it; with no info metric, the prefix of most targets.
 func TestDoctorPrefixFromExporterInfo(t *testing.T) {
-	up := queryResult{vec: model.Vector{}}
+	up := query.Answer{Vec: model.Vector{}}
 	fams := model.Vector{
 		famSample("a_http_request_duration_seconds_count", "x", "1"),
 		famSample("a_http_request_duration_seconds_count", "x", "2"),
@@ -23,12 +38,12 @@ func TestDoctorPrefixFromExporterInfo(t *testing.T) {
 		famSample("b_http_request_duration_seconds_bucket", "y", "3"),
 		famSample("b_exporter_info", "y", "3"),
 	}
-	r := &DoctorReport{}
+	r := &Report{}
 	r.checkFamilies(flaskShape(), fams, up)
 	if r.Detected.Prefix != "b_" || r.Detected.InfoMetric != "b_exporter_info" || !r.Detected.Histogram {
 		t.Errorf("with b_exporter_info: %+v", r.Detected)
 	}
-	r = &DoctorReport{}
+	r = &Report{}
 	r.checkFamilies(flaskShape(), fams[:3], up)
 	if r.Detected.Prefix != "a_" {
 		t.Errorf("without an info metric: %+v", r.Detected)
@@ -39,18 +54,18 @@ func TestDoctorPrefixFromExporterInfo(t *testing.T) {
 // state, on a copy, and leaves the report alone when the refresh did not
 // look.
 func TestDoctorWithRulesOf(t *testing.T) {
-	r := &DoctorReport{Checks: []Check{{ID: "other", Seen: "x"}, {ID: CheckRecordingRules, Status: CheckInfo, Seen: "the overview reads the raw series: not checked yet"}}}
+	r := &Report{Checks: []Check{{ID: "other", Seen: "x"}, {ID: CheckRecordingRules, Status: Info, Seen: "the overview reads the raw series: not checked yet"}}}
 	s := flaskShape()
 	for _, c := range []struct {
-		ov         *Overview
-		status     CheckStatus
+		ov         *query.Overview
+		status     Status
 		want, nope string
 	}{
-		{&Overview{Window: 4 * time.Second, Recorded: "4s"}, CheckOK, "recorded series of window 4s (vigil:job_path_status:flask_http_request_duration_seconds_count:rate4s", "raw"},
-		{&Overview{Window: time.Minute, RulesWhy: "off"}, CheckInfo, `prometheus.recording_rules is "off"`, "recorded"},
-		{&Overview{Window: time.Minute, Recorded: "1m", NotRecorded: []string{"the counter resets, read raw"}}, CheckInfo, "not recorded: the counter resets, read raw", "reads the raw"},
-		{&Overview{Window: time.Minute}, CheckInfo, "not checked yet", "recorded"},
-		{nil, CheckInfo, "not checked yet", "recorded"},
+		{&query.Overview{Window: 4 * time.Second, Recorded: "4s"}, OK, "recorded series of window 4s (vigil:job_path_status:flask_http_request_duration_seconds_count:rate4s", "raw"},
+		{&query.Overview{Window: time.Minute, RulesWhy: "off"}, Info, `prometheus.recording_rules is "off"`, "recorded"},
+		{&query.Overview{Window: time.Minute, Recorded: "1m", NotRecorded: []string{"the counter resets, read raw"}}, Info, "not recorded: the counter resets, read raw", "reads the raw"},
+		{&query.Overview{Window: time.Minute}, Info, "not checked yet", "recorded"},
+		{nil, Info, "not checked yet", "recorded"},
 	} {
 		got := r.WithRulesOf(s, c.ov)
 		rc := got.Checks[1]

@@ -1,4 +1,8 @@
-package query
+// Package doctor is the metrics doctor: it finds what the defaults of
+// prometheus_flask_exporter and its users' setups do to the figures, from
+// the series of the selected targets. Every check is a fixed query
+// (Requests in all), whatever the number of endpoints or targets.
+package doctor
 
 import (
 	"context"
@@ -8,25 +12,21 @@ import (
 	"strings"
 	"time"
 
-	v1 "github.com/prometheus/client_golang/api/prometheus/v1"
 	"github.com/prometheus/common/model"
+
+	"github.com/vigilterm/vigil/query"
 )
 
-// The metrics doctor: what prometheus_flask_exporter's defaults and its
-// users' setups do to the figures, found from the series of the selected
-// targets. Every check is a fixed query (DoctorRequests in all), whatever
-// the number of endpoints or targets.
-
-// CheckStatus is a check's outcome.
-type CheckStatus string
+// Status is a check's outcome.
+type Status string
 
 // The outcomes of a check. Unknown is a check whose query failed or whose
 // premise is missing (no histogram: no bucket to check); it is never "ok".
 const (
-	CheckOK      CheckStatus = "ok"
-	CheckInfo    CheckStatus = "info"
-	CheckWarn    CheckStatus = "warn"
-	CheckUnknown CheckStatus = "unknown"
+	OK      Status = "ok"
+	Info    Status = "info"
+	Warn    Status = "warn"
+	Unknown Status = "unknown"
 )
 
 // The checks, by ID.
@@ -47,9 +47,9 @@ const (
 
 // Check is one thing the doctor looked at.
 type Check struct {
-	ID     string      `json:"id"`
-	Title  string      `json:"title"`
-	Status CheckStatus `json:"status"`
+	ID     string `json:"id"`
+	Title  string `json:"title"`
+	Status Status `json:"status"`
 	// Seen is what was found; Why, why it matters; Fix, what to change in
 	// the app or in vigil's config (empty for ok).
 	Seen string `json:"seen"`
@@ -82,30 +82,30 @@ type Detected struct {
 	// Endpoints is the number of values of the endpoint label.
 	Endpoints int `json:"endpoints"`
 	// Groups are the paths that differ in one segment.
-	Groups []PathGroup `json:"-"`
+	Groups []query.PathGroup `json:"-"`
 }
 
-// DoctorReport is one run of the doctor.
-type DoctorReport struct {
-	Detected Detected     `json:"detected"`
-	Checks   []Check      `json:"checks"`
-	Errors   []QueryError `json:"-"`
+// Report is one run of the doctor.
+type Report struct {
+	Detected Detected           `json:"detected"`
+	Checks   []Check            `json:"checks"`
+	Errors   []query.QueryError `json:"-"`
 	// Requests is the number of requests sent to Prometheus.
 	Requests int `json:"requests"`
 	// Window is the rate window the checks and the advice are of: the
 	// overview's (ResolveWindow).
-	Window WindowChoice `json:"-"`
+	Window query.WindowChoice `json:"-"`
 	// At is when the checks were made: each says what it saw then.
 	At time.Time `json:"at"`
 
-	opts DoctorOptions
+	opts Options
 }
 
 // Worst is the most serious status among the checks: warn, then unknown,
 // then info, then ok.
-func (r *DoctorReport) Worst() CheckStatus {
-	rank := map[CheckStatus]int{CheckOK: 0, CheckInfo: 1, CheckUnknown: 2, CheckWarn: 3}
-	w := CheckOK
+func (r *Report) Worst() Status {
+	rank := map[Status]int{OK: 0, Info: 1, Unknown: 2, Warn: 3}
+	w := OK
 	for _, c := range r.Checks {
 		if rank[c.Status] > rank[w] {
 			w = c.Status
@@ -115,22 +115,22 @@ func (r *DoctorReport) Worst() CheckStatus {
 }
 
 // Problems are the checks that warn or could not be made.
-func (r *DoctorReport) Problems() []Check {
+func (r *Report) Problems() []Check {
 	var out []Check
 	for _, c := range r.Checks {
-		if c.Status == CheckWarn || c.Status == CheckUnknown {
+		if c.Status == Warn || c.Status == Unknown {
 			out = append(out, c)
 		}
 	}
 	return out
 }
 
-// DoctorRequests is the number of requests one doctor run sends at most:
+// Requests is the number of requests one doctor run sends at most:
 // the families and up (1, 2), the label names of the duration family (3),
 // then the endpoint values, the resets, the exceptions and the buckets
 // (4-7). With ui.window "auto", a client that has not read the scrape
 // interval yet reads it first (ResolveWindow: two more).
-const DoctorRequests = 7
+const Requests = 7
 
 // The exporter's family names without prefix.
 const (
@@ -145,16 +145,16 @@ var familiesRE = `(.+_)?(` + baseDuration + `(_count|_bucket|_sum)?|` + baseRequ
 
 // notEndpointLabels are labels of the duration family that never name an
 // endpoint.
-var notEndpointLabels = map[string]bool{"__name__": true, "method": true, StatusLabel: true, "le": true, "quantile": true, "job": true, "instance": true}
+var notEndpointLabels = map[string]bool{"__name__": true, "method": true, query.StatusLabel: true, "le": true, "quantile": true, "job": true, "instance": true}
 
 // knownEndpointLabels are group_by's usual labels, preferred in this order.
 var knownEndpointLabels = []string{"path", "url_rule", "endpoint"}
 
 var errorNoDuration = fmt.Errorf("no request duration family was found")
 
-// DoctorOptions say which parts of the shape were left to detection: then
+// Options say which parts of the shape were left to detection: then
 // what was found is used, not a mismatch.
-type DoctorOptions struct {
+type Options struct {
 	// LabelDetected: metrics.endpoint_label is unset.
 	LabelDetected bool
 	// NamesDetected: the family names are prometheus_flask_exporter's
@@ -162,32 +162,33 @@ type DoctorOptions struct {
 	NamesDetected bool
 }
 
-// Detect reads the exporter's setup from the series behind s.Selector: the
-// prefix, the latency kind and the endpoint label, in three requests.
-func (p *Prometheus) Detect(ctx context.Context, s Shape) (*Detected, error) {
-	r := p.doctor(ctx, s, DoctorOptions{}, true)
+// Detect reads the exporter's setup from the series behind s.Selector, on
+// p: the prefix, the latency kind and the endpoint label, in three
+// requests.
+func Detect(ctx context.Context, p *query.Prometheus, s query.Shape) (*Detected, error) {
+	r := run(ctx, p, s, Options{}, true)
 	if len(r.Errors) > 0 {
 		return &r.Detected, fmt.Errorf("%s: %w", r.Errors[0].Name, r.Errors[0].Err)
 	}
 	return &r.Detected, nil
 }
 
-// Doctor checks the exporter's series behind s.Selector. s gives the
+// Run checks the exporter's series behind s.Selector, on p. s gives the
 // configured names: what was detected is compared with them, unless o says
 // they were left to detection.
-func (p *Prometheus) Doctor(ctx context.Context, s Shape, o DoctorOptions) *DoctorReport {
-	return p.doctor(ctx, s, o, false)
+func Run(ctx context.Context, p *query.Prometheus, s query.Shape, o Options) *Report {
+	return run(ctx, p, s, o, false)
 }
 
-func (p *Prometheus) doctor(ctx context.Context, s Shape, o DoctorOptions, detectOnly bool) *DoctorReport {
+func run(ctx context.Context, p *query.Prometheus, s query.Shape, o Options, detectOnly bool) *Report {
 	now := time.Now()
-	r := &DoctorReport{opts: o, At: now}
+	r := &Report{opts: o, At: now}
 	defer r.sortChecks()
 	if !detectOnly {
 		// The overview's window, as the console's doctor and the
 		// command's both advise it (the recording rules' window).
 		var sent int
-		s, r.Window, sent = p.resolveWindow(ctx, s)
+		s, r.Window, sent = p.ResolveWindow(ctx, s)
 		r.Requests += sent
 	}
 	w := s.Window
@@ -195,21 +196,21 @@ func (p *Prometheus) doctor(ctx context.Context, s Shape, o DoctorOptions, detec
 		w = 5 * time.Minute
 	}
 	// 1, 2: which families each target has, and which targets are up.
-	famQ := NamedQuery{Name: "families", Expr: "count by (__name__, instance, job) (" + selector("", s.Selector, `__name__=~"`+familiesRE+`"`) + ")"}
-	upQ := NamedQuery{Name: "up", Expr: selector("up", s.Selector)}
-	res := p.runAll(ctx, []NamedQuery{famQ, upQ}, now, v1.Range{})
+	famQ := query.NamedQuery{Name: "families", Expr: "count by (__name__, instance, job) (" + query.Selector("", s.Selector, `__name__=~"`+familiesRE+`"`) + ")"}
+	upQ := query.NamedQuery{Name: "up", Expr: query.Selector("up", s.Selector)}
+	res := p.Instants(ctx, []query.NamedQuery{famQ, upQ}, now)
 	r.Requests += 2
 	fam, up := res[0], res[1]
-	for i, q := range []NamedQuery{famQ, upQ} {
-		if res[i].err != nil {
-			r.Errors = append(r.Errors, QueryError{Name: q.Name, Query: q.Expr, Err: res[i].err})
+	for i, q := range []query.NamedQuery{famQ, upQ} {
+		if res[i].Err != nil {
+			r.Errors = append(r.Errors, query.QueryError{Name: q.Name, Query: q.Expr, Err: res[i].Err})
 		}
 	}
-	if fam.err != nil {
-		r.unknownAll(fmt.Sprintf("query families failed: %v", fam.err))
+	if fam.Err != nil {
+		r.unknownAll(fmt.Sprintf("query families failed: %v", fam.Err))
 		return r
 	}
-	r.checkFamilies(s, fam.vec, up)
+	r.checkFamilies(s, fam.Vec, up)
 	d := &r.Detected
 	if d.DurationMetric == "" {
 		return r
@@ -217,14 +218,13 @@ func (p *Prometheus) doctor(ctx context.Context, s Shape, o DoctorOptions, detec
 
 	// 3: the label names of the duration family, less the targets' own.
 	count := d.DurationMetric + "_count"
-	names, _, _, err := p.api.LabelNames(p.ctxTimeout(ctx), []string{selector(count, s.Selector)}, now.Add(-w), now)
+	names, err := p.LabelNames(ctx, query.Selector(count, s.Selector), now.Add(-w), now)
 	r.Requests++
 	if err != nil {
-		err = p.wrap(ctx, "label names", err)
-		r.Errors = append(r.Errors, QueryError{Name: "label_names", Query: "/api/v1/labels?match[]=" + selector(count, s.Selector), Err: err})
-		r.add(Check{ID: CheckEndpointLabel, Title: "endpoint label", Status: CheckUnknown, Seen: "the label names could not be read: " + err.Error()})
+		r.Errors = append(r.Errors, query.QueryError{Name: "label_names", Query: "/api/v1/labels?match[]=" + query.Selector(count, s.Selector), Err: err})
+		r.add(Check{ID: CheckEndpointLabel, Title: "endpoint label", Status: Unknown, Seen: "the label names could not be read: " + err.Error()})
 	} else {
-		r.checkEndpointLabel(s, names, up.vec)
+		r.checkEndpointLabel(s, names, up.Vec)
 	}
 	if detectOnly {
 		return r
@@ -237,37 +237,37 @@ func (p *Prometheus) doctor(ctx context.Context, s Shape, o DoctorOptions, detec
 	// 4-7 at once.
 	sh := s
 	sh.DurationMetric, sh.EndpointLabel = d.DurationMetric, label
-	qs := []NamedQuery{
-		{Name: "endpoints", Expr: tag("count by ("+label+") ("+selector(count, s.Selector)+")", "all") +
-			" or " + tag(only404Query(count, s.Selector, label), "only404") +
-			" or " + tag(RulesQuery(sh), "rules")},
-		{Name: "resets", Expr: tag("max by (instance, job) (resets("+rangeOf(count, s.Selector, doctorResetsWindow)+"))", "resets") +
-			" or " + tag("max by (instance, job) (changes("+rangeOf(StartTimeMetric, s.Selector, doctorResetsWindow)+"))", "restarts") +
-			" or " + tag("max by (instance, job) (resets("+rangeOf(StartTimeMetric, s.Selector, doctorResetsWindow)+"))", "start_back")},
-		{Name: "exceptions", Expr: tag("sum(increase("+rangeOf(count, s.Selector, doctorExcWindow, matcher(StatusLabel, "=", "500"))+"))", "status500") +
-			" or " + tag("sum(increase("+rangeOf(d.ExceptionsMetric, s.Selector, doctorExcWindow)+"))", "exceptions")},
+	qs := []query.NamedQuery{
+		{Name: "endpoints", Expr: query.Tag("count by ("+label+") ("+query.Selector(count, s.Selector)+")", "all") +
+			" or " + query.Tag(query.Only404Query(count, s.Selector, label), "only404") +
+			" or " + query.Tag(query.RulesQuery(sh), "rules")},
+		{Name: "resets", Expr: query.Tag("max by (instance, job) (resets("+query.RangeSelector(count, s.Selector, doctorResetsWindow)+"))", "resets") +
+			" or " + query.Tag("max by (instance, job) (changes("+query.RangeSelector(query.StartTimeMetric, s.Selector, doctorResetsWindow)+"))", "restarts") +
+			" or " + query.Tag("max by (instance, job) (resets("+query.RangeSelector(query.StartTimeMetric, s.Selector, doctorResetsWindow)+"))", "start_back")},
+		{Name: "exceptions", Expr: query.Tag("sum(increase("+query.RangeSelector(count, s.Selector, doctorExcWindow, query.LabelMatch(query.StatusLabel, "=", "500"))+"))", "status500") +
+			" or " + query.Tag("sum(increase("+query.RangeSelector(d.ExceptionsMetric, s.Selector, doctorExcWindow)+"))", "exceptions")},
 	}
 	if d.Histogram {
-		qs = append(qs, NamedQuery{Name: "buckets", Expr: tag("count by (le) ("+selector(d.DurationMetric+"_bucket", s.Selector)+")", "le") +
-			" or " + tag(QuantileQuery(Shape{Selector: s.Selector, EndpointLabel: label, DurationMetric: d.DurationMetric, Window: w}, 0.99), "p99")})
+		qs = append(qs, query.NamedQuery{Name: "buckets", Expr: query.Tag("count by (le) ("+query.Selector(d.DurationMetric+"_bucket", s.Selector)+")", "le") +
+			" or " + query.Tag(query.QuantileQuery(query.Shape{Selector: s.Selector, EndpointLabel: label, DurationMetric: d.DurationMetric, Window: w}, 0.99), "p99")})
 	}
-	res = p.runAll(ctx, qs, now, v1.Range{})
+	res = p.Instants(ctx, qs, now)
 	r.Requests += len(qs)
 	for i, q := range qs {
 		x := res[i]
-		if x.err != nil {
-			r.Errors = append(r.Errors, QueryError{Name: q.Name, Query: q.Expr, Err: x.err})
+		if x.Err != nil {
+			r.Errors = append(r.Errors, query.QueryError{Name: q.Name, Query: q.Expr, Err: x.Err})
 		}
 		switch q.Name {
 		case "endpoints":
 			r.checkEndpoints(label, x)
-			rules := queryResult{err: x.err}
-			for _, smp := range x.vec {
-				if smp.Metric[SeriesLabel] == "rules" {
-					rules.vec = append(rules.vec, smp)
+			rules := query.Answer{Err: x.Err}
+			for _, smp := range x.Vec {
+				if smp.Metric[query.SeriesLabel] == "rules" {
+					rules.Vec = append(rules.Vec, smp)
 				}
 			}
-			_, off := p.rulesFor(sh)
+			off := p.RulesOff()
 			r.checkRules(sh, rules, off)
 		case "resets":
 			r.checkResets(x)
@@ -278,21 +278,15 @@ func (p *Prometheus) doctor(ctx context.Context, s Shape, o DoctorOptions, detec
 		}
 	}
 	if !d.Histogram {
-		r.add(Check{ID: CheckP99Capped, Title: "p99 within the buckets", Status: CheckUnknown, Seen: "no buckets: the latency is a summary"})
+		r.add(Check{ID: CheckP99Capped, Title: "p99 within the buckets", Status: Unknown, Seen: "no buckets: the latency is a summary"})
 	}
 	return r
 }
 
-func (p *Prometheus) ctxTimeout(ctx context.Context) context.Context {
-	c, cancel := context.WithTimeout(ctx, p.timeout)
-	context.AfterFunc(c, cancel)
-	return c
-}
-
-func (r *DoctorReport) add(c Check) { r.Checks = append(r.Checks, c) }
+func (r *Report) add(c Check) { r.Checks = append(r.Checks, c) }
 
 // sortChecks puts the checks in the order of doctorChecks.
-func (r *DoctorReport) sortChecks() {
+func (r *Report) sortChecks() {
 	order := map[string]int{}
 	for i, c := range doctorChecks {
 		order[c[0]] = i
@@ -301,9 +295,9 @@ func (r *DoctorReport) sortChecks() {
 }
 
 // unknownAll marks every check unknown for one reason.
-func (r *DoctorReport) unknownAll(why string) {
+func (r *Report) unknownAll(why string) {
 	for _, c := range doctorChecks {
-		r.add(Check{ID: c[0], Title: c[1], Status: CheckUnknown, Seen: why})
+		r.add(Check{ID: c[0], Title: c[1], Status: Unknown, Seen: why})
 	}
 }
 
@@ -336,7 +330,7 @@ func targetName(m model.Metric) string {
 
 // checkFamilies reads the prefix, the latency kind and which targets that
 // are up have no exporter family.
-func (r *DoctorReport) checkFamilies(s Shape, fams model.Vector, up queryResult) {
+func (r *Report) checkFamilies(s query.Shape, fams model.Vector, up query.Answer) {
 	d := &r.Detected
 	type tgt struct{ job, instance string }
 	has := map[tgt]bool{}
@@ -382,12 +376,12 @@ func (r *DoctorReport) checkFamilies(s Shape, fams model.Vector, up queryResult)
 	}
 
 	// Targets up with no exporter family: the debug reloader.
-	if up.err != nil {
-		r.add(Check{ID: CheckMetrics, Title: title(CheckMetrics), Status: CheckUnknown, Seen: "up{} could not be read: " + up.err.Error()})
+	if up.Err != nil {
+		r.add(Check{ID: CheckMetrics, Title: title(CheckMetrics), Status: Unknown, Seen: "up{} could not be read: " + up.Err.Error()})
 	} else {
 		var bare []string
 		upN := 0
-		for _, smp := range up.vec {
+		for _, smp := range up.Vec {
 			if smp.Value != 1 {
 				continue
 			}
@@ -399,37 +393,37 @@ func (r *DoctorReport) checkFamilies(s Shape, fams model.Vector, up queryResult)
 		sort.Strings(bare)
 		switch {
 		case upN == 0:
-			r.add(Check{ID: CheckMetrics, Title: title(CheckMetrics), Status: CheckUnknown,
-				Seen: fmt.Sprintf("no target of %s is up (%d series of up)", selectorText(s.Selector), len(up.vec)),
+			r.add(Check{ID: CheckMetrics, Title: title(CheckMetrics), Status: Unknown,
+				Seen: fmt.Sprintf("no target of %s is up (%d series of up)", selectorText(s.Selector), len(up.Vec)),
 				Why:  "nothing can be checked without a scraped target"})
 		case len(bare) > 0:
-			r.add(Check{ID: CheckMetrics, Title: title(CheckMetrics), Status: CheckWarn,
+			r.add(Check{ID: CheckMetrics, Title: title(CheckMetrics), Status: Warn,
 				Seen:     fmt.Sprintf("%d of %d targets are up but expose no exporter family (*%s, *%s)", len(bare), upN, baseDuration, baseRequests),
 				Why:      "the app serves /metrics but PrometheusMetrics registered nothing: under Flask's debug reloader (FLASK_DEBUG=1, app.run(debug=True)) the exporter stays off unless DEBUG_METRICS is set; their endpoints are missing, not idle",
 				Fix:      "run without the debug reloader, or set the environment variable DEBUG_METRICS=1 for the app; check that PrometheusMetrics(app) runs in the serving process",
 				Subjects: bare})
 		default:
-			r.add(Check{ID: CheckMetrics, Title: title(CheckMetrics), Status: CheckOK, Seen: fmt.Sprintf("every one of %d targets up exposes the exporter's families", upN)})
+			r.add(Check{ID: CheckMetrics, Title: title(CheckMetrics), Status: OK, Seen: fmt.Sprintf("every one of %d targets up exposes the exporter's families", upN)})
 		}
 	}
 
 	switch {
 	case bestN <= 0:
-		r.add(Check{ID: CheckPrefix, Title: title(CheckPrefix), Status: CheckWarn,
+		r.add(Check{ID: CheckPrefix, Title: title(CheckPrefix), Status: Warn,
 			Seen: "no *" + baseDuration + "_count series behind " + selectorText(s.Selector),
 			Why:  "without the request duration family there are no per-endpoint figures",
 			Fix:  "check the selector (--selector, selector in config.toml) and that the app uses prometheus_flask_exporter"})
 		for _, id := range []string{CheckEndpointLabel, CheckLatencyKind, CheckP99Capped, CheckCounterResets, CheckExceptions, CheckPathExplosion, CheckUnmatched} {
-			r.add(Check{ID: id, Title: title(id), Status: CheckUnknown, Seen: errorNoDuration.Error()})
+			r.add(Check{ID: id, Title: title(id), Status: Unknown, Seen: errorNoDuration.Error()})
 		}
 		return
 	case d.DurationMetric != s.DurationMetric && r.opts.NamesDetected:
-		r.add(Check{ID: CheckPrefix, Title: title(CheckPrefix), Status: CheckInfo,
+		r.add(Check{ID: CheckPrefix, Title: title(CheckPrefix), Status: Info,
 			Seen: fmt.Sprintf("the families are named %s* (%s); vigil uses them", shownPrefix(best), d.DurationMetric),
 			Why:  "the app sets PrometheusMetrics(defaults_prefix=...) (or NO_PREFIX); the metrics.*_metric keys are at their flask_ defaults, so the detected names are used",
 			Fix:  fmt.Sprintf("nothing to do; to pin them, set metrics.duration_metric = %q and the other metrics.*_metric keys", d.DurationMetric)})
 	case d.DurationMetric != s.DurationMetric:
-		c := Check{ID: CheckPrefix, Title: title(CheckPrefix), Status: CheckWarn,
+		c := Check{ID: CheckPrefix, Title: title(CheckPrefix), Status: Warn,
 			Seen: fmt.Sprintf("the families are named %s* (%s), not %s", shownPrefix(best), d.DurationMetric, s.DurationMetric),
 			Why:  "the app sets PrometheusMetrics(defaults_prefix=...) (or NO_PREFIX): queries for the configured names find nothing",
 			Fix: fmt.Sprintf("set metrics.duration_metric = %q, metrics.requests_metric = %q, metrics.exceptions_metric = %q and metrics.info_metric = %q in config.toml",
@@ -443,18 +437,18 @@ func (r *DoctorReport) checkFamilies(s Shape, fams model.Vector, up queryResult)
 		if names[d.InfoMetric] {
 			seen += "; " + d.InfoMetric + " is there"
 		}
-		r.add(Check{ID: CheckPrefix, Title: title(CheckPrefix), Status: CheckOK, Seen: seen})
+		r.add(Check{ID: CheckPrefix, Title: title(CheckPrefix), Status: OK, Seen: seen})
 	}
 	switch {
 	case d.Histogram:
-		r.add(Check{ID: CheckLatencyKind, Title: title(CheckLatencyKind), Status: CheckOK, Seen: d.DurationMetric + " has buckets"})
+		r.add(Check{ID: CheckLatencyKind, Title: title(CheckLatencyKind), Status: OK, Seen: d.DurationMetric + " has buckets"})
 	case d.Summary:
-		r.add(Check{ID: CheckLatencyKind, Title: title(CheckLatencyKind), Status: CheckWarn,
+		r.add(Check{ID: CheckLatencyKind, Title: title(CheckLatencyKind), Status: Warn,
 			Seen: d.DurationMetric + " is a summary: _count and _sum, no _bucket",
 			Why:  "p50 and p99 cannot be computed from a summary without quantiles; only the mean latency (_sum/_count) is known, and vigil shows p50/p99 as —",
 			Fix:  "PrometheusMetrics(app, default_latency_as_histogram=True), the exporter's default"})
 	default:
-		r.add(Check{ID: CheckLatencyKind, Title: title(CheckLatencyKind), Status: CheckUnknown, Seen: d.DurationMetric + "_count exists without _bucket or _sum"})
+		r.add(Check{ID: CheckLatencyKind, Title: title(CheckLatencyKind), Status: Unknown, Seen: d.DurationMetric + "_count exists without _bucket or _sum"})
 	}
 }
 
@@ -466,15 +460,15 @@ func shownPrefix(p string) string {
 }
 
 func selectorText(sel string) string {
-	if cleanSelector(sel) == "" {
+	if query.CleanSelector(sel) == "" {
 		return "{} (no selector)"
 	}
-	return "{" + cleanSelector(sel) + "}"
+	return "{" + query.CleanSelector(sel) + "}"
 }
 
 // checkEndpointLabel finds the endpoint label among the duration family's
 // label names: not a target label (those of up), not method, status, le.
-func (r *DoctorReport) checkEndpointLabel(s Shape, names model.LabelNames, up model.Vector) {
+func (r *Report) checkEndpointLabel(s query.Shape, names model.LabelNames, up model.Vector) {
 	target := map[string]bool{}
 	for _, smp := range up {
 		for n := range smp.Metric {
@@ -499,25 +493,25 @@ func (r *DoctorReport) checkEndpointLabel(s Shape, names model.LabelNames, up mo
 	}
 	switch {
 	case d.EndpointLabel == "" && len(cands) == 0:
-		r.add(Check{ID: CheckEndpointLabel, Title: title(CheckEndpointLabel), Status: CheckWarn,
+		r.add(Check{ID: CheckEndpointLabel, Title: title(CheckEndpointLabel), Status: Warn,
 			Seen: d.DurationMetric + " has no label besides method, status and the target's",
 			Why:  "endpoints cannot be told apart",
 			Fix:  "PrometheusMetrics(app, group_by='url_rule') (or 'path', 'endpoint')"})
 	case d.EndpointLabel == "":
-		r.add(Check{ID: CheckEndpointLabel, Title: title(CheckEndpointLabel), Status: CheckWarn,
+		r.add(Check{ID: CheckEndpointLabel, Title: title(CheckEndpointLabel), Status: Warn,
 			Seen:     "more than one label could name the endpoint: " + strings.Join(cands, ", "),
 			Why:      "a group_by function and default_labels both add labels; vigil cannot tell which one is the endpoint",
 			Fix:      "set metrics.endpoint_label in config.toml to the group_by label",
 			Subjects: cands})
 	case r.opts.LabelDetected:
-		r.add(Check{ID: CheckEndpointLabel, Title: title(CheckEndpointLabel), Status: CheckOK,
+		r.add(Check{ID: CheckEndpointLabel, Title: title(CheckEndpointLabel), Status: OK,
 			Seen: fmt.Sprintf("%q, detected (metrics.endpoint_label is unset)", d.EndpointLabel)})
 	case d.EndpointLabel != s.EndpointLabel:
-		r.add(Check{ID: CheckEndpointLabel, Title: title(CheckEndpointLabel), Status: CheckWarn,
+		r.add(Check{ID: CheckEndpointLabel, Title: title(CheckEndpointLabel), Status: Warn,
 			Seen: fmt.Sprintf("the endpoint label is %q (group_by), not the configured %q", d.EndpointLabel, s.EndpointLabel),
 			Why:  "queries by the configured label put every request on one empty endpoint",
 			Fix:  fmt.Sprintf("set metrics.endpoint_label = %q in config.toml", d.EndpointLabel)})
 	default:
-		r.add(Check{ID: CheckEndpointLabel, Title: title(CheckEndpointLabel), Status: CheckOK, Seen: fmt.Sprintf("%q, as configured", d.EndpointLabel)})
+		r.add(Check{ID: CheckEndpointLabel, Title: title(CheckEndpointLabel), Status: OK, Seen: fmt.Sprintf("%q, as configured", d.EndpointLabel)})
 	}
 }
