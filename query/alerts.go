@@ -127,11 +127,11 @@ func labelsKey(ls map[string]string) string {
 //
 // Duplicates inside either list (two rules with the same labels, such as a
 // slow and a fast copy of one alert) appear once: when they disagree, the
-// firing one wins, then the one active since earlier (see preferAlert). The
+// firing one wins, then the one active since earlier (see PreferAlert). The
 // inputs are not modified; the result is in input order (Alertmanager's
 // first), each duplicate at the place of its first occurrence.
 func MergeAlerts(am, prom []Alert) []Alert {
-	am, prom = dedupeAlerts(am), dedupeAlerts(prom)
+	am, prom = DedupeAlerts(am), DedupeAlerts(prom)
 	out := make([]Alert, 0, len(am)+len(prom))
 	byKey := make(map[string]int, len(am)+len(prom))
 	byName := make(map[string][]int)
@@ -175,10 +175,10 @@ func MergeAlerts(am, prom []Alert) []Alert {
 	return out
 }
 
-// dedupeAlerts keeps one alert per label set, the one preferAlert picks,
+// DedupeAlerts keeps one alert per label set, the one PreferAlert picks,
 // at the place of the first. It returns its input when there is no
 // duplicate.
-func dedupeAlerts(in []Alert) []Alert {
+func DedupeAlerts(in []Alert) []Alert {
 	var at map[string]int
 	var out []Alert
 	for i := range in {
@@ -194,7 +194,7 @@ func dedupeAlerts(in []Alert) []Alert {
 		if out == nil {
 			out = slices.Clone(in)
 		}
-		if preferAlert(in[i], out[j]) {
+		if PreferAlert(in[i], out[j]) {
 			out[j] = in[i]
 		}
 	}
@@ -210,10 +210,10 @@ func dedupeAlerts(in []Alert) []Alert {
 	return kept
 }
 
-// preferAlert reports whether a should be shown rather than b, two alerts
+// PreferAlert reports whether a should be shown rather than b, two alerts
 // with the same labels: firing beats any other state; then the one active
 // since earlier (a known start beats an unknown one).
-func preferAlert(a, b Alert) bool {
+func PreferAlert(a, b Alert) bool {
 	if af, bf := a.State == StateFiring, b.State == StateFiring; af != bf {
 		return af
 	}
@@ -414,8 +414,8 @@ func (f AlertFilter) Empty() bool { return len(f.Words) == 0 && len(f.Matchers) 
 // Match reports whether the alert passes the filter.
 func (f AlertFilter) Match(a Alert) bool {
 	if len(f.Matchers) > 0 {
-		ms, ok := usableMatchers(f.Matchers)
-		if !ok || !matchLabelMap(ms, a.Labels) {
+		ms, ok := UsableMatchers(f.Matchers)
+		if !ok || !MatchLabelMap(ms, a.Labels) {
 			return false
 		}
 	}

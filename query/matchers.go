@@ -114,7 +114,7 @@ func FormatMatchers(ms labels.Matchers) string {
 // that the set would select every alert. Alertmanager rejects such a
 // silence; vigil refuses it first. No matchers at all also counts.
 func MatchesAll(ms labels.Matchers) bool {
-	ms, ok := usableMatchers(ms)
+	ms, ok := UsableMatchers(ms)
 	if !ok {
 		return false
 	}
@@ -130,20 +130,20 @@ func MatchesAll(ms labels.Matchers) bool {
 // a silence with these matchers would silence. Matchers that are not usable
 // (a broken regular expression) match nothing.
 func AlertsMatching(ms labels.Matchers, alerts []Alert) []Alert {
-	ms, ok := usableMatchers(ms)
+	ms, ok := UsableMatchers(ms)
 	if !ok {
 		return nil
 	}
 	var out []Alert
 	for _, a := range alerts {
-		if matchLabelMap(ms, a.Labels) {
+		if MatchLabelMap(ms, a.Labels) {
 			out = append(out, a)
 		}
 	}
 	return out
 }
 
-func matchLabelMap(ms labels.Matchers, ls map[string]string) bool {
+func MatchLabelMap(ms labels.Matchers, ls map[string]string) bool {
 	for _, m := range ms {
 		if !m.Matches(ls[m.Name]) {
 			return false
@@ -156,11 +156,11 @@ func validMatchType(t labels.MatchType) bool {
 	return t >= labels.MatchEqual && t <= labels.MatchNotRegexp
 }
 
-// usableMatchers returns matchers that can be evaluated without failing.
+// UsableMatchers returns matchers that can be evaluated without failing.
 // A matcher built by hand without labels.NewMatcher has no compiled regular
 // expression; it is rebuilt. ok is false when one cannot be made usable
 // (nil, unknown type, bad regular expression).
-func usableMatchers(ms labels.Matchers) (labels.Matchers, bool) {
+func UsableMatchers(ms labels.Matchers) (labels.Matchers, bool) {
 	var fixed labels.Matchers
 	for i, m := range ms {
 		if m != nil && validMatchType(m.Type) && matcherEvaluates(m) {
@@ -198,9 +198,9 @@ func matcherEvaluates(m *labels.Matcher) (ok bool) {
 	return true
 }
 
-// sameMatchers reports whether two matcher lists hold the same matchers,
+// SameMatchers reports whether two matcher lists hold the same matchers,
 // in any order.
-func sameMatchers(a, b labels.Matchers) bool {
+func SameMatchers(a, b labels.Matchers) bool {
 	if len(a) != len(b) {
 		return false
 	}

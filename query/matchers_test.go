@@ -40,7 +40,7 @@ func TestParseMatchers(t *testing.T) {
 		}
 		// FormatMatchers reads back to the same matchers.
 		again, err := ParseMatchers(FormatMatchers(ms))
-		if err != nil || !sameMatchers(again, ms) {
+		if err != nil || !SameMatchers(again, ms) {
 			t.Errorf("round trip of %q: %v %s", c.in, err, FormatMatchers(again))
 		}
 	}

@@ -13,6 +13,7 @@ import (
 	"github.com/vigilterm/vigil/demo"
 	"github.com/vigilterm/vigil/demo/demotest"
 	"github.com/vigilterm/vigil/query"
+	"github.com/vigilterm/vigil/query/alertmanager"
 )
 
 const vigilAlertRules = `groups:
@@ -115,7 +116,7 @@ func TestPrometheusAlertsAndRules(t *testing.T) {
 		t.Errorf("RuleFor(pending) = %+v, %v", r, ok)
 	}
 
-	am, err := query.NewAlertmanager(query.AlertmanagerOptions{URLs: stack.AlertmanagerURLs, Timeout: 5 * time.Second})
+	am, err := alertmanager.New(alertmanager.Options{URLs: stack.AlertmanagerURLs, Timeout: 5 * time.Second})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -206,7 +207,7 @@ func TestMergeTwinRulesShowsFiring(t *testing.T) {
 		}
 	}
 	check("Prometheus only", query.MergeAlerts(nil, prom), query.SourcePrometheus)
-	am, err := query.NewAlertmanager(query.AlertmanagerOptions{URLs: stack.AlertmanagerURLs, Timeout: 5 * time.Second})
+	am, err := alertmanager.New(alertmanager.Options{URLs: stack.AlertmanagerURLs, Timeout: 5 * time.Second})
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -328,6 +328,12 @@ func (t *cappedTransport) RoundTrip(r *http.Request) (*http.Response, error) {
 	return resp, nil
 }
 
+// CapBody caps rc at limit bytes: a read past it fails with
+// *BodyTooLargeError instead of truncating quietly.
+func CapBody(rc io.ReadCloser, limit int64) io.ReadCloser {
+	return &cappedBody{rc: rc, left: limit, limit: limit}
+}
+
 // cappedBody reads at most limit bytes and fails with *BodyTooLargeError
 // once the body proves longer, or once the answers read at once together
 // pass the shared budget.

@@ -2,10 +2,10 @@ package query
 
 import (
 	"slices"
-
-	"github.com/prometheus/common/model"
 	"strings"
 	"time"
+
+	"github.com/prometheus/common/model"
 )
 
 // The parts of a refresh that vigil's rules record beyond the rates and

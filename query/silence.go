@@ -6,8 +6,6 @@ import (
 	"strings"
 	"time"
 
-	"github.com/go-openapi/strfmt"
-	"github.com/prometheus/alertmanager/api/v2/models"
 	"github.com/prometheus/alertmanager/matcher/compat"
 	"github.com/prometheus/alertmanager/pkg/labels"
 	"github.com/prometheus/common/model"
@@ -92,10 +90,11 @@ func (es ValidationErrors) Field(name string) string {
 // too (Alertmanager accepts one; amtool does not by default). The error, if
 // any, is a ValidationErrors.
 func (s SilenceSpec) Validate(requireComment bool) error {
-	return s.validateAt(time.Now(), requireComment)
+	return s.ValidateAt(time.Now(), requireComment)
 }
 
-func (s SilenceSpec) validateAt(now time.Time, requireComment bool) error {
+// ValidateAt is Validate at the time now.
+func (s SilenceSpec) ValidateAt(now time.Time, requireComment bool) error {
 	var errs ValidationErrors
 	add := func(field, format string, args ...any) {
 		errs = append(errs, &ValidationError{Field: field, Msg: fmt.Sprintf(format, args...)})
@@ -147,91 +146,6 @@ func (s SilenceSpec) validateAt(now time.Time, requireComment bool) error {
 	return errs
 }
 
-// postable builds the API body. Matchers must be valid (Validate).
-func (s SilenceSpec) postable(now time.Time) *models.PostableSilence {
-	start := s.StartsAt
-	if start.IsZero() {
-		start = now
-	}
-	st, en := strfmt.DateTime(start), strfmt.DateTime(s.EndsAt)
-	createdBy, comment := s.CreatedBy, s.Comment
-	ms := make(models.Matchers, 0, len(s.Matchers))
-	for _, m := range s.Matchers {
-		if m == nil {
-			continue
-		}
-		name, value := m.Name, m.Value
-		isEqual := m.Type == labels.MatchEqual || m.Type == labels.MatchRegexp
-		isRegex := m.Type == labels.MatchRegexp || m.Type == labels.MatchNotRegexp
-		ms = append(ms, &models.Matcher{Name: &name, Value: &value, IsEqual: &isEqual, IsRegex: &isRegex})
-	}
-	return &models.PostableSilence{
-		ID: s.ID,
-		Silence: models.Silence{
-			Matchers:  ms,
-			StartsAt:  &st,
-			EndsAt:    &en,
-			CreatedBy: &createdBy,
-			Comment:   &comment,
-		},
-	}
-}
-
-// silenceFromAPI converts Alertmanager's silence. A matcher Alertmanager
-// holds but that does not build here (it cannot happen with a sane server)
-// is left out.
-func silenceFromAPI(g *models.GettableSilence) Silence {
-	var s Silence
-	if g == nil {
-		return s
-	}
-	s.ID = deref(g.ID)
-	if g.Status != nil {
-		s.State = deref(g.Status.State)
-	}
-	s.UpdatedAt = dateTime(g.UpdatedAt)
-	s.StartsAt = dateTime(g.StartsAt)
-	s.EndsAt = dateTime(g.EndsAt)
-	s.CreatedBy = deref(g.CreatedBy)
-	s.Comment = deref(g.Comment)
-	s.Matchers = make(labels.Matchers, 0, len(g.Matchers))
-	for _, m := range g.Matchers {
-		if m == nil {
-			continue
-		}
-		isEqual := m.IsEqual == nil || *m.IsEqual
-		isRegex := m.IsRegex != nil && *m.IsRegex
-		t := labels.MatchEqual
-		switch {
-		case isEqual && isRegex:
-			t = labels.MatchRegexp
-		case !isEqual && isRegex:
-			t = labels.MatchNotRegexp
-		case !isEqual:
-			t = labels.MatchNotEqual
-		}
-		lm, err := labels.NewMatcher(t, deref(m.Name), deref(m.Value))
-		if err == nil {
-			s.Matchers = append(s.Matchers, lm)
-		}
-	}
-	return s
-}
-
-func deref(p *string) string {
-	if p == nil {
-		return ""
-	}
-	return *p
-}
-
-func dateTime(d *strfmt.DateTime) time.Time {
-	if d == nil {
-		return time.Time{}
-	}
-	return time.Time(*d)
-}
-
 // SortSilences orders silences active, pending, expired; within a state by
 // end time (the soonest to end first, the most recently ended first among
 // the expired), then id. Alertmanager.Silences answers in this order.
@@ -263,13 +177,13 @@ func SortSilences(ss []Silence) {
 
 // SilenceMatchCount is how many of the alerts the silence's matchers select.
 func SilenceMatchCount(s Silence, alerts []Alert) int {
-	ms, ok := usableMatchers(s.Matchers)
+	ms, ok := UsableMatchers(s.Matchers)
 	if !ok || len(ms) == 0 {
 		return 0
 	}
 	n := 0
 	for i := range alerts {
-		if matchLabelMap(ms, alerts[i].Labels) {
+		if MatchLabelMap(ms, alerts[i].Labels) {
 			n++
 		}
 	}
@@ -281,11 +195,11 @@ func SilenceMatchCount(s Silence, alerts []Alert) int {
 func SilencesFor(a Alert, ss []Silence) []Silence {
 	var out []Silence
 	for _, s := range ss {
-		ms, ok := usableMatchers(s.Matchers)
+		ms, ok := UsableMatchers(s.Matchers)
 		if !ok || len(ms) == 0 {
 			continue
 		}
-		if matchLabelMap(ms, a.Labels) {
+		if MatchLabelMap(ms, a.Labels) {
 			out = append(out, s)
 		}
 	}

@@ -51,7 +51,7 @@ func TestSilenceSpecValidate(t *testing.T) {
 		t.Run(c.name, func(t *testing.T) {
 			s := good(t)
 			c.edit(&s)
-			err := s.validateAt(now, c.require)
+			err := s.ValidateAt(now, c.require)
 			if c.field == "" {
 				if err != nil {
 					t.Fatalf("unexpected error: %v", err)
@@ -73,7 +73,7 @@ func TestSilenceSpecValidate(t *testing.T) {
 	// Every problem is reported at once.
 	s := SilenceSpec{EndsAt: now.Add(-time.Hour)}
 	var ves ValidationErrors
-	if err := s.validateAt(now, true); !errors.As(err, &ves) || len(ves) != 3 || ves.Field("comment") == "" || ves.Field("matchers") == "" || ves.Field("endsAt") == "" {
+	if err := s.ValidateAt(now, true); !errors.As(err, &ves) || len(ves) != 3 || ves.Field("comment") == "" || ves.Field("matchers") == "" || ves.Field("endsAt") == "" {
 		t.Fatalf("got %v", err)
 	}
 }

@@ -1,4 +1,4 @@
-package query
+package query_test
 
 import (
 	"context"
@@ -14,6 +14,8 @@ import (
 
 	"github.com/vigilterm/vigil/demo"
 	"github.com/vigilterm/vigil/demo/demotest"
+	"github.com/vigilterm/vigil/query"
+	"github.com/vigilterm/vigil/query/alertmanager"
 )
 
 const timelineRules = `groups:
@@ -28,8 +30,8 @@ const timelineRules = `groups:
 // timelineEval is the rule evaluation interval of the test stack.
 const timelineEval = time.Second
 
-func eventsOf(tl *Timeline, kind EventKind) []Event {
-	var out []Event
+func eventsOf(tl *query.Timeline, kind query.EventKind) []query.Event {
+	var out []query.Event
 	for _, e := range tl.Events {
 		if e.Kind == kind {
 			out = append(out, e)
@@ -56,8 +58,8 @@ func TestIntegrationTimeline(t *testing.T) {
 		EvalInterval:  timelineEval,
 		RuleFiles:     map[string][]byte{"timeline.yml": []byte(timelineRules)},
 	})
-	p := demoClient(t, stack, 10*time.Second)
-	am, err := NewAlertmanager(AlertmanagerOptions{URLs: stack.AlertmanagerURLs, Timeout: 5 * time.Second})
+	p := query.DemoClient(t, stack, 10*time.Second)
+	am, err := alertmanager.New(alertmanager.Options{URLs: stack.AlertmanagerURLs, Timeout: 5 * time.Second})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -65,45 +67,45 @@ func TestIntegrationTimeline(t *testing.T) {
 	since := time.Now().Add(-2 * time.Second)
 	dir := t.TempDir()
 	auditPath := filepath.Join(dir, "audit.log")
-	notesPath := NotesPathFor(auditPath)
+	notesPath := query.NotesPathFor(auditPath)
 
 	// A restart and a deploy, once Prometheus has seen the app a while,
 	// each a few scrapes apart.
 	inst := stack.App.Addr()
 	demotest.WaitScrapes(t, stack.PrometheusURL, inst, 6)
 	oldStart := stack.App.StartTime()
-	postControl(t, stack.App.URL(), "/-/restart", nil)
+	query.PostControl(t, stack.App.URL(), "/-/restart", nil)
 	newStart := stack.App.StartTime()
 	demotest.WaitMoreScrapes(t, stack.PrometheusURL, inst, 3)
-	postControl(t, stack.App.URL(), "/-/version", url.Values{"version": {"9.9.9"}})
+	query.PostControl(t, stack.App.URL(), "/-/version", url.Values{"version": {"9.9.9"}})
 	demotest.WaitMoreScrapes(t, stack.PrometheusURL, inst, 4)
 
 	// The incident: 60% errors on checkout until the alert fires.
 	stack.App.SetFault("/api/checkout", demo.Fault{ErrorRatio: 0.6})
 	firing := `ALERTS{alertname="TimelineCheckoutErrors",alertstate="firing"}`
 	demotest.Eventually(t, 45*time.Second, "the alert to fire", func() (bool, string) {
-		v := scalarAt(t, p, firing, time.Now())
+		v := query.ScalarAt(t, p, firing, time.Now())
 		return v == 1, fmt.Sprintf("ALERTS %v", v)
 	})
 	// The alert fires before the ratio over the timeline's 10s window has
 	// passed the critical 30%: the crossing is only in the range once it has.
 	ratio := `sum(rate(flask_http_request_duration_seconds_count{job="flask",path="/api/checkout",status=~"5.."}[10s])) / sum(rate(flask_http_request_duration_seconds_count{job="flask",path="/api/checkout"}[10s]))`
 	demotest.Eventually(t, 60*time.Second, "checkout's error ratio past the critical 30%", func() (bool, string) {
-		v := scalarAt(t, p, ratio, time.Now())
+		v := query.ScalarAt(t, p, ratio, time.Now())
 		return v > 0.35, fmt.Sprintf("ratio %v", v)
 	})
 
 	// Silenced and expired by someone while it fires.
 	m, _ := labels.NewMatcher(labels.MatchEqual, "alertname", "TimelineCheckoutErrors")
-	silID, err := am.CreateSilence(ctx, SilenceSpec{Matchers: labels.Matchers{m}, EndsAt: time.Now().Add(time.Hour), CreatedBy: "tl-tester", Comment: "looking into it"})
+	silID, err := am.CreateSilence(ctx, query.SilenceSpec{Matchers: labels.Matchers{m}, EndsAt: time.Now().Add(time.Hour), CreatedBy: "tl-tester", Comment: "looking into it"})
 	if err != nil {
 		t.Fatal(err)
 	}
-	if err := NewAuditLog(auditPath).Append(AuditEntry{Time: time.Now().UTC(), User: "tl-tester@host", Alertmanager: stack.AlertmanagerURLs,
-		Action: AuditCreate, SilenceID: silID, Matchers: `alertname="TimelineCheckoutErrors"`, Comment: "looking into it", Result: AuditOK}); err != nil {
+	if err := query.NewAuditLog(auditPath).Append(query.AuditEntry{Time: time.Now().UTC(), User: "tl-tester@host", Alertmanager: stack.AlertmanagerURLs,
+		Action: query.AuditCreate, SilenceID: silID, Matchers: `alertname="TimelineCheckoutErrors"`, Comment: "looking into it", Result: query.AuditOK}); err != nil {
 		t.Fatal(err)
 	}
-	if err := NewNoteLog(notesPath).Append(Note{Time: time.Now().UTC(), Author: "ana", Context: "tl", Text: "checkout is failing"}); err != nil {
+	if err := query.NewNoteLog(notesPath).Append(query.Note{Time: time.Now().UTC(), Author: "ana", Context: "tl", Text: "checkout is failing"}); err != nil {
 		t.Fatal(err)
 	}
 	// Expired once Alertmanager has applied it: the alert shows silenced.
@@ -114,7 +116,7 @@ func TestIntegrationTimeline(t *testing.T) {
 		}
 		for _, a := range as {
 			if a.Name == "TimelineCheckoutErrors" {
-				return a.State == StateSilenced, "state " + string(a.State)
+				return a.State == query.StateSilenced, "state " + string(a.State)
 			}
 		}
 		return false, "not in Alertmanager"
@@ -126,22 +128,22 @@ func TestIntegrationTimeline(t *testing.T) {
 	// Fixed: the alert resolves.
 	stack.App.ClearFault("/api/checkout")
 	demotest.Eventually(t, 45*time.Second, "the alert to resolve", func() (bool, string) {
-		v := scalarAt(t, p, firing, time.Now())
+		v := query.ScalarAt(t, p, firing, time.Now())
 		return math.IsNaN(v), fmt.Sprintf("ALERTS %v", v)
 	})
 	// A few scrapes (and evaluations) past the resolution.
 	demotest.WaitMoreScrapes(t, stack.PrometheusURL, inst, 3)
 	until := time.Now()
 
-	req := TimelineRequest{
-		Since: since, Until: until, Shape: demoShape(10 * time.Second),
-		Thresholds: TimelineThresholds{ErrorRatioWarn: 0.1, ErrorRatioCrit: 0.3, P99Warn: 5 * time.Second, P99Crit: 10 * time.Second},
+	req := query.TimelineRequest{
+		Since: since, Until: until, Shape: query.DemoShape(10 * time.Second),
+		Thresholds: query.TimelineThresholds{ErrorRatioWarn: 0.1, ErrorRatioCrit: 0.3, P99Warn: 5 * time.Second, P99Crit: 10 * time.Second},
 		Silences:   am.Silences, AuditPath: auditPath, NotesPath: notesPath, Context: "tl",
 	}
-	before := queryRequests(t, stack.PrometheusURL)
+	before := query.QueryRequests(t, stack.PrometheusURL)
 	tl := p.Timeline(ctx, req)
-	if delta := demotest.RequestsSince(t, stack.PrometheusURL, before, TimelineRequestsPerBuild, queryHandlers...); delta != TimelineRequestsPerBuild {
-		t.Errorf("one timeline build sent %v requests, want %d (one range query per source and the rules)", delta, TimelineRequestsPerBuild)
+	if delta := demotest.RequestsSince(t, stack.PrometheusURL, before, query.TimelineRequestsPerBuild, query.QueryHandlers...); delta != query.TimelineRequestsPerBuild {
+		t.Errorf("one timeline build sent %v requests, want %d (one range query per source and the rules)", delta, query.TimelineRequestsPerBuild)
 	}
 	if len(tl.Errors) != 0 {
 		t.Fatalf("errors: %v", tl.Errors)
@@ -156,7 +158,7 @@ func TestIntegrationTimeline(t *testing.T) {
 	t.Run("alert firing and resolved within one evaluation of ALERTS", func(t *testing.T) {
 		// Prometheus's own ALERTS series: its raw samples.
 		rng := until.Sub(since) + 10*time.Second
-		v, _, err := p.Query(ctx, firing+"["+FormatDuration(rng.Round(time.Second))+"]", until)
+		v, _, err := p.Query(ctx, firing+"["+query.FormatDuration(rng.Round(time.Second))+"]", until)
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -166,13 +168,13 @@ func TestIntegrationTimeline(t *testing.T) {
 		}
 		first := mat[0].Values[0].Timestamp.Time()
 		last := mat[0].Values[len(mat[0].Values)-1].Timestamp.Time()
-		var fired, resolved []Event
-		for _, e := range eventsOf(tl, EventAlertFiring) {
+		var fired, resolved []query.Event
+		for _, e := range eventsOf(tl, query.EventAlertFiring) {
 			if e.Labels["alertname"] == "TimelineCheckoutErrors" {
 				fired = append(fired, e)
 			}
 		}
-		for _, e := range eventsOf(tl, EventAlertResolved) {
+		for _, e := range eventsOf(tl, query.EventAlertResolved) {
 			if e.Labels["alertname"] == "TimelineCheckoutErrors" {
 				resolved = append(resolved, e)
 			}
@@ -188,41 +190,41 @@ func TestIntegrationTimeline(t *testing.T) {
 		if d := resolved[0].Time.Sub(last.Add(timelineEval)); absDur(d) > timelineEval {
 			t.Errorf("resolved at %s, ALERTS last sample %s: %s from the next evaluation", resolved[0].Time, last, d)
 		}
-		if fired[0].Labels["severity"] != "critical" || fired[0].Source != TimelineAlerts {
+		if fired[0].Labels["severity"] != "critical" || fired[0].Source != query.TimelineAlerts {
 			t.Errorf("firing event %+v", fired[0])
 		}
-		if len(eventsOf(tl, EventAlertPending)) == 0 {
+		if len(eventsOf(tl, query.EventAlertPending)) == 0 {
 			t.Error("no pending event before the alert fired (the rule has for: 2s)")
 		}
 	})
 
 	t.Run("silence created and expired with the author", func(t *testing.T) {
-		var kinds []EventKind
+		var kinds []query.EventKind
 		for _, e := range tl.Events {
-			if e.Labels["silence_id"] == silID && e.Source == TimelineSilences {
+			if e.Labels["silence_id"] == silID && e.Source == query.TimelineSilences {
 				kinds = append(kinds, e.Kind)
 				if e.Labels["created_by"] != "tl-tester" || e.Labels["comment"] != "looking into it" {
 					t.Errorf("silence event without its author or comment: %+v", e)
 				}
 			}
 		}
-		if fmt.Sprint(kinds) != fmt.Sprint([]EventKind{EventSilenceCreated, EventSilenceExpired}) {
+		if fmt.Sprint(kinds) != fmt.Sprint([]query.EventKind{query.EventSilenceCreated, query.EventSilenceExpired}) {
 			t.Errorf("silence events %v, want created then expired", kinds)
 		}
 	})
 
 	t.Run("one restart event for the instance", func(t *testing.T) {
-		rs := eventsOf(tl, EventRestart)
+		rs := eventsOf(tl, query.EventRestart)
 		if len(rs) != 1 || rs[0].Labels["instance"] != stack.App.Addr() {
 			t.Fatalf("restart events %+v, want one for %s", rs, stack.App.Addr())
 		}
-		if rs[0].Labels["metric"] != StartTimeMetric || !newStart.After(oldStart) || absDur(rs[0].Time.Sub(newStart)) > time.Millisecond {
+		if rs[0].Labels["metric"] != query.StartTimeMetric || !newStart.After(oldStart) || absDur(rs[0].Time.Sub(newStart)) > time.Millisecond {
 			t.Errorf("restart event %+v, want it at the new start time %s (was %s)", rs[0], newStart, oldStart)
 		}
 	})
 
 	t.Run("one deploy event for the version change", func(t *testing.T) {
-		ds := eventsOf(tl, EventDeploy)
+		ds := eventsOf(tl, query.EventDeploy)
 		if len(ds) != 1 || ds[0].Labels["version"] != "9.9.9" || ds[0].Labels["previous_version"] != demo.ExporterVersion ||
 			ds[0].Labels["instance"] != stack.App.Addr() {
 			t.Fatalf("deploy events %+v", ds)
@@ -230,7 +232,7 @@ func TestIntegrationTimeline(t *testing.T) {
 	})
 
 	t.Run("the note and the write", func(t *testing.T) {
-		ns, ws := eventsOf(tl, EventNote), eventsOf(tl, EventWrite)
+		ns, ws := eventsOf(tl, query.EventNote), eventsOf(tl, query.EventWrite)
 		if len(ns) != 1 || ns[0].Labels["author"] != "ana" || ns[0].Summary != "ana: checkout is failing" {
 			t.Errorf("notes %+v", ns)
 		}
@@ -240,9 +242,9 @@ func TestIntegrationTimeline(t *testing.T) {
 	})
 
 	t.Run("the threshold crossing within one step", func(t *testing.T) {
-		var up *Event
-		for _, e := range eventsOf(tl, EventThreshold) {
-			if e.Labels["path"] == "/api/checkout" && e.Labels["figure"] == FigureErrorRatio && e.Labels["level"] == "crit" && e.Labels["direction"] == "up" {
+		var up *query.Event
+		for _, e := range eventsOf(tl, query.EventThreshold) {
+			if e.Labels["path"] == "/api/checkout" && e.Labels["figure"] == query.FigureErrorRatio && e.Labels["level"] == "crit" && e.Labels["direction"] == "up" {
 				up = &e
 				break
 			}
@@ -252,14 +254,14 @@ func TestIntegrationTimeline(t *testing.T) {
 		}
 		one := req.Shape
 		one.Selector += `,path="/api/checkout"`
-		expr := ErrorRatioTimelineQuery(one, tl.Plan.Window)
-		at := scalarAt(t, p, expr, up.Time)
-		prev := scalarAt(t, p, expr, up.Time.Add(-tl.Plan.Step))
+		expr := query.ErrorRatioTimelineQuery(one, tl.Plan.Window)
+		at := query.ScalarAt(t, p, expr, up.Time)
+		prev := query.ScalarAt(t, p, expr, up.Time.Add(-tl.Plan.Step))
 		if !(at >= 0.3) || prev >= 0.3 {
 			t.Errorf("crossing at %s: ratio %v there and %v one step before; want >= 0.3 then below", up.Time, at, prev)
 		}
 		var down bool
-		for _, e := range eventsOf(tl, EventThreshold) {
+		for _, e := range eventsOf(tl, query.EventThreshold) {
 			if e.Labels["path"] == "/api/checkout" && e.Labels["direction"] == "down" && e.Time.After(up.Time) {
 				down = true
 			}

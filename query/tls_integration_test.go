@@ -1,4 +1,4 @@
-package query
+package query_test
 
 import (
 	"bytes"
@@ -15,6 +15,8 @@ import (
 
 	"github.com/vigilterm/vigil/demo"
 	"github.com/vigilterm/vigil/demo/demotest"
+	"github.com/vigilterm/vigil/query"
+	"github.com/vigilterm/vigil/query/alertmanager"
 )
 
 // These tests run the real Prometheus and Alertmanager behind
@@ -46,7 +48,7 @@ func startSecuredStack(t *testing.T) *securedStack {
 	t.Helper()
 	sec := demotest.NewSecured(t, tlsUser, tlsPassword)
 	s := &securedStack{pki: sec.PKI, other: sec.Other, dir: sec.Dir}
-	rt, err := NewTransport(s.goodClientConfig(), "demo")
+	rt, err := query.NewTransport(s.goodClientConfig(), "demo")
 	if err != nil {
 		t.Fatalf("transport: %v", err)
 	}
@@ -63,17 +65,17 @@ func startSecuredStack(t *testing.T) *securedStack {
 }
 
 // clients builds both clients over one configuration.
-func (s *securedStack) clients(t *testing.T, c promconfig.HTTPClientConfig) (*Prometheus, *Alertmanager) {
+func (s *securedStack) clients(t *testing.T, c promconfig.HTTPClientConfig) (*query.Prometheus, *alertmanager.Client) {
 	t.Helper()
-	rt, err := NewTransport(c, "test")
+	rt, err := query.NewTransport(c, "test")
 	if err != nil {
 		t.Fatalf("transport: %v", err)
 	}
-	p, err := NewPrometheus(PrometheusOptions{URL: s.stack.PrometheusURL, Timeout: 10 * time.Second, RoundTripper: rt})
+	p, err := query.NewPrometheus(query.PrometheusOptions{URL: s.stack.PrometheusURL, Timeout: 10 * time.Second, RoundTripper: rt})
 	if err != nil {
 		t.Fatal(err)
 	}
-	am, err := NewAlertmanager(AlertmanagerOptions{URLs: s.stack.AlertmanagerURLs, Timeout: 10 * time.Second, RoundTripper: rt})
+	am, err := alertmanager.New(alertmanager.Options{URLs: s.stack.AlertmanagerURLs, Timeout: 10 * time.Second, RoundTripper: rt})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -114,11 +116,11 @@ func TestIntegrationTLSAndAuth(t *testing.T) {
 	s := startSecuredStack(t)
 	promURL, amURL := s.stack.PrometheusURL, s.stack.AlertmanagerURLs[0]
 	ctx := context.Background()
-	shape := demoShape(time.Minute)
+	shape := query.DemoShape(time.Minute)
 
 	// Post an alert straight to Alertmanager (Prometheus has no
 	// credentials for it) so that the list is not empty.
-	goodRT, err := NewTransport(s.goodClientConfig(), "test")
+	goodRT, err := query.NewTransport(s.goodClientConfig(), "test")
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -140,7 +142,7 @@ func TestIntegrationTLSAndAuth(t *testing.T) {
 		p, am := s.clients(t, c)
 		_, err := p.Overview(ctx, shape)
 		checkMessage(t, "prometheus", err, promURL, "401 Unauthorized")
-		if !IsUnreachable(err) {
+		if !query.IsUnreachable(err) {
 			t.Errorf("a refused login should count as unreachable: %v", err)
 		}
 		_, err = am.Alerts(ctx)
@@ -163,13 +165,13 @@ func TestIntegrationTLSAndAuth(t *testing.T) {
 		p, am := s.clients(t, c)
 		_, err := p.Overview(ctx, shape)
 		checkMessage(t, "prometheus", err, promURL, "certificate signed by unknown authority", "tls_config.ca_file")
-		var he *TLSHintError
+		var he *query.TLSHintError
 		if !errors.As(err, &he) {
 			t.Errorf("no TLS hint in %v", err)
 		}
 		_, err = am.Alerts(ctx)
 		checkMessage(t, "alertmanager", err, amURL, "certificate signed by unknown authority", "tls_config.ca_file")
-		if !IsTransportError(err) {
+		if !alertmanager.IsTransportError(err) {
 			t.Errorf("a TLS failure is a transport error: %v", err)
 		}
 	})
@@ -204,7 +206,7 @@ func TestIntegrationTLSAndAuth(t *testing.T) {
 	})
 
 	t.Run("plain http against https", func(t *testing.T) {
-		p, err := NewPrometheus(PrometheusOptions{URL: strings.Replace(promURL, "https://", "http://", 1), Timeout: 5 * time.Second, RoundTripper: goodRT})
+		p, err := query.NewPrometheus(query.PrometheusOptions{URL: strings.Replace(promURL, "https://", "http://", 1), Timeout: 5 * time.Second, RoundTripper: goodRT})
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -232,7 +234,7 @@ func TestIntegrationTLSAndAuth(t *testing.T) {
 		if !found {
 			t.Fatalf("the posted alert is not listed: %+v", alerts)
 		}
-		if _, err := PrometheusAlerts(ctx, p.API()); err != nil {
+		if _, err := query.PrometheusAlerts(ctx, p.API()); err != nil {
 			t.Fatalf("prometheus alerts: %v", err)
 		}
 	})

@@ -1,5 +1,8 @@
-// Package query talks to Prometheus and Alertmanager and returns plain Go
-// values. Nothing here knows about the terminal.
+// Package query talks to Prometheus and returns plain Go values: the
+// figures, the timeline, and the values every layer shares (Alert,
+// Silence, Shape, Matchers). Alertmanager is query/alertmanager, the
+// metrics doctor query/doctor; both import this package, never the other
+// way. Nothing here knows about the terminal.
 package query
 
 import (

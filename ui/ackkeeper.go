@@ -6,14 +6,14 @@ import (
 
 	tea "charm.land/bubbletea/v2"
 
-	"github.com/vigilterm/vigil/query"
+	"github.com/vigilterm/vigil/query/alertmanager"
 	"github.com/vigilterm/vigil/views"
 	"github.com/vigilterm/vigil/views/text"
 )
 
 // ackKept is the outcome of one round of the ack keeper.
 type ackKept struct {
-	ds  []query.AckDecision
+	ds  []alertmanager.AckDecision
 	err error
 }
 
@@ -40,8 +40,8 @@ func (a *alertsPart) keepAcks(msg views.AlertsMsg) tea.Cmd {
 	}
 	if a.keeper == nil {
 		sc := m.cfg.Silence
-		a.keeper = query.NewAckKeeper(query.AckKeeperOptions{Service: m.silenceService(), Logger: m.log,
-			Policy: query.AckPolicy{Duration: sc.AckDuration.D(), Max: sc.AckMax.D()}})
+		a.keeper = alertmanager.NewAckKeeper(alertmanager.AckKeeperOptions{Service: m.silenceService(), Logger: m.log,
+			Policy: alertmanager.AckPolicy{Duration: sc.AckDuration.D(), Max: sc.AckMax.D()}})
 	}
 	k, now := a.keeper, m.now()
 	alerts, alertsErr, silences := msg.Alerts, msg.AlertmanagerErr, msg.Silences
@@ -54,13 +54,13 @@ func (a *alertsPart) keepAcks(msg views.AlertsMsg) tea.Cmd {
 // onAckKept says what the round wrote: an extend, or its failure. A round
 // that wrote nothing says nothing; the alerts screen shows each ack's state.
 func (a *alertsPart) onAckKept(msg ackKept) tea.Cmd {
-	if msg.err != nil && !errors.Is(msg.err, query.ErrAckRoundRunning) {
+	if msg.err != nil && !errors.Is(msg.err, alertmanager.ErrAckRoundRunning) {
 		a.m.log.Warn("ack keeper", "err", msg.err)
 	}
 	var cmds []tea.Cmd
 	extended := false
 	for _, d := range msg.ds {
-		if d.Action != query.AckExtend {
+		if d.Action != alertmanager.AckExtend {
 			continue
 		}
 		who := text.Sanitize(d.By)

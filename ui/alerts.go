@@ -11,6 +11,7 @@ import (
 	"golang.org/x/sync/errgroup"
 
 	"github.com/vigilterm/vigil/query"
+	"github.com/vigilterm/vigil/query/alertmanager"
 	"github.com/vigilterm/vigil/query/poll"
 	"github.com/vigilterm/vigil/views"
 	"github.com/vigilterm/vigil/views/keys"
@@ -31,7 +32,7 @@ type alertsPart struct {
 	feed    *feed[views.AlertsMsg]
 	err     error
 	alerts  []query.Alert
-	peers   []query.PeerStatus
+	peers   []alertmanager.PeerStatus
 	grapher graphAlert
 	// forceRouting makes the next fetch read Alertmanager's configuration
 	// even when the one read is younger than query.RoutingMaxAge.
@@ -39,7 +40,7 @@ type alertsPart struct {
 	// watchdog is the dead man's switch of the last refresh (ui/status.go).
 	watchdog query.WatchdogState
 	// keeper keeps acks until resolved, fed by each refresh (ui/ackkeeper.go).
-	keeper *query.AckKeeper
+	keeper *alertmanager.AckKeeper
 }
 
 // alertsSpec is the alerts, with an alert's detail and the silence form
@@ -155,7 +156,7 @@ func (a *alertsPart) fetch() poll.Fetch[views.AlertsMsg] {
 			silences             []query.Silence
 			amErr, promErr       error
 			silErr               error
-			routing              *query.Routing
+			routing              *alertmanager.Routing
 			routingErr           error
 		)
 		at := now()
@@ -285,7 +286,7 @@ func (m *Model) runSilence(req views.SilenceRequestMsg) tea.Cmd {
 func (m *Model) sendSilence(req views.SilenceRequestMsg, confirmed string) tea.Cmd {
 	svc := m.silenceService()
 	return func() tea.Msg {
-		r := svc.Write(context.Background(), query.SilenceRequest{Op: query.SilenceOp(req.Op), Spec: req.Spec,
+		r := svc.Write(context.Background(), alertmanager.SilenceRequest{Op: alertmanager.SilenceOp(req.Op), Spec: req.Spec,
 			Retry: req.Retry, Silence: req.Silence, NewEnd: req.NewEnd, Ack: req.Ack, Confirmed: confirmed})
 		res := views.SilenceResultMsg{Request: req, ID: r.ID, Reused: r.Reused, Verified: r.Verified, Err: r.Err}
 		if r.AuditErr != nil {
@@ -297,12 +298,12 @@ func (m *Model) sendSilence(req views.SilenceRequestMsg, confirmed string) tea.C
 
 // silenceService is the write path over the model's Alertmanager, audit log
 // and writer.
-func (m *Model) silenceService() *query.SilenceService {
-	var am query.SilenceWriter
+func (m *Model) silenceService() *alertmanager.SilenceService {
+	var am alertmanager.SilenceWriter
 	if m.opts.Alertmanager != nil {
 		am = m.opts.Alertmanager
 	}
-	return query.NewSilenceService(query.SilenceServiceOptions{Alertmanager: am, Audit: m.opts.Audit, Writer: m.opts.AuditUser,
+	return alertmanager.NewSilenceService(alertmanager.SilenceServiceOptions{Alertmanager: am, Audit: m.opts.Audit, Writer: m.opts.AuditUser,
 		Peers: m.cfg.Alertmanager.URLs, Timeout: m.cfg.Alertmanager.Timeout.D(), Logger: m.log, Now: m.now,
 		Protected: protectedName(m.cfg.Protected, m.cfg.Context),
 		Principal: m.opts.Principal, Observe: m.opts.ObserveWrite})

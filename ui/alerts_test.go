@@ -11,6 +11,7 @@ import (
 	tea "charm.land/bubbletea/v2"
 
 	"github.com/vigilterm/vigil/query"
+	"github.com/vigilterm/vigil/query/alertmanager"
 )
 
 // countingAM is an AlertSource for unit tests of the root's key handling:
@@ -40,9 +41,9 @@ func (c *countingAM) ExpireSilence(context.Context, string) error { return error
 func (c *countingAM) ExtendSilence(context.Context, query.Silence, time.Time) (string, error) {
 	return "", errors.New("unused")
 }
-func (c *countingAM) Peers() []query.PeerStatus                     { return nil }
-func (c *countingAM) CheckPeers(context.Context) []query.PeerStatus { return nil }
-func (c *countingAM) created() int                                  { c.mu.Lock(); defer c.mu.Unlock(); return c.creates }
+func (c *countingAM) Peers() []alertmanager.PeerStatus                     { return nil }
+func (c *countingAM) CheckPeers(context.Context) []alertmanager.PeerStatus { return nil }
+func (c *countingAM) created() int                                         { c.mu.Lock(); defer c.mu.Unlock(); return c.creates }
 
 // press sends keys as the program does: Update, then View, running the
 // commands (and feeding their messages back) after each.

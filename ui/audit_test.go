@@ -1,7 +1,6 @@
 package ui
 
 import (
-	"github.com/vigilterm/vigil"
 	"net"
 	"os"
 	"path/filepath"
@@ -11,7 +10,9 @@ import (
 
 	"github.com/prometheus/alertmanager/pkg/labels"
 
+	"github.com/vigilterm/vigil"
 	"github.com/vigilterm/vigil/query"
+	"github.com/vigilterm/vigil/query/alertmanager"
 	"github.com/vigilterm/vigil/views"
 )
 
@@ -24,7 +25,7 @@ func TestFailedWriteIsAudited(t *testing.T) {
 	}
 	url := "http://" + ln.Addr().String()
 	ln.Close()
-	am, err := query.NewAlertmanager(query.AlertmanagerOptions{URLs: []string{url}, Timeout: time.Second})
+	am, err := alertmanager.New(alertmanager.Options{URLs: []string{url}, Timeout: time.Second})
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -7,7 +7,7 @@ import (
 	"charm.land/bubbles/v2/key"
 	tea "charm.land/bubbletea/v2"
 
-	"github.com/vigilterm/vigil/query"
+	"github.com/vigilterm/vigil/query/alertmanager"
 	"github.com/vigilterm/vigil/views"
 )
 
@@ -19,7 +19,7 @@ import (
 
 // ListAlerts reads one context's alerts for the list of all contexts;
 // fromPrometheus is set when they are Prometheus's own (no Alertmanager).
-type ListAlerts func(ctx context.Context) (alerts query.ClusterAlerts, fromPrometheus bool, err error)
+type ListAlerts func(ctx context.Context) (alerts alertmanager.ClusterAlerts, fromPrometheus bool, err error)
 
 // allAnswerMsg is a context's answer for the list.
 type allAnswerMsg struct{ views.ContextAlertsMsg }
@@ -104,7 +104,7 @@ func (r *Contexts) onAllAnswer(msg allAnswerMsg) tea.Cmd {
 	s := &r.state[i]
 	s.err = msg.Err
 	if msg.Err == nil {
-		s.known, s.firing = true, query.CountFiringOf(msg.Alerts.Alerts)
+		s.known, s.firing = true, alertmanager.CountFiringOf(msg.Alerts.Alerts)
 	}
 	return r.all.Update(msg.ContextAlertsMsg)
 }

@@ -3,7 +3,6 @@ package ui
 import (
 	"context"
 	"errors"
-	"github.com/vigilterm/vigil"
 	"strings"
 	"testing"
 	"time"
@@ -11,6 +10,7 @@ import (
 	tea "charm.land/bubbletea/v2"
 	"github.com/charmbracelet/x/ansi"
 
+	"github.com/vigilterm/vigil"
 	"github.com/vigilterm/vigil/query"
 )
 

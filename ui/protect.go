@@ -6,7 +6,7 @@ import (
 	"charm.land/bubbles/v2/key"
 	tea "charm.land/bubbletea/v2"
 
-	"github.com/vigilterm/vigil/query"
+	"github.com/vigilterm/vigil/query/alertmanager"
 	"github.com/vigilterm/vigil/views"
 	"github.com/vigilterm/vigil/views/keys"
 	"github.com/vigilterm/vigil/views/text"
@@ -86,7 +86,7 @@ func (c *confirmPart) key(msg tea.KeyPressMsg) tea.Cmd {
 		c.close()
 		c.m.setFlash("not sent: "+name+"'s name was not typed", true)
 		return func() tea.Msg {
-			return views.SilenceResultMsg{Request: req, Err: &query.NotConfirmedError{Context: name}}
+			return views.SilenceResultMsg{Request: req, Err: &alertmanager.NotConfirmedError{Context: name}}
 		}
 	}
 	return c.prompt.Update(msg, func(string, bool) bool { return true })

@@ -7,18 +7,19 @@ import (
 	"testing"
 
 	"github.com/vigilterm/vigil/query"
+	"github.com/vigilterm/vigil/query/alertmanager"
 )
 
 // routingAM is a countingAM that also serves a routing, and records
 // whether each read of it was forced.
 type routingAM struct {
 	countingAM
-	r      *query.Routing
+	r      *alertmanager.Routing
 	mu     sync.Mutex
 	forced []bool
 }
 
-func (a *routingAM) Routing(_ context.Context, force bool) (*query.Routing, error) {
+func (a *routingAM) Routing(_ context.Context, force bool) (*alertmanager.Routing, error) {
 	a.mu.Lock()
 	defer a.mu.Unlock()
 	a.forced = append(a.forced, force)
@@ -34,7 +35,7 @@ func (a *routingAM) reads() []bool {
 // The alerts refresh hands the routing to the screens; a refresh asked for
 // with r reads Alertmanager's configuration again, a timed one does not.
 func TestAlertsRefreshCarriesRouting(t *testing.T) {
-	r, err := query.ParseRouting("route:\n  receiver: pager\nreceivers:\n  - name: pager\n")
+	r, err := alertmanager.ParseRouting("route:\n  receiver: pager\nreceivers:\n  - name: pager\n")
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -7,6 +7,7 @@ import (
 
 	"github.com/vigilterm/vigil"
 	"github.com/vigilterm/vigil/query"
+	"github.com/vigilterm/vigil/query/alertmanager"
 	"github.com/vigilterm/vigil/query/doctor"
 	"github.com/vigilterm/vigil/query/grafana"
 	"github.com/vigilterm/vigil/ui/team"
@@ -45,16 +46,16 @@ type TimelineSource interface {
 type AlertSource interface {
 	Alerts(ctx context.Context) ([]query.Alert, error)
 	Silences(ctx context.Context) ([]query.Silence, error)
-	query.SilenceWriter // written through query.SilenceService only
-	Peers() []query.PeerStatus
-	CheckPeers(ctx context.Context) []query.PeerStatus
+	alertmanager.SilenceWriter // written through query.SilenceService only
+	Peers() []alertmanager.PeerStatus
+	CheckPeers(ctx context.Context) []alertmanager.PeerStatus
 }
 
 // RoutingSource reads the running Alertmanager's routing tree and inhibit
 // rules (query.Alertmanager does, from its status, at most every
 // query.RoutingMaxAge unless forced).
 type RoutingSource interface {
-	Routing(ctx context.Context, force bool) (*query.Routing, error)
+	Routing(ctx context.Context, force bool) (*alertmanager.Routing, error)
 }
 
 // PendingSource lists Prometheus's own alerts: the pending ones that
@@ -125,7 +126,7 @@ type Options struct {
 	// console.
 	Principal *query.Principal
 	// ObserveWrite, when set, is told of every write and its result.
-	ObserveWrite func(query.SilenceRequest, query.SilenceResult)
+	ObserveWrite func(alertmanager.SilenceRequest, alertmanager.SilenceResult)
 	// HistoryPath is the PromQL history file; "" keeps no history.
 	HistoryPath string
 	// InTmux tells the clipboard copy to wrap for tmux's passthrough.

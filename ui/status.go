@@ -8,6 +8,7 @@ import (
 	tea "charm.land/bubbletea/v2"
 
 	"github.com/vigilterm/vigil/query"
+	"github.com/vigilterm/vigil/query/alertmanager"
 	"github.com/vigilterm/vigil/query/poll"
 	"github.com/vigilterm/vigil/views"
 	"github.com/vigilterm/vigil/views/text"
@@ -17,8 +18,8 @@ import (
 // need from Alertmanager: each peer's status and notification counters.
 // *query.Alertmanager is one.
 type StatusSource interface {
-	Statuses(ctx context.Context) []query.AMPeerStatus
-	NotifyMetrics(ctx context.Context) []query.PeerNotify
+	Statuses(ctx context.Context) []alertmanager.AMPeerStatus
+	NotifyMetrics(ctx context.Context) []alertmanager.PeerNotify
 }
 
 // buildInfoSource gives Prometheus's version; *query.Prometheus is one.
@@ -52,8 +53,8 @@ func EngineNotes(e query.Engine) []string {
 // statusRead is one round of the status poller.
 type statusRead struct {
 	at      time.Time
-	peers   []query.AMPeerStatus
-	notify  []query.PeerNotify
+	peers   []alertmanager.AMPeerStatus
+	notify  []alertmanager.PeerNotify
 	engine  string
 	notes   []string
 	version string
@@ -79,8 +80,8 @@ type statusPart struct {
 	am       StatusSource
 	prom     buildInfoSource
 	feed     *feed[statusRead]
-	history  query.DeliveryHistory
-	delivery query.DeliveryReport
+	history  alertmanager.DeliveryHistory
+	delivery alertmanager.DeliveryReport
 	last     statusRead // the last full read
 }
 
@@ -185,7 +186,7 @@ func (s *statusPart) fetch(full bool) poll.Fetch[statusRead] {
 			close(done)
 		}
 		if am != nil {
-			ch := make(chan []query.AMPeerStatus, 1)
+			ch := make(chan []alertmanager.AMPeerStatus, 1)
 			if full {
 				go func() { ch <- am.Statuses(ctx) }()
 			} else {

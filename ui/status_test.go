@@ -8,6 +8,7 @@ import (
 	tea "charm.land/bubbletea/v2"
 
 	"github.com/vigilterm/vigil/query"
+	"github.com/vigilterm/vigil/query/alertmanager"
 )
 
 // The alarm line (a silent watchdog, failing notifications) sits under
@@ -21,9 +22,9 @@ func TestAlarmLineUnderTheHeader(t *testing.T) {
 	}
 
 	partOf[*alertsPart](m).watchdog = query.WatchdogState{Name: "Watchdog", Known: true}
-	var h query.DeliveryHistory
-	h.Add(clock.Now().Add(-2*time.Minute), []query.PeerNotify{{URL: "a", Counts: map[string]query.NotifyCount{"webhook": {Sent: 3, Failed: 1}}}})
-	h.Add(clock.Now(), []query.PeerNotify{{URL: "a", Counts: map[string]query.NotifyCount{"webhook": {Sent: 9, Failed: 13}}}})
+	var h alertmanager.DeliveryHistory
+	h.Add(clock.Now().Add(-2*time.Minute), []alertmanager.PeerNotify{{URL: "a", Counts: map[string]alertmanager.NotifyCount{"webhook": {Sent: 3, Failed: 1}}}})
+	h.Add(clock.Now(), []alertmanager.PeerNotify{{URL: "a", Counts: map[string]alertmanager.NotifyCount{"webhook": {Sent: 9, Failed: 13}}}})
 	partOf[*statusPart](m).delivery = h.Report()
 	m.Update(tea.WindowSizeMsg{Width: 80, Height: 24})
 	for _, key := range []string{"1", "2", "3", "6"} {

@@ -12,6 +12,7 @@ import (
 	"github.com/vigilterm/vigil/demo"
 	"github.com/vigilterm/vigil/demo/demotest"
 	"github.com/vigilterm/vigil/query"
+	"github.com/vigilterm/vigil/query/alertmanager"
 	"github.com/vigilterm/vigil/themes"
 	"github.com/vigilterm/vigil/ui/team"
 	"github.com/vigilterm/vigil/views"
@@ -40,7 +41,7 @@ func TestIntegrationTeamQueryRate(t *testing.T) {
 		t.Fatal(err)
 	}
 	t.Cleanup(prom.Close)
-	am, err := query.NewAlertmanager(query.AlertmanagerOptions{URLs: stack.AlertmanagerURLs, Timeout: 10 * time.Second})
+	am, err := alertmanager.New(alertmanager.Options{URLs: stack.AlertmanagerURLs, Timeout: 10 * time.Second})
 	if err != nil {
 		t.Fatal(err)
 	}

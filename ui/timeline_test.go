@@ -2,7 +2,6 @@ package ui
 
 import (
 	"context"
-	"github.com/vigilterm/vigil"
 	"os"
 	"path/filepath"
 	"strings"
@@ -12,6 +11,7 @@ import (
 
 	tea "charm.land/bubbletea/v2"
 
+	"github.com/vigilterm/vigil"
 	"github.com/vigilterm/vigil/query"
 	"github.com/vigilterm/vigil/views"
 )

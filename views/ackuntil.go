@@ -4,13 +4,14 @@ import (
 	"errors"
 
 	"github.com/vigilterm/vigil/query"
+	"github.com/vigilterm/vigil/query/alertmanager"
 	"github.com/vigilterm/vigil/views/text"
 )
 
 // ackPolicy is how the console keeps acks until resolved.
-func ackPolicy(ctx *Context) query.AckPolicy {
+func ackPolicy(ctx *Context) alertmanager.AckPolicy {
 	sc := ctx.Settings.Silence
-	return query.AckPolicy{Duration: sc.AckDuration, Max: sc.AckMax}
+	return alertmanager.AckPolicy{Duration: sc.AckDuration, Max: sc.AckMax}
 }
 
 // ackErr is why the ack keeper cannot tell whether an ack holds after the
@@ -28,22 +29,22 @@ func ackErr(src AlertsMsg) error {
 // ackUntilResolved is the keeper's decision for the ack kept until
 // resolved that covers al, if an unexpired one does: the same decision the
 // keeper makes, so the screen says what it will do.
-func ackUntilResolved(ctx *Context, al query.Alert, all []query.Alert, silences []query.Silence, amErr error) (query.AckDecision, bool) {
+func ackUntilResolved(ctx *Context, al query.Alert, all []query.Alert, silences []query.Silence, amErr error) (alertmanager.AckDecision, bool) {
 	for _, s := range query.SilencesFor(al, unexpired(silences)) {
 		if !s.UntilResolved() {
 			continue
 		}
-		return query.DecideAck(s, amErr == nil && query.AlertsFiring(s, all), amErr, ctx.Now(), ackPolicy(ctx)), true
+		return alertmanager.DecideAck(s, amErr == nil && alertmanager.AlertsFiring(s, all), amErr, ctx.Now(), ackPolicy(ctx)), true
 	}
-	return query.AckDecision{}, false
+	return alertmanager.AckDecision{}, false
 }
 
 // ackText is the decision for a person, sanitised, in at most w cells,
 // styled as a warning when the ack is unknown or no longer kept.
-func ackText(ctx *Context, d query.AckDecision, w int) string {
+func ackText(ctx *Context, d alertmanager.AckDecision, w int) string {
 	now := ctx.Now()
 	s := text.Sanitize(d.Text(now, now.Location()))
-	if ctx.Settings.ReadOnly && !ctx.AcksKeptByServer && (d.Action == query.AckWait || d.Action == query.AckExtend) {
+	if ctx.Settings.ReadOnly && !ctx.AcksKeptByServer && (d.Action == alertmanager.AckWait || d.Action == alertmanager.AckExtend) {
 		s += " (read-only: not extended by this console)"
 	}
 	return styleAck(ctx, d.Action, text.Fit("⟳ "+s, max(w, 1)))
@@ -51,9 +52,9 @@ func ackText(ctx *Context, d query.AckDecision, w int) string {
 
 // styleAck styles an ack's text: a warning when it is unknown or no
 // longer kept because someone changed it.
-func styleAck(ctx *Context, a query.AckAction, s string) string {
+func styleAck(ctx *Context, a alertmanager.AckAction, s string) string {
 	switch a {
-	case query.AckUnknown, query.AckEdited:
+	case alertmanager.AckUnknown, alertmanager.AckEdited:
 		return ctx.Styles.Warn.Render(s)
 	}
 	return ctx.Styles.Accent.Render(s)

@@ -11,6 +11,7 @@ import (
 	tea "charm.land/bubbletea/v2"
 
 	"github.com/vigilterm/vigil/query"
+	"github.com/vigilterm/vigil/query/alertmanager"
 	"github.com/vigilterm/vigil/query/rulecheck"
 	"github.com/vigilterm/vigil/views/text"
 	"github.com/vigilterm/vigil/views/widget"
@@ -344,7 +345,7 @@ func (d *AlertDetail) lines() []string {
 			" by " + text.Sanitize(s.CreatedBy) + ", " + silenceEndsIn(now, s)
 		add(line)
 		if s.UntilResolved() {
-			dec := query.DecideAck(s, d.ackErr == nil && query.AlertsFiring(s, d.all), d.ackErr, now, ackPolicy(d.ctx))
+			dec := alertmanager.DecideAck(s, d.ackErr == nil && alertmanager.AlertsFiring(s, d.all), d.ackErr, now, ackPolicy(d.ctx))
 			for _, l := range text.Wrap(dec.Text(now, now.Location()), max(w-6, 1)) {
 				add("    " + styleAck(d.ctx, dec.Action, "⟳ "+text.Sanitize(l)))
 			}

@@ -11,6 +11,7 @@ import (
 	tea "charm.land/bubbletea/v2"
 
 	"github.com/vigilterm/vigil/query"
+	"github.com/vigilterm/vigil/query/alertmanager"
 	"github.com/vigilterm/vigil/views/text"
 	"github.com/vigilterm/vigil/views/widget"
 )
@@ -27,7 +28,7 @@ type ContextAlertsMsg struct {
 	// Alerts are those of its Alertmanager cluster, merged over its peers;
 	// FromPrometheus is set for a context without an Alertmanager, whose
 	// alerts are Prometheus's own (no silenced or inhibited states).
-	Alerts         query.ClusterAlerts
+	Alerts         alertmanager.ClusterAlerts
 	FromPrometheus bool
 	Err            error
 	At             time.Time
@@ -52,7 +53,7 @@ type contextAlerts struct {
 // allRow is one alert of one context.
 type allRow struct {
 	ctx int
-	query.ClusterAlert
+	alertmanager.ClusterAlert
 }
 
 func allRowKey(r allRow) string { return fmt.Sprintf("%d\x00%s", r.ctx, r.Key()) }

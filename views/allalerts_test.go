@@ -8,14 +8,15 @@ import (
 	"github.com/charmbracelet/x/ansi"
 
 	"github.com/vigilterm/vigil/query"
+	"github.com/vigilterm/vigil/query/alertmanager"
 )
 
-func clusterAlert(name, sev string, st query.AlertState, on, of int, labels ...string) query.ClusterAlert {
+func clusterAlert(name, sev string, st query.AlertState, on, of int, labels ...string) alertmanager.ClusterAlert {
 	ls := map[string]string{"alertname": name, "severity": sev}
 	for i := 0; i+1 < len(labels); i += 2 {
 		ls[labels[i]] = labels[i+1]
 	}
-	return query.ClusterAlert{Alert: query.Alert{Name: name, Severity: sev, State: st, Labels: ls,
+	return alertmanager.ClusterAlert{Alert: query.Alert{Name: name, Severity: sev, State: st, Labels: ls,
 		Annotations: map[string]string{"summary": name + " summary"}}, On: on, Of: of}
 }
 
@@ -30,16 +31,16 @@ func TestAllAlertsTaggedSortedAndUnknownNamed(t *testing.T) {
 	if v := ansi.Strip(a.View()); !strings.Contains(v, "eu      ? not read yet") || !strings.Contains(v, "reading the alerts of every context") {
 		t.Fatalf("before any answer:\n%s", v)
 	}
-	a.Update(ContextAlertsMsg{Index: 0, At: fixedNow, Alerts: query.ClusterAlerts{Peers: 2, Alerts: []query.ClusterAlert{
+	a.Update(ContextAlertsMsg{Index: 0, At: fixedNow, Alerts: alertmanager.ClusterAlerts{Peers: 2, Alerts: []alertmanager.ClusterAlert{
 		clusterAlert("SlowCheckout", "warning", query.StateFiring, 2, 2),
 		clusterAlert("DiskFull", "critical", query.StateSilenced, 1, 2, "path", "\x1b[31m/evil"),
 	}}})
 	// Without a summary the row shows its labels, the hostile one among them.
 	delete(a.contexts[0].answer.Alerts.Alerts[1].Annotations, "summary")
 	a.rebuild()
-	a.Update(ContextAlertsMsg{Index: 1, At: fixedNow, Alerts: query.ClusterAlerts{Peers: 2,
+	a.Update(ContextAlertsMsg{Index: 1, At: fixedNow, Alerts: alertmanager.ClusterAlerts{Peers: 2,
 		Failed: []error{errors.New("am-1: connection refused")},
-		Alerts: []query.ClusterAlert{clusterAlert("HighErrors", "critical", query.StateFiring, 1, 1)}}})
+		Alerts: []alertmanager.ClusterAlert{clusterAlert("HighErrors", "critical", query.StateFiring, 1, 1)}}})
 	a.Update(ContextAlertsMsg{Index: 2, At: fixedNow, Err: errors.New("prometheus staging: connection refused")})
 	v := ansi.Strip(a.View())
 	t.Logf("\n%s", v)

@@ -9,6 +9,7 @@ import (
 	tea "charm.land/bubbletea/v2"
 
 	"github.com/vigilterm/vigil/query"
+	"github.com/vigilterm/vigil/query/alertmanager"
 	"github.com/vigilterm/vigil/themes"
 	"github.com/vigilterm/vigil/views/keys"
 )
@@ -127,7 +128,7 @@ func Flash(text string, isErr bool) tea.Cmd {
 type AlertsMsg struct {
 	Alerts   []query.Alert
 	Silences []query.Silence
-	Peers    []query.PeerStatus
+	Peers    []alertmanager.PeerStatus
 	At       time.Time
 	Err      error
 	// NoAlertmanager is set when no Alertmanager is configured.
@@ -148,7 +149,7 @@ type AlertsMsg struct {
 	PendingScope string
 	// Routing is the running Alertmanager's routing and inhibit rules;
 	// RoutingErr says why it is unknown when it is nil.
-	Routing    *query.Routing
+	Routing    *alertmanager.Routing
 	RoutingErr error
 	// Watchdog is the dead man's switch as Alertmanager's alerts show it.
 	Watchdog query.WatchdogState

@@ -1,10 +1,9 @@
 package views
 
 import (
-	"time"
-
 	"fmt"
 	"strings"
+	"time"
 
 	"charm.land/bubbles/v2/key"
 	tea "charm.land/bubbletea/v2"

@@ -7,13 +7,14 @@ import (
 	"strings"
 
 	"github.com/vigilterm/vigil/query"
+	"github.com/vigilterm/vigil/query/alertmanager"
 	"github.com/vigilterm/vigil/views/text"
 )
 
 // routingInfo is the running Alertmanager's routing as the alert screens
 // know it: the routing, or why it is unknown.
 type routingInfo struct {
-	r   *query.Routing
+	r   *alertmanager.Routing
 	err error
 }
 
@@ -55,7 +56,7 @@ func pagesText(ri routingInfo, a query.Alert) []string {
 		return []string{s}
 	}
 	paths := ri.r.Route(a.Labels)
-	parts := query.FormatRouteParts(paths)
+	parts := alertmanager.FormatRouteParts(paths)
 	for i := range parts {
 		parts[i] = text.Sanitize(parts[i])
 	}
@@ -76,7 +77,7 @@ func pagesText(ri routingInfo, a query.Alert) []string {
 		parts[0] = prefix + parts[0]
 	}
 	if len(a.Receivers) > 0 {
-		got, want := query.Receivers(paths), slices.Clone(a.Receivers)
+		got, want := alertmanager.Receivers(paths), slices.Clone(a.Receivers)
 		slices.Sort(got)
 		slices.Sort(want)
 		if !slices.Equal(got, slices.Compact(want)) {
@@ -119,11 +120,11 @@ func packLines(parts []string, w int) []string {
 
 // receiverCounts says which receivers the alerts route to, each with how
 // many of them: "pager (2 alerts), audit (2), chat (1)"; "" with no alerts.
-func receiverCounts(r *query.Routing, alerts []query.Alert) string {
+func receiverCounts(r *alertmanager.Routing, alerts []query.Alert) string {
 	var order []string
 	n := map[string]int{}
 	for i := range alerts {
-		for _, rc := range query.Receivers(r.Route(alerts[i].Labels)) {
+		for _, rc := range alertmanager.Receivers(r.Route(alerts[i].Labels)) {
 			if n[rc] == 0 {
 				order = append(order, rc)
 			}
@@ -178,7 +179,7 @@ func labelsText(ls map[string]string) string {
 // the rule; sanitised, unstyled, unwrapped.
 func inhibitionLines(ri routingInfo, a query.Alert, all []query.Alert) (by, inhibits []inhibitEntry, inhibitsNote string) {
 	if len(a.InhibitedBy) > 0 {
-		found, missing := query.Inhibitors(a, all)
+		found, missing := alertmanager.Inhibitors(a, all)
 		for _, src := range found {
 			e := inhibitEntry{alert: alertRef(src)}
 			if ri.r != nil {

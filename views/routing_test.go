@@ -8,6 +8,7 @@ import (
 	"github.com/charmbracelet/x/ansi"
 
 	"github.com/vigilterm/vigil/query"
+	"github.com/vigilterm/vigil/query/alertmanager"
 	"github.com/vigilterm/vigil/views/text"
 )
 
@@ -57,9 +58,9 @@ func byName(n string) func(query.Alert) bool {
 	return func(a query.Alert) bool { return a.Name == n }
 }
 
-func knownRouting(t *testing.T) *query.Routing {
+func knownRouting(t *testing.T) *alertmanager.Routing {
 	t.Helper()
-	r, err := query.ParseRouting(routingViewConfig)
+	r, err := alertmanager.ParseRouting(routingViewConfig)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -118,7 +119,7 @@ func TestAlertDetailPagesAndInhibitions(t *testing.T) {
 
 // What vigil cannot know reads as unknown with the reason, never blank.
 func TestAlertDetailRoutingUnknown(t *testing.T) {
-	_, parseErr := query.ParseRouting("route: [")
+	_, parseErr := alertmanager.ParseRouting("route: [")
 	for _, tc := range []struct {
 		name string
 		msg  AlertsMsg

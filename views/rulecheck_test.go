@@ -8,6 +8,7 @@ import (
 	"time"
 
 	"github.com/charmbracelet/x/ansi"
+
 	"github.com/vigilterm/vigil/query"
 	"github.com/vigilterm/vigil/query/doctor"
 	"github.com/vigilterm/vigil/query/rulecheck"

@@ -8,6 +8,7 @@ import (
 	tea "charm.land/bubbletea/v2"
 
 	"github.com/vigilterm/vigil/query"
+	"github.com/vigilterm/vigil/query/alertmanager"
 	"github.com/vigilterm/vigil/views/text"
 )
 
@@ -98,7 +99,7 @@ func (d *silenceDetail) lines() []string {
 		field(name, l)
 	}
 	if si.UntilResolved() && !si.Expired() {
-		dec := query.DecideAck(si, d.ackErr == nil && query.AlertsFiring(si, d.alerts), d.ackErr, now, ackPolicy(d.ctx))
+		dec := alertmanager.DecideAck(si, d.ackErr == nil && alertmanager.AlertsFiring(si, d.alerts), d.ackErr, now, ackPolicy(d.ctx))
 		field("keep", styleAck(d.ctx, dec.Action, "⟳ "+text.Sanitize(dec.Text(now, now.Location()))))
 	}
 	hits := query.AlertsMatching(si.Matchers, d.alerts)

@@ -9,6 +9,7 @@ import (
 	tea "charm.land/bubbletea/v2"
 
 	"github.com/vigilterm/vigil/query"
+	"github.com/vigilterm/vigil/query/alertmanager"
 	"github.com/vigilterm/vigil/views/text"
 	"github.com/vigilterm/vigil/views/widget"
 )
@@ -20,8 +21,8 @@ type StatusMsg struct {
 	At time.Time
 	// NoAlertmanager: none configured.
 	NoAlertmanager bool
-	Alertmanager   []query.AMPeerStatus
-	Delivery       query.DeliveryReport
+	Alertmanager   []alertmanager.AMPeerStatus
+	Delivery       alertmanager.DeliveryReport
 	// NoPrometheus: no Prometheus to ask for its version.
 	NoPrometheus      bool
 	PrometheusURL     string
@@ -218,7 +219,7 @@ func (s *Status) splitLines() []string {
 }
 
 // members is the cluster membership as the first answering peer sees it.
-func (s *Status) members() ([]query.ClusterMember, string) {
+func (s *Status) members() ([]alertmanager.ClusterMember, string) {
 	for _, p := range s.msg.Alertmanager {
 		if p.Err == nil && p.ClusterStatus != "disabled" {
 			return p.Members, p.URL
@@ -335,7 +336,7 @@ func WatchdogAlarm(wd query.WatchdogState) string {
 // DeliveryAlarm is what the header says of notification failures: the
 // integrations whose failures rose, over the window (or the shorter span
 // read so far); "" when none rose or it is not known yet.
-func DeliveryAlarm(d query.DeliveryReport) string {
+func DeliveryAlarm(d alertmanager.DeliveryReport) string {
 	failing := d.Failing()
 	if len(failing) == 0 {
 		return ""

@@ -10,6 +10,7 @@ import (
 	"github.com/charmbracelet/x/ansi"
 
 	"github.com/vigilterm/vigil/query"
+	"github.com/vigilterm/vigil/query/alertmanager"
 )
 
 func statusView(t *testing.T, s *Status) string {
@@ -35,12 +36,12 @@ func TestStatusScreenUnknownsAndFailures(t *testing.T) {
 		t.Errorf("before any answer:\n%s", v)
 	}
 
-	var h query.DeliveryHistory
-	h.Add(fixedNow.Add(-time.Minute), []query.PeerNotify{{URL: "http://am-0:9093", Counts: map[string]query.NotifyCount{"webhook": {Sent: 4, Failed: 1}}}})
+	var h alertmanager.DeliveryHistory
+	h.Add(fixedNow.Add(-time.Minute), []alertmanager.PeerNotify{{URL: "http://am-0:9093", Counts: map[string]alertmanager.NotifyCount{"webhook": {Sent: 4, Failed: 1}}}})
 	msg := StatusMsg{
-		Alertmanager: []query.AMPeerStatus{
+		Alertmanager: []alertmanager.AMPeerStatus{
 			{URL: "http://am-0:9093", Version: "0.25.0\x1b[2J", ClusterStatus: "ready", ConfigHash: "0123456789ab", Started: fixedNow.Add(-3 * time.Hour),
-				Members: []query.ClusterMember{{Name: "01A", Address: "10.0.0.1:9094"}, {Name: "01B", Address: "10.0.0.2:9094"}}},
+				Members: []alertmanager.ClusterMember{{Name: "01A", Address: "10.0.0.1:9094"}, {Name: "01B", Address: "10.0.0.2:9094"}}},
 			{URL: "http://am-1:9093", Err: errors.New("am-1: status: connection refused")},
 		},
 		Delivery:      h.Report(),
@@ -67,7 +68,7 @@ func TestStatusScreenUnknownsAndFailures(t *testing.T) {
 
 	// A second reading, failures rose: the row is marked and the header
 	// alarm names the integration and the span so far.
-	h.Add(fixedNow, []query.PeerNotify{{URL: "http://am-0:9093", Counts: map[string]query.NotifyCount{"webhook": {Sent: 9, Failed: 13}}}})
+	h.Add(fixedNow, []alertmanager.PeerNotify{{URL: "http://am-0:9093", Counts: map[string]alertmanager.NotifyCount{"webhook": {Sent: 9, Failed: 13}}}})
 	msg.Delivery = h.Report()
 	s.Update(msg)
 	v = statusView(t, s)
@@ -102,9 +103,9 @@ func TestStatusScreenUnknownsAndFailures(t *testing.T) {
 	// Two peers answer, one sees only itself: a split cluster.
 	split := NewStatus(ctx)
 	split.SetSize(100, 21)
-	split.Update(StatusMsg{Alertmanager: []query.AMPeerStatus{
-		{URL: "http://am-0:9093", Version: "0.25.0", ClusterStatus: "ready", Members: []query.ClusterMember{{Name: "a"}, {Name: "b"}}},
-		{URL: "http://am-1:9093", Version: "0.25.0", ClusterStatus: "ready", Members: []query.ClusterMember{{Name: "b"}}},
+	split.Update(StatusMsg{Alertmanager: []alertmanager.AMPeerStatus{
+		{URL: "http://am-0:9093", Version: "0.25.0", ClusterStatus: "ready", Members: []alertmanager.ClusterMember{{Name: "a"}, {Name: "b"}}},
+		{URL: "http://am-1:9093", Version: "0.25.0", ClusterStatus: "ready", Members: []alertmanager.ClusterMember{{Name: "b"}}},
 	}})
 	if v = statusView(t, split); !strings.Contains(v, "✕ am-1:9093 sees 1 of 2 answering peers: split cluster") || strings.Contains(v, "am-0:9093 sees 2 of") {
 		t.Errorf("split cluster:\n%s", v)

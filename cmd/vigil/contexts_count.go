@@ -7,6 +7,7 @@ import (
 
 	"github.com/vigilterm/vigil"
 	"github.com/vigilterm/vigil/query"
+	"github.com/vigilterm/vigil/query/alertmanager"
 	"github.com/vigilterm/vigil/ui"
 )
 
@@ -16,7 +17,7 @@ import (
 // its Alerts screen merges them, so that its firing count is one number
 // wherever it is shown (query.CountFiring). err is why a client could not
 // be made: each answer is it.
-func counted(sp ui.ContextSpec, cfg *vigil.Config, am *query.Alertmanager, prom *query.Prometheus, err error) ui.ContextSpec {
+func counted(sp ui.ContextSpec, cfg *vigil.Config, am *alertmanager.Client, prom *query.Prometheus, err error) ui.ContextSpec {
 	sp.Alerts = listAlerts(am, prom, err)
 	if len(cfg.Alertmanager.URLs) > 0 {
 		sp.Timeout = max(cfg.Alertmanager.Timeout.D(), cfg.Prometheus.Timeout.D())
@@ -25,7 +26,7 @@ func counted(sp ui.ContextSpec, cfg *vigil.Config, am *query.Alertmanager, prom 
 		if err != nil {
 			return 0, err
 		}
-		return query.ContextFiringCount(ctx, am, prom)
+		return alertmanager.ContextFiringCount(ctx, am, prom)
 	}
 	return sp
 }
@@ -34,10 +35,10 @@ func counted(sp ui.ContextSpec, cfg *vigil.Config, am *query.Alertmanager, prom 
 // peer of its Alertmanager cluster with its Prometheus's alerts merged in
 // (query.WithPrometheusAlerts), else its Prometheus's own (an engine that
 // evaluates no rules says so); err is why its client could not be made.
-func listAlerts(am *query.Alertmanager, prom *query.Prometheus, err error) ui.ListAlerts {
-	return func(ctx context.Context) (query.ClusterAlerts, bool, error) {
+func listAlerts(am *alertmanager.Client, prom *query.Prometheus, err error) ui.ListAlerts {
+	return func(ctx context.Context) (alertmanager.ClusterAlerts, bool, error) {
 		if err != nil {
-			return query.ClusterAlerts{}, am == nil, err
+			return alertmanager.ClusterAlerts{}, am == nil, err
 		}
 		if am != nil {
 			var (
@@ -60,17 +61,17 @@ func listAlerts(am *query.Alertmanager, prom *query.Prometheus, err error) ui.Li
 				return a, false, fmt.Errorf("prometheus alerts: %w", promErr)
 			}
 			if err == nil {
-				a = query.WithPrometheusAlerts(a, promAlerts)
+				a = alertmanager.WithPrometheusAlerts(a, promAlerts)
 			}
 			return a, false, err
 		}
 		alerts, err := prom.Alerts(ctx)
 		if err != nil {
-			return query.ClusterAlerts{}, true, err
+			return alertmanager.ClusterAlerts{}, true, err
 		}
-		out := query.ClusterAlerts{Peers: 1}
+		out := alertmanager.ClusterAlerts{Peers: 1}
 		for _, a := range alerts {
-			out.Alerts = append(out.Alerts, query.ClusterAlert{Alert: a, On: 1, Of: 1})
+			out.Alerts = append(out.Alerts, alertmanager.ClusterAlert{Alert: a, On: 1, Of: 1})
 		}
 		return out, true, nil
 	}

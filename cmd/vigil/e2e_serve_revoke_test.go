@@ -20,6 +20,7 @@ import (
 	"github.com/vigilterm/vigil/demo/demotest"
 	"github.com/vigilterm/vigil/query"
 	"github.com/vigilterm/vigil/query/access"
+	"github.com/vigilterm/vigil/query/alertmanager"
 )
 
 // sessionClosedAt is when the server's log says the last session of user
@@ -230,12 +231,12 @@ func TestServeWritesCheckCurrentRights(t *testing.T) {
 	// An ack confirmed as the file changed: refused before anything is
 	// sent (no Alertmanager listens where this one points: a write that
 	// went out would fail otherwise, not be refused).
-	am, err := query.NewAlertmanager(query.AlertmanagerOptions{URLs: []string{demotest.ClosedURL(t)}, Timeout: time.Second})
+	am, err := alertmanager.New(alertmanager.Options{URLs: []string{demotest.ClosedURL(t)}, Timeout: time.Second})
 	must(t, err)
 	m, err := labels.NewMatcher(labels.MatchEqual, "alertname", "HighErrorRate")
 	must(t, err)
-	svc := query.NewSilenceService(query.SilenceServiceOptions{Alertmanager: am, Audit: audit, Writer: "Bob Builder", Principal: p})
-	res := svc.Write(context.Background(), query.SilenceRequest{Op: query.SilenceCreate, Ack: true, Spec: query.SilenceSpec{
+	svc := alertmanager.NewSilenceService(alertmanager.SilenceServiceOptions{Alertmanager: am, Audit: audit, Writer: "Bob Builder", Principal: p})
+	res := svc.Write(context.Background(), alertmanager.SilenceRequest{Op: alertmanager.SilenceCreate, Ack: true, Spec: query.SilenceSpec{
 		Matchers: labels.Matchers{m},
 		EndsAt:   time.Now().Add(15 * time.Minute), Comment: "ack by Bob Builder"}})
 	var forbidden *query.ForbiddenError

@@ -28,6 +28,7 @@ import (
 
 	"github.com/vigilterm/vigil"
 	"github.com/vigilterm/vigil/query"
+	"github.com/vigilterm/vigil/query/alertmanager"
 	"github.com/vigilterm/vigil/query/doctor"
 	"github.com/vigilterm/vigil/query/grafana"
 	"github.com/vigilterm/vigil/themes"
@@ -263,7 +264,7 @@ type prepared struct {
 	dopts     doctor.Options
 	detection string
 	prom      *query.Prometheus
-	am        *query.Alertmanager
+	am        *alertmanager.Client
 	// The PromQL prompt's client in vigil serve (serve_budget.go).
 	promptOnce sync.Once
 	promptProm *query.Prometheus
@@ -301,7 +302,7 @@ func prepareContext(cfg *vigil.Config, logger *slog.Logger) (*prepared, error) {
 type writer struct {
 	identity, auditUser string
 	principal           *query.Principal
-	observe             func(query.SilenceRequest, query.SilenceResult)
+	observe             func(alertmanager.SilenceRequest, alertmanager.SilenceResult)
 	// member is the session's place in the server's team (shared
 	// queries, presence, claims); nil for a console of one.
 	member *team.Member

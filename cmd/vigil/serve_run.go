@@ -27,6 +27,7 @@ import (
 	"github.com/vigilterm/vigil"
 	"github.com/vigilterm/vigil/query"
 	"github.com/vigilterm/vigil/query/access"
+	"github.com/vigilterm/vigil/query/alertmanager"
 	"github.com/vigilterm/vigil/ui/team"
 )
 
@@ -291,8 +292,8 @@ func (m *serveMetrics) sessionEnded(r query.Role, reason string) {
 }
 
 // observeWrite counts the writes of a session of role r.
-func (m *serveMetrics) observeWrite(r query.Role) func(query.SilenceRequest, query.SilenceResult) {
-	return func(req query.SilenceRequest, res query.SilenceResult) {
+func (m *serveMetrics) observeWrite(r query.Role) func(alertmanager.SilenceRequest, alertmanager.SilenceResult) {
+	return func(req alertmanager.SilenceRequest, res alertmanager.SilenceResult) {
 		result := "ok"
 		var fe *query.ForbiddenError
 		switch {
@@ -322,11 +323,11 @@ func (s *server) keepAcks(ctx context.Context) {
 			// other automatic write.
 			protected = p.cfg.Context
 		}
-		svc := query.NewSilenceService(query.SilenceServiceOptions{Alertmanager: p.am, Audit: query.NewAuditLog(auditPath(&p.cfg)),
+		svc := alertmanager.NewSilenceService(alertmanager.SilenceServiceOptions{Alertmanager: p.am, Audit: query.NewAuditLog(auditPath(&p.cfg)),
 			Writer: "vigil serve", Peers: p.cfg.Alertmanager.URLs, Timeout: p.cfg.Alertmanager.Timeout.D(), Logger: s.log,
 			Protected: protected})
-		k := query.NewAckKeeper(query.AckKeeperOptions{Service: svc, Source: p.am, Interval: p.cfg.UI.Refresh.D(), Logger: s.log,
-			Policy: query.AckPolicy{Duration: sc.AckDuration.D(), Max: sc.AckMax.D()}})
+		k := alertmanager.NewAckKeeper(alertmanager.AckKeeperOptions{Service: svc, Source: p.am, Interval: p.cfg.UI.Refresh.D(), Logger: s.log,
+			Policy: alertmanager.AckPolicy{Duration: sc.AckDuration.D(), Max: sc.AckMax.D()}})
 		go func() { _ = k.Run(ctx) }()
 	}
 }

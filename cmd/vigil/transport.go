@@ -7,6 +7,7 @@ import (
 
 	"github.com/vigilterm/vigil"
 	"github.com/vigilterm/vigil/query"
+	"github.com/vigilterm/vigil/query/alertmanager"
 )
 
 // Connection settings have three homes, one job each:
@@ -31,9 +32,9 @@ func newPrometheus(cfg *vigil.Config) (*query.Prometheus, error) {
 }
 
 // newAlertmanager is the Alertmanager client of the configuration.
-func newAlertmanager(cfg *vigil.Config) (*query.Alertmanager, error) {
-	return connect(cfg.AlertmanagerHTTP, "alertmanager", "alertmanager.urls", func(rt http.RoundTripper) (*query.Alertmanager, error) {
-		return query.NewAlertmanager(query.AlertmanagerOptions{URLs: cfg.Alertmanager.URLs, Timeout: cfg.Alertmanager.Timeout.D(), RoundTripper: rt})
+func newAlertmanager(cfg *vigil.Config) (*alertmanager.Client, error) {
+	return connect(cfg.AlertmanagerHTTP, "alertmanager", "alertmanager.urls", func(rt http.RoundTripper) (*alertmanager.Client, error) {
+		return alertmanager.New(alertmanager.Options{URLs: cfg.Alertmanager.URLs, Timeout: cfg.Alertmanager.Timeout.D(), RoundTripper: rt})
 	})
 }
 

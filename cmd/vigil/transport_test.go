@@ -13,7 +13,6 @@ import (
 	promconfig "github.com/prometheus/common/config"
 
 	vigil "github.com/vigilterm/vigil"
-
 	"github.com/vigilterm/vigil/demo"
 	"github.com/vigilterm/vigil/demo/demotest"
 	"github.com/vigilterm/vigil/query"

@@ -17,6 +17,7 @@ import (
 	"github.com/vigilterm/vigil/demo"
 	"github.com/vigilterm/vigil/demo/demotest"
 	"github.com/vigilterm/vigil/query"
+	"github.com/vigilterm/vigil/query/alertmanager"
 	"github.com/vigilterm/vigil/query/doctor"
 )
 
@@ -368,7 +369,7 @@ func testEngine(t *testing.T, e demo.Engine) {
 
 	t.Run("alerts", func(t *testing.T) {
 		demotest.PostAlert(t, stack.AlertmanagerURLs[0], map[string]string{"alertname": postAlert, "severity": "warning"}, nil)
-		am, err := query.NewAlertmanager(query.AlertmanagerOptions{URLs: stack.AlertmanagerURLs, Timeout: 10 * time.Second})
+		am, err := alertmanager.New(alertmanager.Options{URLs: stack.AlertmanagerURLs, Timeout: 10 * time.Second})
 		if err != nil {
 			t.Fatal(err)
 		}

@@ -1,4 +1,4 @@
-package query
+package alertmanager
 
 import (
 	"bytes"
@@ -13,12 +13,14 @@ import (
 	"strings"
 	"syscall"
 	"time"
+
+	"github.com/vigilterm/vigil/query"
 )
 
-// AlertmanagerError is a failed request to one peer. Message is
+// Error is a failed request to one peer. Message is
 // Alertmanager's own text, verbatim, when it answered (Status set), or what
 // went wrong on the way.
-type AlertmanagerError struct {
+type Error struct {
 	Peer    string // the peer's URL, without credentials
 	Op      string // what vigil was doing, e.g. "create silence"
 	Status  int    // HTTP status of Alertmanager's answer; 0 without one
@@ -33,19 +35,19 @@ type AlertmanagerError struct {
 	aborted bool // the caller's context ended first
 }
 
-func (e *AlertmanagerError) Error() string {
+func (e *Error) Error() string {
 	if e.Status >= 300 {
 		return fmt.Sprintf("alertmanager %s: %s: %s (HTTP %d)", e.Peer, e.Op, e.Message, e.Status)
 	}
 	return fmt.Sprintf("alertmanager %s: %s: %s", e.Peer, e.Op, e.Message)
 }
 
-func (e *AlertmanagerError) Unwrap() error { return e.Err }
+func (e *Error) Unwrap() error { return e.Err }
 
 // PeersError is a request that failed on every peer tried.
 type PeersError struct {
 	Op   string
-	Errs []*AlertmanagerError
+	Errs []*Error
 }
 
 func (e *PeersError) Error() string {
@@ -74,7 +76,7 @@ func IsTransportError(err error) bool {
 	if err == nil {
 		return false
 	}
-	var e *AlertmanagerError
+	var e *Error
 	if errors.As(err, &e) {
 		return e.Transport
 	}
@@ -84,25 +86,25 @@ func IsTransportError(err error) bool {
 
 // IsNotFound reports whether Alertmanager said the silence does not exist.
 func IsNotFound(err error) bool {
-	var e *AlertmanagerError
+	var e *Error
 	if !errors.As(err, &e) || e.Transport {
 		return false
 	}
 	return e.Status == http.StatusNotFound || strings.Contains(e.Message, "silence not found")
 }
 
-func asAMError(err error) *AlertmanagerError {
-	var e *AlertmanagerError
+func asAMError(err error) *Error {
+	var e *Error
 	if errors.As(err, &e) {
 		return e
 	}
-	return &AlertmanagerError{Message: err.Error(), Err: err}
+	return &Error{Message: err.Error(), Err: err}
 }
 
-// classify turns a client error into an *AlertmanagerError, digging
+// classify turns a client error into an *Error, digging
 // Alertmanager's message out of the typed error or the raw answer.
-func classify(peer, op string, err error, capt *amCapture, parent context.Context, timeout time.Duration) *AlertmanagerError {
-	e := &AlertmanagerError{Peer: peer, Op: op, Err: err}
+func classify(peer, op string, err error, capt *amCapture, parent context.Context, timeout time.Duration) *Error {
+	e := &Error{Peer: peer, Op: op, Err: err}
 	switch {
 	case capt.status >= 300:
 		e.Status = capt.status
@@ -246,6 +248,6 @@ func (t *amTransport) RoundTrip(req *http.Request) (*http.Response, error) {
 	}
 	// The same cap as Prometheus's answers: a read past it fails with
 	// *BodyTooLargeError instead of truncating quietly.
-	resp.Body = &cappedBody{rc: resp.Body, left: t.max, limit: t.max}
+	resp.Body = query.CapBody(resp.Body, t.max)
 	return resp, nil
 }

@@ -1,4 +1,4 @@
-package query
+package alertmanager
 
 import (
 	"fmt"
@@ -6,6 +6,7 @@ import (
 	"time"
 
 	"github.com/vigilterm/vigil/demo/demotest"
+	"github.com/vigilterm/vigil/query"
 )
 
 // FiringCount counts what Alertmanager notifies about: a silenced alert is
@@ -18,7 +19,7 @@ func TestAlertmanagerFiringCount(t *testing.T) {
 		{Labels: map[string]string{"alertname": "Quiet", "severity": "warning"}, StartsAt: now.Add(-time.Minute), EndsAt: now.Add(time.Hour)},
 	})
 	c := newTestAM(t, 5*time.Second, am.URL)
-	spec := SilenceSpec{Matchers: mustMatchers(t, `Quiet`), EndsAt: now.Add(time.Hour), Comment: "known", CreatedBy: "t"}
+	spec := query.SilenceSpec{Matchers: mustMatchers(t, `Quiet`), EndsAt: now.Add(time.Hour), Comment: "known", CreatedBy: "t"}
 	if _, err := c.CreateSilence(testCtx(t, 10*time.Second), spec); err != nil {
 		t.Fatal(err)
 	}

@@ -1,4 +1,10 @@
-package query
+// Package alertmanager is vigil's side of Alertmanager: the API v2 client
+// of one cluster (its peers, failover and errors), the cluster's merged
+// view, its routing and inhibition, silences written safely
+// (SilenceService), the acks kept until resolved (AckKeeper), and the
+// notifications' delivery. It returns query's plain values (query.Alert,
+// query.Silence); nothing in query imports it.
+package alertmanager
 
 import (
 	"context"
@@ -18,27 +24,29 @@ import (
 	"github.com/prometheus/alertmanager/api/v2/client/general"
 	"github.com/prometheus/alertmanager/api/v2/client/silence"
 	"github.com/prometheus/alertmanager/api/v2/models"
+
+	"github.com/vigilterm/vigil/query"
 )
 
-// Defaults for AlertmanagerOptions.
+// Defaults for Options.
 const (
-	DefaultAlertmanagerTimeout      = 10 * time.Second
-	DefaultAlertmanagerMaxBodyBytes = 32 << 20
+	DefaultTimeout      = 10 * time.Second
+	DefaultMaxBodyBytes = 32 << 20
 	// amErrorBodyMax bounds how much of an error answer is kept.
 	amErrorBodyMax = 64 << 10
 )
 
-// AlertmanagerOptions configures the Alertmanager client.
-type AlertmanagerOptions struct {
+// Options configures the Alertmanager client.
+type Options struct {
 	// URLs are the peers of one Alertmanager cluster, e.g.
 	// http://am-0:9093, https://user:pass@am.example.com/alertmanager.
 	URLs []string
-	// Timeout bounds every request (default DefaultAlertmanagerTimeout).
+	// Timeout bounds every request (default DefaultTimeout).
 	Timeout time.Duration
 	// RoundTripper carries the requests (nil: http.DefaultTransport); TLS
 	// and authentication live here.
 	RoundTripper http.RoundTripper
-	// MaxBodyBytes caps a response body (default DefaultAlertmanagerMaxBodyBytes).
+	// MaxBodyBytes caps a response body (default DefaultMaxBodyBytes).
 	MaxBodyBytes int64
 }
 
@@ -51,9 +59,9 @@ type PeerStatus struct {
 	Checked time.Time
 }
 
-// Alertmanager talks to one Alertmanager cluster through its API v2. It is
+// Client talks to one Alertmanager cluster through its API v2. It is
 // safe for concurrent use.
-type Alertmanager struct {
+type Client struct {
 	peers   []*amPeer
 	timeout time.Duration
 
@@ -73,23 +81,23 @@ type amPeer struct {
 	checked time.Time
 }
 
-// NewAlertmanager builds a client for the peers in o.URLs, each with its own
+// New builds a client for the peers in o.URLs, each with its own
 // generated API v2 client over o.RoundTripper.
-func NewAlertmanager(o AlertmanagerOptions) (*Alertmanager, error) {
+func New(o Options) (*Client, error) {
 	if len(o.URLs) == 0 {
 		return nil, errors.New("alertmanager: no URL configured")
 	}
 	if o.Timeout <= 0 {
-		o.Timeout = DefaultAlertmanagerTimeout
+		o.Timeout = DefaultTimeout
 	}
 	if o.MaxBodyBytes <= 0 {
-		o.MaxBodyBytes = DefaultAlertmanagerMaxBodyBytes
+		o.MaxBodyBytes = DefaultMaxBodyBytes
 	}
 	rt := o.RoundTripper
 	if rt == nil {
 		rt = http.DefaultTransport
 	}
-	a := &Alertmanager{timeout: o.Timeout}
+	a := &Client{timeout: o.Timeout}
 	for i, raw := range o.URLs {
 		u, err := url.Parse(strings.TrimSpace(raw))
 		if err != nil {
@@ -122,7 +130,7 @@ func NewAlertmanager(o AlertmanagerOptions) (*Alertmanager, error) {
 }
 
 // Peers reports the last known health of every peer, in configuration order.
-func (a *Alertmanager) Peers() []PeerStatus {
+func (a *Client) Peers() []PeerStatus {
 	a.mu.Lock()
 	defer a.mu.Unlock()
 	out := make([]PeerStatus, len(a.peers))
@@ -134,7 +142,7 @@ func (a *Alertmanager) Peers() []PeerStatus {
 
 // CheckPeers asks every peer for its status, all at once, and returns the
 // health found.
-func (a *Alertmanager) CheckPeers(ctx context.Context) []PeerStatus {
+func (a *Client) CheckPeers(ctx context.Context) []PeerStatus {
 	a.eachPeer(func(_ int, p *amPeer) {
 		_ = a.do(ctx, p, "status", func(ctx context.Context) error {
 			_, err := p.api.General.GetStatus(general.NewGetStatusParamsWithContext(ctx).WithTimeout(a.timeout))
@@ -146,7 +154,7 @@ func (a *Alertmanager) CheckPeers(ctx context.Context) []PeerStatus {
 
 // eachPeer runs fn for every peer, all at once, and returns when every
 // call has: the fan-out behind the cluster-wide reads.
-func (a *Alertmanager) eachPeer(fn func(i int, p *amPeer)) {
+func (a *Client) eachPeer(fn func(i int, p *amPeer)) {
 	var wg sync.WaitGroup
 	for i, p := range a.peers {
 		wg.Go(func() { fn(i, p) })
@@ -158,8 +166,8 @@ func (a *Alertmanager) eachPeer(fn func(i int, p *amPeer)) {
 // and not yet processed. State: active (or unprocessed) → firing;
 // suppressed with silencedBy → silenced; with only inhibitedBy → inhibited;
 // suppressed otherwise (a mute time interval) → silenced.
-func (a *Alertmanager) Alerts(ctx context.Context) ([]Alert, error) {
-	var out []Alert
+func (a *Client) Alerts(ctx context.Context) ([]query.Alert, error) {
+	var out []query.Alert
 	err := a.read(ctx, "list alerts", func(ctx context.Context, p *amPeer) (err error) {
 		out, err = a.alertsOn(ctx, p)
 		return err
@@ -171,7 +179,7 @@ func (a *Alertmanager) Alerts(ctx context.Context) ([]Alert, error) {
 }
 
 // alertsOn asks one peer for every alert it holds, in any state.
-func (a *Alertmanager) alertsOn(ctx context.Context, p *amPeer) ([]Alert, error) {
+func (a *Client) alertsOn(ctx context.Context, p *amPeer) ([]query.Alert, error) {
 	t := true
 	params := alert.NewGetAlertsParamsWithContext(ctx).WithTimeout(a.timeout).
 		WithActive(&t).WithSilenced(&t).WithInhibited(&t).WithUnprocessed(&t)
@@ -179,7 +187,7 @@ func (a *Alertmanager) alertsOn(ctx context.Context, p *amPeer) ([]Alert, error)
 	if err != nil {
 		return nil, err
 	}
-	out := make([]Alert, 0, len(res.Payload))
+	out := make([]query.Alert, 0, len(res.Payload))
 	for _, g := range res.Payload {
 		if g != nil {
 			out = append(out, alertFromAPI(g))
@@ -188,16 +196,16 @@ func (a *Alertmanager) alertsOn(ctx context.Context, p *amPeer) ([]Alert, error)
 	return out, nil
 }
 
-func alertFromAPI(g *models.GettableAlert) Alert {
-	a := Alert{
+func alertFromAPI(g *models.GettableAlert) query.Alert {
+	a := query.Alert{
 		Fingerprint:  deref(g.Fingerprint),
 		Labels:       map[string]string(g.Labels),
 		Annotations:  map[string]string(g.Annotations),
 		ActiveAt:     dateTime(g.StartsAt),
 		EndsAt:       dateTime(g.EndsAt),
 		GeneratorURL: string(g.GeneratorURL),
-		Source:       SourceAlertmanager,
-		State:        StateFiring,
+		Source:       query.SourceAlertmanager,
+		State:        query.StateFiring,
 	}
 	if a.Labels == nil {
 		a.Labels = map[string]string{}
@@ -215,11 +223,11 @@ func alertFromAPI(g *models.GettableAlert) Alert {
 		if deref(st.State) == models.AlertStatusStateSuppressed {
 			switch {
 			case len(st.SilencedBy) > 0:
-				a.State = StateSilenced
+				a.State = query.StateSilenced
 			case len(st.InhibitedBy) > 0:
-				a.State = StateInhibited
+				a.State = query.StateInhibited
 			default:
-				a.State = StateSilenced
+				a.State = query.StateSilenced
 			}
 		}
 	}
@@ -228,8 +236,8 @@ func alertFromAPI(g *models.GettableAlert) Alert {
 
 // Silences lists every silence, expired ones included, ordered active,
 // pending, expired (soonest to end first; most recently expired first).
-func (a *Alertmanager) Silences(ctx context.Context) ([]Silence, error) {
-	var out []Silence
+func (a *Client) Silences(ctx context.Context) ([]query.Silence, error) {
+	var out []query.Silence
 	err := a.read(ctx, "list silences", func(ctx context.Context, p *amPeer) error {
 		var err error
 		out, err = a.silencesOn(ctx, p)
@@ -241,27 +249,27 @@ func (a *Alertmanager) Silences(ctx context.Context) ([]Silence, error) {
 	return out, nil
 }
 
-func (a *Alertmanager) silencesOn(ctx context.Context, p *amPeer) ([]Silence, error) {
+func (a *Client) silencesOn(ctx context.Context, p *amPeer) ([]query.Silence, error) {
 	res, err := p.api.Silence.GetSilences(silence.NewGetSilencesParamsWithContext(ctx).WithTimeout(a.timeout))
 	if err != nil {
 		return nil, err
 	}
-	out := make([]Silence, 0, len(res.Payload))
+	out := make([]query.Silence, 0, len(res.Payload))
 	for _, g := range res.Payload {
 		if g != nil {
 			out = append(out, silenceFromAPI(g))
 		}
 	}
-	SortSilences(out)
+	query.SortSilences(out)
 	return out, nil
 }
 
 // Silence reads one silence.
-func (a *Alertmanager) Silence(ctx context.Context, id string) (Silence, error) {
+func (a *Client) Silence(ctx context.Context, id string) (query.Silence, error) {
 	if strings.TrimSpace(id) == "" {
-		return Silence{}, errors.New("alertmanager: get silence: the silence id is empty")
+		return query.Silence{}, errors.New("alertmanager: get silence: the silence id is empty")
 	}
-	var out Silence
+	var out query.Silence
 	err := a.read(ctx, "get silence "+id, func(ctx context.Context, p *amPeer) error {
 		var err error
 		out, err = a.silenceOn(ctx, p, id)
@@ -270,17 +278,17 @@ func (a *Alertmanager) Silence(ctx context.Context, id string) (Silence, error) 
 	return out, err
 }
 
-func (a *Alertmanager) silenceOn(ctx context.Context, p *amPeer, id string) (Silence, error) {
+func (a *Client) silenceOn(ctx context.Context, p *amPeer, id string) (query.Silence, error) {
 	res, err := p.api.Silence.GetSilence(silence.NewGetSilenceParamsWithContext(ctx).WithTimeout(a.timeout).WithSilenceID(strfmt.UUID(id)))
 	if err != nil {
-		return Silence{}, err
+		return query.Silence{}, err
 	}
 	return silenceFromAPI(res.Payload), nil
 }
 
 // order returns the peers to try: healthy ones first, each group in
 // configuration order.
-func (a *Alertmanager) order() []*amPeer {
+func (a *Client) order() []*amPeer {
 	a.mu.Lock()
 	defer a.mu.Unlock()
 	out := make([]*amPeer, 0, len(a.peers))
@@ -299,8 +307,8 @@ func (a *Alertmanager) order() []*amPeer {
 
 // read runs fn on the first healthy peer and falls back to the next on a
 // transport error. An answer from Alertmanager, even an error, is final.
-func (a *Alertmanager) read(ctx context.Context, op string, fn func(context.Context, *amPeer) error) error {
-	var failures []*AlertmanagerError
+func (a *Client) read(ctx context.Context, op string, fn func(context.Context, *amPeer) error) error {
+	var failures []*Error
 	for _, p := range a.order() {
 		if ctx.Err() != nil {
 			break
@@ -318,7 +326,7 @@ func (a *Alertmanager) read(ctx context.Context, op string, fn func(context.Cont
 	return a.combine(ctx, op, failures)
 }
 
-func (a *Alertmanager) combine(ctx context.Context, op string, failures []*AlertmanagerError) error {
+func (a *Client) combine(ctx context.Context, op string, failures []*Error) error {
 	switch len(failures) {
 	case 0:
 		msg := "canceled"
@@ -329,7 +337,7 @@ func (a *Alertmanager) combine(ctx context.Context, op string, failures []*Alert
 		if len(a.peers) > 0 {
 			peer = a.peers[0].url
 		}
-		return &AlertmanagerError{Peer: peer, Op: op, Message: msg, Transport: true, Err: ctx.Err()}
+		return &Error{Peer: peer, Op: op, Message: msg, Transport: true, Err: ctx.Err()}
 	case 1:
 		return failures[0]
 	}
@@ -337,8 +345,8 @@ func (a *Alertmanager) combine(ctx context.Context, op string, failures []*Alert
 }
 
 // do runs one request against one peer with its own deadline, turns the
-// outcome into an *AlertmanagerError and records the peer's health.
-func (a *Alertmanager) do(ctx context.Context, p *amPeer, op string, fn func(context.Context) error) (err error) {
+// outcome into an *Error and records the peer's health.
+func (a *Client) do(ctx context.Context, p *amPeer, op string, fn func(context.Context) error) (err error) {
 	rctx, cancel := context.WithTimeout(ctx, a.timeout)
 	defer cancel()
 	capt := &amCapture{}
@@ -355,7 +363,7 @@ func (a *Alertmanager) do(ctx context.Context, p *amPeer, op string, fn func(con
 		a.mark(p, nil)
 		return nil
 	}
-	var already *AlertmanagerError
+	var already *Error
 	if errors.As(err, &already) {
 		if already.Peer == p.url {
 			a.mark(p, already)
@@ -367,7 +375,7 @@ func (a *Alertmanager) do(ctx context.Context, p *amPeer, op string, fn func(con
 	return e
 }
 
-func (a *Alertmanager) mark(p *amPeer, e *AlertmanagerError) {
+func (a *Client) mark(p *amPeer, e *Error) {
 	a.mu.Lock()
 	defer a.mu.Unlock()
 	switch {

@@ -1,4 +1,4 @@
-package query
+package alertmanager
 
 import (
 	"net/http"
@@ -9,6 +9,7 @@ import (
 
 	"github.com/vigilterm/vigil/demo"
 	"github.com/vigilterm/vigil/demo/demotest"
+	"github.com/vigilterm/vigil/query"
 )
 
 // TestRoutingOnDemoStack reads the routing of the demo's running
@@ -28,13 +29,13 @@ func TestRoutingOnDemoStack(t *testing.T) {
 	}
 
 	rt := &countingRT{}
-	c, err := NewAlertmanager(AlertmanagerOptions{URLs: []string{amURL}, Timeout: 5 * time.Second, RoundTripper: rt})
+	c, err := New(Options{URLs: []string{amURL}, Timeout: 5 * time.Second, RoundTripper: rt})
 	if err != nil {
 		t.Fatal(err)
 	}
 	ctx := testCtx(t, 60*time.Second)
 
-	var all []Alert
+	var all []query.Alert
 	demotest.EventuallyTrue(t, 20*time.Second, "four alerts with receivers, the warning RoutingCrit inhibited", func() bool {
 		all, err = c.Alerts(ctx)
 		if err != nil {
@@ -46,7 +47,7 @@ func TestRoutingOnDemoStack(t *testing.T) {
 			if a.Labels["job"] == "routing" && len(a.Receivers) > 0 {
 				n++
 			}
-			if a.Labels["alertname"] == "RoutingCrit" && a.Severity == "warning" && a.State == StateInhibited {
+			if a.Labels["alertname"] == "RoutingCrit" && a.Severity == "warning" && a.State == query.StateInhibited {
 				inhibited = true
 			}
 		}
@@ -96,14 +97,14 @@ func TestRoutingOnDemoStack(t *testing.T) {
 
 	// Inhibitions: the inhibited alert names its inhibitor, the inhibitor
 	// lists its target.
-	find := func(ls map[string]string) Alert {
+	find := func(ls map[string]string) query.Alert {
 		for _, a := range all {
-			if a.Key() == labelsKey(ls) {
+			if a.Key() == (query.Alert{Labels: ls}).Key() {
 				return a
 			}
 		}
 		t.Fatalf("no alert %v in %d alerts", ls, len(all))
-		return Alert{}
+		return query.Alert{}
 	}
 	critA, warnA, otherA := find(crit), find(warn), find(other)
 	found, missing := Inhibitors(warnA, all)

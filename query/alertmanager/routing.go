@@ -1,4 +1,4 @@
-package query
+package alertmanager
 
 import (
 	"context"
@@ -10,6 +10,8 @@ import (
 	"time"
 
 	"github.com/prometheus/alertmanager/api/v2/client/general"
+
+	"github.com/vigilterm/vigil/query"
 )
 
 // RoutingMaxAge is how long the routing read from Alertmanager's status is
@@ -216,7 +218,7 @@ func (r InhibitRule) String() string {
 
 // Inhibition is an alert that another one inhibits, by a rule.
 type Inhibition struct {
-	Target Alert
+	Target query.Alert
 	Rule   InhibitRule
 }
 
@@ -243,15 +245,15 @@ func (r *Routing) Rules() []InhibitRule {
 // empty), and an alert that matches both sides of a rule is not inhibited
 // by a source that matches both sides too. Only alerts Alertmanager holds
 // count, on either side: Prometheus's pending alerts have not reached it.
-func (r *Routing) Inhibits(src Alert, all []Alert) []Inhibition {
-	if r == nil || !inAlertmanager(src) || src.State == StatePending {
+func (r *Routing) Inhibits(src query.Alert, all []query.Alert) []Inhibition {
+	if r == nil || !inAlertmanager(src) || src.State == query.StatePending {
 		return nil
 	}
 	sls := src.Labels
 	var out []Inhibition
 	for i := range all {
 		t := &all[i]
-		if t.Key() == src.Key() || !inAlertmanager(*t) || t.State == StatePending {
+		if t.Key() == src.Key() || !inAlertmanager(*t) || t.State == query.StatePending {
 			continue
 		}
 		tls := t.Labels
@@ -281,13 +283,13 @@ func equalOn(names []string, a, b map[string]string) bool {
 	return true
 }
 
-func inAlertmanager(a Alert) bool {
-	return a.Source == SourceAlertmanager || a.Source == SourceBoth
+func inAlertmanager(a query.Alert) bool {
+	return a.Source == query.SourceAlertmanager || a.Source == query.SourceBoth
 }
 
 // Inhibitors resolves the fingerprints of a.InhibitedBy to the alerts of
 // all; the fingerprints not found in all are returned as missing.
-func Inhibitors(a Alert, all []Alert) (found []Alert, missing []string) {
+func Inhibitors(a query.Alert, all []query.Alert) (found []query.Alert, missing []string) {
 	for _, fp := range a.InhibitedBy {
 		ok := false
 		for i := range all {
@@ -319,7 +321,7 @@ type routingCache struct {
 // GET /api/v2/status at most every RoutingMaxAge (force: now). An error
 // says why it is unknown: the status could not be read, or this version of
 // Alertmanager's library cannot read its configuration.
-func (a *Alertmanager) Routing(ctx context.Context, force bool) (*Routing, error) {
+func (a *Client) Routing(ctx context.Context, force bool) (*Routing, error) {
 	c := &a.routing
 	c.mu.Lock()
 	defer c.mu.Unlock()

@@ -1,4 +1,4 @@
-package query
+package alertmanager
 
 import (
 	"context"
@@ -8,35 +8,37 @@ import (
 	"time"
 
 	"github.com/prometheus/alertmanager/pkg/labels"
+
+	"github.com/vigilterm/vigil/query"
 )
 
-func ackSilence(t *testing.T, start, end time.Time, comment string) Silence {
+func ackSilence(t *testing.T, start, end time.Time, comment string) query.Silence {
 	t.Helper()
 	m, err := labels.NewMatcher(labels.MatchEqual, "alertname", "Down")
 	if err != nil {
 		t.Fatal(err)
 	}
-	return Silence{ID: "s1", Matchers: labels.Matchers{m}, StartsAt: start, EndsAt: end, CreatedBy: "alice",
-		Comment: comment, State: SilenceActive}
+	return query.Silence{ID: "s1", Matchers: labels.Matchers{m}, StartsAt: start, EndsAt: end, CreatedBy: "alice",
+		Comment: comment, State: query.SilenceActive}
 }
 
 // The marker round-trips, replaces an older one, and is not found in an
 // ordinary comment.
 func TestAckMarker(t *testing.T) {
 	end := time.Date(2026, 11, 29, 6, 12, 0, 500, time.UTC)
-	c := WithAckMarker("ack by alice", end)
+	c := query.WithAckMarker("ack by alice", end)
 	if c != "ack by alice [until resolved, kept to 2026-11-29T06:12:00Z]" {
 		t.Fatalf("comment %q", c)
 	}
-	base, kept, ok := ParseAckMarker(WithAckMarker(c, end.Add(time.Hour)))
+	base, kept, ok := query.ParseAckMarker(query.WithAckMarker(c, end.Add(time.Hour)))
 	if !ok || base != "ack by alice" || !kept.Equal(end.Add(time.Hour).Truncate(time.Second)) {
 		t.Fatalf("parsed %q %v %v", base, kept, ok)
 	}
-	if _, kept, ok := ParseAckMarker("by hand [until resolved]"); !ok || !kept.IsZero() {
+	if _, kept, ok := query.ParseAckMarker("by hand [until resolved]"); !ok || !kept.IsZero() {
 		t.Fatalf("hand marker: %v %v", kept, ok)
 	}
 	for _, c := range []string{"ack by alice", "[until resolved] then more", "until resolved"} {
-		if _, _, ok := ParseAckMarker(c); ok {
+		if _, _, ok := query.ParseAckMarker(c); ok {
 			t.Errorf("%q taken for a marker", c)
 		}
 	}
@@ -50,11 +52,13 @@ func TestDecideAck(t *testing.T) {
 	now := time.Date(2026, 11, 29, 6, 0, 0, 0, time.UTC)
 	p := AckPolicy{Duration: 10 * time.Minute, Max: time.Hour}
 	start := now.Add(-20 * time.Minute)
-	mk := func(end time.Time) Silence { return ackSilence(t, start, end, WithAckMarker("ack by alice", end)) }
+	mk := func(end time.Time) query.Silence {
+		return ackSilence(t, start, end, query.WithAckMarker("ack by alice", end))
+	}
 	unreachable := errors.New("connection refused")
 	cases := []struct {
 		name    string
-		s       Silence
+		s       query.Silence
 		firing  bool
 		err     error
 		want    AckAction
@@ -65,10 +69,10 @@ func TestDecideAck(t *testing.T) {
 		{"less than half left", mk(now.Add(4 * time.Minute)), true, nil, AckExtend, now.Add(10 * time.Minute), time.Time{}},
 		{"resolved", mk(now.Add(4 * time.Minute)), false, nil, AckResolved, time.Time{}, time.Time{}},
 		{"alerts unknown", mk(now.Add(4 * time.Minute)), false, unreachable, AckUnknown, time.Time{}, time.Time{}},
-		{"cap cuts the extension", ackSilence(t, now.Add(-55*time.Minute), now.Add(2*time.Minute), WithAckMarker("a", now.Add(2*time.Minute))), true, nil, AckExtend, now.Add(5 * time.Minute), time.Time{}},
-		{"cap reached", ackSilence(t, now.Add(-58*time.Minute), now.Add(2*time.Minute), WithAckMarker("a", now.Add(2*time.Minute))), true, nil, AckCapped, time.Time{}, time.Time{}},
-		{"end changed by someone", ackSilence(t, start, now.Add(time.Minute), WithAckMarker("a", now.Add(4*time.Minute))), true, nil, AckEdited, time.Time{}, time.Time{}},
-		{"expired by someone", func() Silence { s := mk(now.Add(4 * time.Minute)); s.State = SilenceExpired; return s }(), true, nil, AckExpired, time.Time{}, time.Time{}},
+		{"cap cuts the extension", ackSilence(t, now.Add(-55*time.Minute), now.Add(2*time.Minute), query.WithAckMarker("a", now.Add(2*time.Minute))), true, nil, AckExtend, now.Add(5 * time.Minute), time.Time{}},
+		{"cap reached", ackSilence(t, now.Add(-58*time.Minute), now.Add(2*time.Minute), query.WithAckMarker("a", now.Add(2*time.Minute))), true, nil, AckCapped, time.Time{}, time.Time{}},
+		{"end changed by someone", ackSilence(t, start, now.Add(time.Minute), query.WithAckMarker("a", now.Add(4*time.Minute))), true, nil, AckEdited, time.Time{}, time.Time{}},
+		{"expired by someone", func() query.Silence { s := mk(now.Add(4 * time.Minute)); s.State = query.SilenceExpired; return s }(), true, nil, AckExpired, time.Time{}, time.Time{}},
 		{"ran out", mk(now.Add(-time.Second)), true, nil, AckExpired, time.Time{}, time.Time{}},
 		{"hand marker taken on", ackSilence(t, start, now.Add(time.Minute), "[until resolved]"), true, nil, AckExtend, now.Add(10 * time.Minute), time.Time{}},
 	}
@@ -92,13 +96,13 @@ func TestDecideAck(t *testing.T) {
 // Only alerts Alertmanager holds, matched by the silence, count as firing.
 func TestAlertsFiring(t *testing.T) {
 	s := ackSilence(t, time.Now(), time.Now().Add(time.Hour), "[until resolved]")
-	down := Alert{Labels: map[string]string{"alertname": "Down"}, State: StateSilenced, Source: SourceAlertmanager}
-	other := Alert{Labels: map[string]string{"alertname": "Other"}, State: StateFiring, Source: SourceAlertmanager}
-	pending := Alert{Labels: map[string]string{"alertname": "Down"}, State: StatePending, Source: SourcePrometheus}
-	if !AlertsFiring(s, []Alert{other, down}) {
+	down := query.Alert{Labels: map[string]string{"alertname": "Down"}, State: query.StateSilenced, Source: query.SourceAlertmanager}
+	other := query.Alert{Labels: map[string]string{"alertname": "Other"}, State: query.StateFiring, Source: query.SourceAlertmanager}
+	pending := query.Alert{Labels: map[string]string{"alertname": "Down"}, State: query.StatePending, Source: query.SourcePrometheus}
+	if !AlertsFiring(s, []query.Alert{other, down}) {
 		t.Fatal("the silenced alert does not count")
 	}
-	if AlertsFiring(s, []Alert{other, pending}) || AlertsFiring(s, nil) {
+	if AlertsFiring(s, []query.Alert{other, pending}) || AlertsFiring(s, nil) {
 		t.Fatal("a pending or other alert counts")
 	}
 }
@@ -112,13 +116,13 @@ func TestAckKeeperTickUnknown(t *testing.T) {
 	if _, err := k.Tick(context.Background(), now, nil, nil, nil, errors.New("down")); err == nil {
 		t.Fatal("unknown silences gave no error")
 	}
-	marked := ackSilence(t, now.Add(-time.Minute), now.Add(10*time.Second), WithAckMarker("a", now.Add(10*time.Second)))
+	marked := ackSilence(t, now.Add(-time.Minute), now.Add(10*time.Second), query.WithAckMarker("a", now.Add(10*time.Second)))
 	plain := ackSilence(t, now.Add(-time.Minute), now.Add(10*time.Second), "ordinary")
-	ds, err := k.Tick(context.Background(), now, nil, errors.New("timeout"), []Silence{marked, plain}, nil)
+	ds, err := k.Tick(context.Background(), now, nil, errors.New("timeout"), []query.Silence{marked, plain}, nil)
 	if err != nil || len(ds) != 1 || ds[0].Action != AckUnknown || ds[0].Err != nil {
 		t.Fatalf("decisions %+v %v", ds, err)
 	}
-	svc := NewSilenceService(SilenceServiceOptions{Alertmanager: &Alertmanager{}, Protected: "prod"})
+	svc := NewSilenceService(SilenceServiceOptions{Alertmanager: &Client{}, Protected: "prod"})
 	for _, req := range []SilenceRequest{
 		{Op: SilenceExtend, Silence: plain, NewEnd: now.Add(time.Hour), Keeper: true},
 		{Op: SilenceExpire, Silence: marked, Keeper: true},
@@ -133,17 +137,17 @@ func TestAckKeeperTickUnknown(t *testing.T) {
 // extension it would have made reads as not made, and why.
 func TestAckKeeperStoppedWritesNothing(t *testing.T) {
 	now := time.Now()
-	am, err := NewAlertmanager(AlertmanagerOptions{URLs: []string{"http://127.0.0.1:1"}, Timeout: time.Second})
+	am, err := New(Options{URLs: []string{"http://127.0.0.1:1"}, Timeout: time.Second})
 	if err != nil {
 		t.Fatal(err)
 	}
 	svc := NewSilenceService(SilenceServiceOptions{Alertmanager: am})
 	k := NewAckKeeper(AckKeeperOptions{Service: svc, Policy: AckPolicy{Duration: 10 * time.Minute, Max: time.Hour}})
-	s := ackSilence(t, now.Add(-time.Minute), now.Add(time.Minute), WithAckMarker("ack by alice", now.Add(time.Minute)))
-	firing := Alert{Name: "Down", State: StateFiring, Labels: map[string]string{"alertname": "Down"}}
+	s := ackSilence(t, now.Add(-time.Minute), now.Add(time.Minute), query.WithAckMarker("ack by alice", now.Add(time.Minute)))
+	firing := query.Alert{Name: "Down", State: query.StateFiring, Labels: map[string]string{"alertname": "Down"}}
 	ctx, cancel := context.WithCancel(context.Background())
 	cancel()
-	ds, err := k.Tick(ctx, now, []Alert{firing}, nil, []Silence{s}, nil)
+	ds, err := k.Tick(ctx, now, []query.Alert{firing}, nil, []query.Silence{s}, nil)
 	if err != nil || len(ds) != 1 || ds[0].Action != AckExtend {
 		t.Fatalf("decisions %+v %v", ds, err)
 	}

@@ -1,4 +1,4 @@
-package query
+package alertmanager
 
 import (
 	"fmt"
@@ -13,6 +13,7 @@ import (
 	"github.com/prometheus/common/model"
 
 	"github.com/vigilterm/vigil/demo"
+	"github.com/vigilterm/vigil/query"
 )
 
 // Alertmanager's own packages are the oracle of vigil's routing: for the
@@ -247,13 +248,13 @@ func TestRoutingMatchesAlertmanagersOwnPackages(t *testing.T) {
 		}
 		for i := 0; i < len(grid); i += 7 {
 			for j := 0; j < len(grid); j += 11 {
-				src := Alert{Labels: grid[i], Source: SourceAlertmanager, State: StateFiring, Fingerprint: "s"}
-				tgt := Alert{Labels: grid[j], Source: SourceAlertmanager, State: StateFiring, Fingerprint: "t"}
+				src := query.Alert{Labels: grid[i], Source: query.SourceAlertmanager, State: query.StateFiring, Fingerprint: "s"}
+				tgt := query.Alert{Labels: grid[j], Source: query.SourceAlertmanager, State: query.StateFiring, Fingerprint: "t"}
 				if i == j {
 					continue
 				}
 				want := oracleInhibits(rules, grid[i], grid[j])
-				got := len(r.Inhibits(src, []Alert{src, tgt})) > 0
+				got := len(r.Inhibits(src, []query.Alert{src, tgt})) > 0
 				if want != got {
 					t.Fatalf("%s: %v inhibits %v: vigil %v, Alertmanager %v\n%s", name, grid[i], grid[j], got, want, text)
 				}

@@ -1,68 +1,15 @@
-package query
+package alertmanager
 
 import (
 	"context"
 	"errors"
 	"fmt"
 	"log/slog"
-	"regexp"
-	"strings"
 	"sync"
 	"time"
+
+	"github.com/vigilterm/vigil/query"
 )
-
-// An ack kept until its alert resolves is an ordinary short silence whose
-// comment ends with a marker:
-//
-//	ack by alice [until resolved, kept to 2026-11-29T06:12:00Z]
-//
-// The marker is the whole of the state: whoever keeps such acks (the
-// console, or vigil serve) finds them again among Alertmanager's silences
-// after a restart. "kept to" is the end the keeper last wrote; a silence
-// whose end no longer equals it was changed by someone else and is left
-// alone. A marker without "kept to" ("[until resolved]", typed by hand in
-// amtool or Alertmanager's UI) is taken on as it is.
-const ackMarkerText = "until resolved"
-
-var ackMarkerRE = regexp.MustCompile(`\s*\[until resolved(?:, kept to ([0-9T:Z\-]+))?\]\s*$`)
-
-// AckMarker is the comment suffix that marks an ack kept until resolved,
-// with the end the keeper set.
-func AckMarker(keptTo time.Time) string {
-	return "[" + ackMarkerText + ", kept to " + keptTo.UTC().Truncate(time.Second).Format(time.RFC3339) + "]"
-}
-
-// WithAckMarker is comment with its marker replaced (or added) for keptTo.
-func WithAckMarker(comment string, keptTo time.Time) string {
-	base := strings.TrimSpace(ackMarkerRE.ReplaceAllString(comment, ""))
-	if base == "" {
-		return AckMarker(keptTo)
-	}
-	return base + " " + AckMarker(keptTo)
-}
-
-// ParseAckMarker reports whether comment marks an ack kept until resolved,
-// the comment without the marker, and the end the keeper last set (zero
-// when the marker names none or it cannot be read).
-func ParseAckMarker(comment string) (base string, keptTo time.Time, ok bool) {
-	m := ackMarkerRE.FindStringSubmatchIndex(comment)
-	if m == nil {
-		return comment, time.Time{}, false
-	}
-	base = strings.TrimSpace(comment[:m[0]])
-	if m[2] >= 0 {
-		if t, err := time.Parse(time.RFC3339, comment[m[2]:m[3]]); err == nil {
-			keptTo = t
-		}
-	}
-	return base, keptTo, true
-}
-
-// UntilResolved reports whether the silence is an ack kept until resolved.
-func (s Silence) UntilResolved() bool {
-	_, _, ok := ParseAckMarker(s.Comment)
-	return ok
-}
 
 // AckAction is what the keeper does, or did, with one ack.
 type AckAction string
@@ -106,7 +53,7 @@ type AckPolicy struct {
 
 // AckDecision is the keeper's decision for one marked silence.
 type AckDecision struct {
-	Silence Silence
+	Silence query.Silence
 	// By is who acked: the silence's creator.
 	By     string
 	Action AckAction
@@ -130,7 +77,7 @@ func (d AckDecision) Text(now time.Time, loc *time.Location) string {
 	clock := func(t time.Time) string { return t.In(loc).Format("15:04:05") }
 	switch d.Action {
 	case AckWait:
-		return by + ", next extension " + clock(d.NextExtend) + " (in " + FormatDuration(max(d.NextExtend.Sub(now), 0).Truncate(time.Second)) + ")"
+		return by + ", next extension " + clock(d.NextExtend) + " (in " + query.FormatDuration(max(d.NextExtend.Sub(now), 0).Truncate(time.Second)) + ")"
 	case AckExtend:
 		if d.Err != nil {
 			return by + ", extension failed: " + d.Err.Error()
@@ -156,16 +103,16 @@ func (d AckDecision) Text(now time.Time, loc *time.Location) string {
 
 // AlertsFiring reports whether any alert that Alertmanager holds is
 // matched by s (pending alerts, which only Prometheus has, do not count).
-func AlertsFiring(s Silence, alerts []Alert) bool {
-	ms, ok := usableMatchers(s.Matchers)
+func AlertsFiring(s query.Silence, alerts []query.Alert) bool {
+	ms, ok := query.UsableMatchers(s.Matchers)
 	if !ok || len(ms) == 0 {
 		return false
 	}
 	for i := range alerts {
-		if alerts[i].State == StatePending || alerts[i].Source == SourcePrometheus {
+		if alerts[i].State == query.StatePending || alerts[i].Source == query.SourcePrometheus {
 			continue
 		}
-		if matchLabelMap(ms, alerts[i].Labels) {
+		if query.MatchLabelMap(ms, alerts[i].Labels) {
 			return true
 		}
 	}
@@ -175,13 +122,13 @@ func AlertsFiring(s Silence, alerts []Alert) bool {
 // DecideAck is the keeper's decision for the marked silence s at now:
 // firing is whether its alert is active in Alertmanager, and alertsErr why
 // that is unknown (non-nil: nothing is written). It makes no request.
-func DecideAck(s Silence, firing bool, alertsErr error, now time.Time, p AckPolicy) AckDecision {
+func DecideAck(s query.Silence, firing bool, alertsErr error, now time.Time, p AckPolicy) AckDecision {
 	d := AckDecision{Silence: s, By: s.CreatedBy, Cap: s.StartsAt.Add(p.Max)}
-	_, keptTo, _ := ParseAckMarker(s.Comment)
+	_, keptTo, _ := query.ParseAckMarker(s.Comment)
 	switch {
-	case s.State == SilenceExpired || (!s.EndsAt.IsZero() && !s.EndsAt.After(now)):
+	case s.State == query.SilenceExpired || (!s.EndsAt.IsZero() && !s.EndsAt.After(now)):
 		d.Action = AckExpired
-	case s.State == SilencePending || s.StartsAt.After(now):
+	case s.State == query.SilencePending || s.StartsAt.After(now):
 		d.Action = AckPending
 	case !keptTo.IsZero() && absDuration(s.EndsAt.Sub(keptTo)) > time.Second:
 		d.Action = AckEdited
@@ -222,8 +169,8 @@ func absDuration(d time.Duration) time.Duration {
 
 // AckSource is what AckKeeper.Run polls: *Alertmanager has it.
 type AckSource interface {
-	Alerts(ctx context.Context) ([]Alert, error)
-	Silences(ctx context.Context) ([]Silence, error)
+	Alerts(ctx context.Context) ([]query.Alert, error)
+	Silences(ctx context.Context) ([]query.Silence, error)
 }
 
 // AckKeeperOptions configures an AckKeeper.
@@ -287,7 +234,7 @@ var ErrAckRoundRunning = errors.New("ack keeper: a round is already running")
 // silencesErr are why the alerts or the silences are unknown: with
 // unknown silences nothing is decided; with unknown alerts every ack is
 // AckUnknown and nothing is written.
-func (k *AckKeeper) Tick(ctx context.Context, now time.Time, alerts []Alert, alertsErr error, silences []Silence, silencesErr error) ([]AckDecision, error) {
+func (k *AckKeeper) Tick(ctx context.Context, now time.Time, alerts []query.Alert, alertsErr error, silences []query.Silence, silencesErr error) ([]AckDecision, error) {
 	if !k.busy.TryLock() {
 		return nil, ErrAckRoundRunning
 	}
@@ -297,7 +244,7 @@ func (k *AckKeeper) Tick(ctx context.Context, now time.Time, alerts []Alert, ale
 	}
 	var out []AckDecision
 	for _, s := range silences {
-		if !s.UntilResolved() || s.State == SilenceExpired {
+		if !s.UntilResolved() || s.State == query.SilenceExpired {
 			continue
 		}
 		d := DecideAck(s, alertsErr == nil && AlertsFiring(s, alerts), alertsErr, now, k.o.Policy)
@@ -326,7 +273,7 @@ func (k *AckKeeper) extend(ctx context.Context, d AckDecision) (string, error) {
 		return "", errors.New("ack keeper: no silence service")
 	}
 	s := d.Silence
-	s.Comment = WithAckMarker(s.Comment, d.NewEnd)
+	s.Comment = query.WithAckMarker(s.Comment, d.NewEnd)
 	// A write once begun is seen through, read back and audited, even when
 	// the keeper is stopped meanwhile: a stop must not leave an extension
 	// posted but unconfirmed. It keeps its own bound.

@@ -1,4 +1,4 @@
-package query
+package alertmanager
 
 import (
 	"context"
@@ -7,6 +7,8 @@ import (
 
 	"github.com/go-openapi/strfmt"
 	"github.com/prometheus/alertmanager/api/v2/client/silence"
+
+	"github.com/vigilterm/vigil/query"
 )
 
 // CreateSilence validates the spec (nothing invalid is sent; requiring a
@@ -25,7 +27,7 @@ import (
 // If the silence was created but cannot be confirmed, the id comes back
 // together with the error. With spec.ID set the post edits that silence
 // (see ExtendSilence for the id Alertmanager answers with).
-func (a *Alertmanager) CreateSilence(ctx context.Context, spec SilenceSpec) (string, error) {
+func (a *Client) CreateSilence(ctx context.Context, spec query.SilenceSpec) (string, error) {
 	if spec.ID != "" {
 		// An edit: the unedited silence must not pass for the edited one.
 		return a.postSilence(ctx, spec, "edit silence "+spec.ID, true)
@@ -37,7 +39,7 @@ func (a *Alertmanager) CreateSilence(ctx context.Context, spec SilenceSpec) (str
 // id. Alertmanager keeps the id when the silence is active (or pending) and
 // its matchers and start are unchanged; otherwise it expires the old one and
 // answers with a new id. The id that came back is returned.
-func (a *Alertmanager) ExtendSilence(ctx context.Context, s Silence, newEnd time.Time) (string, error) {
+func (a *Client) ExtendSilence(ctx context.Context, s query.Silence, newEnd time.Time) (string, error) {
 	if err := validateID("extend", s.ID); err != nil {
 		return "", err
 	}
@@ -45,8 +47,8 @@ func (a *Alertmanager) ExtendSilence(ctx context.Context, s Silence, newEnd time
 }
 
 // extendSpec is the post that moves s's end to newEnd.
-func extendSpec(s Silence, newEnd time.Time) SilenceSpec {
-	spec := SilenceSpec{
+func extendSpec(s query.Silence, newEnd time.Time) query.SilenceSpec {
+	spec := query.SilenceSpec{
 		ID:        s.ID,
 		Matchers:  s.Matchers,
 		StartsAt:  s.StartsAt,
@@ -54,24 +56,24 @@ func extendSpec(s Silence, newEnd time.Time) SilenceSpec {
 		CreatedBy: s.CreatedBy,
 		Comment:   s.Comment,
 	}
-	if s.State == SilenceExpired {
+	if s.State == query.SilenceExpired {
 		// Alertmanager creates a new silence starting now.
 		spec.StartsAt = time.Time{}
 	}
 	return spec
 }
 
-func (a *Alertmanager) postSilence(ctx context.Context, spec SilenceSpec, op string, matchEnd bool) (string, error) {
+func (a *Client) postSilence(ctx context.Context, spec query.SilenceSpec, op string, matchEnd bool) (string, error) {
 	now := time.Now()
-	if err := spec.validateAt(now, false); err != nil {
+	if err := spec.ValidateAt(now, false); err != nil {
 		return "", fmt.Errorf("alertmanager: %s: %w", op, err)
 	}
 	if spec.StartsAt.IsZero() {
 		spec.StartsAt = now
 	}
-	body := spec.postable(now)
+	body := postable(spec, now)
 
-	var failures []*AlertmanagerError
+	var failures []*Error
 	for _, p := range a.order() {
 		for attempt := 0; attempt < 2; attempt++ {
 			if ctx.Err() != nil {
@@ -101,7 +103,7 @@ func (a *Alertmanager) postSilence(ctx context.Context, spec SilenceSpec, op str
 			})
 			if err == nil {
 				if id == "" {
-					return "", &AlertmanagerError{Peer: p.url, Op: op, Status: 200, Message: "Alertmanager answered without a silence id"}
+					return "", &Error{Peer: p.url, Op: op, Status: 200, Message: "Alertmanager answered without a silence id"}
 				}
 				return a.confirm(ctx, p, id, op)
 			}
@@ -120,8 +122,8 @@ func (a *Alertmanager) postSilence(ctx context.Context, spec SilenceSpec, op str
 
 // confirm reads a just-posted silence back, from the peer that took it
 // first, and checks it is in force.
-func (a *Alertmanager) confirm(ctx context.Context, p *amPeer, id, op string) (string, error) {
-	var s Silence
+func (a *Client) confirm(ctx context.Context, p *amPeer, id, op string) (string, error) {
+	var s query.Silence
 	err := a.do(ctx, p, "read back silence "+id, func(ctx context.Context) error {
 		var err error
 		s, err = a.silenceOn(ctx, p, id)
@@ -137,8 +139,8 @@ func (a *Alertmanager) confirm(ctx context.Context, p *amPeer, id, op string) (s
 	if err != nil {
 		return id, fmt.Errorf("alertmanager: %s: silence %s was accepted but could not be read back: %w", op, id, err)
 	}
-	if s.State != SilenceActive && s.State != SilencePending {
-		return id, &AlertmanagerError{Peer: p.url, Op: op, Message: fmt.Sprintf("silence %s was accepted but its state is %q", id, s.State)}
+	if s.State != query.SilenceActive && s.State != query.SilencePending {
+		return id, &Error{Peer: p.url, Op: op, Message: fmt.Sprintf("silence %s was accepted but its state is %q", id, s.State)}
 	}
 	return id, nil
 }
@@ -146,7 +148,7 @@ func (a *Alertmanager) confirm(ctx context.Context, p *amPeer, id, op string) (s
 // FindDuplicate looks for an unexpired silence with the same matchers (in
 // any order), creator and comment as spec: the one a post that got no
 // answer may have created. The UI uses it before a manual retry.
-func (a *Alertmanager) FindDuplicate(ctx context.Context, spec SilenceSpec) (string, bool, error) {
+func (a *Client) FindDuplicate(ctx context.Context, spec query.SilenceSpec) (string, bool, error) {
 	var id string
 	var found bool
 	err := a.read(ctx, "find duplicate silence", func(ctx context.Context, p *amPeer) error {
@@ -163,7 +165,7 @@ func (a *Alertmanager) FindDuplicate(ctx context.Context, spec SilenceSpec) (str
 	return id, found, nil
 }
 
-func (a *Alertmanager) findDuplicateOn(ctx context.Context, p *amPeer, spec SilenceSpec, matchEnd bool) (string, bool, error) {
+func (a *Client) findDuplicateOn(ctx context.Context, p *amPeer, spec query.SilenceSpec, matchEnd bool) (string, bool, error) {
 	var id string
 	var found bool
 	err := a.do(ctx, p, "find duplicate silence", func(ctx context.Context) error {
@@ -180,14 +182,14 @@ func (a *Alertmanager) findDuplicateOn(ctx context.Context, p *amPeer, spec Sile
 // duplicateIn picks, among unexpired silences equal to spec, the most
 // recently updated one. With matchEnd the end must match too (within a
 // second): an extension is only a duplicate once it has the new end.
-func duplicateIn(ss []Silence, spec SilenceSpec, matchEnd bool) (string, bool) {
-	var best *Silence
+func duplicateIn(ss []query.Silence, spec query.SilenceSpec, matchEnd bool) (string, bool) {
+	var best *query.Silence
 	for i := range ss {
 		s := &ss[i]
-		if s.State == SilenceExpired || s.CreatedBy != spec.CreatedBy || s.Comment != spec.Comment {
+		if s.State == query.SilenceExpired || s.CreatedBy != spec.CreatedBy || s.Comment != spec.Comment {
 			continue
 		}
-		if !sameMatchers(s.Matchers, spec.Matchers) {
+		if !query.SameMatchers(s.Matchers, spec.Matchers) {
 			continue
 		}
 		if matchEnd {
@@ -209,7 +211,7 @@ func duplicateIn(ss []Silence, spec SilenceSpec, matchEnd bool) (string, bool) {
 // ExpireSilence ends a silence now. Expiring an expired silence is not an
 // error; an unknown id is ("silence not found"). Expiring is idempotent, so
 // a peer that does not answer is simply replaced by the next one.
-func (a *Alertmanager) ExpireSilence(ctx context.Context, id string) error {
+func (a *Client) ExpireSilence(ctx context.Context, id string) error {
 	if err := validateID("expire", id); err != nil {
 		return err
 	}
@@ -223,7 +225,7 @@ func (a *Alertmanager) ExpireSilence(ctx context.Context, id string) error {
 	}
 	// Alertmanager refused: if the silence is there and already over, the
 	// wish is fulfilled.
-	if s, gerr := a.Silence(ctx, id); gerr == nil && s.State == SilenceExpired {
+	if s, gerr := a.Silence(ctx, id); gerr == nil && s.State == query.SilenceExpired {
 		return nil
 	}
 	return err

@@ -1,4 +1,4 @@
-package query
+package alertmanager
 
 import (
 	"context"
@@ -7,6 +7,8 @@ import (
 	"log/slog"
 	"strings"
 	"time"
+
+	"github.com/vigilterm/vigil/query"
 )
 
 // SilenceOp names a write to Alertmanager.
@@ -26,10 +28,10 @@ type SilenceRequest struct {
 	// the service's writer. With Retry set, the service first looks for an
 	// identical silence that an earlier attempt may have created, so that a
 	// retry never doubles it.
-	Spec  SilenceSpec
+	Spec  query.SilenceSpec
 	Retry bool
 	// Silence is the silence to expire or extend; NewEnd the new end.
-	Silence Silence
+	Silence query.Silence
 	NewEnd  time.Time
 	// Ack marks a create made by the ack key, for the audit.
 	Ack bool
@@ -63,11 +65,11 @@ type SilenceResult struct {
 // SilenceWriter is what the service needs from Alertmanager; *Alertmanager
 // has it.
 type SilenceWriter interface {
-	Silence(ctx context.Context, id string) (Silence, error)
-	CreateSilence(ctx context.Context, spec SilenceSpec) (string, error)
-	FindDuplicate(ctx context.Context, spec SilenceSpec) (string, bool, error)
+	Silence(ctx context.Context, id string) (query.Silence, error)
+	CreateSilence(ctx context.Context, spec query.SilenceSpec) (string, error)
+	FindDuplicate(ctx context.Context, spec query.SilenceSpec) (string, bool, error)
 	ExpireSilence(ctx context.Context, id string) error
-	ExtendSilence(ctx context.Context, s Silence, newEnd time.Time) (string, error)
+	ExtendSilence(ctx context.Context, s query.Silence, newEnd time.Time) (string, error)
 }
 
 // NotConfirmedError is the result of a write in a protected context whose
@@ -86,7 +88,7 @@ type SilenceServiceOptions struct {
 	// Alertmanager takes the writes; nil: none is configured.
 	Alertmanager SilenceWriter
 	// Audit records every write; nil: none.
-	Audit *AuditLog
+	Audit *query.AuditLog
 	// Writer is who writes: the creator of new silences that name none and
 	// the user of the audit log (see Writer).
 	Writer string
@@ -107,7 +109,7 @@ type SilenceServiceOptions struct {
 	// a role that does not write is refused here, unsent, whatever the
 	// screens allow; the audit line names the key and the address. nil:
 	// the local console, whose writer is Writer.
-	Principal *Principal
+	Principal *query.Principal
 	// Observe, when set, is told of every write and its result (refusals
 	// included), e.g. for the server's metrics.
 	Observe func(SilenceRequest, SilenceResult)
@@ -129,7 +131,7 @@ func NewSilenceService(o SilenceServiceOptions) *SilenceService {
 		o.Now = time.Now
 	}
 	if o.Timeout <= 0 {
-		o.Timeout = DefaultAlertmanagerTimeout
+		o.Timeout = DefaultTimeout
 	}
 	return &SilenceService{o: o}
 }
@@ -143,7 +145,7 @@ func (s *SilenceService) Writer() string { return s.o.Writer }
 // Alertmanager configured the result is ErrNoAlertmanager and nothing is
 // audited, since nothing was attempted.
 func (s *SilenceService) Write(ctx context.Context, req SilenceRequest) SilenceResult {
-	var cur *Principal
+	var cur *query.Principal
 	if p := s.o.Principal; p != nil {
 		// The rights as they are now, not as the session opened with.
 		c := p.Current()
@@ -152,12 +154,12 @@ func (s *SilenceService) Write(ctx context.Context, req SilenceRequest) SilenceR
 	if cur != nil && !cur.Role.CanWrite() {
 		// Refused before anything is sent, even when a screen let the
 		// key through; the refusal is audited.
-		res := SilenceResult{Err: &ForbiddenError{Principal: *cur}}
+		res := SilenceResult{Err: &query.ForbiddenError{Principal: *cur}}
 		s.o.Logger.Warn("silence write refused", "op", req.Op, "user", cur.Name, "role", cur.Role, "key", cur.Fingerprint, "remote", cur.Remote)
 		if s.o.Audit != nil {
 			e := auditEntry(req, res, cur.Name, s.o.Peers, s.o.Now())
 			e.As(*cur)
-			e.Result = AuditRefused
+			e.Result = query.AuditRefused
 			if err := s.o.Audit.Append(e); err != nil {
 				s.o.Logger.Error("audit log", "err", err)
 				res.AuditErr = err
@@ -224,7 +226,7 @@ func (s *SilenceService) write(ctx context.Context, req SilenceRequest) (res Sil
 	am, now := s.o.Alertmanager, s.o.Now()
 	switch req.Op {
 	case SilenceCreate:
-		if err := req.Spec.validateAt(now, false); err != nil {
+		if err := req.Spec.ValidateAt(now, false); err != nil {
 			return SilenceResult{Err: fmt.Errorf("alertmanager: create silence: %w", err)}
 		}
 		if req.Retry {
@@ -239,7 +241,7 @@ func (s *SilenceService) write(ctx context.Context, req SilenceRequest) (res Sil
 		if err := validateID("extend", req.Silence.ID); err != nil {
 			return SilenceResult{Err: err}
 		}
-		if err := extendSpec(req.Silence, req.NewEnd).validateAt(now, false); err != nil {
+		if err := extendSpec(req.Silence, req.NewEnd).ValidateAt(now, false); err != nil {
 			return SilenceResult{Err: fmt.Errorf("alertmanager: extend silence %s: %w", req.Silence.ID, err)}
 		}
 		// So does an extend: one read-back, in ExtendSilence.
@@ -252,7 +254,7 @@ func (s *SilenceService) write(ctx context.Context, req SilenceRequest) (res Sil
 		}
 		if res.Err = am.ExpireSilence(ctx, req.Silence.ID); res.Err == nil {
 			got, err := am.Silence(ctx, req.Silence.ID)
-			res.Verified = err == nil && got.State == SilenceExpired
+			res.Verified = err == nil && got.State == query.SilenceExpired
 		}
 	default:
 		res.Err = fmt.Errorf("unknown silence operation %q", req.Op)
@@ -266,7 +268,7 @@ var ErrAckChanged = errors.New("the ack changed since it was read")
 
 // stillAsRead checks that the silence in Alertmanager is still unexpired,
 // marked and ending when it was read to.
-func (s *SilenceService) stillAsRead(ctx context.Context, read Silence) error {
+func (s *SilenceService) stillAsRead(ctx context.Context, read query.Silence) error {
 	cur, err := s.o.Alertmanager.Silence(ctx, read.ID)
 	if err != nil {
 		return fmt.Errorf("ack %s: read again before extending: %w", read.ID, err)
@@ -286,20 +288,20 @@ func validateID(op, id string) error {
 }
 
 // auditEntry describes a write and its result for the audit log.
-func auditEntry(req SilenceRequest, res SilenceResult, user string, urls []string, now time.Time) AuditEntry {
-	e := AuditEntry{Time: now.UTC(), User: user, Alertmanager: urls, SilenceID: res.ID, Reused: res.Reused, Result: AuditOK}
+func auditEntry(req SilenceRequest, res SilenceResult, user string, urls []string, now time.Time) query.AuditEntry {
+	e := query.AuditEntry{Time: now.UTC(), User: user, Alertmanager: urls, SilenceID: res.ID, Reused: res.Reused, Result: query.AuditOK}
 	switch req.Op {
 	case SilenceCreate:
-		e.Action = AuditCreate
+		e.Action = query.AuditCreate
 		if req.Ack {
-			e.Action = AuditAck
+			e.Action = query.AuditAck
 		}
-		e.Matchers, e.Comment, e.EndsAt = FormatMatchers(req.Spec.Matchers), req.Spec.Comment, req.Spec.EndsAt.UTC()
+		e.Matchers, e.Comment, e.EndsAt = query.FormatMatchers(req.Spec.Matchers), req.Spec.Comment, req.Spec.EndsAt.UTC()
 	case SilenceExtend, SilenceExpire:
-		e.Action = AuditExpire
+		e.Action = query.AuditExpire
 		e.EndsAt = now.UTC()
 		if req.Op == SilenceExtend {
-			e.Action, e.EndsAt = AuditExtend, req.NewEnd.UTC()
+			e.Action, e.EndsAt = query.AuditExtend, req.NewEnd.UTC()
 			if res.ID != "" && res.ID != req.Silence.ID {
 				e.ReplacedID = req.Silence.ID
 			}
@@ -307,12 +309,12 @@ func auditEntry(req SilenceRequest, res SilenceResult, user string, urls []strin
 		if e.SilenceID == "" {
 			e.SilenceID = req.Silence.ID
 		}
-		e.Matchers, e.Comment = FormatMatchers(req.Silence.Matchers), req.Silence.Comment
+		e.Matchers, e.Comment = query.FormatMatchers(req.Silence.Matchers), req.Silence.Comment
 	default:
 		e.Action = string(req.Op)
 	}
 	if res.Err != nil {
-		e.Result, e.Error = AuditFailed, res.Err.Error()
+		e.Result, e.Error = query.AuditFailed, res.Err.Error()
 	}
 	return e
 }

@@ -1,4 +1,4 @@
-package query_test
+package alertmanager_test
 
 import (
 	"context"
@@ -8,7 +8,7 @@ import (
 
 	"github.com/vigilterm/vigil/demo"
 	"github.com/vigilterm/vigil/demo/demotest"
-	"github.com/vigilterm/vigil/query"
+	"github.com/vigilterm/vigil/query/alertmanager"
 )
 
 // A real Alertmanager 0.25 posting to a receiver that answers 500: the
@@ -17,14 +17,14 @@ import (
 // unknown, not 0.
 func TestIntegrationDeliveryFailuresFromA500Sink(t *testing.T) {
 	stack := demotest.Start(t, demo.StackOptions{Alertmanagers: 1, AlertmanagerConfig: demo.BrokenReceiverConfig})
-	am, err := query.NewAlertmanager(query.AlertmanagerOptions{URLs: stack.AlertmanagerURLs, Timeout: 3 * time.Second})
+	am, err := alertmanager.New(alertmanager.Options{URLs: stack.AlertmanagerURLs, Timeout: 3 * time.Second})
 	if err != nil {
 		t.Fatal(err)
 	}
 	ctx, cancel := context.WithTimeout(context.Background(), 2*time.Minute)
 	defer cancel()
 
-	var h query.DeliveryHistory
+	var h alertmanager.DeliveryHistory
 	first := am.NotifyMetrics(ctx)
 	if first[0].Err != nil {
 		t.Fatalf("reading /metrics: %v", first[0].Err)
@@ -40,7 +40,7 @@ func TestIntegrationDeliveryFailuresFromA500Sink(t *testing.T) {
 
 	posted := time.Now()
 	demotest.PostAlert(t, stack.AlertmanagerURLs[0], map[string]string{"alertname": "VigilDelivery", "severity": "critical"}, nil)
-	var webhook query.DeliveryRow
+	var webhook alertmanager.DeliveryRow
 	// A reading a second, as the console's refresh takes them.
 	demotest.EventuallyEvery(t, 90*time.Second, time.Second, "a failed webhook delivery counted", func() (bool, string) {
 		h.Add(time.Now(), am.NotifyMetrics(ctx))
@@ -66,7 +66,7 @@ func TestIntegrationDeliveryFailuresFromA500Sink(t *testing.T) {
 	}
 }
 
-func debugReport(r query.DeliveryReport) string {
+func debugReport(r alertmanager.DeliveryReport) string {
 	s := ""
 	for _, row := range r.Rows {
 		s += row.Integration + " "
@@ -82,7 +82,7 @@ func debugReport(r query.DeliveryReport) string {
 // its reason.
 func TestIntegrationStatusOfAClusterPair(t *testing.T) {
 	stack := demotest.Start(t, demo.StackOptions{Alertmanagers: 2})
-	am, err := query.NewAlertmanager(query.AlertmanagerOptions{URLs: stack.AlertmanagerURLs, Timeout: 3 * time.Second})
+	am, err := alertmanager.New(alertmanager.Options{URLs: stack.AlertmanagerURLs, Timeout: 3 * time.Second})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -121,7 +121,7 @@ func TestIntegrationStatusOfAClusterPair(t *testing.T) {
 	}
 }
 
-func debugStatuses(sts []query.AMPeerStatus) string {
+func debugStatuses(sts []alertmanager.AMPeerStatus) string {
 	s := ""
 	for _, st := range sts {
 		s += st.URL + " " + st.ClusterStatus

@@ -1,14 +1,16 @@
-package query
+package alertmanager
 
 import (
 	"context"
 	"slices"
+
+	"github.com/vigilterm/vigil/query"
 )
 
 // ClusterAlert is one alert of an Alertmanager cluster, once however many
 // of its peers hold it.
 type ClusterAlert struct {
-	Alert
+	query.Alert
 	// On is how many of the peers that answered hold the alert; Of is how
 	// many answered.
 	On, Of int
@@ -23,7 +25,7 @@ type ClusterAlert struct {
 type ClusterAlerts struct {
 	Alerts []ClusterAlert
 	// Peers is the number of peers asked; Failed names the ones that did
-	// not answer, with why (an *AlertmanagerError each).
+	// not answer, with why (an *Error each).
 	Peers  int
 	Failed []error
 }
@@ -35,9 +37,9 @@ func (c ClusterAlerts) Answered() int { return c.Peers - len(c.Failed) }
 // once (one GET /api/v2/alerts each), and merges them by label set. It
 // fails only when no peer answered; a peer that did not is named in
 // Failed, and the alerts are those of the peers that did.
-func (a *Alertmanager) ClusterAlerts(ctx context.Context) (ClusterAlerts, error) {
+func (a *Client) ClusterAlerts(ctx context.Context) (ClusterAlerts, error) {
 	type answer struct {
-		alerts []Alert
+		alerts []query.Alert
 		err    error
 	}
 	answers := make([]answer, len(a.peers))
@@ -48,8 +50,8 @@ func (a *Alertmanager) ClusterAlerts(ctx context.Context) (ClusterAlerts, error)
 		})
 	})
 	out := ClusterAlerts{Peers: len(a.peers)}
-	var failures []*AlertmanagerError
-	var lists [][]Alert
+	var failures []*Error
+	var lists [][]query.Alert
 	for _, an := range answers {
 		if an.err != nil {
 			e := asAMError(an.err)
@@ -69,13 +71,13 @@ func (a *Alertmanager) ClusterAlerts(ctx context.Context) (ClusterAlerts, error)
 // MergeClusterAlerts merges the alert lists of the peers that answered:
 // one row per label set, in the order first seen, counting the peers that
 // hold each. Where they disagree on its state, the one that notifies is
-// kept (see preferAlert) and the row says so.
-func MergeClusterAlerts(peers [][]Alert) []ClusterAlert {
+// kept (see PreferAlert) and the row says so.
+func MergeClusterAlerts(peers [][]query.Alert) []ClusterAlert {
 	var out []ClusterAlert
 	at := map[string]int{}
 	for _, list := range peers {
 		seen := map[string]bool{}
-		for _, al := range dedupeAlerts(list) {
+		for _, al := range query.DedupeAlerts(list) {
 			k := al.Key()
 			if seen[k] {
 				continue
@@ -92,7 +94,7 @@ func MergeClusterAlerts(peers [][]Alert) []ClusterAlert {
 			if c.State != al.State || !slices.Equal(c.SilencedBy, al.SilencedBy) {
 				c.Disagree = true
 			}
-			if preferAlert(al, c.Alert) {
+			if query.PreferAlert(al, c.Alert) {
 				c.Alert = al
 			}
 		}

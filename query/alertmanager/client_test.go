@@ -1,4 +1,4 @@
-package query
+package alertmanager
 
 import (
 	"bytes"
@@ -20,6 +20,7 @@ import (
 	"github.com/prometheus/alertmanager/pkg/labels"
 
 	"github.com/vigilterm/vigil/demo/demotest"
+	"github.com/vigilterm/vigil/query"
 )
 
 // amTestConfig routes everything to a receiver that notifies nobody, and
@@ -222,16 +223,16 @@ func countSilences(t testing.TB, baseURL, comment string, unexpiredOnly bool) in
 	t.Helper()
 	n := 0
 	for _, s := range rawSilences(t, baseURL) {
-		if s.Comment == comment && (!unexpiredOnly || s.Status.State != SilenceExpired) {
+		if s.Comment == comment && (!unexpiredOnly || s.Status.State != query.SilenceExpired) {
 			n++
 		}
 	}
 	return n
 }
 
-func newTestAM(t testing.TB, timeout time.Duration, urls ...string) *Alertmanager {
+func newTestAM(t testing.TB, timeout time.Duration, urls ...string) *Client {
 	t.Helper()
-	a, err := NewAlertmanager(AlertmanagerOptions{URLs: urls, Timeout: timeout})
+	a, err := New(Options{URLs: urls, Timeout: timeout})
 	if err != nil {
 		t.Fatalf("NewAlertmanager: %v", err)
 	}
@@ -364,13 +365,13 @@ func (p *faultProxy) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	_, _ = w.Write(respBody)
 }
 
-func alertNamed(alerts []Alert, name string) (Alert, bool) {
+func alertNamed(alerts []query.Alert, name string) (query.Alert, bool) {
 	for _, a := range alerts {
 		if a.Name == name {
 			return a, true
 		}
 	}
-	return Alert{}, false
+	return query.Alert{}, false
 }
 
 func TestAlertmanagerAlerts(t *testing.T) {
@@ -390,7 +391,7 @@ func TestAlertmanagerAlerts(t *testing.T) {
 	c := newTestAM(t, 5*time.Second, am.URL)
 	ctx := testCtx(t, 60*time.Second)
 
-	var got []Alert
+	var got []query.Alert
 	demotest.EventuallyTrue(t, 10*time.Second, "four alerts, InhibitTarget inhibited", func() bool {
 		var err error
 		got, err = c.Alerts(ctx)
@@ -398,11 +399,11 @@ func TestAlertmanagerAlerts(t *testing.T) {
 			t.Fatalf("Alerts: %v", err)
 		}
 		a, ok := alertNamed(got, "InhibitTarget")
-		return len(got) == 4 && ok && a.State == StateInhibited
+		return len(got) == 4 && ok && a.State == query.StateInhibited
 	})
 
 	he, _ := alertNamed(got, "HighErrorRate")
-	if he.State != StateFiring || he.Severity != "critical" || he.Source != SourceAlertmanager {
+	if he.State != query.StateFiring || he.Severity != "critical" || he.Source != query.SourceAlertmanager {
 		t.Errorf("HighErrorRate: state %s severity %s source %s", he.State, he.Severity, he.Source)
 	}
 	if he.Summary() != "Error rate above 5% for 2 minutes" || he.RunbookURL() != "https://wiki.example/runbooks/high-error-rate" {
@@ -426,12 +427,12 @@ func TestAlertmanagerAlerts(t *testing.T) {
 	}
 
 	filterNames := func(filter string) string {
-		f, err := ParseAlertFilter(filter)
+		f, err := query.ParseAlertFilter(filter)
 		if err != nil {
 			t.Fatalf("ParseAlertFilter(%q): %v", filter, err)
 		}
-		sorted := append([]Alert(nil), f.Filter(got)...)
-		SortAlerts(sorted)
+		sorted := append([]query.Alert(nil), f.Filter(got)...)
+		query.SortAlerts(sorted)
 		var names []string
 		for _, a := range sorted {
 			names = append(names, a.Name)
@@ -464,19 +465,19 @@ func TestAlertmanagerSilenceLifecycle(t *testing.T) {
 	if err != nil || len(alerts) != 2 {
 		t.Fatalf("Alerts: %d, %v", len(alerts), err)
 	}
-	var target Alert
+	var target query.Alert
 	for _, a := range alerts {
 		if a.Labels["path"] == "/checkout" {
 			target = a
 		}
 	}
-	spec := SilenceSpec{
-		Matchers:  MatchersFromLabels(target.Labels),
+	spec := query.SilenceSpec{
+		Matchers:  query.MatchersFromLabels(target.Labels),
 		EndsAt:    time.Now().Add(time.Hour),
 		CreatedBy: "vigil-test",
 		Comment:   "lifecycle",
 	}
-	if n := len(AlertsMatching(spec.Matchers, alerts)); n != 1 {
+	if n := len(query.AlertsMatching(spec.Matchers, alerts)); n != 1 {
 		t.Fatalf("preview matches %d alerts, want 1", n)
 	}
 	id, err := c.CreateSilence(ctx, spec)
@@ -505,9 +506,9 @@ func TestAlertmanagerSilenceLifecycle(t *testing.T) {
 		t.Fatal(err)
 	}
 	for _, a := range alerts {
-		want := StateFiring
+		want := query.StateFiring
 		if a.Labels["path"] == "/checkout" {
-			want = StateSilenced
+			want = query.StateSilenced
 			if len(a.SilencedBy) != 1 || a.SilencedBy[0] != id {
 				t.Errorf("SilencedBy %v, want [%s]", a.SilencedBy, id)
 			}
@@ -521,16 +522,16 @@ func TestAlertmanagerSilenceLifecycle(t *testing.T) {
 		t.Fatalf("Silences: %d, %v", len(ss), err)
 	}
 	s := ss[0]
-	if s.ID != id || s.State != SilenceActive || s.CreatedBy != "vigil-test" || s.Comment != "lifecycle" || !sameMatchers(s.Matchers, spec.Matchers) {
+	if s.ID != id || s.State != query.SilenceActive || s.CreatedBy != "vigil-test" || s.Comment != "lifecycle" || !query.SameMatchers(s.Matchers, spec.Matchers) {
 		t.Fatalf("silence read back: %+v", s)
 	}
 	if s.UpdatedAt.IsZero() || s.StartsAt.IsZero() {
 		t.Errorf("times not read: %+v", s)
 	}
-	if n := SilenceMatchCount(s, alerts); n != 1 {
+	if n := query.SilenceMatchCount(s, alerts); n != 1 {
 		t.Errorf("SilenceMatchCount = %d, want 1", n)
 	}
-	if got := SilencesFor(target, ss); len(got) != 1 || got[0].ID != id {
+	if got := query.SilencesFor(target, ss); len(got) != 1 || got[0].ID != id {
 		t.Errorf("SilencesFor = %v", got)
 	}
 
@@ -544,7 +545,7 @@ func TestAlertmanagerSilenceLifecycle(t *testing.T) {
 		t.Errorf("extending an active silence changed its id: %s -> %s", id, id2)
 	}
 	s2, err := c.Silence(ctx, id2)
-	if err != nil || !s2.EndsAt.Equal(newEnd) || s2.State != SilenceActive {
+	if err != nil || !s2.EndsAt.Equal(newEnd) || s2.State != query.SilenceActive {
 		t.Fatalf("after extend: %+v, %v (want end %s)", s2, err, newEnd)
 	}
 
@@ -556,7 +557,7 @@ func TestAlertmanagerSilenceLifecycle(t *testing.T) {
 		t.Fatalf("ExpireSilence of an expired silence: %v", err)
 	}
 	s3, err := c.Silence(ctx, id)
-	if err != nil || s3.State != SilenceExpired {
+	if err != nil || s3.State != query.SilenceExpired {
 		t.Fatalf("after expire: %+v, %v", s3, err)
 	}
 	demotest.EventuallyTrue(t, 10*time.Second, "the alert active again", func() bool {
@@ -577,7 +578,7 @@ func TestAlertmanagerSilenceLifecycle(t *testing.T) {
 		t.Fatalf("extending an expired silence returned %q (old %s); Alertmanager gives a new id", id4, id)
 	}
 	s4, err := c.Silence(ctx, id4)
-	if err != nil || s4.State != SilenceActive {
+	if err != nil || s4.State != query.SilenceActive {
 		t.Fatalf("new silence: %+v, %v", s4, err)
 	}
 	if got := countSilences(t, am.URL, "lifecycle", true); got != 1 {
@@ -615,7 +616,7 @@ func (c *countingRT) count(method string) int {
 func TestAlertmanagerValidationSendsNothing(t *testing.T) {
 	am := startAlertmanager(t)
 	rt := &countingRT{}
-	c, err := NewAlertmanager(AlertmanagerOptions{URLs: []string{am.URL}, Timeout: 5 * time.Second, RoundTripper: rt})
+	c, err := New(Options{URLs: []string{am.URL}, Timeout: 5 * time.Second, RoundTripper: rt})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -625,23 +626,23 @@ func TestAlertmanagerValidationSendsNothing(t *testing.T) {
 	badRe := labels.Matchers{&labels.Matcher{Type: labels.MatchRegexp, Name: "path", Value: "("}}
 	cases := []struct {
 		name  string
-		spec  SilenceSpec
+		spec  query.SilenceSpec
 		field string
 	}{
-		{"no matchers", SilenceSpec{EndsAt: now.Add(time.Hour)}, "matchers"},
-		{"matches everything", SilenceSpec{Matchers: mustMatchers(t, `alertname=~".*"`), EndsAt: now.Add(time.Hour)}, "matchers"},
-		{"bad regexp", SilenceSpec{Matchers: badRe, EndsAt: now.Add(time.Hour)}, "matchers"},
-		{"end before start", SilenceSpec{Matchers: ok, StartsAt: now.Add(time.Hour), EndsAt: now.Add(time.Minute)}, "endsAt"},
-		{"end in the past", SilenceSpec{Matchers: ok, StartsAt: now.Add(-time.Hour), EndsAt: now.Add(-time.Minute)}, "endsAt"},
+		{"no matchers", query.SilenceSpec{EndsAt: now.Add(time.Hour)}, "matchers"},
+		{"matches everything", query.SilenceSpec{Matchers: mustMatchers(t, `alertname=~".*"`), EndsAt: now.Add(time.Hour)}, "matchers"},
+		{"bad regexp", query.SilenceSpec{Matchers: badRe, EndsAt: now.Add(time.Hour)}, "matchers"},
+		{"end before start", query.SilenceSpec{Matchers: ok, StartsAt: now.Add(time.Hour), EndsAt: now.Add(time.Minute)}, "endsAt"},
+		{"end in the past", query.SilenceSpec{Matchers: ok, StartsAt: now.Add(-time.Hour), EndsAt: now.Add(-time.Minute)}, "endsAt"},
 	}
 	for _, c2 := range cases {
 		id, err := c.CreateSilence(ctx, c2.spec)
-		var ve *ValidationError
+		var ve *query.ValidationError
 		if err == nil || id != "" || !errors.As(err, &ve) || ve.Field != c2.field {
 			t.Errorf("%s: id %q err %v, want a validation error on %s", c2.name, id, err, c2.field)
 		}
 	}
-	if _, err := c.ExtendSilence(ctx, Silence{ID: "5a0e6b8c-1b4c-4c8e-9d61-5f0f5b8f0d11", Matchers: ok, StartsAt: now.Add(-time.Hour), State: SilenceActive}, now.Add(-time.Second)); err == nil {
+	if _, err := c.ExtendSilence(ctx, query.Silence{ID: "5a0e6b8c-1b4c-4c8e-9d61-5f0f5b8f0d11", Matchers: ok, StartsAt: now.Add(-time.Hour), State: query.SilenceActive}, now.Add(-time.Second)); err == nil {
 		t.Error("extending into the past was accepted")
 	}
 	if err := c.ExpireSilence(ctx, ""); err == nil {
@@ -654,7 +655,7 @@ func TestAlertmanagerValidationSendsNothing(t *testing.T) {
 		t.Errorf("Alertmanager holds %d silences, want 0", len(got))
 	}
 	// The comment rule is the caller's: Validate(true) refuses, Alertmanager accepts.
-	spec := SilenceSpec{Matchers: ok, EndsAt: now.Add(time.Hour)}
+	spec := query.SilenceSpec{Matchers: ok, EndsAt: now.Add(time.Hour)}
 	if err := spec.Validate(true); err == nil || !strings.HasPrefix(err.Error(), "comment: ") {
 		t.Errorf("Validate(true) without comment: %v", err)
 	}
@@ -692,7 +693,7 @@ func TestAlertmanagerErrorsVerbatim(t *testing.T) {
 	check("expire unknown", err, "alertmanager "+am.URL+": expire silence "+unknown+": silence not found (HTTP 500)", true)
 
 	// Valid for vigil, refused by Alertmanager: editing an id it does not know.
-	s := Silence{ID: unknown, Matchers: mustMatchers(t, `HighErrorRate`), StartsAt: time.Now(), State: SilenceActive, CreatedBy: "t", Comment: "c"}
+	s := query.Silence{ID: unknown, Matchers: mustMatchers(t, `HighErrorRate`), StartsAt: time.Now(), State: query.SilenceActive, CreatedBy: "t", Comment: "c"}
 	_, err = c.ExtendSilence(ctx, s, time.Now().Add(time.Hour))
 	check("extend unknown", err, "alertmanager "+am.URL+": extend silence "+unknown+": silence not found (HTTP 404)", true)
 	if got := rawSilences(t, am.URL); len(got) != 0 {
@@ -705,8 +706,8 @@ func TestAlertmanagerDuplicateSafety(t *testing.T) {
 	isPost := func(r *http.Request) bool {
 		return r.Method == http.MethodPost && strings.HasSuffix(r.URL.Path, "/api/v2/silences")
 	}
-	spec := func(comment string) SilenceSpec {
-		return SilenceSpec{Matchers: mustMatchers(t, `HighErrorRate path="/checkout"`), EndsAt: time.Now().Add(time.Hour), CreatedBy: "vigil-test", Comment: comment}
+	spec := func(comment string) query.SilenceSpec {
+		return query.SilenceSpec{Matchers: mustMatchers(t, `HighErrorRate path="/checkout"`), EndsAt: time.Now().Add(time.Hour), CreatedBy: "vigil-test", Comment: comment}
 	}
 	oneSilence := func(t *testing.T, comment, id string) {
 		t.Helper()
@@ -822,7 +823,7 @@ func TestAlertmanagerTransportFailures(t *testing.T) {
 		proxy := startFaultProxy(t, am.URL, func(*http.Request, int) faultAction { return faultGatewayPage })
 		one := newTestAM(t, 2*time.Second, proxy.URL)
 		_, err := one.Alerts(ctx)
-		var e *AlertmanagerError
+		var e *Error
 		if err == nil || !errors.As(err, &e) || e.Status != http.StatusBadGateway || !e.Transport {
 			t.Fatalf("got %v", err)
 		}
@@ -836,7 +837,7 @@ func TestAlertmanagerTransportFailures(t *testing.T) {
 	})
 
 	t.Run("oversized answer", func(t *testing.T) {
-		c, err := NewAlertmanager(AlertmanagerOptions{URLs: []string{am.URL}, Timeout: 2 * time.Second, MaxBodyBytes: 200})
+		c, err := New(Options{URLs: []string{am.URL}, Timeout: 2 * time.Second, MaxBodyBytes: 200})
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -869,7 +870,7 @@ func TestAlertmanagerTransportFailures(t *testing.T) {
 
 	t.Run("refused first peer", func(t *testing.T) {
 		c := newTestAM(t, 2*time.Second, demotest.ClosedURL(t), am.URL)
-		spec := SilenceSpec{Matchers: mustMatchers(t, `A`), EndsAt: time.Now().Add(time.Hour), CreatedBy: "t", Comment: "refused first peer"}
+		spec := query.SilenceSpec{Matchers: mustMatchers(t, `A`), EndsAt: time.Now().Add(time.Hour), CreatedBy: "t", Comment: "refused first peer"}
 		id, err := c.CreateSilence(ctx, spec)
 		if err != nil || id == "" {
 			t.Fatalf("CreateSilence: %q %v", id, err)
@@ -898,7 +899,7 @@ func TestAlertmanagerTransportFailures(t *testing.T) {
 			t.Errorf("message %q", msg)
 		}
 		t.Logf("error shown: %v", err)
-		_, err = c.CreateSilence(ctx, SilenceSpec{Matchers: mustMatchers(t, `A`), EndsAt: time.Now().Add(time.Hour)})
+		_, err = c.CreateSilence(ctx, query.SilenceSpec{Matchers: mustMatchers(t, `A`), EndsAt: time.Now().Add(time.Hour)})
 		if err == nil || !IsTransportError(err) {
 			t.Errorf("CreateSilence with every peer down: %v", err)
 		}
@@ -928,11 +929,11 @@ func TestAlertmanagerTransportFailures(t *testing.T) {
 
 func TestNewAlertmanagerOptions(t *testing.T) {
 	for _, urls := range [][]string{nil, {"ftp://x"}, {"http://"}, {"://bad"}} {
-		if _, err := NewAlertmanager(AlertmanagerOptions{URLs: urls}); err == nil {
+		if _, err := New(Options{URLs: urls}); err == nil {
 			t.Errorf("NewAlertmanager(%q): no error", urls)
 		}
 	}
-	c, err := NewAlertmanager(AlertmanagerOptions{URLs: []string{"https://user:secret@am.example:9093/alertmanager/", "http://127.0.0.1:9093"}})
+	c, err := New(Options{URLs: []string{"https://user:secret@am.example:9093/alertmanager/", "http://127.0.0.1:9093"}})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -940,4 +941,13 @@ func TestNewAlertmanagerOptions(t *testing.T) {
 	if ps[0].URL != "https://user:xxxxx@am.example:9093/alertmanager" || !ps[0].Healthy || !ps[0].Checked.IsZero() {
 		t.Errorf("peer 0: %+v", ps[0])
 	}
+}
+
+func mustMatchers(t *testing.T, s string) query.Matchers {
+	t.Helper()
+	ms, err := query.ParseMatchers(s)
+	if err != nil {
+		t.Fatalf("ParseMatchers(%q): %v", s, err)
+	}
+	return ms
 }

@@ -1,4 +1,4 @@
-package query
+package alertmanager
 
 import (
 	"bytes"
@@ -12,6 +12,7 @@ import (
 
 	"github.com/vigilterm/vigil/demo"
 	"github.com/vigilterm/vigil/demo/demotest"
+	"github.com/vigilterm/vigil/query"
 )
 
 // lockedBuffer is a log written by the keeper's goroutine and read by the
@@ -45,7 +46,7 @@ type roundCounter struct {
 	rounds atomic.Int64
 }
 
-func (r *roundCounter) Silences(ctx context.Context) ([]Silence, error) {
+func (r *roundCounter) Silences(ctx context.Context) ([]query.Silence, error) {
 	r.rounds.Add(1)
 	return r.AckSource.Silences(ctx)
 }
@@ -55,7 +56,7 @@ func (r *roundCounter) Silences(ctx context.Context) ([]Silence, error) {
 // again.
 func TestIntegrationAckKeeperLogsChangesOfState(t *testing.T) {
 	stack := demotest.Start(t, demo.StackOptions{App: demo.AppOptions{Seed: 3}, Alertmanagers: 1})
-	am, err := NewAlertmanager(AlertmanagerOptions{URLs: stack.AlertmanagerURLs, Timeout: 2 * time.Second})
+	am, err := New(Options{URLs: stack.AlertmanagerURLs, Timeout: 2 * time.Second})
 	if err != nil {
 		t.Fatal(err)
 	}

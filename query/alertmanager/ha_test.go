@@ -1,4 +1,4 @@
-package query_test
+package alertmanager_test
 
 import (
 	"context"
@@ -10,6 +10,7 @@ import (
 	"github.com/vigilterm/vigil/demo"
 	"github.com/vigilterm/vigil/demo/demotest"
 	"github.com/vigilterm/vigil/query"
+	"github.com/vigilterm/vigil/query/alertmanager"
 )
 
 // An HA pair of real Alertmanagers, clustered on loopback by the demo
@@ -30,8 +31,8 @@ func TestAlertmanagerHA(t *testing.T) {
 		demotest.PostJSON(t, u+"/api/v2/alerts", alert)
 	}
 
-	newAM := func(timeout time.Duration, urls ...string) *query.Alertmanager {
-		a, err := query.NewAlertmanager(query.AlertmanagerOptions{URLs: urls, Timeout: timeout})
+	newAM := func(timeout time.Duration, urls ...string) *alertmanager.Client {
+		a, err := alertmanager.New(alertmanager.Options{URLs: urls, Timeout: timeout})
 		if err != nil {
 			t.Fatal(err)
 		}

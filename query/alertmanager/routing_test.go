@@ -1,4 +1,4 @@
-package query
+package alertmanager
 
 import (
 	"encoding/json"
@@ -7,6 +7,8 @@ import (
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/vigilterm/vigil/query"
 )
 
 const routingTestConfig = `route:
@@ -57,7 +59,7 @@ func TestRoutingPathsAndFormat(t *testing.T) {
 		t.Error("no paths formats as something")
 	}
 	var nilR *Routing
-	if nilR.Route(map[string]string{"a": "b"}) != nil || nilR.Inhibits(Alert{}, nil) != nil || nilR.Rules() != nil {
+	if nilR.Route(map[string]string{"a": "b"}) != nil || nilR.Inhibits(query.Alert{}, nil) != nil || nilR.Rules() != nil {
 		t.Error("a nil routing answers")
 	}
 }
@@ -85,18 +87,18 @@ func TestInhibitsByRules(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	mk := func(src string, st AlertState, kv ...string) Alert {
+	mk := func(src string, st query.AlertState, kv ...string) query.Alert {
 		ls := map[string]string{}
 		for i := 0; i+1 < len(kv); i += 2 {
 			ls[kv[i]] = kv[i+1]
 		}
-		return Alert{Labels: ls, Name: ls["alertname"], Source: src, State: st, Fingerprint: ls["alertname"] + ls["service"]}
+		return query.Alert{Labels: ls, Name: ls["alertname"], Source: src, State: st, Fingerprint: ls["alertname"] + ls["service"]}
 	}
-	crit := mk(SourceAlertmanager, StateFiring, "alertname", "Down", "service", "payments", "severity", "critical")
-	warnSame := mk(SourceBoth, StateInhibited, "alertname", "Slow", "service", "payments", "severity", "warning")
-	warnOther := mk(SourceAlertmanager, StateFiring, "alertname", "Slow", "service", "search", "severity", "warning")
-	pendingWarn := mk(SourcePrometheus, StatePending, "alertname", "Slower", "service", "payments", "severity", "warning")
-	all := []Alert{crit, warnSame, warnOther, pendingWarn}
+	crit := mk(query.SourceAlertmanager, query.StateFiring, "alertname", "Down", "service", "payments", "severity", "critical")
+	warnSame := mk(query.SourceBoth, query.StateInhibited, "alertname", "Slow", "service", "payments", "severity", "warning")
+	warnOther := mk(query.SourceAlertmanager, query.StateFiring, "alertname", "Slow", "service", "search", "severity", "warning")
+	pendingWarn := mk(query.SourcePrometheus, query.StatePending, "alertname", "Slower", "service", "payments", "severity", "warning")
+	all := []query.Alert{crit, warnSame, warnOther, pendingWarn}
 
 	got := r.Inhibits(crit, all)
 	if len(got) != 1 || got[0].Target.Key() != warnSame.Key() {
@@ -107,7 +109,7 @@ func TestInhibitsByRules(t *testing.T) {
 	}
 	// A pending source has not reached Alertmanager: it inhibits nothing.
 	pendingCrit := crit
-	pendingCrit.State, pendingCrit.Source = StatePending, SourcePrometheus
+	pendingCrit.State, pendingCrit.Source = query.StatePending, query.SourcePrometheus
 	if got := r.Inhibits(pendingCrit, all); len(got) != 0 {
 		t.Errorf("a pending alert inhibits %v", got)
 	}
@@ -133,9 +135,9 @@ inhibit_rules:
 	if err != nil {
 		t.Fatal(err)
 	}
-	a := Alert{Labels: map[string]string{"alertname": "A", "team": "a"}, Source: SourceAlertmanager, State: StateFiring}
-	b := Alert{Labels: map[string]string{"alertname": "B", "team": "a"}, Source: SourceAlertmanager, State: StateFiring}
-	if got := r.Inhibits(a, []Alert{a, b}); len(got) != 0 {
+	a := query.Alert{Labels: map[string]string{"alertname": "A", "team": "a"}, Source: query.SourceAlertmanager, State: query.StateFiring}
+	b := query.Alert{Labels: map[string]string{"alertname": "B", "team": "a"}, Source: query.SourceAlertmanager, State: query.StateFiring}
+	if got := r.Inhibits(a, []query.Alert{a, b}); len(got) != 0 {
 		t.Errorf("two-sided alert inhibits %v", got)
 	}
 }

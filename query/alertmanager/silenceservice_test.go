@@ -1,4 +1,4 @@
-package query
+package alertmanager
 
 import (
 	"errors"
@@ -11,36 +11,38 @@ import (
 	"time"
 
 	"github.com/prometheus/alertmanager/pkg/labels"
+
+	"github.com/vigilterm/vigil/query"
 )
 
 func TestAuditEntryDescribesEachWrite(t *testing.T) {
 	now := time.Date(2026, 11, 24, 3, 0, 0, 0, time.UTC)
 	ms := labels.Matchers{{Type: labels.MatchEqual, Name: "alertname", Value: "HighErrorRate"}}
-	sil := Silence{ID: "old", Matchers: ms, Comment: "deploy", EndsAt: now.Add(time.Hour)}
+	sil := query.Silence{ID: "old", Matchers: ms, Comment: "deploy", EndsAt: now.Add(time.Hour)}
 	urls := []string{"http://am-0:9093", "http://am-1:9093"}
 	cases := []struct {
 		name   string
 		req    SilenceRequest
 		res    SilenceResult
 		action string
-		check  func(e AuditEntry) bool
+		check  func(e query.AuditEntry) bool
 	}{
-		{"create", SilenceRequest{Op: SilenceCreate, Spec: SilenceSpec{Matchers: ms, Comment: "c", EndsAt: now.Add(time.Hour)}},
-			SilenceResult{ID: "new"}, AuditCreate,
-			func(e AuditEntry) bool {
-				return e.SilenceID == "new" && e.Comment == "c" && e.Matchers == `{alertname="HighErrorRate"}` && e.Result == AuditOK
+		{"create", SilenceRequest{Op: SilenceCreate, Spec: query.SilenceSpec{Matchers: ms, Comment: "c", EndsAt: now.Add(time.Hour)}},
+			SilenceResult{ID: "new"}, query.AuditCreate,
+			func(e query.AuditEntry) bool {
+				return e.SilenceID == "new" && e.Comment == "c" && e.Matchers == `{alertname="HighErrorRate"}` && e.Result == query.AuditOK
 			}},
-		{"ack", SilenceRequest{Op: SilenceCreate, Ack: true, Spec: SilenceSpec{Matchers: ms}},
-			SilenceResult{ID: "a"}, AuditAck, func(e AuditEntry) bool { return e.SilenceID == "a" }},
+		{"ack", SilenceRequest{Op: SilenceCreate, Ack: true, Spec: query.SilenceSpec{Matchers: ms}},
+			SilenceResult{ID: "a"}, query.AuditAck, func(e query.AuditEntry) bool { return e.SilenceID == "a" }},
 		{"extend replaced", SilenceRequest{Op: SilenceExtend, Silence: sil, NewEnd: now.Add(2 * time.Hour)},
-			SilenceResult{ID: "newer"}, AuditExtend,
-			func(e AuditEntry) bool {
+			SilenceResult{ID: "newer"}, query.AuditExtend,
+			func(e query.AuditEntry) bool {
 				return e.SilenceID == "newer" && e.ReplacedID == "old" && e.EndsAt.Equal(now.Add(2*time.Hour)) && e.Comment == "deploy"
 			}},
 		{"expire failed", SilenceRequest{Op: SilenceExpire, Silence: sil},
-			SilenceResult{Err: errors.New("alertmanager http://am-0:9093: silence not found (HTTP 500)")}, AuditExpire,
-			func(e AuditEntry) bool {
-				return e.SilenceID == "old" && e.Result == AuditFailed && strings.Contains(e.Error, "silence not found")
+			SilenceResult{Err: errors.New("alertmanager http://am-0:9093: silence not found (HTTP 500)")}, query.AuditExpire,
+			func(e query.AuditEntry) bool {
+				return e.SilenceID == "old" && e.Result == query.AuditFailed && strings.Contains(e.Error, "silence not found")
 			}},
 	}
 	for _, c := range cases {
@@ -57,43 +59,43 @@ func TestAuditEntryDescribesEachWrite(t *testing.T) {
 func TestSilenceService(t *testing.T) {
 	am := startAlertmanager(t)
 	const writer = "oncall@bastion"
-	spec := func(comment string) SilenceSpec {
+	spec := func(comment string) query.SilenceSpec {
 		// No CreatedBy: the service's writer fills it in.
-		return SilenceSpec{Matchers: mustMatchers(t, `HighErrorRate path="/checkout"`), EndsAt: time.Now().Add(time.Hour), Comment: comment}
+		return query.SilenceSpec{Matchers: mustMatchers(t, `HighErrorRate path="/checkout"`), EndsAt: time.Now().Add(time.Hour), Comment: comment}
 	}
 	// env is one case's Alertmanager client, its request counter and audit log.
 	type env struct {
-		client *Alertmanager
+		client *Client
 		rt     *countingRT
-		audit  *AuditLog
+		audit  *query.AuditLog
 		svc    *SilenceService
 	}
 	newEnv := func(t *testing.T, url, auditPath string) *env {
 		rt := &countingRT{}
-		c, err := NewAlertmanager(AlertmanagerOptions{URLs: []string{url}, Timeout: time.Second, RoundTripper: rt})
+		c, err := New(Options{URLs: []string{url}, Timeout: time.Second, RoundTripper: rt})
 		if err != nil {
 			t.Fatal(err)
 		}
-		e := &env{client: c, rt: rt, audit: NewAuditLog(auditPath)}
+		e := &env{client: c, rt: rt, audit: query.NewAuditLog(auditPath)}
 		e.svc = NewSilenceService(SilenceServiceOptions{Alertmanager: c, Audit: e.audit, Writer: writer,
 			Peers: []string{url}, Timeout: time.Second})
 		return e
 	}
-	auditLines := func(t *testing.T, l *AuditLog) []AuditEntry {
+	auditLines := func(t *testing.T, l *query.AuditLog) []query.AuditEntry {
 		t.Helper()
 		f, err := os.Open(l.Path())
 		if err != nil {
 			t.Fatalf("audit log: %v", err)
 		}
 		defer f.Close()
-		es, bad, err := ReadAudit(f)
+		es, bad, err := query.ReadAudit(f)
 		if err != nil || len(bad) > 0 {
 			t.Fatalf("audit log: %v %v", err, bad)
 		}
 		return es
 	}
 	// create makes a silence to extend or expire, outside the service.
-	create := func(t *testing.T, comment string) Silence {
+	create := func(t *testing.T, comment string) query.Silence {
 		t.Helper()
 		c := newTestAM(t, 5*time.Second, am.URL)
 		sp := spec(comment)
@@ -130,14 +132,14 @@ func TestSilenceService(t *testing.T) {
 			if n := countSilences(t, am.URL, "create", true); n != 1 {
 				t.Errorf("Alertmanager holds %d silences, want 1", n)
 			}
-			if got := rawSilenceByID(t, am.URL, res.ID); got.CreatedBy != writer || got.Status.State != SilenceActive {
+			if got := rawSilenceByID(t, am.URL, res.ID); got.CreatedBy != writer || got.Status.State != query.SilenceActive {
 				t.Errorf("silence %s: created by %q, state %q; want %q, active", res.ID, got.CreatedBy, got.Status.State, writer)
 			}
 			if n := e.rt.count("POST"); n != 1 {
 				t.Errorf("%d posts, want 1", n)
 			}
 			es := auditLines(t, e.audit)
-			if len(es) != 1 || es[0].Action != AuditCreate || es[0].User != writer || es[0].SilenceID != res.ID || es[0].Result != AuditOK {
+			if len(es) != 1 || es[0].Action != query.AuditCreate || es[0].User != writer || es[0].SilenceID != res.ID || es[0].Result != query.AuditOK {
 				t.Errorf("audit %+v", es)
 			}
 		}},
@@ -176,7 +178,7 @@ func TestSilenceService(t *testing.T) {
 				t.Errorf("after the retry Alertmanager holds %d silences, want exactly 1", n)
 			}
 			es := auditLines(t, e.audit)
-			if len(es) != 2 || es[0].Result != AuditFailed || es[1].Result != AuditOK || !es[1].Reused || es[1].SilenceID != second.ID {
+			if len(es) != 2 || es[0].Result != query.AuditFailed || es[1].Result != query.AuditOK || !es[1].Reused || es[1].SilenceID != second.ID {
 				t.Errorf("audit %+v", es)
 			}
 		}},
@@ -197,7 +199,7 @@ func TestSilenceService(t *testing.T) {
 				t.Errorf("silence %s ends at %s, want %s", res.ID, got.EndsAt, newEnd)
 			}
 			es := auditLines(t, e.audit)
-			if len(es) != 1 || es[0].Action != AuditExtend || !es[0].EndsAt.Equal(newEnd.UTC()) || es[0].Result != AuditOK {
+			if len(es) != 1 || es[0].Action != query.AuditExtend || !es[0].EndsAt.Equal(newEnd.UTC()) || es[0].Result != query.AuditOK {
 				t.Errorf("audit %+v", es)
 			}
 		}},
@@ -208,11 +210,11 @@ func TestSilenceService(t *testing.T) {
 			if res.Err != nil || !res.Verified || res.ID != s.ID {
 				t.Fatalf("result %+v", res)
 			}
-			if st := state(t, s.ID); st != SilenceExpired {
+			if st := state(t, s.ID); st != query.SilenceExpired {
 				t.Errorf("silence %s is %s after the expire, want expired", s.ID, st)
 			}
 			es := auditLines(t, e.audit)
-			if len(es) != 1 || es[0].Action != AuditExpire || es[0].SilenceID != s.ID || es[0].Result != AuditOK {
+			if len(es) != 1 || es[0].Action != query.AuditExpire || es[0].SilenceID != s.ID || es[0].Result != query.AuditOK {
 				t.Errorf("audit %+v", es)
 			}
 		}},
@@ -221,7 +223,7 @@ func TestSilenceService(t *testing.T) {
 			bad := spec("invalid")
 			bad.EndsAt = time.Now().Add(-time.Minute)
 			res := e.svc.Write(t.Context(), SilenceRequest{Op: SilenceCreate, Spec: bad})
-			var ve ValidationErrors
+			var ve query.ValidationErrors
 			if !errors.As(res.Err, &ve) || ve.Field("endsAt") == "" || res.Verified || res.ID != "" {
 				t.Fatalf("result %+v", res)
 			}
@@ -229,7 +231,7 @@ func TestSilenceService(t *testing.T) {
 				t.Errorf("an invalid silence made %d requests, want 0", n)
 			}
 			es := auditLines(t, e.audit)
-			if len(es) != 1 || es[0].Result != AuditFailed || !strings.Contains(es[0].Error, "endsAt") {
+			if len(es) != 1 || es[0].Result != query.AuditFailed || !strings.Contains(es[0].Error, "endsAt") {
 				t.Errorf("audit %+v", es)
 			}
 		}},
@@ -260,9 +262,9 @@ func TestSilenceService(t *testing.T) {
 // A service with no Alertmanager says so and writes nothing, not even an
 // audit line.
 func TestSilenceServiceWithoutAlertmanager(t *testing.T) {
-	l := NewAuditLog(filepath.Join(t.TempDir(), "audit.log"))
+	l := query.NewAuditLog(filepath.Join(t.TempDir(), "audit.log"))
 	res := NewSilenceService(SilenceServiceOptions{Audit: l, Writer: "w"}).Write(t.Context(),
-		SilenceRequest{Op: SilenceExpire, Silence: Silence{ID: "x"}})
+		SilenceRequest{Op: SilenceExpire, Silence: query.Silence{ID: "x"}})
 	if !errors.Is(res.Err, ErrNoAlertmanager) {
 		t.Fatalf("result %+v", res)
 	}
@@ -289,14 +291,14 @@ func rawSilenceByID(t testing.TB, baseURL, id string) rawSilence {
 func TestSilenceServiceProtectedContext(t *testing.T) {
 	am := startAlertmanager(t)
 	rt := &countingRT{}
-	c, err := NewAlertmanager(AlertmanagerOptions{URLs: []string{am.URL}, Timeout: 5 * time.Second, RoundTripper: rt})
+	c, err := New(Options{URLs: []string{am.URL}, Timeout: 5 * time.Second, RoundTripper: rt})
 	if err != nil {
 		t.Fatal(err)
 	}
-	l := NewAuditLog(filepath.Join(t.TempDir(), "audit.log"))
+	l := query.NewAuditLog(filepath.Join(t.TempDir(), "audit.log"))
 	svc := NewSilenceService(SilenceServiceOptions{Alertmanager: c, Audit: l, Writer: "w", Peers: []string{am.URL},
 		Timeout: 5 * time.Second, Protected: "prod-us"})
-	spec := SilenceSpec{Matchers: mustMatchers(t, `HighErrorRate path="/checkout"`), EndsAt: time.Now().Add(time.Hour), Comment: "deploy"}
+	spec := query.SilenceSpec{Matchers: mustMatchers(t, `HighErrorRate path="/checkout"`), EndsAt: time.Now().Add(time.Hour), Comment: "deploy"}
 	for _, typed := range []string{"", "prod", "prod-us ", "PROD-US"} {
 		res := svc.Write(t.Context(), SilenceRequest{Op: SilenceCreate, Spec: spec, Confirmed: typed})
 		var nc *NotConfirmedError

@@ -1,4 +1,4 @@
-package query
+package alertmanager
 
 import (
 	"context"
@@ -53,7 +53,7 @@ func ConfigHash(original string) string {
 
 // Statuses asks every peer for its status, all at once, in configuration
 // order. A peer that does not answer carries the reason in Err.
-func (a *Alertmanager) Statuses(ctx context.Context) []AMPeerStatus {
+func (a *Client) Statuses(ctx context.Context) []AMPeerStatus {
 	out := make([]AMPeerStatus, len(a.peers))
 	a.eachPeer(func(i int, p *amPeer) {
 		st := AMPeerStatus{URL: p.url}
@@ -116,7 +116,7 @@ const (
 // /metrics, all at once. Each peer counts only what it sent, so a cluster's
 // figures are the sum over its peers. Reading /metrics says nothing of a
 // peer's health: a proxy may well hide it while the API works.
-func (a *Alertmanager) NotifyMetrics(ctx context.Context) []PeerNotify {
+func (a *Client) NotifyMetrics(ctx context.Context) []PeerNotify {
 	out := make([]PeerNotify, len(a.peers))
 	var wg sync.WaitGroup
 	for i, p := range a.peers {
@@ -131,7 +131,7 @@ func (a *Alertmanager) NotifyMetrics(ctx context.Context) []PeerNotify {
 	return out
 }
 
-func (a *Alertmanager) notifyOn(ctx context.Context, p *amPeer) (map[string]NotifyCount, error) {
+func (a *Client) notifyOn(ctx context.Context, p *amPeer) (map[string]NotifyCount, error) {
 	ctx, cancel := context.WithTimeout(ctx, a.timeout)
 	defer cancel()
 	u := *p.raw

@@ -1,9 +1,11 @@
-package query
+package alertmanager
 
 import (
 	"errors"
 	"testing"
 	"time"
+
+	"github.com/vigilterm/vigil/query"
 )
 
 func reading(url string, failed, sent float64) PeerNotify {
@@ -64,18 +66,18 @@ func TestDeliveryHistoryIncrease(t *testing.T) {
 }
 
 func TestCheckWatchdog(t *testing.T) {
-	alerts := []Alert{{Labels: map[string]string{"alertname": "Other"}}}
-	if st := CheckWatchdog("", alerts, nil); st.Name != "" {
+	alerts := []query.Alert{{Labels: map[string]string{"alertname": "Other"}}}
+	if st := query.CheckWatchdog("", alerts, nil); st.Name != "" {
 		t.Errorf("off: %+v", st)
 	}
-	if st := CheckWatchdog("Watchdog", alerts, nil); !st.Known || st.Firing {
+	if st := query.CheckWatchdog("Watchdog", alerts, nil); !st.Known || st.Firing {
 		t.Errorf("absent: %+v, want known and not firing", st)
 	}
-	silenced := append(alerts, Alert{Labels: map[string]string{"alertname": "Watchdog"}, State: StateSilenced})
-	if st := CheckWatchdog("Watchdog", silenced, nil); !st.Firing {
+	silenced := append(alerts, query.Alert{Labels: map[string]string{"alertname": "Watchdog"}, State: query.StateSilenced})
+	if st := query.CheckWatchdog("Watchdog", silenced, nil); !st.Firing {
 		t.Errorf("silenced Watchdog still arrived: %+v", st)
 	}
-	if st := CheckWatchdog("Watchdog", nil, errors.New("connection refused")); st.Known || st.Reason == "" {
+	if st := query.CheckWatchdog("Watchdog", nil, errors.New("connection refused")); st.Known || st.Reason == "" {
 		t.Errorf("Alertmanager down: %+v, want unknown with the reason", st)
 	}
 }

@@ -1,4 +1,4 @@
-package query
+package alertmanager
 
 import (
 	"context"
@@ -11,6 +11,7 @@ import (
 
 	"github.com/vigilterm/vigil/demo"
 	"github.com/vigilterm/vigil/demo/demotest"
+	"github.com/vigilterm/vigil/query"
 )
 
 const ackRules = `groups:
@@ -35,19 +36,19 @@ func TestIntegrationAckUntilResolved(t *testing.T) {
 		Alertmanagers: 1,
 		RuleFiles:     map[string][]byte{"ack.yml": []byte(ackRules)},
 	})
-	am, err := NewAlertmanager(AlertmanagerOptions{URLs: stack.AlertmanagerURLs, Timeout: 5 * time.Second})
+	am, err := New(Options{URLs: stack.AlertmanagerURLs, Timeout: 5 * time.Second})
 	if err != nil {
 		t.Fatal(err)
 	}
 	ctx := context.Background()
 	const ep = "/api/checkout"
 	auditPath := filepath.Join(t.TempDir(), "audit.log")
-	svc := NewSilenceService(SilenceServiceOptions{Alertmanager: am, Audit: NewAuditLog(auditPath), Writer: "tester@host",
+	svc := NewSilenceService(SilenceServiceOptions{Alertmanager: am, Audit: query.NewAuditLog(auditPath), Writer: "tester@host",
 		Peers: stack.AlertmanagerURLs, Timeout: 5 * time.Second, Protected: "prod"})
 	policy := AckPolicy{Duration: 8 * time.Second, Max: 5 * time.Minute}
 
 	stack.App.SetFault(ep, demo.Fault{ErrorRatio: 0.9})
-	var alert Alert
+	var alert query.Alert
 	demotest.Eventually(t, 45*time.Second, "the alert in Alertmanager", func() (bool, string) {
 		as, err := am.Alerts(ctx)
 		if err != nil {
@@ -65,20 +66,20 @@ func TestIntegrationAckUntilResolved(t *testing.T) {
 	// The ack, as the form makes it: the alert's labels, the ack duration,
 	// the marker; confirmed with the context's name.
 	end := time.Now().Add(policy.Duration).Truncate(time.Second)
-	spec := SilenceSpec{Matchers: MatchersFromLabels(alert.Labels), EndsAt: end, CreatedBy: "alice",
-		Comment: WithAckMarker("ack by alice", end)}
+	spec := query.SilenceSpec{Matchers: query.MatchersFromLabels(alert.Labels), EndsAt: end, CreatedBy: "alice",
+		Comment: query.WithAckMarker("ack by alice", end)}
 	r := svc.Write(ctx, SilenceRequest{Op: SilenceCreate, Spec: spec, Ack: true, Confirmed: "prod"})
 	if r.Err != nil || !r.Verified {
 		t.Fatalf("ack: %+v", r)
 	}
 
-	current := func() Silence {
+	current := func() query.Silence {
 		t.Helper()
 		ss, err := am.Silences(ctx)
 		if err != nil {
 			t.Fatal(err)
 		}
-		var found []Silence
+		var found []query.Silence
 		for _, s := range ss {
 			if s.UntilResolved() && !s.Expired() {
 				found = append(found, s)
@@ -105,9 +106,9 @@ func TestIntegrationAckUntilResolved(t *testing.T) {
 			return k.Decisions()
 		}, k
 	}
-	waitExtendedBeyond := func(what string, after time.Time) Silence {
+	waitExtendedBeyond := func(what string, after time.Time) query.Silence {
 		t.Helper()
-		var s Silence
+		var s query.Silence
 		demotest.Eventually(t, 20*time.Second, what, func() (bool, string) {
 			s = current()
 			return s.EndsAt.After(after.Add(time.Second)), fmt.Sprintf("ends %s", s.EndsAt)
@@ -120,7 +121,7 @@ func TestIntegrationAckUntilResolved(t *testing.T) {
 	// Extended past its first end, and once more, while the alert fires.
 	s = waitExtendedBeyond("a second extension", s.EndsAt)
 	ds := stop()
-	if _, kept, _ := ParseAckMarker(s.Comment); kept.Sub(s.EndsAt).Abs() > time.Second {
+	if _, kept, _ := query.ParseAckMarker(s.Comment); kept.Sub(s.EndsAt).Abs() > time.Second {
 		t.Fatalf("the marker says kept to %s, the silence ends %s", kept, s.EndsAt)
 	}
 	if len(ds) != 1 || (ds[0].Action != AckWait && ds[0].Action != AckExtend) {
@@ -167,7 +168,7 @@ func TestIntegrationAckUntilResolved(t *testing.T) {
 		if !got.EndsAt.Equal(s.EndsAt) {
 			t.Fatalf("extended after the alert resolved: ends %s, was %s", got.EndsAt, s.EndsAt)
 		}
-		return got.State == SilenceExpired, got.State
+		return got.State == query.SilenceExpired, got.State
 	})
 	ds = stop()
 	for _, d := range ds {
@@ -181,20 +182,20 @@ func TestIntegrationAckUntilResolved(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	entries, bad, err := ReadAudit(strings.NewReader(string(data)))
+	entries, bad, err := query.ReadAudit(strings.NewReader(string(data)))
 	if err != nil || len(bad) > 0 {
 		t.Fatalf("audit: %v %v", err, bad)
 	}
 	var extends int
 	for _, e := range entries {
 		switch e.Action {
-		case AuditAck:
+		case query.AuditAck:
 			if e.User != "tester@host" {
 				t.Errorf("the ack audited as %q", e.User)
 			}
-		case AuditExtend:
+		case query.AuditExtend:
 			extends++
-			if e.User != "vigil (ack until resolved for alice)" || e.Result != AuditOK || !strings.Contains(e.Comment, "[until resolved, kept to ") {
+			if e.User != "vigil (ack until resolved for alice)" || e.Result != query.AuditOK || !strings.Contains(e.Comment, "[until resolved, kept to ") {
 				t.Errorf("extend audited as %+v", e)
 			}
 		}
@@ -211,7 +212,7 @@ func TestIntegrationAckUntilResolved(t *testing.T) {
 func TestIntegrationAckKeeperGuards(t *testing.T) {
 	stack := demotest.Start(t, demo.StackOptions{App: demo.AppOptions{Seed: 4}, Alertmanagers: 1})
 	amURL := stack.AlertmanagerURLs[0]
-	am, err := NewAlertmanager(AlertmanagerOptions{URLs: stack.AlertmanagerURLs, Timeout: 5 * time.Second})
+	am, err := New(Options{URLs: stack.AlertmanagerURLs, Timeout: 5 * time.Second})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -225,16 +226,16 @@ func TestIntegrationAckKeeperGuards(t *testing.T) {
 		end := time.Now().Add(d).Truncate(time.Second)
 		comment := "ack by alice"
 		if marked {
-			comment = WithAckMarker(comment, end)
+			comment = query.WithAckMarker(comment, end)
 		}
-		r := svc.Write(ctx, SilenceRequest{Op: SilenceCreate, Ack: true, Spec: SilenceSpec{
-			Matchers: MatchersFromLabels(map[string]string{"alertname": name, "severity": "warning"}), EndsAt: end, CreatedBy: "alice", Comment: comment}})
+		r := svc.Write(ctx, SilenceRequest{Op: SilenceCreate, Ack: true, Spec: query.SilenceSpec{
+			Matchers: query.MatchersFromLabels(map[string]string{"alertname": name, "severity": "warning"}), EndsAt: end, CreatedBy: "alice", Comment: comment}})
 		if r.Err != nil {
 			t.Fatal(r.Err)
 		}
 		return r.ID
 	}
-	get := func(id string) Silence {
+	get := func(id string) query.Silence {
 		t.Helper()
 		s, err := am.Silence(ctx, id)
 		if err != nil {
@@ -258,7 +259,7 @@ func TestIntegrationAckKeeperGuards(t *testing.T) {
 	_ = k.Run(kctx)
 
 	c := get(capID)
-	if want := c.StartsAt.Add(9 * time.Second); c.EndsAt.Sub(want).Abs() > time.Second || c.State != SilenceExpired {
+	if want := c.StartsAt.Add(9 * time.Second); c.EndsAt.Sub(want).Abs() > time.Second || c.State != query.SilenceExpired {
 		t.Errorf("CapMe's ack ends %s (%s), want the cap %s and expired", c.EndsAt, c.State, want)
 	}
 	if e := get(editID); !e.EndsAt.Equal(editEnd) {
