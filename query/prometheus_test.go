@@ -380,12 +380,7 @@ func TestDescribe(t *testing.T) {
 
 // A password in the URL is sent but never shown in messages.
 func TestPrometheusURLCredentialsAreNotShown(t *testing.T) {
-	ln, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		t.Fatal(err)
-	}
-	addr := ln.Addr().String()
-	ln.Close()
+	addr := demotest.ClosedAddr(t)
 	p, err := NewPrometheus(PrometheusOptions{URL: "http://vigil:hunter2-secret@" + addr, Timeout: time.Second})
 	if err != nil {
 		t.Fatal(err)

@@ -1,7 +1,6 @@
 package ui
 
 import (
-	"net"
 	"os"
 	"path/filepath"
 	"strings"
@@ -11,6 +10,7 @@ import (
 	"github.com/prometheus/alertmanager/pkg/labels"
 
 	"github.com/vigilterm/vigil"
+	"github.com/vigilterm/vigil/demo/demotest"
 	"github.com/vigilterm/vigil/query"
 	"github.com/vigilterm/vigil/query/alertmanager"
 	"github.com/vigilterm/vigil/views"
@@ -19,12 +19,7 @@ import (
 // A write that fails against a real Alertmanager client (nothing listens on
 // the port) is in the audit log as failed.
 func TestFailedWriteIsAudited(t *testing.T) {
-	ln, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		t.Fatal(err)
-	}
-	url := "http://" + ln.Addr().String()
-	ln.Close()
+	url := demotest.ClosedURL(t)
 	am, err := alertmanager.New(alertmanager.Options{URLs: []string{url}, Timeout: time.Second})
 	if err != nil {
 		t.Fatal(err)

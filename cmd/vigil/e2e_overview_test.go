@@ -370,12 +370,7 @@ func TestSnapshotJSONAgainstTheDemo(t *testing.T) {
 
 func TestSnapshotExitCodes(t *testing.T) {
 	bin := vigilBinary(t)
-	ln, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		t.Fatal(err)
-	}
-	closed := "http://" + ln.Addr().String()
-	ln.Close()
+	closed := demotest.ClosedURL(t)
 	dir := t.TempDir()
 	bad := filepath.Join(dir, "bad.toml")
 	if err := os.WriteFile(bad, []byte("[ui]\nrefresh = \"5s\"\nrefersh = \"1s\"\n"), 0o600); err != nil {

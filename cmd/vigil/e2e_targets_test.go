@@ -3,7 +3,6 @@ package main
 import (
 	"encoding/json"
 	"fmt"
-	"net"
 	"net/http"
 	"net/url"
 	"os/exec"
@@ -142,12 +141,7 @@ func TestSnapshotAlertmanagerUnreachableFallsBackAndExits1(t *testing.T) {
 	t.Parallel()
 	stack := demotest.Start(t, demo.StackOptions{App: demo.AppOptions{Seed: 3}})
 	bin := vigilBinary(t)
-	ln, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		t.Fatal(err)
-	}
-	closed := "http://" + ln.Addr().String()
-	ln.Close()
+	closed := demotest.ClosedURL(t)
 	args := []string{"--prometheus", stack.PrometheusURL, "--selector", `job="flask"`, "--alertmanager", closed}
 	cmd := exec.Command(bin, append([]string{"snapshot", "--format", "json"}, args...)...)
 	out, _ := cmd.Output()

@@ -4,7 +4,6 @@ import (
 	"bytes"
 	"context"
 	"encoding/json"
-	"net"
 	"net/http"
 	"os"
 	"os/exec"
@@ -46,12 +45,7 @@ func TestTimelineCommand(t *testing.T) {
 	t.Parallel()
 	bin := vigilBinary(t)
 	stack := demotest.Start(t, demo.StackOptions{App: demo.AppOptions{Seed: 5}})
-	ln, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		t.Fatal(err)
-	}
-	closed := "http://" + ln.Addr().String()
-	ln.Close()
+	closed := demotest.ClosedURL(t)
 	dir := t.TempDir()
 	env := append(os.Environ(), "XDG_CONFIG_HOME="+dir, "XDG_STATE_HOME="+filepath.Join(dir, "state"), "VIGIL_CONFIG=")
 	vigil := func(args ...string) (int, string, string) {

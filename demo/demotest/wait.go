@@ -5,6 +5,8 @@ import (
 	"io"
 	"net"
 	"net/http"
+	"strconv"
+	"syscall"
 	"testing"
 	"time"
 )
@@ -55,16 +57,36 @@ func GetJSON(t testing.TB, url string, v any) {
 	}
 }
 
-// ClosedURL is the http URL of a loopback port nothing listens on.
+// ClosedURL is the http URL of a loopback port nothing listens on, for as
+// long as the test runs: a connection to it is refused.
 func ClosedURL(t testing.TB) string {
 	t.Helper()
-	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	return "http://" + ClosedAddr(t)
+}
+
+// ClosedAddr is a loopback host:port that refuses connections until the
+// test ends. The port is held by a socket bound to it that never listens:
+// a port only closed after picking it could be taken meanwhile by a server
+// of a test running beside this one, which would then answer instead.
+func ClosedAddr(t testing.TB) string {
+	t.Helper()
+	fd, err := syscall.Socket(syscall.AF_INET, syscall.SOCK_STREAM|syscall.SOCK_CLOEXEC, 0)
 	if err != nil {
 		t.Fatal(err)
 	}
-	u := "http://" + ln.Addr().String()
-	ln.Close()
-	return u
+	t.Cleanup(func() { syscall.Close(fd) })
+	if err := syscall.Bind(fd, &syscall.SockaddrInet4{Addr: [4]byte{127, 0, 0, 1}}); err != nil {
+		t.Fatal(err)
+	}
+	sa, err := syscall.Getsockname(fd)
+	if err != nil {
+		t.Fatal(err)
+	}
+	in4, ok := sa.(*syscall.SockaddrInet4)
+	if !ok {
+		t.Fatalf("getsockname: %T", sa)
+	}
+	return net.JoinHostPort("127.0.0.1", strconv.Itoa(in4.Port))
 }
 
 // EventuallyTrue is Eventually for a condition with nothing to say.
