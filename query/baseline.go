@@ -47,7 +47,7 @@ func BaselineP99Query(s Shape, off time.Duration) string {
 // BaselineAt computes the baseline off before at, in QueriesPerBaseline
 // concurrent queries. A failed query lands in Baseline.Errors.
 func (p *Prometheus) BaselineAt(ctx context.Context, s Shape, off time.Duration, at time.Time) (*Baseline, error) {
-	if err := checkShape(s); err != nil {
+	if err := CheckShape(s); err != nil {
 		return nil, err
 	}
 	if at.IsZero() {

@@ -193,7 +193,7 @@ func (s Shape) endpointMatcher(endpoint string) string {
 	return s.memberMatcher(endpoint)
 }
 
-// rangeOffset is rangeOf with an offset modifier when off is above 0.
+// rangeOffset is RangeSelector with an offset modifier when off is above 0.
 func rangeOffset(metric, sel string, w, off time.Duration, extra ...string) string {
 	r := RangeSelector(metric, sel, w, extra...)
 	if off > 0 {
@@ -376,7 +376,7 @@ type Detail struct {
 // leaves its chart empty; when every query failed because Prometheus cannot
 // be reached, or ctx ended, the Detail is nil and the error the first one.
 func (p *Prometheus) Detail(ctx context.Context, s Shape, r DetailRequest) (*Detail, error) {
-	if err := checkShape(s); err != nil {
+	if err := CheckShape(s); err != nil {
 		return nil, err
 	}
 	if r.Range <= 0 {

@@ -8,7 +8,8 @@ import (
 // Writer is who the console writes as: configured (silence.created_by) when
 // set, else user@host of the process. It asks the system, which on a
 // bastion may mean a slow NSS look-up, so it is resolved once at start and
-// handed to what writes (SilenceService) and what shows the author.
+// handed to what writes (alertmanager.SilenceService) and what shows the
+// author.
 func Writer(configured string) string {
 	if configured != "" {
 		return configured

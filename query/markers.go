@@ -105,7 +105,7 @@ func ChangeMarkers(mat model.Matrix, plan TimelinePlan) []Event {
 			if st.After(t.Add(-plan.Step)) && !st.After(t) {
 				t = st
 			}
-			if !plan.inRange(t) {
+			if !plan.InRange(t) {
 				continue
 			}
 			who := inst

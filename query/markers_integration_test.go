@@ -189,3 +189,10 @@ func TestIntegrationChangeMarkers(t *testing.T) {
 		}
 	})
 }
+
+func absDur(d time.Duration) time.Duration {
+	if d < 0 {
+		return -d
+	}
+	return d
+}

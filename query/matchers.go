@@ -143,6 +143,8 @@ func AlertsMatching(ms labels.Matchers, alerts []Alert) []Alert {
 	return out
 }
 
+// MatchLabelMap reports whether the label set ls matches every matcher of
+// ms (a label ls lacks is the empty string, as in Alertmanager).
 func MatchLabelMap(ms labels.Matchers, ls map[string]string) bool {
 	for _, m := range ms {
 		if !m.Matches(ls[m.Name]) {

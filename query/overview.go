@@ -38,7 +38,7 @@ func (p *Prometheus) Overview(ctx context.Context, s Shape) (*Overview, error) {
 // because Prometheus cannot be reached (IsUnreachable), or ctx ended, the
 // Overview is nil and the error is the first query's *ServerError.
 func (p *Prometheus) OverviewAt(ctx context.Context, s Shape, at time.Time) (*Overview, error) {
-	if err := checkShape(s); err != nil {
+	if err := CheckShape(s); err != nil {
 		return nil, err
 	}
 	orig := s

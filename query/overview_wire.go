@@ -293,8 +293,8 @@ func p50Query(s Shape) string {
 	return QuantileQuery(s, 0.5)
 }
 
-// checkShape rejects a shape no query can be built from.
-func checkShape(s Shape) error {
+// CheckShape rejects a shape no query can be built from.
+func CheckShape(s Shape) error {
 	switch {
 	case s.Window <= 0:
 		return fmt.Errorf("query: invalid shape: window %s must be above 0", s.Window)

@@ -230,6 +230,26 @@ func (p *Prometheus) Instants(ctx context.Context, qs []NamedQuery, at time.Time
 	return out
 }
 
+// RangeAnswer is one range query's answer: its series and Prometheus's
+// warnings, or why there are none.
+type RangeAnswer struct {
+	Mat      model.Matrix
+	Warnings v1.Warnings
+	Err      error
+}
+
+// Ranges runs the range queries qs over r, all at once (as many in flight
+// as PrometheusOptions.MaxConcurrent lets), and gives their answers in the
+// order of qs.
+func (p *Prometheus) Ranges(ctx context.Context, qs []NamedQuery, r v1.Range) []RangeAnswer {
+	res := p.runAll(ctx, qs, r.End, r)
+	out := make([]RangeAnswer, len(res))
+	for i, x := range res {
+		out[i] = RangeAnswer{Mat: x.mat, Warnings: x.warnings, Err: x.err}
+	}
+	return out
+}
+
 // query runs one instant query under ctx, a context derived from parent with
 // the client's deadline; parent tells whose deadline expired.
 func (p *Prometheus) query(parent, ctx context.Context, expr string, at time.Time) (model.Value, v1.Warnings, error) {

@@ -148,7 +148,7 @@ func (s SilenceSpec) ValidateAt(now time.Time, requireComment bool) error {
 
 // SortSilences orders silences active, pending, expired; within a state by
 // end time (the soonest to end first, the most recently ended first among
-// the expired), then id. Alertmanager.Silences answers in this order.
+// the expired), then id. alertmanager.Client.Silences answers in this order.
 func SortSilences(ss []Silence) {
 	rank := func(state string) int {
 		switch state {

@@ -122,7 +122,7 @@ func (t *alertTrack) events(plan TimelinePlan, rules []Rule) []Event {
 	desc := labelText(t.labels, "alertname")
 	var out []Event
 	add := func(at time.Time, kind EventKind, word string, extra map[string]string) {
-		if !plan.inRange(at) {
+		if !plan.InRange(at) {
 			return
 		}
 		l := copyMap(t.labels)

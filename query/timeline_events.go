@@ -1,11 +1,8 @@
 package query
 
 import (
-	"errors"
 	"fmt"
-	"io/fs"
 	"math"
-	"os"
 	"slices"
 	"sort"
 	"strconv"
@@ -181,7 +178,7 @@ func ThresholdEvents(mat model.Matrix, plan TimelinePlan, endpointLabel, figure 
 			t := plan.at(i)
 			was := prev
 			prev = lvl
-			if !plan.inRange(t) {
+			if !plan.InRange(t) {
 				continue
 			}
 			var summary string
@@ -254,7 +251,7 @@ func ChangeEvents(mat model.Matrix, plan TimelinePlan) []Event {
 					if st := unixTime(v); v > prev && !st.After(t) {
 						t = st
 					}
-					if plan.inRange(t) {
+					if plan.InRange(t) {
 						out = append(out, Event{Time: t, Kind: EventRestart, Source: TimelineChanges,
 							Summary: fmt.Sprintf("restart of %s: process started at %s", who, unixTime(v).Format("15:04:05Z")),
 							Labels: map[string]string{"instance": inst, "job": job, "metric": StartTimeMetric,
@@ -285,7 +282,7 @@ func ChangeEvents(mat model.Matrix, plan TimelinePlan) []Event {
 				}
 				if !math.IsNaN(prev) && v > prev {
 					t := plan.at(i)
-					if plan.inRange(t) {
+					if plan.InRange(t) {
 						out = append(out, Event{Time: t, Kind: EventRestart, Source: TimelineChanges,
 							Summary: fmt.Sprintf("restart of %s: request counters reset", who),
 							Labels:  map[string]string{"instance": inst, "job": job, "metric": "resets"}})
@@ -331,7 +328,7 @@ func ChangeEvents(mat model.Matrix, plan TimelinePlan) []Event {
 			}
 			sort.Strings(changed)
 			t := plan.at(s.first)
-			if !plan.inRange(t) {
+			if !plan.InRange(t) {
 				continue
 			}
 			who := s.labels["instance"]
@@ -343,68 +340,4 @@ func ChangeEvents(mat model.Matrix, plan TimelinePlan) []Event {
 		}
 	}
 	return append(out, TargetUpEvents(mat, plan)...)
-}
-
-// SilenceEvents lists each silence's creation (its start) and its end
-// when that is past (expired by hand or run out), with who created it and
-// why.
-func SilenceEvents(ss []Silence, plan TimelinePlan, now time.Time) []Event {
-	var out []Event
-	for _, s := range ss {
-		labels := map[string]string{"silence_id": s.ID, "created_by": s.CreatedBy, "matchers": FormatMatchers(s.Matchers), "comment": s.Comment}
-		if plan.inRange(s.StartsAt) {
-			out = append(out, Event{Time: s.StartsAt.UTC(), Kind: EventSilenceCreated, Source: TimelineSilences, Labels: labels,
-				Summary: fmt.Sprintf("silence %s created by %s for %s: %s", s.ID, s.CreatedBy, FormatMatchers(s.Matchers), s.Comment)})
-		}
-		if !s.EndsAt.IsZero() && !s.EndsAt.After(now) && plan.inRange(s.EndsAt) {
-			out = append(out, Event{Time: s.EndsAt.UTC(), Kind: EventSilenceExpired, Source: TimelineSilences, Labels: copyMap(labels),
-				Summary: fmt.Sprintf("silence %s (created by %s) expired: %s", s.ID, s.CreatedBy, s.Comment)})
-		}
-	}
-	return out
-}
-
-// auditEvents lists vigil's writes to Alertmanager in the range.
-// Corrupt lines are skipped and returned in bad, each naming its line.
-func auditEvents(path string, plan TimelinePlan) (out []Event, bad []error, err error) {
-	f, err := os.Open(path)
-	if errors.Is(err, fs.ErrNotExist) {
-		return nil, nil, nil
-	}
-	if err != nil {
-		return nil, nil, err
-	}
-	defer f.Close()
-	entries, bad, err := ReadAudit(f)
-	for _, e := range entries {
-		if !plan.inRange(e.Time) {
-			continue
-		}
-		result := e.Result
-		if e.Error != "" {
-			result += ": " + e.Error
-		}
-		out = append(out, Event{Time: e.Time.UTC(), Kind: EventWrite, Source: TimelineAudit,
-			Summary: strings.TrimSpace(fmt.Sprintf("%s: %s silence %s %s (%s) %s", e.User, e.Action, e.SilenceID, e.Matchers, result, e.Comment)),
-			Labels: map[string]string{"user": e.User, "action": e.Action, "silence_id": e.SilenceID, "matchers": e.Matchers,
-				"result": e.Result, "comment": e.Comment, "alertmanager": strings.Join(e.Alertmanager, ",")}})
-	}
-	if err != nil {
-		return out, bad, fmt.Errorf("%s: %w", path, err)
-	}
-	return out, bad, nil
-}
-
-// NoteEvents lists the notes of a context in the range.
-func NoteEvents(ns []Note, context string, plan TimelinePlan) []Event {
-	var out []Event
-	for _, n := range ns {
-		if n.Context != context || !plan.inRange(n.Time) {
-			continue
-		}
-		out = append(out, Event{Time: n.Time.UTC(), Kind: EventNote, Source: TimelineNotes,
-			Summary: n.Author + ": " + n.Text,
-			Labels:  map[string]string{"author": n.Author, "context": n.Context}})
-	}
-	return out
 }

@@ -124,7 +124,7 @@ func TargetUpEvents(mat model.Matrix, plan TimelinePlan) []Event {
 			labels := map[string]string{"instance": k.Instance, "job": k.Job, "metric": "up"}
 			if v == 0 {
 				downAt = t
-				if plan.inRange(t) {
+				if plan.InRange(t) {
 					out = append(out, Event{Time: t, Kind: EventTargetDown, Source: TimelineChanges, Labels: labels,
 						Summary: fmt.Sprintf("target %s down: its scrapes fail", who)})
 				}
@@ -136,7 +136,7 @@ func TargetUpEvents(mat model.Matrix, plan TimelinePlan) []Event {
 				labels["down_since"] = downAt.Format(time.RFC3339Nano)
 			}
 			downAt = time.Time{}
-			if plan.inRange(t) {
+			if plan.InRange(t) {
 				out = append(out, Event{Time: t, Kind: EventTargetUp, Source: TimelineChanges, Labels: labels, Summary: summary})
 			}
 		}

@@ -176,28 +176,10 @@ func TestNotesStore(t *testing.T) {
 	if err != nil || len(ns) != 2 {
 		t.Fatalf("read %v %v", ns, err)
 	}
-	ev := NoteEvents(ns, "prod", PlanTimeline(tlBase, tlBase.Add(time.Minute), time.Minute))
-	if len(ev) != 1 || ev[0].Summary != "ana: rolled back \x1b[31m" || ev[0].Labels["author"] != "ana" {
-		t.Errorf("events %+v", ev)
-	}
 	if err := os.WriteFile(path, []byte("{not json\n"), 0o600); err != nil {
 		t.Fatal(err)
 	}
 	if _, err := l.Read(); err == nil || !strings.Contains(err.Error(), "line 1") {
 		t.Errorf("bad line: %v", err)
-	}
-}
-
-// Threshold events of grouped rows name the row by the endpoint label, as
-// the screens look it up.
-func TestThresholdEventsOfGroupedRowsKeyedByTheEndpointLabel(t *testing.T) {
-	s := flaskShape().WithGroups([]PathRule{{Name: "/blog/<slug>", Pattern: "/blog/[^/]+"}})
-	ev := endpointKeyed(s, []Event{{Labels: map[string]string{GroupLabel: "/blog/<slug>", "figure": FigureErrorRatio}}})
-	if ev[0].Labels["path"] != "/blog/<slug>" || ev[0].Labels[GroupLabel] != "" {
-		t.Errorf("labels %v", ev[0].Labels)
-	}
-	plain := endpointKeyed(flaskShape(), []Event{{Labels: map[string]string{"path": "/login"}}})
-	if plain[0].Labels["path"] != "/login" {
-		t.Errorf("ungrouped: %v", plain[0].Labels)
 	}
 }

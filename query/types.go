@@ -1,8 +1,9 @@
 // Package query talks to Prometheus and returns plain Go values: the
-// figures, the timeline, and the values every layer shares (Alert,
-// Silence, Shape, Matchers). Alertmanager is query/alertmanager, the
-// metrics doctor query/doctor; both import this package, never the other
-// way. Nothing here knows about the terminal.
+// figures, the timeline's events, and the values every layer shares
+// (Alert, Silence, Shape, Matchers). Alertmanager is query/alertmanager,
+// the metrics doctor query/doctor, the timeline's build query/timeline;
+// they import this package, never the other way. Nothing here knows about
+// the terminal.
 package query
 
 import (

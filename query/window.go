@@ -62,10 +62,10 @@ func (p *Prometheus) ResolveWindow(ctx context.Context, s Shape) (Shape, WindowC
 	return s, WindowChoice{Window: s.Window, Auto: true, Interval: iv}, sent
 }
 
-// resolveGroups returns s with the grouping rules the overview uses:
+// ResolveGroups returns s with the grouping rules the overview uses:
 // those its last refresh found, or, when none did, those one fresh query
 // finds now.
-func (p *Prometheus) resolveGroups(ctx context.Context, s Shape, at time.Time) Shape {
+func (p *Prometheus) ResolveGroups(ctx context.Context, s Shape, at time.Time) Shape {
 	if !s.Grouping.On() || len(s.groupRules) > 0 {
 		return s
 	}
@@ -80,29 +80,4 @@ func (p *Prometheus) resolveGroups(ctx context.Context, s Shape, at time.Time) S
 		p.groups.put(groupKey(s), rules)
 	}
 	return s.WithGroups(rules)
-}
-
-// WindowText is the window the timeline's crossings were read over: the
-// overview's, "12s (auto)", or with long, why ("12s (auto: 4 × scrape
-// interval 3s)"); when the step is longer, the step, saying so ("24s (the
-// step)", and with long, the overview's too).
-func (tl *Timeline) WindowText(long bool) string {
-	w := tl.Window
-	if w.Window <= 0 {
-		return FormatDuration(tl.Plan.Window)
-	}
-	s := w.String()
-	if !long {
-		s = FormatDuration(w.Window)
-		if w.Auto {
-			s += " (auto)"
-		}
-	}
-	if tl.Plan.Window > w.Window {
-		if !long {
-			return FormatDuration(tl.Plan.Window) + " (the step)"
-		}
-		return FormatDuration(tl.Plan.Window) + " (the step; the overview's is " + s + ")"
-	}
-	return s
 }

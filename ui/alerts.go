@@ -35,7 +35,7 @@ type alertsPart struct {
 	peers   []alertmanager.PeerStatus
 	grapher graphAlert
 	// forceRouting makes the next fetch read Alertmanager's configuration
-	// even when the one read is younger than query.RoutingMaxAge.
+	// even when the one read is younger than alertmanager.RoutingMaxAge.
 	forceRouting bool
 	// watchdog is the dead man's switch of the last refresh (ui/status.go).
 	watchdog query.WatchdogState

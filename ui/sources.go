@@ -10,6 +10,7 @@ import (
 	"github.com/vigilterm/vigil/query/alertmanager"
 	"github.com/vigilterm/vigil/query/doctor"
 	"github.com/vigilterm/vigil/query/grafana"
+	"github.com/vigilterm/vigil/query/timeline"
 	"github.com/vigilterm/vigil/ui/team"
 	"github.com/vigilterm/vigil/views"
 )
@@ -36,9 +37,18 @@ type DetailSource interface {
 	Detail(ctx context.Context, s query.Shape, r query.DetailRequest) (*query.Detail, error)
 }
 
-// TimelineSource builds the incident's timeline (query.Prometheus does).
+// TimelineSource builds the incident's timeline; TimelineFunc makes one of
+// a function, such as timeline.Build on a Prometheus client.
 type TimelineSource interface {
-	Timeline(ctx context.Context, r query.TimelineRequest) *query.Timeline
+	Timeline(ctx context.Context, r timeline.Request) *timeline.Timeline
+}
+
+// TimelineFunc is a TimelineSource made of a function.
+type TimelineFunc func(ctx context.Context, r timeline.Request) *timeline.Timeline
+
+// Timeline implements TimelineSource.
+func (f TimelineFunc) Timeline(ctx context.Context, r timeline.Request) *timeline.Timeline {
+	return f(ctx, r)
 }
 
 // AlertSource is what the console needs from Alertmanager (one peer or an
@@ -46,14 +56,14 @@ type TimelineSource interface {
 type AlertSource interface {
 	Alerts(ctx context.Context) ([]query.Alert, error)
 	Silences(ctx context.Context) ([]query.Silence, error)
-	alertmanager.SilenceWriter // written through query.SilenceService only
+	alertmanager.SilenceWriter // written through alertmanager.SilenceService only
 	Peers() []alertmanager.PeerStatus
 	CheckPeers(ctx context.Context) []alertmanager.PeerStatus
 }
 
 // RoutingSource reads the running Alertmanager's routing tree and inhibit
-// rules (query.Alertmanager does, from its status, at most every
-// query.RoutingMaxAge unless forced).
+// rules (alertmanager.Client does, from its status, at most every
+// alertmanager.RoutingMaxAge unless forced).
 type RoutingSource interface {
 	Routing(ctx context.Context, force bool) (*alertmanager.Routing, error)
 }
@@ -145,7 +155,10 @@ type Options struct {
 
 // PrometheusSources fills every Prometheus source of o from one client.
 func (o *Options) PrometheusSources(p *query.Prometheus) {
-	o.Overview, o.Baseline, o.Detail, o.Querier, o.Timeline = p, p, p, p, p
+	o.Overview, o.Baseline, o.Detail, o.Querier = p, p, p, p
+	o.Timeline = TimelineFunc(func(ctx context.Context, r timeline.Request) *timeline.Timeline {
+		return timeline.Build(ctx, p, r)
+	})
 	o.Discover = p.DiscoverFamilies
 	o.Rules = p.Rules
 	o.Names = func(ctx context.Context) ([]string, error) { return query.MetricNames(ctx, p.API()) }

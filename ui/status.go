@@ -16,7 +16,7 @@ import (
 
 // StatusSource is what the Status screen and the header's delivery alarm
 // need from Alertmanager: each peer's status and notification counters.
-// *query.Alertmanager is one.
+// *alertmanager.Client is one.
 type StatusSource interface {
 	Statuses(ctx context.Context) []alertmanager.AMPeerStatus
 	NotifyMetrics(ctx context.Context) []alertmanager.PeerNotify

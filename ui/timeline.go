@@ -10,6 +10,7 @@ import (
 
 	"github.com/vigilterm/vigil/query"
 	"github.com/vigilterm/vigil/query/poll"
+	"github.com/vigilterm/vigil/query/timeline"
 	"github.com/vigilterm/vigil/views"
 	"github.com/vigilterm/vigil/views/keys"
 )
@@ -29,7 +30,7 @@ type timelinePart struct {
 
 // timelineBuild is one build with the range and sources it was made for.
 type timelineBuild struct {
-	tl      *query.Timeline
+	tl      *timeline.Timeline
 	rng     time.Duration
 	sources []string
 }
@@ -105,9 +106,9 @@ func (m *Model) notesPath() string {
 
 // request is what a build asks for, as of now: what `vigil timeline`
 // asks for over the same range (vigil.Config.TimelineRequest), the window
-// and grouping being the overview's (query.Prometheus.Timeline reads
+// and grouping being the overview's (timeline.Build reads
 // them from the client the overview refreshes).
-func (p *timelinePart) request() (query.TimelineRequest, []string) {
+func (p *timelinePart) request() (timeline.Request, []string) {
 	m := p.m
 	now := m.now()
 	req := m.cfg.TimelineRequest(now.Add(-p.screen.Range()), now, now, "")

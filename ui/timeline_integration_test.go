@@ -13,6 +13,7 @@ import (
 	"github.com/vigilterm/vigil/demo/demotest"
 	"github.com/vigilterm/vigil/query"
 	"github.com/vigilterm/vigil/query/alertmanager"
+	"github.com/vigilterm/vigil/query/timeline"
 	"github.com/vigilterm/vigil/themes"
 	"github.com/vigilterm/vigil/views"
 	"github.com/vigilterm/vigil/views/keys"
@@ -62,7 +63,7 @@ func TestIntegrationTimelineQueriesPerBuild(t *testing.T) {
 		before := demotest.PrometheusRequests(t, stack.PrometheusURL)
 		amBefore := counted.silences.Load()
 		build()
-		want := float64(query.TimelineQueriesPerBuild)
+		want := float64(timeline.QueriesPerBuild)
 		var got map[string]float64
 		demotest.Eventually(t, 5*time.Second, "Prometheus to count the queries", func() (bool, string) {
 			got = demotest.PrometheusRequests(t, stack.PrometheusURL)
@@ -76,8 +77,8 @@ func TestIntegrationTimelineQueriesPerBuild(t *testing.T) {
 				total += n - before[h]
 			}
 		}
-		if r := got["/api/v1/query_range"] - before["/api/v1/query_range"]; r != want || total != float64(query.TimelineRequestsPerBuild) {
-			t.Errorf("%s: one build sent %v range queries and %v API requests in all, want %v and %d (and the rules)", name, r, total, want, query.TimelineRequestsPerBuild)
+		if r := got["/api/v1/query_range"] - before["/api/v1/query_range"]; r != want || total != float64(timeline.RequestsPerBuild) {
+			t.Errorf("%s: one build sent %v range queries and %v API requests in all, want %v and %d (and the rules)", name, r, total, want, timeline.RequestsPerBuild)
 		}
 		if n := counted.silences.Load() - amBefore; n != 1 {
 			t.Errorf("%s: one build made %d Alertmanager calls, want 1", name, n)

@@ -13,6 +13,7 @@ import (
 
 	"github.com/vigilterm/vigil"
 	"github.com/vigilterm/vigil/query"
+	"github.com/vigilterm/vigil/query/timeline"
 	"github.com/vigilterm/vigil/views"
 )
 
@@ -21,23 +22,23 @@ import (
 type timelineSource struct {
 	mu       sync.Mutex
 	builds   int
-	requests []query.TimelineRequest
+	requests []timeline.Request
 }
 
-func (s *timelineSource) Timeline(_ context.Context, r query.TimelineRequest) *query.Timeline {
+func (s *timelineSource) Timeline(_ context.Context, r timeline.Request) *timeline.Timeline {
 	s.mu.Lock()
 	s.builds++
 	s.requests = append(s.requests, r)
 	s.mu.Unlock()
-	tl := &query.Timeline{Plan: query.PlanTimeline(r.Since, r.Until, time.Minute)}
+	tl := &timeline.Timeline{Plan: query.PlanTimeline(r.Since, r.Until, time.Minute)}
 	tl.Events = append(tl.Events, query.Event{Time: r.Until.Add(-20 * time.Minute), Kind: query.EventThreshold, Source: query.TimelineErrorRatio,
 		Summary: "/api/checkout error ratio 30% above crit 5%", Labels: map[string]string{"path": "/api/checkout", "figure": "error_ratio"}})
 	if r.NotesPath != "" {
 		ns, err := query.NewNoteLog(r.NotesPath).Read()
 		if err != nil {
-			tl.Errors = append(tl.Errors, query.TimelineError{Source: query.TimelineNotes, Err: err})
+			tl.Errors = append(tl.Errors, timeline.Error{Source: query.TimelineNotes, Err: err})
 		}
-		tl.Events = append(tl.Events, query.NoteEvents(ns, r.Context, tl.Plan)...)
+		tl.Events = append(tl.Events, timeline.NoteEvents(ns, r.Context, tl.Plan)...)
 	}
 	query.SortEvents(tl.Events)
 	return tl

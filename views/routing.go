@@ -44,7 +44,7 @@ func (ri routingInfo) unknown() string {
 }
 
 // pagesText says who an alert notifies: its receivers and the route that
-// leads to each (query.FormatRoute), what keeps it from notifying now
+// leads to each (alertmanager.FormatRoute), what keeps it from notifying now
 // (silenced, inhibited, pending), or why that is unknown. It is never
 // empty. It comes in pieces, to break lines between routes (packLines).
 func pagesText(ri routingInfo, a query.Alert) []string {

@@ -11,6 +11,7 @@ import (
 	tea "charm.land/bubbletea/v2"
 
 	"github.com/vigilterm/vigil/query"
+	"github.com/vigilterm/vigil/query/timeline"
 	"github.com/vigilterm/vigil/views/text"
 	"github.com/vigilterm/vigil/views/widget"
 )
@@ -31,7 +32,7 @@ const TimelineRefresh = 30 * time.Second
 // when no build could be made at all (no Prometheus source); Sources names
 // the sources the build asked.
 type TimelineMsg struct {
-	Timeline *query.Timeline
+	Timeline *timeline.Timeline
 	Range    time.Duration
 	Sources  []string
 	Err      error
@@ -58,7 +59,7 @@ type Timeline struct {
 	width, height int
 
 	rng     time.Duration
-	data    *query.Timeline
+	data    *timeline.Timeline
 	sources []string
 	err     error
 	loading bool

@@ -11,14 +11,15 @@ import (
 	"github.com/charmbracelet/x/ansi"
 
 	"github.com/vigilterm/vigil/query"
+	"github.com/vigilterm/vigil/query/timeline"
 )
 
 // sampleTimeline has one event of most kinds, oldest first as
 // query.Timeline orders them, with hostile text in a note.
-func sampleTimeline() *query.Timeline {
+func sampleTimeline() *timeline.Timeline {
 	at := func(m int) time.Time { return fixedNow.Add(-time.Duration(m) * time.Minute) }
 	firing := map[string]string{"alertname": "HighErrorRate", "severity": "critical", "path": "/api/checkout", "job": "flask"}
-	return &query.Timeline{
+	return &timeline.Timeline{
 		Plan: query.TimelinePlan{Since: fixedNow.Add(-2 * time.Hour), Until: fixedNow},
 		Events: []query.Event{
 			{Time: at(50), Kind: query.EventDeploy, Summary: "deploy on 10.0.0.1:5000 (job flask): version 1.2 → 1.3", Labels: map[string]string{"instance": "10.0.0.1:5000", "job": "flask"}, Source: query.TimelineChanges},
@@ -103,13 +104,13 @@ func TestTimelineNamesFailedSourcesAndTheEmptyRange(t *testing.T) {
 	if out := ansi.Strip(tl.View()); !strings.Contains(out, "building the timeline") {
 		t.Fatalf("before the first build:\n%s", out)
 	}
-	failed := &query.Timeline{Errors: []query.TimelineError{{Source: query.TimelineSilences, Err: errors.New("dial tcp 127.0.0.1:9093: connection refused")}}}
+	failed := &timeline.Timeline{Errors: []timeline.Error{{Source: query.TimelineSilences, Err: errors.New("dial tcp 127.0.0.1:9093: connection refused")}}}
 	tl.Update(TimelineMsg{Timeline: failed, Range: DefaultTimelineRange, Sources: []string{query.TimelineAlerts, query.TimelineSilences}})
 	out := ansi.Strip(tl.View())
 	if !strings.Contains(strings.Join(strings.Fields(out), " "), "unknown: alertmanager/silences failed: dial tcp 127.0.0.1:9093: connection refused") || strings.Contains(out, "no events in") {
 		t.Fatalf("failed source:\n%s", out)
 	}
-	tl.Update(TimelineMsg{Timeline: &query.Timeline{}, Range: DefaultTimelineRange, Sources: []string{query.TimelineAlerts, query.TimelineSilences}})
+	tl.Update(TimelineMsg{Timeline: &timeline.Timeline{}, Range: DefaultTimelineRange, Sources: []string{query.TimelineAlerts, query.TimelineSilences}})
 	out = ansi.Strip(tl.View())
 	if !strings.Contains(out, "no events in the last 2h (sources: prometheus/alerts, alertmanager/silences)") || strings.Contains(out, "unknown") {
 		t.Fatalf("empty timeline:\n%s", out)
@@ -128,7 +129,7 @@ func TestTimelineRangeKeys(t *testing.T) {
 	if tl.Range() != time.Hour || !hasMsg[TimelineFetchMsg](cmd) {
 		t.Fatalf("range %s after [", tl.Range())
 	}
-	tl.Update(TimelineMsg{Timeline: &query.Timeline{}, Range: DefaultTimelineRange})
+	tl.Update(TimelineMsg{Timeline: &timeline.Timeline{}, Range: DefaultTimelineRange})
 	if len(tl.Rows()) != 6 {
 		t.Fatal("an answer for the old range replaced the events")
 	}
@@ -275,7 +276,7 @@ func TestTimelineManyEventsAndTinySizes(t *testing.T) {
 		ev = append(ev, query.Event{Time: fixedNow.Add(-time.Duration(20000-i) * 300 * time.Millisecond), Kind: query.EventRestart,
 			Summary: fmt.Sprintf("restart %d", i), Labels: map[string]string{"instance": "i"}})
 	}
-	tl.Update(TimelineMsg{Timeline: &query.Timeline{Events: ev}, Range: DefaultTimelineRange})
+	tl.Update(TimelineMsg{Timeline: &timeline.Timeline{Events: ev}, Range: DefaultTimelineRange})
 	drawn := 0
 	tl.list.Render(func(*tlRow, bool) string { drawn++; return "" })
 	if drawn != tl.listHeight() || drawn != 19 {
@@ -328,7 +329,7 @@ func TestTimelineWideLabelsNotCut(t *testing.T) {
 	tl.SetSize(200, 20)
 	labels := map[string]string{"alertname": "SlowAPIResponses", "path": "/api/search", "job": "flask",
 		"instance": "127.0.0.1:43031", "method": "GET", "ruleset": "corrected", "severity": "warning"}
-	tl.Update(TimelineMsg{Range: DefaultTimelineRange, Timeline: &query.Timeline{
+	tl.Update(TimelineMsg{Range: DefaultTimelineRange, Timeline: &timeline.Timeline{
 		Plan:   query.TimelinePlan{Since: fixedNow.Add(-2 * time.Hour), Until: fixedNow},
 		Events: []query.Event{{Time: fixedNow.Add(-time.Minute), Kind: query.EventAlertFiring, Labels: labels, Source: query.TimelineAlerts}},
 	}})

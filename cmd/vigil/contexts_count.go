@@ -33,7 +33,7 @@ func counted(sp ui.ContextSpec, cfg *vigil.Config, am *alertmanager.Client, prom
 
 // listAlerts reads a context's alerts for the list of all contexts: every
 // peer of its Alertmanager cluster with its Prometheus's alerts merged in
-// (query.WithPrometheusAlerts), else its Prometheus's own (an engine that
+// (alertmanager.WithPrometheusAlerts), else its Prometheus's own (an engine that
 // evaluates no rules says so); err is why its client could not be made.
 func listAlerts(am *alertmanager.Client, prom *query.Prometheus, err error) ui.ListAlerts {
 	return func(ctx context.Context) (alertmanager.ClusterAlerts, bool, error) {

@@ -13,6 +13,7 @@ import (
 	"github.com/vigilterm/vigil/demo"
 	"github.com/vigilterm/vigil/demo/demotest"
 	"github.com/vigilterm/vigil/query"
+	"github.com/vigilterm/vigil/query/timeline"
 )
 
 const oneTimelineRules = `groups:
@@ -28,7 +29,7 @@ const oneTimelineRules = `groups:
 // range read the same window (the overview's: auto, 4 × the 1s scrape
 // interval) and list the same events. The command's JSON is compared
 // event for event with the build the screen makes
-// (Config.TimelineRequest through Prometheus.Timeline); the screen in
+// (Config.TimelineRequest through timeline.Build); the screen in
 // tmux shows the window and the firing and the restart at their times.
 func TestE2EOneTimeline(t *testing.T) {
 	t.Parallel()
@@ -89,7 +90,7 @@ func TestE2EOneTimeline(t *testing.T) {
 	cfg := truthConfig(stack.PrometheusURL, nil)
 	cfg.Metrics.Selector = `job="flask"`
 	screenReq := cfg.TimelineRequest(since, until, time.Now(), "")
-	tl := prom.Timeline(context.Background(), screenReq)
+	tl := timeline.Build(context.Background(), prom, screenReq)
 	if len(tl.Errors) > 0 {
 		t.Fatalf("screen's build: %v", tl.Errors)
 	}

@@ -14,6 +14,7 @@ import (
 
 	"github.com/vigilterm/vigil"
 	"github.com/vigilterm/vigil/query"
+	"github.com/vigilterm/vigil/query/timeline"
 	"github.com/vigilterm/vigil/views"
 	"github.com/vigilterm/vigil/views/text"
 )
@@ -90,7 +91,7 @@ func runTimeline(args []string, stdout, stderr io.Writer, getenv func(string) st
 	// then the range queries.
 	ctx, cancel := context.WithTimeout(context.Background(), 3*max(cfg.Prometheus.Timeout.D(), cfg.Alertmanager.Timeout.D())+time.Second)
 	defer cancel()
-	tl := prom.Timeline(ctx, req)
+	tl := timeline.Build(ctx, prom, req)
 	r := timelineReport{Context: cfg.Context, Prometheus: cfg.Prometheus.URL, Timeline: tl, Local: time.Local}
 	if err := r.write(stdout, *format); err != nil {
 		return err
@@ -142,7 +143,7 @@ func runNote(args []string, stdout, stderr io.Writer, getenv func(string) string
 type timelineReport struct {
 	Context    string
 	Prometheus string
-	Timeline   *query.Timeline
+	Timeline   *timeline.Timeline
 	Local      *time.Location
 }
 

@@ -167,7 +167,7 @@ func absDuration(d time.Duration) time.Duration {
 	return d
 }
 
-// AckSource is what AckKeeper.Run polls: *Alertmanager has it.
+// AckSource is what AckKeeper.Run polls: *Client has it.
 type AckSource interface {
 	Alerts(ctx context.Context) ([]query.Alert, error)
 	Silences(ctx context.Context) ([]query.Silence, error)

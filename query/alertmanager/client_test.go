@@ -234,7 +234,7 @@ func newTestAM(t testing.TB, timeout time.Duration, urls ...string) *Client {
 	t.Helper()
 	a, err := New(Options{URLs: urls, Timeout: timeout})
 	if err != nil {
-		t.Fatalf("NewAlertmanager: %v", err)
+		t.Fatalf("New: %v", err)
 	}
 	return a
 }
@@ -927,10 +927,10 @@ func TestAlertmanagerTransportFailures(t *testing.T) {
 	})
 }
 
-func TestNewAlertmanagerOptions(t *testing.T) {
+func TestNewOptions(t *testing.T) {
 	for _, urls := range [][]string{nil, {"ftp://x"}, {"http://"}, {"://bad"}} {
 		if _, err := New(Options{URLs: urls}); err == nil {
-			t.Errorf("NewAlertmanager(%q): no error", urls)
+			t.Errorf("New(%q): no error", urls)
 		}
 	}
 	c, err := New(Options{URLs: []string{"https://user:secret@am.example:9093/alertmanager/", "http://127.0.0.1:9093"}})

@@ -38,7 +38,7 @@ func (a *Client) FiringCount(ctx context.Context) (int, error) {
 	return n, nil
 }
 
-// CountFiringOf is CountFiring of ClusterAlerts rows.
+// CountFiringOf is query.CountFiring of ClusterAlerts rows.
 func CountFiringOf(rows []ClusterAlert) int {
 	n := 0
 	for _, a := range rows {
@@ -82,7 +82,7 @@ func ContextAlerts(ctx context.Context, am *Client, prom *query.Prometheus) ([]q
 	return query.MergeAlerts(amAlerts, promAlerts), nil
 }
 
-// ContextFiringCount is CountFiring of ContextAlerts: what a console asks
+// ContextFiringCount is query.CountFiring of ContextAlerts: what a console asks
 // of the contexts it does not show, the same number the shown one counts.
 func ContextFiringCount(ctx context.Context, am *Client, prom *query.Prometheus) (int, error) {
 	as, err := ContextAlerts(ctx, am, prom)
@@ -93,7 +93,7 @@ func ContextFiringCount(ctx context.Context, am *Client, prom *query.Prometheus)
 }
 
 // WithPrometheusAlerts merges Prometheus's alerts into a cluster's rows as
-// MergeAlerts does into Alertmanager's list: a row Prometheus has takes
+// query.MergeAlerts does into Alertmanager's list: a row Prometheus has takes
 // its activation time (one age), and Prometheus's alerts no peer holds
 // are added (Source SourcePrometheus, On 0).
 func WithPrometheusAlerts(c ClusterAlerts, prom []query.Alert) ClusterAlerts {

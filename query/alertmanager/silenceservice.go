@@ -62,7 +62,7 @@ type SilenceResult struct {
 	AuditErr error
 }
 
-// SilenceWriter is what the service needs from Alertmanager; *Alertmanager
+// SilenceWriter is what the service needs from Alertmanager; *Client
 // has it.
 type SilenceWriter interface {
 	Silence(ctx context.Context, id string) (query.Silence, error)

@@ -1,4 +1,4 @@
-package query_test
+package timeline
 
 import (
 	"context"
@@ -30,7 +30,7 @@ const timelineRules = `groups:
 // timelineEval is the rule evaluation interval of the test stack.
 const timelineEval = time.Second
 
-func eventsOf(tl *query.Timeline, kind query.EventKind) []query.Event {
+func eventsOf(tl *Timeline, kind query.EventKind) []query.Event {
 	var out []query.Event
 	for _, e := range tl.Events {
 		if e.Kind == kind {
@@ -56,9 +56,9 @@ func TestIntegrationTimeline(t *testing.T) {
 		App:           demo.AppOptions{Seed: 3},
 		Alertmanagers: 1,
 		EvalInterval:  timelineEval,
-		RuleFiles:     map[string][]byte{"timeline.yml": []byte(timelineRules)},
+		RuleFiles:     map[string][]byte{"yml": []byte(timelineRules)},
 	})
-	p := query.DemoClient(t, stack, 10*time.Second)
+	p := demoClient(t, stack, 10*time.Second)
 	am, err := alertmanager.New(alertmanager.Options{URLs: stack.AlertmanagerURLs, Timeout: 5 * time.Second})
 	if err != nil {
 		t.Fatal(err)
@@ -74,24 +74,24 @@ func TestIntegrationTimeline(t *testing.T) {
 	inst := stack.App.Addr()
 	demotest.WaitScrapes(t, stack.PrometheusURL, inst, 6)
 	oldStart := stack.App.StartTime()
-	query.PostControl(t, stack.App.URL(), "/-/restart", nil)
+	postControl(t, stack.App.URL(), "/-/restart", nil)
 	newStart := stack.App.StartTime()
 	demotest.WaitMoreScrapes(t, stack.PrometheusURL, inst, 3)
-	query.PostControl(t, stack.App.URL(), "/-/version", url.Values{"version": {"9.9.9"}})
+	postControl(t, stack.App.URL(), "/-/version", url.Values{"version": {"9.9.9"}})
 	demotest.WaitMoreScrapes(t, stack.PrometheusURL, inst, 4)
 
 	// The incident: 60% errors on checkout until the alert fires.
 	stack.App.SetFault("/api/checkout", demo.Fault{ErrorRatio: 0.6})
 	firing := `ALERTS{alertname="TimelineCheckoutErrors",alertstate="firing"}`
 	demotest.Eventually(t, 45*time.Second, "the alert to fire", func() (bool, string) {
-		v := query.ScalarAt(t, p, firing, time.Now())
+		v := scalarAt(t, p, firing, time.Now())
 		return v == 1, fmt.Sprintf("ALERTS %v", v)
 	})
 	// The alert fires before the ratio over the timeline's 10s window has
 	// passed the critical 30%: the crossing is only in the range once it has.
 	ratio := `sum(rate(flask_http_request_duration_seconds_count{job="flask",path="/api/checkout",status=~"5.."}[10s])) / sum(rate(flask_http_request_duration_seconds_count{job="flask",path="/api/checkout"}[10s]))`
 	demotest.Eventually(t, 60*time.Second, "checkout's error ratio past the critical 30%", func() (bool, string) {
-		v := query.ScalarAt(t, p, ratio, time.Now())
+		v := scalarAt(t, p, ratio, time.Now())
 		return v > 0.35, fmt.Sprintf("ratio %v", v)
 	})
 
@@ -128,22 +128,22 @@ func TestIntegrationTimeline(t *testing.T) {
 	// Fixed: the alert resolves.
 	stack.App.ClearFault("/api/checkout")
 	demotest.Eventually(t, 45*time.Second, "the alert to resolve", func() (bool, string) {
-		v := query.ScalarAt(t, p, firing, time.Now())
+		v := scalarAt(t, p, firing, time.Now())
 		return math.IsNaN(v), fmt.Sprintf("ALERTS %v", v)
 	})
 	// A few scrapes (and evaluations) past the resolution.
 	demotest.WaitMoreScrapes(t, stack.PrometheusURL, inst, 3)
 	until := time.Now()
 
-	req := query.TimelineRequest{
-		Since: since, Until: until, Shape: query.DemoShape(10 * time.Second),
-		Thresholds: query.TimelineThresholds{ErrorRatioWarn: 0.1, ErrorRatioCrit: 0.3, P99Warn: 5 * time.Second, P99Crit: 10 * time.Second},
+	req := Request{
+		Since: since, Until: until, Shape: demoShape(10 * time.Second),
+		Thresholds: Thresholds{ErrorRatioWarn: 0.1, ErrorRatioCrit: 0.3, P99Warn: 5 * time.Second, P99Crit: 10 * time.Second},
 		Silences:   am.Silences, AuditPath: auditPath, NotesPath: notesPath, Context: "tl",
 	}
-	before := query.QueryRequests(t, stack.PrometheusURL)
-	tl := p.Timeline(ctx, req)
-	if delta := demotest.RequestsSince(t, stack.PrometheusURL, before, query.TimelineRequestsPerBuild, query.QueryHandlers...); delta != query.TimelineRequestsPerBuild {
-		t.Errorf("one timeline build sent %v requests, want %d (one range query per source and the rules)", delta, query.TimelineRequestsPerBuild)
+	before := queryRequests(t, stack.PrometheusURL)
+	tl := Build(ctx, p, req)
+	if delta := demotest.RequestsSince(t, stack.PrometheusURL, before, RequestsPerBuild, queryHandlers...); delta != RequestsPerBuild {
+		t.Errorf("one timeline build sent %v requests, want %d (one range query per source and the rules)", delta, RequestsPerBuild)
 	}
 	if len(tl.Errors) != 0 {
 		t.Fatalf("errors: %v", tl.Errors)
@@ -255,8 +255,8 @@ func TestIntegrationTimeline(t *testing.T) {
 		one := req.Shape
 		one.Selector += `,path="/api/checkout"`
 		expr := query.ErrorRatioTimelineQuery(one, tl.Plan.Window)
-		at := query.ScalarAt(t, p, expr, up.Time)
-		prev := query.ScalarAt(t, p, expr, up.Time.Add(-tl.Plan.Step))
+		at := scalarAt(t, p, expr, up.Time)
+		prev := scalarAt(t, p, expr, up.Time.Add(-tl.Plan.Step))
 		if !(at >= 0.3) || prev >= 0.3 {
 			t.Errorf("crossing at %s: ratio %v there and %v one step before; want >= 0.3 then below", up.Time, at, prev)
 		}

@@ -1,4 +1,4 @@
-package query
+package timeline
 
 import (
 	"context"
@@ -10,6 +10,7 @@ import (
 
 	"github.com/vigilterm/vigil/demo"
 	"github.com/vigilterm/vigil/demo/demotest"
+	"github.com/vigilterm/vigil/query"
 )
 
 // The checkout's error ratio over 5s, above 20%: the condition of the
@@ -34,8 +35,8 @@ var truthRules = `groups:
         labels: {severity: warning}
 `
 
-func eventsAbout(tl *Timeline, kind EventKind, label, value string) []Event {
-	var out []Event
+func eventsAbout(tl *Timeline, kind query.EventKind, label, value string) []query.Event {
+	var out []query.Event
 	for _, e := range eventsOf(tl, kind) {
 		if e.Labels[label] == value {
 			out = append(out, e)
@@ -103,16 +104,16 @@ func TestIntegrationTimelineTruth(t *testing.T) {
 
 	// The incident: both alerts fire.
 	stack.App.SetFault("/api/checkout", demo.Fault{ErrorRatio: 0.6})
-	var prom []Alert
+	var prom []query.Alert
 	demotest.Eventually(t, 60*time.Second, "TruthTwin and TruthHeld firing", func() (bool, string) {
-		as, err := PrometheusAlerts(ctx, p.API())
+		as, err := query.PrometheusAlerts(ctx, p.API())
 		if err != nil {
 			return false, err.Error()
 		}
 		prom = as
 		n := 0
 		for _, a := range as {
-			if (a.Name == "TruthTwin" || a.Name == "TruthHeld") && a.State == StateFiring {
+			if (a.Name == "TruthTwin" || a.Name == "TruthHeld") && a.State == query.StateFiring {
 				n++
 			}
 		}
@@ -128,8 +129,8 @@ func TestIntegrationTimelineTruth(t *testing.T) {
 
 	shape := demoShape(4 * time.Second)
 	shape.Selector = `job=~"flask|flask2|workers"`
-	tl := p.Timeline(ctx, TimelineRequest{Since: since, Until: until, Shape: shape,
-		Thresholds: TimelineThresholds{ErrorRatioWarn: 0.1, ErrorRatioCrit: 0.3, P99Warn: 5 * time.Second, P99Crit: 10 * time.Second}})
+	tl := Build(ctx, p, Request{Since: since, Until: until, Shape: shape,
+		Thresholds: Thresholds{ErrorRatioWarn: 0.1, ErrorRatioCrit: 0.3, P99Warn: 5 * time.Second, P99Crit: 10 * time.Second}})
 	if len(tl.Errors) != 0 {
 		t.Fatalf("errors: %v", tl.Errors)
 	}
@@ -157,10 +158,10 @@ func TestIntegrationTimelineTruth(t *testing.T) {
 	}
 
 	t.Run("twins are one alert, firing at its activation", func(t *testing.T) {
-		if ev := eventsAbout(tl, EventAlertPending, "alertname", "TruthTwin"); len(ev) != 0 {
+		if ev := eventsAbout(tl, query.EventAlertPending, "alertname", "TruthTwin"); len(ev) != 0 {
 			t.Errorf("pending events of TruthTwin, whose fast copy fired at once: %v", ev)
 		}
-		ev := eventsAbout(tl, EventAlertFiring, "alertname", "TruthTwin")
+		ev := eventsAbout(tl, query.EventAlertFiring, "alertname", "TruthTwin")
 		if len(ev) != 1 {
 			t.Fatalf("firing events of TruthTwin: %v, want one", ev)
 		}
@@ -170,8 +171,8 @@ func TestIntegrationTimelineTruth(t *testing.T) {
 	})
 	t.Run("pending at activation, firing for later", func(t *testing.T) {
 		act := activeAt("TruthHeld")
-		pend := eventsAbout(tl, EventAlertPending, "alertname", "TruthHeld")
-		fire := eventsAbout(tl, EventAlertFiring, "alertname", "TruthHeld")
+		pend := eventsAbout(tl, query.EventAlertPending, "alertname", "TruthHeld")
+		fire := eventsAbout(tl, query.EventAlertFiring, "alertname", "TruthHeld")
 		if len(pend) != 1 || len(fire) != 1 {
 			t.Fatalf("TruthHeld: pending %v, firing %v; want one each", pend, fire)
 		}
@@ -183,8 +184,8 @@ func TestIntegrationTimelineTruth(t *testing.T) {
 		}
 	})
 	t.Run("a target down and up again are events", func(t *testing.T) {
-		down := eventsAbout(tl, EventTargetDown, "job", "flask2")
-		up := eventsAbout(tl, EventTargetUp, "job", "flask2")
+		down := eventsAbout(tl, query.EventTargetDown, "job", "flask2")
+		up := eventsAbout(tl, query.EventTargetUp, "job", "flask2")
 		if len(down) != 1 || len(up) != 1 {
 			t.Fatalf("flask2: down %v, up %v; want one each", down, up)
 		}
@@ -196,7 +197,7 @@ func TestIntegrationTimelineTruth(t *testing.T) {
 		}
 	})
 	t.Run("a restarted process is a restart, workers are none", func(t *testing.T) {
-		rs := eventsAbout(tl, EventRestart, "instance", stack.App.Addr())
+		rs := eventsAbout(tl, query.EventRestart, "instance", stack.App.Addr())
 		var got time.Time
 		if len(rs) == 1 {
 			got, _ = time.Parse(time.RFC3339Nano, rs[0].Labels["start_time"])
@@ -204,7 +205,7 @@ func TestIntegrationTimelineTruth(t *testing.T) {
 		if len(rs) != 1 || absDur(got.Sub(newStart)) >= time.Millisecond {
 			t.Errorf("restarts of flask: %v, want one at %s (was %s)", rs, newStart.Format(time.RFC3339Nano), oldStart.Format(time.RFC3339Nano))
 		}
-		if ws := eventsAbout(tl, EventRestart, "job", "workers"); len(ws) != 0 {
+		if ws := eventsAbout(tl, query.EventRestart, "job", "workers"); len(ws) != 0 {
 			t.Errorf("restarts of the workers target, whose 3 processes answer in turn: %d, want none: %v", len(ws), ws[0])
 		}
 		if !strings.Contains(fmt.Sprint(tl.Warnings), "processes answering in turn") {
