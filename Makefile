@@ -40,26 +40,20 @@ demo: deps build
 # CPU rather than the tests'), and they run once the build is done.
 ENGINE_TESTS := ^TestEngines|^TestE2EEngine
 ENGINES_LOG := bin/engines.log
-# go vet and govulncheck run beside the race suite too, a little below its
-# priority: on a fresh clone each compiles the code on its own, and the
-# suite's packages mostly wait. Their output comes after the suite's.
-CHECKS_LOG := bin/checks.log
 
 test: deps
 	@unformatted=$$(gofmt -l $$(git ls-files '*.go' 2>/dev/null || find . -name '*.go')); \
 	if [ -n "$$unformatted" ]; then echo "gofmt needed: $$unformatted"; exit 1; fi
-	@mkdir -p bin && rm -f $(ENGINES_LOG) $(ENGINES_LOG).rc $(CHECKS_LOG) $(CHECKS_LOG).rc
+	@mkdir -p bin && rm -f $(ENGINES_LOG) $(ENGINES_LOG).rc
 	@( nice -n 19 env GO='$(GO)' .ci/engines.sh prometheus3 victoriametrics >$(ENGINES_LOG) 2>&1; \
 	  echo $$? >$(ENGINES_LOG).rc ) & \
-	( nice -n 10 sh -c '$(GO) vet ./... && $(MAKE) --no-print-directory vulncheck' >$(CHECKS_LOG) 2>&1; \
-	  echo $$? >$(CHECKS_LOG).rc ) & \
-	echo "engines: building in the background when missing ($(ENGINES_LOG)); go vet and govulncheck: in the background ($(CHECKS_LOG))"
+	echo "engines: building in the background when missing ($(ENGINES_LOG))"
+	$(GO) vet ./...
+	$(MAKE) vulncheck
 	@# -p 3: the suite mostly waits on scrapes, rule evaluations and
 	@# screens (a third of two cores busy with -p 2), so three packages run
 	@# at once.
 	$(GO) test -race -p 3 -count=1 -timeout 25m -skip '$(ENGINE_TESTS)' ./...
-	@until [ -f $(CHECKS_LOG).rc ]; do sleep 2; done; cat $(CHECKS_LOG); \
-	rc=$$(cat $(CHECKS_LOG).rc); [ "$$rc" = 0 ] || { echo "go vet or govulncheck failed (exit $$rc)"; exit 1; }
 	@# Two tests run again without -race, one after the other (-p 1). The
 	@# 10,000-endpoint query count runs the demo app in the test process,
 	@# too slow to scrape under -race; the recorded-versus-raw equality
