@@ -3,9 +3,7 @@ package query
 import (
 	"context"
 	"fmt"
-	"io"
 	"math"
-	"net/http"
 	"net/url"
 	"strings"
 	"testing"
@@ -14,21 +12,6 @@ import (
 	"github.com/vigilterm/vigil/demo"
 	"github.com/vigilterm/vigil/demo/demotest"
 )
-
-// postControl sets or clears a fault through the demo app's control
-// endpoint, as a person would with curl.
-func postControl(t *testing.T, app, path string, form url.Values) {
-	t.Helper()
-	resp, err := http.PostForm(app+path, form)
-	if err != nil {
-		t.Fatal(err)
-	}
-	body, _ := io.ReadAll(resp.Body)
-	resp.Body.Close()
-	if resp.StatusCode != http.StatusOK {
-		t.Fatalf("POST %s %v: %s %s", path, form, resp.Status, body)
-	}
-}
 
 // TestIntegrationDetailSpikeSurvivesLongRanges scripts a short error spike
 // on the demo app and reads the error-ratio chart at a short and at long
@@ -49,9 +32,9 @@ func TestIntegrationDetailSpikeSurvivesLongRanges(t *testing.T) {
 	// A spike of 30% errors for 30 scrapes (30 s), then calm again.
 	const spike = 30
 	inst := stack.App.Addr()
-	postControl(t, stack.App.URL(), "/-/fault", url.Values{"path": {ep}, "error_ratio": {"0.3"}})
+	demotest.PostForm(t, stack.App.URL()+"/-/fault", url.Values{"path": {ep}, "error_ratio": {"0.3"}})
 	demotest.WaitMoreScrapes(t, stack.PrometheusURL, inst, spike)
-	postControl(t, stack.App.URL(), "/-/fault/clear", url.Values{"path": {ep}})
+	demotest.PostForm(t, stack.App.URL()+"/-/fault/clear", url.Values{"path": {ep}})
 	// Past the 1m window after the spike (scraped every second), so every
 	// range has it whole.
 	demotest.WaitMoreScrapes(t, stack.PrometheusURL, inst, int((MinDetailWindow+10*time.Second)/time.Second))

@@ -40,11 +40,11 @@ func TestIntegrationChangeMarkers(t *testing.T) {
 	// each a few scrapes apart.
 	inst := stack.App.Addr()
 	demotest.WaitScrapes(t, stack.PrometheusURL, inst, 6)
-	postControl(t, stack.App.URL(), "/-/restart", nil)
+	demotest.PostForm(t, stack.App.URL()+"/-/restart", nil)
 	restartAt := stack.App.StartTime()
 	demotest.WaitMoreScrapes(t, stack.PrometheusURL, inst, 3)
 	deployAt := time.Now()
-	postControl(t, stack.App.URL(), "/-/version", url.Values{"version": {"7.7.7"}})
+	demotest.PostForm(t, stack.App.URL()+"/-/version", url.Values{"version": {"7.7.7"}})
 	demotest.WaitMoreScrapes(t, stack.PrometheusURL, inst, 4)
 
 	// Before anything fired, the overview already sees the change.

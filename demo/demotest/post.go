@@ -5,6 +5,8 @@ import (
 	"encoding/json"
 	"io"
 	"net/http"
+	neturl "net/url"
+	"strings"
 	"testing"
 	"time"
 )
@@ -17,8 +19,20 @@ func PostJSON(t testing.TB, url string, body any) {
 	if err != nil {
 		t.Fatalf("POST %s: %v", url, err)
 	}
+	post(t, url, "application/json", bytes.NewReader(b))
+}
+
+// PostForm posts form to url (a demo app's control path, e.g.
+// app+"/-/restart") and fails the test unless the answer is 200 OK.
+func PostForm(t testing.TB, url string, form neturl.Values) {
+	t.Helper()
+	post(t, url, "application/x-www-form-urlencoded", strings.NewReader(form.Encode()))
+}
+
+func post(t testing.TB, url, contentType string, body io.Reader) {
+	t.Helper()
 	c := &http.Client{Timeout: 10 * time.Second}
-	resp, err := c.Post(url, "application/json", bytes.NewReader(b))
+	resp, err := c.Post(url, contentType, body)
 	if err != nil {
 		t.Fatalf("POST %s: %v", url, err)
 	}

@@ -8,20 +8,8 @@ import (
 	"github.com/prometheus/common/model"
 
 	"github.com/vigilterm/vigil/query"
+	"github.com/vigilterm/vigil/query/querytest"
 )
-
-// flaskShape is prometheus_flask_exporter's default shape, of job "flask".
-func flaskShape() query.Shape {
-	return query.Shape{
-		Selector:         `job="flask"`,
-		EndpointLabel:    "path",
-		DurationMetric:   "flask_http_request_duration_seconds",
-		RequestsMetric:   "flask_http_request_total",
-		ExceptionsMetric: "flask_http_request_exceptions_total",
-		ErrorStatus:      "5..",
-		Window:           5 * time.Minute,
-	}
-}
 
 func famSample(name, job, instance string) *model.Sample {
 	return &model.Sample{Metric: model.Metric{model.MetricNameLabel: model.LabelValue(name), "job": model.LabelValue(job), "instance": model.LabelValue(instance)}, Value: 1}
@@ -39,12 +27,12 @@ func TestDoctorPrefixFromExporterInfo(t *testing.T) {
 		famSample("b_exporter_info", "y", "3"),
 	}
 	r := &Report{}
-	r.checkFamilies(flaskShape(), fams, up)
+	r.checkFamilies(querytest.FlaskShape(5*time.Minute), fams, up)
 	if r.Detected.Prefix != "b_" || r.Detected.InfoMetric != "b_exporter_info" || !r.Detected.Histogram {
 		t.Errorf("with b_exporter_info: %+v", r.Detected)
 	}
 	r = &Report{}
-	r.checkFamilies(flaskShape(), fams[:3], up)
+	r.checkFamilies(querytest.FlaskShape(5*time.Minute), fams[:3], up)
 	if r.Detected.Prefix != "a_" {
 		t.Errorf("without an info metric: %+v", r.Detected)
 	}
@@ -55,7 +43,7 @@ func TestDoctorPrefixFromExporterInfo(t *testing.T) {
 // look.
 func TestDoctorWithRulesOf(t *testing.T) {
 	r := &Report{Checks: []Check{{ID: "other", Seen: "x"}, {ID: CheckRecordingRules, Status: Info, Seen: "the overview reads the raw series: not checked yet"}}}
-	s := flaskShape()
+	s := querytest.FlaskShape(5 * time.Minute)
 	for _, c := range []struct {
 		ov         *query.Overview
 		status     Status

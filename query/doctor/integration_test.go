@@ -9,7 +9,7 @@ import (
 
 	"github.com/vigilterm/vigil/demo"
 	"github.com/vigilterm/vigil/demo/demotest"
-	"github.com/vigilterm/vigil/query"
+	"github.com/vigilterm/vigil/query/querytest"
 )
 
 // handlerRequests sums prometheus_http_requests_total over the named
@@ -17,24 +17,6 @@ import (
 func handlerRequests(t *testing.T, promURL string, handlers ...string) float64 {
 	t.Helper()
 	return demotest.SumRequests(demotest.PrometheusRequests(t, promURL), handlers...)
-}
-
-// demoClient is a client of the stack's Prometheus.
-func demoClient(t *testing.T, stack *demo.Stack, timeout time.Duration) *query.Prometheus {
-	t.Helper()
-	p, err := query.NewPrometheus(query.PrometheusOptions{URL: stack.PrometheusURL, Timeout: timeout})
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(p.Close)
-	return p
-}
-
-// demoShape is the demo app's shape over the rate window given.
-func demoShape(window time.Duration) query.Shape {
-	s := flaskShape()
-	s.Window = window
-	return s
 }
 
 func checkOf(r *Report, id string) Check {
@@ -79,10 +61,10 @@ func TestIntegrationDoctor(t *testing.T) {
 	stack := demotest.Start(t, demo.StackOptions{App: demo.AppOptions{Seed: 11}, ExtraJobs: names, ExtraApps: jobs})
 	stack.Extra["hidden"].SetFault("/api/checkout", demo.Fault{ErrorRatio: 0.5})
 	stack.App.SetFault("/api/search", demo.Fault{Latency: 30 * time.Second})
-	p := demoClient(t, stack, 10*time.Second)
+	p := querytest.Client(t, stack, 10*time.Second)
 
 	run := func(job string) *Report {
-		s := demoShape(15 * time.Second)
+		s := querytest.FlaskShape(15 * time.Second)
 		s.Selector = fmt.Sprintf("job=%q", job)
 		return Run(context.Background(), p, s, Options{})
 	}
@@ -191,12 +173,12 @@ func TestIntegrationDoctor(t *testing.T) {
 	// Ten apps under -race beside other packages' tests can make a query
 	// slow: a minute each, and a failed one named rather than counted.
 	handlers := []string{"/api/v1/query", "/api/v1/labels"}
-	slow := demoClient(t, stack, time.Minute)
+	slow := querytest.Client(t, stack, time.Minute)
 	// A scrape that failed on a busy machine leaves the job's series
 	// stale for a moment: the doctor then finds no family and stops
 	// early, rightly. Such a run is run again; the count is of a whole one.
 	for _, job := range []string{"flask", "exploded"} {
-		s := demoShape(15 * time.Second)
+		s := querytest.FlaskShape(15 * time.Second)
 		s.Selector = fmt.Sprintf("job=%q", job)
 		var r *Report
 		var got float64

@@ -16,6 +16,7 @@ import (
 	"github.com/vigilterm/vigil/demo/demotest"
 	"github.com/vigilterm/vigil/query"
 	"github.com/vigilterm/vigil/query/alertmanager"
+	"github.com/vigilterm/vigil/query/querytest"
 )
 
 const timelineRules = `groups:
@@ -58,7 +59,7 @@ func TestIntegrationTimeline(t *testing.T) {
 		EvalInterval:  timelineEval,
 		RuleFiles:     map[string][]byte{"yml": []byte(timelineRules)},
 	})
-	p := demoClient(t, stack, 10*time.Second)
+	p := querytest.Client(t, stack, 10*time.Second)
 	am, err := alertmanager.New(alertmanager.Options{URLs: stack.AlertmanagerURLs, Timeout: 5 * time.Second})
 	if err != nil {
 		t.Fatal(err)
@@ -74,24 +75,24 @@ func TestIntegrationTimeline(t *testing.T) {
 	inst := stack.App.Addr()
 	demotest.WaitScrapes(t, stack.PrometheusURL, inst, 6)
 	oldStart := stack.App.StartTime()
-	postControl(t, stack.App.URL(), "/-/restart", nil)
+	demotest.PostForm(t, stack.App.URL()+"/-/restart", nil)
 	newStart := stack.App.StartTime()
 	demotest.WaitMoreScrapes(t, stack.PrometheusURL, inst, 3)
-	postControl(t, stack.App.URL(), "/-/version", url.Values{"version": {"9.9.9"}})
+	demotest.PostForm(t, stack.App.URL()+"/-/version", url.Values{"version": {"9.9.9"}})
 	demotest.WaitMoreScrapes(t, stack.PrometheusURL, inst, 4)
 
 	// The incident: 60% errors on checkout until the alert fires.
 	stack.App.SetFault("/api/checkout", demo.Fault{ErrorRatio: 0.6})
 	firing := `ALERTS{alertname="TimelineCheckoutErrors",alertstate="firing"}`
 	demotest.Eventually(t, 45*time.Second, "the alert to fire", func() (bool, string) {
-		v := scalarAt(t, p, firing, time.Now())
+		v := querytest.ScalarAt(t, p, firing, time.Now())
 		return v == 1, fmt.Sprintf("ALERTS %v", v)
 	})
 	// The alert fires before the ratio over the timeline's 10s window has
 	// passed the critical 30%: the crossing is only in the range once it has.
 	ratio := `sum(rate(flask_http_request_duration_seconds_count{job="flask",path="/api/checkout",status=~"5.."}[10s])) / sum(rate(flask_http_request_duration_seconds_count{job="flask",path="/api/checkout"}[10s]))`
 	demotest.Eventually(t, 60*time.Second, "checkout's error ratio past the critical 30%", func() (bool, string) {
-		v := scalarAt(t, p, ratio, time.Now())
+		v := querytest.ScalarAt(t, p, ratio, time.Now())
 		return v > 0.35, fmt.Sprintf("ratio %v", v)
 	})
 
@@ -128,7 +129,7 @@ func TestIntegrationTimeline(t *testing.T) {
 	// Fixed: the alert resolves.
 	stack.App.ClearFault("/api/checkout")
 	demotest.Eventually(t, 45*time.Second, "the alert to resolve", func() (bool, string) {
-		v := scalarAt(t, p, firing, time.Now())
+		v := querytest.ScalarAt(t, p, firing, time.Now())
 		return math.IsNaN(v), fmt.Sprintf("ALERTS %v", v)
 	})
 	// A few scrapes (and evaluations) past the resolution.
@@ -136,7 +137,7 @@ func TestIntegrationTimeline(t *testing.T) {
 	until := time.Now()
 
 	req := Request{
-		Since: since, Until: until, Shape: demoShape(10 * time.Second),
+		Since: since, Until: until, Shape: querytest.FlaskShape(10 * time.Second),
 		Thresholds: Thresholds{ErrorRatioWarn: 0.1, ErrorRatioCrit: 0.3, P99Warn: 5 * time.Second, P99Crit: 10 * time.Second},
 		Silences:   am.Silences, AuditPath: auditPath, NotesPath: notesPath, Context: "tl",
 	}
@@ -255,8 +256,8 @@ func TestIntegrationTimeline(t *testing.T) {
 		one := req.Shape
 		one.Selector += `,path="/api/checkout"`
 		expr := query.ErrorRatioTimelineQuery(one, tl.Plan.Window)
-		at := scalarAt(t, p, expr, up.Time)
-		prev := scalarAt(t, p, expr, up.Time.Add(-tl.Plan.Step))
+		at := querytest.ScalarAt(t, p, expr, up.Time)
+		prev := querytest.ScalarAt(t, p, expr, up.Time.Add(-tl.Plan.Step))
 		if !(at >= 0.3) || prev >= 0.3 {
 			t.Errorf("crossing at %s: ratio %v there and %v one step before; want >= 0.3 then below", up.Time, at, prev)
 		}

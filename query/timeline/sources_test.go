@@ -5,6 +5,7 @@ import (
 	"time"
 
 	"github.com/vigilterm/vigil/query"
+	"github.com/vigilterm/vigil/query/querytest"
 )
 
 var tlBase = time.Date(2026, 3, 1, 10, 0, 0, 0, time.UTC)
@@ -27,12 +28,12 @@ func TestNoteEvents(t *testing.T) {
 // Threshold events of grouped rows name the row by the endpoint label, as
 // the screens look it up.
 func TestThresholdEventsOfGroupedRowsKeyedByTheEndpointLabel(t *testing.T) {
-	s := demoShape(5 * time.Minute).WithGroups([]query.PathRule{{Name: "/blog/<slug>", Pattern: "/blog/[^/]+"}})
+	s := querytest.FlaskShape(5 * time.Minute).WithGroups([]query.PathRule{{Name: "/blog/<slug>", Pattern: "/blog/[^/]+"}})
 	ev := endpointKeyed(s, []query.Event{{Labels: map[string]string{query.GroupLabel: "/blog/<slug>", "figure": query.FigureErrorRatio}}})
 	if ev[0].Labels["path"] != "/blog/<slug>" || ev[0].Labels[query.GroupLabel] != "" {
 		t.Errorf("labels %v", ev[0].Labels)
 	}
-	plain := endpointKeyed(demoShape(5*time.Minute), []query.Event{{Labels: map[string]string{"path": "/login"}}})
+	plain := endpointKeyed(querytest.FlaskShape(5*time.Minute), []query.Event{{Labels: map[string]string{"path": "/login"}}})
 	if plain[0].Labels["path"] != "/login" {
 		t.Errorf("ungrouped: %v", plain[0].Labels)
 	}

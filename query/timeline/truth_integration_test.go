@@ -11,6 +11,7 @@ import (
 	"github.com/vigilterm/vigil/demo"
 	"github.com/vigilterm/vigil/demo/demotest"
 	"github.com/vigilterm/vigil/query"
+	"github.com/vigilterm/vigil/query/querytest"
 )
 
 // The checkout's error ratio over 5s, above 20%: the condition of the
@@ -59,13 +60,13 @@ func TestIntegrationTimelineTruth(t *testing.T) {
 		EvalInterval: time.Second,
 		RuleFiles:    map[string][]byte{"truth.yml": []byte(truthRules)},
 	})
-	p := demoClient(t, stack, 10*time.Second)
+	p := querytest.Client(t, stack, 10*time.Second)
 	ctx := context.Background()
 	since := time.Now().Add(-2 * time.Second)
 	scrapes := func(job string, n int) {
 		t.Helper()
 		demotest.Eventually(t, 60*time.Second, fmt.Sprintf("%d scrapes of %s", n, job), func() (bool, string) {
-			v := scalarAt(t, p, fmt.Sprintf(`count_over_time(up{job=%q}[5m])`, job), time.Now())
+			v := querytest.ScalarAt(t, p, fmt.Sprintf(`count_over_time(up{job=%q}[5m])`, job), time.Now())
 			return v >= float64(n), fmt.Sprintf("%v", v)
 		})
 	}
@@ -73,10 +74,10 @@ func TestIntegrationTimelineTruth(t *testing.T) {
 
 	// A restart of the single process.
 	oldStart := stack.App.StartTime()
-	postControl(t, stack.App.URL(), "/-/restart", nil)
+	demotest.PostForm(t, stack.App.URL()+"/-/restart", nil)
 	newStart := stack.App.StartTime()
 	demotest.Eventually(t, 30*time.Second, "Prometheus to see the new start time", func() (bool, string) {
-		v := scalarAt(t, p, `process_start_time_seconds{job="flask"}`, time.Now())
+		v := querytest.ScalarAt(t, p, `process_start_time_seconds{job="flask"}`, time.Now())
 		return math.Abs(v-float64(newStart.UnixNano())/1e9) < 0.001, fmt.Sprintf("%v", v)
 	})
 
@@ -88,7 +89,7 @@ func TestIntegrationTimelineTruth(t *testing.T) {
 		t.Fatal(err)
 	}
 	demotest.Eventually(t, 30*time.Second, "flask2 down", func() (bool, string) {
-		v := scalarAt(t, p, `up{job="flask2"}`, time.Now())
+		v := querytest.ScalarAt(t, p, `up{job="flask2"}`, time.Now())
 		return v == 0, fmt.Sprintf("up %v", v)
 	})
 	again, err := demo.StartApp(demo.AppOptions{Seed: 9, Addr: addr})
@@ -98,7 +99,7 @@ func TestIntegrationTimelineTruth(t *testing.T) {
 	t.Cleanup(func() { again.Close() })
 	restarted := time.Now()
 	demotest.Eventually(t, 30*time.Second, "flask2 up again", func() (bool, string) {
-		v := scalarAt(t, p, `up{job="flask2"}`, time.Now())
+		v := querytest.ScalarAt(t, p, `up{job="flask2"}`, time.Now())
 		return v == 1, fmt.Sprintf("up %v", v)
 	})
 
@@ -122,12 +123,12 @@ func TestIntegrationTimelineTruth(t *testing.T) {
 	scrapes("workers", 12)
 	// The range ends after TruthHeld fired (its end is a whole second).
 	demotest.Eventually(t, 30*time.Second, "TruthHeld firing 2s ago", func() (bool, string) {
-		v := scalarAt(t, p, `ALERTS{alertname="TruthHeld",alertstate="firing"}`, time.Now().Add(-2*time.Second))
+		v := querytest.ScalarAt(t, p, `ALERTS{alertname="TruthHeld",alertstate="firing"}`, time.Now().Add(-2*time.Second))
 		return v == 1, fmt.Sprintf("ALERTS %v", v)
 	})
 	until := time.Now()
 
-	shape := demoShape(4 * time.Second)
+	shape := querytest.FlaskShape(4 * time.Second)
 	shape.Selector = `job=~"flask|flask2|workers"`
 	tl := Build(ctx, p, Request{Since: since, Until: until, Shape: shape,
 		Thresholds: Thresholds{ErrorRatioWarn: 0.1, ErrorRatioCrit: 0.3, P99Warn: 5 * time.Second, P99Crit: 10 * time.Second}})
@@ -151,7 +152,7 @@ func TestIntegrationTimelineTruth(t *testing.T) {
 			t.Fatalf("%s not in Prometheus's alerts", name)
 		}
 		// ALERTS_FOR_STATE holds it in whole seconds.
-		if v := scalarAt(t, p, `ALERTS_FOR_STATE{alertname="`+name+`"}`, time.Now()); v != float64(at.Unix()) {
+		if v := querytest.ScalarAt(t, p, `ALERTS_FOR_STATE{alertname="`+name+`"}`, time.Now()); v != float64(at.Unix()) {
 			t.Errorf("%s: ALERTS_FOR_STATE %v, activeAt %s", name, v, at.Format(time.RFC3339Nano))
 		}
 		return at.Truncate(time.Millisecond)
