@@ -155,13 +155,14 @@ func newLogger(cfg *vigil.Config) (*slog.Logger, func(), error) {
 	return slog.New(slog.NewTextHandler(f, &slog.HandlerOptions{Level: slog.LevelDebug})), func() { f.Close() }, nil
 }
 
-// newContext builds the shared view context: styles, keys, clock.
+// newContext builds the shared view context: styles, keys, clock (ui.New
+// fills in the settings from the configuration).
 func newContext(cfg *vigil.Config, getenv func(string) string) (*views.Context, error) {
 	th, err := themes.Select(cfg.UI.Theme, getenv("NO_COLOR") != "")
 	if err != nil {
 		return nil, usageError{&vigil.Error{Where: cfg.Source, Key: "ui.theme", Msg: err.Error()}}
 	}
-	return &views.Context{Settings: ui.ViewSettings(cfg), Styles: th.Styles(), Keys: ui.Keys(cfg.UI.ReadOnly), Now: time.Now}, nil
+	return &views.Context{Styles: th.Styles(), Keys: ui.Keys(cfg.UI.ReadOnly), Now: time.Now}, nil
 }
 
 func runConsole(args []string, stderr io.Writer, getenv func(string) string) error {
