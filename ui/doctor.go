@@ -12,6 +12,7 @@ import (
 	"github.com/vigilterm/vigil/query/doctor"
 	"github.com/vigilterm/vigil/query/poll"
 	"github.com/vigilterm/vigil/views"
+	doctorview "github.com/vigilterm/vigil/views/doctor"
 )
 
 // DoctorInterval is how often the metrics doctor runs: its checks look at
@@ -28,7 +29,7 @@ const DoctorFresh = 30 * time.Second
 type doctorPart struct {
 	m      *Model
 	tab    *tab
-	screen *views.Doctor
+	screen *doctorview.Screen
 	feed   *feed[*doctor.Report]
 	last   *doctor.Report
 	// rulesOf is the overview's newest refresh: the recording rules
@@ -65,13 +66,13 @@ func (f DoctorFunc) Doctor(ctx context.Context, s query.Shape, o doctor.Options)
 
 // buildDoctor registers the doctor screen.
 func buildDoctor(m *Model, t *tab) []part {
-	d := &doctorPart{m: m, tab: t, screen: views.NewDoctor(m.ctx)}
+	d := &doctorPart{m: m, tab: t, screen: doctorview.New(m.ctx)}
 	deadline := 4*m.cfg.Prometheus.Timeout.D() + time.Second // + the window's read
 	d.feed, _ = sharedFeed[*doctor.Report](m, m.teamKey("doctor", m.baseShape()), poll.Options{Interval: DoctorInterval, Deadline: deadline,
 		FirstBackoff: 30 * time.Second, Slack: 50 * time.Millisecond, Now: m.ctx.Now})
 	if _, ok := sourceOf[DoctorSource](m, doctorName); !ok {
 		// Never "checking…" for ever: the screen says what it lacks.
-		d.screen.Update(views.DoctorMsg{Err: errors.New("it needs a Prometheus source")})
+		d.screen.Update(doctorview.Msg{Err: errors.New("it needs a Prometheus source")})
 	}
 	t.push(d.screen)
 	return []part{d, newRulesPart(m)} // ui/rulecheck.go
@@ -104,9 +105,9 @@ func (d *doctorPart) update(msg tea.Msg) (tea.Cmd, bool) {
 // recording rules check as the overview's newest refresh found them.
 func (d *doctorPart) show(err error) tea.Cmd {
 	r := d.last.WithRulesOf(d.m.shape(), d.rulesOf)
-	d.screen.Update(views.DoctorMsg{Report: r, Err: err})
+	d.screen.Update(doctorview.Msg{Report: r, Err: err})
 	// To the overview's screen (ui/overview.go).
-	cmd := d.m.toParts(views.DoctorSummaryMsg{Text: views.DoctorSummary(r, d.m.ctx.Keys.Screen("doctor"))})
+	cmd := d.m.toParts(views.DoctorSummaryMsg{Text: doctorview.Summary(r, d.m.ctx.Keys.Screen("doctor"))})
 	d.m.SetSize(d.m.width, d.m.height)
 	return cmd
 }

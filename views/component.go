@@ -204,7 +204,6 @@ var (
 	_ Screen = (*Dashboard)(nil)
 	_ Screen = (*Timeline)(nil)
 	_ Screen = (*Status)(nil)
-	_ Screen = (*Doctor)(nil)
 	_ Screen = (*PromQL)(nil)
 
 	_ FormOpener = (*Alerts)(nil)

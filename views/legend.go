@@ -106,16 +106,6 @@ func (e *Endpoint) Legend() []Symbol {
 	}
 }
 
-// Legend implements Legender: the doctor's marks.
-func (d *Doctor) Legend() []Symbol {
-	return []Symbol{
-		{"✓", "the check passed."},
-		{"i", "noted: vigil handles it, nothing to do."},
-		{"✕", "a finding that makes figures wrong or missing: the line says the fix."},
-		{"?", "could not be checked; the reason is given."},
-	}
-}
-
 // Legend implements Legender: the Status screen's marks.
 func (s *Status) Legend() []Symbol {
 	return []Symbol{

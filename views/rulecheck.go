@@ -6,7 +6,6 @@ import (
 	"time"
 
 	"github.com/vigilterm/vigil/query"
-	"github.com/vigilterm/vigil/query/doctor"
 	"github.com/vigilterm/vigil/query/rulecheck"
 	"github.com/vigilterm/vigil/themes"
 	"github.com/vigilterm/vigil/views/text"
@@ -132,54 +131,6 @@ func ruleBlock(st *themes.Styles, w int, fs []rulecheck.Finding, bt *rulecheck.B
 		wrap(st.Error.Render, "backtest failed: "+btErr.Error(), 2)
 	case btRun:
 		wrap(st.Muted.Render, "backtest: reading ALERTS over 24h and 7d…", 2)
-	}
-	return out
-}
-
-// rulesLines are the Doctor screen's Rules section.
-func rulesLines(st *themes.Styles, w int, c *RulesCheck, err error) []string {
-	var out []string
-	add := func(style func(...string) string, s string, indent int) {
-		pad := strings.Repeat(" ", indent)
-		for _, l := range text.WrapWords(text.Sanitize(s), max(w-indent, 1)) {
-			out = append(out, style(pad+l))
-		}
-	}
-	plain := func(s ...string) string { return strings.Join(s, "") }
-	out = append(out, "", st.TableHeader.Render("RULES"))
-	switch {
-	case c == nil && err != nil:
-		add(st.Error.Render, "the rules check could not run: "+err.Error(), 0)
-		return out
-	case c == nil:
-		add(st.Muted.Render, "checking the rules Prometheus has loaded…", 0)
-		return out
-	}
-	r := c.Report
-	if err != nil {
-		add(st.Error.Render, "last run failed, showing the one before: "+err.Error(), 0)
-	}
-	active := r.Active()
-	head := fmt.Sprintf("%d rules (%d alerting) checked in %d requests: ", r.Rules, r.Alerts, r.Requests)
-	if len(active) == 0 {
-		add(st.Level(themes.LevelOK).Render, DoctorMarks[doctor.OK]+" "+head+"no finding", 0)
-	} else {
-		add(st.Level(themes.LevelCrit).Render, fmt.Sprintf("%s %s%d findings", DoctorMarks[doctor.Warn], head, len(active)), 0)
-	}
-	for _, f := range r.Findings {
-		mark, style := "⚠", st.Level(themes.LevelCrit).Render
-		if f.Ignored != "" {
-			mark, style = "·", st.Muted.Render
-		}
-		add(style, fmt.Sprintf("%s %s (%s): %s", mark, f.Rule, f.Group, f.Title), 0)
-		add(plain, f.Seen, 2)
-		add(st.Accent.Render, "fix: "+f.Fix, 2)
-		if f.Ignored != "" {
-			add(st.Muted.Render, "acknowledged: "+f.Ignored, 2)
-		}
-	}
-	for _, u := range r.Unknown {
-		add(st.Level(themes.LevelUnknown).Render, DoctorMarks[doctor.Unknown]+" "+u.Check+": "+u.Reason, 0)
 	}
 	return out
 }

@@ -8,14 +8,19 @@ import (
 	"github.com/vigilterm/vigil/query"
 	"github.com/vigilterm/vigil/ui"
 	"github.com/vigilterm/vigil/views"
+	"github.com/vigilterm/vigil/views/viewstest"
 )
 
 // The screens' tests run with the settings of the documented defaults: a
 // change to config.toml that the fixture misses fails here.
 func TestTestSettingsAreTheDefaults(t *testing.T) {
 	d := vigil.Defaults()
-	if got, want := ui.ViewSettings(&d), views.DefaultTestSettings(); got != want {
-		t.Errorf("the defaults give the screens\n%+v\nthe screens' tests use\n%+v", got, want)
+	got := ui.ViewSettings(&d)
+	if want := views.DefaultTestSettings(); got != want {
+		t.Errorf("the defaults give the screens\n%+v\nviews' tests use\n%+v", got, want)
+	}
+	if want := viewstest.Settings(); got != want {
+		t.Errorf("the defaults give the screens\n%+v\nthe screen packages' tests use\n%+v", got, want)
 	}
 }
 

@@ -10,6 +10,7 @@ import (
 
 	"github.com/vigilterm/vigil/query/doctor"
 	"github.com/vigilterm/vigil/views"
+	doctorview "github.com/vigilterm/vigil/views/doctor"
 	"github.com/vigilterm/vigil/views/text"
 )
 
@@ -95,7 +96,7 @@ func (d doctorOutput) writeText(w io.Writer) error {
 	fmt.Fprintf(&b, "vigil doctor: {%s} on %s (%d requests)\n", text.Sanitize(d.Selector), text.Sanitize(d.Prometheus), r.Requests)
 	fmt.Fprintf(&b, "detected: %s\n\n", text.Sanitize(d.detected()))
 	for _, c := range r.Checks {
-		fmt.Fprintf(&b, "%s %-26s %s\n", views.DoctorMarks[c.Status], c.Title, text.Sanitize(c.Seen))
+		fmt.Fprintf(&b, "%s %-26s %s\n", doctorview.Marks[c.Status], c.Title, text.Sanitize(c.Seen))
 		if c.Status == doctor.OK {
 			continue
 		}
@@ -131,7 +132,7 @@ func (d doctorOutput) writeMarkdown(w io.Writer) error {
 		if len(c.Subjects) > 0 {
 			seen += " (" + strings.Join(c.Subjects, ", ") + ")"
 		}
-		fmt.Fprintf(&b, "| %s | %s | %s | %s |\n", views.DoctorMarks[c.Status], text.Markdown(c.Title), text.Markdown(seen), text.Markdown(c.Fix))
+		fmt.Fprintf(&b, "| %s | %s | %s | %s |\n", doctorview.Marks[c.Status], text.Markdown(c.Title), text.Markdown(seen), text.Markdown(c.Fix))
 	}
 	for _, e := range r.Errors {
 		fmt.Fprintf(&b, "\nQuery %s failed: %s\n", text.Markdown(e.Name), text.Markdown(e.Err.Error()))

@@ -1,4 +1,7 @@
-package views
+// Package doctor is the metrics doctor's screen: each check of the
+// exporter's series (query/doctor, imported here under its own name), what
+// was seen, why it matters and the fix, then the rules Prometheus has loaded.
+package doctor
 
 import (
 	"fmt"
@@ -10,52 +13,55 @@ import (
 
 	"github.com/vigilterm/vigil/query/doctor"
 	"github.com/vigilterm/vigil/themes"
+	"github.com/vigilterm/vigil/views"
 	"github.com/vigilterm/vigil/views/text"
 	"github.com/vigilterm/vigil/views/widget"
 )
 
-// DoctorMsg carries a run of the metrics doctor, or why it failed.
-type DoctorMsg struct {
+// Msg carries a run of the metrics doctor, or why it failed.
+type Msg struct {
 	Report *doctor.Report
 	Err    error
 }
 
-// Doctor is the metrics doctor's screen: each check of the exporter's
+// Screen is the metrics doctor's screen: each check of the exporter's
 // series, what was seen, why it matters and the fix.
-type Doctor struct {
-	noWork
-	ctx           *Context
+type Screen struct {
+	ctx           *views.Context
 	width, height int
 	report        *doctor.Report
 	err           error
 	scroll        widget.Scroll
-	// rules is the newest rules check, its Rules section (views/rulecheck.go).
-	rules    *RulesCheck
+	// rules is the newest rules check, its Rules section (rules.go).
+	rules    *views.RulesCheck
 	rulesErr error
 }
 
-// NewDoctor returns the doctor screen.
-func NewDoctor(ctx *Context) *Doctor {
-	d := &Doctor{ctx: ctx}
+// New returns the doctor screen.
+func New(ctx *views.Context) *Screen {
+	d := &Screen{ctx: ctx}
 	d.SetSize(80, 20)
 	return d
 }
 
-// Title implements Screen.
-func (d *Doctor) Title() string { return "Doctor" }
+// Title implements views.Screen.
+func (d *Screen) Title() string { return "Doctor" }
 
-// Capturing implements Screen.
-func (d *Doctor) Capturing() bool { return false }
+// UnsentWork implements views.Component: nothing is typed here.
+func (d *Screen) UnsentWork() string { return "" }
 
-// SetSize implements Screen.
-func (d *Doctor) SetSize(w, h int) { d.width, d.height = max(w, 0), max(h, 0) }
+// Capturing implements views.Screen.
+func (d *Screen) Capturing() bool { return false }
 
-// Update implements Screen.
-func (d *Doctor) Update(msg tea.Msg) (Component, tea.Cmd) {
+// SetSize implements views.Screen.
+func (d *Screen) SetSize(w, h int) { d.width, d.height = max(w, 0), max(h, 0) }
+
+// Update implements views.Screen.
+func (d *Screen) Update(msg tea.Msg) (views.Component, tea.Cmd) {
 	switch msg := msg.(type) {
-	case DoctorMsg:
+	case Msg:
 		d.report, d.err = msg.Report, msg.Err
-	case RulesCheckMsg:
+	case views.RulesCheckMsg:
 		if msg.Check != nil {
 			d.rules = msg.Check
 		}
@@ -66,9 +72,9 @@ func (d *Doctor) Update(msg tea.Msg) (Component, tea.Cmd) {
 	return d, nil
 }
 
-// DoctorSummary is the overview's line on what the doctor found: the
+// Summary is the overview's line on what the doctor found: the
 // checks that warn, "" when none does (or before a run).
-func DoctorSummary(r *doctor.Report, k key.Binding) string {
+func Summary(r *doctor.Report, k key.Binding) string {
 	if r == nil {
 		return ""
 	}
@@ -88,12 +94,12 @@ func DoctorSummary(r *doctor.Report, k key.Binding) string {
 	return fmt.Sprintf("⚕ metrics doctor: %s: %s · %s for details", n, strings.Join(titles, ", "), widget.Key(k))
 }
 
-// DoctorMarks are the marks of the doctor's outcomes, on screen and in
+// Marks are the marks of the doctor's outcomes, on screen and in
 // vigil doctor's output.
-var DoctorMarks = map[doctor.Status]string{doctor.OK: "✓", doctor.Info: "i", doctor.Warn: "✕", doctor.Unknown: "?"}
+var Marks = map[doctor.Status]string{doctor.OK: "✓", doctor.Info: "i", doctor.Warn: "✕", doctor.Unknown: "?"}
 
 // lines is the whole text, wrapped to the width.
-func (d *Doctor) lines() []string {
+func (d *Screen) lines() []string {
 	st := d.ctx.Styles
 	w := max(d.width, 1)
 	var out []string
@@ -125,7 +131,7 @@ func (d *Doctor) lines() []string {
 	if !r.At.IsZero() {
 		// Every check says what it saw then, not now.
 		if age := d.ctx.Now().Sub(r.At).Truncate(time.Second); age >= time.Second {
-			det += " · checked " + FormatDuration(age) + " ago"
+			det += " · checked " + views.FormatDuration(age) + " ago"
 		} else {
 			det += " · checked just now"
 		}
@@ -148,7 +154,7 @@ func (d *Doctor) lines() []string {
 		case doctor.Info:
 			lvl = themes.LevelWarn
 		}
-		head := DoctorMarks[c.Status] + " " + c.Title + ": "
+		head := Marks[c.Status] + " " + c.Title + ": "
 		first := text.WrapWords(text.Sanitize(head+c.Seen), w)
 		for i, l := range first {
 			if i == 0 {
@@ -177,16 +183,16 @@ func (d *Doctor) lines() []string {
 	return append(out, rulesLines(st, w, d.rules, d.rulesErr)...)
 }
 
-// View implements Screen.
-func (d *Doctor) View() string {
+// View implements views.Screen.
+func (d *Screen) View() string {
 	if d.width <= 0 || d.height <= 0 {
 		return ""
 	}
 	return text.FitLines(d.scroll.Window(d.lines(), d.height), d.width, d.height)
 }
 
-// Notes implements Screen.
-func (d *Doctor) Notes() []string {
+// Notes implements views.Screen.
+func (d *Screen) Notes() []string {
 	return []string{
 		"The doctor checks the exporter's series behind the selector for prometheus_flask_exporter's known pitfalls, every 5 minutes, on r, and when this screen is shown with checks over 30s old; the first line says how long ago.",
 		"✓ fine · i noted (vigil handles it) · ✕ a finding that makes figures wrong or missing · ? could not be checked (the reason is given).",
@@ -196,13 +202,28 @@ func (d *Doctor) Notes() []string {
 }
 
 // ShortHelp implements help.KeyMap.
-func (d *Doctor) ShortHelp() []key.Binding {
+func (d *Screen) ShortHelp() []key.Binding {
 	k := d.ctx.Keys
 	return []key.Binding{k.Up, k.Down, k.Refresh, k.Help, k.Quit}
 }
 
 // FullHelp implements help.KeyMap.
-func (d *Doctor) FullHelp() [][]key.Binding {
+func (d *Screen) FullHelp() [][]key.Binding {
 	k := d.ctx.Keys
 	return [][]key.Binding{k.Navigation(), {k.Refresh}}
 }
+
+// Legend implements views.Legender: the doctor's marks.
+func (d *Screen) Legend() []views.Symbol {
+	return []views.Symbol{
+		{Mark: "✓", Meaning: "the check passed."},
+		{Mark: "i", Meaning: "noted: vigil handles it, nothing to do."},
+		{Mark: "✕", Meaning: "a finding that makes figures wrong or missing: the line says the fix."},
+		{Mark: "?", Meaning: "could not be checked; the reason is given."},
+	}
+}
+
+var (
+	_ views.Screen   = (*Screen)(nil)
+	_ views.Legender = (*Screen)(nil)
+)

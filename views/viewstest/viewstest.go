@@ -1,0 +1,66 @@
+// Package viewstest holds what the tests of the screens' own packages
+// (views/doctor, views/status, ...) share: a view context at a fixed time
+// with the settings of vigil's defaults.
+//
+// views' own tests keep theirs in package views, which cannot import this
+// package; views' settings_test.go holds the two equal to the defaults.
+package viewstest
+
+import (
+	_ "embed"
+	"testing"
+	"time"
+
+	"github.com/vigilterm/vigil/query"
+	"github.com/vigilterm/vigil/query/rulecheck"
+	"github.com/vigilterm/vigil/themes"
+	"github.com/vigilterm/vigil/views"
+	"github.com/vigilterm/vigil/views/keys"
+)
+
+// FixedNow is the time the test context's clock always reads.
+var FixedNow = time.Date(2026, 11, 24, 3, 0, 0, 0, time.UTC)
+
+// Context is a view context in the named theme, with Settings and a clock
+// stopped at FixedNow.
+func Context(t testing.TB, theme string) *views.Context {
+	t.Helper()
+	th, err := themes.Get(theme)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return &views.Context{Settings: Settings(), Styles: th.Styles(), Keys: keys.New(false), Now: func() time.Time { return FixedNow }}
+}
+
+// Settings are the settings of vigil's defaults (config.toml), as the root
+// gives them to the screens.
+func Settings() views.Settings {
+	return views.Settings{
+		Context:        "default",
+		WindowAuto:     true,
+		EndpointLabel:  "path",
+		ServiceLabel:   query.DefaultServiceLabel,
+		DurationMetric: "flask_http_request_duration_seconds",
+		Thresholds:     query.Thresholds{ErrorRatioWarn: 0.01, ErrorRatioCrit: 0.05, P99Warn: time.Second, P99Crit: 2 * time.Second},
+		Silence: views.SilenceSettings{
+			Duration: time.Hour, AckDuration: 15 * time.Minute, AckMax: 24 * time.Hour,
+			RequireComment: true, WarnMatches: 1, RecentlyExpired: time.Hour,
+		},
+		AlertmanagerTimeout: 10 * time.Second,
+	}
+}
+
+//go:embed seed-rules.yml
+var seedRules []byte
+
+// RulesCheck is the rules check of seed-rules.yml: a rule that alerts on
+// errors per second rather than a ratio, and one with an escape sequence
+// in its name. views' own tests read the same file.
+func RulesCheck(t testing.TB) *views.RulesCheck {
+	t.Helper()
+	rules, errs := rulecheck.ParseFile("reference.yml", seedRules)
+	if len(errs) > 0 {
+		t.Fatal(errs)
+	}
+	return &views.RulesCheck{Rules: rules, Report: rulecheck.Check(rules, nil, rulecheck.Options{})}
+}
