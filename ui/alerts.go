@@ -14,6 +14,7 @@ import (
 	"github.com/vigilterm/vigil/query/alertmanager"
 	"github.com/vigilterm/vigil/query/poll"
 	"github.com/vigilterm/vigil/views"
+	statusview "github.com/vigilterm/vigil/views/status"
 	"github.com/vigilterm/vigil/views/keys"
 )
 
@@ -263,7 +264,7 @@ func (a *alertsPart) counts() (firing, pending, silenced int) {
 
 // alarm: the watchdog not firing, or unknown (ui/status.go).
 func (a *alertsPart) alarm() (string, string) {
-	wd := views.WatchdogAlarm(a.watchdog)
+	wd := statusview.WatchdogAlarm(a.watchdog)
 	return wd, strings.Replace(wd, "alerting pipeline broken", "pipeline broken", 1)
 }
 

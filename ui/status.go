@@ -11,6 +11,7 @@ import (
 	"github.com/vigilterm/vigil/query/alertmanager"
 	"github.com/vigilterm/vigil/query/poll"
 	"github.com/vigilterm/vigil/views"
+	statusview "github.com/vigilterm/vigil/views/status"
 	"github.com/vigilterm/vigil/views/text"
 )
 
@@ -76,7 +77,7 @@ type statusRead struct {
 type statusPart struct {
 	m        *Model
 	tab      *tab
-	screen   *views.Status
+	screen   *statusview.Screen
 	am       StatusSource
 	prom     buildInfoSource
 	feed     *feed[statusRead]
@@ -90,7 +91,7 @@ var statusSpec = Spec{Name: "status", Help: "status", Build: buildStatus}
 
 // buildStatus registers the Status screen.
 func buildStatus(m *Model, t *tab) []part {
-	s := &statusPart{m: m, tab: t, screen: views.NewStatus(m.ctx)}
+	s := &statusPart{m: m, tab: t, screen: statusview.New(m.ctx)}
 	if src, ok := m.opts.Alertmanager.(StatusSource); ok && m.opts.Alertmanager != nil {
 		s.am = src
 	}
@@ -127,7 +128,7 @@ func (s *statusPart) update(msg tea.Msg) (tea.Cmd, bool) {
 			// saying it is reading.
 			return nil, true
 		}
-		_, cmd := s.screen.Update(views.StatusMsg{At: f.at, NoAlertmanager: f.noAM, Alertmanager: f.peers,
+		_, cmd := s.screen.Update(statusview.Msg{At: f.at, NoAlertmanager: f.noAM, Alertmanager: f.peers,
 			Delivery: s.delivery, NoPrometheus: f.noProm, PrometheusURL: f.promURL,
 			PrometheusVersion: f.version, PrometheusErr: f.promErr, Engine: f.engine, EngineNotes: f.notes})
 		return cmd, true
@@ -212,7 +213,7 @@ var _, _ alarmer = (*alertsPart)(nil), (*statusPart)(nil)
 
 // alarm: notifications failing, from the Status screen's last read.
 func (s *statusPart) alarm() (string, string) {
-	a := views.DeliveryAlarm(s.delivery)
+	a := statusview.DeliveryAlarm(s.delivery)
 	return a, a
 }
 

@@ -203,7 +203,6 @@ var (
 	_ Screen = (*Panels)(nil)
 	_ Screen = (*Dashboard)(nil)
 	_ Screen = (*Timeline)(nil)
-	_ Screen = (*Status)(nil)
 	_ Screen = (*PromQL)(nil)
 
 	_ FormOpener = (*Alerts)(nil)

@@ -106,19 +106,6 @@ func (e *Endpoint) Legend() []Symbol {
 	}
 }
 
-// Legend implements Legender: the Status screen's marks.
-func (s *Status) Legend() []Symbol {
-	return []Symbol{
-		{"●", "a peer or check that answers and is healthy."},
-		{"✕", "a peer that does not answer, or a check that failed: the line names it."},
-		{"?", "not known yet, or could not be read; the reason is given."},
-		{"—", "no figure: nothing to count there (SEES while the cluster is disabled)."},
-		{"SEES", "how many cluster peers this Alertmanager sees (itself included); — with the cluster disabled."},
-		{"CONFIG", "the first 12 hex digits of the sha256 of the configuration the peer runs: peers that differ run different configurations."},
-		{"FAILED/2s", "failed notifications over the last 2s of vigil's own readings (the span read so far, up to 5m)."},
-	}
-}
-
 // Legend implements Legender: the timeline's marks.
 func (t *Timeline) Legend() []Symbol {
 	return []Symbol{

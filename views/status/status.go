@@ -1,4 +1,6 @@
-package views
+// Package status is the Status screen: the Prometheus and Alertmanager
+// peers vigil reads, the cluster, notification delivery and the watchdog.
+package status
 
 import (
 	"fmt"
@@ -10,14 +12,15 @@ import (
 
 	"github.com/vigilterm/vigil/query"
 	"github.com/vigilterm/vigil/query/alertmanager"
+	"github.com/vigilterm/vigil/views"
 	"github.com/vigilterm/vigil/views/text"
 	"github.com/vigilterm/vigil/views/widget"
 )
 
-// StatusMsg carries a refresh of the Status screen: what each Alertmanager
+// Msg carries a refresh of the Status screen: what each Alertmanager
 // peer says of itself, the notification counters' history and
 // Prometheus's version.
-type StatusMsg struct {
+type Msg struct {
 	At time.Time
 	// NoAlertmanager: none configured.
 	NoAlertmanager bool
@@ -37,41 +40,43 @@ type StatusMsg struct {
 	PrometheusErr error
 }
 
-// Status is the screen of the alerting pipeline's own health: the
+// Screen is the screen of the alerting pipeline's own health: the
 // Alertmanager peers, their cluster and configuration, the delivery of
 // notifications per integration, the watchdog, and Prometheus's version.
-type Status struct {
-	noWork
-	ctx           *Context
-	msg           *StatusMsg
+type Screen struct {
+	ctx           *views.Context
+	msg           *Msg
 	watchdog      query.WatchdogState
 	watchdogSeen  bool
 	width, height int
 	scroll        widget.Scroll
 }
 
-// NewStatus returns the Status screen.
-func NewStatus(ctx *Context) *Status {
-	s := &Status{ctx: ctx}
+// New returns the Status screen.
+func New(ctx *views.Context) *Screen {
+	s := &Screen{ctx: ctx}
 	s.SetSize(80, 20)
 	return s
 }
 
-// Title implements Screen.
-func (s *Status) Title() string { return "Status" }
+// Title implements views.Screen.
+func (s *Screen) Title() string { return "Status" }
 
-// Capturing implements Component: nothing is typed here.
-func (s *Status) Capturing() bool { return false }
+// UnsentWork implements views.Component: nothing is typed here.
+func (s *Screen) UnsentWork() string { return "" }
 
-// SetSize implements Component.
-func (s *Status) SetSize(w, h int) { s.width, s.height = max(w, 0), max(h, 0) }
+// Capturing implements views.Component: nothing is typed here.
+func (s *Screen) Capturing() bool { return false }
 
-// Update implements Component.
-func (s *Status) Update(msg tea.Msg) (Component, tea.Cmd) {
+// SetSize implements views.Component.
+func (s *Screen) SetSize(w, h int) { s.width, s.height = max(w, 0), max(h, 0) }
+
+// Update implements views.Component.
+func (s *Screen) Update(msg tea.Msg) (views.Component, tea.Cmd) {
 	switch msg := msg.(type) {
-	case StatusMsg:
+	case Msg:
 		s.msg = &msg
-	case AlertsMsg:
+	case views.AlertsMsg:
 		if !msg.NoAlertmanager {
 			s.watchdog, s.watchdogSeen = msg.Watchdog, true
 		}
@@ -81,8 +86,8 @@ func (s *Status) Update(msg tea.Msg) (Component, tea.Cmd) {
 	return s, nil
 }
 
-// View implements Component.
-func (s *Status) View() string {
+// View implements views.Component.
+func (s *Screen) View() string {
 	if s.width <= 0 || s.height <= 0 {
 		return ""
 	}
@@ -96,7 +101,7 @@ func (s *Status) View() string {
 }
 
 // lines is the whole screen, one styled line each, fitted to the width.
-func (s *Status) lines() []string {
+func (s *Screen) lines() []string {
 	st := s.ctx.Styles
 	w := s.width
 	var out []string
@@ -122,11 +127,11 @@ func (s *Status) lines() []string {
 				add(st.Error.Render, "✕ "+text.Sanitize(hostOf(p.URL))+" unreachable: "+text.Sanitize(p.Err.Error()))
 				continue
 			}
-			up := Dash
+			up := views.Dash
 			if !p.Started.IsZero() {
-				up = FormatDuration(now.Sub(p.Started).Truncate(time.Second))
+				up = views.FormatDuration(now.Sub(p.Started).Truncate(time.Second))
 			}
-			sees := Dash
+			sees := views.Dash
 			if p.ClusterStatus != "disabled" {
 				sees = fmt.Sprint(len(p.Members))
 			}
@@ -182,7 +187,7 @@ func (s *Status) lines() []string {
 
 // clusterSummary is the title's tail: how many peers answer, and the
 // cluster's state as the first answering peer sees it.
-func (s *Status) clusterSummary() string {
+func (s *Screen) clusterSummary() string {
 	ok, first := 0, -1
 	for i, p := range s.msg.Alertmanager {
 		if p.Err == nil {
@@ -201,7 +206,7 @@ func (s *Status) clusterSummary() string {
 
 // splitLines warn of a peer that sees fewer members than there are peers
 // answering: a split cluster, whose halves both notify.
-func (s *Status) splitLines() []string {
+func (s *Screen) splitLines() []string {
 	answering := 0
 	for _, p := range s.msg.Alertmanager {
 		if p.Err == nil {
@@ -219,7 +224,7 @@ func (s *Status) splitLines() []string {
 }
 
 // members is the cluster membership as the first answering peer sees it.
-func (s *Status) members() ([]alertmanager.ClusterMember, string) {
+func (s *Screen) members() ([]alertmanager.ClusterMember, string) {
 	for _, p := range s.msg.Alertmanager {
 		if p.Err == nil && p.ClusterStatus != "disabled" {
 			return p.Members, p.URL
@@ -228,7 +233,7 @@ func (s *Status) members() ([]alertmanager.ClusterMember, string) {
 	return nil, ""
 }
 
-func (s *Status) hashesDiffer() bool {
+func (s *Screen) hashesDiffer() bool {
 	seen := ""
 	for _, p := range s.msg.Alertmanager {
 		if p.Err != nil || p.ConfigHash == "" {
@@ -243,7 +248,7 @@ func (s *Status) hashesDiffer() bool {
 }
 
 // deliveryLines is the table of notifications per integration.
-func (s *Status) deliveryLines() []string {
+func (s *Screen) deliveryLines() []string {
 	st := s.ctx.Styles
 	w := s.width
 	d := s.msg.Delivery
@@ -257,9 +262,9 @@ func (s *Status) deliveryLines() []string {
 		add(st.Muted.Render, "  unknown: no peer's counters could be read yet")
 		return out
 	}
-	recentHead := "FAILED/" + FormatDuration(d.Window)
+	recentHead := "FAILED/" + views.FormatDuration(d.Window)
 	if d.RecentKnown && !d.Full {
-		recentHead = "FAILED/" + FormatDuration(d.Span.Truncate(time.Second))
+		recentHead = "FAILED/" + views.FormatDuration(d.Span.Truncate(time.Second))
 	}
 	add(st.TableHeader.Render, fmt.Sprintf("  %-16s %8s %8s %13s", "INTEGRATION", "SENT", "FAILED", recentHead))
 	if len(d.Rows) == 0 {
@@ -268,9 +273,9 @@ func (s *Status) deliveryLines() []string {
 	for _, r := range d.Rows {
 		recent := "?"
 		if d.RecentKnown {
-			recent = FormatCount(r.Recent)
+			recent = views.FormatCount(r.Recent)
 		}
-		line := fmt.Sprintf("  %-16s %8s %8s %13s", text.Truncate(text.Sanitize(r.Integration), 16), FormatCount(r.Sent), FormatCount(r.Failed), recent)
+		line := fmt.Sprintf("  %-16s %8s %8s %13s", text.Truncate(text.Sanitize(r.Integration), 16), views.FormatCount(r.Sent), views.FormatCount(r.Failed), recent)
 		style := st.Text.Render
 		if d.RecentKnown && r.Recent > 0 {
 			style = st.Error.Render
@@ -283,16 +288,16 @@ func (s *Status) deliveryLines() []string {
 	}
 	switch {
 	case !d.RecentKnown:
-		add(st.Warn.Render, fmt.Sprintf("  failed in the last %s: unknown until a second reading", FormatDuration(d.Window)))
+		add(st.Warn.Render, fmt.Sprintf("  failed in the last %s: unknown until a second reading", views.FormatDuration(d.Window)))
 	case !d.Full:
 		add(st.Muted.Render, fmt.Sprintf("  read for %s so far: the last column covers that, not yet %s",
-			FormatDuration(d.Span.Truncate(time.Second)), FormatDuration(d.Window)))
+			views.FormatDuration(d.Span.Truncate(time.Second)), views.FormatDuration(d.Window)))
 	}
 	return out
 }
 
 // watchdogLine is the dead man's switch, on the screen.
-func (s *Status) watchdogLine() string {
+func (s *Screen) watchdogLine() string {
 	st := s.ctx.Styles
 	wd := s.watchdog
 	name := text.Sanitize(s.ctx.Settings.Watchdog)
@@ -343,11 +348,11 @@ func DeliveryAlarm(d alertmanager.DeliveryReport) string {
 	}
 	parts := make([]string, len(failing))
 	for i, r := range failing {
-		parts[i] = text.Sanitize(r.Integration) + " " + FormatCount(r.Recent)
+		parts[i] = text.Sanitize(r.Integration) + " " + views.FormatCount(r.Recent)
 	}
-	over := FormatDuration(d.Window)
+	over := views.FormatDuration(d.Window)
 	if !d.Full {
-		over = FormatDuration(d.Span.Truncate(time.Second))
+		over = views.FormatDuration(d.Span.Truncate(time.Second))
 	}
 	return "notify ✕ " + strings.Join(parts, ", ") + " failed/" + over
 }
@@ -361,22 +366,40 @@ func hostOf(u string) string {
 }
 
 // ShortHelp implements help.KeyMap.
-func (s *Status) ShortHelp() []key.Binding {
+func (s *Screen) ShortHelp() []key.Binding {
 	k := s.ctx.Keys
 	return []key.Binding{k.Up, k.Down, k.Refresh, k.Help, k.Quit}
 }
 
 // FullHelp implements help.KeyMap.
-func (s *Status) FullHelp() [][]key.Binding {
+func (s *Screen) FullHelp() [][]key.Binding {
 	k := s.ctx.Keys
 	return [][]key.Binding{{k.Up, k.Down, k.Top, k.Bottom, k.PageUp, k.PageDown}}
 }
 
-// Notes implements Screen.
-func (s *Status) Notes() []string {
+// Notes implements views.Screen.
+func (s *Screen) Notes() []string {
 	return []string{
 		"Alertmanager: each peer's /api/v2/status; CONFIG is the first 12 hex digits of the sha256 of the configuration it runs.",
 		"Delivery: alertmanager_notifications_total and _failed_total from each peer's /metrics, summed over the peers; the last column is the increase between vigil's own readings.",
 		"Watchdog: the alert named by alertmanager.watchdog must be held by Alertmanager; when it is not, the alerting pipeline is broken.",
 	}
 }
+
+// Legend implements views.Legender: the Status screen's marks.
+func (s *Screen) Legend() []views.Symbol {
+	return []views.Symbol{
+		{Mark: "●", Meaning: "a peer or check that answers and is healthy."},
+		{Mark: "✕", Meaning: "a peer that does not answer, or a check that failed: the line names it."},
+		{Mark: "?", Meaning: "not known yet, or could not be read; the reason is given."},
+		{Mark: "—", Meaning: "no figure: nothing to count there (SEES while the cluster is disabled)."},
+		{Mark: "SEES", Meaning: "how many cluster peers this Alertmanager sees (itself included); — with the cluster disabled."},
+		{Mark: "CONFIG", Meaning: "the first 12 hex digits of the sha256 of the configuration the peer runs: peers that differ run different configurations."},
+		{Mark: "FAILED/2s", Meaning: "failed notifications over the last 2s of vigil's own readings (the span read so far, up to 5m)."},
+	}
+}
+
+var (
+	_ views.Screen   = (*Screen)(nil)
+	_ views.Legender = (*Screen)(nil)
+)

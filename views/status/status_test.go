@@ -1,4 +1,4 @@
-package views
+package status
 
 import (
 	"errors"
@@ -11,9 +11,11 @@ import (
 
 	"github.com/vigilterm/vigil/query"
 	"github.com/vigilterm/vigil/query/alertmanager"
+	"github.com/vigilterm/vigil/views"
+	"github.com/vigilterm/vigil/views/viewstest"
 )
 
-func statusView(t *testing.T, s *Status) string {
+func statusView(t *testing.T, s *Screen) string {
 	t.Helper()
 	v := ansi.Strip(s.View())
 	for i, l := range strings.Split(v, "\n") {
@@ -28,19 +30,19 @@ func statusView(t *testing.T, s *Status) string {
 // recent failures before a second reading, an unreachable peer, no
 // Alertmanager; hostile text from a server is neutralised.
 func TestStatusScreenUnknownsAndFailures(t *testing.T) {
-	ctx := testContext(t, "dark")
+	ctx := viewstest.Context(t, "dark")
 	ctx.Settings.Watchdog = "Watchdog"
-	s := NewStatus(ctx)
+	s := New(ctx)
 	s.SetSize(80, 21)
 	if v := statusView(t, s); !strings.Contains(v, "reading the status") {
 		t.Errorf("before any answer:\n%s", v)
 	}
 
 	var h alertmanager.DeliveryHistory
-	h.Add(fixedNow.Add(-time.Minute), []alertmanager.PeerNotify{{URL: "http://am-0:9093", Counts: map[string]alertmanager.NotifyCount{"webhook": {Sent: 4, Failed: 1}}}})
-	msg := StatusMsg{
+	h.Add(viewstest.FixedNow.Add(-time.Minute), []alertmanager.PeerNotify{{URL: "http://am-0:9093", Counts: map[string]alertmanager.NotifyCount{"webhook": {Sent: 4, Failed: 1}}}})
+	msg := Msg{
 		Alertmanager: []alertmanager.AMPeerStatus{
-			{URL: "http://am-0:9093", Version: "0.25.0\x1b[2J", ClusterStatus: "ready", ConfigHash: "0123456789ab", Started: fixedNow.Add(-3 * time.Hour),
+			{URL: "http://am-0:9093", Version: "0.25.0\x1b[2J", ClusterStatus: "ready", ConfigHash: "0123456789ab", Started: viewstest.FixedNow.Add(-3 * time.Hour),
 				Members: []alertmanager.ClusterMember{{Name: "01A", Address: "10.0.0.1:9094"}, {Name: "01B", Address: "10.0.0.2:9094"}}},
 			{URL: "http://am-1:9093", Err: errors.New("am-1: status: connection refused")},
 		},
@@ -68,7 +70,7 @@ func TestStatusScreenUnknownsAndFailures(t *testing.T) {
 
 	// A second reading, failures rose: the row is marked and the header
 	// alarm names the integration and the span so far.
-	h.Add(fixedNow, []alertmanager.PeerNotify{{URL: "http://am-0:9093", Counts: map[string]alertmanager.NotifyCount{"webhook": {Sent: 9, Failed: 13}}}})
+	h.Add(viewstest.FixedNow, []alertmanager.PeerNotify{{URL: "http://am-0:9093", Counts: map[string]alertmanager.NotifyCount{"webhook": {Sent: 9, Failed: 13}}}})
 	msg.Delivery = h.Report()
 	s.Update(msg)
 	v = statusView(t, s)
@@ -80,11 +82,11 @@ func TestStatusScreenUnknownsAndFailures(t *testing.T) {
 	}
 
 	// The watchdog, as the alerts refresh sees it.
-	s.Update(AlertsMsg{Watchdog: query.WatchdogState{Name: "Watchdog", Known: true}})
+	s.Update(views.AlertsMsg{Watchdog: query.WatchdogState{Name: "Watchdog", Known: true}})
 	if v = statusView(t, s); !strings.Contains(v, "✕ watchdog Watchdog not firing: alerting pipeline broken") {
 		t.Errorf("watchdog absent:\n%s", v)
 	}
-	s.Update(AlertsMsg{Watchdog: query.WatchdogState{Name: "Watchdog", Known: true, Firing: true}})
+	s.Update(views.AlertsMsg{Watchdog: query.WatchdogState{Name: "Watchdog", Known: true, Firing: true}})
 	if v = statusView(t, s); !strings.Contains(v, "● Watchdog firing") {
 		t.Errorf("watchdog firing:\n%s", v)
 	}
@@ -101,9 +103,9 @@ func TestStatusScreenUnknownsAndFailures(t *testing.T) {
 	}
 
 	// Two peers answer, one sees only itself: a split cluster.
-	split := NewStatus(ctx)
+	split := New(ctx)
 	split.SetSize(100, 21)
-	split.Update(StatusMsg{Alertmanager: []alertmanager.AMPeerStatus{
+	split.Update(Msg{Alertmanager: []alertmanager.AMPeerStatus{
 		{URL: "http://am-0:9093", Version: "0.25.0", ClusterStatus: "ready", Members: []alertmanager.ClusterMember{{Name: "a"}, {Name: "b"}}},
 		{URL: "http://am-1:9093", Version: "0.25.0", ClusterStatus: "ready", Members: []alertmanager.ClusterMember{{Name: "b"}}},
 	}})
@@ -112,8 +114,8 @@ func TestStatusScreenUnknownsAndFailures(t *testing.T) {
 	}
 
 	// No Alertmanager.
-	s = NewStatus(ctx)
-	s.Update(StatusMsg{NoAlertmanager: true, NoPrometheus: true})
+	s = New(ctx)
+	s.Update(Msg{NoAlertmanager: true, NoPrometheus: true})
 	if v = statusView(t, s); !strings.Contains(v, "Alertmanager not configured") || !strings.Contains(v, "unknown, Alertmanager not configured") {
 		t.Errorf("no Alertmanager:\n%s", v)
 	}
