@@ -14,8 +14,8 @@ import (
 	"github.com/vigilterm/vigil/query/alertmanager"
 	"github.com/vigilterm/vigil/query/poll"
 	"github.com/vigilterm/vigil/views"
-	statusview "github.com/vigilterm/vigil/views/status"
 	"github.com/vigilterm/vigil/views/keys"
+	statusview "github.com/vigilterm/vigil/views/status"
 )
 
 // alertsPart keeps the alerts and silences fresh: one poller asks
