@@ -13,16 +13,17 @@ import (
 	"github.com/vigilterm/vigil/query/timeline"
 	"github.com/vigilterm/vigil/views"
 	"github.com/vigilterm/vigil/views/keys"
+	timelineview "github.com/vigilterm/vigil/views/timeline"
 )
 
 // timelinePart builds the incident's timeline while its screen is shown:
-// once when it is shown, every views.TimelineRefresh after, and on r. One
+// once when it is shown, every timelineview.Refresh after, and on r. One
 // build is query.TimelineQueriesPerBuild range queries and one
 // Alertmanager call, whatever the number of endpoints.
 type timelinePart struct {
 	m      *Model
 	tab    *tab
-	screen *views.Timeline
+	screen *timelineview.Screen
 	src    TimelineSource
 	feed   *feed[timelineBuild]
 	stale  bool // a note was saved while the screen was not shown
@@ -43,12 +44,12 @@ var timelineSpec = Spec{Name: "timeline", Help: "incident timeline", Build: buil
 
 // buildTimeline registers the timeline screen.
 func buildTimeline(m *Model, t *tab) []part {
-	p := &timelinePart{m: m, tab: t, screen: views.NewTimeline(m.ctx), src: m.opts.Timeline}
+	p := &timelinePart{m: m, tab: t, screen: timelineview.New(m.ctx), src: m.opts.Timeline}
 	// The window and grouping (the overview's, read before its first
 	// answer), then the range queries.
 	deadline := 3*max(m.cfg.Prometheus.Timeout.D(), m.cfg.Alertmanager.Timeout.D()) + time.Second
 	o := pollerOptions(m, deadline, 0)
-	o.Interval = views.TimelineRefresh
+	o.Interval = timelineview.Refresh
 	p.feed = newFeed(poll.New[timelineBuild](nil, o))
 	t.push(p.screen)
 	return []part{p}
@@ -66,15 +67,15 @@ func (p *timelinePart) update(msg tea.Msg) (tea.Cmd, bool) {
 		force := p.stale
 		p.stale = false
 		return p.start(force), true
-	case views.TimelineFetchMsg:
+	case timelineview.FetchMsg:
 		return p.start(true), true
 	case polled[timelineBuild]:
 		if msg.Err != nil {
 			p.m.log.Warn("timeline build failed", "err", msg.Err)
 		}
-		_, cmd := p.screen.Update(views.TimelineMsg{Timeline: msg.Value.tl, Range: msg.Value.rng, Sources: msg.Value.sources, Err: msg.Err})
+		_, cmd := p.screen.Update(timelineview.Msg{Timeline: msg.Value.tl, Range: msg.Value.rng, Sources: msg.Value.sources, Err: msg.Err})
 		return cmd, true
-	case views.OpenEventMsg:
+	case timelineview.OpenEventMsg:
 		return p.openEvent(msg), true
 	case noteWrittenMsg:
 		if p.m.activeTab() != p.tab {
@@ -152,7 +153,7 @@ func (p *timelinePart) refreshNow() tea.Cmd {
 // range ending a little after the event: the event's endpoint, or for a
 // deploy or restart (a whole target), the endpoint selected on the
 // overview.
-func (p *timelinePart) openEvent(msg views.OpenEventMsg) tea.Cmd {
+func (p *timelinePart) openEvent(msg timelineview.OpenEventMsg) tea.Cmd {
 	end := msg.Event.Time.Add(query.DefaultDetailRange / 6)
 	if now := p.m.now(); end.After(now) {
 		end = now
@@ -161,6 +162,6 @@ func (p *timelinePart) openEvent(msg views.OpenEventMsg) tea.Cmd {
 	return p.m.toParts(openDetailMsg{on: p.tab, endpoint: msg.Endpoint, end: end, // ui/overview.go
 		none: "this event names no endpoint and none is selected on the overview",
 		why: func(ep string) string {
-			return views.KindName(ev.Kind) + " concerns every endpoint of " + ev.Labels["instance"] + ": showing " + ep + ", selected on the overview"
+			return timelineview.KindName(ev.Kind) + " concerns every endpoint of " + ev.Labels["instance"] + ": showing " + ep + ", selected on the overview"
 		}})
 }

@@ -15,6 +15,7 @@ import (
 	"github.com/vigilterm/vigil/query"
 	"github.com/vigilterm/vigil/query/timeline"
 	"github.com/vigilterm/vigil/views"
+	timelineview "github.com/vigilterm/vigil/views/timeline"
 )
 
 // timelineSource builds a timeline from the notes file of the request, as
@@ -66,7 +67,7 @@ func timelineModel(t *testing.T, auditPath string) (*Model, *timelineSource, *de
 	return m, tsrc, dsrc, clock
 }
 
-func timelineOf(m *Model) *views.Timeline { return partOf[*timelinePart](m).screen }
+func timelineOf(m *Model) *timelineview.Screen { return partOf[*timelinePart](m).screen }
 
 // The timeline is built when shown, every 30s while shown, on r, and never
 // while another screen is shown.

@@ -172,32 +172,3 @@ func TestAckedUntilResolvedShown(t *testing.T) {
 		t.Fatalf("silence detail:\n%s", v)
 	}
 }
-
-// The alert detail opened from the timeline says the same: with
-// Alertmanager down, the ack is unknown, never "resolved".
-func TestAckUntilResolvedInTimelineDetail(t *testing.T) {
-	tl := newTestTimeline(t, 100, 40)
-	labels := map[string]string{"alertname": "HighErrorRate", "severity": "critical", "path": "/api/checkout", "job": "flask"}
-	al := query.Alert{Name: "HighErrorRate", Severity: "critical", State: query.StateSilenced, Labels: labels,
-		ActiveAt: fixedNow.Add(-39 * time.Minute), Source: query.SourceBoth}
-	end := fixedNow.Add(10 * time.Minute)
-	ack := query.Silence{ID: "sil-ack", State: query.SilenceActive, CreatedBy: "alice", Comment: query.WithAckMarker("ack by alice", end),
-		Matchers: query.MatchersFromLabels(labels), StartsAt: fixedNow.Add(-5 * time.Minute), EndsAt: end}
-	tl.Update(AlertsMsg{Alerts: []query.Alert{al}, Silences: []query.Silence{ack}, At: fixedNow})
-	al.Source, al.State = query.SourcePrometheus, query.StateFiring
-	tl.Update(AlertsMsg{Alerts: []query.Alert{al}, AlertmanagerErr: errors.New("connection refused"), At: fixedNow})
-	for i := 0; i < len(tl.Rows()); i++ {
-		if e, _ := tl.Selected(); e.Kind == query.EventAlertFiring {
-			break
-		}
-		pressTL(tl, "j")
-	}
-	pressTL(tl, "enter")
-	if _, ok := tl.detail.Top().(*AlertDetail); !ok {
-		t.Fatalf("opened %T", tl.detail.Top())
-	}
-	v := ansi.Strip(tl.View())
-	if strings.Contains(v, "resolved, not extended") || !strings.Contains(v, "acked until resolved by alice: unknown whether it holds") {
-		t.Fatalf("timeline's alert detail with Alertmanager down:\n%s", v)
-	}
-}

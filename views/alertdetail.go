@@ -17,8 +17,9 @@ import (
 	"github.com/vigilterm/vigil/views/widget"
 )
 
-// detailKeyW is the width of the field names in the alert detail.
-const detailKeyW = 14
+// DetailKeyWidth is the width of the field names in the alert detail and
+// the other details drawn like it (a timeline event).
+const DetailKeyWidth = 14
 
 // AlertDetail shows one alert in full: state, labels, annotations, links,
 // and the silences that silence it. It lives inside the alerts screen,
@@ -233,9 +234,9 @@ func (d *AlertDetail) lines() []string {
 	var out []string
 	add := func(s string) { out = append(out, text.Truncate(s, w)) }
 	field := func(name, value string) {
-		add(st.Muted.Render(text.Fit("  "+name, detailKeyW)) + " " + value)
+		add(st.Muted.Render(text.Fit("  "+name, DetailKeyWidth)) + " " + value)
 	}
-	valueW := max(w-detailKeyW-1, 1)
+	valueW := max(w-DetailKeyWidth-1, 1)
 	// block writes multiline text under a field, wrapped.
 	block := func(name, s string) {
 		ls := text.Wrap(text.SanitizeMultiline(s), valueW)
@@ -243,7 +244,7 @@ func (d *AlertDetail) lines() []string {
 			if i == 0 {
 				field(name, l)
 			} else {
-				add(strings.Repeat(" ", detailKeyW+1) + l)
+				add(strings.Repeat(" ", DetailKeyWidth+1) + l)
 			}
 		}
 	}
@@ -320,7 +321,7 @@ func (d *AlertDetail) lines() []string {
 		if i == 0 {
 			field("pages", l)
 		} else {
-			add(strings.Repeat(" ", detailKeyW+1) + l)
+			add(strings.Repeat(" ", DetailKeyWidth+1) + l)
 		}
 	}
 	d.inhibitsField(field)
@@ -518,7 +519,7 @@ func (d *AlertDetail) historyLines(field func(name, value string), add func(stri
 	// "-24h", not a clock time that would read as later today.
 	first := "-" + strconv.Itoa(query.AlertHistoryHours) + "h"
 	axis := text.PadRight(first, query.AlertHistoryHours-3) + "now"
-	add(strings.Repeat(" ", detailKeyW+1) + st.Muted.Render(axis))
+	add(strings.Repeat(" ", DetailKeyWidth+1) + st.Muted.Render(axis))
 }
 
 // historyBars are the levels of a history cell, lowest first.

@@ -289,12 +289,14 @@ func (a *Alerts) Focus(k string) tea.Cmd {
 		}
 		a.stack.Clear()
 	}
-	d := NewAlertDetail(a.ctx, a.all[i], a.silences)
-	d.all, d.ackErr = a.all, ackErr(a.sources)
-	d.claimOf, d.rules, d.rulesErr = a.claimOf, a.rules, a.rulesErr
-	d.setRouting(a.routing, a.all)
+	d, cmd := a.seen().OpenAlert(a.ctx, a.all[i])
 	a.stack.Push(d)
-	return tea.Batch(d.WantHistory(), d.wantBacktest())
+	return cmd
+}
+
+// seen is what the screen's details are opened with.
+func (a *Alerts) seen() *AlertsSeen {
+	return &AlertsSeen{All: a.all, Silences: a.silences, AckErr: ackErr(a.sources), Rules: a.rules, RulesErr: a.rulesErr, ClaimOf: a.claimOf, routing: a.routing}
 }
 
 // onResult handles the answer to a silence the form or the silenced panel
@@ -490,12 +492,9 @@ func (a *Alerts) handleKey(msg tea.KeyPressMsg) tea.Cmd {
 		return toggle(&a.grouped, a.rebuild, "grouped by alertname", "not grouped")
 	case key.Matches(msg, k.Open):
 		if al, ok := a.SelectedAlert(); ok {
-			d := NewAlertDetail(a.ctx, al, a.silences)
-			d.all, d.ackErr = a.all, ackErr(a.sources)
-			d.claimOf, d.rules, d.rulesErr = a.claimOf, a.rules, a.rulesErr
-			d.setRouting(a.routing, a.all)
+			d, cmd := a.seen().OpenAlert(a.ctx, al)
 			a.stack.Push(d)
-			return tea.Batch(d.WantHistory(), d.wantBacktest())
+			return cmd
 		}
 		return nil
 	}

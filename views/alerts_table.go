@@ -416,10 +416,10 @@ func AlertLabelTexts(alerts []query.Alert, endpointLabel string) []string {
 	return out
 }
 
-// labelOrder puts the labels that say where an alert is first: the
+// LabelOrder puts the labels that say where an alert is first: the
 // endpoint label, job, instance; then the rest by name. alertname and severity
 // are left out, as their own columns show them.
-func labelOrder(ls map[string]string, endpointLabel string) []string {
+func LabelOrder(ls map[string]string, endpointLabel string) []string {
 	first := whereLabels(endpointLabel)
 	names := make([]string, 0, len(ls))
 	seen := map[string]bool{"alertname": true, "severity": true}
@@ -443,7 +443,7 @@ func labelOrder(ls map[string]string, endpointLabel string) []string {
 // styled unless plain. Only what fits is styled; an ellipsis ends it when
 // labels were left out or cut.
 func compactLabels(st *themes.Styles, memo *widget.StyleMemo, ls map[string]string, endpointLabel string, w int, plain bool) string {
-	return widget.CompactLabels(st, memo, ls, labelOrder(ls, endpointLabel), w, plain)
+	return widget.CompactLabels(st, memo, ls, LabelOrder(ls, endpointLabel), w, plain)
 }
 
 func (a *Alerts) renderRow(al *query.Alert, selected bool, now time.Time) string {

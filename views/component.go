@@ -202,7 +202,6 @@ var (
 	_ Screen = (*Silences)(nil)
 	_ Screen = (*Panels)(nil)
 	_ Screen = (*Dashboard)(nil)
-	_ Screen = (*Timeline)(nil)
 	_ Screen = (*PromQL)(nil)
 
 	_ FormOpener = (*Alerts)(nil)

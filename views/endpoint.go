@@ -56,7 +56,7 @@ type Endpoint struct {
 	paused   bool
 	pausedAt time.Time
 
-	chooser rangeChooser // t: the row of ranges
+	chooser RangeChooser // t: the row of ranges
 
 	// layout, computed in SetSize
 	chartW, chartH, gridCols int
@@ -67,7 +67,7 @@ type Endpoint struct {
 // NewEndpoint returns the detail screen of an endpoint, over the default
 // range, loading.
 func NewEndpoint(ctx *Context, endpoint string, opts ...Option) *Endpoint {
-	e := &Endpoint{ctx: ctx, endpoint: endpoint, end: applied(opts).end, rng: query.DefaultDetailRange, loading: true, chooser: rangeChooser{ranges: query.DetailRanges}}
+	e := &Endpoint{ctx: ctx, endpoint: endpoint, end: applied(opts).end, rng: query.DefaultDetailRange, loading: true, chooser: RangeChooser{Ranges: query.DetailRanges}}
 	e.SetSize(80, 20)
 	return e
 }
@@ -106,7 +106,7 @@ func (e *Endpoint) loc() *time.Location { return e.ctx.Now().Location() }
 func (e *Endpoint) Title() string { return "Endpoint" }
 
 // Capturing implements Screen: the range chooser owns the keyboard.
-func (e *Endpoint) Capturing() bool { return e.chooser.open }
+func (e *Endpoint) Capturing() bool { return e.chooser.Open }
 
 // SetSize implements Screen and lays out the charts.
 func (e *Endpoint) SetSize(w, h int) {
@@ -164,8 +164,8 @@ func (e *Endpoint) Update(msg tea.Msg) (Component, tea.Cmd) {
 		e.paused, e.pausedAt = msg.Paused, msg.Since
 		return e, nil
 	case tea.KeyPressMsg:
-		if e.chooser.open {
-			if r, ok := e.chooser.key(msg, e.ctx.Keys); ok {
+		if e.chooser.Open {
+			if r, ok := e.chooser.Key(msg, e.ctx.Keys); ok {
 				return e, e.setRange(r)
 			}
 			return e, nil
@@ -223,7 +223,7 @@ func (e *Endpoint) handleKey(msg tea.KeyPressMsg) tea.Cmd {
 		}
 		return e.setRange(query.DetailRanges[i+1])
 	case key.Matches(msg, k.RangeChoose):
-		e.chooser.show(i)
+		e.chooser.Show(i)
 		return nil
 	case key.Matches(msg, k.Compare):
 		e.compare = e.compare.Next()
@@ -253,7 +253,7 @@ func (e *Endpoint) Notes() []string {
 // ShortHelp implements help.KeyMap.
 func (e *Endpoint) ShortHelp() []key.Binding {
 	k := e.ctx.Keys
-	if e.chooser.open {
+	if e.chooser.Open {
 		return []key.Binding{k.Apply, k.Cancel}
 	}
 	return []key.Binding{k.Back, k.RangeShorter, k.RangeLonger, k.RangeChoose, k.Compare, k.Help}
@@ -280,8 +280,8 @@ func (e *Endpoint) statusLines() []string {
 	if len(lines) > 2 {
 		lines = append(lines[:1], st.Muted.Render(text.Fit(fmt.Sprintf("… and %d more problems", len(lines)-1), e.width)))
 	}
-	if e.chooser.open {
-		lines = append(lines, st.Accent.Render(text.Fit(e.chooser.line(e.ctx.Keys), e.width)))
+	if e.chooser.Open {
+		lines = append(lines, st.Accent.Render(text.Fit(e.chooser.Line(e.ctx.Keys), e.width)))
 	}
 	return lines
 }

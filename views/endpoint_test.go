@@ -234,7 +234,7 @@ func TestEndpointNoLineWiderThanTheTerminal(t *testing.T) {
 					e.Update(DetailMsg{Detail: sampleDetail(e.Request())})
 				}
 				e.Update(DetailMsg{Err: errors.New("prometheus down")})
-				e.chooser.open = w%2 == 0
+				e.chooser.Open = w%2 == 0
 				checkFits(t, e.View(), w, h)
 			}
 		}

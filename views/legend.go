@@ -105,12 +105,3 @@ func (e *Endpoint) Legend() []Symbol {
 		{"(blank)", "no data (no traffic), never zero."},
 	}
 }
-
-// Legend implements Legender: the timeline's marks.
-func (t *Timeline) Legend() []Symbol {
-	return []Symbol{
-		{"FIRING PENDING RESOLVED", "an alert's changes; THRESHOLD a crossing of the error ratio or p99."},
-		{"DEPLOY RESTART DOWN UP", "a target's changes."},
-		{"SILENCE+ SILENCE-", "a silence made or ended; WRITE vigil's own writes; NOTE a note (n adds one)."},
-	}
-}

@@ -11,39 +11,39 @@ import (
 	"github.com/vigilterm/vigil/views/widget"
 )
 
-// rangeChooser is the row of time ranges a screen offers on t (the
+// RangeChooser is the row of time ranges a screen offers on t (the
 // endpoint detail, the timeline): ←/→ move, enter applies, esc cancels.
-type rangeChooser struct {
-	ranges []time.Duration
-	open   bool
+type RangeChooser struct {
+	Ranges []time.Duration // the ranges offered, shortest first
+	Open   bool            // the row is shown and takes the keys
 	choice int
 }
 
-// show opens the chooser on range i.
-func (c *rangeChooser) show(i int) { c.open, c.choice = true, i }
+// Show opens the chooser on range i.
+func (c *RangeChooser) Show(i int) { c.Open, c.choice = true, i }
 
-// key handles a key while the chooser is open: the range chosen and true
+// Key handles a key while the chooser is open: the range chosen and true
 // on enter, false otherwise (esc closes it).
-func (c *rangeChooser) key(msg tea.KeyPressMsg, k *keys.KeyMap) (time.Duration, bool) {
+func (c *RangeChooser) Key(msg tea.KeyPressMsg, k *keys.KeyMap) (time.Duration, bool) {
 	switch {
 	case key.Matches(msg, k.Apply):
-		c.open = false
-		return c.ranges[c.choice], true
+		c.Open = false
+		return c.Ranges[c.choice], true
 	case key.Matches(msg, k.Cancel):
-		c.open = false
+		c.Open = false
 	case key.Matches(msg, k.Up, k.RangeShorter, k.ScrollLeft):
 		c.choice = max(c.choice-1, 0)
 	case key.Matches(msg, k.Down, k.RangeLonger, k.ScrollRight):
-		c.choice = min(c.choice+1, len(c.ranges)-1)
+		c.choice = min(c.choice+1, len(c.Ranges)-1)
 	}
 	return 0, false
 }
 
-// line is the chooser as one line of text, the choice in brackets.
-func (c *rangeChooser) line(k *keys.KeyMap) string {
+// Line is the chooser as one line of text, the choice in brackets.
+func (c *RangeChooser) Line(k *keys.KeyMap) string {
 	var b strings.Builder
 	b.WriteString("range:")
-	for i, r := range c.ranges {
+	for i, r := range c.Ranges {
 		s := FormatDuration(r)
 		if i == c.choice {
 			s = "[" + s + "]"

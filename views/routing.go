@@ -137,7 +137,7 @@ func receiverCounts(r *alertmanager.Routing, alerts []query.Alert) string {
 	}
 	if len(parts) > 0 {
 		// The first says what the number counts.
-		parts[0] = strings.TrimSuffix(parts[0], ")") + " alert" + plural(n[order[0]]) + ")"
+		parts[0] = strings.TrimSuffix(parts[0], ")") + " alert" + Plural(n[order[0]]) + ")"
 	}
 	return strings.Join(parts, ", ")
 }
@@ -209,7 +209,7 @@ func inhibitionLines(ri routingInfo, a query.Alert, all []query.Alert) (by, inhi
 		case a.State == query.StatePending || a.Source == query.SourcePrometheus:
 			inhibitsNote = "nothing yet: Alertmanager has not got it"
 		default:
-			inhibitsNote = fmt.Sprintf("no current alert (%d inhibit rule%s)", n, plural(n))
+			inhibitsNote = fmt.Sprintf("no current alert (%d inhibit rule%s)", n, Plural(n))
 		}
 	}
 	return by, inhibits, inhibitsNote

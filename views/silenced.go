@@ -266,7 +266,7 @@ func (p *SilencedPanel) lines() (body, foot []string) {
 	now := p.ctx.Now()
 	name := text.Sanitize(p.alert.Name)
 	n := len(p.silences) + len(p.unknown)
-	title := fmt.Sprintf("%s is already silenced (%d silence%s)", name, n, plural(n))
+	title := fmt.Sprintf("%s is already silenced (%d silence%s)", name, n, Plural(n))
 	if !slices.ContainsFunc(p.silences, func(s query.Silence) bool { return s.State == query.SilenceActive }) && len(p.unknown) == 0 {
 		title = fmt.Sprintf("%s has a silence that has not started yet (%d)", name, n)
 	}

@@ -17,7 +17,7 @@ import (
 // act on the silence and draws its questions under it.
 type silenceDetail struct {
 	noWork
-	scrollPage
+	ScrollPage
 	si     query.Silence
 	alerts []query.Alert
 	ackErr error // why an ack kept until resolved is unknown
@@ -32,7 +32,7 @@ type silenceShown struct {
 }
 
 func newSilenceDetail(ctx *Context, si query.Silence, alerts []query.Alert) *silenceDetail {
-	return &silenceDetail{scrollPage: scrollPage{ctx: ctx}, si: si, alerts: alerts}
+	return &silenceDetail{ScrollPage: NewScrollPage(ctx), si: si, alerts: alerts}
 }
 
 // Update implements Component: it scrolls, follows refreshes and is done
@@ -42,7 +42,7 @@ func (d *silenceDetail) Update(msg tea.Msg) (Component, tea.Cmd) {
 	case silenceShown:
 		d.si, d.alerts, d.ackErr = msg.si, msg.alerts, msg.ackErr
 	case tea.KeyPressMsg:
-		if d.key(msg, len(d.lines())) {
+		if d.Key(msg, len(d.lines())) {
 			return nil, nil
 		}
 	}
@@ -63,7 +63,7 @@ func (d *silenceDetail) FullHelp() [][]key.Binding {
 
 // View implements Component: the lines from the offset that fit.
 func (d *silenceDetail) View() string {
-	return d.window(d.lines())
+	return d.Window(d.lines())
 }
 
 // lines are every line of the detail.
@@ -104,7 +104,7 @@ func (d *silenceDetail) lines() []string {
 	}
 	hits := query.AlertsMatching(si.Matchers, d.alerts)
 	out = append(out, "")
-	out = append(out, st.TableHeader.Render(fmt.Sprintf("MATCHES %d CURRENT ALERT%s", len(hits), strings.ToUpper(plural(len(hits))))))
+	out = append(out, st.TableHeader.Render(fmt.Sprintf("MATCHES %d CURRENT ALERT%s", len(hits), strings.ToUpper(Plural(len(hits))))))
 	for _, a := range hits {
 		out = append(out, "  "+st.AlertState(string(a.State)).Render(text.Fit(string(a.State), alertStateW))+" "+text.Sanitize(a.Name)+"  "+
 			compactLabels(st, nil, a.Labels, d.ctx.Settings.EndpointLabel, max(w-alertStateW-5-text.Width(text.Sanitize(a.Name)), 1), false))

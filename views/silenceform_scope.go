@@ -156,7 +156,7 @@ func (f *SilenceForm) scopeLines() []string {
 	case len(other) > 0 && left == 0:
 		what := "series of " + name
 		if slices.ContainsFunc(other, func(a query.Alert) bool { return a.Name != f.origin.Name }) {
-			what = "alert" + plural(len(other))
+			what = "alert" + Plural(len(other))
 		}
 		l = fmt.Sprintf("also catches %d other %s (%s)", len(other), what, f.varying(other))
 		if !f.oneSeries() {
@@ -166,7 +166,7 @@ func (f *SilenceForm) scopeLines() []string {
 		l = fmt.Sprintf("⚠ %d other firing series of %s not silenced (%s)", left, name, f.varying(sibs[1:]))
 		l += " · " + widget.Key(k.SilenceScope) + ": the whole alert"
 	default:
-		l = fmt.Sprintf("also catches %d other alert%s", len(other), plural(len(other)))
+		l = fmt.Sprintf("also catches %d other alert%s", len(other), Plural(len(other)))
 	}
 	var out []string
 	for _, p := range text.Wrap(l, max(f.width-formLabelW-1, 1)) {

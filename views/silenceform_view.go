@@ -235,7 +235,7 @@ func (f *SilenceForm) previewLines(list bool) []string {
 		return out
 	}
 	n := len(f.hits)
-	summary := fmt.Sprintf("matches %d current alert%s", n, plural(n))
+	summary := fmt.Sprintf("matches %d current alert%s", n, Plural(n))
 	if n == 0 {
 		summary = "matches no current alert (it will still silence matching alerts that fire later)"
 	}
@@ -263,7 +263,8 @@ func (f *SilenceForm) previewLines(list bool) []string {
 	return out
 }
 
-func plural(n int) string {
+// Plural is the "s" of a count's noun: "" for one, "s" otherwise.
+func Plural(n int) string {
 	if n == 1 {
 		return ""
 	}

@@ -8,8 +8,11 @@ package viewstest
 
 import (
 	_ "embed"
+	"strings"
 	"testing"
 	"time"
+
+	tea "charm.land/bubbletea/v2"
 
 	"github.com/vigilterm/vigil/query"
 	"github.com/vigilterm/vigil/query/rulecheck"
@@ -63,4 +66,33 @@ func RulesCheck(t testing.TB) *views.RulesCheck {
 		t.Fatal(errs)
 	}
 	return &views.RulesCheck{Rules: rules, Report: rulecheck.Check(rules, nil, rulecheck.Options{})}
+}
+
+// Key is the key press a key's name stands for: "enter", "esc", "tab",
+// "shift+tab", "space", the arrows, "end", "pgup", "pgdown", "backspace",
+// "ctrl+X", or a character typed.
+func Key(s string) tea.KeyPressMsg {
+	named := map[string]tea.KeyPressMsg{
+		"enter":     {Code: tea.KeyEnter},
+		"esc":       {Code: tea.KeyEscape},
+		"tab":       {Code: tea.KeyTab},
+		"shift+tab": {Code: tea.KeyTab, Mod: tea.ModShift},
+		"space":     {Code: tea.KeySpace, Text: " "},
+		"up":        {Code: tea.KeyUp},
+		"down":      {Code: tea.KeyDown},
+		"left":      {Code: tea.KeyLeft},
+		"right":     {Code: tea.KeyRight},
+		"end":       {Code: tea.KeyEnd},
+		"pgup":      {Code: tea.KeyPgUp},
+		"pgdown":    {Code: tea.KeyPgDown},
+		"backspace": {Code: tea.KeyBackspace},
+	}
+	if k, ok := named[s]; ok {
+		return k
+	}
+	if c, ok := strings.CutPrefix(s, "ctrl+"); ok {
+		return tea.KeyPressMsg{Code: []rune(c)[0], Mod: tea.ModCtrl}
+	}
+	r := []rune(s)[0]
+	return tea.KeyPressMsg{Code: r, Text: s}
 }

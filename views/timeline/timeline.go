@@ -1,4 +1,4 @@
-package views
+package timeline
 
 import (
 	"fmt"
@@ -12,35 +12,36 @@ import (
 
 	"github.com/vigilterm/vigil/query"
 	"github.com/vigilterm/vigil/query/timeline"
+	"github.com/vigilterm/vigil/views"
 	"github.com/vigilterm/vigil/views/text"
 	"github.com/vigilterm/vigil/views/widget"
 )
 
-// TimelineRanges are the ranges the timeline screen offers, shortest
-// first; DefaultTimelineRange is the one it opens with.
-var TimelineRanges = []time.Duration{15 * time.Minute, 30 * time.Minute, time.Hour, 2 * time.Hour, 6 * time.Hour, 12 * time.Hour, 24 * time.Hour}
+// Ranges are the ranges the timeline screen offers, shortest
+// first; DefaultRange is the one it opens with.
+var Ranges = []time.Duration{15 * time.Minute, 30 * time.Minute, time.Hour, 2 * time.Hour, 6 * time.Hour, 12 * time.Hour, 24 * time.Hour}
 
-// DefaultTimelineRange is the timeline screen's first range.
-const DefaultTimelineRange = 2 * time.Hour
+// DefaultRange is the timeline screen's first range.
+const DefaultRange = 2 * time.Hour
 
-// TimelineRefresh is how often the timeline is rebuilt while its screen is
+// Refresh is how often the timeline is rebuilt while its screen is
 // shown: a build is several range queries, so not at every refresh of the
 // overview.
-const TimelineRefresh = 30 * time.Second
+const Refresh = 30 * time.Second
 
-// TimelineMsg carries a build of the timeline to its screen. Err is set
+// Msg carries a build of the timeline to its screen. Err is set
 // when no build could be made at all (no Prometheus source); Sources names
 // the sources the build asked.
-type TimelineMsg struct {
+type Msg struct {
 	Timeline *timeline.Timeline
 	Range    time.Duration
 	Sources  []string
 	Err      error
 }
 
-// TimelineFetchMsg asks the root model to rebuild the timeline now (its
+// FetchMsg asks the root model to rebuild the timeline now (its
 // range changed).
-type TimelineFetchMsg struct{}
+type FetchMsg struct{}
 
 // Column widths of the timeline, in cells.
 const (
@@ -48,14 +49,12 @@ const (
 	tlLabelMin = 100
 )
 
-// Timeline is the incident's timeline: alert transitions, threshold
+// Screen is the incident's timeline: alert transitions, threshold
 // crossings, deploys and restarts, silences, vigil's writes and notes of
 // the context over a range, newest first, so that what just happened is on
 // top without scrolling. Enter opens what an event is about.
-type Timeline struct {
-	noWork
-	ctx           *Context
-	routing       routingInfo // who the alerts notify, for an alert detail opened here
+type Screen struct {
+	ctx           *views.Context
 	width, height int
 
 	rng     time.Duration
@@ -67,27 +66,23 @@ type Timeline struct {
 	paused   bool
 	pausedAt time.Time
 
-	alerts   []query.Alert
-	ackErr   error // why acks kept until resolved are unknown (views/ackuntil.go)
-	silences []query.Silence
-	// rules is the newest rules check, for the "⚠ this rule" block of an
-	// alert detail opened here, as on the Alerts screen.
-	rules    *RulesCheck
-	rulesErr error
+	// seen is the alerts, silences and rules check, for the details
+	// opened here, as on the Alerts screen.
+	seen views.AlertsSeen
 
 	list   *widget.List[tlRow]
 	filter string
 	// detail is what enter opened over the list.
-	detail Stack
+	detail views.Stack
 
-	chooser rangeChooser // t: the row of ranges
+	chooser views.RangeChooser // t: the row of ranges
 
 	summaryW, labelsW, timeW int
 }
 
-// NewTimeline returns the timeline screen, over the default range, loading.
-func NewTimeline(ctx *Context) *Timeline {
-	t := &Timeline{ctx: ctx, rng: DefaultTimelineRange, loading: true, chooser: rangeChooser{ranges: TimelineRanges}}
+// New returns the timeline screen, over the default range, loading.
+func New(ctx *views.Context) *Screen {
+	t := &Screen{ctx: ctx, rng: DefaultRange, loading: true, chooser: views.RangeChooser{Ranges: Ranges}}
 	t.list = widget.NewList(func(r tlRow) string { return r.key }, t.listHeight)
 	t.list.StayOnTop()
 	t.SetSize(80, 20)
@@ -131,14 +126,14 @@ func rowKeys(ev []query.Event) []string {
 	return out
 }
 
-// Title implements Screen.
-func (t *Timeline) Title() string { return "Timeline" }
+// Title implements views.Screen.
+func (t *Screen) Title() string { return "Timeline" }
 
 // Range is the range shown.
-func (t *Timeline) Range() time.Duration { return t.rng }
+func (t *Screen) Range() time.Duration { return t.rng }
 
 // Rows returns the events as listed, newest first.
-func (t *Timeline) Rows() []query.Event {
+func (t *Screen) Rows() []query.Event {
 	out := make([]query.Event, t.list.Len())
 	for i, r := range t.list.Items() {
 		out[i] = r.e
@@ -147,29 +142,29 @@ func (t *Timeline) Rows() []query.Event {
 }
 
 // Selected is the event under the cursor.
-func (t *Timeline) Selected() (query.Event, bool) {
+func (t *Screen) Selected() (query.Event, bool) {
 	r, ok := t.list.Selected()
 	return r.e, ok
 }
 
 // DetailOpen reports whether enter opened something over the list.
-func (t *Timeline) DetailOpen() bool { return !t.detail.Empty() }
+func (t *Screen) DetailOpen() bool { return !t.detail.Empty() }
 
-// Capturing implements Screen: the filter prompt and the range chooser own
+// Capturing implements views.Screen: the filter prompt and the range chooser own
 // the keyboard.
-func (t *Timeline) Capturing() bool {
-	return t.list.Prompt.IsOpen() || t.chooser.open || t.detail.Capturing()
+func (t *Screen) Capturing() bool {
+	return t.list.Prompt.IsOpen() || t.chooser.Open || t.detail.Capturing()
 }
 
-// SetSize implements Screen.
-func (t *Timeline) SetSize(w, h int) {
+// SetSize implements views.Screen.
+func (t *Screen) SetSize(w, h int) {
 	t.width, t.height = max(w, 0), max(h, 0)
 	t.layout()
 	t.detail.SetSize(t.width, t.height)
 	t.list.Clamp()
 }
 
-func (t *Timeline) layout() {
+func (t *Screen) layout() {
 	t.timeW = 8
 	if t.rng >= 24*time.Hour {
 		t.timeW = 11 // "01-02 15:04"
@@ -199,63 +194,65 @@ func (t *Timeline) layout() {
 	}
 }
 
-func (t *Timeline) listHeight() int {
+func (t *Screen) listHeight() int {
 	return max(t.height-1-len(t.statusLines()), 0)
 }
 
-// Update implements Screen.
-func (t *Timeline) Update(msg tea.Msg) (Component, tea.Cmd) {
+// UnsentWork implements views.Component: nothing is typed here.
+func (t *Screen) UnsentWork() string { return "" }
+
+// Update implements views.Screen.
+func (t *Screen) Update(msg tea.Msg) (views.Component, tea.Cmd) {
 	switch msg := msg.(type) {
-	case TimelineMsg:
+	case Msg:
 		t.onTimeline(msg)
 		return t, nil
-	case AlertsMsg:
+	case views.AlertsMsg:
 		if msg.Alerts != nil {
-			t.alerts = msg.Alerts
+			t.seen.All = msg.Alerts
 		}
 		if msg.Silences != nil {
-			t.silences = msg.Silences
+			t.seen.Silences = msg.Silences
 		}
-		t.routing = routingFrom(msg)
-		t.ackErr = ackErr(msg)
-		return t, t.detail.Broadcast(alertsData{all: t.alerts, silences: t.silences, routing: t.routing, ackErr: t.ackErr})
-	case AlertHistoryMsg:
+		t.seen.TakeRouting(msg)
+		return t, t.detail.Broadcast(t.seen.Data())
+	case views.AlertHistoryMsg:
 		// The history of an alert detail opened from here.
-		if d, ok := t.detail.Top().(*AlertDetail); ok {
+		if d, ok := t.detail.Top().(*views.AlertDetail); ok {
 			d.Update(msg)
 		}
 		return t, nil
-	case RulesCheckMsg:
-		t.rulesErr = msg.Err
+	case views.RulesCheckMsg:
+		t.seen.RulesErr = msg.Err
 		if msg.Check != nil {
-			t.rules = msg.Check
+			t.seen.Rules = msg.Check
 		}
-		if d, ok := t.detail.Top().(*AlertDetail); ok {
+		if d, ok := t.detail.Top().(*views.AlertDetail); ok {
 			_, cmd := d.Update(msg)
 			return t, cmd
 		}
 		return t, nil
-	case BacktestMsg:
+	case views.BacktestMsg:
 		// The backtest an alert detail opened from here asked for (it
 		// checks the rule is its alert's).
-		if d, ok := t.detail.Top().(*AlertDetail); ok {
+		if d, ok := t.detail.Top().(*views.AlertDetail); ok {
 			d.Update(msg)
 		}
 		return t, nil
-	case PausedMsg:
+	case views.PausedMsg:
 		t.paused, t.pausedAt = msg.Paused, msg.Since
 		return t, nil
 	case tea.KeyPressMsg:
 		switch {
-		case t.chooser.open:
-			if r, ok := t.chooser.key(msg, t.ctx.Keys); ok {
+		case t.chooser.Open:
+			if r, ok := t.chooser.Key(msg, t.ctx.Keys); ok {
 				return t, t.setRange(r)
 			}
 			return t, nil
 		case t.list.Prompt.IsOpen():
 			return t, t.list.Prompt.Key(msg, t.ctx.Keys, t.applyFilter)
 		case !t.detail.Empty():
-			if _, ok := t.detail.Top().(*AlertDetail); ok && key.Matches(msg, t.ctx.Keys.Jump) {
+			if _, ok := t.detail.Top().(*views.AlertDetail); ok && key.Matches(msg, t.ctx.Keys.Jump) {
 				return t, t.jump()
 			}
 			return t, t.detail.Update(msg)
@@ -268,7 +265,7 @@ func (t *Timeline) Update(msg tea.Msg) (Component, tea.Cmd) {
 	return t, nil
 }
 
-func (t *Timeline) onTimeline(msg TimelineMsg) {
+func (t *Screen) onTimeline(msg Msg) {
 	if msg.Err != nil {
 		t.err, t.loading = msg.Err, false
 		t.data = nil
@@ -283,7 +280,7 @@ func (t *Timeline) onTimeline(msg TimelineMsg) {
 }
 
 // rebuild lists the events that pass the filter, newest first.
-func (t *Timeline) rebuild() {
+func (t *Screen) rebuild() {
 	var rows []tlRow
 	if t.data != nil {
 		keys := rowKeys(t.data.Events)
@@ -300,7 +297,7 @@ func (t *Timeline) rebuild() {
 
 // matches reports whether an event passes the filter: every word in its
 // kind, summary or labels, ignoring case.
-func (t *Timeline) matches(e *query.Event) bool {
+func (t *Screen) matches(e *query.Event) bool {
 	if t.filter == "" {
 		return true
 	}
@@ -318,29 +315,29 @@ func (t *Timeline) matches(e *query.Event) bool {
 	return true
 }
 
-func (t *Timeline) applyFilter(f string, _ bool) bool {
+func (t *Screen) applyFilter(f string, _ bool) bool {
 	t.filter = strings.TrimSpace(f)
 	t.rebuild()
 	return true
 }
 
 func timelineRangeIndex(r time.Duration) int {
-	if i := slices.Index(TimelineRanges, r); i >= 0 {
+	if i := slices.Index(Ranges, r); i >= 0 {
 		return i
 	}
-	return slices.Index(TimelineRanges, DefaultTimelineRange)
+	return slices.Index(Ranges, DefaultRange)
 }
 
-func (t *Timeline) setRange(r time.Duration) tea.Cmd {
+func (t *Screen) setRange(r time.Duration) tea.Cmd {
 	if r == t.rng {
 		return nil
 	}
 	t.rng, t.loading = r, true
 	t.layout()
-	return tea.Batch(func() tea.Msg { return TimelineFetchMsg{} }, Flash("timeline range "+FormatDuration(r)+": loading…", false))
+	return tea.Batch(func() tea.Msg { return FetchMsg{} }, views.Flash("timeline range "+views.FormatDuration(r)+": loading…", false))
 }
 
-func (t *Timeline) handleKey(msg tea.KeyPressMsg) tea.Cmd {
+func (t *Screen) handleKey(msg tea.KeyPressMsg) tea.Cmd {
 	k := t.ctx.Keys
 	if cmd, ok := t.list.Key(msg, k, t.filter, t.applyFilter); ok {
 		return cmd
@@ -353,16 +350,16 @@ func (t *Timeline) handleKey(msg tea.KeyPressMsg) tea.Cmd {
 		}
 	case key.Matches(msg, k.RangeShorter):
 		if i == 0 {
-			return Flash(FormatDuration(t.rng)+" is the shortest range", false)
+			return views.Flash(views.FormatDuration(t.rng)+" is the shortest range", false)
 		}
-		return t.setRange(TimelineRanges[i-1])
+		return t.setRange(Ranges[i-1])
 	case key.Matches(msg, k.RangeLonger):
-		if i == len(TimelineRanges)-1 {
-			return Flash(FormatDuration(t.rng)+" is the longest range", false)
+		if i == len(Ranges)-1 {
+			return views.Flash(views.FormatDuration(t.rng)+" is the longest range", false)
 		}
-		return t.setRange(TimelineRanges[i+1])
+		return t.setRange(Ranges[i+1])
 	case key.Matches(msg, k.RangeChoose):
-		t.chooser.show(i)
+		t.chooser.Show(i)
 		t.list.Clamp()
 	}
 	return nil
@@ -380,34 +377,29 @@ type OpenEventMsg struct {
 // open opens what an event is about: the alert's detail (or, for an alert
 // no longer active, what the event knows of it), the silence's, the
 // endpoint's detail at the event's time, or the event in full.
-func (t *Timeline) open(e query.Event) tea.Cmd {
+func (t *Screen) open(e query.Event) tea.Cmd {
 	switch e.Kind {
 	case query.EventAlertFiring, query.EventAlertPending, query.EventAlertResolved:
-		if a, ok := activeAlertOf(e, t.alerts); ok {
-			d := NewAlertDetail(t.ctx, a, t.silences)
-			d.ackErr = t.ackErr
-			d.rules, d.rulesErr = t.rules, t.rulesErr
-			d.setRouting(t.routing, t.alerts)
+		if a, ok := activeAlertOf(e, t.seen.All); ok {
+			d, cmd := t.seen.OpenAlert(t.ctx, a)
 			t.detail.Push(d)
-			return tea.Batch(d.WantHistory(), d.wantBacktest())
+			return cmd
 		}
 		why := "this alert is not active now: it is not among the current alerts"
-		if t.alerts == nil {
+		if t.seen.All == nil {
 			why = "unknown whether this alert is active now: no alerts have been read yet"
 		}
 		t.detail.Push(newEventDetail(t.ctx, e, why))
 	case query.EventSilenceCreated, query.EventSilenceExpired:
 		id := e.Labels["silence_id"]
-		for _, si := range t.silences {
+		for _, si := range t.seen.Silences {
 			if si.ID == id {
-				d := newSilenceDetail(t.ctx, si, t.alerts)
-				d.ackErr = t.ackErr
-				t.detail.Push(d)
+				t.detail.Push(t.seen.OpenSilence(t.ctx, si))
 				return nil
 			}
 		}
 		why := "silence " + id + " is not among Alertmanager's silences now"
-		if t.silences == nil {
+		if t.seen.Silences == nil {
 			why = "unknown whether silence " + id + " still exists: no silences have been read yet"
 		}
 		t.detail.Push(newEventDetail(t.ctx, e, why))
@@ -422,17 +414,17 @@ func (t *Timeline) open(e query.Event) tea.Cmd {
 }
 
 // jump shows the open alert's endpoint on the overview.
-func (t *Timeline) jump() tea.Cmd {
-	d, ok := t.detail.Top().(*AlertDetail)
+func (t *Screen) jump() tea.Cmd {
+	d, ok := t.detail.Top().(*views.AlertDetail)
 	if !ok {
 		return nil
 	}
 	label := t.ctx.Settings.EndpointLabel
 	v, ok := d.Alert().Labels[label]
 	if !ok || v == "" {
-		return Flash("this alert has no "+text.Sanitize(label)+" label", false)
+		return views.Flash("this alert has no "+text.Sanitize(label)+" label", false)
 	}
-	return func() tea.Msg { return JumpToEndpointMsg{Endpoint: v} }
+	return func() tea.Msg { return views.JumpToEndpointMsg{Endpoint: v} }
 }
 
 // activeAlertOf finds the current alert an alert event is about: the one

@@ -1,4 +1,4 @@
-package views
+package timeline
 
 import (
 	"sort"
@@ -9,25 +9,29 @@ import (
 	"charm.land/lipgloss/v2"
 
 	"github.com/vigilterm/vigil/query"
+	"github.com/vigilterm/vigil/views"
 	"github.com/vigilterm/vigil/views/text"
 )
 
 // eventDetail shows one event in full: when, what, from where, its whole
 // text and every label, with a notice (an alert no longer active).
 type eventDetail struct {
-	noWork
-	scrollPage
+	views.ScrollPage
+	ctx    *views.Context
 	e      query.Event
 	notice string
 }
 
-func newEventDetail(ctx *Context, e query.Event, notice string) *eventDetail {
-	return &eventDetail{scrollPage: scrollPage{ctx: ctx}, e: e, notice: notice}
+func newEventDetail(ctx *views.Context, e query.Event, notice string) *eventDetail {
+	return &eventDetail{ScrollPage: views.NewScrollPage(ctx), ctx: ctx, e: e, notice: notice}
 }
 
+// UnsentWork implements views.Component: nothing is typed here.
+func (d *eventDetail) UnsentWork() string { return "" }
+
 // Update implements Component: it scrolls and is done on esc.
-func (d *eventDetail) Update(msg tea.Msg) (Component, tea.Cmd) {
-	if kp, ok := msg.(tea.KeyPressMsg); ok && d.key(kp, len(d.lines())) {
+func (d *eventDetail) Update(msg tea.Msg) (views.Component, tea.Cmd) {
+	if kp, ok := msg.(tea.KeyPressMsg); ok && d.Key(kp, len(d.lines())) {
 		return nil, nil
 	}
 	return d, nil
@@ -43,26 +47,26 @@ func (d *eventDetail) FullHelp() [][]key.Binding {
 
 // View implements Component.
 func (d *eventDetail) View() string {
-	return d.window(d.lines())
+	return d.Window(d.lines())
 }
 
 func (d *eventDetail) lines() []string {
-	st, w, e := d.ctx.Styles, d.width, d.e
+	st, w, e := d.ctx.Styles, d.Width(), d.e
 	if w <= 0 {
 		return nil
 	}
 	var out []string
 	add := func(s string) { out = append(out, text.Truncate(s, w)) }
-	valueW := max(w-detailKeyW-1, 1)
+	valueW := max(w-views.DetailKeyWidth-1, 1)
 	field := func(name, value string) {
-		add(st.Muted.Render(text.Fit("  "+name, detailKeyW)) + " " + value)
+		add(st.Muted.Render(text.Fit("  "+name, views.DetailKeyWidth)) + " " + value)
 	}
 	block := func(name, s string) {
 		for i, l := range text.Wrap(text.SanitizeMultiline(s), valueW) {
 			if i == 0 {
 				field(name, l)
 			} else {
-				add(strings.Repeat(" ", detailKeyW+1) + l)
+				add(strings.Repeat(" ", views.DetailKeyWidth+1) + l)
 			}
 		}
 	}
@@ -117,5 +121,5 @@ func (d *eventDetail) lines() []string {
 }
 
 func (d *eventDetail) styleKind(k query.EventKind) lipgloss.Style {
-	return (&Timeline{ctx: d.ctx}).kindStyle(k)
+	return (&Screen{ctx: d.ctx}).kindStyle(k)
 }

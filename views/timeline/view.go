@@ -1,4 +1,4 @@
-package views
+package timeline
 
 import (
 	"fmt"
@@ -10,6 +10,7 @@ import (
 	"charm.land/lipgloss/v2"
 
 	"github.com/vigilterm/vigil/query"
+	"github.com/vigilterm/vigil/views"
 	"github.com/vigilterm/vigil/views/text"
 	"github.com/vigilterm/vigil/views/widget"
 )
@@ -49,7 +50,7 @@ func KindName(k query.EventKind) string {
 
 // kindStyle colours a kind: alert states as the alerts screen does,
 // changes to the service as warnings, people's notes as the accent.
-func (t *Timeline) kindStyle(k query.EventKind) lipgloss.Style {
+func (t *Screen) kindStyle(k query.EventKind) lipgloss.Style {
 	st := t.ctx.Styles
 	switch k {
 	case query.EventAlertFiring:
@@ -79,20 +80,20 @@ var rowHidden = []string{"comment", "matchers", "start_time", "previous_start_ti
 
 // rowLabelOrder is the labels a row shows: where first (endpoint, job,
 // instance), then the rest by name.
-func (t *Timeline) rowLabelOrder(ls map[string]string) []string {
+func (t *Screen) rowLabelOrder(ls map[string]string) []string {
 	keep := make(map[string]string, len(ls))
 	for k, v := range ls {
 		if !slices.Contains(rowHidden, k) && v != "" {
 			keep[k] = v
 		}
 	}
-	return labelOrder(keep, t.ctx.Settings.EndpointLabel)
+	return views.LabelOrder(keep, t.ctx.Settings.EndpointLabel)
 }
 
 // rowSummary is the summary column. An alert's is its name, then (when
 // there is no labels column beside it) its labels, where first: the kind
 // already says its state.
-func (t *Timeline) rowSummary(e *query.Event) string {
+func (t *Screen) rowSummary(e *query.Event) string {
 	switch e.Kind {
 	case query.EventAlertFiring, query.EventAlertPending, query.EventAlertResolved:
 		name := e.Labels["alertname"]
@@ -120,7 +121,7 @@ func (t *Timeline) rowSummary(e *query.Event) string {
 	return e.Summary
 }
 
-func (t *Timeline) clock(at time.Time) string {
+func (t *Screen) clock(at time.Time) string {
 	at = at.In(t.ctx.Now().Location())
 	if t.timeW > 8 {
 		return at.Format("01-02 15:04")
@@ -128,7 +129,7 @@ func (t *Timeline) clock(at time.Time) string {
 	return at.Format("15:04:05")
 }
 
-func (t *Timeline) renderRow(r *tlRow, selected bool) string {
+func (t *Screen) renderRow(r *tlRow, selected bool) string {
 	st := t.ctx.Styles
 	e := &r.e
 	var row widget.Row
@@ -149,16 +150,16 @@ func (t *Timeline) renderRow(r *tlRow, selected bool) string {
 }
 
 // sourceNames are the sources of the last build, for the empty timeline.
-func (t *Timeline) sourceNames() string {
+func (t *Screen) sourceNames() string {
 	if len(t.sources) == 0 {
-		return Dash
+		return views.Dash
 	}
 	return strings.Join(t.sources, ", ")
 }
 
 // statusLines are the lines under the list: failed sources, the range
 // chooser, the filter.
-func (t *Timeline) statusLines() []string {
+func (t *Screen) statusLines() []string {
 	st := t.ctx.Styles
 	var lines []string
 	if t.err != nil {
@@ -184,8 +185,8 @@ func (t *Timeline) statusLines() []string {
 		}
 	}
 	switch {
-	case t.chooser.open:
-		lines = append(lines, st.Accent.Render(text.Fit(t.chooser.line(t.ctx.Keys), t.width)))
+	case t.chooser.Open:
+		lines = append(lines, st.Accent.Render(text.Fit(t.chooser.Line(t.ctx.Keys), t.width)))
 	case t.list.Prompt.IsOpen():
 		lines = append(lines, t.list.Prompt.View(st, t.width, "text in kind, summary or labels"))
 	case t.filter != "":
@@ -195,9 +196,9 @@ func (t *Timeline) statusLines() []string {
 }
 
 // header is the first line: the range, the order, how many, when.
-func (t *Timeline) header() string {
+func (t *Screen) header() string {
 	st := t.ctx.Styles
-	left := st.Title.Render("Timeline") + st.Muted.Render(" · last ") + st.Accent.Render(FormatDuration(t.rng))
+	left := st.Title.Render("Timeline") + st.Muted.Render(" · last ") + st.Accent.Render(views.FormatDuration(t.rng))
 	if t.data != nil {
 		left += st.Muted.Render(" · window ") + st.Accent.Render(text.Sanitize(t.data.WindowText(false)))
 	}
@@ -209,13 +210,13 @@ func (t *Timeline) header() string {
 	case t.loading:
 		right = st.Muted.Render("loading…")
 	case t.data != nil:
-		right = st.Muted.Render(fmt.Sprintf("%d event%s · at %s", len(t.data.Events), plural(len(t.data.Events)), t.data.Plan.Until.In(t.ctx.Now().Location()).Format("15:04:05")))
+		right = st.Muted.Render(fmt.Sprintf("%d event%s · at %s", len(t.data.Events), views.Plural(len(t.data.Events)), t.data.Plan.Until.In(t.ctx.Now().Location()).Format("15:04:05")))
 	}
 	return text.SpreadKeepLeft(left, right, t.width)
 }
 
-// View implements Screen. Only the visible rows are rendered.
-func (t *Timeline) View() string {
+// View implements views.Screen. Only the visible rows are rendered.
+func (t *Screen) View() string {
 	if t.width <= 0 || t.height <= 0 {
 		return ""
 	}
@@ -235,7 +236,7 @@ func (t *Timeline) View() string {
 	case len(t.data.Events) == 0 && len(t.data.Errors) > 0:
 		body = append(body, st.Error.Render(text.Fit("  unknown: no events from the sources that answered, and some failed (below)", t.width)))
 	case len(t.data.Events) == 0:
-		for _, l := range text.WrapWords("no events in the last "+FormatDuration(t.rng)+" (sources: "+t.sourceNames()+")", max(t.width-2, 1)) {
+		for _, l := range text.WrapWords("no events in the last "+views.FormatDuration(t.rng)+" (sources: "+t.sourceNames()+")", max(t.width-2, 1)) {
 			body = append(body, st.Muted.Render("  "+l))
 		}
 	default:
@@ -244,26 +245,26 @@ func (t *Timeline) View() string {
 	return widget.Frame(t.header(), body, t.listHeight(), t.statusLines(), t.width, t.height)
 }
 
-// Notes implements Screen.
-func (t *Timeline) Notes() []string {
+// Notes implements views.Screen.
+func (t *Screen) Notes() []string {
 	k, key := t.ctx.Keys, widget.Key
 	return []string{
 		"What happened in the context over the range, newest first: alerts (FIRING, PENDING, RESOLVED), THRESHOLD crossings of the error ratio and p99, DEPLOY, RESTART, DOWN and UP of targets, SILENCE+ and SILENCE- from Alertmanager, WRITE for vigil's own writes and NOTE for notes.",
 		"The crossings are read over the overview's window, shown in the header, as `vigil timeline` does; twin rules (same labels) are one alert; a target whose processes answer in turn has no RESTART.",
-		"Rebuilt every " + FormatDuration(TimelineRefresh) + " while shown and on " + key(k.Refresh) + "; " + key(k.RangeShorter) + " " + key(k.RangeLonger) + " " + key(k.RangeChoose) + " change the range.",
+		"Rebuilt every " + views.FormatDuration(Refresh) + " while shown and on " + key(k.Refresh) + "; " + key(k.RangeShorter) + " " + key(k.RangeLonger) + " " + key(k.RangeChoose) + " change the range.",
 		key(k.Open) + " opens an event: the alert's detail (with the ⚠ findings of its rule, the fix and the backtest, as on the Alerts screen), the silence's, the endpoint's charts at the event's time, or the note in full; " + key(k.Back) + " comes back.",
 		key(k.Note) + " adds a note from any screen; a source that failed is named under the list, never shown as no events.",
 	}
 }
 
 // ShortHelp implements help.KeyMap.
-func (t *Timeline) ShortHelp() []key.Binding {
+func (t *Screen) ShortHelp() []key.Binding {
 	k := t.ctx.Keys
 	switch {
-	case t.chooser.open, t.list.Prompt.IsOpen():
+	case t.chooser.Open, t.list.Prompt.IsOpen():
 		return []key.Binding{k.Apply, k.Cancel}
 	case !t.detail.Empty():
-		if _, ok := t.detail.Top().(*AlertDetail); ok {
+		if _, ok := t.detail.Top().(*views.AlertDetail); ok {
 			return []key.Binding{k.Back, k.Up, k.Down, k.Jump, k.Note, k.Help}
 		}
 		return []key.Binding{k.Back, k.Up, k.Down, k.Note, k.Help}
@@ -272,7 +273,7 @@ func (t *Timeline) ShortHelp() []key.Binding {
 }
 
 // FullHelp implements help.KeyMap.
-func (t *Timeline) FullHelp() [][]key.Binding {
+func (t *Screen) FullHelp() [][]key.Binding {
 	k := t.ctx.Keys
 	return [][]key.Binding{
 		k.Navigation(),

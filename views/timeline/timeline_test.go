@@ -1,4 +1,4 @@
-package views
+package timeline
 
 import (
 	"errors"
@@ -12,15 +12,17 @@ import (
 
 	"github.com/vigilterm/vigil/query"
 	"github.com/vigilterm/vigil/query/timeline"
+	"github.com/vigilterm/vigil/views"
+	"github.com/vigilterm/vigil/views/viewstest"
 )
 
 // sampleTimeline has one event of most kinds, oldest first as
 // query.Timeline orders them, with hostile text in a note.
 func sampleTimeline() *timeline.Timeline {
-	at := func(m int) time.Time { return fixedNow.Add(-time.Duration(m) * time.Minute) }
+	at := func(m int) time.Time { return viewstest.FixedNow.Add(-time.Duration(m) * time.Minute) }
 	firing := map[string]string{"alertname": "HighErrorRate", "severity": "critical", "path": "/api/checkout", "job": "flask"}
 	return &timeline.Timeline{
-		Plan: query.TimelinePlan{Since: fixedNow.Add(-2 * time.Hour), Until: fixedNow},
+		Plan: query.TimelinePlan{Since: viewstest.FixedNow.Add(-2 * time.Hour), Until: viewstest.FixedNow},
 		Events: []query.Event{
 			{Time: at(50), Kind: query.EventDeploy, Summary: "deploy on 10.0.0.1:5000 (job flask): version 1.2 → 1.3", Labels: map[string]string{"instance": "10.0.0.1:5000", "job": "flask"}, Source: query.TimelineChanges},
 			{Time: at(40), Kind: query.EventThreshold, Summary: "/api/checkout error ratio 31% above crit 5%", Labels: map[string]string{"path": "/api/checkout", "figure": "error_ratio", "level": "crit"}, Source: query.TimelineErrorRatio},
@@ -32,18 +34,18 @@ func sampleTimeline() *timeline.Timeline {
 	}
 }
 
-func newTestTimeline(t *testing.T, w, h int) *Timeline {
+func newTestTimeline(t *testing.T, w, h int) *Screen {
 	t.Helper()
-	tl := NewTimeline(testContext(t, "dark"))
+	tl := New(viewstest.Context(t, "dark"))
 	tl.SetSize(w, h)
-	tl.Update(TimelineMsg{Timeline: sampleTimeline(), Range: DefaultTimelineRange, Sources: []string{query.TimelineAlerts, query.TimelineSilences}})
+	tl.Update(Msg{Timeline: sampleTimeline(), Range: DefaultRange, Sources: []string{query.TimelineAlerts, query.TimelineSilences}})
 	return tl
 }
 
-func pressTL(tl *Timeline, keys ...string) tea.Cmd {
+func pressTL(tl *Screen, keys ...string) tea.Cmd {
 	var cmd tea.Cmd
 	for _, k := range keys {
-		_, cmd = tl.Update(keyMsg(k))
+		_, cmd = tl.Update(viewstest.Key(k))
 	}
 	return cmd
 }
@@ -85,7 +87,7 @@ func TestTimelineListsEventsNewestFirst(t *testing.T) {
 	// The filter keeps the events with every word.
 	pressTL(tl, "/")
 	for _, r := range "checkout crit" {
-		tl.Update(keyMsg(string(r)))
+		tl.Update(viewstest.Key(string(r)))
 	}
 	pressTL(tl, "enter")
 	if n := len(tl.Rows()); n != 2 {
@@ -99,23 +101,23 @@ func TestTimelineListsEventsNewestFirst(t *testing.T) {
 // A source that failed is named as unknown; the empty timeline of
 // sources that all answered says so and names them.
 func TestTimelineNamesFailedSourcesAndTheEmptyRange(t *testing.T) {
-	tl := NewTimeline(testContext(t, "dark"))
+	tl := New(viewstest.Context(t, "dark"))
 	tl.SetSize(80, 20)
 	if out := ansi.Strip(tl.View()); !strings.Contains(out, "building the timeline") {
 		t.Fatalf("before the first build:\n%s", out)
 	}
 	failed := &timeline.Timeline{Errors: []timeline.Error{{Source: query.TimelineSilences, Err: errors.New("dial tcp 127.0.0.1:9093: connection refused")}}}
-	tl.Update(TimelineMsg{Timeline: failed, Range: DefaultTimelineRange, Sources: []string{query.TimelineAlerts, query.TimelineSilences}})
+	tl.Update(Msg{Timeline: failed, Range: DefaultRange, Sources: []string{query.TimelineAlerts, query.TimelineSilences}})
 	out := ansi.Strip(tl.View())
 	if !strings.Contains(strings.Join(strings.Fields(out), " "), "unknown: alertmanager/silences failed: dial tcp 127.0.0.1:9093: connection refused") || strings.Contains(out, "no events in") {
 		t.Fatalf("failed source:\n%s", out)
 	}
-	tl.Update(TimelineMsg{Timeline: &timeline.Timeline{}, Range: DefaultTimelineRange, Sources: []string{query.TimelineAlerts, query.TimelineSilences}})
+	tl.Update(Msg{Timeline: &timeline.Timeline{}, Range: DefaultRange, Sources: []string{query.TimelineAlerts, query.TimelineSilences}})
 	out = ansi.Strip(tl.View())
 	if !strings.Contains(out, "no events in the last 2h (sources: prometheus/alerts, alertmanager/silences)") || strings.Contains(out, "unknown") {
 		t.Fatalf("empty timeline:\n%s", out)
 	}
-	tl.Update(TimelineMsg{Err: errors.New("the timeline needs a Prometheus source")})
+	tl.Update(Msg{Err: errors.New("the timeline needs a Prometheus source")})
 	if out := ansi.Strip(tl.View()); !strings.Contains(out, "unknown: timeline failed: the timeline needs a Prometheus source") || strings.Contains(out, "no events") {
 		t.Fatalf("no source:\n%s", out)
 	}
@@ -126,10 +128,10 @@ func TestTimelineNamesFailedSourcesAndTheEmptyRange(t *testing.T) {
 func TestTimelineRangeKeys(t *testing.T) {
 	tl := newTestTimeline(t, 80, 20)
 	cmd := pressTL(tl, "[")
-	if tl.Range() != time.Hour || !hasMsg[TimelineFetchMsg](cmd) {
+	if tl.Range() != time.Hour || !hasMsg[FetchMsg](cmd) {
 		t.Fatalf("range %s after [", tl.Range())
 	}
-	tl.Update(TimelineMsg{Timeline: &timeline.Timeline{}, Range: DefaultTimelineRange})
+	tl.Update(Msg{Timeline: &timeline.Timeline{}, Range: DefaultRange})
 	if len(tl.Rows()) != 6 {
 		t.Fatal("an answer for the old range replaced the events")
 	}
@@ -167,7 +169,7 @@ func TestTimelineEnterOpensTheRelatedView(t *testing.T) {
 	active := query.Alert{Name: "HighErrorRate", State: query.StateFiring, Severity: "critical",
 		Labels: map[string]string{"alertname": "HighErrorRate", "severity": "critical", "path": "/api/checkout", "job": "flask", "cluster": "eu"}}
 	silence := query.Silence{ID: "s-1", CreatedBy: "ann", Comment: "rolling back", State: "active"}
-	tl.Update(AlertsMsg{Alerts: []query.Alert{active}, Silences: []query.Silence{silence}})
+	tl.Update(views.AlertsMsg{Alerts: []query.Alert{active}, Silences: []query.Silence{silence}})
 	selectKind := func(k query.EventKind) {
 		t.Helper()
 		pressTL(tl, "g")
@@ -195,7 +197,7 @@ func TestTimelineEnterOpensTheRelatedView(t *testing.T) {
 
 	selectKind(query.EventAlertFiring)
 	cmd := pressTL(tl, "enter")
-	d, ok := tl.detail.Top().(*AlertDetail)
+	d, ok := tl.detail.Top().(*views.AlertDetail)
 	if !ok || d.Alert().Labels["cluster"] != "eu" {
 		t.Fatalf("enter on an active alert's event opened %T", tl.detail.Top())
 	}
@@ -203,17 +205,17 @@ func TestTimelineEnterOpensTheRelatedView(t *testing.T) {
 	if cmd == nil {
 		t.Fatal("the alert detail opened from the timeline asks for no history")
 	}
-	if want, ok := cmd().(AlertHistoryWantMsg); !ok || want.Alert.Name != "HighErrorRate" {
+	if want, ok := cmd().(views.AlertHistoryWantMsg); !ok || want.Alert.Name != "HighErrorRate" {
 		t.Fatalf("history request %#v", want)
 	}
-	tl.Update(AlertHistoryMsg{Key: d.Alert().Key(), Err: errors.New("bad_data: nope")})
+	tl.Update(views.AlertHistoryMsg{Key: d.Alert().Key(), Err: errors.New("bad_data: nope")})
 	if out := ansi.Strip(tl.View()); !strings.Contains(out, "history unknown: bad_data: nope") {
 		t.Fatalf("the history answer did not reach the detail:\n%s", out)
 	}
 	if out := ansi.Strip(tl.View()); !strings.Contains(out, "HighErrorRate") || !strings.Contains(out, "firing") || strings.Contains(out, "not active now") {
 		t.Fatalf("alert detail:\n%s", out)
 	}
-	if msg, ok := pressTL(tl, "J")().(JumpToEndpointMsg); !ok || msg.Endpoint != "/api/checkout" {
+	if msg, ok := pressTL(tl, "J")().(views.JumpToEndpointMsg); !ok || msg.Endpoint != "/api/checkout" {
 		t.Fatalf("J in the alert detail: %#v", msg)
 	}
 	back(query.EventAlertFiring)
@@ -228,7 +230,7 @@ func TestTimelineEnterOpensTheRelatedView(t *testing.T) {
 
 	selectKind(query.EventSilenceCreated)
 	pressTL(tl, "enter")
-	if _, ok := tl.detail.Top().(*silenceDetail); !ok || !strings.Contains(ansi.Strip(tl.View()), "Silence s-1") {
+	if _, ok := tl.detail.Top().(*eventDetail); ok || !strings.Contains(ansi.Strip(tl.View()), "Silence s-1") {
 		t.Fatalf("silence event opened %T:\n%s", tl.detail.Top(), ansi.Strip(tl.View()))
 	}
 	back(query.EventSilenceCreated)
@@ -269,14 +271,14 @@ func TestTimelineEnterOpensTheRelatedView(t *testing.T) {
 
 // Only the rows in view are drawn, and tiny sizes never panic.
 func TestTimelineManyEventsAndTinySizes(t *testing.T) {
-	tl := NewTimeline(testContext(t, "dark"))
+	tl := New(viewstest.Context(t, "dark"))
 	tl.SetSize(80, 20)
 	var ev []query.Event
 	for i := range 20000 {
-		ev = append(ev, query.Event{Time: fixedNow.Add(-time.Duration(20000-i) * 300 * time.Millisecond), Kind: query.EventRestart,
+		ev = append(ev, query.Event{Time: viewstest.FixedNow.Add(-time.Duration(20000-i) * 300 * time.Millisecond), Kind: query.EventRestart,
 			Summary: fmt.Sprintf("restart %d", i), Labels: map[string]string{"instance": "i"}})
 	}
-	tl.Update(TimelineMsg{Timeline: &timeline.Timeline{Events: ev}, Range: DefaultTimelineRange})
+	tl.Update(Msg{Timeline: &timeline.Timeline{Events: ev}, Range: DefaultRange})
 	drawn := 0
 	tl.list.Render(func(*tlRow, bool) string { drawn++; return "" })
 	if drawn != tl.listHeight() || drawn != 19 {
@@ -314,8 +316,8 @@ func TestTimelineCursorFollowsTheEventAcrossBuilds(t *testing.T) {
 			next.Events[i].Labels["value"] = "33%"
 		}
 	}
-	next.Events = append(next.Events, query.Event{Time: fixedNow, Kind: query.EventRestart, Summary: "restart of a", Labels: map[string]string{"instance": "a"}})
-	tl.Update(TimelineMsg{Timeline: next, Range: DefaultTimelineRange})
+	next.Events = append(next.Events, query.Event{Time: viewstest.FixedNow, Kind: query.EventRestart, Summary: "restart of a", Labels: map[string]string{"instance": "a"}})
+	tl.Update(Msg{Timeline: next, Range: DefaultRange})
 	if e, _ := tl.Selected(); e.Kind != query.EventAlertFiring || tl.list.Cursor() != 4 {
 		t.Fatalf("cursor on %s at %d after a build, want the firing alert at 4", e.Kind, tl.list.Cursor())
 	}
@@ -325,13 +327,13 @@ func TestTimelineCursorFollowsTheEventAcrossBuilds(t *testing.T) {
 // half the line blank: the summary column keeps the longest summary's
 // width, the labels the rest.
 func TestTimelineWideLabelsNotCut(t *testing.T) {
-	tl := NewTimeline(testContext(t, "dark"))
+	tl := New(viewstest.Context(t, "dark"))
 	tl.SetSize(200, 20)
 	labels := map[string]string{"alertname": "SlowAPIResponses", "path": "/api/search", "job": "flask",
 		"instance": "127.0.0.1:43031", "method": "GET", "ruleset": "corrected", "severity": "warning"}
-	tl.Update(TimelineMsg{Range: DefaultTimelineRange, Timeline: &timeline.Timeline{
-		Plan:   query.TimelinePlan{Since: fixedNow.Add(-2 * time.Hour), Until: fixedNow},
-		Events: []query.Event{{Time: fixedNow.Add(-time.Minute), Kind: query.EventAlertFiring, Labels: labels, Source: query.TimelineAlerts}},
+	tl.Update(Msg{Range: DefaultRange, Timeline: &timeline.Timeline{
+		Plan:   query.TimelinePlan{Since: viewstest.FixedNow.Add(-2 * time.Hour), Until: viewstest.FixedNow},
+		Events: []query.Event{{Time: viewstest.FixedNow.Add(-time.Minute), Kind: query.EventAlertFiring, Labels: labels, Source: query.TimelineAlerts}},
 	}})
 	row := rowWithText(ansi.Strip(tl.View()), "FIRING")
 	for _, want := range []string{"instance=127.0.0.1:43031", "ruleset=corrected", "method=GET"} {
