@@ -37,37 +37,37 @@ func DownsampleMax(values []float64, width int) []float64 {
 	return out
 }
 
-// lineKind is what a chart line stands for; it picks the line's style and,
+// LineKind is what a chart line stands for; it picks the line's style and,
 // for thresholds and comparisons, its glyphs.
-type lineKind int
+type LineKind int
 
 const (
-	lineData lineKind = iota
-	lineCompare
-	lineWarn
-	lineCrit
+	LineData LineKind = iota
+	LineCompare
+	LineWarn
+	LineCrit
 )
 
-// chartLine is one line of a chart. series picks the colour of a data or
+// ChartLine is one line of a chart. Series picks the colour of a data or
 // comparison line among the graph series styles.
-type chartLine struct {
-	values []float64
-	kind   lineKind
-	series int
+type ChartLine struct {
+	Values []float64
+	Kind   LineKind
+	Series int
 	// now is the current value of a data line (NaN when unknown).
-	now float64
+	Now float64
 }
 
-// chartSpec is a chart to draw in width×height cells (the plot and its
+// ChartSpec is a chart to draw in width×height cells (the plot and its
 // y-axis labels; the caption and the time axis are drawn by the caller).
-type chartSpec struct {
-	lines  []chartLine
-	format func(float64) string // a y-axis label, unit included
-	width  int
-	height int
+type ChartSpec struct {
+	Lines  []ChartLine
+	Format func(float64) string // a y-axis label, unit included
+	Width  int
+	Height int
 	// floor is the least top of the y axis (so a threshold line or a
 	// little traffic does not fill the whole height).
-	floor float64
+	Floor float64
 }
 
 // fitTop is the top of a y axis of the given intervals, at least need,
@@ -112,14 +112,14 @@ func fitTop(need float64, marks []float64, intervals int) float64 {
 // on no row (fitTop found no top for it), on the zero row, or on the row
 // of a line placed before it (crit before warn), is not drawn: its value is
 // in the caption. The rows' labels stay evenly spaced.
-func placeMarks(lines []chartLine, data [][]float64, top float64, intervals int) (labels map[int]float64, drop map[int]bool) {
+func placeMarks(lines []ChartLine, data [][]float64, top float64, intervals int) (labels map[int]float64, drop map[int]bool) {
 	labels, drop = map[int]float64{}, map[int]bool{}
-	for _, kind := range []lineKind{lineCrit, lineWarn} {
+	for _, kind := range []LineKind{LineCrit, LineWarn} {
 		for i, l := range lines {
-			if l.kind != kind || len(l.values) == 0 {
+			if l.Kind != kind || len(l.Values) == 0 {
 				continue
 			}
-			v := l.values[0]
+			v := l.Values[0]
 			x := v / top * float64(intervals)
 			row := int(math.Round(x))
 			// Off its row, the line would be read at another value: not
@@ -172,13 +172,13 @@ type chartPainter struct {
 	st *themes.Styles
 }
 
-func (cp chartPainter) style(kind lineKind, series int) painter {
+func (cp chartPainter) style(kind LineKind, series int) painter {
 	switch kind {
-	case lineWarn:
+	case LineWarn:
 		return newPainter(cp.st.ThresholdWarn)
-	case lineCrit:
+	case LineCrit:
 		return newPainter(cp.st.ThresholdCrit)
-	case lineCompare:
+	case LineCompare:
 		return newPainter(cp.st.Muted)
 	}
 	return newPainter(cp.st.Series(series))
@@ -186,28 +186,28 @@ func (cp chartPainter) style(kind lineKind, series int) painter {
 
 // plot draws the chart in exactly spec.height lines of at most spec.width
 // cells. It returns nil when the size leaves no room for a plot.
-func (cp chartPainter) plot(spec chartSpec) []string {
-	cols := PlotColumns(spec.width)
-	if cols < 2 || spec.height < 2 {
+func (cp chartPainter) plot(spec ChartSpec) []string {
+	cols := PlotColumns(spec.Width)
+	if cols < 2 || spec.Height < 2 {
 		return nil
 	}
-	top := spec.floor
-	data := make([][]float64, 0, len(spec.lines))
-	colors := make([]asciigraph.AnsiColor, 0, len(spec.lines))
-	chars := make([]asciigraph.CharSet, 0, len(spec.lines))
+	top := spec.Floor
+	data := make([][]float64, 0, len(spec.Lines))
+	colors := make([]asciigraph.AnsiColor, 0, len(spec.Lines))
+	chars := make([]asciigraph.CharSet, 0, len(spec.Lines))
 	painters := map[int]painter{
 		tagAxis:  newPainter(cp.st.GraphAxis),
 		tagLabel: newPainter(cp.st.GraphAxis),
 	}
 	n := 0
-	for _, l := range spec.lines {
-		n = max(n, min(len(l.values), cols))
+	for _, l := range spec.Lines {
+		n = max(n, min(len(l.Values), cols))
 	}
 	if n < 2 {
 		n = 2
 	}
-	for i, l := range spec.lines {
-		v := DownsampleMax(l.values, cols)
+	for i, l := range spec.Lines {
+		v := DownsampleMax(l.Values, cols)
 		row := make([]float64, n)
 		for j := range row {
 			row[j] = math.NaN()
@@ -224,13 +224,13 @@ func (cp chartPainter) plot(spec chartSpec) []string {
 		data = append(data, row)
 		tag := tagBase + i
 		colors = append(colors, asciigraph.AnsiColor(tag))
-		painters[tag] = cp.style(l.kind, l.series)
-		switch l.kind {
-		case lineWarn:
+		painters[tag] = cp.style(l.Kind, l.Series)
+		switch l.Kind {
+		case LineWarn:
 			chars = append(chars, warnChars)
-		case lineCrit:
+		case LineCrit:
 			chars = append(chars, critChars)
-		case lineCompare:
+		case LineCompare:
 			chars = append(chars, compareChars)
 		default:
 			chars = append(chars, asciigraph.DefaultCharSet)
@@ -242,17 +242,17 @@ func (cp chartPainter) plot(spec chartSpec) []string {
 	if !(top > 0) {
 		top = 1
 	}
-	intervals := spec.height - 1
+	intervals := spec.Height - 1
 	var marks []float64
-	for _, kind := range []lineKind{lineCrit, lineWarn} {
-		for _, l := range spec.lines {
-			if l.kind == kind && len(l.values) > 0 {
-				marks = append(marks, l.values[0])
+	for _, kind := range []LineKind{LineCrit, LineWarn} {
+		for _, l := range spec.Lines {
+			if l.Kind == kind && len(l.Values) > 0 {
+				marks = append(marks, l.Values[0])
 			}
 		}
 	}
 	top = fitTop(top, marks, intervals)
-	labels, drop := placeMarks(spec.lines, data, top, intervals)
+	labels, drop := placeMarks(spec.Lines, data, top, intervals)
 	if len(drop) > 0 {
 		keep := 0
 		for i := range data {
@@ -263,9 +263,9 @@ func (cp chartPainter) plot(spec chartSpec) []string {
 		}
 		data, colors, chars = data[:keep], colors[:keep], chars[:keep]
 	}
-	format := spec.format
+	format := spec.Format
 	out := asciigraph.PlotMany(data,
-		asciigraph.Height(spec.height-1),
+		asciigraph.Height(spec.Height-1),
 		asciigraph.LowerBound(0),
 		asciigraph.UpperBound(top),
 		asciigraph.Offset(2),
@@ -285,14 +285,14 @@ func (cp chartPainter) plot(spec chartSpec) []string {
 	)
 	lines := strings.Split(out, "\n")
 	for i, l := range lines {
-		lines[i] = text.Truncate(repaint(l, painters), spec.width)
+		lines[i] = text.Truncate(repaint(l, painters), spec.Width)
 	}
 	// asciigraph rounds the rows; the block is always spec.height lines.
-	for len(lines) < spec.height {
+	for len(lines) < spec.Height {
 		lines = append([]string{""}, lines...)
 	}
-	if len(lines) > spec.height {
-		lines = lines[len(lines)-spec.height:]
+	if len(lines) > spec.Height {
+		lines = lines[len(lines)-spec.Height:]
 	}
 	return lines
 }
@@ -338,9 +338,9 @@ func repaint(s string, painters map[int]painter) string {
 	return b.String()
 }
 
-// timeAxis is the line under a plot of cols points from start to end: the
+// TimeAxis is the line under a plot of cols points from start to end: the
 // start, middle and end times under their columns, after the label gutter.
-func timeAxis(start, end time.Time, cols, width int) string {
+func TimeAxis(start, end time.Time, cols, width int) string {
 	if cols < 2 || width <= chartPrefixW {
 		return ""
 	}

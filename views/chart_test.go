@@ -26,9 +26,9 @@ func TestChartThresholdLinesSitOnTheirValue(t *testing.T) {
 		for h := 3; h <= 30; h++ {
 			data := flat(top/2, 40)
 			data[20] = top
-			plot := cp.plot(chartSpec{lines: []chartLine{
-				{values: flat(warn, 40), kind: lineWarn}, {values: flat(crit, 40), kind: lineCrit}, {values: data},
-			}, format: FormatPercent, width: 60, height: h})
+			plot := cp.plot(ChartSpec{Lines: []ChartLine{
+				{Values: flat(warn, 40), Kind: LineWarn}, {Values: flat(crit, 40), Kind: LineCrit}, {Values: data},
+			}, Format: FormatPercent, Width: 60, Height: h})
 			if len(plot) != h {
 				t.Fatalf("top %v height %d: %d lines", top, h, len(plot))
 			}

@@ -264,22 +264,22 @@ func (db *Dashboard) graph(p *grafana.Panel, pd *grafana.PanelData, w, h int) []
 		lines = append(lines, text.Truncate(b.String(), w))
 	}
 	plotH := h - len(lines) - 1
-	spec := chartSpec{format: func(v float64) string { return grafana.Format(v, f.Unit, f.Decimals) }, width: w, height: plotH}
+	spec := ChartSpec{Format: func(v float64) string { return grafana.Format(v, f.Unit, f.Decimals) }, Width: w, Height: plotH}
 	n := 0
 	for k, s := range ser {
-		spec.lines = append(spec.lines, chartLine{values: s.Values, kind: lineData, series: k})
+		spec.Lines = append(spec.Lines, ChartLine{Values: s.Values, Kind: LineData, Series: k})
 		n = max(n, len(s.Values))
 	}
 	if f.Min != nil {
-		spec.floor = math.Max(spec.floor, 0)
+		spec.Floor = math.Max(spec.Floor, 0)
 	}
-	plot := drawPanelChart(st, spec)
+	plot := DrawChart(st, spec)
 	if plot == nil {
 		// Too small for a chart: the current values.
 		return append(lines, st.Muted.Render(text.Fit("(too small for a graph)", w)))
 	}
 	lines = append(lines, plot...)
-	lines = append(lines, st.Muted.Render(timeAxis(pd.Start, pd.End, min(PlotColumns(w), max(n, 2)), w)))
+	lines = append(lines, st.Muted.Render(TimeAxis(pd.Start, pd.End, min(PlotColumns(w), max(n, 2)), w)))
 	return lines
 }
 
@@ -350,7 +350,7 @@ func (db *Dashboard) heatmap(p *grafana.Panel, pd *grafana.PanelData, w, h int) 
 		}
 		out = append(out, st.Muted.Render(text.PadLeft(text.Truncate(text.Sanitize(lab), labW), labW))+" "+st.Level(themes.LevelWarn).Render(b.String()))
 	}
-	out = append(out, st.Muted.Render(strings.Repeat(" ", labW+1)+timeAxis(pd.Start, pd.End, cols, max(w-labW-1, 1))))
+	out = append(out, st.Muted.Render(strings.Repeat(" ", labW+1)+TimeAxis(pd.Start, pd.End, cols, max(w-labW-1, 1))))
 	return out
 }
 

@@ -24,7 +24,7 @@ func (e *Endpoint) chartBlock(c query.DetailChart, w, h int) []string {
 		name   string
 		format func(float64) string
 		value  func(float64) string
-		lines  []chartLine
+		lines  []ChartLine
 		floor  float64
 		cap    []string
 		level  = func(float64) themes.Level { return themes.LevelNone }
@@ -52,30 +52,30 @@ func (e *Endpoint) chartBlock(c query.DetailChart, w, h int) []string {
 		}
 		return math.NaN()
 	}
-	data := func(n string, series int) chartLine {
-		return chartLine{values: get(n), series: series, now: now(n)}
+	data := func(n string, series int) ChartLine {
+		return ChartLine{Values: get(n), Series: series, Now: now(n)}
 	}
 	switch c {
 	case query.ChartErrorRatio:
 		name, format, value = "error ratio", FormatPercent, FormatPercent
 		warn, crit = th.ErrorRatioWarn, th.ErrorRatioCrit
 		level = func(v float64) themes.Level { return ThemeLevel(v, th.ErrorLevel(v)) }
-		lines = append(lines, chartLine{values: get(query.SeriesErrorRatio + query.CompareSuffix), kind: lineCompare},
+		lines = append(lines, ChartLine{Values: get(query.SeriesErrorRatio + query.CompareSuffix), Kind: LineCompare},
 			data(query.SeriesErrorRatio, 0))
 	case query.ChartLatency:
 		name, format, value = "latency", FormatSeconds, FormatSeconds
 		warn, crit = th.P99Warn.Seconds(), th.P99Crit.Seconds()
 		level = func(v float64) themes.Level { return ThemeLevel(v, th.P99Level(v)) }
 		lines = append(lines,
-			chartLine{values: get(query.SeriesP50 + query.CompareSuffix), kind: lineCompare},
-			chartLine{values: get(query.SeriesP99 + query.CompareSuffix), kind: lineCompare},
+			ChartLine{Values: get(query.SeriesP50 + query.CompareSuffix), Kind: LineCompare},
+			ChartLine{Values: get(query.SeriesP99 + query.CompareSuffix), Kind: LineCompare},
 			data(query.SeriesP50, 1),
 			data(query.SeriesP99, 0))
 	case query.ChartRPS:
 		name = "requests/s"
 		format = func(v float64) string { return FormatRPS(v) + "/s" }
 		value = withUnit(FormatRPS, "/s")
-		lines = append(lines, chartLine{values: get(query.SeriesRPS + query.CompareSuffix), kind: lineCompare},
+		lines = append(lines, ChartLine{Values: get(query.SeriesRPS + query.CompareSuffix), Kind: LineCompare},
 			data(query.SeriesRPS, 2))
 	case query.ChartExceptions:
 		src := query.SeriesStatus500
@@ -87,7 +87,7 @@ func (e *Endpoint) chartBlock(c query.DetailChart, w, h int) []string {
 		}
 		format = func(v float64) string { return FormatRPS(v) + "/m" }
 		value = withUnit(FormatRPS, "/min")
-		lines = append(lines, chartLine{values: get(src + query.CompareSuffix), kind: lineCompare},
+		lines = append(lines, ChartLine{Values: get(src + query.CompareSuffix), Kind: LineCompare},
 			data(src, 3))
 	}
 	// The current value and the maximum over the range of each data line,
@@ -98,10 +98,10 @@ func (e *Endpoint) chartBlock(c query.DetailChart, w, h int) []string {
 	}
 	for i := len(lines) - 1; i >= 0; i-- {
 		l := lines[i]
-		if l.kind != lineData {
+		if l.Kind != LineData {
 			continue
 		}
-		cur, mx := l.now, query.Max(l.values)
+		cur, mx := l.Now, query.Max(l.Values)
 		if !query.Missing(cur) && (query.Missing(mx) || cur > mx) {
 			// The current figure is newer than the range's last point:
 			// the max over the range includes it.
@@ -109,7 +109,7 @@ func (e *Endpoint) chartBlock(c query.DetailChart, w, h int) []string {
 		}
 		label := ""
 		if c == query.ChartLatency {
-			label = map[int]string{0: "p99 ", 1: "p50 "}[l.series]
+			label = map[int]string{0: "p99 ", 1: "p50 "}[l.Series]
 		}
 		cap = append(cap, label+painters[level(cur)].paint(value(cur))+st.Muted.Render(" max ")+painters[level(mx)].paint(value(mx)))
 	}
@@ -117,22 +117,22 @@ func (e *Endpoint) chartBlock(c query.DetailChart, w, h int) []string {
 	if warn > 0 || crit > 0 {
 		n := 0
 		for _, l := range lines {
-			n = max(n, len(l.values))
+			n = max(n, len(l.Values))
 		}
 		n = max(n, 2)
-		th := func(v float64, k lineKind) chartLine {
+		th := func(v float64, k LineKind) ChartLine {
 			vals := make([]float64, n)
 			for i := range vals {
 				vals[i] = v
 			}
-			return chartLine{values: vals, kind: k}
+			return ChartLine{Values: vals, Kind: k}
 		}
-		var ts []chartLine
+		var ts []ChartLine
 		if warn > 0 {
-			ts = append(ts, th(warn, lineWarn))
+			ts = append(ts, th(warn, LineWarn))
 		}
 		if crit > 0 {
-			ts = append(ts, th(crit, lineCrit))
+			ts = append(ts, th(crit, LineCrit))
 		}
 		lines = append(ts, lines...)
 		floor = warn
@@ -154,8 +154,8 @@ func (e *Endpoint) chartBlock(c query.DetailChart, w, h int) []string {
 	if e.compare != query.CompareOff {
 		cmp := ""
 		for _, l := range lines {
-			if l.kind == lineCompare && len(l.values) > 0 {
-				cmp = value(query.Last(l.values))
+			if l.Kind == LineCompare && len(l.Values) > 0 {
+				cmp = value(query.Last(l.Values))
 				if c == query.ChartLatency {
 					cmp = value(query.Last(get(query.SeriesP99 + query.CompareSuffix)))
 				}
@@ -176,7 +176,7 @@ func (e *Endpoint) chartBlock(c query.DetailChart, w, h int) []string {
 	plotH := h - 2
 	hasData := false
 	for _, l := range lines {
-		if l.kind == lineData && !query.Missing(query.Max(l.values)) {
+		if l.Kind == LineData && !query.Missing(query.Max(l.Values)) {
 			hasData = true
 		}
 	}
@@ -195,12 +195,12 @@ func (e *Endpoint) chartBlock(c query.DetailChart, w, h int) []string {
 	for _, l := range lines {
 		// The axis reaches the current figure the caption shows, though
 		// the range's last point may not have it yet.
-		if l.kind == lineData && !query.Missing(l.now) && l.now > floor {
-			floor = l.now
+		if l.Kind == LineData && !query.Missing(l.Now) && l.Now > floor {
+			floor = l.Now
 		}
 	}
 	cp := chartPainter{st: st}
-	spec := chartSpec{lines: lines, format: format, width: w, height: plotH, floor: floor}
+	spec := ChartSpec{Lines: lines, Format: format, Width: w, Height: plotH, Floor: floor}
 	if e.data == nil {
 		return text.FitBlock(append(out, cp.plot(spec)...), w, h)
 	}
@@ -211,7 +211,7 @@ func (e *Endpoint) chartBlock(c query.DetailChart, w, h int) []string {
 	// three rows; else the list above the charts has them.
 	ms := placeMarkers(e.markerEvents(), start, p.End, n)
 	if len(ms) > 0 && plotH > 3 {
-		spec.height--
+		spec.Height--
 	} else {
 		ms = nil
 	}
@@ -219,7 +219,7 @@ func (e *Endpoint) chartBlock(c query.DetailChart, w, h int) []string {
 	if len(ms) > 0 {
 		out = append(out, markerRow(st, ms, chartPrefixW-1, w))
 	}
-	out = append(out, st.GraphAxis.Render(timeAxis(start.In(e.loc()), p.End.In(e.loc()), n, w)))
+	out = append(out, st.GraphAxis.Render(TimeAxis(start.In(e.loc()), p.End.In(e.loc()), n, w)))
 	return text.FitBlock(out, w, h)
 }
 

@@ -401,7 +401,7 @@ func TestChartGapsAreBlank(t *testing.T) {
 	nan := math.NaN()
 	vals := []float64{5, 5, 5, nan, nan, nan, nan, 5, 5, 5}
 	cp := chartPainter{st: testContext(t, "dark").Styles}
-	lines := cp.plot(chartSpec{lines: []chartLine{{values: vals}}, format: FormatRPS, width: PlotColumnsInverse(len(vals)), height: 6})
+	lines := cp.plot(ChartSpec{Lines: []ChartLine{{Values: vals}}, Format: FormatRPS, Width: PlotColumnsInverse(len(vals)), Height: 6})
 	if len(lines) != 6 {
 		t.Fatalf("%d lines", len(lines))
 	}
@@ -418,7 +418,7 @@ func TestChartGapsAreBlank(t *testing.T) {
 		}
 	}
 	// An all-NaN chart does not panic and draws no line.
-	lines = cp.plot(chartSpec{lines: []chartLine{{values: []float64{nan, nan, nan}}}, format: FormatRPS, width: 40, height: 5})
+	lines = cp.plot(ChartSpec{Lines: []ChartLine{{Values: []float64{nan, nan, nan}}}, Format: FormatRPS, Width: 40, Height: 5})
 	for _, l := range lines {
 		if strings.ContainsAny(ansi.Strip(l), "─╭╮╰╯") {
 			t.Fatalf("a line drawn from no data: %q", l)
@@ -436,7 +436,7 @@ func TestPlotColumnsMatchAsciigraph(t *testing.T) {
 		for i := range vals {
 			vals[i] = float64(i % 7)
 		}
-		lines := cp.plot(chartSpec{lines: []chartLine{{values: vals}}, format: FormatRPS, width: w + 50, height: 8})
+		lines := cp.plot(ChartSpec{Lines: []ChartLine{{Values: vals}}, Format: FormatRPS, Width: w + 50, Height: 8})
 		widest := 0
 		for _, l := range lines {
 			widest = max(widest, ansi.StringWidth(l))
@@ -463,13 +463,13 @@ func BenchmarkChartRender(b *testing.B) {
 		}
 		return v
 	}
-	spec := chartSpec{
-		lines: []chartLine{
-			{values: mk(1), kind: lineWarn}, {values: mk(2), kind: lineCrit},
-			{values: mk(0.08), kind: lineCompare}, {values: mk(0.4), kind: lineCompare},
-			{values: mk(0.1), series: 1}, {values: mk(0.5), series: 0},
+	spec := ChartSpec{
+		Lines: []ChartLine{
+			{Values: mk(1), Kind: LineWarn}, {Values: mk(2), Kind: LineCrit},
+			{Values: mk(0.08), Kind: LineCompare}, {Values: mk(0.4), Kind: LineCompare},
+			{Values: mk(0.1), Series: 1}, {Values: mk(0.5), Series: 0},
 		},
-		format: FormatSeconds, width: 200, height: 20, floor: 1.25,
+		Format: FormatSeconds, Width: 200, Height: 20, Floor: 1.25,
 	}
 	cp := chartPainter{st: ctx.Styles}
 	b.ReportAllocs()

@@ -316,7 +316,7 @@ func (p *Panels) graph(sp query.PanelSpec, r *query.RangeData, w, h int) []strin
 		lines = append(lines, text.Truncate(b.String(), w))
 	}
 	plotH := h - len(lines) - 1
-	spec := chartSpec{format: func(v float64) string { return formatPanelValue(v, sp.Unit) }, width: w, height: plotH}
+	spec := ChartSpec{Format: func(v float64) string { return formatPanelValue(v, sp.Unit) }, Width: w, Height: plotH}
 	n := 0
 	for _, s := range r.Series {
 		n = max(n, len(s.Values))
@@ -325,8 +325,8 @@ func (p *Panels) graph(sp query.PanelSpec, r *query.RangeData, w, h int) []strin
 	// data must stay visible where it crosses a threshold.
 	for _, t := range []struct {
 		v    *float64
-		kind lineKind
-	}{{sp.Warn, lineWarn}, {sp.Crit, lineCrit}} {
+		kind LineKind
+	}{{sp.Warn, LineWarn}, {sp.Crit, LineCrit}} {
 		if t.v == nil {
 			continue
 		}
@@ -334,22 +334,23 @@ func (p *Panels) graph(sp query.PanelSpec, r *query.RangeData, w, h int) []strin
 		for i := range vals {
 			vals[i] = *t.v
 		}
-		spec.lines = append(spec.lines, chartLine{values: vals, kind: t.kind})
+		spec.Lines = append(spec.Lines, ChartLine{Values: vals, Kind: t.kind})
 	}
 	for i, s := range r.Series {
-		spec.lines = append(spec.lines, chartLine{values: s.Values, kind: lineData, series: i})
+		spec.Lines = append(spec.Lines, ChartLine{Values: s.Values, Kind: LineData, Series: i})
 	}
-	plot := drawPanelChart(st, spec)
+	plot := DrawChart(st, spec)
 	if plot == nil {
 		return append(lines, st.Muted.Render(text.Fit("(too small for a graph)", w)))
 	}
 	lines = append(lines, plot...)
-	lines = append(lines, st.Muted.Render(timeAxis(r.Start, r.End, min(PlotColumns(w), max(n, 2)), w)))
+	lines = append(lines, st.Muted.Render(TimeAxis(r.Start, r.End, min(PlotColumns(w), max(n, 2)), w)))
 	return lines
 }
 
-// drawPanelChart is the one place panels and the PromQL graph draw a chart.
-func drawPanelChart(st *themes.Styles, spec chartSpec) []string {
+// DrawChart is the one place the screens draw a chart (panels, the PromQL
+// graph, the dashboard).
+func DrawChart(st *themes.Styles, spec ChartSpec) []string {
 	return chartPainter{st: st}.plot(spec)
 }
 

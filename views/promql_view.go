@@ -211,10 +211,10 @@ func (p *PromQL) graphView(h int) []string {
 	if p.graphReq.Alertname != "" {
 		reserve += 2 // the markers' legend and their row
 	}
-	spec := chartSpec{format: formatNumber, width: p.width, height: max(h-reserve, 2)}
+	spec := ChartSpec{Format: formatNumber, Width: p.width, Height: max(h-reserve, 2)}
 	n := 0
 	for i, s := range r.Series {
-		spec.lines = append(spec.lines, chartLine{values: s.Values, kind: lineData, series: i})
+		spec.Lines = append(spec.Lines, ChartLine{Values: s.Values, Kind: LineData, Series: i})
 		n = max(n, len(s.Values))
 	}
 	if t := p.graphReq.Threshold; t != nil {
@@ -222,9 +222,9 @@ func (p *PromQL) graphView(h int) []string {
 		for i := range vals {
 			vals[i] = *t
 		}
-		spec.lines = append(spec.lines, chartLine{values: vals, kind: lineCrit})
+		spec.Lines = append(spec.Lines, ChartLine{Values: vals, Kind: LineCrit})
 	}
-	plot := drawPanelChart(st, spec)
+	plot := DrawChart(st, spec)
 	if plot == nil {
 		return append(lines, st.Muted.Render("(too small for a graph)"))
 	}
@@ -249,7 +249,7 @@ func (p *PromQL) graphView(h int) []string {
 		}
 	}
 	lines = append(lines, plot...)
-	axis := timeAxis(r.Start, r.End, cols, p.width)
+	axis := TimeAxis(r.Start, r.End, cols, p.width)
 	if m := p.graphReq.Marker; !m.IsZero() && m.After(r.Start) && r.End.After(r.Start) {
 		cols := min(PlotColumns(p.width), max(n, 2))
 		at := chartPrefixW - 1 + int(float64(cols-1)*m.Sub(r.Start).Seconds()/r.End.Sub(r.Start).Seconds())
