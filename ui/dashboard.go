@@ -13,6 +13,7 @@ import (
 	"github.com/vigilterm/vigil/query/grafana"
 	"github.com/vigilterm/vigil/query/poll"
 	"github.com/vigilterm/vigil/views"
+	dashboardview "github.com/vigilterm/vigil/views/dashboard"
 )
 
 // dashResult is one refresh of a dashboard: the panels shown and the
@@ -26,7 +27,7 @@ type dashResult struct {
 	// gen is the picker's generation of the variables asked with.
 	gen int
 	// of is the screen asked for: every dashboard's results share a type.
-	of *views.Dashboard
+	of *dashboardview.Screen
 }
 
 // dashboardPart keeps a Grafana dashboard fresh while it is shown: one
@@ -35,7 +36,7 @@ type dashResult struct {
 type dashboardPart struct {
 	m      *Model
 	tab    *tab
-	screen *views.Dashboard
+	screen *dashboardview.Screen
 	src    grafana.Source
 	set    map[string][]string
 	feed   *feed[dashResult]
@@ -70,7 +71,7 @@ func buildDashboards(m *Model, t *tab) []part {
 		}
 		o := pollerOptions(m, m.cfg.Prometheus.Timeout.D()+time.Second, 0)
 		o.Interval = interval
-		p := &dashboardPart{m: m, tab: t, screen: views.NewDashboard(m.ctx, d), src: m.opts.DashboardSource,
+		p := &dashboardPart{m: m, tab: t, screen: dashboardview.New(m.ctx, d), src: m.opts.DashboardSource,
 			set: m.opts.DashboardVars, feed: newFeed(poll.New[dashResult](nil, o))}
 		t.push(p.screen)
 		parts = append(parts, p)
@@ -90,12 +91,12 @@ func (p *dashboardPart) update(msg tea.Msg) (tea.Cmd, bool) {
 			return nil, false
 		}
 		return p.start(time.Time{}), true
-	case views.DashboardWantMsg:
+	case dashboardview.WantMsg:
 		if !p.shown() {
 			return nil, false
 		}
 		return p.start(time.Time{}), true
-	case views.DashboardSetVarMsg:
+	case dashboardview.SetVarMsg:
 		if !p.shown() {
 			return nil, false
 		}
@@ -131,7 +132,7 @@ func (p *dashboardPart) update(msg tea.Msg) (tea.Cmd, bool) {
 				p.m.log.Warn("dashboard panel failed", "panel", p.screen.Grafana().Panels[i].Title, "err", err)
 			}
 		}
-		_, cmd := p.screen.Update(views.DashboardDataMsg{Data: r.data, Vars: r.vars, Range: r.rng})
+		_, cmd := p.screen.Update(dashboardview.DataMsg{Data: r.data, Vars: r.vars, Range: r.rng})
 		return cmd, true
 	}
 	return nil, false

@@ -10,7 +10,7 @@ import (
 	"github.com/vigilterm/vigil"
 	"github.com/vigilterm/vigil/query"
 	"github.com/vigilterm/vigil/query/grafana"
-	"github.com/vigilterm/vigil/views"
+	dashboardview "github.com/vigilterm/vigil/views/dashboard"
 )
 
 // loadDashboards reads every [[dashboards]] and --dashboard before the
@@ -61,7 +61,7 @@ func snapshotDashboards(cfg *vigil.Config, format string, stdout io.Writer) erro
 	src := grafana.FromPrometheus(prom)
 	now := time.Now()
 	failed := 0
-	var snaps []views.DashboardSnapshot
+	var snaps []dashboardview.Snapshot
 	for _, d := range ds {
 		rng := d.Range
 		if rng <= 0 {
@@ -81,9 +81,9 @@ func snapshotDashboards(cfg *vigil.Config, format string, stdout io.Writer) erro
 				failed++
 			}
 		}
-		snaps = append(snaps, views.DashboardSnapshot{Dashboard: d, Vars: vars, Data: data, Range: rng, At: now, Scrape: scrape, ScrapeWhy: errText(why)})
+		snaps = append(snaps, dashboardview.Snapshot{Dashboard: d, Vars: vars, Data: data, Range: rng, At: now, Scrape: scrape, ScrapeWhy: errText(why)})
 	}
-	if err := views.WriteDashboardSnapshots(stdout, snaps, format); err != nil {
+	if err := dashboardview.WriteSnapshots(stdout, snaps, format); err != nil {
 		return err
 	}
 	if failed > 0 {

@@ -1,4 +1,4 @@
-package views
+package dashboard
 
 import (
 	"encoding/json"
@@ -10,11 +10,12 @@ import (
 	"time"
 
 	"github.com/vigilterm/vigil/query/grafana"
+	"github.com/vigilterm/vigil/views"
 	"github.com/vigilterm/vigil/views/text"
 )
 
-// DashboardSnapshot is one dashboard read once, for vigil snapshot.
-type DashboardSnapshot struct {
+// Snapshot is one dashboard read once, for vigil snapshot.
+type Snapshot struct {
 	Dashboard *grafana.Dashboard
 	Vars      grafana.Vars
 	Data      map[int]*grafana.PanelData
@@ -59,12 +60,12 @@ type snapDash struct {
 	Panels    []snapPanel       `json:"panels"`
 }
 
-func snapshotOf(s DashboardSnapshot) snapDash {
+func snapshotOf(s Snapshot) snapDash {
 	d := s.Dashboard
 	sc := s.Vars.Scope()
-	out := snapDash{Title: d.Title, Source: d.Source, At: s.At.UTC(), Range: FormatDuration(s.Range), Variables: map[string]string{}}
+	out := snapDash{Title: d.Title, Source: d.Source, At: s.At.UTC(), Range: views.FormatDuration(s.Range), Variables: map[string]string{}}
 	if s.Scrape > 0 {
-		out.Scrape = FormatDuration(s.Scrape)
+		out.Scrape = views.FormatDuration(s.Scrape)
 		if s.ScrapeWhy != "" {
 			out.Scrape += " (" + s.ScrapeWhy + ")"
 		}
@@ -121,22 +122,22 @@ func snapshotOf(s DashboardSnapshot) snapDash {
 	return out
 }
 
-// WriteDashboardSnapshots writes the dashboards in format (text, json,
+// WriteSnapshots writes the dashboards in format (text, json,
 // markdown); everything read from outside is sanitized.
-func WriteDashboardSnapshots(w io.Writer, snaps []DashboardSnapshot, format string) error {
+func WriteSnapshots(w io.Writer, snaps []Snapshot, format string) error {
 	all := make([]snapDash, len(snaps))
 	for i, s := range snaps {
 		all[i] = snapshotOf(s)
 	}
 	switch format {
-	case FormatJSON:
+	case views.FormatJSON:
 		for i := range all {
-			SanitizeJSON(&all[i])
+			views.SanitizeJSON(&all[i])
 		}
 		enc := json.NewEncoder(w)
 		enc.SetIndent("", "  ")
 		return enc.Encode(map[string]any{"dashboards": all})
-	case FormatMarkdown:
+	case views.FormatMarkdown:
 		var b strings.Builder
 		for _, d := range all {
 			fmt.Fprintf(&b, "## %s\n\n%s · last %s · %s\n\n", text.Markdown(text.Sanitize(d.Title)), text.Markdown(text.Sanitize(d.Source)), d.Range, d.At.Format(time.RFC3339))

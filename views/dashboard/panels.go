@@ -1,4 +1,4 @@
-package views
+package dashboard
 
 import (
 	"fmt"
@@ -8,6 +8,7 @@ import (
 
 	"github.com/vigilterm/vigil/query/grafana"
 	"github.com/vigilterm/vigil/themes"
+	"github.com/vigilterm/vigil/views"
 	"github.com/vigilterm/vigil/views/text"
 )
 
@@ -31,7 +32,7 @@ func gLevel(f *grafana.Field, v float64) themes.Level {
 }
 
 // panel draws panel i in exactly h lines of at most w cells.
-func (db *Dashboard) panel(i, w, h int, focused bool) []string {
+func (db *Screen) panel(i, w, h int, focused bool) []string {
 	st := db.ctx.Styles
 	p := &db.d.Panels[i]
 	sc := db.vars.Scope()
@@ -73,7 +74,7 @@ func (db *Dashboard) panel(i, w, h int, focused bool) []string {
 }
 
 // folded counts the panels folded into row i.
-func (db *Dashboard) folded(i int) int {
+func (db *Screen) folded(i int) int {
 	n := 0
 	for j := i + 1; j < len(db.d.Panels) && db.d.Panels[j].Kind != grafana.KindRow; j++ {
 		if db.d.Panels[j].Collapsed {
@@ -83,7 +84,7 @@ func (db *Dashboard) folded(i int) int {
 	return n
 }
 
-func (db *Dashboard) body(p *grafana.Panel, pd *grafana.PanelData, sc grafana.Scope, w, h int) []string {
+func (db *Screen) body(p *grafana.Panel, pd *grafana.PanelData, sc grafana.Scope, w, h int) []string {
 	st := db.ctx.Styles
 	muted := func(s string) []string { return []string{st.Muted.Render(text.Fit(s, w))} }
 	if h <= 0 {
@@ -122,7 +123,7 @@ func (db *Dashboard) body(p *grafana.Panel, pd *grafana.PanelData, sc grafana.Sc
 		return out
 	}
 	if len(pd.Series) == 0 {
-		return muted("no data in the last " + FormatDuration(pd.Interval.Range))
+		return muted("no data in the last " + views.FormatDuration(pd.Interval.Range))
 	}
 	switch p.Kind {
 	case grafana.KindStat:
@@ -146,7 +147,7 @@ func fmtField(f *grafana.Field, v float64) string {
 
 // stat draws the value (the series reduced) big, in its threshold
 // colour, with a sparkline; several series one a line.
-func (db *Dashboard) stat(p *grafana.Panel, pd *grafana.PanelData, w, h int) []string {
+func (db *Screen) stat(p *grafana.Panel, pd *grafana.PanelData, w, h int) []string {
 	st := db.ctx.Styles
 	f := &p.Field
 	if len(pd.Series) == 1 {
@@ -154,7 +155,7 @@ func (db *Dashboard) stat(p *grafana.Panel, pd *grafana.PanelData, w, h int) []s
 		v := fmtField(f, s.Value)
 		out := []string{st.Level(gLevel(f, s.Value)).Bold(true).Render(text.Truncate("  "+v, w))}
 		if s.Values != nil && h >= 3 {
-			out = append(out, st.Level(gLevel(f, s.Value)).Render(Sparkline(s.Values, w, 0)))
+			out = append(out, st.Level(gLevel(f, s.Value)).Render(views.Sparkline(s.Values, w, 0)))
 		}
 		return out
 	}
@@ -172,7 +173,7 @@ func (db *Dashboard) stat(p *grafana.Panel, pd *grafana.PanelData, w, h int) []s
 
 // bars draws each series' value as a bar between min (default 0) and max
 // (default the largest value), in its threshold colour.
-func (db *Dashboard) bars(p *grafana.Panel, pd *grafana.PanelData, w, h int) []string {
+func (db *Screen) bars(p *grafana.Panel, pd *grafana.PanelData, w, h int) []string {
 	st := db.ctx.Styles
 	f := &p.Field
 	lo, hi := 0.0, math.Inf(-1)
@@ -219,7 +220,7 @@ func (db *Dashboard) bars(p *grafana.Panel, pd *grafana.PanelData, w, h int) []s
 }
 
 // table lists the series, largest value first.
-func (db *Dashboard) table(p *grafana.Panel, pd *grafana.PanelData, w, h int) []string {
+func (db *Screen) table(p *grafana.Panel, pd *grafana.PanelData, w, h int) []string {
 	st := db.ctx.Styles
 	f := &p.Field
 	rows := append([]grafana.Series(nil), pd.Series...)
@@ -240,7 +241,7 @@ func (db *Dashboard) table(p *grafana.Panel, pd *grafana.PanelData, w, h int) []
 }
 
 // graph draws the series with the chart renderer and a legend.
-func (db *Dashboard) graph(p *grafana.Panel, pd *grafana.PanelData, w, h int) []string {
+func (db *Screen) graph(p *grafana.Panel, pd *grafana.PanelData, w, h int) []string {
 	st := db.ctx.Styles
 	f := &p.Field
 	ser := pd.Series
@@ -264,22 +265,22 @@ func (db *Dashboard) graph(p *grafana.Panel, pd *grafana.PanelData, w, h int) []
 		lines = append(lines, text.Truncate(b.String(), w))
 	}
 	plotH := h - len(lines) - 1
-	spec := ChartSpec{Format: func(v float64) string { return grafana.Format(v, f.Unit, f.Decimals) }, Width: w, Height: plotH}
+	spec := views.ChartSpec{Format: func(v float64) string { return grafana.Format(v, f.Unit, f.Decimals) }, Width: w, Height: plotH}
 	n := 0
 	for k, s := range ser {
-		spec.Lines = append(spec.Lines, ChartLine{Values: s.Values, Kind: LineData, Series: k})
+		spec.Lines = append(spec.Lines, views.ChartLine{Values: s.Values, Kind: views.LineData, Series: k})
 		n = max(n, len(s.Values))
 	}
 	if f.Min != nil {
 		spec.Floor = math.Max(spec.Floor, 0)
 	}
-	plot := DrawChart(st, spec)
+	plot := views.DrawChart(st, spec)
 	if plot == nil {
 		// Too small for a chart: the current values.
 		return append(lines, st.Muted.Render(text.Fit("(too small for a graph)", w)))
 	}
 	lines = append(lines, plot...)
-	lines = append(lines, st.Muted.Render(TimeAxis(pd.Start, pd.End, min(PlotColumns(w), max(n, 2)), w)))
+	lines = append(lines, st.Muted.Render(views.TimeAxis(pd.Start, pd.End, min(views.PlotColumns(w), max(n, 2)), w)))
 	return lines
 }
 
@@ -288,7 +289,7 @@ var heatShades = []string{" ", "░", "▒", "▓", "█"}
 // heatmap draws a histogram's buckets over time: a line per bucket (the
 // largest le at the top), a column per step fitted to the width, shaded
 // by the count relative to the largest cell.
-func (db *Dashboard) heatmap(p *grafana.Panel, pd *grafana.PanelData, w, h int) []string {
+func (db *Screen) heatmap(p *grafana.Panel, pd *grafana.PanelData, w, h int) []string {
 	st := db.ctx.Styles
 	f := &p.Field
 	rows := pd.Series
@@ -350,7 +351,7 @@ func (db *Dashboard) heatmap(p *grafana.Panel, pd *grafana.PanelData, w, h int) 
 		}
 		out = append(out, st.Muted.Render(text.PadLeft(text.Truncate(text.Sanitize(lab), labW), labW))+" "+st.Level(themes.LevelWarn).Render(b.String()))
 	}
-	out = append(out, st.Muted.Render(strings.Repeat(" ", labW+1)+TimeAxis(pd.Start, pd.End, cols, max(w-labW-1, 1))))
+	out = append(out, st.Muted.Render(strings.Repeat(" ", labW+1)+views.TimeAxis(pd.Start, pd.End, cols, max(w-labW-1, 1))))
 	return out
 }
 

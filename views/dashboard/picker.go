@@ -1,4 +1,4 @@
-package views
+package dashboard
 
 import (
 	"fmt"
@@ -8,14 +8,15 @@ import (
 
 	"github.com/vigilterm/vigil/query/grafana"
 	"github.com/vigilterm/vigil/themes"
+	"github.com/vigilterm/vigil/views"
 	"github.com/vigilterm/vigil/views/text"
 	"github.com/vigilterm/vigil/views/widget"
 )
 
-// DashboardSetVarMsg sets a dashboard variable from the picker: its
+// SetVarMsg sets a dashboard variable from the picker: its
 // values, or All (grafana.AllValue alone). The variables are read again;
 // the choices of those after it are let go, as they may depend on it.
-type DashboardSetVarMsg struct {
+type SetVarMsg struct {
 	Name   string
 	Values []string
 }
@@ -28,7 +29,7 @@ const MaxPickerValues = grafana.MaxVariableValues
 // variables, then the values of the one opened. It owns the keyboard
 // while it is open.
 type varPicker struct {
-	ctx  *Context
+	ctx  *views.Context
 	vars []*grafana.VarState // the variables that can be chosen
 	cur  int                 // the variable under the cursor
 	// open is the variable whose values are listed (-1: the variables
@@ -55,7 +56,7 @@ func pickable(vs grafana.Vars) []*grafana.VarState {
 	return out
 }
 
-func newVarPicker(ctx *Context, vs grafana.Vars) *varPicker {
+func newVarPicker(ctx *views.Context, vs grafana.Vars) *varPicker {
 	return &varPicker{ctx: ctx, vars: pickable(vs), open: -1,
 		toggle: key.NewBinding(key.WithKeys("space"), key.WithHelp("space", "tick a value"))}
 }
@@ -122,7 +123,7 @@ func (p *varPicker) key(msg tea.KeyPressMsg) (done bool, cmd tea.Cmd) {
 			}
 		}
 		name := v.Var.Name
-		return true, func() tea.Msg { return DashboardSetVarMsg{Name: name, Values: values} }
+		return true, func() tea.Msg { return SetVarMsg{Name: name, Values: values} }
 	}
 	return false, nil
 }

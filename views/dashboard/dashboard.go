@@ -1,4 +1,7 @@
-package views
+// Package dashboard is the screen of a Grafana dashboard (query/grafana
+// reads and runs it): its panels on the grid, each drawn as Grafana would,
+// the variables' picker, and vigil snapshot's report of the same.
+package dashboard
 
 import (
 	"fmt"
@@ -11,21 +14,22 @@ import (
 	tea "charm.land/bubbletea/v2"
 
 	"github.com/vigilterm/vigil/query/grafana"
+	"github.com/vigilterm/vigil/views"
 	"github.com/vigilterm/vigil/views/text"
 )
 
-// DashboardDataMsg carries a refresh of a Grafana dashboard's shown
+// DataMsg carries a refresh of a Grafana dashboard's shown
 // panels, by panel index, and the variables it was asked with.
-type DashboardDataMsg struct {
+type DataMsg struct {
 	Data map[int]*grafana.PanelData
 	Vars grafana.Vars
 	// Range is the range the panels were asked over.
 	Range time.Duration
 }
 
-// DashboardWantMsg tells the dashboard's poller that what is shown (the
+// WantMsg tells the dashboard's poller that what is shown (the
 // range, the panels in view) changed: a refresh is wanted now.
-type DashboardWantMsg struct{}
+type WantMsg struct{}
 
 // dashboardRanges are the ranges [ and ] step through.
 var dashboardRanges = []time.Duration{5 * time.Minute, 15 * time.Minute, 30 * time.Minute, time.Hour,
@@ -40,11 +44,10 @@ type placed struct {
 	x, y, w, h int
 }
 
-// Dashboard shows a Grafana dashboard: its panels on the 24-column grid
+// Screen shows a Grafana dashboard: its panels on the 24-column grid
 // fitted to the width (stacked when narrow), each drawn as Grafana would.
-type Dashboard struct {
-	noWork
-	ctx  *Context
+type Screen struct {
+	ctx  *views.Context
 	d    *grafana.Dashboard
 	vars grafana.Vars
 	data map[int]*grafana.PanelData
@@ -67,10 +70,10 @@ type Dashboard struct {
 	opened map[int]bool
 }
 
-// NewDashboard returns the screen of d; vars are its variables as first
+// New returns the screen of d; vars are its variables as first
 // resolved (nil before).
-func NewDashboard(ctx *Context, d *grafana.Dashboard) *Dashboard {
-	db := &Dashboard{ctx: ctx, d: d, rng: d.Range,
+func New(ctx *views.Context, d *grafana.Dashboard) *Screen {
+	db := &Screen{ctx: ctx, d: d, rng: d.Range,
 		next: key.NewBinding(key.WithKeys(ctx.Keys.ScrollRight.Keys()...), key.WithHelp(ctx.Keys.ScrollRight.Help().Key, "focus the next panel")),
 		prev: key.NewBinding(key.WithKeys(ctx.Keys.ScrollLeft.Keys()...), key.WithHelp(ctx.Keys.ScrollLeft.Help().Key, "focus the previous panel")),
 		pick: key.NewBinding(key.WithKeys("v"), key.WithHelp("v", "choose the variables"))}
@@ -82,20 +85,23 @@ func NewDashboard(ctx *Context, d *grafana.Dashboard) *Dashboard {
 }
 
 // Title implements Screen.
-func (db *Dashboard) Title() string { return "Dashboard · " + text.Sanitize(db.d.Title) }
+func (db *Screen) Title() string { return "Dashboard · " + text.Sanitize(db.d.Title) }
+
+// UnsentWork implements views.Component: nothing is typed here.
+func (db *Screen) UnsentWork() string { return "" }
 
 // Capturing implements Component: the variable picker owns the keyboard.
-func (db *Dashboard) Capturing() bool { return db.picker != nil }
+func (db *Screen) Capturing() bool { return db.picker != nil }
 
 // Range is the time range the panels show.
-func (db *Dashboard) Range() time.Duration { return db.rng }
+func (db *Screen) Range() time.Duration { return db.rng }
 
 // Grafana returns the dashboard.
-func (db *Dashboard) Grafana() *grafana.Dashboard { return db.d }
+func (db *Screen) Grafana() *grafana.Dashboard { return db.d }
 
 // Visible lists the panels on screen that send queries, and the points
 // each is drawn with (its width in cells).
-func (db *Dashboard) Visible() ([]int, map[int]int) {
+func (db *Screen) Visible() ([]int, map[int]int) {
 	out := []int{}
 	points := map[int]int{}
 	for k, p := range db.layout {
@@ -111,7 +117,7 @@ func (db *Dashboard) Visible() ([]int, map[int]int) {
 			if db.full {
 				w = db.width
 			}
-			points[p.i] = max(PlotColumns(w), 10)
+			points[p.i] = max(views.PlotColumns(w), 10)
 		}
 	}
 	sort.Ints(out)
@@ -119,13 +125,13 @@ func (db *Dashboard) Visible() ([]int, map[int]int) {
 }
 
 // SetSize implements Component and lays out the grid.
-func (db *Dashboard) SetSize(w, h int) {
+func (db *Screen) SetSize(w, h int) {
 	db.width, db.height = max(w, 0), max(h-1, 0) // a line for the variables
 	db.relayout()
 }
 
 // relayout places the panels again (the width or an opened row changed).
-func (db *Dashboard) relayout() {
+func (db *Screen) relayout() {
 	db.layout = db.layoutFor(db.width)
 	db.total = 0
 	for _, p := range db.layout {
@@ -135,7 +141,7 @@ func (db *Dashboard) relayout() {
 	db.clamp()
 }
 
-func (db *Dashboard) clamp() {
+func (db *Screen) clamp() {
 	db.offset = min(max(db.offset, 0), max(db.total-db.height, 0))
 }
 
@@ -143,7 +149,7 @@ func (db *Dashboard) clamp() {
 // x scaled from 24 columns to the width, a grid unit of height one line
 // (at least 4); below dashboardStackBelow columns each panel takes the
 // whole width, one under the other.
-func (db *Dashboard) layoutFor(w int) []placed {
+func (db *Screen) layoutFor(w int) []placed {
 	var out []placed
 	stack := w < dashboardStackBelow
 	minH := func(p *grafana.Panel) int {
@@ -235,7 +241,7 @@ func (db *Dashboard) layoutFor(w int) []placed {
 
 // hidden reports, by panel, those folded in a collapsed row that is not
 // opened on screen (a row's panels follow it).
-func (db *Dashboard) hidden() []bool {
+func (db *Screen) hidden() []bool {
 	out := make([]bool, len(db.d.Panels))
 	row := -1
 	for i := range db.d.Panels {
@@ -250,7 +256,7 @@ func (db *Dashboard) hidden() []bool {
 // grids are the panels' grid positions as on screen: as Grafana does when
 // a collapsed row is opened, its panels are placed under it, in their
 // saved order, and every panel below moves down by their height.
-func (db *Dashboard) grids() []grafana.GridPos {
+func (db *Screen) grids() []grafana.GridPos {
 	out := make([]grafana.GridPos, len(db.d.Panels))
 	for i := range db.d.Panels {
 		out[i] = db.d.Panels[i].Grid
@@ -291,9 +297,9 @@ func (db *Dashboard) grids() []grafana.GridPos {
 }
 
 // Update implements Component.
-func (db *Dashboard) Update(msg tea.Msg) (Component, tea.Cmd) {
+func (db *Screen) Update(msg tea.Msg) (views.Component, tea.Cmd) {
 	switch msg := msg.(type) {
-	case DashboardDataMsg:
+	case DataMsg:
 		if db.data == nil || msg.Range == db.rng {
 			if db.data == nil {
 				db.data = map[int]*grafana.PanelData{}
@@ -313,9 +319,9 @@ func (db *Dashboard) Update(msg tea.Msg) (Component, tea.Cmd) {
 	return db, nil
 }
 
-func (db *Dashboard) key(msg tea.KeyPressMsg) (Component, tea.Cmd) {
+func (db *Screen) key(msg tea.KeyPressMsg) (views.Component, tea.Cmd) {
 	k := db.ctx.Keys
-	want := func() tea.Msg { return DashboardWantMsg{} }
+	want := func() tea.Msg { return WantMsg{} }
 	if db.picker != nil {
 		done, cmd := db.picker.key(msg)
 		if done {
@@ -328,9 +334,9 @@ func (db *Dashboard) key(msg tea.KeyPressMsg) (Component, tea.Cmd) {
 	case key.Matches(msg, db.pick):
 		if len(pickable(db.vars)) == 0 {
 			if len(db.vars) == 0 {
-				return db, Flash("the variables are not read yet", false)
+				return db, views.Flash("the variables are not read yet", false)
 			}
-			return db, Flash("this dashboard has no variable to choose (set a textbox with --var)", false)
+			return db, views.Flash("this dashboard has no variable to choose (set a textbox with --var)", false)
 		}
 		db.picker = newVarPicker(db.ctx, db.vars)
 		return db, nil
@@ -394,7 +400,7 @@ func (db *Dashboard) key(msg tea.KeyPressMsg) (Component, tea.Cmd) {
 }
 
 // moveFocus focuses the next (or previous) panel and scrolls it into view.
-func (db *Dashboard) moveFocus(by int) {
+func (db *Screen) moveFocus(by int) {
 	n := len(db.layout)
 	if n == 0 {
 		return
@@ -409,7 +415,7 @@ func (db *Dashboard) moveFocus(by int) {
 	db.clamp()
 }
 
-func (db *Dashboard) stepRange(by int) {
+func (db *Screen) stepRange(by int) {
 	i := sort.Search(len(dashboardRanges), func(i int) bool { return dashboardRanges[i] >= db.rng })
 	if by > 0 && i < len(dashboardRanges) && dashboardRanges[i] == db.rng {
 		i++
@@ -420,7 +426,7 @@ func (db *Dashboard) stepRange(by int) {
 }
 
 // View implements Component.
-func (db *Dashboard) View() string {
+func (db *Screen) View() string {
 	if db.width <= 0 || db.height <= 0 {
 		return ""
 	}
@@ -442,9 +448,9 @@ func (db *Dashboard) View() string {
 }
 
 // varLine shows the range and each shown variable's selection.
-func (db *Dashboard) varLine() string {
+func (db *Screen) varLine() string {
 	st := db.ctx.Styles
-	parts := []string{"range " + FormatDuration(db.rng)}
+	parts := []string{"range " + views.FormatDuration(db.rng)}
 	for _, v := range db.vars {
 		if !v.Var.Shown() {
 			continue
@@ -463,7 +469,7 @@ func (db *Dashboard) varLine() string {
 }
 
 // canvas draws the panels in view, line by line.
-func (db *Dashboard) canvas() []string {
+func (db *Screen) canvas() []string {
 	type seg struct {
 		x     int
 		lines []string
@@ -512,7 +518,7 @@ func (db *Dashboard) canvas() []string {
 }
 
 // ShortHelp implements help.KeyMap.
-func (db *Dashboard) ShortHelp() []key.Binding {
+func (db *Screen) ShortHelp() []key.Binding {
 	k := db.ctx.Keys
 	if db.picker != nil {
 		if db.picker.open >= 0 && db.picker.vars[db.picker.open].Var.Multi {
@@ -524,16 +530,18 @@ func (db *Dashboard) ShortHelp() []key.Binding {
 }
 
 // FullHelp implements help.KeyMap.
-func (db *Dashboard) FullHelp() [][]key.Binding {
+func (db *Screen) FullHelp() [][]key.Binding {
 	k := db.ctx.Keys
 	return [][]key.Binding{{k.Up, k.Down, k.PageUp, k.PageDown, k.Top, k.Bottom}, {db.next, db.prev, k.Open, k.Back, db.pick, k.RangeShorter, k.RangeLonger}}
 }
 
 // Notes implements Screen.
-func (db *Dashboard) Notes() []string {
+func (db *Screen) Notes() []string {
 	return []string{
 		"A Grafana dashboard read from " + text.Sanitize(db.d.Source) + ": → (or l) focuses the next panel, ← the previous, enter shows it full screen, [ and ] change the range of every panel, v chooses the variables' values.",
 		"Only the panels on screen are queried: one request per target per refresh, at a step fitted to the panel's width.",
 		"A panel vigil does not draw is shown as a placeholder naming its type; a panel whose query is known wrong is marked with the check that found it.",
 	}
 }
+
+var _ views.Screen = (*Screen)(nil)

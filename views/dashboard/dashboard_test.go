@@ -1,4 +1,4 @@
-package views
+package dashboard
 
 import (
 	"fmt"
@@ -12,13 +12,14 @@ import (
 
 	"github.com/vigilterm/vigil/query/grafana"
 	"github.com/vigilterm/vigil/views/text"
+	"github.com/vigilterm/vigil/views/viewstest"
 )
 
 // sampleDashboardData gives each queried panel of the modern test
 // dashboard a plausible answer, with a NaN, a gap and a hostile name.
 func sampleDashboardData(d *grafana.Dashboard) map[int]*grafana.PanelData {
 	out := map[int]*grafana.PanelData{}
-	start := fixedNow.Add(-30 * time.Minute)
+	start := viewstest.FixedNow.Add(-30 * time.Minute)
 	vals := func(n int, f func(i int) float64) []float64 {
 		v := make([]float64, n)
 		for i := range v {
@@ -30,7 +31,7 @@ func sampleDashboardData(d *grafana.Dashboard) map[int]*grafana.PanelData {
 		if !p.Queried() {
 			continue
 		}
-		pd := &grafana.PanelData{Index: i, Start: start, End: fixedNow, Interval: grafana.Interval{Range: 30 * time.Minute, Step: 15 * time.Second},
+		pd := &grafana.PanelData{Index: i, Start: start, End: viewstest.FixedNow, Interval: grafana.Interval{Range: 30 * time.Minute, Step: 15 * time.Second},
 			Targets: []grafana.TargetResult{{RefID: "A", Expr: p.Targets[0].Expr}}}
 		switch p.Kind {
 		case grafana.KindHeatmap:
@@ -60,16 +61,16 @@ func sampleDashboardData(d *grafana.Dashboard) map[int]*grafana.PanelData {
 	return out
 }
 
-func newTestDashboard(t *testing.T, w, h int) *Dashboard {
+func newTestDashboard(t *testing.T, w, h int) *Screen {
 	t.Helper()
-	d, err := grafana.ReadFile("../query/grafana/testdata/modern.json")
+	d, err := grafana.ReadFile("../../query/grafana/testdata/modern.json")
 	if err != nil {
 		t.Fatal(err)
 	}
 	d.Panels[1].Title = "evil \x1b[2J\x1b]8;;http://x\x07title"
-	db := NewDashboard(testContext(t, "dark"), d)
+	db := New(viewstest.Context(t, "dark"), d)
 	db.SetSize(w, h)
-	db.Update(DashboardDataMsg{Data: sampleDashboardData(d), Range: db.Range()})
+	db.Update(DataMsg{Data: sampleDashboardData(d), Range: db.Range()})
 	return db
 }
 
@@ -197,7 +198,7 @@ func TestDashboardRangeKeysAndStates(t *testing.T) {
 		}
 		data[i] = pd
 	}
-	db.Update(DashboardDataMsg{Data: data, Range: db.Range()})
+	db.Update(DataMsg{Data: data, Range: db.Range()})
 	v := ansi.Strip(db.View())
 	if !strings.Contains(v, "✕ A: bad_data: parse error") || !strings.Contains(v, "no data in the last 1h") {
 		t.Errorf("states:\n%s", v)
@@ -240,7 +241,7 @@ func TestDashboardVariablePicker(t *testing.T) {
 	if cmd := press(vKey); cmd == nil || db.Capturing() {
 		t.Fatal("v before the variables are read: want a message, no picker")
 	}
-	db.Update(DashboardDataMsg{Vars: vars, Range: db.Range()})
+	db.Update(DataMsg{Vars: vars, Range: db.Range()})
 	press(vKey)
 	if !db.Capturing() {
 		t.Fatal("v did not open the picker")
@@ -273,7 +274,7 @@ func TestDashboardVariablePicker(t *testing.T) {
 	if cmd == nil {
 		t.Fatal("enter applied nothing")
 	}
-	if got, ok := cmd().(DashboardSetVarMsg); !ok || got.Name != "method" || strings.Join(got.Values, ",") != "GET,PUT" {
+	if got, ok := cmd().(SetVarMsg); !ok || got.Name != "method" || strings.Join(got.Values, ",") != "GET,PUT" {
 		t.Errorf("applied %#v, want method = GET,PUT", cmd())
 	}
 	if db.Capturing() {
@@ -284,7 +285,7 @@ func TestDashboardVariablePicker(t *testing.T) {
 	press(tea.KeyPressMsg{Code: tea.KeyDown})
 	press(tea.KeyPressMsg{Code: tea.KeyEnter})
 	press(space) // All on: GET and POST off
-	if got := press(tea.KeyPressMsg{Code: tea.KeyEnter})().(DashboardSetVarMsg); strings.Join(got.Values, ",") != grafana.AllValue {
+	if got := press(tea.KeyPressMsg{Code: tea.KeyEnter})().(SetVarMsg); strings.Join(got.Values, ",") != grafana.AllValue {
 		t.Errorf("All applied as %v", got.Values)
 	}
 	// A single-value variable: enter takes the value under the cursor;
@@ -293,7 +294,7 @@ func TestDashboardVariablePicker(t *testing.T) {
 	press(tea.KeyPressMsg{Code: tea.KeyEnter})
 	press(tea.KeyPressMsg{Code: tea.KeyDown})
 	press(space)
-	if got := press(tea.KeyPressMsg{Code: tea.KeyEnter})().(DashboardSetVarMsg); got.Name != "job" || strings.Join(got.Values, ",") != "api" {
+	if got := press(tea.KeyPressMsg{Code: tea.KeyEnter})().(SetVarMsg); got.Name != "job" || strings.Join(got.Values, ",") != "api" {
 		t.Errorf("job applied as %#v", got)
 	}
 	// esc: back to the variables, then closed, nothing applied.
@@ -396,7 +397,7 @@ func TestDashboardOpenedRowPushesPanelsDown(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	db := NewDashboard(testContext(t, "dark"), d)
+	db := New(viewstest.Context(t, "dark"), d)
 	db.SetSize(160, 60)
 	if len(db.layout) != 2 {
 		t.Fatalf("closed: %d placed, want the row and the panel below", len(db.layout))
@@ -422,7 +423,7 @@ func TestDashboardShortDashboardFillsTheScreen(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	db := NewDashboard(testContext(t, "dark"), d)
+	db := New(viewstest.Context(t, "dark"), d)
 	for _, c := range []struct{ h, wantTotal int }{{41, 27}, {25, 18}, {12, 9}} {
 		db.SetSize(120, c.h)
 		if db.total != c.wantTotal {
@@ -442,7 +443,7 @@ func TestDashboardStretchFitsAndKeepsRowsOneLine(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	db := NewDashboard(testContext(t, "dark"), d)
+	db := New(viewstest.Context(t, "dark"), d)
 	for h := 8; h <= 60; h++ {
 		db.SetSize(120, h)
 		fits := false
@@ -467,7 +468,7 @@ func TestDashboardPickerLongListKeepsTheCursor(t *testing.T) {
 	for i := range 50 {
 		st.Options = append(st.Options, grafana.Option{Text: fmt.Sprintf("v%d", i), Value: fmt.Sprintf("v%d", i)})
 	}
-	db.Update(DashboardDataMsg{Vars: grafana.Vars{st}, Range: db.Range()})
+	db.Update(DataMsg{Vars: grafana.Vars{st}, Range: db.Range()})
 	db.Update(tea.KeyPressMsg{Code: 'v', Text: "v"})
 	db.Update(tea.KeyPressMsg{Code: tea.KeyEnter})
 	for i := 1; i < 50; i++ {
