@@ -9,6 +9,7 @@ import (
 
 	"github.com/vigilterm/vigil/query"
 	"github.com/vigilterm/vigil/views"
+	promqlview "github.com/vigilterm/vigil/views/promql"
 )
 
 // graphAlert graphs an alert's rule in the PromQL prompt when the alerts
@@ -42,7 +43,7 @@ func (g graphAlert) graph(al query.Alert) tea.Cmd {
 		if !ok || strings.TrimSpace(rule.Query) == "" {
 			return views.FlashMsg{Text: "no rule in Prometheus for alert " + al.Name + " (it may come from another Prometheus)", Error: true}
 		}
-		req := views.PromQLGraphMsg{Expr: rule.Query, Range: rng, Marker: al.ActiveAt, Title: al.Name + ": " + rule.Query, Alertname: al.Name}
+		req := promqlview.GraphMsg{Expr: rule.Query, Range: rng, Marker: al.ActiveAt, Title: al.Name + ": " + rule.Query, Alertname: al.Name}
 		if lhs, th, ok := query.RuleThreshold(rule.Query); ok {
 			req.Expr, req.Threshold = lhs, &th
 		}

@@ -9,7 +9,7 @@ import (
 	"strings"
 
 	"github.com/vigilterm/vigil/query"
-	"github.com/vigilterm/vigil/views"
+	promqlview "github.com/vigilterm/vigil/views/promql"
 )
 
 // HistoryPath is $XDG_STATE_HOME/vigil/history (~/.local/state/vigil/history):
@@ -17,7 +17,7 @@ import (
 func HistoryPath() string { return query.StatePath("history") }
 
 // ReadHistory reads the history file: one expression a line, oldest first,
-// the last views.HistoryLimit kept. A missing file is an empty history.
+// the last promqlview.HistoryLimit kept. A missing file is an empty history.
 func ReadHistory(path string) ([]string, error) {
 	data, err := os.ReadFile(path)
 	if errors.Is(err, os.ErrNotExist) {
@@ -30,19 +30,19 @@ func ReadHistory(path string) ([]string, error) {
 	sc := bufio.NewScanner(bytes.NewReader(data))
 	sc.Buffer(make([]byte, 0, 64<<10), 1<<20)
 	for sc.Scan() {
-		out = views.AddHistory(out, sc.Text())
+		out = promqlview.AddHistory(out, sc.Text())
 	}
 	return out, nil
 }
 
 // WriteHistory writes the history file (mode 0600, its directory 0700),
-// bounded to views.HistoryLimit entries, through a temporary file.
+// bounded to promqlview.HistoryLimit entries, through a temporary file.
 func WriteHistory(path string, h []string) error {
 	if path == "" {
 		return errors.New("no history path")
 	}
-	if len(h) > views.HistoryLimit {
-		h = h[len(h)-views.HistoryLimit:]
+	if len(h) > promqlview.HistoryLimit {
+		h = h[len(h)-promqlview.HistoryLimit:]
 	}
 	if err := os.MkdirAll(filepath.Dir(path), 0o700); err != nil {
 		return err

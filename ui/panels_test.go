@@ -21,6 +21,7 @@ import (
 	"github.com/vigilterm/vigil/themes"
 	"github.com/vigilterm/vigil/views"
 	"github.com/vigilterm/vigil/views/keys"
+	promqlview "github.com/vigilterm/vigil/views/promql"
 )
 
 // querySource is an overview source that also answers PromQL, counting
@@ -144,7 +145,7 @@ func TestPromQLOverlayFromAnyScreenAndHistoryFile(t *testing.T) {
 			}
 		}
 		m.Update(keyMsg("esc"))
-		run(m, func() tea.Msg { return views.ClosePromQLMsg{} })
+		run(m, func() tea.Msg { return promqlview.CloseMsg{} })
 		if partOf[*promqlPart](m).open {
 			t.Fatal("esc does not close")
 		}
@@ -171,7 +172,7 @@ func TestPromQLOverlayFromAnyScreenAndHistoryFile(t *testing.T) {
 	}
 	// The overlay does not hide the q key from a screen once closed.
 	m.Update(keyMsg("esc"))
-	run(m, func() tea.Msg { return views.ClosePromQLMsg{} })
+	run(m, func() tea.Msg { return promqlview.CloseMsg{} })
 	_, cmd = m.Update(keyMsg("q"))
 	if cmd == nil {
 		t.Fatal("q does nothing")
@@ -188,7 +189,7 @@ func TestHistoryFileBounded(t *testing.T) {
 		t.Fatal(err)
 	}
 	got, err := ReadHistory(p)
-	if err != nil || len(got) != views.HistoryLimit || got[len(got)-1] != h[len(h)-1] {
+	if err != nil || len(got) != promqlview.HistoryLimit || got[len(got)-1] != h[len(h)-1] {
 		t.Fatalf("%d entries, %v", len(got), err)
 	}
 	if got, err := ReadHistory(filepath.Join(t.TempDir(), "none")); err != nil || got != nil {

@@ -10,6 +10,7 @@ import (
 
 	"github.com/vigilterm/vigil/query"
 	"github.com/vigilterm/vigil/views"
+	promqlview "github.com/vigilterm/vigil/views/promql"
 )
 
 // promqlPart is the PromQL prompt: an overlay over any screen, opened by
@@ -18,7 +19,7 @@ import (
 type promqlPart struct {
 	overlayBase
 	m           *Model
-	scr         *views.PromQL
+	scr         *promqlview.Screen
 	q           query.Querier
 	names       NamesSource
 	open        bool
@@ -34,7 +35,7 @@ func newPromQL(m *Model, o Options) *promqlPart {
 	if o.PromptQuerier != nil {
 		q = o.PromptQuerier
 	}
-	return &promqlPart{m: m, scr: views.NewPromQL(m.ctx), q: q, names: o.Names,
+	return &promqlPart{m: m, scr: promqlview.New(m.ctx), q: q, names: o.Names,
 		historyPath: o.HistoryPath, saveMu: &sync.Mutex{}, deadline: m.cfg.Prometheus.Timeout.D()}
 }
 
@@ -43,12 +44,12 @@ func (p *promqlPart) poll(time.Time, bool) tea.Cmd { return nil }
 
 func (p *promqlPart) update(msg tea.Msg) (tea.Cmd, bool) {
 	switch msg := msg.(type) {
-	case views.ClosePromQLMsg:
+	case promqlview.CloseMsg:
 		p.setOpen(false)
 		return nil, true
-	case views.PromQLRunMsg:
+	case promqlview.RunMsg:
 		return tea.Batch(p.saveHistory(msg.Expr), p.run(msg.Expr)), true
-	case views.PromQLGraphMsg:
+	case promqlview.GraphMsg:
 		p.setOpen(true)
 		if msg.Range <= 0 {
 			msg.Range = p.m.graphRange()
@@ -59,7 +60,7 @@ func (p *promqlPart) update(msg tea.Msg) (tea.Cmd, bool) {
 			p.scr.RequestGraph(msg)
 		}
 		return tea.Batch(p.saveHistory(msg.Expr), p.graph(msg)), true
-	case views.PromQLResultMsg, views.PromQLGraphResultMsg, views.PromQLNamesMsg, views.PromQLHistoryMsg:
+	case promqlview.ResultMsg, promqlview.GraphResultMsg, promqlview.NamesMsg, promqlview.HistoryMsg:
 		_, cmd := p.scr.Update(msg)
 		return cmd, true
 	}
@@ -115,7 +116,7 @@ func (p *promqlPart) openPrompt() tea.Cmd {
 			if err != nil {
 				return views.FlashMsg{Text: "PromQL history not read: " + err.Error(), Error: true}
 			}
-			return views.PromQLHistoryMsg{History: h}
+			return promqlview.HistoryMsg{History: h}
 		})
 	}
 	if p.names != nil && !p.namesAsked {
@@ -123,7 +124,7 @@ func (p *promqlPart) openPrompt() tea.Cmd {
 		names := p.names
 		cmds = append(cmds, request(p.deadline, func(ctx context.Context) tea.Msg {
 			list, err := names(ctx)
-			return views.PromQLNamesMsg{Names: list, Err: err}
+			return promqlview.NamesMsg{Names: list, Err: err}
 		}))
 	}
 	return tea.Batch(cmds...)
@@ -143,7 +144,7 @@ func (p *promqlPart) saveHistory(expr string) tea.Cmd {
 		defer mu.Unlock()
 		h, err := ReadHistory(path)
 		if err == nil {
-			err = WriteHistory(path, views.AddHistory(h, expr))
+			err = WriteHistory(path, promqlview.AddHistory(h, expr))
 		}
 		if err != nil {
 			return views.FlashMsg{Text: "PromQL history not saved: " + err.Error(), Error: true}
@@ -158,24 +159,24 @@ func (p *promqlPart) run(expr string) tea.Cmd {
 	}
 	if err := query.CheckPromQL(expr); err != nil {
 		// Refused by Prometheus's own parser: not sent, not counted.
-		return func() tea.Msg { return views.PromQLResultMsg{Expr: expr, Err: err} }
+		return func() tea.Msg { return promqlview.ResultMsg{Expr: expr, Err: err} }
 	}
 	q, now := p.q, p.m.now()
 	return request(p.deadline+time.Second, func(ctx context.Context) tea.Msg {
 		v, _, err := q.Query(ctx, expr, now)
 		if err != nil {
-			return views.PromQLResultMsg{Expr: expr, Err: err}
+			return promqlview.ResultMsg{Expr: expr, Err: err}
 		}
-		return views.PromQLResultMsg{Expr: expr, Result: query.InstantOf(v)}
+		return promqlview.ResultMsg{Expr: expr, Result: query.InstantOf(v)}
 	})
 }
 
-func (p *promqlPart) graph(req views.PromQLGraphMsg) tea.Cmd {
+func (p *promqlPart) graph(req promqlview.GraphMsg) tea.Cmd {
 	if p.q == nil {
 		return views.Flash("graphs need a Prometheus source", true)
 	}
 	if err := query.CheckPromQL(req.Expr); err != nil {
-		return func() tea.Msg { return views.PromQLGraphResultMsg{Request: req, Err: err} }
+		return func() tea.Msg { return promqlview.GraphResultMsg{Request: req, Err: err} }
 	}
 	q, r := p.q, query.RangeFor(req.Range, p.m.now())
 	return request(p.deadline+time.Second, func(ctx context.Context) tea.Msg {
@@ -194,8 +195,8 @@ func (p *promqlPart) graph(req views.PromQLGraphMsg) tea.Cmd {
 		v, _, err := q.QueryRange(ctx, req.Expr, r)
 		wg.Wait()
 		if err != nil {
-			return views.PromQLGraphResultMsg{Request: req, Err: err}
+			return promqlview.GraphResultMsg{Request: req, Err: err}
 		}
-		return views.PromQLGraphResultMsg{Request: req, Data: query.RangeOf(v, r), Firings: firings, FiringsErr: firingsErr}
+		return promqlview.GraphResultMsg{Request: req, Data: query.RangeOf(v, r), Firings: firings, FiringsErr: firingsErr}
 	})
 }

@@ -13,6 +13,7 @@ import (
 	"github.com/vigilterm/vigil/demo/demotest"
 	"github.com/vigilterm/vigil/query"
 	"github.com/vigilterm/vigil/views"
+	promqlview "github.com/vigilterm/vigil/views/promql"
 )
 
 // g on an alert graphs its rule's expression from /api/v1/rules, with the
@@ -30,7 +31,7 @@ func TestIntegrationGraphAlertRule(t *testing.T) {
 		Labels: map[string]string{"alertname": "HighErrorRate", "severity": "critical", demo.RulesetLabel: demo.RulesetReference}}
 	graph := partOf[*alertsPart](m).grapher.graph
 	msg := graph(al)()
-	req, ok := msg.(views.PromQLGraphMsg)
+	req, ok := msg.(promqlview.GraphMsg)
 	if !ok {
 		t.Fatalf("got %#v", msg)
 	}

@@ -144,12 +144,12 @@ func placeMarks(lines []ChartLine, data [][]float64, top float64, intervals int)
 // at the same column in every chart.
 const axisLabelW = 7
 
-// chartPrefixW is what asciigraph puts before the first plot column: a
+// ChartPrefixWidth is what asciigraph puts before the first plot column: a
 // space, the label and the axis.
-const chartPrefixW = axisLabelW + 2
+const ChartPrefixWidth = axisLabelW + 2
 
 // PlotColumns is the number of points a chart of the given width draws.
-func PlotColumns(width int) int { return max(width-chartPrefixW+1, 0) }
+func PlotColumns(width int) int { return max(width-ChartPrefixWidth+1, 0) }
 
 // Glyphs of the threshold and comparison lines, so they are told apart
 // without colour (and in the goldens, which are stripped of it).
@@ -341,7 +341,7 @@ func repaint(s string, painters map[int]painter) string {
 // TimeAxis is the line under a plot of cols points from start to end: the
 // start, middle and end times under their columns, after the label gutter.
 func TimeAxis(start, end time.Time, cols, width int) string {
-	if cols < 2 || width <= chartPrefixW {
+	if cols < 2 || width <= ChartPrefixWidth {
 		return ""
 	}
 	layout := "15:04"
@@ -368,5 +368,5 @@ func TimeAxis(start, end time.Time, cols, width int) string {
 	} else {
 		put(cols-len([]rune(r)), r)
 	}
-	return text.Truncate(strings.Repeat(" ", chartPrefixW-1)+strings.TrimRight(string(line), " "), width)
+	return text.Truncate(strings.Repeat(" ", ChartPrefixWidth-1)+strings.TrimRight(string(line), " "), width)
 }

@@ -201,7 +201,6 @@ var (
 	_ Screen = (*Alerts)(nil)
 	_ Screen = (*Silences)(nil)
 	_ Screen = (*Panels)(nil)
-	_ Screen = (*PromQL)(nil)
 
 	_ FormOpener = (*Alerts)(nil)
 	_ FormOpener = (*Silences)(nil)

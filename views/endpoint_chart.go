@@ -209,7 +209,7 @@ func (e *Endpoint) chartBlock(c query.DetailChart, w, h int) []string {
 	start := p.End.Add(-time.Duration(n-1) * p.Step)
 	// Markers in a row of their own under the plot, when the plot keeps
 	// three rows; else the list above the charts has them.
-	ms := placeMarkers(e.markerEvents(), start, p.End, n)
+	ms := PlaceMarkers(e.markerEvents(), start, p.End, n)
 	if len(ms) > 0 && plotH > 3 {
 		spec.Height--
 	} else {
@@ -217,7 +217,7 @@ func (e *Endpoint) chartBlock(c query.DetailChart, w, h int) []string {
 	}
 	out = append(out, cp.plot(spec)...)
 	if len(ms) > 0 {
-		out = append(out, markerRow(st, ms, chartPrefixW-1, w))
+		out = append(out, MarkerRow(st, ms, ChartPrefixWidth-1, w))
 	}
 	out = append(out, st.GraphAxis.Render(TimeAxis(start.In(e.loc()), p.End.In(e.loc()), n, w)))
 	return text.FitBlock(out, w, h)

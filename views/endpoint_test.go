@@ -411,7 +411,7 @@ func TestChartGapsAreBlank(t *testing.T) {
 		// Columns of points 4..6 (x+offset: the segments that start
 		// and end in the gap) are blank on every row.
 		for x := 4; x <= 5; x++ {
-			col := chartPrefixW - 1 + x
+			col := ChartPrefixWidth - 1 + x
 			if col < len(r) && r[col] != ' ' {
 				t.Fatalf("column of point %d drawn in the gap: %q", x, l)
 			}
@@ -427,7 +427,7 @@ func TestChartGapsAreBlank(t *testing.T) {
 }
 
 // PlotColumnsInverse is the chart width that draws n points.
-func PlotColumnsInverse(n int) int { return n + chartPrefixW - 1 }
+func PlotColumnsInverse(n int) int { return n + ChartPrefixWidth - 1 }
 
 func TestPlotColumnsMatchAsciigraph(t *testing.T) {
 	cp := chartPainter{st: testContext(t, "dark").Styles}

@@ -20,26 +20,26 @@ import (
 // markerGlyph is the column of a marker over blank plot cells.
 const markerGlyph = "┊"
 
-// chartMarker is the marker column of one or more events.
-type chartMarker struct {
+// ChartMarker is the marker column of one or more events.
+type ChartMarker struct {
 	col    int // plot column, 0 the first
 	tag    string
 	events []query.Event
 }
 
-// placeMarkers puts each event in the plot column of its time, on a plot
+// PlaceMarkers puts each event in the plot column of its time, on a plot
 // of cols columns whose first is at start and last at end: the nearest
 // column. An event more than half a column before start or after end (or
 // any, with fewer than two columns or an empty span) is not placed.
 // Events in one column merge; the result is ordered by column.
-func placeMarkers(events []query.Event, start, end time.Time, cols int) []chartMarker {
+func PlaceMarkers(events []query.Event, start, end time.Time, cols int) []ChartMarker {
 	span := end.Sub(start)
 	if cols < 2 || span <= 0 {
 		return nil
 	}
 	per := float64(span) / float64(cols-1) // one column
 	byCol := map[int]int{}
-	var out []chartMarker
+	var out []ChartMarker
 	for _, e := range events {
 		x := float64(e.Time.Sub(start)) / per
 		if x < -0.5 || x > float64(cols-1)+0.5 || math.IsNaN(x) {
@@ -56,7 +56,7 @@ func placeMarkers(events []query.Event, start, end time.Time, cols int) []chartM
 			continue
 		}
 		byCol[c] = len(out)
-		out = append(out, chartMarker{col: c, tag: tag, events: []query.Event{e}})
+		out = append(out, ChartMarker{col: c, tag: tag, events: []query.Event{e}})
 	}
 	for i := 1; i < len(out); i++ {
 		for j := i; j > 0 && out[j].col < out[j-1].col; j-- {
@@ -77,10 +77,10 @@ func markerStyle(st *themes.Styles, tag string) painter {
 	return newPainter(st.Muted)
 }
 
-// markerRow is the row of markers under a plot whose first plot column is
+// MarkerRow is the row of markers under a plot whose first plot column is
 // at cell offset: each tag in its column, in a row of its own so no tag is
 // read as a point of the data. Empty with no marker.
-func markerRow(st *themes.Styles, ms []chartMarker, offset, width int) string {
+func MarkerRow(st *themes.Styles, ms []ChartMarker, offset, width int) string {
 	if len(ms) == 0 || width <= 0 {
 		return ""
 	}
@@ -157,11 +157,11 @@ func setCell(line string, col int, repl string, blankOnly bool) string {
 	return b.String()
 }
 
-// markerLegend is one line naming the markers, newest first, each as its
+// MarkerLegend is one line naming the markers, newest first, each as its
 // tag, time and what it is ("! 14:09 HighErrors"), in w cells; what does
 // not fit is counted ("… 3 more"). unknown names the marker sources that
 // failed, with their errors.
-func markerLegend(st *themes.Styles, events []query.Event, unknown []string, loc *time.Location, w int) string {
+func MarkerLegend(st *themes.Styles, events []query.Event, unknown []string, loc *time.Location, w int) string {
 	head := st.Muted.Render(markerGlyph + " ")
 	if len(events) == 0 && len(unknown) == 0 {
 		return text.Truncate(head+st.Muted.Render("no deploy, restart or alert firing seen in this range"), w)
@@ -243,7 +243,7 @@ func (e *Endpoint) headerLines() []string {
 	if err := e.data.FiringsErr; err != nil {
 		unknown = append(unknown, "alert firings unknown: "+err.Error())
 	}
-	lines := []string{markerLegend(st, e.markerEvents(), unknown, e.loc(), e.width)}
+	lines := []string{MarkerLegend(st, e.markerEvents(), unknown, e.loc(), e.width)}
 	ch := e.data.Changes
 	if e.height < 20 || len(ch) == 0 {
 		return lines

@@ -19,7 +19,7 @@ func ev(t time.Time, k query.EventKind, name string) query.Event {
 func TestPlaceMarkersColumnFromTime(t *testing.T) {
 	start := fixedNow
 	end := start.Add(100 * time.Second) // 11 columns, 10s each
-	col := func(ms []chartMarker) string {
+	col := func(ms []ChartMarker) string {
 		var parts []string
 		for _, m := range ms {
 			parts = append(parts, fmt.Sprintf("%d%s%d", m.col, m.tag, len(m.events)))
@@ -40,21 +40,21 @@ func TestPlaceMarkersColumnFromTime(t *testing.T) {
 		{"ordered by column", []query.Event{ev(end, query.EventRestart, ""), ev(start, query.EventDeploy, "")}, "0D1 10R1"},
 	}
 	for _, tt := range tests {
-		if got := col(placeMarkers(tt.events, start, end, 11)); got != tt.want {
+		if got := col(PlaceMarkers(tt.events, start, end, 11)); got != tt.want {
 			t.Errorf("%s: %q, want %q", tt.name, got, tt.want)
 		}
 	}
 	// Narrow plots and empty spans place nothing rather than divide by 0.
 	one := []query.Event{ev(start, query.EventDeploy, "")}
 	for _, cols := range []int{-1, 0, 1} {
-		if ms := placeMarkers(one, start, end, cols); ms != nil {
+		if ms := PlaceMarkers(one, start, end, cols); ms != nil {
 			t.Errorf("%d columns: %v", cols, ms)
 		}
 	}
-	if ms := placeMarkers(one, start, start, 20); ms != nil {
+	if ms := PlaceMarkers(one, start, start, 20); ms != nil {
 		t.Errorf("empty span: %v", ms)
 	}
-	if got := col(placeMarkers(one, start, start.Add(time.Second), 2)); got != "0D1" {
+	if got := col(PlaceMarkers(one, start, start.Add(time.Second), 2)); got != "0D1" {
 		t.Errorf("two columns: %q", got)
 	}
 }
@@ -63,15 +63,15 @@ func TestPlaceMarkersColumnFromTime(t *testing.T) {
 // colour; nothing else is in that row.
 func TestMarkerRowTagsInTheirColumns(t *testing.T) {
 	st := testContext(t, "dark").Styles
-	ms := []chartMarker{{col: 2, tag: "R"}, {col: 6, tag: "!"}}
-	row := markerRow(st, ms, chartPrefixW-1, 40)
+	ms := []ChartMarker{{col: 2, tag: "R"}, {col: 6, tag: "!"}}
+	row := MarkerRow(st, ms, ChartPrefixWidth-1, 40)
 	r := []rune(ansi.Strip(row))
 	for x, c := range r {
 		want := ' '
 		switch x {
-		case chartPrefixW - 1 + 2:
+		case ChartPrefixWidth - 1 + 2:
 			want = 'R'
-		case chartPrefixW - 1 + 6:
+		case ChartPrefixWidth - 1 + 6:
 			want = '!'
 		}
 		if c != want {
@@ -81,11 +81,11 @@ func TestMarkerRowTagsInTheirColumns(t *testing.T) {
 	if !strings.Contains(row, markerStyle(st, "!").paint("!")) {
 		t.Errorf("the firing tag is not in its colour: %q", row)
 	}
-	if markerRow(st, nil, 0, 40) != "" || markerRow(st, ms, 0, 0) != "" {
+	if MarkerRow(st, nil, 0, 40) != "" || MarkerRow(st, ms, 0, 0) != "" {
 		t.Error("no marker or no width: not an empty row")
 	}
 	// A marker past the width is left out, not drawn past it.
-	if w := ansi.StringWidth(markerRow(st, []chartMarker{{col: 50, tag: "D"}}, 0, 40)); w != 0 {
+	if w := ansi.StringWidth(MarkerRow(st, []ChartMarker{{col: 50, tag: "D"}}, 0, 40)); w != 0 {
 		t.Errorf("a marker past the width drew %d cells", w)
 	}
 }

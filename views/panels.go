@@ -413,13 +413,13 @@ func formatPanelValue(v float64, unit string) string {
 	case "req/s":
 		return FormatRPS(v)
 	case "", "none":
-		return formatNumber(v)
+		return FormatNumber(v)
 	}
-	return formatNumber(v) + " " + text.Sanitize(unit)
+	return FormatNumber(v) + " " + text.Sanitize(unit)
 }
 
-// formatNumber writes a plain number compactly: 3, 2.5, 0.013, 12.3k.
-func formatNumber(v float64) string {
+// FormatNumber writes a plain number compactly: 3, 2.5, 0.013, 12.3k.
+func FormatNumber(v float64) string {
 	if query.Missing(v) {
 		return Dash
 	}

@@ -13,6 +13,7 @@ import (
 	"time"
 
 	tea "charm.land/bubbletea/v2"
+	"github.com/charmbracelet/x/ansi"
 
 	"github.com/vigilterm/vigil/query"
 	"github.com/vigilterm/vigil/query/rulecheck"
@@ -95,4 +96,25 @@ func Key(s string) tea.KeyPressMsg {
 	}
 	r := []rune(s)[0]
 	return tea.KeyPressMsg{Code: r, Text: s}
+}
+
+// Fits fails the test when the view v has more than h lines, a line wider
+// than w cells, or a control sequence left after its styles are stripped.
+func Fits(t testing.TB, v string, w, h int) {
+	t.Helper()
+	if v == "" {
+		return
+	}
+	lines := strings.Split(v, "\n")
+	if len(lines) > h {
+		t.Fatalf("%dx%d: %d lines", w, h, len(lines))
+	}
+	for i, l := range lines {
+		if lw := ansi.StringWidth(l); lw > w {
+			t.Fatalf("%dx%d: line %d is %d wide: %q", w, h, i, lw, ansi.Strip(l))
+		}
+		if strings.Contains(ansi.Strip(l), "\x1b") || strings.ContainsRune(l, '\x07') {
+			t.Fatalf("%dx%d: line %d leaks a control sequence: %q", w, h, i, l)
+		}
+	}
 }

@@ -1,4 +1,4 @@
-package views
+package promql
 
 import (
 	"math"
@@ -12,26 +12,27 @@ import (
 	"github.com/charmbracelet/x/ansi"
 
 	"github.com/vigilterm/vigil/query"
+	"github.com/vigilterm/vigil/views"
 	"github.com/vigilterm/vigil/views/widget"
 )
 
 // HistoryLimit bounds the PromQL prompt's history.
 const HistoryLimit = 500
 
-// PromQLRunMsg asks the root model to run an instant query.
-type PromQLRunMsg struct{ Expr string }
+// RunMsg asks the root model to run an instant query.
+type RunMsg struct{ Expr string }
 
-// PromQLResultMsg is the answer to a PromQLRunMsg.
-type PromQLResultMsg struct {
+// ResultMsg is the answer to a RunMsg.
+type ResultMsg struct {
 	Expr   string
 	Result *query.InstantResult
 	Err    error
 }
 
-// PromQLGraphMsg asks the root model to graph an expression over Range
+// GraphMsg asks the root model to graph an expression over Range
 // (the detail screen's range, else an hour). Threshold and Marker are
 // drawn when set (an alert's rule threshold and the time it became active).
-type PromQLGraphMsg struct {
+type GraphMsg struct {
 	Expr      string
 	Range     time.Duration
 	Threshold *float64
@@ -42,9 +43,9 @@ type PromQLGraphMsg struct {
 	Alertname string
 }
 
-// PromQLGraphResultMsg is the answer to a PromQLGraphMsg.
-type PromQLGraphResultMsg struct {
-	Request PromQLGraphMsg
+// GraphResultMsg is the answer to a GraphMsg.
+type GraphResultMsg struct {
+	Request GraphMsg
 	Data    *query.RangeData
 	Err     error
 	// Firings are the alert's firings over the range (Request.Alertname);
@@ -53,27 +54,26 @@ type PromQLGraphResultMsg struct {
 	FiringsErr error
 }
 
-// PromQLNamesMsg carries the metric names for completion.
-type PromQLNamesMsg struct {
+// NamesMsg carries the metric names for completion.
+type NamesMsg struct {
 	Names []string
 	Err   error
 }
 
-// PromQLHistoryMsg carries the history read from its file, oldest first.
-type PromQLHistoryMsg struct{ History []string }
+// HistoryMsg carries the history read from its file, oldest first.
+type HistoryMsg struct{ History []string }
 
-// ClosePromQLMsg asks the root model to close the PromQL prompt.
-type ClosePromQLMsg struct{}
+// CloseMsg asks the root model to close the PromQL prompt.
+type CloseMsg struct{}
 
-// OpenPromQLMsg opens the prompt: on the last query, selected, so that
+// OpenMsg opens the prompt: on the last query, selected, so that
 // typing replaces it.
-type OpenPromQLMsg struct{}
+type OpenMsg struct{}
 
-// PromQL is the ad-hoc query prompt with its result: a table of an instant
+// Screen is the ad-hoc query prompt with its result: a table of an instant
 // vector, a line for a scalar or string, or a graph.
-type PromQL struct {
-	noWork
-	ctx    *Context
+type Screen struct {
+	ctx    *views.Context
 	width  int
 	height int
 
@@ -105,38 +105,41 @@ type PromQL struct {
 	hoff int
 
 	graph    *query.RangeData
-	graphReq PromQLGraphMsg
+	graphReq GraphMsg
 	// The firings of the graphed alert, drawn as markers.
 	firings    []query.Event
 	firingsErr error
 }
 
-// NewPromQL returns the prompt, closed.
-func NewPromQL(ctx *Context) *PromQL {
+// New returns the prompt, closed.
+func New(ctx *views.Context) *Screen {
 	ti := textinput.New()
 	ti.Prompt = ": "
 	ti.Placeholder = "PromQL, e.g. sum by (path) (rate(flask_http_request_duration_seconds_count[5m]))"
 	ti.CharLimit = 4096
-	p := &PromQL{ctx: ctx, input: ti}
+	p := &Screen{ctx: ctx, input: ti}
 	p.SetSize(80, 20)
 	return p
 }
 
-// Title implements Screen.
-func (p *PromQL) Title() string { return "PromQL" }
+// Title implements views.Screen.
+func (p *Screen) Title() string { return "PromQL" }
 
-// Capturing implements Screen: the prompt takes every key while typing.
-func (p *PromQL) Capturing() bool { return p.prompting }
+// Capturing implements views.Screen: the prompt takes every key while typing.
+func (p *Screen) Capturing() bool { return p.prompting }
 
-// SetSize implements Screen.
-func (p *PromQL) SetSize(w, h int) {
+// UnsentWork implements views.Component: it reports none.
+func (p *Screen) UnsentWork() string { return "" }
+
+// SetSize implements views.Screen.
+func (p *Screen) SetSize(w, h int) {
 	p.width, p.height = max(w, 0), max(h, 0)
 	p.input.SetWidth(max(w-3, 1))
 }
 
 // Open focuses the prompt, keeping the text and the last result, with the
 // cursor at the end of the text.
-func (p *PromQL) Open() tea.Cmd {
+func (p *Screen) Open() tea.Cmd {
 	p.prompting = true
 	p.selected = false
 	p.input.CursorEnd()
@@ -145,33 +148,33 @@ func (p *PromQL) Open() tea.Cmd {
 
 // OpenSelected focuses the prompt with the last text selected: typing
 // replaces it, a movement key (←, →, home, end) keeps it for editing.
-func (p *PromQL) OpenSelected() tea.Cmd {
+func (p *Screen) OpenSelected() tea.Cmd {
 	cmd := p.Open()
 	p.selected = p.input.Value() != ""
 	return cmd
 }
 
 // Selected reports whether the text is selected (typing replaces it).
-func (p *PromQL) Selected() bool { return p.selected }
+func (p *Screen) Selected() bool { return p.selected }
 
 // ScrollX returns how many cells the result is scrolled sideways.
-func (p *PromQL) ScrollX() int { return p.hoff }
+func (p *Screen) ScrollX() int { return p.hoff }
 
 // Value returns the typed text.
-func (p *PromQL) Value() string { return p.input.Value() }
+func (p *Screen) Value() string { return p.input.Value() }
 
 // SetValue replaces the typed text.
-func (p *PromQL) SetValue(s string) {
+func (p *Screen) SetValue(s string) {
 	p.input.SetValue(s)
 	p.input.CursorEnd()
 }
 
 // History returns the history, oldest first.
-func (p *PromQL) History() []string { return p.history }
+func (p *Screen) History() []string { return p.history }
 
 // SetHistory sets the history read from its file; entries added since
 // the prompt opened stay, as the newest.
-func (p *PromQL) SetHistory(h []string) {
+func (p *Screen) SetHistory(h []string) {
 	h = append([]string(nil), h...)
 	for _, e := range p.history {
 		h = AddHistory(h, e)
@@ -184,36 +187,36 @@ func (p *PromQL) SetHistory(h []string) {
 }
 
 // SetNames sets the metric names for completion.
-func (p *PromQL) SetNames(names []string) {
+func (p *Screen) SetNames(names []string) {
 	p.names = append([]string(nil), names...)
 	sort.Strings(p.names)
 }
 
 // HasNames reports whether the names for completion are known.
-func (p *PromQL) HasNames() bool { return p.names != nil }
+func (p *Screen) HasNames() bool { return p.names != nil }
 
 // Err returns the error of the last query, and its parse position if any.
-func (p *PromQL) Err() (error, *query.ParseErrorPos) { return p.err, p.errPos }
+func (p *Screen) Err() (error, *query.ParseErrorPos) { return p.err, p.errPos }
 
 // Rows returns the rows of the result table as sorted.
-func (p *PromQL) Rows() []query.Sample { return p.rows }
+func (p *Screen) Rows() []query.Sample { return p.rows }
 
 // Columns returns the columns of the result table; SortColumn the index of
 // the sort column.
-func (p *PromQL) Columns() []string { return p.columns }
+func (p *Screen) Columns() []string { return p.columns }
 
 // SortColumn returns the index of the sort column.
-func (p *PromQL) SortColumn() int { return p.sortCol }
+func (p *Screen) SortColumn() int { return p.sortCol }
 
 // Graph returns the graph shown, or nil.
-func (p *PromQL) Graph() *query.RangeData { return p.graph }
+func (p *Screen) Graph() *query.RangeData { return p.graph }
 
 // Firings returns the firings marked on the graph of an alert's rule and
 // why they are unknown.
-func (p *PromQL) Firings() ([]query.Event, error) { return p.firings, p.firingsErr }
+func (p *Screen) Firings() ([]query.Event, error) { return p.firings, p.firingsErr }
 
 // Candidates returns the completions offered by the last tab.
-func (p *PromQL) Candidates() []string { return p.candidates }
+func (p *Screen) Candidates() []string { return p.candidates }
 
 // AddHistory appends an expression (not twice in a row), bounded.
 func AddHistory(h []string, expr string) []string {
@@ -231,10 +234,10 @@ func AddHistory(h []string, expr string) []string {
 	return h
 }
 
-// Update implements Screen.
-func (p *PromQL) Update(msg tea.Msg) (Component, tea.Cmd) {
+// Update implements views.Screen.
+func (p *Screen) Update(msg tea.Msg) (views.Component, tea.Cmd) {
 	switch msg := msg.(type) {
-	case PromQLResultMsg:
+	case ResultMsg:
 		if msg.Expr != p.expr {
 			return p, nil
 		}
@@ -255,7 +258,7 @@ func (p *PromQL) Update(msg tea.Msg) (Component, tea.Cmd) {
 		p.prompting = false
 		p.input.Blur()
 		return p, nil
-	case PromQLGraphResultMsg:
+	case GraphResultMsg:
 		p.running = false
 		p.graphReq = msg.Request
 		p.err, p.errPos = msg.Err, nil
@@ -268,17 +271,17 @@ func (p *PromQL) Update(msg tea.Msg) (Component, tea.Cmd) {
 		p.graph = msg.Data
 		p.firings, p.firingsErr = msg.Firings, msg.FiringsErr
 		return p, nil
-	case PromQLNamesMsg:
+	case NamesMsg:
 		if msg.Err == nil {
 			p.SetNames(msg.Names)
 		}
 		return p, nil
-	case PromQLHistoryMsg:
+	case HistoryMsg:
 		p.SetHistory(msg.History)
 		return p, nil
-	case OpenPromQLMsg:
+	case OpenMsg:
 		return p, p.OpenSelected()
-	case PromQLGraphMsg:
+	case GraphMsg:
 		// A graph asked for elsewhere (an alert's rule): the expression is
 		// left in the prompt to edit, the graph is on its way.
 		p.SetValue(msg.Expr)
@@ -295,17 +298,17 @@ func (p *PromQL) Update(msg tea.Msg) (Component, tea.Cmd) {
 	return p, nil
 }
 
-func (p *PromQL) handleKey(msg tea.KeyPressMsg) tea.Cmd {
+func (p *Screen) handleKey(msg tea.KeyPressMsg) tea.Cmd {
 	k := p.ctx.Keys
 	switch {
 	case key.Matches(msg, k.Cancel):
-		return func() tea.Msg { return ClosePromQLMsg{} }
+		return func() tea.Msg { return CloseMsg{} }
 	case key.Matches(msg, k.GraphExpr):
 		expr, ok := p.take()
 		if !ok {
 			return nil
 		}
-		return p.RequestGraph(PromQLGraphMsg{Expr: expr})
+		return p.RequestGraph(GraphMsg{Expr: expr})
 	}
 	if !p.prompting {
 		switch {
@@ -321,7 +324,7 @@ func (p *PromQL) handleKey(msg tea.KeyPressMsg) tea.Cmd {
 			if len(p.columns) > 0 {
 				p.sortCol = (p.sortCol + 1) % len(p.columns)
 				p.sortRows()
-				return Flash("sorted by "+p.columns[p.sortCol], false)
+				return views.Flash("sorted by "+p.columns[p.sortCol], false)
 			}
 		case key.Matches(msg, k.Up):
 			p.offset = max(p.offset-1, 0)
@@ -353,7 +356,7 @@ func (p *PromQL) handleKey(msg tea.KeyPressMsg) tea.Cmd {
 		p.expr, p.running, p.err, p.errPos = expr, true, nil, nil
 		// The previous result (a table or a graph) is not this query's.
 		p.clearResult()
-		return func() tea.Msg { return PromQLRunMsg{Expr: expr} }
+		return func() tea.Msg { return RunMsg{Expr: expr} }
 	case key.Matches(msg, k.HistoryPrev):
 		if p.histIdx > 0 {
 			if p.histIdx == len(p.history) {
@@ -384,7 +387,7 @@ func (p *PromQL) handleKey(msg tea.KeyPressMsg) tea.Cmd {
 
 // take is the expression typed, added to the history; false when there
 // is none.
-func (p *PromQL) take() (string, bool) {
+func (p *Screen) take() (string, bool) {
 	expr := strings.TrimSpace(p.input.Value())
 	if expr == "" {
 		return "", false
@@ -396,7 +399,7 @@ func (p *PromQL) take() (string, bool) {
 
 // RequestGraph shows a graph request as running and returns the command
 // that hands it to the root model.
-func (p *PromQL) RequestGraph(req PromQLGraphMsg) tea.Cmd {
+func (p *Screen) RequestGraph(req GraphMsg) tea.Cmd {
 	p.running, p.err, p.errPos = true, nil, nil
 	p.clearResult()
 	p.graphReq = req
@@ -409,14 +412,14 @@ func (p *PromQL) RequestGraph(req PromQLGraphMsg) tea.Cmd {
 const scrollStep = 8
 
 // clearResult drops the table or graph shown: a new query is running.
-func (p *PromQL) clearResult() {
+func (p *Screen) clearResult() {
 	p.graph = nil
 	p.res, p.rows, p.columns, p.offset, p.hoff = nil, nil, nil, 0, 0
 }
 
 // errIndex is the rune index in the text of the parse error's column, or
 // -1 when there is none on the first line.
-func (p *PromQL) errIndex() int {
+func (p *Screen) errIndex() int {
 	if p.errPos == nil || p.errPos.Line != 1 || p.errPos.Col < 1 {
 		return -1
 	}
@@ -427,7 +430,7 @@ func (p *PromQL) errIndex() int {
 // text wider than the screen so that the column is in the middle: from the
 // start to half a screen past the column (the input scrolls to show that),
 // then back to the column, which does not scroll.
-func (p *PromQL) cursorToError() {
+func (p *Screen) cursorToError() {
 	i := p.errIndex()
 	if i < 0 {
 		return
@@ -441,7 +444,7 @@ func (p *PromQL) cursorToError() {
 // inputOffset is the rune index of the first character the prompt's input
 // shows (it scrolls sideways when the text is wider than the screen),
 // found from what it draws.
-func (p *PromQL) inputOffset() int {
+func (p *Screen) inputOffset() int {
 	shown := strings.TrimPrefix(ansi.Strip(p.input.View()), p.input.Prompt)
 	shown = strings.TrimRight(shown, " ")
 	val := []rune(p.input.Value())
@@ -463,7 +466,7 @@ func isNameChar(r rune) bool {
 
 // complete completes the metric name before the cursor: fully when one
 // name matches, else to the longest common prefix, listing the candidates.
-func (p *PromQL) complete() {
+func (p *Screen) complete() {
 	val := []rune(p.input.Value())
 	pos := min(p.input.Position(), len(val))
 	start := pos
@@ -500,7 +503,7 @@ func (p *PromQL) complete() {
 	p.input.SetCursor(start + len([]rune(common)))
 }
 
-func (p *PromQL) setResult(r *query.InstantResult) {
+func (p *Screen) setResult(r *query.InstantResult) {
 	p.res = r
 	p.rows, p.columns, p.offset, p.hoff = nil, nil, 0, 0
 	if r == nil || (r.Kind != "vector" && r.Kind != "matrix") {
@@ -523,7 +526,7 @@ func (p *PromQL) setResult(r *query.InstantResult) {
 }
 
 // sortRows sorts by the sort column: values largest first, labels A–Z.
-func (p *PromQL) sortRows() {
+func (p *Screen) sortRows() {
 	if len(p.columns) == 0 {
 		return
 	}
@@ -545,7 +548,7 @@ func greaterNaNLast(a, b float64) bool {
 }
 
 // ShortHelp implements help.KeyMap.
-func (p *PromQL) ShortHelp() []key.Binding {
+func (p *Screen) ShortHelp() []key.Binding {
 	k := p.ctx.Keys
 	if p.prompting {
 		return []key.Binding{k.Apply, k.Complete, k.HistoryPrev, k.GraphExpr, k.Cancel}
@@ -554,13 +557,15 @@ func (p *PromQL) ShortHelp() []key.Binding {
 }
 
 // FullHelp implements help.KeyMap.
-func (p *PromQL) FullHelp() [][]key.Binding {
+func (p *Screen) FullHelp() [][]key.Binding {
 	k := p.ctx.Keys
 	return [][]key.Binding{{k.Apply, k.Complete, k.HistoryPrev, k.HistoryNext, k.GraphExpr, k.SortColumn, k.ScrollLeft, k.ScrollRight, k.PromQL, k.Cancel}}
 }
 
-// Notes implements Screen.
-func (p *PromQL) Notes() []string {
+// Notes implements views.Screen.
+func (p *Screen) Notes() []string {
 	k := p.ctx.Keys
 	return []string{widget.Key(k.Apply) + " runs an instant query; " + widget.Key(k.GraphExpr) + " graphs the expression over the detail screen's range (an hour by default)."}
 }
+
+var _ views.Screen = (*Screen)(nil)

@@ -1,4 +1,4 @@
-package views
+package promql
 
 import (
 	"fmt"
@@ -6,13 +6,14 @@ import (
 
 	"github.com/charmbracelet/x/ansi"
 
+	"github.com/vigilterm/vigil/views"
 	"github.com/vigilterm/vigil/views/text"
 	"github.com/vigilterm/vigil/views/widget"
 )
 
-// View implements Screen: the prompt, a line for errors or completions,
+// View implements views.Screen: the prompt, a line for errors or completions,
 // then the result.
-func (p *PromQL) View() string {
+func (p *Screen) View() string {
 	if p.width <= 0 || p.height <= 0 {
 		return ""
 	}
@@ -86,7 +87,7 @@ func (p *PromQL) View() string {
 const labelColumnMax = 120
 
 // tableWidths returns the width of each column of the result table.
-func (p *PromQL) tableWidths() []int {
+func (p *Screen) tableWidths() []int {
 	const valW = 12
 	widths := make([]int, len(p.columns))
 	if len(p.columns) == 0 {
@@ -105,13 +106,13 @@ func (p *PromQL) tableWidths() []int {
 
 // resultWidth is the width of the whole result, in cells, before it is
 // cut to the screen.
-func (p *PromQL) resultWidth() int {
+func (p *Screen) resultWidth() int {
 	if p.res == nil {
 		return 0
 	}
 	switch p.res.Kind {
 	case "scalar":
-		return text.Width("scalar " + formatNumber(p.res.Scalar))
+		return text.Width("scalar " + views.FormatNumber(p.res.Scalar))
 	case "string":
 		return text.Width("string " + text.Sanitize(p.res.Text))
 	}
@@ -126,16 +127,16 @@ func (p *PromQL) resultWidth() int {
 }
 
 // shift cuts a line of the result to the screen, scrolled hoff cells.
-func (p *PromQL) shift(line string) string {
+func (p *Screen) shift(line string) string {
 	return text.Truncate(ansi.Cut(line, p.hoff, p.hoff+p.width), p.width)
 }
 
-func (p *PromQL) resultView(h int) []string {
+func (p *Screen) resultView(h int) []string {
 	st := p.ctx.Styles
 	r := p.res
 	switch r.Kind {
 	case "scalar":
-		return []string{p.shift("scalar " + formatNumber(r.Scalar))}
+		return []string{p.shift("scalar " + views.FormatNumber(r.Scalar))}
 	case "string":
 		return []string{p.shift("string " + text.Sanitize(r.Text))}
 	case "vector", "matrix":
@@ -178,7 +179,7 @@ func (p *PromQL) resultView(h int) []string {
 				b.WriteString(" ")
 			}
 			if i == len(p.columns)-1 {
-				b.WriteString(text.PadLeft(formatNumber(s.Value), valW))
+				b.WriteString(text.PadLeft(views.FormatNumber(s.Value), valW))
 			} else {
 				b.WriteString(text.Fit(text.Sanitize(s.Labels[c]), widths[i]))
 			}
@@ -193,7 +194,7 @@ func (p *PromQL) resultView(h int) []string {
 	return lines
 }
 
-func (p *PromQL) graphView(h int) []string {
+func (p *Screen) graphView(h int) []string {
 	st := p.ctx.Styles
 	r := p.graph
 	title := p.graphReq.Title
@@ -211,10 +212,10 @@ func (p *PromQL) graphView(h int) []string {
 	if p.graphReq.Alertname != "" {
 		reserve += 2 // the markers' legend and their row
 	}
-	spec := ChartSpec{Format: formatNumber, Width: p.width, Height: max(h-reserve, 2)}
+	spec := views.ChartSpec{Format: views.FormatNumber, Width: p.width, Height: max(h-reserve, 2)}
 	n := 0
 	for i, s := range r.Series {
-		spec.Lines = append(spec.Lines, ChartLine{Values: s.Values, Kind: LineData, Series: i})
+		spec.Lines = append(spec.Lines, views.ChartLine{Values: s.Values, Kind: views.LineData, Series: i})
 		n = max(n, len(s.Values))
 	}
 	if t := p.graphReq.Threshold; t != nil {
@@ -222,9 +223,9 @@ func (p *PromQL) graphView(h int) []string {
 		for i := range vals {
 			vals[i] = *t
 		}
-		spec.Lines = append(spec.Lines, ChartLine{Values: vals, Kind: LineCrit})
+		spec.Lines = append(spec.Lines, views.ChartLine{Values: vals, Kind: views.LineCrit})
 	}
-	plot := DrawChart(st, spec)
+	plot := views.DrawChart(st, spec)
 	if plot == nil {
 		return append(lines, st.Muted.Render("(too small for a graph)"))
 	}
@@ -233,26 +234,26 @@ func (p *PromQL) graphView(h int) []string {
 		legend.WriteString(st.Series(i).Render("━ "+text.Truncate(text.Sanitize(s.Name), 40)) + "  ")
 	}
 	if p.graphReq.Threshold != nil {
-		legend.WriteString(st.ThresholdCrit.Render("╍ threshold " + formatNumber(*p.graphReq.Threshold)))
+		legend.WriteString(st.ThresholdCrit.Render("╍ threshold " + views.FormatNumber(*p.graphReq.Threshold)))
 	}
 	lines = append(lines, text.Truncate(legend.String(), p.width))
-	cols := min(PlotColumns(p.width), max(n, 2))
+	cols := min(views.PlotColumns(p.width), max(n, 2))
 	if p.graphReq.Alertname != "" {
 		var unknown []string
 		if p.firingsErr != nil {
 			unknown = append(unknown, "alert firings unknown: "+p.firingsErr.Error())
 		}
 		loc := p.ctx.Now().Location()
-		lines = append(lines, markerLegend(st, p.firings, unknown, loc, p.width))
-		if row := markerRow(st, placeMarkers(p.firings, r.Start, r.End, cols), chartPrefixW-1, p.width); row != "" {
+		lines = append(lines, views.MarkerLegend(st, p.firings, unknown, loc, p.width))
+		if row := views.MarkerRow(st, views.PlaceMarkers(p.firings, r.Start, r.End, cols), views.ChartPrefixWidth-1, p.width); row != "" {
 			plot = append(plot, row)
 		}
 	}
 	lines = append(lines, plot...)
-	axis := TimeAxis(r.Start, r.End, cols, p.width)
+	axis := views.TimeAxis(r.Start, r.End, cols, p.width)
 	if m := p.graphReq.Marker; !m.IsZero() && m.After(r.Start) && r.End.After(r.Start) {
-		cols := min(PlotColumns(p.width), max(n, 2))
-		at := chartPrefixW - 1 + int(float64(cols-1)*m.Sub(r.Start).Seconds()/r.End.Sub(r.Start).Seconds())
+		cols := min(views.PlotColumns(p.width), max(n, 2))
+		at := views.ChartPrefixWidth - 1 + int(float64(cols-1)*m.Sub(r.Start).Seconds()/r.End.Sub(r.Start).Seconds())
 		if at < p.width {
 			label := "▲ active since " + m.Format("15:04")
 			if w := text.Width(label); at+w > p.width && at+1 >= w {

@@ -1,4 +1,4 @@
-package views
+package promql
 
 import (
 	"errors"
@@ -12,19 +12,21 @@ import (
 	v1 "github.com/prometheus/client_golang/api/prometheus/v1"
 
 	"github.com/vigilterm/vigil/query"
+	"github.com/vigilterm/vigil/views"
+	"github.com/vigilterm/vigil/views/viewstest"
 )
 
-func typeInto(p *PromQL, s string) {
+func typeInto(p *Screen, s string) {
 	for _, r := range s {
 		p.Update(tea.KeyPressMsg{Code: r, Text: string(r)})
 	}
 }
 
 // run feeds keys and returns the message of the last command, if any.
-func pqPress(p *PromQL, keys ...string) tea.Msg {
+func pqPress(p *Screen, keys ...string) tea.Msg {
 	var cmd tea.Cmd
 	for _, k := range keys {
-		_, cmd = p.Update(pqKey(k))
+		_, cmd = p.Update(viewstest.Key(k))
 	}
 	if cmd == nil {
 		return nil
@@ -32,8 +34,8 @@ func pqPress(p *PromQL, keys ...string) tea.Msg {
 	return cmd()
 }
 
-func newTestPromQL(t *testing.T) *PromQL {
-	p := NewPromQL(testContext(t, "dark"))
+func newTestPromQL(t *testing.T) *Screen {
+	p := New(viewstest.Context(t, "dark"))
 	p.SetSize(80, 21)
 	p.Open()
 	return p
@@ -46,14 +48,14 @@ func TestPromQLTypingAndEnterRunsTheQuery(t *testing.T) {
 	}
 	typeInto(p, "up == 1")
 	msg := pqPress(p, "enter")
-	run, ok := msg.(PromQLRunMsg)
+	run, ok := msg.(RunMsg)
 	if !ok || run.Expr != "up == 1" {
 		t.Fatalf("got %#v", msg)
 	}
 	if h := p.History(); len(h) != 1 || h[0] != "up == 1" {
 		t.Fatalf("history %q", h)
 	}
-	p.Update(PromQLResultMsg{Expr: "up == 1", Result: &query.InstantResult{Kind: "vector", Rows: []query.Sample{
+	p.Update(ResultMsg{Expr: "up == 1", Result: &query.InstantResult{Kind: "vector", Rows: []query.Sample{
 		{Labels: map[string]string{"job": "flask", "instance": "b"}, Value: 1},
 		{Labels: map[string]string{"job": "am", "instance": "a"}, Value: 3},
 	}}})
@@ -87,7 +89,7 @@ func TestPromQLTypingAndEnterRunsTheQuery(t *testing.T) {
 	if !p.Capturing() || p.Value() != "up == 1" {
 		t.Fatalf("prompt %v %q", p.Capturing(), p.Value())
 	}
-	if _, ok := pqPress(p, "esc").(ClosePromQLMsg); !ok {
+	if _, ok := pqPress(p, "esc").(CloseMsg); !ok {
 		t.Fatal("esc does not close")
 	}
 }
@@ -132,7 +134,7 @@ func TestAddHistoryBoundedAndDeduplicated(t *testing.T) {
 
 func TestPromQLTabCompletesMetricNames(t *testing.T) {
 	p := newTestPromQL(t)
-	p.Update(PromQLNamesMsg{Names: []string{"flask_http_request_total", "flask_http_request_duration_seconds_count", "up", "article_views_total"}})
+	p.Update(NamesMsg{Names: []string{"flask_http_request_total", "flask_http_request_duration_seconds_count", "up", "article_views_total"}})
 	typeInto(p, "rate(art")
 	pqPress(p, "tab")
 	if p.Value() != "rate(article_views_total" {
@@ -164,7 +166,7 @@ func TestPromQLParseErrorKeepsTextAndShowsPosition(t *testing.T) {
 	pqPress(p, "enter")
 	err := &query.ServerError{URL: "http://127.0.0.1:9090", Op: "query", Err: &v1.Error{Type: v1.ErrBadData,
 		Msg: `invalid parameter "query": 1:17: parse error: unclosed left parenthesis`}}
-	p.Update(PromQLResultMsg{Expr: "sum(rate(up[5m])", Err: err})
+	p.Update(ResultMsg{Expr: "sum(rate(up[5m])", Err: err})
 	if !p.Capturing() || p.Value() != "sum(rate(up[5m])" {
 		t.Fatalf("text lost: %v %q", p.Capturing(), p.Value())
 	}
@@ -177,7 +179,7 @@ func TestPromQLParseErrorKeepsTextAndShowsPosition(t *testing.T) {
 		t.Fatal(lines[2])
 	}
 	// A stale answer to an older expression is ignored.
-	p.Update(PromQLResultMsg{Expr: "older", Result: &query.InstantResult{Kind: "scalar"}})
+	p.Update(ResultMsg{Expr: "older", Result: &query.InstantResult{Kind: "scalar"}})
 	if e, _ := p.Err(); e == nil {
 		t.Fatal("error cleared by a stale answer")
 	}
@@ -187,18 +189,18 @@ func TestPromQLScalarStringGraphAndTinySizes(t *testing.T) {
 	p := newTestPromQL(t)
 	typeInto(p, "time()")
 	pqPress(p, "enter")
-	p.Update(PromQLResultMsg{Expr: "time()", Result: &query.InstantResult{Kind: "scalar", Scalar: 42}})
+	p.Update(ResultMsg{Expr: "time()", Result: &query.InstantResult{Kind: "scalar", Scalar: 42}})
 	if !strings.Contains(ansi.Strip(p.View()), "scalar 42") {
 		t.Fatal(p.View())
 	}
 	msg := pqPress(p, "ctrl+g")
-	g, ok := msg.(PromQLGraphMsg)
+	g, ok := msg.(GraphMsg)
 	if !ok || g.Expr != "time()" {
 		t.Fatalf("%#v", msg)
 	}
 	th := 0.5
-	p.Update(PromQLGraphResultMsg{Request: PromQLGraphMsg{Expr: "time()", Threshold: &th, Marker: fixedNow.Add(-10 * 60e9)},
-		Data: &query.RangeData{Start: fixedNow.Add(-3600e9), End: fixedNow, Series: []query.TimeSeries{{Name: "x", Values: []float64{0.1, 0.7, 0.2, 0.9}}}}})
+	p.Update(GraphResultMsg{Request: GraphMsg{Expr: "time()", Threshold: &th, Marker: viewstest.FixedNow.Add(-10 * 60e9)},
+		Data: &query.RangeData{Start: viewstest.FixedNow.Add(-3600e9), End: viewstest.FixedNow, Series: []query.TimeSeries{{Name: "x", Values: []float64{0.1, 0.7, 0.2, 0.9}}}}})
 	out := ansi.Strip(p.View())
 	if !strings.Contains(out, "threshold 0.5") || !strings.Contains(out, "active since") {
 		t.Fatal(out)
@@ -208,10 +210,10 @@ func TestPromQLScalarStringGraphAndTinySizes(t *testing.T) {
 	for i := range many {
 		many[i] = float64(i % 7)
 	}
-	p.Update(PromQLGraphResultMsg{Request: PromQLGraphMsg{Expr: "time()", Marker: fixedNow.Add(-60e9)},
-		Data: &query.RangeData{Start: fixedNow.Add(-3600e9), End: fixedNow, Series: []query.TimeSeries{{Name: "x", Values: many}}}})
+	p.Update(GraphResultMsg{Request: GraphMsg{Expr: "time()", Marker: viewstest.FixedNow.Add(-60e9)},
+		Data: &query.RangeData{Start: viewstest.FixedNow.Add(-3600e9), End: viewstest.FixedNow, Series: []query.TimeSeries{{Name: "x", Values: many}}}})
 	p.SetSize(80, 24)
-	if out := ansi.Strip(p.View()); !strings.Contains(out, "active since "+fixedNow.Add(-60e9).Format("15:04")+" ▲") {
+	if out := ansi.Strip(p.View()); !strings.Contains(out, "active since "+viewstest.FixedNow.Add(-60e9).Format("15:04")+" ▲") {
 		t.Errorf("the active-since label is cut at the right edge:\n%s", out)
 	}
 	for _, sz := range [][2]int{{20, 5}, {1, 1}, {0, 0}, {200, 60}} {
@@ -223,21 +225,21 @@ func TestPromQLScalarStringGraphAndTinySizes(t *testing.T) {
 func TestPromQLGraphMarksTheAlertsFirings(t *testing.T) {
 	p := newTestPromQL(t)
 	p.SetSize(80, 20)
-	start := fixedNow.Add(-time.Hour)
+	start := viewstest.FixedNow.Add(-time.Hour)
 	vals := make([]float64, 61)
 	for i := range vals {
 		vals[i] = float64(i % 5)
 	}
-	req := PromQLGraphMsg{Expr: "x", Alertname: "HighErrorRate", Title: "HighErrorRate: x"}
+	req := GraphMsg{Expr: "x", Alertname: "HighErrorRate", Title: "HighErrorRate: x"}
 	fired := query.Event{Time: start.Add(30 * time.Minute), Kind: query.EventAlertFiring, Labels: map[string]string{"alertname": "HighErrorRate"}}
-	p.Update(PromQLGraphResultMsg{Request: req, Firings: []query.Event{fired},
-		Data: &query.RangeData{Start: start, End: fixedNow, Step: time.Minute, Series: []query.TimeSeries{{Name: "x", Values: vals}}}})
+	p.Update(GraphResultMsg{Request: req, Firings: []query.Event{fired},
+		Data: &query.RangeData{Start: start, End: viewstest.FixedNow, Step: time.Minute, Series: []query.TimeSeries{{Name: "x", Values: vals}}}})
 	out := ansi.Strip(p.View())
 	if !strings.Contains(out, "┊ ! "+fired.Time.Format("15:04:05")+" HighErrorRate") {
 		t.Errorf("no legend of the firing:\n%s", out)
 	}
 	// The ! sits in the column of its time: the middle of 61 points.
-	col := chartPrefixW - 1 + 30
+	col := views.ChartPrefixWidth - 1 + 30
 	found := false
 	for _, l := range strings.Split(out, "\n") {
 		if r := []rune(l); col < len(r) && r[col] == '!' && !strings.Contains(l, "HighErrorRate") {
@@ -247,14 +249,14 @@ func TestPromQLGraphMarksTheAlertsFirings(t *testing.T) {
 	if !found {
 		t.Errorf("no ! at column %d:\n%s", col, out)
 	}
-	p.Update(PromQLGraphResultMsg{Request: req, FiringsErr: errors.New("bad_data: nope"),
-		Data: &query.RangeData{Start: start, End: fixedNow, Step: time.Minute, Series: []query.TimeSeries{{Name: "x", Values: vals}}}})
+	p.Update(GraphResultMsg{Request: req, FiringsErr: errors.New("bad_data: nope"),
+		Data: &query.RangeData{Start: start, End: viewstest.FixedNow, Step: time.Minute, Series: []query.TimeSeries{{Name: "x", Values: vals}}}})
 	if out := ansi.Strip(p.View()); !strings.Contains(out, "alert firings unknown: bad_data: nope") {
 		t.Errorf("a failed firings query must read unknown:\n%s", out)
 	}
 	for _, sz := range [][2]int{{20, 5}, {9, 9}, {1, 1}} {
 		p.SetSize(sz[0], sz[1])
-		checkFits(t, p.View(), sz[0], sz[1])
+		viewstest.Fits(t, p.View(), sz[0], sz[1])
 	}
 }
 
@@ -271,7 +273,7 @@ func TestPromQLCaretUnderTheErrorInAQueryWiderThanTheScreen(t *testing.T) {
 	col := strings.Index(expr, "oops") + 1
 	typeInto(p, expr)
 	pqPress(p, "enter")
-	p.Update(PromQLResultMsg{Expr: expr, Err: parseErr(col)})
+	p.Update(ResultMsg{Expr: expr, Err: parseErr(col)})
 	lines := strings.Split(ansi.Strip(p.View()), "\n")
 	caret := strings.Index(lines[1], "^")
 	if caret < 0 {
@@ -281,7 +283,7 @@ func TestPromQLCaretUnderTheErrorInAQueryWiderThanTheScreen(t *testing.T) {
 		t.Errorf("the caret at column %d is under %q, not under oops:\n%s", caret, got, strings.Join(lines[:3], "\n"))
 	}
 	// The same when the prompt is closed on the error (a graph's error).
-	p.Update(PromQLGraphResultMsg{Request: PromQLGraphMsg{Expr: expr}, Err: parseErr(col)})
+	p.Update(GraphResultMsg{Request: GraphMsg{Expr: expr}, Err: parseErr(col)})
 	p.prompting = false
 	lines = strings.Split(ansi.Strip(p.View()), "\n")
 	caret = strings.Index(lines[1], "^")
@@ -296,7 +298,7 @@ func TestPromQLResultScrollsSideways(t *testing.T) {
 	typeInto(p, "up")
 	pqPress(p, "enter")
 	long := strings.Repeat("x", 50) + "END"
-	p.Update(PromQLResultMsg{Expr: "up", Result: &query.InstantResult{Kind: "vector", Rows: []query.Sample{
+	p.Update(ResultMsg{Expr: "up", Result: &query.InstantResult{Kind: "vector", Rows: []query.Sample{
 		{Labels: map[string]string{"instance": "a:9090", "job": long}, Value: 1},
 	}}})
 	if strings.Contains(ansi.Strip(p.View()), "END") {
@@ -334,8 +336,8 @@ func TestPromQLOldGraphGoneWhileRunning(t *testing.T) {
 	p := newTestPromQL(t)
 	typeInto(p, "up")
 	pqPress(p, "ctrl+g")
-	p.Update(PromQLGraphResultMsg{Request: PromQLGraphMsg{Expr: "up", Title: "OLDGRAPH"},
-		Data: &query.RangeData{Start: fixedNow.Add(-3600e9), End: fixedNow, Series: []query.TimeSeries{{Name: "x", Values: []float64{1, 2, 3}}}}})
+	p.Update(GraphResultMsg{Request: GraphMsg{Expr: "up", Title: "OLDGRAPH"},
+		Data: &query.RangeData{Start: viewstest.FixedNow.Add(-3600e9), End: viewstest.FixedNow, Series: []query.TimeSeries{{Name: "x", Values: []float64{1, 2, 3}}}}})
 	if !strings.Contains(ansi.Strip(p.View()), "OLDGRAPH") {
 		t.Fatal("graph not shown")
 	}
@@ -346,7 +348,7 @@ func TestPromQLOldGraphGoneWhileRunning(t *testing.T) {
 		t.Errorf("while the new query runs the old graph must be gone:\n%s", out)
 	}
 	// And the same for a new graph over an old table.
-	p.Update(PromQLResultMsg{Expr: "up", Result: &query.InstantResult{Kind: "vector", Rows: []query.Sample{{Labels: map[string]string{"job": "OLDROW"}, Value: 1}}}})
+	p.Update(ResultMsg{Expr: "up", Result: &query.InstantResult{Kind: "vector", Rows: []query.Sample{{Labels: map[string]string{"job": "OLDROW"}, Value: 1}}}})
 	pqPress(p, "ctrl+g")
 	if out := ansi.Strip(p.View()); !strings.Contains(out, "running…") || strings.Contains(out, "OLDROW") {
 		t.Errorf("while the graph runs the old table must be gone:\n%s", out)
@@ -357,7 +359,7 @@ func TestPromQLReopenSelectsTheTextTypingReplacesIt(t *testing.T) {
 	p := newTestPromQL(t)
 	typeInto(p, "old_query")
 	pqPress(p, "enter")
-	p.Update(PromQLResultMsg{Expr: "old_query", Result: &query.InstantResult{Kind: "scalar", Scalar: 1}})
+	p.Update(ResultMsg{Expr: "old_query", Result: &query.InstantResult{Kind: "scalar", Scalar: 1}})
 	// Reopen with ":" and type: the old text is replaced.
 	pqPress(p, ":")
 	if !p.Capturing() || !p.Selected() {
@@ -390,12 +392,12 @@ func TestPromQLReopenSelectsTheTextTypingReplacesIt(t *testing.T) {
 func TestPromQLOpenAndGraphByMessage(t *testing.T) {
 	p := newTestPromQL(t)
 	p.SetValue("up")
-	p.Update(ClosePromQLMsg{})
-	p.Update(OpenPromQLMsg{})
+	p.Update(CloseMsg{})
+	p.Update(OpenMsg{})
 	if !p.Capturing() || !p.Selected() {
 		t.Fatalf("reopened: capturing %v selected %v", p.Capturing(), p.Selected())
 	}
-	_, cmd := p.Update(PromQLGraphMsg{Expr: "rate(x[5m])", Title: "HighErrorRate: rate(x[5m]) > 0.05"})
+	_, cmd := p.Update(GraphMsg{Expr: "rate(x[5m])", Title: "HighErrorRate: rate(x[5m]) > 0.05"})
 	if cmd != nil || p.Value() != "rate(x[5m])" || p.Capturing() {
 		t.Fatalf("graph from an alert: value %q capturing %v cmd %v", p.Value(), p.Capturing(), cmd != nil)
 	}
