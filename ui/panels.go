@@ -9,6 +9,7 @@ import (
 	"github.com/vigilterm/vigil/query"
 	"github.com/vigilterm/vigil/query/poll"
 	"github.com/vigilterm/vigil/views"
+	panelsview "github.com/vigilterm/vigil/views/panels"
 )
 
 // panelsPart keeps the custom panels fresh while their screen is shown and
@@ -16,7 +17,7 @@ import (
 type panelsPart struct {
 	m      *Model
 	tab    *tab
-	screen *views.Panels
+	screen *panelsview.Screen
 	q      query.Querier
 	feed   *feed[[]query.PanelResult]
 	// disc finds the app's own metric families, every DiscoverInterval
@@ -37,7 +38,7 @@ var panelsSpec = Spec{Name: "panels", Help: "custom panels", Build: buildPanels}
 
 // buildPanels registers the custom panels screen, from the configuration.
 func buildPanels(m *Model, t *tab) []part {
-	p := &panelsPart{m: m, tab: t, screen: views.NewPanels(m.ctx, m.cfg.PanelSpecs()), q: m.opts.Querier}
+	p := &panelsPart{m: m, tab: t, screen: panelsview.New(m.ctx, m.cfg.PanelSpecs()), q: m.opts.Querier}
 	p.useFeed()
 	p.discover = m.opts.Discover
 	// With a Team, the search for the app's families is everyone's.
@@ -59,7 +60,7 @@ func (p *panelsPart) update(msg tea.Msg) (tea.Cmd, bool) {
 		if msg.Err != nil {
 			p.m.log.Warn("metric families discovery failed", "err", msg.Err)
 		}
-		p.screen.Update(views.DiscoveryMsg{Discovery: msg.Value, Err: msg.Err})
+		p.screen.Update(panelsview.DiscoveryMsg{Discovery: msg.Value, Err: msg.Err})
 		// New panels: their figures at once.
 		if !p.m.link.shares() {
 			p.feed.p.Invalidate()
@@ -77,7 +78,7 @@ func (p *panelsPart) update(msg tea.Msg) (tea.Cmd, bool) {
 				p.m.log.Warn("panel query failed", "panel", i+1, "query", res.Query, "err", res.Err)
 			}
 		}
-		_, cmd := p.screen.Update(views.PanelsMsg{Results: msg.Value})
+		_, cmd := p.screen.Update(panelsview.Msg{Results: msg.Value})
 		return cmd, true
 	}
 	return nil, false
@@ -137,6 +138,6 @@ func (p *panelsPart) startDue(at time.Time) tea.Cmd {
 	}
 	q, vars, now := p.q, query.VarsOf(p.m.shape()), p.m.now()
 	return p.feed.startDue(func(ctx context.Context) ([]query.PanelResult, error) {
-		return query.RunPanels(ctx, q, specs, vars, views.PanelGraphRange, now), nil
+		return query.RunPanels(ctx, q, specs, vars, panelsview.GraphRange, now), nil
 	}, at)
 }

@@ -370,3 +370,9 @@ func TimeAxis(start, end time.Time, cols, width int) string {
 	}
 	return text.Truncate(strings.Repeat(" ", ChartPrefixWidth-1)+strings.TrimRight(string(line), " "), width)
 }
+
+// DrawChart is the one place the screens draw a chart (panels, the PromQL
+// graph, the dashboard).
+func DrawChart(st *themes.Styles, spec ChartSpec) []string {
+	return chartPainter{st: st}.plot(spec)
+}

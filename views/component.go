@@ -200,7 +200,6 @@ var (
 	_ Screen = (*Endpoint)(nil)
 	_ Screen = (*Alerts)(nil)
 	_ Screen = (*Silences)(nil)
-	_ Screen = (*Panels)(nil)
 
 	_ FormOpener = (*Alerts)(nil)
 	_ FormOpener = (*Silences)(nil)

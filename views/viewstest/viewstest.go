@@ -8,6 +8,9 @@ package viewstest
 
 import (
 	_ "embed"
+	"flag"
+	"os"
+	"path/filepath"
 	"strings"
 	"testing"
 	"time"
@@ -116,5 +119,35 @@ func Fits(t testing.TB, v string, w, h int) {
 		if strings.Contains(ansi.Strip(l), "\x1b") || strings.ContainsRune(l, '\x07') {
 			t.Fatalf("%dx%d: line %d leaks a control sequence: %q", w, h, i, l)
 		}
+	}
+}
+
+// The -update flag rewrites the golden files. views' own tests define it
+// too, in a test binary that may link this package.
+func init() {
+	if flag.Lookup("update") == nil {
+		flag.Bool("update", false, "rewrite the golden files")
+	}
+}
+
+// Golden compares got with testdata/NAME.golden, which go test -update
+// writes.
+func Golden(t testing.TB, name, got string) {
+	t.Helper()
+	p := filepath.Join("testdata", name+".golden")
+	if f := flag.Lookup("update"); f != nil && f.Value.String() == "true" {
+		if err := os.MkdirAll("testdata", 0o755); err != nil {
+			t.Fatal(err)
+		}
+		if err := os.WriteFile(p, []byte(got), 0o644); err != nil {
+			t.Fatal(err)
+		}
+	}
+	want, err := os.ReadFile(p)
+	if err != nil {
+		t.Fatalf("%v (run go test with -update to create it)", err)
+	}
+	if string(want) != got {
+		t.Fatalf("%s differs from the golden file (go test -update rewrites it):\ngot:\n%s\nwant:\n%s", name, got, want)
 	}
 }

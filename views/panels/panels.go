@@ -1,9 +1,9 @@
-package views
+// Package panels is the screen of the panels in the configuration: a grid
+// of stats and graphs, each from its own PromQL.
+package panels
 
 import (
 	"fmt"
-	"math"
-	"strconv"
 	"strings"
 	"time"
 
@@ -13,18 +13,19 @@ import (
 
 	"github.com/vigilterm/vigil/query"
 	"github.com/vigilterm/vigil/themes"
+	"github.com/vigilterm/vigil/views"
 	"github.com/vigilterm/vigil/views/text"
 	"github.com/vigilterm/vigil/views/widget"
 )
 
-// PanelsMsg carries a refresh of the custom panels, one result per
+// Msg carries a refresh of the custom panels, one result per
 // configured panel in order.
-type PanelsMsg struct {
+type Msg struct {
 	Results []query.PanelResult
 }
 
-// PanelGraphRange is the time span of graph panels.
-const PanelGraphRange = time.Hour
+// GraphRange is the time span of graph panels.
+const GraphRange = time.Hour
 
 // Layout of the panel grid.
 const (
@@ -34,10 +35,9 @@ const (
 	panelMinH    = 10 // a panel shorter than this scrolls instead
 )
 
-// Panels is the grid of custom panels ([[panel]] in config.toml).
-type Panels struct {
-	noWork
-	ctx   *Context
+// Screen is the grid of custom panels ([[panel]] in config.toml).
+type Screen struct {
+	ctx   *views.Context
 	specs []query.PanelSpec // the configured panels, then the discovered ones
 	conf  []query.PanelSpec
 	res   []query.PanelResult
@@ -53,9 +53,9 @@ type Panels struct {
 	offset                      int // first panel row shown
 }
 
-// NewPanels returns the panels screen for the configured panels.
-func NewPanels(ctx *Context, specs []query.PanelSpec) *Panels {
-	p := &Panels{ctx: ctx, specs: specs, conf: specs}
+// New returns the panels screen for the configured panels.
+func New(ctx *views.Context, specs []query.PanelSpec) *Screen {
+	p := &Screen{ctx: ctx, specs: specs, conf: specs}
 	p.SetSize(80, 20)
 	return p
 }
@@ -67,25 +67,28 @@ type DiscoveryMsg struct {
 	Err       error
 }
 
-// Title implements Screen.
-func (p *Panels) Title() string { return "Panels" }
+// Title implements views.Screen.
+func (p *Screen) Title() string { return "Panels" }
 
-// Capturing implements Screen.
-func (p *Panels) Capturing() bool { return false }
+// Capturing implements views.Screen.
+func (p *Screen) Capturing() bool { return false }
+
+// UnsentWork implements views.Component: nothing is typed here.
+func (p *Screen) UnsentWork() string { return "" }
 
 // Specs returns the panels: the configured ones first, then those made
 // from the app's own metric families.
-func (p *Panels) Specs() []query.PanelSpec { return p.specs }
+func (p *Screen) Specs() []query.PanelSpec { return p.specs }
 
 // Results returns the last results received.
-func (p *Panels) Results() []query.PanelResult { return p.res }
+func (p *Screen) Results() []query.PanelResult { return p.res }
 
 // Columns returns the number of grid columns of the current size.
-func (p *Panels) Columns() int { return p.cols }
+func (p *Screen) Columns() int { return p.cols }
 
-// SetSize implements Screen and lays out the grid: one column per 70
+// SetSize implements views.Screen and lays out the grid: one column per 70
 // cells, at most three; rows share the height, at least 7 lines each.
-func (p *Panels) SetSize(w, h int) {
+func (p *Screen) SetSize(w, h int) {
 	p.width, p.height = max(w, 0), max(h, 0)
 	p.cols = min(max(p.width/panelMinColW, 1), panelMaxCols)
 	if n := len(p.specs); n > 0 {
@@ -102,16 +105,16 @@ func (p *Panels) SetSize(w, h int) {
 	p.clamp()
 }
 
-func (p *Panels) rows() int { return (len(p.specs) + p.cols - 1) / max(p.cols, 1) }
+func (p *Screen) rows() int { return (len(p.specs) + p.cols - 1) / max(p.cols, 1) }
 
-func (p *Panels) clamp() {
+func (p *Screen) clamp() {
 	p.offset = min(max(p.offset, 0), max(p.rows()-p.visRows, 0))
 }
 
-// Update implements Screen.
-func (p *Panels) Update(msg tea.Msg) (Component, tea.Cmd) {
+// Update implements views.Screen.
+func (p *Screen) Update(msg tea.Msg) (views.Component, tea.Cmd) {
 	switch msg := msg.(type) {
-	case PanelsMsg:
+	case Msg:
 		if len(msg.Results) == len(p.specs) {
 			p.res = msg.Results
 		}
@@ -143,8 +146,8 @@ func (p *Panels) Update(msg tea.Msg) (Component, tea.Cmd) {
 	return p, nil
 }
 
-// View implements Screen. Only the panels in view are rendered.
-func (p *Panels) View() string {
+// View implements views.Screen. Only the panels in view are rendered.
+func (p *Screen) View() string {
 	if p.width <= 0 || p.height <= 0 {
 		return ""
 	}
@@ -200,7 +203,7 @@ func (p *Panels) View() string {
 
 // cell renders panel i in exactly cellH lines of at most cellW cells; the
 // last line is left blank between grid rows.
-func (p *Panels) cell(i int) []string {
+func (p *Screen) cell(i int) []string {
 	st := p.ctx.Styles
 	sp := p.specs[i]
 	w, h := p.cellW, p.cellH
@@ -246,7 +249,7 @@ func (p *Panels) cell(i int) []string {
 }
 
 // body renders a panel's data in at most h lines.
-func (p *Panels) body(sp query.PanelSpec, res *query.PanelResult, w, h int) []string {
+func (p *Screen) body(sp query.PanelSpec, res *query.PanelResult, w, h int) []string {
 	st := p.ctx.Styles
 	if h <= 0 {
 		return nil
@@ -296,10 +299,10 @@ func (p *Panels) body(sp query.PanelSpec, res *query.PanelResult, w, h int) []st
 
 // graph draws a graph panel with the chart renderer, thresholds as lines;
 // a legend names the series when there are several.
-func (p *Panels) graph(sp query.PanelSpec, r *query.RangeData, w, h int) []string {
+func (p *Screen) graph(sp query.PanelSpec, r *query.RangeData, w, h int) []string {
 	st := p.ctx.Styles
 	if r == nil || len(r.Series) == 0 {
-		return []string{st.Muted.Render(text.Fit("no series in the last "+FormatDuration(rangeSpan(r)), w))}
+		return []string{st.Muted.Render(text.Fit("no series in the last "+views.FormatDuration(rangeSpan(r)), w))}
 	}
 	var lines []string
 	if len(r.Series) > 1 || r.More > 0 {
@@ -316,7 +319,7 @@ func (p *Panels) graph(sp query.PanelSpec, r *query.RangeData, w, h int) []strin
 		lines = append(lines, text.Truncate(b.String(), w))
 	}
 	plotH := h - len(lines) - 1
-	spec := ChartSpec{Format: func(v float64) string { return formatPanelValue(v, sp.Unit) }, Width: w, Height: plotH}
+	spec := views.ChartSpec{Format: func(v float64) string { return formatPanelValue(v, sp.Unit) }, Width: w, Height: plotH}
 	n := 0
 	for _, s := range r.Series {
 		n = max(n, len(s.Values))
@@ -325,8 +328,8 @@ func (p *Panels) graph(sp query.PanelSpec, r *query.RangeData, w, h int) []strin
 	// data must stay visible where it crosses a threshold.
 	for _, t := range []struct {
 		v    *float64
-		kind LineKind
-	}{{sp.Warn, LineWarn}, {sp.Crit, LineCrit}} {
+		kind views.LineKind
+	}{{sp.Warn, views.LineWarn}, {sp.Crit, views.LineCrit}} {
 		if t.v == nil {
 			continue
 		}
@@ -334,35 +337,29 @@ func (p *Panels) graph(sp query.PanelSpec, r *query.RangeData, w, h int) []strin
 		for i := range vals {
 			vals[i] = *t.v
 		}
-		spec.Lines = append(spec.Lines, ChartLine{Values: vals, Kind: t.kind})
+		spec.Lines = append(spec.Lines, views.ChartLine{Values: vals, Kind: t.kind})
 	}
 	for i, s := range r.Series {
-		spec.Lines = append(spec.Lines, ChartLine{Values: s.Values, Kind: LineData, Series: i})
+		spec.Lines = append(spec.Lines, views.ChartLine{Values: s.Values, Kind: views.LineData, Series: i})
 	}
-	plot := DrawChart(st, spec)
+	plot := views.DrawChart(st, spec)
 	if plot == nil {
 		return append(lines, st.Muted.Render(text.Fit("(too small for a graph)", w)))
 	}
 	lines = append(lines, plot...)
-	lines = append(lines, st.Muted.Render(TimeAxis(r.Start, r.End, min(PlotColumns(w), max(n, 2)), w)))
+	lines = append(lines, st.Muted.Render(views.TimeAxis(r.Start, r.End, min(views.PlotColumns(w), max(n, 2)), w)))
 	return lines
-}
-
-// DrawChart is the one place the screens draw a chart (panels, the PromQL
-// graph, the dashboard).
-func DrawChart(st *themes.Styles, spec ChartSpec) []string {
-	return chartPainter{st: st}.plot(spec)
 }
 
 func rangeSpan(r *query.RangeData) time.Duration {
 	if r == nil {
-		return PanelGraphRange
+		return GraphRange
 	}
 	return r.End.Sub(r.Start)
 }
 
 // levelStyle paints a value against the panel's thresholds.
-func (p *Panels) levelStyle(sp query.PanelSpec, v float64) lipgloss.Style {
+func (p *Screen) levelStyle(sp query.PanelSpec, v float64) lipgloss.Style {
 	return p.ctx.Styles.Level(panelLevel(sp, v))
 }
 
@@ -403,66 +400,39 @@ func unitLabel(u string) string {
 // number, any other unit after the number.
 func formatPanelValue(v float64, unit string) string {
 	if query.Missing(v) {
-		return Dash
+		return views.Dash
 	}
 	switch unit {
 	case "s":
-		return FormatSeconds(v)
+		return views.FormatSeconds(v)
 	case "%":
-		return FormatPercent(v)
+		return views.FormatPercent(v)
 	case "req/s":
-		return FormatRPS(v)
+		return views.FormatRPS(v)
 	case "", "none":
-		return FormatNumber(v)
+		return views.FormatNumber(v)
 	}
-	return FormatNumber(v) + " " + text.Sanitize(unit)
-}
-
-// FormatNumber writes a plain number compactly: 3, 2.5, 0.013, 12.3k.
-func FormatNumber(v float64) string {
-	if query.Missing(v) {
-		return Dash
-	}
-	a := math.Abs(v)
-	switch {
-	case a == 0:
-		return "0"
-	case a >= 1e9:
-		return strconv.FormatFloat(v/1e9, 'f', 1, 64) + "G"
-	case a >= 1e6:
-		return strconv.FormatFloat(v/1e6, 'f', 1, 64) + "M"
-	case a >= 1e4:
-		return strconv.FormatFloat(v/1e3, 'f', 1, 64) + "k"
-	case a == math.Trunc(a):
-		return strconv.FormatFloat(v, 'f', 0, 64)
-	case a >= 100:
-		return strconv.FormatFloat(v, 'f', 0, 64)
-	case a >= 1:
-		return strconv.FormatFloat(v, 'f', 2, 64)
-	case a >= 0.001:
-		return strconv.FormatFloat(v, 'f', 3, 64)
-	}
-	return strconv.FormatFloat(v, 'g', 2, 64)
+	return views.FormatNumber(v) + " " + text.Sanitize(unit)
 }
 
 // ShortHelp implements help.KeyMap.
-func (p *Panels) ShortHelp() []key.Binding {
+func (p *Screen) ShortHelp() []key.Binding {
 	k := p.ctx.Keys
 	return []key.Binding{k.Up, k.Down, k.PromQL, k.Help, k.Quit}
 }
 
 // FullHelp implements help.KeyMap.
-func (p *Panels) FullHelp() [][]key.Binding {
+func (p *Screen) FullHelp() [][]key.Binding {
 	k := p.ctx.Keys
 	return [][]key.Binding{{k.Up, k.Down, k.Top, k.Bottom}}
 }
 
-// Notes implements Screen.
-func (p *Panels) Notes() []string {
+// Notes implements views.Screen.
+func (p *Screen) Notes() []string {
 	return []string{
 		"Custom panels come from [[panel]] in config.toml; each runs one query per refresh while this screen is shown.",
 		"After them, \"auto ·\" panels show the app's own metric families, found from Prometheus's target metadata every 10 minutes: a histogram's p99 and rate, a counter's rate (top 10), a gauge over time, each by its label with the most values (50 at most). process_*, python_*, go_* and *_created are left out.",
-		fmt.Sprintf("Graphs cover the last %s; a panel whose query fails shows Prometheus's error.", FormatDuration(PanelGraphRange)),
+		fmt.Sprintf("Graphs cover the last %s; a panel whose query fails shows Prometheus's error.", views.FormatDuration(GraphRange)),
 	}
 }
 
@@ -478,3 +448,5 @@ func samePanels(a, b []query.PanelSpec) bool {
 	}
 	return true
 }
+
+var _ views.Screen = (*Screen)(nil)

@@ -1,4 +1,4 @@
-package views
+package panels
 
 import (
 	"errors"
@@ -11,7 +11,9 @@ import (
 	"github.com/charmbracelet/x/ansi"
 
 	"github.com/vigilterm/vigil/query"
+	"github.com/vigilterm/vigil/views"
 	"github.com/vigilterm/vigil/views/text"
+	"github.com/vigilterm/vigil/views/viewstest"
 )
 
 func fptr(v float64) *float64 { return &v }
@@ -25,7 +27,7 @@ func samplePanels() ([]query.PanelSpec, []query.PanelResult) {
 		{Title: "Broken", Kind: query.PanelStat, Unit: "req/s"},
 		{Title: "Requests", Kind: query.PanelStat, Unit: "req/s", Warn: fptr(100)},
 	}
-	end := fixedNow
+	end := viewstest.FixedNow
 	start := end.Add(-time.Hour)
 	wave := func(n int, base, amp float64) []float64 {
 		v := make([]float64, n)
@@ -53,11 +55,11 @@ func samplePanels() ([]query.PanelSpec, []query.PanelResult) {
 	return specs, results
 }
 
-func newTestPanels(t testing.TB, w, h int) *Panels {
+func newTestPanels(t testing.TB, w, h int) *Screen {
 	specs, res := samplePanels()
-	p := NewPanels(testContext(t, "dark"), specs)
+	p := New(viewstest.Context(t, "dark"), specs)
 	p.SetSize(w, h)
-	p.Update(PanelsMsg{Results: res})
+	p.Update(Msg{Results: res})
 	return p
 }
 
@@ -111,7 +113,7 @@ func TestPanelsScrollWhenTheyDoNotFit(t *testing.T) {
 	if !strings.Contains(first, "Most viewed") || strings.Contains(first, "Requests") {
 		t.Fatalf("first page:\n%s", first)
 	}
-	p.Update(keyMsg("G"))
+	p.Update(viewstest.Key("G"))
 	last := ansi.Strip(p.View())
 	if !strings.Contains(last, "Requests") {
 		t.Fatalf("last page:\n%s", last)
@@ -119,22 +121,22 @@ func TestPanelsScrollWhenTheyDoNotFit(t *testing.T) {
 }
 
 func TestPanelsEmptyAndNaN(t *testing.T) {
-	p := NewPanels(testContext(t, "dark"), nil)
+	p := New(viewstest.Context(t, "dark"), nil)
 	p.SetSize(80, 21)
 	if !strings.Contains(ansi.Strip(p.View()), "No custom panels") {
 		t.Fatal(p.View())
 	}
 	specs := []query.PanelSpec{{Title: "g", Kind: query.PanelGraph}, {Title: "s", Kind: query.PanelStat}, {Title: "t", Kind: query.PanelTop}}
-	p = NewPanels(testContext(t, "mono"), specs)
+	p = New(viewstest.Context(t, "mono"), specs)
 	for _, sz := range [][2]int{{20, 5}, {80, 24}} {
 		p.SetSize(sz[0], sz[1])
-		p.Update(PanelsMsg{Results: []query.PanelResult{
+		p.Update(Msg{Results: []query.PanelResult{
 			{Range: &query.RangeData{Series: []query.TimeSeries{{Values: []float64{math.NaN(), math.Inf(1)}}}}},
 			{Value: math.NaN()},
 			{},
 		}})
 		_ = p.View()
-		p.Update(PanelsMsg{})
+		p.Update(Msg{})
 		_ = p.View()
 	}
 }
@@ -145,8 +147,8 @@ func TestFormatPanelValue(t *testing.T) {
 		unit string
 		want string
 	}{
-		{0.25, "s", FormatSeconds(0.25)}, {0.05, "%", FormatPercent(0.05)}, {12.5, "req/s", FormatRPS(12.5)},
-		{412, "none", "412"}, {12345, "", "12.3k"}, {0.0123, "", "0.012"}, {3, "MB", "3 MB"}, {math.NaN(), "s", Dash},
+		{0.25, "s", views.FormatSeconds(0.25)}, {0.05, "%", views.FormatPercent(0.05)}, {12.5, "req/s", views.FormatRPS(12.5)},
+		{412, "none", "412"}, {12345, "", "12.3k"}, {0.0123, "", "0.012"}, {3, "MB", "3 MB"}, {math.NaN(), "s", views.Dash},
 	}
 	for _, c := range cases {
 		if got := formatPanelValue(c.v, c.unit); got != c.want {
@@ -158,6 +160,6 @@ func TestFormatPanelValue(t *testing.T) {
 func TestPanelsGolden(t *testing.T) {
 	for _, sz := range [][2]int{{80, 24}, {160, 50}} {
 		p := newTestPanels(t, sz[0], sz[1]-3)
-		golden(t, fmt.Sprintf("panels-%dx%d", sz[0], sz[1]), ansi.Strip(p.View())+"\n")
+		viewstest.Golden(t, fmt.Sprintf("panels-%dx%d", sz[0], sz[1]), ansi.Strip(p.View())+"\n")
 	}
 }
