@@ -9,6 +9,7 @@ import (
 	"github.com/vigilterm/vigil/query"
 	"github.com/vigilterm/vigil/query/poll"
 	"github.com/vigilterm/vigil/views"
+	endpointview "github.com/vigilterm/vigil/views/endpoint"
 	"github.com/vigilterm/vigil/views/text"
 )
 
@@ -20,8 +21,8 @@ type detailPart struct {
 	m      *Model
 	tab    *tab
 	src    DetailSource
-	screen *views.Endpoint // while open
-	on     *tab            // the tab it is open over: the overview's, or the timeline's
+	screen *endpointview.Screen // while open
+	on     *tab                 // the tab it is open over: the overview's, or the timeline's
 	feed   *feed[*query.Detail]
 	alerts []query.Alert // the last alerts known, for a detail opened later
 	paused pausedMsg
@@ -38,9 +39,9 @@ func (d *detailPart) update(msg tea.Msg) (tea.Cmd, bool) {
 		return d.open(d.tab, msg.Endpoint, time.Time{}), true
 	case polled[*query.Detail]:
 		return d.onResult(msg.Result), true
-	case views.DetailFetchMsg:
+	case endpointview.FetchMsg:
 		return d.start(true), true
-	case views.CloseDetailMsg:
+	case endpointview.CloseMsg:
 		d.close()
 		return nil, true
 	case views.JumpToEndpointMsg:
@@ -74,7 +75,7 @@ func (d *detailPart) open(on *tab, endpoint string, end time.Time) tea.Cmd {
 		return nil
 	}
 	d.close()
-	e := views.NewEndpoint(d.m.ctx, endpoint, views.EndingAt(end))
+	e := endpointview.New(d.m.ctx, endpoint, views.EndingAt(end))
 	e.Update(views.AlertsMsg{Alerts: d.alerts})
 	e.Update(views.PausedMsg{Paused: d.paused.paused, Since: d.paused.at})
 	d.screen, d.on = e, on
@@ -127,7 +128,7 @@ func (d *detailPart) onResult(r poll.Result[*query.Detail]) tea.Cmd {
 			d.m.log.Warn("detail query failed", "name", e.Name, "query", e.Query, "err", e.Err)
 		}
 	}
-	_, cmd := d.screen.Update(views.DetailMsg{Detail: r.Value, Err: r.Err})
+	_, cmd := d.screen.Update(endpointview.Msg{Detail: r.Value, Err: r.Err})
 	return cmd
 }
 

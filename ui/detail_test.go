@@ -11,6 +11,7 @@ import (
 	"github.com/vigilterm/vigil/query"
 	"github.com/vigilterm/vigil/query/poll"
 	"github.com/vigilterm/vigil/views"
+	endpointview "github.com/vigilterm/vigil/views/endpoint"
 )
 
 // detailSource answers the overview and the detail screen.
@@ -52,7 +53,7 @@ func openedDetail(t *testing.T) (*Model, *detailSource, *fakeClock) {
 }
 
 // detailOf is the endpoint detail while it is open, else nil.
-func detailOf(m *Model) *views.Endpoint { return partOf[*overviewPart](m).detail.screen }
+func detailOf(m *Model) *endpointview.Screen { return partOf[*overviewPart](m).detail.screen }
 
 func TestEnterOpensDetailAndEscReturns(t *testing.T) {
 	m, src, _ := openedDetail(t)

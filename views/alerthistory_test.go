@@ -92,3 +92,25 @@ func TestAlertValueReadable(t *testing.T) {
 		t.Errorf("an escape reached the screen: %q", got)
 	}
 }
+
+// checkFits fails when v has more than h lines, a line wider than w cells,
+// or a control sequence left after its styles are stripped. The screen
+// packages' tests use viewstest.Fits, which views' own tests cannot import.
+func checkFits(t *testing.T, v string, w, h int) {
+	t.Helper()
+	if v == "" {
+		return
+	}
+	lines := strings.Split(v, "\n")
+	if len(lines) > h {
+		t.Fatalf("%dx%d: %d lines", w, h, len(lines))
+	}
+	for i, l := range lines {
+		if lw := ansi.StringWidth(l); lw > w {
+			t.Fatalf("%dx%d: line %d is %d wide: %q", w, h, i, lw, ansi.Strip(l))
+		}
+		if strings.Contains(ansi.Strip(l), "\x1b") || strings.ContainsRune(l, '\x07') {
+			t.Fatalf("%dx%d: line %d leaks a control sequence: %q", w, h, i, l)
+		}
+	}
+}

@@ -74,10 +74,10 @@ type Alerts struct {
 
 // NewAlerts returns the alerts screen.
 func NewAlerts(ctx *Context, opts ...Option) *Alerts {
-	o := applied(opts)
-	a := &Alerts{ctx: ctx, whoami: SystemUser, claimOf: o.claimOf, amConfigured: true, where: whereLabels(ctx.Settings.EndpointLabel)}
-	if o.whoami != nil {
-		a.whoami = o.whoami
+	o := Applied(opts)
+	a := &Alerts{ctx: ctx, whoami: SystemUser, claimOf: o.ClaimOf, amConfigured: true, where: whereLabels(ctx.Settings.EndpointLabel)}
+	if o.Whoami != nil {
+		a.whoami = o.Whoami
 	}
 	a.list = widget.NewList(query.Alert.Key, a.tableHeight)
 	a.list.SetSpan(a.span)

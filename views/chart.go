@@ -172,16 +172,16 @@ type chartPainter struct {
 	st *themes.Styles
 }
 
-func (cp chartPainter) style(kind LineKind, series int) painter {
+func (cp chartPainter) style(kind LineKind, series int) Painter {
 	switch kind {
 	case LineWarn:
-		return newPainter(cp.st.ThresholdWarn)
+		return NewPainter(cp.st.ThresholdWarn)
 	case LineCrit:
-		return newPainter(cp.st.ThresholdCrit)
+		return NewPainter(cp.st.ThresholdCrit)
 	case LineCompare:
-		return newPainter(cp.st.Muted)
+		return NewPainter(cp.st.Muted)
 	}
-	return newPainter(cp.st.Series(series))
+	return NewPainter(cp.st.Series(series))
 }
 
 // plot draws the chart in exactly spec.height lines of at most spec.width
@@ -195,9 +195,9 @@ func (cp chartPainter) plot(spec ChartSpec) []string {
 	data := make([][]float64, 0, len(spec.Lines))
 	colors := make([]asciigraph.AnsiColor, 0, len(spec.Lines))
 	chars := make([]asciigraph.CharSet, 0, len(spec.Lines))
-	painters := map[int]painter{
-		tagAxis:  newPainter(cp.st.GraphAxis),
-		tagLabel: newPainter(cp.st.GraphAxis),
+	painters := map[int]Painter{
+		tagAxis:  NewPainter(cp.st.GraphAxis),
+		tagLabel: NewPainter(cp.st.GraphAxis),
 	}
 	n := 0
 	for _, l := range spec.Lines {
@@ -298,7 +298,7 @@ func (cp chartPainter) plot(spec ChartSpec) []string {
 }
 
 // repaint replaces asciigraph's colour sequences by the theme's styles.
-func repaint(s string, painters map[int]painter) string {
+func repaint(s string, painters map[int]Painter) string {
 	var b strings.Builder
 	b.Grow(len(s) * 2)
 	var run strings.Builder
@@ -308,7 +308,7 @@ func repaint(s string, painters map[int]painter) string {
 			return
 		}
 		if p, ok := painters[cur]; ok {
-			b.WriteString(p.paint(run.String()))
+			b.WriteString(p.Paint(run.String()))
 		} else {
 			b.WriteString(run.String())
 		}

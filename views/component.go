@@ -197,7 +197,6 @@ var (
 	_ Component = (*confirmQuestion)(nil)
 
 	_ Screen = (*Overview)(nil)
-	_ Screen = (*Endpoint)(nil)
 	_ Screen = (*Alerts)(nil)
 	_ Screen = (*Silences)(nil)
 

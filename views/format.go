@@ -208,26 +208,28 @@ func Sparkline(values []float64, width int, floor float64) string {
 	return b.String()
 }
 
-// painter applies a style by concatenating the escape sequences the style
+// Painter applies a style by concatenating the escape sequences the style
 // produces, taken once, instead of running lipgloss on every cell. Styles
 // here set no width, padding or margin, so the sequences are a plain
 // prefix and suffix.
-type painter struct {
+type Painter struct {
 	pre, post string
 	style     *lipgloss.Style // used when the style is not a plain wrap
 }
 
-func newPainter(st lipgloss.Style) painter {
+// NewPainter is the painter of a style.
+func NewPainter(st lipgloss.Style) Painter {
 	const mark = "M"
 	out := st.Render(mark)
 	i := strings.Index(out, mark)
 	if i < 0 || strings.Count(out, mark) != 1 {
-		return painter{style: &st}
+		return Painter{style: &st}
 	}
-	return painter{pre: out[:i], post: out[i+len(mark):]}
+	return Painter{pre: out[:i], post: out[i+len(mark):]}
 }
 
-func (p painter) paint(s string) string {
+// Paint is s in the painter's style.
+func (p Painter) Paint(s string) string {
 	if p.style != nil {
 		return p.style.Render(s)
 	}

@@ -90,18 +90,3 @@ func (s *Silences) Legend() []Symbol {
 		{"…", "a cut value; " + key(k.Open) + " shows the silence in full."},
 	}
 }
-
-// Legend implements Legender: the marks of the charts.
-func (e *Endpoint) Legend() []Symbol {
-	return []Symbol{
-		{"┄", "the warning threshold; ╍ the critical one (thresholds in the configuration), each drawn on the row labelled with its value, and not drawn when no row has it (the caption gives it)."},
-		{"D R !", "under a chart, in a row of their own: a deploy, a restart, an alert firing, at that time (never among the values)."},
-		{"exceptions*", "status=\"500\" responses per minute standing in for exceptions: the exceptions counter has no endpoint label."},
-		{"·", "the comparison with the past (c cycles 1 day, 1 week, off)."},
-		{"┊ D", "a deploy of the endpoint's targets at that time."},
-		{"┊ R", "a restart of the endpoint's targets at that time."},
-		{"┊ !", "an alert naming the endpoint began firing then."},
-		{"┊ *", "several of those in one column; the line under the charts names them."},
-		{"(blank)", "no data (no traffic), never zero."},
-	}
-}

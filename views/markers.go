@@ -66,15 +66,15 @@ func PlaceMarkers(events []query.Event, start, end time.Time, cols int) []ChartM
 	return out
 }
 
-// markerStyle is the style of a marker's tag.
-func markerStyle(st *themes.Styles, tag string) painter {
+// MarkerStyle is the style of a marker's tag.
+func MarkerStyle(st *themes.Styles, tag string) Painter {
 	switch tag {
 	case "!":
-		return newPainter(st.Firing)
+		return NewPainter(st.Firing)
 	case "D", "R", "*":
-		return newPainter(st.Accent)
+		return NewPainter(st.Accent)
 	}
-	return newPainter(st.Muted)
+	return NewPainter(st.Muted)
 }
 
 // MarkerRow is the row of markers under a plot whose first plot column is
@@ -87,7 +87,7 @@ func MarkerRow(st *themes.Styles, ms []ChartMarker, offset, width int) string {
 	line := ""
 	for _, m := range ms {
 		if at := offset + m.col; at < width {
-			line = setCell(line, at, markerStyle(st, m.tag).paint(m.tag), false)
+			line = setCell(line, at, MarkerStyle(st, m.tag).Paint(m.tag), false)
 		}
 	}
 	return line
@@ -171,7 +171,7 @@ func MarkerLegend(st *themes.Styles, events []query.Event, unknown []string, loc
 		e := events[i]
 		tag := query.MarkerTag(e.Kind)
 		label := shortMarkerLabel(e)
-		parts = append(parts, markerStyle(st, tag).paint(tag)+" "+e.Time.In(loc).Format("15:04:05")+" "+text.Sanitize(label))
+		parts = append(parts, MarkerStyle(st, tag).Paint(tag)+" "+e.Time.In(loc).Format("15:04:05")+" "+text.Sanitize(label))
 	}
 	var unk []string
 	for _, u := range unknown {
@@ -215,48 +215,4 @@ func shortMarkerLabel(e query.Event) string {
 		return "restart"
 	}
 	return string(e.Kind)
-}
-
-// markerEvents are the detail's deploys, restarts and firings, oldest
-// first.
-func (e *Endpoint) markerEvents() []query.Event {
-	if e.data == nil {
-		return nil
-	}
-	ev := append(append([]query.Event(nil), e.data.Changes...), e.data.Firings...)
-	query.SortEvents(ev)
-	return ev
-}
-
-// headerLines are the lines between the title and the charts: the
-// markers' legend and, on taller screens, the latest changes of the
-// endpoint's targets (newest first, at most three and how many more).
-func (e *Endpoint) headerLines() []string {
-	if e.data == nil || e.height < 8 {
-		return nil
-	}
-	st := e.ctx.Styles
-	var unknown []string
-	if err := e.data.ChangesErr; err != nil {
-		unknown = append(unknown, "deploys and restarts unknown: "+err.Error())
-	}
-	if err := e.data.FiringsErr; err != nil {
-		unknown = append(unknown, "alert firings unknown: "+err.Error())
-	}
-	lines := []string{MarkerLegend(st, e.markerEvents(), unknown, e.loc(), e.width)}
-	ch := e.data.Changes
-	if e.height < 20 || len(ch) == 0 {
-		return lines
-	}
-	for i := len(ch) - 1; i >= 0; i-- {
-		if n := len(ch) - i; n > 3 {
-			lines = append(lines, st.Muted.Render(text.Fit(fmt.Sprintf("  … %d more", i+1), e.width)))
-			break
-		}
-		c := ch[i]
-		tag := query.MarkerTag(c.Kind)
-		lines = append(lines, text.Truncate("  "+markerStyle(st, tag).paint(tag)+" "+
-			st.Muted.Render(c.Time.In(e.loc()).Format("15:04:05"))+" "+text.Sanitize(c.Summary), e.width))
-	}
-	return lines
 }

@@ -1,7 +1,6 @@
 package views
 
 import (
-	"errors"
 	"fmt"
 	"strings"
 	"testing"
@@ -78,7 +77,7 @@ func TestMarkerRowTagsInTheirColumns(t *testing.T) {
 			t.Errorf("cell %d: %q, want %q (row %q)", x, c, want, string(r))
 		}
 	}
-	if !strings.Contains(row, markerStyle(st, "!").paint("!")) {
+	if !strings.Contains(row, MarkerStyle(st, "!").Paint("!")) {
 		t.Errorf("the firing tag is not in its colour: %q", row)
 	}
 	if MarkerRow(st, nil, 0, 40) != "" || MarkerRow(st, ms, 0, 0) != "" {
@@ -104,58 +103,6 @@ func TestSetCellRestoresTheStyle(t *testing.T) {
 	}
 	if got := setCell("ab", -1, "X", false); got != "ab" {
 		t.Errorf("negative column: %q", got)
-	}
-}
-
-func TestEndpointDrawsMarkersAndLegend(t *testing.T) {
-	e := newTestEndpoint(t, 80, 24, query.CompareOff)
-	v := ansi.Strip(e.View())
-	lines := strings.Split(v, "\n")
-	if !strings.HasPrefix(lines[1], "┊ ! ") || !strings.Contains(lines[1], "HighErrorRate") ||
-		!strings.Contains(lines[1], "D ") || !strings.Contains(lines[1], "R ") {
-		t.Errorf("legend line: %q", lines[1])
-	}
-	// The changes, newest first, above the charts.
-	if !strings.Contains(lines[2], "D ") || !strings.Contains(lines[2], "version 1.4.0 → 1.5.0") ||
-		!strings.Contains(lines[3], "R ") || !strings.Contains(lines[3], "restart of 10.0.0.7:8000") {
-		t.Errorf("changes lines:\n%s\n%s", lines[2], lines[3])
-	}
-	if !strings.Contains(v, "┊") || strings.Count(v, "R") < 2 {
-		t.Errorf("no marker column drawn:\n%s", v)
-	}
-
-	// More than three changes: three and how many more.
-	d := sampleDetail(e.Request())
-	for i := range 4 {
-		d.Changes = append(d.Changes, query.Event{Time: d.Plan.End.Add(-time.Duration(i+1) * time.Minute), Kind: query.EventRestart, Summary: fmt.Sprintf("restart %d", i)})
-	}
-	query.SortEvents(d.Changes)
-	e.Update(DetailMsg{Detail: d})
-	v = ansi.Strip(e.View())
-	lines = strings.Split(v, "\n")
-	if !strings.Contains(lines[2], "restart 0") || !strings.Contains(lines[4], "restart 2") || !strings.Contains(lines[5], "… 3 more") {
-		t.Errorf("want three changes, newest first, then … 3 more:\n%s", strings.Join(lines[:7], "\n"))
-	}
-
-	// Unknown, not none, when a marker query failed.
-	d = sampleDetail(e.Request())
-	d.Changes, d.ChangesErr = nil, errors.New("bad_data: \x1b[31mboom")
-	e.Update(DetailMsg{Detail: d})
-	v = ansi.Strip(e.View())
-	if !strings.Contains(v, "deploys and restarts unknown: bad_data: ") || strings.Contains(v, "no deploy, restart") {
-		t.Errorf("a failed changes query must read unknown:\n%s", v)
-	}
-	// None, said so, when both are known and empty.
-	d = sampleDetail(e.Request())
-	d.Changes, d.Firings = nil, nil
-	e.Update(DetailMsg{Detail: d})
-	if v = ansi.Strip(e.View()); !strings.Contains(v, "no deploy, restart or alert firing seen in this range") {
-		t.Errorf("no markers:\n%s", v)
-	}
-	// Tiny sizes do not panic and fit.
-	for _, sz := range [][2]int{{20, 5}, {1, 1}, {9, 9}, {30, 8}} {
-		e.SetSize(sz[0], sz[1])
-		checkFits(t, e.View(), sz[0], sz[1])
 	}
 }
 

@@ -74,7 +74,7 @@ type Overview struct {
 	selNote   string
 
 	// levels paints a cell by its level, built once from the styles.
-	levels [themes.LevelUnknown + 1]painter
+	levels [themes.LevelUnknown + 1]Painter
 
 	// layout, computed in SetSize
 	nameW, fixedW                        int
@@ -91,7 +91,7 @@ func NewOverview(ctx *Context, opts ...Option) *Overview {
 	ti.Prompt = "/"
 	ti.Placeholder = "text or regular expression"
 	ti.CharLimit = 256
-	o := &Overview{ctx: ctx, sortKey: query.SortWorst, title: applied(opts).title}
+	o := &Overview{ctx: ctx, sortKey: query.SortWorst, title: Applied(opts).Title}
 	o.list = widget.NewList(func(e query.Endpoint) string { return e.Name }, o.tableHeight)
 	o.list.StayOnTop()
 	o.list.Prompt.In = ti
@@ -102,7 +102,7 @@ func NewOverview(ctx *Context, opts ...Option) *Overview {
 	o.selPrompt.In.Placeholder = `job="flask"  (empty: everything)`
 	o.scope.Selector = ctx.Settings.Selector
 	for l := range o.levels {
-		o.levels[l] = newPainter(ctx.Styles.Level(themes.Level(l)))
+		o.levels[l] = NewPainter(ctx.Styles.Level(themes.Level(l)))
 	}
 	o.SetSize(80, 20)
 	return o

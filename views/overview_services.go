@@ -156,7 +156,7 @@ func (o *Overview) renderService(sv *query.Service, selected bool, th query.Thre
 			s = text.PadLeft(c.s, c.w)
 		}
 		if !selected && c.lvl != themes.LevelNone && c.lvl != themes.LevelOK {
-			s = o.levels[c.lvl].paint(s)
+			s = o.levels[c.lvl].Paint(s)
 		}
 		b.WriteString(s)
 	}

@@ -195,8 +195,8 @@ func (o *Overview) renderRow(e *query.Endpoint, selected bool, th query.Threshol
 		// No figure: the rate would only repeat samples from before the
 		// series went stale.
 		rest := o.width - markerW - o.nameW - 1
-		line := o.levels[themes.LevelCrit].paint(marker) + text.Fit(name, o.nameW) + " " +
-			o.levels[themes.LevelCrit].paint(text.Fit(o.staleText(e)+" — no fresh series", max(rest, 0)))
+		line := o.levels[themes.LevelCrit].Paint(marker) + text.Fit(name, o.nameW) + " " +
+			o.levels[themes.LevelCrit].Paint(text.Fit(o.staleText(e)+" — no fresh series", max(rest, 0)))
 		if selected {
 			return st.RowSelected.Render(text.Fit(marker+text.Fit(name, o.nameW)+" "+text.Fit(o.staleText(e)+" — no fresh series", max(rest, 0)), o.width))
 		}
@@ -278,7 +278,7 @@ func (o *Overview) renderRow(e *query.Endpoint, selected bool, th query.Threshol
 			s = text.Fit(c.s, c.w)
 		}
 		if !selected && c.lvl != themes.LevelNone && c.lvl != themes.LevelOK {
-			s = o.levels[c.lvl].paint(s)
+			s = o.levels[c.lvl].Paint(s)
 		}
 		if i == 1 && mark != "" && !selected {
 			if j := strings.LastIndex(s, mark); j >= 0 {

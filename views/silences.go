@@ -68,7 +68,7 @@ func (s *Silences) UnsentWork() string { return s.form.UnsentWork() }
 
 // NewSilences returns the silences screen.
 func NewSilences(ctx *Context, opts ...Option) *Silences {
-	s := &Silences{ctx: ctx, whoami: applied(opts).whoami, pending: map[string]inflight{}, marked: map[string]bool{}}
+	s := &Silences{ctx: ctx, whoami: Applied(opts).Whoami, pending: map[string]inflight{}, marked: map[string]bool{}}
 	s.list = widget.NewList(func(si query.Silence) string { return si.ID }, s.tableHeight)
 	s.SetSize(80, 20)
 	return s

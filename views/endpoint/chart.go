@@ -1,7 +1,8 @@
-package views
+package endpoint
 
 import (
 	"fmt"
+	"github.com/vigilterm/vigil/views"
 	"math"
 	"strings"
 	"time"
@@ -13,7 +14,7 @@ import (
 
 // chartBlock is one chart: its caption, plot and time axis, in exactly h
 // lines of at most w cells.
-func (e *Endpoint) chartBlock(c query.DetailChart, w, h int) []string {
+func (e *Screen) chartBlock(c query.DetailChart, w, h int) []string {
 	st := e.ctx.Styles
 	th := e.ctx.Thresholds()
 	var ch *query.Chart
@@ -24,7 +25,7 @@ func (e *Endpoint) chartBlock(c query.DetailChart, w, h int) []string {
 		name   string
 		format func(float64) string
 		value  func(float64) string
-		lines  []ChartLine
+		lines  []views.ChartLine
 		floor  float64
 		cap    []string
 		level  = func(float64) themes.Level { return themes.LevelNone }
@@ -52,30 +53,30 @@ func (e *Endpoint) chartBlock(c query.DetailChart, w, h int) []string {
 		}
 		return math.NaN()
 	}
-	data := func(n string, series int) ChartLine {
-		return ChartLine{Values: get(n), Series: series, Now: now(n)}
+	data := func(n string, series int) views.ChartLine {
+		return views.ChartLine{Values: get(n), Series: series, Now: now(n)}
 	}
 	switch c {
 	case query.ChartErrorRatio:
-		name, format, value = "error ratio", FormatPercent, FormatPercent
+		name, format, value = "error ratio", views.FormatPercent, views.FormatPercent
 		warn, crit = th.ErrorRatioWarn, th.ErrorRatioCrit
-		level = func(v float64) themes.Level { return ThemeLevel(v, th.ErrorLevel(v)) }
-		lines = append(lines, ChartLine{Values: get(query.SeriesErrorRatio + query.CompareSuffix), Kind: LineCompare},
+		level = func(v float64) themes.Level { return views.ThemeLevel(v, th.ErrorLevel(v)) }
+		lines = append(lines, views.ChartLine{Values: get(query.SeriesErrorRatio + query.CompareSuffix), Kind: views.LineCompare},
 			data(query.SeriesErrorRatio, 0))
 	case query.ChartLatency:
-		name, format, value = "latency", FormatSeconds, FormatSeconds
+		name, format, value = "latency", views.FormatSeconds, views.FormatSeconds
 		warn, crit = th.P99Warn.Seconds(), th.P99Crit.Seconds()
-		level = func(v float64) themes.Level { return ThemeLevel(v, th.P99Level(v)) }
+		level = func(v float64) themes.Level { return views.ThemeLevel(v, th.P99Level(v)) }
 		lines = append(lines,
-			ChartLine{Values: get(query.SeriesP50 + query.CompareSuffix), Kind: LineCompare},
-			ChartLine{Values: get(query.SeriesP99 + query.CompareSuffix), Kind: LineCompare},
+			views.ChartLine{Values: get(query.SeriesP50 + query.CompareSuffix), Kind: views.LineCompare},
+			views.ChartLine{Values: get(query.SeriesP99 + query.CompareSuffix), Kind: views.LineCompare},
 			data(query.SeriesP50, 1),
 			data(query.SeriesP99, 0))
 	case query.ChartRPS:
 		name = "requests/s"
-		format = func(v float64) string { return FormatRPS(v) + "/s" }
-		value = withUnit(FormatRPS, "/s")
-		lines = append(lines, ChartLine{Values: get(query.SeriesRPS + query.CompareSuffix), Kind: LineCompare},
+		format = func(v float64) string { return views.FormatRPS(v) + "/s" }
+		value = withUnit(views.FormatRPS, "/s")
+		lines = append(lines, views.ChartLine{Values: get(query.SeriesRPS + query.CompareSuffix), Kind: views.LineCompare},
 			data(query.SeriesRPS, 2))
 	case query.ChartExceptions:
 		src := query.SeriesStatus500
@@ -85,20 +86,20 @@ func (e *Endpoint) chartBlock(c query.DetailChart, w, h int) []string {
 		if e.data != nil && e.data.ExceptionsByEndpoint {
 			src, name = query.SeriesExceptions, "exceptions"
 		}
-		format = func(v float64) string { return FormatRPS(v) + "/m" }
-		value = withUnit(FormatRPS, "/min")
-		lines = append(lines, ChartLine{Values: get(src + query.CompareSuffix), Kind: LineCompare},
+		format = func(v float64) string { return views.FormatRPS(v) + "/m" }
+		value = withUnit(views.FormatRPS, "/min")
+		lines = append(lines, views.ChartLine{Values: get(src + query.CompareSuffix), Kind: views.LineCompare},
 			data(src, 3))
 	}
 	// The current value and the maximum over the range of each data line,
 	// the most important line (p99) first.
-	painters := [themes.LevelUnknown + 1]painter{}
+	painters := [themes.LevelUnknown + 1]views.Painter{}
 	for l := range painters {
-		painters[l] = newPainter(st.Level(themes.Level(l)))
+		painters[l] = views.NewPainter(st.Level(themes.Level(l)))
 	}
 	for i := len(lines) - 1; i >= 0; i-- {
 		l := lines[i]
-		if l.Kind != LineData {
+		if l.Kind != views.LineData {
 			continue
 		}
 		cur, mx := l.Now, query.Max(l.Values)
@@ -111,7 +112,7 @@ func (e *Endpoint) chartBlock(c query.DetailChart, w, h int) []string {
 		if c == query.ChartLatency {
 			label = map[int]string{0: "p99 ", 1: "p50 "}[l.Series]
 		}
-		cap = append(cap, label+painters[level(cur)].paint(value(cur))+st.Muted.Render(" max ")+painters[level(mx)].paint(value(mx)))
+		cap = append(cap, label+painters[level(cur)].Paint(value(cur))+st.Muted.Render(" max ")+painters[level(mx)].Paint(value(mx)))
 	}
 	// Thresholds are drawn under the data, before it.
 	if warn > 0 || crit > 0 {
@@ -120,19 +121,19 @@ func (e *Endpoint) chartBlock(c query.DetailChart, w, h int) []string {
 			n = max(n, len(l.Values))
 		}
 		n = max(n, 2)
-		th := func(v float64, k LineKind) ChartLine {
+		th := func(v float64, k views.LineKind) views.ChartLine {
 			vals := make([]float64, n)
 			for i := range vals {
 				vals[i] = v
 			}
-			return ChartLine{Values: vals, Kind: k}
+			return views.ChartLine{Values: vals, Kind: k}
 		}
-		var ts []ChartLine
+		var ts []views.ChartLine
 		if warn > 0 {
-			ts = append(ts, th(warn, LineWarn))
+			ts = append(ts, th(warn, views.LineWarn))
 		}
 		if crit > 0 {
-			ts = append(ts, th(crit, LineCrit))
+			ts = append(ts, th(crit, views.LineCrit))
 		}
 		lines = append(ts, lines...)
 		floor = warn
@@ -154,7 +155,7 @@ func (e *Endpoint) chartBlock(c query.DetailChart, w, h int) []string {
 	if e.compare != query.CompareOff {
 		cmp := ""
 		for _, l := range lines {
-			if l.Kind == LineCompare && len(l.Values) > 0 {
+			if l.Kind == views.LineCompare && len(l.Values) > 0 {
 				cmp = value(query.Last(l.Values))
 				if c == query.ChartLatency {
 					cmp = value(query.Last(get(query.SeriesP99 + query.CompareSuffix)))
@@ -176,7 +177,7 @@ func (e *Endpoint) chartBlock(c query.DetailChart, w, h int) []string {
 	plotH := h - 2
 	hasData := false
 	for _, l := range lines {
-		if l.Kind == LineData && !query.Missing(query.Max(l.Values)) {
+		if l.Kind == views.LineData && !query.Missing(query.Max(l.Values)) {
 			hasData = true
 		}
 	}
@@ -195,38 +196,37 @@ func (e *Endpoint) chartBlock(c query.DetailChart, w, h int) []string {
 	for _, l := range lines {
 		// The axis reaches the current figure the caption shows, though
 		// the range's last point may not have it yet.
-		if l.Kind == LineData && !query.Missing(l.Now) && l.Now > floor {
+		if l.Kind == views.LineData && !query.Missing(l.Now) && l.Now > floor {
 			floor = l.Now
 		}
 	}
-	cp := chartPainter{st: st}
-	spec := ChartSpec{Lines: lines, Format: format, Width: w, Height: plotH, Floor: floor}
+	spec := views.ChartSpec{Lines: lines, Format: format, Width: w, Height: plotH, Floor: floor}
 	if e.data == nil {
-		return text.FitBlock(append(out, cp.plot(spec)...), w, h)
+		return text.FitBlock(append(out, views.DrawChart(st, spec)...), w, h)
 	}
 	p := e.data.Plan
-	n := min(p.Points, PlotColumns(w))
+	n := min(p.Points, views.PlotColumns(w))
 	start := p.End.Add(-time.Duration(n-1) * p.Step)
 	// Markers in a row of their own under the plot, when the plot keeps
 	// three rows; else the list above the charts has them.
-	ms := PlaceMarkers(e.markerEvents(), start, p.End, n)
+	ms := views.PlaceMarkers(e.markerEvents(), start, p.End, n)
 	if len(ms) > 0 && plotH > 3 {
 		spec.Height--
 	} else {
 		ms = nil
 	}
-	out = append(out, cp.plot(spec)...)
+	out = append(out, views.DrawChart(st, spec)...)
 	if len(ms) > 0 {
-		out = append(out, MarkerRow(st, ms, ChartPrefixWidth-1, w))
+		out = append(out, views.MarkerRow(st, ms, views.ChartPrefixWidth-1, w))
 	}
-	out = append(out, st.GraphAxis.Render(TimeAxis(start.In(e.loc()), p.End.In(e.loc()), n, w)))
+	out = append(out, st.GraphAxis.Render(views.TimeAxis(start.In(e.loc()), p.End.In(e.loc()), n, w)))
 	return text.FitBlock(out, w, h)
 }
 
 // thresholdLabels appends the thresholds' values to a caption, named
 // ("┄ warn 1%  ╍ crit 5%") when that fits in w cells, else short ("┄1% ╍5%").
 // With neither fitting the caption is returned as it is.
-func (e *Endpoint) thresholdLabels(caption string, warn, crit float64, value func(float64) string, w int) string {
+func (e *Screen) thresholdLabels(caption string, warn, crit float64, value func(float64) string, w int) string {
 	st := e.ctx.Styles
 	label := func(long bool) string {
 		var parts []string
@@ -277,7 +277,7 @@ func shortFigure(f string) string {
 }
 
 // statusPainter paints a status code: 5xx critical, 4xx warning.
-func (e *Endpoint) statusLevel(status string) themes.Level {
+func (e *Screen) statusLevel(status string) themes.Level {
 	switch {
 	case strings.HasPrefix(status, "5"):
 		return themes.LevelCrit
@@ -287,7 +287,7 @@ func (e *Endpoint) statusLevel(status string) themes.Level {
 	return themes.LevelNone
 }
 
-func (e *Endpoint) alertGlyph(a query.Alert) string {
+func (e *Screen) alertGlyph(a query.Alert) string {
 	st := e.ctx.Styles
 	switch a.State {
 	case query.StateFiring:
@@ -304,7 +304,7 @@ func (e *Endpoint) alertGlyph(a query.Alert) string {
 
 // compactLines are the breakdowns and alerts on one line each, for screens
 // without the side panel.
-func (e *Endpoint) compactLines() []string {
+func (e *Screen) compactLines() []string {
 	n := e.bottomLines()
 	if n == 0 {
 		return nil
@@ -339,27 +339,27 @@ func (e *Endpoint) compactLines() []string {
 	return all
 }
 
-func (e *Endpoint) statusBreakdown() []query.Breakdown {
+func (e *Screen) statusBreakdown() []query.Breakdown {
 	if e.data == nil {
 		return nil
 	}
 	return e.data.Status
 }
 
-func (e *Endpoint) methodBreakdown() []query.Breakdown {
+func (e *Screen) methodBreakdown() []query.Breakdown {
 	if e.data == nil {
 		return nil
 	}
 	return e.data.Methods
 }
 
-func (e *Endpoint) inline(bs []query.Breakdown, status bool) string {
+func (e *Screen) inline(bs []query.Breakdown, status bool) string {
 	st := e.ctx.Styles
 	if e.data == nil {
 		return st.Muted.Render("…")
 	}
 	if len(bs) == 0 {
-		return st.Muted.Render("no requests in the last " + FormatDuration(e.data.Window))
+		return st.Muted.Render("no requests in the last " + views.FormatDuration(e.data.Window))
 	}
 	parts := make([]string, 0, len(bs))
 	for _, b := range bs {
@@ -369,14 +369,14 @@ func (e *Endpoint) inline(bs []query.Breakdown, status bool) string {
 				v = st.Level(l).Render(v)
 			}
 		}
-		parts = append(parts, v+" "+FormatRPS(b.RPS)+"/s")
+		parts = append(parts, v+" "+views.FormatRPS(b.RPS)+"/s")
 	}
 	return strings.Join(parts, st.Muted.Render(" · "))
 }
 
 // sidePanel is the right-hand panel of wide screens: the breakdowns as
 // tables and the alerts, in h lines of sidePanelW cells.
-func (e *Endpoint) sidePanel(h int) []string {
+func (e *Screen) sidePanel(h int) []string {
 	st := e.ctx.Styles
 	w := sidePanelW
 	var lines []string
@@ -387,7 +387,7 @@ func (e *Endpoint) sidePanel(h int) []string {
 			return
 		}
 		if len(bs) == 0 {
-			lines = append(lines, st.Muted.Render(text.Fit("no requests in "+FormatDuration(e.data.Window), w)))
+			lines = append(lines, st.Muted.Render(text.Fit("no requests in "+views.FormatDuration(e.data.Window), w)))
 			return
 		}
 		total := 0.0
@@ -401,9 +401,9 @@ func (e *Endpoint) sidePanel(h int) []string {
 				lines = append(lines, st.Muted.Render(fmt.Sprintf("… %d more", len(bs)-i)))
 				break
 			}
-			share := Dash
+			share := views.Dash
 			if total > 0 && !query.Missing(b.RPS) {
-				share = FormatPercent(b.RPS / total)
+				share = views.FormatPercent(b.RPS / total)
 			}
 			name := text.Fit(text.Sanitize(b.Value), w-16)
 			if status {
@@ -411,12 +411,12 @@ func (e *Endpoint) sidePanel(h int) []string {
 					name = st.Level(l).Render(name)
 				}
 			}
-			lines = append(lines, name+text.PadLeft(FormatRPS(b.RPS), 8)+text.PadLeft(share, 8))
+			lines = append(lines, name+text.PadLeft(views.FormatRPS(b.RPS), 8)+text.PadLeft(share, 8))
 		}
 	}
 	win := ""
 	if e.data != nil {
-		win = " (" + FormatDuration(e.data.Window) + ")"
+		win = " (" + views.FormatDuration(e.data.Window) + ")"
 	}
 	table("STATUS"+win, e.statusBreakdown(), true)
 	lines = append(lines, "")
@@ -444,7 +444,7 @@ func (e *Endpoint) sidePanel(h int) []string {
 func withUnit(f func(float64) string, unit string) func(float64) string {
 	return func(v float64) string {
 		if query.Missing(v) {
-			return Dash
+			return views.Dash
 		}
 		return f(v) + unit
 	}

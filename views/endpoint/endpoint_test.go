@@ -1,8 +1,10 @@
-package views
+package endpoint
 
 import (
 	"errors"
 	"fmt"
+	"github.com/vigilterm/vigil/views"
+	"github.com/vigilterm/vigil/views/viewstest"
 	"math"
 	"strings"
 	"testing"
@@ -20,7 +22,7 @@ import (
 // for a stretch before it (a gap, not zeros). With compare on, the past is
 // a quiet copy.
 func sampleDetail(req query.DetailRequest) *query.Detail {
-	plan := query.PlanDetail(req.Range, req.Columns, fixedNow)
+	plan := query.PlanDetail(req.Range, req.Columns, viewstest.FixedNow)
 	n := plan.Points
 	nan := math.NaN()
 	mk := func(f func(i int, incident bool) float64) []float64 {
@@ -120,12 +122,12 @@ var endpointAlerts = []query.Alert{
 		Labels: map[string]string{"alertname": "Other", "path": "/login"}},
 }
 
-func newTestEndpoint(t testing.TB, w, h int, compare query.Compare) *Endpoint {
-	e := NewEndpoint(testContext(t, "dark"), "/api/checkout")
+func newTestEndpoint(t testing.TB, w, h int, compare query.Compare) *Screen {
+	e := New(viewstest.Context(t, "dark"), "/api/checkout")
 	e.SetSize(w, h)
 	e.compare = compare
-	e.Update(AlertsMsg{Alerts: endpointAlerts})
-	e.Update(DetailMsg{Detail: sampleDetail(e.Request())})
+	e.Update(views.AlertsMsg{Alerts: endpointAlerts})
+	e.Update(Msg{Detail: sampleDetail(e.Request())})
 	return e
 }
 
@@ -136,7 +138,7 @@ func TestEndpointGolden(t *testing.T) {
 	}{{80, 24, query.CompareOff}, {160, 50, query.CompareDay}} {
 		e := newTestEndpoint(t, c.w, c.h-3, c.compare)
 		got := ansi.Strip(e.View()) + "\n"
-		golden(t, fmt.Sprintf("endpoint-%dx%d", c.w, c.h), got)
+		viewstest.Golden(t, fmt.Sprintf("endpoint-%dx%d", c.w, c.h), got)
 	}
 }
 
@@ -180,14 +182,14 @@ func TestEndpointThresholdsLabelledWithTheirValues(t *testing.T) {
 }
 
 func TestEndpointCurrentIsTheNowFigureNotTheLastPoint(t *testing.T) {
-	e := NewEndpoint(testContext(t, "dark"), "/api/checkout")
+	e := New(viewstest.Context(t, "dark"), "/api/checkout")
 	e.SetSize(80, 21)
 	d := sampleDetail(e.Request())
 	er := d.Charts[query.ChartErrorRatio].Get(query.SeriesErrorRatio)
 	er.Now = 0.123
 	rps := d.Charts[query.ChartRPS].Get(query.SeriesRPS)
 	rps.Now = math.NaN()
-	e.Update(DetailMsg{Detail: d})
+	e.Update(Msg{Detail: d})
 	v := ansi.Strip(e.View())
 	if !strings.Contains(v, "error ratio  12.3% max 30.0%") {
 		t.Errorf("the caption does not show the current figure 12.3%%:\n%s", v)
@@ -198,18 +200,18 @@ func TestEndpointCurrentIsTheNowFigureNotTheLastPoint(t *testing.T) {
 	// A current figure above every point of the range (newer than its
 	// last point) is the max: never "37.3 max 36.9".
 	rps.Now = 37.3
-	e.Update(DetailMsg{Detail: d})
+	e.Update(Msg{Detail: d})
 	if v := ansi.Strip(e.View()); !strings.Contains(v, "requests/s  37.3/s max 37.3/s") {
 		t.Errorf("the max is under the current figure:\n%s", v)
 	}
 }
 
 func TestEndpointNoLineWiderThanTheTerminal(t *testing.T) {
-	empty := func(e *Endpoint) {
-		d := &query.Detail{Request: e.Request(), Plan: query.PlanDetail(e.rng, 10, fixedNow), At: fixedNow}
-		e.Update(DetailMsg{Detail: d})
+	empty := func(e *Screen) {
+		d := &query.Detail{Request: e.Request(), Plan: query.PlanDetail(e.rng, 10, viewstest.FixedNow), At: viewstest.FixedNow}
+		e.Update(Msg{Detail: d})
 	}
-	nanAll := func(e *Endpoint) {
+	nanAll := func(e *Screen) {
 		d := sampleDetail(e.Request())
 		for c := range d.Charts {
 			for i := range d.Charts[c].Series {
@@ -219,27 +221,27 @@ func TestEndpointNoLineWiderThanTheTerminal(t *testing.T) {
 			}
 		}
 		d.Errors = []query.QueryError{{Name: "latency", Err: errors.New("bad_data: \x1b[31mnope")}}
-		e.Update(DetailMsg{Detail: d})
+		e.Update(Msg{Detail: d})
 	}
-	for _, fill := range []func(*Endpoint){nil, empty, nanAll} {
+	for _, fill := range []func(*Screen){nil, empty, nanAll} {
 		for w := 0; w <= 200; w += 7 {
 			for _, h := range []int{0, 1, 2, 3, 5, 8, 12, 21, 47, 60} {
-				e := NewEndpoint(testContext(t, "dark"), "/blog/\x1b]0;pwned\x07日本語")
+				e := New(viewstest.Context(t, "dark"), "/blog/\x1b]0;pwned\x07日本語")
 				e.SetSize(w, h)
-				e.Update(AlertsMsg{Alerts: endpointAlerts})
+				e.Update(views.AlertsMsg{Alerts: endpointAlerts})
 				e.compare = query.CompareWeek
 				if fill != nil {
 					fill(e)
 				} else {
-					e.Update(DetailMsg{Detail: sampleDetail(e.Request())})
+					e.Update(Msg{Detail: sampleDetail(e.Request())})
 				}
-				e.Update(DetailMsg{Err: errors.New("prometheus down")})
+				e.Update(Msg{Err: errors.New("prometheus down")})
 				e.chooser.Open = w%2 == 0
 				checkFits(t, e.View(), w, h)
 			}
 		}
 	}
-	e := NewEndpoint(testContext(t, "dark"), "/x")
+	e := New(viewstest.Context(t, "dark"), "/x")
 	e.SetSize(20, 5)
 	checkFits(t, e.View(), 20, 5)
 }
@@ -263,14 +265,14 @@ func checkFits(t *testing.T, v string, w, h int) {
 	}
 }
 
-func epPress(e *Endpoint, k string) []tea.Msg {
-	_, cmd := e.Update(keyMsg(k))
-	return runCmd(cmd)
+func epPress(e *Screen, k string) []tea.Msg {
+	_, cmd := e.Update(viewstest.Key(k))
+	return viewstest.Run(cmd)
 }
 
 func hasFetch(msgs []tea.Msg) bool {
 	for _, m := range msgs {
-		if _, ok := m.(DetailFetchMsg); ok {
+		if _, ok := m.(FetchMsg); ok {
 			return true
 		}
 	}
@@ -289,11 +291,11 @@ func TestEndpointRangeKeys(t *testing.T) {
 		t.Error("the title does not show the new range")
 	}
 	// The answer to the old range is dropped; the new one is taken.
-	e.Update(DetailMsg{Detail: sampleDetail(query.DetailRequest{Endpoint: "/api/checkout", Range: time.Hour, Columns: 31})})
+	e.Update(Msg{Detail: sampleDetail(query.DetailRequest{Endpoint: "/api/checkout", Range: time.Hour, Columns: 31})})
 	if !e.Loading() {
 		t.Fatal("a stale answer was taken")
 	}
-	e.Update(DetailMsg{Detail: sampleDetail(e.Request())})
+	e.Update(Msg{Detail: sampleDetail(e.Request())})
 	if e.Loading() || e.Data().Request.Range != 6*time.Hour {
 		t.Fatal("the current answer was not taken")
 	}
@@ -338,7 +340,7 @@ func TestEndpointCompareCyclesAndEscCloses(t *testing.T) {
 		}
 	}
 	epPress(e, "c")
-	e.Update(DetailMsg{Detail: sampleDetail(e.Request())})
+	e.Update(Msg{Detail: sampleDetail(e.Request())})
 	if v := ansi.Strip(e.View()); !strings.Contains(v, "vs 1 day earlier") || !strings.Contains(v, "·") {
 		t.Errorf("comparison not shown:\n%s", v)
 	}
@@ -346,24 +348,24 @@ func TestEndpointCompareCyclesAndEscCloses(t *testing.T) {
 	if len(msgs) != 1 {
 		t.Fatalf("esc → %v", msgs)
 	}
-	if _, ok := msgs[0].(CloseDetailMsg); !ok {
+	if _, ok := msgs[0].(CloseMsg); !ok {
 		t.Fatalf("esc → %#v", msgs[0])
 	}
 }
 
 func TestEndpointPausedAndFailedStates(t *testing.T) {
 	e := newTestEndpoint(t, 80, 21, query.CompareOff)
-	e.Update(PausedMsg{Paused: true, Since: fixedNow})
+	e.Update(views.PausedMsg{Paused: true, Since: viewstest.FixedNow})
 	if v := ansi.Strip(e.View()); !strings.Contains(v, "⏸ paused 03:00:00") {
 		t.Errorf("paused not shown:\n%s", v)
 	}
-	e.Update(PausedMsg{})
-	e.Update(DetailMsg{Err: errors.New("prometheus http://x: connection refused")})
+	e.Update(views.PausedMsg{})
+	e.Update(Msg{Err: errors.New("prometheus http://x: connection refused")})
 	v := ansi.Strip(e.View())
 	if !strings.Contains(v, "connection refused") || !strings.Contains(v, "error ratio") {
 		t.Errorf("a failed refresh should keep the charts and say why:\n%s", v)
 	}
-	e.Update(DetailMsg{Detail: sampleDetail(e.Request())})
+	e.Update(Msg{Detail: sampleDetail(e.Request())})
 	if e.Err() != nil || strings.Contains(ansi.Strip(e.View()), "connection refused") {
 		t.Error("the error stays after a good refresh")
 	}
@@ -374,7 +376,7 @@ func TestDownsampleMaxKeepsSpikes(t *testing.T) {
 	v := make([]float64, 100)
 	v[37] = 9
 	v[90] = nan
-	got := DownsampleMax(v, 10)
+	got := views.DownsampleMax(v, 10)
 	if len(got) != 10 || got[3] != 9 {
 		t.Fatalf("spike lost: %v", got)
 	}
@@ -384,100 +386,14 @@ func TestDownsampleMaxKeepsSpikes(t *testing.T) {
 		}
 	}
 	gap := []float64{1, nan, nan, nan, nan, 2}
-	if got := DownsampleMax(gap, 3); got[0] != 1 || !math.IsNaN(got[1]) || got[2] != 2 {
+	if got := views.DownsampleMax(gap, 3); got[0] != 1 || !math.IsNaN(got[1]) || got[2] != 2 {
 		t.Fatalf("a bucket of gaps must stay a gap, not 0: %v", got)
 	}
-	if got := DownsampleMax([]float64{1, 2}, 5); len(got) != 2 {
+	if got := views.DownsampleMax([]float64{1, 2}, 5); len(got) != 2 {
 		t.Fatalf("short input: %v", got)
 	}
-	if got := DownsampleMax(v, 0); got != nil {
+	if got := views.DownsampleMax(v, 0); got != nil {
 		t.Fatalf("width 0: %v", got)
-	}
-}
-
-// A gap in the data leaves blank columns in the plot: no line is drawn
-// through it and nothing is drawn at 0.
-func TestChartGapsAreBlank(t *testing.T) {
-	nan := math.NaN()
-	vals := []float64{5, 5, 5, nan, nan, nan, nan, 5, 5, 5}
-	cp := chartPainter{st: testContext(t, "dark").Styles}
-	lines := cp.plot(ChartSpec{Lines: []ChartLine{{Values: vals}}, Format: FormatRPS, Width: PlotColumnsInverse(len(vals)), Height: 6})
-	if len(lines) != 6 {
-		t.Fatalf("%d lines", len(lines))
-	}
-	for _, l := range lines {
-		l = ansi.Strip(l)
-		r := []rune(l)
-		// Columns of points 4..6 (x+offset: the segments that start
-		// and end in the gap) are blank on every row.
-		for x := 4; x <= 5; x++ {
-			col := ChartPrefixWidth - 1 + x
-			if col < len(r) && r[col] != ' ' {
-				t.Fatalf("column of point %d drawn in the gap: %q", x, l)
-			}
-		}
-	}
-	// An all-NaN chart does not panic and draws no line.
-	lines = cp.plot(ChartSpec{Lines: []ChartLine{{Values: []float64{nan, nan, nan}}}, Format: FormatRPS, Width: 40, Height: 5})
-	for _, l := range lines {
-		if strings.ContainsAny(ansi.Strip(l), "─╭╮╰╯") {
-			t.Fatalf("a line drawn from no data: %q", l)
-		}
-	}
-}
-
-// PlotColumnsInverse is the chart width that draws n points.
-func PlotColumnsInverse(n int) int { return n + ChartPrefixWidth - 1 }
-
-func TestPlotColumnsMatchAsciigraph(t *testing.T) {
-	cp := chartPainter{st: testContext(t, "dark").Styles}
-	for _, w := range []int{20, 39, 80, 200} {
-		vals := make([]float64, PlotColumns(w))
-		for i := range vals {
-			vals[i] = float64(i % 7)
-		}
-		lines := cp.plot(ChartSpec{Lines: []ChartLine{{Values: vals}}, Format: FormatRPS, Width: w + 50, Height: 8})
-		widest := 0
-		for _, l := range lines {
-			widest = max(widest, ansi.StringWidth(l))
-		}
-		if widest != w {
-			t.Errorf("width %d: %d points drew %d cells", w, len(vals), widest)
-		}
-	}
-}
-
-// BenchmarkChartRender draws the latency chart of a 24h range at 200
-// columns with six series (p50, p99, their comparison, the warning and
-// critical lines), from 15s-resolution data downsampled to the columns.
-func BenchmarkChartRender(b *testing.B) {
-	ctx := testContext(b, "dark")
-	const points = 24 * 60 * 4
-	mk := func(base float64) []float64 {
-		v := make([]float64, points)
-		for i := range v {
-			v[i] = base * (1 + 0.3*math.Sin(float64(i)/50))
-			if i%997 == 0 {
-				v[i] = math.NaN()
-			}
-		}
-		return v
-	}
-	spec := ChartSpec{
-		Lines: []ChartLine{
-			{Values: mk(1), Kind: LineWarn}, {Values: mk(2), Kind: LineCrit},
-			{Values: mk(0.08), Kind: LineCompare}, {Values: mk(0.4), Kind: LineCompare},
-			{Values: mk(0.1), Series: 1}, {Values: mk(0.5), Series: 0},
-		},
-		Format: FormatSeconds, Width: 200, Height: 20, Floor: 1.25,
-	}
-	cp := chartPainter{st: ctx.Styles}
-	b.ReportAllocs()
-	b.ResetTimer()
-	for i := 0; i < b.N; i++ {
-		if len(cp.plot(spec)) != 20 {
-			b.Fatal("short chart")
-		}
 	}
 }
 
@@ -485,10 +401,10 @@ func BenchmarkChartRender(b *testing.B) {
 // lines keep their glyphs without colour.
 func TestEndpointEveryTheme(t *testing.T) {
 	for _, name := range themes.Names() {
-		e := NewEndpoint(testContext(t, name), "/api/checkout")
+		e := New(viewstest.Context(t, name), "/api/checkout")
 		e.SetSize(120, 40)
 		e.compare = query.CompareDay
-		e.Update(DetailMsg{Detail: sampleDetail(e.Request())})
+		e.Update(Msg{Detail: sampleDetail(e.Request())})
 		v := e.View()
 		checkFits(t, v, 120, 40)
 		plain := ansi.Strip(v)
@@ -497,5 +413,57 @@ func TestEndpointEveryTheme(t *testing.T) {
 				t.Errorf("theme %s: no %q in\n%s", name, g, plain)
 			}
 		}
+	}
+}
+
+func TestEndpointDrawsMarkersAndLegend(t *testing.T) {
+	e := newTestEndpoint(t, 80, 24, query.CompareOff)
+	v := ansi.Strip(e.View())
+	lines := strings.Split(v, "\n")
+	if !strings.HasPrefix(lines[1], "┊ ! ") || !strings.Contains(lines[1], "HighErrorRate") ||
+		!strings.Contains(lines[1], "D ") || !strings.Contains(lines[1], "R ") {
+		t.Errorf("legend line: %q", lines[1])
+	}
+	// The changes, newest first, above the charts.
+	if !strings.Contains(lines[2], "D ") || !strings.Contains(lines[2], "version 1.4.0 → 1.5.0") ||
+		!strings.Contains(lines[3], "R ") || !strings.Contains(lines[3], "restart of 10.0.0.7:8000") {
+		t.Errorf("changes lines:\n%s\n%s", lines[2], lines[3])
+	}
+	if !strings.Contains(v, "┊") || strings.Count(v, "R") < 2 {
+		t.Errorf("no marker column drawn:\n%s", v)
+	}
+
+	// More than three changes: three and how many more.
+	d := sampleDetail(e.Request())
+	for i := range 4 {
+		d.Changes = append(d.Changes, query.Event{Time: d.Plan.End.Add(-time.Duration(i+1) * time.Minute), Kind: query.EventRestart, Summary: fmt.Sprintf("restart %d", i)})
+	}
+	query.SortEvents(d.Changes)
+	e.Update(Msg{Detail: d})
+	v = ansi.Strip(e.View())
+	lines = strings.Split(v, "\n")
+	if !strings.Contains(lines[2], "restart 0") || !strings.Contains(lines[4], "restart 2") || !strings.Contains(lines[5], "… 3 more") {
+		t.Errorf("want three changes, newest first, then … 3 more:\n%s", strings.Join(lines[:7], "\n"))
+	}
+
+	// Unknown, not none, when a marker query failed.
+	d = sampleDetail(e.Request())
+	d.Changes, d.ChangesErr = nil, errors.New("bad_data: \x1b[31mboom")
+	e.Update(Msg{Detail: d})
+	v = ansi.Strip(e.View())
+	if !strings.Contains(v, "deploys and restarts unknown: bad_data: ") || strings.Contains(v, "no deploy, restart") {
+		t.Errorf("a failed changes query must read unknown:\n%s", v)
+	}
+	// None, said so, when both are known and empty.
+	d = sampleDetail(e.Request())
+	d.Changes, d.Firings = nil, nil
+	e.Update(Msg{Detail: d})
+	if v = ansi.Strip(e.View()); !strings.Contains(v, "no deploy, restart or alert firing seen in this range") {
+		t.Errorf("no markers:\n%s", v)
+	}
+	// Tiny sizes do not panic and fit.
+	for _, sz := range [][2]int{{20, 5}, {1, 1}, {9, 9}, {30, 8}} {
+		e.SetSize(sz[0], sz[1])
+		checkFits(t, e.View(), sz[0], sz[1])
 	}
 }

@@ -1,7 +1,8 @@
-package views
+package endpoint
 
 import (
 	"fmt"
+	"github.com/vigilterm/vigil/views"
 	"slices"
 	"strings"
 	"time"
@@ -13,20 +14,20 @@ import (
 	"github.com/vigilterm/vigil/views/text"
 )
 
-// DetailMsg carries a refresh of the endpoint detail screen. Err is set
+// Msg carries a refresh of the endpoint detail screen. Err is set
 // when the whole refresh failed; the screen keeps its last data.
-type DetailMsg struct {
+type Msg struct {
 	Detail *query.Detail
 	Err    error
 }
 
-// DetailFetchMsg asks the root model to refresh the detail screen now
+// FetchMsg asks the root model to refresh the detail screen now
 // (after the range or the comparison changed).
-type DetailFetchMsg struct{}
+type FetchMsg struct{}
 
-// CloseDetailMsg asks the root model to close the detail screen and return
+// CloseMsg asks the root model to close the detail screen and return
 // to the overview.
-type CloseDetailMsg struct{}
+type CloseMsg struct{}
 
 // Layout of the detail screen.
 const (
@@ -35,11 +36,10 @@ const (
 	chartMinH     = 4   // caption, two plot rows and the time axis
 )
 
-// Endpoint is the detail screen of one endpoint: charts over a time range
+// Screen is the detail screen of one endpoint: charts over a time range
 // and the breakdowns and alerts of the endpoint.
-type Endpoint struct {
-	noWork
-	ctx    *Context
+type Screen struct {
+	ctx    *views.Context
 	width  int
 	height int
 
@@ -56,7 +56,7 @@ type Endpoint struct {
 	paused   bool
 	pausedAt time.Time
 
-	chooser RangeChooser // t: the row of ranges
+	chooser views.RangeChooser // t: the row of ranges
 
 	// layout, computed in SetSize
 	chartW, chartH, gridCols int
@@ -64,52 +64,55 @@ type Endpoint struct {
 	side                     bool
 }
 
-// NewEndpoint returns the detail screen of an endpoint, over the default
+// New returns the detail screen of an endpoint, over the default
 // range, loading.
-func NewEndpoint(ctx *Context, endpoint string, opts ...Option) *Endpoint {
-	e := &Endpoint{ctx: ctx, endpoint: endpoint, end: applied(opts).end, rng: query.DefaultDetailRange, loading: true, chooser: RangeChooser{Ranges: query.DetailRanges}}
+func New(ctx *views.Context, endpoint string, opts ...views.Option) *Screen {
+	e := &Screen{ctx: ctx, endpoint: endpoint, end: views.Applied(opts).End, rng: query.DefaultDetailRange, loading: true, chooser: views.RangeChooser{Ranges: query.DetailRanges}}
 	e.SetSize(80, 20)
 	return e
 }
 
 // Endpoint returns the endpoint shown.
-func (e *Endpoint) Endpoint() string { return e.endpoint }
+func (e *Screen) Endpoint() string { return e.endpoint }
 
 // Range returns the time range shown.
-func (e *Endpoint) Range() time.Duration { return e.rng }
+func (e *Screen) Range() time.Duration { return e.rng }
 
 // Compare returns the comparison shown.
-func (e *Endpoint) Compare() query.Compare { return e.compare }
+func (e *Screen) Compare() query.Compare { return e.compare }
 
 // Data returns the last detail received, or nil.
-func (e *Endpoint) Data() *query.Detail { return e.data }
+func (e *Screen) Data() *query.Detail { return e.data }
 
 // Err returns the error of the last refresh, if it failed.
-func (e *Endpoint) Err() error { return e.err }
+func (e *Screen) Err() error { return e.err }
 
 // Loading reports whether the data shown is not (yet) of the current range
 // and comparison.
-func (e *Endpoint) Loading() bool { return e.loading }
+func (e *Screen) Loading() bool { return e.loading }
 
 // Request returns what the next refresh should ask for.
-func (e *Endpoint) Request() query.DetailRequest {
-	return query.DetailRequest{Endpoint: e.endpoint, Range: e.rng, Compare: e.compare, Columns: max(PlotColumns(e.chartW), 2), End: e.end}
+func (e *Screen) Request() query.DetailRequest {
+	return query.DetailRequest{Endpoint: e.endpoint, Range: e.rng, Compare: e.compare, Columns: max(views.PlotColumns(e.chartW), 2), End: e.end}
 }
 
 // PlotColumns returns the number of points a chart draws at this size.
-func (e *Endpoint) PlotColumns() int { return PlotColumns(e.chartW) }
+func (e *Screen) PlotColumns() int { return views.PlotColumns(e.chartW) }
 
 // loc is the time zone of the clock: local time, or the tests' fixed one.
-func (e *Endpoint) loc() *time.Location { return e.ctx.Now().Location() }
+func (e *Screen) loc() *time.Location { return e.ctx.Now().Location() }
 
-// Title implements Screen.
-func (e *Endpoint) Title() string { return "Endpoint" }
+// Title implements views.Screen.
+func (e *Screen) Title() string { return "Endpoint" }
 
-// Capturing implements Screen: the range chooser owns the keyboard.
-func (e *Endpoint) Capturing() bool { return e.chooser.Open }
+// Capturing implements views.Screen: the range chooser owns the keyboard.
+func (e *Screen) Capturing() bool { return e.chooser.Open }
 
-// SetSize implements Screen and lays out the charts.
-func (e *Endpoint) SetSize(w, h int) {
+// UnsentWork implements views.Component: nothing is typed here.
+func (e *Screen) UnsentWork() string { return "" }
+
+// SetSize implements views.Screen and lays out the charts.
+func (e *Screen) SetSize(w, h int) {
 	e.width, e.height = max(w, 0), max(h, 0)
 	e.side = e.width >= sidePanelMinW
 	area := e.width
@@ -135,7 +138,7 @@ func (e *Endpoint) SetSize(w, h int) {
 
 // bottomLines is the number of lines of breakdowns and alerts under the
 // charts on screens without the side panel.
-func (e *Endpoint) bottomLines() int {
+func (e *Screen) bottomLines() int {
 	switch {
 	case e.height >= 30:
 		return 3
@@ -148,19 +151,19 @@ func (e *Endpoint) bottomLines() int {
 	return 0
 }
 
-// Update implements Screen.
-func (e *Endpoint) Update(msg tea.Msg) (Component, tea.Cmd) {
+// Update implements views.Screen.
+func (e *Screen) Update(msg tea.Msg) (views.Component, tea.Cmd) {
 	switch msg := msg.(type) {
-	case DetailMsg:
+	case Msg:
 		e.onDetail(msg)
 		return e, nil
-	case AlertsMsg:
+	case views.AlertsMsg:
 		// Of every alert, those that name the endpoint in a label.
 		if msg.Alerts != nil {
 			e.alerts = query.AlertsForEndpoint(msg.Alerts, e.endpoint)
 		}
 		return e, nil
-	case PausedMsg:
+	case views.PausedMsg:
 		e.paused, e.pausedAt = msg.Paused, msg.Since
 		return e, nil
 	case tea.KeyPressMsg:
@@ -175,7 +178,7 @@ func (e *Endpoint) Update(msg tea.Msg) (Component, tea.Cmd) {
 	return e, nil
 }
 
-func (e *Endpoint) onDetail(msg DetailMsg) {
+func (e *Screen) onDetail(msg Msg) {
 	if msg.Err != nil {
 		e.err = msg.Err
 		e.SetSize(e.width, e.height)
@@ -189,14 +192,14 @@ func (e *Endpoint) onDetail(msg DetailMsg) {
 	e.SetSize(e.width, e.height)
 }
 
-func fetch() tea.Msg { return DetailFetchMsg{} }
+func fetch() tea.Msg { return FetchMsg{} }
 
-func (e *Endpoint) setRange(r time.Duration) tea.Cmd {
+func (e *Screen) setRange(r time.Duration) tea.Cmd {
 	if r == e.rng {
 		return nil
 	}
 	e.rng, e.loading = r, true
-	return tea.Batch(fetch, Flash("range "+FormatDuration(r)+": loading…", false))
+	return tea.Batch(fetch, views.Flash("range "+views.FormatDuration(r)+": loading…", false))
 }
 
 func rangeIndex(r time.Duration) int {
@@ -206,20 +209,20 @@ func rangeIndex(r time.Duration) int {
 	return slices.Index(query.DetailRanges, query.DefaultDetailRange)
 }
 
-func (e *Endpoint) handleKey(msg tea.KeyPressMsg) tea.Cmd {
+func (e *Screen) handleKey(msg tea.KeyPressMsg) tea.Cmd {
 	k := e.ctx.Keys
 	i := rangeIndex(e.rng)
 	switch {
 	case key.Matches(msg, k.Back):
-		return func() tea.Msg { return CloseDetailMsg{} }
+		return func() tea.Msg { return CloseMsg{} }
 	case key.Matches(msg, k.RangeShorter):
 		if i == 0 {
-			return Flash(FormatDuration(e.rng)+" is the shortest range", false)
+			return views.Flash(views.FormatDuration(e.rng)+" is the shortest range", false)
 		}
 		return e.setRange(query.DetailRanges[i-1])
 	case key.Matches(msg, k.RangeLonger):
 		if i == len(query.DetailRanges)-1 {
-			return Flash(FormatDuration(e.rng)+" is the longest range", false)
+			return views.Flash(views.FormatDuration(e.rng)+" is the longest range", false)
 		}
 		return e.setRange(query.DetailRanges[i+1])
 	case key.Matches(msg, k.RangeChoose):
@@ -228,13 +231,13 @@ func (e *Endpoint) handleKey(msg tea.KeyPressMsg) tea.Cmd {
 	case key.Matches(msg, k.Compare):
 		e.compare = e.compare.Next()
 		e.loading = true
-		return tea.Batch(fetch, Flash("compare: "+e.compare.String(), false))
+		return tea.Batch(fetch, views.Flash("compare: "+e.compare.String(), false))
 	}
 	return nil
 }
 
-// Notes implements Screen.
-func (e *Endpoint) Notes() []string {
+// Notes implements views.Screen.
+func (e *Screen) Notes() []string {
 	notes := []string{
 		"Charts run over the range, newest at the right; a blank stretch means no data (no traffic), never zero.",
 		"┄ is the warning threshold and ╍ the critical one (thresholds in the configuration); · is the comparison with the past.",
@@ -251,7 +254,7 @@ func (e *Endpoint) Notes() []string {
 }
 
 // ShortHelp implements help.KeyMap.
-func (e *Endpoint) ShortHelp() []key.Binding {
+func (e *Screen) ShortHelp() []key.Binding {
 	k := e.ctx.Keys
 	if e.chooser.Open {
 		return []key.Binding{k.Apply, k.Cancel}
@@ -260,13 +263,13 @@ func (e *Endpoint) ShortHelp() []key.Binding {
 }
 
 // FullHelp implements help.KeyMap.
-func (e *Endpoint) FullHelp() [][]key.Binding {
+func (e *Screen) FullHelp() [][]key.Binding {
 	k := e.ctx.Keys
 	return [][]key.Binding{{k.RangeShorter, k.RangeLonger, k.RangeChoose, k.Compare, k.Back}}
 }
 
 // statusLines are the lines under the charts: the chooser, failures.
-func (e *Endpoint) statusLines() []string {
+func (e *Screen) statusLines() []string {
 	st := e.ctx.Styles
 	var lines []string
 	if e.err != nil {
@@ -287,14 +290,14 @@ func (e *Endpoint) statusLines() []string {
 }
 
 // title is the first line: endpoint, range, comparison, state.
-func (e *Endpoint) title() string {
+func (e *Screen) title() string {
 	st := e.ctx.Styles
 	name := e.endpoint
 	if name == "" {
 		name = "(no " + e.ctx.Settings.EndpointLabel + ")"
 	}
 	left := st.Title.Render(text.Sanitize(name))
-	right := st.Muted.Render("range ") + st.Accent.Render(FormatDuration(e.rng))
+	right := st.Muted.Render("range ") + st.Accent.Render(views.FormatDuration(e.rng))
 	if !e.end.IsZero() {
 		right += st.Muted.Render(" until ") + st.Accent.Render(e.end.In(e.loc()).Format("15:04:05"))
 	}
@@ -312,8 +315,8 @@ func (e *Endpoint) title() string {
 	return text.SpreadKeepLeft(left, right, e.width)
 }
 
-// View implements Screen. Only what fits is rendered.
-func (e *Endpoint) View() string {
+// View implements views.Screen. Only what fits is rendered.
+func (e *Screen) View() string {
 	if e.width <= 0 || e.height <= 0 {
 		return ""
 	}
@@ -379,7 +382,7 @@ func (e *Endpoint) View() string {
 }
 
 // rowH is the height of the charts of grid row r.
-func (e *Endpoint) rowH(r int) int {
+func (e *Screen) rowH(r int) int {
 	if r < e.chartExtra {
 		return e.chartH + 1
 	}
