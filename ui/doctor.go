@@ -11,8 +11,8 @@ import (
 	"github.com/vigilterm/vigil/query"
 	"github.com/vigilterm/vigil/query/doctor"
 	"github.com/vigilterm/vigil/query/poll"
-	"github.com/vigilterm/vigil/views"
 	doctorview "github.com/vigilterm/vigil/views/doctor"
+	overviewview "github.com/vigilterm/vigil/views/overview"
 )
 
 // DoctorInterval is how often the metrics doctor runs: its checks look at
@@ -107,7 +107,7 @@ func (d *doctorPart) show(err error) tea.Cmd {
 	r := d.last.WithRulesOf(d.m.shape(), d.rulesOf)
 	d.screen.Update(doctorview.Msg{Report: r, Err: err})
 	// To the overview's screen (ui/overview.go).
-	cmd := d.m.toParts(views.DoctorSummaryMsg{Text: doctorview.Summary(r, d.m.ctx.Keys.Screen("doctor"))})
+	cmd := d.m.toParts(overviewview.DoctorSummaryMsg{Text: doctorview.Summary(r, d.m.ctx.Keys.Screen("doctor"))})
 	d.m.SetSize(d.m.width, d.m.height)
 	return cmd
 }

@@ -9,6 +9,7 @@ import (
 
 	"github.com/vigilterm/vigil/views"
 	"github.com/vigilterm/vigil/views/keys"
+	overviewview "github.com/vigilterm/vigil/views/overview"
 	"github.com/vigilterm/vigil/views/text"
 )
 
@@ -77,7 +78,7 @@ func (m *Model) stateText() string {
 		return st.StateStale.Render(fmt.Sprintf("↻ refreshing %s…", views.FormatDuration(now.Sub(s.Started).Truncate(time.Second))))
 	}
 	if d := m.figures().data(); d != nil && c == connLive && len(d.Targets.Down()) > 0 {
-		return st.StateDown.Render("✕ " + views.TargetsDownText(&d.Targets, now))
+		return st.StateDown.Render("✕ " + overviewview.TargetsDownText(&d.Targets, now))
 	}
 	switch c {
 	case connStale:
@@ -132,7 +133,7 @@ func (m *Model) targetLine() string {
 	if len(down) == 0 {
 		return ""
 	}
-	msg := "✕ " + views.TargetText(down[0])
+	msg := "✕ " + overviewview.TargetText(down[0])
 	if len(down) > 1 {
 		msg += fmt.Sprintf(" · and %d more", len(down)-1)
 	}

@@ -11,6 +11,7 @@ import (
 	"github.com/vigilterm/vigil/query"
 	"github.com/vigilterm/vigil/query/poll"
 	"github.com/vigilterm/vigil/views"
+	overviewview "github.com/vigilterm/vigil/views/overview"
 	"github.com/vigilterm/vigil/views/text"
 )
 
@@ -27,7 +28,7 @@ type membersPart struct {
 	tab    *tab
 	src    OverviewSource
 	group  string
-	screen *views.Overview // while open
+	screen *overviewview.Screen // while open
 	feed   *feed[memberRows]
 }
 
@@ -69,9 +70,9 @@ func (g *membersPart) open(group string, members int) tea.Cmd {
 	}
 	g.close()
 	g.group = group
-	s := views.NewOverview(g.m.ctx, views.WithTitle(fmt.Sprintf("Members of %s (%d)", text.Sanitize(group), members)))
+	s := overviewview.New(g.m.ctx, views.WithTitle(fmt.Sprintf("Members of %s (%d)", text.Sanitize(group), members)))
 	g.screen = s
-	g.tab.push(membersScreen{Overview: s, part: g})
+	g.tab.push(membersScreen{Screen: s, part: g})
 	cmd := g.m.showTab(g.tab)
 	g.m.SetSize(g.m.width, g.m.height)
 	return tea.Batch(cmd, g.start(true))
@@ -98,7 +99,7 @@ func (g *membersPart) poll(at time.Time, now bool) tea.Cmd {
 // onTop reports whether the list is the top of its tab.
 func (g *membersPart) onTop() bool {
 	s, ok := g.tab.top().(membersScreen)
-	return ok && s.Overview == g.screen
+	return ok && s.Screen == g.screen
 }
 
 // start fetches the members: the overview of the series the group's rule
@@ -121,7 +122,7 @@ func (g *membersPart) start(force bool) tea.Cmd {
 // membersScreen is the members list as the console shows it: esc with no
 // filter closes it.
 type membersScreen struct {
-	*views.Overview
+	*overviewview.Screen
 	part *membersPart
 }
 
@@ -131,6 +132,6 @@ func (s membersScreen) Update(msg tea.Msg) (views.Component, tea.Cmd) {
 		s.part.close()
 		return nil, nil
 	}
-	_, cmd := s.Overview.Update(msg)
+	_, cmd := s.Screen.Update(msg)
 	return s, cmd
 }

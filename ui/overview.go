@@ -12,6 +12,7 @@ import (
 	"github.com/vigilterm/vigil/ui/team"
 	"github.com/vigilterm/vigil/views"
 	"github.com/vigilterm/vigil/views/keys"
+	overviewview "github.com/vigilterm/vigil/views/overview"
 	"github.com/vigilterm/vigil/views/text"
 )
 
@@ -37,7 +38,7 @@ const (
 type overviewPart struct {
 	m        *Model
 	tab      *tab
-	screen   *views.Overview
+	screen   *overviewview.Screen
 	src      OverviewSource
 	baseline BaselineSource
 	feed     *feed[*query.Overview]
@@ -47,7 +48,7 @@ type overviewPart struct {
 	hostName string
 	// scope is the selector asked (metrics.selector until S changes it)
 	// and the service opened, "" for none.
-	scope views.ScopeMsg
+	scope overviewview.ScopeMsg
 	// key and release: the shared poller held, with a Team (teampoll.go).
 	key     string
 	release func()
@@ -65,13 +66,13 @@ var overviewSpec = Spec{Name: "overview", Help: "overview", Build: buildOverview
 // buildOverview registers the overview and, stacked over it, the endpoint
 // detail (ui/detail.go).
 func buildOverview(m *Model, t *tab) []part {
-	o := &overviewPart{m: m, tab: t, screen: views.NewOverview(m.ctx), src: m.opts.Overview, baseline: m.opts.Baseline}
+	o := &overviewPart{m: m, tab: t, screen: overviewview.New(m.ctx), src: m.opts.Overview, baseline: m.opts.Baseline}
 	o.scope.Selector = m.cfg.Metrics.Selector
 	o.useFeed()
 	if o.src != nil {
 		o.hostName = hostOf(o.src.URL())
 	}
-	t.push(overviewScreen{Overview: o.screen, part: o})
+	t.push(overviewScreen{Screen: o.screen, part: o})
 	o.detail = newDetailPart(m, t)
 	o.members = newMembersPart(m, t, o.src) // ui/members.go
 	// The detail first: it closes before the overview shows an endpoint.
@@ -81,14 +82,14 @@ func buildOverview(m *Model, t *tab) []part {
 // overviewScreen is the overview as the console shows it: turning the
 // comparison on or moving it fetches the baseline at once.
 type overviewScreen struct {
-	*views.Overview
+	*overviewview.Screen
 	part *overviewPart
 }
 
 // Update implements views.Screen.
 func (s overviewScreen) Update(msg tea.Msg) (views.Component, tea.Cmd) {
 	off := s.CompareOffset()
-	_, cmd := s.Overview.Update(msg)
+	_, cmd := s.Screen.Update(msg)
 	if now := s.CompareOffset(); now != off && now != 0 && !s.part.inflight() {
 		return s, tea.Batch(cmd, s.part.start())
 	}
@@ -99,15 +100,15 @@ func (o *overviewPart) update(msg tea.Msg) (tea.Cmd, bool) {
 	switch msg := msg.(type) {
 	case polled[*query.Overview]:
 		return o.onResult(msg.Result), true
-	case views.DoctorSummaryMsg:
+	case overviewview.DoctorSummaryMsg:
 		// The doctor's line under the table (ui/doctor.go).
 		_, cmd := o.screen.Update(msg)
 		return cmd, true
-	case views.OpenServiceMsg:
+	case overviewview.OpenServiceMsg:
 		o.scope.Service = msg.Service
 		return o.rescope(), true
-	case views.SelectorMsg:
-		o.scope = views.ScopeMsg{Selector: msg.Selector}
+	case overviewview.SelectorMsg:
+		o.scope = overviewview.ScopeMsg{Selector: msg.Selector}
 		return o.rescope(), true
 	case views.JumpToEndpointMsg:
 		// The overview selects the endpoint, or answers with a flash.

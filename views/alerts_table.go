@@ -513,32 +513,3 @@ func (a *Alerts) renderRow(al *query.Alert, selected bool, now time.Time) string
 	}
 	return r.String()
 }
-
-// reportAlertLabels is AlertLabelTexts for the snapshot's alerts, each
-// followed by a space when not empty.
-func reportAlertLabels(ras []ReportAlert, endpointLabel string) []string {
-	if endpointLabel == "" {
-		endpointLabel = "path"
-	}
-	as := make([]query.Alert, len(ras))
-	for i, ra := range ras {
-		as[i] = query.Alert{Name: ra.Name, Labels: ra.Labels}
-	}
-	out := AlertLabelTexts(as, endpointLabel)
-	for i := range out {
-		if out[i] != "" {
-			out[i] = "{" + out[i] + "} "
-		}
-	}
-	return out
-}
-
-// reportHeadline is the snapshot's text after an alert's name: its
-// summary (the snapshot fills it with query.Alert.Headline), sanitised, or
-// "(no summary)".
-func reportHeadline(ra ReportAlert) string {
-	if s := strings.TrimSpace(text.Sanitize(ra.Summary)); s != "" {
-		return s
-	}
-	return "(no summary)"
-}

@@ -196,7 +196,6 @@ var (
 	_ Component = (*silenceDetail)(nil)
 	_ Component = (*confirmQuestion)(nil)
 
-	_ Screen = (*Overview)(nil)
 	_ Screen = (*Alerts)(nil)
 	_ Screen = (*Silences)(nil)
 

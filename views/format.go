@@ -265,3 +265,14 @@ func FormatNumber(v float64) string {
 	}
 	return strconv.FormatFloat(v, 'g', 2, 64)
 }
+
+// Report formats.
+const (
+	FormatText     = "text"
+	FormatJSON     = "json"
+	FormatMarkdown = "markdown"
+)
+
+// ReportFormats lists the formats of vigil's reports (`vigil snapshot
+// --format`, and the doctor's, the rules' and the timeline's).
+var ReportFormats = []string{FormatText, FormatJSON, FormatMarkdown}

@@ -10,15 +10,10 @@ import (
 // report is passed through the sanitiser, found by reflection so that a
 // field added later cannot be forgotten.
 
-// jsonText is a string as the JSON report carries it: no C0 or C1 control,
+// JSONText is a string as the JSON report carries it: no C0 or C1 control,
 // no bidi or other invisible format character, valid UTF-8 (each shown as
 // U+FFFD, as on screen); line breaks are kept.
-func jsonText(s string) string { return text.SanitizeMultiline(s) }
-
-// sanitize passes every string of the report, map keys included, through
-// jsonText. It walks the report by reflection, so a field added later cannot
-// be forgotten.
-func (o *jsonReport) sanitize() { sanitizeStrings(reflect.ValueOf(o).Elem()) }
+func JSONText(s string) string { return text.SanitizeMultiline(s) }
 
 // SanitizeJSON passes every string reachable from p (a pointer), map keys
 // included, through the JSON report's sanitiser: for the other commands'
@@ -30,7 +25,7 @@ func sanitizeStrings(v reflect.Value) {
 	switch v.Kind() {
 	case reflect.String:
 		if v.CanSet() {
-			v.SetString(jsonText(v.String()))
+			v.SetString(JSONText(v.String()))
 		}
 	case reflect.Pointer, reflect.Interface:
 		if !v.IsNil() {
@@ -67,7 +62,7 @@ func sanitizeStrings(v reflect.Value) {
 			val := reflect.New(v.Type().Elem()).Elem()
 			val.Set(iter.Value())
 			sanitizeStrings(val)
-			clean.SetMapIndex(reflect.ValueOf(jsonText(iter.Key().String())).Convert(v.Type().Key()), val)
+			clean.SetMapIndex(reflect.ValueOf(JSONText(iter.Key().String())).Convert(v.Type().Key()), val)
 		}
 		v.Set(clean)
 	}

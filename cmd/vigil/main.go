@@ -35,6 +35,7 @@ import (
 	"github.com/vigilterm/vigil/ui"
 	"github.com/vigilterm/vigil/ui/team"
 	"github.com/vigilterm/vigil/views"
+	overviewview "github.com/vigilterm/vigil/views/overview"
 )
 
 // version is set at build time with -ldflags "-X main.version=...".
@@ -435,7 +436,7 @@ func chosenContext(cfg vigil.Config) (vigil.Config, error) {
 // are printed all the same.
 func snapshotContexts(cfg *vigil.Config, format string, limit int, stdout io.Writer) error {
 	names := cfg.ContextNames()
-	reports := make([]views.ContextReport, len(names))
+	reports := make([]overviewview.ContextReport, len(names))
 	var wg sync.WaitGroup
 	for i, name := range names {
 		reports[i].Name = name
@@ -451,7 +452,7 @@ func snapshotContexts(cfg *vigil.Config, format string, limit int, stdout io.Wri
 		}()
 	}
 	wg.Wait()
-	if err := views.WriteContexts(stdout, format, reports); err != nil {
+	if err := overviewview.WriteContexts(stdout, format, reports); err != nil {
 		return err
 	}
 	var failed []string
@@ -469,7 +470,7 @@ func snapshotContexts(cfg *vigil.Config, format string, limit int, stdout io.Wri
 // snapshotReport reads one context's snapshot. The report is nil when
 // there is nothing to show (Prometheus failed); the error is what makes the
 // exit code 1, worst first.
-func snapshotReport(cfg *vigil.Config, limit int) (*views.Report, error) {
+func snapshotReport(cfg *vigil.Config, limit int) (*overviewview.Report, error) {
 	prom, err := newPrometheus(cfg)
 	if err != nil {
 		return nil, err
@@ -483,7 +484,7 @@ func snapshotReport(cfg *vigil.Config, limit int) (*views.Report, error) {
 	if err != nil {
 		return nil, err
 	}
-	r := &views.Report{
+	r := &overviewview.Report{
 		Context: cfg.Context, Prometheus: cfg.Prometheus.URL, Overview: ov,
 		Thresholds: ui.ViewSettings(cfg).Thresholds, Limit: limit, ExceptionsMetric: cfg.Metrics.ExceptionsMetric,
 		Selector: cfg.Metrics.Selector, EndpointLabel: cfg.EndpointLabel(),
@@ -492,10 +493,10 @@ func snapshotReport(cfg *vigil.Config, limit int) (*views.Report, error) {
 	alerts, source, amErr, alertsErr := snapshotAlerts(ctx, cfg, prom)
 	r.Alerts, r.AlertsSource = alerts, source
 	if amErr != nil {
-		r.Problems = append(r.Problems, views.QueryProblem{Name: "alertmanager", Error: amErr.Error()})
+		r.Problems = append(r.Problems, overviewview.QueryProblem{Name: "alertmanager", Error: amErr.Error()})
 	}
 	if alertsErr != nil {
-		r.Problems = append(r.Problems, views.QueryProblem{Name: "alerts", Error: alertsErr.Error()})
+		r.Problems = append(r.Problems, overviewview.QueryProblem{Name: "alerts", Error: alertsErr.Error()})
 	}
 	// Exit 1 for anything the figures cannot be trusted for, worst first.
 	switch {
@@ -525,7 +526,7 @@ func snapshotReport(cfg *vigil.Config, limit int) (*views.Report, error) {
 // in source ("Alertmanager not configured", "Alertmanager unreachable: …"),
 // with Alertmanager's failure in amErr. err is the failure of Prometheus's
 // alerts: then nothing is known and alerts is nil (never an empty list).
-func snapshotAlerts(ctx context.Context, cfg *vigil.Config, prom *query.Prometheus) (alerts []views.ReportAlert, source string, amErr, err error) {
+func snapshotAlerts(ctx context.Context, cfg *vigil.Config, prom *query.Prometheus) (alerts []overviewview.ReportAlert, source string, amErr, err error) {
 	var amAlerts []query.Alert
 	if len(cfg.Alertmanager.URLs) > 0 {
 		am, aerr := newAlertmanager(cfg)
@@ -548,9 +549,9 @@ func snapshotAlerts(ctx context.Context, cfg *vigil.Config, prom *query.Promethe
 		// Alertmanager's list still stands; only pending ones are unknown.
 	}
 	merged := query.SortedAlerts(amAlerts, promAlerts)
-	out := make([]views.ReportAlert, 0, len(merged))
+	out := make([]overviewview.ReportAlert, 0, len(merged))
 	for _, a := range merged {
-		ra := views.ReportAlert{
+		ra := overviewview.ReportAlert{
 			Name: a.Name, State: string(a.State), Severity: a.Severity, Labels: a.Labels,
 			Summary: a.Headline(), RunbookURL: a.RunbookURL(), SilencedBy: a.SilencedBy,
 		}

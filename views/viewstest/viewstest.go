@@ -171,3 +171,17 @@ func Run(cmd tea.Cmd) []tea.Msg {
 	}
 	return []tea.Msg{msg}
 }
+
+// Only is the one message of msgs, which must be a T.
+func Only[T any](t testing.TB, msgs []tea.Msg) T {
+	t.Helper()
+	var zero T
+	if len(msgs) != 1 {
+		t.Fatalf("want one %T, got %#v", zero, msgs)
+	}
+	m, ok := msgs[0].(T)
+	if !ok {
+		t.Fatalf("want %T, got %#v", zero, msgs[0])
+	}
+	return m
+}

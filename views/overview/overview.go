@@ -1,4 +1,4 @@
-package views
+package overview
 
 import (
 	"fmt"
@@ -12,6 +12,7 @@ import (
 
 	"github.com/vigilterm/vigil/query"
 	"github.com/vigilterm/vigil/themes"
+	"github.com/vigilterm/vigil/views"
 	"github.com/vigilterm/vigil/views/text"
 	"github.com/vigilterm/vigil/views/widget"
 )
@@ -29,10 +30,9 @@ const (
 	minName = 10
 )
 
-// Overview is the per-endpoint table: worst endpoints first.
-type Overview struct {
-	noWork
-	ctx    *Context
+// Screen is the per-endpoint table: worst endpoints first.
+type Screen struct {
+	ctx    *views.Context
 	width  int
 	height int
 
@@ -74,7 +74,7 @@ type Overview struct {
 	selNote   string
 
 	// levels paints a cell by its level, built once from the styles.
-	levels [themes.LevelUnknown + 1]Painter
+	levels [themes.LevelUnknown + 1]views.Painter
 
 	// layout, computed in SetSize
 	nameW, fixedW                        int
@@ -85,13 +85,13 @@ type Overview struct {
 	showTrend, showP50, showExc, showChg bool
 }
 
-// NewOverview returns the overview screen.
-func NewOverview(ctx *Context, opts ...Option) *Overview {
+// New returns the overview screen.
+func New(ctx *views.Context, opts ...views.Option) *Screen {
 	ti := textinput.New()
 	ti.Prompt = "/"
 	ti.Placeholder = "text or regular expression"
 	ti.CharLimit = 256
-	o := &Overview{ctx: ctx, sortKey: query.SortWorst, title: Applied(opts).Title}
+	o := &Screen{ctx: ctx, sortKey: query.SortWorst, title: views.Applied(opts).Title}
 	o.list = widget.NewList(func(e query.Endpoint) string { return e.Name }, o.tableHeight)
 	o.list.StayOnTop()
 	o.list.Prompt.In = ti
@@ -102,14 +102,14 @@ func NewOverview(ctx *Context, opts ...Option) *Overview {
 	o.selPrompt.In.Placeholder = `job="flask"  (empty: everything)`
 	o.scope.Selector = ctx.Settings.Selector
 	for l := range o.levels {
-		o.levels[l] = NewPainter(ctx.Styles.Level(themes.Level(l)))
+		o.levels[l] = views.NewPainter(ctx.Styles.Level(themes.Level(l)))
 	}
 	o.SetSize(80, 20)
 	return o
 }
 
-// Title implements Screen.
-func (o *Overview) Title() string {
+// Title implements views.Screen.
+func (o *Screen) Title() string {
 	if o.title != "" {
 		return o.title
 	}
@@ -119,11 +119,14 @@ func (o *Overview) Title() string {
 // DoctorSummaryMsg is the metrics doctor's line under the table.
 type DoctorSummaryMsg struct{ Text string }
 
-// Capturing implements Screen.
-func (o *Overview) Capturing() bool { return o.list.Prompt.IsOpen() || o.selPrompt.IsOpen() }
+// Capturing implements views.Screen.
+func (o *Screen) Capturing() bool { return o.list.Prompt.IsOpen() || o.selPrompt.IsOpen() }
 
-// SetSize implements Screen and decides which columns fit.
-func (o *Overview) SetSize(w, h int) {
+// UnsentWork implements views.Component: it reports none.
+func (o *Screen) UnsentWork() string { return "" }
+
+// SetSize implements views.Screen and decides which columns fit.
+func (o *Screen) SetSize(w, h int) {
 	o.width, o.height = max(w, 0), max(h, 0)
 	o.list.Prompt.In.SetWidth(max(w-4, 1))
 	o.selPrompt.In.SetWidth(max(w-12, 1))
@@ -139,7 +142,7 @@ const wideName = 32
 // widest name (with its marks), the TREND widens to a cell a point, and
 // 5XX/S is shown. The name column only grows while the screen is open, so
 // the columns do not move from one refresh to the next.
-func (o *Overview) layout() {
+func (o *Screen) layout() {
 	o.showTrend, o.showP50, o.showExc = true, true, true
 	o.showChg = o.compare != query.CompareOff
 	o.trendW, o.showErrs = trendW, false
@@ -184,31 +187,31 @@ func (o *Overview) layout() {
 }
 
 // Data returns the last overview received, or nil.
-func (o *Overview) Data() *query.Overview { return o.data }
+func (o *Screen) Data() *query.Overview { return o.data }
 
 // Rows returns the rows as shown: filtered and sorted.
-func (o *Overview) Rows() []query.Endpoint { return o.list.Items() }
+func (o *Screen) Rows() []query.Endpoint { return o.list.Items() }
 
 // Selected returns the endpoint under the cursor ("" when none).
-func (o *Overview) Selected() string { return o.list.SelectedKey() }
+func (o *Screen) Selected() string { return o.list.SelectedKey() }
 
 // SortKey returns the current sort column and direction.
-func (o *Overview) SortKey() (query.SortKey, bool) { return o.sortKey, o.reverse }
+func (o *Screen) SortKey() (query.SortKey, bool) { return o.sortKey, o.reverse }
 
 // CompareOffset is how far back the ΔERR column looks; 0 when it is off.
-func (o *Overview) CompareOffset() time.Duration { return o.compare.Offset() }
+func (o *Screen) CompareOffset() time.Duration { return o.compare.Offset() }
 
 // Filter returns the applied filter text.
-func (o *Overview) Filter() string { return o.filter }
+func (o *Screen) Filter() string { return o.filter }
 
-// Update implements Screen.
-func (o *Overview) Update(msg tea.Msg) (Component, tea.Cmd) {
+// Update implements views.Screen.
+func (o *Screen) Update(msg tea.Msg) (views.Component, tea.Cmd) {
 	switch msg := msg.(type) {
 	case DoctorSummaryMsg:
 		o.doctor = msg.Text
 		o.list.Clamp()
 		return o, nil
-	case OverviewMsg:
+	case views.OverviewMsg:
 		o.data, o.stale, o.longestName = msg.Overview, 0, 0
 		if o.data != nil {
 			for i := range o.data.Endpoints {
@@ -228,16 +231,16 @@ func (o *Overview) Update(msg tea.Msg) (Component, tea.Cmd) {
 	case ScopeMsg:
 		o.scope = msg
 		return o, nil
-	case JumpToEndpointMsg:
+	case views.JumpToEndpointMsg:
 		if !o.list.Select(o.rowOf(msg.Endpoint)) {
-			return o, Flash("endpoint "+text.Sanitize(msg.Endpoint)+" is not in the overview (no traffic, or filtered out)", false)
+			return o, views.Flash("endpoint "+text.Sanitize(msg.Endpoint)+" is not in the overview (no traffic, or filtered out)", false)
 		}
 		return o, nil
-	case AlertsMsg:
+	case views.AlertsMsg:
 		// Endpoints with firing alerts rank first among those of the same
 		// level; an unknown list (no source answered) changes nothing.
 		if msg.Alerts != nil {
-			o.firing = FiringByEndpoint(msg.Alerts, o.ctx.Settings.EndpointLabel)
+			o.firing = views.FiringByEndpoint(msg.Alerts, o.ctx.Settings.EndpointLabel)
 			o.mapAlerting()
 			o.rebuild()
 		}
@@ -258,12 +261,12 @@ func (o *Overview) Update(msg tea.Msg) (Component, tea.Cmd) {
 }
 
 // applyFilter is the prompt's: every text is a filter.
-func (o *Overview) applyFilter(s string, _ bool) bool {
+func (o *Screen) applyFilter(s string, _ bool) bool {
 	o.setFilter(s)
 	return true
 }
 
-func (o *Overview) handleKey(msg tea.KeyPressMsg) tea.Cmd {
+func (o *Screen) handleKey(msg tea.KeyPressMsg) tea.Cmd {
 	k := o.ctx.Keys
 	if o.title == "" && key.Matches(msg, k.Selector) {
 		return o.openSelector()
@@ -286,9 +289,9 @@ func (o *Overview) handleKey(msg tea.KeyPressMsg) tea.Cmd {
 		}
 		o.rebuild()
 		if o.compare == query.CompareOff {
-			return Flash("comparison off", false)
+			return views.Flash("comparison off", false)
 		}
-		return Flash("ΔERR: error ratio now minus "+o.compare.String()+" (from the next refresh); "+widget.Key(k.Sort)+" sorts by it", false)
+		return views.Flash("ΔERR: error ratio now minus "+o.compare.String()+" (from the next refresh); "+widget.Key(k.Sort)+" sorts by it", false)
 	case key.Matches(msg, k.Sort):
 		o.sortKey = o.sortKey.Next()
 		if o.sortKey == query.SortChange && o.compare == query.CompareOff {
@@ -296,7 +299,7 @@ func (o *Overview) handleKey(msg tea.KeyPressMsg) tea.Cmd {
 		}
 		o.reverse = false
 		o.rebuild()
-		return Flash("sorted by "+o.sortKey.String(), false)
+		return views.Flash("sorted by "+o.sortKey.String(), false)
 	case key.Matches(msg, k.Reverse):
 		o.reverse = !o.reverse
 		o.rebuild()
@@ -306,10 +309,10 @@ func (o *Overview) handleKey(msg tea.KeyPressMsg) tea.Cmd {
 		case !ok || e.Name == "":
 		case e.Group:
 			// A group lists its members; a member opens its detail.
-			return func() tea.Msg { return OpenGroupMsg{Group: e.Name, Members: e.Members} }
+			return func() tea.Msg { return views.OpenGroupMsg{Group: e.Name, Members: e.Members} }
 		default:
 			name := e.Name
-			return func() tea.Msg { return OpenEndpointMsg{Endpoint: name} }
+			return func() tea.Msg { return views.OpenEndpointMsg{Endpoint: name} }
 		}
 	}
 	return nil
@@ -318,7 +321,7 @@ func (o *Overview) handleKey(msg tea.KeyPressMsg) tea.Cmd {
 // setFilter applies a filter: a case-insensitive regular expression, or a
 // plain substring when the text is not a valid expression. A leading !
 // negates it: !blog hides the rows that match blog.
-func (o *Overview) setFilter(s string) {
+func (o *Screen) setFilter(s string) {
 	o.filter = s
 	o.filterRe, o.filterNote = nil, ""
 	pat := s
@@ -337,7 +340,7 @@ func (o *Overview) setFilter(s string) {
 	o.rebuild()
 }
 
-func (o *Overview) matches(name string) bool {
+func (o *Screen) matches(name string) bool {
 	pat := o.filter
 	if o.filterNeg {
 		pat = pat[1:]
@@ -356,7 +359,7 @@ func (o *Overview) matches(name string) bool {
 
 // rowOf is the row an endpoint label value is shown in: its group's, or
 // its own.
-func (o *Overview) rowOf(v string) string {
+func (o *Screen) rowOf(v string) string {
 	if o.data == nil {
 		return v
 	}
@@ -365,7 +368,7 @@ func (o *Overview) rowOf(v string) string {
 
 // mapAlerting counts the firing alerts by row: an alert naming a path of a
 // group counts for the group's row.
-func (o *Overview) mapAlerting() {
+func (o *Screen) mapAlerting() {
 	name := func(v string) string { return v }
 	if o.data != nil {
 		name = query.RowNamer(o.data.GroupRules)
@@ -378,7 +381,7 @@ func (o *Overview) mapAlerting() {
 
 // rebuild filters and sorts the rows and puts the cursor back on the
 // selected endpoint.
-func (o *Overview) rebuild() {
+func (o *Screen) rebuild() {
 	rows := o.list.Items()[:0] // the last rows' room, refreshed in place
 	if o.data != nil {
 		for _, e := range o.data.Endpoints {
@@ -394,12 +397,12 @@ func (o *Overview) rebuild() {
 }
 
 // tableHeight is the number of body rows that fit.
-func (o *Overview) tableHeight() int {
+func (o *Screen) tableHeight() int {
 	return max(o.height-1-len(o.statusLines()), 0)
 }
 
 // statusLines are the lines under the table: prompt, filter, query errors.
-func (o *Overview) statusLines() []string {
+func (o *Screen) statusLines() []string {
 	st := o.ctx.Styles
 	var lines []string
 	if o.data != nil {
@@ -457,7 +460,7 @@ func (o *Overview) statusLines() []string {
 // rowNote explains the marks of the selected row, if any: the member far
 // worse than its group (!), figures unknown because a target's processes
 // answer in turn (?), a p99 at the top bucket (≥).
-func (o *Overview) rowNote() string {
+func (o *Screen) rowNote() string {
 	e, ok := o.list.Selected()
 	if !ok || o.data == nil {
 		return ""
@@ -470,13 +473,13 @@ func (o *Overview) rowNote() string {
 		parts = append(parts, "? "+text.Sanitize(e.Unknown))
 	}
 	if o.data.P99Capped(e.P99) {
-		parts = append(parts, "p99 ≥"+FormatSeconds(o.data.TopBucket)+": at the top bucket, the true p99 is that or more")
+		parts = append(parts, "p99 ≥"+views.FormatSeconds(o.data.TopBucket)+": at the top bucket, the true p99 is that or more")
 	}
 	return strings.Join(parts, " · ")
 }
 
 // countText is "N of M endpoints", with how many are stale.
-func (o *Overview) countText() string {
+func (o *Screen) countText() string {
 	if o.servicesMode() {
 		return fmt.Sprintf("%d of %d services", o.svcs.Len(), len(o.data.Services))
 	}
@@ -493,22 +496,22 @@ func (o *Overview) countText() string {
 
 // excTitle is EXC, or EXC* when it counts status 500 responses because the
 // exceptions counter has no endpoint label.
-func (o *Overview) excTitle() string {
+func (o *Screen) excTitle() string {
 	t := "EXC"
 	if o.data != nil && !o.data.ExceptionsByEndpoint {
 		t = "EXC*"
 	}
 	// A count over the window: the head says which.
 	if o.data != nil && o.data.Window > 0 {
-		if w := t + "/" + FormatDuration(o.data.Window); text.Width(w) <= excW {
+		if w := t + "/" + views.FormatDuration(o.data.Window); text.Width(w) <= excW {
 			t = w
 		}
 	}
 	return t
 }
 
-// Notes implements Screen.
-func (o *Overview) Notes() []string {
+// Notes implements views.Screen.
+func (o *Screen) Notes() []string {
 	notes := []string{
 		"With more than one service in the selection (metrics.service_label, job by default), the rows are services, each with its own figures and TARGETS up: an endpoint's row would mix the services' series of one path. Enter opens a service's endpoints; esc goes back to all.",
 		"S changes the selector while running; the last line always shows it, and the service opened.",
@@ -528,7 +531,7 @@ func (o *Overview) Notes() []string {
 }
 
 // ShortHelp implements help.KeyMap.
-func (o *Overview) ShortHelp() []key.Binding {
+func (o *Screen) ShortHelp() []key.Binding {
 	k := o.ctx.Keys
 	if o.list.Prompt.IsOpen() {
 		return []key.Binding{k.Apply, k.Cancel}
@@ -540,7 +543,7 @@ func (o *Overview) ShortHelp() []key.Binding {
 }
 
 // FullHelp implements help.KeyMap.
-func (o *Overview) FullHelp() [][]key.Binding {
+func (o *Screen) FullHelp() [][]key.Binding {
 	k := o.ctx.Keys
 	return [][]key.Binding{
 		k.Navigation(),

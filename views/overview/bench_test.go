@@ -1,4 +1,4 @@
-package views
+package overview
 
 import (
 	"fmt"
@@ -7,6 +7,8 @@ import (
 	"time"
 
 	"github.com/vigilterm/vigil/query"
+	"github.com/vigilterm/vigil/views"
+	"github.com/vigilterm/vigil/views/viewstest"
 )
 
 func benchOverview(n int) *query.Overview {
@@ -30,9 +32,9 @@ func benchOverview(n int) *query.Overview {
 func BenchmarkOverviewView(b *testing.B) {
 	for _, n := range []int{30, 10000} {
 		b.Run(fmt.Sprintf("endpoints=%d", n), func(b *testing.B) {
-			o := NewOverview(testContext(b, "dark"))
+			o := New(viewstest.Context(b, "dark"))
 			o.SetSize(200, 57)
-			o.Update(OverviewMsg{Overview: benchOverview(n)})
+			o.Update(views.OverviewMsg{Overview: benchOverview(n)})
 			b.ReportAllocs()
 			b.ResetTimer()
 			for i := 0; i < b.N; i++ {
@@ -47,13 +49,13 @@ func BenchmarkOverviewView(b *testing.B) {
 func BenchmarkOverviewRefresh(b *testing.B) {
 	for _, n := range []int{30, 10000} {
 		b.Run(fmt.Sprintf("endpoints=%d", n), func(b *testing.B) {
-			o := NewOverview(testContext(b, "dark"))
+			o := New(viewstest.Context(b, "dark"))
 			o.SetSize(200, 57)
 			ov := benchOverview(n)
 			b.ReportAllocs()
 			b.ResetTimer()
 			for i := 0; i < b.N; i++ {
-				o.Update(OverviewMsg{Overview: ov})
+				o.Update(views.OverviewMsg{Overview: ov})
 			}
 		})
 	}

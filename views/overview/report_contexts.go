@@ -1,4 +1,4 @@
-package views
+package overview
 
 import (
 	"encoding/json"
@@ -6,6 +6,7 @@ import (
 	"io"
 	"strings"
 
+	"github.com/vigilterm/vigil/views"
 	"github.com/vigilterm/vigil/views/text"
 )
 
@@ -30,14 +31,14 @@ type jsonContext struct {
 // markdown one section each, in JSON one object {"contexts": [...]}.
 func WriteContexts(w io.Writer, format string, reports []ContextReport) error {
 	switch format {
-	case FormatJSON:
+	case views.FormatJSON:
 		out := struct {
 			Contexts []jsonContext `json:"contexts"`
 		}{Contexts: []jsonContext{}}
 		for _, c := range reports {
-			jc := jsonContext{Name: jsonText(c.Name)}
+			jc := jsonContext{Name: views.JSONText(c.Name)}
 			if c.Err != nil {
-				jc.Error = jsonText(c.Err.Error())
+				jc.Error = views.JSONText(c.Err.Error())
 			}
 			if c.Report != nil {
 				jc.jsonReport = c.Report.jsonValue()
@@ -47,21 +48,21 @@ func WriteContexts(w io.Writer, format string, reports []ContextReport) error {
 		enc := json.NewEncoder(w)
 		enc.SetIndent("", "  ")
 		return enc.Encode(out)
-	case FormatText, FormatMarkdown:
+	case views.FormatText, views.FormatMarkdown:
 		for i, c := range reports {
 			var head strings.Builder
 			if i > 0 {
 				head.WriteString("\n")
 			}
 			name := text.Sanitize(c.Name)
-			if format == FormatMarkdown {
+			if format == views.FormatMarkdown {
 				fmt.Fprintf(&head, "## %s\n\n", text.Markdown(name))
 			} else {
 				fmt.Fprintf(&head, "=== context %s ===\n", name)
 			}
 			if c.Err != nil {
 				e := text.Sanitize(c.Err.Error())
-				if format == FormatMarkdown {
+				if format == views.FormatMarkdown {
 					fmt.Fprintf(&head, "🔴 failed: %s\n", text.Markdown(e))
 				} else {
 					fmt.Fprintf(&head, "%s: failed: %s\n", name, e)
@@ -81,6 +82,6 @@ func WriteContexts(w io.Writer, format string, reports []ContextReport) error {
 		}
 		return nil
 	default:
-		return fmt.Errorf("unknown format %q: use %s", format, strings.Join(ReportFormats, ", "))
+		return fmt.Errorf("unknown format %q: use %s", format, strings.Join(views.ReportFormats, ", "))
 	}
 }

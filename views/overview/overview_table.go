@@ -1,4 +1,4 @@
-package views
+package overview
 
 import (
 	"fmt"
@@ -8,11 +8,12 @@ import (
 
 	"github.com/vigilterm/vigil/query"
 	"github.com/vigilterm/vigil/themes"
+	"github.com/vigilterm/vigil/views"
 	"github.com/vigilterm/vigil/views/text"
 	"github.com/vigilterm/vigil/views/widget"
 )
 
-func (o *Overview) header() string {
+func (o *Screen) header() string {
 	title := func(t string, w int, k query.SortKey, right bool) string {
 		if o.sortKey == k && k != query.SortWorst {
 			arrow := "▼"
@@ -66,8 +67,8 @@ func (o *Overview) header() string {
 	return o.ctx.Styles.TableHeader.Render(text.Fit(b.String(), o.width))
 }
 
-// View implements Screen. Only the visible rows are rendered.
-func (o *Overview) View() string {
+// View implements views.Screen. Only the visible rows are rendered.
+func (o *Screen) View() string {
 	if o.width <= 0 || o.height <= 0 {
 		return ""
 	}
@@ -106,7 +107,7 @@ type cell struct {
 
 // emptyLines say why there is no endpoint: the targets are down, the
 // selector matches nothing, or its targets expose no duration histogram.
-func (o *Overview) emptyLines() []string {
+func (o *Screen) emptyLines() []string {
 	st := o.ctx.Styles
 	m := o.ctx.Settings
 	sel := text.Sanitize(m.Selector)
@@ -125,10 +126,10 @@ func (o *Overview) emptyLines() []string {
 		return out
 	case tg.Known && len(tg.List) == 0:
 		return []string{st.Muted.Render(fmt.Sprintf("  no series matches {%s}: no %s series and no target (up) in the last %s — check metrics.selector",
-			sel, m.DurationMetric, FormatDuration(o.data.Window)))}
+			sel, m.DurationMetric, views.FormatDuration(o.data.Window)))}
 	}
 	return []string{st.Muted.Render(fmt.Sprintf("  no endpoints: no %s series with {%s} in the last %s — check metrics.selector and metrics.duration_metric",
-		m.DurationMetric, sel, FormatDuration(o.data.Window)))}
+		m.DurationMetric, sel, views.FormatDuration(o.data.Window)))}
 }
 
 // TargetsDownText is "1 of 3 targets down since 15:04:05".
@@ -138,7 +139,7 @@ func TargetsDownText(tg *query.Targets, now time.Time) string {
 	if first := tg.FirstDown(); !first.IsZero() {
 		s += " since " + first.Local().Format("15:04:05")
 	} else {
-		s += fmt.Sprintf(" for over %s", FormatDuration(query.TargetsLookback))
+		s += fmt.Sprintf(" for over %s", views.FormatDuration(query.TargetsLookback))
 	}
 	return s
 }
@@ -177,14 +178,14 @@ func ShortScrapeError(e string) string {
 }
 
 // staleText is "◌ stale 42s", the age since the target went down.
-func (o *Overview) staleText(e *query.Endpoint) string {
+func (o *Screen) staleText(e *query.Endpoint) string {
 	if e.StaleSince.IsZero() {
 		return "◌ stale"
 	}
-	return "◌ stale " + FormatDuration(o.ctx.Now().Sub(e.StaleSince).Truncate(time.Second))
+	return "◌ stale " + views.FormatDuration(o.ctx.Now().Sub(e.StaleSince).Truncate(time.Second))
 }
 
-func (o *Overview) renderRow(e *query.Endpoint, selected bool, th query.Thresholds) string {
+func (o *Screen) renderRow(e *query.Endpoint, selected bool, th query.Thresholds) string {
 	st := o.ctx.Styles
 	marker := "  "
 	if n := o.alerting[e.Name]; n > 0 {
@@ -202,7 +203,7 @@ func (o *Overview) renderRow(e *query.Endpoint, selected bool, th query.Threshol
 		}
 		return line
 	}
-	errLvl := ThemeLevel(e.ErrorRatio, th.ErrorLevel(e.ErrorRatio))
+	errLvl := views.ThemeLevel(e.ErrorRatio, th.ErrorLevel(e.ErrorRatio))
 	nameLvl := themes.LevelNone
 	if o.outlier(e, th) != "" || e.Unknown != "" {
 		nameLvl = themes.LevelWarn
@@ -214,7 +215,7 @@ func (o *Overview) renderRow(e *query.Endpoint, selected bool, th query.Threshol
 		}
 		return s
 	}
-	p99Lvl := ThemeLevel(e.P99, th.P99Level(e.P99))
+	p99Lvl := views.ThemeLevel(e.P99, th.P99Level(e.P99))
 	excLvl := themes.LevelNone
 	if !query.Missing(e.Exceptions) && e.Exceptions >= 0.5 {
 		excLvl = themes.LevelWarn
@@ -231,8 +232,8 @@ func (o *Overview) renderRow(e *query.Endpoint, selected bool, th query.Threshol
 	cells := []cell{
 		{marker, markerW, false, themes.LevelCrit},
 		{nameCell, o.nameW, false, nameLvl},
-		{fig(FormatRPS(e.RPS)), rpsW, true, ThemeLevel(e.RPS, query.LevelOK)},
-		{fig(FormatPercent(e.ErrorRatio)), errW, true, errLvl},
+		{fig(views.FormatRPS(e.RPS)), rpsW, true, views.ThemeLevel(e.RPS, query.LevelOK)},
+		{fig(views.FormatPercent(e.ErrorRatio)), errW, true, errLvl},
 	}
 	if o.showErrs {
 		// Errors per second: the same two figures, multiplied.
@@ -240,31 +241,31 @@ func (o *Overview) renderRow(e *query.Endpoint, selected bool, th query.Threshol
 		if !query.Missing(e.RPS) && !query.Missing(e.ErrorRatio) {
 			eps = e.RPS * e.ErrorRatio
 		}
-		cells = append(cells, cell{fig(FormatRPS(eps)), errsW, true, errLvl})
+		cells = append(cells, cell{fig(views.FormatRPS(eps)), errsW, true, errLvl})
 	}
 	if o.showP50 {
-		cells = append(cells, cell{fig(FormatSeconds(e.P50)), latW, true, ThemeLevel(e.P50, query.LevelOK)})
+		cells = append(cells, cell{fig(views.FormatSeconds(e.P50)), latW, true, views.ThemeLevel(e.P50, query.LevelOK)})
 	}
 	cells = append(cells, cell{fig(o.p99Text(e.P99)), latW, true, p99Lvl})
 	if o.showExc {
-		cells = append(cells, cell{fig(FormatCount(e.Exceptions)), excW, true, excLvl})
+		cells = append(cells, cell{fig(views.FormatCount(e.Exceptions)), excW, true, excLvl})
 	}
 	if o.showChg {
 		lvl := themes.LevelNone
 		if !query.Missing(e.ErrorRatioChange) && e.ErrorRatioChange >= th.ErrorRatioWarn {
-			lvl = ThemeLevel(e.ErrorRatioChange, th.ErrorLevel(e.ErrorRatioChange))
+			lvl = views.ThemeLevel(e.ErrorRatioChange, th.ErrorLevel(e.ErrorRatioChange))
 		}
-		cells = append(cells, cell{FormatChange(e.ErrorRatioChange), chgW, true, lvl})
+		cells = append(cells, cell{views.FormatChange(e.ErrorRatioChange), chgW, true, lvl})
 	}
 	if o.showTrend {
 		last := themes.LevelNone
 		for i := len(e.Trend) - 1; i >= 0; i-- {
 			if !query.Missing(e.Trend[i]) {
-				last = ThemeLevel(e.Trend[i], th.ErrorLevel(e.Trend[i]))
+				last = views.ThemeLevel(e.Trend[i], th.ErrorLevel(e.Trend[i]))
 				break
 			}
 		}
-		cells = append(cells, cell{Sparkline(e.Trend, o.trendW, th.ErrorRatioCrit), o.trendW, false, last})
+		cells = append(cells, cell{views.Sparkline(e.Trend, o.trendW, th.ErrorRatioCrit), o.trendW, false, last})
 	}
 	var b strings.Builder
 	for i, c := range cells {
@@ -299,7 +300,7 @@ func (o *Overview) renderRow(e *query.Endpoint, selected bool, th query.Threshol
 // nameText is the row's name as shown: sanitised, "×N" after a group's
 // name, then the mark of what is wrong beyond the figures (! a member far
 // worse than the group), kept in view however narrow the column.
-func (o *Overview) nameText(e *query.Endpoint) string {
+func (o *Screen) nameText(e *query.Endpoint) string {
 	name := text.Sanitize(e.Name)
 	if e.Name == "" {
 		name = "(no " + text.Sanitize(o.ctx.Settings.EndpointLabel) + ")"
@@ -329,7 +330,7 @@ func (o *Overview) nameText(e *query.Endpoint) string {
 // error ratio or p99 is critical while the group's is not, or its error
 // ratio is at least three times the group's and past the warning level.
 // "" when none is, or for a plain row.
-func (o *Overview) outlier(e *query.Endpoint, th query.Thresholds) string {
+func (o *Screen) outlier(e *query.Endpoint, th query.Thresholds) string {
 	if !e.Group || e.Members < 2 {
 		return ""
 	}
@@ -337,7 +338,7 @@ func (o *Overview) outlier(e *query.Endpoint, th query.Thresholds) string {
 		crit := th.ErrorLevel(w) == query.LevelCrit && th.ErrorLevel(e.ErrorRatio) != query.LevelCrit
 		far := th.ErrorLevel(w) != query.LevelOK && (query.Missing(e.ErrorRatio) || w >= 3*e.ErrorRatio)
 		if crit || far {
-			return fmt.Sprintf("%s errs %s (group %s)", text.Sanitize(e.WorstMember), FormatPercent(w), FormatPercent(e.ErrorRatio))
+			return fmt.Sprintf("%s errs %s (group %s)", text.Sanitize(e.WorstMember), views.FormatPercent(w), views.FormatPercent(e.ErrorRatio))
 		}
 	}
 	if q := e.SlowestMemberP99; e.SlowestMember != "" && !query.Missing(q) &&
@@ -348,21 +349,21 @@ func (o *Overview) outlier(e *query.Endpoint, th query.Thresholds) string {
 }
 
 // p99Text is a p99 as the overview shows it (P99Text).
-func (o *Overview) p99Text(v float64) string { return P99Text(o.data, v) }
+func (o *Screen) p99Text(v float64) string { return P99Text(o.data, v) }
 
 // P99Text is a p99, "≥10s" when it is at the top bucket of ov's
 // histogram: the true value is that or more.
 func P99Text(ov *query.Overview, v float64) string {
 	if ov.P99Capped(v) {
-		return "≥" + FormatSeconds(v)
+		return "≥" + views.FormatSeconds(v)
 	}
-	return FormatSeconds(v)
+	return views.FormatSeconds(v)
 }
 
 // changedMark is "⟳12m" for an endpoint whose targets restarted or were
 // deployed within query.ChangedWithin, the age of the newest change; ""
 // for none (or unknown: the header says so).
-func (o *Overview) changedMark(e *query.Endpoint) string {
+func (o *Screen) changedMark(e *query.Endpoint) string {
 	if e.Changed.IsZero() {
 		return ""
 	}

@@ -1,56 +1,22 @@
-package views
+package overview
 
 import (
 	"errors"
-	"flag"
 	"fmt"
 	"math"
-	"os"
-	"path/filepath"
 	"strings"
 	"testing"
 	"time"
+	"unicode/utf8"
 
 	tea "charm.land/bubbletea/v2"
 	"github.com/charmbracelet/x/ansi"
 
 	"github.com/vigilterm/vigil/query"
-	"github.com/vigilterm/vigil/themes"
-	"github.com/vigilterm/vigil/views/keys"
+	"github.com/vigilterm/vigil/views"
 	"github.com/vigilterm/vigil/views/text"
+	"github.com/vigilterm/vigil/views/viewstest"
 )
-
-var update = flag.Bool("update", false, "rewrite the golden files")
-
-var fixedNow = time.Date(2026, 11, 24, 3, 0, 0, 0, time.UTC)
-
-func testContext(t testing.TB, theme string) *Context {
-	t.Helper()
-	th, err := themes.Get(theme)
-	if err != nil {
-		t.Fatal(err)
-	}
-	return &Context{Settings: testSettings(), Styles: th.Styles(), Keys: keys.New(false), Now: func() time.Time { return fixedNow }}
-}
-
-// testSettings are the settings of vigil's defaults (config.toml), as the
-// root gives them to the screens: ui's TestViewSettingsOfTheDefaults holds
-// the two equal.
-func testSettings() Settings {
-	return Settings{
-		Context:        "default",
-		WindowAuto:     true,
-		EndpointLabel:  "path",
-		ServiceLabel:   query.DefaultServiceLabel,
-		DurationMetric: "flask_http_request_duration_seconds",
-		Thresholds:     query.Thresholds{ErrorRatioWarn: 0.01, ErrorRatioCrit: 0.05, P99Warn: time.Second, P99Crit: 2 * time.Second},
-		Silence: SilenceSettings{
-			Duration: time.Hour, AckDuration: 15 * time.Minute, AckMax: 24 * time.Hour,
-			RequireComment: true, WarnMatches: 1, RecentlyExpired: time.Hour,
-		},
-		AlertmanagerTimeout: 10 * time.Second,
-	}
-}
 
 // sampleOverview has healthy, warning, critical and idle endpoints, a NaN
 // quantile, a hostile label value and wide Unicode.
@@ -59,7 +25,7 @@ func sampleOverview() *query.Overview {
 	return &query.Overview{
 		Endpoints: []query.Endpoint{
 			{Name: "/", RPS: 12.5, ErrorRatio: 0, P50: 0.012, P99: 0.09, Exceptions: 0, Trend: []float64{0, 0, 0}},
-			{Name: "/api/checkout", RPS: 3.2, ErrorRatio: 0.31, P50: 0.08, P99: 0.45, Exceptions: 59, Trend: []float64{0, 0.1, 0.3}, Changed: fixedNow.Add(-12*time.Minute - 20*time.Second)},
+			{Name: "/api/checkout", RPS: 3.2, ErrorRatio: 0.31, P50: 0.08, P99: 0.45, Exceptions: 59, Trend: []float64{0, 0.1, 0.3}, Changed: viewstest.FixedNow.Add(-12*time.Minute - 20*time.Second)},
 			{Name: "/api/search", RPS: 5.1, ErrorRatio: 0.002, P50: 0.4, P99: 3.1, Exceptions: 1, Trend: []float64{0, 0, 0.002}},
 			{Name: "/login", RPS: 1.1, ErrorRatio: 0.015, P50: 0.02, P99: 1.2, Exceptions: 2, Trend: []float64{0.01, 0.02, 0.015}},
 			{Name: "/idle", RPS: 0, ErrorRatio: nan, P50: nan, P99: nan, Exceptions: 0, Trend: []float64{nan, nan}},
@@ -69,50 +35,21 @@ func sampleOverview() *query.Overview {
 		Totals:           query.Totals{RPS: 23.1, ErrorRatio: 0.045, P99: 2.2, Exceptions: 62},
 		ExceptionsSource: `flask_http_request_duration_seconds_count{status="500"}`,
 		Window:           5 * time.Minute,
-		At:               fixedNow,
+		At:               viewstest.FixedNow,
 	}
 }
 
-func newTestOverview(t testing.TB, w, h int) *Overview {
-	o := NewOverview(testContext(t, "dark"))
+func newTestOverview(t testing.TB, w, h int) *Screen {
+	o := New(viewstest.Context(t, "dark"))
 	o.SetSize(w, h)
-	o.Update(OverviewMsg{Overview: sampleOverview()})
+	o.Update(views.OverviewMsg{Overview: sampleOverview()})
 	return o
 }
 
-// keyMsg builds a key press: named keys, ctrl+x, or text. amKey and
-// pqKey are the same, under the names the alerts and PromQL tests use.
-func keyMsg(s string) tea.KeyPressMsg {
-	named := map[string]tea.KeyPressMsg{
-		"enter":     {Code: tea.KeyEnter},
-		"esc":       {Code: tea.KeyEscape},
-		"tab":       {Code: tea.KeyTab},
-		"shift+tab": {Code: tea.KeyTab, Mod: tea.ModShift},
-		"space":     {Code: tea.KeySpace, Text: " "},
-		"up":        {Code: tea.KeyUp},
-		"down":      {Code: tea.KeyDown},
-		"left":      {Code: tea.KeyLeft},
-		"end":       {Code: tea.KeyEnd},
-		"pgup":      {Code: tea.KeyPgUp},
-		"pgdown":    {Code: tea.KeyPgDown},
-		"backspace": {Code: tea.KeyBackspace},
-	}
-	if k, ok := named[s]; ok {
-		return k
-	}
-	if c, ok := strings.CutPrefix(s, "ctrl+"); ok {
-		return tea.KeyPressMsg{Code: []rune(c)[0], Mod: tea.ModCtrl}
-	}
-	r := []rune(s)[0]
-	return tea.KeyPressMsg{Code: r, Text: s}
-}
-
-var amKey, pqKey = keyMsg, keyMsg
-
-func press(o *Overview, keys ...string) tea.Cmd {
+func press(o *Screen, keys ...string) tea.Cmd {
 	var cmd tea.Cmd
 	for _, k := range keys {
-		_, cmd = o.Update(keyMsg(k))
+		_, cmd = o.Update(viewstest.Key(k))
 	}
 	return cmd
 }
@@ -147,7 +84,7 @@ func TestOverviewSelectionSurvivesRefreshAndResort(t *testing.T) {
 	// A refresh in which /login got worse and moved to the top.
 	ov := sampleOverview()
 	ov.Endpoints[3].ErrorRatio = 0.9 // now worse than checkout
-	o.Update(OverviewMsg{Overview: ov})
+	o.Update(views.OverviewMsg{Overview: ov})
 	if o.Selected() != "/login" || o.Rows()[o.list.Cursor()].Name != "/login" {
 		t.Fatalf("selection lost: %q at %d", o.Selected(), o.list.Cursor())
 	}
@@ -245,13 +182,13 @@ func TestOverviewFilterNegation(t *testing.T) {
 // A stale endpoint shows its age and no figure, and ranks with the
 // critical ones.
 func TestOverviewStaleRowsShowAgeNotFigures(t *testing.T) {
-	o := NewOverview(testContext(t, "dark"))
+	o := New(viewstest.Context(t, "dark"))
 	o.SetSize(100, 12)
 	ov := sampleOverview()
 	ov.Endpoints[2].Stale = true // /api/search
-	ov.Endpoints[2].StaleSince = fixedNow.Add(-42 * time.Second)
+	ov.Endpoints[2].StaleSince = viewstest.FixedNow.Add(-42 * time.Second)
 	ov.Endpoints[0].Stale = true // / (no age known)
-	o.Update(OverviewMsg{Overview: ov})
+	o.Update(views.OverviewMsg{Overview: ov})
 	v := ansi.Strip(o.View())
 	var search string
 	for _, l := range strings.Split(v, "\n") {
@@ -276,20 +213,20 @@ func TestOverviewEnterOpensSelectedEndpoint(t *testing.T) {
 	if cmd == nil {
 		t.Fatal("no command")
 	}
-	msg, ok := cmd().(OpenEndpointMsg)
+	msg, ok := cmd().(views.OpenEndpointMsg)
 	if !ok || msg.Endpoint != "/api/checkout" {
 		t.Fatalf("got %#v", msg)
 	}
 }
 
 func TestOverviewRendersOnlyVisibleRows(t *testing.T) {
-	o := NewOverview(testContext(t, "dark"))
+	o := New(viewstest.Context(t, "dark"))
 	o.SetSize(80, 10)
 	ov := &query.Overview{Window: 5 * time.Minute}
 	for i := 0; i < 10000; i++ {
 		ov.Endpoints = append(ov.Endpoints, query.Endpoint{Name: fmt.Sprintf("/item/%05d", i), RPS: 1, ErrorRatio: 0, P50: 0.01, P99: 0.02})
 	}
-	o.Update(OverviewMsg{Overview: ov})
+	o.Update(views.OverviewMsg{Overview: ov})
 	v := o.View()
 	// The column header, 7 rows, the "N of M endpoints" line and the
 	// scope line.
@@ -307,7 +244,7 @@ func TestOverviewNeverWraps(t *testing.T) {
 	for _, sz := range [][2]int{{80, 24}, {120, 45}, {40, 10}, {20, 5}, {1, 1}, {0, 0}, {200, 60}} {
 		o := newTestOverview(t, sz[0], sz[1])
 		press(o, "/")
-		assertFits(t, "filter prompt", o.View(), sz[0], sz[1])
+		viewstest.Fits(t, o.View(), sz[0], sz[1])
 	}
 }
 
@@ -343,7 +280,7 @@ func TestOverviewDashesForMissingFigures(t *testing.T) {
 	o := newTestOverview(t, 120, 30)
 	for _, l := range strings.Split(ansi.Strip(o.View()), "\n") {
 		if strings.Contains(l, "/idle") {
-			if strings.Count(l, Dash) < 3 || strings.Contains(l, "NaN") {
+			if strings.Count(l, views.Dash) < 3 || strings.Contains(l, "NaN") {
 				t.Fatalf("idle row: %q", l)
 			}
 			return
@@ -359,7 +296,7 @@ func TestOverviewMarksExceptionsFallback(t *testing.T) {
 	}
 	ov := sampleOverview()
 	ov.ExceptionsByEndpoint = true
-	o.Update(OverviewMsg{Overview: ov})
+	o.Update(views.OverviewMsg{Overview: ov})
 	if strings.Contains(o.View(), "EXC*") || !strings.Contains(o.View(), "EXC") {
 		t.Fatal("EXC should be plain when the counter has the endpoint label")
 	}
@@ -369,7 +306,7 @@ func TestOverviewShowsQueryErrorsAndKeepsTable(t *testing.T) {
 	o := newTestOverview(t, 120, 30)
 	ov := sampleOverview()
 	ov.Errors = []query.QueryError{{Name: "p99", Query: "histogram_quantile(", Err: fmt.Errorf(`bad_data: invalid parameter "query": 1:20: parse error: unexpected end of input`)}}
-	o.Update(OverviewMsg{Overview: ov})
+	o.Update(views.OverviewMsg{Overview: ov})
 	v := ansi.Strip(o.View())
 	if !strings.Contains(v, "p99: bad_data") || !strings.Contains(v, "parse error") || !strings.Contains(v, "/api/checkout") {
 		t.Fatalf("screen:\n%s", v)
@@ -377,38 +314,21 @@ func TestOverviewShowsQueryErrorsAndKeepsTable(t *testing.T) {
 }
 
 func TestOverviewEmptyStates(t *testing.T) {
-	o := NewOverview(testContext(t, "dark"))
-	sizedAndWaiting(t, o)
-	o.Update(OverviewMsg{Overview: &query.Overview{Window: time.Minute}})
+	o := New(viewstest.Context(t, "dark"))
+	o.SetSize(80, 20)
+	if !strings.Contains(o.View(), "waiting") {
+		t.Fatal("no waiting note")
+	}
+	o.Update(views.OverviewMsg{Overview: &query.Overview{Window: time.Minute}})
 	if !strings.Contains(o.View(), "no endpoints") {
 		t.Fatal("no empty note")
-	}
-}
-
-func golden(t *testing.T, name, got string) {
-	t.Helper()
-	p := filepath.Join("testdata", name+".golden")
-	if *update {
-		if err := os.MkdirAll("testdata", 0o755); err != nil {
-			t.Fatal(err)
-		}
-		if err := os.WriteFile(p, []byte(got), 0o644); err != nil {
-			t.Fatal(err)
-		}
-	}
-	want, err := os.ReadFile(p)
-	if err != nil {
-		t.Fatalf("%v (run go test ./views -update to create it)", err)
-	}
-	if string(want) != got {
-		t.Fatalf("%s differs from the golden file (go test ./views -update rewrites it):\ngot:\n%s\nwant:\n%s", name, got, want)
 	}
 }
 
 func TestOverviewGolden(t *testing.T) {
 	for _, sz := range [][2]int{{80, 24}, {120, 45}} {
 		o := newTestOverview(t, sz[0], sz[1]-3)
-		golden(t, fmt.Sprintf("overview-%dx%d", sz[0], sz[1]), ansi.Strip(o.View())+"\n")
+		viewstest.Golden(t, fmt.Sprintf("overview-%dx%d", sz[0], sz[1]), ansi.Strip(o.View())+"\n")
 	}
 }
 
@@ -434,7 +354,7 @@ func TestOverviewCompareColumnAndRanking(t *testing.T) {
 	}
 	ov.Endpoints[3].ErrorRatioChange = 0.4 // /login regressed the most
 	ov.Endpoints[1].ErrorRatioChange = 0.1
-	o.Update(OverviewMsg{Overview: ov})
+	o.Update(views.OverviewMsg{Overview: ov})
 	for k, _ := o.SortKey(); k != query.SortChange; k, _ = o.SortKey() {
 		press(o, "o")
 	}
@@ -460,13 +380,13 @@ func TestOverviewCursorFollowsTheWorstUntilMoved(t *testing.T) {
 	o := newTestOverview(t, 80, 20)
 	ov := sampleOverview()
 	ov.Endpoints[3].ErrorRatio = 0.9 // /login becomes the worst
-	o.Update(OverviewMsg{Overview: ov})
+	o.Update(views.OverviewMsg{Overview: ov})
 	if o.Selected() != "/login" || o.list.Cursor() != 0 {
 		t.Fatalf("untouched cursor on %q at %d, want the new worst", o.Selected(), o.list.Cursor())
 	}
 	press(o, "j")
 	chosen := o.Selected()
-	o.Update(OverviewMsg{Overview: sampleOverview()})
+	o.Update(views.OverviewMsg{Overview: sampleOverview()})
 	if o.Selected() != chosen {
 		t.Fatalf("moved cursor left %q for %q", chosen, o.Selected())
 	}
@@ -477,11 +397,11 @@ func TestOverviewCursorFollowsTheWorstUntilMoved(t *testing.T) {
 func TestOverviewJumpToEndpoint(t *testing.T) {
 	o := newTestOverview(t, 120, 20)
 	want := o.Rows()[len(o.Rows())-1].Name
-	if _, cmd := o.Update(JumpToEndpointMsg{Endpoint: want}); cmd != nil || o.Selected() != want {
+	if _, cmd := o.Update(views.JumpToEndpointMsg{Endpoint: want}); cmd != nil || o.Selected() != want {
 		t.Fatalf("selected %q, want %q", o.Selected(), want)
 	}
-	_, cmd := o.Update(JumpToEndpointMsg{Endpoint: "/nowhere"})
-	if f := onlyMsg[FlashMsg](t, runCmd(cmd)); !strings.Contains(f.Text, "/nowhere is not in the overview") || o.Selected() != want {
+	_, cmd := o.Update(views.JumpToEndpointMsg{Endpoint: "/nowhere"})
+	if f := viewstest.Only[views.FlashMsg](t, viewstest.Run(cmd)); !strings.Contains(f.Text, "/nowhere is not in the overview") || o.Selected() != want {
 		t.Fatalf("flash %q, selected %q", f.Text, o.Selected())
 	}
 }
@@ -492,7 +412,7 @@ func TestOverviewMarksAlertingEndpointsFromAlertsMsg(t *testing.T) {
 	o := newTestOverview(t, 120, 20)
 	firing := query.Alert{Name: "Slow", State: query.StateFiring, Labels: map[string]string{"alertname": "Slow", "path": "/login"}}
 	pending := query.Alert{Name: "Maybe", State: query.StatePending, Labels: map[string]string{"alertname": "Maybe", "path": "/"}}
-	o.Update(AlertsMsg{Alerts: []query.Alert{firing, pending}})
+	o.Update(views.AlertsMsg{Alerts: []query.Alert{firing, pending}})
 	marked := func() []string {
 		var out []string
 		for _, l := range strings.Split(ansi.Strip(o.View()), "\n") {
@@ -505,7 +425,7 @@ func TestOverviewMarksAlertingEndpointsFromAlertsMsg(t *testing.T) {
 	if got := marked(); len(got) != 1 || got[0] != "/login" {
 		t.Fatalf("marked %v, want only /login", got)
 	}
-	o.Update(AlertsMsg{Err: errors.New("no source answered")})
+	o.Update(views.AlertsMsg{Err: errors.New("no source answered")})
 	if got := marked(); len(got) != 1 {
 		t.Fatalf("an unknown alerts list dropped the marks: %v", got)
 	}
@@ -514,8 +434,8 @@ func TestOverviewMarksAlertingEndpointsFromAlertsMsg(t *testing.T) {
 // A firing alert that names a path of a group counts for the group's row,
 // and J from it selects that row.
 func TestOverviewAlertsOfGroupedPaths(t *testing.T) {
-	ctx := testContext(t, "mono")
-	o := NewOverview(ctx)
+	ctx := viewstest.Context(t, "mono")
+	o := New(ctx)
 	o.SetSize(100, 20)
 	ov := &query.Overview{
 		Endpoints: []query.Endpoint{
@@ -524,8 +444,8 @@ func TestOverviewAlertsOfGroupedPaths(t *testing.T) {
 		},
 		GroupRules: []query.PathRule{{Name: "/blog/<slug>", Pattern: "/blog/[^/]+"}},
 	}
-	o.Update(OverviewMsg{Overview: ov})
-	o.Update(AlertsMsg{Alerts: []query.Alert{{Name: "BlogDown", State: query.StateFiring, Labels: map[string]string{"path": "/blog/flask-tips"}}}})
+	o.Update(views.OverviewMsg{Overview: ov})
+	o.Update(views.AlertsMsg{Alerts: []query.Alert{{Name: "BlogDown", State: query.StateFiring, Labels: map[string]string{"path": "/blog/flask-tips"}}}})
 	rows := o.Rows()
 	if rows[0].Name != "/blog/<slug>" || rows[0].FiringAlerts != 1 {
 		t.Fatalf("the group's row does not rank first with its alert: %+v", rows[0])
@@ -534,7 +454,7 @@ func TestOverviewAlertsOfGroupedPaths(t *testing.T) {
 		t.Errorf("no ● on the group's row:\n%s", o.View())
 	}
 	o.list.Select("/login")
-	o.Update(JumpToEndpointMsg{Endpoint: "/blog/flask-tips"})
+	o.Update(views.JumpToEndpointMsg{Endpoint: "/blog/flask-tips"})
 	if o.Selected() != "/blog/<slug>" {
 		t.Errorf("J to a member selects %q, want the group's row", o.Selected())
 	}
@@ -570,5 +490,25 @@ func TestOverviewWideUsesTheWidth(t *testing.T) {
 	o.SetSize(80, 21)
 	if strings.Contains(ansi.Strip(o.View()), "5XX/S") {
 		t.Error("5XX/S at 80 columns: it leaves no room for the names")
+	}
+}
+
+// Figures fit their columns whatever the value.
+func TestFormatWidthsFitColumns(t *testing.T) {
+	for _, v := range []float64{0, 1e-9, 0.5, 9.99, 99.9, 999.9, 9999, 99999, 1e6, 1e12} {
+		if n := utf8.RuneCountInString(views.FormatRPS(v)); n > rpsW {
+			t.Errorf("rps %v: %q is %d wide", v, views.FormatRPS(v), n)
+		}
+		if n := utf8.RuneCountInString(views.FormatSeconds(v)); n > latW {
+			t.Errorf("seconds %v: %q is %d wide", v, views.FormatSeconds(v), n)
+		}
+		if n := utf8.RuneCountInString(views.FormatCount(v)); n > excW+1 {
+			t.Errorf("count %v: %q is %d wide", v, views.FormatCount(v), n)
+		}
+	}
+	for _, v := range []float64{0, 0.00001, 0.05, 0.999, 1} {
+		if n := utf8.RuneCountInString(views.FormatPercent(v)); n > errW {
+			t.Errorf("percent %v: %q is %d wide", v, views.FormatPercent(v), n)
+		}
 	}
 }

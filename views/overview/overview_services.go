@@ -1,4 +1,4 @@
-package views
+package overview
 
 import (
 	"cmp"
@@ -11,6 +11,7 @@ import (
 
 	"github.com/vigilterm/vigil/query"
 	"github.com/vigilterm/vigil/themes"
+	"github.com/vigilterm/vigil/views"
 	"github.com/vigilterm/vigil/views/text"
 	"github.com/vigilterm/vigil/views/widget"
 )
@@ -44,13 +45,13 @@ const targetsW = 9 // "12/12 up"
 
 // servicesMode reports whether the overview shows services: the data
 // spans more than one.
-func (o *Overview) servicesMode() bool {
+func (o *Screen) servicesMode() bool {
 	return o.title == "" && o.data != nil && len(o.data.Services) > 1
 }
 
 // rebuildServices filters and sorts the services: the worst level of
 // their figures and targets first, then error ratio, then name.
-func (o *Overview) rebuildServices() {
+func (o *Screen) rebuildServices() {
 	var rows []query.Service
 	if o.data != nil {
 		for _, sv := range o.data.Services {
@@ -99,7 +100,7 @@ func serviceLevel(sv *query.Service, th query.Thresholds) query.Level {
 }
 
 // servicesHeader is the service level's column heads.
-func (o *Overview) servicesHeader() string {
+func (o *Screen) servicesHeader() string {
 	var b strings.Builder
 	b.WriteString(strings.Repeat(" ", markerW))
 	b.WriteString(text.PadRight("SERVICE (worst first)", o.svcNameW()))
@@ -113,12 +114,12 @@ func (o *Overview) servicesHeader() string {
 }
 
 // svcNameW is the width of the service column.
-func (o *Overview) svcNameW() int {
+func (o *Screen) svcNameW() int {
 	return max(o.width-markerW-(1+rpsW)-(1+errW)-(1+latW)-(1+excW)-(1+targetsW), 1)
 }
 
 // renderService draws one service row.
-func (o *Overview) renderService(sv *query.Service, selected bool, th query.Thresholds) string {
+func (o *Screen) renderService(sv *query.Service, selected bool, th query.Thresholds) string {
 	fig := func(s string) string {
 		if sv.Unknown != "" {
 			return "?"
@@ -140,10 +141,10 @@ func (o *Overview) renderService(sv *query.Service, selected bool, th query.Thre
 	cells := []cell{
 		{"  ", markerW, false, themes.LevelNone},
 		{text.Sanitize(sv.Name), o.svcNameW(), false, nameLvl},
-		{fig(FormatRPS(sv.RPS)), rpsW, true, ThemeLevel(sv.RPS, query.LevelOK)},
-		{fig(FormatPercent(sv.ErrorRatio)), errW, true, ThemeLevel(sv.ErrorRatio, th.ErrorLevel(sv.ErrorRatio))},
-		{fig(FormatSeconds(sv.P99)), latW, true, ThemeLevel(sv.P99, th.P99Level(sv.P99))},
-		{fig(FormatCount(sv.Exceptions)), excW, true, excLvl},
+		{fig(views.FormatRPS(sv.RPS)), rpsW, true, views.ThemeLevel(sv.RPS, query.LevelOK)},
+		{fig(views.FormatPercent(sv.ErrorRatio)), errW, true, views.ThemeLevel(sv.ErrorRatio, th.ErrorLevel(sv.ErrorRatio))},
+		{fig(views.FormatSeconds(sv.P99)), latW, true, views.ThemeLevel(sv.P99, th.P99Level(sv.P99))},
+		{fig(views.FormatCount(sv.Exceptions)), excW, true, excLvl},
 		{serviceTargetsText(sv), targetsW, true, tgtLvl},
 	}
 	var b strings.Builder
@@ -167,7 +168,7 @@ func (o *Overview) renderService(sv *query.Service, selected bool, th query.Thre
 }
 
 // servicesBody is the service level's rows.
-func (o *Overview) servicesBody() []string {
+func (o *Screen) servicesBody() []string {
 	if o.svcs.Len() == 0 {
 		return []string{o.ctx.Styles.Muted.Render(text.Fit("  no service matches the filter", o.width))}
 	}
@@ -176,7 +177,7 @@ func (o *Overview) servicesBody() []string {
 }
 
 // serviceKey handles a key on the service level.
-func (o *Overview) serviceKey(msg tea.KeyPressMsg) tea.Cmd {
+func (o *Screen) serviceKey(msg tea.KeyPressMsg) tea.Cmd {
 	k := o.ctx.Keys
 	if o.svcs.NavKey(msg, k) {
 		return nil
@@ -200,14 +201,14 @@ func (o *Overview) serviceKey(msg tea.KeyPressMsg) tea.Cmd {
 }
 
 // openSelector opens the selector prompt on the selector asked now.
-func (o *Overview) openSelector() tea.Cmd {
+func (o *Screen) openSelector() tea.Cmd {
 	o.selNote = ""
 	return o.selPrompt.Open(o.scope.Selector)
 }
 
 // selectorKey handles a key while the selector prompt is open: enter
 // applies a valid selector, esc leaves it as it was.
-func (o *Overview) selectorKey(msg tea.KeyPressMsg) tea.Cmd {
+func (o *Screen) selectorKey(msg tea.KeyPressMsg) tea.Cmd {
 	k := o.ctx.Keys
 	switch {
 	case key.Matches(msg, k.Cancel):
@@ -244,7 +245,7 @@ func CheckSelectorText(sel string) string {
 // scopeLine is the line that always says what the overview selects: the
 // selector asked, the service opened, and whether the figures on screen
 // are already those of it.
-func (o *Overview) scopeLine() string {
+func (o *Screen) scopeLine() string {
 	k := o.ctx.Keys
 	s := "selector {" + text.Sanitize(o.scope.Selector) + "}"
 	if o.scope.Selector == "" {
@@ -263,7 +264,7 @@ func (o *Overview) scopeLine() string {
 }
 
 // asked is the selector the refreshes are asked with now.
-func (o *Overview) asked() string {
+func (o *Screen) asked() string {
 	if o.scope.Service == "" {
 		return o.scope.Selector
 	}
@@ -271,7 +272,7 @@ func (o *Overview) asked() string {
 }
 
 // serviceLabel is the label that names a service.
-func (o *Overview) serviceLabel() string {
+func (o *Screen) serviceLabel() string {
 	if o.data != nil && o.data.ServiceLabel != "" {
 		return o.data.ServiceLabel
 	}
@@ -283,7 +284,7 @@ func (o *Overview) serviceLabel() string {
 
 // serviceNote explains the selected service's ?, or that a row of the
 // services could not be read.
-func (o *Overview) serviceNote() string {
+func (o *Screen) serviceNote() string {
 	if o.data == nil || o.title != "" {
 		return ""
 	}

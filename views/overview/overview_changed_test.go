@@ -1,4 +1,4 @@
-package views
+package overview
 
 import (
 	"encoding/json"
@@ -8,6 +8,9 @@ import (
 	"time"
 
 	"github.com/charmbracelet/x/ansi"
+
+	"github.com/vigilterm/vigil/views"
+	"github.com/vigilterm/vigil/views/viewstest"
 )
 
 func TestOverviewChangedMark(t *testing.T) {
@@ -51,7 +54,7 @@ func TestOverviewChangedMark(t *testing.T) {
 		ov.Endpoints[i].Changed = time.Time{}
 	}
 	ov.ChangesErr = errors.New("bad_data: parse error")
-	o.Update(OverviewMsg{Overview: ov})
+	o.Update(views.OverviewMsg{Overview: ov})
 	if v := ansi.Strip(o.View()); !strings.Contains(v, "⟳ unknown") {
 		t.Errorf("a failed changes query must read unknown:\n%s", v)
 	}
@@ -59,7 +62,7 @@ func TestOverviewChangedMark(t *testing.T) {
 	// Narrow: the mark gives way to the name, nothing overflows.
 	for w := 0; w <= 60; w += 3 {
 		o := newTestOverview(t, w, 10)
-		checkFits(t, o.View(), w, 10)
+		viewstest.Fits(t, o.View(), w, 10)
 	}
 	for _, c := range []struct {
 		d    time.Duration
@@ -75,7 +78,7 @@ func TestReportJSONCarriesChanged(t *testing.T) {
 	ov := sampleOverview()
 	r := &Report{Context: "c", Overview: ov}
 	var b strings.Builder
-	if err := r.Write(&b, FormatJSON); err != nil {
+	if err := r.Write(&b, views.FormatJSON); err != nil {
 		t.Fatal(err)
 	}
 	var got struct {
@@ -99,7 +102,7 @@ func TestReportJSONCarriesChanged(t *testing.T) {
 	}
 	ov.ChangesErr = errors.New("boom")
 	b.Reset()
-	if err := r.Write(&b, FormatJSON); err != nil {
+	if err := r.Write(&b, views.FormatJSON); err != nil {
 		t.Fatal(err)
 	}
 	if !strings.Contains(strings.ReplaceAll(b.String(), " ", ""), `"changes_known":false`) {
@@ -110,7 +113,7 @@ func TestReportJSONCarriesChanged(t *testing.T) {
 func TestReportMarkdownCarriesChanged(t *testing.T) {
 	r := &Report{Context: "c", Overview: sampleOverview()}
 	var b strings.Builder
-	if err := r.Write(&b, FormatMarkdown); err != nil {
+	if err := r.Write(&b, views.FormatMarkdown); err != nil {
 		t.Fatal(err)
 	}
 	if !strings.Contains(b.String(), "| `/api/checkout` ⟳12m |") || strings.Count(b.String(), "⟳") != 1 {

@@ -1,4 +1,4 @@
-package views
+package overview
 
 import (
 	"bytes"
@@ -12,6 +12,7 @@ import (
 	"unicode/utf8"
 
 	"github.com/vigilterm/vigil/query"
+	"github.com/vigilterm/vigil/views"
 )
 
 // hostileReport carries hostile text in every string a report prints.
@@ -44,7 +45,7 @@ func hostileReport() *Report {
 
 func TestReportJSONCarriesNoC1OrBidiControls(t *testing.T) {
 	var b bytes.Buffer
-	if err := hostileReport().Write(&b, FormatJSON); err != nil {
+	if err := hostileReport().Write(&b, views.FormatJSON); err != nil {
 		t.Fatal(err)
 	}
 	var doc any
@@ -85,7 +86,7 @@ func TestReportJSONCarriesNoC1OrBidiControls(t *testing.T) {
 
 func TestReportMarkdownEscapesAnnotationsAndLinksOnlyWeb(t *testing.T) {
 	var b bytes.Buffer
-	if err := hostileReport().Write(&b, FormatMarkdown); err != nil {
+	if err := hostileReport().Write(&b, views.FormatMarkdown); err != nil {
 		t.Fatal(err)
 	}
 	md := b.String()
@@ -108,7 +109,7 @@ func TestReportMarkdownEscapesAnnotationsAndLinksOnlyWeb(t *testing.T) {
 	r := hostileReport()
 	r.Alerts[0].RunbookURL = "https://wiki.example/run(book) x"
 	b.Reset()
-	if err := r.Write(&b, FormatMarkdown); err != nil {
+	if err := r.Write(&b, views.FormatMarkdown); err != nil {
 		t.Fatal(err)
 	}
 	if !strings.Contains(b.String(), "[runbook](https://wiki.example/run%28book%29%20x)") {
@@ -117,7 +118,7 @@ func TestReportMarkdownEscapesAnnotationsAndLinksOnlyWeb(t *testing.T) {
 	for _, u := range []string{"data:text/html,<x>", "file:///etc/passwd", "//evil.example/x", "HTTPS:/nohost", "vbscript:x"} {
 		r.Alerts[0].RunbookURL = u
 		b.Reset()
-		if err := r.Write(&b, FormatMarkdown); err != nil {
+		if err := r.Write(&b, views.FormatMarkdown); err != nil {
 			t.Fatal(err)
 		}
 		if strings.Contains(b.String(), "[runbook](") {
@@ -138,14 +139,14 @@ func TestReportAlertLinesCarryDistinguishingLabels(t *testing.T) {
 		EndpointLabel: "route",
 		Alerts:        []ReportAlert{mk("/api/search", "p99 above 2s"), mk("/api/checkout", "")},
 	}
-	for _, f := range []string{FormatText, FormatMarkdown} {
+	for _, f := range []string{views.FormatText, views.FormatMarkdown} {
 		var b bytes.Buffer
 		if err := r.Write(&b, f); err != nil {
 			t.Fatal(err)
 		}
 		out := b.String()
 		noSummary := "(no summary)"
-		if f == FormatMarkdown {
+		if f == views.FormatMarkdown {
 			noSummary = `\(no summary\)`
 		}
 		for _, want := range []string{"route=/api/search", "route=/api/checkout", noSummary, "p99 above 2s"} {

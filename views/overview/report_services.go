@@ -1,10 +1,11 @@
-package views
+package overview
 
 import (
 	"fmt"
 	"strings"
 
 	"github.com/vigilterm/vigil/query"
+	"github.com/vigilterm/vigil/views"
 	"github.com/vigilterm/vigil/views/text"
 )
 
@@ -40,7 +41,7 @@ func serviceCells(sv *query.Service) []string {
 	if sv.Unknown != "" {
 		return []string{"?", "?", "?", "?", serviceTargetsText(sv)}
 	}
-	return []string{FormatRPS(sv.RPS), FormatPercent(sv.ErrorRatio), FormatSeconds(sv.P99), FormatCount(sv.Exceptions), serviceTargetsText(sv)}
+	return []string{views.FormatRPS(sv.RPS), views.FormatPercent(sv.ErrorRatio), views.FormatSeconds(sv.P99), views.FormatCount(sv.Exceptions), serviceTargetsText(sv)}
 }
 
 // serviceTargetsText is "2/2 up", or "?" when unknown.

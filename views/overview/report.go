@@ -1,4 +1,4 @@
-package views
+package overview
 
 import (
 	"encoding/json"
@@ -9,18 +9,9 @@ import (
 	"time"
 
 	"github.com/vigilterm/vigil/query"
+	"github.com/vigilterm/vigil/views"
 	"github.com/vigilterm/vigil/views/text"
 )
-
-// Report formats.
-const (
-	FormatText     = "text"
-	FormatJSON     = "json"
-	FormatMarkdown = "markdown"
-)
-
-// ReportFormats lists the formats `vigil snapshot --format` accepts.
-var ReportFormats = []string{FormatText, FormatJSON, FormatMarkdown}
 
 // Report is one overview rendered for people (text, markdown) or programs
 // (JSON). The endpoints are sorted worst first.
@@ -89,7 +80,7 @@ func (r *Report) staleCell(e *query.Endpoint) string {
 	if e.StaleSince.IsZero() {
 		return "stale"
 	}
-	return "stale " + FormatDuration(r.Overview.At.Sub(e.StaleSince).Truncate(time.Second))
+	return "stale " + views.FormatDuration(r.Overview.At.Sub(e.StaleSince).Truncate(time.Second))
 }
 
 // ReportAlert is an alert as the report shows it.
@@ -107,14 +98,14 @@ type ReportAlert struct {
 // Write renders the report in the given format.
 func (r *Report) Write(w io.Writer, format string) error {
 	switch format {
-	case FormatText:
+	case views.FormatText:
 		return r.writeText(w)
-	case FormatJSON:
+	case views.FormatJSON:
 		return r.writeJSON(w)
-	case FormatMarkdown:
+	case views.FormatMarkdown:
 		return r.writeMarkdown(w)
 	default:
-		return fmt.Errorf("unknown format %q: use %s", format, strings.Join(ReportFormats, ", "))
+		return fmt.Errorf("unknown format %q: use %s", format, strings.Join(views.ReportFormats, ", "))
 	}
 }
 
@@ -148,7 +139,7 @@ func (r *Report) excTitle() string {
 
 func (r *Report) title() string {
 	ov := r.Overview
-	win := FormatDuration(ov.Window)
+	win := views.FormatDuration(ov.Window)
 	if ov.WindowAuto {
 		win += " (auto)"
 	}
@@ -161,8 +152,8 @@ func (r *Report) totalsLine() string {
 	if t.Unknown != "" {
 		return "req/s ? · errors ? · p99 ? · exceptions ? (" + text.Sanitize(t.Unknown) + ")"
 	}
-	return fmt.Sprintf("req/s %s · errors %s · p99 %s · exceptions %s", FormatRPS(t.RPS), FormatPercent(t.ErrorRatio),
-		FormatSeconds(t.P99), FormatCount(t.Exceptions))
+	return fmt.Sprintf("req/s %s · errors %s · p99 %s · exceptions %s", views.FormatRPS(t.RPS), views.FormatPercent(t.ErrorRatio),
+		views.FormatSeconds(t.P99), views.FormatCount(t.Exceptions))
 }
 
 func (r *Report) writeText(w io.Writer) error {
@@ -208,8 +199,8 @@ func (r *Report) writeText(w io.Writer) error {
 			b.WriteString(text.PadRight(r.rowName(&e), nameW) + "  " + r.staleCell(&e) + " (no fresh series)\n")
 			continue
 		}
-		row(r.withService(svcW, text.Sanitize(e.Service), r.rowName(&e), FormatRPS(e.RPS), FormatPercent(e.ErrorRatio), FormatSeconds(e.P50),
-			r.p99Text(e.P99), FormatCount(e.Exceptions))...)
+		row(r.withService(svcW, text.Sanitize(e.Service), r.rowName(&e), views.FormatRPS(e.RPS), views.FormatPercent(e.ErrorRatio), views.FormatSeconds(e.P50),
+			r.p99Text(e.P99), views.FormatCount(e.Exceptions))...)
 	}
 	if more > 0 {
 		fmt.Fprintf(&b, "… and %d more endpoints\n", more)
@@ -306,9 +297,9 @@ func (r *Report) writeMarkdown(w io.Writer) error {
 			fmt.Fprintf(&b, "%s| `%s`%s | %s | | | | |\n", svc(&e), text.MarkdownCode(e.Name), r.rowMarks(&e), "🔴 "+text.Markdown(r.staleCell(&e)))
 			continue
 		}
-		fmt.Fprintf(&b, "%s| `%s`%s | %s | %s | %s | %s | %s |\n", svc(&e), text.MarkdownCode(e.Name), r.rowMarks(&e)+r.changedSuffix(&e), FormatRPS(e.RPS),
-			mark(FormatPercent(e.ErrorRatio), th.ErrorLevel(e.ErrorRatio)), FormatSeconds(e.P50),
-			mark(r.p99Text(e.P99), th.P99Level(e.P99)), FormatCount(e.Exceptions))
+		fmt.Fprintf(&b, "%s| `%s`%s | %s | %s | %s | %s | %s |\n", svc(&e), text.MarkdownCode(e.Name), r.rowMarks(&e)+r.changedSuffix(&e), views.FormatRPS(e.RPS),
+			mark(views.FormatPercent(e.ErrorRatio), th.ErrorLevel(e.ErrorRatio)), views.FormatSeconds(e.P50),
+			mark(r.p99Text(e.P99), th.P99Level(e.P99)), views.FormatCount(e.Exceptions))
 	}
 	if more > 0 {
 		fmt.Fprintf(&b, "\n… and %d more endpoints\n", more)
@@ -493,7 +484,7 @@ func (r *Report) jsonValue() *jsonReport {
 		Context:       r.Context,
 		Prometheus:    r.Prometheus,
 		Time:          ov.At.UTC(),
-		Window:        FormatDuration(ov.Window),
+		Window:        views.FormatDuration(ov.Window),
 		WindowSeconds: ov.Window.Seconds(),
 		TookSeconds:   ov.Took.Seconds(),
 		Detection:     r.Detection,
@@ -568,7 +559,7 @@ func (r *Report) jsonValue() *jsonReport {
 		out.Errors = append(out.Errors, jsonError{Name: p.Name, Error: p.Error})
 	}
 	out.ServiceLabel, out.Services = ov.ServiceLabel, r.jsonServices()
-	out.sanitize()
+	views.SanitizeJSON(&out)
 	return &out
 }
 
@@ -579,4 +570,33 @@ func (r *Report) changedSuffix(e *query.Endpoint) string {
 		return ""
 	}
 	return " ⟳" + shortAge(r.Overview.At.Sub(e.Changed))
+}
+
+// reportAlertLabels is AlertLabelTexts for the snapshot's alerts, each
+// followed by a space when not empty.
+func reportAlertLabels(ras []ReportAlert, endpointLabel string) []string {
+	if endpointLabel == "" {
+		endpointLabel = "path"
+	}
+	as := make([]query.Alert, len(ras))
+	for i, ra := range ras {
+		as[i] = query.Alert{Name: ra.Name, Labels: ra.Labels}
+	}
+	out := views.AlertLabelTexts(as, endpointLabel)
+	for i := range out {
+		if out[i] != "" {
+			out[i] = "{" + out[i] + "} "
+		}
+	}
+	return out
+}
+
+// reportHeadline is the snapshot's text after an alert's name: its
+// summary (the snapshot fills it with query.Alert.Headline), sanitised, or
+// "(no summary)".
+func reportHeadline(ra ReportAlert) string {
+	if s := strings.TrimSpace(text.Sanitize(ra.Summary)); s != "" {
+		return s
+	}
+	return "(no summary)"
 }
