@@ -14,6 +14,7 @@ import (
 	"github.com/vigilterm/vigil/query/alertmanager"
 	"github.com/vigilterm/vigil/query/poll"
 	"github.com/vigilterm/vigil/views"
+	alertingview "github.com/vigilterm/vigil/views/alerting"
 	"github.com/vigilterm/vigil/views/keys"
 	statusview "github.com/vigilterm/vigil/views/status"
 )
@@ -27,7 +28,7 @@ type alertsPart struct {
 	tab *tab
 	// screen is the Alerts screen. The writes its forms and the Silences
 	// screen's ask for are this part's.
-	screen  *views.Alerts
+	screen  *alertingview.Alerts
 	am      AlertSource
 	pending PendingSource
 	feed    *feed[views.AlertsMsg]
@@ -64,7 +65,7 @@ var silencesSpec = Spec{Name: "silences", Help: "silences", Build: buildSilences
 // (ui/graphalert.go).
 func buildAlerts(m *Model, t *tab) []part {
 	identity := m.opts.Identity
-	scr := views.NewAlerts(m.ctx, views.WithAuthor(func() string { return identity }),
+	scr := alertingview.NewAlerts(m.ctx, views.WithAuthor(func() string { return identity }),
 		views.WithClaims(m.link.claims(m))) // ui/teammodel.go
 	scr.Update(views.SourcesMsg{Alertmanager: m.opts.Alertmanager != nil})
 	t.push(scr)
@@ -78,7 +79,7 @@ func buildAlerts(m *Model, t *tab) []part {
 // buildSilences registers the silences screen; the alerts' poller feeds it.
 func buildSilences(m *Model, t *tab) []part {
 	identity := m.opts.Identity
-	scr := views.NewSilences(m.ctx, views.WithAuthor(func() string { return identity }))
+	scr := alertingview.NewSilences(m.ctx, views.WithAuthor(func() string { return identity }))
 	scr.Update(views.SourcesMsg{Alertmanager: m.opts.Alertmanager != nil})
 	t.push(scr) // its writes and its data are the alerts part's
 	return nil
@@ -91,9 +92,9 @@ func (a *alertsPart) update(msg tea.Msg) (tea.Cmd, bool) {
 		return a.onAlerts(msg.Value), true
 	case views.GraphAlertMsg:
 		return a.grapher.graph(msg.Alert), true
-	case views.AlertHistoryWantMsg:
+	case alertingview.AlertHistoryWantMsg:
 		return a.history(msg.Alert), true
-	case views.AlertHistoryMsg:
+	case alertingview.AlertHistoryMsg:
 		// To the alert detail that asked: the Alerts screen's or the
 		// timeline's (each checks the key is its alert's).
 		return m.broadcast(msg), true
@@ -334,13 +335,13 @@ func (a *alertsPart) history(al query.Alert) tea.Cmd {
 	key := al.Key()
 	if q == nil {
 		return func() tea.Msg {
-			return views.AlertHistoryMsg{Key: key, Err: errors.New("needs a Prometheus source")}
+			return alertingview.AlertHistoryMsg{Key: key, Err: errors.New("needs a Prometheus source")}
 		}
 	}
 	now := a.m.ctx.Now()
 	return request(a.m.cfg.Prometheus.Timeout.D(), func(ctx context.Context) tea.Msg {
 		h, err := query.ReadAlertHistory(ctx, q, al, now)
-		return views.AlertHistoryMsg{Key: key, History: h, Err: err}
+		return alertingview.AlertHistoryMsg{Key: key, History: h, Err: err}
 	})
 }
 

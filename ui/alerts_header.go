@@ -6,6 +6,7 @@ import (
 	"github.com/vigilterm/vigil/query"
 	"github.com/vigilterm/vigil/ui/team"
 	"github.com/vigilterm/vigil/views"
+	alertingview "github.com/vigilterm/vigil/views/alerting"
 	"github.com/vigilterm/vigil/views/keys"
 )
 
@@ -97,7 +98,7 @@ func (a *alertsPart) symbols() []views.Symbol {
 // from the others of its name.
 func (a *alertsPart) watching(t *tab, w *team.Where) {
 	if al, _, ok := a.claimable(t); ok {
-		w.Alert = views.AlertWhich(al, a.screen.All())
+		w.Alert = alertingview.AlertWhich(al, a.screen.All())
 	}
 }
 

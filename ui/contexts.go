@@ -13,7 +13,7 @@ import (
 	"charm.land/lipgloss/v2"
 
 	"github.com/vigilterm/vigil/themes"
-	"github.com/vigilterm/vigil/views"
+	alertingview "github.com/vigilterm/vigil/views/alerting"
 	"github.com/vigilterm/vigil/views/keys"
 	"github.com/vigilterm/vigil/views/text"
 )
@@ -69,7 +69,7 @@ type Contexts struct {
 	cursor  int
 
 	// The alerts of all contexts (ui/contexts_all.go).
-	all      *views.AllAlerts
+	all      *alertingview.AllAlerts
 	allOpen  bool
 	allState []ctxState
 	waiting  *focusWait // an alert to open once its context is built
@@ -262,7 +262,7 @@ func (r *Contexts) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
 		return r, cmd
 	case allAnswerMsg:
 		return r, r.onAllAnswer(msg)
-	case views.OpenContextAlertMsg:
+	case alertingview.OpenContextAlertMsg:
 		return r, r.openAlert(msg)
 	case ctxCountMsg:
 		s := &r.state[msg.i]

@@ -9,6 +9,7 @@ import (
 
 	"github.com/vigilterm/vigil/query/alertmanager"
 	"github.com/vigilterm/vigil/views"
+	alertingview "github.com/vigilterm/vigil/views/alerting"
 )
 
 // The alerts of every context in one list (A): while it is open, each
@@ -22,7 +23,7 @@ import (
 type ListAlerts func(ctx context.Context) (alerts alertmanager.ClusterAlerts, fromPrometheus bool, err error)
 
 // allAnswerMsg is a context's answer for the list.
-type allAnswerMsg struct{ views.ContextAlertsMsg }
+type allAnswerMsg struct{ alertingview.ContextAlertsMsg }
 
 // focusWait is an alert to open in a context once its console is built.
 type focusWait struct {
@@ -41,7 +42,7 @@ func (r *Contexts) openAll() tea.Cmd {
 		for i, sp := range r.specs {
 			names[i] = sp.Name
 		}
-		r.all = views.NewAllAlerts(ctx, names)
+		r.all = alertingview.NewAllAlerts(ctx, names)
 		r.allState = make([]ctxState, len(r.specs))
 	}
 	r.all.SetSize(r.width, r.height)
@@ -90,7 +91,7 @@ func (r *Contexts) allDue(now time.Time) tea.Cmd {
 		list, timeout, clock := sp.Alerts, 2*sp.Timeout+time.Second, r.now
 		cmds = append(cmds, request(timeout, func(ctx context.Context) tea.Msg {
 			a, prom, err := list(ctx)
-			return allAnswerMsg{views.ContextAlertsMsg{Index: i, Alerts: a, FromPrometheus: prom, Err: err, At: clock()}}
+			return allAnswerMsg{alertingview.ContextAlertsMsg{Index: i, Alerts: a, FromPrometheus: prom, Err: err, At: clock()}}
 		}))
 	}
 	return tea.Batch(cmds...)
@@ -135,7 +136,7 @@ func (r *Contexts) allKey(msg tea.KeyPressMsg) tea.Cmd {
 
 // openAlert shows context i's alert: its console, its alerts screen, the
 // alert's detail (once the console is built and the alerts read).
-func (r *Contexts) openAlert(msg views.OpenContextAlertMsg) tea.Cmd {
+func (r *Contexts) openAlert(msg alertingview.OpenContextAlertMsg) tea.Cmd {
 	cmd := r.closeAll()
 	if msg.Index == r.active {
 		return tea.Batch(cmd, r.focus(msg.Index, msg.Key))

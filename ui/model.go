@@ -17,6 +17,7 @@ import (
 
 	"github.com/vigilterm/vigil"
 	"github.com/vigilterm/vigil/views"
+	alertingview "github.com/vigilterm/vigil/views/alerting"
 	"github.com/vigilterm/vigil/views/keys"
 )
 
@@ -79,7 +80,7 @@ func New(o Options) *Model {
 		logger = slog.New(slog.DiscardHandler)
 	}
 	if o.Identity == "" {
-		o.Identity = views.SystemUser()
+		o.Identity = alertingview.SystemUser()
 	}
 	if o.Config == nil {
 		d := vigil.Defaults()

@@ -49,24 +49,6 @@ type FormOpener interface {
 	FormKeys() []key.Binding
 }
 
-// FormKeys implements FormOpener: the keys that open the silence form.
-func (a *Alerts) FormKeys() []key.Binding { return silenceFormKeys(a.ctx) }
-
-// FormKeys implements FormOpener: the keys that open the silence form.
-func (s *Silences) FormKeys() []key.Binding { return silenceFormKeys(s.ctx) }
-
-func silenceFormKeys(ctx *Context) []key.Binding {
-	k := ctx.Keys
-	return []key.Binding{k.Silence, k.NewSilence, k.Recreate}
-}
-
-// noWork is embedded by the components in which nothing is typed that a
-// quit could lose.
-type noWork struct{}
-
-// UnsentWork implements Component: nothing.
-func (noWork) UnsentWork() string { return "" }
-
 // Stack is a parent's open children, the top one on screen and owning the
 // keys. A child that returns nil from Update is popped; one that returns
 // another component is replaced by it.
@@ -174,8 +156,8 @@ func (s *Stack) UnsentWork() string {
 	return ""
 }
 
-// find returns the topmost child of type T.
-func find[T Component](s *Stack) (T, bool) {
+// Find returns the topmost child of type T.
+func Find[T Component](s *Stack) (T, bool) {
 	for i := len(s.items) - 1; i >= 0; i-- {
 		if c, ok := s.items[i].(T); ok {
 			return c, true
@@ -184,21 +166,3 @@ func find[T Component](s *Stack) (T, bool) {
 	var zero T
 	return zero, false
 }
-
-// Every screen, and every component a screen opens over itself as a
-// tab's top (the endpoint detail, a dashboard, the prompt's result), is a
-// Screen; everything else a screen opens is a Component.
-var (
-	_ Component = (*AlertDetail)(nil)
-	_ Component = (*SilenceForm)(nil)
-	_ Component = (*SilencedPanel)(nil)
-	_ Component = (*ExtendChooser)(nil)
-	_ Component = (*silenceDetail)(nil)
-	_ Component = (*confirmQuestion)(nil)
-
-	_ Screen = (*Alerts)(nil)
-	_ Screen = (*Silences)(nil)
-
-	_ FormOpener = (*Alerts)(nil)
-	_ FormOpener = (*Silences)(nil)
-)

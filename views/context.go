@@ -40,14 +40,14 @@ type Context struct {
 	SignedBy func() string
 }
 
-// heldNote is what a screen says of its write while it is held for the
+// HeldNote is what a screen says of its write while it is held for the
 // protected context's name: nothing has been sent yet.
-func (c *Context) heldNote() string {
+func (c *Context) HeldNote() string {
 	return "not sent yet: type " + c.Settings.Context + "'s name below to send it (esc there cancels)"
 }
 
-// writeHeld reports whether a write is held before it leaves.
-func (c *Context) writeHeld() bool {
+// WriteHeld reports whether a write is held before it leaves.
+func (c *Context) WriteHeld() bool {
 	if c.HeldWrite == nil {
 		return false
 	}
@@ -75,8 +75,8 @@ type GraphAlertMsg struct {
 	Alert query.Alert
 }
 
-// graphAlert asks for the graph of an alert's rule.
-func graphAlert(al query.Alert) tea.Cmd {
+// GraphAlert asks for the graph of an alert's rule.
+func GraphAlert(al query.Alert) tea.Cmd {
 	return func() tea.Msg { return GraphAlertMsg{Alert: al} }
 }
 
@@ -102,9 +102,9 @@ type FlashMsg struct {
 	Error bool
 }
 
-// toggle flips a screen's switch, lets the screen redo what depends on
+// Toggle flips a screen's switch, lets the screen redo what depends on
 // it, and says which way it went.
-func toggle(b *bool, redo func(), on, off string) tea.Cmd {
+func Toggle(b *bool, redo func(), on, off string) tea.Cmd {
 	*b = !*b
 	redo()
 	if *b {

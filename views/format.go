@@ -276,3 +276,11 @@ const (
 // ReportFormats lists the formats of vigil's reports (`vigil snapshot
 // --format`, and the doctor's, the rules' and the timeline's).
 var ReportFormats = []string{FormatText, FormatJSON, FormatMarkdown}
+
+// Plural is the "s" of a count's noun: "" for one, "s" otherwise.
+func Plural(n int) string {
+	if n == 1 {
+		return ""
+	}
+	return "s"
+}

@@ -1,14 +1,10 @@
 package views
 
 import (
-	"errors"
 	"os"
 	"slices"
-	"strings"
 	"testing"
 	"time"
-
-	"github.com/charmbracelet/x/ansi"
 
 	"github.com/vigilterm/vigil/query"
 	"github.com/vigilterm/vigil/query/rulecheck"
@@ -64,37 +60,5 @@ func TestRuleOfDropsStaleDeadSelector(t *testing.T) {
 	a.ActiveAt = c.At.Add(-10 * time.Second)
 	if _, fs, _ := c.RuleOf(a); !dead(fs) {
 		t.Errorf("an alert active before the check lost its series/dead finding: %+v", fs)
-	}
-}
-
-// The alert detail shows its rule's findings and fix, or says the check is
-// unknown when it could not run: never nothing, as if the rule were fine.
-func TestAlertDetailRuleBlock(t *testing.T) {
-	a := query.Alert{Name: "HighErrorRate", State: query.StateFiring,
-		Labels: map[string]string{"alertname": "HighErrorRate", "severity": "critical"}}
-	d := NewAlertDetail(testContext(t, "dark"), a, nil)
-	d.SetSize(80, 60)
-	d.Update(RulesCheckMsg{Err: errors.New("prometheus rules: timeout")})
-	if v := ansi.Strip(d.View()); !strings.Contains(v, "check unknown: prometheus rules: timeout") {
-		t.Errorf("no unknown line:\n%s", v)
-	}
-	_, cmd := d.Update(RulesCheckMsg{Check: seedCheck(t)})
-	v := ansi.Strip(d.View())
-	for _, want := range []string{"⚠ this rule: errors per second, not a ratio", "fix: sum by (job)", "backtest: reading ALERTS"} {
-		if !strings.Contains(v, want) {
-			t.Errorf("the detail lacks %q:\n%s", want, v)
-		}
-	}
-	if cmd == nil {
-		t.Fatal("no backtest asked for")
-	}
-	want, ok := cmd().(BacktestWantMsg)
-	if !ok || want.Rule.Name != "HighErrorRate" || !strings.Contains(want.Fix, "/ sum by (job)") {
-		t.Fatalf("asked %+v", want)
-	}
-	d.Update(BacktestMsg{Key: RuleKey(want.Rule), Backtest: &rulecheck.Backtest{Rule: "HighErrorRate",
-		Ranges: []rulecheck.BacktestRange{{Range: 24 * time.Hour, Data: 24 * time.Hour, Original: rulecheck.Firing{Times: 1, Duration: 23*time.Hour + 59*time.Minute}, Fixed: &rulecheck.Firing{}}}}})
-	if v := ansi.Strip(d.View()); !strings.Contains(v, "backtest last 24h: fired 1 time, 23h59m firing; the fixed rule: 0 times") {
-		t.Errorf("no backtest line:\n%s", v)
 	}
 }

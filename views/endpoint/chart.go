@@ -2,13 +2,13 @@ package endpoint
 
 import (
 	"fmt"
-	"github.com/vigilterm/vigil/views"
 	"math"
 	"strings"
 	"time"
 
 	"github.com/vigilterm/vigil/query"
 	"github.com/vigilterm/vigil/themes"
+	"github.com/vigilterm/vigil/views"
 	"github.com/vigilterm/vigil/views/text"
 )
 

@@ -2,7 +2,6 @@ package endpoint
 
 import (
 	"fmt"
-	"github.com/vigilterm/vigil/views"
 	"slices"
 	"strings"
 	"time"
@@ -11,6 +10,7 @@ import (
 	tea "charm.land/bubbletea/v2"
 
 	"github.com/vigilterm/vigil/query"
+	"github.com/vigilterm/vigil/views"
 	"github.com/vigilterm/vigil/views/text"
 )
 

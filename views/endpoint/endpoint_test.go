@@ -3,8 +3,6 @@ package endpoint
 import (
 	"errors"
 	"fmt"
-	"github.com/vigilterm/vigil/views"
-	"github.com/vigilterm/vigil/views/viewstest"
 	"math"
 	"strings"
 	"testing"
@@ -15,6 +13,8 @@ import (
 
 	"github.com/vigilterm/vigil/query"
 	"github.com/vigilterm/vigil/themes"
+	"github.com/vigilterm/vigil/views"
+	"github.com/vigilterm/vigil/views/viewstest"
 )
 
 // sampleDetail is /api/checkout over a range: healthy until two thirds of
@@ -237,32 +237,13 @@ func TestEndpointNoLineWiderThanTheTerminal(t *testing.T) {
 				}
 				e.Update(Msg{Err: errors.New("prometheus down")})
 				e.chooser.Open = w%2 == 0
-				checkFits(t, e.View(), w, h)
+				viewstest.Fits(t, e.View(), w, h)
 			}
 		}
 	}
 	e := New(viewstest.Context(t, "dark"), "/x")
 	e.SetSize(20, 5)
-	checkFits(t, e.View(), 20, 5)
-}
-
-func checkFits(t *testing.T, v string, w, h int) {
-	t.Helper()
-	if v == "" {
-		return
-	}
-	lines := strings.Split(v, "\n")
-	if len(lines) > h {
-		t.Fatalf("%dx%d: %d lines", w, h, len(lines))
-	}
-	for i, l := range lines {
-		if lw := ansi.StringWidth(l); lw > w {
-			t.Fatalf("%dx%d: line %d is %d wide: %q", w, h, i, lw, ansi.Strip(l))
-		}
-		if strings.Contains(ansi.Strip(l), "\x1b") || strings.ContainsRune(l, '\x07') {
-			t.Fatalf("%dx%d: line %d leaks a control sequence: %q", w, h, i, l)
-		}
-	}
+	viewstest.Fits(t, e.View(), 20, 5)
 }
 
 func epPress(e *Screen, k string) []tea.Msg {
@@ -406,7 +387,7 @@ func TestEndpointEveryTheme(t *testing.T) {
 		e.compare = query.CompareDay
 		e.Update(Msg{Detail: sampleDetail(e.Request())})
 		v := e.View()
-		checkFits(t, v, 120, 40)
+		viewstest.Fits(t, v, 120, 40)
 		plain := ansi.Strip(v)
 		for _, g := range []string{"┄", "╍", "·", "╭"} {
 			if !strings.Contains(plain, g) {
@@ -464,6 +445,6 @@ func TestEndpointDrawsMarkersAndLegend(t *testing.T) {
 	// Tiny sizes do not panic and fit.
 	for _, sz := range [][2]int{{20, 5}, {1, 1}, {9, 9}, {30, 8}} {
 		e.SetSize(sz[0], sz[1])
-		checkFits(t, e.View(), sz[0], sz[1])
+		viewstest.Fits(t, e.View(), sz[0], sz[1])
 	}
 }

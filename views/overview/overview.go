@@ -13,6 +13,7 @@ import (
 	"github.com/vigilterm/vigil/query"
 	"github.com/vigilterm/vigil/themes"
 	"github.com/vigilterm/vigil/views"
+	"github.com/vigilterm/vigil/views/alerting"
 	"github.com/vigilterm/vigil/views/text"
 	"github.com/vigilterm/vigil/views/widget"
 )
@@ -240,7 +241,7 @@ func (o *Screen) Update(msg tea.Msg) (views.Component, tea.Cmd) {
 		// Endpoints with firing alerts rank first among those of the same
 		// level; an unknown list (no source answered) changes nothing.
 		if msg.Alerts != nil {
-			o.firing = views.FiringByEndpoint(msg.Alerts, o.ctx.Settings.EndpointLabel)
+			o.firing = alerting.FiringByEndpoint(msg.Alerts, o.ctx.Settings.EndpointLabel)
 			o.mapAlerting()
 			o.rebuild()
 		}

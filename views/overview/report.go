@@ -10,6 +10,7 @@ import (
 
 	"github.com/vigilterm/vigil/query"
 	"github.com/vigilterm/vigil/views"
+	"github.com/vigilterm/vigil/views/alerting"
 	"github.com/vigilterm/vigil/views/text"
 )
 
@@ -582,7 +583,7 @@ func reportAlertLabels(ras []ReportAlert, endpointLabel string) []string {
 	for i, ra := range ras {
 		as[i] = query.Alert{Name: ra.Name, Labels: ra.Labels}
 	}
-	out := views.AlertLabelTexts(as, endpointLabel)
+	out := alerting.AlertLabelTexts(as, endpointLabel)
 	for i := range out {
 		if out[i] != "" {
 			out[i] = "{" + out[i] + "} "

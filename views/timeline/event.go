@@ -10,6 +10,7 @@ import (
 
 	"github.com/vigilterm/vigil/query"
 	"github.com/vigilterm/vigil/views"
+	"github.com/vigilterm/vigil/views/alerting"
 	"github.com/vigilterm/vigil/views/text"
 )
 
@@ -57,16 +58,16 @@ func (d *eventDetail) lines() []string {
 	}
 	var out []string
 	add := func(s string) { out = append(out, text.Truncate(s, w)) }
-	valueW := max(w-views.DetailKeyWidth-1, 1)
+	valueW := max(w-alerting.DetailKeyWidth-1, 1)
 	field := func(name, value string) {
-		add(st.Muted.Render(text.Fit("  "+name, views.DetailKeyWidth)) + " " + value)
+		add(st.Muted.Render(text.Fit("  "+name, alerting.DetailKeyWidth)) + " " + value)
 	}
 	block := func(name, s string) {
 		for i, l := range text.Wrap(text.SanitizeMultiline(s), valueW) {
 			if i == 0 {
 				field(name, l)
 			} else {
-				add(strings.Repeat(" ", views.DetailKeyWidth+1) + l)
+				add(strings.Repeat(" ", alerting.DetailKeyWidth+1) + l)
 			}
 		}
 	}

@@ -12,6 +12,7 @@ import (
 	"github.com/vigilterm/vigil/query"
 	"github.com/vigilterm/vigil/query/rulecheck"
 	"github.com/vigilterm/vigil/views"
+	"github.com/vigilterm/vigil/views/alerting"
 	"github.com/vigilterm/vigil/views/viewstest"
 )
 
@@ -81,7 +82,7 @@ func TestTimelineAlertDetailShowsTheRuleBlock(t *testing.T) {
 		tl.Update(views.AlertsMsg{Alerts: []query.Alert{active}})
 		tl.Update(views.RulesCheckMsg{Check: viewstest.RulesCheck(t)})
 		cmd := openFiring(tl)
-		if _, ok := tl.detail.Top().(*views.AlertDetail); !ok {
+		if _, ok := tl.detail.Top().(*alerting.AlertDetail); !ok {
 			t.Fatalf("enter opened %T", tl.detail.Top())
 		}
 		backtest(tl, cmd)
@@ -119,7 +120,7 @@ func TestAckUntilResolvedInTimelineDetail(t *testing.T) {
 		pressTL(tl, "j")
 	}
 	pressTL(tl, "enter")
-	if _, ok := tl.detail.Top().(*views.AlertDetail); !ok {
+	if _, ok := tl.detail.Top().(*alerting.AlertDetail); !ok {
 		t.Fatalf("opened %T", tl.detail.Top())
 	}
 	v := ansi.Strip(tl.View())

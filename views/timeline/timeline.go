@@ -13,6 +13,7 @@ import (
 	"github.com/vigilterm/vigil/query"
 	"github.com/vigilterm/vigil/query/timeline"
 	"github.com/vigilterm/vigil/views"
+	"github.com/vigilterm/vigil/views/alerting"
 	"github.com/vigilterm/vigil/views/text"
 	"github.com/vigilterm/vigil/views/widget"
 )
@@ -68,7 +69,7 @@ type Screen struct {
 
 	// seen is the alerts, silences and rules check, for the details
 	// opened here, as on the Alerts screen.
-	seen views.AlertsSeen
+	seen alerting.AlertsSeen
 
 	list   *widget.List[tlRow]
 	filter string
@@ -216,9 +217,9 @@ func (t *Screen) Update(msg tea.Msg) (views.Component, tea.Cmd) {
 		}
 		t.seen.TakeRouting(msg)
 		return t, t.detail.Broadcast(t.seen.Data())
-	case views.AlertHistoryMsg:
+	case alerting.AlertHistoryMsg:
 		// The history of an alert detail opened from here.
-		if d, ok := t.detail.Top().(*views.AlertDetail); ok {
+		if d, ok := t.detail.Top().(*alerting.AlertDetail); ok {
 			d.Update(msg)
 		}
 		return t, nil
@@ -227,7 +228,7 @@ func (t *Screen) Update(msg tea.Msg) (views.Component, tea.Cmd) {
 		if msg.Check != nil {
 			t.seen.Rules = msg.Check
 		}
-		if d, ok := t.detail.Top().(*views.AlertDetail); ok {
+		if d, ok := t.detail.Top().(*alerting.AlertDetail); ok {
 			_, cmd := d.Update(msg)
 			return t, cmd
 		}
@@ -235,7 +236,7 @@ func (t *Screen) Update(msg tea.Msg) (views.Component, tea.Cmd) {
 	case views.BacktestMsg:
 		// The backtest an alert detail opened from here asked for (it
 		// checks the rule is its alert's).
-		if d, ok := t.detail.Top().(*views.AlertDetail); ok {
+		if d, ok := t.detail.Top().(*alerting.AlertDetail); ok {
 			d.Update(msg)
 		}
 		return t, nil
@@ -252,7 +253,7 @@ func (t *Screen) Update(msg tea.Msg) (views.Component, tea.Cmd) {
 		case t.list.Prompt.IsOpen():
 			return t, t.list.Prompt.Key(msg, t.ctx.Keys, t.applyFilter)
 		case !t.detail.Empty():
-			if _, ok := t.detail.Top().(*views.AlertDetail); ok && key.Matches(msg, t.ctx.Keys.Jump) {
+			if _, ok := t.detail.Top().(*alerting.AlertDetail); ok && key.Matches(msg, t.ctx.Keys.Jump) {
 				return t, t.jump()
 			}
 			return t, t.detail.Update(msg)
@@ -415,7 +416,7 @@ func (t *Screen) open(e query.Event) tea.Cmd {
 
 // jump shows the open alert's endpoint on the overview.
 func (t *Screen) jump() tea.Cmd {
-	d, ok := t.detail.Top().(*views.AlertDetail)
+	d, ok := t.detail.Top().(*alerting.AlertDetail)
 	if !ok {
 		return nil
 	}

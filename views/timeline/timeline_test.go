@@ -13,6 +13,7 @@ import (
 	"github.com/vigilterm/vigil/query"
 	"github.com/vigilterm/vigil/query/timeline"
 	"github.com/vigilterm/vigil/views"
+	"github.com/vigilterm/vigil/views/alerting"
 	"github.com/vigilterm/vigil/views/viewstest"
 )
 
@@ -197,7 +198,7 @@ func TestTimelineEnterOpensTheRelatedView(t *testing.T) {
 
 	selectKind(query.EventAlertFiring)
 	cmd := pressTL(tl, "enter")
-	d, ok := tl.detail.Top().(*views.AlertDetail)
+	d, ok := tl.detail.Top().(*alerting.AlertDetail)
 	if !ok || d.Alert().Labels["cluster"] != "eu" {
 		t.Fatalf("enter on an active alert's event opened %T", tl.detail.Top())
 	}
@@ -205,10 +206,10 @@ func TestTimelineEnterOpensTheRelatedView(t *testing.T) {
 	if cmd == nil {
 		t.Fatal("the alert detail opened from the timeline asks for no history")
 	}
-	if want, ok := cmd().(views.AlertHistoryWantMsg); !ok || want.Alert.Name != "HighErrorRate" {
+	if want, ok := cmd().(alerting.AlertHistoryWantMsg); !ok || want.Alert.Name != "HighErrorRate" {
 		t.Fatalf("history request %#v", want)
 	}
-	tl.Update(views.AlertHistoryMsg{Key: d.Alert().Key(), Err: errors.New("bad_data: nope")})
+	tl.Update(alerting.AlertHistoryMsg{Key: d.Alert().Key(), Err: errors.New("bad_data: nope")})
 	if out := ansi.Strip(tl.View()); !strings.Contains(out, "history unknown: bad_data: nope") {
 		t.Fatalf("the history answer did not reach the detail:\n%s", out)
 	}

@@ -11,6 +11,7 @@ import (
 
 	"github.com/vigilterm/vigil/query"
 	"github.com/vigilterm/vigil/views"
+	"github.com/vigilterm/vigil/views/alerting"
 	"github.com/vigilterm/vigil/views/text"
 	"github.com/vigilterm/vigil/views/widget"
 )
@@ -87,7 +88,7 @@ func (t *Screen) rowLabelOrder(ls map[string]string) []string {
 			keep[k] = v
 		}
 	}
-	return views.LabelOrder(keep, t.ctx.Settings.EndpointLabel)
+	return alerting.LabelOrder(keep, t.ctx.Settings.EndpointLabel)
 }
 
 // rowSummary is the summary column. An alert's is its name, then (when
@@ -264,7 +265,7 @@ func (t *Screen) ShortHelp() []key.Binding {
 	case t.chooser.Open, t.list.Prompt.IsOpen():
 		return []key.Binding{k.Apply, k.Cancel}
 	case !t.detail.Empty():
-		if _, ok := t.detail.Top().(*views.AlertDetail); ok {
+		if _, ok := t.detail.Top().(*alerting.AlertDetail); ok {
 			return []key.Binding{k.Back, k.Up, k.Down, k.Jump, k.Note, k.Help}
 		}
 		return []key.Binding{k.Back, k.Up, k.Down, k.Note, k.Help}
