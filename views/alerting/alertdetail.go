@@ -33,7 +33,7 @@ type AlertDetail struct {
 	gone     bool // no longer in the last refresh
 	routing  routingInfo
 	all      []query.Alert // every alert of the last refresh, for inhibitions
-	ackErr   error         // why an ack kept until resolved is unknown (views/ackuntil.go)
+	ackErr   error         // why an ack kept until resolved is unknown (ackuntil.go)
 	width    int
 	height   int
 	scr      widget.Scroll
@@ -338,7 +338,7 @@ func (d *AlertDetail) lines() []string {
 		}
 	}
 	if len(silencing) == 0 {
-		for _, l := range d.expiredLines(w) { // views/expired.go
+		for _, l := range d.expiredLines(w) { // expired.go
 			add(l)
 		}
 	}

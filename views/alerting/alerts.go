@@ -66,7 +66,7 @@ type Alerts struct {
 	rulesErr error // why the newest run failed
 
 	// acked are the keys of the alerts an unexpired ack kept until
-	// resolved covers, for the ⟳ of their state (views/ackuntil.go).
+	// resolved covers, for the ⟳ of their state (ackuntil.go).
 	acked map[string]bool
 
 	// layout, computed in SetSize and when the data changes
@@ -177,7 +177,7 @@ type alertsData struct {
 	all      []query.Alert
 	silences []query.Silence
 	routing  routingInfo
-	ackErr   error // why acks kept until resolved are unknown (views/ackuntil.go)
+	ackErr   error // why acks kept until resolved are unknown (ackuntil.go)
 }
 
 // Update implements Screen.
@@ -379,7 +379,7 @@ func (a *Alerts) actionKey(msg tea.KeyPressMsg, al query.Alert) (tea.Cmd, bool) 
 		return a.silence(al), true
 	case key.Matches(msg, k.Ack):
 		return a.openForm(al, true), true
-	case key.Matches(msg, k.Recreate): // views/expired.go
+	case key.Matches(msg, k.Recreate): // expired.go
 		return a.recreate(al), true
 	case key.Matches(msg, k.Browse):
 		return runbook(al, false), true

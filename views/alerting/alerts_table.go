@@ -210,11 +210,11 @@ func (a *Alerts) statusLines() []string {
 			lines = append(lines, st.Error.Render("✕ no source answered the last refresh: showing alerts from "+views.FormatDuration(a.ctx.Now().Sub(a.at))+" ago"))
 		}
 	}
-	if l := a.expiredLine(); l != "" && a.stack.Empty() { // views/expired.go
+	if l := a.expiredLine(); l != "" && a.stack.Empty() { // expired.go
 		lines = append(lines, l)
 	}
 	if al, ok := a.list.Selected(); ok && a.stack.Empty() && a.haveData {
-		if l := ackLineFor(a.ctx, al, a.all, a.silences, ackErr(a.sources), a.width); l != "" { // views/ackuntil.go
+		if l := ackLineFor(a.ctx, al, a.all, a.silences, ackErr(a.sources), a.width); l != "" { // ackuntil.go
 			lines = append(lines, l)
 		}
 	}

@@ -140,7 +140,7 @@ type SilenceForm struct {
 	untilResolved bool
 
 	// free is the title of a form opened from matchers alone, not from an
-	// alert (views/silenceform_free.go); "" otherwise.
+	// alert (silenceform_free.go); "" otherwise.
 	free string
 
 	items    []matcherItem
@@ -183,7 +183,7 @@ type SilenceForm struct {
 
 // NewSilenceForm opens the form for an alert, with the cursor in the
 // comment field: one = matcher per label, those that identify the alert on
-// its service on (views/silenceform_scope.go), the ones that vary among its
+// its service on (silenceform_scope.go), the ones that vary among its
 // firing series off; the configured duration; createdBy as the author.
 func NewSilenceForm(ctx *views.Context, alert query.Alert, current []query.Alert, createdBy string) *SilenceForm {
 	f := &SilenceForm{

@@ -20,7 +20,7 @@ type Silences struct {
 	noWork
 	ctx     *views.Context
 	routing routingInfo // who the alerts notify, for the forms' previews
-	ackErr  error       // why acks kept until resolved are unknown (views/ackuntil.go)
+	ackErr  error       // why acks kept until resolved are unknown (ackuntil.go)
 	width   int
 	height  int
 
@@ -53,7 +53,7 @@ type Silences struct {
 
 	// Marked silences for one expire of them all, the bulk expire in
 	// flight, the silence form opened here, the author of a new silence
-	// (views/silences_bulk.go).
+	// (silences_bulk.go).
 	marked map[string]bool
 	bulk   *bulkExpire
 	form   views.Stack
@@ -150,7 +150,7 @@ func (s *Silences) Update(msg tea.Msg) (views.Component, tea.Cmd) {
 		s.noAM = !msg.Alertmanager
 		return s, nil
 	case views.AlertsMsg:
-		s.ackErr = ackErr(msg) // views/ackuntil.go
+		s.ackErr = ackErr(msg) // ackuntil.go
 		s.onAlerts(msg)
 		s.routing = routingFrom(msg)
 		return s, s.form.Broadcast(alertsData{all: s.alerts, silences: s.all, routing: s.routing})
