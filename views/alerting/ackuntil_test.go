@@ -36,9 +36,9 @@ func TestAckFormUntilResolvedToggle(t *testing.T) {
 	if !strings.Contains(v, "until resolved: extended while the alert fires, at most 24h") {
 		t.Fatalf("review with until resolved:\n%s", v)
 	}
-	req := onlyMsg[views.SilenceRequestMsg](t, send(a, "enter"))
+	req := viewstest.Only[views.SilenceRequestMsg](t, send(a, "enter"))
 	_, cmd := a.Update(views.SilenceResultMsg{Request: req, ID: "ack1", Verified: true})
-	if fl := onlyMsg[views.FlashMsg](t, runCmd(cmd)); !strings.HasSuffix(fl.Text, "— ack until resolved") {
+	if fl := viewstest.Only[views.FlashMsg](t, viewstest.Run(cmd)); !strings.HasSuffix(fl.Text, "— ack until resolved") {
 		t.Fatalf("flash %q", fl.Text)
 	}
 	base, kept, ok := query.ParseAckMarker(req.Spec.Comment)
@@ -49,7 +49,7 @@ func TestAckFormUntilResolvedToggle(t *testing.T) {
 	a = newTestAlerts(t, 80, 24)
 	selectAlert(t, a, byPath("/api/search"))
 	send(a, "a", "ctrl+r", "ctrl+r")
-	req = onlyMsg[views.SilenceRequestMsg](t, send(a, "enter"))
+	req = viewstest.Only[views.SilenceRequestMsg](t, send(a, "enter"))
 	if req.Spec.Comment != "ack by oncall@box" {
 		t.Fatalf("toggled off, the comment is %q", req.Spec.Comment)
 	}
@@ -65,7 +65,7 @@ func TestAckFormUntilResolvedToggle(t *testing.T) {
 	if v := ansi.Strip(a.View()); !strings.Contains(v, "keep       until resolved") {
 		t.Fatalf("edit step after ctrl+r:\n%s", v)
 	}
-	req = onlyMsg[views.SilenceRequestMsg](t, send(a, "enter", "enter"))
+	req = viewstest.Only[views.SilenceRequestMsg](t, send(a, "enter", "enter"))
 	if !(query.Silence{Comment: req.Spec.Comment}).UntilResolved() {
 		t.Fatalf("marked on the edit step, the comment is %q", req.Spec.Comment)
 	}

@@ -136,7 +136,7 @@ func send(s views.Screen, ks ...string) []tea.Msg {
 		_, cmd = s.Update(viewstest.Key(k))
 		s.View()
 	}
-	return runCmd(cmd)
+	return viewstest.Run(cmd)
 }
 
 // sendUnseen presses keys without drawing the screen in between.
@@ -145,7 +145,7 @@ func sendUnseen(s views.Screen, ks ...string) []tea.Msg {
 	for _, k := range ks {
 		_, cmd = s.Update(viewstest.Key(k))
 	}
-	return runCmd(cmd)
+	return viewstest.Run(cmd)
 }
 
 // filterBy opens the filter prompt of s, checks that it owns the
@@ -171,37 +171,6 @@ func typeText(s views.Screen, txt string) {
 		}
 		s.View()
 	}
-}
-
-func runCmd(cmd tea.Cmd) []tea.Msg {
-	if cmd == nil {
-		return nil
-	}
-	msg := cmd()
-	if b, ok := msg.(tea.BatchMsg); ok {
-		var out []tea.Msg
-		for _, c := range b {
-			out = append(out, runCmd(c)...)
-		}
-		return out
-	}
-	if msg == nil {
-		return nil
-	}
-	return []tea.Msg{msg}
-}
-
-func onlyMsg[T any](t *testing.T, msgs []tea.Msg) T {
-	t.Helper()
-	var zero T
-	if len(msgs) != 1 {
-		t.Fatalf("want one %T, got %#v", zero, msgs)
-	}
-	m, ok := msgs[0].(T)
-	if !ok {
-		t.Fatalf("want %T, got %#v", zero, msgs[0])
-	}
-	return m
 }
 
 func noRequest(t *testing.T, msgs []tea.Msg) {
@@ -371,7 +340,7 @@ func TestAlertsGrouping(t *testing.T) {
 	if !a.Grouped() {
 		t.Fatal("v should group")
 	}
-	onlyMsg[views.FlashMsg](t, msgs)
+	viewstest.Only[views.FlashMsg](t, msgs)
 	v := ansi.Strip(a.View())
 	if !strings.Contains(v, "▾ HighErrorRate  2 alerts: 2 firing") {
 		t.Fatalf("no group header:\n%s", v)
@@ -509,26 +478,26 @@ func TestAlertsDetailFollowsRefresh(t *testing.T) {
 
 func TestAlertsRunbookOpenAndCopy(t *testing.T) {
 	a := newTestAlerts(t, 120, 30)
-	open := onlyMsg[views.OpenURLMsg](t, send(a, "o"))
+	open := viewstest.Only[views.OpenURLMsg](t, send(a, "o"))
 	if open.URL != "https://runbooks.example.com/high-error-rate?endpoint=checkout" {
 		t.Fatalf("open %q", open.URL)
 	}
-	cp := onlyMsg[views.CopyMsg](t, send(a, "y"))
+	cp := viewstest.Only[views.CopyMsg](t, send(a, "y"))
 	if cp.Text != open.URL || cp.What != "runbook URL" {
 		t.Fatalf("copy %#v", cp)
 	}
 	// From the detail too.
 	send(a, "enter")
-	onlyMsg[views.OpenURLMsg](t, send(a, "o"))
-	onlyMsg[views.CopyMsg](t, send(a, "y"))
+	viewstest.Only[views.OpenURLMsg](t, send(a, "o"))
+	viewstest.Only[views.CopyMsg](t, send(a, "y"))
 	send(a, "esc")
 	// An alert without runbook: a flash says so.
 	selectAlert(t, a, byPath("/login"))
-	fl := onlyMsg[views.FlashMsg](t, send(a, "o"))
+	fl := viewstest.Only[views.FlashMsg](t, send(a, "o"))
 	if !strings.Contains(fl.Text, "no runbook_url") {
 		t.Fatalf("flash %q", fl.Text)
 	}
-	fl = onlyMsg[views.FlashMsg](t, send(a, "y"))
+	fl = viewstest.Only[views.FlashMsg](t, send(a, "y"))
 	if !strings.Contains(fl.Text, "no runbook_url") {
 		t.Fatalf("flash %q", fl.Text)
 	}
@@ -537,7 +506,7 @@ func TestAlertsRunbookOpenAndCopy(t *testing.T) {
 func TestAlertsHostileRunbookNotOpened(t *testing.T) {
 	a := newTestAlerts(t, 120, 30)
 	selectAlert(t, a, func(x query.Alert) bool { return strings.HasPrefix(x.Name, "Evil") })
-	fl := onlyMsg[views.FlashMsg](t, send(a, "o"))
+	fl := viewstest.Only[views.FlashMsg](t, send(a, "o"))
 	if !fl.Error || strings.Contains(fl.Text, "\x1b") || strings.Contains(fl.Text, "\x07") {
 		t.Fatalf("flash %q", fl.Text)
 	}
@@ -545,19 +514,19 @@ func TestAlertsHostileRunbookNotOpened(t *testing.T) {
 
 func TestAlertsJumpToEndpoint(t *testing.T) {
 	a := newTestAlerts(t, 120, 30)
-	j := onlyMsg[views.JumpToEndpointMsg](t, send(a, "J"))
+	j := viewstest.Only[views.JumpToEndpointMsg](t, send(a, "J"))
 	if j.Endpoint != "/api/checkout" {
 		t.Fatalf("jump %q", j.Endpoint)
 	}
 	send(a, "enter")
-	j = onlyMsg[views.JumpToEndpointMsg](t, send(a, "J"))
+	j = viewstest.Only[views.JumpToEndpointMsg](t, send(a, "J"))
 	if j.Endpoint != "/api/checkout" {
 		t.Fatalf("jump from detail %q", j.Endpoint)
 	}
 	send(a, "esc")
 	// TargetDown has no path label.
 	selectAlert(t, a, func(x query.Alert) bool { return x.Name == "TargetDown" })
-	fl := onlyMsg[views.FlashMsg](t, send(a, "J"))
+	fl := viewstest.Only[views.FlashMsg](t, send(a, "J"))
 	if !strings.Contains(fl.Text, "no path label") {
 		t.Fatalf("flash %q", fl.Text)
 	}
@@ -630,7 +599,7 @@ func TestAlertsReadOnly(t *testing.T) {
 	a.SetSize(120, 30)
 	a.Update(sampleAlertsMsg())
 	for _, k := range []string{"s", "a", "x", "e"} {
-		fl := onlyMsg[views.FlashMsg](t, send(a, k))
+		fl := viewstest.Only[views.FlashMsg](t, send(a, k))
 		if !strings.HasPrefix(fl.Text, "read-only: ") || !fl.Error {
 			t.Fatalf("%s: flash %q", k, fl.Text)
 		}
@@ -640,11 +609,11 @@ func TestAlertsReadOnly(t *testing.T) {
 	}
 	// From the detail too; reading still works.
 	send(a, "enter")
-	fl := onlyMsg[views.FlashMsg](t, send(a, "s"))
+	fl := viewstest.Only[views.FlashMsg](t, send(a, "s"))
 	if !strings.HasPrefix(fl.Text, "read-only: ") {
 		t.Fatalf("detail: %q", fl.Text)
 	}
-	onlyMsg[views.OpenURLMsg](t, send(a, "o"))
+	viewstest.Only[views.OpenURLMsg](t, send(a, "o"))
 	// Help lists no writing key.
 	for _, b := range append(a.ShortHelp(), flatten(a.FullHelp())...) {
 		if b.Enabled() && (b.Help().Key == "s" || b.Help().Key == "a") {
@@ -903,7 +872,7 @@ func TestAlertsUnknownIsNotNone(t *testing.T) {
 			t.Errorf("says %q:\n%s", bad, v)
 		}
 	}
-	if fl := onlyMsg[views.FlashMsg](t, send(a, "s")); !strings.Contains(fl.Text, "Alertmanager not configured") || !fl.Error {
+	if fl := viewstest.Only[views.FlashMsg](t, send(a, "s")); !strings.Contains(fl.Text, "Alertmanager not configured") || !fl.Error {
 		t.Errorf("s without Alertmanager: %q", fl.Text)
 	}
 	// Prometheus answers with nothing: now "nothing is firing" is true.

@@ -68,7 +68,7 @@ func TestRecentlyExpiredWindowAndReadOnly(t *testing.T) {
 	if v := ansi.Strip(a.View()); strings.Contains(v, "silence expired") {
 		t.Errorf("shown outside the window:\n%s", v)
 	}
-	fl := onlyMsg[views.FlashMsg](t, send(a, "R"))
+	fl := viewstest.Only[views.FlashMsg](t, send(a, "R"))
 	if !strings.Contains(fl.Text, "no silence of HighErrorRate expired in the last 10m") {
 		t.Errorf("flash %q", fl.Text)
 	}
@@ -83,7 +83,7 @@ func TestRecentlyExpiredWindowAndReadOnly(t *testing.T) {
 	if !strings.Contains(v, "silence expired 12m ago by alice") || strings.Contains(v, "recreates") {
 		t.Errorf("read-only: the note without the key:\n%s", v)
 	}
-	fl = onlyMsg[views.FlashMsg](t, send(a, "R"))
+	fl = viewstest.Only[views.FlashMsg](t, send(a, "R"))
 	if !strings.Contains(fl.Text, "read-only") {
 		t.Errorf("read-only R: %q", fl.Text)
 	}

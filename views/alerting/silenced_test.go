@@ -54,7 +54,7 @@ func TestSilenceOnSilencedAlertShowsItsSilence(t *testing.T) {
 	if c.Value() != "+4h" || !strings.Contains(v, "new end 2026-11-24 07:45 UTC (in 4h45m)") {
 		t.Fatalf("↓: %q\n%s", c.Value(), v)
 	}
-	req := onlyMsg[views.SilenceRequestMsg](t, send(a, "enter"))
+	req := viewstest.Only[views.SilenceRequestMsg](t, send(a, "enter"))
 	if req.Op != views.OpExtend || req.Silence.ID != "sil-login" || !req.NewEnd.Equal(viewstest.FixedNow.Add(45*time.Minute+4*time.Hour)) {
 		t.Fatalf("request %#v", req)
 	}
@@ -69,13 +69,13 @@ func TestSilenceOnSilencedAlertShowsItsSilence(t *testing.T) {
 	if a.Silenced() == nil || !strings.Contains(ansi.Strip(a.View()), "✕ extend failed: connection refused") {
 		t.Fatalf("failure:\n%s", ansi.Strip(a.View()))
 	}
-	fl := onlyMsg[views.FlashMsg](t, send(a, "e"))
+	fl := viewstest.Only[views.FlashMsg](t, send(a, "e"))
 	if p.Chooser() != nil || !strings.Contains(fl.Text, "waiting for the next refresh") {
 		t.Fatalf("e right after a failure: %q", fl.Text)
 	}
 	a.Update(sampleAlertsMsg())
 	send(a, "e")
-	req = onlyMsg[views.SilenceRequestMsg](t, send(a, "enter"))
+	req = viewstest.Only[views.SilenceRequestMsg](t, send(a, "enter"))
 	// Success closes the panel (the Silences screen flashes the result).
 	a.Update(views.SilenceResultMsg{Request: req, ID: "sil-login", Verified: true})
 	if a.Silenced() != nil || a.Capturing() {
@@ -123,7 +123,7 @@ func TestSilencedPanelUnknownSilence(t *testing.T) {
 	if a.Silenced() == nil || !strings.Contains(v, "sil-login") || !strings.Contains(v, "details are unknown") {
 		t.Fatalf("unknown silence:\n%s", v)
 	}
-	fl := onlyMsg[views.FlashMsg](t, send(a, "e"))
+	fl := viewstest.Only[views.FlashMsg](t, send(a, "e"))
 	if !fl.Error || a.Silenced().Chooser() != nil {
 		t.Fatalf("e on an unknown silence: %q", fl.Text)
 	}
@@ -143,10 +143,10 @@ func TestSilencedPanelSizes(t *testing.T) {
 	a.View()
 	msgs := send(a, "enter")
 	noRequest(t, msgs)
-	if fl := onlyMsg[views.FlashMsg](t, msgs); !strings.Contains(fl.Text, "not on screen") {
+	if fl := viewstest.Only[views.FlashMsg](t, msgs); !strings.Contains(fl.Text, "not on screen") {
 		t.Fatalf("flash %q", fl.Text)
 	}
 	a.SetSize(80, 24)
 	a.View() // the program draws after a resize
-	onlyMsg[views.SilenceRequestMsg](t, send(a, "enter"))
+	viewstest.Only[views.SilenceRequestMsg](t, send(a, "enter"))
 }

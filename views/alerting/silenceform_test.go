@@ -87,7 +87,7 @@ func TestSilenceFormFlow(t *testing.T) {
 			t.Errorf("confirm lacks %q:\n%s", want, v)
 		}
 	}
-	req := onlyMsg[views.SilenceRequestMsg](t, send(a, "enter"))
+	req := viewstest.Only[views.SilenceRequestMsg](t, send(a, "enter"))
 	if req.Op != views.OpCreate || req.Retry || req.Ack {
 		t.Fatalf("request %#v", req)
 	}
@@ -111,7 +111,7 @@ func TestSilenceFormFlow(t *testing.T) {
 	}
 	// Success: the form closes and the flash names the id.
 	_, cmd := a.Update(views.SilenceResultMsg{Request: req, ID: "9f2c", Verified: true})
-	fl := onlyMsg[views.FlashMsg](t, runCmd(cmd))
+	fl := viewstest.Only[views.FlashMsg](t, viewstest.Run(cmd))
 	if fl.Text != "silenced: 9f2c (verified active)" || fl.Error {
 		t.Fatalf("flash %q", fl.Text)
 	}
@@ -124,9 +124,9 @@ func TestSilenceFormNotVerified(t *testing.T) {
 	a := openForm(t, 120, 40)
 	typeText(a, "x")
 	send(a, "enter")
-	req := onlyMsg[views.SilenceRequestMsg](t, send(a, "enter"))
+	req := viewstest.Only[views.SilenceRequestMsg](t, send(a, "enter"))
 	_, cmd := a.Update(views.SilenceResultMsg{Request: req, ID: "9f2c"})
-	if fl := onlyMsg[views.FlashMsg](t, runCmd(cmd)); !strings.Contains(fl.Text, "silenced: 9f2c") || !strings.Contains(fl.Text, "not verified") {
+	if fl := viewstest.Only[views.FlashMsg](t, viewstest.Run(cmd)); !strings.Contains(fl.Text, "silenced: 9f2c") || !strings.Contains(fl.Text, "not verified") {
 		t.Fatalf("flash %q", fl.Text)
 	}
 }
@@ -155,7 +155,7 @@ func TestSilenceFormToggleMatcher(t *testing.T) {
 	send(a, "tab", "tab")
 	typeText(a, "both")
 	send(a, "enter")
-	req := onlyMsg[views.SilenceRequestMsg](t, send(a, "enter"))
+	req := viewstest.Only[views.SilenceRequestMsg](t, send(a, "enter"))
 	if got := strings.Join(matcherStrings(req.Spec.Matchers), " "); got != `alertname="HighErrorRate" job="shop" severity="critical"` {
 		t.Fatalf("matchers %s", got)
 	}
@@ -206,7 +206,7 @@ func TestSilenceFormMatchersAsText(t *testing.T) {
 	send(a, "tab", "tab")
 	typeText(a, "api wide")
 	send(a, "enter")
-	req := onlyMsg[views.SilenceRequestMsg](t, send(a, "enter"))
+	req := viewstest.Only[views.SilenceRequestMsg](t, send(a, "enter"))
 	if got := strings.Join(matcherStrings(req.Spec.Matchers), " "); got != `alertname="HighErrorRate" path=~"/api/.*"` {
 		t.Fatalf("matchers %s", got)
 	}
@@ -343,7 +343,7 @@ func TestSilenceFormDurationPresets(t *testing.T) {
 	send(a, "tab")
 	typeText(a, "ninety")
 	send(a, "enter")
-	req := onlyMsg[views.SilenceRequestMsg](t, send(a, "enter"))
+	req := viewstest.Only[views.SilenceRequestMsg](t, send(a, "enter"))
 	if d := req.Spec.EndsAt.Sub(viewstest.FixedNow); d != 90*time.Minute {
 		t.Fatalf("duration %s", d)
 	}
@@ -405,7 +405,7 @@ func TestSilenceFormEscAsksBeforeDiscarding(t *testing.T) {
 	if a.Form() != nil {
 		t.Fatal("y should discard")
 	}
-	if fl := onlyMsg[views.FlashMsg](t, msgs); !strings.Contains(fl.Text, "discarded") {
+	if fl := viewstest.Only[views.FlashMsg](t, msgs); !strings.Contains(fl.Text, "discarded") {
 		t.Fatalf("flash %q", fl.Text)
 	}
 	// Untouched form: esc closes at once.
@@ -421,7 +421,7 @@ func TestSilenceFormErrorKeepsFormAndRetries(t *testing.T) {
 	f := a.Form()
 	typeText(a, "retry me")
 	send(a, "enter")
-	req := onlyMsg[views.SilenceRequestMsg](t, send(a, "enter"))
+	req := viewstest.Only[views.SilenceRequestMsg](t, send(a, "enter"))
 	amErr := `bad request: silence invalid: invalid label matcher 0: "path" is not valid`
 	a.Update(views.SilenceResultMsg{Request: req, Err: errors.New(amErr)})
 	if a.Form() != f || !f.Confirming() || f.Sending() {
@@ -434,7 +434,7 @@ func TestSilenceFormErrorKeepsFormAndRetries(t *testing.T) {
 	if !strings.Contains(strings.ReplaceAll(v, "\n", " "), "bad request: silence invalid: invalid label matcher 0:") || !strings.Contains(v, "try again") {
 		t.Fatalf("Alertmanager's message not shown verbatim:\n%s", v)
 	}
-	again := onlyMsg[views.SilenceRequestMsg](t, send(a, "enter"))
+	again := viewstest.Only[views.SilenceRequestMsg](t, send(a, "enter"))
 	if !again.Retry || again.Op != views.OpCreate || again.Spec.Comment != "retry me" {
 		t.Fatalf("retry %#v", again)
 	}
@@ -443,7 +443,7 @@ func TestSilenceFormErrorKeepsFormAndRetries(t *testing.T) {
 	}
 	// A result found from the earlier attempt.
 	_, cmd := a.Update(views.SilenceResultMsg{Request: again, ID: "abc", Reused: true, Verified: true})
-	if fl := onlyMsg[views.FlashMsg](t, runCmd(cmd)); !strings.HasPrefix(fl.Text, "silenced: abc (") || !strings.Contains(fl.Text, "earlier attempt") {
+	if fl := viewstest.Only[views.FlashMsg](t, viewstest.Run(cmd)); !strings.HasPrefix(fl.Text, "silenced: abc (") || !strings.Contains(fl.Text, "earlier attempt") {
 		t.Fatalf("flash %q", fl.Text)
 	}
 }
@@ -452,13 +452,13 @@ func TestSilenceFormEscWhileSendingStillReports(t *testing.T) {
 	a := openForm(t, 120, 40)
 	typeText(a, "c")
 	send(a, "enter")
-	req := onlyMsg[views.SilenceRequestMsg](t, send(a, "enter"))
+	req := viewstest.Only[views.SilenceRequestMsg](t, send(a, "enter"))
 	send(a, "esc")
 	if a.Form() != nil {
 		t.Fatal("esc while sending leaves the form")
 	}
 	_, cmd := a.Update(views.SilenceResultMsg{Request: req, ID: "late", Verified: true})
-	if fl := onlyMsg[views.FlashMsg](t, runCmd(cmd)); fl.Text != "silenced: late (verified active)" {
+	if fl := viewstest.Only[views.FlashMsg](t, viewstest.Run(cmd)); fl.Text != "silenced: late (verified active)" {
 		t.Fatalf("flash %q", fl.Text)
 	}
 	// A late answer to the first form, while a second one is sending,
@@ -467,7 +467,7 @@ func TestSilenceFormEscWhileSendingStillReports(t *testing.T) {
 	typeText(a, "second")
 	send(a, "enter", "enter")
 	_, cmd = a.Update(views.SilenceResultMsg{Request: req, ID: "late2", Verified: true})
-	if fl := onlyMsg[views.FlashMsg](t, runCmd(cmd)); fl.Text != "silenced: late2 (verified active)" || a.Form() == nil || !a.Form().Sending() {
+	if fl := viewstest.Only[views.FlashMsg](t, viewstest.Run(cmd)); fl.Text != "silenced: late2 (verified active)" || a.Form() == nil || !a.Form().Sending() {
 		t.Fatalf("flash %q", fl.Text)
 	}
 	// Results of other screens' requests are not the alerts screen's.
@@ -489,7 +489,7 @@ func TestAckPath(t *testing.T) {
 	if !strings.Contains(v, "Ack HighErrorRate with this silence?") || !strings.Contains(v, "ack by oncall@box") || !strings.Contains(v, "15m") {
 		t.Fatalf("ack confirm:\n%s", v)
 	}
-	req := onlyMsg[views.SilenceRequestMsg](t, send(a, "enter"))
+	req := viewstest.Only[views.SilenceRequestMsg](t, send(a, "enter"))
 	if !req.Ack || req.Op != views.OpCreate || req.Spec.Comment != "ack by oncall@box" {
 		t.Fatalf("request %#v", req)
 	}
@@ -504,7 +504,7 @@ func TestAckPath(t *testing.T) {
 		t.Fatalf("the ack hits %d alerts", len(got))
 	}
 	_, cmd := a.Update(views.SilenceResultMsg{Request: req, ID: "ack1", Verified: true})
-	if fl := onlyMsg[views.FlashMsg](t, runCmd(cmd)); !strings.HasPrefix(fl.Text, "silenced: ack1 (verified active)") {
+	if fl := viewstest.Only[views.FlashMsg](t, viewstest.Run(cmd)); !strings.HasPrefix(fl.Text, "silenced: ack1 (verified active)") {
 		t.Fatalf("flash %q", fl.Text)
 	}
 }
@@ -557,9 +557,9 @@ func TestSilenceFormReadOnlyNeverSends(t *testing.T) {
 	if !f.ReviewSeen() {
 		t.Fatal("the review was drawn but does not count as seen")
 	}
-	msgs := runCmd(f.update(viewstest.Key("enter")))
+	msgs := viewstest.Run(f.update(viewstest.Key("enter")))
 	noRequest(t, msgs)
-	fl := onlyMsg[views.FlashMsg](t, msgs)
+	fl := viewstest.Only[views.FlashMsg](t, msgs)
 	if !strings.HasPrefix(fl.Text, "read-only: ") || !fl.Error || f.Sending() {
 		t.Fatalf("flash %q, sending %v", fl.Text, f.Sending())
 	}
@@ -616,9 +616,9 @@ func TestSilenceFormScope(t *testing.T) {
 	if !f.Confirming() || f.ReviewSeen() || len(f.Spec().Matchers) != 5 {
 		t.Fatalf("ctrl+o on the review: confirming %v, seen %v, %s", f.Confirming(), f.ReviewSeen(), query.FormatMatchers(f.Spec().Matchers))
 	}
-	noRequest(t, runCmd(f.update(viewstest.Key("enter"))))
+	noRequest(t, viewstest.Run(f.update(viewstest.Key("enter"))))
 	f.View()
-	req := onlyMsg[views.SilenceRequestMsg](t, runCmd(f.update(viewstest.Key("enter"))))
+	req := viewstest.Only[views.SilenceRequestMsg](t, viewstest.Run(f.update(viewstest.Key("enter"))))
 	if len(req.Spec.Matchers) != 5 {
 		t.Fatalf("sent %s", query.FormatMatchers(req.Spec.Matchers))
 	}
@@ -693,7 +693,7 @@ func TestSilenceFormGolden(t *testing.T) {
 		viewstest.Golden(t, fmt.Sprintf("silenceform-%dx%d", sz[0], sz[1]), ansi.Strip(a.View())+"\n")
 		send(a, "enter")
 		viewstest.Golden(t, fmt.Sprintf("silenceform-confirm-%dx%d", sz[0], sz[1]), ansi.Strip(a.View())+"\n")
-		req := onlyMsg[views.SilenceRequestMsg](t, send(a, "enter"))
+		req := viewstest.Only[views.SilenceRequestMsg](t, send(a, "enter"))
 		a.Update(views.SilenceResultMsg{Request: req, Err: errors.New(`[POST /silences][400] postSilencesBadRequest "silence invalid: start time must be before end time"`)})
 		viewstest.Golden(t, fmt.Sprintf("silenceform-error-%dx%d", sz[0], sz[1]), ansi.Strip(a.View())+"\n")
 	}
@@ -780,7 +780,7 @@ func TestSilenceConfirmNeedsASeenReview(t *testing.T) {
 	a.SetSize(100, 30)
 	noRequest(t, sendUnseen(a, "enter"))
 	a.View()
-	req := onlyMsg[views.SilenceRequestMsg](t, sendUnseen(a, "enter"))
+	req := viewstest.Only[views.SilenceRequestMsg](t, sendUnseen(a, "enter"))
 	if req.Op != views.OpCreate || req.Spec.Comment != "deploy 4711" {
 		t.Fatalf("request %+v", req)
 	}
@@ -793,7 +793,7 @@ func TestSilenceFormSendingShowsElapsed(t *testing.T) {
 	a.ctx.Now = func() time.Time { return now }
 	typeText(a, "hung peer")
 	send(a, "enter")
-	onlyMsg[views.SilenceRequestMsg](t, send(a, "enter"))
+	viewstest.Only[views.SilenceRequestMsg](t, send(a, "enter"))
 	if v := ansi.Strip(a.View()); !strings.Contains(v, "sending… 0s") {
 		t.Fatalf("no elapsed time:\n%s", v)
 	}
@@ -829,7 +829,7 @@ func TestSilenceFormHeldForProtectedName(t *testing.T) {
 	a.ctx.HeldWrite = func() (bool, time.Time) { return held, released }
 	typeText(a, "maintenance")
 	send(a, "enter")
-	onlyMsg[views.SilenceRequestMsg](t, send(a, "enter"))
+	viewstest.Only[views.SilenceRequestMsg](t, send(a, "enter"))
 	held = true
 	now = now.Add(20 * time.Second)
 	v := ansi.Strip(a.View())
@@ -867,7 +867,7 @@ func TestSilenceFormSignedByKey(t *testing.T) {
 	if !strings.Contains(v, "created by Bob Builder  (your key's name)") {
 		t.Fatalf("review:\n%s", v)
 	}
-	req := onlyMsg[views.SilenceRequestMsg](t, runCmd(f.update(viewstest.Key("enter"))))
+	req := viewstest.Only[views.SilenceRequestMsg](t, viewstest.Run(f.update(viewstest.Key("enter"))))
 	if req.Spec.CreatedBy != "Bob Builder" {
 		t.Fatalf("createdBy %q", req.Spec.CreatedBy)
 	}

@@ -10,6 +10,7 @@ import (
 
 	"github.com/vigilterm/vigil/query"
 	"github.com/vigilterm/vigil/views"
+	"github.com/vigilterm/vigil/views/viewstest"
 )
 
 // space marks silences; x then asks once, naming the count, and enter
@@ -49,11 +50,11 @@ func TestSilencesBulkExpire(t *testing.T) {
 		t.Errorf("marks kept after sending: %v", s.Marked())
 	}
 	_, cmd := s.Update(views.SilenceResultMsg{Request: views.SilenceRequestMsg{Op: views.OpExpire, Silence: query.Silence{ID: "sil-login"}}, Verified: true})
-	if msgs := runCmd(cmd); len(msgs) != 0 {
+	if msgs := viewstest.Run(cmd); len(msgs) != 0 {
 		t.Fatalf("a flash before every answer came: %v", msgs)
 	}
 	_, cmd = s.Update(views.SilenceResultMsg{Request: views.SilenceRequestMsg{Op: views.OpExpire, Silence: query.Silence{ID: "sil-evil"}}, Err: errors.New("boom")})
-	fl := onlyMsg[views.FlashMsg](t, runCmd(cmd))
+	fl := viewstest.Only[views.FlashMsg](t, viewstest.Run(cmd))
 	if !fl.Error || !strings.Contains(fl.Text, "expired 1 of 2 silences; failed: sil-evil: boom") {
 		t.Errorf("flash %+v", fl)
 	}
@@ -130,7 +131,7 @@ func TestSilencesNewSilenceFromMatchersAlone(t *testing.T) {
 	if !f.Confirming() {
 		t.Fatalf("not on the review: %v\n%s", f.Errors(), ansi.Strip(s.View()))
 	}
-	req := onlyMsg[views.SilenceRequestMsg](t, send(s, "enter"))
+	req := viewstest.Only[views.SilenceRequestMsg](t, send(s, "enter"))
 	if req.Op != views.OpCreate || query.FormatMatchers(req.Spec.Matchers) != `{alertname="NothingFiring"}` || req.Spec.Comment != "maintenance of nothing" {
 		t.Errorf("request %+v", req)
 	}

@@ -68,7 +68,7 @@ func TestSilencesListAndExpired(t *testing.T) {
 	if batch := lineWith(t, v, "batch"); !strings.Contains(batch, "starts in 10m") || !strings.HasSuffix(strings.TrimRight(batch, " "), "0") {
 		t.Errorf("pending row: %q", batch)
 	}
-	fl := onlyMsg[views.FlashMsg](t, send(s, "E"))
+	fl := viewstest.Only[views.FlashMsg](t, send(s, "E"))
 	if !strings.Contains(fl.Text, "expired") || !s.ShowingExpired() {
 		t.Fatal("E should show expired silences")
 	}
@@ -120,7 +120,7 @@ func TestSilencesExpire(t *testing.T) {
 		t.Fatal("esc should cancel")
 	}
 	send(s, "x")
-	req := onlyMsg[views.SilenceRequestMsg](t, send(s, "enter"))
+	req := viewstest.Only[views.SilenceRequestMsg](t, send(s, "enter"))
 	if req.Op != views.OpExpire || req.Silence.ID != "sil-batch" {
 		t.Fatalf("request %#v", req)
 	}
@@ -128,16 +128,16 @@ func TestSilencesExpire(t *testing.T) {
 		t.Fatal("in-flight request not shown")
 	}
 	// A second x while it is in flight sends nothing.
-	fl := onlyMsg[views.FlashMsg](t, send(s, "x"))
+	fl := viewstest.Only[views.FlashMsg](t, send(s, "x"))
 	if !strings.Contains(fl.Text, "already on its way") {
 		t.Fatalf("flash %q", fl.Text)
 	}
 	_, cmd := s.Update(views.SilenceResultMsg{Request: req, ID: "sil-batch", Verified: true})
-	if fl := onlyMsg[views.FlashMsg](t, runCmd(cmd)); fl.Text != "expired: sil-batch" {
+	if fl := viewstest.Only[views.FlashMsg](t, viewstest.Run(cmd)); fl.Text != "expired: sil-batch" {
 		t.Fatalf("flash %q", fl.Text)
 	}
 	_, cmd = s.Update(views.SilenceResultMsg{Request: req, Err: errors.New("silence not found")})
-	if fl := onlyMsg[views.FlashMsg](t, runCmd(cmd)); !fl.Error || fl.Text != "expire sil-batch failed: silence not found" {
+	if fl := viewstest.Only[views.FlashMsg](t, viewstest.Run(cmd)); !fl.Error || fl.Text != "expire sil-batch failed: silence not found" {
 		t.Fatalf("flash %q", fl.Text)
 	}
 	// An expired silence cannot be expired again.
@@ -159,7 +159,7 @@ func TestSilencesExtend(t *testing.T) {
 	if v := ansi.Strip(s.View()); !strings.Contains(v, "new end 2026-11-24 04:45 UTC") {
 		t.Fatalf("no new end:\n%s", v)
 	}
-	req := onlyMsg[views.SilenceRequestMsg](t, send(s, "enter"))
+	req := viewstest.Only[views.SilenceRequestMsg](t, send(s, "enter"))
 	if req.Op != views.OpExtend || req.Silence.ID != "sil-login" || !req.NewEnd.Equal(viewstest.FixedNow.Add(45*time.Minute+time.Hour)) {
 		t.Fatalf("request %#v", req)
 	}
@@ -180,7 +180,7 @@ func TestSilencesExtend(t *testing.T) {
 		t.Fatalf("↑ to the first preset: %q", s.Extending().Value())
 	}
 	send(s, "down", "down")
-	req = onlyMsg[views.SilenceRequestMsg](t, send(s, "enter"))
+	req = viewstest.Only[views.SilenceRequestMsg](t, send(s, "enter"))
 	if !req.NewEnd.Equal(viewstest.FixedNow.Add(45*time.Minute + 4*time.Hour)) {
 		t.Fatalf("+4h preset: new end %s", req.NewEnd)
 	}
@@ -189,7 +189,7 @@ func TestSilencesExtend(t *testing.T) {
 	selectSilence(t, s, "sil-batch")
 	send(s, "e", "ctrl+u")
 	typeText(s, "30m")
-	req = onlyMsg[views.SilenceRequestMsg](t, send(s, "enter"))
+	req = viewstest.Only[views.SilenceRequestMsg](t, send(s, "enter"))
 	if !req.NewEnd.Equal(viewstest.FixedNow.Add(2*time.Hour + 30*time.Minute)) {
 		t.Fatalf("new end %s", req.NewEnd)
 	}
@@ -213,7 +213,7 @@ func TestSilencesExtend(t *testing.T) {
 	selectSilence(t, s, "sil-old")
 	send(s, "e", "ctrl+u")
 	typeText(s, "2h")
-	req = onlyMsg[views.SilenceRequestMsg](t, send(s, "enter"))
+	req = viewstest.Only[views.SilenceRequestMsg](t, send(s, "enter"))
 	if !req.NewEnd.Equal(viewstest.FixedNow.Add(2 * time.Hour)) {
 		t.Fatalf("ended silence: new end %s", req.NewEnd)
 	}
@@ -223,17 +223,17 @@ func TestSilencesExtendResults(t *testing.T) {
 	s := newTestSilences(t, 120, 30)
 	selectSilence(t, s, "sil-login")
 	send(s, "e")
-	req := onlyMsg[views.SilenceRequestMsg](t, send(s, "enter"))
+	req := viewstest.Only[views.SilenceRequestMsg](t, send(s, "enter"))
 	_, cmd := s.Update(views.SilenceResultMsg{Request: req, ID: "sil-new", Verified: true})
-	if fl := onlyMsg[views.FlashMsg](t, runCmd(cmd)); fl.Text != "extended: new id sil-new replaces sil-login" {
+	if fl := viewstest.Only[views.FlashMsg](t, viewstest.Run(cmd)); fl.Text != "extended: new id sil-new replaces sil-login" {
 		t.Fatalf("flash %q", fl.Text)
 	}
 	_, cmd = s.Update(views.SilenceResultMsg{Request: req, ID: "sil-login", Verified: false})
-	if fl := onlyMsg[views.FlashMsg](t, runCmd(cmd)); !strings.HasPrefix(fl.Text, "extended: sil-login until 2026-11-24 04:45 UTC") || !strings.Contains(fl.Text, "not verified") {
+	if fl := viewstest.Only[views.FlashMsg](t, viewstest.Run(cmd)); !strings.HasPrefix(fl.Text, "extended: sil-login until 2026-11-24 04:45 UTC") || !strings.Contains(fl.Text, "not verified") {
 		t.Fatalf("flash %q", fl.Text)
 	}
 	_, cmd = s.Update(views.SilenceResultMsg{Request: req, Err: errors.New("bad request: " + hostile)})
-	fl := onlyMsg[views.FlashMsg](t, runCmd(cmd))
+	fl := viewstest.Only[views.FlashMsg](t, viewstest.Run(cmd))
 	if !fl.Error || strings.Contains(fl.Text, "\x1b") {
 		t.Fatalf("flash %q", fl.Text)
 	}
@@ -255,13 +255,13 @@ func TestSilencesReadOnly(t *testing.T) {
 	s.SetSize(120, 30)
 	s.Update(sampleAlertsMsg())
 	for _, k := range []string{"x", "e"} {
-		fl := onlyMsg[views.FlashMsg](t, send(s, k))
+		fl := viewstest.Only[views.FlashMsg](t, send(s, k))
 		if !strings.HasPrefix(fl.Text, "read-only: ") || !fl.Error || s.Capturing() {
 			t.Fatalf("%s: %q", k, fl.Text)
 		}
 	}
 	send(s, "enter")
-	if fl := onlyMsg[views.FlashMsg](t, send(s, "x")); !strings.HasPrefix(fl.Text, "read-only: ") {
+	if fl := viewstest.Only[views.FlashMsg](t, send(s, "x")); !strings.HasPrefix(fl.Text, "read-only: ") {
 		t.Fatalf("detail: %q", fl.Text)
 	}
 	for _, b := range append(s.ShortHelp(), flatten(s.FullHelp())...) {
@@ -283,7 +283,7 @@ func TestSilencesDetail(t *testing.T) {
 			t.Errorf("detail lacks %q:\n%s", want, plain)
 		}
 	}
-	onlyMsg[views.CopyMsg](t, send(s, "y"))
+	viewstest.Only[views.CopyMsg](t, send(s, "y"))
 	send(s, "esc")
 	if s.DetailOpen() {
 		t.Fatal("esc should close the detail")
@@ -376,8 +376,8 @@ func TestSilencesForgetsUnansweredRequest(t *testing.T) {
 	s.SetSize(120, 30)
 	s.Update(sampleAlertsMsg())
 	send(s, "x")
-	onlyMsg[views.SilenceRequestMsg](t, send(s, "enter"))
-	onlyMsg[views.FlashMsg](t, send(s, "x")) // still on its way
+	viewstest.Only[views.SilenceRequestMsg](t, send(s, "enter"))
+	viewstest.Only[views.FlashMsg](t, send(s, "x")) // still on its way
 	now = now.Add(time.Minute)
 	s.Update(sampleAlertsMsg())
 	if strings.Contains(ansi.Strip(s.View()), "sending…") {

@@ -17,20 +17,6 @@ import (
 )
 
 // wantsOf runs a command and lists the messages it sends, a batch opened.
-func wantsOf(cmd tea.Cmd) []tea.Msg {
-	if cmd == nil {
-		return nil
-	}
-	msg := cmd()
-	if b, ok := msg.(tea.BatchMsg); ok {
-		var out []tea.Msg
-		for _, c := range b {
-			out = append(out, wantsOf(c)...)
-		}
-		return out
-	}
-	return []tea.Msg{msg}
-}
 
 // The alert detail opened from the timeline shows its rule's findings, the
 // fix and the backtest, as the Alerts screen's does: with the rules check
@@ -54,7 +40,7 @@ func TestTimelineAlertDetailShowsTheRuleBlock(t *testing.T) {
 	backtest := func(tl *Screen, cmd tea.Cmd) {
 		t.Helper()
 		var want *views.BacktestWantMsg
-		for _, m := range wantsOf(cmd) {
+		for _, m := range viewstest.Run(cmd) {
 			if w, ok := m.(views.BacktestWantMsg); ok {
 				want = &w
 			}
