@@ -25,8 +25,8 @@ func testContext(t testing.TB, theme string) *Context {
 }
 
 // testSettings are the settings of vigil's defaults (config.toml), as the
-// root gives them to the screens: ui's TestViewSettingsOfTheDefaults holds
-// the two equal.
+// root gives them to the screens: TestTestSettingsAreTheDefaults
+// (settings_test.go) holds the two equal.
 func testSettings() Settings {
 	return Settings{
 		Context:        "default",

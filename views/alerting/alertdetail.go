@@ -141,7 +141,7 @@ func (d *AlertDetail) clamp() {
 	d.scr.Clamp(d.total, d.height)
 }
 
-// Update implements Component: it scrolls, follows the alert across
+// Update implements views.Component: it scrolls, follows the alert across
 // refreshes, and is done on esc. The keys that act on the alert are the
 // alerts screen's.
 func (d *AlertDetail) Update(msg tea.Msg) (views.Component, tea.Cmd) {
@@ -187,10 +187,10 @@ func (d *AlertDetail) Update(msg tea.Msg) (views.Component, tea.Cmd) {
 	return d, nil
 }
 
-// Capturing implements Component: the global keys still act.
+// Capturing implements views.Component: the global keys still act.
 func (d *AlertDetail) Capturing() bool { return false }
 
-// FullHelp implements Component: the alerts screen's keys apply.
+// FullHelp implements views.Component: the alerts screen's keys apply.
 func (d *AlertDetail) FullHelp() [][]key.Binding { return nil }
 
 func (d *AlertDetail) scroll(msg tea.KeyPressMsg) {

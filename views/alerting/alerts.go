@@ -61,7 +61,7 @@ type Alerts struct {
 	variesByName map[string]map[string]bool
 
 	// rules is the newest rules check: the ⚠ of an alert whose rule has a
-	// finding, and the detail's block (views/rulecheck.go).
+	// finding, and the detail's block (rules.go).
 	rules    *views.RulesCheck
 	rulesErr error // why the newest run failed
 
@@ -110,14 +110,14 @@ func (a *Alerts) createdBy() string {
 	return a.whoami()
 }
 
-// Title implements Screen.
+// Title implements views.Screen.
 func (a *Alerts) Title() string { return "Alerts" }
 
-// Capturing implements Screen: the filter prompt and the silence form own
+// Capturing implements views.Screen: the filter prompt and the silence form own
 // the keyboard.
 func (a *Alerts) Capturing() bool { return a.list.Prompt.IsOpen() || a.stack.Capturing() }
 
-// SetSize implements Screen.
+// SetSize implements views.Screen.
 func (a *Alerts) SetSize(w, h int) {
 	a.width, a.height = max(w, 0), max(h, 0)
 	a.layout()
@@ -180,7 +180,7 @@ type alertsData struct {
 	ackErr   error // why acks kept until resolved are unknown (ackuntil.go)
 }
 
-// Update implements Screen.
+// Update implements views.Screen.
 func (a *Alerts) Update(msg tea.Msg) (views.Component, tea.Cmd) {
 	switch msg := msg.(type) {
 	case views.SourcesMsg:
@@ -512,7 +512,7 @@ func (a *Alerts) handleKey(msg tea.KeyPressMsg) tea.Cmd {
 	return nil
 }
 
-// Notes implements Screen.
+// Notes implements views.Screen.
 func (a *Alerts) Notes() []string {
 	label := a.ctx.Settings.EndpointLabel
 	k, key := a.ctx.Keys, widget.Key

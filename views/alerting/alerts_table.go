@@ -297,7 +297,7 @@ func (a *Alerts) noAlertRules() bool {
 	return true
 }
 
-// View implements Screen. Only the visible rows are rendered.
+// View implements views.Screen. Only the visible rows are rendered.
 func (a *Alerts) View() string {
 	if a.width <= 0 || a.height <= 0 {
 		return ""

@@ -21,7 +21,7 @@ func silenceFormKeys(ctx *views.Context) []key.Binding {
 // quit could lose.
 type noWork struct{}
 
-// UnsentWork implements Component: nothing.
+// UnsentWork implements views.Component: nothing.
 func (noWork) UnsentWork() string { return "" }
 
 // The components of the alerting screens, checked against the contract.

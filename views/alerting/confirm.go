@@ -26,7 +26,7 @@ func newConfirm(ctx *views.Context, ask string, yes func() tea.Cmd) *confirmQues
 	return &confirmQuestion{ctx: ctx, ask: ask, yes: yes}
 }
 
-// Update implements Component.
+// Update implements views.Component.
 func (q *confirmQuestion) Update(msg tea.Msg) (views.Component, tea.Cmd) {
 	if kp, ok := msg.(tea.KeyPressMsg); ok {
 		switch {
@@ -39,21 +39,21 @@ func (q *confirmQuestion) Update(msg tea.Msg) (views.Component, tea.Cmd) {
 	return q, nil
 }
 
-// SetSize implements Component.
+// SetSize implements views.Component.
 func (q *confirmQuestion) SetSize(w, _ int) { q.width = w }
 
-// Capturing implements Component: the question owns the keyboard.
+// Capturing implements views.Component: the question owns the keyboard.
 func (q *confirmQuestion) Capturing() bool { return true }
 
-// ShortHelp implements Component.
+// ShortHelp implements views.Component.
 func (q *confirmQuestion) ShortHelp() []key.Binding {
 	return []key.Binding{q.ctx.Keys.Apply, q.ctx.Keys.Cancel}
 }
 
-// FullHelp implements Component.
+// FullHelp implements views.Component.
 func (q *confirmQuestion) FullHelp() [][]key.Binding { return [][]key.Binding{q.ShortHelp()} }
 
-// View implements Component: the question wrapped to the width.
+// View implements views.Component: the question wrapped to the width.
 func (q *confirmQuestion) View() string {
 	k := q.ctx.Keys
 	ask := q.ask + "? " + widget.Key(k.Apply) + " confirms, " + widget.Key(k.Cancel) + " cancels"

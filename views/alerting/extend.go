@@ -88,7 +88,7 @@ func (c *ExtendChooser) Request() views.SilenceRequestMsg {
 	return views.SilenceRequestMsg{Op: views.OpExtend, Silence: c.si, NewEnd: end}
 }
 
-// Update implements Component: a key or a paste (which cannot confirm).
+// Update implements views.Component: a key or a paste (which cannot confirm).
 // Enter on a valid duration sends the request; it and esc close the
 // chooser.
 func (c *ExtendChooser) Update(msg tea.Msg) (views.Component, tea.Cmd) {
@@ -119,22 +119,22 @@ func (c *ExtendChooser) Update(msg tea.Msg) (views.Component, tea.Cmd) {
 	return c, cmd
 }
 
-// SetSize implements Component: the chooser draws in lines of w cells.
+// SetSize implements views.Component: the chooser draws in lines of w cells.
 func (c *ExtendChooser) SetSize(w, _ int) { c.width = w }
 
-// View implements Component.
+// View implements views.Component.
 func (c *ExtendChooser) View() string { return strings.Join(c.Lines(c.width), "\n") }
 
-// Capturing implements Component: the chooser owns the keyboard.
+// Capturing implements views.Component: the chooser owns the keyboard.
 func (c *ExtendChooser) Capturing() bool { return true }
 
-// ShortHelp implements Component.
+// ShortHelp implements views.Component.
 func (c *ExtendChooser) ShortHelp() []key.Binding {
 	k := c.ctx.Keys
 	return []key.Binding{k.Apply, k.PresetPrev, k.PresetNext, k.Cancel}
 }
 
-// FullHelp implements Component.
+// FullHelp implements views.Component.
 func (c *ExtendChooser) FullHelp() [][]key.Binding { return [][]key.Binding{c.ShortHelp()} }
 
 func (c *ExtendChooser) step(d int) {

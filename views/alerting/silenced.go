@@ -121,7 +121,7 @@ func (p *SilencedPanel) IsFor(msg views.SilenceResultMsg) bool {
 	return p.sending && r.Op == views.OpExtend && r.Silence.ID == p.sent.Silence.ID && r.NewEnd.Equal(p.sent.NewEnd)
 }
 
-// Update implements Component: a key, a paste, the answer to the extend
+// Update implements views.Component: a key, a paste, the answer to the extend
 // or a refresh. Once left it is done, or, left with s again, the silence
 // form takes its place.
 func (p *SilencedPanel) Update(msg tea.Msg) (views.Component, tea.Cmd) {
@@ -147,7 +147,7 @@ func (p *SilencedPanel) Update(msg tea.Msg) (views.Component, tea.Cmd) {
 	return nil, cmd
 }
 
-// Capturing implements Component: the panel owns the keyboard.
+// Capturing implements views.Component: the panel owns the keyboard.
 func (p *SilencedPanel) Capturing() bool { return true }
 
 // sendExtend is the chooser's enter: one extend at a time, never in

@@ -37,7 +37,7 @@ func newSilenceDetail(ctx *views.Context, si query.Silence, alerts []query.Alert
 	return &silenceDetail{ScrollPage: views.NewScrollPage(ctx), ctx: ctx, si: si, alerts: alerts}
 }
 
-// Update implements Component: it scrolls, follows refreshes and is done
+// Update implements views.Component: it scrolls, follows refreshes and is done
 // on esc.
 func (d *silenceDetail) Update(msg tea.Msg) (views.Component, tea.Cmd) {
 	switch msg := msg.(type) {
@@ -51,19 +51,19 @@ func (d *silenceDetail) Update(msg tea.Msg) (views.Component, tea.Cmd) {
 	return d, nil
 }
 
-// ShortHelp implements Component.
+// ShortHelp implements views.Component.
 func (d *silenceDetail) ShortHelp() []key.Binding {
 	k := d.ctx.Keys
 	return []key.Binding{k.Back, k.Expire, k.Extend, k.Copy}
 }
 
-// FullHelp implements Component.
+// FullHelp implements views.Component.
 func (d *silenceDetail) FullHelp() [][]key.Binding {
 	k := d.ctx.Keys
 	return [][]key.Binding{append([]key.Binding{k.Back}, k.Navigation()...), d.ShortHelp()[1:]}
 }
 
-// View implements Component: the lines from the offset that fit.
+// View implements views.Component: the lines from the offset that fit.
 func (d *silenceDetail) View() string {
 	return d.Window(d.lines())
 }

@@ -399,7 +399,7 @@ func (f *SilenceForm) setFocus(fl formField) {
 // typing reports whether keys go into a text input.
 func (f *SilenceForm) typing() bool { return f.focus != fieldMatchers || f.textMode }
 
-// Update implements Component: a key, a paste, Alertmanager's answer or
+// Update implements views.Component: a key, a paste, Alertmanager's answer or
 // a refresh of the alerts. The form is done once closed.
 func (f *SilenceForm) Update(msg tea.Msg) (views.Component, tea.Cmd) {
 	if m, ok := msg.(alertsData); ok {
@@ -414,10 +414,10 @@ func (f *SilenceForm) Update(msg tea.Msg) (views.Component, tea.Cmd) {
 	return f, cmd
 }
 
-// Capturing implements Component: the form owns the keyboard.
+// Capturing implements views.Component: the form owns the keyboard.
 func (f *SilenceForm) Capturing() bool { return true }
 
-// UnsentWork implements Component: the silence typed, once something was.
+// UnsentWork implements views.Component: the silence typed, once something was.
 func (f *SilenceForm) UnsentWork() string {
 	if !f.Dirty() {
 		return ""

@@ -63,7 +63,7 @@ type Silences struct {
 	matchW, byW, commentW, endsW, countW, stateW int
 }
 
-// UnsentWork implements Screen: the silence being typed in the form
+// UnsentWork implements views.Screen: the silence being typed in the form
 // opened here.
 func (s *Silences) UnsentWork() string { return s.form.UnsentWork() }
 
@@ -75,10 +75,10 @@ func NewSilences(ctx *views.Context, opts ...views.Option) *Silences {
 	return s
 }
 
-// Title implements Screen.
+// Title implements views.Screen.
 func (s *Silences) Title() string { return "Silences" }
 
-// Capturing implements Screen: the filter prompt, the expire question and
+// Capturing implements views.Screen: the filter prompt, the expire question and
 // the extend prompt own the keyboard.
 func (s *Silences) Capturing() bool {
 	return s.list.Prompt.IsOpen() || s.ask.Capturing() || s.form.Capturing()
@@ -99,7 +99,7 @@ func (s *Silences) Selected() (query.Silence, bool) { return s.list.Selected() }
 // ShowingExpired reports whether expired silences are listed.
 func (s *Silences) ShowingExpired() bool { return s.showExpired }
 
-// SetSize implements Screen and decides which columns fit.
+// SetSize implements views.Screen and decides which columns fit.
 func (s *Silences) SetSize(w, h int) {
 	s.width, s.height = max(w, 0), max(h, 0)
 	s.layout()
@@ -143,7 +143,7 @@ func (s *Silences) layout() {
 	}
 }
 
-// Update implements Screen.
+// Update implements views.Screen.
 func (s *Silences) Update(msg tea.Msg) (views.Component, tea.Cmd) {
 	switch msg := msg.(type) {
 	case views.SourcesMsg:
@@ -438,7 +438,7 @@ func (s *Silences) startExtend() tea.Cmd {
 	return cmd
 }
 
-// Notes implements Screen.
+// Notes implements views.Screen.
 func (s *Silences) Notes() []string {
 	k, key := s.ctx.Keys, widget.Key
 	return []string{

@@ -61,7 +61,7 @@ func (s *Silences) statusLines() []string {
 	return lines
 }
 
-// View implements Screen. Only the visible rows are rendered.
+// View implements views.Screen. Only the visible rows are rendered.
 func (s *Silences) View() string {
 	if s.width <= 0 || s.height <= 0 {
 		return ""

@@ -84,13 +84,13 @@ func New(ctx *views.Context, d *grafana.Dashboard) *Screen {
 	return db
 }
 
-// Title implements Screen.
+// Title implements views.Screen.
 func (db *Screen) Title() string { return "Dashboard · " + text.Sanitize(db.d.Title) }
 
 // UnsentWork implements views.Component: nothing is typed here.
 func (db *Screen) UnsentWork() string { return "" }
 
-// Capturing implements Component: the variable picker owns the keyboard.
+// Capturing implements views.Component: the variable picker owns the keyboard.
 func (db *Screen) Capturing() bool { return db.picker != nil }
 
 // Range is the time range the panels show.
@@ -124,7 +124,7 @@ func (db *Screen) Visible() ([]int, map[int]int) {
 	return out, points
 }
 
-// SetSize implements Component and lays out the grid.
+// SetSize implements views.Component and lays out the grid.
 func (db *Screen) SetSize(w, h int) {
 	db.width, db.height = max(w, 0), max(h-1, 0) // a line for the variables
 	db.relayout()
@@ -296,7 +296,7 @@ func (db *Screen) grids() []grafana.GridPos {
 	return out
 }
 
-// Update implements Component.
+// Update implements views.Component.
 func (db *Screen) Update(msg tea.Msg) (views.Component, tea.Cmd) {
 	switch msg := msg.(type) {
 	case DataMsg:
@@ -425,7 +425,7 @@ func (db *Screen) stepRange(by int) {
 	db.rng = dashboardRanges[min(max(i, 0), len(dashboardRanges)-1)]
 }
 
-// View implements Component.
+// View implements views.Component.
 func (db *Screen) View() string {
 	if db.width <= 0 || db.height <= 0 {
 		return ""
@@ -535,7 +535,7 @@ func (db *Screen) FullHelp() [][]key.Binding {
 	return [][]key.Binding{{k.Up, k.Down, k.PageUp, k.PageDown, k.Top, k.Bottom}, {db.next, db.prev, k.Open, k.Back, db.pick, k.RangeShorter, k.RangeLonger}}
 }
 
-// Notes implements Screen.
+// Notes implements views.Screen.
 func (db *Screen) Notes() []string {
 	return []string{
 		"A Grafana dashboard read from " + text.Sanitize(db.d.Source) + ": → (or l) focuses the next panel, ← the previous, enter shows it full screen, [ and ] change the range of every panel, v chooses the variables' values.",

@@ -243,7 +243,7 @@ func (r *Report) writeAlertsText(b *strings.Builder) {
 	if r.AlertsSource != "" {
 		fmt.Fprintf(b, "%s: Prometheus's own alerts\n", text.Sanitize(r.AlertsSource))
 	}
-	ls := reportAlertLabels(r.Alerts, r.EndpointLabel) // alerts.go
+	ls := reportAlertLabels(r.Alerts, r.EndpointLabel)
 	for i, a := range r.Alerts {
 		fmt.Fprintf(b, "%-9s %-9s %s %s— %s", text.Sanitize(a.Severity), a.State, text.Sanitize(a.Name), ls[i], reportHeadline(a))
 		if a.RunbookURL != "" {

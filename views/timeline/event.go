@@ -30,7 +30,7 @@ func newEventDetail(ctx *views.Context, e query.Event, notice string) *eventDeta
 // UnsentWork implements views.Component: nothing is typed here.
 func (d *eventDetail) UnsentWork() string { return "" }
 
-// Update implements Component: it scrolls and is done on esc.
+// Update implements views.Component: it scrolls and is done on esc.
 func (d *eventDetail) Update(msg tea.Msg) (views.Component, tea.Cmd) {
 	if kp, ok := msg.(tea.KeyPressMsg); ok && d.Key(kp, len(d.lines())) {
 		return nil, nil
@@ -38,15 +38,15 @@ func (d *eventDetail) Update(msg tea.Msg) (views.Component, tea.Cmd) {
 	return d, nil
 }
 
-// ShortHelp implements Component.
+// ShortHelp implements views.Component.
 func (d *eventDetail) ShortHelp() []key.Binding { return []key.Binding{d.ctx.Keys.Back} }
 
-// FullHelp implements Component.
+// FullHelp implements views.Component.
 func (d *eventDetail) FullHelp() [][]key.Binding {
 	return [][]key.Binding{append([]key.Binding{d.ctx.Keys.Back}, d.ctx.Keys.Navigation()...)}
 }
 
-// View implements Component.
+// View implements views.Component.
 func (d *eventDetail) View() string {
 	return d.Window(d.lines())
 }

@@ -231,7 +231,7 @@ func TestTimelineEnterOpensTheRelatedView(t *testing.T) {
 
 	selectKind(query.EventSilenceCreated)
 	pressTL(tl, "enter")
-	if _, ok := tl.detail.Top().(*eventDetail); ok || !strings.Contains(ansi.Strip(tl.View()), "Silence s-1") {
+	if got := fmt.Sprintf("%T", tl.detail.Top()); got != "*alerting.silenceDetail" || !strings.Contains(ansi.Strip(tl.View()), "Silence s-1") {
 		t.Fatalf("silence event opened %T:\n%s", tl.detail.Top(), ansi.Strip(tl.View()))
 	}
 	back(query.EventSilenceCreated)

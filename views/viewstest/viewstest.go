@@ -122,20 +122,14 @@ func Fits(t testing.TB, v string, w, h int) {
 	}
 }
 
-// The -update flag rewrites the golden files. views' own tests define it
-// too, in a test binary that may link this package.
-func init() {
-	if flag.Lookup("update") == nil {
-		flag.Bool("update", false, "rewrite the golden files")
-	}
-}
+var update = flag.Bool("update", false, "rewrite the golden files")
 
 // Golden compares got with testdata/NAME.golden, which go test -update
 // writes.
 func Golden(t testing.TB, name, got string) {
 	t.Helper()
 	p := filepath.Join("testdata", name+".golden")
-	if f := flag.Lookup("update"); f != nil && f.Value.String() == "true" {
+	if *update {
 		if err := os.MkdirAll("testdata", 0o755); err != nil {
 			t.Fatal(err)
 		}
