@@ -27,12 +27,21 @@ type ServeConfig struct {
 	WriteTimeout Duration `toml:"write_timeout"`
 	// MetricsListen is the address of the server's own /metrics; empty: none.
 	MetricsListen string `toml:"metrics_listen"`
+	// PromptMaxSeriesSteps is the most a PromQL prompt query may cost, in
+	// series-steps (query.EstimateCost): one above it is not sent.
+	PromptMaxSeriesSteps int64 `toml:"prompt_max_series_steps"`
 }
+
+// DefaultPromptMaxSeriesSteps is serve.prompt_max_series_steps's default: a
+// graph of 240 points over 4,000 series, or a query of a 10,000-step
+// subquery over 100.
+const DefaultPromptMaxSeriesSteps = 1_000_000
 
 // defaultServe is [serve]'s built-in defaults, as in config.toml.
 func defaultServe() ServeConfig {
 	return ServeConfig{Listen: ":2222", MaxSessions: 32, MaxPerKey: 4,
-		IdleTimeout: Duration(time.Hour), WriteTimeout: Duration(10 * time.Second)}
+		IdleTimeout: Duration(time.Hour), WriteTimeout: Duration(10 * time.Second),
+		PromptMaxSeriesSteps: DefaultPromptMaxSeriesSteps}
 }
 
 // ValidateServe checks [serve] for vigil serve; the other commands ignore it.
@@ -55,6 +64,9 @@ func (c *Config) ValidateServe() error {
 	}
 	if s.WriteTimeout.D() < time.Second {
 		return c.fail("serve.write_timeout", "%s is below the minimum of 1s", s.WriteTimeout.D())
+	}
+	if s.PromptMaxSeriesSteps < 1 {
+		return c.fail("serve.prompt_max_series_steps", "must be at least 1")
 	}
 	if s.MetricsListen != "" {
 		if _, _, err := net.SplitHostPort(s.MetricsListen); err != nil {

@@ -16,6 +16,7 @@ func TestValidateServeNamesTheKey(t *testing.T) {
 		{`[serve]` + "\n" + `authorized_keys = "k"` + "\n" + `idle_timeout = "10ms"`, `serve.idle_timeout: 10ms is below the minimum of 1s`},
 		{`[serve]` + "\n" + `authorized_keys = "k"` + "\n" + `write_timeout = "0s"`, `serve.write_timeout: 0s is below the minimum of 1s`},
 		{`[serve]` + "\n" + `authorized_keys = "k"` + "\n" + `metrics_listen = "nope"`, `serve.metrics_listen: "nope" is not host:port or :port`},
+		{`[serve]` + "\n" + `authorized_keys = "k"` + "\n" + `prompt_max_series_steps = 0`, `serve.prompt_max_series_steps: must be at least 1`},
 	}
 	for _, c := range cases {
 		cfg, err := Parse([]byte(c.toml), "vigil.toml")

@@ -76,15 +76,21 @@ func loggedQueries(t *testing.T, path string, offset int64) []loggedQuery {
 	return out
 }
 
+// heavyOnes are the heavy queries among qs: the prompt's count of their
+// series before they are sent (label_replace(count(...))) is not one.
 func heavyOnes(qs []loggedQuery) []loggedQuery {
 	var out []loggedQuery
 	for _, q := range qs {
-		if strings.Contains(q.expr, heavyMarker) {
+		if strings.Contains(q.expr, heavyMarker) && !isCostCount(q.expr) {
 			out = append(out, q)
 		}
 	}
 	return out
 }
+
+// isCostCount is whether expr is the prompt's count of a query's series
+// (query.SeriesCountQuery).
+func isCostCount(expr string) bool { return strings.HasPrefix(expr, "label_replace(count(") }
 
 // mostAtOnce is the most queries of qs that ran in Prometheus at the
 // same time.
@@ -145,6 +151,11 @@ func (s *served) promptCount(person, result string) int {
 // is bounded in Prometheus by the timeout; past four in a row a person
 // reads that the rate is spent; and the third console's overview keeps
 // refreshing. The cost shows in /metrics by person.
+//
+// The heavy query costs 5,000,000 series-steps, above the default
+// serve.prompt_max_series_steps: this test raises the limit, so that the
+// queries run and the budget's other limits are what holds them
+// (TestE2EServePromptCost keeps the default).
 func TestE2EServePromptBudget(t *testing.T) {
 	stack := demotest.Start(t, demo.StackOptions{App: demo.AppOptions{Seed: 7}, QueryLog: true})
 	dir, keysFile, keys := serveTeam(t)
@@ -152,7 +163,9 @@ func TestE2EServePromptBudget(t *testing.T) {
 	data, err := os.ReadFile(keysFile)
 	must(t, err)
 	must(t, os.WriteFile(keysFile, append(data, []byte(authorizedLine(t, keys["dan"], "", "dan")+"\n")...), 0o600))
-	srv := startServe(t, t.TempDir(), keysFile, consoleArgs(stack)...)
+	cfgPath := filepath.Join(t.TempDir(), "config.toml")
+	must(t, os.WriteFile(cfgPath, []byte("[serve]\nprompt_max_series_steps = 1000000000000\n"), 0o600))
+	srv := startServe(t, t.TempDir(), keysFile, consoleArgs(stack, "--config", cfgPath)...)
 	kh := filepath.Join(dir, "known_hosts")
 	bob := srv.connect(120, 30, keys["bob"], kh, false)
 	bob.waitText(40*time.Second, "● live", "/api/checkout")
@@ -290,4 +303,136 @@ func maxTime(a, b time.Time) time.Time {
 		return b
 	}
 	return a
+}
+
+// heavyWindow is how long the heavy query runs in Prometheus on this
+// machine, at the most (TestE2EServePromptBudget logs it).
+const heavyWindow = 5 * time.Second
+
+// admittedQuery is the heavy query at a tenth of its steps (1,000, every
+// 10ms of the last ten seconds): some 500,000 series-steps, within the
+// default serve.prompt_max_series_steps, so it runs.
+const admittedQuery = `max(max_over_time(histogram_quantile(0.99, flask_http_request_duration_seconds_bucket{job!="` + heavyMarker + `"})[10s:10ms]))`
+
+// Two viewers send the heavy query at once with the default cost limit:
+// each is told its cost and that it was not sent, Prometheus's query log
+// has none of it (only the one count() of its series each), and the third
+// console's overview queries stay within twice their idle evaluation
+// time. A query within the limit runs, and what it costs the overview is
+// logged. The refusals are counted in /metrics.
+func TestE2EServePromptCost(t *testing.T) {
+	stack := demotest.Start(t, demo.StackOptions{App: demo.AppOptions{Seed: 7}, QueryLog: true})
+	dir, keysFile, keys := serveTeam(t)
+	keys["dan"] = sshKey(t, dir, "dan")
+	data, err := os.ReadFile(keysFile)
+	must(t, err)
+	must(t, os.WriteFile(keysFile, append(data, []byte(authorizedLine(t, keys["dan"], "", "dan")+"\n")...), 0o600))
+	srv := startServe(t, t.TempDir(), keysFile, consoleArgs(stack)...)
+	kh := filepath.Join(dir, "known_hosts")
+	bob := srv.connect(120, 30, keys["bob"], kh, false)
+	bob.waitText(40*time.Second, "● live", "/api/checkout")
+	ann := srv.connect(200, 30, keys["ann"], kh, false)
+	ann.waitText(40*time.Second, "● live")
+	dan := srv.connect(200, 30, keys["dan"], kh, false)
+	dan.waitText(40*time.Second, "● live")
+	logPath := stack.QueryLogPath()
+
+	idleFrom := demotest.QueryLogSize(t, logPath)
+	demoWait(t, 90*time.Second, func() bool { _, n := overviewEval(loggedQueries(t, logPath, idleFrom)); return n >= 60 })
+	idle, nIdle := overviewEval(loggedQueries(t, logPath, idleFrom))
+
+	for _, p := range []*pane{ann, dan} {
+		p.keys(":")
+		p.waitText(10*time.Second, "enter run")
+		p.typeText(heavyQuery)
+		p.waitText(20*time.Second, "[10s:1ms]))")
+	}
+	loadFrom := demotest.QueryLogSize(t, logPath)
+	sent := time.Now()
+	ann.keys("Enter")
+	dan.keys("Enter")
+	refusal := "query not run: it would evaluate about"
+	for _, p := range []*pane{ann, dan} {
+		s := p.waitFor("the heavy query refused for its cost, or answered", 60*time.Second, func(s string) bool {
+			return strings.Contains(s, "query not run") || strings.Contains(s, "series · sorted") || strings.Contains(s, "✕")
+		})
+		if !strings.Contains(s, refusal) || !strings.Contains(s, "series-steps") {
+			t.Errorf("the heavy query is not refused for its cost:\n%s", s)
+		}
+		if p == ann {
+			for _, l := range lines(s) {
+				if strings.Contains(l, "query not run") {
+					t.Logf("on ann's screen: %s", strings.TrimSpace(l))
+				}
+			}
+		}
+	}
+	// The overview's queries that ended in the seconds the heavy ones
+	// would have run (3 to 5 s each, TestE2EServePromptBudget).
+	window := sent.Add(heavyWindow)
+	demoWait(t, 60*time.Second, func() bool {
+		qs := loggedQueries(t, logPath, loadFrom)
+		return len(qs) > 0 && qs[len(qs)-1].end.After(window)
+	})
+	qs := loggedQueries(t, logPath, loadFrom)
+	if h := heavyOnes(qs); len(h) != 0 {
+		t.Errorf("Prometheus ran %d refused heavy queries: %q", len(h), h[0].expr)
+	}
+	counts := 0
+	for _, q := range qs {
+		if isCostCount(q.expr) {
+			counts++
+		}
+	}
+	if counts != 2 {
+		t.Errorf("Prometheus logged %d counts of the heavy query's series, want one a person", counts)
+	}
+	var inWindow []loggedQuery
+	for _, q := range qs {
+		if q.end.Before(window) {
+			inWindow = append(inWindow, q)
+		}
+	}
+	after, nAfter := overviewEval(inWindow)
+	t.Logf("overview queries: idle %s mean over %d; in the %s after two heavy queries were refused for their cost %s mean over %d (%.2f×)",
+		idle, nIdle, heavyWindow, after, nAfter, float64(after)/float64(max(idle, time.Microsecond)))
+	if nAfter == 0 {
+		t.Errorf("no overview query ended in the %s after the refusals", heavyWindow)
+	}
+	if after > 2*idle {
+		t.Errorf("the overview's queries took %s after the refusals, more than twice their idle %s", after, idle)
+	}
+	for _, who := range []string{"ann", "dan"} {
+		if n := srv.promptCount(who, "refused_cost"); n != 1 {
+			t.Errorf("%s's refused_cost queries in /metrics: %d, want 1", who, n)
+		}
+	}
+
+	// Within the limit, the query runs. What it costs the overview is
+	// logged, not held: it takes a core while it runs.
+	ann.keys("C-u")
+	ann.typeText(admittedQuery)
+	ann.waitText(20*time.Second, "[10s:10ms]))")
+	runFrom := demotest.QueryLogSize(t, logPath)
+	ann.keys("Enter")
+	// The refusal above stays on screen until the answer replaces it.
+	ann.waitText(60*time.Second, "1 series · sorted")
+	demoWait(t, 60*time.Second, func() bool { return len(heavyOnes(loggedQueries(t, logPath, runFrom))) == 1 })
+	qs = loggedQueries(t, logPath, runFrom)
+	h := heavyOnes(qs)[0]
+	var during []loggedQuery
+	for _, q := range qs {
+		if !strings.Contains(q.expr, heavyMarker) && q.end.After(h.start) && q.end.Before(h.end) {
+			during = append(during, q)
+		}
+	}
+	if loaded, nLoaded := overviewEval(during); nLoaded > 0 {
+		t.Logf("a query within the limit ran %s in Prometheus; the overview's queries meanwhile %s mean over %d (%.2f× idle)",
+			h.eval.Round(time.Millisecond), loaded, nLoaded, float64(loaded)/float64(max(idle, time.Microsecond)))
+	} else {
+		t.Logf("a query within the limit ran %s in Prometheus; no overview query ended meanwhile", h.eval.Round(time.Millisecond))
+	}
+	if n := srv.promptCount("ann", "ok"); n != 1 {
+		t.Errorf("ann's ok queries in /metrics: %d, want 1", n)
+	}
 }

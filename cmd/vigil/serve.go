@@ -507,7 +507,7 @@ func (s *server) console(ss *session, getenv func(string) string) (tea.Model, er
 			if err != nil {
 				return nil, err
 			}
-			return budgetQuerier{q: pq, b: s.budget, person: p.Name}, nil
+			return budgetQuerier{q: pq, b: s.budget, person: p.Name, maxCost: s.serve.PromptMaxSeriesSteps}, nil
 		}}
 	m, err := s.contexts[s.active].model(getenv, s.log, w)
 	if err != nil {

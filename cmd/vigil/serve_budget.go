@@ -2,6 +2,7 @@ package main
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"sync"
 	"time"
@@ -20,7 +21,9 @@ import (
 // after that, each evaluated by Prometheus for at most promptTimeout (its
 // timeout parameter). All people together run at most promptMaxRunningAll
 // at once, so that the prompt never takes more of Prometheus than the
-// consoles' own refreshes leave.
+// consoles' own refreshes leave. Before it is sent, a query's cost is
+// estimated (query.EstimateCost), and one above serve.prompt_max_series_steps
+// is not sent.
 const (
 	promptMaxRunning    = 2
 	promptMaxRunningAll = 2
@@ -50,7 +53,7 @@ type personBudget struct {
 func newPromptBudget(reg prometheus.Registerer) *promptBudget {
 	b := &promptBudget{people: map[string]*personBudget{}, now: time.Now,
 		queries: prometheus.NewCounterVec(prometheus.CounterOpts{Name: "vigil_serve_prompt_queries_total",
-			Help: "PromQL prompt queries by person and result: ok, failed, refused_running (too many at once), refused_rate (too many a minute)."},
+			Help: "PromQL prompt queries by person and result: ok, failed, refused_running (too many at once), refused_rate (too many a minute), refused_cost (above serve.prompt_max_series_steps, or a cost that cannot be estimated)."},
 			[]string{"person", "result"}),
 		seconds: prometheus.NewCounterVec(prometheus.CounterOpts{Name: "vigil_serve_prompt_query_seconds_total",
 			Help: "Seconds the PromQL prompt's queries took, by person: what the person's ad-hoc queries cost Prometheus."},
@@ -99,7 +102,11 @@ func (b *promptBudget) admit(person string) (release func(took time.Duration, er
 			b.inflight.WithLabelValues(person).Dec()
 			b.mu.Unlock()
 			result := "ok"
-			if err != nil {
+			var refused costRefusal
+			switch {
+			case errors.As(err, &refused):
+				result = "refused_cost"
+			case err != nil:
 				result = "failed"
 			}
 			b.queries.WithLabelValues(person, result).Inc()
@@ -108,12 +115,33 @@ func (b *promptBudget) admit(person string) (release func(took time.Duration, er
 	}, nil
 }
 
+// costRefusal is a query not sent for its cost.
+type costRefusal struct{ msg string }
+
+func (e costRefusal) Error() string { return e.msg }
+
 // budgetQuerier is the prompt's querier of one person: each query is
-// admitted by the budget, then sent with the prompt's timeout.
+// admitted by the budget, its cost estimated, then sent with the prompt's
+// timeout.
 type budgetQuerier struct {
-	q      query.Querier
-	b      *promptBudget
-	person string
+	q       query.Querier
+	b       *promptBudget
+	person  string
+	maxCost int64 // serve.prompt_max_series_steps
+}
+
+// checkCost refuses a query above the cost limit, or whose cost cannot be
+// estimated, before it is sent.
+func (q budgetQuerier) checkCost(ctx context.Context, expr string, points int64, at time.Time) error {
+	c, err := query.EstimateCost(ctx, q.q, expr, points, at)
+	if err != nil {
+		return costRefusal{"query not run: its cost cannot be estimated (vigil serve): " + err.Error()}
+	}
+	if c.SeriesSteps > q.maxCost {
+		return costRefusal{fmt.Sprintf("query not run: it would evaluate %s, above the %s a prompt query may cost (vigil serve, serve.prompt_max_series_steps); shorten its range or coarsen its subquery's step",
+			c, query.CountText(q.maxCost))}
+	}
+	return nil
 }
 
 func (q budgetQuerier) Query(ctx context.Context, expr string, at time.Time) (model.Value, v1.Warnings, error) {
@@ -122,6 +150,10 @@ func (q budgetQuerier) Query(ctx context.Context, expr string, at time.Time) (mo
 		return nil, nil, err
 	}
 	start := time.Now()
+	if err := q.checkCost(ctx, expr, 1, at); err != nil {
+		release(time.Since(start), err)
+		return nil, nil, err
+	}
 	v, w, err := q.q.Query(ctx, expr, at)
 	release(time.Since(start), err)
 	return v, w, err
@@ -133,6 +165,10 @@ func (q budgetQuerier) QueryRange(ctx context.Context, expr string, r v1.Range) 
 		return nil, nil, err
 	}
 	start := time.Now()
+	if err := q.checkCost(ctx, expr, query.RangePoints(r), r.End); err != nil {
+		release(time.Since(start), err)
+		return nil, nil, err
+	}
 	v, w, err := q.q.QueryRange(ctx, expr, r)
 	release(time.Since(start), err)
 	return v, w, err
