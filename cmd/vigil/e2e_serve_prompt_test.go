@@ -143,6 +143,53 @@ func (s *served) promptCount(person, result string) int {
 	return int(v)
 }
 
+// promptTeam is a served team on the demo stack with Prometheus's query
+// log: bob (a silencer) watching the overview at 120 columns, and two
+// viewers, ann and dan, at width columns, each live; extra are vigil
+// serve's arguments after the console's. idle is the mean evaluation of
+// the overview's queries over the first n logged after that: by their
+// end, the demo has the ten seconds of data the heavy query reads.
+type promptTeam struct {
+	stack         *demo.Stack
+	srv           *served
+	bob, ann, dan *pane
+	logPath       string
+	idle          time.Duration
+	nIdle         int
+}
+
+func newPromptTeam(t *testing.T, width, n int, extra ...string) *promptTeam {
+	t.Helper()
+	stack := demotest.Start(t, demo.StackOptions{App: demo.AppOptions{Seed: 7}, QueryLog: true})
+	dir, keysFile, keys := serveTeam(t)
+	keys["dan"] = sshKey(t, dir, "dan")
+	data, err := os.ReadFile(keysFile)
+	must(t, err)
+	must(t, os.WriteFile(keysFile, append(data, []byte(authorizedLine(t, keys["dan"], "", "dan")+"\n")...), 0o600))
+	tm := &promptTeam{stack: stack, srv: startServe(t, t.TempDir(), keysFile, consoleArgs(stack, extra...)...), logPath: stack.QueryLogPath()}
+	kh := filepath.Join(dir, "known_hosts")
+	tm.bob = tm.srv.connect(120, 30, keys["bob"], kh, false)
+	tm.bob.waitText(40*time.Second, "● live", "/api/checkout")
+	tm.ann = tm.srv.connect(width, 30, keys["ann"], kh, false)
+	tm.ann.waitText(40*time.Second, "● live")
+	tm.dan = tm.srv.connect(width, 30, keys["dan"], kh, false)
+	tm.dan.waitText(40*time.Second, "● live")
+	idleFrom := demotest.QueryLogSize(t, tm.logPath)
+	demoWait(t, 90*time.Second, func() bool { _, got := overviewEval(loggedQueries(t, tm.logPath, idleFrom)); return got >= n })
+	tm.idle, tm.nIdle = overviewEval(loggedQueries(t, tm.logPath, idleFrom))
+	return tm
+}
+
+// typeHeavy opens each viewer's prompt and types the heavy query, unsent.
+func (tm *promptTeam) typeHeavy() {
+	for _, p := range []*pane{tm.ann, tm.dan} {
+		p.keys(":")
+		p.waitText(10*time.Second, "enter run")
+		p.typeText(heavyQuery)
+		p.waitText(20*time.Second, "[10s:1ms]))")
+	}
+}
+
 // Two viewers send heavy PromQL from the prompt at once. The budget (the
 // numbers docs/serving.md promises, not the constants, so that raising one
 // fails here) runs at most two at once for one person and two for the
@@ -157,40 +204,16 @@ func (s *served) promptCount(person, result string) int {
 // queries run and the budget's other limits are what holds them
 // (TestE2EServePromptCost keeps the default).
 func TestE2EServePromptBudget(t *testing.T) {
-	stack := demotest.Start(t, demo.StackOptions{App: demo.AppOptions{Seed: 7}, QueryLog: true})
-	dir, keysFile, keys := serveTeam(t)
-	keys["dan"] = sshKey(t, dir, "dan")
-	data, err := os.ReadFile(keysFile)
-	must(t, err)
-	must(t, os.WriteFile(keysFile, append(data, []byte(authorizedLine(t, keys["dan"], "", "dan")+"\n")...), 0o600))
 	cfgPath := filepath.Join(t.TempDir(), "config.toml")
 	must(t, os.WriteFile(cfgPath, []byte("[serve]\nprompt_max_series_steps = 1000000000000\n"), 0o600))
-	srv := startServe(t, t.TempDir(), keysFile, consoleArgs(stack, "--config", cfgPath)...)
-	kh := filepath.Join(dir, "known_hosts")
-	bob := srv.connect(120, 30, keys["bob"], kh, false)
-	bob.waitText(40*time.Second, "● live", "/api/checkout")
-	ann := srv.connect(160, 30, keys["ann"], kh, false)
-	ann.waitText(40*time.Second, "● live")
-	dan := srv.connect(160, 30, keys["dan"], kh, false)
-	dan.waitText(40*time.Second, "● live")
-	logPath := stack.QueryLogPath()
-
-	// Idle: the overview's queries of a few refreshes. By their end the
-	// demo has the ten seconds of data the heavy query reads.
-	idleFrom := demotest.QueryLogSize(t, logPath)
-	demoWait(t, 60*time.Second, func() bool { _, n := overviewEval(loggedQueries(t, logPath, idleFrom)); return n >= 40 })
-	idle, nIdle := overviewEval(loggedQueries(t, logPath, idleFrom))
+	tm := newPromptTeam(t, 160, 40, "--config", cfgPath)
+	srv, bob, ann, dan, logPath, idle, nIdle := tm.srv, tm.bob, tm.ann, tm.dan, tm.logPath, tm.idle, tm.nIdle
 
 	// Both viewers type the heavy query. ann sends it twice: both run. While
 	// they run, she sends it a third time, changed (so that the answers of
 	// the first two, to another text, leave the refusal on her screen), and
 	// dan sends it: refused for her, and for the team.
-	for _, p := range []*pane{ann, dan} {
-		p.keys(":")
-		p.waitText(10*time.Second, "enter run")
-		p.typeText(heavyQuery)
-		p.waitText(20*time.Second, "[10s:1ms]))")
-	}
+	tm.typeHeavy()
 	loadFrom := demotest.QueryLogSize(t, logPath)
 	ann.keys("Enter")
 	ann.keys("Enter")
@@ -321,32 +344,9 @@ const admittedQuery = `max(max_over_time(histogram_quantile(0.99, flask_http_req
 // time. A query within the limit runs, and what it costs the overview is
 // logged. The refusals are counted in /metrics.
 func TestE2EServePromptCost(t *testing.T) {
-	stack := demotest.Start(t, demo.StackOptions{App: demo.AppOptions{Seed: 7}, QueryLog: true})
-	dir, keysFile, keys := serveTeam(t)
-	keys["dan"] = sshKey(t, dir, "dan")
-	data, err := os.ReadFile(keysFile)
-	must(t, err)
-	must(t, os.WriteFile(keysFile, append(data, []byte(authorizedLine(t, keys["dan"], "", "dan")+"\n")...), 0o600))
-	srv := startServe(t, t.TempDir(), keysFile, consoleArgs(stack)...)
-	kh := filepath.Join(dir, "known_hosts")
-	bob := srv.connect(120, 30, keys["bob"], kh, false)
-	bob.waitText(40*time.Second, "● live", "/api/checkout")
-	ann := srv.connect(200, 30, keys["ann"], kh, false)
-	ann.waitText(40*time.Second, "● live")
-	dan := srv.connect(200, 30, keys["dan"], kh, false)
-	dan.waitText(40*time.Second, "● live")
-	logPath := stack.QueryLogPath()
-
-	idleFrom := demotest.QueryLogSize(t, logPath)
-	demoWait(t, 90*time.Second, func() bool { _, n := overviewEval(loggedQueries(t, logPath, idleFrom)); return n >= 60 })
-	idle, nIdle := overviewEval(loggedQueries(t, logPath, idleFrom))
-
-	for _, p := range []*pane{ann, dan} {
-		p.keys(":")
-		p.waitText(10*time.Second, "enter run")
-		p.typeText(heavyQuery)
-		p.waitText(20*time.Second, "[10s:1ms]))")
-	}
+	tm := newPromptTeam(t, 200, 60)
+	srv, ann, dan, logPath, idle, nIdle := tm.srv, tm.ann, tm.dan, tm.logPath, tm.idle, tm.nIdle
+	tm.typeHeavy()
 	loadFrom := demotest.QueryLogSize(t, logPath)
 	sent := time.Now()
 	ann.keys("Enter")
