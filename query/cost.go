@@ -46,7 +46,8 @@ type CostSelector struct {
 // QueryCost is the estimate of one query.
 type QueryCost struct {
 	// SeriesSteps is the sum over the selectors of their steps times the
-	// series each selects.
+	// series each selects (one at least), and never less than the most
+	// steps of any part of the query.
 	SeriesSteps int64
 	// Steps and Series are those of the costliest selector: its
 	// evaluations, and the series it selects.
@@ -57,7 +58,10 @@ type QueryCost struct {
 }
 
 func (c QueryCost) String() string {
-	s := fmt.Sprintf("about %s series-steps (the costliest selector: %s steps × %s series)", CountText(c.SeriesSteps), CountText(c.Steps), CountText(c.Series))
+	s := fmt.Sprintf("about %s series-steps (%s steps)", CountText(c.SeriesSteps), CountText(c.Steps))
+	if c.Series > 0 {
+		s = fmt.Sprintf("about %s series-steps (the costliest selector: %s steps × %s series)", CountText(c.SeriesSteps), CountText(c.Steps), CountText(c.Series))
+	}
 	if c.DefaultStep {
 		s += "; a subquery without a step is counted at 1s: give it one, e.g. [1h:1m]"
 	}
@@ -91,17 +95,50 @@ func mulCap(a, b int64) int64 {
 	return a * b
 }
 
+// CostPlan is what a query evaluates, before its series are counted.
+type CostPlan struct {
+	Selectors []CostSelector
+	// MaxSteps is the most evaluations of any part of the query: the
+	// least it costs, whatever the series (absent(x)[1y:1ms] selects
+	// none).
+	MaxSteps int64
+	// DefaultStep is set when a subquery without a step was counted at
+	// DefaultSubqueryStep.
+	DefaultStep bool
+}
+
 // PlanCost lists the selectors of expr and how many times a query of
 // points evaluations (1 for an instant query) evaluates each. A query
 // that does not parse, or whose subquery's range or step is an
 // expression, has no plan: its cost cannot be known before it runs.
-func PlanCost(expr string, points int64) (sels []CostSelector, defaultStep bool, err error) {
+func PlanCost(expr string, points int64) (p CostPlan, err error) {
 	e, err := promqlParser.ParseExpr(expr)
 	if err != nil {
-		return nil, false, fmt.Errorf("parse error: %s", printable(err.Error()))
+		return CostPlan{}, fmt.Errorf("parse error: %s", printable(err.Error()))
 	}
 	points = max(points, 1)
+	p.MaxSteps = points
 	seen := map[string]int{}
+	// stepsAt is the evaluations of a node under path: points times each
+	// enclosing subquery's range over its step (the node's own, for a
+	// subquery).
+	stepsAt := func(path []parser.Node) int64 {
+		steps := points
+		for _, n := range path {
+			sq, ok := n.(*parser.SubqueryExpr)
+			if !ok {
+				continue
+			}
+			step := sq.Step
+			if step <= 0 {
+				step, p.DefaultStep = DefaultSubqueryStep, true
+			}
+			n := int64(math.Ceil(float64(sq.Range) / float64(step)))
+			steps = mulCap(steps, max(n, 1))
+		}
+		return steps
+	}
+	sels := p.Selectors
 	parser.Inspect(e, func(n parser.Node, path []parser.Node) error {
 		if err != nil {
 			return err
@@ -110,21 +147,13 @@ func PlanCost(expr string, points int64) (sels []CostSelector, defaultStep bool,
 		case *parser.SubqueryExpr:
 			if n.RangeExpr != nil || n.StepExpr != nil {
 				err = fmt.Errorf("a subquery's range or step is an expression (%s): its cost is not known before it runs", printable(n.String()))
+				return err
 			}
+			// A subquery is evaluated at its steps whether or not it
+			// selects series (vector(1)[1y:1ms]).
+			p.MaxSteps = max(p.MaxSteps, stepsAt(append(path[:len(path):len(path)], n)))
 		case *parser.VectorSelector:
-			steps := points
-			for _, p := range path {
-				sq, ok := p.(*parser.SubqueryExpr)
-				if !ok {
-					continue
-				}
-				step := sq.Step
-				if step <= 0 {
-					step, defaultStep = DefaultSubqueryStep, true
-				}
-				n := int64(math.Ceil(float64(sq.Range) / float64(step)))
-				steps = mulCap(steps, max(n, 1))
-			}
+			steps := stepsAt(path)
 			ms := make([]string, len(n.LabelMatchers))
 			for i, m := range n.LabelMatchers {
 				ms[i] = m.String()
@@ -140,9 +169,10 @@ func PlanCost(expr string, points int64) (sels []CostSelector, defaultStep bool,
 		return nil
 	})
 	if err != nil {
-		return nil, false, err
+		return CostPlan{}, err
 	}
-	return sels, defaultStep, nil
+	p.Selectors = sels
+	return p, nil
 }
 
 // costLabel tells the counts of SeriesCountQuery apart.
@@ -163,40 +193,54 @@ func SeriesCountQuery(sels []CostSelector) string {
 // an instant query) ending at at: its plan, and the series of each
 // selector at at, counted by one instant query through q.
 func EstimateCost(ctx context.Context, q Querier, expr string, points int64, at time.Time) (QueryCost, error) {
-	sels, defStep, err := PlanCost(expr, points)
+	plan, err := PlanCost(expr, points)
 	if err != nil {
 		return QueryCost{}, err
 	}
-	c := QueryCost{DefaultStep: defStep}
+	sels := plan.Selectors
+	c := QueryCost{DefaultStep: plan.DefaultStep, SeriesSteps: plan.MaxSteps, Steps: plan.MaxSteps}
 	if len(sels) == 0 {
 		return c, nil
 	}
 	v, _, err := q.Query(ctx, SeriesCountQuery(sels), at)
 	if err != nil {
-		return QueryCost{}, fmt.Errorf("counting its series: %w", err)
+		return QueryCost{}, &CountError{Err: err}
 	}
 	vec, ok := v.(model.Vector)
 	if !ok {
 		return QueryCost{}, fmt.Errorf("counting its series: a %s, not a vector", v.Type())
 	}
 	series := make([]int64, len(sels))
+	seen := make([]bool, len(sels))
 	for _, s := range vec {
 		i, err := strconv.Atoi(string(s.Metric[costLabel]))
-		if err != nil || i < 0 || i >= len(sels) || math.IsNaN(float64(s.Value)) {
+		f := float64(s.Value)
+		if err != nil || i < 0 || i >= len(sels) || seen[i] || math.IsNaN(f) || f < 0 || f > float64(maxCost) {
 			return QueryCost{}, fmt.Errorf("counting its series: an answer vigil did not ask for (%s)", printable(s.String()))
 		}
-		series[i] = int64(s.Value)
+		seen[i], series[i] = true, int64(f)
 	}
-	most := int64(-1)
+	// A selector is charged one series at least: a query over series that
+	// are not there (absent(x)) still runs at every step.
+	sum, most := int64(0), int64(-1)
 	for i, s := range sels {
-		cost := mulCap(s.Steps, series[i])
-		c.SeriesSteps = min(c.SeriesSteps+cost, maxCost)
+		cost := mulCap(s.Steps, max(series[i], 1))
+		sum = min(sum+cost, maxCost)
 		if cost > most {
 			most, c.Steps, c.Series = cost, s.Steps, series[i]
 		}
 	}
+	c.SeriesSteps = max(sum, plan.MaxSteps)
 	return c, nil
 }
+
+// CountError is a failure of the count of a query's series: Prometheus
+// did not answer it.
+type CountError struct{ Err error }
+
+func (e *CountError) Error() string { return "counting its series: " + e.Err.Error() }
+
+func (e *CountError) Unwrap() error { return e.Err }
 
 // RangePoints is the number of evaluations of a range query.
 func RangePoints(r v1.Range) int64 {

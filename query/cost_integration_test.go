@@ -13,7 +13,7 @@ import (
 
 // On the real stack, a query's cost is its selectors' evaluations times
 // their series, each series count equal to Prometheus's own count() of the
-// selector asked apart; a selector that selects nothing costs nothing.
+// selector asked apart; a selector that selects nothing is charged one.
 func TestIntegrationEstimateCost(t *testing.T) {
 	stack := demotest.Start(t, demo.StackOptions{App: demo.AppOptions{Seed: 3}})
 	p := demoClient(t, stack, 10*time.Second)
@@ -50,13 +50,18 @@ func TestIntegrationEstimateCost(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	want := 240*counts + 240*100*buckets
+	// absent()'s selector selects nothing, and is charged one series.
+	want := 240*counts + 240*100*buckets + 240
 	if c.SeriesSteps != want || c.Steps != 24000 || c.Series != buckets {
 		t.Fatalf("cost %+v, want %d series-steps, the costliest 24000 steps × %d series", c, want, buckets)
 	}
+	// A subquery over series that are not there still runs at every step.
+	if c, err := EstimateCost(ctx, p, `count_over_time(absent(nothing_here)[1h:1ms])`, 1, at); err != nil || c.SeriesSteps != 3_600_000 {
+		t.Fatalf("absent over a subquery: %+v, %v; want 3,600,000 series-steps", c, err)
+	}
 
-	// vector() selects nothing: no count is asked.
-	if c, err := EstimateCost(ctx, p, `vector(1)`, 1, at); err != nil || c.SeriesSteps != 0 {
+	// vector() selects nothing: no count is asked, and it costs its steps.
+	if c, err := EstimateCost(ctx, p, `vector(1)`, 1, at); err != nil || c.SeriesSteps != 1 {
 		t.Fatalf("vector(1): %+v, %v", c, err)
 	}
 	// A query Prometheus refuses is refused here too, with its words.

@@ -134,7 +134,12 @@ type budgetQuerier struct {
 // estimated, before it is sent.
 func (q budgetQuerier) checkCost(ctx context.Context, expr string, points int64, at time.Time) error {
 	c, err := query.EstimateCost(ctx, q.q, expr, points, at)
-	if err != nil {
+	var unanswered *query.CountError
+	switch {
+	case errors.As(err, &unanswered):
+		// Prometheus did not answer the count: a failure, not a refusal.
+		return fmt.Errorf("query not run: %w", err)
+	case err != nil:
 		return costRefusal{"query not run: its cost cannot be estimated (vigil serve): " + err.Error()}
 	}
 	if c.SeriesSteps > q.maxCost {
