@@ -166,3 +166,10 @@ func Find[T Component](s *Stack) (T, bool) {
 	var zero T
 	return zero, false
 }
+
+// NoWork is embedded by the components in which nothing is typed that a
+// quit could lose.
+type NoWork struct{}
+
+// UnsentWork implements Component: nothing.
+func (NoWork) UnsentWork() string { return "" }

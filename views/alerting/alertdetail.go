@@ -26,7 +26,7 @@ const DetailKeyWidth = 14
 // and the silences that silence it. It lives inside the alerts screen,
 // which handles esc and the keys that act on the alert.
 type AlertDetail struct {
-	noWork
+	views.NoWork
 	ctx      *views.Context
 	alert    query.Alert
 	silences []query.Silence

@@ -17,13 +17,6 @@ func silenceFormKeys(ctx *views.Context) []key.Binding {
 	return []key.Binding{k.Silence, k.NewSilence, k.Recreate}
 }
 
-// noWork is embedded by the components in which nothing is typed that a
-// quit could lose.
-type noWork struct{}
-
-// UnsentWork implements views.Component: nothing.
-func (noWork) UnsentWork() string { return "" }
-
 // The components of the alerting screens, checked against the contract.
 var (
 	_ views.Component  = (*AlertDetail)(nil)

@@ -15,7 +15,7 @@ import (
 // confirms, esc cancels". Enter runs yes; esc, or yes, closes it. It owns
 // the keyboard while open.
 type confirmQuestion struct {
-	noWork
+	views.NoWork
 	ctx   *views.Context
 	ask   string // sanitized by the caller
 	yes   func() tea.Cmd

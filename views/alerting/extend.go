@@ -21,7 +21,7 @@ import (
 // form's duration presets on ↑/↓, or any duration typed (+90m, +2h, +1d),
 // with the new end shown before enter sends it.
 type ExtendChooser struct {
-	noWork
+	views.NoWork
 	ctx   *views.Context
 	si    query.Silence
 	in    textinput.Model

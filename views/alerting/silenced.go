@@ -19,7 +19,7 @@ import (
 // it with the ExtendChooser, and s again to make a new silence all the same. It
 // lives inside the alerts screen and owns the keyboard while open.
 type SilencedPanel struct {
-	noWork
+	views.NoWork
 	ctx    *views.Context
 	width  int
 	height int

@@ -17,7 +17,7 @@ import (
 // matches; it lives on the silences screen, which handles the keys that
 // act on the silence and draws its questions under it.
 type silenceDetail struct {
-	noWork
+	views.NoWork
 	views.ScrollPage
 	ctx    *views.Context
 	si     query.Silence

@@ -17,7 +17,7 @@ import (
 // Silences is the silences screen: active and pending silences (expired
 // ones on request), whoever made them, with expire and extend.
 type Silences struct {
-	noWork
+	views.NoWork
 	ctx     *views.Context
 	routing routingInfo // who the alerts notify, for the forms' previews
 	ackErr  error       // why acks kept until resolved are unknown (ackuntil.go)

@@ -47,6 +47,7 @@ type placed struct {
 // Screen shows a Grafana dashboard: its panels on the 24-column grid
 // fitted to the width (stacked when narrow), each drawn as Grafana would.
 type Screen struct {
+	views.NoWork
 	ctx  *views.Context
 	d    *grafana.Dashboard
 	vars grafana.Vars
@@ -86,9 +87,6 @@ func New(ctx *views.Context, d *grafana.Dashboard) *Screen {
 
 // Title implements views.Screen.
 func (db *Screen) Title() string { return "Dashboard · " + text.Sanitize(db.d.Title) }
-
-// UnsentWork implements views.Component: nothing is typed here.
-func (db *Screen) UnsentWork() string { return "" }
 
 // Capturing implements views.Component: the variable picker owns the keyboard.
 func (db *Screen) Capturing() bool { return db.picker != nil }

@@ -27,6 +27,7 @@ type Msg struct {
 // Screen is the metrics doctor's screen: each check of the exporter's
 // series, what was seen, why it matters and the fix.
 type Screen struct {
+	views.NoWork
 	ctx           *views.Context
 	width, height int
 	report        *doctor.Report
@@ -46,9 +47,6 @@ func New(ctx *views.Context) *Screen {
 
 // Title implements views.Screen.
 func (d *Screen) Title() string { return "Doctor" }
-
-// UnsentWork implements views.Component: nothing is typed here.
-func (d *Screen) UnsentWork() string { return "" }
 
 // Capturing implements views.Screen.
 func (d *Screen) Capturing() bool { return false }

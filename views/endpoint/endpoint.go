@@ -39,6 +39,7 @@ const (
 // Screen is the detail screen of one endpoint: charts over a time range
 // and the breakdowns and alerts of the endpoint.
 type Screen struct {
+	views.NoWork
 	ctx    *views.Context
 	width  int
 	height int
@@ -107,9 +108,6 @@ func (e *Screen) Title() string { return "Endpoint" }
 
 // Capturing implements views.Screen: the range chooser owns the keyboard.
 func (e *Screen) Capturing() bool { return e.chooser.Open }
-
-// UnsentWork implements views.Component: nothing is typed here.
-func (e *Screen) UnsentWork() string { return "" }
 
 // SetSize implements views.Screen and lays out the charts.
 func (e *Screen) SetSize(w, h int) {

@@ -33,6 +33,7 @@ const (
 
 // Screen is the per-endpoint table: worst endpoints first.
 type Screen struct {
+	views.NoWork
 	ctx    *views.Context
 	width  int
 	height int
@@ -122,9 +123,6 @@ type DoctorSummaryMsg struct{ Text string }
 
 // Capturing implements views.Screen.
 func (o *Screen) Capturing() bool { return o.list.Prompt.IsOpen() || o.selPrompt.IsOpen() }
-
-// UnsentWork implements views.Component: it reports none.
-func (o *Screen) UnsentWork() string { return "" }
 
 // SetSize implements views.Screen and decides which columns fit.
 func (o *Screen) SetSize(w, h int) {

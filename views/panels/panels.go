@@ -37,6 +37,7 @@ const (
 
 // Screen is the grid of custom panels ([[panel]] in config.toml).
 type Screen struct {
+	views.NoWork
 	ctx   *views.Context
 	specs []query.PanelSpec // the configured panels, then the discovered ones
 	conf  []query.PanelSpec
@@ -72,9 +73,6 @@ func (p *Screen) Title() string { return "Panels" }
 
 // Capturing implements views.Screen.
 func (p *Screen) Capturing() bool { return false }
-
-// UnsentWork implements views.Component: nothing is typed here.
-func (p *Screen) UnsentWork() string { return "" }
 
 // Specs returns the panels: the configured ones first, then those made
 // from the app's own metric families.

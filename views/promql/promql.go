@@ -73,6 +73,7 @@ type OpenMsg struct{}
 // Screen is the ad-hoc query prompt with its result: a table of an instant
 // vector, a line for a scalar or string, or a graph.
 type Screen struct {
+	views.NoWork
 	ctx    *views.Context
 	width  int
 	height int
@@ -127,9 +128,6 @@ func (p *Screen) Title() string { return "PromQL" }
 
 // Capturing implements views.Screen: the prompt takes every key while typing.
 func (p *Screen) Capturing() bool { return p.prompting }
-
-// UnsentWork implements views.Component: it reports none.
-func (p *Screen) UnsentWork() string { return "" }
 
 // SetSize implements views.Screen.
 func (p *Screen) SetSize(w, h int) {

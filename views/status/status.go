@@ -44,6 +44,7 @@ type Msg struct {
 // Alertmanager peers, their cluster and configuration, the delivery of
 // notifications per integration, the watchdog, and Prometheus's version.
 type Screen struct {
+	views.NoWork
 	ctx           *views.Context
 	msg           *Msg
 	watchdog      query.WatchdogState
@@ -61,9 +62,6 @@ func New(ctx *views.Context) *Screen {
 
 // Title implements views.Screen.
 func (s *Screen) Title() string { return "Status" }
-
-// UnsentWork implements views.Component: nothing is typed here.
-func (s *Screen) UnsentWork() string { return "" }
 
 // Capturing implements views.Component: nothing is typed here.
 func (s *Screen) Capturing() bool { return false }

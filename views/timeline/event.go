@@ -17,6 +17,7 @@ import (
 // eventDetail shows one event in full: when, what, from where, its whole
 // text and every label, with a notice (an alert no longer active).
 type eventDetail struct {
+	views.NoWork
 	views.ScrollPage
 	ctx    *views.Context
 	e      query.Event
@@ -26,9 +27,6 @@ type eventDetail struct {
 func newEventDetail(ctx *views.Context, e query.Event, notice string) *eventDetail {
 	return &eventDetail{ScrollPage: views.NewScrollPage(ctx), ctx: ctx, e: e, notice: notice}
 }
-
-// UnsentWork implements views.Component: nothing is typed here.
-func (d *eventDetail) UnsentWork() string { return "" }
 
 // Update implements views.Component: it scrolls and is done on esc.
 func (d *eventDetail) Update(msg tea.Msg) (views.Component, tea.Cmd) {

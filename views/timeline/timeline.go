@@ -55,6 +55,7 @@ const (
 // the context over a range, newest first, so that what just happened is on
 // top without scrolling. Enter opens what an event is about.
 type Screen struct {
+	views.NoWork
 	ctx           *views.Context
 	width, height int
 
@@ -198,9 +199,6 @@ func (t *Screen) layout() {
 func (t *Screen) listHeight() int {
 	return max(t.height-1-len(t.statusLines()), 0)
 }
-
-// UnsentWork implements views.Component: nothing is typed here.
-func (t *Screen) UnsentWork() string { return "" }
 
 // Update implements views.Screen.
 func (t *Screen) Update(msg tea.Msg) (views.Component, tea.Cmd) {
