@@ -51,12 +51,14 @@ func (p *Prometheus) OverviewAt(ctx context.Context, s Shape, at time.Time) (*Ov
 	var res [numQueries]queryResult
 	var tg targetsAnswer
 	pre := false
+	sent := 0 // the requests this refresh sent (Overview.Sent)
 	if s.AutoWindow {
 		iv, ok := p.cachedInterval(s.Selector)
 		if !ok {
 			// First refresh: the window needs the scrape interval.
 			tq := NamedQuery{Name: queryNames[qTargets], Expr: TargetsQuery(s)}
 			res[qTargets] = p.runAllWith(ctx, []NamedQuery{tq}, at, v1.Range{}, &tg)[0]
+			sent += 2
 			if err := noAnswer(ctx, []queryResult{res[qTargets], {err: tg.err}}); err != nil {
 				return nil, err
 			}
@@ -67,9 +69,11 @@ func (p *Prometheus) OverviewAt(ctx context.Context, s Shape, at time.Time) (*Ov
 	}
 	// Recording rules: the first refresh for the metrics asks for them
 	// first (see lookForRules).
-	if err := p.lookForRules(ctx, s, at); err != nil {
+	looked, err := p.lookForRules(ctx, s, at)
+	if err != nil {
 		return nil, err
 	}
+	sent += looked
 	// Grouping: the rules found at the last refresh; on the first, the
 	// fresh query (which does not depend on them) is sent first to find
 	// them, and not again; from the recorded series when they serve.
@@ -86,6 +90,7 @@ func (p *Prometheus) OverviewAt(ctx context.Context, s Shape, at time.Time) (*Ov
 				fq.Expr = recordedPartExprs(rs, PlanTrend(rs.Window, at))[qFresh]
 			}
 			res[qFresh] = p.runAll(ctx, []NamedQuery{fq}, at, v1.Range{})[0]
+			sent++
 			if err := noAnswer(ctx, []queryResult{res[qFresh]}); err != nil {
 				return nil, err
 			}
@@ -99,29 +104,55 @@ func (p *Prometheus) OverviewAt(ctx context.Context, s Shape, at time.Time) (*Ov
 		s = s.WithGroups(rules)
 	}
 	s, ru := p.useRules(s, at)
+	if n, ok := p.buckets.get(groupKey(s)); ok && s.recorded == "" && !s.latencyMean && bucketsOnceFits(n) {
+		s.bucketsOnce = true
+	}
 
 	plan := PlanTrend(s.Window, at)
 	plan = PlanTrend(s.Window, alignTrend(at, plan.Step))
 	qs := OverviewQueries(s, plan)
 	tkey := trendKey(qs[wTrend].Expr, plan)
 	tStart, tFull := p.trend.from(tkey, plan)
+	// What changes slowly: kept from a read less than SlowEvery ago.
+	skey := slowKey(qs)
+	kept, reuse := p.slow.get(skey, began)
 	var send []NamedQuery
 	var idx []wireID
+	asked := make([]queryResult, 0, numWire) // the answers of the queries sent
 	for i, q := range qs {
 		if (pre && wireID(i) == wTargets) || (preFresh && wireID(i) == wFresh) {
+			asked = append(asked, res[q.parts[0]])
 			continue // read above
+		}
+		if reuse && slowWire(wireID(i)) {
+			continue
 		}
 		send, idx = append(send, q), append(idx, wireID(i))
 	}
 	withTargets := &tg
 	if pre {
 		withTargets = nil
+	} else {
+		sent++
 	}
 	rng := v1.Range{Start: tStart, End: plan.End, Step: plan.Step}
 	var wres [numWire]queryResult
 	wres[wTargets], wres[wFresh] = res[qTargets], res[qFresh]
 	for k, r := range p.runAllWith(ctx, send, at, rng, withTargets) {
 		wres[idx[k]] = r
+		asked = append(asked, r)
+	}
+	sent += len(send)
+	if reuse && wres[wTargets].err == nil && healthOf(wres[wTargets].vec) != kept.health {
+		// A target went down, came back, joined or left since the slow
+		// read: its last good scrape, restarts and processes are read
+		// again now, not up to SlowEvery later.
+		reuse = false
+		slow := []NamedQuery{qs[wSlow], qs[wStarts]}
+		r := p.runAll(ctx, slow, at, v1.Range{})
+		wres[wSlow], wres[wStarts] = r[0], r[1]
+		asked = append(asked, r...)
+		sent += len(slow)
 	}
 	// A recorded trend's points are final up to the rules' newest
 	// evaluation seen before this refresh.
@@ -131,12 +162,33 @@ func (p *Prometheus) OverviewAt(ctx context.Context, s Shape, at time.Time) (*Ov
 	}
 	wres[wTrend] = p.trend.merge(tkey, plan, tStart, tFull, began, final, wres[wTrend])
 	splitWire(qs, &wres, &res)
+	if s.bucketsOnce {
+		quantilesFromBuckets(s, &res)
+	}
+	if reuse {
+		kept.fill(&res)
+	} else if wres[wTargets].err == nil {
+		kept = &keptSlow{at: at}
+		p.slow.put(skey, began, at, healthOf(wres[wTargets].vec), &res)
+	}
+	slowAt := at
+	if kept != nil {
+		slowAt = kept.at
+	}
+	// The slow halves join the fresh series and the targets' health they
+	// were split from.
+	if res[qFresh].err == nil && res[qFreshSlow].err == nil {
+		res[qFresh].vec = append(slices.Clip(res[qFresh].vec), res[qFreshSlow].vec...)
+	}
+	if res[qTargets].err == nil && res[qLastUp].err == nil {
+		res[qTargets].vec = withLastUp(res[qTargets].vec, res[qLastUp].vec)
+	}
 	if s.recorded != "" && s.perEndpointRecorded() && notUnique(s.by(), res[qP50], res[qP99], res[qTrend]) {
 		// Several recorded series of one endpoint (replicas or clusters
 		// behind one job name): read again, and for SummedRecheck, from
 		// the summed rates and buckets, as the raw figures are.
 		p.summedRec.put(groupKey(s), at)
-		return p.OverviewAt(ctx, orig, at)
+		return p.again(ctx, orig, at, sent)
 	}
 	if !ru.off {
 		now := RulesOf(s, res[qRules].vec, res[qRules].err)
@@ -145,11 +197,11 @@ func (p *Prometheus) OverviewAt(ctx context.Context, s Shape, at time.Time) (*Ov
 			// The rules went away since the last refresh (a reload of
 			// Prometheus): what was read is empty, not the figures.
 			// Read again, raw; this happens once.
-			return p.OverviewAt(ctx, orig, at)
+			return p.again(ctx, orig, at, sent)
 		}
 	}
 
-	if err := noAnswer(ctx, wres[:]); err != nil {
+	if err := noAnswer(ctx, asked); err != nil {
 		return nil, err
 	}
 
@@ -158,12 +210,19 @@ func (p *Prometheus) OverviewAt(ctx context.Context, s Shape, at time.Time) (*Ov
 	ov.WindowAuto = s.AutoWindow
 	ov.Recorded, ov.RulesWhy, ov.NotRecorded = s.recorded, ru.why, ru.notRecorded
 	ov.TrendEnd, ov.TrendFull = plan.End, tFull
-	ov.LatencyMean = s.latencyMean
+	ov.LatencyMean, ov.QuantilesInVigil = s.latencyMean, s.bucketsOnce
 	if res[qFresh].err == nil {
 		// With fresh series and no bucket, the duration is a summary: the
 		// next refreshes ask for the mean instead of the p50.
 		fa := splitFresh(s, res[qFresh].vec)
 		p.summaries.put(groupKey(s), len(fa.fresh) > 0 && fa.topBucket == 0)
+		// The series one read of the buckets answers: counted when read
+		// so, else endpoints × services × bounds.
+		n := len(ov.Endpoints) * max(len(ov.Services), 1) * fa.bounds
+		if s.bucketsOnce && res[qBuckets].err == nil {
+			n = len(res[qBuckets].vec)
+		}
+		p.buckets.put(groupKey(s), n)
 	}
 	if s.Grouping.On() {
 		ov.GroupRules = s.GroupRules()
@@ -208,9 +267,20 @@ func (p *Prometheus) OverviewAt(ctx context.Context, s Shape, at time.Time) (*Ov
 	serviceTargets(ov)
 	nameService(ov)
 	ov.Selector = orig.Selector
-	ov.At = at
+	ov.At, ov.SlowAt = at, slowAt
+	ov.Sent = sent
 	ov.Took = time.Since(began)
 	return ov, nil
+}
+
+// again is OverviewAt of s once more, within the refresh that already
+// sent sent requests.
+func (p *Prometheus) again(ctx context.Context, s Shape, at time.Time, sent int) (*Overview, error) {
+	ov, err := p.OverviewAt(ctx, s, at)
+	if ov != nil {
+		ov.Sent += sent
+	}
+	return ov, err
 }
 
 // targetsAnswer is the targets API's answer of a refresh.
@@ -348,7 +418,7 @@ func toResult(q NamedQuery, v model.Value, w v1.Warnings, err error) queryResult
 // pure: a test or a benchmark can feed it vectors directly.
 func assemble(s Shape, plan TrendPlan, qs []NamedQuery, res *[numQueries]queryResult) *Overview {
 	ov := &Overview{Window: s.Window}
-	ov.Errors, ov.Warnings = collectProblems(qs, wireResults(res))
+	ov.Errors, ov.Warnings = collectProblems(qs, wireResults(qs, res))
 
 	label := model.LabelName(s.by())
 	n := len(res[qRPS].vec)
@@ -420,6 +490,7 @@ func assemble(s Shape, plan TrendPlan, qs []NamedQuery, res *[numQueries]queryRe
 		b.eps[i].CounterResets = math.NaN()
 	}
 	if res[qFresh].err == nil {
+		resetsOK := res[qFreshSlow].err == nil
 		fa := splitFresh(s, res[qFresh].vec)
 		ov.TopBucket = fa.topBucket
 		ov.fresh = make(map[string]bool, len(fa.fresh))
@@ -429,7 +500,9 @@ func assemble(s Shape, plan TrendPlan, qs []NamedQuery, res *[numQueries]queryRe
 			ov.fresh[row] = true
 			if i, ok := b.index[model.LabelValue(row)]; ok {
 				b.eps[i].Series += int(fa.series[v])
-				if math.IsNaN(b.eps[i].CounterResets) {
+				// The resets come with the slow query: unknown when
+				// it failed.
+				if resetsOK && math.IsNaN(b.eps[i].CounterResets) {
 					b.eps[i].CounterResets = 0
 				}
 				b.eps[i].CounterResets += fa.resets[v]

@@ -133,73 +133,16 @@ func TestIntegrationOverview(t *testing.T) {
 		}
 	})
 
-	t.Run("figures equal PromQL computed per path", func(t *testing.T) {
-		// Evaluated a little in the past, so no scrape older than the
-		// evaluation time is still being written.
-		at := time.Now().Add(-3 * time.Second)
-		ov, err := p.OverviewAt(context.Background(), s, at)
-		if err != nil {
-			t.Fatal(err)
-		}
-		if !ov.At.Equal(time.UnixMilli(at.UnixMilli())) {
-			t.Fatalf("At %s, want %s", ov.At, at)
-		}
-		at = ov.At
-		const D = "flask_http_request_duration_seconds"
-		for _, path := range []string{"/api/checkout", "/", "/api/payments/webhook", "/api/users/9999", "/blog/hello-world", "/admin"} {
-			sel := fmt.Sprintf(`job="flask",path=%q`, path)
-			want := Endpoint{
-				RPS:        scalarAt(t, p, fmt.Sprintf(`sum(increase(%s_count{%s}[1m])) / 60`, D, sel), at),
-				ErrorRatio: scalarAt(t, p, fmt.Sprintf(`(sum(rate(%s_count{%s,status=~"5.."}[1m])) or vector(0)) / sum(rate(%s_count{%s}[1m]))`, D, sel, D, sel), at),
-				P50:        scalarAt(t, p, fmt.Sprintf(`histogram_quantile(0.5, sum without (method, status, instance, job, path) (rate(%s_bucket{%s}[1m])))`, D, sel), at),
-				P99:        scalarAt(t, p, fmt.Sprintf(`histogram_quantile(0.99, sum without (method, status, instance, job, path) (rate(%s_bucket{%s}[1m])))`, D, sel), at),
-				Exceptions: scalarAt(t, p, fmt.Sprintf(`sum(increase(%s_count{%s,status="500"}[1m])) or vector(0)`, D, sel), at),
-			}
-			got := find(t, ov, path)
-			if !closeTo(got.RPS, want.RPS) || !closeTo(got.ErrorRatio, want.ErrorRatio) || !closeTo(got.P50, want.P50) ||
-				!closeTo(got.P99, want.P99) || !closeTo(got.Exceptions, want.Exceptions) {
-				t.Errorf("%s:\n got  rps %v ratio %v p50 %v p99 %v exc %v\n want rps %v ratio %v p50 %v p99 %v exc %v", path,
-					got.RPS, got.ErrorRatio, got.P50, got.P99, got.Exceptions,
-					want.RPS, want.ErrorRatio, want.P50, want.P99, want.Exceptions)
-			}
-			t.Logf("%-22s rps %.3f ratio %.4f p50 %.4f p99 %.4f exc %v", path, got.RPS, got.ErrorRatio, got.P50, got.P99, got.Exceptions)
-		}
-		// Totals against the rows and against other spellings.
-		var rps, errs float64
-		for _, e := range ov.Endpoints {
-			if !Missing(e.RPS) {
-				rps += e.RPS
-			}
-			if !Missing(e.ErrorRatio) {
-				errs += e.ErrorRatio * e.RPS
-			}
-		}
-		tot := ov.Totals
-		if !closeTo(tot.RPS, rps) || !closeTo(tot.ErrorRatio, errs/rps) {
-			t.Errorf("totals rps %v ratio %v; the rows sum to rps %v ratio %v", tot.RPS, tot.ErrorRatio, rps, errs/rps)
-		}
-		wantP99 := scalarAt(t, p, `histogram_quantile(0.99, sum without (method, path, status, instance, job) (rate(flask_http_request_duration_seconds_bucket{job="flask"}[1m])))`, at)
-		wantExc := scalarAt(t, p, `sum(rate(flask_http_request_exceptions_total{job="flask"}[1m])) * 60`, at)
-		if !closeTo(tot.P99, wantP99) || !closeTo(tot.Exceptions, wantExc) || !(tot.Exceptions > 0) {
-			t.Errorf("totals p99 %v exceptions %v; want %v and %v", tot.P99, tot.Exceptions, wantP99, wantExc)
-		}
-		// The trend's last point is the error ratio over the trend's range
-		// at the trend's end: the evaluation time down to the trend's step.
-		plan := PlanTrend(s.Window, at)
-		if end := alignTrend(at, plan.Step); !ov.TrendEnd.Equal(end) || at.Sub(end) >= plan.Step {
-			t.Errorf("trend ends at %s, want %s (%s rounded down to %s)", ov.TrendEnd, end, at, plan.Step)
-		}
-		co := find(t, ov, "/api/checkout")
-		sel := `job="flask",path="/api/checkout"`
-		// With traffic and no error series yet (the first error may come
-		// after the trend's end), the ratio is 0.
-		all := fmt.Sprintf(`sum(rate(flask_http_request_duration_seconds_count{%s}[%s]))`, sel, FormatDuration(plan.Range))
-		wantLast := scalarAt(t, p, fmt.Sprintf(`(sum(rate(flask_http_request_duration_seconds_count{%s,status=~"5.."}[%s])) or %s * 0) / %s`,
-			sel, FormatDuration(plan.Range), all, all), ov.TrendEnd)
-		if !closeTo(co.Trend[TrendPoints-1], wantLast) {
-			t.Errorf("checkout trend ends at %v, want %v", co.Trend[TrendPoints-1], wantLast)
-		}
-	})
+	// The figures, with the quantiles asked of Prometheus (the first
+	// refresh of a client) and computed in vigil from one read of the
+	// buckets (the refreshes after, at this scale).
+	for _, c := range []struct {
+		name    string
+		p       *Prometheus
+		inVigil bool
+	}{{"asked", demoClient(t, stack, 10*time.Second), false}, {"from the buckets", p, true}} {
+		t.Run("figures equal PromQL computed per path, quantiles "+c.name, func(t *testing.T) { figuresEqualPromQL(t, c.p, s, c.inVigil) })
+	}
 
 	t.Run("queries per refresh are constant", func(t *testing.T) {
 		checkQueriesPerRefresh(t, p, stack, s, 3)
@@ -256,9 +199,15 @@ func TestIntegrationOverview(t *testing.T) {
 		if !slices.Equal(failed, []string{"rates", "totals"}) {
 			t.Errorf("failed queries %v", failed)
 		}
-		// The latency still fills; what the failed queries carry is unknown.
-		if co := find(t, ov, "/api/checkout"); ov.ExceptionsByEndpoint || !math.IsNaN(co.Exceptions) || !(co.P99 > 0) || !math.IsNaN(ov.Totals.Exceptions) || !math.IsNaN(ov.Totals.P99) {
+		// The latency still fills; what the failed queries carry is
+		// unknown. The overall p99 travels in the totals when asked of
+		// Prometheus; computed from the buckets it is still known.
+		co := find(t, ov, "/api/checkout")
+		if ov.ExceptionsByEndpoint || !math.IsNaN(co.Exceptions) || !(co.P99 > 0) || !math.IsNaN(ov.Totals.Exceptions) {
 			t.Errorf("by endpoint %v, checkout %+v, total exceptions %v", ov.ExceptionsByEndpoint, co, ov.Totals.Exceptions)
+		}
+		if knownP99 := ov.Totals.P99 > 0; knownP99 != ov.QuantilesInVigil {
+			t.Errorf("total p99 %v with the quantiles computed in vigil %v", ov.Totals.P99, ov.QuantilesInVigil)
 		}
 	})
 
@@ -367,8 +316,8 @@ func checkQueriesPerRefresh(t *testing.T, p *Prometheus, stack *demo.Stack, s Sh
 		logAt = demotest.QueryLogSize(t, stack.QueryLogPath())
 	}
 	before := queryRequests(t, promURL)
-	var endpoints int
-	for range calls {
+	var endpoints, sent int
+	for i := range calls {
 		ov, err := p.Overview(context.Background(), s)
 		if err != nil {
 			t.Fatal(err)
@@ -377,21 +326,32 @@ func checkQueriesPerRefresh(t *testing.T, p *Prometheus, stack *demo.Stack, s Sh
 			t.Fatalf("errors: %v", ov.Errors)
 		}
 		endpoints = len(ov.Endpoints)
-		t.Logf("%d endpoints in %s", endpoints, ov.Took)
+		// A refresh sends every query, or reuses what changes slowly
+		// (read at most SlowEvery before) and sends the rest.
+		switch {
+		case ov.Sent == QueriesPerRefresh && ov.SlowAt.Equal(ov.At):
+		case ov.Sent == FastQueriesPerRefresh && ov.SlowAt.Before(ov.At) && ov.At.Sub(ov.SlowAt) < SlowEvery+time.Second:
+		default:
+			t.Errorf("refresh %d sent %d requests, slow parts of %s at %s: want %d with them read now, or %d reusing a read of less than %s before",
+				i, ov.Sent, ov.SlowAt.Format(time.StampMilli), ov.At.Format(time.StampMilli), QueriesPerRefresh, FastQueriesPerRefresh, SlowEvery)
+		}
+		sent += ov.Sent
+		t.Logf("%d endpoints in %s, %d requests", endpoints, ov.Took, ov.Sent)
 	}
 	if QueriesPerRefresh > 9 {
 		t.Errorf("QueriesPerRefresh is %d, over the budget of 9", QueriesPerRefresh)
 	}
-	want := float64(calls * QueriesPerRefresh)
+	want := float64(sent)
 	if delta := demotest.RequestsSince(t, promURL, before, want, queryHandlers...); delta != want {
-		t.Errorf("%d Overview calls over %d endpoints sent %v queries, want %v (%d per refresh)", calls, endpoints, delta, want, QueriesPerRefresh)
+		t.Errorf("%d Overview calls over %d endpoints sent %v queries, want %v, as they reported", calls, endpoints, delta, want)
 	}
 	var cost demotest.QueryCost
 	if stack.QueryLogPath() != "" {
 		// The targets API is no PromQL query: it is not in the log.
-		cost = demotest.QueryLogCost(t, stack.QueryLogPath(), logAt, calls*PromQLQueriesPerRefresh)
-		if cost.Queries != calls*PromQLQueriesPerRefresh {
-			t.Errorf("query log: %d PromQL queries for %d refreshes, want %d", cost.Queries, calls, calls*PromQLQueriesPerRefresh)
+		promql := sent - calls
+		cost = demotest.QueryLogCost(t, stack.QueryLogPath(), logAt, promql)
+		if cost.Queries != promql {
+			t.Errorf("query log: %d PromQL queries for %d refreshes, want %d", cost.Queries, calls, promql)
 		}
 		t.Logf("Prometheus per refresh over %d endpoints: %s", endpoints, cost.Per(calls))
 	}
@@ -405,3 +365,82 @@ func queryRequests(t *testing.T, promURL string) float64 {
 
 // queryHandlers are the API handlers queryRequests counts.
 var queryHandlers = []string{"/api/v1/query", "/api/v1/query_range", "/api/v1/targets", "/api/v1/rules"}
+
+// figuresEqualPromQL checks one refresh of p against PromQL computed per
+// path and over the whole selection; inVigil is whether its quantiles
+// must be computed in vigil from one read of the buckets.
+func figuresEqualPromQL(t *testing.T, p *Prometheus, s Shape, inVigil bool) {
+	// Evaluated a little in the past, so no scrape older than the
+	// evaluation time is still being written.
+	at := time.Now().Add(-3 * time.Second)
+	ov, err := p.OverviewAt(context.Background(), s, at)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if ov.QuantilesInVigil != inVigil {
+		t.Fatalf("quantiles computed in vigil: %v, want %v", ov.QuantilesInVigil, inVigil)
+	}
+	if !ov.At.Equal(time.UnixMilli(at.UnixMilli())) {
+		t.Fatalf("At %s, want %s", ov.At, at)
+	}
+	at = ov.At
+	const D = "flask_http_request_duration_seconds"
+	for _, path := range []string{"/api/checkout", "/", "/api/payments/webhook", "/api/users/9999", "/blog/hello-world", "/admin"} {
+		sel := fmt.Sprintf(`job="flask",path=%q`, path)
+		want := Endpoint{
+			RPS:        scalarAt(t, p, fmt.Sprintf(`sum(increase(%s_count{%s}[1m])) / 60`, D, sel), at),
+			ErrorRatio: scalarAt(t, p, fmt.Sprintf(`(sum(rate(%s_count{%s,status=~"5.."}[1m])) or vector(0)) / sum(rate(%s_count{%s}[1m]))`, D, sel, D, sel), at),
+			P50:        scalarAt(t, p, fmt.Sprintf(`histogram_quantile(0.5, sum without (method, status, instance, job, path) (rate(%s_bucket{%s}[1m])))`, D, sel), at),
+			P99:        scalarAt(t, p, fmt.Sprintf(`histogram_quantile(0.99, sum without (method, status, instance, job, path) (rate(%s_bucket{%s}[1m])))`, D, sel), at),
+			Exceptions: scalarAt(t, p, fmt.Sprintf(`sum(increase(%s_count{%s,status="500"}[1m])) or vector(0)`, D, sel), at),
+		}
+		got := find(t, ov, path)
+		if !closeTo(got.RPS, want.RPS) || !closeTo(got.ErrorRatio, want.ErrorRatio) || !closeTo(got.P50, want.P50) ||
+			!closeTo(got.P99, want.P99) || !closeTo(got.Exceptions, want.Exceptions) {
+			t.Errorf("%s:\n got  rps %v ratio %v p50 %v p99 %v exc %v\n want rps %v ratio %v p50 %v p99 %v exc %v", path,
+				got.RPS, got.ErrorRatio, got.P50, got.P99, got.Exceptions,
+				want.RPS, want.ErrorRatio, want.P50, want.P99, want.Exceptions)
+		}
+		t.Logf("%-22s rps %.3f ratio %.4f p50 %.4f p99 %.4f exc %v", path, got.RPS, got.ErrorRatio, got.P50, got.P99, got.Exceptions)
+	}
+	// Totals against the rows and against other spellings.
+	var rps, errs float64
+	for _, e := range ov.Endpoints {
+		if !Missing(e.RPS) {
+			rps += e.RPS
+		}
+		if !Missing(e.ErrorRatio) {
+			errs += e.ErrorRatio * e.RPS
+		}
+	}
+	tot := ov.Totals
+	if !closeTo(tot.RPS, rps) || !closeTo(tot.ErrorRatio, errs/rps) {
+		t.Errorf("totals rps %v ratio %v; the rows sum to rps %v ratio %v", tot.RPS, tot.ErrorRatio, rps, errs/rps)
+	}
+	wantP99 := scalarAt(t, p, `histogram_quantile(0.99, sum without (method, path, status, instance, job) (rate(flask_http_request_duration_seconds_bucket{job="flask"}[1m])))`, at)
+	wantExc := scalarAt(t, p, `sum(rate(flask_http_request_exceptions_total{job="flask"}[1m])) * 60`, at)
+	if !closeTo(tot.P99, wantP99) || !closeTo(tot.Exceptions, wantExc) || !(tot.Exceptions > 0) {
+		t.Errorf("totals p99 %v exceptions %v; want %v and %v", tot.P99, tot.Exceptions, wantP99, wantExc)
+	}
+	// One service: its p99 is the total's, asked by job.
+	wantSvc := scalarAt(t, p, `histogram_quantile(0.99, sum by (job, le) (rate(flask_http_request_duration_seconds_bucket{job="flask"}[1m])))`, at)
+	if len(ov.Services) != 1 || !closeTo(ov.Services[0].P99, wantSvc) || !(wantSvc > 0) {
+		t.Errorf("services %+v, want one of p99 %v", ov.Services, wantSvc)
+	}
+	// The trend's last point is the error ratio over the trend's range
+	// at the trend's end: the evaluation time down to the trend's step.
+	plan := PlanTrend(s.Window, at)
+	if end := alignTrend(at, plan.Step); !ov.TrendEnd.Equal(end) || at.Sub(end) >= plan.Step {
+		t.Errorf("trend ends at %s, want %s (%s rounded down to %s)", ov.TrendEnd, end, at, plan.Step)
+	}
+	co := find(t, ov, "/api/checkout")
+	sel := `job="flask",path="/api/checkout"`
+	// With traffic and no error series yet (the first error may come
+	// after the trend's end), the ratio is 0.
+	all := fmt.Sprintf(`sum(rate(flask_http_request_duration_seconds_count{%s}[%s]))`, sel, FormatDuration(plan.Range))
+	wantLast := scalarAt(t, p, fmt.Sprintf(`(sum(rate(flask_http_request_duration_seconds_count{%s,status=~"5.."}[%s])) or %s * 0) / %s`,
+		sel, FormatDuration(plan.Range), all, all), ov.TrendEnd)
+	if !closeTo(co.Trend[TrendPoints-1], wantLast) {
+		t.Errorf("checkout trend ends at %v, want %v", co.Trend[TrendPoints-1], wantLast)
+	}
+}

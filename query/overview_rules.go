@@ -16,17 +16,17 @@ import (
 // is (the overall p99 of every raw bucket) and at scale time out with it,
 // look after look, so that the console never found the rules that would
 // have made it fast. The error is that of a Prometheus that did not answer.
-func (p *Prometheus) lookForRules(ctx context.Context, s Shape, at time.Time) error {
+func (p *Prometheus) lookForRules(ctx context.Context, s Shape, at time.Time) (sent int, err error) {
 	if st, off := p.rulesFor(s); off || (st.Checked && st.Err == nil) {
-		return nil
+		return 0, nil
 	}
 	rq := NamedQuery{Name: queryNames[qRules], Expr: RulesQuery(s)}
 	r := p.runAll(ctx, []NamedQuery{rq}, at, v1.Range{})[0]
 	if err := noAnswer(ctx, []queryResult{r}); err != nil {
-		return err
+		return 1, err
 	}
 	p.keepRules(s, RulesOf(s, r.vec, r.err))
-	return nil
+	return 1, nil
 }
 
 // rulesUse is what a refresh does with the recording rules: the state it

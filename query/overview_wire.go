@@ -4,7 +4,9 @@ import (
 	"errors"
 	"fmt"
 	"regexp"
+	"slices"
 	"strings"
+	"time"
 
 	v1 "github.com/prometheus/client_golang/api/prometheus/v1"
 	"github.com/prometheus/common/model"
@@ -36,6 +38,9 @@ const (
 	qSvcErrors
 	qSvcP99
 	qSvcExc
+	qFreshSlow // the fresh query's parts that change slowly: counter resets, processes in turn
+	qLastUp    // each target's last good scrape
+	qBuckets   // the bucket rates by endpoint, service and le, read once for every quantile (quantiles.go)
 	numQueries // the number of parts
 )
 
@@ -48,9 +53,9 @@ const (
 	wTotals                // the overall p99, the true exception total, which rules are recorded, each service's other figures
 	wTrend
 	wFresh
-	wChanged
-	wTargets // the first refresh of an auto window sends it alone
-	wStarts  // the targets' start times: a matrix of raw samples
+	wTargets // the targets' health; the first refresh of an auto window sends it alone
+	wSlow    // what changes slowly (see SlowEvery): the latest change, counter resets, processes in turn, last good scrapes
+	wStarts  // the targets' start times: a matrix of raw samples; slow too
 	numWire
 )
 
@@ -63,36 +68,58 @@ var wireParts = [numWire][]queryID{
 	wTotals:  {qTotalP99, qTotalExceptions, qRules, qSvcRPS, qSvcP99, qSvcExc},
 	wTrend:   {qTrend},
 	wFresh:   {qFresh},
-	wChanged: {qChanged},
 	wTargets: {qTargets},
+	wSlow:    {qChanged, qFreshSlow, qLastUp},
 	wStarts:  {qStarts},
 }
 
-// wireOf is the query each part travels in.
-var wireOf = func() (out [numQueries]wireID) {
-	for w, parts := range wireParts {
-		for _, q := range parts {
-			out[q] = wireID(w)
-		}
-	}
+// wirePartsBucketsOnce is wireParts when the bucket rates are read once
+// for every quantile (Shape.bucketsOnce): the latency query carries them,
+// and the totals no quantile.
+var wirePartsBucketsOnce = func() [numWire][]queryID {
+	out := wireParts
+	out[wLatency] = []queryID{qBuckets}
+	out[wTotals] = slices.DeleteFunc(slices.Clone(out[wTotals]), func(q queryID) bool { return q == qTotalP99 || q == qSvcP99 })
 	return out
 }()
+
+// slowWire reports the queries of a refresh read every SlowEvery only.
+func slowWire(w wireID) bool { return w == wSlow || w == wStarts }
 
 // PartLabel tags each part's series in a query that carries several.
 const PartLabel = "vigil_part"
 
 // PromQLQueriesPerRefresh is the number of PromQL queries one Overview call
-// sends: seven instant queries (the per-endpoint rates, the per-endpoint
-// latency, the two totals that cannot be summed from the rows, the fresh
-// series, the endpoints' latest change, the targets and the targets' start
-// times) and one range query (the trend). A refresh whose trend has no new
-// step sends one fewer.
+// sends at most: seven instant queries (the per-endpoint rates, the
+// per-endpoint latency, the totals that cannot be summed from the rows, the
+// fresh series, the targets' health, what changes slowly and the targets'
+// start times) and one range query (the trend).
 const PromQLQueriesPerRefresh = int(numWire)
+
+// SlowPromQLQueries is the number of PromQL queries a refresh sends only
+// when what changes slowly is due (see SlowEvery): the slow query and the
+// start times.
+const SlowPromQLQueries = 2
 
 // QueriesPerRefresh is the number of HTTP requests one Overview call sends
 // at most: the PromQL queries and one read of the targets API. It does not
 // depend on the number of endpoints or targets.
 const QueriesPerRefresh = PromQLQueriesPerRefresh + 1
+
+// FastQueriesPerRefresh is the number of HTTP requests of a refresh that
+// reuses what changes slowly: QueriesPerRefresh without the slow queries.
+const FastQueriesPerRefresh = QueriesPerRefresh - SlowPromQLQueries
+
+// SlowEvery is how often a refresh reads again what changes slowly and
+// costs Prometheus much to read: the endpoints' latest restart or deploy
+// (over ChangedWithin), the counter resets (over at least
+// ResetsWindowMin), the processes answering in turn (the start times over
+// StartsRange) and each target's last good scrape (over
+// TargetsLookback). The refreshes between reuse the answer. A change of the
+// targets' health, or of their set, reads them again at once, in the same
+// refresh: a target that just went down or came back is never shown with
+// an older answer.
+const SlowEvery = 15 * time.Second
 
 var queryNames = [numQueries]string{
 	qRPS:             "rps",
@@ -113,6 +140,9 @@ var queryNames = [numQueries]string{
 	qSvcErrors:       "service_errors",
 	qSvcP99:          "service_p99",
 	qSvcExc:          "service_exceptions",
+	qFreshSlow:       "fresh_slow",
+	qLastUp:          "last_up",
+	qBuckets:         "buckets",
 }
 
 var wireNames = [numWire]string{
@@ -121,8 +151,8 @@ var wireNames = [numWire]string{
 	wTotals:  "totals",
 	wTrend:   "trend",
 	wFresh:   "fresh",
-	wChanged: "changed",
 	wTargets: "targets",
+	wSlow:    "slow",
 	wStarts:  "starts",
 }
 
@@ -138,6 +168,8 @@ type NamedQuery struct {
 	// byMetric, for a query that selects its parts' series by their
 	// names in one selector, is the part of each metric name.
 	byMetric map[model.LabelValue]queryID
+	// parts are the parts the query carries, of an overview's query.
+	parts []queryID
 }
 
 // partExprs returns the PromQL of every part for s; the trend uses plan's
@@ -158,8 +190,10 @@ func partExprs(s Shape, plan TrendPlan) [numQueries]string {
 		qTotalExceptions: TotalExceptionsQuery(s),
 		qTrend:           TrendQuery(s, plan.Range),
 		qFresh:           FreshQuery(s),
+		qFreshSlow:       FreshSlowQuery(s),
 		qChanged:         ChangedQuery(s, ChangedWithin),
 		qTargets:         TargetsQuery(s),
+		qLastUp:          LastUpQuery(s),
 		qRules:           RulesQuery(s),
 		qStarts:          StartsQuery(s, StartsRange(s.Window)),
 	}
@@ -172,12 +206,17 @@ func partExprs(s Shape, plan TrendPlan) [numQueries]string {
 // A query of several parts tags each part's series with PartLabel.
 func OverviewQueries(s Shape, plan TrendPlan) []NamedQuery {
 	exprs, bare := partExprs(s, plan), bareParts(s)
+	layout := &wireParts
+	if s.bucketsOnce {
+		layout = &wirePartsBucketsOnce
+		exprs[qBuckets] = BucketsQuery(s)
+	}
 	out := make([]NamedQuery, numWire)
-	for w, parts := range wireParts {
+	for w, parts := range layout {
 		expr := exprs[parts[0]]
 		if q, ok := selectByName(s, parts, bare); ok {
 			out[w] = q
-			out[w].Name = wireNames[w]
+			out[w].Name, out[w].parts = wireNames[w], parts
 			continue
 		}
 		if len(parts) > 1 {
@@ -187,7 +226,7 @@ func OverviewQueries(s Shape, plan TrendPlan) []NamedQuery {
 			}
 			expr = strings.Join(tagged, " or ")
 		}
-		out[w] = NamedQuery{Name: wireNames[w], Expr: expr, Range: wireID(w) == wTrend, Samples: wireID(w) == wStarts}
+		out[w] = NamedQuery{Name: wireNames[w], Expr: expr, Range: wireID(w) == wTrend, Samples: wireID(w) == wStarts, parts: parts}
 	}
 	return out
 }
@@ -239,7 +278,8 @@ func tagPart(expr, name string) string {
 // by name); each part shares its query's error, and the first carries its
 // warnings.
 func splitWire(qs []NamedQuery, wres *[numWire]queryResult, res *[numQueries]queryResult) {
-	for w, parts := range wireParts {
+	for w, q := range qs {
+		parts := q.parts
 		r := wres[w]
 		if len(parts) == 1 {
 			res[parts[0]] = r
@@ -272,10 +312,10 @@ func splitWire(qs []NamedQuery, wres *[numWire]queryResult, res *[numQueries]que
 
 // wireResults is the answer of each query of a refresh from its parts':
 // the first error and every warning of its parts.
-func wireResults(res *[numQueries]queryResult) []queryResult {
+func wireResults(qs []NamedQuery, res *[numQueries]queryResult) []queryResult {
 	out := make([]queryResult, numWire)
-	for w, parts := range wireParts {
-		for _, q := range parts {
+	for w, wq := range qs {
+		for _, q := range wq.parts {
 			if out[w].err == nil {
 				out[w].err = res[q].err
 			}

@@ -69,6 +69,7 @@ type Prometheus struct {
 	groups    factCache[[]PathRule] // grouping rules by selector and label, from the last refresh
 	summaries factCache[bool]       // whether the duration has no buckets, from the last refresh
 	summedRec factCache[time.Time]  // when a refresh last found several recorded series of an endpoint (Shape.recSummed)
+	buckets   factCache[int]        // the series the one read of the buckets answers, from the last refresh (quantiles.go)
 
 	maxConcurrent int // PrometheusOptions.MaxConcurrent
 
@@ -76,6 +77,7 @@ type Prometheus struct {
 	rulesKey string      // the metrics rules was read for
 	noRules  bool        // SetUseRules(false): always the raw series
 	trend    trendCache  // the trend of the last refresh, read on incrementally
+	slow     slowCache   // what changes slowly, read every SlowEvery (slowparts.go)
 }
 
 // NewPrometheus checks the options and returns a client. It does not

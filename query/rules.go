@@ -407,6 +407,7 @@ func recordedPartExprs(s Shape, plan TrendPlan) [numQueries]string {
 			return Selector(name, s.Selector)
 		}
 	}
+	fp := recordedFreshParts(s, raw, n, totalBuckets)
 	out := [numQueries]string{
 		qRPS:             sumBy(n.Requests),
 		qErrors:          sumBy(n.Requests, s.errorMatcher()),
@@ -417,9 +418,11 @@ func recordedPartExprs(s Shape, plan TrendPlan) [numQueries]string {
 		qTotalP99:        "histogram_quantile(0.99, sum by (le) (" + Selector(totalBuckets, s.Selector) + "))",
 		qTotalExceptions: "sum(" + Selector(n.Exceptions, s.Selector) + ") * " + secs,
 		qTrend:           TrendQuery(raw, plan.Range),
-		qFresh:           freshQueryOf(s, recordedFreshParts(s, raw, n, totalBuckets)),
+		qFresh:           freshQueryOf(s, fp),
+		qFreshSlow:       freshSlowOf(fp),
 		qChanged:         ChangedQuery(raw, ChangedWithin),
 		qTargets:         TargetsQuery(raw),
+		qLastUp:          LastUpQuery(raw),
 		qRules:           RulesQuery(raw),
 		qStarts:          StartsQuery(raw, StartsRange(s.Window)),
 	}

@@ -87,12 +87,14 @@ func TestRulesInfoSaysWhatIsRecorded(t *testing.T) {
 		expr       string
 		want, nope []string
 	}{
-		{"older fresh", oldExprs[qFresh], []string{"resets(flask_http_request_duration_seconds_count{", "count by (path) (flask_http_request_duration_seconds_count{"}, []string{sn.Series}},
+		{"older fresh", oldExprs[qFresh], []string{"count by (path) (flask_http_request_duration_seconds_count{"}, []string{sn.Series}},
+		{"older fresh, slow half", oldExprs[qFreshSlow], []string{"resets(flask_http_request_duration_seconds_count{"}, []string{sn.Series}},
 		{"older changed", oldExprs[qChanged], []string{"group by (instance, job, path) (last_over_time(flask_http_request_duration_seconds_count{"}, []string{sn.Series}},
 		{"older trend", oldExprs[qTrend], []string{RecordedFor(s, time.Minute).Requests}, []string{"error_ratio"}},
 		// The processes in turn are read from the start times, one raw
 		// series per target, recorded or not.
-		{"new fresh", newExprs[qFresh], []string{sn.Series, sn.Resets(5 * time.Minute)}, []string{"resets(flask_", "flask_http_request_duration_seconds_count{"}},
+		{"new fresh", newExprs[qFresh], []string{sn.Series}, []string{"resets(flask_", "flask_http_request_duration_seconds_count{"}},
+		{"new fresh, slow half", newExprs[qFreshSlow], []string{sn.Series, sn.Resets(5 * time.Minute)}, []string{"resets(flask_", "flask_http_request_duration_seconds_count{"}},
 		{"new changed", newExprs[qChanged], []string{"group by (instance, job, path) (last_over_time(" + sn.Series}, []string{"flask_http_request_duration_seconds_count{"}},
 		{"new trend", newExprs[qTrend], []string{RecordedFor(s, time.Minute).ErrorRatio + `{job="flask",vigil_errors="5.."}`}, []string{"rate("}},
 	} {

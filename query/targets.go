@@ -16,13 +16,13 @@ import (
 
 // The targets behind the selector. Every refresh reads them with one PromQL
 // query and one request to the targets API, whatever the number of
-// endpoints or targets:
+// endpoints or targets, and every SlowEvery (or when their health changed)
+// the time of each one's last good scrape, in the slow query:
 //
 //	targets  label_replace(up{S}, "vigil_part", "health", "", "")
-//	         or label_replace(max_over_time((timestamp(up{S}) and up{S} == 1)[15m:1s]),
-//	                          "vigil_part", "last_up", "", "")
+//	last_up  max_over_time((timestamp(up{S}) and up{S} == 1)[15m:1s])
 //
-// gives each target's health now and the time of its last good scrape in
+// give each target's health now and the time of its last good scrape in
 // the last 15 minutes; /api/v1/targets?state=active gives each target's last
 // error and scrape interval, matched by job and instance.
 
@@ -145,11 +145,31 @@ func AutoWindow(interval time.Duration) time.Duration {
 // upSelector is up{S}.
 func upSelector(s Shape) string { return Selector("up", s.Selector) }
 
-// TargetsQuery is the one PromQL query of the targets behind the selector.
+// TargetsQuery is the PromQL query of the health of the targets behind the
+// selector, each sample tagged "health".
 func TargetsQuery(s Shape) string {
+	return `label_replace(` + upSelector(s) + `, "` + targetPartLabel + `", "health", "", "")`
+}
+
+// LastUpQuery is the time of the last good scrape of each target behind
+// the selector within TargetsLookback, a part of the slow query.
+func LastUpQuery(s Shape) string {
 	up := upSelector(s)
-	return `label_replace(` + up + `, "` + targetPartLabel + `", "health", "", "") or label_replace(max_over_time((timestamp(` +
-		up + `) and ` + up + ` == 1)[` + FormatDuration(TargetsLookback) + `:1s]), "` + targetPartLabel + `", "last_up", "", "")`
+	return `max_over_time((timestamp(` + up + `) and ` + up + ` == 1)[` + FormatDuration(TargetsLookback) + `:1s])`
+}
+
+// withLastUp is the targets' health vec with the last good scrapes of
+// lastUp tagged "last_up" after it, as buildTargets reads them. Neither
+// vector is changed: lastUp may be a kept answer.
+func withLastUp(health, lastUp model.Vector) model.Vector {
+	out := make(model.Vector, 0, len(health)+len(lastUp))
+	out = append(out, health...)
+	for _, smp := range lastUp {
+		m := smp.Metric.Clone()
+		m[targetPartLabel] = "last_up"
+		out = append(out, &model.Sample{Metric: m, Value: smp.Value, Timestamp: smp.Timestamp})
+	}
+	return out
 }
 
 // FreshQuery counts, per endpoint, the series of the duration histogram
@@ -189,9 +209,20 @@ func rawFreshParts(s Shape) freshParts {
 	}
 }
 
-// freshQueryOf is the fresh query of parts p, tagged.
+// FreshSlowQuery is the fresh query's parts that change slowly, read with
+// the slow query (SlowEvery): the counter resets and the processes
+// answering in turn per endpoint, tagged as in the fresh query.
+func FreshSlowQuery(s Shape) string { return freshSlowOf(rawFreshParts(s)) }
+
+// freshSlowOf is the slow half of the fresh query of parts p, tagged.
+func freshSlowOf(p freshParts) string {
+	return Tag(p.resets, "resets") + " or " + Tag(p.inTurn, "in_turn")
+}
+
+// freshQueryOf is the fresh query of parts p, tagged, without its slow
+// half (freshSlowOf).
 func freshQueryOf(s Shape, p freshParts) string {
-	out := Tag(p.series, "fresh") + " or " + Tag(p.le, "le") + " or " + Tag(p.resets, "resets") + " or " + Tag(p.inTurn, "in_turn")
+	out := Tag(p.series, "fresh") + " or " + Tag(p.le, "le")
 	if !s.Grouping.On() {
 		return out
 	}
@@ -221,6 +252,8 @@ type freshAnswer struct {
 	// topBucket is the highest finite bucket bound; 0 when there is no
 	// bucket (a summary, or no series).
 	topBucket float64
+	// bounds counts the bucket bounds, +Inf included.
+	bounds int
 }
 
 func splitFresh(s Shape, vec model.Vector) freshAnswer {
@@ -233,6 +266,7 @@ func splitFresh(s Shape, vec model.Vector) freshAnswer {
 			a.fresh = append(a.fresh, v)
 			a.series[v] = float64(smp.Value)
 		case "le":
+			a.bounds++
 			if le, err := strconv.ParseFloat(string(smp.Metric["le"]), 64); err == nil && !math.IsInf(le, 0) && le > a.topBucket {
 				a.topBucket = le
 			}

@@ -47,6 +47,10 @@ type Shape struct {
 	// latencyMean makes the P50 query the mean latency: the duration has
 	// no buckets (see Overview.LatencyMean).
 	latencyMean bool
+	// bucketsOnce reads the bucket rates once, by endpoint, service and
+	// le, and computes every quantile of the refresh from them in vigil
+	// (quantiles.go), in place of one histogram_quantile query each.
+	bucketsOnce bool
 	// recorded is the window of vigil's recording rules the refresh reads
 	// ("1m"), or empty for the raw series (see RulesFor).
 	recorded string
@@ -163,11 +167,21 @@ type Overview struct {
 	// Selector is the selector the refresh was asked with.
 	Selector string
 	// Targets are the scrape targets behind the selector and their health.
-	Targets  Targets
-	At       time.Time     // evaluation time
-	Took     time.Duration // wall time of the refresh
-	Errors   []QueryError
-	Warnings []string
+	Targets Targets
+	At      time.Time // evaluation time
+	// SlowAt is the evaluation time of what changes slowly (the latest
+	// change, counter resets, processes in turn, last good scrapes): At,
+	// or up to SlowEvery before it when this refresh reused an answer.
+	SlowAt time.Time
+	// Sent is the number of requests this refresh sent to Prometheus.
+	Sent int
+	// QuantilesInVigil is set when the refresh computed its quantiles
+	// from one read of the buckets (quantiles.go), not with
+	// histogram_quantile in Prometheus.
+	QuantilesInVigil bool
+	Took             time.Duration // wall time of the refresh
+	Errors           []QueryError
+	Warnings         []string
 	// ChangesErr is why the endpoints' changes (Endpoint.Changed) are
 	// unknown; nil when they are known.
 	ChangesErr error

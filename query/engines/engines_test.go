@@ -244,77 +244,19 @@ func testEngine(t *testing.T, e demo.Engine) {
 			fmt.Sprintf("%d endpoints, %d with traffic, checkout failing %v", len(ov.Endpoints), withRate, failing)
 	})
 
-	t.Run("overview figures equal PromQL on the same engine, endpoint by endpoint", func(t *testing.T) {
-		at := time.Now().Add(-lag(e))
-		ov, err := p.OverviewAt(ctx, s, at)
-		if err != nil {
-			t.Fatal(err)
-		}
-		if len(ov.Errors) > 0 || len(ov.Warnings) > 0 {
-			t.Errorf("errors %v warnings %v", ov.Errors, ov.Warnings)
-		}
-		at = ov.At
-		tol := tolerance(e)
-		rps := byPath(t, p, fmt.Sprintf(`sum by (path) (rate(%s_count{%s}[1m]))`, D, sel), at)
-		errs := byPath(t, p, fmt.Sprintf(`sum by (path) (rate(%s_count{%s,status=~"5.."}[1m]))`, D, sel), at)
-		p50 := byPath(t, p, fmt.Sprintf(`histogram_quantile(0.5, sum by (path, le) (rate(%s_bucket{%s}[1m])))`, D, sel), at)
-		p99 := byPath(t, p, fmt.Sprintf(`histogram_quantile(0.99, sum by (path, le) (rate(%s_bucket{%s}[1m])))`, D, sel), at)
-		exc := byPath(t, p, fmt.Sprintf(`sum by (path) (increase(%s_count{%s,status="500"}[1m]))`, D, sel), at)
-		if len(ov.Endpoints) != len(paths) {
-			t.Fatalf("%d endpoints, want %d", len(ov.Endpoints), len(paths))
-		}
-		checked := 0
-		worst, worstWhat := 0.0, ""
-		diff := func(what string, got, want float64) {
-			if d := math.Abs(got-want) / math.Max(math.Abs(want), 1e-9); !math.IsNaN(d) && d > worst && (got != 0 || want != 0) {
-				worst, worstWhat = d, what
-			}
-		}
-		for _, ep := range ov.Endpoints {
-			want, ok := rps[ep.Name]
-			if !ok || want == 0 {
-				continue // no traffic in the window: nothing to compare
-			}
-			checked++
-			ratio := errs[ep.Name] / want // no error series: 0
-			wantExc := exc[ep.Name]
-			var bad []string
-			if !near(ep.RPS, want, tol) {
-				bad = append(bad, fmt.Sprintf("rps %v want %v", ep.RPS, want))
-			}
-			if !near(ep.ErrorRatio, ratio, tol) {
-				bad = append(bad, fmt.Sprintf("error ratio %v want %v", ep.ErrorRatio, ratio))
-			}
-			if !near(ep.P50, p50[ep.Name], tol) {
-				bad = append(bad, fmt.Sprintf("p50 %v want %v", ep.P50, p50[ep.Name]))
-			}
-			if !near(ep.P99, p99[ep.Name], tol) {
-				bad = append(bad, fmt.Sprintf("p99 %v want %v", ep.P99, p99[ep.Name]))
-			}
-			// Few exceptions in a minute: an increase that is not
-			// extrapolated differs by up to one whole count.
-			if !near(ep.Exceptions, wantExc, tol) && !(e == demo.EngineVictoriaMetrics && math.Abs(ep.Exceptions-wantExc) <= 2) {
-				bad = append(bad, fmt.Sprintf("exceptions %v want %v", ep.Exceptions, wantExc))
-			}
-			if len(bad) > 0 {
-				t.Errorf("%s %s: %s", e, ep.Name, strings.Join(bad, "; "))
-			}
-			diff(ep.Name+" rps", ep.RPS, want)
-			diff(ep.Name+" p99", ep.P99, p99[ep.Name])
-			diff(ep.Name+" exceptions", ep.Exceptions, wantExc)
-		}
-		if worstWhat == "" {
-			worstWhat = "none differs"
-		}
-		t.Logf("%s: %d endpoints compared; largest relative difference %.2g (%s), allowed %g", e, checked, worst, worstWhat, tol)
-		if checked < len(paths)-2 {
-			t.Errorf("only %d of %d endpoints had traffic to compare", checked, len(paths))
-		}
-		co := ov.Endpoints[slices.IndexFunc(ov.Endpoints, func(x query.Endpoint) bool { return x.Name == "/api/checkout" })]
-		if co.ErrorRatio < 0.35 || co.ErrorRatio > 0.85 {
-			t.Errorf("/api/checkout error ratio %v with a 0.6 fault", co.ErrorRatio)
-		}
-	})
+	// The figures, with the quantiles asked of the engine (a client's
+	// first refresh) and computed in vigil from one read of the buckets
+	// with Prometheus's BucketQuantile (the refreshes after, at this
+	// scale): equal to the engine's own histogram_quantile either way.
+	for _, c := range []struct {
+		name    string
+		p       *query.Prometheus
+		inVigil bool
+	}{{"asked", client(t, stack.PrometheusURL, stack.Headers), false}, {"from the buckets", p, true}} {
+		t.Run("overview figures equal PromQL on the same engine, endpoint by endpoint, quantiles "+c.name, func(t *testing.T) {
+			figuresEqualPromQL(t, e, c.p, s, paths, c.inVigil)
+		})
+	}
 
 	t.Run("auto window from the scrape interval", func(t *testing.T) {
 		as := s
@@ -550,5 +492,92 @@ func TestEnginesThanosPartialResponse(t *testing.T) {
 		t.Errorf("partial_response=false with a store down: the query answered")
 	} else {
 		t.Logf("partial_response=false: %v", err)
+	}
+}
+
+// figuresEqualPromQL compares one refresh of p, endpoint by endpoint,
+// with PromQL evaluated on the same engine e; inVigil is whether the
+// refresh must have computed its quantiles in vigil.
+func figuresEqualPromQL(t *testing.T, e demo.Engine, p *query.Prometheus, s query.Shape, paths []string, inVigil bool) {
+	at := time.Now().Add(-lag(e))
+	ov, err := p.OverviewAt(context.Background(), s, at)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(ov.Errors) > 0 || len(ov.Warnings) > 0 {
+		t.Errorf("errors %v warnings %v", ov.Errors, ov.Warnings)
+	}
+	if ov.QuantilesInVigil != inVigil {
+		t.Fatalf("quantiles computed in vigil: %v, want %v", ov.QuantilesInVigil, inVigil)
+	}
+
+	at = ov.At
+	tol := tolerance(e)
+	rps := byPath(t, p, fmt.Sprintf(`sum by (path) (rate(%s_count{%s}[1m]))`, D, sel), at)
+	errs := byPath(t, p, fmt.Sprintf(`sum by (path) (rate(%s_count{%s,status=~"5.."}[1m]))`, D, sel), at)
+	p50 := byPath(t, p, fmt.Sprintf(`histogram_quantile(0.5, sum by (path, le) (rate(%s_bucket{%s}[1m])))`, D, sel), at)
+	p99 := byPath(t, p, fmt.Sprintf(`histogram_quantile(0.99, sum by (path, le) (rate(%s_bucket{%s}[1m])))`, D, sel), at)
+	exc := byPath(t, p, fmt.Sprintf(`sum by (path) (increase(%s_count{%s,status="500"}[1m]))`, D, sel), at)
+	if len(ov.Endpoints) != len(paths) {
+		t.Fatalf("%d endpoints, want %d", len(ov.Endpoints), len(paths))
+	}
+	checked := 0
+	worst, worstWhat := 0.0, ""
+	diff := func(what string, got, want float64) {
+		if d := math.Abs(got-want) / math.Max(math.Abs(want), 1e-9); !math.IsNaN(d) && d > worst && (got != 0 || want != 0) {
+			worst, worstWhat = d, what
+		}
+	}
+	for _, ep := range ov.Endpoints {
+		want, ok := rps[ep.Name]
+		if !ok || want == 0 {
+			continue // no traffic in the window: nothing to compare
+		}
+		checked++
+		ratio := errs[ep.Name] / want // no error series: 0
+		wantExc := exc[ep.Name]
+		var bad []string
+		if !near(ep.RPS, want, tol) {
+			bad = append(bad, fmt.Sprintf("rps %v want %v", ep.RPS, want))
+		}
+		if !near(ep.ErrorRatio, ratio, tol) {
+			bad = append(bad, fmt.Sprintf("error ratio %v want %v", ep.ErrorRatio, ratio))
+		}
+		if !near(ep.P50, p50[ep.Name], tol) {
+			bad = append(bad, fmt.Sprintf("p50 %v want %v", ep.P50, p50[ep.Name]))
+		}
+		if !near(ep.P99, p99[ep.Name], tol) {
+			bad = append(bad, fmt.Sprintf("p99 %v want %v", ep.P99, p99[ep.Name]))
+		}
+		// Few exceptions in a minute: an increase that is not
+		// extrapolated differs by up to one whole count.
+		if !near(ep.Exceptions, wantExc, tol) && !(e == demo.EngineVictoriaMetrics && math.Abs(ep.Exceptions-wantExc) <= 2) {
+			bad = append(bad, fmt.Sprintf("exceptions %v want %v", ep.Exceptions, wantExc))
+		}
+		if len(bad) > 0 {
+			t.Errorf("%s %s: %s", e, ep.Name, strings.Join(bad, "; "))
+		}
+		diff(ep.Name+" rps", ep.RPS, want)
+		diff(ep.Name+" p99", ep.P99, p99[ep.Name])
+		diff(ep.Name+" exceptions", ep.Exceptions, wantExc)
+	}
+	if worstWhat == "" {
+		worstWhat = "none differs"
+	}
+	t.Logf("%s: %d endpoints compared; largest relative difference %.2g (%s), allowed %g", e, checked, worst, worstWhat, tol)
+	if checked < len(paths)-2 {
+		t.Errorf("only %d of %d endpoints had traffic to compare", checked, len(paths))
+	}
+	co := ov.Endpoints[slices.IndexFunc(ov.Endpoints, func(x query.Endpoint) bool { return x.Name == "/api/checkout" })]
+	if co.ErrorRatio < 0.35 || co.ErrorRatio > 0.85 {
+		t.Errorf("/api/checkout error ratio %v with a 0.6 fault", co.ErrorRatio)
+	}
+	// The overall p99 and the one service's.
+	total := byPath(t, p, fmt.Sprintf(`histogram_quantile(0.99, sum by (le) (rate(%s_bucket{%s}[1m])))`, D, sel), at)[""]
+	if !near(ov.Totals.P99, total, tolerance(e)) || !(total > 0) {
+		t.Errorf("%s: total p99 %v, want %v", e, ov.Totals.P99, total)
+	}
+	if len(ov.Services) != 1 || !near(ov.Services[0].P99, total, tolerance(e)) {
+		t.Errorf("%s: services %+v, want one of p99 %v", e, ov.Services, total)
 	}
 }
