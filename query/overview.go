@@ -180,6 +180,9 @@ func (p *Prometheus) OverviewAt(ctx context.Context, s Shape, at time.Time) (*Ov
 	if res[qFresh].err == nil && res[qFreshSlow].err == nil {
 		res[qFresh].vec = append(slices.Clip(res[qFresh].vec), res[qFreshSlow].vec...)
 	}
+	if s.bucketsOnce && !preFresh && res[qFresh].err == nil && res[qBuckets].err == nil {
+		res[qFresh].vec = append(slices.Clip(res[qFresh].vec), boundsOf(res[qBuckets].vec)...)
+	}
 	if res[qTargets].err == nil && res[qLastUp].err == nil {
 		res[qTargets].vec = withLastUp(res[qTargets].vec, res[qLastUp].vec)
 	}

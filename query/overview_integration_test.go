@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"math"
 	"slices"
+	"strconv"
 	"strings"
 	"testing"
 	"time"
@@ -421,6 +422,21 @@ func figuresEqualPromQL(t *testing.T, p *Prometheus, s Shape, inVigil bool) {
 	wantExc := scalarAt(t, p, `sum(rate(flask_http_request_exceptions_total{job="flask"}[1m])) * 60`, at)
 	if !closeTo(tot.P99, wantP99) || !closeTo(tot.Exceptions, wantExc) || !(tot.Exceptions > 0) {
 		t.Errorf("totals p99 %v exceptions %v; want %v and %v", tot.P99, tot.Exceptions, wantP99, wantExc)
+	}
+	// The top finite bucket bound, asked of Prometheus or taken from the
+	// one read of the buckets.
+	v, _, err := p.Query(context.Background(), `count by (le) (flask_http_request_duration_seconds_bucket{job="flask"})`, at)
+	if err != nil {
+		t.Fatal(err)
+	}
+	top := 0.0
+	for _, smp := range v.(model.Vector) {
+		if le, err := strconv.ParseFloat(string(smp.Metric["le"]), 64); err == nil && !math.IsInf(le, 0) {
+			top = max(top, le)
+		}
+	}
+	if ov.TopBucket != top || top == 0 {
+		t.Errorf("top bucket %v, want %v", ov.TopBucket, top)
 	}
 	// One service: its p99 is the total's, asked by job.
 	wantSvc := scalarAt(t, p, `histogram_quantile(0.99, sum by (job, le) (rate(flask_http_request_duration_seconds_bucket{job="flask"}[1m])))`, at)

@@ -77,6 +77,23 @@ func quantilesFromBuckets(s Shape, res *[numQueries]queryResult) {
 	res[qTotalP99].vec = total.quantiles(0.99, "")
 }
 
+// boundsOf is the fresh query's bucket bounds part (tagged "le", one
+// sample per bound) from the answer of the one read of the buckets, which
+// the fresh query then does not read again.
+func boundsOf(vec model.Vector) model.Vector {
+	seen := map[model.LabelValue]bool{}
+	var out model.Vector
+	for _, smp := range vec {
+		le := smp.Metric["le"]
+		if seen[le] {
+			continue
+		}
+		seen[le] = true
+		out = append(out, &model.Sample{Metric: model.Metric{SeriesLabel: "le", "le": le}, Value: 1})
+	}
+	return out
+}
+
 // bucketSums are the bucket rates summed by le, per name, in the order the
 // names came.
 type bucketSums struct {

@@ -222,7 +222,11 @@ func freshSlowOf(p freshParts) string {
 // freshQueryOf is the fresh query of parts p, tagged, without its slow
 // half (freshSlowOf).
 func freshQueryOf(s Shape, p freshParts) string {
-	out := Tag(p.series, "fresh") + " or " + Tag(p.le, "le")
+	out := Tag(p.series, "fresh")
+	if !s.bucketsOnce {
+		// Read once, the buckets bring their bounds (boundsOf).
+		out += " or " + Tag(p.le, "le")
+	}
 	if !s.Grouping.On() {
 		return out
 	}
