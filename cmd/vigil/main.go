@@ -18,7 +18,9 @@ import (
 	"log/slog"
 	"os"
 	"os/signal"
+	"runtime"
 	"runtime/debug"
+	"runtime/pprof"
 	"strings"
 	"sync"
 	"syscall"
@@ -226,11 +228,32 @@ func console(all *vigil.Config, getenv func(string) string) error {
 	ctx, stop := signal.NotifyContext(context.Background(), syscall.SIGTERM, syscall.SIGHUP)
 	defer stop()
 	err = runProgram(withTestHooks(root, getenv), all.LogFile, logger, tea.WithContext(ctx)) // crash.go
+	if path := getenv("VIGIL_HEAP_PROFILE"); path != "" {
+		if perr := writeHeapProfile(path); perr != nil && err == nil {
+			err = perr
+		}
+	}
 	if d := discarded(); err == nil && d != "" {
 		// A quit that threw typed work away is not a clean exit.
 		err = fmt.Errorf("quit with unsent work: discarded %s", d)
 	}
 	return err
+}
+
+// writeHeapProfile writes the heap profile of the console as it quits
+// (VIGIL_HEAP_PROFILE, see docs/scale.md): what was allocated while it
+// ran, and what is still held, for go tool pprof.
+func writeHeapProfile(path string) error {
+	f, err := os.Create(path)
+	if err != nil {
+		return fmt.Errorf("VIGIL_HEAP_PROFILE: %w", err)
+	}
+	runtime.GC() // the held heap as of the last collection is what the profile shows
+	if err := pprof.WriteHeapProfile(f); err != nil {
+		f.Close()
+		return fmt.Errorf("VIGIL_HEAP_PROFILE %s: %w", path, err)
+	}
+	return f.Close()
 }
 
 // contextSpec is one context of the console: how to build its console

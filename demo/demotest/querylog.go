@@ -22,6 +22,10 @@ type QueryCost struct {
 	// ByQuery is the evaluation time of each query text (its first 90
 	// characters), summed.
 	ByQuery map[string]time.Duration
+	// RuleEvals and RuleEval count the rules' own evaluations in the same
+	// span and their evaluation time, apart from the queries above.
+	RuleEvals int
+	RuleEval  time.Duration
 }
 
 func (c QueryCost) String() string {
@@ -107,7 +111,10 @@ func queryLogCost(t testing.TB, path string, offset int64) QueryCost {
 			continue
 		}
 		if e.HTTPRequest == nil {
-			continue // a rule's evaluation
+			// A rule's evaluation: counted apart.
+			c.RuleEvals++
+			c.RuleEval += time.Duration(e.Stats.Timings.EvalTotalTime * float64(time.Second))
+			continue
 		}
 		c.Queries++
 		if c.ByQuery == nil {
