@@ -18,7 +18,10 @@ func rounds(n, maxConcurrent int) int {
 
 // RefreshDeadline is the longest the requests of an overview refresh can
 // take with a timeout per request and at most maxConcurrent in flight (0:
-// no cap): the timeout for each round of them.
+// no cap): the timeout for each round of them. The reads a refresh sends
+// before the rest (a first refresh's targets, rules and groups) or after
+// them (what changes slowly, when the targets' health changed) share it:
+// one cut by it fails alone and is named, as a rejected query is.
 func RefreshDeadline(timeout time.Duration, maxConcurrent int) time.Duration {
 	return timeout * time.Duration(rounds(QueriesPerRefresh, maxConcurrent))
 }

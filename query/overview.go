@@ -23,8 +23,11 @@ func (p *Prometheus) Overview(ctx context.Context, s Shape) (*Overview, error) {
 
 // OverviewAt computes the per-endpoint table and the totals over s.Window,
 // every query evaluated at the one time at (to the millisecond; now when
-// zero) and all QueriesPerRefresh requests sent at once, under one deadline
-// of the client's Timeout.
+// zero) and all its requests sent at once, under one deadline of the
+// client's Timeout. What changes slowly (SlowEvery) is reused from a read
+// evaluated less than SlowEvery before at (Overview.SlowAt), unless the
+// targets' health changed since: then it is read again after the rest,
+// at at, within what is left of ctx's deadline.
 //
 // With s.AutoWindow the window is AutoWindow of the selected targets'
 // scrape interval as the previous refresh read it; the first refresh for a
@@ -115,7 +118,7 @@ func (p *Prometheus) OverviewAt(ctx context.Context, s Shape, at time.Time) (*Ov
 	tStart, tFull := p.trend.from(tkey, plan)
 	// What changes slowly: kept from a read less than SlowEvery ago.
 	skey := slowKey(qs)
-	kept, reuse := p.slow.get(skey, began)
+	kept, reuse := p.slow.get(skey, at)
 	var send []NamedQuery
 	var idx []wireID
 	asked := make([]queryResult, 0, numWire) // the answers of the queries sent
@@ -169,7 +172,7 @@ func (p *Prometheus) OverviewAt(ctx context.Context, s Shape, at time.Time) (*Ov
 		kept.fill(&res)
 	} else if wres[wTargets].err == nil {
 		kept = &keptSlow{at: at}
-		p.slow.put(skey, began, at, healthOf(wres[wTargets].vec), &res)
+		p.slow.put(skey, at, healthOf(wres[wTargets].vec), &res)
 	}
 	slowAt := at
 	if kept != nil {
@@ -214,9 +217,11 @@ func (p *Prometheus) OverviewAt(ctx context.Context, s Shape, at time.Time) (*Ov
 	ov.Recorded, ov.RulesWhy, ov.NotRecorded = s.recorded, ru.why, ru.notRecorded
 	ov.TrendEnd, ov.TrendFull = plan.End, tFull
 	ov.LatencyMean, ov.QuantilesInVigil = s.latencyMean, s.bucketsOnce
-	if res[qFresh].err == nil {
+	if res[qFresh].err == nil && !(s.bucketsOnce && res[qBuckets].err != nil) {
 		// With fresh series and no bucket, the duration is a summary: the
-		// next refreshes ask for the mean instead of the p50.
+		// next refreshes ask for the mean instead of the p50. (With the
+		// buckets read once, their bounds come with them: a failed read
+		// tells nothing.)
 		fa := splitFresh(s, res[qFresh].vec)
 		p.summaries.put(groupKey(s), len(fa.fresh) > 0 && fa.topBucket == 0)
 		// The series one read of the buckets answers: counted when read
@@ -241,7 +246,7 @@ func (p *Prometheus) OverviewAt(ctx context.Context, s Shape, at time.Time) (*Ov
 			}
 		}
 	}
-	ov.Targets = Targets{Known: res[qTargets].err == nil, APIErr: tg.err, StartsErr: res[qStarts].err}
+	ov.Targets = Targets{Known: res[qTargets].err == nil, APIErr: tg.err, StartsErr: res[qStarts].err, LastUpErr: res[qLastUp].err}
 	if ov.Targets.Known {
 		ov.Targets.List = buildTargets(res[qTargets].vec, tg.api)
 		if res[qStarts].err == nil {

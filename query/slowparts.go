@@ -17,7 +17,6 @@ var slowParts = []queryID{qChanged, qFreshSlow, qLastUp, qStarts}
 
 // keptSlow is one read of the slow queries.
 type keptSlow struct {
-	read   time.Time // wall time of the read
 	at     time.Time // its evaluation time
 	health string    // the targets' health when read (healthOf)
 	parts  [numQueries]queryResult
@@ -25,9 +24,10 @@ type keptSlow struct {
 
 // slowCache keeps the last read of the slow queries of each shape, by
 // their PromQL: a change of selector, window, grouping, metrics or source
-// (recorded or raw) reads them again. It keeps at most maxSlowKept shapes
-// (the contexts and services a console moves between), the oldest read
-// dropped first.
+// (recorded or raw) reads them again, and so does a refresh evaluated
+// SlowEvery or more after the kept read, or before it. It keeps at most
+// maxSlowKept shapes (the contexts and services a console moves between),
+// the oldest read dropped first.
 type slowCache struct {
 	mu sync.Mutex
 	m  map[string]*keptSlow
@@ -40,23 +40,22 @@ func slowKey(qs []NamedQuery) string {
 	return qs[wSlow].Expr + "\x00" + qs[wStarts].Expr
 }
 
-// get returns the kept answer of key when it was read less than SlowEvery
-// before now.
-func (c *slowCache) get(key string, now time.Time) (*keptSlow, bool) {
+// get returns the kept answer of key for a refresh evaluated at at: one
+// evaluated less than SlowEvery before at, never after it.
+func (c *slowCache) get(key string, at time.Time) (*keptSlow, bool) {
 	c.mu.Lock()
 	defer c.mu.Unlock()
 	k, ok := c.m[key]
-	if !ok || now.Before(k.read) || now.Sub(k.read) >= SlowEvery {
+	if !ok || at.Before(k.at) || at.Sub(k.at) >= SlowEvery {
 		return nil, false
 	}
 	return k, true
 }
 
-// put keeps the slow parts of res, read at wall time read for evaluation
-// time at, when every one of them was answered; a failed read is asked
-// again by the next refresh.
-func (c *slowCache) put(key string, read, at time.Time, health string, res *[numQueries]queryResult) {
-	k := &keptSlow{read: read, at: at, health: health}
+// put keeps the slow parts of res, evaluated at at, when every one of
+// them was answered; a failed read is asked again by the next refresh.
+func (c *slowCache) put(key string, at time.Time, health string, res *[numQueries]queryResult) {
+	k := &keptSlow{at: at, health: health}
 	for _, q := range slowParts {
 		if res[q].err != nil {
 			c.drop(key)
@@ -72,7 +71,7 @@ func (c *slowCache) put(key string, read, at time.Time, health string, res *[num
 	if _, ok := c.m[key]; !ok && len(c.m) >= maxSlowKept {
 		oldest := ""
 		for key, v := range c.m {
-			if oldest == "" || v.read.Before(c.m[oldest].read) {
+			if oldest == "" || v.at.Before(c.m[oldest].at) {
 				oldest = key
 			}
 		}

@@ -37,7 +37,8 @@ const DefaultAutoWindow = time.Minute
 // $__rate_interval: four samples in every window.
 const AutoWindowFactor = 4
 
-// targetPartLabel tags the two halves of the targets query.
+// targetPartLabel tags the targets' health and their last good scrapes
+// (withLastUp) for buildTargets.
 const targetPartLabel = "vigil_part"
 
 // Target is one scrape target behind the selector.
@@ -75,6 +76,9 @@ type Targets struct {
 	APIErr error
 	// StartsErr is why the targets' processes are unknown.
 	StartsErr error
+	// LastUpErr is why the down targets' last good scrape, and so since
+	// when they are down, is unknown: the slow query failed.
+	LastUpErr error
 }
 
 // InTurn returns the targets whose processes answer the scrapes in turn.
@@ -179,11 +183,14 @@ func withLastUp(health, lastUp model.Vector) model.Vector {
 //
 // The same query brings, tagged (SeriesLabel), what the exporter's
 // pitfalls need, so the number of queries stays the same: the bucket
-// bounds (le: the top finite one caps every p99), the counter resets per
-// endpoint over the window (resets: several processes behind one target
-// make them go back and forth) and, with grouping on, the paths that only
-// ever answered 404 (only404) and each member's error ratio (member_err)
-// and p99 (member_p99), so that a group row can name its worst member.
+// bounds (le: the top finite one caps every p99; not read when the
+// buckets are read once, whose answer has them) and, with grouping on,
+// the paths that only ever answered 404 (only404) and each member's error
+// ratio (member_err) and p99 (member_p99), so that a group row can name
+// its worst member. The counter resets per endpoint (resets: several
+// processes behind one target make them go back and forth) and the
+// processes answering in turn (in_turn) change slowly: they travel in the
+// slow query (FreshSlowQuery).
 func FreshQuery(s Shape) string { return freshQueryOf(s, rawFreshParts(s)) }
 
 // freshParts are the PromQL of the fresh query's parts, each by the

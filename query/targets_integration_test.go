@@ -54,6 +54,26 @@ func TestIntegrationTargetDownMarksEndpointsStale(t *testing.T) {
 		t.Errorf("auto window %s (auto %v), want 4s: four 1s scrape intervals", ova.Window, ova.WindowAuto)
 	}
 
+	// What changes slowly: read by a refresh, reused by one evaluated
+	// within SlowEvery after it, read again by one SlowEvery after.
+	at0 := time.Now().Add(-30 * time.Second).Truncate(time.Second)
+	for _, c := range []struct {
+		after time.Duration
+		sent  int
+		slow  time.Duration // SlowAt after at0
+	}{{0, QueriesPerRefresh, 0}, {5 * time.Second, FastQueriesPerRefresh, 0}, {SlowEvery, QueriesPerRefresh, SlowEvery}} {
+		o, err := p.OverviewAt(ctx, s, at0.Add(c.after))
+		if err != nil {
+			t.Fatal(err)
+		}
+		if o.Sent != c.sent || !o.SlowAt.Equal(at0.Add(c.slow)) || len(o.Errors) > 0 {
+			t.Errorf("refresh at +%s: %d requests, slow parts of +%s, errors %v; want %d, +%s", c.after, o.Sent, o.SlowAt.Sub(at0), o.Errors, c.sent, c.slow)
+		}
+	}
+	if _, err := p.Overview(ctx, s); err != nil { // a read kept as of now
+		t.Fatal(err)
+	}
+
 	killed := time.Now()
 	if err := stack.Extra["flask2"].Close(); err != nil {
 		t.Fatal(err)
@@ -66,6 +86,11 @@ func TestIntegrationTargetDownMarksEndpointsStale(t *testing.T) {
 		return len(ov.Targets.Down()) == 1, "still up"
 	})
 	t.Logf("app killed → Overview says its target is down: %s", time.Since(killed).Round(10*time.Millisecond))
+	// The refresh that saw the target down read what changes slowly
+	// again, after the rest: its last good scrape is from now.
+	if ov.Sent != QueriesPerRefresh || !ov.SlowAt.Equal(ov.At) {
+		t.Errorf("the refresh that saw the target down sent %d requests, slow parts of %s at %s: want %d, read then", ov.Sent, ov.SlowAt.Format(time.StampMilli), ov.At.Format(time.StampMilli), QueriesPerRefresh)
+	}
 	tg = ov.Targets.Down()[0]
 	if d := tg.Since.Sub(killed); d < -1500*time.Millisecond || d > 2500*time.Millisecond {
 		t.Errorf("down since %s, killed at %s", tg.Since.Format(time.StampMilli), killed.Format(time.StampMilli))

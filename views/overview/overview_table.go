@@ -136,9 +136,12 @@ func (o *Screen) emptyLines() []string {
 func TargetsDownText(tg *query.Targets, now time.Time) string {
 	down := tg.Down()
 	s := fmt.Sprintf("%d of %d targets down", len(down), len(tg.List))
-	if first := tg.FirstDown(); !first.IsZero() {
+	switch first := tg.FirstDown(); {
+	case !first.IsZero():
 		s += " since " + first.Local().Format("15:04:05")
-	} else {
+	case tg.LastUpErr != nil:
+		s += ", since when unknown (their last good scrape was not read)"
+	default:
 		s += fmt.Sprintf(" for over %s", views.FormatDuration(query.TargetsLookback))
 	}
 	return s
