@@ -29,8 +29,8 @@ import (
 
 // BucketsOnceMax is the most series the one read of the buckets may answer
 // (endpoints × services × bucket bounds, as the last refresh saw them) for
-// a refresh to read so. At 50 endpoints of the exporter's 14 bounds and one
-// service, 700.
+// a refresh to read so. At 50 endpoints of the exporter's 14 bounds and
+// +Inf, and one service, 750.
 const BucketsOnceMax = 3000
 
 // BucketsQuery is the bucket rates by endpoint, service and le.

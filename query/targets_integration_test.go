@@ -55,8 +55,11 @@ func TestIntegrationTargetDownMarksEndpointsStale(t *testing.T) {
 	}
 
 	// What changes slowly: read by a refresh, reused by one evaluated
-	// within SlowEvery after it, read again by one SlowEvery after.
-	at0 := time.Now().Add(-30 * time.Second).Truncate(time.Second)
+	// within SlowEvery after it, read again by one SlowEvery after. The
+	// times are ahead of now (Prometheus answers with the newest samples),
+	// so that the targets' health is the one just seen at each, and past
+	// the read the refreshes above kept.
+	at0 := time.Now().Add(SlowEvery + 2*time.Second).Truncate(time.Second)
 	for _, c := range []struct {
 		after time.Duration
 		sent  int
@@ -65,6 +68,9 @@ func TestIntegrationTargetDownMarksEndpointsStale(t *testing.T) {
 		o, err := p.OverviewAt(ctx, s, at0.Add(c.after))
 		if err != nil {
 			t.Fatal(err)
+		}
+		if len(o.Targets.List) != 1 || !o.Targets.List[0].Up {
+			t.Fatalf("refresh at +%s: targets %+v, want flask2 up", c.after, o.Targets.List)
 		}
 		if o.Sent != c.sent || !o.SlowAt.Equal(at0.Add(c.slow)) || len(o.Errors) > 0 {
 			t.Errorf("refresh at +%s: %d requests, slow parts of +%s, errors %v; want %d, +%s", c.after, o.Sent, o.SlowAt.Sub(at0), o.Errors, c.sent, c.slow)
