@@ -168,15 +168,12 @@ func (p *Prometheus) OverviewAt(ctx context.Context, s Shape, at time.Time) (*Ov
 	if s.bucketsOnce {
 		quantilesFromBuckets(s, &res)
 	}
+	slowAt := at
 	if reuse {
 		kept.fill(&res)
-	} else if wres[wTargets].err == nil {
-		kept = &keptSlow{at: at}
-		p.slow.put(skey, at, healthOf(wres[wTargets].vec), &res)
-	}
-	slowAt := at
-	if kept != nil {
 		slowAt = kept.at
+	} else if wres[wTargets].err == nil {
+		p.slow.put(skey, at, healthOf(wres[wTargets].vec), &res)
 	}
 	// The slow halves join the fresh series and the targets' health they
 	// were split from.
