@@ -151,6 +151,11 @@ type Options struct {
 	// joins the Team as Identity. nil Team: the console of one.
 	Team   *team.Team
 	Member *team.Member
+	// Cache, with no Team, shares the one-off queries (detail, panels,
+	// dashboards, the PromQL prompt, an alert's graph) of the console's
+	// screens; given to every context's console, those of its contexts
+	// on the same Prometheus too. nil: each screen asks on its own.
+	Cache *query.Cache
 }
 
 // PrometheusSources fills every Prometheus source of o from one client.

@@ -182,7 +182,7 @@ func TestTeamQueryCacheSharesTheSameQuery(t *testing.T) {
 	tm := team.NewAt(func() time.Time { mu.Lock(); defer mu.Unlock(); return now })
 	advance := func(d time.Duration) { mu.Lock(); now = now.Add(d); mu.Unlock() }
 	b := &blockingQuerier{release: make(chan struct{})}
-	q := teamQuerier(b, tm, "prod")
+	q := sharedQuerier(b, tm.Share, tm.Now, "prod")
 	r := query.RangeFor(time.Hour, now)
 	var wg sync.WaitGroup
 	errs := make(chan error, 10)
@@ -245,7 +245,7 @@ func TestTeamQueryCacheSharesTheSameQuery(t *testing.T) {
 func TestTeamQueryCacheWaiterLeavesAlone(t *testing.T) {
 	tm := team.New()
 	b := &blockingQuerier{release: make(chan struct{})}
-	q := teamQuerier(b, tm, "prod")
+	q := sharedQuerier(b, tm.Share, tm.Now, "prod")
 	r := query.RangeFor(time.Hour, time.Now())
 	first := make(chan error, 1)
 	go func() {
@@ -283,7 +283,7 @@ func TestTeamDetailSharedWithinAStep(t *testing.T) {
 	now := time.Date(2026, 11, 24, 3, 0, 17, 0, time.UTC)
 	tm := team.NewAt(func() time.Time { return now })
 	src := &detailCounter{}
-	d := teamDetail{src: src, t: tm, scope: "prod"}
+	d := sharedDetail{src: src, share: tm.Share, now: tm.Now, scope: "prod"}
 	req := query.DetailRequest{Endpoint: "/api/checkout", Range: time.Hour, Columns: 60}
 	d.Detail(context.Background(), query.Shape{}, req)
 	now = now.Add(20 * time.Second)

@@ -34,12 +34,16 @@ type teamLink struct {
 }
 
 // linkTeam ties a console being built to o's Team, wrapping the
-// one-off sources in the Team's cache. Nothing when o has no Team.
+// one-off sources in the Team's cache; with no Team, in o.Cache when set
+// (ui/sharedcache.go).
 func (m *Model) linkTeam(o *Options) {
 	if o.Team == nil && o.Member != nil {
 		o.Team = o.Member.Team()
 	}
 	if o.Team == nil {
+		if o.Cache != nil {
+			shareSources(o, o.Cache.Share, m.ctx.Now, prometheusScope(m.cfg))
+		}
 		return
 	}
 	if o.Member == nil {
@@ -56,12 +60,9 @@ func (m *Model) linkTeam(o *Options) {
 	}
 	m.link = &teamLink{team: o.Team, member: o.Member, l: l, scope: scope}
 	m.ctx.AcksKeptByServer = true // the server's keeper (cmd/vigil serve_run.go)
-	if o.Detail != nil {
-		o.Detail = teamDetail{src: o.Detail, t: o.Team, scope: scope}
-	}
-	if o.Querier != nil {
-		o.Querier = teamQuerier(o.Querier, o.Team, scope)
-	}
+	// The one-off queries are shared by every console on the same
+	// Prometheus, whatever their context.
+	shareSources(o, o.Team.Share, o.Team.Now, prometheusScope(m.cfg))
 }
 
 // teamKey is a shared poller's key: what it asks, in this console's scope.

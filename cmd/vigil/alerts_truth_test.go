@@ -166,7 +166,7 @@ func TestContextFiringCountOneNumber(t *testing.T) {
 		return firingIn(shown) == 2, fmt.Sprintf("%d firing", firingIn(shown))
 	})
 	want := firingIn(shown)
-	sp := contextSpec(cfg, func(string) string { return "" }, slog.New(slog.NewTextHandler(io.Discard, nil)))
+	sp := contextSpec(cfg, func(string) string { return "" }, slog.New(slog.NewTextHandler(io.Discard, nil)), nil)
 	ctx, cancel := context.WithTimeout(context.Background(), 20*time.Second)
 	defer cancel()
 	n, err := sp.Count(ctx)

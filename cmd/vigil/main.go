@@ -202,7 +202,10 @@ func console(all *vigil.Config, getenv func(string) string) error {
 		return err
 	}
 	defer closeLog()
-	m, err := buildModel(&cfg, getenv, logger)
+	// One cache of one-off queries for the console's screens and
+	// contexts (ui.Options.Cache).
+	cache := query.NewCache(nil)
+	m, err := buildModel(&cfg, getenv, logger, cache)
 	if err != nil {
 		return err
 	}
@@ -220,7 +223,7 @@ func console(all *vigil.Config, getenv func(string) string) error {
 			if n == name {
 				active = i
 			}
-			specs[i] = contextSpec(&c, getenv, logger)
+			specs[i] = contextSpec(&c, getenv, logger, cache)
 		}
 		r := ui.NewContexts(specs, active, m)
 		root, discarded = r, r.Discarded
@@ -258,10 +261,10 @@ func writeHeapProfile(path string) error {
 
 // contextSpec is one context of the console: how to build its console
 // and how to count its firing alerts while it is not shown.
-func contextSpec(cfg *vigil.Config, getenv func(string) string, logger *slog.Logger) ui.ContextSpec {
+func contextSpec(cfg *vigil.Config, getenv func(string) string, logger *slog.Logger, cache *query.Cache) ui.ContextSpec {
 	sp := ui.ContextSpec{
 		Name: cfg.Context, Refresh: cfg.UI.Refresh.D(), Timeout: cfg.Prometheus.Timeout.D(),
-		Build: func() (*ui.Model, error) { return buildModel(cfg, getenv, logger) },
+		Build: func() (*ui.Model, error) { return buildModel(cfg, getenv, logger, cache) },
 	}
 	prom, err := newPrometheus(cfg)
 	if err == nil && len(cfg.Alertmanager.URLs) > 0 {
@@ -272,13 +275,16 @@ func contextSpec(cfg *vigil.Config, getenv func(string) string, logger *slog.Log
 }
 
 // buildModel builds the console of one context: its clients, the shape of
-// its metrics (detected when the configuration leaves it open), who writes.
-func buildModel(cfg *vigil.Config, getenv func(string) string, logger *slog.Logger) (*ui.Model, error) {
+// its metrics (detected when the configuration leaves it open), who writes,
+// and the cache its one-off queries share with the other contexts'.
+func buildModel(cfg *vigil.Config, getenv func(string) string, logger *slog.Logger, cache *query.Cache) (*ui.Model, error) {
 	p, err := prepareContext(cfg, logger)
 	if err != nil {
 		return nil, err
 	}
-	return p.model(getenv, logger, localWriter(cfg))
+	w := localWriter(cfg)
+	w.cache = cache
+	return p.model(getenv, logger, w)
 }
 
 // prepared is one context ready for consoles: its configuration with the
@@ -334,6 +340,9 @@ type writer struct {
 	// prompt, when set, is the PromQL prompt's querier in a context (vigil
 	// serve: the person's query budget).
 	prompt func(*prepared) (query.Querier, error)
+	// cache, in a console of one, shares the one-off queries of its
+	// screens and contexts (vigil serve's consoles share the team's).
+	cache *query.Cache
 }
 
 // localWriter is the person at this terminal, resolved once, here: never
@@ -375,6 +384,7 @@ func (p *prepared) model(getenv func(string) string, logger *slog.Logger, w writ
 	if w.member != nil {
 		opts.Member = w.member
 	}
+	opts.Cache = w.cache
 	if w.prompt != nil {
 		if opts.PromptQuerier, err = w.prompt(p); err != nil {
 			return nil, err

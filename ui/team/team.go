@@ -1,12 +1,14 @@
 package team
 
 import (
+	"context"
 	"sort"
 	"strings"
 	"sync"
 	"sync/atomic"
 	"time"
 
+	"github.com/vigilterm/vigil/query"
 	"github.com/vigilterm/vigil/views/text"
 )
 
@@ -18,7 +20,7 @@ import (
 //     once per context and shape for all the consoles that look at them,
 //     however many there are (shared pollers, counted by reference);
 //   - the detail, panel and PromQL queries of several people asking the
-//     same thing at the same step are asked once (see cache.go);
+//     same thing at the same step are asked once (query.Cache);
 //   - it knows who is connected and where each one is (presence), and
 //     who is on which alert (claims).
 //
@@ -34,10 +36,8 @@ type Team struct {
 	pollers map[string]*sharedPoller
 	claims  map[string]Claim // by claimKey
 
-	cache *queryCache
-	// saved counts the queries not sent to Prometheus because another
-	// console had asked the same one (QueriesSaved).
-	saved atomic.Int64
+	// cache shares the one-off queries of the consoles (Share).
+	cache *query.Cache
 	// pollsShared counts the answers of shared pollers taken by consoles that
 	// did not ask (PollsShared).
 	pollsShared atomic.Int64
@@ -49,7 +49,7 @@ func New() *Team { return NewAt(time.Now) }
 // NewAt returns an empty Team on the clock now (tests give theirs).
 func NewAt(now func() time.Time) *Team {
 	t := &Team{now: now, members: map[int]*Member{}, pollers: map[string]*sharedPoller{}, claims: map[string]Claim{}}
-	t.cache = newQueryCache(t)
+	t.cache = query.NewCache(now)
 	return t
 }
 
@@ -228,7 +228,7 @@ func (t *Team) PollsShared() int64 { return t.pollsShared.Load() }
 // QueriesSaved is the number of Prometheus queries not sent because the
 // same query at the same step had been asked by another console, or was
 // still on its way: the figure a server exports.
-func (t *Team) QueriesSaved() int64 { return t.saved.Load() }
+func (t *Team) QueriesSaved() int64 { return t.cache.Saved() }
 
 // SharedPollers is the number of shared pollers held by at least one
 // console.
@@ -297,3 +297,13 @@ func (t *Team) Now() time.Time { return t.now() }
 
 // Team is the Team the member is in.
 func (m *Member) Team() *Team { return m.team }
+
+// Share answers key through the Team's cache of one-off queries: from a
+// kept answer, from the same query on its way, or by running ask
+// (query.Sharer).
+func (t *Team) Share(ctx context.Context, key string, ttl time.Duration, ask func(ctx context.Context) (any, error)) (any, error) {
+	return t.cache.Share(ctx, key, ttl, ask)
+}
+
+// Kept is the number of answers the cache keeps now.
+func (t *Team) Kept() int { return t.cache.Kept() }
