@@ -112,7 +112,7 @@ func (p *Prometheus) OverviewAt(ctx context.Context, s Shape, at time.Time) (*Ov
 	plan = PlanTrend(s.Window, alignTrend(at, plan.Step))
 	qs := OverviewQueries(s, plan)
 	tkey := trendKey(qs[wTrend].Expr, plan)
-	tStart, tFull := p.trend.from(tkey, plan)
+	tStart, tFull, tFinal := p.trend.from(tkey, plan)
 	// What changes slowly: kept from a read less than SlowEvery ago.
 	skey := slowKey(qs)
 	kept, reuse := p.slow.get(skey, at)
@@ -124,7 +124,7 @@ func (p *Prometheus) OverviewAt(ctx context.Context, s Shape, at time.Time) (*Ov
 			asked = append(asked, res[q.parts[0]])
 			continue // read above
 		}
-		if reuse && slowWire(wireID(i)) {
+		if (reuse && slowWire(wireID(i))) || (tFinal && wireID(i) == wTrend) {
 			continue
 		}
 		send, idx = append(send, q), append(idx, wireID(i))
@@ -160,7 +160,11 @@ func (p *Prometheus) OverviewAt(ctx context.Context, s Shape, at time.Time) (*Ov
 	if s.recordedTrend() {
 		final = ru.st.Evaluated[plan.Range]
 	}
-	wres[wTrend] = p.trend.merge(tkey, plan, tStart, tFull, began, final, wres[wTrend])
+	if tFinal {
+		wres[wTrend] = p.trend.kept()
+	} else {
+		wres[wTrend] = p.trend.merge(tkey, plan, tStart, tFull, began, final, wres[wTrend])
+	}
 	splitWire(qs, &wres, &res)
 	if s.bucketsOnce {
 		quantilesFromBuckets(s, &res)
@@ -209,7 +213,7 @@ func (p *Prometheus) OverviewAt(ctx context.Context, s Shape, at time.Time) (*Ov
 	assembleServices(s, ov, &res)
 	ov.WindowAuto = s.AutoWindow
 	ov.Recorded, ov.RulesWhy, ov.NotRecorded = s.recorded, ru.why, ru.notRecorded
-	ov.TrendEnd, ov.TrendFull = plan.End, tFull
+	ov.TrendEnd, ov.TrendFull, ov.TrendKept = plan.End, tFull, tFinal
 	ov.LatencyMean, ov.QuantilesInVigil = s.latencyMean, s.bucketsOnce
 	if res[qFresh].err == nil && !(s.bucketsOnce && res[qBuckets].err != nil) {
 		// With fresh series and no bucket, the duration is a summary: the

@@ -9,7 +9,9 @@ import (
 
 // The trend is read incrementally: a refresh keeps the trend's range answer
 // and the next one asks only for the steps since, plus those too recent to
-// be final. The steps lie on a grid of the step (the trend ends at the
+// be final; while every step is final (the newest step's point was read
+// TrendSettle after its time, and the next step has not come), a refresh
+// asks nothing and shows the kept trend. The steps lie on a grid of the step (the trend ends at the
 // evaluation time rounded down to a step), so the steps of two refreshes
 // coincide. A change of window, selector, grouping, metrics or source
 // (recorded or raw), a gap longer than the trend, or a failed read makes
@@ -44,21 +46,34 @@ func alignTrend(at time.Time, step time.Duration) time.Time {
 
 // from is the first step the refresh of plan must ask for: plan.Start for
 // a whole read, else the step after the last final one. full reports a
-// whole read.
-func (c *trendCache) from(key string, plan TrendPlan) (start time.Time, full bool) {
+// whole read; final that every step of plan is final already (kept), and
+// the refresh asks nothing.
+func (c *trendCache) from(key string, plan TrendPlan) (start time.Time, full, final bool) {
 	c.mu.Lock()
 	defer c.mu.Unlock()
 	if c.series == nil || c.key != key || c.step != plan.Step || c.end.After(plan.End) || c.settled.Before(plan.Start.Add(-plan.Step)) {
-		return plan.Start, true
+		return plan.Start, true, false
 	}
 	start = c.settled.Add(plan.Step)
 	if start.After(plan.End) {
-		start = plan.End // ask at least the last step
+		return plan.End, false, true
 	}
 	if start.Before(plan.Start) {
 		start = plan.Start
 	}
-	return start, false
+	return start, false, false
+}
+
+// kept is the trend of plan as kept, when from found every step of it
+// final: the last read ended at plan.End, so its points are plan's.
+func (c *trendCache) kept() queryResult {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	out := queryResult{mat: make(model.Matrix, 0, len(c.series))}
+	for _, ss := range c.series {
+		out.mat = append(out.mat, &model.SampleStream{Metric: ss.Metric, Values: append([]model.SamplePair(nil), ss.Values...)})
+	}
+	return out
 }
 
 // merge keeps a read of the steps from start to plan.End (read at wall

@@ -213,6 +213,9 @@ type Overview struct {
 	// trend was read, not only its new steps.
 	TrendEnd  time.Time
 	TrendFull bool
+	// TrendKept reports that the trend was not asked: every step of it was
+	// final at the last read, and no new step has come since.
+	TrendKept bool
 }
 
 // ResetsWrong reports whether an endpoint's counters reset far more often

@@ -90,6 +90,9 @@ func incrementalTrend(t *testing.T, recorded bool) {
 	if err != nil {
 		t.Fatal(err)
 	}
+	// A refresh after the newest step's point is final, before the next
+	// step, asks nothing for the trend (TrendKept).
+	kept := 0
 	for i := range 3 {
 		demotest.EventuallyEvery(t, 3*query.TrendStep, 500*time.Millisecond, fmt.Sprintf("refresh %d to find new steps", i), func() (bool, string) {
 			ov, err := inc.Overview(ctx, s)
@@ -99,11 +102,32 @@ func incrementalTrend(t *testing.T, recorded bool) {
 			if ov.TrendFull {
 				t.Errorf("refresh %d read the whole trend; want only its new steps", i)
 			}
+			if ov.TrendKept {
+				kept++
+				if !ov.TrendEnd.Equal(last.TrendEnd) {
+					t.Errorf("a kept trend ends at %s, the last read at %s", ov.TrendEnd, last.TrendEnd)
+				}
+			}
 			prev := last.TrendEnd
 			last = ov
 			return ov.TrendEnd.After(prev), "trend end " + ov.TrendEnd.Format("15:04:05.000")
 		})
 	}
+	// Refreshes every 500ms over three 30s steps, each step final 15s
+	// after its time (sooner when recorded): many asked nothing.
+	if kept == 0 {
+		t.Errorf("no refresh kept the trend without asking: every one asked for it")
+	}
+	t.Logf("%d refreshes kept the trend without asking", kept)
+	// The refresh compared below is one that kept the trend.
+	demotest.EventuallyEvery(t, 3*query.TrendStep, 500*time.Millisecond, "a refresh that keeps the trend", func() (bool, string) {
+		ov, err := inc.Overview(ctx, s)
+		if err != nil {
+			t.Fatal(err)
+		}
+		last = ov
+		return ov.TrendKept, "trend end " + ov.TrendEnd.Format("15:04:05.000")
+	})
 	// Another window first: the reference reads the whole trend.
 	if _, err := full.Overview(ctx, flaskShape(30*time.Second)); err != nil {
 		t.Fatal(err)
