@@ -45,8 +45,8 @@ func TestIntegrationMaxConcurrentQueriesOneByOne(t *testing.T) {
 		t.Errorf("%d requests in flight at once, want 1", st.MaxInFlight)
 	}
 	// What changes slowly was read by the first refresh: this one sends
-	// the rest, 7 requests, 2.8s one at a time.
-	if ov.Sent < FastQueriesPerRefresh || took < time.Duration(ov.Sent)*400*time.Millisecond {
+	// the rest, 7 requests (6 if it keeps the trend), 2.8s one at a time.
+	if ov.Sent < FastQueriesPerRefresh-1 || took < time.Duration(ov.Sent)*400*time.Millisecond {
 		t.Errorf("the refresh of %d requests took %s: its requests were not one at a time", ov.Sent, took)
 	}
 	if d := RefreshDeadline(1500*time.Millisecond, 1); d != time.Duration(QueriesPerRefresh)*1500*time.Millisecond {

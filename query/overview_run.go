@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"sync"
 	"syscall"
 	"time"
 
@@ -37,6 +38,15 @@ func (p *Prometheus) runAll(ctx context.Context, qs []NamedQuery, at time.Time, 
 	return p.runAllWith(ctx, qs, at, rng, nil)
 }
 
+// PaceAfter is how long a query of a refresh holds back the next one when
+// no cap is set (PrometheusOptions.MaxConcurrent 0): the next is sent when
+// it has answered, or PaceAfter after it was sent. Cheap queries (those of
+// a small app, or read from recording rules) thus go one after another:
+// they hold one of Prometheus's query slots, not seven, and none waits for
+// the others' CPU, so Prometheus evaluates each in its own time; a slow
+// one delays the others by PaceAfter at most.
+const PaceAfter = 20 * time.Millisecond
+
 // runAllWith is runAll that also reads the targets API into tg, when set,
 // under the same deadline. With a cap on the queries in flight
 // (PrometheusOptions.MaxConcurrent), each request has the client's Timeout
@@ -68,8 +78,29 @@ func (p *Prometheus) runAllWith(ctx context.Context, qs []NamedQuery, at time.Ti
 			return nil
 		})
 	}
+	// With no cap, the queries are paced: each is sent when the one
+	// before it has answered, or PaceAfter after that one was sent.
+	var turn <-chan struct{} // closed when this query may go; nil: at once
 	for i, q := range qs {
+		wait := turn
+		var next chan struct{}
+		if p.maxConcurrent == 0 {
+			next = make(chan struct{})
+			turn = next
+		}
 		g.Go(func() error {
+			if wait != nil {
+				select {
+				case <-wait:
+				case <-cctx.Done():
+				}
+			}
+			if next != nil {
+				var once sync.Once
+				pass := func() { once.Do(func() { close(next) }) }
+				t := time.AfterFunc(PaceAfter, pass)
+				defer func() { t.Stop(); pass() }()
+			}
 			cctx, done := each()
 			defer done()
 			var v model.Value

@@ -137,7 +137,8 @@ func TestHangHonoursTimeout(t *testing.T) {
 	if n := started.Swap(0); took < timeout || took > timeout+2*time.Second || n != 1 {
 		t.Errorf("first refresh: returned after %s with %d requests, want about %s with the rules look alone", took, n, timeout)
 	}
-	// The refresh's queries themselves go out at once.
+	// The refresh's queries themselves go out PaceAfter apart when none
+	// answers.
 	p := newTestClient(t, srv.URL, timeout, 0)
 	p.SetUseRules(false)
 	begin = time.Now()
