@@ -173,7 +173,7 @@ type PrometheusConfig struct {
 	// Prometheus evaluates them; "" too) or "off" (always the raw series).
 	RecordingRules string `toml:"recording_rules"`
 	// MaxConcurrentQueries caps how many queries of one refresh are in
-	// flight at once; 0 sends them all at once.
+	// flight at once; 0 paces them (query.PaceAfter).
 	MaxConcurrentQueries int `toml:"max_concurrent_queries"`
 	// --- connection settings (auth, TLS, proxy, headers): see httpconfig.go
 	HTTP HTTPConfig `toml:"http"`
@@ -430,7 +430,7 @@ func (c *Config) Validate() error {
 		return c.fail("prometheus.recording_rules", "%q: write \"auto\" (read vigil's recorded series when Prometheus evaluates them) or \"off\"", r)
 	}
 	if n := c.Prometheus.MaxConcurrentQueries; n < 0 || n > 64 {
-		return c.fail("prometheus.max_concurrent_queries", "%d: write 0 (all of a refresh's queries at once) or 1 to 64", n)
+		return c.fail("prometheus.max_concurrent_queries", "%d: write 0 (a refresh's queries paced: each sent when the one before has answered, or 20ms after it was sent) or 1 to 64 (at most that many at once)", n)
 	}
 	for i, u := range c.Alertmanager.URLs {
 		if err := checkURL(u); err != nil {

@@ -6,6 +6,8 @@ import (
 	"strconv"
 	"testing"
 	"time"
+
+	"github.com/prometheus/common/model"
 )
 
 // The cache keeps at most CacheMaxKept answers: past that, each query is
@@ -51,5 +53,36 @@ func TestCacheBounded(t *testing.T) {
 	c.Share(context.Background(), "fails", time.Minute, func(context.Context) (any, error) { return nil, boom })
 	if v, err := c.Share(context.Background(), "fails", time.Minute, ask(4)); err != nil || v != 4 {
 		t.Errorf("after a failure: %v %v, want asked again", v, err)
+	}
+}
+
+// The answers kept hold at most CacheMaxBytes, as CachedBytes estimates:
+// a big answer past it is given, not kept; once the kept ones expire, it
+// is kept again.
+func TestCacheBytesBounded(t *testing.T) {
+	now := time.Date(2026, 12, 7, 3, 0, 0, 0, time.UTC)
+	c := NewCache(func() time.Time { return now })
+	// A matrix of about 12 MiB: 1,000 series of 800 points.
+	big := make(model.Matrix, 1000)
+	for i := range big {
+		big[i] = &model.SampleStream{Metric: model.Metric{"path": model.LabelValue(strconv.Itoa(i))}, Values: make([]model.SamplePair, 800)}
+	}
+	size := CachedBytes(sharedAnswer{v: big})
+	if size < 12<<20 || size > 14<<20 {
+		t.Fatalf("CachedBytes of 800,000 points: %d", size)
+	}
+	for i := range 3 {
+		v, err := c.Share(context.Background(), strconv.Itoa(i), time.Minute, func(context.Context) (any, error) { return sharedAnswer{v: big}, nil })
+		if err != nil || v == nil {
+			t.Fatalf("answer %d: %v %v", i, v, err)
+		}
+	}
+	if c.Kept() != 2 || c.KeptBytes() > CacheMaxBytes {
+		t.Errorf("kept %d answers of %d bytes, want 2 within %d", c.Kept(), c.KeptBytes(), CacheMaxBytes)
+	}
+	now = now.Add(time.Minute)
+	c.Share(context.Background(), "again", time.Minute, func(context.Context) (any, error) { return sharedAnswer{v: big}, nil })
+	if c.Kept() != 1 || c.KeptBytes() != size {
+		t.Errorf("after they expired: %d kept of %d bytes, want the new one, %d", c.Kept(), c.KeptBytes(), size)
 	}
 }

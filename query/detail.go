@@ -371,8 +371,8 @@ type Detail struct {
 	Warnings               []string
 }
 
-// Detail runs the DetailQueriesPerRefresh queries of one detail refresh at
-// once under the client's deadline. A rejected query lands in Errors and
+// Detail runs the DetailQueriesPerRefresh queries of one detail refresh,
+// paced (PaceAfter), under the client's deadline. A rejected query lands in Errors and
 // leaves its chart empty; when every query failed because Prometheus cannot
 // be reached, or ctx ended, the Detail is nil and the error the first one.
 func (p *Prometheus) Detail(ctx context.Context, s Shape, r DetailRequest) (*Detail, error) {

@@ -20,7 +20,7 @@ func (p *Prometheus) Overview(ctx context.Context, s Shape) (*Overview, error) {
 
 // OverviewAt computes the per-endpoint table and the totals over s.Window,
 // every query evaluated at the one time at (to the millisecond; now when
-// zero) and all its requests sent at once, under one deadline of the
+// zero) and its requests paced (PaceAfter), under one deadline of the
 // client's Timeout. What changes slowly (SlowEvery) is reused from a read
 // evaluated less than SlowEvery before at (Overview.SlowAt), unless the
 // targets' health changed since: then it is read again after the rest,
@@ -112,7 +112,7 @@ func (p *Prometheus) OverviewAt(ctx context.Context, s Shape, at time.Time) (*Ov
 	plan = PlanTrend(s.Window, alignTrend(at, plan.Step))
 	qs := OverviewQueries(s, plan)
 	tkey := trendKey(qs[wTrend].Expr, plan)
-	tStart, tFull, tFinal := p.trend.from(tkey, plan)
+	tStart, tFull, tKept := p.trend.from(tkey, plan)
 	// What changes slowly: kept from a read less than SlowEvery ago.
 	skey := slowKey(qs)
 	kept, reuse := p.slow.get(skey, at)
@@ -124,7 +124,7 @@ func (p *Prometheus) OverviewAt(ctx context.Context, s Shape, at time.Time) (*Ov
 			asked = append(asked, res[q.parts[0]])
 			continue // read above
 		}
-		if (reuse && slowWire(wireID(i))) || (tFinal && wireID(i) == wTrend) {
+		if (reuse && slowWire(wireID(i))) || (tKept != nil && wireID(i) == wTrend) {
 			continue
 		}
 		send, idx = append(send, q), append(idx, wireID(i))
@@ -160,8 +160,8 @@ func (p *Prometheus) OverviewAt(ctx context.Context, s Shape, at time.Time) (*Ov
 	if s.recordedTrend() {
 		final = ru.st.Evaluated[plan.Range]
 	}
-	if tFinal {
-		wres[wTrend] = p.trend.kept()
+	if tKept != nil {
+		wres[wTrend] = *tKept
 	} else {
 		wres[wTrend] = p.trend.merge(tkey, plan, tStart, tFull, began, final, wres[wTrend])
 	}
@@ -213,7 +213,7 @@ func (p *Prometheus) OverviewAt(ctx context.Context, s Shape, at time.Time) (*Ov
 	assembleServices(s, ov, &res)
 	ov.WindowAuto = s.AutoWindow
 	ov.Recorded, ov.RulesWhy, ov.NotRecorded = s.recorded, ru.why, ru.notRecorded
-	ov.TrendEnd, ov.TrendFull, ov.TrendKept = plan.End, tFull, tFinal
+	ov.TrendEnd, ov.TrendFull, ov.TrendKept = plan.End, tFull, tKept != nil
 	ov.LatencyMean, ov.QuantilesInVigil = s.latencyMean, s.bucketsOnce
 	if res[qFresh].err == nil && !(s.bucketsOnce && res[qBuckets].err != nil) {
 		// With fresh series and no bucket, the duration is a summary: the

@@ -31,9 +31,9 @@ func intervalOf(up queryResult, tg targetsAnswer) time.Duration {
 	return t.ScrapeInterval()
 }
 
-// runAll sends every query at once under one deadline of the client's
-// Timeout: instant ones evaluated at at, range ones over rng. Each result
-// keeps its own error.
+// runAll sends every query, paced (PaceAfter) unless a cap is set, under
+// one deadline of the client's Timeout: instant ones evaluated at at,
+// range ones over rng. Each result keeps its own error.
 func (p *Prometheus) runAll(ctx context.Context, qs []NamedQuery, at time.Time, rng v1.Range) []queryResult {
 	return p.runAllWith(ctx, qs, at, rng, nil)
 }

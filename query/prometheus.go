@@ -48,7 +48,8 @@ type PrometheusOptions struct {
 	// partial_response and dedup: see ThanosParams).
 	Params url.Values
 	// MaxConcurrent caps how many requests of one refresh are in flight
-	// at once; 0 sends them all at once.
+	// at once; 0 paces them: each is sent when the one before has
+	// answered, or PaceAfter after it was sent.
 	MaxConcurrent int
 }
 
@@ -220,9 +221,9 @@ type Answer struct {
 	Err error
 }
 
-// Instants runs the instant queries qs at the time at, all at once (as
-// many in flight as PrometheusOptions.MaxConcurrent lets), and gives their
-// answers in the order of qs.
+// Instants runs the instant queries qs at the time at, paced (see
+// PaceAfter) or as many in flight as PrometheusOptions.MaxConcurrent lets,
+// and gives their answers in the order of qs.
 func (p *Prometheus) Instants(ctx context.Context, qs []NamedQuery, at time.Time) []Answer {
 	res := p.runAll(ctx, qs, at, v1.Range{})
 	out := make([]Answer, len(res))
@@ -240,9 +241,9 @@ type RangeAnswer struct {
 	Err      error
 }
 
-// Ranges runs the range queries qs over r, all at once (as many in flight
-// as PrometheusOptions.MaxConcurrent lets), and gives their answers in the
-// order of qs.
+// Ranges runs the range queries qs over r, paced (see PaceAfter) or as
+// many in flight as PrometheusOptions.MaxConcurrent lets, and gives their
+// answers in the order of qs.
 func (p *Prometheus) Ranges(ctx context.Context, qs []NamedQuery, r v1.Range) []RangeAnswer {
 	res := p.runAll(ctx, qs, r.End, r)
 	out := make([]RangeAnswer, len(res))

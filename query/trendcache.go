@@ -46,34 +46,29 @@ func alignTrend(at time.Time, step time.Duration) time.Time {
 
 // from is the first step the refresh of plan must ask for: plan.Start for
 // a whole read, else the step after the last final one. full reports a
-// whole read; final that every step of plan is final already (kept), and
-// the refresh asks nothing.
-func (c *trendCache) from(key string, plan TrendPlan) (start time.Time, full, final bool) {
+// whole read. When every step of plan is final already, the refresh asks
+// nothing: kept is then the trend as kept, copied under the same lock (a
+// client's refreshes of other shapes may replace it right after).
+func (c *trendCache) from(key string, plan TrendPlan) (start time.Time, full bool, kept *queryResult) {
 	c.mu.Lock()
 	defer c.mu.Unlock()
 	if c.series == nil || c.key != key || c.step != plan.Step || c.end.After(plan.End) || c.settled.Before(plan.Start.Add(-plan.Step)) {
-		return plan.Start, true, false
+		return plan.Start, true, nil
 	}
 	start = c.settled.Add(plan.Step)
 	if start.After(plan.End) {
-		return plan.End, false, true
+		// The last read ended at plan.End (c.end ≤ plan.End ≤ settled ≤
+		// c.end): its points are plan's.
+		out := queryResult{mat: make(model.Matrix, 0, len(c.series))}
+		for _, ss := range c.series {
+			out.mat = append(out.mat, &model.SampleStream{Metric: ss.Metric, Values: append([]model.SamplePair(nil), ss.Values...)})
+		}
+		return plan.End, false, &out
 	}
 	if start.Before(plan.Start) {
 		start = plan.Start
 	}
-	return start, false, false
-}
-
-// kept is the trend of plan as kept, when from found every step of it
-// final: the last read ended at plan.End, so its points are plan's.
-func (c *trendCache) kept() queryResult {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	out := queryResult{mat: make(model.Matrix, 0, len(c.series))}
-	for _, ss := range c.series {
-		out.mat = append(out.mat, &model.SampleStream{Metric: ss.Metric, Values: append([]model.SamplePair(nil), ss.Values...)})
-	}
-	return out
+	return start, false, nil
 }
 
 // merge keeps a read of the steps from start to plan.End (read at wall

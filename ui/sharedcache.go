@@ -16,7 +16,8 @@ import (
 )
 
 // The one-off queries of a console (endpoint detail, custom panels,
-// dashboards, the PromQL prompt, an alert's graph) go through a
+// dashboards; in a console of one, the PromQL prompt and an alert's graph
+// too: in vigil serve those go through each person's budget) go through a
 // query.Cache: the Team's in vigil serve, shared by every person's
 // console; Options.Cache in a console of one, shared by its screens and
 // its contexts. A question asked twice at the same step, by two screens
@@ -51,8 +52,16 @@ func (d sharedDetail) Detail(ctx context.Context, s query.Shape, r query.DetailR
 	plan := query.PlanDetail(r.Range, r.Columns, end)
 	key := fmt.Sprintf("detail\x00%s\x00%#v\x00%#v\x00%d", d.scope, s, keyed, end.UnixNano())
 	a, err := d.share(ctx, key, plan.Step, func(ctx context.Context) (any, error) {
-		return d.src.Detail(ctx, s, r)
+		det, err := d.src.Detail(ctx, s, r)
+		if err == nil && det != nil && len(det.Errors) > 0 {
+			// A chart's query failed: given to those waiting, not kept.
+			return nil, &query.Partial{V: det}
+		}
+		return det, err
 	})
+	if v, ok := query.PartialOf(err); ok {
+		a, err = v, nil
+	}
 	det, _ := a.(*query.Detail)
 	return det, err
 }
@@ -88,7 +97,8 @@ func shareSources(o *Options, share query.Sharer, now func() time.Time, scope st
 // prometheusScope names the Prometheus that cfg's queries go to, and how:
 // its URL and a digest of every setting that can change an answer (the
 // connection's auth, TLS, proxy and headers, a tenant's among them, their
-// secrets as they are; Thanos's partial response and dedup). Two contexts
+// secrets as they are; Thanos's partial response and dedup; the timeout,
+// which a query waiting on another's shares). Two contexts
 // of one scope get the same answers; a context with another tenant's
 // credentials never gets another's.
 func prometheusScope(cfg *vigil.Config) string {
@@ -100,7 +110,7 @@ func prometheusScope(cfg *vigil.Config) string {
 			fmt.Fprintf(h, "%d:%s", len(s), s)
 		}
 	}
-	put(p.HTTPFile, p.PartialResponse, p.Dedup, p.HTTP.ProxyURL)
+	put(p.HTTPFile, p.PartialResponse, p.Dedup, p.HTTP.ProxyURL, p.Timeout.D().String())
 	b, a, tc := p.HTTP.BasicAuth, p.HTTP.Authorization, p.HTTP.TLSConfig
 	put(b.Username, b.Password.Reveal(), b.PasswordFile)
 	put(a.Type, a.Credentials.Reveal(), a.CredentialsFile)

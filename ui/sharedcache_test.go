@@ -1,9 +1,11 @@
 package ui
 
 import (
+	"fmt"
 	"reflect"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/vigilterm/vigil"
 )
@@ -30,7 +32,7 @@ func TestPrometheusScopeCoversEverySetting(t *testing.T) {
 		seen[s] = what
 	}
 	// Not connection settings: the same answers whatever they are.
-	same := map[string]bool{"URL": true, "Timeout": true, "RecordingRules": true, "MaxConcurrentQueries": true}
+	same := map[string]bool{"URL": true, "RecordingRules": true, "MaxConcurrentQueries": true}
 	typ := reflect.TypeOf(vigil.PrometheusConfig{})
 	var leaves func(idx []int, ft reflect.Type)
 	leaves = func(idx []int, ft reflect.Type) {
@@ -56,6 +58,10 @@ func TestPrometheusScopeCoversEverySetting(t *testing.T) {
 			}
 		case reflect.Bool:
 			check(path, func(p reflect.Value) { field(p).SetBool(true) })
+		case reflect.Int64: // a duration
+			for _, v := range []int64{int64(time.Second), int64(time.Minute)} {
+				check(fmt.Sprintf("%s=%d", path, v), func(p reflect.Value) { field(p).SetInt(v) })
+			}
 		case reflect.Map:
 			// A header with one value, one secret or one file.
 			ht := ft.Elem()

@@ -515,3 +515,30 @@ func TestTeamEverySharedFeedTakes(t *testing.T) {
 		t.Fatalf("%d takers left after the console left", n)
 	}
 }
+
+// partialDetail answers every detail with one chart's query failed.
+type partialDetail struct{ calls int }
+
+func (d *partialDetail) Detail(_ context.Context, _ query.Shape, r query.DetailRequest) (*query.Detail, error) {
+	d.calls++
+	return &query.Detail{Request: r, Errors: []query.QueryError{{Name: "latency", Err: errors.New("timeout")}}}, nil
+}
+
+// A detail whose chart query failed is shown as it came, and not kept:
+// the next refresh within the step asks again.
+func TestSharedDetailPartialNotKept(t *testing.T) {
+	now := time.Date(2026, 12, 7, 3, 0, 17, 0, time.UTC)
+	c := query.NewCache(func() time.Time { return now })
+	src := &partialDetail{}
+	d := sharedDetail{src: src, share: c.Share, now: func() time.Time { return now }, scope: "prod"}
+	req := query.DetailRequest{Endpoint: "/api/checkout", Range: time.Hour, Columns: 60}
+	for i := range 2 {
+		det, err := d.Detail(context.Background(), query.Shape{}, req)
+		if err != nil || det == nil || len(det.Errors) != 1 {
+			t.Fatalf("refresh %d: %+v, %v: want the detail with its failed chart", i, det, err)
+		}
+	}
+	if src.calls != 2 || c.Kept() != 0 {
+		t.Errorf("a partial detail: %d refreshes asked, %d kept; want 2 asked, none kept", src.calls, c.Kept())
+	}
+}

@@ -234,7 +234,7 @@ func run(ctx context.Context, p *query.Prometheus, s query.Shape, o Options, det
 		label = s.EndpointLabel
 	}
 
-	// 4-7 at once.
+	// 4-7, paced.
 	sh := s
 	sh.DurationMetric, sh.EndpointLabel = d.DurationMetric, label
 	qs := []query.NamedQuery{

@@ -62,7 +62,7 @@ type sideCost struct {
 // same figures (a graph of each endpoint's error ratio and one of its p99
 // over the trend's span, single stats of the totals: dashboardQueries), on
 // the demo app with 50 endpoints scraped every 2s, without recording
-// rules, both set to refresh every second for 20s, one after the other in
+// rules, both set to refresh every second for 30s (one trend step), one after the other in
 // the same benchmark. vigil refreshes as the console does: never sooner
 // than new samples can exist (the targets' shortest scrape interval, 2s
 // here); the dashboard asks every second, as Grafana and grafterm do.
@@ -81,7 +81,9 @@ func BenchmarkSideBySide50Rules(b *testing.B) { sideBySide50(b, true) }
 func sideBySide50(b *testing.B, withRules bool) {
 	const n = 50
 	const scrape = 2 * time.Second
-	const span = 20 * time.Second
+	// One step of the trend (30s): the share of refreshes that keep it
+	// does not depend on where the span falls.
+	const span = query.TrendStep
 	const refresh = time.Second
 	w := query.AutoWindow(scrape)
 	s := flaskShape(w)

@@ -104,9 +104,6 @@ func incrementalTrend(t *testing.T, recorded bool) {
 			}
 			if ov.TrendKept {
 				kept++
-				if !ov.TrendEnd.Equal(last.TrendEnd) {
-					t.Errorf("a kept trend ends at %s, the last read at %s", ov.TrendEnd, last.TrendEnd)
-				}
 			}
 			prev := last.TrendEnd
 			last = ov
