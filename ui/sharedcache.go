@@ -4,6 +4,7 @@ import (
 	"context"
 	"crypto/sha256"
 	"encoding/hex"
+	"errors"
 	"fmt"
 	"maps"
 	"slices"
@@ -29,10 +30,12 @@ func sharedQuerier(q query.Querier, share query.Sharer, now func() time.Time, sc
 	return query.SharedQuerier{Q: q, Share: share, Scope: scope, Now: now}
 }
 
-// sharedDetail is a DetailSource whose refreshes go through a cache: the
-// range of a live detail ends at the last whole step, so that every
-// screen and person on the same endpoint, range and width shares one
-// refresh.
+// sharedDetail is a DetailSource whose refreshes go through a cache: a
+// live detail's range ends at the whole second, so that every screen and
+// person on the same endpoint, range and width within that second shares
+// one refresh, and none loses the newest samples (a range ending at the
+// last whole step would hide up to a column of them: a minute and a half
+// at an hour's range).
 type sharedDetail struct {
 	src   DetailSource
 	share query.Sharer
@@ -43,15 +46,14 @@ type sharedDetail struct {
 // Detail implements DetailSource.
 func (d sharedDetail) Detail(ctx context.Context, s query.Shape, r query.DetailRequest) (*query.Detail, error) {
 	if r.End.IsZero() && r.Range > 0 {
-		plan := query.PlanDetail(r.Range, r.Columns, d.now())
-		r.End = plan.End.Truncate(plan.Step)
+		r.End = d.now().Truncate(time.Second)
 	}
 	end := r.End
 	keyed := r
 	keyed.End = time.Time{}
-	plan := query.PlanDetail(r.Range, r.Columns, end)
 	key := fmt.Sprintf("detail\x00%s\x00%#v\x00%#v\x00%d", d.scope, s, keyed, end.UnixNano())
-	a, err := d.share(ctx, key, plan.Step, func(ctx context.Context) (any, error) {
+	// Kept a second: a live detail asked later ends later, another key.
+	a, err := d.share(ctx, key, time.Second, func(ctx context.Context) (any, error) {
 		det, err := d.src.Detail(ctx, s, r)
 		if err == nil && det != nil && len(det.Errors) > 0 {
 			// A chart's query failed: given to those waiting, not kept.
@@ -76,6 +78,17 @@ type sharedDashboards struct {
 // LabelValues implements grafana.Source.
 func (d sharedDashboards) LabelValues(ctx context.Context, label string, matches []string, start, end time.Time) ([]string, error) {
 	return d.src.LabelValues(ctx, label, matches, start, end)
+}
+
+// ScrapeInterval implements grafana.ScrapeSource when the source does:
+// without it every dashboard would take Grafana's assumed 15 s, its
+// $__rate_interval and rate-window checks with it.
+func (d sharedDashboards) ScrapeInterval(ctx context.Context) (time.Duration, error) {
+	ss, ok := d.src.(grafana.ScrapeSource)
+	if !ok {
+		return 0, errors.New("the source does not say its scrape interval")
+	}
+	return ss.ScrapeInterval(ctx)
 }
 
 // shareSources wraps o's one-off Prometheus sources in share.

@@ -16,6 +16,7 @@ import (
 
 	"github.com/vigilterm/vigil/demo/demotest"
 	"github.com/vigilterm/vigil/query"
+	"github.com/vigilterm/vigil/query/grafana"
 	"github.com/vigilterm/vigil/ui/team"
 )
 
@@ -277,32 +278,81 @@ func (d *detailCounter) Detail(_ context.Context, _ query.Shape, r query.DetailR
 	return &query.Detail{Request: r}, nil
 }
 
-// Two people on the same endpoint's detail within one step share one
-// refresh, its range ending at the step; at another width they do not.
-func TestTeamDetailSharedWithinAStep(t *testing.T) {
-	now := time.Date(2026, 11, 24, 3, 0, 17, 0, time.UTC)
+// Two people on the same endpoint's detail within one second share one
+// refresh, its range ending at that second (the newest samples in it); a
+// second later is another refresh, and so is another width.
+func TestTeamDetailSharedWithinASecond(t *testing.T) {
+	now := time.Date(2026, 11, 24, 3, 0, 17, 100e6, time.UTC)
 	tm := team.NewAt(func() time.Time { return now })
 	src := &detailCounter{}
 	d := sharedDetail{src: src, share: tm.Share, now: tm.Now, scope: "prod"}
 	req := query.DetailRequest{Endpoint: "/api/checkout", Range: time.Hour, Columns: 60}
 	d.Detail(context.Background(), query.Shape{}, req)
-	now = now.Add(20 * time.Second)
+	now = now.Add(800 * time.Millisecond)
 	d.Detail(context.Background(), query.Shape{}, req)
 	if len(src.reqs) != 1 {
-		t.Fatalf("same detail in one step: %d refreshes, want 1", len(src.reqs))
+		t.Fatalf("same detail in one second: %d refreshes, want 1", len(src.reqs))
 	}
-	plan := query.PlanDetail(time.Hour, 60, now)
-	if end := src.reqs[0].End; !end.Equal(end.Truncate(plan.Step)) || end.After(now) {
-		t.Errorf("range ends at %s: not on a %s step before now", end, plan.Step)
+	if end, want := src.reqs[0].End, now.Truncate(time.Second); !end.Equal(want) {
+		t.Errorf("range ends at %s, want %s: the newest samples lost", end, want)
+	}
+	now = now.Add(time.Second)
+	d.Detail(context.Background(), query.Shape{}, req)
+	if len(src.reqs) != 2 || !src.reqs[1].End.Equal(now.Truncate(time.Second)) {
+		t.Fatalf("a second later: %d refreshes (want 2), the last ending at %s", len(src.reqs), src.reqs[len(src.reqs)-1].End)
 	}
 	req.Columns = 100
 	d.Detail(context.Background(), query.Shape{}, req)
-	if len(src.reqs) != 2 {
-		t.Errorf("another width: %d refreshes, want 2", len(src.reqs))
+	if len(src.reqs) != 3 {
+		t.Errorf("another width: %d refreshes, want 3", len(src.reqs))
 	}
 	if tm.QueriesSaved() != 1 {
 		t.Errorf("saved %d, want 1", tm.QueriesSaved())
 	}
+}
+
+// A dashboard's source through the cache still says its scrape interval:
+// without it a dashboard takes Grafana's 15 s and marks rate windows of a
+// faster scrape as short.
+func TestSharedDashboardsKeepScrapeInterval(t *testing.T) {
+	c := query.NewCache(time.Now)
+	o := &Options{DashboardSource: scrapeSource{d: 2 * time.Second}}
+	shareSources(o, c.Share, nil, "prod")
+	if _, ok := o.DashboardSource.(sharedDashboards); !ok {
+		t.Fatalf("the dashboards' source is not shared: %T", o.DashboardSource)
+	}
+	got, err := grafana.ScrapeOf(context.Background(), o.DashboardSource)
+	if err != nil || got != 2*time.Second {
+		t.Errorf("scrape interval through the cache: %s, %v; want 2s", got, err)
+	}
+	o = &Options{DashboardSource: scrapeSource{}}
+	shareSources(o, c.Share, nil, "prod")
+	if got, err := grafana.ScrapeOf(context.Background(), o.DashboardSource); err == nil || got != grafana.DefaultScrapeInterval {
+		t.Errorf("a source that does not know: %s, %v; want Grafana's default with a reason", got, err)
+	}
+}
+
+// scrapeSource is a dashboards' source that knows its scrape interval
+// (none when d is 0); it answers no query.
+type scrapeSource struct{ d time.Duration }
+
+func (s scrapeSource) QueryRange(context.Context, string, v1.Range) (model.Value, v1.Warnings, error) {
+	return nil, nil, errors.New("no query here")
+}
+
+func (s scrapeSource) Query(context.Context, string, time.Time) (model.Value, v1.Warnings, error) {
+	return nil, nil, errors.New("no query here")
+}
+
+func (s scrapeSource) LabelValues(context.Context, string, []string, time.Time, time.Time) ([]string, error) {
+	return nil, errors.New("no label values here")
+}
+
+func (s scrapeSource) ScrapeInterval(context.Context) (time.Duration, error) {
+	if s.d == 0 {
+		return 0, errors.New("no target says")
+	}
+	return s.d, nil
 }
 
 // Two consoles see each other at once: "2 watching" in the header, the
