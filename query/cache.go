@@ -17,10 +17,10 @@ import (
 // the same one is on its way waits for its answer (single flight), and an
 // answer is kept for a short while (its step, within [CacheMinTTL,
 // CacheMaxTTL]) for whoever asks the same thing at the same step. Its
-// keys are the query, its range and its step with the range's end aligned
-// to the step, and the evaluation time of an instant query (see
-// SharedQuerier), so a kept answer is the answer to that question, never a
-// newer question's. Failures are shared with those waiting, never kept
+// keys are the query, its range and its step, and the second an instant
+// query is asked in (see SharedQuerier): a kept answer is the answer to
+// that question, or, for an instant query, to the same one asked at most
+// a second apart. Failures are shared with those waiting, never kept
 // (a partial answer is returned as a failure that carries it: see
 // Partial). It keeps at most CacheMaxKept answers and CacheMaxBytes of
 // them (as CachedBytes estimates): past that, an answer is still shared

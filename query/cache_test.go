@@ -7,6 +7,7 @@ import (
 	"testing"
 	"time"
 
+	v1 "github.com/prometheus/client_golang/api/prometheus/v1"
 	"github.com/prometheus/common/model"
 )
 
@@ -84,5 +85,40 @@ func TestCacheBytesBounded(t *testing.T) {
 	c.Share(context.Background(), "again", time.Minute, func(context.Context) (any, error) { return sharedAnswer{v: big}, nil })
 	if c.Kept() != 1 || c.KeptBytes() != size {
 		t.Errorf("after they expired: %d kept of %d bytes, want the new one, %d", c.Kept(), c.KeptBytes(), size)
+	}
+}
+
+// timedQuerier records the times its instant queries are asked at.
+type timedQuerier struct {
+	Querier
+	at []time.Time
+}
+
+func (q *timedQuerier) Query(_ context.Context, _ string, at time.Time) (model.Value, v1.Warnings, error) {
+	q.at = append(q.at, at)
+	return model.Vector{}, nil, nil
+}
+
+// An instant query through the cache is asked at its own time, not at the
+// start of its second (a series born in that fraction of a second would
+// read as none), and shared with whoever asks it in the same second.
+func TestSharedQuerierAsksAtItsOwnTime(t *testing.T) {
+	now := time.Date(2026, 12, 7, 3, 0, 17, 932e6, time.UTC)
+	c := NewCache(func() time.Time { return now })
+	tq := &timedQuerier{}
+	q := SharedQuerier{Q: tq, Share: c.Share, Scope: "prod", Now: func() time.Time { return now }}
+	q.Query(context.Background(), "up", now)
+	if len(tq.at) != 1 || !tq.at[0].Equal(now) {
+		t.Fatalf("asked at %v, want %s", tq.at, now)
+	}
+	q.Query(context.Background(), "up", now.Add(50*time.Millisecond))
+	if len(tq.at) != 1 {
+		t.Errorf("the same query in the same second asked %d times, want once", len(tq.at))
+	}
+	next := now.Add(time.Second)
+	now = next
+	q.Query(context.Background(), "up", time.Time{})
+	if len(tq.at) != 2 || !tq.at[1].Equal(next) {
+		t.Errorf("a second later, without a time: asked at %v, want %s", tq.at, next)
 	}
 }

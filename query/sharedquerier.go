@@ -16,7 +16,7 @@ type Sharer func(ctx context.Context, key string, ttl time.Duration, ask func(ct
 
 // SharedQuerier is a Querier whose queries go through a Sharer. Scope
 // tells the Prometheus servers apart; Now is the clock that an instant
-// query "now" is asked at.
+// query without a time is asked at.
 type SharedQuerier struct {
 	Q     Querier
 	Share Sharer
@@ -42,14 +42,18 @@ func (q SharedQuerier) QueryRange(ctx context.Context, expr string, r v1.Range) 
 	return ans.v, ans.w, err
 }
 
-// Query implements Querier: an instant query "now" is asked at the whole
-// second, so that the same query asked within a second is shared.
+// Query implements Querier: an instant query is shared by the whole
+// second it is asked at, and asked of Prometheus at its own time, not
+// the second's start: the first to ask loses none of the newest samples
+// (a series younger than the fraction of a second would read as no
+// series), and those who ask in the same second get an answer at most a
+// second apart from theirs, as a refresh a second earlier would.
 func (q SharedQuerier) Query(ctx context.Context, expr string, at time.Time) (model.Value, v1.Warnings, error) {
 	if at.IsZero() {
 		at = q.Now()
 	}
-	at = at.Truncate(time.Second)
-	key := "instant\x00" + q.Scope + "\x00" + expr + "\x00" + strconv.FormatInt(at.UnixNano(), 10)
+	sec := at.Truncate(time.Second)
+	key := "instant\x00" + q.Scope + "\x00" + expr + "\x00" + strconv.FormatInt(sec.UnixNano(), 10)
 	a, err := q.Share(ctx, key, time.Second, func(ctx context.Context) (any, error) {
 		v, w, err := q.Q.Query(ctx, expr, at)
 		return sharedAnswer{v, w}, err

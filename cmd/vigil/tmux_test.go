@@ -144,14 +144,20 @@ func (p *pane) waitText(timeout time.Duration, subs ...string) string {
 	})
 }
 
-// filter opens the screen's filter prompt, replaces its text with txt and
-// presses enter.
+// filter opens the screen's filter prompt, replaces its text with txt,
+// presses enter, and waits for the filter's line under the list: the
+// filter applied and the prompt closed. A test that waited only for rows
+// the list showed before could send its next key too soon: an esc then
+// reaches the prompt, or arrives with the key after it as one alt+key.
 func (p *pane) filter(txt string) {
 	p.t.Helper()
 	p.keys("/")
 	p.keys("C-u")
 	p.typeText(txt)
 	p.keys("Enter")
+	head := []rune(txt)
+	head = head[:min(len(head), 6)]
+	p.waitText(30*time.Second, "filter /"+string(head))
 }
 
 // quit presses q and waits up to timeout for the clean exit status 0.
