@@ -34,8 +34,8 @@ func sharedQuerier(q query.Querier, share query.Sharer, now func() time.Time, sc
 // live detail's range ends at the whole second, so that every screen and
 // person on the same endpoint, range and width within that second shares
 // one refresh, and none loses the newest samples (a range ending at the
-// last whole step would hide up to a column of them: a minute and a half
-// at an hour's range).
+// last whole step would hide up to a column of them: 100 s at an hour's
+// range over 36 columns).
 type sharedDetail struct {
 	src   DetailSource
 	share query.Sharer
