@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
+	"sort"
 	"strings"
 	"testing"
 	"time"
@@ -197,28 +198,28 @@ func waitRefreshes(t *testing.T, promURL string, k int) float64 {
 func perRefresh(t *testing.T, clock string, settle, n int, urls ...string) []float64 {
 	t.Helper()
 	waitRefreshes(t, clock, settle)
-	before := make([]float64, len(urls))
+	before := make([]map[string]float64, len(urls))
 	for i, u := range urls {
-		before[i] = apiRequests(t, u)
+		before[i] = demotest.PrometheusRequests(t, u)
 	}
 	from := consoleRefreshes(t, clock)
 	to := waitRefreshes(t, clock, n)
 	out := make([]float64, len(urls))
 	for i, u := range urls {
-		out[i] = (apiRequests(t, u) - before[i]) / (to - from)
+		after := demotest.PrometheusRequests(t, u)
+		var parts []string
+		for h, v := range after {
+			if d := v - before[i][h]; d > 0 {
+				out[i] += d
+				parts = append(parts, fmt.Sprintf("%s %.2f", h, d/(to-from)))
+			}
+		}
+		sort.Strings(parts)
+		out[i] /= to - from
+		// Which requests make the figure, for a failure to name them.
+		t.Logf("%s a refresh, over %v refreshes: %s", u, to-from, strings.Join(parts, ", "))
 	}
 	return out
-}
-
-// apiRequests is prometheus_http_requests_total summed over every
-// /api/v1/ handler, from Prometheus's own /metrics.
-func apiRequests(t *testing.T, promURL string) float64 {
-	t.Helper()
-	total := 0.0
-	for _, n := range demotest.PrometheusRequests(t, promURL) {
-		total += n
-	}
-	return total
 }
 
 // The context shown costs its Prometheus what a console of one context
