@@ -114,7 +114,16 @@ func TestE2ESilencesBulkExpireMatcherOnlyAndRecreate(t *testing.T) {
 	p.keys("Enter")
 	p.waitText(15*time.Second, "Create this silence?")
 	p.keys("Enter")
-	s = p.waitText(20*time.Second, "silenced:", "verified active")
+	// The matcher-only silence's confirmation may still be on screen: the
+	// id shown must be the recreated silence's.
+	s = p.waitFor("the recreated silence confirmed", 20*time.Second, func(scr string) bool {
+		m := silenceID.FindStringSubmatch(scr)
+		if m == nil || !strings.Contains(scr, "verified active") {
+			return false
+		}
+		act := silencesOf(t, am, "VigilAgain")["active"]
+		return len(act) == 1 && act[0].ID == m[1]
+	})
 	again := silencesOf(t, am, "VigilAgain")
 	if len(again["active"]) != 1 || again["active"][0].Comment != "db failover" || again["active"][0].ID == carol[0].ID {
 		t.Fatalf("recreated silence: %+v\n%s", again, s)
