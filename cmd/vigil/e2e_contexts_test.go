@@ -300,7 +300,9 @@ func TestProtectedContextWriteInTmux(t *testing.T) {
 	stayed(t, am, 0, 2*time.Second)
 
 	p.keys("Escape")
-	s = p.waitText(15*time.Second, "not sent")
+	// "not sent yet" has been on screen since the prompt opened: the
+	// cancel's own words.
+	s = p.waitText(15*time.Second, "not sent: us's name was not typed")
 	t.Logf("cancelled:\n%s", s)
 	stayed(t, am, 0, time.Second)
 

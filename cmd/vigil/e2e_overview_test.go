@@ -4,6 +4,7 @@ import (
 	"bufio"
 	"context"
 	"encoding/json"
+	"fmt"
 	"net"
 	"net/http"
 	"os"
@@ -179,7 +180,9 @@ func TestE2EResizeDownTo20x5AndBack(t *testing.T) {
 	for _, sz := range [][2]int{{40, 10}, {30, 8}, {20, 5}, {39, 24}, {80, 9}} {
 		p.resize(sz[0], sz[1])
 		if sz[0] < 40 || sz[1] < 10 {
-			p.waitText(15*time.Second, "too small")
+			// The note names the size, so the one of the size before does
+			// not pass for it.
+			p.waitText(15*time.Second, "too small", fmt.Sprintf("%dx%d,", sz[0], sz[1]))
 		} else {
 			p.waitText(15*time.Second, "ENDPOINT")
 		}

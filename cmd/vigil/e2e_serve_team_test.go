@@ -67,6 +67,9 @@ func TestE2EServeTwoSessionsSeeEachOthersClaim(t *testing.T) {
 		t.Errorf("the list does not say which of the two DiskFull bob has selected:\n%s", s)
 	}
 	ann.keys("w")
+	ann.waitFor("the list of who is watching closed", 10*time.Second, func(s string) bool {
+		return !strings.Contains(s, "Who is watching") && strings.Contains(s, "◆ Bob Builder is on it")
+	})
 
 	// Given up: gone for ann at once.
 	bob.keys("i")

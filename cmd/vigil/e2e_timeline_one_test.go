@@ -138,7 +138,7 @@ func TestE2EOneTimeline(t *testing.T) {
 	p.waitText(15*time.Second, "text in kind, summary or labels")
 	p.keys("C-u")
 	p.typeText("restart")
-	p.waitText(15*time.Second, "restart")
+	p.waitText(15*time.Second, "/restart") // the prompt's line: the events' summaries say "restart" already
 	p.keys("Enter")
 	p.waitText(20*time.Second, restart.UTC().Format("15:04:05")+" RESTART", "filter /restart")
 	p.quit(10 * time.Second)
