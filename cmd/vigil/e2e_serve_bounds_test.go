@@ -246,7 +246,9 @@ func TestE2EServeBoundedByConstruction(t *testing.T) {
 	witness.keys("?")
 	witness.waitText(20*time.Second, "pause/resume")
 	witness.keys("Escape")
-	witness.waitText(20*time.Second, "● live")
+	witness.waitFor("the help closed, the console live", 20*time.Second, func(s string) bool {
+		return !strings.Contains(s, "pause/resume") && strings.Contains(s, "● live")
+	})
 	select {
 	case err := <-srv.exited:
 		t.Fatalf("the server exited (%v), peak RSS %d MiB; log:\n%s", err, peak.Load()>>20, tail(srv.log(), 40))
