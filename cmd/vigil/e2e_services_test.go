@@ -89,7 +89,8 @@ func TestE2ETwoServicesIncidentOnItsService(t *testing.T) {
 
 	// S changes the selector: shop alone, its orders clean.
 	p.keys("S")
-	p.waitText(10*time.Second, "selector {")
+	// The status line says "selector {…}" already: the prompt's footer.
+	p.waitText(10*time.Second, "selector {", "esc cancel")
 	p.keys("C-u")
 	p.typeText(`job="shop`) // no closing quote: refused with why, nothing sent
 	p.keys("Enter")
