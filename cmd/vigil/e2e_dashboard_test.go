@@ -113,15 +113,7 @@ func TestE2EDashboard(t *testing.T) {
 	narrow.keys("Enter")
 	s = narrow.waitText(60*time.Second, "▶ Latency heatmap", "+Inf")
 	t.Logf("80x24 focused heatmap:\n%s", s)
-	narrow.resize(20, 5)
-	narrow.waitText(20*time.Second, "too small")
-	// Keys are dropped while the terminal is too small, and the heatmap's
-	// title survives in the pane's corner when it shrinks: the esc below
-	// waits for the screen drawn at 80x24 again.
-	narrow.resize(80, 24)
-	narrow.waitFor("the heatmap at 80x24 again", 20*time.Second, func(s string) bool {
-		return !strings.Contains(s, "too small") && strings.Contains(s, "▶ Latency heatmap") && strings.Contains(s, "+Inf")
-	})
+	narrow.throughTooSmall(80, 24, 20*time.Second, "▶ Latency heatmap", "+Inf")
 
 	// The variable picker: Method from GET + POST to GET alone, by keys.
 	narrow.keys("Escape")

@@ -57,12 +57,7 @@ func TestE2EGroupedRowsMembersAndDoctor(t *testing.T) {
 		t.Fatalf("raw escape on screen:\n%q", s)
 	}
 
-	p.resize(20, 5)
-	p.waitText(10*time.Second, "too small")
-	// Keys are dropped while the terminal is too small: the next one waits
-	// for the screen at 80x24 again.
-	p.resize(80, 24)
-	p.waitFor("the screen at 80x24 again", 10*time.Second, func(s string) bool { return !strings.Contains(s, "too small") && strings.Contains(s, "q quit") })
+	p.throughTooSmall(80, 24, 10*time.Second, "q quit")
 	p.keys("1")
 	p.waitText(10*time.Second, "ENDPOINT")
 	p.quit(10 * time.Second)

@@ -119,6 +119,30 @@ func (p *pane) resize(w, h int) {
 	p.tmux("resize-window", "-t", p.name, "-x", fmt.Sprint(w), "-y", fmt.Sprint(h))
 }
 
+// throughTooSmall shrinks the pane to 20x5, waits for the "too small"
+// note, grows it to w x h and waits for a screen drawn at that size again:
+// one without the note and with all of subs. Keys are dropped while the
+// console is too small, and cells from before the shrink survive in the
+// pane's corner, so a wait for subs alone could pass on the old screen and
+// let the next key be lost.
+func (p *pane) throughTooSmall(w, h int, timeout time.Duration, subs ...string) string {
+	p.t.Helper()
+	p.resize(20, 5)
+	p.waitText(timeout, "too small")
+	p.resize(w, h)
+	return p.waitFor(fmt.Sprintf("the screen at %dx%d again with %q", w, h, subs), timeout, func(s string) bool {
+		if strings.Contains(s, "too small") {
+			return false
+		}
+		for _, sub := range subs {
+			if !strings.Contains(s, sub) {
+				return false
+			}
+		}
+		return true
+	})
+}
+
 // waitFor polls the screen until cond holds or the timeout passes, and
 // returns the last screen.
 func (p *pane) waitFor(what string, timeout time.Duration, cond func(screen string) bool) string {
