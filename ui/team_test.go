@@ -420,8 +420,12 @@ func TestTeamPresenceAndClaimsReachTheOthers(t *testing.T) {
 		n := tm.Claims()
 		return n == 0, fmt.Sprintf("%d claims", n)
 	})
-	// bob claims the other alert; bob leaves: the claim ends, ann's
-	// header no longer says 2 watching.
+	// bob claims the other alert, once his list no longer has the
+	// resolved one (a claim sent before would be on HighErrorRate); bob
+	// leaves: the claim ends, ann's header no longer says 2 watching.
+	b.waitScreen(t, 10*time.Second, "the resolved alert gone from bob's list", func(s string) bool {
+		return strings.Contains(s, "SlowSearch") && !strings.Contains(s, "HighErrorRate")
+	})
 	b.send(keyMsg("i"))
 	a.waitScreen(t, 3*time.Second, "bob's claim on ann's list", func(s string) bool { return strings.Contains(s, "bob is on it") })
 	b.close()
