@@ -371,12 +371,12 @@ func TestTeamPresenceAndClaimsReachTheOthers(t *testing.T) {
 	a, b := drive(t, ma, false), drive(t, mb, false)
 	a.start()
 	b.start()
-	b.waitScreen(t, 3*time.Second, "2 watching in bob's header", func(s string) bool { return strings.Contains(s, "2 watching") })
+	b.waitScreen(t, 10*time.Second, "2 watching in bob's header", func(s string) bool { return strings.Contains(s, "2 watching") })
 
 	a.send(keyMsg("2"))
-	a.waitScreen(t, 3*time.Second, "ann's alerts", func(s string) bool { return strings.Contains(s, "HighErrorRate") })
+	a.waitScreen(t, 10*time.Second, "ann's alerts", func(s string) bool { return strings.Contains(s, "HighErrorRate") })
 	b.send(keyMsg("w"))
-	s := b.waitScreen(t, 3*time.Second, "ann on the alerts, in bob's list", func(s string) bool {
+	s := b.waitScreen(t, 10*time.Second, "ann on the alerts, in bob's list", func(s string) bool {
 		return strings.Contains(s, "Who is watching (2)") && strings.Contains(s, "alert HighErrorRate")
 	})
 	for _, want := range []string{"ann", "sre", "10.0.0.7:5522", "Alerts", "▸ bob"} {
@@ -389,7 +389,7 @@ func TestTeamPresenceAndClaimsReachTheOthers(t *testing.T) {
 	// ann claims the selected alert; bob sees it on its row.
 	a.send(keyMsg("i"))
 	b.send(keyMsg("2"))
-	s = b.waitScreen(t, 3*time.Second, "ann's claim on bob's alerts", func(s string) bool {
+	s = b.waitScreen(t, 10*time.Second, "ann's claim on bob's alerts", func(s string) bool {
 		return strings.Contains(s, "is on it")
 	})
 	if !strings.Contains(s, "ann is on it · <1m") {
@@ -402,18 +402,18 @@ func TestTeamPresenceAndClaimsReachTheOthers(t *testing.T) {
 	}
 	// bob opens the alert: the detail says who is on it.
 	b.send(keyMsg("enter"))
-	b.waitScreen(t, 3*time.Second, "the claim in bob's detail", func(s string) bool {
+	b.waitScreen(t, 10*time.Second, "the claim in bob's detail", func(s string) bool {
 		return strings.Contains(s, "claimed") && strings.Contains(s, "ann is on it")
 	})
 	b.send(keyMsg("esc"))
 	// ann gives it up: gone from bob's list.
 	a.send(keyMsg("i"))
-	b.waitScreen(t, 3*time.Second, "the claim gone from bob's list", func(s string) bool {
+	b.waitScreen(t, 10*time.Second, "the claim gone from bob's list", func(s string) bool {
 		return strings.Contains(s, "HighErrorRate") && !strings.Contains(s, "is on it")
 	})
 	// Claimed again, then the alert resolves: the claim ends.
 	a.send(keyMsg("i"))
-	b.waitScreen(t, 3*time.Second, "ann's claim again", func(s string) bool { return strings.Contains(s, "ann is on it") })
+	b.waitScreen(t, 10*time.Second, "ann's claim again", func(s string) bool { return strings.Contains(s, "ann is on it") })
 	am.set([]query.Alert{firingAlert("SlowSearch", "/api/search")})
 	a.with(func(m *Model) { a.exec(partOf[*alertsPart](m).refresh()) })
 	demotest.Eventually(t, 10*time.Second, "no claim after the alert resolved", func() (bool, string) {
@@ -427,10 +427,10 @@ func TestTeamPresenceAndClaimsReachTheOthers(t *testing.T) {
 		return strings.Contains(s, "SlowSearch") && !strings.Contains(s, "HighErrorRate")
 	})
 	b.send(keyMsg("i"))
-	a.waitScreen(t, 3*time.Second, "bob's claim on ann's list", func(s string) bool { return strings.Contains(s, "bob is on it") })
+	a.waitScreen(t, 10*time.Second, "bob's claim on ann's list", func(s string) bool { return strings.Contains(s, "bob is on it") })
 	b.close()
 	mb.link.member.Leave()
-	a.waitScreen(t, 3*time.Second, "bob gone", func(s string) bool {
+	a.waitScreen(t, 10*time.Second, "bob gone", func(s string) bool {
 		return !strings.Contains(s, "bob is on it") && !strings.Contains(s, "watching")
 	})
 	_ = memberA
